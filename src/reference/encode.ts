@@ -1,0 +1,87 @@
+// Input encodings: signed Poisson (seeded, fixed draw order), DVS frames, analog images, pre-encoded spikes.
+
+import { UserError } from '../errors.js';
+import { numel, tensor } from '../net/tensor.js';
+import type { InputPopulation, Shape3, Tensor } from '../net/types.js';
+import { Rng } from '../rng.js';
+import type { ReferenceInput } from './types.js';
+
+/** Writes the input population's values for step t into `out`; returns the number of non-zero events. */
+export type InputSource = (t: number, out: Float32Array) => number;
+
+/**
+ * One step of signed Poisson rate coding: out = sign(x) where rand() ≤ |x|, else 0. Draws exactly one
+ * number per pixel in C-order (c, y, x), zeros included, so step t of a run consumes draws
+ * [t·C·H·W, (t+1)·C·H·W) of the seeded stream: the documented order (t, c, y, x).
+ */
+export function poissonStep(image: Float32Array, rng: Rng, out: Float32Array): number {
+  let events = 0;
+  for (let i = 0; i < image.length; i++) {
+    const x = image[i]!;
+    const r = rng.nextFloat();
+    const s = r <= Math.abs(x) ? Math.sign(x) : 0;
+    out[i] = s;
+    if (s !== 0) events++;
+  }
+  return events;
+}
+
+/** All T steps of the Poisson code of an image, as a T×C×H×W tensor of −1/0/+1. */
+export function poissonSpikes(image: Tensor, timesteps: number, seed: number): Tensor {
+  const n = image.data.length;
+  const out = tensor([timesteps, ...image.shape]);
+  const rng = new Rng(seed);
+  for (let t = 0; t < timesteps; t++) poissonStep(image.data, rng, out.data.subarray(t * n, (t + 1) * n));
+  return out;
+}
+
+function expectShape(what: string, actual: readonly number[], expected: readonly number[]): void {
+  if (actual.length !== expected.length || actual.some((v, i) => v !== expected[i]))
+    throw new UserError(`reference input: ${what} has shape [${actual.join(',')}], the network expects [${expected.join(',')}]`);
+}
+
+function countNonZero(x: Float32Array): number {
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) n++;
+  return n;
+}
+
+/** Step t's values start at t·stride (stride n: a T×C×H×W tensor; stride 0: the same image every step). */
+function frameSource(frames: Float32Array, stride: number, n: number): InputSource {
+  return (t, out) => {
+    out.set(frames.subarray(t * stride, t * stride + n));
+    return countNonZero(out);
+  };
+}
+
+function checkSpikeValues(spikes: Float32Array): void {
+  for (let i = 0; i < spikes.length; i++) {
+    const v = spikes[i]!;
+    if (v !== 0 && v !== 1 && v !== -1) throw new UserError(`reference input: spikes must be −1, 0 or +1, found ${v} at index ${i}`);
+  }
+}
+
+/** The input population's source of values per step, after checking the input against the network. */
+export function inputSource(pop: InputPopulation, input: ReferenceInput, timesteps: number, seed: number): InputSource {
+  const s: Shape3 = pop.shape;
+  const chw = [s.c, s.h, s.w];
+  const n = numel(chw);
+  switch (input.kind) {
+    case 'spikes':
+      expectShape('spikes', input.spikes.shape, [timesteps, ...chw]);
+      checkSpikeValues(input.spikes.data);
+      return frameSource(input.spikes.data, n, n);
+    case 'frames':
+      if (pop.encoding !== 'dvs') throw new UserError(`reference input: frames given, but the network's input encoding is '${pop.encoding}' (frames are for 'dvs')`);
+      expectShape('frames', input.frames.shape, [timesteps, ...chw]);
+      return frameSource(input.frames.data, n, n);
+    case 'image': {
+      expectShape('image', input.image.shape, chw);
+      const image = input.image.data;
+      if (pop.encoding === 'dvs') throw new UserError("reference input: the network's input encoding is 'dvs', give T frames, not one image");
+      if (pop.encoding === 'analog') return frameSource(image, 0, n);
+      const rng = new Rng(seed);
+      return (_t, out) => poissonStep(image, rng, out);
+    }
+  }
+}

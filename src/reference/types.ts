@@ -1,0 +1,36 @@
+// Data types of the clock-driven reference simulator (the golden model).
+
+import type { Tensor } from '../net/types.js';
+
+/** What the input population receives. */
+export type ReferenceInput =
+  /** One image C×H×W: Poisson-encoded each step ('poisson') or fed as is every step ('analog'). */
+  | { kind: 'image'; image: Tensor }
+  /** T frames T×C×H×W fed as graded values, one per step ('dvs'). */
+  | { kind: 'frames'; frames: Tensor }
+  /** Pre-encoded input spikes T×C×H×W with values −1, 0, +1 (any encoding). */
+  | { kind: 'spikes'; spikes: Tensor };
+
+export interface ReferenceOptions {
+  /** Seed of the Poisson encoder (default 0). */
+  seed?: number;
+  /** Keep every spiking population's spikes, per step (memory: neurons × T bytes). */
+  recordSpikes?: boolean;
+}
+
+export interface ReferenceResult {
+  /** The readout population's value, C×h×w: m/T for an SNN accumulator, the output itself for an ANN. */
+  accumulator: Tensor;
+  /** Class scores after the bilinear (align_corners=True) upsample, classes×H×W. */
+  scores: Tensor;
+  /** Per-pixel argmax of the scores (H×W, lowest class index on ties). */
+  prediction: Int32Array;
+  /** Spikes per non-input population summed over all T (paper Eq. 8 numerator); 0 for non-spiking ones. */
+  spikeCounts: Record<string, number>;
+  /** The same, per step. */
+  spikeCountsPerStep: Record<string, number[]>;
+  /** Non-zero input events over all T. */
+  inputSpikeCount: number;
+  /** Per spiking (lif/if) population, per step: 0/1 per neuron in C-order (recordSpikes only). */
+  spikes?: Record<string, Uint8Array[]>;
+}
