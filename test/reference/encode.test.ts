@@ -1,3 +1,4 @@
+// Poisson encoding (determinism, rate, sign, draw order) and the input kinds simulate accepts.
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/net/tensor.js';
 import { poissonSpikes, simulate } from '../../src/reference/index.js';

@@ -1,3 +1,4 @@
+// Hand-worked checks of neuron updates, BNTT/BatchNorm and same-step spike delivery.
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/net/tensor.js';
 import type { NeuronModel } from '../../src/net/types.js';

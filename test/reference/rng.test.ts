@@ -1,3 +1,4 @@
+// The seeded PRNG against published and independently computed outputs.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../src/rng.js';
 

@@ -1,3 +1,4 @@
+// Whole-simulator checks: scatter conv vs the dense definition, readout, zoo networks end to end.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';

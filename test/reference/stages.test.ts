@@ -1,3 +1,4 @@
+// Hand-worked checks of the linear stages: conv2d, avgpool, convtranspose2d, bilinear resize.
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/net/tensor.js';
 import { simulate } from '../../src/reference/index.js';
