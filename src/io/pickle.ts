@@ -22,23 +22,23 @@ const MAX_TENSOR_ELEMENTS = 2 ** 28;
 /** Python 2 module names that protocol-2 pickles use (as Python's fix_imports maps them). */
 const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
 
-export const tuple = (items: PyValue[]): PyTuple => ({ py: 'tuple', items });
+export const pyTuple = (items: PyValue[]): PyTuple => ({ py: 'tuple', items });
 export const pyDict = (className = 'dict'): PyDict => ({ py: 'dict', className, map: new Map() });
 
-const isTuple = (v: PyValue | undefined): v is PyTuple => typeof v === 'object' && v !== null && 'py' in v && v.py === 'tuple';
-const isGlobal = (v: PyValue | undefined): v is PyGlobal => typeof v === 'object' && v !== null && 'py' in v && v.py === 'global';
-const isRecord = (v: PyValue | undefined): v is PyRecord => typeof v === 'object' && v !== null && 'py' in v && v.py === 'record';
+export const isPyTuple = (v: PyValue | undefined): v is PyTuple => typeof v === 'object' && v !== null && 'py' in v && v.py === 'tuple';
+export const isPyGlobal = (v: PyValue | undefined): v is PyGlobal => typeof v === 'object' && v !== null && 'py' in v && v.py === 'global';
+export const isPyRecord = (v: PyValue | undefined): v is PyRecord => typeof v === 'object' && v !== null && 'py' in v && v.py === 'record';
 export const isPyDict = (v: PyValue | undefined): v is PyDict => typeof v === 'object' && v !== null && 'py' in v && v.py === 'dict';
 export const isPyTensor = (v: PyValue | undefined): v is PyTensor => typeof v === 'object' && v !== null && 'py' in v && v.py === 'tensor';
-const isSet = (v: PyValue | undefined): v is PySet => typeof v === 'object' && v !== null && 'py' in v && v.py === 'set';
-const isStorage = (v: PyValue | undefined): v is PyStorage => typeof v === 'object' && v !== null && 'py' in v && v.py === 'storage';
+const isPySet = (v: PyValue | undefined): v is PySet => typeof v === 'object' && v !== null && 'py' in v && v.py === 'set';
+const isPyStorage = (v: PyValue | undefined): v is PyStorage => typeof v === 'object' && v !== null && 'py' in v && v.py === 'storage';
 
 export function qualname(g: PyGlobal): string {
   return `${g.module}.${g.name}`;
 }
 
 /** A short human description of a value's Python type, for error messages. */
-function typeName(v: PyValue | undefined): string {
+export function pyTypeName(v: PyValue | undefined): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'None';
   if (Array.isArray(v)) return 'list';
@@ -52,13 +52,13 @@ function typeName(v: PyValue | undefined): string {
 /** Items of a list or tuple argument (Python accepts any iterable; pickles use these two). */
 function sequence(v: PyValue | undefined, what: string): PyValue[] {
   if (Array.isArray(v)) return v;
-  if (isTuple(v)) return v.items;
-  throw new UserError(`${what} must be a list or tuple, got ${typeName(v)}`);
+  if (isPyTuple(v)) return v.items;
+  throw new UserError(`${what} must be a list or tuple, got ${pyTypeName(v)}`);
 }
 
 function intArg(v: PyValue | undefined, what: string): number {
   const n = typeof v === 'bigint' ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new UserError(`${what} must be a non-negative integer, got ${typeName(v)}`);
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new UserError(`${what} must be a non-negative integer, got ${pyTypeName(v)}`);
   return n;
 }
 
@@ -92,7 +92,7 @@ export function materialise(src: Float32Array, offset: number, size: readonly nu
 /** torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]). */
 function rebuildTensor(args: PyValue[]): PyTensor {
   const [storage, offsetArg, sizeArg, strideArg, requiresGrad] = args;
-  if (!isStorage(storage)) throw new UserError(`tensor storage must come from a persistent id, got ${typeName(storage)}`);
+  if (!isPyStorage(storage)) throw new UserError(`tensor storage must come from a persistent id, got ${pyTypeName(storage)}`);
   const offset = intArg(offsetArg, 'tensor storage offset');
   const size = sequence(sizeArg, 'tensor size').map((d) => intArg(d, 'tensor size'));
   const stride = sequence(strideArg, 'tensor stride').map((d) => intArg(d, 'tensor stride'));
@@ -115,10 +115,10 @@ function rebuildTensor(args: PyValue[]): PyTensor {
 /** Decode a numpy scalar from its dtype record (numpy.dtype REDUCE + BUILD) and its raw bytes. */
 function numpyScalar(args: PyValue[]): number | bigint {
   const [dtype, raw] = args;
-  if (!isRecord(dtype) || dtype.__class__ !== 'numpy.dtype' || typeof dtype.args[0] !== 'string' || !(raw instanceof Uint8Array))
+  if (!isPyRecord(dtype) || dtype.__class__ !== 'numpy.dtype' || typeof dtype.args[0] !== 'string' || !(raw instanceof Uint8Array))
     throw new UserError('numpy scalar without a dtype and raw bytes');
   const code = dtype.args[0];
-  const state = isTuple(dtype.state) ? dtype.state.items : [];
+  const state = isPyTuple(dtype.state) ? dtype.state.items : [];
   const little = state[1] !== '>';
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const readers: Record<string, [bytes: number, read: () => number | bigint]> = {
@@ -171,26 +171,26 @@ const BUILDERS: Record<string, (args: PyValue[]) => PyValue> = {
   // Protocol 2 writes Python 3 bytes as _codecs.encode(text, 'latin1').
   '_codecs.encode': ([text, encoding]) => {
     if (typeof text !== 'string' || (encoding !== 'latin1' && encoding !== 'latin-1'))
-      throw new UserError(`_codecs.encode is only accepted with a string and 'latin1', got ${typeName(text)}, ${String(encoding)}`);
+      throw new UserError(`_codecs.encode is only accepted with a string and 'latin1', got ${pyTypeName(text)}, ${String(encoding)}`);
     return Uint8Array.from(text, (ch) => ch.charCodeAt(0) & 0xff);
   },
   // Protocols 0 and 1 pickle plain instances as copyreg._reconstructor(cls, object, None) + BUILD.
   'copyreg._reconstructor': ([cls]) => {
-    if (!isGlobal(cls)) throw new UserError(`copyreg._reconstructor needs a class, got ${typeName(cls)}`);
+    if (!isPyGlobal(cls)) throw new UserError(`copyreg._reconstructor needs a class, got ${pyTypeName(cls)}`);
     return record(qualname(cls), []);
   },
   'torch._utils._rebuild_tensor_v2': rebuildTensor,
   'torch._utils._rebuild_tensor': rebuildTensor,
   // nn.Parameter: the data tensor is all we need.
   'torch._utils._rebuild_parameter': ([data]) => {
-    if (!isPyTensor(data)) throw new UserError(`_rebuild_parameter needs a tensor, got ${typeName(data)}`);
+    if (!isPyTensor(data)) throw new UserError(`_rebuild_parameter needs a tensor, got ${pyTypeName(data)}`);
     return data;
   },
   'torch._utils._rebuild_parameter_with_state': ([data]) => {
-    if (!isPyTensor(data)) throw new UserError(`_rebuild_parameter_with_state needs a tensor, got ${typeName(data)}`);
+    if (!isPyTensor(data)) throw new UserError(`_rebuild_parameter_with_state needs a tensor, got ${pyTypeName(data)}`);
     return data;
   },
-  'torch.Size': ([dims]) => tuple([...sequence(dims ?? [], 'torch.Size')]),
+  'torch.Size': ([dims]) => pyTuple([...sequence(dims ?? [], 'torch.Size')]),
   // Training scripts often store metrics as numpy scalars (e.g. a best mIoU).
   'numpy.dtype': (args) => record('numpy.dtype', args),
   'numpy.core.multiarray.scalar': numpyScalar,
@@ -348,10 +348,10 @@ class Unpickler {
 
   /** Apply a called global (REDUCE, INST, OBJ) through the builder table, or refuse it. */
   private call(callable: PyValue, args: PyValue[]): PyValue {
-    if (!isGlobal(callable)) this.fail(`cannot call a ${typeName(callable)}`);
+    if (!isPyGlobal(callable)) this.fail(`cannot call a ${pyTypeName(callable)}`);
     const name = qualname(callable);
     const builder = BUILDERS[name];
-    if (!builder) this.fail(`refusing to call ${name} (only tensor and container builders may be called; nothing was executed)`);
+    if (!builder) this.fail(`refusing to call ${name}: only tensor and container builders may be called, nothing was executed`);
     try {
       return builder(args);
     } catch (e) {
@@ -361,7 +361,7 @@ class Unpickler {
   }
 
   private newObject(cls: PyValue, args: PyValue[]): PyValue {
-    if (!isGlobal(cls)) this.fail(`NEWOBJ needs a class, got ${typeName(cls)}`);
+    if (!isPyGlobal(cls)) this.fail(`NEWOBJ needs a class, got ${pyTypeName(cls)}`);
     const container = NEW_CONTAINERS[qualname(cls)];
     return container ? container() : record(qualname(cls), args);
   }
@@ -369,18 +369,18 @@ class Unpickler {
   private build(): void {
     const state = this.pop();
     const obj = this.top();
-    if (isRecord(obj) || isPyDict(obj)) obj.state = state;
-    else this.fail(`BUILD on a ${typeName(obj)} is not supported`);
+    if (isPyRecord(obj) || isPyDict(obj)) obj.state = state;
+    else this.fail(`BUILD on a ${pyTypeName(obj)} is not supported`);
   }
 
   private setItems(target: PyValue, items: PyValue[]): void {
-    if (!isPyDict(target)) this.fail(`SETITEM on a ${typeName(target)}`);
+    if (!isPyDict(target)) this.fail(`SETITEM on a ${pyTypeName(target)}`);
     if (items.length % 2) this.fail('SETITEMS with an odd number of items');
     for (let i = 0; i < items.length; i += 2) target.map.set(items[i]!, items[i + 1]!);
   }
 
   private append(target: PyValue, items: PyValue[]): void {
-    if (!Array.isArray(target)) this.fail(`APPEND on a ${typeName(target)}`);
+    if (!Array.isArray(target)) this.fail(`APPEND on a ${pyTypeName(target)}`);
     for (const v of items) target.push(v);
   }
 
@@ -445,11 +445,11 @@ class Unpickler {
         case OP.LIST: this.push(this.popMark()); break;
         case OP.APPEND: { const v = this.pop(); this.append(this.top(), [v]); break; }
         case OP.APPENDS: { const items = this.popMark(); this.append(this.top(), items); break; }
-        case OP.EMPTY_TUPLE: this.push(tuple([])); break;
-        case OP.TUPLE: this.push(tuple(this.popMark())); break;
-        case OP.TUPLE1: this.push(tuple([this.pop()])); break;
-        case OP.TUPLE2: { const b = this.pop(); const a = this.pop(); this.push(tuple([a, b])); break; }
-        case OP.TUPLE3: { const c = this.pop(); const b = this.pop(); const a = this.pop(); this.push(tuple([a, b, c])); break; }
+        case OP.EMPTY_TUPLE: this.push(pyTuple([])); break;
+        case OP.TUPLE: this.push(pyTuple(this.popMark())); break;
+        case OP.TUPLE1: this.push(pyTuple([this.pop()])); break;
+        case OP.TUPLE2: { const b = this.pop(); const a = this.pop(); this.push(pyTuple([a, b])); break; }
+        case OP.TUPLE3: { const c = this.pop(); const b = this.pop(); const a = this.pop(); this.push(pyTuple([a, b, c])); break; }
         case OP.EMPTY_DICT: this.push(pyDict()); break;
         case OP.DICT: { const d = pyDict(); this.setItems(d, this.popMark()); this.push(d); break; }
         case OP.SETITEM: { const v = this.pop(); const k = this.pop(); this.setItems(this.top(), [k, v]); break; }
@@ -459,7 +459,7 @@ class Unpickler {
         case OP.ADDITEMS: {
           const items = this.popMark();
           const s = this.top();
-          if (!isSet(s)) this.fail(`ADDITEMS on a ${typeName(s)}`);
+          if (!isPySet(s)) this.fail(`ADDITEMS on a ${pyTypeName(s)}`);
           for (const v of items) s.items.push(v);
           break;
         }
@@ -480,7 +480,7 @@ class Unpickler {
         }
         case OP.REDUCE: {
           const args = this.pop();
-          if (!isTuple(args)) this.fail(`REDUCE arguments must be a tuple, got ${typeName(args)}`);
+          if (!isPyTuple(args)) this.fail(`REDUCE arguments must be a tuple, got ${pyTypeName(args)}`);
           const callable = this.pop();
           this.push(this.call(callable, args.items));
           break;
@@ -498,14 +498,14 @@ class Unpickler {
         }
         case OP.NEWOBJ: {
           const args = this.pop();
-          if (!isTuple(args)) this.fail(`NEWOBJ arguments must be a tuple, got ${typeName(args)}`);
+          if (!isPyTuple(args)) this.fail(`NEWOBJ arguments must be a tuple, got ${pyTypeName(args)}`);
           this.push(this.newObject(this.pop(), args.items));
           break;
         }
         case OP.NEWOBJ_EX: {
           this.pop(); // keyword arguments: an inert record keeps only positional ones
           const args = this.pop();
-          if (!isTuple(args)) this.fail(`NEWOBJ_EX arguments must be a tuple, got ${typeName(args)}`);
+          if (!isPyTuple(args)) this.fail(`NEWOBJ_EX arguments must be a tuple, got ${pyTypeName(args)}`);
           this.push(this.newObject(this.pop(), args.items));
           break;
         }

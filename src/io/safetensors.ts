@@ -23,7 +23,8 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
-function decode(dtype: string, bytes: Uint8Array, n: number): Float32Array {
+/** Decode `n` little-endian elements of a safetensors dtype into float32 (also used for torch storages). */
+export function decode(dtype: string, bytes: Uint8Array, n: number): Float32Array {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
@@ -83,16 +84,23 @@ export function parseSafetensors(buf: Uint8Array, name: string): SafetensorsFile
   return { tensors, metadata };
 }
 
-/** Serialise float32 tensors (sorted by name, 8-byte aligned header as the reference writer does). */
-export function serializeSafetensors(tensors: Map<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+/** A uint8 tensor (images, labels, event counts), written with dtype U8. */
+export interface U8Tensor {
+  shape: number[];
+  data: Uint8Array;
+}
+
+/** Serialise float32 tensors as F32 and U8Tensors as U8 (sorted by name, 8-byte aligned header as the reference writer does). */
+export function serializeSafetensors(tensors: Map<string, Tensor | U8Tensor>, metadata: Record<string, string> = {}): Uint8Array {
   const names = [...tensors.keys()].sort();
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const n of names) {
     const t = tensors.get(n)!;
-    header[n] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + t.data.length * 4] };
-    offset += t.data.length * 4;
+    const bytes = t.data.length * t.data.BYTES_PER_ELEMENT;
+    header[n] = { dtype: t.data instanceof Uint8Array ? 'U8' : 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    offset += bytes;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - ((json.length + 8) % 8)) % 8);
@@ -104,9 +112,13 @@ export function serializeSafetensors(tensors: Map<string, Tensor>, metadata: Rec
   let pos = 8 + headerBytes.length;
   for (const n of names) {
     const t = tensors.get(n)!;
-    const dv = new DataView(out.buffer, pos, t.data.length * 4);
-    for (let i = 0; i < t.data.length; i++) dv.setFloat32(i * 4, t.data[i]!, true);
-    pos += t.data.length * 4;
+    if (t.data instanceof Uint8Array) {
+      out.set(t.data, pos);
+    } else {
+      const dv = new DataView(out.buffer, pos, t.data.length * 4);
+      for (let i = 0; i < t.data.length; i++) dv.setFloat32(i * 4, t.data[i]!, true);
+    }
+    pos += t.data.length * t.data.BYTES_PER_ELEMENT;
   }
   return out;
 }

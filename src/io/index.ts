@@ -1,0 +1,9 @@
+// Checkpoint loading and saving: bundles, PyTorch .pth (restricted unpickler), safetensors, key layouts.
+export * from './types.js';
+export * from './files.js';
+export { parseSafetensors, serializeSafetensors, type SafetensorsFile } from './safetensors.js';
+export * from './pickle.js';
+export * from './pth.js';
+export * from './adapters.js';
+export * from './bundle.js';
+export * from './checkpoint.js';
