@@ -1,0 +1,76 @@
+// `spikemesh data export|show`: write a data set split as safetensors for the trainer, or one sample as a PNG to look at.
+
+import type { Command } from 'commander';
+import { writeFileAtomic } from '../io/files.js';
+import { serializeSafetensors } from '../io/safetensors.js';
+import { DATA_SPEC_HELP, encodeRgbPng, exportDataset, openDataset, parseDataSpec, samplePanels, sideBySide, SPLITS, type Split } from '../data/index.js';
+import { UserError } from '../errors.js';
+import { parseChoice, parseIntFlag } from './options.js';
+
+interface CommonFlags {
+  data: string;
+  split: string;
+  seed: string;
+  size: string;
+}
+
+/** Redraw the progress line at most this often (ms): a line per sample would flood a log. */
+const PROGRESS_INTERVAL_MS = 500;
+
+function open(flags: CommonFlags) {
+  const spec = parseDataSpec(flags.data);
+  const split = parseChoice<Split>('--split', flags.split, SPLITS);
+  return openDataset(spec, split, parseIntFlag('--seed', flags.seed, 0), parseIntFlag('--size', flags.size, 8));
+}
+
+/** A progress line on stderr for exports large enough to take a while (\r-redrawn on a terminal, one line per update in a log). */
+function progress(label: string, total: number): ((done: number) => void) | undefined {
+  if (total < 200) return undefined;
+  let last = 0;
+  return (done) => {
+    const now = Date.now();
+    if (done < total && now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    process.stderr.write(`${label}: ${done}/${total} samples${done === total ? '\n' : process.stderr.isTTY ? '\r' : '\n'}`);
+  };
+}
+
+function addCommon(cmd: Command): Command {
+  return cmd
+    .requiredOption('--data <name>', DATA_SPEC_HELP)
+    .option('--split <split>', 'train | val', 'train')
+    .option('--seed <n>', 'seed of the synthetic sets (same seed, same bytes)', '0')
+    .option('--size <n>', 'side length that VOC / DDD17 samples are resized to (synthetic sets are 64)', '64');
+}
+
+export function registerDataCommands(program: Command): void {
+  const data = program.command('data').description('synthetic digit data sets, VOC 2012 and DDD17 loaders: export for training, show samples');
+
+  addCommon(data.command('export'))
+    .description('write N samples as safetensors: images U8 [N,H,W,3] RGB or events [N,T,2,H,W], labels U8 [N,H,W], metadata')
+    .option('--count <n>', 'number of samples (default: the split size: digits 4000 train / 500 val; VOC, DDD17: all)')
+    .requiredOption('--out <file>', 'output .safetensors file')
+    .action((flags: CommonFlags & { count?: string; out: string }) => {
+      const ds = open(flags);
+      const count = flags.count === undefined ? ds.size : parseIntFlag('--count', flags.count);
+      const out = exportDataset(ds, count, progress(`data export ${ds.name} ${ds.split}`, count));
+      const bytes = serializeSafetensors(out.tensors, out.metadata);
+      writeFileAtomic(flags.out, bytes);
+      process.stdout.write(`wrote ${flags.out}: ${count} ${ds.name} ${ds.split} samples, ${ds.classNames.length} classes, ${(bytes.length / 1e6).toFixed(1)} MB\n`);
+    });
+
+  addCommon(data.command('show'))
+    .description('write one sample as a PNG: the image (or ON/OFF events over all windows and in the last one) beside its coloured label')
+    .option('--index <i>', 'sample index', '0')
+    .option('--scale <k>', 'enlarge each pixel k times', '4')
+    .requiredOption('--out <file>', 'output .png file')
+    .action((flags: CommonFlags & { index: string; scale: string; out: string }) => {
+      const ds = open(flags);
+      const index = parseIntFlag('--index', flags.index, 0);
+      if (!ds.unbounded && index >= ds.size) throw new UserError(`--index ${index}: ${ds.name} ${ds.split} has ${ds.size} samples`);
+      const sample = ds.sample(index);
+      const pic = sideBySide(samplePanels(sample), sample.height, sample.width, parseIntFlag('--scale', flags.scale));
+      writeFileAtomic(flags.out, encodeRgbPng(pic.rgb, pic.width, pic.height));
+      process.stdout.write(`wrote ${flags.out}: ${ds.name} ${ds.split} #${index} (${pic.width}×${pic.height})\n`);
+    });
+}

@@ -1,0 +1,65 @@
+// Packs N samples of a data set into safetensors tensors for the PyTorch trainer, with metadata that says how to read them.
+
+import { UserError } from '../errors.js';
+import type { U8Tensor } from '../io/safetensors.js';
+import type { Tensor } from '../net/types.js';
+import type { SegDataset } from './types.js';
+
+export interface DataExport {
+  tensors: Map<string, Tensor | U8Tensor>;
+  metadata: Record<string, string>;
+}
+
+/** Largest event count a U8 export can hold; more events in one window and pixel are clipped. */
+const MAX_U8_COUNT = 255;
+
+/**
+ * The first `count` samples (indices 0..count-1) of a data set:
+ * images → `images` U8 [N,H,W,3] RGB; simulated events → `events` U8 [N,T,2,H,W] counts clipped to 255;
+ * DDD17 histograms (resized, hence fractional) → `events` F32 [N,T,2,H,W]; always `labels` U8 [N,H,W].
+ */
+export function exportDataset(ds: SegDataset, count: number, onProgress?: (done: number, total: number) => void): DataExport {
+  if (!ds.unbounded && count > ds.size) throw new UserError(`--count ${count}: ${ds.name} ${ds.split} has only ${ds.size} samples`);
+  const { height: h, width: w, timesteps: T } = ds;
+  const plane = h * w;
+  const labels = new Uint8Array(count * plane);
+  const isImage = ds.modality === 'image';
+  const perSample = isImage ? plane * 3 : T * 2 * plane;
+  const eventsAsU8 = ds.eventValues === 'counts';
+  const bytes = isImage || eventsAsU8 ? new Uint8Array(count * perSample) : undefined;
+  const floats = bytes ? undefined : new Float32Array(count * perSample);
+  let clipped = 0;
+  for (let i = 0; i < count; i++) {
+    const s = ds.sample(i);
+    if (s.height !== h || s.width !== w) throw new Error(`${ds.name}: sample ${i} is ${s.height}×${s.width}, expected ${h}×${w}`);
+    labels.set(s.label, i * plane);
+    if (s.kind === 'image') bytes!.set(s.image, i * perSample);
+    else if (floats) floats.set(s.events, i * perSample);
+    else {
+      for (let k = 0; k < perSample; k++) {
+        const v = s.events[k]!;
+        if (v > MAX_U8_COUNT) clipped++;
+        bytes![i * perSample + k] = Math.min(MAX_U8_COUNT, v);
+      }
+    }
+    onProgress?.(i + 1, count);
+  }
+  const tensors = new Map<string, Tensor | U8Tensor>();
+  const dataShape = isImage ? [count, h, w, 3] : [count, T, 2, h, w];
+  tensors.set(isImage ? 'images' : 'events', bytes ? { shape: dataShape, data: bytes } : { shape: dataShape, data: floats! });
+  tensors.set('labels', { shape: [count, h, w], data: labels });
+  const metadata: Record<string, string> = {
+    format: 'spikemesh-data/1',
+    dataset: ds.name,
+    split: ds.split,
+    count: String(count),
+    classes: String(ds.classNames.length),
+    class_names: JSON.stringify(ds.classNames),
+    ignore_label: '255',
+    layout: isImage ? 'images: uint8 [N,H,W,3] RGB; labels: uint8 [N,H,W]' : `events: ${bytes ? 'uint8 counts (clipped to 255)' : 'float32 histograms'} [N,T,2,H,W], channel 0 = ON/positive, 1 = OFF/negative; labels: uint8 [N,H,W] (final frame)`,
+    normalisation: ds.normalisation,
+    ...ds.provenance,
+  };
+  if (!isImage) metadata.clipped_counts = String(clipped);
+  return { tensors, metadata };
+}

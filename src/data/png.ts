@@ -1,0 +1,103 @@
+// PNG helpers: label PNGs (palette or greyscale) to class indices, RGB PNG writing, and the VOC colour map.
+
+import { PNG } from 'pngjs';
+import { fileError } from '../errors.js';
+
+/** PNG colour types (PNG spec, IHDR). */
+const COLOUR_GREY = 0;
+const COLOUR_RGB = 2;
+const COLOUR_PALETTE = 3;
+
+/**
+ * The PASCAL VOC colour map: class i's colour spreads i's bits over the top bits of R, G and B
+ * (bits 0,3,6 → R; 1,4,7 → G; 2,5 → B). It is injective, so colours map back to classes.
+ */
+export function vocColour(index: number): [number, number, number] {
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  let c = index;
+  for (let j = 0; j < 8; j++) {
+    r |= ((c >> 0) & 1) << (7 - j);
+    g |= ((c >> 1) & 1) << (7 - j);
+    b |= ((c >> 2) & 1) << (7 - j);
+    c >>= 3;
+  }
+  return [r, g, b];
+}
+
+interface DecodedPng {
+  width: number;
+  height: number;
+  /** RGBA, 8 bits per channel. */
+  data: Uint8Array;
+  colorType: number;
+  palette?: number[][];
+}
+
+function decodePng(buf: Uint8Array, name: string): DecodedPng {
+  try {
+    const png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)) as unknown as DecodedPng;
+    return { ...png, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+  } catch (e) {
+    throw fileError(name, `not a readable PNG (${(e as Error).message})`);
+  }
+}
+
+export interface LabelImage {
+  width: number;
+  height: number;
+  label: Uint8Array;
+}
+
+const packRgb = (r: number, g: number, b: number): number => (r << 16) | (g << 8) | b;
+
+/**
+ * Read a label PNG as class indices: palette PNGs (VOC SegmentationClass) by palette index,
+ * greyscale PNGs (SBD SegmentationClassAug, EV-SegNet labels) by value, RGB PNGs through the VOC colour map.
+ */
+export function readLabelPng(buf: Uint8Array, name: string): LabelImage {
+  const png = decodePng(buf, name);
+  const n = png.width * png.height;
+  const label = new Uint8Array(n);
+  const d = png.data;
+  if (png.colorType === COLOUR_GREY) {
+    for (let i = 0; i < n; i++) label[i] = d[i * 4]!;
+  } else if (png.colorType === COLOUR_PALETTE || png.colorType === COLOUR_RGB) {
+    // pngjs expands palette entries to RGBA; we invert that with the file's palette (first index wins on duplicates).
+    const toIndex = new Map<number, number>();
+    const entries = png.colorType === COLOUR_PALETTE ? (png.palette ?? []) : Array.from({ length: 256 }, (_, i) => vocColour(i));
+    entries.forEach((c, i) => {
+      const key = packRgb(c[0]!, c[1]!, c[2]!);
+      if (!toIndex.has(key)) toIndex.set(key, i);
+    });
+    for (let i = 0; i < n; i++) {
+      const idx = toIndex.get(packRgb(d[i * 4]!, d[i * 4 + 1]!, d[i * 4 + 2]!));
+      if (idx === undefined) throw fileError(name, `pixel (${i % png.width}, ${Math.floor(i / png.width)}) has colour (${d[i * 4]}, ${d[i * 4 + 1]}, ${d[i * 4 + 2]}), which is not a VOC class colour`);
+      label[i] = idx;
+    }
+  } else {
+    throw fileError(name, `label PNG must be palette, greyscale or RGB, not PNG colour type ${png.colorType}`);
+  }
+  return { width: png.width, height: png.height, label };
+}
+
+/** Read any PNG as RGB bytes (HWC). */
+export function readRgbPng(buf: Uint8Array, name: string): { width: number; height: number; rgb: Uint8Array } {
+  const png = decodePng(buf, name);
+  const n = png.width * png.height;
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) {
+    rgb[i * 3] = png.data[i * 4]!;
+    rgb[i * 3 + 1] = png.data[i * 4 + 1]!;
+    rgb[i * 3 + 2] = png.data[i * 4 + 2]!;
+  }
+  return { width: png.width, height: png.height, rgb };
+}
+
+/** Encode RGB bytes (HWC) as an 8-bit RGB PNG. */
+export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Uint8Array {
+  const png = new PNG({ width, height, colorType: COLOUR_RGB, inputColorType: COLOUR_RGB, inputHasAlpha: false });
+  png.data = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
+  return new Uint8Array(PNG.sync.write(png, { colorType: COLOUR_RGB, inputColorType: COLOUR_RGB, inputHasAlpha: false }));
+}

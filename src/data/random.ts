@@ -1,0 +1,50 @@
+// Sampling helpers over the project PRNG (src/rng.ts), and per-sample seeds so any sample can be made on its own.
+
+import { Rng } from '../rng.js';
+
+/** Avalanche one 32-bit word (the murmur3 finaliser): nearby inputs give unrelated outputs. */
+function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+function hashWords(words: readonly number[], salt: number): number {
+  let h = mix32(salt);
+  for (const w of words) h = mix32((h ^ mix32(w | 0)) + 0x9e3779b9);
+  return h;
+}
+
+/**
+ * A generator for one sample, keyed by (seed, stream, split, index): samples do not depend on
+ * each other or on the order they are made in. 53 bits of key, so distinct samples do not collide.
+ */
+export function sampleRng(seed: number, stream: string, split: string, index: number): Rng {
+  const words = [seed | 0, Math.floor(seed / 4294967296) | 0, ...[...`${stream}/${split}`].map((c) => c.charCodeAt(0)), index | 0];
+  const lo = hashWords(words, 0x1234567);
+  const hi = hashWords(words, 0x7654321) & 0x1fffff;
+  return new Rng(hi * 4294967296 + lo);
+}
+
+export function uniform(rng: Rng, lo: number, hi: number): number {
+  return lo + (hi - lo) * rng.nextFloat();
+}
+
+/** Integer in [lo, hi] inclusive. */
+export function randInt(rng: Rng, lo: number, hi: number): number {
+  return lo + Math.floor(rng.nextFloat() * (hi - lo + 1));
+}
+
+export function chance(rng: Rng, p: number): boolean {
+  return rng.nextFloat() < p;
+}
+
+/** Standard normal by Box-Muller (one of the pair; simple and deterministic). */
+export function normal(rng: Rng): number {
+  const u = 1 - rng.nextFloat(); // (0, 1]: log never sees 0
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.nextFloat());
+}
+
+export function pick<T>(rng: Rng, items: readonly T[]): T {
+  return items[Math.floor(rng.nextFloat() * items.length)]!;
+}

@@ -1,0 +1,78 @@
+// NumPy .npy reader (format versions 1-3): little-endian numeric arrays in C order, converted to float32.
+
+import { fileError } from '../errors.js';
+import { numel } from '../net/tensor.js';
+
+export interface NpyArray {
+  shape: number[];
+  /** The NumPy dtype string as stored, e.g. '<f4', '|u1'. */
+  descr: string;
+  data: Float32Array;
+}
+
+const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // "\x93NUMPY"
+
+/** Element readers by NumPy kind+size; '<' and '|' (no byte order) are both little-endian for us. */
+const READERS: Record<string, { bytes: number; get: (v: DataView, o: number) => number }> = {
+  f4: { bytes: 4, get: (v, o) => v.getFloat32(o, true) },
+  f8: { bytes: 8, get: (v, o) => v.getFloat64(o, true) },
+  u1: { bytes: 1, get: (v, o) => v.getUint8(o) },
+  i1: { bytes: 1, get: (v, o) => v.getInt8(o) },
+  b1: { bytes: 1, get: (v, o) => v.getUint8(o) },
+  u2: { bytes: 2, get: (v, o) => v.getUint16(o, true) },
+  i2: { bytes: 2, get: (v, o) => v.getInt16(o, true) },
+  u4: { bytes: 4, get: (v, o) => v.getUint32(o, true) },
+  i4: { bytes: 4, get: (v, o) => v.getInt32(o, true) },
+  u8: { bytes: 8, get: (v, o) => Number(v.getBigUint64(o, true)) },
+  i8: { bytes: 8, get: (v, o) => Number(v.getBigInt64(o, true)) },
+};
+
+interface NpyHeader {
+  descr: string;
+  fortranOrder: boolean;
+  shape: number[];
+}
+
+/** The header is a Python dict literal; we only need three keys, so read them with patterns, not eval. */
+function parseHeader(text: string, name: string): NpyHeader {
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined)
+    throw fileError(name, `corrupt .npy header (expected descr, fortran_order and shape): ${text.trim().slice(0, 120)}`);
+  const parts = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const shape = parts.map((p) => Number(p.replace(/L$/, '')));
+  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw fileError(name, `corrupt .npy header: bad shape (${shapeText})`);
+  return { descr, fortranOrder: fortran === 'True', shape };
+}
+
+/** Parse .npy bytes; `name` (usually the path) is used in every error message. */
+export function parseNpy(buf: Uint8Array, name: string): NpyArray {
+  if (buf.length < 10 || MAGIC.some((b, i) => buf[i] !== b)) throw fileError(name, 'not a .npy file (bad magic bytes)');
+  const major = buf[6]!;
+  if (major < 1 || major > 3) throw fileError(name, `unsupported .npy format version ${major}.${buf[7]}`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const lenBytes = major === 1 ? 2 : 4;
+  if (buf.length < 8 + lenBytes) throw fileError(name, 'truncated .npy header');
+  const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  const dataStart = 8 + lenBytes + headerLen;
+  if (dataStart > buf.length) throw fileError(name, `truncated .npy header (needs ${dataStart} bytes, file has ${buf.length})`);
+  const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(8 + lenBytes, dataStart));
+  const header = parseHeader(headerText, name);
+  if (header.fortranOrder) throw fileError(name, 'Fortran-order .npy arrays are not supported (save with np.ascontiguousarray)');
+  const order = header.descr[0];
+  if (order === '>') throw fileError(name, `big-endian .npy dtype ${header.descr} is not supported (convert with .astype('<${header.descr.slice(1)}'))`);
+  const reader = READERS[header.descr.slice(order === '<' || order === '|' || order === '=' ? 1 : 0)];
+  if (!reader) throw fileError(name, `unsupported .npy dtype ${header.descr} (float32/64, int8-64, uint8-64, bool)`);
+  const n = numel(header.shape);
+  const need = n * reader.bytes;
+  if (buf.length - dataStart < need)
+    throw fileError(name, `truncated .npy data: shape [${header.shape}] ${header.descr} needs ${need} bytes, file has ${buf.length - dataStart}`);
+  const data = new Float32Array(n);
+  if (header.descr.endsWith('f4') && (buf.byteOffset + dataStart) % 4 === 0) {
+    data.set(new Float32Array(buf.buffer, buf.byteOffset + dataStart, n));
+  } else {
+    for (let i = 0, o = dataStart; i < n; i++, o += reader.bytes) data[i] = reader.get(view, o);
+  }
+  return { shape: header.shape, descr: header.descr, data };
+}
