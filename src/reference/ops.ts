@@ -144,9 +144,16 @@ export function scatterConv(conv: ScatterConv, input: Float32Array, out: Float32
   storeChw(acc, conv.bias, outShape, out);
 }
 
-/** acc[o..o+n) += v · w[wi..wi+n): the innermost loop of every conv. */
+/** acc[o..o+n) += v · w[wi..wi+n): the innermost loop of every conv (unrolled by 4: fewer loop tests in V8). */
 function axpy(acc: Float64Array, o: number, w: Float32Array, wi: number, n: number, v: number): void {
-  for (let j = 0; j < n; j++) acc[o + j]! += v * w[wi + j]!;
+  let j = 0;
+  for (const n4 = n - 3; j < n4; j += 4) {
+    acc[o + j]! += v * w[wi + j]!;
+    acc[o + j + 1]! += v * w[wi + j + 1]!;
+    acc[o + j + 2]! += v * w[wi + j + 2]!;
+    acc[o + j + 3]! += v * w[wi + j + 3]!;
+  }
+  for (; j < n; j++) acc[o + j]! += v * w[wi + j]!;
 }
 
 /** Transpose the H×W×C float64 accumulator into the C×H×W float32 output, adding the bias. */
