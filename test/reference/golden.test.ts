@@ -2,21 +2,14 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadModel } from '../../src/io/checkpoint.js';
 import { readBytes, readJson } from '../../src/io/files.js';
 import { parseSafetensors } from '../../src/io/safetensors.js';
-import { buildNetwork } from '../../src/net/zoo.js';
-import type { ArchSpec, Model, Tensor } from '../../src/net/types.js';
+import type { Tensor } from '../../src/net/types.js';
 import { simulate, type ReferenceResult } from '../../src/reference/index.js';
 
 const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
 const FIXTURES = ['dl-snn', 'fcn-snn', 'dl-ann', 'fcn-ann'];
-
-/** Read a bundle folder directly (model.json's spec + weights.safetensors). */
-function loadBundle(folder: string): Model {
-  const spec = (readJson(join(folder, 'model.json')) as { spec: ArchSpec }).spec;
-  const weightsFile = join(folder, 'weights.safetensors');
-  return { network: buildNetwork(spec).network, weights: parseSafetensors(readBytes(weightsFile), weightsFile).tensors };
-}
 
 function ioTensors(folder: string): Map<string, Tensor> {
   const file = join(folder, 'io.safetensors');
@@ -59,7 +52,7 @@ describe.each(FIXTURES)('golden fixture %s (PyTorch 1.13)', (name) => {
 
   it('matchesPyTorchReadoutSpikesAndPrediction', () => {
     expect(readdirSync(folder)).toEqual(expect.arrayContaining(['model.json', 'weights.safetensors', 'io.safetensors']));
-    const model = loadBundle(folder);
+    const model = loadModel(folder).model;
     const io = ioTensors(folder);
     const snn = model.network.spec.kind === 'snn';
     const input = snn ? { kind: 'spikes' as const, spikes: io.get('input_spikes')! } : { kind: 'image' as const, image: io.get('input_image')! };
@@ -83,9 +76,23 @@ describe.each(['dl-snn', 'fcn-snn'])('golden fixture %s counters', (name) => {
   it('countsTheSameSpikesAsExpectedJson', () => {
     const folder = join(GOLDEN, name);
     const expected = readJson(join(folder, 'expected.json')) as { spikeCounts: Record<string, number>; inputSpikes: { positive: number; negative: number } };
-    const result = simulate(loadBundle(folder), { kind: 'spikes', spikes: ioTensors(folder).get('input_spikes')! });
+    const result = simulate(loadModel(folder).model, { kind: 'spikes', spikes: ioTensors(folder).get('input_spikes')! });
     expect(Object.keys(expected.spikeCounts).length).toBeGreaterThan(0);
     for (const [pop, count] of Object.entries(expected.spikeCounts)) expect(result.spikeCounts[pop], pop).toBe(count);
     expect(result.inputSpikeCount).toBe(expected.inputSpikes.positive + expected.inputSpikes.negative);
+  });
+});
+
+describe.each(FIXTURES)('golden fixture %s checkpoint forms', (name) => {
+  it('givesTheSameReadoutFromTheBundleTrainerPthAndAuthorsPth', () => {
+    const folder = join(GOLDEN, name);
+    const bundle = loadModel(folder);
+    const io = ioTensors(folder);
+    const input = bundle.meta.spec.kind === 'snn' ? { kind: 'spikes' as const, spikes: io.get('input_spikes')! } : { kind: 'image' as const, image: io.get('input_image')! };
+    const want = simulate(bundle.model, input).accumulator.data;
+    for (const file of ['trainer.pth', 'authors.pth']) {
+      const model = loadModel(join(folder, file), bundle.meta.spec).model;
+      expect(simulate(model, input).accumulator.data, file).toEqual(want);
+    }
   });
 });
