@@ -31,7 +31,8 @@ export function exportDataset(ds: SegDataset, count: number, onProgress?: (done:
   let clipped = 0;
   for (let i = 0; i < count; i++) {
     const s = ds.sample(i);
-    if (s.height !== h || s.width !== w) throw new Error(`${ds.name}: sample ${i} is ${s.height}×${s.width}, expected ${h}×${w}`);
+    const values = s.kind === 'image' ? s.image.length : s.events.length;
+    if (s.height !== h || s.width !== w || values !== perSample) throw new Error(`${ds.name}: sample ${i} is ${s.height}×${s.width} with ${values} values, expected ${h}×${w} with ${perSample}`);
     labels.set(s.label, i * plane);
     if (s.kind === 'image') bytes!.set(s.image, i * perSample);
     else if (floats) floats.set(s.events, i * perSample);

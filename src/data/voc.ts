@@ -64,7 +64,7 @@ export function vocItems(root: string, split: Split): { items: VocItem[]; list: 
   return { items: readList(root, list, labelDir), list };
 }
 
-function decodeImage(path: string): { width: number; height: number; rgb: Uint8Array } {
+export function decodeImage(path: string): { width: number; height: number; rgb: Uint8Array } {
   const bytes = readBytes(path);
   if (path.toLowerCase().endsWith('.png')) return readRgbPng(bytes, path);
   try {
