@@ -1,0 +1,80 @@
+// Smoke test of the PyTorch trainer: a few steps on a tiny network from `data export` files, bundle read back by loadModel.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerDataCommands } from '../../src/cli/data.js';
+import { loadModel } from '../../src/io/checkpoint.js';
+
+const PYTHON = '/usr/bin/python3';
+const TRAIN = join(import.meta.dirname, '..', '..', 'train', 'train.py');
+const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+const SKIP_REASON = `${PYTHON} with torch is not available (Debian python3-torch); the trainer smoke test is skipped`;
+
+// Tiny on purpose: 16 digits scenes resized to 16×16, width 1/16, T = 2 — seconds, not minutes.
+const TINY = ['--width', '1/16', '--timesteps', '2', '--size', '16', '--batch', '8', '--threads', '2', '--seed', '3'];
+
+let dir: string;
+let trainFile: string;
+let valFile: string;
+
+function train(name: string, ...extra: string[]) {
+  const args = [TRAIN, '--data', trainFile, '--val', valFile, '--out', join(dir, name), '--workdir', join(dir, `${name}-work`), ...TINY, ...extra];
+  return spawnSync(PYTHON, args, { encoding: 'utf-8', timeout: 60_000 });
+}
+
+async function exportSplit(split: string, count: number, out: string): Promise<void> {
+  const program = new Command().exitOverride();
+  registerDataCommands(program);
+  await program.parseAsync(['node', 'spikemesh', 'data', 'export', '--data', 'digits', '--split', split, '--count', String(count), '--out', out]);
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'spikemesh-train-'));
+  trainFile = join(dir, 'train.safetensors');
+  valFile = join(dir, 'val.safetensors');
+  vi.spyOn(process.stdout, 'write').mockImplementation(() => true); // keep the export's "wrote …" lines out of the log
+  await exportSplit('train', 16, trainFile);
+  await exportSplit('val', 8, valFile);
+  vi.restoreAllMocks();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — skipped: ${SKIP_REASON}`, () => {
+  it('trainsATinySpikingDeepLabAndExportsABundleThatLoadModelReads', () => {
+    const init = train('init', '--epochs', '0');
+    expect(init.status, init.stderr).toBe(0);
+    const run = train('trained', '--epochs', '2');
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/epoch 2\/2 +loss [\d.]+ +train acc [\d.]+ +val MIoU [\d.]+ +val acc [\d.]+/);
+
+    const trained = loadModel(join(dir, 'trained'));
+    const initial = loadModel(join(dir, 'init'));
+    const { meta } = trained;
+    expect(meta.spec).toMatchObject({ arch: 'dl-vgg9', kind: 'snn', inputHeight: 16, classes: 11, timesteps: 2, width: 0.0625, encoding: 'poisson' });
+    expect(meta.dataset).toBe('digits');
+    expect(meta.classNames).toHaveLength(11);
+    expect(meta.untrained).toBe(false);
+    expect(initial.meta.untrained).toBe(true);
+    const miou = meta.metrics?.valMiou;
+    expect(typeof miou === 'number' && miou >= 0 && miou <= 1).toBe(true);
+    expect(meta.metrics).toMatchObject({ valSamples: 8, evaluatedWith: 'train/train.py' });
+    expect(meta.provenance).toMatchObject({ tool: 'train/train.py', seed: 3, epochs: 2, batch: 8, stoppedBy: 'epochs' });
+
+    // Same seed, same initial weights: every trained conv and BNTT gamma must have moved away from them.
+    const moved = [...initial.model.weights].filter(([key, w]) => /\.(conv\.weight|bntt\.\d+\.weight)$/.test(key) && !w.data.every((v, i) => v === trained.model.weights.get(key)!.data[i]));
+    const learnable = [...initial.model.weights.keys()].filter((key) => /\.(conv\.weight|bntt\.\d+\.weight)$/.test(key));
+    expect(learnable.length).toBeGreaterThan(0);
+    expect(moved.map(([key]) => key)).toEqual(learnable);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('refusesAMissingDataFileWithOneLineAndExitCode2', () => {
+    const run = spawnSync(PYTHON, [TRAIN, '--data', join(dir, 'missing.safetensors'), '--val', valFile, '--out', join(dir, 'x'), '--workdir', join(dir, 'xw')], { encoding: 'utf-8', timeout: 60_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim()).toBe(`train.py: ${join(dir, 'missing.safetensors')}: no such file`);
+  });
+});
