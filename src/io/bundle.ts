@@ -102,9 +102,9 @@ export function saveBundle(dir: string, bundle: Bundle): void {
       if (replacing) renameSync(aside, dir);
       throw e;
     }
-    if (replacing) rmSync(aside, { recursive: true, force: true });
   } catch (e) {
     rmSync(scratch, { recursive: true, force: true });
     throw fileError(dir, `could not write the bundle (${(e as Error).message})`);
   }
+  if (replacing) rmSync(aside, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 // Checkpoint loading and saving: bundles, PyTorch .pth (restricted unpickler), safetensors, key layouts.
 export * from './types.js';
 export * from './files.js';
-export { parseSafetensors, serializeSafetensors, type SafetensorsFile } from './safetensors.js';
+export { parseSafetensors, serializeSafetensors, type SafetensorsFile, type U8Tensor } from './safetensors.js';
 export * from './pickle.js';
 export * from './pth.js';
 export * from './adapters.js';

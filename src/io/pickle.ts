@@ -62,9 +62,20 @@ function intArg(v: PyValue | undefined, what: string): number {
   return n;
 }
 
+/** Row-major strides (dimensions of size 1 may have any stride, as in PyTorch). */
+function isContiguous(size: readonly number[], stride: readonly number[]): boolean {
+  let expected = 1;
+  for (let d = size.length - 1; d >= 0; d--) {
+    if (size[d] !== 1 && stride[d] !== expected) return false;
+    expected *= size[d]!;
+  }
+  return true;
+}
+
 /** Gather a strided view of a storage into a new dense row-major array. */
 export function materialise(src: Float32Array, offset: number, size: readonly number[], stride: readonly number[]): Float32Array {
   const n = numel(size);
+  if (isContiguous(size, stride)) return src.slice(offset, offset + n);
   const out = new Float32Array(n);
   if (n === 0) return out;
   const nd = size.length;
@@ -189,6 +200,13 @@ const BUILDERS: Record<string, (args: PyValue[]) => PyValue> = {
   'torch._utils._rebuild_parameter_with_state': ([data]) => {
     if (!isPyTensor(data)) throw new UserError(`_rebuild_parameter_with_state needs a tensor, got ${pyTypeName(data)}`);
     return data;
+  },
+  // Tensors with Python attributes or of a Tensor subclass: rebuild the plain tensor, drop type and state.
+  'torch._tensor._rebuild_from_type_v2': ([func, , args]) => {
+    const inner = isPyGlobal(func) ? BUILDERS[qualname(func)] : undefined;
+    const tensor = inner?.(sequence(args, 'tensor arguments'));
+    if (!isPyTensor(tensor)) throw new UserError(`refusing to rebuild a tensor through ${pyTypeName(func)}`);
+    return tensor;
   },
   'torch.Size': ([dims]) => pyTuple([...sequence(dims ?? [], 'torch.Size')]),
   // Training scripts often store metrics as numpy scalars (e.g. a best mIoU).

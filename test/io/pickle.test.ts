@@ -132,6 +132,14 @@ describe('unpickle: calls outside the allowed builders are refused', () => {
     expect(() => load(obj)).toThrow('refusing to call subprocess.Popen');
   });
 
+  it('refusesATensorRebuildThatWrapsAForbiddenFunction', () => {
+    const bytes = pickle()
+      .proto(2).global('torch._tensor', '_rebuild_from_type_v2')
+      .mark().global('os', 'system').global('torch', 'Tensor').str('id').tuple1().emptyDict().tuple()
+      .reduce().stop().bytesOut();
+    expect(() => load(bytes)).toThrow('test.pkl: pickle: torch._tensor._rebuild_from_type_v2: refusing to rebuild a tensor through os.system (at byte');
+  });
+
   it('refusesAHostileCallHiddenDeepInsideData', () => {
     const bytes = pickle()
       .proto(2).emptyDict().mark().str('weights').emptyList()
