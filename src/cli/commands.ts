@@ -1,7 +1,14 @@
 // The list of subcommands; each lives in its own file under src/cli/.
 
 import type { Command } from 'commander';
+import { registerDataCommands } from './data.js';
+import { registerConvert } from './convert.js';
+import { registerInfer } from './infer.js';
+import { registerInfo } from './info.js';
 
 export function registerCommands(program: Command): void {
-  void program;
+  registerInfo(program);
+  registerConvert(program);
+  registerInfer(program);
+  registerDataCommands(program);
 }

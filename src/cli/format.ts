@@ -1,0 +1,42 @@
+// Plain-text tables and number formatting for reports.
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => string;
+  align?: 'left' | 'right';
+}
+
+/** Render rows as an aligned text table (first column left-aligned, numbers right-aligned). */
+export function table<T>(rows: T[], columns: Column<T>[]): string {
+  const cells = rows.map((r) => columns.map((c) => c.value(r)));
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...cells.map((row) => row[i]!.length)));
+  const line = (vals: string[]) =>
+    vals
+      .map((v, i) => ((columns[i]!.align ?? (i === 0 ? 'left' : 'right')) === 'left' ? v.padEnd(widths[i]!) : v.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+}
+
+/** 1371537408 -> "1.37 G"; small integers stay exact. */
+export function si(n: number, digits = 3): string {
+  const abs = Math.abs(n);
+  if (abs < 1000) return Number.isInteger(n) ? String(n) : n.toPrecision(digits);
+  const units = ['k', 'M', 'G', 'T', 'P'];
+  let v = n;
+  let u = -1;
+  while (Math.abs(v) >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toPrecision(digits)} ${units[u]}`;
+}
+
+/** Integer with thousands separators: 1250560 -> "1,250,560". */
+export function int(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+export function pct(x: number, digits = 1): string {
+  return `${(100 * x).toFixed(digits)}%`;
+}
