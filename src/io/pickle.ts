@@ -19,6 +19,9 @@ export interface UnpickleOptions {
 /** Refuse tensors past this many elements: a crafted size/stride must not allocate gigabytes. */
 const MAX_TENSOR_ELEMENTS = 2 ** 28;
 
+/** How Python's repr writes the non-finite floats that the text FLOAT opcode may carry. */
+const PY_FLOAT_WORDS: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: NaN };
+
 /** Python 2 module names that protocol-2 pickles use (as Python's fix_imports maps them). */
 const PY2_MODULES: Record<string, string> = { __builtin__: 'builtins', copy_reg: 'copyreg' };
 
@@ -407,7 +410,17 @@ class Unpickler {
     this.push(this.opts.persistentLoad(pid));
   }
 
+  /** Run to STOP; any problem (a helper's error included) becomes one error naming the file and the byte. */
   run(): PyValue {
+    try {
+      return this.loop();
+    } catch (e) {
+      if (e instanceof UserError && e.message.startsWith(`${this.opts.name}: `)) throw e;
+      return this.fail(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  private loop(): PyValue {
     for (;;) {
       this.opStart = this.pos;
       const op = this.u8();
@@ -442,8 +455,9 @@ class Unpickler {
         case OP.LONG1: this.push(decodeLong(this.take(this.u8()))); break;
         case OP.LONG4: this.push(decodeLong(this.take(this.view(4).getInt32(0, true)))); break;
         case OP.FLOAT: {
-          const v = Number(this.line());
-          if (Number.isNaN(v)) this.fail('bad float literal');
+          const text = this.line();
+          const v = PY_FLOAT_WORDS[text] ?? Number(text);
+          if (Number.isNaN(v) && text !== 'nan') this.fail(`bad float literal '${text}'`);
           this.push(v);
           break;
         }

@@ -26,6 +26,14 @@ describe('unpickle: plain data', () => {
     expect(load(bytes)).toEqual([null, true, false, true, false, -12, 5, 300, -70000, 2 ** 40, -(2n ** 70n), 1.5, 'héllo', new Uint8Array([1, 2, 255])]);
   });
 
+  it('readsTheProtocol0TextOpcodes', () => {
+    const text = (s: string) => Uint8Array.from(Buffer.from(s, 'latin1'));
+    const v = load(text("(S'a\\'b'\nVcaf\\u00e9\nF1.25\nF-inf\nL123456789012345678901L\nI7\np0\ng0\nl."));
+    expect(v).toEqual(["a'b", 'café', 1.25, -Infinity, 123456789012345678901n, 7, 7]);
+    expect(() => load(text('V\\UFFFFFFFF\n.'))).toThrow('test.pkl: pickle: Invalid code point');
+    expect(() => load(text('F1.2.3\n.'))).toThrow("test.pkl: pickle: bad float literal '1.2.3' (at byte 0)");
+  });
+
   it('buildsDictsListsTuplesAndOrderedDictsInOrder', () => {
     const bytes = pickle()
       .proto(2).emptyDict().mark()
