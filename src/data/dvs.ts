@@ -30,16 +30,27 @@ const MIN_THRESHOLD_FRACTION = 0.5;
 export interface PixelThresholds {
   on: Float32Array;
   off: Float32Array;
+  /**
+   * Where each pixel's reference starts relative to the first frame's log intensity (absent: 0).
+   * A camera that has been running has references anywhere between its thresholds; starting them
+   * all exactly at the first frame would make the first window quieter than the rest.
+   */
+  refOffset?: Float32Array;
 }
 
-/** Per-pixel ON/OFF thresholds: C plus Gaussian mismatch, clamped to at least half of C. */
+/** Per-pixel ON/OFF thresholds (C plus Gaussian mismatch, at least half of C) and reference offsets within ±C/2. */
 export function pixelThresholds(rng: Rng, pixels: number, cam: EventCameraOptions): PixelThresholds {
   const make = (): Float32Array => {
     const t = new Float32Array(pixels);
     for (let i = 0; i < pixels; i++) t[i] = Math.max(cam.threshold * MIN_THRESHOLD_FRACTION, cam.threshold + cam.thresholdSigma * normal(rng));
     return t;
   };
-  return { on: make(), off: make() };
+  const on = make();
+  const off = make();
+  const refOffset = new Float32Array(pixels);
+  // Below half of the pixel's own thresholds (each ≥ C/2), so a static scene still emits nothing.
+  for (let i = 0; i < pixels; i++) refOffset[i] = (rng.nextFloat() - 0.5) * Math.min(on[i]!, off[i]!);
+  return { on, off, refOffset };
 }
 
 export function uniformThresholds(pixels: number, threshold: number): PixelThresholds {
@@ -49,7 +60,7 @@ export function uniformThresholds(pixels: number, threshold: number): PixelThres
 /**
  * Events from intensity frames. `frames` holds (T·substeps + 1) luminance images in [0, 1] (H×W each),
  * at equally spaced instants; window t covers instants t·substeps … (t+1)·substeps. The reference
- * starts at the first frame's log intensity. Returns counts [T, 2, H, W] (channel 0 ON, 1 OFF).
+ * starts at the first frame's log intensity (plus refOffset). Returns counts [T, 2, H, W] (channel 0 ON, 1 OFF).
  */
 export function simulateEvents(frames: Float32Array, timesteps: number, substeps: number, height: number, width: number, thresholds: PixelThresholds, eps: number): Float32Array {
   const plane = height * width;
@@ -57,7 +68,7 @@ export function simulateEvents(frames: Float32Array, timesteps: number, substeps
   if (frames.length !== instants * plane) throw new Error(`simulateEvents: ${frames.length} values, expected ${instants} frames of ${height}×${width}`);
   const counts = new Float32Array(timesteps * 2 * plane);
   const ref = new Float64Array(plane);
-  for (let i = 0; i < plane; i++) ref[i] = Math.log(frames[i]! + eps);
+  for (let i = 0; i < plane; i++) ref[i] = Math.log(frames[i]! + eps) + (thresholds.refOffset?.[i] ?? 0);
   for (let k = 1; k < instants; k++) {
     const t = Math.floor((k - 1) / substeps);
     const onBase = t * 2 * plane;
@@ -94,7 +105,8 @@ export interface DigitsDvsOptions {
   maxDigits: number;
   minDigitSize: number;
   maxDigitSize: number;
-  /** Largest digit speed per axis, pixels per frame. */
+  /** Digit speed range, pixels per frame, in a random direction: a minimum so every digit makes events. */
+  minDigitSpeed: number;
   maxDigitSpeed: number;
   /** Largest background (camera) speed per axis, pixels per frame. */
   maxBackgroundSpeed: number;
@@ -109,6 +121,7 @@ export const DEFAULT_DIGITS_DVS: DigitsDvsOptions = {
   maxDigits: DEFAULT_DIGITS.maxDigits,
   minDigitSize: DEFAULT_DIGITS.minDigitSize,
   maxDigitSize: DEFAULT_DIGITS.maxDigitSize,
+  minDigitSpeed: 0.75,
   maxDigitSpeed: 2.5,
   maxBackgroundSpeed: 1.5,
   camera: DEFAULT_CAMERA,
@@ -170,7 +183,9 @@ export function makeDigitsDvsSample(split: Split, index: number, seed: number, o
   const placeOpt = { ...DEFAULT_DIGITS, size, minDigitSize: opt.minDigitSize, maxDigitSize: opt.maxDigitSize };
   for (let k = 0; k < count; k++) {
     const final = randomPlacement(rng, mnist, split, frame, placeOpt);
-    digits.push({ final, vx: uniform(rng, -opt.maxDigitSpeed, opt.maxDigitSpeed), vy: uniform(rng, -opt.maxDigitSpeed, opt.maxDigitSpeed) });
+    const speed = uniform(rng, opt.minDigitSpeed, opt.maxDigitSpeed);
+    const heading = uniform(rng, 0, 2 * Math.PI);
+    digits.push({ final, vx: speed * Math.cos(heading), vy: speed * Math.sin(heading) });
   }
 
   const plane = size * size;
@@ -200,7 +215,7 @@ export function digitsDvsDataset(split: Split, seed: number, opt: DigitsDvsOptio
     normalisation: DVS_NORMALISATION,
     provenance: {
       seed: String(seed),
-      generator: `moving MNIST digits (${split} pool) over a moving textured background, T=${opt.timesteps}, ${opt.substeps} rendered instants per window, digit speed ≤${opt.maxDigitSpeed} px/frame, background ≤${opt.maxBackgroundSpeed} px/frame`,
+      generator: `moving MNIST digits (${split} pool) over a moving textured background, T=${opt.timesteps}, ${opt.substeps} rendered instants per window, digit speed ${opt.minDigitSpeed}-${opt.maxDigitSpeed} px/frame, background ≤${opt.maxBackgroundSpeed} px/frame`,
       camera: `L = log(I + ${opt.camera.eps}), I = Rec.601 luminance in [0,1]; threshold ${opt.camera.threshold} ± ${opt.camera.thresholdSigma} per pixel and polarity; label = final frame`,
     },
     sample: (index) => makeDigitsDvsSample(split, index, seed, opt),

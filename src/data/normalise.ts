@@ -31,7 +31,9 @@ export function normaliseImage(rgb: Uint8Array, height: number, width: number): 
 /**
  * Event frames [T, 2, H, W] (counts or histograms) → network input [T, 2, H, W]: each polarity channel
  * min-max scaled over the whole sample (all T windows) to [-0.5, 0.5]. Scaling over time keeps the
- * windows comparable with each other; scaling per polarity matches the authors' per-channel scaling.
+ * windows comparable with each other; scaling per polarity follows the authors' intent. (Their DDD17
+ * code applies sklearn's MinMaxScaler to each H×W channel, which in fact scales every image column
+ * separately; we scale the whole channel, which is what the paper describes.)
  */
 export function normaliseDvsFrames(counts: ArrayLike<number>, timesteps: number, height: number, width: number): Tensor {
   const plane = height * width;

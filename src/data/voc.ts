@@ -77,7 +77,8 @@ export function decodeImage(path: string): { width: number; height: number; rgb:
 
 /**
  * One VOC item at `size`×`size`: the image resized as the authors do (anti-aliased bilinear,
- * rounded back to uint8), the label by nearest neighbour; 255 stays 'ignore'.
+ * rounded back to uint8), the label by nearest neighbour; 255 stays 'ignore'. (The authors'
+ * loader turns 255 into background for train_aug; we keep it as ignore, as DESIGN.md says.)
  */
 export function loadVocItem(item: VocItem, size: number): ImageSample {
   const img = decodeImage(item.image);

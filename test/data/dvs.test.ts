@@ -73,6 +73,17 @@ describe('pixelThresholds', () => {
       expect(Math.min(...arr)).toBeGreaterThanOrEqual(0.075 - 1e-7);
     }
     expect(Buffer.from(t.on.buffer).equals(Buffer.from(t.off.buffer))).toBe(false);
+    // Reference offsets stay within half of the pixel's smaller threshold, so nothing fires before a change.
+    for (let i = 0; i < n; i++) expect(Math.abs(t.refOffset![i]!)).toBeLessThanOrEqual(Math.min(t.on[i]!, t.off[i]!) / 2);
+    expect(Math.max(...t.refOffset!)).toBeGreaterThan(0.03);
+  });
+
+  it('startsTheReferenceAtTheGivenOffset', () => {
+    // Offset +0.1 above the first frame: a 0.2 rise (in log) only crosses 0.15 once it passes 0.25.
+    const f = frames(1, 1, 1, 0, (k) => Math.exp(k === 0 ? 0 : 0.2) - EPS);
+    const th = { ...uniformThresholds(1, 0.15), refOffset: Float32Array.from([0.1]) };
+    expect(simulateEvents(f, 1, 1, 1, 1, th, EPS)[0]).toBe(0);
+    expect(simulateEvents(f, 1, 1, 1, 1, uniformThresholds(1, 0.15), EPS)[0]).toBe(1);
   });
 });
 
@@ -88,7 +99,7 @@ describe('digits-dvs data set', () => {
   });
 
   it('makesNoEventsWhenNothingMoves', () => {
-    const still = makeDigitsDvsSample('val', 3, 1, { ...DEFAULT_DIGITS_DVS, maxDigitSpeed: 0, maxBackgroundSpeed: 0 });
+    const still = makeDigitsDvsSample('val', 3, 1, { ...DEFAULT_DIGITS_DVS, minDigitSpeed: 0, maxDigitSpeed: 0, maxBackgroundSpeed: 0 });
     expect(still.events.every((v) => v === 0)).toBe(true);
     // The label still shows the digits.
     expect([...new Set(still.label)].some((v) => v >= 1 && v <= 10)).toBe(true);
