@@ -12,6 +12,8 @@ export interface DataExport {
 
 /** Largest event count a U8 export can hold; more events in one window and pixel are clipped. */
 const MAX_U8_COUNT = 255;
+/** Largest sample tensor we build in memory (it is copied once more into the file buffer). */
+const MAX_EXPORT_BYTES = 2 ** 31;
 
 /**
  * The first `count` samples (indices 0..count-1) of a data set:
@@ -26,6 +28,9 @@ export function exportDataset(ds: SegDataset, count: number, onProgress?: (done:
   const isImage = ds.modality === 'image';
   const perSample = isImage ? plane * 3 : T * 2 * plane;
   const eventsAsU8 = ds.eventValues === 'counts';
+  const totalBytes = count * perSample * (isImage || eventsAsU8 ? 1 : 4);
+  if (totalBytes > MAX_EXPORT_BYTES)
+    throw new UserError(`--count ${count}: ${ds.name} samples would need ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_EXPORT_BYTES / 2 ** 30} GiB); export fewer samples per file`);
   const bytes = isImage || eventsAsU8 ? new Uint8Array(count * perSample) : undefined;
   const floats = bytes ? undefined : new Float32Array(count * perSample);
   let clipped = 0;

@@ -1,6 +1,10 @@
 // Sampling helpers over the project PRNG (src/rng.ts), and per-sample seeds so any sample can be made on its own.
 
+import { UserError } from '../errors.js';
 import { Rng } from '../rng.js';
+
+/** Sample indices are hashed as 32-bit words, so they must fit one. */
+const MAX_INDEX = 2 ** 31 - 1;
 
 /** Avalanche one 32-bit word (the murmur3 finaliser): nearby inputs give unrelated outputs. */
 function mix32(x: number): number {
@@ -20,6 +24,7 @@ function hashWords(words: readonly number[], salt: number): number {
  * each other or on the order they are made in. 53 bits of key, so distinct samples do not collide.
  */
 export function sampleRng(seed: number, stream: string, split: string, index: number): Rng {
+  if (!Number.isInteger(index) || index < 0 || index > MAX_INDEX) throw new UserError(`sample index ${index} is out of range (0 to ${MAX_INDEX})`);
   const words = [seed | 0, Math.floor(seed / 4294967296) | 0, ...[...`${stream}/${split}`].map((c) => c.charCodeAt(0)), index | 0];
   const lo = hashWords(words, 0x1234567);
   const hi = hashWords(words, 0x7654321) & 0x1fffff;

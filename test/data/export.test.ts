@@ -75,6 +75,10 @@ describe('exportDataset', () => {
     expect(() => exportDataset(fakeEvents([1, 1, 1, 1]), 3)).toThrow(/--count 3: fake train has only 2 samples/);
   });
 
+  it('refusesExportsTooLargeToHoldInMemory', () => {
+    expect(() => exportDataset(digitsDataset('train', 0), 200_000)).toThrow(/--count 200000: digits samples would need 2\.3 GiB/);
+  });
+
   it('reportsProgress', () => {
     const seen: number[] = [];
     exportDataset(fakeEvents([1, 1, 1, 1]), 2, (done, total) => seen.push(done, total));
@@ -111,6 +115,7 @@ describe('spikemesh data', () => {
     await expect(cli('data', 'export', '--data', 'digits', '--split', 'test', '--out', out)).rejects.toThrow(/--split must be one of train, val/);
     await expect(cli('data', 'export', '--data', 'digits', '--count', '0', '--out', out)).rejects.toThrow(/--count must be an integer ≥ 1/);
     await expect(cli('data', 'export', '--data', `voc:${join(dir, 'nope')}`, '--out', out)).rejects.toThrow(UserError);
+    await expect(cli('data', 'show', '--data', 'digits', '--index', '3000000000', '--out', out)).rejects.toThrow(/sample index 3000000000 is out of range/);
     expect(existsSync(out)).toBe(false);
   });
 });
