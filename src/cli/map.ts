@@ -1,0 +1,146 @@
+// `spikemesh map`: partition, place and route a checkpoint or zoo network onto a core profile; write the mapping files.
+
+import { basename, dirname, extname, join } from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { loadProfile } from '../hw/profile.js';
+import type { CoreProfile } from '../hw/types.js';
+import { loadModel } from '../io/checkpoint.js';
+import { MAPPING_VERSION, modelHash, profileHash, writeMapping } from '../mapping/file.js';
+import { mapNetwork } from '../mapping/map.js';
+import { PLACERS } from '../mapping/place.js';
+import { summarize, type LayerSummary, type MappingSummary, type Utilisation } from '../mapping/summary.js';
+import type { ShapedNetwork } from '../mapping/types.js';
+import { buildNetwork, defaultSpec, shapeText } from '../net/index.js';
+import type { ArchSpec, WeightMap } from '../net/types.js';
+import { int, pct, si, table } from './format.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, type ArchFlags } from './options.js';
+
+interface MapFlags extends ArchFlags {
+  profile?: string;
+  out?: string;
+  json?: boolean;
+  placer?: string;
+  seed?: string;
+  rate?: string;
+  rates?: string;
+}
+
+/** `conv1=0.2,conv2=0.05` → rates; `--rate` sets every population not named. */
+function parseRates(flags: MapFlags, names: string[]): Record<string, number> {
+  const rates: Record<string, number> = {};
+  if (flags.rate !== undefined) for (const n of names) rates[n] = parseNumberFlag('--rate', flags.rate);
+  for (const part of (flags.rates ?? '').split(',').filter(Boolean)) {
+    const [name, value] = part.split('=');
+    if (!name || value === undefined) throw new UserError(`--rates: expected population=rate pairs like conv1=0.2, got '${part}'`);
+    rates[name.trim()] = parseNumberFlag('--rates', value);
+  }
+  return rates;
+}
+
+interface Loaded {
+  net: ShapedNetwork;
+  weights?: WeightMap;
+  source: string;
+  name: string;
+}
+
+function zooName(spec: ArchSpec): string {
+  return `${spec.arch}${spec.kind === 'ann' ? '-ann' : ''}-${spec.inputHeight}x${spec.inputWidth}-w${spec.width}-c${spec.classes}`;
+}
+
+/** A bundle folder or its model.json is named by the folder; a file by its name without extension. */
+function checkpointName(path: string): string {
+  const p = path.replace(/[/\\]+$/, '');
+  return basename(p) === 'model.json' ? basename(dirname(p)) : basename(p, extname(p));
+}
+
+function load(checkpoint: string | undefined, override: Partial<ArchSpec>): Loaded {
+  if (checkpoint) {
+    const loaded = loadModel(checkpoint, override);
+    const weightShapes = new Map([...loaded.model.weights].map(([k, t]) => [k, t.shape]));
+    return { net: { network: loaded.model.network, weightShapes }, weights: loaded.model.weights, source: `${checkpoint} (${loaded.source.format})`, name: checkpointName(checkpoint) };
+  }
+  if (!override.arch) throw new UserError('map: give a checkpoint, or --arch to map a zoo network (shapes only)');
+  const spec = defaultSpec({ ...override, arch: override.arch });
+  return { net: buildNetwork(spec), source: 'zoo (no weights)', name: zooName(spec) };
+}
+
+const use = (u: Utilisation | null) => (u ? `${pct(u.mean, 0)}/${pct(u.max, 0)}` : '-');
+
+function render(s: MappingSummary, profile: CoreProfile, files: { mapping: string; summary: string }): string {
+  const t = s.totals;
+  const lim = (v: number) => (Number.isFinite(v) ? int(v) : 'no limit');
+  const head = [
+    `${s.network} on ${profile.name} — ${s.model.source}`,
+    `core: ${lim(profile.neuronsPerCore)} neurons, ${lim(profile.fanInAxonsPerCore)} input / ${lim(profile.fanOutAxonsPerCore)} output axons, ` +
+      `${Number.isFinite(profile.synapseMemoryBits) ? `${si(profile.synapseMemoryBits)}bit` : 'unlimited'} synapse memory (${profile.synapseEncoding}, ${profile.weightBits}-bit weights)`,
+    '',
+  ];
+  const body = table<LayerSummary>(s.layers, [
+    { header: 'layer', value: (l) => l.population },
+    { header: 'shape C×H×W', value: (l) => shapeText(l.shape) },
+    { header: 'tile C×H×W', value: (l) => shapeText(l.tile) },
+    { header: 'tiles C×H×W', value: (l) => shapeText(l.grid) },
+    { header: 'cores', value: (l) => int(l.cores) },
+    { header: 'neurons', value: (l) => use(l.utilisation.neurons) },
+    { header: 'axons in', value: (l) => use(l.utilisation.inputAxons) },
+    { header: 'axons out', value: (l) => use(l.utilisation.outputAxons) },
+    { header: 'syn mem', value: (l) => use(l.utilisation.synapseBits) },
+    { header: 'limit', value: (l) => l.limitedBy ?? '-' },
+    { header: 'chips', value: (l) => int(l.chips) },
+    { header: 'hops/step', value: (l) => si(l.traffic.ew + l.traffic.ns + l.traffic.chip) },
+  ]);
+  const h = s.host.traffic;
+  const tr = t.traffic;
+  return [
+    ...head,
+    body,
+    '',
+    `utilisation: mean/max over a layer's cores; hops/step: expected hops of the spikes a layer sends (rates: ${describeRates(s.rates)})`,
+    `host (${s.host.population}): ${si(h.packets)} packets/step, ${si(h.ew + h.ns + h.chip)} hops/step`,
+    `total: ${int(t.cores)} cores on ${int(t.chips)} chip${t.chips === 1 ? '' : 's'} (grid ${t.chipGrid.x}×${t.chipGrid.y} of ${t.routersPerChip.x}×${t.routersPerChip.y} routers × ${t.coresPerRouter} cores), ` +
+      `${si(tr.packets)} packets/step, hops/step ${si(tr.ew)} E-W + ${si(tr.ns)} N-S + ${si(tr.chip)} chip-to-chip, busiest link ${si(t.maxLinkLoad)} packets/step (${s.placer} placement)`,
+    ...s.notes.map((n) => `note: ${n}`),
+    `wrote ${files.mapping} and ${files.summary}`,
+  ].join('\n');
+}
+
+function describeRates(rates: Record<string, number>): string {
+  const values = [...new Set(Object.values(rates))];
+  return values.length === 1 ? `${values[0]} for every population` : Object.entries(rates).map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+export function registerMap(program: Command): void {
+  const cmd = program
+    .command('map')
+    .argument('[checkpoint]', 'bundle folder, model.json, .pth or .safetensors (omit to map a zoo network from the flags; mapping needs only shapes)')
+    .description('partition a network into core tiles, place them on the chip mesh and route spikes; print per-layer cores, utilisation, chips and hops; write mappings/<name>.mapping.msgpack and .summary.json')
+    .requiredOption('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json')
+    .option('--out <path>', 'mapping file to write (default mappings/<name>-<profile>.mapping.msgpack; the summary goes beside it)')
+    .option('--json', 'print the summary as JSON')
+    .option('--placer <name>', `placement strategy: ${Object.keys(PLACERS).join(' | ')} (default anneal)`)
+    .option('--seed <n>', 'seed of the placer (default 1)')
+    .option('--rate <r>', 'assumed spikes per neuron per step for every population (default 0.1)')
+    .option('--rates <list>', 'per-population rates, e.g. conv1=0.2,conv2=0.05');
+  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  cmd.action((checkpoint: string | undefined, flags: MapFlags) => {
+    const profile = loadProfile(flags.profile!);
+    const loaded = load(checkpoint, archOverride(flags));
+    const placer = PLACERS[parseChoice('--placer', flags.placer ?? 'anneal', Object.keys(PLACERS))]!();
+    const seed = flags.seed === undefined ? 1 : parseIntFlag('--seed', flags.seed, 0);
+    const rates = parseRates(flags, loaded.net.network.populations.map((p) => p.name));
+    const mapping = mapNetwork(loaded.net, profile, { placer, seed, rates });
+    const summary = summarize(mapping, profile, {
+      source: loaded.source,
+      modelSha256: modelHash(loaded.net, loaded.weights),
+      weights: loaded.weights !== undefined,
+      profileSha256: profileHash(profile),
+      formatVersion: MAPPING_VERSION,
+    });
+    const out = flags.out ?? join('mappings', `${loaded.name}-${profile.name}.mapping.msgpack`);
+    if (!out.endsWith('.msgpack')) throw new UserError(`--out: the mapping file must end in .msgpack, got '${out}'`);
+    const files = writeMapping(out, mapping, summary);
+    process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${render(summary, profile, files)}\n`);
+  });
+}

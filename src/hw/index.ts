@@ -1,0 +1,3 @@
+// Hardware stage: core profile specs (cores/*.json) and their loader.
+export * from './types.js';
+export * from './profile.js';

@@ -1,0 +1,87 @@
+// Data types of the hardware stage: an immutable core profile spec parsed from cores/<name>.json.
+
+/** How a core stores the weights of the synapses onto its neurons. */
+export type SynapseEncoding =
+  /** One weight per (input axon, neuron) pair that has a synapse (Loihi-style synapse lists). */
+  | 'dense'
+  /** A convolution kernel stored once per core and shared by every output position (Loihi 2-style). */
+  | 'conv-shared'
+  /** Binary axons × neurons crossbar plus a few signed weights per neuron, one per axon type (TrueNorth). */
+  | 'crossbar';
+
+/** Where one profile figure comes from; `estimate` marks figures that are not published for that chip. */
+export interface Sourced {
+  readonly source: string;
+  readonly estimate: boolean;
+}
+
+export interface Mesh2 {
+  readonly x: number;
+  readonly y: number;
+}
+
+/** Energies in picojoules. */
+export interface EnergyPJ {
+  /** One synaptic accumulate (a spike meeting one synapse). */
+  readonly synOp: number;
+  /** One multiply-accumulate of a graded input; null where the core has no multiplier. */
+  readonly mac: number | null;
+  readonly neuronUpdateInactive: number;
+  readonly neuronUpdateActive: number;
+  /** Emitting one spike packet into the local router. */
+  readonly spikeOut: number;
+  readonly hopEW: number;
+  readonly hopNS: number;
+  readonly chipHop: number;
+  readonly staticPerCorePerStep: number;
+}
+
+/** Times in nanoseconds. */
+export interface TimeNs {
+  readonly synOp: number;
+  readonly neuronUpdate: number;
+  readonly hopEW: number;
+  readonly hopNS: number;
+  readonly chipHop: number;
+  readonly barrier: number;
+}
+
+/**
+ * A core profile: the spec a mapping is built against (one spec, many chips). Limits that a
+ * profile leaves open (JSON null) are Infinity here, so comparisons need no special case.
+ */
+export interface CoreProfile {
+  readonly name: string;
+  readonly description: string;
+  /** The file it was read from. */
+  readonly file: string;
+  readonly neuronsPerCore: number;
+  /** Unique input axons a core can receive on (one per distinct source neuron, two if signed and axons are unsigned). */
+  readonly fanInAxonsPerCore: number;
+  /** (source neuron, destination core) edges a core can send on. */
+  readonly fanOutAxonsPerCore: number;
+  /** Destination cores one neuron can reach (TrueNorth: 1). */
+  readonly fanOutCoresPerNeuron: number;
+  readonly synapseMemoryBits: number;
+  readonly synapseEncoding: SynapseEncoding;
+  /** Axon types per core for the crossbar encoding (signed weights per neuron); null otherwise. */
+  readonly axonTypes: number | null;
+  readonly weightBits: number;
+  readonly membraneBits: number;
+  /** Whether a neuron can apply a per-timestep scale and bias (BNTT) itself. */
+  readonly programmableNeurons: boolean;
+  /** Whether one input axon can carry a negative spike; if not, a signed input needs two axons. */
+  readonly signedInputAxons: boolean;
+  /** Whether spikes can carry a graded payload (needed for graded inputs and ANN activations). */
+  readonly gradedSpikes: boolean;
+  readonly coresPerChip: number;
+  /** Routers per chip; null: one chip sized to fit everything. */
+  readonly coreMesh: Mesh2 | null;
+  readonly coresPerRouter: number;
+  /** Largest chip grid the system can address; null: unlimited. */
+  readonly chipMesh: Mesh2 | null;
+  readonly energyPJ: EnergyPJ;
+  readonly timeNs: TimeNs;
+  /** Source of every figure, keyed by field path (e.g. 'energyPJ.synOp'). */
+  readonly sources: Readonly<Record<string, Sourced>>;
+}

@@ -1,0 +1,78 @@
+// Expected spike traffic between tiles: for every projection, which source tiles each target tile reads, × the source's rate.
+
+import { kernelsFromShapes } from '../net/stats.js';
+import { projectionGeometry, spatialOverlap, type ChannelMap } from './axes.js';
+import { HOST_TILE, type FlowTable, type LayerTiling, type Partition, type ShapedNetwork } from './types.js';
+
+/** Channel union [lo, hi) of target channel tile k. */
+function channelUnion(map: ChannelMap, tile: number, k: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let c = k * tile; c < Math.min(map.targetSize, (k + 1) * tile); c++) {
+    lo = Math.min(lo, map.lo[c]!);
+    hi = Math.max(hi, map.hi[c]!);
+  }
+  return [lo, hi];
+}
+
+/** overlap[t · nSource + s]: source indices of source tile s that target tile t reads, along one axis. */
+function overlapMatrix(nTarget: number, nSource: number, sourceTile: number, sourceSize: number, count: (t: number, a: number, b: number) => number): Int32Array {
+  const m = new Int32Array(nTarget * nSource);
+  for (let t = 0; t < nTarget; t++)
+    for (let s = 0; s < nSource; s++) m[t * nSource + s] = count(t, s * sourceTile, Math.min(sourceSize, (s + 1) * sourceTile));
+  return m;
+}
+
+class FlowBuilder {
+  src: number[] = [];
+  dst: number[] = [];
+  packets: number[] = [];
+  add(s: number, d: number, p: number): void {
+    this.src.push(s);
+    this.dst.push(d);
+    this.packets.push(p);
+  }
+  build(): FlowTable {
+    return { src: Int32Array.from(this.src), dst: Int32Array.from(this.dst), packets: Float64Array.from(this.packets) };
+  }
+}
+
+const tileIndex = (l: LayerTiling, i: number, j: number, k: number) => l.firstTile + (i * l.grid.w + j) * l.grid.c + k;
+
+/** Flows of every projection (every connected tile pair, even at rate 0); the input population sends from the host (HOST_TILE). */
+export function computeFlows(net: ShapedNetwork, partition: Partition, rates: Readonly<Record<string, number>>): FlowTable {
+  const lookup = kernelsFromShapes(net.weightShapes as Map<string, number[]>);
+  const layerOf = new Map(partition.layers.map((l) => [l.population, l]));
+  const out = new FlowBuilder();
+  for (const proj of net.network.projections) {
+    const geo = projectionGeometry(net, proj, lookup);
+    const T = layerOf.get(proj.target)!;
+    const S = layerOf.get(proj.source);
+    const rate = rates[proj.source] ?? 0;
+    // A host source is one undivided tile covering the whole input population.
+    const sTile = S ? S.tile : geo.sourceShape;
+    const sGrid = S ? S.grid : { c: 1, h: 1, w: 1 };
+    const rows = overlapMatrix(T.grid.h, sGrid.h, sTile.h, geo.rows.sourceSize, (t, a, b) => spatialOverlap(geo.rows, T.tile.h, t, a, b));
+    const cols = overlapMatrix(T.grid.w, sGrid.w, sTile.w, geo.cols.sourceSize, (t, a, b) => spatialOverlap(geo.cols, T.tile.w, t, a, b));
+    const chans = overlapMatrix(T.grid.c, sGrid.c, sTile.c, geo.channels.sourceSize, (t, a, b) => {
+      const [lo, hi] = channelUnion(geo.channels, T.tile.c, t);
+      return Math.max(0, Math.min(hi, b) - Math.max(lo, a));
+    });
+    for (let it = 0; it < T.grid.h; it++)
+      for (let is = 0; is < sGrid.h; is++) {
+        const r = rows[it * sGrid.h + is]!;
+        if (!r) continue;
+        for (let jt = 0; jt < T.grid.w; jt++)
+          for (let js = 0; js < sGrid.w; js++) {
+            const c = cols[jt * sGrid.w + js]!;
+            if (!c) continue;
+            for (let kt = 0; kt < T.grid.c; kt++)
+              for (let ks = 0; ks < sGrid.c; ks++) {
+                const ch = chans[kt * sGrid.c + ks]!;
+                if (ch) out.add(S ? tileIndex(S, is, js, ks) : HOST_TILE, tileIndex(T, it, jt, kt), rate * r * c * ch);
+              }
+          }
+      }
+  }
+  return out.build();
+}

@@ -1,0 +1,142 @@
+// The readable summary of a mapping: per layer tiles, cores, utilisation, chips and expected hops; plus totals.
+
+import type { CoreProfile } from '../hw/types.js';
+import type { Shape3 } from '../net/types.js';
+import { MeshCoords } from './mesh.js';
+import type { HopTotals, Mapping, Resource } from './types.js';
+
+/** Mean and max use of one resource over a layer's tiles, as fractions of the per-core limit (null: no limit). */
+export interface Utilisation {
+  mean: number;
+  max: number;
+}
+
+export interface LayerSummary {
+  population: string;
+  shape: Shape3;
+  tile: Shape3;
+  grid: Shape3;
+  cores: number;
+  limitedBy: Resource | null;
+  neurons: number;
+  utilisation: Record<Resource, Utilisation | null>;
+  /** Chips holding at least one of its tiles. */
+  chips: number;
+  /** Expected packets and hops per step of the spikes this layer sends. */
+  traffic: HopTotals;
+}
+
+export interface MappingSummary {
+  format: 'spikemesh-mapping-summary';
+  version: number;
+  network: string;
+  model: { source: string; sha256: string; weights: boolean };
+  profile: { name: string; file: string; sha256: string };
+  partitioner: string;
+  placer: string;
+  seed: number;
+  rates: Record<string, number>;
+  totals: {
+    neurons: number;
+    cores: number;
+    chips: number;
+    chipGrid: { x: number; y: number };
+    routersPerChip: { x: number; y: number };
+    coresPerRouter: number;
+    traffic: HopTotals;
+    maxLinkLoad: number;
+    placementCost: number;
+  };
+  /** Spikes the host sends into the mesh (the input population). */
+  host: { population: string; traffic: HopTotals };
+  layers: LayerSummary[];
+  notes: string[];
+}
+
+export interface SummaryContext {
+  source: string;
+  modelSha256: string;
+  weights: boolean;
+  profileSha256: string;
+  formatVersion: number;
+}
+
+const LIMIT: Record<Resource, (p: CoreProfile) => number> = {
+  neurons: (p) => p.neuronsPerCore,
+  inputAxons: (p) => p.fanInAxonsPerCore,
+  synapseBits: (p) => p.synapseMemoryBits,
+  outputAxons: (p) => p.fanOutAxonsPerCore,
+};
+
+function utilisation(values: Float64Array, from: number, count: number, limit: number): Utilisation | null {
+  if (!Number.isFinite(limit)) return null;
+  let sum = 0;
+  let max = 0;
+  for (let t = from; t < from + count; t++) {
+    sum += values[t]!;
+    max = Math.max(max, values[t]!);
+  }
+  return { mean: sum / count / limit, max: max / limit };
+}
+
+const hopsOf = (h: HopTotals): HopTotals => ({ packets: h.packets, ew: h.ew, ns: h.ns, chip: h.chip });
+
+export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryContext): MappingSummary {
+  const { partition, placement, routing } = mapping;
+  const coords = new MeshCoords(placement.geometry);
+  const chipOf = (t: number) => {
+    const s = placement.slotOfTile[t]!;
+    return coords.cy[s]! * placement.geometry.chips.x + coords.cx[s]!;
+  };
+  const traffic = new Map(routing.perLayer.map((l) => [l.population, l]));
+  const layers = partition.layers.map((l): LayerSummary => {
+    const chips = new Set<number>();
+    let neurons = 0;
+    for (let t = l.firstTile; t < l.firstTile + l.tileCount; t++) {
+      chips.add(chipOf(t));
+      neurons += partition.tiles.neurons[t]!;
+    }
+    const use = (r: Resource) => utilisation(partition.tiles[r], l.firstTile, l.tileCount, LIMIT[r](profile));
+    return {
+      population: l.population,
+      shape: l.shape,
+      tile: l.tile,
+      grid: l.grid,
+      cores: l.tileCount,
+      limitedBy: l.limitedBy,
+      neurons,
+      utilisation: { neurons: use('neurons'), inputAxons: use('inputAxons'), synapseBits: use('synapseBits'), outputAxons: use('outputAxons') },
+      chips: chips.size,
+      traffic: hopsOf(traffic.get(l.population)!),
+    };
+  });
+  const usedChips = new Set<number>();
+  for (let t = 0; t < partition.tileCount; t++) usedChips.add(chipOf(t));
+  const host = routing.perLayer[0]!;
+  const g = placement.geometry;
+  return {
+    format: 'spikemesh-mapping-summary',
+    version: ctx.formatVersion,
+    network: mapping.network,
+    model: { source: ctx.source, sha256: ctx.modelSha256, weights: ctx.weights },
+    profile: { name: profile.name, file: profile.file, sha256: ctx.profileSha256 },
+    partitioner: partition.partitioner,
+    placer: placement.placer,
+    seed: placement.seed,
+    rates: { ...mapping.rates },
+    totals: {
+      neurons: layers.reduce((s, l) => s + l.neurons, 0),
+      cores: partition.tileCount,
+      chips: usedChips.size,
+      chipGrid: { ...g.chips },
+      routersPerChip: { ...g.routersPerChip },
+      coresPerRouter: g.coresPerRouter,
+      traffic: hopsOf(routing.totals),
+      maxLinkLoad: routing.totals.maxLinkLoad,
+      placementCost: placement.cost,
+    },
+    host: { population: host.population, traffic: hopsOf(host) },
+    layers,
+    notes: [...partition.notes],
+  };
+}
