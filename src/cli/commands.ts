@@ -5,10 +5,12 @@ import { registerDataCommands } from './data.js';
 import { registerConvert } from './convert.js';
 import { registerInfer } from './infer.js';
 import { registerInfo } from './info.js';
+import { registerMap } from './map.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
   registerConvert(program);
   registerInfer(program);
   registerDataCommands(program);
+  registerMap(program);
 }
