@@ -77,7 +77,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const got = valueAt(raw, issue.path);
   if (got === undefined) return `${path}: missing`;
   if (issue.code === 'too_small' && path.startsWith('energyPJ.')) return `${path}: energy must be ≥ 0, got ${JSON.stringify(got)}`;
-  if (issue.code === 'too_small' || issue.code === 'too_big') return `${path}: ${issue.message.replace(/^Too (small|big): expected \w+ to be /, 'must be ')}, got ${JSON.stringify(got)}`;
+  if (issue.code === 'too_small' || issue.code === 'too_big')
+    return `${path}: ${issue.message.replace(/^Too (small|big): expected \w+ to be /, 'must be ').replace('>=', '≥ ').replace('<=', '≤ ')}, got ${JSON.stringify(got)}`;
   return `${path}: ${issue.message.replace(/^Invalid input: /, '')}, got ${JSON.stringify(got)}`;
 }
 

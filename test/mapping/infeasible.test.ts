@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { loadProfile } from '../../src/hw/profile.js';
+import { mapNetwork } from '../../src/mapping/map.js';
+import { partition } from '../../src/mapping/partition.js';
+import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
+import { convChain, profileWith } from './helpers.js';
+
+function failure(run: () => unknown): string {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as Error).message).not.toContain('\n');
+    return (e as Error).message;
+  }
+  throw new Error('mapping succeeded');
+}
+
+describe('layers that cannot fit', () => {
+  const paper = buildNetwork(defaultSpec({ arch: 'dl-vgg9', classes: 21 }));
+
+  it('namesTheFirstLayerTheResourceAndWhatWouldFitOnTrueNorth', () => {
+    expect(failure(() => partition(paper, loadProfile('truenorth')))).toBe(
+      'conv2: one neuron needs 576 input axons (3×3×64), truenorth has 256 per core; a profile with ≥ 576 fan-in axons per core, ' +
+        'or splitting input channels across cores with partial-sum neurons, would fit ' +
+        '(also too large for one truenorth core: conv3, conv4, conv5, atrous6, atrous7, atrous8, output)',
+    );
+  });
+
+  it('countsTheFoldedPoolInTheFanInOnLoihi', () => {
+    expect(failure(() => partition(paper, loadProfile('loihi')))).toBe(
+      'conv5: one neuron needs 6,272 input axons (7×7×128 with the avgpool before it folded in), loihi has 4,096 per core; ' +
+        'a profile with ≥ 6,272 fan-in axons per core, or splitting input channels across cores with partial-sum neurons, ' +
+        'or pooling in a population of its own instead of folding it, would fit',
+    );
+  });
+
+  it('namesSynapseMemoryWithTheWeightBitsThatWouldFit', () => {
+    const net = convChain({ c: 1, h: 6, w: 6 }, [{ c: 8, k: 3, dilation: 1 }]);
+    // One neuron: 9 synapses × 8 bits = 72 bits; the core has 40.
+    expect(failure(() => partition(net, profileWith('loihi', { synapseMemoryBits: 40 })))).toBe(
+      'l0: one neuron needs 72 bits of synapse memory (9 synapses × 8-bit weights), tiny has 40 per core; ' +
+        'a profile with ≥ 72 bits per core, weights of ≤ 4 bits, or a conv-shared synapse encoding would fit',
+    );
+  });
+
+  it('namesAPerNeuronFanOutBeyondTrueNorthsOneTarget', () => {
+    // l1 has 512 neurons, so it takes 2 TrueNorth cores; with a 3×3 kernel some l0 neurons feed both.
+    const net = convChain({ c: 1, h: 16, w: 16 }, [
+      { c: 1, k: 3, dilation: 1 },
+      { c: 2, k: 3, dilation: 1 },
+    ]);
+    expect(failure(() => partition(net, loadProfile('truenorth')))).toBe(
+      "l0: one neuron's spikes are needed on 2 cores (tiles of l1), truenorth neurons reach 1 core each; " +
+        'splitter neurons that copy each spike to more cores, or a profile with ≥ 2 destinations per neuron, would fit',
+    );
+  });
+
+  it('namesTheChipLimitWhenTheMeshIsTooSmall', () => {
+    const net = convChain({ c: 1, h: 16, w: 16 }, [{ c: 16, k: 3, dilation: 1 }]);
+    const small = profileWith('loihi', { neuronsPerCore: 16, chipMesh: { x: 1, y: 1 } });
+    expect(failure(() => mapNetwork(net, small))).toBe('tiny: the mapping needs 2 chips (256 cores), more than its 1×1 chip mesh addresses');
+  });
+
+  it('refusesRatesForUnknownPopulations', () => {
+    const net = convChain({ c: 1, h: 4, w: 4 }, [{ c: 1, k: 3, dilation: 1 }]);
+    expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { conv9: 0.1 } }))).toBe("--rates: no population named 'conv9' (have: input, l0)");
+    expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { l0: 2 } }))).toBe('--rates: rate of l0 must be between 0 and 1, got 2');
+  });
+});
