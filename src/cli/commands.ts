@@ -6,6 +6,8 @@ import { registerConvert } from './convert.js';
 import { registerInfer } from './infer.js';
 import { registerInfo } from './info.js';
 import { registerMap } from './map.js';
+import { registerEval } from './eval.js';
+import { registerZoo } from './zoo.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -13,4 +15,6 @@ export function registerCommands(program: Command): void {
   registerInfer(program);
   registerDataCommands(program);
   registerMap(program);
+  registerEval(program);
+  registerZoo(program);
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { progressLine, progressReporter } from '../../src/eval/index.js';
+
+function fakeStream(isTTY: boolean) {
+  const writes: string[] = [];
+  return { isTTY, writes, write: (s: string) => writes.push(s) };
+}
+
+describe('progressLine', () => {
+  it('drawsABarTheCountAndTheTimeLeft', () => {
+    expect(progressLine('eval', 25, 100, 10_000)).toBe('eval [#####...............] 25/100  0:10, ~0:30 left');
+    expect(progressLine('zoo', 3, 12, 65_000, 'calibrating conv4')).toBe('zoo [#####...............] 3/12 calibrating conv4  1:05, ~3:15 left');
+    expect(progressLine('eval', 4, 4, 1_000)).toBe('eval [####################] 4/4  0:01');
+  });
+});
+
+describe('progressReporter', () => {
+  it('staysQuietForShortRunsAndRedrawsLongOnesAtMostEveryInterval', () => {
+    const out = fakeStream(true);
+    let t = 0;
+    const p = progressReporter(out, 'eval', 10, { delayMs: 2000, intervalMs: 500, now: () => t });
+    t = 1000;
+    p.update(1);
+    t = 2000;
+    p.update(2);
+    t = 2100;
+    p.update(3);
+    t = 2600;
+    p.update(4);
+    p.finish();
+    expect(out.writes).toEqual([
+      '\reval [####................] 2/10  0:02, ~0:08 left',
+      '\reval [########............] 4/10  0:03, ~0:04 left',
+      `\r${' '.repeat('eval [########............] 4/10  0:03, ~0:04 left'.length)}\r`,
+    ]);
+  });
+
+  it('padsOverALongerPreviousLine', () => {
+    const out = fakeStream(true);
+    let t = 0;
+    const p = progressReporter(out, 'z', 2, { delayMs: 0, intervalMs: 0, now: () => t });
+    p.update(1, 'a long detail');
+    t = 1;
+    p.update(2);
+    expect(out.writes[1]!.length).toBe(out.writes[0]!.length);
+  });
+
+  it('writesNothingWhenTheStreamIsNotATerminal', () => {
+    const out = fakeStream(false);
+    let t = 0;
+    const p = progressReporter(out, 'eval', 10, { delayMs: 0, intervalMs: 0, now: () => t });
+    for (let i = 1; i <= 10; i++) (t += 1000), p.update(i);
+    p.finish();
+    expect(out.writes).toEqual([]);
+  });
+});
