@@ -99,7 +99,7 @@ function render(s: MappingSummary, profile: CoreProfile, files: { mapping: strin
     '',
     `utilisation: mean/max over a layer's cores; hops/step: expected hops of the spikes a layer sends (rates: ${describeRates(s.rates)})`,
     `host (${s.host.population}): ${si(h.packets)} packets/step, ${si(h.ew + h.ns + h.chip)} hops/step`,
-    `total: ${int(t.cores)} cores on ${int(t.chips)} chip${t.chips === 1 ? '' : 's'} (grid ${t.chipGrid.x}×${t.chipGrid.y} of ${t.routersPerChip.x}×${t.routersPerChip.y} routers × ${t.coresPerRouter} cores), ` +
+    `total: ${int(t.cores)} cores on ${int(t.chips)} chip${t.chips === 1 ? '' : 's'} (grid ${t.chipGrid.x}×${t.chipGrid.y} of ${t.routersPerChip.x}×${t.routersPerChip.y} routers × ${t.coresPerRouter} core${t.coresPerRouter === 1 ? '' : 's'}), ` +
       `${si(tr.packets)} packets/step, hops/step ${si(tr.ew)} E-W + ${si(tr.ns)} N-S + ${si(tr.chip)} chip-to-chip, busiest link ${si(t.maxLinkLoad)} packets/step (${s.placer} placement)`,
     ...s.notes.map((n) => `note: ${n}`),
     `wrote ${files.mapping} and ${files.summary}`,

@@ -319,7 +319,8 @@ function notesFor(net: ShapedNetwork, profile: CoreProfile, signedInputs: string
   if (bntt.length && !profile.programmableNeurons)
     notes.push(`BNTT of ${bntt.join(', ')} must be folded into static weights (mean over time): ${profile.name} neurons cannot apply a per-step scale`);
   if (!profile.gradedSpikes) {
-    const graded = net.network.populations.filter(isGraded).map((p) => p.name);
+    const sources = new Set(net.network.projections.map((p) => p.source));
+    const graded = net.network.populations.filter((p) => sources.has(p.name) && isGraded(p)).map((p) => p.name);
     if (graded.length) notes.push(`${graded.join(', ')} send graded values, but ${profile.name} spikes are binary: they must be rate-coded first`);
   }
   if (profile.synapseEncoding === 'crossbar')
