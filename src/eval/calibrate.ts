@@ -4,86 +4,18 @@
 // spikes, cached, and then only the layer's own neurons are re-run while a gain is bisected: the
 // convolutions, which cost nearly all the time, run once per layer, not once per bisection step.
 
-import type { Model, Network, NeuronPopulation, Projection, WeightMap } from '../net/types.js';
+import type { Model, Network, NeuronPopulation, Population, Projection, WeightMap } from '../net/types.js';
 import { inputSource } from '../reference/encode.js';
 import { applyNorm, isSpiking, normTables, stepNeurons, type NormTable } from '../reference/neurons.js';
 import { compileProjection, runProjection } from '../reference/stages.js';
-import type { ReferenceInput } from '../reference/types.js';
-
-/** Gains searched (log scale): wide enough for any standardised current, narrow enough to stay meaningful. */
-const GAIN_MIN = 1e-3;
-const GAIN_MAX = 1e3;
-const DEFAULT_BISECTION_STEPS = 24;
-
-export interface CalibrationInput {
-  input: ReferenceInput;
-  /** Poisson seed (ignored for DVS frames and analog input). */
-  seed: number;
-}
-
-export interface CalibrationOptions {
-  /** Spikes per neuron per step to aim for, in (0, 0.5]. */
-  targetRate: number;
-  inputs: CalibrationInput[];
-  bisectionSteps?: number;
-  /** Called before each layer is calibrated. */
-  onLayer?: (layer: string, index: number, total: number) => void;
-}
-
-export interface LayerCalibration {
-  layer: string;
-  /** 'bntt': running mean/var measured per channel and step, γ per step bisected; 'projection-scale': see calibrateScaled. */
-  method: 'bntt' | 'projection-scale';
-  /** BNTT: γ of each step (every channel alike); projection-scale: the one gain on the standardised current. */
-  gains: number[];
-  /** Spikes per neuron per step on the calibration inputs, as the calibration itself ran them. */
-  rate: number;
-}
-
-export interface Calibration {
-  weights: WeightMap;
-  layers: LayerCalibration[];
-}
+import { advanceCount, bisectGain, channelStats, DEFAULT_BISECTION_STEPS, fireCount, lifOf, standardise } from './search.js';
+import type { Calibration, CalibrationOptions, LayerCalibration } from './types.js';
 
 /** Per sample, per step: one map. */
 type Maps = Float32Array[][];
 
 /** Per sample, per population (network order): its output at each step, while later layers still need it. */
 type Sources = Array<Array<Float32Array[] | undefined>>;
-
-interface Lif {
-  leak: number;
-  threshold: number;
-  hard: boolean;
-}
-
-function lifOf(pop: NeuronPopulation): Lif {
-  const n = pop.neuron;
-  if (n.kind === 'lif') return { leak: n.leak, threshold: n.threshold, hard: n.reset === 'hard' };
-  if (n.kind === 'if') return { leak: 1, threshold: n.threshold, hard: n.reset === 'hard' };
-  throw new Error(`calibrate: population ${pop.name} does not spike`);
-}
-
-/** Neurons that would fire this step with current g·z, without changing the membrane (the bisection's cheap estimate). */
-function fireCount(mem: Float32Array, z: Float32Array, g: number, lif: Lif): number {
-  let n = 0;
-  for (let i = 0; i < mem.length; i++) if (lif.leak * mem[i]! + g * z[i]! > lif.threshold) n++;
-  return n;
-}
-
-/** Like fireCount, but advancing the membrane (soft or hard reset); returns the spikes. */
-function advance(mem: Float32Array, z: Float32Array, g: number, lif: Lif): Float32Array {
-  const out = new Float32Array(mem.length);
-  for (let i = 0; i < mem.length; i++) {
-    let u = lif.leak * mem[i]! + g * z[i]!;
-    if (u > lif.threshold) {
-      out[i] = 1;
-      u = lif.hard ? 0 : u - lif.threshold;
-    }
-    mem[i] = u;
-  }
-  return out;
-}
 
 /**
  * One step of the layer exactly as the reference simulator computes it (its own normalisation and
@@ -100,54 +32,6 @@ function countSpikes(maps: Maps): number {
   let n = 0;
   for (const steps of maps) for (const m of steps) for (let i = 0; i < m.length; i++) n += m[i]!;
   return n;
-}
-
-/**
- * The gain in [GAIN_MIN, GAIN_MAX] whose rate is closest to the target, by bisection on log(g)
- * (rates grow with the gain). Out of reach: the nearer end; nothing can fire at all: 1 (neutral).
- */
-export function bisectGain(rateAt: (g: number) => number, target: number, steps = DEFAULT_BISECTION_STEPS): number {
-  let lo = Math.log(GAIN_MIN);
-  let hi = Math.log(GAIN_MAX);
-  let rLo = rateAt(GAIN_MIN);
-  let rHi = rateAt(GAIN_MAX);
-  if (rHi === 0) return 1;
-  if (rHi <= target) return GAIN_MAX;
-  if (rLo >= target) return GAIN_MIN;
-  for (let i = 0; i < steps; i++) {
-    const mid = (lo + hi) / 2;
-    const r = rateAt(Math.exp(mid));
-    if (r < target) [lo, rLo] = [mid, r];
-    else [hi, rHi] = [mid, r];
-  }
-  return Math.abs(rLo - target) <= Math.abs(rHi - target) ? Math.exp(lo) : Math.exp(hi);
-}
-
-/** Per-channel mean and (biased) variance over every sample and position of one step's maps. */
-function channelStats(maps: Float32Array[], channels: number, hw: number): { mean: Float32Array; variance: Float32Array } {
-  const mean = new Float32Array(channels);
-  const variance = new Float32Array(channels);
-  const count = maps.length * hw;
-  for (let c = 0; c < channels; c++) {
-    let sum = 0;
-    for (const m of maps) for (let i = c * hw, end = i + hw; i < end; i++) sum += m[i]!;
-    const mu = sum / count;
-    let sq = 0;
-    for (const m of maps) for (let i = c * hw, end = i + hw; i < end; i++) sq += (m[i]! - mu) ** 2;
-    mean[c] = mu;
-    variance[c] = sq / count;
-  }
-  return { mean, variance };
-}
-
-/** (x − mean[c]) / sqrt(var[c] + eps): the BNTT normalisation with γ = 1. */
-function standardise(x: Float32Array, mean: Float32Array, variance: Float32Array, eps: number, hw: number): Float32Array {
-  const z = new Float32Array(x.length);
-  for (let c = 0; c < mean.length; c++) {
-    const s = 1 / Math.sqrt(variance[c]! + eps);
-    for (let i = c * hw, end = i + hw; i < end; i++) z[i] = (x[i]! - mean[c]!) * s;
-  }
-  return z;
 }
 
 function setVector(weights: WeightMap, key: string, data: Float32Array): void {
@@ -250,7 +134,7 @@ function calibrateScaled(network: Network, pop: NeuronPopulation, projs: Project
     let fired = 0;
     for (const steps of y) {
       const mem = new Float32Array(n);
-      for (const z of steps) fired += countSpikes([[advance(mem, z, g, lif)]]);
+      for (const z of steps) fired += advanceCount(mem, z, g, lif);
     }
     return fired / (n * T * S);
   };
@@ -298,9 +182,11 @@ export function calibrateRates(model: Model, opts: CalibrationOptions): Calibrat
   checkUnshared(net.projections);
   const weights: WeightMap = new Map(model.weights);
   const pops = net.populations;
-  const lastUse = pops.map((p) => Math.max(-1, ...net.projections.filter((q) => q.source === p.name).map((q) => pops.findIndex((x) => x.name === q.target))));
-  const outputs: Sources = opts.inputs.map(() => new Array(pops.length));
   const spiking = pops.filter((p): p is NeuronPopulation => p.role !== 'input' && isSpiking(p.neuron));
+  const consumers = (p: Population) => net.projections.filter((q) => q.source === p.name).map((q) => pops.findIndex((x) => x.name === q.target));
+  // A population's outputs are dropped after the last spiking layer that reads them (the readout is never run).
+  const lastUse = pops.map((p) => Math.max(-1, ...consumers(p).filter((i) => spiking.includes(pops[i] as NeuronPopulation))));
+  const outputs: Sources = opts.inputs.map(() => new Array(pops.length));
   const layers: LayerCalibration[] = [];
   pops.forEach((pop, li) => {
     if (pop.role === 'input') {
@@ -316,7 +202,7 @@ export function calibrateRates(model: Model, opts: CalibrationOptions): Calibrat
       return;
     }
     if (!isSpiking(pop.neuron)) {
-      if (lastUse[li]! >= 0) throw new Error(`calibrate: non-spiking population ${pop.name} feeds other layers; only spiking networks are calibrated`);
+      if (consumers(pop).length > 0) throw new Error(`calibrate: non-spiking population ${pop.name} feeds other layers; only spiking networks are calibrated`);
       return;
     }
     if (pop.norm && pop.norm.kind !== 'bntt') throw new Error(`calibrate: ${pop.name} has BatchNorm; only BNTT or plain LIF layers are calibrated`);

@@ -7,5 +7,6 @@ export { deriveSeed } from './seeds.js';
 export { Gaussian, addGaussianNoise } from './gaussian.js';
 export { progressLine, progressReporter, type Progress, type ProgressStream, type ProgressOptions } from './progress.js';
 export { randomWeights, INIT_DESCRIPTION } from './init.js';
-export { calibrateRates, bisectGain, type CalibrationInput, type CalibrationOptions, type LayerCalibration, type Calibration } from './calibrate.js';
+export { calibrateRates } from './calibrate.js';
+export { bisectGain } from './search.js';
 export { buildSyntheticModel, calibrationInput, measureRates, type SyntheticModel, type SyntheticOptions, type LayerRate } from './synthetic.js';

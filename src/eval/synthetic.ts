@@ -12,9 +12,10 @@ import type { ArchSpec, Model, Tensor } from '../net/types.js';
 import { isSpiking } from '../reference/neurons.js';
 import { simulate } from '../reference/simulate.js';
 import { Rng } from '../rng.js';
-import { calibrateRates, type CalibrationInput, type LayerCalibration } from './calibrate.js';
+import { calibrateRates } from './calibrate.js';
 import { INIT_DESCRIPTION, randomWeights } from './init.js';
 import { deriveSeed } from './seeds.js';
+import type { CalibrationInput, LayerCalibration } from './types.js';
 
 export interface SyntheticOptions {
   targetRate: number;

@@ -1,4 +1,7 @@
-// Data types of evaluation: segmentation metrics, evaluation results, and the synthetic-weight (zoo) report.
+// Data types of evaluation: segmentation metrics, evaluation results, and rate calibration.
+
+import type { WeightMap } from '../net/types.js';
+import type { ReferenceInput } from '../reference/types.js';
 
 /**
  * Metrics of one confusion matrix. Conventions (the trainer's spikemesh_train/metrics.py uses the same):
@@ -58,4 +61,34 @@ export interface NoiseRow {
   pixelAccuracy: number;
   /** (MIoU at σ = 0 − MIoU at σ) / MIoU at σ = 0; NaN when the clean MIoU is 0. */
   relativeDrop: number;
+}
+
+export interface CalibrationInput {
+  input: ReferenceInput;
+  /** Poisson seed (ignored for DVS frames and analog input). */
+  seed: number;
+}
+
+export interface CalibrationOptions {
+  /** Spikes per neuron per step to aim for, in (0, 0.5]. */
+  targetRate: number;
+  inputs: CalibrationInput[];
+  bisectionSteps?: number;
+  /** Called before each layer is calibrated. */
+  onLayer?: (layer: string, index: number, total: number) => void;
+}
+
+export interface LayerCalibration {
+  layer: string;
+  /** 'bntt': running mean/var measured per channel and step, γ per step bisected; 'projection-scale': see calibrateScaled. */
+  method: 'bntt' | 'projection-scale';
+  /** BNTT: γ of each step (every channel alike); projection-scale: the one gain on the standardised current. */
+  gains: number[];
+  /** Spikes per neuron per step on the calibration inputs, as the calibration itself ran them. */
+  rate: number;
+}
+
+export interface Calibration {
+  weights: WeightMap;
+  layers: LayerCalibration[];
 }
