@@ -8,6 +8,7 @@ import { registerInfo } from './info.js';
 import { registerMap } from './map.js';
 import { registerEval } from './eval.js';
 import { registerZoo } from './zoo.js';
+import { registerQuantize } from './quantize.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -17,4 +18,5 @@ export function registerCommands(program: Command): void {
   registerMap(program);
   registerEval(program);
   registerZoo(program);
+  registerQuantize(program);
 }

@@ -1,0 +1,132 @@
+// `spikemesh quantize`: quantize a checkpoint for a core profile and print the per-layer quantization error report.
+
+import type { Command } from 'commander';
+import { openDataset, parseDataSpec, SPLITS, type Split } from '../data/index.js';
+import { loadProfile } from '../hw/profile.js';
+import { quantize } from '../hw/quantize.js';
+import type { ExponentRule, ExponentScope, QuantizedNet } from '../hw/quantize-types.js';
+import { DECAY_ONE } from '../hw/fixed.js';
+import { loadModel, type LoadedModel } from '../io/index.js';
+import type { LayerReport, QuantReport } from '../reference/fixed-report.js';
+import { quantizationReport } from '../reference/fixed-report.js';
+import { datasetSamples, randomSamples } from '../reference/fixed-samples.js';
+import { pct, table } from './format.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, type ArchFlags } from './options.js';
+
+interface QuantizeFlags extends ArchFlags {
+  profile: string;
+  samples: string;
+  data?: string;
+  split: string;
+  seed: string;
+  dataSeed: string;
+  exponent: string;
+  exponentRule: string;
+  headroom: string;
+  inputBits: string;
+  json?: boolean;
+}
+
+/** Data sets a model.json `dataset` field can name directly. */
+const NAMED_SETS = ['digits', 'digits-dvs'];
+
+/** Labelled data-set samples when a data set is known, else seeded random inputs; and a line saying which. */
+function samplesFor(flags: QuantizeFlags, loaded: LoadedModel, count: number) {
+  const spec = loaded.model.network.spec;
+  const seed = parseIntFlag('--seed', flags.seed, 0);
+  const dataName = flags.data ?? (NAMED_SETS.includes(loaded.meta.dataset) ? loaded.meta.dataset : undefined);
+  if (count === 0) return { samples: [], source: 'no samples (weights only)' };
+  if (dataName === undefined) {
+    const why = `data set '${loaded.meta.dataset}' cannot be opened by name; give --data for MIoU`;
+    return { samples: randomSamples(spec, count, seed), source: `${count} random inputs uniform in ±0.5, encoder seed ${seed} (${why})` };
+  }
+  const split = parseChoice<Split>('--split', flags.split, SPLITS);
+  const ds = openDataset(parseDataSpec(dataName), split, parseIntFlag('--data-seed', flags.dataSeed, 0), spec.inputHeight);
+  return { samples: datasetSamples(spec, ds, count, seed), source: `${count} ${ds.name} ${split} samples, encoder seed ${seed}` };
+}
+
+function fmt(x: number | null | undefined, digits = 1): string {
+  return x === null || x === undefined ? '—' : Number.isFinite(x) ? pct(x, digits) : '∞';
+}
+
+function weightText(l: LayerReport): string {
+  return l.weights.map((w) => `${w.exponentMin === w.exponentMax ? `2^${w.exponentMin}` : `2^${w.exponentMin}..${w.exponentMax}`} ${pct(w.relError, 2)}${w.clipped ? ` (${w.clipped} clipped)` : ''}`).join(' + ');
+}
+
+function header(qnet: QuantizedNet, source: string): string[] {
+  const o = qnet.options;
+  const lif = qnet.populations.find((p) => p.neuron === 'lif');
+  const leakText = lif ? `, leak δ=${lif.decay}/4096 (λ=${((DECAY_ONE - lif.decay) / DECAY_ONE).toFixed(5)})` : '';
+  return [
+    `${qnet.network.name} → ${qnet.profile} fixed point: ${qnet.weightBits}-bit weights (exponent per ${o.exponent}, ${o.exponentRule}), ${qnet.populations[0]!.membrane.bits}-bit membrane${leakText}`,
+    `samples: ${source}`,
+  ];
+}
+
+function render(qnet: QuantizedNet, report: QuantReport, source: string): string {
+  const lines = [...header(qnet, source), ''];
+  lines.push(
+    table(report.layers, [
+      { header: 'layer', value: (l) => l.population },
+      { header: 'BNTT', value: (l) => (l.norm === 'folded' ? `folded (spread ${pct(l.foldSpread ?? 0)})` : l.norm), align: 'left' },
+      { header: 'M', value: (l) => String(l.fracBits) },
+      { header: 'Θ', value: (l) => (l.neuron === 'lif' ? String(l.threshold) : '—') },
+      { header: 'weights: scale, rel. error', value: weightText, align: 'left' },
+      { header: 'spikes alike', value: (l) => fmt(l.errors?.spikeAgreement) },
+      { header: 'count ratio', value: (l) => (l.errors?.spikeRatio == null ? '—' : l.errors.spikeRatio.toFixed(3)) },
+      { header: 'isolated: I err', value: (l) => fmt(l.errors?.isolatedCurrentError, 2) },
+      { header: 'u err', value: (l) => fmt(l.errors?.isolatedMembraneError, 2) },
+      { header: 'spikes alike', value: (l) => fmt(l.errors?.isolatedSpikeAgreement, 2) },
+      { header: 'saturated', value: (l) => (l.errors ? String(l.errors.saturations) : '—') },
+    ]),
+  );
+  if (report.samples > 0) {
+    lines.push(
+      '',
+      'spikes alike: (neuron, step) pairs equal to the float reference, whole network running; isolated: each layer fed the float',
+      "reference's own input spikes (I err: relative L2 of the current; u err: RMS membrane error in units of θ, of the RMS value for the readout)",
+      '',
+      `readout m/T: relative L2 error ${fmt(report.readoutError, 2)}; pixels predicted alike ${fmt(report.predictionAgreement, 2)}`,
+    );
+  }
+  if (report.miou) lines.push(`MIoU: float ${pct(report.miou.float, 2)} → fixed ${pct(report.miou.fixed, 2)} (${report.miou.fixed >= report.miou.float ? '+' : '−'}${Math.abs(100 * (report.miou.fixed - report.miou.float)).toFixed(2)} points)`);
+  if (report.notes.length) lines.push('', 'notes:', ...report.notes.map((n) => `  - ${n}`));
+  return lines.join('\n');
+}
+
+export function registerQuantize(program: Command): void {
+  const cmd = program
+    .command('quantize')
+    .argument('<checkpoint>', 'bundle folder, .pth or .safetensors')
+    .description('quantize a spiking model for a core profile (integer weights, membrane, leak, threshold) and report the error per layer against the float reference')
+    .requiredOption('--profile <name|file>', 'core profile: loihi | loihi2-like | truenorth | ideal-45nm, or a .json file')
+    .option('--samples <n>', 'inputs to compare fixed point and float on (0: weight errors only)', '4')
+    .option('--data <name>', 'digits | digits-dvs | voc:<folder> | ddd17:<folder> (default: the data set model.json names, if digits or digits-dvs; else random inputs)')
+    .option('--split <split>', 'train | val', 'val')
+    .option('--seed <n>', 'seed of the Poisson encoder (and of random inputs)', '0')
+    .option('--data-seed <n>', 'seed of the synthetic data sets', '0')
+    .option('--exponent <scope>', 'shared weight exponent per layer | channel', 'layer')
+    .option('--exponent-rule <rule>', 'no-clip | min-error (also try finer exponents that clip the largest weights)', 'min-error')
+    .option('--headroom <bits>', 'the LIF membrane holds ±2^bits·θ before saturating', '8')
+    .option('--input-bits <n>', 'bits of a graded (DVS) input value, sign included', '8')
+    .option('--json', 'machine-readable output');
+  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  cmd.action((checkpoint: string, flags: QuantizeFlags) => {
+    const loaded = loadModel(checkpoint, archOverride(flags));
+    const profile = loadProfile(flags.profile);
+    const qnet = quantize(loaded.model, profile, {
+      exponent: parseChoice<ExponentScope>('--exponent', flags.exponent, ['layer', 'channel']),
+      exponentRule: parseChoice<ExponentRule>('--exponent-rule', flags.exponentRule, ['no-clip', 'min-error']),
+      headroomBits: parseIntFlag('--headroom', flags.headroom, 0),
+      inputBits: parseIntFlag('--input-bits', flags.inputBits, 2),
+    });
+    const { samples, source } = samplesFor(flags, loaded, parseIntFlag('--samples', flags.samples, 0));
+    const report = quantizationReport(loaded.model, qnet, samples);
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ checkpoint, options: qnet.options, sampleSource: source, untrained: loaded.meta.untrained ?? false, ...report })}\n`);
+      return;
+    }
+    const untrained = loaded.meta.untrained ? ['', 'UNTRAINED model: prediction and MIoU changes say nothing about a trained network'] : [];
+    process.stdout.write(`${render(qnet, report, source)}${untrained.join('\n')}\n`);
+  });
+}
