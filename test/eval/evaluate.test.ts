@@ -59,6 +59,18 @@ describe('evaluate', () => {
     expect(() => evaluate(model, bad, { count: 1 })).toThrow(/fake-image val sample 0: label 9 at pixel 0 is outside 0\.\.4/);
   });
 
+  it('feedsTheNormalisedImageItselfToAnAnnTwin', () => {
+    const ann = loadModel('test/fixtures/golden/dl-ann').model;
+    const s = ds.sample(1);
+    if (s.kind !== 'image') throw new Error('image expected');
+    const direct = simulate(ann, { kind: 'image', image: normaliseImage(s.image, 16, 16) });
+    const cm = new ConfusionMatrix(5);
+    cm.add(s.label, direct.prediction);
+    const two = evaluate(ann, ds, { count: 2, seed: 9 }).confusion;
+    const first = evaluate(ann, ds, { count: 1, seed: 9 }).confusion;
+    expect(Array.from(two.map((v, i) => v - first[i]!))).toEqual(Array.from(cm.counts));
+  });
+
   it('feedsDvsFramesOneAStepToAnEventModel', () => {
     const dvs = randomModel({ inputChannels: 2, encoding: 'dvs' });
     const events = fakeDataset({ modality: 'events', timesteps: 4 });
