@@ -34,7 +34,8 @@ export function shiftRound(x: number, r: number): number {
 
 /** One step of leak: trunc(u · (4096 − δ) / 4096), i.e. sign(u) · ((|u| · (4096 − δ)) >> 12). */
 export function leak(u: number, delta: number): number {
-  return delta === 0 ? u : Math.trunc((u * (DECAY_ONE - delta)) / DECAY_ONE);
+  // + 0 turns trunc's −0 into 0: state is compared bit for bit.
+  return delta === 0 ? u : Math.trunc((u * (DECAY_ONE - delta)) / DECAY_ONE) + 0;
 }
 
 /** Clamp to the membrane register's range. */

@@ -10,8 +10,8 @@ import type { ExponentRule, ExponentScope, QConv, QProjection, QResize, QResizeA
 
 /** Graded values between two stages are kept within a signed 32-bit payload (Loihi 2's widest graded spike). */
 export const GRADED_BITS = 32;
-/** Bilinear weights in steps of 2^−8 per axis: finer than the 8-bit weights they follow, and w·w·x stays far below 2^53. */
-export const RESIZE_FRAC_BITS = 8;
+/** Bilinear weights in steps of 2^−10 per axis: finer than 8- or 9-bit weights, and w·w·x of an Int32 value stays below 2^53. */
+export const RESIZE_FRAC_BITS = 10;
 
 /** The integer values a projection reads: exponent (float ≈ v · 2^exponent) and largest |v|. */
 export interface SourceFormat {

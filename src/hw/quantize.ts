@@ -83,13 +83,15 @@ function planNorm(pop: NeuronPopulation, model: Model, profile: CoreProfile): No
   return { placement: 'folded', tables: [{ scale: new Float64Array(c).fill(1), bias: mean.bias }], weightScale: mean.scale, foldSpread: spread(tables, mean) };
 }
 
-/** Largest M with roundHalfAway(θ·2^M) · 2^headroom inside the membrane. */
-function lifFracBits(theta: number, max: number, headroomBits: number, name: string): number {
+/** Largest M with Θ = roundHalfAway(θ·2^M) ≤ 2^(bits−1−headroom): the membrane then holds about ±2^headroom·θ. */
+function lifFracBits(theta: number, membraneBits: number, headroomBits: number, name: string): number {
   if (!(theta > 0)) throw new UserError(`population '${name}': threshold ${theta} must be positive for fixed point`);
-  let m = Math.floor(Math.log2(max / (theta * 2 ** headroomBits)));
-  while (roundHalfAway(theta * 2 ** m) * 2 ** headroomBits > max) m--;
-  while (roundHalfAway(theta * 2 ** (m + 1)) * 2 ** headroomBits <= max) m++;
-  if (roundHalfAway(theta * 2 ** m) < 1) throw new UserError(`population '${name}': a ${max.toString(2).length + 1}-bit membrane with ${headroomBits} headroom bits leaves no integer threshold; lower --headroom`);
+  const limit = 2 ** (membraneBits - 1 - headroomBits);
+  if (limit < 1) throw new UserError(`population '${name}': --headroom ${headroomBits} leaves no bits for the threshold in a ${membraneBits}-bit membrane`);
+  let m = Math.floor(Math.log2(limit / theta));
+  while (roundHalfAway(theta * 2 ** m) > limit) m--;
+  while (roundHalfAway(theta * 2 ** (m + 1)) <= limit) m++;
+  if (roundHalfAway(theta * 2 ** m) < 1) throw new UserError(`population '${name}': threshold ${theta} rounds to 0 in a ${membraneBits}-bit membrane with ${headroomBits} headroom bits`);
   return m;
 }
 
@@ -114,7 +116,7 @@ function buildPopulation(pop: NeuronPopulation, incoming: Omit<QProjection, 'ali
     const worst = Math.max(...Array.from(xBound, (b, c) => b * 2 ** inExponent[c]! * maxScale[c]!)) + maxBias;
     fracBits = accumulatorFracBits(worst, timesteps, range.max);
   } else {
-    fracBits = lifFracBits(neuron.kind === 'lif' || neuron.kind === 'if' ? neuron.threshold : 1, range.max, opts.headroomBits, pop.name);
+    fracBits = lifFracBits(neuron.kind === 'lif' || neuron.kind === 'if' ? neuron.threshold : 1, membraneBits, opts.headroomBits, pop.name);
   }
   const multiplier = new Int32Array(steps * C);
   const shift = new Int32Array(C);
