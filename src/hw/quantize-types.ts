@@ -7,13 +7,15 @@
 //
 // Projection p (stages in order; each value is an integer y with float ≈ y · 2^E, E per channel):
 //   sumpool   out = Σ of the window (zero padding); the avgpool divisor is folded into the next weights.
-//   conv2d /  out[c, pos] = Σ_{taps} mantissa · in + bias[c]      (integer products, integer sums)
-//   convT     E_out[c] = E_in + exponent[c]
+//   conv2d    out[co, oy, ox] = Σ w[co, ci, ky, kx] · in[ci, oy·s − p + ky·d, ox·s − p + kx·d] + bias[co]
+//   convT     out[co, iy·s − p + ky, ix·s − p + kx] += w[ci, co, ky, kx] · in[ci, iy, ix]; then + bias[co]
+//             (w: mantissas; E_out[c] = E_in + exponent[c]; integer products, integer sums)
 //   resize    out = Σ wy · wx · in   with wy0 + wy1 = wx0 + wx1 = 2^fracBits,  E_out = E_in − 2·fracBits
 //   Then, if the stage has outShift d > 0: out = shiftRound(out, d), E_out += d (graded values stay in Int32).
-// The first weighted stage (after an optional sumpool) is the only one fed by events: its sums are
-// integer additions, so any event order gives the same accumulator (|acc| ≤ accBound).
-//
+// The stages up to the first weighted one are driven by events (spikes, input values): integer additions
+// only, so any event order gives the same accumulator (|acc| ≤ accBound). Later stages (the FCN's
+// score9 → convT → resize chain) are graded multiply-accumulates run once per step on complete values.
+
 // Population (once per neuron n of channel c per step t, with t' = min(t, steps − 1)):
 //   x = Σ_p y_p[n] · 2^align_p[c]                                    exact, |x| ≤ xBound
 //   I = shiftRound(x · multiplier[t'·C + c], shift[c]) + bias[t'·C + c]   the one rounding per neuron per step

@@ -114,7 +114,8 @@ function buildPopulation(pop: NeuronPopulation, incoming: Omit<QProjection, 'ali
   let fracBits: number;
   if (neuron.kind === 'accumulator') {
     const worst = Math.max(...Array.from(xBound, (b, c) => b * 2 ** inExponent[c]! * maxScale[c]!)) + maxBias;
-    fracBits = accumulatorFracBits(worst, timesteps, range.max);
+    // A unit finer than the finest input's adds nothing but risks inexact left shifts.
+    fracBits = Math.min(accumulatorFracBits(worst, timesteps, range.max), -Math.min(...inExponent));
   } else {
     fracBits = lifFracBits(neuron.kind === 'lif' || neuron.kind === 'if' ? neuron.threshold : 1, membraneBits, opts.headroomBits, pop.name);
   }

@@ -123,9 +123,10 @@ describe('a tiny network quantized and run by hand', () => {
     const r = simulateFixed(q, SPIKES, { recordSpikes: true });
     expect(r.spikes!.h!.map((s) => s[0])).toEqual([1, 0, 1]);
     expect(r.membranes.h![0]).toBe(1);
-    // out: 0.5 = 64·2^−7; worst current 0.5 per step, 3 steps in 2047 → M = 10; two spikes → m = 2·0.5·2^10 = 1024.
-    expect(out!.fracBits).toBe(10);
-    expect(r.membranes.out![0]).toBe(1024);
+    // out: 0.5 = 64·2^−7. Three steps of the worst current 0.5 would allow M = 10 in 2047, but a unit finer
+    // than the input's 2^−7 adds nothing: M = 7, shift 0, and two spikes give m = 2·64 = 128.
+    expect([out!.fracBits, out!.shift[0]]).toEqual([7, 0]);
+    expect(r.membranes.out![0]).toBe(128);
     expect(r.accumulator.data[0]).toBeCloseTo(1 / 3, 7);
     // The float network spikes at the same steps and reads out the same value.
     const f = simulate(tinyNetwork(), SPIKES, { recordSpikes: true });
