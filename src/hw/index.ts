@@ -1,3 +1,6 @@
-// Hardware stage: core profile specs (cores/*.json) and their loader.
+// Hardware stage: core profile specs (cores/*.json), their loader, and fixed-point quantization.
 export * from './types.js';
 export * from './profile.js';
+export * from './fixed.js';
+export * from './quantize.js';
+export * from './quantize-types.js';

@@ -4,3 +4,4 @@ export { simulate } from './simulate.js';
 export { poissonSpikes, poissonStep } from './encode.js';
 export { argmaxChannels } from './readout.js';
 export * from './ops.js';
+export { simulateFixed } from './fixed.js';
