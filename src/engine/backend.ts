@@ -1,0 +1,54 @@
+// The in-thread backend: computes every core of a batch on the calling thread, on the same shared state a worker would use.
+
+import { buildChip, type Chip } from './chip.js';
+import { createScratch, type Scratch } from './integrate.js';
+import { computeCore } from './kernel.js';
+import { coreFailure, type Blueprint, type ComputeTask, type EngineBackend, type SharedBuffers } from './protocol.js';
+import { viewState, type SharedState } from './state.js';
+
+/** Reorders the packets gathered for one (core, projection) before integration — a test hook for arrival order. */
+export type DeliveryShuffle = (idx: Int32Array, val: Float32Array, count: number) => void;
+
+export interface InThreadOptions {
+  /** Order in which a batch's cores are computed (default: as given). */
+  order?: (cores: Int32Array, step: number) => Int32Array;
+  /** Permute each core's gathered packets before integrating them. */
+  shuffle?: DeliveryShuffle;
+}
+
+export class InThreadBackend implements EngineBackend {
+  readonly name = 'in-thread';
+  private chip: Chip | null = null;
+  private state: SharedState | null = null;
+  private scratch: Scratch | null = null;
+
+  constructor(private readonly options: InThreadOptions = {}) {}
+
+  /** A chip already built on this thread can be passed to skip rebuilding it from the blueprint. */
+  async attach(blueprint: Blueprint, buffers: SharedBuffers, local?: Chip): Promise<void> {
+    const chip = local ?? buildChip(blueprint.spec);
+    this.chip = chip;
+    this.state = viewState(buffers, blueprint.semantics, blueprint.steps);
+    this.scratch = createScratch(chip);
+    this.scratch.shuffle = this.options.shuffle ?? null;
+  }
+
+  async compute(task: ComputeTask): Promise<void> {
+    const { chip, state, scratch } = this;
+    if (!chip || !state || !scratch) throw new Error('in-thread backend: compute before attach');
+    const cores = this.options.order ? this.options.order(task.cores, task.step) : task.cores;
+    for (const core of cores) {
+      try {
+        computeCore(chip, state, scratch, core, task.step);
+      } catch (e) {
+        throw coreFailure(core, task.step, chip.plan.populations[chip.coreLayer[core]!]?.name ?? '?', e);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.chip = null;
+    this.state = null;
+    this.scratch = null;
+  }
+}

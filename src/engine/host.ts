@@ -1,0 +1,89 @@
+// The host: encodes the input into packets each step and reads the output population's membranes out at the end.
+
+import { roundHalfAway, saturate } from '../hw/fixed.js';
+import type { InputPopulation } from '../net/types.js';
+import { inputSource, type InputSource } from '../reference/encode.js';
+import { readout, type ReadoutResult } from '../reference/readout.js';
+import type { ReferenceInput } from '../reference/types.js';
+import type { Chip } from './chip.js';
+import { emitEvents } from './kernel.js';
+import { writeParity, type SharedState } from './state.js';
+
+export class Host {
+  private readonly values: Float32Array;
+  private readonly idx: Int32Array;
+  private readonly val: Float32Array;
+  private readonly source: InputSource;
+  private readonly pop: InputPopulation;
+
+  constructor(
+    private readonly chip: Chip,
+    input: ReferenceInput,
+    seed: number,
+  ) {
+    this.pop = chip.plan.network.populations[chip.plan.input] as InputPopulation;
+    const n = this.pop.shape.c * this.pop.shape.h * this.pop.shape.w;
+    this.values = new Float32Array(n);
+    this.idx = new Int32Array(n);
+    this.val = new Float32Array(n);
+    this.source = inputSource(this.pop, input, chip.plan.timesteps, seed);
+  }
+
+  /**
+   * Encode step t (zeros once t ≥ T: the pipelined tail) and send its events; fixed point quantizes
+   * graded values as the fixed reference does. Returns [events, packets].
+   */
+  send(st: SharedState, step: number): { events: number; packets: number } {
+    const { chip } = this;
+    if (step < chip.plan.timesteps) this.source(step, this.values);
+    else this.values.fill(0);
+    const fixed = chip.arithmetic === 'fixed';
+    const scale = 2 ** chip.plan.inputFracBits;
+    const max = chip.plan.inputMaxAbs;
+    let n = 0;
+    for (let i = 0; i < this.values.length; i++) {
+      const x = this.values[i]!;
+      if (x === 0) continue;
+      const v = fixed ? saturate(roundHalfAway(x * scale), -max, max) : x;
+      if (v === 0) continue;
+      this.idx[n] = i;
+      this.val[n] = v;
+      n++;
+    }
+    const events = { idx: this.idx, val: this.val, offset: 0, count: n };
+    const packets = emitEvents(chip, st, chip.hostEmits, chip.hostFlows, writeParity(st, step), events, this.pop.shape);
+    let nonZero = 0;
+    for (let i = 0; i < this.values.length; i++) if (this.values[i] !== 0) nonZero++;
+    return { events: nonZero, packets };
+  }
+}
+
+/** The readout population's membranes gathered from its cores into C-order. */
+export function gatherReadout(chip: Chip, st: SharedState): { layer: number; value: Float64Array } {
+  const name = chip.plan.network.readout.population;
+  const layer = chip.plan.populations.findIndex((p) => p.name === name);
+  const pop = chip.plan.populations[layer]!;
+  const { h: H, w: W } = pop.shape;
+  const value = new Float64Array(pop.shape.c * H * W);
+  for (const core of chip.layerCores[layer]!) {
+    let i = chip.neuronOffset[core]!;
+    for (let c = chip.c0[core]!; c < chip.c1[core]!; c++)
+      for (let y = chip.y0[core]!; y < chip.y1[core]!; y++)
+        for (let x = chip.x0[core]!; x < chip.x1[core]!; x++) value[(c * H + y) * W + x] = st.membrane[i++]!;
+  }
+  return { layer, value };
+}
+
+/** m/T (or the value itself), bilinear upsample, argmax — the reference readout; plus its MACs on the host. */
+export function readoutOnHost(chip: Chip, st: SharedState): ReadoutResult & { macs: number } {
+  const { layer, value } = gatherReadout(chip, st);
+  const pop = chip.plan.populations[layer]!;
+  const net = chip.plan.network;
+  const divisor = net.readout.averageOverTime ? chip.plan.timesteps : 1;
+  // Fixed point reads the integer membrane out in float: m · 2^−fracBits (as simulateFixed does).
+  const scale = pop.q ? 2 ** -pop.q.fracBits : 1;
+  const floats = Float32Array.from(value, (m) => m * scale);
+  const result = readout(floats, pop.shape, divisor, net.readout);
+  const up = net.readout.upsampleTo;
+  return { ...result, macs: floats.length + 6 * pop.shape.c * up.height * up.width };
+}

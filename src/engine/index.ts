@@ -1,0 +1,8 @@
+// Engine stage: event-driven inference of a mapped network on simulated cores, with every operation counted.
+export * from './types.js';
+export * from './protocol.js';
+export * from './events.js';
+export * from './chip.js';
+export * from './run.js';
+export * from './backend.js';
+export { layerTotals, priceCounts, price45nm, sumCounters } from './energy.js';

@@ -1,0 +1,342 @@
+// Integration on one core: gather the packets of one projection, scatter them through its synapses, run the graded stages.
+//
+// Float arithmetic reproduces the reference bit for bit and independently of packet order: the
+// events are sorted by source neuron before the scatter, so every accumulator receives its
+// contributions in the reference's order (source channel, row, column), in float64, rounded to
+// float32 once per stage as the reference does. Fixed point needs no sort: integer sums are exact.
+
+import { shiftRound } from '../hw/fixed.js';
+import type { Chip, CoreInput } from './chip.js';
+import type { LocalResize, LocalTaps } from './geometry.js';
+import type { ConvPlan, PoolPlan, ProjectionPlan, ResizePlan } from './plan.js';
+import type { SharedState } from './state.js';
+
+/** Per-thread buffers, sized once for the largest core (no allocation while running). */
+export interface Scratch {
+  evIdx: Int32Array;
+  evVal: Float32Array;
+  sortIdx: Int32Array;
+  sortVal: Float32Array;
+  keys: Float64Array;
+  acc: Float64Array;
+  stageA: Float64Array;
+  stageB: Float64Array;
+  pooled: Float64Array;
+  mark: Uint8Array;
+  touched: Int32Array;
+  current: Float64Array;
+  /** Test hook: reorder a projection's gathered packets before they are integrated (null in runs). */
+  shuffle: ((idx: Int32Array, val: Float32Array, count: number) => void) | null;
+}
+
+/** Events per (core, projection) are below 2^22, so a sort key idx·2^22 + position stays an exact float64. */
+export const POSITION_BITS = 22;
+const POSITION = 2 ** POSITION_BITS;
+
+export function createScratch(chip: Chip): Scratch {
+  const s = chip.scratch;
+  return {
+    evIdx: new Int32Array(s.events),
+    evVal: new Float32Array(s.events),
+    sortIdx: new Int32Array(s.events),
+    sortVal: new Float32Array(s.events),
+    keys: new Float64Array(s.events),
+    acc: new Float64Array(s.acc),
+    stageA: new Float64Array(s.stage),
+    stageB: new Float64Array(s.stage),
+    pooled: new Float64Array(s.pooled),
+    mark: new Uint8Array(s.pooled),
+    touched: new Int32Array(s.pooled),
+    current: new Float64Array(s.neurons),
+    shuffle: null,
+  };
+}
+
+/** Work done while integrating one projection. */
+export interface IntegrateCounts {
+  events: number;
+  synOps: number;
+  gradedOps: number;
+}
+
+/** Copy the packets of the projection's incoming flows into the scratch event list; returns their number. */
+function gather(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity: number): number {
+  const { segOffset } = chip.flows;
+  const countBase = parity * chip.flows.count;
+  const slotBase = parity * chip.flows.segTotal;
+  const { segIdx, segVal, segCount } = st;
+  const { evIdx, evVal } = sc;
+  let n = 0;
+  for (let f = inp.flowLo; f < inp.flowHi; f++) {
+    const cnt = segCount[countBase + f]!;
+    const off = slotBase + segOffset[f]!;
+    for (let e = 0; e < cnt; e++) {
+      evIdx[n] = segIdx[off + e]!;
+      evVal[n] = segVal[off + e]!;
+      n++;
+    }
+  }
+  return n;
+}
+
+/** Sort events by source neuron index (values travel with them); afterwards the events are in sc.evIdx/evVal. */
+function sortEvents(sc: Scratch, n: number, unitValues: boolean): void {
+  if (unitValues) {
+    sc.evIdx.subarray(0, n).sort();
+    return;
+  }
+  const { keys, evIdx, evVal, sortIdx, sortVal } = sc;
+  for (let e = 0; e < n; e++) keys[e] = evIdx[e]! * POSITION + e;
+  keys.subarray(0, n).sort();
+  for (let e = 0; e < n; e++) {
+    const pos = keys[e]! % POSITION;
+    sortIdx[e] = evIdx[pos]!;
+    sortVal[e] = evVal[pos]!;
+  }
+  evIdx.set(sortIdx.subarray(0, n));
+  evVal.set(sortVal.subarray(0, n));
+}
+
+/** acc[o..o+n) += v · w[wi..wi+n): the innermost loop of every scatter (unrolled by 4). */
+function axpy(acc: Float64Array, o: number, w: Float32Array, wi: number, n: number, v: number): void {
+  let j = 0;
+  for (const n4 = n - 3; j < n4; j += 4) {
+    acc[o + j]! += v * w[wi + j]!;
+    acc[o + j + 1]! += v * w[wi + j + 1]!;
+    acc[o + j + 2]! += v * w[wi + j + 2]!;
+    acc[o + j + 3]! += v * w[wi + j + 3]!;
+  }
+  for (; j < n; j++) acc[o + j]! += v * w[wi + j]!;
+}
+
+/**
+ * Scatter one input value of the event stage through its restricted taps into the H×W×C accumulator
+ * (channels [coA, coB) of the accumulator's [elo, …) range). Returns the multiply-adds done.
+ */
+function scatterOne(acc: Float64Array, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, ly: number, lx: number, ci: number, v: number, EW: number, EC: number, elo: number, coA: number, coB: number): number {
+  const nc = coB - coA;
+  const ra = rT.start[ly]!;
+  const rb = rT.start[ly + 1]!;
+  const ca = cT.start[lx]!;
+  const cb = cT.start[lx + 1]!;
+  const k = conv.k;
+  const cpg = conv.coutPerGroup;
+  const w = conv.weights;
+  const coOff = coA - Math.floor(ci / conv.cinPerGroup) * cpg;
+  const accOff = coA - elo;
+  const rTap = rT.tap;
+  const rOut = rT.out;
+  const cTap = cT.tap;
+  const cOut = cT.out;
+  for (let a = ra; a < rb; a++) {
+    const wRow = (ci * k + rTap[a]!) * k;
+    const oRow = rOut[a]! * EW;
+    for (let b = ca; b < cb; b++) axpy(acc, (oRow + cOut[b]!) * EC + accOff, w, (wRow + cTap[b]!) * cpg + coOff, nc, v);
+  }
+  return (rb - ra) * (cb - ca) * nc;
+}
+
+/** Event stage without a pool: every event meets the synapses of its source neuron inside the region. */
+function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number): number {
+  const conv = proj.stages[0] as ConvPlan;
+  const rT = inp.rows.event;
+  const cT = inp.cols.event;
+  const EW = inp.cols.hi[0]! - inp.cols.lo[0]!;
+  const elo = inp.chans.lo[0]!;
+  const ehi = inp.chans.hi[0]!;
+  const EC = ehi - elo;
+  const { acc, evIdx, evVal } = sc;
+  acc.fill(0, 0, (inp.rows.hi[0]! - inp.rows.lo[0]!) * EW * EC);
+  let ops = 0;
+  for (let e = 0; e < n; e++) {
+    const idx = evIdx[e]!;
+    const x = idx % srcW;
+    const r = (idx - x) / srcW;
+    const y = r % srcH;
+    const ci = (r - y) / srcH;
+    // Output channels of the region this source channel feeds: its conv group ∩ [elo, ehi).
+    const g = Math.floor(ci / conv.cinPerGroup);
+    const coA = Math.max(elo, g * conv.coutPerGroup);
+    const coB = Math.min(ehi, (g + 1) * conv.coutPerGroup);
+    if (coB <= coA) continue;
+    ops += scatterOne(acc, conv, rT, cT, y - rT.inLo, x - cT.inLo, ci, evVal[e]!, EW, EC, elo, coA, coB);
+  }
+  return ops;
+}
+
+/**
+ * Event stage behind a folded avgpool: events add into window sums (exact integers for spikes), then
+ * every touched pooled value is scattered in pooled C-order like the reference's conv input. Synaptic
+ * ops count the composite synapses (source neuron → conv output through any pooling window).
+ */
+function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number, float: boolean): number {
+  const pool = proj.stages[0] as PoolPlan;
+  const conv = proj.stages[1] as ConvPlan;
+  const { rows, cols, chans } = inp;
+  const pR = rows.pool!;
+  const pC = cols.pool!;
+  const PH = rows.hi[0]! - rows.lo[0]!;
+  const PW = cols.hi[0]! - cols.lo[0]!;
+  const pcLo = chans.lo[0]!;
+  const EW = cols.hi[1]! - cols.lo[1]!;
+  const elo = chans.lo[1]!;
+  const ehi = chans.hi[1]!;
+  const EC = ehi - elo;
+  const { acc, evIdx, evVal, pooled, mark, touched } = sc;
+  acc.fill(0, 0, (rows.hi[1]! - rows.lo[1]!) * EW * EC);
+  let ops = 0;
+  let nt = 0;
+  for (let e = 0; e < n; e++) {
+    const idx = evIdx[e]!;
+    const v = evVal[e]!;
+    const x = idx % srcW;
+    const r = (idx - x) / srcW;
+    const y = r % srcH;
+    const ci = (r - y) / srcH;
+    const ly = y - pR.inLo;
+    const lx = x - pC.inLo;
+    ops += chans.reach[ci]! * rows.reach[ly]! * cols.reach[lx]!;
+    const cBase = (ci - pcLo) * PH;
+    for (let a = pR.start[ly]!; a < pR.start[ly + 1]!; a++) {
+      const rowBase = (cBase + pR.out[a]!) * PW;
+      for (let b = pC.start[lx]!; b < pC.start[lx + 1]!; b++) {
+        const cell = rowBase + pC.out[b]!;
+        if (mark[cell] === 0) {
+          mark[cell] = 1;
+          touched[nt++] = cell;
+        }
+        pooled[cell] = float ? Math.fround(pooled[cell]! + v) : pooled[cell]! + v;
+      }
+    }
+  }
+  if (float) touched.subarray(0, nt).sort();
+  const rowDiv = pool.divRows;
+  const colDiv = pool.divCols;
+  for (let t = 0; t < nt; t++) {
+    const cell = touched[t]!;
+    let v = pooled[cell]!;
+    pooled[cell] = 0;
+    mark[cell] = 0;
+    const pc = cell % PW;
+    const q = (cell - pc) / PW;
+    const pr = q % PH;
+    const ci = (q - pr) / PH + pcLo;
+    if (rowDiv && colDiv) v = Math.fround(v / (rowDiv[pr + rows.lo[0]!]! * colDiv[pc + cols.lo[0]!]!));
+    if (v === 0) continue;
+    const g = Math.floor(ci / conv.cinPerGroup);
+    const coA = Math.max(elo, g * conv.coutPerGroup);
+    const coB = Math.min(ehi, (g + 1) * conv.coutPerGroup);
+    if (coB > coA) scatterOne(acc, conv, rows.event, cols.event, pr, pc, ci, v, EW, EC, elo, coA, coB);
+  }
+  return ops;
+}
+
+/** H×W×C float64 accumulator → C×H×W stage output: + bias, rounded once (float32, or shiftRound in fixed point). */
+function storeStage(acc: Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
+  for (let c = 0; c < C; c++) {
+    const b = bias ? bias[clo + c]! : 0;
+    const base = c * HW;
+    if (float) for (let p = 0; p < HW; p++) out[base + p] = Math.fround(acc[p * C + c]! + b);
+    else for (let p = 0; p < HW; p++) out[base + p] = shiftRound(acc[p * C + c]! + b, outShift);
+  }
+}
+
+/** A graded conv / transposed conv over the core's region (MACs): input C-order scatter, skipping zeros. */
+function gradedConv(sc: Scratch, input: Float64Array, out: Float64Array, conv: ConvPlan, inp: CoreInput, s: number, float: boolean): number {
+  const rT = inp.rows.later[s] as LocalTaps;
+  const cT = inp.cols.later[s] as LocalTaps;
+  const IH = inp.rows.hi[s - 1]! - inp.rows.lo[s - 1]!;
+  const IW = inp.cols.hi[s - 1]! - inp.cols.lo[s - 1]!;
+  const icLo = inp.chans.lo[s - 1]!;
+  const IC = inp.chans.hi[s - 1]! - icLo;
+  const OH = inp.rows.hi[s]! - inp.rows.lo[s]!;
+  const OW = inp.cols.hi[s]! - inp.cols.lo[s]!;
+  const olo = inp.chans.lo[s]!;
+  const OC = inp.chans.hi[s]! - olo;
+  const { acc } = sc;
+  acc.fill(0, 0, OH * OW * OC);
+  let ops = 0;
+  for (let cl = 0; cl < IC; cl++) {
+    const ci = icLo + cl;
+    for (let iy = 0; iy < IH; iy++) {
+      if (rT.start[iy] === rT.start[iy + 1]) continue;
+      for (let ix = 0; ix < IW; ix++) {
+        const v = input[(cl * IH + iy) * IW + ix]!;
+        if (v === 0) continue;
+        ops += scatterOne(acc, conv, rT, cT, iy, ix, ci, v, OW, OC, olo, olo, olo + OC);
+      }
+    }
+  }
+  storeStage(acc, conv.bias, olo, OC, OH * OW, out, float, conv.outShift);
+  return ops;
+}
+
+/** Bilinear resize over the core's region, replaying the reference's float32 formula (or its integer one). */
+function gradedResize(input: Float64Array, out: Float64Array, stage: ResizePlan, inp: CoreInput, s: number, float: boolean): number {
+  const rz = inp.rows.later[s] as LocalResize;
+  const cz = inp.cols.later[s] as LocalResize;
+  const IH = inp.rows.hi[s - 1]! - inp.rows.lo[s - 1]!;
+  const IW = inp.cols.hi[s - 1]! - inp.cols.lo[s - 1]!;
+  const OH = rz.i0.length;
+  const OW = cz.i0.length;
+  const C = inp.chans.hi[s]! - inp.chans.lo[s]!;
+  const f = Math.fround;
+  for (let c = 0; c < C; c++) {
+    const inBase = c * IH * IW;
+    const outBase = c * OH * OW;
+    for (let oy = 0; oy < OH; oy++) {
+      const r0 = inBase + rz.i0[oy]! * IW;
+      const r1 = inBase + rz.i1[oy]! * IW;
+      const h0 = rz.w0[oy]!;
+      const h1 = rz.w1[oy]!;
+      for (let ox = 0; ox < OW; ox++) {
+        const x0 = cz.i0[ox]!;
+        const x1 = cz.i1[ox]!;
+        const w0 = cz.w0[ox]!;
+        const w1 = cz.w1[ox]!;
+        if (float) {
+          const t0 = f(f(input[r0 + x0]! * w0) + f(input[r0 + x1]! * w1));
+          const t1 = f(f(input[r1 + x0]! * w0) + f(input[r1 + x1]! * w1));
+          out[outBase + oy * OW + ox] = f(f(t0 * h0) + f(t1 * h1));
+        } else {
+          const top = input[r0 + x0]! * w0 + input[r0 + x1]! * w1;
+          const bottom = input[r1 + x0]! * w0 + input[r1 + x1]! * w1;
+          out[outBase + oy * OW + ox] = shiftRound(top * h0 + bottom * h1, stage.outShift);
+        }
+      }
+    }
+  }
+  // Six multiplies per output value (two per row blend, two for the column blend).
+  return 6 * C * OH * OW;
+}
+
+/**
+ * Integrate one projection on one core for one step; returns the tile-local C×H×W output (a scratch
+ * buffer valid until the next call) and adds the work to `counts`.
+ */
+export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity: number, counts: IntegrateCounts): Float64Array {
+  const proj = chip.plan.projections[inp.proj]!;
+  const float = chip.arithmetic === 'float';
+  const src = chip.plan.network.populations[proj.source]!.shape;
+  const n = gather(chip, st, sc, inp, parity);
+  if (sc.shuffle) sc.shuffle(sc.evIdx, sc.evVal, n);
+  if (float) sortEvents(sc, n, proj.unitEvents);
+  const e = proj.eventStage;
+  const ops = e === 0 ? scatterDirect(sc, n, inp, proj, src.h, src.w) : scatterPooled(sc, n, inp, proj, src.h, src.w, float);
+  counts.events += n;
+  if (proj.graded) counts.gradedOps += ops;
+  else counts.synOps += ops;
+  const conv = proj.stages[e] as ConvPlan;
+  const ec = inp.chans.hi[e]! - inp.chans.lo[e]!;
+  const eHW = (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!);
+  let cur = sc.stageA;
+  let next = sc.stageB;
+  storeStage(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
+  for (let s = e + 1; s < proj.stages.length; s++) {
+    const stage = proj.stages[s]!;
+    if (stage.op === 'resize') counts.gradedOps += gradedResize(cur, next, stage, inp, s, float);
+    else counts.gradedOps += gradedConv(sc, cur, next, stage as ConvPlan, inp, s, float);
+    [cur, next] = [next, cur];
+  }
+  return cur;
+}

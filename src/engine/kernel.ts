@@ -1,0 +1,126 @@
+// computeCore: one core's work for one step — deliver, integrate, update, emit. The function every backend runs.
+//
+// A core writes only its own neurons, outbox, outgoing flow segments and counter row, and reads only
+// flows written in an earlier phase, so cores of one phase can run in any order on any thread.
+
+import type { Chip, EmitPlan } from './chip.js';
+import { integrateProjection, type IntegrateCounts, type Scratch } from './integrate.js';
+import { updateFixed, updateFloat, type CoreView, type UpdateCounts } from './neurons.js';
+import { COUNTER, COUNTER_COUNT } from './protocol.js';
+import { readParity, writeParity, type SharedState } from './state.js';
+
+/** Sparse output events of a source (a core's outbox, or the host's input events). */
+export interface EventList {
+  idx: Int32Array;
+  val: Float32Array;
+  /** Events are [offset, offset + count). */
+  offset: number;
+  count: number;
+}
+
+/**
+ * Send every event to every destination core of every consumer projection: one packet per (event,
+ * destination core), written into the flow's segment. Resets the source's flows first. Returns packets.
+ */
+export function emitEvents(chip: Chip, st: SharedState, plans: readonly EmitPlan[], flows: Int32Array, parity: number, ev: EventList, shape: { h: number; w: number }): number {
+  const F = chip.flows.count;
+  const countBase = parity * F;
+  const slotBase = parity * chip.flows.segTotal;
+  const { segOffset } = chip.flows;
+  const { segIdx, segVal, segCount } = st;
+  for (let i = 0; i < flows.length; i++) segCount[countBase + flows[i]!] = 0;
+  const H = shape.h;
+  const W = shape.w;
+  let packets = 0;
+  for (const plan of plans) {
+    const { rows, cols, chans, flowIds, iLo, jLo, kLo, nj, nk } = plan;
+    for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
+      const idx = ev.idx[e]!;
+      const v = ev.val[e]!;
+      const x = idx % W;
+      const r = (idx - x) / W;
+      const y = r % H;
+      const c = (r - y) / H;
+      for (let a = rows.start[y]!, a1 = rows.start[y + 1]!; a < a1; a++) {
+        const ib = (rows.tiles[a]! - iLo) * nj;
+        for (let b = cols.start[x]!, b1 = cols.start[x + 1]!; b < b1; b++) {
+          const jb = (ib + cols.tiles[b]! - jLo) * nk;
+          for (let g = chans.start[c]!, g1 = chans.start[c + 1]!; g < g1; g++) {
+            const f = flowIds[jb + chans.tiles[g]! - kLo]!;
+            const slot = slotBase + segOffset[f]! + segCount[countBase + f]!++;
+            segIdx[slot] = idx;
+            segVal[slot] = v;
+            packets++;
+          }
+        }
+      }
+    }
+  }
+  return packets;
+}
+
+/** Step index of the BNTT table a population uses: t itself, or t − delay when pipelined (clamped to [0, T)). */
+export function normRowOf(chip: Chip, st: SharedState, layer: number, step: number): number {
+  if (st.semantics === 'same-step') return step;
+  const t = step - chip.plan.populations[layer]!.delay;
+  return Math.max(0, Math.min(chip.plan.timesteps - 1, t));
+}
+
+/** Compute one core for one step. */
+export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: number, step: number): void {
+  const layer = chip.coreLayer[core]!;
+  const pop = chip.plan.populations[layer]!;
+  const float = chip.arithmetic === 'float';
+  const view: CoreView = { c0: chip.c0[core]!, c1: chip.c1[core]!, y0: chip.y0[core]!, y1: chip.y1[core]!, x0: chip.x0[core]!, x1: chip.x1[core]!, offset: chip.neuronOffset[core]! };
+  const n = chip.neuronOffset[core + 1]! - view.offset;
+  const hw = (view.y1 - view.y0) * (view.x1 - view.x0);
+  const current = sc.current;
+  const work: IntegrateCounts = { events: 0, synOps: 0, gradedOps: 0 };
+  chip.inputs[core]!.forEach((inp, p) => {
+    const proj = chip.plan.projections[inp.proj]!;
+    const y = integrateProjection(chip, st, sc, inp, readParity(st, step, proj.source === chip.plan.input), work);
+    if (float) {
+      // Projections add in network order, each sum rounded to float32 (the reference's a + b).
+      if (p === 0) current.set(y.subarray(0, n));
+      else for (let i = 0; i < n; i++) current[i] = Math.fround(current[i]! + y[i]!);
+      return;
+    }
+    if (p === 0) current.fill(0, 0, n);
+    const align = proj.align!;
+    for (let c = 0; c < view.c1 - view.c0; c++) {
+      const gain = 2 ** align[view.c0 + c]!;
+      for (let i = c * hw, end = i + hw; i < end; i++) current[i]! += y[i]! * gain;
+    }
+  });
+  const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
+  const row = normRowOf(chip, st, layer, step);
+  (float ? updateFloat : updateFixed)(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd);
+  st.outCount[core] = upd.events;
+  const flows = chip.outFlows.subarray(chip.outStart[core]!, chip.outStart[core + 1]!);
+  const parity = writeParity(st, step);
+  const packets = emitEvents(chip, st, chip.emits[core]!, flows, parity, { idx: st.outIdx, val: st.outVal, offset: view.offset, count: upd.events }, pop.shape);
+  let ew = 0;
+  let ns = 0;
+  let chipHops = 0;
+  const countBase = parity * chip.flows.count;
+  for (let i = 0; i < flows.length; i++) {
+    const f = flows[i]!;
+    const cnt = st.segCount[countBase + f]!;
+    ew += cnt * chip.flows.hopsEW[f]!;
+    ns += cnt * chip.flows.hopsNS[f]!;
+    chipHops += cnt * chip.flows.hopsChip[f]!;
+  }
+  const k = (step * chip.cores + core) * COUNTER_COUNT;
+  const ctr = st.counters;
+  ctr[k + COUNTER.acs] = work.synOps;
+  ctr[k + COUNTER.macs] = work.gradedOps;
+  ctr[k + COUNTER.updatesActive] = upd.active;
+  ctr[k + COUNTER.updatesInactive] = upd.inactive;
+  ctr[k + COUNTER.spikes] = upd.events;
+  ctr[k + COUNTER.packetsOut] = packets;
+  ctr[k + COUNTER.hopsEW] = ew;
+  ctr[k + COUNTER.hopsNS] = ns;
+  ctr[k + COUNTER.hopsChip] = chipHops;
+  ctr[k + COUNTER.packetsIn] = work.events;
+  ctr[k + COUNTER.saturations] = upd.saturations;
+}

@@ -1,0 +1,142 @@
+// Neuron update on one core: normalisation, leak, threshold, reset — float32 like the reference, or the fixed-point integers.
+//
+// The current arrives tile-local C×H×W; events go to the core's outbox in the same order, which is
+// ascending global C-order (channel, then row, then column), so every flow segment is sorted too.
+
+import { leak, saturate, shiftRound } from '../hw/fixed.js';
+import type { PopulationPlan } from './plan.js';
+
+const f = Math.fround;
+
+/** The core's tile, its state slice and its outbox. */
+export interface CoreView {
+  /** Tile ranges. */
+  c0: number;
+  c1: number;
+  y0: number;
+  y1: number;
+  x0: number;
+  x1: number;
+  /** First neuron of the core in the membrane / outbox arrays. */
+  offset: number;
+}
+
+export interface UpdateCounts {
+  active: number;
+  inactive: number;
+  events: number;
+  saturations: number;
+}
+
+/** Write one event (global C-order index, value) to the outbox. */
+function globalIndex(pop: PopulationPlan, v: CoreView, c: number, y: number, x: number): number {
+  return ((v.c0 + c) * pop.shape.h + v.y0 + y) * pop.shape.w + v.x0 + x;
+}
+
+/**
+ * Float update of every neuron of the tile. `normRow` picks the BNTT table of this step. Returns
+ * counts; events (spikes, or non-zero relu/identity outputs) are written to outIdx/outVal.
+ */
+export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, normRow: number, counts: UpdateCounts): void {
+  const C = v.c1 - v.c0;
+  const H = v.y1 - v.y0;
+  const W = v.x1 - v.x0;
+  const hw = H * W;
+  if (pop.norms) {
+    const table = pop.norms[Math.min(normRow, pop.norms.length - 1)]!;
+    for (let c = 0; c < C; c++) {
+      const s = table.scale[v.c0 + c]!;
+      const b = table.bias[v.c0 + c]!;
+      for (let i = c * hw, end = i + hw; i < end; i++) current[i] = f(current[i]! * s + b);
+    }
+  }
+  const kind = pop.kind;
+  const lambda = pop.leak;
+  const theta = pop.threshold;
+  const hard = pop.hardReset;
+  const base = v.offset;
+  let events = 0;
+  let active = 0;
+  for (let c = 0; c < C; c++)
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const i = (c * H + y) * W + x;
+        const I = current[i]!;
+        const m = membrane[base + i]!;
+        let out = 0;
+        if (kind === 'lif' || kind === 'if') {
+          let u = f(f(lambda * m) + I);
+          if (f(f(u / theta) - 1) > 0) {
+            out = 1;
+            u = hard ? 0 : f(u - theta);
+          }
+          membrane[base + i] = u;
+          if (I !== 0 || m !== 0) active++;
+        } else if (kind === 'accumulator') {
+          membrane[base + i] = f(m + I);
+          if (I !== 0) active++;
+        } else {
+          out = kind === 'relu' ? (I > 0 ? I : 0) : I;
+          membrane[base + i] = out;
+          if (I !== 0) active++;
+        }
+        if (out !== 0) {
+          outIdx[base + events] = globalIndex(pop, v, c, y, x);
+          outVal[base + events] = out;
+          events++;
+        }
+      }
+  counts.active += active;
+  counts.inactive += C * hw - active;
+  counts.events += events;
+}
+
+/** Fixed-point update: I = shiftRound(x·multiplier, shift) + bias, then the integer LIF or accumulator. */
+export function updateFixed(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, normRow: number, counts: UpdateCounts): void {
+  const q = pop.q!;
+  const C = v.c1 - v.c0;
+  const H = v.y1 - v.y0;
+  const W = v.x1 - v.x0;
+  const row = Math.min(normRow, q.steps - 1) * q.shape.c;
+  const { min, max } = q.membrane;
+  const theta = q.threshold;
+  const hard = q.reset === 'hard';
+  const isLif = q.neuron === 'lif';
+  const base = v.offset;
+  let events = 0;
+  let active = 0;
+  let saturations = 0;
+  for (let c = 0; c < C; c++) {
+    const gc = v.c0 + c;
+    const mult = q.multiplier[row + gc]!;
+    const shift = q.shift[gc]!;
+    const bias = q.bias[row + gc]!;
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) {
+        const i = (c * H + y) * W + x;
+        const I = shiftRound(current[i]! * mult, shift) + bias;
+        const m = membrane[base + i]!;
+        if (I !== 0 || m !== 0) active++;
+        if (!isLif) {
+          const s = m + I;
+          if (s < min || s > max) saturations++;
+          membrane[base + i] = saturate(s, min, max);
+          continue;
+        }
+        const s = leak(m, q.decay) + I;
+        if (s < min || s > max) saturations++;
+        let u = saturate(s, min, max);
+        if (u > theta) {
+          u = hard ? 0 : u - theta;
+          outIdx[base + events] = globalIndex(pop, v, c, y, x);
+          outVal[base + events] = 1;
+          events++;
+        }
+        membrane[base + i] = u;
+      }
+  }
+  counts.active += active;
+  counts.inactive += C * H * W - active;
+  counts.events += events;
+  counts.saturations += saturations;
+}

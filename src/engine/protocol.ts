@@ -1,0 +1,147 @@
+// The engine's backend protocol, written down in one place: shared-state layout, counter slots, messages, errors.
+//
+// A backend computes cores; the coordinator (run.ts) owns the event queue, the host (input and
+// readout) and the step loop. Everything a core reads or writes lives in the SharedArrayBuffers of
+// SharedState, so the in-thread backend and a worker backend run the very same kernel
+// (kernel.ts: computeCore) on the very same memory:
+//
+//   coordinator                                   backend (in-thread, or N workers each owning a shard)
+//   ───────────                                   ──────────────────────────────────────────────────────
+//   attach(blueprint, buffers)   ───────────────► build the Chip from the blueprint (buildChip is pure and
+//                                                 deterministic, so every thread gets identical tables)
+//   reset()                      ───────────────► (state is zeroed by the coordinator; nothing to do)
+//   per step t, per phase:
+//     host writes input packets into host flows
+//     compute({ step, cores })   ───────────────► computeCore(core) for each core of the batch, any order,
+//                                ◄─────────────── any thread: a core writes only its own neurons, its own
+//                                                 outbox, its own outgoing flow segments and its own
+//                                                 counter row; it reads only flows written in an earlier
+//                                                 phase. So the result is the same for any sharding.
+//     event queue replays the step's packets and core work (timing.ts) from the counters
+//   close()
+//
+// Phases: 'same-step' runs one phase per layer (a layer reads the flows its source layers wrote in
+// this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
+
+import { UserError } from '../errors.js';
+import type { Chip } from './chip.js';
+import type { ChipSpec, Semantics } from './types.js';
+
+export const PROTOCOL_VERSION = 1;
+
+/** Slot of each per-core per-step counter in the counters block [step][core][slot]. */
+export const COUNTER = {
+  /** Synaptic accumulates: spike × synapse that exists (folded avgpool: the composite synapses). */
+  acs: 0,
+  /** Multiply-accumulates of graded values (graded sources, transposed conv and resize stages). */
+  macs: 1,
+  /** Neuron updates with input or state (Loihi's active update). */
+  updatesActive: 2,
+  /** Neuron updates of idle neurons (no input, zero state). */
+  updatesInactive: 3,
+  /** Spikes (or non-zero graded outputs) the core's neurons emitted. */
+  spikes: 4,
+  /** Packets sent: one per (spike, destination core) of each consumer projection. */
+  packetsOut: 5,
+  /** Hops of the packets sent, by link kind (X-then-Y routes of the mapping). */
+  hopsEW: 6,
+  hopsNS: 7,
+  hopsChip: 8,
+  /** Packets received (events integrated). */
+  packetsIn: 9,
+  /** Fixed point: membrane updates that hit the register's range. */
+  saturations: 10,
+} as const;
+
+export type CounterName = keyof typeof COUNTER;
+export const COUNTER_NAMES = Object.keys(COUNTER) as CounterName[];
+export const COUNTER_COUNT = COUNTER_NAMES.length;
+
+/**
+ * The shared memory of one engine instance. Offsets come from the Chip:
+ *  - neurons of core c: [chip.neuronOffset[c], chip.neuronOffset[c + 1]) in tile-local C-order;
+ *  - flow f of parity p: slots [p·segTotal + segOffset[f], … + segCapacity[f]), count at segCount[p·flows + f];
+ *  - counters of (step t, core c): [(t·cores + c)·COUNTER_COUNT, … + COUNTER_COUNT).
+ */
+export interface SharedBuffers {
+  /** Float64 per neuron: membrane (accumulator, or the last output of a relu/identity population). */
+  membrane: SharedArrayBuffer;
+  /** Int32 per neuron slot: global C-order index of each event the core emitted this step (ascending). */
+  outIdx: SharedArrayBuffer;
+  /** Float32 per neuron slot: the event's value (1 for a spike). */
+  outVal: SharedArrayBuffer;
+  /** Int32 per core: events in the outbox this step. */
+  outCount: SharedArrayBuffer;
+  /** Int32 per slot × parities: source neuron index of each packet in a flow segment. */
+  segIdx: SharedArrayBuffer;
+  /** Float32 per slot × parities: packet payload. */
+  segVal: SharedArrayBuffer;
+  /** Int32 per flow × parities: packets in the segment. */
+  segCount: SharedArrayBuffer;
+  /** Float64 per step × core × COUNTER_COUNT. */
+  counters: SharedArrayBuffer;
+}
+
+/** Everything a worker needs to rebuild the chip: structured-cloneable (weights are typed arrays). */
+export interface Blueprint {
+  spec: ChipSpec;
+  semantics: Semantics;
+  /** Steps of the run (T, or T + depth when pipelined): sizes the counters block. */
+  steps: number;
+}
+
+/** Coordinator → backend. */
+export type CoordinatorMessage =
+  | { type: 'attach'; version: number; blueprint: Blueprint; buffers: SharedBuffers }
+  | { type: 'compute'; step: number; cores: Int32Array }
+  | { type: 'close' };
+
+/** Backend → coordinator. */
+export type BackendMessage =
+  | { type: 'attached' }
+  | { type: 'computed'; step: number; cores: number }
+  | { type: 'failed'; error: CoreFailureInfo };
+
+export interface CoreFailureInfo {
+  core: number;
+  step: number;
+  population: string;
+  message: string;
+}
+
+/** The one error a backend reports when computing a core fails: it names the core and the timestep. */
+export class CoreFailure extends UserError {
+  readonly info: CoreFailureInfo;
+  constructor(info: CoreFailureInfo) {
+    super(`engine: core ${info.core} (${info.population}) failed at timestep ${info.step}: ${info.message}`, 1);
+    this.name = 'CoreFailure';
+    this.info = info;
+  }
+}
+
+export function coreFailure(core: number, step: number, population: string, cause: unknown): CoreFailure {
+  if (cause instanceof CoreFailure) return cause;
+  return new CoreFailure({ core, step, population, message: cause instanceof Error ? cause.message : String(cause) });
+}
+
+/** One batch of independent cores for one step. */
+export interface ComputeTask {
+  step: number;
+  cores: Int32Array;
+}
+
+/**
+ * A backend computes batches of cores on the shared state. The in-thread backend and the worker
+ * backend implement this and pass the same contract tests (test/engine/contract.ts).
+ */
+export interface EngineBackend {
+  readonly name: string;
+  /**
+   * Build the chip tables from the blueprint (or use `local`, a chip already built on the calling
+   * thread, where the backend runs there) and map the shared buffers.
+   */
+  attach(blueprint: Blueprint, buffers: SharedBuffers, local?: Chip): Promise<void>;
+  /** Compute every core of the task; rejects with a CoreFailure naming the first failing core and step. */
+  compute(task: ComputeTask): Promise<void>;
+  close(): Promise<void>;
+}

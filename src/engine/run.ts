@@ -1,0 +1,182 @@
+// The coordinator: the step loop over a chip — host input, compute phases on a backend, the event-queue timeline, readout.
+
+import { UserError } from '../errors.js';
+import type { ReferenceInput } from '../reference/types.js';
+import { InThreadBackend } from './backend.js';
+import { buildChip, type Chip } from './chip.js';
+import { layerTotals, price45nm, priceCounts, sumCounters } from './energy.js';
+import { EventQueue } from './events.js';
+import { Host, readoutOnHost } from './host.js';
+import { COUNTER, COUNTER_COUNT, COUNTER_NAMES, type Blueprint, type EngineBackend } from './protocol.js';
+import { allocateBuffers, resetState, viewState, writeParity, type SharedState } from './state.js';
+import { StepTimeline } from './timing.js';
+import type { ChipSpec, EngineResult, HostCounters, RunOptions, Semantics } from './types.js';
+
+export interface EngineOptions {
+  /** Default 'same-step'. */
+  semantics?: Semantics;
+  /** Default: a new InThreadBackend. The engine closes it in close(). */
+  backend?: EngineBackend;
+}
+
+/** Steps a run takes: T, or T + depth when pipelined (the last layer sees the last input step). */
+export function stepsOf(chip: Chip, semantics: Semantics): number {
+  return chip.plan.timesteps + (semantics === 'pipelined' ? chip.plan.depth : 0);
+}
+
+function isSpiking(kind: string): boolean {
+  return kind === 'lif' || kind === 'if';
+}
+
+/** A chip with its shared state and backend, ready to run many inputs one after another. */
+export class Engine {
+  private constructor(
+    readonly chip: Chip,
+    readonly semantics: Semantics,
+    readonly steps: number,
+    private readonly state: SharedState,
+    private readonly backend: EngineBackend,
+  ) {}
+
+  static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
+    const chip = 'plan' in chipOrSpec ? chipOrSpec : buildChip(chipOrSpec);
+    const semantics = opts.semantics ?? 'same-step';
+    if (semantics !== 'same-step' && semantics !== 'pipelined') throw new UserError(`--semantics must be same-step or pipelined, got '${String(semantics)}'`);
+    const readout = chip.plan.populations.find((p) => p.name === chip.plan.network.readout.population);
+    if (semantics === 'pipelined' && readout?.kind !== 'accumulator')
+      throw new UserError(`--semantics pipelined needs an accumulator readout (a spiking network); '${chip.plan.network.readout.population}' is ${readout?.kind ?? 'missing'}`);
+    const steps = stepsOf(chip, semantics);
+    const buffers = allocateBuffers(chip, semantics, steps);
+    const backend = opts.backend ?? new InThreadBackend();
+    const blueprint: Blueprint = { spec: chip.spec, semantics, steps };
+    await backend.attach(blueprint, buffers, chip);
+    return new Engine(chip, semantics, steps, viewState(buffers, semantics, steps), backend);
+  }
+
+  /** Phases of one step: one per layer (same-step) or all cores at once (pipelined). */
+  private phases(): Int32Array[] {
+    if (this.semantics === 'pipelined') return [Int32Array.from({ length: this.chip.cores }, (_, c) => c)];
+    return this.chip.layerCores;
+  }
+
+  async run(input: ReferenceInput, opts: RunOptions = {}): Promise<EngineResult> {
+    const { chip, state: st, steps } = this;
+    resetState(st);
+    const host = new Host(chip, input, opts.seed ?? 0);
+    const hostCounters = emptyHost(steps);
+    const queue = new EventQueue();
+    const readyNs = new Float64Array(steps * chip.cores);
+    const doneNs = new Float64Array(steps * chip.cores);
+    const timeline = new StepTimeline(chip, queue, this.semantics, readyNs, doneNs);
+    const perStepNs = new Float64Array(steps);
+    const recorded = opts.recordSpikes ? chip.plan.populations.map((p) => (isSpiking(p.kind) ? ([] as Uint8Array[]) : null)) : null;
+    const phases = this.phases();
+    let inputSpikeCount = 0;
+    for (let t = 0; t < steps; t++) {
+      const sent = host.send(st, t);
+      inputSpikeCount += sent.events;
+      this.countHost(hostCounters, t, sent.events, sent.packets);
+      for (const cores of phases) await this.backend.compute({ step: t, cores });
+      if (recorded) this.record(recorded);
+      perStepNs[t] = timeline.run(t, st.counters);
+    }
+    return this.result({ hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: queue.handled });
+  }
+
+  async close(): Promise<void> {
+    await this.backend.close();
+  }
+
+  private countHost(h: HostCounters, t: number, events: number, packets: number): void {
+    const { flows, hostFlows } = this.chip;
+    const base = writeParity(this.state, t) * flows.count;
+    h.events[t] = events;
+    h.packets[t] = packets;
+    for (const f of hostFlows) {
+      const n = this.state.segCount[base + f]!;
+      h.hopsEW[t]! += n * flows.hopsEW[f]!;
+      h.hopsNS[t]! += n * flows.hopsNS[f]!;
+      h.hopsChip[t]! += n * flows.hopsChip[f]!;
+    }
+  }
+
+  /** Spikes of this step from every spiking core's outbox, as 0/1 per neuron in C-order. */
+  private record(recorded: Array<Uint8Array[] | null>): void {
+    const { chip, state } = this;
+    chip.plan.populations.forEach((pop, li) => {
+      const list = recorded[li];
+      if (!list) return;
+      const bits = new Uint8Array(pop.shape.c * pop.shape.h * pop.shape.w);
+      for (const core of chip.layerCores[li]!) {
+        const off = chip.neuronOffset[core]!;
+        for (let e = 0; e < state.outCount[core]!; e++) bits[state.outIdx[off + e]!] = 1;
+      }
+      list.push(bits);
+    });
+  }
+
+  private result(r: {
+    hostCounters: HostCounters;
+    readyNs: Float64Array;
+    doneNs: Float64Array;
+    perStepNs: Float64Array;
+    recorded: Array<Uint8Array[] | null> | null;
+    inputSpikeCount: number;
+    events: number;
+  }): EngineResult {
+    const { chip, state: st, steps } = this;
+    const out = readoutOnHost(chip, st);
+    r.hostCounters.readoutMacs = out.macs;
+    const counters = Float64Array.from(st.counters);
+    const totals = sumCounters(counters, chip.cores, steps, null);
+    const { energy, notes } = priceCounts(chip.profile, totals, r.hostCounters, chip.cores, steps);
+    const spikesPerStep = chip.plan.populations.map((pop, li) =>
+      Array.from({ length: steps }, (_, t) => {
+        if (!isSpiking(pop.kind)) return 0;
+        let n = 0;
+        for (const c of chip.layerCores[li]!) n += counters[(t * chip.cores + c) * COUNTER_COUNT + COUNTER.spikes]!;
+        return n;
+      }),
+    );
+    const names = chip.plan.populations.map((p) => p.name);
+    const inferenceNs = r.perStepNs.reduce((a, b) => a + b, 0);
+    return {
+      semantics: this.semantics,
+      arithmetic: chip.arithmetic,
+      timesteps: chip.plan.timesteps,
+      steps,
+      accumulator: out.accumulator,
+      scores: out.scores,
+      prediction: out.prediction,
+      spikeCounts: Object.fromEntries(names.map((n, i) => [n, spikesPerStep[i]!.reduce((a, b) => a + b, 0)])),
+      spikeCountsPerStep: Object.fromEntries(names.map((n, i) => [n, spikesPerStep[i]!])),
+      inputSpikeCount: r.inputSpikeCount,
+      ...(r.recorded ? { spikes: Object.fromEntries(names.flatMap((n, i) => (r.recorded![i] ? [[n, r.recorded![i]!]] : []))) } : {}),
+      counters: { cores: chip.cores, steps, names: COUNTER_NAMES, data: counters },
+      host: r.hostCounters,
+      layers: layerTotals(chip, counters, steps),
+      energy,
+      energy45nmPJ: price45nm(totals),
+      latency: { perStepNs: r.perStepNs, inferenceNs },
+      timing: { readyNs: r.readyNs, doneNs: r.doneNs },
+      cost: { energyPJ: energy.totalPJ, latencyNs: inferenceNs },
+      events: r.events,
+      notes,
+    };
+  }
+}
+
+function emptyHost(steps: number): HostCounters {
+  const z = () => new Float64Array(steps);
+  return { events: z(), packets: z(), hopsEW: z(), hopsNS: z(), hopsChip: z(), readoutMacs: 0 };
+}
+
+/** Build (if given a spec), run one input, close: the one-shot form of Engine. */
+export async function runEngine(chipOrSpec: Chip | ChipSpec, input: ReferenceInput, opts: EngineOptions & RunOptions = {}): Promise<EngineResult> {
+  const engine = await Engine.create(chipOrSpec, opts);
+  try {
+    return await engine.run(input, opts);
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,74 @@
+// The mutable state of a chip run: typed-array views over the SharedArrayBuffers named in protocol.ts.
+
+import type { Chip } from './chip.js';
+import { COUNTER_COUNT, type SharedBuffers } from './protocol.js';
+import type { Semantics } from './types.js';
+
+export interface SharedState {
+  readonly buffers: SharedBuffers;
+  readonly membrane: Float64Array;
+  readonly outIdx: Int32Array;
+  readonly outVal: Float32Array;
+  readonly outCount: Int32Array;
+  readonly segIdx: Int32Array;
+  readonly segVal: Float32Array;
+  readonly segCount: Int32Array;
+  readonly counters: Float64Array;
+  /** 2 when pipelined (a flow is written at step t and read at t + 1), else 1. */
+  readonly parities: number;
+  readonly semantics: Semantics;
+  readonly steps: number;
+}
+
+/** Allocate the shared buffers of a run of `steps` steps. */
+export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number): SharedBuffers {
+  const parities = semantics === 'pipelined' ? 2 : 1;
+  const n = chip.totalNeurons;
+  const slots = chip.flows.segTotal * parities;
+  return {
+    membrane: new SharedArrayBuffer(8 * n),
+    outIdx: new SharedArrayBuffer(4 * n),
+    outVal: new SharedArrayBuffer(4 * n),
+    outCount: new SharedArrayBuffer(4 * chip.cores),
+    segIdx: new SharedArrayBuffer(4 * slots),
+    segVal: new SharedArrayBuffer(4 * slots),
+    segCount: new SharedArrayBuffer(4 * chip.flows.count * parities),
+    counters: new SharedArrayBuffer(8 * steps * chip.cores * COUNTER_COUNT),
+  };
+}
+
+/** Views over shared buffers (the coordinator and every worker make their own). */
+export function viewState(buffers: SharedBuffers, semantics: Semantics, steps: number): SharedState {
+  return {
+    buffers,
+    membrane: new Float64Array(buffers.membrane),
+    outIdx: new Int32Array(buffers.outIdx),
+    outVal: new Float32Array(buffers.outVal),
+    outCount: new Int32Array(buffers.outCount),
+    segIdx: new Int32Array(buffers.segIdx),
+    segVal: new Float32Array(buffers.segVal),
+    segCount: new Int32Array(buffers.segCount),
+    counters: new Float64Array(buffers.counters),
+    parities: semantics === 'pipelined' ? 2 : 1,
+    semantics,
+    steps,
+  };
+}
+
+/** Zero everything a run reads before writing: membranes, outboxes, packet counts, counters. */
+export function resetState(s: SharedState): void {
+  s.membrane.fill(0);
+  s.outCount.fill(0);
+  s.segCount.fill(0);
+  s.counters.fill(0);
+}
+
+/** Parity a flow is written with at step t, and read with (host flows are read in the step they are written). */
+export function writeParity(s: SharedState, step: number): number {
+  return s.parities === 2 ? step & 1 : 0;
+}
+
+export function readParity(s: SharedState, step: number, fromHost: boolean): number {
+  if (s.parities === 1 || fromHost) return writeParity(s, step);
+  return (step + 1) & 1;
+}

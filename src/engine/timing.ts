@@ -1,0 +1,119 @@
+// The step's timeline on the event queue: packets arriving at cores, core work done, the barrier.
+//
+// What is computed is fixed by the dataflow (kernel.ts); when it happens is this replay. A delivery
+// event per flow carries that flow's packets (and, with none, the source's end-of-step token, so a
+// core knows its sources are done); the packets of one flow share its route and arrive together in
+// this contention-free model. Same-step: a core starts when every incoming flow has delivered.
+// Pipelined: a core starts at once (its inputs came last step) unless it reads the host's input,
+// and its packets only have to arrive before the barrier. The barrier closes the step when every core
+// is done and nothing is in flight; the step's latency is that critical path plus the barrier time.
+
+import { HOST_TILE } from '../mapping/types.js';
+import type { Chip } from './chip.js';
+import type { EventQueue } from './events.js';
+import { COUNTER, COUNTER_COUNT } from './protocol.js';
+import type { Semantics } from './types.js';
+
+const DELIVER = 0;
+const CORE_DONE = 1;
+const BARRIER = 2;
+
+/** Per-run buffers of the timeline, reused every step. */
+export class StepTimeline {
+  private readonly pending: Int32Array;
+  private readonly computeNs: Float64Array;
+  private doneCount = 0;
+  private inFlight = 0;
+  private endNs = 0;
+
+  constructor(
+    private readonly chip: Chip,
+    private readonly queue: EventQueue,
+    private readonly semantics: Semantics,
+    /** Per step × core, filled as the events pop. */
+    readonly readyNs: Float64Array,
+    readonly doneNs: Float64Array,
+  ) {
+    this.pending = new Int32Array(chip.cores);
+    this.computeNs = new Float64Array(chip.cores);
+  }
+
+  /** Time a core spends on its step: every synaptic op and MAC at the synaptic-op time, every neuron update. */
+  private coreTime(counters: Float64Array, step: number): void {
+    const t = this.chip.profile.timeNs;
+    for (let c = 0; c < this.chip.cores; c++) {
+      const k = (step * this.chip.cores + c) * COUNTER_COUNT;
+      const ops = counters[k + COUNTER.acs]! + counters[k + COUNTER.macs]!;
+      const updates = counters[k + COUNTER.updatesActive]! + counters[k + COUNTER.updatesInactive]!;
+      this.computeNs[c] = ops * t.synOp + updates * t.neuronUpdate;
+    }
+  }
+
+  /** Replay step `step` from its counters; returns the step's latency in ns (barrier included). */
+  run(step: number, counters: Float64Array): number {
+    const { chip, queue } = this;
+    const { flows } = chip;
+    this.coreTime(counters, step);
+    this.doneCount = 0;
+    this.inFlight = 0;
+    this.endNs = 0;
+    queue.advanceTo(step);
+    for (let c = 0; c < chip.cores; c++) {
+      const incoming = chip.inStart[c + 1]! - chip.inStart[c]!;
+      this.pending[c] = this.semantics === 'same-step' ? incoming : this.hostFlowsInto(c);
+      if (this.pending[c] === 0) this.ready(step, c, 0);
+    }
+    for (const f of chip.hostFlows) {
+      this.inFlight++;
+      queue.schedule(step, flows.latencyNs[f]!, DELIVER, f);
+    }
+    let latency = 0;
+    queue.run((kind, a) => {
+      if (kind === DELIVER) this.deliver(step, a);
+      else if (kind === CORE_DONE) this.done(step, a);
+      else latency = queue.timeNs;
+    });
+    return latency;
+  }
+
+  private hostFlowsInto(core: number): number {
+    let n = 0;
+    for (let f = this.chip.inStart[core]!; f < this.chip.inStart[core + 1]!; f++) if (this.chip.flows.src[f] === HOST_TILE) n++;
+    return n;
+  }
+
+  private ready(step: number, core: number, atNs: number): void {
+    this.readyNs[step * this.chip.cores + core] = atNs;
+    this.queue.schedule(step, atNs + this.computeNs[core]!, CORE_DONE, core);
+  }
+
+  private deliver(step: number, f: number): void {
+    this.inFlight--;
+    this.endNs = Math.max(this.endNs, this.queue.timeNs);
+    const d = this.chip.flows.dst[f]!;
+    const counts = this.semantics === 'same-step' || this.chip.flows.src[f] === HOST_TILE;
+    if (counts && --this.pending[d]! === 0) this.ready(step, d, this.queue.timeNs);
+    this.maybeBarrier(step);
+  }
+
+  private done(step: number, core: number): void {
+    const now = this.queue.timeNs;
+    this.doneNs[step * this.chip.cores + core] = now;
+    this.endNs = Math.max(this.endNs, now);
+    this.doneCount++;
+    const { flows, outFlows, outStart } = this.chip;
+    for (let i = outStart[core]!; i < outStart[core + 1]!; i++) {
+      const f = outFlows[i]!;
+      this.inFlight++;
+      this.queue.schedule(step, now + flows.latencyNs[f]!, DELIVER, f);
+    }
+    this.maybeBarrier(step);
+  }
+
+  private maybeBarrier(step: number): void {
+    if (this.doneCount === this.chip.cores && this.inFlight === 0) {
+      this.doneCount = -1;
+      this.queue.schedule(step, this.endNs + this.chip.profile.timeNs.barrier, BARRIER);
+    }
+  }
+}

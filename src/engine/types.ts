@@ -1,0 +1,130 @@
+// Data types of the engine: what a run is asked for and what it returns.
+
+import type { Cost } from '../energy/types.js';
+import type { QuantizedNet } from '../hw/quantize-types.js';
+import type { CoreProfile } from '../hw/types.js';
+import type { Mapping } from '../mapping/types.js';
+import type { Model, Tensor } from '../net/types.js';
+
+/**
+ * 'same-step': layers in network order inside every step, as the network was trained (spikes of a
+ * layer reach the next layer in the same step). 'pipelined': every core reads the spikes its sources
+ * sent in the previous step (hardware's one-step delay per layer); the run takes T + depth steps, the
+ * input is presented for the first T steps and is zero after.
+ */
+export type Semantics = 'same-step' | 'pipelined';
+
+/** 'float': float32 like the trained network (and `simulate`); 'fixed': the quantized integers of `simulateFixed`. */
+export type Arithmetic = 'float' | 'fixed';
+
+/** What a chip is built from: one spec, many runs (and many chips per spec). */
+export interface ChipSpec {
+  model: Model;
+  mapping: Mapping;
+  profile: CoreProfile;
+  /** Default 'float'. */
+  arithmetic?: Arithmetic;
+  /** Required for 'fixed': quantize(model, profile). */
+  qnet?: QuantizedNet;
+}
+
+/** Per-core per-step counters (see COUNTER in protocol.ts for the slot of each). */
+export interface CoreCounters {
+  readonly cores: number;
+  readonly steps: number;
+  /** Counter names in slot order. */
+  readonly names: readonly string[];
+  /** steps × cores × names.length, step-major. */
+  readonly data: Float64Array;
+}
+
+/** Per-step traffic the host generates (input events into the mesh) and the readout work it does. */
+export interface HostCounters {
+  /** Input events (non-zero input values) per step. */
+  events: Float64Array;
+  /** Packets per step: one per (input event, destination core). */
+  packets: Float64Array;
+  hopsEW: Float64Array;
+  hopsNS: Float64Array;
+  hopsChip: Float64Array;
+  /** MACs of the readout on the host (m/T and the bilinear upsample), over the whole run. */
+  readoutMacs: number;
+}
+
+/** Totals of one population over its cores and every step. */
+export interface LayerTotals {
+  population: string;
+  cores: number;
+  neurons: number;
+  /** Synaptic accumulates: a spike meeting a synapse that exists (attributed to the receiving layer). */
+  acs: number;
+  /** Multiply-accumulates of graded values (graded inputs, transposed conv / resize chains). */
+  macs: number;
+  updatesActive: number;
+  updatesInactive: number;
+  spikes: number;
+  packetsOut: number;
+  packetsIn: number;
+  hopsEW: number;
+  hopsNS: number;
+  hopsChip: number;
+  saturations: number;
+}
+
+/** Energy in pJ of one inference, split the way profiles price it. */
+export interface EnergyBreakdown {
+  synapticPJ: number;
+  neuronPJ: number;
+  routingPJ: number;
+  staticPJ: number;
+  totalPJ: number;
+}
+
+export interface EngineResult {
+  semantics: Semantics;
+  arithmetic: Arithmetic;
+  /** The network's T. */
+  timesteps: number;
+  /** Steps actually run: T (same-step) or T + depth (pipelined). */
+  steps: number;
+  /** Readout value (m/T for an accumulator), C×h×w. */
+  accumulator: Tensor;
+  /** Class scores after the bilinear upsample, classes×H×W. */
+  scores: Tensor;
+  /** Per-pixel argmax of the scores. */
+  prediction: Int32Array;
+  /** Spikes per non-input population over the run (Eq. 8 numerator). */
+  spikeCounts: Record<string, number>;
+  spikeCountsPerStep: Record<string, number[]>;
+  /** Non-zero input events over the run. */
+  inputSpikeCount: number;
+  /** Per spiking population, per step: 0/1 per neuron in C-order (recordSpikes only). */
+  spikes?: Record<string, Uint8Array[]>;
+  counters: CoreCounters;
+  host: HostCounters;
+  layers: LayerTotals[];
+  /** Energy on the chip's own profile (host readout excluded). */
+  energy: EnergyBreakdown;
+  /** The paper's 45 nm pricing of the measured operations: ACs × 0.9 pJ + MACs × 4.6 pJ (on-chip ops only). */
+  energy45nmPJ: number;
+  latency: {
+    /** Critical path of each step, barrier included. */
+    perStepNs: Float64Array;
+    inferenceNs: number;
+  };
+  /** Per step × core: when the core started integrating and when its work was done (ns into the step). */
+  timing: { readyNs: Float64Array; doneNs: Float64Array };
+  /** Energy and latency of the inference in the one cost type. */
+  cost: Cost;
+  /** Events the event queue handled. */
+  events: number;
+  /** Things the caller should know (e.g. MACs priced as synaptic ops on a core without a multiplier). */
+  notes: string[];
+}
+
+export interface RunOptions {
+  /** Seed of the Poisson encoder (default 0): the same draws as `simulate` with the same seed. */
+  seed?: number;
+  /** Keep every spiking population's spikes per step (memory: neurons × steps bytes). */
+  recordSpikes?: boolean;
+}
