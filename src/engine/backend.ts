@@ -31,6 +31,7 @@ export class InThreadBackend implements EngineBackend {
     this.state = viewState(buffers, blueprint.semantics, blueprint.steps);
     this.scratch = createScratch(chip);
     this.scratch.shuffle = this.options.shuffle ?? null;
+    this.scratch.fault = blueprint.injectFault ?? null;
   }
 
   async compute(task: ComputeTask): Promise<void> {

@@ -27,6 +27,8 @@ export interface Scratch {
   current: Float64Array;
   /** Test hook: reorder a projection's gathered packets before they are integrated (null in runs). */
   shuffle: ((idx: Int32Array, val: Float32Array, count: number) => void) | null;
+  /** Test hook (Blueprint.injectFault): computeCore throws at this core and step. */
+  fault: { core: number; step: number } | null;
 }
 
 /** Events per (core, projection) are below 2^22, so a sort key idx·2^22 + position stays an exact float64. */
@@ -49,6 +51,7 @@ export function createScratch(chip: Chip): Scratch {
     touched: new Int32Array(s.pooled),
     current: new Float64Array(s.neurons),
     shuffle: null,
+    fault: null,
   };
 }
 

@@ -68,6 +68,7 @@ export function normRowOf(chip: Chip, st: SharedState, layer: number, step: numb
 
 /** Compute one core for one step. */
 export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: number, step: number): void {
+  if (sc.fault && sc.fault.core === core && sc.fault.step === step) throw new Error('injected fault (Blueprint.injectFault)');
   const layer = chip.coreLayer[core]!;
   const pop = chip.plan.populations[layer]!;
   const float = chip.arithmetic === 'float';

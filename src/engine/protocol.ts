@@ -88,6 +88,8 @@ export interface Blueprint {
   semantics: Semantics;
   /** Steps of the run (T, or T + depth when pipelined): sizes the counters block. */
   steps: number;
+  /** Test hook: computing this core at this step throws (to check that failures name both and never hang). */
+  injectFault?: { core: number; step: number };
 }
 
 /** Coordinator → backend. */

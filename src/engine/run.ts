@@ -17,6 +17,8 @@ export interface EngineOptions {
   semantics?: Semantics;
   /** Default: a new InThreadBackend. The engine closes it in close(). */
   backend?: EngineBackend;
+  /** Test hook passed to the backend: computing this core at this step throws. */
+  injectFault?: { core: number; step: number };
 }
 
 /** Steps a run takes: T, or T + depth when pipelined (the last layer sees the last input step). */
@@ -48,7 +50,7 @@ export class Engine {
     const steps = stepsOf(chip, semantics);
     const buffers = allocateBuffers(chip, semantics, steps);
     const backend = opts.backend ?? new InThreadBackend();
-    const blueprint: Blueprint = { spec: chip.spec, semantics, steps };
+    const blueprint: Blueprint = { spec: chip.spec, semantics, steps, ...(opts.injectFault ? { injectFault: opts.injectFault } : {}) };
     await backend.attach(blueprint, buffers, chip);
     return new Engine(chip, semantics, steps, viewState(buffers, semantics, steps), backend);
   }
