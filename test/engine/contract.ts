@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { quantize } from '../../src/hw/quantize.js';
 import { buildChip, CoreFailure, Engine, runEngine, type Chip, type EngineBackend, type EngineResult } from '../../src/engine/index.js';
 import { simulate, simulateFixed } from '../../src/reference/index.js';
-import { ANN_FIXTURES, fixedPipelined, floatPipelined, golden, mapModel, profileNamed, SNN_FIXTURES, spikeMismatches, totalSpikeValues, type DenseResult } from './helpers.js';
+import { tensor } from '../../src/net/tensor.js';
+import type { Model } from '../../src/net/types.js';
+import type { ReferenceInput } from '../../src/reference/types.js';
+import { Rng } from '../../src/rng.js';
+import { ANN_FIXTURES, fixedPipelined, floatPipelined, golden, mapModel, profileNamed, smallCores, SNN_FIXTURES, spikeMismatches, totalSpikeValues, type DenseResult } from './helpers.js';
 
 /** Backends under test, by name; every one must give the same results. */
 export type BackendFactories = Record<string, () => EngineBackend>;
@@ -33,6 +37,16 @@ function expectSame(got: EngineResult, want: { accumulator: Float32Array; predic
   }
   expect(got.accumulator.data).toEqual(want.accumulator);
   expect(Array.from(got.prediction)).toEqual(Array.from(want.prediction));
+}
+
+/** A golden SNN fed graded frames (DVS encoding) instead of Poisson spikes: half the values non-zero, in ±0.5. */
+function dvsVariant(fixture: string): { model: Model; input: ReferenceInput } {
+  const g = golden(fixture).model;
+  const model: Model = { network: { ...g.network, populations: g.network.populations.map((p) => (p.role === 'input' ? { ...p, encoding: 'dvs' as const } : p)) }, weights: g.weights };
+  const T = model.network.timesteps;
+  const rng = new Rng(9);
+  const frames = tensor([T, 3, 16, 16], new Float32Array(T * 3 * 256).map(() => (rng.nextFloat() < 0.5 ? rng.nextFloat() - 0.5 : 0)));
+  return { model, input: { kind: 'frames', frames } };
 }
 
 /** Everything a result says that must not depend on the backend, sharding or packet order. */
@@ -82,6 +96,22 @@ export function engineContract(label: string, backends: BackendFactories): void 
           const agree = got.prediction.filter((p, i) => p === sameStep.prediction[i]).length / got.prediction.length;
           console.log(`${fixture} ${arithmetic} ${profile}: pipelined (T + ${chip.plan.depth} steps) predicts ${(100 * agree).toFixed(1)}% of pixels as same-step does`);
         });
+      });
+
+      it.each(SNN_FIXTURES)('graded (DVS) input equals both references bit for bit and counts its synaptic work as MACs (%s)', async (fixture) => {
+        const { model, input } = dvsVariant(fixture);
+        const profile = smallCores(11);
+        const mapping = mapModel(model, profile);
+        const want = simulate(model, input, { recordSpikes: true });
+        const got = await runEngine({ model, mapping, profile }, input, { recordSpikes: true, backend: makeBackend() });
+        expectSame(got, { accumulator: want.accumulator.data, prediction: want.prediction, spikes: want.spikes! });
+        const first = got.layers[0]!;
+        expect(first.macs).toBeGreaterThan(0);
+        expect(first.acs).toBe(0);
+        const qnet = quantize(model, profile);
+        const fixedWant = simulateFixed(qnet, input, { recordSpikes: true });
+        const fixedGot = await runEngine({ model, mapping, profile, arithmetic: 'fixed', qnet }, input, { recordSpikes: true, backend: makeBackend() });
+        expectSame(fixedGot, { accumulator: fixedWant.accumulator.data, prediction: fixedWant.prediction, spikes: fixedWant.spikes! });
       });
 
       it('reports a failing core by core and timestep, and the engine runs again afterwards', async () => {
