@@ -140,7 +140,7 @@ export function fixedPipelined(qnet: QuantizedNet, input: ReferenceInput, seed =
     raw.fill(0);
     if (t < T) source(t, raw);
     quantizeInputStep(qnet.input, raw, quantized);
-    const prev = net.populations.map((p, i) => (i === inputIndex ? quantized : Float64Array.from(layers.find((l) => l.index === i)!.out)));
+    const prev = net.populations.map((_p, i) => (i === inputIndex ? quantized : Float64Array.from(layers.find((l) => l.index === i)!.out)));
     for (const l of layers) {
       fixedCurrent(l, Math.max(0, Math.min(T - 1, t - delay.get(l.pop.name)!)), prev);
       stepFixedNeurons(l);

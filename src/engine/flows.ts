@@ -1,0 +1,199 @@
+// Flows between cores: which source tiles feed which destination core, their packet segments, routes, and emit boxes.
+//
+// A flow is one (source core, destination core, projection) triple whose tiles are connected; it owns
+// a segment of the shared packet buffer as large as the number of source neurons that can reach the
+// destination (so a step never overflows it). Flows are numbered by destination core, then projection
+// (network order), then source tile: a core's incoming flows are one contiguous, fixed-order range.
+
+import { UserError } from '../errors.js';
+import type { CoreProfile } from '../hw/types.js';
+import { MeshCoords, walkRoute } from '../mapping/mesh.js';
+import { HOST_TILE, type LayerTiling, type Mapping } from '../mapping/types.js';
+import type { AxisPlan, ChannelPlan } from './geometry.js';
+import type { NetworkPlan } from './plan.js';
+
+/** A layer's regular tile grid: tile (i, j, k) is core first + (i·gw + j)·gc + k. */
+export interface Tiling {
+  th: number;
+  tw: number;
+  tc: number;
+  gh: number;
+  gw: number;
+  gc: number;
+  first: number;
+}
+
+export function tilingOf(l: LayerTiling): Tiling {
+  return { th: l.tile.h, tw: l.tile.w, tc: l.tile.c, gh: l.grid.h, gw: l.grid.w, gc: l.grid.c, first: l.firstTile };
+}
+
+/** Whether source index s reaches the axis plan's event region. */
+export const reachesAxis = (p: AxisPlan) => (s: number) => s >= p.srcLo && s < p.srcHi && p.reach[s - p.srcLo]! > 0;
+
+/** For each source index along one axis, the target tile indices (along that axis) it reaches. */
+export interface FanOut {
+  start: Int32Array;
+  tiles: Int32Array;
+}
+
+/** How one source core (or the host) sends one projection's spikes: a box of flow ids over target tile indices. */
+export interface EmitPlan {
+  proj: number;
+  rows: FanOut;
+  cols: FanOut;
+  chans: FanOut;
+  /** Target layer's tile grid: tile (i, j, k) is core firstTile + (i·gridW + j)·gridC + k. */
+  iLo: number;
+  jLo: number;
+  kLo: number;
+  nj: number;
+  nk: number;
+  /** flow id at ((i − iLo)·nj + (j − jLo))·nk + (k − kLo), −1 where no flow. */
+  flowIds: Int32Array;
+}
+
+/** Every flow as parallel typed arrays. */
+export interface Flows {
+  count: number;
+  /** Source core, or HOST_TILE (−1) for the host. */
+  src: Int32Array;
+  dst: Int32Array;
+  proj: Int32Array;
+  segOffset: Int32Array;
+  segCapacity: Int32Array;
+  hopsEW: Int32Array;
+  hopsNS: Int32Array;
+  hopsChip: Int32Array;
+  latencyNs: Float64Array;
+  /** Total segment slots (one parity). */
+  segTotal: number;
+}
+
+/** CSR of the target tiles each source index reaches, from one reach test per (tile, index). */
+export function fanOut(size: number, tileCount: number, reaches: (tile: number, s: number) => boolean): FanOut {
+  const start = new Int32Array(size + 1);
+  const tiles: number[] = [];
+  for (let s = 0; s < size; s++) {
+    start[s] = tiles.length;
+    for (let t = 0; t < tileCount; t++) if (reaches(t, s)) tiles.push(t);
+  }
+  start[size] = tiles.length;
+  return { start, tiles: Int32Array.from(tiles) };
+}
+
+/** Reaching source indices inside each source tile [t·size, (t+1)·size) along one axis. */
+function perSourceTile(tiles: number, size: number, total: number, reaches: (s: number) => boolean): Int32Array {
+  const n = new Int32Array(tiles);
+  for (let t = 0; t < tiles; t++) for (let s = t * size; s < Math.min(total, (t + 1) * size); s++) if (reaches(s)) n[t]!++;
+  return n;
+}
+
+/** Flows collected in build order (destination, projection, source tile). */
+export class FlowBuilder {
+  src: number[] = [];
+  dst: number[] = [];
+  proj: number[] = [];
+  cap: number[] = [];
+  add(s: number, d: number, p: number, c: number): void {
+    this.src.push(s);
+    this.dst.push(d);
+    this.proj.push(p);
+    this.cap.push(c);
+  }
+}
+
+/** Add the flows of projection pi into core d; returns the events they can carry per step. */
+export function addFlows(flows: FlowBuilder, plan: NetworkPlan, pi: number, d: number, rows: AxisPlan, cols: AxisPlan, chans: ChannelPlan, layers: readonly LayerTiling[], layerOfPop: Map<number, number>): number {
+  const proj = plan.projections[pi]!;
+  const src = plan.network.populations[proj.source]!.shape;
+  const sl = layerOfPop.get(proj.source);
+  const st: Tiling = sl === undefined ? { th: src.h, tw: src.w, tc: src.c, gh: 1, gw: 1, gc: 1, first: HOST_TILE } : tilingOf(layers[sl]!);
+  const nr = perSourceTile(st.gh, st.th, src.h, reachesAxis(rows));
+  const nc = perSourceTile(st.gw, st.tw, src.w, reachesAxis(cols));
+  const nk = perSourceTile(st.gc, st.tc, src.c, (s) => chans.reach[s]! > 0);
+  let capacity = 0;
+  for (let is = 0; is < st.gh; is++)
+    for (let js = 0; js < st.gw; js++)
+      for (let ks = 0; ks < st.gc; ks++) {
+        const cap = nr[is]! * nc[js]! * nk[ks]!;
+        if (cap === 0) continue;
+        const u = sl === undefined ? HOST_TILE : st.first + (is * st.gw + js) * st.gc + ks;
+        flows.add(u, d, pi, cap);
+        capacity += cap;
+      }
+  return capacity;
+}
+
+/** Hops and latency of every flow along the mapping's X-then-Y route; segment offsets. */
+export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfile): Flows {
+  const n = b.src.length;
+  const m = new MeshCoords(mapping.placement.geometry);
+  const slot = mapping.placement.slotOfTile;
+  const f: Flows = {
+    count: n,
+    src: Int32Array.from(b.src),
+    dst: Int32Array.from(b.dst),
+    proj: Int32Array.from(b.proj),
+    segOffset: new Int32Array(n),
+    segCapacity: Int32Array.from(b.cap),
+    hopsEW: new Int32Array(n),
+    hopsNS: new Int32Array(n),
+    hopsChip: new Int32Array(n),
+    latencyNs: new Float64Array(n),
+    segTotal: 0,
+  };
+  const tn = profile.timeNs;
+  let offset = 0;
+  for (let i = 0; i < n; i++) {
+    f.segOffset[i] = offset;
+    offset += b.cap[i]!;
+    const from = b.src[i] === HOST_TILE ? HOST_TILE : slot[b.src[i]!]!;
+    let lat = 0;
+    walkRoute(m, from, slot[b.dst[i]!]!, (_link, kind) => {
+      if (kind === 'ew') (f.hopsEW[i]!++, (lat += tn.hopEW));
+      else if (kind === 'ns') (f.hopsNS[i]!++, (lat += tn.hopNS));
+      else (f.hopsChip[i]!++, (lat += tn.chipHop));
+    });
+    f.latencyNs[i] = lat;
+  }
+  if (offset > 2 ** 31 - 1) throw new UserError(`engine: the mapping needs ${offset} packet slots per step, more than one buffer can index`);
+  f.segTotal = offset;
+  return f;
+}
+
+/** The emit box of one source (its own outgoing flows) for projection pi; `range` is the source tile (all of it for the host). */
+export function emitPlan(pi: number, fan: { rows: FanOut; cols: FanOut; chans: FanOut }, tg: Tiling, flows: Flows, own: Int32Array, range?: { y0: number; y1: number; x0: number; x1: number; c0: number; c1: number }): EmitPlan {
+  const span = (fan: FanOut, a: number, b: number): [number, number] => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let e = fan.start[a]!; e < fan.start[b]!; e++) (lo = Math.min(lo, fan.tiles[e]!)), (hi = Math.max(hi, fan.tiles[e]! + 1));
+    return lo === Infinity ? [0, 0] : [lo, hi];
+  };
+  const r = range ?? { y0: 0, y1: fan.rows.start.length - 1, x0: 0, x1: fan.cols.start.length - 1, c0: 0, c1: fan.chans.start.length - 1 };
+  const [iLo, iHi] = span(fan.rows, r.y0, r.y1);
+  const [jLo, jHi] = span(fan.cols, r.x0, r.x1);
+  const [kLo, kHi] = span(fan.chans, r.c0, r.c1);
+  const nj = jHi - jLo;
+  const nk = kHi - kLo;
+  const flowIds = new Int32Array(Math.max(0, iHi - iLo) * nj * nk).fill(-1);
+  for (const f of own) {
+    if (flows.proj[f] !== pi) continue;
+    const local = flows.dst[f]! - tg.first;
+    const k = local % tg.gc;
+    const j = Math.floor(local / tg.gc) % tg.gw;
+    const i = Math.floor(local / (tg.gc * tg.gw));
+    flowIds[((i - iLo) * nj + (j - jLo)) * nk + (k - kLo)] = f;
+  }
+  return { proj: pi, rows: fan.rows, cols: fan.cols, chans: fan.chans, iLo, jLo, kLo, nj, nk, flowIds };
+}
+
+/** Outgoing flows of every core, as CSR. */
+export function outgoing(flows: Flows, cores: number): { outStart: Int32Array; outFlows: Int32Array } {
+  const outStart = new Int32Array(cores + 1);
+  for (let f = 0; f < flows.count; f++) if (flows.src[f]! >= 0) outStart[flows.src[f]! + 1]!++;
+  for (let c = 0; c < cores; c++) outStart[c + 1]! += outStart[c]!;
+  const fill = outStart.slice(0, cores);
+  const outFlows = new Int32Array(outStart[cores]!);
+  for (let f = 0; f < flows.count; f++) if (flows.src[f]! >= 0) outFlows[fill[flows.src[f]!]!++] = f;
+  return { outStart, outFlows };
+}
