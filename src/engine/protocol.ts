@@ -8,17 +8,21 @@
 //   coordinator                                   backend (in-thread, or N workers each owning a shard)
 //   ───────────                                   ──────────────────────────────────────────────────────
 //   attach(blueprint, buffers)   ───────────────► build the Chip from the blueprint (buildChip is pure and
-//                                                 deterministic, so every thread gets identical tables)
-//   reset()                      ───────────────► (state is zeroed by the coordinator; nothing to do)
+//                                                 deterministic, so every thread gets identical tables);
+//                                                 a worker gets them as WorkerData
+//   per run: the coordinator zeroes the state (resetState); nothing to send
 //   per step t, per phase:
 //     host writes input packets into host flows
 //     compute({ step, cores })   ───────────────► computeCore(core) for each core of the batch, any order,
-//                                ◄─────────────── any thread: a core writes only its own neurons, its own
-//                                                 outbox, its own outgoing flow segments and its own
-//                                                 counter row; it reads only flows written in an earlier
+//       (ComputeRequest per shard)                any thread: a core writes only its own neurons, its own
+//                                ◄─────────────── outbox, its own outgoing flow segments and its own
+//       (ComputeReply per shard)                  counter row; it reads only flows written in an earlier
 //                                                 phase. So the result is the same for any sharding.
 //     event queue replays the step's packets and core work (timing.ts) from the counters
 //   close()
+//
+// Memory ordering: every shared write of a phase happens before the reply that ends it, and the next
+// phase starts with a new message, so message passing orders the phases (as it does for piscina).
 //
 // Phases: 'same-step' runs one phase per layer (a layer reads the flows its source layers wrote in
 // this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
@@ -92,17 +96,49 @@ export interface Blueprint {
   injectFault?: { core: number; step: number };
 }
 
-/** Coordinator → backend. */
-export type CoordinatorMessage =
-  | { type: 'attach'; version: number; blueprint: Blueprint; buffers: SharedBuffers }
-  | { type: 'compute'; step: number; cores: Int32Array }
-  | { type: 'close' };
+/**
+ * What a worker thread starts with (piscina's workerData): it builds the chip from the blueprint once,
+ * maps the buffers, and allocates its own Scratch (integrate.ts: createScratch).
+ */
+export interface WorkerData {
+  version: number;
+  blueprint: Blueprint;
+  buffers: SharedBuffers;
+}
 
-/** Backend → coordinator. */
-export type BackendMessage =
-  | { type: 'attached' }
-  | { type: 'computed'; step: number; cores: number }
-  | { type: 'failed'; error: CoreFailureInfo };
+/** Coordinator → worker: one task, a shard of one phase's cores (shardCores). */
+export interface ComputeRequest {
+  type: 'compute';
+  step: number;
+  cores: Int32Array;
+}
+
+/** Worker → coordinator: the task's reply. A failure is a reply, not a throw, so its core and step survive the thread boundary. */
+export type ComputeReply = { type: 'computed'; step: number; cores: number } | { type: 'failed'; error: CoreFailureInfo };
+
+/**
+ * Split a phase's cores into `shards` interleaved groups (core i goes to shard i mod n): neighbouring
+ * cores, which see similar activity, land on different threads. Any split gives the same result.
+ */
+export function shardCores(cores: Int32Array, shards: number): Int32Array[] {
+  const n = Math.max(1, Math.min(shards, cores.length));
+  return Array.from({ length: n }, (_, s) => cores.filter((_c, i) => i % n === s));
+}
+
+/**
+ * The same spec with every weight tensor copied into a SharedArrayBuffer, so structured-cloning the
+ * blueprint into N workers shares the weights instead of copying them N times.
+ */
+export function shareWeights(spec: ChipSpec): ChipSpec {
+  const weights = new Map(
+    [...spec.model.weights].map(([k, t]) => {
+      const data = new Float32Array(new SharedArrayBuffer(t.data.byteLength));
+      data.set(t.data);
+      return [k, { shape: t.shape, data }] as const;
+    }),
+  );
+  return { ...spec, model: { network: spec.model.network, weights } };
+}
 
 export interface CoreFailureInfo {
   core: number;
