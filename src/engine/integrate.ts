@@ -323,7 +323,8 @@ export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, in
   const src = chip.plan.network.populations[proj.source]!.shape;
   const n = gather(chip, st, sc, inp, parity);
   if (sc.shuffle) sc.shuffle(sc.evIdx, sc.evVal, n);
-  if (float) sortEvents(sc, n, proj.unitEvents);
+  // One flow's segment is already in source order (a source emits in ascending C-order); several must be merged.
+  if (float && (inp.flowHi - inp.flowLo > 1 || sc.shuffle)) sortEvents(sc, n, proj.unitEvents);
   const e = proj.eventStage;
   const ops = e === 0 ? scatterDirect(sc, n, inp, proj, src.h, src.w) : scatterPooled(sc, n, inp, proj, src.h, src.w, float);
   counts.events += n;

@@ -50,42 +50,49 @@ export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Ar
       for (let i = c * hw, end = i + hw; i < end; i++) current[i] = f(current[i]! * s + b);
     }
   }
-  const kind = pop.kind;
-  const lambda = pop.leak;
-  const theta = pop.threshold;
-  const hard = pop.hardReset;
   const base = v.offset;
+  const n = C * hw;
   let events = 0;
   let active = 0;
-  for (let c = 0; c < C; c++)
-    for (let y = 0; y < H; y++)
-      for (let x = 0; x < W; x++) {
-        const i = (c * H + y) * W + x;
-        const I = current[i]!;
-        const m = membrane[base + i]!;
-        let out = 0;
-        if (kind === 'lif' || kind === 'if') {
-          let u = f(f(lambda * m) + I);
-          if (f(f(u / theta) - 1) > 0) {
-            out = 1;
-            u = hard ? 0 : f(u - theta);
-          }
-          membrane[base + i] = u;
-          if (I !== 0 || m !== 0) active++;
-        } else if (kind === 'accumulator') {
-          membrane[base + i] = f(m + I);
-          if (I !== 0) active++;
-        } else {
-          out = kind === 'relu' ? (I > 0 ? I : 0) : I;
-          membrane[base + i] = out;
-          if (I !== 0) active++;
-        }
-        if (out !== 0) {
-          outIdx[base + events] = globalIndex(pop, v, c, y, x);
-          outVal[base + events] = out;
-          events++;
-        }
+  const emit = (i: number, out: number) => {
+    const x = i % W;
+    const r = (i - x) / W;
+    const y = r % H;
+    outIdx[base + events] = globalIndex(pop, v, (r - y) / H, y, x);
+    outVal[base + events] = out;
+    events++;
+  };
+  if (pop.kind === 'lif' || pop.kind === 'if') {
+    const lambda = pop.leak;
+    const theta = pop.threshold;
+    const hard = pop.hardReset;
+    for (let i = 0; i < n; i++) {
+      const I = current[i]!;
+      const m = membrane[base + i]!;
+      if (I !== 0 || m !== 0) active++;
+      let u = f(f(lambda * m) + I);
+      if (f(f(u / theta) - 1) > 0) {
+        u = hard ? 0 : f(u - theta);
+        emit(i, 1);
       }
+      membrane[base + i] = u;
+    }
+  } else if (pop.kind === 'accumulator') {
+    for (let i = 0; i < n; i++) {
+      const I = current[i]!;
+      if (I !== 0) active++;
+      membrane[base + i] = f(membrane[base + i]! + I);
+    }
+  } else {
+    const relu = pop.kind === 'relu';
+    for (let i = 0; i < n; i++) {
+      const I = current[i]!;
+      const out = relu && !(I > 0) ? 0 : I;
+      if (I !== 0) active++;
+      membrane[base + i] = out;
+      if (out !== 0) emit(i, out);
+    }
+  }
   counts.active += active;
   counts.inactive += C * hw - active;
   counts.events += events;
