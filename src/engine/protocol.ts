@@ -39,9 +39,9 @@ export const COUNTER = {
   acs: 0,
   /** Multiply-accumulates of graded values (graded sources, transposed conv and resize stages). */
   macs: 1,
-  /** Neuron updates with input or state (Loihi's active update). */
+  /** Updates of neurons with a non-zero input or membrane (priced as the profile's active update). */
   updatesActive: 2,
-  /** Neuron updates of idle neurons (no input, zero state). */
+  /** Updates of idle neurons: no input, zero membrane (the profile's inactive update). */
   updatesInactive: 3,
   /** Spikes (or non-zero graded outputs) the core's neurons emitted. */
   spikes: 4,
