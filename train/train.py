@@ -24,6 +24,9 @@ from fractions import Fraction
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+# Waiting OpenMP threads sleep instead of spinning: on a shared CPU, spinning threads starve the ones with
+# work (2 threads measured 10-20x slower per step while other jobs ran). Must be set before torch loads.
+os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 import torch  # noqa: E402
 

@@ -26,7 +26,10 @@ class ExportError(Exception):
 
 
 def data_file_entry(data: SegmentationData) -> Dict[str, object]:
-    return {'path': data.path, 'bytes': data.file_bytes, 'samples': data.count, 'dataset': data.dataset}
+    """Enough to re-export the same file: `spikemesh data export --data <dataset> --split <split> --count <samples> --seed <seed>`."""
+    entry: Dict[str, object] = {'path': data.path, 'bytes': data.file_bytes, 'samples': data.count, 'dataset': data.dataset}
+    entry.update({key: data.metadata[key] for key in ('split', 'seed') if key in data.metadata})
+    return entry
 
 
 def provenance(config, train: SegmentationData, val: SegmentationData, epochs_done: float, stopped_by: str,
