@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Trains the shipped bundles in models/ on this 2-core machine, one after another, each within a time budget.
+# Reruns resume from train/runs/<name>/ and skip bundles that already exist. Usage: train/train_shipped.sh [name...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=/usr/bin/python3
+DATA=train/runs/data
+mkdir -p "$DATA"
+[ -f dist/cli/main.js ] || npx tsc -p tsconfig.json
+
+export_data() { # set split file count
+  [ -f "$DATA/$1-$2.safetensors" ] || node dist/cli/main.js data export --data "$1" --split "$2" --count "$3" --out "$DATA/$1-$2.safetensors"
+}
+
+# name data arch kind timesteps minutes
+MODELS=(
+  "spiking-deeplab-digits digits dl-vgg9 snn 8 45"
+  "deeplab-ann-digits digits dl-vgg9 ann 1 10"
+  "spiking-fcn-digits digits fcn-vgg9 snn 8 30"
+  "fcn-ann-digits digits fcn-vgg9 ann 1 10"
+  "spiking-deeplab-digits-dvs digits-dvs dl-vgg9 snn 10 30"
+  "deeplab-ann-digits-dvs digits-dvs dl-vgg9 ann 1 10"
+  "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 10 30"
+  "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1 10"
+)
+
+for entry in "${MODELS[@]}"; do
+  read -r name data arch kind T minutes <<<"$entry"
+  if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
+  if [ -f "models/$name/model.json" ]; then echo "skip $name (exists)"; continue; fi
+  if [ "$data" = digits ]; then export_data digits train 4000; export_data digits val 500;
+  else export_data digits-dvs train 2000; export_data digits-dvs val 300; fi
+  echo "[$(date +%T)] training $name"
+  $PY train/train.py --arch "$arch" --kind "$kind" --data "$DATA/$data-train.safetensors" --val "$DATA/$data-val.safetensors" \
+    --width 1/8 --timesteps "$T" --epochs 26 --batch 16 --threads 2 --seed 1 --max-minutes "$minutes" \
+    --workdir "train/runs/$name" --out "models/$name" 2>&1 | tee -a "train/runs/$name.log"
+done
