@@ -92,8 +92,11 @@ export interface Blueprint {
   semantics: Semantics;
   /** Steps of the run (T, or T + depth when pipelined): sizes the counters block. */
   steps: number;
-  /** Test hook: computing this core at this step throws (to check that failures name both and never hang). */
-  injectFault?: { core: number; step: number };
+  /**
+   * Test hook: computing this core at this step throws (to check that failures name both and never hang);
+   * mode 'exit' makes a worker thread end itself there instead, as a crashed thread would (in-thread: throws).
+   */
+  injectFault?: { core: number; step: number; mode?: 'throw' | 'exit' };
 }
 
 /**
@@ -104,6 +107,8 @@ export interface WorkerData {
   version: number;
   blueprint: Blueprint;
   buffers: SharedBuffers;
+  /** Int32 per shard slot: the core a worker is computing (−1 before the first), so a thread that dies is reported by core. */
+  progress: SharedArrayBuffer;
 }
 
 /** Coordinator → worker: one task, a shard of one phase's cores (shardCores). */
@@ -111,6 +116,8 @@ export interface ComputeRequest {
   type: 'compute';
   step: number;
   cores: Int32Array;
+  /** The shard's slot in WorkerData.progress (shards of one phase have distinct slots). */
+  slot: number;
 }
 
 /** Worker → coordinator: the task's reply. A failure is a reply, not a throw, so its core and step survive the thread boundary. */

@@ -17,8 +17,8 @@ export interface EngineOptions {
   semantics?: Semantics;
   /** Default: a new InThreadBackend. The engine closes it in close(). */
   backend?: EngineBackend;
-  /** Test hook passed to the backend: computing this core at this step throws. */
-  injectFault?: { core: number; step: number };
+  /** Test hook passed to the backend: computing this core at this step throws (or ends its worker thread). */
+  injectFault?: Blueprint['injectFault'];
 }
 
 /** Steps a run takes: T, or T + depth when pipelined (the last layer sees the last input step). */
