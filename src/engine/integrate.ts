@@ -4,11 +4,15 @@
 // events are sorted by source neuron before the scatter, so every accumulator receives its
 // contributions in the reference's order (source channel, row, column), in float64, rounded to
 // float32 once per stage as the reference does. Fixed point needs no sort: integer sums are exact.
+//
+// The scatter runs in the WebAssembly SIMD kernel (simd.ts) where the runtime has it, else in the
+// TypeScript loops below; both add the same products into the same accumulators in the same order.
 
 import { shiftRound } from '../hw/fixed.js';
 import type { Chip, CoreInput } from './chip.js';
 import type { LocalResize, LocalTaps } from './geometry.js';
 import type { ConvPlan, PoolPlan, ProjectionPlan, ResizePlan } from './plan.js';
+import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 import type { SharedState } from './state.js';
 
 /** Per-thread buffers, sized once for the largest core (no allocation while running). */
@@ -25,6 +29,8 @@ export interface Scratch {
   mark: Uint8Array;
   touched: Int32Array;
   current: Float64Array;
+  /** The WebAssembly kernel owning evIdx, evVal and acc; null: the TypeScript loops. */
+  wasm: WasmScatter | null;
   /** Test hook: reorder a projection's gathered packets before they are integrated (null in runs). */
   shuffle: ((idx: Int32Array, val: Float32Array, count: number) => void) | null;
   /** Test hook (Blueprint.injectFault): computeCore throws at this core and step. */
@@ -35,21 +41,24 @@ export interface Scratch {
 export const POSITION_BITS = 22;
 const POSITION = 2 ** POSITION_BITS;
 
-export function createScratch(chip: Chip): Scratch {
+/** Kernel of a thread's scratch: 'wasm' (the default) falls back to 'js' where WebAssembly SIMD is missing. */
+export function createScratch(chip: Chip, kernel: KernelChoice = 'wasm'): Scratch {
   const s = chip.scratch;
+  const wasm = kernel === 'wasm' ? WasmScatter.create(chip) : null;
   return {
-    evIdx: new Int32Array(s.events),
-    evVal: new Float32Array(s.events),
+    evIdx: wasm ? wasm.evIdx : new Int32Array(s.events),
+    evVal: wasm ? wasm.evVal : new Float32Array(s.events),
     sortIdx: new Int32Array(s.events),
     sortVal: new Float32Array(s.events),
     keys: new Float64Array(s.events),
-    acc: new Float64Array(s.acc),
+    acc: wasm ? wasm.acc : new Float64Array(s.acc),
     stageA: new Float64Array(s.stage),
     stageB: new Float64Array(s.stage),
     pooled: new Float64Array(s.pooled),
     mark: new Uint8Array(s.pooled),
     touched: new Int32Array(s.pooled),
     current: new Float64Array(s.neurons),
+    wasm,
     shuffle: null,
     fault: null,
   };
@@ -139,6 +148,13 @@ function scatterOne(acc: Float64Array, conv: ConvPlan, rT: LocalTaps, cT: LocalT
   return (rb - ra) * (cb - ca) * nc;
 }
 
+/** scatterOne into sc.acc with the conv, tap tables and accumulator region fixed, on the thread's kernel. */
+function bindScatter(sc: Scratch, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number): BoundScatter {
+  if (sc.wasm) return sc.wasm.bind(conv, rT, cT, EW, EC, elo);
+  const acc = sc.acc;
+  return (ly, lx, ci, v, coA, coB) => scatterOne(acc, conv, rT, cT, ly, lx, ci, v, EW, EC, elo, coA, coB);
+}
+
 /** Event stage without a pool: every event meets the synapses of its source neuron inside the region. */
 function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number): number {
   const conv = proj.stages[0] as ConvPlan;
@@ -150,6 +166,7 @@ function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const EC = ehi - elo;
   const { acc, evIdx, evVal } = sc;
   acc.fill(0, 0, (inp.rows.hi[0]! - inp.rows.lo[0]!) * EW * EC);
+  if (sc.wasm) return sc.wasm.direct(n, srcH, srcW, conv, rT, cT, EW, EC, elo, ehi);
   let ops = 0;
   for (let e = 0; e < n; e++) {
     const idx = evIdx[e]!;
@@ -215,6 +232,7 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   if (float) touched.subarray(0, nt).sort();
   const rowDiv = pool.divRows;
   const colDiv = pool.divCols;
+  const scatter = bindScatter(sc, conv, rows.event, cols.event, EW, EC, elo);
   for (let t = 0; t < nt; t++) {
     const cell = touched[t]!;
     let v = pooled[cell]!;
@@ -229,7 +247,7 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
     const g = Math.floor(ci / conv.cinPerGroup);
     const coA = Math.max(elo, g * conv.coutPerGroup);
     const coB = Math.min(ehi, (g + 1) * conv.coutPerGroup);
-    if (coB > coA) scatterOne(acc, conv, rows.event, cols.event, pr, pc, ci, v, EW, EC, elo, coA, coB);
+    if (coB > coA) scatter(pr, pc, ci, v, coA, coB);
   }
   return ops;
 }
@@ -258,6 +276,7 @@ function gradedConv(sc: Scratch, input: Float64Array, out: Float64Array, conv: C
   const OC = inp.chans.hi[s]! - olo;
   const { acc } = sc;
   acc.fill(0, 0, OH * OW * OC);
+  const scatter = bindScatter(sc, conv, rT, cT, OW, OC, olo);
   let ops = 0;
   for (let cl = 0; cl < IC; cl++) {
     const ci = icLo + cl;
@@ -266,7 +285,7 @@ function gradedConv(sc: Scratch, input: Float64Array, out: Float64Array, conv: C
       for (let ix = 0; ix < IW; ix++) {
         const v = input[(cl * IH + iy) * IW + ix]!;
         if (v === 0) continue;
-        ops += scatterOne(acc, conv, rT, cT, iy, ix, ci, v, OW, OC, olo, olo, olo + OC);
+        ops += scatter(iy, ix, ci, v, olo, olo + OC);
       }
     }
   }

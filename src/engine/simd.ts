@@ -1,0 +1,159 @@
+// The WebAssembly SIMD scatter (assembly/scatter.ts): one instance per thread, its memory laid out for one chip.
+//
+// Everything the kernel reads lives in its own linear memory, placed once when a thread's scratch is
+// made: the weights of every conv, every core's tap tables, the event list and the accumulator (the
+// scratch's evIdx/evVal/acc are views of it, so gathering writes straight into the kernel's input).
+// The memory never grows, so the views stay valid for the thread's life.
+
+import type { Chip } from './chip.js';
+import type { LocalTaps } from './geometry.js';
+import type { ConvPlan } from './plan.js';
+import { SCATTER_WASM_BASE64 } from './scatter-wasm.js';
+
+/** Which scatter loops a thread runs: the WebAssembly SIMD kernel or the TypeScript loops (identical results). */
+export type KernelChoice = 'wasm' | 'js';
+
+/** The slice of the WebAssembly API used here (the project's lib has no DOM types). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
+}
+
+type OneFn = (acc: number, w: number, rT: number, cT: number, ly: number, lx: number, ci: number, v: number, k: number, cpg: number, cinPerGroup: number, EW: number, EC: number, elo: number, coA: number, coB: number) => number;
+type DirectFn = (evIdx: number, evVal: number, n: number, srcH: number, srcW: number, acc: number, w: number, k: number, cpg: number, cinPerGroup: number, rT: number, cT: number, EW: number, EC: number, elo: number, ehi: number) => number;
+
+/** Scatter one value of a bound (conv, tap tables, accumulator region) into the accumulator; returns multiply-adds. */
+export type BoundScatter = (ly: number, lx: number, ci: number, v: number, coA: number, coB: number) => number;
+
+const PAGE = 65536;
+/** Page 0 is left to the module (it has no data today; this keeps any future static data clear of ours). */
+const FIRST = PAGE;
+/** Linear memory is addressed by 32-bit offsets; stay well inside. */
+const MAX_BYTES = 2 ** 31;
+/** Tap table header: inLo, nIn, nTap (i32 each). */
+const TAP_HEADER = 3;
+
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+let compiled: object | null | undefined;
+
+/** The compiled kernel, or null where WebAssembly SIMD is missing (compiled once per thread). */
+function kernelModule(): object | null {
+  if (compiled === undefined) {
+    const bytes = Uint8Array.from(Buffer.from(SCATTER_WASM_BASE64, 'base64'));
+    compiled = wasmApi && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+/** True when this runtime can run the kernel (otherwise the engine uses the TypeScript loops). */
+export function wasmAvailable(): boolean {
+  return kernelModule() !== null;
+}
+
+const align16 = (n: number) => Math.ceil(n / 16) * 16;
+const tapBytes = (t: LocalTaps) => 4 * (TAP_HEADER + t.start.length + 2 * t.tap.length);
+
+/** Every conv stage's plan and every tap table a chip's cores scatter through, each once. */
+function chipTables(chip: Chip): { convs: Set<ConvPlan>; taps: Set<LocalTaps> } {
+  const convs = new Set<ConvPlan>();
+  for (const proj of chip.plan.projections) for (const s of proj.stages) if (s.op === 'conv' || s.op === 'convT') convs.add(s);
+  const taps = new Set<LocalTaps>();
+  for (const inputs of chip.inputs) {
+    for (const inp of inputs) {
+      taps.add(inp.rows.event);
+      taps.add(inp.cols.event);
+      for (const t of [...inp.rows.later, ...inp.cols.later]) if (t && 'start' in t) taps.add(t);
+    }
+  }
+  return { convs, taps };
+}
+
+export class WasmScatter {
+  readonly evIdx: Int32Array;
+  readonly evVal: Float32Array;
+  readonly acc: Float64Array;
+  private readonly one: OneFn;
+  private readonly directFn: DirectFn;
+  private readonly weightAt = new Map<ConvPlan, number>();
+  private readonly tapsAt = new Map<LocalTaps, number>();
+  private readonly accAt: number;
+  private readonly evIdxAt: number;
+  private readonly evValAt: number;
+
+  /** The kernel laid out for this chip, or null when WebAssembly SIMD is missing or the chip's tables exceed 2 GiB. */
+  static create(chip: Chip): WasmScatter | null {
+    const module = kernelModule();
+    if (!module || !wasmApi) return null;
+    const { convs, taps } = chipTables(chip);
+    let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events);
+    for (const c of convs) bytes += align16(4 * c.weights.length);
+    for (const t of taps) bytes += align16(tapBytes(t));
+    if (bytes > MAX_BYTES) return null;
+    const pages = Math.ceil(bytes / PAGE);
+    const memory = new wasmApi.Memory({ initial: pages, maximum: pages });
+    const instance = new wasmApi.Instance(module, { env: { memory } });
+    return new WasmScatter(memory.buffer, instance.exports, chip, convs, taps);
+  }
+
+  private constructor(buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, convs: Set<ConvPlan>, taps: Set<LocalTaps>) {
+    this.one = exports.one as OneFn;
+    this.directFn = exports.direct as DirectFn;
+    let at = FIRST;
+    const place = (n: number): number => {
+      const p = at;
+      at += align16(n);
+      return p;
+    };
+    this.accAt = place(8 * chip.scratch.acc);
+    this.evIdxAt = place(4 * chip.scratch.events);
+    this.evValAt = place(4 * chip.scratch.events);
+    this.acc = new Float64Array(buffer, this.accAt, chip.scratch.acc);
+    this.evIdx = new Int32Array(buffer, this.evIdxAt, chip.scratch.events);
+    this.evVal = new Float32Array(buffer, this.evValAt, chip.scratch.events);
+    for (const c of convs) {
+      const p = place(4 * c.weights.length);
+      new Float32Array(buffer, p, c.weights.length).set(c.weights);
+      this.weightAt.set(c, p);
+    }
+    for (const t of taps) {
+      const p = place(tapBytes(t));
+      const view = new Int32Array(buffer, p, tapBytes(t) / 4);
+      view[0] = t.inLo;
+      view[1] = t.start.length - 1;
+      view[2] = t.tap.length;
+      view.set(t.start, TAP_HEADER);
+      view.set(t.tap, TAP_HEADER + t.start.length);
+      view.set(t.out, TAP_HEADER + t.start.length + t.tap.length);
+      this.tapsAt.set(t, p);
+    }
+  }
+
+  private weights(conv: ConvPlan): number {
+    const p = this.weightAt.get(conv);
+    if (p === undefined) throw new Error('wasm scatter: a conv that was not laid out');
+    return p;
+  }
+
+  private taps(t: LocalTaps): number {
+    const p = this.tapsAt.get(t);
+    if (p === undefined) throw new Error('wasm scatter: a tap table that was not laid out');
+    return p;
+  }
+
+  /** The events in evIdx/evVal[0, n) through the event stage, no pool (integrate.ts scatterDirect); returns multiply-adds. */
+  direct(n: number, srcH: number, srcW: number, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number, ehi: number): number {
+    return this.directFn(this.evIdxAt, this.evValAt, n, srcH, srcW, this.accAt, this.weights(conv), conv.k, conv.coutPerGroup, conv.cinPerGroup, this.taps(rT), this.taps(cT), EW, EC, elo, ehi);
+  }
+
+  /** integrate.ts scatterOne with the conv, tap tables and accumulator region fixed. */
+  bind(conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number): BoundScatter {
+    const { one, accAt } = this;
+    const w = this.weights(conv);
+    const r = this.taps(rT);
+    const c = this.taps(cT);
+    const { k, coutPerGroup: cpg, cinPerGroup } = conv;
+    return (ly, lx, ci, v, coA, coB) => one(accAt, w, r, c, ly, lx, ci, v, k, cpg, cinPerGroup, EW, EC, elo, coA, coB);
+  }
+}
