@@ -2,6 +2,7 @@
 
 import { buildChip, type Chip } from './chip.js';
 import { createScratch, type Scratch } from './integrate.js';
+import type { KernelChoice } from './simd.js';
 import { computeCore } from './kernel.js';
 import { coreFailure, type Blueprint, type ComputeTask, type EngineBackend, type SharedBuffers } from './protocol.js';
 import { viewState, type SharedState } from './state.js';
@@ -14,6 +15,8 @@ export interface InThreadOptions {
   order?: (cores: Int32Array, step: number) => Int32Array;
   /** Permute each core's gathered packets before integrating them. */
   shuffle?: DeliveryShuffle;
+  /** Scatter loops: 'wasm' (default; TypeScript where WebAssembly SIMD is missing) or 'js'. */
+  kernel?: KernelChoice;
 }
 
 export class InThreadBackend implements EngineBackend {
@@ -29,7 +32,7 @@ export class InThreadBackend implements EngineBackend {
     const chip = local ?? buildChip(blueprint.spec);
     this.chip = chip;
     this.state = viewState(buffers, blueprint.semantics, blueprint.steps);
-    this.scratch = createScratch(chip);
+    this.scratch = createScratch(chip, this.options.kernel);
     this.scratch.shuffle = this.options.shuffle ?? null;
     this.scratch.fault = blueprint.injectFault ?? null;
   }

@@ -1,0 +1,121 @@
+// The WebAssembly SIMD scatter: the committed module is its source's output, and it gives exactly what the TypeScript loops give.
+
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { compileKernel, KERNEL_MODULE, renderKernelModule } from '../../assembly/build.js';
+import { InThreadBackend } from '../../src/engine/backend.js';
+import { buildChip, type Chip } from '../../src/engine/chip.js';
+import { createScratch, integrateProjection, type IntegrateCounts, type Scratch } from '../../src/engine/integrate.js';
+import { computeCore } from '../../src/engine/kernel.js';
+import type { Blueprint, ComputeTask, EngineBackend, SharedBuffers } from '../../src/engine/protocol.js';
+import { runEngine } from '../../src/engine/run.js';
+import { SCATTER_WASM_BASE64 } from '../../src/engine/scatter-wasm.js';
+import { readParity, viewState, type SharedState } from '../../src/engine/state.js';
+import { wasmAvailable, type KernelChoice } from '../../src/engine/simd.js';
+import { quantize } from '../../src/hw/quantize.js';
+import { fingerprint } from './contract.js';
+import { ANN_FIXTURES, golden, mapModel, profileNamed, SNN_FIXTURES } from './helpers.js';
+
+function chipFor(fixture: string, profileName: string, arithmetic: 'float' | 'fixed'): Chip {
+  const { model } = golden(fixture);
+  const profile = profileNamed(profileName);
+  return buildChip({ model, mapping: mapModel(model, profile), profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(model, profile) } : {}) });
+}
+
+/**
+ * Runs the cores on the WebAssembly kernel and, before each core, integrates each of its projections on
+ * both kernels from the same packets, counting outputs (every value of every projection's stage output,
+ * and the work counts) that differ.
+ */
+class ComparingBackend implements EngineBackend {
+  readonly name = 'compare';
+  compared = 0;
+  mismatches = 0;
+  private chip!: Chip;
+  private state!: SharedState;
+  private js!: Scratch;
+  private wasm!: Scratch;
+
+  async attach(blueprint: Blueprint, buffers: SharedBuffers, local?: Chip): Promise<void> {
+    this.chip = local ?? buildChip(blueprint.spec);
+    this.state = viewState(buffers, blueprint.semantics, blueprint.steps);
+    this.js = createScratch(this.chip, 'js');
+    this.wasm = createScratch(this.chip, 'wasm');
+  }
+
+  async compute(task: ComputeTask): Promise<void> {
+    const { chip, state } = this;
+    for (const core of task.cores) {
+      for (const inp of chip.inputs[core]!) {
+        const proj = chip.plan.projections[inp.proj]!;
+        const parity = readParity(state, task.step, proj.source === chip.plan.input);
+        const last = proj.stages.length - 1;
+        const size = (inp.chans.hi[last]! - inp.chans.lo[last]!) * (inp.rows.hi[last]! - inp.rows.lo[last]!) * (inp.cols.hi[last]! - inp.cols.lo[last]!);
+        const cj: IntegrateCounts = { events: 0, synOps: 0, gradedOps: 0 };
+        const cw: IntegrateCounts = { events: 0, synOps: 0, gradedOps: 0 };
+        const yj = integrateProjection(chip, state, this.js, inp, parity, cj).slice(0, size);
+        const yw = integrateProjection(chip, state, this.wasm, inp, parity, cw).subarray(0, size);
+        for (let i = 0; i < size; i++) if (!Object.is(yj[i], yw[i])) this.mismatches++;
+        if (cj.events !== cw.events || cj.synOps !== cw.synOps || cj.gradedOps !== cw.gradedOps) this.mismatches++;
+        this.compared += size;
+      }
+      computeCore(chip, state, this.wasm, core, task.step);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+async function runWith(chip: Chip, fixture: string, kernel: KernelChoice) {
+  return runEngine(chip, golden(fixture).input, { recordSpikes: true, backend: new InThreadBackend({ kernel }) });
+}
+
+describe('WebAssembly scatter kernel', () => {
+  it('isTheCompiledOutputOfAssemblyScatter', async () => {
+    const bytes = await compileKernel();
+    expect(Buffer.from(SCATTER_WASM_BASE64, 'base64').equals(Buffer.from(bytes))).toBe(true);
+    expect(readFileSync(KERNEL_MODULE, 'utf8')).toBe(renderKernelModule(bytes));
+  }, 60_000);
+
+  it('runsInThisNode', () => {
+    expect(wasmAvailable()).toBe(true);
+    const chip = chipFor('dl-snn', 'ideal-45nm', 'float');
+    expect(createScratch(chip).wasm).not.toBeNull();
+    expect(createScratch(chip, 'js').wasm).toBeNull();
+  });
+
+  // Spiking fixtures exercise the direct and pooled event stages (±1 input spikes: the add-only and the
+  // multiply paths); the ANN fixtures graded input values and, in fcn, the graded transposed convs.
+  describe.each([...SNN_FIXTURES, ...ANN_FIXTURES])('fixture %s', (fixture) => {
+    it.each(['ideal-45nm', 'small7'])('givesTheSameCountersSpikesAndOutputAsTheTypeScriptLoops (float, %s)', async (profile) => {
+      const chip = chipFor(fixture, profile, 'float');
+      const js = await runWith(chip, fixture, 'js');
+      const wasm = await runWith(chip, fixture, 'wasm');
+      expect(js.layers.reduce((a, l) => a + l.acs + l.macs, 0)).toBeGreaterThan(0);
+      expect(fingerprint(wasm)).toEqual(fingerprint(js));
+    });
+
+    it('givesBitIdenticalProjectionOutputsOnEveryCoreAndStep (float, small7)', async () => {
+      const backend = new ComparingBackend();
+      await runEngine(chipFor(fixture, 'small7', 'float'), golden(fixture).input, { backend });
+      expect(backend.compared).toBeGreaterThan(0);
+      expect(backend.mismatches).toBe(0);
+    });
+  });
+
+  describe.each(SNN_FIXTURES)('fixture %s', (fixture) => {
+    it('givesTheSameCountersSpikesAndOutputAsTheTypeScriptLoops (fixed, small7)', async () => {
+      const chip = chipFor(fixture, 'small7', 'fixed');
+      const js = await runWith(chip, fixture, 'js');
+      const wasm = await runWith(chip, fixture, 'wasm');
+      expect(fingerprint(wasm)).toEqual(fingerprint(js));
+    });
+
+    it('givesBitIdenticalProjectionOutputsOnEveryCoreAndStep (fixed, small7)', async () => {
+      const backend = new ComparingBackend();
+      await runEngine(chipFor(fixture, 'small7', 'fixed'), golden(fixture).input, { backend });
+      expect(backend.compared).toBeGreaterThan(0);
+      expect(backend.mismatches).toBe(0);
+    });
+  });
+});
