@@ -9,6 +9,7 @@ import { registerMap } from './map.js';
 import { registerEval } from './eval.js';
 import { registerZoo } from './zoo.js';
 import { registerQuantize } from './quantize.js';
+import { registerExportNir } from './nir.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -19,4 +20,5 @@ export function registerCommands(program: Command): void {
   registerEval(program);
   registerZoo(program);
   registerQuantize(program);
+  registerExportNir(program);
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { fileError } from '../errors.js';
 import type { ArchSpec } from '../net/types.js';
 import { readBytes, readJson } from './files.js';
+import { storedNetworkSchema } from './nir/custom.js';
 import { parseSafetensors, serializeSafetensors } from './safetensors.js';
 import type { Bundle, BundleMeta, JsonValue } from './types.js';
 
@@ -17,7 +18,7 @@ export const WEIGHTS_FILE = 'weights.safetensors';
 const positiveInt = z.int().positive();
 
 export const archSpecSchema = z.object({
-  arch: z.enum(['dl-vgg9', 'fcn-vgg9']),
+  arch: z.enum(['dl-vgg9', 'fcn-vgg9', 'custom']),
   kind: z.enum(['snn', 'ann']),
   inputHeight: positiveInt,
   inputWidth: positiveInt,
@@ -45,6 +46,11 @@ export const bundleMetaSchema = z
     metrics: z.record(z.string(), jsonValue).optional(),
     untrained: z.boolean().optional(),
     notes: z.string().optional(),
+    network: storedNetworkSchema.optional(),
+  })
+  .refine((m) => (m.spec.arch === 'custom') === (m.network !== undefined), {
+    message: "a network is stored exactly when spec.arch is 'custom' (imported from NIR)",
+    path: ['network'],
   })
   .refine((m) => !m.classNames || m.classNames.length === m.spec.classes, {
     message: 'classNames must name every class (one name per spec.classes)',

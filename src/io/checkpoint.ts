@@ -4,11 +4,12 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import { fileError, UserError } from '../errors.js';
 import { sameShape } from '../net/tensor.js';
-import type { ArchName, ArchSpec, WeightMap } from '../net/types.js';
+import type { ArchSpec, WeightMap } from '../net/types.js';
 import { buildNetwork, defaultSpec, type ZooNetwork } from '../net/zoo.js';
 import { toCanonical } from './adapters.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, loadBundle, MODEL_FILE, saveBundle } from './bundle.js';
 import { readBytes } from './files.js';
+import { importNirModel, isNirPath, loadCustomBundle, storedNetwork, type NirImportOptions } from './nir/index.js';
 import { isPyDict, pyToJson } from './pickle.js';
 import { parsePth } from './pth.js';
 import { parseSafetensors } from './safetensors.js';
@@ -95,8 +96,8 @@ function inferWidth(spec: ArchSpec, weights: WeightMap): number | undefined {
 /** Spec of a bare weight file: the caller's fields, then what the weights reveal, then the zoo defaults. */
 export function inferSpec(path: string, weights: WeightMap, override: Partial<ArchSpec>): ArchSpec {
   const given = defined(override);
-  const arch: ArchName | undefined = given.arch;
-  if (!arch) throw archMissing(path);
+  const arch = given.arch;
+  if (!arch || arch === 'custom') throw archMissing(path);
   const keys = [...weights.keys()];
   const kind = keys.some((k) => k.includes('.bntt.')) ? 'snn' : keys.some((k) => k.includes('.bn.')) ? 'ann' : undefined;
   const steps = new Set(keys.map((k) => /^conv1\.bntt\.(\d+)\.weight$/.exec(k)?.[1]).filter((t) => t !== undefined));
@@ -168,9 +169,12 @@ function build(path: string, spec: ArchSpec): ZooNetwork {
  * weights or taken from the zoo defaults. Authors'-layout keys are renamed to the canonical ones.
  */
 export function loadModel(path: string, override: Partial<ArchSpec> = {}): LoadedModel {
+  // NIR (HDF5 through h5wasm) loads asynchronously: loadAnyModel reads it, convert-checkpoint makes it a bundle.
+  if (isNirPath(path)) throw fileError(path, 'is a NIR graph: convert it first (spikemesh convert-checkpoint <file.nir> --out <bundle>), then use the bundle');
   const raw = readCheckpoint(path);
+  if (raw.meta?.spec.arch === 'custom') return loadCustomBundle(path, raw.meta, raw.weights, override);
   const arch = override.arch ?? raw.meta?.spec.arch;
-  if (!arch) throw archMissing(path);
+  if (!arch || arch === 'custom') throw archMissing(path);
   const { weights, layout } = toCanonical(raw.weights, arch, path);
   const spec = raw.meta ? { ...raw.meta.spec, ...defined(override) } : inferSpec(path, weights, override);
   const zoo = build(path, spec);
@@ -187,9 +191,17 @@ export function loadModel(path: string, override: Partial<ArchSpec> = {}): Loade
   return { model, meta, source: { path, format: raw.format, layout } };
 }
 
+/** loadModel, and NIR graphs too (.nir or any HDF5 file: a custom network read from the graph, see io/nir). */
+export async function loadAnyModel(path: string, override: Partial<ArchSpec> = {}, nir: NirImportOptions = {}): Promise<LoadedModel> {
+  return isNirPath(path) ? importNirModel(path, override, nir) : loadModel(path, override);
+}
+
 /** Write a loaded model as a bundle (canonical keys, float32), with optional metadata changes. */
 export function saveModelBundle(dir: string, loaded: LoadedModel, patch: BundleMetaPatch = {}): void {
-  saveBundle(dir, { meta: { ...loaded.meta, ...defined(patch), spec: loaded.model.network.spec }, weights: loaded.model.weights });
+  const network = loaded.model.network;
+  // A custom network is stored whole: the zoo cannot rebuild it from the spec.
+  const custom = network.spec.arch === 'custom' ? { network: storedNetwork(network) } : {};
+  saveBundle(dir, { meta: { ...loaded.meta, ...defined(patch), spec: network.spec, ...custom }, weights: loaded.model.weights });
 }
 
 /** `convert-checkpoint`: load anything loadModel reads and save it as a validated bundle. */

@@ -1,4 +1,4 @@
-// Checkpoint loading and saving: bundles, PyTorch .pth (restricted unpickler), safetensors, key layouts.
+// Checkpoint loading and saving: bundles, PyTorch .pth (restricted unpickler), safetensors, NIR graphs, key layouts.
 export * from './types.js';
 export * from './files.js';
 export { parseSafetensors, serializeSafetensors, type SafetensorsFile, type U8Tensor } from './safetensors.js';
@@ -7,3 +7,4 @@ export * from './pth.js';
 export * from './adapters.js';
 export * from './bundle.js';
 export * from './checkpoint.js';
+export * from './nir/index.js';

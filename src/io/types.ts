@@ -1,6 +1,6 @@
 // Data types of checkpoint loading: unpickled Python values, bundles and loaded models.
 
-import type { ArchSpec, Model, Tensor, WeightMap } from '../net/types.js';
+import type { ArchSpec, Model, Network, Tensor, WeightMap } from '../net/types.js';
 
 /**
  * A value built by the restricted unpickler. Python containers that JavaScript lacks get a tagged
@@ -102,7 +102,12 @@ export interface BundleMeta {
   /** True for randomly initialised weights (demos, tests): results mean nothing about accuracy. */
   untrained?: boolean;
   notes?: string;
+  /** Only for spec.arch 'custom' (imported from NIR): the network itself, which the zoo cannot rebuild. */
+  network?: StoredNetwork;
 }
+
+/** A custom network as model.json stores it: spec and timesteps are the bundle's own. */
+export type StoredNetwork = Omit<Network, 'spec' | 'timesteps'>;
 
 /** The project's own checkpoint: model.json + weights.safetensors in one folder. */
 export interface Bundle {
@@ -110,10 +115,10 @@ export interface Bundle {
   weights: WeightMap;
 }
 
-export type CheckpointFormat = 'bundle' | 'pth' | 'safetensors';
+export type CheckpointFormat = 'bundle' | 'pth' | 'safetensors' | 'nir';
 
-/** Weight key layouts: the project's trainer (canonical) and the authors' SNN-Segmentation code. */
-export type KeyLayout = 'trainer' | 'authors';
+/** Weight key layouts: the project's trainer (canonical), the authors' SNN-Segmentation code, NIR node names (custom networks). */
+export type KeyLayout = 'trainer' | 'authors' | 'nir';
 
 /** What `loadModel` returns: a validated model, its metadata and where it came from. */
 export interface LoadedModel {

@@ -102,11 +102,13 @@ export interface Readout {
 }
 
 export type ArchName = 'dl-vgg9' | 'fcn-vgg9';
+/** A zoo architecture, or 'custom': a network built from an imported graph (NIR) that its bundle carries whole. */
+export type ArchId = ArchName | 'custom';
 export type NetKind = 'snn' | 'ann';
 
 /** Parameters the zoo builds a network from. */
 export interface ArchSpec {
-  arch: ArchName;
+  arch: ArchId;
   kind: NetKind;
   inputHeight: number;
   inputWidth: number;
