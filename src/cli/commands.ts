@@ -9,6 +9,8 @@ import { registerMap } from './map.js';
 import { registerEval } from './eval.js';
 import { registerZoo } from './zoo.js';
 import { registerQuantize } from './quantize.js';
+import { registerRun } from './run.js';
+import { registerDemo } from './demo.js';
 import { registerExportNir } from './nir.js';
 
 export function registerCommands(program: Command): void {
@@ -20,5 +22,7 @@ export function registerCommands(program: Command): void {
   registerEval(program);
   registerZoo(program);
   registerQuantize(program);
+  registerRun(program);
+  registerDemo(program);
   registerExportNir(program);
 }

@@ -5,6 +5,7 @@ import type { QuantizedNet } from '../hw/quantize-types.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Model, Tensor } from '../net/types.js';
+import type { SharedState } from './state.js';
 
 /**
  * 'same-step': layers in network order inside every step, as the network was trained (spikes of a
@@ -127,4 +128,9 @@ export interface RunOptions {
   seed?: number;
   /** Keep every spiking population's spikes per step (memory: neurons × steps bytes). */
   recordSpikes?: boolean;
+  /**
+   * Called after every step with the chip's state: the outboxes hold that step's events and the counters
+   * block that step's rows (e.g. a trace writer streams them). Read only; the state is reused next step.
+   */
+  onStep?: (step: number, state: SharedState) => void;
 }

@@ -1,0 +1,127 @@
+// Text form of the run report: per-layer operations and energy (measured vs the paper's model), Table V, profile energy, latency.
+
+import type { ComparisonLayer, ComparisonTotals } from '../energy/report.js';
+import type { RunReport } from '../engine/report.js';
+import { int, pct, si, table } from './format.js';
+
+/** A measured/analytic AC ratio outside [1/x, x] gets a note on where the analytic count goes wrong. */
+const NOTE_OUTSIDE = 1.5;
+
+/** Energy in pJ with a readable unit: 1234 → "1.23 nJ". */
+export function energyText(pJ: number): string {
+  const units = ['pJ', 'nJ', 'µJ', 'mJ', 'J'];
+  let v = pJ;
+  let u = 0;
+  while (Math.abs(v) >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toPrecision(3)} ${units[u]}`;
+}
+
+export function timeText(ns: number): string {
+  if (ns < 1000) return `${ns.toPrecision(3)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} µs`;
+  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
+  return `${(ns / 1e9).toPrecision(3)} s`;
+}
+
+function times(x: number): string {
+  return Number.isFinite(x) ? `${x.toPrecision(3)}×` : x === Infinity ? '∞' : '—';
+}
+
+/** Operation counts: fractional means are shown to 3 digits, whole counts exactly up to 1000. */
+function ops(x: number): string {
+  return si(Number.isInteger(x) ? x : Number(x.toPrecision(3)));
+}
+
+type Row = ComparisonLayer | (ComparisonTotals & { population: 'total'; neurons: number; spikeRate: null; inputSpikeRate: null; geometry: null });
+
+function opsTable(r: RunReport): string {
+  const t = r.comparison.total;
+  const rows: Row[] = [...r.comparison.layers, { ...t, population: 'total', neurons: r.comparison.layers.reduce((a, l) => a + l.neurons, 0), spikeRate: null, inputSpikeRate: null, geometry: null }];
+  return table<Row>(rows, [
+    { header: 'layer', value: (l) => l.population },
+    { header: 'neurons', value: (l) => int(l.neurons) },
+    { header: 'rate own', value: (l) => (l.spikeRate === null ? '' : l.spikeRate.toFixed(3)) },
+    { header: 'rate in', value: (l) => (l.inputSpikeRate === null ? '' : l.inputSpikeRate.toFixed(3)) },
+    { header: 'FLOPs_ANN', value: (l) => ops(l.annFlops) },
+    { header: 'SNN own', value: (l) => ops(l.snnFlops.own) },
+    { header: 'SNN in', value: (l) => ops(l.snnFlops.input) },
+    { header: 'ACs measured', value: (l) => ops(l.measuredAcs) },
+    { header: 'meas/in', value: (l) => times(l.acRatio) },
+    { header: 'even spikes', value: (l) => (l.geometry ? times(l.geometry.expectedAcRatio) : '') },
+    { header: 'MACs measured', value: (l) => ops(l.measuredMacs) },
+  ]);
+}
+
+function energyTable(r: RunReport): string {
+  const t = r.comparison.total;
+  const rows = [...r.comparison.layers, { ...t, population: 'total' }];
+  return table(rows, [
+    { header: 'layer', value: (l) => l.population },
+    { header: 'E_ANN', value: (l) => energyText(l.annEnergyPJ) },
+    { header: 'E_SNN own', value: (l) => energyText(l.snnEnergyPJ.own) },
+    { header: 'E_SNN in', value: (l) => energyText(l.snnEnergyPJ.input) },
+    { header: 'E_SNN measured', value: (l) => energyText(l.measured45nmPJ) },
+    { header: 'E_ANN/E_SNN measured', value: (l) => times(l.annEnergyPJ / l.measured45nmPJ) },
+  ]);
+}
+
+function profileLine(r: RunReport): string {
+  const p = r.comparison.total.profile;
+  const part = (name: string, v: number) => `${name} ${energyText(v)} (${pct(p.totalPJ > 0 ? v / p.totalPJ : 0, 0)})`;
+  return `${r.profile} energy per inference: ${energyText(p.totalPJ)} = ${[part('synaptic', p.synapticPJ), part('neuron', p.neuronPJ), part('routing', p.routingPJ), part('static', p.staticPJ)].join(' + ')}`;
+}
+
+/** Layers where the measured ACs and the analytic count part ways, with the geometric reason where there is one. */
+function geometryNotes(r: RunReport): string[] {
+  return r.comparison.layers.flatMap((l) => {
+    const g = l.geometry;
+    if (!g || !(l.acRatio < 1 / NOTE_OUTSIDE || l.acRatio > NOTE_OUTSIDE)) return [];
+    const map = `${g.sourceH}×${g.sourceW}`;
+    if (l.acRatio < 1 && g.expectedAcRatio < 1 / NOTE_OUTSIDE)
+      return [
+        `note: ${l.population}: the analytic model over-counts ${times(1 / l.acRatio)}: on its ${map} input a ${g.k}×${g.k} kernel with dilation ${g.dilation} has on average ` +
+          `${(g.expectedAcRatio * g.k * g.k).toFixed(2)} of ${g.k * g.k} taps inside the map; the rest meet zero padding, which does no work on a core`,
+      ];
+    if (l.acRatio > 1 && g.pooled && g.expectedAcRatio > NOTE_OUTSIDE)
+      return [
+        `note: ${l.population}: the analytic model under-counts ${times(l.acRatio)}: the avg-pool before it is folded into its synapses (pooled values are not spikes), ` +
+          `so each spike of the ${map} source meets ${times(g.expectedAcRatio)} the synapses that k²·O²·Cin·Cout·rate assumes`,
+      ];
+    return [];
+  });
+}
+
+/** The whole report as text; `head` names the model and data, `trace` says where the trace went. */
+export function renderRunReport(r: RunReport, head: string): string {
+  const t = r.comparison.total;
+  const e = r.comparison.energies;
+  const lines = [head, ''];
+  if (r.metrics) {
+    const m = r.metrics;
+    lines.push(`MIoU of the ${r.samples} sample${r.samples === 1 ? '' : 's'}: ${pct(m.miou, 2)} (classes present in labels or predictions); pixel accuracy ${pct(m.pixelAccuracy, 2)}`, '');
+  }
+  lines.push(
+    `operations per inference (means over ${r.samples} sample${r.samples === 1 ? '' : 's'}; FLOPs_ANN is one pass, the SNN columns count all T=${r.timesteps} steps):`,
+    opsTable(r),
+    '',
+    `energy per inference at 45 nm (MAC ${e.macPJ} pJ, AC ${e.acPJ} pJ: ${e.source}):`,
+    energyTable(r),
+    '',
+    `rate own = the layer's own spikes over all T / its neurons (Eq. 8, the rate the paper's Eq. 10 uses); rate in = the same for the layer(s) feeding it, which is what drives ACs.`,
+    `SNN own / SNN in = FLOPs_SNN (Eq. 10) with each rate; ACs/MACs measured = the engine's exact counts; meas/in = measured ACs / SNN in;`,
+    `even spikes = meas/in if spikes were spread evenly: from the geometry alone (taps in zero padding drop out, a folded avg-pool widens fan-out).`,
+    `E_SNN measured = ACs × ${e.acPJ} pJ + MACs × ${e.macPJ} pJ.`,
+    '',
+    `E_ANN/E_SNN (Table V): analytic ${times(t.annOverSnn.analyticOwn)} with own rates, ${times(t.annOverSnn.analyticInput)} with input rates; measured operations at 45 nm ${times(t.annOverSnn.measured45nm)}`,
+    profileLine(r),
+    `latency: ${timeText(r.latency.perStepNs)} per step (mean; slowest step ${timeText(r.latency.maxStepNs)}), ${timeText(r.latency.perInferenceNs)} per inference (${r.steps} steps)`,
+    `host: ${ops(r.inputEvents)} input events per inference sent into the mesh; readout (m/T, bilinear upsample) ${ops(r.hostReadoutMacs)} MACs on the host, not counted above`,
+    ...geometryNotes(r),
+    ...r.notes.map((n) => `note: ${n}`),
+  );
+  if (r.trace) lines.push(`trace: ${r.trace.path} (${si(r.trace.bytes)}B)`);
+  return lines.join('\n');
+}

@@ -1,0 +1,109 @@
+// `spikemesh run`: map a checkpoint, run data-set samples on the simulated chip, print measured vs analytic energy, latency, MIoU.
+
+import { relative, isAbsolute } from 'node:path';
+import type { Command } from 'commander';
+import { openDataset, parseDataSpec, SPLITS, type DataSpec, type Split } from '../data/index.js';
+import { datasetSamples, MAX_WORKERS, runReport, type RunReport } from '../engine/index.js';
+import type { Arithmetic, Semantics } from '../engine/types.js';
+import { progressReporter } from '../eval/progress.js';
+import { UserError } from '../errors.js';
+import { loadProfile } from '../hw/profile.js';
+import { loadModel, type LoadedModel } from '../io/index.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, type ArchFlags } from './options.js';
+import { renderRunReport } from './run-render.js';
+
+export interface RunFlags extends ArchFlags {
+  profile: string;
+  data?: string;
+  split: string;
+  samples: string;
+  workers: string;
+  semantics: string;
+  arithmetic: string;
+  seed: string;
+  dataSeed: string;
+  trace?: string;
+  json?: boolean;
+}
+
+/** Defaults of the flags, shared with `spikemesh demo`. */
+export const RUN_DEFAULTS = { split: 'val', samples: '4', workers: '0', semantics: 'same-step', arithmetic: 'float', seed: '0', dataSeed: '0' } as const;
+
+/** Data sets a model.json `dataset` field can name directly. */
+const NAMED_SETS = ['digits', 'digits-dvs'];
+
+function dataSpec(flags: RunFlags, loaded: LoadedModel): DataSpec {
+  if (flags.data) return parseDataSpec(flags.data);
+  if (NAMED_SETS.includes(loaded.meta.dataset)) return parseDataSpec(loaded.meta.dataset);
+  throw new UserError(`--data is required: ${loaded.source.path} names data set '${loaded.meta.dataset}', which is not one spikemesh can open by name (digits, digits-dvs)`);
+}
+
+function shownPath(p: string): string {
+  const rel = relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
+}
+
+/** Load, run and print; `spikemesh demo` calls this with its own defaults. */
+export async function executeRun(checkpoint: string, flags: RunFlags): Promise<void> {
+  const profile = loadProfile(flags.profile);
+  const semantics = parseChoice<Semantics>('--semantics', flags.semantics, ['same-step', 'pipelined']);
+  const arithmetic = parseChoice<Arithmetic>('--arithmetic', flags.arithmetic, ['float', 'fixed']);
+  const workers = parseIntFlag('--workers', flags.workers, 0);
+  if (workers > MAX_WORKERS) throw new UserError(`--workers must be at most ${MAX_WORKERS}, got ${workers}`);
+  const samples = parseIntFlag('--samples', flags.samples);
+  const seed = parseIntFlag('--seed', flags.seed, 0);
+  const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, 0);
+  const split = parseChoice<Split>('--split', flags.split, SPLITS);
+  const loaded = loadModel(checkpoint, archOverride(flags));
+  const spec = loaded.model.network.spec;
+  const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
+  const sample = datasetSamples(spec, ds, seed, samples);
+  const progress = progressReporter(process.stderr, 'run', samples);
+  let report: RunReport;
+  try {
+    report = await runReport({
+      model: loaded.model,
+      profile,
+      semantics,
+      arithmetic,
+      workers,
+      samples,
+      sample,
+      seed,
+      ...(flags.trace ? { tracePath: flags.trace } : {}),
+      onProgress: (done) => progress.update(done),
+    });
+  } finally {
+    progress.finish();
+  }
+  const untrained = loaded.meta.untrained ?? false;
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ model: checkpoint, untrained, data: ds.name, split, dataSeed, seed, ...report })}\n`);
+    return;
+  }
+  const shown = report.trace ? { ...report, trace: { ...report.trace, path: shownPath(report.trace.path) } } : report;
+  const head =
+    `${report.network} (${checkpoint}${untrained ? ', UNTRAINED: random weights' : ''}) on ${report.profile}: ${report.samples} ${ds.name} ${split} sample${samples === 1 ? '' : 's'}, ` +
+    `T=${report.timesteps} (${report.steps} steps each), ${report.semantics}, ${report.arithmetic} arithmetic, ${report.backend}; ${report.cores} cores on ${report.chips} chip${report.chips === 1 ? '' : 's'}`;
+  process.stdout.write(`${renderRunReport(shown, head)}\n`);
+}
+
+export function registerRun(program: Command): void {
+  const cmd = program
+    .command('run')
+    .argument('<checkpoint>', 'bundle folder, model.json, .pth or .safetensors')
+    .description('map a checkpoint to a core profile, run data-set samples event by event on the simulated chip, and compare measured operations and energy with the paper\'s analytic model; also latency and MIoU')
+    .requiredOption('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json')
+    .option('--data <name>', 'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<DDD17 folder> (default: the data set model.json names, if digits or digits-dvs)')
+    .option('--split <split>', 'train | val', RUN_DEFAULTS.split)
+    .option('--samples <n>', 'samples 0..n−1 of the split', RUN_DEFAULTS.samples)
+    .option('--workers <n>', `worker threads computing the cores (0: on the main thread; at most ${MAX_WORKERS}); results are identical for any count`, RUN_DEFAULTS.workers)
+    .option('--semantics <s>', 'same-step (as trained) | pipelined (one step of delay per layer, T + depth steps)', RUN_DEFAULTS.semantics)
+    .option('--arithmetic <a>', "float | fixed (the profile's fixed point, bit-exact with the fixed-point reference)", RUN_DEFAULTS.arithmetic)
+    .option('--seed <n>', 'seed of the Poisson encoder (per sample, derived from (seed, index) as in eval)', RUN_DEFAULTS.seed)
+    .option('--data-seed <n>', 'seed of the synthetic data sets (as `data export --seed`)', RUN_DEFAULTS.dataSeed)
+    .option('--trace <file>', 'write an event trace (spikes per core and counters per step; written to a temp file, renamed when complete)')
+    .option('--json', 'machine-readable output');
+  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  cmd.action((checkpoint: string, flags: RunFlags) => executeRun(checkpoint, flags));
+}

@@ -1,0 +1,217 @@
+// The comparison report: the paper's analytic FLOPs/energy model next to the operations the engine measured, per layer.
+
+import type { KernelLookup } from '../net/stats.js';
+import type { Network, Stage } from '../net/types.js';
+import { AC_ENERGY_45NM_PJ, analyticEnergy, MAC_ENERGY_45NM_PJ, PAPER_45NM } from './analytic.js';
+import type { PerConvention, SpikeActivity } from './types.js';
+
+/** What the engine measured in one layer, per inference. */
+export interface MeasuredLayer {
+  population: string;
+  /** Synaptic accumulates (a spike meeting a synapse that exists). */
+  acs: number;
+  /** Multiply-accumulates of graded values (graded input, transposed conv / resize stages). */
+  macs: number;
+}
+
+/** A profile's energy of one inference, split the way profiles price it (EngineResult.energy). */
+export interface ProfileEnergy {
+  synapticPJ: number;
+  neuronPJ: number;
+  routingPJ: number;
+  staticPJ: number;
+  totalPJ: number;
+}
+
+export interface ComparisonInput {
+  network: Network;
+  kernels: KernelLookup;
+  /** Spikes per population over all T, per inference (a mean over samples may be fractional). */
+  activity: SpikeActivity;
+  /** Per non-input population, in network order. */
+  measured: MeasuredLayer[];
+  /** The chip's profile energy per inference. */
+  profileEnergy: ProfileEnergy;
+}
+
+export interface ComparisonLayer {
+  population: string;
+  neurons: number;
+  spikes: number;
+  /** Eq. 8: the layer's own spikes over all T / its neurons. */
+  spikeRate: number;
+  /** Eq. 8 rate of the population(s) feeding the layer (FLOPs-weighted when several). */
+  inputSpikeRate: number;
+  /** Eq. 9, one pass. */
+  annFlops: number;
+  /** Eq. 10 under each rate convention ('own' = the paper's Rs(l); 'input' = the feeding layers' rate). */
+  snnFlops: PerConvention;
+  measuredAcs: number;
+  measuredMacs: number;
+  /**
+   * Measured ACs / analytic FLOPs_SNN with the input rate (the like-for-like pair: both count input
+   * spikes × synapses). Below 1 where kernels overhang the map (padding, dilation), above 1 where a
+   * folded avg-pool widens each spike's fan-out. NaN when the analytic count is 0.
+   */
+  acRatio: number;
+  /** The layer's synapse geometry and the acRatio it implies for evenly spread spikes; null where not worked out. */
+  geometry: SynapseGeometry | null;
+  /** Eq. 11: FLOPs_ANN × E_MAC. */
+  annEnergyPJ: number;
+  /** Eq. 12 under each rate convention. */
+  snnEnergyPJ: PerConvention;
+  /** The measured operations at 45 nm: ACs × E_AC + MACs × E_MAC. */
+  measured45nmPJ: number;
+}
+
+export interface ComparisonTotals {
+  annFlops: number;
+  snnFlops: PerConvention;
+  measuredAcs: number;
+  measuredMacs: number;
+  acRatio: number;
+  annEnergyPJ: number;
+  snnEnergyPJ: PerConvention;
+  measured45nmPJ: number;
+  profile: ProfileEnergy;
+  /** E_ANN / E_SNN as in Table V: analytic (both rate conventions) and with the measured operations at 45 nm. */
+  annOverSnn: { analyticOwn: number; analyticInput: number; measured45nm: number };
+}
+
+export interface EnergyComparison {
+  /** Energies of the 45 nm columns and where they come from. */
+  energies: { acPJ: number; macPJ: number; source: string };
+  layers: ComparisonLayer[];
+  total: ComparisonTotals;
+}
+
+function ratio(num: number, den: number): number {
+  return den === 0 ? (num === 0 ? NaN : Infinity) : num / den;
+}
+
+/** Price measured operations with the paper's 45 nm energies (Table IV). */
+export function measured45nm(acs: number, macs: number): number {
+  return acs * AC_ENERGY_45NM_PJ + macs * MAC_ENERGY_45NM_PJ;
+}
+
+/** Input indices along one axis that output `o` of a stage reads (pool window or conv taps), inside [0, n). */
+function reads(stage: PoolOrConv, k: number, o: number, n: number, out: number[]): void {
+  const first = o * stage.stride - stage.padding;
+  const size = stage.op === 'avgpool' ? stage.kernel : k;
+  const step = stage.op === 'conv2d' ? stage.dilation : 1;
+  for (let j = 0; j < size; j++) {
+    const i = first + j * step;
+    if (i >= 0 && i < n) out.push(i);
+  }
+}
+
+type PoolOrConv = Extract<Stage, { op: 'avgpool' | 'conv2d' }>;
+
+function outputSize(stage: PoolOrConv, k: number, n: number): number {
+  const size = stage.op === 'avgpool' ? stage.kernel : k;
+  const span = stage.op === 'conv2d' ? stage.dilation * (size - 1) + 1 : size;
+  return Math.floor((n + 2 * stage.padding - span) / stage.stride) + 1;
+}
+
+/**
+ * Along one axis of a [avgpool…, conv] chain: Σ over the conv's outputs of how many source positions
+ * reach it through a synapse that exists (pool windows and kernel taps clipped to the maps), and the
+ * conv's output count.
+ */
+function axisSynapses(n: number, stages: PoolOrConv[], k: number): { pairs: number; outputs: number } {
+  let support: number[][] = Array.from({ length: n }, (_, i) => [i]);
+  let size = n;
+  for (const stage of stages) {
+    const outputs = outputSize(stage, k, size);
+    support = Array.from({ length: outputs }, (_, o) => {
+      const mid: number[] = [];
+      reads(stage, k, o, size, mid);
+      return [...new Set(mid.flatMap((m) => support[m]!))];
+    });
+    size = outputs;
+  }
+  return { pairs: support.reduce((a, s) => a + s.length, 0), outputs: size };
+}
+
+/** A layer's one projection as the FLOPs model sees it, and what the real synapses make of it. */
+export interface SynapseGeometry {
+  /** Kernel side and dilation of the convolution. */
+  k: number;
+  dilation: number;
+  /** Source map size (before any pooling). */
+  sourceH: number;
+  sourceW: number;
+  /** An avg-pool precedes the convolution (folded into the synapses on a core). */
+  pooled: boolean;
+  /**
+   * acRatio when spikes are spread evenly over the source: synapses per source spike that exist (a
+   * folded avg-pool widens them; kernel taps in the zero padding drop out) over the k²·O²/(H·W) the
+   * FLOPs model assumes.
+   */
+  expectedAcRatio: number;
+}
+
+/** Null for projections other than avg-pools then one convolution, and for layers fed by several projections. */
+export function synapseGeometry(network: Network, kernels: KernelLookup, population: string): SynapseGeometry | null {
+  const incoming = network.projections.filter((p) => p.target === population);
+  if (incoming.length !== 1) return null;
+  const proj = incoming[0]!;
+  const stages = proj.stages;
+  const last = stages[stages.length - 1];
+  if (last?.op !== 'conv2d' || stages.slice(0, -1).some((st) => st.op !== 'avgpool')) return null;
+  const kernel = kernels(last, `projection ${proj.name} stage ${stages.length - 1}`);
+  if (!kernel) return null;
+  const source = network.populations.find((p) => p.name === proj.source)!.shape;
+  const chain = stages as PoolOrConv[];
+  const h = axisSynapses(source.h, chain, kernel.k);
+  const w = axisSynapses(source.w, chain, kernel.k);
+  const assumed = kernel.k * kernel.k * h.outputs * w.outputs;
+  if (assumed === 0) return null;
+  return { k: kernel.k, dilation: last.dilation, sourceH: source.h, sourceW: source.w, pooled: stages.length > 1, expectedAcRatio: (h.pairs * w.pairs) / assumed };
+}
+
+/** Put the analytic model (src/energy/analytic.ts) and the measured counts side by side. */
+export function compareEnergy(input: ComparisonInput): EnergyComparison {
+  const analytic = analyticEnergy(input.network, input.kernels, input.activity, PAPER_45NM);
+  const byName = new Map(input.measured.map((m) => [m.population, m]));
+  const layers = analytic.layers.map((a): ComparisonLayer => {
+    const m = byName.get(a.population);
+    if (!m) throw new Error(`compareEnergy: no measured counts for layer '${a.population}'`);
+    return {
+      population: a.population,
+      neurons: a.neurons,
+      spikes: a.spikes,
+      spikeRate: a.spikeRate,
+      inputSpikeRate: a.inputSpikeRate,
+      annFlops: a.annFlops,
+      snnFlops: a.snnFlops,
+      measuredAcs: m.acs,
+      measuredMacs: m.macs,
+      acRatio: ratio(m.acs, a.snnFlops.input),
+      geometry: synapseGeometry(input.network, input.kernels, a.population),
+      annEnergyPJ: a.annEnergyPJ,
+      snnEnergyPJ: a.snnEnergyPJ,
+      measured45nmPJ: measured45nm(m.acs, m.macs),
+    };
+  });
+  const sum = (f: (l: ComparisonLayer) => number) => layers.reduce((acc, l) => acc + f(l), 0);
+  const measuredAcs = sum((l) => l.measuredAcs);
+  const measured45 = sum((l) => l.measured45nmPJ);
+  const t = analytic.total;
+  return {
+    energies: { acPJ: PAPER_45NM.acPJ, macPJ: PAPER_45NM.macPJ, source: PAPER_45NM.source },
+    layers,
+    total: {
+      annFlops: t.annFlops,
+      snnFlops: t.snnFlops,
+      measuredAcs,
+      measuredMacs: sum((l) => l.measuredMacs),
+      acRatio: ratio(measuredAcs, t.snnFlops.input),
+      annEnergyPJ: t.annEnergyPJ,
+      snnEnergyPJ: t.snnEnergyPJ,
+      measured45nmPJ: measured45,
+      profile: input.profileEnergy,
+      annOverSnn: { analyticOwn: t.ratio.own, analyticInput: t.ratio.input, measured45nm: ratio(t.annEnergyPJ, measured45) },
+    },
+  };
+}

@@ -1,0 +1,244 @@
+// `spikemesh run` as a function: map a model, build the chip once, run samples on it, compare measured and analytic energy, trace.
+
+import { createHash } from 'node:crypto';
+import type { SegDataset } from '../data/types.js';
+import { compareEnergy, type EnergyComparison, type MeasuredLayer, type ProfileEnergy } from '../energy/report.js';
+import { checkCompatible, sampleInput } from '../eval/input.js';
+import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';
+import { NOISE_STREAM, POISSON_STREAM } from '../eval/evaluate.js';
+import { deriveSeed } from '../eval/seeds.js';
+import type { SegMetrics } from '../eval/types.js';
+import { UserError } from '../errors.js';
+import { quantize } from '../hw/quantize.js';
+import type { CoreProfile } from '../hw/types.js';
+import { modelHash } from '../mapping/file.js';
+import { mapNetwork } from '../mapping/map.js';
+import { MeshCoords } from '../mapping/mesh.js';
+import type { Mapping } from '../mapping/types.js';
+import { kernelsFromShapes } from '../net/stats.js';
+import type { ArchSpec, Model } from '../net/types.js';
+import type { ReferenceInput } from '../reference/types.js';
+import { encodeSpikes, tracePackr, TraceWriter } from '../trace/writer.js';
+import { WorkerBackend } from './backend-workers.js';
+import { buildChip, type Chip } from './chip.js';
+import { COUNTER_COUNT, COUNTER_NAMES } from './protocol.js';
+import { Engine } from './run.js';
+import type { SharedState } from './state.js';
+import type { Arithmetic, EngineResult, Semantics } from './types.js';
+
+/** One input of a run: the network input, its Poisson seed, and the label map when the data has one. */
+export interface ReportSample {
+  input: ReferenceInput;
+  seed: number;
+  label?: ArrayLike<number>;
+}
+
+export interface RunReportOptions {
+  model: Model;
+  profile: CoreProfile;
+  /** Default: mapNetwork(model, profile) with its default placer and seed. */
+  mapping?: Mapping;
+  /** Default 'same-step'. */
+  semantics?: Semantics;
+  /** Default 'float'. */
+  arithmetic?: Arithmetic;
+  /** 0 (default): compute on this thread; N ≥ 1: N worker threads. */
+  workers?: number;
+  samples: number;
+  sample: (index: number) => ReportSample;
+  /** The run seed the samples' seeds were derived from (recorded in the trace). */
+  seed: number;
+  /** Write an event trace here (streamed to a temp file, renamed when complete). */
+  tracePath?: string;
+  /** Called after each sample. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Everything `spikemesh run` prints; energies, operations and spikes are per inference (means over the samples). */
+export interface RunReport {
+  network: string;
+  profile: string;
+  semantics: Semantics;
+  arithmetic: Arithmetic;
+  backend: string;
+  samples: number;
+  timesteps: number;
+  /** Steps per sample: T, or T + depth when pipelined. */
+  steps: number;
+  cores: number;
+  chips: number;
+  comparison: EnergyComparison;
+  /** Non-zero input events per inference (the input layer's "spikes"). */
+  inputEvents: number;
+  /** MACs of the readout on the host (m/T and the bilinear upsample) per inference; not on the chip. */
+  hostReadoutMacs: number;
+  latency: { perStepNs: number; maxStepNs: number; perInferenceNs: number };
+  /** Segmentation metrics of the samples' predictions (when the samples have labels). */
+  metrics?: SegMetrics;
+  notes: string[];
+  trace?: { path: string; bytes: number };
+}
+
+/** Sums of what the samples measured, divided by the sample count at the end. */
+class Totals {
+  readonly spikes = new Map<string, number>();
+  readonly acs = new Map<string, number>();
+  readonly macs = new Map<string, number>();
+  readonly energy: ProfileEnergy = { synapticPJ: 0, neuronPJ: 0, routingPJ: 0, staticPJ: 0, totalPJ: 0 };
+  inputEvents = 0;
+  readoutMacs = 0;
+  inferenceNs = 0;
+  maxStepNs = 0;
+  readonly notes = new Set<string>();
+
+  add(r: EngineResult): void {
+    for (const [name, n] of Object.entries(r.spikeCounts)) this.spikes.set(name, (this.spikes.get(name) ?? 0) + n);
+    for (const l of r.layers) {
+      this.acs.set(l.population, (this.acs.get(l.population) ?? 0) + l.acs);
+      this.macs.set(l.population, (this.macs.get(l.population) ?? 0) + l.macs);
+    }
+    for (const k of Object.keys(this.energy) as Array<keyof ProfileEnergy>) this.energy[k] += r.energy[k];
+    this.inputEvents += r.inputSpikeCount;
+    this.readoutMacs += r.host.readoutMacs;
+    this.inferenceNs += r.latency.inferenceNs;
+    for (const ns of r.latency.perStepNs) this.maxStepNs = Math.max(this.maxStepNs, ns);
+    for (const n of r.notes) this.notes.add(n);
+  }
+}
+
+function mean(x: number, n: number): number {
+  return x / n;
+}
+
+function mappingHash(mapping: Mapping): string {
+  return createHash('sha256').update(tracePackr.pack(mapping)).digest('hex');
+}
+
+function openTrace(o: RunReportOptions, chip: Chip, mapping: Mapping, steps: number, semantics: Semantics): TraceWriter {
+  const weightShapes = new Map([...o.model.weights].map(([k, t]) => [k, t.shape]));
+  return new TraceWriter(o.tracePath!, {
+    modelHash: modelHash({ network: o.model.network, weightShapes }, o.model.weights),
+    mappingHash: mappingHash(mapping),
+    network: o.model.network.name,
+    profile: o.profile.name,
+    seed: o.seed,
+    timesteps: chip.plan.timesteps,
+    steps,
+    semantics,
+    arithmetic: chip.arithmetic,
+    samples: o.samples,
+    cores: chip.cores,
+    layers: chip.plan.populations.map((p, li) => ({ population: p.name, firstCore: chip.layerCores[li]![0] ?? 0, cores: chip.layerCores[li]!.length, spiking: isSpiking(p.kind) })),
+    counterNames: [...COUNTER_NAMES],
+  });
+}
+
+function isSpiking(kind: string): boolean {
+  return kind === 'lif' || kind === 'if';
+}
+
+/** Per core: 1 where the core's population spikes (only those cores' events go into the trace). */
+function spikingCores(chip: Chip): Uint8Array {
+  return Uint8Array.from(chip.coreLayer, (li) => (isSpiking(chip.plan.populations[li]!.kind) ? 1 : 0));
+}
+
+/** Streams one step of one sample into the trace. */
+function traceStep(writer: TraceWriter, chip: Chip, include: Uint8Array, sample: number): (step: number, st: SharedState) => void {
+  const rowLength = chip.cores * COUNTER_COUNT;
+  return (step, st) => {
+    const spikes = encodeSpikes(st.outIdx, st.outCount, chip.neuronOffset, include);
+    writer.writeStep(sample, step, spikes, st.counters.slice(step * rowLength, (step + 1) * rowLength));
+  };
+}
+
+/** Chips that hold at least one of the mapping's cores. */
+function chipsUsed(mapping: Mapping): number {
+  const { geometry, slotOfTile } = mapping.placement;
+  const coords = new MeshCoords(geometry);
+  const chips = new Set<number>();
+  for (const s of slotOfTile) chips.add(coords.cy[s]! * geometry.chips.x + coords.cx[s]!);
+  return chips.size;
+}
+
+function checkSamples(samples: number): void {
+  if (!Number.isInteger(samples) || samples < 1) throw new UserError(`--samples must be a positive integer, got ${samples}`);
+}
+
+/** Map (unless given), build the chip once, run every sample on it; the report of the whole run. */
+export async function runReport(o: RunReportOptions): Promise<RunReport> {
+  checkSamples(o.samples);
+  const { model, profile } = o;
+  const arithmetic = o.arithmetic ?? 'float';
+  const weightShapes = new Map([...model.weights].map(([k, t]) => [k, t.shape]));
+  const mapping = o.mapping ?? mapNetwork({ network: model.network, weightShapes }, profile);
+  const chip = buildChip({ model, mapping, profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(model, profile) } : {}) });
+  const workers = o.workers ?? 0;
+  const engine = await Engine.create(chip, { ...(o.semantics ? { semantics: o.semantics } : {}), ...(workers > 0 ? { backend: new WorkerBackend(workers) } : {}) });
+  const trace = o.tracePath ? openTrace(o, chip, mapping, engine.steps, engine.semantics) : null;
+  const include = spikingCores(chip);
+  const totals = new Totals();
+  const spec = model.network.spec;
+  const confusion = new ConfusionMatrix(spec.classes);
+  let labelled = 0;
+  try {
+    for (let i = 0; i < o.samples; i++) {
+      const s = o.sample(i);
+      const r = await engine.run(s.input, { seed: s.seed, ...(trace ? { onStep: traceStep(trace, chip, include, i) } : {}) });
+      totals.add(r);
+      if (s.label) {
+        confusion.add(s.label, r.prediction);
+        labelled++;
+      }
+      o.onProgress?.(i + 1, o.samples);
+    }
+  } catch (e) {
+    trace?.abort();
+    throw e;
+  } finally {
+    await engine.close();
+  }
+  const written = trace?.finish(o.samples);
+  const n = o.samples;
+  const measured: MeasuredLayer[] = chip.plan.populations.map((p) => ({ population: p.name, acs: mean(totals.acs.get(p.name) ?? 0, n), macs: mean(totals.macs.get(p.name) ?? 0, n) }));
+  const energy = Object.fromEntries(Object.entries(totals.energy).map(([k, v]) => [k, mean(v, n)])) as unknown as ProfileEnergy;
+  const comparison = compareEnergy({
+    network: model.network,
+    kernels: kernelsFromShapes(weightShapes),
+    activity: { timesteps: chip.plan.timesteps, spikeCounts: Object.fromEntries([...totals.spikes].map(([k, v]) => [k, mean(v, n)])), inputSpikeCount: mean(totals.inputEvents, n) },
+    measured,
+    profileEnergy: energy,
+  });
+  return {
+    network: model.network.name,
+    profile: profile.name,
+    semantics: engine.semantics,
+    arithmetic,
+    backend: workers > 0 ? `${workers} worker thread${workers === 1 ? '' : 's'}` : 'in-thread',
+    samples: n,
+    timesteps: chip.plan.timesteps,
+    steps: engine.steps,
+    cores: chip.cores,
+    chips: chipsUsed(mapping),
+    comparison,
+    inputEvents: mean(totals.inputEvents, n),
+    hostReadoutMacs: mean(totals.readoutMacs, n),
+    latency: { perStepNs: totals.inferenceNs / (n * engine.steps), maxStepNs: totals.maxStepNs, perInferenceNs: mean(totals.inferenceNs, n) },
+    ...(labelled > 0 ? { metrics: segMetrics(confusion.counts, spec.classes) } : {}),
+    notes: [...totals.notes],
+    ...(written ? { trace: written } : {}),
+  };
+}
+
+/**
+ * Samples 0..n−1 of a data set as the evaluator feeds them (src/eval: sampleInput, no noise), with the
+ * evaluator's per-sample Poisson seeds, so `run --samples n --seed s` sees what `eval --count n --seed s` sees.
+ */
+export function datasetSamples(spec: ArchSpec, ds: SegDataset, seed: number, samples: number): (index: number) => ReportSample {
+  checkCompatible(spec, ds);
+  checkSamples(samples);
+  if (!ds.unbounded && samples > ds.size) throw new UserError(`--samples ${samples}: ${ds.name} ${ds.split} has only ${ds.size} samples`);
+  return (i) => {
+    const sample = ds.sample(i);
+    return { input: sampleInput(spec, sample, 0, deriveSeed(seed, NOISE_STREAM, i)), seed: deriveSeed(seed, POISSON_STREAM, i), label: sample.label };
+  };
+}
