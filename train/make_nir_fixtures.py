@@ -55,27 +55,40 @@ INPUT_TRIES = 500
 # HDF5 in NIR's layout (the nir package's write_recursive, re-done with h5py)
 
 
+def new_group(parent: h5py.Group, name: str) -> h5py.Group:
+    """create_group without time stamps (h5py's create_group has no track_times)."""
+    gcpl = h5py.h5p.create(h5py.h5p.GROUP_CREATE)
+    gcpl.set_obj_track_times(False)
+    return h5py.Group(h5py.h5g.create(parent.id, name.encode(), gcpl=gcpl))
+
+
 def write_recursive(group: h5py.Group, node: Dict[str, Any]) -> None:
     for key, value in node.items():
         if key == 'metadata' and not value:
             continue
+        # track_times=False: no creation time stamps, so the same graph gives the same bytes.
         if isinstance(value, str):
-            group.create_dataset(key, data=value, dtype=h5py.string_dtype())
+            group.create_dataset(key, data=value, dtype=h5py.string_dtype(), track_times=False)
         elif isinstance(value, np.ndarray):
             # HDF5 cannot compress a scalar (0-d) dataset.
-            group.create_dataset(key, data=value, dtype=value.dtype, **({'compression': 'gzip'} if value.ndim else {}))
+            group.create_dataset(key, data=value, dtype=value.dtype, track_times=False, **({'compression': 'gzip'} if value.ndim else {}))
         elif isinstance(value, dict):
-            write_recursive(group.create_group(str(key)), value)
+            write_recursive(new_group(group, str(key)), value)
         else:
-            group.create_dataset(key, data=value)
+            group.create_dataset(key, data=value, track_times=False)
 
 
 def write_nir(path: str, graph: Dict[str, Any], version: str = NIR_VERSION, compact: bool = True) -> None:
     """compact: HDF5's newest object format (about a third of the size); off, the library default that nir.write gets."""
     tmp = f'{path}.tmp'
-    with h5py.File(tmp, 'w', libver='latest' if compact else 'earliest') as f:
-        f.create_dataset('version', data=version, dtype=h5py.string_dtype())
-        write_recursive(f.create_group('node'), graph)
+    fapl = h5py.h5p.create(h5py.h5p.FILE_ACCESS)
+    bound = h5py.h5f.LIBVER_LATEST if compact else h5py.h5f.LIBVER_EARLIEST
+    fapl.set_libver_bounds(bound, h5py.h5f.LIBVER_LATEST)
+    fcpl = h5py.h5p.create(h5py.h5p.FILE_CREATE)
+    fcpl.set_obj_track_times(False)  # the root group too
+    with h5py.File(h5py.h5f.create(tmp.encode(), h5py.h5f.ACC_TRUNC, fapl=fapl, fcpl=fcpl)) as f:
+        f.create_dataset('version', data=version, dtype=h5py.string_dtype(), track_times=False)
+        write_recursive(new_group(f, 'node'), graph)
     os.replace(tmp, path)
 
 
@@ -246,9 +259,10 @@ def write_expected(folder: str, name: str, spikes: Tensor, result: Dict[str, Any
         'minThresholdMargin': result['margin'],
         'argmaxGap': result['argmaxGap'],
     }
+    # One key per line, each value on its line (diff-friendly without a line per input spike).
+    lines = [f'  {json.dumps(k)}: {json.dumps(v, separators=(",", ":"))}' for k, v in expected.items()]
     with open(os.path.join(folder, f'{name}.expected.json'), 'w') as f:
-        json.dump(expected, f, indent=1)
-        f.write('\n')
+        f.write('{\n' + ',\n'.join(lines) + '\n}\n')
 
 
 # ---------------------------------------------------------------------------------------------

@@ -143,6 +143,10 @@ function describeCycle(left: Set<string>, inputs: Map<string, string[]>): string
     path.push(at);
     at = inputs.get(at)!.find((s) => left.has(s))!;
   }
-  const cycle = path.slice(path.indexOf(at)).reverse();
+  const found = path.slice(path.indexOf(at)).reverse();
+  // Start at the node that comes first in the file, so the message does not depend on where the walk began.
+  const order = [...inputs.keys()];
+  const first = found.reduce((best, k, i) => (order.indexOf(k) < order.indexOf(found[best]!) ? i : best), 0);
+  const cycle = [...found.slice(first), ...found.slice(0, first)];
   return [...cycle, cycle[0]].map((k) => `'${k}'`).join(' → ');
 }
