@@ -7,6 +7,9 @@ import { UserError } from '../../src/errors.js';
 import { importNirModel, isNirPath, loadModel, neuronFromNir, readBytes, saveModelBundle, type NirValue } from '../../src/io/index.js';
 import { tensor } from '../../src/net/tensor.js';
 import type { Model, NeuronModel } from '../../src/net/types.js';
+import { runEngine } from '../../src/engine/index.js';
+import { loadProfile } from '../../src/hw/profile.js';
+import { mapNetwork } from '../../src/mapping/index.js';
 import { simulate } from '../../src/reference/index.js';
 
 const NIR = join(import.meta.dirname, '..', 'fixtures', 'nir');
@@ -141,6 +144,19 @@ describe('NIR import of every mapped node type (kitchen sink)', () => {
   it('refusesTheCubaLifWhenAnExplicitDtLeavesItASynapticCurrent', async () => {
     const message = await importError(file, { dt: 1e-4 });
     expect(message).toMatch(/node 'cuba' \(CubaLIF\): tau_syn = 0\.001 gives a synaptic current that decays by α = 0\.9000 per step at dt = 0\.0001/);
+  });
+});
+
+describe('imported NIR graphs on the simulated chip', () => {
+  it.each(['snntorch-csnn', 'kitchen-sink'])('%sMapsOntoLoihiAndRunsEventByEventWithTheReferencesSpikes', async (name) => {
+    const e = expected(name);
+    const { model } = await importNirModel(join(NIR, `${name}.nir`), { timesteps: e.timesteps });
+    const profile = loadProfile('loihi');
+    const mapping = mapNetwork({ network: model.network, weightShapes: new Map([...model.weights].map(([k, t]) => [k, t.shape])) }, profile);
+    const input = { kind: 'spikes' as const, spikes: tensor(e.inputShape, Float32Array.from(e.inputSpikes)) };
+    const r = await runEngine({ model, mapping, profile }, input);
+    expect(r.spikeCountsPerStep).toEqual(simulate(model, input).spikeCountsPerStep);
+    expect(r.prediction[0]).toBe(e.prediction);
   });
 });
 

@@ -11,9 +11,11 @@
 import { fileError } from '../../errors.js';
 import { DEFAULT_LEAK, DEFAULT_THRESHOLD } from '../../net/zoo.js';
 import type { ArchSpec, InputEncoding, Network, NeuronModel, Population, Projection, Shape3, Stage, WeightMap } from '../../net/types.js';
+
+type ConvStage = Extract<Stage, { op: 'conv2d' }>;
 import { referencedKeys } from './custom.js';
 import type { FlatGraph } from './graph.js';
-import { convStage, denseStage, depthwiseStage, foldPool, NodeProblem, outputOf, poolParams, poolStage, scaleConv, scalePerChannel } from './layers.js';
+import { convStage, denseStage, depthwiseStage, foldPool, gainConv, NodeProblem, outputOf, poolParams, scaleConv, scalePerChannel } from './layers.js';
 import { neuronFromNir } from './neurons.js';
 import type { NirMetadata, NirNode, NirValue } from './types.js';
 
@@ -47,6 +49,8 @@ const NEURON_TYPES = new Set(['LIF', 'IF', 'CubaLIF', 'Threshold']);
 interface Path {
   source: string;
   stages: Stage[];
+  /** A factor not yet in any stage (a sum pool's k²), taken up by the next weighted stage. */
+  gain: number;
 }
 
 /** What flows along an edge: a sum of paths, its NIR shape, and how spikemesh lays it out (C×H×W). */
@@ -161,63 +165,71 @@ class Importer {
     else if (dims.length === 1) layout = { c: dims[0]!, h: 1, w: 1 };
     else return this.fail(key, `shape ${shapeText(dims)}: spikemesh takes C×H×W maps or vectors`);
     this.populations.push({ name: key, role: 'input', shape: layout, encoding: this.settings.encoding });
-    this.signals.set(key, { paths: [{ source: key, stages: [] }], nir: dims, layout });
+    this.signals.set(key, { paths: [{ source: key, stages: [], gain: 1 }], nir: dims, layout });
   }
 
   linear(key: string, node: NirNode, input: Signal): Signal {
-    const map = (stage: (path: Path, i: number) => Stage, layout: Shape3, nir: number[]): Signal => ({
-      paths: input.paths.map((p, i) => ({ source: p.source, stages: [...p.stages, stage(p, i)] })),
-      nir,
-      layout,
-    });
     // Weight keys are per node; a node reached by several paths that each need their own weights gets `<node>.<i>`.
     const keyOf = (i: number) => (input.paths.length === 1 ? key : `${key}.${i}`);
+    /** Append a weighted stage to every path, taking up any pending gain into that path's copy of the weights. */
+    const weighted = (stage: ConvStage, out: Shape3, nir: number[]): Signal => ({
+      paths: input.paths.map((p, i) => ({ source: p.source, stages: [...p.stages, p.gain === 1 ? stage : gainConv(`${keyOf(i)}.gain`, stage, p.gain, this.weights)], gain: 1 })),
+      nir,
+      layout: out,
+    });
     switch (node.type) {
       case 'Conv2d': {
         if (input.nir.length !== 3) throw new NodeProblem(`Conv2d needs a C×H×W input, receives ${shapeText(input.nir)}`);
         const { stage, out } = convStage(key, node, input.layout, this.weights);
-        return map(() => stage, out, [out.c, out.h, out.w]);
+        return weighted(stage, out, [out.c, out.h, out.w]);
       }
       case 'AvgPool2d':
-      case 'SumPool2d': {
-        if (input.nir.length !== 3) throw new NodeProblem(`${node.type} needs a C×H×W input, receives ${shapeText(input.nir)}`);
-        const p = poolParams(node);
-        const out = outputOf({ op: 'avgpool', kernel: p.kernel, stride: p.stride, padding: p.padding, countIncludePad: true }, input.layout, undefined);
-        let alone: Stage | undefined;
-        const paths = input.paths.map((path, i): Path => {
-          const last = path.stages.at(-1);
-          const folded = last?.op === 'conv2d' ? foldPool(keyOf(i), last, p, this.weights) : undefined;
-          if (folded) {
-            const k = this.weights.get(folded.weight)!.shape[2];
-            this.notes.push(`'${key}' folded into the convolution before it: one ${k}×${k} stride-${p.stride} conv, so that the engine can run it`);
-            return { source: path.source, stages: [...path.stages.slice(0, -1), folded] };
-          }
-          alone ??= poolStage(key, p, input.layout, this.weights).stage;
-          return { source: path.source, stages: [...path.stages, alone] };
-        });
-        return { paths, nir: [out.c, out.h, out.w], layout: out };
-      }
+      case 'SumPool2d':
+        return this.pool(key, node, input, keyOf);
       case 'Flatten':
         return { ...input, nir: this.flatten(node, input.nir) };
       case 'Affine':
       case 'Linear': {
         if (input.nir.length !== 1) throw new NodeProblem(`${node.type} needs a vector input (Flatten first), receives ${shapeText(input.nir)}`);
         const { stage, out } = denseStage(key, node, input.layout, input.nir[0]!, this.weights);
-        return map(() => stage, out, [out.c]);
+        return weighted(stage, out, [out.c]);
       }
       case 'Scale': {
         const per = scalePerChannel(node, input.layout);
         const paths = input.paths.map((p, i): Path => {
           const last = p.stages.at(-1);
           // Folding into the conv before keeps the engine's projection form (one weighted stage per conv).
-          if (last?.op === 'conv2d') return { source: p.source, stages: [...p.stages.slice(0, -1), scaleConv(keyOf(i), last, per, this.weights)] };
-          return { source: p.source, stages: [...p.stages, depthwiseStage(keyOf(i), per, this.weights)] };
+          if (last?.op === 'conv2d' && p.gain === 1) return { ...p, stages: [...p.stages.slice(0, -1), scaleConv(keyOf(i), last, per, this.weights)] };
+          return { source: p.source, stages: [...p.stages, depthwiseStage(keyOf(i), per.map((x) => x * p.gain), this.weights)], gain: 1 };
         });
         return { paths, nir: input.nir, layout: input.layout };
       }
       default:
         throw new NodeProblem(`spikemesh does not map '${node.type}' nodes`);
     }
+  }
+
+  /**
+   * A pool right after a conv folds into it (foldPool). Otherwise it is an avgpool stage; a sum pool
+   * is that average times k², a gain left pending for the next weighted stage, so that a sum pool in
+   * front of a conv stays in the engine's projection form (pool, then conv with weights × k²).
+   */
+  pool(key: string, node: NirNode, input: Signal, keyOf: (i: number) => string): Signal {
+    if (input.nir.length !== 3) throw new NodeProblem(`${node.type} needs a C×H×W input, receives ${shapeText(input.nir)}`);
+    const p = poolParams(node);
+    const average: Stage = { op: 'avgpool', kernel: p.kernel, stride: p.stride, padding: p.padding, countIncludePad: true };
+    const out = outputOf(average, input.layout, undefined);
+    const paths = input.paths.map((path, i): Path => {
+      const last = path.stages.at(-1);
+      const folded = last?.op === 'conv2d' && path.gain === 1 ? foldPool(keyOf(i), last, p, this.weights) : undefined;
+      if (folded) {
+        const k = this.weights.get(folded.weight)!.shape[2];
+        this.notes.push(`'${key}' folded into the convolution before it: one ${k}×${k} stride-${p.stride} conv, so that the engine can run it`);
+        return { ...path, stages: [...path.stages.slice(0, -1), folded] };
+      }
+      return { source: path.source, stages: [...path.stages, average], gain: p.sum ? path.gain * p.kernel * p.kernel : path.gain };
+    });
+    return { paths, nir: [out.c, out.h, out.w], layout: out };
   }
 
   /** NIR Flatten (dims without batch; a declared input_type one longer than the signal counts batch first). */
@@ -246,7 +258,7 @@ class Importer {
       this.notes.push(`'${key}': input scale R·dt/τ ≠ 1 folded into the threshold (θ = ${r.neuron.threshold})`);
     this.firstNeuron ??= r.neuron;
     this.populate(key, 'hidden', r.neuron, input);
-    this.signals.set(key, { paths: [{ source: key, stages: [] }], nir: input.nir, layout: input.layout });
+    this.signals.set(key, { paths: [{ source: key, stages: [], gain: 1 }], nir: input.nir, layout: input.layout });
   }
 
   /** A neuron node's parameter arrays are one value or one per neuron of what arrives. */
@@ -265,7 +277,7 @@ class Importer {
     this.populate(key, 'output', { kind: 'accumulator' }, input);
   }
 
-  /** A population and one projection per incoming path (an empty path gets an identity stage). */
+  /** A population and one projection per incoming path (an empty path gets an identity stage, a pending gain a depthwise one). */
   populate(key: string, role: 'hidden' | 'output', neuron: NeuronModel, input: Signal): void {
     this.populations.push({ name: key, role, shape: input.layout, neuron });
     const names = new Set<string>();
@@ -273,7 +285,10 @@ class Importer {
       let name = input.paths.length === 1 ? key : `${path.source}->${key}`;
       if (names.has(name)) name = `${name}#${i}`;
       names.add(name);
-      const stages = path.stages.length ? path.stages : [depthwiseStage(`${name}.identity`, new Float64Array(input.layout.c).fill(1), this.weights)];
+      const stages =
+        path.stages.length && path.gain === 1
+          ? path.stages
+          : [...path.stages, depthwiseStage(`${name}.${path.gain === 1 ? 'identity' : 'gain'}`, new Float64Array(input.layout.c).fill(path.gain), this.weights)];
       this.projections.push({ name, source: path.source, target: key, stages });
     });
   }

@@ -109,18 +109,12 @@ export function poolParams(node: NirNode): PoolParams {
   return { kernel: square(node, 'kernel_size', 1), stride: square(node, 'stride', 1), padding: square(node, 'padding', 0), sum: node.type === 'SumPool2d' };
 }
 
-/**
- * A pool on its own. AvgPool2d is spikemesh's avgpool with PyTorch's default count_include_pad
- * (what NIR's importers build); SumPool2d is a depthwise conv of ones (exact: the sum of the window).
- */
-export function poolStage(key: string, p: PoolParams, input: Shape3, weights: WeightMap): { stage: Stage; out: Shape3 } {
-  if (!p.sum) {
-    const stage: Stage = { op: 'avgpool', kernel: p.kernel, stride: p.stride, padding: p.padding, countIncludePad: true };
-    return { stage, out: outputOf(stage, input, undefined) };
-  }
-  const stage: ConvStage = { op: 'conv2d', weight: `${key}.weight`, stride: p.stride, padding: p.padding, dilation: 1, groups: input.c };
-  weights.set(stage.weight, tensor([input.c, 1, p.kernel, p.kernel], new Float32Array(input.c * p.kernel * p.kernel).fill(1)));
-  return { stage, out: outputOf(stage, input, { cout: input.c, cinPerGroup: 1, k: p.kernel }) };
+/** A conv taking an input that is `gain` times larger than it was: weights × gain, bias as is (new keys; the original may be shared). */
+export function gainConv(key: string, conv: ConvStage, gain: number, weights: WeightMap): ConvStage {
+  const w = weights.get(conv.weight)!;
+  const scaled: ConvStage = { ...conv, weight: `${key}.weight` };
+  weights.set(scaled.weight, tensor([...w.shape], Float32Array.from(w.data, (x) => x * gain)));
+  return scaled;
 }
 
 /**
