@@ -4,12 +4,14 @@ import type { Command } from 'commander';
 import { loadAnyModel, saveModelBundle } from '../io/index.js';
 import { kernelsFromShapes, layerStats } from '../net/index.js';
 import { int } from './format.js';
-import { ARCH_FLAG_HELP, archOverride, parseNumberFlag, type ArchFlags } from './options.js';
+import type { ResetMode } from '../net/types.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseNumberFlag, type ArchFlags } from './options.js';
 
 interface ConvertFlags extends ArchFlags {
   out: string;
   dataset?: string;
   dt?: string;
+  reset?: string;
   json?: boolean;
 }
 
@@ -21,10 +23,15 @@ export function registerConvert(program: Command): void {
     .requiredOption('--out <dir>', 'bundle folder to write (written atomically)')
     .option('--dataset <name>', 'data set the weights were trained on (recorded in model.json)')
     .option('--dt <seconds>', "NIR input: the exporter's time step (default: the graph's dt metadata, else snnTorch's 1e-4)")
+    .option('--reset <mode>', "NIR input: hard (NIR's reset to 0, the default) or soft (subtractive, as snnTorch's Leaky trains)")
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action(async (input: string, flags: ConvertFlags) => {
-    const loaded = await loadAnyModel(input, archOverride(flags), flags.dt !== undefined ? { dt: parseNumberFlag('--dt', flags.dt) } : {});
+    const nir = {
+      ...(flags.dt !== undefined ? { dt: parseNumberFlag('--dt', flags.dt) } : {}),
+      ...(flags.reset !== undefined ? { reset: parseChoice<ResetMode>('--reset', flags.reset, ['hard', 'soft']) } : {}),
+    };
+    const loaded = await loadAnyModel(input, archOverride(flags), nir);
     saveModelBundle(flags.out, loaded, flags.dataset ? { dataset: flags.dataset } : {});
     const notes = loaded.source.format === 'nir' ? (loaded.meta.provenance.notes as string[]) : [];
     const { network, weights } = loaded.model;

@@ -101,6 +101,12 @@ describe('NIR import of an snnTorch-style conv SNN (h5py-written, torch-computed
     expect(() => loadModel(dir, { inputHeight: 64, inputWidth: 64 })).toThrow(/--size: a network imported from NIR fixes its own inputHeight \(12\)/);
   });
 
+  it('appliesTheCallersResetToEverySpikingNode', async () => {
+    const { model } = await importNirModel(file, { timesteps: e.timesteps }, { reset: 'soft' });
+    for (const name of ['2', '5', '8']) expect(neuronOf(model, name)).toMatchObject({ kind: 'lif', reset: 'soft' });
+    expect(run(model, e).spikeCounts).not.toEqual(e.spikeCounts);
+  });
+
   it('tellsToConvertFirstWhenASynchronousLoaderIsGivenANirFile', () => {
     expect(() => loadModel(file)).toThrow(/is a NIR graph: convert it first \(spikemesh convert-checkpoint/);
   });

@@ -10,7 +10,7 @@
 
 import { fileError } from '../../errors.js';
 import { DEFAULT_LEAK, DEFAULT_THRESHOLD } from '../../net/zoo.js';
-import type { ArchSpec, InputEncoding, Network, NeuronModel, Population, Projection, Shape3, Stage, WeightMap } from '../../net/types.js';
+import type { ArchSpec, InputEncoding, Network, NeuronModel, Population, Projection, ResetMode, Shape3, Stage, WeightMap } from '../../net/types.js';
 
 type ConvStage = Extract<Stage, { op: 'conv2d' }>;
 import { referencedKeys } from './custom.js';
@@ -68,6 +68,8 @@ export interface ImportResult {
 
 export interface ImportSettings {
   dt: number;
+  /** Overrides every spiking node's reset (else NIR's hard reset, or spikemesh's own metadata). */
+  reset?: ResetMode;
   timesteps: number;
   encoding: InputEncoding;
   networkName: string;
@@ -254,6 +256,9 @@ class Importer {
     this.checkParamSize(key, node, input);
     const r = neuronFromNir(node.type, node.params, node.metadata, this.settings.dt);
     if ('problem' in r) return this.fail(key, r.problem);
+    const reset = this.settings.reset;
+    // A Threshold node is memoryless (λ = 0): its reset changes nothing, so it keeps NIR's.
+    if (reset && node.type !== 'Threshold' && (r.neuron.kind === 'lif' || r.neuron.kind === 'if')) r.neuron = { ...r.neuron, reset };
     if (r.scaled && (r.neuron.kind === 'lif' || r.neuron.kind === 'if'))
       this.notes.push(`'${key}': input scale R·dt/τ ≠ 1 folded into the threshold (θ = ${r.neuron.threshold})`);
     this.firstNeuron ??= r.neuron;

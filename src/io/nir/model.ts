@@ -51,12 +51,15 @@ export async function importNirModel(path: string, override: Partial<ArchSpec> =
   const timesteps = override.timesteps ?? fromFile.timesteps ?? DEFAULT_NIR_TIMESTEPS;
   const encoding = override.encoding ?? fromFile.encoding ?? 'poisson';
   const networkName = metaString(flat.metadata, META.network) ?? `NIR graph ${basename(path)}`;
-  const imported = nirToNetwork(flat, path, { dt, timesteps, encoding, networkName });
+  const imported = nirToNetwork(flat, path, { dt, timesteps, encoding, networkName, ...(opts.reset ? { reset: opts.reset } : {}) });
   const network = withOverride(imported.network, override, path);
   const weights = validateCustomModel(path, network, imported.weights);
   const notes = [
     `dt = ${dt} s (${opts.dt !== undefined ? '--dt' : fromFile.dt !== undefined ? "the graph's metadata" : "snnTorch's export step; pass --dt for other exporters"})`,
     `T = ${timesteps} steps (${override.timesteps !== undefined ? '--timesteps' : fromFile.timesteps !== undefined ? "the graph's metadata" : 'NIR does not record T; pass --timesteps'})`,
+    opts.reset
+      ? `reset: ${opts.reset} for every spiking node (--reset)`
+      : "reset: NIR's hard reset to 0 unless a node's metadata says subtract (snnTorch-trained nets: pass --reset soft)",
     ...imported.notes,
   ];
   const dataset = metaString(flat.metadata, META.dataset);

@@ -8,7 +8,8 @@
 //
 // spikemesh's neuron is u[t] = λ·u[t−1] + I[t], spike where u > θ. With u = v/s (s the input scale
 // above: R·dt/τ, R·dt, or w_in·R·dt/τ_mem) the two are the same neuron when θ = v_threshold/s and
-// the reset sets 0 (so v_reset must be 0). snnTorch's Leaky export (dt = 1e-4, τ = dt/(1−β),
+// the reset sets 0 (so v_reset must be 0; the importer's `reset: 'soft'` option instead subtracts θ, which
+// is what snnTorch's Leaky trains with although its export writes a plain LIF). snnTorch's Leaky export (dt = 1e-4, τ = dt/(1−β),
 // R = τ/dt, v_leak = 0) gives λ = 1 − dt/τ = β and s = R·dt/τ = 1 exactly.
 //
 // Not expressible, so refused by node and parameter: v_leak ≠ 0 (no resting potential), v_reset ≠ 0,

@@ -1,5 +1,7 @@
 // Data types of NIR graphs (Neuromorphic Intermediate Representation, HDF5 layout of NIR 1.x) as spikemesh reads and writes them.
 
+import type { ResetMode } from '../../net/types.js';
+
 /** A numeric dataset, row-major ([] shape: a scalar); `dtype` says how it is written back. */
 export interface NirNumbers {
   kind: 'numbers';
@@ -49,6 +51,12 @@ export interface NirImportOptions {
    * discrete. Default: the graph's `dt` metadata if present, else 1e-4 (snnTorch's export).
    */
   dt?: number;
+  /**
+   * Reset of LIF/IF/CubaLIF nodes. NIR defines a hard reset (to v_reset = 0), which is the default;
+   * 'soft' (subtract the threshold) restores what snnTorch's Leaky trains with, since its export
+   * writes a plain LIF. Files that spikemesh exported carry their reset in node metadata.
+   */
+  reset?: ResetMode;
 }
 
 /** What an export wrote and what it could not express exactly. */
