@@ -94,6 +94,12 @@ function geometryNotes(r: RunReport): string[] {
   });
 }
 
+function latencyLine(r: RunReport): string {
+  const l = r.latency;
+  if (l.perInferenceNs === 0) return `latency: not modelled (${r.profile} gives no operation, hop or barrier times)`;
+  return `latency: ${timeText(l.perStepNs)} per step (mean; slowest step ${timeText(l.maxStepNs)}), ${timeText(l.perInferenceNs)} per inference (${r.steps} steps)`;
+}
+
 /** The whole report as text; `head` names the model and data, `trace` says where the trace went. */
 export function renderRunReport(r: RunReport, head: string): string {
   const t = r.comparison.total;
@@ -117,7 +123,7 @@ export function renderRunReport(r: RunReport, head: string): string {
     '',
     `E_ANN/E_SNN (Table V): analytic ${times(t.annOverSnn.analyticOwn)} with own rates, ${times(t.annOverSnn.analyticInput)} with input rates; measured operations at 45 nm ${times(t.annOverSnn.measured45nm)}`,
     profileLine(r),
-    `latency: ${timeText(r.latency.perStepNs)} per step (mean; slowest step ${timeText(r.latency.maxStepNs)}), ${timeText(r.latency.perInferenceNs)} per inference (${r.steps} steps)`,
+    latencyLine(r),
     `host: ${ops(r.inputEvents)} input events per inference sent into the mesh; readout (m/T, bilinear upsample) ${ops(r.hostReadoutMacs)} MACs on the host, not counted above`,
     ...geometryNotes(r),
     ...r.notes.map((n) => `note: ${n}`),

@@ -57,8 +57,11 @@ export interface StepRecord {
   step: number;
   spikeCounts: Uint32Array;
   spikes: Uint8Array | Uint16Array | Uint32Array;
-  /** cores × counterNames.length, core-major: this step's counters of every core. */
-  counters: Float64Array;
+  /**
+   * cores × counterNames.length, core-major: this step's counters of every core, in the narrowest
+   * unsigned integer array that holds them all (Float64Array if one does not fit 32 bits).
+   */
+  counters: Uint8Array | Uint16Array | Uint32Array | Float64Array;
 }
 
 export interface EndRecord {

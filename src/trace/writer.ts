@@ -9,6 +9,25 @@ import { TRACE_FORMAT, TRACE_VERSION, type EndRecord, type StepRecord, type Trac
 /** Typed arrays round-trip as themselves (moreTypes); plain maps, no record extension (readable by any msgpack reader). */
 export const tracePackr = new Packr({ useRecords: false, moreTypes: true });
 
+/** The narrowest unsigned integer array of `length` that holds values up to `max`. */
+function narrowest(max: number, length: number): Uint8Array | Uint16Array | Uint32Array {
+  return max < 2 ** 8 ? new Uint8Array(length) : max < 2 ** 16 ? new Uint16Array(length) : new Uint32Array(length);
+}
+
+/** Counters as the narrowest unsigned array that holds them exactly (they are counts), else as they are. */
+export function packCounters(counters: Float64Array): Uint8Array | Uint16Array | Uint32Array | Float64Array {
+  let max = 0;
+  for (let i = 0; i < counters.length; i++) {
+    const v = counters[i]!;
+    if (!(Number.isInteger(v) && v >= 0)) return Float64Array.from(counters);
+    if (v > max) max = v;
+  }
+  if (max >= 2 ** 32) return Float64Array.from(counters);
+  const out = narrowest(max, counters.length);
+  out.set(counters);
+  return out;
+}
+
 /** The spikes of one step: per-core counts and the delta-encoded ids (see StepRecord). */
 export interface EncodedSpikes {
   spikeCounts: Uint32Array;
@@ -37,7 +56,7 @@ export function encodeSpikes(ids: Int32Array, count: Int32Array, offset: Int32Ar
       prev = ids[e]!;
     }
   }
-  const spikes = max < 256 ? new Uint8Array(total) : max < 65536 ? new Uint16Array(total) : new Uint32Array(total);
+  const spikes = narrowest(max, total);
   let w = 0;
   for (let c = 0; c < cores; c++) {
     const o = offset[c]!;
@@ -77,7 +96,7 @@ export class TraceWriter {
   }
 
   writeStep(sample: number, step: number, spikes: EncodedSpikes, counters: Float64Array): void {
-    this.write({ type: 'step', sample, step, spikeCounts: spikes.spikeCounts, spikes: spikes.spikes, counters } satisfies StepRecord);
+    this.write({ type: 'step', sample, step, spikeCounts: spikes.spikeCounts, spikes: spikes.spikes, counters: packCounters(counters) } satisfies StepRecord);
     this.stepRecords++;
   }
 

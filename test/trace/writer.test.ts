@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { unpackMultiple } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { buildChip, runEngine, runReport, type ReportSample } from '../../src/engine/index.js';
-import { encodeSpikes, TraceWriter, type HeaderFields } from '../../src/trace/writer.js';
+import { encodeSpikes, packCounters, TraceWriter, type HeaderFields } from '../../src/trace/writer.js';
 import { TRACE_FORMAT, TRACE_VERSION, type EndRecord, type StepRecord, type TraceHeader, type TraceRecord } from '../../src/trace/types.js';
 import { golden, mapModel, profileNamed } from '../engine/helpers.js';
 
@@ -65,6 +65,16 @@ describe('encodeSpikes', () => {
   });
 });
 
+describe('packCounters', () => {
+  it('keepsCountsExactInTheNarrowestArray', () => {
+    expect(packCounters(Float64Array.from([0, 255]))).toEqual(Uint8Array.from([0, 255]));
+    expect(packCounters(Float64Array.from([1, 65535]))).toEqual(Uint16Array.from([1, 65535]));
+    expect(packCounters(Float64Array.from([2 ** 32 - 1]))).toEqual(Uint32Array.from([2 ** 32 - 1]));
+    expect(packCounters(Float64Array.from([2 ** 32]))).toEqual(Float64Array.from([2 ** 32]));
+    expect(packCounters(Float64Array.from([1, 0.5]))).toEqual(Float64Array.from([1, 0.5]));
+  });
+});
+
 describe('TraceWriter', () => {
   it('streamsToATempFileAndRenamesItIntoPlaceOnlyWhenFinished', () => {
     const dir = tempDir();
@@ -79,7 +89,7 @@ describe('TraceWriter', () => {
     const t = readTrace(path);
     expect(t.header).toMatchObject({ type: 'header', format: TRACE_FORMAT, version: TRACE_VERSION, seed: 3 });
     expect(decodeSpikes(t.steps[0]!)).toEqual([[1], [], []]);
-    expect(Array.from(t.steps[0]!.counters)).toEqual([5, 6, 7]);
+    expect(t.steps[0]!.counters).toEqual(Uint8Array.from([5, 6, 7]));
     expect(t.end).toEqual({ type: 'end', samples: 1, stepRecords: 1 });
   });
 
