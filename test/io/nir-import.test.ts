@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { importNirModel, isNirPath, loadModel, neuronFromNir, readBytes, saveModelBundle, type NirValue } from '../../src/io/index.js';
+import { importNirModel, isNirPath, loadModel, neuronFromNir, readBytes, saveModelBundle, serializeNir, type LoadedModel, type NirGraph, type NirNode, type NirValue } from '../../src/io/index.js';
 import { tensor } from '../../src/net/tensor.js';
 import type { Model, NeuronModel } from '../../src/net/types.js';
 import { runEngine } from '../../src/engine/index.js';
@@ -233,5 +233,94 @@ describe('NIR import refusals (one line naming the node or edge)', () => {
 
   it('refusesANonZeroLeakPotential', async () => {
     expect(await importError(bad('v-leak'))).toMatch(/node 'lif' \(LIF\): v_leak = 0\.1: spikemesh neurons have no resting potential/);
+  });
+});
+
+describe('NIR import of hand-built graphs (spikemesh writer)', () => {
+  const num = (shape: number[], data: number[], dtype: 'f32' | 'f64' | 'int' = 'f64'): NirValue => ({ kind: 'numbers', shape, data: Float64Array.from(data), dtype });
+  const fill = (shape: number[], v: number) => num(shape, new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(v));
+  const node = (type: string, params: Record<string, NirValue> = {}): NirNode => ({ type, params: new Map(Object.entries(params)), metadata: new Map() });
+  const graphOf = (nodes: Record<string, NirNode | NirGraph>, edges: Array<[string, string]>): NirGraph => ({ type: 'NIRGraph', nodes: new Map(Object.entries(nodes)), edges, metadata: new Map() });
+  const lif = (shape: number[]) => node('LIF', { tau: fill(shape, 1e-3), r: fill(shape, 10), v_leak: fill(shape, 0), v_threshold: fill(shape, 1) });
+  const conv = (cout: number, cin: number, kh: number, kw: number, extra: Record<string, NirValue> = {}) =>
+    node('Conv2d', { weight: fill([cout, cin, kh, kw], 0.1), bias: fill([cout], 0), stride: num([], [1], 'int'), padding: num([], [0], 'int'), dilation: num([], [1], 'int'), groups: num([], [1], 'int'), ...extra });
+  const input = (shape: number[]) => node('Input', { shape: num([shape.length], shape, 'int') });
+  const output = () => node('Output');
+
+  async function load(graph: NirGraph): Promise<LoadedModel> {
+    const path = join(mkdtempSync(join(tmpdir(), 'sm-nir-')), 'g.nir');
+    writeFileSync(path, await serializeNir({ version: '1.0.6', graph }));
+    return importNirModel(path);
+  }
+
+  async function refusal(graph: NirGraph): Promise<string> {
+    const e = await load(graph).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(e).toBeInstanceOf(UserError);
+    return (e as Error).message;
+  }
+
+  it('readsAFlattenWhoseInputTypeCountsTheBatchDimension', async () => {
+    const g = graphOf(
+      {
+        in: input([2, 3, 3]),
+        lif: lif([2, 3, 3]),
+        flat: node('Flatten', { start_dim: num([], [1], 'int'), end_dim: num([], [-1], 'int'), input_type: num([4], [1, 2, 3, 3], 'int') }),
+        fc: node('Linear', { weight: fill([4, 18], 0.5) }),
+        out: output(),
+      },
+      [['in', 'lif'], ['lif', 'flat'], ['flat', 'fc'], ['fc', 'out']],
+    );
+    const { model } = await load(g);
+    expect(model.network.projections.map((p) => [p.name, model.weights.get((p.stages[0] as { weight: string }).weight)!.shape])).toEqual([
+      ['lif', [2, 1, 1, 1]],
+      ['out', [4, 2, 3, 3]],
+    ]);
+  });
+
+  it('refusesSamePaddingThatPadsUnevenly', async () => {
+    const g = graphOf({ in: input([1, 8, 8]), c: conv(2, 1, 2, 2, { padding: { kind: 'strings', shape: [], data: ['same'] } }), l: lif([2, 8, 8]), out: output() }, [['in', 'c'], ['c', 'l'], ['l', 'out']]);
+    expect(await refusal(g)).toMatch(/node 'c' \(Conv2d\): padding 'same' with stride 1, kernel 2 and dilation 1 pads unevenly/);
+  });
+
+  it('refusesANonSquareKernel', async () => {
+    const g = graphOf({ in: input([1, 8, 8]), c: conv(2, 1, 3, 1), l: lif([2, 6, 8]), out: output() }, [['in', 'c'], ['c', 'l'], ['l', 'out']]);
+    expect(await refusal(g)).toMatch(/node 'c' \(Conv2d\): kernel 3×1 is not square/);
+  });
+
+  it('refusesADenseLayerOverAFlattenedNonSquareMap', async () => {
+    const g = graphOf(
+      { in: input([1, 2, 4]), flat: node('Flatten', { start_dim: num([], [0], 'int'), end_dim: num([], [-1], 'int') }), fc: node('Linear', { weight: fill([3, 8], 1) }), out: output() },
+      [['in', 'flat'], ['flat', 'fc'], ['fc', 'out']],
+    );
+    expect(await refusal(g)).toMatch(/node 'fc' \(Linear\): receives a flattened 1×2×4 map; spikemesh can only express a dense layer over a square map/);
+  });
+
+  it('refusesALeakyIntegratorNamingWhatToDoInstead', async () => {
+    const g = graphOf({ in: input([3]), li: node('LI', { tau: fill([3], 1e-3), r: fill([3], 10), v_leak: fill([3], 0) }), out: output() }, [['in', 'li'], ['li', 'out']]);
+    expect(await refusal(g)).toMatch(/node 'li' \(LI\): a leaky non-spiking integrator has no exact spikemesh counterpart/);
+  });
+
+  it('refusesTwoOutputs', async () => {
+    const g = graphOf({ in: input([3]), l: lif([3]), a: output(), b: output() }, [['in', 'l'], ['l', 'a'], ['l', 'b']]);
+    expect(await refusal(g)).toMatch(/the graph has 2 Output nodes \(a, b\); spikemesh maps graphs with exactly one Output/);
+  });
+
+  it('refusesAnEdgeToASubgraphWithTwoInputs', async () => {
+    const sub = graphOf({ i1: input([3]), i2: input([3]), l: lif([3]), o: output() }, [['i1', 'l'], ['i2', 'l'], ['l', 'o']]);
+    const g = graphOf({ in: input([3]), sub, out: output() }, [['in', 'sub'], ['sub', 'out']]);
+    expect(await refusal(g)).toMatch(/edge 'in' → 'sub': subgraph 'sub' has 2 Input nodes; name one as 'sub\.<input>'/);
+  });
+
+  it('refusesANodeThatLeadsNowhere', async () => {
+    const g = graphOf({ in: input([3]), l: lif([3]), dead: lif([3]), out: output() }, [['in', 'l'], ['l', 'out'], ['l', 'dead']]);
+    expect(await refusal(g)).toMatch(/node 'dead' has no outgoing edge \(it does not lead to the Output\)/);
+  });
+
+  it('refusesInputsThatDoNotAgreeInShape', async () => {
+    const g = graphOf({ in: input([1, 4, 4]), a: conv(2, 1, 1, 1), b: conv(2, 1, 3, 3), l: lif([2, 4, 4]), out: output() }, [['in', 'a'], ['in', 'b'], ['a', 'l'], ['b', 'l'], ['l', 'out']]);
+    expect(await refusal(g)).toMatch(/node 'l' \(LIF\): its inputs do not chain: 'a' gives \[2, 4, 4\], 'b' gives \[2, 2, 2\]/);
   });
 });
