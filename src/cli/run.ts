@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { openDataset, parseDataSpec, SPLITS, type DataSpec, type Split } from '../data/index.js';
 import { datasetSamples, MAX_WORKERS, runReport, type RunReport } from '../engine/index.js';
 import type { Arithmetic, Semantics } from '../engine/types.js';
-import { progressReporter } from '../eval/progress.js';
+import { progressReporter, type Progress } from '../eval/progress.js';
 import { UserError } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
 import { loadModel, type LoadedModel } from '../io/index.js';
@@ -58,7 +58,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const spec = loaded.model.network.spec;
   const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
   const sample = datasetSamples(spec, ds, seed, samples);
-  const progress = progressReporter(process.stderr, 'run', samples);
+  let progress: Progress | undefined;
   let report: RunReport;
   try {
     report = await runReport({
@@ -71,10 +71,13 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
       sample,
       seed,
       ...(flags.trace ? { tracePath: flags.trace } : {}),
-      onProgress: (done) => progress.update(done),
+      onProgress: (done, total) => {
+        progress ??= progressReporter(process.stderr, 'run', total);
+        progress.update(done, `steps of ${samples} sample${samples === 1 ? '' : 's'}`);
+      },
     });
   } finally {
-    progress.finish();
+    progress?.finish();
   }
   const untrained = loaded.meta.untrained ?? false;
   if (flags.json) {
@@ -83,7 +86,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   }
   const shown = report.trace ? { ...report, trace: { ...report.trace, path: shownPath(report.trace.path) } } : report;
   const head =
-    `${report.network} (${checkpoint}${untrained ? ', UNTRAINED: random weights' : ''}) on ${report.profile}: ${report.samples} ${ds.name} ${split} sample${samples === 1 ? '' : 's'}, ` +
+    `${report.network} from ${shownPath(checkpoint)}${untrained ? ' (UNTRAINED: random weights)' : ''} on ${report.profile}: ${report.samples} ${ds.name} ${split} sample${samples === 1 ? '' : 's'}, ` +
     `T=${report.timesteps} (${report.steps} steps each), ${report.semantics}, ${report.arithmetic} arithmetic, ${report.backend}; ${report.cores} cores on ${report.chips} chip${report.chips === 1 ? '' : 's'}`;
   process.stdout.write(`${renderRunReport(shown, head)}\n`);
 }

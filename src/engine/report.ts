@@ -50,7 +50,7 @@ export interface RunReportOptions {
   seed: number;
   /** Write an event trace here (streamed to a temp file, renamed when complete). */
   tracePath?: string;
-  /** Called after each sample. */
+  /** Called after every step of every sample: steps done and steps in all (samples × steps). */
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -143,12 +143,10 @@ function spikingCores(chip: Chip): Uint8Array {
 }
 
 /** Streams one step of one sample into the trace. */
-function traceStep(writer: TraceWriter, chip: Chip, include: Uint8Array, sample: number): (step: number, st: SharedState) => void {
+function traceStep(writer: TraceWriter, chip: Chip, include: Uint8Array, sample: number, step: number, st: SharedState): void {
   const rowLength = chip.cores * COUNTER_COUNT;
-  return (step, st) => {
-    const spikes = encodeSpikes(st.outIdx, st.outCount, chip.neuronOffset, include);
-    writer.writeStep(sample, step, spikes, st.counters.slice(step * rowLength, (step + 1) * rowLength));
-  };
+  const spikes = encodeSpikes(st.outIdx, st.outCount, chip.neuronOffset, include);
+  writer.writeStep(sample, step, spikes, st.counters.subarray(step * rowLength, (step + 1) * rowLength));
 }
 
 /** Chips that hold at least one of the mapping's cores. */
@@ -183,13 +181,16 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   try {
     for (let i = 0; i < o.samples; i++) {
       const s = o.sample(i);
-      const r = await engine.run(s.input, { seed: s.seed, ...(trace ? { onStep: traceStep(trace, chip, include, i) } : {}) });
+      const onStep = (step: number, st: SharedState) => {
+        if (trace) traceStep(trace, chip, include, i, step, st);
+        o.onProgress?.(i * engine.steps + step + 1, o.samples * engine.steps);
+      };
+      const r = await engine.run(s.input, { seed: s.seed, onStep });
       totals.add(r);
       if (s.label) {
         confusion.add(s.label, r.prediction);
         labelled++;
       }
-      o.onProgress?.(i + 1, o.samples);
     }
   } catch (e) {
     trace?.abort();

@@ -41,7 +41,7 @@ describe('spikemesh run', () => {
   it('printsBothTablesTableVTheProfileSplitLatencyAndTheDilationNote', () => {
     const r = cli(['run', bundle, '--profile', 'loihi', '--samples', '1']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Spiking-DeepLab \(dl-vgg9\) \(.*tiny, UNTRAINED: random weights\) on loihi: 1 digits val sample, T=2 \(2 steps each\), same-step, float arithmetic, in-thread; \d+ cores on \d+ chips?$/m);
+    expect(r.stdout).toMatch(/^Spiking-DeepLab \(dl-vgg9\) from .*tiny \(UNTRAINED: random weights\) on loihi: 1 digits val sample, T=2 \(2 steps each\), same-step, float arithmetic, in-thread; \d+ cores on \d+ chips?$/m);
     expect(r.stdout).toMatch(/^layer +neurons +rate own +rate in +FLOPs_ANN +SNN own +SNN in +ACs measured +meas\/in +even spikes +MACs measured$/m);
     expect(r.stdout).toMatch(/^layer +E_ANN +E_SNN own +E_SNN in +E_SNN measured +E_ANN\/E_SNN measured$/m);
     expect(r.stdout).toMatch(/^E_ANN\/E_SNN \(Table V\): analytic [\d.]+× with own rates, [\d.]+× with input rates; measured operations at 45 nm [\d.]+×$/m);

@@ -42,7 +42,9 @@ describe.each(['dl-snn', 'fcn-snn'])('run report on %s', (fixture) => {
     const profile = profileNamed(profileName);
     const mapping = mapModel(model, profile);
     const samples = twoSamples(fixture);
-    const report = await runReport({ model, profile, mapping, samples: 2, sample: (i) => samples[i]!, seed: 0 });
+    const progress: Array<[number, number]> = [];
+    const report = await runReport({ model, profile, mapping, samples: 2, sample: (i) => samples[i]!, seed: 0, onProgress: (done, total) => progress.push([done, total]) });
+    expect(progress).toEqual(Array.from({ length: 2 * report.steps }, (_, k) => [k + 1, 2 * report.steps]));
     const chip = buildChip({ model, mapping, profile });
     const runs: EngineResult[] = [];
     for (const s of samples) runs.push(await runEngine(chip, s.input, { seed: s.seed }));

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { buildChip, runEngine, runReport, type ReportSample } from '../../src/engine/index.js';
 import { encodeSpikes, packCounters, TraceWriter, type HeaderFields } from '../../src/trace/writer.js';
 import { TRACE_FORMAT, TRACE_VERSION, type EndRecord, type StepRecord, type TraceHeader, type TraceRecord } from '../../src/trace/types.js';
+import { UserError } from '../../src/errors.js';
 import { golden, mapModel, profileNamed } from '../engine/helpers.js';
 
 /** The minimal reader: every record of a complete file, in order. */
@@ -143,5 +144,17 @@ describe('trace of a run', () => {
     }
     const total = steps.reduce((a, s) => a + s.spikes.length, 0);
     expect(total).toBe(2 * Object.values(want.spikeCounts).reduce((a, b) => a + b, 0));
+  });
+
+  it('leavesNoTraceWhenTheRunFails', async () => {
+    const { model, input } = golden('dl-snn');
+    const profile = profileNamed('loihi');
+    const dir = tempDir();
+    const sample = (i: number): ReportSample => {
+      if (i === 1) throw new UserError('sample 1 is broken');
+      return { input, seed: 0 };
+    };
+    await expect(runReport({ model, profile, samples: 2, sample, seed: 0, tracePath: join(dir, 'x.trace') })).rejects.toThrow(/sample 1 is broken/);
+    expect(readdirSync(dir)).toEqual([]);
   });
 });
