@@ -1,7 +1,7 @@
-// `spikemesh export-nir`: a model (bundle, .pth, .safetensors) -> a NIR graph file, with what NIR could not hold exactly.
+// `spikemesh export-nir`: a model (bundle, .pth, .safetensors, .nir) -> a NIR graph file, with what NIR could not hold exactly.
 
 import type { Command } from 'commander';
-import { exportNirFile, loadModel } from '../io/index.js';
+import { exportNirFile, loadAnyModel } from '../io/index.js';
 import { ARCH_FLAG_HELP, archOverride, type ArchFlags } from './options.js';
 
 interface ExportFlags extends ArchFlags {
@@ -12,13 +12,13 @@ interface ExportFlags extends ArchFlags {
 export function registerExportNir(program: Command): void {
   const cmd = program
     .command('export-nir')
-    .argument('<model>', 'bundle folder, model.json, .pth or .safetensors (a spiking network: dl-vgg9 SNN or an imported NIR graph)')
+    .argument('<model>', 'bundle folder, model.json, .pth, .safetensors or .nir (a spiking network: a dl-vgg9 SNN or an imported NIR graph)')
     .description('write the network as a NIR graph (HDF5, NIR 1.x) for snnTorch, Norse, Sinabs, Lava-DL, …; lists every approximation')
     .requiredOption('--out <file>', 'NIR file to write (written atomically; nothing is written when the export is refused)')
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action(async (model: string, flags: ExportFlags) => {
-    const loaded = loadModel(model, archOverride(flags));
+    const loaded = await loadAnyModel(model, archOverride(flags));
     const report = await exportNirFile(loaded, flags.out);
     const summary = { model, network: loaded.model.network.name, out: flags.out, ...report };
     if (flags.json) {

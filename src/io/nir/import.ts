@@ -11,13 +11,13 @@
 import { fileError } from '../../errors.js';
 import { DEFAULT_LEAK, DEFAULT_THRESHOLD } from '../../net/zoo.js';
 import type { ArchSpec, InputEncoding, Network, NeuronModel, Population, Projection, ResetMode, Shape3, Stage, WeightMap } from '../../net/types.js';
-
-type ConvStage = Extract<Stage, { op: 'conv2d' }>;
 import { referencedKeys } from './custom.js';
 import type { FlatGraph } from './graph.js';
 import { convStage, denseStage, depthwiseStage, foldPool, gainConv, NodeProblem, outputOf, poolParams, scaleConv, scalePerChannel } from './layers.js';
 import { neuronFromNir } from './neurons.js';
 import type { NirMetadata, NirNode, NirValue } from './types.js';
+
+type ConvStage = Extract<Stage, { op: 'conv2d' }>;
 
 /** snnTorch's fixed export step (snntorch/export_nir.py), used when neither the caller nor the file gives dt. */
 export const DEFAULT_NIR_DT = 1e-4;
@@ -38,7 +38,7 @@ export const META = {
 const REFUSED: Record<string, string> = {
   LI: 'a leaky non-spiking integrator has no exact spikemesh counterpart (the readout is a non-leaky accumulator: end the graph with the spiking layer or its Affine/Linear into the Output)',
   CubaLI: 'a current-based leaky integrator has no exact spikemesh counterpart (spikemesh neurons have no synaptic current state)',
-  I: 'a bare integrator (no threshold) can only be the readout; end the graph with the Affine/Linear into the Output instead',
+  I: "a bare integrator (no threshold) has no spikemesh counterpart; end the graph with the Affine/Linear into the Output instead (spikemesh's readout integrates it)",
   Delay: 'spikemesh delivers every spike in the step it is sent (no axonal delays)',
   Conv1d: 'spikemesh maps 2-D (C×H×W) networks; Conv1d has no counterpart',
 };
