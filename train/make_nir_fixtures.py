@@ -28,7 +28,9 @@ reference accumulates), membranes in float32. The input spikes are redrawn until
 decision is within ``MIN_MARGIN`` of flipping, so an implementation that rounds differently (e.g.
 folds a pool into the conv before it) still makes every decision the same.
 
-Deterministic (fixed seeds, one thread). Run: ``/usr/bin/python3 train/make_nir_fixtures.py``.
+Deterministic (fixed seeds, one thread, no HDF5 time stamps: the same bytes every run). Needs Debian's
+python3-h5py (``apt-get install -y python3-h5py``) besides python3-torch; the tests only read the
+committed files. Run: ``/usr/bin/python3 train/make_nir_fixtures.py``.
 """
 
 from __future__ import annotations
@@ -128,7 +130,7 @@ class Neuron:
         return spikes
 
 
-def threshold_step(name: str, x: Tensor, threshold: float, record: Dict[str, Any]) -> Tensor:
+def threshold_step(x: Tensor, threshold: float, record: Dict[str, Any]) -> Tensor:
     """NIR Threshold: memoryless Heaviside z = H(x − θ)."""
     record['margin'] = min(record.get('margin', float('inf')), float(((x - threshold).abs() / threshold).min()))
     z = (x > threshold).float()
@@ -176,7 +178,8 @@ def leaky_as_lif(beta: float, threshold: float) -> Dict[str, Any]:
 
 
 def csnn_weights(gen: torch.Generator) -> Dict[str, Tensor]:
-    w = {
+    """Random weights scaled so that every layer fires at a few to a few tens of percent."""
+    return {
         'conv1.w': torch.randn((4, 2, 3, 3), generator=gen) * 0.9,
         'conv1.b': torch.randn((4,), generator=gen) * 0.05,
         'conv2.w': torch.randn((8, 4, 3, 3), generator=gen) * 0.65,
@@ -184,11 +187,10 @@ def csnn_weights(gen: torch.Generator) -> Dict[str, Tensor]:
         'fc.w': torch.randn((5, 72), generator=gen) * 0.5,
         'fc.b': torch.randn((5,), generator=gen) * 0.05 + 0.1,
     }
-    return w
 
 
 def summarise(neurons: List[Neuron], out: Tensor, extra: Dict[str, Dict[str, Any]] | None = None) -> Dict[str, Any]:
-    """Spike counts (total and per step) per neuron node, the readout and the smallest threshold margin."""
+    """Spike counts (total and per step) per neuron node, the readout `out`, its top-2 gap and the smallest threshold margin."""
     counts = {n.name: sum(n.counts) for n in neurons}
     per_step = {n.name: n.counts for n in neurons}
     margins = [n.margin for n in neurons]
@@ -319,7 +321,7 @@ def sink_run(w: Dict[str, Tensor]) -> Callable[[Tensor], Dict[str, Any]]:
             s2 = cuba.step(b + skip)
             s3 = lif.step(conv(s2, w['convc.w'], w['convc.b'], stride=2, padding=1))
             lin = (w['lin.w'].double() @ s3.flatten().double()).float()
-            z = threshold_step('thr', lin, SINK_THRESHOLD, thr)
+            z = threshold_step(lin, SINK_THRESHOLD, thr)
             total += (w['aff.w'].double() @ z.double() + w['aff.b'].double()).float().double()
         return summarise([ifa, cuba, lif], (total / SINK_T).float(), {'thr': thr})
 
