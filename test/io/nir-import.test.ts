@@ -280,6 +280,22 @@ describe('NIR import of hand-built graphs (spikemesh writer)', () => {
     ]);
   });
 
+  it('readsAVectorNetworkWhoseInputKeepsABatchDimension', async () => {
+    const g = graphOf(
+      { in: input([1, 6]), fc: node('Affine', { weight: fill([3, 6], 0.4), bias: fill([3], 0.1) }), l: lif([3]), out: output() },
+      [['in', 'fc'], ['fc', 'l'], ['l', 'out']],
+    );
+    const { model } = await load(g);
+    expect(model.network.populations.map((p) => [p.name, p.shape])).toEqual([
+      ['in', { c: 6, h: 1, w: 1 }],
+      ['l', { c: 3, h: 1, w: 1 }],
+      ['out', { c: 3, h: 1, w: 1 }],
+    ]);
+    const spikes = tensor([20, 6, 1, 1], new Float32Array(120).fill(1));
+    // Each step 6 × 0.4 + 0.1 = 2.5 reaches every neuron (R·dt/τ = 1): all three fire in each of the T = 20 steps.
+    expect(simulate(model, { kind: 'spikes', spikes }).spikeCounts.l).toBe(60);
+  });
+
   it('refusesSamePaddingThatPadsUnevenly', async () => {
     const g = graphOf({ in: input([1, 8, 8]), c: conv(2, 1, 2, 2, { padding: { kind: 'strings', shape: [], data: ['same'] } }), l: lif([2, 8, 8]), out: output() }, [['in', 'c'], ['c', 'l'], ['l', 'out']]);
     expect(await refusal(g)).toMatch(/node 'c' \(Conv2d\): padding 'same' with stride 1, kernel 2 and dilation 1 pads unevenly/);

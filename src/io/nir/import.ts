@@ -160,7 +160,8 @@ class Importer {
     const declared = node.params.get('shape') ?? node.params.get('input_type.input');
     if (declared?.kind !== 'numbers') this.fail(key, "no 'shape' dataset");
     let dims = Array.from(declared.data);
-    if (dims.length === 4 && dims[0] === 1) dims = dims.slice(1);
+    // A leading 1 on [1, N] or [1, C, H, W] is a batch dimension that some exporters keep.
+    if ((dims.length === 2 || dims.length === 4) && dims[0] === 1) dims = dims.slice(1);
     if (dims.some((d) => !Number.isInteger(d) || d < 1)) this.fail(key, `shape ${shapeText(dims)} is not a list of positive integers`);
     let layout: Shape3;
     if (dims.length === 3) layout = { c: dims[0]!, h: dims[1]!, w: dims[2]! };
