@@ -106,10 +106,6 @@ class Totals {
   }
 }
 
-function mean(x: number, n: number): number {
-  return x / n;
-}
-
 function mappingHash(mapping: Mapping): string {
   return createHash('sha256').update(tracePackr.pack(mapping)).digest('hex');
 }
@@ -158,6 +154,16 @@ function chipsUsed(mapping: Mapping): number {
   return chips.size;
 }
 
+/** Labels that do not fit the model's classes are the data's fault: say which sample. */
+function addLabelled(confusion: ConfusionMatrix, index: number, label: ArrayLike<number>, prediction: Int32Array): void {
+  try {
+    confusion.add(label, prediction);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UserError(`sample ${index}: ${e.message}`);
+    throw e;
+  }
+}
+
 function checkSamples(samples: number): void {
   if (!Number.isInteger(samples) || samples < 1) throw new UserError(`--samples must be a positive integer, got ${samples}`);
 }
@@ -172,13 +178,14 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   const chip = buildChip({ model, mapping, profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(model, profile) } : {}) });
   const workers = o.workers ?? 0;
   const engine = await Engine.create(chip, { ...(o.semantics ? { semantics: o.semantics } : {}), ...(workers > 0 ? { backend: new WorkerBackend(workers) } : {}) });
-  const trace = o.tracePath ? openTrace(o, chip, mapping, engine.steps, engine.semantics) : null;
   const include = spikingCores(chip);
   const totals = new Totals();
   const spec = model.network.spec;
   const confusion = new ConfusionMatrix(spec.classes);
   let labelled = 0;
+  let trace: TraceWriter | null = null;
   try {
+    trace = o.tracePath ? openTrace(o, chip, mapping, engine.steps, engine.semantics) : null;
     for (let i = 0; i < o.samples; i++) {
       const s = o.sample(i);
       const onStep = (step: number, st: SharedState) => {
@@ -188,7 +195,7 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
       const r = await engine.run(s.input, { seed: s.seed, onStep });
       totals.add(r);
       if (s.label) {
-        confusion.add(s.label, r.prediction);
+        addLabelled(confusion, i, s.label, r.prediction);
         labelled++;
       }
     }
@@ -200,12 +207,14 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   }
   const written = trace?.finish(o.samples);
   const n = o.samples;
-  const measured: MeasuredLayer[] = chip.plan.populations.map((p) => ({ population: p.name, acs: mean(totals.acs.get(p.name) ?? 0, n), macs: mean(totals.macs.get(p.name) ?? 0, n) }));
-  const energy = Object.fromEntries(Object.entries(totals.energy).map(([k, v]) => [k, mean(v, n)])) as unknown as ProfileEnergy;
+  const mean = (x: number) => x / n;
+  const measured: MeasuredLayer[] = chip.plan.populations.map((p) => ({ population: p.name, acs: mean(totals.acs.get(p.name) ?? 0), macs: mean(totals.macs.get(p.name) ?? 0) }));
+  const e = totals.energy;
+  const energy: ProfileEnergy = { synapticPJ: mean(e.synapticPJ), neuronPJ: mean(e.neuronPJ), routingPJ: mean(e.routingPJ), staticPJ: mean(e.staticPJ), totalPJ: mean(e.totalPJ) };
   const comparison = compareEnergy({
     network: model.network,
     kernels: kernelsFromShapes(weightShapes),
-    activity: { timesteps: chip.plan.timesteps, spikeCounts: Object.fromEntries([...totals.spikes].map(([k, v]) => [k, mean(v, n)])), inputSpikeCount: mean(totals.inputEvents, n) },
+    activity: { timesteps: chip.plan.timesteps, spikeCounts: Object.fromEntries([...totals.spikes].map(([k, v]) => [k, mean(v)])), inputSpikeCount: mean(totals.inputEvents) },
     measured,
     profileEnergy: energy,
   });
@@ -221,9 +230,9 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
     cores: chip.cores,
     chips: chipsUsed(mapping),
     comparison,
-    inputEvents: mean(totals.inputEvents, n),
-    hostReadoutMacs: mean(totals.readoutMacs, n),
-    latency: { perStepNs: totals.inferenceNs / (n * engine.steps), maxStepNs: totals.maxStepNs, perInferenceNs: mean(totals.inferenceNs, n) },
+    inputEvents: mean(totals.inputEvents),
+    hostReadoutMacs: mean(totals.readoutMacs),
+    latency: { perStepNs: totals.inferenceNs / (n * engine.steps), maxStepNs: totals.maxStepNs, perInferenceNs: mean(totals.inferenceNs) },
     ...(labelled > 0 ? { metrics: segMetrics(confusion.counts, spec.classes) } : {}),
     notes: [...totals.notes],
     ...(written ? { trace: written } : {}),
