@@ -252,13 +252,19 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   return ops;
 }
 
+/** Pixels per block of the accumulator transpose in storeStage: a block (≤ 32 × C float64) stays in cache. */
+const STORE_BLOCK = 32;
+
 /** H×W×C float64 accumulator → C×H×W stage output: + bias, rounded once (float32, or shiftRound in fixed point). */
 function storeStage(acc: Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
-  for (let c = 0; c < C; c++) {
-    const b = bias ? bias[clo + c]! : 0;
-    const base = c * HW;
-    if (float) for (let p = 0; p < HW; p++) out[base + p] = Math.fround(acc[p * C + c]! + b);
-    else for (let p = 0; p < HW; p++) out[base + p] = shiftRound(acc[p * C + c]! + b, outShift);
+  for (let p0 = 0; p0 < HW; p0 += STORE_BLOCK) {
+    const p1 = Math.min(HW, p0 + STORE_BLOCK);
+    for (let c = 0; c < C; c++) {
+      const b = bias ? bias[clo + c]! : 0;
+      const base = c * HW;
+      if (float) for (let p = p0; p < p1; p++) out[base + p] = Math.fround(acc[p * C + c]! + b);
+      else for (let p = p0; p < p1; p++) out[base + p] = shiftRound(acc[p * C + c]! + b, outShift);
+    }
   }
 }
 

@@ -4,6 +4,7 @@
 // ascending global C-order (channel, then row, then column), so every flow segment is sorted too.
 
 import { leak, saturate, shiftRound } from '../hw/fixed.js';
+import type { NormTable } from '../reference/neurons.js';
 import type { PopulationPlan } from './plan.js';
 
 const f = Math.fround;
@@ -39,11 +40,13 @@ function globalIndex(pop: PopulationPlan, v: CoreView, c: number, y: number, x: 
  */
 export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, normRow: number, counts: UpdateCounts): void {
   const C = v.c1 - v.c0;
-  const H = v.y1 - v.y0;
-  const W = v.x1 - v.x0;
-  const hw = H * W;
-  if (pop.norms) {
-    const table = pop.norms[Math.min(normRow, pop.norms.length - 1)]!;
+  const hw = (v.y1 - v.y0) * (v.x1 - v.x0);
+  const table = pop.norms ? pop.norms[Math.min(normRow, pop.norms.length - 1)]! : null;
+  if (pop.kind === 'lif' || pop.kind === 'if') {
+    updateLif(pop, v, current, membrane, outIdx, outVal, table, counts);
+    return;
+  }
+  if (table) {
     for (let c = 0; c < C; c++) {
       const s = table.scale[v.c0 + c]!;
       const b = table.bias[v.c0 + c]!;
@@ -54,30 +57,7 @@ export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Ar
   const n = C * hw;
   let events = 0;
   let active = 0;
-  const emit = (i: number, out: number) => {
-    const x = i % W;
-    const r = (i - x) / W;
-    const y = r % H;
-    outIdx[base + events] = globalIndex(pop, v, (r - y) / H, y, x);
-    outVal[base + events] = out;
-    events++;
-  };
-  if (pop.kind === 'lif' || pop.kind === 'if') {
-    const lambda = pop.leak;
-    const theta = pop.threshold;
-    const hard = pop.hardReset;
-    for (let i = 0; i < n; i++) {
-      const I = current[i]!;
-      const m = membrane[base + i]!;
-      if (I !== 0 || m !== 0) active++;
-      let u = f(f(lambda * m) + I);
-      if (f(f(u / theta) - 1) > 0) {
-        u = hard ? 0 : f(u - theta);
-        emit(i, 1);
-      }
-      membrane[base + i] = u;
-    }
-  } else if (pop.kind === 'accumulator') {
+  if (pop.kind === 'accumulator') {
     for (let i = 0; i < n; i++) {
       const I = current[i]!;
       if (I !== 0) active++;
@@ -85,16 +65,66 @@ export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Ar
     }
   } else {
     const relu = pop.kind === 'relu';
+    const W = v.x1 - v.x0;
+    const H = v.y1 - v.y0;
     for (let i = 0; i < n; i++) {
       const I = current[i]!;
       const out = relu && !(I > 0) ? 0 : I;
       if (I !== 0) active++;
       membrane[base + i] = out;
-      if (out !== 0) emit(i, out);
+      if (out !== 0) {
+        const x = i % W;
+        const r = (i - x) / W;
+        const y = r % H;
+        outIdx[base + events] = globalIndex(pop, v, (r - y) / H, y, x);
+        outVal[base + events] = out;
+        events++;
+      }
     }
   }
   counts.active += active;
-  counts.inactive += C * hw - active;
+  counts.inactive += n - active;
+  counts.events += events;
+}
+
+/**
+ * LIF / IF neurons of the tile, the step's normalisation applied on the way (one pass over the tile):
+ * u = λ·m + I; spike where u/θ − 1 > 0; soft or hard reset. Spikes go out in C-order.
+ */
+function updateLif(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, table: NormTable | null, counts: UpdateCounts): void {
+  const H = v.y1 - v.y0;
+  const W = v.x1 - v.x0;
+  const popH = pop.shape.h;
+  const popW = pop.shape.w;
+  const lambda = pop.leak;
+  const theta = pop.threshold;
+  const hard = pop.hardReset;
+  const base = v.offset;
+  let events = 0;
+  let active = 0;
+  let i = 0;
+  for (let c = v.c0; c < v.c1; c++) {
+    const s = table ? table.scale[c]! : 1;
+    const b = table ? table.bias[c]! : 0;
+    for (let y = v.y0; y < v.y1; y++) {
+      const row = (c * popH + y) * popW;
+      for (let x = v.x0; x < v.x1; x++, i++) {
+        const I = table ? f(current[i]! * s + b) : current[i]!;
+        const m = membrane[base + i]!;
+        if (I !== 0 || m !== 0) active++;
+        let u = f(f(lambda * m) + I);
+        if (f(f(u / theta) - 1) > 0) {
+          u = hard ? 0 : f(u - theta);
+          outIdx[base + events] = row + x;
+          outVal[base + events] = 1;
+          events++;
+        }
+        membrane[base + i] = u;
+      }
+    }
+  }
+  counts.active += active;
+  counts.inactive += i - active;
   counts.events += events;
 }
 
