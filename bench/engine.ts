@@ -1,0 +1,327 @@
+// Benchmark: the event engine on the paper-size dl-vgg9 against a C kernel, PyTorch, its own TypeScript loops and 1 → 2 workers — ratios from one run.
+//
+// The model is the synthetic zoo's paper-size dl-vgg9 (64×64, width 1, 21 classes, T=20, every spiking
+// layer calibrated to 0.1 spikes per neuron per step), cached under bench/.cache/ by its parameters.
+// Every contender is fed the same input spikes; the C kernel also gets the engine's own hidden spikes,
+// so it scatters exactly the events the engine integrated. Each contender's time is taken both as wall
+// time and as the CPU time of its process: on a machine shared with other work the wall clock counts
+// time the contender spent waiting for a CPU, so the CPU-time ratios are the ones to read there.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InThreadBackend } from '../src/engine/backend.js';
+import { createScratch, type Scratch } from '../src/engine/integrate.js';
+import { computeCore } from '../src/engine/kernel.js';
+import { WorkerBackend } from '../src/engine/backend-workers.js';
+import { buildChip, type Chip } from '../src/engine/chip.js';
+import type { ConvPlan, PoolPlan } from '../src/engine/plan.js';
+import type { Blueprint, ComputeTask, EngineBackend, SharedBuffers } from '../src/engine/protocol.js';
+import { Engine } from '../src/engine/run.js';
+import { wasmAvailable } from '../src/engine/simd.js';
+import { viewState, type SharedState } from '../src/engine/state.js';
+import type { EngineResult } from '../src/engine/types.js';
+import { UserError } from '../src/errors.js';
+import { buildSyntheticModel, calibrationInput, progressReporter, type Progress, type SyntheticOptions } from '../src/eval/index.js';
+import { loadProfile, parseProfile } from '../src/hw/profile.js';
+import type { CoreProfile } from '../src/hw/types.js';
+import { saveBundle } from '../src/io/bundle.js';
+import { loadModel } from '../src/io/checkpoint.js';
+import { readJson } from '../src/io/files.js';
+import { mapNetwork } from '../src/mapping/map.js';
+import { tensor } from '../src/net/tensor.js';
+import type { ArchSpec, InputPopulation, Model, Tensor } from '../src/net/types.js';
+import { buildNetwork, defaultSpec } from '../src/net/zoo.js';
+import { inputSource } from '../src/reference/encode.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const SPEC: ArchSpec = defaultSpec({ arch: 'dl-vgg9', inputHeight: 64, inputWidth: 64, width: 1, classes: 21, timesteps: 20 });
+const SYNTH: Omit<SyntheticOptions, 'onProgress'> = { targetRate: 0.1, seed: 0, calibrationSamples: 8, checkSamples: 4 };
+/** The sample: the first digits val image neither calibration nor the rate check used. */
+const SAMPLE = SYNTH.calibrationSamples + SYNTH.checkSamples;
+/** Neurons per core of the ideal-45nm variant the workers are measured on (ideal-45nm puts each layer on one core). */
+const SPLIT_NEURONS = 16384;
+const PYTHON = '/usr/bin/python3';
+const C_REPS = 3;
+const TORCH_REPS = 3;
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const giga = (n: number) => `${(n / 1e9).toFixed(2)} G`;
+const secs = (s: number) => `${s.toFixed(2)} s`;
+const times = (t: { cpu: number; wall: number }) => `${secs(t.cpu)} CPU (${secs(t.wall)} wall)`;
+const ratio = (r: number) => `${r.toFixed(2)}×`;
+const say = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The paper-size model, built once (about 2 minutes at width 1) and cached by its parameters. */
+function cachedModel(): { model: Model; dir: string; built: boolean } {
+  const key = `${SPEC.arch}-${SPEC.inputHeight}x${SPEC.inputWidth}-w${SPEC.width}-c${SPEC.classes}-T${SPEC.timesteps}-rate${SYNTH.targetRate}-seed${SYNTH.seed}-cal${SYNTH.calibrationSamples}-chk${SYNTH.checkSamples}`;
+  const dir = join(here, '.cache', key);
+  const built = !existsSync(join(dir, 'model.json'));
+  if (built) {
+    let progress: Progress | undefined;
+    const m = buildSyntheticModel(SPEC, {
+      ...SYNTH,
+      onProgress: (what, done, total) => {
+        progress ??= progressReporter(process.stderr, 'building the paper-size model', total);
+        progress.update(done, what);
+      },
+    });
+    progress?.finish();
+    saveBundle(dir, m.bundle);
+  }
+  return { model: loadModel(dir).model, dir, built };
+}
+
+function weightShapes(model: Model): Map<string, number[]> {
+  return new Map([...model.weights].map(([k, t]) => [k, t.shape]));
+}
+
+function chipOn(model: Model, profile: CoreProfile): Chip {
+  return buildChip({ model, mapping: mapNetwork({ network: model.network, weightShapes: weightShapes(model) }, profile), profile });
+}
+
+/** ideal-45nm with a neuron limit, so every layer spans several cores that workers can share. */
+function splitProfile(): CoreProfile {
+  const file = join(here, '..', 'cores', 'ideal-45nm.json');
+  const json = readJson(file) as { name: string; neuronsPerCore: { value: number | null } };
+  json.name = `ideal-45nm-${SPLIT_NEURONS}n`;
+  json.neuronsPerCore.value = SPLIT_NEURONS;
+  return parseProfile(json, file);
+}
+
+/** The sample's Poisson spikes, encoded once so every contender gets the very same input. */
+function inputSpikes(model: Model): Tensor {
+  const { input, seed } = calibrationInput(model.network.spec, SAMPLE, SYNTH.seed);
+  const pop = model.network.populations.find((p) => p.role === 'input') as InputPopulation;
+  const T = model.network.timesteps;
+  const n = pop.shape.c * pop.shape.h * pop.shape.w;
+  const data = new Float32Array(T * n);
+  const source = inputSource(pop, input, T, seed);
+  for (let t = 0; t < T; t++) source(t, data.subarray(t * n, (t + 1) * n));
+  return tensor([T, pop.shape.c, pop.shape.h, pop.shape.w], data);
+}
+
+/** CPU seconds of this process since `t0` (a process.cpuUsage() reading). */
+function cpuSince(t0: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1e6;
+}
+
+/** The in-thread backend's loop with a CPU clock around every core: CPU seconds per core, summed over the run. */
+class TimedBackend implements EngineBackend {
+  readonly name = 'in-thread, timed';
+  private state: SharedState | null = null;
+  private scratch: Scratch | null = null;
+  readonly seconds: Float64Array;
+
+  constructor(private readonly chip: Chip) {
+    this.seconds = new Float64Array(chip.cores);
+  }
+
+  async attach(blueprint: Blueprint, buffers: SharedBuffers): Promise<void> {
+    this.state = viewState(buffers, blueprint.semantics, blueprint.steps);
+    this.scratch = createScratch(this.chip);
+  }
+
+  async compute(task: ComputeTask): Promise<void> {
+    for (const core of task.cores) {
+      const t0 = process.cpuUsage();
+      computeCore(this.chip, this.state!, this.scratch!, core, task.step);
+      this.seconds[core]! += cpuSince(t0);
+    }
+  }
+
+  async close(): Promise<void> {}
+}
+
+interface Timed {
+  wall: number;
+  cpu: number;
+  result: EngineResult;
+}
+
+/** Runs on a fresh engine: `warm` untimed runs first, then the fastest of `timed` runs (by CPU time, or wall time for worker threads). */
+async function timeEngine(chip: Chip, backend: EngineBackend, spikes: Tensor, warm: number, timed: number, recordSpikes = false): Promise<Timed> {
+  const key = (t: Timed) => (backend instanceof WorkerBackend ? t.wall : t.cpu);
+  const engine = await Engine.create(chip, { backend });
+  try {
+    const input = { kind: 'spikes' as const, spikes };
+    for (let i = 0; i < warm; i++) await engine.run(input);
+    let best: Timed | null = null;
+    for (let i = 0; i < timed; i++) {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const result = await engine.run(input, { recordSpikes });
+      const t: Timed = { wall: (performance.now() - t0) / 1000, cpu: cpuSince(c0), result };
+      if (!best || key(t) < key(best)) best = t;
+    }
+    return best!;
+  } finally {
+    await engine.close();
+  }
+}
+
+const acsOf = (r: EngineResult) => r.layers.reduce((a, l) => a + l.acs, 0);
+const macsOf = (r: EngineResult) => r.layers.reduce((a, l) => a + l.macs, 0);
+
+function sameOutputs(a: EngineResult, b: EngineResult): boolean {
+  const eq = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
+  return eq(a.counters.data, b.counters.data) && eq(a.accumulator.data, b.accumulator.data) && eq(a.prediction, b.prediction);
+}
+
+/** The file bench/scatter.c reads: every projection's geometry, weights and per-step source events. */
+function scatterData(chip: Chip, result: EngineResult, spikes: Tensor): Buffer {
+  const { plan } = chip;
+  const T = plan.timesteps;
+  const parts: Buffer[] = [];
+  const i32 = (xs: number[]) => Buffer.from(Int32Array.from(xs).buffer);
+  parts.push(Buffer.from('SMSC'), i32([plan.projections.length, T]));
+  for (const proj of plan.projections) {
+    const conv = proj.stages[proj.eventStage] as ConvPlan;
+    if (proj.stages.length !== proj.eventStage + 1 || conv.groups !== 1 || conv.op !== 'conv') throw new Error(`bench: projection ${proj.name} is not a plain [pool →] conv; the C kernel covers dl-vgg9 only`);
+    const pool = proj.eventStage === 1 ? (proj.stages[0] as PoolPlan) : null;
+    const src = plan.network.populations[proj.source]!.shape;
+    const p = pool?.outShape ?? { h: 0, w: 0 };
+    parts.push(i32([pool ? 1 : 0, src.c, src.h, src.w, conv.outShape.c, conv.outShape.h, conv.outShape.w, conv.k, conv.stride, conv.padding, conv.dilation, pool?.kernel ?? 0, pool?.stride ?? 0, pool?.padding ?? 0, p.h, p.w]));
+    parts.push(Buffer.from(Float32Array.from(conv.weights).buffer));
+    if (pool) parts.push(Buffer.from(Float64Array.from(pool.divRows!).buffer), Buffer.from(Float64Array.from(pool.divCols!).buffer));
+  }
+  for (let t = 0; t < T; t++) {
+    for (const proj of plan.projections) {
+      const idx: number[] = [];
+      const val: number[] = [];
+      if (proj.source === plan.input) {
+        const n = spikes.data.length / T;
+        const step = spikes.data.subarray(t * n, (t + 1) * n);
+        step.forEach((v, i) => v !== 0 && (idx.push(i), val.push(v)));
+      } else {
+        const bits = result.spikes![plan.network.populations[proj.source]!.name]![t]!;
+        bits.forEach((b, i) => b && (idx.push(i), val.push(1)));
+      }
+      parts.push(i32([idx.length]), i32(idx), Buffer.from(Float32Array.from(val).buffer));
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+interface CResult {
+  cpuSeconds: number;
+  wallSeconds: number;
+  repetitions: number;
+  checksum: number;
+  projections: Array<{ ops: number; macs: number; seconds: number }>;
+}
+
+/** Per layer: the engine's time on its cores (integration, neuron update, emission) against the C scatter's. */
+function layerTable(chip: Chip, coreSeconds: Float64Array, result: EngineResult, c: CResult): string {
+  const rows = chip.plan.populations.map((pop, li) => {
+    let engine = 0;
+    for (const core of chip.layerCores[li]!) engine += coreSeconds[core]!;
+    const cs = chip.plan.projections.reduce((a, p, i) => a + (p.target === pop.index ? c.projections[i]!.seconds : 0), 0);
+    const acs = result.layers.find((l) => l.population === pop.name)!.acs;
+    return `  ${pop.name.padEnd(8)} ${fmt(acs).padStart(13)} ${engine.toFixed(3).padStart(9)} ${cs.toFixed(3).padStart(9)} ${(cs / engine).toFixed(2).padStart(8)}×`;
+  });
+  return [`  ${'layer'.padEnd(8)} ${'ACs'.padStart(13)} ${'engine s'.padStart(9)} ${'C s'.padStart(9)} ${'engine/C'.padStart(9)}`, ...rows].join('\n');
+}
+
+/** Build bench/scatter.c in a temp dir and run it on the engine's events. */
+function runC(chip: Chip, result: EngineResult, spikes: Tensor, tmp: string): CResult | string {
+  const exe = join(tmp, 'scatter');
+  const cc = spawnSync('gcc', ['-O3', '-march=native', '-o', exe, join(here, 'scatter.c')], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) return `gcc failed: ${cc.error?.message ?? cc.stderr.trim()}`;
+  const data = join(tmp, 'scatter.bin');
+  writeFileSync(data, scatterData(chip, result, spikes));
+  return JSON.parse(execFileSync(exe, [data, String(C_REPS)], { encoding: 'utf8' })) as CResult;
+}
+
+interface TorchResult {
+  seconds: number;
+  cpuSeconds: number;
+  threads: number;
+  torch: string;
+  prediction: number[];
+}
+
+function runTorch(dir: string, spikes: Tensor, tmp: string): TorchResult | string {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.error) return `${PYTHON} not found`;
+  if (probe.status !== 0) return `${PYTHON} has no torch (apt install python3-torch)`;
+  const file = join(tmp, 'input.f32');
+  writeFileSync(file, Buffer.from(spikes.data.buffer, spikes.data.byteOffset, spikes.data.byteLength));
+  const r = spawnSync(PYTHON, [join(here, 'torch_dense.py'), dir, file, String(TORCH_REPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) return `torch_dense.py failed: ${r.stderr.trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout) as TorchResult;
+}
+
+function loihiLine(): string {
+  try {
+    const m = mapNetwork(buildNetwork(SPEC), loadProfile('loihi'));
+    return `maps onto ${fmt(m.partition.tileCount)} cores`;
+  } catch (e) {
+    if (!(e instanceof UserError)) throw e;
+    return `does not fit: ${e.message}`;
+  }
+}
+
+const maxRssGB = () => (process.resourceUsage().maxRSS * 1024) / 2 ** 30;
+
+export default async function run(): Promise<void> {
+  say(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the CPUs skews every timing; the ratios are measured back to back)`);
+  say(`paper-size dl-vgg9 on loihi: ${loihiLine()}`);
+  const t0 = performance.now();
+  const { model, dir, built } = cachedModel();
+  say(`model: ${dir.replace(`${here}/`, 'bench/')} (${built ? `built in ${secs((performance.now() - t0) / 1000)}` : 'cached'}; untrained, every spiking layer calibrated to ${SYNTH.targetRate} spikes/neuron/step)`);
+  if (!wasmAvailable()) say('WebAssembly SIMD is missing in this Node: the engine runs its TypeScript loops');
+
+  const spikes = inputSpikes(model);
+  const chip = chipOn(model, loadProfile('ideal-45nm'));
+  say(`ideal-45nm: ${chip.cores} cores; sample: digits val image ${SAMPLE}, ${fmt(spikes.data.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0))} input spikes over T=${chip.plan.timesteps}`);
+
+  const wasm = await timeEngine(chip, new InThreadBackend(), spikes, 1, 2);
+  const timedBackend = new TimedBackend(chip);
+  const recorded = await timeEngine(chip, timedBackend, spikes, 0, 1, true);
+  const acs = acsOf(wasm.result);
+  const rssAfterRun = maxRssGB();
+  const spikesTotal = Object.values(wasm.result.spikeCounts).reduce((a, b) => a + b, 0);
+  say(`engine, WebAssembly SIMD kernel, in-thread, full accounting: ${fmt(acs)} ACs (${fmt(macsOf(wasm.result))} MACs, ${fmt(spikesTotal)} spikes) in ${times(wasm)} = ${giga(acs / wasm.cpu)} synaptic ops/s per core`);
+
+  const js = await timeEngine(chip, new InThreadBackend({ kernel: 'js' }), spikes, 0, 1);
+  say(`engine, TypeScript loops (the fallback): ${times(js)} = ${giga(acsOf(js.result) / js.cpu)} synaptic ops/s; WebAssembly kernel speedup ${ratio(js.cpu / wasm.cpu)}; identical counters and outputs: ${sameOutputs(js.result, wasm.result) && sameOutputs(recorded.result, wasm.result) ? 'yes' : 'NO'}`);
+
+  const tmp = mkdtempSync(join(tmpdir(), 'spikemesh-bench-'));
+  try {
+    const c = runC(chip, recorded.result, spikes, tmp);
+    if (typeof c === 'string') say(`C kernel: skipped (${c})`);
+    else {
+      const cOps = c.projections.reduce((a, p) => a + p.ops, 0);
+      const cMacs = c.projections.reduce((a, p) => a + p.macs, 0);
+      const mismatched = chip.plan.projections.filter((p, i) => c.projections[i]!.ops !== recorded.result.layers.find((l) => l.population === chip.plan.network.populations[p.target]!.name)!.acs);
+      const check = mismatched.length === 0 ? `= the engine's ACs, layer by layer` : `≠ the engine's ACs in ${mismatched.map((p) => p.name).join(', ')}`;
+      say(`C kernel (gcc -O3 -march=native; the same scatter of the same events, scatter only; best of ${c.repetitions}): ${fmt(cOps)} synaptic ops ${check} (${fmt(cMacs)} multiply-adds done) in ${times({ cpu: c.cpuSeconds, wall: c.wallSeconds })} = ${giga(cOps / c.cpuSeconds)} synaptic ops/s`);
+      say(`  engine / C throughput: ${ratio(c.cpuSeconds / wasm.cpu)} by CPU time, ${ratio(c.wallSeconds / wasm.wall)} by wall time (target ≥ 0.25×); TypeScript loops / C: ${ratio(c.cpuSeconds / js.cpu)}`);
+      say(`  per layer, CPU time (engine: all the work of the layer's cores in a separate run; C: its scatter alone):\n${layerTable(chip, timedBackend.seconds, recorded.result, c)}`);
+    }
+
+    const torch = runTorch(dir, spikes, tmp);
+    if (typeof torch === 'string') say(`PyTorch: skipped (${torch})`);
+    else {
+      const pred = wasm.result.prediction;
+      const agree = torch.prediction.reduce((a, v, i) => a + (v === pred[i] ? 1 : 0), 0) / pred.length;
+      say(`PyTorch ${torch.torch} dense inference on the CPU (${torch.threads} thread${torch.threads === 1 ? '' : 's'}; the same spikes and weights; best of ${TORCH_REPS}): ${times({ cpu: torch.cpuSeconds, wall: torch.seconds })}; argmax agrees with the engine on ${(100 * agree).toFixed(1)}% of pixels`);
+      say(`  engine / PyTorch time: ${ratio(wasm.cpu / torch.cpuSeconds)} by CPU time, ${ratio(wasm.wall / torch.seconds)} by wall time (goal < 1×: the event engine, accounting included, faster than the dense run)`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+
+  const split = chipOn(model, splitProfile());
+  const inThread = await timeEngine(split, new InThreadBackend(), spikes, 1, 1);
+  const w1 = await timeEngine(split, new WorkerBackend(1), spikes, 1, 1);
+  const w2 = await timeEngine(split, new WorkerBackend(2), spikes, 1, 1);
+  const same = sameOutputs(w1.result, inThread.result) && sameOutputs(w2.result, inThread.result);
+  say(`workers on ideal-45nm ≤ ${fmt(SPLIT_NEURONS)} neurons/core (${split.cores} cores; ideal-45nm itself has one core per layer, nothing to share), wall time: in-thread ${secs(inThread.wall)}, 1 worker ${secs(w1.wall)}, 2 workers ${secs(w2.wall)}`);
+  say(`  1 → 2 workers speedup: ${ratio(w1.wall / w2.wall)} (target ≥ 1.7× on 2 cores, which only an otherwise idle machine can show); identical results: ${same ? 'yes' : 'NO'}`);
+  say(`peak memory (maxRSS): ${rssAfterRun.toFixed(2)} GB after the paper-size runs${built ? ' (the model was built in this process)' : ''} (target ≤ 1.5 GB); ${maxRssGB().toFixed(2)} GB at the end, worker threads included`);
+}
