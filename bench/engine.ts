@@ -8,15 +8,15 @@
 // time the contender spent waiting for a CPU, so the CPU-time ratios are the ones to read there.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InThreadBackend } from '../src/engine/backend.js';
-import { createScratch, type Scratch } from '../src/engine/integrate.js';
-import { computeCore } from '../src/engine/kernel.js';
 import { WorkerBackend } from '../src/engine/backend-workers.js';
 import { buildChip, type Chip } from '../src/engine/chip.js';
+import { createScratch, type Scratch } from '../src/engine/integrate.js';
+import { computeCore } from '../src/engine/kernel.js';
 import type { ConvPlan, PoolPlan } from '../src/engine/plan.js';
 import type { Blueprint, ComputeTask, EngineBackend, SharedBuffers } from '../src/engine/protocol.js';
 import { Engine } from '../src/engine/run.js';

@@ -92,8 +92,6 @@ export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Ar
  * u = λ·m + I; spike where u/θ − 1 > 0; soft or hard reset. Spikes go out in C-order.
  */
 function updateLif(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, table: NormTable | null, counts: UpdateCounts): void {
-  const H = v.y1 - v.y0;
-  const W = v.x1 - v.x0;
   const popH = pop.shape.h;
   const popW = pop.shape.w;
   const lambda = pop.leak;
