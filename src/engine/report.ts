@@ -1,6 +1,5 @@
 // `spikemesh run` as a function: map a model, build the chip once, run samples on it, compare measured and analytic energy, trace.
 
-import { createHash } from 'node:crypto';
 import type { SegDataset } from '../data/types.js';
 import { compareEnergy, type EnergyComparison, type MeasuredLayer, type ProfileEnergy } from '../energy/report.js';
 import { checkCompatible, sampleInput } from '../eval/input.js';
@@ -11,20 +10,17 @@ import type { SegMetrics } from '../eval/types.js';
 import { UserError } from '../errors.js';
 import { quantize } from '../hw/quantize.js';
 import type { CoreProfile } from '../hw/types.js';
-import { modelHash } from '../mapping/file.js';
 import { mapNetwork } from '../mapping/map.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import type { Mapping } from '../mapping/types.js';
 import { kernelsFromShapes } from '../net/stats.js';
 import type { ArchSpec, Model } from '../net/types.js';
 import type { ReferenceInput } from '../reference/types.js';
-import { encodeSpikes, tracePackr, TraceWriter } from '../trace/writer.js';
+import { RunTrace } from '../trace/tracer.js';
 import { WorkerBackend } from './backend-workers.js';
-import { buildChip, type Chip } from './chip.js';
-import { COUNTER_COUNT, COUNTER_NAMES } from './protocol.js';
+import { buildChip } from './chip.js';
 import { Engine } from './run.js';
-import type { SharedState } from './state.js';
-import type { Arithmetic, EngineResult, Semantics } from './types.js';
+import type { Arithmetic, EngineResult, RunOptions, Semantics } from './types.js';
 
 /** One input of a run: the network input, its Poisson seed, and the label map when the data has one. */
 export interface ReportSample {
@@ -106,45 +102,6 @@ class Totals {
   }
 }
 
-function mappingHash(mapping: Mapping): string {
-  return createHash('sha256').update(tracePackr.pack(mapping)).digest('hex');
-}
-
-function openTrace(o: RunReportOptions, chip: Chip, mapping: Mapping, steps: number, semantics: Semantics): TraceWriter {
-  const weightShapes = new Map([...o.model.weights].map(([k, t]) => [k, t.shape]));
-  return new TraceWriter(o.tracePath!, {
-    modelHash: modelHash({ network: o.model.network, weightShapes }, o.model.weights),
-    mappingHash: mappingHash(mapping),
-    network: o.model.network.name,
-    profile: o.profile.name,
-    seed: o.seed,
-    timesteps: chip.plan.timesteps,
-    steps,
-    semantics,
-    arithmetic: chip.arithmetic,
-    samples: o.samples,
-    cores: chip.cores,
-    layers: chip.plan.populations.map((p, li) => ({ population: p.name, firstCore: chip.layerCores[li]![0] ?? 0, cores: chip.layerCores[li]!.length, spiking: isSpiking(p.kind) })),
-    counterNames: [...COUNTER_NAMES],
-  });
-}
-
-function isSpiking(kind: string): boolean {
-  return kind === 'lif' || kind === 'if';
-}
-
-/** Per core: 1 where the core's population spikes (only those cores' events go into the trace). */
-function spikingCores(chip: Chip): Uint8Array {
-  return Uint8Array.from(chip.coreLayer, (li) => (isSpiking(chip.plan.populations[li]!.kind) ? 1 : 0));
-}
-
-/** Streams one step of one sample into the trace. */
-function traceStep(writer: TraceWriter, chip: Chip, include: Uint8Array, sample: number, step: number, st: SharedState): void {
-  const rowLength = chip.cores * COUNTER_COUNT;
-  const spikes = encodeSpikes(st.outIdx, st.outCount, chip.neuronOffset, include);
-  writer.writeStep(sample, step, spikes, st.counters.subarray(step * rowLength, (step + 1) * rowLength));
-}
-
 /** Chips that hold at least one of the mapping's cores. */
 function chipsUsed(mapping: Mapping): number {
   const { geometry, slotOfTile } = mapping.placement;
@@ -178,18 +135,17 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   const chip = buildChip({ model, mapping, profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(model, profile) } : {}) });
   const workers = o.workers ?? 0;
   const engine = await Engine.create(chip, { ...(o.semantics ? { semantics: o.semantics } : {}), ...(workers > 0 ? { backend: new WorkerBackend(workers) } : {}) });
-  const include = spikingCores(chip);
   const totals = new Totals();
   const spec = model.network.spec;
   const confusion = new ConfusionMatrix(spec.classes);
   let labelled = 0;
-  let trace: TraceWriter | null = null;
+  let trace: RunTrace | null = null;
   try {
-    trace = o.tracePath ? openTrace(o, chip, mapping, engine.steps, engine.semantics) : null;
+    trace = o.tracePath ? new RunTrace(o.tracePath, { model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics }) : null;
     for (let i = 0; i < o.samples; i++) {
       const s = o.sample(i);
-      const onStep = (step: number, st: SharedState) => {
-        if (trace) traceStep(trace, chip, include, i, step, st);
+      const onStep: RunOptions['onStep'] = (step, st, host) => {
+        trace?.step(i, step, st, host);
         o.onProgress?.(i * engine.steps + step + 1, o.samples * engine.steps);
       };
       const r = await engine.run(s.input, { seed: s.seed, onStep });

@@ -81,7 +81,7 @@ export class Engine {
       for (const cores of phases) await this.backend.compute({ step: t, cores });
       if (recorded) this.record(recorded);
       perStepNs[t] = timeline.run(t, st.counters);
-      opts.onStep?.(t, st);
+      opts.onStep?.(t, st, hostCounters);
     }
     return this.result({ hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: queue.handled });
   }

@@ -130,7 +130,8 @@ export interface RunOptions {
   recordSpikes?: boolean;
   /**
    * Called after every step with the chip's state: the outboxes hold that step's events and the counters
-   * block that step's rows (e.g. a trace writer streams them). Read only; the state is reused next step.
+   * block that step's rows, and `host` the host's input traffic up to this step (e.g. a trace writer
+   * streams them). Read only; the state is reused next step.
    */
-  onStep?: (step: number, state: SharedState) => void;
+  onStep?: (step: number, state: SharedState, host: HostCounters) => void;
 }

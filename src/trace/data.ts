@@ -1,0 +1,123 @@
+// A trace held in memory for browsing: every record's counters and host traffic as numbers, spikes decoded on demand.
+//
+// Filled from a file (loadTrace) or step by step from a live run (push), so the UI reads both the same way.
+
+import { fileError } from '../errors.js';
+import { COUNTER, COUNTER_NAMES } from '../engine/protocol.js';
+import { decodeCounters, SpikeCoder, type DecodedSpikes } from './encode.js';
+import { coreEnergyPJ } from './energy.js';
+import { TraceFile } from './reader.js';
+import { HOST_FIELDS, type StepRecord, type TraceHeader } from './types.js';
+
+/** Refuses a header whose counters are not the ones this spikemesh prices (by name and order). */
+export function checkCounters(header: TraceHeader, where: string): void {
+  const same = header.counterNames.length === COUNTER_NAMES.length && header.counterNames.every((n, i) => n === COUNTER_NAMES[i]);
+  if (!same) throw fileError(where, `trace counters are [${header.counterNames.join(', ')}], this spikemesh expects [${COUNTER_NAMES.join(', ')}]`);
+}
+
+export class TraceData {
+  readonly coder: SpikeCoder;
+  /** Counters per core. */
+  readonly width: number;
+  readonly warnings: string[] = [];
+  /** Step records held. */
+  records = 0;
+  /** Whether the run behind it has finished (a file with its end record, or a live run that is done). */
+  complete = false;
+  private sampleOf = new Int32Array(16);
+  private stepOf = new Int32Array(16);
+  private countersBuf: Float64Array;
+  private hostBuf: Float64Array;
+  private energyBuf: Float64Array;
+  private spikeBytes: Uint8Array[] = [];
+
+  constructor(readonly header: TraceHeader) {
+    this.coder = new SpikeCoder(header);
+    this.width = header.counterNames.length;
+    this.countersBuf = new Float64Array(16 * header.cores * this.width);
+    this.hostBuf = new Float64Array(16 * HOST_FIELDS.length);
+    this.energyBuf = new Float64Array(16 * header.cores);
+  }
+
+  /** Add a record (its arrays are copied: a live tracer reuses them). */
+  push(r: StepRecord): void {
+    const i = this.records;
+    this.grow(i + 1);
+    const cores = this.header.cores;
+    const row = this.countersBuf.subarray(i * cores * this.width, (i + 1) * cores * this.width);
+    decodeCounters(r.counters, row.length, row);
+    for (let c = 0; c < cores; c++) this.energyBuf[i * cores + c] = coreEnergyPJ(this.header.prices, row, c * this.width);
+    this.hostBuf.set(r.host, i * HOST_FIELDS.length);
+    this.sampleOf[i] = r.sample;
+    this.stepOf[i] = r.step;
+    this.spikeBytes.push(r.spikes.slice());
+    this.records = i + 1;
+  }
+
+  sample(record: number): number {
+    return this.sampleOf[record]!;
+  }
+
+  step(record: number): number {
+    return this.stepOf[record]!;
+  }
+
+  /** Counter `slot` (COUNTER) of `core` in `record`. */
+  counter(record: number, core: number, slot: number): number {
+    return this.countersBuf[(record * this.header.cores + core) * this.width + slot]!;
+  }
+
+  /** The counter run of one record: cores × width, core-major. */
+  counterRow(record: number): Float64Array {
+    const n = this.header.cores * this.width;
+    return this.countersBuf.subarray(record * n, (record + 1) * n);
+  }
+
+  /** Energy of `core` in `record` on the trace's profile (static share included), pJ. */
+  energy(record: number, core: number): number {
+    return this.energyBuf[record * this.header.cores + core]!;
+  }
+
+  host(record: number, field: number): number {
+    return this.hostBuf[record * HOST_FIELDS.length + field]!;
+  }
+
+  spikes(record: number): DecodedSpikes {
+    return this.coder.decode(this.spikeBytes[record]!);
+  }
+
+  /** Spikes of `core` in `record` (the spikes counter: every core emits through it, spiking or not). */
+  coreSpikes(record: number, core: number): number {
+    return this.counter(record, core, COUNTER.spikes);
+  }
+
+  private grow(n: number): void {
+    if (n <= this.sampleOf.length) return;
+    const cap = Math.max(n, this.sampleOf.length * 2);
+    const more = <T extends Int32Array | Float64Array>(a: T, per: number): T => {
+      const b = new (a.constructor as new (n: number) => T)(cap * per);
+      b.set(a);
+      return b;
+    };
+    this.sampleOf = more(this.sampleOf, 1);
+    this.stepOf = more(this.stepOf, 1);
+    this.countersBuf = more(this.countersBuf, this.header.cores * this.width);
+    this.hostBuf = more(this.hostBuf, HOST_FIELDS.length);
+    this.energyBuf = more(this.energyBuf, this.header.cores);
+  }
+}
+
+/** Read a whole trace file into memory (every good record; warnings for damage). */
+export function loadTrace(path: string): TraceData {
+  const file = TraceFile.open(path);
+  try {
+    checkCounters(file.header, path);
+    const data = new TraceData(file.header);
+    for (const r of file.records()) data.push(r);
+    data.complete = file.endRecord !== null && file.warnings.length === 0;
+    data.warnings.push(...file.warnings);
+    return data;
+  } finally {
+    file.close();
+  }
+}
