@@ -12,6 +12,7 @@ import { registerQuantize } from './quantize.js';
 import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
 import { registerExportNir } from './nir.js';
+import { registerTrace } from './trace.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -25,4 +26,5 @@ export function registerCommands(program: Command): void {
   registerRun(program);
   registerDemo(program);
   registerExportNir(program);
+  registerTrace(program);
 }

@@ -22,9 +22,10 @@ export const FOOTER_MAGIC = 'SMTX';
 /** Footer bytes: msgpack bin8 marker, length 12, magic (4), offset (8). */
 export const FOOTER_BYTES = 14;
 
-/** Host traffic of one step, in this order in `StepRecord.host`. */
-export const HOST_FIELDS = ['events', 'packets', 'hopsEW', 'hopsNS', 'hopsChip'] as const;
-export type HostField = (typeof HOST_FIELDS)[number];
+/** Slot of each figure of the host's traffic in `StepRecord.host`. */
+export const HOST = { events: 0, packets: 1, hopsEW: 2, hopsNS: 3, hopsChip: 4 } as const;
+export type HostField = keyof typeof HOST;
+export const HOST_FIELDS = Object.keys(HOST) as HostField[];
 
 export interface Shape3 {
   c: number;

@@ -1,0 +1,154 @@
+// `trace stats`: totals per layer, per core and per step, and the run's energy priced sample by sample as the run report does.
+
+import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../engine/protocol.js';
+import { MeshCoords } from '../mapping/mesh.js';
+import { checkCounters } from './data.js';
+import { decodeCounters } from './encode.js';
+import { addEnergy, coreEnergyPJ, price, zeroEnergy, type CounterTotals, type EnergySplit } from './energy.js';
+import type { TraceFile } from './reader.js';
+import { HOST, HOST_FIELDS, type HostField, type TraceHeader } from './types.js';
+
+export interface LayerStats {
+  population: string;
+  kind: string;
+  cores: number;
+  neurons: number;
+  counters: CounterTotals;
+  /** The layer's own energy (its cores' counters and static share; host hops are the run's, not a layer's). */
+  energy: EnergySplit;
+}
+
+export interface CoreStats {
+  core: number;
+  population: string;
+  /** Chip column and row, and the router's column and row on the whole mesh. */
+  chip: { x: number; y: number };
+  router: { x: number; y: number };
+  neurons: number;
+  counters: CounterTotals;
+  energyPJ: number;
+}
+
+export interface StepStats {
+  sample: number;
+  step: number;
+  spikes: number;
+  acs: number;
+  macs: number;
+  packets: number;
+  hops: number;
+  inputEvents: number;
+  /** Every core's energy and the host's hops, pJ. */
+  energyPJ: number;
+}
+
+export interface TraceStats {
+  header: TraceHeader;
+  records: number;
+  /** Samples with at least one record; `partial` when the last of them is cut short. */
+  samples: number;
+  partial: boolean;
+  layers: LayerStats[];
+  cores: CoreStats[];
+  steps: StepStats[];
+  host: Record<HostField, number>;
+  /** Summed over the samples, each priced as the run report prices one inference. */
+  energy: EnergySplit;
+  warnings: string[];
+}
+
+function totals(sums: Float64Array, at = 0): CounterTotals {
+  return Object.fromEntries(COUNTER_NAMES.map((n, k) => [n, sums[at + k]!])) as CounterTotals;
+}
+
+function tileNeurons(h: TraceHeader, c: number): number {
+  const t = h.coreTable;
+  return (t.c1[c]! - t.c0[c]!) * (t.y1[c]! - t.y0[c]!) * (t.x1[c]! - t.x0[c]!);
+}
+
+/** Per-sample accumulator: the sample's counter totals and host hops, priced when the sample ends. */
+class SampleEnergy {
+  readonly energy = zeroEnergy();
+  private readonly sums = new Float64Array(COUNTER_COUNT);
+  private readonly hops = { hopsEW: 0, hopsNS: 0, hopsChip: 0 };
+  private steps = 0;
+
+  constructor(private readonly h: TraceHeader) {}
+
+  add(row: Float64Array, host: Float64Array): void {
+    for (let c = 0; c < this.h.cores; c++) for (let k = 0; k < COUNTER_COUNT; k++) this.sums[k]! += row[c * COUNTER_COUNT + k]!;
+    this.hops.hopsEW += host[HOST.hopsEW]!;
+    this.hops.hopsNS += host[HOST.hopsNS]!;
+    this.hops.hopsChip += host[HOST.hopsChip]!;
+    this.steps++;
+  }
+
+  /** Price the sample (as the engine prices one run) and start the next. */
+  close(): void {
+    if (this.steps === 0) return;
+    addEnergy(this.energy, price(this.h.prices, totals(this.sums), this.hops, this.h.cores * this.steps));
+    this.sums.fill(0);
+    this.hops.hopsEW = this.hops.hopsNS = this.hops.hopsChip = 0;
+    this.steps = 0;
+  }
+}
+
+/** Read every good record of a trace once and total it. */
+export function traceStats(file: TraceFile): TraceStats {
+  const h = file.header;
+  checkCounters(h, file.path);
+  const coreSums = new Float64Array(h.cores * COUNTER_COUNT);
+  const row = new Float64Array(h.cores * COUNTER_COUNT);
+  const coreEnergy = new Float64Array(h.cores);
+  const host = Object.fromEntries(HOST_FIELDS.map((f) => [f, 0])) as Record<HostField, number>;
+  const sample = new SampleEnergy(h);
+  const steps: StepStats[] = [];
+  let last = -1;
+  for (const r of file.records()) {
+    if (r.sample !== last) sample.close();
+    last = r.sample;
+    decodeCounters(r.counters, row.length, row);
+    sample.add(row, r.host);
+    const s: StepStats = { sample: r.sample, step: r.step, spikes: 0, acs: 0, macs: 0, packets: 0, hops: 0, inputEvents: r.host[HOST.events]!, energyPJ: 0 };
+    for (let c = 0; c < h.cores; c++) {
+      const at = c * COUNTER_COUNT;
+      for (let k = 0; k < COUNTER_COUNT; k++) coreSums[at + k]! += row[at + k]!;
+      const e = coreEnergyPJ(h.prices, row, at);
+      coreEnergy[c]! += e;
+      s.energyPJ += e;
+      s.spikes += row[at + COUNTER.spikes]!;
+      s.acs += row[at + COUNTER.acs]!;
+      s.macs += row[at + COUNTER.macs]!;
+      s.packets += row[at + COUNTER.packetsOut]!;
+      s.hops += row[at + COUNTER.hopsEW]! + row[at + COUNTER.hopsNS]! + row[at + COUNTER.hopsChip]!;
+    }
+    const p = h.prices;
+    s.energyPJ += r.host[HOST.hopsEW]! * p.hopEW + r.host[HOST.hopsNS]! * p.hopNS + r.host[HOST.hopsChip]! * p.chipHop;
+    HOST_FIELDS.forEach((f, i) => (host[f] += r.host[i]!));
+    steps.push(s);
+  }
+  sample.close();
+  const records = steps.length;
+  const mesh = new MeshCoords(h.mesh);
+  const layers: LayerStats[] = h.layers.map((l) => {
+    const sums = new Float64Array(COUNTER_COUNT);
+    for (let c = l.firstCore; c < l.firstCore + l.cores; c++) for (let k = 0; k < COUNTER_COUNT; k++) sums[k]! += coreSums[c * COUNTER_COUNT + k]!;
+    const t = totals(sums);
+    return { population: l.population, kind: l.kind, cores: l.cores, neurons: l.shape.c * l.shape.h * l.shape.w, counters: t, energy: price(h.prices, t, { hopsEW: 0, hopsNS: 0, hopsChip: 0 }, l.cores * records) };
+  });
+  const cores: CoreStats[] = Array.from({ length: h.cores }, (_, c) => {
+    const slot = h.coreTable.slot[c]!;
+    const layer = h.layers.find((l) => c >= l.firstCore && c < l.firstCore + l.cores)!;
+    return {
+      core: c,
+      population: layer.population,
+      chip: { x: mesh.cx[slot]!, y: mesh.cy[slot]! },
+      router: { x: mesh.gx[slot]!, y: mesh.gy[slot]! },
+      neurons: tileNeurons(h, c),
+      counters: totals(coreSums, c * COUNTER_COUNT),
+      energyPJ: coreEnergy[c]!,
+    };
+  });
+  const samples = records === 0 ? 0 : steps[records - 1]!.sample + 1;
+  return { header: h, records, samples, partial: records % h.steps !== 0, layers, cores, steps, host, energy: sample.energy, warnings: [...file.warnings] };
+}

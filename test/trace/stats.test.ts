@@ -1,0 +1,61 @@
+// `trace stats` totals equal the run report's counters and profile energy, layer by layer, to the last bit.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runReport, type ReportSample, type RunReport } from '../../src/engine/index.js';
+import type { Semantics } from '../../src/engine/types.js';
+import { tensor } from '../../src/net/tensor.js';
+import type { Model } from '../../src/net/types.js';
+import { withTrace } from '../../src/trace/reader.js';
+import { traceStats, type TraceStats } from '../../src/trace/stats.js';
+import { golden, mapModel, profileNamed } from '../engine/helpers.js';
+import { tempDir } from './helpers.js';
+
+/** A fixed image per sample (Poisson-encoded with the sample's seed), so samples differ. */
+function imageSample(model: Model, i: number): ReportSample {
+  const s = model.network.spec;
+  const n = s.inputChannels * s.inputHeight * s.inputWidth;
+  const data = Float32Array.from({ length: n }, (_, k) => (((k * 37 + i * 11) % 101) / 100 - 0.5) * 0.9);
+  return { input: { kind: 'image', image: tensor([s.inputChannels, s.inputHeight, s.inputWidth], data) }, seed: 100 + i };
+}
+
+async function runAndStats(name: string, profileName: string, semantics: Semantics, samples: number): Promise<{ report: RunReport; stats: TraceStats }> {
+  const { model } = golden(name);
+  const profile = profileNamed(profileName);
+  const path = join(tempDir(), 'r.trace');
+  const report = await runReport({ model, profile, mapping: mapModel(model, profile), semantics, samples, sample: (i) => imageSample(model, i), seed: 1, tracePath: path });
+  return { report, stats: withTrace(path, traceStats) };
+}
+
+describe('trace stats', () => {
+  it.each([
+    ['dl-snn', 'loihi', 'same-step'],
+    ['fcn-snn', 'small7', 'same-step'],
+    ['fcn-snn', 'small7', 'pipelined'],
+  ] as const)('equalsTheRunReportsCountersAndEnergy (%s on %s, %s)', async (name, profile, semantics) => {
+    const n = 3;
+    const { report, stats } = await runAndStats(name, profile, semantics, n);
+    expect(stats.samples).toBe(n);
+    expect(stats.partial).toBe(false);
+    expect(stats.records).toBe(n * report.steps);
+    expect(stats.warnings).toEqual([]);
+    const layers = report.comparison.layers;
+    expect(stats.layers.map((l) => l.population)).toEqual(layers.map((l) => l.population));
+    stats.layers.forEach((l, i) => {
+      expect(l.counters.acs / n).toBe(layers[i]!.measuredAcs);
+      expect(l.counters.macs / n).toBe(layers[i]!.measuredMacs);
+      expect(l.counters.spikes / n).toBe(layers[i]!.spikes);
+    });
+    expect(stats.layers.some((l) => l.counters.acs > 0)).toBe(true);
+    const e = stats.energy;
+    expect({ synapticPJ: e.synapticPJ / n, neuronPJ: e.neuronPJ / n, routingPJ: e.routingPJ / n, staticPJ: e.staticPJ / n, totalPJ: e.totalPJ / n }).toEqual(report.comparison.total.profile);
+    expect(stats.host.events / n).toBe(report.inputEvents);
+    // Per-core and per-step totals add up to the same run.
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(sum(stats.cores.map((c) => c.counters.acs))).toBe(sum(stats.layers.map((l) => l.counters.acs)));
+    expect(sum(stats.steps.map((s) => s.spikes))).toBe(sum(stats.layers.map((l) => l.counters.spikes)));
+    const near = (a: number, b: number) => expect(Math.abs(a - b) / b).toBeLessThan(1e-12);
+    near(sum(stats.steps.map((s) => s.energyPJ)) / n, report.comparison.total.profile.totalPJ);
+    near(sum(stats.layers.map((l) => l.energy.totalPJ)), sum(stats.cores.map((c) => c.energyPJ)));
+  });
+});
