@@ -13,6 +13,7 @@ import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
 import { registerExportNir } from './nir.js';
 import { registerTrace } from './trace.js';
+import { registerTop } from './top.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -27,4 +28,5 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerExportNir(program);
   registerTrace(program);
+  registerTop(program);
 }

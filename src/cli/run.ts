@@ -32,7 +32,7 @@ export const RUN_DEFAULTS = { split: 'val', samples: '4', workers: '0', semantic
 /** Data sets a model.json `dataset` field can name directly. */
 const NAMED_SETS = ['digits', 'digits-dvs'];
 
-function dataSpec(flags: RunFlags, loaded: LoadedModel): DataSpec {
+export function dataSpec(flags: Pick<RunFlags, 'data'>, loaded: LoadedModel): DataSpec {
   if (flags.data) return parseDataSpec(flags.data);
   if (NAMED_SETS.includes(loaded.meta.dataset)) return parseDataSpec(loaded.meta.dataset);
   throw new UserError(`--data is required: ${loaded.source.path} names data set '${loaded.meta.dataset}', which is not one spikemesh can open by name (digits, digits-dvs)`);

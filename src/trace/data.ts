@@ -24,8 +24,8 @@ export class TraceData {
   records = 0;
   /** Whether the run behind it has finished (a file with its end record, or a live run that is done). */
   complete = false;
-  private sampleOf = new Int32Array(16);
-  private stepOf = new Int32Array(16);
+  private samples = new Int32Array(16);
+  private steps = new Int32Array(16);
   private countersBuf: Float64Array;
   private hostBuf: Float64Array;
   private energyBuf: Float64Array;
@@ -48,18 +48,20 @@ export class TraceData {
     decodeCounters(r.counters, row.length, row);
     for (let c = 0; c < cores; c++) this.energyBuf[i * cores + c] = coreEnergyPJ(this.header.prices, row, c * this.width);
     this.hostBuf.set(r.host, i * HOST_FIELDS.length);
-    this.sampleOf[i] = r.sample;
-    this.stepOf[i] = r.step;
+    this.samples[i] = r.sample;
+    this.steps[i] = r.step;
     this.spikeBytes.push(r.spikes.slice());
     this.records = i + 1;
   }
 
-  sample(record: number): number {
-    return this.sampleOf[record]!;
+  /** Sample of a record. */
+  sampleOf(record: number): number {
+    return this.samples[record]!;
   }
 
-  step(record: number): number {
-    return this.stepOf[record]!;
+  /** Step (within its sample) of a record. */
+  stepOf(record: number): number {
+    return this.steps[record]!;
   }
 
   /** Counter `slot` (COUNTER) of `core` in `record`. */
@@ -92,15 +94,15 @@ export class TraceData {
   }
 
   private grow(n: number): void {
-    if (n <= this.sampleOf.length) return;
-    const cap = Math.max(n, this.sampleOf.length * 2);
+    if (n <= this.samples.length) return;
+    const cap = Math.max(n, this.samples.length * 2);
     const more = <T extends Int32Array | Float64Array>(a: T, per: number): T => {
       const b = new (a.constructor as new (n: number) => T)(cap * per);
       b.set(a);
       return b;
     };
-    this.sampleOf = more(this.sampleOf, 1);
-    this.stepOf = more(this.stepOf, 1);
+    this.samples = more(this.samples, 1);
+    this.steps = more(this.steps, 1);
     this.countersBuf = more(this.countersBuf, this.header.cores * this.width);
     this.hostBuf = more(this.hostBuf, HOST_FIELDS.length);
     this.energyBuf = more(this.energyBuf, this.header.cores);

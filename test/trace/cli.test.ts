@@ -52,7 +52,7 @@ function spikeRows(d: TraceData): string[] {
   const layerOf = (c: number) => d.header.layers.find((l) => c >= l.firstCore && c < l.firstCore + l.cores)!.population;
   for (let r = 0; r < d.records; r++) {
     const { start, ids } = d.spikes(r);
-    for (let c = 0; c < d.header.cores; c++) for (let e = start[c]!; e < start[c + 1]!; e++) rows.push(`${d.sample(r)},${d.step(r)},${layerOf(c)},${c},${ids[e]}`);
+    for (let c = 0; c < d.header.cores; c++) for (let e = start[c]!; e < start[c + 1]!; e++) rows.push(`${d.sampleOf(r)},${d.stepOf(r)},${layerOf(c)},${c},${ids[e]}`);
   }
   return rows;
 }
@@ -167,10 +167,10 @@ describe('spikemesh trace export --nir', () => {
       for (let s = 0; s < 2; s++) {
         const want: Array<[number, number]> = [];
         for (let rec = 0; rec < d.records; rec++) {
-          if (d.sample(rec) !== s) continue;
+          if (d.sampleOf(rec) !== s) continue;
           const sp = d.spikes(rec);
           const layerIds = Array.from(sp.ids.subarray(sp.start[conv1.firstCore]!, sp.start[conv1.firstCore + conv1.cores]!)).sort((x, y) => x - y);
-          for (const id of layerIds) want.push([id, (d.step(rec) + 1) * 1e-4]);
+          for (const id of layerIds) want.push([id, (d.stepOf(rec) + 1) * 1e-4]);
         }
         const got = ids.slice(s * width, (s + 1) * width).map((id, k) => [id, times[s * width + k]!] as [number, number]);
         expect(got.slice(0, want.length).map(([i]) => i)).toEqual(want.map(([i]) => i));

@@ -66,8 +66,8 @@ describe('trace of a run', () => {
 
     const rowLength = chip.cores * COUNTER_NAMES.length;
     for (let r = 0; r < data.records; r++) {
-      const t = data.step(r);
-      expect(data.sample(r)).toBe(Math.floor(r / want.steps));
+      const t = data.stepOf(r);
+      expect(data.sampleOf(r)).toBe(Math.floor(r / want.steps));
       expect(Array.from(data.counterRow(r))).toEqual(Array.from(want.counters.data.subarray(t * rowLength, (t + 1) * rowLength)));
       expect(HOST_FIELDS.map((_, i) => data.host(r, i))).toEqual(HOST_FIELDS.map((f) => want.host[f][t]));
       const { start, ids } = data.spikes(r);

@@ -1,0 +1,86 @@
+// `spikemesh top`: the terminal UI over a trace file, or over a run it starts itself (--live).
+
+import type { Command } from 'commander';
+import { openDataset, SPLITS, type Split } from '../data/index.js';
+import { datasetSamples, MAX_WORKERS } from '../engine/index.js';
+import type { Arithmetic, Semantics } from '../engine/types.js';
+import { UserError } from '../errors.js';
+import { loadProfile } from '../hw/profile.js';
+import { loadModel } from '../io/index.js';
+import { loadTrace } from '../trace/data.js';
+import { runTop } from '../tui/app.js';
+import { LiveRun } from '../tui/live.js';
+import { parseChoice, parseIntFlag } from './options.js';
+import { dataSpec, RUN_DEFAULTS } from './run.js';
+
+interface TopFlags {
+  live?: string;
+  profile?: string;
+  data?: string;
+  split: string;
+  samples: string;
+  seed: string;
+  dataSeed: string;
+  semantics: string;
+  arithmetic: string;
+  workers: string;
+}
+
+function warn(lines: string[]): void {
+  for (const w of lines) process.stderr.write(`warning: ${w}\n`);
+}
+
+async function topOfTrace(path: string): Promise<void> {
+  const data = loadTrace(path);
+  if (data.records === 0) throw new UserError(`${path}: no complete step record to show${data.warnings.length ? ` (${data.warnings[0]})` : ''}`);
+  try {
+    await runTop({ data, source: path });
+  } finally {
+    warn(data.warnings);
+  }
+}
+
+async function topOfRun(checkpoint: string, flags: TopFlags): Promise<void> {
+  if (!flags.profile) throw new UserError('--live needs --profile <name|path>: the core profile to run on');
+  const profile = loadProfile(flags.profile);
+  const semantics = parseChoice<Semantics>('--semantics', flags.semantics, ['same-step', 'pipelined']);
+  const arithmetic = parseChoice<Arithmetic>('--arithmetic', flags.arithmetic, ['float', 'fixed']);
+  const workers = parseIntFlag('--workers', flags.workers, 0);
+  if (workers > MAX_WORKERS) throw new UserError(`--workers must be at most ${MAX_WORKERS}, got ${workers}`);
+  const samples = parseIntFlag('--samples', flags.samples);
+  const seed = parseIntFlag('--seed', flags.seed, 0);
+  const split = parseChoice<Split>('--split', flags.split, SPLITS);
+  const loaded = loadModel(checkpoint);
+  const spec = loaded.model.network.spec;
+  const ds = openDataset(dataSpec(flags, loaded), split, parseIntFlag('--data-seed', flags.dataSeed, 0), spec.inputHeight);
+  const sample = datasetSamples(spec, ds, seed, samples);
+  const live = await LiveRun.start({ model: loaded.model, profile, semantics, arithmetic, workers, samples, sample, seed });
+  try {
+    await runTop({ data: live.data, source: `live: ${checkpoint}`, live });
+  } finally {
+    await live.stop();
+  }
+}
+
+export function registerTop(program: Command): void {
+  program
+    .command('top')
+    .argument('[trace]', 'trace file written by `spikemesh run --trace`')
+    .description('terminal UI over a trace: the core grid as the chips lay it out (heat by spikes, ACs, energy or utilisation), a timeline, the selected core, per-layer rates and energy; --live runs a checkpoint and shows it as it goes')
+    .option('--live <checkpoint>', 'run this checkpoint now (with --profile, and --data unless model.json names digits or digits-dvs) and watch it step by step')
+    .option('--profile <name|path>', 'core profile for --live: loihi, truenorth, loihi2-like, ideal-45nm, or a profile .json')
+    .option('--data <name>', 'for --live: digits | digits-dvs | voc:<folder> | ddd17:<folder>')
+    .option('--split <split>', 'for --live: train | val', RUN_DEFAULTS.split)
+    .option('--samples <n>', 'for --live: samples 0..n−1 of the split', RUN_DEFAULTS.samples)
+    .option('--seed <n>', 'for --live: Poisson seed (per sample, as in run and eval)', RUN_DEFAULTS.seed)
+    .option('--data-seed <n>', 'for --live: seed of the synthetic data sets', RUN_DEFAULTS.dataSeed)
+    .option('--semantics <s>', 'for --live: same-step | pipelined', RUN_DEFAULTS.semantics)
+    .option('--arithmetic <a>', 'for --live: float | fixed', RUN_DEFAULTS.arithmetic)
+    .option('--workers <n>', 'for --live: worker threads (0: this thread, yielding to the UI between layers)', RUN_DEFAULTS.workers)
+    .action(async (trace: string | undefined, flags: TopFlags) => {
+      if (trace && flags.live) throw new UserError('top: give a trace file or --live <checkpoint>, not both');
+      if (flags.live) return topOfRun(flags.live, flags);
+      if (!trace) throw new UserError('top: give a trace file (spikemesh run … --trace x.trace writes one) or --live <checkpoint> --profile <name>');
+      return topOfTrace(trace);
+    });
+}

@@ -1,0 +1,93 @@
+// The ink component: rendered frames after key presses, playback on a timer, and a live run watched as it goes.
+
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TopApp } from '../../src/tui/app.js';
+import { LiveRun } from '../../src/tui/live.js';
+import { golden, profileNamed } from '../engine/helpers.js';
+import { toyData } from './helpers.js';
+
+const ARROW_RIGHT = '\u001B[C';
+const ARROW_UP = '\u001B[A';
+
+/** Let ink handle the input and redraw (it throttles to MAX_FPS). */
+const settle = (ms = 120) => new Promise((r) => setTimeout(r, ms));
+
+/** The last frame without colour codes, lines trimmed. */
+function text(frame: string | undefined): string[] {
+  // eslint-disable-next-line no-control-regex
+  return (frame ?? '').replace(/\u001B\[[0-9;]*m/g, '').split('\n').map((l) => l.trimEnd());
+}
+
+let unmount: (() => void) | null = null;
+afterEach(() => {
+  unmount?.();
+  unmount = null;
+});
+
+function mount(node: React.ReactElement) {
+  const r = render(node);
+  unmount = r.unmount;
+  return r;
+}
+
+describe('TopApp', () => {
+  it('drawsTheFirstFrameOfATrace', () => {
+    const { lastFrame } = mount(<TopApp data={toyData()} source="toy.trace" />);
+    const lines = text(lastFrame());
+    expect(lines).toHaveLength(23);
+    expect(lines[0]).toBe('spikemesh top  toy.trace  9 cores on 2 chips  toy-net on toy-hw · same-step');
+    expect(lines[2]).toMatch(/^spikes this step\s+core 4 · a in · tile 5\/8$/);
+    expect(lines[4]!.startsWith('◆◆··░░▒▒│')).toBe(true);
+  });
+
+  it('actsOnKeys', async () => {
+    const { lastFrame, stdin } = mount(<TopApp data={toyData()} source="toy.trace" />);
+    await settle();
+    stdin.write('.');
+    await settle();
+    expect(text(lastFrame())[1]).toMatch(/^‖ 2\/s {2}sample 1\/2 step 2\/3/);
+    stdin.write(ARROW_UP);
+    await settle();
+    expect(text(lastFrame())[2]).toMatch(/core 0 · a in · tile 1\/8$/);
+    stdin.write(ARROW_RIGHT);
+    await settle();
+    expect(text(lastFrame())[2]).toMatch(/core 1 · a in · tile 2\/8$/);
+    stdin.write('H');
+    await settle();
+    // Record 1: core 3 fires all 4 of its neurons.
+    expect(text(lastFrame())[2]).toMatch(/core 3 · a in · tile 4\/8$/);
+    stdin.write('m');
+    await settle();
+    expect(text(lastFrame())[2]).toMatch(/^ACs this step/);
+    stdin.write('?');
+    await settle();
+    expect(text(lastFrame())[2]).toBe('keys');
+    stdin.write('x');
+    await settle();
+    expect(text(lastFrame())[2]).toMatch(/^ACs this step/);
+  });
+
+  it('playsAtTheChosenSpeedAndStopsAtTheEnd', async () => {
+    const { lastFrame, stdin } = mount(<TopApp data={toyData()} source="toy.trace" />);
+    await settle();
+    for (let i = 0; i < 4; i++) stdin.write('+');
+    stdin.write(' ');
+    await settle(800);
+    const lines = text(lastFrame());
+    expect(lines[1]).toMatch(/^‖ 16\/s {2}sample 2\/2 step 3\/3/);
+  });
+
+  it('watchesALiveRunStepByStep', async () => {
+    const { model, input } = golden('dl-snn');
+    const live = await LiveRun.start({ model, profile: profileNamed('loihi'), semantics: 'same-step', arithmetic: 'float', workers: 0, samples: 2, sample: () => ({ input, seed: 0 }), seed: 0 });
+    const { lastFrame } = mount(<TopApp data={live.data} source="live: dl-snn" live={live} />);
+    await live.finished;
+    await settle(200);
+    const lines = text(lastFrame());
+    expect(live.data.records).toBe(8);
+    expect(live.data.complete).toBe(true);
+    expect(lines[0]).toMatch(/^spikemesh top {2}live: dl-snn {2}9 cores on 1 chip {2}Spiking-DeepLab \(dl-vgg9\) on loihi · same-step$/);
+    expect(lines[1]).toMatch(/sample 2\/2 step 4\/4 .* run done: 2 samples$/);
+  });
+});

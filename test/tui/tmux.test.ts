@@ -1,0 +1,86 @@
+// Smoke test in a real terminal: tmux runs `spikemesh top traces/small.trace` at 80×24, keys are sent, the screen is read back.
+//
+// Skipped, with a message saying so, where tmux is not installed (apt-get install -y tmux).
+
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadTrace } from '../../src/trace/data.js';
+import { screenLayout } from '../../src/tui/layout.js';
+import { hottest, MetricCache } from '../../src/tui/metrics.js';
+import { SMALL_TRACE } from './small-trace.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const SOCKET = `sm-top-test-${process.pid}`;
+const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
+if (!HAVE_TMUX) process.stderr.write('tmux not found: skipping the tmux smoke test of `spikemesh top` (apt-get install -y tmux to run it)\n');
+
+function tmux(...args: string[]): string {
+  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const screen = () => tmux('capture-pane', '-p', '-t', 'top');
+
+/** Poll the pane until it shows `text` (the CLI starts through tsx, which takes a few seconds). */
+async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = screen();
+    if (typeof text === 'string' ? s.includes(text) : text.test(s)) return s;
+    if (Date.now() > until) throw new Error(`the screen never showed ${String(text)}; it shows:\n${s}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function press(...keys: string[]): Promise<void> {
+  tmux('send-keys', '-t', 'top', ...keys);
+  await new Promise((r) => setTimeout(r, 250));
+}
+
+afterAll(() => {
+  if (HAVE_TMUX) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+});
+
+describe('spikemesh top in tmux', () => {
+  it('theCommittedTraceIsCompleteAndCurrent', () => {
+    const d = loadTrace(SMALL_TRACE);
+    expect(d.warnings, 'regenerate it: node --import tsx test/tui/small-trace.ts').toEqual([]);
+    expect(d.records).toBe(8);
+  });
+
+  it.skipIf(!HAVE_TMUX)('showsTheHottestCoreStepsAndQuitsCleanly (needs tmux; skipped without it)', async () => {
+    const d = loadTrace(SMALL_TRACE);
+    const first = hottest(new MetricCache(d).values('spikes', 'step', 0));
+    expect(screenLayout(d.header, { cols: 80, rows: 24 }).grid.sepX).toBe(true);
+    tmux('new-session', '-d', '-s', 'top', '-x', '80', '-y', '24', '-c', ROOT, `node --import tsx src/cli/main.ts top traces/small.trace; echo "EXIT=$?"; sleep 60`);
+    const start = await waitFor('spikemesh top');
+    const lines = start.split('\n');
+    expect(lines[0]).toMatch(/^spikemesh top {2}traces\/small\.trace {2}278 cores on 4 chips {2}Spiking-DeepLab/);
+    expect(lines[1]).toMatch(/^‖ 2\/s {2}sample 1\/2 step 1\/4 {2}/);
+    expect(lines[2]).toMatch(/^spikes this step/);
+    // Chip boundaries of the 2×2 chip grid.
+    expect(start).toMatch(/│/);
+    expect(start).toMatch(/─+┼─+/);
+    expect(start).toMatch(/^ a conv1 /m);
+    expect(start).toContain('energy on loihi');
+    expect(lines[22]).toMatch(/^←↑↓→ core/);
+
+    await press('H');
+    expect(screen()).toMatch(new RegExp(`core ${first} · `));
+    await press('.');
+    expect(screen().split('\n')[1]).toMatch(/sample 1\/2 step 2\/4/);
+    await press('m');
+    expect(screen().split('\n')[2]).toMatch(/^ACs this step/);
+    await press('?');
+    expect(screen()).toMatch(/^keys$/m);
+    await press('x');
+    expect(screen()).not.toMatch(/^keys$/m);
+    await press('q');
+    const after = await waitFor('EXIT=');
+    expect(after).toContain('EXIT=0');
+    // The UI drew on the alternate screen, which is gone after quitting.
+    expect(after).not.toContain('spikemesh top');
+  });
+});
