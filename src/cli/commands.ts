@@ -13,6 +13,7 @@ import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
 import { registerExportNir } from './nir.js';
 import { registerTrace } from './trace.js';
+import { registerExplore } from './explore.js';
 import { registerTop } from './top.js';
 
 export function registerCommands(program: Command): void {
@@ -28,5 +29,6 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerExportNir(program);
   registerTrace(program);
+  registerExplore(program);
   registerTop(program);
 }

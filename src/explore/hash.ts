@@ -1,0 +1,33 @@
+// Content hashes for the sweep cache: the weights, and one point's (weights, network, profile, settings).
+
+import { createHash } from 'node:crypto';
+import type { CoreProfile } from '../hw/types.js';
+import type { Network, WeightMap } from '../net/types.js';
+import type { SweepSettings } from './types.js';
+
+/** Bump when what a cached point holds changes meaning, so old entries miss. */
+export const CACHE_VERSION = 1;
+
+/** SHA-256 over every tensor (name, shape, float32 bytes) in name order. */
+export function weightsHash(weights: WeightMap): string {
+  const h = createHash('sha256');
+  for (const name of [...weights.keys()].sort()) {
+    const t = weights.get(name)!;
+    h.update(`${name}:${t.shape.join('x')};`);
+    h.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  }
+  return h.digest('hex');
+}
+
+/** The figures of a profile that change a run (not its name, file, description or sources). */
+function profileContent(p: CoreProfile): Record<string, unknown> {
+  const { name: _name, file: _file, description: _description, sources: _sources, ...rest } = p;
+  // Infinity (an open limit) is not JSON: spell it.
+  return JSON.parse(JSON.stringify(rest, (_k, v: unknown) => (v === Infinity ? 'unlimited' : v))) as Record<string, unknown>;
+}
+
+/** The cache key of one point. */
+export function pointKey(weights: string, network: Network, profile: CoreProfile, semantics: string, settings: SweepSettings): string {
+  const content = { version: CACHE_VERSION, weights, network, profile: profileContent(profile), semantics, settings };
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32);
+}

@@ -1,0 +1,13 @@
+// Design-space exploration: sweeps over profile fields and run settings, cached by content hash, with the Pareto front and plots.
+export * from './types.js';
+export { ALIASES, applyOverrides, cartesian, parseVary, variablePaths } from './axes.js';
+export { PointCache } from './cache.js';
+export { CACHE_VERSION, pointKey, weightsHash } from './hash.js';
+export { dominates, paretoFront, type Objectives } from './pareto.js';
+export { plotSpecs, renderSvg } from './plot.js';
+export { resolvePoint, runPoint, type ResolvedPoint, type SweepContext } from './point.js';
+export { NOISE_DATA, sweepSamples } from './samples.js';
+export { MAX_SWEEP_WORKERS, runSweep, type SweepOptions, type SweepResult } from './sweep.js';
+export { summary, toCsv, type Row } from './table.js';
+export { withTimesteps } from './timesteps.js';
+export { writeSweep } from './output.js';

@@ -1,0 +1,85 @@
+// One point of a sweep: apply its profile overrides and T, map, run the samples on the engine, keep the figures.
+
+import { runReport } from '../engine/report.js';
+import { UserError } from '../errors.js';
+import type { CoreProfile } from '../hw/types.js';
+import { mapNetwork } from '../mapping/map.js';
+import type { Mapping } from '../mapping/types.js';
+import type { Model } from '../net/types.js';
+import { applyOverrides } from './axes.js';
+import { pointKey } from './hash.js';
+import { sweepSamples } from './samples.js';
+import { withTimesteps } from './timesteps.js';
+import type { PointResult, PointSettings, SweepSettings } from './types.js';
+
+/** What every point of one sweep shares. */
+export interface SweepContext {
+  model: Model;
+  weightsHash: string;
+  /** The base profile's JSON, as read from its file. */
+  rawProfile: Record<string, unknown>;
+  profileFile: string;
+  settings: SweepSettings;
+}
+
+/** A point resolved: its profile and model at T, and its cache key. */
+export interface ResolvedPoint {
+  point: PointSettings;
+  profile: CoreProfile;
+  model: Model;
+  notes: string[];
+  key: string;
+}
+
+export function resolvePoint(ctx: SweepContext, point: PointSettings): ResolvedPoint {
+  const profile = applyOverrides(ctx.rawProfile, ctx.profileFile, point.overrides);
+  const { model, notes } = withTimesteps(ctx.model, point.timesteps);
+  const key = pointKey(ctx.weightsHash, model.network, profile, point.semantics, ctx.settings);
+  return { point, profile, model, notes, key };
+}
+
+function refused(r: ResolvedPoint, status: 'infeasible' | 'refused', e: UserError): PointResult {
+  return { ...r.point, key: r.key, profile: r.profile.name, status, error: e.message };
+}
+
+/** Map and run one point; a mapping that does not fit (or a run the engine refuses) is recorded, not thrown. */
+export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<PointResult> {
+  const weightShapes = new Map([...r.model.weights].map(([k, t]) => [k, t.shape]));
+  let mapping: Mapping;
+  try {
+    mapping = mapNetwork({ network: r.model.network, weightShapes }, r.profile);
+  } catch (e) {
+    if (e instanceof UserError) return refused(r, 'infeasible', e);
+    throw e;
+  }
+  const { settings } = ctx;
+  try {
+    const report = await runReport({
+      model: r.model,
+      profile: r.profile,
+      mapping,
+      semantics: r.point.semantics,
+      samples: settings.samples,
+      sample: sweepSamples(r.model.network.spec, settings),
+      seed: settings.seed,
+    });
+    const spikes = report.comparison.layers.reduce((a, l) => a + l.spikes, 0);
+    return {
+      ...r.point,
+      key: r.key,
+      profile: r.profile.name,
+      status: 'ok',
+      energyPJ: report.comparison.total.profile.totalPJ,
+      latencyNs: report.latency.perInferenceNs,
+      cores: report.cores,
+      chips: report.chips,
+      steps: report.steps,
+      ...(report.metrics ? { miou: report.metrics.miou } : {}),
+      spikes,
+      notes: [...r.notes, ...report.notes],
+    };
+  } catch (e) {
+    if (e instanceof UserError) return refused(r, 'refused', e);
+    throw e;
+  }
+}
