@@ -100,14 +100,14 @@ function latencyLine(r: RunReport): string {
   return `latency: ${timeText(l.perStepNs)} per step (mean; slowest step ${timeText(l.maxStepNs)}), ${timeText(l.perInferenceNs)} per inference (${r.steps} steps)`;
 }
 
-/** The whole report as text; `head` names the model and data, `trace` says where the trace went. */
-export function renderRunReport(r: RunReport, head: string): string {
+/** The whole report as text; `head` names the model and data; `aboutMiou` lines follow the samples' MIoU. */
+export function renderRunReport(r: RunReport, head: string, aboutMiou: string[] = []): string {
   const t = r.comparison.total;
   const e = r.comparison.energies;
   const lines = [head, ''];
   if (r.metrics) {
     const m = r.metrics;
-    lines.push(`MIoU of the ${r.samples} sample${r.samples === 1 ? '' : 's'}: ${pct(m.miou, 2)} (classes present in labels or predictions); pixel accuracy ${pct(m.pixelAccuracy, 2)}`, '');
+    lines.push(`MIoU of the ${r.samples} sample${r.samples === 1 ? '' : 's'}: ${pct(m.miou, 2)} (classes present in labels or predictions); pixel accuracy ${pct(m.pixelAccuracy, 2)}`, ...aboutMiou, '');
   }
   lines.push(
     `operations per inference (means over ${r.samples} sample${r.samples === 1 ? '' : 's'}; FLOPs_ANN is one pass, the SNN columns count all T=${r.timesteps} steps):`,

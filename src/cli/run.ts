@@ -43,6 +43,14 @@ function shownPath(p: string): string {
   return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : p;
 }
 
+/** What the trainer measured (model.json metrics), to set a few samples' MIoU against. */
+function trainerLine(loaded: LoadedModel, data: string, split: Split): string[] {
+  const m = loaded.meta.metrics;
+  if (!m || typeof m.valMiou !== 'number' || loaded.meta.dataset !== data || split !== 'val') return [];
+  const over = typeof m.valSamples === 'number' ? ` over ${m.valSamples} val samples` : '';
+  return [`the trainer's val MIoU (model.json): ${(100 * m.valMiou).toFixed(2)}%${over}`];
+}
+
 /** Load, run and print; `spikemesh demo` calls this with its own defaults. */
 export async function executeRun(checkpoint: string, flags: RunFlags): Promise<void> {
   const profile = loadProfile(flags.profile);
@@ -88,7 +96,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const head =
     `${report.network} from ${shownPath(checkpoint)}${untrained ? ' (UNTRAINED: random weights)' : ''} on ${report.profile}: ${report.samples} ${ds.name} ${split} sample${samples === 1 ? '' : 's'}, ` +
     `T=${report.timesteps} (${report.steps} steps each), ${report.semantics}, ${report.arithmetic} arithmetic, ${report.backend}; ${report.cores} cores on ${report.chips} chip${report.chips === 1 ? '' : 's'}`;
-  process.stdout.write(`${renderRunReport(shown, head)}\n`);
+  process.stdout.write(`${renderRunReport(shown, head, trainerLine(loaded, ds.name, split))}\n`);
 }
 
 export function registerRun(program: Command): void {

@@ -77,3 +77,16 @@ describe('spikemesh run', () => {
     expect(r.stderr).toMatch(message);
   });
 });
+
+describe('spikemesh demo', () => {
+  it('runsTheShippedModelOnLoihiAndSaysWhereTheTraceWent', () => {
+    const trace = join(dir, 'demo.trace');
+    const r = cli(['demo', '--samples', '1', '--trace', trace]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Spiking-DeepLab \(dl-vgg9\) from models\/spiking-deeplab-digits on loihi: 1 digits val sample, /m);
+    expect(r.stdout).toMatch(/^MIoU of the 1 sample: \d+\.\d\d% .*\nthe trainer's val MIoU \(model\.json\): \d+\.\d\d% over \d+ val samples$/m);
+    expect(r.stdout).toMatch(/^note: atrous8: the analytic model over-counts/m);
+    expect(r.stdout.trim().split('\n').pop()).toMatch(new RegExp(`^trace: ${trace.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\([\\d.]+ [kM]?B\\)$`));
+    expect(existsSync(trace)).toBe(true);
+  });
+});
