@@ -14,6 +14,7 @@ import { registerDemo } from './demo.js';
 import { registerExportNir } from './nir.js';
 import { registerTrace } from './trace.js';
 import { registerExplore } from './explore.js';
+import { registerConvertAnn } from './convert-ann.js';
 import { registerTop } from './top.js';
 
 export function registerCommands(program: Command): void {
@@ -30,5 +31,6 @@ export function registerCommands(program: Command): void {
   registerExportNir(program);
   registerTrace(program);
   registerExplore(program);
+  registerConvertAnn(program);
   registerTop(program);
 }

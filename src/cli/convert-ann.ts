@@ -1,0 +1,79 @@
+// `spikemesh convert-ann`: an ANN twin bundle → an IF-neuron SNN bundle by threshold balancing on calibration data.
+
+import type { Command } from 'commander';
+import { convertBundle } from '../convert/bundle.js';
+import type { BalanceMethod } from '../convert/balance.js';
+import { NOISE_DATA } from '../explore/samples.js';
+import { parseDataSpec } from '../data/index.js';
+import { loadModel } from '../io/checkpoint.js';
+import { parseChoice, parseIntFlag, parseNumberFlag } from './options.js';
+import { dataSpec } from './run.js';
+
+interface ConvertAnnFlags {
+  method: string;
+  timesteps: string;
+  calibration: string;
+  percentile: string;
+  encoding: string;
+  data?: string;
+  seed: string;
+  dataSeed: string;
+  out: string;
+  json?: boolean;
+}
+
+const range = (v: Float64Array) => {
+  const lo = Math.min(...v);
+  const hi = Math.max(...v);
+  return lo === hi ? lo.toPrecision(4) : `${lo.toPrecision(4)}–${hi.toPrecision(4)}`;
+};
+
+function calibrationData(ann: string, flag: string | undefined): string {
+  if (flag === NOISE_DATA) return flag;
+  if (flag) {
+    parseDataSpec(flag);
+    return flag;
+  }
+  const loaded = loadModel(ann);
+  dataSpec({}, loaded);
+  return loaded.meta.dataset;
+}
+
+function executeConvertAnn(ann: string, flags: ConvertAnnFlags): void {
+  const r = convertBundle(ann, flags.out, {
+    method: parseChoice<BalanceMethod>('--method', flags.method, ['layer', 'channel']),
+    timesteps: parseIntFlag('--timesteps', flags.timesteps),
+    percentile: parseNumberFlag('--percentile', flags.percentile),
+    encoding: parseChoice('--encoding', flags.encoding, ['analog', 'poisson'] as const),
+    calibration: parseIntFlag('--calibration', flags.calibration),
+    data: calibrationData(ann, flags.data),
+    seed: parseIntFlag('--seed', flags.seed, 0),
+    dataSeed: parseIntFlag('--data-seed', flags.dataSeed, 0),
+  });
+  const scales = Object.fromEntries([...r.scales].map(([k, v]) => [k, [...v]]));
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify({ out: flags.out, network: r.model.network.name, timesteps: r.model.network.timesteps, scales })}\n`);
+    return;
+  }
+  const lines = [`${r.model.network.name}, T=${r.model.network.timesteps}, ${r.model.network.spec.encoding} input → ${flags.out}`, 'λ (activation that becomes one spike per step):'];
+  for (const [name, v] of r.scales) lines.push(`  ${name.padEnd(10)} ${range(v)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+export function registerConvertAnn(program: Command): void {
+  program
+    .command('convert-ann')
+    .argument('<ann-bundle>', 'an ANN twin (kind ann: BatchNorm + ReLU, identity output)')
+    .description('convert an ANN twin to a spiking network: BatchNorm folded into the convolutions, IF neurons with soft reset, thresholds balanced layer- or channel-wise on calibration data (Diehl et al. 2015; robust percentile as Rueckauer et al. 2017)')
+    .option('--method <m>', 'layer (one λ per layer) | channel (one λ per output channel)', 'layer')
+    .option('--timesteps <T>', 'timesteps of the SNN (any T can be run later with --timesteps)', '64')
+    .option('--calibration <n>', 'training samples 0..n−1 the activations are measured on', '16')
+    .option('--percentile <p>', 'percentile of the positive activations taken as the maximum (100: the maximum)', '100')
+    .option('--encoding <e>', 'analog (the image is the first layer\'s input current every step) | poisson (signed Poisson spikes of rate |x|, binary-spike hardware)', 'analog')
+    .option('--data <name>', `calibration data: digits | digits-dvs | voc:<dir> | ddd17:<dir> | ${NOISE_DATA} (default: the model's data set)`)
+    .option('--seed <n>', 'seed of the calibration noise images (--data noise)', '0')
+    .option('--data-seed <n>', 'seed of the synthetic data sets', '0')
+    .requiredOption('--out <dir>', 'the SNN bundle folder to write')
+    .option('--json', 'machine-readable output')
+    .action((ann: string, flags: ConvertAnnFlags) => executeConvertAnn(ann, flags));
+}
