@@ -38,14 +38,17 @@ function scatter(title: string, values: Array<Record<string, unknown>>, x: { fie
   };
 }
 
-/** The charts of a sweep, by file name. */
+/** The charts of a sweep, by file name: energy against latency and against cores, and MIoU against energy when labelled. */
 export function plotSpecs(rows: Row[]): Record<string, TopLevelSpec> {
   const values = records(rows);
   const energy = { field: 'energyUJ', title: 'energy per inference (µJ)' };
-  return {
+  const specs: Record<string, TopLevelSpec> = {
     'pareto-energy-latency.svg': scatter('Energy vs latency per inference', values, { field: 'latencyUS', title: 'latency per inference (µs)' }, energy),
     'pareto-energy-cores.svg': scatter('Energy per inference vs cores', values, { field: 'cores', title: 'cores' }, energy),
   };
+  // Accuracy only where the data has labels.
+  if (values.some((v) => 'miou' in v)) specs['miou-energy.svg'] = scatter('MIoU vs energy per inference', values, energy, { field: 'miou', title: 'MIoU' });
+  return specs;
 }
 
 /** Render one Vega-Lite spec to an SVG document. */
