@@ -29,7 +29,8 @@ interface ExploreFlags {
   json?: boolean;
 }
 
-function list<T>(flag: string, value: string, parse: (v: string) => T): T[] {
+/** A comma-separated flag value, duplicates dropped, each item parsed (and checked) by `parse`. */
+function list<T>(value: string, parse: (v: string) => T): T[] {
   return [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))].map(parse);
 }
 
@@ -47,8 +48,8 @@ function sweepData(flag: string | undefined, loaded: LoadedModel): string {
 async function executeExplore(flags: ExploreFlags): Promise<void> {
   const loaded = loadModel(flags.model);
   const data = sweepData(flags.data, loaded);
-  const timesteps = flags.timesteps ? list('--timesteps', flags.timesteps, (v) => parseIntFlag('--timesteps', v)) : [loaded.model.network.timesteps];
-  const semantics = list('--semantics', flags.semantics, (v) => parseChoice<Semantics>('--semantics', v, ['same-step', 'pipelined']));
+  const timesteps = flags.timesteps ? list(flags.timesteps, (v) => parseIntFlag('--timesteps', v)) : [loaded.model.network.timesteps];
+  const semantics = list(flags.semantics, (v) => parseChoice<Semantics>('--semantics', v, ['same-step', 'pipelined']));
   const workers = flags.workers === undefined ? Math.min(MAX_SWEEP_WORKERS, Math.max(0, availableParallelism() - 1)) : parseIntFlag('--workers', flags.workers, 0);
   let progress: Progress | undefined;
   const result = await runSweep({

@@ -1,8 +1,7 @@
 // The sweep: resolve every point, take finished ones from the cache, run the rest over worker threads, mark the Pareto front.
 
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
+import { workerEntry } from '../engine/backend-workers.js';
 import type { Semantics } from '../engine/types.js';
 import { UserError } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
@@ -43,13 +42,6 @@ export interface SweepResult {
   cached: number;
 }
 
-/** The worker entry beside this module: worker.js from dist/, worker.ts through tsx's loader from source. */
-function workerEntry(): { filename: string; execArgv?: string[] } {
-  const url = import.meta.url;
-  if (!new URL(url).pathname.endsWith('.ts')) return { filename: new URL('./worker.js', url).href };
-  return { filename: new URL('./worker.ts', url).href, execArgv: ['--import', pathToFileURL(createRequire(url).resolve('tsx')).href] };
-}
-
 function checkOptions(o: SweepOptions): void {
   if (!Number.isInteger(o.workers) || o.workers < 0 || o.workers > MAX_SWEEP_WORKERS) throw new UserError(`--workers must be an integer from 0 to ${MAX_SWEEP_WORKERS}, got ${o.workers}`);
   if (o.timesteps.length === 0) throw new UserError('--timesteps: give at least one value');
@@ -69,7 +61,8 @@ async function runMissing(ctx: SweepContext, o: SweepOptions, missing: ResolvedP
     for (const p of missing) done(await runPoint(ctx, p));
     return;
   }
-  const entry = workerEntry();
+  // worker.js beside this module (worker.ts through tsx when running from source).
+  const entry = workerEntry(import.meta.url);
   const workerData: SweepWorkerData = { modelPath: o.modelPath, weightsHash: ctx.weightsHash, rawProfile: ctx.rawProfile, profileFile: ctx.profileFile, settings: ctx.settings };
   const threads = Math.min(o.workers, missing.length);
   const pool = new Piscina<PointSettings, PointResult>({ ...entry, workerData, minThreads: threads, maxThreads: threads });
