@@ -62,11 +62,15 @@ export function TopApp({ data, source, live, size: fallback = { cols: 80, rows: 
   const [state, dispatch] = useReducer((s: TopState, a: Action) => reduce(s, a, ctx.current), undefined, () => initialState(data, metrics, live !== undefined));
   const [, redraw] = useState(0);
 
+  // Read through a ref: a key can arrive before ink re-subscribes this handler after a render.
+  const current = useRef(state);
+  current.current = state;
   useInput((input, key) => {
     const a = keyAction(input, key);
-    if (a?.type === 'quit' && !state.help) exit();
+    const help = current.current.help;
+    if (a?.type === 'quit' && !help) exit();
     else if (a) dispatch(a);
-    else if (state.help) dispatch({ type: 'help' });
+    else if (help) dispatch({ type: 'help' });
   });
 
   useEffect(() => {

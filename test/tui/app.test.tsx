@@ -13,6 +13,13 @@ const ARROW_UP = '\u001B[A';
 /** Let ink handle the input and redraw (it throttles to MAX_FPS). */
 const settle = (ms = 120) => new Promise((r) => setTimeout(r, ms));
 
+/** Wait until the last frame passes `test` (ink redraws at most 20 times a second, later on a loaded machine). */
+async function until(frame: () => string | undefined, test: (lines: string[]) => boolean, timeoutMs = 10_000): Promise<string[]> {
+  const end = Date.now() + timeoutMs;
+  while (!test(text(frame())) && Date.now() < end) await settle(20);
+  return text(frame());
+}
+
 /** The last frame without colour codes, lines trimmed. */
 function text(frame: string | undefined): string[] {
   // eslint-disable-next-line no-control-regex
@@ -44,28 +51,18 @@ describe('TopApp', () => {
   it('actsOnKeys', async () => {
     const { lastFrame, stdin } = mount(<TopApp data={toyData()} source="toy.trace" />);
     await settle();
-    stdin.write('.');
-    await settle();
-    expect(text(lastFrame())[1]).toMatch(/^‖ 2\/s {2}sample 1\/2 step 2\/3/);
-    stdin.write(ARROW_UP);
-    await settle();
-    expect(text(lastFrame())[2]).toMatch(/core 0 · a in · tile 1\/8$/);
-    stdin.write(ARROW_RIGHT);
-    await settle();
-    expect(text(lastFrame())[2]).toMatch(/core 1 · a in · tile 2\/8$/);
-    stdin.write('H');
-    await settle();
+    const after = async (key: string, line: number, want: RegExp) => {
+      stdin.write(key);
+      expect((await until(lastFrame, (l) => want.test(l[line]!)))[line]).toMatch(want);
+    };
+    await after('.', 1, /^‖ 2\/s {2}sample 1\/2 step 2\/3/);
+    await after(ARROW_UP, 2, /core 0 · a in · tile 1\/8$/);
+    await after(ARROW_RIGHT, 2, /core 1 · a in · tile 2\/8$/);
     // Record 1: core 3 fires all 4 of its neurons.
-    expect(text(lastFrame())[2]).toMatch(/core 3 · a in · tile 4\/8$/);
-    stdin.write('m');
-    await settle();
-    expect(text(lastFrame())[2]).toMatch(/^ACs this step/);
-    stdin.write('?');
-    await settle();
-    expect(text(lastFrame())[2]).toBe('keys');
-    stdin.write('x');
-    await settle();
-    expect(text(lastFrame())[2]).toMatch(/^ACs this step/);
+    await after('H', 2, /core 3 · a in · tile 4\/8$/);
+    await after('m', 2, /^ACs this step/);
+    await after('?', 2, /^keys$/);
+    await after('x', 2, /^ACs this step/);
   });
 
   it('playsAtTheChosenSpeedAndStopsAtTheEnd', async () => {
@@ -73,9 +70,10 @@ describe('TopApp', () => {
     await settle();
     for (let i = 0; i < 4; i++) stdin.write('+');
     stdin.write(' ');
-    await settle(800);
-    const lines = text(lastFrame());
-    expect(lines[1]).toMatch(/^‖ 16\/s {2}sample 2\/2 step 3\/3/);
+    await settle();
+    expect(text(lastFrame())[1]).toMatch(/^▶ 16\/s/);
+    // Five steps at 16 per second, then it pauses on the last.
+    expect((await until(lastFrame, (l) => /^‖/.test(l[1]!)))[1]).toMatch(/^‖ 16\/s {2}sample 2\/2 step 3\/3/);
   });
 
   it('watchesALiveRunStepByStep', async () => {
@@ -83,8 +81,7 @@ describe('TopApp', () => {
     const live = await LiveRun.start({ model, profile: profileNamed('loihi'), semantics: 'same-step', arithmetic: 'float', workers: 0, samples: 2, sample: () => ({ input, seed: 0 }), seed: 0 });
     const { lastFrame } = mount(<TopApp data={live.data} source="live: dl-snn" live={live} />);
     await live.finished;
-    await settle(200);
-    const lines = text(lastFrame());
+    const lines = await until(lastFrame, (l) => /run done/.test(l[1]!));
     expect(live.data.records).toBe(8);
     expect(live.data.complete).toBe(true);
     expect(lines[0]).toMatch(/^spikemesh top {2}live: dl-snn {2}9 cores on 1 chip {2}Spiking-DeepLab \(dl-vgg9\) on loihi · same-step$/);

@@ -23,20 +23,22 @@ function tmux(...args: string[]): string {
 
 const screen = () => tmux('capture-pane', '-p', '-t', 'top');
 
-/** Poll the pane until it shows `text` (the CLI starts through tsx, which takes a few seconds). */
-async function waitFor(text: string | RegExp, timeoutMs = 30_000): Promise<string> {
+/** Poll the pane until it passes `test` (the CLI starts through tsx, and a loaded machine redraws late). */
+async function waitFor(what: string, test: (screen: string) => boolean, timeoutMs = 30_000): Promise<string> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = screen();
-    if (typeof text === 'string' ? s.includes(text) : text.test(s)) return s;
-    if (Date.now() > until) throw new Error(`the screen never showed ${String(text)}; it shows:\n${s}`);
+    if (test(s)) return s;
+    if (Date.now() > until) throw new Error(`the screen never showed ${what}; it shows:\n${s}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
-async function press(...keys: string[]): Promise<void> {
-  tmux('send-keys', '-t', 'top', ...keys);
-  await new Promise((r) => setTimeout(r, 250));
+const shows = (text: string | RegExp) => (s: string) => (typeof text === 'string' ? s.includes(text) : text.test(s));
+const line = (n: number, re: RegExp) => (s: string) => re.test(s.split('\n')[n] ?? '');
+
+function press(key: string): void {
+  tmux('send-keys', '-t', 'top', key);
 }
 
 afterAll(() => {
@@ -55,7 +57,7 @@ describe('spikemesh top in tmux', () => {
     const first = hottest(new MetricCache(d).values('spikes', 'step', 0));
     expect(screenLayout(d.header, { cols: 80, rows: 24 }).grid.sepX).toBe(true);
     tmux('new-session', '-d', '-s', 'top', '-x', '80', '-y', '24', '-c', ROOT, `node --import tsx src/cli/main.ts top traces/small.trace; echo "EXIT=$?"; sleep 60`);
-    const start = await waitFor('spikemesh top');
+    const start = await waitFor('the UI', shows('←↑↓→ core'));
     const lines = start.split('\n');
     expect(lines[0]).toMatch(/^spikemesh top {2}traces\/small\.trace {2}278 cores on 4 chips {2}Spiking-DeepLab/);
     expect(lines[1]).toMatch(/^‖ 2\/s {2}sample 1\/2 step 1\/4 {2}/);
@@ -67,18 +69,18 @@ describe('spikemesh top in tmux', () => {
     expect(start).toContain('energy on loihi');
     expect(lines[22]).toMatch(/^←↑↓→ core/);
 
-    await press('H');
-    expect(screen()).toMatch(new RegExp(`core ${first} · `));
-    await press('.');
-    expect(screen().split('\n')[1]).toMatch(/sample 1\/2 step 2\/4/);
-    await press('m');
-    expect(screen().split('\n')[2]).toMatch(/^ACs this step/);
-    await press('?');
-    expect(screen()).toMatch(/^keys$/m);
-    await press('x');
-    expect(screen()).not.toMatch(/^keys$/m);
-    await press('q');
-    const after = await waitFor('EXIT=');
+    press('H');
+    await waitFor(`core ${first} selected`, shows(new RegExp(`core ${first} · `)));
+    press('.');
+    await waitFor('step 2', line(1, /sample 1\/2 step 2\/4/));
+    press('m');
+    await waitFor('ACs', line(2, /^ACs this step/));
+    press('?');
+    await waitFor('the keys', shows(/^keys$/m));
+    press('x');
+    await waitFor('the keys gone', (s) => !/^keys$/m.test(s) && /^ACs this step/m.test(s));
+    press('q');
+    const after = await waitFor('the exit status', shows('EXIT='));
     expect(after).toContain('EXIT=0');
     // The UI drew on the alternate screen, which is gone after quitting.
     expect(after).not.toContain('spikemesh top');
