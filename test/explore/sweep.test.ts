@@ -58,7 +58,7 @@ describe('explore sweep', () => {
     expect(files.map((f) => statSync(join(dir, 'cache', f)).mtimeMs)).toEqual(mtimes);
   });
 
-  it('a different sample count or seed is a different point', async () => {
+  it('a different Poisson seed is a different point (a cache miss)', async () => {
     const a = await runSweep(options({ cacheDir: join(dir, 'c2') }));
     const b = await runSweep(options({ cacheDir: join(dir, 'c2'), settings: { samples: 1, data: 'noise', split: 'val', seed: 1, dataSeed: 0 } }));
     expect(b.cached).toBe(0);
