@@ -3,7 +3,7 @@
 // Filled from a file (loadTrace) or step by step from a live run (push), so the UI reads both the same way.
 
 import { fileError } from '../errors.js';
-import { COUNTER, COUNTER_NAMES } from '../engine/protocol.js';
+import { COUNTER_NAMES } from '../engine/protocol.js';
 import { decodeCounters, SpikeCoder, type DecodedSpikes } from './encode.js';
 import { coreEnergyPJ } from './energy.js';
 import { TraceFile } from './reader.js';
@@ -86,11 +86,6 @@ export class TraceData {
 
   spikes(record: number): DecodedSpikes {
     return this.coder.decode(this.spikeBytes[record]!);
-  }
-
-  /** Spikes of `core` in `record` (the spikes counter: every core emits through it, spiking or not). */
-  coreSpikes(record: number, core: number): number {
-    return this.counter(record, core, COUNTER.spikes);
   }
 
   private grow(n: number): void {

@@ -13,10 +13,6 @@ export function seg(text: string, style: Omit<Seg, 'text'> = {}): Seg {
   return { text, ...style };
 }
 
-export function lineWidth(line: Line): number {
-  return line.reduce((a, s) => a + width(s.text), 0);
-}
-
 /** Cut a line to `w` columns and pad it with spaces to exactly `w`. */
 export function fit(line: Line, w: number): Line {
   const out: Line = [];
