@@ -3,6 +3,9 @@
 // Skipped, with a message saying so, where tmux is not installed (apt-get install -y tmux).
 
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadTrace } from '../../src/trace/data.js';
@@ -11,12 +14,13 @@ import { hottest, MetricCache } from '../../src/tui/metrics.js';
 import { SMALL_TRACE } from './small-trace.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SOCKET = `sm-top-test-${process.pid}`;
+/** A socket of our own in a temp folder (removed afterwards; tmux leaves its socket file behind). */
+const SOCKET = join(mkdtempSync(join(tmpdir(), 'sm-top-tmux-')), 'socket');
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
 if (!HAVE_TMUX) process.stderr.write('tmux not found: skipping the tmux smoke test of `spikemesh top` (apt-get install -y tmux to run it)\n');
 
 function tmux(...args: string[]): string {
-  const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
+  const r = spawnSync('tmux', ['-S', SOCKET, ...args], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`tmux ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }
@@ -42,7 +46,8 @@ function press(key: string): void {
 }
 
 afterAll(() => {
-  if (HAVE_TMUX) spawnSync('tmux', ['-L', SOCKET, 'kill-server']);
+  if (HAVE_TMUX) spawnSync('tmux', ['-S', SOCKET, 'kill-server']);
+  rmSync(dirname(SOCKET), { recursive: true, force: true });
 });
 
 describe('spikemesh top in tmux', () => {
