@@ -13,9 +13,9 @@ import { registerRun } from './run.js';
 import { registerDemo } from './demo.js';
 import { registerExportNir } from './nir.js';
 import { registerTrace } from './trace.js';
+import { registerTop } from './top.js';
 import { registerExplore } from './explore.js';
 import { registerConvertAnn } from './convert-ann.js';
-import { registerTop } from './top.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -30,7 +30,7 @@ export function registerCommands(program: Command): void {
   registerDemo(program);
   registerExportNir(program);
   registerTrace(program);
+  registerTop(program);
   registerExplore(program);
   registerConvertAnn(program);
-  registerTop(program);
 }
