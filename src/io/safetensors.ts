@@ -93,7 +93,8 @@ export interface U8Tensor {
 /** Serialise float32 tensors as F32 and U8Tensors as U8 (sorted by name, 8-byte aligned header as the reference writer does). */
 export function serializeSafetensors(tensors: Map<string, Tensor | U8Tensor>, metadata: Record<string, string> = {}): Uint8Array {
   const names = [...tensors.keys()].sort();
-  const header: Record<string, unknown> = {};
+  // No prototype: a tensor may be named "__proto__", which would otherwise set the prototype instead of a key.
+  const header: Record<string, unknown> = Object.create(null);
   if (Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
   for (const n of names) {

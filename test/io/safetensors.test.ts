@@ -42,6 +42,13 @@ describe('safetensors', () => {
     );
   });
 
+  it('keepsATensorNamedProto', () => {
+    const tensors = new Map([['__proto__', { shape: [1], data: Float32Array.from([3]) }]]);
+    const back = parseSafetensors(serializeSafetensors(tensors), 'proto.safetensors');
+    expect([...back.tensors.keys()]).toEqual(['__proto__']);
+    expect(Array.from(back.tensors.get('__proto__')!.data)).toEqual([3]);
+  });
+
   it('readsOtherDtypesAsFloat32', () => {
     const data = new Uint8Array([0x00, 0x3c, 0x00, 0xc0, 0xff, 0x02]); // F16 1.0, -2.0; I8 -1, 2
     const back = parseSafetensors(
