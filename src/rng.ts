@@ -3,13 +3,24 @@
 const TWO_POW_24 = 16777216;
 const TWO_POW_32 = 4294967296;
 
+/** Avalanche one 32-bit word (murmur3's finaliser): nearby inputs give unrelated outputs. */
+export function mix32(x: number): number {
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/** Hash a list of 32-bit words under a salt into one 32-bit word (for per-sample seeds). */
+export function hashWords(words: readonly number[], salt: number): number {
+  let h = mix32(salt);
+  for (const w of words) h = mix32((h ^ mix32(w | 0)) + 0x9e3779b9);
+  return h;
+}
+
 /** One splitmix32 step: spreads a seed over the 128-bit xoshiro state (Vigna's recommended seeding). */
 function splitmix32(state: { s: number }): number {
   state.s = (state.s + 0x9e3779b9) | 0;
-  let z = state.s;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
+  return mix32(state.s);
 }
 
 /**

@@ -1,23 +1,11 @@
 // Sampling helpers over the project PRNG (src/rng.ts), and per-sample seeds so any sample can be made on its own.
 
 import { UserError } from '../errors.js';
-import { Rng } from '../rng.js';
+import { hashWords, Rng } from '../rng.js';
 
 /** Sample indices are hashed as 32-bit words, so they must fit one. */
 const MAX_INDEX = 2 ** 31 - 1;
 
-/** Avalanche one 32-bit word (the murmur3 finaliser): nearby inputs give unrelated outputs. */
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-function hashWords(words: readonly number[], salt: number): number {
-  let h = mix32(salt);
-  for (const w of words) h = mix32((h ^ mix32(w | 0)) + 0x9e3779b9);
-  return h;
-}
 
 /**
  * A generator for one sample, keyed by (seed, stream, split, index): samples do not depend on

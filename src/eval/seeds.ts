@@ -1,21 +1,11 @@
 // Per-item seeds derived from (seed, stream, index), so every sample's randomness is independent of run order and count.
 
+import { hashWords } from '../rng.js';
+
 const TWO_POW_32 = 4294967296;
 /** 21 high bits: with 32 low bits the derived seed stays a safe integer (53 bits). */
 const HIGH_MASK = 0x1fffff;
 
-/** murmur3's 32-bit finaliser: nearby inputs give unrelated outputs. */
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-function hashWords(words: readonly number[], salt: number): number {
-  let h = mix32(salt);
-  for (const w of words) h = mix32((h ^ mix32(w | 0)) + 0x9e3779b9);
-  return h;
-}
 
 /**
  * A 53-bit seed for item `index` of `stream` (e.g. 'poisson', 'noise') under a run seed. Any safe
