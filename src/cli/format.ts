@@ -1,5 +1,7 @@
 // Plain-text tables and number formatting for reports.
 
+import { scale1000, SI_PREFIXES } from '../units.js';
+
 export interface Column<T> {
   header: string;
   value: (row: T) => string;
@@ -22,14 +24,8 @@ export function table<T>(rows: T[], columns: Column<T>[]): string {
 export function si(n: number, digits = 3): string {
   const abs = Math.abs(n);
   if (abs < 1000) return Number.isInteger(n) ? String(n) : n.toPrecision(digits);
-  const units = ['k', 'M', 'G', 'T', 'P'];
-  let v = n;
-  let u = -1;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toPrecision(digits)} ${units[u]}`;
+  const { value, unit } = scale1000(n, SI_PREFIXES);
+  return `${value.toPrecision(digits)} ${unit}`;
 }
 
 /** Integer with thousands separators: 1250560 -> "1,250,560". */

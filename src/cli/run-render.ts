@@ -3,20 +3,15 @@
 import type { ComparisonLayer, ComparisonTotals } from '../energy/report.js';
 import type { RunReport } from '../engine/report.js';
 import { int, pct, si, table } from './format.js';
+import { ENERGY_UNITS, scale1000 } from '../units.js';
 
 /** A measured/analytic AC ratio outside [1/x, x] gets a note on where the analytic count goes wrong. */
 const NOTE_OUTSIDE = 1.5;
 
 /** Energy in pJ with a readable unit: 1234 → "1.23 nJ". */
 export function energyText(pJ: number): string {
-  const units = ['pJ', 'nJ', 'µJ', 'mJ', 'J'];
-  let v = pJ;
-  let u = 0;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toPrecision(3)} ${units[u]}`;
+  const { value, unit } = scale1000(pJ, ENERGY_UNITS);
+  return `${value.toPrecision(3)} ${unit}`;
 }
 
 export function timeText(ns: number): string {

@@ -1,5 +1,6 @@
 // Styled-text helpers for frames: widths, fitting a line to a width, side-by-side columns, bars and sparklines, plain text.
 
+import { ENERGY_UNITS, scale1000, SI_PREFIXES } from '../units.js';
 import type { Line, Seg, View } from './types.js';
 
 /** Columns a string takes (every glyph the UI uses is one column wide). */
@@ -75,26 +76,14 @@ export function plain(view: View): string {
 export function short(n: number): string {
   const abs = Math.abs(n);
   if (abs < 1000) return Number.isInteger(n) ? String(n) : n.toPrecision(3).replace(/\.?0+$/, '');
-  const units = ['k', 'M', 'G', 'T', 'P'];
-  let v = n;
-  let u = -1;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v.toPrecision(3).replace(/\.?0+$/, '')}${units[u]}`;
+  const { value, unit } = scale1000(n, SI_PREFIXES);
+  return `${value.toPrecision(3).replace(/\.?0+$/, '')}${unit}`;
 }
 
 /** Energy with its unit: 1234 pJ → "1.23 nJ". */
 export function joules(pJ: number): string {
-  const units = ['pJ', 'nJ', 'µJ', 'mJ', 'J'];
-  let v = pJ;
-  let u = 0;
-  while (Math.abs(v) >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v === 0 ? '0' : v.toPrecision(3)} ${units[u]}`;
+  const { value, unit } = scale1000(pJ, ENERGY_UNITS);
+  return `${value === 0 ? '0' : value.toPrecision(3)} ${unit}`;
 }
 
 export function percent(x: number): string {
