@@ -8,7 +8,7 @@
 // time the contender spent waiting for a CPU, so the CPU-time ratios are the ones to read there.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,23 +24,22 @@ import { wasmAvailable } from '../src/engine/simd.js';
 import { viewState, type SharedState } from '../src/engine/state.js';
 import type { EngineResult } from '../src/engine/types.js';
 import { UserError } from '../src/errors.js';
-import { buildSyntheticModel, calibrationInput, progressReporter, type Progress, type SyntheticOptions } from '../src/eval/index.js';
+import { calibrationInput } from '../src/eval/index.js';
 import { loadProfile, parseProfile } from '../src/hw/profile.js';
 import type { CoreProfile } from '../src/hw/types.js';
-import { saveBundle } from '../src/io/bundle.js';
-import { loadModel } from '../src/io/checkpoint.js';
 import { readJson } from '../src/io/files.js';
 import { mapNetwork } from '../src/mapping/map.js';
 import { tensor } from '../src/net/tensor.js';
-import type { ArchSpec, InputPopulation, Model, Tensor } from '../src/net/types.js';
-import { buildNetwork, defaultSpec } from '../src/net/zoo.js';
+import type { InputPopulation, Model, Tensor } from '../src/net/types.js';
+import { buildNetwork } from '../src/net/zoo.js';
 import { inputSource } from '../src/reference/encode.js';
+import { cachedPaperModel, PAPER_SAMPLE, PAPER_SPEC, PAPER_SYNTH } from './lib/paper-model.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const SPEC: ArchSpec = defaultSpec({ arch: 'dl-vgg9', inputHeight: 64, inputWidth: 64, width: 1, classes: 21, timesteps: 20 });
-const SYNTH: Omit<SyntheticOptions, 'onProgress'> = { targetRate: 0.1, seed: 0, calibrationSamples: 8, checkSamples: 4 };
+const SPEC = PAPER_SPEC;
+const SYNTH = PAPER_SYNTH;
 /** The sample: the first digits val image neither calibration nor the rate check used. */
-const SAMPLE = SYNTH.calibrationSamples + SYNTH.checkSamples;
+const SAMPLE = PAPER_SAMPLE;
 /** Neurons per core of the ideal-45nm variant the workers are measured on (ideal-45nm puts each layer on one core). */
 const SPLIT_NEURONS = 16384;
 const PYTHON = '/usr/bin/python3';
@@ -53,26 +52,6 @@ const secs = (s: number) => `${s.toFixed(2)} s`;
 const times = (t: { cpu: number; wall: number }) => `${secs(t.cpu)} CPU (${secs(t.wall)} wall)`;
 const ratio = (r: number) => `${r.toFixed(2)}×`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-/** The paper-size model, built once (about 2 minutes at width 1) and cached by its parameters. */
-function cachedModel(): { model: Model; dir: string; built: boolean } {
-  const key = `${SPEC.arch}-${SPEC.inputHeight}x${SPEC.inputWidth}-w${SPEC.width}-c${SPEC.classes}-T${SPEC.timesteps}-rate${SYNTH.targetRate}-seed${SYNTH.seed}-cal${SYNTH.calibrationSamples}-chk${SYNTH.checkSamples}`;
-  const dir = join(here, '.cache', key);
-  const built = !existsSync(join(dir, 'model.json'));
-  if (built) {
-    let progress: Progress | undefined;
-    const m = buildSyntheticModel(SPEC, {
-      ...SYNTH,
-      onProgress: (what, done, total) => {
-        progress ??= progressReporter(process.stderr, 'building the paper-size model', total);
-        progress.update(done, what);
-      },
-    });
-    progress?.finish();
-    saveBundle(dir, m.bundle);
-  }
-  return { model: loadModel(dir).model, dir, built };
-}
 
 function weightShapes(model: Model): Map<string, number[]> {
   return new Map([...model.weights].map(([k, t]) => [k, t.shape]));
@@ -271,7 +250,7 @@ export default async function run(): Promise<void> {
   say(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the CPUs skews every timing; the ratios are measured back to back)`);
   say(`paper-size dl-vgg9 on loihi: ${loihiLine()}`);
   const t0 = performance.now();
-  const { model, dir, built } = cachedModel();
+  const { model, dir, built } = cachedPaperModel();
   say(`model: ${dir.replace(`${here}/`, 'bench/')} (${built ? `built in ${secs((performance.now() - t0) / 1000)}` : 'cached'}; untrained, every spiking layer calibrated to ${SYNTH.targetRate} spikes/neuron/step)`);
   if (!wasmAvailable()) say('WebAssembly SIMD is missing in this Node: the engine runs its TypeScript loops');
 

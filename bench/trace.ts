@@ -7,14 +7,14 @@
 // time; a traced inference streams a whole trace file (header with the model and mapping hashes, encoding,
 // checksums, writes, index) through `RunTrace`, so its fixed cost per run is counted in full.
 
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildChip, type Chip } from '../src/engine/chip.js';
 import type { ReportSample } from '../src/engine/report.js';
 import { Engine } from '../src/engine/run.js';
-import { buildSyntheticModel, calibrationInput, progressReporter, type Progress, type SyntheticOptions } from '../src/eval/index.js';
+import { buildSyntheticModel, calibrationInput } from '../src/eval/index.js';
 import { loadProfile, parseProfile } from '../src/hw/profile.js';
 import type { CoreProfile } from '../src/hw/types.js';
 import { saveBundle } from '../src/io/bundle.js';
@@ -22,19 +22,20 @@ import { loadModel } from '../src/io/checkpoint.js';
 import { readJson } from '../src/io/files.js';
 import { mapNetwork } from '../src/mapping/map.js';
 import type { Mapping } from '../src/mapping/types.js';
-import type { ArchSpec, Model } from '../src/net/types.js';
+import type { Model } from '../src/net/types.js';
 import { defaultSpec } from '../src/net/zoo.js';
 import { loadTrace } from '../src/trace/data.js';
 import { SpikeCoder } from '../src/trace/encode.js';
 import { withTrace } from '../src/trace/reader.js';
 import { traceStats } from '../src/trace/stats.js';
 import { RunTrace } from '../src/trace/tracer.js';
+import { cachedPaperModel, PAPER_SAMPLE, PAPER_SPEC, PAPER_SYNTH } from './lib/paper-model.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The paper-size model of bench/engine.ts, under the same cache key. */
-const PAPER: ArchSpec = defaultSpec({ arch: 'dl-vgg9', inputHeight: 64, inputWidth: 64, width: 1, classes: 21, timesteps: 20 });
-const SYNTH: Omit<SyntheticOptions, 'onProgress'> = { targetRate: 0.1, seed: 0, calibrationSamples: 8, checkSamples: 4 };
-const SAMPLE = SYNTH.calibrationSamples + SYNTH.checkSamples;
+const PAPER = PAPER_SPEC;
+const SYNTH = PAPER_SYNTH;
+const SAMPLE = PAPER_SAMPLE;
 /** Untraced and traced inferences each (after one warm-up of each): at least this many, more for short runs. */
 const MIN_TRIALS = 3;
 const MAX_TRIALS = 50;
@@ -46,25 +47,6 @@ const TARGET_OVERHEAD = 0.15;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const secs = (s: number) => `${s.toFixed(3)} s`;
-
-function paperModel(): { model: Model; built: boolean } {
-  const key = `${PAPER.arch}-${PAPER.inputHeight}x${PAPER.inputWidth}-w${PAPER.width}-c${PAPER.classes}-T${PAPER.timesteps}-rate${SYNTH.targetRate}-seed${SYNTH.seed}-cal${SYNTH.calibrationSamples}-chk${SYNTH.checkSamples}`;
-  const dir = join(here, '.cache', key);
-  const built = !existsSync(join(dir, 'model.json'));
-  if (built) {
-    let progress: Progress | undefined;
-    const m = buildSyntheticModel(PAPER, {
-      ...SYNTH,
-      onProgress: (what, done, total) => {
-        progress ??= progressReporter(process.stderr, 'building the paper-size model', total);
-        progress.update(done, what);
-      },
-    });
-    progress?.finish();
-    saveBundle(dir, m.bundle);
-  }
-  return { model: loadModel(dir).model, built };
-}
 
 function smallModel(): Model {
   const spec = defaultSpec({ arch: 'dl-vgg9', width: 1 / 16, classes: 11, timesteps: 4 });
@@ -192,7 +174,7 @@ async function report(name: string, model: Model, profile: CoreProfile, sample: 
 export default async function run(): Promise<void> {
   say(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (timings are CPU time of this process, untraced and traced runs interleaved)`);
   const t0 = performance.now();
-  const { model, built } = paperModel();
+  const { model, built } = cachedPaperModel();
   say(`paper-size model: ${built ? `built in ${secs((performance.now() - t0) / 1000)}` : 'cached'} (bench/.cache, shared with bench/engine.ts)`);
   const { input, seed } = calibrationInput(model.network.spec, SAMPLE, SYNTH.seed);
   await report('paper-size dl-vgg9 (T=20)', model, loihiSizedIdeal(), { input, seed });
