@@ -51,8 +51,11 @@ function trainerLine(loaded: LoadedModel, data: string, split: Split): string[] 
   return [`the trainer's val MIoU (model.json): ${(100 * m.valMiou).toFixed(2)}%${over}`];
 }
 
-/** Load, run and print; `spikemesh demo` calls this with its own defaults. */
-export async function executeRun(checkpoint: string, flags: RunFlags): Promise<void> {
+/** The flags that say how to run, shared by `run` and `top --live`. */
+export type RunSettingFlags = Pick<RunFlags, 'profile' | 'split' | 'samples' | 'workers' | 'semantics' | 'arithmetic' | 'seed' | 'dataSeed'>;
+
+/** Check each run setting against its flag. */
+export function parseRunSettings(flags: RunSettingFlags) {
   const profile = loadProfile(flags.profile);
   const semantics = parseChoice<Semantics>('--semantics', flags.semantics, ['same-step', 'pipelined']);
   const arithmetic = parseChoice<Arithmetic>('--arithmetic', flags.arithmetic, ['float', 'fixed']);
@@ -62,6 +65,12 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const seed = parseIntFlag('--seed', flags.seed, 0);
   const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, 0);
   const split = parseChoice<Split>('--split', flags.split, SPLITS);
+  return { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split };
+}
+
+/** Load, run and print; `spikemesh demo` calls this with its own defaults. */
+export async function executeRun(checkpoint: string, flags: RunFlags): Promise<void> {
+  const { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split } = parseRunSettings(flags);
   const loaded = loadModel(checkpoint, archOverride(flags));
   const spec = loaded.model.network.spec;
   const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);

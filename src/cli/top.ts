@@ -1,17 +1,14 @@
 // `spikemesh top`: the terminal UI over a trace file, or over a run it starts itself (--live).
 
 import type { Command } from 'commander';
-import { openDataset, SPLITS, type Split } from '../data/index.js';
-import { datasetSamples, MAX_WORKERS } from '../engine/index.js';
-import type { Arithmetic, Semantics } from '../engine/types.js';
+import { openDataset } from '../data/index.js';
+import { datasetSamples } from '../engine/index.js';
 import { UserError } from '../errors.js';
-import { loadProfile } from '../hw/profile.js';
 import { loadModel } from '../io/index.js';
 import { loadTrace } from '../trace/data.js';
 import { runTop } from '../tui/app.js';
 import { LiveRun } from '../tui/live.js';
-import { parseChoice, parseIntFlag } from './options.js';
-import { dataSpec, RUN_DEFAULTS } from './run.js';
+import { dataSpec, parseRunSettings, RUN_DEFAULTS } from './run.js';
 
 interface TopFlags {
   live?: string;
@@ -42,17 +39,10 @@ async function topOfTrace(path: string): Promise<void> {
 
 async function topOfRun(checkpoint: string, flags: TopFlags): Promise<void> {
   if (!flags.profile) throw new UserError('--live needs --profile <name|path>: the core profile to run on');
-  const profile = loadProfile(flags.profile);
-  const semantics = parseChoice<Semantics>('--semantics', flags.semantics, ['same-step', 'pipelined']);
-  const arithmetic = parseChoice<Arithmetic>('--arithmetic', flags.arithmetic, ['float', 'fixed']);
-  const workers = parseIntFlag('--workers', flags.workers, 0);
-  if (workers > MAX_WORKERS) throw new UserError(`--workers must be at most ${MAX_WORKERS}, got ${workers}`);
-  const samples = parseIntFlag('--samples', flags.samples);
-  const seed = parseIntFlag('--seed', flags.seed, 0);
-  const split = parseChoice<Split>('--split', flags.split, SPLITS);
+  const { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split } = parseRunSettings({ ...flags, profile: flags.profile });
   const loaded = loadModel(checkpoint);
   const spec = loaded.model.network.spec;
-  const ds = openDataset(dataSpec(flags, loaded), split, parseIntFlag('--data-seed', flags.dataSeed, 0), spec.inputHeight);
+  const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
   const sample = datasetSamples(spec, ds, seed, samples);
   const live = await LiveRun.start({ model: loaded.model, profile, semantics, arithmetic, workers, samples, sample, seed });
   try {
