@@ -9,6 +9,7 @@
 // TypeScript loops below; both add the same products into the same accumulators in the same order.
 
 import { shiftRound } from '../hw/fixed.js';
+import { axpy } from '../reference/ops.js';
 import type { Chip, CoreInput } from './chip.js';
 import type { LocalResize, LocalTaps } from './geometry.js';
 import type { ConvPlan, PoolPlan, ProjectionPlan, ResizePlan } from './plan.js';
@@ -107,18 +108,6 @@ function sortEvents(sc: Scratch, n: number, unitValues: boolean): void {
   }
   evIdx.set(sortIdx.subarray(0, n));
   evVal.set(sortVal.subarray(0, n));
-}
-
-/** acc[o..o+n) += v · w[wi..wi+n): the innermost loop of every scatter (unrolled by 4). */
-function axpy(acc: Float64Array, o: number, w: Float32Array, wi: number, n: number, v: number): void {
-  let j = 0;
-  for (const n4 = n - 3; j < n4; j += 4) {
-    acc[o + j]! += v * w[wi + j]!;
-    acc[o + j + 1]! += v * w[wi + j + 1]!;
-    acc[o + j + 2]! += v * w[wi + j + 2]!;
-    acc[o + j + 3]! += v * w[wi + j + 3]!;
-  }
-  for (; j < n; j++) acc[o + j]! += v * w[wi + j]!;
 }
 
 /**

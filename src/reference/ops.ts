@@ -145,7 +145,7 @@ export function scatterConv(conv: ScatterConv, input: Float32Array, out: Float32
 }
 
 /** acc[o..o+n) += v · w[wi..wi+n): the innermost loop of every conv (unrolled by 4: fewer loop tests in V8). */
-function axpy(acc: Float64Array, o: number, w: Float32Array, wi: number, n: number, v: number): void {
+export function axpy(acc: Float64Array, o: number, w: Float32Array, wi: number, n: number, v: number): void {
   let j = 0;
   for (const n4 = n - 3; j < n4; j += 4) {
     acc[o + j]! += v * w[wi + j]!;
