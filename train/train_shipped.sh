@@ -16,12 +16,12 @@ export_data() { # set split file count
 MODELS=(
   "spiking-deeplab-digits digits dl-vgg9 snn 8 45"
   "deeplab-ann-digits digits dl-vgg9 ann 1 10"
-  "spiking-fcn-digits digits fcn-vgg9 snn 8 30"
+  "spiking-fcn-digits digits fcn-vgg9 snn 8 40"
   "fcn-ann-digits digits fcn-vgg9 ann 1 10"
   "spiking-deeplab-digits-dvs digits-dvs dl-vgg9 snn 10 30"
-  "deeplab-ann-digits-dvs digits-dvs dl-vgg9 ann 1 10"
+  "deeplab-ann-digits-dvs digits-dvs dl-vgg9 ann 1 8"
   "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 10 30"
-  "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1 10"
+  "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1 8"
 )
 
 for entry in "${MODELS[@]}"; do
