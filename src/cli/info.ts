@@ -12,6 +12,8 @@ interface InfoReport {
   network: string;
   spec: ArchSpec;
   source: string;
+  /** The distinct spiking neuron models of the hidden populations, e.g. "LIF λ=0.99 θ=1 soft reset". */
+  neurons: string[];
   layers: LayerStats[];
   totals: { neurons: number; parameters: number; annFlopsPerStep: number };
 }
@@ -23,9 +25,21 @@ function report(network: Network, weightShapes: Map<string, number[]>, source: s
     network: network.name,
     spec: network.spec,
     source,
+    neurons: neuronModels(network),
     layers,
     totals: { neurons: sum((l) => l.neurons), parameters: sum((l) => l.parameters), annFlopsPerStep: sum((l) => l.annFlops) },
   };
+}
+
+/** Read from the populations, not the spec: an imported network (NIR) may reset hard or mix models. */
+function neuronModels(network: Network): string[] {
+  const seen = new Set<string>();
+  for (const p of network.populations) {
+    if (p.role === 'input' || (p.neuron.kind !== 'lif' && p.neuron.kind !== 'if')) continue;
+    const n = p.neuron;
+    seen.add(n.kind === 'lif' ? `LIF λ=${n.leak} θ=${n.threshold} ${n.reset} reset` : `IF θ=${n.threshold} ${n.reset} reset`);
+  }
+  return [...seen];
 }
 
 function render(r: InfoReport): string {
@@ -33,7 +47,7 @@ function render(r: InfoReport): string {
   const head = [
     `${r.network} — ${r.source}`,
     `input ${s.inputChannels}×${s.inputHeight}×${s.inputWidth} (${s.encoding}), ${s.classes} classes, T=${s.timesteps}, width ${s.width}` +
-      (s.kind === 'snn' ? `, LIF λ=${s.leak} θ=${s.threshold} soft reset` : ', BatchNorm + ReLU'),
+      (s.kind === 'snn' ? `, ${r.neurons.join('; ')}` : ', BatchNorm + ReLU'),
     '',
   ];
   const rows = [...r.layers, { population: 'total', shape: undefined, neurons: r.totals.neurons, parameters: r.totals.parameters, fanIn: NaN, annFlops: r.totals.annFlopsPerStep }];

@@ -24,6 +24,16 @@ describe('spikemesh info', () => {
     expect(r.stdout).toMatch(/^total /m);
   });
 
+  it('namesTheResetOfAnImportedNetworkNotTheTrainersDefault', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'sm-')), 'csnn');
+    expect(cli(['convert-checkpoint', 'test/fixtures/nir/snntorch-csnn.nir', '--out', out]).code).toBe(0);
+    const r = cli(['info', out]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/LIF λ=[\d.]+ θ=[\d.]+ hard reset/);
+    expect(r.stdout).not.toContain('soft reset');
+    expect(cli(['info', `${GOLDEN}/dl-snn`]).stdout).toContain('LIF λ=0.99 θ=1 soft reset');
+  });
+
   it('failsWithOneLineForAMissingFile', () => {
     const r = cli(['info', 'no/such/model']);
     expect(r.code).toBe(2);
