@@ -28,14 +28,14 @@ interface MapFlags extends ArchFlags {
 
 /** `conv1=0.2,conv2=0.05` → rates; `--rate` sets every population not named. */
 function parseRates(flags: MapFlags, names: string[]): Record<string, number> {
-  const rates: Record<string, number> = {};
-  if (flags.rate !== undefined) for (const n of names) rates[n] = parseNumberFlag('--rate', flags.rate);
+  const rates = new Map<string, number>(); // not a plain object: a population may be called '__proto__'
+  if (flags.rate !== undefined) for (const n of names) rates.set(n, parseNumberFlag('--rate', flags.rate));
   for (const part of (flags.rates ?? '').split(',').filter(Boolean)) {
     const [name, value] = part.split('=');
     if (!name || value === undefined) throw new UserError(`--rates: expected population=rate pairs like conv1=0.2, got '${part}'`);
-    rates[name.trim()] = parseNumberFlag('--rates', value);
+    rates.set(name.trim(), parseNumberFlag('--rates', value));
   }
-  return rates;
+  return Object.fromEntries(rates);
 }
 
 interface Loaded {

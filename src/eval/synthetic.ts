@@ -114,19 +114,21 @@ function describeInputs(spec: ArchSpec, seed: number): string {
 
 /** Spikes per neuron per step of each spiking layer, by the reference simulator, over the given inputs. */
 export function measureRates(model: Model, inputs: CalibrationInput[], onSample?: (done: number) => void): Record<string, number> {
-  const totals: Record<string, number> = {};
+  // Maps, not plain objects: population names come from users (NIR node names) and may be e.g. 'constructor'.
+  const totals = new Map<string, number>();
   inputs.forEach(({ input, seed }, i) => {
     const r = simulate(model, input, { seed });
-    for (const [name, n] of Object.entries(r.spikeCounts)) totals[name] = (totals[name] ?? 0) + n;
+    for (const [name, n] of Object.entries(r.spikeCounts)) totals.set(name, (totals.get(name) ?? 0) + n);
     onSample?.(i + 1);
   });
   const T = model.network.timesteps;
-  const rates: Record<string, number> = {};
+  const rates = new Map<string, number>();
   for (const p of model.network.populations) {
-    if (p.role === 'input' || !(p.name in totals)) continue;
-    rates[p.name] = totals[p.name]! / (p.shape.c * p.shape.h * p.shape.w * T * inputs.length);
+    const total = totals.get(p.name);
+    if (p.role === 'input' || total === undefined) continue;
+    rates.set(p.name, total / (p.shape.c * p.shape.h * p.shape.w * T * inputs.length));
   }
-  return rates;
+  return Object.fromEntries(rates);
 }
 
 function checkOptions(spec: ArchSpec, opts: SyntheticOptions): void {

@@ -19,7 +19,8 @@ export function resolveRates(net: ShapedNetwork, given: Readonly<Record<string, 
     if (!names.includes(name)) throw new UserError(`--rates: no population named '${name}' (have: ${names.join(', ')})`);
     if (!(r >= 0 && r <= 1)) throw new UserError(`--rates: rate of ${name} must be between 0 and 1, got ${r}`);
   }
-  return Object.fromEntries(names.map((n) => [n, given[n] ?? DEFAULT_SPIKE_RATE]));
+  // hasOwn: a population called e.g. 'constructor' must not read Object.prototype's member.
+  return Object.fromEntries(names.map((n) => [n, Object.hasOwn(given, n) ? given[n]! : DEFAULT_SPIKE_RATE]));
 }
 
 export function mapNetwork(net: ShapedNetwork, profile: CoreProfile, options: MapOptions = {}): Mapping {

@@ -86,3 +86,23 @@ describe('bisectGain', () => {
     expect(bisectGain(() => 0, 0.3)).toBe(1);
   });
 });
+
+describe('population names that are Object.prototype members', () => {
+  it('measuresRatesForPopulationsCalledProtoAndConstructor', () => {
+    const spec = tinySpec('dl-vgg9');
+    const zoo = buildNetwork(spec);
+    const plain = measureRates({ network: zoo.network, weights: randomWeights(zoo, 0) }, [calibrationInput(spec, 0, 0)]);
+    // A NIR graph may name its nodes anything; rename conv1/conv2 as such a file could.
+    const rename = (n: string) => ({ conv1: '__proto__', conv2: 'constructor' })[n] ?? n;
+    const network = {
+      ...zoo.network,
+      populations: zoo.network.populations.map((p) => ({ ...p, name: rename(p.name) })),
+      projections: zoo.network.projections.map((p) => ({ ...p, source: rename(p.source), target: rename(p.target) })),
+    };
+    const rates = measureRates({ network, weights: randomWeights(zoo, 0) }, [calibrationInput(spec, 0, 0)]);
+    expect(Object.hasOwn(rates, '__proto__')).toBe(true);
+    expect(rates['__proto__']).toBe(plain.conv1);
+    expect(rates.constructor).toBe(plain.conv2);
+    expect(Object.keys(rates)).toHaveLength(Object.keys(plain).length);
+  });
+});
