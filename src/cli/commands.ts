@@ -16,6 +16,7 @@ import { registerTrace } from './trace.js';
 import { registerTop } from './top.js';
 import { registerExplore } from './explore.js';
 import { registerConvertAnn } from './convert-ann.js';
+import { registerPaper } from './paper.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -33,4 +34,5 @@ export function registerCommands(program: Command): void {
   registerTop(program);
   registerExplore(program);
   registerConvertAnn(program);
+  registerPaper(program);
 }

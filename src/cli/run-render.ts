@@ -1,12 +1,9 @@
 // Text form of the run report: per-layer operations and energy (measured vs the paper's model), Table V, profile energy, latency.
 
-import type { ComparisonLayer, ComparisonTotals } from '../energy/report.js';
+import { acGap, type ComparisonLayer, type ComparisonTotals } from '../energy/report.js';
 import type { RunReport } from '../engine/report.js';
 import { int, pct, si, table } from './format.js';
 import { ENERGY_UNITS, scale1000 } from '../units.js';
-
-/** A measured/analytic AC ratio outside [1/x, x] gets a note on where the analytic count goes wrong. */
-const NOTE_OUTSIDE = 1.5;
 
 /** Energy in pJ with a readable unit: 1234 → "1.23 nJ". */
 export function energyText(pJ: number): string {
@@ -72,20 +69,8 @@ function profileLine(r: RunReport): string {
 /** Layers where the measured ACs and the analytic count part ways, with the geometric reason where there is one. */
 function geometryNotes(r: RunReport): string[] {
   return r.comparison.layers.flatMap((l) => {
-    const g = l.geometry;
-    if (!g || !(l.acRatio < 1 / NOTE_OUTSIDE || l.acRatio > NOTE_OUTSIDE)) return [];
-    const map = `${g.sourceH}×${g.sourceW}`;
-    if (l.acRatio < 1 && g.expectedAcRatio < 1 / NOTE_OUTSIDE)
-      return [
-        `note: ${l.population}: the analytic model over-counts ${times(1 / l.acRatio)}: on its ${map} input a ${g.k}×${g.k} kernel with dilation ${g.dilation} has on average ` +
-          `${(g.expectedAcRatio * g.k * g.k).toFixed(2)} of ${g.k * g.k} taps inside the map; the rest meet zero padding, which does no work on a core`,
-      ];
-    if (l.acRatio > 1 && g.pooled && g.expectedAcRatio > NOTE_OUTSIDE)
-      return [
-        `note: ${l.population}: the analytic model under-counts ${times(l.acRatio)}: the avg-pool before it is folded into its synapses (pooled values are not spikes), ` +
-          `so each spike of the ${map} source meets ${times(g.expectedAcRatio)} the synapses that k²·O²·Cin·Cout·rate assumes`,
-      ];
-    return [];
+    const gap = acGap(l);
+    return gap ? [`note: ${gap.population}: the analytic model ${gap.direction}-counts ${times(gap.factor)}: ${gap.reason}`] : [];
   });
 }
 

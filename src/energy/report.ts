@@ -215,3 +215,42 @@ export function compareEnergy(input: ComparisonInput): EnergyComparison {
     },
   };
 }
+
+/** A measured/analytic AC ratio outside [1/x, x] is a gap worth explaining. */
+export const GAP_OUTSIDE = 1.5;
+
+/** A layer whose measured ACs part from the analytic count by more than GAP_OUTSIDE×, with the geometric reason. */
+export interface AcGap {
+  population: string;
+  /** 'over': the analytic model counts more ACs than the engine measured; 'under': fewer. */
+  direction: 'over' | 'under';
+  /** How many times: analytic/measured ('over') or measured/analytic ('under'), ≥ 1. */
+  factor: number;
+  reason: string;
+}
+
+/** The gaps the layer's synapse geometry explains: taps in zero padding (dilated layers), folded avg-pools. */
+export function acGap(l: ComparisonLayer): AcGap | null {
+  const g = l.geometry;
+  if (!g || !(l.acRatio < 1 / GAP_OUTSIDE || l.acRatio > GAP_OUTSIDE)) return null;
+  const map = `${g.sourceH}×${g.sourceW}`;
+  if (l.acRatio < 1 && g.expectedAcRatio < 1 / GAP_OUTSIDE)
+    return {
+      population: l.population,
+      direction: 'over',
+      factor: 1 / l.acRatio,
+      reason:
+        `on its ${map} input a ${g.k}×${g.k} kernel with dilation ${g.dilation} has on average ` +
+        `${(g.expectedAcRatio * g.k * g.k).toFixed(2)} of ${g.k * g.k} taps inside the map; the rest meet zero padding, which does no work on a core`,
+    };
+  if (l.acRatio > 1 && g.pooled && g.expectedAcRatio > GAP_OUTSIDE)
+    return {
+      population: l.population,
+      direction: 'under',
+      factor: l.acRatio,
+      reason:
+        `the avg-pool before it is folded into its synapses (pooled values are not spikes), ` +
+        `so each spike of the ${map} source meets ${g.expectedAcRatio.toPrecision(3)}× the synapses that k²·O²·Cin·Cout·rate assumes`,
+    };
+  return null;
+}

@@ -101,15 +101,16 @@ export function simulate(model: Model, input: ReferenceInput, opts: ReferenceOpt
   const final = readoutLayer(model, layers);
   const outputs: Float32Array[] = net.populations.map((p) => (isNeuron(p) ? layers.find((l) => l.pop === p)!.out : new Float32Array(p.shape.c * p.shape.h * p.shape.w)));
   const inputIndex = net.populations.indexOf(inPop);
+  const value = final.pop.neuron.kind === 'accumulator' ? final.mem : final.out;
+  const divisor = (steps: number) => (net.readout.averageOverTime ? steps : 1);
   let inputSpikeCount = 0;
   for (let t = 0; t < T; t++) {
     inputSpikeCount += source(t, outputs[inputIndex]!);
     for (const layer of layers) stepLayer(layer, t, outputs);
+    opts.onStep?.(t, () => readout(value, final.pop.shape, divisor(t + 1), net.readout));
   }
-  const divisor = net.readout.averageOverTime ? T : 1;
-  const value = final.pop.neuron.kind === 'accumulator' ? final.mem : final.out;
   return {
-    ...readout(value, final.pop.shape, divisor, net.readout),
+    ...readout(value, final.pop.shape, divisor(T), net.readout),
     spikeCounts: Object.fromEntries(layers.map((l) => [l.pop.name, l.spikesPerStep.reduce((a, b) => a + b, 0)])),
     spikeCountsPerStep: Object.fromEntries(layers.map((l) => [l.pop.name, l.spikesPerStep])),
     inputSpikeCount,

@@ -16,7 +16,15 @@ export interface ReferenceOptions {
   seed?: number;
   /** Keep every spiking population's spikes, per step (memory: neurons × T bytes). */
   recordSpikes?: boolean;
+  /**
+   * Called after each step t (0-based). `readoutSoFar()` is the readout a run of t+1 steps gives
+   * (m/(t+1) for an averaging readout): one long run yields every shorter run's prediction.
+   */
+  onStep?: (t: number, readoutSoFar: () => StepReadout) => void;
 }
+
+/** The readout of a run cut short: see ReferenceOptions.onStep. */
+export type StepReadout = Pick<ReferenceResult, 'accumulator' | 'scores' | 'prediction'>;
 
 export interface ReferenceResult {
   /** The readout population's value, C×h×w: m/T for an SNN accumulator, the output itself for an ANN. */
