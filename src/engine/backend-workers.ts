@@ -1,4 +1,4 @@
-// The worker backend: each phase's cores sharded over N piscina worker threads that share the chip state.
+// The worker backend: each phase's cores sharded over the N piscina threads of a WorkerPool, which share the chip state.
 
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import {
   PROTOCOL_VERSION,
   shardCores,
   shareWeights,
+  type Attachment,
   type Blueprint,
   type ComputeReply,
   type ComputeRequest,
@@ -47,54 +48,101 @@ function messageOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export class WorkerBackend implements EngineBackend {
-  readonly name: string;
-  private pool: Piscina<ComputeRequest, ComputeReply> | null = null;
-  private progress: Int32Array | null = null;
-  /** Population of each core (from the mapping), to name a core whose thread died. */
-  private coreNames: string[] = [];
+/** Engine ids: unique in this process, so a thread of a shared pool knows whose chip it holds. */
+let nextEngine = 1;
+
+/**
+ * N piscina worker threads that compute for one engine at a time, any number of engines one after
+ * another: the threads start once (a thread's start-up is most of a short run's cost), and each
+ * builds an engine's chip when that engine first sends it work. Destroy it when done.
+ */
+export class WorkerPool {
+  readonly threads: number;
+  private piscina: Piscina<ComputeRequest, ComputeReply> | null;
   /** An error the pool raised outside any task (e.g. a thread that failed while idle). */
-  private poolError: Error | null = null;
+  private error: Error | null = null;
 
-  constructor(
-    readonly threads: number,
-    private readonly entry: WorkerEntry = workerEntry(),
-  ) {
-    checkWorkerCount(threads);
-    this.name = `workers×${threads}`;
-  }
-
-  /** Starts the threads; each rebuilds the chip from the blueprint (weights shared, not copied). */
-  async attach(blueprint: Blueprint, buffers: SharedBuffers): Promise<void> {
-    await this.close();
-    const progress = new SharedArrayBuffer(4 * this.threads);
-    const workerData: WorkerData = { version: PROTOCOL_VERSION, blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress };
-    const { partition } = blueprint.spec.mapping;
-    this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
-    this.progress = new Int32Array(progress);
-    this.poolError = null;
-    const pool = new Piscina<ComputeRequest, ComputeReply>({
-      filename: this.entry.filename,
-      ...(this.entry.execArgv ? { execArgv: this.entry.execArgv } : {}),
-      minThreads: this.threads,
-      maxThreads: this.threads,
+  constructor(threads: number, entry: WorkerEntry = workerEntry()) {
+    this.threads = checkWorkerCount(threads);
+    const workerData: WorkerData = { version: PROTOCOL_VERSION };
+    const piscina = new Piscina<ComputeRequest, ComputeReply>({
+      filename: entry.filename,
+      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
+      minThreads: threads,
+      maxThreads: threads,
       workerData,
     });
     // Without a listener an 'error' event would end the process; keep it for the next compute to report.
-    pool.on('error', (e: unknown) => {
-      this.poolError ??= e instanceof Error ? e : new Error(String(e));
+    piscina.on('error', (e: unknown) => {
+      this.error ??= e instanceof Error ? e : new Error(String(e));
     });
-    this.pool = pool;
+    this.piscina = piscina;
+  }
+
+  run(req: ComputeRequest): Promise<ComputeReply> {
+    if (!this.piscina) return Promise.reject(new Error('worker pool: used after destroy()'));
+    return this.piscina.run(req);
+  }
+
+  /** The error raised outside any task since the last call, if any. */
+  takeError(): Error | null {
+    const e = this.error;
+    this.error = null;
+    return e;
+  }
+
+  async destroy(): Promise<void> {
+    const piscina = this.piscina;
+    this.piscina = null;
+    if (piscina) await piscina.destroy();
+  }
+}
+
+export class WorkerBackend implements EngineBackend {
+  readonly name: string;
+  readonly threads: number;
+  /** A pool lent by the caller (kept open on close), or null: this backend starts its own per attach and destroys it on close. */
+  private readonly lent: WorkerPool | null;
+  private pool: WorkerPool | null = null;
+  private engine = 0;
+  private attachment: Attachment | null = null;
+  private progress: Int32Array | null = null;
+  /** Population of each core (from the mapping), to name a core whose thread died. */
+  private coreNames: string[] = [];
+
+  /** `threads`: start that many threads for each engine; a WorkerPool: compute on its threads, which outlive the engine. */
+  constructor(
+    threads: number | WorkerPool,
+    private readonly entry: WorkerEntry = workerEntry(),
+  ) {
+    this.lent = typeof threads === 'number' ? null : threads;
+    this.threads = typeof threads === 'number' ? checkWorkerCount(threads) : threads.threads;
+    this.name = `workers×${this.threads}`;
+  }
+
+  /** Takes the pool; each thread rebuilds the chip from the blueprint (weights shared, not copied) with its first task. */
+  async attach(blueprint: Blueprint, buffers: SharedBuffers): Promise<void> {
+    await this.close();
+    const progress = new SharedArrayBuffer(4 * this.threads);
+    const { partition } = blueprint.spec.mapping;
+    this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
+    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress };
+    this.progress = new Int32Array(progress);
+    this.engine = nextEngine++;
+    this.pool = this.lent ?? new WorkerPool(this.threads, this.entry);
+    // A lent pool's earlier errors belong to the engines it served before.
+    this.pool.takeError();
   }
 
   /** Runs one shard per thread and waits for all of them, so no thread still writes shared state when this returns. */
   async compute(task: ComputeTask): Promise<void> {
     const { pool, progress } = this;
     if (!pool || !progress) throw new Error('worker backend: compute before attach');
-    if (this.poolError) throw new UserError(`engine: a worker thread failed: ${this.poolError.message}`);
+    const poolError = pool.takeError();
+    if (poolError) throw new UserError(`engine: a worker thread failed: ${poolError.message}`);
     const shards = shardCores(task.cores, this.threads);
     progress.fill(-1);
-    const settled = await Promise.allSettled(shards.map((cores, slot) => pool.run({ type: 'compute', step: task.step, cores, slot })));
+    const settled = await Promise.allSettled(shards.map((cores, slot) => this.runShard(pool, { type: 'compute', engine: this.engine, step: task.step, cores, slot })));
     for (let slot = 0; slot < settled.length; slot++) {
       const s = settled[slot]!;
       if (s.status === 'rejected') throw this.threadDied(slot, task.step, s.reason);
@@ -102,7 +150,16 @@ export class WorkerBackend implements EngineBackend {
     }
   }
 
-  /** A thread that ended mid-task is reported by the core it had started (WorkerData.progress). */
+  /** A thread that has not built this engine's chip yet answers 'unattached'; the request goes again with the attachment. */
+  private async runShard(pool: WorkerPool, req: ComputeRequest): Promise<ComputeReply> {
+    const reply = await pool.run(req);
+    if (reply.type !== 'unattached') return reply;
+    const retry = await pool.run({ ...req, attach: this.attachment! });
+    if (retry.type === 'unattached') throw new Error('engine worker: still unattached after receiving the attachment');
+    return retry;
+  }
+
+  /** A thread that ended mid-task is reported by the core it had started (Attachment.progress). */
   private threadDied(slot: number, step: number, reason: unknown): UserError {
     const core = Atomics.load(this.progress!, slot);
     const message = `worker thread died (${messageOf(reason)})`;
@@ -110,10 +167,12 @@ export class WorkerBackend implements EngineBackend {
     return new CoreFailure({ core, step, population: this.coreNames[core] ?? '?', message });
   }
 
+  /** Lets go of the pool: a lent one stays open for its owner, one of this backend's own is destroyed. */
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
     this.progress = null;
-    if (pool) await pool.destroy();
+    this.attachment = null;
+    if (pool && pool !== this.lent) await pool.destroy();
   }
 }

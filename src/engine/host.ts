@@ -13,6 +13,7 @@ export class Host {
   private readonly values: Float32Array;
   private readonly idx: Int32Array;
   private readonly val: Float32Array;
+  private readonly cursor: Int32Array;
   private readonly source: InputSource;
   private readonly pop: InputPopulation;
 
@@ -26,6 +27,7 @@ export class Host {
     this.values = new Float32Array(n);
     this.idx = new Int32Array(n);
     this.val = new Float32Array(n);
+    this.cursor = new Int32Array(chip.flows.count);
     this.source = inputSource(this.pop, input, chip.plan.timesteps, seed);
   }
 
@@ -51,7 +53,7 @@ export class Host {
       n++;
     }
     const events = { idx: this.idx, val: this.val, offset: 0, count: n };
-    const packets = emitEvents(chip, st, chip.hostEmits, chip.hostFlows, writeParity(st, step), events, this.pop.shape);
+    const packets = emitEvents(chip, st, chip.hostEmits, chip.hostFlows, writeParity(st, step), events, this.pop.shape, this.cursor);
     let nonZero = 0;
     for (let i = 0; i < this.values.length; i++) if (this.values[i] !== 0) nonZero++;
     return { events: nonZero, packets };

@@ -30,6 +30,8 @@ export interface Scratch {
   mark: Uint8Array;
   touched: Int32Array;
   current: Float64Array;
+  /** One slot per flow of the chip: emitEvents' packet cursors (per thread, so no two threads write one cache line). */
+  flowCursor: Int32Array;
   /** The WebAssembly kernel owning evIdx, evVal and acc; null: the TypeScript loops. */
   wasm: WasmScatter | null;
   /** Test hook: reorder a projection's gathered packets before they are integrated (null in runs). */
@@ -59,6 +61,7 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'wasm'): Scratc
     mark: new Uint8Array(s.pooled),
     touched: new Int32Array(s.pooled),
     current: new Float64Array(s.neurons),
+    flowCursor: new Int32Array(chip.flows.count),
     wasm,
     shuffle: null,
     fault: null,

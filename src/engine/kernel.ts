@@ -20,18 +20,21 @@ export interface EventList {
 
 /**
  * Send every event to every destination core of every consumer projection: one packet per (event,
- * destination core), written into the flow's segment. Resets the source's flows first. Returns packets.
+ * destination core), written into the flow's segment. Returns packets.
+ *
+ * `cursor` is the calling thread's own array (one slot per flow of the chip): packets are counted there
+ * and each flow's count is written to the shared segCount once at the end. Counting in segCount itself
+ * would write, per packet, a cache line whose neighbouring counts (other sources' flows into the same
+ * destination) other threads are writing at the same time.
  */
-export function emitEvents(chip: Chip, st: SharedState, plans: readonly EmitPlan[], flows: Int32Array, parity: number, ev: EventList, shape: { h: number; w: number }): number {
-  const F = chip.flows.count;
-  const countBase = parity * F;
+export function emitEvents(chip: Chip, st: SharedState, plans: readonly EmitPlan[], flows: Int32Array, parity: number, ev: EventList, shape: { h: number; w: number }, cursor: Int32Array): number {
+  const countBase = parity * chip.flows.count;
   const slotBase = parity * chip.flows.segTotal;
   const { segOffset } = chip.flows;
   const { segIdx, segVal, segCount } = st;
-  for (let i = 0; i < flows.length; i++) segCount[countBase + flows[i]!] = 0;
+  for (let i = 0; i < flows.length; i++) cursor[flows[i]!] = slotBase + segOffset[flows[i]!]!;
   const H = shape.h;
   const W = shape.w;
-  let packets = 0;
   for (const plan of plans) {
     const { rows, cols, chans, flowIds, iLo, jLo, kLo, nj, nk } = plan;
     for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
@@ -46,15 +49,20 @@ export function emitEvents(chip: Chip, st: SharedState, plans: readonly EmitPlan
         for (let b = cols.start[x]!, b1 = cols.start[x + 1]!; b < b1; b++) {
           const jb = (ib + cols.tiles[b]! - jLo) * nk;
           for (let g = chans.start[c]!, g1 = chans.start[c + 1]!; g < g1; g++) {
-            const f = flowIds[jb + chans.tiles[g]! - kLo]!;
-            const slot = slotBase + segOffset[f]! + segCount[countBase + f]!++;
+            const slot = cursor[flowIds[jb + chans.tiles[g]! - kLo]!]!++;
             segIdx[slot] = idx;
             segVal[slot] = v;
-            packets++;
           }
         }
       }
     }
+  }
+  let packets = 0;
+  for (let i = 0; i < flows.length; i++) {
+    const f = flows[i]!;
+    const n = cursor[f]! - slotBase - segOffset[f]!;
+    segCount[countBase + f] = n;
+    packets += n;
   }
   return packets;
 }
@@ -99,7 +107,7 @@ export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: numb
   st.outCount[core] = upd.events;
   const flows = chip.outFlows.subarray(chip.outStart[core]!, chip.outStart[core + 1]!);
   const parity = writeParity(st, step);
-  const packets = emitEvents(chip, st, chip.emits[core]!, flows, parity, { idx: st.outIdx, val: st.outVal, offset: view.offset, count: upd.events }, pop.shape);
+  const packets = emitEvents(chip, st, chip.emits[core]!, flows, parity, { idx: st.outIdx, val: st.outVal, offset: view.offset, count: upd.events }, pop.shape, sc.flowCursor);
   let ew = 0;
   let ns = 0;
   let chipHops = 0;

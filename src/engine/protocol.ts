@@ -9,7 +9,7 @@
 //   ───────────                                   ──────────────────────────────────────────────────────
 //   attach(blueprint, buffers)   ───────────────► build the Chip from the blueprint (buildChip is pure and
 //                                                 deterministic, so every thread gets identical tables);
-//                                                 a worker gets them as WorkerData
+//                                                 a worker thread gets them with its first task (below)
 //   per run: the coordinator zeroes the state (resetState); nothing to send
 //   per step t, per phase:
 //     host writes input packets into host flows
@@ -21,6 +21,11 @@
 //     event queue replays the step's packets and core work (timing.ts) from the counters
 //   close()
 //
+// Worker threads outlive an engine: a WorkerPool can serve many engines one after another (its threads
+// start once). Every request names its engine; a thread that has not built that engine's chip yet (a
+// new engine, or a thread that replaced a dead one) answers 'unattached', and the coordinator sends the
+// same request again with the engine's Attachment, from which the thread builds the chip and computes.
+//
 // Memory ordering: every shared write of a phase happens before the reply that ends it, and the next
 // phase starts with a new message, so message passing orders the phases (as it does for piscina).
 //
@@ -31,7 +36,7 @@ import { UserError } from '../errors.js';
 import type { Chip } from './chip.js';
 import type { ChipSpec, Semantics } from './types.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Slot of each per-core per-step counter in the counters block [step][core][slot]. */
 export const COUNTER = {
@@ -99,12 +104,16 @@ export interface Blueprint {
   injectFault?: { core: number; step: number; mode?: 'throw' | 'exit' };
 }
 
-/**
- * What a worker thread starts with (piscina's workerData): it builds the chip from the blueprint once,
- * maps the buffers, and allocates its own Scratch (integrate.ts: createScratch).
- */
+/** What a worker thread starts with (piscina's workerData): engines reach it later, as Attachments. */
 export interface WorkerData {
   version: number;
+}
+
+/**
+ * What a worker thread needs to compute an engine's cores: it builds the chip from the blueprint,
+ * maps the buffers, and allocates its own Scratch (integrate.ts: createScratch).
+ */
+export interface Attachment {
   blueprint: Blueprint;
   buffers: SharedBuffers;
   /** Int32 per shard slot: the core a worker is computing (−1 before the first), so a thread that dies is reported by core. */
@@ -114,14 +123,21 @@ export interface WorkerData {
 /** Coordinator → worker: one task, a shard of one phase's cores (shardCores). */
 export interface ComputeRequest {
   type: 'compute';
+  /** The engine the cores belong to (unique in the coordinator's process). */
+  engine: number;
   step: number;
   cores: Int32Array;
-  /** The shard's slot in WorkerData.progress (shards of one phase have distinct slots). */
+  /** The shard's slot in Attachment.progress (shards of one phase have distinct slots). */
   slot: number;
+  /** Sent only to a thread that answered 'unattached' to this engine. */
+  attach?: Attachment;
 }
 
-/** Worker → coordinator: the task's reply. A failure is a reply, not a throw, so its core and step survive the thread boundary. */
-export type ComputeReply = { type: 'computed'; step: number; cores: number } | { type: 'failed'; error: CoreFailureInfo };
+/**
+ * Worker → coordinator: the task's reply. A failure is a reply, not a throw, so its core and step survive
+ * the thread boundary. 'unattached': the thread has not built this engine's chip; send the Attachment.
+ */
+export type ComputeReply = { type: 'computed'; step: number; cores: number } | { type: 'failed'; error: CoreFailureInfo } | { type: 'unattached' };
 
 /**
  * Split a phase's cores into `shards` interleaved groups (core i goes to shard i mod n): neighbouring

@@ -1,34 +1,54 @@
-// Worker-thread entry of the worker backend (piscina): rebuilds the chip from the blueprint once, then computes shards of cores.
+// Worker-thread entry of the worker backend (piscina): builds an engine's chip from its Attachment once, then computes shards of cores.
 //
-// Everything a core reads and writes is in the SharedArrayBuffers of WorkerData, so this thread runs
+// Everything a core reads and writes is in the Attachment's SharedArrayBuffers, so this thread runs
 // the same kernel on the same memory as the in-thread backend. Messages order the phases (protocol.ts).
 
 import { Piscina } from 'piscina';
-import { buildChip } from './chip.js';
-import { createScratch } from './integrate.js';
+import { buildChip, type Chip } from './chip.js';
+import { createScratch, type Scratch } from './integrate.js';
 import { computeCore } from './kernel.js';
-import { PROTOCOL_VERSION, type ComputeReply, type ComputeRequest, type WorkerData } from './protocol.js';
-import { viewState } from './state.js';
+import { PROTOCOL_VERSION, type Attachment, type Blueprint, type ComputeReply, type ComputeRequest, type WorkerData } from './protocol.js';
+import { viewState, type SharedState } from './state.js';
 
 /** Exit code of a thread ended by the 'exit' fault hook (EX_SOFTWARE): recognisable in the coordinator's error. */
 const FAULT_EXIT_CODE = 70;
 
 const data = Piscina.workerData as WorkerData;
 if (data.version !== PROTOCOL_VERSION) throw new Error(`engine worker: protocol version ${data.version}, this worker speaks ${PROTOCOL_VERSION}`);
-const { blueprint } = data;
-const chip = buildChip(blueprint.spec);
-const state = viewState(data.buffers, blueprint.semantics, blueprint.steps);
-const scratch = createScratch(chip);
-const fault = blueprint.injectFault ?? null;
-scratch.fault = fault;
-const progress = new Int32Array(data.progress);
 
-function populationOf(core: number): string {
+/** The engine this thread computes for; a request of another engine replaces it. */
+interface Attached {
+  engine: number;
+  chip: Chip;
+  state: SharedState;
+  scratch: Scratch;
+  fault: Blueprint['injectFault'] | null;
+  progress: Int32Array;
+}
+
+let attached: Attached | null = null;
+
+function attach(engine: number, a: Attachment): Attached {
+  attached = null; // the previous engine's chip can be collected while this one is built
+  const { blueprint } = a;
+  const chip = buildChip(blueprint.spec);
+  const scratch = createScratch(chip);
+  const fault = blueprint.injectFault ?? null;
+  scratch.fault = fault;
+  return { engine, chip, state: viewState(a.buffers, blueprint.semantics, blueprint.steps), scratch, fault, progress: new Int32Array(a.progress) };
+}
+
+function populationOf(chip: Chip, core: number): string {
   return chip.plan.populations[chip.coreLayer[core]!]?.name ?? '?';
 }
 
 /** Compute one shard; a failing core becomes a 'failed' reply so its core and step cross the thread boundary intact. */
 export default function compute(req: ComputeRequest): ComputeReply {
+  if (attached?.engine !== req.engine) {
+    if (!req.attach) return { type: 'unattached' };
+    attached = attach(req.engine, req.attach);
+  }
+  const { chip, state, scratch, fault, progress } = attached;
   const { cores, step, slot } = req;
   for (let i = 0; i < cores.length; i++) {
     const core = cores[i]!;
@@ -37,7 +57,7 @@ export default function compute(req: ComputeRequest): ComputeReply {
     try {
       computeCore(chip, state, scratch, core, step);
     } catch (e) {
-      return { type: 'failed', error: { core, step, population: populationOf(core), message: e instanceof Error ? e.message : String(e) } };
+      return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
     }
   }
   return { type: 'computed', step, cores: cores.length };

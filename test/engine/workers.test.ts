@@ -1,15 +1,24 @@
 // The worker backend passes the engine contract at 1, 2 and 4 threads with identical results, and a failing thread never hangs a run.
 
-import { describe, expect, it } from 'vitest';
-import { allocateBuffers, buildChip, CoreFailure, Engine, runEngine, stepsOf, WorkerBackend, workerEntry, type Chip } from '../../src/engine/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { allocateBuffers, buildChip, CoreFailure, Engine, runEngine, stepsOf, WorkerBackend, WorkerPool, workerEntry, type Chip } from '../../src/engine/index.js';
 import { UserError } from '../../src/errors.js';
 import { engineContract, fingerprint } from './contract.js';
 import { golden, mapModel, smallCores } from './helpers.js';
 
+/** One pool per thread count, lent to every engine of the contract: threads start once, not once per engine. */
+const pools = new Map<number, WorkerPool>();
+function pooled(threads: number): WorkerBackend {
+  let pool = pools.get(threads);
+  if (!pool) pools.set(threads, (pool = new WorkerPool(threads)));
+  return new WorkerBackend(pool);
+}
+afterAll(() => Promise.all([...pools.values()].map((p) => p.destroy())));
+
 engineContract('workers', {
-  'workers×1': () => new WorkerBackend(1),
-  'workers×2': () => new WorkerBackend(2),
-  'workers×4': () => new WorkerBackend(4),
+  'workers×1': () => pooled(1),
+  'workers×2': () => pooled(2),
+  'workers×4': () => pooled(4),
 });
 
 function smallChip(): Chip {
@@ -35,6 +44,24 @@ describe('worker backend', () => {
     const input = golden('dl-snn').input;
     const inThread = fingerprint(await runEngine(chip, input, { recordSpikes: true }));
     expect(fingerprint(await runEngine(chip, input, { recordSpikes: true, backend: new WorkerBackend(2) }))).toEqual(inThread);
+  });
+
+  it('servesTwoEnginesUsedInTurnFromOneLentPoolAndKeepsItOpenAfterTheirClose', async () => {
+    const dl = smallChip();
+    const fcnModel = golden('fcn-snn').model;
+    const fcn = buildChip({ model: fcnModel, mapping: mapModel(fcnModel, smallCores(7)), profile: smallCores(7) });
+    const want = [fingerprint(await runEngine(dl, golden('dl-snn').input, { recordSpikes: true })), fingerprint(await runEngine(fcn, golden('fcn-snn').input, { recordSpikes: true }))];
+    const pool = new WorkerPool(2);
+    try {
+      const engines = [await Engine.create(dl, { backend: new WorkerBackend(pool) }), await Engine.create(fcn, { backend: new WorkerBackend(pool) })];
+      const inputs = [golden('dl-snn').input, golden('fcn-snn').input];
+      // Each run finds the threads holding the other engine's chip.
+      for (const i of [0, 1, 0]) expect(fingerprint(await engines[i]!.run(inputs[i]!, { recordSpikes: true }))).toEqual(want[i]);
+      for (const e of engines) await e.close();
+      expect(fingerprint(await runEngine(fcn, inputs[1]!, { recordSpikes: true, backend: new WorkerBackend(pool) }))).toEqual(want[1]);
+    } finally {
+      await pool.destroy();
+    }
   });
 
   it('namesTheCoreAndStepWhenAWorkerThreadDiesAndRunsAgainAfterwards', async () => {
