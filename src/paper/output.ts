@@ -20,6 +20,10 @@ export function checkOut(out: string): void {
   const probe = staging(out, 'probe');
   try {
     mkdirSync(probe, { recursive: true });
+  } catch (e) {
+    throw cannotWrite(out, e);
+  }
+  try {
     writeFileAtomic(join(probe, 'probe'), '');
   } catch (e) {
     throw cannotWrite(out, e);

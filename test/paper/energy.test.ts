@@ -1,0 +1,86 @@
+// Table V and Fig. 11: the engine run per profile, the analytic ratio as analyticEnergy computes it, refusals, per-layer gaps, rates.
+
+import { describe, expect, it } from 'vitest';
+import { analyticEnergy } from '../../src/energy/analytic.js';
+import { datasetSamples } from '../../src/engine/report.js';
+import { UserError } from '../../src/errors.js';
+import { loadProfile } from '../../src/hw/profile.js';
+import { mapNetwork } from '../../src/mapping/map.js';
+import { kernelsFromShapes } from '../../src/net/stats.js';
+import { energyStudy } from '../../src/paper/energy.js';
+import { ratesStudy } from '../../src/paper/rates.js';
+import type { ProfileRefusal, ProfileRun } from '../../src/paper/types.js';
+import { simulate } from '../../src/reference/simulate.js';
+import { context, fakeSources, golden, tinyCoreProfile } from './fixtures.js';
+
+const profiles = [loadProfile('ideal-45nm'), loadProfile('loihi'), tinyCoreProfile()];
+const ctx = context(fakeSources({ 'spiking-deeplab-digits': golden('dl-snn') }, profiles), { energySamples: 2 });
+const result = await energyStudy(ctx);
+const dl = result.models[0]!;
+
+describe('energyStudy (Table V)', () => {
+  it('gives the analytic E_ANN/E_SNN that analyticEnergy gives for the spikes of the same samples', () => {
+    const model = golden('dl-snn').model;
+    const sample = datasetSamples(model.network.spec, ctx.sources.dataset('digits', 'val'), 0, 2);
+    const counts: Record<string, number> = {};
+    let input = 0;
+    for (let i = 0; i < 2; i++) {
+      const r = simulate(model, sample(i).input, { seed: sample(i).seed });
+      for (const [k, v] of Object.entries(r.spikeCounts)) counts[k] = (counts[k] ?? 0) + v / 2;
+      input += r.inputSpikeCount / 2;
+    }
+    const kernels = kernelsFromShapes(new Map([...model.weights].map(([k, t]) => [k, t.shape])));
+    const analytic = analyticEnergy(model.network, kernels, { timesteps: 4, spikeCounts: counts, inputSpikeCount: input });
+    expect(dl.comparison!.total.annOverSnn.analyticOwn).toBeCloseTo(analytic.total.ratio.own, 9);
+    expect(dl.comparison!.total.annOverSnn.analyticInput).toBeCloseTo(analytic.total.ratio.input, 9);
+  });
+
+  it('runs every profile that fits and gives the mapper’s one-line reason for one that does not', () => {
+    expect(dl.profiles!.map((p) => `${p.profile}:${p.fits}`)).toEqual(['ideal-45nm:true', 'loihi:true', `${profiles[2]!.name}:false`]);
+    const model = golden('dl-snn').model;
+    let reason = '';
+    try {
+      mapNetwork({ network: model.network, weightShapes: new Map([...model.weights].map(([k, t]) => [k, t.shape])) }, profiles[2]!);
+    } catch (e) {
+      if (e instanceof UserError) reason = e.message;
+    }
+    expect(reason).toMatch(/input axons/);
+    expect((dl.profiles![2] as ProfileRefusal).reason).toBe(reason);
+    const loihi = dl.profiles![1] as ProfileRun;
+    expect(loihi.annOverProfile).toBeCloseTo(dl.comparison!.total.annEnergyPJ / loihi.energy.totalPJ, 12);
+    expect(loihi.energy.totalPJ).toBeGreaterThan(loihi.energy.synapticPJ);
+    expect(loihi.command).toBe(`spikemesh run models/spiking-deeplab-digits --profile loihi --data digits --samples 2`);
+    // The mapping changes the chip, not what is computed.
+    expect(dl.countsAgree).toBe(true);
+    expect(loihi.measured45nmPJ).toBe(dl.comparison!.total.measured45nmPJ);
+  });
+
+  it('explains per layer how far the measured ACs are from Eq. 10 and why (dilation 12 on a 4×4 map)', () => {
+    const atrous8 = dl.layers!.find((l) => l.population === 'atrous8')!;
+    expect(atrous8.ratio).toBeCloseTo(atrous8.measuredAcs / atrous8.analyticAcs, 12);
+    expect(atrous8.gap).toMatchObject({ direction: 'over' });
+    expect(atrous8.gap!.factor).toBeCloseTo(1 / atrous8.ratio, 12);
+    expect(atrous8.why).toMatch(/^analytic over-counts [\d.]+×: on its 4×4 input a 3×3 kernel with dilation 12 has on average 1\.00 of 9 taps inside the map/);
+    const conv3 = dl.layers!.find((l) => l.population === 'conv3')!;
+    expect(conv3.why).toMatch(/^analytic under-counts [\d.]+×: the avg-pool before it is folded into its synapses/);
+  });
+
+  it('says "not shipped" for a missing network', () => {
+    expect(result.models[1]).toEqual({ method: 'spiking-fcn', model: 'spiking-fcn-digits', shipped: false });
+  });
+});
+
+describe('ratesStudy (Fig. 11)', () => {
+  it('takes each spiking layer’s Eq. 8 rate from the Table V run, without the readout accumulator', () => {
+    const rates = ratesStudy(result);
+    const curve = rates.curves[0]!;
+    expect(curve.profile).toBe('ideal-45nm');
+    expect(curve.layers!.map((l) => l.layer)).toEqual(['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'atrous6', 'atrous7', 'atrous8']);
+    for (const l of curve.layers!) {
+      const c = dl.comparison!.layers.find((x) => x.population === l.layer)!;
+      expect(l.rate).toBe(c.spikes / c.neurons);
+      expect(l.ratePerStep).toBeCloseTo(l.rate / 4, 12);
+    }
+    expect(rates.curves[1]).toEqual({ method: 'spiking-fcn', model: 'spiking-fcn-digits', shipped: false });
+  });
+});
