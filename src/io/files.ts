@@ -1,6 +1,6 @@
 // File helpers shared by every stage: read with a clear error, write atomically (temp file, then rename).
 
-import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileError } from '../errors.js';
 
@@ -33,5 +33,70 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+/** Temp files being streamed right now, removed if the process is interrupted. */
+const openTemps = new Set<string>();
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Ctrl-C while a StreamedFile is open: remove the partial temp files, then exit as the signal would (128 + n). */
+function interrupted(signal: NodeJS.Signals): void {
+  for (const tmp of openTemps) rmSync(tmp, { force: true });
+  process.stderr.write(`\nspikemesh: interrupted (${signal}); partial output removed\n`);
+  process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+}
+
+// A handler replaces Node's own exit on the signal, so it is installed only while temp files are open.
+function trackTemp(tmp: string, open: boolean): void {
+  const before = openTemps.size;
+  if (open) openTemps.add(tmp);
+  else openTemps.delete(tmp);
+  if (before === 0 && openTemps.size > 0) for (const s of SIGNALS) process.on(s, interrupted);
+  if (before > 0 && openTemps.size === 0) for (const s of SIGNALS) process.off(s, interrupted);
+}
+
+/**
+ * A file written piece by piece into `<path>.<pid>.tmp` and renamed to `path` by commit(); discard() (or an
+ * interrupt (SIGINT, SIGTERM, SIGHUP) removes it. Readers never find a half-written file at `path`.
+ */
+export class StreamedFile {
+  private fd: number | null;
+  private readonly tmp: string;
+  bytes = 0;
+
+  constructor(readonly path: string, what = 'file') {
+    this.tmp = `${path}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      this.fd = openSync(this.tmp, 'w');
+    } catch (e) {
+      throw fileError(path, `cannot write the ${what} here (${(e as Error).message})`);
+    }
+    trackTemp(this.tmp, true);
+  }
+
+  write(data: Uint8Array | string): void {
+    if (this.fd === null) throw new Error(`${this.path}: write after commit or discard`);
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    for (let done = 0; done < buf.length; ) done += writeSync(this.fd, buf, done, buf.length - done);
+    this.bytes += buf.length;
+  }
+
+  commit(): void {
+    this.close();
+    renameSync(this.tmp, this.path);
+    trackTemp(this.tmp, false);
+  }
+
+  discard(): void {
+    this.close();
+    rmSync(this.tmp, { force: true });
+    trackTemp(this.tmp, false);
+  }
+
+  private close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 }

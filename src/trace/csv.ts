@@ -1,8 +1,6 @@
 // `trace export --csv`: spikes (one row per spike) or counters (one row per core per step), streamed to a temp file, then renamed.
 
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { fileError } from '../errors.js';
+import { StreamedFile } from '../io/files.js';
 import { COUNTER_COUNT } from '../engine/protocol.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
@@ -15,22 +13,15 @@ export type CsvKind = 'spikes' | 'counters';
 /** Lines are gathered into blocks of about this many characters before each write. */
 const BLOCK = 1 << 16;
 
-/** Appends text to `<path>.<pid>.tmp`; commit() renames it to `path`, discard() removes it. */
+/** Gathers lines into blocks and streams them to a StreamedFile (renamed into place on commit). */
 class TextOut {
-  private readonly tmp: string;
-  private readonly fd: number;
+  private readonly file: StreamedFile;
   private parts: string[] = [];
   private pending = 0;
   rows = 0;
 
   constructor(readonly path: string) {
-    this.tmp = `${path}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      this.fd = openSync(this.tmp, 'w');
-    } catch (e) {
-      throw fileError(path, `cannot write here (${(e as Error).message})`);
-    }
+    this.file = new StreamedFile(path, 'CSV');
   }
 
   line(s: string): void {
@@ -41,20 +32,18 @@ class TextOut {
 
   private flush(): void {
     if (this.parts.length === 0) return;
-    writeSync(this.fd, `${this.parts.join('\n')}\n`);
+    this.file.write(`${this.parts.join('\n')}\n`);
     this.parts = [];
     this.pending = 0;
   }
 
   commit(): void {
     this.flush();
-    closeSync(this.fd);
-    renameSync(this.tmp, this.path);
+    this.file.commit();
   }
 
   discard(): void {
-    closeSync(this.fd);
-    rmSync(this.tmp, { force: true });
+    this.file.discard();
   }
 }
 

@@ -1,9 +1,7 @@
 // The trace writer: streams msgpack records to a temp file while the run goes, renamed into place only when complete.
 
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { Packr } from 'msgpackr';
-import { fileError } from '../errors.js';
+import { StreamedFile } from '../io/files.js';
 import { FOOTER_BYTES, FOOTER_MAGIC, type EndRecord, type StepRecord, type TraceHeader } from './types.js';
 
 /** Typed arrays round-trip as themselves (moreTypes); plain maps, no record extension (readable by any msgpack reader). */
@@ -24,14 +22,9 @@ export function footer(endOffset: number): Uint8Array {
   return f;
 }
 
-/**
- * Writes `<path>.<pid>.tmp` record by record (nothing is held back in memory but the index) and renames
- * it to `path` in finish(); abort() removes it. So a reader never finds a half-written trace at `path`.
- */
+/** Streams the trace (a StreamedFile: nothing is held back in memory but the index), renamed into place by finish(). */
 export class TraceWriter implements TraceSink {
-  private fd: number | null;
-  private readonly tmp: string;
-  private bytes = 0;
+  private readonly file: StreamedFile;
   private offsets = new Float64Array(64);
   private stepRecords = 0;
 
@@ -39,14 +32,8 @@ export class TraceWriter implements TraceSink {
     readonly path: string,
     header: TraceHeader,
   ) {
-    this.tmp = `${path}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(path), { recursive: true });
-      this.fd = openSync(this.tmp, 'w');
-    } catch (e) {
-      throw fileError(path, `cannot write the trace here (${(e as Error).message})`);
-    }
-    this.write(tracePackr.pack(header));
+    this.file = new StreamedFile(path, 'trace');
+    this.file.write(tracePackr.pack(header));
   }
 
   step(record: StepRecord): void {
@@ -55,33 +42,22 @@ export class TraceWriter implements TraceSink {
       grown.set(this.offsets);
       this.offsets = grown;
     }
-    this.offsets[this.stepRecords++] = this.bytes;
-    this.write(tracePackr.pack(record));
+    this.offsets[this.stepRecords++] = this.file.bytes;
+    this.file.write(tracePackr.pack(record));
   }
 
-  /** Write the end record (with the index) and the footer, close, and move the file into place. */
+  /** Write the end record (with the index) and the footer, and move the file into place. */
   finish(samples: number): { path: string; bytes: number } {
-    const endOffset = this.bytes;
+    const endOffset = this.file.bytes;
     const end: EndRecord = { type: 'end', samples, stepRecords: this.stepRecords, offsets: this.offsets.slice(0, this.stepRecords) };
-    this.write(tracePackr.pack(end));
-    this.write(footer(endOffset));
-    closeSync(this.fd!);
-    this.fd = null;
-    renameSync(this.tmp, this.path);
-    return { path: this.path, bytes: this.bytes };
+    this.file.write(tracePackr.pack(end));
+    this.file.write(footer(endOffset));
+    this.file.commit();
+    return { path: this.path, bytes: this.file.bytes };
   }
 
   /** Drop the partial file (the run failed or was stopped). */
   abort(): void {
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-    rmSync(this.tmp, { force: true });
-  }
-
-  private write(buf: Uint8Array): void {
-    if (this.fd === null) throw new Error('trace writer: write after finish or abort');
-    let done = 0;
-    while (done < buf.length) done += writeSync(this.fd, buf, done, buf.length - done);
-    this.bytes += buf.length;
+    this.file.discard();
   }
 }

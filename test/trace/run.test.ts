@@ -30,7 +30,7 @@ describe('TraceWriter', () => {
     const w = new TraceWriter(join(dir, 'x.trace'), makeHeader([]));
     w.abort();
     expect(readdirSync(dir)).toEqual([]);
-    expect(() => w.finish(1)).toThrow(/after finish or abort/);
+    expect(() => w.finish(1)).toThrow(/write after commit or discard/);
   });
 
   it('namesTheTraceFileItCannotWrite', () => {
