@@ -16,7 +16,7 @@ async function executePaper(flags: PaperFlags): Promise<void> {
   const settings = paperSettings({ quick: flags.quick ?? false, ...(flags.samples !== undefined ? { samples: parseIntFlag('--samples', flags.samples) } : {}) });
   const sources = shippedSources(flags.models, settings.dataSeed, process.stderr);
   checkOut(flags.out);
-  const command = ['spikemesh paper', ...process.argv.slice(2).filter((a) => a !== 'paper')].join(' ');
+  const command = ['spikemesh', ...process.argv.slice(2)].join(' ');
   const report = await runStudies({ settings, sources }, command);
   const files = await reportFiles(report);
   writeReportFolder(flags.out, files);

@@ -1,6 +1,6 @@
 // Table V: E_ANN/E_SNN analytic (Eq. 8-12) and measured (engine counts at 45 nm, each profile's own energy), with per-layer gaps.
 
-import { acGap, GAP_OUTSIDE, type ComparisonLayer } from '../energy/report.js';
+import { acGap, type ComparisonLayer } from '../energy/report.js';
 import { datasetSamples, runReport, type RunReport } from '../engine/report.js';
 import { UserError } from '../errors.js';
 import type { Progress } from '../eval/progress.js';
@@ -8,29 +8,29 @@ import type { CoreProfile } from '../hw/types.js';
 import type { LoadedModel } from '../io/types.js';
 import { mapNetwork } from '../mapping/map.js';
 import { modelPath, runCommand } from './commands.js';
-import { ops, times } from './format.js';
+import { ops, pct, times } from './format.js';
 import { bundleName, type EnergyModelResult, type EnergyResult, type LayerGap, type Method, type PaperContext, type ProfileRefusal, type ProfileRun } from './types.js';
 
 /** The spiking networks of Table V (the ANN side is their FLOPs model, as in the paper). */
 export const ENERGY_METHODS: readonly Method[] = ['spiking-deeplab', 'spiking-fcn'];
 
+/** Below this relative difference, measured and analytic counts (or a geometry ratio and 1) are called equal. */
+const AGREE = 0.005;
 
 /** One sentence per layer: how far the measured ACs are from Eq. 10 (input rate), and why. */
 export function gapWhy(l: ComparisonLayer): string {
   const gap = acGap(l);
-  const g = l.geometry?.expectedAcRatio ?? null;
   const macs = l.measuredMacs > 0 ? `; plus ${ops(l.measuredMacs)} MACs of graded stages (transposed convolution, resize, graded input) that Eq. 10 counts as spike-driven ACs` : '';
   if (gap) return `analytic ${gap.direction}-counts ${times(gap.factor)}: ${gap.reason}${macs}`;
   if (Number.isNaN(l.acRatio)) return `no spikes reach it: both count 0 ACs${macs}`;
   if (l.acRatio === Infinity) return `Eq. 10 counts 0 ACs (its rate is 0), the engine ${ops(l.measuredAcs)}${macs}`;
-  if (l.acRatio >= 1 / GAP_OUTSIDE && l.acRatio <= GAP_OUTSIDE) {
-    const off = `${(100 * Math.abs(l.acRatio - 1)).toFixed(1)}%`;
-    const geo = g !== null && Math.abs(g - 1) > 0.01 ? ` (evenly spread spikes: ${times(g)}, from kernel taps in zero padding${l.geometry!.pooled ? ' and the folded avg-pool' : ''})` : '';
-    return `agree within ${off}${geo}${macs}`;
-  }
-  if (g !== null)
-    return `measured ${times(l.acRatio)} of Eq. 10; the geometry predicts ${times(g)} for evenly spread spikes, the remaining ${times(l.acRatio / g)} comes from where the spikes fall${macs}`;
-  return `measured ${times(l.acRatio)} of Eq. 10; several projections or non-convolution stages feed this layer, so no closed-form geometry explains it${macs}`;
+  const g = l.geometry;
+  if (Math.abs(l.acRatio - 1) < AGREE && (!g || Math.abs(g.expectedAcRatio - 1) < AGREE)) return `agree${macs}`;
+  const off = pct(l.acRatio - 1, 1).replace(/^(\d)/, '+$1');
+  if (!g) return `measured ${off} against Eq. 10; several projections or non-convolution stages feed this layer, so no closed-form geometry explains it${macs}`;
+  const rest = l.acRatio / g.expectedAcRatio;
+  const where = Math.abs(rest - 1) < AGREE ? '' : `; the remaining ${times(rest)} comes from where the spikes fall`;
+  return `measured ${off} against Eq. 10: ${g.pooled ? 'the folded avg-pool and ' : ''}kernel taps in zero padding give ${times(g.expectedAcRatio)} for evenly spread spikes${where}${macs}`;
 }
 
 function layerGaps(r: RunReport): LayerGap[] {

@@ -21,7 +21,7 @@ export function conversionFigure(c: ConversionResult): TopLevelSpec | null {
         data: { values: points },
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'timesteps', type: 'quantitative', title: 'timesteps T', scale: { type: 'log' } },
+          x: { field: 'timesteps', type: 'quantitative', title: 'timesteps T', scale: { type: 'log', domain: [c.curves[0]!.points[0]!.timesteps, c.curves[0]!.points.at(-1)!.timesteps], nice: false } },
           y: { field: 'miou', type: 'quantitative', title: 'val MIoU', axis: { format: '.0%' }, scale: { zero: true } },
           color,
         },

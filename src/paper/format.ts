@@ -27,6 +27,13 @@ export function energy(pJ: number): string {
   return `${value.toPrecision(3)} ${unit}`;
 }
 
+/** Simulated time: 3770000 ns → "3.77 ms". */
+export function nanoseconds(ns: number): string {
+  const { value, unit } = scale1000(ns, ['ns', 'µs', 'ms', 's']);
+  return `${value.toPrecision(3)} ${unit}`;
+}
+
+/** Wall-clock seconds: "52.1 s", "3 min 33 s". */
 export function duration(s: number): string {
   return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }

@@ -1,7 +1,7 @@
 // The report as Markdown: a section per study with its table, figure, settings, run time and the commands that reproduce it.
 
 import { AC_ENERGY_45NM_PJ, MAC_ENERGY_45NM_PJ } from '../energy/analytic.js';
-import { duration, energy, ops, pct, times, width } from './format.js';
+import { duration, energy, nanoseconds, ops, pct, times, width } from './format.js';
 import type { ConversionResult, EnergyModelResult, NoiseResult, PaperReport, ProfileRefusal, ProfileRun, RatesResult, TableRow, TablesResult } from './types.js';
 
 /** Figure files, by study; a study without data has no figure. */
@@ -74,7 +74,7 @@ function profileRow(p: ProfileRun | ProfileRefusal): string[] {
     `${p.profile} profile (${p.cores} cores, ${p.chips} chip${p.chips === 1 ? '' : 's'})`,
     energy(e.totalPJ),
     times(p.annOverProfile),
-    `synaptic ${share(e.synapticPJ)}, neuron ${share(e.neuronPJ)}, routing ${share(e.routingPJ)}, static ${share(e.staticPJ)}; latency ${p.latencyNs > 0 ? `${(p.latencyNs / 1e3).toPrecision(3)} µs` : 'not modelled'}`,
+    `synaptic ${share(e.synapticPJ)}, neuron ${share(e.neuronPJ)}, routing ${share(e.routingPJ)}, static ${share(e.staticPJ)}; latency ${p.latencyNs > 0 ? nanoseconds(p.latencyNs) : 'not modelled'}`,
   ];
 }
 
@@ -83,7 +83,7 @@ function energyModel(m: EnergyModelResult): string {
   if (!m.shipped) return `${head}\n\nnot shipped`;
   const profiles = m.profiles!;
   const cmds = profiles.flatMap((p) => (p.fits ? [p.command] : []));
-  if (!m.comparison) return [head, '', table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', ''], profiles.map(profileRow)), '', 'It fits none of the profiles.'].join('\n');
+  if (!m.comparison) return [head, '', table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', 'detail'], profiles.map(profileRow)), '', 'It fits none of the profiles.'].join('\n');
   const t = m.comparison.total;
   const rows = [
     ['analytic: Eq. 10 with each layer\'s own rate (the paper)', energy(t.snnEnergyPJ.own), times(t.annOverSnn.analyticOwn), ''],
@@ -100,7 +100,7 @@ function energyModel(m: EnergyModelResult): string {
     '',
     `E_ANN = FLOPs_ANN × ${m.comparison.energies.macPJ} pJ = ${energy(t.annEnergyPJ)} per inference (${ops(t.annFlops)} FLOPs, Eq. 9/11); E_SNN per inference over T=${m.timesteps}, means over ${m.samples} val samples.`,
     '',
-    table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', ''], rows),
+    table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', 'detail'], rows),
     '',
     m.countsAgree
       ? 'Every profile\'s run measured the same ACs and MACs (the mapping does not change what is computed); the profiles differ in what they charge for it.'

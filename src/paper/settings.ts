@@ -1,9 +1,13 @@
-// The paper run's sample counts and sweeps: the default (sized for ~25 minutes on a loaded 2-core machine) and --quick.
+// The paper run's sample counts and sweeps: the default (sized to stay well under 25 minutes on a loaded 2-core machine) and --quick.
 
 import { UserError } from '../errors.js';
 import type { PaperSettings } from './types.js';
 
-/** Default: the evaluations dominate; the conversion's long runs (1500 steps a sample) get few samples. */
+/**
+ * Default. Measured with 3 of the 8 bundles shipped, load average ~5.5 on 2 cores: 6.5 min (tables 52 s,
+ * Table V 4 s, Fig. 3 3.5 min, Fig. 10 2 min); the conversion's 1500-step runs get few samples, and the
+ * tables grow with the bundles (about 10 min with all eight).
+ */
 export const DEFAULT_SETTINGS: PaperSettings = {
   samples: 200,
   energySamples: 16,

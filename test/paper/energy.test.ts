@@ -7,7 +7,8 @@ import { UserError } from '../../src/errors.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { mapNetwork } from '../../src/mapping/map.js';
 import { kernelsFromShapes } from '../../src/net/stats.js';
-import { energyStudy } from '../../src/paper/energy.js';
+import type { ComparisonLayer } from '../../src/energy/report.js';
+import { energyStudy, gapWhy } from '../../src/paper/energy.js';
 import { ratesStudy } from '../../src/paper/rates.js';
 import type { ProfileRefusal, ProfileRun } from '../../src/paper/types.js';
 import { simulate } from '../../src/reference/simulate.js';
@@ -63,6 +64,17 @@ describe('energyStudy (Table V)', () => {
     expect(atrous8.why).toMatch(/^analytic over-counts [\d.]+×: on its 4×4 input a 3×3 kernel with dilation 12 has on average 1\.00 of 9 taps inside the map/);
     const conv3 = dl.layers!.find((l) => l.population === 'conv3')!;
     expect(conv3.why).toMatch(/^analytic under-counts [\d.]+×: the avg-pool before it is folded into its synapses/);
+  });
+
+  it('splits a gap inside the note threshold into geometry and spike placement, and names graded MACs', () => {
+    const layer = (acRatio: number, expectedAcRatio: number | null, measuredMacs = 0) =>
+      ({ acRatio, measuredAcs: 1000, measuredMacs, geometry: expectedAcRatio === null ? null : { k: 3, dilation: 2, sourceH: 16, sourceW: 16, pooled: false, expectedAcRatio } }) as ComparisonLayer;
+    expect(gapWhy(layer(0.787, 0.84))).toBe('measured −21.3% against Eq. 10: kernel taps in zero padding give 0.840× for evenly spread spikes; the remaining 0.937× comes from where the spikes fall');
+    expect(gapWhy(layer(0.84, 0.84))).toBe('measured −16.0% against Eq. 10: kernel taps in zero padding give 0.840× for evenly spread spikes');
+    expect(gapWhy(layer(1, 1))).toBe('agree');
+    expect(gapWhy(layer(1.2, null, 50688))).toBe(
+      'measured +20.0% against Eq. 10; several projections or non-convolution stages feed this layer, so no closed-form geometry explains it; plus 50.7 k MACs of graded stages (transposed convolution, resize, graded input) that Eq. 10 counts as spike-driven ACs',
+    );
   });
 
   it('says "not shipped" for a missing network', () => {
