@@ -92,6 +92,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--lr', type=non_negative_float, default=DEFAULT_LR, help=f'initial Adam learning rate (default {DEFAULT_LR:g})')
     p.add_argument('--threads', type=int_at_least(1), help='torch CPU threads (default: torch\'s choice)')
     p.add_argument('--seed', type=int_at_least(0), default=1, help='seed of initial weights, sample order and Poisson draws')
+    p.add_argument('--class-weights', choices=('none', 'inverse-sqrt'), default='none',
+                   help='none: plain cross-entropy (paper Eq. 5); inverse-sqrt: weight class c by 1/sqrt(its pixel frequency), '
+                        'which gets rare classes learnt sooner on background-heavy data')
     p.add_argument('--out', required=True, help='bundle folder to write (replaced atomically)')
     p.add_argument('--workdir', required=True, help='folder for checkpoints; an existing checkpoint there is resumed')
     p.add_argument('--max-minutes', type=non_negative_float, default=0.0,
@@ -128,6 +131,7 @@ def resolve_config(args: argparse.Namespace, train: SegmentationData, val: Segme
         arch=args.arch, kind=args.kind, width=args.width, timesteps=timesteps, epochs=args.epochs, batch=args.batch,
         size=size, seed=args.seed, lr=args.lr, threads=args.threads or torch.get_num_threads(),
         max_minutes=args.max_minutes, checkpoint_minutes=args.checkpoint_minutes, out=args.out,
+        class_weights=args.class_weights,
     )
 
 
@@ -150,6 +154,7 @@ def train(args: argparse.Namespace) -> None:
     log(f'{config.arch}/{config.kind} width {config.width:g} T={trainer.spec.timesteps} {config.size}x{config.size} '
         f'{classes} classes, {params} parameters; {train_data.count} train / {val_data.count} val samples '
         f'({train_data.dataset}); batch {config.batch}, {config.epochs} epochs, {config.lr_schedule()}; '
+        f'{"" if trainer.loss_weights is None else "class weights " + " ".join(f"{w:.2f}" for w in trainer.loss_weights.tolist()) + "; "}'
         f'{torch.get_num_threads()} threads, budget {config.max_minutes:g} min')
     trainer.resume()
     stopped_by = trainer.run()

@@ -72,6 +72,17 @@ describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — ski
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
+  it('weightsClassesByInverseSqrtFrequencyWhenAskedAndRefusesToResumeAPlainRunSo', () => {
+    const run = train('weighted', '--epochs', '1', '--class-weights', 'inverse-sqrt');
+    expect(run.status, run.stderr).toBe(0);
+    const { meta } = loadModel(join(dir, 'weighted'));
+    expect(meta.provenance?.loss).toMatch(/\(paper Eq\. 5\), ignore_index 255, class weights 1\/sqrt\(pixel frequency/);
+    // The plain run's workdir ('trained-work') was made without class weights: resuming it with them is refused.
+    const mixed = spawnSync(PYTHON, [TRAIN, '--data', trainFile, '--val', valFile, '--out', join(dir, 'mixed'), '--workdir', join(dir, 'trained-work'), ...TINY, '--epochs', '3', '--class-weights', 'inverse-sqrt'], { encoding: 'utf-8', timeout: 60_000 });
+    expect(mixed.status).toBe(2);
+    expect(mixed.stderr).toContain("class_weights 'none' -> 'inverse-sqrt'");
+  });
+
   it('refusesAMissingDataFileWithOneLineAndExitCode2', () => {
     const run = spawnSync(PYTHON, [TRAIN, '--data', join(dir, 'missing.safetensors'), '--val', valFile, '--out', join(dir, 'x'), '--workdir', join(dir, 'xw')], { encoding: 'utf-8', timeout: 60_000 });
     expect(run.status).toBe(2);

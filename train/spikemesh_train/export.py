@@ -44,7 +44,7 @@ def provenance(config, train: SegmentationData, val: SegmentationData, epochs_do
         'batch': config.batch,
         'optimizer': 'Adam',
         'lrSchedule': config.lr_schedule(),
-        'loss': 'spatial cross-entropy over the upsampled accumulator m/T (paper Eq. 5), ignore_index 255',
+        'loss': config.loss_text(),
         'surrogate': 'piecewise linear 0.3*max(0, 1-|u/theta-1|) (paper Eq. 6)' if config.kind == 'snn' else 'none (ANN)',
         'wallTimeSeconds': round(wall_seconds, 1),
         'dataFiles': {'train': data_file_entry(train), 'val': data_file_entry(val)},

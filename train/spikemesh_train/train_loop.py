@@ -14,11 +14,13 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Callable, Dict, List, Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import Tensor
 
 from .data import IGNORE_LABEL, BatchSource, SegmentationData, batches, epoch_order
 from .metrics import ConfusionMatrix
@@ -52,6 +54,11 @@ class RunConfig:
     max_minutes: float
     checkpoint_minutes: float
     out: str
+    class_weights: str = 'none'
+
+    def loss_text(self) -> str:
+        weights = {'none': '', 'inverse-sqrt': ', class weights 1/sqrt(pixel frequency in the training labels), pixel-weighted mean 1'}
+        return f'spatial cross-entropy over the upsampled accumulator m/T (paper Eq. 5), ignore_index 255{weights[self.class_weights]}'
 
     def lr_at(self, epoch: int) -> float:
         """Adam's learning rate in epoch ``epoch`` (0-based): ×0.1 from half of the epochs on."""
@@ -119,6 +126,20 @@ def model_spec(config: RunConfig, data: SegmentationData) -> ArchSpec:
     )
 
 
+def class_weights(mode: str, data: SegmentationData, classes: int) -> Optional[Tensor]:
+    """Per-class loss weights: None (plain Eq. 5), or 1/sqrt(frequency) so rare digits are not drowned by background."""
+    if mode == 'none':
+        return None
+    counts = np.zeros(classes, dtype=np.float64)
+    for start in range(0, data.count, 256):  # labels are memory-mapped: count in slices
+        block = np.asarray(data.labels[start:start + 256]).ravel()
+        counts += np.bincount(block[block != IGNORE_LABEL], minlength=classes)[:classes]
+    freq = counts / counts.sum()
+    weights = np.where(freq > 0, 1.0 / np.sqrt(np.where(freq > 0, freq, 1.0)), 0.0)
+    weights /= (freq * weights).sum()
+    return torch.tensor(weights, dtype=torch.float32)
+
+
 def _save_atomic(obj, path: str) -> None:
     """torch.save into a scratch folder beside ``path``, then rename: a crash never leaves half a checkpoint."""
     scratch = tempfile.mkdtemp(dir=os.path.dirname(path), prefix='.ckpt-')
@@ -153,6 +174,7 @@ class Trainer:
         self.last_eval_seconds: Optional[float] = None
         self.last_checkpoint = time.monotonic()
         self.final_eval: Optional[Evaluation] = None
+        self.loss_weights = class_weights(config.class_weights, train, len(train.class_names))
 
     # -- checkpoints ---------------------------------------------------------------------------------
 
@@ -183,7 +205,8 @@ class Trainer:
             return False
         ckpt = torch.load(self.checkpoint_path)
         saved, now = ckpt['config'], asdict(self.config)
-        changed = [k for k in now if k not in RESUMABLE_CHANGES and saved.get(k) != now[k]]
+        defaults = {f.name: f.default for f in fields(RunConfig)}  # a checkpoint older than a field ran with its default
+        changed = [k for k in now if k not in RESUMABLE_CHANGES and saved.get(k, defaults[k]) != now[k]]
         if changed:
             diffs = ', '.join(f'{k} {saved.get(k)!r} -> {now[k]!r}' for k in changed)
             raise ConfigMismatch(f'{self.checkpoint_path}: made with other settings ({diffs}); use another --workdir or the same flags')
@@ -223,7 +246,7 @@ class Trainer:
         x, labels = self.train_source.batch(indices)
         self.model.train()
         scores = self.model.run(x, generator=self.generator).scores
-        loss = F.cross_entropy(scores, labels, ignore_index=IGNORE_LABEL)
+        loss = F.cross_entropy(scores, labels, weight=self.loss_weights, ignore_index=IGNORE_LABEL)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
