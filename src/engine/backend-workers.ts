@@ -1,4 +1,4 @@
-// The worker backend: each phase's cores sharded over the N piscina threads of a WorkerPool, which share the chip state.
+// The worker backend: each phase's cores computed by the N piscina threads of a WorkerPool, which share the chip state.
 
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,6 @@ import { UserError } from '../errors.js';
 import {
   CoreFailure,
   PROTOCOL_VERSION,
-  shardCores,
   shareWeights,
   type Attachment,
   type Blueprint,
@@ -107,6 +106,8 @@ export class WorkerBackend implements EngineBackend {
   private engine = 0;
   private attachment: Attachment | null = null;
   private progress: Int32Array | null = null;
+  private claim: Int32Array | null = null;
+  private coreNs: Float64Array | null = null;
   /** Population of each core (from the mapping), to name a core whose thread died. */
   private coreNames: string[] = [];
 
@@ -124,25 +125,35 @@ export class WorkerBackend implements EngineBackend {
   async attach(blueprint: Blueprint, buffers: SharedBuffers): Promise<void> {
     await this.close();
     const progress = new SharedArrayBuffer(4 * this.threads);
+    const claim = new SharedArrayBuffer(4);
     const { partition } = blueprint.spec.mapping;
+    const coreNs = new SharedArrayBuffer(8 * partition.tileCount);
     this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
-    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress };
+    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, claim, coreNs };
     this.progress = new Int32Array(progress);
+    this.claim = new Int32Array(claim);
+    this.coreNs = new Float64Array(coreNs);
     this.engine = nextEngine++;
     this.pool = this.lent ?? new WorkerPool(this.threads, this.entry);
     // A lent pool's earlier errors belong to the engines it served before.
     this.pool.takeError();
   }
 
-  /** Runs one shard per thread and waits for all of them, so no thread still writes shared state when this returns. */
+  /**
+   * Sends the phase to every thread (as many as it has cores), each claiming cores until none is left, and
+   * waits for all of them, so no thread still writes shared state when this returns. The cores go longest
+   * first by their last time, so the phase does not end on one long core started last.
+   */
   async compute(task: ComputeTask): Promise<void> {
-    const { pool, progress } = this;
-    if (!pool || !progress) throw new Error('worker backend: compute before attach');
+    const { pool, progress, claim, coreNs } = this;
+    if (!pool || !progress || !claim || !coreNs) throw new Error('worker backend: compute before attach');
     const poolError = pool.takeError();
     if (poolError) throw new UserError(`engine: a worker thread failed: ${poolError.message}`);
-    const shards = shardCores(task.cores, this.threads);
+    const cores = Int32Array.from(task.cores).sort((a, b) => coreNs[b]! - coreNs[a]! || a - b);
     progress.fill(-1);
-    const settled = await Promise.allSettled(shards.map((cores, slot) => this.runShard(pool, { type: 'compute', engine: this.engine, step: task.step, cores, slot })));
+    Atomics.store(claim, 0, 0);
+    const requests = Array.from({ length: Math.min(this.threads, cores.length) }, (_, slot) => this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, cores, slot }));
+    const settled = await Promise.allSettled(requests);
     for (let slot = 0; slot < settled.length; slot++) {
       const s = settled[slot]!;
       if (s.status === 'rejected') throw this.threadDied(slot, task.step, s.reason);
@@ -151,7 +162,7 @@ export class WorkerBackend implements EngineBackend {
   }
 
   /** A thread that has not built this engine's chip yet answers 'unattached'; the request goes again with the attachment. */
-  private async runShard(pool: WorkerPool, req: ComputeRequest): Promise<ComputeReply> {
+  private async runRequest(pool: WorkerPool, req: ComputeRequest): Promise<ComputeReply> {
     const reply = await pool.run(req);
     if (reply.type !== 'unattached') return reply;
     const retry = await pool.run({ ...req, attach: this.attachment! });
@@ -172,6 +183,8 @@ export class WorkerBackend implements EngineBackend {
     const pool = this.pool;
     this.pool = null;
     this.progress = null;
+    this.claim = null;
+    this.coreNs = null;
     this.attachment = null;
     if (pool && pool !== this.lent) await pool.destroy();
   }

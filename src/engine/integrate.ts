@@ -1,9 +1,11 @@
 // Integration on one core: gather the packets of one projection, scatter them through its synapses, run the graded stages.
 //
 // Float arithmetic reproduces the reference bit for bit and independently of packet order: the
-// events are sorted by source neuron before the scatter, so every accumulator receives its
+// events are put in source-neuron order before the scatter, so every accumulator receives its
 // contributions in the reference's order (source channel, row, column), in float64, rounded to
-// float32 once per stage as the reference does. Fixed point needs no sort: integer sums are exact.
+// float32 once per stage as the reference does. Each flow's packets already come in that order (a
+// source emits in C-order) and no neuron is in two flows, so merging the flows' runs suffices; only
+// the test hook that shuffles packets needs a full sort. Fixed point needs neither: integer sums are exact.
 //
 // The scatter runs in the WebAssembly SIMD kernel (simd.ts) where the runtime has it, else in the
 // TypeScript loops below; both add the same products into the same accumulators in the same order.
@@ -29,6 +31,8 @@ export interface Scratch {
   pooled: Float64Array;
   mark: Uint8Array;
   touched: Int32Array;
+  /** Boundaries of the gathered flows' runs in evIdx/evVal: run r is [runs[r], runs[r + 1]). */
+  runs: Int32Array;
   current: Float64Array;
   /** One slot per flow of the chip: emitEvents' packet cursors (per thread, so no two threads write one cache line). */
   flowCursor: Int32Array;
@@ -60,12 +64,19 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'wasm'): Scratc
     pooled: new Float64Array(s.pooled),
     mark: new Uint8Array(s.pooled),
     touched: new Int32Array(s.pooled),
+    runs: new Int32Array(maxFlowsPerInput(chip) + 1),
     current: new Float64Array(s.neurons),
     flowCursor: new Int32Array(chip.flows.count),
     wasm,
     shuffle: null,
     fault: null,
   };
+}
+
+function maxFlowsPerInput(chip: Chip): number {
+  let most = 1;
+  for (const inputs of chip.inputs) for (const inp of inputs) most = Math.max(most, inp.flowHi - inp.flowLo);
+  return most;
 }
 
 /** Work done while integrating one projection. */
@@ -75,15 +86,16 @@ export interface IntegrateCounts {
   gradedOps: number;
 }
 
-/** Copy the packets of the projection's incoming flows into the scratch event list; returns their number. */
+/** Copy the packets of the projection's incoming flows into the scratch event list, one run per flow (sc.runs); returns their number. */
 function gather(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity: number): number {
   const { segOffset } = chip.flows;
   const countBase = parity * chip.flows.count;
   const slotBase = parity * chip.flows.segTotal;
   const { segIdx, segVal, segCount } = st;
-  const { evIdx, evVal } = sc;
+  const { evIdx, evVal, runs } = sc;
   let n = 0;
   for (let f = inp.flowLo; f < inp.flowHi; f++) {
+    runs[f - inp.flowLo] = n;
     const cnt = segCount[countBase + f]!;
     const off = slotBase + segOffset[f]!;
     for (let e = 0; e < cnt; e++) {
@@ -92,7 +104,61 @@ function gather(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity
       n++;
     }
   }
+  runs[inp.flowHi - inp.flowLo] = n;
   return n;
+}
+
+/** Merge the ascending runs [a0, a1) and [a1, b1) of idx/val into the same positions of outIdx/outVal (`val` null: unit values, left alone). */
+function mergeTwo(idx: Int32Array, val: Float32Array | null, a0: number, a1: number, b1: number, outIdx: Int32Array, outVal: Float32Array): void {
+  let i = a0;
+  let j = a1;
+  let o = a0;
+  while (i < a1 && j < b1) {
+    if (idx[i]! < idx[j]!) {
+      if (val) outVal[o] = val[i]!;
+      outIdx[o++] = idx[i++]!;
+    } else {
+      if (val) outVal[o] = val[j]!;
+      outIdx[o++] = idx[j++]!;
+    }
+  }
+  for (; i < a1; i++, o++) {
+    if (val) outVal[o] = val[i]!;
+    outIdx[o] = idx[i]!;
+  }
+  for (; j < b1; j++, o++) {
+    if (val) outVal[o] = val[j]!;
+    outIdx[o] = idx[j]!;
+  }
+}
+
+/**
+ * Merge the `count` ascending runs of sc.runs pairwise, round after round, into one ascending event list
+ * in sc.evIdx/evVal (no index is in two runs). Unit values are all equal, so only the indices move.
+ */
+function mergeRuns(sc: Scratch, count: number, unitValues: boolean): void {
+  const { runs } = sc;
+  const n = runs[count]!;
+  let idx = sc.evIdx;
+  let val = sc.evVal;
+  let outIdx = sc.sortIdx;
+  let outVal = sc.sortVal;
+  for (let k = count; k > 1; ) {
+    let w = 0;
+    for (let r = 0; r < k; r += 2) {
+      const b1 = r + 2 <= k ? runs[r + 2]! : runs[r + 1]!;
+      mergeTwo(idx, unitValues ? null : val, runs[r]!, runs[r + 1]!, b1, outIdx, outVal);
+      runs[w++] = runs[r]!;
+    }
+    runs[w] = n;
+    k = w;
+    [idx, outIdx] = [outIdx, idx];
+    [val, outVal] = [outVal, val];
+  }
+  if (idx !== sc.evIdx) {
+    sc.evIdx.set(idx.subarray(0, n));
+    if (!unitValues) sc.evVal.set(val.subarray(0, n));
+  }
 }
 
 /** Sort events by source neuron index (values travel with them); afterwards the events are in sc.evIdx/evVal. */
@@ -340,8 +406,8 @@ export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, in
   const src = chip.plan.network.populations[proj.source]!.shape;
   const n = gather(chip, st, sc, inp, parity);
   if (sc.shuffle) sc.shuffle(sc.evIdx, sc.evVal, n);
-  // One flow's segment is already in source order (a source emits in ascending C-order); several must be merged.
-  if (float && (inp.flowHi - inp.flowLo > 1 || sc.shuffle)) sortEvents(sc, n, proj.unitEvents);
+  if (float && sc.shuffle) sortEvents(sc, n, proj.unitEvents);
+  else if (float && inp.flowHi - inp.flowLo > 1) mergeRuns(sc, inp.flowHi - inp.flowLo, proj.unitEvents);
   const e = proj.eventStage;
   const ops = e === 0 ? scatterDirect(sc, n, inp, proj, src.h, src.w) : scatterPooled(sc, n, inp, proj, src.h, src.w, float);
   counts.events += n;

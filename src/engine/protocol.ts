@@ -5,7 +5,7 @@
 // SharedState, so the in-thread backend and a worker backend run the very same kernel
 // (kernel.ts: computeCore) on the very same memory:
 //
-//   coordinator                                   backend (in-thread, or N workers each owning a shard)
+//   coordinator                                   backend (in-thread, or N worker threads)
 //   ───────────                                   ──────────────────────────────────────────────────────
 //   attach(blueprint, buffers)   ───────────────► build the Chip from the blueprint (buildChip is pure and
 //                                                 deterministic, so every thread gets identical tables);
@@ -14,10 +14,12 @@
 //   per step t, per phase:
 //     host writes input packets into host flows
 //     compute({ step, cores })   ───────────────► computeCore(core) for each core of the batch, any order,
-//       (ComputeRequest per shard)                any thread: a core writes only its own neurons, its own
+//       (ComputeRequest per thread)               any thread: a core writes only its own neurons, its own
 //                                ◄─────────────── outbox, its own outgoing flow segments and its own
-//       (ComputeReply per shard)                  counter row; it reads only flows written in an earlier
-//                                                 phase. So the result is the same for any sharding.
+//       (ComputeReply per thread)                 counter row; it reads only flows written in an earlier
+//                                                 phase. So the result is the same for any split.
+//                                                 Worker threads claim the batch's cores one at a time
+//                                                 (Attachment.claim), so one that finishes early takes more.
 //     event queue replays the step's packets and core work (timing.ts) from the counters
 //   close()
 //
@@ -116,37 +118,33 @@ export interface WorkerData {
 export interface Attachment {
   blueprint: Blueprint;
   buffers: SharedBuffers;
-  /** Int32 per shard slot: the core a worker is computing (−1 before the first), so a thread that dies is reported by core. */
+  /** Int32 per request slot: the core a worker is computing (−1 before the first), so a thread that dies is reported by core. */
   progress: SharedArrayBuffer;
+  /** Int32: the next index of the phase's core list to compute (zeroed before each phase, taken with Atomics.add). */
+  claim: SharedArrayBuffer;
+  /** Float64 per core: the time its last computation took (ns), which orders the next phase's cores (largest first). */
+  coreNs: SharedArrayBuffer;
 }
 
-/** Coordinator → worker: one task, a shard of one phase's cores (shardCores). */
+/** Coordinator → worker: one task per thread of a phase, each computing the cores of the list it claims. */
 export interface ComputeRequest {
   type: 'compute';
   /** The engine the cores belong to (unique in the coordinator's process). */
   engine: number;
   step: number;
+  /** The phase's cores, the longest expected first (the same list in every request of the phase). */
   cores: Int32Array;
-  /** The shard's slot in Attachment.progress (shards of one phase have distinct slots). */
+  /** The request's slot in Attachment.progress (requests of one phase have distinct slots). */
   slot: number;
   /** Sent only to a thread that answered 'unattached' to this engine. */
   attach?: Attachment;
 }
 
 /**
- * Worker → coordinator: the task's reply. A failure is a reply, not a throw, so its core and step survive
- * the thread boundary. 'unattached': the thread has not built this engine's chip; send the Attachment.
+ * Worker → coordinator: the task's reply ('computed': how many cores this thread claimed). A failure is a
+ * reply, not a throw, so its core and step survive the thread boundary. 'unattached': the thread has not built this engine's chip; send the Attachment.
  */
 export type ComputeReply = { type: 'computed'; step: number; cores: number } | { type: 'failed'; error: CoreFailureInfo } | { type: 'unattached' };
-
-/**
- * Split a phase's cores into `shards` interleaved groups (core i goes to shard i mod n): neighbouring
- * cores, which see similar activity, land on different threads. Any split gives the same result.
- */
-export function shardCores(cores: Int32Array, shards: number): Int32Array[] {
-  const n = Math.max(1, Math.min(shards, cores.length));
-  return Array.from({ length: n }, (_, s) => cores.filter((_c, i) => i % n === s));
-}
 
 /**
  * The same spec with every weight tensor copied into a SharedArrayBuffer, so structured-cloning the

@@ -1,4 +1,4 @@
-// Worker-thread entry of the worker backend (piscina): builds an engine's chip from its Attachment once, then computes shards of cores.
+// Worker-thread entry of the worker backend (piscina): builds an engine's chip from its Attachment once, then computes the cores it claims.
 //
 // Everything a core reads and writes is in the Attachment's SharedArrayBuffers, so this thread runs
 // the same kernel on the same memory as the in-thread backend. Messages order the phases (protocol.ts).
@@ -24,6 +24,8 @@ interface Attached {
   scratch: Scratch;
   fault: Blueprint['injectFault'] | null;
   progress: Int32Array;
+  claim: Int32Array;
+  coreNs: Float64Array;
 }
 
 let attached: Attached | null = null;
@@ -35,30 +37,34 @@ function attach(engine: number, a: Attachment): Attached {
   const scratch = createScratch(chip);
   const fault = blueprint.injectFault ?? null;
   scratch.fault = fault;
-  return { engine, chip, state: viewState(a.buffers, blueprint.semantics, blueprint.steps), scratch, fault, progress: new Int32Array(a.progress) };
+  const state = viewState(a.buffers, blueprint.semantics, blueprint.steps);
+  return { engine, chip, state, scratch, fault, progress: new Int32Array(a.progress), claim: new Int32Array(a.claim), coreNs: new Float64Array(a.coreNs) };
 }
 
 function populationOf(chip: Chip, core: number): string {
   return chip.plan.populations[chip.coreLayer[core]!]?.name ?? '?';
 }
 
-/** Compute one shard; a failing core becomes a 'failed' reply so its core and step cross the thread boundary intact. */
+/** Compute the cores this thread claims; a failing core becomes a 'failed' reply so its core and step cross the thread boundary intact. */
 export default function compute(req: ComputeRequest): ComputeReply {
   if (attached?.engine !== req.engine) {
     if (!req.attach) return { type: 'unattached' };
     attached = attach(req.engine, req.attach);
   }
-  const { chip, state, scratch, fault, progress } = attached;
+  const { chip, state, scratch, fault, progress, claim, coreNs } = attached;
   const { cores, step, slot } = req;
-  for (let i = 0; i < cores.length; i++) {
+  let claimed = 0;
+  for (let i = Atomics.add(claim, 0, 1); i < cores.length; i = Atomics.add(claim, 0, 1), claimed++) {
     const core = cores[i]!;
     Atomics.store(progress, slot, core);
     if (fault?.mode === 'exit' && fault.core === core && fault.step === step) process.exit(FAULT_EXIT_CODE);
+    const t0 = performance.now();
     try {
       computeCore(chip, state, scratch, core, step);
     } catch (e) {
       return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
     }
+    coreNs[core] = (performance.now() - t0) * 1e6;
   }
-  return { type: 'computed', step, cores: cores.length };
+  return { type: 'computed', step, cores: claimed };
 }

@@ -1,0 +1,51 @@
+// Whether the machine was otherwise idle during a measurement: CPU time all processes used (/proc/stat) minus this process's own.
+
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+
+/** Clock ticks per second of /proc/stat (USER_HZ, 100 on Linux for every architecture Node runs on). */
+const USER_HZ = 100;
+/** Other work below this share of one CPU on average counts as an idle machine (kernel threads, the shell). */
+const IDLE_SHARE = 0.05;
+
+/** Busy CPU seconds of the whole machine so far (every field of the cpu line but idle and iowait), or null off Linux. */
+function machineBusySeconds(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const f = line.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
+    const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+    return busy / USER_HZ;
+  } catch {
+    return null;
+  }
+}
+
+function ownSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** A running measurement of the CPU time other processes take. */
+export interface OtherWork {
+  /** Ends the measurement: a phrase saying how busy the rest of the machine was. */
+  stop(): string;
+}
+
+/** Starts counting the CPU time that processes other than this one use (this one's worker threads are its own). */
+export function watchOtherWork(): OtherWork {
+  const busy0 = machineBusySeconds();
+  const own0 = ownSeconds();
+  const wall0 = performance.now();
+  return {
+    stop() {
+      const busy1 = machineBusySeconds();
+      const wall = (performance.now() - wall0) / 1000;
+      if (busy0 === null || busy1 === null || wall <= 0) return 'other work on the machine unknown (no /proc/stat)';
+      const share = Math.max(0, busy1 - busy0 - (ownSeconds() - own0)) / wall;
+      const cpus = availableParallelism();
+      const idle = share < IDLE_SHARE ? 'the machine was otherwise idle' : 'the machine was NOT otherwise idle';
+      return `${idle}: other processes used ${share.toFixed(2)} of ${cpus} CPUs on average`;
+    },
+  };
+}
