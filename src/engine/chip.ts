@@ -20,6 +20,8 @@ export interface CoreInput {
   flowHi: number;
   /** Most events the flows can bring in one step. */
   capacity: number;
+  /** Float: the flows' runs must be merged into source order (some accumulator can receive events of two flows). */
+  merge: boolean;
   rows: AxisPlan;
   cols: AxisPlan;
   chans: ChannelPlan;
@@ -102,6 +104,17 @@ function projectionGeometry(proj: ProjectionPlan, target: Tiling, plan: NetworkP
 }
 
 
+/**
+ * Whether a core's flows of this projection must be merged into source order (float). Not when the event
+ * stage is a 1×1 stride-1 conv: an accumulator then hears only the source neurons of its own pixel, and
+ * the flows holding that pixel come one after another in ascending channel (flows are numbered by source
+ * tile, channel tile innermost), so the flows as gathered are already in source order for every accumulator.
+ */
+function needsMerge(proj: ProjectionPlan): boolean {
+  const conv = proj.stages[0]!;
+  return !(proj.eventStage === 0 && conv.op === 'conv' && conv.k === 1 && conv.stride === 1);
+}
+
 /** Build the runtime chip for a model, its mapping and the profile it was mapped to. */
 export function buildChip(spec: ChipSpec): Chip {
   const arithmetic = spec.arithmetic ?? 'float';
@@ -135,7 +148,9 @@ export function buildChip(spec: ChipSpec): Chip {
         const g = geos[pi]!;
         const flowLo = flows.src.length;
         const capacity = addFlows(flows, plan, pi, d, g.rows[i]!, g.cols[j]!, g.chans[k]!, part.layers, layerOfPop);
-        return { proj: pi, flowLo, flowHi: flows.src.length, capacity, rows: g.rows[i]!, cols: g.cols[j]!, chans: g.chans[k]! };
+        const flowHi = flows.src.length;
+        const merge = flowHi - flowLo > 1 && needsMerge(plan.projections[pi]!);
+        return { proj: pi, flowLo, flowHi, capacity, merge, rows: g.rows[i]!, cols: g.cols[j]!, chans: g.chans[k]! };
       }),
     );
   }

@@ -4,8 +4,9 @@
 // events are put in source-neuron order before the scatter, so every accumulator receives its
 // contributions in the reference's order (source channel, row, column), in float64, rounded to
 // float32 once per stage as the reference does. Each flow's packets already come in that order (a
-// source emits in C-order) and no neuron is in two flows, so merging the flows' runs suffices; only
-// the test hook that shuffles packets needs a full sort. Fixed point needs neither: integer sums are exact.
+// source emits in C-order) and no neuron is in two flows, so merging the flows' runs suffices (and
+// where no accumulator hears two flows, not even that: CoreInput.merge); only the test hook that
+// shuffles packets needs a full sort. Fixed point needs neither: integer sums are exact.
 //
 // The scatter runs in the WebAssembly SIMD kernel (simd.ts) where the runtime has it, else in the
 // TypeScript loops below; both add the same products into the same accumulators in the same order.
@@ -407,7 +408,7 @@ export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, in
   const n = gather(chip, st, sc, inp, parity);
   if (sc.shuffle) sc.shuffle(sc.evIdx, sc.evVal, n);
   if (float && sc.shuffle) sortEvents(sc, n, proj.unitEvents);
-  else if (float && inp.flowHi - inp.flowLo > 1) mergeRuns(sc, inp.flowHi - inp.flowLo, proj.unitEvents);
+  else if (float && inp.merge) mergeRuns(sc, inp.flowHi - inp.flowLo, proj.unitEvents);
   const e = proj.eventStage;
   const ops = e === 0 ? scatterDirect(sc, n, inp, proj, src.h, src.w) : scatterPooled(sc, n, inp, proj, src.h, src.w, float);
   counts.events += n;
