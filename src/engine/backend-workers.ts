@@ -8,6 +8,8 @@ import {
   CoreFailure,
   PROTOCOL_VERSION,
   shareWeights,
+  SYNC,
+  syncLength,
   type Attachment,
   type Blueprint,
   type ComputeReply,
@@ -15,6 +17,7 @@ import {
   type ComputeTask,
   type EngineBackend,
   type SharedBuffers,
+  type StepTask,
   type WorkerData,
 } from './protocol.js';
 
@@ -60,6 +63,8 @@ export class WorkerPool {
   private piscina: Piscina<ComputeRequest, ComputeReply> | null;
   /** An error the pool raised outside any task (e.g. a thread that failed while idle). */
   private error: Error | null = null;
+  /** The last round of requests queued (rounds run one at a time: see exclusive). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(threads: number, entry: WorkerEntry = workerEntry()) {
     this.threads = checkWorkerCount(threads);
@@ -81,6 +86,16 @@ export class WorkerPool {
   run(req: ComputeRequest): Promise<ComputeReply> {
     if (!this.piscina) return Promise.reject(new Error('worker pool: used after destroy()'));
     return this.piscina.run(req);
+  }
+
+  /**
+   * Run one round of requests after the rounds queued before it. The requests of a round wait for each
+   * other at barriers, so two engines' rounds interleaved on the pool could each hold a thread the other waits for.
+   */
+  exclusive<T>(round: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(round, round);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /** The error raised outside any task since the last call, if any. */
@@ -106,7 +121,7 @@ export class WorkerBackend implements EngineBackend {
   private engine = 0;
   private attachment: Attachment | null = null;
   private progress: Int32Array | null = null;
-  private claim: Int32Array | null = null;
+  private sync: Int32Array | null = null;
   private coreNs: Float64Array | null = null;
   /** Population of each core (from the mapping), to name a core whose thread died. */
   private coreNames: string[] = [];
@@ -125,13 +140,14 @@ export class WorkerBackend implements EngineBackend {
   async attach(blueprint: Blueprint, buffers: SharedBuffers): Promise<void> {
     await this.close();
     const progress = new SharedArrayBuffer(4 * this.threads);
-    const claim = new SharedArrayBuffer(4);
     const { partition } = blueprint.spec.mapping;
+    // A step has at most one phase per layer (same-step); pipelined runs one phase.
+    const sync = new SharedArrayBuffer(4 * syncLength(partition.layers.length));
     const coreNs = new SharedArrayBuffer(8 * partition.tileCount);
     this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
-    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, claim, coreNs };
+    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, coreNs };
     this.progress = new Int32Array(progress);
-    this.claim = new Int32Array(claim);
+    this.sync = new Int32Array(sync);
     this.coreNs = new Float64Array(coreNs);
     this.engine = nextEngine++;
     this.pool = this.lent ?? new WorkerPool(this.threads, this.entry);
@@ -139,21 +155,41 @@ export class WorkerBackend implements EngineBackend {
     this.pool.takeError();
   }
 
+  /** One phase: a step of one phase. */
+  compute(task: ComputeTask): Promise<void> {
+    return this.computeStep({ step: task.step, phases: [task.cores] });
+  }
+
   /**
-   * Sends the phase to every thread (as many as it has cores), each claiming cores until none is left, and
-   * waits for all of them, so no thread still writes shared state when this returns. The cores go longest
-   * first by their last time, so the phase does not end on one long core started last.
+   * Sends the step to every thread (as many as its largest phase has cores): each claims cores until the
+   * phase has none left, then waits at a barrier for the others before the next phase. Returns when every
+   * thread replied, so no thread still writes shared state. Each phase's cores go longest first by their
+   * last time, so a phase does not end on one long core started last.
    */
-  async compute(task: ComputeTask): Promise<void> {
-    const { pool, progress, claim, coreNs } = this;
-    if (!pool || !progress || !claim || !coreNs) throw new Error('worker backend: compute before attach');
-    const poolError = pool.takeError();
-    if (poolError) throw new UserError(`engine: a worker thread failed: ${poolError.message}`);
-    const cores = Int32Array.from(task.cores).sort((a, b) => coreNs[b]! - coreNs[a]! || a - b);
-    progress.fill(-1);
-    Atomics.store(claim, 0, 0);
-    const requests = Array.from({ length: Math.min(this.threads, cores.length) }, (_, slot) => this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, cores, slot }));
-    const settled = await Promise.allSettled(requests);
+  async computeStep(task: StepTask): Promise<void> {
+    const { pool, progress, sync, coreNs } = this;
+    if (!pool || !progress || !sync || !coreNs) throw new Error('worker backend: compute before attach');
+    const phases = task.phases.map((cores) => Int32Array.from(cores).sort((a, b) => coreNs[b]! - coreNs[a]! || a - b));
+    const threads = Math.min(this.threads, Math.max(0, ...phases.map((p) => p.length)));
+    if (threads === 0) return;
+    const settled = await pool.exclusive(() => {
+      const poolError = pool.takeError();
+      if (poolError) throw new UserError(`engine: a worker thread failed: ${poolError.message}`);
+      progress.fill(-1);
+      sync.fill(0);
+      // A thread that died cannot reach a barrier: stop the others waiting for it.
+      const abort = () => {
+        Atomics.store(sync, SYNC.abort, 1);
+        for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
+      };
+      const requests = Array.from({ length: threads }, (_, slot) =>
+        this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, threads, slot }).catch((e: unknown) => {
+          abort();
+          throw e;
+        }),
+      );
+      return Promise.allSettled(requests);
+    });
     for (let slot = 0; slot < settled.length; slot++) {
       const s = settled[slot]!;
       if (s.status === 'rejected') throw this.threadDied(slot, task.step, s.reason);
@@ -183,7 +219,7 @@ export class WorkerBackend implements EngineBackend {
     const pool = this.pool;
     this.pool = null;
     this.progress = null;
-    this.claim = null;
+    this.sync = null;
     this.coreNs = null;
     this.attachment = null;
     if (pool && pool !== this.lent) await pool.destroy();

@@ -18,8 +18,11 @@
 //                                ◄─────────────── outbox, its own outgoing flow segments and its own
 //       (ComputeReply per thread)                 counter row; it reads only flows written in an earlier
 //                                                 phase. So the result is the same for any split.
-//                                                 Worker threads claim the batch's cores one at a time
-//                                                 (Attachment.claim), so one that finishes early takes more.
+//   or, where the backend has it, all phases of the step at once:
+//     computeStep({ step, phases }) ─────────────► worker threads claim each phase's cores one at a time
+//                                                 (Attachment.sync), so one that finishes early takes more,
+//                                                 and meet at a barrier in shared memory between phases:
+//                                                 one message round trip per step, not one per phase.
 //     event queue replays the step's packets and core work (timing.ts) from the counters
 //   close()
 //
@@ -30,6 +33,8 @@
 //
 // Memory ordering: every shared write of a phase happens before the reply that ends it, and the next
 // phase starts with a new message, so message passing orders the phases (as it does for piscina).
+// Inside a step, a thread's writes of phase p happen before its Atomics.add arriving at barrier p, and
+// another thread reads them only after Atomics.load shows every thread arrived (sequentially consistent).
 //
 // Phases: 'same-step' runs one phase per layer (a layer reads the flows its source layers wrote in
 // this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
@@ -120,21 +125,36 @@ export interface Attachment {
   buffers: SharedBuffers;
   /** Int32 per request slot: the core a worker is computing (−1 before the first), so a thread that dies is reported by core. */
   progress: SharedArrayBuffer;
-  /** Int32: the next index of the phase's core list to compute (zeroed before each phase, taken with Atomics.add). */
-  claim: SharedArrayBuffer;
+  /** Int32 × syncLength(phases): abort flag, each phase's next core index to claim, each phase's barrier arrivals (SYNC). */
+  sync: SharedArrayBuffer;
   /** Float64 per core: the time its last computation took (ns), which orders the next phase's cores (largest first). */
   coreNs: SharedArrayBuffer;
 }
 
-/** Coordinator → worker: one task per thread of a phase, each computing the cores of the list it claims. */
+/** Layout of Attachment.sync, zeroed by the coordinator before each request round. */
+export const SYNC = {
+  /** Set (1) by the thread whose core failed, or by the coordinator when a thread died: the others stop waiting. */
+  abort: 0,
+  /** Phase p's next core index to claim is at claim + p (Atomics.add). */
+  claim: 1,
+} as const;
+
+/** Int32 slots of Attachment.sync for steps of at most `phases` phases; phase p's barrier arrivals are at SYNC.claim + phases + p. */
+export function syncLength(phases: number): number {
+  return SYNC.claim + 2 * phases;
+}
+
+/** Coordinator → worker: one task per thread for a step's phases, each thread computing the cores it claims. */
 export interface ComputeRequest {
   type: 'compute';
   /** The engine the cores belong to (unique in the coordinator's process). */
   engine: number;
   step: number;
-  /** The phase's cores, the longest expected first (the same list in every request of the phase). */
-  cores: Int32Array;
-  /** The request's slot in Attachment.progress (requests of one phase have distinct slots). */
+  /** Each phase's cores, the longest expected first (the same lists in every request of the round). */
+  phases: Int32Array[];
+  /** Requests of the round: the threads a barrier between phases waits for. */
+  threads: number;
+  /** The request's slot in Attachment.progress (requests of one round have distinct slots). */
   slot: number;
   /** Sent only to a thread that answered 'unattached' to this engine. */
   attach?: Attachment;
@@ -142,9 +162,10 @@ export interface ComputeRequest {
 
 /**
  * Worker → coordinator: the task's reply ('computed': how many cores this thread claimed). A failure is a
- * reply, not a throw, so its core and step survive the thread boundary. 'unattached': the thread has not built this engine's chip; send the Attachment.
+ * reply, not a throw, so its core and step survive the thread boundary. 'unattached': the thread has not
+ * built this engine's chip; send the Attachment. 'aborted': another thread failed, this one stopped.
  */
-export type ComputeReply = { type: 'computed'; step: number; cores: number } | { type: 'failed'; error: CoreFailureInfo } | { type: 'unattached' };
+export type ComputeReply = { type: 'computed'; step: number; cores: number } | { type: 'failed'; error: CoreFailureInfo } | { type: 'unattached' } | { type: 'aborted' };
 
 /**
  * The same spec with every weight tensor copied into a SharedArrayBuffer, so structured-cloning the
@@ -189,6 +210,12 @@ export interface ComputeTask {
   cores: Int32Array;
 }
 
+/** Every phase of one step, in order: each phase's cores are independent, and a phase reads what earlier ones wrote. */
+export interface StepTask {
+  step: number;
+  phases: readonly Int32Array[];
+}
+
 /**
  * A backend computes batches of cores on the shared state. The in-thread backend and the worker
  * backend implement this and pass the same contract tests (test/engine/contract.ts).
@@ -202,5 +229,7 @@ export interface EngineBackend {
   attach(blueprint: Blueprint, buffers: SharedBuffers, local?: Chip): Promise<void>;
   /** Compute every core of the task; rejects with a CoreFailure naming the first failing core and step. */
   compute(task: ComputeTask): Promise<void>;
+  /** Optional: every phase of a step in one call, as compute() phase after phase would (the engine prefers it). */
+  computeStep?(task: StepTask): Promise<void>;
   close(): Promise<void>;
 }

@@ -78,7 +78,8 @@ export class Engine {
       const sent = host.send(st, t);
       inputSpikeCount += sent.events;
       this.countHost(hostCounters, t, sent.events, sent.packets);
-      for (const cores of phases) await this.backend.compute({ step: t, cores });
+      if (this.backend.computeStep) await this.backend.computeStep({ step: t, phases });
+      else for (const cores of phases) await this.backend.compute({ step: t, cores });
       if (recorded) this.record(recorded);
       perStepNs[t] = timeline.run(t, st.counters);
       opts.onStep?.(t, st, hostCounters);

@@ -1,4 +1,4 @@
-// Worker-thread entry of the worker backend (piscina): builds an engine's chip from its Attachment once, then computes the cores it claims.
+// Worker-thread entry of the worker backend (piscina): builds an engine's chip from its Attachment once, then computes the cores it claims, phase by phase.
 //
 // Everything a core reads and writes is in the Attachment's SharedArrayBuffers, so this thread runs
 // the same kernel on the same memory as the in-thread backend. Messages order the phases (protocol.ts).
@@ -7,11 +7,18 @@ import { Piscina } from 'piscina';
 import { buildChip, type Chip } from './chip.js';
 import { createScratch, type Scratch } from './integrate.js';
 import { computeCore } from './kernel.js';
-import { PROTOCOL_VERSION, type Attachment, type Blueprint, type ComputeReply, type ComputeRequest, type WorkerData } from './protocol.js';
+import { PROTOCOL_VERSION, SYNC, type Attachment, type Blueprint, type ComputeReply, type ComputeRequest, type WorkerData } from './protocol.js';
 import { viewState, type SharedState } from './state.js';
 
 /** Exit code of a thread ended by the 'exit' fault hook (EX_SOFTWARE): recognisable in the coordinator's error. */
 const FAULT_EXIT_CODE = 70;
+/**
+ * A thread early at a barrier spins this long before it sleeps: the other threads' last cores usually end
+ * sooner, and waking a sleeping thread (a halted virtual CPU, even) costs more than the spin.
+ */
+const SPIN_MS = 1;
+/** A sleeping thread wakes this often to look at the abort flag (a notify normally wakes it first). */
+const WAIT_MS = 50;
 
 const data = Piscina.workerData as WorkerData;
 if (data.version !== PROTOCOL_VERSION) throw new Error(`engine worker: protocol version ${data.version}, this worker speaks ${PROTOCOL_VERSION}`);
@@ -24,7 +31,7 @@ interface Attached {
   scratch: Scratch;
   fault: Blueprint['injectFault'] | null;
   progress: Int32Array;
-  claim: Int32Array;
+  sync: Int32Array;
   coreNs: Float64Array;
 }
 
@@ -38,33 +45,66 @@ function attach(engine: number, a: Attachment): Attached {
   const fault = blueprint.injectFault ?? null;
   scratch.fault = fault;
   const state = viewState(a.buffers, blueprint.semantics, blueprint.steps);
-  return { engine, chip, state, scratch, fault, progress: new Int32Array(a.progress), claim: new Int32Array(a.claim), coreNs: new Float64Array(a.coreNs) };
+  return { engine, chip, state, scratch, fault, progress: new Int32Array(a.progress), sync: new Int32Array(a.sync), coreNs: new Float64Array(a.coreNs) };
 }
 
 function populationOf(chip: Chip, core: number): string {
   return chip.plan.populations[chip.coreLayer[core]!]?.name ?? '?';
 }
 
-/** Compute the cores this thread claims; a failing core becomes a 'failed' reply so its core and step cross the thread boundary intact. */
+/** Stop every thread of the round: a failed core ends the step for all. */
+function abortRound(sync: Int32Array): void {
+  Atomics.store(sync, SYNC.abort, 1);
+  for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
+}
+
+/** Arrive at the barrier in slot `at` and wait for all `threads`; false when the round was aborted meanwhile. */
+function barrier(sync: Int32Array, at: number, threads: number): boolean {
+  if (Atomics.add(sync, at, 1) + 1 >= threads) {
+    Atomics.notify(sync, at);
+    return true;
+  }
+  const spinUntil = performance.now() + SPIN_MS;
+  for (;;) {
+    const arrived = Atomics.load(sync, at);
+    if (arrived >= threads) return true;
+    if (Atomics.load(sync, SYNC.abort) !== 0) return false;
+    if (performance.now() > spinUntil) Atomics.wait(sync, at, arrived, WAIT_MS);
+  }
+}
+
+/**
+ * Compute the cores this thread claims, phase after phase, meeting the other threads of the round at a
+ * barrier between phases. A failing core becomes a 'failed' reply so its core and step cross the thread
+ * boundary intact (and aborts the round, so no thread waits for it).
+ */
 export default function compute(req: ComputeRequest): ComputeReply {
   if (attached?.engine !== req.engine) {
     if (!req.attach) return { type: 'unattached' };
     attached = attach(req.engine, req.attach);
   }
-  const { chip, state, scratch, fault, progress, claim, coreNs } = attached;
-  const { cores, step, slot } = req;
+  const { chip, state, scratch, fault, progress, sync, coreNs } = attached;
+  const { phases, step, slot, threads } = req;
+  const arrivals = SYNC.claim + phases.length;
   let claimed = 0;
-  for (let i = Atomics.add(claim, 0, 1); i < cores.length; i = Atomics.add(claim, 0, 1), claimed++) {
-    const core = cores[i]!;
-    Atomics.store(progress, slot, core);
-    if (fault?.mode === 'exit' && fault.core === core && fault.step === step) process.exit(FAULT_EXIT_CODE);
-    const t0 = performance.now();
-    try {
-      computeCore(chip, state, scratch, core, step);
-    } catch (e) {
-      return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
+  for (let p = 0; p < phases.length; p++) {
+    const cores = phases[p]!;
+    for (let i = Atomics.add(sync, SYNC.claim + p, 1); i < cores.length; i = Atomics.add(sync, SYNC.claim + p, 1), claimed++) {
+      if (Atomics.load(sync, SYNC.abort) !== 0) return { type: 'aborted' };
+      const core = cores[i]!;
+      Atomics.store(progress, slot, core);
+      if (fault?.mode === 'exit' && fault.core === core && fault.step === step) process.exit(FAULT_EXIT_CODE);
+      const t0 = performance.now();
+      try {
+        computeCore(chip, state, scratch, core, step);
+      } catch (e) {
+        abortRound(sync);
+        return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
+      }
+      coreNs[core] = (performance.now() - t0) * 1e6;
     }
-    coreNs[core] = (performance.now() - t0) * 1e6;
+    // The reply ends the last phase; the coordinator waits for every reply.
+    if (p + 1 < phases.length && !barrier(sync, arrivals + p, threads)) return { type: 'aborted' };
   }
   return { type: 'computed', step, cores: claimed };
 }
