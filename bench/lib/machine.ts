@@ -6,7 +6,7 @@ import { availableParallelism } from 'node:os';
 /** Clock ticks per second of /proc/stat (USER_HZ, 100 on Linux for every architecture Node runs on). */
 const USER_HZ = 100;
 /** Other work below this share of one CPU on average counts as an idle machine (kernel threads, the shell). */
-const IDLE_SHARE = 0.05;
+export const IDLE_SHARE = 0.05;
 
 /** Busy CPU seconds of the whole machine so far (every field of the cpu line but idle and iowait), or null off Linux. */
 function machineBusySeconds(): number | null {
@@ -14,8 +14,7 @@ function machineBusySeconds(): number | null {
     const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
     const f = line.trim().split(/\s+/).slice(1).map(Number);
     // user nice system idle iowait irq softirq steal (guest time is already inside user and nice)
-    const busy = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
-    return busy / USER_HZ;
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!) / USER_HZ;
   } catch {
     return null;
   }
@@ -26,26 +25,25 @@ function ownSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** A running measurement of the CPU time other processes take. */
-export interface OtherWork {
-  /** Ends the measurement: a phrase saying how busy the rest of the machine was. */
-  stop(): string;
-}
-
-/** Starts counting the CPU time that processes other than this one use (this one's worker threads are its own). */
-export function watchOtherWork(): OtherWork {
+/**
+ * Starts counting the CPU time that processes other than this one use (this one's worker threads are its
+ * own); the returned function ends the count: CPUs the others kept busy on average, or null off Linux.
+ */
+export function watchOtherWork(): () => number | null {
   const busy0 = machineBusySeconds();
   const own0 = ownSeconds();
   const wall0 = performance.now();
-  return {
-    stop() {
-      const busy1 = machineBusySeconds();
-      const wall = (performance.now() - wall0) / 1000;
-      if (busy0 === null || busy1 === null || wall <= 0) return 'other work on the machine unknown (no /proc/stat)';
-      const share = Math.max(0, busy1 - busy0 - (ownSeconds() - own0)) / wall;
-      const cpus = availableParallelism();
-      const idle = share < IDLE_SHARE ? 'the machine was otherwise idle' : 'the machine was NOT otherwise idle';
-      return `${idle}: other processes used ${share.toFixed(2)} of ${cpus} CPUs on average`;
-    },
+  return () => {
+    const busy1 = machineBusySeconds();
+    const wall = (performance.now() - wall0) / 1000;
+    if (busy0 === null || busy1 === null || wall <= 0) return null;
+    return Math.max(0, busy1 - busy0 - (ownSeconds() - own0)) / wall;
   };
+}
+
+/** "the machine was (NOT) otherwise idle: …" for the largest share other processes took during a measurement. */
+export function idleText(share: number | null): string {
+  if (share === null) return 'other work on the machine unknown (no /proc/stat)';
+  const idle = share < IDLE_SHARE ? 'the machine was otherwise idle' : 'the machine was NOT otherwise idle';
+  return `${idle}: other processes used up to ${share.toFixed(2)} of ${availableParallelism()} CPUs during a run`;
 }

@@ -63,8 +63,6 @@ export class WorkerPool {
   private piscina: Piscina<ComputeRequest, ComputeReply> | null;
   /** An error the pool raised outside any task (e.g. a thread that failed while idle). */
   private error: Error | null = null;
-  /** The last round of requests queued (rounds run one at a time: see exclusive). */
-  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(threads: number, entry: WorkerEntry = workerEntry()) {
     this.threads = checkWorkerCount(threads);
@@ -86,16 +84,6 @@ export class WorkerPool {
   run(req: ComputeRequest): Promise<ComputeReply> {
     if (!this.piscina) return Promise.reject(new Error('worker pool: used after destroy()'));
     return this.piscina.run(req);
-  }
-
-  /**
-   * Run one round of requests after the rounds queued before it. The requests of a round wait for each
-   * other at barriers, so two engines' rounds interleaved on the pool could each hold a thread the other waits for.
-   */
-  exclusive<T>(round: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(round, round);
-    this.queue = next.catch(() => undefined);
-    return next;
   }
 
   /** The error raised outside any task since the last call, if any. */
@@ -162,7 +150,7 @@ export class WorkerBackend implements EngineBackend {
 
   /**
    * Sends the step to every thread (as many as its largest phase has cores): each claims cores until the
-   * phase has none left, then waits at a barrier for the others before the next phase. Returns when every
+   * phase has none left, then waits for the phase's last core before the next phase. Returns when every
    * thread replied, so no thread still writes shared state. Each phase's cores go longest first by their
    * last time, so a phase does not end on one long core started last.
    */
@@ -172,24 +160,22 @@ export class WorkerBackend implements EngineBackend {
     const phases = task.phases.map((cores) => Int32Array.from(cores).sort((a, b) => coreNs[b]! - coreNs[a]! || a - b));
     const threads = Math.min(this.threads, Math.max(0, ...phases.map((p) => p.length)));
     if (threads === 0) return;
-    const settled = await pool.exclusive(() => {
-      const poolError = pool.takeError();
-      if (poolError) throw new UserError(`engine: a worker thread failed: ${poolError.message}`);
-      progress.fill(-1);
-      sync.fill(0);
-      // A thread that died cannot reach a barrier: stop the others waiting for it.
-      const abort = () => {
-        Atomics.store(sync, SYNC.abort, 1);
-        for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
-      };
-      const requests = Array.from({ length: threads }, (_, slot) =>
-        this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, threads, slot }).catch((e: unknown) => {
-          abort();
-          throw e;
-        }),
-      );
-      return Promise.allSettled(requests);
-    });
+    const poolError = pool.takeError();
+    if (poolError) throw new UserError(`engine: a worker thread failed: ${poolError.message}`);
+    progress.fill(-1);
+    sync.fill(0);
+    // A core whose thread died is never done: stop the others waiting for it.
+    const abort = () => {
+      Atomics.store(sync, SYNC.abort, 1);
+      for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
+    };
+    const requests = Array.from({ length: threads }, (_, slot) =>
+      this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, slot }).catch((e: unknown) => {
+        abort();
+        throw e;
+      }),
+    );
+    const settled = await Promise.allSettled(requests);
     for (let slot = 0; slot < settled.length; slot++) {
       const s = settled[slot]!;
       if (s.status === 'rejected') throw this.threadDied(slot, task.step, s.reason);

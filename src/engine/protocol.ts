@@ -21,8 +21,10 @@
 //   or, where the backend has it, all phases of the step at once:
 //     computeStep({ step, phases }) ─────────────► worker threads claim each phase's cores one at a time
 //                                                 (Attachment.sync), so one that finishes early takes more,
-//                                                 and meet at a barrier in shared memory between phases:
-//                                                 one message round trip per step, not one per phase.
+//                                                 and start a phase only when every core of the one before
+//                                                 is done (a count in shared memory): one message round trip
+//                                                 per step, not one per phase; a thread late to the step
+//                                                 holds no one up, it finds the early phases done.
 //     event queue replays the step's packets and core work (timing.ts) from the counters
 //   close()
 //
@@ -33,8 +35,9 @@
 //
 // Memory ordering: every shared write of a phase happens before the reply that ends it, and the next
 // phase starts with a new message, so message passing orders the phases (as it does for piscina).
-// Inside a step, a thread's writes of phase p happen before its Atomics.add arriving at barrier p, and
-// another thread reads them only after Atomics.load shows every thread arrived (sequentially consistent).
+// Inside a step, a thread's writes for a core of phase p happen before its Atomics.add counting the core
+// done, and another thread reads them only after Atomics.load shows every core of phase p done
+// (sequentially consistent atomics order the plain writes and reads around them).
 //
 // Phases: 'same-step' runs one phase per layer (a layer reads the flows its source layers wrote in
 // this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
@@ -125,7 +128,7 @@ export interface Attachment {
   buffers: SharedBuffers;
   /** Int32 per request slot: the core a worker is computing (−1 before the first), so a thread that dies is reported by core. */
   progress: SharedArrayBuffer;
-  /** Int32 × syncLength(phases): abort flag, each phase's next core index to claim, each phase's barrier arrivals (SYNC). */
+  /** Int32 × syncLength(phases): abort flag, each phase's next core index to claim, each phase's cores done (SYNC). */
   sync: SharedArrayBuffer;
   /** Float64 per core: the time its last computation took (ns), which orders the next phase's cores (largest first). */
   coreNs: SharedArrayBuffer;
@@ -139,7 +142,7 @@ export const SYNC = {
   claim: 1,
 } as const;
 
-/** Int32 slots of Attachment.sync for steps of at most `phases` phases; phase p's barrier arrivals are at SYNC.claim + phases + p. */
+/** Int32 slots of Attachment.sync for steps of at most `phases` phases; phase p's count of cores done is at SYNC.claim + phases + p. */
 export function syncLength(phases: number): number {
   return SYNC.claim + 2 * phases;
 }
@@ -152,8 +155,6 @@ export interface ComputeRequest {
   step: number;
   /** Each phase's cores, the longest expected first (the same lists in every request of the round). */
   phases: Int32Array[];
-  /** Requests of the round: the threads a barrier between phases waits for. */
-  threads: number;
   /** The request's slot in Attachment.progress (requests of one round have distinct slots). */
   slot: number;
   /** Sent only to a thread that answered 'unattached' to this engine. */

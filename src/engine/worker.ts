@@ -13,8 +13,8 @@ import { viewState, type SharedState } from './state.js';
 /** Exit code of a thread ended by the 'exit' fault hook (EX_SOFTWARE): recognisable in the coordinator's error. */
 const FAULT_EXIT_CODE = 70;
 /**
- * A thread early at a barrier spins this long before it sleeps: the other threads' last cores usually end
- * sooner, and waking a sleeping thread (a halted virtual CPU, even) costs more than the spin.
+ * A thread waiting for another's last core of a phase spins this long before it sleeps: that core usually
+ * ends sooner, and waking a sleeping thread (a halted virtual CPU, even) costs more than the spin.
  */
 const SPIN_MS = 1;
 /** A sleeping thread wakes this often to look at the abort flag (a notify normally wakes it first). */
@@ -58,25 +58,21 @@ function abortRound(sync: Int32Array): void {
   for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
 }
 
-/** Arrive at the barrier in slot `at` and wait for all `threads`; false when the round was aborted meanwhile. */
-function barrier(sync: Int32Array, at: number, threads: number): boolean {
-  if (Atomics.add(sync, at, 1) + 1 >= threads) {
-    Atomics.notify(sync, at);
-    return true;
-  }
+/** Wait until the count in slot `at` reaches `total` (every core of a phase done); false when the round was aborted meanwhile. */
+function awaitCount(sync: Int32Array, at: number, total: number): boolean {
   const spinUntil = performance.now() + SPIN_MS;
   for (;;) {
-    const arrived = Atomics.load(sync, at);
-    if (arrived >= threads) return true;
+    const done = Atomics.load(sync, at);
+    if (done >= total) return true;
     if (Atomics.load(sync, SYNC.abort) !== 0) return false;
-    if (performance.now() > spinUntil) Atomics.wait(sync, at, arrived, WAIT_MS);
+    if (performance.now() > spinUntil) Atomics.wait(sync, at, done, WAIT_MS);
   }
 }
 
 /**
- * Compute the cores this thread claims, phase after phase, meeting the other threads of the round at a
- * barrier between phases. A failing core becomes a 'failed' reply so its core and step cross the thread
- * boundary intact (and aborts the round, so no thread waits for it).
+ * Compute the cores this thread claims, phase after phase; a phase starts once every core of the one before
+ * is done, whichever thread computed it. A failing core becomes a 'failed' reply so its core and step cross
+ * the thread boundary intact (and aborts the round, so no thread waits for it).
  */
 export default function compute(req: ComputeRequest): ComputeReply {
   if (attached?.engine !== req.engine) {
@@ -84,8 +80,8 @@ export default function compute(req: ComputeRequest): ComputeReply {
     attached = attach(req.engine, req.attach);
   }
   const { chip, state, scratch, fault, progress, sync, coreNs } = attached;
-  const { phases, step, slot, threads } = req;
-  const arrivals = SYNC.claim + phases.length;
+  const { phases, step, slot } = req;
+  const doneAt = SYNC.claim + phases.length;
   let claimed = 0;
   for (let p = 0; p < phases.length; p++) {
     const cores = phases[p]!;
@@ -102,9 +98,10 @@ export default function compute(req: ComputeRequest): ComputeReply {
         return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
       }
       coreNs[core] = (performance.now() - t0) * 1e6;
+      if (Atomics.add(sync, doneAt + p, 1) + 1 === cores.length) Atomics.notify(sync, doneAt + p);
     }
-    // The reply ends the last phase; the coordinator waits for every reply.
-    if (p + 1 < phases.length && !barrier(sync, arrivals + p, threads)) return { type: 'aborted' };
+    // The replies end the last phase: the coordinator waits for every one.
+    if (p + 1 < phases.length && !awaitCount(sync, doneAt + p, cores.length)) return { type: 'aborted' };
   }
   return { type: 'computed', step, cores: claimed };
 }

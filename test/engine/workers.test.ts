@@ -46,7 +46,7 @@ describe('worker backend', () => {
     expect(fingerprint(await runEngine(chip, input, { recordSpikes: true, backend: new WorkerBackend(2) }))).toEqual(inThread);
   });
 
-  it('servesTwoEnginesUsedInTurnFromOneLentPoolAndKeepsItOpenAfterTheirClose', async () => {
+  it('servesTwoEnginesInTurnAndAtOnceFromOneLentPoolAndKeepsItOpenAfterTheirClose', async () => {
     const dl = smallChip();
     const fcnModel = golden('fcn-snn').model;
     const fcn = buildChip({ model: fcnModel, mapping: mapModel(fcnModel, smallCores(7)), profile: smallCores(7) });
@@ -57,6 +57,9 @@ describe('worker backend', () => {
       const inputs = [golden('dl-snn').input, golden('fcn-snn').input];
       // Each run finds the threads holding the other engine's chip.
       for (const i of [0, 1, 0]) expect(fingerprint(await engines[i]!.run(inputs[i]!, { recordSpikes: true }))).toEqual(want[i]);
+      // Both at once: their steps interleave on the two threads, and neither waits on the other's cores.
+      const both = await Promise.all(engines.map((e, i) => e.run(inputs[i]!, { recordSpikes: true })));
+      expect(both.map(fingerprint)).toEqual(want);
       for (const e of engines) await e.close();
       expect(fingerprint(await runEngine(fcn, inputs[1]!, { recordSpikes: true, backend: new WorkerBackend(pool) }))).toEqual(want[1]);
     } finally {
