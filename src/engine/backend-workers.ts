@@ -7,8 +7,8 @@ import { UserError } from '../errors.js';
 import {
   CoreFailure,
   PROTOCOL_VERSION,
+  abortRound,
   shareWeights,
-  SYNC,
   syncLength,
   type Attachment,
   type Blueprint,
@@ -54,9 +54,9 @@ function messageOf(e: unknown): string {
 let nextEngine = 1;
 
 /**
- * N piscina worker threads that compute for one engine at a time, any number of engines one after
- * another: the threads start once (a thread's start-up is most of a short run's cost), and each
- * builds an engine's chip when that engine first sends it work. Destroy it when done.
+ * N piscina worker threads that serve any number of engines, one after another or at once: the threads
+ * start once (a thread's start-up is most of a short run's cost), and a thread builds an engine's chip
+ * when that engine sends it work (again after serving another engine). Destroy it when done.
  */
 export class WorkerPool {
   readonly threads: number;
@@ -164,14 +164,10 @@ export class WorkerBackend implements EngineBackend {
     if (poolError) throw new UserError(`engine: a worker thread failed: ${poolError.message}`);
     progress.fill(-1);
     sync.fill(0);
-    // A core whose thread died is never done: stop the others waiting for it.
-    const abort = () => {
-      Atomics.store(sync, SYNC.abort, 1);
-      for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
-    };
     const requests = Array.from({ length: threads }, (_, slot) =>
       this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, slot }).catch((e: unknown) => {
-        abort();
+        // The core the dead thread was computing is never done: stop the others waiting for it.
+        abortRound(sync);
         throw e;
       }),
     );

@@ -134,17 +134,25 @@ export interface Attachment {
   coreNs: SharedArrayBuffer;
 }
 
-/** Layout of Attachment.sync, zeroed by the coordinator before each request round. */
+/**
+ * Layout of Attachment.sync, zeroed by the coordinator before each request round. In a round of n phases,
+ * phase p's next core index to claim (Atomics.add) is at claim + p, and its count of cores done at claim + n + p.
+ */
 export const SYNC = {
   /** Set (1) by the thread whose core failed, or by the coordinator when a thread died: the others stop waiting. */
   abort: 0,
-  /** Phase p's next core index to claim is at claim + p (Atomics.add). */
   claim: 1,
 } as const;
 
-/** Int32 slots of Attachment.sync for steps of at most `phases` phases; phase p's count of cores done is at SYNC.claim + phases + p. */
+/** Int32 slots of Attachment.sync for rounds of at most `phases` phases. */
 export function syncLength(phases: number): number {
   return SYNC.claim + 2 * phases;
+}
+
+/** Stop every thread of the round (a core failed, or a thread died): none waits for a core that will never be done. */
+export function abortRound(sync: Int32Array): void {
+  Atomics.store(sync, SYNC.abort, 1);
+  for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
 }
 
 /** Coordinator → worker: one task per thread for a step's phases, each thread computing the cores it claims. */

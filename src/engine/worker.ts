@@ -7,7 +7,7 @@ import { Piscina } from 'piscina';
 import { buildChip, type Chip } from './chip.js';
 import { createScratch, type Scratch } from './integrate.js';
 import { computeCore } from './kernel.js';
-import { PROTOCOL_VERSION, SYNC, type Attachment, type Blueprint, type ComputeReply, type ComputeRequest, type WorkerData } from './protocol.js';
+import { abortRound, PROTOCOL_VERSION, SYNC, type Attachment, type Blueprint, type ComputeReply, type ComputeRequest, type WorkerData } from './protocol.js';
 import { viewState, type SharedState } from './state.js';
 
 /** Exit code of a thread ended by the 'exit' fault hook (EX_SOFTWARE): recognisable in the coordinator's error. */
@@ -50,12 +50,6 @@ function attach(engine: number, a: Attachment): Attached {
 
 function populationOf(chip: Chip, core: number): string {
   return chip.plan.populations[chip.coreLayer[core]!]?.name ?? '?';
-}
-
-/** Stop every thread of the round: a failed core ends the step for all. */
-function abortRound(sync: Int32Array): void {
-  Atomics.store(sync, SYNC.abort, 1);
-  for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
 }
 
 /** Wait until the count in slot `at` reaches `total` (every core of a phase done); false when the round was aborted meanwhile. */
