@@ -149,6 +149,9 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
         o.onProgress?.(i * engine.steps + step + 1, o.samples * engine.steps);
       };
       const r = await engine.run(s.input, { seed: s.seed, onStep });
+      // A macrotask turn per sample: an in-thread run never yields otherwise, and Ctrl-C's handler (which removes the
+      // partial trace) only runs between turns.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       totals.add(r);
       if (s.label) {
         addLabelled(confusion, i, s.label, r.prediction);

@@ -1,6 +1,7 @@
 // `spikemesh run` from the command line: the report's MIoU is the evaluator's, --json and --trace, workers, one-line refusals.
 
-import { existsSync, mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,17 @@ beforeAll(() => {
 });
 
 describe('spikemesh run', () => {
+  it('removesThePartialTraceWhenInterrupted', async () => {
+    const out = join(dir, 'interrupted');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', bundle, '--profile', 'ideal-45nm', '--data', 'digits', '--samples', '400', '--trace', join(out, 'x.trace')], { stdio: 'ignore' });
+    const exited = new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
+    for (let i = 0; i < 600 && !(existsSync(out) && readdirSync(out).length > 0); i++) await new Promise((ok) => setTimeout(ok, 100));
+    expect(readdirSync(out)).toEqual([expect.stringMatching(/^x\.trace\.\d+\.tmp$/)]);
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(readdirSync(out)).toEqual([]);
+  }, 90_000);
+
   it('reportsTheEvaluatorsMIoUAndWritesTheTrace', () => {
     const trace = join(dir, 'traces', 'a.trace');
     const r = cli(['run', bundle, '--profile', 'ideal-45nm', '--data', 'digits', '--samples', '2', '--seed', '3', '--trace', trace, '--json']);
