@@ -22,7 +22,7 @@ MODELS=(
   "fcn-ann-digits digits fcn-vgg9 ann 1 10"
   "spiking-deeplab-digits-dvs digits-dvs dl-vgg9 snn 10 30 --class-weights inverse-sqrt"
   "deeplab-ann-digits-dvs digits-dvs dl-vgg9 ann 1 8 --class-weights inverse-sqrt"
-  "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 10 30 --class-weights inverse-sqrt"
+  "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 10 20 --class-weights inverse-sqrt"
   "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1 8 --class-weights inverse-sqrt"
 )
 
