@@ -1,11 +1,11 @@
 // The project's checkpoint bundle: a folder with model.json (validated with zod) and weights.safetensors.
 
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { fileError } from '../errors.js';
 import type { ArchSpec } from '../net/types.js';
-import { readBytes, readJson } from './files.js';
+import { readBytes, readJson, replaceFolder } from './files.js';
 import { storedNetworkSchema } from './nir/custom.js';
 import { parseSafetensors, serializeSafetensors } from './safetensors.js';
 import type { Bundle, BundleMeta, JsonValue } from './types.js';
@@ -86,31 +86,19 @@ function checkReplaceable(dir: string): void {
 }
 
 /**
- * Write a bundle so that `dir` only ever holds a complete bundle: both files go to a scratch folder
- * beside it, which then replaces `dir` by rename (an existing bundle is moved aside first).
+ * Write a bundle so that `dir` only ever holds a complete bundle (replaceFolder); an existing folder is replaced
+ * only if it holds a bundle.
  */
 export function saveBundle(dir: string, bundle: Bundle): void {
   const meta = parseBundleMeta(bundle.meta, join(dir, MODEL_FILE));
-  const replacing = existsSync(dir);
-  if (replacing) checkReplaceable(dir);
-  mkdirSync(dirname(dir), { recursive: true });
-  const scratch = join(dirname(dir), `.${basename(dir)}.${process.pid}.tmp`);
-  const aside = join(dirname(dir), `.${basename(dir)}.${process.pid}.old`);
-  rmSync(scratch, { recursive: true, force: true });
+  if (existsSync(dir)) checkReplaceable(dir);
+  const files = new Map<string, Uint8Array | string>([
+    [WEIGHTS_FILE, serializeSafetensors(bundle.weights)],
+    [MODEL_FILE, `${JSON.stringify(meta, null, 2)}\n`],
+  ]);
   try {
-    mkdirSync(scratch);
-    writeFileSync(join(scratch, WEIGHTS_FILE), serializeSafetensors(bundle.weights));
-    writeFileSync(join(scratch, MODEL_FILE), `${JSON.stringify(meta, null, 2)}\n`);
-    if (replacing) renameSync(dir, aside);
-    try {
-      renameSync(scratch, dir);
-    } catch (e) {
-      if (replacing) renameSync(aside, dir);
-      throw e;
-    }
+    replaceFolder(dir, files);
   } catch (e) {
-    rmSync(scratch, { recursive: true, force: true });
     throw fileError(dir, `could not write the bundle (${(e as Error).message})`);
   }
-  if (replacing) rmSync(aside, { recursive: true, force: true });
 }

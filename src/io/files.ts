@@ -1,7 +1,7 @@
 // File helpers shared by every stage: read with a clear error, write atomically (temp file, then rename).
 
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileError } from '../errors.js';
 
 export function readBytes(path: string): Uint8Array {
@@ -34,6 +34,35 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     rmSync(tmp, { force: true });
     throw e;
   }
+}
+
+/**
+ * Replace the folder `dir` with exactly these files (name → content) so that `dir` only ever holds a complete set:
+ * they are written to a scratch folder beside it, which takes its place by rename (an existing `dir` is moved aside
+ * first, and put back if the rename fails). Errors are the file system's; callers say what was being written.
+ */
+export function replaceFolder(dir: string, files: ReadonlyMap<string, Uint8Array | string>): void {
+  const parent = dirname(resolve(dir));
+  const scratch = join(parent, `.${basename(resolve(dir))}.${process.pid}.tmp`);
+  const aside = join(parent, `.${basename(resolve(dir))}.${process.pid}.old`);
+  const replacing = existsSync(dir);
+  mkdirSync(parent, { recursive: true });
+  rmSync(scratch, { recursive: true, force: true });
+  try {
+    mkdirSync(scratch);
+    for (const [name, data] of files) writeFileSync(join(scratch, name), data);
+    if (replacing) renameSync(dir, aside);
+    try {
+      renameSync(scratch, dir);
+    } catch (e) {
+      if (replacing) renameSync(aside, dir);
+      throw e;
+    }
+  } catch (e) {
+    rmSync(scratch, { recursive: true, force: true });
+    throw e;
+  }
+  if (replacing) rmSync(aside, { recursive: true, force: true });
 }
 
 /** Temp files being streamed right now, removed if the process is interrupted. */

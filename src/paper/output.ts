@@ -1,9 +1,9 @@
 // The report folder is written as a whole: every file into a staging folder beside it, then one swap.
 
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io/files.js';
+import { replaceFolder, writeFileAtomic } from '../io/files.js';
 
 function staging(out: string, what: string): string {
   const abs = resolve(out);
@@ -34,16 +34,9 @@ export function checkOut(out: string): void {
 
 /** Replace the folder `out` with exactly these files (name → content); a failure leaves the old report as it was. */
 export function writeReportFolder(out: string, files: ReadonlyMap<string, string>): void {
-  const next = staging(out, 'new');
-  const old = staging(out, 'old');
   try {
-    for (const [name, content] of files) writeFileAtomic(join(next, name), content);
-    if (existsSync(out)) renameSync(out, old);
-    renameSync(next, out);
+    replaceFolder(out, files);
   } catch (e) {
-    rmSync(next, { recursive: true, force: true });
-    if (existsSync(old) && !existsSync(out)) renameSync(old, out);
     throw cannotWrite(out, e);
   }
-  rmSync(old, { recursive: true, force: true });
 }
