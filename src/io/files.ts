@@ -1,6 +1,7 @@
 // File helpers shared by every stage: read with a clear error, write atomically (temp file, then rename).
 
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileError } from '../errors.js';
 
@@ -73,7 +74,7 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 function interrupted(signal: NodeJS.Signals): void {
   for (const tmp of openTemps) rmSync(tmp, { force: true });
   process.stderr.write(`\nspikemesh: interrupted (${signal}); partial output removed\n`);
-  process.exit(128 + (signal === 'SIGINT' ? 2 : signal === 'SIGTERM' ? 15 : 1));
+  process.exit(128 + constants.signals[signal]);
 }
 
 // A handler replaces Node's own exit on the signal, so it is installed only while temp files are open.
