@@ -1,4 +1,4 @@
-// Scaling a number into a unit ladder of factor 1000 (k, M, G … / pJ, nJ, µJ …), shared by the reports and the UI.
+// Scaling a number into a unit ladder of factor 1000 (k, M, G … / pJ, nJ, µJ … / ns, µs …), shared by the reports and the UI.
 
 /** Divide by 1000 while |value| ≥ 1000 and a larger unit is left; returns the scaled value and its unit. */
 export function scale1000(value: number, units: readonly string[]): { value: number; unit: string } {
@@ -13,3 +13,23 @@ export function scale1000(value: number, units: readonly string[]): { value: num
 
 export const SI_PREFIXES: readonly string[] = ['', 'k', 'M', 'G', 'T', 'P'];
 export const ENERGY_UNITS: readonly string[] = ['pJ', 'nJ', 'µJ', 'mJ', 'J'];
+const TIME_UNITS: readonly string[] = ['ns', 'µs', 'ms', 's'];
+
+/** 1371537408 -> "1.37 G"; small integers stay exact. */
+export function si(n: number, digits = 3): string {
+  if (Math.abs(n) < 1000) return Number.isInteger(n) ? String(n) : n.toPrecision(digits);
+  const { value, unit } = scale1000(n, SI_PREFIXES);
+  return `${value.toPrecision(digits)} ${unit}`;
+}
+
+/** Energy in pJ with a readable unit: 1234 → "1.23 nJ". */
+export function energyText(pJ: number): string {
+  const { value, unit } = scale1000(pJ, ENERGY_UNITS);
+  return `${value.toPrecision(3)} ${unit}`;
+}
+
+/** Simulated time in ns with a readable unit: 3770000 → "3.77 ms". */
+export function timeText(ns: number): string {
+  const { value, unit } = scale1000(ns, TIME_UNITS);
+  return `${value.toPrecision(3)} ${unit}`;
+}

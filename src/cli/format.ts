@@ -1,6 +1,5 @@
 // Plain-text tables and number formatting for reports.
 
-import { scale1000, SI_PREFIXES } from '../units.js';
 
 export interface Column<T> {
   header: string;
@@ -18,14 +17,6 @@ export function table<T>(rows: T[], columns: Column<T>[]): string {
       .join('  ')
       .trimEnd();
   return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
-}
-
-/** 1371537408 -> "1.37 G"; small integers stay exact. */
-export function si(n: number, digits = 3): string {
-  const abs = Math.abs(n);
-  if (abs < 1000) return Number.isInteger(n) ? String(n) : n.toPrecision(digits);
-  const { value, unit } = scale1000(n, SI_PREFIXES);
-  return `${value.toPrecision(digits)} ${unit}`;
 }
 
 /** Integer with thousands separators: 1250560 -> "1,250,560". */

@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import { loadModel } from '../io/index.js';
 import { buildNetwork, defaultSpec, kernelsFromShapes, layerStats, shapeText } from '../net/index.js';
 import type { ArchSpec, LayerStats, Network } from '../net/types.js';
-import { int, si, table } from './format.js';
+import { int, table } from './format.js';
+import { si } from '../units.js';
 import { ARCH_FLAG_HELP, archOverride, type ArchFlags } from './options.js';
 
 interface InfoReport {

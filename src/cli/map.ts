@@ -13,7 +13,8 @@ import { summarize, type LayerSummary, type MappingSummary, type Utilisation } f
 import type { ShapedNetwork } from '../mapping/types.js';
 import { buildNetwork, defaultSpec, shapeText } from '../net/index.js';
 import type { ArchSpec, WeightMap } from '../net/types.js';
-import { int, pct, si, table } from './format.js';
+import { int, pct, table } from './format.js';
+import { si } from '../units.js';
 import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, type ArchFlags } from './options.js';
 
 interface MapFlags extends ArchFlags {

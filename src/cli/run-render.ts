@@ -1,22 +1,9 @@
 // Text form of the run report: per-layer operations and energy (measured vs the paper's model), Table V, profile energy, latency.
 
-import { acGap, type ComparisonLayer, type ComparisonTotals } from '../energy/report.js';
+import { acGap, type ComparisonLayer, type ComparisonTotals, type ProfileEnergy } from '../energy/report.js';
 import type { RunReport } from '../engine/report.js';
-import { int, pct, si, table } from './format.js';
-import { ENERGY_UNITS, scale1000 } from '../units.js';
-
-/** Energy in pJ with a readable unit: 1234 → "1.23 nJ". */
-export function energyText(pJ: number): string {
-  const { value, unit } = scale1000(pJ, ENERGY_UNITS);
-  return `${value.toPrecision(3)} ${unit}`;
-}
-
-export function timeText(ns: number): string {
-  if (ns < 1000) return `${ns.toPrecision(3)} ns`;
-  if (ns < 1e6) return `${(ns / 1e3).toPrecision(3)} µs`;
-  if (ns < 1e9) return `${(ns / 1e6).toPrecision(3)} ms`;
-  return `${(ns / 1e9).toPrecision(3)} s`;
-}
+import { int, pct, table } from './format.js';
+import { energyText, si, timeText } from '../units.js';
 
 function times(x: number): string {
   return Number.isFinite(x) ? `${x.toPrecision(3)}×` : x === Infinity ? '∞' : '—';
@@ -60,10 +47,10 @@ function energyTable(r: RunReport): string {
   ]);
 }
 
-function profileLine(r: RunReport): string {
-  const p = r.comparison.total.profile;
-  const part = (name: string, v: number) => `${name} ${energyText(v)} (${pct(p.totalPJ > 0 ? v / p.totalPJ : 0, 0)})`;
-  return `${r.profile} energy per inference: ${energyText(p.totalPJ)} = ${[part('synaptic', p.synapticPJ), part('neuron', p.neuronPJ), part('routing', p.routingPJ), part('static', p.staticPJ)].join(' + ')}`;
+/** "loihi energy per inference: 573 µJ = synaptic 445 µJ (78%) + …" (the run report and `trace stats`). */
+export function energyLine(profile: string, e: ProfileEnergy): string {
+  const part = (name: string, v: number) => `${name} ${energyText(v)} (${pct(e.totalPJ > 0 ? v / e.totalPJ : 0, 0)})`;
+  return `${profile} energy per inference: ${energyText(e.totalPJ)} = ${[part('synaptic', e.synapticPJ), part('neuron', e.neuronPJ), part('routing', e.routingPJ), part('static', e.staticPJ)].join(' + ')}`;
 }
 
 /** Layers where the measured ACs and the analytic count part ways, with the geometric reason where there is one. */
@@ -102,7 +89,7 @@ export function renderRunReport(r: RunReport, head: string, aboutMiou: string[] 
     `E_SNN measured = ACs × ${e.acPJ} pJ + MACs × ${e.macPJ} pJ.`,
     '',
     `E_ANN/E_SNN (Table V): analytic ${times(t.annOverSnn.analyticOwn)} with own rates, ${times(t.annOverSnn.analyticInput)} with input rates; measured operations at 45 nm ${times(t.annOverSnn.measured45nm)}`,
-    profileLine(r),
+    energyLine(r.profile, r.comparison.total.profile),
     latencyLine(r),
     `host: ${ops(r.inputEvents)} input events per inference sent into the mesh; readout (m/T, bilinear upsample) ${ops(r.hostReadoutMacs)} MACs on the host, not counted above`,
     ...geometryNotes(r),

@@ -10,9 +10,10 @@ import { exportNir } from '../trace/nir.js';
 import { withTrace, TraceFile } from '../trace/reader.js';
 import { traceStats, type TraceStats } from '../trace/stats.js';
 import type { TraceHeader } from '../trace/types.js';
-import { int, pct, si, table } from './format.js';
+import { int, pct, table } from './format.js';
+import { energyText, si } from '../units.js';
 import { parseChoice } from './options.js';
-import { energyText } from './run-render.js';
+import { energyLine } from './run-render.js';
 
 type By = 'layer' | 'core' | 'step';
 
@@ -31,11 +32,6 @@ export function traceSummary(path: string, h: TraceHeader): string {
     `${path}: ${h.network} on ${h.profile}, ${plural(h.samples, 'sample')} × ${plural(h.steps, 'step')} (T=${h.timesteps}, ${h.semantics}, ${h.arithmetic} arithmetic, seed ${h.seed}), ` +
     `${plural(h.cores, 'core')} on ${plural(chipsUsed(h), 'chip')}`
   );
-}
-
-function energyLine(profile: string, e: EnergySplit): string {
-  const part = (name: string, v: number) => `${name} ${energyText(v)} (${pct(e.totalPJ > 0 ? v / e.totalPJ : 0, 0)})`;
-  return `${profile} energy per inference: ${energyText(e.totalPJ)} = ${[part('synaptic', e.synapticPJ), part('neuron', e.neuronPJ), part('routing', e.routingPJ), part('static', e.staticPJ)].join(' + ')}`;
 }
 
 function scaled(e: EnergySplit, by: number): EnergySplit {

@@ -1,6 +1,6 @@
 // Number formatting of the report and the summary: percentages, ratios, operation counts, energies, durations.
 
-import { ENERGY_UNITS, scale1000, SI_PREFIXES } from '../units.js';
+export { energyText as energy, si as ops, timeText as nanoseconds } from '../units.js';
 
 const missing = (x: number | null | undefined): x is null | undefined => x === null || x === undefined || !Number.isFinite(x);
 
@@ -12,25 +12,6 @@ export function pct(x: number | null | undefined, digits = 2): string {
 /** 5.183 → "5.18×". */
 export function times(x: number | null | undefined): string {
   return missing(x) ? '—' : `${x.toPrecision(3)}×`;
-}
-
-/** Operation counts: 50688 → "50.7 k"; small counts as they are. */
-export function ops(x: number): string {
-  if (Math.abs(x) < 1000) return Number.isInteger(x) ? String(x) : x.toPrecision(3);
-  const { value, unit } = scale1000(x, SI_PREFIXES);
-  return `${value.toPrecision(3)} ${unit}`;
-}
-
-/** Energy in pJ with a readable unit: 1234 → "1.23 nJ". */
-export function energy(pJ: number): string {
-  const { value, unit } = scale1000(pJ, ENERGY_UNITS);
-  return `${value.toPrecision(3)} ${unit}`;
-}
-
-/** Simulated time: 3770000 ns → "3.77 ms". */
-export function nanoseconds(ns: number): string {
-  const { value, unit } = scale1000(ns, ['ns', 'µs', 'ms', 's']);
-  return `${value.toPrecision(3)} ${unit}`;
 }
 
 /** Wall-clock seconds: "52.1 s", "3 min 33 s". */
