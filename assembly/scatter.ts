@@ -105,3 +105,150 @@ export function direct(evIdx: usize, evVal: usize, n: i32, srcH: i32, srcW: i32,
   }
   return ops;
 }
+
+// Output-stationary scatter: the same sums as `direct`/`one`, computed pixel by pixel with the pixel's
+// channels held in registers, so each contribution costs a weight load and an add instead of a
+// load-add-store of the accumulator. `bucket` lists each output pixel's contributions in event order —
+// the order `one` would have added them — and `sumBuckets` adds them up in that order.
+
+/** Where an event's value comes from in `bucket`: every value is 1, a float32 list, or a float64 list. */
+const VALUES_ONE = 0;
+const VALUES_F32 = 1;
+
+@inline function valueAt(evVal: usize, kind: i32, e: i32): f64 {
+  if (kind == VALUES_ONE) return 1.0;
+  if (kind == VALUES_F32) return <f64>load<f32>(evVal + (<usize>e << 2));
+  return load<f64>(evVal + (<usize>e << 3));
+}
+
+/**
+ * Buckets the contributions of n events by output pixel. Event e is the C-order index of (channel, row,
+ * column) in a C×H×W grid whose channel 0 is input channel cOff and whose rows/columns are those of the
+ * tap tables shifted by yOff/xOff. Through tap (a, b) it reaches pixel rOut[a]·EW + cOut[b] with the
+ * weight row (ci·k + rTap[a])·k + cTap[b]; `rows` gets that row, `vals` the event's value (not
+ * written when every value is 1). count is i32[P + 2]; afterwards pixel p's entries are
+ * [count[p], count[p + 1]). Returns the number of entries, or -1 (nothing listed) when more than `cap`.
+ */
+export function bucket(evIdx: usize, evVal: usize, valueKind: i32, n: i32, H: i32, W: i32, yOff: i32, xOff: i32, cOff: i32, rT: usize, cT: usize, k: i32, EW: i32, P: i32, count: usize, cap: i32, rows: usize, vals: usize): i32 {
+  // Table pointers read once: the stores below could alias them as far as the compiler knows.
+  const rStart = rT + HEADER;
+  const rTap = rStart + ((<usize>load<i32>(rT, 4) + 1) << 2);
+  const rOut = rTap + (<usize>load<i32>(rT, 8) << 2);
+  const cStart = cT + HEADER;
+  const cTap = cStart + ((<usize>load<i32>(cT, 4) + 1) << 2);
+  const cOut = cTap + (<usize>load<i32>(cT, 8) << 2);
+  memory.fill(count, 0, <usize>(P + 2) << 2);
+  for (let e = 0; e < n; e++) {
+    const idx = load<i32>(evIdx + (<usize>e << 2));
+    const r = idx / W;
+    const lx = idx - r * W - xOff;
+    const ly = r - (r / H) * H - yOff;
+    const b0 = <usize>load<i32>(cStart + (<usize>lx << 2)) << 2;
+    const b1 = <usize>load<i32>(cStart + (<usize>lx << 2), 4) << 2;
+    const a1 = <usize>load<i32>(rStart + (<usize>ly << 2), 4) << 2;
+    for (let a = <usize>load<i32>(rStart + (<usize>ly << 2)) << 2; a < a1; a += 4) {
+      const slots = count + (<usize>(load<i32>(rOut + a) * EW + 2) << 2);
+      for (let b = b0; b < b1; b += 4) {
+        const slot = slots + (<usize>load<i32>(cOut + b) << 2);
+        store<i32>(slot, load<i32>(slot) + 1);
+      }
+    }
+  }
+  let sum = 0;
+  for (let p: usize = 0; p < <usize>(P + 2); p++) {
+    sum += load<i32>(count + (p << 2));
+    store<i32>(count + (p << 2), sum);
+  }
+  if (sum > cap) return -1;
+  for (let e = 0; e < n; e++) {
+    const idx = load<i32>(evIdx + (<usize>e << 2));
+    const r = idx / W;
+    const lx = idx - r * W - xOff;
+    const c = r / H;
+    const ly = r - c * H - yOff;
+    const wBase = (c + cOff) * k;
+    const v = valueAt(evVal, valueKind, e);
+    const b0 = <usize>load<i32>(cStart + (<usize>lx << 2)) << 2;
+    const b1 = <usize>load<i32>(cStart + (<usize>lx << 2), 4) << 2;
+    const a1 = <usize>load<i32>(rStart + (<usize>ly << 2), 4) << 2;
+    for (let a = <usize>load<i32>(rStart + (<usize>ly << 2)) << 2; a < a1; a += 4) {
+      const slots = count + (<usize>(load<i32>(rOut + a) * EW + 1) << 2);
+      const wRow = (wBase + load<i32>(rTap + a)) * k;
+      for (let b = b0; b < b1; b += 4) {
+        const slot = slots + (<usize>load<i32>(cOut + b) << 2);
+        const q = load<i32>(slot);
+        store<i32>(slot, q + 1);
+        store<i32>(rows + (<usize>q << 2), wRow + load<i32>(cTap + b));
+        if (valueKind != VALUES_ONE) store<f64>(vals + (<usize>q << 3), v);
+      }
+    }
+  }
+  return sum;
+}
+
+/** Output channels per block of the output-stationary weights: six float64x2 registers (more would spill in V8). */
+const BLOCK = 12;
+
+@inline function lanes(w: usize, at: usize): v128 {
+  return v128.load(w + at);
+}
+
+/**
+ * One block of twelve channels of one pixel: the entries [q0, q1) added in order to zero (weights blocked as
+ * [block][row][12] float64, `wb` at this block). Lane j goes to output row base + j of the C×P output, for
+ * lanes [j0, j1) (the part of the block inside the region).
+ */
+@inline function sumBlock(out: usize, P: i32, p: i32, base: i32, j0: i32, j1: i32, wb: usize, q0: i32, q1: i32, rows: usize, vals: usize, ones: bool): void {
+  let s0 = f64x2.splat(0), s1 = f64x2.splat(0), s2 = f64x2.splat(0), s3 = f64x2.splat(0), s4 = f64x2.splat(0), s5 = f64x2.splat(0);
+  for (let q = q0; q < q1; q++) {
+    const a = wb + <usize>load<i32>(rows + (<usize>q << 2)) * (BLOCK << 3);
+    if (ones) {
+      s0 = f64x2.add(s0, lanes(a, 0)); s1 = f64x2.add(s1, lanes(a, 16)); s2 = f64x2.add(s2, lanes(a, 32));
+      s3 = f64x2.add(s3, lanes(a, 48)); s4 = f64x2.add(s4, lanes(a, 64)); s5 = f64x2.add(s5, lanes(a, 80));
+    } else {
+      const v = f64x2.splat(load<f64>(vals + (<usize>q << 3)));
+      s0 = f64x2.add(s0, f64x2.mul(v, lanes(a, 0))); s1 = f64x2.add(s1, f64x2.mul(v, lanes(a, 16))); s2 = f64x2.add(s2, f64x2.mul(v, lanes(a, 32)));
+      s3 = f64x2.add(s3, f64x2.mul(v, lanes(a, 48))); s4 = f64x2.add(s4, f64x2.mul(v, lanes(a, 64))); s5 = f64x2.add(s5, f64x2.mul(v, lanes(a, 80)));
+    }
+  }
+  const stride = <usize>P << 3;
+  if (j0 == 0 && j1 == BLOCK) {
+    let o = out + ((<usize>base * <usize>P + <usize>p) << 3);
+    store<f64>(o, f64x2.extract_lane(s0, 0)); o += stride; store<f64>(o, f64x2.extract_lane(s0, 1)); o += stride;
+    store<f64>(o, f64x2.extract_lane(s1, 0)); o += stride; store<f64>(o, f64x2.extract_lane(s1, 1)); o += stride;
+    store<f64>(o, f64x2.extract_lane(s2, 0)); o += stride; store<f64>(o, f64x2.extract_lane(s2, 1)); o += stride;
+    store<f64>(o, f64x2.extract_lane(s3, 0)); o += stride; store<f64>(o, f64x2.extract_lane(s3, 1)); o += stride;
+    store<f64>(o, f64x2.extract_lane(s4, 0)); o += stride; store<f64>(o, f64x2.extract_lane(s4, 1)); o += stride;
+    store<f64>(o, f64x2.extract_lane(s5, 0)); o += stride; store<f64>(o, f64x2.extract_lane(s5, 1));
+    return;
+  }
+  partial(out, P, p, base, j0, j1, s0, s1, s2, s3, s4, s5);
+}
+
+/** Lanes [j0, j1) of a block's twelve sums to output rows base + j at pixel p (a block at the region's edge). */
+function partial(out: usize, P: i32, p: i32, base: i32, j0: i32, j1: i32, s0: v128, s1: v128, s2: v128, s3: v128, s4: v128, s5: v128): void {
+  for (let j = j0; j < j1; j++) {
+    const s = j < 2 ? s0 : j < 4 ? s1 : j < 6 ? s2 : j < 8 ? s3 : j < 10 ? s4 : s5;
+    store<f64>(out + ((<usize>(base + j) * <usize>P + <usize>p) << 3), (j & 1) == 0 ? f64x2.extract_lane(s, 0) : f64x2.extract_lane(s, 1));
+  }
+}
+
+/**
+ * Output channels [cLo, cHi) of every pixel, C×P (channel-major, channel cLo first), from the bucketed entries; a
+ * pixel without entries gets zeros. `w`: the conv's weights blocked as [block][row][12] float64, nRows rows.
+ * Blocks are the outer loop so one block's weights (nRows·96 bytes) stay in cache across all pixels.
+ */
+export function sumBuckets(out: usize, w: usize, nRows: i32, cLo: i32, cHi: i32, P: i32, count: usize, rows: usize, vals: usize, ones: bool): void {
+  for (let b = cLo / BLOCK; b * BLOCK < cHi; b++) {
+    const wb = w + ((<usize>b * <usize>nRows * BLOCK) << 3);
+    const base = b * BLOCK - cLo;
+    const j0 = max(0, -base);
+    const j1 = min(BLOCK, cHi - b * BLOCK);
+    for (let p = 0; p < P; p++) {
+      const q0 = load<i32>(count + (<usize>p << 2));
+      const q1 = load<i32>(count + (<usize>(p + 1) << 2));
+      if (ones) sumBlock(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, true);
+      else sumBlock(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, false);
+    }
+  }
+}

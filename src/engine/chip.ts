@@ -5,7 +5,7 @@ import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
 import { HOST_TILE } from '../mapping/types.js';
 import { addFlows, emitPlan, fanOut, FlowBuilder, outgoing, reachesAxis, routeFlows, tilingOf, type EmitPlan, type FanOut, type Flows, type Tiling } from './flows.js';
-import { axisPlan, channelPlan, type AxisPlan, type ChannelPlan } from './geometry.js';
+import { axisPlan, channelPlan, type AxisPlan, type ChannelPlan, type LocalTaps } from './geometry.js';
 import { POSITION_BITS } from './integrate.js';
 import { planNetwork, type NetworkPlan, type ProjectionPlan } from './plan.js';
 import type { Arithmetic, ChipSpec } from './types.js';
@@ -33,6 +33,8 @@ export interface ScratchSizes {
   stage: number;
   pooled: number;
   neurons: number;
+  /** Most (event, tap) pairs one projection's event stage can bring a core in a step (the output-stationary scatter's lists). */
+  pairs: number;
 }
 
 export interface Chip {
@@ -204,9 +206,23 @@ function checkTile(t: Mapping['partition']['tiles'], d: number, tl: Tiling, i: n
   if (!ok) throw new Error(`engine: tile ${d} does not follow its layer's grid (the partition's tile order changed?)`);
 }
 
+/** Longest run of a tap table: the most taps one input row (or column) has. */
+function mostTaps(t: LocalTaps): number {
+  let most = 0;
+  for (let i = 0; i + 1 < t.start.length; i++) most = Math.max(most, t.start[i + 1]! - t.start[i]!);
+  return most;
+}
+
+/** Most (event, tap) pairs of one step: every value the event stage can receive, times the most taps one value has. */
+function eventPairs(inp: CoreInput, proj: ProjectionPlan): number {
+  const e = proj.eventStage;
+  const values = e === 0 ? inp.capacity : (inp.rows.hi[0]! - inp.rows.lo[0]!) * (inp.cols.hi[0]! - inp.cols.lo[0]!) * (inp.chans.hi[0]! - inp.chans.lo[0]!);
+  return values * mostTaps(inp.rows.event) * mostTaps(inp.cols.event);
+}
+
 /** Largest buffers any core needs; refuses a core that could receive more packets than the float sort key can number. */
 function scratchSizes(plan: NetworkPlan, inputs: CoreInput[][], neuronOffset: Int32Array): ScratchSizes {
-  const s: ScratchSizes = { events: 1, acc: 1, stage: 1, pooled: 1, neurons: 1 };
+  const s: ScratchSizes = { events: 1, acc: 1, stage: 1, pooled: 1, neurons: 1, pairs: 1 };
   inputs.forEach((list, c) => {
     s.neurons = Math.max(s.neurons, neuronOffset[c + 1]! - neuronOffset[c]!);
     for (const inp of list) {
@@ -218,6 +234,7 @@ function scratchSizes(plan: NetworkPlan, inputs: CoreInput[][], neuronOffset: In
         if (st >= proj.eventStage) s.acc = Math.max(s.acc, size);
         if (st < proj.eventStage) s.pooled = Math.max(s.pooled, size);
       });
+      s.pairs = Math.max(s.pairs, eventPairs(inp, proj));
     }
   });
   if (s.events >= 2 ** POSITION_BITS) throw new UserError(`engine: a core can receive ${s.events} packets of one projection in a step, more than 2^${POSITION_BITS}; use smaller cores`);

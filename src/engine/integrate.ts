@@ -32,11 +32,16 @@ export interface Scratch {
   pooled: Float64Array;
   mark: Uint8Array;
   touched: Int32Array;
+  /** The nonzero pooled values of a step (local C-order cell, value), in scatter order. */
+  cellIdx: Int32Array;
+  cellVal: Float64Array;
   /** Boundaries of the gathered flows' runs in evIdx/evVal: run r is [runs[r], runs[r + 1]). */
   runs: Int32Array;
   current: Float64Array;
   /** One slot per flow of the chip: emitEvents' packet cursors (per thread, so no two threads write one cache line). */
   flowCursor: Int32Array;
+  /** The event stage's accumulator is C×H×W (the output-stationary kernel), not H×W×C. */
+  accChannelMajor: boolean;
   /** The WebAssembly kernel owning evIdx, evVal and acc; null: the TypeScript loops. */
   wasm: WasmScatter | null;
   /** Test hook: reorder a projection's gathered packets before they are integrated (null in runs). */
@@ -65,9 +70,12 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'wasm'): Scratc
     pooled: new Float64Array(s.pooled),
     mark: new Uint8Array(s.pooled),
     touched: new Int32Array(s.pooled),
+    cellIdx: wasm ? wasm.cellIdx : new Int32Array(s.pooled),
+    cellVal: wasm ? wasm.cellVal : new Float64Array(s.pooled),
     runs: new Int32Array(maxFlowsPerInput(chip) + 1),
     current: new Float64Array(s.neurons),
     flowCursor: new Int32Array(chip.flows.count),
+    accChannelMajor: false,
     wasm,
     shuffle: null,
     fault: null,
@@ -224,7 +232,13 @@ function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const ehi = inp.chans.hi[0]!;
   const EC = ehi - elo;
   const { acc, evIdx, evVal } = sc;
-  acc.fill(0, 0, (inp.rows.hi[0]! - inp.rows.lo[0]!) * EW * EC);
+  const EH = inp.rows.hi[0]! - inp.rows.lo[0]!;
+  if (sc.wasm && conv.groups === 1) {
+    const ops = sc.wasm.directBuckets(n, proj.unitEvents, { H: srcH, W: srcW, yOff: rT.inLo, xOff: cT.inLo, cOff: 0 }, conv, rT, cT, { EH, EW, elo, ehi });
+    sc.accChannelMajor = ops >= 0;
+    if (ops >= 0) return ops;
+  }
+  acc.fill(0, 0, EH * EW * EC);
   if (sc.wasm) return sc.wasm.direct(n, srcH, srcW, conv, rT, cT, EW, EC, elo, ehi);
   let ops = 0;
   for (let e = 0; e < n; e++) {
@@ -262,7 +276,7 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const ehi = chans.hi[1]!;
   const EC = ehi - elo;
   const { acc, evIdx, evVal, pooled, mark, touched } = sc;
-  acc.fill(0, 0, (rows.hi[1]! - rows.lo[1]!) * EW * EC);
+  const EH = rows.hi[1]! - rows.lo[1]!;
   let ops = 0;
   let nt = 0;
   for (let e = 0; e < n; e++) {
@@ -289,26 +303,53 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
     }
   }
   if (float) touched.subarray(0, nt).sort();
+  const m = collectCells(sc, nt, pool, inp);
+  sc.accChannelMajor = sc.wasm !== null && conv.groups === 1 && sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi }) >= 0;
+  if (sc.accChannelMajor) return ops;
+  acc.fill(0, 0, EH * EW * EC);
+  const scatter = bindScatter(sc, conv, rows.event, cols.event, EW, EC, elo);
+  const { cellIdx, cellVal } = sc;
+  for (let t = 0; t < m; t++) {
+    const cell = cellIdx[t]!;
+    const pc = cell % PW;
+    const q = (cell - pc) / PW;
+    const pr = q % PH;
+    const ci = (q - pr) / PH + pcLo;
+    const g = Math.floor(ci / conv.cinPerGroup);
+    const coA = Math.max(elo, g * conv.coutPerGroup);
+    const coB = Math.min(ehi, (g + 1) * conv.coutPerGroup);
+    if (coB > coA) scatter(pr, pc, ci, cellVal[t]!, coA, coB);
+  }
+  return ops;
+}
+
+/**
+ * The touched pooled cells, in order, into sc.cellIdx/cellVal (local C-order cell, value divided by its window in
+ * float), zeros left out; every touched cell is cleared. Returns how many were kept.
+ */
+function collectCells(sc: Scratch, nt: number, pool: PoolPlan, inp: CoreInput): number {
+  const { pooled, mark, touched, cellIdx, cellVal } = sc;
+  const { rows, cols } = inp;
+  const PH = rows.hi[0]! - rows.lo[0]!;
+  const PW = cols.hi[0]! - cols.lo[0]!;
   const rowDiv = pool.divRows;
   const colDiv = pool.divCols;
-  const scatter = bindScatter(sc, conv, rows.event, cols.event, EW, EC, elo);
+  let m = 0;
   for (let t = 0; t < nt; t++) {
     const cell = touched[t]!;
     let v = pooled[cell]!;
     pooled[cell] = 0;
     mark[cell] = 0;
-    const pc = cell % PW;
-    const q = (cell - pc) / PW;
-    const pr = q % PH;
-    const ci = (q - pr) / PH + pcLo;
-    if (rowDiv && colDiv) v = Math.fround(v / (rowDiv[pr + rows.lo[0]!]! * colDiv[pc + cols.lo[0]!]!));
+    if (rowDiv && colDiv) {
+      const pc = cell % PW;
+      const pr = ((cell - pc) / PW) % PH;
+      v = Math.fround(v / (rowDiv[pr + rows.lo[0]!]! * colDiv[pc + cols.lo[0]!]!));
+    }
     if (v === 0) continue;
-    const g = Math.floor(ci / conv.cinPerGroup);
-    const coA = Math.max(elo, g * conv.coutPerGroup);
-    const coB = Math.min(ehi, (g + 1) * conv.coutPerGroup);
-    if (coB > coA) scatter(pr, pc, ci, v, coA, coB);
+    cellIdx[m] = cell;
+    cellVal[m++] = v;
   }
-  return ops;
+  return m;
 }
 
 /** Pixels per block of the accumulator transpose in storeStage: a block (≤ 32 × C float64) stays in cache. */
@@ -324,6 +365,16 @@ function storeStage(acc: Float64Array, bias: Float64Array | null, clo: number, C
       if (float) for (let p = p0; p < p1; p++) out[base + p] = Math.fround(acc[p * C + c]! + b);
       else for (let p = p0; p < p1; p++) out[base + p] = shiftRound(acc[p * C + c]! + b, outShift);
     }
+  }
+}
+
+/** storeStage for a C×H×W accumulator: no transpose. */
+function storeChannels(acc: Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
+  for (let c = 0; c < C; c++) {
+    const b = bias ? bias[clo + c]! : 0;
+    const end = (c + 1) * HW;
+    if (float) for (let i = c * HW; i < end; i++) out[i] = Math.fround(acc[i]! + b);
+    else for (let i = c * HW; i < end; i++) out[i] = shiftRound(acc[i]! + b, outShift);
   }
 }
 
@@ -410,6 +461,7 @@ export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, in
   if (float && sc.shuffle) sortEvents(sc, n, proj.unitEvents);
   else if (float && inp.merge) mergeRuns(sc, inp.flowHi - inp.flowLo, proj.unitEvents);
   const e = proj.eventStage;
+  sc.accChannelMajor = false;
   const ops = e === 0 ? scatterDirect(sc, n, inp, proj, src.h, src.w) : scatterPooled(sc, n, inp, proj, src.h, src.w, float);
   counts.events += n;
   if (proj.graded) counts.gradedOps += ops;
@@ -419,7 +471,8 @@ export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, in
   const eHW = (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!);
   let cur = sc.stageA;
   let next = sc.stageB;
-  storeStage(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
+  if (sc.accChannelMajor) storeChannels(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
+  else storeStage(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
   for (let s = e + 1; s < proj.stages.length; s++) {
     const stage = proj.stages[s]!;
     if (stage.op === 'resize') counts.gradedOps += gradedResize(cur, next, stage, inp, s, float);

@@ -22,7 +22,21 @@ interface WasmApi {
 }
 
 type OneFn = (acc: number, w: number, rT: number, cT: number, ly: number, lx: number, ci: number, v: number, k: number, cpg: number, cinPerGroup: number, EW: number, EC: number, elo: number, coA: number, coB: number) => number;
+type BucketFn = (evIdx: number, evVal: number, valueKind: number, n: number, H: number, W: number, yOff: number, xOff: number, cOff: number, rT: number, cT: number, k: number, EW: number, P: number, count: number, cap: number, rows: number, vals: number) => number;
+type SumFn = (out: number, w: number, nRows: number, cLo: number, cHi: number, P: number, count: number, rows: number, vals: number, ones: number) => void;
 type DirectFn = (evIdx: number, evVal: number, n: number, srcH: number, srcW: number, acc: number, w: number, k: number, cpg: number, cinPerGroup: number, rT: number, cT: number, EW: number, EC: number, elo: number, ehi: number) => number;
+
+/**
+ * How bucket() reads an event index: C-order in a C×H×W grid whose channel 0 is input channel cOff and whose
+ * row/column minus yOff/xOff indexes the tap tables.
+ */
+export interface EventGrid {
+  H: number;
+  W: number;
+  yOff: number;
+  xOff: number;
+  cOff: number;
+}
 
 /** Scatter one value of a bound (conv, tap tables, accumulator region) into the accumulator; returns multiply-adds. */
 export type BoundScatter = (ly: number, lx: number, ci: number, v: number, coA: number, coB: number) => number;
@@ -34,6 +48,10 @@ const FIRST = PAGE;
 const MAX_BYTES = 2 ** 31;
 /** Tap table header: inLo, nIn, nTap (i32 each). */
 const TAP_HEADER = 3;
+/** Most (event, tap) pairs the output-stationary lists hold (12 bytes each); a core step with more uses `one`. */
+const MAX_PAIRS = 2 ** 24;
+/** bucket()'s valueKind: every value is 1, or a float32 list, or a float64 list. */
+const VALUES = { one: 0, f32: 1, f64: 2 } as const;
 
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 let compiled: object | null | undefined;
@@ -53,6 +71,26 @@ export function wasmAvailable(): boolean {
 }
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
+/** Output channels per block of sumBuckets' weights (assembly/scatter.ts BLOCK). */
+const BLOCK = 12;
+const weightRows = (c: ConvPlan) => c.weights.length / c.coutPerGroup;
+const blockedLength = (c: ConvPlan) => Math.ceil(c.coutPerGroup / BLOCK) * BLOCK * weightRows(c);
+
+/** [row][cout] float32 → [block][row][BLOCK] float64 (exact), the last block padded with zeros. */
+function blockWeights(c: ConvPlan, out: Float64Array): void {
+  const rows = weightRows(c);
+  const cout = c.coutPerGroup;
+  for (let b = 0; b * BLOCK < cout; b++) {
+    const lanes = Math.min(BLOCK, cout - b * BLOCK);
+    for (let r = 0; r < rows; r++) {
+      const o = (b * rows + r) * BLOCK;
+      for (let j = 0; j < lanes; j++) out[o + j] = c.weights[r * cout + b * BLOCK + j]!;
+    }
+  }
+}
+const pairCap = (chip: Chip) => Math.min(chip.scratch.pairs, MAX_PAIRS);
+/** The output-stationary scatter's buffers: pixel counts, (weight row, value) per pair, pooled cells with their values. */
+const listBytes = (chip: Chip) => align16(4 * (chip.scratch.acc + 2)) + align16(4 * pairCap(chip)) + align16(8 * pairCap(chip)) + align16(4 * chip.scratch.pooled) + align16(8 * chip.scratch.pooled);
 const tapBytes = (t: LocalTaps) => 4 * (TAP_HEADER + t.start.length + 2 * t.tap.length);
 
 /** Every conv stage's plan and every tap table a chip's cores scatter through, each once. */
@@ -74,9 +112,22 @@ export class WasmScatter {
   readonly evIdx: Int32Array;
   readonly evVal: Float32Array;
   readonly acc: Float64Array;
+  /** Nonzero pooled values to scatter (local C-order cell, value), for pooled(). */
+  readonly cellIdx: Int32Array;
+  readonly cellVal: Float64Array;
   private readonly one: OneFn;
+  private readonly bucketFn: BucketFn;
+  private readonly sumFn: SumFn;
+  private readonly countAt: number;
+  private readonly rowsAt: number;
+  private readonly valsAt: number;
+  private readonly cellIdxAt: number;
+  private readonly cellValAt: number;
+  private readonly cap: number;
   private readonly directFn: DirectFn;
   private readonly weightAt = new Map<ConvPlan, number>();
+  /** Convs with one group: their weights as [block][row][BLOCK] float64, for sumBuckets. */
+  private readonly blockedAt = new Map<ConvPlan, number>();
   private readonly tapsAt = new Map<LocalTaps, number>();
   private readonly accAt: number;
   private readonly evIdxAt: number;
@@ -87,8 +138,8 @@ export class WasmScatter {
     const module = kernelModule();
     if (!module || !wasmApi) return null;
     const { convs, taps } = chipTables(chip);
-    let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events);
-    for (const c of convs) bytes += align16(4 * c.weights.length);
+    let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip);
+    for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 ? align16(8 * blockedLength(c)) : 0);
     for (const t of taps) bytes += align16(tapBytes(t));
     if (bytes > MAX_BYTES) return null;
     const pages = Math.ceil(bytes / PAGE);
@@ -100,6 +151,8 @@ export class WasmScatter {
   private constructor(buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, convs: Set<ConvPlan>, taps: Set<LocalTaps>) {
     this.one = exports.one as OneFn;
     this.directFn = exports.direct as DirectFn;
+    this.bucketFn = exports.bucket as BucketFn;
+    this.sumFn = exports.sumBuckets as SumFn;
     let at = FIRST;
     const place = (n: number): number => {
       const p = at;
@@ -112,10 +165,22 @@ export class WasmScatter {
     this.acc = new Float64Array(buffer, this.accAt, chip.scratch.acc);
     this.evIdx = new Int32Array(buffer, this.evIdxAt, chip.scratch.events);
     this.evVal = new Float32Array(buffer, this.evValAt, chip.scratch.events);
+    this.cap = pairCap(chip);
+    this.countAt = place(4 * (chip.scratch.acc + 2));
+    this.rowsAt = place(4 * this.cap);
+    this.valsAt = place(8 * this.cap);
+    this.cellIdxAt = place(4 * chip.scratch.pooled);
+    this.cellValAt = place(8 * chip.scratch.pooled);
+    this.cellIdx = new Int32Array(buffer, this.cellIdxAt, chip.scratch.pooled);
+    this.cellVal = new Float64Array(buffer, this.cellValAt, chip.scratch.pooled);
     for (const c of convs) {
       const p = place(4 * c.weights.length);
       new Float32Array(buffer, p, c.weights.length).set(c.weights);
       this.weightAt.set(c, p);
+      if (c.groups !== 1) continue;
+      const b = place(8 * blockedLength(c));
+      blockWeights(c, new Float64Array(buffer, b, blockedLength(c)));
+      this.blockedAt.set(c, b);
     }
     for (const t of taps) {
       const p = place(tapBytes(t));
@@ -145,6 +210,32 @@ export class WasmScatter {
   /** The events in evIdx/evVal[0, n) through the event stage, no pool (integrate.ts scatterDirect); returns multiply-adds. */
   direct(n: number, srcH: number, srcW: number, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number, ehi: number): number {
     return this.directFn(this.evIdxAt, this.evValAt, n, srcH, srcW, this.accAt, this.weights(conv), conv.k, conv.coutPerGroup, conv.cinPerGroup, this.taps(rT), this.taps(cT), EW, EC, elo, ehi);
+  }
+
+  /**
+   * The output-stationary scatter through a conv with one group into the accumulator, channel-major this time
+   * (channels [elo, ehi) × EH×EW): `bucket` lists each pixel's (weight row, value) pairs in event order,
+   * `sumBuckets` adds them pixel by pixel; every value is written (no need to clear the accumulator). Returns
+   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold.
+   */
+  private buckets(events: { idxAt: number; valAt: number; values: number; n: number }, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: { EH: number; EW: number; elo: number; ehi: number }): number {
+    const P = out.EH * out.EW;
+    const blocked = this.blockedAt.get(conv);
+    if (blocked === undefined) throw new Error('wasm scatter: a conv without blocked weights');
+    const pairs = this.bucketFn(events.idxAt, events.valAt, events.values, events.n, grid.H, grid.W, grid.yOff, grid.xOff, grid.cOff, this.taps(rT), this.taps(cT), conv.k, out.EW, P, this.countAt, this.cap, this.rowsAt, this.valsAt);
+    if (pairs < 0) return -1;
+    this.sumFn(this.accAt, blocked, weightRows(conv), out.elo, out.ehi, P, this.countAt, this.rowsAt, this.valsAt, events.values === VALUES.one ? 1 : 0);
+    return pairs * (out.ehi - out.elo);
+  }
+
+  /** `direct` for a conv with one group, output-stationary (see buckets); -1: too many pairs, use `direct`. */
+  directBuckets(n: number, unitValues: boolean, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: { EH: number; EW: number; elo: number; ehi: number }): number {
+    return this.buckets({ idxAt: this.evIdxAt, valAt: this.evValAt, values: unitValues ? VALUES.one : VALUES.f32, n }, grid, conv, rT, cT, out);
+  }
+
+  /** The first n pooled cells of cellIdx/cellVal through a conv with one group (see buckets); -1: too many pairs. */
+  pooledBuckets(n: number, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: { EH: number; EW: number; elo: number; ehi: number }): number {
+    return this.buckets({ idxAt: this.cellIdxAt, valAt: this.cellValAt, values: VALUES.f64, n }, grid, conv, rT, cT, out);
   }
 
   /** integrate.ts scatterOne with the conv, tap tables and accumulator region fixed. */
