@@ -54,10 +54,13 @@ export interface Scratch {
 export const POSITION_BITS = 22;
 const POSITION = 2 ** POSITION_BITS;
 
-/** Kernel of a thread's scratch: 'wasm' (the default) falls back to 'js' where WebAssembly SIMD is missing. */
-export function createScratch(chip: Chip, kernel: KernelChoice = 'wasm'): Scratch {
+/**
+ * Kernel of a thread's scratch: 'native' (the default) falls back to 'wasm' where the addon is missing, 'wasm' to
+ * 'js' where WebAssembly SIMD is. `maxPairs` (tests): capacity of the output-stationary lists.
+ */
+export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPairs?: number): Scratch {
   const s = chip.scratch;
-  const wasm = kernel === 'wasm' ? WasmScatter.create(chip) : null;
+  const wasm = kernel === 'js' ? null : WasmScatter.create(chip, kernel === 'native', maxPairs);
   return {
     evIdx: wasm ? wasm.evIdx : new Int32Array(s.events),
     evVal: wasm ? wasm.evVal : new Float32Array(s.events),

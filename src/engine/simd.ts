@@ -8,10 +8,14 @@
 import type { Chip } from './chip.js';
 import type { LocalTaps } from './geometry.js';
 import type { ConvPlan } from './plan.js';
+import { nativeScatter, type NativeScatter } from './native.js';
 import { SCATTER_WASM_BASE64 } from './scatter-wasm.js';
 
-/** Which scatter loops a thread runs: the WebAssembly SIMD kernel or the TypeScript loops (identical results). */
-export type KernelChoice = 'wasm' | 'js';
+/**
+ * Which scatter loops a thread runs (identical results): 'native' is the WebAssembly kernel with the native
+ * sum (native.ts) where it was built, 'wasm' the WebAssembly kernel alone, 'js' the TypeScript loops.
+ */
+export type KernelChoice = 'native' | 'wasm' | 'js';
 
 /** The slice of the WebAssembly API used here (the project's lib has no DOM types). */
 interface WasmApi {
@@ -71,26 +75,42 @@ export function wasmAvailable(): boolean {
 }
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
-/** Output channels per block of sumBuckets' weights (assembly/scatter.ts BLOCK). */
-const BLOCK = 12;
+/** Output channels per block of the WebAssembly sumBuckets' weights (assembly/scatter.ts BLOCK). */
+const WASM_BLOCK = 12;
 const weightRows = (c: ConvPlan) => c.weights.length / c.coutPerGroup;
-const blockedLength = (c: ConvPlan) => Math.ceil(c.coutPerGroup / BLOCK) * BLOCK * weightRows(c);
+const blockedLength = (c: ConvPlan, block: number) => Math.ceil(c.coutPerGroup / block) * block * weightRows(c);
 
-/** [row][cout] float32 → [block][row][BLOCK] float64 (exact), the last block padded with zeros. */
-function blockWeights(c: ConvPlan, out: Float64Array): void {
-  const rows = weightRows(c);
-  const cout = c.coutPerGroup;
-  for (let b = 0; b * BLOCK < cout; b++) {
-    const lanes = Math.min(BLOCK, cout - b * BLOCK);
-    for (let r = 0; r < rows; r++) {
-      const o = (b * rows + r) * BLOCK;
-      for (let j = 0; j < lanes; j++) out[o + j] = c.weights[r * cout + b * BLOCK + j]!;
+/** Most output pixels of any core's event stage. */
+function mostPixels(chip: Chip): number {
+  let most = 1;
+  for (const inputs of chip.inputs) {
+    for (const inp of inputs) {
+      const e = chip.plan.projections[inp.proj]!.eventStage;
+      most = Math.max(most, (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!));
     }
   }
+  return most;
 }
-const pairCap = (chip: Chip) => Math.min(chip.scratch.pairs, MAX_PAIRS);
+
+/** The native sum's scratch: a cursor and a block of partial sums per pixel. */
+const nativeScratchBytes = (chip: Chip, native: NativeScatter) => align16(8 * mostPixels(chip)) + align16(8 * native.block * mostPixels(chip));
+
+/** [row][cout] float32 → [block][row][block] float64 (exact), the last block padded with zeros. */
+function blockWeights(c: ConvPlan, block: number, out: Float64Array): Float64Array {
+  const rows = weightRows(c);
+  const cout = c.coutPerGroup;
+  for (let b = 0; b * block < cout; b++) {
+    const lanes = Math.min(block, cout - b * block);
+    for (let r = 0; r < rows; r++) {
+      const o = (b * rows + r) * block;
+      for (let j = 0; j < lanes; j++) out[o + j] = c.weights[r * cout + b * block + j]!;
+    }
+  }
+  return out;
+}
+const pairCap = (chip: Chip, maxPairs: number) => Math.max(1, Math.min(chip.scratch.pairs, maxPairs));
 /** The output-stationary scatter's buffers: pixel counts, (weight row, value) per pair, pooled cells with their values. */
-const listBytes = (chip: Chip) => align16(4 * (chip.scratch.acc + 2)) + align16(4 * pairCap(chip)) + align16(8 * pairCap(chip)) + align16(4 * chip.scratch.pooled) + align16(8 * chip.scratch.pooled);
+const listBytes = (chip: Chip, maxPairs: number) => align16(4 * (chip.scratch.acc + 2)) + align16(4 * pairCap(chip, maxPairs)) + align16(8 * pairCap(chip, maxPairs)) + align16(4 * chip.scratch.pooled) + align16(8 * chip.scratch.pooled);
 const tapBytes = (t: LocalTaps) => 4 * (TAP_HEADER + t.start.length + 2 * t.tap.length);
 
 /** Every conv stage's plan and every tap table a chip's cores scatter through, each once. */
@@ -124,31 +144,35 @@ export class WasmScatter {
   private readonly cellIdxAt: number;
   private readonly cellValAt: number;
   private readonly cap: number;
+  private readonly nativeScratchAt: number;
   private readonly directFn: DirectFn;
   private readonly weightAt = new Map<ConvPlan, number>();
-  /** Convs with one group: their weights as [block][row][BLOCK] float64, for sumBuckets. */
+  /** Convs with one group: their weights as [block][row][block] float64, in the kernel's memory for sumBuckets or for the native sum. */
   private readonly blockedAt = new Map<ConvPlan, number>();
+  private readonly nativeBlocked = new Map<ConvPlan, Float64Array>();
   private readonly tapsAt = new Map<LocalTaps, number>();
   private readonly accAt: number;
   private readonly evIdxAt: number;
   private readonly evValAt: number;
 
   /** The kernel laid out for this chip, or null when WebAssembly SIMD is missing or the chip's tables exceed 2 GiB. */
-  static create(chip: Chip): WasmScatter | null {
+  /** `maxPairs`: the lists' capacity (tests shrink it to exercise the input-stationary fallback). */
+  static create(chip: Chip, withNative: boolean, maxPairs = MAX_PAIRS): WasmScatter | null {
     const module = kernelModule();
     if (!module || !wasmApi) return null;
+    const native = withNative ? nativeScatter() : null;
     const { convs, taps } = chipTables(chip);
-    let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip);
-    for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 ? align16(8 * blockedLength(c)) : 0);
+    let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip, maxPairs) + (native ? nativeScratchBytes(chip, native) : 0);
+    for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 && !native ? align16(8 * blockedLength(c, WASM_BLOCK)) : 0);
     for (const t of taps) bytes += align16(tapBytes(t));
     if (bytes > MAX_BYTES) return null;
     const pages = Math.ceil(bytes / PAGE);
     const memory = new wasmApi.Memory({ initial: pages, maximum: pages });
     const instance = new wasmApi.Instance(module, { env: { memory } });
-    return new WasmScatter(memory.buffer, instance.exports, chip, convs, taps);
+    return new WasmScatter(memory.buffer, instance.exports, chip, convs, taps, native, pairCap(chip, maxPairs));
   }
 
-  private constructor(buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, convs: Set<ConvPlan>, taps: Set<LocalTaps>) {
+  private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, convs: Set<ConvPlan>, taps: Set<LocalTaps>, private readonly native: NativeScatter | null, cap: number) {
     this.one = exports.one as OneFn;
     this.directFn = exports.direct as DirectFn;
     this.bucketFn = exports.bucket as BucketFn;
@@ -165,12 +189,13 @@ export class WasmScatter {
     this.acc = new Float64Array(buffer, this.accAt, chip.scratch.acc);
     this.evIdx = new Int32Array(buffer, this.evIdxAt, chip.scratch.events);
     this.evVal = new Float32Array(buffer, this.evValAt, chip.scratch.events);
-    this.cap = pairCap(chip);
+    this.cap = cap;
     this.countAt = place(4 * (chip.scratch.acc + 2));
     this.rowsAt = place(4 * this.cap);
     this.valsAt = place(8 * this.cap);
     this.cellIdxAt = place(4 * chip.scratch.pooled);
     this.cellValAt = place(8 * chip.scratch.pooled);
+    this.nativeScratchAt = native ? place(nativeScratchBytes(chip, native)) : 0;
     this.cellIdx = new Int32Array(buffer, this.cellIdxAt, chip.scratch.pooled);
     this.cellVal = new Float64Array(buffer, this.cellValAt, chip.scratch.pooled);
     for (const c of convs) {
@@ -178,8 +203,12 @@ export class WasmScatter {
       new Float32Array(buffer, p, c.weights.length).set(c.weights);
       this.weightAt.set(c, p);
       if (c.groups !== 1) continue;
-      const b = place(8 * blockedLength(c));
-      blockWeights(c, new Float64Array(buffer, b, blockedLength(c)));
+      if (native) {
+        this.nativeBlocked.set(c, blockWeights(c, native.block, new Float64Array(blockedLength(c, native.block))));
+        continue;
+      }
+      const b = place(8 * blockedLength(c, WASM_BLOCK));
+      blockWeights(c, WASM_BLOCK, new Float64Array(buffer, b, blockedLength(c, WASM_BLOCK)));
       this.blockedAt.set(c, b);
     }
     for (const t of taps) {
@@ -220,11 +249,16 @@ export class WasmScatter {
    */
   private buckets(events: { idxAt: number; valAt: number; values: number; n: number }, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: { EH: number; EW: number; elo: number; ehi: number }): number {
     const P = out.EH * out.EW;
-    const blocked = this.blockedAt.get(conv);
-    if (blocked === undefined) throw new Error('wasm scatter: a conv without blocked weights');
     const pairs = this.bucketFn(events.idxAt, events.valAt, events.values, events.n, grid.H, grid.W, grid.yOff, grid.xOff, grid.cOff, this.taps(rT), this.taps(cT), conv.k, out.EW, P, this.countAt, this.cap, this.rowsAt, this.valsAt);
     if (pairs < 0) return -1;
-    this.sumFn(this.accAt, blocked, weightRows(conv), out.elo, out.ehi, P, this.countAt, this.rowsAt, this.valsAt, events.values === VALUES.one ? 1 : 0);
+    const ones = events.values === VALUES.one ? 1 : 0;
+    const nativeWeights = this.nativeBlocked.get(conv);
+    if (this.native && nativeWeights) this.native.sum(this.buffer, this.accAt, this.countAt, this.rowsAt, this.valsAt, this.nativeScratchAt, nativeWeights, weightRows(conv), out.elo, out.ehi, P, ones);
+    else {
+      const blocked = this.blockedAt.get(conv);
+      if (blocked === undefined) throw new Error('wasm scatter: a conv without blocked weights');
+      this.sumFn(this.accAt, blocked, weightRows(conv), out.elo, out.ehi, P, this.countAt, this.rowsAt, this.valsAt, ones);
+    }
     return pairs * (out.ehi - out.elo);
   }
 

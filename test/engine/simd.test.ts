@@ -1,4 +1,4 @@
-// The WebAssembly SIMD scatter: the committed module is its source's output, and it gives exactly what the TypeScript loops give.
+// The WebAssembly SIMD scatter and the native sum: the committed module is its source's output, and each gives exactly what the TypeScript loops give.
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import type { Blueprint, ComputeTask, EngineBackend, SharedBuffers } from '../..
 import { runEngine } from '../../src/engine/run.js';
 import { SCATTER_WASM_BASE64 } from '../../src/engine/scatter-wasm.js';
 import { readParity, viewState, type SharedState } from '../../src/engine/state.js';
+import { nativeScatter } from '../../src/engine/native.js';
 import { wasmAvailable, type KernelChoice } from '../../src/engine/simd.js';
 import { quantize } from '../../src/hw/quantize.js';
 import { fingerprint } from './contract.js';
@@ -23,12 +24,14 @@ function chipFor(fixture: string, profileName: string, arithmetic: 'float' | 'fi
 }
 
 /**
- * Runs the cores on the WebAssembly kernel and, before each core, integrates each of its projections on
- * both kernels from the same packets, counting outputs (every value of every projection's stage output,
+ * Runs the cores on a compiled kernel and, before each core, integrates each of its projections on it and
+ * on the TypeScript loops from the same packets, counting outputs (every value of every projection's stage output,
  * and the work counts) that differ.
  */
 class ComparingBackend implements EngineBackend {
   readonly name = 'compare';
+  /** kernel: the one compared with the TypeScript loops; maxPairs: its list capacity (1: always the fallback). */
+  constructor(private readonly kernel: KernelChoice = 'wasm', private readonly maxPairs?: number) {}
   compared = 0;
   mismatches = 0;
   private chip!: Chip;
@@ -40,7 +43,7 @@ class ComparingBackend implements EngineBackend {
     this.chip = local ?? buildChip(blueprint.spec);
     this.state = viewState(buffers, blueprint.semantics, blueprint.steps);
     this.js = createScratch(this.chip, 'js');
-    this.wasm = createScratch(this.chip, 'wasm');
+    this.wasm = createScratch(this.chip, this.kernel, this.maxPairs);
   }
 
   async compute(task: ComputeTask): Promise<void> {
@@ -70,6 +73,9 @@ async function runWith(chip: Chip, fixture: string, kernel: KernelChoice) {
   return runEngine(chip, golden(fixture).input, { recordSpikes: true, backend: new InThreadBackend({ kernel }) });
 }
 
+/** The compiled kernels, each compared with the TypeScript loops. */
+const KERNELS: KernelChoice[] = ['wasm', 'native'];
+
 describe('WebAssembly scatter kernel', () => {
   it('isTheCompiledOutputOfAssemblyScatter', async () => {
     const bytes = await compileKernel();
@@ -84,19 +90,27 @@ describe('WebAssembly scatter kernel', () => {
     expect(createScratch(chip, 'js').wasm).toBeNull();
   });
 
+  // npm ci builds the addon (native/build.mjs); only SPIKEMESH_NO_NATIVE=1 leaves it out on purpose.
+  it.skipIf(process.env.SPIKEMESH_NO_NATIVE)('hasTheNativeSumBuiltByInstall', () => {
+    const native = nativeScatter();
+    expect(native).not.toBeNull();
+    expect(native!.block).toBeGreaterThan(0);
+  });
+
   // Spiking fixtures exercise the direct and pooled event stages (±1 input spikes: the add-only and the
   // multiply paths); the ANN fixtures graded input values and, in fcn, the graded transposed convs.
+  // small7's cores split channels, so output-stationary blocks start and end inside a core's channel range.
   describe.each([...SNN_FIXTURES, ...ANN_FIXTURES])('fixture %s', (fixture) => {
-    it.each(['ideal-45nm', 'small7'])('givesTheSameCountersSpikesAndOutputAsTheTypeScriptLoops (float, %s)', async (profile) => {
+    it.each(['ideal-45nm', 'small7'].flatMap((p) => KERNELS.map((k) => [p, k] as const)))('givesTheSameCountersSpikesAndOutputAsTheTypeScriptLoops (float, %s, %s)', async (profile, kernel) => {
       const chip = chipFor(fixture, profile, 'float');
       const js = await runWith(chip, fixture, 'js');
-      const wasm = await runWith(chip, fixture, 'wasm');
+      const compiled = await runWith(chip, fixture, kernel);
       expect(js.layers.reduce((a, l) => a + l.acs + l.macs, 0)).toBeGreaterThan(0);
-      expect(fingerprint(wasm)).toEqual(fingerprint(js));
+      expect(fingerprint(compiled)).toEqual(fingerprint(js));
     });
 
-    it('givesBitIdenticalProjectionOutputsOnEveryCoreAndStep (float, small7)', async () => {
-      const backend = new ComparingBackend();
+    it.each(KERNELS)('givesBitIdenticalProjectionOutputsOnEveryCoreAndStep (float, small7, %s)', async (kernel) => {
+      const backend = new ComparingBackend(kernel);
       await runEngine(chipFor(fixture, 'small7', 'float'), golden(fixture).input, { backend });
       expect(backend.compared).toBeGreaterThan(0);
       expect(backend.mismatches).toBe(0);
@@ -104,16 +118,24 @@ describe('WebAssembly scatter kernel', () => {
   });
 
   describe.each(SNN_FIXTURES)('fixture %s', (fixture) => {
-    it('givesTheSameCountersSpikesAndOutputAsTheTypeScriptLoops (fixed, small7)', async () => {
+    it.each(KERNELS)('givesTheSameCountersSpikesAndOutputAsTheTypeScriptLoops (fixed, small7, %s)', async (kernel) => {
       const chip = chipFor(fixture, 'small7', 'fixed');
       const js = await runWith(chip, fixture, 'js');
-      const wasm = await runWith(chip, fixture, 'wasm');
-      expect(fingerprint(wasm)).toEqual(fingerprint(js));
+      const compiled = await runWith(chip, fixture, kernel);
+      expect(fingerprint(compiled)).toEqual(fingerprint(js));
     });
 
-    it('givesBitIdenticalProjectionOutputsOnEveryCoreAndStep (fixed, small7)', async () => {
-      const backend = new ComparingBackend();
+    it.each(KERNELS)('givesBitIdenticalProjectionOutputsOnEveryCoreAndStep (fixed, small7, %s)', async (kernel) => {
+      const backend = new ComparingBackend(kernel);
       await runEngine(chipFor(fixture, 'small7', 'fixed'), golden(fixture).input, { backend });
+      expect(backend.compared).toBeGreaterThan(0);
+      expect(backend.mismatches).toBe(0);
+    });
+
+    // Lists of one pair overflow at once: every step falls back to the input-stationary kernel.
+    it.each(['float', 'fixed'] as const)('fallsBackToTheInputStationaryKernelWhenAStepOverflowsTheLists (%s)', async (arithmetic) => {
+      const backend = new ComparingBackend('wasm', 1);
+      await runEngine(chipFor(fixture, 'ideal-45nm', arithmetic), golden(fixture).input, { backend });
       expect(backend.compared).toBeGreaterThan(0);
       expect(backend.mismatches).toBe(0);
     });
