@@ -20,7 +20,7 @@ import { computeCore } from '../src/engine/kernel.js';
 import type { ConvPlan, PoolPlan } from '../src/engine/plan.js';
 import type { Blueprint, ComputeTask, EngineBackend, SharedBuffers } from '../src/engine/protocol.js';
 import { Engine } from '../src/engine/run.js';
-import { nativeScatter } from '../src/engine/native.js';
+import { nativeKernel } from '../src/engine/native.js';
 import { wasmAvailable } from '../src/engine/simd.js';
 import { viewState, type SharedState } from '../src/engine/state.js';
 import type { EngineResult } from '../src/engine/types.js';
@@ -298,7 +298,7 @@ export default async function run(): Promise<void> {
   say(`ideal-45nm: ${chip.cores} cores; sample: digits val image ${SAMPLE}, ${fmt(spikes.data.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0))} input spikes over T=${chip.plan.timesteps}`);
 
   // The default kernel: the native sum where npm ci built it, else the WebAssembly kernel alone.
-  const kernelName = nativeScatter() ? 'native sum (AVX-512/AVX2, native/scatter.c) + WebAssembly SIMD lists' : 'WebAssembly SIMD kernel (no native sum built)';
+  const kernelName = nativeKernel() ? 'native sum (AVX-512/AVX2, native/kernel.c) + WebAssembly SIMD lists' : 'WebAssembly SIMD kernel (no native sum built)';
   const wasm = await timeEngine(chip, new InThreadBackend(), spikes, 1, 2);
   const timedBackend = new TimedBackend(chip);
   const recorded = await timeEngine(chip, timedBackend, spikes, 0, 1, true);
@@ -307,7 +307,7 @@ export default async function run(): Promise<void> {
   const spikesTotal = Object.values(wasm.result.spikeCounts).reduce((a, b) => a + b, 0);
   say(`engine, ${kernelName}, in-thread, full accounting: ${fmt(acs)} ACs (${fmt(macsOf(wasm.result))} MACs, ${fmt(spikesTotal)} spikes) in ${times(wasm)} = ${giga(acs / wasm.cpu)} synaptic ops/s per core`);
 
-  const wasmOnly = nativeScatter() ? await timeEngine(chip, new InThreadBackend({ kernel: 'wasm' }), spikes, 1, 2) : null;
+  const wasmOnly = nativeKernel() ? await timeEngine(chip, new InThreadBackend({ kernel: 'wasm' }), spikes, 1, 2) : null;
   if (wasmOnly) say(`engine, WebAssembly SIMD kernel alone (where the addon is not built): ${times(wasmOnly)} = ${giga(acsOf(wasmOnly.result) / wasmOnly.cpu)} synaptic ops/s; native sum speedup ${ratio(wasmOnly.cpu / wasm.cpu)}; identical counters and outputs: ${sameOutputs(wasmOnly.result, wasm.result) ? 'yes' : 'NO'}`);
   const js = await timeEngine(chip, new InThreadBackend({ kernel: 'js' }), spikes, 0, 1);
   say(`engine, TypeScript loops (the last fallback): ${times(js)} = ${giga(acsOf(js.result) / js.cpu)} synaptic ops/s; default kernel speedup ${ratio(js.cpu / wasm.cpu)}; identical counters and outputs: ${sameOutputs(js.result, wasm.result) && sameOutputs(recorded.result, wasm.result) ? 'yes' : 'NO'}`);

@@ -1,9 +1,9 @@
 {
   "targets": [
     {
-      "target_name": "spikemesh_scatter",
-      "sources": ["scatter.c"],
-      "cflags": ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno"]
+      "target_name": "spikemesh_native",
+      "sources": ["kernel.c"],
+      "cflags": ["-O3", "-march=native", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math"]
     }
   ]
 }

@@ -16,6 +16,7 @@ import { axpy } from '../reference/ops.js';
 import type { Chip, CoreInput } from './chip.js';
 import type { LocalResize, LocalTaps } from './geometry.js';
 import type { ConvPlan, PoolPlan, ProjectionPlan, ResizePlan } from './plan.js';
+import type { NativeKernel } from './native.js';
 import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 import type { SharedState } from './state.js';
 
@@ -42,6 +43,8 @@ export interface Scratch {
   flowCursor: Int32Array;
   /** The event stage's accumulator is C×H×W (the output-stationary kernel), not H×W×C. */
   accChannelMajor: boolean;
+  /** The native kernel (kernel 'native' where it was built): the scatter's sums (through `wasm`) and the LIF update. */
+  native: NativeKernel | null;
   /** The WebAssembly kernel owning evIdx, evVal and acc; null: the TypeScript loops. */
   wasm: WasmScatter | null;
   /** Test hook: reorder a projection's gathered packets before they are integrated (null in runs). */
@@ -79,6 +82,7 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPa
     current: new Float64Array(s.neurons),
     flowCursor: new Int32Array(chip.flows.count),
     accChannelMajor: false,
+    native: wasm?.native ?? null,
     wasm,
     shuffle: null,
     fault: null,

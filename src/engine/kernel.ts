@@ -103,7 +103,8 @@ export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: numb
   });
   const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
   const row = normRowOf(chip, st, layer, step);
-  (float ? updateFloat : updateFixed)(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd);
+  if (float) updateFloat(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd, sc.native);
+  else updateFixed(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd);
   st.outCount[core] = upd.events;
   const flows = chip.outFlows.subarray(chip.outStart[core]!, chip.outStart[core + 1]!);
   const parity = writeParity(st, step);

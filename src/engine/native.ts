@@ -1,9 +1,15 @@
-// The optional native sum of the output-stationary scatter (native/scatter.c, built by `npm ci` where a C
-// compiler is at hand). Where it is missing the WebAssembly kernel does the same sums (identical results).
+// The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the sum of the
+// output-stationary scatter and the float LIF update. Where it is missing the WebAssembly kernel and the
+// TypeScript update do the same work with identical results.
 
 import { createRequire } from 'node:module';
 
-export interface NativeScatter {
+export interface NativeKernel {
+  /**
+   * neurons.ts updateLif on one tile, float: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, hard (0/1)], the BNTT
+   * table as scale/bias (or both null); counts receives [events, active].
+   */
+  lif(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null, bias: Float64Array | null, geometry: Int32Array, lambda: number, theta: number, counts: Int32Array): void;
   /** Output channels per block of the weights `sum` reads ([block][row][block] float64). */
   readonly block: number;
   /**
@@ -13,14 +19,14 @@ export interface NativeScatter {
   sum(memory: ArrayBuffer, outAt: number, countAt: number, rowsAt: number, valsAt: number, scratchAt: number, weights: Float64Array, nRows: number, cLo: number, cHi: number, P: number, ones: number): void;
 }
 
-let loaded: NativeScatter | null | undefined;
+let loaded: NativeKernel | null | undefined;
 
 /** The addon, or null where it was not built (loaded once per thread). */
-export function nativeScatter(): NativeScatter | null {
+export function nativeKernel(): NativeKernel | null {
   if (loaded === undefined) {
     try {
       // src/engine and dist/engine are both two folders below the package root.
-      loaded = createRequire(import.meta.url)('../../native/build/Release/spikemesh_scatter.node') as NativeScatter;
+      loaded = createRequire(import.meta.url)('../../native/build/Release/spikemesh_native.node') as NativeKernel;
     } catch {
       loaded = null;
     }

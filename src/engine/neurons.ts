@@ -5,6 +5,7 @@
 
 import { leak, saturate, shiftRound } from '../hw/fixed.js';
 import type { NormTable } from '../reference/neurons.js';
+import type { NativeKernel } from './native.js';
 import type { PopulationPlan } from './plan.js';
 
 const f = Math.fround;
@@ -38,12 +39,13 @@ function globalIndex(pop: PopulationPlan, v: CoreView, c: number, y: number, x: 
  * Float update of every neuron of the tile. `normRow` picks the BNTT table of this step. Returns
  * counts; events (spikes, or non-zero relu/identity outputs) are written to outIdx/outVal.
  */
-export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, normRow: number, counts: UpdateCounts): void {
+export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, normRow: number, counts: UpdateCounts, native: NativeKernel | null = null): void {
   const C = v.c1 - v.c0;
   const hw = (v.y1 - v.y0) * (v.x1 - v.x0);
   const table = pop.norms ? pop.norms[Math.min(normRow, pop.norms.length - 1)]! : null;
   if (pop.kind === 'lif' || pop.kind === 'if') {
-    updateLif(pop, v, current, membrane, outIdx, outVal, table, counts);
+    if (native) nativeLif(native, pop, v, current, membrane, outIdx, outVal, table, counts);
+    else updateLif(pop, v, current, membrane, outIdx, outVal, table, counts);
     return;
   }
   if (table) {
@@ -124,6 +126,20 @@ function updateLif(pop: PopulationPlan, v: CoreView, current: Float64Array, memb
   counts.active += active;
   counts.inactive += i - active;
   counts.events += events;
+}
+
+/** Per-thread argument buffers of nativeLif (no allocation per call). */
+const lifGeometry = new Int32Array(10);
+const lifCounts = new Int32Array(2);
+
+/** updateLif in the native kernel: the same roundings in the same order, so the same membranes and spikes. */
+function nativeLif(native: NativeKernel, pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, table: NormTable | null, counts: UpdateCounts): void {
+  lifGeometry.set([v.c0, v.c1, v.y0, v.y1, v.x0, v.x1, pop.shape.h, pop.shape.w, v.offset, pop.hardReset ? 1 : 0]);
+  native.lif(current, membrane, outIdx, outVal, table?.scale ?? null, table?.bias ?? null, lifGeometry, pop.leak, pop.threshold, lifCounts);
+  const n = (v.c1 - v.c0) * (v.y1 - v.y0) * (v.x1 - v.x0);
+  counts.active += lifCounts[1]!;
+  counts.inactive += n - lifCounts[1]!;
+  counts.events += lifCounts[0]!;
 }
 
 /** Fixed-point update: I = shiftRound(x·multiplier, shift) + bias, then the integer LIF or accumulator. */

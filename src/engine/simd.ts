@@ -8,7 +8,7 @@
 import type { Chip } from './chip.js';
 import type { LocalTaps } from './geometry.js';
 import type { ConvPlan } from './plan.js';
-import { nativeScatter, type NativeScatter } from './native.js';
+import { nativeKernel, type NativeKernel } from './native.js';
 import { SCATTER_WASM_BASE64 } from './scatter-wasm.js';
 
 /**
@@ -93,7 +93,7 @@ function mostPixels(chip: Chip): number {
 }
 
 /** The native sum's scratch: a cursor and a block of partial sums per pixel. */
-const nativeScratchBytes = (chip: Chip, native: NativeScatter) => align16(8 * mostPixels(chip)) + align16(8 * native.block * mostPixels(chip));
+const nativeScratchBytes = (chip: Chip, native: NativeKernel) => align16(8 * mostPixels(chip)) + align16(8 * native.block * mostPixels(chip));
 
 /** [row][cout] float32 → [block][row][block] float64 (exact), the last block padded with zeros. */
 function blockWeights(c: ConvPlan, block: number, out: Float64Array): Float64Array {
@@ -160,7 +160,7 @@ export class WasmScatter {
   static create(chip: Chip, withNative: boolean, maxPairs = MAX_PAIRS): WasmScatter | null {
     const module = kernelModule();
     if (!module || !wasmApi) return null;
-    const native = withNative ? nativeScatter() : null;
+    const native = withNative ? nativeKernel() : null;
     const { convs, taps } = chipTables(chip);
     let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip, maxPairs) + (native ? nativeScratchBytes(chip, native) : 0);
     for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 && !native ? align16(8 * blockedLength(c, WASM_BLOCK)) : 0);
@@ -172,7 +172,7 @@ export class WasmScatter {
     return new WasmScatter(memory.buffer, instance.exports, chip, convs, taps, native, pairCap(chip, maxPairs));
   }
 
-  private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, convs: Set<ConvPlan>, taps: Set<LocalTaps>, private readonly native: NativeScatter | null, cap: number) {
+  private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, convs: Set<ConvPlan>, taps: Set<LocalTaps>, readonly native: NativeKernel | null, cap: number) {
     this.one = exports.one as OneFn;
     this.directFn = exports.direct as DirectFn;
     this.bucketFn = exports.bucket as BucketFn;

@@ -11,7 +11,7 @@ import type { Blueprint, ComputeTask, EngineBackend, SharedBuffers } from '../..
 import { runEngine } from '../../src/engine/run.js';
 import { SCATTER_WASM_BASE64 } from '../../src/engine/scatter-wasm.js';
 import { readParity, viewState, type SharedState } from '../../src/engine/state.js';
-import { nativeScatter } from '../../src/engine/native.js';
+import { nativeKernel } from '../../src/engine/native.js';
 import { wasmAvailable, type KernelChoice } from '../../src/engine/simd.js';
 import { quantize } from '../../src/hw/quantize.js';
 import { fingerprint } from './contract.js';
@@ -92,7 +92,7 @@ describe('WebAssembly scatter kernel', () => {
 
   // npm ci builds the addon (native/build.mjs); only SPIKEMESH_NO_NATIVE=1 leaves it out on purpose.
   it.skipIf(process.env.SPIKEMESH_NO_NATIVE)('hasTheNativeSumBuiltByInstall', () => {
-    const native = nativeScatter();
+    const native = nativeKernel();
     expect(native).not.toBeNull();
     expect(native!.block).toBeGreaterThan(0);
   });

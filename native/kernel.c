@@ -1,0 +1,214 @@
+// Native parts of the engine's hot loop: the sum of the output-stationary scatter (src/engine/simd.ts; the
+// same sums as the WebAssembly sumBuckets in assembly/scatter.ts, with 512-bit vectors where the CPU has
+// them) and the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings).
+//
+// Each output value is 0 plus its pixel's entries in list order, in float64, rounded to nearest: the
+// very additions of the WebAssembly and TypeScript kernels, so the results are identical bit for bit.
+// Products v·w are exact in float64 (both are float32 values), so contraction could not change them
+// either; it is switched off anyway (binding.gyp).
+
+#include <node_api.h>
+#include <stdint.h>
+#include <string.h>
+
+// Output channels per block of the weights this kernel reads ([block][row][BLOCK] float64).
+#define BLOCK 32
+
+// The data of a typed array of the given type (NULL when it is something else); length in elements.
+static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, size_t *length) {
+  napi_typedarray_type type;
+  void *data = NULL;
+  if (napi_get_typedarray_info(env, v, &type, length, &data, NULL, NULL) != napi_ok || type != want) return NULL;
+  return data;
+}
+
+typedef double v8d __attribute__((vector_size(64), aligned(8)));
+
+static inline v8d load8(const double *p) {
+  v8d v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+// Rows of weights per chunk: a chunk of one block (CHUNK_ROWS · BLOCK float64 = 32 KiB) stays in L1 while every
+// pixel adds its entries from it. Chunks split each pixel's list at row boundaries; as rows ascend with the
+// input channel and lists are in input-channel order, a pixel's entries of one chunk are consecutive, and
+// carrying the partial sums from chunk to chunk keeps every addition in list order.
+#define CHUNK_ROWS 128
+
+// Entries of one pixel from *q while rows[*q] < rowEnd, added in order to the block's partial sums at acc.
+static inline void add_entries(double *acc, const double *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1,
+                               int32_t rowEnd, int ones) {
+  int32_t i = *q;
+  if (i >= q1 || rows[i] >= rowEnd) return;
+  v8d s0 = load8(acc), s1 = load8(acc + 8), s2 = load8(acc + 16), s3 = load8(acc + 24);
+  if (ones) {
+    for (; i < q1 && rows[i] < rowEnd; i++) {
+      const double *w = wb + (size_t)rows[i] * BLOCK;
+      s0 += load8(w); s1 += load8(w + 8); s2 += load8(w + 16); s3 += load8(w + 24);
+    }
+  } else {
+    for (; i < q1 && rows[i] < rowEnd; i++) {
+      const double *w = wb + (size_t)rows[i] * BLOCK;
+      const double v = vals[i];
+      s0 += v * load8(w); s1 += v * load8(w + 8); s2 += v * load8(w + 16); s3 += v * load8(w + 24);
+    }
+  }
+  memcpy(acc, &s0, 64); memcpy(acc + 8, &s1, 64); memcpy(acc + 16, &s2, 64); memcpy(acc + 24, &s3, 64);
+  *q = i;
+}
+
+static int arg_i32(napi_env env, napi_value v, int32_t *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
+
+// sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array, nRows, cLo, cHi, P, ones): undefined
+// Offsets are bytes into `memory` (the WebAssembly kernel's memory, where bucket() left the lists); scratchAt has
+// room for P cursors (int32) and then, 8-byte aligned, P·BLOCK partial sums (float64).
+static napi_value Sum(napi_env env, napi_callback_info info) {
+  size_t argc = 12;
+  napi_value argv[12];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *mem = NULL;
+  size_t memBytes = 0;
+  napi_typedarray_type type;
+  size_t wLength = 0;
+  void *wData = NULL;
+  int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones;
+  if (argc != 12 || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
+      napi_get_typedarray_info(env, argv[6], &type, &wLength, &wData, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      !arg_i32(env, argv[1], &outAt) || !arg_i32(env, argv[2], &countAt) || !arg_i32(env, argv[3], &rowsAt) ||
+      !arg_i32(env, argv[4], &valsAt) || !arg_i32(env, argv[5], &scratchAt) || !arg_i32(env, argv[7], &nRows) ||
+      !arg_i32(env, argv[8], &cLo) || !arg_i32(env, argv[9], &cHi) || !arg_i32(env, argv[10], &P) || !arg_i32(env, argv[11], &ones)) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.sum: bad arguments");
+    return NULL;
+  }
+  if ((size_t)(cHi + BLOCK - 1) / BLOCK * BLOCK * (size_t)nRows > wLength) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.sum: weights shorter than the channel range");
+    return NULL;
+  }
+  uint8_t *m = (uint8_t *)mem;
+  double *out = (double *)(m + outAt);
+  const int32_t *count = (const int32_t *)(m + countAt);
+  const int32_t *rows = (const int32_t *)(m + rowsAt);
+  const double *vals = (const double *)(m + valsAt);
+  const double *w = (const double *)wData;
+  // Per pixel: its cursor into its list and the block's partial sums.
+  int32_t *cursor = (int32_t *)(m + scratchAt);
+  double *partial = (double *)(m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7));
+  for (int32_t b = cLo / BLOCK; b * BLOCK < cHi; b++) {
+    const double *wb = w + (size_t)b * nRows * BLOCK;
+    const int32_t base = b * BLOCK - cLo;
+    const int32_t j0 = base < 0 ? -base : 0;
+    const int32_t j1 = cHi - b * BLOCK < BLOCK ? cHi - b * BLOCK : BLOCK;
+    memcpy(cursor, count, sizeof(int32_t) * (size_t)P);
+    memset(partial, 0, sizeof(double) * BLOCK * (size_t)P);
+    for (int32_t r0 = 0; r0 < nRows; r0 += CHUNK_ROWS)
+      for (int32_t p = 0; p < P; p++) add_entries(partial + (size_t)p * BLOCK, wb, rows, vals, cursor + p, count[p + 1], r0 + CHUNK_ROWS, ones);
+    for (int32_t j = j0; j < j1; j++) {
+      double *o = out + (size_t)(base + j) * P;
+      for (int32_t p = 0; p < P; p++) o[p] = partial[(size_t)p * BLOCK + j];
+    }
+  }
+  return NULL;
+}
+
+// Neurons per vectorized pass of lif (a tile row, or a piece of a longer one).
+#define LIF_ROW 256
+
+// The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
+static inline double fround(double x) { return (double)(float)x; }
+
+
+// Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
+static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) { *ok = 0; return NULL; }
+  if (t == napi_null) return NULL;
+  const double *d = typed_data(env, v, napi_float64_array, length);
+  if (!d) *ok = 0;
+  return d;
+}
+
+// lif(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null,
+//     bias: Float64Array | null, geometry: Int32Array [c0, c1, y0, y1, x0, x1, popH, popW, base, hard], lambda, theta,
+//     counts: Int32Array [events, active]): undefined
+// scale/bias: the step's BNTT table per channel, or both null. Spikes go to outIdx/outVal from base, in C-order.
+static napi_value Lif(napi_env env, napi_callback_info info) {
+  size_t argc = 10;
+  napi_value argv[10];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 10) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.lif: expects 10 arguments");
+    return NULL;
+  }
+  size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nScale = 0, nBias = 0, nGeo = 0, nCounts = 0;
+  int ok = 1;
+  double lambda = 0, theta = 0;
+  const double *current = typed_data(env, argv[0], napi_float64_array, &nCur);
+  double *membrane = typed_data(env, argv[1], napi_float64_array, &nMem);
+  int32_t *outIdx = typed_data(env, argv[2], napi_int32_array, &nIdx);
+  float *outVal = typed_data(env, argv[3], napi_float32_array, &nVal);
+  const double *scale = optional_f64(env, argv[4], &nScale, &ok);
+  const double *bias = optional_f64(env, argv[5], &nBias, &ok);
+  const int32_t *g = typed_data(env, argv[6], napi_int32_array, &nGeo);
+  int32_t *counts = typed_data(env, argv[9], napi_int32_array, &nCounts);
+  if (!ok || !current || !membrane || !outIdx || !outVal || !scale != !bias || !g || nGeo < 10 || !counts || nCounts < 2 ||
+      napi_get_value_double(env, argv[7], &lambda) != napi_ok || napi_get_value_double(env, argv[8], &theta) != napi_ok) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.lif: bad arguments");
+    return NULL;
+  }
+  const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], hard = g[9];
+  const size_t n = (size_t)(c1 - c0) * (size_t)(y1 - y0) * (size_t)(x1 - x0);
+  const size_t end = (size_t)base + n;
+  if (n > nCur || end > nMem || end > nIdx || end > nVal || (scale && ((size_t)c1 > nScale || (size_t)c1 > nBias))) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.lif: arrays shorter than the tile");
+    return NULL;
+  }
+  // One tile row at a time: a branch-free pass GCC vectorizes (membranes, spike flags, activity), then the few spikes out.
+  const int32_t tw = x1 - x0;
+  uint8_t spiked[LIF_ROW];
+  int32_t events = 0, active = 0;
+  size_t i = 0;
+  for (int32_t c = c0; c < c1; c++) {
+    const double s = scale ? scale[c] : 1, b = scale ? bias[c] : 0;
+    for (int32_t y = y0; y < y1; y++) {
+      const int32_t row = (c * popH + y) * popW;
+      for (int32_t x = 0; x < tw; x += LIF_ROW) {
+        const int32_t len = tw - x < LIF_ROW ? tw - x : LIF_ROW;
+        const double *cur = current + i;
+        double *mem = membrane + base + i;
+        for (int32_t k = 0; k < len; k++) {
+          const double I = scale ? fround(cur[k] * s + b) : cur[k];
+          const double m = mem[k];
+          active += (I != 0) | (m != 0);
+          const double u = fround(fround(lambda * m) + I);
+          const int spike = fround(fround(u / theta) - 1) > 0;
+          mem[k] = spike ? (hard ? 0 : fround(u - theta)) : u;
+          spiked[k] = (uint8_t)spike;
+        }
+        for (int32_t k = 0; k < len; k++) {
+          if (!spiked[k]) continue;
+          outIdx[base + events] = row + x0 + x + k;
+          outVal[base + events] = 1;
+          events++;
+        }
+        i += (size_t)len;
+      }
+    }
+  }
+  counts[0] = events;
+  counts[1] = active;
+  return NULL;
+}
+
+static napi_value Init(napi_env env, napi_value exports) {
+  napi_value fn, lif, block;
+  napi_create_function(env, "sum", NAPI_AUTO_LENGTH, Sum, NULL, &fn);
+  napi_set_named_property(env, exports, "sum", fn);
+  napi_create_function(env, "lif", NAPI_AUTO_LENGTH, Lif, NULL, &lif);
+  napi_set_named_property(env, exports, "lif", lif);
+  napi_create_int32(env, BLOCK, &block);
+  napi_set_named_property(env, exports, "block", block);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)
