@@ -35,6 +35,9 @@ static inline v8d load8(const double *p) {
 // input channel and lists are in input-channel order, a pixel's entries of one chunk are consecutive, and
 // carrying the partial sums from chunk to chunk keeps every addition in list order.
 #define CHUNK_ROWS 128
+// Fewest entries a pixel should add per chunk on average: each visit loads and stores the block's partial sums, so
+// sparse lists (a dilated conv whose taps mostly fall outside the map) get longer chunks.
+#define CHUNK_ENTRIES 64
 
 // Entries of one pixel from *q while rows[*q] < rowEnd, added in order to the block's partial sums at acc.
 static inline void add_entries(double *acc, const double *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1,
@@ -94,6 +97,9 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   // Per pixel: its cursor into its list and the block's partial sums.
   int32_t *cursor = (int32_t *)(m + scratchAt);
   double *partial = (double *)(m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7));
+  const double perPixel = P > 0 ? (double)count[P] / P : 0;
+  const double wanted = perPixel > 0 ? CHUNK_ENTRIES * (double)nRows / perPixel : nRows;
+  const int32_t chunkRows = wanted > CHUNK_ROWS ? (wanted < nRows ? (int32_t)wanted : nRows) : CHUNK_ROWS;
   for (int32_t b = cLo / BLOCK; b * BLOCK < cHi; b++) {
     const double *wb = w + (size_t)b * nRows * BLOCK;
     const int32_t base = b * BLOCK - cLo;
@@ -101,8 +107,8 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
     const int32_t j1 = cHi - b * BLOCK < BLOCK ? cHi - b * BLOCK : BLOCK;
     memcpy(cursor, count, sizeof(int32_t) * (size_t)P);
     memset(partial, 0, sizeof(double) * BLOCK * (size_t)P);
-    for (int32_t r0 = 0; r0 < nRows; r0 += CHUNK_ROWS)
-      for (int32_t p = 0; p < P; p++) add_entries(partial + (size_t)p * BLOCK, wb, rows, vals, cursor + p, count[p + 1], r0 + CHUNK_ROWS, ones);
+    for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows)
+      for (int32_t p = 0; p < P; p++) add_entries(partial + (size_t)p * BLOCK, wb, rows, vals, cursor + p, count[p + 1], r0 + chunkRows, ones);
     for (int32_t j = j0; j < j1; j++) {
       double *o = out + (size_t)(base + j) * P;
       for (int32_t p = 0; p < P; p++) o[p] = partial[(size_t)p * BLOCK + j];
