@@ -9,7 +9,10 @@
 // shuffles packets needs a full sort. Fixed point needs neither: integer sums are exact.
 //
 // The scatter runs in the WebAssembly SIMD kernel (simd.ts) where the runtime has it, else in the
-// TypeScript loops below; both add the same products into the same accumulators in the same order.
+// TypeScript loops below; both add the same products into the same accumulators in the same order. For a
+// conv with one group the kernel works output-stationary (bucket the pairs per output pixel in event order,
+// then sum each pixel's channels in registers, natively where native.ts is built) and leaves the
+// accumulator channel-major; otherwise, or when a step's pairs overflow its lists, input-stationary.
 
 import { shiftRound } from '../hw/fixed.js';
 import { axpy } from '../reference/ops.js';
