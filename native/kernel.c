@@ -37,7 +37,7 @@ static inline v8d load8(const double *p) {
 #define CHUNK_ROWS 128
 // Fewest entries a pixel should add per chunk on average: each visit loads and stores the block's partial sums, so
 // sparse lists (a dilated conv whose taps mostly fall outside the map) get longer chunks.
-#define CHUNK_ENTRIES 64
+#define CHUNK_ENTRIES 16
 
 // Entries of one pixel from *q while rows[*q] < rowEnd, added in order to the block's partial sums at acc.
 static inline void add_entries(double *acc, const double *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1,
