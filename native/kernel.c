@@ -11,6 +11,14 @@
 #include <stdint.h>
 #include <string.h>
 
+// Hot loops are compiled for AVX-512, AVX2 and the baseline, and the CPU picks at load time: a build copied to
+// another machine still runs (no -march=native in binding.gyp).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define MULTI_TARGET __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MULTI_TARGET
+#endif
+
 // Output channels per block of the weights this kernel reads ([block][row][BLOCK] float64).
 #define BLOCK 32
 
@@ -24,7 +32,7 @@ static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, s
 
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
 
-static inline v8d load8(const double *p) {
+static inline __attribute__((always_inline)) v8d load8(const double *p) {
   v8d v;
   memcpy(&v, p, sizeof v);
   return v;
@@ -59,6 +67,28 @@ static inline void add_entries(double *acc, const double *wb, const int32_t *row
   }
   memcpy(acc, &s0, 64); memcpy(acc + 8, &s1, 64); memcpy(acc + 16, &s2, 64); memcpy(acc + 24, &s3, 64);
   *q = i;
+}
+
+// The block loop of sum (see there).
+MULTI_TARGET static void sum_blocks(double *out, const int32_t *count, const int32_t *rows, const double *vals, int32_t *cursor, double *partial,
+                                    const double *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones) {
+  const double perPixel = P > 0 ? (double)count[P] / P : 0;
+  const double wanted = perPixel > 0 ? CHUNK_ENTRIES * (double)nRows / perPixel : nRows;
+  const int32_t chunkRows = wanted > CHUNK_ROWS ? (wanted < nRows ? (int32_t)wanted : nRows) : CHUNK_ROWS;
+  for (int32_t b = cLo / BLOCK; b * BLOCK < cHi; b++) {
+    const double *wb = w + (size_t)b * nRows * BLOCK;
+    const int32_t base = b * BLOCK - cLo;
+    const int32_t j0 = base < 0 ? -base : 0;
+    const int32_t j1 = cHi - b * BLOCK < BLOCK ? cHi - b * BLOCK : BLOCK;
+    memcpy(cursor, count, sizeof(int32_t) * (size_t)P);
+    memset(partial, 0, sizeof(double) * BLOCK * (size_t)P);
+    for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows)
+      for (int32_t p = 0; p < P; p++) add_entries(partial + (size_t)p * BLOCK, wb, rows, vals, cursor + p, count[p + 1], r0 + chunkRows, ones);
+    for (int32_t j = j0; j < j1; j++) {
+      double *o = out + (size_t)(base + j) * P;
+      for (int32_t p = 0; p < P; p++) o[p] = partial[(size_t)p * BLOCK + j];
+    }
+  }
 }
 
 static int arg_i32(napi_env env, napi_value v, int32_t *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
@@ -97,23 +127,7 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   // Per pixel: its cursor into its list and the block's partial sums.
   int32_t *cursor = (int32_t *)(m + scratchAt);
   double *partial = (double *)(m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7));
-  const double perPixel = P > 0 ? (double)count[P] / P : 0;
-  const double wanted = perPixel > 0 ? CHUNK_ENTRIES * (double)nRows / perPixel : nRows;
-  const int32_t chunkRows = wanted > CHUNK_ROWS ? (wanted < nRows ? (int32_t)wanted : nRows) : CHUNK_ROWS;
-  for (int32_t b = cLo / BLOCK; b * BLOCK < cHi; b++) {
-    const double *wb = w + (size_t)b * nRows * BLOCK;
-    const int32_t base = b * BLOCK - cLo;
-    const int32_t j0 = base < 0 ? -base : 0;
-    const int32_t j1 = cHi - b * BLOCK < BLOCK ? cHi - b * BLOCK : BLOCK;
-    memcpy(cursor, count, sizeof(int32_t) * (size_t)P);
-    memset(partial, 0, sizeof(double) * BLOCK * (size_t)P);
-    for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows)
-      for (int32_t p = 0; p < P; p++) add_entries(partial + (size_t)p * BLOCK, wb, rows, vals, cursor + p, count[p + 1], r0 + chunkRows, ones);
-    for (int32_t j = j0; j < j1; j++) {
-      double *o = out + (size_t)(base + j) * P;
-      for (int32_t p = 0; p < P; p++) o[p] = partial[(size_t)p * BLOCK + j];
-    }
-  }
+  sum_blocks(out, count, rows, vals, cursor, partial, w, nRows, cLo, cHi, P, ones);
   return NULL;
 }
 
@@ -123,6 +137,45 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
 // The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
 static inline double fround(double x) { return (double)(float)x; }
 
+// The loop of lif (see there); events and active receive the counts.
+MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32_t *outIdx, float *outVal, const double *scale, const double *bias,
+                                  const int32_t *g, double lambda, double theta, int32_t *eventsOut, int32_t *activeOut) {
+  const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], hard = g[9];
+  // One tile row at a time: a branch-free pass GCC vectorizes (membranes, spike flags, activity), then the few spikes out.
+  const int32_t tw = x1 - x0;
+  uint8_t spiked[LIF_ROW];
+  int32_t events = 0, active = 0;
+  size_t i = 0;
+  for (int32_t c = c0; c < c1; c++) {
+    const double s = scale ? scale[c] : 1, b = scale ? bias[c] : 0;
+    for (int32_t y = y0; y < y1; y++) {
+      const int32_t row = (c * popH + y) * popW;
+      for (int32_t x = 0; x < tw; x += LIF_ROW) {
+        const int32_t len = tw - x < LIF_ROW ? tw - x : LIF_ROW;
+        const double *cur = current + i;
+        double *mem = membrane + base + i;
+        for (int32_t k = 0; k < len; k++) {
+          const double I = scale ? fround(cur[k] * s + b) : cur[k];
+          const double m = mem[k];
+          active += (I != 0) | (m != 0);
+          const double u = fround(fround(lambda * m) + I);
+          const int spike = fround(fround(u / theta) - 1) > 0;
+          mem[k] = spike ? (hard ? 0 : fround(u - theta)) : u;
+          spiked[k] = (uint8_t)spike;
+        }
+        for (int32_t k = 0; k < len; k++) {
+          if (!spiked[k]) continue;
+          outIdx[base + events] = row + x0 + x + k;
+          outVal[base + events] = 1;
+          events++;
+        }
+        i += (size_t)len;
+      }
+    }
+  }
+  *eventsOut = events;
+  *activeOut = active;
+}
 
 // Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
 static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
@@ -162,45 +215,15 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "spikemesh_native.lif: bad arguments");
     return NULL;
   }
-  const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], hard = g[9];
-  const size_t n = (size_t)(c1 - c0) * (size_t)(y1 - y0) * (size_t)(x1 - x0);
-  const size_t end = (size_t)base + n;
-  if (n > nCur || end > nMem || end > nIdx || end > nVal || (scale && ((size_t)c1 > nScale || (size_t)c1 > nBias))) {
+  const int32_t c1 = g[1];
+  const size_t n = (size_t)(c1 - g[0]) * (size_t)(g[3] - g[2]) * (size_t)(g[5] - g[4]);
+  const size_t end = (size_t)g[8] + n;
+  if (g[0] < 0 || g[8] < 0 || n > nCur || end > nMem || end > nIdx || end > nVal || (scale && ((size_t)c1 > nScale || (size_t)c1 > nBias))) {
     napi_throw_range_error(env, NULL, "spikemesh_native.lif: arrays shorter than the tile");
     return NULL;
   }
-  // One tile row at a time: a branch-free pass GCC vectorizes (membranes, spike flags, activity), then the few spikes out.
-  const int32_t tw = x1 - x0;
-  uint8_t spiked[LIF_ROW];
   int32_t events = 0, active = 0;
-  size_t i = 0;
-  for (int32_t c = c0; c < c1; c++) {
-    const double s = scale ? scale[c] : 1, b = scale ? bias[c] : 0;
-    for (int32_t y = y0; y < y1; y++) {
-      const int32_t row = (c * popH + y) * popW;
-      for (int32_t x = 0; x < tw; x += LIF_ROW) {
-        const int32_t len = tw - x < LIF_ROW ? tw - x : LIF_ROW;
-        const double *cur = current + i;
-        double *mem = membrane + base + i;
-        for (int32_t k = 0; k < len; k++) {
-          const double I = scale ? fround(cur[k] * s + b) : cur[k];
-          const double m = mem[k];
-          active += (I != 0) | (m != 0);
-          const double u = fround(fround(lambda * m) + I);
-          const int spike = fround(fround(u / theta) - 1) > 0;
-          mem[k] = spike ? (hard ? 0 : fround(u - theta)) : u;
-          spiked[k] = (uint8_t)spike;
-        }
-        for (int32_t k = 0; k < len; k++) {
-          if (!spiked[k]) continue;
-          outIdx[base + events] = row + x0 + x + k;
-          outVal[base + events] = 1;
-          events++;
-        }
-        i += (size_t)len;
-      }
-    }
-  }
+  lif_tile(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, &events, &active);
   counts[0] = events;
   counts[1] = active;
   return NULL;
