@@ -35,6 +35,21 @@ EXPORT_RESERVE_S = 15.0  # seconds kept back for saving, exporting and start-up 
 RESUMABLE_CHANGES = ('epochs', 'threads', 'max_minutes', 'checkpoint_minutes', 'out')
 
 
+def schedule_warning(epochs_done: int, epoch_seconds: float, seconds_left: float, epochs: int, decay_epoch: int) -> Optional[str]:
+    """
+    A warning when, at epoch_seconds per epoch, the time budget (seconds_left more) ends before the ×0.1 step at
+    0-based epoch decay_epoch — the step would never happen (a run planned for many epochs on a short budget).
+    None when the step has happened, falls inside the budget, or there is no budget (seconds_left is None).
+    """
+    if epochs_done >= decay_epoch or decay_epoch >= epochs or epoch_seconds <= 0:
+        return None
+    fit = epochs_done + int(seconds_left // epoch_seconds)
+    if fit > decay_epoch:
+        return None
+    return (f'warning: at {epoch_seconds:.0f} s per epoch the budget ends after about {fit} epochs, before the x{LR_DECAY:g} '
+            f'step from epoch {decay_epoch + 1} of {epochs}; --epochs {max(fit, 1)} would put the step inside it')
+
+
 class ConfigMismatch(Exception):
     """The workdir's checkpoint was made with settings that differ from this run's."""
 
@@ -62,10 +77,14 @@ class RunConfig:
 
     def lr_at(self, epoch: int) -> float:
         """Adam's learning rate in epoch ``epoch`` (0-based): ×0.1 from half of the epochs on."""
-        return self.lr * (LR_DECAY if epoch >= math.ceil(self.epochs * LR_DECAY_AT) else 1.0)
+        return self.lr * (LR_DECAY if epoch >= self.decay_epoch() else 1.0)
+
+    def decay_epoch(self) -> int:
+        """0-based epoch from which the ×0.1 step applies (≥ epochs: none)."""
+        return math.ceil(self.epochs * LR_DECAY_AT)
 
     def lr_schedule(self) -> str:
-        first = math.ceil(self.epochs * LR_DECAY_AT) + 1
+        first = self.decay_epoch() + 1
         decay = f'x{LR_DECAY:g} from epoch {first} of {self.epochs}' if first <= self.epochs else f'no decay within {self.epochs} epoch(s)'
         return f'Adam lr {self.lr:g}, {decay}'
 
@@ -175,6 +194,7 @@ class Trainer:
         self.last_checkpoint = time.monotonic()
         self.final_eval: Optional[Evaluation] = None
         self.loss_weights = class_weights(config.class_weights, train, len(train.class_names))
+        self.warned_schedule = False
 
     # -- checkpoints ---------------------------------------------------------------------------------
 
@@ -289,6 +309,17 @@ class Trainer:
         s.stats = EpochStats()
         self.final_eval = evaluation
         self.save_checkpoint()
+        self.warn_about_schedule(entry['seconds'])
+
+    def warn_about_schedule(self, epoch_seconds: float) -> None:
+        """Logs schedule_warning once per run, measured on the epoch just done."""
+        cfg = self.config
+        if self.warned_schedule or cfg.max_minutes <= 0:
+            return
+        message = schedule_warning(self.state.epoch, epoch_seconds, cfg.max_minutes * 60 - self.elapsed(), cfg.epochs, cfg.decay_epoch())
+        if message:
+            self.log(message)
+            self.warned_schedule = True
 
     def run(self) -> str:
         """Trains until --epochs are done or the budget is spent; returns why it stopped ('epochs' or 'time budget')."""
