@@ -46,7 +46,7 @@ def schedule_warning(epochs_done: int, epoch_seconds: float, seconds_left: float
     fit = epochs_done + int(seconds_left // epoch_seconds)
     if fit > decay_epoch:
         return None
-    return (f'warning: at {epoch_seconds:.0f} s per epoch the budget ends after about {fit} epochs, before the x{LR_DECAY:g} '
+    return (f'warning: at {epoch_seconds:.3g} s per epoch the budget ends after about {fit} epochs, before the x{LR_DECAY:g} '
             f'step from epoch {decay_epoch + 1} of {epochs}; --epochs {max(fit, 1)} would put the step inside it')
 
 
@@ -195,6 +195,7 @@ class Trainer:
         self.final_eval: Optional[Evaluation] = None
         self.loss_weights = class_weights(config.class_weights, train, len(train.class_names))
         self.warned_schedule = False
+        self.first_epoch = 0  # the epoch this run started (or resumed) in
 
     # -- checkpoints ---------------------------------------------------------------------------------
 
@@ -309,14 +310,15 @@ class Trainer:
         s.stats = EpochStats()
         self.final_eval = evaluation
         self.save_checkpoint()
-        self.warn_about_schedule(entry['seconds'])
+        self.warn_about_schedule()
 
-    def warn_about_schedule(self, epoch_seconds: float) -> None:
-        """Logs schedule_warning once per run, measured on the epoch just done."""
+    def warn_about_schedule(self) -> None:
+        """Logs schedule_warning once per run, at the wall-clock pace of this run's epochs so far (checkpoints included)."""
         cfg = self.config
-        if self.warned_schedule or cfg.max_minutes <= 0:
+        done_here = self.state.epoch - self.first_epoch
+        if self.warned_schedule or cfg.max_minutes <= 0 or done_here <= 0:
             return
-        message = schedule_warning(self.state.epoch, epoch_seconds, cfg.max_minutes * 60 - self.elapsed(), cfg.epochs, cfg.decay_epoch())
+        message = schedule_warning(self.state.epoch, self.elapsed() / done_here, cfg.max_minutes * 60 - self.elapsed(), cfg.epochs, cfg.decay_epoch())
         if message:
             self.log(message)
             self.warned_schedule = True
@@ -324,6 +326,7 @@ class Trainer:
     def run(self) -> str:
         """Trains until --epochs are done or the budget is spent; returns why it stopped ('epochs' or 'time budget')."""
         cfg = self.config
+        self.first_epoch = self.state.epoch
         while self.state.epoch < cfg.epochs:
             for group in self.optimizer.param_groups:
                 group['lr'] = cfg.lr_at(self.state.epoch)
