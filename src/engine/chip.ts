@@ -35,6 +35,8 @@ export interface ScratchSizes {
   neurons: number;
   /** Most (event, tap) pairs one projection's event stage can bring a core in a step (the output-stationary scatter's lists). */
   pairs: number;
+  /** Most output pixels (rows × columns) of one projection's event stage on a core. */
+  pixels: number;
 }
 
 export interface Chip {
@@ -222,7 +224,7 @@ function eventPairs(inp: CoreInput, proj: ProjectionPlan): number {
 
 /** Largest buffers any core needs; refuses a core that could receive more packets than the float sort key can number. */
 function scratchSizes(plan: NetworkPlan, inputs: CoreInput[][], neuronOffset: Int32Array): ScratchSizes {
-  const s: ScratchSizes = { events: 1, acc: 1, stage: 1, pooled: 1, neurons: 1, pairs: 1 };
+  const s: ScratchSizes = { events: 1, acc: 1, stage: 1, pooled: 1, neurons: 1, pairs: 1, pixels: 1 };
   inputs.forEach((list, c) => {
     s.neurons = Math.max(s.neurons, neuronOffset[c + 1]! - neuronOffset[c]!);
     for (const inp of list) {
@@ -235,6 +237,8 @@ function scratchSizes(plan: NetworkPlan, inputs: CoreInput[][], neuronOffset: In
         if (st < proj.eventStage) s.pooled = Math.max(s.pooled, size);
       });
       s.pairs = Math.max(s.pairs, eventPairs(inp, proj));
+      const e = proj.eventStage;
+      s.pixels = Math.max(s.pixels, (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!));
     }
   });
   if (s.events >= 2 ** POSITION_BITS) throw new UserError(`engine: a core can receive ${s.events} packets of one projection in a step, more than 2^${POSITION_BITS}; use smaller cores`);

@@ -80,20 +80,8 @@ const WASM_BLOCK = 12;
 const weightRows = (c: ConvPlan) => c.weights.length / c.coutPerGroup;
 const blockedLength = (c: ConvPlan, block: number) => Math.ceil(c.coutPerGroup / block) * block * weightRows(c);
 
-/** Most output pixels of any core's event stage. */
-function mostPixels(chip: Chip): number {
-  let most = 1;
-  for (const inputs of chip.inputs) {
-    for (const inp of inputs) {
-      const e = chip.plan.projections[inp.proj]!.eventStage;
-      most = Math.max(most, (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!));
-    }
-  }
-  return most;
-}
-
 /** The native sum's scratch: a cursor and a block of partial sums per pixel. */
-const nativeScratchBytes = (chip: Chip, native: NativeKernel) => align16(8 * mostPixels(chip)) + align16(8 * native.block * mostPixels(chip));
+const nativeScratchBytes = (chip: Chip, native: NativeKernel) => align16(8 * chip.scratch.pixels) + align16(8 * native.block * chip.scratch.pixels);
 
 /** [row][cout] float32 → [block][row][block] float64 (exact), the last block padded with zeros. */
 function blockWeights(c: ConvPlan, block: number, out: Float64Array): Float64Array {
@@ -110,7 +98,7 @@ function blockWeights(c: ConvPlan, block: number, out: Float64Array): Float64Arr
 }
 const pairCap = (chip: Chip, maxPairs: number) => Math.max(1, Math.min(chip.scratch.pairs, maxPairs));
 /** The output-stationary scatter's buffers: pixel counts, (weight row, value) per pair, pooled cells with their values. */
-const listBytes = (chip: Chip, maxPairs: number) => align16(4 * (chip.scratch.acc + 2)) + align16(4 * pairCap(chip, maxPairs)) + align16(8 * pairCap(chip, maxPairs)) + align16(4 * chip.scratch.pooled) + align16(8 * chip.scratch.pooled);
+const listBytes = (chip: Chip, maxPairs: number) => align16(4 * (chip.scratch.pixels + 2)) + align16(4 * pairCap(chip, maxPairs)) + align16(8 * pairCap(chip, maxPairs)) + align16(4 * chip.scratch.pooled) + align16(8 * chip.scratch.pooled);
 const tapBytes = (t: LocalTaps) => 4 * (TAP_HEADER + t.start.length + 2 * t.tap.length);
 
 /** Every conv stage's plan and every tap table a chip's cores scatter through, each once. */
@@ -155,8 +143,11 @@ export class WasmScatter {
   private readonly evIdxAt: number;
   private readonly evValAt: number;
 
-  /** The kernel laid out for this chip, or null when WebAssembly SIMD is missing or the chip's tables exceed 2 GiB. */
-  /** `maxPairs`: the lists' capacity (tests shrink it to exercise the input-stationary fallback). */
+  /**
+   * The kernel laid out for this chip, or null when WebAssembly SIMD is missing or the chip's tables exceed 2 GiB.
+   * `withNative`: sum with the native kernel where it was built; `maxPairs`: the lists' capacity (tests shrink it
+   * to exercise the input-stationary fallback).
+   */
   static create(chip: Chip, withNative: boolean, maxPairs = MAX_PAIRS): WasmScatter | null {
     const module = kernelModule();
     if (!module || !wasmApi) return null;
@@ -190,7 +181,7 @@ export class WasmScatter {
     this.evIdx = new Int32Array(buffer, this.evIdxAt, chip.scratch.events);
     this.evVal = new Float32Array(buffer, this.evValAt, chip.scratch.events);
     this.cap = cap;
-    this.countAt = place(4 * (chip.scratch.acc + 2));
+    this.countAt = place(4 * (chip.scratch.pixels + 2));
     this.rowsAt = place(4 * this.cap);
     this.valsAt = place(8 * this.cap);
     this.cellIdxAt = place(4 * chip.scratch.pooled);
