@@ -299,18 +299,18 @@ export default async function run(): Promise<void> {
 
   // The default kernel: the native sum where npm ci built it, else the WebAssembly kernel alone.
   const kernelName = nativeKernel() ? 'native sum (AVX-512/AVX2, native/kernel.c) + WebAssembly SIMD lists' : 'WebAssembly SIMD kernel (no native sum built)';
-  const wasm = await timeEngine(chip, new InThreadBackend(), spikes, 1, 2);
+  const engine = await timeEngine(chip, new InThreadBackend(), spikes, 1, 2);
   const timedBackend = new TimedBackend(chip);
   const recorded = await timeEngine(chip, timedBackend, spikes, 0, 1, true);
-  const acs = acsOf(wasm.result);
+  const acs = acsOf(engine.result);
   const rssAfterRun = maxRssGB();
-  const spikesTotal = Object.values(wasm.result.spikeCounts).reduce((a, b) => a + b, 0);
-  say(`engine, ${kernelName}, in-thread, full accounting: ${fmt(acs)} ACs (${fmt(macsOf(wasm.result))} MACs, ${fmt(spikesTotal)} spikes) in ${times(wasm)} = ${giga(acs / wasm.cpu)} synaptic ops/s per core`);
+  const spikesTotal = Object.values(engine.result.spikeCounts).reduce((a, b) => a + b, 0);
+  say(`engine, ${kernelName}, in-thread, full accounting: ${fmt(acs)} ACs (${fmt(macsOf(engine.result))} MACs, ${fmt(spikesTotal)} spikes) in ${times(engine)} = ${giga(acs / engine.cpu)} synaptic ops/s per core`);
 
   const wasmOnly = nativeKernel() ? await timeEngine(chip, new InThreadBackend({ kernel: 'wasm' }), spikes, 1, 2) : null;
-  if (wasmOnly) say(`engine, WebAssembly SIMD kernel alone (where the addon is not built): ${times(wasmOnly)} = ${giga(acsOf(wasmOnly.result) / wasmOnly.cpu)} synaptic ops/s; native sum speedup ${ratio(wasmOnly.cpu / wasm.cpu)}; identical counters and outputs: ${sameOutputs(wasmOnly.result, wasm.result) ? 'yes' : 'NO'}`);
+  if (wasmOnly) say(`engine, WebAssembly SIMD kernel alone (where the addon is not built): ${times(wasmOnly)} = ${giga(acsOf(wasmOnly.result) / wasmOnly.cpu)} synaptic ops/s; native sum speedup ${ratio(wasmOnly.cpu / engine.cpu)}; identical counters and outputs: ${sameOutputs(wasmOnly.result, engine.result) ? 'yes' : 'NO'}`);
   const js = await timeEngine(chip, new InThreadBackend({ kernel: 'js' }), spikes, 0, 1);
-  say(`engine, TypeScript loops (the last fallback): ${times(js)} = ${giga(acsOf(js.result) / js.cpu)} synaptic ops/s; default kernel speedup ${ratio(js.cpu / wasm.cpu)}; identical counters and outputs: ${sameOutputs(js.result, wasm.result) && sameOutputs(recorded.result, wasm.result) ? 'yes' : 'NO'}`);
+  say(`engine, TypeScript loops (the last fallback): ${times(js)} = ${giga(acsOf(js.result) / js.cpu)} synaptic ops/s; default kernel speedup ${ratio(js.cpu / engine.cpu)}; identical counters and outputs: ${sameOutputs(js.result, engine.result) && sameOutputs(recorded.result, engine.result) ? 'yes' : 'NO'}`);
 
   const tmp = mkdtempSync(join(tmpdir(), 'spikemesh-bench-'));
   try {
@@ -322,17 +322,17 @@ export default async function run(): Promise<void> {
       const mismatched = chip.plan.projections.filter((p, i) => c.projections[i]!.ops !== recorded.result.layers.find((l) => l.population === chip.plan.network.populations[p.target]!.name)!.acs);
       const check = mismatched.length === 0 ? `= the engine's ACs, layer by layer` : `≠ the engine's ACs in ${mismatched.map((p) => p.name).join(', ')}`;
       say(`C kernel (gcc -O3 -march=native; the same scatter of the same events, scatter only; best of ${c.repetitions}): ${fmt(cOps)} synaptic ops ${check} (${fmt(cMacs)} multiply-adds done) in ${times({ cpu: c.cpuSeconds, wall: c.wallSeconds })} = ${giga(cOps / c.cpuSeconds)} synaptic ops/s`);
-      say(`  engine / C throughput: ${ratio(c.cpuSeconds / wasm.cpu)} by CPU time, ${ratio(c.wallSeconds / wasm.wall)} by wall time (target ≥ 0.25×); TypeScript loops / C: ${ratio(c.cpuSeconds / js.cpu)}`);
+      say(`  engine / C throughput: ${ratio(c.cpuSeconds / engine.cpu)} by CPU time, ${ratio(c.wallSeconds / engine.wall)} by wall time (target ≥ 0.25×); TypeScript loops / C: ${ratio(c.cpuSeconds / js.cpu)}`);
       say(`  per layer, CPU time (engine: all the work of the layer's cores in a separate run; C: its scatter alone):\n${layerTable(chip, timedBackend.seconds, recorded.result, c)}`);
     }
 
     const torch = runTorch(dir, spikes, tmp);
     if (typeof torch === 'string') say(`PyTorch: skipped (${torch})`);
     else {
-      const pred = wasm.result.prediction;
+      const pred = engine.result.prediction;
       const agree = torch.prediction.reduce((a, v, i) => a + (v === pred[i] ? 1 : 0), 0) / pred.length;
       say(`PyTorch ${torch.torch} dense inference on the CPU (${torch.threads} thread${torch.threads === 1 ? '' : 's'}; the same spikes and weights; best of ${TORCH_REPS}): ${times({ cpu: torch.cpuSeconds, wall: torch.seconds })}; argmax agrees with the engine on ${(100 * agree).toFixed(1)}% of pixels`);
-      say(`  engine / PyTorch time: ${ratio(wasm.cpu / torch.cpuSeconds)} by CPU time, ${ratio(wasm.wall / torch.seconds)} by wall time (goal < 1×: the event engine, accounting included, faster than the dense run)`);
+      say(`  engine / PyTorch time: ${ratio(engine.cpu / torch.cpuSeconds)} by CPU time, ${ratio(engine.wall / torch.seconds)} by wall time (goal < 1×: the event engine, accounting included, faster than the dense run)`);
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
