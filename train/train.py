@@ -30,6 +30,7 @@ os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
 import torch  # noqa: E402
 
+from spikemesh_train.bundle import BundleError  # noqa: E402
 from spikemesh_train.data import DataError, SegmentationData, check_labels, input_description, load_data  # noqa: E402
 from spikemesh_train.export import ExportError, check_replaceable, export_bundle, metrics, provenance  # noqa: E402
 from spikemesh_train.models import ARCHS, KINDS, MIN_SIZE_DIVISOR  # noqa: E402
@@ -95,6 +96,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--class-weights', choices=('none', 'inverse-sqrt'), default='none',
                    help='none: plain cross-entropy (paper Eq. 5); inverse-sqrt: weight class c by 1/sqrt(its pixel frequency), '
                         'which gets rare classes learnt sooner on background-heavy data')
+    p.add_argument('--init-from', metavar='BUNDLE', default='',
+                   help='start from the synaptic weights of a trained bundle of the same architecture and width, e.g. the '
+                        'ANN twin (hybrid training; normalisation is not copied); ignored when --workdir holds a checkpoint')
     p.add_argument('--out', required=True, help='bundle folder to write (replaced atomically)')
     p.add_argument('--workdir', required=True, help='folder for checkpoints; an existing checkpoint there is resumed')
     p.add_argument('--max-minutes', type=non_negative_float, default=0.0,
@@ -131,7 +135,7 @@ def resolve_config(args: argparse.Namespace, train: SegmentationData, val: Segme
         arch=args.arch, kind=args.kind, width=args.width, timesteps=timesteps, epochs=args.epochs, batch=args.batch,
         size=size, seed=args.seed, lr=args.lr, threads=args.threads or torch.get_num_threads(),
         max_minutes=args.max_minutes, checkpoint_minutes=args.checkpoint_minutes, out=args.out,
-        class_weights=args.class_weights,
+        class_weights=args.class_weights, init_from=args.init_from,
     )
 
 
@@ -156,12 +160,13 @@ def train(args: argparse.Namespace) -> None:
         f'({train_data.dataset}); batch {config.batch}, {config.epochs} epochs, {config.lr_schedule()}; '
         f'{"" if trainer.loss_weights is None else "class weights " + " ".join(f"{w:.2f}" for w in trainer.loss_weights.tolist()) + "; "}'
         f'{torch.get_num_threads()} threads, budget {config.max_minutes:g} min')
-    trainer.resume()
+    trainer.start()
     stopped_by = trainer.run()
     evaluation = trainer.final_evaluation()
     prov = provenance(config, train_data, val_data, trainer.epochs_done(), stopped_by, trainer.state.train_seconds,
-                      input_description(train_data, config.size, trainer.spec.spiking), trainer.state.history)
-    untrained = trainer.state.epoch == 0 and trainer.state.batch == 0
+                      input_description(train_data, config.size, trainer.spec.spiking), trainer.state.history,
+                      trainer.initialised_from)
+    untrained = trainer.state.epoch == 0 and trainer.state.batch == 0 and trainer.initialised_from is None
     export_bundle(config.out, trainer.model, train_data.dataset, train_data.class_names, prov,
                   metrics(evaluation, train_data.class_names), untrained)
     log(f'exported {config.out}: val MIoU {evaluation.miou:.4f}, pixel accuracy {evaluation.pixel_accuracy:.4f} '
@@ -173,7 +178,7 @@ def main(argv=None) -> int:
     args = parser().parse_args(argv)
     try:
         train(args)
-    except (DataError, UsageError, ConfigMismatch, ExportError) as e:
+    except (DataError, UsageError, ConfigMismatch, ExportError, BundleError) as e:
         print(f'train.py: {e}', file=sys.stderr)
         return 2
     return 0

@@ -83,6 +83,35 @@ describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — ski
     expect(mixed.stderr).toContain("class_weights 'none' -> 'inverse-sqrt'");
   });
 
+  it('startsASpikingNetworkFromItsAnnTwinsSynapticWeightsWithInitFrom', () => {
+    const twin = train('twin', '--kind', 'ann', '--epochs', '1');
+    expect(twin.status, twin.stderr).toBe(0);
+    const hybrid = train('hybrid', '--epochs', '0', '--init-from', join(dir, 'twin'));
+    expect(hybrid.status, hybrid.stderr).toBe(0);
+    expect(hybrid.stdout).toMatch(/initialised from .*twin \(dl-vgg9\/ann, val MIoU [\d.]+\): 9 weight tensors copied/);
+
+    const ann = loadModel(join(dir, 'twin')).model.weights;
+    const { model, meta } = loadModel(join(dir, 'hybrid'));
+    const synaptic = [...model.weights.keys()].filter((key) => !/\.(bn|bntt)\./.test(key));
+    expect(synaptic).toHaveLength(9);
+    for (const key of synaptic) expect(model.weights.get(key)!.data, key).toEqual(ann.get(key)!.data);
+    // BNTT is not copied (the twin has none): its gammas are the fresh initial ones.
+    expect(model.weights.get('conv1.bntt.0.weight')!.data.every((v) => v === 1)).toBe(true);
+    expect(meta.untrained).toBe(false);
+    expect(meta.provenance?.initialisedFrom).toMatchObject({ bundle: join(dir, 'twin'), arch: 'dl-vgg9', kind: 'ann', tensorsCopied: 9 });
+  });
+
+  it('refusesAnInitFromBundleOfAnotherWidthOrAMissingOneWithOneLine', () => {
+    const wide = train('wide-twin', '--kind', 'ann', '--epochs', '0', '--width', '1/8');
+    expect(wide.status, wide.stderr).toBe(0);
+    const mismatch = train('bad-init', '--epochs', '1', '--init-from', join(dir, 'wide-twin'));
+    expect(mismatch.status).toBe(2);
+    expect(mismatch.stderr.trim()).toBe(`train.py: ${join(dir, 'wide-twin')}: conv1.conv.weight is [8, 3, 3, 3], the run needs [4, 3, 3, 3] (other width or classes?)`);
+    const missing = train('no-init', '--epochs', '1', '--init-from', join(dir, 'nowhere'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr.trim()).toMatch(/^train\.py: .*nowhere\/model\.json: no such file \(--init-from wants a bundle folder/);
+  });
+
   it('refusesAMissingDataFileWithOneLineAndExitCode2', () => {
     const run = spawnSync(PYTHON, [TRAIN, '--data', join(dir, 'missing.safetensors'), '--val', valFile, '--out', join(dir, 'x'), '--workdir', join(dir, 'xw')], { encoding: 'utf-8', timeout: 60_000 });
     expect(run.status).toBe(2);

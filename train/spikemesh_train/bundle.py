@@ -8,11 +8,12 @@ Every file is written to a temporary name and renamed, so nothing half-written i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
 from collections import OrderedDict
-from typing import Dict, Mapping, Optional
+from typing import Dict, Mapping, Optional, Tuple
 
 import numpy as np
 import torch
@@ -63,7 +64,10 @@ def write_safetensors(path: str, tensors: Mapping[str, Tensor], metadata: Option
 def read_safetensors(path: str) -> 'OrderedDict[str, Tensor]':
     """Reads what ``write_safetensors`` writes (F32/F64/I64), for round-trip checks."""
     with open(path, 'rb') as f:
-        data = f.read()
+        return parse_safetensors(f.read())
+
+
+def parse_safetensors(data: bytes) -> 'OrderedDict[str, Tensor]':
     (length,) = struct.unpack('<Q', data[:8])
     header = json.loads(data[8:8 + length])
     start = 8 + length
@@ -94,3 +98,68 @@ def write_bundle(folder: str, model: SegmentationNet, dataset: str, provenance: 
     write_safetensors(os.path.join(folder, WEIGHTS_FILE), canonical_weights(model))
     text = json.dumps(model_json(model.spec, dataset, provenance, extra), indent=2) + '\n'
     write_bytes_atomic(os.path.join(folder, MODEL_FILE), text.encode('utf-8'))
+
+
+class BundleError(Exception):
+    """A bundle that cannot initialise a network (one line naming the folder or file and the problem)."""
+
+
+# Normalisation is never carried over: an ANN twin's BatchNorm has no scale and its statistics describe ReLU
+# activations, not spikes, so BNTT learns its own from the first batch.
+_NORM_PARTS = ('.bn.', '.bntt.')
+
+
+def _read_bundle(folder: str) -> Tuple[dict, 'OrderedDict[str, Tensor]', bytes]:
+    model_file, weights_file = os.path.join(folder, MODEL_FILE), os.path.join(folder, WEIGHTS_FILE)
+    for path in (model_file, weights_file):
+        if not os.path.isfile(path):
+            raise BundleError(f'{path}: no such file (--init-from wants a bundle folder: model.json + weights.safetensors)')
+    try:
+        with open(model_file, encoding='utf-8') as f:
+            meta = json.load(f)
+        if not isinstance(meta, dict) or meta.get('format') != BUNDLE_FORMAT or not isinstance(meta.get('spec'), dict):
+            raise ValueError(f"not a {BUNDLE_FORMAT} model.json")
+    except (OSError, ValueError) as e:
+        raise BundleError(f'{model_file}: {e}') from None
+    try:
+        with open(weights_file, 'rb') as f:
+            raw = f.read()
+        weights = parse_safetensors(raw)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, struct.error) as e:
+        raise BundleError(f'{weights_file}: not a readable safetensors file ({e})') from None
+    return meta, weights, raw
+
+
+def load_initial_weights(model: SegmentationNet, folder: str) -> Dict[str, object]:
+    """Copies a trained bundle's synaptic weights (convs, score convs, transposed convs, their biases) into
+    ``model`` — hybrid training: an SNN that starts from its trained ANN twin instead of random weights.
+
+    Every non-normalisation tensor of ``model`` must be in the bundle with the same shape (same architecture and
+    width). Returns the provenance entry of the source."""
+    meta, weights, raw = _read_bundle(folder)
+    arch = meta['spec'].get('arch')
+    if arch != model.spec.arch:
+        raise BundleError(f'{folder}: holds a {arch} network, the run trains {model.spec.arch}')
+    state = model.state_dict()
+    copied = 0
+    with torch.no_grad():
+        for key, target in state.items():
+            if any(part in key for part in _NORM_PARTS) or key.endswith('num_batches_tracked'):
+                continue
+            source = weights.get(key)
+            if source is None:
+                raise BundleError(f'{folder}: has no tensor {key}')
+            if tuple(source.shape) != tuple(target.shape):
+                raise BundleError(f'{folder}: {key} is {list(source.shape)}, the run needs {list(target.shape)} (other width or classes?)')
+            target.copy_(source)
+            copied += 1
+    metrics_entry = meta.get('metrics') if isinstance(meta.get('metrics'), dict) else {}
+    return {
+        'bundle': folder,
+        'arch': arch,
+        'kind': meta['spec'].get('kind'),
+        'valMiou': metrics_entry.get('valMiou'),
+        'weightsSha256': hashlib.sha256(raw).hexdigest(),
+        'tensorsCopied': copied,
+        'normalisation': 'not copied (BNTT / BN start fresh)',
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
-from typing import Dict, List, Mapping
+from typing import Dict, List, Mapping, Optional
 
 import torch
 
@@ -33,8 +33,9 @@ def data_file_entry(data: SegmentationData) -> Dict[str, object]:
 
 
 def provenance(config, train: SegmentationData, val: SegmentationData, epochs_done: float, stopped_by: str,
-               wall_seconds: float, input_description: Mapping[str, object], history: List[Mapping[str, float]]) -> Dict[str, object]:
-    return {
+               wall_seconds: float, input_description: Mapping[str, object], history: List[Mapping[str, float]],
+               initialised_from: Optional[Mapping[str, object]] = None) -> Dict[str, object]:
+    entry = {
         'tool': TOOL,
         'torch': torch.__version__,
         'seed': config.seed,
@@ -52,6 +53,9 @@ def provenance(config, train: SegmentationData, val: SegmentationData, epochs_do
         'epochLog': [dict(entry) for entry in history],
         'date': datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat(),
     }
+    if initialised_from:
+        entry['initialisedFrom'] = dict(initialised_from)
+    return entry
 
 
 def metrics(evaluation, class_names: List[str]) -> Dict[str, object]:

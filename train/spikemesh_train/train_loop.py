@@ -22,6 +22,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .bundle import load_initial_weights
 from .data import IGNORE_LABEL, BatchSource, SegmentationData, batches, epoch_order
 from .metrics import ConfusionMatrix
 from .models import ArchSpec, SegmentationNet, build_model, init_weights
@@ -32,7 +33,7 @@ CHECKPOINT_FILE = 'checkpoint.pt'
 EVAL_STEP_FRACTION = 0.4  # a no-grad forward costs about this share of a training step (budget estimate)
 EXPORT_RESERVE_S = 15.0  # seconds kept back for saving, exporting and start-up noise
 # Fields of RunConfig that may change between a run and its resumption (they change no result).
-RESUMABLE_CHANGES = ('epochs', 'threads', 'max_minutes', 'checkpoint_minutes', 'out')
+RESUMABLE_CHANGES = ('epochs', 'threads', 'max_minutes', 'checkpoint_minutes', 'out', 'init_from')
 
 
 def schedule_warning(epochs_done: int, epoch_seconds: float, seconds_left: float, epochs: int, decay_epoch: int) -> Optional[str]:
@@ -70,6 +71,7 @@ class RunConfig:
     checkpoint_minutes: float
     out: str
     class_weights: str = 'none'
+    init_from: str = ''  # a bundle whose synaptic weights start the run (hybrid training); '' = random init
 
     def loss_text(self) -> str:
         weights = {'none': '', 'inverse-sqrt': ', class weights 1/sqrt(pixel frequency in the training labels), pixel-weighted mean 1'}
@@ -196,6 +198,7 @@ class Trainer:
         self.loss_weights = class_weights(config.class_weights, train, len(train.class_names))
         self.warned_schedule = False
         self.first_epoch = 0  # the epoch this run started (or resumed) in
+        self.initialised_from: Optional[dict] = None  # provenance of --init-from's bundle, kept across resumes
 
     # -- checkpoints ---------------------------------------------------------------------------------
 
@@ -217,6 +220,7 @@ class Trainer:
             'stats': asdict(s.stats),
             'history': s.history,
             'train_seconds': s.train_seconds,
+            'initialised_from': self.initialised_from,
         }, self.checkpoint_path)
         self.last_checkpoint = time.monotonic()
 
@@ -235,9 +239,21 @@ class Trainer:
         self.optimizer.load_state_dict(ckpt['optimizer'])
         self.generator.set_state(ckpt['generator'])
         self.state = TrainState(ckpt['epoch'], ckpt['batch'], EpochStats(**ckpt['stats']), ckpt['history'], ckpt['train_seconds'])
+        self.initialised_from = ckpt.get('initialised_from')
         self.log(f'resumed from {self.checkpoint_path}: epoch {self.state.epoch + 1}, batch {self.state.batch}, '
                  f'{len(self.state.history)} epochs logged, {self.state.train_seconds:.0f} s trained')
         return True
+
+    def start(self) -> None:
+        """Resumes the workdir's checkpoint, or else starts from --init-from's weights when given."""
+        if self.resume() or not self.config.init_from:
+            return
+        self.initialised_from = load_initial_weights(self.model, self.config.init_from)
+        source = self.initialised_from
+        miou = source['valMiou']
+        self.log(f"initialised from {source['bundle']} ({source['arch']}/{source['kind']}"
+                 f"{'' if miou is None else f', val MIoU {miou:.4f}'}): {source['tensorsCopied']} weight tensors copied, "
+                 f'normalisation starts fresh')
 
     # -- budget --------------------------------------------------------------------------------------
 
