@@ -137,12 +137,19 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
 // The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
 static inline double fround(double x) { return (double)(float)x; }
 
-// The loop of lif (see there); events and active receive the counts.
-MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32_t *outIdx, float *outVal, const double *scale, const double *bias,
-                                  const int32_t *g, double lambda, double theta, int32_t *eventsOut, int32_t *activeOut) {
+// How lif divides u by θ: u/θ rounded to float32 is the same number whether the quotient of two float32 values is
+// taken in float64 and rounded (the reference) or taken in float32 (24·2 + 2 ≤ 53: the double rounding is innocuous),
+// and u/1 is u. The float32 division is several times cheaper than the float64 one, which bounded this loop.
+enum { DIV_BY_ONE, DIV_FLOAT32, DIV_FLOAT64 };
+
+// The loop of lif (see there) for one division mode; events and active receive the counts.
+static inline __attribute__((always_inline)) void lif_loop(const double *current, double *membrane, int32_t *outIdx, float *outVal,
+                                                           const double *scale, const double *bias, const int32_t *g, double lambda,
+                                                           double theta, int div, int32_t *eventsOut, int32_t *activeOut) {
   const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], hard = g[9];
-  // One tile row at a time: a branch-free pass GCC vectorizes (membranes, spike flags, activity), then the few spikes out.
+  // One tile row at a time: a branch-free pass GCC vectorizes (membranes, spike flags, activity), then the spikes out.
   const int32_t tw = x1 - x0;
+  const float thetaF = (float)theta;
   uint8_t spiked[LIF_ROW];
   int32_t events = 0, active = 0;
   size_t i = 0;
@@ -159,22 +166,34 @@ MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32
           const double m = mem[k];
           active += (I != 0) | (m != 0);
           const double u = fround(fround(lambda * m) + I);
-          const int spike = fround(fround(u / theta) - 1) > 0;
+          const double q = div == DIV_BY_ONE ? u : div == DIV_FLOAT32 ? (double)((float)u / thetaF) : fround(u / theta);
+          const int spike = fround(q - 1) > 0;
           mem[k] = spike ? (hard ? 0 : fround(u - theta)) : u;
           spiked[k] = (uint8_t)spike;
         }
+        // Written for every neuron, kept for spikes: a branch per neuron would mispredict at the usual spike rates. The
+        // write lands at most at this neuron's own slot (events never exceeds the neurons done), inside the tile.
+        int32_t *out = outIdx + base;
+        const int32_t first = row + x0 + x;
         for (int32_t k = 0; k < len; k++) {
-          if (!spiked[k]) continue;
-          outIdx[base + events] = row + x0 + x + k;
-          outVal[base + events] = 1;
-          events++;
+          out[events] = first + k;
+          events += spiked[k];
         }
         i += (size_t)len;
       }
     }
   }
+  for (int32_t e = 0; e < events; e++) outVal[base + e] = 1;
   *eventsOut = events;
   *activeOut = active;
+}
+
+MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32_t *outIdx, float *outVal, const double *scale, const double *bias,
+                                  const int32_t *g, double lambda, double theta, int32_t *eventsOut, int32_t *activeOut) {
+  // u is a float32 value (a rounded sum), so the float32 division applies whenever θ is one too (the engine's are).
+  if (theta == 1) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_BY_ONE, eventsOut, activeOut);
+  else if ((double)(float)theta == theta) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT32, eventsOut, activeOut);
+  else lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, eventsOut, activeOut);
 }
 
 // Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).

@@ -50,6 +50,8 @@ export interface EmitPlan {
   nk: number;
   /** flow id at ((i − iLo)·nj + (j − jLo))·nk + (k − kLo), −1 where no flow. */
   flowIds: Int32Array;
+  /** The flow every source neuron of the range sends exactly one packet to (one target tile), else −1. */
+  single: number;
 }
 
 /** Every flow as parallel typed arrays. */
@@ -184,7 +186,12 @@ export function emitPlan(pi: number, fan: { rows: FanOut; cols: FanOut; chans: F
     const i = Math.floor(local / (tg.gc * tg.gw));
     flowIds[((i - iLo) * nj + (j - jLo)) * nk + (k - kLo)] = f;
   }
-  return { proj: pi, rows: fan.rows, cols: fan.cols, chans: fan.chans, iLo, jLo, kLo, nj, nk, flowIds };
+  const once = (fan: FanOut, a: number, b: number) => {
+    for (let i = a; i < b; i++) if (fan.start[i + 1]! - fan.start[i]! !== 1) return false;
+    return true;
+  };
+  const single = flowIds.length === 1 && once(fan.rows, r.y0, r.y1) && once(fan.cols, r.x0, r.x1) && once(fan.chans, r.c0, r.c1) ? flowIds[0]! : -1;
+  return { proj: pi, rows: fan.rows, cols: fan.cols, chans: fan.chans, iLo, jLo, kLo, nj, nk, flowIds, single };
 }
 
 /** Outgoing flows of every core, as CSR. */

@@ -36,6 +36,14 @@ export function emitEvents(chip: Chip, st: SharedState, plans: readonly EmitPlan
   const H = shape.h;
   const W = shape.w;
   for (const plan of plans) {
+    if (plan.single >= 0) {
+      // Every event is one packet to the same core (a whole layer on one core): the list itself is the segment.
+      const slot = cursor[plan.single]!;
+      segIdx.set(ev.idx.subarray(ev.offset, ev.offset + ev.count), slot);
+      segVal.set(ev.val.subarray(ev.offset, ev.offset + ev.count), slot);
+      cursor[plan.single] = slot + ev.count;
+      continue;
+    }
     const { rows, cols, chans, flowIds, iLo, jLo, kLo, nj, nk } = plan;
     for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
       const idx = ev.idx[e]!;

@@ -37,7 +37,8 @@ const cases = fc
           view: fc.constant(view as CoreView),
           hard: fc.boolean(),
           leak: fc.oneof(fc.constant(Math.fround(0.99)), positive),
-          threshold: fc.oneof(fc.constant(1), positive),
+          // 1 (no division), a float32 (float32 division) or any double (float64 division): the native kernel's three paths.
+          threshold: fc.oneof(fc.constant(1), positive, fc.double({ min: 0.05, max: 2, noNaN: true })),
           table: fc.option(fc.record({ scale: fc.array(f32, { minLength: shape.c, maxLength: shape.c }), bias: fc.array(f32, { minLength: shape.c, maxLength: shape.c }) }), { nil: null }),
           current: fc.array(value, { minLength: n, maxLength: n }),
           membrane: fc.array(value, { minLength: n, maxLength: n }),
