@@ -127,9 +127,10 @@ const VALUES_F32 = 1;
  * tap tables shifted by yOff/xOff. Through tap (a, b) it reaches pixel rOut[a]·EW + cOut[b] with the
  * weight row (ci·k + rTap[a])·k + cTap[b]; `rows` gets that row, `vals` the event's value (not
  * written when every value is 1). count is i32[P + 2]; afterwards pixel p's entries are
- * [count[p], count[p + 1]). Returns the number of entries, or -1 (nothing listed) when more than `cap`.
+ * [count[p], count[p + 1]). `pos` is scratch for one i32 per tap-table position (rows × columns).
+ * Returns the number of entries, or -1 (nothing listed) when more than `cap`.
  */
-export function bucket(evIdx: usize, evVal: usize, valueKind: i32, n: i32, H: i32, W: i32, yOff: i32, xOff: i32, cOff: i32, rT: usize, cT: usize, k: i32, EW: i32, P: i32, count: usize, cap: i32, rows: usize, vals: usize): i32 {
+export function bucket(evIdx: usize, evVal: usize, valueKind: i32, n: i32, H: i32, W: i32, yOff: i32, xOff: i32, cOff: i32, rT: usize, cT: usize, k: i32, EW: i32, P: i32, count: usize, cap: i32, rows: usize, vals: usize, pos: usize): i32 {
   // Table pointers read once: the stores below could alias them as far as the compiler knows.
   const rStart = rT + HEADER;
   const rTap = rStart + ((<usize>load<i32>(rT, 4) + 1) << 2);
@@ -137,20 +138,34 @@ export function bucket(evIdx: usize, evVal: usize, valueKind: i32, n: i32, H: i3
   const cStart = cT + HEADER;
   const cTap = cStart + ((<usize>load<i32>(cT, 4) + 1) << 2);
   const cOut = cTap + (<usize>load<i32>(cT, 8) << 2);
-  memory.fill(count, 0, <usize>(P + 2) << 2);
+  // Counting: events per input position first (one add per event), then each position's count through its taps
+  // (the channels of a position share them), instead of one add per event and tap.
+  const nY = load<i32>(rT, 4);
+  const nX = load<i32>(cT, 4);
+  memory.fill(pos, 0, <usize>(nY * nX) << 2);
   for (let e = 0; e < n; e++) {
     const idx = load<i32>(evIdx + (<usize>e << 2));
     const r = idx / W;
     const lx = idx - r * W - xOff;
     const ly = r - (r / H) * H - yOff;
-    const b0 = <usize>load<i32>(cStart + (<usize>lx << 2)) << 2;
-    const b1 = <usize>load<i32>(cStart + (<usize>lx << 2), 4) << 2;
+    const at = pos + (<usize>(ly * nX + lx) << 2);
+    store<i32>(at, load<i32>(at) + 1);
+  }
+  memory.fill(count, 0, <usize>(P + 2) << 2);
+  for (let ly = 0; ly < nY; ly++) {
     const a1 = <usize>load<i32>(rStart + (<usize>ly << 2), 4) << 2;
-    for (let a = <usize>load<i32>(rStart + (<usize>ly << 2)) << 2; a < a1; a += 4) {
-      const slots = count + (<usize>(load<i32>(rOut + a) * EW + 2) << 2);
-      for (let b = b0; b < b1; b += 4) {
-        const slot = slots + (<usize>load<i32>(cOut + b) << 2);
-        store<i32>(slot, load<i32>(slot) + 1);
+    const a0 = <usize>load<i32>(rStart + (<usize>ly << 2)) << 2;
+    for (let lx = 0; lx < nX; lx++) {
+      const m = load<i32>(pos + (<usize>(ly * nX + lx) << 2));
+      if (m == 0) continue;
+      const b0 = <usize>load<i32>(cStart + (<usize>lx << 2)) << 2;
+      const b1 = <usize>load<i32>(cStart + (<usize>lx << 2), 4) << 2;
+      for (let a = a0; a < a1; a += 4) {
+        const slots = count + (<usize>(load<i32>(rOut + a) * EW + 2) << 2);
+        for (let b = b0; b < b1; b += 4) {
+          const slot = slots + (<usize>load<i32>(cOut + b) << 2);
+          store<i32>(slot, load<i32>(slot) + m);
+        }
       }
     }
   }

@@ -26,7 +26,7 @@ interface WasmApi {
 }
 
 type OneFn = (acc: number, w: number, rT: number, cT: number, ly: number, lx: number, ci: number, v: number, k: number, cpg: number, cinPerGroup: number, EW: number, EC: number, elo: number, coA: number, coB: number) => number;
-type BucketFn = (evIdx: number, evVal: number, valueKind: number, n: number, H: number, W: number, yOff: number, xOff: number, cOff: number, rT: number, cT: number, k: number, EW: number, P: number, count: number, cap: number, rows: number, vals: number) => number;
+type BucketFn = (evIdx: number, evVal: number, valueKind: number, n: number, H: number, W: number, yOff: number, xOff: number, cOff: number, rT: number, cT: number, k: number, EW: number, P: number, count: number, cap: number, rows: number, vals: number, pos: number) => number;
 type SumFn = (out: number, w: number, nRows: number, cLo: number, cHi: number, P: number, count: number, rows: number, vals: number, ones: number) => void;
 type DirectFn = (evIdx: number, evVal: number, n: number, srcH: number, srcW: number, acc: number, w: number, k: number, cpg: number, cinPerGroup: number, rT: number, cT: number, EW: number, EC: number, elo: number, ehi: number) => number;
 
@@ -101,19 +101,26 @@ const pairCap = (chip: Chip, maxPairs: number) => Math.max(1, Math.min(chip.scra
 const listBytes = (chip: Chip, maxPairs: number) => align16(4 * (chip.scratch.pixels + 2)) + align16(4 * pairCap(chip, maxPairs)) + align16(8 * pairCap(chip, maxPairs)) + align16(4 * chip.scratch.pooled) + align16(8 * chip.scratch.pooled);
 const tapBytes = (t: LocalTaps) => 4 * (TAP_HEADER + t.start.length + 2 * t.tap.length);
 
-/** Every conv stage's plan and every tap table a chip's cores scatter through, each once. */
-function chipTables(chip: Chip): { convs: Set<ConvPlan>; taps: Set<LocalTaps> } {
+const positions = (t: LocalTaps) => t.start.length - 1;
+
+/**
+ * Every conv stage's plan and every tap table a chip's cores scatter through, each once; and the most event-stage
+ * input positions (rows × columns of the tap tables) of a core, for bucket()'s per-position counts.
+ */
+function chipTables(chip: Chip): { convs: Set<ConvPlan>; taps: Set<LocalTaps>; positions: number } {
   const convs = new Set<ConvPlan>();
   for (const proj of chip.plan.projections) for (const s of proj.stages) if (s.op === 'conv' || s.op === 'convT') convs.add(s);
   const taps = new Set<LocalTaps>();
+  let most = 0;
   for (const inputs of chip.inputs) {
     for (const inp of inputs) {
       taps.add(inp.rows.event);
       taps.add(inp.cols.event);
+      most = Math.max(most, positions(inp.rows.event) * positions(inp.cols.event));
       for (const t of [...inp.rows.later, ...inp.cols.later]) if (t && 'start' in t) taps.add(t);
     }
   }
-  return { convs, taps };
+  return { convs, taps, positions: most };
 }
 
 export class WasmScatter {
@@ -131,6 +138,8 @@ export class WasmScatter {
   private readonly valsAt: number;
   private readonly cellIdxAt: number;
   private readonly cellValAt: number;
+  /** bucket()'s events per input position. */
+  private readonly positionsAt: number;
   private readonly cap: number;
   private readonly nativeScratchAt: number;
   private readonly directFn: DirectFn;
@@ -152,18 +161,19 @@ export class WasmScatter {
     const module = kernelModule();
     if (!module || !wasmApi) return null;
     const native = withNative ? nativeKernel() : null;
-    const { convs, taps } = chipTables(chip);
-    let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip, maxPairs) + (native ? nativeScratchBytes(chip, native) : 0);
+    const { convs, taps, positions } = chipTables(chip);
+    let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip, maxPairs) + align16(4 * positions) + (native ? nativeScratchBytes(chip, native) : 0);
     for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 && !native ? align16(8 * blockedLength(c, WASM_BLOCK)) : 0);
     for (const t of taps) bytes += align16(tapBytes(t));
     if (bytes > MAX_BYTES) return null;
     const pages = Math.ceil(bytes / PAGE);
     const memory = new wasmApi.Memory({ initial: pages, maximum: pages });
     const instance = new wasmApi.Instance(module, { env: { memory } });
-    return new WasmScatter(memory.buffer, instance.exports, chip, convs, taps, native, pairCap(chip, maxPairs));
+    return new WasmScatter(memory.buffer, instance.exports, chip, { convs, taps, positions }, native, pairCap(chip, maxPairs));
   }
 
-  private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, convs: Set<ConvPlan>, taps: Set<LocalTaps>, readonly native: NativeKernel | null, cap: number) {
+  private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, tables: ReturnType<typeof chipTables>, readonly native: NativeKernel | null, cap: number) {
+    const { convs, taps } = tables;
     this.one = exports.one as OneFn;
     this.directFn = exports.direct as DirectFn;
     this.bucketFn = exports.bucket as BucketFn;
@@ -186,6 +196,7 @@ export class WasmScatter {
     this.valsAt = place(8 * this.cap);
     this.cellIdxAt = place(4 * chip.scratch.pooled);
     this.cellValAt = place(8 * chip.scratch.pooled);
+    this.positionsAt = place(4 * tables.positions);
     this.nativeScratchAt = native ? place(nativeScratchBytes(chip, native)) : 0;
     this.cellIdx = new Int32Array(buffer, this.cellIdxAt, chip.scratch.pooled);
     this.cellVal = new Float64Array(buffer, this.cellValAt, chip.scratch.pooled);
@@ -240,7 +251,7 @@ export class WasmScatter {
    */
   private buckets(events: { idxAt: number; valAt: number; values: number; n: number }, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: { EH: number; EW: number; elo: number; ehi: number }): number {
     const P = out.EH * out.EW;
-    const pairs = this.bucketFn(events.idxAt, events.valAt, events.values, events.n, grid.H, grid.W, grid.yOff, grid.xOff, grid.cOff, this.taps(rT), this.taps(cT), conv.k, out.EW, P, this.countAt, this.cap, this.rowsAt, this.valsAt);
+    const pairs = this.bucketFn(events.idxAt, events.valAt, events.values, events.n, grid.H, grid.W, grid.yOff, grid.xOff, grid.cOff, this.taps(rT), this.taps(cT), conv.k, out.EW, P, this.countAt, this.cap, this.rowsAt, this.valsAt, this.positionsAt);
     if (pairs < 0) return -1;
     const ones = events.values === VALUES.one ? 1 : 0;
     const nativeWeights = this.nativeBlocked.get(conv);
