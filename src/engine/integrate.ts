@@ -312,7 +312,12 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
       }
     }
   }
-  if (float) touched.subarray(0, nt).sort();
+  if (float) {
+    // Pooled C-order: scan the marks when most cells were touched (3×3 windows at the usual rates), else sort the few.
+    const cells = PH * PW * (chans.hi[0]! - pcLo);
+    if (nt * Math.log2(nt + 1) > cells) listMarked(mark, touched, cells);
+    else touched.subarray(0, nt).sort();
+  }
   const m = collectCells(sc, nt, pool, inp);
   sc.accChannelMajor = sc.wasm !== null && conv.groups === 1 && sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi }) >= 0;
   if (sc.accChannelMajor) return ops;
@@ -331,6 +336,15 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
     if (coB > coA) scatter(pr, pc, ci, cellVal[t]!, coA, coB);
   }
   return ops;
+}
+
+/** The marked cells among [0, cells), ascending, into `touched` (as many as were marked). */
+function listMarked(mark: Uint8Array, touched: Int32Array, cells: number): void {
+  let m = 0;
+  for (let c = 0; c < cells; c++) {
+    touched[m] = c;
+    m += mark[c]!;
+  }
 }
 
 /**
