@@ -69,9 +69,12 @@ static inline void add_entries(double *acc, const double *wb, const int32_t *row
   *q = i;
 }
 
+// The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
+static inline double fround(double x) { return (double)(float)x; }
+
 // The block loop of sum (see there).
 MULTI_TARGET static void sum_blocks(double *out, const int32_t *count, const int32_t *rows, const double *vals, int32_t *cursor, double *partial,
-                                    const double *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones) {
+                                    const double *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones, const double *bias, int32_t store) {
   const double perPixel = P > 0 ? (double)count[P] / P : 0;
   const double wanted = perPixel > 0 ? CHUNK_ENTRIES * (double)nRows / perPixel : nRows;
   const int32_t chunkRows = wanted > CHUNK_ROWS ? (wanted < nRows ? (int32_t)wanted : nRows) : CHUNK_ROWS;
@@ -86,27 +89,46 @@ MULTI_TARGET static void sum_blocks(double *out, const int32_t *count, const int
       for (int32_t p = 0; p < P; p++) add_entries(partial + (size_t)p * BLOCK, wb, rows, vals, cursor + p, count[p + 1], r0 + chunkRows, ones);
     for (int32_t j = j0; j < j1; j++) {
       double *o = out + (size_t)(base + j) * P;
-      for (int32_t p = 0; p < P; p++) o[p] = partial[(size_t)p * BLOCK + j];
+      const double *s = partial + j;
+      // The stage store of integrate.ts storeChannels, float: + bias, rounded to float32 once.
+      const double bj = bias ? bias[b * BLOCK + j] : 0;
+      if (store) for (int32_t p = 0; p < P; p++) o[p] = fround(s[(size_t)p * BLOCK] + bj);
+      else for (int32_t p = 0; p < P; p++) o[p] = s[(size_t)p * BLOCK];
     }
   }
 }
 
+// Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
+static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) { *ok = 0; return NULL; }
+  if (t == napi_null) return NULL;
+  const double *d = typed_data(env, v, napi_float64_array, length);
+  if (!d) *ok = 0;
+  return d;
+}
+
 static int arg_i32(napi_env env, napi_value v, int32_t *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
 
-// sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array, nRows, cLo, cHi, P, ones): undefined
+// sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array, nRows, cLo, cHi, P, ones,
+//     bias: Float64Array | null, store): undefined
 // Offsets are bytes into `memory` (the WebAssembly kernel's memory, where bucket() left the lists); scratchAt has
-// room for P cursors (int32) and then, 8-byte aligned, P·BLOCK partial sums (float64).
+// room for P cursors (int32) and then, 8-byte aligned, P·BLOCK partial sums (float64). store = 1: each sum + its
+// channel's bias (indexed by the conv's output channel), rounded to float32 — the float stage output.
 static napi_value Sum(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
-  napi_value argv[12];
+  size_t argc = 14;
+  napi_value argv[14];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   void *mem = NULL;
   size_t memBytes = 0;
   napi_typedarray_type type;
   size_t wLength = 0;
   void *wData = NULL;
-  int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones;
-  if (argc != 12 || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
+  int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones, store;
+  size_t biasLength = 0;
+  int biasOk = 1;
+  const double *bias = argc == 14 ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
+  if (argc != 14 || !biasOk || !arg_i32(env, argv[13], &store) || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
       napi_get_typedarray_info(env, argv[6], &type, &wLength, &wData, NULL, NULL) != napi_ok || type != napi_float64_array ||
       !arg_i32(env, argv[1], &outAt) || !arg_i32(env, argv[2], &countAt) || !arg_i32(env, argv[3], &rowsAt) ||
       !arg_i32(env, argv[4], &valsAt) || !arg_i32(env, argv[5], &scratchAt) || !arg_i32(env, argv[7], &nRows) ||
@@ -118,6 +140,10 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "spikemesh_native.sum: weights shorter than the channel range");
     return NULL;
   }
+  if (bias && biasLength < (size_t)cHi) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.sum: bias shorter than the channel range");
+    return NULL;
+  }
   uint8_t *m = (uint8_t *)mem;
   double *out = (double *)(m + outAt);
   const int32_t *count = (const int32_t *)(m + countAt);
@@ -127,15 +153,12 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   // Per pixel: its cursor into its list and the block's partial sums.
   int32_t *cursor = (int32_t *)(m + scratchAt);
   double *partial = (double *)(m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7));
-  sum_blocks(out, count, rows, vals, cursor, partial, w, nRows, cLo, cHi, P, ones);
+  sum_blocks(out, count, rows, vals, cursor, partial, w, nRows, cLo, cHi, P, ones, bias, store);
   return NULL;
 }
 
 // Neurons per vectorized pass of lif (a tile row, or a piece of a longer one).
 #define LIF_ROW 256
-
-// The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
-static inline double fround(double x) { return (double)(float)x; }
 
 // How lif divides u by θ: u/θ rounded to float32 is the same number whether the quotient of two float32 values is
 // taken in float64 and rounded (the reference) or taken in float32 (24·2 + 2 ≤ 53: the double rounding is innocuous),
@@ -194,16 +217,6 @@ MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32
   if (theta == 1) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_BY_ONE, eventsOut, activeOut);
   else if ((double)(float)theta == theta) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT32, eventsOut, activeOut);
   else lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, eventsOut, activeOut);
-}
-
-// Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
-static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok) { *ok = 0; return NULL; }
-  if (t == napi_null) return NULL;
-  const double *d = typed_data(env, v, napi_float64_array, length);
-  if (!d) *ok = 0;
-  return d;
 }
 
 // lif(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null,

@@ -23,6 +23,12 @@ import type { NativeKernel } from './native.js';
 import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 import type { SharedState } from './state.js';
 
+/**
+ * The event stage's accumulator: 'pixels' H×W×C sums (input-stationary scatter), 'channels' C×H×W sums
+ * (output-stationary), 'stored' the C×H×W float stage output itself (the native sum adds the bias and rounds).
+ */
+export type AccLayout = 'pixels' | 'channels' | 'stored';
+
 /** Per-thread buffers, sized once for the largest core (no allocation while running). */
 export interface Scratch {
   evIdx: Int32Array;
@@ -44,8 +50,8 @@ export interface Scratch {
   current: Float64Array;
   /** One slot per flow of the chip: emitEvents' packet cursors (per thread, so no two threads write one cache line). */
   flowCursor: Int32Array;
-  /** The event stage's accumulator is C×H×W (the output-stationary kernel), not H×W×C. */
-  accChannelMajor: boolean;
+  /** What the event stage left in acc (set by the scatter, read by the stage store). */
+  accLayout: AccLayout;
   /** The native kernel (kernel 'native' where it was built): the scatter's sums (through `wasm`) and the LIF update. */
   native: NativeKernel | null;
   /** The WebAssembly kernel owning evIdx, evVal and acc; null: the TypeScript loops. */
@@ -84,7 +90,7 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPa
     runs: new Int32Array(maxFlowsPerInput(chip) + 1),
     current: new Float64Array(s.neurons),
     flowCursor: new Int32Array(chip.flows.count),
-    accChannelMajor: false,
+    accLayout: 'pixels',
     native: wasm?.native ?? null,
     wasm,
     shuffle: null,
@@ -232,8 +238,11 @@ function bindScatter(sc: Scratch, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, 
   return (ly, lx, ci, v, coA, coB) => scatterOne(acc, conv, rT, cT, ly, lx, ci, v, EW, EC, elo, coA, coB);
 }
 
+/** The layout buckets() leaves: the float stage output where the native sum stores it, else channel-major sums. */
+const bucketsLayout = (wasm: WasmScatter, float: boolean): AccLayout => (float && wasm.storesFloat ? 'stored' : 'channels');
+
 /** Event stage without a pool: every event meets the synapses of its source neuron inside the region. */
-function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number): number {
+function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number, float: boolean): number {
   const conv = proj.stages[0] as ConvPlan;
   const rT = inp.rows.event;
   const cT = inp.cols.event;
@@ -244,10 +253,13 @@ function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const { acc, evIdx, evVal } = sc;
   const EH = inp.rows.hi[0]! - inp.rows.lo[0]!;
   if (sc.wasm && conv.groups === 1) {
-    const ops = sc.wasm.directBuckets(n, proj.unitEvents, { H: srcH, W: srcW, yOff: rT.inLo, xOff: cT.inLo, cOff: 0 }, conv, rT, cT, { EH, EW, elo, ehi });
-    sc.accChannelMajor = ops >= 0;
-    if (ops >= 0) return ops;
+    const ops = sc.wasm.directBuckets(n, proj.unitEvents, { H: srcH, W: srcW, yOff: rT.inLo, xOff: cT.inLo, cOff: 0 }, conv, rT, cT, { EH, EW, elo, ehi, float });
+    if (ops >= 0) {
+      sc.accLayout = bucketsLayout(sc.wasm, float);
+      return ops;
+    }
   }
+  sc.accLayout = 'pixels';
   acc.fill(0, 0, EH * EW * EC);
   if (sc.wasm) return sc.wasm.direct(n, srcH, srcW, conv, rT, cT, EW, EC, elo, ehi);
   let ops = 0;
@@ -319,8 +331,11 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
     else touched.subarray(0, nt).sort();
   }
   const m = collectCells(sc, nt, pool, inp);
-  sc.accChannelMajor = sc.wasm !== null && conv.groups === 1 && sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi }) >= 0;
-  if (sc.accChannelMajor) return ops;
+  if (sc.wasm && conv.groups === 1 && sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi, float }) >= 0) {
+    sc.accLayout = bucketsLayout(sc.wasm, float);
+    return ops;
+  }
+  sc.accLayout = 'pixels';
   acc.fill(0, 0, EH * EW * EC);
   const scatter = bindScatter(sc, conv, rows.event, cols.event, EW, EC, elo);
   const { cellIdx, cellVal } = sc;
@@ -485,17 +500,20 @@ export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, in
   if (float && sc.shuffle) sortEvents(sc, n, proj.unitEvents);
   else if (float && inp.merge) mergeRuns(sc, inp.flowHi - inp.flowLo, proj.unitEvents);
   const e = proj.eventStage;
-  sc.accChannelMajor = false;
-  const ops = e === 0 ? scatterDirect(sc, n, inp, proj, src.h, src.w) : scatterPooled(sc, n, inp, proj, src.h, src.w, float);
+  const ops = e === 0 ? scatterDirect(sc, n, inp, proj, src.h, src.w, float) : scatterPooled(sc, n, inp, proj, src.h, src.w, float);
   counts.events += n;
   if (proj.graded) counts.gradedOps += ops;
   else counts.synOps += ops;
   const conv = proj.stages[e] as ConvPlan;
   const ec = inp.chans.hi[e]! - inp.chans.lo[e]!;
   const eHW = (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!);
+  const last = e === proj.stages.length - 1;
+  // The stage output as the native sum left it needs no store; it stays in acc when no later stage follows.
+  if (sc.accLayout === 'stored' && last) return sc.acc;
   let cur = sc.stageA;
   let next = sc.stageB;
-  if (sc.accChannelMajor) storeChannels(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
+  if (sc.accLayout === 'stored') cur.set(sc.acc.subarray(0, ec * eHW));
+  else if (sc.accLayout === 'channels') storeChannels(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
   else storeStage(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
   for (let s = e + 1; s < proj.stages.length; s++) {
     const stage = proj.stages[s]!;

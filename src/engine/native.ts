@@ -14,9 +14,10 @@ export interface NativeKernel {
   readonly block: number;
   /**
    * sumBuckets of assembly/scatter.ts on the kernel's memory (byte offsets), reading `weights` blocked by `block`;
-   * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·block float64 partial sums.
+   * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·block float64 partial sums. store = 1: each
+   * sum + bias[its conv output channel] (bias null: 0), rounded to float32 — integrate.ts storeChannels in float.
    */
-  sum(memory: ArrayBuffer, outAt: number, countAt: number, rowsAt: number, valsAt: number, scratchAt: number, weights: Float64Array, nRows: number, cLo: number, cHi: number, P: number, ones: number): void;
+  sum(memory: ArrayBuffer, outAt: number, countAt: number, rowsAt: number, valsAt: number, scratchAt: number, weights: Float64Array, nRows: number, cLo: number, cHi: number, P: number, ones: number, bias: Float64Array | null, store: number): void;
 }
 
 let loaded: NativeKernel | null | undefined;

@@ -42,6 +42,15 @@ export interface EventGrid {
   cOff: number;
 }
 
+/** The region the output-stationary scatter fills: rows × columns EH×EW, channels [elo, ehi); float arithmetic or not. */
+export interface BucketsOut {
+  EH: number;
+  EW: number;
+  elo: number;
+  ehi: number;
+  float: boolean;
+}
+
 /** Scatter one value of a bound (conv, tap tables, accumulator region) into the accumulator; returns multiply-adds. */
 export type BoundScatter = (ly: number, lx: number, ci: number, v: number, coA: number, coB: number) => number;
 
@@ -226,6 +235,11 @@ export class WasmScatter {
     }
   }
 
+  /** Whether buckets() in float leaves the stage output (+ bias, rounded to float32) rather than the sums: the native sum does. */
+  get storesFloat(): boolean {
+    return this.native !== null;
+  }
+
   private weights(conv: ConvPlan): number {
     const p = this.weightAt.get(conv);
     if (p === undefined) throw new Error('wasm scatter: a conv that was not laid out');
@@ -247,15 +261,16 @@ export class WasmScatter {
    * The output-stationary scatter through a conv with one group into the accumulator, channel-major this time
    * (channels [elo, ehi) × EH×EW): `bucket` lists each pixel's (weight row, value) pairs in event order,
    * `sumBuckets` adds them pixel by pixel; every value is written (no need to clear the accumulator). Returns
-   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold.
+   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. With `float` and
+   * the native sum (`storesFloat`), the accumulator receives the float stage output itself (+ bias, rounded).
    */
-  private buckets(events: { idxAt: number; valAt: number; values: number; n: number }, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: { EH: number; EW: number; elo: number; ehi: number }): number {
+  private buckets(events: { idxAt: number; valAt: number; values: number; n: number }, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: BucketsOut): number {
     const P = out.EH * out.EW;
     const pairs = this.bucketFn(events.idxAt, events.valAt, events.values, events.n, grid.H, grid.W, grid.yOff, grid.xOff, grid.cOff, this.taps(rT), this.taps(cT), conv.k, out.EW, P, this.countAt, this.cap, this.rowsAt, this.valsAt, this.positionsAt);
     if (pairs < 0) return -1;
     const ones = events.values === VALUES.one ? 1 : 0;
     const nativeWeights = this.nativeBlocked.get(conv);
-    if (this.native && nativeWeights) this.native.sum(this.buffer, this.accAt, this.countAt, this.rowsAt, this.valsAt, this.nativeScratchAt, nativeWeights, weightRows(conv), out.elo, out.ehi, P, ones);
+    if (this.native && nativeWeights) this.native.sum(this.buffer, this.accAt, this.countAt, this.rowsAt, this.valsAt, this.nativeScratchAt, nativeWeights, weightRows(conv), out.elo, out.ehi, P, ones, conv.bias, out.float ? 1 : 0);
     else {
       const blocked = this.blockedAt.get(conv);
       if (blocked === undefined) throw new Error('wasm scatter: a conv without blocked weights');
@@ -265,12 +280,12 @@ export class WasmScatter {
   }
 
   /** `direct` for a conv with one group, output-stationary (see buckets); -1: too many pairs, use `direct`. */
-  directBuckets(n: number, unitValues: boolean, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: { EH: number; EW: number; elo: number; ehi: number }): number {
+  directBuckets(n: number, unitValues: boolean, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: BucketsOut): number {
     return this.buckets({ idxAt: this.evIdxAt, valAt: this.evValAt, values: unitValues ? VALUES.one : VALUES.f32, n }, grid, conv, rT, cT, out);
   }
 
   /** The first n pooled cells of cellIdx/cellVal through a conv with one group (see buckets); -1: too many pairs. */
-  pooledBuckets(n: number, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: { EH: number; EW: number; elo: number; ehi: number }): number {
+  pooledBuckets(n: number, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: BucketsOut): number {
     return this.buckets({ idxAt: this.cellIdxAt, valAt: this.cellValAt, values: VALUES.f64, n }, grid, conv, rT, cT, out);
   }
 
