@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { UserError } from '../errors.js';
+import { buildChip, type Chip } from './chip.js';
 import {
   CoreFailure,
   PROTOCOL_VERSION,
@@ -20,6 +21,7 @@ import {
   type StepTask,
   type WorkerData,
 } from './protocol.js';
+import { sharedBlockedWeights } from './simd.js';
 
 /** Most worker threads a run may ask for: beyond this a typo (e.g. --workers 400) would only thrash. */
 export const MAX_WORKERS = 64;
@@ -125,15 +127,16 @@ export class WorkerBackend implements EngineBackend {
   }
 
   /** Takes the pool; each thread rebuilds the chip from the blueprint (weights shared, not copied) with its first task. */
-  async attach(blueprint: Blueprint, buffers: SharedBuffers): Promise<void> {
+  async attach(blueprint: Blueprint, buffers: SharedBuffers, local?: Chip): Promise<void> {
     await this.close();
+    const blocked = sharedBlockedWeights(local ?? buildChip(blueprint.spec));
     const progress = new SharedArrayBuffer(4 * this.threads);
     const { partition } = blueprint.spec.mapping;
     // A step has at most one phase per layer (same-step); pipelined runs one phase.
     const sync = new SharedArrayBuffer(4 * syncLength(partition.layers.length));
     const coreNs = new SharedArrayBuffer(8 * partition.tileCount);
     this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
-    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, coreNs };
+    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, coreNs, blocked };
     this.progress = new Int32Array(progress);
     this.sync = new Int32Array(sync);
     this.coreNs = new Float64Array(coreNs);

@@ -2,7 +2,7 @@
 
 import { buildChip, type Chip } from './chip.js';
 import { createScratch, type Scratch } from './integrate.js';
-import type { KernelChoice } from './simd.js';
+import type { BlockedWeights, KernelChoice } from './simd.js';
 import { computeCore } from './kernel.js';
 import { coreFailure, type Blueprint, type ComputeTask, type EngineBackend, type SharedBuffers } from './protocol.js';
 import { viewState, type SharedState } from './state.js';
@@ -15,8 +15,10 @@ export interface InThreadOptions {
   order?: (cores: Int32Array, step: number) => Int32Array;
   /** Permute each core's gathered packets before integrating them. */
   shuffle?: DeliveryShuffle;
-  /** Scatter loops: 'wasm' (default; TypeScript where WebAssembly SIMD is missing) or 'js'. */
+  /** Scatter loops: 'native' (default; see KernelChoice for the fallbacks), 'wasm' or 'js'. */
   kernel?: KernelChoice;
+  /** The native sum's weights, blocked already (simd.ts sharedBlockedWeights), instead of this thread's own copy. */
+  blocked?: BlockedWeights;
 }
 
 export class InThreadBackend implements EngineBackend {
@@ -32,7 +34,7 @@ export class InThreadBackend implements EngineBackend {
     const chip = local ?? buildChip(blueprint.spec);
     this.chip = chip;
     this.state = viewState(buffers, blueprint.semantics, blueprint.steps);
-    this.scratch = createScratch(chip, this.options.kernel);
+    this.scratch = createScratch(chip, this.options.kernel, undefined, this.options.blocked ?? null);
     this.scratch.shuffle = this.options.shuffle ?? null;
     this.scratch.fault = blueprint.injectFault ?? null;
   }

@@ -20,7 +20,7 @@ import type { Chip, CoreInput } from './chip.js';
 import type { LocalResize, LocalTaps } from './geometry.js';
 import type { ConvPlan, PoolPlan, ProjectionPlan, ResizePlan } from './plan.js';
 import type { NativeKernel } from './native.js';
-import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
+import { WasmScatter, type BlockedWeights, type BoundScatter, type KernelChoice } from './simd.js';
 import type { SharedState } from './state.js';
 
 /**
@@ -68,11 +68,12 @@ const POSITION = 2 ** POSITION_BITS;
 
 /**
  * Kernel of a thread's scratch: 'native' (the default) falls back to 'wasm' where the addon is missing, 'wasm' to
- * 'js' where WebAssembly SIMD is. `maxPairs` (tests): capacity of the output-stationary lists.
+ * 'js' where WebAssembly SIMD is. `maxPairs` (tests): capacity of the output-stationary lists. `blocked`: the native
+ * sum's weights shared by the threads of one engine (simd.ts sharedBlockedWeights); null: the scratch blocks its own.
  */
-export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPairs?: number): Scratch {
+export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPairs?: number, blocked: BlockedWeights | null = null): Scratch {
   const s = chip.scratch;
-  const wasm = kernel === 'js' ? null : WasmScatter.create(chip, kernel === 'native', maxPairs);
+  const wasm = kernel === 'js' ? null : WasmScatter.create(chip, kernel === 'native', maxPairs, blocked);
   return {
     evIdx: wasm ? wasm.evIdx : new Int32Array(s.events),
     evVal: wasm ? wasm.evVal : new Float32Array(s.events),

@@ -44,6 +44,7 @@
 
 import { UserError } from '../errors.js';
 import type { Chip } from './chip.js';
+import type { BlockedWeights } from './simd.js';
 import type { ChipSpec, Semantics } from './types.js';
 
 export const PROTOCOL_VERSION = 2;
@@ -132,6 +133,8 @@ export interface Attachment {
   sync: SharedArrayBuffer;
   /** Float64 per core: the time its last computation took (ns), which orders the next phase's cores (largest first). */
   coreNs: SharedArrayBuffer;
+  /** The native sum's blocked weights in shared memory, one copy for every thread (null: no native kernel here). */
+  blocked: BlockedWeights | null;
 }
 
 /**

@@ -105,6 +105,35 @@ function blockWeights(c: ConvPlan, block: number, out: Float64Array): Float64Arr
   }
   return out;
 }
+/** Key of a chip's conv stage in BlockedWeights: projection index / stage index. */
+const stageKey = (projection: number, stage: number) => `${projection}/${stage}`;
+
+/** The native sum's weights of a chip's convs with one group ([block][row][block] float64), by stageKey. */
+export type BlockedWeights = Record<string, Float64Array>;
+
+function forEachBlockedConv(chip: Chip, visit: (conv: ConvPlan, key: string) => void): void {
+  chip.plan.projections.forEach((proj, pi) =>
+    proj.stages.forEach((s, si) => {
+      if ((s.op === 'conv' || s.op === 'convT') && s.groups === 1) visit(s, stageKey(pi, si));
+    }),
+  );
+}
+
+/**
+ * The native sum's blocked weights in shared memory, for the worker threads of one engine to read one copy: each
+ * thread's own copy of a large layer (18.9 MB for the paper-size atrous8) made the threads' copies overflow the
+ * CPUs' shared cache together. Null where the native kernel is not built.
+ */
+export function sharedBlockedWeights(chip: Chip): BlockedWeights | null {
+  const native = nativeKernel();
+  if (!native) return null;
+  const out: BlockedWeights = {};
+  forEachBlockedConv(chip, (conv, key) => {
+    out[key] ??= blockWeights(conv, native.block, new Float64Array(new SharedArrayBuffer(8 * blockedLength(conv, native.block))));
+  });
+  return out;
+}
+
 const pairCap = (chip: Chip, maxPairs: number) => Math.max(1, Math.min(chip.scratch.pairs, maxPairs));
 /** The output-stationary scatter's buffers: pixel counts, (weight row, value) per pair, pooled cells with their values. */
 const listBytes = (chip: Chip, maxPairs: number) => align16(4 * (chip.scratch.pixels + 2)) + align16(4 * pairCap(chip, maxPairs)) + align16(8 * pairCap(chip, maxPairs)) + align16(4 * chip.scratch.pooled) + align16(8 * chip.scratch.pooled);
@@ -164,9 +193,9 @@ export class WasmScatter {
   /**
    * The kernel laid out for this chip, or null when WebAssembly SIMD is missing or the chip's tables exceed 2 GiB.
    * `withNative`: sum with the native kernel where it was built; `maxPairs`: the lists' capacity (tests shrink it
-   * to exercise the input-stationary fallback).
+   * to exercise the input-stationary fallback); `shared`: the native sum's weights already blocked (sharedBlockedWeights).
    */
-  static create(chip: Chip, withNative: boolean, maxPairs = MAX_PAIRS): WasmScatter | null {
+  static create(chip: Chip, withNative: boolean, maxPairs = MAX_PAIRS, shared: BlockedWeights | null = null): WasmScatter | null {
     const module = kernelModule();
     if (!module || !wasmApi) return null;
     const native = withNative ? nativeKernel() : null;
@@ -178,11 +207,13 @@ export class WasmScatter {
     const pages = Math.ceil(bytes / PAGE);
     const memory = new wasmApi.Memory({ initial: pages, maximum: pages });
     const instance = new wasmApi.Instance(module, { env: { memory } });
-    return new WasmScatter(memory.buffer, instance.exports, chip, { convs, taps, positions }, native, pairCap(chip, maxPairs));
+    return new WasmScatter(memory.buffer, instance.exports, chip, { convs, taps, positions }, native, pairCap(chip, maxPairs), shared);
   }
 
-  private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, tables: ReturnType<typeof chipTables>, readonly native: NativeKernel | null, cap: number) {
+  private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, tables: ReturnType<typeof chipTables>, readonly native: NativeKernel | null, cap: number, shared: BlockedWeights | null) {
     const { convs, taps } = tables;
+    const keys = new Map<ConvPlan, string>();
+    forEachBlockedConv(chip, (conv, key) => keys.set(conv, keys.get(conv) ?? key));
     this.one = exports.one as OneFn;
     this.directFn = exports.direct as DirectFn;
     this.bucketFn = exports.bucket as BucketFn;
@@ -215,7 +246,9 @@ export class WasmScatter {
       this.weightAt.set(c, p);
       if (c.groups !== 1) continue;
       if (native) {
-        this.nativeBlocked.set(c, blockWeights(c, native.block, new Float64Array(blockedLength(c, native.block))));
+        const length = blockedLength(c, native.block);
+        const given = shared?.[keys.get(c) ?? ''];
+        this.nativeBlocked.set(c, given?.length === length ? given : blockWeights(c, native.block, new Float64Array(length)));
         continue;
       }
       const b = place(8 * blockedLength(c, WASM_BLOCK));

@@ -41,7 +41,7 @@ function attach(engine: number, a: Attachment): Attached {
   attached = null; // the previous engine's chip can be collected while this one is built
   const { blueprint } = a;
   const chip = buildChip(blueprint.spec);
-  const scratch = createScratch(chip);
+  const scratch = createScratch(chip, 'native', undefined, a.blocked);
   const fault = blueprint.injectFault ?? null;
   scratch.fault = fault;
   const state = viewState(a.buffers, blueprint.semantics, blueprint.steps);

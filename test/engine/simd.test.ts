@@ -12,7 +12,7 @@ import { runEngine } from '../../src/engine/run.js';
 import { SCATTER_WASM_BASE64 } from '../../src/engine/scatter-wasm.js';
 import { readParity, viewState, type SharedState } from '../../src/engine/state.js';
 import { nativeKernel } from '../../src/engine/native.js';
-import { wasmAvailable, type KernelChoice } from '../../src/engine/simd.js';
+import { sharedBlockedWeights, wasmAvailable, type BlockedWeights, type KernelChoice } from '../../src/engine/simd.js';
 import { quantize } from '../../src/hw/quantize.js';
 import { fingerprint } from './contract.js';
 import { ANN_FIXTURES, golden, mapModel, profileNamed, SNN_FIXTURES } from './helpers.js';
@@ -69,8 +69,8 @@ class ComparingBackend implements EngineBackend {
   async close(): Promise<void> {}
 }
 
-async function runWith(chip: Chip, fixture: string, kernel: KernelChoice) {
-  return runEngine(chip, golden(fixture).input, { recordSpikes: true, backend: new InThreadBackend({ kernel }) });
+async function runWith(chip: Chip, fixture: string, kernel: KernelChoice, blocked?: BlockedWeights) {
+  return runEngine(chip, golden(fixture).input, { recordSpikes: true, backend: new InThreadBackend({ kernel, ...(blocked ? { blocked } : {}) }) });
 }
 
 /** The compiled kernels, each compared with the TypeScript loops. */
@@ -130,6 +130,22 @@ describe('WebAssembly scatter kernel', () => {
       await runEngine(chipFor(fixture, 'small7', 'fixed'), golden(fixture).input, { backend });
       expect(backend.compared).toBeGreaterThan(0);
       expect(backend.mismatches).toBe(0);
+    });
+
+    // Worker threads of one engine read one shared copy of the native sum's weights (attach blocks them once).
+    it.skipIf(!nativeKernel())('sumsFromSharedBlockedWeightsWhenGivenThem', async () => {
+      const chip = chipFor(fixture, 'ideal-45nm', 'float');
+      const blocked = sharedBlockedWeights(chip)!;
+      const arrays = Object.values(blocked);
+      expect(arrays.length).toBeGreaterThan(0);
+      for (const a of arrays) expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const own = await runWith(chip, fixture, 'native');
+      const shared = await runWith(chip, fixture, 'native', blocked);
+      expect(fingerprint(shared)).toEqual(fingerprint(own));
+      // Proof they are read: zeroed shared weights silence the network's convs.
+      for (const a of arrays) a.fill(0);
+      const zeroed = await runWith(chip, fixture, 'native', blocked);
+      expect(fingerprint(zeroed)).not.toEqual(fingerprint(own));
     });
 
     // Lists of one pair overflow at once: every step falls back to the input-stationary kernel.
