@@ -8,6 +8,8 @@ spatial cross-entropy (Eq. 5, label 255 ignored), Adam 3e-3 with ×0.1 at half o
 ANN twin (--kind ann): BatchNorm + ReLU, one analog step. The run checkpoints to --workdir every epoch
 and every few minutes, resumes from there, and exports ``model.json`` + ``weights.safetensors`` with
 provenance and the measured val MIoU when the epochs are done or --max-minutes is used up.
+--init-from starts an SNN from the synaptic weights of its trained ANN twin (hybrid training) instead of
+random ones; training then proceeds as above.
 
 Example:
   /usr/bin/python3 train/train.py --data train.safetensors --val val.safetensors --width 1/8 --timesteps 8 \\
