@@ -48,7 +48,7 @@ const PYTHON = '/usr/bin/python3';
 const C_REPS = 3;
 const TORCH_REPS = 3;
 /** Rounds of (1 worker, 2 workers) runs taken in turns, so a change in the machine's load hits both alike. */
-const WORKER_ROUNDS = 5;
+const WORKER_ROUNDS = 9;
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const giga = (n: number) => `${(n / 1e9).toFixed(2)} G`;

@@ -12,32 +12,34 @@ export_data() { # set split file count
   [ -f "$DATA/$1-$2.safetensors" ] || node dist/cli/main.js data export --data "$1" --split "$2" --count "$3" --out "$DATA/$1-$2.safetensors"
 }
 
-# name data arch kind timesteps minutes [extra train.py flags]
+# name data arch kind width timesteps minutes [extra train.py flags]
 # digits-dvs is ~93% background: plain cross-entropy left Spiking-DeepLab predicting background only after 7 epochs,
 # so all four digits-dvs models weight classes by 1/sqrt(frequency) (recorded in model.json provenance.loss).
 # Retrained spiking models plan their epochs so that the ×0.1 step after half of them falls inside the budget:
 # both spiking models on digits-dvs predicted background only until their step (after epoch 8 of 16). Spiking-FCN on
 # digits plans 8 epochs and weights classes too: plain, 8.8 epochs in 69 min and no step reached, it had only
 # begun to predict digits (10.8% MIoU).
+# Spiking-DeepLab on digits is width 1/4 and starts from its ANN twin's synaptic weights (--init-from, hybrid
+# training), so the twin comes first: at width 1/8 from random weights it reached 35% in 45 min (36% in 72).
 MODELS=(
-  "spiking-deeplab-digits digits dl-vgg9 snn 8 45"
-  "deeplab-ann-digits digits dl-vgg9 ann 1 10"
-  "spiking-fcn-digits digits fcn-vgg9 snn 8 60 --epochs 8 --class-weights inverse-sqrt"
-  "fcn-ann-digits digits fcn-vgg9 ann 1 10"
-  "spiking-deeplab-digits-dvs digits-dvs dl-vgg9 snn 10 50 --epochs 16 --class-weights inverse-sqrt"
-  "deeplab-ann-digits-dvs digits-dvs dl-vgg9 ann 1 8 --class-weights inverse-sqrt"
-  "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 10 35 --epochs 16 --class-weights inverse-sqrt"
-  "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1 8 --class-weights inverse-sqrt"
+  "deeplab-ann-digits digits dl-vgg9 ann 1/4 1 13"
+  "spiking-deeplab-digits digits dl-vgg9 snn 1/4 8 60 --epochs 14 --init-from models/deeplab-ann-digits"
+  "spiking-fcn-digits digits fcn-vgg9 snn 1/8 8 60 --epochs 8 --class-weights inverse-sqrt"
+  "fcn-ann-digits digits fcn-vgg9 ann 1/8 1 10"
+  "spiking-deeplab-digits-dvs digits-dvs dl-vgg9 snn 1/8 10 50 --epochs 16 --class-weights inverse-sqrt"
+  "deeplab-ann-digits-dvs digits-dvs dl-vgg9 ann 1/8 1 8 --class-weights inverse-sqrt"
+  "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 1/8 10 35 --epochs 16 --class-weights inverse-sqrt"
+  "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1/8 1 8 --class-weights inverse-sqrt"
 )
 
 for entry in "${MODELS[@]}"; do
-  read -r name data arch kind T minutes extra <<<"$entry"
+  read -r name data arch kind width T minutes extra <<<"$entry"
   if [ $# -gt 0 ] && [[ " $* " != *" $name "* ]]; then continue; fi
   if [ -f "models/$name/model.json" ]; then echo "skip $name (exists)"; continue; fi
   if [ "$data" = digits ]; then export_data digits train 4000; export_data digits val 500;
   else export_data digits-dvs train 2000; export_data digits-dvs val 300; fi
   echo "[$(date +%T)] training $name"
   $PY train/train.py --arch "$arch" --kind "$kind" --data "$DATA/$data-train.safetensors" --val "$DATA/$data-val.safetensors" \
-    --width 1/8 --timesteps "$T" --epochs 26 --batch 16 --threads 2 --seed 1 --max-minutes "$minutes" \
+    --width "$width" --timesteps "$T" --epochs 26 --batch 16 --threads 2 --seed 1 --max-minutes "$minutes" \
     --workdir "train/runs/$name" --out "models/$name" ${extra:-} 2>&1 | tee -a "train/runs/$name.log"
 done
