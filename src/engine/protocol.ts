@@ -47,7 +47,7 @@ import type { Chip } from './chip.js';
 import type { BlockedWeights } from './simd.js';
 import type { ChipSpec, Semantics } from './types.js';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Slot of each per-core per-step counter in the counters block [step][core][slot]. */
 export const COUNTER = {

@@ -129,7 +129,7 @@ export function sharedBlockedWeights(chip: Chip): BlockedWeights | null {
   if (!native) return null;
   const out: BlockedWeights = {};
   forEachBlockedConv(chip, (conv, key) => {
-    out[key] ??= blockWeights(conv, native.block, new Float64Array(new SharedArrayBuffer(8 * blockedLength(conv, native.block))));
+    out[key] = blockWeights(conv, native.block, new Float64Array(new SharedArrayBuffer(8 * blockedLength(conv, native.block))));
   });
   return out;
 }
@@ -213,7 +213,7 @@ export class WasmScatter {
   private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, tables: ReturnType<typeof chipTables>, readonly native: NativeKernel | null, cap: number, shared: BlockedWeights | null) {
     const { convs, taps } = tables;
     const keys = new Map<ConvPlan, string>();
-    forEachBlockedConv(chip, (conv, key) => keys.set(conv, keys.get(conv) ?? key));
+    forEachBlockedConv(chip, (conv, key) => keys.set(conv, key));
     this.one = exports.one as OneFn;
     this.directFn = exports.direct as DirectFn;
     this.bucketFn = exports.bucket as BucketFn;
