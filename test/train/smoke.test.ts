@@ -1,7 +1,7 @@
 // Smoke test of the PyTorch trainer: a few steps on a tiny network from `data export` files, bundle read back by loadModel.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -110,6 +110,15 @@ describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — ski
     const missing = train('no-init', '--epochs', '1', '--init-from', join(dir, 'nowhere'));
     expect(missing.status).toBe(2);
     expect(missing.stderr.trim()).toMatch(/^train\.py: .*nowhere\/model\.json: no such file \(--init-from wants a bundle folder/);
+    // A bundle whose weights file is cut short: one line naming the file.
+    const cut = join(dir, 'cut-twin');
+    mkdirSync(cut);
+    copyFileSync(join(dir, 'wide-twin', 'model.json'), join(cut, 'model.json'));
+    writeFileSync(join(cut, 'weights.safetensors'), readFileSync(join(dir, 'wide-twin', 'weights.safetensors')).subarray(0, 100));
+    const corrupt = train('corrupt-init', '--epochs', '1', '--init-from', cut);
+    expect(corrupt.status).toBe(2);
+    expect(corrupt.stderr.trim().split('\n')).toHaveLength(1);
+    expect(corrupt.stderr).toContain(`train.py: ${join(cut, 'weights.safetensors')}: not a readable safetensors file`);
   });
 
   it('refusesAMissingDataFileWithOneLineAndExitCode2', () => {

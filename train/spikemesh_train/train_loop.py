@@ -40,7 +40,7 @@ def schedule_warning(epochs_done: int, epoch_seconds: float, seconds_left: float
     """
     A warning when, at epoch_seconds per epoch, the time budget (seconds_left more) ends before the ×0.1 step at
     0-based epoch decay_epoch — the step would never happen (a run planned for many epochs on a short budget).
-    None when the step has happened, falls inside the budget, or there is no budget (seconds_left is None).
+    None when the step has happened or falls inside the budget (a run without a budget does not ask).
     """
     if epochs_done >= decay_epoch or decay_epoch >= epochs or epoch_seconds <= 0:
         return None
