@@ -1,9 +1,11 @@
 // WebAssembly SIMD scatter kernels (AssemblyScript): the synaptic loops of src/engine/integrate.ts, two channels per instruction.
 //
 // The host owns the memory (src/engine/simd.ts lays it out); every pointer is a byte offset into it.
-// The arithmetic is the host's exactly: acc += v·w in float64 with w a float32 widened exactly, one
-// accumulator per lane, contributions in the order given — so every sum equals the TypeScript loop's
-// bit for bit (WebAssembly has no fused multiply-add here, and float64 add/mul are IEEE round-to-nearest).
+// The arithmetic is the host's exactly, one accumulator per lane, contributions in the order given, so every
+// sum equals the TypeScript loop's bit for bit (WebAssembly has no fused multiply-add here, and its float
+// add/mul are IEEE round-to-nearest). Two precisions, chosen by the caller's `single`: float arithmetic
+// accumulates in float32 (acc = f32(acc + f32(v·w)), the reference's sums); fixed point in float64, where
+// products and sums of the quantized integers are exact.
 //
 // Tap table block (an engine LocalTaps): i32 inLo, i32 nIn, i32 nTap, then start[nIn + 1], tap[nTap], out[nTap].
 
@@ -57,12 +59,41 @@ const HEADER: usize = 12;
   }
 }
 
+/** axpy with a float32 accumulator: each product rounded to float32, then the float32 sum. */
+@inline function axpy32(acc: usize, w: usize, n: i32, v: f32): void {
+  let a = acc;
+  let b = w;
+  const end8 = acc + (<usize>(n & ~7) << 2);
+  const end = acc + (<usize>n << 2);
+  if (v == 1.0) {
+    while (a < end8) {
+      v128.store(a, f32x4.add(v128.load(a), v128.load(b)));
+      v128.store(a, f32x4.add(v128.load(a, 16), v128.load(b, 16)), 16);
+      a += 32;
+      b += 32;
+    }
+  } else {
+    const vv = f32x4.splat(v);
+    while (a < end8) {
+      v128.store(a, f32x4.add(v128.load(a), f32x4.mul(vv, v128.load(b))));
+      v128.store(a, f32x4.add(v128.load(a, 16), f32x4.mul(vv, v128.load(b, 16))), 16);
+      a += 32;
+      b += 32;
+    }
+  }
+  while (a < end) {
+    store<f32>(a, load<f32>(a) + v * load<f32>(b));
+    a += 4;
+    b += 4;
+  }
+}
+
 /**
  * One input value (row ly, column lx local to the tap tables, channel ci) through its restricted taps into
- * the H×W×C accumulator, output channels [coA, coB) of the accumulator's [elo, …); returns the multiply-adds.
- * Weights are [cin][ky][kx][cpg].
+ * the H×W×C accumulator (float32 when `single`, else float64), output channels [coA, coB) of the
+ * accumulator's [elo, …); returns the multiply-adds. Weights are [cin][ky][kx][cpg].
  */
-export function one(acc: usize, w: usize, rT: usize, cT: usize, ly: i32, lx: i32, ci: i32, v: f64, k: i32, cpg: i32, cinPerGroup: i32, EW: i32, EC: i32, elo: i32, coA: i32, coB: i32): i32 {
+export function one(acc: usize, w: usize, rT: usize, cT: usize, ly: i32, lx: i32, ci: i32, v: f64, k: i32, cpg: i32, cinPerGroup: i32, EW: i32, EC: i32, elo: i32, coA: i32, coB: i32, single: bool): i32 {
   const nc = coB - coA;
   const ra = tapStart(rT, ly);
   const rb = tapStart(rT, ly + 1);
@@ -76,7 +107,8 @@ export function one(acc: usize, w: usize, rT: usize, cT: usize, ly: i32, lx: i32
     for (let b = ca; b < cb; b++) {
       const o = (oRow + load<i32>(tapOut(cT, b))) * EC + accOff;
       const wi = (wRow + load<i32>(tapIndex(cT, b))) * cpg + coOff;
-      axpy(acc + (<usize>o << 3), w + (<usize>wi << 2), nc, v);
+      if (single) axpy32(acc + (<usize>o << 2), w + (<usize>wi << 2), nc, <f32>v);
+      else axpy(acc + (<usize>o << 3), w + (<usize>wi << 2), nc, v);
     }
   }
   return (rb - ra) * (cb - ca) * nc;
@@ -86,7 +118,7 @@ export function one(acc: usize, w: usize, rT: usize, cT: usize, ly: i32, lx: i32
  * Every event (source neuron index in C-order, value) through the synapses it has in the region: the
  * event stage without a pool. Events outside the source window never arrive (flows carry only those).
  */
-export function direct(evIdx: usize, evVal: usize, n: i32, srcH: i32, srcW: i32, acc: usize, w: usize, k: i32, cpg: i32, cinPerGroup: i32, rT: usize, cT: usize, EW: i32, EC: i32, elo: i32, ehi: i32): f64 {
+export function direct(evIdx: usize, evVal: usize, n: i32, srcH: i32, srcW: i32, acc: usize, w: usize, k: i32, cpg: i32, cinPerGroup: i32, rT: usize, cT: usize, EW: i32, EC: i32, elo: i32, ehi: i32, single: bool): f64 {
   const rLo = load<i32>(rT);
   const cLo = load<i32>(cT);
   let ops: f64 = 0;
@@ -101,7 +133,7 @@ export function direct(evIdx: usize, evVal: usize, n: i32, srcH: i32, srcW: i32,
     const coB = min(ehi, (g + 1) * cpg);
     if (coB <= coA) continue;
     const v = <f64>load<f32>(evVal + (<usize>e << 2));
-    ops += <f64>one(acc, w, rT, cT, y - rLo, x - cLo, ci, v, k, cpg, cinPerGroup, EW, EC, elo, coA, coB);
+    ops += <f64>one(acc, w, rT, cT, y - rLo, x - cLo, ci, v, k, cpg, cinPerGroup, EW, EC, elo, coA, coB, single);
   }
   return ops;
 }
@@ -248,21 +280,46 @@ function partial(out: usize, P: i32, p: i32, base: i32, j0: i32, j1: i32, s0: v1
   }
 }
 
+/** sumBlock with float32 weights ([block][row][12] float32) and sums: three float32x4 registers, float32 outputs. */
+@inline function sumBlock32(out: usize, P: i32, p: i32, base: i32, j0: i32, j1: i32, wb: usize, q0: i32, q1: i32, rows: usize, vals: usize, ones: bool): void {
+  let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0);
+  for (let q = q0; q < q1; q++) {
+    const a = wb + <usize>load<i32>(rows + (<usize>q << 2)) * (BLOCK << 2);
+    if (ones) {
+      s0 = f32x4.add(s0, lanes(a, 0)); s1 = f32x4.add(s1, lanes(a, 16)); s2 = f32x4.add(s2, lanes(a, 32));
+    } else {
+      const v = f32x4.splat(<f32>load<f64>(vals + (<usize>q << 3)));
+      s0 = f32x4.add(s0, f32x4.mul(v, lanes(a, 0))); s1 = f32x4.add(s1, f32x4.mul(v, lanes(a, 16))); s2 = f32x4.add(s2, f32x4.mul(v, lanes(a, 32)));
+    }
+  }
+  // Lanes [j0, j1) to output rows base + j at pixel p (a float32 store per lane: this is the fallback kernel).
+  for (let j = j0; j < j1; j++) {
+    const s = j < 4 ? s0 : j < 8 ? s1 : s2;
+    const l = j & 3;
+    const x = l == 0 ? f32x4.extract_lane(s, 0) : l == 1 ? f32x4.extract_lane(s, 1) : l == 2 ? f32x4.extract_lane(s, 2) : f32x4.extract_lane(s, 3);
+    store<f32>(out + ((<usize>(base + j) * <usize>P + <usize>p) << 2), x);
+  }
+}
+
 /**
  * Output channels [cLo, cHi) of every pixel, C×P (channel-major, channel cLo first), from the bucketed entries; a
- * pixel without entries gets zeros. `w`: the conv's weights blocked as [block][row][12] float64, nRows rows.
- * Blocks are the outer loop so one block's weights (nRows·96 bytes) stay in cache across all pixels.
+ * pixel without entries gets zeros. `w`: the conv's weights blocked as [block][row][12], nRows rows, and `out`
+ * the sums, float32 when `single`, else float64. Blocks are the outer loop so one block's weights (nRows·48 or
+ * nRows·96 bytes) stay in cache across all pixels.
  */
-export function sumBuckets(out: usize, w: usize, nRows: i32, cLo: i32, cHi: i32, P: i32, count: usize, rows: usize, vals: usize, ones: bool): void {
+export function sumBuckets(out: usize, w: usize, nRows: i32, cLo: i32, cHi: i32, P: i32, count: usize, rows: usize, vals: usize, ones: bool, single: bool): void {
   for (let b = cLo / BLOCK; b * BLOCK < cHi; b++) {
-    const wb = w + ((<usize>b * <usize>nRows * BLOCK) << 3);
+    const wb = w + ((<usize>b * <usize>nRows * BLOCK) << (single ? 2 : 3));
     const base = b * BLOCK - cLo;
     const j0 = max(0, -base);
     const j1 = min(BLOCK, cHi - b * BLOCK);
     for (let p = 0; p < P; p++) {
       const q0 = load<i32>(count + (<usize>p << 2));
       const q1 = load<i32>(count + (<usize>(p + 1) << 2));
-      if (ones) sumBlock(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, true);
+      if (single) {
+        if (ones) sumBlock32(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, true);
+        else sumBlock32(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, false);
+      } else if (ones) sumBlock(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, true);
       else sumBlock(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, false);
     }
   }

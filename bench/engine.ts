@@ -247,7 +247,7 @@ function layerTable(chip: Chip, coreSeconds: Float64Array, result: EngineResult,
 /** Build bench/scatter.c in a temp dir and run it on the engine's events. */
 function runC(chip: Chip, result: EngineResult, spikes: Tensor, tmp: string): CResult | string {
   const exe = join(tmp, 'scatter');
-  const cc = spawnSync('gcc', ['-O3', '-march=native', '-o', exe, join(here, 'scatter.c')], { encoding: 'utf8' });
+  const cc = spawnSync('gcc', ['-O3', '-march=native', '-ffp-contract=off', '-o', exe, join(here, 'scatter.c')], { encoding: 'utf8' });
   if (cc.error || cc.status !== 0) return `gcc failed: ${cc.error?.message ?? cc.stderr.trim()}`;
   const data = join(tmp, 'scatter.bin');
   writeFileSync(data, scatterData(chip, result, spikes));
@@ -321,7 +321,7 @@ export default async function run(): Promise<void> {
       const cMacs = c.projections.reduce((a, p) => a + p.macs, 0);
       const mismatched = chip.plan.projections.filter((p, i) => c.projections[i]!.ops !== recorded.result.layers.find((l) => l.population === chip.plan.network.populations[p.target]!.name)!.acs);
       const check = mismatched.length === 0 ? `= the engine's ACs, layer by layer` : `≠ the engine's ACs in ${mismatched.map((p) => p.name).join(', ')}`;
-      say(`C kernel (gcc -O3 -march=native; the same scatter of the same events, scatter only; best of ${c.repetitions}): ${fmt(cOps)} synaptic ops ${check} (${fmt(cMacs)} multiply-adds done) in ${times({ cpu: c.cpuSeconds, wall: c.wallSeconds })} = ${giga(cOps / c.cpuSeconds)} synaptic ops/s`);
+      say(`C kernel (gcc -O3 -march=native -ffp-contract=off; the same scatter of the same events, scatter only; best of ${c.repetitions}): ${fmt(cOps)} synaptic ops ${check} (${fmt(cMacs)} multiply-adds done) in ${times({ cpu: c.cpuSeconds, wall: c.wallSeconds })} = ${giga(cOps / c.cpuSeconds)} synaptic ops/s`);
       say(`  engine / C throughput: ${ratio(c.cpuSeconds / engine.cpu)} by CPU time, ${ratio(c.wallSeconds / engine.wall)} by wall time (target ≥ 0.25×); TypeScript loops / C: ${ratio(c.cpuSeconds / js.cpu)}`);
       say(`  per layer, CPU time (engine: all the work of the layer's cores in a separate run; C: its scatter alone):\n${layerTable(chip, timedBackend.seconds, recorded.result, c)}`);
     }

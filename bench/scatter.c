@@ -1,8 +1,9 @@
 // Native baseline for bench/engine.ts: the engine's event scatter in plain C (built with gcc -O3 -march=native).
 //
 // Reads the file bench/engine.ts writes (every projection's conv geometry, packed weights and, per step,
-// the source events the engine integrated), then does the engine's scatter on one core: float64
-// accumulators, float32 weights, events in source order; a folded avgpool first sums the spikes into
+// the source events the engine integrated), then does the engine's scatter on one core: float32
+// accumulators and weights, each product rounded before it is added (the engine's float sums), events
+// in source order; a folded avgpool first sums the spikes into
 // window cells (float32, as the engine does) and scatters each touched cell. It counts synaptic ops
 // the way the engine's AC counter does (composite synapses through the pool) and prints JSON: the
 // fastest of N repetitions by CPU time (with its wall time) and the CPU time of each projection.
@@ -88,7 +89,7 @@ static void reachAxis(Proj *p, int size, int outSize, int pooledSize, int32_t *r
 }
 
 /* One input value at (ci, y, x) of the conv's input through every tap into the OH×OW×Cout accumulator. */
-static inline double scatterOne(const Proj *p, double *acc, int ci, int y, int x, double v) {
+static inline double scatterOne(const Proj *p, float *acc, int ci, int y, int x, float v) {
   int ro[64], rt[64], co[64], ct[64];
   int nr = 0, nc = 0;
   for (int t = 0; t < p->k; t++) {
@@ -100,9 +101,9 @@ static inline double scatterOne(const Proj *p, double *acc, int ci, int y, int x
   const int C = p->cout;
   for (int a = 0; a < nr; a++) {
     for (int b = 0; b < nc; b++) {
-      double *restrict o = acc + ((size_t)ro[a] * p->ow + co[b]) * C;
+      float *restrict o = acc + ((size_t)ro[a] * p->ow + co[b]) * C;
       const float *restrict w = p->weights + ((size_t)(ci * p->k + rt[a]) * p->k + ct[b]) * C;
-      for (int c = 0; c < C; c++) o[c] += v * (double)w[c];
+      for (int c = 0; c < C; c++) o[c] += v * w[c];
     }
   }
   return (double)nr * nc * C;
@@ -120,8 +121,8 @@ static int cmpInt(const void *a, const void *b) {
 }
 
 /* One projection at one step: the engine's scatterDirect or scatterPooled. */
-static void runProj(Proj *p, int t, double *acc, double *pooled, uint8_t *mark, int *touched) {
-  memset(acc, 0, sizeof(double) * (size_t)p->oh * p->ow * p->cout);
+static void runProj(Proj *p, int t, float *acc, double *pooled, uint8_t *mark, int *touched) {
+  memset(acc, 0, sizeof(float) * (size_t)p->oh * p->ow * p->cout);
   const int n = p->count[t];
   const int32_t *idx = p->idx[t];
   const float *val = p->val[t];
@@ -151,7 +152,7 @@ static void runProj(Proj *p, int t, double *acc, double *pooled, uint8_t *mark, 
   for (int i = 0; i < nt; i++) {
     int cell = touched[i];
     int pc = cell % p->pw, q = cell / p->pw, pr = q % p->ph, ci = q / p->ph;
-    double v = (double)(float)(pooled[cell] / (p->divRows[pr] * p->divCols[pc]));
+    float v = (float)(pooled[cell] / (p->divRows[pr] * p->divCols[pc]));
     pooled[cell] = 0;
     mark[cell] = 0;
     if (v != 0) p->macs += scatterOne(p, acc, ci, pr, pc, v);
@@ -212,7 +213,7 @@ int main(int argc, char **argv) {
     }
   }
   fclose(f);
-  double *acc = xmalloc(sizeof(double) * maxAcc);
+  float *acc = xmalloc(sizeof(float) * maxAcc);
   double *pooled = xmalloc(sizeof(double) * (maxPooled ? maxPooled : 1));
   uint8_t *mark = xmalloc(maxPooled ? maxPooled : 1);
   int *touched = xmalloc(sizeof(int) * (maxPooled ? maxPooled : 1));

@@ -2,10 +2,11 @@
 // same sums as the WebAssembly sumBuckets in assembly/scatter.ts, with 512-bit vectors where the CPU has
 // them) and the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings).
 //
-// Each output value is 0 plus its pixel's entries in list order, in float64, rounded to nearest: the
-// very additions of the WebAssembly and TypeScript kernels, so the results are identical bit for bit.
-// Products v·w are exact in float64 (both are float32 values), so contraction could not change them
-// either; it is switched off anyway (binding.gyp).
+// Each output value is 0 plus its pixel's entries in list order, rounded to nearest after every operation:
+// the very additions of the WebAssembly and TypeScript kernels, so the results are identical bit for bit.
+// Float arithmetic sums in float32 (each product v·w rounded to float32, then added: the reference's
+// sums, src/reference/ops.ts); fixed point in float64, where the integer products and sums are exact.
+// Contraction into fused multiply-adds would skip the product's rounding: it is switched off (binding.gyp).
 
 #include <node_api.h>
 #include <stdint.h>
@@ -19,8 +20,10 @@
 #define MULTI_TARGET
 #endif
 
-// Output channels per block of the weights this kernel reads ([block][row][BLOCK] float64).
+// Output channels per block of the weights this kernel reads: [block][row][BLOCK] float64, or [block][row][BLOCK32]
+// float32 (a row of either is 256 bytes, four 512-bit vectors).
 #define BLOCK 32
+#define BLOCK32 64
 
 // The data of a typed array of the given type (NULL when it is something else); length in elements.
 static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, size_t *length) {
@@ -31,9 +34,16 @@ static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, s
 }
 
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
+typedef float v16f __attribute__((vector_size(64), aligned(4)));
 
 static inline __attribute__((always_inline)) v8d load8(const double *p) {
   v8d v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline __attribute__((always_inline)) v16f load16(const float *p) {
+  v16f v;
   memcpy(&v, p, sizeof v);
   return v;
 }
@@ -69,34 +79,68 @@ static inline void add_entries(double *acc, const double *wb, const int32_t *row
   *q = i;
 }
 
+// add_entries in float32: a block of BLOCK32 float32 partial sums, each product rounded before it is added.
+static inline void add_entries32(float *acc, const float *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1,
+                                 int32_t rowEnd, int ones) {
+  int32_t i = *q;
+  if (i >= q1 || rows[i] >= rowEnd) return;
+  v16f s0 = load16(acc), s1 = load16(acc + 16), s2 = load16(acc + 32), s3 = load16(acc + 48);
+  if (ones) {
+    for (; i < q1 && rows[i] < rowEnd; i++) {
+      const float *w = wb + (size_t)rows[i] * BLOCK32;
+      s0 += load16(w); s1 += load16(w + 16); s2 += load16(w + 32); s3 += load16(w + 48);
+    }
+  } else {
+    for (; i < q1 && rows[i] < rowEnd; i++) {
+      const float *w = wb + (size_t)rows[i] * BLOCK32;
+      const float v = (float)vals[i];
+      s0 += v * load16(w); s1 += v * load16(w + 16); s2 += v * load16(w + 32); s3 += v * load16(w + 48);
+    }
+  }
+  memcpy(acc, &s0, 64); memcpy(acc + 16, &s1, 64); memcpy(acc + 32, &s2, 64); memcpy(acc + 48, &s3, 64);
+  *q = i;
+}
+
 // The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
 static inline double fround(double x) { return (double)(float)x; }
 
-// The block loop of sum (see there).
-MULTI_TARGET static void sum_blocks(double *out, const int32_t *count, const int32_t *rows, const double *vals, int32_t *cursor, double *partial,
-                                    const double *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones, const double *bias, int32_t store) {
+// Rows per chunk: CHUNK_ROWS, or more where the lists are too sparse for CHUNK_ENTRIES per pixel.
+static int32_t chunk_rows(const int32_t *count, int32_t nRows, int32_t P) {
   const double perPixel = P > 0 ? (double)count[P] / P : 0;
   const double wanted = perPixel > 0 ? CHUNK_ENTRIES * (double)nRows / perPixel : nRows;
-  const int32_t chunkRows = wanted > CHUNK_ROWS ? (wanted < nRows ? (int32_t)wanted : nRows) : CHUNK_ROWS;
-  for (int32_t b = cLo / BLOCK; b * BLOCK < cHi; b++) {
-    const double *wb = w + (size_t)b * nRows * BLOCK;
-    const int32_t base = b * BLOCK - cLo;
-    const int32_t j0 = base < 0 ? -base : 0;
-    const int32_t j1 = cHi - b * BLOCK < BLOCK ? cHi - b * BLOCK : BLOCK;
-    memcpy(cursor, count, sizeof(int32_t) * (size_t)P);
-    memset(partial, 0, sizeof(double) * BLOCK * (size_t)P);
-    for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows)
-      for (int32_t p = 0; p < P; p++) add_entries(partial + (size_t)p * BLOCK, wb, rows, vals, cursor + p, count[p + 1], r0 + chunkRows, ones);
-    for (int32_t j = j0; j < j1; j++) {
-      double *o = out + (size_t)(base + j) * P;
-      const double *s = partial + j;
-      // The stage store of integrate.ts storeChannels, float: + bias, rounded to float32 once.
-      const double bj = bias ? bias[b * BLOCK + j] : 0;
-      if (store) for (int32_t p = 0; p < P; p++) o[p] = fround(s[(size_t)p * BLOCK] + bj);
-      else for (int32_t p = 0; p < P; p++) o[p] = s[(size_t)p * BLOCK];
-    }
-  }
+  return wanted > CHUNK_ROWS ? (wanted < nRows ? (int32_t)wanted : nRows) : CHUNK_ROWS;
 }
+
+// The block loop of sum (see there) for partial sums of type T, BLK channels per block, ADD adding a pixel's entries of
+// one chunk: sum_blocks in float64 (fixed point), sum_blocks32 in float32 (float). out gets the sums (or, with store,
+// the stage output) as float64 values.
+#define SUM_BLOCKS(NAME, T, BLK, ADD)                                                                                        \
+  MULTI_TARGET static void NAME(double *out, const int32_t *count, const int32_t *rows, const double *vals, int32_t *cursor,   \
+                                T *partial, const T *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones,     \
+                                const double *bias, int32_t store) {                                                          \
+    const int32_t chunkRows = chunk_rows(count, nRows, P);                                                                    \
+    for (int32_t b = cLo / BLK; b * BLK < cHi; b++) {                                                                         \
+      const T *wb = w + (size_t)b * nRows * BLK;                                                                              \
+      const int32_t base = b * BLK - cLo;                                                                                     \
+      const int32_t j0 = base < 0 ? -base : 0;                                                                                \
+      const int32_t j1 = cHi - b * BLK < BLK ? cHi - b * BLK : BLK;                                                           \
+      memcpy(cursor, count, sizeof(int32_t) * (size_t)P);                                                                     \
+      memset(partial, 0, sizeof(T) * BLK * (size_t)P);                                                                        \
+      for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows)                                                                       \
+        for (int32_t p = 0; p < P; p++) ADD(partial + (size_t)p * BLK, wb, rows, vals, cursor + p, count[p + 1], r0 + chunkRows, ones); \
+      for (int32_t j = j0; j < j1; j++) {                                                                                     \
+        double *o = out + (size_t)(base + j) * P;                                                                             \
+        const T *s = partial + j;                                                                                             \
+        /* The stage store of integrate.ts storeChannels, float: + bias, rounded to float32 once. */                          \
+        const double bj = bias ? bias[b * BLK + j] : 0;                                                                       \
+        if (store) for (int32_t p = 0; p < P; p++) o[p] = fround((double)s[(size_t)p * BLK] + bj);                           \
+        else for (int32_t p = 0; p < P; p++) o[p] = s[(size_t)p * BLK];                                                      \
+      }                                                                                                                       \
+    }                                                                                                                         \
+  }
+
+SUM_BLOCKS(sum_blocks, double, BLOCK, add_entries)
+SUM_BLOCKS(sum_blocks32, float, BLOCK32, add_entries32)
 
 // Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
 static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
@@ -110,11 +154,13 @@ static const double *optional_f64(napi_env env, napi_value v, size_t *length, in
 
 static int arg_i32(napi_env env, napi_value v, int32_t *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
 
-// sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array, nRows, cLo, cHi, P, ones,
-//     bias: Float64Array | null, store): undefined
+// sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array | Float32Array, nRows, cLo,
+//     cHi, P, ones, bias: Float64Array | null, store): undefined
 // Offsets are bytes into `memory` (the WebAssembly kernel's memory, where bucket() left the lists); scratchAt has
-// room for P cursors (int32) and then, 8-byte aligned, P·BLOCK partial sums (float64). store = 1: each sum + its
-// channel's bias (indexed by the conv's output channel), rounded to float32 — the float stage output.
+// room for P cursors (int32) and then, 8-byte aligned, P·256 bytes of partial sums. The weights' type picks the
+// precision: float64 blocked by BLOCK (fixed point), float32 blocked by BLOCK32 (float). out receives float64
+// values either way. store = 1: each sum + its channel's bias (indexed by the conv's output channel), rounded to
+// float32 — the float stage output.
 static napi_value Sum(napi_env env, napi_callback_info info) {
   size_t argc = 14;
   napi_value argv[14];
@@ -129,14 +175,17 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   int biasOk = 1;
   const double *bias = argc == 14 ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
   if (argc != 14 || !biasOk || !arg_i32(env, argv[13], &store) || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
-      napi_get_typedarray_info(env, argv[6], &type, &wLength, &wData, NULL, NULL) != napi_ok || type != napi_float64_array ||
+      napi_get_typedarray_info(env, argv[6], &type, &wLength, &wData, NULL, NULL) != napi_ok ||
+      (type != napi_float64_array && type != napi_float32_array) ||
       !arg_i32(env, argv[1], &outAt) || !arg_i32(env, argv[2], &countAt) || !arg_i32(env, argv[3], &rowsAt) ||
       !arg_i32(env, argv[4], &valsAt) || !arg_i32(env, argv[5], &scratchAt) || !arg_i32(env, argv[7], &nRows) ||
       !arg_i32(env, argv[8], &cLo) || !arg_i32(env, argv[9], &cHi) || !arg_i32(env, argv[10], &P) || !arg_i32(env, argv[11], &ones)) {
     napi_throw_type_error(env, NULL, "spikemesh_native.sum: bad arguments");
     return NULL;
   }
-  if ((size_t)(cHi + BLOCK - 1) / BLOCK * BLOCK * (size_t)nRows > wLength) {
+  const int single = type == napi_float32_array;
+  const size_t block = single ? BLOCK32 : BLOCK;
+  if (cLo < 0 || cHi < cLo || nRows < 0 || P < 0 || (size_t)(cHi + block - 1) / block * block * (size_t)nRows > wLength) {
     napi_throw_range_error(env, NULL, "spikemesh_native.sum: weights shorter than the channel range");
     return NULL;
   }
@@ -149,11 +198,11 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   const int32_t *count = (const int32_t *)(m + countAt);
   const int32_t *rows = (const int32_t *)(m + rowsAt);
   const double *vals = (const double *)(m + valsAt);
-  const double *w = (const double *)wData;
   // Per pixel: its cursor into its list and the block's partial sums.
   int32_t *cursor = (int32_t *)(m + scratchAt);
-  double *partial = (double *)(m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7));
-  sum_blocks(out, count, rows, vals, cursor, partial, w, nRows, cLo, cHi, P, ones, bias, store);
+  void *partial = m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7);
+  if (single) sum_blocks32(out, count, rows, vals, cursor, (float *)partial, (const float *)wData, nRows, cLo, cHi, P, ones, bias, store);
+  else sum_blocks(out, count, rows, vals, cursor, (double *)partial, (const double *)wData, nRows, cLo, cHi, P, ones, bias, store);
   return NULL;
 }
 
@@ -262,13 +311,15 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn, lif, block;
+  napi_value fn, lif, block, block32;
   napi_create_function(env, "sum", NAPI_AUTO_LENGTH, Sum, NULL, &fn);
   napi_set_named_property(env, exports, "sum", fn);
   napi_create_function(env, "lif", NAPI_AUTO_LENGTH, Lif, NULL, &lif);
   napi_set_named_property(env, exports, "lif", lif);
   napi_create_int32(env, BLOCK, &block);
   napi_set_named_property(env, exports, "block", block);
+  napi_create_int32(env, BLOCK32, &block32);
+  napi_set_named_property(env, exports, "block32", block32);
   return exports;
 }
 

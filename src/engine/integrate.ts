@@ -2,11 +2,11 @@
 //
 // Float arithmetic reproduces the reference bit for bit and independently of packet order: the
 // events are put in source-neuron order before the scatter, so every accumulator receives its
-// contributions in the reference's order (source channel, row, column), in float64, rounded to
-// float32 once per stage as the reference does. Each flow's packets already come in that order (a
+// contributions in the reference's order (source channel, row, column), each product and sum rounded
+// to float32 as the reference does (acc32). Each flow's packets already come in that order (a
 // source emits in C-order) and no neuron is in two flows, so merging the flows' runs suffices (and
 // where no accumulator hears two flows, not even that: CoreInput.merge); only the test hook that
-// shuffles packets needs a full sort. Fixed point needs neither: integer sums are exact.
+// shuffles packets needs a full sort. Fixed point needs neither: integer sums are exact (in float64, acc).
 //
 // The scatter runs in the WebAssembly SIMD kernel (simd.ts) where the runtime has it, else in the
 // TypeScript loops below; both add the same products into the same accumulators in the same order. For a
@@ -25,7 +25,8 @@ import type { SharedState } from './state.js';
 
 /**
  * The event stage's accumulator: 'pixels' H×W×C sums (input-stationary scatter), 'channels' C×H×W sums
- * (output-stationary), 'stored' the C×H×W float stage output itself (the native sum adds the bias and rounds).
+ * (output-stationary), both in acc32 (float) or acc (fixed point); 'stored' the C×H×W float stage output itself
+ * in acc (the native sum adds the bias and rounds).
  */
 export type AccLayout = 'pixels' | 'channels' | 'stored';
 
@@ -37,6 +38,8 @@ export interface Scratch {
   sortVal: Float32Array;
   keys: Float64Array;
   acc: Float64Array;
+  /** acc's bytes as float32: the sums of float arithmetic. */
+  acc32: Float32Array;
   stageA: Float64Array;
   stageB: Float64Array;
   pooled: Float64Array;
@@ -74,13 +77,15 @@ const POSITION = 2 ** POSITION_BITS;
 export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPairs?: number, blocked: BlockedWeights | null = null): Scratch {
   const s = chip.scratch;
   const wasm = kernel === 'js' ? null : WasmScatter.create(chip, kernel === 'native', maxPairs, blocked);
+  const acc = wasm ? wasm.acc : new Float64Array(s.acc);
   return {
     evIdx: wasm ? wasm.evIdx : new Int32Array(s.events),
     evVal: wasm ? wasm.evVal : new Float32Array(s.events),
     sortIdx: new Int32Array(s.events),
     sortVal: new Float32Array(s.events),
     keys: new Float64Array(s.events),
-    acc: wasm ? wasm.acc : new Float64Array(s.acc),
+    acc,
+    acc32: wasm ? wasm.acc32 : new Float32Array(acc.buffer, acc.byteOffset, s.acc),
     stageA: new Float64Array(s.stage),
     stageB: new Float64Array(s.stage),
     pooled: new Float64Array(s.pooled),
@@ -205,11 +210,17 @@ function sortEvents(sc: Scratch, n: number, unitValues: boolean): void {
   evVal.set(sortVal.subarray(0, n));
 }
 
+/** acc[o..o+n) += v · w[wi..wi+n) in float64: fixed point's integer products and sums, exact. */
+function addExact(acc: Float64Array, o: number, w: Float32Array, wi: number, n: number, v: number): void {
+  for (let j = 0; j < n; j++) acc[o + j]! += v * w[wi + j]!;
+}
+
 /**
  * Scatter one input value of the event stage through its restricted taps into the H×W×C accumulator
- * (channels [coA, coB) of the accumulator's [elo, …) range). Returns the multiply-adds done.
+ * (channels [coA, coB) of the accumulator's [elo, …) range): float32 sums into a float32 accumulator (the
+ * reference's axpy), exact ones into a float64 one. Returns the multiply-adds done.
  */
-function scatterOne(acc: Float64Array, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, ly: number, lx: number, ci: number, v: number, EW: number, EC: number, elo: number, coA: number, coB: number): number {
+function scatterOne(acc: Float32Array | Float64Array, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, ly: number, lx: number, ci: number, v: number, EW: number, EC: number, elo: number, coA: number, coB: number): number {
   const nc = coB - coA;
   const ra = rT.start[ly]!;
   const rb = rT.start[ly + 1]!;
@@ -227,20 +238,28 @@ function scatterOne(acc: Float64Array, conv: ConvPlan, rT: LocalTaps, cT: LocalT
   for (let a = ra; a < rb; a++) {
     const wRow = (ci * k + rTap[a]!) * k;
     const oRow = rOut[a]! * EW;
-    for (let b = ca; b < cb; b++) axpy(acc, (oRow + cOut[b]!) * EC + accOff, w, (wRow + cTap[b]!) * cpg + coOff, nc, v);
+    for (let b = ca; b < cb; b++) {
+      const o = (oRow + cOut[b]!) * EC + accOff;
+      const wi = (wRow + cTap[b]!) * cpg + coOff;
+      if (acc instanceof Float32Array) axpy(acc, o, w, wi, nc, v);
+      else addExact(acc, o, w, wi, nc, v);
+    }
   }
   return (rb - ra) * (cb - ca) * nc;
 }
 
-/** scatterOne into sc.acc with the conv, tap tables and accumulator region fixed, on the thread's kernel. */
-function bindScatter(sc: Scratch, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number): BoundScatter {
+/** The accumulator of the sums: float32 for float arithmetic, float64 for fixed point. */
+const sums = (sc: Scratch, float: boolean): Float32Array | Float64Array => (float ? sc.acc32 : sc.acc);
+
+/** scatterOne into the accumulator with the conv, tap tables and accumulator region fixed, on the thread's kernel. */
+function bindScatter(sc: Scratch, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number, float: boolean): BoundScatter {
   if (sc.wasm) return sc.wasm.bind(conv, rT, cT, EW, EC, elo);
-  const acc = sc.acc;
+  const acc = sums(sc, float);
   return (ly, lx, ci, v, coA, coB) => scatterOne(acc, conv, rT, cT, ly, lx, ci, v, EW, EC, elo, coA, coB);
 }
 
 /** The layout buckets() leaves: the float stage output where the native sum stores it, else channel-major sums. */
-const bucketsLayout = (wasm: WasmScatter, float: boolean): AccLayout => (float && wasm.storesFloat ? 'stored' : 'channels');
+const bucketsLayout = (wasm: WasmScatter): AccLayout => (wasm.storesFloat ? 'stored' : 'channels');
 
 /** Event stage without a pool: every event meets the synapses of its source neuron inside the region. */
 function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number, float: boolean): number {
@@ -251,16 +270,17 @@ function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const elo = inp.chans.lo[0]!;
   const ehi = inp.chans.hi[0]!;
   const EC = ehi - elo;
-  const { acc, evIdx, evVal } = sc;
+  const { evIdx, evVal } = sc;
   const EH = inp.rows.hi[0]! - inp.rows.lo[0]!;
   if (sc.wasm && conv.groups === 1) {
-    const ops = sc.wasm.directBuckets(n, proj.unitEvents, { H: srcH, W: srcW, yOff: rT.inLo, xOff: cT.inLo, cOff: 0 }, conv, rT, cT, { EH, EW, elo, ehi, float });
+    const ops = sc.wasm.directBuckets(n, proj.unitEvents, { H: srcH, W: srcW, yOff: rT.inLo, xOff: cT.inLo, cOff: 0 }, conv, rT, cT, { EH, EW, elo, ehi });
     if (ops >= 0) {
-      sc.accLayout = bucketsLayout(sc.wasm, float);
+      sc.accLayout = bucketsLayout(sc.wasm);
       return ops;
     }
   }
   sc.accLayout = 'pixels';
+  const acc = sums(sc, float);
   acc.fill(0, 0, EH * EW * EC);
   if (sc.wasm) return sc.wasm.direct(n, srcH, srcW, conv, rT, cT, EW, EC, elo, ehi);
   let ops = 0;
@@ -298,7 +318,7 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const elo = chans.lo[1]!;
   const ehi = chans.hi[1]!;
   const EC = ehi - elo;
-  const { acc, evIdx, evVal, pooled, mark, touched } = sc;
+  const { evIdx, evVal, pooled, mark, touched } = sc;
   const EH = rows.hi[1]! - rows.lo[1]!;
   let ops = 0;
   let nt = 0;
@@ -332,13 +352,13 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
     else touched.subarray(0, nt).sort();
   }
   const m = collectCells(sc, nt, pool, inp);
-  if (sc.wasm && conv.groups === 1 && sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi, float }) >= 0) {
-    sc.accLayout = bucketsLayout(sc.wasm, float);
+  if (sc.wasm && conv.groups === 1 && sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi }) >= 0) {
+    sc.accLayout = bucketsLayout(sc.wasm);
     return ops;
   }
   sc.accLayout = 'pixels';
-  acc.fill(0, 0, EH * EW * EC);
-  const scatter = bindScatter(sc, conv, rows.event, cols.event, EW, EC, elo);
+  sums(sc, float).fill(0, 0, EH * EW * EC);
+  const scatter = bindScatter(sc, conv, rows.event, cols.event, EW, EC, elo, float);
   const { cellIdx, cellVal } = sc;
   for (let t = 0; t < m; t++) {
     const cell = cellIdx[t]!;
@@ -392,11 +412,11 @@ function collectCells(sc: Scratch, nt: number, pool: PoolPlan, inp: CoreInput): 
   return m;
 }
 
-/** Pixels per block of the accumulator transpose in storeStage: a block (≤ 32 × C float64) stays in cache. */
+/** Pixels per block of the accumulator transpose in storeStage: a block (≤ 32 × C sums) stays in cache. */
 const STORE_BLOCK = 32;
 
-/** H×W×C float64 accumulator → C×H×W stage output: + bias, rounded once (float32, or shiftRound in fixed point). */
-function storeStage(acc: Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
+/** H×W×C accumulator → C×H×W stage output: + bias, rounded once (float32, or shiftRound in fixed point). */
+function storeStage(acc: Float32Array | Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
   for (let p0 = 0; p0 < HW; p0 += STORE_BLOCK) {
     const p1 = Math.min(HW, p0 + STORE_BLOCK);
     for (let c = 0; c < C; c++) {
@@ -409,7 +429,7 @@ function storeStage(acc: Float64Array, bias: Float64Array | null, clo: number, C
 }
 
 /** storeStage for a C×H×W accumulator: no transpose. */
-function storeChannels(acc: Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
+function storeChannels(acc: Float32Array | Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
   for (let c = 0; c < C; c++) {
     const b = bias ? bias[clo + c]! : 0;
     const end = (c + 1) * HW;
@@ -430,9 +450,9 @@ function gradedConv(sc: Scratch, input: Float64Array, out: Float64Array, conv: C
   const OW = inp.cols.hi[s]! - inp.cols.lo[s]!;
   const olo = inp.chans.lo[s]!;
   const OC = inp.chans.hi[s]! - olo;
-  const { acc } = sc;
+  const acc = sums(sc, float);
   acc.fill(0, 0, OH * OW * OC);
-  const scatter = bindScatter(sc, conv, rT, cT, OW, OC, olo);
+  const scatter = bindScatter(sc, conv, rT, cT, OW, OC, olo, float);
   let ops = 0;
   for (let cl = 0; cl < IC; cl++) {
     const ci = icLo + cl;
@@ -514,8 +534,8 @@ export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, in
   let cur = sc.stageA;
   let next = sc.stageB;
   if (sc.accLayout === 'stored') cur.set(sc.acc.subarray(0, ec * eHW));
-  else if (sc.accLayout === 'channels') storeChannels(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
-  else storeStage(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
+  else if (sc.accLayout === 'channels') storeChannels(sums(sc, float), conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
+  else storeStage(sums(sc, float), conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
   for (let s = e + 1; s < proj.stages.length; s++) {
     const stage = proj.stages[s]!;
     if (stage.op === 'resize') counts.gradedOps += gradedResize(cur, next, stage, inp, s, float);

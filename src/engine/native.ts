@@ -10,14 +10,17 @@ export interface NativeKernel {
    * table as scale/bias (or both null); counts receives [events, active].
    */
   lif(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null, bias: Float64Array | null, geometry: Int32Array, lambda: number, theta: number, counts: Int32Array): void;
-  /** Output channels per block of the weights `sum` reads ([block][row][block] float64). */
+  /** Output channels per block of the float64 weights `sum` reads ([block][row][block]: fixed point). */
   readonly block: number;
+  /** Output channels per block of the float32 weights `sum` reads ([block32][row][block32]: float arithmetic). */
+  readonly block32: number;
   /**
-   * sumBuckets of assembly/scatter.ts on the kernel's memory (byte offsets), reading `weights` blocked by `block`;
-   * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·block float64 partial sums. store = 1: each
+   * sumBuckets of assembly/scatter.ts on the kernel's memory (byte offsets), reading `weights` blocked by `block`
+   * (float64: float64 sums) or by `block32` (float32: float32 sums); out receives float64 values either way.
+   * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·256 bytes of partial sums. store = 1: each
    * sum + bias[its conv output channel] (bias null: 0), rounded to float32 — integrate.ts storeChannels in float.
    */
-  sum(memory: ArrayBuffer, outAt: number, countAt: number, rowsAt: number, valsAt: number, scratchAt: number, weights: Float64Array, nRows: number, cLo: number, cHi: number, P: number, ones: number, bias: Float64Array | null, store: number): void;
+  sum(memory: ArrayBuffer, outAt: number, countAt: number, rowsAt: number, valsAt: number, scratchAt: number, weights: Float64Array | Float32Array, nRows: number, cLo: number, cHi: number, P: number, ones: number, bias: Float64Array | null, store: number): void;
 }
 
 let loaded: NativeKernel | null | undefined;

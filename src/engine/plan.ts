@@ -2,8 +2,8 @@
 //
 // Both arithmetics share one shape so the core kernel has one scatter loop: weights are repacked
 // [cin][ky][kx][coutPerGroup] as Float32Array (fixed-point mantissas have ≤ 16 bits, exact in float32),
-// values and accumulators are float64 (float: float32 values, products exact in float64; fixed:
-// integers below 2^53, every sum exact).
+// values are float64; the sums are float32 in float (each product and sum rounded, as the reference
+// does) and float64 in fixed point (integers below 2^53, every sum exact).
 
 import { UserError } from '../errors.js';
 import type { QConv, QPopulation, QProjection, QResize, QuantizedNet } from '../hw/quantize-types.js';

@@ -47,7 +47,7 @@ import type { Chip } from './chip.js';
 import type { BlockedWeights } from './simd.js';
 import type { ChipSpec, Semantics } from './types.js';
 
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Slot of each per-core per-step counter in the counters block [step][core][slot]. */
 export const COUNTER = {
@@ -133,7 +133,7 @@ export interface Attachment {
   sync: SharedArrayBuffer;
   /** Float64 per core: the time its last computation took (ns), which orders the next phase's cores (largest first). */
   coreNs: SharedArrayBuffer;
-  /** The native sum's blocked weights in shared memory, one copy for every thread (null: no native kernel here). */
+  /** The native sum's blocked weights in shared memory, one copy for every thread: float32 for a chip in float, float64 in fixed point (null: no native kernel here). */
   blocked: BlockedWeights | null;
 }
 

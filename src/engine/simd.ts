@@ -2,8 +2,9 @@
 //
 // Everything the kernel reads lives in its own linear memory, placed once when a thread's scratch is
 // made: the weights of every conv, every core's tap tables, the event list and the accumulator (the
-// scratch's evIdx/evVal/acc are views of it, so gathering writes straight into the kernel's input).
-// The memory never grows, so the views stay valid for the thread's life.
+// scratch's evIdx/evVal/acc/acc32 are views of it, so gathering writes straight into the kernel's input).
+// The memory never grows, so the views stay valid for the thread's life. A chip in float arithmetic sums
+// in float32 (acc32, float32 blocked weights), one in fixed point in float64 (acc, float64 blocked weights).
 
 import type { Chip } from './chip.js';
 import type { LocalTaps } from './geometry.js';
@@ -25,10 +26,10 @@ interface WasmApi {
   Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
 }
 
-type OneFn = (acc: number, w: number, rT: number, cT: number, ly: number, lx: number, ci: number, v: number, k: number, cpg: number, cinPerGroup: number, EW: number, EC: number, elo: number, coA: number, coB: number) => number;
+type OneFn = (acc: number, w: number, rT: number, cT: number, ly: number, lx: number, ci: number, v: number, k: number, cpg: number, cinPerGroup: number, EW: number, EC: number, elo: number, coA: number, coB: number, single: number) => number;
 type BucketFn = (evIdx: number, evVal: number, valueKind: number, n: number, H: number, W: number, yOff: number, xOff: number, cOff: number, rT: number, cT: number, k: number, EW: number, P: number, count: number, cap: number, rows: number, vals: number, pos: number) => number;
-type SumFn = (out: number, w: number, nRows: number, cLo: number, cHi: number, P: number, count: number, rows: number, vals: number, ones: number) => void;
-type DirectFn = (evIdx: number, evVal: number, n: number, srcH: number, srcW: number, acc: number, w: number, k: number, cpg: number, cinPerGroup: number, rT: number, cT: number, EW: number, EC: number, elo: number, ehi: number) => number;
+type SumFn = (out: number, w: number, nRows: number, cLo: number, cHi: number, P: number, count: number, rows: number, vals: number, ones: number, single: number) => void;
+type DirectFn = (evIdx: number, evVal: number, n: number, srcH: number, srcW: number, acc: number, w: number, k: number, cpg: number, cinPerGroup: number, rT: number, cT: number, EW: number, EC: number, elo: number, ehi: number, single: number) => number;
 
 /**
  * How bucket() reads an event index: C-order in a C×H×W grid whose channel 0 is input channel cOff and whose
@@ -42,13 +43,12 @@ export interface EventGrid {
   cOff: number;
 }
 
-/** The region the output-stationary scatter fills: rows × columns EH×EW, channels [elo, ehi); float arithmetic or not. */
+/** The region the output-stationary scatter fills: rows × columns EH×EW, channels [elo, ehi). */
 export interface BucketsOut {
   EH: number;
   EW: number;
   elo: number;
   ehi: number;
-  float: boolean;
 }
 
 /** Scatter one value of a bound (conv, tap tables, accumulator region) into the accumulator; returns multiply-adds. */
@@ -89,11 +89,27 @@ const WASM_BLOCK = 12;
 const weightRows = (c: ConvPlan) => c.weights.length / c.coutPerGroup;
 const blockedLength = (c: ConvPlan, block: number) => Math.ceil(c.coutPerGroup / block) * block * weightRows(c);
 
-/** The native sum's scratch: a cursor and a block of partial sums per pixel. */
-const nativeScratchBytes = (chip: Chip, native: NativeKernel) => align16(8 * chip.scratch.pixels) + align16(8 * native.block * chip.scratch.pixels);
+/** The native sum's scratch: a cursor and a block of partial sums per pixel (a float64 or a float32 block). */
+const nativeScratchBytes = (chip: Chip, native: NativeKernel) => align16(8 * chip.scratch.pixels) + align16(Math.max(8 * native.block, 4 * native.block32) * chip.scratch.pixels);
 
-/** [row][cout] float32 → [block][row][block] float64 (exact), the last block padded with zeros. */
-function blockWeights(c: ConvPlan, block: number, out: Float64Array): Float64Array {
+/** How a chip's blocked weights are laid out: float arithmetic sums in float32, fixed point in float64. */
+interface BlockedLayout {
+  block: number;
+  single: boolean;
+}
+const blockedLayout = (chip: Chip, native: NativeKernel | null): BlockedLayout => {
+  const single = chip.arithmetic === 'float';
+  return { single, block: native ? (single ? native.block32 : native.block) : WASM_BLOCK };
+};
+/** A blocked weight array of the layout, over `buffer` at byteOffset (a fresh buffer when none is given). */
+function blockedArray(layout: BlockedLayout, length: number, buffer?: ArrayBufferLike, byteOffset = 0): Float64Array | Float32Array {
+  if (layout.single) return buffer ? new Float32Array(buffer, byteOffset, length) : new Float32Array(length);
+  return buffer ? new Float64Array(buffer, byteOffset, length) : new Float64Array(length);
+}
+const blockedBytes = (layout: BlockedLayout, length: number) => (layout.single ? 4 : 8) * length;
+
+/** [row][cout] float32 → [block][row][block] (exact in either precision), the last block padded with zeros. */
+function blockWeights<A extends Float64Array | Float32Array>(c: ConvPlan, block: number, out: A): A {
   const rows = weightRows(c);
   const cout = c.coutPerGroup;
   for (let b = 0; b * block < cout; b++) {
@@ -108,8 +124,8 @@ function blockWeights(c: ConvPlan, block: number, out: Float64Array): Float64Arr
 /** Key of a chip's conv stage in BlockedWeights: projection index / stage index. */
 const stageKey = (projection: number, stage: number) => `${projection}/${stage}`;
 
-/** The native sum's weights of a chip's convs with one group ([block][row][block] float64), by stageKey. */
-export type BlockedWeights = Record<string, Float64Array>;
+/** The native sum's weights of a chip's convs with one group ([block][row][block]), by stageKey. */
+export type BlockedWeights = Record<string, Float64Array | Float32Array>;
 
 function forEachBlockedConv(chip: Chip, visit: (conv: ConvPlan, key: string) => void): void {
   chip.plan.projections.forEach((proj, pi) =>
@@ -127,9 +143,11 @@ function forEachBlockedConv(chip: Chip, visit: (conv: ConvPlan, key: string) => 
 export function sharedBlockedWeights(chip: Chip): BlockedWeights | null {
   const native = nativeKernel();
   if (!native) return null;
+  const layout = blockedLayout(chip, native);
   const out: BlockedWeights = {};
   forEachBlockedConv(chip, (conv, key) => {
-    out[key] = blockWeights(conv, native.block, new Float64Array(new SharedArrayBuffer(8 * blockedLength(conv, native.block))));
+    const length = blockedLength(conv, layout.block);
+    out[key] = blockWeights(conv, layout.block, blockedArray(layout, length, new SharedArrayBuffer(blockedBytes(layout, length))));
   });
   return out;
 }
@@ -165,6 +183,8 @@ export class WasmScatter {
   readonly evIdx: Int32Array;
   readonly evVal: Float32Array;
   readonly acc: Float64Array;
+  /** The accumulator's bytes as float32: the sums of a chip in float arithmetic. */
+  readonly acc32: Float32Array;
   /** Nonzero pooled values to scatter (local C-order cell, value), for pooled(). */
   readonly cellIdx: Int32Array;
   readonly cellVal: Float64Array;
@@ -182,9 +202,11 @@ export class WasmScatter {
   private readonly nativeScratchAt: number;
   private readonly directFn: DirectFn;
   private readonly weightAt = new Map<ConvPlan, number>();
-  /** Convs with one group: their weights as [block][row][block] float64, in the kernel's memory for sumBuckets or for the native sum. */
+  /** Convs with one group: their weights as [block][row][block], in the kernel's memory for sumBuckets or for the native sum. */
   private readonly blockedAt = new Map<ConvPlan, number>();
-  private readonly nativeBlocked = new Map<ConvPlan, Float64Array>();
+  private readonly nativeBlocked = new Map<ConvPlan, Float64Array | Float32Array>();
+  /** 1: float32 sums (float arithmetic), 0: float64 (fixed point); the kernels' `single`. */
+  private readonly single: number;
   private readonly tapsAt = new Map<LocalTaps, number>();
   private readonly accAt: number;
   private readonly evIdxAt: number;
@@ -200,8 +222,9 @@ export class WasmScatter {
     if (!module || !wasmApi) return null;
     const native = withNative ? nativeKernel() : null;
     const { convs, taps, positions } = chipTables(chip);
+    const layout = blockedLayout(chip, null);
     let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip, maxPairs) + align16(4 * positions) + (native ? nativeScratchBytes(chip, native) : 0);
-    for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 && !native ? align16(8 * blockedLength(c, WASM_BLOCK)) : 0);
+    for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 && !native ? align16(blockedBytes(layout, blockedLength(c, WASM_BLOCK))) : 0);
     for (const t of taps) bytes += align16(tapBytes(t));
     if (bytes > MAX_BYTES) return null;
     const pages = Math.ceil(bytes / PAGE);
@@ -228,6 +251,9 @@ export class WasmScatter {
     this.evIdxAt = place(4 * chip.scratch.events);
     this.evValAt = place(4 * chip.scratch.events);
     this.acc = new Float64Array(buffer, this.accAt, chip.scratch.acc);
+    this.acc32 = new Float32Array(buffer, this.accAt, chip.scratch.acc);
+    const layout = blockedLayout(chip, native);
+    this.single = layout.single ? 1 : 0;
     this.evIdx = new Int32Array(buffer, this.evIdxAt, chip.scratch.events);
     this.evVal = new Float32Array(buffer, this.evValAt, chip.scratch.events);
     this.cap = cap;
@@ -245,14 +271,15 @@ export class WasmScatter {
       new Float32Array(buffer, p, c.weights.length).set(c.weights);
       this.weightAt.set(c, p);
       if (c.groups !== 1) continue;
+      const length = blockedLength(c, layout.block);
       if (native) {
-        const length = blockedLength(c, native.block);
         const given = shared?.[keys.get(c) ?? ''];
-        this.nativeBlocked.set(c, given?.length === length ? given : blockWeights(c, native.block, new Float64Array(length)));
+        const fits = given?.length === length && given instanceof (layout.single ? Float32Array : Float64Array);
+        this.nativeBlocked.set(c, fits ? given : blockWeights(c, layout.block, blockedArray(layout, length)));
         continue;
       }
-      const b = place(8 * blockedLength(c, WASM_BLOCK));
-      blockWeights(c, WASM_BLOCK, new Float64Array(buffer, b, blockedLength(c, WASM_BLOCK)));
+      const b = place(blockedBytes(layout, length));
+      blockWeights(c, layout.block, blockedArray(layout, length, buffer, b));
       this.blockedAt.set(c, b);
     }
     for (const t of taps) {
@@ -270,7 +297,7 @@ export class WasmScatter {
 
   /** Whether buckets() in float leaves the stage output (+ bias, rounded to float32) rather than the sums: the native sum does. */
   get storesFloat(): boolean {
-    return this.native !== null;
+    return this.native !== null && this.single === 1;
   }
 
   private weights(conv: ConvPlan): number {
@@ -287,15 +314,15 @@ export class WasmScatter {
 
   /** The events in evIdx/evVal[0, n) through the event stage, no pool (integrate.ts scatterDirect); returns multiply-adds. */
   direct(n: number, srcH: number, srcW: number, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number, ehi: number): number {
-    return this.directFn(this.evIdxAt, this.evValAt, n, srcH, srcW, this.accAt, this.weights(conv), conv.k, conv.coutPerGroup, conv.cinPerGroup, this.taps(rT), this.taps(cT), EW, EC, elo, ehi);
+    return this.directFn(this.evIdxAt, this.evValAt, n, srcH, srcW, this.accAt, this.weights(conv), conv.k, conv.coutPerGroup, conv.cinPerGroup, this.taps(rT), this.taps(cT), EW, EC, elo, ehi, this.single);
   }
 
   /**
    * The output-stationary scatter through a conv with one group into the accumulator, channel-major this time
    * (channels [elo, ehi) × EH×EW): `bucket` lists each pixel's (weight row, value) pairs in event order,
    * `sumBuckets` adds them pixel by pixel; every value is written (no need to clear the accumulator). Returns
-   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. With `float` and
-   * the native sum (`storesFloat`), the accumulator receives the float stage output itself (+ bias, rounded).
+   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. In float with the
+   * native sum (`storesFloat`), the accumulator receives the float stage output itself (+ bias, rounded), as float64.
    */
   private buckets(events: { idxAt: number; valAt: number; values: number; n: number }, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: BucketsOut): number {
     const P = out.EH * out.EW;
@@ -303,11 +330,11 @@ export class WasmScatter {
     if (pairs < 0) return -1;
     const ones = events.values === VALUES.one ? 1 : 0;
     const nativeWeights = this.nativeBlocked.get(conv);
-    if (this.native && nativeWeights) this.native.sum(this.buffer, this.accAt, this.countAt, this.rowsAt, this.valsAt, this.nativeScratchAt, nativeWeights, weightRows(conv), out.elo, out.ehi, P, ones, conv.bias, out.float ? 1 : 0);
+    if (this.native && nativeWeights) this.native.sum(this.buffer, this.accAt, this.countAt, this.rowsAt, this.valsAt, this.nativeScratchAt, nativeWeights, weightRows(conv), out.elo, out.ehi, P, ones, conv.bias, this.single);
     else {
       const blocked = this.blockedAt.get(conv);
       if (blocked === undefined) throw new Error('wasm scatter: a conv without blocked weights');
-      this.sumFn(this.accAt, blocked, weightRows(conv), out.elo, out.ehi, P, this.countAt, this.rowsAt, this.valsAt, ones);
+      this.sumFn(this.accAt, blocked, weightRows(conv), out.elo, out.ehi, P, this.countAt, this.rowsAt, this.valsAt, ones, this.single);
     }
     return pairs * (out.ehi - out.elo);
   }
@@ -324,11 +351,11 @@ export class WasmScatter {
 
   /** integrate.ts scatterOne with the conv, tap tables and accumulator region fixed. */
   bind(conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number): BoundScatter {
-    const { one, accAt } = this;
+    const { one, accAt, single } = this;
     const w = this.weights(conv);
     const r = this.taps(rT);
     const c = this.taps(cT);
     const { k, coutPerGroup: cpg, cinPerGroup } = conv;
-    return (ly, lx, ci, v, coA, coB) => one(accAt, w, r, c, ly, lx, ci, v, k, cpg, cinPerGroup, EW, EC, elo, coA, coB);
+    return (ly, lx, ci, v, coA, coB) => one(accAt, w, r, c, ly, lx, ci, v, k, cpg, cinPerGroup, EW, EC, elo, coA, coB, single);
   }
 }

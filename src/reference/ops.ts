@@ -1,7 +1,9 @@
 // Linear kernels in PyTorch semantics over C-order float32 maps: avgpool, conv2d, convtranspose2d, bilinear resize.
 //
-// Precision: conv and transposed conv accumulate in float64 and round to float32 once, when the stage's
-// output is stored (so the result does not depend on the summation order beyond that last rounding).
+// Precision: conv and transposed conv accumulate in float32, as PyTorch does: each product v·w rounded to
+// float32, then added to the float32 sum (acc = fround(acc + fround(v·w))), contributions in a canonical
+// order (input channel, input row, input column, then tap) that every engine kernel keeps, so the engine
+// reproduces these sums bit for bit. The bias is added when the stage's output is stored (one more rounding).
 // Pooling and resizing replay PyTorch's float32 formulas step by step (Math.fround after every op),
 // which makes pooled spikes bit-identical to PyTorch's.
 
@@ -105,14 +107,15 @@ export interface ScatterConv {
   bias: Float32Array | null;
   rows: TapTable;
   cols: TapTable;
-  /** Float64 accumulator in H×W×C order (reused every call). */
-  acc: Float64Array;
+  /** Float32 accumulator in H×W×C order (reused every call). */
+  acc: Float32Array;
 }
 
 /**
  * Run a scatter conv: every non-zero input value is multiplied into the outputs it reaches. Zero
- * inputs are skipped (spike sparsity); each output still receives its contributions in a fixed order
- * (input channel, then input position), so the float64 sum is the same whatever the sparsity.
+ * inputs are skipped (spike sparsity, and a zero product adds nothing); each output still receives its
+ * contributions in a fixed order (input channel, then input position), so the float32 sum is the same whatever
+ * the sparsity.
  */
 export function scatterConv(conv: ScatterConv, input: Float32Array, out: Float32Array): void {
   const { inShape, outShape, k, cinPerGroup, coutPerGroup, weights, rows, cols, acc } = conv;
@@ -144,20 +147,35 @@ export function scatterConv(conv: ScatterConv, input: Float32Array, out: Float32
   storeChw(acc, conv.bias, outShape, out);
 }
 
-/** acc[o..o+n) += v · w[wi..wi+n): the innermost loop of every conv (unrolled by 4: fewer loop tests in V8). */
-export function axpy(acc: Float64Array, o: number, w: Float32Array, wi: number, n: number, v: number): void {
+/**
+ * acc[o..o+n) += v · w[wi..wi+n) in float32: the product rounded, then the sum (the Float32Array store rounds it;
+ * adding two float32 values in float64 and rounding once gives the float32 sum). v = 1 skips the product (1·w is w).
+ * Unrolled by 4: fewer loop tests in V8.
+ */
+export function axpy(acc: Float32Array, o: number, w: Float32Array, wi: number, n: number, v: number): void {
   let j = 0;
-  for (const n4 = n - 3; j < n4; j += 4) {
-    acc[o + j]! += v * w[wi + j]!;
-    acc[o + j + 1]! += v * w[wi + j + 1]!;
-    acc[o + j + 2]! += v * w[wi + j + 2]!;
-    acc[o + j + 3]! += v * w[wi + j + 3]!;
+  if (v === 1) {
+    for (const n4 = n - 3; j < n4; j += 4) {
+      acc[o + j]! += w[wi + j]!;
+      acc[o + j + 1]! += w[wi + j + 1]!;
+      acc[o + j + 2]! += w[wi + j + 2]!;
+      acc[o + j + 3]! += w[wi + j + 3]!;
+    }
+    for (; j < n; j++) acc[o + j]! += w[wi + j]!;
+    return;
   }
-  for (; j < n; j++) acc[o + j]! += v * w[wi + j]!;
+  const f = Math.fround;
+  for (const n4 = n - 3; j < n4; j += 4) {
+    acc[o + j]! += f(v * w[wi + j]!);
+    acc[o + j + 1]! += f(v * w[wi + j + 1]!);
+    acc[o + j + 2]! += f(v * w[wi + j + 2]!);
+    acc[o + j + 3]! += f(v * w[wi + j + 3]!);
+  }
+  for (; j < n; j++) acc[o + j]! += f(v * w[wi + j]!);
 }
 
-/** Transpose the H×W×C float64 accumulator into the C×H×W float32 output, adding the bias. */
-function storeChw(acc: Float64Array, bias: Float32Array | null, s: Shape3, out: Float32Array): void {
+/** Transpose the H×W×C float32 accumulator into the C×H×W float32 output, adding the bias. */
+function storeChw(acc: Float32Array, bias: Float32Array | null, s: Shape3, out: Float32Array): void {
   const hw = s.h * s.w;
   for (let c = 0; c < s.c; c++) {
     const b = bias ? bias[c]! : 0;

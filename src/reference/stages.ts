@@ -90,7 +90,7 @@ function conv2dPlan(stage: Extract<Stage, { op: 'conv2d' }>, inShape: Shape3, ou
     bias: biasOf(stage.bias, outShape.c, weights, where),
     rows: convTaps(inShape.h, outShape.h, k, stage.stride, stage.padding, stage.dilation),
     cols: convTaps(inShape.w, outShape.w, k, stage.stride, stage.padding, stage.dilation),
-    acc: new Float64Array(outShape.c * outShape.h * outShape.w),
+    acc: new Float32Array(outShape.c * outShape.h * outShape.w),
   };
 }
 
@@ -113,6 +113,6 @@ function convTransposePlan(
     bias: biasOf(stage.bias, outShape.c, weights, where),
     rows: convTransposeTaps(inShape.h, outShape.h, k, stage.stride, stage.padding),
     cols: convTransposeTaps(inShape.w, outShape.w, k, stage.stride, stage.padding),
-    acc: new Float64Array(outShape.c * outShape.h * outShape.w),
+    acc: new Float32Array(outShape.c * outShape.h * outShape.w),
   };
 }

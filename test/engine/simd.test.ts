@@ -14,6 +14,7 @@ import { readParity, viewState, type SharedState } from '../../src/engine/state.
 import { nativeKernel } from '../../src/engine/native.js';
 import { sharedBlockedWeights, wasmAvailable, type BlockedWeights, type KernelChoice } from '../../src/engine/simd.js';
 import { quantize } from '../../src/hw/quantize.js';
+import { FLOAT32_SUMS } from '../reference/helpers.js';
 import { fingerprint } from './contract.js';
 import { ANN_FIXTURES, golden, mapModel, profileNamed, SNN_FIXTURES } from './helpers.js';
 
@@ -95,6 +96,14 @@ describe('WebAssembly scatter kernel', () => {
     const native = nativeKernel();
     expect(native).not.toBeNull();
     expect(native!.block).toBeGreaterThan(0);
+  });
+
+  // The reference's hand-worked float32 sums (its stages test), through each kernel's graded-input path.
+  it.each(FLOAT32_SUMS.flatMap((c) => (['js', ...KERNELS] as const).map((k) => [c.name, k, c] as const)))('sumsInFloat32LikeTheReference (%s, %s)', async (_name, kernel, c) => {
+    const profile = profileNamed('ideal-45nm');
+    const chip = buildChip({ model: c.model, mapping: mapModel(c.model, profile), profile });
+    const r = await runEngine(chip, c.input, { backend: new InThreadBackend({ kernel }) });
+    expect(r.accumulator.data[0]).toBe(c.expected);
   });
 
   // Spiking fixtures exercise the direct and pooled event stages (±1 input spikes: the add-only and the

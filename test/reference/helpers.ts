@@ -78,3 +78,27 @@ export function rows(t: Tensor, channel = 0): number[][] {
   const [, h, w] = t.shape as [number, number, number];
   return Array.from({ length: h }, (_, y) => Array.from(t.data.subarray(channel * h * w + y * w, channel * h * w + (y + 1) * w)));
 }
+
+/** A one-pixel 1×1 conv from `weights.length` input channels to one identity output: Σ input·weight in the kernels' order. */
+function dotModel(weights: number[]): Model {
+  return tinyModel({
+    input: { c: weights.length, h: 1, w: 1 },
+    layers: [{ name: 'out', shape: { c: 1, h: 1, w: 1 }, neuron: { kind: 'identity' }, stages: [conv('w', {})] }],
+    weights: { w: tensor([1, weights.length, 1, 1], weights) },
+  });
+}
+
+const TINY = 2 ** -24;
+const X = 1 + 2 ** -12;
+
+/**
+ * Hand-worked float32 sums, PyTorch's precision in the order every kernel keeps (input channel first), each with the
+ * exact output and what a float64 sum, another order or a fused multiply-add would give instead.
+ */
+export const FLOAT32_SUMS = [
+  // 1 + 2⁻²⁴ rounds back to 1 (a tie, to even), twice. A float64 sum (1 + 2⁻²³) or the other order (2⁻²⁴ + 2⁻²⁴ + 1) give 1 + 2⁻²³.
+  { name: 'sum', model: dotModel([1, TINY, TINY]), input: image([3, 1, 1], [1, 1, 1]), expected: 1 },
+  // (1 + 2⁻¹²)² = 1 + 2⁻¹¹ + 2⁻²⁴ rounds to 1 + 2⁻¹¹ before it meets the 2⁻²⁴ already summed; a fused multiply-add (or a
+  // float64 sum) keeps both 2⁻²⁴ and gives 1 + 2⁻¹¹ + 2⁻²³.
+  { name: 'product', model: dotModel([TINY, X]), input: image([2, 1, 1], [1, X]), expected: 1 + 2 ** -11 },
+];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/net/tensor.js';
 import { simulate } from '../../src/reference/index.js';
-import { conv, image, rows, tinyModel } from './helpers.js';
+import { conv, FLOAT32_SUMS, image, rows, tinyModel } from './helpers.js';
 
 const ONE_TO_16 = Array.from({ length: 16 }, (_, i) => i + 1);
 const identity = { kind: 'identity' } as const;
@@ -23,6 +23,10 @@ describe('conv2d', () => {
       [92, 104, 117, 130],
       [140, 152, 169, 182],
     ]);
+  });
+
+  it.each(FLOAT32_SUMS)('roundsEveryProductAndSumToFloat32InInputChannelOrder ($name)', ({ model, input, expected }) => {
+    expect(simulate(model, input).accumulator.data[0]).toBe(expected);
   });
 
   it('handlesStrideGroupsAndBias', () => {
