@@ -1,4 +1,4 @@
-// Scaling a number into a unit ladder of factor 1000 (k, M, G … / pJ, nJ, µJ … / ns, µs …), shared by the reports and the UI.
+// Number formatting shared by the reports and the UI: scaling into a unit ladder of factor 1000 (k, M, G … / pJ, nJ, µJ … / ns, µs …), thousands separators.
 
 /** Divide by 1000 while |value| ≥ 1000 and a larger unit is left; returns the scaled value and its unit. */
 export function scale1000(value: number, units: readonly string[]): { value: number; unit: string } {
@@ -32,4 +32,9 @@ export function energyText(pJ: number): string {
 export function timeText(ns: number): string {
   const { value, unit } = scale1000(ns, TIME_UNITS);
   return `${value.toPrecision(3)} ${unit}`;
+}
+
+/** Integer with thousands separators: 1250560 -> "1,250,560". */
+export function int(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
 }

@@ -19,10 +19,7 @@ export function table<T>(rows: T[], columns: Column<T>[]): string {
   return [line(columns.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
-/** Integer with thousands separators: 1250560 -> "1,250,560". */
-export function int(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+export { int } from '../units.js';
 
 export function pct(x: number, digits = 1): string {
   return `${(100 * x).toFixed(digits)}%`;

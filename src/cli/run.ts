@@ -9,6 +9,7 @@ import { progressReporter, type Progress } from '../eval/progress.js';
 import { UserError } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
 import { loadModel, type LoadedModel } from '../io/index.js';
+import { int } from './format.js';
 import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, type ArchFlags } from './options.js';
 import { renderRunReport } from './run-render.js';
 
@@ -104,7 +105,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const shown = report.trace ? { ...report, trace: { ...report.trace, path: shownPath(report.trace.path) } } : report;
   const head =
     `${report.network} from ${shownPath(checkpoint)}${untrained ? ' (UNTRAINED: random weights)' : ''} on ${report.profile}: ${report.samples} ${ds.name} ${split} sample${samples === 1 ? '' : 's'}, ` +
-    `T=${report.timesteps} (${report.steps} steps each), ${report.semantics}, ${report.arithmetic} arithmetic, ${report.backend}; ${report.cores} cores on ${report.chips} chip${report.chips === 1 ? '' : 's'}`;
+    `T=${report.timesteps} (${report.steps} steps each), ${report.semantics}, ${report.arithmetic} arithmetic, ${report.backend}; ${int(report.cores)} cores on ${int(report.chips)} chip${report.chips === 1 ? '' : 's'}`;
   process.stdout.write(`${renderRunReport(shown, head, trainerLine(loaded, ds.name, split))}\n`);
 }
 

@@ -1,5 +1,6 @@
 // The sweep's tables: one row per point (CSV and JSON), and the terminal summary.
 
+import { int } from '../units.js';
 import type { PointResult, ProfileAxis } from './types.js';
 
 /** A point with its place on the front. */
@@ -33,7 +34,7 @@ export function summary(rows: Row[], axes: ProfileAxis[], cached: number): strin
   const lines = [
     `${rows.length} points: ${ok.length} ran (${cached} from the cache), ${rows.filter((r) => r.status === 'infeasible').length} do not fit, ${rows.filter((r) => r.status === 'refused').length} refused`,
     `Pareto front (energy per inference, latency, cores), ${front.length} point${front.length === 1 ? '' : 's'}:`,
-    ...front.map((r) => `  ${fmt(r.energyPJ! / 1e6)} µJ  ${fmt(r.latencyNs! / 1e3)} µs  ${r.cores} cores  ${r.chips} chip${r.chips === 1 ? '' : 's'}${r.miou !== undefined ? `  MIoU ${(r.miou * 100).toFixed(1)}%` : ''}   ${label(r)}`),
+    ...front.map((r) => `  ${fmt(r.energyPJ! / 1e6)} µJ  ${fmt(r.latencyNs! / 1e3)} µs  ${int(r.cores!)} cores  ${int(r.chips!)} chip${r.chips === 1 ? '' : 's'}${r.miou !== undefined ? `  MIoU ${(r.miou * 100).toFixed(1)}%` : ''}   ${label(r)}`),
   ];
   const failed = rows.filter((r) => r.status !== 'ok');
   if (failed.length) lines.push('Did not run:', ...failed.slice(0, 5).map((r) => `  ${label(r)}: ${r.error}`), ...(failed.length > 5 ? [`  … and ${failed.length - 5} more (see the tables)`] : []));

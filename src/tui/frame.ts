@@ -2,6 +2,7 @@
 
 import { COUNTER } from '../engine/protocol.js';
 import { MeshCoords } from '../mapping/mesh.js';
+import { int } from '../units.js';
 import { KEY_HINT } from './keys.js';
 import { DETAIL_ROWS, MIN_SIZE } from './layout.js';
 import { detailPane } from './panes/detail.js';
@@ -24,7 +25,7 @@ function titleLine(sc: Scene): Line {
   const n = chips(sc);
   return [
     seg('spikemesh top', { bold: true }),
-    seg(`  ${sc.source}  ${h.cores} cores on ${n} chip${n === 1 ? '' : 's'}  `),
+    seg(`  ${sc.source}  ${int(h.cores)} cores on ${int(n)} chip${n === 1 ? '' : 's'}  `),
     seg(`${h.network} on ${h.profile}`, { bold: true }),
     seg(` · ${h.semantics}`),
   ];
