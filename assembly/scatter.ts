@@ -280,8 +280,12 @@ function partial(out: usize, P: i32, p: i32, base: i32, j0: i32, j1: i32, s0: v1
   }
 }
 
-/** sumBlock with float32 weights ([block][row][12] float32) and sums: three float32x4 registers, float32 outputs. */
-@inline function sumBlock32(out: usize, P: i32, p: i32, base: i32, j0: i32, j1: i32, wb: usize, q0: i32, q1: i32, rows: usize, vals: usize, ones: bool): void {
+/**
+ * sumBlock with float32 weights ([block][row][12] float32) and sums (three float32x4 registers), and the float stage
+ * output stored: each sum plus its channel's bias (`bb`: the block's first bias, float64; 0: none), rounded to float32,
+ * as float64.
+ */
+@inline function sumBlock32(out: usize, P: i32, p: i32, base: i32, j0: i32, j1: i32, wb: usize, q0: i32, q1: i32, rows: usize, vals: usize, ones: bool, bb: usize): void {
   let s0 = f32x4.splat(0), s1 = f32x4.splat(0), s2 = f32x4.splat(0);
   for (let q = q0; q < q1; q++) {
     const a = wb + <usize>load<i32>(rows + (<usize>q << 2)) * (BLOCK << 2);
@@ -292,33 +296,36 @@ function partial(out: usize, P: i32, p: i32, base: i32, j0: i32, j1: i32, s0: v1
       s0 = f32x4.add(s0, f32x4.mul(v, lanes(a, 0))); s1 = f32x4.add(s1, f32x4.mul(v, lanes(a, 16))); s2 = f32x4.add(s2, f32x4.mul(v, lanes(a, 32)));
     }
   }
-  // Lanes [j0, j1) to output rows base + j at pixel p (a float32 store per lane: this is the fallback kernel).
+  // Lanes [j0, j1) to output rows base + j at pixel p (a store per lane: this is the fallback kernel).
   for (let j = j0; j < j1; j++) {
     const s = j < 4 ? s0 : j < 8 ? s1 : s2;
     const l = j & 3;
     const x = l == 0 ? f32x4.extract_lane(s, 0) : l == 1 ? f32x4.extract_lane(s, 1) : l == 2 ? f32x4.extract_lane(s, 2) : f32x4.extract_lane(s, 3);
-    store<f32>(out + ((<usize>(base + j) * <usize>P + <usize>p) << 2), x);
+    const bias = bb == 0 ? 0.0 : load<f64>(bb + (<usize>j << 3));
+    store<f64>(out + ((<usize>(base + j) * <usize>P + <usize>p) << 3), <f64>(<f32>(<f64>x + bias)));
   }
 }
 
 /**
  * Output channels [cLo, cHi) of every pixel, C×P (channel-major, channel cLo first), from the bucketed entries; a
- * pixel without entries gets zeros. `w`: the conv's weights blocked as [block][row][12], nRows rows, and `out`
- * the sums, float32 when `single`, else float64. Blocks are the outer loop so one block's weights (nRows·48 or
- * nRows·96 bytes) stay in cache across all pixels.
+ * pixel without entries gets zeros. `w`: the conv's weights blocked as [block][row][12], nRows rows. `single`
+ * (float arithmetic): float32 weights and sums, and `out` receives the float stage output (+ bias[conv output
+ * channel], float64, 0: none; rounded to float32) as float64; otherwise float64 weights and sums, and `out` the sums.
+ * Blocks are the outer loop so one block's weights (nRows·48 or nRows·96 bytes) stay in cache across all pixels.
  */
-export function sumBuckets(out: usize, w: usize, nRows: i32, cLo: i32, cHi: i32, P: i32, count: usize, rows: usize, vals: usize, ones: bool, single: bool): void {
+export function sumBuckets(out: usize, w: usize, nRows: i32, cLo: i32, cHi: i32, P: i32, count: usize, rows: usize, vals: usize, ones: bool, single: bool, bias: usize): void {
   for (let b = cLo / BLOCK; b * BLOCK < cHi; b++) {
     const wb = w + ((<usize>b * <usize>nRows * BLOCK) << (single ? 2 : 3));
     const base = b * BLOCK - cLo;
     const j0 = max(0, -base);
     const j1 = min(BLOCK, cHi - b * BLOCK);
+    const bb = bias == 0 ? 0 : bias + (<usize>(b * BLOCK) << 3);
     for (let p = 0; p < P; p++) {
       const q0 = load<i32>(count + (<usize>p << 2));
       const q1 = load<i32>(count + (<usize>(p + 1) << 2));
       if (single) {
-        if (ones) sumBlock32(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, true);
-        else sumBlock32(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, false);
+        if (ones) sumBlock32(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, true, bb);
+        else sumBlock32(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, false, bb);
       } else if (ones) sumBlock(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, true);
       else sumBlock(out, P, p, base, j0, j1, wb, q0, q1, rows, vals, false);
     }

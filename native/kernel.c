@@ -112,12 +112,12 @@ static int32_t chunk_rows(const int32_t *count, int32_t nRows, int32_t P) {
 }
 
 // The block loop of sum (see there) for partial sums of type T, BLK channels per block, ADD adding a pixel's entries of
-// one chunk: sum_blocks in float64 (fixed point), sum_blocks32 in float32 (float). out gets the sums (or, with store,
-// the stage output) as float64 values.
-#define SUM_BLOCKS(NAME, T, BLK, ADD)                                                                                        \
+// one chunk: sum_blocks in float64 (fixed point: out gets the sums), sum_blocks32 in float32 (float, STORE: out gets the
+// stage output), as float64 values.
+#define SUM_BLOCKS(NAME, T, BLK, ADD, STORE)                                                                                 \
   MULTI_TARGET static void NAME(double *out, const int32_t *count, const int32_t *rows, const double *vals, int32_t *cursor,   \
                                 T *partial, const T *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones,     \
-                                const double *bias, int32_t store) {                                                          \
+                                const double *bias) {                                                                         \
     const int32_t chunkRows = chunk_rows(count, nRows, P);                                                                    \
     for (int32_t b = cLo / BLK; b * BLK < cHi; b++) {                                                                         \
       const T *wb = w + (size_t)b * nRows * BLK;                                                                              \
@@ -131,16 +131,16 @@ static int32_t chunk_rows(const int32_t *count, int32_t nRows, int32_t P) {
       for (int32_t j = j0; j < j1; j++) {                                                                                     \
         double *o = out + (size_t)(base + j) * P;                                                                             \
         const T *s = partial + j;                                                                                             \
-        /* The stage store of integrate.ts storeChannels, float: + bias, rounded to float32 once. */                          \
+        /* The float stage store (the reference's storeChw): + bias, rounded to float32 once. */                             \
         const double bj = bias ? bias[b * BLK + j] : 0;                                                                       \
-        if (store) for (int32_t p = 0; p < P; p++) o[p] = fround((double)s[(size_t)p * BLK] + bj);                           \
+        if (STORE) for (int32_t p = 0; p < P; p++) o[p] = fround((double)s[(size_t)p * BLK] + bj);                           \
         else for (int32_t p = 0; p < P; p++) o[p] = s[(size_t)p * BLK];                                                      \
       }                                                                                                                       \
     }                                                                                                                         \
   }
 
-SUM_BLOCKS(sum_blocks, double, BLOCK, add_entries)
-SUM_BLOCKS(sum_blocks32, float, BLOCK32, add_entries32)
+SUM_BLOCKS(sum_blocks, double, BLOCK, add_entries, 0)
+SUM_BLOCKS(sum_blocks32, float, BLOCK32, add_entries32, 1)
 
 // Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
 static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
@@ -155,26 +155,26 @@ static const double *optional_f64(napi_env env, napi_value v, size_t *length, in
 static int arg_i32(napi_env env, napi_value v, int32_t *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
 
 // sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array | Float32Array, nRows, cLo,
-//     cHi, P, ones, bias: Float64Array | null, store): undefined
+//     cHi, P, ones, bias: Float64Array | null): undefined
 // Offsets are bytes into `memory` (the WebAssembly kernel's memory, where bucket() left the lists); scratchAt has
 // room for P cursors (int32) and then, 8-byte aligned, P·256 bytes of partial sums. The weights' type picks the
-// precision: float64 blocked by BLOCK (fixed point), float32 blocked by BLOCK32 (float). out receives float64
-// values either way. store = 1: each sum + its channel's bias (indexed by the conv's output channel), rounded to
-// float32 — the float stage output.
+// arithmetic: float64 blocked by BLOCK (fixed point: out receives the sums; bias unused), float32 blocked by BLOCK32
+// (float: out receives each sum + its channel's bias, indexed by the conv's output channel, rounded to float32 —
+// the float stage output), as float64 values either way.
 static napi_value Sum(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value argv[14];
+  size_t argc = 13;
+  napi_value argv[13];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   void *mem = NULL;
   size_t memBytes = 0;
   napi_typedarray_type type;
   size_t wLength = 0;
   void *wData = NULL;
-  int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones, store;
+  int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones;
   size_t biasLength = 0;
   int biasOk = 1;
-  const double *bias = argc == 14 ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
-  if (argc != 14 || !biasOk || !arg_i32(env, argv[13], &store) || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
+  const double *bias = argc == 13 ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
+  if (argc != 13 || !biasOk || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
       napi_get_typedarray_info(env, argv[6], &type, &wLength, &wData, NULL, NULL) != napi_ok ||
       (type != napi_float64_array && type != napi_float32_array) ||
       !arg_i32(env, argv[1], &outAt) || !arg_i32(env, argv[2], &countAt) || !arg_i32(env, argv[3], &rowsAt) ||
@@ -201,8 +201,8 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   // Per pixel: its cursor into its list and the block's partial sums.
   int32_t *cursor = (int32_t *)(m + scratchAt);
   void *partial = m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7);
-  if (single) sum_blocks32(out, count, rows, vals, cursor, (float *)partial, (const float *)wData, nRows, cLo, cHi, P, ones, bias, store);
-  else sum_blocks(out, count, rows, vals, cursor, (double *)partial, (const double *)wData, nRows, cLo, cHi, P, ones, bias, store);
+  if (single) sum_blocks32(out, count, rows, vals, cursor, (float *)partial, (const float *)wData, nRows, cLo, cHi, P, ones, bias);
+  else sum_blocks(out, count, rows, vals, cursor, (double *)partial, (const double *)wData, nRows, cLo, cHi, P, ones, bias);
   return NULL;
 }
 

@@ -24,9 +24,9 @@ import { WasmScatter, type BlockedWeights, type BoundScatter, type KernelChoice 
 import type { SharedState } from './state.js';
 
 /**
- * The event stage's accumulator: 'pixels' H×W×C sums (input-stationary scatter), 'channels' C×H×W sums
- * (output-stationary), both in acc32 (float) or acc (fixed point); 'stored' the C×H×W float stage output itself
- * in acc (the native sum adds the bias and rounds).
+ * The event stage's accumulator: 'pixels' H×W×C sums (input-stationary scatter; in acc32 in float, acc in fixed
+ * point), 'channels' C×H×W fixed-point sums in acc (output-stationary), 'stored' the C×H×W float stage output itself
+ * in acc (the output-stationary sums add the bias and round).
  */
 export type AccLayout = 'pixels' | 'channels' | 'stored';
 
@@ -258,8 +258,8 @@ function bindScatter(sc: Scratch, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, 
   return (ly, lx, ci, v, coA, coB) => scatterOne(acc, conv, rT, cT, ly, lx, ci, v, EW, EC, elo, coA, coB);
 }
 
-/** The layout buckets() leaves: the float stage output where the native sum stores it, else channel-major sums. */
-const bucketsLayout = (wasm: WasmScatter): AccLayout => (wasm.storesFloat ? 'stored' : 'channels');
+/** The layout buckets() leaves: the float stage output, or channel-major fixed-point sums. */
+const bucketsLayout = (float: boolean): AccLayout => (float ? 'stored' : 'channels');
 
 /** Event stage without a pool: every event meets the synapses of its source neuron inside the region. */
 function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number, float: boolean): number {
@@ -275,7 +275,7 @@ function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   if (sc.wasm && conv.groups === 1) {
     const ops = sc.wasm.directBuckets(n, proj.unitEvents, { H: srcH, W: srcW, yOff: rT.inLo, xOff: cT.inLo, cOff: 0 }, conv, rT, cT, { EH, EW, elo, ehi });
     if (ops >= 0) {
-      sc.accLayout = bucketsLayout(sc.wasm);
+      sc.accLayout = bucketsLayout(float);
       return ops;
     }
   }
@@ -353,7 +353,7 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   }
   const m = collectCells(sc, nt, pool, inp);
   if (sc.wasm && conv.groups === 1 && sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi }) >= 0) {
-    sc.accLayout = bucketsLayout(sc.wasm);
+    sc.accLayout = bucketsLayout(float);
     return ops;
   }
   sc.accLayout = 'pixels';
@@ -428,13 +428,12 @@ function storeStage(acc: Float32Array | Float64Array, bias: Float64Array | null,
   }
 }
 
-/** storeStage for a C×H×W accumulator: no transpose. */
-function storeChannels(acc: Float32Array | Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
+/** storeStage for C×H×W fixed-point sums (the output-stationary kernels store a float stage output themselves): no transpose. */
+function storeChannels(acc: Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, outShift: number): void {
   for (let c = 0; c < C; c++) {
     const b = bias ? bias[clo + c]! : 0;
     const end = (c + 1) * HW;
-    if (float) for (let i = c * HW; i < end; i++) out[i] = Math.fround(acc[i]! + b);
-    else for (let i = c * HW; i < end; i++) out[i] = shiftRound(acc[i]! + b, outShift);
+    for (let i = c * HW; i < end; i++) out[i] = shiftRound(acc[i]! + b, outShift);
   }
 }
 
@@ -534,7 +533,7 @@ export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, in
   let cur = sc.stageA;
   let next = sc.stageB;
   if (sc.accLayout === 'stored') cur.set(sc.acc.subarray(0, ec * eHW));
-  else if (sc.accLayout === 'channels') storeChannels(sums(sc, float), conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
+  else if (sc.accLayout === 'channels') storeChannels(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, conv.outShift);
   else storeStage(sums(sc, float), conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
   for (let s = e + 1; s < proj.stages.length; s++) {
     const stage = proj.stages[s]!;

@@ -16,11 +16,11 @@ export interface NativeKernel {
   readonly block32: number;
   /**
    * sumBuckets of assembly/scatter.ts on the kernel's memory (byte offsets), reading `weights` blocked by `block`
-   * (float64: float64 sums) or by `block32` (float32: float32 sums); out receives float64 values either way.
-   * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·256 bytes of partial sums. store = 1: each
-   * sum + bias[its conv output channel] (bias null: 0), rounded to float32 — integrate.ts storeChannels in float.
+   * (float64: fixed point, out receives the sums) or by `block32` (float32: float, out receives each sum + bias[its
+   * conv output channel] (bias null: 0) rounded to float32, the float stage output), as float64 values either way.
+   * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·256 bytes of partial sums.
    */
-  sum(memory: ArrayBuffer, outAt: number, countAt: number, rowsAt: number, valsAt: number, scratchAt: number, weights: Float64Array | Float32Array, nRows: number, cLo: number, cHi: number, P: number, ones: number, bias: Float64Array | null, store: number): void;
+  sum(memory: ArrayBuffer, outAt: number, countAt: number, rowsAt: number, valsAt: number, scratchAt: number, weights: Float64Array | Float32Array, nRows: number, cLo: number, cHi: number, P: number, ones: number, bias: Float64Array | null): void;
 }
 
 let loaded: NativeKernel | null | undefined;

@@ -28,7 +28,7 @@ interface WasmApi {
 
 type OneFn = (acc: number, w: number, rT: number, cT: number, ly: number, lx: number, ci: number, v: number, k: number, cpg: number, cinPerGroup: number, EW: number, EC: number, elo: number, coA: number, coB: number, single: number) => number;
 type BucketFn = (evIdx: number, evVal: number, valueKind: number, n: number, H: number, W: number, yOff: number, xOff: number, cOff: number, rT: number, cT: number, k: number, EW: number, P: number, count: number, cap: number, rows: number, vals: number, pos: number) => number;
-type SumFn = (out: number, w: number, nRows: number, cLo: number, cHi: number, P: number, count: number, rows: number, vals: number, ones: number, single: number) => void;
+type SumFn = (out: number, w: number, nRows: number, cLo: number, cHi: number, P: number, count: number, rows: number, vals: number, ones: number, single: number, bias: number) => void;
 type DirectFn = (evIdx: number, evVal: number, n: number, srcH: number, srcW: number, acc: number, w: number, k: number, cpg: number, cinPerGroup: number, rT: number, cT: number, EW: number, EC: number, elo: number, ehi: number, single: number) => number;
 
 /**
@@ -204,6 +204,8 @@ export class WasmScatter {
   private readonly weightAt = new Map<ConvPlan, number>();
   /** Convs with one group: their weights as [block][row][block], in the kernel's memory for sumBuckets or for the native sum. */
   private readonly blockedAt = new Map<ConvPlan, number>();
+  /** sumBuckets' copy of a conv's bias (float64); absent: no bias. */
+  private readonly biasAt = new Map<ConvPlan, number>();
   private readonly nativeBlocked = new Map<ConvPlan, Float64Array | Float32Array>();
   /** 1: float32 sums (float arithmetic), 0: float64 (fixed point); the kernels' `single`. */
   private readonly single: number;
@@ -224,7 +226,7 @@ export class WasmScatter {
     const { convs, taps, positions } = chipTables(chip);
     const layout = blockedLayout(chip, null);
     let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip, maxPairs) + align16(4 * positions) + (native ? nativeScratchBytes(chip, native) : 0);
-    for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 && !native ? align16(blockedBytes(layout, blockedLength(c, WASM_BLOCK))) : 0);
+    for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 && !native ? align16(blockedBytes(layout, blockedLength(c, WASM_BLOCK))) + align16(8 * (c.bias?.length ?? 0)) : 0);
     for (const t of taps) bytes += align16(tapBytes(t));
     if (bytes > MAX_BYTES) return null;
     const pages = Math.ceil(bytes / PAGE);
@@ -281,6 +283,11 @@ export class WasmScatter {
       const b = place(blockedBytes(layout, length));
       blockWeights(c, layout.block, blockedArray(layout, length, buffer, b));
       this.blockedAt.set(c, b);
+      if (c.bias) {
+        const at = place(8 * c.bias.length);
+        new Float64Array(buffer, at, c.bias.length).set(c.bias);
+        this.biasAt.set(c, at);
+      }
     }
     for (const t of taps) {
       const p = place(tapBytes(t));
@@ -293,11 +300,6 @@ export class WasmScatter {
       view.set(t.out, TAP_HEADER + t.start.length + t.tap.length);
       this.tapsAt.set(t, p);
     }
-  }
-
-  /** Whether buckets() in float leaves the stage output (+ bias, rounded to float32) rather than the sums: the native sum does. */
-  get storesFloat(): boolean {
-    return this.native !== null && this.single === 1;
   }
 
   private weights(conv: ConvPlan): number {
@@ -321,8 +323,8 @@ export class WasmScatter {
    * The output-stationary scatter through a conv with one group into the accumulator, channel-major this time
    * (channels [elo, ehi) × EH×EW): `bucket` lists each pixel's (weight row, value) pairs in event order,
    * `sumBuckets` adds them pixel by pixel; every value is written (no need to clear the accumulator). Returns
-   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. In float with the
-   * native sum (`storesFloat`), the accumulator receives the float stage output itself (+ bias, rounded), as float64.
+   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. In float the
+   * accumulator receives the stage output itself (+ bias, rounded to float32), as float64; in fixed point the sums.
    */
   private buckets(events: { idxAt: number; valAt: number; values: number; n: number }, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: BucketsOut): number {
     const P = out.EH * out.EW;
@@ -330,11 +332,11 @@ export class WasmScatter {
     if (pairs < 0) return -1;
     const ones = events.values === VALUES.one ? 1 : 0;
     const nativeWeights = this.nativeBlocked.get(conv);
-    if (this.native && nativeWeights) this.native.sum(this.buffer, this.accAt, this.countAt, this.rowsAt, this.valsAt, this.nativeScratchAt, nativeWeights, weightRows(conv), out.elo, out.ehi, P, ones, conv.bias, this.single);
+    if (this.native && nativeWeights) this.native.sum(this.buffer, this.accAt, this.countAt, this.rowsAt, this.valsAt, this.nativeScratchAt, nativeWeights, weightRows(conv), out.elo, out.ehi, P, ones, conv.bias);
     else {
       const blocked = this.blockedAt.get(conv);
       if (blocked === undefined) throw new Error('wasm scatter: a conv without blocked weights');
-      this.sumFn(this.accAt, blocked, weightRows(conv), out.elo, out.ehi, P, this.countAt, this.rowsAt, this.valsAt, ones, this.single);
+      this.sumFn(this.accAt, blocked, weightRows(conv), out.elo, out.ehi, P, this.countAt, this.rowsAt, this.valsAt, ones, this.single, this.biasAt.get(conv) ?? 0);
     }
     return pairs * (out.ehi - out.elo);
   }
