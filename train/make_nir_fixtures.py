@@ -23,10 +23,11 @@ Files (``test/fixtures/nir/``):
   bad-*.nir                               one defect each, for the importer's refusals.
 
 Expected outputs follow NIR's semantics (forward Euler at the file's dt, spike where v > v_threshold,
-then v = v_reset = 0), computed in torch: convolutions in float64 rounded to float32 (as spikemesh's
-reference accumulates), membranes in float32. The input spikes are redrawn until no threshold
-decision is within ``MIN_MARGIN`` of flipping, so an implementation that rounds differently (e.g.
-folds a pool into the conv before it) still makes every decision the same.
+then v = v_reset = 0), computed in torch: convolutions in float64 rounded to float32 once (the
+correctly rounded sum; spikemesh's reference sums in float32 as PyTorch does, within a few ulps of
+it), membranes in float32. The input spikes are redrawn until no threshold decision is within
+``MIN_MARGIN`` of flipping, so an implementation that rounds differently (float32 sums in its own
+order, or a pool folded into the conv before it) still makes every decision the same.
 
 Deterministic (fixed seeds, one thread, no HDF5 time stamps: the same bytes every run). Needs Debian's
 python3-h5py (``apt-get install -y python3-h5py``) besides python3-torch; the tests only read the
@@ -107,7 +108,7 @@ def f32(x: Tensor | np.ndarray | float) -> np.ndarray:
 
 
 def conv(x: Tensor, w: Tensor, b: Tensor | None, **kw: Any) -> Tensor:
-    """Conv2d accumulated in float64, rounded to float32 once (spikemesh's reference does the same)."""
+    """Conv2d accumulated in float64, rounded to float32 once: the correctly rounded sum (see MIN_MARGIN)."""
     out = F.conv2d(x.double().unsqueeze(0), w.double(), None if b is None else b.double(), **kw)
     return out.squeeze(0).float()
 
