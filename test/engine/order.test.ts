@@ -59,7 +59,7 @@ describe('packet order invariance', () => {
     expect(shuffled).toBeGreaterThan(100);
   });
 
-  it('accumulatesInTheReferencesOrderWhereFloat64AdditionIsNotAssociative', async () => {
+  it('accumulatesInTheReferencesOrderWhereFloatAdditionIsNotAssociative', async () => {
     // Nine input spikes meet the weights 2^60, 1, −2^60, 0, …: in source order the 1 is absorbed by 2^60 and the sum is 0;
     // any other order that adds 2^60 − 2^60 first gives 1. The engine must give the reference's 0 whatever the arrival order.
     const w = tensor([1, 1, 3, 3], [2 ** 60, 1, -(2 ** 60), 0, 0, 0, 0, 0, 0]);
