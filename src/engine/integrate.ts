@@ -38,7 +38,7 @@ export interface Scratch {
   sortVal: Float32Array;
   keys: Float64Array;
   acc: Float64Array;
-  /** acc's bytes as float32: the sums of float arithmetic. */
+  /** acc's bytes as float32: float arithmetic's input-stationary sums ('pixels'). */
   acc32: Float32Array;
   stageA: Float64Array;
   stageB: Float64Array;

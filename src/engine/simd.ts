@@ -183,7 +183,7 @@ export class WasmScatter {
   readonly evIdx: Int32Array;
   readonly evVal: Float32Array;
   readonly acc: Float64Array;
-  /** The accumulator's bytes as float32: the sums of a chip in float arithmetic. */
+  /** The accumulator's bytes as float32: a float chip's input-stationary sums (`one`, `direct`). */
   readonly acc32: Float32Array;
   /** Nonzero pooled values to scatter (local C-order cell, value), for pooled(). */
   readonly cellIdx: Int32Array;
