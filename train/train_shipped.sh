@@ -19,11 +19,10 @@ export_data() { # set split file count
 # both spiking models on digits-dvs predicted background only until their step (after epoch 8 of 16). Spiking-FCN on
 # digits weights classes too: with the plain loss (8.8 epochs in 69 min, no step reached) it had only begun to
 # predict digits (10.8% MIoU).
-# Spiking-DeepLab and Spiking-FCN on digits and Spiking-DeepLab on digits-dvs start from their ANN twin's synaptic
-# weights (--init-from, hybrid training), so each twin comes first: from random weights Spiking-DeepLab (then width
-# 1/8) reached 35% in 45 min, Spiking-FCN 13.5% in 53 and Spiking-DeepLab on digits-dvs 10.8% in 19 (hybrid: 13.9%
-# in 15); Spiking-DeepLab on digits is width 1/4 now. Spiking-FCN on digits-dvs stays on random weights: its hybrid
-# start (8 epochs, 18 min) reached 9.9%, below the 10.0% it has.
+# All four spiking models start from their ANN twin's synaptic weights (--init-from, hybrid training), so each twin
+# comes first: from random weights Spiking-DeepLab (then width 1/8) reached 35% in 45 min, Spiking-FCN 13.5% in 53,
+# and on digits-dvs 10.8% in 19 and 10.0% in 35 (hybrid: 13.9% in 15 and 11.1% in 36; Spiking-FCN's 8-epoch hybrid
+# run reached only 9.9%); Spiking-DeepLab on digits is width 1/4 now.
 MODELS=(
   "deeplab-ann-digits digits dl-vgg9 ann 1/4 1 13"
   "spiking-deeplab-digits digits dl-vgg9 snn 1/4 8 60 --epochs 14 --init-from models/deeplab-ann-digits"
@@ -31,8 +30,8 @@ MODELS=(
   "spiking-fcn-digits digits fcn-vgg9 snn 1/8 8 45 --epochs 6 --class-weights inverse-sqrt --init-from models/fcn-ann-digits"
   "deeplab-ann-digits-dvs digits-dvs dl-vgg9 ann 1/8 1 8 --class-weights inverse-sqrt"
   "spiking-deeplab-digits-dvs digits-dvs dl-vgg9 snn 1/8 10 25 --epochs 16 --class-weights inverse-sqrt --init-from models/deeplab-ann-digits-dvs"
-  "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 1/8 10 35 --epochs 16 --class-weights inverse-sqrt"
   "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1/8 1 8 --class-weights inverse-sqrt"
+  "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 1/8 10 40 --epochs 16 --class-weights inverse-sqrt --init-from models/fcn-ann-digits-dvs"
 )
 
 for entry in "${MODELS[@]}"; do
