@@ -57,49 +57,34 @@ static inline __attribute__((always_inline)) v16f load16(const float *p) {
 // sparse lists (a dilated conv whose taps mostly fall outside the map) get longer chunks.
 #define CHUNK_ENTRIES 16
 
-// Entries of one pixel from *q while rows[*q] < rowEnd, added in order to the block's partial sums at acc.
-static inline void add_entries(double *acc, const double *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1,
-                               int32_t rowEnd, int ones) {
-  int32_t i = *q;
-  if (i >= q1 || rows[i] >= rowEnd) return;
-  v8d s0 = load8(acc), s1 = load8(acc + 8), s2 = load8(acc + 16), s3 = load8(acc + 24);
-  if (ones) {
-    for (; i < q1 && rows[i] < rowEnd; i++) {
-      const double *w = wb + (size_t)rows[i] * BLOCK;
-      s0 += load8(w); s1 += load8(w + 8); s2 += load8(w + 16); s3 += load8(w + 24);
-    }
-  } else {
-    for (; i < q1 && rows[i] < rowEnd; i++) {
-      const double *w = wb + (size_t)rows[i] * BLOCK;
-      const double v = vals[i];
-      s0 += v * load8(w); s1 += v * load8(w + 8); s2 += v * load8(w + 16); s3 += v * load8(w + 24);
-    }
+// Entries of one pixel from *q while rows[*q] < rowEnd, added in order to the block's partial sums at acc: BLK partial
+// sums of type T in four vectors of type V (LOAD reads one), each product v·w rounded to T before it is added.
+// add_entries in float64 (fixed point), add_entries32 in float32 (float).
+#define ADD_ENTRIES(NAME, T, V, LOAD, BLK)                                                                                   \
+  static inline void NAME(T *acc, const T *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1, int32_t rowEnd, \
+                          int ones) {                                                                                         \
+    enum { L = (BLK) / 4 };                                                                                                   \
+    int32_t i = *q;                                                                                                           \
+    if (i >= q1 || rows[i] >= rowEnd) return;                                                                                 \
+    V s0 = LOAD(acc), s1 = LOAD(acc + L), s2 = LOAD(acc + 2 * L), s3 = LOAD(acc + 3 * L);                                     \
+    if (ones) {                                                                                                               \
+      for (; i < q1 && rows[i] < rowEnd; i++) {                                                                               \
+        const T *w = wb + (size_t)rows[i] * (BLK);                                                                            \
+        s0 += LOAD(w); s1 += LOAD(w + L); s2 += LOAD(w + 2 * L); s3 += LOAD(w + 3 * L);                                       \
+      }                                                                                                                       \
+    } else {                                                                                                                  \
+      for (; i < q1 && rows[i] < rowEnd; i++) {                                                                               \
+        const T *w = wb + (size_t)rows[i] * (BLK);                                                                            \
+        const T v = (T)vals[i];                                                                                               \
+        s0 += v * LOAD(w); s1 += v * LOAD(w + L); s2 += v * LOAD(w + 2 * L); s3 += v * LOAD(w + 3 * L);                       \
+      }                                                                                                                       \
+    }                                                                                                                         \
+    memcpy(acc, &s0, 64); memcpy(acc + L, &s1, 64); memcpy(acc + 2 * L, &s2, 64); memcpy(acc + 3 * L, &s3, 64);               \
+    *q = i;                                                                                                                   \
   }
-  memcpy(acc, &s0, 64); memcpy(acc + 8, &s1, 64); memcpy(acc + 16, &s2, 64); memcpy(acc + 24, &s3, 64);
-  *q = i;
-}
 
-// add_entries in float32: a block of BLOCK32 float32 partial sums, each product rounded before it is added.
-static inline void add_entries32(float *acc, const float *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1,
-                                 int32_t rowEnd, int ones) {
-  int32_t i = *q;
-  if (i >= q1 || rows[i] >= rowEnd) return;
-  v16f s0 = load16(acc), s1 = load16(acc + 16), s2 = load16(acc + 32), s3 = load16(acc + 48);
-  if (ones) {
-    for (; i < q1 && rows[i] < rowEnd; i++) {
-      const float *w = wb + (size_t)rows[i] * BLOCK32;
-      s0 += load16(w); s1 += load16(w + 16); s2 += load16(w + 32); s3 += load16(w + 48);
-    }
-  } else {
-    for (; i < q1 && rows[i] < rowEnd; i++) {
-      const float *w = wb + (size_t)rows[i] * BLOCK32;
-      const float v = (float)vals[i];
-      s0 += v * load16(w); s1 += v * load16(w + 16); s2 += v * load16(w + 32); s3 += v * load16(w + 48);
-    }
-  }
-  memcpy(acc, &s0, 64); memcpy(acc + 16, &s1, 64); memcpy(acc + 32, &s2, 64); memcpy(acc + 48, &s3, 64);
-  *q = i;
-}
+ADD_ENTRIES(add_entries, double, v8d, load8, BLOCK)
+ADD_ENTRIES(add_entries32, float, v16f, load16, BLOCK32)
 
 // The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
 static inline double fround(double x) { return (double)(float)x; }
