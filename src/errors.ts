@@ -1,15 +1,67 @@
-// One error type for every user-facing failure: the CLI prints its message as one line and exits 2.
+// The error types every stage throws. The CLI prints a SpikemeshError's message as one line and exits with its
+// exit code; anything else is a bug and keeps its stack trace. Only the CLI words messages in terms of flags.
 
-export class UserError extends Error {
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
+/** Base of every error spikemesh words for a person: one line, an exit code. */
+export abstract class SpikemeshError extends Error {
+  abstract readonly exitCode: number;
+}
+
+/**
+ * The input is at fault (a missing or corrupt file, a wrong shape, a bad flag, a limit exceeded): exit 2.
+ * Subclasses say which kind of refusal it is, so that callers can catch just the kind they can handle.
+ */
+export class UserError extends SpikemeshError {
+  readonly exitCode: number = 2;
+  constructor(message: string) {
     super(message);
     this.name = 'UserError';
-    this.exitCode = exitCode;
   }
 }
 
-/** Build a UserError that names the file (or flag) the problem is about. */
-export function fileError(file: string, problem: string): UserError {
-  return new UserError(`${file}: ${problem}`);
+/** A file (or flag) named in the message is unreadable, corrupt, hostile or over a limit. */
+export class InputError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+/**
+ * The network does not fit the profile's cores. `detail` is the mapper's own account (which layer, which resource,
+ * needed vs available); sweeps record it as that point's result instead of failing.
+ */
+export class MappingInfeasible<Detail = unknown> extends UserError {
+  constructor(
+    message: string,
+    readonly layer: string,
+    readonly detail: Detail,
+  ) {
+    super(message);
+    this.name = 'MappingInfeasible';
+  }
+}
+
+/** The engine refuses a configuration it cannot run as asked (e.g. a stage type a profile cannot compute). */
+export class EngineRefusal extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineRefusal';
+  }
+}
+
+/**
+ * Something inside spikemesh failed that no input explains (a crashed worker thread, a broken invariant): not the
+ * user's mistake, so it exits 70 (EX_SOFTWARE) and says it is a bug.
+ */
+export class InternalError extends SpikemeshError {
+  readonly exitCode: number = 70;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InternalError';
+  }
+}
+
+/** An InputError that names the file (or flag) the problem is about. */
+export function fileError(file: string, problem: string): InputError {
+  return new InputError(`${file}: ${problem}`);
 }

@@ -2,7 +2,7 @@
 // spikemesh command line: wires the pipeline stages together; no logic of its own.
 
 import { Command, CommanderError } from 'commander';
-import { UserError } from '../errors.js';
+import { SpikemeshError } from '../errors.js';
 import { registerCommands } from './commands.js';
 
 const program = new Command();
@@ -23,7 +23,7 @@ function fail(message: string, code: number): never {
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof UserError) fail(e.message, e.exitCode);
+  if (e instanceof SpikemeshError) fail(e.message, e.exitCode);
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'EACCES' || err?.code === 'ENOSPC' || err?.code === 'EISDIR' || err?.code === 'ENOENT')

@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { buildChip, type Chip } from './chip.js';
 import {
   CoreFailure,
@@ -164,7 +164,7 @@ export class WorkerBackend implements EngineBackend {
     const threads = Math.min(this.threads, Math.max(0, ...phases.map((p) => p.length)));
     if (threads === 0) return;
     const poolError = pool.takeError();
-    if (poolError) throw new UserError(`engine: a worker thread failed: ${poolError.message}`);
+    if (poolError) throw new InternalError(`engine: a worker thread failed: ${poolError.message}`);
     progress.fill(-1);
     sync.fill(0);
     const requests = Array.from({ length: threads }, (_, slot) =>
@@ -192,10 +192,10 @@ export class WorkerBackend implements EngineBackend {
   }
 
   /** A thread that ended mid-task is reported by the core it had started (Attachment.progress). */
-  private threadDied(slot: number, step: number, reason: unknown): UserError {
+  private threadDied(slot: number, step: number, reason: unknown): InternalError {
     const core = Atomics.load(this.progress!, slot);
     const message = `worker thread died (${messageOf(reason)})`;
-    if (core < 0) return new UserError(`engine: a worker thread failed before computing any core of timestep ${step}: ${messageOf(reason)}`);
+    if (core < 0) return new InternalError(`engine: a worker thread failed before computing any core of timestep ${step}: ${messageOf(reason)}`);
     return new CoreFailure({ core, step, population: this.coreNames[core] ?? '?', message });
   }
 

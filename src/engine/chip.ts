@@ -1,6 +1,6 @@
 // buildChip(spec): the runtime chip — every core with its projection plans, the flows between cores (flows.ts), scratch sizes.
 
-import { UserError } from '../errors.js';
+import { EngineRefusal } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
 import { HOST_TILE } from '../mapping/types.js';
@@ -73,7 +73,7 @@ export interface Chip {
 }
 
 function checkMapping(plan: NetworkPlan, mapping: Mapping, profile: CoreProfile): void {
-  if (mapping.profile !== profile.name) throw new UserError(`engine: the mapping was made for profile '${mapping.profile}', not '${profile.name}'; map again with --profile ${profile.name}`);
+  if (mapping.profile !== profile.name) throw new EngineRefusal(`engine: the mapping was made for profile '${mapping.profile}', not '${profile.name}'; map again with --profile ${profile.name}`);
   const layers = mapping.partition.layers;
   const same =
     layers.length === plan.populations.length &&
@@ -81,7 +81,7 @@ function checkMapping(plan: NetworkPlan, mapping: Mapping, profile: CoreProfile)
       const p = plan.populations[i]!;
       return l.population === p.name && l.shape.c === p.shape.c && l.shape.h === p.shape.h && l.shape.w === p.shape.w;
     });
-  if (!same) throw new UserError(`engine: the mapping (of '${mapping.network}') does not match the network '${plan.network.name}': its layers or shapes differ; map this checkpoint again`);
+  if (!same) throw new EngineRefusal(`engine: the mapping (of '${mapping.network}') does not match the network '${plan.network.name}': its layers or shapes differ; map this checkpoint again`);
 }
 
 interface ProjectionGeometry {
@@ -241,6 +241,6 @@ function scratchSizes(plan: NetworkPlan, inputs: CoreInput[][], neuronOffset: In
       s.pixels = Math.max(s.pixels, (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!));
     }
   });
-  if (s.events >= 2 ** POSITION_BITS) throw new UserError(`engine: a core can receive ${s.events} packets of one projection in a step, more than 2^${POSITION_BITS}; use smaller cores`);
+  if (s.events >= 2 ** POSITION_BITS) throw new EngineRefusal(`engine: a core can receive ${s.events} packets of one projection in a step, more than 2^${POSITION_BITS}; use smaller cores`);
   return s;
 }

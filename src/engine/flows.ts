@@ -5,7 +5,7 @@
 // destination (so a step never overflows it). Flows are numbered by destination core, then projection
 // (network order), then source tile: a core's incoming flows are one contiguous, fixed-order range.
 
-import { UserError } from '../errors.js';
+import { EngineRefusal } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import { MeshCoords, walkRoute } from '../mapping/mesh.js';
 import { HOST_TILE, type LayerTiling, type Mapping } from '../mapping/types.js';
@@ -158,7 +158,7 @@ export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfil
     });
     f.latencyNs[i] = lat;
   }
-  if (offset > 2 ** 31 - 1) throw new UserError(`engine: the mapping needs ${offset} packet slots per step, more than one buffer can index`);
+  if (offset > 2 ** 31 - 1) throw new EngineRefusal(`engine: the mapping needs ${offset} packet slots per step, more than one buffer can index`);
   f.segTotal = offset;
   return f;
 }

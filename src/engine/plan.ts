@@ -5,7 +5,7 @@
 // values are float64; the sums are float32 in float (each product and sum rounded, as the reference
 // does) and float64 in fixed point (integers below 2^53, every sum exact).
 
-import { UserError } from '../errors.js';
+import { EngineRefusal, UserError } from '../errors.js';
 import type { QConv, QPopulation, QProjection, QResize, QuantizedNet } from '../hw/quantize-types.js';
 import { populationByName, stageOutputShape, kernelFromWeights } from '../net/shapes.js';
 import { getWeight } from '../net/tensor.js';
@@ -131,13 +131,13 @@ function eventStageOf(proj: Projection): number {
   const first = proj.stages[0];
   if (first && isWeighted(first)) return 0;
   if (first?.op === 'avgpool' && proj.stages[1] && isWeighted(proj.stages[1])) return 1;
-  throw new UserError(`engine: projection ${proj.name} must start with a conv (optionally after one avgpool); it starts with ${first?.op ?? 'nothing'}`);
+  throw new EngineRefusal(`engine: projection ${proj.name} must start with a conv (optionally after one avgpool); it starts with ${first?.op ?? 'nothing'}`);
 }
 
 function checkLaterStages(proj: Projection, from: number): void {
   proj.stages.slice(from + 1).forEach((s, i) => {
-    if (s.op === 'avgpool') throw new UserError(`engine: projection ${proj.name} stage ${from + 1 + i}: an avgpool is supported only in front of the first conv`);
-    if (s.op === 'conv2d' && s.groups !== 1) throw new UserError(`engine: projection ${proj.name} stage ${from + 1 + i}: grouped convolutions after the first weighted stage are not supported`);
+    if (s.op === 'avgpool') throw new EngineRefusal(`engine: projection ${proj.name} stage ${from + 1 + i}: an avgpool is supported only in front of the first conv`);
+    if (s.op === 'conv2d' && s.groups !== 1) throw new EngineRefusal(`engine: projection ${proj.name} stage ${from + 1 + i}: grouped convolutions after the first weighted stage are not supported`);
   });
 }
 
@@ -275,9 +275,9 @@ function delays(net: Network): Map<string, number> {
 export function planNetwork(model: Model, arithmetic: Arithmetic, qnet?: QuantizedNet): NetworkPlan {
   const net = model.network;
   if (arithmetic === 'fixed' && !qnet) throw new UserError('engine: fixed-point arithmetic needs the quantized network (quantize(model, profile))');
-  if (qnet && qnet.network.name !== net.name) throw new UserError(`engine: the quantized network is '${qnet.network.name}', the model is '${net.name}'`);
+  if (qnet && qnet.network.name !== net.name) throw new EngineRefusal(`engine: the quantized network is '${qnet.network.name}', the model is '${net.name}'`);
   const inputs = net.populations.map((p, i) => [p, i] as const).filter(([p]) => p.role === 'input');
-  if (inputs.length !== 1) throw new UserError(`engine: network ${net.name} needs exactly one input population, found ${inputs.length}`);
+  if (inputs.length !== 1) throw new EngineRefusal(`engine: network ${net.name} needs exactly one input population, found ${inputs.length}`);
   const delay = delays(net);
   const popIndex = new Map(net.populations.map((p, i) => [p.name, i]));
   const projections: ProjectionPlan[] = net.projections.map((proj) => {
@@ -285,12 +285,12 @@ export function planNetwork(model: Model, arithmetic: Arithmetic, qnet?: Quantiz
     checkLaterStages(proj, eventStage);
     const source = popIndex.get(proj.source)!;
     const srcPop = net.populations[source]!;
-    if (srcPop.role !== 'input' && srcPop.neuron.kind === 'accumulator') throw new UserError(`engine: population '${srcPop.name}' is an accumulator; it sends nothing, so it cannot feed projection ${proj.name}`);
+    if (srcPop.role !== 'input' && srcPop.neuron.kind === 'accumulator') throw new EngineRefusal(`engine: population '${srcPop.name}' is an accumulator; it sends nothing, so it cannot feed projection ${proj.name}`);
     let stages: StagePlan[];
     let align: Int32Array | null = null;
     if (arithmetic === 'fixed') {
       const q = qnet!.projections.find((p) => p.name === proj.name);
-      if (!q) throw new UserError(`engine: the quantized network has no projection '${proj.name}'`);
+      if (!q) throw new EngineRefusal(`engine: the quantized network has no projection '${proj.name}'`);
       stages = q.stages.map(fixedStage);
       align = q.align;
     } else {
@@ -309,7 +309,7 @@ export function planNetwork(model: Model, arithmetic: Arithmetic, qnet?: Quantiz
     if (pop.role === 'input') return;
     const base = arithmetic === 'fixed' ? fixedPopulation(qnetPopulation(qnet!, pop.name), index) : floatPopulation(pop, index, model);
     const incoming = projections.flatMap((p, i) => (p.target === index ? [i] : []));
-    if (incoming.length === 0) throw new UserError(`engine: population '${pop.name}' has no incoming projection`);
+    if (incoming.length === 0) throw new EngineRefusal(`engine: population '${pop.name}' has no incoming projection`);
     const consumers = projections.flatMap((p, i) => (p.source === index ? [i] : []));
     populations.push({ ...base, incoming, consumers, delay: delay.get(pop.name)! });
   });
@@ -328,6 +328,6 @@ export function planNetwork(model: Model, arithmetic: Arithmetic, qnet?: Quantiz
 
 function qnetPopulation(qnet: QuantizedNet, name: string): QPopulation {
   const q = qnet.populations.find((p) => p.name === name);
-  if (!q) throw new UserError(`engine: the quantized network has no population '${name}'`);
+  if (!q) throw new EngineRefusal(`engine: the quantized network has no population '${name}'`);
   return q;
 }

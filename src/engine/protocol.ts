@@ -42,7 +42,7 @@
 // Phases: 'same-step' runs one phase per layer (a layer reads the flows its source layers wrote in
 // this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
 
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import type { Chip } from './chip.js';
 import type { BlockedWeights } from './simd.js';
 import type { ChipSpec, Semantics } from './types.js';
@@ -202,10 +202,10 @@ export interface CoreFailureInfo {
 }
 
 /** The one error a backend reports when computing a core fails: it names the core and the timestep. */
-export class CoreFailure extends UserError {
+export class CoreFailure extends InternalError {
   readonly info: CoreFailureInfo;
   constructor(info: CoreFailureInfo) {
-    super(`engine: core ${info.core} (${info.population}) failed at timestep ${info.step}: ${info.message}`, 1);
+    super(`engine: core ${info.core} (${info.population}) failed at timestep ${info.step}: ${info.message}`);
     this.name = 'CoreFailure';
     this.info = info;
   }

@@ -1,7 +1,7 @@
 // One point of a sweep: apply its profile overrides and T, map, run the samples on the engine, keep the figures.
 
 import { runReport } from '../engine/report.js';
-import { UserError } from '../errors.js';
+import { EngineRefusal, MappingInfeasible } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import { mapNetwork } from '../mapping/map.js';
 import type { Mapping } from '../mapping/types.js';
@@ -38,7 +38,7 @@ export function resolvePoint(ctx: SweepContext, point: PointSettings): ResolvedP
   return { point, profile, model, notes, key };
 }
 
-function refused(r: ResolvedPoint, status: 'infeasible' | 'refused', e: UserError): PointResult {
+function refused(r: ResolvedPoint, status: 'infeasible' | 'refused', e: Error): PointResult {
   return { ...r.point, key: r.key, profile: r.profile.name, status, error: e.message };
 }
 
@@ -49,7 +49,7 @@ export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<Poi
   try {
     mapping = mapNetwork({ network: r.model.network, weightShapes }, r.profile);
   } catch (e) {
-    if (e instanceof UserError) return refused(r, 'infeasible', e);
+    if (e instanceof MappingInfeasible) return refused(r, 'infeasible', e);
     throw e;
   }
   const { settings } = ctx;
@@ -79,7 +79,7 @@ export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<Poi
       notes: [...r.notes, ...report.notes],
     };
   } catch (e) {
-    if (e instanceof UserError) return refused(r, 'refused', e);
+    if (e instanceof MappingInfeasible || e instanceof EngineRefusal) return refused(r, 'refused', e);
     throw e;
   }
 }

@@ -1,6 +1,6 @@
 // Errors for layers that cannot fit a profile's cores: which layer, which resource, needed vs available, and what would fit.
 
-import { UserError } from '../errors.js';
+import { MappingInfeasible } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { ProjectionGeometry } from './axes.js';
 
@@ -62,11 +62,13 @@ function coreMessage(layer: string, p: CoreProfile, needs: SingleNeuronNeeds): s
   return undefined;
 }
 
-export function infeasibleError(layer: string, p: CoreProfile, why: Infeasibility): UserError {
+export function infeasibleError(layer: string, p: CoreProfile, why: Infeasibility): MappingInfeasible<Infeasibility> {
   if (why.kind === 'fanOutPerNeuron')
-    return new UserError(
+    return new MappingInfeasible(
       `${layer}: one neuron's spikes are needed on ${n(why.needed)} cores (tiles of ${why.consumers.join(', ')}), ${p.name} neurons reach ${n(p.fanOutCoresPerNeuron)} core${p.fanOutCoresPerNeuron === 1 ? '' : 's'} each; ` +
         `splitter neurons that copy each spike to more cores, or a profile with ≥ ${n(why.needed)} destinations per neuron, would fit`,
+      layer,
+      why,
     );
-  return new UserError(coreMessage(layer, p, why.needs) ?? `${layer}: does not fit ${p.name}'s cores`);
+  return new MappingInfeasible(coreMessage(layer, p, why.needs) ?? `${layer}: does not fit ${p.name}'s cores`, layer, why);
 }

@@ -2,7 +2,7 @@
 
 import { acGap, type ComparisonLayer } from '../energy/report.js';
 import { datasetSamples, runReport, type RunReport } from '../engine/report.js';
-import { UserError } from '../errors.js';
+import { MappingInfeasible } from '../errors.js';
 import type { Progress } from '../eval/progress.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { LoadedModel } from '../io/types.js';
@@ -71,7 +71,7 @@ async function runOn(ctx: PaperContext, loaded: LoadedModel, name: string, profi
       },
     });
   } catch (e) {
-    if (e instanceof UserError) return { profile: profile.name, fits: false, reason: e.message };
+    if (e instanceof MappingInfeasible) return { profile: profile.name, fits: false, reason: e.message };
     throw e;
   } finally {
     progress?.finish();
