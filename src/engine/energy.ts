@@ -3,7 +3,7 @@
 import { AC_ENERGY_45NM_PJ, MAC_ENERGY_45NM_PJ } from '../energy/analytic.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Chip } from './chip.js';
-import { COUNTER, COUNTER_COUNT, COUNTER_NAMES, type CounterName } from './protocol.js';
+import { COUNTER, COUNTER_COUNT, COUNTER_NAMES, type CounterName } from '../counters.js';
 import type { EnergyBreakdown, HostCounters, LayerTotals } from './types.js';
 
 /** Sum of each counter over steps and the given cores. */

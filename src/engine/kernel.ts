@@ -6,7 +6,7 @@
 import type { Chip, EmitPlan } from './chip.js';
 import { integrateProjection, type IntegrateCounts, type Scratch } from './integrate.js';
 import { updateFixed, updateFloat, type CoreView, type UpdateCounts } from './neurons.js';
-import { COUNTER, COUNTER_COUNT } from './protocol.js';
+import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { readParity, writeParity, type SharedState } from './state.js';
 
 /** Sparse output events of a source (a core's outbox, or the host's input events). */

@@ -1,7 +1,8 @@
 // The mutable state of a chip run: typed-array views over the SharedArrayBuffers named in protocol.ts.
 
 import type { Chip } from './chip.js';
-import { COUNTER_COUNT, type SharedBuffers } from './protocol.js';
+import { COUNTER_COUNT } from '../counters.js';
+import { type SharedBuffers } from './protocol.js';
 import type { Semantics } from './types.js';
 
 export interface SharedState {

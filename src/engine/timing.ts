@@ -11,7 +11,7 @@
 import { HOST_TILE } from '../mapping/types.js';
 import type { Chip } from './chip.js';
 import type { EventQueue } from './events.js';
-import { COUNTER, COUNTER_COUNT } from './protocol.js';
+import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import type { Semantics } from './types.js';
 
 const DELIVER = 0;

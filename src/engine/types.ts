@@ -29,7 +29,7 @@ export interface ChipSpec {
   qnet?: QuantizedNet;
 }
 
-/** Per-core per-step counters (see COUNTER in protocol.ts for the slot of each). */
+/** Per-core per-step counters (see COUNTER in ../counters.ts for the slot of each). */
 export interface CoreCounters {
   readonly cores: number;
   readonly steps: number;

@@ -1,7 +1,7 @@
 // `trace export --csv`: spikes (one row per spike) or counters (one row per core per step), streamed to a temp file, then renamed.
 
 import { StreamedFile } from '../io/files.js';
-import { COUNTER_COUNT } from '../engine/protocol.js';
+import { COUNTER_COUNT } from '../counters.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
 import { decodeCounters, SpikeCoder } from './encode.js';

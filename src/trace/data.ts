@@ -3,7 +3,7 @@
 // Filled from a file (loadTrace) or step by step from a live run (push), so the UI reads both the same way.
 
 import { fileError } from '../errors.js';
-import { COUNTER_NAMES } from '../engine/protocol.js';
+import { COUNTER_NAMES } from '../counters.js';
 import { decodeCounters, SpikeCoder, type DecodedSpikes } from './encode.js';
 import { coreEnergyPJ } from './energy.js';
 import { TraceFile } from './reader.js';

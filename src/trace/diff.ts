@@ -1,7 +1,7 @@
 // `trace diff a b`: walk two traces of the same network step by step and find the first spike one has and the other has not.
 
 import { UserError } from '../errors.js';
-import { COUNTER_COUNT } from '../engine/protocol.js';
+import { COUNTER_COUNT } from '../counters.js';
 import { decodeCounters, SpikeCoder, type DecodedSpikes } from './encode.js';
 import type { TraceFile } from './reader.js';
 import type { StepRecord, TraceHeader } from './types.js';

@@ -1,6 +1,6 @@
 // Energy from trace counters: the profile prices in the header × a core's counters (as the engine's priceCounts does for a run).
 
-import { COUNTER } from '../engine/protocol.js';
+import { COUNTER } from '../counters.js';
 import type { EnergyPJ } from '../hw/types.js';
 import type { HostField } from './types.js';
 

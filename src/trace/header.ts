@@ -2,7 +2,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Chip } from '../engine/chip.js';
-import { COUNTER_NAMES } from '../engine/protocol.js';
+import { COUNTER_NAMES } from '../counters.js';
 import type { Semantics } from '../engine/types.js';
 import { modelHash } from '../mapping/file.js';
 import type { Mapping } from '../mapping/types.js';

@@ -3,7 +3,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileError } from '../errors.js';
-import { COUNTER_COUNT } from '../engine/protocol.js';
+import { COUNTER_COUNT } from '../counters.js';
 import { checksum } from './encode.js';
 import { FOOTER_BYTES, FOOTER_MAGIC, HOST_FIELDS, TRACE_FORMAT, TRACE_VERSION, type EndRecord, type StepRecord, type TraceHeader } from './types.js';
 import { tracePackr } from './writer.js';

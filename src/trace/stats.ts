@@ -1,6 +1,6 @@
 // `trace stats`: totals per layer, per core and per step, and the run's energy priced sample by sample as the run report does.
 
-import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../engine/protocol.js';
+import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
 import { decodeCounters } from './encode.js';

@@ -1,6 +1,6 @@
 // From the engine to trace records: after every step, the outboxes, the counter rows and the host's traffic become one record.
 
-import { COUNTER_COUNT } from '../engine/protocol.js';
+import { COUNTER_COUNT } from '../counters.js';
 import type { SharedState } from '../engine/state.js';
 import type { HostCounters } from '../engine/types.js';
 import { ByteWriter, checksum, encodeCounters, SpikeCoder } from './encode.js';

@@ -1,6 +1,6 @@
 // frame(scene) → view: the whole screen as styled lines, a pure function of the trace, the state and the terminal size.
 
-import { COUNTER } from '../engine/protocol.js';
+import { COUNTER } from '../counters.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { int } from '../units.js';
 import { KEY_HINT } from './keys.js';

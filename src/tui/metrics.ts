@@ -1,6 +1,6 @@
 // What the panes measure: each core's value of a metric for a step or the run, utilisation against the profile, layer lookups.
 
-import { COUNTER } from '../engine/protocol.js';
+import { COUNTER } from '../counters.js';
 import type { TraceData } from '../trace/data.js';
 import type { TraceHeader } from '../trace/types.js';
 import { coresOf, type GridLayout } from './grid.js';

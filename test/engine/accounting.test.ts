@@ -3,7 +3,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { quantize } from '../../src/hw/quantize.js';
 import { loadProfile } from '../../src/hw/profile.js';
-import { buildChip, COUNTER, COUNTER_COUNT, Engine, runEngine, type Chip, type EngineResult } from '../../src/engine/index.js';
+import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
+import { buildChip, Engine, runEngine, type Chip, type EngineResult } from '../../src/engine/index.js';
 import { projectionGeometry } from '../../src/mapping/axes.js';
 import { traceRoute } from '../../src/mapping/route.js';
 import { HOST_TILE, type Mapping } from '../../src/mapping/types.js';

@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/hw/profile.js';
-import { COUNTER, COUNTER_COUNT, COUNTER_NAMES, shareWeights } from '../../src/engine/index.js';
+import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../../src/counters.js';
+import { shareWeights } from '../../src/engine/index.js';
 import { golden, mapModel } from './helpers.js';
 
 describe('protocol', () => {

@@ -2,7 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { analyticEnergy } from '../../src/energy/index.js';
-import { COUNTER, COUNTER_COUNT, runEngine, runReport, type EngineResult, type ReportSample } from '../../src/engine/index.js';
+import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
+import { runEngine, runReport, type EngineResult, type ReportSample } from '../../src/engine/index.js';
 import { buildChip } from '../../src/engine/chip.js';
 import { kernelsFromShapes, tensor } from '../../src/net/index.js';
 import type { Model } from '../../src/net/types.js';

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runReport, type ReportSample } from '../../src/engine/index.js';
-import { COUNTER_NAMES } from '../../src/engine/protocol.js';
+import { COUNTER_NAMES } from '../../src/counters.js';
 import { tensor } from '../../src/net/tensor.js';
 import type { Model } from '../../src/net/types.js';
 import { loadTrace, type TraceData } from '../../src/trace/data.js';

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { COUNTER_COUNT } from '../../src/engine/protocol.js';
+import { COUNTER_COUNT } from '../../src/counters.js';
 import { UserError } from '../../src/errors.js';
 import { loadTrace } from '../../src/trace/data.js';
 import { TraceFile } from '../../src/trace/reader.js';

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { COUNTER_COUNT } from '../../src/engine/protocol.js';
+import { COUNTER_COUNT } from '../../src/counters.js';
 import { ByteReader, ByteWriter, checksum, decodeCounters, SpikeCoder, TraceDamage } from '../../src/trace/encode.js';
 import { TraceFile } from '../../src/trace/reader.js';
 import { FOOTER_BYTES, type StepRecord } from '../../src/trace/types.js';

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { COUNTER_COUNT, COUNTER_NAMES } from '../../src/engine/protocol.js';
+import { COUNTER_COUNT, COUNTER_NAMES } from '../../src/counters.js';
 import type { HostCounters } from '../../src/engine/types.js';
 import { StepTracer } from '../../src/trace/tracer.js';
 import { HOST_FIELDS, TRACE_FORMAT, TRACE_VERSION, type StepRecord, type TraceHeader, type TraceLayer } from '../../src/trace/types.js';

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildChip, runEngine, runReport, type ReportSample } from '../../src/engine/index.js';
-import { COUNTER_NAMES } from '../../src/engine/protocol.js';
+import { COUNTER_NAMES } from '../../src/counters.js';
 import { UserError } from '../../src/errors.js';
 import { loadTrace } from '../../src/trace/data.js';
 import { SpikeCoder } from '../../src/trace/encode.js';

@@ -1,6 +1,6 @@
 // A small hand-made trace in memory for UI tests: two chips side by side, two layers, counters chosen so every figure is easy to check.
 
-import { COUNTER, COUNTER_COUNT } from '../../src/engine/protocol.js';
+import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
 import { TraceData } from '../../src/trace/data.js';
 import type { TraceHeader } from '../../src/trace/types.js';
 import { screenLayout } from '../../src/tui/layout.js';

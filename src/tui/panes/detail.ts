@@ -1,6 +1,6 @@
 // The core detail pane: what the selected core holds (layer, tile, neurons, fan-in), its counters this step and this sample, its energy share.
 
-import { COUNTER } from '../../engine/protocol.js';
+import { COUNTER } from '../../counters.js';
 import { MeshCoords } from '../../mapping/mesh.js';
 import { tileNeurons, utilisation } from '../metrics.js';
 import { layerColor, layerLetter, sampleRange, type Scene } from '../scene.js';

@@ -1,6 +1,6 @@
 // The energy pane: this step's and this sample's energy on the traced profile, split synaptic / neuron / routing / static.
 
-import { COUNTER_COUNT, COUNTER_NAMES } from '../../engine/protocol.js';
+import { COUNTER_COUNT, COUNTER_NAMES } from '../../counters.js';
 import { price, type CounterTotals, type EnergySplit } from '../../trace/energy.js';
 import { HOST } from '../../trace/types.js';
 import { sampleRange, type Scene } from '../scene.js';

@@ -1,6 +1,6 @@
 // The layer pane, which is also the grid's legend: each layer's letter and colour, its spike rate this step as a bar, and the sample's mean rate.
 
-import { COUNTER } from '../../engine/protocol.js';
+import { COUNTER } from '../../counters.js';
 import { layerColor, layerLetter, sampleRange, type Scene } from '../scene.js';
 import { bar, pad, seg } from '../text.js';
 import type { Line } from '../types.js';
