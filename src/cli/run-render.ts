@@ -1,6 +1,7 @@
 // Text form of the run report: per-layer operations and energy (measured vs the paper's model), Table V, profile energy, latency.
 
-import { acGap, type ComparisonLayer, type ComparisonTotals, type ProfileEnergy } from '../energy/report.js';
+import type { EnergySplit } from '../energy/price.js';
+import { acGap, type ComparisonLayer, type ComparisonTotals } from '../energy/report.js';
 import type { RunReport } from '../engine/report.js';
 import { int, pct, table } from './format.js';
 import { energyText, si, timeText } from '../units.js';
@@ -48,7 +49,7 @@ function energyTable(r: RunReport): string {
 }
 
 /** "loihi energy per inference: 573 µJ = synaptic 445 µJ (78%) + …" (the run report and `trace stats`). */
-export function energyLine(profile: string, e: ProfileEnergy): string {
+export function energyLine(profile: string, e: EnergySplit): string {
   const part = (name: string, v: number) => `${name} ${energyText(v)} (${pct(e.totalPJ > 0 ? v / e.totalPJ : 0, 0)})`;
   return `${profile} energy per inference: ${energyText(e.totalPJ)} = ${[part('synaptic', e.synapticPJ), part('neuron', e.neuronPJ), part('routing', e.routingPJ), part('static', e.staticPJ)].join(' + ')}`;
 }

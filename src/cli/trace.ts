@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { diffTraces, type TraceDiff } from '../trace/diff.js';
 import { exportCsv, type CsvKind } from '../trace/csv.js';
-import type { EnergySplit } from '../trace/energy.js';
+import type { EnergySplit } from '../energy/price.js';
 import { exportNir } from '../trace/nir.js';
 import { withTrace, TraceFile } from '../trace/reader.js';
 import { traceStats, type TraceStats } from '../trace/stats.js';

@@ -2,3 +2,4 @@
 export * from './types.js';
 export * from './analytic.js';
 export * from './report.js';
+export * from './price.js';

@@ -3,6 +3,7 @@
 import type { KernelLookup } from '../net/stats.js';
 import type { Network, Stage } from '../net/types.js';
 import { AC_ENERGY_45NM_PJ, analyticEnergy, MAC_ENERGY_45NM_PJ, PAPER_45NM } from './analytic.js';
+import type { EnergySplit } from './price.js';
 import type { PerConvention, SpikeActivity } from './types.js';
 
 /** What the engine measured in one layer, per inference. */
@@ -14,15 +15,6 @@ export interface MeasuredLayer {
   macs: number;
 }
 
-/** A profile's energy of one inference, split the way profiles price it (EngineResult.energy). */
-export interface ProfileEnergy {
-  synapticPJ: number;
-  neuronPJ: number;
-  routingPJ: number;
-  staticPJ: number;
-  totalPJ: number;
-}
-
 export interface ComparisonInput {
   network: Network;
   kernels: KernelLookup;
@@ -31,7 +23,7 @@ export interface ComparisonInput {
   /** Per non-input population, in network order. */
   measured: MeasuredLayer[];
   /** The chip's profile energy per inference. */
-  profileEnergy: ProfileEnergy;
+  profileEnergy: EnergySplit;
 }
 
 export interface ComparisonLayer {
@@ -73,7 +65,7 @@ export interface ComparisonTotals {
   annEnergyPJ: number;
   snnEnergyPJ: PerConvention;
   measured45nmPJ: number;
-  profile: ProfileEnergy;
+  profile: EnergySplit;
   /** E_ANN / E_SNN as in Table V: analytic (both rate conventions) and with the measured operations at 45 nm. */
   annOverSnn: { analyticOwn: number; analyticInput: number; measured45nm: number };
 }

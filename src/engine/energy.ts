@@ -1,13 +1,14 @@
-// Pricing the measured counts: per-layer totals, the profile's energy breakdown, and the paper's 45 nm figure.
+// Summing a run's counters (per layer, in all) and pricing them: on the profile through src/energy's price, and at the paper's 45 nm.
 
 import { AC_ENERGY_45NM_PJ, MAC_ENERGY_45NM_PJ } from '../energy/analytic.js';
+import { price, type CounterTotals, type EnergySplit } from '../energy/price.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Chip } from './chip.js';
-import { COUNTER, COUNTER_COUNT, COUNTER_NAMES, type CounterName } from '../counters.js';
-import type { EnergyBreakdown, HostCounters, LayerTotals } from './types.js';
+import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
+import type { HostCounters, LayerTotals } from './types.js';
 
 /** Sum of each counter over steps and the given cores. */
-export function sumCounters(counters: Float64Array, cores: number, steps: number, which: Int32Array | null): Record<CounterName, number> {
+export function sumCounters(counters: Float64Array, cores: number, steps: number, which: Int32Array | null): CounterTotals {
   const sums = new Float64Array(COUNTER_COUNT);
   for (let t = 0; t < steps; t++) {
     const visit = (c: number) => {
@@ -17,7 +18,7 @@ export function sumCounters(counters: Float64Array, cores: number, steps: number
     if (which) for (const c of which) visit(c);
     else for (let c = 0; c < cores; c++) visit(c);
   }
-  return Object.fromEntries(COUNTER_NAMES.map((n) => [n, sums[COUNTER[n]]!])) as Record<CounterName, number>;
+  return Object.fromEntries(COUNTER_NAMES.map((n) => [n, sums[COUNTER[n]]!])) as CounterTotals;
 }
 
 export function layerTotals(chip: Chip, counters: Float64Array, steps: number): LayerTotals[] {
@@ -49,26 +50,15 @@ function sum(a: Float64Array): number {
   return s;
 }
 
-/**
- * Energy of the measured work on a profile. Synaptic: ACs × synOp + MACs × mac (a core without a
- * multiplier — mac null — is charged synOp per MAC, and a note says so). Neuron: active and inactive
- * updates. Routing: a spike-out per packet the cores send, plus every hop (the host's input packets
- * are charged their hops only). Static: every mapped core, every step.
- */
-export function priceCounts(profile: CoreProfile, totals: Record<CounterName, number>, host: HostCounters, cores: number, steps: number): { energy: EnergyBreakdown; notes: string[] } {
-  const e = profile.energyPJ;
+/** A run's energy on its profile (src/energy's price), with a note where a core without a multiplier (mac null) is charged synOp per MAC. */
+export function priceCounts(profile: CoreProfile, totals: CounterTotals, host: HostCounters, cores: number, steps: number): { energy: EnergySplit; notes: string[] } {
   const notes: string[] = [];
-  const macPJ = e.mac ?? e.synOp;
-  if (e.mac === null && totals.macs > 0) notes.push(`${profile.name} has no multiplier (mac: null): ${Math.round(totals.macs)} MACs of graded values are priced as synaptic ops`);
-  const synapticPJ = totals.acs * e.synOp + totals.macs * macPJ;
-  const neuronPJ = totals.updatesActive * e.neuronUpdateActive + totals.updatesInactive * e.neuronUpdateInactive;
-  const hops = { ew: totals.hopsEW + sum(host.hopsEW), ns: totals.hopsNS + sum(host.hopsNS), chip: totals.hopsChip + sum(host.hopsChip) };
-  const routingPJ = totals.packetsOut * e.spikeOut + hops.ew * e.hopEW + hops.ns * e.hopNS + hops.chip * e.chipHop;
-  const staticPJ = cores * steps * e.staticPerCorePerStep;
-  return { energy: { synapticPJ, neuronPJ, routingPJ, staticPJ, totalPJ: synapticPJ + neuronPJ + routingPJ + staticPJ }, notes };
+  if (profile.energyPJ.mac === null && totals.macs > 0) notes.push(`${profile.name} has no multiplier (mac: null): ${Math.round(totals.macs)} MACs of graded values are priced as synaptic ops`);
+  const hops = { hopsEW: sum(host.hopsEW), hopsNS: sum(host.hopsNS), hopsChip: sum(host.hopsChip) };
+  return { energy: price(profile.energyPJ, totals, hops, cores * steps), notes };
 }
 
 /** The paper's pricing (Table IV) of the measured on-chip operations. */
-export function price45nm(totals: Record<CounterName, number>): number {
+export function price45nm(totals: CounterTotals): number {
   return totals.acs * AC_ENERGY_45NM_PJ + totals.macs * MAC_ENERGY_45NM_PJ;
 }

@@ -1,7 +1,8 @@
 // `spikemesh run` as a function: map a model, build the chip once, run samples on it, compare measured and analytic energy, trace.
 
 import type { SegDataset } from '../data/types.js';
-import { compareEnergy, type EnergyComparison, type MeasuredLayer, type ProfileEnergy } from '../energy/report.js';
+import type { EnergySplit } from '../energy/price.js';
+import { compareEnergy, type EnergyComparison, type MeasuredLayer } from '../energy/report.js';
 import { checkCompatible, sampleInput } from '../eval/input.js';
 import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';
 import { NOISE_STREAM, POISSON_STREAM } from '../eval/evaluate.js';
@@ -80,7 +81,7 @@ class Totals {
   readonly spikes = new Map<string, number>();
   readonly acs = new Map<string, number>();
   readonly macs = new Map<string, number>();
-  readonly energy: ProfileEnergy = { synapticPJ: 0, neuronPJ: 0, routingPJ: 0, staticPJ: 0, totalPJ: 0 };
+  readonly energy: EnergySplit = { synapticPJ: 0, neuronPJ: 0, routingPJ: 0, staticPJ: 0, totalPJ: 0 };
   inputEvents = 0;
   readoutMacs = 0;
   inferenceNs = 0;
@@ -93,7 +94,7 @@ class Totals {
       this.acs.set(l.population, (this.acs.get(l.population) ?? 0) + l.acs);
       this.macs.set(l.population, (this.macs.get(l.population) ?? 0) + l.macs);
     }
-    for (const k of Object.keys(this.energy) as Array<keyof ProfileEnergy>) this.energy[k] += r.energy[k];
+    for (const k of Object.keys(this.energy) as Array<keyof EnergySplit>) this.energy[k] += r.energy[k];
     this.inputEvents += r.inputSpikeCount;
     this.readoutMacs += r.host.readoutMacs;
     this.inferenceNs += r.latency.inferenceNs;
@@ -169,7 +170,7 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   const mean = (x: number) => x / n;
   const measured: MeasuredLayer[] = chip.plan.populations.map((p) => ({ population: p.name, acs: mean(totals.acs.get(p.name) ?? 0), macs: mean(totals.macs.get(p.name) ?? 0) }));
   const e = totals.energy;
-  const energy: ProfileEnergy = { synapticPJ: mean(e.synapticPJ), neuronPJ: mean(e.neuronPJ), routingPJ: mean(e.routingPJ), staticPJ: mean(e.staticPJ), totalPJ: mean(e.totalPJ) };
+  const energy: EnergySplit = { synapticPJ: mean(e.synapticPJ), neuronPJ: mean(e.neuronPJ), routingPJ: mean(e.routingPJ), staticPJ: mean(e.staticPJ), totalPJ: mean(e.totalPJ) };
   const comparison = compareEnergy({
     network: model.network,
     kernels: kernelsFromShapes(weightShapes),

@@ -1,5 +1,6 @@
 // Data types of the engine: what a run is asked for and what it returns.
 
+import type { EnergySplit } from '../energy/price.js';
 import type { Cost } from '../energy/types.js';
 import type { QuantizedNet } from '../hw/quantize-types.js';
 import type { CoreProfile } from '../hw/types.js';
@@ -72,15 +73,6 @@ export interface LayerTotals {
   saturations: number;
 }
 
-/** Energy in pJ of one inference, split the way profiles price it. */
-export interface EnergyBreakdown {
-  synapticPJ: number;
-  neuronPJ: number;
-  routingPJ: number;
-  staticPJ: number;
-  totalPJ: number;
-}
-
 export interface EngineResult {
   semantics: Semantics;
   arithmetic: Arithmetic;
@@ -105,7 +97,7 @@ export interface EngineResult {
   host: HostCounters;
   layers: LayerTotals[];
   /** Energy on the chip's own profile (host readout excluded). */
-  energy: EnergyBreakdown;
+  energy: EnergySplit;
   /** The paper's 45 nm pricing of the measured operations: ACs × 0.9 pJ + MACs × 4.6 pJ (on-chip ops only). */
   energy45nmPJ: number;
   latency: {

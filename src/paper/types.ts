@@ -1,7 +1,8 @@
 // Data types of `spikemesh paper`: settings, where models and data come from, and each study's figures.
 
 import type { Split, SegDataset } from '../data/types.js';
-import type { AcGap, EnergyComparison, ProfileEnergy } from '../energy/report.js';
+import type { EnergySplit } from '../energy/price.js';
+import type { AcGap, EnergyComparison } from '../energy/report.js';
 import type { Progress } from '../eval/progress.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { LoadedModel } from '../io/types.js';
@@ -102,7 +103,7 @@ export interface ProfileRun {
   fits: true;
   cores: number;
   chips: number;
-  energy: ProfileEnergy;
+  energy: EnergySplit;
   /** E_ANN (FLOPs_ANN × 4.6 pJ) / the profile's energy of the SNN inference. */
   annOverProfile: number;
   latencyNs: number;

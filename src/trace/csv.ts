@@ -5,7 +5,7 @@ import { COUNTER_COUNT } from '../counters.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
 import { decodeCounters, SpikeCoder } from './encode.js';
-import { coreEnergyPJ } from './energy.js';
+import { coreEnergyPJ } from '../energy/price.js';
 import type { TraceFile } from './reader.js';
 
 export type CsvKind = 'spikes' | 'counters';

@@ -5,7 +5,7 @@
 import { fileError } from '../errors.js';
 import { COUNTER_NAMES } from '../counters.js';
 import { decodeCounters, SpikeCoder, type DecodedSpikes } from './encode.js';
-import { coreEnergyPJ } from './energy.js';
+import { coreEnergyPJ } from '../energy/price.js';
 import { TraceFile } from './reader.js';
 import { HOST_FIELDS, type StepRecord, type TraceHeader } from './types.js';
 

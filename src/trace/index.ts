@@ -6,7 +6,6 @@ export { traceHeader, mappingHash, type RunInfo } from './header.js';
 export { TraceFile, withTrace } from './reader.js';
 export { TraceData, loadTrace } from './data.js';
 export { SpikeCoder, TraceDamage, type DecodedSpikes } from './encode.js';
-export { price, coreEnergyPJ, type EnergySplit } from './energy.js';
 export { traceStats, type TraceStats, type LayerStats, type CoreStats, type StepStats } from './stats.js';
 export { exportCsv, type CsvKind } from './csv.js';
 export { exportNir, type NirExport } from './nir.js';

@@ -4,7 +4,7 @@ import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
 import { decodeCounters } from './encode.js';
-import { addEnergy, coreEnergyPJ, price, zeroEnergy, type CounterTotals, type EnergySplit } from './energy.js';
+import { addEnergy, coreEnergyPJ, price, zeroEnergy, type CounterTotals, type EnergySplit } from '../energy/price.js';
 import type { TraceFile } from './reader.js';
 import { HOST, HOST_FIELDS, type HostField, type TraceHeader } from './types.js';
 

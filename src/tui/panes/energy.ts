@@ -1,7 +1,7 @@
 // The energy pane: this step's and this sample's energy on the traced profile, split synaptic / neuron / routing / static.
 
 import { COUNTER_COUNT, COUNTER_NAMES } from '../../counters.js';
-import { price, type CounterTotals, type EnergySplit } from '../../trace/energy.js';
+import { price, type CounterTotals, type EnergySplit } from '../../energy/price.js';
 import { HOST } from '../../trace/types.js';
 import { sampleRange, type Scene } from '../scene.js';
 import { bar, joules, pad, seg, short } from '../text.js';

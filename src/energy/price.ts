@@ -1,0 +1,79 @@
+// The one pricer of measured counts: which profile figure prices each counter, and the five-part split it
+// lands in. A run (engine), a trace (stats, CSV, the TUI's energy pane and heat map) all price from here,
+// so a new counter or price is added in one table.
+
+import { COUNTER, type CounterName } from '../counters.js';
+import type { EnergyPJ } from '../hw/types.js';
+
+/** Energy in pJ split the way profiles price it; totalPJ is the sum of the four parts. */
+export interface EnergySplit {
+  synapticPJ: number;
+  neuronPJ: number;
+  routingPJ: number;
+  staticPJ: number;
+  totalPJ: number;
+}
+
+/** Counter totals by name (a core's, a layer's, a step's or a whole run's). */
+export type CounterTotals = Record<CounterName, number>;
+
+/** Hops of the host's input packets, added to the routing (the host pays no spike-out). */
+export type HostHops = Pick<CounterTotals, 'hopsEW' | 'hopsNS' | 'hopsChip'>;
+
+export const NO_HOST_HOPS: HostHops = { hopsEW: 0, hopsNS: 0, hopsChip: 0 };
+
+type Part = Exclude<keyof EnergySplit, 'totalPJ' | 'staticPJ'>;
+
+/**
+ * The priced counters, in counter-slot order within each part (the order the sums are taken in, so a core's
+ * total and a split's parts are the same floating-point sums as before they shared this table). A core
+ * without a multiplier (mac null) is charged synOp per MAC. Counters not listed (spikes, packets in,
+ * saturations) cost nothing by themselves; `host` names the host's own count added to the chip's (its input hops).
+ */
+const PRICED: ReadonlyArray<{ counter: CounterName; part: Part; rate: (p: EnergyPJ) => number; host?: keyof HostHops }> = [
+  { counter: 'acs', part: 'synapticPJ', rate: (p) => p.synOp },
+  { counter: 'macs', part: 'synapticPJ', rate: (p) => p.mac ?? p.synOp },
+  { counter: 'updatesActive', part: 'neuronPJ', rate: (p) => p.neuronUpdateActive },
+  { counter: 'updatesInactive', part: 'neuronPJ', rate: (p) => p.neuronUpdateInactive },
+  { counter: 'packetsOut', part: 'routingPJ', rate: (p) => p.spikeOut },
+  { counter: 'hopsEW', part: 'routingPJ', host: 'hopsEW', rate: (p) => p.hopEW },
+  { counter: 'hopsNS', part: 'routingPJ', host: 'hopsNS', rate: (p) => p.hopNS },
+  { counter: 'hopsChip', part: 'routingPJ', host: 'hopsChip', rate: (p) => p.chipHop },
+];
+
+export function zeroEnergy(): EnergySplit {
+  return { synapticPJ: 0, neuronPJ: 0, routingPJ: 0, staticPJ: 0, totalPJ: 0 };
+}
+
+export function addEnergy(into: EnergySplit, e: EnergySplit): void {
+  into.synapticPJ += e.synapticPJ;
+  into.neuronPJ += e.neuronPJ;
+  into.routingPJ += e.routingPJ;
+  into.staticPJ += e.staticPJ;
+  into.totalPJ += e.totalPJ;
+}
+
+/** Each part divided by `by` (sums over samples → per inference). */
+export function scaleEnergy(e: EnergySplit, by: number): EnergySplit {
+  return { synapticPJ: e.synapticPJ / by, neuronPJ: e.neuronPJ / by, routingPJ: e.routingPJ / by, staticPJ: e.staticPJ / by, totalPJ: e.totalPJ / by };
+}
+
+/**
+ * Price counter totals on a profile: synaptic = ACs × synOp + MACs × mac; neuron = active and idle
+ * updates; routing = a spike-out per packet sent plus every hop (the host's input hops included);
+ * static = `coreSteps` (cores × steps) × the per-core per-step figure.
+ */
+export function price(p: EnergyPJ, t: CounterTotals, host: HostHops, coreSteps: number): EnergySplit {
+  const split = zeroEnergy();
+  for (const { counter, part, rate, host: hostCounter } of PRICED) split[part] += (t[counter] + (hostCounter ? host[hostCounter] : 0)) * rate(p);
+  split.staticPJ = coreSteps * p.staticPerCorePerStep;
+  split.totalPJ = split.synapticPJ + split.neuronPJ + split.routingPJ + split.staticPJ;
+  return split;
+}
+
+/** One core's energy in one step, from its counter row starting at `at` (trace CSV, heat map): no allocation per call. */
+export function coreEnergyPJ(p: EnergyPJ, counters: Float64Array, at: number): number {
+  let e = 0;
+  for (const { counter, rate } of PRICED) e += counters[at + COUNTER[counter]]! * rate(p);
+  return e + p.staticPerCorePerStep;
+}
