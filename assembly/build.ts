@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import asc from 'assemblyscript/asc';
-import { writeFileAtomic } from '../src/io/files.js';
+import { writeOutputFile } from '../src/io/output.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const KERNEL_SOURCE = join(here, 'scatter.ts');
@@ -37,6 +37,6 @@ export function renderKernelModule(bytes: Uint8Array): string {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const bytes = await compileKernel();
-  writeFileAtomic(KERNEL_MODULE, renderKernelModule(bytes));
+  writeOutputFile(KERNEL_MODULE, renderKernelModule(bytes), { what: 'kernel module', force: true });
   process.stdout.write(`${KERNEL_MODULE}: ${bytes.length} bytes of WebAssembly\n`);
 }

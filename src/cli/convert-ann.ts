@@ -1,5 +1,7 @@
 // `spikemesh convert-ann`: an ANN twin bundle → an IF-neuron SNN bundle by threshold balancing on calibration data.
 
+import { checkBundleOut } from '../io/bundle.js';
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
 import { convertBundle } from '../convert/bundle.js';
 import type { BalanceMethod } from '../convert/balance.js';
@@ -20,6 +22,7 @@ interface ConvertAnnFlags {
   dataSeed: string;
   out: string;
   json?: boolean;
+  force?: boolean;
 }
 
 const range = (v: Float64Array) => {
@@ -40,7 +43,9 @@ function calibrationData(ann: string, flag: string | undefined): string {
 }
 
 function executeConvertAnn(ann: string, flags: ConvertAnnFlags): void {
+  checkBundleOut(flags.out, flags.force);
   const r = convertBundle(ann, flags.out, {
+    force: flags.force,
     method: parseChoice<BalanceMethod>('--method', flags.method, ['layer', 'channel']),
     timesteps: parseIntFlag('--timesteps', flags.timesteps),
     percentile: parseNumberFlag('--percentile', flags.percentile),
@@ -74,6 +79,7 @@ export function registerConvertAnn(program: Command): void {
     .option('--seed <n>', 'seed of the calibration noise images (--data noise)', '0')
     .option('--data-seed <n>', 'seed of the synthetic data sets', '0')
     .requiredOption('--out <dir>', 'the SNN bundle folder to write')
+    .option(FORCE_FLAG, FORCE_HELP)
     .option('--json', 'machine-readable output')
     .action((ann: string, flags: ConvertAnnFlags) => executeConvertAnn(ann, flags));
 }

@@ -1,5 +1,7 @@
 // `spikemesh convert-checkpoint`: any checkpoint the loader reads (.pth, .safetensors, .nir, bundle) -> a validated bundle.
 
+import { checkBundleOut } from '../io/bundle.js';
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
 import { loadAnyModel, saveModelBundle } from '../io/index.js';
 import { kernelsFromShapes, layerStats } from '../net/index.js';
@@ -9,6 +11,7 @@ import { ARCH_FLAG_HELP, archOverride, parseChoice, parseNumberFlag, type ArchFl
 
 interface ConvertFlags extends ArchFlags {
   out: string;
+  force?: boolean;
   dataset?: string;
   dt?: string;
   reset?: string;
@@ -21,18 +24,20 @@ export function registerConvert(program: Command): void {
     .argument('<input>', 'PyTorch .pth (trainer or authors\' SNN-Segmentation layout), .safetensors, a NIR graph (.nir), or a bundle')
     .description('validate a checkpoint against its architecture and write it as a spikemesh bundle (model.json + weights.safetensors)')
     .requiredOption('--out <dir>', 'bundle folder to write (written atomically)')
+    .option(FORCE_FLAG, FORCE_HELP)
     .option('--dataset <name>', 'data set the weights were trained on (recorded in model.json)')
     .option('--dt <seconds>', "NIR input: the exporter's time step (default: the graph's dt metadata, else snnTorch's 1e-4)")
     .option('--reset <mode>', "NIR input: hard (NIR's reset to 0, the default) or soft (subtractive, as snnTorch's Leaky trains)")
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action(async (input: string, flags: ConvertFlags) => {
+    checkBundleOut(flags.out, flags.force);
     const nir = {
       ...(flags.dt !== undefined ? { dt: parseNumberFlag('--dt', flags.dt) } : {}),
       ...(flags.reset !== undefined ? { reset: parseChoice<ResetMode>('--reset', flags.reset, ['hard', 'soft']) } : {}),
     };
     const loaded = await loadAnyModel(input, archOverride(flags), nir);
-    saveModelBundle(flags.out, loaded, flags.dataset ? { dataset: flags.dataset } : {});
+    saveModelBundle(flags.out, loaded, flags.dataset ? { dataset: flags.dataset } : {}, flags.force);
     const notes = loaded.source.format === 'nir' ? (loaded.meta.provenance.notes as string[]) : [];
     const { network, weights } = loaded.model;
     const shapes = new Map([...weights].map(([k, t]) => [k, t.shape]));

@@ -1,9 +1,10 @@
 // `spikemesh data export|show`: write a data set split as safetensors for the trainer, or one sample as a PNG to look at.
 
 import type { Command } from 'commander';
-import { writeFileAtomic } from '../io/files.js';
+import { checkOutputFile, fileMentions, writeOutputFile, type OutputRules } from '../io/output.js';
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { serializeSafetensors } from '../io/safetensors.js';
-import { DATA_SPEC_HELP, encodeRgbPng, exportDataset, openDataset, parseDataSpec, samplePanels, sideBySide, SPLITS, type Split } from '../data/index.js';
+import { DATA_SPEC_HELP, encodeRgbPng, EXPORT_FORMAT, exportDataset, openDataset, parseDataSpec, pngOutput, samplePanels, sideBySide, SPLITS, type Split } from '../data/index.js';
 import { UserError } from '../errors.js';
 import { parseChoice, parseIntFlag } from './options.js';
 
@@ -50,12 +51,15 @@ export function registerDataCommands(program: Command): void {
     .description('write N samples as safetensors: images U8 [N,H,W,3] RGB or events [N,T,2,H,W], labels U8 [N,H,W], metadata')
     .option('--count <n>', 'number of samples (default: the split size: digits 4000 train / 500 val; VOC, DDD17: all)')
     .requiredOption('--out <file>', 'output .safetensors file')
-    .action((flags: CommonFlags & { count?: string; out: string }) => {
+    .option(FORCE_FLAG, FORCE_HELP)
+    .action((flags: CommonFlags & { count?: string; out: string; force?: boolean }) => {
+      const rules: OutputRules = { what: 'data export', force: flags.force, ours: (p) => fileMentions(p, EXPORT_FORMAT) };
+      checkOutputFile(flags.out, rules);
       const ds = open(flags);
       const count = flags.count === undefined ? ds.size : parseIntFlag('--count', flags.count);
       const out = exportDataset(ds, count, progress(`data export ${ds.name} ${ds.split}`, count));
       const bytes = serializeSafetensors(out.tensors, out.metadata);
-      writeFileAtomic(flags.out, bytes);
+      writeOutputFile(flags.out, bytes, rules);
       process.stdout.write(`wrote ${flags.out}: ${count} ${ds.name} ${ds.split} samples, ${ds.classNames.length} classes, ${(bytes.length / 1e6).toFixed(1)} MB\n`);
     });
 
@@ -64,13 +68,15 @@ export function registerDataCommands(program: Command): void {
     .option('--index <i>', 'sample index', '0')
     .option('--scale <k>', 'enlarge each pixel k times', '4')
     .requiredOption('--out <file>', 'output .png file')
-    .action((flags: CommonFlags & { index: string; scale: string; out: string }) => {
+    .option(FORCE_FLAG, FORCE_HELP)
+    .action((flags: CommonFlags & { index: string; scale: string; out: string; force?: boolean }) => {
+      checkOutputFile(flags.out, pngOutput(flags.force));
       const ds = open(flags);
       const index = parseIntFlag('--index', flags.index, 0);
       if (!ds.unbounded && index >= ds.size) throw new UserError(`--index ${index}: ${ds.name} ${ds.split} has ${ds.size} samples`);
       const sample = ds.sample(index);
       const pic = sideBySide(samplePanels(sample), sample.height, sample.width, parseIntFlag('--scale', flags.scale));
-      writeFileAtomic(flags.out, encodeRgbPng(pic.rgb, pic.width, pic.height));
+      writeOutputFile(flags.out, encodeRgbPng(pic.rgb, pic.width, pic.height), pngOutput(flags.force));
       process.stdout.write(`wrote ${flags.out}: ${ds.name} ${ds.split} #${index} (${pic.width}×${pic.height})\n`);
     });
 }

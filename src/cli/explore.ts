@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Semantics } from '../engine/types.js';
 import { progressReporter, type Progress } from '../eval/progress.js';
-import { ALIASES, MAX_SWEEP_WORKERS, NOISE_DATA, runSweep, summary, writeSweep } from '../explore/index.js';
+import { ALIASES, checkSweepOut, MAX_SWEEP_WORKERS, NOISE_DATA, runSweep, summary, writeSweep } from '../explore/index.js';
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
 import { parseDataSpec } from '../data/index.js';
@@ -26,7 +27,9 @@ interface ExploreFlags {
   workers?: string;
   out: string;
   cache?: string;
+  queue?: string;
   json?: boolean;
+  force?: boolean;
 }
 
 /** A comma-separated flag value, duplicates dropped, each item parsed (and checked) by `parse`. */
@@ -46,6 +49,7 @@ function sweepData(flag: string | undefined, loaded: LoadedModel): string {
 }
 
 async function executeExplore(flags: ExploreFlags): Promise<void> {
+  checkSweepOut(flags.out, flags.force);
   const loaded = loadModel(flags.model);
   const data = sweepData(flags.data, loaded);
   const timesteps = flags.timesteps ? list(flags.timesteps, (v) => parseIntFlag('--timesteps', v)) : [loaded.model.network.timesteps];
@@ -67,12 +71,13 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
     },
     workers,
     cacheDir: flags.cache ?? join(flags.out, 'cache'),
-    onProgress: (done, total) => {
+    queue: flags.queue,
+    onProgress: (done, total, detail) => {
       progress ??= progressReporter(process.stderr, 'explore', total, { delayMs: 0 });
-      progress.update(done, 'points');
+      progress.update(done, detail ? `points, ${detail}` : 'points');
     },
   }).finally(() => progress?.finish());
-  const files = await writeSweep(flags.out, result, { model: flags.model, profile: flags.profile, timesteps, semantics, data });
+  const files = await writeSweep(flags.out, result, { model: flags.model, profile: flags.profile, timesteps, semantics, data }, flags.force);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ out: flags.out, files, cached: result.cached, axes: result.axes, points: result.rows })}\n`);
     return;
@@ -96,7 +101,9 @@ export function registerExplore(program: Command): void {
     .option('--data-seed <n>', 'seed of the synthetic data sets', '0')
     .option('--workers <n>', 'worker threads running points (0: on this thread; default: CPUs − 1)')
     .option('--out <dir>', 'folder for results.csv, results.json, pareto.json and the plots', 'explore-out')
+    .option(FORCE_FLAG, FORCE_HELP)
     .option('--cache <dir>', 'cache of finished points (default: <out>/cache); a rerun or an extended sweep reuses it')
+    .option('--queue <url>', 'run the points on the workers of this Redis (spikemesh worker --queue <url>) instead of local threads: redis://[:password@]host:port[/db] or rediss://…')
     .option('--json', 'machine-readable output')
     .action((flags: ExploreFlags) => executeExplore(flags));
 }

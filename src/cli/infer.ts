@@ -1,9 +1,10 @@
 // `spikemesh infer`: one inference of the clock-driven reference on an image, a tensor or pre-encoded spikes.
 
 import type { Command } from 'commander';
-import { colourLabel, encodeRgbPng } from '../data/index.js';
+import { colourLabel, encodeRgbPng, pngOutput } from '../data/index.js';
 import { readInputFile } from '../data/input.js';
-import { writeFileAtomic } from '../io/files.js';
+import { checkOutputFile, writeOutputFile } from '../io/output.js';
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { loadModel } from '../io/index.js';
 import { numel } from '../net/index.js';
 import { simulate } from '../reference/index.js';
@@ -14,6 +15,7 @@ interface InferFlags extends ArchFlags {
   input: string;
   inputSpikes?: boolean;
   tensor?: string;
+  force?: boolean;
   seed: string;
   out?: string;
   json?: boolean;
@@ -29,9 +31,11 @@ export function registerInfer(program: Command): void {
     .option('--tensor <name>', 'tensor to read from a .safetensors input with several tensors')
     .option('--seed <n>', 'seed of the Poisson encoder', '0')
     .option('--out <file.png>', 'write the prediction as a colour PNG (VOC palette)')
+    .option(FORCE_FLAG, FORCE_HELP)
     .option('--json', 'machine-readable output (includes the prediction map)');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string, flags: InferFlags) => {
+    if (flags.out) checkOutputFile(flags.out, pngOutput(flags.force));
     const loaded = loadModel(checkpoint, archOverride(flags));
     const { network } = loaded.model;
     const spec = network.spec;
@@ -52,7 +56,7 @@ export function registerInfer(program: Command): void {
       });
     if (flags.out) {
       const label = Uint8Array.from(result.prediction);
-      writeFileAtomic(flags.out, encodeRgbPng(colourLabel(label), W, H));
+      writeOutputFile(flags.out, encodeRgbPng(colourLabel(label), W, H), pngOutput(flags.force));
     }
     if (flags.json) {
       const rows = Array.from({ length: H }, (_, y) => Array.from(result.prediction.subarray(y * W, (y + 1) * W)));

@@ -1,5 +1,7 @@
 // `spikemesh map`: partition, place and route a checkpoint or zoo network onto a core profile; write the mapping files.
 
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
+import { safeFileName } from '../io/output.js';
 import { basename, dirname, extname, join } from 'node:path';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
@@ -20,6 +22,7 @@ import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFla
 interface MapFlags extends ArchFlags {
   profile?: string;
   out?: string;
+  force?: boolean;
   json?: boolean;
   placer?: string;
   seed?: string;
@@ -119,6 +122,7 @@ export function registerMap(program: Command): void {
     .description('partition a network into core tiles, place them on the chip mesh and route spikes; print per-layer cores, utilisation, chips and hops; write mappings/<name>.mapping.msgpack and .summary.json')
     .requiredOption('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json')
     .option('--out <path>', 'mapping file to write (default mappings/<name>-<profile>.mapping.msgpack; the summary goes beside it)')
+    .option(FORCE_FLAG, FORCE_HELP)
     .option('--json', 'print the summary as JSON')
     .option('--placer <name>', `placement strategy: ${Object.keys(PLACERS).join(' | ')} (default anneal)`)
     .option('--seed <n>', 'seed of the placer (default 1)')
@@ -139,9 +143,10 @@ export function registerMap(program: Command): void {
       profileSha256: profileHash(profile),
       formatVersion: MAPPING_VERSION,
     });
-    const out = flags.out ?? join('mappings', `${loaded.name}-${profile.name}.mapping.msgpack`);
+    // Names from the model and the profile are input: they must not steer the file out of mappings/.
+    const out = flags.out ?? join('mappings', `${safeFileName(`${loaded.name}-${profile.name}`)}.mapping.msgpack`);
     if (!out.endsWith('.msgpack')) throw new UserError(`--out: the mapping file must end in .msgpack, got '${out}'`);
-    const files = writeMapping(out, mapping, summary);
+    const files = writeMapping(out, mapping, summary, flags.force);
     process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${render(summary, profile, files)}\n`);
   });
 }

@@ -1,5 +1,6 @@
 // `spikemesh trace stats | export | diff`: read event traces written by `spikemesh run --trace`.
 
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { MeshCoords } from '../mapping/mesh.js';
@@ -154,18 +155,19 @@ export function registerTrace(program: Command): void {
     .option('--csv <what>', 'spikes (sample,step,layer,core,neuron,channel,row,col) | counters (one row per core per step, energy in pJ)')
     .option('--nir', 'NIR graph data (nir.read_data reads it); same-step traces only')
     .requiredOption('--out <path>', 'output file')
-    .action(async (file: string, flags: { csv?: string; nir?: boolean; out: string }) => {
+    .option(FORCE_FLAG, FORCE_HELP)
+    .action(async (file: string, flags: { csv?: string; nir?: boolean; out: string; force?: boolean }) => {
       if (flags.csv === undefined && !flags.nir) throw new UserError('trace export: give --csv spikes|counters or --nir');
       if (flags.csv !== undefined && flags.nir) throw new UserError('trace export: --csv and --nir are exclusive; pick one');
       const t = TraceFile.open(file);
       try {
         if (flags.nir) {
-          const r = await exportNir(t, flags.out);
+          const r = await exportNir(t, flags.out, flags.force);
           warn(t.warnings);
           process.stdout.write(`${flags.out}: NIR graph data, ${plural(r.events, 'event')} of ${plural(r.samples, 'sample')} in nodes ${r.nodes.join(', ')} (dt ${r.dt} s)\n`);
         } else {
           const kind = parseChoice<CsvKind>('--csv', flags.csv!, ['spikes', 'counters']);
-          const rows = exportCsv(t, kind, flags.out);
+          const rows = await exportCsv(t, kind, flags.out, flags.force);
           warn(t.warnings);
           process.stdout.write(`${flags.out}: ${plural(rows, 'row')} of ${kind}\n`);
         }

@@ -1,8 +1,9 @@
 // `spikemesh zoo`: a full-size (or any-size) model with seeded random weights whose firing rates are calibrated; says it is untrained.
 
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
 import { buildSyntheticModel, progressReporter, type Progress, type SyntheticModel } from '../eval/index.js';
-import { saveBundle } from '../io/bundle.js';
+import { checkBundleOut, saveBundle } from '../io/bundle.js';
 import { defaultSpec } from '../net/zoo.js';
 import type { ArchName } from '../net/types.js';
 import { int, table } from './format.js';
@@ -10,6 +11,7 @@ import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFla
 
 interface ZooFlags extends Omit<ArchFlags, 'arch'> {
   out: string;
+  force?: boolean;
   targetRate: string;
   seed: string;
   calibrationSamples: string;
@@ -44,6 +46,7 @@ export function registerZoo(program: Command): void {
     .argument('<arch>', 'dl-vgg9 | fcn-vgg9')
     .description('build an UNTRAINED bundle with seeded random weights whose spiking layers are calibrated to fire near a target rate (for scale, speed and energy work)')
     .requiredOption('--out <dir>', 'bundle folder to write (written atomically)')
+    .option(FORCE_FLAG, FORCE_HELP)
     .option('--target-rate <r>', 'spikes per neuron per step each spiking layer should fire, in (0, 0.5]', '0.1')
     .option('--seed <n>', 'seed of the weights and of the calibration inputs', '0')
     .option('--calibration-samples <n>', 'inputs the BNTT statistics and gains are measured on (digits val images for RGB models)', '8')
@@ -51,6 +54,7 @@ export function registerZoo(program: Command): void {
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) if (flag !== '--arch <name>') cmd.option(flag, help);
   cmd.action((archName: string, flags: ZooFlags) => {
+    checkBundleOut(flags.out, flags.force);
     const arch = parseChoice<ArchName>('<arch>', archName, ['dl-vgg9', 'fcn-vgg9']);
     const spec = defaultSpec({ ...archOverride(flags), arch });
     const targetRate = parseNumberFlag('--target-rate', flags.targetRate);
@@ -67,7 +71,7 @@ export function registerZoo(program: Command): void {
       },
     });
     progress?.finish();
-    saveBundle(flags.out, model.bundle);
+    saveBundle(flags.out, model.bundle, flags.force);
     const seconds = (Date.now() - t0) / 1000;
     if (flags.json) {
       const { meta } = model.bundle;

@@ -13,6 +13,8 @@ export interface ConvertBundleOptions extends Omit<ConvertOptions, 'calibration'
   data: string;
   seed: number;
   dataSeed: number;
+  /** Write into an existing folder of other files (keeping them). */
+  force?: boolean;
 }
 
 /** Convert the ANN at `annPath` and write the SNN bundle to `outDir`. */
@@ -42,6 +44,6 @@ export function convertBundle(annPath: string, outDir: string, o: ConvertBundleO
     notes: `ANN→SNN conversion: BatchNorm folded into the convolutions; IF neurons (threshold 1, soft reset) after ${o.method}-wise balancing to the ${o.percentile === 100 ? 'maximum' : `${o.percentile}th percentile of the positive`} activations; T=${o.timesteps} (any T can be run: --timesteps).`,
   };
   const loaded: LoadedModel = { model: result.model, meta, source: { path: outDir, format: 'bundle', layout: 'nir' } };
-  saveModelBundle(outDir, loaded);
+  saveModelBundle(outDir, loaded, {}, o.force);
   return { ...result, loaded };
 }

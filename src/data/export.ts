@@ -5,6 +5,9 @@ import type { U8Tensor } from '../io/safetensors.js';
 import type { Tensor } from '../net/types.js';
 import type { SegDataset } from './types.js';
 
+/** The metadata format name of an export (its safetensors header names it: how a later export knows it may replace it). */
+export const EXPORT_FORMAT = 'spikemesh-data/1';
+
 export interface DataExport {
   tensors: Map<string, Tensor | U8Tensor>;
   metadata: Record<string, string>;
@@ -55,7 +58,7 @@ export function exportDataset(ds: SegDataset, count: number, onProgress?: (done:
   tensors.set(isImage ? 'images' : 'events', bytes ? { shape: dataShape, data: bytes } : { shape: dataShape, data: floats! });
   tensors.set('labels', { shape: [count, h, w], data: labels });
   const metadata: Record<string, string> = {
-    format: 'spikemesh-data/1',
+    format: EXPORT_FORMAT,
     dataset: ds.name,
     split: ds.split,
     count: String(count),

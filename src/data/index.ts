@@ -9,7 +9,7 @@ export { normaliseImage, normaliseDvsFrames, VOC_MEAN_BGR, VOC_NORMALISATION, DV
 export { vocDataset, loadVocItem, findVocRoot, vocItems, VOC_CLASS_NAMES, type VocItem } from './voc.js';
 export { ddd17Dataset, loadDdd17Item, ddd17Items, DDD17_CLASS_NAMES, type Ddd17Item } from './ddd17.js';
 export { resizeBilinear, resizeNearest } from './resize.js';
-export { readLabelPng, readRgbPng, encodeRgbPng, vocColour } from './png.js';
+export { readLabelPng, readRgbPng, encodeRgbPng, pngOutput, vocColour } from './png.js';
 export { parseDataSpec, openDataset, DATA_SPEC_HELP, type DataSpec } from './source.js';
-export { exportDataset, type DataExport } from './export.js';
+export { EXPORT_FORMAT, exportDataset, type DataExport } from './export.js';
 export { samplePanels, sideBySide, colourLabel, colourEvents } from './show.js';

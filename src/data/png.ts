@@ -1,5 +1,7 @@
 // PNG helpers: label PNGs (palette or greyscale) to class indices, RGB PNG writing, and the VOC colour map.
 
+import { crc32 } from 'node:zlib';
+import { fileMentions, type OutputRules } from '../io/output.js';
 import { PNG } from 'pngjs';
 import { fileError } from '../errors.js';
 
@@ -99,5 +101,25 @@ export function readRgbPng(buf: Uint8Array, name: string): { width: number; heig
 export function encodeRgbPng(rgb: Uint8Array, width: number, height: number): Uint8Array {
   const png = new PNG({ width, height, colorType: COLOUR_RGB, inputColorType: COLOUR_RGB, inputHasAlpha: false });
   png.data = Buffer.from(rgb.buffer, rgb.byteOffset, rgb.byteLength);
-  return new Uint8Array(PNG.sync.write(png, { colorType: COLOUR_RGB, inputColorType: COLOUR_RGB, inputHasAlpha: false }));
+  return withSoftwareTag(new Uint8Array(PNG.sync.write(png, { colorType: COLOUR_RGB, inputColorType: COLOUR_RGB, inputHasAlpha: false })));
+}
+
+/** The tEXt keyword/value our PNGs carry right after IHDR: how a later run knows it may replace the file. */
+const SOFTWARE_TAG = 'Software\0spikemesh';
+/** Signature (8 bytes) + IHDR chunk (4 length + 4 type + 13 data + 4 CRC). */
+const AFTER_IHDR = 8 + 25;
+
+/** pngjs writes no text chunks, so the tEXt chunk is spliced in after IHDR (length, type, data, CRC-32 of type + data). */
+function withSoftwareTag(png: Uint8Array): Uint8Array {
+  const body = Buffer.concat([Buffer.from('tEXt', 'latin1'), Buffer.from(SOFTWARE_TAG, 'latin1')]);
+  const chunk = Buffer.alloc(12 + SOFTWARE_TAG.length);
+  chunk.writeUInt32BE(SOFTWARE_TAG.length, 0);
+  body.copy(chunk, 4);
+  chunk.writeUInt32BE(crc32(body), 8 + SOFTWARE_TAG.length);
+  return new Uint8Array(Buffer.concat([png.subarray(0, AFTER_IHDR), chunk, png.subarray(AFTER_IHDR)]));
+}
+
+/** A PNG output may replace one spikemesh wrote (tagged), or anything when forced. */
+export function pngOutput(force = false): OutputRules {
+  return { what: 'PNG', force, ours: (path) => fileMentions(path, SOFTWARE_TAG, AFTER_IHDR + 12 + SOFTWARE_TAG.length) };
 }

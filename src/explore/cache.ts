@@ -2,7 +2,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../io/files.js';
+import { writeOutputFile } from '../io/output.js';
 import type { PointResult } from './types.js';
 
 export class PointCache {
@@ -25,6 +25,7 @@ export class PointCache {
   }
 
   put(r: PointResult): void {
-    writeFileAtomic(this.file(r.key), `${JSON.stringify(r)}\n`);
+    // An entry is named by its content hash, so whatever holds that name is this entry: replacing it loses nothing.
+    writeOutputFile(this.file(r.key), `${JSON.stringify(r)}\n`, { what: 'cache entry', force: true });
   }
 }

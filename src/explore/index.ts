@@ -10,4 +10,4 @@ export { NOISE_DATA, sweepSamples } from './samples.js';
 export { MAX_SWEEP_WORKERS, runSweep, type SweepOptions, type SweepResult } from './sweep.js';
 export { summary, toCsv, type Row } from './table.js';
 export { withTimesteps } from './timesteps.js';
-export { writeSweep } from './output.js';
+export { checkSweepOut, writeSweep } from './output.js';

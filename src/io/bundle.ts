@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fileError } from '../errors.js';
 import type { ArchSpec } from '../net/types.js';
-import { readBytes, readJson, replaceFolder } from './files.js';
+import { readBytes, readJson } from './files.js';
+import { checkOutputFolder, writeOutputFolder, type OutputRules } from './output.js';
 import { storedNetworkSchema } from './nir/custom.js';
 import { parseSafetensors, serializeSafetensors } from './safetensors.js';
 import type { Bundle, BundleMeta, JsonValue } from './types.js';
@@ -78,27 +79,23 @@ export function loadBundle(dir: string): Bundle {
   return { meta, weights: parseSafetensors(readBytes(weightsPath), weightsPath).tensors };
 }
 
-/** Only bundle files may be replaced: saving over a folder of other things must not delete them. */
-function checkReplaceable(dir: string): void {
-  if (!statSync(dir).isDirectory()) throw fileError(dir, 'exists and is not a folder');
-  const foreign = readdirSync(dir).filter((f) => f !== MODEL_FILE && f !== WEIGHTS_FILE);
-  if (foreign.length) throw fileError(dir, `exists and holds other files (${foreign.slice(0, 3).join(', ')}); refusing to replace it`);
+/** A bundle folder: it always holds model.json and the weights, so it needs no manifest to be known as one. */
+const bundleOutput = (force: boolean): OutputRules => ({ what: 'bundle', force, owns: [MODEL_FILE, WEIGHTS_FILE] });
+
+/** Refuse, before the work that makes it, a bundle folder that would be refused when saved. */
+export function checkBundleOut(dir: string, force = false): void {
+  checkOutputFolder(dir, bundleOutput(force));
 }
 
 /**
- * Write a bundle so that `dir` only ever holds a complete bundle (replaceFolder); an existing folder is replaced
- * only if it holds a bundle.
+ * Write a bundle under the output discipline: `dir` only ever holds a complete bundle (staged, then swapped in); a
+ * folder holding anything but a bundle is refused, or with `force` written into, its other files kept.
  */
-export function saveBundle(dir: string, bundle: Bundle): void {
+export function saveBundle(dir: string, bundle: Bundle, force = false): void {
   const meta = parseBundleMeta(bundle.meta, join(dir, MODEL_FILE));
-  if (existsSync(dir)) checkReplaceable(dir);
   const files = new Map<string, Uint8Array | string>([
     [WEIGHTS_FILE, serializeSafetensors(bundle.weights)],
     [MODEL_FILE, `${JSON.stringify(meta, null, 2)}\n`],
   ]);
-  try {
-    replaceFolder(dir, files);
-  } catch (e) {
-    throw fileError(dir, `could not write the bundle (${(e as Error).message})`);
-  }
+  writeOutputFolder(dir, files, bundleOutput(force));
 }

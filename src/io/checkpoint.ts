@@ -197,11 +197,11 @@ export async function loadAnyModel(path: string, override: Partial<ArchSpec> = {
 }
 
 /** Write a loaded model as a bundle (canonical keys, float32), with optional metadata changes. */
-export function saveModelBundle(dir: string, loaded: LoadedModel, patch: BundleMetaPatch = {}): void {
+export function saveModelBundle(dir: string, loaded: LoadedModel, patch: BundleMetaPatch = {}, force = false): void {
   const network = loaded.model.network;
   // A custom network is stored whole: the zoo cannot rebuild it from the spec.
   const custom = network.spec.arch === 'custom' ? { network: storedNetwork(network) } : {};
-  saveBundle(dir, { meta: { ...loaded.meta, ...defined(patch), spec: network.spec, ...custom }, weights: loaded.model.weights });
+  saveBundle(dir, { meta: { ...loaded.meta, ...defined(patch), spec: network.spec, ...custom }, weights: loaded.model.weights }, force);
 }
 
 /** `convert-checkpoint`: load anything loadModel reads and save it as a validated bundle. */

@@ -1,6 +1,7 @@
 // Checkpoint loading and saving: bundles, PyTorch .pth (restricted unpickler), safetensors, NIR graphs, key layouts.
 export * from './types.js';
 export * from './files.js';
+export * from './output.js';
 export { parseSafetensors, serializeSafetensors, type SafetensorsFile, type U8Tensor } from './safetensors.js';
 export * from './pickle.js';
 export * from './pth.js';

@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { Packr } from 'msgpackr';
 import { fileError } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
-import { readBytes, writeFileAtomic } from '../io/files.js';
+import { readBytes } from '../io/files.js';
+import { checkOutputFile, fileMentions, writeOutputFile, type OutputRules } from '../io/output.js';
 import type { WeightMap } from '../net/types.js';
 import type { Mapping, ShapedNetwork } from './types.js';
 import type { MappingSummary } from './summary.js';
@@ -56,11 +57,19 @@ export function summaryPathFor(mappingPath: string): string {
   return mappingPath.replace(/\.mapping\.msgpack$/, '').replace(/\.msgpack$/, '') + '.summary.json';
 }
 
-export function writeMapping(path: string, mapping: Mapping, summary: MappingSummary): { mapping: string; summary: string } {
+/** A mapping or its summary may replace an earlier one (each names its format near the start), or anything when forced. */
+function mappingOutput(what: string, force: boolean): OutputRules {
+  return { what, force, ours: (p) => fileMentions(p, MAPPING_FORMAT, 4096) };
+}
+
+/** Writes both files; both are checked before either is written, so a refusal leaves neither half-replaced. */
+export function writeMapping(path: string, mapping: Mapping, summary: MappingSummary, force = false): { mapping: string; summary: string } {
   const file: MappingFile = { format: MAPPING_FORMAT, version: MAPPING_VERSION, summary, mapping };
   const summaryPath = summaryPathFor(path);
-  writeFileAtomic(path, packr.pack(file));
-  writeFileAtomic(summaryPath, `${JSON.stringify(summary, null, 2)}\n`);
+  checkOutputFile(path, mappingOutput('mapping', force));
+  checkOutputFile(summaryPath, mappingOutput('mapping summary', force));
+  writeOutputFile(path, packr.pack(file), mappingOutput('mapping', force));
+  writeOutputFile(summaryPath, `${JSON.stringify(summary, null, 2)}\n`, mappingOutput('mapping summary', force));
   return { mapping: path, summary: summaryPath };
 }
 

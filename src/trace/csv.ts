@@ -1,6 +1,6 @@
 // `trace export --csv`: spikes (one row per spike) or counters (one row per core per step), streamed to a temp file, then renamed.
 
-import { StreamedFile } from '../io/files.js';
+import { fileMentions, OutputFile } from '../io/output.js';
 import { COUNTER_COUNT } from '../counters.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
@@ -13,15 +13,26 @@ export type CsvKind = 'spikes' | 'counters';
 /** Lines are gathered into blocks of about this many characters before each write. */
 const BLOCK = 1 << 16;
 
-/** Gathers lines into blocks and streams them to a StreamedFile (renamed into place on commit). */
+const SPIKES_HEADER = 'sample,step,layer,core,neuron,channel,row,col';
+const COUNTERS_HEADER_START = 'sample,step,core,layer,chip_x,chip_y,router_x,router_y';
+
+/** An earlier CSV export (it starts with one of our two header lines) may be replaced. */
+function isOurCsv(path: string): boolean {
+  return fileMentions(path, SPIKES_HEADER, 64) || fileMentions(path, COUNTERS_HEADER_START, 64);
+}
+
+/** Lets the event loop run between records, so that Ctrl-C during a long export is handled (and the temp file removed). */
+const breathe = (): Promise<void> => new Promise((done) => setImmediate(done));
+
+/** Gathers lines into blocks and streams them to an OutputFile (renamed into place on commit). */
 class TextOut {
-  private readonly file: StreamedFile;
+  private readonly file: OutputFile;
   private parts: string[] = [];
   private pending = 0;
   rows = 0;
 
-  constructor(readonly path: string) {
-    this.file = new StreamedFile(path, 'CSV');
+  constructor(readonly path: string, force: boolean) {
+    this.file = new OutputFile(path, { what: 'CSV', force, ours: isOurCsv });
   }
 
   line(s: string): void {
@@ -54,12 +65,13 @@ function layerOfCore(file: TraceFile): Int32Array {
   return out;
 }
 
-function writeSpikes(file: TraceFile, out: TextOut): void {
+async function writeSpikes(file: TraceFile, out: TextOut): Promise<void> {
   const h = file.header;
   const coder = new SpikeCoder(h);
   const layer = layerOfCore(file);
-  out.line('sample,step,layer,core,neuron,channel,row,col');
+  out.line(SPIKES_HEADER);
   for (const r of file.records()) {
+    await breathe();
     const { start, ids } = coder.decode(r.spikes);
     for (let c = 0; c < h.cores; c++) {
       const l = h.layers[layer[c]!]!;
@@ -75,14 +87,15 @@ function writeSpikes(file: TraceFile, out: TextOut): void {
   }
 }
 
-function writeCounters(file: TraceFile, out: TextOut): void {
+async function writeCounters(file: TraceFile, out: TextOut): Promise<void> {
   const h = file.header;
   checkCounters(h, file.path);
   const layer = layerOfCore(file);
   const mesh = new MeshCoords(h.mesh);
   const row = new Float64Array(h.cores * COUNTER_COUNT);
-  out.line(['sample', 'step', 'core', 'layer', 'chip_x', 'chip_y', 'router_x', 'router_y', ...h.counterNames, 'energy_pj'].join(','));
+  out.line([COUNTERS_HEADER_START, ...h.counterNames, 'energy_pj'].join(','));
   for (const r of file.records()) {
+    await breathe();
     decodeCounters(r.counters, row.length, row);
     for (let c = 0; c < h.cores; c++) {
       const s = h.coreTable.slot[c]!;
@@ -95,11 +108,11 @@ function writeCounters(file: TraceFile, out: TextOut): void {
 }
 
 /** Write the CSV of every good record; returns the data rows written. */
-export function exportCsv(file: TraceFile, kind: CsvKind, path: string): number {
-  const out = new TextOut(path);
+export async function exportCsv(file: TraceFile, kind: CsvKind, path: string, force = false): Promise<number> {
+  const out = new TextOut(path, force);
   try {
-    if (kind === 'spikes') writeSpikes(file, out);
-    else writeCounters(file, out);
+    if (kind === 'spikes') await writeSpikes(file, out);
+    else await writeCounters(file, out);
     out.commit();
     return out.rows;
   } catch (e) {

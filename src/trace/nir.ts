@@ -16,7 +16,7 @@
 // hold them) and the accumulator readout (graded values, not events).
 
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io/files.js';
+import { writeOutputFile } from '../io/output.js';
 import { DEFAULT_NIR_DT } from '../io/nir/import.js';
 import { SpikeCoder } from './encode.js';
 import type { TraceFile } from './reader.js';
@@ -68,7 +68,7 @@ function padded<T extends BigInt64Array | Float64Array>(rows: number[][], width:
   return out;
 }
 
-export async function exportNir(file: TraceFile, out: string): Promise<NirExport> {
+export async function exportNir(file: TraceFile, out: string, force = false): Promise<NirExport> {
   const h = file.header;
   if (h.semantics === 'pipelined')
     throw new UserError(`${file.path}: a pipelined trace cannot be written as NIR graph data faithfully: its spike times carry one step of hardware delay per layer, which the NIR graph of the network (no delay nodes) does not have; trace a same-step run`);
@@ -102,7 +102,7 @@ export async function exportNir(file: TraceFile, out: string): Promise<NirExport
     } finally {
       f.close();
     }
-    writeFileAtomic(out, module.FS.readFile(scratch));
+    writeOutputFile(out, module.FS.readFile(scratch), { what: 'NIR graph data', force });
   } finally {
     if (module.FS.analyzePath(scratch).exists) module.FS.unlink(scratch);
   }

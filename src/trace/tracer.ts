@@ -40,9 +40,9 @@ export class RunTrace {
   private readonly writer: TraceWriter;
   private readonly tracer: StepTracer;
 
-  constructor(path: string, run: RunInfo) {
+  constructor(path: string, run: RunInfo, force = false) {
     const header = traceHeader(run);
-    this.writer = new TraceWriter(path, header);
+    this.writer = new TraceWriter(path, header, force);
     this.tracer = new StepTracer(header, run.chip.neuronOffset, this.writer);
   }
 

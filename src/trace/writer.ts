@@ -1,8 +1,8 @@
 // The trace writer: streams msgpack records to a temp file while the run goes, renamed into place only when complete.
 
 import { Packr } from 'msgpackr';
-import { StreamedFile } from '../io/files.js';
-import { FOOTER_BYTES, FOOTER_MAGIC, type EndRecord, type StepRecord, type TraceHeader } from './types.js';
+import { fileMentions, OutputFile, type OutputRules } from '../io/output.js';
+import { FOOTER_BYTES, FOOTER_MAGIC, TRACE_FORMAT, type EndRecord, type StepRecord, type TraceHeader } from './types.js';
 
 /** Typed arrays round-trip as themselves (moreTypes); plain maps, no record extension (readable by any msgpack reader). */
 export const tracePackr = new Packr({ useRecords: false, moreTypes: true });
@@ -22,17 +22,23 @@ export function footer(endOffset: number): Uint8Array {
   return f;
 }
 
-/** Streams the trace (a StreamedFile: nothing is held back in memory but the index), renamed into place by finish(). */
+/** A trace file may replace an earlier trace (its header names the format near the start), or anything when forced. */
+export function traceOutput(force = false): OutputRules {
+  return { what: 'trace', force, ours: (path) => fileMentions(path, TRACE_FORMAT, 4096) };
+}
+
+/** Streams the trace (an OutputFile: nothing is held back in memory but the index), renamed into place by finish(). */
 export class TraceWriter implements TraceSink {
-  private readonly file: StreamedFile;
+  private readonly file: OutputFile;
   private offsets = new Float64Array(64);
   private stepRecords = 0;
 
   constructor(
     readonly path: string,
     header: TraceHeader,
+    force = false,
   ) {
-    this.file = new StreamedFile(path, 'trace');
+    this.file = new OutputFile(path, traceOutput(force));
     this.file.write(tracePackr.pack(header));
   }
 

@@ -52,7 +52,7 @@ describe('bundles', () => {
     const dir = join(root, 'precious');
     mkdirSync(dir);
     writeFileSync(join(dir, 'thesis.tex'), 'x');
-    expect(() => saveBundle(dir, { meta: meta(), weights: weights() })).toThrow(`${dir}: exists and holds other files (thesis.tex); refusing to replace it`);
+    expect(() => saveBundle(dir, { meta: meta(), weights: weights() })).toThrow(`${dir}: exists and holds files spikemesh did not write (thesis.tex); refusing to replace it`);
     expect(readdirSync(dir)).toEqual(['thesis.tex']);
   });
 

@@ -5,7 +5,8 @@ import { basename, extname } from 'node:path';
 import { UserError } from '../../errors.js';
 import type { ArchSpec } from '../../net/types.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../bundle.js';
-import { readBytes, writeFileAtomic } from '../files.js';
+import { readBytes } from '../files.js';
+import { writeOutputFile } from '../output.js';
 import type { BundleMeta, LoadedModel } from '../types.js';
 import { storedNetwork, validateCustomModel, withOverride } from './custom.js';
 import { modelToNir } from './export.js';
@@ -77,8 +78,8 @@ export async function importNirModel(path: string, override: Partial<ArchSpec> =
 }
 
 /** Write a loaded model as a NIR file (atomically: nothing is written when the export is refused). */
-export async function exportNirFile(loaded: LoadedModel, out: string): Promise<NirExportReport> {
+export async function exportNirFile(loaded: LoadedModel, out: string, force = false): Promise<NirExportReport> {
   const { doc, report } = modelToNir(loaded.model, loaded.meta, loaded.source.path);
-  writeFileAtomic(out, await serializeNir(doc));
+  writeOutputFile(out, await serializeNir(doc), { what: 'NIR file', force });
   return report;
 }
