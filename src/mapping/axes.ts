@@ -4,6 +4,9 @@
 // source channels chan(c) × rows(y) × cols(x). So tile-level counts (unique axons with halo, synapses,
 // fan-out edges) are sums and unions over one axis at a time, never an enumeration of synapses.
 
+import { inputChannels, type ChannelRule } from '../geometry/channels.js';
+import { readsByOutput, stageTaps, type AxisStage } from '../geometry/taps.js';
+import { tileCount, tileRange } from '../geometry/tiling.js';
 import { kernelsFromShapes, type KernelLookup } from '../net/stats.js';
 import { populationByName, stageOutputShape } from '../net/shapes.js';
 import type { Projection, Shape3, Stage } from '../net/types.js';
@@ -48,36 +51,17 @@ export interface ProjectionGeometry {
 
 type Axis = 'h' | 'w';
 
-/** Visit the input indices that output index o of a stage reads along one spatial axis. */
-function forEachStageRead(stage: Stage, k: number, inSize: number, outSize: number, o: number, visit: (i: number) => void): void {
+/** A stage's read rule along one spatial axis (k: its kernel size). */
+function axisStage(stage: Stage, k: number, inSize: number, outSize: number): AxisStage {
   switch (stage.op) {
+    case 'conv2d':
+      return { op: 'conv', inSize, outSize, k, stride: stage.stride, padding: stage.padding, dilation: stage.dilation };
     case 'avgpool':
-    case 'conv2d': {
-      const d = stage.op === 'conv2d' ? stage.dilation : 1;
-      const kk = stage.op === 'conv2d' ? k : stage.kernel;
-      for (let j = 0; j < kk; j++) {
-        const i = o * stage.stride - stage.padding + d * j;
-        if (i >= 0 && i < inSize) visit(i);
-      }
-      return;
-    }
+      return { op: 'conv', inSize, outSize, k: stage.kernel, stride: stage.stride, padding: stage.padding, dilation: 1 };
     case 'convtranspose2d':
-      // o = i·stride − padding + j  ⇒  i = (o + padding − j) / stride when that divides exactly.
-      for (let j = 0; j < k; j++) {
-        const n = o + stage.padding - j;
-        if (n >= 0 && n % stage.stride === 0 && n / stage.stride < inSize) visit(n / stage.stride);
-      }
-      return;
-    case 'resize': {
-      // align_corners=True: source position o·(in−1)/(out−1), exact in integers; a whole position reads one pixel.
-      if (outSize === 1 || inSize === 1) return visit(0);
-      const num = o * (inSize - 1);
-      const den = outSize - 1;
-      const lo = Math.floor(num / den);
-      visit(lo);
-      if (num % den !== 0 && lo + 1 < inSize) visit(lo + 1);
-      return;
-    }
+      return { op: 'convT', inSize, outSize, k, stride: stage.stride, padding: stage.padding };
+    case 'resize':
+      return { op: 'resize', inSize, outSize };
   }
 }
 
@@ -94,11 +78,13 @@ function composeAxis(stages: readonly Stage[], sizes: readonly number[], kernels
   let curSize = targetSize;
   for (let s = stages.length - 1; s >= 0; s--) {
     const inSize = sizes[s]!;
+    const reads = readsByOutput(stageTaps(axisStage(stages[s]!, kernels[s]!, inSize, curSize)), curSize);
     const next = new Uint8Array(targetSize * inSize);
     for (let t = 0; t < targetSize; t++) {
       const row = t * inSize;
       for (let o = 0; o < curSize; o++) {
-        if (cur[t * curSize + o]) forEachStageRead(stages[s]!, kernels[s]!, inSize, curSize, o, (i) => (next[row + i] = 1));
+        if (!cur[t * curSize + o]) continue;
+        for (let e = reads.start[o]!; e < reads.start[o + 1]!; e++) next[row + reads.input[e]!] = 1;
       }
     }
     cur = next;
@@ -123,21 +109,17 @@ function composeChannels(stages: readonly Stage[], channels: readonly number[], 
     hi[c] = c + 1;
   }
   for (let s = stages.length - 1; s >= 0; s--) {
-    const stage = stages[s]!;
-    const inC = channels[s]!;
-    if (stage.op === 'convtranspose2d') {
-      lo.fill(0);
-      hi.fill(inC);
-    } else if (stage.op === 'conv2d') {
-      const kernel = lookup(stage, where)!;
-      const outPerGroup = kernel.cout / stage.groups;
-      for (let c = 0; c < targetSize; c++) {
-        lo[c] = Math.floor(lo[c]! / outPerGroup) * kernel.cinPerGroup;
-        hi[c] = (Math.floor((hi[c]! - 1) / outPerGroup) + 1) * kernel.cinPerGroup;
-      }
-    }
+    const rule = channelRule(stages[s]!, channels[s]!, channels[s + 1]!, lookup, where);
+    for (let c = 0; c < targetSize; c++) [lo[c], hi[c]] = inputChannels(rule, lo[c]!, hi[c]!);
   }
   return { sourceSize: channels[0]!, targetSize, lo, hi };
+}
+
+function channelRule(stage: Stage, inC: number, outC: number, lookup: KernelLookup, where: string): ChannelRule {
+  if (stage.op === 'convtranspose2d') return { op: 'groups', cinPerGroup: inC, coutPerGroup: outC };
+  if (stage.op !== 'conv2d') return { op: 'keep' };
+  const kernel = lookup(stage, where)!;
+  return { op: 'groups', cinPerGroup: kernel.cinPerGroup, coutPerGroup: kernel.cout / stage.groups };
 }
 
 function kernelSize(stage: Stage, lookup: KernelLookup, where: string): number {
@@ -193,8 +175,14 @@ export interface AxisTiling {
   readonly sum: Float64Array;
 }
 
-export function tileCount(size: number, tile: number): number {
-  return Math.ceil(size / tile);
+/** Mark in `seen` (cleared first) the source indices that target tile i of a spatial axis reads. */
+function markTileReads(map: AxisMap, tile: number, i: number, seen: Uint8Array): void {
+  seen.fill(0);
+  const [lo, hi] = tileRange(i, tile, map.targetSize);
+  for (let t = lo; t < hi; t++) {
+    const row = t * map.sourceSize;
+    for (let j = 0; j < map.sourceSize; j++) if (map.reads[row + j]) seen[j] = 1;
+  }
 }
 
 /** Union and sum of reads for every tile of a spatial axis. */
@@ -204,14 +192,10 @@ export function tileSpatialAxis(map: AxisMap, tile: number): AxisTiling {
   const sum = new Float64Array(n);
   const seen = new Uint8Array(map.sourceSize);
   for (let i = 0; i < n; i++) {
-    seen.fill(0);
-    const end = Math.min(map.targetSize, (i + 1) * tile);
+    markTileReads(map, tile, i, seen);
+    const [lo, hi] = tileRange(i, tile, map.targetSize);
     let s = 0;
-    for (let t = i * tile; t < end; t++) {
-      s += map.fanIn[t]!;
-      const row = t * map.sourceSize;
-      for (let j = 0; j < map.sourceSize; j++) if (map.reads[row + j]) seen[j] = 1;
-    }
+    for (let t = lo; t < hi; t++) s += map.fanIn[t]!;
     let u = 0;
     for (let j = 0; j < map.sourceSize; j++) u += seen[j]!;
     union[i] = u;
@@ -220,21 +204,28 @@ export function tileSpatialAxis(map: AxisMap, tile: number): AxisTiling {
   return { tile, count: n, union, sum };
 }
 
+/** Channel union [lo, hi) that target channel tile k reads. */
+export function channelUnion(map: ChannelMap, tile: number, k: number): [number, number] {
+  const [a, b] = tileRange(k, tile, map.targetSize);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let c = a; c < b; c++) {
+    lo = Math.min(lo, map.lo[c]!);
+    hi = Math.max(hi, map.hi[c]!);
+  }
+  return [lo, hi];
+}
+
 /** Union and sum of channel ranges for every tile of the channel axis. */
 export function tileChannelAxis(map: ChannelMap, tile: number): AxisTiling {
   const n = tileCount(map.targetSize, tile);
   const union = new Float64Array(n);
   const sum = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const end = Math.min(map.targetSize, (i + 1) * tile);
-    let lo = Infinity;
-    let hi = -Infinity;
+    const [lo, hi] = channelUnion(map, tile, i);
+    const [a, b] = tileRange(i, tile, map.targetSize);
     let s = 0;
-    for (let c = i * tile; c < end; c++) {
-      lo = Math.min(lo, map.lo[c]!);
-      hi = Math.max(hi, map.hi[c]!);
-      s += map.hi[c]! - map.lo[c]!;
-    }
+    for (let c = a; c < b; c++) s += map.hi[c]! - map.lo[c]!;
     union[i] = hi - lo;
     sum[i] = s;
   }
@@ -247,12 +238,7 @@ export function spatialCover(map: AxisMap, tile: number): Int32Array {
   const n = tileCount(map.targetSize, tile);
   const seen = new Uint8Array(map.sourceSize);
   for (let i = 0; i < n; i++) {
-    seen.fill(0);
-    const end = Math.min(map.targetSize, (i + 1) * tile);
-    for (let t = i * tile; t < end; t++) {
-      const row = t * map.sourceSize;
-      for (let j = 0; j < map.sourceSize; j++) if (map.reads[row + j]) seen[j] = 1;
-    }
+    markTileReads(map, tile, i, seen);
     for (let j = 0; j < map.sourceSize; j++) cover[j]! += seen[j]!;
   }
   return cover;
@@ -263,13 +249,7 @@ export function channelCover(map: ChannelMap, tile: number): Int32Array {
   const diff = new Int32Array(map.sourceSize + 1);
   const n = tileCount(map.targetSize, tile);
   for (let i = 0; i < n; i++) {
-    const end = Math.min(map.targetSize, (i + 1) * tile);
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let c = i * tile; c < end; c++) {
-      lo = Math.min(lo, map.lo[c]!);
-      hi = Math.max(hi, map.hi[c]!);
-    }
+    const [lo, hi] = channelUnion(map, tile, i);
     diff[lo]! += 1;
     diff[hi]! -= 1;
   }
@@ -289,10 +269,10 @@ export function sumOverTiles(values: Int32Array, tile: number): Float64Array {
 
 /** Source indices [a, b) that a target tile's union contains, counted: for spike flows between tiles. */
 export function spatialOverlap(map: AxisMap, targetTile: number, t: number, a: number, b: number): number {
-  const end = Math.min(map.targetSize, (t + 1) * targetTile);
+  const [lo, hi] = tileRange(t, targetTile, map.targetSize);
   let n = 0;
   for (let j = a; j < b; j++) {
-    for (let y = t * targetTile; y < end; y++) {
+    for (let y = lo; y < hi; y++) {
       if (map.reads[y * map.sourceSize + j]) {
         n++;
         break;

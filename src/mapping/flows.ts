@@ -1,25 +1,15 @@
 // Expected spike traffic between tiles: for every projection, which source tiles each target tile reads, × the source's rate.
 
+import { HOST_TILE } from '../geometry/mesh.js';
+import { coreOfTile, tileRange, wholeTiling } from '../geometry/tiling.js';
 import { kernelsFromShapes } from '../net/stats.js';
-import { projectionGeometry, spatialOverlap, type ChannelMap } from './axes.js';
-import { HOST_TILE, type FlowTable, type LayerTiling, type Partition, type ShapedNetwork } from './types.js';
-
-/** Channel union [lo, hi) of target channel tile k. */
-function channelUnion(map: ChannelMap, tile: number, k: number): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let c = k * tile; c < Math.min(map.targetSize, (k + 1) * tile); c++) {
-    lo = Math.min(lo, map.lo[c]!);
-    hi = Math.max(hi, map.hi[c]!);
-  }
-  return [lo, hi];
-}
+import { channelUnion, projectionGeometry, spatialOverlap } from './axes.js';
+import type { FlowTable, Partition, ShapedNetwork } from './types.js';
 
 /** overlap[t · nSource + s]: source indices of source tile s that target tile t reads, along one axis. */
 function overlapMatrix(nTarget: number, nSource: number, sourceTile: number, sourceSize: number, count: (t: number, a: number, b: number) => number): Int32Array {
   const m = new Int32Array(nTarget * nSource);
-  for (let t = 0; t < nTarget; t++)
-    for (let s = 0; s < nSource; s++) m[t * nSource + s] = count(t, s * sourceTile, Math.min(sourceSize, (s + 1) * sourceTile));
+  for (let t = 0; t < nTarget; t++) for (let s = 0; s < nSource; s++) m[t * nSource + s] = count(t, ...tileRange(s, sourceTile, sourceSize));
   return m;
 }
 
@@ -37,8 +27,6 @@ class FlowBuilder {
   }
 }
 
-const tileIndex = (l: LayerTiling, i: number, j: number, k: number) => l.firstTile + (i * l.grid.w + j) * l.grid.c + k;
-
 /** Flows of every projection (every connected tile pair, even at rate 0); the input population sends from the host (HOST_TILE). */
 export function computeFlows(net: ShapedNetwork, partition: Partition, rates: Readonly<Record<string, number>>): FlowTable {
   const lookup = kernelsFromShapes(net.weightShapes as Map<string, number[]>);
@@ -47,11 +35,10 @@ export function computeFlows(net: ShapedNetwork, partition: Partition, rates: Re
   for (const proj of net.network.projections) {
     const geo = projectionGeometry(net, proj, lookup);
     const T = layerOf.get(proj.target)!;
-    const S = layerOf.get(proj.source);
+    // A host source is one undivided tile covering the whole input population, numbered HOST_TILE.
+    const S = layerOf.get(proj.source) ?? wholeTiling(geo.sourceShape, HOST_TILE);
     const rate = rates[proj.source] ?? 0;
-    // A host source is one undivided tile covering the whole input population.
-    const sTile = S ? S.tile : geo.sourceShape;
-    const sGrid = S ? S.grid : { c: 1, h: 1, w: 1 };
+    const { tile: sTile, grid: sGrid } = S;
     const rows = overlapMatrix(T.grid.h, sGrid.h, sTile.h, geo.rows.sourceSize, (t, a, b) => spatialOverlap(geo.rows, T.tile.h, t, a, b));
     const cols = overlapMatrix(T.grid.w, sGrid.w, sTile.w, geo.cols.sourceSize, (t, a, b) => spatialOverlap(geo.cols, T.tile.w, t, a, b));
     const chans = overlapMatrix(T.grid.c, sGrid.c, sTile.c, geo.channels.sourceSize, (t, a, b) => {
@@ -69,7 +56,7 @@ export function computeFlows(net: ShapedNetwork, partition: Partition, rates: Re
             for (let kt = 0; kt < T.grid.c; kt++)
               for (let ks = 0; ks < sGrid.c; ks++) {
                 const ch = chans[kt * sGrid.c + ks]!;
-                if (ch) out.add(S ? tileIndex(S, is, js, ks) : HOST_TILE, tileIndex(T, it, jt, kt), rate * r * c * ch);
+                if (ch) out.add(coreOfTile(S, is, js, ks), coreOfTile(T, it, jt, kt), rate * r * c * ch);
               }
           }
       }

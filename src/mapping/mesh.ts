@@ -1,8 +1,10 @@
-// The physical grid: chips of routers of cores, slot coordinates, hop costs, and X-then-Y routes.
+// The grid a mapping is placed on: its size for a profile, the serpentine slot order, the placer's hop costs.
 
 import { UserError } from '../errors.js';
+import { HOST_TILE, type MeshCoords, type MeshGeometry } from '../geometry/mesh.js';
 import type { CoreProfile } from '../hw/types.js';
-import { HOST_TILE, type HopKind, type MeshGeometry } from './types.js';
+
+export { EAST, MeshCoords, NORTH, SOUTH, WEST, walkRoute } from '../geometry/mesh.js';
 
 /** Chip grid just large enough for `tiles` cores, as square as the profile's chip mesh allows. */
 export function meshFor(profile: CoreProfile, tiles: number): MeshGeometry {
@@ -22,52 +24,6 @@ export function meshFor(profile: CoreProfile, tiles: number): MeshGeometry {
   if (max && cy > max.y)
     throw new UserError(`${profile.name}: the mapping needs ${needed.toLocaleString('en-US')} chips (${tiles.toLocaleString('en-US')} cores), more than its ${max.x}×${max.y} chip mesh addresses`);
   return { chips: { x: cx, y: cy }, routersPerChip: { ...profile.coreMesh }, coresPerRouter: cpr, slots: cx * cy * perChip };
-}
-
-/** Precomputed coordinates of every slot: global router (gx, gy) and chip (cx, cy). */
-export class MeshCoords {
-  readonly gx: Int32Array;
-  readonly gy: Int32Array;
-  /** Chip column and row of every slot. */
-  readonly cx: Int32Array;
-  readonly cy: Int32Array;
-  readonly width: number;
-  readonly height: number;
-
-  constructor(readonly geo: MeshGeometry) {
-    const { chips, routersPerChip: r, coresPerRouter: cpr } = geo;
-    this.width = chips.x * r.x;
-    this.height = chips.y * r.y;
-    this.gx = new Int32Array(geo.slots);
-    this.gy = new Int32Array(geo.slots);
-    this.cx = new Int32Array(geo.slots);
-    this.cy = new Int32Array(geo.slots);
-    const perChip = r.x * r.y * cpr;
-    for (let s = 0; s < geo.slots; s++) {
-      const chip = Math.floor(s / perChip);
-      const router = Math.floor((s % perChip) / cpr);
-      this.gx[s] = (chip % chips.x) * r.x + (router % r.x);
-      this.gy[s] = Math.floor(chip / chips.x) * r.y + Math.floor(router / r.x);
-      this.cx[s] = chip % chips.x;
-      this.cy[s] = Math.floor(chip / chips.x);
-    }
-  }
-
-  get linkCount(): number {
-    return this.width * this.height * 4 + 1;
-  }
-
-  /** Index of the host link (the off-chip interface at chip (0, 0)). */
-  get hostLink(): number {
-    return this.width * this.height * 4;
-  }
-
-  chipX(gx: number): number {
-    return Math.floor(gx / this.geo.routersPerChip.x);
-  }
-  chipY(gy: number): number {
-    return Math.floor(gy / this.geo.routersPerChip.y);
-  }
 }
 
 /** Serpentine order of slots: chips boustrophedon over the chip grid, routers boustrophedon inside a chip. */
@@ -110,34 +66,4 @@ export function hopCost(m: MeshCoords, w: HopWeights, a: number, b: number): num
   const cxs = Math.abs(m.cx[a]! - bcx);
   const cys = Math.abs(m.cy[a]! - bcy);
   return w.ew * (Math.abs(m.gx[a]! - bx) - cxs) + w.ns * (Math.abs(m.gy[a]! - by) - cys) + w.chip * (cxs + cys);
-}
-
-/** Directions of a link out of a router. */
-export const EAST = 0;
-export const WEST = 1;
-export const SOUTH = 2;
-export const NORTH = 3;
-
-/**
- * Walk the X-then-Y route from slot a (or the host) to slot b, calling visit(link, kind, gx, gy, dir)
- * for each hop from router (gx, gy). The one routing function: loads and tests both use it.
- */
-export function walkRoute(m: MeshCoords, a: number, b: number, visit: (link: number, kind: HopKind, gx: number, gy: number, dir: number) => void): void {
-  let x = 0;
-  let y = 0;
-  if (a === HOST_TILE) visit(m.hostLink, 'chip', -1, 0, EAST);
-  else [x, y] = [m.gx[a]!, m.gy[a]!];
-  const [tx, ty] = [m.gx[b]!, m.gy[b]!];
-  while (x !== tx) {
-    const dir = tx > x ? EAST : WEST;
-    const nx = dir === EAST ? x + 1 : x - 1;
-    visit((y * m.width + x) * 4 + dir, m.chipX(nx) !== m.chipX(x) ? 'chip' : 'ew', x, y, dir);
-    x = nx;
-  }
-  while (y !== ty) {
-    const dir = ty > y ? SOUTH : NORTH;
-    const ny = dir === SOUTH ? y + 1 : y - 1;
-    visit((y * m.width + x) * 4 + dir, m.chipY(ny) !== m.chipY(y) ? 'chip' : 'ns', x, y, dir);
-    y = ny;
-  }
 }

@@ -5,6 +5,7 @@
 // the best of every distinct (channels, rows, cols) tile size; resources are evaluated per axis
 // (see axes.ts), so a 1.25 M-neuron network partitions without visiting a single synapse.
 
+import { tileCount, tileRange } from '../geometry/tiling.js';
 import type { CoreProfile } from '../hw/types.js';
 import { kernelsFromShapes } from '../net/stats.js';
 import type { NeuronPopulation, Population } from '../net/types.js';
@@ -14,7 +15,6 @@ import {
   spatialCover,
   sumOverTiles,
   tileChannelAxis,
-  tileCount,
   tileSpatialAxis,
   type AxisTiling,
   type ProjectionGeometry,
@@ -276,12 +276,9 @@ function writeTiles(table: TileTable, start: number, layerIndex: number, chosen:
     for (let j = 0; j < nw; j++)
       for (let k = 0; k < nc; k++, t++) {
         table.layer[t] = layerIndex;
-        table.c0[t] = k * tc;
-        table.c1[t] = Math.min(shape.c, (k + 1) * tc);
-        table.y0[t] = i * th;
-        table.y1[t] = Math.min(shape.h, (i + 1) * th);
-        table.x0[t] = j * tw;
-        table.x1[t] = Math.min(shape.w, (j + 1) * tw);
+        [table.c0[t], table.c1[t]] = tileRange(k, tc, shape.c);
+        [table.y0[t], table.y1[t]] = tileRange(i, th, shape.h);
+        [table.x0[t], table.x1[t]] = tileRange(j, tw, shape.w);
         const neurons = (table.c1[t]! - table.c0[t]!) * (table.y1[t]! - table.y0[t]!) * (table.x1[t]! - table.x0[t]!);
         const inAx = valueAt(axons, k, i, j);
         table.neurons[t] = neurons;

@@ -124,7 +124,7 @@ export class AnnealPlacer implements Placer {
       const s = slotOf[a]!;
       const x = Math.min(m.width - 1, Math.max(0, m.gx[s]! + Math.round((rand() * 2 - 1) * radius)));
       const y = Math.min(m.height - 1, Math.max(0, m.gy[s]! + Math.round((rand() * 2 - 1) * radius)));
-      return this.slotAt(geo, x, y, Math.floor(rand() * cpr));
+      return m.slotAt(x, y, Math.floor(rand() * cpr));
     };
 
     const perMove = Math.max(1, (4 * adj.other.length) / tiles);
@@ -159,12 +159,6 @@ export class AnnealPlacer implements Placer {
     // Annealing may wander; never return something worse than where it started.
     if (cost > start.cost) return { ...start, placer: this.name };
     return { placer: this.name, seed, geometry: geo, slotOfTile: slotOf, cost };
-  }
-
-  private slotAt(geo: Placement['geometry'], gx: number, gy: number, core: number): number {
-    const r = geo.routersPerChip;
-    const chip = Math.floor(gy / r.y) * geo.chips.x + Math.floor(gx / r.x);
-    return (chip * r.x * r.y + (gy % r.y) * r.x + (gx % r.x)) * geo.coresPerRouter + core;
   }
 }
 

@@ -84,10 +84,7 @@ const hopsOf = (h: HopTotals): HopTotals => ({ packets: h.packets, ew: h.ew, ns:
 export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryContext): MappingSummary {
   const { partition, placement, routing } = mapping;
   const coords = new MeshCoords(placement.geometry);
-  const chipOf = (t: number) => {
-    const s = placement.slotOfTile[t]!;
-    return coords.cy[s]! * placement.geometry.chips.x + coords.cx[s]!;
-  };
+  const chipOf = (t: number) => coords.chipOf(placement.slotOfTile[t]!);
   const traffic = new Map(routing.perLayer.map((l) => [l.population, l]));
   const layers = partition.layers.map((l): LayerSummary => {
     const chips = new Set<number>();

@@ -1,7 +1,11 @@
 // Data types of the mapping stage: partition (tiles per population), placement (tiles on cores), routing.
 
+import type { MeshGeometry } from '../geometry/mesh.js';
+import type { Tiling } from '../geometry/tiling.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Network, Shape3 } from '../net/types.js';
+
+export { HOST_TILE, type HopKind, type MeshGeometry } from '../geometry/mesh.js';
 
 /** What mapping needs of a model: the network and the shape of every weight (weights themselves are not read). */
 export interface ShapedNetwork {
@@ -13,16 +17,10 @@ export interface ShapedNetwork {
 export type Resource = 'neurons' | 'inputAxons' | 'synapseBits' | 'outputAxons';
 export const RESOURCES: readonly Resource[] = ['neurons', 'inputAxons', 'synapseBits', 'outputAxons'];
 
-/** One population cut into a regular grid of tiles (channels × rows × cols); edge tiles may be smaller. */
-export interface LayerTiling {
+/** One population cut into a regular grid of tiles (geometry/tiling.ts); its tiles are consecutive in the partition's tile table. */
+export interface LayerTiling extends Tiling {
   readonly population: string;
   readonly shape: Shape3;
-  /** Tile size (the largest tile). */
-  readonly tile: Shape3;
-  /** Tiles along each axis. */
-  readonly grid: Shape3;
-  /** Index of this layer's first tile in the partition's tile table; its tiles are consecutive. */
-  readonly firstTile: number;
   readonly tileCount: number;
   /** The resource closest to its limit in the fullest tile. */
   readonly limitedBy: Resource | null;
@@ -63,15 +61,6 @@ export interface Partitioner {
   partition(net: ShapedNetwork, profile: CoreProfile): Partition;
 }
 
-/** The physical grid tiles are placed on: chips of routers, each router serving a few cores. */
-export interface MeshGeometry {
-  readonly chips: { readonly x: number; readonly y: number };
-  readonly routersPerChip: { readonly x: number; readonly y: number };
-  readonly coresPerRouter: number;
-  /** Core slots in the whole grid (used or not). */
-  readonly slots: number;
-}
-
 export interface Placement {
   readonly placer: string;
   readonly seed: number;
@@ -91,15 +80,10 @@ export interface FlowTable {
   readonly packets: Float64Array;
 }
 
-/** Source tile id of the host, which feeds the input population's spikes in at chip (0, 0). */
-export const HOST_TILE = -1;
-
 export interface Placer {
   readonly name: string;
   place(partition: Partition, flows: FlowTable, profile: CoreProfile, seed: number): Placement;
 }
-
-export type HopKind = 'ew' | 'ns' | 'chip';
 
 export interface HopTotals {
   /** Expected packets per step. */

@@ -7,7 +7,10 @@
 // Pooling and resizing replay PyTorch's float32 formulas step by step (Math.fround after every op),
 // which makes pooled spikes bit-identical to PyTorch's.
 
+import type { TapTable } from '../geometry/taps.js';
 import type { Shape3 } from '../net/types.js';
+
+export { convTaps, convTransposeTaps, type TapTable } from '../geometry/taps.js';
 
 /** AvgPool2d with PyTorch's divisor rule (window clipped at the padded border; count_include_pad). */
 export function avgPool2d(
@@ -49,48 +52,6 @@ function windowSum(input: Float32Array, base: number, W: number, ya: number, yb:
     for (let x = xa; x < xb; x++) sum = Math.fround(sum + input[row + x]!);
   }
   return sum;
-}
-
-/**
- * For one spatial axis, which (kernel tap, output position) pairs each input position feeds, in CSR
- * form: pairs of input i are [start[i], start[i+1]). Precomputed once per stage so the hot loop has
- * no division, modulo or border test.
- */
-export interface TapTable {
-  start: Int32Array;
-  tap: Int32Array;
-  out: Int32Array;
-}
-
-function buildTapTable(inSize: number, outSize: number, k: number, outOf: (i: number, tap: number) => number): TapTable {
-  const start = new Int32Array(inSize + 1);
-  const taps: number[] = [];
-  const outs: number[] = [];
-  for (let i = 0; i < inSize; i++) {
-    start[i] = taps.length;
-    for (let t = 0; t < k; t++) {
-      const o = outOf(i, t);
-      if (o >= 0 && o < outSize) {
-        taps.push(t);
-        outs.push(o);
-      }
-    }
-  }
-  start[inSize] = taps.length;
-  return { start, tap: Int32Array.from(taps), out: Int32Array.from(outs) };
-}
-
-/** Conv2d: input i feeds output o through tap t when o·stride − padding + t·dilation = i. */
-export function convTaps(inSize: number, outSize: number, k: number, stride: number, padding: number, dilation: number): TapTable {
-  return buildTapTable(inSize, outSize, k, (i, t) => {
-    const num = i + padding - t * dilation;
-    return num % stride === 0 ? num / stride : -1;
-  });
-}
-
-/** ConvTranspose2d: input i feeds output i·stride − padding + t. */
-export function convTransposeTaps(inSize: number, outSize: number, k: number, stride: number, padding: number): TapTable {
-  return buildTapTable(inSize, outSize, k, (i, t) => i * stride - padding + t);
 }
 
 /**

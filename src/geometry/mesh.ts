@@ -1,0 +1,104 @@
+// The physical grid: chips of routers of cores, slot coordinates, the chip of a slot, and X-then-Y routes.
+
+/** The physical grid tiles are placed on: chips of routers, each router serving a few cores. */
+export interface MeshGeometry {
+  readonly chips: { readonly x: number; readonly y: number };
+  readonly routersPerChip: { readonly x: number; readonly y: number };
+  readonly coresPerRouter: number;
+  /** Core slots in the whole grid (used or not). */
+  readonly slots: number;
+}
+
+export type HopKind = 'ew' | 'ns' | 'chip';
+
+/** Source tile id of the host, which feeds the input population's spikes in at chip (0, 0). */
+export const HOST_TILE = -1;
+
+/** Precomputed coordinates of every slot: global router (gx, gy) and chip (cx, cy). Slots are chip-major, then router, then core. */
+export class MeshCoords {
+  readonly gx: Int32Array;
+  readonly gy: Int32Array;
+  /** Chip column and row of every slot. */
+  readonly cx: Int32Array;
+  readonly cy: Int32Array;
+  readonly width: number;
+  readonly height: number;
+  private readonly perChip: number;
+
+  constructor(readonly geo: MeshGeometry) {
+    const { chips, routersPerChip: r, coresPerRouter: cpr } = geo;
+    this.width = chips.x * r.x;
+    this.height = chips.y * r.y;
+    this.gx = new Int32Array(geo.slots);
+    this.gy = new Int32Array(geo.slots);
+    this.cx = new Int32Array(geo.slots);
+    this.cy = new Int32Array(geo.slots);
+    this.perChip = r.x * r.y * cpr;
+    for (let s = 0; s < geo.slots; s++) {
+      const chip = this.chipOf(s);
+      const router = Math.floor((s % this.perChip) / cpr);
+      this.gx[s] = (chip % chips.x) * r.x + (router % r.x);
+      this.gy[s] = Math.floor(chip / chips.x) * r.y + Math.floor(router / r.x);
+      this.cx[s] = chip % chips.x;
+      this.cy[s] = Math.floor(chip / chips.x);
+    }
+  }
+
+  /** The chip a slot is on, numbered row-major over the chip grid (cy · chips.x + cx). */
+  chipOf(slot: number): number {
+    return Math.floor(slot / this.perChip);
+  }
+
+  /** The slot of core `core` of the router at global (gx, gy). */
+  slotAt(gx: number, gy: number, core: number): number {
+    const r = this.geo.routersPerChip;
+    const chip = Math.floor(gy / r.y) * this.geo.chips.x + Math.floor(gx / r.x);
+    return (chip * r.x * r.y + (gy % r.y) * r.x + (gx % r.x)) * this.geo.coresPerRouter + core;
+  }
+
+  get linkCount(): number {
+    return this.width * this.height * 4 + 1;
+  }
+
+  /** Index of the host link (the off-chip interface at chip (0, 0)). */
+  get hostLink(): number {
+    return this.width * this.height * 4;
+  }
+
+  chipX(gx: number): number {
+    return Math.floor(gx / this.geo.routersPerChip.x);
+  }
+  chipY(gy: number): number {
+    return Math.floor(gy / this.geo.routersPerChip.y);
+  }
+}
+
+/** Directions of a link out of a router. */
+export const EAST = 0;
+export const WEST = 1;
+export const SOUTH = 2;
+export const NORTH = 3;
+
+/**
+ * Walk the X-then-Y route from slot a (or the host) to slot b, calling visit(link, kind, gx, gy, dir)
+ * for each hop from router (gx, gy). The one routing function: the mapper's loads, the engine's flows and tests use it.
+ */
+export function walkRoute(m: MeshCoords, a: number, b: number, visit: (link: number, kind: HopKind, gx: number, gy: number, dir: number) => void): void {
+  let x = 0;
+  let y = 0;
+  if (a === HOST_TILE) visit(m.hostLink, 'chip', -1, 0, EAST);
+  else [x, y] = [m.gx[a]!, m.gy[a]!];
+  const [tx, ty] = [m.gx[b]!, m.gy[b]!];
+  while (x !== tx) {
+    const dir = tx > x ? EAST : WEST;
+    const nx = dir === EAST ? x + 1 : x - 1;
+    visit((y * m.width + x) * 4 + dir, m.chipX(nx) !== m.chipX(x) ? 'chip' : 'ew', x, y, dir);
+    x = nx;
+  }
+  while (y !== ty) {
+    const dir = ty > y ? SOUTH : NORTH;
+    const ny = dir === SOUTH ? y + 1 : y - 1;
+    visit((y * m.width + x) * 4 + dir, m.chipY(ny) !== m.chipY(y) ? 'chip' : 'ns', x, y, dir);
+    y = ny;
+  }
+}
