@@ -17,6 +17,7 @@ import { registerTop } from './top.js';
 import { registerExplore } from './explore.js';
 import { registerConvertAnn } from './convert-ann.js';
 import { registerPaper } from './paper.js';
+import { registerWorker } from './worker.js';
 
 export function registerCommands(program: Command): void {
   registerInfo(program);
@@ -35,4 +36,5 @@ export function registerCommands(program: Command): void {
   registerExplore(program);
   registerConvertAnn(program);
   registerPaper(program);
+  registerWorker(program);
 }

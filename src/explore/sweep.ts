@@ -31,8 +31,10 @@ export interface SweepOptions {
   /** 0: every point on this thread; N: N worker threads. */
   workers: number;
   cacheDir: string;
-  /** Points finished (cached ones count at once) of all. */
-  onProgress?: (done: number, total: number) => void;
+  /** A Redis URL: the points run on that queue's workers (`spikemesh worker`, src/cluster), not on local threads. */
+  queue?: string;
+  /** Points finished (cached ones count at once) of all; on a queue, `detail` names the workers. */
+  onProgress?: (done: number, total: number, detail?: string) => void;
 }
 
 export interface SweepResult {
@@ -93,10 +95,16 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const unique = [...new Map(points.filter((p) => !results.has(p.key)).map((p) => [p.key, p])).values()];
   const total = results.size + unique.length;
   o.onProgress?.(results.size, total);
-  await runMissing(ctx, o, unique, (r) => {
+  const done = (r: PointResult, detail?: string) => {
     cache.put(r);
     results.set(r.key, r);
-    o.onProgress?.(results.size, total);
-  });
+    o.onProgress?.(results.size, total, detail);
+  };
+  if (o.queue === undefined) await runMissing(ctx, o, unique, done);
+  else {
+    // Loaded only when a queue is asked for: a local sweep never touches Redis or BullMQ.
+    const { runSweepOnQueue } = await import('../cluster/explore.js');
+    await runSweepOnQueue({ url: o.queue, loaded, ctx, points: unique, done, report: (detail) => o.onProgress?.(results.size, total, detail) });
+  }
   return { axes, rows: markFront(points.map((p) => ({ ...results.get(p.key)!, ...p.point }))), cached };
 }

@@ -1,0 +1,78 @@
+// `explore --queue`: the sweep's missing points as cluster jobs (the model uploaded once, each point named by its
+// cache key), their results checked and handed back to the sweep exactly as a local run would.
+
+import { z } from 'zod';
+import { InternalError } from '../errors.js';
+import type { ResolvedPoint, SweepContext } from '../explore/point.js';
+import type { PointResult } from '../explore/types.js';
+import type { LoadedModel } from '../io/types.js';
+import { ClusterClient, type JobSpec } from './client.js';
+import { connectionLost, parseQueueUrl } from './connection.js';
+import { pointJobId, pointKeyHex, pointSettingsSchema, profileHash, PROTOCOL_VERSION, type ExplorePointJob } from './jobs.js';
+import { modelBlob, uploadModel } from './store.js';
+
+/** A point's result as a worker returns it: checked before the sweep files it. */
+export const pointResultSchema = pointSettingsSchema.extend({
+  key: pointKeyHex,
+  profile: z.string(),
+  status: z.enum(['ok', 'infeasible', 'refused']),
+  error: z.string().optional(),
+  energyPJ: z.number().optional(),
+  latencyNs: z.number().optional(),
+  cores: z.int().optional(),
+  chips: z.int().optional(),
+  steps: z.int().optional(),
+  miou: z.number().optional(),
+  spikes: z.number().optional(),
+  notes: z.array(z.string()).optional(),
+}) satisfies z.ZodType<PointResult>;
+
+export interface QueueSweep {
+  url: string;
+  loaded: LoadedModel;
+  ctx: SweepContext;
+  points: ResolvedPoint[];
+  /** A point finished; `detail` says on which workers the run stands. */
+  done: (r: PointResult, detail: string) => void;
+  report: (detail: string) => void;
+}
+
+function pointJob(modelSha: string, modelBytes: number, ctx: SweepContext, p: ResolvedPoint): JobSpec {
+  const data: ExplorePointJob = {
+    protocol: PROTOCOL_VERSION,
+    kind: 'explore-point',
+    key: p.key,
+    model: { sha256: modelSha, bytes: modelBytes },
+    profile: { sha256: profileHash(ctx.rawProfile), file: ctx.profileFile, raw: ctx.rawProfile },
+    settings: ctx.settings,
+    point: p.point,
+  };
+  return { id: pointJobId(p.key), key: p.key, data };
+}
+
+function checkedResult(job: JobSpec, result: unknown): PointResult {
+  const r = pointResultSchema.safeParse(result);
+  if (!r.success || r.data.key !== job.key) throw new InternalError(`--queue: job ${job.id} came back with a malformed result`);
+  return r.data;
+}
+
+/** Run the points on the cluster behind `url`; results arrive through `done` as they finish. */
+export async function runSweepOnQueue(o: QueueSweep): Promise<void> {
+  const target = parseQueueUrl(o.url);
+  if (o.points.length === 0) return;
+  const blob = modelBlob(o.loaded);
+  const client = await ClusterClient.connect(target);
+  try {
+    await uploadModel(client.redis, blob).catch((e: unknown) => {
+      throw connectionLost(target, e, 'nothing was submitted');
+    });
+    const bytes = blob.json.length + blob.weights.length;
+    await client.gather({
+      jobs: o.points.map((p) => pointJob(blob.sha256, bytes, o.ctx, p)),
+      onResult: (job, stored, detail) => o.done(checkedResult(job, stored.result), detail),
+      onTick: o.report,
+    });
+  } finally {
+    await client.close();
+  }
+}

@@ -1,0 +1,150 @@
+// The worker loop (`spikemesh worker`): a BullMQ worker takes jobs from the queue, checks each with zod, answers from
+// the result store when the job was computed before, else fetches the model once and runs the point on a thread.
+
+import { isAbsolute, relative, resolve } from 'node:path';
+import { Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { Piscina } from 'piscina';
+import { parseDataSpec } from '../data/index.js';
+import { workerEntry } from '../engine/backend-workers.js';
+import { UserError } from '../errors.js';
+import { NOISE_DATA } from '../explore/samples.js';
+import { workerOptions, type QueueTarget } from './connection.js';
+import { jobFailure, parseJob, pointJobId, profileHash, QUEUE_NAME, type ExplorePointJob } from './jobs.js';
+import { fetchModel, storedResults, storeResult, type StoredResult } from './store.js';
+import type { PointOutcome, PointTask } from './worker.js';
+
+/** How many times a job may lose its worker (lock expired: the process died or hung) before it fails. */
+export const MAX_STALLS = 2;
+/** A repeated Redis error is logged at most this often. */
+const ERROR_LOG_INTERVAL_MS = 10_000;
+
+export interface ServeOptions {
+  target: QueueTarget;
+  /** Jobs at once, each on its own thread. */
+  concurrency: number;
+  /** How this worker is named in logs, in the client's progress and in each stored result. */
+  name: string;
+  /** Where fetched models are kept (one bundle folder per sha256). */
+  cacheDir: string;
+  /** Folders jobs may read data sets from (voc:<dir>, ddd17:<dir>); absolute. */
+  dataDirs: string[];
+  /** BullMQ's job lock and stalled-job check (ms): a dead worker's job is taken back after about their sum. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  log: (line: string) => void;
+}
+
+/** What a point job returns: the stored result, and whether this job computed it (false: it came from the store). */
+export interface PointReturn extends StoredResult {
+  computed: boolean;
+}
+
+interface State extends ServeOptions {
+  redis: Redis;
+  pool: Piscina<PointTask, PointOutcome>;
+}
+
+/** Logs an error line unless the same one was logged recently (a Redis outage repeats every reconnect). */
+function throttledLog(log: (line: string) => void): (e: Error) => void {
+  const last = new Map<string, number>();
+  return (e) => {
+    const now = Date.now();
+    if (now - (last.get(e.message) ?? -Infinity) < ERROR_LOG_INTERVAL_MS) return;
+    last.set(e.message, now);
+    log(`Redis: ${e.message}`);
+  };
+}
+
+/** Folder data sets only from the folders this worker was given: a job must not make it read anywhere else. */
+function checkData(s: State, spec: string): void {
+  if (spec === NOISE_DATA) return;
+  let parsed;
+  try {
+    parsed = parseDataSpec(spec);
+  } catch (e) {
+    throw jobFailure(s.name, 2, `malformed job: ${(e as Error).message}`);
+  }
+  if (!('dir' in parsed)) return;
+  const dir = resolve(parsed.dir);
+  const inside = (root: string) => !relative(root, dir).startsWith('..') && !isAbsolute(relative(root, dir));
+  if (!s.dataDirs.some(inside)) throw jobFailure(s.name, 2, `the job reads the data set in ${dir}, which this worker may not read: start it with --data-dir <that folder or one above it>`);
+}
+
+async function computePoint(s: State, id: string, d: ExplorePointJob): Promise<PointReturn> {
+  if (profileHash(d.profile.raw) !== d.profile.sha256) throw jobFailure(s.name, 2, `malformed job: the profile does not match its sha256`);
+  checkData(s, d.settings.data);
+  const t0 = performance.now();
+  let modelDir: string;
+  try {
+    modelDir = await fetchModel(s.redis, d.model.sha256, s.cacheDir);
+  } catch (e) {
+    if (e instanceof UserError) throw jobFailure(s.name, 2, e.message);
+    throw e;
+  }
+  s.log(`${id}: running`);
+  const out = await s.pool.run({ modelDir, rawProfile: d.profile.raw, profileFile: d.profile.file, settings: d.settings, point: d.point, key: d.key });
+  if (!out.ok) {
+    s.log(`${id}: failed: ${out.stack ?? out.message}`);
+    throw jobFailure(s.name, out.exitCode, out.message);
+  }
+  const mine = { result: out.result, worker: s.name, ms: Math.round(performance.now() - t0) };
+  const { kept, won } = await storeResult(s.redis, d.key, mine);
+  s.log(`${id}: computed in ${mine.ms} ms${won ? '' : ` (${kept.worker} had stored it first)`}`);
+  return { ...kept, computed: won };
+}
+
+async function explorePoint(s: State, d: ExplorePointJob): Promise<PointReturn> {
+  const id = pointJobId(d.key);
+  const [stored] = await storedResults(s.redis, [d.key]);
+  if (stored) {
+    s.log(`${id}: from the result store (computed by ${stored.worker})`);
+    return { ...stored, computed: false };
+  }
+  return computePoint(s, id, d);
+}
+
+async function processJob(s: State, job: Job): Promise<unknown> {
+  const d = parseJob(s.name, job.data);
+  switch (d.kind) {
+    case 'ping':
+      return { pong: true };
+    case 'sweep':
+      return { points: Object.keys(await job.getChildrenValues()).length };
+    case 'explore-point':
+      return explorePoint(s, d);
+  }
+}
+
+export interface Serving {
+  /** Finish the jobs in hand, then disconnect. */
+  close(): Promise<void>;
+}
+
+/** Start serving jobs; resolves once the worker is connected and taking them. */
+export async function serve(o: ServeOptions): Promise<Serving> {
+  const logError = throttledLog(o.log);
+  const redis = new Redis(workerOptions(o.target));
+  redis.on('error', logError);
+  const threads = o.concurrency;
+  const pool = new Piscina<PointTask, PointOutcome>({ ...workerEntry(import.meta.url), minThreads: threads, maxThreads: threads });
+  const s: State = { ...o, redis, pool };
+  const worker = new Worker(QUEUE_NAME, (job) => processJob(s, job), {
+    connection: workerOptions(o.target),
+    concurrency: threads,
+    name: o.name,
+    lockDuration: o.lockDurationMs,
+    stalledInterval: o.stalledIntervalMs,
+    maxStalledCount: MAX_STALLS,
+  });
+  worker.on('error', logError);
+  worker.on('stalled', (jobId) => o.log(`${jobId}: its worker stopped answering; the job is back in the queue`));
+  await worker.waitUntilReady();
+  return {
+    async close() {
+      await worker.close();
+      await pool.destroy();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// The cluster tests' machinery: a real redis-server on a free loopback port (no persistence), `spikemesh worker`
+// processes started from source, and a CLI run that can be watched while it works.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Whether this machine has Debian's redis-server (CI installs it: .ci/run). */
+export const HAVE_REDIS = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
+if (!HAVE_REDIS)
+  process.stderr.write('\n!!! redis-server is not installed: the cluster tests (test/cluster/*) are SKIPPED. Install it (apt-get install redis-server) to run them. !!!\n\n');
+
+/** A port nothing listens on now (the OS picks it; Redis takes it a moment later). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** A child process whose output (stdout and stderr together) is kept and can be waited on. */
+export class Watched {
+  output = '';
+  readonly exited: Promise<number | null>;
+  private waiters: Array<() => void> = [];
+
+  constructor(readonly proc: ChildProcess) {
+    const take = (b: Buffer) => {
+      this.output += b.toString('utf8');
+      for (const w of this.waiters) w();
+    };
+    proc.stdout?.on('data', take);
+    proc.stderr?.on('data', take);
+    this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+  }
+
+  /** Resolves once the output (from character `from` on) matches; rejects (showing the output) after `ms`. */
+  async waitFor(pattern: RegExp, ms: number, from = 0): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const m = this.output.slice(from).match(pattern);
+      if (m) return m;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern} in:\n${this.output}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, 200);
+        this.waiters.push(() => (clearTimeout(t), resolve()));
+      });
+      this.waiters = [];
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited within `ms`. */
+  async stop(ms = 10_000): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill('SIGTERM');
+    const t = setTimeout(() => this.proc.kill('SIGKILL'), ms);
+    await this.exited;
+    clearTimeout(t);
+  }
+}
+
+export interface RedisServer {
+  url: string;
+  process: Watched;
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const proc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const w = new Watched(proc);
+  await w.waitFor(/Ready to accept connections/, 20_000);
+  return { url: `redis://127.0.0.1:${port}`, process: w };
+}
+
+/** `spikemesh <args>` from source, watched. */
+export function spikemesh(args: string[]): Watched {
+  return new Watched(spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/**
+ * A `spikemesh worker` on one thread, with a short job lock (4 s) and stalled check (2 s) so that a killed worker's
+ * job comes back within seconds; resolves once it serves.
+ */
+export async function startWorker(url: string, name: string, extra: string[] = []): Promise<Watched> {
+  const w = spikemesh(['worker', '--queue', url, '--name', name, '--concurrency', '1', '--lock-duration', '4000', '--stalled-interval', '2000', ...extra]);
+  await w.waitFor(/serving queue/, 90_000);
+  return w;
+}
+
+/** How many points a worker's log says it computed (not taken from the store). */
+export function computed(w: Watched): number {
+  return (w.output.match(/: computed in \d+ ms/g) ?? []).length;
+}

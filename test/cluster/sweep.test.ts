@@ -1,0 +1,98 @@
+// explore on a real Redis and three `spikemesh worker` processes: the same rows as the local sweep (tolerance 0), a
+// duplicate submission computing nothing, a worker killed mid-job, a refused job reported in one line.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSweep, type SweepOptions, type SweepResult } from '../../src/explore/index.js';
+import { computed, HAVE_REDIS, startRedis, startWorker, type RedisServer, type Watched } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cluster-sweep-'));
+let redis: RedisServer;
+let workers: Watched[] = [];
+
+/** 12 points: T = 1..6, both semantics, on the tiny golden SNN. */
+function options(over: Partial<SweepOptions>): SweepOptions {
+  return {
+    modelPath: 'test/fixtures/golden/dl-snn',
+    profile: 'loihi',
+    vary: [],
+    timesteps: [1, 2, 3, 4, 5, 6],
+    semantics: ['same-step', 'pipelined'],
+    settings: { samples: 1, data: 'noise', split: 'val', seed: 0, dataSeed: 0 },
+    workers: 0,
+    cacheDir: join(dir, `cache-${Math.random()}`),
+    ...over,
+  };
+}
+
+const totalComputed = () => workers.reduce((n, w) => n + computed(w), 0);
+
+/** Exactly equal: the same fields, the same numbers to the last bit (JSON would hide -0 and undefined fields). */
+function expectIdentical(a: SweepResult, b: SweepResult): void {
+  expect(b.rows).toStrictEqual(a.rows);
+}
+
+describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
+  beforeAll(async () => {
+    redis = await startRedis();
+    workers = await Promise.all(['w1', 'w2', 'w3'].map((n) => startWorker(redis.url, n)));
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await redis?.process.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a 12-point sweep on 3 workers is identical to the local sweep; each point is computed once', async () => {
+    const local = await runSweep(options({}));
+    const progress: string[] = [];
+    const remote = await runSweep(options({ queue: redis.url, onProgress: (_d, _t, detail) => detail && progress.push(detail) }));
+    expect(remote.rows).toHaveLength(12);
+    expectIdentical(local, remote);
+    expect(totalComputed()).toBe(12);
+    expect(progress.at(-1)).toMatch(/^3 workers, w\d \d+/);
+  }, 180_000);
+
+  it('a duplicate submission, at the same time or later, computes nothing new', async () => {
+    const seed = { samples: 1, data: 'noise', split: 'val' as const, seed: 7, dataSeed: 0 };
+    const before = totalComputed();
+    const [a, b] = await Promise.all([runSweep(options({ queue: redis.url, settings: seed })), runSweep(options({ queue: redis.url, settings: seed }))]);
+    expectIdentical(a, b);
+    expect(totalComputed() - before).toBe(12);
+    // Later, with an empty local cache: everything comes from the cluster's result store.
+    const again = await runSweep(options({ queue: redis.url, settings: seed }));
+    expectIdentical(a, again);
+    expect(totalComputed() - before).toBe(12);
+  }, 180_000);
+
+  it('a job the worker refuses (data it may not read) stops the sweep with that one line, not retried', async () => {
+    const settings = { samples: 1, data: `voc:${dir}`, split: 'val' as const, seed: 0, dataSeed: 0 };
+    const run = runSweep(options({ queue: redis.url, settings, timesteps: [2], semantics: ['same-step'] }));
+    await expect(run).rejects.toThrow(/^--queue: worker w\d could not run job explore-v1-[0-9a-f]{32}: the job reads the data set in .*, which this worker may not read: start it with --data-dir/);
+  }, 60_000);
+
+  it('a worker killed mid-job: its job is taken back and finished elsewhere, the sweep is identical', async () => {
+    // Heavier points, so that the kill lands while one is running.
+    const settings = { samples: 12, data: 'noise', split: 'val' as const, seed: 3, dataSeed: 0 };
+    const heavy = { timesteps: [4, 6], semantics: ['same-step', 'pipelined'] as SweepOptions['semantics'], settings };
+    const local = await runSweep(options(heavy));
+    const before = workers.map(computed);
+    const marks = workers.map((w) => w.output.length);
+    const remote = runSweep(options({ ...heavy, queue: redis.url }));
+    const running = /(explore-v1-[0-9a-f]{32}): running/;
+    const [victim, job] = await Promise.race(workers.map(async (w, i) => [w, (await w.waitFor(running, 120_000, marks[i]))[1]!] as const));
+    victim.proc.kill('SIGKILL');
+    await victim.exited;
+    const result = await remote;
+    expectIdentical(local, result);
+    // The killed worker never finished its job; another one did, and nobody computed anything twice.
+    expect(victim.output).not.toContain(`${job}: computed`);
+    const survivors = workers.filter((w) => w !== victim);
+    expect(survivors.some((w) => w.output.includes(`${job}: computed`))).toBe(true);
+    const added = workers.map((w, i) => computed(w) - before[i]!).reduce((a, b) => a + b, 0);
+    expect(added).toBe(4);
+    workers = survivors;
+  }, 240_000);
+});
