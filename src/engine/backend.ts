@@ -1,8 +1,9 @@
 // The in-thread backend: computes every core of a batch on the calling thread, on the same shared state a worker would use.
 
-import { buildChip, type Chip } from './chip.js';
+import { buildChip } from './chip.js';
 import { createScratch, type Scratch } from './integrate.js';
-import type { BlockedWeights, KernelChoice } from './simd.js';
+import type { BlockedWeights, Chip } from './model.js';
+import type { KernelChoice } from './simd.js';
 import { computeCore } from './kernel.js';
 import { coreFailure, type Blueprint, type ComputeTask, type EngineBackend, type SharedBuffers } from './protocol.js';
 import { viewState, type SharedState } from './state.js';

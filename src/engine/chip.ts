@@ -2,75 +2,15 @@
 
 import { EngineRefusal } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
+import { HOST_TILE } from '../geometry/mesh.js';
+import { tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
 import type { Mapping } from '../mapping/types.js';
-import { HOST_TILE } from '../mapping/types.js';
-import { addFlows, emitPlan, fanOut, FlowBuilder, outgoing, reachesAxis, routeFlows, tilingOf, type EmitPlan, type FanOut, type Flows, type Tiling } from './flows.js';
-import { axisPlan, channelPlan, type AxisPlan, type ChannelPlan, type LocalTaps } from './geometry.js';
-import { POSITION_BITS } from './integrate.js';
-import { planNetwork, type NetworkPlan, type ProjectionPlan } from './plan.js';
-import type { Arithmetic, ChipSpec } from './types.js';
+import { addFlows, emitPlan, FlowBuilder, outgoing, routeFlows } from './flows.js';
+import { projectionTiles } from './geometry.js';
+import { POSITION_BITS, type Chip, type ChipSpec, type CoreInput, type LocalTaps, type NetworkPlan, type ProjectionPlan, type ScratchSizes } from './model.js';
+import { planNetwork } from './plan.js';
 
-export type { EmitPlan, FanOut, Flows } from './flows.js';
-
-/** One incoming projection of one core: where its packets are and how it integrates them. */
-export interface CoreInput {
-  proj: number;
-  /** Incoming flows of this projection: flow ids [flowLo, flowHi). */
-  flowLo: number;
-  flowHi: number;
-  /** Most events the flows can bring in one step. */
-  capacity: number;
-  /** Float: the flows' runs must be merged into source order (some accumulator can receive events of two flows). */
-  merge: boolean;
-  rows: AxisPlan;
-  cols: AxisPlan;
-  chans: ChannelPlan;
-}
-
-export interface ScratchSizes {
-  events: number;
-  acc: number;
-  stage: number;
-  pooled: number;
-  neurons: number;
-  /** Most (event, tap) pairs one projection's event stage can bring a core in a step (the output-stationary scatter's lists). */
-  pairs: number;
-  /** Most output pixels (rows × columns) of one projection's event stage on a core. */
-  pixels: number;
-}
-
-export interface Chip {
-  /** What the chip was built from (a worker rebuilds the same chip from it). */
-  readonly spec: ChipSpec;
-  readonly arithmetic: Arithmetic;
-  readonly profile: CoreProfile;
-  readonly plan: NetworkPlan;
-  readonly cores: number;
-  /** Index into plan.populations of every core. */
-  readonly coreLayer: Int32Array;
-  readonly c0: Int32Array;
-  readonly c1: Int32Array;
-  readonly y0: Int32Array;
-  readonly y1: Int32Array;
-  readonly x0: Int32Array;
-  readonly x1: Int32Array;
-  /** Core c's neurons are [neuronOffset[c], neuronOffset[c+1]) in tile-local C-order. */
-  readonly neuronOffset: Int32Array;
-  readonly totalNeurons: number;
-  /** Cores of each layer (plan.populations order). */
-  readonly layerCores: Int32Array[];
-  readonly inputs: CoreInput[][];
-  readonly emits: EmitPlan[][];
-  readonly hostEmits: EmitPlan[];
-  readonly flows: Flows;
-  /** Outgoing flows of each core (CSR): outFlows[outStart[c] .. outStart[c+1]). */
-  readonly outStart: Int32Array;
-  readonly outFlows: Int32Array;
-  /** Incoming flows of each core: [inStart[c], inStart[c+1]) (flows are sorted by destination). */
-  readonly inStart: Int32Array;
-  readonly hostFlows: Int32Array;
-  readonly scratch: ScratchSizes;
-}
+export type { Chip, CoreInput, EmitPlan, FanOut, Flows, ScratchSizes } from './model.js';
 
 function checkMapping(plan: NetworkPlan, mapping: Mapping, profile: CoreProfile): void {
   if (mapping.profile !== profile.name) throw new EngineRefusal(`engine: the mapping was made for profile '${mapping.profile}', not '${profile.name}'; map again with --profile ${profile.name}`);
@@ -83,30 +23,6 @@ function checkMapping(plan: NetworkPlan, mapping: Mapping, profile: CoreProfile)
     });
   if (!same) throw new EngineRefusal(`engine: the mapping (of '${mapping.network}') does not match the network '${plan.network.name}': its layers or shapes differ; map this checkpoint again`);
 }
-
-interface ProjectionGeometry {
-  rows: AxisPlan[];
-  cols: AxisPlan[];
-  chans: ChannelPlan[];
-  target: Tiling;
-  fan: { rows: FanOut; cols: FanOut; chans: FanOut };
-}
-
-function projectionGeometry(proj: ProjectionPlan, target: Tiling, plan: NetworkPlan): ProjectionGeometry {
-  const shape = plan.populations.find((p) => p.index === proj.target)!.shape;
-  const range = (t: number, size: number, total: number): [number, number] => [t * size, Math.min(total, (t + 1) * size)];
-  const rows = Array.from({ length: target.gh }, (_, i) => axisPlan(proj, 'h', ...range(i, target.th, shape.h)));
-  const cols = Array.from({ length: target.gw }, (_, j) => axisPlan(proj, 'w', ...range(j, target.tw, shape.w)));
-  const chans = Array.from({ length: target.gc }, (_, k) => channelPlan(proj, ...range(k, target.tc, shape.c)));
-  const src = plan.network.populations[proj.source]!.shape;
-  const fan = {
-    rows: fanOut(src.h, rows.length, (t, s) => reachesAxis(rows[t]!)(s)),
-    cols: fanOut(src.w, cols.length, (t, s) => reachesAxis(cols[t]!)(s)),
-    chans: fanOut(src.c, chans.length, (t, s) => chans[t]!.reach[s]! > 0),
-  };
-  return { rows, cols, chans, target, fan };
-}
-
 
 /**
  * Whether a core's flows of this projection must be merged into source order (float). Not when the event
@@ -128,9 +44,9 @@ export function buildChip(spec: ChipSpec): Chip {
   const part = mapping.partition;
   const cores = part.tileCount;
   const t = part.tiles;
-  const tilings = part.layers.map(tilingOf);
+  const tilings = part.layers;
   const layerOfPop = new Map(plan.populations.map((p, i) => [p.index, i]));
-  const geos = plan.projections.map((p) => projectionGeometry(p, tilings[layerOfPop.get(p.target)!]!, plan));
+  const geos = plan.projections.map((p) => projectionTiles(p, tilings[layerOfPop.get(p.target)!]!, plan));
 
   const neuronOffset = new Int32Array(cores + 1);
   for (let c = 0; c < cores; c++) neuronOffset[c + 1] = neuronOffset[c]! + (t.c1[c]! - t.c0[c]!) * (t.y1[c]! - t.y0[c]!) * (t.x1[c]! - t.x0[c]!);
@@ -142,10 +58,7 @@ export function buildChip(spec: ChipSpec): Chip {
     inStart[d] = flows.src.length;
     const layer = t.layer[d]!;
     const tl = tilings[layer]!;
-    const local = d - tl.first;
-    const k = local % tl.gc;
-    const j = Math.floor(local / tl.gc) % tl.gw;
-    const i = Math.floor(local / (tl.gc * tl.gw));
+    const [i, j, k] = tileOfCore(tl, d);
     checkTile(t, d, tl, i, j, k, plan.populations[layer]!.shape);
     inputs.push(
       plan.populations[layer]!.incoming.map((pi) => {
@@ -198,13 +111,8 @@ export function buildChip(spec: ChipSpec): Chip {
 }
 
 function checkTile(t: Mapping['partition']['tiles'], d: number, tl: Tiling, i: number, j: number, k: number, shape: { c: number; h: number; w: number }): void {
-  const ok =
-    t.y0[d] === i * tl.th &&
-    t.x0[d] === j * tl.tw &&
-    t.c0[d] === k * tl.tc &&
-    t.y1[d] === Math.min(shape.h, (i + 1) * tl.th) &&
-    t.x1[d] === Math.min(shape.w, (j + 1) * tl.tw) &&
-    t.c1[d] === Math.min(shape.c, (k + 1) * tl.tc);
+  const same = (lo: number, hi: number, [a, b]: [number, number]) => lo === a && hi === b;
+  const ok = same(t.y0[d]!, t.y1[d]!, tileRange(i, tl.tile.h, shape.h)) && same(t.x0[d]!, t.x1[d]!, tileRange(j, tl.tile.w, shape.w)) && same(t.c0[d]!, t.c1[d]!, tileRange(k, tl.tile.c, shape.c));
   if (!ok) throw new Error(`engine: tile ${d} does not follow its layer's grid (the partition's tile order changed?)`);
 }
 

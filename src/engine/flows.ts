@@ -7,86 +7,19 @@
 
 import { EngineRefusal } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
-import { MeshCoords, walkRoute } from '../mapping/mesh.js';
-import { HOST_TILE, type LayerTiling, type Mapping } from '../mapping/types.js';
-import type { AxisPlan, ChannelPlan } from './geometry.js';
-import type { NetworkPlan } from './plan.js';
-
-/** A layer's regular tile grid: tile (i, j, k) is core first + (i·gw + j)·gc + k. */
-export interface Tiling {
-  th: number;
-  tw: number;
-  tc: number;
-  gh: number;
-  gw: number;
-  gc: number;
-  first: number;
-}
-
-export function tilingOf(l: LayerTiling): Tiling {
-  return { th: l.tile.h, tw: l.tile.w, tc: l.tile.c, gh: l.grid.h, gw: l.grid.w, gc: l.grid.c, first: l.firstTile };
-}
-
-/** Whether source index s reaches the axis plan's event region. */
-export const reachesAxis = (p: AxisPlan) => (s: number) => s >= p.srcLo && s < p.srcHi && p.reach[s - p.srcLo]! > 0;
-
-/** For each source index along one axis, the target tile indices (along that axis) it reaches. */
-export interface FanOut {
-  start: Int32Array;
-  tiles: Int32Array;
-}
-
-/** How one source core (or the host) sends one projection's spikes: a box of flow ids over target tile indices. */
-export interface EmitPlan {
-  proj: number;
-  rows: FanOut;
-  cols: FanOut;
-  chans: FanOut;
-  /** Target layer's tile grid: tile (i, j, k) is core firstTile + (i·gridW + j)·gridC + k. */
-  iLo: number;
-  jLo: number;
-  kLo: number;
-  nj: number;
-  nk: number;
-  /** flow id at ((i − iLo)·nj + (j − jLo))·nk + (k − kLo), −1 where no flow. */
-  flowIds: Int32Array;
-  /** The flow every source neuron of the range sends exactly one packet to (one target tile), else −1. */
-  single: number;
-}
-
-/** Every flow as parallel typed arrays. */
-export interface Flows {
-  count: number;
-  /** Source core, or HOST_TILE (−1) for the host. */
-  src: Int32Array;
-  dst: Int32Array;
-  proj: Int32Array;
-  segOffset: Int32Array;
-  segCapacity: Int32Array;
-  hopsEW: Int32Array;
-  hopsNS: Int32Array;
-  hopsChip: Int32Array;
-  latencyNs: Float64Array;
-  /** Total segment slots (one parity). */
-  segTotal: number;
-}
-
-/** CSR of the target tiles each source index reaches, from one reach test per (tile, index). */
-export function fanOut(size: number, tileCount: number, reaches: (tile: number, s: number) => boolean): FanOut {
-  const start = new Int32Array(size + 1);
-  const tiles: number[] = [];
-  for (let s = 0; s < size; s++) {
-    start[s] = tiles.length;
-    for (let t = 0; t < tileCount; t++) if (reaches(t, s)) tiles.push(t);
-  }
-  start[size] = tiles.length;
-  return { start, tiles: Int32Array.from(tiles) };
-}
+import { HOST_TILE, MeshCoords, walkRoute } from '../geometry/mesh.js';
+import { coreOfTile, tileOfCore, tileRange, wholeTiling, type Tiling } from '../geometry/tiling.js';
+import type { LayerTiling, Mapping } from '../mapping/types.js';
+import { reachesAxis } from './geometry.js';
+import type { AxisPlan, ChannelPlan, EmitPlan, FanOut, Flows, NetworkPlan } from './model.js';
 
 /** Reaching source indices inside each source tile [t·size, (t+1)·size) along one axis. */
 function perSourceTile(tiles: number, size: number, total: number, reaches: (s: number) => boolean): Int32Array {
   const n = new Int32Array(tiles);
-  for (let t = 0; t < tiles; t++) for (let s = t * size; s < Math.min(total, (t + 1) * size); s++) if (reaches(s)) n[t]!++;
+  for (let t = 0; t < tiles; t++) {
+    const [lo, hi] = tileRange(t, size, total);
+    for (let s = lo; s < hi; s++) if (reaches(s)) n[t]!++;
+  }
   return n;
 }
 
@@ -109,18 +42,18 @@ export function addFlows(flows: FlowBuilder, plan: NetworkPlan, pi: number, d: n
   const proj = plan.projections[pi]!;
   const src = plan.network.populations[proj.source]!.shape;
   const sl = layerOfPop.get(proj.source);
-  const st: Tiling = sl === undefined ? { th: src.h, tw: src.w, tc: src.c, gh: 1, gw: 1, gc: 1, first: HOST_TILE } : tilingOf(layers[sl]!);
-  const nr = perSourceTile(st.gh, st.th, src.h, reachesAxis(rows));
-  const nc = perSourceTile(st.gw, st.tw, src.w, reachesAxis(cols));
-  const nk = perSourceTile(st.gc, st.tc, src.c, (s) => chans.reach[s]! > 0);
+  // The host sends the input population as one tile, numbered HOST_TILE.
+  const st: Tiling = sl === undefined ? wholeTiling(src, HOST_TILE) : layers[sl]!;
+  const nr = perSourceTile(st.grid.h, st.tile.h, src.h, reachesAxis(rows));
+  const nc = perSourceTile(st.grid.w, st.tile.w, src.w, reachesAxis(cols));
+  const nk = perSourceTile(st.grid.c, st.tile.c, src.c, (s) => chans.reach[s]! > 0);
   let capacity = 0;
-  for (let is = 0; is < st.gh; is++)
-    for (let js = 0; js < st.gw; js++)
-      for (let ks = 0; ks < st.gc; ks++) {
+  for (let is = 0; is < st.grid.h; is++)
+    for (let js = 0; js < st.grid.w; js++)
+      for (let ks = 0; ks < st.grid.c; ks++) {
         const cap = nr[is]! * nc[js]! * nk[ks]!;
         if (cap === 0) continue;
-        const u = sl === undefined ? HOST_TILE : st.first + (is * st.gw + js) * st.gc + ks;
-        flows.add(u, d, pi, cap);
+        flows.add(coreOfTile(st, is, js, ks), d, pi, cap);
         capacity += cap;
       }
   return capacity;
@@ -180,10 +113,7 @@ export function emitPlan(pi: number, fan: { rows: FanOut; cols: FanOut; chans: F
   const flowIds = new Int32Array(Math.max(0, iHi - iLo) * nj * nk).fill(-1);
   for (const f of own) {
     if (flows.proj[f] !== pi) continue;
-    const local = flows.dst[f]! - tg.first;
-    const k = local % tg.gc;
-    const j = Math.floor(local / tg.gc) % tg.gw;
-    const i = Math.floor(local / (tg.gc * tg.gw));
+    const [i, j, k] = tileOfCore(tg, flows.dst[f]!);
     flowIds[((i - iLo) * nj + (j - jLo)) * nk + (k - kLo)] = f;
   }
   const once = (fan: FanOut, a: number, b: number) => {

@@ -7,63 +7,26 @@
 // work is reach(rows) · reach(cols) · reach(channels) — the synapses that exist, borders, padding,
 // stride and dilation included.
 
-import { convTaps, convTransposeTaps, type TapTable } from '../reference/ops.js';
-import type { ConvPlan, PoolPlan, ProjectionPlan, ResizeTable, StagePlan } from './plan.js';
-
-/** CSR from an input index (local to [inLo, inHi)) to (tap, output index local to the output region). */
-export interface LocalTaps {
-  inLo: number;
-  inHi: number;
-  start: Int32Array;
-  tap: Int32Array;
-  out: Int32Array;
-}
-
-/** A resize along one axis restricted to an output region: local source indices and weights. */
-export interface LocalResize {
-  i0: Int32Array;
-  i1: Int32Array;
-  w0: Float64Array;
-  w1: Float64Array;
-}
-
-/** One spatial axis of one projection for one tile range of the target. */
-export interface AxisPlan {
-  /** Output region [lo[s], hi[s]) of every stage s; the last is the tile's range. */
-  lo: Int32Array;
-  hi: Int32Array;
-  /** Source indices that can reach the event stage's region: [srcLo, srcHi). */
-  srcLo: number;
-  srcHi: number;
-  /** Per source index in [srcLo, srcHi): event-stage outputs in the region it reaches (the avgpool folded in). */
-  reach: Int32Array;
-  /** Folded avgpool: source → pooled index local to the pool's output region; null without a pool. */
-  pool: LocalTaps | null;
-  /** Event stage: its input (pooled region or source window) → its output region. */
-  event: LocalTaps;
-  /** Later stages, by stage index (null at and before the event stage). */
-  later: Array<LocalTaps | LocalResize | null>;
-}
-
-/** The channel axis of one projection for one channel-tile range of the target. */
-export interface ChannelPlan {
-  lo: Int32Array;
-  hi: Int32Array;
-  /** Source channels that feed the event stage's channels: [srcLo, srcHi). */
-  srcLo: number;
-  srcHi: number;
-  /** Per source channel (all of them): event-stage output channels in range it feeds. */
-  reach: Int32Array;
-}
+import { inputChannels, outputChannels, type ChannelRule } from '../geometry/channels.js';
+import { stageTaps, type TapTable } from '../geometry/taps.js';
+import { tileRange, type Tiling } from '../geometry/tiling.js';
+import type { AxisPlan, ChannelPlan, ConvPlan, FanOut, LocalResize, LocalTaps, NetworkPlan, PoolPlan, ProjectionPlan, ResizeTable, StagePlan } from './model.js';
 
 type Axis = 'h' | 'w';
 
 function fullTaps(stage: PoolPlan | ConvPlan, axis: Axis): TapTable {
   const inSize = stage.inShape[axis];
   const outSize = stage.outShape[axis];
-  if (stage.op === 'pool') return convTaps(inSize, outSize, stage.kernel, stage.stride, stage.padding, 1);
-  if (stage.op === 'conv') return convTaps(inSize, outSize, stage.k, stage.stride, stage.padding, stage.dilation);
-  return convTransposeTaps(inSize, outSize, stage.k, stage.stride, stage.padding);
+  if (stage.op === 'pool') return stageTaps({ op: 'conv', inSize, outSize, k: stage.kernel, stride: stage.stride, padding: stage.padding, dilation: 1 });
+  if (stage.op === 'conv') return stageTaps({ op: 'conv', inSize, outSize, k: stage.k, stride: stage.stride, padding: stage.padding, dilation: stage.dilation });
+  return stageTaps({ op: 'convT', inSize, outSize, k: stage.k, stride: stage.stride, padding: stage.padding });
+}
+
+/** A stage's channel rule (a transposed conv mixes all channels: one group). */
+function channelRule(stage: StagePlan): ChannelRule {
+  if (stage.op === 'conv') return { op: 'groups', cinPerGroup: stage.cinPerGroup, coutPerGroup: stage.coutPerGroup };
+  if (stage.op === 'convT') return { op: 'groups', cinPerGroup: stage.inShape.c, coutPerGroup: stage.outShape.c };
+  return { op: 'keep' };
 }
 
 /** Hull [lo, hi) of the inputs with a tap into outputs [outLo, outHi); [0, 0) when none. */
@@ -82,6 +45,7 @@ function inputHull(t: TapTable, outLo: number, outHi: number): [number, number] 
   return lo === Infinity ? [0, 0] : [lo, hi];
 }
 
+/** Inputs of a resize's outputs [outLo, outHi): the interpolation table's two neighbours (a zero-weight one included, as the kernel reads it). */
 function resizeHull(r: ResizeTable, outLo: number, outHi: number): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
@@ -191,12 +155,6 @@ export function axisPlan(proj: ProjectionPlan, axis: Axis, tileLo: number, tileH
   return { lo, hi, srcLo, srcHi, reach: tapCounts(event), pool: null, event, later };
 }
 
-/** Output channels a source channel feeds in a conv with `groups`, within [lo, hi). */
-export function groupOverlap(stage: ConvPlan, ci: number, lo: number, hi: number): [number, number] {
-  const g = Math.floor(ci / stage.cinPerGroup);
-  return [Math.max(lo, g * stage.coutPerGroup), Math.min(hi, (g + 1) * stage.coutPerGroup)];
-}
-
 /** The channel plan of a projection for target channels [tileLo, tileHi). */
 export function channelPlan(proj: ProjectionPlan, tileLo: number, tileHi: number): ChannelPlan {
   const stages = proj.stages;
@@ -205,13 +163,7 @@ export function channelPlan(proj: ProjectionPlan, tileLo: number, tileHi: number
   const hi = new Int32Array(n);
   lo[n - 1] = tileLo;
   hi[n - 1] = tileHi;
-  for (let s = n - 1; s > 0; s--) {
-    const st: StagePlan = stages[s]!;
-    const mixes = st.op === 'conv' || st.op === 'convT';
-    // A channel-mixing stage (groups 1 past the event stage) reads every input channel.
-    lo[s - 1] = mixes ? 0 : lo[s]!;
-    hi[s - 1] = mixes ? st.inShape.c : hi[s]!;
-  }
+  for (let s = n - 1; s > 0; s--) [lo[s - 1], hi[s - 1]] = inputChannels(channelRule(stages[s]!), lo[s]!, hi[s]!);
   const ev = stages[proj.eventStage] as ConvPlan;
   const elo = lo[proj.eventStage]!;
   const ehi = hi[proj.eventStage]!;
@@ -219,8 +171,9 @@ export function channelPlan(proj: ProjectionPlan, tileLo: number, tileHi: number
   const reach = new Int32Array(cin);
   let srcLo = cin;
   let srcHi = 0;
+  const rule = channelRule(ev);
   for (let ci = 0; ci < cin; ci++) {
-    const [a, b] = ev.op === 'conv' ? groupOverlap(ev, ci, elo, ehi) : [elo, ehi];
+    const [a, b] = outputChannels(rule, ci, elo, ehi);
     reach[ci] = Math.max(0, b - a);
     if (reach[ci]! > 0) {
       srcLo = Math.min(srcLo, ci);
@@ -232,4 +185,43 @@ export function channelPlan(proj: ProjectionPlan, tileLo: number, tileHi: number
     hi[0] = srcHi;
   }
   return { lo, hi, srcLo: Math.min(srcLo, srcHi), srcHi, reach };
+}
+
+/** Whether source index s reaches the axis plan's event region. */
+export const reachesAxis = (p: AxisPlan) => (s: number) => s >= p.srcLo && s < p.srcHi && p.reach[s - p.srcLo]! > 0;
+
+/** CSR of the target tiles each source index reaches, from one reach test per (tile, index). */
+export function fanOut(size: number, tileCount: number, reaches: (tile: number, s: number) => boolean): FanOut {
+  const start = new Int32Array(size + 1);
+  const tiles: number[] = [];
+  for (let s = 0; s < size; s++) {
+    start[s] = tiles.length;
+    for (let t = 0; t < tileCount; t++) if (reaches(t, s)) tiles.push(t);
+  }
+  start[size] = tiles.length;
+  return { start, tiles: Int32Array.from(tiles) };
+}
+
+/** One projection seen from every tile of its target: the axis plans of each row, column and channel tile, and the fan-outs. */
+export interface ProjectionTiles {
+  rows: AxisPlan[];
+  cols: AxisPlan[];
+  chans: ChannelPlan[];
+  target: Tiling;
+  fan: { rows: FanOut; cols: FanOut; chans: FanOut };
+}
+
+export function projectionTiles(proj: ProjectionPlan, target: Tiling, plan: NetworkPlan): ProjectionTiles {
+  const shape = plan.populations.find((p) => p.index === proj.target)!.shape;
+  const { tile, grid } = target;
+  const rows = Array.from({ length: grid.h }, (_, i) => axisPlan(proj, 'h', ...tileRange(i, tile.h, shape.h)));
+  const cols = Array.from({ length: grid.w }, (_, j) => axisPlan(proj, 'w', ...tileRange(j, tile.w, shape.w)));
+  const chans = Array.from({ length: grid.c }, (_, k) => channelPlan(proj, ...tileRange(k, tile.c, shape.c)));
+  const src = plan.network.populations[proj.source]!.shape;
+  const fan = {
+    rows: fanOut(src.h, rows.length, (t, s) => reachesAxis(rows[t]!)(s)),
+    cols: fanOut(src.w, cols.length, (t, s) => reachesAxis(cols[t]!)(s)),
+    chans: fanOut(src.c, chans.length, (t, s) => chans[t]!.reach[s]! > 0),
+  };
+  return { rows, cols, chans, target, fan };
 }

@@ -5,9 +5,9 @@ import type { InputPopulation } from '../net/types.js';
 import { inputSource, type InputSource } from '../reference/encode.js';
 import { readout, type ReadoutResult } from '../reference/readout.js';
 import type { ReferenceInput } from '../reference/types.js';
-import type { Chip } from './chip.js';
+import type { Chip, SharedState } from './model.js';
 import { emitEvents } from './kernel.js';
-import { writeParity, type SharedState } from './state.js';
+import { writeParity } from './state.js';
 
 export class Host {
   private readonly values: Float32Array;

@@ -16,12 +16,9 @@
 
 import { shiftRound } from '../hw/fixed.js';
 import { axpy } from '../reference/ops.js';
-import type { Chip, CoreInput } from './chip.js';
-import type { LocalResize, LocalTaps } from './geometry.js';
-import type { ConvPlan, PoolPlan, ProjectionPlan, ResizePlan } from './plan.js';
+import { POSITION_BITS, type BlockedWeights, type Chip, type ConvPlan, type CoreInput, type LocalResize, type LocalTaps, type PoolPlan, type ProjectionPlan, type ResizePlan, type SharedState } from './model.js';
 import type { NativeKernel } from './native.js';
-import { WasmScatter, type BlockedWeights, type BoundScatter, type KernelChoice } from './simd.js';
-import type { SharedState } from './state.js';
+import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 
 /**
  * The event stage's accumulator: 'pixels' H×W×C sums (input-stationary scatter; in acc32 in float, acc in fixed
@@ -65,8 +62,6 @@ export interface Scratch {
   fault: { core: number; step: number } | null;
 }
 
-/** Events per (core, projection) are below 2^22, so a sort key idx·2^22 + position stays an exact float64. */
-export const POSITION_BITS = 22;
 const POSITION = 2 ** POSITION_BITS;
 
 /**

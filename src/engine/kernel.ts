@@ -3,11 +3,11 @@
 // A core writes only its own neurons, outbox, outgoing flow segments and counter row, and reads only
 // flows written in an earlier phase, so cores of one phase can run in any order on any thread.
 
-import type { Chip, EmitPlan } from './chip.js';
+import type { Chip, EmitPlan, SharedState } from './model.js';
 import { integrateProjection, type IntegrateCounts, type Scratch } from './integrate.js';
 import { updateFixed, updateFloat, type CoreView, type UpdateCounts } from './neurons.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
-import { readParity, writeParity, type SharedState } from './state.js';
+import { readParity, writeParity } from './state.js';
 
 /** Sparse output events of a source (a core's outbox, or the host's input events). */
 export interface EventList {

@@ -6,7 +6,7 @@
 import { leak, saturate, shiftRound } from '../hw/fixed.js';
 import type { NormTable } from '../reference/neurons.js';
 import type { NativeKernel } from './native.js';
-import type { PopulationPlan } from './plan.js';
+import type { PopulationPlan } from './model.js';
 
 const f = Math.fround;
 

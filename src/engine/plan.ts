@@ -10,115 +10,11 @@ import type { QConv, QPopulation, QProjection, QResize, QuantizedNet } from '../
 import { populationByName, stageOutputShape, kernelFromWeights } from '../net/shapes.js';
 import { getWeight } from '../net/tensor.js';
 import type { Model, Network, NeuronPopulation, Projection, Shape3, Stage } from '../net/types.js';
-import { normTables, type NormTable } from '../reference/neurons.js';
+import { normTables } from '../reference/neurons.js';
 import { packConv2dWeights, packConvTransposeWeights, resizeAxis } from '../reference/ops.js';
-import type { Arithmetic } from './types.js';
+import type { Arithmetic, NetworkPlan, PopulationPlan, ProjectionPlan, ResizeTable, StagePlan } from './model.js';
 
-/** One axis of a bilinear resize: out[o] = w0[o]·in[i0[o]] + w1[o]·in[i1[o]]. */
-export interface ResizeTable {
-  i0: Int32Array;
-  i1: Int32Array;
-  w0: Float64Array;
-  w1: Float64Array;
-}
-
-export interface PoolPlan {
-  op: 'pool';
-  inShape: Shape3;
-  outShape: Shape3;
-  kernel: number;
-  stride: number;
-  padding: number;
-  /** Float: the divisor of each output row and column (divisor = rows[oy]·cols[ox]); fixed: null (a plain window sum). */
-  divRows: Float64Array | null;
-  divCols: Float64Array | null;
-}
-
-export interface ConvPlan {
-  op: 'conv' | 'convT';
-  inShape: Shape3;
-  outShape: Shape3;
-  k: number;
-  stride: number;
-  padding: number;
-  dilation: number;
-  groups: number;
-  cinPerGroup: number;
-  coutPerGroup: number;
-  /** [cin][ky][kx][coutPerGroup]. */
-  weights: Float32Array;
-  /** Per output channel (float: float32 values; fixed: integers in output units). */
-  bias: Float64Array | null;
-  /** Fixed: rounding shift of the output (0 in float). */
-  outShift: number;
-}
-
-export interface ResizePlan {
-  op: 'resize';
-  inShape: Shape3;
-  outShape: Shape3;
-  rows: ResizeTable;
-  cols: ResizeTable;
-  outShift: number;
-}
-
-export type StagePlan = PoolPlan | ConvPlan | ResizePlan;
-
-export interface ProjectionPlan {
-  name: string;
-  /** Population indices in network.populations. */
-  source: number;
-  target: number;
-  stages: StagePlan[];
-  /** Index of the first weighted stage: the one spikes meet (0, or 1 after a folded avgpool). */
-  eventStage: number;
-  /** The source sends graded values (its synaptic work counts as MACs, not ACs). */
-  graded: boolean;
-  /** Every event carries the value 1 (a LIF/IF source): events sort by index alone. */
-  unitEvents: boolean;
-  /** Fixed: per target channel left shift onto the population's common exponent; null in float. */
-  align: Int32Array | null;
-}
-
-export type NeuronKind = 'lif' | 'if' | 'accumulator' | 'relu' | 'identity';
-
-export interface PopulationPlan {
-  name: string;
-  /** Index in network.populations. */
-  index: number;
-  shape: Shape3;
-  kind: NeuronKind;
-  /** Float: leak and threshold as float32 values; hard or soft reset. */
-  leak: number;
-  threshold: number;
-  hardReset: boolean;
-  /** Float: one normalisation table per step (BNTT) or one for all (BatchNorm); null when none. */
-  norms: NormTable[] | null;
-  /** Fixed: the integer tables. */
-  q: QPopulation | null;
-  /** Projection indices into this population, in network order. */
-  incoming: number[];
-  /** Projection indices fed by this population. */
-  consumers: number[];
-  /** Pipelined semantics: steps of delay between the input and this population. */
-  delay: number;
-}
-
-export interface NetworkPlan {
-  arithmetic: Arithmetic;
-  network: Network;
-  timesteps: number;
-  /** Index of the input population. */
-  input: number;
-  /** Neuron populations in evaluation order (index into this array = layer). */
-  populations: PopulationPlan[];
-  projections: ProjectionPlan[];
-  /** Longest input-to-population delay (pipelined: the run takes T + depth steps). */
-  depth: number;
-  /** Fixed: the input's quantization (values × 2^fracBits, clipped). */
-  inputFracBits: number;
-  inputMaxAbs: number;
-}
+export type { ConvPlan, NetworkPlan, NeuronKind, PoolPlan, PopulationPlan, ProjectionPlan, ResizePlan, ResizeTable, StagePlan } from './model.js';
 
 const f = Math.fround;
 

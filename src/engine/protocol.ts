@@ -44,36 +44,11 @@
 // this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
 
 import { InternalError, UserError } from '../errors.js';
-import type { Chip } from './chip.js';
-import type { BlockedWeights } from './simd.js';
-import type { ChipSpec, Semantics } from './types.js';
+import type { BlockedWeights, Chip, ChipSpec, Semantics, SharedBuffers } from './model.js';
+
+export type { SharedBuffers } from './model.js';
 
 export const PROTOCOL_VERSION = 4;
-
-/**
- * The shared memory of one engine instance. Offsets come from the Chip:
- *  - neurons of core c: [chip.neuronOffset[c], chip.neuronOffset[c + 1]) in tile-local C-order;
- *  - flow f of parity p: slots [p·segTotal + segOffset[f], … + segCapacity[f]), count at segCount[p·flows + f];
- *  - counters of (step t, core c): [(t·cores + c)·COUNTER_COUNT, … + COUNTER_COUNT).
- */
-export interface SharedBuffers {
-  /** Float64 per neuron: membrane (accumulator, or the last output of a relu/identity population). */
-  membrane: SharedArrayBuffer;
-  /** Int32 per neuron slot: global C-order index of each event the core emitted this step (ascending). */
-  outIdx: SharedArrayBuffer;
-  /** Float32 per neuron slot: the event's value (1 for a spike). */
-  outVal: SharedArrayBuffer;
-  /** Int32 per core: events in the outbox this step. */
-  outCount: SharedArrayBuffer;
-  /** Int32 per slot × parities: source neuron index of each packet in a flow segment. */
-  segIdx: SharedArrayBuffer;
-  /** Float32 per slot × parities: packet payload. */
-  segVal: SharedArrayBuffer;
-  /** Int32 per flow × parities: packets in the segment. */
-  segCount: SharedArrayBuffer;
-  /** Float64 per step × core × COUNTER_COUNT. */
-  counters: SharedArrayBuffer;
-}
 
 /** Everything a worker needs to rebuild the chip: structured-cloneable (weights are typed arrays). */
 export interface Blueprint {

@@ -6,9 +6,7 @@
 // The memory never grows, so the views stay valid for the thread's life. A chip in float arithmetic sums
 // in float32 (acc32, float32 blocked weights), one in fixed point in float64 (acc, float64 blocked weights).
 
-import type { Chip } from './chip.js';
-import type { LocalTaps } from './geometry.js';
-import type { ConvPlan } from './plan.js';
+import type { BlockedWeights, Chip, ConvPlan, LocalTaps } from './model.js';
 import { nativeKernel, type NativeKernel } from './native.js';
 import { SCATTER_WASM_BASE64 } from './scatter-wasm.js';
 
@@ -123,9 +121,6 @@ function blockWeights<A extends Float64Array | Float32Array>(c: ConvPlan, block:
 }
 /** Key of a chip's conv stage in BlockedWeights: projection index / stage index. */
 const stageKey = (projection: number, stage: number) => `${projection}/${stage}`;
-
-/** The native sum's weights of a chip's convs with one group ([block][row][block]), by stageKey. */
-export type BlockedWeights = Record<string, Float64Array | Float32Array>;
 
 function forEachBlockedConv(chip: Chip, visit: (conv: ConvPlan, key: string) => void): void {
   chip.plan.projections.forEach((proj, pi) =>

@@ -1,25 +1,9 @@
 // The mutable state of a chip run: typed-array views over the SharedArrayBuffers named in protocol.ts.
 
-import type { Chip } from './chip.js';
 import { COUNTER_COUNT } from '../counters.js';
-import { type SharedBuffers } from './protocol.js';
-import type { Semantics } from './types.js';
+import type { Chip, Semantics, SharedBuffers, SharedState } from './model.js';
 
-export interface SharedState {
-  readonly buffers: SharedBuffers;
-  readonly membrane: Float64Array;
-  readonly outIdx: Int32Array;
-  readonly outVal: Float32Array;
-  readonly outCount: Int32Array;
-  readonly segIdx: Int32Array;
-  readonly segVal: Float32Array;
-  readonly segCount: Int32Array;
-  readonly counters: Float64Array;
-  /** 2 when pipelined (a flow is written at step t and read at t + 1), else 1. */
-  readonly parities: number;
-  readonly semantics: Semantics;
-  readonly steps: number;
-}
+export type { SharedState } from './model.js';
 
 /** Allocate the shared buffers of a run of `steps` steps. */
 export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number): SharedBuffers {

@@ -8,11 +8,10 @@
 // and its packets only have to arrive before the barrier. The barrier closes the step when every core
 // is done and nothing is in flight; the step's latency is that critical path plus the barrier time.
 
-import { HOST_TILE } from '../mapping/types.js';
-import type { Chip } from './chip.js';
+import { HOST_TILE } from '../geometry/mesh.js';
+import type { Chip, Semantics } from './model.js';
 import type { EventQueue } from './events.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
-import type { Semantics } from './types.js';
 
 const DELIVER = 0;
 const CORE_DONE = 1;

@@ -1,34 +1,11 @@
-// Data types of the engine: what a run is asked for and what it returns.
+// Data types of the engine's API: what a run is asked for and what it returns (what a chip is built from is in model.ts).
 
 import type { EnergySplit } from '../energy/price.js';
 import type { Cost } from '../energy/types.js';
-import type { QuantizedNet } from '../hw/quantize-types.js';
-import type { CoreProfile } from '../hw/types.js';
-import type { Mapping } from '../mapping/types.js';
-import type { Model, Tensor } from '../net/types.js';
-import type { SharedState } from './state.js';
+import type { Tensor } from '../net/types.js';
+import type { Arithmetic, Semantics, SharedState } from './model.js';
 
-/**
- * 'same-step': layers in network order inside every step, as the network was trained (spikes of a
- * layer reach the next layer in the same step). 'pipelined': every core reads the spikes its sources
- * sent in the previous step (hardware's one-step delay per layer); the run takes T + depth steps, the
- * input is presented for the first T steps and is zero after.
- */
-export type Semantics = 'same-step' | 'pipelined';
-
-/** 'float': float32 like the trained network (and `simulate`); 'fixed': the quantized integers of `simulateFixed`. */
-export type Arithmetic = 'float' | 'fixed';
-
-/** What a chip is built from: one spec, many runs (and many chips per spec). */
-export interface ChipSpec {
-  model: Model;
-  mapping: Mapping;
-  profile: CoreProfile;
-  /** Default 'float'. */
-  arithmetic?: Arithmetic;
-  /** Required for 'fixed': quantize(model, profile). */
-  qnet?: QuantizedNet;
-}
+export type { Arithmetic, ChipSpec, Semantics } from './model.js';
 
 /** Per-core per-step counters (see COUNTER in ../counters.ts for the slot of each). */
 export interface CoreCounters {
