@@ -142,7 +142,9 @@ export async function serve(o: ServeOptions): Promise<Serving> {
   await worker.waitUntilReady();
   return {
     async close() {
-      await worker.close();
+      // With Redis gone the jobs in hand can neither be finished nor handed back, so waiting for them would hang:
+      // stop at once (their locks expire and other workers take them over once Redis is back).
+      await worker.close(redis.status !== 'ready');
       await pool.destroy();
       redis.disconnect();
     },

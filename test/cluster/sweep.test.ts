@@ -5,6 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Queue, QueueEvents } from 'bullmq';
+import { parseQueueUrl } from '../../src/cluster/connection.js';
+import { failureError, PROTOCOL_VERSION, QUEUE_NAME } from '../../src/cluster/jobs.js';
 import { runSweep, type SweepOptions, type SweepResult } from '../../src/explore/index.js';
 import { computed, HAVE_REDIS, startRedis, startWorker, type RedisServer, type Watched } from './helpers.js';
 
@@ -66,6 +69,40 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
     expectIdentical(a, again);
     expect(totalComputed() - before).toBe(12);
   }, 180_000);
+
+  it('a point that does not fit is recorded as its result, as locally, not retried', async () => {
+    const fit = { vary: ['fanIn=64,4096'], timesteps: [2], semantics: ['same-step'] as SweepOptions['semantics'] };
+    const local = await runSweep(options(fit));
+    const before = totalComputed();
+    const remote = await runSweep(options({ ...fit, queue: redis.url }));
+    expectIdentical(local, remote);
+    expect(remote.rows.map((r) => r.status)).toEqual(['infeasible', 'ok']);
+    expect(totalComputed() - before).toBe(2);
+  }, 120_000);
+
+  it('a worker refuses a malformed job and one of another protocol version, each with a clear reason', async () => {
+    const connection = parseQueueUrl(redis.url).redis;
+    const queue = new Queue(QUEUE_NAME, { connection });
+    const events = new QueueEvents(QUEUE_NAME, { connection });
+    const reason = async (data: unknown) => {
+      const job = await queue.add('hostile', data, { removeOnFail: { age: 60 } });
+      const failed = await job.waitUntilFinished(events).then(
+        () => 'the worker ran it',
+        (e: Error) => failureError(job.id!, e.message).message,
+      );
+      return failed;
+    };
+    try {
+      await events.waitUntilReady();
+      expect(await reason({ protocol: PROTOCOL_VERSION, kind: 'explore-point', key: 'x' })).toMatch(/^--queue: worker w\d could not run job \d+: malformed job: key: must be a point key/);
+      expect(await reason({ protocol: 99, kind: 'explore-point', key: 'x' })).toMatch(
+        new RegExp(`^--queue: worker w\\d could not run job \\d+: the job speaks worker protocol 99 but this worker speaks ${PROTOCOL_VERSION}: run workers of the same spikemesh version as the client$`),
+      );
+    } finally {
+      await events.close();
+      await queue.close();
+    }
+  }, 60_000);
 
   it('a job the worker refuses (data it may not read) stops the sweep with that one line, not retried', async () => {
     const settings = { samples: 1, data: `voc:${dir}`, split: 'val' as const, seed: 0, dataSeed: 0 };
