@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { checkOut, paperJson, paperSettings, reportFiles, runStudies, shippedSources, summary, writeReportFolder } from '../paper/index.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
-import { parseIntFlag } from './options.js';
+import { parseIntFlag, RANGES, withRange } from './options.js';
 
 interface PaperFlags {
   models: string;
@@ -15,9 +15,9 @@ interface PaperFlags {
 }
 
 async function executePaper(flags: PaperFlags): Promise<void> {
-  const settings = paperSettings({ quick: flags.quick ?? false, ...(flags.samples !== undefined ? { samples: parseIntFlag('--samples', flags.samples) } : {}) });
-  const sources = shippedSources(flags.models, settings.dataSeed, process.stderr);
+  const settings = paperSettings({ quick: flags.quick ?? false, ...(flags.samples !== undefined ? { samples: parseIntFlag('--samples', flags.samples, RANGES.paperSamples) } : {}) });
   checkOut(flags.out, flags.force);
+  const sources = shippedSources(flags.models, settings.dataSeed, process.stderr);
   const command = ['spikemesh', ...process.argv.slice(2)].join(' ');
   const report = await runStudies({ settings, sources }, command);
   const files = await reportFiles(report);
@@ -32,7 +32,7 @@ export function registerPaper(program: Command): void {
     .option('--models <dir>', 'folder of the shipped bundles ({spiking-deeplab,deeplab-ann,spiking-fcn,fcn-ann}-{digits,digits-dvs}; missing ones are reported as not shipped)', 'models')
     .option('--out <dir>', 'report folder (README.md, paper.json, fig*.svg), replaced as a whole when it is new or one spikemesh wrote', 'report')
     .option(FORCE_FLAG, FORCE_HELP)
-    .option('--samples <n>', 'val samples per evaluation (Tables II/III, Fig. 10; default 200); caps the engine runs (16) and the conversion (12)')
+    .option('--samples <n>', withRange('val samples per evaluation (Tables II/III, Fig. 10; default 200: about 10 minutes); caps the engine runs (16) and the conversion (12)', RANGES.paperSamples))
     .option('--quick', 'a few samples and timesteps (seconds, for tests and a first look)')
     .option('--json', 'print paper.json to stdout instead of the summary')
     .action((flags: PaperFlags) => executePaper(flags));
