@@ -12,10 +12,23 @@ export abstract class SpikemeshError extends Error {
  */
 export class UserError extends SpikemeshError {
   readonly exitCode: number = 2;
-  constructor(message: string) {
-    super(message);
+  /** Set when the error is about one option of the call: the message is then "<option> <problem>". */
+  readonly fault: OptionFault | undefined;
+  constructor(message: string | OptionFault) {
+    super(typeof message === 'string' ? message : `${message.option} ${message.problem}`);
     this.name = 'UserError';
+    this.fault = typeof message === 'string' ? undefined : message;
   }
+}
+
+/**
+ * The option of a call (RunOptions.semantics, MapOptions.rates, a worker count…) an error is about, kept apart from
+ * the sentence: a stage words it by the option's name, the CLI by its flag of the same name (flagWording).
+ */
+export interface OptionFault {
+  readonly option: string;
+  /** The rest of the sentence, whose subject is the option: "must be …", "pipelined needs …". */
+  readonly problem: string;
 }
 
 /** A file (or flag) named in the message is unreadable, corrupt, hostile or over a limit. */
@@ -43,7 +56,7 @@ export class MappingInfeasible<Detail = unknown> extends UserError {
 
 /** The engine refuses a configuration it cannot run as asked (e.g. a stage type a profile cannot compute). */
 export class EngineRefusal extends UserError {
-  constructor(message: string) {
+  constructor(message: string | OptionFault) {
     super(message);
     this.name = 'EngineRefusal';
   }
@@ -59,6 +72,11 @@ export class InternalError extends SpikemeshError {
     super(message, options);
     this.name = 'InternalError';
   }
+}
+
+/** A SpikemeshError's message as the CLI says it: an option's fault names the option's flag (--option). */
+export function flagWording(e: SpikemeshError): string {
+  return e instanceof UserError && e.fault ? `--${e.fault.option} ${e.fault.problem}` : e.message;
 }
 
 /** An InputError that names the file (or flag) the problem is about. */

@@ -2,7 +2,7 @@
 // spikemesh command line: wires the pipeline stages together; no logic of its own.
 
 import { Command, CommanderError } from 'commander';
-import { InternalError, SpikemeshError } from '../errors.js';
+import { flagWording, InternalError, SpikemeshError } from '../errors.js';
 import { OutputExists } from '../io/output.js';
 import { withForceHint } from './force.js';
 import { registerCommands } from './commands.js';
@@ -27,7 +27,7 @@ try {
 } catch (e) {
   if (e instanceof OutputExists) fail(withForceHint(e), e.exitCode);
   if (e instanceof InternalError) fail(`internal error: ${e.message} (a bug in spikemesh, not in your input: please report it)`, e.exitCode);
-  if (e instanceof SpikemeshError) fail(e.message, e.exitCode);
+  if (e instanceof SpikemeshError) fail(flagWording(e), e.exitCode);
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   const err = e as NodeJS.ErrnoException;
   if (err?.code === 'EACCES' || err?.code === 'ENOSPC' || err?.code === 'EISDIR' || err?.code === 'ENOENT')

@@ -23,7 +23,7 @@ import {
 } from './protocol.js';
 import { sharedBlockedWeights } from './simd.js';
 
-/** Most worker threads a run may ask for: beyond this a typo (e.g. --workers 400) would only thrash. */
+/** Most worker threads a run may ask for: beyond this a typo (400 for 40) would only thrash. */
 export const MAX_WORKERS = 64;
 
 /** How piscina starts a worker thread: the compiled entry, or the TS source through tsx's loader (tests, tsx). */
@@ -42,9 +42,9 @@ export function workerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
   return { filename: new URL('./worker.ts', moduleUrl).href, execArgv: ['--import', tsx] };
 }
 
-/** `--workers N`: a whole number of threads in [1, MAX_WORKERS]. */
+/** A worker backend's thread count: a whole number in [1, MAX_WORKERS]. */
 export function checkWorkerCount(threads: number): number {
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS) throw new UserError(`--workers must be an integer from 1 to ${MAX_WORKERS}, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS) throw new UserError({ option: 'workers', problem: `must be an integer from 1 to ${MAX_WORKERS}, got ${threads}` });
   return threads;
 }
 

@@ -13,7 +13,7 @@ import { planNetwork } from './plan.js';
 export type { Chip, CoreInput, EmitPlan, FanOut, Flows, ScratchSizes } from './model.js';
 
 function checkMapping(plan: NetworkPlan, mapping: Mapping, profile: CoreProfile): void {
-  if (mapping.profile !== profile.name) throw new EngineRefusal(`engine: the mapping was made for profile '${mapping.profile}', not '${profile.name}'; map again with --profile ${profile.name}`);
+  if (mapping.profile !== profile.name) throw new EngineRefusal(`engine: the mapping was made for profile '${mapping.profile}', not '${profile.name}'; map the network again for '${profile.name}'`);
   const layers = mapping.partition.layers;
   const same =
     layers.length === plan.populations.length &&
@@ -149,6 +149,6 @@ function scratchSizes(plan: NetworkPlan, inputs: CoreInput[][], neuronOffset: In
       s.pixels = Math.max(s.pixels, (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!));
     }
   });
-  if (s.events >= 2 ** POSITION_BITS) throw new EngineRefusal(`engine: a core can receive ${s.events} packets of one projection in a step, more than 2^${POSITION_BITS}; use smaller cores`);
+  if (s.events >= 2 ** POSITION_BITS) throw new EngineRefusal(`engine: a core can receive ${s.events} packets of one projection in a step, more than 2^${POSITION_BITS}; a profile with fewer neurons per core would fit`);
   return s;
 }

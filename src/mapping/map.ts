@@ -16,8 +16,8 @@ export const DEFAULT_SEED = 1;
 export function resolveRates(net: ShapedNetwork, given: Readonly<Record<string, number>> = {}): Record<string, number> {
   const names = net.network.populations.map((p) => p.name);
   for (const [name, r] of Object.entries(given)) {
-    if (!names.includes(name)) throw new UserError(`--rates: no population named '${name}' (have: ${names.join(', ')})`);
-    if (!(r >= 0 && r <= 1)) throw new UserError(`--rates: rate of ${name} must be between 0 and 1, got ${r}`);
+    if (!names.includes(name)) throw new UserError({ option: 'rates', problem: `name '${name}', which is not a population (have: ${names.join(', ')})` });
+    if (!(r >= 0 && r <= 1)) throw new UserError({ option: 'rates', problem: `must be between 0 and 1, got ${r} for ${name}` });
   }
   // hasOwn: a population called e.g. 'constructor' must not read Object.prototype's member.
   return Object.fromEntries(names.map((n) => [n, Object.hasOwn(given, n) ? given[n]! : DEFAULT_SPIKE_RATE]));

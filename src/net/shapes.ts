@@ -18,10 +18,21 @@ export interface KernelShape {
   k: number;
 }
 
+/** A stage whose shapes do not fit: `where` names the stage, `problem` says what does not fit (a caller may name the stage its own way). */
+export class ShapeError extends UserError {
+  constructor(
+    readonly where: string,
+    readonly problem: string,
+  ) {
+    super(`${where}: ${problem}`);
+    this.name = 'ShapeError';
+  }
+}
+
 /** Output shape of one stage given its input shape and the kernel geometry. */
 export function stageOutputShape(stage: Stage, input: Shape3, kernel: KernelShape | undefined, where: string): Shape3 {
   const fail = (problem: string): never => {
-    throw new UserError(`${where}: ${problem}`);
+    throw new ShapeError(where, problem);
   };
   switch (stage.op) {
     case 'avgpool': {

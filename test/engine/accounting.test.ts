@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { quantize } from '../../src/hw/quantize.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
+import { EngineRefusal, flagWording } from '../../src/errors.js';
 import { buildChip, Engine, runEngine, type Chip, type EngineResult } from '../../src/engine/index.js';
 import { projectionGeometry } from '../../src/mapping/axes.js';
 import { traceRoute } from '../../src/mapping/route.js';
@@ -264,7 +265,11 @@ describe('engine reuse and refusals', () => {
     const loihi = loadProfile('loihi');
     expect(() => buildChip({ model: dl, mapping: mapModel(dl, loihi), profile: loihi, arithmetic: 'fixed' })).toThrow(/needs the quantized network/);
     const ann = golden('dl-ann');
-    await expect(runEngine({ model: ann.model, mapping: mapModel(ann.model, loihi), profile: loihi }, ann.input, { semantics: 'pipelined' })).rejects.toThrow(/pipelined needs an accumulator readout/);
+    const refusal = runEngine({ model: ann.model, mapping: mapModel(ann.model, loihi), profile: loihi }, ann.input, { semantics: 'pipelined' });
+    await expect(refusal).rejects.toThrow(/pipelined needs an accumulator readout/);
+    // A refusal (sweeps record it as the point's result) about the semantics option, which the CLI words as --semantics.
+    await expect(refusal).rejects.toBeInstanceOf(EngineRefusal);
+    await expect(refusal.catch((e: EngineRefusal) => flagWording(e))).resolves.toMatch(/^--semantics pipelined needs an accumulator readout \(a spiking network\); 'output' is /);
     const q = quantize(dl, loihi);
     expect(buildChip({ model: dl, mapping: mapModel(dl, loihi), profile: loihi, arithmetic: 'fixed', qnet: q }).arithmetic).toBe('fixed');
   });

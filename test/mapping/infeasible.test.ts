@@ -1,20 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
+import { flagWording, UserError } from '../../src/errors.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { mapNetwork } from '../../src/mapping/map.js';
 import { partition } from '../../src/mapping/partition.js';
 import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
 import { convChain, profileWith } from './helpers.js';
 
-function failure(run: () => unknown): string {
+function caught(run: () => unknown): unknown {
   try {
     run();
   } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    expect((e as Error).message).not.toContain('\n');
-    return (e as Error).message;
+    return e;
   }
   throw new Error('mapping succeeded');
+}
+
+function failure(run: () => unknown): string {
+  const e = caught(run);
+  expect(e).toBeInstanceOf(UserError);
+  expect((e as Error).message).not.toContain('\n');
+  return (e as Error).message;
 }
 
 describe('layers that cannot fit', () => {
@@ -65,7 +70,12 @@ describe('layers that cannot fit', () => {
 
   it('refusesRatesForUnknownPopulations', () => {
     const net = convChain({ c: 1, h: 4, w: 4 }, [{ c: 1, k: 3, dilation: 1 }]);
-    expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { conv9: 0.1 } }))).toBe("--rates: no population named 'conv9' (have: input, l0)");
-    expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { l0: 2 } }))).toBe('--rates: rate of l0 must be between 0 and 1, got 2');
+    expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { conv9: 0.1 } }))).toBe("rates name 'conv9', which is not a population (have: input, l0)");
+    expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { l0: 2 } }))).toBe('rates must be between 0 and 1, got 2 for l0');
+    // The option is data, so the CLI names its flag: --rates.
+    const e = caught(() => mapNetwork(net, loadProfile('loihi'), { rates: { l0: 2 } }));
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).fault).toEqual({ option: 'rates', problem: 'must be between 0 and 1, got 2 for l0' });
+    expect(flagWording(e as UserError)).toBe('--rates must be between 0 and 1, got 2 for l0');
   });
 });

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { registerMap } from '../../src/cli/map.js';
 import { UserError } from '../../src/errors.js';
+import { cli } from '../cli/run.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, saveBundle } from '../../src/io/bundle.js';
 import { readMapping } from '../../src/mapping/file.js';
 import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
@@ -68,5 +69,13 @@ describe('spikemesh map', () => {
     await expect(run(...small, '--profile', 'loihi', '--rates', 'conv1')).rejects.toThrow("--rates: expected population=rate pairs like conv1=0.2, got 'conv1'");
     await expect(run('--profile', 'loihi')).rejects.toThrow('map: give a checkpoint, or --arch to map a zoo network (shapes only)');
     await expect(run(...small, '--profile', 'loihi', '--out', 'x.json')).rejects.toThrow("--out: the mapping file must end in .msgpack, got 'x.json'");
+  });
+
+  it('namesTheFlagOfARateTheMapperRefuses', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'map-'));
+    const r = cli(['map', ...small, '--profile', 'loihi', '--rates', 'conv9=0.1', '--out', join(dir, 'm.mapping.msgpack')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^spikemesh: --rates name 'conv9', which is not a population \(have: input, conv1, /);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

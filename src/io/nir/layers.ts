@@ -1,7 +1,6 @@
 // NIR's linear nodes as spikemesh projection stages: Conv2d, AvgPool2d, SumPool2d, Affine/Linear and Scale, with their weights.
 
-import { UserError } from '../../errors.js';
-import { stageOutputShape } from '../../net/shapes.js';
+import { ShapeError, stageOutputShape } from '../../net/shapes.js';
 import { tensor } from '../../net/tensor.js';
 import type { Shape3, Stage, Tensor, WeightMap } from '../../net/types.js';
 import type { NirNode, NirNumbers } from './types.js';
@@ -44,7 +43,7 @@ export function outputOf(stage: Stage, input: Shape3, kernel: { cout: number; ci
   try {
     return stageOutputShape(stage, input, kernel, 'stage');
   } catch (e) {
-    if (e instanceof UserError) throw new NodeProblem(e.message.replace(/^stage: /, ''));
+    if (e instanceof ShapeError) throw new NodeProblem(e.problem);
     throw e;
   }
 }
