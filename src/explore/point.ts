@@ -1,7 +1,7 @@
 // One point of a sweep: apply its profile overrides and T, map, run the samples on the engine, keep the figures.
 
 import { runReport } from '../engine/report.js';
-import { EngineRefusal, MappingInfeasible } from '../errors.js';
+import { EngineRefusal, flagWording, MappingInfeasible, type SpikemeshError } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import { mapNetwork } from '../mapping/map.js';
 import type { Mapping } from '../mapping/types.js';
@@ -38,8 +38,9 @@ export function resolvePoint(ctx: SweepContext, point: PointSettings): ResolvedP
   return { point, profile, model, notes, key };
 }
 
-function refused(r: ResolvedPoint, status: 'infeasible' | 'refused', e: Error): PointResult {
-  return { ...r.point, key: r.key, profile: r.profile.name, status, error: e.message };
+/** The refusal in the terms of explore's own flags (--semantics …), as its table shows it. */
+function refused(r: ResolvedPoint, status: 'infeasible' | 'refused', e: SpikemeshError): PointResult {
+  return { ...r.point, key: r.key, profile: r.profile.name, status, error: flagWording(e) };
 }
 
 /** Map and run one point; a mapping that does not fit (or a run the engine refuses) is recorded, not thrown. */
