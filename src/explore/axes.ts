@@ -2,7 +2,7 @@
 
 import type { Semantics } from '../engine/types.js';
 import { UserError } from '../errors.js';
-import { parseProfile } from '../hw/profile.js';
+import { parseProfile, renamedProfile } from '../hw/profile.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { PointSettings, ProfileAxis, ProfileValue } from './types.js';
 
@@ -77,9 +77,9 @@ export function applyOverrides(raw: Json, file: string, overrides: Record<string
     entry.value = value;
     entry.source = 'spikemesh explore override';
   }
-  if (names.length) copy.name = `${String(raw.name)} (${names.join(', ')})`;
   try {
-    return parseProfile(copy, `${file} with ${names.join(', ') || 'no overrides'}`);
+    const profile = parseProfile(copy, `${file} with ${names.join(', ') || 'no overrides'}`);
+    return names.length ? renamedProfile(profile, `${profile.name} (${names.join(', ')})`) : profile;
   } catch (e) {
     if (e instanceof UserError) throw new UserError(`--vary: ${e.message}`);
     throw e;

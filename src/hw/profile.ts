@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { UserError, fileError } from '../errors.js';
 import { readJson } from '../io/files.js';
+import { parseOrRefuse } from '../io/boundary.js';
 import type { CoreProfile, Mesh2, Sourced } from './types.js';
 
 /** cores/ ships beside src/ and dist/, so it is two levels above this file in both layouts. */
@@ -16,31 +17,56 @@ function sourced<T extends z.ZodType>(value: T) {
   return z.strictObject({ value, source: z.string().min(1, 'must name where the figure comes from'), estimate: z.boolean().optional() });
 }
 
-const count = z.number().int().min(1);
+// Every number has a range, so that a hostile or mistyped profile is refused in one line instead of making the
+// mapper allocate for it (a 1e6×1e6 core mesh) or run on it for hours. The ranges hold every chip of the paper
+// with room to spare (TrueNorth: 4,096 cores per chip on a 64×64 mesh; Loihi 2: 8,192 neurons per core).
+/** Per-core counts (neurons, axons, fan-out cores): at most 2^24. */
+export const MAX_PER_CORE = 2 ** 24;
+/** Synapse memory per core, bits: at most 2^40 (128 GiB). */
+export const MAX_SYNAPSE_BITS = 2 ** 40;
+/** Axon types of a crossbar core. */
+export const MAX_AXON_TYPES = 256;
+/** Cores on one chip (coresPerChip = coreMesh.x × coreMesh.y × coresPerRouter): at most 2^20. */
+export const MAX_CORES_PER_CHIP = 2 ** 20;
+export const MAX_CORES_PER_ROUTER = 64;
+/** Routers along each side of a chip, and chips along each side of the system. */
+export const MAX_MESH_SIDE = 1024;
+/** Energy of one event, pJ (1e9 pJ = 1 mJ), and time of one, ns (1e9 ns = 1 s). */
+export const MAX_ENERGY_PJ = 1e9;
+export const MAX_TIME_NS = 1e9;
+
+const count = (max: number, what: string) => z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(max, `must be ≤ ${max.toLocaleString('en-US')} (${what})`);
 /** A per-core limit; null means the profile sets none (the paper's ideal model). */
-const limit = count.nullable();
-const energy = z.number().min(0);
-const mesh = z.strictObject({ x: count, y: count });
+const limit = (max = MAX_PER_CORE, what = '2^24') => count(max, what).nullable();
+const energy = z.number().min(0, 'energy must be ≥ 0').max(MAX_ENERGY_PJ, 'energy must be ≤ 1e9 pJ (1 mJ per event)');
+const time = z.number().min(0, 'must be ≥ 0').max(MAX_TIME_NS, 'must be ≤ 1e9 ns (1 s per event)');
+const mesh = (what: string) => z.strictObject({ x: count(MAX_MESH_SIDE, what), y: count(MAX_MESH_SIDE, what) });
+
+/** A profile's name becomes part of file names (mappings/<network>-<profile>.mapping.msgpack), so it is an identifier. */
+const profileName = z
+  .string()
+  .max(64, 'must be at most 64 characters')
+  .regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/, "must be a safe identifier: letters, digits, '.', '_' and '-', not starting with '.'");
 
 const ProfileSchema = z.strictObject({
-  name: z.string().min(1),
+  name: profileName,
   description: z.string(),
-  neuronsPerCore: sourced(limit),
-  fanInAxonsPerCore: sourced(limit),
-  fanOutAxonsPerCore: sourced(limit),
-  fanOutCoresPerNeuron: sourced(limit),
-  synapseMemoryBits: sourced(limit),
+  neuronsPerCore: sourced(limit()),
+  fanInAxonsPerCore: sourced(limit()),
+  fanOutAxonsPerCore: sourced(limit()),
+  fanOutCoresPerNeuron: sourced(limit()),
+  synapseMemoryBits: sourced(limit(MAX_SYNAPSE_BITS, '2^40 bits')),
   synapseEncoding: sourced(z.enum(['dense', 'conv-shared', 'crossbar'])),
-  axonTypes: sourced(count.nullable()),
-  weightBits: sourced(z.number().int().min(1).max(32)),
-  membraneBits: sourced(z.number().int().min(2).max(64)),
+  axonTypes: sourced(limit(MAX_AXON_TYPES, 'axon types per core')),
+  weightBits: sourced(count(32, 'bits of a weight')),
+  membraneBits: sourced(count(64, 'bits of a membrane register').min(2, 'must be ≥ 2')),
   programmableNeurons: sourced(z.boolean()),
   signedInputAxons: sourced(z.boolean()),
   gradedSpikes: sourced(z.boolean()),
-  coresPerChip: sourced(limit),
-  coreMesh: sourced(mesh.nullable()),
-  coresPerRouter: sourced(count),
-  chipMesh: sourced(mesh.nullable()),
+  coresPerChip: sourced(limit(MAX_CORES_PER_CHIP, 'cores on one chip')),
+  coreMesh: sourced(mesh('routers along a side of a chip').nullable()),
+  coresPerRouter: sourced(count(MAX_CORES_PER_ROUTER, 'cores per router')),
+  chipMesh: sourced(mesh('chips along a side of the system').nullable()),
   energyPJ: z.strictObject({
     synOp: sourced(energy),
     mac: sourced(energy.nullable()),
@@ -53,34 +79,16 @@ const ProfileSchema = z.strictObject({
     staticPerCorePerStep: sourced(energy),
   }),
   timeNs: z.strictObject({
-    synOp: sourced(energy),
-    neuronUpdate: sourced(energy),
-    hopEW: sourced(energy),
-    hopNS: sourced(energy),
-    chipHop: sourced(energy),
-    barrier: sourced(energy),
+    synOp: sourced(time),
+    neuronUpdate: sourced(time),
+    hopEW: sourced(time),
+    hopNS: sourced(time),
+    chipHop: sourced(time),
+    barrier: sourced(time),
   }),
 });
 
 type ProfileJson = z.infer<typeof ProfileSchema>;
-
-function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
-  let v: unknown = raw;
-  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[k] : undefined;
-  return v;
-}
-
-/** One line for the first schema problem: the field path and what is wrong with it. */
-function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
-  const path = issue.path.map(String).join('.') || '(top level)';
-  if (issue.code === 'unrecognized_keys') return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
-  const got = valueAt(raw, issue.path);
-  if (got === undefined) return `${path}: missing`;
-  if (issue.code === 'too_small' && path.startsWith('energyPJ.')) return `${path}: energy must be ≥ 0, got ${JSON.stringify(got)}`;
-  if (issue.code === 'too_small' || issue.code === 'too_big')
-    return `${path}: ${issue.message.replace(/^Too (small|big): expected \w+ to be /, 'must be ').replace('>=', '≥ ').replace('<=', '≤ ')}, got ${JSON.stringify(got)}`;
-  return `${path}: ${issue.message.replace(/^Invalid input: /, '')}, got ${JSON.stringify(got)}`;
-}
 
 /** Checks the schema cannot express: the chip's core count must match its mesh. */
 function checkConsistency(p: ProfileJson, file: string): void {
@@ -117,9 +125,7 @@ const unlimited = (v: number | null): number => (v === null ? Infinity : v);
 
 /** Validate parsed JSON as a profile; `file` names the source in every error. */
 export function parseProfile(raw: unknown, file: string): CoreProfile {
-  const r = ProfileSchema.safeParse(raw, { reportInput: true });
-  if (!r.success) throw fileError(file, describeIssue(r.error.issues[0]!, raw));
-  const p = r.data;
+  const p = parseOrRefuse(ProfileSchema, raw, file);
   checkConsistency(p, file);
   const sources: Record<string, Sourced> = {};
   collectSources(p, '', sources);
@@ -167,6 +173,11 @@ export function parseProfile(raw: unknown, file: string): CoreProfile {
     sources,
   };
   return deepFreeze(profile);
+}
+
+/** The profile under a display name (a sweep's point names its overrides): such a name labels results, never files. */
+export function renamedProfile(p: CoreProfile, name: string): CoreProfile {
+  return deepFreeze({ ...p, name });
 }
 
 /** Names of the shipped profiles (cores/*.json). */
