@@ -2,11 +2,13 @@
 
 import { createHash } from 'node:crypto';
 import { Packr } from 'msgpackr';
-import { fileError } from '../errors.js';
+import { fileError, SpikemeshError } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import { readBytes } from '../io/files.js';
+import { brief, refusal } from '../io/boundary.js';
 import { checkOutputFile, fileMentions, writeOutputFile, type OutputRules } from '../io/output.js';
 import type { WeightMap } from '../net/types.js';
+import { checkMappingFile } from './check.js';
 import type { Mapping, ShapedNetwork } from './types.js';
 import type { MappingSummary } from './summary.js';
 
@@ -78,11 +80,11 @@ export function readMapping(path: string): MappingFile {
   try {
     file = packr.unpack(readBytes(path));
   } catch (e) {
-    if ((e as { exitCode?: number }).exitCode) throw e;
-    throw fileError(path, `not a msgpack mapping file (${(e as Error).message})`);
+    if (e instanceof SpikemeshError) throw e;
+    throw refusal(path, `not a msgpack mapping file (${String((e as Error | undefined)?.message)})`);
   }
   const f = file as Partial<MappingFile> | null;
   if (!f || typeof f !== 'object' || f.format !== MAPPING_FORMAT) throw fileError(path, `not a ${MAPPING_FORMAT} file`);
-  if (f.version !== MAPPING_VERSION) throw fileError(path, `mapping format version ${String(f.version)}; this spikemesh reads version ${MAPPING_VERSION}`);
-  return f as MappingFile;
+  if (f.version !== MAPPING_VERSION) throw fileError(path, `mapping format version ${brief(f.version)}; this spikemesh reads version ${MAPPING_VERSION}`);
+  return { format: MAPPING_FORMAT, version: MAPPING_VERSION, ...checkMappingFile(f, path) };
 }
