@@ -3,7 +3,7 @@
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { MeshCoords } from '../mapping/mesh.js';
+import { chipsUsed } from '../geometry/mesh.js';
 import { diffTraces, type TraceDiff } from '../trace/diff.js';
 import { exportCsv, type CsvKind } from '../trace/csv.js';
 import type { EnergySplit } from '../energy/price.js';
@@ -22,16 +22,11 @@ function plural(n: number, word: string): string {
   return `${int(n)} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function chipsUsed(h: TraceHeader): number {
-  const m = new MeshCoords(h.mesh);
-  return new Set(Array.from(h.coreTable.slot, (s) => m.cy[s]! * h.mesh.chips.x + m.cx[s]!)).size;
-}
-
 /** One line on what a trace holds. */
 export function traceSummary(path: string, h: TraceHeader): string {
   return (
     `${path}: ${h.network} on ${h.profile}, ${plural(h.samples, 'sample')} × ${plural(h.steps, 'step')} (T=${h.timesteps}, ${h.semantics}, ${h.arithmetic} arithmetic, seed ${h.seed}), ` +
-    `${plural(h.cores, 'core')} on ${plural(chipsUsed(h), 'chip')}`
+    `${plural(h.cores, 'core')} on ${plural(chipsUsed(h.mesh, h.coreTable.slot), 'chip')}`
   );
 }
 

@@ -14,6 +14,19 @@ export type HopKind = 'ew' | 'ns' | 'chip';
 /** Source tile id of the host, which feeds the input population's spikes in at chip (0, 0). */
 export const HOST_TILE = -1;
 
+/** The chip a slot is on, numbered row-major over the chip grid (cy · chips.x + cx): slots are chip-major. */
+export function chipOf(geo: MeshGeometry, slot: number): number {
+  const r = geo.routersPerChip;
+  return Math.floor(slot / (r.x * r.y * geo.coresPerRouter));
+}
+
+/** How many chips the given slots occupy. */
+export function chipsUsed(geo: MeshGeometry, slots: Iterable<number>): number {
+  const chips = new Set<number>();
+  for (const s of slots) chips.add(chipOf(geo, s));
+  return chips.size;
+}
+
 /** Precomputed coordinates of every slot: global router (gx, gy) and chip (cx, cy). Slots are chip-major, then router, then core. */
 export class MeshCoords {
   readonly gx: Int32Array;
@@ -23,7 +36,6 @@ export class MeshCoords {
   readonly cy: Int32Array;
   readonly width: number;
   readonly height: number;
-  private readonly perChip: number;
 
   constructor(readonly geo: MeshGeometry) {
     const { chips, routersPerChip: r, coresPerRouter: cpr } = geo;
@@ -33,20 +45,15 @@ export class MeshCoords {
     this.gy = new Int32Array(geo.slots);
     this.cx = new Int32Array(geo.slots);
     this.cy = new Int32Array(geo.slots);
-    this.perChip = r.x * r.y * cpr;
+    const perChip = r.x * r.y * cpr;
     for (let s = 0; s < geo.slots; s++) {
-      const chip = this.chipOf(s);
-      const router = Math.floor((s % this.perChip) / cpr);
+      const chip = chipOf(geo, s);
+      const router = Math.floor((s % perChip) / cpr);
       this.gx[s] = (chip % chips.x) * r.x + (router % r.x);
       this.gy[s] = Math.floor(chip / chips.x) * r.y + Math.floor(router / r.x);
       this.cx[s] = chip % chips.x;
       this.cy[s] = Math.floor(chip / chips.x);
     }
-  }
-
-  /** The chip a slot is on, numbered row-major over the chip grid (cy · chips.x + cx). */
-  chipOf(slot: number): number {
-    return Math.floor(slot / this.perChip);
   }
 
   /** The slot of core `core` of the router at global (gx, gy). */

@@ -2,7 +2,7 @@
 
 import type { CoreProfile } from '../hw/types.js';
 import type { Shape3 } from '../net/types.js';
-import { MeshCoords } from './mesh.js';
+import { chipsUsed } from '../geometry/mesh.js';
 import type { HopTotals, Mapping, Resource } from './types.js';
 
 /** Mean and max use of one resource over a layer's tiles, as fractions of the per-core limit (null: no limit). */
@@ -83,16 +83,10 @@ const hopsOf = (h: HopTotals): HopTotals => ({ packets: h.packets, ew: h.ew, ns:
 
 export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryContext): MappingSummary {
   const { partition, placement, routing } = mapping;
-  const coords = new MeshCoords(placement.geometry);
-  const chipOf = (t: number) => coords.chipOf(placement.slotOfTile[t]!);
   const traffic = new Map(routing.perLayer.map((l) => [l.population, l]));
   const layers = partition.layers.map((l): LayerSummary => {
-    const chips = new Set<number>();
     let neurons = 0;
-    for (let t = l.firstTile; t < l.firstTile + l.tileCount; t++) {
-      chips.add(chipOf(t));
-      neurons += partition.tiles.neurons[t]!;
-    }
+    for (let t = l.firstTile; t < l.firstTile + l.tileCount; t++) neurons += partition.tiles.neurons[t]!;
     const use = (r: Resource) => utilisation(partition.tiles[r], l.firstTile, l.tileCount, LIMIT[r](profile));
     return {
       population: l.population,
@@ -103,12 +97,10 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
       limitedBy: l.limitedBy,
       neurons,
       utilisation: { neurons: use('neurons'), inputAxons: use('inputAxons'), synapseBits: use('synapseBits'), outputAxons: use('outputAxons') },
-      chips: chips.size,
+      chips: chipsUsed(placement.geometry, placement.slotOfTile.subarray(l.firstTile, l.firstTile + l.tileCount)),
       traffic: hopsOf(traffic.get(l.population)!),
     };
   });
-  const usedChips = new Set<number>();
-  for (let t = 0; t < partition.tileCount; t++) usedChips.add(chipOf(t));
   const host = routing.perLayer[0]!;
   const g = placement.geometry;
   return {
@@ -124,7 +116,7 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
     totals: {
       neurons: layers.reduce((s, l) => s + l.neurons, 0),
       cores: partition.tileCount,
-      chips: usedChips.size,
+      chips: chipsUsed(placement.geometry, placement.slotOfTile.subarray(0, partition.tileCount)),
       chipGrid: { ...g.chips },
       routersPerChip: { ...g.routersPerChip },
       coresPerRouter: g.coresPerRouter,

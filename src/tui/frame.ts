@@ -1,7 +1,7 @@
 // frame(scene) → view: the whole screen as styled lines, a pure function of the trace, the state and the terminal size.
 
 import { COUNTER } from '../counters.js';
-import { MeshCoords } from '../mapping/mesh.js';
+import { chipsUsed } from '../geometry/mesh.js';
 import { int } from '../units.js';
 import { KEY_HINT } from './keys.js';
 import { DETAIL_ROWS, MIN_SIZE } from './layout.js';
@@ -16,8 +16,7 @@ import { SPEEDS, type Line, type View } from './types.js';
 
 function chips(sc: Scene): number {
   const h = sc.data.header;
-  const m = new MeshCoords(h.mesh);
-  return new Set(Array.from(h.coreTable.slot, (s) => m.cy[s]! * h.mesh.chips.x + m.cx[s]!)).size;
+  return chipsUsed(h.mesh, h.coreTable.slot);
 }
 
 function titleLine(sc: Scene): Line {

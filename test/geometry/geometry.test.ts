@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { inputChannels, outputChannels, type ChannelRule } from '../../src/geometry/channels.js';
-import { MeshCoords, type MeshGeometry } from '../../src/geometry/mesh.js';
+import { chipOf, chipsUsed, MeshCoords, type MeshGeometry } from '../../src/geometry/mesh.js';
 import { convTaps, convTransposeTaps, readsByOutput, resizeTaps, stageTaps, type TapTable } from '../../src/geometry/taps.js';
 import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../../src/geometry/tiling.js';
 
@@ -149,14 +149,17 @@ describe('mesh', () => {
     .record({ cx: fc.integer({ min: 1, max: 3 }), cy: fc.integer({ min: 1, max: 3 }), rx: fc.integer({ min: 1, max: 3 }), ry: fc.integer({ min: 1, max: 3 }), cpr: fc.integer({ min: 1, max: 3 }) })
     .map((g): MeshGeometry => ({ chips: { x: g.cx, y: g.cy }, routersPerChip: { x: g.rx, y: g.ry }, coresPerRouter: g.cpr, slots: g.cx * g.cy * g.rx * g.ry * g.cpr }));
 
-  it('chipOf numbers chips row-major over the chip grid; slotAt finds the slot of a router and core', () => {
+  it('chipOf numbers chips row-major over the chip grid, chipsUsed counts them; slotAt finds the slot of a router and core', () => {
     fc.assert(
       fc.property(geometry, (geo) => {
         const m = new MeshCoords(geo);
         for (let s = 0; s < geo.slots; s++) {
-          expect(m.chipOf(s)).toBe(m.cy[s]! * geo.chips.x + m.cx[s]!);
+          expect(chipOf(geo, s)).toBe(m.cy[s]! * geo.chips.x + m.cx[s]!);
           expect(m.slotAt(m.gx[s]!, m.gy[s]!, s % geo.coresPerRouter)).toBe(s);
         }
+        const all = Int32Array.from({ length: geo.slots }, (_, s) => s);
+        expect(chipsUsed(geo, all)).toBe(geo.chips.x * geo.chips.y);
+        expect(chipsUsed(geo, all.subarray(0, 1))).toBe(1);
       }),
       { numRuns: 60, seed: 17 },
     );
