@@ -117,14 +117,20 @@ function tapCounts(t: LocalTaps): Int32Array {
   return r;
 }
 
-/** The plan of one spatial axis of a projection for the target range [tileLo, tileHi). */
-export function axisPlan(proj: ProjectionPlan, axis: Axis, tileLo: number, tileHi: number): AxisPlan {
-  const stages = proj.stages;
-  const n = stages.length;
+/** Output regions [lo[s], hi[s]) of n stages, the last one's set to the tile's range (the rest are worked out backwards). */
+function stageRegions(n: number, tileLo: number, tileHi: number): { lo: Int32Array; hi: Int32Array } {
   const lo = new Int32Array(n);
   const hi = new Int32Array(n);
   lo[n - 1] = tileLo;
   hi[n - 1] = tileHi;
+  return { lo, hi };
+}
+
+/** The plan of one spatial axis of a projection for the target range [tileLo, tileHi). */
+export function axisPlan(proj: ProjectionPlan, axis: Axis, tileLo: number, tileHi: number): AxisPlan {
+  const stages = proj.stages;
+  const n = stages.length;
+  const { lo, hi } = stageRegions(n, tileLo, tileHi);
   const later: Array<LocalTaps | LocalResize | null> = stages.map(() => null);
   for (let s = n - 1; s > proj.eventStage; s--) {
     const st = stages[s]!;
@@ -159,10 +165,7 @@ export function axisPlan(proj: ProjectionPlan, axis: Axis, tileLo: number, tileH
 export function channelPlan(proj: ProjectionPlan, tileLo: number, tileHi: number): ChannelPlan {
   const stages = proj.stages;
   const n = stages.length;
-  const lo = new Int32Array(n);
-  const hi = new Int32Array(n);
-  lo[n - 1] = tileLo;
-  hi[n - 1] = tileHi;
+  const { lo, hi } = stageRegions(n, tileLo, tileHi);
   for (let s = n - 1; s > 0; s--) [lo[s - 1], hi[s - 1]] = inputChannels(channelRule(stages[s]!), lo[s]!, hi[s]!);
   const ev = stages[proj.eventStage] as ConvPlan;
   const elo = lo[proj.eventStage]!;

@@ -3,6 +3,7 @@
 // itself, and the shared state a run works on. Types and constants only: builders (plan, geometry, flows, chip,
 // state) sit above it, kernels (integrate, neurons, kernel, simd) above them, drivers (run, backends, host) on top.
 
+import type { TileRanges } from '../geometry/tiling.js';
 import type { QPopulation, QuantizedNet } from '../hw/quantize-types.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
@@ -264,7 +265,8 @@ export interface ScratchSizes {
   pixels: number;
 }
 
-export interface Chip {
+/** The runtime chip; core c's neurons are the ranges of TileRanges (its mapping tile's). */
+export interface Chip extends TileRanges {
   /** What the chip was built from (a worker rebuilds the same chip from it). */
   readonly spec: ChipSpec;
   readonly arithmetic: Arithmetic;
@@ -273,12 +275,6 @@ export interface Chip {
   readonly cores: number;
   /** Index into plan.populations of every core. */
   readonly coreLayer: Int32Array;
-  readonly c0: Int32Array;
-  readonly c1: Int32Array;
-  readonly y0: Int32Array;
-  readonly y1: Int32Array;
-  readonly x0: Int32Array;
-  readonly x1: Int32Array;
   /** Core c's neurons are [neuronOffset[c], neuronOffset[c+1]) in tile-local C-order. */
   readonly neuronOffset: Int32Array;
   readonly totalNeurons: number;

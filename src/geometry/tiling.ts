@@ -32,6 +32,16 @@ export function tileOfCore(t: Tiling, core: number): [number, number, number] {
   return [Math.floor(local / (t.grid.c * t.grid.w)), Math.floor(local / t.grid.c) % t.grid.w, local % t.grid.c];
 }
 
+/** The neuron ranges of every tile (core), as parallel typed arrays: tile t holds channels [c0, c1), rows [y0, y1), cols [x0, x1). */
+export interface TileRanges {
+  readonly c0: Int32Array;
+  readonly c1: Int32Array;
+  readonly y0: Int32Array;
+  readonly y1: Int32Array;
+  readonly x0: Int32Array;
+  readonly x1: Int32Array;
+}
+
 /** One tile holding the whole shape (the input population, which the host sends undivided). */
 export function wholeTiling(shape: Shape3, firstTile: number): Tiling {
   return { tile: shape, grid: { c: 1, h: 1, w: 1 }, firstTile };

@@ -1,7 +1,7 @@
 // Data types of the mapping stage: partition (tiles per population), placement (tiles on cores), routing.
 
 import type { MeshGeometry } from '../geometry/mesh.js';
-import type { Tiling } from '../geometry/tiling.js';
+import type { TileRanges, Tiling } from '../geometry/tiling.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Network, Shape3 } from '../net/types.js';
 
@@ -26,18 +26,9 @@ export interface LayerTiling extends Tiling {
   readonly limitedBy: Resource | null;
 }
 
-/**
- * Every tile of every population, as parallel typed arrays indexed by tile. Ranges are half-open:
- * a tile holds channels [c0, c1), rows [y0, y1), cols [x0, x1) of population `layer`.
- */
-export interface TileTable {
+/** Every tile of every population, as parallel typed arrays indexed by tile: its ranges of population `layer`, its use. */
+export interface TileTable extends TileRanges {
   readonly layer: Int32Array;
-  readonly c0: Int32Array;
-  readonly c1: Int32Array;
-  readonly y0: Int32Array;
-  readonly y1: Int32Array;
-  readonly x0: Int32Array;
-  readonly x1: Int32Array;
   readonly neurons: Float64Array;
   readonly inputAxons: Float64Array;
   readonly synapseBits: Float64Array;
