@@ -38,7 +38,8 @@ function options(url: string, seed: number, dir: string): SweepOptions {
     semantics: ['same-step', 'pipelined'],
     settings: { samples: SWEEP.samples, data: SWEEP.data, split: 'val', seed, dataSeed: 0 },
     workers: 0,
-    cacheDir: join(dir, `cache-${seed}`),
+    // A fresh cache each time: every timed sweep sends all 12 points to the workers.
+    cacheDir: mkdtempSync(join(dir, 'cache-')),
     queue: url,
   };
 }
