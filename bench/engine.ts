@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InThreadBackend } from '../src/engine/backend.js';
 import { WorkerBackend } from '../src/engine/backend-workers.js';
-import { buildChip, type Chip } from '../src/engine/chip.js';
+import type { Chip } from '../src/engine/chip.js';
 import { createScratch, type Scratch } from '../src/engine/integrate.js';
 import { computeCore } from '../src/engine/kernel.js';
 import type { ConvPlan, PoolPlan } from '../src/engine/plan.js';
@@ -34,6 +34,7 @@ import { tensor } from '../src/net/tensor.js';
 import type { InputPopulation, Model, Tensor } from '../src/net/types.js';
 import { buildNetwork } from '../src/net/zoo.js';
 import { inputSource } from '../src/reference/encode.js';
+import { prepareChip } from '../src/runs/prepare.js';
 import { idleText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SAMPLE, PAPER_SPEC, PAPER_SYNTH } from './lib/paper-model.js';
 
@@ -56,14 +57,6 @@ const secs = (s: number) => `${s.toFixed(2)} s`;
 const times = (t: { cpu: number; wall: number }) => `${secs(t.cpu)} CPU (${secs(t.wall)} wall)`;
 const ratio = (r: number) => `${r.toFixed(2)}×`;
 const say = (line: string) => process.stdout.write(`${line}\n`);
-
-function weightShapes(model: Model): Map<string, number[]> {
-  return new Map([...model.weights].map(([k, t]) => [k, t.shape]));
-}
-
-function chipOn(model: Model, profile: CoreProfile): Chip {
-  return buildChip({ model, mapping: mapNetwork({ network: model.network, weightShapes: weightShapes(model) }, profile), profile });
-}
 
 /** ideal-45nm with a neuron limit, so every layer spans several cores that workers can share. */
 function splitProfile(): CoreProfile {
@@ -294,7 +287,7 @@ export default async function run(): Promise<void> {
   if (!wasmAvailable()) say('WebAssembly SIMD is missing in this Node: the engine runs its TypeScript loops');
 
   const spikes = inputSpikes(model);
-  const chip = chipOn(model, loadProfile('ideal-45nm'));
+  const { chip } = prepareChip({ model, profile: loadProfile('ideal-45nm') });
   say(`ideal-45nm: ${chip.cores} cores; sample: digits val image ${SAMPLE}, ${fmt(spikes.data.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0))} input spikes over T=${chip.plan.timesteps}`);
 
   // The default kernel: the native sum where npm ci built it, else the WebAssembly kernel alone.
@@ -338,7 +331,7 @@ export default async function run(): Promise<void> {
     rmSync(tmp, { recursive: true, force: true });
   }
 
-  const split = chipOn(model, splitProfile());
+  const split = prepareChip({ model, profile: splitProfile() }).chip;
   const inThread = await timeEngine(split, new InThreadBackend(), spikes, 1, 1);
   const scaling = await workerScaling(split, spikes);
   const same = sameOutputs(scaling.w1.result, inThread.result) && sameOutputs(scaling.w2.result, inThread.result);

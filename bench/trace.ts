@@ -11,19 +11,16 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildChip, type Chip } from '../src/engine/chip.js';
-import type { ReportSample } from '../src/engine/report.js';
-import { Engine } from '../src/engine/run.js';
 import { buildSyntheticModel, calibrationInput } from '../src/eval/index.js';
 import { loadProfile, parseProfile } from '../src/hw/profile.js';
 import type { CoreProfile } from '../src/hw/types.js';
 import { saveBundle } from '../src/io/bundle.js';
 import { loadModel } from '../src/io/checkpoint.js';
 import { readJson } from '../src/io/files.js';
-import { mapNetwork } from '../src/mapping/map.js';
-import type { Mapping } from '../src/mapping/types.js';
 import type { Model } from '../src/net/types.js';
 import { defaultSpec } from '../src/net/zoo.js';
+import { prepareRun, type PreparedRun } from '../src/runs/prepare.js';
+import type { Sample } from '../src/runs/samples.js';
 import { loadTrace } from '../src/trace/data.js';
 import { SpikeCoder } from '../src/trace/encode.js';
 import { withTrace } from '../src/trace/reader.js';
@@ -88,9 +85,8 @@ interface Measured {
   bytes: number;
 }
 
-/** Alternate untraced and traced inferences of one sample on one engine; the fastest of each. */
-async function measure(model: Model, mapping: Mapping, chip: Chip, sample: ReportSample, dir: string): Promise<Measured> {
-  const engine = await Engine.create(chip);
+/** Alternate untraced and traced inferences of one sample on the run's engine (closed at the end); the fastest of each. */
+async function measure(model: Model, { mapping, chip, engine }: PreparedRun, sample: Sample, dir: string): Promise<Measured> {
   let plain: Trial | null = null;
   let traced: Trial | null = null;
   let fixed: Trial | null = null;
@@ -143,13 +139,12 @@ function spikeBytes(path: string): { spikes: number; bytes: number; records: num
   });
 }
 
-async function report(name: string, model: Model, profile: CoreProfile, sample: ReportSample): Promise<void> {
-  const weightShapes = new Map([...model.weights].map(([k, t]) => [k, t.shape]));
-  const mapping = mapNetwork({ network: model.network, weightShapes }, profile);
-  const chip = buildChip({ model, mapping, profile });
+async function report(name: string, model: Model, profile: CoreProfile, sample: Sample): Promise<void> {
+  const run = await prepareRun({ model, profile });
+  const { chip } = run;
   const dir = mkdtempSync(join(tmpdir(), 'spikemesh-bench-'));
   try {
-    const m = await measure(model, mapping, chip, sample, dir);
+    const m = await measure(model, run, sample, dir);
     const s = spikeBytes(m.path);
     const perSpike = s.bytes / s.spikes;
     const overhead = m.traced.cpu / m.plain.cpu - 1;

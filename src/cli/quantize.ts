@@ -7,9 +7,8 @@ import { quantize } from '../hw/quantize.js';
 import type { ExponentRule, ExponentScope, QuantizedNet } from '../hw/quantize-types.js';
 import { DECAY_ONE } from '../hw/fixed.js';
 import { loadModel, type LoadedModel } from '../io/index.js';
-import type { LayerReport, QuantReport } from '../reference/fixed-report.js';
-import { quantizationReport } from '../reference/fixed-report.js';
-import { datasetSamples, randomSamples } from '../reference/fixed-samples.js';
+import { quantizationReport, type LayerReport, type QuantReport } from '../runs/fixed-report.js';
+import { datasetSamples, randomSamples, sampleList } from '../runs/samples.js';
 import { pct, table } from './format.js';
 import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, type ArchFlags } from './options.js';
 
@@ -38,11 +37,11 @@ function samplesFor(flags: QuantizeFlags, loaded: LoadedModel, count: number) {
   if (count === 0) return { samples: [], source: 'no samples (weights only)' };
   if (dataName === undefined) {
     const why = `data set '${loaded.meta.dataset}' cannot be opened by name; give --data for MIoU`;
-    return { samples: randomSamples(spec, count, seed), source: `${count} random inputs uniform in ±0.5, encoder seed ${seed} (${why})` };
+    return { samples: sampleList(randomSamples(spec, { seed }), count), source: `${count} random inputs uniform in ±0.5, encoder seed ${seed} (${why})` };
   }
   const split = parseChoice<Split>('--split', flags.split, SPLITS);
   const ds = openDataset(parseDataSpec(dataName), split, parseIntFlag('--data-seed', flags.dataSeed, 0), spec.inputHeight);
-  return { samples: datasetSamples(spec, ds, count, seed), source: `${count} ${ds.name} ${split} samples, encoder seed ${seed}` };
+  return { samples: sampleList(datasetSamples(spec, ds, { count, seed }), count), source: `${count} ${ds.name} ${split} samples, encoder seed ${seed}` };
 }
 
 function fmt(x: number | null | undefined, digits = 1): string {

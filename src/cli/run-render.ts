@@ -2,7 +2,7 @@
 
 import type { EnergySplit } from '../energy/price.js';
 import { acGap, type ComparisonLayer, type ComparisonTotals } from '../energy/report.js';
-import type { RunReport } from '../engine/report.js';
+import type { RunReport } from '../runs/report.js';
 import { int, pct, table } from './format.js';
 import { energyText, si, timeText } from '../units.js';
 

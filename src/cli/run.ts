@@ -3,12 +3,13 @@
 import { relative, isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { openDataset, parseDataSpec, SPLITS, type DataSpec, type Split } from '../data/index.js';
-import { datasetSamples, MAX_WORKERS, runReport, type RunReport } from '../engine/index.js';
+import { MAX_WORKERS } from '../engine/index.js';
 import type { Arithmetic, Semantics } from '../engine/types.js';
 import { progressReporter, type Progress } from '../eval/progress.js';
 import { UserError } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
 import { loadModel, type LoadedModel } from '../io/index.js';
+import { datasetSamples, runReport, type RunReport } from '../runs/index.js';
 import { int } from './format.js';
 import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, type ArchFlags } from './options.js';
 import { renderRunReport } from './run-render.js';
@@ -75,7 +76,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const loaded = loadModel(checkpoint, archOverride(flags));
   const spec = loaded.model.network.spec;
   const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
-  const sample = datasetSamples(spec, ds, seed, samples);
+  const sample = datasetSamples(spec, ds, { count: samples, seed });
   let progress: Progress | undefined;
   let report: RunReport;
   try {

@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { openDataset } from '../data/index.js';
-import { datasetSamples } from '../engine/index.js';
+import { datasetSamples } from '../runs/samples.js';
 import { UserError } from '../errors.js';
 import { loadModel } from '../io/index.js';
 import { loadTrace } from '../trace/data.js';
@@ -43,7 +43,7 @@ async function topOfRun(checkpoint: string, flags: TopFlags): Promise<void> {
   const loaded = loadModel(checkpoint);
   const spec = loaded.model.network.spec;
   const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
-  const sample = datasetSamples(spec, ds, seed, samples);
+  const sample = datasetSamples(spec, ds, { count: samples, seed });
   const live = await LiveRun.start({ model: loaded.model, profile, semantics, arithmetic, workers, samples, sample, seed });
   try {
     await runTop({ data: live.data, source: `live: ${checkpoint}`, live });

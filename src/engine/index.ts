@@ -11,4 +11,3 @@ export { createScratch, type Scratch } from './integrate.js';
 export { allocateBuffers, resetState, viewState, type SharedState } from './state.js';
 export { planNetwork, type NetworkPlan, type PopulationPlan, type ProjectionPlan } from './plan.js';
 export { WorkerBackend, WorkerPool, workerEntry, checkWorkerCount, MAX_WORKERS, type WorkerEntry } from './backend-workers.js';
-export { runReport, datasetSamples, type RunReport, type RunReportOptions, type ReportSample } from './report.js';

@@ -1,11 +1,11 @@
 // One point of a sweep: apply its profile overrides and T, map, run the samples on the engine, keep the figures.
 
-import { runReport } from '../engine/report.js';
 import { EngineRefusal, flagWording, MappingInfeasible, type SpikemeshError } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
-import { mapNetwork } from '../mapping/map.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Model } from '../net/types.js';
+import { mapModel } from '../runs/prepare.js';
+import { runReport } from '../runs/report.js';
 import { applyOverrides } from './axes.js';
 import { pointKey } from './hash.js';
 import { sweepSamples } from './samples.js';
@@ -45,10 +45,9 @@ function refused(r: ResolvedPoint, status: 'infeasible' | 'refused', e: Spikemes
 
 /** Map and run one point; a mapping that does not fit (or a run the engine refuses) is recorded, not thrown. */
 export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<PointResult> {
-  const weightShapes = new Map([...r.model.weights].map(([k, t]) => [k, t.shape]));
   let mapping: Mapping;
   try {
-    mapping = mapNetwork({ network: r.model.network, weightShapes }, r.profile);
+    mapping = mapModel(r.model, r.profile);
   } catch (e) {
     if (e instanceof MappingInfeasible) return refused(r, 'infeasible', e);
     throw e;

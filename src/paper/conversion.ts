@@ -2,7 +2,6 @@
 
 import { convertAnn } from '../convert/convert.js';
 import type { SegDataset } from '../data/types.js';
-import { datasetSamples } from '../engine/report.js';
 import { UserError } from '../errors.js';
 import { evaluate } from '../eval/evaluate.js';
 import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';
@@ -10,6 +9,7 @@ import type { SegMetrics } from '../eval/types.js';
 import { withTimesteps } from '../explore/timesteps.js';
 import type { Model } from '../net/types.js';
 import { simulate } from '../reference/simulate.js';
+import { datasetSamples } from '../runs/samples.js';
 import { conversionCommands, evalCommand, modelPath } from './commands.js';
 import { bundleName, type ConversionCurve, type ConversionResult, type PaperContext } from './types.js';
 
@@ -31,7 +31,7 @@ export function timestepCurve(model: Model, ds: SegDataset, timesteps: readonly 
   checkTimesteps(timesteps);
   const long = withTimesteps(model, timesteps[timesteps.length - 1]!).model;
   const classes = long.network.spec.classes;
-  const sample = datasetSamples(long.network.spec, ds, seed, count);
+  const sample = datasetSamples(long.network.spec, ds, { count, seed });
   const matrices = timesteps.map(() => new ConfusionMatrix(classes));
   const checkpoint = new Map(timesteps.map((T, k) => [T - 1, k]));
   for (let i = 0; i < count; i++) {
@@ -56,7 +56,7 @@ export function conversionStudy(ctx: PaperContext): ConversionResult {
   if (!ann) return { ann: name, shipped: false };
   const spec = ann.model.network.spec;
   const n = s.conversionSamples;
-  const calibrate = datasetSamples(spec, sources.dataset('digits', 'train'), s.seed, s.calibrationSamples);
+  const calibrate = datasetSamples(spec, sources.dataset('digits', 'train'), { count: s.calibrationSamples, seed: s.seed });
   const calibration = Array.from({ length: s.calibrationSamples }, (_, i) => calibrate(i).input);
   const val = sources.dataset('digits', 'val');
   const maxT = s.timesteps[s.timesteps.length - 1]!;

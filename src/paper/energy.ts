@@ -1,12 +1,13 @@
 // Table V: E_ANN/E_SNN analytic (Eq. 8-12) and measured (engine counts at 45 nm, each profile's own energy), with per-layer gaps.
 
 import { acGap, type ComparisonLayer } from '../energy/report.js';
-import { datasetSamples, runReport, type RunReport } from '../engine/report.js';
 import { MappingInfeasible } from '../errors.js';
 import type { Progress } from '../eval/progress.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { LoadedModel } from '../io/types.js';
-import { mapNetwork } from '../mapping/map.js';
+import { mapModel } from '../runs/prepare.js';
+import { runReport, type RunReport } from '../runs/report.js';
+import { datasetSamples } from '../runs/samples.js';
 import { modelPath, runCommand } from './commands.js';
 import { ops, pct, times } from './format.js';
 import { bundleName, type EnergyModelResult, type EnergyResult, type LayerGap, type Method, type PaperContext, type ProfileRefusal, type ProfileRun } from './types.js';
@@ -54,16 +55,16 @@ function sameCounts(a: RunReport, b: RunReport): boolean {
 async function runOn(ctx: PaperContext, loaded: LoadedModel, name: string, profile: CoreProfile): Promise<RunReport | ProfileRefusal> {
   const { settings, sources } = ctx;
   const model = loaded.model;
-  const weightShapes = new Map([...model.weights].map(([k, t]) => [k, t.shape]));
   let progress: Progress | undefined;
   try {
-    const mapping = mapNetwork({ network: model.network, weightShapes }, profile);
+    // Mapped first: a profile the model does not fit is a refusal whatever the data.
+    const mapping = mapModel(model, profile);
     return await runReport({
       model,
       profile,
       mapping,
       samples: settings.energySamples,
-      sample: datasetSamples(model.network.spec, sources.dataset('digits', 'val'), settings.seed, settings.energySamples),
+      sample: datasetSamples(model.network.spec, sources.dataset('digits', 'val'), { count: settings.energySamples, seed: settings.seed }),
       seed: settings.seed,
       onProgress: (done, total) => {
         progress ??= sources.progress(`run ${name} on ${profile.name}`, total);

@@ -1,16 +1,14 @@
 // `top --live`: run the engine sample by sample in this process and feed every step into an in-memory trace the UI watches.
 
 import { InThreadBackend } from '../engine/backend.js';
-import { WorkerBackend } from '../engine/backend-workers.js';
-import { buildChip } from '../engine/chip.js';
-import type { ComputeTask, EngineBackend } from '../engine/protocol.js';
-import type { ReportSample } from '../engine/report.js';
-import { Engine } from '../engine/run.js';
+import type { ComputeTask } from '../engine/protocol.js';
+import type { Engine } from '../engine/run.js';
 import type { Arithmetic, Semantics } from '../engine/types.js';
-import { quantize } from '../hw/quantize.js';
 import type { CoreProfile } from '../hw/types.js';
-import { mapNetwork } from '../mapping/map.js';
 import type { Model } from '../net/types.js';
+import { prepareRun } from '../runs/prepare.js';
+import { runSamples } from '../runs/runner.js';
+import type { SampleSource } from '../runs/samples.js';
 import { TraceData } from '../trace/data.js';
 import { traceHeader } from '../trace/header.js';
 import { StepTracer } from '../trace/tracer.js';
@@ -23,12 +21,9 @@ export interface LiveOptions {
   /** 0: compute on this thread (yielding between phases so keys and redraws get through); N: worker threads. */
   workers: number;
   samples: number;
-  sample: (index: number) => ReportSample;
+  sample: SampleSource;
   seed: number;
 }
-
-/** Thrown from the step callback to end a run the user stopped (not a failure). */
-class Stopped extends Error {}
 
 /** The in-thread backend, giving the event loop a turn before every phase so the UI stays responsive. */
 class YieldingBackend extends InThreadBackend {
@@ -57,11 +52,7 @@ export class LiveRun {
 
   /** Map, build the chip, start the engine; the samples then run in the background. */
   static async start(o: LiveOptions): Promise<LiveRun> {
-    const weightShapes = new Map([...o.model.weights].map(([k, t]) => [k, t.shape]));
-    const mapping = mapNetwork({ network: o.model.network, weightShapes }, o.profile);
-    const chip = buildChip({ model: o.model, mapping, profile: o.profile, arithmetic: o.arithmetic, ...(o.arithmetic === 'fixed' ? { qnet: quantize(o.model, o.profile) } : {}) });
-    const backend: EngineBackend = o.workers > 0 ? new WorkerBackend(o.workers) : new YieldingBackend();
-    const engine = await Engine.create(chip, { semantics: o.semantics, backend });
+    const { mapping, chip, engine } = await prepareRun({ ...o, inThread: () => new YieldingBackend() });
     const header = traceHeader({ model: o.model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics });
     const data = new TraceData(header);
     const tracer = new StepTracer(header, chip.neuronOffset, { step: (r) => data.push(r) });
@@ -94,21 +85,19 @@ export class LiveRun {
 
   private async loop(): Promise<void> {
     try {
-      for (let i = 0; i < this.o.samples && !this.stopped; i++) {
-        this.sampleNow = i;
-        const s = this.o.sample(i);
-        await this.engine.run(s.input, {
-          seed: s.seed,
-          onStep: (step, st, host) => {
-            if (this.stopped) throw new Stopped();
-            this.tracer.record(i, step, st, host);
-            this.notify();
-          },
-        });
-      }
+      const { o, tracer } = this;
+      await runSamples({
+        engine: this.engine,
+        samples: o.samples,
+        sample: o.sample,
+        trace: (i, step, st, host) => tracer.record(i, step, st, host),
+        onSample: (i) => (this.sampleNow = i),
+        onProgress: () => this.notify(),
+        stopped: () => this.stopped,
+      });
       this.data.complete = !this.stopped;
     } catch (e) {
-      if (!(e instanceof Stopped)) this.failure = e instanceof Error ? e.message : String(e);
+      this.failure = e instanceof Error ? e.message : String(e);
     } finally {
       await this.engine.close();
       this.notify();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AnnForward, convertAnn, foldBatchNorm, percentile } from '../../src/convert/index.js';
 import { convertBundle } from '../../src/convert/bundle.js';
-import { runReport } from '../../src/engine/report.js';
+import { runReport } from '../../src/runs/report.js';
 import { sweepSamples } from '../../src/explore/samples.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { loadModel } from '../../src/io/checkpoint.js';

@@ -2,12 +2,13 @@
 
 import { describe, expect, it } from 'vitest';
 import { quantize } from '../../src/hw/quantize.js';
-import { buildChip, CoreFailure, Engine, runEngine, type Chip, type EngineBackend, type EngineResult } from '../../src/engine/index.js';
+import { CoreFailure, Engine, runEngine, type Chip, type EngineBackend, type EngineResult } from '../../src/engine/index.js';
 import { simulate, simulateFixed } from '../../src/reference/index.js';
 import { tensor } from '../../src/net/tensor.js';
 import type { Model } from '../../src/net/types.js';
 import type { ReferenceInput } from '../../src/reference/types.js';
 import { Rng } from '../../src/rng.js';
+import { prepareChip } from '../../src/runs/prepare.js';
 import { ANN_FIXTURES, fixedPipelined, floatPipelined, golden, mapModel, profileNamed, smallCores, SNN_FIXTURES, spikeMismatches, totalSpikeValues, type DenseResult } from './helpers.js';
 
 /** Backends under test, by name; every one must give the same results. */
@@ -24,7 +25,7 @@ function chipFor(fixture: string, profileName: string, arithmetic: 'float' | 'fi
   if (!chip) {
     const { model } = golden(fixture);
     const profile = profileNamed(profileName);
-    chip = buildChip({ model, mapping: mapModel(model, profile), profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(model, profile) } : {}) });
+    chip = prepareChip({ model, profile, arithmetic }).chip;
     chips.set(key, chip);
   }
   return chip;

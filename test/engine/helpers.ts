@@ -7,8 +7,6 @@ import type { QuantizedNet } from '../../src/hw/quantize-types.js';
 import { loadModel } from '../../src/io/checkpoint.js';
 import { readBytes } from '../../src/io/files.js';
 import { parseSafetensors } from '../../src/io/safetensors.js';
-import { mapNetwork } from '../../src/mapping/map.js';
-import type { Mapping } from '../../src/mapping/types.js';
 import type { InputPopulation, Model, Network, Population } from '../../src/net/types.js';
 import { inputSource } from '../../src/reference/encode.js';
 import { compileFixedLayers, fixedCurrent, quantizeInputStep, stepFixedNeurons } from '../../src/reference/fixed.js';
@@ -58,10 +56,7 @@ export function profileNamed(name: string): CoreProfile {
   return name.startsWith('small') ? smallCores(Number(name.slice(5))) : loadProfile(name);
 }
 
-export function mapModel(model: Model, profile: CoreProfile): Mapping {
-  const weightShapes = new Map([...model.weights].map(([k, t]) => [k, t.shape]));
-  return mapNetwork({ network: model.network, weightShapes }, profile);
-}
+export { mapModel } from '../../src/runs/prepare.js';
 
 /** Longest input→population path with one step of delay per hidden source (the pipelined depth). */
 export function pipelineDelays(net: Network): Map<string, number> {

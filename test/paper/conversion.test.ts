@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { convertAnn } from '../../src/convert/convert.js';
-import { datasetSamples } from '../../src/engine/report.js';
+import { datasetSamples } from '../../src/runs/samples.js';
 import { evaluate } from '../../src/eval/evaluate.js';
 import { withTimesteps } from '../../src/explore/timesteps.js';
 import { conversionStudy, timestepCurve } from '../../src/paper/conversion.js';
@@ -12,13 +12,13 @@ import { context, fakeSources, golden, goldenModels } from './fixtures.js';
 
 const ds = fakeDataset({ size: 16, classes: 5, samples: 6 });
 const ann = golden('dl-ann').model;
-const calibrate = datasetSamples(ann.network.spec, ds, 0, 2);
+const calibrate = datasetSamples(ann.network.spec, ds, { count: 2, seed: 0 });
 const calibration = [calibrate(0).input, calibrate(1).input];
 
 describe('the reference simulator’s per-step readout', () => {
   it('at the last step is the run’s own readout, and at step t that of a run of t+1 steps', () => {
     const { model } = convertAnn(ann, { method: 'layer', percentile: 100, timesteps: 6, encoding: 'poisson', calibration });
-    const input = datasetSamples(model.network.spec, ds, 0, 1)(0);
+    const input = datasetSamples(model.network.spec, ds, { count: 1, seed: 0 })(0);
     const seen: Array<{ t: number; accumulator: Float32Array }> = [];
     const full = simulate(model, input.input, { seed: input.seed, onStep: (t, readoutSoFar) => seen.push({ t, accumulator: readoutSoFar().accumulator.data }) });
     expect(seen.map((s) => s.t)).toEqual([0, 1, 2, 3, 4, 5]);

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { analyticEnergy } from '../../src/energy/analytic.js';
-import { datasetSamples } from '../../src/engine/report.js';
+import { datasetSamples } from '../../src/runs/samples.js';
 import { UserError } from '../../src/errors.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { mapNetwork } from '../../src/mapping/map.js';
@@ -22,7 +22,7 @@ const dl = result.models[0]!;
 describe('energyStudy (Table V)', () => {
   it('gives the analytic E_ANN/E_SNN that analyticEnergy gives for the spikes of the same samples', () => {
     const model = golden('dl-snn').model;
-    const sample = datasetSamples(model.network.spec, ctx.sources.dataset('digits', 'val'), 0, 2);
+    const sample = datasetSamples(model.network.spec, ctx.sources.dataset('digits', 'val'), { count: 2, seed: 0 });
     const counts: Record<string, number> = {};
     let input = 0;
     for (let i = 0; i < 2; i++) {

@@ -12,9 +12,9 @@ import { quantize } from '../../src/hw/quantize.js';
 import { loadModel } from '../../src/io/checkpoint.js';
 import { readBytes } from '../../src/io/files.js';
 import { parseSafetensors } from '../../src/io/safetensors.js';
-import { quantizationReport } from '../../src/reference/fixed-report.js';
 import { simulateFixed } from '../../src/reference/fixed.js';
 import { simulate } from '../../src/reference/simulate.js';
+import { quantizationReport } from '../../src/runs/fixed-report.js';
 import { dequantizedModel, predictionAgreement, spikeAgreement } from './fixed-helpers.js';
 
 const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');

@@ -3,10 +3,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runReport, type ReportSample } from '../../src/engine/index.js';
 import { COUNTER_NAMES } from '../../src/counters.js';
 import { tensor } from '../../src/net/tensor.js';
 import type { Model } from '../../src/net/types.js';
+import { runReport, type Sample } from '../../src/runs/index.js';
 import { loadTrace, type TraceData } from '../../src/trace/data.js';
 import { withTrace } from '../../src/trace/reader.js';
 import { traceStats } from '../../src/trace/stats.js';
@@ -21,7 +21,7 @@ let b: string;
 let p: string;
 let f: string;
 
-function image(model: Model, i: number, seed: number): ReportSample {
+function image(model: Model, i: number, seed: number): Sample {
   const s = model.network.spec;
   const n = s.inputChannels * s.inputHeight * s.inputWidth;
   const data = Float32Array.from({ length: n }, (_, k) => (((k * 37 + i * 11) % 101) / 100 - 0.5) * 0.9);

@@ -3,9 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildChip, runEngine, runReport, type ReportSample } from '../../src/engine/index.js';
+import { buildChip, runEngine } from '../../src/engine/index.js';
 import { COUNTER_NAMES } from '../../src/counters.js';
 import { UserError } from '../../src/errors.js';
+import { runReport, type Sample } from '../../src/runs/index.js';
 import { loadTrace } from '../../src/trace/data.js';
 import { SpikeCoder } from '../../src/trace/encode.js';
 import { TraceFile } from '../../src/trace/reader.js';
@@ -45,7 +46,7 @@ describe('trace of a run', () => {
     const profile = profileNamed('small7');
     const mapping = mapModel(model, profile);
     const path = join(tempDir(), 'run.trace');
-    const sample = (): ReportSample => ({ input, seed: 0 });
+    const sample = (): Sample => ({ input, seed: 0 });
     const report = await runReport({ model, profile, mapping, semantics, samples: 2, sample, seed: 5, tracePath: path });
     expect(report.trace).toEqual({ path, bytes: readFileSync(path).length });
 
@@ -86,7 +87,7 @@ describe('trace of a run', () => {
     const { model, input } = golden('dl-snn');
     const profile = profileNamed('loihi');
     const dir = tempDir();
-    const sample = (i: number): ReportSample => {
+    const sample = (i: number): Sample => {
       if (i === 1) throw new UserError('sample 1 is broken');
       return { input, seed: 0 };
     };

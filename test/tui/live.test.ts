@@ -2,7 +2,7 @@
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runReport } from '../../src/engine/index.js';
+import { runReport } from '../../src/runs/index.js';
 import { loadTrace } from '../../src/trace/data.js';
 import { LiveRun } from '../../src/tui/live.js';
 import { golden, profileNamed } from '../engine/helpers.js';

@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { digitsDataset } from '../../src/data/index.js';
-import { datasetSamples, runReport } from '../../src/engine/index.js';
 import { buildSyntheticModel } from '../../src/eval/index.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { loadModel, saveBundle } from '../../src/io/index.js';
 import { defaultSpec } from '../../src/net/index.js';
+import { datasetSamples, runReport } from '../../src/runs/index.js';
 
 export const SMALL_TRACE = fileURLToPath(new URL('../../traces/small.trace', import.meta.url));
 
@@ -25,7 +25,7 @@ export async function writeSmallTrace(path = SMALL_TRACE): Promise<void> {
   const { model } = loadModel(dir);
   const samples = 2;
   const seed = 0;
-  await runReport({ model, profile: loadProfile('loihi'), samples, seed, sample: datasetSamples(spec, digitsDataset('val', 0), seed, samples), tracePath: path });
+  await runReport({ model, profile: loadProfile('loihi'), samples, seed, sample: datasetSamples(spec, digitsDataset('val', 0), { count: samples, seed }), tracePath: path });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await writeSmallTrace();

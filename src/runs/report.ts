@@ -1,48 +1,22 @@
-// `spikemesh run` as a function: map a model, build the chip once, run samples on it, compare measured and analytic energy, trace.
+// `spikemesh run` as a function: prepare the chip once, run the samples on it, compare measured and analytic energy, trace.
 
-import type { SegDataset } from '../data/types.js';
-import type { EnergySplit } from '../energy/price.js';
+import { addEnergy, scaleEnergy, zeroEnergy } from '../energy/price.js';
 import { compareEnergy, type EnergyComparison, type MeasuredLayer } from '../energy/report.js';
-import { checkCompatible, sampleInput } from '../eval/input.js';
+import type { Arithmetic, EngineResult, Semantics } from '../engine/types.js';
 import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';
-import { NOISE_STREAM, POISSON_STREAM } from '../eval/evaluate.js';
-import { deriveSeed } from '../eval/seeds.js';
 import type { SegMetrics } from '../eval/types.js';
 import { UserError } from '../errors.js';
-import { quantize } from '../hw/quantize.js';
-import type { CoreProfile } from '../hw/types.js';
-import { mapNetwork } from '../mapping/map.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import type { Mapping } from '../mapping/types.js';
 import { kernelsFromShapes } from '../net/stats.js';
-import type { ArchSpec, Model } from '../net/types.js';
-import type { ReferenceInput } from '../reference/types.js';
 import { RunTrace } from '../trace/tracer.js';
-import { WorkerBackend } from './backend-workers.js';
-import { buildChip } from './chip.js';
-import { Engine } from './run.js';
-import type { Arithmetic, EngineResult, RunOptions, Semantics } from './types.js';
+import { backendName, prepareRun, weightShapes, type RunRequest } from './prepare.js';
+import { runSamples } from './runner.js';
+import { checkSampleCount, type SampleSource } from './samples.js';
 
-/** One input of a run: the network input, its Poisson seed, and the label map when the data has one. */
-export interface ReportSample {
-  input: ReferenceInput;
-  seed: number;
-  label?: ArrayLike<number>;
-}
-
-export interface RunReportOptions {
-  model: Model;
-  profile: CoreProfile;
-  /** Default: mapNetwork(model, profile) with its default placer and seed. */
-  mapping?: Mapping;
-  /** Default 'same-step'. */
-  semantics?: Semantics;
-  /** Default 'float'. */
-  arithmetic?: Arithmetic;
-  /** 0 (default): compute on this thread; N ≥ 1: N worker threads. */
-  workers?: number;
+export interface RunReportOptions extends RunRequest {
   samples: number;
-  sample: (index: number) => ReportSample;
+  sample: SampleSource;
   /** The run seed the samples' seeds were derived from (recorded in the trace). */
   seed: number;
   /** Write an event trace here (streamed to a temp file, renamed when complete). */
@@ -81,7 +55,7 @@ class Totals {
   readonly spikes = new Map<string, number>();
   readonly acs = new Map<string, number>();
   readonly macs = new Map<string, number>();
-  readonly energy: EnergySplit = { synapticPJ: 0, neuronPJ: 0, routingPJ: 0, staticPJ: 0, totalPJ: 0 };
+  readonly energy = zeroEnergy();
   inputEvents = 0;
   readoutMacs = 0;
   inferenceNs = 0;
@@ -94,7 +68,7 @@ class Totals {
       this.acs.set(l.population, (this.acs.get(l.population) ?? 0) + l.acs);
       this.macs.set(l.population, (this.macs.get(l.population) ?? 0) + l.macs);
     }
-    for (const k of Object.keys(this.energy) as Array<keyof EnergySplit>) this.energy[k] += r.energy[k];
+    addEnergy(this.energy, r.energy);
     this.inputEvents += r.inputSpikeCount;
     this.readoutMacs += r.host.readoutMacs;
     this.inferenceNs += r.latency.inferenceNs;
@@ -122,20 +96,11 @@ function addLabelled(confusion: ConfusionMatrix, index: number, label: ArrayLike
   }
 }
 
-function checkSamples(samples: number): void {
-  if (!Number.isInteger(samples) || samples < 1) throw new UserError(`--samples must be a positive integer, got ${samples}`);
-}
-
 /** Map (unless given), build the chip once, run every sample on it; the report of the whole run. */
 export async function runReport(o: RunReportOptions): Promise<RunReport> {
-  checkSamples(o.samples);
+  checkSampleCount(o.samples);
   const { model, profile } = o;
-  const arithmetic = o.arithmetic ?? 'float';
-  const weightShapes = new Map([...model.weights].map(([k, t]) => [k, t.shape]));
-  const mapping = o.mapping ?? mapNetwork({ network: model.network, weightShapes }, profile);
-  const chip = buildChip({ model, mapping, profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(model, profile) } : {}) });
-  const workers = o.workers ?? 0;
-  const engine = await Engine.create(chip, { ...(o.semantics ? { semantics: o.semantics } : {}), ...(workers > 0 ? { backend: new WorkerBackend(workers) } : {}) });
+  const { mapping, chip, arithmetic, engine } = await prepareRun(o);
   const totals = new Totals();
   const spec = model.network.spec;
   const confusion = new ConfusionMatrix(spec.classes);
@@ -143,22 +108,21 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   let trace: RunTrace | null = null;
   try {
     trace = o.tracePath ? new RunTrace(o.tracePath, { model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics }) : null;
-    for (let i = 0; i < o.samples; i++) {
-      const s = o.sample(i);
-      const onStep: RunOptions['onStep'] = (step, st, host) => {
-        trace?.step(i, step, st, host);
-        o.onProgress?.(i * engine.steps + step + 1, o.samples * engine.steps);
-      };
-      const r = await engine.run(s.input, { seed: s.seed, onStep });
-      // A macrotask turn per sample: an in-thread run never yields otherwise, and Ctrl-C's handler (which removes the
-      // partial trace) only runs between turns.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      totals.add(r);
-      if (s.label) {
-        addLabelled(confusion, i, s.label, r.prediction);
-        labelled++;
-      }
-    }
+    const sink = trace;
+    await runSamples({
+      engine,
+      samples: o.samples,
+      sample: o.sample,
+      ...(sink ? { trace: (i, step, st, host) => sink.step(i, step, st, host) } : {}),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      onResult: (i, s, r) => {
+        totals.add(r);
+        if (s.label) {
+          addLabelled(confusion, i, s.label, r.prediction);
+          labelled++;
+        }
+      },
+    });
   } catch (e) {
     trace?.abort();
     throw e;
@@ -169,11 +133,10 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   const n = o.samples;
   const mean = (x: number) => x / n;
   const measured: MeasuredLayer[] = chip.plan.populations.map((p) => ({ population: p.name, acs: mean(totals.acs.get(p.name) ?? 0), macs: mean(totals.macs.get(p.name) ?? 0) }));
-  const e = totals.energy;
-  const energy: EnergySplit = { synapticPJ: mean(e.synapticPJ), neuronPJ: mean(e.neuronPJ), routingPJ: mean(e.routingPJ), staticPJ: mean(e.staticPJ), totalPJ: mean(e.totalPJ) };
+  const energy = scaleEnergy(totals.energy, n);
   const comparison = compareEnergy({
     network: model.network,
-    kernels: kernelsFromShapes(weightShapes),
+    kernels: kernelsFromShapes(weightShapes(model)),
     activity: { timesteps: chip.plan.timesteps, spikeCounts: Object.fromEntries([...totals.spikes].map(([k, v]) => [k, mean(v)])), inputSpikeCount: mean(totals.inputEvents) },
     measured,
     profileEnergy: energy,
@@ -183,7 +146,7 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
     profile: profile.name,
     semantics: engine.semantics,
     arithmetic,
-    backend: workers > 0 ? `${workers} worker thread${workers === 1 ? '' : 's'}` : 'in-thread',
+    backend: backendName(o),
     samples: n,
     timesteps: chip.plan.timesteps,
     steps: engine.steps,
@@ -196,19 +159,5 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
     ...(labelled > 0 ? { metrics: segMetrics(confusion.counts, spec.classes) } : {}),
     notes: [...totals.notes],
     ...(written ? { trace: written } : {}),
-  };
-}
-
-/**
- * Samples 0..n−1 of a data set as the evaluator feeds them (src/eval: sampleInput, no noise), with the
- * evaluator's per-sample Poisson seeds, so `run --samples n --seed s` sees what `eval --count n --seed s` sees.
- */
-export function datasetSamples(spec: ArchSpec, ds: SegDataset, seed: number, samples: number): (index: number) => ReportSample {
-  checkCompatible(spec, ds);
-  checkSamples(samples);
-  if (!ds.unbounded && samples > ds.size) throw new UserError(`--samples ${samples}: ${ds.name} ${ds.split} has only ${ds.size} samples`);
-  return (i) => {
-    const sample = ds.sample(i);
-    return { input: sampleInput(spec, sample, 0, deriveSeed(seed, NOISE_STREAM, i)), seed: deriveSeed(seed, POISSON_STREAM, i), label: sample.label };
   };
 }

@@ -3,16 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import { analyticEnergy } from '../../src/energy/index.js';
 import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
-import { runEngine, runReport, type EngineResult, type ReportSample } from '../../src/engine/index.js';
+import { runEngine, type EngineResult } from '../../src/engine/index.js';
 import { buildChip } from '../../src/engine/chip.js';
 import { kernelsFromShapes, tensor } from '../../src/net/index.js';
 import type { Model } from '../../src/net/types.js';
 import type { ReferenceInput } from '../../src/reference/types.js';
+import { runReport, type Sample } from '../../src/runs/index.js';
 import { geometryToy } from '../energy/helpers.js';
-import { golden, mapModel, profileNamed } from './helpers.js';
+import { golden, mapModel, profileNamed } from '../engine/helpers.js';
 
 /** The golden input, and the same spikes played backwards in time: two different samples. */
-function twoSamples(fixture: string): ReportSample[] {
+function twoSamples(fixture: string): Sample[] {
   const { input } = golden(fixture);
   if (input.kind !== 'spikes') throw new Error('golden SNN fixtures carry their input spikes');
   const [T, ...rest] = input.spikes.shape as [number, number, number, number];

@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { loadProfile } from '../../src/hw/profile.js';
 import { quantize } from '../../src/hw/quantize.js';
 import { loadModel } from '../../src/io/checkpoint.js';
-import { defaultSpec } from '../../src/net/zoo.js';
-import { quantizationReport } from '../../src/reference/fixed-report.js';
-import { randomSamples } from '../../src/reference/fixed-samples.js';
 import { simulate } from '../../src/reference/simulate.js';
+import { quantizationReport } from '../../src/runs/fixed-report.js';
+import { randomSamples as randomSource, sampleList } from '../../src/runs/samples.js';
+import type { ArchSpec } from '../../src/net/types.js';
 
 const model = loadModel(join(import.meta.dirname, '..', 'fixtures', 'golden', 'fcn-snn')).model;
 const spec = model.network.spec;
+const randomSamples = (s: ArchSpec, count: number, seed: number) => sampleList(randomSource(s, { seed }), count);
 
 describe('quantization report', () => {
   it('reportsWeightErrorsAloneWithoutSamples', () => {
@@ -46,18 +47,5 @@ describe('quantization report', () => {
     expect(r.miou!.float).toBe(1);
     expect(r.miou!.fixed).toBeLessThan(1);
     expect(r.predictionAgreement).toBeLessThan(1);
-  });
-});
-
-describe('random samples', () => {
-  it('areSeededAndSpanHalfTheInputRange', () => {
-    const a = randomSamples(spec, 2, 3);
-    expect(randomSamples(spec, 2, 3)).toEqual(a);
-    expect(a[0]!.seed).not.toBe(a[1]!.seed);
-    const image = a[0]!.input.kind === 'image' ? a[0]!.input.image : null;
-    expect(image!.shape).toEqual([3, 16, 16]);
-    expect(Math.max(...image!.data.map(Math.abs))).toBeLessThanOrEqual(0.5);
-    const dvs = randomSamples(defaultSpec({ arch: 'dl-vgg9', encoding: 'dvs', inputChannels: 2, timesteps: 3, inputHeight: 8, inputWidth: 8 }), 1, 0)[0]!;
-    expect(dvs.input.kind === 'frames' && dvs.input.frames.shape).toEqual([3, 2, 8, 8]);
   });
 });

@@ -7,19 +7,13 @@
 import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';
 import type { NormPlacement, QuantizedNet } from '../hw/quantize-types.js';
 import type { Model, NeuronModel } from '../net/types.js';
-import { inputSource } from './encode.js';
-import { compileFixedLayers, fixedCurrent, quantizeInputStep, simulateFixed, stepFixedNeurons, type FixedLayer } from './fixed.js';
-import { applyNorm, normTables, stepNeurons, type NormTable } from './neurons.js';
-import { simulate } from './simulate.js';
-import { compileProjection, runProjection, type CompiledProjection } from './stages.js';
-import type { ReferenceInput, ReferenceResult } from './types.js';
-
-export interface QuantSample {
-  input: ReferenceInput;
-  seed: number;
-  /** H×W labels (255 ignored) for MIoU; absent for unlabelled inputs. */
-  label?: Uint8Array;
-}
+import { inputSource } from '../reference/encode.js';
+import { compileFixedLayers, fixedCurrent, quantizeInputStep, simulateFixed, stepFixedNeurons, type FixedLayer } from '../reference/fixed.js';
+import { applyNorm, normTables, stepNeurons, type NormTable } from '../reference/neurons.js';
+import { simulate } from '../reference/simulate.js';
+import { compileProjection, runProjection, type CompiledProjection } from '../reference/stages.js';
+import type { ReferenceResult } from '../reference/types.js';
+import type { Sample } from './samples.js';
 
 export interface StageError {
   weight: string;
@@ -137,7 +131,7 @@ function floatLayers(model: Model, qnet: QuantizedNet): FloatLayer[] {
 }
 
 /** Both simulators layer by layer on the float reference's own spikes; tallies current, membrane and spike errors. */
-function isolatedRun(model: Model, qnet: QuantizedNet, sample: QuantSample, floatRun: ReferenceResult, tallies: LayerTally[]): void {
+function isolatedRun(model: Model, qnet: QuantizedNet, sample: Sample, floatRun: ReferenceResult, tallies: LayerTally[]): void {
   const net = model.network;
   const T = net.timesteps;
   const pops = net.populations;
@@ -209,7 +203,7 @@ function compareSpikes(qnet: QuantizedNet, floatRun: ReferenceResult, fixedRun: 
  * Compare the quantized network with its float model on the samples (none: weight errors only).
  * `onProgress` is called after each sample.
  */
-export function quantizationReport(model: Model, qnet: QuantizedNet, samples: readonly QuantSample[], onProgress?: (done: number, total: number) => void): QuantReport {
+export function quantizationReport(model: Model, qnet: QuantizedNet, samples: readonly Sample[], onProgress?: (done: number, total: number) => void): QuantReport {
   const tallies = qnet.populations.map(() => new LayerTally());
   const classes = model.network.spec.classes;
   const floatCm = new ConfusionMatrix(classes);
