@@ -11,7 +11,7 @@ import type { MappingSummary } from './summary.js';
 /** Tile and neuron ids live in Int32Arrays. */
 export const MAX_INT32 = 2 ** 31 - 1;
 /**
- * Mesh slots read beyond the cores: meshFor's grid is at most about 1.5 × the cores plus 2.5 chips of spare slots,
+ * Mesh slots read beyond the cores: meshFor's grid is at most 1.5 × the cores plus 3.5 chips of spare slots,
  * and a chip has at most 2^20 cores (hw/profile.ts), so a mesh beyond 2 × cores + 2^22 slots is not one it made.
  * The bound keeps the per-slot tables (MeshCoords: 16 bytes a slot) proportional to what the file holds.
  */

@@ -24,8 +24,9 @@ export class TraceData {
   records = 0;
   /** Whether the run behind it has finished (a file with its end record, or a live run that is done). */
   complete = false;
-  private samples = new Int32Array(16);
-  private steps = new Int32Array(16);
+  // Room for one record at first, grown by doubling: a header's core count alone must not reserve memory.
+  private samples = new Int32Array(1);
+  private steps = new Int32Array(1);
   private countersBuf: Float64Array;
   private hostBuf: Float64Array;
   private energyBuf: Float64Array;
@@ -34,9 +35,9 @@ export class TraceData {
   constructor(readonly header: TraceHeader) {
     this.coder = new SpikeCoder(header);
     this.width = header.counterNames.length;
-    this.countersBuf = new Float64Array(16 * header.cores * this.width);
-    this.hostBuf = new Float64Array(16 * HOST_FIELDS.length);
-    this.energyBuf = new Float64Array(16 * header.cores);
+    this.countersBuf = new Float64Array(header.cores * this.width);
+    this.hostBuf = new Float64Array(HOST_FIELDS.length);
+    this.energyBuf = new Float64Array(header.cores);
   }
 
   /** Add a record (its arrays are copied: a live tracer reuses them). */

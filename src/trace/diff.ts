@@ -1,7 +1,8 @@
 // `trace diff a b`: walk two traces of the same network step by step and find the first spike one has and the other has not.
 
-import { UserError } from '../errors.js';
+import { fileError, UserError } from '../errors.js';
 import { COUNTER_COUNT } from '../counters.js';
+import { checkCounters } from './data.js';
 import { decodeCounters, SpikeCoder, type DecodedSpikes } from './encode.js';
 import type { TraceFile } from './reader.js';
 import type { StepRecord, TraceHeader } from './types.js';
@@ -50,12 +51,12 @@ function checkComparable(a: TraceFile, b: TraceFile): void {
     throw new UserError(`trace diff: ${a.path} has ${a.header.steps} steps per sample (${a.header.semantics}), ${b.path} ${b.header.steps} (${b.header.semantics}); steps would not line up`);
 }
 
-/** Which core of a layer holds population neuron (ch, y, x). */
-function coreOf(h: TraceHeader, li: number, ch: number, y: number, x: number): number {
-  const l = h.layers[li]!;
-  const t = h.coreTable;
+/** Which core of a layer holds population neuron (ch, y, x); the reader checked each layer's tiles, but not that they never overlap. */
+function coreOf(file: TraceFile, li: number, ch: number, y: number, x: number): number {
+  const l = file.header.layers[li]!;
+  const t = file.header.coreTable;
   for (let c = l.firstCore; c < l.firstCore + l.cores; c++) if (ch >= t.c0[c]! && ch < t.c1[c]! && y >= t.y0[c]! && y < t.y1[c]! && x >= t.x0[c]! && x < t.x1[c]!) return c;
-  throw new Error(`trace diff: no core of ${l.population} holds neuron (${ch}, ${y}, ${x})`);
+  throw fileError(file.path, `trace header: no core of ${l.population} holds neuron (${ch}, ${y}, ${x}); its tiles overlap`);
 }
 
 /** The layer's ids of a step, sorted (cores of a layer each list theirs in order; the layer's union is sorted here). */
@@ -97,8 +98,8 @@ function spikeDivergence(a: TraceFile, b: TraceFile, ra: StepRecord, sa: Decoded
       channel,
       row,
       col,
-      a: { core: coreOf(h, li, channel, row, col), fired: d.inFirst },
-      b: { core: coreOf(b.header, li, channel, row, col), fired: !d.inFirst },
+      a: { core: coreOf(a, li, channel, row, col), fired: d.inFirst },
+      b: { core: coreOf(b, li, channel, row, col), fired: !d.inFirst },
     };
   }
   return null;
@@ -113,6 +114,8 @@ function sameCores(a: TraceHeader, b: TraceHeader): boolean {
 /** Compare two traces step by step, up to the shorter one. */
 export function diffTraces(a: TraceFile, b: TraceFile): TraceDiff {
   checkComparable(a, b);
+  checkCounters(a.header, a.path);
+  checkCounters(b.header, b.path);
   const notes: string[] = [];
   const cores = sameCores(a.header, b.header);
   if (!cores) notes.push('the traces cut the layers into different cores (different profiles or mappings): spikes are compared by neuron, counters not at all');

@@ -1,9 +1,10 @@
 // Reading traces: record by record from the start (a damaged or truncated file gives every good record before the damage and a
 // warning), or by timestep through the index at the end (rebuilt by a scan when it is missing).
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { fileError } from '../errors.js';
-import { COUNTER_COUNT } from '../counters.js';
+import { brief, refusal } from '../io/boundary.js';
+import { checkHeader, RecordCheck } from './check.js';
 import { checksum } from './encode.js';
 import { FOOTER_BYTES, FOOTER_MAGIC, HOST_FIELDS, TRACE_FORMAT, TRACE_VERSION, type EndRecord, type StepRecord, type TraceHeader } from './types.js';
 import { tracePackr } from './writer.js';
@@ -91,21 +92,26 @@ class ValueStream {
   }
 }
 
+/** A FIFO or device would block the read or never end: only regular files are traces (a missing one is open's to report). */
+function refuseSpecialFile(path: string): void {
+  const s = statSync(path, { throwIfNoEntry: false });
+  if (s && !s.isFile() && !s.isDirectory()) throw fileError(path, 'is not a regular file, expected a trace file');
+}
+
 function isHeader(v: unknown): v is TraceHeader {
   return typeof v === 'object' && v !== null && (v as TraceHeader).type === 'header';
 }
 
 /** Why a decoded value is not the step record expected at position `k`, or null when it is. */
-function stepProblem(v: unknown, h: TraceHeader, k: number): string | null {
+function stepProblem(v: unknown, h: TraceHeader, k: number, content: RecordCheck): string | null {
   const r = v as StepRecord;
   if (typeof v !== 'object' || v === null || r.type !== 'step') return (v as { type?: unknown } | null)?.type === 'end' ? 'a damaged end record' : 'not a step record';
   const sample = Math.floor(k / h.steps);
   if (r.sample !== sample || r.step !== k % h.steps) return `expected sample ${sample} step ${k % h.steps}, found sample ${String(r.sample)} step ${String(r.step)}`;
   if (!(r.spikes instanceof Uint8Array) || !(r.counters instanceof Uint8Array || r.counters instanceof Float64Array) || !(r.host instanceof Float64Array) || r.host.length !== HOST_FIELDS.length)
     return 'a step record with missing or mistyped arrays';
-  if (r.counters instanceof Float64Array && r.counters.length !== h.cores * COUNTER_COUNT) return 'a step record with the wrong number of counters';
   if (r.crc !== checksum(r)) return `sample ${sample} step ${r.step} fails its checksum`;
-  return null;
+  return content.problem(r);
 }
 
 function isEnd(v: unknown): v is EndRecord {
@@ -124,6 +130,7 @@ export class TraceFile {
   private stepsEnd = 0;
   private end: EndRecord | null = null;
   private readonly damageSeen = new Set<number>();
+  private readonly content: RecordCheck;
 
   private constructor(
     readonly path: string,
@@ -132,9 +139,12 @@ export class TraceFile {
     readonly header: TraceHeader,
     /** Byte offset of the first step record. */
     private readonly firstRecord: number,
-  ) {}
+  ) {
+    this.content = new RecordCheck(header);
+  }
 
   static open(path: string): TraceFile {
+    refuseSpecialFile(path);
     let fd: number;
     try {
       fd = openSync(path, 'r');
@@ -148,9 +158,9 @@ export class TraceFile {
       const first = new ValueStream(fd, 0, size).next();
       if (!first || first instanceof Damage || !isHeader(first.value)) throw fileError(path, 'not a spikemesh trace (no trace header at the start)');
       const h = first.value;
-      if (h.format !== TRACE_FORMAT) throw fileError(path, `not a spikemesh trace (format '${String(h.format)}')`);
-      if (h.version !== TRACE_VERSION) throw fileError(path, `trace format version ${h.version}; this spikemesh reads version ${TRACE_VERSION} (run again with this version to write a new trace)`);
-      return new TraceFile(path, fd, size, h, first.end);
+      if (h.format !== TRACE_FORMAT) throw refusal(path, `not a spikemesh trace (format ${brief(h.format)})`);
+      if (h.version !== TRACE_VERSION) throw fileError(path, `trace format version ${brief(h.version)}; this spikemesh reads version ${TRACE_VERSION} (run again with this version to write a new trace)`);
+      return new TraceFile(path, fd, size, checkHeader(h, path), first.end);
     } catch (e) {
       closeSync(fd);
       throw e;
@@ -186,7 +196,7 @@ export class TraceFile {
         if (got.value.stepRecords !== offsets.length) this.damaged(offsets.length, new Damage(got.start, `the end record counts ${got.value.stepRecords} step records`));
         break;
       }
-      const problem = stepProblem(got.value, this.header, offsets.length);
+      const problem = stepProblem(got.value, this.header, offsets.length, this.content);
       if (problem) {
         this.damaged(offsets.length, new Damage(got.start, problem));
         break;
@@ -223,7 +233,7 @@ export class TraceFile {
     const start = offsets[i]!;
     const end = i + 1 < offsets.length ? offsets[i + 1]! : this.stepsEnd;
     const got = new ValueStream(this.fd, start, end).next();
-    const problem = !got || got instanceof Damage ? 'unreadable' : stepProblem(got.value, this.header, i);
+    const problem = !got || got instanceof Damage ? 'unreadable' : stepProblem(got.value, this.header, i, this.content);
     if (problem || !got || got instanceof Damage) throw fileError(this.path, `step record ${i} at byte ${start}: ${problem}`);
     return got.value as StepRecord;
   }
