@@ -4,7 +4,8 @@ import { UserError } from '../errors.js';
 import { HOST_TILE, type MeshCoords, type MeshGeometry } from '../geometry/mesh.js';
 import type { CoreProfile } from '../hw/types.js';
 
-export { EAST, MeshCoords, NORTH, SOUTH, WEST, walkRoute } from '../geometry/mesh.js';
+// The grid's coordinates and routes live in geometry/mesh.ts; trace and tui still import MeshCoords from here.
+export { MeshCoords } from '../geometry/mesh.js';
 
 /** Chip grid just large enough for `tiles` cores, as square as the profile's chip mesh allows. */
 export function meshFor(profile: CoreProfile, tiles: number): MeshGeometry {

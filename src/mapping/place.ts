@@ -1,8 +1,9 @@
 // Placers: tiles onto core slots. Serpentine in layer order, and simulated annealing that improves on it.
 
+import { HOST_TILE, MeshCoords } from '../geometry/mesh.js';
 import type { CoreProfile } from '../hw/types.js';
-import { hopCost, hopWeights, meshFor, MeshCoords, serpentineSlots, type HopWeights } from './mesh.js';
-import { HOST_TILE, type FlowTable, type Partition, type Placement, type Placer } from './types.js';
+import { hopCost, hopWeights, meshFor, serpentineSlots, type HopWeights } from './mesh.js';
+import type { FlowTable, Partition, Placement, Placer } from './types.js';
 
 /** Total weighted spike-hops per step of a placement: the objective every placer reports. */
 export function placementCost(m: MeshCoords, w: HopWeights, flows: FlowTable, slotOfTile: Int32Array): number {

@@ -1,7 +1,7 @@
 // The router: X-then-Y routes of every flow, expected load per directed link, and hop totals per source layer.
 
-import { MeshCoords, walkRoute } from './mesh.js';
-import { HOST_TILE, type FlowTable, type HopKind, type HopTotals, type Partition, type Placement, type Routing } from './types.js';
+import { HOST_TILE, MeshCoords, walkRoute, type HopKind } from '../geometry/mesh.js';
+import type { FlowTable, HopTotals, Partition, Placement, Routing } from './types.js';
 
 /** One hop of a traced route, for inspection and tests. */
 export interface RouteStep {

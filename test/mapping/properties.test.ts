@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import type { CoreProfile } from '../../src/hw/types.js';
 import { mapNetwork } from '../../src/mapping/map.js';
-import { MeshCoords } from '../../src/mapping/mesh.js';
+import { MeshCoords } from '../../src/geometry/mesh.js';
 import { AnnealPlacer, SerpentinePlacer } from '../../src/mapping/place.js';
 import { traceRoute } from '../../src/mapping/route.js';
 import { HOST_TILE, type Mapping } from '../../src/mapping/types.js';
