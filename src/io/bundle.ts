@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fileError } from '../errors.js';
 import type { ArchSpec } from '../net/types.js';
+import { nestedDeeperThan, refusal } from './boundary.js';
 import { readBytes, readJson } from './files.js';
 import { checkOutputFolder, writeOutputFolder, type OutputRules } from './output.js';
 import { storedNetworkSchema } from './nir/custom.js';
@@ -16,21 +17,41 @@ export const BUNDLE_VERSION = 1;
 export const MODEL_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.safetensors';
 
-const positiveInt = z.int().positive();
+// Ranges of a spec read from a file, so that an absurd model.json is refused before a network is built or an input
+// allocated for it. Sizes, channels and timesteps are the CLI flags' ranges (cli/options.ts); classes go beyond the
+// zoo's 255 for networks imported from NIR.
+const MAX_SIDE = 8192;
+const MAX_INPUT_CHANNELS = 1024;
+const MAX_CLASSES = 4096;
+const MAX_TIMESTEPS = 4096;
+const MAX_WIDTH = 16;
+/** Values of one input frame (channels × height × width): 2^26, 256 MiB as float32. */
+const MAX_INPUT_VALUES = 2 ** 26;
+/** Nesting of model.json (provenance and metrics are free-form JSON, validated recursively). */
+const MAX_DEPTH = 64;
 
-export const archSpecSchema = z.object({
-  arch: z.enum(['dl-vgg9', 'fcn-vgg9', 'custom']),
-  kind: z.enum(['snn', 'ann']),
-  inputHeight: positiveInt,
-  inputWidth: positiveInt,
-  inputChannels: positiveInt,
-  classes: positiveInt,
-  timesteps: positiveInt,
-  width: z.number().positive(),
-  leak: z.number(),
-  threshold: z.number(),
-  encoding: z.enum(['poisson', 'dvs', 'analog']),
-}) satisfies z.ZodType<ArchSpec>;
+const upTo = (max: number, unit = '') => z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(max, `must be ≤ ${max.toLocaleString('en-US')}${unit}`);
+
+export const archSpecSchema = z
+  .object({
+    arch: z.enum(['dl-vgg9', 'fcn-vgg9', 'custom']),
+    kind: z.enum(['snn', 'ann']),
+    inputHeight: upTo(MAX_SIDE, ' pixels'),
+    inputWidth: upTo(MAX_SIDE, ' pixels'),
+    inputChannels: upTo(MAX_INPUT_CHANNELS),
+    classes: upTo(MAX_CLASSES),
+    timesteps: upTo(MAX_TIMESTEPS),
+    width: z.number().positive('must be > 0').max(MAX_WIDTH, `must be ≤ ${MAX_WIDTH}`),
+    leak: z.number(),
+    threshold: z.number(),
+    encoding: z.enum(['poisson', 'dvs', 'analog']),
+  })
+  .refine((s) => s.inputChannels * s.inputHeight * s.inputWidth <= MAX_INPUT_VALUES, {
+    error: (i) => {
+      const s = i.input as ArchSpec;
+      return `an input of ${s.inputChannels}×${s.inputHeight}×${s.inputWidth} values is more than ${MAX_INPUT_VALUES.toLocaleString('en-US')}`;
+    },
+  }) satisfies z.ZodType<ArchSpec>;
 
 const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
   z.union([z.null(), z.boolean(), z.number(), z.string(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
@@ -64,10 +85,11 @@ export function parseBundleMeta(json: unknown, name: string): BundleMeta {
   if (head?.format !== BUNDLE_FORMAT) throw fileError(name, `not a spikemesh bundle (format is ${JSON.stringify(head?.format)}, expected "${BUNDLE_FORMAT}")`);
   if (head.version !== BUNDLE_VERSION)
     throw fileError(name, `bundle version ${JSON.stringify(head.version)} is not supported (this spikemesh reads version ${BUNDLE_VERSION})`);
+  if (nestedDeeperThan(json, MAX_DEPTH)) throw fileError(name, `nested more than ${MAX_DEPTH} levels deep`);
   const r = bundleMetaSchema.safeParse(json);
   if (r.success) return r.data;
   const problems = r.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`);
-  throw fileError(name, `invalid bundle metadata: ${problems.join('; ')}${r.error.issues.length > 3 ? ` (+${r.error.issues.length - 3} more)` : ''}`);
+  throw refusal(name, `invalid bundle metadata: ${problems.join('; ')}${r.error.issues.length > 3 ? ` (+${r.error.issues.length - 3} more)` : ''}`);
 }
 
 /** Load a bundle folder (weights exactly as stored; checkpoint.ts validates them against the spec). */
