@@ -1,9 +1,9 @@
 // buildChip(spec): the runtime chip — every core with its projection plans, the flows between cores (flows.ts), scratch sizes.
 
 import { EngineRefusal } from '../errors.js';
-import type { CoreProfile } from '../hw/types.js';
 import { HOST_TILE } from '../geometry/mesh.js';
 import { tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
+import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
 import { addFlows, emitPlan, FlowBuilder, outgoing, routeFlows } from './flows.js';
 import { projectionTiles } from './geometry.js';
