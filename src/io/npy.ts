@@ -1,7 +1,7 @@
 // NumPy .npy reader (format versions 1-3): little-endian numeric arrays in C order, converted to float32.
 
 import { fileError } from '../errors.js';
-import { numel } from '../net/tensor.js';
+import { checkElements, count, MAX_NPY_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from './limits.js';
 
 export interface NpyArray {
   shape: number[];
@@ -42,7 +42,7 @@ function parseHeader(text: string, name: string): NpyHeader {
     throw fileError(name, `corrupt .npy header (expected descr, fortran_order and shape): ${text.trim().slice(0, 120)}`);
   const parts = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   const shape = parts.map((p) => Number(p.replace(/L$/, '')));
-  if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw fileError(name, `corrupt .npy header: bad shape (${shapeText})`);
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fileError(name, `corrupt .npy header: bad shape (${shapeText})`);
   return { descr, fortranOrder: fortran === 'True', shape };
 }
 
@@ -55,6 +55,7 @@ export function parseNpy(buf: Uint8Array, name: string): NpyArray {
   const lenBytes = major === 1 ? 2 : 4;
   if (buf.length < 8 + lenBytes) throw fileError(name, 'truncated .npy header');
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
+  if (headerLen > MAX_NPY_HEADER_BYTES) throw fileError(name, `.npy header declares ${count(headerLen)} bytes, more than the ${count(MAX_NPY_HEADER_BYTES)} allowed`);
   const dataStart = 8 + lenBytes + headerLen;
   if (dataStart > buf.length) throw fileError(name, `truncated .npy header (needs ${dataStart} bytes, file has ${buf.length})`);
   const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(8 + lenBytes, dataStart));
@@ -64,7 +65,7 @@ export function parseNpy(buf: Uint8Array, name: string): NpyArray {
   if (order === '>') throw fileError(name, `big-endian .npy dtype ${header.descr} is not supported (convert with .astype('<${header.descr.slice(1)}'))`);
   const reader = READERS[header.descr.slice(order === '<' || order === '|' || order === '=' ? 1 : 0)];
   if (!reader) throw fileError(name, `unsupported .npy dtype ${header.descr} (float32/64, int8-64, uint8-64, bool)`);
-  const n = numel(header.shape);
+  const n = checkElements(name, 'the .npy array', header.shape, MAX_TENSOR_ELEMENTS);
   const need = n * reader.bytes;
   if (buf.length - dataStart < need)
     throw fileError(name, `truncated .npy data: shape [${header.shape}] ${header.descr} needs ${need} bytes, file has ${buf.length - dataStart}`);

@@ -7,6 +7,7 @@
 
 import { fileError, UserError } from '../errors.js';
 import { numel } from '../net/tensor.js';
+import { Budget, count, elementCount, MAX_PICKLE_DEPTH, MAX_PICKLE_INT_DIGITS, MAX_PICKLE_LONG_BYTES, MAX_PICKLE_MEMO, MAX_PICKLE_VALUES, MAX_TENSOR_ELEMENTS, MAX_VIEW_EXPANSION, VIEW_SLACK_ELEMENTS } from './limits.js';
 import type { JsonValue, PyDict, PyGlobal, PyRecord, PySet, PyStorage, PyTensor, PyTuple, PyValue } from './types.js';
 
 export interface UnpickleOptions {
@@ -14,10 +15,41 @@ export interface UnpickleOptions {
   name: string;
   /** Resolves persistent ids (torch storages); without it, persistent ids are refused. */
   persistentLoad?: (pid: PyValue) => PyValue;
+  /** The file's float32 elements so far (storages and tensors): shared with `persistentLoad`, so both count. */
+  elements?: TensorElements;
 }
 
-/** Refuse tensors past this many elements: a crafted size/stride must not allocate gigabytes. */
-const MAX_TENSOR_ELEMENTS = 2 ** 28;
+/**
+ * What a checkpoint decodes to, in float32 elements, against MAX_TENSOR_ELEMENTS in all; tensor views
+ * together may hold at most MAX_VIEW_EXPANSION × the storage elements plus VIEW_SLACK_ELEMENTS, so that
+ * a stride-0 view of a few bytes cannot become gigabytes. Refusals are plain UserErrors: the unpickler
+ * adds the file and the byte.
+ */
+export class TensorElements {
+  private readonly total = new Budget(undefined, MAX_TENSOR_ELEMENTS, 'tensor elements');
+  private stored = 0;
+  private viewed = 0;
+
+  storage(n: number, what: string): void {
+    this.total.charge(n, what);
+    this.stored += n;
+  }
+
+  view(n: number, what: string): void {
+    const allowed = this.stored * MAX_VIEW_EXPANSION + VIEW_SLACK_ELEMENTS;
+    if (this.viewed + n > allowed)
+      throw new UserError(
+        `${what} brings the tensors to ${count(this.viewed + n)} elements from ${count(this.stored)} stored; views may hold at most ${MAX_VIEW_EXPANSION}× the stored elements plus ${count(VIEW_SLACK_ELEMENTS)}`,
+      );
+    this.total.charge(n, what);
+    this.viewed += n;
+  }
+}
+
+/** What builders may need beyond their arguments. */
+interface BuildContext {
+  elements: TensorElements;
+}
 
 /** How Python's repr writes the non-finite floats that the text FLOAT opcode may carry. */
 const PY_FLOAT_WORDS: Record<string, number> = { inf: Infinity, '-inf': -Infinity, nan: NaN };
@@ -104,20 +136,21 @@ export function materialise(src: Float32Array, offset: number, size: readonly nu
 }
 
 /** torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]). */
-function rebuildTensor(args: PyValue[]): PyTensor {
+function rebuildTensor(args: PyValue[], ctx: BuildContext): PyTensor {
   const [storage, offsetArg, sizeArg, strideArg, requiresGrad] = args;
   if (!isPyStorage(storage)) throw new UserError(`tensor storage must come from a persistent id, got ${pyTypeName(storage)}`);
   const offset = intArg(offsetArg, 'tensor storage offset');
   const size = sequence(sizeArg, 'tensor size').map((d) => intArg(d, 'tensor size'));
   const stride = sequence(strideArg, 'tensor stride').map((d) => intArg(d, 'tensor stride'));
   if (size.length !== stride.length) throw new UserError(`tensor size [${size}] and stride [${stride}] differ in length`);
-  const n = numel(size);
-  if (n > MAX_TENSOR_ELEMENTS) throw new UserError(`tensor of size [${size}] is too large`);
+  const n = elementCount(size, MAX_TENSOR_ELEMENTS);
+  if (n > MAX_TENSOR_ELEMENTS) throw new UserError(`tensor of size [${size}] has more than the ${count(MAX_TENSOR_ELEMENTS)} elements allowed`);
   if (n > 0) {
     const last = size.reduce((acc, d, i) => acc + (d - 1) * stride[i]!, offset);
     if (last >= storage.values.length)
       throw new UserError(`tensor view (offset ${offset}, size [${size}], stride [${stride}]) reaches past its storage of ${storage.values.length} elements`);
   }
+  ctx.elements.view(n, `tensor of size [${size}] over storage ${storage.key}`);
   return {
     py: 'tensor',
     dtype: storage.dtype,
@@ -177,7 +210,7 @@ function setOf(frozen: boolean, items: PyValue | undefined): PyValue {
  * The only globals a pickle may call. Each entry is a pure TypeScript builder of plain data: adding
  * one must never add a way to run code, open files or reach the network.
  */
-const BUILDERS: Record<string, (args: PyValue[]) => PyValue> = {
+const BUILDERS: Record<string, (args: PyValue[], ctx: BuildContext) => PyValue> = {
   'collections.OrderedDict': (args) => dictFromPairs('collections.OrderedDict', args[0]),
   'builtins.dict': (args) => dictFromPairs('dict', args[0]),
   'builtins.set': (args) => setOf(false, args[0]),
@@ -205,9 +238,9 @@ const BUILDERS: Record<string, (args: PyValue[]) => PyValue> = {
     return data;
   },
   // Tensors with Python attributes or of a Tensor subclass: rebuild the plain tensor, drop type and state.
-  'torch._tensor._rebuild_from_type_v2': ([func, , args]) => {
+  'torch._tensor._rebuild_from_type_v2': ([func, , args], ctx) => {
     const inner = isPyGlobal(func) ? BUILDERS[qualname(func)] : undefined;
-    const tensor = inner?.(sequence(args, 'tensor arguments'));
+    const tensor = inner?.(sequence(args, 'tensor arguments'), ctx);
     if (!isPyTensor(tensor)) throw new UserError(`refusing to rebuild a tensor through ${pyTypeName(func)}`);
     return tensor;
   },
@@ -277,11 +310,15 @@ class Unpickler {
   private readonly metastack: PyValue[][] = [];
   private readonly memo = new Map<number, PyValue>();
   private opStart = 0;
+  private pushed = 0;
+  private readonly context: BuildContext;
 
   constructor(
     private readonly buf: Uint8Array,
     private readonly opts: UnpickleOptions,
-  ) {}
+  ) {
+    this.context = { elements: opts.elements ?? new TensorElements() };
+  }
 
   private fail(problem: string): never {
     throw fileError(this.opts.name, `pickle: ${problem} (at byte ${this.opStart})`);
@@ -300,7 +337,8 @@ class Unpickler {
   }
 
   private u8(): number {
-    return this.take(1)[0]!;
+    if (this.pos >= this.buf.length) this.fail('data truncated');
+    return this.buf[this.pos++]!;
   }
 
   private u64(): number {
@@ -330,8 +368,27 @@ class Unpickler {
     return new TextDecoder('latin1').decode(this.take(n));
   }
 
+  /** Every value costs memory (a container up to ~150 bytes for one opcode byte), so pushes are counted. */
   private push(v: PyValue): void {
+    if (++this.pushed > MAX_PICKLE_VALUES) this.fail(`more than the ${count(MAX_PICKLE_VALUES)} values allowed`);
     this.stack.push(v);
+  }
+
+  private mark(): void {
+    if (this.metastack.length >= MAX_PICKLE_DEPTH) this.fail(`containers nested more than the ${count(MAX_PICKLE_DEPTH)} levels allowed`);
+    this.metastack.push(this.stack);
+    this.stack = [];
+  }
+
+  private memoPut(key: number): void {
+    if (!this.memo.has(key) && this.memo.size >= MAX_PICKLE_MEMO) this.fail(`more than the ${count(MAX_PICKLE_MEMO)} memo entries allowed`);
+    this.memo.set(key, this.top());
+  }
+
+  /** LONG1/LONG4: decoding an n-byte integer costs n² (and torch writes at most 8), so the length is capped before reading. */
+  private long(n: number): number | bigint {
+    if (n < 0 || n > MAX_PICKLE_LONG_BYTES) this.fail(`integer of ${count(n)} bytes; at most ${MAX_PICKLE_LONG_BYTES} are allowed`);
+    return decodeLong(this.take(n));
   }
 
   private pop(): PyValue {
@@ -362,6 +419,7 @@ class Unpickler {
   }
 
   private textInt(text: string): number | bigint {
+    if (text.length > MAX_PICKLE_INT_DIGITS) this.fail(`integer literal of ${count(text.length)} characters; at most ${MAX_PICKLE_INT_DIGITS} are allowed`);
     const t = text.endsWith('L') ? text.slice(0, -1) : text;
     if (!/^[+-]?\d+$/.test(t)) this.fail(`bad integer literal '${text}'`);
     return smallInt(BigInt(t));
@@ -374,7 +432,7 @@ class Unpickler {
     const builder = BUILDERS[name];
     if (!builder) this.fail(`refusing to call ${name}: only tensor and container builders may be called, nothing was executed`);
     try {
-      return builder(args);
+      return builder(args, this.context);
     } catch (e) {
       if (e instanceof UserError) this.fail(`${name}: ${e.message}`);
       throw e;
@@ -436,7 +494,7 @@ class Unpickler {
           if (this.stack.length || this.metastack.length) this.fail('data left on the stack at STOP');
           return result;
         }
-        case OP.MARK: this.metastack.push(this.stack); this.stack = []; break;
+        case OP.MARK: this.mark(); break;
         case OP.POP: this.pop(); break;
         case OP.POP_MARK: this.popMark(); break;
         case OP.DUP: this.push(this.top()); break;
@@ -452,8 +510,8 @@ class Unpickler {
         case OP.BININT: this.push(this.view(4).getInt32(0, true)); break;
         case OP.BININT1: this.push(this.u8()); break;
         case OP.BININT2: this.push(this.view(2).getUint16(0, true)); break;
-        case OP.LONG1: this.push(decodeLong(this.take(this.u8()))); break;
-        case OP.LONG4: this.push(decodeLong(this.take(this.view(4).getInt32(0, true)))); break;
+        case OP.LONG1: this.push(this.long(this.u8())); break;
+        case OP.LONG4: this.push(this.long(this.view(4).getInt32(0, true))); break;
         case OP.FLOAT: {
           const text = this.line();
           const v = PY_FLOAT_WORDS[text] ?? Number(text);
@@ -498,10 +556,10 @@ class Unpickler {
         case OP.GET: this.push(this.memoGet(Number(this.textInt(this.line())))); break;
         case OP.BINGET: this.push(this.memoGet(this.u8())); break;
         case OP.LONG_BINGET: this.push(this.memoGet(this.view(4).getUint32(0, true))); break;
-        case OP.PUT: this.memo.set(Number(this.textInt(this.line())), this.top()); break;
-        case OP.BINPUT: this.memo.set(this.u8(), this.top()); break;
-        case OP.LONG_BINPUT: this.memo.set(this.view(4).getUint32(0, true), this.top()); break;
-        case OP.MEMOIZE: this.memo.set(this.memo.size, this.top()); break;
+        case OP.PUT: this.memoPut(Number(this.textInt(this.line()))); break;
+        case OP.BINPUT: this.memoPut(this.u8()); break;
+        case OP.LONG_BINPUT: this.memoPut(this.view(4).getUint32(0, true)); break;
+        case OP.MEMOIZE: this.memoPut(this.memo.size); break;
         case OP.GLOBAL: { const module = this.line(); this.push(this.global(module, this.line())); break; }
         case OP.STACK_GLOBAL: {
           const name = this.pop();

@@ -1,11 +1,11 @@
 // PyTorch .pth checkpoints (torch.save's zip format, PyTorch >= 1.6): restricted unpickling of data.pkl plus raw storages.
 
-import { unzipSync } from 'fflate';
 import { fileError } from '../errors.js';
 import type { Tensor, WeightMap } from '../net/types.js';
 import { readBytes } from './files.js';
-import { isPyDict, isPyGlobal, isPyRecord, isPyTensor, isPyTuple, pyToJson, pyTypeName, unpickle } from './pickle.js';
+import { isPyDict, isPyGlobal, isPyRecord, isPyTensor, isPyTuple, pyToJson, pyTypeName, TensorElements, unpickle } from './pickle.js';
 import { decode } from './safetensors.js';
+import { readZip } from './zip.js';
 import type { PthCheckpoint, PyDict, PyStorage, PyValue, StorageDtype } from './types.js';
 
 /** torch storage classes (as persistent ids name them) and their element types. */
@@ -44,25 +44,6 @@ function checkZip(buf: Uint8Array, name: string): void {
   throw fileError(name, 'not a PyTorch checkpoint (not a zip archive)');
 }
 
-/** Every entry of the archive; fflate silently returns short entries for a cut file, so sizes are checked. */
-function readZip(buf: Uint8Array, name: string): Map<string, Uint8Array> {
-  const declared = new Map<string, number>();
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(buf, {
-      filter: (f) => {
-        declared.set(f.name, f.originalSize);
-        return true;
-      },
-    });
-  } catch (e) {
-    throw fileError(name, `corrupt zip archive (${(e as Error).message})`);
-  }
-  for (const [entry, size] of declared)
-    if (files[entry]?.length !== size) throw fileError(name, `corrupt zip archive (entry ${entry} is truncated)`);
-  return new Map(Object.entries(files));
-}
-
 function text(bytes: Uint8Array | undefined): string | undefined {
   return bytes && new TextDecoder().decode(bytes).trim();
 }
@@ -75,7 +56,7 @@ function swapBytes(raw: Uint8Array, width: number): Uint8Array {
 }
 
 /** Resolves torch's persistent ids ('storage', torch.XStorage, key, location, numel) to decoded storages. */
-function storageLoader(entries: Map<string, Uint8Array>, prefix: string, bigEndian: boolean, name: string): (pid: PyValue) => PyStorage {
+function storageLoader(entries: Map<string, Uint8Array>, prefix: string, bigEndian: boolean, name: string, elements: TensorElements): (pid: PyValue) => PyStorage {
   const cache = new Map<string, PyStorage>();
   return (pid) => {
     const items = isPyTuple(pid) ? pid.items : [];
@@ -91,6 +72,7 @@ function storageLoader(entries: Map<string, Uint8Array>, prefix: string, bigEndi
     if (!raw) throw fileError(name, `storage ${key} is missing from the archive (${prefix}/data/${key})`);
     const width = DTYPE_BYTES[dtype];
     if (raw.length < count * width) throw fileError(name, `storage ${key} is truncated (${raw.length} bytes for ${count} elements of ${width} bytes)`);
+    elements.storage(count, `storage ${key} of ${count} elements`);
     const bytes = raw.subarray(0, count * width);
     const storage: PyStorage = { py: 'storage', key, dtype, values: decode(dtype, bigEndian && width > 1 ? swapBytes(bytes, width) : bytes, count) };
     cache.set(key, storage);
@@ -151,7 +133,8 @@ export function parsePth(buf: Uint8Array, name: string): PthCheckpoint {
     throw fileError(name, 'is a TorchScript archive (torch.jit.save); save a state_dict with torch.save(model.state_dict(), path) instead');
   const byteorder = text(entries.get(`${prefix}/byteorder`)) ?? 'little';
   if (byteorder !== 'little' && byteorder !== 'big') throw fileError(name, `unknown byteorder '${byteorder}'`);
-  const root = unpickle(entries.get(pkl)!, { name, persistentLoad: storageLoader(entries, prefix, byteorder === 'big', name) });
+  const elements = new TensorElements();
+  const root = unpickle(entries.get(pkl)!, { name, elements, persistentLoad: storageLoader(entries, prefix, byteorder === 'big', name, elements) });
   const { dict, key } = findStateDict(root, name);
   return { tensors: stateTensors(dict, name), root, stateDictKey: key, version: text(entries.get(`${prefix}/version`)) };
 }

@@ -1,13 +1,11 @@
 // safetensors read/write: 8-byte little-endian header length, JSON header, raw little-endian data.
 
 import { fileError } from '../errors.js';
-import { numel } from '../net/tensor.js';
 import type { Tensor } from '../net/types.js';
+import { Budget, checkElements, count, MAX_SAFETENSORS_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from './limits.js';
 
 /** Bytes per element of the dtypes we read; everything is converted to float32. */
 const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
-/** Refuse headers past this size: a corrupt length must not make us allocate gigabytes. */
-const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
 export interface SafetensorsFile {
   tensors: Map<string, Tensor>;
@@ -43,45 +41,88 @@ export function decode(dtype: string, bytes: Uint8Array, n: number): Float32Arra
   return out;
 }
 
-/** Parse a safetensors buffer; `name` is used in error messages (usually the file path). */
-export function parseSafetensors(buf: Uint8Array, name: string): SafetensorsFile {
+interface Declared {
+  key: string;
+  dtype: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** One header entry, checked on its own: a known dtype, a shape whose size matches its byte range. */
+function declared(key: string, entry: unknown, name: string): Declared {
+  const e = (typeof entry === 'object' && entry !== null ? entry : {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+  const dtype = String(e.dtype);
+  const width = DTYPE_BYTES[dtype];
+  if (!width) throw fileError(name, `tensor '${key}' has unsupported dtype ${dtype}`);
+  if (!Array.isArray(e.shape)) throw fileError(name, `tensor '${key}' has an invalid shape`);
+  const shape = e.shape as number[];
+  const n = checkElements(name, `tensor '${key}'`, shape, MAX_TENSOR_ELEMENTS);
+  if (!Array.isArray(e.data_offsets) || e.data_offsets.length !== 2 || !e.data_offsets.every((o) => Number.isSafeInteger(o) && o >= 0))
+    throw fileError(name, `tensor '${key}' has invalid data_offsets`);
+  const [begin, end] = e.data_offsets as [number, number];
+  if (end < begin) throw fileError(name, `tensor '${key}' has data_offsets [${begin}, ${end}] that end before they begin`);
+  if (end - begin !== n * width) throw fileError(name, `tensor '${key}' has ${end - begin} bytes, shape [${shape}] needs ${n * width}`);
+  return { key, dtype, shape, begin, end };
+}
+
+/**
+ * The format's own rule (as the reference library checks it): sorted by offset, the tensors' byte
+ * ranges follow one another without gap or overlap and cover the data section exactly.
+ */
+function checkLayout(entries: Declared[], dataLen: number, name: string): void {
+  for (const e of entries)
+    if (e.end > dataLen) throw fileError(name, `tensor '${e.key}' (bytes ${e.begin}-${e.end}) lies outside the ${dataLen}-byte data section (truncated?)`);
+  const sorted = [...entries].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  for (const e of sorted) {
+    if (e.begin < at) throw fileError(name, `tensor '${e.key}' (bytes ${e.begin}-${e.end}) overlaps the tensor before it, which ends at ${at}`);
+    if (e.begin > at) throw fileError(name, `tensor '${e.key}' starts at byte ${e.begin}, leaving a gap after byte ${at} (tensors must be contiguous)`);
+    at = e.end;
+  }
+  if (at < dataLen) throw fileError(name, `the data section has ${dataLen - at} bytes after the last tensor (corrupt or not safetensors)`);
+}
+
+function parseHeader(buf: Uint8Array, name: string): { header: Record<string, unknown>; dataStart: number } {
   if (buf.length < 8) throw fileError(name, 'truncated safetensors file (no header length)');
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = Number(view.getBigUint64(0, true));
-  if (headerLen > MAX_HEADER_BYTES || 8 + headerLen > buf.length)
-    throw fileError(name, `corrupt safetensors header length ${headerLen} (file has ${buf.length} bytes)`);
-  let header: Record<string, unknown>;
+  const headerLen = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
+  if (headerLen > BigInt(MAX_SAFETENSORS_HEADER_BYTES))
+    throw fileError(name, `safetensors header declares ${count(headerLen)} bytes, more than the ${count(MAX_SAFETENSORS_HEADER_BYTES)} allowed`);
+  const dataStart = 8 + Number(headerLen);
+  if (dataStart > buf.length) throw fileError(name, `corrupt safetensors header length ${headerLen} (file has ${buf.length} bytes)`);
+  let header: unknown;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, 8 + headerLen)));
+    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(buf.subarray(8, dataStart)));
   } catch {
     throw fileError(name, 'corrupt safetensors header (not valid JSON)');
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw fileError(name, 'corrupt safetensors header (not an object)');
-  const dataStart = 8 + headerLen;
-  const dataLen = buf.length - dataStart;
+  return { header: header as Record<string, unknown>, dataStart };
+}
+
+/** Parse a safetensors buffer; `name` is used in error messages (usually the file path). */
+export function parseSafetensors(buf: Uint8Array, name: string): SafetensorsFile {
+  const { header, dataStart } = parseHeader(buf, name);
+  const entries = Object.entries(header)
+    .filter(([key]) => key !== '__metadata__')
+    .map(([key, entry]) => declared(key, entry, name));
+  checkLayout(entries, buf.length - dataStart, name);
+  const total = new Budget(name, MAX_TENSOR_ELEMENTS, 'tensor elements');
   const tensors = new Map<string, Tensor>();
-  let metadata: Record<string, string> = {};
-  for (const [key, entry] of Object.entries(header)) {
-    if (key === '__metadata__') {
-      metadata = entry as Record<string, string>;
-      continue;
-    }
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const dtype = String(e?.dtype);
-    const bytes = DTYPE_BYTES[dtype];
-    if (!bytes) throw fileError(name, `tensor '${key}' has unsupported dtype ${dtype}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
-      throw fileError(name, `tensor '${key}' has an invalid shape`);
-    if (!Array.isArray(e.data_offsets) || e.data_offsets.length !== 2) throw fileError(name, `tensor '${key}' has invalid data_offsets`);
-    const [begin, end] = e.data_offsets as number[];
-    const shape = e.shape as number[];
-    const n = numel(shape);
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin! < 0 || end! < begin! || end! > dataLen)
-      throw fileError(name, `tensor '${key}' lies outside the file (truncated?)`);
-    if (end! - begin! !== n * bytes) throw fileError(name, `tensor '${key}' has ${end! - begin!} bytes, shape [${shape}] needs ${n * bytes}`);
-    tensors.set(key, { shape, data: decode(dtype, buf.subarray(dataStart + begin!, dataStart + end!), n) });
+  for (const { key, dtype, shape, begin, end } of entries) {
+    const n = (end - begin) / DTYPE_BYTES[dtype]!;
+    total.charge(n, `tensor '${key}'`);
+    tensors.set(key, { shape, data: decode(dtype, buf.subarray(dataStart + begin, dataStart + end), n) });
   }
-  return { tensors, metadata };
+  return { tensors, metadata: metadataOf(header.__metadata__, name) };
+}
+
+/** `__metadata__` is a map of strings to strings, as the format defines it. */
+function metadataOf(value: unknown, name: string): Record<string, string> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((v) => typeof v === 'string'))
+    throw fileError(name, 'corrupt safetensors header (__metadata__ is not a map of strings)');
+  return value as Record<string, string>;
 }
 
 /** A uint8 tensor (images, labels, event counts), written with dtype U8. */
