@@ -2,8 +2,10 @@
 
 import { crc32 } from 'node:zlib';
 import { fileMentions, type OutputRules } from '../io/output.js';
+import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { fileError } from '../errors.js';
+import { checkPixels, count, DEFLATE_MAX_RATIO } from '../io/limits.js';
 
 /** PNG colour types (PNG spec, IHDR). */
 const COLOUR_GREY = 0;
@@ -37,7 +39,65 @@ interface DecodedPng {
   palette?: number[][];
 }
 
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+/** Channels per PNG colour type (grey, -, RGB, palette, grey+alpha, -, RGBA). */
+const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Adam7 has 7 passes; each adds at most a filter byte and a partly filled byte per row. */
+const ADAM7_EXTRA_BYTES_PER_ROW = 14;
+
+interface PngHeader {
+  width: number;
+  height: number;
+  /** Bytes the image data inflates to when not interlaced (each row: a filter byte, then the packed pixels). */
+  rawBytes: number;
+  interlaced: boolean;
+  /** The concatenated IDAT chunks (the compressed image data). */
+  idat: Uint8Array[];
+}
+
+/** IHDR and the IDAT chunks, read without decoding anything; undefined when it is no PNG (pngjs then says why). */
+function pngHeader(buf: Uint8Array): PngHeader | undefined {
+  if (buf.length < 33 || SIGNATURE.some((b, i) => buf[i] !== b)) return undefined;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (view.getUint32(12) !== 0x49484452) return undefined; // 'IHDR' must come first
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const bitsPerPixel = buf[24]! * (CHANNELS[buf[25]!] ?? 4);
+  const idat: Uint8Array[] = [];
+  for (let at = 8; at + 12 <= buf.length; ) {
+    const length = view.getUint32(at);
+    const type = view.getUint32(at + 4);
+    if (type === 0x49444154) idat.push(buf.subarray(at + 8, Math.min(buf.length, at + 8 + length))); // 'IDAT'
+    if (type === 0x49454e44) break; // 'IEND'
+    at += 12 + length;
+  }
+  return { width, height, rawBytes: height * (1 + Math.ceil((width * bitsPerPixel) / 8)), interlaced: buf[28] === 1, idat };
+}
+
+/**
+ * Budgets before decoding: the declared dimensions against MAX_IMAGE_PIXELS and against the compressed
+ * data present (deflate never expands more than 1032×), and an interlaced image's data inflated once
+ * with a bound, because pngjs inflates those without one.
+ */
+function checkPng(buf: Uint8Array, name: string): void {
+  const header = pngHeader(buf);
+  if (!header) return;
+  const { width, height, rawBytes } = header;
+  checkPixels(name, width, height);
+  const compressed = header.idat.reduce((n, chunk) => n + chunk.length, 0);
+  if (rawBytes > compressed * DEFLATE_MAX_RATIO)
+    throw fileError(name, `PNG declares ${width}×${height} pixels (${count(rawBytes)} bytes of image data), more than its ${count(compressed)} compressed bytes can hold: truncated or forged`);
+  if (!header.interlaced) return;
+  try {
+    inflateSync(Buffer.concat(header.idat), { maxOutputLength: rawBytes + ADAM7_EXTRA_BYTES_PER_ROW * height });
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw fileError(name, `PNG image data inflates past the ${count(rawBytes)} bytes that ${width}×${height} pixels need (a decompression bomb?)`);
+  }
+}
+
 function decodePng(buf: Uint8Array, name: string): DecodedPng {
+  checkPng(buf, name);
   try {
     const png = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)) as unknown as DecodedPng;
     return { ...png, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };

@@ -1,6 +1,7 @@
 // HDF5 files as plain trees of groups and datasets, read and written with h5wasm (loaded only when a NIR file is touched).
 
 import { fileError, UserError } from '../../errors.js';
+import { Budget, checkElements, count, decompressionAllowance, MAX_DECOMPRESSION_RATIO, MAX_HDF5_DEPTH, MAX_HDF5_OBJECTS, MAX_NIR_ELEMENTS } from '../limits.js';
 import type { NirValue } from './types.js';
 
 export interface H5Group {
@@ -69,7 +70,7 @@ export async function readHdf5(bytes: Uint8Array, name: string): Promise<H5Group
   try {
     const file = new h5.File(scratch, 'r');
     try {
-      return readGroup(h5, file, name, '');
+      return readGroup(h5, file, new ReadBudget(name, bytes.length), '', 0);
     } finally {
       file.close();
     }
@@ -83,12 +84,56 @@ export async function readHdf5(bytes: Uint8Array, name: string): Promise<H5Group
 
 type H5GroupObject = InstanceType<H5Wasm['Group']>;
 
-function readGroup(h5: H5Wasm, group: H5GroupObject, name: string, path: string): H5Group {
+type H5DatasetObject = InstanceType<H5Wasm['Dataset']>;
+
+/**
+ * Budgets of one read: groups nest at most MAX_HDF5_DEPTH deep, at most MAX_HDF5_OBJECTS are visited
+ * (links can name one group many times, so a small file could otherwise describe an exponential
+ * tree), and datasets hold at most MAX_NIR_ELEMENTS elements, and no more bytes than the file's own
+ * could inflate to; each is checked before the dataset is read.
+ */
+class ReadBudget {
+  readonly objects: Budget;
+  readonly elements: Budget;
+  readonly bytes: Budget;
+
+  constructor(
+    readonly name: string,
+    fileBytes: number,
+  ) {
+    this.objects = new Budget(name, MAX_HDF5_OBJECTS, 'HDF5 groups and datasets');
+    this.elements = new Budget(name, MAX_NIR_ELEMENTS, 'dataset elements');
+    this.bytes = new Budget(name, decompressionAllowance(fileBytes), 'bytes of dataset values', `${MAX_DECOMPRESSION_RATIO}× the file's ${count(fileBytes)} bytes plus 16 MiB`);
+  }
+
+  /** A dataset's declared size, before its data is read (h5wasm would allocate all of it at once). */
+  dataset(entity: H5DatasetObject, path: string): void {
+    const { shape, size } = entity.metadata;
+    const n = checkElements(this.name, `dataset ${path}`, shape ?? [], MAX_NIR_ELEMENTS);
+    this.elements.charge(n, `dataset ${path} of shape [${shape ?? []}]`);
+    // Numbers are held as float64, whatever their type in the file.
+    this.bytes.charge(n * Math.max(8, size), `dataset ${path} of shape [${shape ?? []}]`);
+  }
+}
+
+/** A deep path with its middle elided, so that the message stays one readable line. */
+function shortPath(path: string): string {
+  const parts = path.split('/');
+  return parts.length <= 8 ? path : [...parts.slice(0, 4), `…(${parts.length - 7} more)…`, ...parts.slice(-3)].join('/');
+}
+
+function readGroup(h5: H5Wasm, group: H5GroupObject, budget: ReadBudget, path: string, depth: number): H5Group {
+  if (depth > MAX_HDF5_DEPTH) throw fileError(budget.name, `HDF5 group ${shortPath(path)} is nested ${depth} levels deep, more than the ${MAX_HDF5_DEPTH} allowed`);
   const children = new Map<string, H5Entry>();
   for (const key of group.keys()) {
+    budget.objects.charge(1, `HDF5 object ${path}/${key}`);
     const entity = group.get(key);
-    if (entity instanceof h5.Group) children.set(key, readGroup(h5, entity, name, `${path}/${key}`));
-    else if (entity instanceof h5.Dataset) children.set(key, { kind: 'dataset', value: datasetValue(entity.value, entity.shape ?? [], name, `${path}/${key}`) });
+    const at = `${path}/${key}`;
+    if (entity instanceof h5.Group) children.set(key, readGroup(h5, entity, budget, at, depth + 1));
+    else if (entity instanceof h5.Dataset) {
+      budget.dataset(entity, at);
+      children.set(key, { kind: 'dataset', value: datasetValue(entity.value, entity.shape ?? [], budget.name, at) });
+    }
     // Links and named datatypes carry no NIR content.
   }
   return { kind: 'group', children };

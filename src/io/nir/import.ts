@@ -9,6 +9,7 @@
 //   its mean over the T steps (a spike count ÷ T when a spiking node feeds the Output), then argmax.
 
 import { fileError } from '../../errors.js';
+import { count, elementCount, MAX_NIR_NEURONS } from '../limits.js';
 import { DEFAULT_LEAK, DEFAULT_THRESHOLD } from '../../net/zoo.js';
 import type { ArchSpec, InputEncoding, Network, NeuronModel, Population, Projection, ResetMode, Shape3, Stage, WeightMap } from '../../net/types.js';
 import { referencedKeys } from './custom.js';
@@ -137,9 +138,32 @@ class Importer {
     if (node.type === 'Input') return this.input(key, node);
     if (REFUSED[node.type]) this.fail(key, REFUSED[node.type]!);
     const input = this.gather(key);
+    this.checkDeclaredInput(key, node, input);
     if (node.type === 'Output') return this.output(key, node, input);
     if (NEURON_TYPES.has(node.type)) return this.neuron(key, node, input);
-    this.signals.set(key, this.linear(key, node, input));
+    const signal = this.linear(key, node, input);
+    this.checkNeurons(key, signal.nir, 'gives');
+    this.signals.set(key, signal);
+  }
+
+  /** A signal's size against MAX_NIR_NEURONS, before anything sized by it is built. */
+  checkNeurons(key: string, dims: number[], verb: string): void {
+    const n = elementCount(dims, MAX_NIR_NEURONS);
+    if (n > MAX_NIR_NEURONS) this.fail(key, `${verb} a signal of shape ${shapeText(dims)}, more than the ${count(MAX_NIR_NEURONS)} neurons allowed`);
+  }
+
+  /**
+   * A node's own record of what it takes (NIR's `input_type`, which exporters write from the shapes
+   * they saw) must agree in size with what its weights made of the graph's input; a leading batch
+   * dimension of 1 is allowed, and a type with unknown (non-positive) dimensions says nothing.
+   */
+  checkDeclaredInput(key: string, node: NirNode, input: Signal): void {
+    const declared = node.params.get('input_type') ?? node.params.get('input_type.input');
+    if (declared?.kind !== 'numbers' || declared.data.length === 0) return;
+    const dims = Array.from(declared.data);
+    if (!dims.every((d) => Number.isSafeInteger(d) && d > 0)) return;
+    if (elementCount(dims, MAX_NIR_NEURONS) !== numel(input.nir))
+      this.fail(key, `declares input_type ${shapeText(dims)}, but receives ${shapeText(input.nir)} from the nodes before it`);
   }
 
   /** The sum of the signals on a node's incoming edges (they must agree in shape and layout). */
@@ -162,7 +186,8 @@ class Importer {
     let dims = Array.from(declared.data);
     // A leading 1 on [1, N] or [1, C, H, W] is a batch dimension that some exporters keep.
     if ((dims.length === 2 || dims.length === 4) && dims[0] === 1) dims = dims.slice(1);
-    if (dims.some((d) => !Number.isInteger(d) || d < 1)) this.fail(key, `shape ${shapeText(dims)} is not a list of positive integers`);
+    if (dims.some((d) => !Number.isSafeInteger(d) || d < 1)) this.fail(key, `shape ${shapeText(dims)} is not a list of positive integers`);
+    this.checkNeurons(key, dims, 'declares');
     let layout: Shape3;
     if (dims.length === 3) layout = { c: dims[0]!, h: dims[1]!, w: dims[2]! };
     else if (dims.length === 1) layout = { c: dims[0]!, h: 1, w: 1 };
