@@ -8,7 +8,9 @@ import type { BalanceMethod } from '../convert/balance.js';
 import { NOISE_DATA } from '../explore/samples.js';
 import { parseDataSpec } from '../data/index.js';
 import { loadModel } from '../io/checkpoint.js';
-import { parseChoice, parseIntFlag, parseNumberFlag } from './options.js';
+import type { LoadedModel } from '../io/types.js';
+import { checkRun, inputBytes, modelCost } from './budget.js';
+import { parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
 import { dataSpec } from './run.js';
 
 interface ConvertAnnFlags {
@@ -23,6 +25,7 @@ interface ConvertAnnFlags {
   out: string;
   json?: boolean;
   force?: boolean;
+  yes?: boolean;
 }
 
 const range = (v: Float64Array) => {
@@ -31,30 +34,38 @@ const range = (v: Float64Array) => {
   return lo === hi ? lo.toPrecision(4) : `${lo.toPrecision(4)}–${hi.toPrecision(4)}`;
 };
 
-function calibrationData(ann: string, flag: string | undefined): string {
+function calibrationData(loaded: LoadedModel, flag: string | undefined): string {
   if (flag === NOISE_DATA) return flag;
   if (flag) {
     parseDataSpec(flag);
     return flag;
   }
-  const loaded = loadModel(ann);
   dataSpec({}, loaded);
   return loaded.meta.dataset;
 }
 
+/** One analog step per calibration input; every input and every activation it causes are kept for the balancing. */
+function checkConvertBudget(loaded: LoadedModel, calibration: number, yes: boolean): void {
+  const cost = { ...modelCost(loaded.model), timesteps: 1 };
+  const held: [number, string] = [calibration * (inputBytes(cost) + 4 * cost.neurons), "every calibration input's activations"];
+  checkRun('convert-ann', { cost, samples: calibration, extra: held, lower: '--calibration' }, yes);
+}
+
 function executeConvertAnn(ann: string, flags: ConvertAnnFlags): void {
   checkBundleOut(flags.out, flags.force);
-  const r = convertBundle(ann, flags.out, {
+  const options = {
     force: flags.force,
     method: parseChoice<BalanceMethod>('--method', flags.method, ['layer', 'channel']),
-    timesteps: parseIntFlag('--timesteps', flags.timesteps),
-    percentile: parseNumberFlag('--percentile', flags.percentile),
+    timesteps: parseIntFlag('--timesteps', flags.timesteps, RANGES.timesteps),
+    percentile: parseNumberFlag('--percentile', flags.percentile, RANGES.percentile),
     encoding: parseChoice('--encoding', flags.encoding, ['analog', 'poisson'] as const),
-    calibration: parseIntFlag('--calibration', flags.calibration),
-    data: calibrationData(ann, flags.data),
-    seed: parseIntFlag('--seed', flags.seed, 0),
-    dataSeed: parseIntFlag('--data-seed', flags.dataSeed, 0),
-  });
+    calibration: parseIntFlag('--calibration', flags.calibration, RANGES.samples),
+    seed: parseIntFlag('--seed', flags.seed, RANGES.seed),
+    dataSeed: parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed),
+  };
+  const loaded = loadModel(ann);
+  checkConvertBudget(loaded, options.calibration, flags.yes ?? false);
+  const r = convertBundle(ann, flags.out, { ...options, data: calibrationData(loaded, flags.data) });
   const scales = Object.fromEntries([...r.scales].map(([k, v]) => [k, [...v]]));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ out: flags.out, network: r.model.network.name, timesteps: r.model.network.timesteps, scales })}\n`);
@@ -71,13 +82,14 @@ export function registerConvertAnn(program: Command): void {
     .argument('<ann-bundle>', 'an ANN twin (kind ann: BatchNorm + ReLU, identity output)')
     .description('convert an ANN twin to a spiking network: BatchNorm folded into the convolutions, IF neurons with soft reset, thresholds balanced layer- or channel-wise on calibration data (Diehl et al. 2015; robust percentile as Rueckauer et al. 2017)')
     .option('--method <m>', 'layer (one λ per layer) | channel (one λ per output channel)', 'layer')
-    .option('--timesteps <T>', 'timesteps of the SNN (any T can be run later with --timesteps)', '64')
-    .option('--calibration <n>', 'training samples 0..n−1 the activations are measured on', '16')
-    .option('--percentile <p>', 'percentile of the positive activations taken as the maximum (100: the maximum)', '100')
+    .option('--timesteps <T>', withRange('timesteps of the SNN (any T can be run later with --timesteps)', RANGES.timesteps), '64')
+    .option('--calibration <n>', withRange('training samples 0..n−1 the activations are measured on', RANGES.samples), '16')
+    .option('--percentile <p>', withRange('percentile of the positive activations taken as the maximum (100: the maximum)', RANGES.percentile), '100')
     .option('--encoding <e>', 'analog (the image is the first layer\'s input current every step) | poisson (signed Poisson spikes of rate |x|, binary-spike hardware)', 'analog')
     .option('--data <name>', `calibration data: digits | digits-dvs | voc:<dir> | ddd17:<dir> | ${NOISE_DATA} (default: the model's data set)`)
-    .option('--seed <n>', 'seed of the calibration noise images (--data noise)', '0')
-    .option('--data-seed <n>', 'seed of the synthetic data sets', '0')
+    .option('--seed <n>', withRange('seed of the calibration noise images (--data noise)', RANGES.seed), '0')
+    .option('--data-seed <n>', withRange('seed of the synthetic data sets', RANGES.seed), '0')
+    .option(YES_FLAG, YES_HELP)
     .requiredOption('--out <dir>', 'the SNN bundle folder to write')
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--json', 'machine-readable output')

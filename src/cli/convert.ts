@@ -7,7 +7,8 @@ import { loadAnyModel, saveModelBundle } from '../io/index.js';
 import { kernelsFromShapes, layerStats } from '../net/index.js';
 import { int } from './format.js';
 import type { ResetMode } from '../net/types.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseNumberFlag, type ArchFlags } from './options.js';
+import { checkArchitecture, modelCost } from './budget.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseNumberFlag, RANGES, withRange, type ArchFlags } from './options.js';
 
 interface ConvertFlags extends ArchFlags {
   out: string;
@@ -26,17 +27,18 @@ export function registerConvert(program: Command): void {
     .requiredOption('--out <dir>', 'bundle folder to write (written atomically)')
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--dataset <name>', 'data set the weights were trained on (recorded in model.json)')
-    .option('--dt <seconds>', "NIR input: the exporter's time step (default: the graph's dt metadata, else snnTorch's 1e-4)")
+    .option('--dt <seconds>', withRange("NIR input: the exporter's time step (default: the graph's dt metadata, else snnTorch's 1e-4)", RANGES.dt))
     .option('--reset <mode>', "NIR input: hard (NIR's reset to 0, the default) or soft (subtractive, as snnTorch's Leaky trains)")
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action(async (input: string, flags: ConvertFlags) => {
     checkBundleOut(flags.out, flags.force);
     const nir = {
-      ...(flags.dt !== undefined ? { dt: parseNumberFlag('--dt', flags.dt) } : {}),
+      ...(flags.dt !== undefined ? { dt: parseNumberFlag('--dt', flags.dt, RANGES.dt) } : {}),
       ...(flags.reset !== undefined ? { reset: parseChoice<ResetMode>('--reset', flags.reset, ['hard', 'soft']) } : {}),
     };
     const loaded = await loadAnyModel(input, archOverride(flags), nir);
+    checkArchitecture(modelCost(loaded.model));
     saveModelBundle(flags.out, loaded, flags.dataset ? { dataset: flags.dataset } : {}, flags.force);
     const notes = loaded.source.format === 'nir' ? (loaded.meta.provenance.notes as string[]) : [];
     const { network, weights } = loaded.model;

@@ -6,7 +6,8 @@ import { evaluateNoise, noiseTable, progressReporter, type EvalReport, type Eval
 import { UserError } from '../errors.js';
 import { loadModel, type LoadedModel } from '../io/index.js';
 import { int, pct, table } from './format.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, type ArchFlags } from './options.js';
+import { checkRun, checkSplitCount, modelCost } from './budget.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 
 interface EvalFlags extends ArchFlags {
   data?: string;
@@ -16,6 +17,7 @@ interface EvalFlags extends ArchFlags {
   seed: string;
   dataSeed: string;
   json?: boolean;
+  yes?: boolean;
 }
 
 /** Data sets a model.json `dataset` field can name directly (the others need a folder). */
@@ -29,8 +31,7 @@ function dataSpec(flags: EvalFlags, loaded: LoadedModel): DataSpec {
 }
 
 function parseSigmas(value: string): number[] {
-  const sigmas = value.split(',').map((s) => parseNumberFlag('--noise', s.trim()));
-  for (const s of sigmas) if (s < 0) throw new UserError(`--noise: σ must be ≥ 0, got ${s}`);
+  const sigmas = value.split(',').map((s) => parseNumberFlag('--noise', s.trim(), RANGES.noise));
   // The relative drop needs the clean MIoU, so σ = 0 is always run (first).
   return sigmas.length > 1 && !sigmas.includes(0) ? [0, ...sigmas] : sigmas;
 }
@@ -40,6 +41,12 @@ function trainerMetrics(loaded: LoadedModel): { miou: number; samples?: number }
   const m = loaded.meta.metrics;
   if (!m || typeof m.valMiou !== 'number') return undefined;
   return { miou: m.valMiou, ...(typeof m.valSamples === 'number' ? { samples: m.valSamples } : {}) };
+}
+
+/** The reference runs every sample at every σ; its buffers are one sample's. */
+function checkEvalBudget(loaded: LoadedModel, ds: SegDataset, count: number, sigmas: number, yes: boolean): void {
+  checkRun('eval', { cost: modelCost(loaded.model), samples: count, passes: [sigmas, 'noise levels'], lower: '--count, --noise levels, --timesteps or --size' }, yes);
+  checkSplitCount('--count', count, ds, yes);
 }
 
 /** Default count: the trainer's val sample count when evaluating on its data set, else the whole split. */
@@ -131,23 +138,26 @@ export function registerEval(program: Command): void {
     .description('run the reference simulator over a data set split; print MIoU, pixel accuracy and per-class IoU (optionally under Gaussian input noise)')
     .option('--data <name>', 'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<DDD17 folder> (default: the data set model.json names, if digits or digits-dvs)')
     .option('--split <split>', 'train | val', 'val')
-    .option('--count <n>', "samples 0..n−1 (default: the trainer's val count from model.json, else the whole split)")
-    .option('--noise <σ[,σ…]>', 'Gaussian noise σ added to the normalised input; a comma list prints the relative MIoU drop per σ (σ=0 is added)', '0')
-    .option('--seed <n>', 'seed of the Poisson encoder and the noise (per sample, derived from (seed, index))', '0')
-    .option('--data-seed <n>', 'seed of the synthetic data sets (as `data export --seed`)', '0')
+    .option('--count <n>', withRange("samples 0..n−1 (default: the trainer's val count from model.json, else the whole split; past the split only with --yes)", RANGES.samples))
+    .option('--noise <σ[,σ…]>', withRange('Gaussian noise σ added to the normalised input; a comma list prints the relative MIoU drop per σ (σ=0 is added)', RANGES.noise), '0')
+    .option('--seed <n>', withRange('seed of the Poisson encoder and the noise (per sample, derived from (seed, index))', RANGES.seed), '0')
+    .option('--data-seed <n>', withRange('seed of the synthetic data sets (as `data export --seed`)', RANGES.seed), '0')
+    .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output (includes the confusion matrices)');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string, flags: EvalFlags) => {
+    const split = parseChoice<Split>('--split', flags.split, SPLITS);
+    const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed);
+    const sigmas = parseSigmas(flags.noise);
+    const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
+    const flagCount = flags.count === undefined ? undefined : parseIntFlag('--count', flags.count, RANGES.samples);
     const loaded = loadModel(checkpoint, archOverride(flags));
     const spec = loaded.model.network.spec;
-    const split = parseChoice<Split>('--split', flags.split, SPLITS);
-    const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, 0);
-    const sigmas = parseSigmas(flags.noise);
-    const seed = parseIntFlag('--seed', flags.seed, 0);
     const dataSpecValue = dataSpec(flags, loaded);
     // Folder sets are resized by their loader to the model's (square) size; the synthetic sets are fixed at 64×64.
     const ds = openDataset(dataSpecValue, split, dataSeed, spec.inputHeight);
-    const count = flags.count === undefined ? defaultCount(ds, loaded, split) : parseIntFlag('--count', flags.count);
+    const count = flagCount ?? defaultCount(ds, loaded, split);
+    checkEvalBudget(loaded, ds, count, sigmas.length, flags.yes ?? false);
     const names = loaded.meta.classNames ?? ds.classNames;
     const progress = progressReporter(process.stderr, 'eval', count * sigmas.length);
     let report: EvalReport;

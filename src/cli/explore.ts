@@ -9,8 +9,9 @@ import { ALIASES, checkSweepOut, MAX_SWEEP_WORKERS, NOISE_DATA, runSweep, summar
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
-import { parseDataSpec } from '../data/index.js';
-import { parseChoice, parseIntFlag } from './options.js';
+import { openDataset, parseDataSpec } from '../data/index.js';
+import { checkRun, checkSplitCount, modelCost } from './budget.js';
+import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
 import { dataSpec } from './run.js';
 
 interface ExploreFlags {
@@ -30,6 +31,7 @@ interface ExploreFlags {
   queue?: string;
   json?: boolean;
   force?: boolean;
+  yes?: boolean;
 }
 
 /** A comma-separated flag value, duplicates dropped, each item parsed (and checked) by `parse`. */
@@ -48,27 +50,48 @@ function sweepData(flag: string | undefined, loaded: LoadedModel): string {
   return loaded.meta.dataset;
 }
 
+interface SweepShape {
+  samples: number;
+  timesteps: number[];
+  semantics: Semantics[];
+  workers: number;
+  settings: { data: string; split: 'train' | 'val'; dataSeed: number };
+}
+
+/** Every point maps and runs the model on the engine: the points are the --vary values' product × T values × semantics. */
+function checkSweepBudget(flags: ExploreFlags, loaded: LoadedModel, s: SweepShape): void {
+  const combos = flags.vary.reduce((n, v) => n * v.slice(v.indexOf('=') + 1).split(',').length, 1);
+  const depth = loaded.model.network.populations.length;
+  const steps = s.semantics.flatMap((sem) => s.timesteps.map((t) => t + (sem === 'pipelined' ? depth : 0)));
+  const cost = { ...modelCost(loaded.model), timesteps: Math.max(...s.timesteps) };
+  const copies = flags.queue ? 1 : Math.max(1, Math.min(s.workers, combos * steps.length));
+  const plan = { cost, samples: s.samples, passes: [combos, 'profile points'] as [number, string], steps: steps.reduce((a, b) => a + b, 0), stepsOf: `T=${steps.join('+')}`, engine: true, copies };
+  checkRun('explore', { ...plan, lower: '--samples, --vary values, --timesteps or --workers' }, flags.yes ?? false);
+  const { data, split, dataSeed } = s.settings;
+  if (data !== NOISE_DATA) checkSplitCount('--samples', s.samples, openDataset(parseDataSpec(data), split, dataSeed, loaded.model.network.spec.inputHeight), flags.yes ?? false);
+}
+
 async function executeExplore(flags: ExploreFlags): Promise<void> {
   checkSweepOut(flags.out, flags.force);
+  const timesteps = flags.timesteps ? list(flags.timesteps, (v) => parseIntFlag('--timesteps', v, RANGES.timesteps)) : undefined;
+  const semantics = list(flags.semantics, (v) => parseChoice<Semantics>('--semantics', v, ['same-step', 'pipelined']));
+  const workers = flags.workers === undefined ? Math.min(MAX_SWEEP_WORKERS, Math.max(0, availableParallelism() - 1)) : parseIntFlag('--workers', flags.workers, { ...RANGES.workers, max: MAX_SWEEP_WORKERS });
+  const samples = parseIntFlag('--samples', flags.samples, RANGES.samples);
+  const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
+  const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed);
+  const split = parseChoice('--split', flags.split, ['train', 'val'] as const);
   const loaded = loadModel(flags.model);
   const data = sweepData(flags.data, loaded);
-  const timesteps = flags.timesteps ? list(flags.timesteps, (v) => parseIntFlag('--timesteps', v)) : [loaded.model.network.timesteps];
-  const semantics = list(flags.semantics, (v) => parseChoice<Semantics>('--semantics', v, ['same-step', 'pipelined']));
-  const workers = flags.workers === undefined ? Math.min(MAX_SWEEP_WORKERS, Math.max(0, availableParallelism() - 1)) : parseIntFlag('--workers', flags.workers, 0);
+  const ts = timesteps ?? [loaded.model.network.timesteps];
+  checkSweepBudget(flags, loaded, { samples, timesteps: ts, semantics, workers, settings: { data, split, dataSeed } });
   let progress: Progress | undefined;
   const result = await runSweep({
     modelPath: flags.model,
     profile: flags.profile,
     vary: flags.vary,
-    timesteps,
+    timesteps: ts,
     semantics,
-    settings: {
-      samples: parseIntFlag('--samples', flags.samples),
-      data,
-      split: parseChoice('--split', flags.split, ['train', 'val'] as const),
-      seed: parseIntFlag('--seed', flags.seed, 0),
-      dataSeed: parseIntFlag('--data-seed', flags.dataSeed, 0),
-    },
+    settings: { samples, data, split, seed, dataSeed },
     workers,
     cacheDir: flags.cache ?? join(flags.out, 'cache'),
     queue: flags.queue,
@@ -77,7 +100,7 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
       progress.update(done, detail ? `points, ${detail}` : 'points');
     },
   }).finally(() => progress?.finish());
-  const files = await writeSweep(flags.out, result, { model: flags.model, profile: flags.profile, timesteps, semantics, data }, flags.force);
+  const files = await writeSweep(flags.out, result, { model: flags.model, profile: flags.profile, timesteps: ts, semantics, data }, flags.force);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ out: flags.out, files, cached: result.cached, axes: result.axes, points: result.rows })}\n`);
     return;
@@ -92,14 +115,15 @@ export function registerExplore(program: Command): void {
     .requiredOption('--model <bundle>', 'the model to run at every point (bundle folder, model.json, .pth or .safetensors)')
     .requiredOption('--profile <name|path>', 'the base core profile the overrides apply to')
     .option('--vary <field=v1,v2>', `a profile field (dotted path, e.g. energyPJ.synOp, or an alias: ${Object.keys(ALIASES).join(', ')}) and its values; repeat for more axes`, (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--timesteps <list>', "timesteps to run, e.g. 5,10,20 (default: the model's T); beyond a BNTT model's trained T the last trained step's statistics are reused")
+    .option('--timesteps <list>', withRange("timesteps to run, e.g. 5,10,20 (default: the model's T); beyond a BNTT model's trained T the last trained step's statistics are reused; each", RANGES.timesteps))
     .option('--semantics <list>', 'same-step,pipelined', 'same-step')
-    .option('--samples <n>', 'samples per point (0..n−1 of the split)', '2')
+    .option('--samples <n>', withRange('samples per point (0..n−1 of the split; past the split only with --yes)', RANGES.samples), '2')
     .option('--data <name>', `digits | digits-dvs | voc:<dir> | ddd17:<dir> | ${NOISE_DATA} (unlabelled random images; no MIoU) (default: the model's data set)`)
     .option('--split <split>', 'train | val', 'val')
-    .option('--seed <n>', 'Poisson seed (per sample, as run and eval)', '0')
-    .option('--data-seed <n>', 'seed of the synthetic data sets', '0')
-    .option('--workers <n>', 'worker threads running points (0: on this thread; default: CPUs − 1)')
+    .option('--seed <n>', withRange('Poisson seed (per sample, as run and eval)', RANGES.seed), '0')
+    .option('--data-seed <n>', withRange('seed of the synthetic data sets', RANGES.seed), '0')
+    .option('--workers <n>', withRange('worker threads running points (0: on this thread; default: CPUs − 1)', { ...RANGES.workers, max: MAX_SWEEP_WORKERS }))
+    .option(YES_FLAG, YES_HELP)
     .option('--out <dir>', 'folder for results.csv, results.json, pareto.json and the plots', 'explore-out')
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--cache <dir>', 'cache of finished points (default: <out>/cache); a rerun or an extended sweep reuses it')

@@ -9,7 +9,8 @@ import { loadModel } from '../io/index.js';
 import { numel } from '../net/index.js';
 import { simulate } from '../reference/index.js';
 import { int, pct, table } from './format.js';
-import { ARCH_FLAG_HELP, archOverride, parseIntFlag, type ArchFlags } from './options.js';
+import { checkRun, modelCost } from './budget.js';
+import { ARCH_FLAG_HELP, archOverride, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 
 interface InferFlags extends ArchFlags {
   input: string;
@@ -19,6 +20,7 @@ interface InferFlags extends ArchFlags {
   seed: string;
   out?: string;
   json?: boolean;
+  yes?: boolean;
 }
 
 export function registerInfer(program: Command): void {
@@ -29,18 +31,20 @@ export function registerInfer(program: Command): void {
     .requiredOption('--input <file>', 'PNG/JPEG image (resized to the model input), or a C×H×W tensor (.npy/.safetensors; T×C×H×W frames for DVS models)')
     .option('--input-spikes', 'the input file holds pre-encoded input spikes T×C×H×W (−1/0/+1), e.g. made in PyTorch')
     .option('--tensor <name>', 'tensor to read from a .safetensors input with several tensors')
-    .option('--seed <n>', 'seed of the Poisson encoder', '0')
+    .option('--seed <n>', withRange('seed of the Poisson encoder', RANGES.seed), '0')
+    .option(YES_FLAG, YES_HELP)
     .option('--out <file.png>', 'write the prediction as a colour PNG (VOC palette)')
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--json', 'machine-readable output (includes the prediction map)');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string, flags: InferFlags) => {
     if (flags.out) checkOutputFile(flags.out, pngOutput(flags.force));
+    const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
     const loaded = loadModel(checkpoint, archOverride(flags));
+    checkRun('infer', { cost: modelCost(loaded.model), samples: 1, lower: '--timesteps or --size' }, flags.yes ?? false);
     const { network } = loaded.model;
     const spec = network.spec;
     const input = readInputFile(flags.input, spec, { spikes: flags.inputSpikes, tensor: flags.tensor });
-    const seed = parseIntFlag('--seed', flags.seed, 0);
     const result = simulate(loaded.model, input, { seed });
     const H = network.readout.upsampleTo.height;
     const W = network.readout.upsampleTo.width;

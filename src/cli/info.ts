@@ -7,6 +7,7 @@ import { buildNetwork, defaultSpec, kernelsFromShapes, layerStats, shapeText } f
 import type { ArchSpec, LayerStats, Network } from '../net/types.js';
 import { int, table } from './format.js';
 import { si } from '../units.js';
+import { checkArchitecture, netCost } from './budget.js';
 import { ARCH_FLAG_HELP, archOverride, type ArchFlags } from './options.js';
 
 interface InfoReport {
@@ -20,6 +21,7 @@ interface InfoReport {
 }
 
 function report(network: Network, weightShapes: Map<string, number[]>, source: string): InfoReport {
+  checkArchitecture(netCost(network, weightShapes));
   const layers = layerStats(network, kernelsFromShapes(weightShapes));
   const sum = (f: (l: LayerStats) => number) => layers.reduce((a, l) => a + f(l), 0);
   return {

@@ -17,7 +17,8 @@ import { buildNetwork, defaultSpec, shapeText } from '../net/index.js';
 import type { ArchSpec, WeightMap } from '../net/types.js';
 import { int, pct, table } from './format.js';
 import { si } from '../units.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, type ArchFlags } from './options.js';
+import { checkMapBudget, netCost } from './budget.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 
 interface MapFlags extends ArchFlags {
   profile?: string;
@@ -28,16 +29,17 @@ interface MapFlags extends ArchFlags {
   seed?: string;
   rate?: string;
   rates?: string;
+  yes?: boolean;
 }
 
 /** `conv1=0.2,conv2=0.05` → rates; `--rate` sets every population not named. */
 function parseRates(flags: MapFlags, names: string[]): Record<string, number> {
   const rates = new Map<string, number>(); // not a plain object: a population may be called '__proto__'
-  if (flags.rate !== undefined) for (const n of names) rates.set(n, parseNumberFlag('--rate', flags.rate));
+  if (flags.rate !== undefined) for (const n of names) rates.set(n, parseNumberFlag('--rate', flags.rate, RANGES.rate));
   for (const part of (flags.rates ?? '').split(',').filter(Boolean)) {
     const [name, value] = part.split('=');
     if (!name || value === undefined) throw new UserError(`--rates: expected population=rate pairs like conv1=0.2, got '${part}'`);
-    rates.set(name.trim(), parseNumberFlag('--rates', value));
+    rates.set(name.trim(), parseNumberFlag('--rates', value, RANGES.rate));
   }
   return Object.fromEntries(rates);
 }
@@ -125,16 +127,19 @@ export function registerMap(program: Command): void {
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--json', 'print the summary as JSON')
     .option('--placer <name>', `placement strategy: ${Object.keys(PLACERS).join(' | ')} (default anneal)`)
-    .option('--seed <n>', 'seed of the placer (default 1)')
-    .option('--rate <r>', 'assumed spikes per neuron per step for every population (default 0.1)')
-    .option('--rates <list>', 'per-population rates, e.g. conv1=0.2,conv2=0.05');
+    .option('--seed <n>', withRange('seed of the placer (default 1)', RANGES.seed))
+    .option('--rate <r>', withRange('assumed spikes per neuron per step for every population (default 0.1)', RANGES.rate))
+    .option('--rates <list>', withRange('per-population rates, e.g. conv1=0.2,conv2=0.05; each', RANGES.rate))
+    .option(YES_FLAG, YES_HELP);
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string | undefined, flags: MapFlags) => {
     const profile = loadProfile(flags.profile!);
-    const loaded = load(checkpoint, archOverride(flags));
     const placer = PLACERS[parseChoice('--placer', flags.placer ?? 'anneal', Object.keys(PLACERS))]!();
-    const seed = flags.seed === undefined ? 1 : parseIntFlag('--seed', flags.seed, 0);
-    const rates = parseRates(flags, loaded.net.network.populations.map((p) => p.name));
+    const seed = flags.seed === undefined ? 1 : parseIntFlag('--seed', flags.seed, RANGES.seed);
+    const loaded = load(checkpoint, archOverride(flags));
+    const { network } = loaded.net;
+    checkMapBudget(netCost(network, loaded.net.weightShapes), network.populations.length, profile.neuronsPerCore, flags.yes ?? false);
+    const rates = parseRates(flags, network.populations.map((p) => p.name));
     const mapping = mapNetwork(loaded.net, profile, { placer, seed, rates });
     const summary = summarize(mapping, profile, {
       source: loaded.source,

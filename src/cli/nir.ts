@@ -2,6 +2,7 @@
 
 import type { Command } from 'commander';
 import { exportNirFile, loadAnyModel } from '../io/index.js';
+import { checkArchitecture, modelCost } from './budget.js';
 import { ARCH_FLAG_HELP, archOverride, type ArchFlags } from './options.js';
 
 interface ExportFlags extends ArchFlags {
@@ -19,6 +20,7 @@ export function registerExportNir(program: Command): void {
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action(async (model: string, flags: ExportFlags) => {
     const loaded = await loadAnyModel(model, archOverride(flags));
+    checkArchitecture(modelCost(loaded.model));
     const report = await exportNirFile(loaded, flags.out);
     const summary = { model, network: loaded.model.network.name, out: flags.out, ...report };
     if (flags.json) {

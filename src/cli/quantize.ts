@@ -10,7 +10,9 @@ import { loadModel, type LoadedModel } from '../io/index.js';
 import { quantizationReport, type LayerReport, type QuantReport } from '../runs/fixed-report.js';
 import { datasetSamples, randomSamples, sampleList } from '../runs/samples.js';
 import { pct, table } from './format.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, type ArchFlags } from './options.js';
+import { checkRun, checkSplitCount, inputBytes, modelCost } from './budget.js';
+import { progressReporter, type Progress } from '../eval/progress.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 
 interface QuantizeFlags extends ArchFlags {
   profile: string;
@@ -24,6 +26,7 @@ interface QuantizeFlags extends ArchFlags {
   headroom: string;
   inputBits: string;
   json?: boolean;
+  yes?: boolean;
 }
 
 /** Data sets a model.json `dataset` field can name directly. */
@@ -32,7 +35,7 @@ const NAMED_SETS = ['digits', 'digits-dvs'];
 /** Labelled data-set samples when a data set is known, else seeded random inputs; and a line saying which. */
 function samplesFor(flags: QuantizeFlags, loaded: LoadedModel, count: number) {
   const spec = loaded.model.network.spec;
-  const seed = parseIntFlag('--seed', flags.seed, 0);
+  const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
   const dataName = flags.data ?? (NAMED_SETS.includes(loaded.meta.dataset) ? loaded.meta.dataset : undefined);
   if (count === 0) return { samples: [], source: 'no samples (weights only)' };
   if (dataName === undefined) {
@@ -40,7 +43,8 @@ function samplesFor(flags: QuantizeFlags, loaded: LoadedModel, count: number) {
     return { samples: sampleList(randomSamples(spec, { seed }), count), source: `${count} random inputs uniform in ±0.5, encoder seed ${seed} (${why})` };
   }
   const split = parseChoice<Split>('--split', flags.split, SPLITS);
-  const ds = openDataset(parseDataSpec(dataName), split, parseIntFlag('--data-seed', flags.dataSeed, 0), spec.inputHeight);
+  const ds = openDataset(parseDataSpec(dataName), split, parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed), spec.inputHeight);
+  checkSplitCount('--samples', count, ds, flags.yes ?? false);
   return { samples: sampleList(datasetSamples(spec, ds, { count, seed }), count), source: `${count} ${ds.name} ${split} samples, encoder seed ${seed}` };
 }
 
@@ -99,28 +103,43 @@ export function registerQuantize(program: Command): void {
     .argument('<checkpoint>', 'bundle folder, .pth or .safetensors')
     .description('quantize a spiking model for a core profile (integer weights, membrane, leak, threshold) and report the error per layer against the float reference')
     .requiredOption('--profile <name|file>', 'core profile: loihi | loihi2-like | truenorth | ideal-45nm, or a .json file')
-    .option('--samples <n>', 'inputs to compare fixed point and float on (0: weight errors only)', '4')
+    .option('--samples <n>', withRange('inputs to compare fixed point and float on (0: weight errors only; past the split only with --yes)', RANGES.samplesOrNone), '4')
     .option('--data <name>', 'digits | digits-dvs | voc:<folder> | ddd17:<folder> (default: the data set model.json names, if digits or digits-dvs; else random inputs)')
     .option('--split <split>', 'train | val', 'val')
-    .option('--seed <n>', 'seed of the Poisson encoder (and of random inputs)', '0')
-    .option('--data-seed <n>', 'seed of the synthetic data sets', '0')
+    .option('--seed <n>', withRange('seed of the Poisson encoder (and of random inputs)', RANGES.seed), '0')
+    .option('--data-seed <n>', withRange('seed of the synthetic data sets', RANGES.seed), '0')
     .option('--exponent <scope>', 'shared weight exponent per layer | channel', 'layer')
     .option('--exponent-rule <rule>', 'no-clip | min-error (also try finer exponents that clip the largest weights)', 'min-error')
-    .option('--headroom <bits>', 'the LIF membrane holds ±2^bits·θ before saturating', '8')
-    .option('--input-bits <n>', 'bits of a graded (DVS) input value, sign included', '8')
+    .option('--headroom <bits>', withRange('the LIF membrane holds ±2^bits·θ before saturating', RANGES.headroom), '8')
+    .option('--input-bits <n>', withRange('bits of a graded (DVS) input value, sign included', RANGES.inputBits), '8')
+    .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string, flags: QuantizeFlags) => {
-    const loaded = loadModel(checkpoint, archOverride(flags));
-    const profile = loadProfile(flags.profile);
-    const qnet = quantize(loaded.model, profile, {
+    const options = {
       exponent: parseChoice<ExponentScope>('--exponent', flags.exponent, ['layer', 'channel']),
       exponentRule: parseChoice<ExponentRule>('--exponent-rule', flags.exponentRule, ['no-clip', 'min-error']),
-      headroomBits: parseIntFlag('--headroom', flags.headroom, 0),
-      inputBits: parseIntFlag('--input-bits', flags.inputBits, 2),
-    });
-    const { samples, source } = samplesFor(flags, loaded, parseIntFlag('--samples', flags.samples, 0));
-    const report = quantizationReport(loaded.model, qnet, samples);
+      headroomBits: parseIntFlag('--headroom', flags.headroom, RANGES.headroom),
+      inputBits: parseIntFlag('--input-bits', flags.inputBits, RANGES.inputBits),
+    };
+    const count = parseIntFlag('--samples', flags.samples, RANGES.samplesOrNone);
+    const loaded = loadModel(checkpoint, archOverride(flags));
+    // Each sample runs the float reference, the fixed-point one and each layer in isolation: about three runs.
+    const cost = modelCost(loaded.model);
+    const held: [number, string] = [count * inputBytes(cost), "every sample's input"];
+    checkRun('quantize', { cost, samples: count, passes: [3, 'runs (float, fixed point, layers in isolation)'], extra: held, lower: '--samples, --timesteps or --size' }, flags.yes ?? false);
+    const qnet = quantize(loaded.model, loadProfile(flags.profile), options);
+    const { samples, source } = samplesFor(flags, loaded, count);
+    let progress: Progress | undefined;
+    let report: QuantReport;
+    try {
+      report = quantizationReport(loaded.model, qnet, samples, (done, total) => {
+        progress ??= progressReporter(process.stderr, 'quantize', total);
+        progress.update(done, 'samples');
+      });
+    } finally {
+      progress?.finish();
+    }
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ checkpoint, options: qnet.options, sampleSource: source, untrained: loaded.meta.untrained ?? false, ...report })}\n`);
       return;

@@ -2,7 +2,7 @@
 
 import { relative, isAbsolute } from 'node:path';
 import type { Command } from 'commander';
-import { openDataset, parseDataSpec, SPLITS, type DataSpec, type Split } from '../data/index.js';
+import { openDataset, parseDataSpec, SPLITS, type DataSpec, type SegDataset, type Split } from '../data/index.js';
 import { MAX_WORKERS } from '../engine/index.js';
 import type { Arithmetic, Semantics } from '../engine/types.js';
 import { progressReporter, type Progress } from '../eval/progress.js';
@@ -11,7 +11,8 @@ import { loadProfile } from '../hw/profile.js';
 import { loadModel, type LoadedModel } from '../io/index.js';
 import { datasetSamples, runReport, type RunReport } from '../runs/index.js';
 import { int } from './format.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, type ArchFlags } from './options.js';
+import { checkRun, checkSplitCount, modelCost } from './budget.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 import { renderRunReport } from './run-render.js';
 
 export interface RunFlags extends ArchFlags {
@@ -26,6 +27,7 @@ export interface RunFlags extends ArchFlags {
   dataSeed: string;
   trace?: string;
   json?: boolean;
+  yes?: boolean;
 }
 
 /** Defaults of the flags, shared with `spikemesh demo`. */
@@ -61,13 +63,21 @@ export function parseRunSettings(flags: RunSettingFlags) {
   const profile = loadProfile(flags.profile);
   const semantics = parseChoice<Semantics>('--semantics', flags.semantics, ['same-step', 'pipelined']);
   const arithmetic = parseChoice<Arithmetic>('--arithmetic', flags.arithmetic, ['float', 'fixed']);
-  const workers = parseIntFlag('--workers', flags.workers, 0);
-  if (workers > MAX_WORKERS) throw new UserError(`--workers must be at most ${MAX_WORKERS}, got ${workers}`);
-  const samples = parseIntFlag('--samples', flags.samples);
-  const seed = parseIntFlag('--seed', flags.seed, 0);
-  const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, 0);
+  const workers = parseIntFlag('--workers', flags.workers, { ...RANGES.workers, max: MAX_WORKERS });
+  const samples = parseIntFlag('--samples', flags.samples, RANGES.samples);
+  const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
+  const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed);
   const split = parseChoice<Split>('--split', flags.split, SPLITS);
   return { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split };
+}
+
+/** Before the engine maps and runs: the split holds the samples, and the run fits the work and memory limits. */
+export function checkEngineRun(command: string, loaded: LoadedModel, ds: SegDataset, samples: number, semantics: Semantics, yes: boolean): void {
+  const cost = modelCost(loaded.model);
+  // Pipelined runs take T + depth steps; every population is a layer of depth at most.
+  const steps = cost.timesteps + (semantics === 'pipelined' ? loaded.model.network.populations.length : 0);
+  checkRun(command, { cost, samples, steps, engine: true, lower: '--samples, --timesteps or --size' }, yes);
+  checkSplitCount('--samples', samples, ds, yes);
 }
 
 /** Load, run and print; `spikemesh demo` calls this with its own defaults. */
@@ -76,6 +86,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const loaded = loadModel(checkpoint, archOverride(flags));
   const spec = loaded.model.network.spec;
   const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
+  checkEngineRun('run', loaded, ds, samples, semantics, flags.yes ?? false);
   const sample = datasetSamples(spec, ds, { count: samples, seed });
   let progress: Progress | undefined;
   let report: RunReport;
@@ -118,13 +129,14 @@ export function registerRun(program: Command): void {
     .requiredOption('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json')
     .option('--data <name>', 'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<DDD17 folder> (default: the data set model.json names, if digits or digits-dvs)')
     .option('--split <split>', 'train | val', RUN_DEFAULTS.split)
-    .option('--samples <n>', 'samples 0..n−1 of the split', RUN_DEFAULTS.samples)
-    .option('--workers <n>', `worker threads computing the cores (0: on the main thread; at most ${MAX_WORKERS}); results are identical for any count`, RUN_DEFAULTS.workers)
+    .option('--samples <n>', withRange('samples 0..n−1 of the split (past the split only with --yes)', RANGES.samples), RUN_DEFAULTS.samples)
+    .option('--workers <n>', withRange('worker threads computing the cores (0: on the main thread); results are identical for any count', { ...RANGES.workers, max: MAX_WORKERS }), RUN_DEFAULTS.workers)
     .option('--semantics <s>', 'same-step (as trained) | pipelined (one step of delay per layer, T + depth steps)', RUN_DEFAULTS.semantics)
     .option('--arithmetic <a>', "float | fixed (the profile's fixed point, bit-exact with the fixed-point reference)", RUN_DEFAULTS.arithmetic)
-    .option('--seed <n>', 'seed of the Poisson encoder (per sample, derived from (seed, index) as in eval)', RUN_DEFAULTS.seed)
-    .option('--data-seed <n>', 'seed of the synthetic data sets (as `data export --seed`)', RUN_DEFAULTS.dataSeed)
+    .option('--seed <n>', withRange('seed of the Poisson encoder (per sample, derived from (seed, index) as in eval)', RANGES.seed), RUN_DEFAULTS.seed)
+    .option('--data-seed <n>', withRange('seed of the synthetic data sets (as `data export --seed`)', RANGES.seed), RUN_DEFAULTS.dataSeed)
     .option('--trace <file>', 'write an event trace (spikes per core and counters per step; written to a temp file, renamed when complete)')
+    .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string, flags: RunFlags) => executeRun(checkpoint, flags));

@@ -2,13 +2,15 @@
 
 import type { Command } from 'commander';
 import { openDataset } from '../data/index.js';
+import { MAX_WORKERS } from '../engine/index.js';
 import { datasetSamples } from '../runs/samples.js';
 import { UserError } from '../errors.js';
 import { loadModel } from '../io/index.js';
 import { loadTrace } from '../trace/data.js';
 import { runTop } from '../tui/app.js';
 import { LiveRun } from '../tui/live.js';
-import { dataSpec, parseRunSettings, RUN_DEFAULTS } from './run.js';
+import { RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
+import { checkEngineRun, dataSpec, parseRunSettings, RUN_DEFAULTS } from './run.js';
 
 interface TopFlags {
   live?: string;
@@ -21,6 +23,7 @@ interface TopFlags {
   semantics: string;
   arithmetic: string;
   workers: string;
+  yes?: boolean;
 }
 
 function warn(lines: string[]): void {
@@ -43,6 +46,7 @@ async function topOfRun(checkpoint: string, flags: TopFlags): Promise<void> {
   const loaded = loadModel(checkpoint);
   const spec = loaded.model.network.spec;
   const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
+  checkEngineRun('top --live', loaded, ds, samples, semantics, flags.yes ?? false);
   const sample = datasetSamples(spec, ds, { count: samples, seed });
   const live = await LiveRun.start({ model: loaded.model, profile, semantics, arithmetic, workers, samples, sample, seed });
   try {
@@ -61,12 +65,13 @@ export function registerTop(program: Command): void {
     .option('--profile <name|path>', 'core profile for --live: loihi, truenorth, loihi2-like, ideal-45nm, or a profile .json')
     .option('--data <name>', 'for --live: digits | digits-dvs | voc:<folder> | ddd17:<folder>')
     .option('--split <split>', 'for --live: train | val', RUN_DEFAULTS.split)
-    .option('--samples <n>', 'for --live: samples 0..n−1 of the split', RUN_DEFAULTS.samples)
-    .option('--seed <n>', 'for --live: Poisson seed (per sample, as in run and eval)', RUN_DEFAULTS.seed)
-    .option('--data-seed <n>', 'for --live: seed of the synthetic data sets', RUN_DEFAULTS.dataSeed)
+    .option('--samples <n>', withRange('for --live: samples 0..n−1 of the split (past the split only with --yes)', RANGES.samples), RUN_DEFAULTS.samples)
+    .option('--seed <n>', withRange('for --live: Poisson seed (per sample, as in run and eval)', RANGES.seed), RUN_DEFAULTS.seed)
+    .option('--data-seed <n>', withRange('for --live: seed of the synthetic data sets', RANGES.seed), RUN_DEFAULTS.dataSeed)
     .option('--semantics <s>', 'for --live: same-step | pipelined', RUN_DEFAULTS.semantics)
     .option('--arithmetic <a>', 'for --live: float | fixed', RUN_DEFAULTS.arithmetic)
-    .option('--workers <n>', 'for --live: worker threads (0: this thread, yielding to the UI between layers)', RUN_DEFAULTS.workers)
+    .option('--workers <n>', withRange('for --live: worker threads (0: this thread, yielding to the UI between layers)', { ...RANGES.workers, max: MAX_WORKERS }), RUN_DEFAULTS.workers)
+    .option(YES_FLAG, `for --live: ${YES_HELP}`)
     .action(async (trace: string | undefined, flags: TopFlags) => {
       if (trace && flags.live) throw new UserError('top: give a trace file or --live <checkpoint>, not both');
       if (flags.live) return topOfRun(flags.live, flags);

@@ -4,10 +4,11 @@ import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
 import { buildSyntheticModel, progressReporter, type Progress, type SyntheticModel } from '../eval/index.js';
 import { checkBundleOut, saveBundle } from '../io/bundle.js';
-import { defaultSpec } from '../net/zoo.js';
-import type { ArchName } from '../net/types.js';
+import { buildNetwork, defaultSpec } from '../net/zoo.js';
+import type { ArchName, ArchSpec } from '../net/types.js';
 import { int, table } from './format.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, type ArchFlags } from './options.js';
+import { checkRun, inputBytes, netCost } from './budget.js';
+import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 
 interface ZooFlags extends Omit<ArchFlags, 'arch'> {
   out: string;
@@ -17,6 +18,22 @@ interface ZooFlags extends Omit<ArchFlags, 'arch'> {
   calibrationSamples: string;
   checkSamples: string;
   json?: boolean;
+  yes?: boolean;
+}
+
+/** Each calibration input's T frames of the layers being calibrated (current, spikes, their sum: about four maps of the largest layer) stay in memory. */
+const CALIBRATION_MAPS = 4;
+
+/**
+ * From the shapes alone, before any weight exists: calibration runs each input through every layer twice (measure,
+ * then rerun with the chosen gain), the check inputs once; the calibration inputs' maps are all held at once.
+ */
+function checkZooBudget(spec: ArchSpec, calibration: number, check: number, yes: boolean): void {
+  const zoo = buildNetwork(spec);
+  const cost = netCost(zoo.network, zoo.weightShapes);
+  const maps = calibration * (CALIBRATION_MAPS * 4 * cost.largestLayer * cost.timesteps + inputBytes(cost));
+  const plan = { cost, samples: 2 * calibration + check, extra: [maps, 'the calibration inputs\' maps'] as [number, string], lower: '--calibration-samples, --check-samples, --size, --width or --timesteps' };
+  checkRun('zoo', plan, yes);
 }
 
 function render(out: string, m: SyntheticModel, target: number, seconds: number): string {
@@ -47,24 +64,29 @@ export function registerZoo(program: Command): void {
     .description('build an UNTRAINED bundle with seeded random weights whose spiking layers are calibrated to fire near a target rate (for scale, speed and energy work)')
     .requiredOption('--out <dir>', 'bundle folder to write (written atomically)')
     .option(FORCE_FLAG, FORCE_HELP)
-    .option('--target-rate <r>', 'spikes per neuron per step each spiking layer should fire, in (0, 0.5]', '0.1')
-    .option('--seed <n>', 'seed of the weights and of the calibration inputs', '0')
-    .option('--calibration-samples <n>', 'inputs the BNTT statistics and gains are measured on (digits val images for RGB models)', '8')
-    .option('--check-samples <n>', 'further inputs on which the achieved rates are measured', '4')
+    .option('--target-rate <r>', withRange('spikes per neuron per step each spiking layer should fire', RANGES.targetRate), '0.1')
+    .option('--seed <n>', withRange('seed of the weights and of the calibration inputs', RANGES.seed), '0')
+    .option('--calibration-samples <n>', withRange('inputs the BNTT statistics and gains are measured on (digits val images for RGB models)', RANGES.samples), '8')
+    .option('--check-samples <n>', withRange('further inputs on which the achieved rates are measured', RANGES.samples), '4')
+    .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) if (flag !== '--arch <name>') cmd.option(flag, help);
   cmd.action((archName: string, flags: ZooFlags) => {
     checkBundleOut(flags.out, flags.force);
     const arch = parseChoice<ArchName>('<arch>', archName, ['dl-vgg9', 'fcn-vgg9']);
     const spec = defaultSpec({ ...archOverride(flags), arch });
-    const targetRate = parseNumberFlag('--target-rate', flags.targetRate);
+    const targetRate = parseNumberFlag('--target-rate', flags.targetRate, RANGES.targetRate);
+    const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
+    const calibrationSamples = parseIntFlag('--calibration-samples', flags.calibrationSamples, RANGES.samples);
+    const checkSamples = parseIntFlag('--check-samples', flags.checkSamples, RANGES.samples);
+    checkZooBudget(spec, calibrationSamples, checkSamples, flags.yes ?? false);
     const t0 = Date.now();
     let progress: Progress | undefined;
     const model = buildSyntheticModel(spec, {
       targetRate,
-      seed: parseIntFlag('--seed', flags.seed, 0),
-      calibrationSamples: parseIntFlag('--calibration-samples', flags.calibrationSamples),
-      checkSamples: parseIntFlag('--check-samples', flags.checkSamples),
+      seed,
+      calibrationSamples,
+      checkSamples,
       onProgress: (what, done, total) => {
         progress ??= progressReporter(process.stderr, 'zoo', total);
         progress.update(done, what);

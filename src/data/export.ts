@@ -15,8 +15,16 @@ export interface DataExport {
 
 /** Largest event count a U8 export can hold; more events in one window and pixel are clipped. */
 const MAX_U8_COUNT = 255;
-/** Largest sample tensor we build in memory (it is copied once more into the file buffer). */
+/** Largest export we build in memory (it is copied once more into the file buffer). */
 const MAX_EXPORT_BYTES = 2 ** 31;
+
+/** Bytes of the first `count` samples' tensors (data and labels), known before any is made. */
+export function exportBytes(ds: SegDataset, count: number): number {
+  const plane = ds.height * ds.width;
+  const isImage = ds.modality === 'image';
+  const perSample = isImage ? plane * 3 : ds.timesteps * 2 * plane * (ds.eventValues === 'counts' ? 1 : 4);
+  return count * (perSample + plane);
+}
 
 /**
  * The first `count` samples (indices 0..count-1) of a data set:
@@ -25,15 +33,16 @@ const MAX_EXPORT_BYTES = 2 ** 31;
  */
 export function exportDataset(ds: SegDataset, count: number, onProgress?: (done: number, total: number) => void): DataExport {
   if (!ds.unbounded && count > ds.size) throw new UserError(`--count ${count}: ${ds.name} ${ds.split} has only ${ds.size} samples`);
+  // Checked before the first buffer: a huge count must be refused, not die allocating the labels.
+  const totalBytes = exportBytes(ds, count);
+  if (totalBytes > MAX_EXPORT_BYTES)
+    throw new UserError(`--count ${count}: ${ds.name} samples would need ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_EXPORT_BYTES / 2 ** 30} GiB); export fewer samples per file`);
   const { height: h, width: w, timesteps: T } = ds;
   const plane = h * w;
   const labels = new Uint8Array(count * plane);
   const isImage = ds.modality === 'image';
   const perSample = isImage ? plane * 3 : T * 2 * plane;
   const eventsAsU8 = ds.eventValues === 'counts';
-  const totalBytes = count * perSample * (isImage || eventsAsU8 ? 1 : 4);
-  if (totalBytes > MAX_EXPORT_BYTES)
-    throw new UserError(`--count ${count}: ${ds.name} samples would need ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_EXPORT_BYTES / 2 ** 30} GiB); export fewer samples per file`);
   const bytes = isImage || eventsAsU8 ? new Uint8Array(count * perSample) : undefined;
   const floats = bytes ? undefined : new Float32Array(count * perSample);
   let clipped = 0;

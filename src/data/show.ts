@@ -38,10 +38,17 @@ export function colourEvents(events: Float32Array, height: number, width: number
   return out;
 }
 
+/** The picture sideBySide makes of `panels` panels, known before any sample is drawn. */
+export function pictureSize(panels: number, height: number, width: number, scale: number): { width: number; height: number } {
+  return { width: panels * width * scale + (panels - 1) * GAP, height: height * scale };
+}
+
+/** Panels a sample of this modality is shown as (samplePanels). */
+export const panelCount = (modality: 'image' | 'events') => (modality === 'image' ? 2 : 3);
+
 /** Panels (RGB, all height×width) placed left to right, each pixel scaled up `scale` times, grey gaps between. */
 export function sideBySide(panels: readonly Uint8Array[], height: number, width: number, scale: number): { rgb: Uint8Array; width: number; height: number } {
-  const outW = panels.length * width * scale + (panels.length - 1) * GAP;
-  const outH = height * scale;
+  const { width: outW, height: outH } = pictureSize(panels.length, height, width, scale);
   const rgb = new Uint8Array(outW * outH * 3).fill(96);
   panels.forEach((panel, p) => {
     const x0 = p * (width * scale + GAP);

@@ -73,6 +73,6 @@ describe('spikemesh eval', () => {
   it('rejectsANegativeNoiseLevel', () => {
     const r = cli(['eval', bundle, '--noise', '0,-0.1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--noise: σ must be ≥ 0, got -0\.1/);
+    expect(r.stderr).toMatch(/--noise must be in 0-10, got '-0\.1'/);
   });
 });

@@ -77,9 +77,9 @@ describe('spikemesh run', () => {
   it.each([
     [['--semantics', 'sideways'], /--semantics must be one of same-step, pipelined, got 'sideways'/],
     [['--arithmetic', 'analog'], /--arithmetic must be one of float, fixed, got 'analog'/],
-    [['--workers', '65'], /--workers must be at most 64, got 65/],
-    [['--samples', '0'], /--samples must be an integer ≥ 1, got '0'/],
-    [['--samples', '1.5'], /--samples must be an integer ≥ 1, got '1.5'/],
+    [['--workers', '65'], /--workers must be an integer in 0-64, got '65'/],
+    [['--samples', '0'], /--samples must be an integer in 1-1,000,000, got '0'/],
+    [['--samples', '1.5'], /--samples must be an integer in 1-1,000,000, got '1.5'/],
     [['--profile', 'nope'], /--profile: unknown profile 'nope'/],
     [['--data', 'digits-dvs'], /digits-dvs val .* does not fit the model/],
   ])('refusesBadFlagsInOneLine %s', (flags, message) => {

@@ -43,7 +43,7 @@ describe('spikemesh zoo', () => {
     expect(cli(['zoo', 'resnet', '--out', '/tmp/never']).stderr).toMatch(/<arch> must be one of dl-vgg9, fcn-vgg9, got 'resnet'/);
     const r = cli(['zoo', 'dl-vgg9', ...TINY, '--target-rate', '0.9', '--out', '/tmp/never']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--target-rate must be in \(0, 0\.5\]/);
+    expect(r.stderr).toMatch(/--target-rate must be above 0, at most 0\.5, got '0\.9'/);
   });
 
   it('willNotReplaceAFolderOfOtherFiles', () => {

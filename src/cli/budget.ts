@@ -1,0 +1,181 @@
+// Up-front estimates of a command's work and memory, checked before anything large is allocated: beyond the stated
+// limits a run asks for --yes; beyond what this machine can hold it is refused even then. The figures are upper
+// bounds from the network's shapes (dense synaptic operations, the largest buffers), not promises.
+
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
+import type { SegDataset } from '../data/types.js';
+import { UserError } from '../errors.js';
+import { kernelsFromShapes, layerStats } from '../net/index.js';
+import type { Model, Network } from '../net/types.js';
+import { int, si } from '../units.js';
+
+export interface Limits {
+  /**
+   * Dense synaptic operations a run may do without --yes. The reference and the engine do ~0.4-1.3 G a second on a
+   * loaded 2-core machine, so this is hours: the paper's full-size network over a whole 500-sample val split passes,
+   * ten times that (a typo's extra zero) does not.
+   */
+  work: number;
+  /** Bytes a run may hold without --yes. */
+  memory: number;
+  /** Bytes no run may hold, --yes or not: the machine's memory. */
+  machine: number;
+  /** Bytes of JavaScript objects (mappings are objects, not typed arrays): V8's heap limit. */
+  heap: number;
+}
+
+export const WORK_LIMIT = 2e13;
+export const MEMORY_LIMIT = 4 * 2 ** 30;
+/** A network beyond these is refused by every command, even one that only describes it: no run could hold it. */
+export const MAX_NEURONS = 2 ** 32;
+export const MAX_PARAMETERS = 2 ** 30;
+
+export function machineLimits(): Limits {
+  return { work: WORK_LIMIT, memory: MEMORY_LIMIT, machine: totalmem(), heap: Math.min(totalmem(), getHeapStatistics().heap_size_limit) };
+}
+
+/** What a network costs: totals over its layers (info's figures), plus what the buffers are sized by. */
+export interface NetCost {
+  neurons: number;
+  parameters: number;
+  /** Dense synaptic operations per timestep (paper Eq. 9): every weight meets every input once. */
+  synOpsPerStep: number;
+  /** Input values per timestep (C·H·W). */
+  inputValues: number;
+  /** Neurons of the largest layer (per-layer buffers are sized by it). */
+  largestLayer: number;
+  timesteps: number;
+}
+
+export function netCost(network: Network, weightShapes: ReadonlyMap<string, readonly number[]>): NetCost {
+  const layers = layerStats(network, kernelsFromShapes(new Map([...weightShapes].map(([k, s]) => [k, [...s]]))));
+  const sum = (f: (l: (typeof layers)[number]) => number) => layers.reduce((a, l) => a + f(l), 0);
+  const input = network.populations.filter((p) => p.role === 'input').reduce((a, p) => a + p.shape.c * p.shape.h * p.shape.w, 0);
+  const largestLayer = Math.max(0, ...layers.map((l) => l.neurons));
+  return { neurons: sum((l) => l.neurons), parameters: sum((l) => l.parameters), synOpsPerStep: sum((l) => l.annFlops), inputValues: input, largestLayer, timesteps: network.timesteps };
+}
+
+export function modelCost(model: Model): NetCost {
+  return netCost(model.network, new Map([...model.weights].map(([k, t]) => [k, t.shape])));
+}
+
+/** Refuse a network no command could hold, whatever it is asked to do with it. */
+export function checkArchitecture(c: NetCost): void {
+  if (c.neurons > MAX_NEURONS)
+    throw new UserError(`the network would have ${si(c.neurons)} neurons, over the limit of ${si(MAX_NEURONS)}; lower --size or --width`);
+  if (c.parameters > MAX_PARAMETERS)
+    throw new UserError(`the network would have ${si(c.parameters)} parameters, over the limit of ${si(MAX_PARAMETERS)}; lower --width, --classes or --input-channels`);
+}
+
+// Bytes per neuron and per parameter, measured (RSS over a bare start) with a 16× larger input: the reference
+// simulator holds ~22 B a neuron, the engine ~84 B (its per-core state and mapping); doubled for headroom.
+const REFERENCE_BYTES_PER_NEURON = 48;
+const ENGINE_BYTES_PER_NEURON = 168;
+/** Weights as float32, plus one working copy (folded, blocked or quantized). */
+const BYTES_PER_PARAMETER = 8;
+
+/** One sample's input over all timesteps, as float32 (DVS frames, or the encoder's per-step spikes). */
+export const inputBytes = (c: NetCost, steps = c.timesteps) => 4 * c.inputValues * steps;
+
+export const referenceBytes = (c: NetCost, steps = c.timesteps) => BYTES_PER_PARAMETER * c.parameters + REFERENCE_BYTES_PER_NEURON * c.neurons + inputBytes(c, steps);
+export const engineBytes = (c: NetCost, steps = c.timesteps) => BYTES_PER_PARAMETER * c.parameters + ENGINE_BYTES_PER_NEURON * c.neurons + inputBytes(c, steps);
+
+/** A run's estimate: dense synaptic operations and peak bytes, each with how it was reckoned (in terms of its flags). */
+export interface Estimate {
+  ops?: number;
+  opsOf?: string;
+  bytes?: number;
+  bytesOf?: string;
+  /** JavaScript heap bytes (checked against V8's heap limit instead of the machine's memory). */
+  heapBytes?: boolean;
+  /** The flags to lower, e.g. "--count or --noise". */
+  lower: string;
+}
+
+const gib = (b: number) => `${(b / 2 ** 30).toPrecision(b < 2 ** 30 ? 2 : 3)} GiB`;
+
+/** Refuse a run beyond the machine, or beyond the limits without --yes; one line with the estimate and the limit. */
+export function checkBudget(command: string, e: Estimate, yes: boolean, limits: Limits = machineLimits()): void {
+  const goAhead = `give --yes to go ahead, or lower ${e.lower}`;
+  if (e.bytes !== undefined) {
+    const cap = e.heapBytes ? limits.heap : limits.machine;
+    const what = `${command}: needs about ${gib(e.bytes)} of memory (${e.bytesOf})`;
+    if (e.bytes > cap) throw new UserError(`${what}, more than ${e.heapBytes ? "the JavaScript heap's" : "this machine's"} ${gib(cap)}; lower ${e.lower}`);
+    if (e.bytes > limits.memory && !yes) throw new UserError(`${what}, over the ${gib(limits.memory)} limit; ${goAhead}`);
+  }
+  if (e.ops !== undefined && e.ops > limits.work && !yes)
+    throw new UserError(`${command}: about ${si(e.ops)} synaptic operations (${e.opsOf}), over the limit of ${si(limits.work)} (hours of simulation); ${goAhead}`);
+}
+
+/** A run of the reference or the engine over samples: what sets its work and its buffers. */
+export interface RunPlan {
+  cost: NetCost;
+  samples: number;
+  /** Runs of each sample and what they are, e.g. [3, 'noise levels']. */
+  passes?: [count: number, what: string];
+  /** Steps per sample (default T; pipelined runs take T + depth), and how they add up when they are a sum. */
+  steps?: number;
+  stepsOf?: string;
+  engine?: boolean;
+  /** Simulators held at once (a sweep's worker threads each hold a chip). */
+  copies?: number;
+  /** Bytes held on top of the simulator's (e.g. a zoo's calibration maps), and what they are. */
+  extra?: [bytes: number, what: string];
+  lower: string;
+}
+
+export function runEstimate(p: RunPlan): Estimate {
+  const steps = p.steps ?? p.cost.timesteps;
+  const [n, what] = p.passes ?? [1, ''];
+  const [extraBytes, extraWhat] = p.extra ?? [0, ''];
+  const samples = `${int(p.samples)} sample${p.samples === 1 ? '' : 's'}${n > 1 ? ` × ${int(n)} ${what}` : ''}`;
+  return {
+    ops: p.samples * n * steps * p.cost.synOpsPerStep,
+    opsOf: `${samples} × ${p.stepsOf ?? `T=${int(steps)}`} × ${si(p.cost.synOpsPerStep)} per step`,
+    bytes: (p.copies ?? 1) * (p.engine ? engineBytes : referenceBytes)(p.cost) + extraBytes,
+    bytesOf: `${p.copies && p.copies > 1 ? `${p.copies} × (` : ''}weights, ${p.engine ? 'core' : 'neuron'} state and one input${p.copies && p.copies > 1 ? ')' : ''}${extraWhat ? `, ${extraWhat}` : ''}`,
+    lower: p.lower,
+  };
+}
+
+/** The architecture check, then the run's estimate against the limits. */
+export function checkRun(command: string, p: RunPlan, yes: boolean, limits?: Limits): void {
+  checkArchitecture(p.cost);
+  checkBudget(command, runEstimate(p), yes, limits);
+}
+
+/** Heap a mapping holds per core (tiles, placement, routes): measured ~1.9 KB at 84,000 cores, doubled. */
+const MAP_BYTES_PER_CORE = 4096;
+/** Cores a mapping may place without --yes: the annealing placer took 38 s for 84,000 on a loaded 2-core machine. */
+export const MAP_CORES_LIMIT = 250_000;
+
+/** A mapping's cores, at least one per layer and one per neuronsPerCore neurons (fan-in limits only add more). */
+export function checkMapBudget(c: NetCost, layers: number, neuronsPerCore: number, yes: boolean, limits: Limits = machineLimits()): void {
+  checkArchitecture(c);
+  const cores = Number.isFinite(neuronsPerCore) ? Math.ceil(c.neurons / neuronsPerCore) + layers : layers;
+  const lower = '--size or --width, or a profile with more neurons per core';
+  checkBudget('map', { bytes: cores * MAP_BYTES_PER_CORE, bytesOf: `at least ${int(cores)} cores`, heapBytes: true, lower }, yes, limits);
+  if (cores > MAP_CORES_LIMIT && !yes)
+    throw new UserError(`map: at least ${int(cores)} cores to place, over the limit of ${int(MAP_CORES_LIMIT)} (minutes of placement); give --yes to go ahead, or lower ${lower}`);
+}
+
+/** Pixels a picture may have: RGB plus the PNG encoder's RGBA and filtered rows, ~12 bytes a pixel, stays under 0.5 GiB. */
+export const MAX_PICTURE_PIXELS = 2 ** 25;
+
+export function checkPicture(command: string, size: { width: number; height: number }, lower: string): void {
+  const pixels = size.width * size.height;
+  if (pixels > MAX_PICTURE_PIXELS)
+    throw new UserError(`${command}: the picture would be ${int(size.width)}×${int(size.height)} pixels (${int(pixels)}), over the limit of ${int(MAX_PICTURE_PIXELS)}; lower ${lower}`);
+}
+
+/**
+ * Samples 0..n−1 of a split: a folder set has only its own; a synthetic set generates more on demand, but past
+ * the split's size only when asked (a typo's extra zeros would otherwise run for hours on made-up indices).
+ */
+export function checkSplitCount(flag: string, n: number, ds: SegDataset, yes: boolean): void {
+  if (n <= ds.size) return;
+  const what = `${flag} ${int(n)}: ${ds.name} ${ds.split} has ${ds.unbounded ? '' : 'only '}${int(ds.size)} samples`;
+  if (!ds.unbounded) throw new UserError(what);
+  if (!yes) throw new UserError(`${what}; give --yes to use samples generated past the split (same generator, further indices)`);
+}
