@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { chipsUsed } from '../geometry/mesh.js';
 import { diffTraces, type TraceDiff } from '../trace/diff.js';
 import { exportCsv, type CsvKind } from '../trace/csv.js';
-import type { EnergySplit } from '../energy/price.js';
+import { scaleEnergy } from '../energy/price.js';
 import { exportNir } from '../trace/nir.js';
 import { withTrace, TraceFile } from '../trace/reader.js';
 import { traceStats, type TraceStats } from '../trace/stats.js';
@@ -28,10 +28,6 @@ export function traceSummary(path: string, h: TraceHeader): string {
     `${path}: ${h.network} on ${h.profile}, ${plural(h.samples, 'sample')} × ${plural(h.steps, 'step')} (T=${h.timesteps}, ${h.semantics}, ${h.arithmetic} arithmetic, seed ${h.seed}), ` +
     `${plural(h.cores, 'core')} on ${plural(chipsUsed(h.mesh, h.coreTable.slot), 'chip')}`
   );
-}
-
-function scaled(e: EnergySplit, by: number): EnergySplit {
-  return { synapticPJ: e.synapticPJ / by, neuronPJ: e.neuronPJ / by, routingPJ: e.routingPJ / by, staticPJ: e.staticPJ / by, totalPJ: e.totalPJ / by };
 }
 
 const count = (x: number) => si(Number.isInteger(x) ? x : Number(x.toPrecision(3)));
@@ -96,7 +92,7 @@ export function renderStats(path: string, s: TraceStats, by: By): string {
   if (by === 'step') lines.push(`per step, totals over every core (energy includes the host's hops):`, stepTable(s));
   lines.push(
     '',
-    energyLine(h.profile, scaled(s.energy, n)),
+    energyLine(h.profile, scaleEnergy(s.energy, n)),
     `host: ${count(s.host.events / n)} input events per inference sent as ${count(s.host.packets / n)} packets over ${count((s.host.hopsEW + s.host.hopsNS + s.host.hopsChip) / n)} hops`,
   );
   return lines.join('\n');
