@@ -106,5 +106,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     const { runSweepOnQueue } = await import('../cluster/explore.js');
     await runSweepOnQueue({ url: o.queue, loaded, ctx, points: unique, done, report: (detail) => o.onProgress?.(results.size, total, detail) });
   }
-  return { axes, rows: markFront(points.map((p) => ({ ...results.get(p.key)!, ...p.point }))), cached };
+  // A key does not hash the profile's name, so a result computed (or cached, or stored by a cluster) under another
+  // name that means the same profile (an override equal to the base value) is shown under this point's name.
+  return { axes, rows: markFront(points.map((p) => ({ ...results.get(p.key)!, ...p.point, profile: p.profile.name }))), cached };
 }
