@@ -8,9 +8,12 @@ import { Command } from 'commander';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { registerMap } from '../../src/cli/map.js';
-import { InputError } from '../../src/errors.js';
+import { InputError, UserError } from '../../src/errors.js';
+import type { CoreProfile } from '../../src/hw/types.js';
 import { MAX_AXON_TYPES, MAX_CORES_PER_CHIP, MAX_CORES_PER_ROUTER, MAX_ENERGY_PJ, MAX_MESH_SIDE, MAX_PER_CORE, MAX_SYNAPSE_BITS, MAX_TIME_NS, parseProfile } from '../../src/hw/profile.js';
-import { profileJson } from '../mapping/helpers.js';
+import { mapNetwork } from '../../src/mapping/map.js';
+import { acceptsOrRefusesInOneLine, hostileValue, leafPaths, replaced } from '../io/mutate.js';
+import { convChain, profileJson } from '../mapping/helpers.js';
 
 /** The one-line message a bad profile raises. */
 function problem(json: unknown, file = 'cores/bad.json'): string {
@@ -72,6 +75,29 @@ describe('profile ranges', () => {
     }
     const chip = parseProfile(profileJson('loihi', { coreMesh: { x: MAX_MESH_SIDE, y: 16 }, coresPerRouter: MAX_CORES_PER_ROUTER, coresPerChip: MAX_CORES_PER_CHIP, chipMesh: { x: MAX_MESH_SIDE, y: MAX_MESH_SIDE } }), 'x.json');
     expect(chip.coresPerChip).toBe(2 ** 20);
+  });
+});
+
+describe('a profile with any field replaced', () => {
+  it('isRefusedInOneLineOrMapsANetwork', () => {
+    const net = convChain({ c: 1, h: 6, w: 6 }, [{ c: 3, k: 3, dilation: 1 }]);
+    for (const base of ['loihi', 'truenorth', 'ideal-45nm']) {
+      const json = profileJson(base);
+      fc.assert(
+        fc.property(fc.constantFrom(...leafPaths(json)), hostileValue, (at, v) => {
+          let profile: CoreProfile | undefined;
+          if (!acceptsOrRefusesInOneLine('hostile.json', () => (profile = parseProfile(replaced(json, at, v), 'hostile.json')))) return;
+          try {
+            mapNetwork(net, profile!);
+          } catch (e) {
+            // A profile the network does not fit is the mapper's refusal, worded by layer, not by file.
+            expect(e).toBeInstanceOf(UserError);
+            expect((e as Error).message).not.toMatch(/[\r\n]/);
+          }
+        }),
+        { numRuns: 100 },
+      );
+    }
   });
 });
 

@@ -25,6 +25,28 @@ export function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
   return out;
 }
 
+/** Every leaf of a decoded file (typed arrays' elements included) as a path of keys. */
+export function leafPaths(v: unknown, at: Array<string | number> = []): Array<Array<string | number>> {
+  if (ArrayBuffer.isView(v)) return Array.from({ length: (v as Int32Array).length }, (_, i) => [...at, i]);
+  if (v === null || typeof v !== 'object') return [at];
+  return Object.entries(v).flatMap(([k, c]) => leafPaths(c, [...at, Array.isArray(v) ? Number(k) : k]));
+}
+
+/** A deep copy of `value` with the leaf at `path` replaced. */
+export function replaced(value: unknown, path: Array<string | number>, leaf: unknown): unknown {
+  const copy = structuredClone(value) as Record<string | number, unknown>;
+  let node = copy;
+  for (const k of path.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
+  node[path.at(-1)!] = leaf;
+  return copy;
+}
+
+/** What a hostile writer puts in a field: small and edge-case numbers, huge ones, non-numbers. */
+export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  fc.integer({ min: -3, max: 40 }),
+  fc.constantFrom(-1, 0, 2 ** 31, 2 ** 32 + 1, 2 ** 53, 1e300, -1e300, 0.5, NaN, Infinity, -Infinity, null, undefined, '', 'x', true, [], {}),
+);
+
 /**
  * Runs `read` on a damaged file: it may accept (returning normally) or refuse with a SpikemeshError whose message
  * is one line naming `file`; any other exception fails the property. Returns whether it accepted.

@@ -14,7 +14,7 @@ import { parseSafetensors } from '../../src/io/safetensors.js';
 import type { BundleMeta } from '../../src/io/types.js';
 import { tensor } from '../../src/net/tensor.js';
 import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
-import { acceptsOrRefusesInOneLine, mutate, mutationArb } from './mutate.js';
+import { acceptsOrRefusesInOneLine, hostileValue, leafPaths, mutate, mutationArb, replaced } from './mutate.js';
 
 let root: string;
 let good: string;
@@ -53,6 +53,19 @@ describe('a damaged bundle', () => {
         acceptsOrRefusesInOneLine(dir, () => loadModel(dir));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('bundle metadata with any field replaced', () => {
+  it('loadsOrIsRefusedInOneLineNamingTheBundle', () => {
+    const json = JSON.parse(new TextDecoder().decode(model)) as unknown;
+    fc.assert(
+      fc.property(fc.constantFrom(...leafPaths(json)), hostileValue, (at, v) => {
+        const dir = bundleOf('replaced', new TextEncoder().encode(JSON.stringify(replaced(json, at, v))), weights);
+        acceptsOrRefusesInOneLine(dir, () => loadModel(dir));
+      }),
+      { numRuns: 200 },
     );
   });
 });

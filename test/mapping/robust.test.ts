@@ -12,7 +12,7 @@ import { MAPPING_VERSION, modelHash, profileHash, readMapping, writeMapping, typ
 import { mapNetwork } from '../../src/mapping/map.js';
 import { MeshCoords } from '../../src/mapping/mesh.js';
 import { summarize } from '../../src/mapping/summary.js';
-import { acceptsOrRefusesInOneLine, mutate, mutationArb } from '../io/mutate.js';
+import { acceptsOrRefusesInOneLine, hostileValue, leafPaths, mutate, mutationArb, replaced } from '../io/mutate.js';
 import { convChain, profileWith } from './helpers.js';
 
 const packr = new Packr({ useRecords: false, moreTypes: true });
@@ -72,6 +72,17 @@ describe('a hostile mapping file', () => {
     throw new Error('the mapping was accepted');
   }
   const withMapping = (f: MappingFile, m: object) => ({ ...f, mapping: { ...f.mapping, ...m } });
+
+  it('withAnyFieldReplacedIsReadOrRefusedInOneLine', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...leafPaths(good)), hostileValue, (at, v) => {
+        const path = join(dir, 'replaced.mapping.msgpack');
+        writeFileSync(path, packr.pack(replaced(good, at, v)));
+        acceptsOrRefusesInOneLine(path, () => useEveryWay(path));
+      }),
+      { numRuns: 300 },
+    );
+  });
 
   it('namesAMissingOrMistypedField', () => {
     expect(refusal((f) => withMapping(f, { routing: undefined }))).toMatch(/mapping\.routing: missing$/);

@@ -16,7 +16,7 @@ import { TraceFile, withTrace } from '../../src/trace/reader.js';
 import { traceStats } from '../../src/trace/stats.js';
 import type { TraceHeader } from '../../src/trace/types.js';
 import { tracePackr } from '../../src/trace/writer.js';
-import { acceptsOrRefusesInOneLine, mutate, mutationArb } from '../io/mutate.js';
+import { acceptsOrRefusesInOneLine, hostileValue, leafPaths, mutate, mutationArb, replaced } from '../io/mutate.js';
 import { makeHeader, tempDir, tileIds, writeTrace, type StepInput } from './helpers.js';
 
 let dir: string;
@@ -90,6 +90,18 @@ describe('a damaged trace', () => {
 });
 
 describe('a hostile trace header', () => {
+  it('withAnyFieldReplacedIsReadOrRefusedInOneLine', () => {
+    const rest = whole.subarray(tracePackr.pack(header).length);
+    fc.assert(
+      fc.property(fc.constantFrom(...leafPaths(header)), hostileValue, (path, v) => {
+        const path2 = join(dir, 'replaced.trace');
+        writeFileSync(path2, Buffer.concat([tracePackr.pack(replaced(header, path, v)), rest]));
+        acceptsOrRefusesInOneLine(path2, () => useEveryWay(path2));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   function refusal(h: unknown, name = 'hostile.trace'): string {
     const path = headerFile(name, h);
     try {
