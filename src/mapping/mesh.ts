@@ -1,6 +1,6 @@
 // The grid a mapping is placed on: its size for a profile, the serpentine slot order, the placer's hop costs.
 
-import { UserError } from '../errors.js';
+import { MappingInfeasible } from '../errors.js';
 import { HOST_TILE, type MeshCoords, type MeshGeometry } from '../geometry/mesh.js';
 import type { CoreProfile } from '../hw/types.js';
 
@@ -23,7 +23,11 @@ export function meshFor(profile: CoreProfile, tiles: number): MeshGeometry {
   if (max && cx > max.x) cx = max.x;
   const cy = Math.ceil(needed / cx);
   if (max && cy > max.y)
-    throw new UserError(`${profile.name}: the mapping needs ${needed.toLocaleString('en-US')} chips (${tiles.toLocaleString('en-US')} cores), more than its ${max.x}×${max.y} chip mesh addresses`);
+    throw new MappingInfeasible(
+      `${profile.name}: the mapping needs ${needed.toLocaleString('en-US')} chips (${tiles.toLocaleString('en-US')} cores), more than its ${max.x}×${max.y} chip mesh addresses`,
+      'chip mesh',
+      { kind: 'chips', needed, available: max.x * max.y },
+    );
   return { chips: { x: cx, y: cy }, routersPerChip: { ...profile.coreMesh }, coresPerRouter: cpr, slots: cx * cy * perChip };
 }
 
