@@ -4,7 +4,7 @@ import type { KernelLookup } from '../net/stats.js';
 import type { Network, Stage } from '../net/types.js';
 import { AC_ENERGY_45NM_PJ, analyticEnergy, MAC_ENERGY_45NM_PJ, PAPER_45NM } from './analytic.js';
 import type { EnergySplit } from './price.js';
-import type { PerConvention, SpikeActivity } from './types.js';
+import type { AnalyticLayer, AnalyticTotals, SpikeActivity } from './types.js';
 
 /** What the engine measured in one layer, per inference. */
 export interface MeasuredLayer {
@@ -26,18 +26,8 @@ export interface ComparisonInput {
   profileEnergy: EnergySplit;
 }
 
-export interface ComparisonLayer {
-  population: string;
-  neurons: number;
-  spikes: number;
-  /** Eq. 8: the layer's own spikes over all T / its neurons. */
-  spikeRate: number;
-  /** Eq. 8 rate of the population(s) feeding the layer (FLOPs-weighted when several). */
-  inputSpikeRate: number;
-  /** Eq. 9, one pass. */
-  annFlops: number;
-  /** Eq. 10 under each rate convention ('own' = the paper's Rs(l); 'input' = the feeding layers' rate). */
-  snnFlops: PerConvention;
+/** A layer of the analytic model (Eq. 8-12; E_ANN/E_SNN is the totals' business) next to what the engine measured. */
+export interface ComparisonLayer extends Omit<AnalyticLayer, 'ratio'> {
   measuredAcs: number;
   measuredMacs: number;
   /**
@@ -48,22 +38,14 @@ export interface ComparisonLayer {
   acRatio: number;
   /** The layer's synapse geometry and the acRatio it implies for evenly spread spikes; null where not worked out. */
   geometry: SynapseGeometry | null;
-  /** Eq. 11: FLOPs_ANN × E_MAC. */
-  annEnergyPJ: number;
-  /** Eq. 12 under each rate convention. */
-  snnEnergyPJ: PerConvention;
   /** The measured operations at 45 nm: ACs × E_AC + MACs × E_MAC. */
   measured45nmPJ: number;
 }
 
-export interface ComparisonTotals {
-  annFlops: number;
-  snnFlops: PerConvention;
+export interface ComparisonTotals extends Omit<AnalyticTotals, 'ratio'> {
   measuredAcs: number;
   measuredMacs: number;
   acRatio: number;
-  annEnergyPJ: number;
-  snnEnergyPJ: PerConvention;
   measured45nmPJ: number;
   profile: EnergySplit;
   /** E_ANN / E_SNN as in Table V: analytic (both rate conventions) and with the measured operations at 45 nm. */
