@@ -52,7 +52,7 @@ describe('spikemesh zoo', () => {
     writeFileSync(join(dir, 'notes.txt'), 'keep me');
     const r = cli(['zoo', 'dl-vgg9', ...TINY, '--out', dir]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/holds other files \(notes\.txt\)/);
+    expect(r.stderr).toMatch(/holds files spikemesh did not write \(notes\.txt\)/);
     expect(readdirSync(dir)).toEqual(['notes.txt']);
   });
 });

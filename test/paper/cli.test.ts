@@ -34,7 +34,7 @@ describe('spikemesh paper', () => {
     expect(report.settings).toMatchObject({ quick: true, samples: 2, energySamples: 2 });
     expect(report.tables.rows.filter((x) => x.shipped).map((x) => x.model)).toEqual(['deeplab-ann-digits', 'spiking-deeplab-digits']);
     expect(report.energy.models[0]!.profiles!.map((p) => p.profile)).toEqual(['ideal-45nm', 'loihi', 'loihi2-like', 'truenorth']);
-    expect(readdirSync(out).sort()).toEqual(['README.md', 'fig10-noise.svg', 'fig11-rates.svg', 'fig3-conversion.svg', 'paper.json']);
+    expect(readdirSync(out).sort()).toEqual(['.spikemesh-output.json', 'README.md', 'fig10-noise.svg', 'fig11-rates.svg', 'fig3-conversion.svg', 'paper.json']);
   });
 
   it('refuses a missing --models folder and an --out it cannot write, in one line each', () => {
@@ -45,7 +45,7 @@ describe('spikemesh paper', () => {
     writeFileSync(file, '');
     const unwritable = cli(['paper', '--models', models, '--out', join(file, 'report'), '--quick']);
     expect(unwritable.code).toBe(2);
-    expect(unwritable.stderr).toMatch(/^spikemesh: --out .*file\/report: cannot write the report there \(ENOTDIR\)\n$/);
+    expect(unwritable.stderr).toMatch(/^spikemesh: .*file\/report: cannot write the report here \(a parent of it is not a folder \(ENOTDIR\)\)\n$/);
     expect(existsSync(join(dir, 'r'))).toBe(false);
   });
 });
