@@ -6,8 +6,7 @@ import type { Arithmetic, EngineResult, Semantics } from '../engine/types.js';
 import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';
 import type { SegMetrics } from '../eval/types.js';
 import { UserError } from '../errors.js';
-import { MeshCoords } from '../mapping/mesh.js';
-import type { Mapping } from '../mapping/types.js';
+import { chipsUsed } from '../geometry/mesh.js';
 import { kernelsFromShapes } from '../net/stats.js';
 import { RunTrace } from '../trace/tracer.js';
 import { backendName, prepareRun, weightShapes, type RunRequest } from './prepare.js';
@@ -77,15 +76,6 @@ class Totals {
   }
 }
 
-/** Chips that hold at least one of the mapping's cores. */
-function chipsUsed(mapping: Mapping): number {
-  const { geometry, slotOfTile } = mapping.placement;
-  const coords = new MeshCoords(geometry);
-  const chips = new Set<number>();
-  for (const s of slotOfTile) chips.add(coords.cy[s]! * geometry.chips.x + coords.cx[s]!);
-  return chips.size;
-}
-
 /** Labels that do not fit the model's classes are the data's fault: say which sample. */
 function addLabelled(confusion: ConfusionMatrix, index: number, label: ArrayLike<number>, prediction: Int32Array): void {
   try {
@@ -151,7 +141,7 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
     timesteps: chip.plan.timesteps,
     steps: engine.steps,
     cores: chip.cores,
-    chips: chipsUsed(mapping),
+    chips: chipsUsed(mapping.placement.geometry, mapping.placement.slotOfTile),
     comparison,
     inputEvents: mean(totals.inputEvents),
     hostReadoutMacs: mean(totals.readoutMacs),
