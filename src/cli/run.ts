@@ -1,5 +1,8 @@
 // `spikemesh run`: map a checkpoint, run data-set samples on the simulated chip, print measured vs analytic energy, latency, MIoU.
 
+import { checkOutputFile } from '../io/output.js';
+import { traceOutput } from '../trace/writer.js';
+import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { relative, isAbsolute } from 'node:path';
 import type { Command } from 'commander';
 import { openDataset, parseDataSpec, SPLITS, type DataSpec, type SegDataset, type Split } from '../data/index.js';
@@ -26,6 +29,7 @@ export interface RunFlags extends ArchFlags {
   seed: string;
   dataSeed: string;
   trace?: string;
+  force?: boolean;
   json?: boolean;
   yes?: boolean;
 }
@@ -83,6 +87,7 @@ export function checkEngineRun(command: string, loaded: LoadedModel, ds: SegData
 /** Load, run and print; `spikemesh demo` calls this with its own defaults. */
 export async function executeRun(checkpoint: string, flags: RunFlags): Promise<void> {
   const { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split } = parseRunSettings(flags);
+  if (flags.trace) checkOutputFile(flags.trace, traceOutput(flags.force));
   const loaded = loadModel(checkpoint, archOverride(flags));
   const spec = loaded.model.network.spec;
   const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
@@ -100,7 +105,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
       samples,
       sample,
       seed,
-      ...(flags.trace ? { tracePath: flags.trace } : {}),
+      ...(flags.trace ? { tracePath: flags.trace, traceForce: flags.force ?? false } : {}),
       onProgress: (done, total) => {
         progress ??= progressReporter(process.stderr, 'run', total);
         progress.update(done, `steps of ${samples} sample${samples === 1 ? '' : 's'}`);
@@ -136,6 +141,7 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', withRange('seed of the Poisson encoder (per sample, derived from (seed, index) as in eval)', RANGES.seed), RUN_DEFAULTS.seed)
     .option('--data-seed <n>', withRange('seed of the synthetic data sets (as `data export --seed`)', RANGES.seed), RUN_DEFAULTS.dataSeed)
     .option('--trace <file>', 'write an event trace (spikes per core and counters per step; written to a temp file, renamed when complete)')
+    .option(FORCE_FLAG, FORCE_HELP)
     .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);

@@ -20,6 +20,8 @@ export interface RunReportOptions extends RunRequest {
   seed: number;
   /** Write an event trace here (streamed to a temp file, renamed when complete). */
   tracePath?: string;
+  /** Replace a file at tracePath that is not a trace (the output discipline refuses it otherwise). */
+  traceForce?: boolean;
   /** Called after every step of every sample: steps done and steps in all (samples × steps). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -97,7 +99,7 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   let labelled = 0;
   let trace: RunTrace | null = null;
   try {
-    trace = o.tracePath ? new RunTrace(o.tracePath, { model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics }) : null;
+    trace = o.tracePath ? new RunTrace(o.tracePath, { model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics }, o.traceForce) : null;
     const sink = trace;
     await runSamples({
       engine,

@@ -126,4 +126,12 @@ describe('commands never delete or replace what they did not write', () => {
       if (left.includes('bundle')) expect(readdirSync(out).sort()).toEqual(['model.json', 'weights.safetensors']);
     }
   }, 60_000);
+
+  it('runAndDemoRefuseToWriteATraceOverAUsersFileBeforeRunning', () => {
+    const notes = join(scratch(), 'notes.txt');
+    writeFileSync(notes, 'my notes');
+    expectRefused(cli(['demo', '--samples', '1', '--trace', notes]), /notes\.txt: exists and is not a trace spikemesh wrote; refusing to replace it \(--force replaces it\)/);
+    expectRefused(cli(['run', join(GOLDEN, 'dl-snn'), '--profile', 'ideal-45nm', '--data', 'digits', '--trace', notes]), /notes\.txt: exists and is not a trace/);
+    expect(readFileSync(notes, 'utf8')).toBe('my notes');
+  }, 60_000);
 });
