@@ -13,6 +13,10 @@
 // conv with one group the kernel works output-stationary (bucket the pairs per output pixel in event order,
 // then sum each pixel's channels in registers, natively where native.ts is built) and leaves the
 // accumulator channel-major; otherwise, or when a step's pairs overflow its lists, input-stationary.
+//
+// One file although it is long: gathering, merging, the direct and pooled scatters, the TypeScript fallback and
+// the graded stages share one Scratch and must add the same products in the same order, which stays checkable
+// only while they are read together.
 
 import { shiftRound } from '../hw/fixed.js';
 import { axpy } from '../reference/ops.js';

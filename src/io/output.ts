@@ -5,6 +5,9 @@
 // - a device, FIFO or socket is written through, never renamed over (that would turn /dev/null into a file);
 // - temp files and staging folders are removed on every exit path: errors, a full disk, SIGINT/SIGTERM/SIGHUP;
 // - every failure is one line naming the path.
+//
+// One file although it is long: the single file, the streamed file and the folder swap share the temp names, the
+// cleanup on signals and the ownership checks, and a writer split from them could keep some rules and miss others.
 
 import {
   closeSync,
