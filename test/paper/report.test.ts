@@ -1,5 +1,6 @@
 // The report: every study run once, the Markdown naming each figure file and each command, paper.json, the folder written whole.
 
+import { FOLDER_MANIFEST } from '../../src/io/output.js';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ describe('the report folder', () => {
     const out = join(dir, 'report');
     writeReportFolder(out, new Map([['stale.svg', '<svg/>'], ['README.md', 'old']]));
     writeReportFolder(out, files);
-    expect(readdirSync(out).sort()).toEqual([...files.keys()].sort());
+    expect(readdirSync(out).sort()).toEqual([FOLDER_MANIFEST, ...files.keys()].sort());
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toBe(md);
     expect(readdirSync(dir).filter((f) => f.startsWith('.report'))).toEqual([]);
   });
@@ -83,8 +84,8 @@ describe('the report folder', () => {
   it('refuses an --out that cannot be written, before any study runs', () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, 'x');
-    expect(() => checkOut(file)).toThrow(new UserError(`--out ${file}: exists and is not a folder`));
-    expect(() => checkOut(join(file, 'report'))).toThrow(/^--out .*a-file\/report: cannot write the report there \(ENOTDIR\)$/);
+    expect(() => checkOut(file)).toThrow(`${file}: exists and is not a folder; the report is a folder`);
+    expect(() => checkOut(join(file, 'report'))).toThrow(/^.*a-file\/report: cannot write the report here \(a parent of it is not a folder \(ENOTDIR\)\)$/);
     checkOut(join(dir, 'fresh'));
     expect(existsSync(join(dir, 'fresh'))).toBe(false);
   });
