@@ -18,6 +18,7 @@ interface EvalFlags extends ArchFlags {
   dataSeed: string;
   json?: boolean;
   yes?: boolean;
+  queue?: string;
 }
 
 /** Data sets a model.json `dataset` field can name directly (the others need a folder). */
@@ -143,9 +144,10 @@ export function registerEval(program: Command): void {
     .option('--seed <n>', withRange('seed of the Poisson encoder and the noise (per sample, derived from (seed, index))', RANGES.seed), '0')
     .option('--data-seed <n>', withRange('seed of the synthetic data sets (as `data export --seed`)', RANGES.seed), '0')
     .option(YES_FLAG, YES_HELP)
-    .option('--json', 'machine-readable output (includes the confusion matrices)');
+    .option('--json', 'machine-readable output (includes the confusion matrices)')
+    .option('--queue <url>', 'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
-  cmd.action((checkpoint: string, flags: EvalFlags) => {
+  cmd.action(async (checkpoint: string, flags: EvalFlags) => {
     const split = parseChoice<Split>('--split', flags.split, SPLITS);
     const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed);
     const sigmas = parseSigmas(flags.noise);
@@ -162,7 +164,13 @@ export function registerEval(program: Command): void {
     const progress = progressReporter(process.stderr, 'eval', count * sigmas.length);
     let report: EvalReport;
     try {
-      report = evaluateNoise(loaded.model, ds, sigmas, { count, seed, onProgress: (done) => progress.update(done) });
+      if (flags.queue === undefined) report = evaluateNoise(loaded.model, ds, sigmas, { count, seed, onProgress: (done) => progress.update(done) });
+      else {
+        // Loaded only when a queue is asked for: a local evaluation never touches Redis or BullMQ.
+        const { evaluateOnQueue } = await import('../cluster/eval.js');
+        const data = flags.data ?? loaded.meta.dataset;
+        report = await evaluateOnQueue({ url: flags.queue, loaded, data, ds, dataSeed, sigmas, count, seed, onProgress: (done, _total, detail) => progress.update(done, detail) });
+      }
     } finally {
       progress.finish();
     }

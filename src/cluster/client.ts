@@ -31,6 +31,8 @@ export interface GatherOptions {
   onResult: (job: JobSpec, stored: StoredResult, detail: string) => void;
   /** Progress detail, redrawn every POLL_MS: workers connected and who computed how many. */
   onTick: (detail: string) => void;
+  /** Where the results that arrived stay if the run stops (said when Redis goes away). */
+  kept?: string;
 }
 
 const pointReturn = storedResultSchema.extend({ computed: z.boolean() });
@@ -153,7 +155,8 @@ export class ClusterClient {
       }
     } catch (e) {
       if (e instanceof SpikemeshError) throw e;
-      throw connectionLost(this.target, this.lastError ?? e, `${o.jobs.length - pending.size} of ${o.jobs.length} results arrived and were kept`);
+      const arrived = `${o.jobs.length - pending.size} of ${o.jobs.length} results had arrived`;
+      throw connectionLost(this.target, this.lastError ?? e, o.kept ? `${arrived}; ${o.kept}` : arrived);
     } finally {
       this.events.off('completed', onCompleted);
       this.events.off('failed', onFailed);

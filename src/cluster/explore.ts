@@ -71,6 +71,7 @@ export async function runSweepOnQueue(o: QueueSweep): Promise<void> {
       jobs: o.points.map((p) => pointJob(blob.sha256, bytes, o.ctx, p)),
       onResult: (job, stored, detail) => o.done(checkedResult(job, stored.result), detail),
       onTick: o.report,
+      kept: "they are in the sweep's cache",
     });
   } finally {
     await client.close();

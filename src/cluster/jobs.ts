@@ -61,15 +61,46 @@ export const explorePointJob = z.strictObject({
   point: pointSettingsSchema,
 });
 
+/** Most samples one eval job runs: a batch is a few seconds of the reference simulator on the shipped models. */
+export const MAX_BATCH_SAMPLES = 1000;
+const sampleIndex = z.int().min(0).max(2 ** 31 - 1);
+
+/** Samples from..to−1 of a data set split through the reference simulator at each σ: their confusion counts. */
+export const evalBatchJob = z.strictObject({
+  protocol: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('eval-batch'),
+  key: pointKeyHex,
+  model: modelRef,
+  data: text.min(1),
+  split: z.enum(['train', 'val']),
+  dataSeed: count,
+  seed: count,
+  sigmas: z.array(z.number().min(0).max(10)).min(1).max(64),
+  from: sampleIndex,
+  to: sampleIndex,
+});
+
 /** The parent of one submission's jobs: done when they are, it counts what its children returned. */
 export const sweepJob = z.strictObject({ protocol: z.literal(PROTOCOL_VERSION), kind: z.literal('sweep'), points: count });
 
 /** An empty job: the queue's round trip, measured by the bench. */
 export const pingJob = z.strictObject({ protocol: z.literal(PROTOCOL_VERSION), kind: z.literal('ping') });
 
-export const clusterJob = z.discriminatedUnion('kind', [explorePointJob, sweepJob, pingJob]);
+export const clusterJob = z.discriminatedUnion('kind', [explorePointJob, evalBatchJob, sweepJob, pingJob]);
 export type ClusterJob = z.infer<typeof clusterJob>;
 export type ExplorePointJob = z.infer<typeof explorePointJob>;
+export type EvalBatchJob = z.infer<typeof evalBatchJob>;
+
+/** The key of an eval batch: every field of its job but the key itself, hashed (so the key names exactly its content). */
+export function evalBatchKey(d: Omit<EvalBatchJob, 'key'>): string {
+  const { protocol, kind, model, data, split, dataSeed, seed, sigmas, from, to } = d;
+  return createHash('sha256').update(JSON.stringify({ protocol, kind, model, data, split, dataSeed, seed, sigmas, from, to })).digest('hex').slice(0, 32);
+}
+
+/** Job id of an eval batch. */
+export function evalJobId(key: string): string {
+  return `eval-v${PROTOCOL_VERSION}-${key}`;
+}
 
 /** The sha256 a job names its profile by: of the profile's JSON as read from its file. */
 export function profileHash(raw: Record<string, unknown>): string {
@@ -128,5 +159,10 @@ export function parseJob(worker: string, data: unknown): ClusterJob {
     throw jobFailure(worker, 2, `the job speaks worker protocol ${JSON.stringify(protocol)} but this worker speaks ${PROTOCOL_VERSION}: run workers of the same spikemesh version as the client`);
   const r = clusterJob.safeParse(data);
   if (!r.success) throw jobFailure(worker, 2, `malformed job: ${issues(r.error)}`);
-  return r.data;
+  const d = r.data;
+  if (d.kind === 'eval-batch') {
+    if (!(d.to > d.from && d.to - d.from <= MAX_BATCH_SAMPLES)) throw jobFailure(worker, 2, `malformed job: samples ${d.from}..${d.to - 1} (1 to ${MAX_BATCH_SAMPLES} samples per batch)`);
+    if (evalBatchKey(d) !== d.key) throw jobFailure(worker, 2, `malformed job: its key ${d.key} does not match its content`);
+  }
+  return d;
 }

@@ -10,9 +10,9 @@ import { workerEntry } from '../engine/backend-workers.js';
 import { UserError } from '../errors.js';
 import { NOISE_DATA } from '../explore/samples.js';
 import { workerOptions, type QueueTarget } from './connection.js';
-import { jobFailure, parseJob, pointJobId, profileHash, QUEUE_NAME, type ExplorePointJob } from './jobs.js';
+import { evalJobId, jobFailure, parseJob, pointJobId, profileHash, QUEUE_NAME, type EvalBatchJob, type ExplorePointJob } from './jobs.js';
 import { fetchModel, storedResults, storeResult, type StoredResult } from './store.js';
-import type { PointOutcome, PointTask } from './worker.js';
+import type { BatchTask, PointTask, ThreadOutcome, ThreadTask } from './worker.js';
 
 /** How many times a job may lose its worker (lock expired: the process died or hung) before it fails. */
 export const MAX_STALLS = 2;
@@ -35,14 +35,14 @@ export interface ServeOptions {
   log: (line: string) => void;
 }
 
-/** What a point job returns: the stored result, and whether this job computed it (false: it came from the store). */
-export interface PointReturn extends StoredResult {
+/** What a job returns: the stored result, and whether this job computed it (false: it came from the store). */
+export interface JobReturn extends StoredResult {
   computed: boolean;
 }
 
 interface State extends ServeOptions {
   redis: Redis;
-  pool: Piscina<PointTask, PointOutcome>;
+  pool: Piscina<ThreadTask, ThreadOutcome>;
 }
 
 /** Logs an error line unless the same one was logged recently (a Redis outage repeats every reconnect). */
@@ -71,37 +71,53 @@ function checkData(s: State, spec: string): void {
   if (!s.dataDirs.some(inside)) throw jobFailure(s.name, 2, `the job reads the data set in ${dir}, which this worker may not read: start it with --data-dir <that folder or one above it>`);
 }
 
-async function computePoint(s: State, id: string, d: ExplorePointJob): Promise<PointReturn> {
-  if (profileHash(d.profile.raw) !== d.profile.sha256) throw jobFailure(s.name, 2, `malformed job: the profile does not match its sha256`);
-  checkData(s, d.settings.data);
-  const t0 = performance.now();
+/** Run a task on a thread after checking what it reads: its data set, then its model (fetched into the cache). */
+async function onThread(s: State, id: string, modelSha: string, data: string, task: PointTask | BatchTask): Promise<unknown> {
+  checkData(s, data);
   let modelDir: string;
   try {
-    modelDir = await fetchModel(s.redis, d.model.sha256, s.cacheDir);
+    modelDir = await fetchModel(s.redis, modelSha, s.cacheDir);
   } catch (e) {
     if (e instanceof UserError) throw jobFailure(s.name, 2, e.message);
     throw e;
   }
   s.log(`${id}: running`);
-  const out = await s.pool.run({ modelDir, rawProfile: d.profile.raw, profileFile: d.profile.file, settings: d.settings, point: d.point, key: d.key });
+  const out = await s.pool.run({ ...task, modelDir });
   if (!out.ok) {
     s.log(`${id}: failed: ${out.stack ?? out.message}`);
     throw jobFailure(s.name, out.exitCode, out.message);
   }
-  const mine = { result: out.result, worker: s.name, ms: Math.round(performance.now() - t0) };
-  const { kept, won } = await storeResult(s.redis, d.key, mine);
-  s.log(`${id}: computed in ${mine.ms} ms${won ? '' : ` (${kept.worker} had stored it first)`}`);
-  return { ...kept, computed: won };
+  return out.result;
 }
 
-async function explorePoint(s: State, d: ExplorePointJob): Promise<PointReturn> {
-  const id = pointJobId(d.key);
-  const [stored] = await storedResults(s.redis, [d.key]);
+/** The stored result of `key`, or compute it and store it (a result computed twice is kept once). */
+async function storedOrComputed(s: State, id: string, key: string, compute: () => Promise<unknown>): Promise<JobReturn> {
+  const [stored] = await storedResults(s.redis, [key]);
   if (stored) {
     s.log(`${id}: from the result store (computed by ${stored.worker})`);
     return { ...stored, computed: false };
   }
-  return computePoint(s, id, d);
+  const t0 = performance.now();
+  const mine = { result: await compute(), worker: s.name, ms: 0 };
+  mine.ms = Math.round(performance.now() - t0);
+  const { kept, won } = await storeResult(s.redis, key, mine);
+  s.log(`${id}: computed in ${mine.ms} ms${won ? '' : ` (${kept.worker} had stored it first)`}`);
+  return { ...kept, computed: won };
+}
+
+function explorePoint(s: State, d: ExplorePointJob): Promise<JobReturn> {
+  const id = pointJobId(d.key);
+  return storedOrComputed(s, id, d.key, () => {
+    if (profileHash(d.profile.raw) !== d.profile.sha256) throw jobFailure(s.name, 2, 'malformed job: the profile does not match its sha256');
+    const task: PointTask = { kind: 'explore-point', rawProfile: d.profile.raw, profileFile: d.profile.file, settings: d.settings, point: d.point, key: d.key };
+    return onThread(s, id, d.model.sha256, d.settings.data, task);
+  });
+}
+
+function evalBatch(s: State, d: EvalBatchJob): Promise<JobReturn> {
+  const id = evalJobId(d.key);
+  const { data, split, dataSeed, seed, sigmas, from, to } = d;
+  return storedOrComputed(s, id, d.key, () => onThread(s, id, d.model.sha256, data, { kind: 'eval-batch', data, split, dataSeed, seed, sigmas, from, to }));
 }
 
 async function processJob(s: State, job: Job): Promise<unknown> {
@@ -113,6 +129,8 @@ async function processJob(s: State, job: Job): Promise<unknown> {
       return { points: Object.keys(await job.getChildrenValues()).length };
     case 'explore-point':
       return explorePoint(s, d);
+    case 'eval-batch':
+      return evalBatch(s, d);
   }
 }
 
@@ -127,7 +145,7 @@ export async function serve(o: ServeOptions): Promise<Serving> {
   const redis = new Redis(workerOptions(o.target));
   redis.on('error', logError);
   const threads = o.concurrency;
-  const pool = new Piscina<PointTask, PointOutcome>({ ...workerEntry(import.meta.url), minThreads: threads, maxThreads: threads });
+  const pool = new Piscina<ThreadTask, ThreadOutcome>({ ...workerEntry(import.meta.url), minThreads: threads, maxThreads: threads });
   const s: State = { ...o, redis, pool };
   const worker = new Worker(QUEUE_NAME, (job) => processJob(s, job), {
     connection: workerOptions(o.target),

@@ -1,16 +1,20 @@
-// Worker-thread entry of a cluster worker (piscina): runs one checked explore point on the local engine, keeping the
-// event loop of the worker process free to renew its BullMQ locks. A thread keeps the last models it loaded.
+// Worker-thread entry of a cluster worker (piscina): runs one checked job (an explore point on the local engine, or a
+// batch of eval samples on the reference simulator), keeping the event loop of the worker process free to renew its
+// BullMQ locks. A thread keeps the last models it loaded.
 
+import { openDataset, parseDataSpec } from '../data/index.js';
 import { SpikemeshError, UserError } from '../errors.js';
+import { checkCompatible } from '../eval/input.js';
+import { evaluateRange } from '../eval/evaluate.js';
 import { weightsHash } from '../explore/hash.js';
 import { resolvePoint, runPoint, type SweepContext } from '../explore/point.js';
-import type { PointResult, PointSettings, SweepSettings } from '../explore/types.js';
+import type { PointSettings, SweepSettings } from '../explore/types.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { Model } from '../net/types.js';
 
-/** One point to run: the model's bundle folder in the worker's cache, the profile and settings, the expected key. */
+/** One explore point: the profile and settings, and the key the worker must arrive at. */
 export interface PointTask {
-  modelDir: string;
+  kind: 'explore-point';
   rawProfile: Record<string, unknown>;
   profileFile: string;
   settings: SweepSettings;
@@ -18,8 +22,23 @@ export interface PointTask {
   key: string;
 }
 
-/** The point's result, or the one line (and exit code) of why it could not run; errors do not cross threads whole. */
-export type PointOutcome = { ok: true; result: PointResult } | { ok: false; exitCode: 2 | 70; message: string; stack?: string };
+/** Samples from..to−1 of a split at each σ (as `spikemesh eval` runs them). */
+export interface BatchTask {
+  kind: 'eval-batch';
+  data: string;
+  split: 'train' | 'val';
+  dataSeed: number;
+  seed: number;
+  sigmas: number[];
+  from: number;
+  to: number;
+}
+
+/** A task and the model's bundle folder in the worker's cache. */
+export type ThreadTask = (PointTask | BatchTask) & { modelDir: string };
+
+/** The job's result, or the one line (and exit code) of why it could not run; errors do not cross threads whole. */
+export type ThreadOutcome = { ok: true; result: unknown } | { ok: false; exitCode: 2 | 70; message: string; stack?: string };
 
 /** Models a thread keeps loaded: a sweep uses one; two spares the reload when sweeps alternate. */
 const KEPT_MODELS = 2;
@@ -36,7 +55,7 @@ function model(dir: string): { model: Model; weightsHash: string } {
   return m;
 }
 
-async function run(task: PointTask): Promise<PointResult> {
+async function runPointTask(task: PointTask & { modelDir: string }): Promise<unknown> {
   const ctx: SweepContext = { ...model(task.modelDir), rawProfile: task.rawProfile, profileFile: task.profileFile, settings: task.settings };
   const r = resolvePoint(ctx, task.point);
   // The key hashes the weights, network, profile and settings as this worker sees them: a mismatch means the job's
@@ -45,9 +64,17 @@ async function run(task: PointTask): Promise<PointResult> {
   return runPoint(ctx, r);
 }
 
-export default async function runTask(task: PointTask): Promise<PointOutcome> {
+function runBatchTask(task: BatchTask & { modelDir: string }): unknown {
+  const m = model(task.modelDir).model;
+  const ds = openDataset(parseDataSpec(task.data), task.split, task.dataSeed, m.network.spec.inputHeight);
+  checkCompatible(m.network.spec, ds);
+  if (!ds.unbounded && task.to > ds.size) throw new UserError(`${ds.name} ${ds.split} has only ${ds.size} samples, the job asks for ${task.from}..${task.to - 1}`);
+  return { confusion: evaluateRange(m, ds, task.sigmas, task.seed, task.from, task.to).map((c) => Array.from(c)) };
+}
+
+export default async function runTask(task: ThreadTask): Promise<ThreadOutcome> {
   try {
-    return { ok: true, result: await run(task) };
+    return { ok: true, result: task.kind === 'explore-point' ? await runPointTask(task) : runBatchTask(task) };
   } catch (e) {
     if (e instanceof SpikemeshError) return { ok: false, exitCode: e.exitCode === 2 ? 2 : 70, message: e.message };
     // A bug: the client gets one line, the worker's log the stack.

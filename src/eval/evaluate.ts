@@ -31,15 +31,29 @@ function sampleCount(ds: SegDataset, count: number | undefined): number {
  * so the levels differ by the noise alone. Seeds come from (seed, i), independent of count and order.
  */
 export function evaluateNoise(model: Model, ds: SegDataset, sigmas: readonly number[], opts: EvalOptions = {}): EvalReport {
-  const spec = model.network.spec;
-  checkCompatible(spec, ds);
-  checkSigmas(sigmas);
-  const count = sampleCount(ds, opts.count);
-  const seed = opts.seed ?? 0;
-  const matrices = sigmas.map(() => new ConfusionMatrix(spec.classes));
+  const { count, seed } = checkEvaluation(model, ds, sigmas, opts);
   const total = count * sigmas.length;
   let done = 0;
-  for (let i = 0; i < count; i++) {
+  const matrices = evaluateRange(model, ds, sigmas, seed, 0, count, () => opts.onProgress?.(++done, total));
+  return evalReport(model.network.spec.classes, count, seed, sigmas, matrices);
+}
+
+/** What an evaluation checks before it runs (model and data agree, the σs, the count): its count and seed. */
+export function checkEvaluation(model: Model, ds: SegDataset, sigmas: readonly number[], opts: EvalOptions): { count: number; seed: number } {
+  checkCompatible(model.network.spec, ds);
+  checkSigmas(sigmas);
+  return { count: sampleCount(ds, opts.count), seed: opts.seed ?? 0 };
+}
+
+/**
+ * The confusion counts (one matrix per σ) of samples from..to−1, each sample's seeds derived from (seed, i) as
+ * evaluateNoise derives them: counts of disjoint ranges add up to the counts of their union, in any order (a batch
+ * run elsewhere, e.g. on a cluster worker, adds in exactly).
+ */
+export function evaluateRange(model: Model, ds: SegDataset, sigmas: readonly number[], seed: number, from: number, to: number, onSimulated?: () => void): Float64Array[] {
+  const spec = model.network.spec;
+  const matrices = sigmas.map(() => new ConfusionMatrix(spec.classes));
+  for (let i = from; i < to; i++) {
     const sample = ds.sample(i);
     const poissonSeed = deriveSeed(seed, POISSON_STREAM, i);
     const noiseSeed = deriveSeed(seed, NOISE_STREAM, i);
@@ -51,10 +65,15 @@ export function evaluateNoise(model: Model, ds: SegDataset, sigmas: readonly num
         if (e instanceof RangeError) throw new UserError(`${ds.name} ${ds.split} sample ${i}: ${e.message}`);
         throw e;
       }
-      opts.onProgress?.(++done, total);
+      onSimulated?.();
     });
   }
-  const results: EvalResult[] = sigmas.map((sigma, k) => ({ sigma, confusion: matrices[k]!.counts, metrics: segMetrics(matrices[k]!.counts, spec.classes) }));
+  return matrices.map((m) => m.counts);
+}
+
+/** The report of `count` samples from their confusion counts (one matrix per σ). */
+export function evalReport(classes: number, count: number, seed: number, sigmas: readonly number[], confusion: Float64Array[]): EvalReport {
+  const results: EvalResult[] = sigmas.map((sigma, k) => ({ sigma, confusion: confusion[k]!, metrics: segMetrics(confusion[k]!, classes) }));
   return { samples: count, seed, results };
 }
 

@@ -94,3 +94,24 @@ export async function startWorker(url: string, name: string, extra: string[] = [
 export function computed(w: Watched): number {
   return (w.output.match(/: computed in \d+ ms/g) ?? []).length;
 }
+
+export interface Cluster {
+  redis: RedisServer;
+  workers: Watched[];
+  /** Stop every worker started here (a killed one is already gone), then Redis. */
+  stop(): Promise<void>;
+}
+
+/** A Redis and one worker per name. */
+export async function startCluster(names: string[]): Promise<Cluster> {
+  const redis = await startRedis();
+  const workers = await Promise.all(names.map((n) => startWorker(redis.url, n)));
+  return {
+    redis,
+    workers,
+    async stop() {
+      await Promise.all(workers.map((w) => w.stop()));
+      await redis.process.stop();
+    },
+  };
+}

@@ -4,7 +4,7 @@
 import { UnrecoverableError } from 'bullmq';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { failureError, jobFailure, MAX_JOB_BYTES, parseJob, pointJobId, profileHash, PROTOCOL_VERSION, type ExplorePointJob } from '../../src/cluster/jobs.js';
+import { evalBatchKey, failureError, jobFailure, MAX_JOB_BYTES, parseJob, pointJobId, profileHash, PROTOCOL_VERSION, type EvalBatchJob, type ExplorePointJob } from '../../src/cluster/jobs.js';
 import { InternalError, UserError } from '../../src/errors.js';
 
 const good: ExplorePointJob = {
@@ -71,6 +71,17 @@ describe('cluster jobs', () => {
     const other = failureError('j', 'job stalled more than allowable limit\n    at stack');
     expect(other).toBeInstanceOf(UserError);
     expect(other.message).toBe('--queue: job j failed: job stalled more than allowable limit');
+  });
+
+  it('refuses an eval batch whose range or key does not hold', () => {
+    const content: Omit<EvalBatchJob, 'key'> = { protocol: PROTOCOL_VERSION, kind: 'eval-batch', model: good.model, data: 'digits', split: 'val', dataSeed: 0, seed: 0, sigmas: [0, 0.2], from: 10, to: 20 };
+    const batch = { ...content, key: evalBatchKey(content) };
+    expect(parseJob('w1', structuredClone(batch))).toEqual(batch);
+    expect(refusal({ ...batch, to: 10 })).toMatch(/malformed job: samples 10\.\.9 \(1 to 1000 samples per batch\)/);
+    expect(refusal({ ...batch, to: 2000 })).toMatch(/malformed job: samples 10\.\.1999/);
+    expect(refusal({ ...batch, seed: 1 })).toMatch(/malformed job: its key [0-9a-f]{32} does not match its content/);
+    expect(refusal({ ...batch, sigmas: [] })).toMatch(/malformed job: sigmas/);
+    expect(refusal({ ...batch, sigmas: [11] })).toMatch(/malformed job: sigmas\.0/);
   });
 
   it('names jobs by content', () => {

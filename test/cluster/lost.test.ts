@@ -49,7 +49,7 @@ describe.skipIf(!HAVE_REDIS)('explore --queue without Redis', () => {
     await until(() => cached(cache) >= 1, 180_000, () => `${run.output}\n${lone.output}`);
     redis.process.proc.kill('SIGKILL');
     expect(await run.exited, run.output).toBe(2);
-    const m = run.output.match(/^spikemesh: --queue redis:\/\/127\.0\.0\.1:\d+\/0: no connection to Redis \(.+\); (\d+) of 12 results arrived and were kept\n$/);
+    const m = run.output.match(/^spikemesh: --queue redis:\/\/127\.0\.0\.1:\d+\/0: no connection to Redis \(.+\); (\d+) of 12 results had arrived; they are in the sweep's cache\n$/);
     expect(m, run.output).not.toBeNull();
     const kept = Number(m![1]);
     expect(kept).toBeGreaterThanOrEqual(1);

@@ -9,9 +9,10 @@ import { Queue, QueueEvents } from 'bullmq';
 import { parseQueueUrl } from '../../src/cluster/connection.js';
 import { failureError, PROTOCOL_VERSION, QUEUE_NAME } from '../../src/cluster/jobs.js';
 import { runSweep, type SweepOptions, type SweepResult } from '../../src/explore/index.js';
-import { computed, HAVE_REDIS, startRedis, startWorker, type RedisServer, type Watched } from './helpers.js';
+import { computed, HAVE_REDIS, startCluster, type Cluster, type RedisServer, type Watched } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cluster-sweep-'));
+let cluster: Cluster;
 let redis: RedisServer;
 let workers: Watched[] = [];
 
@@ -39,12 +40,11 @@ function expectIdentical(a: SweepResult, b: SweepResult): void {
 
 describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
   beforeAll(async () => {
-    redis = await startRedis();
-    workers = await Promise.all(['w1', 'w2', 'w3'].map((n) => startWorker(redis.url, n)));
+    cluster = await startCluster(['w1', 'w2', 'w3']);
+    ({ redis, workers } = cluster);
   }, 180_000);
   afterAll(async () => {
-    await Promise.all(workers.map((w) => w.stop()));
-    await redis?.process.stop();
+    await cluster?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,0 +1,50 @@
+// `spikemesh eval --queue` on a real Redis and two workers: the same output as the local evaluation, byte for byte
+// (confusion counts of the batches add up exactly), and a rerun computing nothing.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildSyntheticModel } from '../../src/eval/index.js';
+import { saveBundle } from '../../src/io/index.js';
+import { defaultSpec } from '../../src/net/index.js';
+import { computed, HAVE_REDIS, spikemesh, startCluster, type Cluster } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cluster-eval-'));
+/** A tiny 64×64, 11-class model that digits fits (as test/cli/eval.test.ts builds it). */
+const bundle = join(dir, 'tiny');
+let cluster: Cluster;
+
+async function output(args: string[]): Promise<string> {
+  const run = spikemesh(args);
+  expect(await run.exited, run.output).toBe(0);
+  return run.output;
+}
+
+describe.skipIf(!HAVE_REDIS)('eval --queue on a Redis cluster', () => {
+  beforeAll(async () => {
+    const spec = defaultSpec({ arch: 'dl-vgg9', width: 1 / 16, classes: 11, timesteps: 2 });
+    const m = buildSyntheticModel(spec, { targetRate: 0.1, seed: 0, calibrationSamples: 2, checkSamples: 1 });
+    saveBundle(bundle, { meta: { ...m.bundle.meta, dataset: 'digits' }, weights: m.bundle.weights });
+    cluster = await startCluster(['e1', 'e2']);
+  }, 180_000);
+  afterAll(async () => {
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prints exactly what the local evaluation prints, from batches on two workers; a rerun computes nothing', async () => {
+    const args = ['eval', bundle, '--data', 'digits', '--count', '12', '--noise', '0,0.2', '--json'];
+    const local = await output(args);
+    const { redis, workers } = cluster;
+    const remote = await output([...args, '--queue', redis.url]);
+    expect(remote).toBe(local);
+    const report = JSON.parse(remote) as { samples: number; results: unknown[] };
+    expect(report.samples).toBe(12);
+    expect(report.results).toHaveLength(2);
+    // 12 samples: batches 0..9 and 10..11.
+    expect(workers.reduce((n, w) => n + computed(w), 0)).toBe(2);
+    expect(await output([...args.filter((a) => a !== '--json'), '--queue', redis.url])).toBe(await output(args.filter((a) => a !== '--json')));
+    expect(workers.reduce((n, w) => n + computed(w), 0)).toBe(2);
+  }, 240_000);
+});
