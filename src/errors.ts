@@ -14,10 +14,13 @@ export class UserError extends SpikemeshError {
   readonly exitCode: number = 2;
   /** Set when the error is about one option of the call: the message is then "<option> <problem>". */
   readonly fault: OptionFault | undefined;
-  constructor(message: string | OptionFault) {
-    super(typeof message === 'string' ? message : `${message.option} ${message.problem}`);
+  /** Set when the message names options inside its sentence: its wording with them as the CLI's flags. */
+  readonly flagged: string | undefined;
+  constructor(message: string | OptionFault | Wording) {
+    super(typeof message === 'string' ? message : message instanceof Wording ? message.text : `${message.option} ${message.problem}`);
     this.name = 'UserError';
-    this.fault = typeof message === 'string' ? undefined : message;
+    this.fault = typeof message === 'string' || message instanceof Wording ? undefined : message;
+    this.flagged = message instanceof Wording ? message.flags : undefined;
   }
 }
 
@@ -31,9 +34,46 @@ export interface OptionFault {
   readonly problem: string;
 }
 
+/**
+ * A sentence that names options anywhere in it ("name one with tensor"): `text` names them as a stage does, by the
+ * option's name; `flags` as the CLI does, by its flag (--tensor). Built with `worded`.
+ */
+export class Wording {
+  constructor(
+    readonly text: string,
+    readonly flags: string,
+  ) {}
+}
+
+/** An option named inside a Wording. */
+export class OptionName {
+  constructor(readonly option: string) {}
+}
+
+/** The option `name` inside a `worded` sentence: "name" for a stage, "--name" for the CLI. */
+export function option(name: string): OptionName {
+  return new OptionName(name);
+}
+
+/** Tagged template of a Wording: ${option('x')} names an option, a nested Wording keeps its own two wordings. */
+export function worded(parts: TemplateStringsArray, ...values: unknown[]): Wording {
+  let text = parts[0]!;
+  let flags = parts[0]!;
+  values.forEach((v, i) => {
+    text += (v instanceof OptionName ? v.option : v instanceof Wording ? v.text : String(v)) + parts[i + 1]!;
+    flags += (v instanceof OptionName ? `--${v.option}` : v instanceof Wording ? v.flags : String(v)) + parts[i + 1]!;
+  });
+  return new Wording(text, flags);
+}
+
+/** An error's message as a Wording, to wrap it in another sentence without losing the flags the CLI would name. */
+export function wordingOf(e: SpikemeshError): Wording {
+  return new Wording(e.message, flagWording(e));
+}
+
 /** A file (or flag) named in the message is unreadable, corrupt, hostile or over a limit. */
 export class InputError extends UserError {
-  constructor(message: string) {
+  constructor(message: string | Wording) {
     super(message);
     this.name = 'InputError';
   }
@@ -56,7 +96,7 @@ export class MappingInfeasible<Detail = unknown> extends UserError {
 
 /** The engine refuses a configuration it cannot run as asked (e.g. a stage type a profile cannot compute). */
 export class EngineRefusal extends UserError {
-  constructor(message: string | OptionFault) {
+  constructor(message: string | OptionFault | Wording) {
     super(message);
     this.name = 'EngineRefusal';
   }
@@ -76,10 +116,11 @@ export class InternalError extends SpikemeshError {
 
 /** A SpikemeshError's message as the CLI says it: an option's fault names the option's flag (--option). */
 export function flagWording(e: SpikemeshError): string {
-  return e instanceof UserError && e.fault ? `--${e.fault.option} ${e.fault.problem}` : e.message;
+  if (!(e instanceof UserError)) return e.message;
+  return e.fault ? `--${e.fault.option} ${e.fault.problem}` : (e.flagged ?? e.message);
 }
 
 /** An InputError that names the file (or flag) the problem is about. */
-export function fileError(file: string, problem: string): InputError {
-  return new InputError(`${file}: ${problem}`);
+export function fileError(file: string, problem: string | Wording): InputError {
+  return new InputError(typeof problem === 'string' ? `${file}: ${problem}` : worded`${file}: ${problem}`);
 }

@@ -7,12 +7,12 @@ import { NOISE_STREAM, POISSON_STREAM } from '../eval/evaluate.js';
 import { checkCompatible, sampleInput } from '../eval/input.js';
 import { deriveSeed } from '../eval/seeds.js';
 import type { ArchSpec } from '../net/types.js';
-import type { ReferenceInput } from '../reference/types.js';
+import type { NetworkInput } from '../net/types.js';
 import { Rng } from '../rng.js';
 
 /** One input of a run: the network input, its Poisson seed, and the H×W label map (255 ignored) when the data has one. */
 export interface Sample {
-  input: ReferenceInput;
+  input: NetworkInput;
   seed: number;
   label?: ArrayLike<number>;
 }
@@ -27,7 +27,7 @@ export interface SampleOptions {
 }
 
 export function checkSampleCount(count: number): void {
-  if (!Number.isInteger(count) || count < 1) throw new UserError(`--samples must be a positive integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 1) throw new UserError({ option: 'samples', problem: `must be a positive integer, got ${count}` });
 }
 
 /**
@@ -37,7 +37,7 @@ export function checkSampleCount(count: number): void {
 export function datasetSamples(spec: ArchSpec, ds: SegDataset, { count, seed }: SampleOptions): SampleSource {
   checkCompatible(spec, ds);
   checkSampleCount(count);
-  if (!ds.unbounded && count > ds.size) throw new UserError(`--samples ${count}: ${ds.name} ${ds.split} has only ${ds.size} samples`);
+  if (!ds.unbounded && count > ds.size) throw new UserError({ option: 'samples', problem: `${count}: ${ds.name} ${ds.split} has only ${ds.size} samples` });
   return (i) => {
     const sample = ds.sample(i);
     return { input: sampleInput(spec, sample, 0, deriveSeed(seed, NOISE_STREAM, i)), seed: deriveSeed(seed, POISSON_STREAM, i), label: sample.label };

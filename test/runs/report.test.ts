@@ -7,7 +7,7 @@ import { runEngine, type EngineResult } from '../../src/engine/index.js';
 import { buildChip } from '../../src/engine/chip.js';
 import { kernelsFromShapes, tensor } from '../../src/net/index.js';
 import type { Model } from '../../src/net/types.js';
-import type { ReferenceInput } from '../../src/reference/types.js';
+import type { NetworkInput } from '../../src/net/types.js';
 import { runReport, type Sample } from '../../src/runs/index.js';
 import { geometryToy } from '../energy/helpers.js';
 import { golden, mapModel, profileNamed } from '../engine/helpers.js';
@@ -20,7 +20,7 @@ function twoSamples(fixture: string): Sample[] {
   const n = rest.reduce((a, b) => a * b, 1);
   const reversed = new Float32Array(T * n);
   for (let t = 0; t < T; t++) reversed.set(input.spikes.data.subarray((T - 1 - t) * n, (T - t) * n), t * n);
-  const back: ReferenceInput = { kind: 'spikes', spikes: tensor(input.spikes.shape, reversed) };
+  const back: NetworkInput = { kind: 'spikes', spikes: tensor(input.spikes.shape, reversed) };
   return [
     { input, seed: 0 },
     { input: back, seed: 0 },
@@ -92,7 +92,7 @@ describe('run report', () => {
   it('measuresExactlyTheGeometricRatioWhenEverySourcePositionSpikesEveryStep', async () => {
     const model = geometryToy();
     const profile = profileNamed('loihi');
-    const ones: ReferenceInput = { kind: 'spikes', spikes: tensor([2, 1, 5, 5], new Array(50).fill(1)) };
+    const ones: NetworkInput = { kind: 'spikes', spikes: tensor([2, 1, 5, 5], new Array(50).fill(1)) };
     const report = await runReport({ model, profile, samples: 1, sample: () => ({ input: ones, seed: 0 }), seed: 0 });
     for (const name of ['a', 'c']) {
       const row = report.comparison.layers.find((l) => l.population === name)!;
@@ -118,6 +118,6 @@ describe('run report', () => {
 
   it('refusesANonPositiveSampleCount', async () => {
     const { model } = golden('dl-snn');
-    await expect(runReport({ model, profile: profileNamed('loihi'), samples: 0, sample: () => twoSamples('dl-snn')[0]!, seed: 0 })).rejects.toThrow(/--samples must be a positive integer, got 0/);
+    await expect(runReport({ model, profile: profileNamed('loihi'), samples: 0, sample: () => twoSamples('dl-snn')[0]!, seed: 0 })).rejects.toThrow(/^samples must be a positive integer, got 0$/);
   });
 });

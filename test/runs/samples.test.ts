@@ -11,6 +11,7 @@ import type { ArchSpec } from '../../src/net/types.js';
 import { defaultSpec } from '../../src/net/zoo.js';
 import { Rng } from '../../src/rng.js';
 import { datasetSamples, noiseSamples, randomSamples as randomSource, sampleList } from '../../src/runs/samples.js';
+import { wordings } from '../wordings.js';
 
 const spec = loadModel(join(import.meta.dirname, '..', 'fixtures', 'golden', 'fcn-snn')).model.network.spec;
 const randomSamples = (s: ArchSpec, count: number, seed: number) => sampleList(randomSource(s, { seed }), count);
@@ -64,10 +65,17 @@ describe('data-set samples', () => {
   it('refuseACountTheSplitDoesNotHaveOrThatIsNotPositive', () => {
     // A folder-backed set has only its files; synthetic digits are generated on demand past their default size.
     const bounded = { ...ds, size: 5, unbounded: false };
-    expect(() => datasetSamples(digitsSpec, bounded, { count: 6, seed: 0 })).toThrow('--samples 6: digits val has only 5 samples');
+    expect(wordings(() => datasetSamples(digitsSpec, bounded, { count: 6, seed: 0 }))).toEqual({
+      message: 'samples 6: digits val has only 5 samples',
+      flags: '--samples 6: digits val has only 5 samples',
+    });
     expect(datasetSamples(digitsSpec, bounded, { count: 5, seed: 0 })(4).seed).toBe(deriveSeed(0, POISSON_STREAM, 4));
     expect(() => datasetSamples(digitsSpec, ds, { count: ds.size + 1, seed: 0 })).not.toThrow();
-    for (const count of [0, -1, 1.5]) expect(() => datasetSamples(digitsSpec, ds, { count, seed: 0 })).toThrow(`--samples must be a positive integer, got ${count}`);
+    for (const count of [0, -1, 1.5])
+      expect(wordings(() => datasetSamples(digitsSpec, ds, { count, seed: 0 }))).toEqual({
+        message: `samples must be a positive integer, got ${count}`,
+        flags: `--samples must be a positive integer, got ${count}`,
+      });
   });
 
   it('listsTheFirstCountSamplesOfASource', () => {
