@@ -7,6 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileError, UserError } from '../errors.js';
 import { readBytes } from '../io/files.js';
+import { checkPixels } from '../io/limits.js';
 import { parseNpy } from '../io/npy.js';
 import { DVS_NORMALISATION } from './normalise.js';
 import { readLabelPng } from './png.js';
@@ -50,6 +51,8 @@ export function loadDdd17Item(item: Ddd17Item, size: number): EventSample {
   const npy = parseNpy(readBytes(item.events), item.events);
   if (npy.shape.length !== 3 || npy.shape[2]! < 2) throw fileError(item.events, `expected event histograms [H, W, C≥2], got shape [${npy.shape}]`);
   const [h, w, c] = npy.shape as [number, number, number];
+  // An event map is resized like an image (blurred at full size), so it gets an image's pixel budget.
+  checkPixels(item.events, w, h, 'event map');
   const lbl = readLabelPng(readBytes(item.label), item.label);
   if (lbl.width !== w || lbl.height !== h) throw fileError(item.label, `label is ${lbl.width}×${lbl.height} but events ${item.events} are ${w}×${h}`);
   for (let i = 0; i < lbl.label.length; i++) {

@@ -124,10 +124,10 @@ export function checkElements(file: string, what: string, shape: readonly number
   return n;
 }
 
-/** Refuse an image whose declared dimensions pass MAX_IMAGE_PIXELS, before it is decoded. */
-export function checkPixels(file: string, width: number, height: number): void {
+/** Refuse an image (or another map `what` that is handled like one) whose declared dimensions pass MAX_IMAGE_PIXELS, before it is decoded. */
+export function checkPixels(file: string, width: number, height: number, what = 'image'): void {
   if (width * height > MAX_IMAGE_PIXELS)
-    throw fileError(file, `image declares ${count(width)}×${count(height)} pixels (${count(width * height)}), more than the ${count(MAX_IMAGE_PIXELS)} allowed; downscale it first`);
+    throw fileError(file, `${what} declares ${count(width)}×${count(height)} pixels (${count(width * height)}), more than the ${count(MAX_IMAGE_PIXELS)} allowed; downscale it first`);
 }
 
 /**

@@ -1,17 +1,19 @@
 // Image budgets before decoding: declared dimensions against MAX_IMAGE_PIXELS and against the data present,
 // interlaced PNG data inflated with a bound, JPEG start-of-frame read before jpeg-js allocates.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
+import { ddd17Dataset } from '../../src/data/ddd17.js';
 import { jpegDimensions, readInputFile } from '../../src/data/input.js';
 import { encodeRgbPng, readLabelPng, readRgbPng } from '../../src/data/png.js';
 import type { ArchSpec } from '../../src/net/types.js';
 import { forgedJpeg, forgedPng, refusal, zeroZlib } from '../io/hostile.js';
+import { greyPng, npyBytes } from './fixtures.js';
 
 /** Adam7's passes: where each starts and how far apart its pixels are (x0, y0, dx, dy). */
 const ADAM7 = [
@@ -91,5 +93,17 @@ describe('JPEG budget before decoding', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sm-jpeg-')), 'huge.jpg');
     writeFileSync(path, forgedJpeg(8000, 8000));
     expect(await refusal(() => readInputFile(path, spec))).toBe(`${path}: image declares 8,000×8,000 pixels (64,000,000), more than the 16,777,216 allowed; downscale it first`);
+  });
+});
+
+describe('DDD17 event maps get an image budget', () => {
+  it('refusesAHistogramOfMorePixelsThanAllowedBeforeResizingIt', async () => {
+    // 4097×4096 pixels, two uint8 channels: 34 MB that the anti-aliased resize would blur for minutes.
+    const root = mkdtempSync(join(tmpdir(), 'sm-ddd17-'));
+    for (const sub of ['events', 'labels']) mkdirSync(join(root, 'train', sub), { recursive: true });
+    const events = join(root, 'train', 'events', 'big.npy');
+    writeFileSync(events, npyBytes('|u1', [4097, 4096, 2], new Uint8Array(4097 * 4096 * 2)));
+    writeFileSync(join(root, 'train', 'labels', 'big.png'), greyPng(new Uint8Array(4), 2, 2));
+    expect(await refusal(() => ddd17Dataset(root, 'train').sample(0))).toBe(`${events}: event map declares 4,096×4,097 pixels (16,781,312), more than the 16,777,216 allowed; downscale it first`);
   });
 });

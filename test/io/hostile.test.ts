@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { flattenGraph } from '../../src/io/nir/graph.js';
 import { importNirModel } from '../../src/io/nir/model.js';
+import type { NirGraph, NirNode } from '../../src/io/nir/types.js';
 import { parseNpy } from '../../src/io/npy.js';
 import { unpickle } from '../../src/io/pickle.js';
 import { parsePth } from '../../src/io/pth.js';
@@ -181,6 +183,31 @@ describe('NIR: nesting, dataset sizes and declared shapes', () => {
       new RegExp(`^${path}: dataset /node/nodes/conv/weight of shape \\[4194304\\] brings the total to 33,554,432 bytes of dataset values, more than the [\\d,]+ allowed \\(20× the file's [\\d,]+ bytes plus 16 MiB\\)$`),
     );
   });
+});
+
+describe('NIR graphs: work that grows with the graph, not with its square', () => {
+  const leaf = (type: string): NirNode => ({ type, params: new Map(), metadata: new Map() });
+  const graph = (nodes: Array<[string, NirNode | NirGraph]>, edges: Array<[string, string]>): NirGraph => ({ type: 'NIRGraph', nodes: new Map(nodes), edges, metadata: new Map() });
+
+  it('flattensAChainOfThousandsOfSubgraphsInSeconds', () => {
+    const n = 6000;
+    const subs = Array.from({ length: n }, (_, i): [string, NirGraph] => [`s${i}`, graph([['i', leaf('Input')], ['l', leaf('LIF')], ['o', leaf('Output')]], [['i', 'l'], ['l', 'o']])]);
+    const chain = ['in', ...subs.map(([k]) => k), 'out'];
+    const started = performance.now();
+    const flat = flattenGraph(graph([['in', leaf('Input')], ...subs, ['out', leaf('Output')]], chain.slice(1).map((k, i) => [chain[i]!, k])), 'chain.nir');
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(flat.order).toEqual(['in', ...subs.map(([k]) => `${k}.l`), 'out']);
+  }, 30_000);
+
+  it('namesAVeryLongCycleInOneShortLine', async () => {
+    const n = 20_000;
+    const ring = Array.from({ length: n }, (_, i): [string, NirNode] => [`a${i}`, leaf('LIF')]);
+    const edges: Array<[string, string]> = [['in', 'a0'], ...ring.map(([k], i): [string, string] => [k, `a${(i + 1) % n}`]), [`a${n - 1}`, 'out']];
+    const message = await refusal(() => flattenGraph(graph([['in', leaf('Input')], ...ring, ['out', leaf('Output')]], edges), 'ring.nir'));
+    expect(message).toBe(
+      "ring.nir: cycle 'a0' → 'a1' → 'a2' → 'a3' → 'a4' → 'a5' → 'a6' → 'a7' → 'a8' → 'a9' → … (20,000 nodes in all) → 'a19999' → 'a0': spikemesh maps feed-forward graphs only (no recurrence)",
+    );
+  }, 30_000);
 });
 
 describe('peak memory and time of every loader on hostile input', () => {

@@ -1,6 +1,7 @@
 // A NIR graph made flat and checked: nested graphs inlined, edges resolved, one Input, one Output, no cycles, nodes in topological order.
 
 import { fileError } from '../../errors.js';
+import { count } from '../limits.js';
 import type { NirGraph, NirMetadata, NirNode } from './types.js';
 
 /** A graph with only leaf nodes (names of inlined subgraph nodes are `sub.name`), in evaluation order. */
@@ -86,21 +87,44 @@ function resolve(graph: NirGraph, subs: Map<string, Flattened>, prefix: string, 
     return ports[0]!;
   }
   const full = `${prefix}${endpoint}`;
-  for (const [key, sub] of subs) if (endpoint.startsWith(`${key}.`) && sub.nodes.has(full)) return full;
+  // `sub.inner`: try each dot as the end of a subgraph's name (names may hold dots themselves).
+  for (let dot = endpoint.indexOf('.'); dot > 0; dot = endpoint.indexOf('.', dot + 1)) if (subs.get(endpoint.slice(0, dot))?.nodes.has(full)) return full;
   throw fileError(name, `${edge}: no node named '${full}'`);
 }
 
-/** Replace every port node by direct edges from each of its sources to each of its targets. */
+/**
+ * Replace every port node by direct edges from each of its sources to each of its targets, in the
+ * order the edges would have if the list were filtered and appended port by port; edges are indexed
+ * by node so that each port costs its own edges, not the whole list (a graph of thousands of
+ * subgraphs would otherwise take minutes).
+ */
 function joinPorts(flat: Flattened): { nodes: Map<string, NirNode>; edges: Array<[string, string]> } {
-  let edges = flat.edges;
+  const edges: Array<{ s: string; t: string; alive: boolean }> = [];
+  const into = new Map<string, number[]>();
+  const from = new Map<string, number[]>();
+  const present = new Set<string>();
+  const key = (s: string, t: string) => `${s}\u0000${t}`;
+  const add = (s: string, t: string) => {
+    if (present.has(key(s, t))) return;
+    present.add(key(s, t));
+    (from.get(s) ?? from.set(s, []).get(s)!).push(edges.length);
+    (into.get(t) ?? into.set(t, []).get(t)!).push(edges.length);
+    edges.push({ s, t, alive: true });
+  };
+  const take = (index: Map<string, number[]>, port: string) =>
+    (index.get(port) ?? []).map((i) => edges[i]!).filter((e) => e.alive);
+  for (const [s, t] of flat.edges) add(s, t);
   for (const port of flat.ports) {
-    const into = edges.filter(([, t]) => t === port).map(([s]) => s);
-    const from = edges.filter(([s]) => s === port).map(([, t]) => t);
-    edges = edges.filter(([s, t]) => s !== port && t !== port);
-    for (const s of into) for (const t of from) if (!edges.some(([a, b]) => a === s && b === t)) edges.push([s, t]);
+    const sources = take(into, port);
+    const targets = take(from, port);
+    for (const e of [...sources, ...targets]) {
+      e.alive = false;
+      present.delete(key(e.s, e.t));
+    }
+    for (const { s } of sources) for (const { t } of targets) add(s, t);
   }
   const nodes = new Map([...flat.nodes].filter(([k]) => !flat.ports.has(k)));
-  return { nodes, edges };
+  return { nodes, edges: edges.filter((e) => e.alive).map((e): [string, string] => [e.s, e.t]) };
 }
 
 function single(nodes: Map<string, NirNode>, type: 'Input' | 'Output', name: string): string {
@@ -120,33 +144,37 @@ function checkDegree(key: string, node: NirNode, inputs: string[], outputs: stri
 /** Kahn's algorithm, in the file's node order among ready nodes; a cycle is reported node by node. */
 function topologicalOrder(nodes: Map<string, NirNode>, inputs: Map<string, string[]>, outputs: Map<string, string[]>, name: string): string[] {
   const waiting = new Map([...inputs].map(([k, v]) => [k, v.length]));
-  const ready = [...nodes.keys()].filter((k) => waiting.get(k) === 0);
-  const order: string[] = [];
-  while (ready.length) {
-    const k = ready.shift()!;
-    order.push(k);
-    for (const t of outputs.get(k)!) {
+  const order = [...nodes.keys()].filter((k) => waiting.get(k) === 0);
+  for (let i = 0; i < order.length; i++) {
+    for (const t of outputs.get(order[i]!)!) {
       const n = waiting.get(t)! - 1;
       waiting.set(t, n);
-      if (n === 0) ready.push(t);
+      if (n === 0) order.push(t);
     }
   }
   if (order.length === nodes.size) return order;
-  throw fileError(name, `cycle ${describeCycle(new Set([...nodes.keys()].filter((k) => !order.includes(k))), inputs)}: spikemesh maps feed-forward graphs only (no recurrence)`);
+  const placed = new Set(order);
+  throw fileError(name, `cycle ${describeCycle(new Set([...nodes.keys()].filter((k) => !placed.has(k))), inputs)}: spikemesh maps feed-forward graphs only (no recurrence)`);
 }
+
+/** Nodes of a cycle named in full in its message; a longer one is elided in the middle. */
+const CYCLE_SHOWN = 12;
 
 /** Walk backwards among the unordered nodes until a node repeats: that stretch is a cycle. */
 function describeCycle(left: Set<string>, inputs: Map<string, string[]>): string {
   const path: string[] = [];
+  const step = new Map<string, number>();
   let at = [...left][0]!;
-  while (!path.includes(at)) {
+  while (!step.has(at)) {
+    step.set(at, path.length);
     path.push(at);
     at = inputs.get(at)!.find((s) => left.has(s))!;
   }
-  const found = path.slice(path.indexOf(at)).reverse();
+  const found = path.slice(step.get(at)).reverse();
   // Start at the node that comes first in the file, so the message does not depend on where the walk began.
-  const order = [...inputs.keys()];
-  const first = found.reduce((best, k, i) => (order.indexOf(k) < order.indexOf(found[best]!) ? i : best), 0);
-  const cycle = [...found.slice(first), ...found.slice(0, first)];
-  return [...cycle, cycle[0]].map((k) => `'${k}'`).join(' → ');
+  const position = new Map([...inputs.keys()].map((k, i) => [k, i]));
+  const first = found.reduce((best, k, i) => (position.get(k)! < position.get(found[best]!)! ? i : best), 0);
+  const cycle = [...found.slice(first), ...found.slice(0, first)].map((k) => `'${k}'`);
+  const shown = cycle.length <= CYCLE_SHOWN ? cycle : [...cycle.slice(0, CYCLE_SHOWN - 2), `… (${count(cycle.length)} nodes in all)`, cycle.at(-1)!];
+  return [...shown, cycle[0]].join(' → ');
 }

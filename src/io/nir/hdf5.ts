@@ -86,6 +86,10 @@ type H5GroupObject = InstanceType<H5Wasm['Group']>;
 
 type H5DatasetObject = InstanceType<H5Wasm['Dataset']>;
 
+/** HDF5's type class of strings (H5T_class_t), and about what one short string costs once it is a JavaScript string. */
+const H5T_STRING = 3;
+const STRING_HELD_BYTES = 32;
+
 /**
  * Budgets of one read: groups nest at most MAX_HDF5_DEPTH deep, at most MAX_HDF5_OBJECTS are visited
  * (links can name one group many times, so a small file could otherwise describe an exponential
@@ -108,11 +112,11 @@ class ReadBudget {
 
   /** A dataset's declared size, before its data is read (h5wasm would allocate all of it at once). */
   dataset(entity: H5DatasetObject, path: string): void {
-    const { shape, size } = entity.metadata;
+    const { shape, size, type } = entity.metadata;
     const n = checkElements(this.name, `dataset ${path}`, shape ?? [], MAX_NIR_ELEMENTS);
     this.elements.charge(n, `dataset ${path} of shape [${shape ?? []}]`);
-    // Numbers are held as float64, whatever their type in the file.
-    this.bytes.charge(n * Math.max(8, size), `dataset ${path} of shape [${shape ?? []}]`);
+    // Numbers are held as float64 whatever their type in the file; strings as JavaScript strings.
+    this.bytes.charge(n * Math.max(type === H5T_STRING ? STRING_HELD_BYTES : 8, size), `dataset ${path} of shape [${shape ?? []}]`);
   }
 }
 
