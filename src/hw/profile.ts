@@ -4,7 +4,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { UserError, fileError } from '../errors.js';
+import { fileError, option, UserError, worded } from '../errors.js';
 import { readJson } from '../io/files.js';
 import { parseOrRefuse } from '../io/boundary.js';
 import type { CoreProfile, Mesh2, Sourced } from './types.js';
@@ -194,6 +194,6 @@ export function loadProfile(nameOrPath: string): CoreProfile {
   const isPath = nameOrPath.includes('/') || nameOrPath.includes('\\') || nameOrPath.endsWith('.json');
   const file = isPath ? nameOrPath : join(PROFILE_DIR, `${nameOrPath}.json`);
   if (!isPath && !existsSync(file))
-    throw new UserError(`--profile: unknown profile '${nameOrPath}' (shipped: ${listProfiles().join(', ')}; or give a path to a .json file)`);
+    throw new UserError(worded`${option('profile')}: unknown profile '${nameOrPath}' (shipped: ${listProfiles().join(', ')}; or give a path to a .json file)`);
   return parseProfile(readJson(file), file);
 }

@@ -1,6 +1,6 @@
 // quantize(model, profile): the float network as Loihi-style fixed point (integer weights, membrane, leak, threshold).
 
-import { UserError } from '../errors.js';
+import { option, UserError, worded } from '../errors.js';
 import { checkModelShapes } from '../net/shapes.js';
 import type { InputPopulation, Model, NeuronPopulation, Population } from '../net/types.js';
 import { normTables, type NormTable } from '../reference/neurons.js';
@@ -21,9 +21,9 @@ export const DEFAULT_QUANTIZE_OPTIONS: ResolvedQuantizeOptions = { exponent: 'la
 function resolveOptions(opts: QuantizeOptions, profile: CoreProfile): ResolvedQuantizeOptions {
   const o = { ...DEFAULT_QUANTIZE_OPTIONS, ...opts };
   if (o.exponent === 'channel' && profile.synapseEncoding === 'crossbar')
-    throw new UserError(`--exponent channel: ${profile.name} crossbar weights are plain integers with one scale per core; use --exponent layer`);
-  if (!Number.isInteger(o.headroomBits) || o.headroomBits < 0 || o.headroomBits > 24) throw new UserError(`--headroom must be an integer from 0 to 24, got ${o.headroomBits}`);
-  if (!Number.isInteger(o.inputBits) || o.inputBits < 2 || o.inputBits > 16) throw new UserError(`--input-bits must be an integer from 2 to 16, got ${o.inputBits}`);
+    throw new UserError(worded`${option('exponent')} channel: ${profile.name} crossbar weights are plain integers with one scale per core; use ${option('exponent')} layer`);
+  if (!Number.isInteger(o.headroomBits) || o.headroomBits < 0 || o.headroomBits > 24) throw new UserError({ option: 'headroom', problem: `must be an integer from 0 to 24, got ${o.headroomBits}` });
+  if (!Number.isInteger(o.inputBits) || o.inputBits < 2 || o.inputBits > 16) throw new UserError({ option: 'input-bits', problem: `must be an integer from 2 to 16, got ${o.inputBits}` });
   return o;
 }
 
@@ -87,7 +87,7 @@ function planNorm(pop: NeuronPopulation, model: Model, profile: CoreProfile): No
 function lifFracBits(theta: number, membraneBits: number, headroomBits: number, name: string): number {
   if (!(theta > 0)) throw new UserError(`population '${name}': threshold ${theta} must be positive for fixed point`);
   const limit = 2 ** (membraneBits - 1 - headroomBits);
-  if (limit < 1) throw new UserError(`population '${name}': --headroom ${headroomBits} leaves no bits for the threshold in a ${membraneBits}-bit membrane`);
+  if (limit < 1) throw new UserError(worded`population '${name}': ${option('headroom')} ${headroomBits} leaves no bits for the threshold in a ${membraneBits}-bit membrane`);
   let m = Math.floor(Math.log2(limit / theta));
   while (roundHalfAway(theta * 2 ** m) > limit) m--;
   while (roundHalfAway(theta * 2 ** (m + 1)) <= limit) m++;

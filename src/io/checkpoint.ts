@@ -2,7 +2,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
-import { fileError, UserError } from '../errors.js';
+import { fileError, option, UserError, worded, wordingOf } from '../errors.js';
 import { sameShape } from '../net/tensor.js';
 import type { ArchSpec, WeightMap } from '../net/types.js';
 import { buildNetwork, defaultSpec, type ZooNetwork } from '../net/zoo.js';
@@ -59,7 +59,7 @@ function readCheckpoint(path: string): RawCheckpoint {
 }
 
 function archMissing(path: string): UserError {
-  return fileError(path, 'a bare checkpoint does not record its architecture; pass --arch dl-vgg9 or --arch fcn-vgg9');
+  return fileError(path, worded`a bare checkpoint does not record its architecture; pass ${option('arch')} dl-vgg9 or ${option('arch')} fcn-vgg9`);
 }
 
 /** Drop undefined fields so that they do not overwrite defaults when spread. */
@@ -158,7 +158,7 @@ function build(path: string, spec: ArchSpec): ZooNetwork {
   try {
     return buildNetwork(spec);
   } catch (e) {
-    if (e instanceof UserError) throw fileError(path, e.message);
+    if (e instanceof UserError) throw fileError(path, wordingOf(e));
     throw e;
   }
 }
@@ -170,7 +170,7 @@ function build(path: string, spec: ArchSpec): ZooNetwork {
  */
 export function loadModel(path: string, override: Partial<ArchSpec> = {}): LoadedModel {
   // NIR (HDF5 through h5wasm) loads asynchronously: loadAnyModel reads it, convert-checkpoint makes it a bundle.
-  if (isNirPath(path)) throw fileError(path, 'is a NIR graph: convert it first (spikemesh convert-checkpoint <file.nir> --out <bundle>), then use the bundle');
+  if (isNirPath(path)) throw fileError(path, worded`is a NIR graph: convert it first (spikemesh convert-checkpoint <file.nir> ${option('out')} <bundle>), then use the bundle`);
   const raw = readCheckpoint(path);
   if (raw.meta?.spec.arch === 'custom') return loadCustomBundle(path, raw.meta, raw.weights, override);
   const arch = override.arch ?? raw.meta?.spec.arch;

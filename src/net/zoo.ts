@@ -1,6 +1,6 @@
 // The model zoo: Spiking-DeepLab (dl-vgg9) and Spiking-FCN (fcn-vgg9) and their ANN twins (DESIGN.md §2).
 
-import { UserError } from '../errors.js';
+import { option, UserError, worded } from '../errors.js';
 import { checkNetwork } from './shapes.js';
 import type {
   ArchSpec,
@@ -139,16 +139,16 @@ class Builder {
 function validateSpec(spec: ArchSpec): void {
   const minSize = spec.arch === 'fcn-vgg9' ? 8 : 4;
   const positiveInt = (v: number, what: string) => {
-    if (!Number.isInteger(v) || v < 1) throw new UserError(`--${what} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new UserError({ option: what, problem: `must be a positive integer, got ${v}` });
   };
   positiveInt(spec.inputHeight, 'size');
   positiveInt(spec.inputWidth, 'size');
   positiveInt(spec.inputChannels, 'input-channels');
   positiveInt(spec.classes, 'classes');
   positiveInt(spec.timesteps, 'timesteps');
-  if (!(spec.width > 0) || !Number.isFinite(spec.width)) throw new UserError(`--width must be a positive number, got ${spec.width}`);
+  if (!(spec.width > 0) || !Number.isFinite(spec.width)) throw new UserError({ option: 'width', problem: `must be a positive number, got ${spec.width}` });
   if (spec.inputHeight % minSize || spec.inputWidth % minSize)
-    throw new UserError(`--size: ${spec.arch} needs an input size divisible by ${minSize}, got ${spec.inputHeight}×${spec.inputWidth}`);
+    throw new UserError(worded`${option('size')}: ${spec.arch} needs an input size divisible by ${minSize}, got ${spec.inputHeight}×${spec.inputWidth}`);
   if (spec.kind === 'ann' && spec.timesteps !== 1) throw new UserError('ANN twins run a single step (timesteps 1)');
 }
 

@@ -1,7 +1,6 @@
 // quantize(): structure of the integer tables per profile, folds (avgpool, BNTT), exponents, bounds and refusals.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/errors.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { quantize } from '../../src/hw/quantize.js';
 import { resizeAxisInt } from '../../src/hw/quantize-stages.js';
@@ -13,6 +12,7 @@ import type { Model, Stage } from '../../src/net/types.js';
 import { simulate } from '../../src/reference/simulate.js';
 import { simulateFixed } from '../../src/reference/fixed.js';
 import { conv, tinyModel, IDENTITY_1X1 } from '../reference/helpers.js';
+import { wordings } from '../wordings.js';
 
 const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
 const LIF = { kind: 'lif' as const, leak: 0.99, threshold: 1, reset: 'soft' as const };
@@ -166,7 +166,7 @@ describe('per-channel exponents', () => {
   });
 
   it('isRefusedOnCrossbarCores', () => {
-    expect(() => quantize(model, profile('truenorth'), { exponent: 'channel' })).toThrow(UserError);
+    expect(wordings(() => quantize(model, profile('truenorth'), { exponent: 'channel' })).flags).toBe('--exponent channel: truenorth crossbar weights are plain integers with one scale per core; use --exponent layer');
   });
 });
 
@@ -179,8 +179,8 @@ describe('refusals and notes', () => {
   it('refusesOneBitWeightsAndBadOptions', () => {
     const fcn = loadModel(join(GOLDEN, 'fcn-snn')).model;
     expect(() => quantize(fcn, profile('loihi', { weightBits: 1 }))).toThrow(/weightBits 1/);
-    expect(() => quantize(fcn, profile('loihi'), { headroomBits: 30 })).toThrow(/--headroom/);
-    expect(() => quantize(fcn, profile('loihi'), { inputBits: 1 })).toThrow(/--input-bits/);
+    expect(wordings(() => quantize(fcn, profile('loihi'), { headroomBits: 30 }))).toEqual({ message: 'headroom must be an integer from 0 to 24, got 30', flags: '--headroom must be an integer from 0 to 24, got 30' });
+    expect(wordings(() => quantize(fcn, profile('loihi'), { inputBits: 1 }))).toEqual({ message: 'input-bits must be an integer from 2 to 16, got 1', flags: '--input-bits must be an integer from 2 to 16, got 1' });
   });
 
   it('saysWhatTheIntegersDoNotModel', () => {

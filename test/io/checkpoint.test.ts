@@ -9,6 +9,7 @@ import { serializeSafetensors } from '../../src/io/safetensors.js';
 import type { BundleMeta } from '../../src/io/types.js';
 import type { ArchSpec, Tensor, WeightMap } from '../../src/net/types.js';
 import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
+import { wordings } from '../wordings.js';
 
 const GOLDEN = join(import.meta.dirname, '../fixtures/golden');
 
@@ -87,7 +88,10 @@ describe('loadModel: bundles', () => {
 
   it('prefixesSpecErrorsWithThePath', () => {
     const dir = tinyBundle();
-    expectUserError(() => loadModel(dir, { classes: 0 }), `${dir}: --classes must be a positive integer, got 0`);
+    expect(wordings(() => loadModel(dir, { classes: 0 }))).toEqual({
+      message: `${dir}: classes must be a positive integer, got 0`,
+      flags: `${dir}: --classes must be a positive integer, got 0`,
+    });
   });
 });
 
@@ -138,7 +142,10 @@ describe('loadModel: bare weight files', () => {
   it('asksForTheArchitecture', () => {
     const path = join(root, 'w.safetensors');
     writeFileSync(path, serializeSafetensors(weightsFor(TINY)));
-    expectUserError(() => loadModel(path), `${path}: a bare checkpoint does not record its architecture; pass --arch dl-vgg9 or --arch fcn-vgg9`);
+    expect(wordings(() => loadModel(path))).toEqual({
+      message: `${path}: a bare checkpoint does not record its architecture; pass arch dl-vgg9 or arch fcn-vgg9`,
+      flags: `${path}: a bare checkpoint does not record its architecture; pass --arch dl-vgg9 or --arch fcn-vgg9`,
+    });
   });
 
   it('infersClassesChannelsTimestepsKindAndWidthFromTheWeights', () => {

@@ -11,6 +11,7 @@ import { runEngine } from '../../src/engine/index.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { mapNetwork } from '../../src/mapping/index.js';
 import { simulate } from '../../src/reference/index.js';
+import { wordings } from '../wordings.js';
 
 const NIR = join(import.meta.dirname, '..', 'fixtures', 'nir');
 
@@ -98,7 +99,8 @@ describe('NIR import of an snnTorch-style conv SNN (h5py-written, torch-computed
     expect(again.model.network).toEqual(loaded.model.network);
     expect(run(again.model, e).spikeCounts).toEqual(run(loaded.model, e).spikeCounts);
     expect(loadModel(dir, { timesteps: 3 }).model.network.timesteps).toBe(3);
-    expect(() => loadModel(dir, { inputHeight: 64, inputWidth: 64 })).toThrow(/--size: a network imported from NIR fixes its own inputHeight \(12\)/);
+    expect(wordings(() => loadModel(dir, { inputHeight: 64, inputWidth: 64 })).flags).toMatch(/: --size: a network imported from NIR fixes its own inputHeight \(12\); only --timesteps and --encoding can change$/);
+    expect(() => loadModel(dir, { inputHeight: 64, inputWidth: 64 })).toThrow(/: size: a network imported from NIR fixes its own inputHeight \(12\); only timesteps and encoding can change$/);
   });
 
   it('appliesTheCallersResetToEverySpikingNode', async () => {

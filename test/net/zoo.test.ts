@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildNetwork, defaultSpec, kernelsFromShapes, layerStats } from '../../src/net/index.js';
+import { wordings } from '../wordings.js';
 
 describe('zoo dl-vgg9 at paper size', () => {
   const { network, weightShapes } = buildNetwork(defaultSpec({ arch: 'dl-vgg9', classes: 21 }));
@@ -44,6 +45,11 @@ describe('zoo fcn-vgg9', () => {
   });
 
   it('refusesSizesThatDoNotPoolEvenly', () => {
-    expect(() => buildNetwork(defaultSpec({ arch: 'fcn-vgg9', inputHeight: 20, inputWidth: 20 }))).toThrow(/divisible by 8/);
+    expect(wordings(() => buildNetwork(defaultSpec({ arch: 'fcn-vgg9', inputHeight: 20, inputWidth: 20 })))).toEqual({
+      message: 'size: fcn-vgg9 needs an input size divisible by 8, got 20×20',
+      flags: '--size: fcn-vgg9 needs an input size divisible by 8, got 20×20',
+    });
+    expect(wordings(() => buildNetwork(defaultSpec({ arch: 'dl-vgg9', width: 0 })))).toEqual({ message: 'width must be a positive number, got 0', flags: '--width must be a positive number, got 0' });
+    expect(wordings(() => buildNetwork(defaultSpec({ arch: 'dl-vgg9', classes: 0 })))).toEqual({ message: 'classes must be a positive integer, got 0', flags: '--classes must be a positive integer, got 0' });
   });
 });

@@ -1,7 +1,7 @@
 // Networks that are not from the zoo (arch 'custom', built from a NIR graph): stored whole in their bundle, validated on load.
 
 import { z } from 'zod';
-import { fileError, UserError } from '../../errors.js';
+import { fileError, option, UserError, worded, wordingOf } from '../../errors.js';
 import { checkModelShapes } from '../../net/shapes.js';
 import type { ArchSpec, Network, Stage, WeightMap } from '../../net/types.js';
 import type { BundleMeta, LoadedModel, StoredNetwork } from '../types.js';
@@ -68,7 +68,7 @@ export function withOverride(net: Network, override: Partial<ArchSpec>, path: st
   for (const [key, value] of Object.entries(override) as Array<[keyof ArchSpec, unknown]>) {
     if (value === undefined || ADJUSTABLE.includes(key) || net.spec[key] === value) continue;
     const flag = key === 'inputHeight' || key === 'inputWidth' ? 'size' : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw fileError(path, `--${flag}: a network imported from NIR fixes its own ${key} (${String(net.spec[key])}); only --timesteps and --encoding can change`);
+    throw fileError(path, worded`${option(flag)}: a network imported from NIR fixes its own ${key} (${String(net.spec[key])}); only ${option('timesteps')} and ${option('encoding')} can change`);
   }
   const timesteps = override.timesteps ?? net.timesteps;
   const encoding = override.encoding ?? net.spec.encoding;
@@ -111,7 +111,7 @@ export function validateCustomModel(path: string, net: Network, weights: WeightM
   try {
     checkModelShapes(net, weights);
   } catch (e) {
-    if (e instanceof UserError) throw fileError(path, e.message);
+    if (e instanceof UserError) throw fileError(path, wordingOf(e));
     throw e;
   }
   return new Map([...keys].map((k) => [k, weights.get(k)!]));

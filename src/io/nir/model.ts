@@ -35,7 +35,7 @@ export async function readNirFile(path: string): Promise<NirDocument> {
 }
 
 function checkDt(dt: number): void {
-  if (!(dt > 0) || !Number.isFinite(dt)) throw new UserError(`--dt must be a positive number of seconds, got ${dt}`);
+  if (!(dt > 0) || !Number.isFinite(dt)) throw new UserError({ option: 'dt', problem: `must be a positive number of seconds, got ${dt}` });
 }
 
 /**
