@@ -1,10 +1,9 @@
 // A float32 forward pass of a normalisation-free ANN that keeps every population's activation (for threshold balancing).
 
 import { UserError } from '../errors.js';
-import type { Model, NeuronPopulation } from '../net/types.js';
+import type { Model, NeuronPopulation, NetworkInput } from '../net/types.js';
 import { encodeAnalog } from './encode.js';
 import { compileProjection, runProjection, type CompiledProjection } from '../reference/stages.js';
-import type { ReferenceInput } from '../reference/types.js';
 
 /** Runs one analog step of a folded ANN (relu hidden layers, identity output) and hands out every population's output. */
 export class AnnForward {
@@ -23,7 +22,7 @@ export class AnnForward {
   }
 
   /** Forward one input; `outputs[i]` then holds population i's activation (valid until the next call). */
-  run(input: ReferenceInput): Float32Array[] {
+  run(input: NetworkInput): Float32Array[] {
     const net = this.model.network;
     net.populations.forEach((pop, i) => {
       const out = this.outputs[i]!;

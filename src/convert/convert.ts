@@ -2,8 +2,7 @@
 
 import { UserError } from '../errors.js';
 import { getWeight, tensor } from '../net/tensor.js';
-import type { InputEncoding, Model, Network, NeuronPopulation, Population, Projection, WeightMap } from '../net/types.js';
-import type { ReferenceInput } from '../reference/types.js';
+import type { InputEncoding, Model, Network, NeuronPopulation, Population, Projection, WeightMap, NetworkInput } from '../net/types.js';
 import { AnnForward } from './activations.js';
 import { Balancer, type BalanceMethod } from './balance.js';
 import { foldBatchNorm, inChannelOf, outChannelOf, weightedStage } from './fold.js';
@@ -15,7 +14,7 @@ export interface ConvertOptions {
   timesteps: number;
   /** 'analog': the image is the first layer's input current every step; 'poisson': signed Poisson spikes of rate |x|. */
   encoding: Extract<InputEncoding, 'analog' | 'poisson'>;
-  calibration: ReferenceInput[];
+  calibration: NetworkInput[];
 }
 
 export interface ConvertResult {

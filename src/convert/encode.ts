@@ -1,9 +1,9 @@
 // The analog value an ANN sees for a network input (an image as is; event frames as their mean).
 
 import { UserError } from '../errors.js';
-import type { ReferenceInput } from '../reference/types.js';
+import type { NetworkInput } from '../net/types.js';
 
-export function encodeAnalog(input: ReferenceInput, n: number): Float32Array {
+export function encodeAnalog(input: NetworkInput, n: number): Float32Array {
   if (input.kind === 'image') {
     if (input.image.data.length !== n) throw new UserError(`calibration input has ${input.image.data.length} values, the network's input ${n}`);
     return input.image.data;

@@ -3,7 +3,7 @@
 import { UserError } from '../errors.js';
 import { getWeight, tensor } from '../net/tensor.js';
 import type { Model, NeuronPopulation, Projection, Stage, Tensor, WeightMap } from '../net/types.js';
-import { normTables } from '../reference/neurons.js';
+import { normTables } from '../net/norm.js';
 
 type Weighted = Extract<Stage, { op: 'conv2d' | 'convtranspose2d' }>;
 

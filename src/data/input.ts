@@ -6,8 +6,7 @@ import { readBytes } from '../io/files.js';
 import { checkPixels } from '../io/limits.js';
 import { parseNpy } from '../io/npy.js';
 import { parseSafetensors } from '../io/safetensors.js';
-import type { ArchSpec, Tensor } from '../net/types.js';
-import type { ReferenceInput } from '../reference/types.js';
+import type { ArchSpec, Tensor, NetworkInput } from '../net/types.js';
 import { normaliseImage } from './normalise.js';
 import { resizeBilinear } from './resize.js';
 import { decodeImage } from './voc.js';
@@ -65,7 +64,7 @@ function expectShape(path: string, t: Tensor, expected: number[], what: string):
 }
 
 /** An image file resized (bilinear) to the model's input size and normalised as the training data. */
-function readImageInput(path: string, spec: ArchSpec): ReferenceInput {
+function readImageInput(path: string, spec: ArchSpec): NetworkInput {
   if (spec.inputChannels !== 3) throw fileError(path, `is an image, but the model takes ${spec.inputChannels}-channel input; pass a tensor file`);
   // PNGs are checked where they are decoded; a JPEG's size is checked here before jpeg-js allocates for it.
   const jpeg = jpegDimensions(readBytes(path));
@@ -80,7 +79,7 @@ function readImageInput(path: string, spec: ArchSpec): ReferenceInput {
 }
 
 /** Read the input of one inference for a model with this spec; the shape must fit the model exactly. */
-export function readInputFile(path: string, spec: ArchSpec, opts: InputFileOptions = {}): ReferenceInput {
+export function readInputFile(path: string, spec: ArchSpec, opts: InputFileOptions = {}): NetworkInput {
   const ext = extname(path).toLowerCase();
   if (IMAGE_EXTENSIONS.includes(ext)) {
     if (opts.spikes) throw new UserError(`--input-spikes needs a .npy or .safetensors tensor, not the image ${path}`);

@@ -1,10 +1,9 @@
 // The host: encodes the input into packets each step and reads the output population's membranes out at the end.
 
 import { roundHalfAway, saturate } from '../hw/fixed.js';
-import type { InputPopulation } from '../net/types.js';
+import type { InputPopulation, NetworkInput } from '../net/types.js';
 import { inputSource, type InputSource } from '../reference/encode.js';
 import { readout, type ReadoutResult } from '../reference/readout.js';
-import type { ReferenceInput } from '../reference/types.js';
 import type { Chip, SharedState } from './model.js';
 import { emitEvents } from './kernel.js';
 import { writeParity } from './state.js';
@@ -19,7 +18,7 @@ export class Host {
 
   constructor(
     private readonly chip: Chip,
-    input: ReferenceInput,
+    input: NetworkInput,
     seed: number,
   ) {
     this.pop = chip.plan.network.populations[chip.plan.input] as InputPopulation;

@@ -8,7 +8,7 @@ import type { QPopulation, QuantizedNet } from '../hw/quantize-types.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Model, Network, Shape3 } from '../net/types.js';
-import type { NormTable } from '../reference/neurons.js';
+import type { NormTable } from '../net/norm.js';
 
 // ─── What a chip is built from ───
 

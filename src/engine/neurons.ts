@@ -4,7 +4,7 @@
 // ascending global C-order (channel, then row, then column), so every flow segment is sorted too.
 
 import { leak, saturate, shiftRound } from '../hw/fixed.js';
-import type { NormTable } from '../reference/neurons.js';
+import type { NormTable } from '../net/norm.js';
 import type { NativeKernel } from './native.js';
 import type { PopulationPlan } from './model.js';
 

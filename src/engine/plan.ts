@@ -10,7 +10,7 @@ import type { QConv, QPopulation, QProjection, QResize, QuantizedNet } from '../
 import { populationByName, stageOutputShape, kernelFromWeights } from '../net/shapes.js';
 import { getWeight } from '../net/tensor.js';
 import type { Model, Network, NeuronPopulation, Projection, Shape3, Stage } from '../net/types.js';
-import { normTables } from '../reference/neurons.js';
+import { normTables } from '../net/norm.js';
 import { packConv2dWeights, packConvTransposeWeights, resizeAxis } from '../reference/ops.js';
 import type { Arithmetic, NetworkPlan, PopulationPlan, ProjectionPlan, ResizeTable, StagePlan } from './model.js';
 

@@ -1,7 +1,7 @@
 // The coordinator: the step loop over a chip — host input, compute phases on a backend, the event-queue timeline, readout.
 
 import { EngineRefusal, UserError } from '../errors.js';
-import type { ReferenceInput } from '../reference/types.js';
+import type { NetworkInput } from '../net/types.js';
 import { InThreadBackend } from './backend.js';
 import { buildChip, type Chip } from './chip.js';
 import { layerTotals, price45nm, priceCounts, sumCounters } from './energy.js';
@@ -62,7 +62,7 @@ export class Engine {
     return this.chip.layerCores;
   }
 
-  async run(input: ReferenceInput, opts: RunOptions = {}): Promise<EngineResult> {
+  async run(input: NetworkInput, opts: RunOptions = {}): Promise<EngineResult> {
     const { chip, state: st, steps } = this;
     resetState(st);
     const host = new Host(chip, input, opts.seed ?? 0);
@@ -177,7 +177,7 @@ function emptyHost(steps: number): HostCounters {
 }
 
 /** Build (if given a spec), run one input, close: the one-shot form of Engine. */
-export async function runEngine(chipOrSpec: Chip | ChipSpec, input: ReferenceInput, opts: EngineOptions & RunOptions = {}): Promise<EngineResult> {
+export async function runEngine(chipOrSpec: Chip | ChipSpec, input: NetworkInput, opts: EngineOptions & RunOptions = {}): Promise<EngineResult> {
   const engine = await Engine.create(chipOrSpec, opts);
   try {
     return await engine.run(input, opts);

@@ -6,7 +6,8 @@
 
 import type { Model, Network, NeuronPopulation, Population, Projection, WeightMap } from '../net/types.js';
 import { inputSource } from '../reference/encode.js';
-import { applyNorm, isSpiking, normTables, stepNeurons, type NormTable } from '../reference/neurons.js';
+import { applyNorm, isSpiking, stepNeurons } from '../reference/neurons.js';
+import { normTables, type NormTable } from '../net/norm.js';
 import { compileProjection, runProjection } from '../reference/stages.js';
 import { advanceCount, bisectGain, channelStats, DEFAULT_BISECTION_STEPS, fireCount, lifOf, standardise } from './search.js';
 import type { Calibration, CalibrationOptions, LayerCalibration } from './types.js';

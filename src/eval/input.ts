@@ -3,8 +3,7 @@
 import { normaliseDvsFrames, normaliseImage } from '../data/normalise.js';
 import type { Sample, SegDataset } from '../data/types.js';
 import { UserError } from '../errors.js';
-import type { ArchSpec, Tensor } from '../net/types.js';
-import type { ReferenceInput } from '../reference/types.js';
+import type { ArchSpec, Tensor, NetworkInput } from '../net/types.js';
 import { addGaussianNoise } from './gaussian.js';
 
 /** Channels of each data modality after normalisation: RGB (as B, G, R) or ON/OFF event counts. */
@@ -60,7 +59,7 @@ function meanOverTime(frames: Tensor): Tensor {
  * by the simulator or fed as is (ANN); event counts min-max normalised, one frame per step (SNN) or
  * their mean (ANN). Gaussian noise σ·N(0,1), drawn from `noiseSeed`, is added after normalisation.
  */
-export function sampleInput(spec: ArchSpec, sample: Sample, sigma: number, noiseSeed: number): ReferenceInput {
+export function sampleInput(spec: ArchSpec, sample: Sample, sigma: number, noiseSeed: number): NetworkInput {
   if (sample.kind === 'image') {
     const image = normaliseImage(sample.image, sample.height, sample.width);
     addGaussianNoise(image.data, sigma, noiseSeed);

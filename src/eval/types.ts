@@ -1,7 +1,6 @@
 // Data types of evaluation: segmentation metrics, evaluation results, and rate calibration.
 
-import type { WeightMap } from '../net/types.js';
-import type { ReferenceInput } from '../reference/types.js';
+import type { WeightMap, NetworkInput } from '../net/types.js';
 
 /**
  * Metrics of one confusion matrix. Conventions (the trainer's spikemesh_train/metrics.py uses the same):
@@ -64,7 +63,7 @@ export interface NoiseRow {
 }
 
 export interface CalibrationInput {
-  input: ReferenceInput;
+  input: NetworkInput;
   /** Poisson seed (ignored for DVS frames and analog input). */
   seed: number;
 }

@@ -3,7 +3,7 @@
 import { option, UserError, worded } from '../errors.js';
 import { checkModelShapes } from '../net/shapes.js';
 import type { InputPopulation, Model, NeuronPopulation, Population } from '../net/types.js';
-import { normTables, type NormTable } from '../reference/neurons.js';
+import { normTables, type NormTable } from '../net/norm.js';
 import { decayDelta, EXACT_LIMIT, MAX_SHIFT, roundHalfAway, saturate, signedRange } from './fixed.js';
 import { quantizeProjection, type SourceFormat } from './quantize-stages.js';
 import type { NormPlacement, QInput, QPopulation, QProjection, QuantizedNet, QuantizeOptions, ResolvedQuantizeOptions } from './quantize-types.js';

@@ -152,3 +152,12 @@ export interface LayerStats {
   /** Paper Eq. 9: k²·O²·Cin·Cout summed over the projections into this population (per step). */
   annFlops: number;
 }
+
+/** What the input population receives: the input of one inference, whoever runs it (reference, engine, conversion). */
+export type NetworkInput =
+  /** One image C×H×W: Poisson-encoded each step ('poisson') or fed as is every step ('analog'). */
+  | { kind: 'image'; image: Tensor }
+  /** T frames T×C×H×W fed as graded values, one per step ('dvs'). */
+  | { kind: 'frames'; frames: Tensor }
+  /** Pre-encoded input spikes T×C×H×W with values −1, 0, +1 (any encoding). */
+  | { kind: 'spikes'; spikes: Tensor };

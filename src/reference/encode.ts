@@ -2,9 +2,8 @@
 
 import { UserError } from '../errors.js';
 import { numel, tensor } from '../net/tensor.js';
-import type { InputPopulation, Shape3, Tensor } from '../net/types.js';
+import type { InputPopulation, Shape3, Tensor, NetworkInput } from '../net/types.js';
 import { Rng } from '../rng.js';
-import type { ReferenceInput } from './types.js';
 
 /** Writes the input population's values for step t into `out`; returns the number of non-zero events. */
 export type InputSource = (t: number, out: Float32Array) => number;
@@ -62,7 +61,7 @@ function checkSpikeValues(spikes: Float32Array): void {
 }
 
 /** The input population's source of values per step, after checking the input against the network. */
-export function inputSource(pop: InputPopulation, input: ReferenceInput, timesteps: number, seed: number): InputSource {
+export function inputSource(pop: InputPopulation, input: NetworkInput, timesteps: number, seed: number): InputSource {
   const s: Shape3 = pop.shape;
   const chw = [s.c, s.h, s.w];
   const n = numel(chw);

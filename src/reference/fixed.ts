@@ -3,11 +3,11 @@
 import { leak, roundHalfAway, saturate, shiftRound } from '../hw/fixed.js';
 import type { QInput, QPopulation, QProjection, QuantizedNet } from '../hw/quantize-types.js';
 import { UserError } from '../errors.js';
-import type { InputPopulation } from '../net/types.js';
+import type { InputPopulation, NetworkInput } from '../net/types.js';
 import { inputSource } from './encode.js';
 import { compileFixedStage, type FixedStage } from './fixed-ops.js';
 import { readout } from './readout.js';
-import type { ReferenceInput, ReferenceOptions, ReferenceResult } from './types.js';
+import type { ReferenceOptions, ReferenceResult } from './types.js';
 
 export interface FixedProjection {
   q: QProjection;
@@ -137,7 +137,7 @@ function dequantize(mem: Float64Array, fracBits: number): Float32Array {
  * Simulate one input through the quantized network for T steps, in integers. Same input handling,
  * seed and result shape as simulate(): the Poisson encoder draws the same spikes for the same seed.
  */
-export function simulateFixed(qnet: QuantizedNet, input: ReferenceInput, opts: ReferenceOptions = {}): FixedResult {
+export function simulateFixed(qnet: QuantizedNet, input: NetworkInput, opts: ReferenceOptions = {}): FixedResult {
   const net = qnet.network;
   const T = qnet.timesteps;
   const inPop = inputPopulation(qnet);

@@ -2,12 +2,13 @@
 
 import { UserError } from '../errors.js';
 import { checkModelShapes } from '../net/shapes.js';
-import type { InputPopulation, Model, NeuronPopulation, Population } from '../net/types.js';
+import type { InputPopulation, Model, NeuronPopulation, Population, NetworkInput } from '../net/types.js';
 import { inputSource } from './encode.js';
-import { applyNorm, isSpiking, normTables, stepNeurons, type NormTable } from './neurons.js';
+import { applyNorm, isSpiking, stepNeurons } from './neurons.js';
+import { normTables, type NormTable } from '../net/norm.js';
 import { readout } from './readout.js';
 import { compileProjection, runProjection, type CompiledProjection } from './stages.js';
-import type { ReferenceInput, ReferenceOptions, ReferenceResult } from './types.js';
+import type { ReferenceOptions, ReferenceResult } from './types.js';
 
 /** A neuron population with its state and the projections that feed it, all allocated before the run. */
 interface LayerRuntime {
@@ -91,7 +92,7 @@ function readoutLayer(model: Model, layers: LayerRuntime[]): LayerRuntime {
  * Simulate one input through the network for network.timesteps steps. Deterministic: the only
  * randomness is the Poisson encoder, seeded by opts.seed (default 0).
  */
-export function simulate(model: Model, input: ReferenceInput, opts: ReferenceOptions = {}): ReferenceResult {
+export function simulate(model: Model, input: NetworkInput, opts: ReferenceOptions = {}): ReferenceResult {
   const net = model.network;
   checkModelShapes(net, model.weights);
   const T = net.timesteps;

@@ -2,14 +2,6 @@
 
 import type { Tensor } from '../net/types.js';
 
-/** What the input population receives. */
-export type ReferenceInput =
-  /** One image C×H×W: Poisson-encoded each step ('poisson') or fed as is every step ('analog'). */
-  | { kind: 'image'; image: Tensor }
-  /** T frames T×C×H×W fed as graded values, one per step ('dvs'). */
-  | { kind: 'frames'; frames: Tensor }
-  /** Pre-encoded input spikes T×C×H×W with values −1, 0, +1 (any encoding). */
-  | { kind: 'spikes'; spikes: Tensor };
 
 export interface ReferenceOptions {
   /** Seed of the Poisson encoder (default 0). */

@@ -6,8 +6,7 @@ import { UserError } from '../errors.js';
 import { NOISE_STREAM, POISSON_STREAM } from '../eval/evaluate.js';
 import { checkCompatible, sampleInput } from '../eval/input.js';
 import { deriveSeed } from '../eval/seeds.js';
-import type { ArchSpec } from '../net/types.js';
-import type { NetworkInput } from '../net/types.js';
+import type { ArchSpec, NetworkInput } from '../net/types.js';
 import { Rng } from '../rng.js';
 
 /** One input of a run: the network input, its Poisson seed, and the H×W label map (255 ignored) when the data has one. */

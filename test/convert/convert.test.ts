@@ -11,9 +11,8 @@ import { sweepSamples } from '../../src/explore/samples.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { loadModel } from '../../src/io/checkpoint.js';
 import { tensor } from '../../src/net/tensor.js';
-import type { ArchSpec, Model } from '../../src/net/types.js';
+import type { ArchSpec, Model, NetworkInput } from '../../src/net/types.js';
 import { simulate } from '../../src/reference/index.js';
-import type { ReferenceInput } from '../../src/reference/types.js';
 
 const ANN = 'test/fixtures/golden/dl-ann';
 const dir = mkdtempSync(join(tmpdir(), 'convert-'));
@@ -52,7 +51,7 @@ function toy(): Model {
   };
 }
 
-const image = (x: number[]): ReferenceInput => ({ kind: 'image', image: tensor([2, 1, 1], x) });
+const image = (x: number[]): NetworkInput => ({ kind: 'image', image: tensor([2, 1, 1], x) });
 // h = relu(W1'·x + b1') with W1' = [[0.5, 1], [−1, 3]], b1' = [−0.5, 0]: [1, 2], [0, 0], [0.5, 3].
 const CALIBRATION = [image([1, 1]), image([1, 0]), image([0, 1])];
 

@@ -9,8 +9,7 @@ import { buildChip, Engine, runEngine, type Chip, type EngineResult } from '../.
 import { projectionGeometry } from '../../src/mapping/axes.js';
 import { traceRoute } from '../../src/mapping/route.js';
 import { HOST_TILE, type Mapping } from '../../src/mapping/types.js';
-import type { Model } from '../../src/net/types.js';
-import type { ReferenceInput } from '../../src/reference/types.js';
+import type { Model, NetworkInput } from '../../src/net/types.js';
 import { golden, mapModel, smallCores } from './helpers.js';
 
 interface Expected {
@@ -23,7 +22,7 @@ interface Expected {
 }
 
 /** Non-zero input values of each step of a spikes input, as (C-order index) lists. */
-function inputEvents(input: ReferenceInput, n: number, steps: number): number[][] {
+function inputEvents(input: NetworkInput, n: number, steps: number): number[][] {
   if (input.kind !== 'spikes') throw new Error('test expects a spikes input');
   return Array.from({ length: steps }, (_, t) => {
     const out: number[] = [];
@@ -37,7 +36,7 @@ function inputEvents(input: ReferenceInput, n: number, steps: number): number[][
  * columns, channels read each source index), its tile grid and its X-then-Y routes: ACs per layer,
  * packets and hops per source core per step. Independent of the engine's own tables.
  */
-function enumerate(model: Model, mapping: Mapping, result: EngineResult, input: ReferenceInput): Expected {
+function enumerate(model: Model, mapping: Mapping, result: EngineResult, input: NetworkInput): Expected {
   const net = model.network;
   const part = mapping.partition;
   const steps = result.steps;

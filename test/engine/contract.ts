@@ -5,8 +5,7 @@ import { quantize } from '../../src/hw/quantize.js';
 import { CoreFailure, Engine, runEngine, type Chip, type EngineBackend, type EngineResult } from '../../src/engine/index.js';
 import { simulate, simulateFixed } from '../../src/reference/index.js';
 import { tensor } from '../../src/net/tensor.js';
-import type { Model } from '../../src/net/types.js';
-import type { ReferenceInput } from '../../src/reference/types.js';
+import type { Model, NetworkInput } from '../../src/net/types.js';
 import { Rng } from '../../src/rng.js';
 import { prepareChip } from '../../src/runs/prepare.js';
 import { ANN_FIXTURES, fixedPipelined, floatPipelined, golden, mapModel, profileNamed, smallCores, SNN_FIXTURES, spikeMismatches, totalSpikeValues, type DenseResult } from './helpers.js';
@@ -41,7 +40,7 @@ function expectSame(got: EngineResult, want: { accumulator: Float32Array; predic
 }
 
 /** A golden SNN fed graded frames (DVS encoding) instead of Poisson spikes: half the values non-zero, in ±0.5. */
-function dvsVariant(fixture: string): { model: Model; input: ReferenceInput } {
+function dvsVariant(fixture: string): { model: Model; input: NetworkInput } {
   const g = golden(fixture).model;
   const model: Model = { network: { ...g.network, populations: g.network.populations.map((p) => (p.role === 'input' ? { ...p, encoding: 'dvs' as const } : p)) }, weights: g.weights };
   const T = model.network.timesteps;

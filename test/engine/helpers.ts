@@ -7,13 +7,13 @@ import type { QuantizedNet } from '../../src/hw/quantize-types.js';
 import { loadModel } from '../../src/io/checkpoint.js';
 import { readBytes } from '../../src/io/files.js';
 import { parseSafetensors } from '../../src/io/safetensors.js';
-import type { InputPopulation, Model, Network, Population } from '../../src/net/types.js';
+import type { InputPopulation, Model, Network, Population, NetworkInput } from '../../src/net/types.js';
 import { inputSource } from '../../src/reference/encode.js';
 import { compileFixedLayers, fixedCurrent, quantizeInputStep, stepFixedNeurons } from '../../src/reference/fixed.js';
-import { applyNorm, normTables, stepNeurons } from '../../src/reference/neurons.js';
+import { applyNorm, stepNeurons } from '../../src/reference/neurons.js';
+import { normTables } from '../../src/net/norm.js';
 import { readout } from '../../src/reference/readout.js';
 import { compileProjection, runProjection } from '../../src/reference/stages.js';
-import type { ReferenceInput } from '../../src/reference/types.js';
 import { profileWith } from '../mapping/helpers.js';
 
 export const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
@@ -23,7 +23,7 @@ export const ANN_FIXTURES = ['dl-ann', 'fcn-ann'] as const;
 export interface GoldenCase {
   name: string;
   model: Model;
-  input: ReferenceInput;
+  input: NetworkInput;
 }
 
 const cache = new Map<string, GoldenCase>();
@@ -36,7 +36,7 @@ export function golden(name: string): GoldenCase {
     const model = loadModel(folder).model;
     const file = join(folder, 'io.safetensors');
     const io = parseSafetensors(readBytes(file), file).tensors;
-    const input: ReferenceInput = model.network.spec.kind === 'snn' ? { kind: 'spikes', spikes: io.get('input_spikes')! } : { kind: 'image', image: io.get('input_image')! };
+    const input: NetworkInput = model.network.spec.kind === 'snn' ? { kind: 'spikes', spikes: io.get('input_spikes')! } : { kind: 'image', image: io.get('input_image')! };
     c = { name, model, input };
     cache.set(name, c);
   }
@@ -80,7 +80,7 @@ const neuronsOf = (p: Population) => p.shape.c * p.shape.h * p.shape.w;
  * Pipelined semantics, densely and independently of the engine: at step t every population reads its
  * hidden sources' outputs of step t − 1 and the input of step t (zero after T); BNTT of step t − delay.
  */
-export function floatPipelined(model: Model, input: ReferenceInput, seed = 0): DenseResult {
+export function floatPipelined(model: Model, input: NetworkInput, seed = 0): DenseResult {
   const net = model.network;
   const T = net.timesteps;
   const delay = pipelineDelays(net);
@@ -119,7 +119,7 @@ export function floatPipelined(model: Model, input: ReferenceInput, seed = 0): D
 }
 
 /** The same pipelined schedule in the fixed-point reference's integer arithmetic. */
-export function fixedPipelined(qnet: QuantizedNet, input: ReferenceInput, seed = 0): DenseResult {
+export function fixedPipelined(qnet: QuantizedNet, input: NetworkInput, seed = 0): DenseResult {
   const net = qnet.network;
   const T = qnet.timesteps;
   const delay = pipelineDelays(net);
