@@ -1,7 +1,7 @@
 // The sweep's axes: `--vary path=v1,v2` parsed against the profile schema (with friendly aliases), and the cartesian product of points.
 
 import type { Semantics } from '../engine/types.js';
-import { UserError } from '../errors.js';
+import { option, UserError, worded, wordingOf } from '../errors.js';
 import { parseProfile, renamedProfile } from '../hw/profile.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { PointSettings, ProfileAxis, ProfileValue } from './types.js';
@@ -58,11 +58,11 @@ function parseValue(text: string): ProfileValue {
 /** `neuronsPerCore=256,512` → the axis, its path resolved and checked to exist in the profile. */
 export function parseVary(spec: string, raw: Json): ProfileAxis {
   const eq = spec.indexOf('=');
-  if (eq <= 0 || eq === spec.length - 1) throw new UserError(`--vary must be field=v1,v2,… (e.g. neuronsPerCore=256,512), got '${spec}'`);
+  if (eq <= 0 || eq === spec.length - 1) throw new UserError({ option: 'vary', problem: `must be field=v1,v2,… (e.g. neuronsPerCore=256,512), got '${spec}'` });
   const name = spec.slice(0, eq).trim();
   const path = ALIASES[name] ?? name;
   if (!sourcedAt(raw, path))
-    throw new UserError(`--vary ${name}: not a field of the profile (fields: ${variablePaths(raw).join(', ')}; aliases: ${Object.keys(ALIASES).join(', ')})`);
+    throw new UserError({ option: 'vary', problem: `${name}: not a field of the profile (fields: ${variablePaths(raw).join(', ')}; aliases: ${Object.keys(ALIASES).join(', ')})` });
   const values = spec.slice(eq + 1).split(',').map(parseValue);
   return { path, values };
 }
@@ -73,7 +73,7 @@ export function applyOverrides(raw: Json, file: string, overrides: Record<string
   const names = Object.entries(overrides).map(([p, v]) => `${p}=${JSON.stringify(v)}`);
   for (const [path, value] of Object.entries(overrides)) {
     const entry = sourcedAt(copy, path);
-    if (!entry) throw new UserError(`--vary ${path}: not a field of the profile`);
+    if (!entry) throw new UserError({ option: 'vary', problem: `${path}: not a field of the profile` });
     entry.value = value;
     entry.source = 'spikemesh explore override';
   }
@@ -81,7 +81,7 @@ export function applyOverrides(raw: Json, file: string, overrides: Record<string
     const profile = parseProfile(copy, `${file} with ${names.join(', ') || 'no overrides'}`);
     return names.length ? renamedProfile(profile, `${profile.name} (${names.join(', ')})`) : profile;
   } catch (e) {
-    if (e instanceof UserError) throw new UserError(`--vary: ${e.message}`);
+    if (e instanceof UserError) throw new UserError(worded`${option('vary')}: ${wordingOf(e)}`);
     throw e;
   }
 }

@@ -3,7 +3,7 @@
 import { Piscina } from 'piscina';
 import { workerEntry } from '../engine/backend-workers.js';
 import type { Semantics } from '../engine/types.js';
-import { UserError } from '../errors.js';
+import { option, UserError, worded } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
 import { readJson } from '../io/files.js';
 import { loadModel } from '../io/checkpoint.js';
@@ -45,10 +45,10 @@ export interface SweepResult {
 }
 
 function checkOptions(o: SweepOptions): void {
-  if (!Number.isInteger(o.workers) || o.workers < 0 || o.workers > MAX_SWEEP_WORKERS) throw new UserError(`--workers must be an integer from 0 to ${MAX_SWEEP_WORKERS}, got ${o.workers}`);
-  if (o.timesteps.length === 0) throw new UserError('--timesteps: give at least one value');
-  if (o.semantics.length === 0) throw new UserError('--semantics: give at least one value');
-  if (!Number.isInteger(o.settings.samples) || o.settings.samples < 1) throw new UserError(`--samples must be a positive integer, got ${o.settings.samples}`);
+  if (!Number.isInteger(o.workers) || o.workers < 0 || o.workers > MAX_SWEEP_WORKERS) throw new UserError({ option: 'workers', problem: `must be an integer from 0 to ${MAX_SWEEP_WORKERS}, got ${o.workers}` });
+  if (o.timesteps.length === 0) throw new UserError(worded`${option('timesteps')}: give at least one value`);
+  if (o.semantics.length === 0) throw new UserError(worded`${option('semantics')}: give at least one value`);
+  if (!Number.isInteger(o.settings.samples) || o.settings.samples < 1) throw new UserError({ option: 'samples', problem: `must be a positive integer, got ${o.settings.samples}` });
 }
 
 /** Energy, latency and cores of the points that ran, and the front among them. */

@@ -5,6 +5,7 @@ import { UserError } from '../../src/errors.js';
 import { applyOverrides, cartesian, parseVary } from '../../src/explore/index.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { readJson } from '../../src/io/files.js';
+import { wordings } from '../wordings.js';
 
 const loihi = loadProfile('loihi');
 const raw = readJson(loihi.file) as Record<string, unknown>;
@@ -17,7 +18,9 @@ describe('--vary', () => {
   });
 
   it('refuses a field the profile does not have, naming the known fields', () => {
-    expect(() => parseVary('neuronz=1', raw)).toThrow(/--vary neuronz: not a field of the profile \(fields: .*neuronsPerCore/);
+    const unknown = wordings(() => parseVary('neuronz=1', raw));
+    expect(unknown.message).toMatch(/^vary neuronz: not a field of the profile \(fields: .*neuronsPerCore/);
+    expect(unknown.flags).toBe(`--${unknown.message}`);
     expect(() => parseVary('energyPJ=1', raw)).toThrow(UserError);
     expect(() => parseVary('neuronsPerCore', raw)).toThrow(/field=v1,v2/);
   });
@@ -28,7 +31,9 @@ describe('--vary', () => {
     expect(p.energyPJ.synOp).toBe(12);
     expect(p.energyPJ.neuronUpdateActive).toBe(loihi.energyPJ.neuronUpdateActive);
     expect(p.name).toBe('loihi (neuronsPerCore=256, energyPJ.synOp=12)');
-    expect(() => applyOverrides(raw, loihi.file, { 'energyPJ.synOp': -1 })).toThrow(/^--vary: .*loihi.json with energyPJ.synOp=-1: energyPJ\.synOp\.value: energy must be ≥ 0, got -1$/);
+    const negative = wordings(() => applyOverrides(raw, loihi.file, { 'energyPJ.synOp': -1 }));
+    expect(negative.message).toMatch(/^vary: .*loihi.json with energyPJ.synOp=-1: energyPJ\.synOp\.value: energy must be ≥ 0, got -1$/);
+    expect(negative.flags).toBe(`--${negative.message}`);
     expect(() => applyOverrides(raw, loihi.file, { neuronsPerCore: 2.5 })).toThrow(/neuronsPerCore\.value/);
     // The base JSON is not changed by a point.
     expect((raw.neuronsPerCore as { value: number }).value).toBe(1024);

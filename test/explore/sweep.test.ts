@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runSweep, withTimesteps, writeSweep, type SweepOptions } from '../../src/explore/index.js';
 import { loadModel } from '../../src/io/checkpoint.js';
+import { wordings } from '../wordings.js';
 
 const SNN = 'test/fixtures/golden/dl-snn';
 const ANN = 'test/fixtures/golden/dl-ann';
@@ -128,7 +129,9 @@ describe('changing T', () => {
   });
 
   it('refuses T ≠ 1 for an ANN', () => {
-    expect(() => withTimesteps(loadModel(ANN).model, 4)).toThrow(/is an ANN, which runs one step/);
+    const refusal = wordings(() => withTimesteps(loadModel(ANN).model, 4));
+    expect(refusal.message).toMatch(/^timesteps 4: .* is an ANN, which runs one step/);
+    expect(refusal.flags).toBe(`--${refusal.message}`);
   });
 });
 
