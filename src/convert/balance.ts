@@ -61,7 +61,7 @@ export class Balancer {
 
   /** λ per channel of every hidden population: shared by the layer's channels ('layer') or its own ('channel'). */
   scales(method: BalanceMethod, p: number): Map<string, Float64Array> {
-    if (!(p > 0 && p <= 100)) throw new UserError(`--percentile must be in (0, 100], got ${p}`);
+    if (!(p > 0 && p <= 100)) throw new UserError({ option: 'percentile', problem: `must be in (0, 100], got ${p}` });
     const out = new Map<string, Float64Array>();
     for (const [name, g] of this.gathered) {
       const all = Array.from({ length: g.channels }, (_, c) => c);

@@ -57,8 +57,8 @@ function spikingPopulation(p: Population, encoding: InputEncoding): Population {
 /** Convert an ANN twin into an IF network balanced on the calibration inputs. */
 export function convertAnn(ann: Model, o: ConvertOptions): ConvertResult {
   checkConvertible(ann.network);
-  if (!Number.isInteger(o.timesteps) || o.timesteps < 1) throw new UserError(`--timesteps must be a positive integer, got ${o.timesteps}`);
-  if (o.calibration.length === 0) throw new UserError('--calibration must be at least 1 sample');
+  if (!Number.isInteger(o.timesteps) || o.timesteps < 1) throw new UserError({ option: 'timesteps', problem: `must be a positive integer, got ${o.timesteps}` });
+  if (o.calibration.length === 0) throw new UserError({ option: 'calibration', problem: 'must be at least 1 sample' });
   const folded = foldBatchNorm(ann);
   const forward = new AnnForward(folded);
   const balancer = new Balancer(folded.network);

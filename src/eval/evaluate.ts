@@ -1,7 +1,7 @@
 // Evaluation of a model on a data set with the reference simulator: confusion matrices, MIoU, noise robustness.
 
 import type { SegDataset } from '../data/types.js';
-import { UserError } from '../errors.js';
+import { option, UserError, worded } from '../errors.js';
 import type { Model } from '../net/types.js';
 import { simulate } from '../reference/simulate.js';
 import { checkCompatible, sampleInput } from './input.js';
@@ -14,14 +14,14 @@ export const POISSON_STREAM = 'eval/poisson';
 export const NOISE_STREAM = 'eval/noise';
 
 function checkSigmas(sigmas: readonly number[]): void {
-  if (sigmas.length === 0) throw new UserError('--noise: give at least one σ');
-  for (const s of sigmas) if (!(s >= 0) || !Number.isFinite(s)) throw new UserError(`--noise: σ must be a finite number ≥ 0, got ${s}`);
+  if (sigmas.length === 0) throw new UserError(worded`${option('noise')}: give at least one σ`);
+  for (const s of sigmas) if (!(s >= 0) || !Number.isFinite(s)) throw new UserError(worded`${option('noise')}: σ must be a finite number ≥ 0, got ${s}`);
 }
 
 function sampleCount(ds: SegDataset, count: number | undefined): number {
   const n = count ?? ds.size;
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`--count must be a positive integer, got ${n}`);
-  if (!ds.unbounded && n > ds.size) throw new UserError(`--count ${n}: ${ds.name} ${ds.split} has only ${ds.size} samples`);
+  if (!Number.isInteger(n) || n < 1) throw new UserError({ option: 'count', problem: `must be a positive integer, got ${n}` });
+  if (!ds.unbounded && n > ds.size) throw new UserError({ option: 'count', problem: `${n}: ${ds.name} ${ds.split} has only ${ds.size} samples` });
   return n;
 }
 

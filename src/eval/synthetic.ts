@@ -4,7 +4,7 @@ import { digitsDataset } from '../data/digits.js';
 import { digitsDvsDataset } from '../data/dvs.js';
 import { normaliseDvsFrames, normaliseImage } from '../data/normalise.js';
 import { resizeBilinear } from '../data/resize.js';
-import { UserError } from '../errors.js';
+import { option, UserError, worded } from '../errors.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION } from '../io/bundle.js';
 import type { Bundle } from '../io/types.js';
 import { buildNetwork } from '../net/zoo.js';
@@ -132,11 +132,11 @@ export function measureRates(model: Model, inputs: CalibrationInput[], onSample?
 }
 
 function checkOptions(spec: ArchSpec, opts: SyntheticOptions): void {
-  if (spec.kind !== 'snn') throw new UserError('zoo: only spiking networks are built (an ANN twin has no firing rates to calibrate); drop --kind ann');
+  if (spec.kind !== 'snn') throw new UserError(worded`zoo: only spiking networks are built (an ANN twin has no firing rates to calibrate); drop ${option('kind')} ann`);
   if (!(opts.targetRate > 0 && opts.targetRate <= 0.5))
-    throw new UserError(`--target-rate must be in (0, 0.5] spikes per neuron per step, got ${opts.targetRate} (zero-mean calibrated currents cannot make most neurons fire every step)`);
-  if (!Number.isInteger(opts.calibrationSamples) || opts.calibrationSamples < 1) throw new UserError(`--calibration-samples must be a positive integer, got ${opts.calibrationSamples}`);
-  if (!Number.isInteger(opts.checkSamples) || opts.checkSamples < 1) throw new UserError(`--check-samples must be a positive integer, got ${opts.checkSamples}`);
+    throw new UserError({ option: 'target-rate', problem: `must be in (0, 0.5] spikes per neuron per step, got ${opts.targetRate} (zero-mean calibrated currents cannot make most neurons fire every step)` });
+  if (!Number.isInteger(opts.calibrationSamples) || opts.calibrationSamples < 1) throw new UserError({ option: 'calibration-samples', problem: `must be a positive integer, got ${opts.calibrationSamples}` });
+  if (!Number.isInteger(opts.checkSamples) || opts.checkSamples < 1) throw new UserError({ option: 'check-samples', problem: `must be a positive integer, got ${opts.checkSamples}` });
 }
 
 /**

@@ -13,6 +13,7 @@ import { loadModel } from '../../src/io/checkpoint.js';
 import { tensor } from '../../src/net/tensor.js';
 import type { ArchSpec, Model, NetworkInput } from '../../src/net/types.js';
 import { simulate } from '../../src/reference/index.js';
+import { wordings } from '../wordings.js';
 
 const ANN = 'test/fixtures/golden/dl-ann';
 const dir = mkdtempSync(join(tmpdir(), 'convert-'));
@@ -161,5 +162,12 @@ describe('conversion of the golden DeepLab ANN', () => {
     expect(() => convertAnn(loadModel('test/fixtures/golden/dl-snn').model, { method: 'layer', percentile: 100, timesteps: 4, encoding: 'analog', calibration })).toThrow(/is not an ANN/);
     const fcn = loadModel('test/fixtures/golden/fcn-ann').model;
     expect(() => convertAnn(fcn, { method: 'layer', percentile: 100, timesteps: 4, encoding: 'analog', calibration: [] })).toThrow(/population up1 .* is identity, not relu/);
+  });
+
+  it('names the option at fault, by name for the stage and as a flag for the CLI', () => {
+    const opts = { method: 'layer', percentile: 100, timesteps: 4, encoding: 'analog', calibration } as const;
+    expect(wordings(() => convertAnn(ann, { ...opts, timesteps: 0 }))).toEqual({ message: 'timesteps must be a positive integer, got 0', flags: '--timesteps must be a positive integer, got 0' });
+    expect(wordings(() => convertAnn(ann, { ...opts, calibration: [] }))).toEqual({ message: 'calibration must be at least 1 sample', flags: '--calibration must be at least 1 sample' });
+    expect(wordings(() => convertAnn(ann, { ...opts, percentile: 0 }))).toEqual({ message: 'percentile must be in (0, 100], got 0', flags: '--percentile must be in (0, 100], got 0' });
   });
 });

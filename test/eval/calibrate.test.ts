@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { bisectGain, buildSyntheticModel, calibrateRates, calibrationInput, measureRates, randomWeights } from '../../src/eval/index.js';
-import { UserError } from '../../src/errors.js';
 import { parseBundleMeta } from '../../src/io/bundle.js';
 import { buildNetwork, defaultSpec } from '../../src/net/index.js';
 import type { ArchName, ArchSpec } from '../../src/net/types.js';
+import { wordings } from '../wordings.js';
 
 const TARGET = 0.1;
 
@@ -44,8 +44,14 @@ describe('synthetic models with calibrated rates', () => {
 
   it('refusesAnAnnTwinAndUnreachableTargets', () => {
     const opts = { targetRate: TARGET, seed: 0, calibrationSamples: 1, checkSamples: 1 };
-    expect(() => buildSyntheticModel(tinySpec('dl-vgg9', { kind: 'ann', timesteps: 1 }), opts)).toThrow(UserError);
-    expect(() => buildSyntheticModel(tinySpec('dl-vgg9'), { ...opts, targetRate: 0.8 })).toThrow(/--target-rate must be in \(0, 0\.5\]/);
+    expect(wordings(() => buildSyntheticModel(tinySpec('dl-vgg9', { kind: 'ann', timesteps: 1 }), opts))).toEqual({
+      message: 'zoo: only spiking networks are built (an ANN twin has no firing rates to calibrate); drop kind ann',
+      flags: 'zoo: only spiking networks are built (an ANN twin has no firing rates to calibrate); drop --kind ann',
+    });
+    const rate = wordings(() => buildSyntheticModel(tinySpec('dl-vgg9'), { ...opts, targetRate: 0.8 }));
+    expect(rate.message).toMatch(/^target-rate must be in \(0, 0\.5\]/);
+    expect(rate.flags).toBe(`--${rate.message}`);
+    expect(wordings(() => buildSyntheticModel(tinySpec('dl-vgg9'), { ...opts, checkSamples: 0 })).flags).toBe('--check-samples must be a positive integer, got 0');
   });
 });
 

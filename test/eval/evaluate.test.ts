@@ -7,6 +7,7 @@ import { loadModel } from '../../src/io/index.js';
 import { buildNetwork, defaultSpec } from '../../src/net/index.js';
 import type { ArchSpec, Model } from '../../src/net/types.js';
 import { simulate } from '../../src/reference/index.js';
+import { wordings } from '../wordings.js';
 import { fakeDataset } from './fixtures.js';
 
 const GOLDEN = 'test/fixtures/golden/dl-snn';
@@ -51,7 +52,8 @@ describe('evaluate', () => {
   });
 
   it('refusesMoreSamplesThanAFiniteSetHas', () => {
-    expect(() => evaluate(model, ds, { count: 5 })).toThrow(/--count 5: fake-image val has only 4 samples/);
+    expect(wordings(() => evaluate(model, ds, { count: 5 }))).toEqual({ message: 'count 5: fake-image val has only 4 samples', flags: '--count 5: fake-image val has only 4 samples' });
+    expect(wordings(() => evaluateNoise(model, ds, []))).toEqual({ message: 'noise: give at least one σ', flags: '--noise: give at least one σ' });
   });
 
   it('namesTheSampleWhoseLabelsTheModelCannotPredict', () => {
