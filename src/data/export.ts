@@ -32,11 +32,11 @@ export function exportBytes(ds: SegDataset, count: number): number {
  * DDD17 histograms (resized, hence fractional) → `events` F32 [N,T,2,H,W]; always `labels` U8 [N,H,W].
  */
 export function exportDataset(ds: SegDataset, count: number, onProgress?: (done: number, total: number) => void): DataExport {
-  if (!ds.unbounded && count > ds.size) throw new UserError(`--count ${count}: ${ds.name} ${ds.split} has only ${ds.size} samples`);
+  if (!ds.unbounded && count > ds.size) throw new UserError({ option: 'count', problem: `${count}: ${ds.name} ${ds.split} has only ${ds.size} samples` });
   // Checked before the first buffer: a huge count must be refused, not die allocating the labels.
   const totalBytes = exportBytes(ds, count);
   if (totalBytes > MAX_EXPORT_BYTES)
-    throw new UserError(`--count ${count}: ${ds.name} samples would need ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_EXPORT_BYTES / 2 ** 30} GiB); export fewer samples per file`);
+    throw new UserError({ option: 'count', problem: `${count}: ${ds.name} samples would need ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_EXPORT_BYTES / 2 ** 30} GiB); export fewer samples per file` });
   const { height: h, width: w, timesteps: T } = ds;
   const plane = h * w;
   const labels = new Uint8Array(count * plane);

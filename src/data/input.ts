@@ -1,7 +1,7 @@
 // Reading one network input from a file for `spikemesh infer`: an image, a raw tensor, or pre-encoded spikes.
 
 import { extname } from 'node:path';
-import { fileError, UserError } from '../errors.js';
+import { fileError, option, UserError, worded } from '../errors.js';
 import { readBytes } from '../io/files.js';
 import { checkPixels } from '../io/limits.js';
 import { parseNpy } from '../io/npy.js';
@@ -36,7 +36,7 @@ function readTensorFile(path: string, opts: InputFileOptions): Tensor {
   }
   if (tensors.size === 1) return [...tensors.values()][0]!;
   const name = DEFAULT_TENSOR_NAMES[opts.spikes ? 'spikes' : 'dense'].find((n) => tensors.has(n));
-  if (!name) throw fileError(path, `holds ${tensors.size} tensors; name one with --tensor (has: ${[...tensors.keys()].join(', ')})`);
+  if (!name) throw fileError(path, worded`holds ${tensors.size} tensors; name one with ${option('tensor')} (has: ${[...tensors.keys()].join(', ')})`);
   return tensors.get(name)!;
 }
 
@@ -82,7 +82,7 @@ function readImageInput(path: string, spec: ArchSpec): NetworkInput {
 export function readInputFile(path: string, spec: ArchSpec, opts: InputFileOptions = {}): NetworkInput {
   const ext = extname(path).toLowerCase();
   if (IMAGE_EXTENSIONS.includes(ext)) {
-    if (opts.spikes) throw new UserError(`--input-spikes needs a .npy or .safetensors tensor, not the image ${path}`);
+    if (opts.spikes) throw new UserError({ option: 'input-spikes', problem: `needs a .npy or .safetensors tensor, not the image ${path}` });
     return readImageInput(path, spec);
   }
   const t = readTensorFile(path, opts);

@@ -11,12 +11,12 @@ export type DataSpec = { kind: 'digits' } | { kind: 'digits-dvs' } | { kind: 'vo
 
 export const DATA_SPEC_HELP = 'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<EV-SegNet DDD17 folder>';
 
-/** Parse a --data value; `flag` names the flag in errors. */
-export function parseDataSpec(value: string, flag = '--data'): DataSpec {
+/** Parse a data set's name; `option` names the option it came from in errors. */
+export function parseDataSpec(value: string, option = 'data'): DataSpec {
   if (value === 'digits' || value === 'digits-dvs') return { kind: value };
   const m = /^(voc|ddd17):(.+)$/.exec(value);
   if (m) return { kind: m[1] as 'voc' | 'ddd17', dir: m[2]! };
-  throw new UserError(`${flag} must be ${DATA_SPEC_HELP}, got '${value}'`);
+  throw new UserError({ option, problem: `must be ${DATA_SPEC_HELP}, got '${value}'` });
 }
 
 /** Open one split of a data set; `seed` drives the synthetic sets, `size` is the side length real sets are resized to. */
