@@ -43,6 +43,6 @@ export function paperSettings(flags: { quick?: boolean; samples?: number }): Pap
   const base = flags.quick ? QUICK_SETTINGS : DEFAULT_SETTINGS;
   const n = flags.samples;
   if (n === undefined) return { ...base };
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`--samples must be a positive integer, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new UserError({ option: 'samples', problem: `must be a positive integer, got ${n}` });
   return { ...base, samples: n, energySamples: Math.min(base.energySamples, n), conversionSamples: Math.min(base.conversionSamples, n) };
 }

@@ -19,8 +19,8 @@ function loadShipped(dir: string): LoadedModel | undefined {
 
 /** Sources from the shipped folders; bundles and data sets are opened once, when first asked for. */
 export function shippedSources(modelsDir: string, dataSeed: number, stderr: ProgressStream): PaperSources {
-  if (!existsSync(modelsDir)) throw new UserError(`--models ${modelsDir}: no such folder`);
-  if (!statSync(modelsDir).isDirectory()) throw new UserError(`--models ${modelsDir}: not a folder`);
+  if (!existsSync(modelsDir)) throw new UserError({ option: 'models', problem: `${modelsDir}: no such folder` });
+  if (!statSync(modelsDir).isDirectory()) throw new UserError({ option: 'models', problem: `${modelsDir}: not a folder` });
   const models = new Map<string, LoadedModel | undefined>();
   const sets = new Map<string, SegDataset>();
   return {

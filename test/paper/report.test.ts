@@ -11,6 +11,7 @@ import { checkOut, writeReportFolder } from '../../src/paper/output.js';
 import { paperJson, reportFiles, runStudies } from '../../src/paper/run.js';
 import { paperSettings } from '../../src/paper/settings.js';
 import type { PaperReport } from '../../src/paper/types.js';
+import { wordings } from '../wordings.js';
 import { context, fakeSources, goldenModels, tinyCoreProfile } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'paper-report-'));
@@ -97,5 +98,6 @@ describe('paperSettings', () => {
     expect(paperSettings({ samples: 8 })).toMatchObject({ samples: 8, energySamples: 8, conversionSamples: 8 });
     expect(paperSettings({ quick: true, samples: 50 })).toMatchObject({ samples: 50, energySamples: 2, conversionSamples: 2, quick: true });
     expect(() => paperSettings({ samples: 0 })).toThrow(UserError);
+    expect(wordings(() => paperSettings({ samples: 0 }))).toEqual({ message: 'samples must be a positive integer, got 0', flags: '--samples must be a positive integer, got 0' });
   });
 });
