@@ -1,5 +1,5 @@
 // The source's shape, read from its import statements: no import cycles in src/, the engine's layer order, what the
-// engine, the mapper and the shared geometry may import, and no CLI flags in the stages' messages.
+// engine, the mapper and the shared geometry may import, and no CLI flags in any message outside the CLI.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -76,6 +76,32 @@ const ENGINE_LAYERS: Record<string, readonly string[]> = {
 };
 const layerOf = new Map<string, number>(Object.values(ENGINE_LAYERS).flatMap((files, rank) => files.map((f) => [`engine/${f}.ts`, rank] as const)));
 
+/**
+ * Files whose flag wording is a known leftover, owned by other work for now: the cluster (its --queue messages) and
+ * the container readers. Listed so that the check covers the rest of src/ meanwhile.
+ */
+const NOT_YET = ['cluster/', 'io/pickle.ts', 'io/pth.ts', 'io/zip.ts', 'io/safetensors.ts'];
+
+/**
+ * Text that names flags on purpose, not a message: the commands the paper's report prints to reproduce it, child
+ * processes' own arguments, and the provenance notes a bundle records of which flag set its T, dt and reset.
+ */
+const ALLOWED: Record<string, RegExp> = {
+  'paper/commands.ts': /spikemesh |--[a-z-]+ \$\{|--timesteps \$T/,
+  'paper/markdown.ts': /\(--quick\)/,
+  'paper/run.ts': /git\('status', '--porcelain'/,
+  'convert/bundle.ts': /notes: `ANN→SNN conversion: /,
+  'io/nir/model.ts': /^\s*(`dt = |`T = |\? `reset: |: "reset: )/,
+};
+
+/** Lines of `text` (file `file` under src/) with a quoted or templated --flag that is no comment, node's --import, or allowed. */
+function flaggedLines(file: string, text: string): string[] {
+  return text.split('\n').flatMap((line, i) => {
+    if (/^\s*(\/\/|\/?\*)/.test(line) || ALLOWED[file]?.test(line)) return [];
+    return /['"`][^'"`]*--(?!import\b)[a-z]/.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [];
+  });
+}
+
 const graph = importGraph();
 const importsOf = (folder: string) => [...graph].filter(([f]) => f.startsWith(`${folder}/`));
 
@@ -120,18 +146,16 @@ describe('source layers', () => {
     expect(geometryUp).toEqual([]);
   });
 
-  it('words the engine, mapper and geometry messages without CLI flags (the CLI names its flags)', () => {
-    const flagged: string[] = [];
-    for (const folder of ['engine', 'mapping', 'geometry'])
-      for (const [file] of importsOf(folder)) {
-        readFileSync(join(SRC, file), 'utf8')
-          .split('\n')
-          .forEach((line, i) => {
-            if (/^\s*(\/\/|\/?\*)/.test(line)) return;
-            // A quoted (or templated) text with --word in it; node's own --import is not a spikemesh flag.
-            if (/['"`][^'"`]*--(?!import\b)[a-z]/.test(line)) flagged.push(`${file}:${i + 1}: ${line.trim()}`);
-          });
-      }
+  it('words every message outside the CLI without CLI flags (the CLI names its flags)', () => {
+    const flagged = [...graph.keys()]
+      .filter((file) => !file.startsWith('cli/') && !NOT_YET.some((p) => file.startsWith(p)))
+      .flatMap((file) => flaggedLines(file, readFileSync(join(SRC, file), 'utf8')));
     expect(flagged).toEqual([]);
+  });
+
+  it('finds a flag in a message, and passes comments, --import and the allowed text (the check itself)', () => {
+    const text = ["throw new UserError(`--samples must be positive`);", '// --samples in a comment', "execArgv: ['--import', tsx]", "const x = 'a - b';"].join('\n');
+    expect(flaggedLines('runs/x.ts', text)).toEqual(['runs/x.ts:1: throw new UserError(`--samples must be positive`);']);
+    expect(flaggedLines('paper/commands.ts', "return `spikemesh run --samples ${n}`;")).toEqual([]);
   });
 });
