@@ -5,7 +5,8 @@ import { fileMentions, type OutputRules } from '../io/output.js';
 import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
 import { fileError } from '../errors.js';
-import { checkPixels, count, DEFLATE_MAX_RATIO } from '../io/limits.js';
+import { checkPixels, DEFLATE_MAX_RATIO } from '../io/limits.js';
+import { int } from '../units.js';
 
 /** PNG colour types (PNG spec, IHDR). */
 const COLOUR_GREY = 0;
@@ -86,13 +87,13 @@ function checkPng(buf: Uint8Array, name: string): void {
   checkPixels(name, width, height);
   const compressed = header.idat.reduce((n, chunk) => n + chunk.length, 0);
   if (rawBytes > compressed * DEFLATE_MAX_RATIO)
-    throw fileError(name, `PNG declares ${width}×${height} pixels (${count(rawBytes)} bytes of image data), more than its ${count(compressed)} compressed bytes can hold: truncated or forged`);
+    throw fileError(name, `PNG declares ${width}×${height} pixels (${int(rawBytes)} bytes of image data), more than its ${int(compressed)} compressed bytes can hold: truncated or forged`);
   if (!header.interlaced) return;
   try {
     inflateSync(Buffer.concat(header.idat), { maxOutputLength: rawBytes + ADAM7_EXTRA_BYTES_PER_ROW * height });
   } catch (e) {
     if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-      throw fileError(name, `PNG image data inflates past the ${count(rawBytes)} bytes that ${width}×${height} pixels need (a decompression bomb?)`);
+      throw fileError(name, `PNG image data inflates past the ${int(rawBytes)} bytes that ${width}×${height} pixels need (a decompression bomb?)`);
   }
 }
 

@@ -7,6 +7,7 @@
 // memory or make it run for long, while every real checkpoint, image and NIR graph stays well inside.
 
 import { fileError, UserError } from '../errors.js';
+import { int } from '../units.js';
 
 const MiB = 2 ** 20;
 
@@ -93,11 +94,6 @@ export const MAX_NIR_NEURONS = 2 ** 24;
 
 // ---- Helpers ----
 
-/** 12345678 → "12,345,678": limits read better with separators. */
-export function count(n: number | bigint): string {
-  return n.toLocaleString('en-US');
-}
-
 /**
  * The element count of a shape, overflow-safe: exact while it is at most `max`, otherwise Infinity
  * (a product past 2^53 would silently round). Dimensions must be non-negative safe integers (else NaN).
@@ -120,14 +116,14 @@ export function elementCount(shape: readonly number[], max: number): number {
 export function checkElements(file: string, what: string, shape: readonly number[], max: number): number {
   const n = elementCount(shape, max);
   if (Number.isNaN(n)) throw fileError(file, `${what} has shape [${shape.join(', ')}], not non-negative integers`);
-  if (n > max) throw fileError(file, `${what} declares shape [${shape.join(', ')}], more than the ${count(max)} elements allowed`);
+  if (n > max) throw fileError(file, `${what} declares shape [${shape.join(', ')}], more than the ${int(max)} elements allowed`);
   return n;
 }
 
 /** Refuse an image (or another map `what` that is handled like one) whose declared dimensions pass MAX_IMAGE_PIXELS, before it is decoded. */
 export function checkPixels(file: string, width: number, height: number, what = 'image'): void {
   if (width * height > MAX_IMAGE_PIXELS)
-    throw fileError(file, `${what} declares ${count(width)}×${count(height)} pixels (${count(width * height)}), more than the ${count(MAX_IMAGE_PIXELS)} allowed; downscale it first`);
+    throw fileError(file, `${what} declares ${int(width)}×${int(height)} pixels (${int(width * height)}), more than the ${int(MAX_IMAGE_PIXELS)} allowed; downscale it first`);
 }
 
 /**
@@ -151,7 +147,7 @@ export class Budget {
       return;
     }
     const why = this.why ? ` (${this.why})` : '';
-    const problem = `${what} brings the total to ${count(this.used + amount)} ${this.unit}, more than the ${count(this.max)} allowed${why}`;
+    const problem = `${what} brings the total to ${int(this.used + amount)} ${this.unit}, more than the ${int(this.max)} allowed${why}`;
     throw this.file === undefined ? new UserError(problem) : fileError(this.file, problem);
   }
 }

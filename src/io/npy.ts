@@ -1,7 +1,8 @@
 // NumPy .npy reader (format versions 1-3): little-endian numeric arrays in C order, converted to float32.
 
 import { fileError } from '../errors.js';
-import { checkElements, count, MAX_NPY_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from './limits.js';
+import { checkElements, MAX_NPY_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from './limits.js';
+import { int } from '../units.js';
 
 export interface NpyArray {
   shape: number[];
@@ -55,7 +56,7 @@ export function parseNpy(buf: Uint8Array, name: string): NpyArray {
   const lenBytes = major === 1 ? 2 : 4;
   if (buf.length < 8 + lenBytes) throw fileError(name, 'truncated .npy header');
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  if (headerLen > MAX_NPY_HEADER_BYTES) throw fileError(name, `.npy header declares ${count(headerLen)} bytes, more than the ${count(MAX_NPY_HEADER_BYTES)} allowed`);
+  if (headerLen > MAX_NPY_HEADER_BYTES) throw fileError(name, `.npy header declares ${int(headerLen)} bytes, more than the ${int(MAX_NPY_HEADER_BYTES)} allowed`);
   const dataStart = 8 + lenBytes + headerLen;
   if (dataStart > buf.length) throw fileError(name, `truncated .npy header (needs ${dataStart} bytes, file has ${buf.length})`);
   const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(8 + lenBytes, dataStart));

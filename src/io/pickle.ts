@@ -7,7 +7,8 @@
 
 import { fileError, UserError } from '../errors.js';
 import { numel } from '../net/tensor.js';
-import { Budget, count, elementCount, MAX_PICKLE_DEPTH, MAX_PICKLE_INT_DIGITS, MAX_PICKLE_LONG_BYTES, MAX_PICKLE_MEMO, MAX_PICKLE_VALUES, MAX_TENSOR_ELEMENTS, MAX_VIEW_EXPANSION, VIEW_SLACK_ELEMENTS } from './limits.js';
+import { Budget, elementCount, MAX_PICKLE_DEPTH, MAX_PICKLE_INT_DIGITS, MAX_PICKLE_LONG_BYTES, MAX_PICKLE_MEMO, MAX_PICKLE_VALUES, MAX_TENSOR_ELEMENTS, MAX_VIEW_EXPANSION, VIEW_SLACK_ELEMENTS } from './limits.js';
+import { int } from '../units.js';
 import type { JsonValue, PyDict, PyGlobal, PyRecord, PySet, PyStorage, PyTensor, PyTuple, PyValue } from './types.js';
 
 export interface UnpickleOptions {
@@ -39,7 +40,7 @@ export class TensorElements {
     const allowed = this.stored * MAX_VIEW_EXPANSION + VIEW_SLACK_ELEMENTS;
     if (this.viewed + n > allowed)
       throw new UserError(
-        `${what} brings the tensors to ${count(this.viewed + n)} elements from ${count(this.stored)} stored; views may hold at most ${MAX_VIEW_EXPANSION}× the stored elements plus ${count(VIEW_SLACK_ELEMENTS)}`,
+        `${what} brings the tensors to ${int(this.viewed + n)} elements from ${int(this.stored)} stored; views may hold at most ${MAX_VIEW_EXPANSION}× the stored elements plus ${int(VIEW_SLACK_ELEMENTS)}`,
       );
     this.total.charge(n, what);
     this.viewed += n;
@@ -144,7 +145,7 @@ function rebuildTensor(args: PyValue[], ctx: BuildContext): PyTensor {
   const stride = sequence(strideArg, 'tensor stride').map((d) => intArg(d, 'tensor stride'));
   if (size.length !== stride.length) throw new UserError(`tensor size [${size}] and stride [${stride}] differ in length`);
   const n = elementCount(size, MAX_TENSOR_ELEMENTS);
-  if (n > MAX_TENSOR_ELEMENTS) throw new UserError(`tensor of size [${size}] has more than the ${count(MAX_TENSOR_ELEMENTS)} elements allowed`);
+  if (n > MAX_TENSOR_ELEMENTS) throw new UserError(`tensor of size [${size}] has more than the ${int(MAX_TENSOR_ELEMENTS)} elements allowed`);
   if (n > 0) {
     const last = size.reduce((acc, d, i) => acc + (d - 1) * stride[i]!, offset);
     if (last >= storage.values.length)
@@ -370,24 +371,24 @@ class Unpickler {
 
   /** Every value costs memory (a container up to ~150 bytes for one opcode byte), so pushes are counted. */
   private push(v: PyValue): void {
-    if (++this.pushed > MAX_PICKLE_VALUES) this.fail(`more than the ${count(MAX_PICKLE_VALUES)} values allowed`);
+    if (++this.pushed > MAX_PICKLE_VALUES) this.fail(`more than the ${int(MAX_PICKLE_VALUES)} values allowed`);
     this.stack.push(v);
   }
 
   private mark(): void {
-    if (this.metastack.length >= MAX_PICKLE_DEPTH) this.fail(`containers nested more than the ${count(MAX_PICKLE_DEPTH)} levels allowed`);
+    if (this.metastack.length >= MAX_PICKLE_DEPTH) this.fail(`containers nested more than the ${int(MAX_PICKLE_DEPTH)} levels allowed`);
     this.metastack.push(this.stack);
     this.stack = [];
   }
 
   private memoPut(key: number): void {
-    if (!this.memo.has(key) && this.memo.size >= MAX_PICKLE_MEMO) this.fail(`more than the ${count(MAX_PICKLE_MEMO)} memo entries allowed`);
+    if (!this.memo.has(key) && this.memo.size >= MAX_PICKLE_MEMO) this.fail(`more than the ${int(MAX_PICKLE_MEMO)} memo entries allowed`);
     this.memo.set(key, this.top());
   }
 
   /** LONG1/LONG4: decoding an n-byte integer costs n² (and torch writes at most 8), so the length is capped before reading. */
   private long(n: number): number | bigint {
-    if (n < 0 || n > MAX_PICKLE_LONG_BYTES) this.fail(`integer of ${count(n)} bytes; at most ${MAX_PICKLE_LONG_BYTES} are allowed`);
+    if (n < 0 || n > MAX_PICKLE_LONG_BYTES) this.fail(`integer of ${int(n)} bytes; at most ${MAX_PICKLE_LONG_BYTES} are allowed`);
     return decodeLong(this.take(n));
   }
 
@@ -419,7 +420,7 @@ class Unpickler {
   }
 
   private textInt(text: string): number | bigint {
-    if (text.length > MAX_PICKLE_INT_DIGITS) this.fail(`integer literal of ${count(text.length)} characters; at most ${MAX_PICKLE_INT_DIGITS} are allowed`);
+    if (text.length > MAX_PICKLE_INT_DIGITS) this.fail(`integer literal of ${int(text.length)} characters; at most ${MAX_PICKLE_INT_DIGITS} are allowed`);
     const t = text.endsWith('L') ? text.slice(0, -1) : text;
     if (!/^[+-]?\d+$/.test(t)) this.fail(`bad integer literal '${text}'`);
     return smallInt(BigInt(t));

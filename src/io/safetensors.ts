@@ -2,7 +2,8 @@
 
 import { fileError } from '../errors.js';
 import type { Tensor } from '../net/types.js';
-import { Budget, checkElements, count, MAX_SAFETENSORS_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from './limits.js';
+import { Budget, checkElements, MAX_SAFETENSORS_HEADER_BYTES, MAX_TENSOR_ELEMENTS } from './limits.js';
+import { int } from '../units.js';
 
 /** Bytes per element of the dtypes we read; everything is converted to float32. */
 const DTYPE_BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
@@ -87,7 +88,7 @@ function parseHeader(buf: Uint8Array, name: string): { header: Record<string, un
   if (buf.length < 8) throw fileError(name, 'truncated safetensors file (no header length)');
   const headerLen = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getBigUint64(0, true);
   if (headerLen > BigInt(MAX_SAFETENSORS_HEADER_BYTES))
-    throw fileError(name, `safetensors header declares ${count(headerLen)} bytes, more than the ${count(MAX_SAFETENSORS_HEADER_BYTES)} allowed`);
+    throw fileError(name, `safetensors header declares ${int(Number(headerLen))} bytes, more than the ${int(MAX_SAFETENSORS_HEADER_BYTES)} allowed`);
   const dataStart = 8 + Number(headerLen);
   if (dataStart > buf.length) throw fileError(name, `corrupt safetensors header length ${headerLen} (file has ${buf.length} bytes)`);
   let header: unknown;

@@ -5,7 +5,8 @@
 
 import { Inflate } from 'fflate';
 import { fileError } from '../errors.js';
-import { count, DEFLATE_MAX_RATIO, decompressionAllowance, MAX_DECOMPRESSION_RATIO, MAX_ZIP_ENTRIES, MAX_ZIP_TOTAL_BYTES } from './limits.js';
+import { DEFLATE_MAX_RATIO, decompressionAllowance, MAX_DECOMPRESSION_RATIO, MAX_ZIP_ENTRIES, MAX_ZIP_TOTAL_BYTES } from './limits.js';
+import { int } from '../units.js';
 
 const SIG = { EOCD: 0x06054b50, EOCD64_LOCATOR: 0x07064b50, EOCD64: 0x06064b50, CENTRAL: 0x02014b50, LOCAL: 0x04034b50 } as const;
 const EOCD_BYTES = 22;
@@ -121,7 +122,7 @@ function locate(b: Bytes, entries: Entry[], directoryOffset: number): void {
     if (b.u32(e.localOffset) !== SIG.LOCAL) b.fail(`corrupt zip archive (zip entry '${e.name}' has no local header at byte ${e.localOffset})`);
     e.dataStart = e.localOffset + LOCAL_BYTES + b.u16(e.localOffset + 26) + b.u16(e.localOffset + 28);
     const end = e.dataStart + e.compressedSize;
-    if (end > b.buf.length) b.fail(`truncated zip archive (zip entry '${e.name}' needs ${count(end)} bytes, the file has ${count(b.buf.length)})`);
+    if (end > b.buf.length) b.fail(`truncated zip archive (zip entry '${e.name}' needs ${int(end)} bytes, the file has ${int(b.buf.length)})`);
     const next = byOffset[i + 1];
     if (next && end > next.localOffset) b.fail(`corrupt zip archive (zip entries '${e.name}' and '${next.name}' overlap)`);
     if (!next && end > directoryOffset) b.fail(`corrupt zip archive (zip entry '${e.name}' overlaps the central directory)`);
@@ -134,16 +135,16 @@ function checkDeclared(b: Bytes, entries: Entry[]): void {
   for (const e of entries) {
     const what = `zip entry '${e.name}'`;
     if (e.method !== STORED && e.method !== DEFLATED) b.fail(`${what} uses compression method ${e.method}; only stored (0) and deflated (8) entries are read`);
-    if (e.method === STORED && e.size !== e.compressedSize) b.fail(`corrupt zip archive (${what} is stored, yet declares ${count(e.size)} bytes in ${count(e.compressedSize)})`);
+    if (e.method === STORED && e.size !== e.compressedSize) b.fail(`corrupt zip archive (${what} is stored, yet declares ${int(e.size)} bytes in ${int(e.compressedSize)})`);
     if (e.method === DEFLATED && e.size > e.compressedSize * DEFLATE_MAX_RATIO)
-      b.fail(`corrupt zip archive (${what} declares ${count(e.size)} bytes from ${count(e.compressedSize)} compressed, more than deflate can produce)`);
+      b.fail(`corrupt zip archive (${what} declares ${int(e.size)} bytes from ${int(e.compressedSize)} compressed, more than deflate can produce)`);
     if (e.size > decompressionAllowance(e.compressedSize))
-      b.fail(`${what} declares ${count(e.size)} uncompressed bytes from ${count(e.compressedSize)} compressed; at most ${MAX_DECOMPRESSION_RATIO}:1 (plus 16 MiB) is allowed`);
+      b.fail(`${what} declares ${int(e.size)} uncompressed bytes from ${int(e.compressedSize)} compressed; at most ${MAX_DECOMPRESSION_RATIO}:1 (plus 16 MiB) is allowed`);
     total += e.size;
   }
-  if (total > MAX_ZIP_TOTAL_BYTES) b.fail(`zip entries declare ${count(total)} uncompressed bytes in all, more than the ${count(MAX_ZIP_TOTAL_BYTES)} allowed`);
+  if (total > MAX_ZIP_TOTAL_BYTES) b.fail(`zip entries declare ${int(total)} uncompressed bytes in all, more than the ${int(MAX_ZIP_TOTAL_BYTES)} allowed`);
   if (total > decompressionAllowance(b.buf.length))
-    b.fail(`zip entries declare ${count(total)} uncompressed bytes from a ${count(b.buf.length)}-byte archive; at most ${MAX_DECOMPRESSION_RATIO}× the archive (plus 16 MiB) is allowed`);
+    b.fail(`zip entries declare ${int(total)} uncompressed bytes from a ${int(b.buf.length)}-byte archive; at most ${MAX_DECOMPRESSION_RATIO}× the archive (plus 16 MiB) is allowed`);
 }
 
 /** Inflate into exactly the declared size, stopping as soon as the data would run past it. */
@@ -161,8 +162,8 @@ function inflateBounded(raw: Uint8Array, e: Entry, fail: (problem: string) => ne
   } catch (err) {
     fail(`zip entry '${e.name}' holds corrupt deflate data (${(err as Error).message})`);
   }
-  if (over) fail(`zip entry '${e.name}' inflates past the ${count(e.size)} bytes its header declares`);
-  if (filled !== e.size) fail(`zip entry '${e.name}' is truncated: it inflates to ${count(filled)} of the ${count(e.size)} bytes its header declares`);
+  if (over) fail(`zip entry '${e.name}' inflates past the ${int(e.size)} bytes its header declares`);
+  if (filled !== e.size) fail(`zip entry '${e.name}' is truncated: it inflates to ${int(filled)} of the ${int(e.size)} bytes its header declares`);
   return out;
 }
 
@@ -212,7 +213,7 @@ export function readZip(buf: Uint8Array, file: string): Map<string, Uint8Array> 
     throw fileError(file, problem);
   });
   const { entries: declared, offset } = directory(b);
-  if (declared > MAX_ZIP_ENTRIES) b.fail(`zip archive declares ${count(declared)} entries, more than the ${count(MAX_ZIP_ENTRIES)} allowed`);
+  if (declared > MAX_ZIP_ENTRIES) b.fail(`zip archive declares ${int(declared)} entries, more than the ${int(MAX_ZIP_ENTRIES)} allowed`);
   const entries: Entry[] = [];
   const names = new Set<string>();
   for (let i = 0, at = offset; i < declared; i++) {

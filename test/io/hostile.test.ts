@@ -2,7 +2,7 @@
 // naming the file; and, in a child process, peak memory under 1 GB and no hang on each of them.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -235,6 +235,7 @@ describe('peak memory and time of every loader on hostile input', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sm-hostile-'));
     const all = await cases(dir);
     const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/io/hostile-child.ts'), JSON.stringify(all)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    rmSync(dir, { recursive: true, force: true }); // some 20 MB of bombs
     const outcomes = child.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))

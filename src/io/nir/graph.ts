@@ -1,7 +1,7 @@
 // A NIR graph made flat and checked: nested graphs inlined, edges resolved, one Input, one Output, no cycles, nodes in topological order.
 
 import { fileError } from '../../errors.js';
-import { count } from '../limits.js';
+import { int } from '../../units.js';
 import type { NirGraph, NirMetadata, NirNode } from './types.js';
 
 /** A graph with only leaf nodes (names of inlined subgraph nodes are `sub.name`), in evaluation order. */
@@ -175,6 +175,6 @@ function describeCycle(left: Set<string>, inputs: Map<string, string[]>): string
   const position = new Map([...inputs.keys()].map((k, i) => [k, i]));
   const first = found.reduce((best, k, i) => (position.get(k)! < position.get(found[best]!)! ? i : best), 0);
   const cycle = [...found.slice(first), ...found.slice(0, first)].map((k) => `'${k}'`);
-  const shown = cycle.length <= CYCLE_SHOWN ? cycle : [...cycle.slice(0, CYCLE_SHOWN - 2), `… (${count(cycle.length)} nodes in all)`, cycle.at(-1)!];
+  const shown = cycle.length <= CYCLE_SHOWN ? cycle : [...cycle.slice(0, CYCLE_SHOWN - 2), `… (${int(cycle.length)} nodes in all)`, cycle.at(-1)!];
   return [...shown, cycle[0]].join(' → ');
 }

@@ -1,7 +1,8 @@
 // HDF5 files as plain trees of groups and datasets, read and written with h5wasm (loaded only when a NIR file is touched).
 
 import { fileError, UserError } from '../../errors.js';
-import { Budget, checkElements, count, decompressionAllowance, MAX_DECOMPRESSION_RATIO, MAX_HDF5_DEPTH, MAX_HDF5_OBJECTS, MAX_NIR_ELEMENTS } from '../limits.js';
+import { Budget, checkElements, decompressionAllowance, MAX_DECOMPRESSION_RATIO, MAX_HDF5_DEPTH, MAX_HDF5_OBJECTS, MAX_NIR_ELEMENTS } from '../limits.js';
+import { int } from '../../units.js';
 import type { NirValue } from './types.js';
 
 export interface H5Group {
@@ -107,7 +108,7 @@ class ReadBudget {
   ) {
     this.objects = new Budget(name, MAX_HDF5_OBJECTS, 'HDF5 groups and datasets');
     this.elements = new Budget(name, MAX_NIR_ELEMENTS, 'dataset elements');
-    this.bytes = new Budget(name, decompressionAllowance(fileBytes), 'bytes of dataset values', `${MAX_DECOMPRESSION_RATIO}× the file's ${count(fileBytes)} bytes plus 16 MiB`);
+    this.bytes = new Budget(name, decompressionAllowance(fileBytes), 'bytes of dataset values', `${MAX_DECOMPRESSION_RATIO}× the file's ${int(fileBytes)} bytes plus 16 MiB`);
   }
 
   /** A dataset's declared size, before its data is read (h5wasm would allocate all of it at once). */

@@ -9,7 +9,8 @@
 //   its mean over the T steps (a spike count ÷ T when a spiking node feeds the Output), then argmax.
 
 import { fileError } from '../../errors.js';
-import { count, elementCount, MAX_NIR_NEURONS } from '../limits.js';
+import { elementCount, MAX_NIR_NEURONS } from '../limits.js';
+import { int } from '../../units.js';
 import { DEFAULT_LEAK, DEFAULT_THRESHOLD } from '../../net/zoo.js';
 import type { ArchSpec, InputEncoding, Network, NeuronModel, Population, Projection, ResetMode, Shape3, Stage, WeightMap } from '../../net/types.js';
 import { referencedKeys } from './custom.js';
@@ -149,7 +150,7 @@ class Importer {
   /** A signal's size against MAX_NIR_NEURONS, before anything sized by it is built. */
   checkNeurons(key: string, dims: number[], verb: string): void {
     const n = elementCount(dims, MAX_NIR_NEURONS);
-    if (n > MAX_NIR_NEURONS) this.fail(key, `${verb} a signal of shape ${shapeText(dims)}, more than the ${count(MAX_NIR_NEURONS)} neurons allowed`);
+    if (n > MAX_NIR_NEURONS) this.fail(key, `${verb} a signal of shape ${shapeText(dims)}, more than the ${int(MAX_NIR_NEURONS)} neurons allowed`);
   }
 
   /**
