@@ -123,7 +123,10 @@ export function checkElements(file: string, what: string, shape: readonly number
 /** Refuse an image (or another map `what` that is handled like one) whose declared dimensions pass MAX_IMAGE_PIXELS, before it is decoded. */
 export function checkPixels(file: string, width: number, height: number, what = 'image'): void {
   if (width * height > MAX_IMAGE_PIXELS)
-    throw fileError(file, `${what} declares ${int(width)}×${int(height)} pixels (${int(width * height)}), more than the ${int(MAX_IMAGE_PIXELS)} allowed; downscale it first`);
+    throw fileError(
+      file,
+      `${what} declares ${int(width)}×${int(height)} pixels (${int(width * height)}), more than the ${int(MAX_IMAGE_PIXELS)} allowed; downscale it first`,
+    );
 }
 
 /**

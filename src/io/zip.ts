@@ -135,16 +135,21 @@ function checkDeclared(b: Bytes, entries: Entry[]): void {
   for (const e of entries) {
     const what = `zip entry '${e.name}'`;
     if (e.method !== STORED && e.method !== DEFLATED) b.fail(`${what} uses compression method ${e.method}; only stored (0) and deflated (8) entries are read`);
-    if (e.method === STORED && e.size !== e.compressedSize) b.fail(`corrupt zip archive (${what} is stored, yet declares ${int(e.size)} bytes in ${int(e.compressedSize)})`);
+    if (e.method === STORED && e.size !== e.compressedSize)
+      b.fail(`corrupt zip archive (${what} is stored, yet declares ${int(e.size)} bytes in ${int(e.compressedSize)})`);
     if (e.method === DEFLATED && e.size > e.compressedSize * DEFLATE_MAX_RATIO)
       b.fail(`corrupt zip archive (${what} declares ${int(e.size)} bytes from ${int(e.compressedSize)} compressed, more than deflate can produce)`);
     if (e.size > decompressionAllowance(e.compressedSize))
-      b.fail(`${what} declares ${int(e.size)} uncompressed bytes from ${int(e.compressedSize)} compressed; at most ${MAX_DECOMPRESSION_RATIO}:1 (plus 16 MiB) is allowed`);
+      b.fail(
+        `${what} declares ${int(e.size)} uncompressed bytes from ${int(e.compressedSize)} compressed; at most ${MAX_DECOMPRESSION_RATIO}:1 (plus 16 MiB) is allowed`,
+      );
     total += e.size;
   }
   if (total > MAX_ZIP_TOTAL_BYTES) b.fail(`zip entries declare ${int(total)} uncompressed bytes in all, more than the ${int(MAX_ZIP_TOTAL_BYTES)} allowed`);
   if (total > decompressionAllowance(b.buf.length))
-    b.fail(`zip entries declare ${int(total)} uncompressed bytes from a ${int(b.buf.length)}-byte archive; at most ${MAX_DECOMPRESSION_RATIO}× the archive (plus 16 MiB) is allowed`);
+    b.fail(
+      `zip entries declare ${int(total)} uncompressed bytes from a ${int(b.buf.length)}-byte archive; at most ${MAX_DECOMPRESSION_RATIO}× the archive (plus 16 MiB) is allowed`,
+    );
 }
 
 /** Inflate into exactly the declared size, stopping as soon as the data would run past it. */
@@ -187,8 +192,14 @@ export function crc32(data: Uint8Array): number {
   for (const end = data.length - 8; i <= end; i += 8) {
     c ^= data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
     c =
-      t[1792 + (c & 0xff)]! ^ t[1536 + ((c >>> 8) & 0xff)]! ^ t[1280 + ((c >>> 16) & 0xff)]! ^ t[1024 + (c >>> 24)]! ^
-      t[768 + data[i + 4]!]! ^ t[512 + data[i + 5]!]! ^ t[256 + data[i + 6]!]! ^ t[data[i + 7]!]!;
+      t[1792 + (c & 0xff)]! ^
+      t[1536 + ((c >>> 8) & 0xff)]! ^
+      t[1280 + ((c >>> 16) & 0xff)]! ^
+      t[1024 + (c >>> 24)]! ^
+      t[768 + data[i + 4]!]! ^
+      t[512 + data[i + 5]!]! ^
+      t[256 + data[i + 6]!]! ^
+      t[data[i + 7]!]!;
   }
   for (; i < data.length; i++) c = t[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;

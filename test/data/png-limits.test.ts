@@ -41,7 +41,9 @@ function adam7(rgb: Uint8Array, width: number, height: number): Uint8Array {
 
 describe('PNG budgets before decoding', () => {
   it('refusesMorePixelsThanAllowedFromTheHeaderAlone', async () => {
-    expect(await refusal(() => readRgbPng(forgedPng(5000, 5000), 'big.png'))).toBe('big.png: image declares 5,000×5,000 pixels (25,000,000), more than the 16,777,216 allowed; downscale it first');
+    expect(await refusal(() => readRgbPng(forgedPng(5000, 5000), 'big.png'))).toBe(
+      'big.png: image declares 5,000×5,000 pixels (25,000,000), more than the 16,777,216 allowed; downscale it first',
+    );
     expect(await refusal(() => readLabelPng(forgedPng(30_000, 30_000), 'label.png'))).toMatch(/^label\.png: image declares 30,000×30,000 pixels/);
   });
 
@@ -53,7 +55,9 @@ describe('PNG budgets before decoding', () => {
 
   it('refusesInterlacedDataThatInflatesPastWhatItsPixelsNeed', async () => {
     const bomb = forgedPng(64, 64, { interlaced: true, idat: zeroZlib(64 * 2 ** 20) });
-    expect(await refusal(() => readRgbPng(bomb, 'bomb.png'))).toBe('bomb.png: PNG image data inflates past the 12,352 bytes that 64×64 pixels need (a decompression bomb?)');
+    expect(await refusal(() => readRgbPng(bomb, 'bomb.png'))).toBe(
+      'bomb.png: PNG image data inflates past the 12,352 bytes that 64×64 pixels need (a decompression bomb?)',
+    );
   });
 
   it('stillReadsInterlacedPngsOfAnySize', () => {
@@ -80,7 +84,19 @@ describe('PNG budgets before decoding', () => {
 });
 
 describe('JPEG budget before decoding', () => {
-  const spec: ArchSpec = { arch: 'custom', kind: 'snn', inputHeight: 8, inputWidth: 8, inputChannels: 3, classes: 2, timesteps: 2, width: 1, leak: 1, threshold: 1, encoding: 'poisson' };
+  const spec: ArchSpec = {
+    arch: 'custom',
+    kind: 'snn',
+    inputHeight: 8,
+    inputWidth: 8,
+    inputChannels: 3,
+    classes: 2,
+    timesteps: 2,
+    width: 1,
+    leak: 1,
+    threshold: 1,
+    encoding: 'poisson',
+  };
 
   it('readsTheDimensionsJpegJsWouldDecode', () => {
     const image = jpeg.encode({ width: 37, height: 21, data: new Uint8Array(37 * 21 * 4).fill(128) }, 90).data;
@@ -92,7 +108,9 @@ describe('JPEG budget before decoding', () => {
   it('refusesAJpegInputDeclaringMorePixelsThanAllowed', async () => {
     const path = join(mkdtempSync(join(tmpdir(), 'sm-jpeg-')), 'huge.jpg');
     writeFileSync(path, forgedJpeg(8000, 8000));
-    expect(await refusal(() => readInputFile(path, spec))).toBe(`${path}: image declares 8,000×8,000 pixels (64,000,000), more than the 16,777,216 allowed; downscale it first`);
+    expect(await refusal(() => readInputFile(path, spec))).toBe(
+      `${path}: image declares 8,000×8,000 pixels (64,000,000), more than the 16,777,216 allowed; downscale it first`,
+    );
   });
 });
 
@@ -104,6 +122,8 @@ describe('DDD17 event maps get an image budget', () => {
     const events = join(root, 'train', 'events', 'big.npy');
     writeFileSync(events, npyBytes('|u1', [4097, 4096, 2], new Uint8Array(4097 * 4096 * 2)));
     writeFileSync(join(root, 'train', 'labels', 'big.png'), greyPng(new Uint8Array(4), 2, 2));
-    expect(await refusal(() => ddd17Dataset(root, 'train').sample(0))).toBe(`${events}: event map declares 4,096×4,097 pixels (16,781,312), more than the 16,777,216 allowed; downscale it first`);
+    expect(await refusal(() => ddd17Dataset(root, 'train').sample(0))).toBe(
+      `${events}: event map declares 4,096×4,097 pixels (16,781,312), more than the 16,777,216 allowed; downscale it first`,
+    );
   });
 });

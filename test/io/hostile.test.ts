@@ -14,9 +14,21 @@ import { parseNpy } from '../../src/io/npy.js';
 import { unpickle } from '../../src/io/pickle.js';
 import { parsePth } from '../../src/io/pth.js';
 import { parseSafetensors } from '../../src/io/safetensors.js';
-import type { PyValue } from '../../src/io/types.js';
 import type { HostileCase, HostileOutcome } from './hostile-child.js';
-import { bombEntry, checkpointZip, cyclicNir, forgedJpeg, forgedPng, hugeDatasetNir, longIntegerZip, nirWithInput, refusal, storedEntry, zeroZlib, zipOf } from './hostile.js';
+import {
+  bombEntry,
+  checkpointZip,
+  cyclicNir,
+  forgedJpeg,
+  forgedPng,
+  hugeDatasetNir,
+  longIntegerZip,
+  nirWithInput,
+  refusal,
+  storedEntry,
+  zeroZlib,
+  zipOf,
+} from './hostile.js';
 import { pickle } from './pickleWriter.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,7 +40,9 @@ const unpickleBytes = (bytes: Uint8Array) => unpickle(bytes, { name: 'a.pkl' });
 describe('.pth: zip budgets and integrity', () => {
   it('refusesAZipBombInsideACheckpointNamingTheFileAndTheEntry', async () => {
     const zip = checkpointZip([bombEntry('ckpt/data/1', 64 * MiB)]);
-    expect(await refusal(() => parsePth(zip, 'bomb.pth'))).toMatch(/^bomb\.pth: zip entry 'ckpt\/data\/1' declares 67,108,864 uncompressed bytes from [\d,]+ compressed; at most 20:1/);
+    expect(await refusal(() => parsePth(zip, 'bomb.pth'))).toMatch(
+      /^bomb\.pth: zip entry 'ckpt\/data\/1' declares 67,108,864 uncompressed bytes from [\d,]+ compressed; at most 20:1/,
+    );
   });
 
   it('refusesACheckpointWhoseStorageFailsItsCrc', async () => {
@@ -36,11 +50,20 @@ describe('.pth: zip budgets and integrity', () => {
     // The storage's 16 zero bytes sit after data.pkl's local header and data; flip one of them.
     const at = Buffer.from(zip).indexOf(Buffer.from('ckpt/data/0')) + 'ckpt/data/0'.length + 3;
     zip[at] = 1;
-    expect(await refusal(() => parsePth(zip, 'flip.pth'))).toMatch(/^flip\.pth: zip entry 'ckpt\/data\/0' is corrupt: its data has CRC-32 0x[0-9a-f]{8}, the archive records 0x[0-9a-f]{8}$/);
+    expect(await refusal(() => parsePth(zip, 'flip.pth'))).toMatch(
+      /^flip\.pth: zip entry 'ckpt\/data\/0' is corrupt: its data has CRC-32 0x[0-9a-f]{8}, the archive records 0x[0-9a-f]{8}$/,
+    );
   });
 
   it('refusesAStrideZeroViewThatWouldExpandAFewStoredBytesIntoGigabytes', async () => {
-    const pkl = pickle().proto(2).emptyDict().str('w').tensor('FloatStorage', '0', 4, 0, [4 * MiB], [0]).setitem().stop().bytesOut();
+    const pkl = pickle()
+      .proto(2)
+      .emptyDict()
+      .str('w')
+      .tensor('FloatStorage', '0', 4, 0, [4 * MiB], [0])
+      .setitem()
+      .stop()
+      .bytesOut();
     const zip = zipOf([storedEntry('ckpt/data.pkl', pkl), storedEntry('ckpt/data/0', new Uint8Array(16))]);
     expect(await refusal(() => parsePth(zip, 'view.pth'))).toMatch(
       /^view\.pth: pickle: torch\._utils\._rebuild_tensor_v2: tensor of size \[4194304\] over storage 0 brings the tensors to 4,194,304 elements from 4 stored; views may hold at most 2× the stored elements plus 1,048,576/,
@@ -48,7 +71,17 @@ describe('.pth: zip budgets and integrity', () => {
   });
 
   it('stillReadsTiedWeightsTwoViewsOfOneStorage', () => {
-    const pkl = pickle().proto(2).emptyDict().str('a').tensor('FloatStorage', '0', 4, 0, [4], [1]).setitem().str('b').tensor('FloatStorage', '0', 4, 0, [2, 2], [1, 2]).setitem().stop().bytesOut();
+    const pkl = pickle()
+      .proto(2)
+      .emptyDict()
+      .str('a')
+      .tensor('FloatStorage', '0', 4, 0, [4], [1])
+      .setitem()
+      .str('b')
+      .tensor('FloatStorage', '0', 4, 0, [2, 2], [1, 2])
+      .setitem()
+      .stop()
+      .bytesOut();
     const zip = zipOf([storedEntry('ckpt/data.pkl', pkl), storedEntry('ckpt/data/0', new Uint8Array(new Float32Array([1, 2, 3, 4]).buffer))]);
     const ckpt = parsePth(zip, 'tied.pth');
     expect(Array.from(ckpt.tensors.get('b')!.data)).toEqual([1, 3, 2, 4]);
@@ -58,7 +91,9 @@ describe('.pth: zip budgets and integrity', () => {
 describe('pickle: integer, memo, value and nesting budgets', () => {
   it('refusesAMegabyteLong4IntegerAtOnceInsteadOfDecodingItForMinutes', async () => {
     const started = performance.now();
-    expect(await refusal(() => parsePth(longIntegerZip(MiB), 'long.pth'))).toBe('long.pth: pickle: integer of 1,048,576 bytes; at most 256 are allowed (at byte 2)');
+    expect(await refusal(() => parsePth(longIntegerZip(MiB), 'long.pth'))).toBe(
+      'long.pth: pickle: integer of 1,048,576 bytes; at most 256 are allowed (at byte 2)',
+    );
     expect(performance.now() - started).toBeLessThan(1000);
   }, 10_000);
 
@@ -80,7 +115,9 @@ describe('pickle: integer, memo, value and nesting budgets', () => {
   it('refusesContainersNestedDeeperThan1000Marks', async () => {
     const deep = pickle().proto(2);
     for (let i = 0; i < 1001; i++) deep.mark();
-    expect(await refusal(() => unpickleBytes(deep.stop().bytesOut()))).toBe('a.pkl: pickle: containers nested more than the 1,000 levels allowed (at byte 1002)');
+    expect(await refusal(() => unpickleBytes(deep.stop().bytesOut()))).toBe(
+      'a.pkl: pickle: containers nested more than the 1,000 levels allowed (at byte 1002)',
+    );
   });
 
   it('refusesMoreMemoEntriesOrValuesThanAllowed', async () => {
@@ -107,7 +144,9 @@ describe('safetensors: byte ranges as the format requires', () => {
     expect(await refusal(() => parseSafetensors(file({ a: f32(0, 16), b: f32(8, 24) }, new Uint8Array(24)), 'o.safetensors'))).toBe(
       "o.safetensors: tensor 'b' (bytes 8-24) overlaps the tensor before it, which ends at 16",
     );
-    expect(await refusal(() => parseSafetensors(file({ a: f32(0, 16), b: f32(0, 16) }, new Uint8Array(16)), 'o.safetensors'))).toMatch(/overlaps the tensor before it/);
+    expect(await refusal(() => parseSafetensors(file({ a: f32(0, 16), b: f32(0, 16) }, new Uint8Array(16)), 'o.safetensors'))).toMatch(
+      /overlaps the tensor before it/,
+    );
   });
 
   it('refusesGapsAndBytesAfterTheLastTensor', async () => {
@@ -120,12 +159,12 @@ describe('safetensors: byte ranges as the format requires', () => {
   });
 
   it('refusesShapesPastTheElementLimitOrNotSafeIntegers', async () => {
-    expect(await refusal(() => parseSafetensors(file({ a: { dtype: 'U8', shape: [2 ** 29], data_offsets: [0, 2 ** 29] } }, new Uint8Array(0)), 'h.safetensors'))).toBe(
-      "h.safetensors: tensor 'a' declares shape [536870912], more than the 268,435,456 elements allowed",
-    );
-    expect(await refusal(() => parseSafetensors(file({ a: { dtype: 'U8', shape: [0, 2 ** 60], data_offsets: [0, 0] } }, new Uint8Array(0)), 'h.safetensors'))).toBe(
-      `h.safetensors: tensor 'a' has shape [0, ${2 ** 60}], not non-negative integers`,
-    );
+    expect(
+      await refusal(() => parseSafetensors(file({ a: { dtype: 'U8', shape: [2 ** 29], data_offsets: [0, 2 ** 29] } }, new Uint8Array(0)), 'h.safetensors')),
+    ).toBe("h.safetensors: tensor 'a' declares shape [536870912], more than the 268,435,456 elements allowed");
+    expect(
+      await refusal(() => parseSafetensors(file({ a: { dtype: 'U8', shape: [0, 2 ** 60], data_offsets: [0, 0] } }, new Uint8Array(0)), 'h.safetensors')),
+    ).toBe(`h.safetensors: tensor 'a' has shape [0, ${2 ** 60}], not non-negative integers`);
   });
 });
 
@@ -142,7 +181,9 @@ describe('.npy: declared sizes against limits', () => {
 
   it('refusesAHeaderLongerThan64KiB', async () => {
     const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (1,), }${' '.repeat(MiB)}\n`;
-    expect(await refusal(() => parseNpy(npy(header, new Uint8Array(4)), 'h.npy'))).toBe(`h.npy: .npy header declares ${(header.length).toLocaleString('en-US')} bytes, more than the 65,536 allowed`);
+    expect(await refusal(() => parseNpy(npy(header, new Uint8Array(4)), 'h.npy'))).toBe(
+      `h.npy: .npy header declares ${header.length.toLocaleString('en-US')} bytes, more than the 65,536 allowed`,
+    );
   });
 
   it('refusesAShapePastTheElementLimitBeforeLookingForItsData', async () => {
@@ -162,7 +203,9 @@ describe('NIR: nesting, dataset sizes and declared shapes', () => {
 
   it('refusesAnAbsurdInputShapeNamingTheNode', async () => {
     const path = saved('absurd.nir', await nirWithInput([2, 100_000, 100_000]));
-    expect(await refusal(() => importNirModel(path))).toBe(`${path}: node 'in' (Input): declares a signal of shape [2, 100000, 100000], more than the 16,777,216 neurons allowed`);
+    expect(await refusal(() => importNirModel(path))).toBe(
+      `${path}: node 'in' (Input): declares a signal of shape [2, 100000, 100000], more than the 16,777,216 neurons allowed`,
+    );
   });
 
   it('stillReadsAnInputShapeWithinTheLimit', async () => {
@@ -173,28 +216,56 @@ describe('NIR: nesting, dataset sizes and declared shapes', () => {
   it('refusesCyclicGroupsAtTheNestingLimitInsteadOfWalkingThemForever', async () => {
     const path = saved('cyclic.nir', await cyclicNir());
     const started = performance.now();
-    expect(await refusal(() => importNirModel(path))).toBe(`${path}: HDF5 group /node/nodes/a/…(59 more)…/again/again/again is nested 65 levels deep, more than the 64 allowed`);
+    expect(await refusal(() => importNirModel(path))).toBe(
+      `${path}: HDF5 group /node/nodes/a/…(59 more)…/again/again/again is nested 65 levels deep, more than the 64 allowed`,
+    );
     expect(performance.now() - started).toBeLessThan(5000);
   }, 20_000);
 
   it('refusesADatasetDeclaringMoreThanTheFileCouldHoldBeforeReadingIt', async () => {
     const path = saved('huge.nir', await hugeDatasetNir(4 * MiB));
     expect(await refusal(() => importNirModel(path))).toMatch(
-      new RegExp(`^${path}: dataset /node/nodes/conv/weight of shape \\[4194304\\] brings the total to 33,554,432 bytes of dataset values, more than the [\\d,]+ allowed \\(20× the file's [\\d,]+ bytes plus 16 MiB\\)$`),
+      new RegExp(
+        `^${path}: dataset /node/nodes/conv/weight of shape \\[4194304\\] brings the total to 33,554,432 bytes of dataset values, more than the [\\d,]+ allowed \\(20× the file's [\\d,]+ bytes plus 16 MiB\\)$`,
+      ),
     );
   });
 });
 
 describe('NIR graphs: work that grows with the graph, not with its square', () => {
   const leaf = (type: string): NirNode => ({ type, params: new Map(), metadata: new Map() });
-  const graph = (nodes: Array<[string, NirNode | NirGraph]>, edges: Array<[string, string]>): NirGraph => ({ type: 'NIRGraph', nodes: new Map(nodes), edges, metadata: new Map() });
+  const graph = (nodes: Array<[string, NirNode | NirGraph]>, edges: Array<[string, string]>): NirGraph => ({
+    type: 'NIRGraph',
+    nodes: new Map(nodes),
+    edges,
+    metadata: new Map(),
+  });
 
   it('flattensAChainOfThousandsOfSubgraphsInSeconds', () => {
     const n = 6000;
-    const subs = Array.from({ length: n }, (_, i): [string, NirGraph] => [`s${i}`, graph([['i', leaf('Input')], ['l', leaf('LIF')], ['o', leaf('Output')]], [['i', 'l'], ['l', 'o']])]);
+    const subs = Array.from({ length: n }, (_, i): [string, NirGraph] => [
+      `s${i}`,
+      graph(
+        [
+          ['i', leaf('Input')],
+          ['l', leaf('LIF')],
+          ['o', leaf('Output')],
+        ],
+        [
+          ['i', 'l'],
+          ['l', 'o'],
+        ],
+      ),
+    ]);
     const chain = ['in', ...subs.map(([k]) => k), 'out'];
     const started = performance.now();
-    const flat = flattenGraph(graph([['in', leaf('Input')], ...subs, ['out', leaf('Output')]], chain.slice(1).map((k, i) => [chain[i]!, k])), 'chain.nir');
+    const flat = flattenGraph(
+      graph(
+        [['in', leaf('Input')], ...subs, ['out', leaf('Output')]],
+        chain.slice(1).map((k, i) => [chain[i]!, k]),
+      ),
+      'chain.nir',
+    );
     expect(performance.now() - started).toBeLessThan(5000);
     expect(flat.order).toEqual(['in', ...subs.map(([k]) => `${k}.l`), 'out']);
   }, 30_000);
@@ -234,15 +305,24 @@ describe('peak memory and time of every loader on hostile input', () => {
   it('refusesEachInOneLineWithin5sAndStaysUnder1Gb', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sm-hostile-'));
     const all = await cases(dir);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/io/hostile-child.ts'), JSON.stringify(all)], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test/io/hostile-child.ts'), JSON.stringify(all)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     rmSync(dir, { recursive: true, force: true }); // some 20 MB of bombs
     const outcomes = child.stdout
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as HostileOutcome);
-    const report = outcomes.map((o) => `${o.name}: ${o.ended} in ${Math.round(o.ms)} ms, peak ${Math.round(o.maxRssBytes / MiB)} MiB: ${o.message.slice(0, 160)}`).join('\n');
+    const report = outcomes
+      .map((o) => `${o.name}: ${o.ended} in ${Math.round(o.ms)} ms, peak ${Math.round(o.maxRssBytes / MiB)} MiB: ${o.message.slice(0, 160)}`)
+      .join('\n');
     // A hang or a crash leaves cases without an outcome.
-    expect(outcomes.map((o) => o.name), `${report}\n${child.signal ?? ''} ${child.stderr.slice(-2000)}`).toEqual(all.map((c) => c.name));
+    expect(
+      outcomes.map((o) => o.name),
+      `${report}\n${child.signal ?? ''} ${child.stderr.slice(-2000)}`,
+    ).toEqual(all.map((c) => c.name));
     for (const [i, o] of outcomes.entries()) {
       expect(o.ended, report).toBe('InputError');
       expect(o.message.startsWith(`${all[i]!.path}: `), report).toBe(true);

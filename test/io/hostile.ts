@@ -123,7 +123,13 @@ export interface ZipSpec {
 }
 
 export const storedEntry = (name: string, content: Uint8Array): ZipSpec => ({ name, data: content, method: 0, size: content.length, crc: crc32(content) });
-export const deflatedEntry = (name: string, content: Uint8Array): ZipSpec => ({ name, data: deflateRawSync(content), method: 8, size: content.length, crc: crc32(content) });
+export const deflatedEntry = (name: string, content: Uint8Array): ZipSpec => ({
+  name,
+  data: deflateRawSync(content),
+  method: 8,
+  size: content.length,
+  crc: crc32(content),
+});
 /** An entry declaring `size` zero bytes, honestly: its data inflates to exactly that (its CRC is not computed). */
 export const bombEntry = (name: string, size: number, declared = size): ZipSpec => ({ name, data: zeroDeflate(size), method: 8, size: declared, crc: 0 });
 
@@ -174,11 +180,17 @@ export function zipOf(entries: ZipSpec[]): Uint8Array {
 }
 
 /** {'w': a float tensor of 4 elements over storage '0'}: the data.pkl of a minimal checkpoint. */
-export const checkpointPickle = (): Uint8Array => pickle().proto(2).emptyDict().str('w').tensor('FloatStorage', '0', 4, 0, [4], [1]).setitem().stop().bytesOut();
+export const checkpointPickle = (): Uint8Array =>
+  pickle().proto(2).emptyDict().str('w').tensor('FloatStorage', '0', 4, 0, [4], [1]).setitem().stop().bytesOut();
 
 /** A minimal .pth (data.pkl, its one storage, version) plus `extra` entries under the same record folder. */
 export function checkpointZip(extra: ZipSpec[] = []): Uint8Array {
-  return zipOf([storedEntry('ckpt/data.pkl', checkpointPickle()), storedEntry('ckpt/data/0', new Uint8Array(16)), storedEntry('ckpt/version', enc.encode('3\n')), ...extra]);
+  return zipOf([
+    storedEntry('ckpt/data.pkl', checkpointPickle()),
+    storedEntry('ckpt/data/0', new Uint8Array(16)),
+    storedEntry('ckpt/version', enc.encode('3\n')),
+    ...extra,
+  ]);
 }
 
 /** A checkpoint whose data.pkl starts with a LONG4 integer of `bytes` bytes (decoding one is quadratic). */
@@ -208,7 +220,12 @@ export function forgedPng(width: number, height: number, opts: { interlaced?: bo
   v.setUint32(4, height);
   ihdr.set([8, 2, 0, 0, opts.interlaced ? 1 : 0], 8);
   const signature = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
-  return Buffer.concat([signature, pngChunk('IHDR', ihdr), pngChunk('IDAT', opts.idat ?? deflateSync(new Uint8Array(64))), pngChunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([
+    signature,
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', opts.idat ?? deflateSync(new Uint8Array(64))),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
 }
 
 /** A baseline JPEG header declaring width×height (SOI, SOF0, EOI): enough for a reader that trusts it. */
@@ -288,7 +305,9 @@ export function cyclicNir(): Promise<Uint8Array> {
  */
 export function hugeDatasetNir(elements: number): Promise<Uint8Array> {
   return nirHdf5((nodes) => {
-    const weight = nodes.create_group('conv').create_dataset({ name: 'weight', data: new Float32Array(64), shape: [64], maxshape: [null], chunks: [65536], compression: 'gzip' });
+    const weight = nodes
+      .create_group('conv')
+      .create_dataset({ name: 'weight', data: new Float32Array(64), shape: [64], maxshape: [null], chunks: [65536], compression: 'gzip' });
     weight.resize([elements]);
   });
 }

@@ -49,9 +49,13 @@ describe('readZip', () => {
   it('refusesAnEntryWhoseDataDoesNotMatchItsCrcNamingTheFileAndTheEntry', async () => {
     const entry = storedEntry('ckpt/data/0', Uint8Array.of(1, 2, 3, 4));
     const wrong = (entry.crc ^ 1) >>> 0;
-    expect(await refused(zipOf([{ ...entry, crc: wrong }]))).toBe(`a.pth: zip entry 'ckpt/data/0' is corrupt: its data has CRC-32 ${hex(entry.crc)}, the archive records ${hex(wrong)}`);
+    expect(await refused(zipOf([{ ...entry, crc: wrong }]))).toBe(
+      `a.pth: zip entry 'ckpt/data/0' is corrupt: its data has CRC-32 ${hex(entry.crc)}, the archive records ${hex(wrong)}`,
+    );
     const deflated = deflatedEntry('ckpt/data.pkl', enc.encode('x'.repeat(500)));
-    expect(await refused(zipOf([{ ...deflated, crc: 0 }]))).toMatch(/^a\.pth: zip entry 'ckpt\/data\.pkl' is corrupt: its data has CRC-32 0x[0-9a-f]{8}, the archive records 0x00000000$/);
+    expect(await refused(zipOf([{ ...deflated, crc: 0 }]))).toMatch(
+      /^a\.pth: zip entry 'ckpt\/data\.pkl' is corrupt: its data has CRC-32 0x[0-9a-f]{8}, the archive records 0x00000000$/,
+    );
   });
 
   it('refusesADeclaredSizeBeyondTheRatioBeforeInflatingAnything', async () => {
@@ -69,18 +73,24 @@ describe('readZip', () => {
   });
 
   it('refusesADeclaredSizeNoDeflateStreamCouldProduce', async () => {
-    expect(await refused(zipOf([{ ...bombEntry('w', 1000), size: 10 * MiB }]))).toMatch(/declares 10,485,760 bytes from \d+ compressed, more than deflate can produce/);
+    expect(await refused(zipOf([{ ...bombEntry('w', 1000), size: 10 * MiB }]))).toMatch(
+      /declares 10,485,760 bytes from \d+ compressed, more than deflate can produce/,
+    );
   });
 
   it('stopsInflatingAnEntryThatRunsPastItsDeclaredSize', async () => {
     // The header says 1000 bytes; the data would inflate to 64 MiB.
     const started = performance.now();
-    expect(await refused(zipOf([bombEntry('ckpt/data/0', 64 * MiB, 1000)]))).toBe("a.pth: zip entry 'ckpt/data/0' inflates past the 1,000 bytes its header declares");
+    expect(await refused(zipOf([bombEntry('ckpt/data/0', 64 * MiB, 1000)]))).toBe(
+      "a.pth: zip entry 'ckpt/data/0' inflates past the 1,000 bytes its header declares",
+    );
     expect(performance.now() - started).toBeLessThan(2000);
   });
 
   it('refusesAnEntryThatInflatesToLessThanDeclaredOrIsNotDeflate', async () => {
-    expect(await refused(zipOf([{ ...bombEntry('w', 1000), size: 2000 }]))).toBe("a.pth: zip entry 'w' is truncated: it inflates to 1,000 of the 2,000 bytes its header declares");
+    expect(await refused(zipOf([{ ...bombEntry('w', 1000), size: 2000 }]))).toBe(
+      "a.pth: zip entry 'w' is truncated: it inflates to 1,000 of the 2,000 bytes its header declares",
+    );
     const garbage = { ...storedEntry('w', Uint8Array.of(0xff, 0xff, 0xff, 0xff)), method: 8 as const, size: 100 };
     expect(await refused(zipOf([garbage]))).toMatch(/^a\.pth: zip entry 'w' holds corrupt deflate data/);
   });
