@@ -1,6 +1,7 @@
 // `top --live`: run the engine sample by sample in this process and feed every step into an in-memory trace the UI watches.
 
 import { InThreadBackend } from '../engine/backend.js';
+import { flagWording, SpikemeshError } from '../errors.js';
 import type { ComputeTask } from '../engine/protocol.js';
 import type { Engine } from '../engine/run.js';
 import type { Arithmetic, Semantics } from '../engine/types.js';
@@ -97,7 +98,8 @@ export class LiveRun {
       });
       this.data.complete = !this.stopped;
     } catch (e) {
-      this.failure = e instanceof Error ? e.message : String(e);
+      // Shown to the person at the terminal, so an option at fault is named by its flag, as the CLI does.
+      this.failure = e instanceof SpikemeshError ? flagWording(e) : e instanceof Error ? e.message : String(e);
     } finally {
       await this.engine.close();
       this.notify();

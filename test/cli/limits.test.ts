@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { registerCommands } from '../../src/cli/commands.js';
 import { digitsDataset, exportDataset } from '../../src/data/index.js';
-import { UserError } from '../../src/errors.js';
+import { flagWording, UserError } from '../../src/errors.js';
 import { cli } from './run.js';
 
 const DL = 'models/spiking-deeplab-digits';
@@ -24,7 +24,8 @@ async function commandRefusal(args: string[]): Promise<string> {
     (e: unknown) => e,
   );
   expect(err, `spikemesh ${args.join(' ')} should be refused`).toBeInstanceOf(UserError);
-  return (err as Error).message;
+  // As the CLI prints it: an option's fault names its flag.
+  return flagWording(err as UserError);
 }
 
 const range = (flag: string, text: string, value: string) => `${flag} must be an integer in ${text}, got '${value}'`;
