@@ -3,7 +3,6 @@
 import { extname } from 'node:path';
 import { fileError, option, UserError, worded } from '../errors.js';
 import { readBytes } from '../io/files.js';
-import { checkPixels } from '../io/limits.js';
 import { parseNpy } from '../io/npy.js';
 import { parseSafetensors } from '../io/safetensors.js';
 import type { ArchSpec, Tensor, NetworkInput } from '../net/types.js';
@@ -40,24 +39,6 @@ function readTensorFile(path: string, opts: InputFileOptions): Tensor {
   return tensors.get(name)!;
 }
 
-/** Start-of-frame markers (SOF0-SOF15, except DHT C4, JPG C8 and DAC CC, which share the range). */
-const isStartOfFrame = (marker: number): boolean => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-
-/** A JPEG's dimensions from its start-of-frame segment, read without decoding; undefined when there is none before the scan. */
-export function jpegDimensions(buf: Uint8Array): { width: number; height: number } | undefined {
-  if (buf[0] !== 0xff || buf[1] !== 0xd8) return undefined;
-  for (let at = 2; at + 9 <= buf.length; ) {
-    if (buf[at] !== 0xff) return undefined;
-    const marker = buf[at + 1]!;
-    if (marker === 0xff) at += 1; // fill byte
-    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) at += 2; // markers without a segment
-    else if (marker === 0xd9 || marker === 0xda) return undefined; // end of image, start of scan
-    else if (isStartOfFrame(marker)) return { height: (buf[at + 5]! << 8) | buf[at + 6]!, width: (buf[at + 7]! << 8) | buf[at + 8]! };
-    else at += 2 + ((buf[at + 2]! << 8) | buf[at + 3]!);
-  }
-  return undefined;
-}
-
 function expectShape(path: string, t: Tensor, expected: number[], what: string): void {
   if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i]))
     throw fileError(path, `${what} has shape [${t.shape}], the model needs [${expected}]`);
@@ -66,9 +47,6 @@ function expectShape(path: string, t: Tensor, expected: number[], what: string):
 /** An image file resized (bilinear) to the model's input size and normalised as the training data. */
 function readImageInput(path: string, spec: ArchSpec): NetworkInput {
   if (spec.inputChannels !== 3) throw fileError(path, `is an image, but the model takes ${spec.inputChannels}-channel input; pass a tensor file`);
-  // PNGs are checked where they are decoded; a JPEG's size is checked here before jpeg-js allocates for it.
-  const jpeg = jpegDimensions(readBytes(path));
-  if (jpeg) checkPixels(path, jpeg.width, jpeg.height);
   const img = decodeImage(path);
   let rgb = img.rgb;
   if (img.height !== spec.inputHeight || img.width !== spec.inputWidth) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { fileError, UserError } from '../errors.js';
 import { readBytes, readText } from '../io/files.js';
+import { checkPixels } from '../io/limits.js';
 import { VOC_NORMALISATION } from './normalise.js';
 import { readLabelPng, readRgbPng } from './png.js';
 import { resizeBilinear, resizeNearest } from './resize.js';
@@ -64,15 +65,36 @@ export function vocItems(root: string, split: Split): { items: VocItem[]; list: 
   return { items: readList(root, list, labelDir), list };
 }
 
+/** A PNG or JPEG as RGB; both have their declared size checked against the pixel limit before they are decoded. */
 export function decodeImage(path: string): { width: number; height: number; rgb: Uint8Array } {
   const bytes = readBytes(path);
   if (path.toLowerCase().endsWith('.png')) return readRgbPng(bytes, path);
+  const declared = jpegDimensions(bytes);
+  if (declared) checkPixels(path, declared.width, declared.height);
   try {
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, maxResolutionInMP: MAX_MEGAPIXELS });
     return { width: img.width, height: img.height, rgb: img.data };
   } catch (e) {
     throw fileError(path, `not a readable JPEG (${(e as Error).message})`);
   }
+}
+
+/** Start-of-frame markers (SOF0-SOF15, except DHT C4, JPG C8 and DAC CC, which share the range). */
+const isStartOfFrame = (marker: number): boolean => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+
+/** A JPEG's dimensions from its start-of-frame segment, read without decoding; undefined when there is none before the scan. */
+export function jpegDimensions(buf: Uint8Array): { width: number; height: number } | undefined {
+  if (buf[0] !== 0xff || buf[1] !== 0xd8) return undefined;
+  for (let at = 2; at + 9 <= buf.length; ) {
+    if (buf[at] !== 0xff) return undefined;
+    const marker = buf[at + 1]!;
+    if (marker === 0xff) at += 1; // fill byte
+    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) at += 2; // markers without a segment
+    else if (marker === 0xd9 || marker === 0xda) return undefined; // end of image, start of scan
+    else if (isStartOfFrame(marker)) return { height: (buf[at + 5]! << 8) | buf[at + 6]!, width: (buf[at + 7]! << 8) | buf[at + 8]! };
+    else at += 2 + ((buf[at + 2]! << 8) | buf[at + 3]!);
+  }
+  return undefined;
 }
 
 /**
