@@ -119,13 +119,19 @@ export default async function run(): Promise<void> {
     const same = one.rows.every((r, i) => r === two.rows[i]);
     const speedup = one.s / two.s;
     const other = one.other === null || two.other === null ? 'unknown' : `up to ${Math.max(one.other, two.other).toFixed(2)} CPUs`;
-    say(`12-point sweep (${SWEEP.modelPath}, ${SWEEP.samples} samples per point, ${SWEEP.data}), median of ${SWEEP.rounds}: 1 worker ${one.s.toFixed(2)} s, 2 workers ${two.s.toFixed(2)} s`);
-    say(`  speedup ${speedup.toFixed(2)}× (target ≥ ${TARGET}×${speedup >= TARGET ? ', met' : ', NOT met'}); identical results: ${same ? 'yes' : 'NO'}; other processes used ${other} during the sweeps`);
+    say(
+      `12-point sweep (${SWEEP.modelPath}, ${SWEEP.samples} samples per point, ${SWEEP.data}), median of ${SWEEP.rounds}: 1 worker ${one.s.toFixed(2)} s, 2 workers ${two.s.toFixed(2)} s`,
+    );
+    say(
+      `  speedup ${speedup.toFixed(2)}× (target ≥ ${TARGET}×${speedup >= TARGET ? ', met' : ', NOT met'}); identical results: ${same ? 'yes' : 'NO'}; other processes used ${other} during the sweeps`,
+    );
     const workers = await Promise.all([startWorker(redis.url, 'bench-ping')]);
     try {
       const ms = await pingRoundTrip(redis.url);
       const sorted = [...ms].sort((a, b) => a - b);
-      say(`queue round trip of an empty job (add → worker → completed event): median ${median(ms).toFixed(2)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)]!.toFixed(2)} ms over ${ms.length}`);
+      say(
+        `queue round trip of an empty job (add → worker → completed event): median ${median(ms).toFixed(2)} ms, p90 ${sorted[Math.floor(sorted.length * 0.9)]!.toFixed(2)} ms over ${ms.length}`,
+      );
     } finally {
       await Promise.all(workers.map((w) => w.stop()));
     }

@@ -47,7 +47,15 @@ async function record(model: Model, profile: CoreProfile, path: string): Promise
     const t0 = performance.now();
     await run.engine.run(input, { seed });
     const stepS = (performance.now() - t0) / 1000 / run.engine.steps;
-    const trace = new RunTrace(path, { model, mapping: run.mapping, chip: run.chip, seed: 0, samples: 1, steps: run.engine.steps, semantics: run.engine.semantics });
+    const trace = new RunTrace(path, {
+      model,
+      mapping: run.mapping,
+      chip: run.chip,
+      seed: 0,
+      samples: 1,
+      steps: run.engine.steps,
+      semantics: run.engine.semantics,
+    });
     await run.engine.run(input, { seed, onStep: (step, st, host) => trace.step(0, step, st, host) });
     trace.finish(1);
     return stepS;
@@ -59,9 +67,14 @@ async function record(model: Model, profile: CoreProfile, path: string): Promise
 function report(path: string, model: Model, profile: CoreProfile, stepS: number | null): void {
   const { chip } = prepareChip({ model, profile });
   const x = traceExchange(path, chip, KS, POLICIES);
-  say(`${chip.cores.toLocaleString('en-US')} cores, ${x.steps} steps, ${x.spikes.toLocaleString('en-US')} spikes, ${x.packets.toLocaleString('en-US')} packets (= the trace's packetsOut, core by core); ${BYTES_PER_SPIKE} B per spike per destination host`);
-  if (stepS !== null) say(`this host's step time (in-thread, one untraced inference, wall; load average ${loadavg()[0]!.toFixed(2)}): ${(stepS * 1e3).toFixed(1)} ms`);
-  say(`k  policy        all hosts/step (mean, max)  per pair/step (mean, busiest)  busiest host/step (mean, max)  ${LINKS_GBPS.map((g) => `${g} Gb/s`).join('  ')}`);
+  say(
+    `${chip.cores.toLocaleString('en-US')} cores, ${x.steps} steps, ${x.spikes.toLocaleString('en-US')} spikes, ${x.packets.toLocaleString('en-US')} packets (= the trace's packetsOut, core by core); ${BYTES_PER_SPIKE} B per spike per destination host`,
+  );
+  if (stepS !== null)
+    say(`this host's step time (in-thread, one untraced inference, wall; load average ${loadavg()[0]!.toFixed(2)}): ${(stepS * 1e3).toFixed(1)} ms`);
+  say(
+    `k  policy        all hosts/step (mean, max)  per pair/step (mean, busiest)  busiest host/step (mean, max)  ${LINKS_GBPS.map((g) => `${g} Gb/s`).join('  ')}`,
+  );
   for (const s of x.shardings) {
     const m = summarise(s);
     const link = LINKS_GBPS.map((g) => us((m.hostMean * 8) / (g * 1e9)).padStart(8)).join('  ');

@@ -37,7 +37,7 @@ function forEachDestination(chip: Chip, core: number, ids: Int32Array, visit: (s
       for (let a = rows.start[y]!; a < rows.start[y + 1]!; a++)
         for (let b = cols.start[x]!; b < cols.start[x + 1]!; b++)
           for (let g = chans.start[c]!; g < chans.start[c + 1]!; g++) {
-            const f = flowIds[(((rows.tiles[a]! - iLo) * nj + cols.tiles[b]! - jLo) * nk + chans.tiles[g]!) - kLo]!;
+            const f = flowIds[((rows.tiles[a]! - iLo) * nj + cols.tiles[b]! - jLo) * nk + chans.tiles[g]! - kLo]!;
             if (f >= 0) visit(e, chip.flows.dst[f]!);
           }
     }
@@ -101,7 +101,10 @@ export function traceExchange(path: string, chip: Chip, ks: number[], policies: 
         spikes += own.length;
         const n = countPackets(chip, core, own);
         const counted = traced[core * counters + packetsOut];
-        if (n !== counted) throw new Error(`core ${core}, step ${r.step}: ${n} packets from the trace's spikes, the trace counted ${counted}: not the chip this trace was recorded on`);
+        if (n !== counted)
+          throw new Error(
+            `core ${core}, step ${r.step}: ${n} packets from the trace's spikes, the trace counted ${counted}: not the chip this trace was recorded on`,
+          );
         packets += n;
         shardings.forEach((s, i) => addCore(chip, s.shard, s.k, core, own, pairs[i]!));
       }

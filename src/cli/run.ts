@@ -17,6 +17,7 @@ import { int } from './format.js';
 import { checkRun, checkSplitCount, modelCost } from './budget.js';
 import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 import { renderRunReport } from './run-render.js';
+import type { QueueRun } from '../cluster/run.js';
 
 export interface RunFlags extends ArchFlags {
   profile: string;
@@ -32,6 +33,7 @@ export interface RunFlags extends ArchFlags {
   force?: boolean;
   json?: boolean;
   yes?: boolean;
+  queue?: string;
 }
 
 /** Defaults of the flags, shared with `spikemesh demo`. */
@@ -84,6 +86,14 @@ export function checkEngineRun(command: string, loaded: LoadedModel, ds: SegData
   checkSplitCount('--samples', samples, ds, yes);
 }
 
+/** `--queue`: the samples on the workers of a Redis queue (src/cluster), loaded only then: a local run never touches Redis. */
+async function queuedRun(url: string, flags: RunFlags, workers: number, settings: Omit<QueueRun, 'url' | 'onProgress'>, onProgress: QueueRun['onProgress']): Promise<RunReport> {
+  if (flags.trace) throw new UserError('--trace: the trace is written by the local engine; drop --queue to trace');
+  if (workers !== 0) throw new UserError("--workers: with --queue the samples run on the queue's workers; drop --workers");
+  const { runReportOnQueue } = await import('../cluster/run.js');
+  return runReportOnQueue({ url, ...settings, onProgress });
+}
+
 /** Load, run and print; `spikemesh demo` calls this with its own defaults. */
 export async function executeRun(checkpoint: string, flags: RunFlags): Promise<void> {
   const { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split } = parseRunSettings(flags);
@@ -96,7 +106,13 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   let progress: Progress | undefined;
   let report: RunReport;
   try {
-    report = await runReport({
+    if (flags.queue !== undefined) {
+      const settings = { loaded, profile, semantics, arithmetic, data: flags.data ?? loaded.meta.dataset, ds, dataSeed, seed, samples };
+      report = await queuedRun(flags.queue, flags, workers, settings, (done, total, detail) => {
+        progress ??= progressReporter(process.stderr, 'run', total);
+        progress.update(done, `samples${detail ? `, ${detail}` : ''}`);
+      });
+    } else report = await runReport({
       model: loaded.model,
       profile,
       semantics,
@@ -143,7 +159,8 @@ export function registerRun(program: Command): void {
     .option('--trace <file>', 'write an event trace (spikes per core and counters per step; written to a temp file, renamed when complete)')
     .option(FORCE_FLAG, FORCE_HELP)
     .option(YES_FLAG, YES_HELP)
-    .option('--json', 'machine-readable output');
+    .option('--json', 'machine-readable output')
+    .option('--queue <url>', 'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…');
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string, flags: RunFlags) => executeRun(checkpoint, flags));
 }

@@ -8,8 +8,8 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SpikemeshError } from '../errors.js';
 import { clientOptions, connectionLost, type QueueTarget } from './connection.js';
-import { failureError, PROTOCOL_VERSION, QUEUE_NAME, sweepJobId, type ClusterJob } from './jobs.js';
-import { storedResults, storedResultSchema, type StoredResult } from './store.js';
+import { batchJobId, batchKey, failureError, PROTOCOL_VERSION, QUEUE_NAME, sweepJobId, type ClusterJob, type EvalBatchJob, type RunBatchJob } from './jobs.js';
+import { storedResults, storedResultSchema, uploadModel, type ModelBlob, type StoredResult } from './store.js';
 
 /** How often the client checks the result store (a safety net under the completion events) and redraws progress. */
 export const POLL_MS = 1000;
@@ -167,7 +167,10 @@ export class ClusterClient {
   /** Settle the pending jobs whose results the store holds (computed before, or completed unseen). */
   private async fromStore(pending: Map<string, JobSpec>, settle: (job: JobSpec, stored: StoredResult, computed: boolean) => void): Promise<void> {
     const jobs = [...pending.values()];
-    const stored = await storedResults(this.redis, jobs.map((j) => j.key));
+    const stored = await storedResults(
+      this.redis,
+      jobs.map((j) => j.key),
+    );
     jobs.forEach((j, i) => stored[i] && settle(j, stored[i], false));
   }
 
@@ -191,7 +194,10 @@ export class ClusterClient {
   /** Round trip of an empty job through the queue and a worker (ms). */
   async ping(): Promise<number> {
     const t0 = performance.now();
-    const job = await this.queue.add('ping', { protocol: PROTOCOL_VERSION, kind: 'ping' } satisfies ClusterJob, { removeOnComplete: { age: 60 }, removeOnFail: { age: 60 } });
+    const job = await this.queue.add('ping', { protocol: PROTOCOL_VERSION, kind: 'ping' } satisfies ClusterJob, {
+      removeOnComplete: { age: 60 },
+      removeOnFail: { age: 60 },
+    });
     await job.waitUntilFinished(this.events);
     return performance.now() - t0;
   }
@@ -199,8 +205,35 @@ export class ClusterClient {
   /** Close every connection; a Redis that went away does not hold this up. */
   async close(): Promise<void> {
     const closing = Promise.allSettled([this.events.close(), this.flows.close(), this.queue.close()]);
-    await sleep(CLOSE_MS, closing.then(() => undefined));
+    await sleep(
+      CLOSE_MS,
+      closing.then(() => undefined),
+    );
     for (const c of [this.events, this.flows, this.queue]) await c.disconnect().catch(() => undefined);
     this.redis.disconnect();
   }
+}
+
+/** Connect, upload the model the jobs name (once: Redis keeps it by sha256), run the jobs, close. */
+export async function runWithModel(target: QueueTarget, blob: ModelBlob, o: GatherOptions): Promise<void> {
+  const client = await ClusterClient.connect(target);
+  try {
+    await uploadModel(client.redis, blob).catch((e: unknown) => {
+      throw connectionLost(target, e, 'nothing was submitted');
+    });
+    await client.gather(o);
+  } finally {
+    await client.close();
+  }
+}
+
+/** A batch job: its content (all but from/to shared by the batches), keyed by hash. */
+export function batchJob<B extends Omit<EvalBatchJob, 'key' | 'from' | 'to'> | Omit<RunBatchJob, 'key' | 'from' | 'to'>>(
+  base: B,
+  from: number,
+  to: number,
+): JobSpec {
+  const content = { ...base, from, to } as Omit<EvalBatchJob, 'key'> | Omit<RunBatchJob, 'key'>;
+  const key = batchKey(content);
+  return { id: batchJobId(content.kind, key), key, data: { ...content, key } as ClusterJob };
 }

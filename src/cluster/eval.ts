@@ -7,10 +7,10 @@ import { InternalError } from '../errors.js';
 import { checkEvaluation, evalReport } from '../eval/evaluate.js';
 import type { EvalReport } from '../eval/types.js';
 import type { LoadedModel } from '../io/types.js';
-import { ClusterClient, type JobSpec } from './client.js';
-import { connectionLost, parseQueueUrl } from './connection.js';
-import { evalBatchKey, evalJobId, PROTOCOL_VERSION, type EvalBatchJob } from './jobs.js';
-import { modelBlob, uploadModel } from './store.js';
+import { batchJob, runWithModel } from './client.js';
+import { parseQueueUrl } from './connection.js';
+import { PROTOCOL_VERSION, sampleBatches, type EvalBatchJob } from './jobs.js';
+import { modelBlob } from './store.js';
 
 /** Samples per job: a few seconds of the reference simulator each, and a rerun with a larger count reuses them. */
 export const BATCH_SAMPLES = 10;
@@ -31,17 +31,6 @@ export interface QueueEval {
 
 const batchResult = z.strictObject({ confusion: z.array(z.array(z.number().int().min(0))) });
 
-/** The batches [from, to) covering samples 0..count−1. */
-function batches(count: number): Array<[number, number]> {
-  return Array.from({ length: Math.ceil(count / BATCH_SAMPLES) }, (_, b) => [b * BATCH_SAMPLES, Math.min(count, (b + 1) * BATCH_SAMPLES)]);
-}
-
-function batchJob(base: Omit<EvalBatchJob, 'key' | 'from' | 'to'>, from: number, to: number): JobSpec {
-  const content = { ...base, from, to };
-  const key = evalBatchKey(content);
-  return { id: evalJobId(key), key, data: { ...content, key } };
-}
-
 /** Evaluate on the cluster behind `url`: the same checks and the same report as evaluateNoise. */
 export async function evaluateOnQueue(o: QueueEval): Promise<EvalReport> {
   const target = parseQueueUrl(o.url);
@@ -60,29 +49,21 @@ export async function evaluateOnQueue(o: QueueEval): Promise<EvalReport> {
     seed,
     sigmas: o.sigmas,
   };
-  const jobs = batches(count).map(([from, to]) => batchJob(base, from, to));
+  const jobs = sampleBatches(count, BATCH_SAMPLES).map(([from, to]) => batchJob(base, from, to));
   const total = count * o.sigmas.length;
   let done = 0;
-  const client = await ClusterClient.connect(target);
-  try {
-    await uploadModel(client.redis, blob).catch((e: unknown) => {
-      throw connectionLost(target, e, 'nothing was submitted');
-    });
-    await client.gather({
-      jobs,
-      onResult: (job, stored, detail) => {
-        const r = batchResult.safeParse(stored.result);
-        if (!r.success || r.data.confusion.length !== o.sigmas.length || r.data.confusion.some((c) => c.length !== classes * classes))
-          throw new InternalError(`--queue: job ${job.id} came back with a malformed result`);
-        r.data.confusion.forEach((c, k) => c.forEach((n, i) => (totals[k]![i]! += n)));
-        const d = job.data as EvalBatchJob;
-        done += (d.to - d.from) * o.sigmas.length;
-        o.onProgress?.(done, total, detail);
-      },
-      onTick: (detail) => o.onProgress?.(done, total, detail),
-    });
-  } finally {
-    await client.close();
-  }
+  await runWithModel(target, blob, {
+    jobs,
+    onResult: (job, stored, detail) => {
+      const r = batchResult.safeParse(stored.result);
+      if (!r.success || r.data.confusion.length !== o.sigmas.length || r.data.confusion.some((c) => c.length !== classes * classes))
+        throw new InternalError(`--queue: job ${job.id} came back with a malformed result`);
+      r.data.confusion.forEach((c, k) => c.forEach((n, i) => (totals[k]![i]! += n)));
+      const d = job.data as EvalBatchJob;
+      done += (d.to - d.from) * o.sigmas.length;
+      o.onProgress?.(done, total, detail);
+    },
+    onTick: (detail) => o.onProgress?.(done, total, detail),
+  });
   return evalReport(classes, count, seed, o.sigmas, totals);
 }

@@ -6,10 +6,10 @@ import { InternalError } from '../errors.js';
 import type { ResolvedPoint, SweepContext } from '../explore/point.js';
 import type { PointResult } from '../explore/types.js';
 import type { LoadedModel } from '../io/types.js';
-import { ClusterClient, type JobSpec } from './client.js';
-import { connectionLost, parseQueueUrl } from './connection.js';
+import { runWithModel, type JobSpec } from './client.js';
+import { parseQueueUrl } from './connection.js';
 import { pointJobId, pointKeyHex, pointSettingsSchema, profileHash, PROTOCOL_VERSION, type ExplorePointJob } from './jobs.js';
-import { modelBlob, uploadModel } from './store.js';
+import { modelBlob } from './store.js';
 
 /** A point's result as a worker returns it: checked before the sweep files it. */
 export const pointResultSchema = pointSettingsSchema.extend({
@@ -61,19 +61,11 @@ export async function runSweepOnQueue(o: QueueSweep): Promise<void> {
   const target = parseQueueUrl(o.url);
   if (o.points.length === 0) return;
   const blob = modelBlob(o.loaded);
-  const client = await ClusterClient.connect(target);
-  try {
-    await uploadModel(client.redis, blob).catch((e: unknown) => {
-      throw connectionLost(target, e, 'nothing was submitted');
-    });
-    const bytes = blob.json.length + blob.weights.length;
-    await client.gather({
-      jobs: o.points.map((p) => pointJob(blob.sha256, bytes, o.ctx, p)),
-      onResult: (job, stored, detail) => o.done(checkedResult(job, stored.result), detail),
-      onTick: o.report,
-      kept: "they are in the sweep's cache",
-    });
-  } finally {
-    await client.close();
-  }
+  const bytes = blob.json.length + blob.weights.length;
+  await runWithModel(target, blob, {
+    jobs: o.points.map((p) => pointJob(blob.sha256, bytes, o.ctx, p)),
+    onResult: (job, stored, detail) => o.done(checkedResult(job, stored.result), detail),
+    onTick: o.report,
+    kept: "they are in the sweep's cache",
+  });
 }

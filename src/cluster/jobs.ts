@@ -63,7 +63,10 @@ export const explorePointJob = z.strictObject({
 
 /** Most samples one eval job runs: a batch is a few seconds of the reference simulator on the shipped models. */
 export const MAX_BATCH_SAMPLES = 1000;
-const sampleIndex = z.int().min(0).max(2 ** 31 - 1);
+const sampleIndex = z
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 
 /** Samples from..to−1 of a data set split through the reference simulator at each σ: their confusion counts. */
 export const evalBatchJob = z.strictObject({
@@ -80,26 +83,53 @@ export const evalBatchJob = z.strictObject({
   to: sampleIndex,
 });
 
+/** Samples from..to−1 of `spikemesh run` (count in all) on the engine: each sample's measures, and the run's shape. */
+export const runBatchJob = z.strictObject({
+  protocol: z.literal(PROTOCOL_VERSION),
+  kind: z.literal('run-batch'),
+  key: pointKeyHex,
+  model: modelRef,
+  profile: profileRef,
+  semantics: z.enum(['same-step', 'pipelined']),
+  arithmetic: z.enum(['float', 'fixed']),
+  data: text.min(1),
+  split: z.enum(['train', 'val']),
+  dataSeed: count,
+  seed: count,
+  count: sampleIndex.min(1),
+  from: sampleIndex,
+  to: sampleIndex,
+});
+
 /** The parent of one submission's jobs: done when they are, it counts what its children returned. */
 export const sweepJob = z.strictObject({ protocol: z.literal(PROTOCOL_VERSION), kind: z.literal('sweep'), points: count });
 
 /** An empty job: the queue's round trip, measured by the bench. */
 export const pingJob = z.strictObject({ protocol: z.literal(PROTOCOL_VERSION), kind: z.literal('ping') });
 
-export const clusterJob = z.discriminatedUnion('kind', [explorePointJob, evalBatchJob, sweepJob, pingJob]);
+export const clusterJob = z.discriminatedUnion('kind', [explorePointJob, evalBatchJob, runBatchJob, sweepJob, pingJob]);
 export type ClusterJob = z.infer<typeof clusterJob>;
 export type ExplorePointJob = z.infer<typeof explorePointJob>;
 export type EvalBatchJob = z.infer<typeof evalBatchJob>;
+export type RunBatchJob = z.infer<typeof runBatchJob>;
+type BatchJob = EvalBatchJob | RunBatchJob;
 
-/** The key of an eval batch: every field of its job but the key itself, hashed (so the key names exactly its content). */
-export function evalBatchKey(d: Omit<EvalBatchJob, 'key'>): string {
-  const { protocol, kind, model, data, split, dataSeed, seed, sigmas, from, to } = d;
-  return createHash('sha256').update(JSON.stringify({ protocol, kind, model, data, split, dataSeed, seed, sigmas, from, to })).digest('hex').slice(0, 32);
+/**
+ * The key of a batch: every field of its job but the key, hashed in a fixed order (so the key names exactly its
+ * content, whatever order the fields arrived in).
+ */
+export function batchKey(d: Omit<EvalBatchJob, 'key'> | Omit<RunBatchJob, 'key'>): string {
+  const fields = Object.entries(d).filter(([k]) => k !== 'key');
+  fields.sort(([a], [b]) => (a < b ? -1 : 1));
+  return createHash('sha256')
+    .update(JSON.stringify(Object.fromEntries(fields)))
+    .digest('hex')
+    .slice(0, 32);
 }
 
-/** Job id of an eval batch. */
-export function evalJobId(key: string): string {
-  return `eval-v${PROTOCOL_VERSION}-${key}`;
+/** Job id of a batch: its kind and key. */
+export function batchJobId(kind: BatchJob['kind'], key: string): string {
+  return `${kind === 'eval-batch' ? 'eval' : 'run'}-v${PROTOCOL_VERSION}-${key}`;
 }
 
 /** The sha256 a job names its profile by: of the profile's JSON as read from its file. */
@@ -156,13 +186,23 @@ export function parseJob(worker: string, data: unknown): ClusterJob {
   if (size > MAX_JOB_BYTES) throw jobFailure(worker, 2, `malformed job: ${size} bytes of data (at most ${MAX_JOB_BYTES})`);
   const protocol = (data as { protocol?: unknown } | null)?.protocol;
   if (protocol !== PROTOCOL_VERSION)
-    throw jobFailure(worker, 2, `the job speaks worker protocol ${JSON.stringify(protocol)} but this worker speaks ${PROTOCOL_VERSION}: run workers of the same spikemesh version as the client`);
+    throw jobFailure(
+      worker,
+      2,
+      `the job speaks worker protocol ${JSON.stringify(protocol)} but this worker speaks ${PROTOCOL_VERSION}: run workers of the same spikemesh version as the client`,
+    );
   const r = clusterJob.safeParse(data);
   if (!r.success) throw jobFailure(worker, 2, `malformed job: ${issues(r.error)}`);
   const d = r.data;
-  if (d.kind === 'eval-batch') {
-    if (!(d.to > d.from && d.to - d.from <= MAX_BATCH_SAMPLES)) throw jobFailure(worker, 2, `malformed job: samples ${d.from}..${d.to - 1} (1 to ${MAX_BATCH_SAMPLES} samples per batch)`);
-    if (evalBatchKey(d) !== d.key) throw jobFailure(worker, 2, `malformed job: its key ${d.key} does not match its content`);
+  if (d.kind === 'eval-batch' || d.kind === 'run-batch') {
+    if (!(d.to > d.from && d.to - d.from <= MAX_BATCH_SAMPLES))
+      throw jobFailure(worker, 2, `malformed job: samples ${d.from}..${d.to - 1} (1 to ${MAX_BATCH_SAMPLES} samples per batch)`);
+    if (batchKey(d) !== d.key) throw jobFailure(worker, 2, `malformed job: its key ${d.key} does not match its content`);
   }
   return d;
+}
+
+/** The batches [from, to) of at most `size` samples covering samples 0..count−1 (fixed cuts: a larger count reuses them). */
+export function sampleBatches(count: number, size: number): Array<[number, number]> {
+  return Array.from({ length: Math.ceil(count / size) }, (_, b) => [b * size, Math.min(count, (b + 1) * size)]);
 }

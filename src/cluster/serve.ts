@@ -10,9 +10,9 @@ import { workerEntry } from '../engine/backend-workers.js';
 import { UserError } from '../errors.js';
 import { NOISE_DATA } from '../explore/samples.js';
 import { workerOptions, type QueueTarget } from './connection.js';
-import { evalJobId, jobFailure, parseJob, pointJobId, profileHash, QUEUE_NAME, type EvalBatchJob, type ExplorePointJob } from './jobs.js';
+import { batchJobId, jobFailure, parseJob, pointJobId, profileHash, QUEUE_NAME, type EvalBatchJob, type ExplorePointJob, type RunBatchJob } from './jobs.js';
 import { fetchModel, storedResults, storeResult, type StoredResult } from './store.js';
-import type { BatchTask, PointTask, ThreadOutcome, ThreadTask } from './worker.js';
+import type { BatchTask, PointTask, RunTask, ThreadOutcome, ThreadTask } from './worker.js';
 
 /** How many times a job may lose its worker (lock expired: the process died or hung) before it fails. */
 export const MAX_STALLS = 2;
@@ -68,11 +68,16 @@ function checkData(s: State, spec: string): void {
   if (!('dir' in parsed)) return;
   const dir = resolve(parsed.dir);
   const inside = (root: string) => !relative(root, dir).startsWith('..') && !isAbsolute(relative(root, dir));
-  if (!s.dataDirs.some(inside)) throw jobFailure(s.name, 2, `the job reads the data set in ${dir}, which this worker may not read: start it with --data-dir <that folder or one above it>`);
+  if (!s.dataDirs.some(inside))
+    throw jobFailure(s.name, 2, `the job reads the data set in ${dir}, which this worker may not read: start it with --data-dir <that folder or one above it>`);
+}
+
+function checkProfile(s: State, p: ExplorePointJob['profile']): void {
+  if (profileHash(p.raw) !== p.sha256) throw jobFailure(s.name, 2, 'malformed job: the profile does not match its sha256');
 }
 
 /** Run a task on a thread after checking what it reads: its data set, then its model (fetched into the cache). */
-async function onThread(s: State, id: string, modelSha: string, data: string, task: PointTask | BatchTask): Promise<unknown> {
+async function onThread(s: State, id: string, modelSha: string, data: string, task: PointTask | BatchTask | RunTask): Promise<unknown> {
   checkData(s, data);
   let modelDir: string;
   try {
@@ -108,16 +113,39 @@ async function storedOrComputed(s: State, id: string, key: string, compute: () =
 function explorePoint(s: State, d: ExplorePointJob): Promise<JobReturn> {
   const id = pointJobId(d.key);
   return storedOrComputed(s, id, d.key, () => {
-    if (profileHash(d.profile.raw) !== d.profile.sha256) throw jobFailure(s.name, 2, 'malformed job: the profile does not match its sha256');
+    checkProfile(s, d.profile);
     const task: PointTask = { kind: 'explore-point', rawProfile: d.profile.raw, profileFile: d.profile.file, settings: d.settings, point: d.point, key: d.key };
     return onThread(s, id, d.model.sha256, d.settings.data, task);
   });
 }
 
 function evalBatch(s: State, d: EvalBatchJob): Promise<JobReturn> {
-  const id = evalJobId(d.key);
+  const id = batchJobId('eval-batch', d.key);
   const { data, split, dataSeed, seed, sigmas, from, to } = d;
   return storedOrComputed(s, id, d.key, () => onThread(s, id, d.model.sha256, data, { kind: 'eval-batch', data, split, dataSeed, seed, sigmas, from, to }));
+}
+
+function runBatch(s: State, d: RunBatchJob): Promise<JobReturn> {
+  const id = batchJobId('run-batch', d.key);
+  const { semantics, arithmetic, data, split, dataSeed, seed, count, from, to } = d;
+  return storedOrComputed(s, id, d.key, () => {
+    checkProfile(s, d.profile);
+    const task: RunTask = {
+      kind: 'run-batch',
+      rawProfile: d.profile.raw,
+      profileFile: d.profile.file,
+      semantics,
+      arithmetic,
+      data,
+      split,
+      dataSeed,
+      seed,
+      count,
+      from,
+      to,
+    };
+    return onThread(s, id, d.model.sha256, data, task);
+  });
 }
 
 async function processJob(s: State, job: Job): Promise<unknown> {
@@ -131,6 +159,8 @@ async function processJob(s: State, job: Job): Promise<unknown> {
       return explorePoint(s, d);
     case 'eval-batch':
       return evalBatch(s, d);
+    case 'run-batch':
+      return runBatch(s, d);
   }
 }
 

@@ -43,7 +43,8 @@ export function modelBlob(loaded: LoadedModel): ModelBlob {
     saveModelBundle(join(dir, 'bundle'), loaded);
     const json = readFileSync(join(dir, 'bundle', MODEL_FILE));
     const weights = readFileSync(join(dir, 'bundle', WEIGHTS_FILE));
-    if (json.length + weights.length > MAX_MODEL_BYTES) throw new UserError(`--queue: the model is ${json.length + weights.length} bytes as a bundle; Redis carries at most ${MAX_MODEL_BYTES}`);
+    if (json.length + weights.length > MAX_MODEL_BYTES)
+      throw new UserError(`--queue: the model is ${json.length + weights.length} bytes as a bundle; Redis carries at most ${MAX_MODEL_BYTES}`);
     return { sha256: blobHash(json, weights), json, weights };
   } finally {
     rmSync(dir, { recursive: true, force: true });

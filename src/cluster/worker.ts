@@ -10,7 +10,13 @@ import { weightsHash } from '../explore/hash.js';
 import { resolvePoint, runPoint, type SweepContext } from '../explore/point.js';
 import type { PointSettings, SweepSettings } from '../explore/types.js';
 import { loadModel } from '../io/checkpoint.js';
+import type { Arithmetic, Semantics } from '../engine/types.js';
+import { parseProfile } from '../hw/profile.js';
 import type { Model } from '../net/types.js';
+import { measureSample, runShape, type RunShape, type SampleMeasure } from '../runs/report.js';
+import { prepareRun } from '../runs/prepare.js';
+import { runSamples } from '../runs/runner.js';
+import { datasetSamples } from '../runs/samples.js';
 
 /** One explore point: the profile and settings, and the key the worker must arrive at. */
 export interface PointTask {
@@ -34,8 +40,30 @@ export interface BatchTask {
   to: number;
 }
 
+/** Samples from..to−1 of `spikemesh run` (count in all) on the engine, in-thread. */
+export interface RunTask {
+  kind: 'run-batch';
+  rawProfile: Record<string, unknown>;
+  profileFile: string;
+  semantics: Semantics;
+  arithmetic: Arithmetic;
+  data: string;
+  split: 'train' | 'val';
+  dataSeed: number;
+  seed: number;
+  count: number;
+  from: number;
+  to: number;
+}
+
+/** What a run batch returns: the run's shape and each sample's measure, in sample order. */
+export interface RunBatchResult {
+  shape: RunShape;
+  measures: SampleMeasure[];
+}
+
 /** A task and the model's bundle folder in the worker's cache. */
-export type ThreadTask = (PointTask | BatchTask) & { modelDir: string };
+export type ThreadTask = (PointTask | BatchTask | RunTask) & { modelDir: string };
 
 /** The job's result, or the one line (and exit code) of why it could not run; errors do not cross threads whole. */
 export type ThreadOutcome = { ok: true; result: unknown } | { ok: false; exitCode: 2 | 70; message: string; stack?: string };
@@ -68,16 +96,44 @@ function runBatchTask(task: BatchTask & { modelDir: string }): unknown {
   const m = model(task.modelDir).model;
   const ds = openDataset(parseDataSpec(task.data), task.split, task.dataSeed, m.network.spec.inputHeight);
   checkCompatible(m.network.spec, ds);
-  if (!ds.unbounded && task.to > ds.size) throw new UserError(`${ds.name} ${ds.split} has only ${ds.size} samples, the job asks for ${task.from}..${task.to - 1}`);
+  if (!ds.unbounded && task.to > ds.size)
+    throw new UserError(`${ds.name} ${ds.split} has only ${ds.size} samples, the job asks for ${task.from}..${task.to - 1}`);
   return { confusion: evaluateRange(m, ds, task.sigmas, task.seed, task.from, task.to).map((c) => Array.from(c)) };
+}
+
+async function runRunTask(task: RunTask & { modelDir: string }): Promise<RunBatchResult> {
+  const m = model(task.modelDir).model;
+  const spec = m.network.spec;
+  const profile = parseProfile(task.rawProfile, task.profileFile);
+  const ds = openDataset(parseDataSpec(task.data), task.split, task.dataSeed, spec.inputHeight);
+  const sample = datasetSamples(spec, ds, { count: task.count, seed: task.seed });
+  const run = await prepareRun({ model: m, profile, semantics: task.semantics, arithmetic: task.arithmetic });
+  const measures: SampleMeasure[] = [];
+  try {
+    await runSamples({
+      engine: run.engine,
+      samples: task.to - task.from,
+      sample: (i) => sample(task.from + i),
+      onResult: (i, s, r) => measures.push(measureSample(r, task.from + i, spec.classes, s.label)),
+    });
+  } finally {
+    await run.engine.close();
+  }
+  return { shape: runShape(m, profile, run, { workers: 0 }), measures };
 }
 
 export default async function runTask(task: ThreadTask): Promise<ThreadOutcome> {
   try {
-    return { ok: true, result: task.kind === 'explore-point' ? await runPointTask(task) : runBatchTask(task) };
+    const result = task.kind === 'explore-point' ? await runPointTask(task) : task.kind === 'eval-batch' ? runBatchTask(task) : await runRunTask(task);
+    return { ok: true, result };
   } catch (e) {
     if (e instanceof SpikemeshError) return { ok: false, exitCode: e.exitCode === 2 ? 2 : 70, message: e.message };
     // A bug: the client gets one line, the worker's log the stack.
-    return { ok: false, exitCode: 70, message: `internal error: ${e instanceof Error ? e.message : String(e)}`, stack: e instanceof Error ? e.stack : undefined };
+    return {
+      ok: false,
+      exitCode: 70,
+      message: `internal error: ${e instanceof Error ? e.message : String(e)}`,
+      stack: e instanceof Error ? e.stack : undefined,
+    };
   }
 }

@@ -1,6 +1,6 @@
 // `spikemesh run` as a function: prepare the chip once, run the samples on it, compare measured and analytic energy, trace.
 
-import { addEnergy, scaleEnergy, zeroEnergy } from '../energy/price.js';
+import { addEnergy, scaleEnergy, zeroEnergy, type EnergySplit } from '../energy/price.js';
 import { compareEnergy, type EnergyComparison, type MeasuredLayer } from '../energy/report.js';
 import type { Arithmetic, EngineResult, Semantics } from '../engine/types.js';
 import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';
@@ -8,8 +8,10 @@ import type { SegMetrics } from '../eval/types.js';
 import { UserError } from '../errors.js';
 import { chipsUsed } from '../geometry/mesh.js';
 import { kernelsFromShapes } from '../net/stats.js';
+import type { Model } from '../net/types.js';
 import { RunTrace } from '../trace/tracer.js';
-import { backendName, prepareRun, weightShapes, type RunRequest } from './prepare.js';
+import type { CoreProfile } from '../hw/types.js';
+import { backendName, prepareRun, weightShapes, type BackendChoice, type PreparedRun, type RunRequest } from './prepare.js';
 import { runSamples } from './runner.js';
 import { checkSampleCount, type SampleSource } from './samples.js';
 
@@ -51,41 +53,136 @@ export interface RunReport {
   trace?: { path: string; bytes: number };
 }
 
-/** Sums of what the samples measured, divided by the sample count at the end. */
-class Totals {
+/**
+ * What one sample measured, as a run's report adds it up: plain data, so that a batch of samples run elsewhere (a
+ * cluster worker) comes back as JSON and adds up, in sample order, to exactly the sums of a local run.
+ */
+export interface SampleMeasure {
+  spikeCounts: Record<string, number>;
+  layers: Array<{ population: string; acs: number; macs: number }>;
+  energy: EnergySplit;
+  inputSpikeCount: number;
+  readoutMacs: number;
+  inferenceNs: number;
+  /** The sample's slowest step. */
+  maxStepNs: number;
+  notes: string[];
+  /** Confusion counts (classes × classes) of the prediction against the sample's label, when it has one. */
+  confusion?: number[];
+}
+
+/** Labels that do not fit the model's classes are the data's fault: say which sample. */
+function confusionOf(classes: number, index: number, label: ArrayLike<number>, prediction: Int32Array): number[] {
+  const m = new ConfusionMatrix(classes);
+  try {
+    m.add(label, prediction);
+  } catch (e) {
+    if (e instanceof RangeError) throw new UserError(`sample ${index}: ${e.message}`);
+    throw e;
+  }
+  return Array.from(m.counts);
+}
+
+/** One sample's engine result as its measure; `label` when the sample has one. */
+export function measureSample(r: EngineResult, index: number, classes: number, label?: ArrayLike<number>): SampleMeasure {
+  return {
+    spikeCounts: r.spikeCounts,
+    layers: r.layers.map((l) => ({ population: l.population, acs: l.acs, macs: l.macs })),
+    energy: r.energy,
+    inputSpikeCount: r.inputSpikeCount,
+    readoutMacs: r.host.readoutMacs,
+    inferenceNs: r.latency.inferenceNs,
+    maxStepNs: r.latency.perStepNs.reduce((a, b) => Math.max(a, b), 0),
+    notes: r.notes,
+    ...(label ? { confusion: confusionOf(classes, index, label, r.prediction) } : {}),
+  };
+}
+
+/** Sums of what the samples measured (added in sample order), divided by the sample count at the end. */
+export class RunTotals {
   readonly spikes = new Map<string, number>();
   readonly acs = new Map<string, number>();
   readonly macs = new Map<string, number>();
   readonly energy = zeroEnergy();
+  readonly confusion: ConfusionMatrix;
+  samples = 0;
+  labelled = 0;
   inputEvents = 0;
   readoutMacs = 0;
   inferenceNs = 0;
   maxStepNs = 0;
   readonly notes = new Set<string>();
 
-  add(r: EngineResult): void {
-    for (const [name, n] of Object.entries(r.spikeCounts)) this.spikes.set(name, (this.spikes.get(name) ?? 0) + n);
-    for (const l of r.layers) {
+  constructor(classes: number) {
+    this.confusion = new ConfusionMatrix(classes);
+  }
+
+  add(m: SampleMeasure): void {
+    for (const [name, n] of Object.entries(m.spikeCounts)) this.spikes.set(name, (this.spikes.get(name) ?? 0) + n);
+    for (const l of m.layers) {
       this.acs.set(l.population, (this.acs.get(l.population) ?? 0) + l.acs);
       this.macs.set(l.population, (this.macs.get(l.population) ?? 0) + l.macs);
     }
-    addEnergy(this.energy, r.energy);
-    this.inputEvents += r.inputSpikeCount;
-    this.readoutMacs += r.host.readoutMacs;
-    this.inferenceNs += r.latency.inferenceNs;
-    for (const ns of r.latency.perStepNs) this.maxStepNs = Math.max(this.maxStepNs, ns);
-    for (const n of r.notes) this.notes.add(n);
+    addEnergy(this.energy, m.energy);
+    this.inputEvents += m.inputSpikeCount;
+    this.readoutMacs += m.readoutMacs;
+    this.inferenceNs += m.inferenceNs;
+    this.maxStepNs = Math.max(this.maxStepNs, m.maxStepNs);
+    for (const n of m.notes) this.notes.add(n);
+    if (m.confusion) {
+      m.confusion.forEach((n, i) => (this.confusion.counts[i]! += n));
+      this.labelled++;
+    }
+    this.samples++;
   }
 }
 
-/** Labels that do not fit the model's classes are the data's fault: say which sample. */
-function addLabelled(confusion: ConfusionMatrix, index: number, label: ArrayLike<number>, prediction: Int32Array): void {
-  try {
-    confusion.add(label, prediction);
-  } catch (e) {
-    if (e instanceof RangeError) throw new UserError(`sample ${index}: ${e.message}`);
-    throw e;
-  }
+/** What a run's report says besides the samples' sums: the chip, and how it ran. */
+export interface RunShape {
+  network: string;
+  profile: string;
+  semantics: Semantics;
+  arithmetic: Arithmetic;
+  backend: string;
+  timesteps: number;
+  steps: number;
+  cores: number;
+  chips: number;
+  /** The chip's populations, in order. */
+  populations: string[];
+}
+
+/** The report of a run of this shape from its samples' totals. */
+export function runReportOf(model: Model, shape: RunShape, totals: RunTotals, trace?: { path: string; bytes: number }): RunReport {
+  const n = totals.samples;
+  const mean = (x: number) => x / n;
+  const measured: MeasuredLayer[] = shape.populations.map((p) => ({ population: p, acs: mean(totals.acs.get(p) ?? 0), macs: mean(totals.macs.get(p) ?? 0) }));
+  const comparison = compareEnergy({
+    network: model.network,
+    kernels: kernelsFromShapes(weightShapes(model)),
+    activity: { timesteps: shape.timesteps, spikeCounts: Object.fromEntries([...totals.spikes].map(([k, v]) => [k, mean(v)])), inputSpikeCount: mean(totals.inputEvents) },
+    measured,
+    profileEnergy: scaleEnergy(totals.energy, n),
+  });
+  return {
+    network: shape.network,
+    profile: shape.profile,
+    semantics: shape.semantics,
+    arithmetic: shape.arithmetic,
+    backend: shape.backend,
+    samples: n,
+    timesteps: shape.timesteps,
+    steps: shape.steps,
+    cores: shape.cores,
+    chips: shape.chips,
+    comparison,
+    inputEvents: mean(totals.inputEvents),
+    hostReadoutMacs: mean(totals.readoutMacs),
+    latency: { perStepNs: totals.inferenceNs / (n * shape.steps), maxStepNs: totals.maxStepNs, perInferenceNs: mean(totals.inferenceNs) },
+    ...(totals.labelled > 0 ? { metrics: segMetrics(totals.confusion.counts, model.network.spec.classes) } : {}),
+    notes: [...totals.notes],
+    ...(trace ? { trace } : {}),
+  };
 }
 
 /** Map (unless given), build the chip once, run every sample on it; the report of the whole run. */
@@ -93,10 +190,8 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   checkSampleCount(o.samples);
   const { model, profile } = o;
   const { mapping, chip, arithmetic, engine } = await prepareRun(o);
-  const totals = new Totals();
-  const spec = model.network.spec;
-  const confusion = new ConfusionMatrix(spec.classes);
-  let labelled = 0;
+  const classes = model.network.spec.classes;
+  const totals = new RunTotals(classes);
   let trace: RunTrace | null = null;
   try {
     trace = o.tracePath ? new RunTrace(o.tracePath, { model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics }, o.traceForce) : null;
@@ -107,13 +202,7 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
       sample: o.sample,
       ...(sink ? { trace: (i, step, st, host) => sink.step(i, step, st, host) } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-      onResult: (i, s, r) => {
-        totals.add(r);
-        if (s.label) {
-          addLabelled(confusion, i, s.label, r.prediction);
-          labelled++;
-        }
-      },
+      onResult: (i, s, r) => totals.add(measureSample(r, i, classes, s.label)),
     });
   } catch (e) {
     trace?.abort();
@@ -122,34 +211,22 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
     await engine.close();
   }
   const written = trace?.finish(o.samples);
-  const n = o.samples;
-  const mean = (x: number) => x / n;
-  const measured: MeasuredLayer[] = chip.plan.populations.map((p) => ({ population: p.name, acs: mean(totals.acs.get(p.name) ?? 0), macs: mean(totals.macs.get(p.name) ?? 0) }));
-  const energy = scaleEnergy(totals.energy, n);
-  const comparison = compareEnergy({
-    network: model.network,
-    kernels: kernelsFromShapes(weightShapes(model)),
-    activity: { timesteps: chip.plan.timesteps, spikeCounts: Object.fromEntries([...totals.spikes].map(([k, v]) => [k, mean(v)])), inputSpikeCount: mean(totals.inputEvents) },
-    measured,
-    profileEnergy: energy,
-  });
+  return runReportOf(model, runShape(model, profile, { mapping, chip, arithmetic, engine }, o), totals, written);
+}
+
+/** The shape of a run prepared for this model and profile on this backend. */
+export function runShape(model: Model, profile: CoreProfile, run: PreparedRun, backend: BackendChoice): RunShape {
+  const { mapping, chip, engine } = run;
   return {
     network: model.network.name,
     profile: profile.name,
     semantics: engine.semantics,
-    arithmetic,
-    backend: backendName(o),
-    samples: n,
+    arithmetic: run.arithmetic,
+    backend: backendName(backend),
     timesteps: chip.plan.timesteps,
     steps: engine.steps,
     cores: chip.cores,
     chips: chipsUsed(mapping.placement.geometry, mapping.placement.slotOfTile),
-    comparison,
-    inputEvents: mean(totals.inputEvents),
-    hostReadoutMacs: mean(totals.readoutMacs),
-    latency: { perStepNs: totals.inferenceNs / (n * engine.steps), maxStepNs: totals.maxStepNs, perInferenceNs: mean(totals.inferenceNs) },
-    ...(labelled > 0 ? { metrics: segMetrics(confusion.counts, spec.classes) } : {}),
-    notes: [...totals.notes],
-    ...(written ? { trace: written } : {}),
+    populations: chip.plan.populations.map((p) => p.name),
   };
 }

@@ -22,7 +22,19 @@ describe('--queue URL', () => {
   });
 
   it('refuses other schemes, bad ports and dbs, and options it does not know, in one line naming the flag', () => {
-    const bad = ['http://h:1', 'h:6379', 'redis://h:0', 'redis://h:70000', 'redis://h/x', 'redis://h/1/2', 'redis://h/70000', 'redis://h?tls=1', 'redis://h#x', 'redis://', 'nonsense'];
+    const bad = [
+      'http://h:1',
+      'h:6379',
+      'redis://h:0',
+      'redis://h:70000',
+      'redis://h/x',
+      'redis://h/1/2',
+      'redis://h/70000',
+      'redis://h?tls=1',
+      'redis://h#x',
+      'redis://',
+      'nonsense',
+    ];
     for (const u of bad) {
       expect(() => parseQueueUrl(u), u).toThrow(UserError);
       expect(() => parseQueueUrl(u), u).toThrow(/^--queue: .*; expected redis:\/\/\[user:password@\]host\[:port\]\[\/db\] or rediss:\/\//);

@@ -10,7 +10,9 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Whether this machine has Debian's redis-server (CI installs it: .ci/run). */
 export const HAVE_REDIS = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
 if (!HAVE_REDIS)
-  process.stderr.write('\n!!! redis-server is not installed: the cluster tests (test/cluster/*) are SKIPPED. Install it (apt-get install redis-server) to run them. !!!\n\n');
+  process.stderr.write(
+    '\n!!! redis-server is not installed: the cluster tests (test/cluster/*) are SKIPPED. Install it (apt-get install redis-server) to run them. !!!\n\n',
+  );
 
 /** A port nothing listens on now (the OS picks it; Redis takes it a moment later). */
 export async function freePort(): Promise<number> {
@@ -69,7 +71,9 @@ export interface RedisServer {
 
 export async function startRedis(): Promise<RedisServer> {
   const port = await freePort();
-  const proc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const w = new Watched(proc);
   await w.waitFor(/Ready to accept connections/, 20_000);
   return { url: `redis://127.0.0.1:${port}`, process: w };

@@ -4,7 +4,18 @@
 import { UnrecoverableError } from 'bullmq';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { evalBatchKey, failureError, jobFailure, MAX_JOB_BYTES, parseJob, pointJobId, profileHash, PROTOCOL_VERSION, type EvalBatchJob, type ExplorePointJob } from '../../src/cluster/jobs.js';
+import {
+  batchKey,
+  failureError,
+  jobFailure,
+  MAX_JOB_BYTES,
+  parseJob,
+  pointJobId,
+  profileHash,
+  PROTOCOL_VERSION,
+  type EvalBatchJob,
+  type ExplorePointJob,
+} from '../../src/cluster/jobs.js';
 import { InternalError, UserError } from '../../src/errors.js';
 
 const good: ExplorePointJob = {
@@ -48,12 +59,20 @@ describe('cluster jobs', () => {
     expect(refusal({ ...good, settings: { ...good.settings, samples: 0 } })).toMatch(/malformed job: settings\.samples/);
     expect(refusal({ ...good, point: { ...good.point, semantics: 'eager' } })).toMatch(/malformed job: point\.semantics/);
     expect(refusal({ ...good, model: { sha256: 'z'.repeat(64), bytes: 1 } })).toMatch(/malformed job: model\.sha256: must be a sha256/);
-    expect(refusal({ ...good, profile: { ...good.profile, raw: { big: 'x'.repeat(MAX_JOB_BYTES) } } })).toMatch(/malformed job: \d+ bytes of data \(at most 1048576\)/);
+    expect(refusal({ ...good, profile: { ...good.profile, raw: { big: 'x'.repeat(MAX_JOB_BYTES) } } })).toMatch(
+      /malformed job: \d+ bytes of data \(at most 1048576\)/,
+    );
     expect(refusal(null)).toMatch(/speaks worker protocol undefined/);
   });
 
   it('refuses any mangled field of a good job (property)', () => {
-    const paths: Array<[string, string]> = [['settings', 'seed'], ['settings', 'split'], ['point', 'timesteps'], ['model', 'bytes'], ['profile', 'file']];
+    const paths: Array<[string, string]> = [
+      ['settings', 'seed'],
+      ['settings', 'split'],
+      ['point', 'timesteps'],
+      ['model', 'bytes'],
+      ['profile', 'file'],
+    ];
     const junk = fc.oneof(fc.constant(-1), fc.constant(1.5), fc.constant('x'.repeat(5000)), fc.constant(null), fc.object(), fc.constant([]));
     fc.assert(
       fc.property(fc.constantFrom(...paths), junk, ([outer, inner], value) => {
@@ -74,12 +93,26 @@ describe('cluster jobs', () => {
   });
 
   it('refuses an eval batch whose range or key does not hold', () => {
-    const content: Omit<EvalBatchJob, 'key'> = { protocol: PROTOCOL_VERSION, kind: 'eval-batch', model: good.model, data: 'digits', split: 'val', dataSeed: 0, seed: 0, sigmas: [0, 0.2], from: 10, to: 20 };
-    const batch = { ...content, key: evalBatchKey(content) };
+    const content: Omit<EvalBatchJob, 'key'> = {
+      protocol: PROTOCOL_VERSION,
+      kind: 'eval-batch',
+      model: good.model,
+      data: 'digits',
+      split: 'val',
+      dataSeed: 0,
+      seed: 0,
+      sigmas: [0, 0.2],
+      from: 10,
+      to: 20,
+    };
+    const batch = { ...content, key: batchKey(content) };
     expect(parseJob('w1', structuredClone(batch))).toEqual(batch);
     expect(refusal({ ...batch, to: 10 })).toMatch(/malformed job: samples 10\.\.9 \(1 to 1000 samples per batch\)/);
     expect(refusal({ ...batch, to: 2000 })).toMatch(/malformed job: samples 10\.\.1999/);
     expect(refusal({ ...batch, seed: 1 })).toMatch(/malformed job: its key [0-9a-f]{32} does not match its content/);
+    // The key covers nested fields too, and not the order the fields came in.
+    expect(batchKey({ ...content, model: { sha256: 'c'.repeat(64), bytes: 1234 } })).not.toBe(batch.key);
+    expect(batchKey(Object.fromEntries(Object.entries(content).reverse()) as typeof content)).toBe(batch.key);
     expect(refusal({ ...batch, sigmas: [] })).toMatch(/malformed job: sigmas/);
     expect(refusal({ ...batch, sigmas: [11] })).toMatch(/malformed job: sigmas\.0/);
   });

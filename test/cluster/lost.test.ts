@@ -35,7 +35,9 @@ describe.skipIf(!HAVE_REDIS)('explore --queue without Redis', () => {
     const port = await freePort();
     const run = spikemesh(explore(`redis://:hunter2@127.0.0.1:${port}`, join(dir, 'none')));
     expect(await run.exited, run.output).toBe(2);
-    expect(run.output).toMatch(new RegExp(`^spikemesh: --queue redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/0: no connection to Redis \\(.*ECONNREFUSED.*\\); nothing was submitted\\n$`));
+    expect(run.output).toMatch(
+      new RegExp(`^spikemesh: --queue redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}/0: no connection to Redis \\(.*ECONNREFUSED.*\\); nothing was submitted\\n$`),
+    );
     expect(run.output).not.toContain('hunter2');
   }, 120_000);
 
@@ -46,10 +48,16 @@ describe.skipIf(!HAVE_REDIS)('explore --queue without Redis', () => {
     const cache = join(dir, 'cache');
     const run = spikemesh(explore(redis.url, cache));
     started.push(run);
-    await until(() => cached(cache) >= 1, 180_000, () => `${run.output}\n${lone.output}`);
+    await until(
+      () => cached(cache) >= 1,
+      180_000,
+      () => `${run.output}\n${lone.output}`,
+    );
     redis.process.proc.kill('SIGKILL');
     expect(await run.exited, run.output).toBe(2);
-    const m = run.output.match(/^spikemesh: --queue redis:\/\/127\.0\.0\.1:\d+\/0: no connection to Redis \(.+\); (\d+) of 12 results had arrived; they are in the sweep's cache\n$/);
+    const m = run.output.match(
+      /^spikemesh: --queue redis:\/\/127\.0\.0\.1:\d+\/0: no connection to Redis \(.+\); (\d+) of 12 results had arrived; they are in the sweep's cache\n$/,
+    );
     expect(m, run.output).not.toBeNull();
     const kept = Number(m![1]);
     expect(kept).toBeGreaterThanOrEqual(1);

@@ -97,9 +97,13 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
     };
     try {
       await events.waitUntilReady();
-      expect(await reason({ protocol: PROTOCOL_VERSION, kind: 'explore-point', key: 'x' })).toMatch(/^--queue: worker w\d could not run job \d+: malformed job: key: must be a point key/);
+      expect(await reason({ protocol: PROTOCOL_VERSION, kind: 'explore-point', key: 'x' })).toMatch(
+        /^--queue: worker w\d could not run job \d+: malformed job: key: must be a point key/,
+      );
       expect(await reason({ protocol: 99, kind: 'explore-point', key: 'x' })).toMatch(
-        new RegExp(`^--queue: worker w\\d could not run job \\d+: the job speaks worker protocol 99 but this worker speaks ${PROTOCOL_VERSION}: run workers of the same spikemesh version as the client$`),
+        new RegExp(
+          `^--queue: worker w\\d could not run job \\d+: the job speaks worker protocol 99 but this worker speaks ${PROTOCOL_VERSION}: run workers of the same spikemesh version as the client$`,
+        ),
       );
     } finally {
       await events.close();
@@ -110,7 +114,9 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
   it('a job the worker refuses (data it may not read) stops the sweep with that one line, not retried', async () => {
     const settings = { samples: 1, data: `voc:${dir}`, split: 'val' as const, seed: 0, dataSeed: 0 };
     const run = runSweep(options({ queue: redis.url, settings, timesteps: [2], semantics: ['same-step'] }));
-    await expect(run).rejects.toThrow(/^--queue: worker w\d could not run job explore-v1-[0-9a-f]{32}: the job reads the data set in .*, which this worker may not read: start it with --data-dir/);
+    await expect(run).rejects.toThrow(
+      /^--queue: worker w\d could not run job explore-v1-[0-9a-f]{32}: the job reads the data set in .*, which this worker may not read: start it with --data-dir/,
+    );
   }, 60_000);
 
   it('a worker killed mid-job: its job is taken back and finished elsewhere, the sweep is identical', async () => {

@@ -1,5 +1,5 @@
-// `spikemesh eval --queue` on a real Redis and two workers: the same output as the local evaluation, byte for byte
-// (confusion counts of the batches add up exactly), and a rerun computing nothing.
+// `spikemesh eval --queue` and `run --queue` on a real Redis and two workers: the same output as the local command,
+// byte for byte (batches of samples add up exactly, in sample order), and a rerun computing nothing.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ async function output(args: string[]): Promise<string> {
   return run.output;
 }
 
-describe.skipIf(!HAVE_REDIS)('eval --queue on a Redis cluster', () => {
+describe.skipIf(!HAVE_REDIS)('eval and run --queue on a Redis cluster', () => {
   beforeAll(async () => {
     const spec = defaultSpec({ arch: 'dl-vgg9', width: 1 / 16, classes: 11, timesteps: 2 });
     const m = buildSyntheticModel(spec, { targetRate: 0.1, seed: 0, calibrationSamples: 2, checkSamples: 1 });
@@ -47,4 +47,27 @@ describe.skipIf(!HAVE_REDIS)('eval --queue on a Redis cluster', () => {
     expect(await output([...args.filter((a) => a !== '--json'), '--queue', redis.url])).toBe(await output(args.filter((a) => a !== '--json')));
     expect(workers.reduce((n, w) => n + computed(w), 0)).toBe(2);
   }, 240_000);
+
+  it('run: prints exactly what the local run prints, from batches of 8 samples on two workers', async () => {
+    const { redis, workers } = cluster;
+    const before = workers.reduce((n, w) => n + computed(w), 0);
+    const args = ['run', bundle, '--profile', 'loihi', '--data', 'digits', '--samples', '10'];
+    expect(await output([...args, '--json', '--queue', redis.url])).toBe(await output([...args, '--json']));
+    // 10 samples: batches 0..7 and 8..9; the text report from the same batches, from the store.
+    expect(workers.reduce((n, w) => n + computed(w), 0) - before).toBe(2);
+    expect(await output([...args, '--queue', redis.url])).toBe(await output(args));
+    expect(workers.reduce((n, w) => n + computed(w), 0) - before).toBe(2);
+  }, 240_000);
+
+  it('run: refuses --trace and --workers with --queue, in one line', async () => {
+    const base = ['run', bundle, '--profile', 'loihi', '--data', 'digits', '--samples', '1', '--queue', cluster.redis.url];
+    for (const [extra, message] of [
+      [['--trace', join(dir, 't.trace')], 'spikemesh: --trace: the trace is written by the local engine; drop --queue to trace\n'],
+      [['--workers', '2'], "spikemesh: --workers: with --queue the samples run on the queue's workers; drop --workers\n"],
+    ] as const) {
+      const run = spikemesh([...base, ...extra]);
+      expect(await run.exited).toBe(2);
+      expect(run.output).toBe(message);
+    }
+  }, 120_000);
 });
