@@ -20,7 +20,9 @@ const path = (names) => `^src/(${names.map((n) => n.replace('.', '\\.')).join('|
 
 const upward = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `no-upward-from-${layer.join('-').replace(/\.ts/g, '')}`,
-  comment: `${layer.join(', ')} may import only lower layers; it must not import ${LAYERS.slice(i + 1).flat().join(', ')}`,
+  comment: `${layer.join(', ')} may import only lower layers; it must not import ${LAYERS.slice(i + 1)
+    .flat()
+    .join(', ')}`,
   severity: 'error',
   from: { path: path(layer) },
   to: { path: path(LAYERS.slice(i + 1).flat()) },

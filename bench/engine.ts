@@ -151,7 +151,10 @@ const median = (runs: WorkerRun[]) => {
 };
 
 /** 1 worker and 2 workers, each on its own live engine, run in turns after one warm-up run each. */
-async function workerScaling(chip: Chip, spikes: Tensor): Promise<{ w1: { runs: WorkerRun[]; result: EngineResult }; w2: { runs: WorkerRun[]; result: EngineResult }; otherCpus: number | null }> {
+async function workerScaling(
+  chip: Chip,
+  spikes: Tensor,
+): Promise<{ w1: { runs: WorkerRun[]; result: EngineResult }; w2: { runs: WorkerRun[]; result: EngineResult }; otherCpus: number | null }> {
   const input = { kind: 'spikes' as const, spikes };
   const engines = [await Engine.create(chip, { backend: new WorkerBackend(1) }), await Engine.create(chip, { backend: new WorkerBackend(2) })];
   try {
@@ -178,7 +181,8 @@ const acsOf = (r: EngineResult) => r.layers.reduce((a, l) => a + l.acs, 0);
 const macsOf = (r: EngineResult) => r.layers.reduce((a, l) => a + l.macs, 0);
 
 function sameOutputs(a: EngineResult, b: EngineResult): boolean {
-  const eq = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
+  const eq = (x: ArrayLike<number>, y: ArrayLike<number>) =>
+    x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
   return eq(a.counters.data, b.counters.data) && eq(a.accumulator.data, b.accumulator.data) && eq(a.prediction, b.prediction);
 }
 
@@ -191,11 +195,31 @@ function scatterData(chip: Chip, result: EngineResult, spikes: Tensor): Buffer {
   parts.push(Buffer.from('SMSC'), i32([plan.projections.length, T]));
   for (const proj of plan.projections) {
     const conv = proj.stages[proj.eventStage] as ConvPlan;
-    if (proj.stages.length !== proj.eventStage + 1 || conv.groups !== 1 || conv.op !== 'conv') throw new Error(`bench: projection ${proj.name} is not a plain [pool →] conv; the C kernel covers dl-vgg9 only`);
+    if (proj.stages.length !== proj.eventStage + 1 || conv.groups !== 1 || conv.op !== 'conv')
+      throw new Error(`bench: projection ${proj.name} is not a plain [pool →] conv; the C kernel covers dl-vgg9 only`);
     const pool = proj.eventStage === 1 ? (proj.stages[0] as PoolPlan) : null;
     const src = plan.network.populations[proj.source]!.shape;
     const p = pool?.outShape ?? { h: 0, w: 0 };
-    parts.push(i32([pool ? 1 : 0, src.c, src.h, src.w, conv.outShape.c, conv.outShape.h, conv.outShape.w, conv.k, conv.stride, conv.padding, conv.dilation, pool?.kernel ?? 0, pool?.stride ?? 0, pool?.padding ?? 0, p.h, p.w]));
+    parts.push(
+      i32([
+        pool ? 1 : 0,
+        src.c,
+        src.h,
+        src.w,
+        conv.outShape.c,
+        conv.outShape.h,
+        conv.outShape.w,
+        conv.k,
+        conv.stride,
+        conv.padding,
+        conv.dilation,
+        pool?.kernel ?? 0,
+        pool?.stride ?? 0,
+        pool?.padding ?? 0,
+        p.h,
+        p.w,
+      ]),
+    );
     parts.push(Buffer.from(Float32Array.from(conv.weights).buffer));
     if (pool) parts.push(Buffer.from(Float64Array.from(pool.divRows!).buffer), Buffer.from(Float64Array.from(pool.divCols!).buffer));
   }
@@ -279,16 +303,24 @@ function loihiLine(): string {
 const maxRssGB = () => (process.resourceUsage().maxRSS * 1024) / 2 ** 30;
 
 export default async function run(): Promise<void> {
-  say(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the CPUs skews every timing; the ratios are measured back to back)`);
+  say(
+    `machine: load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other work on the CPUs skews every timing; the ratios are measured back to back)`,
+  );
   say(`paper-size dl-vgg9 on loihi: ${loihiLine()}`);
   const t0 = performance.now();
   const { model, dir, built } = cachedPaperModel();
-  say(`model: ${dir.replace(`${here}/`, 'bench/')} (${built ? `built in ${secs((performance.now() - t0) / 1000)}` : 'cached'}; untrained, every spiking layer calibrated to ${SYNTH.targetRate} spikes/neuron/step)`);
+  say(
+    `model: ${dir.replace(`${here}/`, 'bench/')} (${built ? `built in ${secs((performance.now() - t0) / 1000)}` : 'cached'}; untrained, every spiking layer calibrated to ${SYNTH.targetRate} spikes/neuron/step)`,
+  );
   if (!wasmAvailable()) say('WebAssembly SIMD is missing in this Node: the engine runs its TypeScript loops');
 
   const spikes = inputSpikes(model);
   const { chip } = prepareChip({ model, profile: loadProfile('ideal-45nm') });
-  say(`ideal-45nm: ${chip.cores} cores; sample: digits val image ${SAMPLE}, ${fmt(spikes.data.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0))} input spikes over T=${chip.plan.timesteps}`);
+  say(
+    `ideal-45nm: ${chip.cores} cores; sample: digits val image ${SAMPLE}, ${fmt(spikes.data.reduce((a, v) => a + (v !== 0 ? 1 : 0), 0))} input spikes over T=${chip.plan.timesteps}`,
+  );
 
   // The default kernel: the native sum where npm ci built it, else the WebAssembly kernel alone.
   const kernelName = nativeKernel() ? 'native sum (AVX-512/AVX2, native/kernel.c) + WebAssembly SIMD lists' : 'WebAssembly SIMD kernel (no native sum built)';
@@ -298,12 +330,19 @@ export default async function run(): Promise<void> {
   const acs = acsOf(engine.result);
   const rssAfterRun = maxRssGB();
   const spikesTotal = Object.values(engine.result.spikeCounts).reduce((a, b) => a + b, 0);
-  say(`engine, ${kernelName}, in-thread, full accounting: ${fmt(acs)} ACs (${fmt(macsOf(engine.result))} MACs, ${fmt(spikesTotal)} spikes) in ${times(engine)} = ${giga(acs / engine.cpu)} synaptic ops/s per core`);
+  say(
+    `engine, ${kernelName}, in-thread, full accounting: ${fmt(acs)} ACs (${fmt(macsOf(engine.result))} MACs, ${fmt(spikesTotal)} spikes) in ${times(engine)} = ${giga(acs / engine.cpu)} synaptic ops/s per core`,
+  );
 
   const wasmOnly = nativeKernel() ? await timeEngine(chip, new InThreadBackend({ kernel: 'wasm' }), spikes, 1, 2) : null;
-  if (wasmOnly) say(`engine, WebAssembly SIMD kernel alone (where the addon is not built): ${times(wasmOnly)} = ${giga(acsOf(wasmOnly.result) / wasmOnly.cpu)} synaptic ops/s; native sum speedup ${ratio(wasmOnly.cpu / engine.cpu)}; identical counters and outputs: ${sameOutputs(wasmOnly.result, engine.result) ? 'yes' : 'NO'}`);
+  if (wasmOnly)
+    say(
+      `engine, WebAssembly SIMD kernel alone (where the addon is not built): ${times(wasmOnly)} = ${giga(acsOf(wasmOnly.result) / wasmOnly.cpu)} synaptic ops/s; native sum speedup ${ratio(wasmOnly.cpu / engine.cpu)}; identical counters and outputs: ${sameOutputs(wasmOnly.result, engine.result) ? 'yes' : 'NO'}`,
+    );
   const js = await timeEngine(chip, new InThreadBackend({ kernel: 'js' }), spikes, 0, 1);
-  say(`engine, TypeScript loops (the last fallback): ${times(js)} = ${giga(acsOf(js.result) / js.cpu)} synaptic ops/s; default kernel speedup ${ratio(js.cpu / engine.cpu)}; identical counters and outputs: ${sameOutputs(js.result, engine.result) && sameOutputs(recorded.result, engine.result) ? 'yes' : 'NO'}`);
+  say(
+    `engine, TypeScript loops (the last fallback): ${times(js)} = ${giga(acsOf(js.result) / js.cpu)} synaptic ops/s; default kernel speedup ${ratio(js.cpu / engine.cpu)}; identical counters and outputs: ${sameOutputs(js.result, engine.result) && sameOutputs(recorded.result, engine.result) ? 'yes' : 'NO'}`,
+  );
 
   const tmp = mkdtempSync(join(tmpdir(), 'spikemesh-bench-'));
   try {
@@ -312,11 +351,19 @@ export default async function run(): Promise<void> {
     else {
       const cOps = c.projections.reduce((a, p) => a + p.ops, 0);
       const cMacs = c.projections.reduce((a, p) => a + p.macs, 0);
-      const mismatched = chip.plan.projections.filter((p, i) => c.projections[i]!.ops !== recorded.result.layers.find((l) => l.population === chip.plan.network.populations[p.target]!.name)!.acs);
+      const mismatched = chip.plan.projections.filter(
+        (p, i) => c.projections[i]!.ops !== recorded.result.layers.find((l) => l.population === chip.plan.network.populations[p.target]!.name)!.acs,
+      );
       const check = mismatched.length === 0 ? `= the engine's ACs, layer by layer` : `≠ the engine's ACs in ${mismatched.map((p) => p.name).join(', ')}`;
-      say(`C kernel (gcc -O3 -march=native -ffp-contract=off; the same scatter of the same events, scatter only; best of ${c.repetitions}): ${fmt(cOps)} synaptic ops ${check} (${fmt(cMacs)} multiply-adds done) in ${times({ cpu: c.cpuSeconds, wall: c.wallSeconds })} = ${giga(cOps / c.cpuSeconds)} synaptic ops/s`);
-      say(`  engine / C throughput: ${ratio(c.cpuSeconds / engine.cpu)} by CPU time, ${ratio(c.wallSeconds / engine.wall)} by wall time (target ≥ 0.25×); TypeScript loops / C: ${ratio(c.cpuSeconds / js.cpu)}`);
-      say(`  per layer, CPU time (engine: all the work of the layer's cores in a separate run; C: its scatter alone):\n${layerTable(chip, timedBackend.seconds, recorded.result, c)}`);
+      say(
+        `C kernel (gcc -O3 -march=native -ffp-contract=off; the same scatter of the same events, scatter only; best of ${c.repetitions}): ${fmt(cOps)} synaptic ops ${check} (${fmt(cMacs)} multiply-adds done) in ${times({ cpu: c.cpuSeconds, wall: c.wallSeconds })} = ${giga(cOps / c.cpuSeconds)} synaptic ops/s`,
+      );
+      say(
+        `  engine / C throughput: ${ratio(c.cpuSeconds / engine.cpu)} by CPU time, ${ratio(c.wallSeconds / engine.wall)} by wall time (target ≥ 0.25×); TypeScript loops / C: ${ratio(c.cpuSeconds / js.cpu)}`,
+      );
+      say(
+        `  per layer, CPU time (engine: all the work of the layer's cores in a separate run; C: its scatter alone):\n${layerTable(chip, timedBackend.seconds, recorded.result, c)}`,
+      );
     }
 
     const torch = runTorch(dir, spikes, tmp);
@@ -324,8 +371,12 @@ export default async function run(): Promise<void> {
     else {
       const pred = engine.result.prediction;
       const agree = torch.prediction.reduce((a, v, i) => a + (v === pred[i] ? 1 : 0), 0) / pred.length;
-      say(`PyTorch ${torch.torch} dense inference on the CPU (${torch.threads} thread${torch.threads === 1 ? '' : 's'}; the same spikes and weights; best of ${TORCH_REPS}): ${times({ cpu: torch.cpuSeconds, wall: torch.seconds })}; argmax agrees with the engine on ${(100 * agree).toFixed(1)}% of pixels`);
-      say(`  engine / PyTorch time: ${ratio(engine.cpu / torch.cpuSeconds)} by CPU time, ${ratio(engine.wall / torch.seconds)} by wall time (goal < 1×: the event engine, accounting included, faster than the dense run)`);
+      say(
+        `PyTorch ${torch.torch} dense inference on the CPU (${torch.threads} thread${torch.threads === 1 ? '' : 's'}; the same spikes and weights; best of ${TORCH_REPS}): ${times({ cpu: torch.cpuSeconds, wall: torch.seconds })}; argmax agrees with the engine on ${(100 * agree).toFixed(1)}% of pixels`,
+      );
+      say(
+        `  engine / PyTorch time: ${ratio(engine.cpu / torch.cpuSeconds)} by CPU time, ${ratio(engine.wall / torch.seconds)} by wall time (goal < 1×: the event engine, accounting included, faster than the dense run)`,
+      );
     }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -336,7 +387,13 @@ export default async function run(): Promise<void> {
   const scaling = await workerScaling(split, spikes);
   const same = sameOutputs(scaling.w1.result, inThread.result) && sameOutputs(scaling.w2.result, inThread.result);
   const walls = (runs: WorkerRun[]) => runs.map((r) => r.wall.toFixed(2)).join(' ');
-  say(`workers on ideal-45nm ≤ ${fmt(SPLIT_NEURONS)} neurons/core (${split.cores} cores; ideal-45nm itself has one core per layer, nothing to share), wall time: in-thread ${secs(inThread.wall)}; ${WORKER_ROUNDS} rounds of 1 worker then 2 workers, median 1 worker ${secs(median(scaling.w1.runs))} [${walls(scaling.w1.runs)}], 2 workers ${secs(median(scaling.w2.runs))} [${walls(scaling.w2.runs)}]`);
-  say(`  1 → 2 workers speedup: ${ratio(median(scaling.w1.runs) / median(scaling.w2.runs))} by the medians (target ≥ 1.7× on 2 cores, which only an otherwise idle machine can show: ${idleText(scaling.otherCpus)}); identical results: ${same ? 'yes' : 'NO'}`);
-  say(`peak memory (maxRSS): ${rssAfterRun.toFixed(2)} GB after the paper-size runs${built ? ' (the model was built in this process)' : ''} (target ≤ 1.5 GB); ${maxRssGB().toFixed(2)} GB at the end, worker threads included`);
+  say(
+    `workers on ideal-45nm ≤ ${fmt(SPLIT_NEURONS)} neurons/core (${split.cores} cores; ideal-45nm itself has one core per layer, nothing to share), wall time: in-thread ${secs(inThread.wall)}; ${WORKER_ROUNDS} rounds of 1 worker then 2 workers, median 1 worker ${secs(median(scaling.w1.runs))} [${walls(scaling.w1.runs)}], 2 workers ${secs(median(scaling.w2.runs))} [${walls(scaling.w2.runs)}]`,
+  );
+  say(
+    `  1 → 2 workers speedup: ${ratio(median(scaling.w1.runs) / median(scaling.w2.runs))} by the medians (target ≥ 1.7× on 2 cores, which only an otherwise idle machine can show: ${idleText(scaling.otherCpus)}); identical results: ${same ? 'yes' : 'NO'}`,
+  );
+  say(
+    `peak memory (maxRSS): ${rssAfterRun.toFixed(2)} GB after the paper-size runs${built ? ' (the model was built in this process)' : ''} (target ≤ 1.5 GB); ${maxRssGB().toFixed(2)} GB at the end, worker threads included`,
+  );
 }

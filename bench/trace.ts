@@ -149,25 +149,35 @@ async function report(name: string, model: Model, profile: CoreProfile, sample: 
     const perSpike = s.bytes / s.spikes;
     const overhead = m.traced.cpu / m.plain.cpu - 1;
     say(`${name} on ${profile.name}: ${fmt(chip.cores)} cores, ${s.records} steps, ${fmt(s.spikes)} spikes`);
-    say(`  size: spikes ${fmt(s.bytes)} B = ${perSpike.toFixed(3)} B/spike (target ≤ ${TARGET_BYTES_PER_SPIKE}: ${perSpike <= TARGET_BYTES_PER_SPIKE ? 'met' : 'NOT met'}); whole file ${fmt(m.bytes)} B = ${(m.bytes / s.spikes).toFixed(3)} B/spike with the counters (${fmt((m.bytes - s.bytes) / s.records)} B per step: ${chip.cores} cores × 11 counters), header and index`);
+    say(
+      `  size: spikes ${fmt(s.bytes)} B = ${perSpike.toFixed(3)} B/spike (target ≤ ${TARGET_BYTES_PER_SPIKE}: ${perSpike <= TARGET_BYTES_PER_SPIKE ? 'met' : 'NOT met'}); whole file ${fmt(m.bytes)} B = ${(m.bytes / s.spikes).toFixed(3)} B/spike with the counters (${fmt((m.bytes - s.bytes) / s.records)} B per step: ${chip.cores} cores × 11 counters), header and index`,
+    );
     const streaming = (m.traced.cpu - m.fixed.cpu) / m.plain.cpu - 1;
     say(
       `  time (fastest of ${m.trials}, CPU): untraced ${secs(m.plain.cpu)}, traced ${secs(m.traced.cpu)} → overhead ${(100 * overhead).toFixed(1)}% (target ≤ ${100 * TARGET_OVERHEAD}%: ${overhead <= TARGET_OVERHEAD ? 'met' : 'NOT met'}); wall ${secs(m.plain.wall)} vs ${secs(m.traced.wall)}`,
     );
-    say(`    of which the trace file's fixed cost (header hashes, index, rename; once per run, not per sample) ${secs(m.fixed.cpu)}; streaming the steps alone ${(100 * streaming).toFixed(1)}%`);
+    say(
+      `    of which the trace file's fixed cost (header hashes, index, rename; once per run, not per sample) ${secs(m.fixed.cpu)}; streaming the steps alone ${(100 * streaming).toFixed(1)}%`,
+    );
     let t0 = performance.now();
     const d = loadTrace(m.path);
     const load = (performance.now() - t0) / 1000;
     t0 = performance.now();
     withTrace(m.path, traceStats);
-    say(`  reading: whole trace into memory ${secs(load)} (${d.records} records), trace stats ${secs((performance.now() - t0) / 1000)}; file ${fmt(statSync(m.path).size)} B`);
+    say(
+      `  reading: whole trace into memory ${secs(load)} (${d.records} records), trace stats ${secs((performance.now() - t0) / 1000)}; file ${fmt(statSync(m.path).size)} B`,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 export default async function run(): Promise<void> {
-  say(`machine: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (timings are CPU time of this process, untraced and traced runs interleaved)`);
+  say(
+    `machine: load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (timings are CPU time of this process, untraced and traced runs interleaved)`,
+  );
   const t0 = performance.now();
   const { model, built } = cachedPaperModel();
   say(`paper-size model: ${built ? `built in ${secs((performance.now() - t0) / 1000)}` : 'cached'} (bench/.cache, shared with bench/engine.ts)`);

@@ -53,7 +53,14 @@ export function netCost(network: Network, weightShapes: ReadonlyMap<string, read
   const sum = (f: (l: (typeof layers)[number]) => number) => layers.reduce((a, l) => a + f(l), 0);
   const input = network.populations.filter((p) => p.role === 'input').reduce((a, p) => a + p.shape.c * p.shape.h * p.shape.w, 0);
   const largestLayer = Math.max(0, ...layers.map((l) => l.neurons));
-  return { neurons: sum((l) => l.neurons), parameters: sum((l) => l.parameters), synOpsPerStep: sum((l) => l.annFlops), inputValues: input, largestLayer, timesteps: network.timesteps };
+  return {
+    neurons: sum((l) => l.neurons),
+    parameters: sum((l) => l.parameters),
+    synOpsPerStep: sum((l) => l.annFlops),
+    inputValues: input,
+    largestLayer,
+    timesteps: network.timesteps,
+  };
 }
 
 export function modelCost(model: Model): NetCost {
@@ -65,7 +72,9 @@ export function checkArchitecture(c: NetCost): void {
   if (c.neurons > MAX_NEURONS)
     throw new UserError(`the network would have ${si(c.neurons)} neurons, over the limit of ${si(MAX_NEURONS)}; lower --size or --width`);
   if (c.parameters > MAX_PARAMETERS)
-    throw new UserError(`the network would have ${si(c.parameters)} parameters, over the limit of ${si(MAX_PARAMETERS)}; lower --width, --classes or --input-channels`);
+    throw new UserError(
+      `the network would have ${si(c.parameters)} parameters, over the limit of ${si(MAX_PARAMETERS)}; lower --width, --classes or --input-channels`,
+    );
 }
 
 // Bytes per neuron and per parameter, measured (RSS over a bare start) with a 16× larger input: the reference
@@ -78,7 +87,8 @@ const BYTES_PER_PARAMETER = 8;
 /** One sample's input over all timesteps, as float32 (DVS frames, or the encoder's per-step spikes). */
 export const inputBytes = (c: NetCost, steps = c.timesteps) => 4 * c.inputValues * steps;
 
-export const referenceBytes = (c: NetCost, steps = c.timesteps) => BYTES_PER_PARAMETER * c.parameters + REFERENCE_BYTES_PER_NEURON * c.neurons + inputBytes(c, steps);
+export const referenceBytes = (c: NetCost, steps = c.timesteps) =>
+  BYTES_PER_PARAMETER * c.parameters + REFERENCE_BYTES_PER_NEURON * c.neurons + inputBytes(c, steps);
 export const engineBytes = (c: NetCost, steps = c.timesteps) => BYTES_PER_PARAMETER * c.parameters + ENGINE_BYTES_PER_NEURON * c.neurons + inputBytes(c, steps);
 
 /** A run's estimate: dense synaptic operations and peak bytes, each with how it was reckoned (in terms of its flags). */
@@ -105,7 +115,9 @@ export function checkBudget(command: string, e: Estimate, yes: boolean, limits: 
     if (e.bytes > limits.memory && !yes) throw new UserError(`${what}, over the ${gib(limits.memory)} limit; ${goAhead}`);
   }
   if (e.ops !== undefined && e.ops > limits.work && !yes)
-    throw new UserError(`${command}: about ${si(e.ops)} synaptic operations (${e.opsOf}), over the limit of ${si(limits.work)} (hours of simulation); ${goAhead}`);
+    throw new UserError(
+      `${command}: about ${si(e.ops)} synaptic operations (${e.opsOf}), over the limit of ${si(limits.work)} (hours of simulation); ${goAhead}`,
+    );
 }
 
 /** A run of the reference or the engine over samples: what sets its work and its buffers. */
@@ -157,7 +169,9 @@ export function checkMapBudget(c: NetCost, layers: number, neuronsPerCore: numbe
   const lower = '--size or --width, or a profile with more neurons per core';
   checkBudget('map', { bytes: cores * MAP_BYTES_PER_CORE, bytesOf: `at least ${int(cores)} cores`, heapBytes: true, lower }, yes, limits);
   if (cores > MAP_CORES_LIMIT && !yes)
-    throw new UserError(`map: at least ${int(cores)} cores to place, over the limit of ${int(MAP_CORES_LIMIT)} (minutes of placement); give --yes to go ahead, or lower ${lower}`);
+    throw new UserError(
+      `map: at least ${int(cores)} cores to place, over the limit of ${int(MAP_CORES_LIMIT)} (minutes of placement); give --yes to go ahead, or lower ${lower}`,
+    );
 }
 
 /** Pixels a picture may have: RGB plus the PNG encoder's RGBA and filtered rows, ~12 bytes a pixel, stays under 0.5 GiB. */
@@ -166,7 +180,9 @@ export const MAX_PICTURE_PIXELS = 2 ** 25;
 export function checkPicture(command: string, size: { width: number; height: number }, lower: string): void {
   const pixels = size.width * size.height;
   if (pixels > MAX_PICTURE_PIXELS)
-    throw new UserError(`${command}: the picture would be ${int(size.width)}×${int(size.height)} pixels (${int(pixels)}), over the limit of ${int(MAX_PICTURE_PIXELS)}; lower ${lower}`);
+    throw new UserError(
+      `${command}: the picture would be ${int(size.width)}×${int(size.height)} pixels (${int(pixels)}), over the limit of ${int(MAX_PICTURE_PIXELS)}; lower ${lower}`,
+    );
 }
 
 /**

@@ -71,7 +71,10 @@ function executeConvertAnn(ann: string, flags: ConvertAnnFlags): void {
     process.stdout.write(`${JSON.stringify({ out: flags.out, network: r.model.network.name, timesteps: r.model.network.timesteps, scales })}\n`);
     return;
   }
-  const lines = [`${r.model.network.name}, T=${r.model.network.timesteps}, ${r.model.network.spec.encoding} input → ${flags.out}`, 'λ (activation that becomes one spike per step):'];
+  const lines = [
+    `${r.model.network.name}, T=${r.model.network.timesteps}, ${r.model.network.spec.encoding} input → ${flags.out}`,
+    'λ (activation that becomes one spike per step):',
+  ];
   for (const [name, v] of r.scales) lines.push(`  ${name.padEnd(10)} ${range(v)}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }
@@ -80,12 +83,18 @@ export function registerConvertAnn(program: Command): void {
   program
     .command('convert-ann')
     .argument('<ann-bundle>', 'an ANN twin (kind ann: BatchNorm + ReLU, identity output)')
-    .description('convert an ANN twin to a spiking network: BatchNorm folded into the convolutions, IF neurons with soft reset, thresholds balanced layer- or channel-wise on calibration data (Diehl et al. 2015; robust percentile as Rueckauer et al. 2017)')
+    .description(
+      'convert an ANN twin to a spiking network: BatchNorm folded into the convolutions, IF neurons with soft reset, thresholds balanced layer- or channel-wise on calibration data (Diehl et al. 2015; robust percentile as Rueckauer et al. 2017)',
+    )
     .option('--method <m>', 'layer (one λ per layer) | channel (one λ per output channel)', 'layer')
     .option('--timesteps <T>', withRange('timesteps of the SNN (any T can be run later with --timesteps)', RANGES.timesteps), '64')
     .option('--calibration <n>', withRange('training samples 0..n−1 the activations are measured on', RANGES.samples), '16')
     .option('--percentile <p>', withRange('percentile of the positive activations taken as the maximum (100: the maximum)', RANGES.percentile), '100')
-    .option('--encoding <e>', 'analog (the image is the first layer\'s input current every step) | poisson (signed Poisson spikes of rate |x|, binary-spike hardware)', 'analog')
+    .option(
+      '--encoding <e>',
+      "analog (the image is the first layer's input current every step) | poisson (signed Poisson spikes of rate |x|, binary-spike hardware)",
+      'analog',
+    )
     .option('--data <name>', `calibration data: digits | digits-dvs | voc:<dir> | ddd17:<dir> | ${NOISE_DATA} (default: the model's data set)`)
     .option('--seed <n>', withRange('seed of the calibration noise images (--data noise)', RANGES.seed), '0')
     .option('--data-seed <n>', withRange('seed of the synthetic data sets', RANGES.seed), '0')

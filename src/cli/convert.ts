@@ -22,7 +22,7 @@ interface ConvertFlags extends ArchFlags {
 export function registerConvert(program: Command): void {
   const cmd = program
     .command('convert-checkpoint')
-    .argument('<input>', 'PyTorch .pth (trainer or authors\' SNN-Segmentation layout), .safetensors, a NIR graph (.nir), or a bundle')
+    .argument('<input>', "PyTorch .pth (trainer or authors' SNN-Segmentation layout), .safetensors, a NIR graph (.nir), or a bundle")
     .description('validate a checkpoint against its architecture and write it as a spikemesh bundle (model.json + weights.safetensors)')
     .requiredOption('--out <dir>', 'bundle folder to write (written atomically)')
     .option(FORCE_FLAG, FORCE_HELP)

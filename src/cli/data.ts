@@ -4,7 +4,19 @@ import type { Command } from 'commander';
 import { checkOutputFile, fileMentions, writeOutputFile, type OutputRules } from '../io/output.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { serializeSafetensors } from '../io/safetensors.js';
-import { DATA_SPEC_HELP, encodeRgbPng, EXPORT_FORMAT, exportDataset, openDataset, parseDataSpec, pngOutput, samplePanels, sideBySide, SPLITS, type Split } from '../data/index.js';
+import {
+  DATA_SPEC_HELP,
+  encodeRgbPng,
+  EXPORT_FORMAT,
+  exportDataset,
+  openDataset,
+  parseDataSpec,
+  pngOutput,
+  samplePanels,
+  sideBySide,
+  SPLITS,
+  type Split,
+} from '../data/index.js';
 import { UserError } from '../errors.js';
 import { panelCount, pictureSize } from '../data/show.js';
 import { checkPicture } from './budget.js';
@@ -51,7 +63,10 @@ export function registerDataCommands(program: Command): void {
 
   addCommon(data.command('export'))
     .description('write N samples as safetensors: images U8 [N,H,W,3] RGB or events [N,T,2,H,W], labels U8 [N,H,W], metadata')
-    .option('--count <n>', withRange('number of samples (default: the split size: digits 4000 train / 500 val; VOC, DDD17: all); at most 2 GiB of tensors', RANGES.samples))
+    .option(
+      '--count <n>',
+      withRange('number of samples (default: the split size: digits 4000 train / 500 val; VOC, DDD17: all); at most 2 GiB of tensors', RANGES.samples),
+    )
     .requiredOption('--out <file>', 'output .safetensors file')
     .option(FORCE_FLAG, FORCE_HELP)
     .action((flags: CommonFlags & { count?: string; out: string; force?: boolean }) => {
@@ -62,7 +77,9 @@ export function registerDataCommands(program: Command): void {
       const out = exportDataset(ds, count, progress(`data export ${ds.name} ${ds.split}`, count));
       const bytes = serializeSafetensors(out.tensors, out.metadata);
       writeOutputFile(flags.out, bytes, rules);
-      process.stdout.write(`wrote ${flags.out}: ${count} ${ds.name} ${ds.split} samples, ${ds.classNames.length} classes, ${(bytes.length / 1e6).toFixed(1)} MB\n`);
+      process.stdout.write(
+        `wrote ${flags.out}: ${count} ${ds.name} ${ds.split} samples, ${ds.classNames.length} classes, ${(bytes.length / 1e6).toFixed(1)} MB\n`,
+      );
     });
 
   addCommon(data.command('show'))

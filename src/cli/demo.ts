@@ -22,7 +22,17 @@ export function registerDemo(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (flags: { samples: string; profile: string; trace: string; json?: boolean; yes?: boolean }) => {
       if (!existsSync(SHIPPED_MODEL))
-        throw new UserError(`the shipped model is missing: ${SHIPPED_MODEL} (train it with train/train.py, see train/README.md, or run \`spikemesh run <checkpoint> --profile loihi --data digits\` on another bundle)`);
-      await executeRun(SHIPPED_MODEL, { ...RUN_DEFAULTS, profile: flags.profile, data: 'digits', samples: flags.samples, trace: flags.trace, ...(flags.json ? { json: true } : {}), ...(flags.yes ? { yes: true } : {}) });
+        throw new UserError(
+          `the shipped model is missing: ${SHIPPED_MODEL} (train it with train/train.py, see train/README.md, or run \`spikemesh run <checkpoint> --profile loihi --data digits\` on another bundle)`,
+        );
+      await executeRun(SHIPPED_MODEL, {
+        ...RUN_DEFAULTS,
+        profile: flags.profile,
+        data: 'digits',
+        samples: flags.samples,
+        trace: flags.trace,
+        ...(flags.json ? { json: true } : {}),
+        ...(flags.yes ? { yes: true } : {}),
+      });
     });
 }

@@ -46,7 +46,11 @@ function trainerMetrics(loaded: LoadedModel): { miou: number; samples?: number }
 
 /** The reference runs every sample at every σ; its buffers are one sample's. */
 function checkEvalBudget(loaded: LoadedModel, ds: SegDataset, count: number, sigmas: number, yes: boolean): void {
-  checkRun('eval', { cost: modelCost(loaded.model), samples: count, passes: [sigmas, 'noise levels'], lower: '--count, --noise levels, --timesteps or --size' }, yes);
+  checkRun(
+    'eval',
+    { cost: modelCost(loaded.model), samples: count, passes: [sigmas, 'noise levels'], lower: '--count, --noise levels, --timesteps or --size' },
+    yes,
+  );
   checkSplitCount('--count', count, ds, yes);
 }
 
@@ -85,7 +89,8 @@ function render(head: string, report: EvalReport, names: readonly string[], load
   const trainer = trainerMetrics(loaded);
   if (trainer) {
     const diff = 100 * (m.miou - trainer.miou);
-    const same = trainer.samples === undefined || trainer.samples === report.samples ? '' : ` (the trainer used ${trainer.samples} samples, this run ${report.samples})`;
+    const same =
+      trainer.samples === undefined || trainer.samples === report.samples ? '' : ` (the trainer used ${trainer.samples} samples, this run ${report.samples})`;
     lines.push(`trainer's val MIoU (model.json): ${pct(trainer.miou, 2)}; difference ${diff >= 0 ? '+' : '−'}${Math.abs(diff).toFixed(2)} points${same}`);
   }
   lines.push('', classTable(clean, names));
@@ -128,7 +133,9 @@ function jsonReport(checkpoint: string, ds: SegDataset, report: EvalReport, name
       confusion: Array.from({ length: names.length }, (_, l) => Array.from(r.confusion.subarray(l * names.length, (l + 1) * names.length))),
     })),
     ...(clean && report.results.length > 1 ? { noise: noiseTable(report.results).map((r) => ({ ...r, relativeDrop: iou(r.relativeDrop) })) } : {}),
-    ...(trainer && clean ? { trainer: { valMiou: trainer.miou, valSamples: trainer.samples ?? null, differencePoints: 100 * (clean.metrics.miou - trainer.miou) } } : {}),
+    ...(trainer && clean
+      ? { trainer: { valMiou: trainer.miou, valSamples: trainer.samples ?? null, differencePoints: 100 * (clean.metrics.miou - trainer.miou) } }
+      : {}),
   };
 }
 
@@ -137,15 +144,28 @@ export function registerEval(program: Command): void {
     .command('eval')
     .argument('<model>', 'bundle folder, .pth or .safetensors')
     .description('run the reference simulator over a data set split; print MIoU, pixel accuracy and per-class IoU (optionally under Gaussian input noise)')
-    .option('--data <name>', 'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<DDD17 folder> (default: the data set model.json names, if digits or digits-dvs)')
+    .option(
+      '--data <name>',
+      'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<DDD17 folder> (default: the data set model.json names, if digits or digits-dvs)',
+    )
     .option('--split <split>', 'train | val', 'val')
-    .option('--count <n>', withRange("samples 0..n−1 (default: the trainer's val count from model.json, else the whole split; past the split only with --yes)", RANGES.samples))
-    .option('--noise <σ[,σ…]>', withRange('Gaussian noise σ added to the normalised input; a comma list prints the relative MIoU drop per σ (σ=0 is added)', RANGES.noise), '0')
+    .option(
+      '--count <n>',
+      withRange("samples 0..n−1 (default: the trainer's val count from model.json, else the whole split; past the split only with --yes)", RANGES.samples),
+    )
+    .option(
+      '--noise <σ[,σ…]>',
+      withRange('Gaussian noise σ added to the normalised input; a comma list prints the relative MIoU drop per σ (σ=0 is added)', RANGES.noise),
+      '0',
+    )
     .option('--seed <n>', withRange('seed of the Poisson encoder and the noise (per sample, derived from (seed, index))', RANGES.seed), '0')
     .option('--data-seed <n>', withRange('seed of the synthetic data sets (as `data export --seed`)', RANGES.seed), '0')
     .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output (includes the confusion matrices)')
-    .option('--queue <url>', 'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…');
+    .option(
+      '--queue <url>',
+      'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…',
+    );
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action(async (checkpoint: string, flags: EvalFlags) => {
     const split = parseChoice<Split>('--split', flags.split, SPLITS);
@@ -169,7 +189,17 @@ export function registerEval(program: Command): void {
         // Loaded only when a queue is asked for: a local evaluation never touches Redis or BullMQ.
         const { evaluateOnQueue } = await import('../cluster/eval.js');
         const data = flags.data ?? loaded.meta.dataset;
-        report = await evaluateOnQueue({ url: flags.queue, loaded, data, ds, dataSeed, sigmas, count, seed, onProgress: (done, _total, detail) => progress.update(done, detail) });
+        report = await evaluateOnQueue({
+          url: flags.queue,
+          loaded,
+          data,
+          ds,
+          dataSeed,
+          sigmas,
+          count,
+          seed,
+          onProgress: (done, _total, detail) => progress.update(done, detail),
+        });
       }
     } finally {
       progress.finish();

@@ -36,7 +36,14 @@ interface ExploreFlags {
 
 /** A comma-separated flag value, duplicates dropped, each item parsed (and checked) by `parse`. */
 function list<T>(value: string, parse: (v: string) => T): T[] {
-  return [...new Set(value.split(',').map((v) => v.trim()).filter(Boolean))].map(parse);
+  return [
+    ...new Set(
+      value
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    ),
+  ].map(parse);
 }
 
 /** The data every point runs: --data as given (checked now), else the data set model.json names if spikemesh can open it. */
@@ -65,17 +72,29 @@ function checkSweepBudget(flags: ExploreFlags, loaded: LoadedModel, s: SweepShap
   const steps = s.semantics.flatMap((sem) => s.timesteps.map((t) => t + (sem === 'pipelined' ? depth : 0)));
   const cost = { ...modelCost(loaded.model), timesteps: Math.max(...s.timesteps) };
   const copies = flags.queue ? 1 : Math.max(1, Math.min(s.workers, combos * steps.length));
-  const plan = { cost, samples: s.samples, passes: [combos, 'profile points'] as [number, string], steps: steps.reduce((a, b) => a + b, 0), stepsOf: `T=${steps.join('+')}`, engine: true, copies };
+  const plan = {
+    cost,
+    samples: s.samples,
+    passes: [combos, 'profile points'] as [number, string],
+    steps: steps.reduce((a, b) => a + b, 0),
+    stepsOf: `T=${steps.join('+')}`,
+    engine: true,
+    copies,
+  };
   checkRun('explore', { ...plan, lower: '--samples, --vary values, --timesteps or --workers' }, flags.yes ?? false);
   const { data, split, dataSeed } = s.settings;
-  if (data !== NOISE_DATA) checkSplitCount('--samples', s.samples, openDataset(parseDataSpec(data), split, dataSeed, loaded.model.network.spec.inputHeight), flags.yes ?? false);
+  if (data !== NOISE_DATA)
+    checkSplitCount('--samples', s.samples, openDataset(parseDataSpec(data), split, dataSeed, loaded.model.network.spec.inputHeight), flags.yes ?? false);
 }
 
 async function executeExplore(flags: ExploreFlags): Promise<void> {
   checkSweepOut(flags.out, flags.force);
   const timesteps = flags.timesteps ? list(flags.timesteps, (v) => parseIntFlag('--timesteps', v, RANGES.timesteps)) : undefined;
   const semantics = list(flags.semantics, (v) => parseChoice<Semantics>('--semantics', v, ['same-step', 'pipelined']));
-  const workers = flags.workers === undefined ? Math.min(MAX_SWEEP_WORKERS, Math.max(0, availableParallelism() - 1)) : parseIntFlag('--workers', flags.workers, { ...RANGES.workers, max: MAX_SWEEP_WORKERS });
+  const workers =
+    flags.workers === undefined
+      ? Math.min(MAX_SWEEP_WORKERS, Math.max(0, availableParallelism() - 1))
+      : parseIntFlag('--workers', flags.workers, { ...RANGES.workers, max: MAX_SWEEP_WORKERS });
   const samples = parseIntFlag('--samples', flags.samples, RANGES.samples);
   const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
   const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed);
@@ -111,14 +130,30 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
 export function registerExplore(program: Command): void {
   program
     .command('explore')
-    .description('sweep core-profile fields and run settings: map and run every point on the engine, cache each by content hash, write CSV/JSON tables, the Pareto front (energy, latency, cores) and SVG plots')
+    .description(
+      'sweep core-profile fields and run settings: map and run every point on the engine, cache each by content hash, write CSV/JSON tables, the Pareto front (energy, latency, cores) and SVG plots',
+    )
     .requiredOption('--model <bundle>', 'the model to run at every point (bundle folder, model.json, .pth or .safetensors)')
     .requiredOption('--profile <name|path>', 'the base core profile the overrides apply to')
-    .option('--vary <field=v1,v2>', `a profile field (dotted path, e.g. energyPJ.synOp, or an alias: ${Object.keys(ALIASES).join(', ')}) and its values; repeat for more axes`, (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--timesteps <list>', withRange("timesteps to run, e.g. 5,10,20 (default: the model's T); beyond a BNTT model's trained T the last trained step's statistics are reused; each", RANGES.timesteps))
+    .option(
+      '--vary <field=v1,v2>',
+      `a profile field (dotted path, e.g. energyPJ.synOp, or an alias: ${Object.keys(ALIASES).join(', ')}) and its values; repeat for more axes`,
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option(
+      '--timesteps <list>',
+      withRange(
+        "timesteps to run, e.g. 5,10,20 (default: the model's T); beyond a BNTT model's trained T the last trained step's statistics are reused; each",
+        RANGES.timesteps,
+      ),
+    )
     .option('--semantics <list>', 'same-step,pipelined', 'same-step')
     .option('--samples <n>', withRange('samples per point (0..n−1 of the split; past the split only with --yes)', RANGES.samples), '2')
-    .option('--data <name>', `digits | digits-dvs | voc:<dir> | ddd17:<dir> | ${NOISE_DATA} (unlabelled random images; no MIoU) (default: the model's data set)`)
+    .option(
+      '--data <name>',
+      `digits | digits-dvs | voc:<dir> | ddd17:<dir> | ${NOISE_DATA} (unlabelled random images; no MIoU) (default: the model's data set)`,
+    )
     .option('--split <split>', 'train | val', 'val')
     .option('--seed <n>', withRange('Poisson seed (per sample, as run and eval)', RANGES.seed), '0')
     .option('--data-seed <n>', withRange('seed of the synthetic data sets', RANGES.seed), '0')
@@ -127,7 +162,10 @@ export function registerExplore(program: Command): void {
     .option('--out <dir>', 'folder for results.csv, results.json, pareto.json and the plots', 'explore-out')
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--cache <dir>', 'cache of finished points (default: <out>/cache); a rerun or an extended sweep reuses it')
-    .option('--queue <url>', 'run the points on the workers of this Redis (spikemesh worker --queue <url>) instead of local threads: redis://[:password@]host:port[/db] or rediss://…')
+    .option(
+      '--queue <url>',
+      'run the points on the workers of this Redis (spikemesh worker --queue <url>) instead of local threads: redis://[:password@]host:port[/db] or rediss://…',
+    )
     .option('--json', 'machine-readable output')
     .action((flags: ExploreFlags) => executeExplore(flags));
 }

@@ -1,6 +1,5 @@
 // Plain-text tables and number formatting for reports.
 
-
 export interface Column<T> {
   header: string;
   value: (row: T) => string;

@@ -64,7 +64,17 @@ export function registerInfer(program: Command): void {
     }
     if (flags.json) {
       const rows = Array.from({ length: H }, (_, y) => Array.from(result.prediction.subarray(y * W, (y + 1) * W)));
-      const out = { checkpoint, input: flags.input, seed, timesteps: network.timesteps, inputSpikeCount: result.inputSpikeCount, classHistogram: histogram, classNames, layers, prediction: rows };
+      const out = {
+        checkpoint,
+        input: flags.input,
+        seed,
+        timesteps: network.timesteps,
+        inputSpikeCount: result.inputSpikeCount,
+        classHistogram: histogram,
+        classNames,
+        layers,
+        prediction: rows,
+      };
       process.stdout.write(`${JSON.stringify(out)}\n`);
       return;
     }
@@ -72,7 +82,10 @@ export function registerInfer(program: Command): void {
       `${network.name} on ${flags.input} (T=${network.timesteps}, seed ${seed}, ${int(result.inputSpikeCount)} input events)`,
       '',
       'prediction (pixels per class):',
-      ...histogram.map((n, c) => [n, c] as const).filter(([n]) => n > 0).map(([n, c]) => `  ${classNames[c]}: ${int(n)} (${pct(n / (H * W))})`),
+      ...histogram
+        .map((n, c) => [n, c] as const)
+        .filter(([n]) => n > 0)
+        .map(([n, c]) => `  ${classNames[c]}: ${int(n)} (${pct(n / (H * W))})`),
       '',
       table(layers, [
         { header: 'layer', value: (l) => l.layer },

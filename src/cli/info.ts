@@ -53,7 +53,10 @@ function render(r: InfoReport): string {
       (s.kind === 'snn' ? `, ${r.neurons.join('; ')}` : ', BatchNorm + ReLU'),
     '',
   ];
-  const rows = [...r.layers, { population: 'total', shape: undefined, neurons: r.totals.neurons, parameters: r.totals.parameters, fanIn: NaN, annFlops: r.totals.annFlopsPerStep }];
+  const rows = [
+    ...r.layers,
+    { population: 'total', shape: undefined, neurons: r.totals.neurons, parameters: r.totals.parameters, fanIn: NaN, annFlops: r.totals.annFlopsPerStep },
+  ];
   const body = table(rows, [
     { header: 'layer', value: (l) => l.population },
     { header: 'shape C×H×W', value: (l) => (l.shape ? shapeText(l.shape) : '') },
@@ -62,7 +65,12 @@ function render(r: InfoReport): string {
     { header: 'fan-in', value: (l) => (Number.isNaN(l.fanIn) ? '' : int(l.fanIn)) },
     { header: 'ANN FLOPs/step (Eq. 9)', value: (l) => `${int(l.annFlops)} (${si(l.annFlops)})` },
   ]);
-  return [...head, body, '', 'FLOPs: k²·Hout·Wout·Cin·Cout per conv (transposed conv: k²·Hin·Win·Cin·Cout); pooling and resizing are not counted, as in the paper.'].join('\n');
+  return [
+    ...head,
+    body,
+    '',
+    'FLOPs: k²·Hout·Wout·Cin·Cout per conv (transposed conv: k²·Hin·Win·Cin·Cout); pooling and resizing are not counted, as in the paper.',
+  ].join('\n');
 }
 
 export function registerInfo(program: Command): void {

@@ -30,7 +30,6 @@ try {
   if (e instanceof SpikemeshError) fail(flagWording(e), e.exitCode);
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'EACCES' || err?.code === 'ENOSPC' || err?.code === 'EISDIR' || err?.code === 'ENOENT')
-    fail(`${err.path ?? ''}: ${err.message}`, 2);
+  if (err?.code === 'EACCES' || err?.code === 'ENOSPC' || err?.code === 'EISDIR' || err?.code === 'ENOENT') fail(`${err.path ?? ''}: ${err.message}`, 2);
   throw e;
 }

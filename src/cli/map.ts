@@ -65,7 +65,12 @@ function load(checkpoint: string | undefined, override: Partial<ArchSpec>): Load
   if (checkpoint) {
     const loaded = loadModel(checkpoint, override);
     const weightShapes = new Map([...loaded.model.weights].map(([k, t]) => [k, t.shape]));
-    return { net: { network: loaded.model.network, weightShapes }, weights: loaded.model.weights, source: `${checkpoint} (${loaded.source.format})`, name: checkpointName(checkpoint) };
+    return {
+      net: { network: loaded.model.network, weightShapes },
+      weights: loaded.model.weights,
+      source: `${checkpoint} (${loaded.source.format})`,
+      name: checkpointName(checkpoint),
+    };
   }
   if (!override.arch) throw new UserError('map: give a checkpoint, or --arch to map a zoo network (shapes only)');
   const spec = defaultSpec({ ...override, arch: override.arch });
@@ -114,14 +119,20 @@ function render(s: MappingSummary, profile: CoreProfile, files: { mapping: strin
 
 function describeRates(rates: Record<string, number>): string {
   const values = [...new Set(Object.values(rates))];
-  return values.length === 1 ? `${values[0]} for every population` : Object.entries(rates).map(([k, v]) => `${k} ${v}`).join(', ');
+  return values.length === 1
+    ? `${values[0]} for every population`
+    : Object.entries(rates)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
 }
 
 export function registerMap(program: Command): void {
   const cmd = program
     .command('map')
     .argument('[checkpoint]', 'bundle folder, model.json, .pth or .safetensors (omit to map a zoo network from the flags; mapping needs only shapes)')
-    .description('partition a network into core tiles, place them on the chip mesh and route spikes; print per-layer cores, utilisation, chips and hops; write mappings/<name>.mapping.msgpack and .summary.json')
+    .description(
+      'partition a network into core tiles, place them on the chip mesh and route spikes; print per-layer cores, utilisation, chips and hops; write mappings/<name>.mapping.msgpack and .summary.json',
+    )
     .requiredOption('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json')
     .option('--out <path>', 'mapping file to write (default mappings/<name>-<profile>.mapping.msgpack; the summary goes beside it)')
     .option(FORCE_FLAG, FORCE_HELP)
@@ -139,7 +150,10 @@ export function registerMap(program: Command): void {
     const loaded = load(checkpoint, archOverride(flags));
     const { network } = loaded.net;
     checkMapBudget(netCost(network, loaded.net.weightShapes), network.populations.length, profile.neuronsPerCore, flags.yes ?? false);
-    const rates = parseRates(flags, network.populations.map((p) => p.name));
+    const rates = parseRates(
+      flags,
+      network.populations.map((p) => p.name),
+    );
     const mapping = mapNetwork(loaded.net, profile, { placer, seed, rates });
     const summary = summarize(mapping, profile, {
       source: loaded.source,

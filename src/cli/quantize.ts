@@ -53,7 +53,12 @@ function fmt(x: number | null | undefined, digits = 1): string {
 }
 
 function weightText(l: LayerReport): string {
-  return l.weights.map((w) => `${w.exponentMin === w.exponentMax ? `2^${w.exponentMin}` : `2^${w.exponentMin}..${w.exponentMax}`} ${pct(w.relError, 2)}${w.clipped ? ` (${w.clipped} clipped)` : ''}`).join(' + ');
+  return l.weights
+    .map(
+      (w) =>
+        `${w.exponentMin === w.exponentMax ? `2^${w.exponentMin}` : `2^${w.exponentMin}..${w.exponentMax}`} ${pct(w.relError, 2)}${w.clipped ? ` (${w.clipped} clipped)` : ''}`,
+    )
+    .join(' + ');
 }
 
 function header(qnet: QuantizedNet, source: string): string[] {
@@ -92,7 +97,10 @@ function render(qnet: QuantizedNet, report: QuantReport, source: string): string
       `readout m/T: relative L2 error ${fmt(report.readoutError, 2)}; pixels predicted alike ${fmt(report.predictionAgreement, 2)}`,
     );
   }
-  if (report.miou) lines.push(`MIoU: float ${pct(report.miou.float, 2)} → fixed ${pct(report.miou.fixed, 2)} (${report.miou.fixed >= report.miou.float ? '+' : '−'}${Math.abs(100 * (report.miou.fixed - report.miou.float)).toFixed(2)} points)`);
+  if (report.miou)
+    lines.push(
+      `MIoU: float ${pct(report.miou.float, 2)} → fixed ${pct(report.miou.fixed, 2)} (${report.miou.fixed >= report.miou.float ? '+' : '−'}${Math.abs(100 * (report.miou.fixed - report.miou.float)).toFixed(2)} points)`,
+    );
   if (report.notes.length) lines.push('', 'notes:', ...report.notes.map((n) => `  - ${n}`));
   return lines.join('\n');
 }
@@ -101,10 +109,19 @@ export function registerQuantize(program: Command): void {
   const cmd = program
     .command('quantize')
     .argument('<checkpoint>', 'bundle folder, .pth or .safetensors')
-    .description('quantize a spiking model for a core profile (integer weights, membrane, leak, threshold) and report the error per layer against the float reference')
+    .description(
+      'quantize a spiking model for a core profile (integer weights, membrane, leak, threshold) and report the error per layer against the float reference',
+    )
     .requiredOption('--profile <name|file>', 'core profile: loihi | loihi2-like | truenorth | ideal-45nm, or a .json file')
-    .option('--samples <n>', withRange('inputs to compare fixed point and float on (0: weight errors only; past the split only with --yes)', RANGES.samplesOrNone), '4')
-    .option('--data <name>', 'digits | digits-dvs | voc:<folder> | ddd17:<folder> (default: the data set model.json names, if digits or digits-dvs; else random inputs)')
+    .option(
+      '--samples <n>',
+      withRange('inputs to compare fixed point and float on (0: weight errors only; past the split only with --yes)', RANGES.samplesOrNone),
+      '4',
+    )
+    .option(
+      '--data <name>',
+      'digits | digits-dvs | voc:<folder> | ddd17:<folder> (default: the data set model.json names, if digits or digits-dvs; else random inputs)',
+    )
     .option('--split <split>', 'train | val', 'val')
     .option('--seed <n>', withRange('seed of the Poisson encoder (and of random inputs)', RANGES.seed), '0')
     .option('--data-seed <n>', withRange('seed of the synthetic data sets', RANGES.seed), '0')
@@ -127,7 +144,11 @@ export function registerQuantize(program: Command): void {
     // Each sample runs the float reference, the fixed-point one and each layer in isolation: about three runs.
     const cost = modelCost(loaded.model);
     const held: [number, string] = [count * inputBytes(cost), "every sample's input"];
-    checkRun('quantize', { cost, samples: count, passes: [3, 'runs (float, fixed point, layers in isolation)'], extra: held, lower: '--samples, --timesteps or --size' }, flags.yes ?? false);
+    checkRun(
+      'quantize',
+      { cost, samples: count, passes: [3, 'runs (float, fixed point, layers in isolation)'], extra: held, lower: '--samples, --timesteps or --size' },
+      flags.yes ?? false,
+    );
     const qnet = quantize(loaded.model, loadProfile(flags.profile), options);
     const { samples, source } = samplesFor(flags, loaded, count);
     let progress: Progress | undefined;
@@ -141,7 +162,9 @@ export function registerQuantize(program: Command): void {
       progress?.finish();
     }
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ checkpoint, options: qnet.options, sampleSource: source, untrained: loaded.meta.untrained ?? false, ...report })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ checkpoint, options: qnet.options, sampleSource: source, untrained: loaded.meta.untrained ?? false, ...report })}\n`,
+      );
       return;
     }
     const untrained = loaded.meta.untrained ? ['', 'UNTRAINED model: prediction and MIoU changes say nothing about a trained network'] : [];

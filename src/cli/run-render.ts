@@ -19,7 +19,10 @@ type Row = ComparisonLayer | (ComparisonTotals & { population: 'total'; neurons:
 
 function opsTable(r: RunReport): string {
   const t = r.comparison.total;
-  const rows: Row[] = [...r.comparison.layers, { ...t, population: 'total', neurons: r.comparison.layers.reduce((a, l) => a + l.neurons, 0), spikeRate: null, inputSpikeRate: null, geometry: null }];
+  const rows: Row[] = [
+    ...r.comparison.layers,
+    { ...t, population: 'total', neurons: r.comparison.layers.reduce((a, l) => a + l.neurons, 0), spikeRate: null, inputSpikeRate: null, geometry: null },
+  ];
   return table<Row>(rows, [
     { header: 'layer', value: (l) => l.population },
     { header: 'neurons', value: (l) => int(l.neurons) },
@@ -75,7 +78,11 @@ export function renderRunReport(r: RunReport, head: string, aboutMiou: string[] 
   const lines = [head, ''];
   if (r.metrics) {
     const m = r.metrics;
-    lines.push(`MIoU of the ${r.samples} sample${r.samples === 1 ? '' : 's'}: ${pct(m.miou, 2)} (classes present in labels or predictions); pixel accuracy ${pct(m.pixelAccuracy, 2)}`, ...aboutMiou, '');
+    lines.push(
+      `MIoU of the ${r.samples} sample${r.samples === 1 ? '' : 's'}: ${pct(m.miou, 2)} (classes present in labels or predictions); pixel accuracy ${pct(m.pixelAccuracy, 2)}`,
+      ...aboutMiou,
+      '',
+    );
   }
   lines.push(
     `operations per inference (means over ${r.samples} sample${r.samples === 1 ? '' : 's'}; FLOPs_ANN is one pass, the SNN columns count all T=${r.timesteps} steps):`,

@@ -45,7 +45,9 @@ const NAMED_SETS = ['digits', 'digits-dvs'];
 export function dataSpec(flags: Pick<RunFlags, 'data'>, loaded: LoadedModel): DataSpec {
   if (flags.data) return parseDataSpec(flags.data);
   if (NAMED_SETS.includes(loaded.meta.dataset)) return parseDataSpec(loaded.meta.dataset);
-  throw new UserError(`--data is required: ${loaded.source.path} names data set '${loaded.meta.dataset}', which is not one spikemesh can open by name (digits, digits-dvs)`);
+  throw new UserError(
+    `--data is required: ${loaded.source.path} names data set '${loaded.meta.dataset}', which is not one spikemesh can open by name (digits, digits-dvs)`,
+  );
 }
 
 function shownPath(p: string): string {
@@ -87,7 +89,13 @@ export function checkEngineRun(command: string, loaded: LoadedModel, ds: SegData
 }
 
 /** `--queue`: the samples on the workers of a Redis queue (src/cluster), loaded only then: a local run never touches Redis. */
-async function queuedRun(url: string, flags: RunFlags, workers: number, settings: Omit<QueueRun, 'url' | 'onProgress'>, onProgress: QueueRun['onProgress']): Promise<RunReport> {
+async function queuedRun(
+  url: string,
+  flags: RunFlags,
+  workers: number,
+  settings: Omit<QueueRun, 'url' | 'onProgress'>,
+  onProgress: QueueRun['onProgress'],
+): Promise<RunReport> {
   if (flags.trace) throw new UserError('--trace: the trace is written by the local engine; drop --queue to trace');
   if (workers !== 0) throw new UserError("--workers: with --queue the samples run on the queue's workers; drop --workers");
   const { runReportOnQueue } = await import('../cluster/run.js');
@@ -112,21 +120,22 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
         progress ??= progressReporter(process.stderr, 'run', total);
         progress.update(done, `samples${detail ? `, ${detail}` : ''}`);
       });
-    } else report = await runReport({
-      model: loaded.model,
-      profile,
-      semantics,
-      arithmetic,
-      workers,
-      samples,
-      sample,
-      seed,
-      ...(flags.trace ? { tracePath: flags.trace, traceForce: flags.force ?? false } : {}),
-      onProgress: (done, total) => {
-        progress ??= progressReporter(process.stderr, 'run', total);
-        progress.update(done, `steps of ${samples} sample${samples === 1 ? '' : 's'}`);
-      },
-    });
+    } else
+      report = await runReport({
+        model: loaded.model,
+        profile,
+        semantics,
+        arithmetic,
+        workers,
+        samples,
+        sample,
+        seed,
+        ...(flags.trace ? { tracePath: flags.trace, traceForce: flags.force ?? false } : {}),
+        onProgress: (done, total) => {
+          progress ??= progressReporter(process.stderr, 'run', total);
+          progress.update(done, `steps of ${samples} sample${samples === 1 ? '' : 's'}`);
+        },
+      });
   } finally {
     progress?.finish();
   }
@@ -146,12 +155,21 @@ export function registerRun(program: Command): void {
   const cmd = program
     .command('run')
     .argument('<checkpoint>', 'bundle folder, model.json, .pth or .safetensors')
-    .description('map a checkpoint to a core profile, run data-set samples event by event on the simulated chip, and compare measured operations and energy with the paper\'s analytic model; also latency and MIoU')
+    .description(
+      "map a checkpoint to a core profile, run data-set samples event by event on the simulated chip, and compare measured operations and energy with the paper's analytic model; also latency and MIoU",
+    )
     .requiredOption('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json')
-    .option('--data <name>', 'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<DDD17 folder> (default: the data set model.json names, if digits or digits-dvs)')
+    .option(
+      '--data <name>',
+      'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<DDD17 folder> (default: the data set model.json names, if digits or digits-dvs)',
+    )
     .option('--split <split>', 'train | val', RUN_DEFAULTS.split)
     .option('--samples <n>', withRange('samples 0..n−1 of the split (past the split only with --yes)', RANGES.samples), RUN_DEFAULTS.samples)
-    .option('--workers <n>', withRange('worker threads computing the cores (0: on the main thread); results are identical for any count', { ...RANGES.workers, max: MAX_WORKERS }), RUN_DEFAULTS.workers)
+    .option(
+      '--workers <n>',
+      withRange('worker threads computing the cores (0: on the main thread); results are identical for any count', { ...RANGES.workers, max: MAX_WORKERS }),
+      RUN_DEFAULTS.workers,
+    )
     .option('--semantics <s>', 'same-step (as trained) | pipelined (one step of delay per layer, T + depth steps)', RUN_DEFAULTS.semantics)
     .option('--arithmetic <a>', "float | fixed (the profile's fixed point, bit-exact with the fixed-point reference)", RUN_DEFAULTS.arithmetic)
     .option('--seed <n>', withRange('seed of the Poisson encoder (per sample, derived from (seed, index) as in eval)', RANGES.seed), RUN_DEFAULTS.seed)
@@ -160,7 +178,10 @@ export function registerRun(program: Command): void {
     .option(FORCE_FLAG, FORCE_HELP)
     .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output')
-    .option('--queue <url>', 'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…');
+    .option(
+      '--queue <url>',
+      'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…',
+    );
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string, flags: RunFlags) => executeRun(checkpoint, flags));
 }

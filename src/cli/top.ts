@@ -60,8 +60,13 @@ export function registerTop(program: Command): void {
   program
     .command('top')
     .argument('[trace]', 'trace file written by `spikemesh run --trace`')
-    .description('terminal UI over a trace: the core grid as the chips lay it out (heat by spikes, ACs, energy or utilisation), a timeline, the selected core, per-layer rates and energy; --live runs a checkpoint and shows it as it goes')
-    .option('--live <checkpoint>', 'run this checkpoint now (with --profile, and --data unless model.json names digits or digits-dvs) and watch it step by step')
+    .description(
+      'terminal UI over a trace: the core grid as the chips lay it out (heat by spikes, ACs, energy or utilisation), a timeline, the selected core, per-layer rates and energy; --live runs a checkpoint and shows it as it goes',
+    )
+    .option(
+      '--live <checkpoint>',
+      'run this checkpoint now (with --profile, and --data unless model.json names digits or digits-dvs) and watch it step by step',
+    )
     .option('--profile <name|path>', 'core profile for --live: loihi, truenorth, loihi2-like, ideal-45nm, or a profile .json')
     .option('--data <name>', 'for --live: digits | digits-dvs | voc:<folder> | ddd17:<folder>')
     .option('--split <split>', 'for --live: train | val', RUN_DEFAULTS.split)
@@ -70,7 +75,11 @@ export function registerTop(program: Command): void {
     .option('--data-seed <n>', withRange('for --live: seed of the synthetic data sets', RANGES.seed), RUN_DEFAULTS.dataSeed)
     .option('--semantics <s>', 'for --live: same-step | pipelined', RUN_DEFAULTS.semantics)
     .option('--arithmetic <a>', 'for --live: float | fixed', RUN_DEFAULTS.arithmetic)
-    .option('--workers <n>', withRange('for --live: worker threads (0: this thread, yielding to the UI between layers)', { ...RANGES.workers, max: MAX_WORKERS }), RUN_DEFAULTS.workers)
+    .option(
+      '--workers <n>',
+      withRange('for --live: worker threads (0: this thread, yielding to the UI between layers)', { ...RANGES.workers, max: MAX_WORKERS }),
+      RUN_DEFAULTS.workers,
+    )
     .option(YES_FLAG, `for --live: ${YES_HELP}`)
     .action(async (trace: string | undefined, flags: TopFlags) => {
       if (trace && flags.live) throw new UserError('top: give a trace file or --live <checkpoint>, not both');

@@ -155,7 +155,9 @@ export function registerTrace(program: Command): void {
         if (flags.nir) {
           const r = await exportNir(t, flags.out, flags.force);
           warn(t.warnings);
-          process.stdout.write(`${flags.out}: NIR graph data, ${plural(r.events, 'event')} of ${plural(r.samples, 'sample')} in nodes ${r.nodes.join(', ')} (dt ${r.dt} s)\n`);
+          process.stdout.write(
+            `${flags.out}: NIR graph data, ${plural(r.events, 'event')} of ${plural(r.samples, 'sample')} in nodes ${r.nodes.join(', ')} (dt ${r.dt} s)\n`,
+          );
         } else {
           const kind = parseChoice<CsvKind>('--csv', flags.csv!, ['spikes', 'counters']);
           const rows = await exportCsv(t, kind, flags.out, flags.force);

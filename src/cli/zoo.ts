@@ -32,7 +32,12 @@ function checkZooBudget(spec: ArchSpec, calibration: number, check: number, yes:
   const zoo = buildNetwork(spec);
   const cost = netCost(zoo.network, zoo.weightShapes);
   const maps = calibration * (CALIBRATION_MAPS * 4 * cost.largestLayer * cost.timesteps + inputBytes(cost));
-  const plan = { cost, samples: 2 * calibration + check, extra: [maps, 'the calibration inputs\' maps'] as [number, string], lower: '--calibration-samples, --check-samples, --size, --width or --timesteps' };
+  const plan = {
+    cost,
+    samples: 2 * calibration + check,
+    extra: [maps, "the calibration inputs' maps"] as [number, string],
+    lower: '--calibration-samples, --check-samples, --size, --width or --timesteps',
+  };
   checkRun('zoo', plan, yes);
 }
 
@@ -42,7 +47,10 @@ function render(out: string, m: SyntheticModel, target: number, seconds: number)
     { header: 'layer', value: (l) => l.layer },
     { header: 'neurons', value: (l) => int(l.neurons) },
     { header: 'calibrated by', value: (l) => (l.method === 'bntt' ? 'BNTT stats + γ/step' : 'projection scale'), align: 'left' },
-    { header: 'gain', value: (l) => (l.gainRange[0] === l.gainRange[1] ? l.gainRange[0].toFixed(3) : `${l.gainRange[0].toFixed(3)}–${l.gainRange[1].toFixed(3)}`) },
+    {
+      header: 'gain',
+      value: (l) => (l.gainRange[0] === l.gainRange[1] ? l.gainRange[0].toFixed(3) : `${l.gainRange[0].toFixed(3)}–${l.gainRange[1].toFixed(3)}`),
+    },
     { header: 'rate (calibration)', value: (l) => l.calibrationRate.toFixed(4) },
     { header: 'rate (held-out)', value: (l) => l.checkRate.toFixed(4) },
     { header: 'vs target', value: (l) => `${l.checkRate >= target ? '+' : '−'}${Math.abs((100 * (l.checkRate - target)) / target).toFixed(0)}%` },
@@ -61,12 +69,18 @@ export function registerZoo(program: Command): void {
   const cmd = program
     .command('zoo')
     .argument('<arch>', 'dl-vgg9 | fcn-vgg9')
-    .description('build an UNTRAINED bundle with seeded random weights whose spiking layers are calibrated to fire near a target rate (for scale, speed and energy work)')
+    .description(
+      'build an UNTRAINED bundle with seeded random weights whose spiking layers are calibrated to fire near a target rate (for scale, speed and energy work)',
+    )
     .requiredOption('--out <dir>', 'bundle folder to write (written atomically)')
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--target-rate <r>', withRange('spikes per neuron per step each spiking layer should fire', RANGES.targetRate), '0.1')
     .option('--seed <n>', withRange('seed of the weights and of the calibration inputs', RANGES.seed), '0')
-    .option('--calibration-samples <n>', withRange('inputs the BNTT statistics and gains are measured on (digits val images for RGB models)', RANGES.samples), '8')
+    .option(
+      '--calibration-samples <n>',
+      withRange('inputs the BNTT statistics and gains are measured on (digits val images for RGB models)', RANGES.samples),
+      '8',
+    )
     .option('--check-samples <n>', withRange('further inputs on which the achieved rates are measured', RANGES.samples), '4')
     .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output');
@@ -97,7 +111,9 @@ export function registerZoo(program: Command): void {
     const seconds = (Date.now() - t0) / 1000;
     if (flags.json) {
       const { meta } = model.bundle;
-      process.stdout.write(`${JSON.stringify({ out: flags.out, spec: meta.spec, untrained: true, targetRate, seconds, inputs: model.inputDescription, layers: model.layers }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ out: flags.out, spec: meta.spec, untrained: true, targetRate, seconds, inputs: model.inputDescription, layers: model.layers }, null, 2)}\n`,
+      );
       return;
     }
     process.stdout.write(`${render(flags.out, model, targetRate, seconds)}\n`);

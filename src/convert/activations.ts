@@ -17,7 +17,8 @@ export class AnnForward {
     for (const p of net.populations) {
       if (p.role === 'input') continue;
       if (p.norm) throw new UserError(`population ${p.name}: fold the BatchNorm first`);
-      if (p.neuron.kind !== 'relu' && p.neuron.kind !== 'identity') throw new UserError(`population ${p.name}: an ANN population must be relu or identity, found ${p.neuron.kind}`);
+      if (p.neuron.kind !== 'relu' && p.neuron.kind !== 'identity')
+        throw new UserError(`population ${p.name}: an ANN population must be relu or identity, found ${p.neuron.kind}`);
     }
   }
 

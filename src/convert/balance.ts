@@ -65,7 +65,10 @@ export class Balancer {
     const out = new Map<string, Float64Array>();
     for (const [name, g] of this.gathered) {
       const all = Array.from({ length: g.channels }, (_, c) => c);
-      out.set(name, method === 'layer' ? new Float64Array(g.channels).fill(percentile(g.values(all), p)) : Float64Array.from(all, (c) => percentile(g.values([c]), p)));
+      out.set(
+        name,
+        method === 'layer' ? new Float64Array(g.channels).fill(percentile(g.values(all), p)) : Float64Array.from(all, (c) => percentile(g.values([c]), p)),
+      );
     }
     return out;
   }

@@ -20,7 +20,8 @@ export interface ConvertBundleOptions extends Omit<ConvertOptions, 'calibration'
 /** Convert the ANN at `annPath` and write the SNN bundle to `outDir`. */
 export function convertBundle(annPath: string, outDir: string, o: ConvertBundleOptions): ConvertResult & { loaded: LoadedModel } {
   const ann = loadModel(annPath);
-  if (!Number.isInteger(o.calibration) || o.calibration < 1) throw new UserError({ option: 'calibration', problem: `must be a positive integer, got ${o.calibration}` });
+  if (!Number.isInteger(o.calibration) || o.calibration < 1)
+    throw new UserError({ option: 'calibration', problem: `must be a positive integer, got ${o.calibration}` });
   const sample = sweepSamples(ann.model.network.spec, { samples: o.calibration, data: o.data, split: 'train', seed: o.seed, dataSeed: o.dataSeed });
   const calibration = Array.from({ length: o.calibration }, (_, i) => sample(i).input);
   const result = convertAnn(ann.model, { ...o, calibration });

@@ -28,7 +28,9 @@ function checkConvertible(net: Network): void {
   if (net.spec.kind !== 'ann') throw new UserError(`${net.name} is not an ANN (kind '${net.spec.kind}'): convert-ann takes an ANN twin`);
   for (const p of net.populations) {
     if (p.role === 'hidden' && p.neuron.kind !== 'relu')
-      throw new UserError(`population ${p.name} of ${net.name} is ${p.neuron.kind}, not relu: IF neurons only carry non-negative activations, so it has no spiking equivalent`);
+      throw new UserError(
+        `population ${p.name} of ${net.name} is ${p.neuron.kind}, not relu: IF neurons only carry non-negative activations, so it has no spiking equivalent`,
+      );
     if (p.role === 'output' && p.name !== net.readout.population) throw new UserError(`population ${p.name}: only the readout population can be an output`);
   }
   if (net.populations.filter((p) => p.role === 'input').length !== 1) throw new UserError(`${net.name}: conversion needs exactly one input population`);
@@ -45,7 +47,13 @@ function rescale(proj: Projection, weights: WeightMap, out: WeightMap, lambda: (
   out.set(stage.weight, tensor([...w.shape], data));
   if (!stage.bias) return;
   const b = getWeight(weights, stage.bias);
-  out.set(stage.bias, tensor([...b.shape], Float32Array.from(b.data, (v, c) => v / dst[c]!)));
+  out.set(
+    stage.bias,
+    tensor(
+      [...b.shape],
+      Float32Array.from(b.data, (v, c) => v / dst[c]!),
+    ),
+  );
 }
 
 function spikingPopulation(p: Population, encoding: InputEncoding): Population {
@@ -57,7 +65,8 @@ function spikingPopulation(p: Population, encoding: InputEncoding): Population {
 /** Convert an ANN twin into an IF network balanced on the calibration inputs. */
 export function convertAnn(ann: Model, o: ConvertOptions): ConvertResult {
   checkConvertible(ann.network);
-  if (!Number.isInteger(o.timesteps) || o.timesteps < 1) throw new UserError({ option: 'timesteps', problem: `must be a positive integer, got ${o.timesteps}` });
+  if (!Number.isInteger(o.timesteps) || o.timesteps < 1)
+    throw new UserError({ option: 'timesteps', problem: `must be a positive integer, got ${o.timesteps}` });
   if (o.calibration.length === 0) throw new UserError({ option: 'calibration', problem: 'must be at least 1 sample' });
   const folded = foldBatchNorm(ann);
   const forward = new AnnForward(folded);

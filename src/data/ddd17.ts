@@ -37,7 +37,9 @@ export function ddd17Items(dir: string, split: Split): Ddd17Item[] {
   const eventsDir = join(root, 'events');
   const labelsDir = join(root, 'labels');
   if (!isDir(labelsDir)) throw fileError(labelsDir, 'no such folder (DDD17 labels)');
-  const names = readdirSync(eventsDir).filter((f) => f.endsWith('.npy')).sort();
+  const names = readdirSync(eventsDir)
+    .filter((f) => f.endsWith('.npy'))
+    .sort();
   if (names.length === 0) throw fileError(eventsDir, 'holds no .npy event files');
   return names.map((f) => {
     const label = join(labelsDir, `${basename(f, '.npy')}.png`);
@@ -57,7 +59,8 @@ export function loadDdd17Item(item: Ddd17Item, size: number): EventSample {
   if (lbl.width !== w || lbl.height !== h) throw fileError(item.label, `label is ${lbl.width}×${lbl.height} but events ${item.events} are ${w}×${h}`);
   for (let i = 0; i < lbl.label.length; i++) {
     const v = lbl.label[i]!;
-    if (v >= DDD17_CLASS_NAMES.length && v !== IGNORE_LABEL) throw fileError(item.label, `label value ${v} is not a DDD17 class (0-${DDD17_CLASS_NAMES.length - 1}) or ${IGNORE_LABEL}`);
+    if (v >= DDD17_CLASS_NAMES.length && v !== IGNORE_LABEL)
+      throw fileError(item.label, `label value ${v} is not a DDD17 class (0-${DDD17_CLASS_NAMES.length - 1}) or ${IGNORE_LABEL}`);
   }
   const twoChannels = new Float32Array(h * w * 2);
   for (let i = 0; i < h * w; i++) {
@@ -88,7 +91,11 @@ export function ddd17Dataset(dir: string, split: Split, size = 64): SegDataset {
     size: items.length,
     unbounded: false,
     normalisation: `${DVS_NORMALISATION}; DDD17 has one frame per sample (the network sees it at every timestep)`,
-    provenance: { root: dir, channels: 'first two of the EV-SegNet histogram channels (positive, negative)', resize: 'events: anti-aliased bilinear (skimage.transform.resize defaults); label: nearest (cv2 INTER_NEAREST)' },
+    provenance: {
+      root: dir,
+      channels: 'first two of the EV-SegNet histogram channels (positive, negative)',
+      resize: 'events: anti-aliased bilinear (skimage.transform.resize defaults); label: nearest (cv2 INTER_NEAREST)',
+    },
     sample: (index) => {
       const item = items[index];
       if (!item) throw new UserError(`DDD17 ${split} has ${items.length} items; index ${index} is out of range`);

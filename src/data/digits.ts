@@ -37,7 +37,11 @@ export function randomPlacement(rng: Rng, mnist: MnistDigits, split: Split, canv
 }
 
 /** The scene of one sample, before rasterising: a background and its digits (drawn in order). */
-export function makeDigitsScene(rng: Rng, split: Split, opt: DigitsOptions = DEFAULT_DIGITS): { canvas: Canvas; label: Uint8Array; placements: DigitPlacement[] } {
+export function makeDigitsScene(
+  rng: Rng,
+  split: Split,
+  opt: DigitsOptions = DEFAULT_DIGITS,
+): { canvas: Canvas; label: Uint8Array; placements: DigitPlacement[] } {
   const mnist = loadMnist();
   const canvas = makeBackground(rng, opt.size, opt.size);
   const label = new Uint8Array(opt.size * opt.size);

@@ -62,7 +62,15 @@ export function uniformThresholds(pixels: number, threshold: number): PixelThres
  * at equally spaced instants; window t covers instants t·substeps … (t+1)·substeps. The reference
  * starts at the first frame's log intensity (plus refOffset). Returns counts [T, 2, H, W] (channel 0 ON, 1 OFF).
  */
-export function simulateEvents(frames: Float32Array, timesteps: number, substeps: number, height: number, width: number, thresholds: PixelThresholds, eps: number): Float32Array {
+export function simulateEvents(
+  frames: Float32Array,
+  timesteps: number,
+  substeps: number,
+  height: number,
+  width: number,
+  thresholds: PixelThresholds,
+  eps: number,
+): Float32Array {
   const plane = height * width;
   const instants = timesteps * substeps + 1;
   if (frames.length !== instants * plane) throw new Error(`simulateEvents: ${frames.length} values, expected ${instants} frames of ${height}×${width}`);
@@ -155,7 +163,16 @@ interface MovingDigit {
 }
 
 /** Digits and background at time τ (in frames, 0..T) rendered into `out`. */
-function renderAt(tau: number, opt: DigitsDvsOptions, bg: Canvas, bgStart: [number, number], bgVel: [number, number], digits: readonly MovingDigit[], out: Canvas, label?: Uint8Array): void {
+function renderAt(
+  tau: number,
+  opt: DigitsDvsOptions,
+  bg: Canvas,
+  bgStart: [number, number],
+  bgVel: [number, number],
+  digits: readonly MovingDigit[],
+  out: Canvas,
+  label?: Uint8Array,
+): void {
   const mnist = loadMnist();
   cropBackground(bg, bgStart[0] + bgVel[0] * tau, bgStart[1] + bgVel[1] * tau, out);
   const back = opt.timesteps - tau;
@@ -169,7 +186,10 @@ export function makeDigitsDvsSample(split: Split, index: number, seed: number, o
   const margin = Math.ceil(opt.maxBackgroundSpeed * T) + 2;
   // Events only need luminance: composite in luminance (3× less work than RGB, same result as blending is linear).
   const bg = toLuminance(makeBackground(rng, size + 2 * margin, size + 2 * margin));
-  const bgVel: [number, number] = [uniform(rng, -opt.maxBackgroundSpeed, opt.maxBackgroundSpeed), uniform(rng, -opt.maxBackgroundSpeed, opt.maxBackgroundSpeed)];
+  const bgVel: [number, number] = [
+    uniform(rng, -opt.maxBackgroundSpeed, opt.maxBackgroundSpeed),
+    uniform(rng, -opt.maxBackgroundSpeed, opt.maxBackgroundSpeed),
+  ];
   // Centre the trajectory on the margin so it never leaves the larger background.
   const bgStart: [number, number] = [margin - (bgVel[0] * T) / 2, margin - (bgVel[1] * T) / 2];
 

@@ -36,7 +36,10 @@ export function exportDataset(ds: SegDataset, count: number, onProgress?: (done:
   // Checked before the first buffer: a huge count must be refused, not die allocating the labels.
   const totalBytes = exportBytes(ds, count);
   if (totalBytes > MAX_EXPORT_BYTES)
-    throw new UserError({ option: 'count', problem: `${count}: ${ds.name} samples would need ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_EXPORT_BYTES / 2 ** 30} GiB); export fewer samples per file` });
+    throw new UserError({
+      option: 'count',
+      problem: `${count}: ${ds.name} samples would need ${(totalBytes / 2 ** 30).toFixed(1)} GiB (limit ${MAX_EXPORT_BYTES / 2 ** 30} GiB); export fewer samples per file`,
+    });
   const { height: h, width: w, timesteps: T } = ds;
   const plane = h * w;
   const labels = new Uint8Array(count * plane);
@@ -49,7 +52,8 @@ export function exportDataset(ds: SegDataset, count: number, onProgress?: (done:
   for (let i = 0; i < count; i++) {
     const s = ds.sample(i);
     const values = s.kind === 'image' ? s.image.length : s.events.length;
-    if (s.height !== h || s.width !== w || values !== perSample) throw new Error(`${ds.name}: sample ${i} is ${s.height}×${s.width} with ${values} values, expected ${h}×${w} with ${perSample}`);
+    if (s.height !== h || s.width !== w || values !== perSample)
+      throw new Error(`${ds.name}: sample ${i} is ${s.height}×${s.width} with ${values} values, expected ${h}×${w} with ${perSample}`);
     labels.set(s.label, i * plane);
     if (s.kind === 'image') bytes!.set(s.image, i * perSample);
     else if (floats) floats.set(s.events, i * perSample);
@@ -74,7 +78,9 @@ export function exportDataset(ds: SegDataset, count: number, onProgress?: (done:
     classes: String(ds.classNames.length),
     class_names: JSON.stringify(ds.classNames),
     ignore_label: '255',
-    layout: isImage ? 'images: uint8 [N,H,W,3] RGB; labels: uint8 [N,H,W]' : `events: ${bytes ? 'uint8 counts (clipped to 255)' : 'float32 histograms'} [N,T,2,H,W], channel 0 = ON/positive, 1 = OFF/negative; labels: uint8 [N,H,W] (final frame)`,
+    layout: isImage
+      ? 'images: uint8 [N,H,W,3] RGB; labels: uint8 [N,H,W]'
+      : `events: ${bytes ? 'uint8 counts (clipped to 255)' : 'float32 histograms'} [N,T,2,H,W], channel 0 = ON/positive, 1 = OFF/negative; labels: uint8 [N,H,W] (final frame)`,
     normalisation: ds.normalisation,
     ...ds.provenance,
   };

@@ -8,8 +8,10 @@ import type { Tensor } from '../net/types.js';
  */
 export const VOC_MEAN_BGR: readonly [number, number, number] = [104.00699, 116.66877, 122.67892];
 
-export const VOC_NORMALISATION = 'input[c,y,x] = (BGR[c] - mean_bgr[c]) / 255 from uint8 RGB HWC; channel order B,G,R; mean_bgr = [104.00699, 116.66877, 122.67892]';
-export const DVS_NORMALISATION = 'per sample and per polarity channel (over all T windows): (x - min) / (max - min) - 0.5, so values lie in [-0.5, 0.5]; a constant channel becomes -0.5 (as sklearn MinMaxScaler does); one frame per timestep';
+export const VOC_NORMALISATION =
+  'input[c,y,x] = (BGR[c] - mean_bgr[c]) / 255 from uint8 RGB HWC; channel order B,G,R; mean_bgr = [104.00699, 116.66877, 122.67892]';
+export const DVS_NORMALISATION =
+  'per sample and per polarity channel (over all T windows): (x - min) / (max - min) - 0.5, so values lie in [-0.5, 0.5]; a constant channel becomes -0.5 (as sklearn MinMaxScaler does); one frame per timestep';
 
 /**
  * uint8 RGB HWC image → float32 [3, H, W] network input: channels reordered to B, G, R (as the VOC

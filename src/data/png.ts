@@ -65,7 +65,7 @@ function pngHeader(buf: Uint8Array): PngHeader | undefined {
   const height = view.getUint32(20);
   const bitsPerPixel = buf[24]! * (CHANNELS[buf[25]!] ?? 4);
   const idat: Uint8Array[] = [];
-  for (let at = 8; at + 12 <= buf.length; ) {
+  for (let at = 8; at + 12 <= buf.length;) {
     const length = view.getUint32(at);
     const type = view.getUint32(at + 4);
     if (type === 0x49444154) idat.push(buf.subarray(at + 8, Math.min(buf.length, at + 8 + length))); // 'IDAT'
@@ -87,7 +87,10 @@ function checkPng(buf: Uint8Array, name: string): void {
   checkPixels(name, width, height);
   const compressed = header.idat.reduce((n, chunk) => n + chunk.length, 0);
   if (rawBytes > compressed * DEFLATE_MAX_RATIO)
-    throw fileError(name, `PNG declares ${width}×${height} pixels (${int(rawBytes)} bytes of image data), more than its ${int(compressed)} compressed bytes can hold: truncated or forged`);
+    throw fileError(
+      name,
+      `PNG declares ${width}×${height} pixels (${int(rawBytes)} bytes of image data), more than its ${int(compressed)} compressed bytes can hold: truncated or forged`,
+    );
   if (!header.interlaced) return;
   try {
     inflateSync(Buffer.concat(header.idat), { maxOutputLength: rawBytes + ADAM7_EXTRA_BYTES_PER_ROW * height });
@@ -136,7 +139,11 @@ export function readLabelPng(buf: Uint8Array, name: string): LabelImage {
     });
     for (let i = 0; i < n; i++) {
       const idx = toIndex.get(packRgb(d[i * 4]!, d[i * 4 + 1]!, d[i * 4 + 2]!));
-      if (idx === undefined) throw fileError(name, `pixel (${i % png.width}, ${Math.floor(i / png.width)}) has colour (${d[i * 4]}, ${d[i * 4 + 1]}, ${d[i * 4 + 2]}), which is not a VOC class colour`);
+      if (idx === undefined)
+        throw fileError(
+          name,
+          `pixel (${i % png.width}, ${Math.floor(i / png.width)}) has colour (${d[i * 4]}, ${d[i * 4 + 1]}, ${d[i * 4 + 2]}), which is not a VOC class colour`,
+        );
       label[i] = idx;
     }
   } else {

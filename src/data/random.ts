@@ -6,7 +6,6 @@ import { hashWords, Rng } from '../rng.js';
 /** Sample indices are hashed as 32-bit words, so they must fit one. */
 const MAX_INDEX = 2 ** 31 - 1;
 
-
 /**
  * A generator for one sample, keyed by (seed, stream, split, index): samples do not depend on
  * each other or on the order they are made in. 53 bits of key, so distinct samples do not collide.

@@ -12,8 +12,27 @@ import { resizeBilinear, resizeNearest } from './resize.js';
 import { IGNORE_LABEL, type ImageSample, type SegDataset, type Split } from './types.js';
 
 export const VOC_CLASS_NAMES: readonly string[] = [
-  'background', 'aeroplane', 'bicycle', 'bird', 'boat', 'bottle', 'bus', 'car', 'cat', 'chair', 'cow',
-  'diningtable', 'dog', 'horse', 'motorbike', 'person', 'pottedplant', 'sheep', 'sofa', 'train', 'tvmonitor',
+  'background',
+  'aeroplane',
+  'bicycle',
+  'bird',
+  'boat',
+  'bottle',
+  'bus',
+  'car',
+  'cat',
+  'chair',
+  'cow',
+  'diningtable',
+  'dog',
+  'horse',
+  'motorbike',
+  'person',
+  'pottedplant',
+  'sheep',
+  'sofa',
+  'train',
+  'tvmonitor',
 ];
 
 /** Largest JPEG we decode, in megapixels (jpeg-js refuses bigger ones; VOC images are ~0.2 MP). */
@@ -40,13 +59,18 @@ export function findVocRoot(dir: string): string {
  */
 function readList(root: string, listPath: string, labelDir: string): VocItem[] {
   const items: VocItem[] = [];
-  readText(listPath).split(/\r?\n/).forEach((line, n) => {
-    const parts = line.trim().split(/\s+/).filter((p) => p.length > 0);
-    if (parts.length === 0) return;
-    if (parts.length === 1) items.push({ image: join(root, 'JPEGImages', `${parts[0]}.jpg`), label: join(root, labelDir, `${parts[0]}.png`) });
-    else if (parts.length === 2) items.push({ image: join(root, parts[0]!.replace(/^\/+/, '')), label: join(root, parts[1]!.replace(/^\/+/, '')) });
-    else throw fileError(listPath, `line ${n + 1}: expected an image id or "image label" paths, got '${line.trim()}'`);
-  });
+  readText(listPath)
+    .split(/\r?\n/)
+    .forEach((line, n) => {
+      const parts = line
+        .trim()
+        .split(/\s+/)
+        .filter((p) => p.length > 0);
+      if (parts.length === 0) return;
+      if (parts.length === 1) items.push({ image: join(root, 'JPEGImages', `${parts[0]}.jpg`), label: join(root, labelDir, `${parts[0]}.png`) });
+      else if (parts.length === 2) items.push({ image: join(root, parts[0]!.replace(/^\/+/, '')), label: join(root, parts[1]!.replace(/^\/+/, '')) });
+      else throw fileError(listPath, `line ${n + 1}: expected an image id or "image label" paths, got '${line.trim()}'`);
+    });
   if (items.length === 0) throw fileError(listPath, 'the list is empty');
   return items;
 }
@@ -85,12 +109,15 @@ const isStartOfFrame = (marker: number): boolean => marker >= 0xc0 && marker <= 
 /** A JPEG's dimensions from its start-of-frame segment, read without decoding; undefined when there is none before the scan. */
 export function jpegDimensions(buf: Uint8Array): { width: number; height: number } | undefined {
   if (buf[0] !== 0xff || buf[1] !== 0xd8) return undefined;
-  for (let at = 2; at + 9 <= buf.length; ) {
+  for (let at = 2; at + 9 <= buf.length;) {
     if (buf[at] !== 0xff) return undefined;
     const marker = buf[at + 1]!;
-    if (marker === 0xff) at += 1; // fill byte
-    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8)) at += 2; // markers without a segment
-    else if (marker === 0xd9 || marker === 0xda) return undefined; // end of image, start of scan
+    if (marker === 0xff)
+      at += 1; // fill byte
+    else if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd8))
+      at += 2; // markers without a segment
+    else if (marker === 0xd9 || marker === 0xda)
+      return undefined; // end of image, start of scan
     else if (isStartOfFrame(marker)) return { height: (buf[at + 5]! << 8) | buf[at + 6]!, width: (buf[at + 7]! << 8) | buf[at + 8]! };
     else at += 2 + ((buf[at + 2]! << 8) | buf[at + 3]!);
   }
@@ -109,7 +136,8 @@ export function loadVocItem(item: VocItem, size: number): ImageSample {
     throw fileError(item.label, `label is ${lbl.width}×${lbl.height} but image ${item.image} is ${img.width}×${img.height}`);
   for (let i = 0; i < lbl.label.length; i++) {
     const v = lbl.label[i]!;
-    if (v >= VOC_CLASS_NAMES.length && v !== IGNORE_LABEL) throw fileError(item.label, `label value ${v} is not a VOC class (0-${VOC_CLASS_NAMES.length - 1}) or ${IGNORE_LABEL}`);
+    if (v >= VOC_CLASS_NAMES.length && v !== IGNORE_LABEL)
+      throw fileError(item.label, `label value ${v} is not a VOC class (0-${VOC_CLASS_NAMES.length - 1}) or ${IGNORE_LABEL}`);
   }
   const resized = resizeBilinear(Float32Array.from(img.rgb), img.height, img.width, 3, size, size);
   const image = new Uint8Array(Uint8ClampedArray.from(resized)); // rounds and clamps to 0..255
@@ -130,7 +158,11 @@ export function vocDataset(dir: string, split: Split, size = 64): SegDataset {
     size: items.length,
     unbounded: false,
     normalisation: VOC_NORMALISATION,
-    provenance: { root, list, resize: 'image: anti-aliased bilinear (skimage.transform.resize defaults); label: nearest (cv2 INTER_NEAREST); 255 kept as ignore' },
+    provenance: {
+      root,
+      list,
+      resize: 'image: anti-aliased bilinear (skimage.transform.resize defaults); label: nearest (cv2 INTER_NEAREST); 255 kept as ignore',
+    },
     sample: (index) => {
       const item = items[index];
       if (!item) throw new UserError(`VOC ${split} has ${items.length} items; index ${index} is out of range`);

@@ -141,7 +141,14 @@ export function synapseGeometry(network: Network, kernels: KernelLookup, populat
   const w = axisSynapses(source.w, chain, kernel.k);
   const assumed = kernel.k * kernel.k * h.outputs * w.outputs;
   if (assumed === 0) return null;
-  return { k: kernel.k, dilation: last.dilation, sourceH: source.h, sourceW: source.w, pooled: stages.length > 1, expectedAcRatio: (h.pairs * w.pairs) / assumed };
+  return {
+    k: kernel.k,
+    dilation: last.dilation,
+    sourceH: source.h,
+    sourceW: source.w,
+    pooled: stages.length > 1,
+    expectedAcRatio: (h.pairs * w.pairs) / assumed,
+  };
 }
 
 /** Put the analytic model (src/energy/analytic.ts) and the measured counts side by side. */

@@ -44,7 +44,8 @@ export function workerEntry(moduleUrl: string = import.meta.url): WorkerEntry {
 
 /** A worker backend's thread count: a whole number in [1, MAX_WORKERS]. */
 export function checkWorkerCount(threads: number): number {
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS) throw new UserError({ option: 'workers', problem: `must be an integer from 1 to ${MAX_WORKERS}, got ${threads}` });
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WORKERS)
+    throw new UserError({ option: 'workers', problem: `must be an integer from 1 to ${MAX_WORKERS}, got ${threads}` });
   return threads;
 }
 

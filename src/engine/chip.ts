@@ -13,7 +13,10 @@ import { planNetwork } from './plan.js';
 export type { Chip, CoreInput, EmitPlan, FanOut, Flows, ScratchSizes } from './model.js';
 
 function checkMapping(plan: NetworkPlan, mapping: Mapping, profile: CoreProfile): void {
-  if (mapping.profile !== profile.name) throw new EngineRefusal(`engine: the mapping was made for profile '${mapping.profile}', not '${profile.name}'; map the network again for '${profile.name}'`);
+  if (mapping.profile !== profile.name)
+    throw new EngineRefusal(
+      `engine: the mapping was made for profile '${mapping.profile}', not '${profile.name}'; map the network again for '${profile.name}'`,
+    );
   const layers = mapping.partition.layers;
   const same =
     layers.length === plan.populations.length &&
@@ -21,7 +24,10 @@ function checkMapping(plan: NetworkPlan, mapping: Mapping, profile: CoreProfile)
       const p = plan.populations[i]!;
       return l.population === p.name && l.shape.c === p.shape.c && l.shape.h === p.shape.h && l.shape.w === p.shape.w;
     });
-  if (!same) throw new EngineRefusal(`engine: the mapping (of '${mapping.network}') does not match the network '${plan.network.name}': its layers or shapes differ; map this checkpoint again`);
+  if (!same)
+    throw new EngineRefusal(
+      `engine: the mapping (of '${mapping.network}') does not match the network '${plan.network.name}': its layers or shapes differ; map this checkpoint again`,
+    );
 }
 
 /**
@@ -112,7 +118,10 @@ export function buildChip(spec: ChipSpec): Chip {
 
 function checkTile(t: Mapping['partition']['tiles'], d: number, tl: Tiling, i: number, j: number, k: number, shape: { c: number; h: number; w: number }): void {
   const same = (lo: number, hi: number, [a, b]: [number, number]) => lo === a && hi === b;
-  const ok = same(t.y0[d]!, t.y1[d]!, tileRange(i, tl.tile.h, shape.h)) && same(t.x0[d]!, t.x1[d]!, tileRange(j, tl.tile.w, shape.w)) && same(t.c0[d]!, t.c1[d]!, tileRange(k, tl.tile.c, shape.c));
+  const ok =
+    same(t.y0[d]!, t.y1[d]!, tileRange(i, tl.tile.h, shape.h)) &&
+    same(t.x0[d]!, t.x1[d]!, tileRange(j, tl.tile.w, shape.w)) &&
+    same(t.c0[d]!, t.c1[d]!, tileRange(k, tl.tile.c, shape.c));
   if (!ok) throw new Error(`engine: tile ${d} does not follow its layer's grid (the partition's tile order changed?)`);
 }
 
@@ -149,6 +158,9 @@ function scratchSizes(plan: NetworkPlan, inputs: CoreInput[][], neuronOffset: In
       s.pixels = Math.max(s.pixels, (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!));
     }
   });
-  if (s.events >= 2 ** POSITION_BITS) throw new EngineRefusal(`engine: a core can receive ${s.events} packets of one projection in a step, more than 2^${POSITION_BITS}; a profile with fewer neurons per core would fit`);
+  if (s.events >= 2 ** POSITION_BITS)
+    throw new EngineRefusal(
+      `engine: a core can receive ${s.events} packets of one projection in a step, more than 2^${POSITION_BITS}; a profile with fewer neurons per core would fit`,
+    );
   return s;
 }

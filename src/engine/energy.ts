@@ -51,9 +51,16 @@ function sum(a: Float64Array): number {
 }
 
 /** A run's energy on its profile (src/energy's price), with a note where a core without a multiplier (mac null) is charged synOp per MAC. */
-export function priceCounts(profile: CoreProfile, totals: CounterTotals, host: HostCounters, cores: number, steps: number): { energy: EnergySplit; notes: string[] } {
+export function priceCounts(
+  profile: CoreProfile,
+  totals: CounterTotals,
+  host: HostCounters,
+  cores: number,
+  steps: number,
+): { energy: EnergySplit; notes: string[] } {
   const notes: string[] = [];
-  if (profile.energyPJ.mac === null && totals.macs > 0) notes.push(`${profile.name} has no multiplier (mac: null): ${Math.round(totals.macs)} MACs of graded values are priced as synaptic ops`);
+  if (profile.energyPJ.mac === null && totals.macs > 0)
+    notes.push(`${profile.name} has no multiplier (mac: null): ${Math.round(totals.macs)} MACs of graded values are priced as synaptic ops`);
   const hops = { hopsEW: sum(host.hopsEW), hopsNS: sum(host.hopsNS), hopsChip: sum(host.hopsChip) };
   return { energy: price(profile.energyPJ, totals, hops, cores * steps), notes };
 }

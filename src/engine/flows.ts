@@ -38,7 +38,17 @@ export class FlowBuilder {
 }
 
 /** Add the flows of projection pi into core d; returns the events they can carry per step. */
-export function addFlows(flows: FlowBuilder, plan: NetworkPlan, pi: number, d: number, rows: AxisPlan, cols: AxisPlan, chans: ChannelPlan, layers: readonly LayerTiling[], layerOfPop: Map<number, number>): number {
+export function addFlows(
+  flows: FlowBuilder,
+  plan: NetworkPlan,
+  pi: number,
+  d: number,
+  rows: AxisPlan,
+  cols: AxisPlan,
+  chans: ChannelPlan,
+  layers: readonly LayerTiling[],
+  layerOfPop: Map<number, number>,
+): number {
   const proj = plan.projections[pi]!;
   const src = plan.network.populations[proj.source]!.shape;
   const sl = layerOfPop.get(proj.source);
@@ -97,11 +107,18 @@ export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfil
 }
 
 /** The emit box of one source (its own outgoing flows) for projection pi; `range` is the source tile (all of it for the host). */
-export function emitPlan(pi: number, fan: { rows: FanOut; cols: FanOut; chans: FanOut }, tg: Tiling, flows: Flows, own: Int32Array, range?: { y0: number; y1: number; x0: number; x1: number; c0: number; c1: number }): EmitPlan {
+export function emitPlan(
+  pi: number,
+  fan: { rows: FanOut; cols: FanOut; chans: FanOut },
+  tg: Tiling,
+  flows: Flows,
+  own: Int32Array,
+  range?: { y0: number; y1: number; x0: number; x1: number; c0: number; c1: number },
+): EmitPlan {
   const span = (fan: FanOut, a: number, b: number): [number, number] => {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let e = fan.start[a]!; e < fan.start[b]!; e++) (lo = Math.min(lo, fan.tiles[e]!)), (hi = Math.max(hi, fan.tiles[e]! + 1));
+    for (let e = fan.start[a]!; e < fan.start[b]!; e++) ((lo = Math.min(lo, fan.tiles[e]!)), (hi = Math.max(hi, fan.tiles[e]! + 1)));
     return lo === Infinity ? [0, 0] : [lo, hi];
   };
   const r = range ?? { y0: 0, y1: fan.rows.start.length - 1, x0: 0, x1: fan.cols.start.length - 1, c0: 0, c1: fan.chans.start.length - 1 };

@@ -10,7 +10,19 @@
 import { inputChannels, outputChannels, type ChannelRule } from '../geometry/channels.js';
 import { stageTaps, type TapTable } from '../geometry/taps.js';
 import { tileRange, type Tiling } from '../geometry/tiling.js';
-import type { AxisPlan, ChannelPlan, ConvPlan, FanOut, LocalResize, LocalTaps, NetworkPlan, PoolPlan, ProjectionPlan, ResizeTable, StagePlan } from './model.js';
+import type {
+  AxisPlan,
+  ChannelPlan,
+  ConvPlan,
+  FanOut,
+  LocalResize,
+  LocalTaps,
+  NetworkPlan,
+  PoolPlan,
+  ProjectionPlan,
+  ResizeTable,
+  StagePlan,
+} from './model.js';
 
 type Axis = 'h' | 'w';
 
@@ -18,7 +30,8 @@ function fullTaps(stage: PoolPlan | ConvPlan, axis: Axis): TapTable {
   const inSize = stage.inShape[axis];
   const outSize = stage.outShape[axis];
   if (stage.op === 'pool') return stageTaps({ op: 'conv', inSize, outSize, k: stage.kernel, stride: stage.stride, padding: stage.padding, dilation: 1 });
-  if (stage.op === 'conv') return stageTaps({ op: 'conv', inSize, outSize, k: stage.k, stride: stage.stride, padding: stage.padding, dilation: stage.dilation });
+  if (stage.op === 'conv')
+    return stageTaps({ op: 'conv', inSize, outSize, k: stage.k, stride: stage.stride, padding: stage.padding, dilation: stage.dilation });
   return stageTaps({ op: 'convT', inSize, outSize, k: stage.k, stride: stage.stride, padding: stage.padding });
 }
 

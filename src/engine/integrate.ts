@@ -20,7 +20,19 @@
 
 import { shiftRound } from '../hw/fixed.js';
 import { axpy } from '../reference/ops.js';
-import { POSITION_BITS, type BlockedWeights, type Chip, type ConvPlan, type CoreInput, type LocalResize, type LocalTaps, type PoolPlan, type ProjectionPlan, type ResizePlan, type SharedState } from './model.js';
+import {
+  POSITION_BITS,
+  type BlockedWeights,
+  type Chip,
+  type ConvPlan,
+  type CoreInput,
+  type LocalResize,
+  type LocalTaps,
+  type PoolPlan,
+  type ProjectionPlan,
+  type ResizePlan,
+  type SharedState,
+} from './model.js';
 import type { NativeKernel } from './native.js';
 import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 
@@ -173,7 +185,7 @@ function mergeRuns(sc: Scratch, count: number, unitValues: boolean): void {
   let val = sc.evVal;
   let outIdx = sc.sortIdx;
   let outVal = sc.sortVal;
-  for (let k = count; k > 1; ) {
+  for (let k = count; k > 1;) {
     let w = 0;
     for (let r = 0; r < k; r += 2) {
       const b1 = r + 2 <= k ? runs[r + 2]! : runs[r + 1]!;
@@ -219,7 +231,21 @@ function addExact(acc: Float64Array, o: number, w: Float32Array, wi: number, n: 
  * (channels [coA, coB) of the accumulator's [elo, …) range): float32 sums into a float32 accumulator (the
  * reference's axpy), exact ones into a float64 one. Returns the multiply-adds done.
  */
-function scatterOne(acc: Float32Array | Float64Array, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, ly: number, lx: number, ci: number, v: number, EW: number, EC: number, elo: number, coA: number, coB: number): number {
+function scatterOne(
+  acc: Float32Array | Float64Array,
+  conv: ConvPlan,
+  rT: LocalTaps,
+  cT: LocalTaps,
+  ly: number,
+  lx: number,
+  ci: number,
+  v: number,
+  EW: number,
+  EC: number,
+  elo: number,
+  coA: number,
+  coB: number,
+): number {
   const nc = coB - coA;
   const ra = rT.start[ly]!;
   const rb = rT.start[ly + 1]!;
@@ -351,7 +377,11 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
     else touched.subarray(0, nt).sort();
   }
   const m = collectCells(sc, nt, pool, inp);
-  if (sc.wasm && conv.groups === 1 && sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi }) >= 0) {
+  if (
+    sc.wasm &&
+    conv.groups === 1 &&
+    sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi }) >= 0
+  ) {
     sc.accLayout = bucketsLayout(float);
     return ops;
   }
@@ -415,7 +445,16 @@ function collectCells(sc: Scratch, nt: number, pool: PoolPlan, inp: CoreInput): 
 const STORE_BLOCK = 32;
 
 /** H×W×C accumulator → C×H×W stage output: + bias, rounded once (float32, or shiftRound in fixed point). */
-function storeStage(acc: Float32Array | Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, float: boolean, outShift: number): void {
+function storeStage(
+  acc: Float32Array | Float64Array,
+  bias: Float64Array | null,
+  clo: number,
+  C: number,
+  HW: number,
+  out: Float64Array,
+  float: boolean,
+  outShift: number,
+): void {
   for (let p0 = 0; p0 < HW; p0 += STORE_BLOCK) {
     const p1 = Math.min(HW, p0 + STORE_BLOCK);
     for (let c = 0; c < C; c++) {

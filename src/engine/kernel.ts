@@ -27,7 +27,16 @@ export interface EventList {
  * would write, per packet, a cache line whose neighbouring counts (other sources' flows into the same
  * destination) other threads are writing at the same time.
  */
-export function emitEvents(chip: Chip, st: SharedState, plans: readonly EmitPlan[], flows: Int32Array, parity: number, ev: EventList, shape: { h: number; w: number }, cursor: Int32Array): number {
+export function emitEvents(
+  chip: Chip,
+  st: SharedState,
+  plans: readonly EmitPlan[],
+  flows: Int32Array,
+  parity: number,
+  ev: EventList,
+  shape: { h: number; w: number },
+  cursor: Int32Array,
+): number {
   const countBase = parity * chip.flows.count;
   const slotBase = parity * chip.flows.segTotal;
   const { segOffset } = chip.flows;
@@ -88,7 +97,15 @@ export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: numb
   const layer = chip.coreLayer[core]!;
   const pop = chip.plan.populations[layer]!;
   const float = chip.arithmetic === 'float';
-  const view: CoreView = { c0: chip.c0[core]!, c1: chip.c1[core]!, y0: chip.y0[core]!, y1: chip.y1[core]!, x0: chip.x0[core]!, x1: chip.x1[core]!, offset: chip.neuronOffset[core]! };
+  const view: CoreView = {
+    c0: chip.c0[core]!,
+    c1: chip.c1[core]!,
+    y0: chip.y0[core]!,
+    y1: chip.y1[core]!,
+    x0: chip.x0[core]!,
+    x1: chip.x1[core]!,
+    offset: chip.neuronOffset[core]!,
+  };
   const n = chip.neuronOffset[core + 1]! - view.offset;
   const hw = (view.y1 - view.y0) * (view.x1 - view.x0);
   const current = sc.current;
@@ -116,7 +133,16 @@ export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: numb
   st.outCount[core] = upd.events;
   const flows = chip.outFlows.subarray(chip.outStart[core]!, chip.outStart[core + 1]!);
   const parity = writeParity(st, step);
-  const packets = emitEvents(chip, st, chip.emits[core]!, flows, parity, { idx: st.outIdx, val: st.outVal, offset: view.offset, count: upd.events }, pop.shape, sc.flowCursor);
+  const packets = emitEvents(
+    chip,
+    st,
+    chip.emits[core]!,
+    flows,
+    parity,
+    { idx: st.outIdx, val: st.outVal, offset: view.offset, count: upd.events },
+    pop.shape,
+    sc.flowCursor,
+  );
   let ew = 0;
   let ns = 0;
   let chipHops = 0;

@@ -9,7 +9,18 @@ export interface NativeKernel {
    * neurons.ts updateLif on one tile, float: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, hard (0/1)], the BNTT
    * table as scale/bias (or both null); counts receives [events, active].
    */
-  lif(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null, bias: Float64Array | null, geometry: Int32Array, lambda: number, theta: number, counts: Int32Array): void;
+  lif(
+    current: Float64Array,
+    membrane: Float64Array,
+    outIdx: Int32Array,
+    outVal: Float32Array,
+    scale: Float64Array | null,
+    bias: Float64Array | null,
+    geometry: Int32Array,
+    lambda: number,
+    theta: number,
+    counts: Int32Array,
+  ): void;
   /** Output channels per block of the float64 weights `sum` reads ([block][row][block]: fixed point). */
   readonly block: number;
   /** Output channels per block of the float32 weights `sum` reads ([block32][row][block32]: float arithmetic). */
@@ -20,7 +31,21 @@ export interface NativeKernel {
    * conv output channel] (bias null: 0) rounded to float32, the float stage output), as float64 values either way.
    * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·256 bytes of partial sums.
    */
-  sum(memory: ArrayBuffer, outAt: number, countAt: number, rowsAt: number, valsAt: number, scratchAt: number, weights: Float64Array | Float32Array, nRows: number, cLo: number, cHi: number, P: number, ones: number, bias: Float64Array | null): void;
+  sum(
+    memory: ArrayBuffer,
+    outAt: number,
+    countAt: number,
+    rowsAt: number,
+    valsAt: number,
+    scratchAt: number,
+    weights: Float64Array | Float32Array,
+    nRows: number,
+    cLo: number,
+    cHi: number,
+    P: number,
+    ones: number,
+    bias: Float64Array | null,
+  ): void;
 }
 
 let loaded: NativeKernel | null | undefined;

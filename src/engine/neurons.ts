@@ -39,7 +39,17 @@ function globalIndex(pop: PopulationPlan, v: CoreView, c: number, y: number, x: 
  * Float update of every neuron of the tile. `normRow` picks the BNTT table of this step. Returns
  * counts; events (spikes, or non-zero relu/identity outputs) are written to outIdx/outVal.
  */
-export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, normRow: number, counts: UpdateCounts, native: NativeKernel | null = null): void {
+export function updateFloat(
+  pop: PopulationPlan,
+  v: CoreView,
+  current: Float64Array,
+  membrane: Float64Array,
+  outIdx: Int32Array,
+  outVal: Float32Array,
+  normRow: number,
+  counts: UpdateCounts,
+  native: NativeKernel | null = null,
+): void {
   const C = v.c1 - v.c0;
   const hw = (v.y1 - v.y0) * (v.x1 - v.x0);
   const table = pop.norms ? pop.norms[Math.min(normRow, pop.norms.length - 1)]! : null;
@@ -93,7 +103,16 @@ export function updateFloat(pop: PopulationPlan, v: CoreView, current: Float64Ar
  * LIF / IF neurons of the tile, the step's normalisation applied on the way (one pass over the tile):
  * u = λ·m + I; spike where u/θ − 1 > 0; soft or hard reset. Spikes go out in C-order.
  */
-function updateLif(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, table: NormTable | null, counts: UpdateCounts): void {
+function updateLif(
+  pop: PopulationPlan,
+  v: CoreView,
+  current: Float64Array,
+  membrane: Float64Array,
+  outIdx: Int32Array,
+  outVal: Float32Array,
+  table: NormTable | null,
+  counts: UpdateCounts,
+): void {
   const popH = pop.shape.h;
   const popW = pop.shape.w;
   const lambda = pop.leak;
@@ -133,7 +152,17 @@ const lifGeometry = new Int32Array(10);
 const lifCounts = new Int32Array(2);
 
 /** updateLif in the native kernel: the same roundings in the same order, so the same membranes and spikes. */
-function nativeLif(native: NativeKernel, pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, table: NormTable | null, counts: UpdateCounts): void {
+function nativeLif(
+  native: NativeKernel,
+  pop: PopulationPlan,
+  v: CoreView,
+  current: Float64Array,
+  membrane: Float64Array,
+  outIdx: Int32Array,
+  outVal: Float32Array,
+  table: NormTable | null,
+  counts: UpdateCounts,
+): void {
   lifGeometry.set([v.c0, v.c1, v.y0, v.y1, v.x0, v.x1, pop.shape.h, pop.shape.w, v.offset, pop.hardReset ? 1 : 0]);
   native.lif(current, membrane, outIdx, outVal, table?.scale ?? null, table?.bias ?? null, lifGeometry, pop.leak, pop.threshold, lifCounts);
   const n = (v.c1 - v.c0) * (v.y1 - v.y0) * (v.x1 - v.x0);
@@ -143,7 +172,16 @@ function nativeLif(native: NativeKernel, pop: PopulationPlan, v: CoreView, curre
 }
 
 /** Fixed-point update: I = shiftRound(x·multiplier, shift) + bias, then the integer LIF or accumulator. */
-export function updateFixed(pop: PopulationPlan, v: CoreView, current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, normRow: number, counts: UpdateCounts): void {
+export function updateFixed(
+  pop: PopulationPlan,
+  v: CoreView,
+  current: Float64Array,
+  membrane: Float64Array,
+  outIdx: Int32Array,
+  outVal: Float32Array,
+  normRow: number,
+  counts: UpdateCounts,
+): void {
   const q = pop.q!;
   const C = v.c1 - v.c0;
   const H = v.y1 - v.y0;

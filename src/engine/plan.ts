@@ -32,8 +32,10 @@ function eventStageOf(proj: Projection): number {
 
 function checkLaterStages(proj: Projection, from: number): void {
   proj.stages.slice(from + 1).forEach((s, i) => {
-    if (s.op === 'avgpool') throw new EngineRefusal(`engine: projection ${proj.name} stage ${from + 1 + i}: an avgpool is supported only in front of the first conv`);
-    if (s.op === 'conv2d' && s.groups !== 1) throw new EngineRefusal(`engine: projection ${proj.name} stage ${from + 1 + i}: grouped convolutions after the first weighted stage are not supported`);
+    if (s.op === 'avgpool')
+      throw new EngineRefusal(`engine: projection ${proj.name} stage ${from + 1 + i}: an avgpool is supported only in front of the first conv`);
+    if (s.op === 'conv2d' && s.groups !== 1)
+      throw new EngineRefusal(`engine: projection ${proj.name} stage ${from + 1 + i}: grouped convolutions after the first weighted stage are not supported`);
   });
 }
 
@@ -75,7 +77,8 @@ function floatStage(stage: Stage, inShape: Shape3, model: Model, where: string):
       const k = w.shape[2]!;
       const groups = stage.op === 'conv2d' ? stage.groups : 1;
       const cinPerGroup = stage.op === 'conv2d' ? w.shape[1]! : inShape.c;
-      const weights = stage.op === 'conv2d' ? packConv2dWeights(w.data, outShape.c, cinPerGroup, groups, k) : packConvTransposeWeights(w.data, inShape.c, outShape.c, k);
+      const weights =
+        stage.op === 'conv2d' ? packConv2dWeights(w.data, outShape.c, cinPerGroup, groups, k) : packConvTransposeWeights(w.data, inShape.c, outShape.c, k);
       const bias = stage.bias === undefined ? null : Float64Array.from(getWeight(model.weights, stage.bias).data);
       if (bias && bias.length !== outShape.c) throw new UserError(`${where}: bias '${stage.bias}' has ${bias.length} values for ${outShape.c} output channels`);
       return {
@@ -108,7 +111,10 @@ function fixedStage(q: QConv | QResize | Extract<QProjection['stages'][number], 
     case 'conv2d':
     case 'convtranspose2d': {
       const mantissas = Float32Array.from(q.weight);
-      const weights = q.op === 'conv2d' ? packConv2dWeights(mantissas, q.outShape.c, q.cinPerGroup, q.groups, q.k) : packConvTransposeWeights(mantissas, q.inShape.c, q.outShape.c, q.k);
+      const weights =
+        q.op === 'conv2d'
+          ? packConv2dWeights(mantissas, q.outShape.c, q.cinPerGroup, q.groups, q.k)
+          : packConvTransposeWeights(mantissas, q.inShape.c, q.outShape.c, q.k);
       return {
         op: q.op === 'conv2d' ? 'conv' : 'convT',
         inShape: q.inShape,
@@ -181,7 +187,8 @@ export function planNetwork(model: Model, arithmetic: Arithmetic, qnet?: Quantiz
     checkLaterStages(proj, eventStage);
     const source = popIndex.get(proj.source)!;
     const srcPop = net.populations[source]!;
-    if (srcPop.role !== 'input' && srcPop.neuron.kind === 'accumulator') throw new EngineRefusal(`engine: population '${srcPop.name}' is an accumulator; it sends nothing, so it cannot feed projection ${proj.name}`);
+    if (srcPop.role !== 'input' && srcPop.neuron.kind === 'accumulator')
+      throw new EngineRefusal(`engine: population '${srcPop.name}' is an accumulator; it sends nothing, so it cannot feed projection ${proj.name}`);
     let stages: StagePlan[];
     let align: Int32Array | null = null;
     if (arithmetic === 'fixed') {

@@ -125,7 +125,8 @@ export interface ComputeRequest {
  * reply, not a throw, so its core and step survive the thread boundary. 'unattached': the thread has not
  * built this engine's chip; send the Attachment. 'aborted': another thread failed, this one stopped.
  */
-export type ComputeReply = { type: 'computed'; step: number; cores: number } | { type: 'failed'; error: CoreFailureInfo } | { type: 'unattached' } | { type: 'aborted' };
+export type ComputeReply =
+  { type: 'computed'; step: number; cores: number } | { type: 'failed'; error: CoreFailureInfo } | { type: 'unattached' } | { type: 'aborted' };
 
 /**
  * The same spec with every weight tensor copied into a SharedArrayBuffer, so structured-cloning the

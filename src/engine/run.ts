@@ -44,10 +44,14 @@ export class Engine {
   static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
     const chip = 'plan' in chipOrSpec ? chipOrSpec : buildChip(chipOrSpec);
     const semantics = opts.semantics ?? 'same-step';
-    if (semantics !== 'same-step' && semantics !== 'pipelined') throw new UserError({ option: 'semantics', problem: `must be same-step or pipelined, got '${String(semantics)}'` });
+    if (semantics !== 'same-step' && semantics !== 'pipelined')
+      throw new UserError({ option: 'semantics', problem: `must be same-step or pipelined, got '${String(semantics)}'` });
     const readout = chip.plan.populations.find((p) => p.name === chip.plan.network.readout.population);
     if (semantics === 'pipelined' && readout?.kind !== 'accumulator')
-      throw new EngineRefusal({ option: 'semantics', problem: `pipelined needs an accumulator readout (a spiking network); '${chip.plan.network.readout.population}' is ${readout?.kind ?? 'missing'}` });
+      throw new EngineRefusal({
+        option: 'semantics',
+        problem: `pipelined needs an accumulator readout (a spiking network); '${chip.plan.network.readout.population}' is ${readout?.kind ?? 'missing'}`,
+      });
     const steps = stepsOf(chip, semantics);
     const buffers = allocateBuffers(chip, semantics, steps);
     const backend = opts.backend ?? new InThreadBackend();

@@ -24,10 +24,79 @@ interface WasmApi {
   Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
 }
 
-type OneFn = (acc: number, w: number, rT: number, cT: number, ly: number, lx: number, ci: number, v: number, k: number, cpg: number, cinPerGroup: number, EW: number, EC: number, elo: number, coA: number, coB: number, single: number) => number;
-type BucketFn = (evIdx: number, evVal: number, valueKind: number, n: number, H: number, W: number, yOff: number, xOff: number, cOff: number, rT: number, cT: number, k: number, EW: number, P: number, count: number, cap: number, rows: number, vals: number, pos: number) => number;
-type SumFn = (out: number, w: number, nRows: number, cLo: number, cHi: number, P: number, count: number, rows: number, vals: number, ones: number, single: number, bias: number) => void;
-type DirectFn = (evIdx: number, evVal: number, n: number, srcH: number, srcW: number, acc: number, w: number, k: number, cpg: number, cinPerGroup: number, rT: number, cT: number, EW: number, EC: number, elo: number, ehi: number, single: number) => number;
+type OneFn = (
+  acc: number,
+  w: number,
+  rT: number,
+  cT: number,
+  ly: number,
+  lx: number,
+  ci: number,
+  v: number,
+  k: number,
+  cpg: number,
+  cinPerGroup: number,
+  EW: number,
+  EC: number,
+  elo: number,
+  coA: number,
+  coB: number,
+  single: number,
+) => number;
+type BucketFn = (
+  evIdx: number,
+  evVal: number,
+  valueKind: number,
+  n: number,
+  H: number,
+  W: number,
+  yOff: number,
+  xOff: number,
+  cOff: number,
+  rT: number,
+  cT: number,
+  k: number,
+  EW: number,
+  P: number,
+  count: number,
+  cap: number,
+  rows: number,
+  vals: number,
+  pos: number,
+) => number;
+type SumFn = (
+  out: number,
+  w: number,
+  nRows: number,
+  cLo: number,
+  cHi: number,
+  P: number,
+  count: number,
+  rows: number,
+  vals: number,
+  ones: number,
+  single: number,
+  bias: number,
+) => void;
+type DirectFn = (
+  evIdx: number,
+  evVal: number,
+  n: number,
+  srcH: number,
+  srcW: number,
+  acc: number,
+  w: number,
+  k: number,
+  cpg: number,
+  cinPerGroup: number,
+  rT: number,
+  cT: number,
+  EW: number,
+  EC: number,
+  elo: number,
+  ehi: number,
+  single: number,
+) => number;
 
 /**
  * How bucket() reads an event index: C-order in a C×H×W grid whose channel 0 is input channel cOff and whose
@@ -88,7 +157,8 @@ const weightRows = (c: ConvPlan) => c.weights.length / c.coutPerGroup;
 const blockedLength = (c: ConvPlan, block: number) => Math.ceil(c.coutPerGroup / block) * block * weightRows(c);
 
 /** The native sum's scratch: a cursor and a block of partial sums per pixel (a float64 or a float32 block). */
-const nativeScratchBytes = (chip: Chip, native: NativeKernel) => align16(8 * chip.scratch.pixels) + align16(Math.max(8 * native.block, 4 * native.block32) * chip.scratch.pixels);
+const nativeScratchBytes = (chip: Chip, native: NativeKernel) =>
+  align16(8 * chip.scratch.pixels) + align16(Math.max(8 * native.block, 4 * native.block32) * chip.scratch.pixels);
 
 /** How a chip's blocked weights are laid out: float arithmetic sums in float32, fixed point in float64. */
 interface BlockedLayout {
@@ -149,7 +219,12 @@ export function sharedBlockedWeights(chip: Chip): BlockedWeights | null {
 
 const pairCap = (chip: Chip, maxPairs: number) => Math.max(1, Math.min(chip.scratch.pairs, maxPairs));
 /** The output-stationary scatter's buffers: pixel counts, (weight row, value) per pair, pooled cells with their values. */
-const listBytes = (chip: Chip, maxPairs: number) => align16(4 * (chip.scratch.pixels + 2)) + align16(4 * pairCap(chip, maxPairs)) + align16(8 * pairCap(chip, maxPairs)) + align16(4 * chip.scratch.pooled) + align16(8 * chip.scratch.pooled);
+const listBytes = (chip: Chip, maxPairs: number) =>
+  align16(4 * (chip.scratch.pixels + 2)) +
+  align16(4 * pairCap(chip, maxPairs)) +
+  align16(8 * pairCap(chip, maxPairs)) +
+  align16(4 * chip.scratch.pooled) +
+  align16(8 * chip.scratch.pooled);
 const tapBytes = (t: LocalTaps) => 4 * (TAP_HEADER + t.start.length + 2 * t.tap.length);
 
 const positions = (t: LocalTaps) => t.start.length - 1;
@@ -220,8 +295,17 @@ export class WasmScatter {
     const native = withNative ? nativeKernel() : null;
     const { convs, taps, positions } = chipTables(chip);
     const layout = blockedLayout(chip, null);
-    let bytes = FIRST + align16(8 * chip.scratch.acc) + 2 * align16(4 * chip.scratch.events) + listBytes(chip, maxPairs) + align16(4 * positions) + (native ? nativeScratchBytes(chip, native) : 0);
-    for (const c of convs) bytes += align16(4 * c.weights.length) + (c.groups === 1 && !native ? align16(blockedBytes(layout, blockedLength(c, WASM_BLOCK))) + align16(8 * (c.bias?.length ?? 0)) : 0);
+    let bytes =
+      FIRST +
+      align16(8 * chip.scratch.acc) +
+      2 * align16(4 * chip.scratch.events) +
+      listBytes(chip, maxPairs) +
+      align16(4 * positions) +
+      (native ? nativeScratchBytes(chip, native) : 0);
+    for (const c of convs)
+      bytes +=
+        align16(4 * c.weights.length) +
+        (c.groups === 1 && !native ? align16(blockedBytes(layout, blockedLength(c, WASM_BLOCK))) + align16(8 * (c.bias?.length ?? 0)) : 0);
     for (const t of taps) bytes += align16(tapBytes(t));
     if (bytes > MAX_BYTES) return null;
     const pages = Math.ceil(bytes / PAGE);
@@ -230,7 +314,15 @@ export class WasmScatter {
     return new WasmScatter(memory.buffer, instance.exports, chip, { convs, taps, positions }, native, pairCap(chip, maxPairs), shared);
   }
 
-  private constructor(private readonly buffer: ArrayBuffer, exports: Record<string, unknown>, chip: Chip, tables: ReturnType<typeof chipTables>, readonly native: NativeKernel | null, cap: number, shared: BlockedWeights | null) {
+  private constructor(
+    private readonly buffer: ArrayBuffer,
+    exports: Record<string, unknown>,
+    chip: Chip,
+    tables: ReturnType<typeof chipTables>,
+    readonly native: NativeKernel | null,
+    cap: number,
+    shared: BlockedWeights | null,
+  ) {
     const { convs, taps } = tables;
     const keys = new Map<ConvPlan, string>();
     forEachBlockedConv(chip, (conv, key) => keys.set(conv, key));
@@ -311,7 +403,25 @@ export class WasmScatter {
 
   /** The events in evIdx/evVal[0, n) through the event stage, no pool (integrate.ts scatterDirect); returns multiply-adds. */
   direct(n: number, srcH: number, srcW: number, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, EW: number, EC: number, elo: number, ehi: number): number {
-    return this.directFn(this.evIdxAt, this.evValAt, n, srcH, srcW, this.accAt, this.weights(conv), conv.k, conv.coutPerGroup, conv.cinPerGroup, this.taps(rT), this.taps(cT), EW, EC, elo, ehi, this.single);
+    return this.directFn(
+      this.evIdxAt,
+      this.evValAt,
+      n,
+      srcH,
+      srcW,
+      this.accAt,
+      this.weights(conv),
+      conv.k,
+      conv.coutPerGroup,
+      conv.cinPerGroup,
+      this.taps(rT),
+      this.taps(cT),
+      EW,
+      EC,
+      elo,
+      ehi,
+      this.single,
+    );
   }
 
   /**
@@ -321,17 +431,72 @@ export class WasmScatter {
    * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. In float the
    * accumulator receives the stage output itself (+ bias, rounded to float32), as float64; in fixed point the sums.
    */
-  private buckets(events: { idxAt: number; valAt: number; values: number; n: number }, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: BucketsOut): number {
+  private buckets(
+    events: { idxAt: number; valAt: number; values: number; n: number },
+    grid: EventGrid,
+    conv: ConvPlan,
+    rT: LocalTaps,
+    cT: LocalTaps,
+    out: BucketsOut,
+  ): number {
     const P = out.EH * out.EW;
-    const pairs = this.bucketFn(events.idxAt, events.valAt, events.values, events.n, grid.H, grid.W, grid.yOff, grid.xOff, grid.cOff, this.taps(rT), this.taps(cT), conv.k, out.EW, P, this.countAt, this.cap, this.rowsAt, this.valsAt, this.positionsAt);
+    const pairs = this.bucketFn(
+      events.idxAt,
+      events.valAt,
+      events.values,
+      events.n,
+      grid.H,
+      grid.W,
+      grid.yOff,
+      grid.xOff,
+      grid.cOff,
+      this.taps(rT),
+      this.taps(cT),
+      conv.k,
+      out.EW,
+      P,
+      this.countAt,
+      this.cap,
+      this.rowsAt,
+      this.valsAt,
+      this.positionsAt,
+    );
     if (pairs < 0) return -1;
     const ones = events.values === VALUES.one ? 1 : 0;
     const nativeWeights = this.nativeBlocked.get(conv);
-    if (this.native && nativeWeights) this.native.sum(this.buffer, this.accAt, this.countAt, this.rowsAt, this.valsAt, this.nativeScratchAt, nativeWeights, weightRows(conv), out.elo, out.ehi, P, ones, conv.bias);
+    if (this.native && nativeWeights)
+      this.native.sum(
+        this.buffer,
+        this.accAt,
+        this.countAt,
+        this.rowsAt,
+        this.valsAt,
+        this.nativeScratchAt,
+        nativeWeights,
+        weightRows(conv),
+        out.elo,
+        out.ehi,
+        P,
+        ones,
+        conv.bias,
+      );
     else {
       const blocked = this.blockedAt.get(conv);
       if (blocked === undefined) throw new Error('wasm scatter: a conv without blocked weights');
-      this.sumFn(this.accAt, blocked, weightRows(conv), out.elo, out.ehi, P, this.countAt, this.rowsAt, this.valsAt, ones, this.single, this.biasAt.get(conv) ?? 0);
+      this.sumFn(
+        this.accAt,
+        blocked,
+        weightRows(conv),
+        out.elo,
+        out.ehi,
+        P,
+        this.countAt,
+        this.rowsAt,
+        this.valsAt,
+        ones,
+        this.single,
+        this.biasAt.get(conv) ?? 0,
+      );
     }
     return pairs * (out.ehi - out.elo);
   }

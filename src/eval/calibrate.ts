@@ -56,7 +56,11 @@ function calibrateBntt(pop: NeuronPopulation, x: Maps, weights: WeightMap, targe
   const spikes: Maps = x.map(() => []);
   const gains: number[] = [];
   for (let t = 0; t < T; t++) {
-    const { mean, variance } = channelStats(x.map((s) => s[t]!), C, hw);
+    const { mean, variance } = channelStats(
+      x.map((s) => s[t]!),
+      C,
+      hw,
+    );
     const z = x.map((s) => standardise(s[t]!, mean, variance, norm.eps, hw));
     const rateAt = (g: number) => mem.reduce((a, m, s) => a + fireCount(m, z[s]!, g, lif), 0) / (n * x.length);
     const g = bisectGain(rateAt, target, steps);
@@ -107,7 +111,15 @@ function globalStd(maps: Maps): number {
  * std (together 1), the per-channel mean of the sum is cancelled through a biased 1×1 skip conv when
  * there is one, and one gain on the whole current is bisected over all T steps.
  */
-function calibrateScaled(network: Network, pop: NeuronPopulation, projs: Projection[], sources: Sources, weights: WeightMap, target: number, steps: number): { spikes: Maps; result: LayerCalibration } {
+function calibrateScaled(
+  network: Network,
+  pop: NeuronPopulation,
+  projs: Projection[],
+  sources: Sources,
+  weights: WeightMap,
+  target: number,
+  steps: number,
+): { spikes: Maps; result: LayerCalibration } {
   const lif = lifOf(pop);
   const { c: C, h, w } = pop.shape;
   const hw = h * w;

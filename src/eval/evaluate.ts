@@ -50,7 +50,15 @@ export function checkEvaluation(model: Model, ds: SegDataset, sigmas: readonly n
  * evaluateNoise derives them: counts of disjoint ranges add up to the counts of their union, in any order (a batch
  * run elsewhere, e.g. on a cluster worker, adds in exactly).
  */
-export function evaluateRange(model: Model, ds: SegDataset, sigmas: readonly number[], seed: number, from: number, to: number, onSimulated?: () => void): Float64Array[] {
+export function evaluateRange(
+  model: Model,
+  ds: SegDataset,
+  sigmas: readonly number[],
+  seed: number,
+  from: number,
+  to: number,
+  onSimulated?: () => void,
+): Float64Array[] {
   const spec = model.network.spec;
   const matrices = sigmas.map(() => new ConfusionMatrix(spec.classes));
   for (let i = from; i < to; i++) {

@@ -25,10 +25,12 @@ function mismatches(spec: ArchSpec, ds: SegDataset): string[] {
   const channels = MODALITY_CHANNELS[ds.modality];
   if (spec.inputChannels !== channels) out.push(`the model takes ${spec.inputChannels} input channels, the data has ${channels}`);
   if (spec.inputHeight !== ds.height || spec.inputWidth !== ds.width)
-    out.push(`the model's input is ${spec.inputHeight}×${spec.inputWidth}, the data is ${ds.height}×${ds.width} (no resizing: evaluate at the size the model was built for)`);
+    out.push(
+      `the model's input is ${spec.inputHeight}×${spec.inputWidth}, the data is ${ds.height}×${ds.width} (no resizing: evaluate at the size the model was built for)`,
+    );
   if (spec.classes !== ds.classNames.length) out.push(`the model predicts ${spec.classes} classes, the data has ${ds.classNames.length}`);
   if (ds.modality === 'image' && spec.encoding === 'dvs') out.push("the model expects event frames ('dvs' encoding), the data holds images");
-  if (ds.modality === 'events' && spec.encoding === 'poisson') out.push("the model Poisson-encodes images, the data holds event frames");
+  if (ds.modality === 'events' && spec.encoding === 'poisson') out.push('the model Poisson-encodes images, the data holds event frames');
   if (ds.modality === 'events' && spec.encoding === 'dvs' && spec.timesteps !== ds.timesteps)
     out.push(`the model runs T=${spec.timesteps} steps, the data has ${ds.timesteps} event frames per sample`);
   return out;

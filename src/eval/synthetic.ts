@@ -132,11 +132,17 @@ export function measureRates(model: Model, inputs: CalibrationInput[], onSample?
 }
 
 function checkOptions(spec: ArchSpec, opts: SyntheticOptions): void {
-  if (spec.kind !== 'snn') throw new UserError(worded`zoo: only spiking networks are built (an ANN twin has no firing rates to calibrate); drop ${option('kind')} ann`);
+  if (spec.kind !== 'snn')
+    throw new UserError(worded`zoo: only spiking networks are built (an ANN twin has no firing rates to calibrate); drop ${option('kind')} ann`);
   if (!(opts.targetRate > 0 && opts.targetRate <= 0.5))
-    throw new UserError({ option: 'target-rate', problem: `must be in (0, 0.5] spikes per neuron per step, got ${opts.targetRate} (zero-mean calibrated currents cannot make most neurons fire every step)` });
-  if (!Number.isInteger(opts.calibrationSamples) || opts.calibrationSamples < 1) throw new UserError({ option: 'calibration-samples', problem: `must be a positive integer, got ${opts.calibrationSamples}` });
-  if (!Number.isInteger(opts.checkSamples) || opts.checkSamples < 1) throw new UserError({ option: 'check-samples', problem: `must be a positive integer, got ${opts.checkSamples}` });
+    throw new UserError({
+      option: 'target-rate',
+      problem: `must be in (0, 0.5] spikes per neuron per step, got ${opts.targetRate} (zero-mean calibrated currents cannot make most neurons fire every step)`,
+    });
+  if (!Number.isInteger(opts.calibrationSamples) || opts.calibrationSamples < 1)
+    throw new UserError({ option: 'calibration-samples', problem: `must be a positive integer, got ${opts.calibrationSamples}` });
+  if (!Number.isInteger(opts.checkSamples) || opts.checkSamples < 1)
+    throw new UserError({ option: 'check-samples', problem: `must be a positive integer, got ${opts.checkSamples}` });
 }
 
 /**

@@ -62,8 +62,14 @@ export function parseVary(spec: string, raw: Json): ProfileAxis {
   const name = spec.slice(0, eq).trim();
   const path = ALIASES[name] ?? name;
   if (!sourcedAt(raw, path))
-    throw new UserError({ option: 'vary', problem: `${name}: not a field of the profile (fields: ${variablePaths(raw).join(', ')}; aliases: ${Object.keys(ALIASES).join(', ')})` });
-  const values = spec.slice(eq + 1).split(',').map(parseValue);
+    throw new UserError({
+      option: 'vary',
+      problem: `${name}: not a field of the profile (fields: ${variablePaths(raw).join(', ')}; aliases: ${Object.keys(ALIASES).join(', ')})`,
+    });
+  const values = spec
+    .slice(eq + 1)
+    .split(',')
+    .map(parseValue);
   return { path, values };
 }
 

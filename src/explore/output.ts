@@ -18,7 +18,14 @@ export async function writeSweep(dir: string, r: SweepResult, meta: Record<strin
   const files: Array<[string, string]> = [
     ['results.csv', toCsv(r.rows, r.axes)],
     ['results.json', `${JSON.stringify({ ...meta, axes: r.axes, points: r.rows }, null, 2)}\n`],
-    ['pareto.json', `${JSON.stringify(r.rows.filter((x) => x.pareto), null, 2)}\n`],
+    [
+      'pareto.json',
+      `${JSON.stringify(
+        r.rows.filter((x) => x.pareto),
+        null,
+        2,
+      )}\n`,
+    ],
   ];
   for (const [name, spec] of Object.entries(plotSpecs(r.rows))) files.push([name, await renderSvg(spec)]);
   writeOutputFolder(dir, new Map(files), sweepFolder(force));

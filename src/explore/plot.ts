@@ -20,7 +20,12 @@ function records(rows: Row[]): Array<Record<string, unknown>> {
     }));
 }
 
-function scatter(title: string, values: Array<Record<string, unknown>>, x: { field: string; title: string }, y: { field: string; title: string }): TopLevelSpec {
+function scatter(
+  title: string,
+  values: Array<Record<string, unknown>>,
+  x: { field: string; title: string },
+  y: { field: string; title: string },
+): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,

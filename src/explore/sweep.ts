@@ -45,10 +45,12 @@ export interface SweepResult {
 }
 
 function checkOptions(o: SweepOptions): void {
-  if (!Number.isInteger(o.workers) || o.workers < 0 || o.workers > MAX_SWEEP_WORKERS) throw new UserError({ option: 'workers', problem: `must be an integer from 0 to ${MAX_SWEEP_WORKERS}, got ${o.workers}` });
+  if (!Number.isInteger(o.workers) || o.workers < 0 || o.workers > MAX_SWEEP_WORKERS)
+    throw new UserError({ option: 'workers', problem: `must be an integer from 0 to ${MAX_SWEEP_WORKERS}, got ${o.workers}` });
   if (o.timesteps.length === 0) throw new UserError(worded`${option('timesteps')}: give at least one value`);
   if (o.semantics.length === 0) throw new UserError(worded`${option('semantics')}: give at least one value`);
-  if (!Number.isInteger(o.settings.samples) || o.settings.samples < 1) throw new UserError({ option: 'samples', problem: `must be a positive integer, got ${o.settings.samples}` });
+  if (!Number.isInteger(o.settings.samples) || o.settings.samples < 1)
+    throw new UserError({ option: 'samples', problem: `must be a positive integer, got ${o.settings.samples}` });
 }
 
 /** Energy, latency and cores of the points that ran, and the front among them. */
@@ -65,7 +67,13 @@ async function runMissing(ctx: SweepContext, o: SweepOptions, missing: ResolvedP
   }
   // worker.js beside this module (worker.ts through tsx when running from source).
   const entry = workerEntry(import.meta.url);
-  const workerData: SweepWorkerData = { modelPath: o.modelPath, weightsHash: ctx.weightsHash, rawProfile: ctx.rawProfile, profileFile: ctx.profileFile, settings: ctx.settings };
+  const workerData: SweepWorkerData = {
+    modelPath: o.modelPath,
+    weightsHash: ctx.weightsHash,
+    rawProfile: ctx.rawProfile,
+    profileFile: ctx.profileFile,
+    settings: ctx.settings,
+  };
   const threads = Math.min(o.workers, missing.length);
   const pool = new Piscina<PointSettings, PointResult>({ ...entry, workerData, minThreads: threads, maxThreads: threads });
   try {
@@ -82,7 +90,13 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const profile = loadProfile(o.profile);
   const rawProfile = readJson(profile.file) as Record<string, unknown>;
   const axes = o.vary.map((v) => parseVary(v, rawProfile));
-  const ctx: SweepContext = { model: loaded.model, weightsHash: weightsHash(loaded.model.weights), rawProfile, profileFile: profile.file, settings: o.settings };
+  const ctx: SweepContext = {
+    model: loaded.model,
+    weightsHash: weightsHash(loaded.model.weights),
+    rawProfile,
+    profileFile: profile.file,
+    settings: o.settings,
+  };
   // Resolving validates every point's profile and T before anything runs.
   const points = cartesian(axes, o.timesteps, o.semantics).map((p) => resolvePoint(ctx, p));
   const cache = new PointCache(o.cacheDir);

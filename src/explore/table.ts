@@ -19,7 +19,9 @@ function csvField(v: unknown): string {
 export function toCsv(rows: Row[], axes: ProfileAxis[]): string {
   const head = [...axes.map((a) => a.path), 'timesteps', 'semantics', 'status', ...FIGURES, 'pareto', 'error', 'key'];
   const lines = rows.map((r) =>
-    [...axes.map((a) => r.overrides[a.path]), r.timesteps, r.semantics, r.status, ...FIGURES.map((f) => r[f]), r.pareto, r.error, r.key].map(csvField).join(','),
+    [...axes.map((a) => r.overrides[a.path]), r.timesteps, r.semantics, r.status, ...FIGURES.map((f) => r[f]), r.pareto, r.error, r.key]
+      .map(csvField)
+      .join(','),
   );
   return `${[head.join(','), ...lines].join('\n')}\n`;
 }
@@ -34,9 +36,17 @@ export function summary(rows: Row[], axes: ProfileAxis[], cached: number): strin
   const lines = [
     `${rows.length} points: ${ok.length} ran (${cached} from the cache), ${rows.filter((r) => r.status === 'infeasible').length} do not fit, ${rows.filter((r) => r.status === 'refused').length} refused`,
     `Pareto front (energy per inference, latency, cores), ${front.length} point${front.length === 1 ? '' : 's'}:`,
-    ...front.map((r) => `  ${fmt(r.energyPJ! / 1e6)} µJ  ${fmt(r.latencyNs! / 1e3)} µs  ${int(r.cores!)} cores  ${int(r.chips!)} chip${r.chips === 1 ? '' : 's'}${r.miou !== undefined ? `  MIoU ${(r.miou * 100).toFixed(1)}%` : ''}   ${label(r)}`),
+    ...front.map(
+      (r) =>
+        `  ${fmt(r.energyPJ! / 1e6)} µJ  ${fmt(r.latencyNs! / 1e3)} µs  ${int(r.cores!)} cores  ${int(r.chips!)} chip${r.chips === 1 ? '' : 's'}${r.miou !== undefined ? `  MIoU ${(r.miou * 100).toFixed(1)}%` : ''}   ${label(r)}`,
+    ),
   ];
   const failed = rows.filter((r) => r.status !== 'ok');
-  if (failed.length) lines.push('Did not run:', ...failed.slice(0, 5).map((r) => `  ${label(r)}: ${r.error}`), ...(failed.length > 5 ? [`  … and ${failed.length - 5} more (see the tables)`] : []));
+  if (failed.length)
+    lines.push(
+      'Did not run:',
+      ...failed.slice(0, 5).map((r) => `  ${label(r)}: ${r.error}`),
+      ...(failed.length > 5 ? [`  … and ${failed.length - 5} more (see the tables)`] : []),
+    );
   return lines.join('\n');
 }

@@ -24,10 +24,12 @@ export function withTimesteps(model: Model, T: number): { model: Model; notes: s
   const net = model.network;
   if (!Number.isInteger(T) || T < 1) throw new UserError({ option: 'timesteps', problem: `must be positive integers, got ${T}` });
   if (T === net.timesteps) return { model, notes: [] };
-  if (net.spec.kind === 'ann') throw new UserError({ option: 'timesteps', problem: `${T}: ${net.name} is an ANN, which runs one step (convert it first: spikemesh convert-ann)` });
+  if (net.spec.kind === 'ann')
+    throw new UserError({ option: 'timesteps', problem: `${T}: ${net.name} is an ANN, which runs one step (convert it first: spikemesh convert-ann)` });
   const notes: string[] = [];
   const bntt = net.populations.filter((p) => p.role !== 'input' && p.norm?.kind === 'bntt');
-  if (T > net.timesteps && bntt.length) notes.push(`T=${T} beyond the trained T=${net.timesteps}: steps ${net.timesteps + 1}..${T} reuse BNTT step ${net.timesteps}'s statistics`);
+  if (T > net.timesteps && bntt.length)
+    notes.push(`T=${T} beyond the trained T=${net.timesteps}: steps ${net.timesteps + 1}..${T} reuse BNTT step ${net.timesteps}'s statistics`);
   const network = { ...net, timesteps: T, spec: { ...net.spec, timesteps: T }, populations: net.populations.map((p) => retime(p, T)) };
   return { model: { network, weights: model.weights }, notes };
 }

@@ -35,7 +35,12 @@ export const MAX_MESH_SIDE = 1024;
 export const MAX_ENERGY_PJ = 1e9;
 export const MAX_TIME_NS = 1e9;
 
-const count = (max: number, what: string) => z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(max, `must be ≤ ${max.toLocaleString('en-US')} (${what})`);
+const count = (max: number, what: string) =>
+  z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be ≥ 1')
+    .max(max, `must be ≤ ${max.toLocaleString('en-US')} (${what})`);
 /** A per-core limit; null means the profile sets none (the paper's ideal model). */
 const limit = (max = MAX_PER_CORE, what = '2^24') => count(max, what).nullable();
 const energy = z.number().min(0, 'energy must be ≥ 0').max(MAX_ENERGY_PJ, 'energy must be ≤ 1e9 pJ (1 mJ per event)');
@@ -94,8 +99,7 @@ type ProfileJson = z.infer<typeof ProfileSchema>;
 function checkConsistency(p: ProfileJson, file: string): void {
   const mesh = p.coreMesh.value;
   const cores = p.coresPerChip.value;
-  if ((mesh === null) !== (cores === null))
-    throw fileError(file, 'coresPerChip and coreMesh must both be null (one chip sized to fit) or both be set');
+  if ((mesh === null) !== (cores === null)) throw fileError(file, 'coresPerChip and coreMesh must both be null (one chip sized to fit) or both be set');
   if (mesh && cores !== mesh.x * mesh.y * p.coresPerRouter.value)
     throw fileError(file, `coresPerChip.value: ${cores} does not equal coreMesh ${mesh.x}×${mesh.y} routers × ${p.coresPerRouter.value} cores per router`);
   if (p.synapseEncoding.value === 'crossbar' && p.axonTypes.value === null)

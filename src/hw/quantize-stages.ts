@@ -100,7 +100,15 @@ function inputChannelOf(op: WeightedStage['op'], shape: readonly number[], index
   return Math.floor(index / (d1 * k2));
 }
 
-function weightedStage(stage: WeightedStage, flow: Flow, outShape: Shape3, weights: WeightMap, ctx: StageContext, opts: { divisor: number; last: boolean; final: boolean }, where: string): QConv {
+function weightedStage(
+  stage: WeightedStage,
+  flow: Flow,
+  outShape: Shape3,
+  weights: WeightMap,
+  ctx: StageContext,
+  opts: { divisor: number; last: boolean; final: boolean },
+  where: string,
+): QConv {
   const w = getWeight(weights, stage.weight);
   const k = w.shape[2]!;
   const cout = outShape.c;
@@ -128,7 +136,10 @@ function weightedStage(stage: WeightedStage, flow: Flow, outShape: Shape3, weigh
     const q = stats.add(group, exponent[co]!, ctx.weightBits);
     idx.forEach((i, j) => (mantissa[i] = q[j]!));
   }
-  const bias = stage.bias === undefined ? null : integerBias(getWeight(weights, stage.bias).data, exponent, inExp, (co) => (opts.last && ctx.outScale ? ctx.outScale[co]! : 1));
+  const bias =
+    stage.bias === undefined
+      ? null
+      : integerBias(getWeight(weights, stage.bias).data, exponent, inExp, (co) => (opts.last && ctx.outScale ? ctx.outScale[co]! : 1));
   const bound = new Float64Array(cout);
   for (let co = 0; co < cout; co++) {
     channelIndices(stage.op, w.shape, co, idx);

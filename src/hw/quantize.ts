@@ -21,30 +21,44 @@ export const DEFAULT_QUANTIZE_OPTIONS: ResolvedQuantizeOptions = { exponent: 'la
 function resolveOptions(opts: QuantizeOptions, profile: CoreProfile): ResolvedQuantizeOptions {
   const o = { ...DEFAULT_QUANTIZE_OPTIONS, ...opts };
   if (o.exponent === 'channel' && profile.synapseEncoding === 'crossbar')
-    throw new UserError(worded`${option('exponent')} channel: ${profile.name} crossbar weights are plain integers with one scale per core; use ${option('exponent')} layer`);
-  if (!Number.isInteger(o.headroomBits) || o.headroomBits < 0 || o.headroomBits > 24) throw new UserError({ option: 'headroom', problem: `must be an integer from 0 to 24, got ${o.headroomBits}` });
-  if (!Number.isInteger(o.inputBits) || o.inputBits < 2 || o.inputBits > 16) throw new UserError({ option: 'input-bits', problem: `must be an integer from 2 to 16, got ${o.inputBits}` });
+    throw new UserError(
+      worded`${option('exponent')} channel: ${profile.name} crossbar weights are plain integers with one scale per core; use ${option('exponent')} layer`,
+    );
+  if (!Number.isInteger(o.headroomBits) || o.headroomBits < 0 || o.headroomBits > 24)
+    throw new UserError({ option: 'headroom', problem: `must be an integer from 0 to 24, got ${o.headroomBits}` });
+  if (!Number.isInteger(o.inputBits) || o.inputBits < 2 || o.inputBits > 16)
+    throw new UserError({ option: 'input-bits', problem: `must be an integer from 2 to 16, got ${o.inputBits}` });
   return o;
 }
 
 function checkSpiking(model: Model): void {
   const net = model.network;
   for (const p of net.populations) {
-    if (p.role === 'input' && p.encoding === 'analog') throw new UserError(`${net.name}: analog input cannot be quantized for spiking cores (an ANN twin?); fixed point needs spikes or DVS frames`);
+    if (p.role === 'input' && p.encoding === 'analog')
+      throw new UserError(`${net.name}: analog input cannot be quantized for spiking cores (an ANN twin?); fixed point needs spikes or DVS frames`);
     if (p.role !== 'input' && !['lif', 'if', 'accumulator'].includes(p.neuron.kind))
-      throw new UserError(`${net.name}: population '${p.name}' has ${p.neuron.kind} neurons; fixed-point quantization is for spiking networks (LIF/IF and accumulators)`);
+      throw new UserError(
+        `${net.name}: population '${p.name}' has ${p.neuron.kind} neurons; fixed-point quantization is for spiking networks (LIF/IF and accumulators)`,
+      );
   }
 }
 
 function quantizeInput(pop: InputPopulation, inputBits: number): QInput {
   const graded = pop.encoding === 'dvs';
   // Graded values ±2^(bits−1)/2^(bits−1): |x| up to 1 (DVS frames are scaled to ±0.5; noise has room).
-  return { name: pop.name, shape: pop.shape, encoding: graded ? 'dvs' : 'poisson', fracBits: graded ? inputBits - 1 : 0, maxAbs: graded ? 2 ** (inputBits - 1) - 1 : 1 };
+  return {
+    name: pop.name,
+    shape: pop.shape,
+    encoding: graded ? 'dvs' : 'poisson',
+    fracBits: graded ? inputBits - 1 : 0,
+    maxAbs: graded ? 2 ** (inputBits - 1) - 1 : 1,
+  };
 }
 
 function sourceFormat(pop: Population, input: QInput): SourceFormat {
   if (pop.role === 'input') return { exponent: -input.fracBits, bound: input.maxAbs };
-  if (pop.neuron.kind === 'accumulator') throw new UserError(`population '${pop.name}' is an accumulator: it sends no spikes, so it cannot feed a projection on spiking cores`);
+  if (pop.neuron.kind === 'accumulator')
+    throw new UserError(`population '${pop.name}' is an accumulator: it sends no spikes, so it cannot feed a projection on spiking cores`);
   return { exponent: 0, bound: 1 };
 }
 
@@ -53,7 +67,7 @@ function meanTable(tables: NormTable[]): NormTable {
   const c = tables[0]!.scale.length;
   const scale = new Float64Array(c);
   const bias = new Float64Array(c);
-  for (const t of tables) for (let i = 0; i < c; i++) (scale[i] += t.scale[i]! / tables.length), (bias[i] += t.bias[i]! / tables.length);
+  for (const t of tables) for (let i = 0; i < c; i++) ((scale[i] += t.scale[i]! / tables.length), (bias[i] += t.bias[i]! / tables.length));
   return { scale, bias };
 }
 
@@ -61,7 +75,7 @@ function meanTable(tables: NormTable[]): NormTable {
 function spread(tables: NormTable[], mean: NormTable): number {
   let d = 0;
   let n = 0;
-  for (const t of tables) for (let i = 0; i < t.scale.length; i++) (d += (t.scale[i]! - mean.scale[i]!) ** 2), (n += t.scale[i]! ** 2);
+  for (const t of tables) for (let i = 0; i < t.scale.length; i++) ((d += (t.scale[i]! - mean.scale[i]!) ** 2), (n += t.scale[i]! ** 2));
   return n > 0 ? Math.sqrt(d / n) : 0;
 }
 
@@ -87,11 +101,13 @@ function planNorm(pop: NeuronPopulation, model: Model, profile: CoreProfile): No
 function lifFracBits(theta: number, membraneBits: number, headroomBits: number, name: string): number {
   if (!(theta > 0)) throw new UserError(`population '${name}': threshold ${theta} must be positive for fixed point`);
   const limit = 2 ** (membraneBits - 1 - headroomBits);
-  if (limit < 1) throw new UserError(worded`population '${name}': ${option('headroom')} ${headroomBits} leaves no bits for the threshold in a ${membraneBits}-bit membrane`);
+  if (limit < 1)
+    throw new UserError(worded`population '${name}': ${option('headroom')} ${headroomBits} leaves no bits for the threshold in a ${membraneBits}-bit membrane`);
   let m = Math.floor(Math.log2(limit / theta));
   while (roundHalfAway(theta * 2 ** m) > limit) m--;
   while (roundHalfAway(theta * 2 ** (m + 1)) <= limit) m++;
-  if (roundHalfAway(theta * 2 ** m) < 1) throw new UserError(`population '${name}': threshold ${theta} rounds to 0 in a ${membraneBits}-bit membrane with ${headroomBits} headroom bits`);
+  if (roundHalfAway(theta * 2 ** m) < 1)
+    throw new UserError(`population '${name}': threshold ${theta} rounds to 0 in a ${membraneBits}-bit membrane with ${headroomBits} headroom bits`);
   return m;
 }
 
@@ -101,7 +117,14 @@ function accumulatorFracBits(maxCurrent: number, timesteps: number, max: number)
   return Math.floor(Math.log2(max / (timesteps * maxCurrent)));
 }
 
-function buildPopulation(pop: NeuronPopulation, incoming: Omit<QProjection, 'align'>[], plan: NormPlan, membraneBits: number, opts: ResolvedQuantizeOptions, timesteps: number): { population: QPopulation; align: Int32Array[] } {
+function buildPopulation(
+  pop: NeuronPopulation,
+  incoming: Omit<QProjection, 'align'>[],
+  plan: NormPlan,
+  membraneBits: number,
+  opts: ResolvedQuantizeOptions,
+  timesteps: number,
+): { population: QPopulation; align: Int32Array[] } {
   const C = pop.shape.c;
   const inExponent = Int32Array.from({ length: C }, (_, c) => Math.min(...incoming.map((p) => p.outExponent[c]!)));
   const align = incoming.map((p) => p.outExponent.map((e, c) => e - inExponent[c]!));
@@ -127,7 +150,10 @@ function buildPopulation(pop: NeuronPopulation, incoming: Omit<QProjection, 'ali
     // per-step: the largest shift whose multipliers fit SCALE_BITS; otherwise x is only aligned (multiplier 1).
     const scaled = plan.placement === 'per-step';
     const s = scaled ? neuronShift(maxScale[c]! * unit) : -(inExponent[c]! + fracBits);
-    if (s > MAX_SHIFT) throw new UserError(`population '${pop.name}': channel ${c} needs a rounding shift of ${s} bits (> ${MAX_SHIFT}); its weights are too small for fixed point`);
+    if (s > MAX_SHIFT)
+      throw new UserError(
+        `population '${pop.name}': channel ${c} needs a rounding shift of ${s} bits (> ${MAX_SHIFT}); its weights are too small for fixed point`,
+      );
     shift[c] = s;
     plan.tables.forEach((t, k) => {
       multiplier[k * C + c] = scaled ? roundHalfAway(t.scale[c]! * unit * 2 ** s) : 1;
@@ -155,7 +181,8 @@ function buildPopulation(pop: NeuronPopulation, incoming: Omit<QProjection, 'ali
     foldSpread: plan.foldSpread,
   };
   checkExact(population);
-  if (population.decay < 0 || population.decay > 4096) throw new UserError(`population '${pop.name}': leak ${(neuron as { leak: number }).leak} is outside [0, 1]`);
+  if (population.decay < 0 || population.decay > 4096)
+    throw new UserError(`population '${pop.name}': leak ${(neuron as { leak: number }).leak} is outside [0, 1]`);
   return { population, align };
 }
 
@@ -183,14 +210,21 @@ function checkExact(p: QPopulation): void {
   const C = p.shape.c;
   for (let k = 0; k < p.multiplier.length; k++) {
     const product = p.xBound[k % C]! * Math.abs(p.multiplier[k]!) * Math.max(1, 2 ** -p.shift[k % C]!);
-    if (product >= EXACT_LIMIT) throw new UserError(`population '${p.name}': x·multiplier can reach 2^${Math.log2(product).toFixed(1)}, beyond exact integers (2^53); use a profile with fewer weight bits`);
+    if (product >= EXACT_LIMIT)
+      throw new UserError(
+        `population '${p.name}': x·multiplier can reach 2^${Math.log2(product).toFixed(1)}, beyond exact integers (2^53); use a profile with fewer weight bits`,
+      );
   }
-  if (p.currentBound + 2 ** (p.membrane.bits - 1) >= EXACT_LIMIT) throw new UserError(`population '${p.name}': the current can reach 2^${Math.log2(p.currentBound).toFixed(1)}, beyond exact integers (2^53)`);
+  if (p.currentBound + 2 ** (p.membrane.bits - 1) >= EXACT_LIMIT)
+    throw new UserError(`population '${p.name}': the current can reach 2^${Math.log2(p.currentBound).toFixed(1)}, beyond exact integers (2^53)`);
 }
 
 function profileNotes(profile: CoreProfile, weightBits: number, membraneBits: number): string[] {
   const notes: string[] = [];
-  if (weightBits < profile.weightBits) notes.push(`${profile.name}: ${profile.weightBits}-bit weights are simulated as ${weightBits}-bit mantissas (exact-integer limit of the fixed-point reference)`);
+  if (weightBits < profile.weightBits)
+    notes.push(
+      `${profile.name}: ${profile.weightBits}-bit weights are simulated as ${weightBits}-bit mantissas (exact-integer limit of the fixed-point reference)`,
+    );
   if (membraneBits < profile.membraneBits) notes.push(`${profile.name}: the ${profile.membraneBits}-bit membrane is simulated with ${membraneBits} bits`);
   return notes;
 }
@@ -207,7 +241,8 @@ export function quantize(model: Model, profile: CoreProfile, opts: QuantizeOptio
   checkModelShapes(net, model.weights);
   checkSpiking(model);
   const options = resolveOptions(opts, profile);
-  if (profile.weightBits < 2) throw new UserError(`${profile.file}: weightBits ${profile.weightBits} leaves no magnitude bit beside the sign; fixed point needs at least 2`);
+  if (profile.weightBits < 2)
+    throw new UserError(`${profile.file}: weightBits ${profile.weightBits} leaves no magnitude bit beside the sign; fixed point needs at least 2`);
   const weightBits = Math.min(profile.weightBits, MAX_SIM_WEIGHT_BITS);
   const membraneBits = Math.min(profile.membraneBits, MAX_SIM_MEMBRANE_BITS);
   const inputs = net.populations.filter((p): p is InputPopulation => p.role === 'input');
@@ -229,11 +264,26 @@ export function quantize(model: Model, profile: CoreProfile, opts: QuantizeOptio
     populations.push(population);
   }
   const folded = populations.filter((p) => p.norm === 'folded').map((p) => p.name);
-  if (folded.length) notes.push(`BNTT folded into static weights and a constant bias (mean over T) for ${folded.join(', ')}: ${profile.name} neurons cannot scale per step`);
+  if (folded.length)
+    notes.push(`BNTT folded into static weights and a constant bias (mean over T) for ${folded.join(', ')}: ${profile.name} neurons cannot scale per step`);
   if (profile.synapseEncoding === 'crossbar') {
-    const worst = Math.max(...[...projections.values()].flatMap((p) => p.stages.map((s) => (s.op === 'conv2d' || s.op === 'convtranspose2d' ? s.stats.maxDistinctPerChannel : 0))));
+    const worst = Math.max(
+      ...[...projections.values()].flatMap((p) => p.stages.map((s) => (s.op === 'conv2d' || s.op === 'convtranspose2d' ? s.stats.maxDistinctPerChannel : 0))),
+    );
     if (profile.axonTypes !== null && worst > profile.axonTypes)
-      notes.push(`${profile.name}: a neuron here needs up to ${worst} distinct weights, its crossbar has ${profile.axonTypes} axon types; these integers are an upper bound on what the chip can hold`);
+      notes.push(
+        `${profile.name}: a neuron here needs up to ${worst} distinct weights, its crossbar has ${profile.axonTypes} axon types; these integers are an upper bound on what the chip can hold`,
+      );
   }
-  return { network: net, profile: profile.name, options, timesteps: net.timesteps, weightBits, input, populations, projections: net.projections.map((p) => projections.get(p.name)!), notes };
+  return {
+    network: net,
+    profile: profile.name,
+    options,
+    timesteps: net.timesteps,
+    weightBits,
+    input,
+    populations,
+    projections: net.projections.map((p) => projections.get(p.name)!),
+    notes,
+  };
 }

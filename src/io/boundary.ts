@@ -46,10 +46,15 @@ const ZOD_BOUND = /^Too (small|big): expected \w+ to (be|have) /;
 /** One line for a schema problem: the field's path and what is wrong with it. */
 export function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
   const path = oneLine(issue.path.map(String).join('.')) || '(top level)';
-  if (issue.code === 'unrecognized_keys') return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${shorten(k)}'`).join(', ')}`;
+  if (issue.code === 'unrecognized_keys')
+    return `${path}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${shorten(k)}'`).join(', ')}`;
   const got = valueAt(raw, issue.path);
   if (got === undefined) return `${path}: missing`;
-  const message = issue.message.replace(ZOD_BOUND, 'must $2 ').replace('>=', '≥ ').replace('<=', '≤ ').replace(/^Invalid input: /, '');
+  const message = issue.message
+    .replace(ZOD_BOUND, 'must $2 ')
+    .replace('>=', '≥ ')
+    .replace('<=', '≤ ')
+    .replace(/^Invalid input: /, '');
   return `${path}: ${oneLine(message)}, got ${brief(got)}`;
 }
 

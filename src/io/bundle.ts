@@ -30,7 +30,12 @@ const MAX_INPUT_VALUES = 2 ** 26;
 /** Nesting of model.json (provenance and metrics are free-form JSON, validated recursively). */
 const MAX_DEPTH = 64;
 
-const upTo = (max: number, unit = '') => z.number().int('must be a whole number').min(1, 'must be ≥ 1').max(max, `must be ≤ ${max.toLocaleString('en-US')}${unit}`);
+const upTo = (max: number, unit = '') =>
+  z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be ≥ 1')
+    .max(max, `must be ≤ ${max.toLocaleString('en-US')}${unit}`);
 
 export const archSpecSchema = z
   .object({

@@ -170,7 +170,8 @@ function build(path: string, spec: ArchSpec): ZooNetwork {
  */
 export function loadModel(path: string, override: Partial<ArchSpec> = {}): LoadedModel {
   // NIR (HDF5 through h5wasm) loads asynchronously: loadAnyModel reads it, convert-checkpoint makes it a bundle.
-  if (isNirPath(path)) throw fileError(path, worded`is a NIR graph: convert it first (spikemesh convert-checkpoint <file.nir> ${option('out')} <bundle>), then use the bundle`);
+  if (isNirPath(path))
+    throw fileError(path, worded`is a NIR graph: convert it first (spikemesh convert-checkpoint <file.nir> ${option('out')} <bundle>), then use the bundle`);
   const raw = readCheckpoint(path);
   if (raw.meta?.spec.arch === 'custom') return loadCustomBundle(path, raw.meta, raw.weights, override);
   const arch = override.arch ?? raw.meta?.spec.arch;

@@ -41,7 +41,10 @@ function parseHeader(text: string, name: string): NpyHeader {
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined)
     throw fileError(name, `corrupt .npy header (expected descr, fortran_order and shape): ${text.trim().slice(0, 120)}`);
-  const parts = shapeText.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  const parts = shapeText
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
   const shape = parts.map((p) => Number(p.replace(/L$/, '')));
   if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw fileError(name, `corrupt .npy header: bad shape (${shapeText})`);
   return { descr, fortranOrder: fortran === 'True', shape };
@@ -56,7 +59,8 @@ export function parseNpy(buf: Uint8Array, name: string): NpyArray {
   const lenBytes = major === 1 ? 2 : 4;
   if (buf.length < 8 + lenBytes) throw fileError(name, 'truncated .npy header');
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
-  if (headerLen > MAX_NPY_HEADER_BYTES) throw fileError(name, `.npy header declares ${int(headerLen)} bytes, more than the ${int(MAX_NPY_HEADER_BYTES)} allowed`);
+  if (headerLen > MAX_NPY_HEADER_BYTES)
+    throw fileError(name, `.npy header declares ${int(headerLen)} bytes, more than the ${int(MAX_NPY_HEADER_BYTES)} allowed`);
   const dataStart = 8 + lenBytes + headerLen;
   if (dataStart > buf.length) throw fileError(name, `truncated .npy header (needs ${dataStart} bytes, file has ${buf.length})`);
   const headerText = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(buf.subarray(8 + lenBytes, dataStart));

@@ -193,7 +193,7 @@ export function fileMentions(path: string, marker: string, within = 1 << 16): bo
 /** Writes all of `buf` to `fd`; a FIFO opened non-blocking says EAGAIN while its reader is behind, so we wait. */
 function writeAll(fd: number, buf: Uint8Array): void {
   const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let done = 0; done < buf.length; ) {
+  for (let done = 0; done < buf.length;) {
     try {
       done += writeSync(fd, buf, done, buf.length - done);
     } catch (e) {
@@ -304,8 +304,7 @@ interface Manifest {
 function readManifest(dir: string): Manifest | undefined {
   try {
     const m = JSON.parse(Buffer.from(readBytesQuiet(join(dir, FOLDER_MANIFEST))).toString('utf8')) as Partial<Manifest>;
-    if (m.writtenBy === 'spikemesh' && Array.isArray(m.files) && m.files.every((f) => typeof f === 'string' && isPlainName(f)))
-      return m as Manifest;
+    if (m.writtenBy === 'spikemesh' && Array.isArray(m.files) && m.files.every((f) => typeof f === 'string' && isPlainName(f))) return m as Manifest;
   } catch {
     // no manifest, or not ours: the folder is treated as the user's
   }

@@ -7,7 +7,18 @@
 
 import { fileError, UserError } from '../errors.js';
 import { numel } from '../net/tensor.js';
-import { Budget, elementCount, MAX_PICKLE_DEPTH, MAX_PICKLE_INT_DIGITS, MAX_PICKLE_LONG_BYTES, MAX_PICKLE_MEMO, MAX_PICKLE_VALUES, MAX_TENSOR_ELEMENTS, MAX_VIEW_EXPANSION, VIEW_SLACK_ELEMENTS } from './limits.js';
+import {
+  Budget,
+  elementCount,
+  MAX_PICKLE_DEPTH,
+  MAX_PICKLE_INT_DIGITS,
+  MAX_PICKLE_LONG_BYTES,
+  MAX_PICKLE_MEMO,
+  MAX_PICKLE_VALUES,
+  MAX_TENSOR_ELEMENTS,
+  MAX_VIEW_EXPANSION,
+  VIEW_SLACK_ELEMENTS,
+} from './limits.js';
 import { int } from '../units.js';
 import type { JsonValue, PyDict, PyGlobal, PyRecord, PySet, PyStorage, PyTensor, PyTuple, PyValue } from './types.js';
 
@@ -123,7 +134,7 @@ export function materialise(src: Float32Array, offset: number, size: readonly nu
   const lastLen = size[nd - 1]!;
   const lastStride = stride[nd - 1]!;
   let base = offset;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     for (let j = 0; j < lastLen; j++) out[i++] = src[base + j * lastStride]!;
     // Odometer over the outer dimensions: advance one, carry into the next when it wraps.
     for (let d = nd - 2; d >= 0; d--) {
@@ -195,11 +206,12 @@ function record(className: string, args: PyValue[]): PyRecord {
 
 function dictFromPairs(className: string, pairs: PyValue | undefined): PyDict {
   const d = pyDict(className);
-  if (pairs !== undefined) for (const p of sequence(pairs, `${className} items`)) {
-    const kv = sequence(p, `${className} item`);
-    if (kv.length !== 2) throw new UserError(`${className} item must be a (key, value) pair`);
-    d.map.set(kv[0]!, kv[1]!);
-  }
+  if (pairs !== undefined)
+    for (const p of sequence(pairs, `${className} items`)) {
+      const kv = sequence(p, `${className} item`);
+      if (kv.length !== 2) throw new UserError(`${className} item must be a (key, value) pair`);
+      d.map.set(kv[0]!, kv[1]!);
+    }
   return d;
 }
 
@@ -264,16 +276,74 @@ const NEW_CONTAINERS: Record<string, () => PyValue> = {
 };
 
 const OP = {
-  MARK: 0x28, STOP: 0x2e, POP: 0x30, POP_MARK: 0x31, DUP: 0x32, FLOAT: 0x46, INT: 0x49, BININT: 0x4a, BININT1: 0x4b,
-  LONG: 0x4c, BININT2: 0x4d, NONE: 0x4e, PERSID: 0x50, BINPERSID: 0x51, REDUCE: 0x52, STRING: 0x53, BINSTRING: 0x54,
-  SHORT_BINSTRING: 0x55, UNICODE: 0x56, BINUNICODE: 0x58, APPEND: 0x61, BUILD: 0x62, GLOBAL: 0x63, DICT: 0x64,
-  EMPTY_DICT: 0x7d, APPENDS: 0x65, GET: 0x67, BINGET: 0x68, INST: 0x69, LONG_BINGET: 0x6a, LIST: 0x6c, EMPTY_LIST: 0x5d,
-  OBJ: 0x6f, PUT: 0x70, BINPUT: 0x71, LONG_BINPUT: 0x72, SETITEM: 0x73, TUPLE: 0x74, EMPTY_TUPLE: 0x29, SETITEMS: 0x75,
-  BINFLOAT: 0x47, BINBYTES: 0x42, SHORT_BINBYTES: 0x43,
-  PROTO: 0x80, NEWOBJ: 0x81, EXT1: 0x82, EXT2: 0x83, EXT4: 0x84, TUPLE1: 0x85, TUPLE2: 0x86, TUPLE3: 0x87, NEWTRUE: 0x88,
-  NEWFALSE: 0x89, LONG1: 0x8a, LONG4: 0x8b, SHORT_BINUNICODE: 0x8c, BINUNICODE8: 0x8d, BINBYTES8: 0x8e, EMPTY_SET: 0x8f,
-  ADDITEMS: 0x90, FROZENSET: 0x91, NEWOBJ_EX: 0x92, STACK_GLOBAL: 0x93, MEMOIZE: 0x94, FRAME: 0x95, BYTEARRAY8: 0x96,
-  NEXT_BUFFER: 0x97, READONLY_BUFFER: 0x98,
+  MARK: 0x28,
+  STOP: 0x2e,
+  POP: 0x30,
+  POP_MARK: 0x31,
+  DUP: 0x32,
+  FLOAT: 0x46,
+  INT: 0x49,
+  BININT: 0x4a,
+  BININT1: 0x4b,
+  LONG: 0x4c,
+  BININT2: 0x4d,
+  NONE: 0x4e,
+  PERSID: 0x50,
+  BINPERSID: 0x51,
+  REDUCE: 0x52,
+  STRING: 0x53,
+  BINSTRING: 0x54,
+  SHORT_BINSTRING: 0x55,
+  UNICODE: 0x56,
+  BINUNICODE: 0x58,
+  APPEND: 0x61,
+  BUILD: 0x62,
+  GLOBAL: 0x63,
+  DICT: 0x64,
+  EMPTY_DICT: 0x7d,
+  APPENDS: 0x65,
+  GET: 0x67,
+  BINGET: 0x68,
+  INST: 0x69,
+  LONG_BINGET: 0x6a,
+  LIST: 0x6c,
+  EMPTY_LIST: 0x5d,
+  OBJ: 0x6f,
+  PUT: 0x70,
+  BINPUT: 0x71,
+  LONG_BINPUT: 0x72,
+  SETITEM: 0x73,
+  TUPLE: 0x74,
+  EMPTY_TUPLE: 0x29,
+  SETITEMS: 0x75,
+  BINFLOAT: 0x47,
+  BINBYTES: 0x42,
+  SHORT_BINBYTES: 0x43,
+  PROTO: 0x80,
+  NEWOBJ: 0x81,
+  EXT1: 0x82,
+  EXT2: 0x83,
+  EXT4: 0x84,
+  TUPLE1: 0x85,
+  TUPLE2: 0x86,
+  TUPLE3: 0x87,
+  NEWTRUE: 0x88,
+  NEWFALSE: 0x89,
+  LONG1: 0x8a,
+  LONG4: 0x8b,
+  SHORT_BINUNICODE: 0x8c,
+  BINUNICODE8: 0x8d,
+  BINBYTES8: 0x8e,
+  EMPTY_SET: 0x8f,
+  ADDITEMS: 0x90,
+  FROZENSET: 0x91,
+  NEWOBJ_EX: 0x92,
+  STACK_GLOBAL: 0x93,
+  MEMOIZE: 0x94,
+  FRAME: 0x95,
+  BYTEARRAY8: 0x96,
+  NEXT_BUFFER: 0x97,
+  READONLY_BUFFER: 0x98,
 } as const;
 
 /** Little-endian two's complement integer (LONG1/LONG4 payload). */
@@ -489,30 +559,58 @@ class Unpickler {
           if (proto > 5) this.fail(`unsupported pickle protocol ${proto}`);
           break;
         }
-        case OP.FRAME: this.u64(); break; // frames only group opcodes for buffered reads
+        case OP.FRAME:
+          this.u64();
+          break; // frames only group opcodes for buffered reads
         case OP.STOP: {
           const result = this.pop();
           if (this.stack.length || this.metastack.length) this.fail('data left on the stack at STOP');
           return result;
         }
-        case OP.MARK: this.mark(); break;
-        case OP.POP: this.pop(); break;
-        case OP.POP_MARK: this.popMark(); break;
-        case OP.DUP: this.push(this.top()); break;
-        case OP.NONE: this.push(null); break;
-        case OP.NEWTRUE: this.push(true); break;
-        case OP.NEWFALSE: this.push(false); break;
+        case OP.MARK:
+          this.mark();
+          break;
+        case OP.POP:
+          this.pop();
+          break;
+        case OP.POP_MARK:
+          this.popMark();
+          break;
+        case OP.DUP:
+          this.push(this.top());
+          break;
+        case OP.NONE:
+          this.push(null);
+          break;
+        case OP.NEWTRUE:
+          this.push(true);
+          break;
+        case OP.NEWFALSE:
+          this.push(false);
+          break;
         case OP.INT: {
           const text = this.line();
           this.push(text === '01' ? true : text === '00' ? false : this.textInt(text));
           break;
         }
-        case OP.LONG: this.push(this.textInt(this.line())); break;
-        case OP.BININT: this.push(this.view(4).getInt32(0, true)); break;
-        case OP.BININT1: this.push(this.u8()); break;
-        case OP.BININT2: this.push(this.view(2).getUint16(0, true)); break;
-        case OP.LONG1: this.push(this.long(this.u8())); break;
-        case OP.LONG4: this.push(this.long(this.view(4).getInt32(0, true))); break;
+        case OP.LONG:
+          this.push(this.textInt(this.line()));
+          break;
+        case OP.BININT:
+          this.push(this.view(4).getInt32(0, true));
+          break;
+        case OP.BININT1:
+          this.push(this.u8());
+          break;
+        case OP.BININT2:
+          this.push(this.view(2).getUint16(0, true));
+          break;
+        case OP.LONG1:
+          this.push(this.long(this.u8()));
+          break;
+        case OP.LONG4:
+          this.push(this.long(this.view(4).getInt32(0, true)));
+          break;
         case OP.FLOAT: {
           const text = this.line();
           const v = PY_FLOAT_WORDS[text] ?? Number(text);
@@ -520,33 +618,104 @@ class Unpickler {
           this.push(v);
           break;
         }
-        case OP.BINFLOAT: this.push(this.view(8).getFloat64(0, false)); break;
-        case OP.STRING: this.push(unquote(this.line())); break;
-        case OP.BINSTRING: this.push(this.latin1(this.view(4).getInt32(0, true))); break;
-        case OP.SHORT_BINSTRING: this.push(this.latin1(this.u8())); break;
-        case OP.UNICODE: this.push(unescape(this.line())); break;
-        case OP.BINUNICODE: this.push(this.utf8(this.view(4).getUint32(0, true))); break;
-        case OP.SHORT_BINUNICODE: this.push(this.utf8(this.u8())); break;
-        case OP.BINUNICODE8: this.push(this.utf8(this.u64())); break;
-        case OP.BINBYTES: this.push(this.take(this.view(4).getUint32(0, true)).slice()); break;
-        case OP.SHORT_BINBYTES: this.push(this.take(this.u8()).slice()); break;
+        case OP.BINFLOAT:
+          this.push(this.view(8).getFloat64(0, false));
+          break;
+        case OP.STRING:
+          this.push(unquote(this.line()));
+          break;
+        case OP.BINSTRING:
+          this.push(this.latin1(this.view(4).getInt32(0, true)));
+          break;
+        case OP.SHORT_BINSTRING:
+          this.push(this.latin1(this.u8()));
+          break;
+        case OP.UNICODE:
+          this.push(unescape(this.line()));
+          break;
+        case OP.BINUNICODE:
+          this.push(this.utf8(this.view(4).getUint32(0, true)));
+          break;
+        case OP.SHORT_BINUNICODE:
+          this.push(this.utf8(this.u8()));
+          break;
+        case OP.BINUNICODE8:
+          this.push(this.utf8(this.u64()));
+          break;
+        case OP.BINBYTES:
+          this.push(this.take(this.view(4).getUint32(0, true)).slice());
+          break;
+        case OP.SHORT_BINBYTES:
+          this.push(this.take(this.u8()).slice());
+          break;
         case OP.BINBYTES8:
-        case OP.BYTEARRAY8: this.push(this.take(this.u64()).slice()); break;
-        case OP.EMPTY_LIST: this.push([]); break;
-        case OP.LIST: this.push(this.popMark()); break;
-        case OP.APPEND: { const v = this.pop(); this.append(this.top(), [v]); break; }
-        case OP.APPENDS: { const items = this.popMark(); this.append(this.top(), items); break; }
-        case OP.EMPTY_TUPLE: this.push(pyTuple([])); break;
-        case OP.TUPLE: this.push(pyTuple(this.popMark())); break;
-        case OP.TUPLE1: this.push(pyTuple([this.pop()])); break;
-        case OP.TUPLE2: { const b = this.pop(); const a = this.pop(); this.push(pyTuple([a, b])); break; }
-        case OP.TUPLE3: { const c = this.pop(); const b = this.pop(); const a = this.pop(); this.push(pyTuple([a, b, c])); break; }
-        case OP.EMPTY_DICT: this.push(pyDict()); break;
-        case OP.DICT: { const d = pyDict(); this.setItems(d, this.popMark()); this.push(d); break; }
-        case OP.SETITEM: { const v = this.pop(); const k = this.pop(); this.setItems(this.top(), [k, v]); break; }
-        case OP.SETITEMS: { const items = this.popMark(); this.setItems(this.top(), items); break; }
-        case OP.EMPTY_SET: this.push(setOf(false, undefined)); break;
-        case OP.FROZENSET: this.push(setOf(true, this.popMark())); break;
+        case OP.BYTEARRAY8:
+          this.push(this.take(this.u64()).slice());
+          break;
+        case OP.EMPTY_LIST:
+          this.push([]);
+          break;
+        case OP.LIST:
+          this.push(this.popMark());
+          break;
+        case OP.APPEND: {
+          const v = this.pop();
+          this.append(this.top(), [v]);
+          break;
+        }
+        case OP.APPENDS: {
+          const items = this.popMark();
+          this.append(this.top(), items);
+          break;
+        }
+        case OP.EMPTY_TUPLE:
+          this.push(pyTuple([]));
+          break;
+        case OP.TUPLE:
+          this.push(pyTuple(this.popMark()));
+          break;
+        case OP.TUPLE1:
+          this.push(pyTuple([this.pop()]));
+          break;
+        case OP.TUPLE2: {
+          const b = this.pop();
+          const a = this.pop();
+          this.push(pyTuple([a, b]));
+          break;
+        }
+        case OP.TUPLE3: {
+          const c = this.pop();
+          const b = this.pop();
+          const a = this.pop();
+          this.push(pyTuple([a, b, c]));
+          break;
+        }
+        case OP.EMPTY_DICT:
+          this.push(pyDict());
+          break;
+        case OP.DICT: {
+          const d = pyDict();
+          this.setItems(d, this.popMark());
+          this.push(d);
+          break;
+        }
+        case OP.SETITEM: {
+          const v = this.pop();
+          const k = this.pop();
+          this.setItems(this.top(), [k, v]);
+          break;
+        }
+        case OP.SETITEMS: {
+          const items = this.popMark();
+          this.setItems(this.top(), items);
+          break;
+        }
+        case OP.EMPTY_SET:
+          this.push(setOf(false, undefined));
+          break;
+        case OP.FROZENSET:
+          this.push(setOf(true, this.popMark()));
+          break;
         case OP.ADDITEMS: {
           const items = this.popMark();
           const s = this.top();
@@ -554,14 +723,32 @@ class Unpickler {
           for (const v of items) s.items.push(v);
           break;
         }
-        case OP.GET: this.push(this.memoGet(Number(this.textInt(this.line())))); break;
-        case OP.BINGET: this.push(this.memoGet(this.u8())); break;
-        case OP.LONG_BINGET: this.push(this.memoGet(this.view(4).getUint32(0, true))); break;
-        case OP.PUT: this.memoPut(Number(this.textInt(this.line()))); break;
-        case OP.BINPUT: this.memoPut(this.u8()); break;
-        case OP.LONG_BINPUT: this.memoPut(this.view(4).getUint32(0, true)); break;
-        case OP.MEMOIZE: this.memoPut(this.memo.size); break;
-        case OP.GLOBAL: { const module = this.line(); this.push(this.global(module, this.line())); break; }
+        case OP.GET:
+          this.push(this.memoGet(Number(this.textInt(this.line()))));
+          break;
+        case OP.BINGET:
+          this.push(this.memoGet(this.u8()));
+          break;
+        case OP.LONG_BINGET:
+          this.push(this.memoGet(this.view(4).getUint32(0, true)));
+          break;
+        case OP.PUT:
+          this.memoPut(Number(this.textInt(this.line())));
+          break;
+        case OP.BINPUT:
+          this.memoPut(this.u8());
+          break;
+        case OP.LONG_BINPUT:
+          this.memoPut(this.view(4).getUint32(0, true));
+          break;
+        case OP.MEMOIZE:
+          this.memoPut(this.memo.size);
+          break;
+        case OP.GLOBAL: {
+          const module = this.line();
+          this.push(this.global(module, this.line()));
+          break;
+        }
         case OP.STACK_GLOBAL: {
           const name = this.pop();
           const module = this.pop();
@@ -600,15 +787,24 @@ class Unpickler {
           this.push(this.newObject(this.pop(), args.items));
           break;
         }
-        case OP.BUILD: this.build(); break;
-        case OP.PERSID: this.persistent(this.line()); break;
-        case OP.BINPERSID: this.persistent(this.pop()); break;
+        case OP.BUILD:
+          this.build();
+          break;
+        case OP.PERSID:
+          this.persistent(this.line());
+          break;
+        case OP.BINPERSID:
+          this.persistent(this.pop());
+          break;
         case OP.EXT1:
         case OP.EXT2:
-        case OP.EXT4: this.fail('extension-registry opcodes (EXT1/2/4) are not supported');
+        case OP.EXT4:
+          this.fail('extension-registry opcodes (EXT1/2/4) are not supported');
         case OP.NEXT_BUFFER:
-        case OP.READONLY_BUFFER: this.fail('out-of-band buffers are not supported');
-        default: this.fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
+        case OP.READONLY_BUFFER:
+          this.fail('out-of-band buffers are not supported');
+        default:
+          this.fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
       }
     }
   }
@@ -637,7 +833,8 @@ export function pyToJson(v: PyValue, depth = 0): JsonValue {
   if (Array.isArray(v)) return listToJson(v, 'list', depth);
   switch (v.py) {
     case 'tuple':
-    case 'set': return listToJson(v.items, v.py, depth);
+    case 'set':
+      return listToJson(v.items, v.py, depth);
     case 'dict': {
       if (depth >= JSON_MAX_DEPTH || v.map.size > JSON_MAX_ITEMS) return `<${v.className} of ${v.map.size} items>`;
       const out: Record<string, JsonValue> = {};
@@ -647,10 +844,15 @@ export function pyToJson(v: PyValue, depth = 0): JsonValue {
     case 'record': {
       if (v.state === null) return { __class__: v.__class__ };
       const state = pyToJson(v.state, depth + 1);
-      return isPyDict(v.state) && typeof state === 'object' ? { __class__: v.__class__, ...(state as Record<string, JsonValue>) } : { __class__: v.__class__, state };
+      return isPyDict(v.state) && typeof state === 'object'
+        ? { __class__: v.__class__, ...(state as Record<string, JsonValue>) }
+        : { __class__: v.__class__, state };
     }
-    case 'tensor': return `<tensor ${v.dtype} [${v.tensor.shape.join(',')}]>`;
-    case 'storage': return `<storage ${v.dtype} of ${v.values.length}>`;
-    default: return `<${qualname(v)}>`;
+    case 'tensor':
+      return `<tensor ${v.dtype} [${v.tensor.shape.join(',')}]>`;
+    case 'storage':
+      return `<storage ${v.dtype} of ${v.values.length}>`;
+    default:
+      return `<${qualname(v)}>`;
   }
 }

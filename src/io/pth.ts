@@ -56,7 +56,13 @@ function swapBytes(raw: Uint8Array, width: number): Uint8Array {
 }
 
 /** Resolves torch's persistent ids ('storage', torch.XStorage, key, location, numel) to decoded storages. */
-function storageLoader(entries: Map<string, Uint8Array>, prefix: string, bigEndian: boolean, name: string, elements: TensorElements): (pid: PyValue) => PyStorage {
+function storageLoader(
+  entries: Map<string, Uint8Array>,
+  prefix: string,
+  bigEndian: boolean,
+  name: string,
+  elements: TensorElements,
+): (pid: PyValue) => PyStorage {
   const cache = new Map<string, PyStorage>();
   return (pid) => {
     const items = isPyTuple(pid) ? pid.items : [];
@@ -87,8 +93,7 @@ function tensorCount(d: PyDict): number {
 }
 
 function notAStateDict(name: string, v: PyValue, where: string): never {
-  if (isPyRecord(v))
-    throw fileError(name, `${where} a pickled ${v.__class__} object rather than a state_dict; save model.state_dict() instead`);
+  if (isPyRecord(v)) throw fileError(name, `${where} a pickled ${v.__class__} object rather than a state_dict; save model.state_dict() instead`);
   throw fileError(name, `${where} a ${pyTypeName(v)}, not a state_dict`);
 }
 
@@ -105,7 +110,10 @@ function findStateDict(root: PyValue, name: string): { dict: PyDict; key: string
     if (isPyRecord(v)) notAStateDict(name, v, `'${key}' holds`);
   }
   const keys = [...root.map.keys()].slice(0, 8).map((k) => String(pyToJson(k)));
-  throw fileError(name, `no tensors at the top level or under ${NESTED_STATE_KEYS.map((k) => `'${k}'`).join(', ')} (top-level keys: ${keys.join(', ') || 'none'})`);
+  throw fileError(
+    name,
+    `no tensors at the top level or under ${NESTED_STATE_KEYS.map((k) => `'${k}'`).join(', ')} (top-level keys: ${keys.join(', ') || 'none'})`,
+  );
 }
 
 /** The state dict's tensors keyed by name, with DataParallel's `module.` prefix removed. */

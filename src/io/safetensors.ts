@@ -28,15 +28,33 @@ export function decode(dtype: string, bytes: Uint8Array, n: number): Float32Arra
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     switch (dtype) {
-      case 'F32': out[i] = view.getFloat32(i * 4, true); break;
-      case 'F64': out[i] = view.getFloat64(i * 8, true); break;
-      case 'F16': out[i] = halfToFloat(view.getUint16(i * 2, true)); break;
-      case 'BF16': out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!; break;
-      case 'I64': out[i] = Number(view.getBigInt64(i * 8, true)); break;
-      case 'I32': out[i] = view.getInt32(i * 4, true); break;
-      case 'I16': out[i] = view.getInt16(i * 2, true); break;
-      case 'I8': out[i] = view.getInt8(i); break;
-      default: out[i] = view.getUint8(i); break; // U8, BOOL
+      case 'F32':
+        out[i] = view.getFloat32(i * 4, true);
+        break;
+      case 'F64':
+        out[i] = view.getFloat64(i * 8, true);
+        break;
+      case 'F16':
+        out[i] = halfToFloat(view.getUint16(i * 2, true));
+        break;
+      case 'BF16':
+        out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0]!;
+        break;
+      case 'I64':
+        out[i] = Number(view.getBigInt64(i * 8, true));
+        break;
+      case 'I32':
+        out[i] = view.getInt32(i * 4, true);
+        break;
+      case 'I16':
+        out[i] = view.getInt16(i * 2, true);
+        break;
+      case 'I8':
+        out[i] = view.getInt8(i);
+        break;
+      default:
+        out[i] = view.getUint8(i);
+        break; // U8, BOOL
     }
   }
   return out;

@@ -7,20 +7,7 @@ import type { ArchSpec, Model, Network, Tensor, WeightMap } from '../net/types.j
  * object (`py` names the kind) so that a tuple is never mistaken for a list, nor a dict for a record.
  */
 export type PyValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | PyValue[]
-  | PyTuple
-  | PyDict
-  | PySet
-  | PyRecord
-  | PyGlobal
-  | PyStorage
-  | PyTensor;
+  null | boolean | number | bigint | string | Uint8Array | PyValue[] | PyTuple | PyDict | PySet | PyRecord | PyGlobal | PyStorage | PyTensor;
 
 export interface PyTuple {
   readonly py: 'tuple';

@@ -134,7 +134,11 @@ function maxOf(a: Int32Array): number {
 }
 
 /** Geometry of one projection: shapes through its stages, then the three axis maps. */
-export function projectionGeometry(net: ShapedNetwork, proj: Projection, lookup: KernelLookup = kernelsFromShapes(net.weightShapes as Map<string, number[]>)): ProjectionGeometry {
+export function projectionGeometry(
+  net: ShapedNetwork,
+  proj: Projection,
+  lookup: KernelLookup = kernelsFromShapes(net.weightShapes as Map<string, number[]>),
+): ProjectionGeometry {
   const sourceShape = populationByName(net.network, proj.source).shape;
   const shapes: Shape3[] = [sourceShape];
   const kernels: number[] = [];
@@ -143,10 +147,20 @@ export function projectionGeometry(net: ShapedNetwork, proj: Projection, lookup:
     shapes.push(stageOutputShape(stage, shapes[i]!, lookup(stage, where), where));
     kernels.push(kernelSize(stage, lookup, where));
   });
-  const axis = (a: Axis) => composeAxis(proj.stages, shapes.map((s) => s[a]), kernels);
+  const axis = (a: Axis) =>
+    composeAxis(
+      proj.stages,
+      shapes.map((s) => s[a]),
+      kernels,
+    );
   const rows = axis('h');
   const cols = axis('w');
-  const channels = composeChannels(proj.stages, shapes.map((s) => s.c), lookup, `projection ${proj.name}`);
+  const channels = composeChannels(
+    proj.stages,
+    shapes.map((s) => s.c),
+    lookup,
+    `projection ${proj.name}`,
+  );
   let channelFanIn = 0;
   for (let c = 0; c < channels.targetSize; c++) channelFanIn = Math.max(channelFanIn, channels.hi[c]! - channels.lo[c]!);
   return {

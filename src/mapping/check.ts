@@ -23,7 +23,12 @@ export const xy = z.object({ x: whole(1), y: whole(1) });
 export const label = z.string().max(1000, 'must be at most 1000 characters');
 export const int32s = z.instanceof(Int32Array, { message: 'must be an Int32Array' });
 export const float64s = z.instanceof(Float64Array, { message: 'must be a Float64Array' });
-export const geometry = z.object({ chips: xy, routersPerChip: xy, coresPerRouter: whole(1), slots: z.number().int('must be a whole number').min(1, 'must be ≥ 1') });
+export const geometry = z.object({
+  chips: xy,
+  routersPerChip: xy,
+  coresPerRouter: whole(1),
+  slots: z.number().int('must be a whole number').min(1, 'must be ≥ 1'),
+});
 const finite = z.number();
 const hops = { packets: finite, ew: finite, ns: finite, chip: finite };
 const resource = z.enum(RESOURCES as [string, ...string[]]).nullable();
@@ -35,8 +40,32 @@ const mappingSchema = z.object({
   partition: z.object({
     partitioner: label,
     profile: label,
-    layers: z.array(z.object({ population: label.min(1, 'must not be empty'), shape: shape3, tile: shape3, grid: shape3, firstTile: whole(0), tileCount: whole(1), limitedBy: resource })).min(1, 'must list at least one layer'),
-    tiles: z.object({ layer: int32s, c0: int32s, c1: int32s, y0: int32s, y1: int32s, x0: int32s, x1: int32s, neurons: float64s, inputAxons: float64s, synapseBits: float64s, outputAxons: float64s }),
+    layers: z
+      .array(
+        z.object({
+          population: label.min(1, 'must not be empty'),
+          shape: shape3,
+          tile: shape3,
+          grid: shape3,
+          firstTile: whole(0),
+          tileCount: whole(1),
+          limitedBy: resource,
+        }),
+      )
+      .min(1, 'must list at least one layer'),
+    tiles: z.object({
+      layer: int32s,
+      c0: int32s,
+      c1: int32s,
+      y0: int32s,
+      y1: int32s,
+      x0: int32s,
+      x1: int32s,
+      neurons: float64s,
+      inputAxons: float64s,
+      synapseBits: float64s,
+      outputAxons: float64s,
+    }),
     tileCount: whole(1),
     notes: z.array(z.string()),
   }),
@@ -56,7 +85,17 @@ const summarySchema = z.object({
   placer: label,
   seed: finite,
   rates: z.record(z.string(), finite),
-  totals: z.object({ neurons: finite, cores: finite, chips: finite, chipGrid: xy, routersPerChip: xy, coresPerRouter: finite, traffic: z.object(hops), maxLinkLoad: finite, placementCost: finite }),
+  totals: z.object({
+    neurons: finite,
+    cores: finite,
+    chips: finite,
+    chipGrid: xy,
+    routersPerChip: xy,
+    coresPerRouter: finite,
+    traffic: z.object(hops),
+    maxLinkLoad: finite,
+    placementCost: finite,
+  }),
   host: z.object({ population: label, traffic: z.object(hops) }),
   layers: z.array(
     z.object({
@@ -87,14 +126,22 @@ export function tilesHeld(t: TileRanges, first: number, count: number, shape: z.
       ['rows', t.y0[i]!, t.y1[i]!, shape.h],
       ['cols', t.x0[i]!, t.x1[i]!, shape.w],
     ];
-    for (const [what, from, to, size] of spans) if (!(from >= 0 && from < to && to <= size)) return `${table} ${i} holds ${what} [${from}, ${to}) of ${population}, which has ${size}`;
+    for (const [what, from, to, size] of spans)
+      if (!(from >= 0 && from < to && to <= size)) return `${table} ${i} holds ${what} [${from}, ${to}) of ${population}, which has ${size}`;
     held += (t.c1[i]! - t.c0[i]!) * (t.y1[i]! - t.y0[i]!) * (t.x1[i]! - t.x0[i]!);
   }
   return held;
 }
 
 /** A layer's grid, span and tiles agree: null when they do, else the problem (`at` names the layer). */
-export function layerProblem(t: TileRanges, l: { population: string; shape: z.output<typeof shape3>; grid: z.output<typeof shape3> }, first: number, count: number, at: string, table: string): string | null {
+export function layerProblem(
+  t: TileRanges,
+  l: { population: string; shape: z.output<typeof shape3>; grid: z.output<typeof shape3> },
+  first: number,
+  count: number,
+  at: string,
+  table: string,
+): string | null {
   if (count !== l.grid.c * l.grid.h * l.grid.w) return `${at}: ${count} tiles, but its grid is ${l.grid.c}×${l.grid.h}×${l.grid.w}`;
   const neurons = l.shape.c * l.shape.h * l.shape.w;
   if (neurons > MAX_INT32) return `${at}.shape: ${l.shape.c}×${l.shape.h}×${l.shape.w} is more than 2^31 − 1 neurons`;
@@ -122,7 +169,8 @@ type MappingJson = z.output<typeof mappingSchema>;
 
 function partitionProblem(m: MappingJson): string | null {
   const { layers, tiles, tileCount } = m.partition;
-  for (const [name, table] of Object.entries(tiles)) if (table.length !== tileCount) return `partition.tileCount: ${tileCount}, but tiles.${name} holds ${table.length} entries`;
+  for (const [name, table] of Object.entries(tiles))
+    if (table.length !== tileCount) return `partition.tileCount: ${tileCount}, but tiles.${name} holds ${table.length} entries`;
   let next = 0;
   for (const [i, l] of layers.entries()) {
     const at = `partition.layers.${i}`;
@@ -155,7 +203,8 @@ function placementProblem(m: MappingJson): string | null {
 function flowsProblem(m: MappingJson): string | null {
   const { src, dst, packets } = m.flows;
   const tiles = m.partition.tileCount;
-  if (dst.length !== src.length || packets.length !== src.length) return `flows: src, dst and packets hold ${src.length}, ${dst.length} and ${packets.length} entries`;
+  if (dst.length !== src.length || packets.length !== src.length)
+    return `flows: src, dst and packets hold ${src.length}, ${dst.length} and ${packets.length} entries`;
   const badSrc = src.findIndex((s) => !(s >= -1 && s < tiles));
   if (badSrc >= 0) return `flows.src: flow ${badSrc} comes from tile ${src[badSrc]}, not one of the ${tiles} (or -1, the host)`;
   const badDst = dst.findIndex((d) => !(d >= 0 && d < tiles));
@@ -172,7 +221,9 @@ function routingProblem(m: MappingJson): string | null {
   const layers = m.partition.layers;
   if (r.perLayer.length !== layers.length + 1) return `routing.perLayer: ${r.perLayer.length} entries, expected the host and ${layers.length} layers`;
   const wrong = layers.findIndex((l, i) => r.perLayer[i + 1]!.population !== l.population);
-  return wrong < 0 ? null : `routing.perLayer.${wrong + 1}.population: ${JSON.stringify(r.perLayer[wrong + 1]!.population)}, expected ${JSON.stringify(layers[wrong]!.population)}`;
+  return wrong < 0
+    ? null
+    : `routing.perLayer.${wrong + 1}.population: ${JSON.stringify(r.perLayer[wrong + 1]!.population)}, expected ${JSON.stringify(layers[wrong]!.population)}`;
 }
 
 /** The mapping and summary of a decoded mapping file, or an InputError naming `file` and the first field that is wrong. */

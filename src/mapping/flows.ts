@@ -7,7 +7,13 @@ import { channelUnion, projectionGeometry, spatialOverlap } from './axes.js';
 import type { FlowTable, Partition, ShapedNetwork } from './types.js';
 
 /** overlap[t · nSource + s]: source indices of source tile s that target tile t reads, along one axis. */
-function overlapMatrix(nTarget: number, nSource: number, sourceTile: number, sourceSize: number, count: (t: number, a: number, b: number) => number): Int32Array {
+function overlapMatrix(
+  nTarget: number,
+  nSource: number,
+  sourceTile: number,
+  sourceSize: number,
+  count: (t: number, a: number, b: number) => number,
+): Int32Array {
   const m = new Int32Array(nTarget * nSource);
   for (let t = 0; t < nTarget; t++) for (let s = 0; s < nSource; s++) m[t * nSource + s] = count(t, ...tileRange(s, sourceTile, sourceSize));
   return m;

@@ -13,9 +13,7 @@ export interface SingleNeuronNeeds {
   inputs: ReadonlyArray<{ geo: ProjectionGeometry; sign: number }>;
 }
 
-export type Infeasibility =
-  | { kind: 'core'; needs: SingleNeuronNeeds }
-  | { kind: 'fanOutPerNeuron'; needed: number; consumers: readonly string[] };
+export type Infeasibility = { kind: 'core'; needs: SingleNeuronNeeds } | { kind: 'fanOutPerNeuron'; needed: number; consumers: readonly string[] };
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 

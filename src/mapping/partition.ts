@@ -260,7 +260,19 @@ interface Chosen {
 function emptyTable(n: number): TileTable {
   const i32 = () => new Int32Array(n);
   const f64 = () => new Float64Array(n);
-  return { layer: i32(), c0: i32(), c1: i32(), y0: i32(), y1: i32(), x0: i32(), x1: i32(), neurons: f64(), inputAxons: f64(), synapseBits: f64(), outputAxons: f64() };
+  return {
+    layer: i32(),
+    c0: i32(),
+    c1: i32(),
+    y0: i32(),
+    y1: i32(),
+    x0: i32(),
+    x1: i32(),
+    neurons: f64(),
+    inputAxons: f64(),
+    synapseBits: f64(),
+    outputAxons: f64(),
+  };
 }
 
 /** Write one layer's tiles, row-tile then col-tile then channel-tile, with their exact use. */
@@ -284,7 +296,9 @@ function writeTiles(table: TileTable, start: number, layerIndex: number, chosen:
         table.neurons[t] = neurons;
         table.inputAxons[t] = inAx;
         table.synapseBits[t] =
-          profile.synapseEncoding === 'crossbar' ? inAx * neurons + neurons * (profile.axonTypes ?? 0) * profile.weightBits : profile.weightBits * valueAt(weights, k, i, j);
+          profile.synapseEncoding === 'crossbar'
+            ? inAx * neurons + neurons * (profile.axonTypes ?? 0) * profile.weightBits
+            : profile.weightBits * valueAt(weights, k, i, j);
         table.outputAxons[t] = valueAt(outs, k, i, j);
       }
 }
@@ -298,7 +312,11 @@ function checkEachNeuronFits(models: readonly LayerModel[]): void {
   if (failing.length === 0) return;
   const first = failing[0]!;
   const err = infeasibleError(first.pop.name, first.profile, { kind: 'core', needs: { ...singleNeuronNeeds(first), outputAxons: 0 } });
-  if (failing.length > 1) err.message += ` (also too large for one ${first.profile.name} core: ${failing.slice(1).map((m) => m.pop.name).join(', ')})`;
+  if (failing.length > 1)
+    err.message += ` (also too large for one ${first.profile.name} core: ${failing
+      .slice(1)
+      .map((m) => m.pop.name)
+      .join(', ')})`;
   throw err;
 }
 
@@ -310,8 +328,12 @@ function singleNeuronNeeds(model: LayerModel): SingleNeuronNeeds {
 function notesFor(net: ShapedNetwork, profile: CoreProfile, signedInputs: string[]): string[] {
   const notes: string[] = [];
   const input = net.network.populations.find((p) => p.role === 'input');
-  if (input) notes.push(`${input.name} (${input.shape.c}×${input.shape.h}×${input.shape.w}) stays on the host; its spikes enter the mesh at chip (0, 0) over the host link`);
-  for (const name of signedInputs) notes.push(`${name}: signed input spikes take 2 axons per source neuron (one per sign): ${profile.name} axons carry no sign`);
+  if (input)
+    notes.push(
+      `${input.name} (${input.shape.c}×${input.shape.h}×${input.shape.w}) stays on the host; its spikes enter the mesh at chip (0, 0) over the host link`,
+    );
+  for (const name of signedInputs)
+    notes.push(`${name}: signed input spikes take 2 axons per source neuron (one per sign): ${profile.name} axons carry no sign`);
   const bntt = net.network.populations.filter((p) => p.role !== 'input' && p.norm?.kind === 'bntt').map((p) => p.name);
   if (bntt.length && !profile.programmableNeurons)
     notes.push(`BNTT of ${bntt.join(', ')} must be folded into static weights (mean over time): ${profile.name} neurons cannot apply a per-step scale`);
@@ -321,7 +343,9 @@ function notesFor(net: ShapedNetwork, profile: CoreProfile, signedInputs: string
     if (graded.length) notes.push(`${graded.join(', ')} send graded values, but ${profile.name} spikes are binary: they must be rate-coded first`);
   }
   if (profile.synapseEncoding === 'crossbar')
-    notes.push(`${profile.name}: each neuron has ${profile.axonTypes} axon-type weights, so weights must take at most ${profile.axonTypes} values per neuron (e.g. trinary weights)`);
+    notes.push(
+      `${profile.name}: each neuron has ${profile.axonTypes} axon-type weights, so weights must take at most ${profile.axonTypes} values per neuron (e.g. trinary weights)`,
+    );
   const acc = net.network.populations.filter((p) => p.role !== 'input' && p.neuron.kind === 'accumulator').map((p) => p.name);
   if (acc.length) notes.push(`${acc.join(', ')}: accumulator neurons send no spikes; the host reads their membranes after the last step`);
   return notes;
@@ -337,10 +361,12 @@ export class GridPartitioner implements Partitioner {
     const geos = net.network.projections.map((proj) => projectionGeometry(net, proj, lookup));
     const byName = new Map(net.network.populations.map((p) => [p.name, p]));
     const inputsOf = (pop: NeuronPopulation): Input[] =>
-      geos.filter((g) => g.target === pop.name).map((geo) => {
-        const src = byName.get(geo.source)!;
-        return { geo, fromHost: src.role === 'input', sign: isSigned(src) && !profile.signedInputAxons ? 2 : 1 };
-      });
+      geos
+        .filter((g) => g.target === pop.name)
+        .map((geo) => {
+          const src = byName.get(geo.source)!;
+          return { geo, fromHost: src.role === 'input', sign: isSigned(src) && !profile.signedInputAxons ? 2 : 1 };
+        });
     checkEachNeuronFits(pops.map((pop) => new LayerModel(pop, inputsOf(pop), [], profile)));
     const chosen = new Map<string, Chosen>();
     for (let li = pops.length - 1; li >= 0; li--) {
@@ -369,7 +395,15 @@ export class GridPartitioner implements Partitioner {
       const { tiling, limitedBy } = chosen.get(pop.name)!;
       const grid = { c: tileCount(pop.shape.c, tiling.tc), h: tileCount(pop.shape.h, tiling.th), w: tileCount(pop.shape.w, tiling.tw) };
       const tileCountL = grid.c * grid.h * grid.w;
-      layers.push({ population: pop.name, shape: pop.shape, tile: { c: tiling.tc, h: tiling.th, w: tiling.tw }, grid, firstTile: total, tileCount: tileCountL, limitedBy });
+      layers.push({
+        population: pop.name,
+        shape: pop.shape,
+        tile: { c: tiling.tc, h: tiling.th, w: tiling.tw },
+        grid,
+        firstTile: total,
+        tileCount: tileCountL,
+        limitedBy,
+      });
       total += tileCountL;
     }
     const tiles = emptyTable(total);

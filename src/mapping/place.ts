@@ -88,7 +88,10 @@ const COOLING_TO = 1e-3;
 export class AnnealPlacer implements Placer {
   readonly name = 'anneal';
 
-  constructor(private readonly movesPerTile = ANNEAL_MOVES_PER_TILE, private readonly maxMoves = ANNEAL_MAX_MOVES) {}
+  constructor(
+    private readonly movesPerTile = ANNEAL_MOVES_PER_TILE,
+    private readonly maxMoves = ANNEAL_MAX_MOVES,
+  ) {}
 
   place(partition: Partition, flows: FlowTable, profile: CoreProfile, seed: number): Placement {
     const start = new SerpentinePlacer().place(partition, flows, profile, seed);

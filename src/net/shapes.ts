@@ -43,8 +43,7 @@ export function stageOutputShape(stage: Stage, input: Shape3, kernel: KernelShap
     }
     case 'conv2d': {
       if (!kernel) return fail('conv2d without a kernel shape');
-      if (input.c !== kernel.cinPerGroup * stage.groups)
-        fail(`conv2d expects ${kernel.cinPerGroup * stage.groups} input channels, gets ${input.c}`);
+      if (input.c !== kernel.cinPerGroup * stage.groups) fail(`conv2d expects ${kernel.cinPerGroup * stage.groups} input channels, gets ${input.c}`);
       if (kernel.cout % stage.groups !== 0) fail(`conv2d has ${kernel.cout} output channels, not divisible by ${stage.groups} groups`);
       const h = convOutputSize(input.h, kernel.k, stage.stride, stage.padding, stage.dilation);
       const w = convOutputSize(input.w, kernel.k, stage.stride, stage.padding, stage.dilation);
@@ -91,11 +90,7 @@ export function shapeText(s: Shape3): string {
 }
 
 /** Output shape of a whole projection; kernels come from a lookup (declared shapes or weights). */
-export function projectionOutputShape(
-  net: Network,
-  proj: Projection,
-  kernelOf: (stage: Stage, where: string) => KernelShape | undefined,
-): Shape3 {
+export function projectionOutputShape(net: Network, proj: Projection, kernelOf: (stage: Stage, where: string) => KernelShape | undefined): Shape3 {
   let shape = populationByName(net, proj.source).shape;
   proj.stages.forEach((stage, i) => {
     const where = `projection ${proj.name} stage ${i} (${stage.op})`;

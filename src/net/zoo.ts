@@ -2,17 +2,7 @@
 
 import { option, UserError, worded } from '../errors.js';
 import { checkNetwork } from './shapes.js';
-import type {
-  ArchSpec,
-  Network,
-  NeuronModel,
-  NeuronPopulation,
-  Normalisation,
-  Population,
-  Projection,
-  Shape3,
-  Stage,
-} from './types.js';
+import type { ArchSpec, Network, NeuronModel, NeuronPopulation, Normalisation, Population, Projection, Shape3, Stage } from './types.js';
 
 /** BatchNorm eps used by BNTT and the ANN twins (authors' code). */
 export const BN_EPS = 1e-4;
@@ -66,9 +56,7 @@ class Builder {
   }
 
   spikingNeuron(): NeuronModel {
-    return this.spec.kind === 'ann'
-      ? { kind: 'relu' }
-      : { kind: 'lif', leak: this.spec.leak, threshold: this.spec.threshold, reset: 'soft' };
+    return this.spec.kind === 'ann' ? { kind: 'relu' } : { kind: 'lif', leak: this.spec.leak, threshold: this.spec.threshold, reset: 'soft' };
   }
 
   norm(layer: string, c: number): Normalisation {
@@ -194,7 +182,8 @@ function buildFcn(spec: ArchSpec): ZooNetwork {
   b.convLayer('conv7', 'conv6', 256, {});
   b.convLayer('conv8', 'conv7', 1024, { pool: true });
   b.convLayer('conv9', 'conv8', 1024, {});
-  const score = (from: string) => b.conv(`score${from.slice(4)}`, b.shapeOf(from).c, k, 1, { padding: 0, dilation: 1, bias: true, key: `score${from.slice(4)}` });
+  const score = (from: string) =>
+    b.conv(`score${from.slice(4)}`, b.shapeOf(from).c, k, 1, { padding: 0, dilation: 1, bias: true, key: `score${from.slice(4)}` });
   const upsample = (i: number, to: Shape3): Stage[] => {
     b.weightShapes.set(`upsample${i}.weight`, [k, k, 3, 3]);
     return [

@@ -18,7 +18,8 @@ export const CONVERSION_METHODS = ['layer', 'channel'] as const;
 function checkTimesteps(timesteps: readonly number[]): void {
   if (timesteps.length === 0) throw new UserError('conversion: give at least one T');
   timesteps.forEach((T, i) => {
-    if (!Number.isInteger(T) || T < 1 || (i > 0 && T <= timesteps[i - 1]!)) throw new UserError(`conversion: timesteps must be ascending positive integers, got ${timesteps.join(',')}`);
+    if (!Number.isInteger(T) || T < 1 || (i > 0 && T <= timesteps[i - 1]!))
+      throw new UserError(`conversion: timesteps must be ascending positive integers, got ${timesteps.join(',')}`);
   });
 }
 
@@ -81,7 +82,9 @@ export function conversionStudy(ctx: PaperContext): ConversionResult {
     samples: n,
     curves,
     annMiou: evaluate(ann.model, val, { count: n, seed: s.seed }).metrics.miou,
-    direct: direct ? { model: directName, timesteps: direct.model.network.timesteps, miou: evaluate(direct.model, val, { count: n, seed: s.seed }).metrics.miou } : null,
+    direct: direct
+      ? { model: directName, timesteps: direct.model.network.timesteps, miou: evaluate(direct.model, val, { count: n, seed: s.seed }).metrics.miou }
+      : null,
     commands: [
       ...CONVERSION_METHODS.flatMap((m) => conversionCommands(annPath, m, 'digits', s)),
       evalCommand(annPath, 'digits', n, s),

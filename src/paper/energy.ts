@@ -10,7 +10,16 @@ import { runReport, type RunReport } from '../runs/report.js';
 import { datasetSamples } from '../runs/samples.js';
 import { modelPath, runCommand } from './commands.js';
 import { ops, pct, times } from './format.js';
-import { bundleName, type EnergyModelResult, type EnergyResult, type LayerGap, type Method, type PaperContext, type ProfileRefusal, type ProfileRun } from './types.js';
+import {
+  bundleName,
+  type EnergyModelResult,
+  type EnergyResult,
+  type LayerGap,
+  type Method,
+  type PaperContext,
+  type ProfileRefusal,
+  type ProfileRun,
+} from './types.js';
 
 /** The spiking networks of Table V (the ANN side is their FLOPs model, as in the paper). */
 export const ENERGY_METHODS: readonly Method[] = ['spiking-deeplab', 'spiking-fcn'];
@@ -21,7 +30,10 @@ const AGREE = 0.005;
 /** One sentence per layer: how far the measured ACs are from Eq. 10 (input rate), and why. */
 export function gapWhy(l: ComparisonLayer): string {
   const gap = acGap(l);
-  const macs = l.measuredMacs > 0 ? `; plus ${ops(l.measuredMacs)} MACs of graded stages (transposed convolution, resize, graded input) that Eq. 10 counts as spike-driven ACs` : '';
+  const macs =
+    l.measuredMacs > 0
+      ? `; plus ${ops(l.measuredMacs)} MACs of graded stages (transposed convolution, resize, graded input) that Eq. 10 counts as spike-driven ACs`
+      : '';
   if (gap) return `analytic ${gap.direction}-counts ${times(gap.factor)}: ${gap.reason}${macs}`;
   if (Number.isNaN(l.acRatio)) return `no spikes reach it: both count 0 ACs${macs}`;
   if (l.acRatio === Infinity) return `Eq. 10 counts 0 ACs (its rate is 0), the engine ${ops(l.measuredAcs)}${macs}`;
@@ -51,6 +63,14 @@ function sameCounts(a: RunReport, b: RunReport): boolean {
   return a.comparison.layers.every((l, i) => l.measuredAcs === b.comparison.layers[i]!.measuredAcs && l.measuredMacs === b.comparison.layers[i]!.measuredMacs);
 }
 
+/** The same run on a queue's workers (src/cluster, loaded only then): the same report, in-thread on a worker. */
+async function queuedRun(ctx: PaperContext, url: string, loaded: LoadedModel, profile: CoreProfile): Promise<RunReport> {
+  const { settings, sources } = ctx;
+  const { runReportOnQueue } = await import('../cluster/run.js');
+  const common = { semantics: 'same-step', arithmetic: 'float', dataSeed: settings.dataSeed, seed: settings.seed, samples: settings.energySamples } as const;
+  return runReportOnQueue({ url, loaded, profile, data: 'digits', ds: sources.dataset('digits', 'val'), ...common });
+}
+
 /** Map and run on one profile; a model that does not fit (or that the engine refuses) gets the one-line reason. */
 async function runOn(ctx: PaperContext, loaded: LoadedModel, name: string, profile: CoreProfile): Promise<RunReport | ProfileRefusal> {
   const { settings, sources } = ctx;
@@ -59,6 +79,7 @@ async function runOn(ctx: PaperContext, loaded: LoadedModel, name: string, profi
   try {
     // Mapped first: a profile the model does not fit is a refusal whatever the data.
     const mapping = mapModel(model, profile);
+    if (ctx.queue !== undefined) return await queuedRun(ctx, ctx.queue, loaded, profile);
     return await runReport({
       model,
       profile,
@@ -85,7 +106,11 @@ async function energyModel(ctx: PaperContext, method: Method): Promise<EnergyMod
   if (!loaded) return { method, model: name, shipped: false };
   const path = modelPath(ctx.sources.modelsDir, name);
   const runs: Array<{ profile: CoreProfile; out: RunReport | ProfileRefusal }> = [];
-  for (const profile of ctx.sources.profiles) runs.push({ profile, out: await runOn(ctx, loaded, name, profile) });
+  if (ctx.queue !== undefined) {
+    // On a queue every profile's run goes to the cluster at once.
+    const outs = await Promise.all(ctx.sources.profiles.map((profile) => runOn(ctx, loaded, name, profile)));
+    ctx.sources.profiles.forEach((profile, i) => runs.push({ profile, out: outs[i]! }));
+  } else for (const profile of ctx.sources.profiles) runs.push({ profile, out: await runOn(ctx, loaded, name, profile) });
   const ran = runs.flatMap((r) => ('comparison' in r.out ? [r.out] : []));
   const first = ran[0];
   const profiles = runs.map(({ out }): ProfileRun | ProfileRefusal => {

@@ -9,9 +9,19 @@ const SIZE = { width: 480, height: 300 };
 /** Fig. 3: converted-SNN MIoU against T (log axis), the ANN and the directly trained SNN as dashed lines. */
 export function conversionFigure(c: ConversionResult): TopLevelSpec | null {
   if (!c.curves) return null;
-  const points = c.curves.flatMap((curve) => curve.points.map((p) => ({ series: `converted, ${curve.method}-wise balancing`, timesteps: p.timesteps, miou: p.miou })));
-  const lines = [{ series: 'ANN (DeepLab-ANN)', miou: c.annMiou! }, ...(c.direct ? [{ series: `directly trained Spiking-DeepLab (T=${c.direct.timesteps})`, miou: c.direct.miou }] : [])];
-  const color = { field: 'series', type: 'nominal' as const, title: null, legend: { orient: 'bottom' as const, direction: 'vertical' as const, labelLimit: 480 } };
+  const points = c.curves.flatMap((curve) =>
+    curve.points.map((p) => ({ series: `converted, ${curve.method}-wise balancing`, timesteps: p.timesteps, miou: p.miou })),
+  );
+  const lines = [
+    { series: 'ANN (DeepLab-ANN)', miou: c.annMiou! },
+    ...(c.direct ? [{ series: `directly trained Spiking-DeepLab (T=${c.direct.timesteps})`, miou: c.direct.miou }] : []),
+  ];
+  const color = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    legend: { orient: 'bottom' as const, direction: 'vertical' as const, labelLimit: 480 },
+  };
   return {
     $schema: SCHEMA,
     title: `Fig. 3 — ANN→SNN conversion: val MIoU vs timesteps (${c.samples} samples)`,
@@ -21,7 +31,12 @@ export function conversionFigure(c: ConversionResult): TopLevelSpec | null {
         data: { values: points },
         mark: { type: 'line', point: true },
         encoding: {
-          x: { field: 'timesteps', type: 'quantitative', title: 'timesteps T', scale: { type: 'log', domain: [c.curves[0]!.points[0]!.timesteps, c.curves[0]!.points.at(-1)!.timesteps], nice: false } },
+          x: {
+            field: 'timesteps',
+            type: 'quantitative',
+            title: 'timesteps T',
+            scale: { type: 'log', domain: [c.curves[0]!.points[0]!.timesteps, c.curves[0]!.points.at(-1)!.timesteps], nice: false },
+          },
           y: { field: 'miou', type: 'quantitative', title: 'val MIoU', axis: { format: '.0%' }, scale: { zero: true } },
           color,
         },
@@ -33,7 +48,9 @@ export function conversionFigure(c: ConversionResult): TopLevelSpec | null {
 
 /** Fig. 10: relative MIoU drop against σ, one line per model. */
 export function noiseFigure(n: NoiseResult): TopLevelSpec | null {
-  const values = n.curves.flatMap((c) => (c.rows ?? []).filter((r) => Number.isFinite(r.relativeDrop)).map((r) => ({ model: c.model, sigma: r.sigma, drop: r.relativeDrop })));
+  const values = n.curves.flatMap((c) =>
+    (c.rows ?? []).filter((r) => Number.isFinite(r.relativeDrop)).map((r) => ({ model: c.model, sigma: r.sigma, drop: r.relativeDrop })),
+  );
   if (values.length === 0) return null;
   return {
     $schema: SCHEMA,
@@ -57,7 +74,9 @@ export function ratesFigure(r: RatesResult): TopLevelSpec | null {
     $schema: SCHEMA,
     title: 'Fig. 11 — spike rate per layer (Eq. 8: spikes over all T / neurons)',
     data: { values },
-    facet: { row: { field: 'model', type: 'nominal', title: null, header: { labelOrient: 'top', labelAngle: 0, labelAnchor: 'start', labelFontWeight: 'bold' } } },
+    facet: {
+      row: { field: 'model', type: 'nominal', title: null, header: { labelOrient: 'top', labelAngle: 0, labelAnchor: 'start', labelFontWeight: 'bold' } },
+    },
     spec: {
       width: SIZE.width,
       height: 160,

@@ -2,7 +2,17 @@
 
 import { AC_ENERGY_45NM_PJ, MAC_ENERGY_45NM_PJ } from '../energy/analytic.js';
 import { duration, energy, nanoseconds, ops, pct, times, width } from './format.js';
-import type { ConversionResult, EnergyModelResult, NoiseResult, PaperReport, ProfileRefusal, ProfileRun, RatesResult, TableRow, TablesResult } from './types.js';
+import type {
+  ConversionResult,
+  EnergyModelResult,
+  NoiseResult,
+  PaperReport,
+  ProfileRefusal,
+  ProfileRun,
+  RatesResult,
+  TableRow,
+  TablesResult,
+} from './types.js';
 
 /** Figure files, by study; a study without data has no figure. */
 export const FIGURE_FILES = { conversion: 'fig3-conversion.svg', noise: 'fig10-noise.svg', rates: 'fig11-rates.svg' } as const;
@@ -21,10 +31,10 @@ function header(r: PaperReport): string {
   const m = r.generated.machine;
   const s = r.settings;
   return [
-    '# The paper\'s studies, reproduced with spikemesh',
+    "# The paper's studies, reproduced with spikemesh",
     '',
     'Kim, Chough & Panda, "Beyond Classification: Directly Training Spiking Neural Networks for Semantic Segmentation": Tables II, III and V, Figs. 3, 10 and 11, measured on the shipped models. ' +
-      'The data sets are stand-ins (`digits` for VOC 2012, `digits-dvs` for DDD17) and the networks are narrower than the paper\'s, so the paper\'s values are not set beside ours; ratios (SNN/ANN, E_ANN/E_SNN) are what compare.',
+      "The data sets are stand-ins (`digits` for VOC 2012, `digits-dvs` for DDD17) and the networks are narrower than the paper's, so the paper's values are not set beside ours; ratios (SNN/ANN, E_ANN/E_SNN) are what compare.",
     '',
     `- generated: ${r.generated.date} by \`${r.generated.command}\``,
     `- commit: ${r.generated.commit ?? 'unknown (not a git checkout)'}`,
@@ -37,9 +47,22 @@ function header(r: PaperReport): string {
 
 function tableRow(r: TableRow): string[] {
   if (!r.shipped) return [`\`${r.model}\``, 'not shipped', '', '', '', '', '', '', ''];
-  const diff = r.differencePoints === null || r.differencePoints === undefined ? '—' : `${r.differencePoints >= 0 ? '+' : '−'}${Math.abs(r.differencePoints).toFixed(2)} pt`;
+  const diff =
+    r.differencePoints === null || r.differencePoints === undefined
+      ? '—'
+      : `${r.differencePoints >= 0 ? '+' : '−'}${Math.abs(r.differencePoints).toFixed(2)} pt`;
   const trainer = r.trainerMiou === null || r.trainerMiou === undefined ? '—' : `${pct(r.trainerMiou)}${r.trainerSamples ? ` (${r.trainerSamples})` : ''}`;
-  return [`\`${r.model}\``, r.network!, width(r.width!), String(r.timesteps), pct(r.miou), pct(r.pixelAccuracy), trainer, diff, r.snnOverAnn === undefined ? '' : times(r.snnOverAnn)];
+  return [
+    `\`${r.model}\``,
+    r.network!,
+    width(r.width!),
+    String(r.timesteps),
+    pct(r.miou),
+    pct(r.pixelAccuracy),
+    trainer,
+    diff,
+    r.snnOverAnn === undefined ? '' : times(r.snnOverAnn),
+  ];
 }
 
 function tablesSection(t: TablesResult, r: PaperReport): string {
@@ -61,7 +84,7 @@ function tablesSection(t: TablesResult, r: PaperReport): string {
   parts.push(
     `Measured now with the evaluator (reference simulator) on val samples 0..${r.settings.samples - 1}, encoder seed ${r.settings.seed}, data seed ${r.settings.dataSeed}. ` +
       "The trainer's val MIoU comes from model.json (its own sample count in brackets, its own Poisson draws): a difference is partly the sample set, partly the draws. " +
-      'SNN/ANN = the spiking network\'s MIoU / its ANN twin\'s, both measured here on the same samples.',
+      "SNN/ANN = the spiking network's MIoU / its ANN twin's, both measured here on the same samples.",
   );
   return parts.join('\n');
 }
@@ -83,12 +106,18 @@ function energyModel(m: EnergyModelResult): string {
   if (!m.shipped) return `${head}\n\nnot shipped`;
   const profiles = m.profiles!;
   const cmds = profiles.flatMap((p) => (p.fits ? [p.command] : []));
-  if (!m.comparison) return [head, '', table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', 'detail'], profiles.map(profileRow)), '', 'It fits none of the profiles.'].join('\n');
+  if (!m.comparison)
+    return [head, '', table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', 'detail'], profiles.map(profileRow)), '', 'It fits none of the profiles.'].join('\n');
   const t = m.comparison.total;
   const rows = [
-    ['analytic: Eq. 10 with each layer\'s own rate (the paper)', energy(t.snnEnergyPJ.own), times(t.annOverSnn.analyticOwn), ''],
-    ['analytic: Eq. 10 with the rate of the layer\'s input', energy(t.snnEnergyPJ.input), times(t.annOverSnn.analyticInput), 'what drives ACs'],
-    [`measured ACs and MACs at 45 nm (${m.comparisonProfile} run)`, energy(t.measured45nmPJ), times(t.annOverSnn.measured45nm), `${ops(t.measuredAcs)} ACs, ${ops(t.measuredMacs)} MACs`],
+    ["analytic: Eq. 10 with each layer's own rate (the paper)", energy(t.snnEnergyPJ.own), times(t.annOverSnn.analyticOwn), ''],
+    ["analytic: Eq. 10 with the rate of the layer's input", energy(t.snnEnergyPJ.input), times(t.annOverSnn.analyticInput), 'what drives ACs'],
+    [
+      `measured ACs and MACs at 45 nm (${m.comparisonProfile} run)`,
+      energy(t.measured45nmPJ),
+      times(t.annOverSnn.measured45nm),
+      `${ops(t.measuredAcs)} ACs, ${ops(t.measuredMacs)} MACs`,
+    ],
     ...profiles.map(profileRow),
   ];
   const layers = m.layers!.map((l) => {
@@ -103,10 +132,10 @@ function energyModel(m: EnergyModelResult): string {
     table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', 'detail'], rows),
     '',
     m.countsAgree
-      ? 'Every profile\'s run measured the same ACs and MACs (the mapping does not change what is computed); the profiles differ in what they charge for it.'
-      : 'Note: the profiles\' runs measured different ACs/MACs; the 45 nm row is the first profile\'s.',
+      ? "Every profile's run measured the same ACs and MACs (the mapping does not change what is computed); the profiles differ in what they charge for it."
+      : "Note: the profiles' runs measured different ACs/MACs; the 45 nm row is the first profile's.",
     '',
-    'Per layer, Eq. 10 with the input rate (the like-for-like count: input spikes × synapses) against the engine\'s exact count:',
+    "Per layer, Eq. 10 with the input rate (the like-for-like count: input spikes × synapses) against the engine's exact count:",
     '',
     table(['layer', 'rate (Eq. 8)', 'Eq. 10 ACs', 'measured ACs', 'measured / Eq. 10', 'even spikes', 'by how much and why'], layers),
     '',
@@ -119,8 +148,8 @@ function energySection(r: PaperReport): string {
     '## Table V — E_ANN / E_SNN, analytic and measured',
     '',
     `45 nm energies: MAC ${MAC_ENERGY_45NM_PJ} pJ, AC ${AC_ENERGY_45NM_PJ} pJ (paper Table IV). Analytic: E_ANN = Σ FLOPs_ANN·E_MAC, E_SNN = Σ FLOPs_ANN·Rs·E_AC (Eq. 8-12), Rs measured in the same engine run. ` +
-      'Measured: the engine\'s exact operation counts (borders, padding, stride, dilation and folded pooling included), priced at 45 nm and by each hardware profile (which adds neuron updates, routing and static energy the FLOPs model leaves out). ' +
-      'E_ANN/E_SNN for a profile sets the ANN\'s 45 nm FLOPs energy against the profile\'s whole energy of the SNN inference.',
+      "Measured: the engine's exact operation counts (borders, padding, stride, dilation and folded pooling included), priced at 45 nm and by each hardware profile (which adds neuron updates, routing and static energy the FLOPs model leaves out). " +
+      "E_ANN/E_SNN for a profile sets the ANN's 45 nm FLOPs energy against the profile's whole energy of the SNN inference.",
     '',
     ...r.energy.models.map(energyModel).flatMap((s) => [s, '']),
   ].join('\n');
@@ -152,7 +181,9 @@ function conversionSection(c: ConversionResult, r: PaperReport, hasFigure: boole
 
 function noiseSection(n: NoiseResult, hasFigure: boolean): string {
   const shipped = n.curves.filter((c) => c.shipped);
-  const rows = shipped.length ? shipped[0]!.rows!.map((row, k) => [String(row.sigma), ...shipped.flatMap((c) => [pct(c.rows![k]!.miou), pct(c.rows![k]!.relativeDrop, 1)])]) : [];
+  const rows = shipped.length
+    ? shipped[0]!.rows!.map((row, k) => [String(row.sigma), ...shipped.flatMap((c) => [pct(c.rows![k]!.miou), pct(c.rows![k]!.relativeDrop, 1)])])
+    : [];
   return [
     '## Fig. 10 — robustness to Gaussian input noise',
     '',
@@ -162,7 +193,7 @@ function noiseSection(n: NoiseResult, hasFigure: boolean): string {
     shipped.length ? table(['σ', ...shipped.flatMap((c) => [`${c.model} MIoU`, 'relative drop'])], rows) : '',
     '',
     `Noise σ·N(0,1) added to the normalised input (before Poisson coding for the SNN), ${n.samples} val samples; relative drop = (MIoU at σ=0 − MIoU at σ) / MIoU at σ=0. ` +
-      'The σ=0 row is Table II\'s evaluation (same samples and seeds), not run twice.',
+      "The σ=0 row is Table II's evaluation (same samples and seeds), not run twice.",
     '',
     commands(shipped.map((c) => c.command!)),
   ].join('\n');
@@ -179,7 +210,10 @@ function ratesSection(r: RatesResult, e: PaperReport['energy'], hasFigure: boole
     parts.push(
       `\`${c.model}\` (T=${c.timesteps}), from Table V's ${c.profile} run:`,
       '',
-      table(['layer', 'neurons', 'rate (Eq. 8)', 'per step'], c.layers.map((l) => [l.layer, String(l.neurons), l.rate.toFixed(3), l.ratePerStep.toFixed(4)])),
+      table(
+        ['layer', 'neurons', 'rate (Eq. 8)', 'per step'],
+        c.layers.map((l) => [l.layer, String(l.neurons), l.rate.toFixed(3), l.ratePerStep.toFixed(4)]),
+      ),
       '',
       commands([run.command]),
       '',
@@ -197,5 +231,8 @@ export function renderMarkdown(r: PaperReport, figures: ReadonlySet<FigureName>)
     conversionSection(r.conversion, r, figures.has('conversion')),
     noiseSection(r.noise, figures.has('noise')),
     ratesSection(r.rates, r.energy, figures.has('rates')),
-  ].join('\n\n').replace(/\n{3,}/g, '\n\n').concat('\n');
+  ]
+    .join('\n\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .concat('\n');
 }

@@ -35,7 +35,11 @@ function noiseLine(r: PaperReport): string {
 
 function ratesLine(r: PaperReport): string {
   return `Fig. 11: mean spike rate per layer (Eq. 8): ${r.rates.curves
-    .map((c) => (c.layers ? `${c.model} ${(c.layers.reduce((a, l) => a + l.rate, 0) / c.layers.length).toFixed(3)} over T=${c.timesteps}` : `${c.model} ${c.shipped ? 'not run' : 'not shipped'}`))
+    .map((c) =>
+      c.layers
+        ? `${c.model} ${(c.layers.reduce((a, l) => a + l.rate, 0) / c.layers.length).toFixed(3)} over T=${c.timesteps}`
+        : `${c.model} ${c.shipped ? 'not run' : 'not shipped'}`,
+    )
     .join(', ')}`;
 }
 

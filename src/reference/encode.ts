@@ -71,7 +71,8 @@ export function inputSource(pop: InputPopulation, input: NetworkInput, timesteps
       checkSpikeValues(input.spikes.data);
       return frameSource(input.spikes.data, n, n);
     case 'frames':
-      if (pop.encoding !== 'dvs') throw new UserError(`reference input: frames given, but the network's input encoding is '${pop.encoding}' (frames are for 'dvs')`);
+      if (pop.encoding !== 'dvs')
+        throw new UserError(`reference input: frames given, but the network's input encoding is '${pop.encoding}' (frames are for 'dvs')`);
       expectShape('frames', input.frames.shape, [timesteps, ...chw]);
       return frameSource(input.frames.data, n, n);
     case 'image': {

@@ -67,7 +67,13 @@ interface ConvPlan {
 function convPlan(q: QConv): ConvPlan {
   const taps = (inSize: number, outSize: number) =>
     q.op === 'conv2d' ? convTaps(inSize, outSize, q.k, q.stride, q.padding, q.dilation) : convTransposeTaps(inSize, outSize, q.k, q.stride, q.padding);
-  return { q, weights: packWeights(q), rows: taps(q.inShape.h, q.outShape.h), cols: taps(q.inShape.w, q.outShape.w), acc: new Float64Array(q.outShape.c * q.outShape.h * q.outShape.w) };
+  return {
+    q,
+    weights: packWeights(q),
+    rows: taps(q.inShape.h, q.outShape.h),
+    cols: taps(q.inShape.w, q.outShape.w),
+    acc: new Float64Array(q.outShape.c * q.outShape.h * q.outShape.w),
+  };
 }
 
 /** Scatter every non-zero input value into the outputs it reaches (integer products, exact sums), add the bias, apply outShift. */

@@ -48,7 +48,14 @@ export function compileFixedLayers(qnet: QuantizedNet): FixedLayer[] {
     const projections = qnet.projections
       .filter((p) => p.target === pop.name)
       .map((q) => ({ q, source: pops.findIndex((p) => p.name === q.source), stages: q.stages.map(compileFixedStage) }));
-    return { pop, index: pops.findIndex((p) => p.name === pop.name), projections, current: new Float64Array(n), mem: new Float64Array(n), out: new Float64Array(n) };
+    return {
+      pop,
+      index: pops.findIndex((p) => p.name === pop.name),
+      projections,
+      current: new Float64Array(n),
+      mem: new Float64Array(n),
+      out: new Float64Array(n),
+    };
   });
 }
 

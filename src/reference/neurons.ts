@@ -5,7 +5,6 @@ import type { NeuronModel } from '../net/types.js';
 
 const f = Math.fround;
 
-
 /** Normalise a C×H×W current in place; each result is rounded to float32 when stored. */
 export function applyNorm(x: Float32Array, hw: number, table: NormTable): void {
   for (let c = 0; c < table.scale.length; c++) {

@@ -84,7 +84,8 @@ function readoutLayer(model: Model, layers: LayerRuntime[]): LayerRuntime {
   const name = model.network.readout.population;
   const layer = layers.find((l) => l.pop.name === name);
   if (!layer) throw new UserError(`network ${model.network.name}: readout population '${name}' is not a neuron population`);
-  if (isSpiking(layer.pop.neuron)) throw new UserError(`network ${model.network.name}: readout population '${name}' spikes; it must be an accumulator, relu or identity`);
+  if (isSpiking(layer.pop.neuron))
+    throw new UserError(`network ${model.network.name}: readout population '${name}' spikes; it must be an accumulator, relu or identity`);
   return layer;
 }
 
@@ -100,7 +101,9 @@ export function simulate(model: Model, input: NetworkInput, opts: ReferenceOptio
   const source = inputSource(inPop, input, T, opts.seed ?? 0);
   const layers = compileLayers(model, opts.recordSpikes ?? false);
   const final = readoutLayer(model, layers);
-  const outputs: Float32Array[] = net.populations.map((p) => (isNeuron(p) ? layers.find((l) => l.pop === p)!.out : new Float32Array(p.shape.c * p.shape.h * p.shape.w)));
+  const outputs: Float32Array[] = net.populations.map((p) =>
+    isNeuron(p) ? layers.find((l) => l.pop === p)!.out : new Float32Array(p.shape.c * p.shape.h * p.shape.w),
+  );
   const inputIndex = net.populations.indexOf(inPop);
   const value = final.pop.neuron.kind === 'accumulator' ? final.mem : final.out;
   const divisor = (steps: number) => (net.readout.averageOverTime ? steps : 1);

@@ -2,7 +2,6 @@
 
 import type { Tensor } from '../net/types.js';
 
-
 export interface ReferenceOptions {
   /** Seed of the Poisson encoder (default 0). */
   seed?: number;

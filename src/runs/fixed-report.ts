@@ -72,7 +72,13 @@ export interface QuantReport {
 function stageErrors(qnet: QuantizedNet, population: string): StageError[] {
   return qnet.projections
     .filter((p) => p.target === population)
-    .flatMap((p) => p.stages.flatMap((s) => (s.op === 'conv2d' || s.op === 'convtranspose2d' ? [{ weight: s.weightKey, op: s.op, bits: s.weightBits, exponentMin: Math.min(...s.exponent), exponentMax: Math.max(...s.exponent), ...s.stats }] : [])));
+    .flatMap((p) =>
+      p.stages.flatMap((s) =>
+        s.op === 'conv2d' || s.op === 'convtranspose2d'
+          ? [{ weight: s.weightKey, op: s.op, bits: s.weightBits, exponentMin: Math.min(...s.exponent), exponentMax: Math.max(...s.exponent), ...s.stats }]
+          : [],
+      ),
+    );
 }
 
 /** Running sums for one layer over every sample. */
@@ -204,7 +210,12 @@ function compareSpikes(qnet: QuantizedNet, floatRun: ReferenceResult, fixedRun: 
  * Compare the quantized network with its float model on the samples (none: weight errors only).
  * `onProgress` is called after each sample.
  */
-export function quantizationReport(model: Model, qnet: QuantizedNet, samples: readonly Sample[], onProgress?: (done: number, total: number) => void): QuantReport {
+export function quantizationReport(
+  model: Model,
+  qnet: QuantizedNet,
+  samples: readonly Sample[],
+  onProgress?: (done: number, total: number) => void,
+): QuantReport {
   const tallies = qnet.populations.map(() => new LayerTally());
   const classes = model.network.spec.classes;
   const floatCm = new ConfusionMatrix(classes);
@@ -222,7 +233,7 @@ export function quantizationReport(model: Model, qnet: QuantizedNet, samples: re
     qnet.populations.forEach((pop, k) => (tallies[k]!.saturations += fixedRun.saturations[pop.name] ?? 0));
     const a = floatRun.accumulator.data;
     const b = fixedRun.accumulator.data;
-    for (let j = 0; j < a.length; j++) (readoutErr += (b[j]! - a[j]!) ** 2), (readoutRef += a[j]! ** 2);
+    for (let j = 0; j < a.length; j++) ((readoutErr += (b[j]! - a[j]!) ** 2), (readoutRef += a[j]! ** 2));
     floatRun.prediction.forEach((p, j) => (samePixels += p === fixedRun.prediction[j] ? 1 : 0));
     pixels += floatRun.prediction.length;
     if (sample.label) {

@@ -58,7 +58,13 @@ export function mapModel(model: Model, profile: CoreProfile): Mapping {
 export function prepareChip(r: ChipRequest): PreparedChip {
   const arithmetic = r.arithmetic ?? 'float';
   const mapping = r.mapping ?? mapModel(r.model, r.profile);
-  const chip = buildChip({ model: r.model, mapping, profile: r.profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(r.model, r.profile) } : {}) });
+  const chip = buildChip({
+    model: r.model,
+    mapping,
+    profile: r.profile,
+    arithmetic,
+    ...(arithmetic === 'fixed' ? { qnet: quantize(r.model, r.profile) } : {}),
+  });
   return { mapping, chip, arithmetic };
 }
 

@@ -160,7 +160,11 @@ export function runReportOf(model: Model, shape: RunShape, totals: RunTotals, tr
   const comparison = compareEnergy({
     network: model.network,
     kernels: kernelsFromShapes(weightShapes(model)),
-    activity: { timesteps: shape.timesteps, spikeCounts: Object.fromEntries([...totals.spikes].map(([k, v]) => [k, mean(v)])), inputSpikeCount: mean(totals.inputEvents) },
+    activity: {
+      timesteps: shape.timesteps,
+      spikeCounts: Object.fromEntries([...totals.spikes].map(([k, v]) => [k, mean(v)])),
+      inputSpikeCount: mean(totals.inputEvents),
+    },
     measured,
     profileEnergy: scaleEnergy(totals.energy, n),
   });
@@ -194,7 +198,9 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
   const totals = new RunTotals(classes);
   let trace: RunTrace | null = null;
   try {
-    trace = o.tracePath ? new RunTrace(o.tracePath, { model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics }, o.traceForce) : null;
+    trace = o.tracePath
+      ? new RunTrace(o.tracePath, { model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics }, o.traceForce)
+      : null;
     const sink = trace;
     await runSamples({
       engine,

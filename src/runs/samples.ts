@@ -59,7 +59,14 @@ export function randomSamples(spec: ArchSpec, { seed }: Pick<SampleOptions, 'see
   const frames = spec.encoding === 'dvs';
   const shape = frames ? [spec.timesteps, ...chw] : chw;
   return (i) => {
-    const tensor = { shape, data: uniform(shape.reduce((a, b) => a * b, 1), RANDOM.amplitude, deriveSeed(seed, RANDOM.stream, i)) };
+    const tensor = {
+      shape,
+      data: uniform(
+        shape.reduce((a, b) => a * b, 1),
+        RANDOM.amplitude,
+        deriveSeed(seed, RANDOM.stream, i),
+      ),
+    };
     return { input: frames ? { kind: 'frames', frames: tensor } : { kind: 'image', image: tensor }, seed: deriveSeed(seed, POISSON_STREAM, i) };
   };
 }

@@ -27,10 +27,32 @@ const headerSchema = z.object({
   samples: whole(0),
   cores: whole(1),
   layers: z
-    .array(z.object({ population: label.min(1, 'must not be empty'), kind: label, shape: shape3, tile: shape3, grid: shape3, firstCore: whole(0), cores: whole(1), spiking: z.boolean() }))
+    .array(
+      z.object({
+        population: label.min(1, 'must not be empty'),
+        kind: label,
+        shape: shape3,
+        tile: shape3,
+        grid: shape3,
+        firstCore: whole(0),
+        cores: whole(1),
+        spiking: z.boolean(),
+      }),
+    )
     .min(1, 'must list at least one layer'),
   mesh: geometry,
-  coreTable: z.object({ slot: int32s, c0: int32s, c1: int32s, y0: int32s, y1: int32s, x0: int32s, x1: int32s, inputAxons: float64s, outputAxons: float64s, synapseBits: float64s }),
+  coreTable: z.object({
+    slot: int32s,
+    c0: int32s,
+    c1: int32s,
+    y0: int32s,
+    y1: int32s,
+    x0: int32s,
+    x1: int32s,
+    inputAxons: float64s,
+    outputAxons: float64s,
+    synapseBits: float64s,
+  }),
   limits: z.object({ neurons: amount, inputAxons: amount, outputAxons: amount, synapseBits: amount }),
   prices: z.object({
     synOp: price,

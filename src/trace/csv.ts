@@ -31,7 +31,10 @@ class TextOut {
   private pending = 0;
   rows = 0;
 
-  constructor(readonly path: string, force: boolean) {
+  constructor(
+    readonly path: string,
+    force: boolean,
+  ) {
     this.file = new OutputFile(path, { what: 'CSV', force, ours: isOurCsv });
   }
 
@@ -101,7 +104,9 @@ async function writeCounters(file: TraceFile, out: TextOut): Promise<void> {
       const s = h.coreTable.slot[c]!;
       const at = c * COUNTER_COUNT;
       const counts = Array.from(row.subarray(at, at + COUNTER_COUNT)).join(',');
-      out.line(`${r.sample},${r.step},${c},${h.layers[layer[c]!]!.population},${mesh.cx[s]},${mesh.cy[s]},${mesh.gx[s]},${mesh.gy[s]},${counts},${coreEnergyPJ(h.prices, row, at)}`);
+      out.line(
+        `${r.sample},${r.step},${c},${h.layers[layer[c]!]!.population},${mesh.cx[s]},${mesh.cy[s]},${mesh.gx[s]},${mesh.gy[s]},${counts},${coreEnergyPJ(h.prices, row, at)}`,
+      );
       out.rows++;
     }
   }

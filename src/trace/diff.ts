@@ -48,14 +48,17 @@ function checkComparable(a: TraceFile, b: TraceFile): void {
   if (la.length !== lb.length || sig(a.header).some((s, i) => s !== sig(b.header)[i]))
     throw new UserError(`trace diff: ${a.path} and ${b.path} trace different networks (layers ${sig(a.header).join(', ')} vs ${sig(b.header).join(', ')})`);
   if (a.header.steps !== b.header.steps)
-    throw new UserError(`trace diff: ${a.path} has ${a.header.steps} steps per sample (${a.header.semantics}), ${b.path} ${b.header.steps} (${b.header.semantics}); steps would not line up`);
+    throw new UserError(
+      `trace diff: ${a.path} has ${a.header.steps} steps per sample (${a.header.semantics}), ${b.path} ${b.header.steps} (${b.header.semantics}); steps would not line up`,
+    );
 }
 
 /** Which core of a layer holds population neuron (ch, y, x); the reader checked each layer's tiles, but not that they never overlap. */
 function coreOf(file: TraceFile, li: number, ch: number, y: number, x: number): number {
   const l = file.header.layers[li]!;
   const t = file.header.coreTable;
-  for (let c = l.firstCore; c < l.firstCore + l.cores; c++) if (ch >= t.c0[c]! && ch < t.c1[c]! && y >= t.y0[c]! && y < t.y1[c]! && x >= t.x0[c]! && x < t.x1[c]!) return c;
+  for (let c = l.firstCore; c < l.firstCore + l.cores; c++)
+    if (ch >= t.c0[c]! && ch < t.c1[c]! && y >= t.y0[c]! && y < t.y1[c]! && x >= t.x0[c]! && x < t.x1[c]!) return c;
   throw fileError(file.path, `trace header: no core of ${l.population} holds neuron (${ch}, ${y}, ${x}); its tiles overlap`);
 }
 

@@ -76,7 +76,12 @@ export function traceHeader(run: RunInfo): TraceHeader {
       outputAxons: Float64Array.from(tiles.outputAxons),
       synapseBits: Float64Array.from(tiles.synapseBits),
     },
-    limits: { neurons: profile.neuronsPerCore, inputAxons: profile.fanInAxonsPerCore, outputAxons: profile.fanOutAxonsPerCore, synapseBits: profile.synapseMemoryBits },
+    limits: {
+      neurons: profile.neuronsPerCore,
+      inputAxons: profile.fanInAxonsPerCore,
+      outputAxons: profile.fanOutAxonsPerCore,
+      synapseBits: profile.synapseMemoryBits,
+    },
     prices: { ...profile.energyPJ },
     counterNames: [...COUNTER_NAMES],
   };

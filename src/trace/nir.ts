@@ -60,7 +60,13 @@ function collect(file: TraceFile): { events: Map<number, Events>; samples: numbe
 }
 
 /** Pad per-sample lists to one [samples, width] array. */
-function padded<T extends BigInt64Array | Float64Array>(rows: number[][], width: number, make: (n: number) => T, fill: (v: number) => T[number], pad: T[number]): T {
+function padded<T extends BigInt64Array | Float64Array>(
+  rows: number[][],
+  width: number,
+  make: (n: number) => T,
+  fill: (v: number) => T[number],
+  pad: T[number],
+): T {
   const out = make(rows.length * width);
   rows.forEach((row, s) => {
     for (let i = 0; i < width; i++) out[s * width + i] = i < row.length ? fill(row[i]!) : pad;
@@ -71,7 +77,9 @@ function padded<T extends BigInt64Array | Float64Array>(rows: number[][], width:
 export async function exportNir(file: TraceFile, out: string, force = false): Promise<NirExport> {
   const h = file.header;
   if (h.semantics === 'pipelined')
-    throw new UserError(`${file.path}: a pipelined trace cannot be written as NIR graph data faithfully: its spike times carry one step of hardware delay per layer, which the NIR graph of the network (no delay nodes) does not have; trace a same-step run`);
+    throw new UserError(
+      `${file.path}: a pipelined trace cannot be written as NIR graph data faithfully: its spike times carry one step of hardware delay per layer, which the NIR graph of the network (no delay nodes) does not have; trace a same-step run`,
+    );
   const dt = DEFAULT_NIR_DT;
   const { events, samples } = collect(file);
   if (events.size === 0) throw new UserError(`${file.path}: the trace has no spiking layer, so no events for NIR graph data`);
@@ -96,8 +104,32 @@ export async function exportNir(file: TraceFile, out: string, force = false): Pr
         total += ev.idx.reduce((a, r) => a + r.length, 0);
         const shape = [samples, width];
         const chunked = width > 0 ? { chunks: [1, width], compression: 'gzip' as const, compression_opts: 4 } : {};
-        obs.create_dataset({ name: 'idx', data: padded(ev.idx, width, (n) => new BigInt64Array(n), (v) => BigInt(v), -1n), shape, dtype: '<q', ...chunked });
-        obs.create_dataset({ name: 'time', data: padded(ev.step, width, (n) => new Float64Array(n), (t) => (t + 1) * dt, Infinity), shape, dtype: '<d', ...chunked });
+        obs.create_dataset({
+          name: 'idx',
+          data: padded(
+            ev.idx,
+            width,
+            (n) => new BigInt64Array(n),
+            (v) => BigInt(v),
+            -1n,
+          ),
+          shape,
+          dtype: '<q',
+          ...chunked,
+        });
+        obs.create_dataset({
+          name: 'time',
+          data: padded(
+            ev.step,
+            width,
+            (n) => new Float64Array(n),
+            (t) => (t + 1) * dt,
+            Infinity,
+          ),
+          shape,
+          dtype: '<d',
+          ...chunked,
+        });
       }
     } finally {
       f.close();

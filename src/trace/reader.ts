@@ -105,10 +105,17 @@ function isHeader(v: unknown): v is TraceHeader {
 /** Why a decoded value is not the step record expected at position `k`, or null when it is. */
 function stepProblem(v: unknown, h: TraceHeader, k: number, content: RecordCheck): string | null {
   const r = v as StepRecord;
-  if (typeof v !== 'object' || v === null || r.type !== 'step') return (v as { type?: unknown } | null)?.type === 'end' ? 'a damaged end record' : 'not a step record';
+  if (typeof v !== 'object' || v === null || r.type !== 'step')
+    return (v as { type?: unknown } | null)?.type === 'end' ? 'a damaged end record' : 'not a step record';
   const sample = Math.floor(k / h.steps);
-  if (r.sample !== sample || r.step !== k % h.steps) return `expected sample ${sample} step ${k % h.steps}, found sample ${String(r.sample)} step ${String(r.step)}`;
-  if (!(r.spikes instanceof Uint8Array) || !(r.counters instanceof Uint8Array || r.counters instanceof Float64Array) || !(r.host instanceof Float64Array) || r.host.length !== HOST_FIELDS.length)
+  if (r.sample !== sample || r.step !== k % h.steps)
+    return `expected sample ${sample} step ${k % h.steps}, found sample ${String(r.sample)} step ${String(r.step)}`;
+  if (
+    !(r.spikes instanceof Uint8Array) ||
+    !(r.counters instanceof Uint8Array || r.counters instanceof Float64Array) ||
+    !(r.host instanceof Float64Array) ||
+    r.host.length !== HOST_FIELDS.length
+  )
     return 'a step record with missing or mistyped arrays';
   if (r.crc !== checksum(r)) return `sample ${sample} step ${r.step} fails its checksum`;
   return content.problem(r);
@@ -150,7 +157,10 @@ export class TraceFile {
       fd = openSync(path, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw fileError(path, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a trace file' : `cannot read (${(e as Error).message})`);
+      throw fileError(
+        path,
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, expected a trace file' : `cannot read (${(e as Error).message})`,
+      );
     }
     try {
       const size = fstatSync(fd).size;
@@ -159,7 +169,11 @@ export class TraceFile {
       if (!first || first instanceof Damage || !isHeader(first.value)) throw fileError(path, 'not a spikemesh trace (no trace header at the start)');
       const h = first.value;
       if (h.format !== TRACE_FORMAT) throw refusal(path, `not a spikemesh trace (format ${brief(h.format)})`);
-      if (h.version !== TRACE_VERSION) throw fileError(path, `trace format version ${brief(h.version)}; this spikemesh reads version ${TRACE_VERSION} (run again with this version to write a new trace)`);
+      if (h.version !== TRACE_VERSION)
+        throw fileError(
+          path,
+          `trace format version ${brief(h.version)}; this spikemesh reads version ${TRACE_VERSION} (run again with this version to write a new trace)`,
+        );
       return new TraceFile(path, fd, size, checkHeader(h, path), first.end);
     } catch (e) {
       closeSync(fd);
@@ -193,7 +207,8 @@ export class TraceFile {
       if (isEnd(got.value)) {
         this.end = got.value;
         this.stepsEnd = got.start;
-        if (got.value.stepRecords !== offsets.length) this.damaged(offsets.length, new Damage(got.start, `the end record counts ${got.value.stepRecords} step records`));
+        if (got.value.stepRecords !== offsets.length)
+          this.damaged(offsets.length, new Damage(got.start, `the end record counts ${got.value.stepRecords} step records`));
         break;
       }
       const problem = stepProblem(got.value, this.header, offsets.length, this.content);
@@ -243,7 +258,9 @@ export class TraceFile {
     const expected = this.header.samples * this.header.steps;
     if (this.damageSeen.has(d.offset)) return; // a second pass finds the same damage
     this.damageSeen.add(d.offset);
-    this.warnings.push(`${this.path}: damaged or truncated at byte ${d.offset} (${d.reason}); read the ${good} complete step record${good === 1 ? '' : 's'} before it, of ${expected} the run meant to write`);
+    this.warnings.push(
+      `${this.path}: damaged or truncated at byte ${d.offset} (${d.reason}); read the ${good} complete step record${good === 1 ? '' : 's'} before it, of ${expected} the run meant to write`,
+    );
   }
 
   /** The index from the footer, if the footer and the end record check out. */

@@ -134,7 +134,14 @@ export function traceStats(file: TraceFile): TraceStats {
     const sums = new Float64Array(COUNTER_COUNT);
     for (let c = l.firstCore; c < l.firstCore + l.cores; c++) for (let k = 0; k < COUNTER_COUNT; k++) sums[k]! += coreSums[c * COUNTER_COUNT + k]!;
     const t = totals(sums);
-    return { population: l.population, kind: l.kind, cores: l.cores, neurons: l.shape.c * l.shape.h * l.shape.w, counters: t, energy: price(h.prices, t, { hopsEW: 0, hopsNS: 0, hopsChip: 0 }, l.cores * records) };
+    return {
+      population: l.population,
+      kind: l.kind,
+      cores: l.cores,
+      neurons: l.shape.c * l.shape.h * l.shape.w,
+      counters: t,
+      energy: price(h.prices, t, { hopsEW: 0, hopsNS: 0, hopsChip: 0 }, l.cores * records),
+    };
   });
   const cores: CoreStats[] = Array.from({ length: h.cores }, (_, c) => {
     const slot = h.coreTable.slot[c]!;

@@ -59,7 +59,11 @@ export function TopApp({ data, source, live, size: fallback = { cols: 80, rows: 
   // The reducer reads the layout and data of the latest render (the grid changes with the terminal size).
   const ctx = useRef<Context>({ data, grid: layout.grid, metrics });
   ctx.current = { data, grid: layout.grid, metrics };
-  const [state, dispatch] = useReducer((s: TopState, a: Action) => reduce(s, a, ctx.current), undefined, () => initialState(data, metrics, live !== undefined));
+  const [state, dispatch] = useReducer(
+    (s: TopState, a: Action) => reduce(s, a, ctx.current),
+    undefined,
+    () => initialState(data, metrics, live !== undefined),
+  );
   const [, redraw] = useState(0);
 
   // Read through a ref: a key can arrive before ink re-subscribes this handler after a render.
@@ -99,7 +103,8 @@ export function TopApp({ data, source, live, size: fallback = { cols: 80, rows: 
 
 /** Run the UI full-screen (the terminal's alternate screen) until the user quits. */
 export async function runTop(props: TopProps): Promise<void> {
-  if (!process.stdin.isTTY || !process.stdout.isTTY) throw new UserError('spikemesh top needs an interactive terminal (stdin and stdout must be a TTY); for plain text use `spikemesh trace stats`');
+  if (!process.stdin.isTTY || !process.stdout.isTTY)
+    throw new UserError('spikemesh top needs an interactive terminal (stdin and stdout must be a TTY); for plain text use `spikemesh trace stats`');
   process.stdout.write('\x1b[?1049h\x1b[H');
   try {
     const app = render(<TopApp {...props} />, { maxFps: MAX_FPS, patchConsole: false });

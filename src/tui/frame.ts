@@ -85,7 +85,13 @@ export function frame(sc: Scene): View {
   else {
     const left = [...padTo(heatPane(sc), L.heatRows), ...layersPane(sc, L.leftWidth, L.layerRows)];
     const right = [...padTo(detailPane(sc, L.rightWidth), DETAIL_ROWS), ...energyPane(sc, L.rightWidth, L.body - DETAIL_ROWS)];
-    body = columns([{ lines: left, width: L.leftWidth }, { lines: right, width: L.rightWidth }], L.body);
+    body = columns(
+      [
+        { lines: left, width: L.leftWidth },
+        { lines: right, width: L.rightWidth },
+      ],
+      L.body,
+    );
   }
   const lines = [titleLine(sc), timelineLine(sc, cols), ...padTo(body, L.body), [seg(KEY_HINT, { dim: true })]];
   return { lines: lines.slice(0, L.lines).map((l) => fit(l, cols)) };

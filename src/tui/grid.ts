@@ -33,7 +33,15 @@ export function physicalGrid(h: TraceHeader): PhysicalGrid {
     x[c] = coords.gx[s]! * bw + (k % bw);
     y[c] = coords.gy[s]! * bh + Math.floor(k / bw);
   }
-  return { width: coords.width * bw, height: coords.height * bh, chipWidth: m.routersPerChip.x * bw, chipHeight: m.routersPerChip.y * bh, chips: { ...m.chips }, x, y };
+  return {
+    width: coords.width * bw,
+    height: coords.height * bh,
+    chipWidth: m.routersPerChip.x * bw,
+    chipHeight: m.routersPerChip.y * bh,
+    chips: { ...m.chips },
+    x,
+    y,
+  };
 }
 
 export interface GridLayout {

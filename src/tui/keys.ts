@@ -41,18 +41,64 @@ export const BINDINGS: readonly Binding[] = [
       ['j', { type: 'move', dir: 'down' }],
     ],
   },
-  { keys: '.  ,', does: 'next / previous step', triggers: [['.', { type: 'step', by: 1 }], [',', { type: 'step', by: -1 }]] },
-  { keys: '>  <', does: '10 steps on / back', triggers: [['>', { type: 'step', by: 10 }], ['<', { type: 'step', by: -10 }]] },
-  { keys: 'g  G', does: 'first / last step (also Home End)', triggers: [['g', { type: 'first' }], ['home', { type: 'first' }], ['G', { type: 'last' }], ['end', { type: 'last' }]] },
+  {
+    keys: '.  ,',
+    does: 'next / previous step',
+    triggers: [
+      ['.', { type: 'step', by: 1 }],
+      [',', { type: 'step', by: -1 }],
+    ],
+  },
+  {
+    keys: '>  <',
+    does: '10 steps on / back',
+    triggers: [
+      ['>', { type: 'step', by: 10 }],
+      ['<', { type: 'step', by: -10 }],
+    ],
+  },
+  {
+    keys: 'g  G',
+    does: 'first / last step (also Home End)',
+    triggers: [
+      ['g', { type: 'first' }],
+      ['home', { type: 'first' }],
+      ['G', { type: 'last' }],
+      ['end', { type: 'last' }],
+    ],
+  },
   { keys: 'space', does: 'play / pause', triggers: [[' ', { type: 'play' }]] },
-  { keys: '+  -', does: 'faster / slower playback', triggers: [['+', { type: 'speed', by: 1 }], ['=', { type: 'speed', by: 1 }], ['-', { type: 'speed', by: -1 }]] },
+  {
+    keys: '+  -',
+    does: 'faster / slower playback',
+    triggers: [
+      ['+', { type: 'speed', by: 1 }],
+      ['=', { type: 'speed', by: 1 }],
+      ['-', { type: 'speed', by: -1 }],
+    ],
+  },
   { keys: 'm', does: 'metric: spikes ACs energy utilisation', triggers: [['m', { type: 'metric' }]] },
   { keys: 'a', does: 'heat of this step / the whole run', triggers: [['a', { type: 'span' }]] },
   { keys: 't', does: 'layer letters instead of heat', triggers: [['t', { type: 'layers' }]] },
   { keys: 'H', does: 'jump to the hottest core', triggers: [['H', { type: 'hottest' }]] },
-  { keys: 'Tab  Shift-Tab', does: "next / previous layer's hottest", triggers: [['tab', { type: 'layer', by: 1 }], ['shift-tab', { type: 'layer', by: -1 }]] },
+  {
+    keys: 'Tab  Shift-Tab',
+    does: "next / previous layer's hottest",
+    triggers: [
+      ['tab', { type: 'layer', by: 1 }],
+      ['shift-tab', { type: 'layer', by: -1 }],
+    ],
+  },
   { keys: '?', does: 'this help (any key closes it)', triggers: [['?', { type: 'help' }]] },
-  { keys: 'q  Esc', does: 'quit', triggers: [['q', { type: 'quit' }], ['escape', { type: 'quit' }], ['ctrl-c', { type: 'quit' }]] },
+  {
+    keys: 'q  Esc',
+    does: 'quit',
+    triggers: [
+      ['q', { type: 'quit' }],
+      ['escape', { type: 'quit' }],
+      ['ctrl-c', { type: 'quit' }],
+    ],
+  },
 ];
 
 function trigger(input: string, key: KeyInfo): Trigger {

@@ -2,7 +2,20 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkArchitecture, checkBudget, checkMapBudget, checkPicture, checkRun, checkSplitCount, MAP_CORES_LIMIT, netCost, WORK_LIMIT, runEstimate, type Limits, type NetCost } from '../../src/cli/budget.js';
+import {
+  checkArchitecture,
+  checkBudget,
+  checkMapBudget,
+  checkPicture,
+  checkRun,
+  checkSplitCount,
+  MAP_CORES_LIMIT,
+  netCost,
+  WORK_LIMIT,
+  runEstimate,
+  type Limits,
+  type NetCost,
+} from '../../src/cli/budget.js';
 import type { SegDataset } from '../../src/data/types.js';
 import { refusal } from './refusal.js';
 import { buildNetwork, defaultSpec } from '../../src/net/index.js';
@@ -20,7 +33,14 @@ const split = (size: number, unbounded: boolean) => ({ name: 'digits', split: 'v
 
 describe('run budget', () => {
   it('reckonsANetworkAsInfoDoes', () => {
-    expect(paperNet()).toEqual({ neurons: 1_250_560, parameters: 4_158_656, synOpsPerStep: 1_371_537_408, inputValues: 3 * 64 * 64, largestLayer: 262_144, timesteps: 20 });
+    expect(paperNet()).toEqual({
+      neurons: 1_250_560,
+      parameters: 4_158_656,
+      synOpsPerStep: 1_371_537_408,
+      inputValues: 3 * 64 * 64,
+      largestLayer: 262_144,
+      timesteps: 20,
+    });
   });
 
   it('letsThePapersRunsThroughWithoutAsking', () => {
@@ -44,7 +64,9 @@ describe('run budget', () => {
       /^run: needs about 336 GiB of memory \(weights, core state and one input\), more than this machine's 16\.0 GiB; lower --size$/,
     );
     const fits = { ...paperNet(), neurons: 2 ** 25 };
-    expect(refusal(() => checkRun('run', { cost: fits, samples: 1, engine: true, lower: '--size' }, false, LIMITS))).toMatch(/over the 4\.00 GiB limit; give --yes/);
+    expect(refusal(() => checkRun('run', { cost: fits, samples: 1, engine: true, lower: '--size' }, false, LIMITS))).toMatch(
+      /over the 4\.00 GiB limit; give --yes/,
+    );
     expect(() => checkRun('run', { cost: fits, samples: 1, engine: true, lower: '--size' }, true, LIMITS)).not.toThrow();
   });
 
@@ -65,7 +87,10 @@ describe('run budget', () => {
     const cost = paperNet();
     const one = runEstimate({ cost, samples: 1, engine: true, lower: '' }).bytes!;
     expect(runEstimate({ cost, samples: 1, engine: true, copies: 3, lower: '' }).bytes).toBe(3 * one);
-    expect(runEstimate({ cost, samples: 1, engine: true, extra: [GiB, 'maps'], lower: '' })).toMatchObject({ bytes: one + GiB, bytesOf: 'weights, core state and one input, maps' });
+    expect(runEstimate({ cost, samples: 1, engine: true, extra: [GiB, 'maps'], lower: '' })).toMatchObject({
+      bytes: one + GiB,
+      bytesOf: 'weights, core state and one input, maps',
+    });
   });
 
   it('refusesNetworksNoCommandCouldHold', () => {
@@ -73,8 +98,12 @@ describe('run budget', () => {
       const zoo = buildNetwork(defaultSpec(spec));
       return () => checkArchitecture(netCost(zoo.network, zoo.weightShapes));
     };
-    expect(refusal(huge({ arch: 'dl-vgg9', inputHeight: 4096, inputWidth: 4096 }))).toBe('the network would have 5.12 G neurons, over the limit of 4.29 G; lower --size or --width');
-    expect(refusal(huge({ arch: 'fcn-vgg9', width: 16, classes: 255, inputChannels: 1024 }))).toMatch(/^the network would have \d\.\d+ G parameters, over the limit of 1\.07 G; lower --width/);
+    expect(refusal(huge({ arch: 'dl-vgg9', inputHeight: 4096, inputWidth: 4096 }))).toBe(
+      'the network would have 5.12 G neurons, over the limit of 4.29 G; lower --size or --width',
+    );
+    expect(refusal(huge({ arch: 'fcn-vgg9', width: 16, classes: 255, inputChannels: 1024 }))).toMatch(
+      /^the network would have \d\.\d+ G parameters, over the limit of 1\.07 G; lower --width/,
+    );
     expect(huge({ arch: 'dl-vgg9', inputHeight: 1024, inputWidth: 1024 })).not.toThrow();
   });
 

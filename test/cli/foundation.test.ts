@@ -88,7 +88,13 @@ describe('spikemesh infer', () => {
     const bad = join(dir, 'bad.npy');
     const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 16, 16), }";
     const padded = header.padEnd(118, ' ') + '\n';
-    const buf = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, padded.length, 0]), Buffer.from(padded), Buffer.alloc(2 * 3 * 16 * 16 * 4)]);
+    const buf = Buffer.concat([
+      Buffer.from([0x93]),
+      Buffer.from('NUMPY'),
+      Buffer.from([1, 0, padded.length, 0]),
+      Buffer.from(padded),
+      Buffer.alloc(2 * 3 * 16 * 16 * 4),
+    ]);
     writeFileSync(bad, buf);
     const r = cli(['infer', `${GOLDEN}/dl-snn`, '--input', bad, '--input-spikes']);
     expect(r.code).toBe(2);

@@ -73,7 +73,9 @@ describe('sizes and counts in range but beyond what a run may hold or do', () =>
       '--count 1,000: digits val has 500 samples; give --yes to use samples generated past the split (same generator, further indices)',
     );
     // Far past it, the work estimate speaks first.
-    expect(await commandRefusal(['eval', DL, '--count', '100000'])).toMatch(/^eval: about 69\.9 T synaptic operations \(100,000 samples × T=8 × 87\.4 M per step\)/);
+    expect(await commandRefusal(['eval', DL, '--count', '100000'])).toMatch(
+      /^eval: about 69\.9 T synaptic operations \(100,000 samples × T=8 × 87\.4 M per step\)/,
+    );
     expect(await commandRefusal(['run', DL, '--profile', 'loihi', '--samples', '501'])).toMatch(/^--samples 501: digits val has 500 samples; give --yes/);
   });
 
@@ -85,8 +87,12 @@ describe('sizes and counts in range but beyond what a run may hold or do', () =>
   });
 
   it('refusesHugeMappingsBeforePlacingAnything', async () => {
-    expect(await commandRefusal(['map', '--arch', 'dl-vgg9', '--size', '1024', '--profile', 'loihi'])).toMatch(/^map: at least 312,650 cores to place, over the limit of 250,000/);
-    expect(await commandRefusal(['map', '--arch', 'dl-vgg9', '--size', '2048', '--profile', 'loihi', '--yes'])).toMatch(/^map: needs about [\d.]+ GiB of memory \(at least 1,250,570 cores\), more than the JavaScript heap's/);
+    expect(await commandRefusal(['map', '--arch', 'dl-vgg9', '--size', '1024', '--profile', 'loihi'])).toMatch(
+      /^map: at least 312,650 cores to place, over the limit of 250,000/,
+    );
+    expect(await commandRefusal(['map', '--arch', 'dl-vgg9', '--size', '2048', '--profile', 'loihi', '--yes'])).toMatch(
+      /^map: needs about [\d.]+ GiB of memory \(at least 1,250,570 cores\), more than the JavaScript heap's/,
+    );
   });
 
   it('refusesPicturesAndExportsTooLargeToBuild', async () => {
@@ -107,7 +113,9 @@ describe('through the command line', () => {
     const r = cli(['zoo', 'dl-vgg9', '--size', '2048', '--yes', '--out', join(dir, 'big')]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^spikemesh: zoo: needs about [\d.]+ GiB of memory \(weights, neuron state and one input, the calibration inputs' maps\), more than this machine's [\d.]+ GiB; lower --calibration-samples/);
+    expect(r.stderr).toMatch(
+      /^spikemesh: zoo: needs about [\d.]+ GiB of memory \(weights, neuron state and one input, the calibration inputs' maps\), more than this machine's [\d.]+ GiB; lower --calibration-samples/,
+    );
     expect(readdirSync(dir)).toEqual([]);
   });
 

@@ -32,7 +32,10 @@ describe('commands never delete or replace what they did not write', () => {
   it('paperRefusesAFolderOfTheUsersFilesBeforeRunningAnything', () => {
     const d = usersFolder();
     const r = cli(['paper', '--quick', '--models', join(scratch(), 'none'), '--out', d]);
-    expectRefused(r, /mine: exists and holds files spikemesh did not write \(thesis\.tex\); refusing to replace it \(--force writes into it and keeps its other files\)/);
+    expectRefused(
+      r,
+      /mine: exists and holds files spikemesh did not write \(thesis\.tex\); refusing to replace it \(--force writes into it and keeps its other files\)/,
+    );
     expect(readdirSync(d)).toEqual(['thesis.tex']);
   });
 
@@ -67,7 +70,10 @@ describe('commands never delete or replace what they did not write', () => {
     const d = scratch();
     const out = join(d, 'notes.msgpack');
     writeFileSync(out, 'my notes');
-    expectRefused(cli(['map', '--arch', 'dl-vgg9', ...ZOO, '--profile', 'ideal-45nm', '--out', out]), /notes\.msgpack: exists and is not a mapping spikemesh wrote; refusing to replace it \(--force replaces it\)/);
+    expectRefused(
+      cli(['map', '--arch', 'dl-vgg9', ...ZOO, '--profile', 'ideal-45nm', '--out', out]),
+      /notes\.msgpack: exists and is not a mapping spikemesh wrote; refusing to replace it \(--force replaces it\)/,
+    );
     expect(readFileSync(out, 'utf8')).toBe('my notes');
     expect(cli(['map', '--arch', 'dl-vgg9', ...ZOO, '--profile', 'ideal-45nm', '--out', out, '--force']).code).toBe(0);
     expect(cli(['map', '--arch', 'dl-vgg9', ...ZOO, '--profile', 'ideal-45nm', '--out', out]).code).toBe(0);
@@ -105,7 +111,10 @@ describe('commands never delete or replace what they did not write', () => {
 
   it('exploreRefusesAUsersFolderBeforeTheSweep', () => {
     const d = usersFolder();
-    expectRefused(cli(['explore', '--model', join(GOLDEN, 'dl-snn'), '--profile', 'ideal-45nm', '--data', 'noise', '--out', d]), /mine: exists and holds files spikemesh did not write/);
+    expectRefused(
+      cli(['explore', '--model', join(GOLDEN, 'dl-snn'), '--profile', 'ideal-45nm', '--data', 'noise', '--out', d]),
+      /mine: exists and holds files spikemesh did not write/,
+    );
     expect(readdirSync(d)).toEqual(['thesis.tex']);
   });
 
@@ -114,10 +123,14 @@ describe('commands never delete or replace what they did not write', () => {
     for (const delayMs of [400, 1200, 2500]) {
       const parent = scratch();
       const out = join(parent, 'bundle');
-      const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'convert-checkpoint', join(GOLDEN, 'fcn-snn'), '--out', out], {
-        cwd: ROOT,
-        stdio: 'ignore',
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'src', 'cli', 'main.ts'), 'convert-checkpoint', join(GOLDEN, 'fcn-snn'), '--out', out],
+        {
+          cwd: ROOT,
+          stdio: 'ignore',
+        },
+      );
       await new Promise((r) => setTimeout(r, delayMs));
       child.kill('SIGTERM');
       await new Promise((ok) => child.once('exit', ok));
@@ -130,8 +143,14 @@ describe('commands never delete or replace what they did not write', () => {
   it('runAndDemoRefuseToWriteATraceOverAUsersFileBeforeRunning', () => {
     const notes = join(scratch(), 'notes.txt');
     writeFileSync(notes, 'my notes');
-    expectRefused(cli(['demo', '--samples', '1', '--trace', notes]), /notes\.txt: exists and is not a trace spikemesh wrote; refusing to replace it \(--force replaces it\)/);
-    expectRefused(cli(['run', join(GOLDEN, 'dl-snn'), '--profile', 'ideal-45nm', '--data', 'digits', '--trace', notes]), /notes\.txt: exists and is not a trace/);
+    expectRefused(
+      cli(['demo', '--samples', '1', '--trace', notes]),
+      /notes\.txt: exists and is not a trace spikemesh wrote; refusing to replace it \(--force replaces it\)/,
+    );
+    expectRefused(
+      cli(['run', join(GOLDEN, 'dl-snn'), '--profile', 'ideal-45nm', '--data', 'digits', '--trace', notes]),
+      /notes\.txt: exists and is not a trace/,
+    );
     expect(readFileSync(notes, 'utf8')).toBe('my notes');
   }, 60_000);
 });

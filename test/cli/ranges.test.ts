@@ -65,7 +65,23 @@ describe('flag ranges', () => {
     const numeric = allOptions().filter(({ option }) => NUMERIC_ARGS.test(option.flags) || NUMERIC_FLAGS.has(option.long ?? ''));
     // The commands that take numbers: if this shrinks, the filter above stopped seeing them.
     expect([...new Set(numeric.map((n) => n.command.split(' ')[0]))]).toEqual(
-      expect.arrayContaining(['info', 'convert-checkpoint', 'infer', 'data', 'map', 'eval', 'zoo', 'quantize', 'run', 'demo', 'export-nir', 'top', 'explore', 'convert-ann', 'paper']),
+      expect.arrayContaining([
+        'info',
+        'convert-checkpoint',
+        'infer',
+        'data',
+        'map',
+        'eval',
+        'zoo',
+        'quantize',
+        'run',
+        'demo',
+        'export-nir',
+        'top',
+        'explore',
+        'convert-ann',
+        'paper',
+      ]),
     );
     const undocumented = numeric.filter(({ option }) => !RANGE_IN_HELP.test(option.description)).map(({ command, option }) => `${command} ${option.long}`);
     expect(undocumented).toEqual([]);

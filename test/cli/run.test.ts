@@ -26,7 +26,11 @@ beforeAll(() => {
 describe('spikemesh run', () => {
   it('removesThePartialTraceWhenInterrupted', async () => {
     const out = join(dir, 'interrupted');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', bundle, '--profile', 'ideal-45nm', '--data', 'digits', '--samples', '400', '--trace', join(out, 'x.trace')], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'run', bundle, '--profile', 'ideal-45nm', '--data', 'digits', '--samples', '400', '--trace', join(out, 'x.trace')],
+      { stdio: 'ignore' },
+    );
     const exited = new Promise<number | null>((ok) => child.once('exit', (c) => ok(c)));
     for (let i = 0; i < 600 && !(existsSync(out) && readdirSync(out).length > 0); i++) await new Promise((ok) => setTimeout(ok, 100));
     expect(readdirSync(out)).toEqual([expect.stringMatching(/^x\.trace\.\d+\.tmp$/)]);
@@ -40,11 +44,33 @@ describe('spikemesh run', () => {
     const r = cli(['run', bundle, '--profile', 'ideal-45nm', '--data', 'digits', '--samples', '2', '--seed', '3', '--trace', trace, '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ data: 'digits', split: 'val', samples: 2, seed: 3, untrained: true, profile: 'ideal-45nm', semantics: 'same-step', arithmetic: 'float', backend: 'in-thread', timesteps: 2, steps: 2 });
+    expect(out).toMatchObject({
+      data: 'digits',
+      split: 'val',
+      samples: 2,
+      seed: 3,
+      untrained: true,
+      profile: 'ideal-45nm',
+      semantics: 'same-step',
+      arithmetic: 'float',
+      backend: 'in-thread',
+      timesteps: 2,
+      steps: 2,
+    });
     // Same samples, same derived Poisson seeds, and the float engine is bit-exact with the reference simulator.
     const expected = evaluate(loadModel(bundle).model, digitsDataset('val', 0), { count: 2, seed: 3 });
     expect(out.metrics.miou).toBe(expected.metrics.miou);
-    expect(out.comparison.layers.map((l: { population: string }) => l.population)).toEqual(['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'atrous6', 'atrous7', 'atrous8', 'output']);
+    expect(out.comparison.layers.map((l: { population: string }) => l.population)).toEqual([
+      'conv1',
+      'conv2',
+      'conv3',
+      'conv4',
+      'conv5',
+      'atrous6',
+      'atrous7',
+      'atrous8',
+      'output',
+    ]);
     expect(out.comparison.total.measuredAcs).toBeGreaterThan(0);
     expect(out.trace.path).toBe(trace);
     expect(existsSync(trace)).toBe(true);
@@ -53,13 +79,17 @@ describe('spikemesh run', () => {
   it('printsBothTablesTableVTheProfileSplitLatencyAndTheDilationNote', () => {
     const r = cli(['run', bundle, '--profile', 'loihi', '--samples', '1']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^Spiking-DeepLab \(dl-vgg9\) from .*tiny \(UNTRAINED: random weights\) on loihi: 1 digits val sample, T=2 \(2 steps each\), same-step, float arithmetic, in-thread; \d+ cores on \d+ chips?$/m);
+    expect(r.stdout).toMatch(
+      /^Spiking-DeepLab \(dl-vgg9\) from .*tiny \(UNTRAINED: random weights\) on loihi: 1 digits val sample, T=2 \(2 steps each\), same-step, float arithmetic, in-thread; \d+ cores on \d+ chips?$/m,
+    );
     expect(r.stdout).toMatch(/^layer +neurons +rate own +rate in +FLOPs_ANN +SNN own +SNN in +ACs measured +meas\/in +even spikes +MACs measured$/m);
     expect(r.stdout).toMatch(/^layer +E_ANN +E_SNN own +E_SNN in +E_SNN measured +E_ANN\/E_SNN measured$/m);
     expect(r.stdout).toMatch(/^E_ANN\/E_SNN \(Table V\): analytic [\d.]+× with own rates, [\d.]+× with input rates; measured operations at 45 nm [\d.]+×$/m);
     expect(r.stdout).toMatch(/^loihi energy per inference: .* = synaptic .* \+ neuron .* \+ routing .* \+ static .*$/m);
     expect(r.stdout).toMatch(/^latency: [\d.]+ [nµm]?s per step \(mean; slowest step .*\), [\d.]+ [nµm]?s per inference \(2 steps\)$/m);
-    expect(r.stdout).toMatch(/^note: atrous8: the analytic model over-counts [\d.]+×: on its 16×16 input a 3×3 kernel with dilation 12 has on average 2\.25 of 9 taps inside the map/m);
+    expect(r.stdout).toMatch(
+      /^note: atrous8: the analytic model over-counts [\d.]+×: on its 16×16 input a 3×3 kernel with dilation 12 has on average 2\.25 of 9 taps inside the map/m,
+    );
   });
 
   it('givesTheSameReportOnWorkerThreads', () => {

@@ -13,7 +13,21 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('spikemesh convert-ann', () => {
   it('writes an IF bundle and reports λ per layer', () => {
     const out = join(dir, 'snn');
-    const r = cli(['convert-ann', 'test/fixtures/golden/dl-ann', '--data', 'noise', '--calibration', '2', '--timesteps', '8', '--method', 'channel', '--out', out, '--json']);
+    const r = cli([
+      'convert-ann',
+      'test/fixtures/golden/dl-ann',
+      '--data',
+      'noise',
+      '--calibration',
+      '2',
+      '--timesteps',
+      '8',
+      '--method',
+      'channel',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { timesteps: number; scales: Record<string, number[]> };
     expect(j.timesteps).toBe(8);

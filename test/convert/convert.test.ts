@@ -24,7 +24,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * → output: 1×1 conv W2 = [[1, −1], [2, 0.5]], identity.
  */
 function toy(): Model {
-  const spec: ArchSpec = { arch: 'custom', kind: 'ann', inputHeight: 1, inputWidth: 1, inputChannels: 2, classes: 2, timesteps: 1, width: 1, leak: 0.99, threshold: 1, encoding: 'analog' };
+  const spec: ArchSpec = {
+    arch: 'custom',
+    kind: 'ann',
+    inputHeight: 1,
+    inputWidth: 1,
+    inputChannels: 2,
+    classes: 2,
+    timesteps: 1,
+    width: 1,
+    leak: 0.99,
+    threshold: 1,
+    encoding: 'analog',
+  };
   const conv = (weight: string) => ({ op: 'conv2d' as const, weight, stride: 1, padding: 0, dilation: 1, groups: 1 });
   const one = { c: 2, h: 1, w: 1 };
   return {
@@ -34,7 +46,13 @@ function toy(): Model {
       timesteps: 1,
       populations: [
         { name: 'input', role: 'input', shape: one, encoding: 'analog' },
-        { name: 'h', role: 'hidden', shape: one, neuron: { kind: 'relu' }, norm: { kind: 'batchnorm', eps: 1e-4, mean: 'h.bn.running_mean', variance: 'h.bn.running_var' } },
+        {
+          name: 'h',
+          role: 'hidden',
+          shape: one,
+          neuron: { kind: 'relu' },
+          norm: { kind: 'batchnorm', eps: 1e-4, mean: 'h.bn.running_mean', variance: 'h.bn.running_var' },
+        },
         { name: 'output', role: 'output', shape: one, neuron: { kind: 'identity' } },
       ],
       projections: [
@@ -74,7 +92,11 @@ describe('conversion of a 2-layer toy, worked by hand', () => {
     [1 / 6, 1 / 3, -1 / 3, 1].forEach((v, i) => expect(w[i]).toBeCloseTo(v, 6));
     expect(data(model, 'h.conv.bias')[0]).toBeCloseTo(-1 / 6, 6);
     expect(data(model, 'output.conv.weight')).toEqual([3, -3, 6, 1.5]);
-    expect(model.network.populations.map((p) => (p.role === 'input' ? p.encoding : p.neuron))).toEqual(['analog', { kind: 'if', threshold: 1, reset: 'soft' }, { kind: 'accumulator' }]);
+    expect(model.network.populations.map((p) => (p.role === 'input' ? p.encoding : p.neuron))).toEqual([
+      'analog',
+      { kind: 'if', threshold: 1, reset: 'soft' },
+      { kind: 'accumulator' },
+    ]);
     expect(model.network.timesteps).toBe(10);
     expect(model.network.readout.averageOverTime).toBe(true);
   });
@@ -159,15 +181,28 @@ describe('conversion of the golden DeepLab ANN', () => {
   });
 
   it('refuses an SNN and an ANN with linear hidden stages (FCN)', () => {
-    expect(() => convertAnn(loadModel('test/fixtures/golden/dl-snn').model, { method: 'layer', percentile: 100, timesteps: 4, encoding: 'analog', calibration })).toThrow(/is not an ANN/);
+    expect(() =>
+      convertAnn(loadModel('test/fixtures/golden/dl-snn').model, { method: 'layer', percentile: 100, timesteps: 4, encoding: 'analog', calibration }),
+    ).toThrow(/is not an ANN/);
     const fcn = loadModel('test/fixtures/golden/fcn-ann').model;
-    expect(() => convertAnn(fcn, { method: 'layer', percentile: 100, timesteps: 4, encoding: 'analog', calibration: [] })).toThrow(/population up1 .* is identity, not relu/);
+    expect(() => convertAnn(fcn, { method: 'layer', percentile: 100, timesteps: 4, encoding: 'analog', calibration: [] })).toThrow(
+      /population up1 .* is identity, not relu/,
+    );
   });
 
   it('names the option at fault, by name for the stage and as a flag for the CLI', () => {
     const opts = { method: 'layer', percentile: 100, timesteps: 4, encoding: 'analog', calibration } as const;
-    expect(wordings(() => convertAnn(ann, { ...opts, timesteps: 0 }))).toEqual({ message: 'timesteps must be a positive integer, got 0', flags: '--timesteps must be a positive integer, got 0' });
-    expect(wordings(() => convertAnn(ann, { ...opts, calibration: [] }))).toEqual({ message: 'calibration must be at least 1 sample', flags: '--calibration must be at least 1 sample' });
-    expect(wordings(() => convertAnn(ann, { ...opts, percentile: 0 }))).toEqual({ message: 'percentile must be in (0, 100], got 0', flags: '--percentile must be in (0, 100], got 0' });
+    expect(wordings(() => convertAnn(ann, { ...opts, timesteps: 0 }))).toEqual({
+      message: 'timesteps must be a positive integer, got 0',
+      flags: '--timesteps must be a positive integer, got 0',
+    });
+    expect(wordings(() => convertAnn(ann, { ...opts, calibration: [] }))).toEqual({
+      message: 'calibration must be at least 1 sample',
+      flags: '--calibration must be at least 1 sample',
+    });
+    expect(wordings(() => convertAnn(ann, { ...opts, percentile: 0 }))).toEqual({
+      message: 'percentile must be in (0, 100], got 0',
+      flags: '--percentile must be in (0, 100], got 0',
+    });
   });
 });

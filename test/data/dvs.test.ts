@@ -8,7 +8,13 @@ import { IGNORE_LABEL } from '../../src/data/types.js';
 const EPS = 0.02;
 
 /** Frames for T windows of S substeps over `pixels` pixels, every pixel at `level` unless `at` says otherwise. */
-function frames(T: number, S: number, pixels: number, level: number, at: (instant: number, pixel: number) => number | undefined = () => undefined): Float32Array {
+function frames(
+  T: number,
+  S: number,
+  pixels: number,
+  level: number,
+  at: (instant: number, pixel: number) => number | undefined = () => undefined,
+): Float32Array {
   const f = new Float32Array((T * S + 1) * pixels);
   for (let k = 0; k <= T * S; k++) for (let p = 0; p < pixels; p++) f[k * pixels + p] = at(k, p) ?? level;
   return f;

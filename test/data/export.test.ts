@@ -34,7 +34,21 @@ async function cli(...args: string[]): Promise<void> {
 /** A bounded event data set with hand-set counts, some above what U8 holds. */
 function fakeEvents(counts: number[]): SegDataset {
   const sample = (): EventSample => ({ kind: 'events', height: 1, width: 2, timesteps: 1, events: Float32Array.from(counts), label: Uint8Array.from([0, 1]) });
-  return { name: 'fake', split: 'train', modality: 'events', eventValues: 'counts', classNames: ['a', 'b'], height: 1, width: 2, timesteps: 1, size: 2, unbounded: false, normalisation: 'n', provenance: {}, sample };
+  return {
+    name: 'fake',
+    split: 'train',
+    modality: 'events',
+    eventValues: 'counts',
+    classNames: ['a', 'b'],
+    height: 1,
+    width: 2,
+    timesteps: 1,
+    size: 2,
+    unbounded: false,
+    normalisation: 'n',
+    provenance: {},
+    sample,
+  };
 }
 
 describe('exportDataset', () => {
@@ -73,7 +87,10 @@ describe('exportDataset', () => {
 
   it('refusesMoreSamplesThanABoundedSetHolds', () => {
     expect(() => exportDataset(fakeEvents([1, 1, 1, 1]), 3)).toThrow(UserError);
-    expect(wordings(() => exportDataset(fakeEvents([1, 1, 1, 1]), 3))).toEqual({ message: 'count 3: fake train has only 2 samples', flags: '--count 3: fake train has only 2 samples' });
+    expect(wordings(() => exportDataset(fakeEvents([1, 1, 1, 1]), 3))).toEqual({
+      message: 'count 3: fake train has only 2 samples',
+      flags: '--count 3: fake train has only 2 samples',
+    });
   });
 
   it('refusesExportsTooLargeToHoldInMemory', () => {
@@ -118,7 +135,9 @@ describe('spikemesh data', () => {
     await expect(cli('data', 'export', '--data', 'digits', '--split', 'test', '--out', out)).rejects.toThrow(/--split must be one of train, val/);
     await expect(cli('data', 'export', '--data', 'digits', '--count', '0', '--out', out)).rejects.toThrow(/--count must be an integer in 1-1,000,000, got '0'/);
     await expect(cli('data', 'export', '--data', `voc:${join(dir, 'nope')}`, '--out', out)).rejects.toThrow(UserError);
-    await expect(cli('data', 'show', '--data', 'digits', '--index', '3000000000', '--out', out)).rejects.toThrow(/--index must be an integer in 0-2,147,483,647, got '3000000000'/);
+    await expect(cli('data', 'show', '--data', 'digits', '--index', '3000000000', '--out', out)).rejects.toThrow(
+      /--index must be an integer in 0-2,147,483,647, got '3000000000'/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -40,7 +40,9 @@ export function palettePng(indices: Uint8Array, width: number, height: number, p
   const raw = Buffer.alloc(height * (width + 1));
   for (let y = 0; y < height; y++) Buffer.from(indices.subarray(y * width, (y + 1) * width)).copy(raw, y * (width + 1) + 1);
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  return new Uint8Array(Buffer.concat([signature, chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]));
+  return new Uint8Array(
+    Buffer.concat([signature, chunk('IHDR', ihdr), chunk('PLTE', plte), chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array(0))]),
+  );
 }
 
 /** An 8-bit greyscale PNG (SBD SegmentationClassAug and EV-SegNet labels), written with pngjs. */

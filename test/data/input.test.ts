@@ -15,7 +15,15 @@ const spec = defaultSpec({ arch: 'dl-vgg9' });
 describe('readInputFile refusals', () => {
   it('asks for a tensor name when a file holds several and none has a known name', () => {
     const path = join(dir, 'two.safetensors');
-    writeFileSync(path, serializeSafetensors(new Map([['a', tensor([1])], ['b', tensor([1])]])));
+    writeFileSync(
+      path,
+      serializeSafetensors(
+        new Map([
+          ['a', tensor([1])],
+          ['b', tensor([1])],
+        ]),
+      ),
+    );
     expect(wordings(() => readInputFile(path, spec))).toEqual({
       message: `${path}: holds 2 tensors; name one with tensor (has: a, b)`,
       flags: `${path}: holds 2 tensors; name one with --tensor (has: a, b)`,

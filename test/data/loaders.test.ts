@@ -46,7 +46,14 @@ beforeAll(() => {
   put('aug/JPEGImages/x.jpg', jpg);
   put('aug/SegmentationClass/c.png', palettePng(label, 32, 24, VOC_PALETTE));
   put('aug/JPEGImages/c.jpg', jpg);
-  put('aug/SegmentationClassAug/x.png', greyPng(label.map((v) => (v === 15 ? 3 : v)), 32, 24));
+  put(
+    'aug/SegmentationClassAug/x.png',
+    greyPng(
+      label.map((v) => (v === 15 ? 3 : v)),
+      32,
+      24,
+    ),
+  );
   put('aug/ImageSets/Segmentation/train_aug.txt', '/JPEGImages/x.jpg /SegmentationClassAug/x.png\n');
   put('aug/ImageSets/Segmentation/val.txt', 'c\n');
   // Broken VOC: corrupt jpeg, label of the wrong size, label with a non-VOC class.

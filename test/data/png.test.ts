@@ -31,7 +31,11 @@ describe('readLabelPng', () => {
   });
 
   it('readsIndicesThroughANonVocPalette', () => {
-    const palette: Array<[number, number, number]> = [[10, 10, 10], [200, 0, 0], [0, 0, 200]];
+    const palette: Array<[number, number, number]> = [
+      [10, 10, 10],
+      [200, 0, 0],
+      [0, 0, 200],
+    ];
     expect([...readLabelPng(palettePng(Uint8Array.from([2, 1, 0, 2]), 2, 2, palette), 'p.png').label]).toEqual([2, 1, 0, 2]);
   });
 

@@ -24,4 +24,3 @@ export function geometryToy(): Model {
     weights: { wa: tensor([2, 1, 3, 3], new Array(18).fill(0.6)), wc: tensor([2, 1, 3, 3], new Array(18).fill(0.6)), wo: tensor([2, 2, 1, 1], [1, 0, 0, 1]) },
   });
 }
-

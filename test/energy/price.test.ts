@@ -27,7 +27,8 @@ const totalsOf = (r: number[]) => Object.fromEntries(COUNTER_NAMES.map((n) => [n
 function writtenOutSplit(e: EnergyPJ, t: CounterTotals, host: HostHops, coreSteps: number) {
   const synapticPJ = t.acs * e.synOp + t.macs * (e.mac ?? e.synOp);
   const neuronPJ = t.updatesActive * e.neuronUpdateActive + t.updatesInactive * e.neuronUpdateInactive;
-  const routingPJ = t.packetsOut * e.spikeOut + (t.hopsEW + host.hopsEW) * e.hopEW + (t.hopsNS + host.hopsNS) * e.hopNS + (t.hopsChip + host.hopsChip) * e.chipHop;
+  const routingPJ =
+    t.packetsOut * e.spikeOut + (t.hopsEW + host.hopsEW) * e.hopEW + (t.hopsNS + host.hopsNS) * e.hopNS + (t.hopsChip + host.hopsChip) * e.chipHop;
   const staticPJ = coreSteps * e.staticPerCorePerStep;
   return { synapticPJ, neuronPJ, routingPJ, staticPJ, totalPJ: synapticPJ + neuronPJ + routingPJ + staticPJ };
 }
@@ -58,11 +59,16 @@ describe('price', () => {
 
   it('pricesACoreRowExactlyAsTheWrittenOutSum', () => {
     fc.assert(
-      fc.property(prices, fc.array(count, { minLength: 3 * COUNTER_COUNT, maxLength: 3 * COUNTER_COUNT }), fc.integer({ min: 0, max: 2 }), (p, counters, core) => {
-        const rows = Float64Array.from(counters);
-        const at = core * COUNTER_COUNT;
-        expect(coreEnergyPJ(p, rows, at)).toBe(writtenOutCore(p, (k) => rows[at + k]!));
-      }),
+      fc.property(
+        prices,
+        fc.array(count, { minLength: 3 * COUNTER_COUNT, maxLength: 3 * COUNTER_COUNT }),
+        fc.integer({ min: 0, max: 2 }),
+        (p, counters, core) => {
+          const rows = Float64Array.from(counters);
+          const at = core * COUNTER_COUNT;
+          expect(coreEnergyPJ(p, rows, at)).toBe(writtenOutCore(p, (k) => rows[at + k]!));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -79,13 +85,29 @@ describe('price', () => {
   });
 
   it('chargesSynOpPerMacWithoutAMultiplierAndNothingForSpikesPacketsInOrSaturations', () => {
-    const p: EnergyPJ = { synOp: 2, mac: null, neuronUpdateInactive: 0, neuronUpdateActive: 0, spikeOut: 0, hopEW: 0, hopNS: 0, chipHop: 0, staticPerCorePerStep: 0 };
+    const p: EnergyPJ = {
+      synOp: 2,
+      mac: null,
+      neuronUpdateInactive: 0,
+      neuronUpdateActive: 0,
+      spikeOut: 0,
+      hopEW: 0,
+      hopNS: 0,
+      chipHop: 0,
+      staticPerCorePerStep: 0,
+    };
     const t = totalsOf(Array.from({ length: COUNTER_COUNT }, () => 0));
     const e = price(p, { ...t, macs: 5, spikes: 7, packetsIn: 9, saturations: 11 }, { hopsEW: 0, hopsNS: 0, hopsChip: 0 }, 3);
     expect(e).toEqual({ synapticPJ: 10, neuronPJ: 0, routingPJ: 0, staticPJ: 0, totalPJ: 10 });
   });
 
   it('scalesEveryPart', () => {
-    expect(scaleEnergy({ synapticPJ: 2, neuronPJ: 4, routingPJ: 6, staticPJ: 8, totalPJ: 20 }, 2)).toEqual({ synapticPJ: 1, neuronPJ: 2, routingPJ: 3, staticPJ: 4, totalPJ: 10 });
+    expect(scaleEnergy({ synapticPJ: 2, neuronPJ: 4, routingPJ: 6, staticPJ: 8, totalPJ: 20 }, 2)).toEqual({
+      synapticPJ: 1,
+      neuronPJ: 2,
+      routingPJ: 3,
+      staticPJ: 4,
+      totalPJ: 10,
+    });
   });
 });

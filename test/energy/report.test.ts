@@ -52,7 +52,16 @@ describe('compareEnergy', () => {
   it('copiesTheAnalyticColumnsFromTheAnalyticModel', () => {
     report.layers.forEach((l, i) => {
       const a = analytic.layers[i]!;
-      expect([l.population, l.neurons, l.spikeRate, l.inputSpikeRate, l.annFlops, l.snnFlops, l.annEnergyPJ, l.snnEnergyPJ]).toEqual([a.population, a.neurons, a.spikeRate, a.inputSpikeRate, a.annFlops, a.snnFlops, a.annEnergyPJ, a.snnEnergyPJ]);
+      expect([l.population, l.neurons, l.spikeRate, l.inputSpikeRate, l.annFlops, l.snnFlops, l.annEnergyPJ, l.snnEnergyPJ]).toEqual([
+        a.population,
+        a.neurons,
+        a.spikeRate,
+        a.inputSpikeRate,
+        a.annFlops,
+        a.snnFlops,
+        a.annEnergyPJ,
+        a.snnEnergyPJ,
+      ]);
     });
     expect(report.total.annEnergyPJ).toBe(analytic.total.annEnergyPJ);
     expect(report.total.annOverSnn.analyticOwn).toBe(analytic.total.ratio.own);
@@ -72,6 +81,8 @@ describe('compareEnergy', () => {
   });
 
   it('refusesMeasuredCountsThatMissALayer', () => {
-    expect(() => compareEnergy({ network: model.network, kernels, activity, measured: measured.slice(1), profileEnergy })).toThrow(/no measured counts for layer 'a'/);
+    expect(() => compareEnergy({ network: model.network, kernels, activity, measured: measured.slice(1), profileEnergy })).toThrow(
+      /no measured counts for layer 'a'/,
+    );
   });
 });

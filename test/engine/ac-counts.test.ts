@@ -72,7 +72,17 @@ describe('AC counts worked out by hand', () => {
     expect(await acsOf(net, spikesAt([[0, 5]]), 'hidden')).toEqual([12, 12]);
     expect(await acsOf(net, spikesAt([[15, 15]]), 'hidden')).toEqual([8, 8]);
     expect(await acsOf(net, spikesAt([[7, 9]]), 'hidden')).toEqual([18, 18]);
-    expect(await acsOf(net, spikesAt([[0, 0], [7, 9], [0, 5]]), 'hidden')).toEqual([38, 38]);
+    expect(
+      await acsOf(
+        net,
+        spikesAt([
+          [0, 0],
+          [7, 9],
+          [0, 5],
+        ]),
+        'hidden',
+      ),
+    ).toEqual([38, 38]);
   });
 
   it('countsDilation12TapsOnA16x16Map', async () => {
@@ -113,7 +123,25 @@ describe('AC counts worked out by hand', () => {
     // Row 2 → pooled 1 → outputs {0, 1, 2}; column 9 → pooled 4 and 5 → outputs {3 .. 6}: 3 × 4 × 3.
     expect(await acsOf(net, spikesAt([[2, 9]]), 'pooled')).toEqual([36, 36]);
     // The relay layer in front does one AC per spike (a 1×1 conv, one channel).
-    expect(await acsOf(net, spikesAt([[2, 9], [0, 0]]), 'relay')).toEqual([2, 2]);
-    expect(await acsOf(net, spikesAt([[2, 9], [0, 0]]), 'pooled')).toEqual([48, 48]);
+    expect(
+      await acsOf(
+        net,
+        spikesAt([
+          [2, 9],
+          [0, 0],
+        ]),
+        'relay',
+      ),
+    ).toEqual([2, 2]);
+    expect(
+      await acsOf(
+        net,
+        spikesAt([
+          [2, 9],
+          [0, 0],
+        ]),
+        'pooled',
+      ),
+    ).toEqual([48, 48]);
   });
 });

@@ -42,7 +42,13 @@ function enumerate(model: Model, mapping: Mapping, result: EngineResult, input: 
   const steps = result.steps;
   const cores = part.tileCount;
   const shaped = { network: net, weightShapes: new Map([...model.weights].map(([k, t]) => [k, t.shape])) };
-  const out: Expected = { acs: new Map(), packets: new Float64Array(steps * cores), hops: new Float64Array(steps * cores), hostPackets: new Float64Array(steps), hostHops: new Float64Array(steps) };
+  const out: Expected = {
+    acs: new Map(),
+    packets: new Float64Array(steps * cores),
+    hops: new Float64Array(steps * cores),
+    hostPackets: new Float64Array(steps),
+    hostHops: new Float64Array(steps),
+  };
   const routeCache = new Map<string, number>();
   const hopsBetween = (src: number, dst: number) => {
     const key = `${src}>${dst}`;
@@ -67,7 +73,9 @@ function enumerate(model: Model, mapping: Mapping, result: EngineResult, input: 
     const T = layerOf.get(proj.target)!;
     const S = layerOf.get(proj.source);
     const srcShape = geo.sourceShape;
-    const events = S ? result.spikes![proj.source]!.map((bits) => Array.from(bits).flatMap((b, i) => (b ? [i] : []))) : inputEvents(input, srcShape.c * srcShape.h * srcShape.w, steps);
+    const events = S
+      ? result.spikes![proj.source]!.map((bits) => Array.from(bits).flatMap((b, i) => (b ? [i] : [])))
+      : inputEvents(input, srcShape.c * srcShape.h * srcShape.w, steps);
     const singleStage = proj.stages.filter((s) => s.op !== 'avgpool').length === 1;
     let acs = 0;
     events.forEach((list, t) => {
@@ -180,7 +188,11 @@ describe('energy', () => {
     expect(r.energy.synapticPJ).toBeCloseTo((sum((l) => l.acs) + sum((l) => l.macs)) * 23.6, 3);
     expect(r.notes.join(' ')).toMatch(/no multiplier/);
     expect(r.energy.neuronPJ).toBeCloseTo(sum((l) => l.updatesActive) * 81 + sum((l) => l.updatesInactive) * 52, 3);
-    const routing = sum((l) => l.packetsOut) * 1.7 + (sum((l) => l.hopsEW) + hostHops(r.host.hopsEW)) * 3 + (sum((l) => l.hopsNS) + hostHops(r.host.hopsNS)) * 4 + (sum((l) => l.hopsChip) + hostHops(r.host.hopsChip)) * 30;
+    const routing =
+      sum((l) => l.packetsOut) * 1.7 +
+      (sum((l) => l.hopsEW) + hostHops(r.host.hopsEW)) * 3 +
+      (sum((l) => l.hopsNS) + hostHops(r.host.hopsNS)) * 4 +
+      (sum((l) => l.hopsChip) + hostHops(r.host.hopsChip)) * 30;
     expect(r.energy.routingPJ).toBeCloseTo(routing, 3);
     expect(r.energy.staticPJ).toBe(r.counters.cores * r.steps * 8155);
     expect(r.energy.totalPJ).toBeCloseTo(r.energy.synapticPJ + r.energy.neuronPJ + r.energy.routingPJ + r.energy.staticPJ, 3);
@@ -208,13 +220,18 @@ describe('step timeline', () => {
       for (let c = 0; c < chip.cores; c++) {
         expect(at(readyNs, t, c)).toBe(arrival[c]);
         const k = (t * chip.cores + c) * COUNTER_COUNT;
-        const work = (r.counters.data[k + COUNTER.acs]! + r.counters.data[k + COUNTER.macs]!) * 3.5 + (r.counters.data[k + COUNTER.updatesActive]! + r.counters.data[k + COUNTER.updatesInactive]!) * 8.4;
+        const work =
+          (r.counters.data[k + COUNTER.acs]! + r.counters.data[k + COUNTER.macs]!) * 3.5 +
+          (r.counters.data[k + COUNTER.updatesActive]! + r.counters.data[k + COUNTER.updatesInactive]!) * 8.4;
         expect(at(doneNs, t, c) - at(readyNs, t, c)).toBeCloseTo(work, 6);
         last = Math.max(last, at(doneNs, t, c));
       }
       expect(r.latency.perStepNs[t]).toBe(last + 465);
     }
-    expect(r.latency.inferenceNs).toBeCloseTo(r.latency.perStepNs.reduce((a, b) => a + b, 0), 6);
+    expect(r.latency.inferenceNs).toBeCloseTo(
+      r.latency.perStepNs.reduce((a, b) => a + b, 0),
+      6,
+    );
     expect(r.events).toBeGreaterThan(f.count * r.steps);
   });
 
@@ -268,7 +285,9 @@ describe('engine reuse and refusals', () => {
     await expect(refusal).rejects.toThrow(/pipelined needs an accumulator readout/);
     // A refusal (sweeps record it as the point's result) about the semantics option, which the CLI words as --semantics.
     await expect(refusal).rejects.toBeInstanceOf(EngineRefusal);
-    await expect(refusal.catch((e: EngineRefusal) => flagWording(e))).resolves.toMatch(/^--semantics pipelined needs an accumulator readout \(a spiking network\); 'output' is /);
+    await expect(refusal.catch((e: EngineRefusal) => flagWording(e))).resolves.toMatch(
+      /^--semantics pipelined needs an accumulator readout \(a spiking network\); 'output' is /,
+    );
     const q = quantize(dl, loihi);
     expect(buildChip({ model: dl, mapping: mapModel(dl, loihi), profile: loihi, arithmetic: 'fixed', qnet: q }).arithmetic).toBe('fixed');
   });

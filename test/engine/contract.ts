@@ -8,7 +8,19 @@ import { tensor } from '../../src/net/tensor.js';
 import type { Model, NetworkInput } from '../../src/net/types.js';
 import { Rng } from '../../src/rng.js';
 import { prepareChip } from '../../src/runs/prepare.js';
-import { ANN_FIXTURES, fixedPipelined, floatPipelined, golden, mapModel, profileNamed, smallCores, SNN_FIXTURES, spikeMismatches, totalSpikeValues, type DenseResult } from './helpers.js';
+import {
+  ANN_FIXTURES,
+  fixedPipelined,
+  floatPipelined,
+  golden,
+  mapModel,
+  profileNamed,
+  smallCores,
+  SNN_FIXTURES,
+  spikeMismatches,
+  totalSpikeValues,
+  type DenseResult,
+} from './helpers.js';
 
 /** Backends under test, by name; every one must give the same results. */
 export type BackendFactories = Record<string, () => EngineBackend>;
@@ -42,16 +54,29 @@ function expectSame(got: EngineResult, want: { accumulator: Float32Array; predic
 /** A golden SNN fed graded frames (DVS encoding) instead of Poisson spikes: half the values non-zero, in ±0.5. */
 function dvsVariant(fixture: string): { model: Model; input: NetworkInput } {
   const g = golden(fixture).model;
-  const model: Model = { network: { ...g.network, populations: g.network.populations.map((p) => (p.role === 'input' ? { ...p, encoding: 'dvs' as const } : p)) }, weights: g.weights };
+  const model: Model = {
+    network: { ...g.network, populations: g.network.populations.map((p) => (p.role === 'input' ? { ...p, encoding: 'dvs' as const } : p)) },
+    weights: g.weights,
+  };
   const T = model.network.timesteps;
   const rng = new Rng(9);
-  const frames = tensor([T, 3, 16, 16], new Float32Array(T * 3 * 256).map(() => (rng.nextFloat() < 0.5 ? rng.nextFloat() - 0.5 : 0)));
+  const frames = tensor(
+    [T, 3, 16, 16],
+    new Float32Array(T * 3 * 256).map(() => (rng.nextFloat() < 0.5 ? rng.nextFloat() - 0.5 : 0)),
+  );
   return { model, input: { kind: 'frames', frames } };
 }
 
 /** Everything a result says that must not depend on the backend, sharding or packet order. */
 export function fingerprint(r: EngineResult): unknown {
-  return { acc: Array.from(r.accumulator.data), spikes: r.spikes, counters: Array.from(r.counters.data), latency: Array.from(r.latency.perStepNs), energy: r.energy, host: r.host };
+  return {
+    acc: Array.from(r.accumulator.data),
+    spikes: r.spikes,
+    counters: Array.from(r.counters.data),
+    latency: Array.from(r.latency.perStepNs),
+    energy: r.energy,
+    host: r.host,
+  };
 }
 
 export function engineContract(label: string, backends: BackendFactories): void {
@@ -64,7 +89,11 @@ export function engineContract(label: string, backends: BackendFactories): void 
           const { model, input } = golden(fixture);
           const want = simulate(model, input, { recordSpikes: true });
           const got = await runEngine(chipFor(fixture, profile, 'float'), input, { recordSpikes: true, backend: makeBackend() });
-          expectSame(got, { accumulator: want.accumulator.data, prediction: want.prediction, ...(want.spikes && Object.keys(want.spikes).length ? { spikes: want.spikes } : {}) });
+          expectSame(got, {
+            accumulator: want.accumulator.data,
+            prediction: want.prediction,
+            ...(want.spikes && Object.keys(want.spikes).length ? { spikes: want.spikes } : {}),
+          });
           expect(got.spikeCounts).toEqual(want.spikeCounts);
           expect(got.inputSpikeCount).toBe(want.inputSpikeCount);
         });
@@ -94,7 +123,9 @@ export function engineContract(label: string, backends: BackendFactories): void 
           expectSame(got, want);
           const sameStep = await runEngine(chip, input, { semantics: 'same-step', backend: makeBackend() });
           const agree = got.prediction.filter((p, i) => p === sameStep.prediction[i]).length / got.prediction.length;
-          console.log(`${fixture} ${arithmetic} ${profile}: pipelined (T + ${chip.plan.depth} steps) predicts ${(100 * agree).toFixed(1)}% of pixels as same-step does`);
+          console.log(
+            `${fixture} ${arithmetic} ${profile}: pipelined (T + ${chip.plan.depth} steps) predicts ${(100 * agree).toFixed(1)}% of pixels as same-step does`,
+          );
         });
       });
 
@@ -138,7 +169,8 @@ export function engineContract(label: string, backends: BackendFactories): void 
           const chip = chipFor(fixture, 'small7', arithmetic);
           for (const semantics of ['same-step', 'pipelined'] as const) {
             const runs = [];
-            for (const [, make] of entries) runs.push(fingerprint(await runEngine(chip, golden(fixture).input, { recordSpikes: true, semantics, backend: make() })));
+            for (const [, make] of entries)
+              runs.push(fingerprint(await runEngine(chip, golden(fixture).input, { recordSpikes: true, semantics, backend: make() })));
             for (const r of runs.slice(1)) expect(r).toEqual(runs[0]);
           }
         }

@@ -35,7 +35,10 @@ describe('EventQueue', () => {
         const order: number[] = [];
         q.run((_k, a) => order.push(a));
         // Stable sort of the scheduling order by (step, time): equal keys keep the order they were scheduled in.
-        const want = events.map((e, i) => ({ e, i })).sort((x, y) => x.e[0] - y.e[0] || x.e[1] - y.e[1] || x.i - y.i).map((x) => x.i);
+        const want = events
+          .map((e, i) => ({ e, i }))
+          .sort((x, y) => x.e[0] - y.e[0] || x.e[1] - y.e[1] || x.i - y.i)
+          .map((x) => x.i);
         expect(order).toEqual(want);
       }),
     );

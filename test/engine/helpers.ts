@@ -36,7 +36,8 @@ export function golden(name: string): GoldenCase {
     const model = loadModel(folder).model;
     const file = join(folder, 'io.safetensors');
     const io = parseSafetensors(readBytes(file), file).tensors;
-    const input: NetworkInput = model.network.spec.kind === 'snn' ? { kind: 'spikes', spikes: io.get('input_spikes')! } : { kind: 'image', image: io.get('input_image')! };
+    const input: NetworkInput =
+      model.network.spec.kind === 'snn' ? { kind: 'spikes', spikes: io.get('input_spikes')! } : { kind: 'image', image: io.get('input_image')! };
     c = { name, model, input };
     cache.set(name, c);
   }
@@ -47,7 +48,15 @@ export function golden(name: string): GoldenCase {
 export function smallCores(neurons: number): CoreProfile {
   return profileWith(
     'loihi',
-    { neuronsPerCore: neurons, coreMesh: { x: 2, y: 2 }, coresPerRouter: 2, coresPerChip: 8, fanInAxonsPerCore: 1e6, fanOutAxonsPerCore: 1e6, synapseMemoryBits: 1e12 },
+    {
+      neuronsPerCore: neurons,
+      coreMesh: { x: 2, y: 2 },
+      coresPerRouter: 2,
+      coresPerChip: 8,
+      fanInAxonsPerCore: 1e6,
+      fanOutAxonsPerCore: 1e6,
+      synapseMemoryBits: 1e12,
+    },
     `loihi-${neurons}n`,
   );
 }
@@ -91,7 +100,9 @@ export function floatPipelined(model: Model, input: NetworkInput, seed = 0): Den
     if (pop.role === 'input') return [];
     const n = neuronsOf(pop);
     const projections = net.projections.filter((p) => p.target === pop.name).map((p) => compileProjection(net, p, model.weights));
-    return [{ pop, index, projections, norms: normTables(pop, model.weights, T), cur: new Float32Array(n), mem: new Float32Array(n), out: new Float32Array(n) }];
+    return [
+      { pop, index, projections, norms: normTables(pop, model.weights, T), cur: new Float32Array(n), mem: new Float32Array(n), out: new Float32Array(n) },
+    ];
   });
   let prev = net.populations.map((p) => new Float32Array(neuronsOf(p)));
   const spikes: Record<string, Uint8Array[]> = Object.fromEntries(layers.filter((l) => l.pop.neuron.kind === 'lif').map((l) => [l.pop.name, []]));

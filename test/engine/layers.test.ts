@@ -133,16 +133,22 @@ describe('source layers', () => {
     const allowedMapping = new Set(['mapping/types.ts']);
     const bad = importsOf('engine').flatMap(([file, targets]) =>
       targets
-        .filter((t) => /^(eval|data|trace|runs|cli|explore|paper|tui|io)\//.test(t) || t === 'hw/quantize.ts' || (t.startsWith('mapping/') && !allowedMapping.has(t)))
+        .filter(
+          (t) => /^(eval|data|trace|runs|cli|explore|paper|tui|io)\//.test(t) || t === 'hw/quantize.ts' || (t.startsWith('mapping/') && !allowedMapping.has(t)),
+        )
         .map((t) => `${file} -> ${t}`),
     );
     expect(bad).toEqual([]);
   });
 
   it('keeps the mapper off the engine, and the shared geometry below both', () => {
-    const mapperUp = importsOf('mapping').flatMap(([file, targets]) => targets.filter((t) => /^(engine|runs|trace|cli)\//.test(t)).map((t) => `${file} -> ${t}`));
+    const mapperUp = importsOf('mapping').flatMap(([file, targets]) =>
+      targets.filter((t) => /^(engine|runs|trace|cli)\//.test(t)).map((t) => `${file} -> ${t}`),
+    );
     expect(mapperUp).toEqual([]);
-    const geometryUp = importsOf('geometry').flatMap(([file, targets]) => targets.filter((t) => !t.startsWith('geometry/') && t !== 'net/types.ts').map((t) => `${file} -> ${t}`));
+    const geometryUp = importsOf('geometry').flatMap(([file, targets]) =>
+      targets.filter((t) => !t.startsWith('geometry/') && t !== 'net/types.ts').map((t) => `${file} -> ${t}`),
+    );
     expect(geometryUp).toEqual([]);
   });
 
@@ -154,8 +160,10 @@ describe('source layers', () => {
   });
 
   it('finds a flag in a message, and passes comments, --import and the allowed text (the check itself)', () => {
-    const text = ["throw new UserError(`--samples must be positive`);", '// --samples in a comment', "execArgv: ['--import', tsx]", "const x = 'a - b';"].join('\n');
+    const text = ['throw new UserError(`--samples must be positive`);', '// --samples in a comment', "execArgv: ['--import', tsx]", "const x = 'a - b';"].join(
+      '\n',
+    );
     expect(flaggedLines('runs/x.ts', text)).toEqual(['runs/x.ts:1: throw new UserError(`--samples must be positive`);']);
-    expect(flaggedLines('paper/commands.ts', "return `spikemesh run --samples ${n}`;")).toEqual([]);
+    expect(flaggedLines('paper/commands.ts', 'return `spikemesh run --samples ${n}`;')).toEqual([]);
   });
 });

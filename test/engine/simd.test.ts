@@ -33,7 +33,10 @@ function chipFor(fixture: string, profileName: string, arithmetic: 'float' | 'fi
 class ComparingBackend implements EngineBackend {
   readonly name = 'compare';
   /** kernel: the one compared with the TypeScript loops; maxPairs: its list capacity (1: always the fallback). */
-  constructor(private readonly kernel: KernelChoice = 'wasm', private readonly maxPairs?: number) {}
+  constructor(
+    private readonly kernel: KernelChoice = 'wasm',
+    private readonly maxPairs?: number,
+  ) {}
   compared = 0;
   mismatches = 0;
   private chip!: Chip;
@@ -100,24 +103,30 @@ describe('WebAssembly scatter kernel', () => {
   });
 
   // The reference's hand-worked float32 sums (its stages test), through each kernel's graded-input path.
-  it.each(FLOAT32_SUMS.flatMap((c) => (['js', ...KERNELS] as const).map((k) => [c.name, k, c] as const)))('sumsInFloat32LikeTheReference (%s, %s)', async (_name, kernel, c) => {
-    const profile = profileNamed('ideal-45nm');
-    const chip = buildChip({ model: c.model, mapping: mapModel(c.model, profile), profile });
-    const r = await runEngine(chip, c.input, { backend: new InThreadBackend({ kernel }) });
-    expect(r.accumulator.data[0]).toBe(c.expected);
-  });
+  it.each(FLOAT32_SUMS.flatMap((c) => (['js', ...KERNELS] as const).map((k) => [c.name, k, c] as const)))(
+    'sumsInFloat32LikeTheReference (%s, %s)',
+    async (_name, kernel, c) => {
+      const profile = profileNamed('ideal-45nm');
+      const chip = buildChip({ model: c.model, mapping: mapModel(c.model, profile), profile });
+      const r = await runEngine(chip, c.input, { backend: new InThreadBackend({ kernel }) });
+      expect(r.accumulator.data[0]).toBe(c.expected);
+    },
+  );
 
   // Spiking fixtures exercise the direct and pooled event stages (±1 input spikes: the add-only and the
   // multiply paths); the ANN fixtures graded input values and, in fcn, the graded transposed convs.
   // small7's cores split channels, so output-stationary blocks start and end inside a core's channel range.
   describe.each([...SNN_FIXTURES, ...ANN_FIXTURES])('fixture %s', (fixture) => {
-    it.each(['ideal-45nm', 'small7'].flatMap((p) => KERNELS.map((k) => [p, k] as const)))('givesTheSameCountersSpikesAndOutputAsTheTypeScriptLoops (float, %s, %s)', async (profile, kernel) => {
-      const chip = chipFor(fixture, profile, 'float');
-      const js = await runWith(chip, fixture, 'js');
-      const compiled = await runWith(chip, fixture, kernel);
-      expect(js.layers.reduce((a, l) => a + l.acs + l.macs, 0)).toBeGreaterThan(0);
-      expect(fingerprint(compiled)).toEqual(fingerprint(js));
-    });
+    it.each(['ideal-45nm', 'small7'].flatMap((p) => KERNELS.map((k) => [p, k] as const)))(
+      'givesTheSameCountersSpikesAndOutputAsTheTypeScriptLoops (float, %s, %s)',
+      async (profile, kernel) => {
+        const chip = chipFor(fixture, profile, 'float');
+        const js = await runWith(chip, fixture, 'js');
+        const compiled = await runWith(chip, fixture, kernel);
+        expect(js.layers.reduce((a, l) => a + l.acs + l.macs, 0)).toBeGreaterThan(0);
+        expect(fingerprint(compiled)).toEqual(fingerprint(js));
+      },
+    );
 
     it.each(KERNELS)('givesBitIdenticalProjectionOutputsOnEveryCoreAndStep (float, small7, %s)', async (kernel) => {
       const backend = new ComparingBackend(kernel);

@@ -1,7 +1,18 @@
 // The worker backend passes the engine contract at 1, 2 and 4 threads with identical results, and a failing thread never hangs a run.
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocateBuffers, buildChip, CoreFailure, Engine, runEngine, stepsOf, WorkerBackend, WorkerPool, workerEntry, type Chip } from '../../src/engine/index.js';
+import {
+  allocateBuffers,
+  buildChip,
+  CoreFailure,
+  Engine,
+  runEngine,
+  stepsOf,
+  WorkerBackend,
+  WorkerPool,
+  workerEntry,
+  type Chip,
+} from '../../src/engine/index.js';
 import { flagWording, InternalError, UserError } from '../../src/errors.js';
 import { engineContract, fingerprint } from './contract.js';
 import { golden, mapModel, smallCores } from './helpers.js';
@@ -60,7 +71,10 @@ describe('worker backend', () => {
     const dl = smallChip();
     const fcnModel = golden('fcn-snn').model;
     const fcn = buildChip({ model: fcnModel, mapping: mapModel(fcnModel, smallCores(7)), profile: smallCores(7) });
-    const want = [fingerprint(await runEngine(dl, golden('dl-snn').input, { recordSpikes: true })), fingerprint(await runEngine(fcn, golden('fcn-snn').input, { recordSpikes: true }))];
+    const want = [
+      fingerprint(await runEngine(dl, golden('dl-snn').input, { recordSpikes: true })),
+      fingerprint(await runEngine(fcn, golden('fcn-snn').input, { recordSpikes: true })),
+    ];
     const pool = new WorkerPool(2);
     try {
       const engines = [await Engine.create(dl, { backend: new WorkerBackend(pool) }), await Engine.create(fcn, { backend: new WorkerBackend(pool) })];
@@ -90,7 +104,9 @@ describe('worker backend', () => {
       // A dead thread is spikemesh's failure, not the user's.
       expect(failure).toBeInstanceOf(InternalError);
       expect(failure).not.toBeInstanceOf(UserError);
-      expect((failure as CoreFailure).message).toMatch(new RegExp(`core ${core} \\(${chip.plan.populations[3]!.name}\\) failed at timestep 1: worker thread died \\(worker exited with code: 70\\)`));
+      expect((failure as CoreFailure).message).toMatch(
+        new RegExp(`core ${core} \\(${chip.plan.populations[3]!.name}\\) failed at timestep 1: worker thread died \\(worker exited with code: 70\\)`),
+      );
       // The pool replaced the thread: a second run fails the same way instead of hanging.
       await expect(engine.run(golden('dl-snn').input)).rejects.toMatchObject({ info: { core, step: 1 } });
     } finally {
@@ -104,7 +120,9 @@ describe('worker backend', () => {
     const backend = new WorkerBackend(2, { filename: 'file:///nonexistent/spikemesh-worker.js' });
     await backend.attach({ spec: chip.spec, semantics: 'same-step', steps }, allocateBuffers(chip, 'same-step', steps));
     try {
-      await expect(backend.compute({ step: 0, cores: chip.layerCores[1]! })).rejects.toThrow(/engine: a worker thread failed before computing any core of timestep 0/);
+      await expect(backend.compute({ step: 0, cores: chip.layerCores[1]! })).rejects.toThrow(
+        /engine: a worker thread failed before computing any core of timestep 0/,
+      );
     } finally {
       await backend.close();
     }

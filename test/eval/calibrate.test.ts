@@ -15,7 +15,9 @@ describe('synthetic models with calibrated rates', () => {
   for (const arch of ['dl-vgg9', 'fcn-vgg9'] as const) {
     it(`firesWithin30PercentOfTheTargetInEveryLayerOnHeldOutInputs (${arch})`, () => {
       const m = buildSyntheticModel(tinySpec(arch), { targetRate: TARGET, seed: 0, calibrationSamples: 8, checkSamples: 8 });
-      const expected = buildNetwork(tinySpec(arch)).network.populations.filter((p) => p.role === 'hidden').map((p) => p.name);
+      const expected = buildNetwork(tinySpec(arch))
+        .network.populations.filter((p) => p.role === 'hidden')
+        .map((p) => p.name);
       expect(m.layers.map((l) => l.layer)).toEqual(expected);
       for (const l of m.layers) {
         expect(l.checkRate, l.layer).toBeGreaterThan(0.7 * TARGET);
@@ -51,7 +53,9 @@ describe('synthetic models with calibrated rates', () => {
     const rate = wordings(() => buildSyntheticModel(tinySpec('dl-vgg9'), { ...opts, targetRate: 0.8 }));
     expect(rate.message).toMatch(/^target-rate must be in \(0, 0\.5\]/);
     expect(rate.flags).toBe(`--${rate.message}`);
-    expect(wordings(() => buildSyntheticModel(tinySpec('dl-vgg9'), { ...opts, checkSamples: 0 })).flags).toBe('--check-samples must be a positive integer, got 0');
+    expect(wordings(() => buildSyntheticModel(tinySpec('dl-vgg9'), { ...opts, checkSamples: 0 })).flags).toBe(
+      '--check-samples must be a positive integer, got 0',
+    );
   });
 });
 

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseDvsFrames, normaliseImage } from '../../src/data/normalise.js';
 import { UserError } from '../../src/errors.js';
-import { checkCompatible, ConfusionMatrix, deriveSeed, evaluate, evaluateNoise, noiseTable, POISSON_STREAM, randomWeights, sampleInput, segMetrics } from '../../src/eval/index.js';
+import {
+  checkCompatible,
+  ConfusionMatrix,
+  deriveSeed,
+  evaluate,
+  evaluateNoise,
+  noiseTable,
+  POISSON_STREAM,
+  randomWeights,
+  sampleInput,
+  segMetrics,
+} from '../../src/eval/index.js';
 import type { EvalResult } from '../../src/eval/index.js';
 import { loadModel } from '../../src/io/index.js';
 import { buildNetwork, defaultSpec } from '../../src/net/index.js';
@@ -48,11 +59,19 @@ describe('evaluate', () => {
     expect(report.results[0]!.confusion).toEqual(evaluate(model, ds, { count: 2, seed: 1 }).confusion);
     expect(report.results[1]!.confusion).toEqual(evaluate(model, ds, { count: 2, seed: 1, noiseSigma: 0.5 }).confusion);
     expect(report.results[1]!.confusion).not.toEqual(report.results[0]!.confusion);
-    expect(seen).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
+    expect(seen).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
   });
 
   it('refusesMoreSamplesThanAFiniteSetHas', () => {
-    expect(wordings(() => evaluate(model, ds, { count: 5 }))).toEqual({ message: 'count 5: fake-image val has only 4 samples', flags: '--count 5: fake-image val has only 4 samples' });
+    expect(wordings(() => evaluate(model, ds, { count: 5 }))).toEqual({
+      message: 'count 5: fake-image val has only 4 samples',
+      flags: '--count 5: fake-image val has only 4 samples',
+    });
     expect(wordings(() => evaluateNoise(model, ds, []))).toEqual({ message: 'noise: give at least one σ', flags: '--noise: give at least one σ' });
   });
 
@@ -153,7 +172,17 @@ describe('noiseTable', () => {
   const result = (sigma: number, miou: number): EvalResult => ({
     sigma,
     confusion: new Float64Array(1),
-    metrics: { classes: 1, pixels: 1, pixelAccuracy: 1, iouPerClass: [miou], labelledPerClass: [1], predictedPerClass: [1], presentClasses: 1, miou, miouAllClasses: miou },
+    metrics: {
+      classes: 1,
+      pixels: 1,
+      pixelAccuracy: 1,
+      iouPerClass: [miou],
+      labelledPerClass: [1],
+      predictedPerClass: [1],
+      presentClasses: 1,
+      miou,
+      miouAllClasses: miou,
+    },
   });
 
   it('givesEachLevelsDropRelativeToTheCleanMIoU', () => {

@@ -83,7 +83,10 @@ const maps = fc.integer({ min: 1, max: 6 }).chain((k) =>
   fc.integer({ min: 1, max: 40 }).chain((n) =>
     fc.record({
       k: fc.constant(k),
-      label: fc.array(fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: k - 1 }) }, { weight: 1, arbitrary: fc.constant(X) }), { minLength: n, maxLength: n }),
+      label: fc.array(fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 0, max: k - 1 }) }, { weight: 1, arbitrary: fc.constant(X) }), {
+        minLength: n,
+        maxLength: n,
+      }),
       pred: fc.array(fc.integer({ min: 0, max: k - 1 }), { minLength: n, maxLength: n }),
     }),
   ),
@@ -113,7 +116,9 @@ describe('metric properties', () => {
   });
 
   it('doesNotDependOnHowTheClassesAreNumbered', () => {
-    const withPermutation = maps.chain((x) => fc.record({ x: fc.constant(x), perm: fc.shuffledSubarray([...Array(x.k).keys()], { minLength: x.k, maxLength: x.k }) }));
+    const withPermutation = maps.chain((x) =>
+      fc.record({ x: fc.constant(x), perm: fc.shuffledSubarray([...Array(x.k).keys()], { minLength: x.k, maxLength: x.k }) }),
+    );
     fc.assert(
       fc.property(withPermutation, ({ x: { k, label, pred }, perm }) => {
         const relabel = (v: number) => (v === X ? X : perm[v]!);

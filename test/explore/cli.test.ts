@@ -21,7 +21,8 @@ describe('spikemesh explore', () => {
     expect(r.points.every((p) => p.status === 'ok')).toBe(true);
     expect(r.points.some((p) => p.pareto)).toBe(true);
     expect(r.cached).toBe(0);
-    for (const f of ['results.csv', 'results.json', 'pareto.json', 'pareto-energy-latency.svg', 'pareto-energy-cores.svg']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['results.csv', 'results.json', 'pareto.json', 'pareto-energy-latency.svg', 'pareto-energy-cores.svg'])
+      expect(existsSync(join(out, f))).toBe(true);
     const again = cli(args);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^4 points: 4 ran \(4 from the cache\), 0 do not fit, 0 refused\nPareto front/);

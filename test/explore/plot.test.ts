@@ -4,7 +4,21 @@ import { describe, expect, it } from 'vitest';
 import { plotSpecs, renderSvg, type Row } from '../../src/explore/index.js';
 
 function row(energyPJ: number, latencyNs: number, cores: number, pareto: boolean, miou?: number): Row {
-  return { overrides: { neuronsPerCore: cores }, timesteps: 4, semantics: 'same-step', key: `k${energyPJ}`, profile: 'p', status: 'ok', energyPJ, latencyNs, cores, chips: 1, steps: 4, pareto, ...(miou !== undefined ? { miou } : {}) };
+  return {
+    overrides: { neuronsPerCore: cores },
+    timesteps: 4,
+    semantics: 'same-step',
+    key: `k${energyPJ}`,
+    profile: 'p',
+    status: 'ok',
+    energyPJ,
+    latencyNs,
+    cores,
+    chips: 1,
+    steps: 4,
+    pareto,
+    ...(miou !== undefined ? { miou } : {}),
+  };
 }
 
 describe('sweep plots', () => {

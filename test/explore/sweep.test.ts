@@ -137,7 +137,9 @@ describe('changing T', () => {
 
 describe('points the engine refuses', () => {
   it('records the refusal of a pipelined ANN and keeps the same-step point', async () => {
-    const r = await runSweep(options({ modelPath: ANN, profile: 'ideal-45nm', timesteps: [1], semantics: ['same-step', 'pipelined'], cacheDir: join(dir, 'c8') }));
+    const r = await runSweep(
+      options({ modelPath: ANN, profile: 'ideal-45nm', timesteps: [1], semantics: ['same-step', 'pipelined'], cacheDir: join(dir, 'c8') }),
+    );
     expect(r.rows.map((x) => x.status)).toEqual(['ok', 'refused']);
     expect(r.rows[1]!.error).toMatch(/--semantics pipelined needs an accumulator readout/);
     expect(r.rows[0]!.pareto).toBe(true);

@@ -82,7 +82,12 @@ describe('read rules', () => {
         const r = readsByOutput(t, a.outSize);
         const pairs: string[] = [];
         for (let o = 0; o < a.outSize; o++) for (let e = r.start[o]!; e < r.start[o + 1]!; e++) pairs.push(`${r.input[e]},${o}`);
-        expect(pairs.sort()).toEqual(triples(t).map((s) => s.split(',')).map(([i, , o]) => `${i},${o}`).sort());
+        expect(pairs.sort()).toEqual(
+          triples(t)
+            .map((s) => s.split(','))
+            .map(([i, , o]) => `${i},${o}`)
+            .sort(),
+        );
       }),
       RUNS,
     );
@@ -90,7 +95,11 @@ describe('read rules', () => {
 });
 
 describe('channel rules', () => {
-  const grouped = fc.record({ groups: fc.integer({ min: 1, max: 4 }), cinPerGroup: fc.integer({ min: 1, max: 4 }), coutPerGroup: fc.integer({ min: 1, max: 4 }) });
+  const grouped = fc.record({
+    groups: fc.integer({ min: 1, max: 4 }),
+    cinPerGroup: fc.integer({ min: 1, max: 4 }),
+    coutPerGroup: fc.integer({ min: 1, max: 4 }),
+  });
 
   it('a grouped stage: outputs [lo, hi) read exactly the channels of their groups, and each channel feeds its group', () => {
     fc.assert(
@@ -104,7 +113,9 @@ describe('channel rules', () => {
         expect([ilo, ihi]).toEqual([Math.min(...read), Math.max(...read) + 1]);
         for (let ci = 0; ci < groups * cinPerGroup; ci++) {
           const [olo, ohi] = outputChannels(rule, ci, lo, hi);
-          const fed = Array.from({ length: cout }, (_, c) => c).filter((c) => c >= lo && c < hi && Math.floor(c / coutPerGroup) === Math.floor(ci / cinPerGroup));
+          const fed = Array.from({ length: cout }, (_, c) => c).filter(
+            (c) => c >= lo && c < hi && Math.floor(c / coutPerGroup) === Math.floor(ci / cinPerGroup),
+          );
           expect(Math.max(0, ohi - olo)).toBe(fed.length);
           if (fed.length) expect([olo, ohi]).toEqual([fed[0], fed[fed.length - 1]! + 1]);
         }
@@ -146,8 +157,19 @@ describe('tiling', () => {
 
 describe('mesh', () => {
   const geometry = fc
-    .record({ cx: fc.integer({ min: 1, max: 3 }), cy: fc.integer({ min: 1, max: 3 }), rx: fc.integer({ min: 1, max: 3 }), ry: fc.integer({ min: 1, max: 3 }), cpr: fc.integer({ min: 1, max: 3 }) })
-    .map((g): MeshGeometry => ({ chips: { x: g.cx, y: g.cy }, routersPerChip: { x: g.rx, y: g.ry }, coresPerRouter: g.cpr, slots: g.cx * g.cy * g.rx * g.ry * g.cpr }));
+    .record({
+      cx: fc.integer({ min: 1, max: 3 }),
+      cy: fc.integer({ min: 1, max: 3 }),
+      rx: fc.integer({ min: 1, max: 3 }),
+      ry: fc.integer({ min: 1, max: 3 }),
+      cpr: fc.integer({ min: 1, max: 3 }),
+    })
+    .map((g): MeshGeometry => ({
+      chips: { x: g.cx, y: g.cy },
+      routersPerChip: { x: g.rx, y: g.ry },
+      coresPerRouter: g.cpr,
+      slots: g.cx * g.cy * g.rx * g.ry * g.cpr,
+    }));
 
   it('chipOf numbers chips row-major over the chip grid, chipsUsed counts them; slotAt finds the slot of a router and core', () => {
     fc.assert(

@@ -10,7 +10,17 @@ import { describe, expect, it } from 'vitest';
 import { registerMap } from '../../src/cli/map.js';
 import { InputError, UserError } from '../../src/errors.js';
 import type { CoreProfile } from '../../src/hw/types.js';
-import { MAX_AXON_TYPES, MAX_CORES_PER_CHIP, MAX_CORES_PER_ROUTER, MAX_ENERGY_PJ, MAX_MESH_SIDE, MAX_PER_CORE, MAX_SYNAPSE_BITS, MAX_TIME_NS, parseProfile } from '../../src/hw/profile.js';
+import {
+  MAX_AXON_TYPES,
+  MAX_CORES_PER_CHIP,
+  MAX_CORES_PER_ROUTER,
+  MAX_ENERGY_PJ,
+  MAX_MESH_SIDE,
+  MAX_PER_CORE,
+  MAX_SYNAPSE_BITS,
+  MAX_TIME_NS,
+  parseProfile,
+} from '../../src/hw/profile.js';
 import { mapNetwork } from '../../src/mapping/map.js';
 import { acceptsOrRefusesInOneLine, hostileValue, leafPaths, replaced } from '../io/mutate.js';
 import { convChain, profileJson } from '../mapping/helpers.js';
@@ -39,7 +49,9 @@ const NUMERIC: Array<[path: string, max: number]> = [
   ['membraneBits', 64],
   ['coresPerChip', MAX_CORES_PER_CHIP],
   ['coresPerRouter', MAX_CORES_PER_ROUTER],
-  ...['synOp', 'mac', 'neuronUpdateInactive', 'neuronUpdateActive', 'spikeOut', 'hopEW', 'hopNS', 'chipHop', 'staticPerCorePerStep'].map((k): [string, number] => [`energyPJ.${k}`, MAX_ENERGY_PJ]),
+  ...['synOp', 'mac', 'neuronUpdateInactive', 'neuronUpdateActive', 'spikeOut', 'hopEW', 'hopNS', 'chipHop', 'staticPerCorePerStep'].map(
+    (k): [string, number] => [`energyPJ.${k}`, MAX_ENERGY_PJ],
+  ),
   ...['synOp', 'neuronUpdate', 'hopEW', 'hopNS', 'chipHop', 'barrier'].map((k): [string, number] => [`timeNs.${k}`, MAX_TIME_NS]),
 ];
 
@@ -48,8 +60,12 @@ describe('profile ranges', () => {
     expect(problem(profileJson('loihi', { coreMesh: { x: 1e6, y: 1e6 } }))).toBe(
       `cores/bad.json: coreMesh.value.x: must be ≤ ${MAX_MESH_SIDE.toLocaleString('en-US')} (routers along a side of a chip), got 1000000`,
     );
-    expect(problem(profileJson('loihi', { chipMesh: { x: 4, y: 1e9 } }))).toMatch(/^cores\/bad\.json: chipMesh\.value\.y: must be ≤ 1,024 \(chips along a side of the system\), got 1000000000$/);
-    expect(problem(profileJson('truenorth', { coreMesh: { x: 1024, y: 1024 }, coresPerChip: 2 ** 20, coresPerRouter: 4 }))).toMatch(/coresPerChip\.value: 1048576 does not equal coreMesh 1024×1024 routers × 4/);
+    expect(problem(profileJson('loihi', { chipMesh: { x: 4, y: 1e9 } }))).toMatch(
+      /^cores\/bad\.json: chipMesh\.value\.y: must be ≤ 1,024 \(chips along a side of the system\), got 1000000000$/,
+    );
+    expect(problem(profileJson('truenorth', { coreMesh: { x: 1024, y: 1024 }, coresPerChip: 2 ** 20, coresPerRouter: 4 }))).toMatch(
+      /coresPerChip\.value: 1048576 does not equal coreMesh 1024×1024 routers × 4/,
+    );
   });
 
   it('refusesEveryNumericFieldOutsideItsRangeInOneLine', () => {
@@ -60,7 +76,9 @@ describe('profile ranges', () => {
         ([path, value]) => {
           const whole = !path.includes('.');
           if (!whole && value === 1.5) return; // fractional energies and times are fine
-          expect(problem(profileJson('loihi', { [path]: value }))).toMatch(new RegExp(`^cores/bad\\.json: ${path.replace('.', '\\.')}\\.value: (energy )?must be`));
+          expect(problem(profileJson('loihi', { [path]: value }))).toMatch(
+            new RegExp(`^cores/bad\\.json: ${path.replace('.', '\\.')}\\.value: (energy )?must be`),
+          );
         },
       ),
       { numRuns: 120 },
@@ -73,7 +91,15 @@ describe('profile ranges', () => {
       if (path === 'axonTypes') expect(parseProfile(profileJson('truenorth', { axonTypes: max }), 'x.json').axonTypes).toBe(max);
       else expect(() => parseProfile(profileJson('loihi', { [path]: max }), 'x.json')).not.toThrow();
     }
-    const chip = parseProfile(profileJson('loihi', { coreMesh: { x: MAX_MESH_SIDE, y: 16 }, coresPerRouter: MAX_CORES_PER_ROUTER, coresPerChip: MAX_CORES_PER_CHIP, chipMesh: { x: MAX_MESH_SIDE, y: MAX_MESH_SIDE } }), 'x.json');
+    const chip = parseProfile(
+      profileJson('loihi', {
+        coreMesh: { x: MAX_MESH_SIDE, y: 16 },
+        coresPerRouter: MAX_CORES_PER_ROUTER,
+        coresPerChip: MAX_CORES_PER_CHIP,
+        chipMesh: { x: MAX_MESH_SIDE, y: MAX_MESH_SIDE },
+      }),
+      'x.json',
+    );
     expect(chip.coresPerChip).toBe(2 ** 20);
   });
 });
@@ -106,7 +132,9 @@ describe('profile names', () => {
 
   it('refusesANameThatIsNotASafeIdentifier', () => {
     for (const name of ['../escape', '../../etc/x', 'a/b', 'a\\b', '.hidden', '..', 'two words', '', 'x'.repeat(65), 'new\nline'])
-      expect(problem(named(name))).toMatch(/^cores\/bad\.json: name: must (be a safe identifier: letters, digits, '\.', '_' and '-', not starting with '\.'|be at most 64 characters), got /);
+      expect(problem(named(name))).toMatch(
+        /^cores\/bad\.json: name: must (be a safe identifier: letters, digits, '\.', '_' and '-', not starting with '\.'|be at most 64 characters), got /,
+      );
     expect(problem(named(7))).toMatch(/^cores\/bad\.json: name: expected string, received number, got 7$/);
   });
 
@@ -120,7 +148,22 @@ describe('profile names', () => {
     writeFileSync(file, JSON.stringify(named('../../escape')));
     const program = new Command().exitOverride();
     registerMap(program);
-    const args = ['--arch', 'dl-vgg9', '--size', '16', '--width', '1/16', '--classes', '3', '--timesteps', '2', '--profile', file, '--out', join(dir, 'm.mapping.msgpack')];
+    const args = [
+      '--arch',
+      'dl-vgg9',
+      '--size',
+      '16',
+      '--width',
+      '1/16',
+      '--classes',
+      '3',
+      '--timesteps',
+      '2',
+      '--profile',
+      file,
+      '--out',
+      join(dir, 'm.mapping.msgpack'),
+    ];
     await expect(program.parseAsync(['node', 'spikemesh', 'map', ...args])).rejects.toThrow(`${file}: name: must be a safe identifier`);
     expect(readdirSync(dir)).toEqual(['evil.json']);
   });

@@ -27,11 +27,24 @@ describe('shipped core profiles', () => {
 
   it('readsThePublishedAnchors', () => {
     const loihi = loadProfile('loihi');
-    expect([loihi.neuronsPerCore, loihi.fanInAxonsPerCore, loihi.fanOutAxonsPerCore, loihi.synapseMemoryBits, loihi.coresPerChip]).toEqual([1024, 4096, 4096, 128 * 1024 * 8, 128]);
+    expect([loihi.neuronsPerCore, loihi.fanInAxonsPerCore, loihi.fanOutAxonsPerCore, loihi.synapseMemoryBits, loihi.coresPerChip]).toEqual([
+      1024,
+      4096,
+      4096,
+      128 * 1024 * 8,
+      128,
+    ]);
     expect(loihi.energyPJ).toMatchObject({ synOp: 23.6, neuronUpdateInactive: 52, neuronUpdateActive: 81, spikeOut: 1.7, hopEW: 3, hopNS: 4 });
     expect(loihi.timeNs).toMatchObject({ synOp: 3.5, hopEW: 4.1, hopNS: 6.5 });
     const tn = loadProfile('truenorth');
-    expect([tn.neuronsPerCore, tn.fanInAxonsPerCore, tn.fanOutCoresPerNeuron, tn.coresPerChip, tn.axonTypes, tn.synapseEncoding]).toEqual([256, 256, 1, 4096, 4, 'crossbar']);
+    expect([tn.neuronsPerCore, tn.fanInAxonsPerCore, tn.fanOutCoresPerNeuron, tn.coresPerChip, tn.axonTypes, tn.synapseEncoding]).toEqual([
+      256,
+      256,
+      1,
+      4096,
+      4,
+      'crossbar',
+    ]);
     expect(tn.energyPJ.synOp).toBe(26);
     const ideal = loadProfile('ideal-45nm');
     expect([ideal.neuronsPerCore, ideal.synapseMemoryBits, ideal.coresPerChip, ideal.coreMesh]).toEqual([Infinity, Infinity, Infinity, null]);
@@ -83,7 +96,9 @@ describe('profile schema errors', () => {
   });
 
   it('refusesACoreCountThatDisagreesWithTheMesh', () => {
-    expect(problem(profileJson('loihi', { coresPerChip: 100 }))).toMatch(/^cores\/bad\.json: coresPerChip\.value: 100 does not equal coreMesh 8×4 routers × 4 cores per router$/);
+    expect(problem(profileJson('loihi', { coresPerChip: 100 }))).toMatch(
+      /^cores\/bad\.json: coresPerChip\.value: 100 does not equal coreMesh 8×4 routers × 4 cores per router$/,
+    );
   });
 
   it('refusesAWrongType', () => {
@@ -100,7 +115,9 @@ describe('profile schema errors', () => {
   });
 
   it('listsTheShippedProfilesForAnUnknownName', () => {
-    expect(wordings(() => loadProfile('loihi3')).flags).toBe("--profile: unknown profile 'loihi3' (shipped: ideal-45nm, loihi, loihi2-like, truenorth; or give a path to a .json file)");
+    expect(wordings(() => loadProfile('loihi3')).flags).toBe(
+      "--profile: unknown profile 'loihi3' (shipped: ideal-45nm, loihi, loihi2-like, truenorth; or give a path to a .json file)",
+    );
     expect(() => loadProfile('loihi3')).toThrow(/^profile: unknown profile 'loihi3'/);
   });
 });

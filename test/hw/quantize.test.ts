@@ -58,7 +58,13 @@ describe('avgpool folding', () => {
 
   it('givesTheFloatResultForAStrongInput', () => {
     const m = pooledModel();
-    const spikes = { kind: 'spikes' as const, spikes: tensor([2, 1, 4, 4], Array.from({ length: 32 }, (_, i) => (i % 3 === 0 ? 1 : 0))) };
+    const spikes = {
+      kind: 'spikes' as const,
+      spikes: tensor(
+        [2, 1, 4, 4],
+        Array.from({ length: 32 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+      ),
+    };
     const f = simulate(m, spikes, { recordSpikes: true });
     const x = simulateFixed(quantize(m, profile('loihi')), spikes, { recordSpikes: true });
     expect(x.spikes).toEqual(f.spikes);
@@ -74,7 +80,12 @@ describe('avgpool folding', () => {
 describe('integer bilinear resize', () => {
   it('roundsTheAlignCornersFractionsTo8Bits', () => {
     // 3 → 4: sources 0, 2/3, 4/3, 2 → i0 0,0,1,2; fractions 0, 2/3, 1/3, 0 → w1 = 171, 85 (of 256).
-    expect(resizeAxisInt(3, 4, 8)).toEqual({ i0: Int32Array.of(0, 0, 1, 2), i1: Int32Array.of(1, 1, 2, 2), w0: Int32Array.of(256, 85, 171, 256), w1: Int32Array.of(0, 171, 85, 0) });
+    expect(resizeAxisInt(3, 4, 8)).toEqual({
+      i0: Int32Array.of(0, 0, 1, 2),
+      i1: Int32Array.of(1, 1, 2, 2),
+      w0: Int32Array.of(256, 85, 171, 256),
+      w1: Int32Array.of(0, 171, 85, 0),
+    });
     // Same size: the identity; one output: the first pixel.
     expect(resizeAxisInt(2, 2, 8)).toEqual({ i0: Int32Array.of(0, 1), i1: Int32Array.of(1, 1), w0: Int32Array.of(256, 256), w1: Int32Array.of(0, 0) });
     expect(resizeAxisInt(5, 1, 8).w0[0]).toBe(256);
@@ -158,15 +169,23 @@ describe('per-channel exponents', () => {
   it('givesSmallChannelsTheirOwnFinerStep', () => {
     const layer = convStage(model, profile('loihi'), 'input->out', 0);
     // One step 2^−6 for both: 0.01·64 = 0.64 → 1 (56% error).
-    expect([Array.from(layer.exponent), Array.from(layer.weight)]).toEqual([[-6, -6], [64, 1]]);
+    expect([Array.from(layer.exponent), Array.from(layer.weight)]).toEqual([
+      [-6, -6],
+      [64, 1],
+    ]);
     const channel = convStage(model, profile('loihi'), 'input->out', 0, { exponent: 'channel' });
     // 0.01·2^13 = 81.92 → 82 (2^14 would need 164).
-    expect([Array.from(channel.exponent), Array.from(channel.weight)]).toEqual([[-6, -13], [64, 82]]);
+    expect([Array.from(channel.exponent), Array.from(channel.weight)]).toEqual([
+      [-6, -13],
+      [64, 82],
+    ]);
     expect(channel.stats.relError).toBeLessThan(layer.stats.relError);
   });
 
   it('isRefusedOnCrossbarCores', () => {
-    expect(wordings(() => quantize(model, profile('truenorth'), { exponent: 'channel' })).flags).toBe('--exponent channel: truenorth crossbar weights are plain integers with one scale per core; use --exponent layer');
+    expect(wordings(() => quantize(model, profile('truenorth'), { exponent: 'channel' })).flags).toBe(
+      '--exponent channel: truenorth crossbar weights are plain integers with one scale per core; use --exponent layer',
+    );
   });
 });
 
@@ -179,8 +198,14 @@ describe('refusals and notes', () => {
   it('refusesOneBitWeightsAndBadOptions', () => {
     const fcn = loadModel(join(GOLDEN, 'fcn-snn')).model;
     expect(() => quantize(fcn, profile('loihi', { weightBits: 1 }))).toThrow(/weightBits 1/);
-    expect(wordings(() => quantize(fcn, profile('loihi'), { headroomBits: 30 }))).toEqual({ message: 'headroom must be an integer from 0 to 24, got 30', flags: '--headroom must be an integer from 0 to 24, got 30' });
-    expect(wordings(() => quantize(fcn, profile('loihi'), { inputBits: 1 }))).toEqual({ message: 'input-bits must be an integer from 2 to 16, got 1', flags: '--input-bits must be an integer from 2 to 16, got 1' });
+    expect(wordings(() => quantize(fcn, profile('loihi'), { headroomBits: 30 }))).toEqual({
+      message: 'headroom must be an integer from 0 to 24, got 30',
+      flags: '--headroom must be an integer from 0 to 24, got 30',
+    });
+    expect(wordings(() => quantize(fcn, profile('loihi'), { inputBits: 1 }))).toEqual({
+      message: 'input-bits must be an integer from 2 to 16, got 1',
+      flags: '--input-bits must be an integer from 2 to 16, got 1',
+    });
   });
 
   it('saysWhatTheIntegersDoNotModel', () => {
@@ -207,7 +232,10 @@ describe('graded DVS input', () => {
     const q = quantize(model, profile('loihi2-like'));
     expect(q.input).toMatchObject({ encoding: 'dvs', fracBits: 7, maxAbs: 127 });
     // Frames that are multiples of 2^−7 quantize exactly.
-    const frames = tensor([3, 2, 2, 2], Array.from({ length: 24 }, (_, i) => ((i * 37) % 129 - 64) / 128));
+    const frames = tensor(
+      [3, 2, 2, 2],
+      Array.from({ length: 24 }, (_, i) => (((i * 37) % 129) - 64) / 128),
+    );
     const f = simulate(model, { kind: 'frames', frames }, { recordSpikes: true });
     const x = simulateFixed(q, { kind: 'frames', frames }, { recordSpikes: true });
     expect(x.spikes).toEqual(f.spikes);

@@ -52,7 +52,9 @@ describe('bundles', () => {
     const dir = join(root, 'precious');
     mkdirSync(dir);
     writeFileSync(join(dir, 'thesis.tex'), 'x');
-    expect(() => saveBundle(dir, { meta: meta(), weights: weights() })).toThrow(`${dir}: exists and holds files spikemesh did not write (thesis.tex); refusing to replace it`);
+    expect(() => saveBundle(dir, { meta: meta(), weights: weights() })).toThrow(
+      `${dir}: exists and holds files spikemesh did not write (thesis.tex); refusing to replace it`,
+    );
     expect(readdirSync(dir)).toEqual(['thesis.tex']);
   });
 
@@ -74,7 +76,9 @@ describe('bundles', () => {
   });
 
   it('saysWhatIsNotABundleOrFromAnotherVersion', () => {
-    expect(() => parseBundleMeta({ format: 'onnx' }, 'model.json')).toThrow('model.json: not a spikemesh bundle (format is "onnx", expected "spikemesh-bundle")');
+    expect(() => parseBundleMeta({ format: 'onnx' }, 'model.json')).toThrow(
+      'model.json: not a spikemesh bundle (format is "onnx", expected "spikemesh-bundle")',
+    );
     expect(() => parseBundleMeta({ ...meta(), version: 2 }, 'model.json')).toThrow(
       'model.json: bundle version 2 is not supported (this spikemesh reads version 1)',
     );

@@ -18,7 +18,7 @@ const TINY: ArchSpec = defaultSpec({ arch: 'dl-vgg9', classes: 3, timesteps: 2, 
 /** Deterministic weights of the right shapes; variances stay positive as BatchNorm's are. */
 function weightsFor(spec: ArchSpec, seed = 1): WeightMap {
   let s = seed;
-  const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+  const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31 - 0.5;
   const out = new Map<string, Tensor>();
   for (const [key, shape] of buildNetwork(spec).weightShapes) {
     const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => (key.endsWith('running_var') ? 1 + next() : next()));
@@ -185,7 +185,11 @@ describe('golden fixtures: every form of a model loads to the same weights', () 
     const dir = join(GOLDEN, name);
     const bundle = loadModel(dir);
     const size = { inputHeight: bundle.meta.spec.inputHeight, inputWidth: bundle.meta.spec.inputWidth };
-    for (const [file, layout] of [['trainer.pth', 'trainer'], ['authors.pth', 'authors'], ['weights.safetensors', 'trainer']] as const) {
+    for (const [file, layout] of [
+      ['trainer.pth', 'trainer'],
+      ['authors.pth', 'authors'],
+      ['weights.safetensors', 'trainer'],
+    ] as const) {
       const loaded = loadModel(join(dir, file), { arch: bundle.meta.spec.arch, ...size });
       expect(loaded.source.layout, file).toBe(layout);
       expect(loaded.model.network.spec, file).toEqual(bundle.model.network.spec);
@@ -196,7 +200,10 @@ describe('golden fixtures: every form of a model loads to the same weights', () 
   it('convertsTheAuthorsCheckpointIntoAnEquivalentBundleKeepingItsProvenance', () => {
     const src = join(GOLDEN, 'fcn-snn', 'authors.pth');
     const out = join(root, 'converted');
-    const converted = convertCheckpoint(src, out, { override: { arch: 'fcn-vgg9', inputHeight: 16, inputWidth: 16 }, meta: { dataset: 'golden-fixture', untrained: true } });
+    const converted = convertCheckpoint(src, out, {
+      override: { arch: 'fcn-vgg9', inputHeight: 16, inputWidth: 16 },
+      meta: { dataset: 'golden-fixture', untrained: true },
+    });
     const back = loadModel(out);
     expect(back.source).toEqual({ path: out, format: 'bundle', layout: 'trainer' });
     expect(back.meta.dataset).toBe('golden-fixture');

@@ -11,7 +11,13 @@ export type Mutation = { kind: 'flip'; bits: Array<[at: number, bit: number]> } 
 export function mutationArb(length: number): fc.Arbitrary<Mutation> {
   const at = fc.integer({ min: 0, max: Math.max(0, length - 1) });
   return fc.oneof(
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('flip' as const), bits: fc.array(fc.tuple(at, fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('flip' as const),
+        bits: fc.array(fc.tuple(at, fc.integer({ min: 0, max: 7 })), { minLength: 1, maxLength: 8 }),
+      }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('set' as const), at, value: fc.constantFrom(0, 0x7f, 0x80, 0xc0, 0xcc, 0xdc, 0xff) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut' as const), at }) },
   );

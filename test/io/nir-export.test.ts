@@ -24,7 +24,16 @@ function goldenInput(folder: string): Tensor {
 /** The golden input and a few more signed-Poisson inputs of smooth images (seeded). */
 function inputs(folder: string, spec: LoadedModel['meta']['spec']): Tensor[] {
   const { inputChannels: c, inputHeight: h, inputWidth: w, timesteps } = spec;
-  const more = [1, 2, 3, 4].map((s) => poissonSpikes(tensor([c, h, w], Float32Array.from({ length: c * h * w }, (_, i) => 0.5 * Math.sin(i * 0.37 * s))), timesteps, s));
+  const more = [1, 2, 3, 4].map((s) =>
+    poissonSpikes(
+      tensor(
+        [c, h, w],
+        Float32Array.from({ length: c * h * w }, (_, i) => 0.5 * Math.sin(i * 0.37 * s)),
+      ),
+      timesteps,
+      s,
+    ),
+  );
   return [goldenInput(folder), ...more];
 }
 
@@ -93,7 +102,9 @@ describe('NIR export of Spiking-DeepLab (golden dl-snn)', () => {
       ...folded,
       network: {
         ...folded.network,
-        populations: folded.network.populations.map((p) => (p.role !== 'input' && p.neuron.kind === 'lif' ? { ...p, neuron: { ...p.neuron, reset: 'hard' as const } } : p)),
+        populations: folded.network.populations.map((p) =>
+          p.role !== 'input' && p.neuron.kind === 'lif' ? { ...p, neuron: { ...p.neuron, reset: 'hard' as const } } : p,
+        ),
       },
     };
     let bntt = 0;
@@ -116,7 +127,9 @@ describe('NIR export of Spiking-DeepLab (golden dl-snn)', () => {
 
   it('listsEveryApproximation', async () => {
     const report = await exportNirFile(loadModel(folder), scratch('dl.nir'));
-    expect(report.approximations.join('\n')).toMatch(/BNTT \(4 per-step BatchNorms\) of conv1, conv2, .*atrous8: folded into the conv weights and bias as its mean over time/);
+    expect(report.approximations.join('\n')).toMatch(
+      /BNTT \(4 per-step BatchNorms\) of conv1, conv2, .*atrous8: folded into the conv weights and bias as its mean over time/,
+    );
     expect(report.approximations.join('\n')).toMatch(/soft reset of conv1, .*: NIR's LIF resets to v_reset \(written 0\)/);
     expect(report.approximations.join('\n')).toMatch(/input 'input': NIR has no input encoder; feed the graph the signed Poisson spikes/);
     expect(report.approximations.join('\n')).toMatch(/readout 'output': .*the bilinear upsample to 16×16/);
@@ -127,7 +140,11 @@ describe('NIR export of Spiking-DeepLab (golden dl-snn)', () => {
 
 describe('NIR export refusals and round trips', () => {
   it('roundTripsAnImportedGraphExactly', async () => {
-    const e = JSON.parse(Buffer.from(readBytes(join(NIR, 'kitchen-sink.expected.json'))).toString('utf8')) as { timesteps: number; inputShape: number[]; inputSpikes: number[] };
+    const e = JSON.parse(Buffer.from(readBytes(join(NIR, 'kitchen-sink.expected.json'))).toString('utf8')) as {
+      timesteps: number;
+      inputShape: number[];
+      inputSpikes: number[];
+    };
     const first = await importNirModel(join(NIR, 'kitchen-sink.nir'), { timesteps: e.timesteps });
     const out = scratch('sink.nir');
     await exportNirFile(first, out);

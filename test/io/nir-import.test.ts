@@ -4,7 +4,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
-import { importNirModel, isNirPath, loadModel, neuronFromNir, readBytes, saveModelBundle, serializeNir, type LoadedModel, type NirGraph, type NirNode, type NirValue } from '../../src/io/index.js';
+import {
+  importNirModel,
+  isNirPath,
+  loadModel,
+  neuronFromNir,
+  readBytes,
+  saveModelBundle,
+  serializeNir,
+  type LoadedModel,
+  type NirGraph,
+  type NirNode,
+  type NirValue,
+} from '../../src/io/index.js';
 import { tensor } from '../../src/net/tensor.js';
 import type { Model, NeuronModel } from '../../src/net/types.js';
 import { runEngine } from '../../src/engine/index.js';
@@ -73,7 +85,9 @@ describe('NIR import of an snnTorch-style conv SNN (h5py-written, torch-computed
 
   it('foldsEachPoolIntoTheConvBeforeItAndEndsFlattenAffineAsOneSquareConv', async () => {
     const { model } = await importNirModel(file, { timesteps: e.timesteps });
-    const shapes = Object.fromEntries(model.network.projections.map((p) => [p.name, p.stages.map((s) => (s.op === 'conv2d' ? model.weights.get(s.weight)!.shape : s.op))]));
+    const shapes = Object.fromEntries(
+      model.network.projections.map((p) => [p.name, p.stages.map((s) => (s.op === 'conv2d' ? model.weights.get(s.weight)!.shape : s.op))]),
+    );
     expect(shapes).toEqual({ '2': [[4, 2, 4, 4]], '5': [[8, 4, 4, 4]], '8': [[5, 8, 3, 3]], output: [[5, 1, 1, 1]] });
     expect(model.network.populations.map((p) => [p.name, p.shape])).toEqual([
       ['input', { c: 2, h: 12, w: 12 }],
@@ -99,8 +113,12 @@ describe('NIR import of an snnTorch-style conv SNN (h5py-written, torch-computed
     expect(again.model.network).toEqual(loaded.model.network);
     expect(run(again.model, e).spikeCounts).toEqual(run(loaded.model, e).spikeCounts);
     expect(loadModel(dir, { timesteps: 3 }).model.network.timesteps).toBe(3);
-    expect(wordings(() => loadModel(dir, { inputHeight: 64, inputWidth: 64 })).flags).toMatch(/: --size: a network imported from NIR fixes its own inputHeight \(12\); only --timesteps and --encoding can change$/);
-    expect(() => loadModel(dir, { inputHeight: 64, inputWidth: 64 })).toThrow(/: size: a network imported from NIR fixes its own inputHeight \(12\); only timesteps and encoding can change$/);
+    expect(wordings(() => loadModel(dir, { inputHeight: 64, inputWidth: 64 })).flags).toMatch(
+      /: --size: a network imported from NIR fixes its own inputHeight \(12\); only --timesteps and --encoding can change$/,
+    );
+    expect(() => loadModel(dir, { inputHeight: 64, inputWidth: 64 })).toThrow(
+      /: size: a network imported from NIR fixes its own inputHeight \(12\); only timesteps and encoding can change$/,
+    );
   });
 
   it('appliesTheCallersResetToEverySpikingNode', async () => {
@@ -169,7 +187,8 @@ describe('imported NIR graphs on the simulated chip', () => {
 });
 
 describe('NIR continuous-time neurons to discrete ones', () => {
-  const p = (o: Record<string, number>) => new Map<string, NirValue>(Object.entries(o).map(([k, v]) => [k, { kind: 'numbers', shape: [], data: Float64Array.of(v), dtype: 'f64' }]));
+  const p = (o: Record<string, number>) =>
+    new Map<string, NirValue>(Object.entries(o).map(([k, v]) => [k, { kind: 'numbers', shape: [], data: Float64Array.of(v), dtype: 'f64' }]));
   const dt = 1e-4;
 
   it('givesLambdaOneMinusDtOverTauAndThresholdOverInputScale', () => {
@@ -177,7 +196,10 @@ describe('NIR continuous-time neurons to discrete ones', () => {
       neuron: { kind: 'lif', leak: expect.closeTo(0.9, 12), threshold: 0.5, reset: 'hard' },
       scaled: true,
     });
-    expect(neuronFromNir('IF', p({ r: 1e4, v_threshold: 0.7 }), new Map(), dt)).toEqual({ neuron: { kind: 'if', threshold: 0.7, reset: 'hard' }, scaled: false });
+    expect(neuronFromNir('IF', p({ r: 1e4, v_threshold: 0.7 }), new Map(), dt)).toEqual({
+      neuron: { kind: 'if', threshold: 0.7, reset: 'hard' },
+      scaled: false,
+    });
   });
 
   it('honoursSpikemeshsSoftResetMetadata', () => {
@@ -188,7 +210,9 @@ describe('NIR continuous-time neurons to discrete ones', () => {
   it('refusesWhatItCannotExpressNamingTheParameter', () => {
     const problem = (type: string, o: Record<string, number>) => (neuronFromNir(type, p(o), new Map(), dt) as { problem: string }).problem;
     expect(problem('LIF', { tau: 1e-3, r: 10, v_leak: 0.2, v_threshold: 1 })).toMatch(/^v_leak = 0\.2: spikemesh neurons have no resting potential/);
-    expect(problem('LIF', { tau: 1e-3, r: 10, v_leak: 0, v_threshold: 1, v_reset: -0.5 })).toMatch(/^v_reset = -0\.5: spikemesh's reset sets the membrane to 0/);
+    expect(problem('LIF', { tau: 1e-3, r: 10, v_leak: 0, v_threshold: 1, v_reset: -0.5 })).toMatch(
+      /^v_reset = -0\.5: spikemesh's reset sets the membrane to 0/,
+    );
     expect(problem('LIF', { tau: 5e-5, r: 1, v_leak: 0, v_threshold: 1 })).toMatch(/^tau = 0\.00005 is shorter than the time step/);
     expect(problem('CubaLIF', { tau_syn: 2e-4, tau_mem: 1e-3, r: 10, v_leak: 0, v_threshold: 1 })).toMatch(/^tau_syn = 0\.0002 .* α = 0\.5000/);
     expect(problem('LIF', { tau: 1e-3, r: 10, v_leak: 0, v_threshold: -1 })).toMatch(/thresholds must be positive/);
@@ -239,13 +263,31 @@ describe('NIR import refusals (one line naming the node or edge)', () => {
 });
 
 describe('NIR import of hand-built graphs (spikemesh writer)', () => {
-  const num = (shape: number[], data: number[], dtype: 'f32' | 'f64' | 'int' = 'f64'): NirValue => ({ kind: 'numbers', shape, data: Float64Array.from(data), dtype });
+  const num = (shape: number[], data: number[], dtype: 'f32' | 'f64' | 'int' = 'f64'): NirValue => ({
+    kind: 'numbers',
+    shape,
+    data: Float64Array.from(data),
+    dtype,
+  });
   const fill = (shape: number[], v: number) => num(shape, new Array<number>(shape.reduce((a, b) => a * b, 1)).fill(v));
   const node = (type: string, params: Record<string, NirValue> = {}): NirNode => ({ type, params: new Map(Object.entries(params)), metadata: new Map() });
-  const graphOf = (nodes: Record<string, NirNode | NirGraph>, edges: Array<[string, string]>): NirGraph => ({ type: 'NIRGraph', nodes: new Map(Object.entries(nodes)), edges, metadata: new Map() });
+  const graphOf = (nodes: Record<string, NirNode | NirGraph>, edges: Array<[string, string]>): NirGraph => ({
+    type: 'NIRGraph',
+    nodes: new Map(Object.entries(nodes)),
+    edges,
+    metadata: new Map(),
+  });
   const lif = (shape: number[]) => node('LIF', { tau: fill(shape, 1e-3), r: fill(shape, 10), v_leak: fill(shape, 0), v_threshold: fill(shape, 1) });
   const conv = (cout: number, cin: number, kh: number, kw: number, extra: Record<string, NirValue> = {}) =>
-    node('Conv2d', { weight: fill([cout, cin, kh, kw], 0.1), bias: fill([cout], 0), stride: num([], [1], 'int'), padding: num([], [0], 'int'), dilation: num([], [1], 'int'), groups: num([], [1], 'int'), ...extra });
+    node('Conv2d', {
+      weight: fill([cout, cin, kh, kw], 0.1),
+      bias: fill([cout], 0),
+      stride: num([], [1], 'int'),
+      padding: num([], [0], 'int'),
+      dilation: num([], [1], 'int'),
+      groups: num([], [1], 'int'),
+      ...extra,
+    });
   const input = (shape: number[]) => node('Input', { shape: num([shape.length], shape, 'int') });
   const output = () => node('Output');
 
@@ -273,7 +315,12 @@ describe('NIR import of hand-built graphs (spikemesh writer)', () => {
         fc: node('Linear', { weight: fill([4, 18], 0.5) }),
         out: output(),
       },
-      [['in', 'lif'], ['lif', 'flat'], ['flat', 'fc'], ['fc', 'out']],
+      [
+        ['in', 'lif'],
+        ['lif', 'flat'],
+        ['flat', 'fc'],
+        ['fc', 'out'],
+      ],
     );
     const { model } = await load(g);
     expect(model.network.projections.map((p) => [p.name, model.weights.get((p.stages[0] as { weight: string }).weight)!.shape])).toEqual([
@@ -283,10 +330,11 @@ describe('NIR import of hand-built graphs (spikemesh writer)', () => {
   });
 
   it('readsAVectorNetworkWhoseInputKeepsABatchDimension', async () => {
-    const g = graphOf(
-      { in: input([1, 6]), fc: node('Affine', { weight: fill([3, 6], 0.4), bias: fill([3], 0.1) }), l: lif([3]), out: output() },
-      [['in', 'fc'], ['fc', 'l'], ['l', 'out']],
-    );
+    const g = graphOf({ in: input([1, 6]), fc: node('Affine', { weight: fill([3, 6], 0.4), bias: fill([3], 0.1) }), l: lif([3]), out: output() }, [
+      ['in', 'fc'],
+      ['fc', 'l'],
+      ['l', 'out'],
+    ]);
     const { model } = await load(g);
     expect(model.network.populations.map((p) => [p.name, p.shape])).toEqual([
       ['in', { c: 6, h: 1, w: 1 }],
@@ -299,46 +347,90 @@ describe('NIR import of hand-built graphs (spikemesh writer)', () => {
   });
 
   it('refusesSamePaddingThatPadsUnevenly', async () => {
-    const g = graphOf({ in: input([1, 8, 8]), c: conv(2, 1, 2, 2, { padding: { kind: 'strings', shape: [], data: ['same'] } }), l: lif([2, 8, 8]), out: output() }, [['in', 'c'], ['c', 'l'], ['l', 'out']]);
+    const g = graphOf(
+      { in: input([1, 8, 8]), c: conv(2, 1, 2, 2, { padding: { kind: 'strings', shape: [], data: ['same'] } }), l: lif([2, 8, 8]), out: output() },
+      [
+        ['in', 'c'],
+        ['c', 'l'],
+        ['l', 'out'],
+      ],
+    );
     expect(await refusal(g)).toMatch(/node 'c' \(Conv2d\): padding 'same' with stride 1, kernel 2 and dilation 1 pads unevenly/);
   });
 
   it('refusesANonSquareKernel', async () => {
-    const g = graphOf({ in: input([1, 8, 8]), c: conv(2, 1, 3, 1), l: lif([2, 6, 8]), out: output() }, [['in', 'c'], ['c', 'l'], ['l', 'out']]);
+    const g = graphOf({ in: input([1, 8, 8]), c: conv(2, 1, 3, 1), l: lif([2, 6, 8]), out: output() }, [
+      ['in', 'c'],
+      ['c', 'l'],
+      ['l', 'out'],
+    ]);
     expect(await refusal(g)).toMatch(/node 'c' \(Conv2d\): kernel 3×1 is not square/);
   });
 
   it('refusesADenseLayerOverAFlattenedNonSquareMap', async () => {
     const g = graphOf(
-      { in: input([1, 2, 4]), flat: node('Flatten', { start_dim: num([], [0], 'int'), end_dim: num([], [-1], 'int') }), fc: node('Linear', { weight: fill([3, 8], 1) }), out: output() },
-      [['in', 'flat'], ['flat', 'fc'], ['fc', 'out']],
+      {
+        in: input([1, 2, 4]),
+        flat: node('Flatten', { start_dim: num([], [0], 'int'), end_dim: num([], [-1], 'int') }),
+        fc: node('Linear', { weight: fill([3, 8], 1) }),
+        out: output(),
+      },
+      [
+        ['in', 'flat'],
+        ['flat', 'fc'],
+        ['fc', 'out'],
+      ],
     );
     expect(await refusal(g)).toMatch(/node 'fc' \(Linear\): receives a flattened 1×2×4 map; spikemesh can only express a dense layer over a square map/);
   });
 
   it('refusesALeakyIntegratorNamingWhatToDoInstead', async () => {
-    const g = graphOf({ in: input([3]), li: node('LI', { tau: fill([3], 1e-3), r: fill([3], 10), v_leak: fill([3], 0) }), out: output() }, [['in', 'li'], ['li', 'out']]);
+    const g = graphOf({ in: input([3]), li: node('LI', { tau: fill([3], 1e-3), r: fill([3], 10), v_leak: fill([3], 0) }), out: output() }, [
+      ['in', 'li'],
+      ['li', 'out'],
+    ]);
     expect(await refusal(g)).toMatch(/node 'li' \(LI\): a leaky non-spiking integrator has no exact spikemesh counterpart/);
   });
 
   it('refusesTwoOutputs', async () => {
-    const g = graphOf({ in: input([3]), l: lif([3]), a: output(), b: output() }, [['in', 'l'], ['l', 'a'], ['l', 'b']]);
+    const g = graphOf({ in: input([3]), l: lif([3]), a: output(), b: output() }, [
+      ['in', 'l'],
+      ['l', 'a'],
+      ['l', 'b'],
+    ]);
     expect(await refusal(g)).toMatch(/the graph has 2 Output nodes \(a, b\); spikemesh maps graphs with exactly one Output/);
   });
 
   it('refusesAnEdgeToASubgraphWithTwoInputs', async () => {
-    const sub = graphOf({ i1: input([3]), i2: input([3]), l: lif([3]), o: output() }, [['i1', 'l'], ['i2', 'l'], ['l', 'o']]);
-    const g = graphOf({ in: input([3]), sub, out: output() }, [['in', 'sub'], ['sub', 'out']]);
+    const sub = graphOf({ i1: input([3]), i2: input([3]), l: lif([3]), o: output() }, [
+      ['i1', 'l'],
+      ['i2', 'l'],
+      ['l', 'o'],
+    ]);
+    const g = graphOf({ in: input([3]), sub, out: output() }, [
+      ['in', 'sub'],
+      ['sub', 'out'],
+    ]);
     expect(await refusal(g)).toMatch(/edge 'in' → 'sub': subgraph 'sub' has 2 Input nodes; name one as 'sub\.<input>'/);
   });
 
   it('refusesANodeThatLeadsNowhere', async () => {
-    const g = graphOf({ in: input([3]), l: lif([3]), dead: lif([3]), out: output() }, [['in', 'l'], ['l', 'out'], ['l', 'dead']]);
+    const g = graphOf({ in: input([3]), l: lif([3]), dead: lif([3]), out: output() }, [
+      ['in', 'l'],
+      ['l', 'out'],
+      ['l', 'dead'],
+    ]);
     expect(await refusal(g)).toMatch(/node 'dead' has no outgoing edge \(it does not lead to the Output\)/);
   });
 
   it('refusesInputsThatDoNotAgreeInShape', async () => {
-    const g = graphOf({ in: input([1, 4, 4]), a: conv(2, 1, 1, 1), b: conv(2, 1, 3, 3), l: lif([2, 4, 4]), out: output() }, [['in', 'a'], ['in', 'b'], ['a', 'l'], ['b', 'l'], ['l', 'out']]);
+    const g = graphOf({ in: input([1, 4, 4]), a: conv(2, 1, 1, 1), b: conv(2, 1, 3, 3), l: lif([2, 4, 4]), out: output() }, [
+      ['in', 'a'],
+      ['in', 'b'],
+      ['a', 'l'],
+      ['b', 'l'],
+      ['l', 'out'],
+    ]);
     expect(await refusal(g)).toMatch(/node 'l' \(LIF\): its inputs do not chain: 'a' gives \[2, 4, 4\], 'b' gives \[2, 2, 2\]/);
   });
 });

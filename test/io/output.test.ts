@@ -204,7 +204,14 @@ describe('writeOutputFolder', () => {
 
   it('replacesItsOwnFolderAsAWholeDroppingItsStaleFiles', () => {
     const d = join(dir(), 'report');
-    writeOutputFolder(d, new Map([['old.svg', '<svg/>'], ['README.md', 'old']]), { what: 'report' });
+    writeOutputFolder(
+      d,
+      new Map([
+        ['old.svg', '<svg/>'],
+        ['README.md', 'old'],
+      ]),
+      { what: 'report' },
+    );
     writeOutputFolder(d, files, { what: 'report' });
     expect(readdirSync(d).sort()).toEqual([FOLDER_MANIFEST, 'README.md', 'fig.svg']);
     expect(readFileSync(join(d, 'README.md'), 'utf8')).toBe('# report\n');
@@ -231,7 +238,9 @@ describe('writeOutputFolder', () => {
   it('refusesBeforeAnyWorkWhenTheFolderCannotBeWritten', () => {
     const blocker = join(dir(), 'blocker');
     writeFileSync(blocker, 'x');
-    expect(() => checkOutputFolder(join(blocker, 'report'), { what: 'report' })).toThrow(/blocker\/report: cannot write the report here \(a parent of it is not a folder/);
+    expect(() => checkOutputFolder(join(blocker, 'report'), { what: 'report' })).toThrow(
+      /blocker\/report: cannot write the report here \(a parent of it is not a folder/,
+    );
     expect(() => checkOutputFolder(blocker, { what: 'report' })).toThrow(`${blocker}: exists and is not a folder; the report is a folder`);
   });
 });

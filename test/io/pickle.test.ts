@@ -18,11 +18,25 @@ function arangeStorage(n: number): PyStorage {
 describe('unpickle: plain data', () => {
   it('buildsScalarsOfEveryKind', () => {
     const bytes = pickle()
-      .proto(2).mark()
-      .none().bool(true).bool(false).textInt('01').textInt('00').textInt('-12')
-      .int(5).int(300).int(-70000).long1(2n ** 40n).long1(-(2n ** 70n))
-      .float(1.5).str('héllo').bytes(new Uint8Array([1, 2, 255]))
-      .list().stop().bytesOut();
+      .proto(2)
+      .mark()
+      .none()
+      .bool(true)
+      .bool(false)
+      .textInt('01')
+      .textInt('00')
+      .textInt('-12')
+      .int(5)
+      .int(300)
+      .int(-70000)
+      .long1(2n ** 40n)
+      .long1(-(2n ** 70n))
+      .float(1.5)
+      .str('héllo')
+      .bytes(new Uint8Array([1, 2, 255]))
+      .list()
+      .stop()
+      .bytesOut();
     expect(load(bytes)).toEqual([null, true, false, true, false, -12, 5, 300, -70000, 2 ** 40, -(2n ** 70n), 1.5, 'héllo', new Uint8Array([1, 2, 255])]);
   });
 
@@ -36,12 +50,40 @@ describe('unpickle: plain data', () => {
 
   it('buildsDictsListsTuplesAndOrderedDictsInOrder', () => {
     const bytes = pickle()
-      .proto(2).emptyDict().mark()
-      .str('list').emptyList().mark().int(1).int(2).appends().int(3).append()
-      .str('tuple').int(1).str('a').tuple2()
-      .str('marked').mark().int(7).int(8).int(9).tuple()
-      .str('od').global('collections', 'OrderedDict').emptyTuple().reduce().mark().str('z').int(1).str('a').int(2).setitems()
-      .setitems().stop().bytesOut();
+      .proto(2)
+      .emptyDict()
+      .mark()
+      .str('list')
+      .emptyList()
+      .mark()
+      .int(1)
+      .int(2)
+      .appends()
+      .int(3)
+      .append()
+      .str('tuple')
+      .int(1)
+      .str('a')
+      .tuple2()
+      .str('marked')
+      .mark()
+      .int(7)
+      .int(8)
+      .int(9)
+      .tuple()
+      .str('od')
+      .global('collections', 'OrderedDict')
+      .emptyTuple()
+      .reduce()
+      .mark()
+      .str('z')
+      .int(1)
+      .str('a')
+      .int(2)
+      .setitems()
+      .setitems()
+      .stop()
+      .bytesOut();
     const root = load(bytes) as PyDict;
     expect(root.className).toBe('dict');
     expect(root.map.get('list')).toEqual([1, 2, 3]);
@@ -60,12 +102,33 @@ describe('unpickle: plain data', () => {
 
   it('readsProtocol4FramesStackGlobalsSetsAndMemoize', () => {
     const ok = pickle()
-      .proto(4).frame(40).emptyDict().memoize().mark()
-      .shortStr('od').shortStr('collections').shortStr('OrderedDict').stackGlobal().emptyTuple().reduce().memoize()
-      .shortStr('set').emptySet().mark().int(1).int(2).additems()
-      .shortStr('frozen').mark().int(3).frozenset()
-      .shortStr('again').binget(1)
-      .setitems().stop().bytesOut();
+      .proto(4)
+      .frame(40)
+      .emptyDict()
+      .memoize()
+      .mark()
+      .shortStr('od')
+      .shortStr('collections')
+      .shortStr('OrderedDict')
+      .stackGlobal()
+      .emptyTuple()
+      .reduce()
+      .memoize()
+      .shortStr('set')
+      .emptySet()
+      .mark()
+      .int(1)
+      .int(2)
+      .additems()
+      .shortStr('frozen')
+      .mark()
+      .int(3)
+      .frozenset()
+      .shortStr('again')
+      .binget(1)
+      .setitems()
+      .stop()
+      .bytesOut();
     const root = load(ok) as PyDict;
     expect(root.map.get('set')).toEqual({ py: 'set', frozen: false, items: [1, 2] });
     expect(root.map.get('frozen')).toEqual({ py: 'set', frozen: true, items: [3] });
@@ -74,10 +137,24 @@ describe('unpickle: plain data', () => {
 
   it('turnsPython3BytesFromCodecsEncodeAndPy2BuiltinSetsIntoData', () => {
     const bytes = pickle()
-      .proto(2).mark()
-      .global('_codecs', 'encode').str('\u00ffA').str('latin1').tuple2().reduce()
-      .global('__builtin__', 'set').emptyList().mark().int(4).int(5).appends().tuple1().reduce()
-      .tuple().stop().bytesOut();
+      .proto(2)
+      .mark()
+      .global('_codecs', 'encode')
+      .str('\u00ffA')
+      .str('latin1')
+      .tuple2()
+      .reduce()
+      .global('__builtin__', 'set')
+      .emptyList()
+      .mark()
+      .int(4)
+      .int(5)
+      .appends()
+      .tuple1()
+      .reduce()
+      .tuple()
+      .stop()
+      .bytesOut();
     const t = load(bytes) as PyTuple;
     expect(t.items[0]).toEqual(new Uint8Array([0xff, 0x41]));
     expect(t.items[1]).toEqual({ py: 'set', frozen: false, items: [4, 5] });
@@ -86,10 +163,30 @@ describe('unpickle: plain data', () => {
   it('decodesNumpyScalarsAsTorchCheckpointsStoreMetrics', () => {
     const raw = new Uint8Array(new Float64Array([0.625]).buffer);
     const bytes = pickle()
-      .proto(2).global('numpy.core.multiarray', 'scalar')
-      .global('numpy', 'dtype').str('f8').bool(false).bool(true).tuple3().reduce()
-      .mark().int(3).str('<').none().none().none().int(-1).int(-1).int(0).tuple().build()
-      .bytes(raw).tuple2().reduce().stop().bytesOut();
+      .proto(2)
+      .global('numpy.core.multiarray', 'scalar')
+      .global('numpy', 'dtype')
+      .str('f8')
+      .bool(false)
+      .bool(true)
+      .tuple3()
+      .reduce()
+      .mark()
+      .int(3)
+      .str('<')
+      .none()
+      .none()
+      .none()
+      .int(-1)
+      .int(-1)
+      .int(0)
+      .tuple()
+      .build()
+      .bytes(raw)
+      .tuple2()
+      .reduce()
+      .stop()
+      .bytesOut();
     expect(load(bytes)).toBe(0.625);
   });
 });
@@ -97,8 +194,20 @@ describe('unpickle: plain data', () => {
 describe('unpickle: objects of other classes stay inert', () => {
   it('makesANamespaceRecordFromNewobjAndBuild', () => {
     const bytes = pickle()
-      .proto(2).global('argparse', 'Namespace').emptyTuple().newobj()
-      .emptyDict().mark().str('lr').float(0.01).str('arch').str('dl-vgg9').setitems().build().stop().bytesOut();
+      .proto(2)
+      .global('argparse', 'Namespace')
+      .emptyTuple()
+      .newobj()
+      .emptyDict()
+      .mark()
+      .str('lr')
+      .float(0.01)
+      .str('arch')
+      .str('dl-vgg9')
+      .setitems()
+      .build()
+      .stop()
+      .bytesOut();
     const ns = load(bytes) as PyRecord;
     expect(ns.py).toBe('record');
     expect(ns.__class__).toBe('argparse.Namespace');
@@ -107,8 +216,20 @@ describe('unpickle: objects of other classes stay inert', () => {
 
   it('makesARecordFromTheProtocol0Reconstructor', () => {
     const bytes = pickle()
-      .proto(2).global('copy_reg', '_reconstructor').global('argparse', 'Namespace').global('__builtin__', 'object').none().tuple3().reduce()
-      .emptyDict().str('timesteps').int(20).setitem().build().stop().bytesOut();
+      .proto(2)
+      .global('copy_reg', '_reconstructor')
+      .global('argparse', 'Namespace')
+      .global('__builtin__', 'object')
+      .none()
+      .tuple3()
+      .reduce()
+      .emptyDict()
+      .str('timesteps')
+      .int(20)
+      .setitem()
+      .build()
+      .stop()
+      .bytesOut();
     expect(pyToJson(load(bytes))).toEqual({ __class__: 'argparse.Namespace', timesteps: 20 });
   });
 });
@@ -129,7 +250,9 @@ describe('unpickle: calls outside the allowed builders are refused', () => {
     rmSync(marker, { force: true });
     const bytes = pickle().proto(2).global(module, name).str(`touch ${marker}`).tuple1().reduce().stop().bytesOut();
     const qual = `${module === '__builtin__' ? 'builtins' : module}.${name}`;
-    expect(() => load(bytes)).toThrow(`test.pkl: pickle: refusing to call ${qual}: only tensor and container builders may be called, nothing was executed (at byte`);
+    expect(() => load(bytes)).toThrow(
+      `test.pkl: pickle: refusing to call ${qual}: only tensor and container builders may be called, nothing was executed (at byte`,
+    );
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -142,16 +265,36 @@ describe('unpickle: calls outside the allowed builders are refused', () => {
 
   it('refusesATensorRebuildThatWrapsAForbiddenFunction', () => {
     const bytes = pickle()
-      .proto(2).global('torch._tensor', '_rebuild_from_type_v2')
-      .mark().global('os', 'system').global('torch', 'Tensor').str('id').tuple1().emptyDict().tuple()
-      .reduce().stop().bytesOut();
+      .proto(2)
+      .global('torch._tensor', '_rebuild_from_type_v2')
+      .mark()
+      .global('os', 'system')
+      .global('torch', 'Tensor')
+      .str('id')
+      .tuple1()
+      .emptyDict()
+      .tuple()
+      .reduce()
+      .stop()
+      .bytesOut();
     expect(() => load(bytes)).toThrow('test.pkl: pickle: torch._tensor._rebuild_from_type_v2: refusing to rebuild a tensor through os.system (at byte');
   });
 
   it('refusesAHostileCallHiddenDeepInsideData', () => {
     const bytes = pickle()
-      .proto(2).emptyDict().mark().str('weights').emptyList()
-      .str('hook').global('os', 'system').str('id').tuple1().reduce().setitems().stop().bytesOut();
+      .proto(2)
+      .emptyDict()
+      .mark()
+      .str('weights')
+      .emptyList()
+      .str('hook')
+      .global('os', 'system')
+      .str('id')
+      .tuple1()
+      .reduce()
+      .setitems()
+      .stop()
+      .bytesOut();
     expect(() => load(bytes)).toThrow('refusing to call os.system');
   });
 });
@@ -173,8 +316,24 @@ describe('unpickle: malformed streams give a UserError, never a crash', () => {
 
   it('rejectsEveryPrefixOfAValidStream', () => {
     const full = pickle()
-      .proto(2).emptyDict().binput(0).mark().str('a').int(1).str('b').emptyList().binput(1).float(2.5).append()
-      .str('c').global('collections', 'OrderedDict').emptyTuple().reduce().setitems().stop().bytesOut();
+      .proto(2)
+      .emptyDict()
+      .binput(0)
+      .mark()
+      .str('a')
+      .int(1)
+      .str('b')
+      .emptyList()
+      .binput(1)
+      .float(2.5)
+      .append()
+      .str('c')
+      .global('collections', 'OrderedDict')
+      .emptyTuple()
+      .reduce()
+      .setitems()
+      .stop()
+      .bytesOut();
     expect(load(full)).toBeTruthy();
     fc.assert(
       fc.property(fc.integer({ min: 0, max: full.length - 1 }), (cut) => {

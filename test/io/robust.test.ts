@@ -21,7 +21,14 @@ let good: string;
 let model: Uint8Array;
 let weights: Uint8Array;
 const spec = defaultSpec({ arch: 'dl-vgg9', inputHeight: 16, inputWidth: 16, width: 1 / 16, classes: 3, timesteps: 2 });
-const meta: BundleMeta = { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, spec, dataset: 'test', classNames: ['bg', 'a', 'b'], provenance: { tool: 'test', nested: { list: [1, 'a'] } } };
+const meta: BundleMeta = {
+  format: BUNDLE_FORMAT,
+  version: BUNDLE_VERSION,
+  spec,
+  dataset: 'test',
+  classNames: ['bg', 'a', 'b'],
+  provenance: { tool: 'test', nested: { list: [1, 'a'] } },
+};
 
 /** A bundle folder holding these two files. */
 function bundleOf(name: string, modelJson: Uint8Array, weightBytes: Uint8Array): string {
@@ -105,7 +112,9 @@ describe('hostile bundle metadata', () => {
     expect(refusal(withSpec({ classes: 70_000 }))).toMatch(/spec\.classes: must be ≤ 4,096/);
     expect(refusal(withSpec({ inputChannels: 5000 }))).toMatch(/spec\.inputChannels: must be ≤ 1,024/);
     expect(refusal(withSpec({ width: 1e6 }))).toMatch(/spec\.width: must be ≤ 16/);
-    expect(refusal(withSpec({ inputHeight: 8192, inputWidth: 8192, inputChannels: 64 }))).toMatch(/spec: an input of 64×8192×8192 values is more than 67,108,864/);
+    expect(refusal(withSpec({ inputHeight: 8192, inputWidth: 8192, inputChannels: 64 }))).toMatch(
+      /spec: an input of 64×8192×8192 values is more than 67,108,864/,
+    );
   });
 
   it('refusesNestingDeeperThanItReads', () => {

@@ -26,18 +26,25 @@ const tensorArb = fc
 describe('safetensors', () => {
   it('roundTripsAnyFloat32TensorsBitForBit', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== '__metadata__'), tensorArb, { maxKeys: 5 }), (dict) => {
-        const tensors = new Map(Object.entries(dict));
-        const back = parseSafetensors(serializeSafetensors(tensors, { note: 'x' }), 'rt.safetensors');
-        expect(back.metadata).toEqual({ note: 'x' });
-        expect([...back.tensors.keys()].sort()).toEqual([...tensors.keys()].sort());
-        for (const [k, t] of tensors) {
-          const u = back.tensors.get(k)!;
-          expect(u.shape).toEqual(t.shape);
-          // Compare bits so that NaN payloads and -0 count too.
-          expect(new Uint32Array(u.data.buffer, u.data.byteOffset, u.data.length)).toEqual(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
-        }
-      }),
+      fc.property(
+        fc.dictionary(
+          fc.string({ minLength: 1, maxLength: 12 }).filter((k) => k !== '__metadata__'),
+          tensorArb,
+          { maxKeys: 5 },
+        ),
+        (dict) => {
+          const tensors = new Map(Object.entries(dict));
+          const back = parseSafetensors(serializeSafetensors(tensors, { note: 'x' }), 'rt.safetensors');
+          expect(back.metadata).toEqual({ note: 'x' });
+          expect([...back.tensors.keys()].sort()).toEqual([...tensors.keys()].sort());
+          for (const [k, t] of tensors) {
+            const u = back.tensors.get(k)!;
+            expect(u.shape).toEqual(t.shape);
+            // Compare bits so that NaN payloads and -0 count too.
+            expect(new Uint32Array(u.data.buffer, u.data.byteOffset, u.data.length)).toEqual(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
+          }
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -62,7 +69,9 @@ describe('safetensors', () => {
   it('rejectsATruncatedFile', () => {
     expect(() => parseSafetensors(new Uint8Array(5), 'a.safetensors')).toThrow('a.safetensors: truncated safetensors file (no header length)');
     const whole = serializeSafetensors(new Map([['w', { shape: [4], data: new Float32Array(4) }]]));
-    expect(() => parseSafetensors(whole.subarray(0, whole.length - 3), 'a.safetensors')).toThrow("a.safetensors: tensor 'w' (bytes 0-16) lies outside the 13-byte data section (truncated?)");
+    expect(() => parseSafetensors(whole.subarray(0, whole.length - 3), 'a.safetensors')).toThrow(
+      "a.safetensors: tensor 'w' (bytes 0-16) lies outside the 13-byte data section (truncated?)",
+    );
   });
 
   it('rejectsABadHeaderLength', () => {

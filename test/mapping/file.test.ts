@@ -17,7 +17,13 @@ describe('mapping files', () => {
   ]);
   const profile = profileWith('loihi', { neuronsPerCore: 16 });
   const mapping = mapNetwork(net, profile);
-  const summary = summarize(mapping, profile, { source: 'test', modelSha256: modelHash(net), weights: false, profileSha256: profileHash(profile), formatVersion: MAPPING_VERSION });
+  const summary = summarize(mapping, profile, {
+    source: 'test',
+    modelSha256: modelHash(net),
+    weights: false,
+    profileSha256: profileHash(profile),
+    formatVersion: MAPPING_VERSION,
+  });
 
   it('roundTripsTheMappingAndWritesAReadableSummaryBesideIt', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mapping-'));

@@ -70,7 +70,9 @@ describe('layers that cannot fit', () => {
 
   it('refusesRatesForUnknownPopulations', () => {
     const net = convChain({ c: 1, h: 4, w: 4 }, [{ c: 1, k: 3, dilation: 1 }]);
-    expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { conv9: 0.1 } }))).toBe("rates name 'conv9', which is not a population (have: input, l0)");
+    expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { conv9: 0.1 } }))).toBe(
+      "rates name 'conv9', which is not a population (have: input, l0)",
+    );
     expect(failure(() => mapNetwork(net, loadProfile('loihi'), { rates: { l0: 2 } }))).toBe('rates must be between 0 and 1, got 2 for l0');
     // The option is data, so the CLI names its flag: --rates.
     const e = caught(() => mapNetwork(net, loadProfile('loihi'), { rates: { l0: 2 } }));

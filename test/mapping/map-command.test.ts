@@ -65,8 +65,12 @@ describe('spikemesh map', () => {
   });
 
   it('refusesBadFlagsWithOneLine', async () => {
-    await expect(run(...small, '--profile', 'loihi', '--placer', 'random')).rejects.toThrow(new UserError("--placer must be one of serpentine, anneal, got 'random'"));
-    await expect(run(...small, '--profile', 'loihi', '--rates', 'conv1')).rejects.toThrow("--rates: expected population=rate pairs like conv1=0.2, got 'conv1'");
+    await expect(run(...small, '--profile', 'loihi', '--placer', 'random')).rejects.toThrow(
+      new UserError("--placer must be one of serpentine, anneal, got 'random'"),
+    );
+    await expect(run(...small, '--profile', 'loihi', '--rates', 'conv1')).rejects.toThrow(
+      "--rates: expected population=rate pairs like conv1=0.2, got 'conv1'",
+    );
     await expect(run('--profile', 'loihi')).rejects.toThrow('map: give a checkpoint, or --arch to map a zoo network (shapes only)');
     await expect(run(...small, '--profile', 'loihi', '--out', 'x.json')).rejects.toThrow("--out: the mapping file must end in .msgpack, got 'x.json'");
   });

@@ -9,7 +9,15 @@ function tilesOf(p: ReturnType<typeof partition>, layer: string) {
   return Array.from({ length: l.tileCount }, (_, i) => {
     const t = l.firstTile + i;
     const T = p.tiles;
-    return { c: [T.c0[t], T.c1[t]], y: [T.y0[t], T.y1[t]], x: [T.x0[t], T.x1[t]], neurons: T.neurons[t], axons: T.inputAxons[t], bits: T.synapseBits[t], out: T.outputAxons[t] };
+    return {
+      c: [T.c0[t], T.c1[t]],
+      y: [T.y0[t], T.y1[t]],
+      x: [T.x0[t], T.x1[t]],
+      neurons: T.neurons[t],
+      axons: T.inputAxons[t],
+      bits: T.synapseBits[t],
+      out: T.outputAxons[t],
+    };
   });
 }
 

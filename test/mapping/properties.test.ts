@@ -22,10 +22,10 @@ interface Case {
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
   input: fc.record({ c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 3, max: 9 }), w: fc.integer({ min: 3, max: 9 }) }),
-  layers: fc.array(
-    fc.record({ c: fc.integer({ min: 1, max: 6 }), k: fc.constantFrom(1, 3), dilation: fc.constantFrom(1, 2), pool: fc.boolean() }),
-    { minLength: 1, maxLength: 3 },
-  ),
+  layers: fc.array(fc.record({ c: fc.integer({ min: 1, max: 6 }), k: fc.constantFrom(1, 3), dilation: fc.constantFrom(1, 2), pool: fc.boolean() }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
   base: fc.constantFrom('loihi' as const, 'truenorth' as const, 'loihi2-like' as const),
   values: fc.record({
     neuronsPerCore: fc.integer({ min: 1, max: 48 }),

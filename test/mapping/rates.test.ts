@@ -4,7 +4,10 @@ import { convChain } from './helpers.js';
 
 describe('resolveRates', () => {
   it('givesTheDefaultToPopulationsNamedLikeObjectPrototypeMembers', () => {
-    const net = convChain({ c: 2, h: 8, w: 8 }, [{ c: 4, k: 3, dilation: 1 }, { c: 4, k: 3, dilation: 1 }]);
+    const net = convChain({ c: 2, h: 8, w: 8 }, [
+      { c: 4, k: 3, dilation: 1 },
+      { c: 4, k: 3, dilation: 1 },
+    ]);
     const names = ['input', 'constructor', 'toString'];
     const network = { ...net.network, populations: net.network.populations.map((p, i) => ({ ...p, name: names[i]! })) };
     const shaped = { ...net, network };

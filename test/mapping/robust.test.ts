@@ -28,14 +28,26 @@ let good: MappingFile;
 /** What the commands do with a mapping they read: summarise it and lay its mesh out. */
 function useEveryWay(path: string): void {
   const { mapping } = readMapping(path);
-  summarize(mapping, profile, { source: 'test', modelSha256: modelHash(net), weights: false, profileSha256: profileHash(profile), formatVersion: MAPPING_VERSION });
+  summarize(mapping, profile, {
+    source: 'test',
+    modelSha256: modelHash(net),
+    weights: false,
+    profileSha256: profileHash(profile),
+    formatVersion: MAPPING_VERSION,
+  });
   new MeshCoords(mapping.placement.geometry);
 }
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'mapping-robust-'));
   const mapping = mapNetwork(net, profile);
-  const summary = summarize(mapping, profile, { source: 'test', modelSha256: modelHash(net), weights: false, profileSha256: profileHash(profile), formatVersion: MAPPING_VERSION });
+  const summary = summarize(mapping, profile, {
+    source: 'test',
+    modelSha256: modelHash(net),
+    weights: false,
+    profileSha256: profileHash(profile),
+    formatVersion: MAPPING_VERSION,
+  });
   const path = join(dir, 'good.mapping.msgpack');
   writeMapping(path, mapping, summary);
   whole = new Uint8Array(readFileSync(path));
@@ -88,13 +100,17 @@ describe('a hostile mapping file', () => {
     expect(refusal((f) => withMapping(f, { routing: undefined }))).toMatch(/mapping\.routing: missing$/);
     expect(refusal((f) => ({ ...f, summary: { ...f.summary, layers: 'many' } }))).toMatch(/summary\.layers: expected array, received string, got "many"$/);
     const tiles = good.mapping.partition.tiles;
-    expect(refusal((f) => withMapping(f, { partition: { ...f.mapping.partition, tiles: { ...tiles, c0: Array.from(tiles.c0) } } }))).toMatch(/mapping\.partition\.tiles\.c0: must be an Int32Array, got an array of/);
+    expect(refusal((f) => withMapping(f, { partition: { ...f.mapping.partition, tiles: { ...tiles, c0: Array.from(tiles.c0) } } }))).toMatch(
+      /mapping\.partition\.tiles\.c0: must be an Int32Array, got an array of/,
+    );
   });
 
   it('refusesAMeshFarLargerThanItsTilesWithoutAllocatingIt', () => {
     const g = good.mapping.placement.geometry;
     const huge = { ...g, chips: { x: 1e6, y: 1e6 }, slots: 1e12 * g.routersPerChip.x * g.routersPerChip.y * g.coresPerRouter };
-    expect(refusal((f) => withMapping(f, { placement: { ...f.mapping.placement, geometry: huge } }))).toMatch(/mapping: placement\.geometry\.slots: .* slots for \d+ cores; at most 2 × cores \+ 4194304/);
+    expect(refusal((f) => withMapping(f, { placement: { ...f.mapping.placement, geometry: huge } }))).toMatch(
+      /mapping: placement\.geometry\.slots: .* slots for \d+ cores; at most 2 × cores \+ 4194304/,
+    );
   });
 
   it('refusesTablesThatDisagree', () => {
@@ -102,13 +118,21 @@ describe('a hostile mapping file', () => {
     expect(refusal((f) => withMapping(f, { placement: { ...p, slotOfTile: p.slotOfTile.map((s, t) => (t === 3 ? p.geometry.slots + 7 : s)) } }))).toMatch(
       /mapping: placement\.slotOfTile: tile 3 sits in slot \d+, outside the mesh's/,
     );
-    expect(refusal((f) => withMapping(f, { placement: { ...p, slotOfTile: p.slotOfTile.map((s, t) => (t === 2 ? p.slotOfTile[1]! : s)) } }))).toMatch(/tile 2 shares slot/);
+    expect(refusal((f) => withMapping(f, { placement: { ...p, slotOfTile: p.slotOfTile.map((s, t) => (t === 2 ? p.slotOfTile[1]! : s)) } }))).toMatch(
+      /tile 2 shares slot/,
+    );
     const flows = good.mapping.flows;
-    expect(refusal((f) => withMapping(f, { flows: { ...flows, dst: flows.dst.map((d, i) => (i === 0 ? 10_000 : d)) } }))).toMatch(/mapping: flows\.dst: flow 0 goes to tile 10000/);
+    expect(refusal((f) => withMapping(f, { flows: { ...flows, dst: flows.dst.map((d, i) => (i === 0 ? 10_000 : d)) } }))).toMatch(
+      /mapping: flows\.dst: flow 0 goes to tile 10000/,
+    );
     const part = good.mapping.partition;
-    expect(refusal((f) => withMapping(f, { partition: { ...part, tiles: { ...part.tiles, x1: part.tiles.x1.map((x) => x + 100) } } }))).toMatch(/mapping: partition\.tiles: tile 0 holds cols \[0, \d+\) of l0, which has 6/);
+    expect(refusal((f) => withMapping(f, { partition: { ...part, tiles: { ...part.tiles, x1: part.tiles.x1.map((x) => x + 100) } } }))).toMatch(
+      /mapping: partition\.tiles: tile 0 holds cols \[0, \d+\) of l0, which has 6/,
+    );
     expect(refusal((f) => withMapping(f, { partition: { ...part, layers: [part.layers[0]] } }))).toMatch(/mapping: partition\.layers: cover \d+ tiles/);
     const r = good.mapping.routing;
-    expect(refusal((f) => withMapping(f, { routing: { ...r, perLayer: r.perLayer.slice(0, 1) } }))).toMatch(/mapping: routing\.perLayer: 1 entries, expected the host and 2 layers/);
+    expect(refusal((f) => withMapping(f, { routing: { ...r, perLayer: r.perLayer.slice(0, 1) } }))).toMatch(
+      /mapping: routing\.perLayer: 1 entries, expected the host and 2 layers/,
+    );
   });
 });

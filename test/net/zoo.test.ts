@@ -49,7 +49,13 @@ describe('zoo fcn-vgg9', () => {
       message: 'size: fcn-vgg9 needs an input size divisible by 8, got 20×20',
       flags: '--size: fcn-vgg9 needs an input size divisible by 8, got 20×20',
     });
-    expect(wordings(() => buildNetwork(defaultSpec({ arch: 'dl-vgg9', width: 0 })))).toEqual({ message: 'width must be a positive number, got 0', flags: '--width must be a positive number, got 0' });
-    expect(wordings(() => buildNetwork(defaultSpec({ arch: 'dl-vgg9', classes: 0 })))).toEqual({ message: 'classes must be a positive integer, got 0', flags: '--classes must be a positive integer, got 0' });
+    expect(wordings(() => buildNetwork(defaultSpec({ arch: 'dl-vgg9', width: 0 })))).toEqual({
+      message: 'width must be a positive number, got 0',
+      flags: '--width must be a positive number, got 0',
+    });
+    expect(wordings(() => buildNetwork(defaultSpec({ arch: 'dl-vgg9', classes: 0 })))).toEqual({
+      message: 'classes must be a positive integer, got 0',
+      flags: '--classes must be a positive integer, got 0',
+    });
   });
 });

@@ -19,7 +19,10 @@ const models = join(dir, 'models');
 function bundle(name: string, arch: ArchName, kind: NetKind): void {
   const spec = defaultSpec({ arch, kind, width: 1 / 64, classes: 11, timesteps: kind === 'snn' ? 2 : 1, encoding: kind === 'snn' ? 'poisson' : 'analog' });
   const zoo = buildNetwork(spec);
-  saveBundle(join(models, name), { meta: { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, spec, dataset: 'digits', provenance: {}, untrained: true }, weights: randomWeights(zoo, 1) });
+  saveBundle(join(models, name), {
+    meta: { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, spec, dataset: 'digits', provenance: {}, untrained: true },
+    weights: randomWeights(zoo, 1),
+  });
 }
 
 bundle('spiking-deeplab-digits', 'dl-vgg9', 'snn');

@@ -20,7 +20,10 @@ describe('the reference simulator’s per-step readout', () => {
     const { model } = convertAnn(ann, { method: 'layer', percentile: 100, timesteps: 6, encoding: 'poisson', calibration });
     const input = datasetSamples(model.network.spec, ds, { count: 1, seed: 0 })(0);
     const seen: Array<{ t: number; accumulator: Float32Array }> = [];
-    const full = simulate(model, input.input, { seed: input.seed, onStep: (t, readoutSoFar) => seen.push({ t, accumulator: readoutSoFar().accumulator.data }) });
+    const full = simulate(model, input.input, {
+      seed: input.seed,
+      onStep: (t, readoutSoFar) => seen.push({ t, accumulator: readoutSoFar().accumulator.data }),
+    });
     expect(seen.map((s) => s.t)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(seen[5]!.accumulator).toEqual(full.accumulator.data);
     const short = simulate(withTimesteps(model, 3).model, input.input, { seed: input.seed });

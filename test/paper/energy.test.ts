@@ -68,8 +68,15 @@ describe('energyStudy (Table V)', () => {
 
   it('splits a gap inside the note threshold into geometry and spike placement, and names graded MACs', () => {
     const layer = (acRatio: number, expectedAcRatio: number | null, measuredMacs = 0) =>
-      ({ acRatio, measuredAcs: 1000, measuredMacs, geometry: expectedAcRatio === null ? null : { k: 3, dilation: 2, sourceH: 16, sourceW: 16, pooled: false, expectedAcRatio } }) as ComparisonLayer;
-    expect(gapWhy(layer(0.787, 0.84))).toBe('measured −21.3% against Eq. 10: kernel taps in zero padding give 0.840× for evenly spread spikes; the remaining 0.937× comes from where the spikes fall');
+      ({
+        acRatio,
+        measuredAcs: 1000,
+        measuredMacs,
+        geometry: expectedAcRatio === null ? null : { k: 3, dilation: 2, sourceH: 16, sourceW: 16, pooled: false, expectedAcRatio },
+      }) as ComparisonLayer;
+    expect(gapWhy(layer(0.787, 0.84))).toBe(
+      'measured −21.3% against Eq. 10: kernel taps in zero padding give 0.840× for evenly spread spikes; the remaining 0.937× comes from where the spikes fall',
+    );
     expect(gapWhy(layer(0.84, 0.84))).toBe('measured −16.0% against Eq. 10: kernel taps in zero padding give 0.840× for evenly spread spikes');
     expect(gapWhy(layer(1, 1))).toBe('agree');
     expect(gapWhy(layer(1.2, null, 50688))).toBe(

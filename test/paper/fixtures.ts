@@ -26,7 +26,17 @@ export function golden(name: 'dl-snn' | 'dl-ann' | 'fcn-snn' | 'fcn-ann'): Loade
 
 /** A 2-channel DVS Spiking-DeepLab with random weights (16×16, 5 classes, T=4) for the Table III rows. */
 export function dvsModel(): LoadedModel {
-  const spec = defaultSpec({ arch: 'dl-vgg9', kind: 'snn', inputHeight: 16, inputWidth: 16, inputChannels: 2, classes: 5, timesteps: 4, width: 1 / 16, encoding: 'dvs' });
+  const spec = defaultSpec({
+    arch: 'dl-vgg9',
+    kind: 'snn',
+    inputHeight: 16,
+    inputWidth: 16,
+    inputChannels: 2,
+    classes: 5,
+    timesteps: 4,
+    width: 1 / 16,
+    encoding: 'dvs',
+  });
   const zoo = buildNetwork(spec);
   return {
     model: { network: zoo.network, weights: randomWeights(zoo, 3) },
@@ -54,7 +64,11 @@ export function tinyCoreProfile(): CoreProfile {
 const silent: Progress = { update: () => undefined, finish: () => undefined };
 
 /** Sources over in-memory models, 16×16 fake data (5 classes) and the given profiles; `progressLog` records each progress line asked for. */
-export function fakeSources(models: Record<string, LoadedModel>, profiles: CoreProfile[] = [loadProfile('ideal-45nm')], progressLog: Array<[string, number]> = []): PaperSources {
+export function fakeSources(
+  models: Record<string, LoadedModel>,
+  profiles: CoreProfile[] = [loadProfile('ideal-45nm')],
+  progressLog: Array<[string, number]> = [],
+): PaperSources {
   const sets = {
     digits: fakeDataset({ size: 16, classes: 5, samples: 8 }),
     'digits-dvs': fakeDataset({ size: 16, classes: 5, samples: 8, modality: 'events', timesteps: 4 }),
@@ -72,5 +86,17 @@ export function fakeSources(models: Record<string, LoadedModel>, profiles: CoreP
 }
 
 export function context(sources: PaperSources, settings: Partial<PaperSettings> = {}): PaperContext {
-  return { settings: { ...QUICK_SETTINGS, samples: 3, energySamples: 2, conversionSamples: 2, calibrationSamples: 2, timesteps: [2, 5], sigmas: [0, 0.2], ...settings }, sources };
+  return {
+    settings: {
+      ...QUICK_SETTINGS,
+      samples: 3,
+      energySamples: 2,
+      conversionSamples: 2,
+      calibrationSamples: 2,
+      timesteps: [2, 5],
+      sigmas: [0, 0.2],
+      ...settings,
+    },
+    sources,
+  };
 }

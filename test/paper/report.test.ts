@@ -75,7 +75,13 @@ describe('the report files', () => {
 describe('the report folder', () => {
   it('is replaced as a whole: files of an older report are gone', () => {
     const out = join(dir, 'report');
-    writeReportFolder(out, new Map([['stale.svg', '<svg/>'], ['README.md', 'old']]));
+    writeReportFolder(
+      out,
+      new Map([
+        ['stale.svg', '<svg/>'],
+        ['README.md', 'old'],
+      ]),
+    );
     writeReportFolder(out, files);
     expect(readdirSync(out).sort()).toEqual([FOLDER_MANIFEST, ...files.keys()].sort());
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toBe(md);
@@ -98,6 +104,9 @@ describe('paperSettings', () => {
     expect(paperSettings({ samples: 8 })).toMatchObject({ samples: 8, energySamples: 8, conversionSamples: 8 });
     expect(paperSettings({ quick: true, samples: 50 })).toMatchObject({ samples: 50, energySamples: 2, conversionSamples: 2, quick: true });
     expect(() => paperSettings({ samples: 0 })).toThrow(UserError);
-    expect(wordings(() => paperSettings({ samples: 0 }))).toEqual({ message: 'samples must be a positive integer, got 0', flags: '--samples must be a positive integer, got 0' });
+    expect(wordings(() => paperSettings({ samples: 0 }))).toEqual({
+      message: 'samples must be a positive integer, got 0',
+      flags: '--samples must be a positive integer, got 0',
+    });
   });
 });

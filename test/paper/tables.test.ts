@@ -9,7 +9,12 @@ import { context, dvsModel, fakeSources, golden } from './fixtures.js';
 
 describe('tablesStudy', () => {
   it('measures every shipped bundle now, beside the trainer’s figure, and marks the rest "not shipped"', () => {
-    const models = { 'spiking-deeplab-digits': golden('dl-snn'), 'deeplab-ann-digits': golden('dl-ann'), 'spiking-fcn-digits': golden('fcn-snn'), 'spiking-deeplab-digits-dvs': dvsModel() };
+    const models = {
+      'spiking-deeplab-digits': golden('dl-snn'),
+      'deeplab-ann-digits': golden('dl-ann'),
+      'spiking-fcn-digits': golden('fcn-snn'),
+      'spiking-deeplab-digits-dvs': dvsModel(),
+    };
     const ctx = context(fakeSources(models), { samples: 3 });
     const { rows } = tablesStudy(ctx, new Evaluations(ctx));
     expect(rows.map((r) => `${r.model}:${r.shipped}`)).toEqual([

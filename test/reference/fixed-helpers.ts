@@ -26,7 +26,13 @@ export function dequantizedModel(model: Model, qnet: QuantizedNet): Model {
     const key = (f: string) => `dequantized.${p.name}.${f}`;
     weights.set(key('mean'), tensor([c], new Float32Array(c)));
     weights.set(key('var'), tensor([c], new Float32Array(c).fill(1)));
-    weights.set(key('beta'), tensor([c], Float32Array.from(q.bias.subarray(0, c), (b) => b * 2 ** -q.fracBits)));
+    weights.set(
+      key('beta'),
+      tensor(
+        [c],
+        Float32Array.from(q.bias.subarray(0, c), (b) => b * 2 ** -q.fracBits),
+      ),
+    );
     const folded: NeuronPopulation = { ...p, norm: { kind: 'batchnorm', eps: 0, mean: key('mean'), variance: key('var'), beta: key('beta') } };
     return folded;
   });

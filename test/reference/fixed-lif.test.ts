@@ -93,9 +93,15 @@ function tinyNetwork() {
     weights: {
       'c.weight': tensor([1, 1, 1, 1], [1.2]),
       'o.weight': tensor([1, 1, 1, 1], [0.5]),
-      g0: vec(1), g1: vec(1), g2: vec(1),
-      v0: vec(1), v1: vec(4), v2: vec(1),
-      m0: vec(0.25), m1: vec(0.5), m2: vec(0.25),
+      g0: vec(1),
+      g1: vec(1),
+      g2: vec(1),
+      v0: vec(1),
+      v1: vec(4),
+      v2: vec(1),
+      m0: vec(0.25),
+      m1: vec(0.5),
+      m2: vec(0.25),
     },
   });
 }

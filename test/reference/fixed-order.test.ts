@@ -18,17 +18,19 @@ interface ConvCase {
   w: number;
 }
 
-const convCase: fc.Arbitrary<ConvCase> = fc.record({
-  op: fc.constantFrom('conv2d' as const, 'convtranspose2d' as const),
-  cin: fc.integer({ min: 1, max: 3 }),
-  cout: fc.integer({ min: 1, max: 3 }),
-  k: fc.constantFrom(1, 3),
-  stride: fc.integer({ min: 1, max: 2 }),
-  padding: fc.integer({ min: 0, max: 2 }),
-  dilation: fc.integer({ min: 1, max: 2 }),
-  h: fc.integer({ min: 3, max: 6 }),
-  w: fc.integer({ min: 3, max: 6 }),
-}).filter((c) => outSize(c, c.h) >= 1 && outSize(c, c.w) >= 1);
+const convCase: fc.Arbitrary<ConvCase> = fc
+  .record({
+    op: fc.constantFrom('conv2d' as const, 'convtranspose2d' as const),
+    cin: fc.integer({ min: 1, max: 3 }),
+    cout: fc.integer({ min: 1, max: 3 }),
+    k: fc.constantFrom(1, 3),
+    stride: fc.integer({ min: 1, max: 2 }),
+    padding: fc.integer({ min: 0, max: 2 }),
+    dilation: fc.integer({ min: 1, max: 2 }),
+    h: fc.integer({ min: 3, max: 6 }),
+    w: fc.integer({ min: 3, max: 6 }),
+  })
+  .filter((c) => outSize(c, c.h) >= 1 && outSize(c, c.w) >= 1);
 
 function outSize(c: ConvCase, n: number): number {
   return c.op === 'conv2d' ? convOutputSize(n, c.k, c.stride, c.padding, c.dilation) : convTransposeOutputSize(n, c.k, c.stride, c.padding);
@@ -126,17 +128,37 @@ describe('order independence of integer accumulation', () => {
 
   it('givesIdenticalMembranesAndSpikesWhateverOrderTheContributionsArriveIn', () => {
     const pop: QPopulation = {
-      name: 'p', role: 'hidden', shape: { c: 1, h: 1, w: 8 }, neuron: 'lif', reset: 'soft', fracBits: 15, threshold: 32768, decay: 41,
-      membrane: { bits: 24, min: -8388608, max: 8388607 }, inExponent: Int32Array.of(0), norm: 'none', steps: 1,
-      multiplier: Int32Array.of(1), shift: Int32Array.of(0), bias: Int32Array.of(0), xBound: Float64Array.of(0), currentBound: 0, foldSpread: null,
+      name: 'p',
+      role: 'hidden',
+      shape: { c: 1, h: 1, w: 8 },
+      neuron: 'lif',
+      reset: 'soft',
+      fracBits: 15,
+      threshold: 32768,
+      decay: 41,
+      membrane: { bits: 24, min: -8388608, max: 8388607 },
+      inExponent: Int32Array.of(0),
+      norm: 'none',
+      steps: 1,
+      multiplier: Int32Array.of(1),
+      shift: Int32Array.of(0),
+      bias: Int32Array.of(0),
+      xBound: Float64Array.of(0),
+      currentBound: 0,
+      foldSpread: null,
     };
     const layer = (): FixedLayer => ({ pop, index: 1, projections: [], current: new Float64Array(8), mem: new Float64Array(8), out: new Float64Array(8) });
     const contribution = fc.record({ neuron: fc.integer({ min: 0, max: 7 }), value: fc.integer({ min: -(2 ** 20), max: 2 ** 20 }) });
     fc.assert(
       fc.property(
-        fc.array(fc.array(contribution, { maxLength: 200 }), { minLength: 1, maxLength: 4 }).chain((steps) =>
-          fc.record({ steps: fc.constant(steps), orders: fc.tuple(...steps.map((s) => fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }))) }),
-        ),
+        fc
+          .array(fc.array(contribution, { maxLength: 200 }), { minLength: 1, maxLength: 4 })
+          .chain((steps) =>
+            fc.record({
+              steps: fc.constant(steps),
+              orders: fc.tuple(...steps.map((s) => fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }))),
+            }),
+          ),
         ({ steps, orders }) => {
           const a = layer();
           const b = layer();

@@ -88,7 +88,10 @@ describe.each(FIXTURES)('golden fixture %s checkpoint forms', (name) => {
     const folder = join(GOLDEN, name);
     const bundle = loadModel(folder);
     const io = ioTensors(folder);
-    const input = bundle.meta.spec.kind === 'snn' ? { kind: 'spikes' as const, spikes: io.get('input_spikes')! } : { kind: 'image' as const, image: io.get('input_image')! };
+    const input =
+      bundle.meta.spec.kind === 'snn'
+        ? { kind: 'spikes' as const, spikes: io.get('input_spikes')! }
+        : { kind: 'image' as const, image: io.get('input_image')! };
     const want = simulate(bundle.model, input).accumulator.data;
     for (const file of ['trainer.pth', 'authors.pth']) {
       const model = loadModel(join(folder, file), bundle.meta.spec).model;

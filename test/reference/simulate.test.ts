@@ -15,7 +15,13 @@ function randomTensor(shape: number[], rng: Rng, scale = 1): Tensor {
 }
 
 /** Straightforward dense gather conv in float64 (PyTorch's definition), for checking the scatter form. */
-function naiveConv(x: Tensor, w: Tensor, b: Tensor, s: { stride: number; padding: number; dilation: number; groups: number }, out: [number, number, number]): number[] {
+function naiveConv(
+  x: Tensor,
+  w: Tensor,
+  b: Tensor,
+  s: { stride: number; padding: number; dilation: number; groups: number },
+  out: [number, number, number],
+): number[] {
   const [cin, H, W] = x.shape as [number, number, number];
   const [cout, cinPG, k] = w.shape as [number, number, number];
   const [, OH, OW] = out;

@@ -53,7 +53,9 @@ describe('avgpool', () => {
     simulate(
       tinyModel({
         input: { c: 1, h: 4, w: 4 },
-        layers: [{ name: 'out', shape: { c: 1, h: 2, w: 2 }, neuron: identity, stages: [{ op: 'avgpool', kernel: 3, stride: 2, padding: 1, countIncludePad }] }],
+        layers: [
+          { name: 'out', shape: { c: 1, h: 2, w: 2 }, neuron: identity, stages: [{ op: 'avgpool', kernel: 3, stride: 2, padding: 1, countIncludePad }] },
+        ],
         weights: {},
       }),
       image([1, 4, 4], ONE_TO_16),

@@ -16,12 +16,25 @@ const randomSamples = (s: ArchSpec, count: number, seed: number) => sampleList(r
 describe('quantization report', () => {
   it('reportsWeightErrorsAloneWithoutSamples', () => {
     const r = quantizationReport(model, quantize(model, loadProfile('loihi')), []);
-    expect(r.layers.map((l) => l.population)).toEqual(['conv1', 'conv2', 'conv3', 'conv4', 'conv5', 'conv6', 'conv7', 'conv8', 'conv9', 'up1', 'up2', 'output']);
+    expect(r.layers.map((l) => l.population)).toEqual([
+      'conv1',
+      'conv2',
+      'conv3',
+      'conv4',
+      'conv5',
+      'conv6',
+      'conv7',
+      'conv8',
+      'conv9',
+      'up1',
+      'up2',
+      'output',
+    ]);
     expect(r.layers.every((l) => l.errors === null)).toBe(true);
     expect([r.readoutError, r.predictionAgreement, r.miou]).toEqual([null, null, null]);
     // up1 is fed by score9 → convT (upsample1) and score7.
     expect(r.layers.find((l) => l.population === 'up1')!.weights.map((w) => w.weight)).toEqual(['score9.weight', 'upsample1.weight', 'score7.weight']);
-    for (const l of r.layers) for (const w of l.weights) expect(w.relError).toBeGreaterThan(0), expect(w.relError).toBeLessThan(0.02);
+    for (const l of r.layers) for (const w of l.weights) (expect(w.relError).toBeGreaterThan(0), expect(w.relError).toBeLessThan(0.02));
   });
 
   it('findsEachLayersOwnErrorTinyWith16BitMantissas', () => {

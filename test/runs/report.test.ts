@@ -44,7 +44,15 @@ describe.each(['dl-snn', 'fcn-snn'])('run report on %s', (fixture) => {
     const mapping = mapModel(model, profile);
     const samples = twoSamples(fixture);
     const progress: Array<[number, number]> = [];
-    const report = await runReport({ model, profile, mapping, samples: 2, sample: (i) => samples[i]!, seed: 0, onProgress: (done, total) => progress.push([done, total]) });
+    const report = await runReport({
+      model,
+      profile,
+      mapping,
+      samples: 2,
+      sample: (i) => samples[i]!,
+      seed: 0,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
     expect(progress).toEqual(Array.from({ length: 2 * report.steps }, (_, k) => [k + 1, 2 * report.steps]));
     const chip = buildChip({ model, mapping, profile });
     const runs: EngineResult[] = [];
@@ -60,10 +68,17 @@ describe.each(['dl-snn', 'fcn-snn'])('run report on %s', (fixture) => {
       expect(row.measured45nmPJ).toBe(row.measuredAcs * 0.9 + row.measuredMacs * 4.6);
     });
     expect(report.comparison.total.measuredAcs).toBeGreaterThan(0);
-    expect(report.comparison.total.measured45nmPJ).toBeCloseTo(mean((r) => r.energy45nmPJ), 6);
+    expect(report.comparison.total.measured45nmPJ).toBeCloseTo(
+      mean((r) => r.energy45nmPJ),
+      6,
+    );
 
     const spikeCounts = Object.fromEntries(Object.keys(runs[0]!.spikeCounts).map((k) => [k, mean((r) => r.spikeCounts[k]!)]));
-    const analytic = analyticEnergy(model.network, kernelsOf(model), { timesteps: model.network.timesteps, spikeCounts, inputSpikeCount: mean((r) => r.inputSpikeCount) });
+    const analytic = analyticEnergy(model.network, kernelsOf(model), {
+      timesteps: model.network.timesteps,
+      spikeCounts,
+      inputSpikeCount: mean((r) => r.inputSpikeCount),
+    });
     report.comparison.layers.forEach((row, i) => {
       const a = analytic.layers[i]!;
       expect({ rate: row.spikeRate, inRate: row.inputSpikeRate, ann: row.annFlops, snn: row.snnFlops, eAnn: row.annEnergyPJ, eSnn: row.snnEnergyPJ }).toEqual({
@@ -77,7 +92,11 @@ describe.each(['dl-snn', 'fcn-snn'])('run report on %s', (fixture) => {
     });
     expect(report.comparison.total.annOverSnn.analyticInput).toBe(analytic.total.ratio.input);
 
-    for (const k of ['synapticPJ', 'neuronPJ', 'routingPJ', 'staticPJ', 'totalPJ'] as const) expect(report.comparison.total.profile[k]).toBeCloseTo(mean((r) => r.energy[k]), 6);
+    for (const k of ['synapticPJ', 'neuronPJ', 'routingPJ', 'staticPJ', 'totalPJ'] as const)
+      expect(report.comparison.total.profile[k]).toBeCloseTo(
+        mean((r) => r.energy[k]),
+        6,
+      );
     if (profileName === 'ideal-45nm') expect(report.comparison.total.profile.routingPJ).toBe(0);
     else expect(report.comparison.total.profile.routingPJ).toBeGreaterThan(0);
     expect(report.latency.perInferenceNs).toBe(mean((r) => r.latency.inferenceNs));
@@ -117,6 +136,8 @@ describe('run report', () => {
 
   it('refusesANonPositiveSampleCount', async () => {
     const { model } = golden('dl-snn');
-    await expect(runReport({ model, profile: profileNamed('loihi'), samples: 0, sample: () => twoSamples('dl-snn')[0]!, seed: 0 })).rejects.toThrow(/^samples must be a positive integer, got 0$/);
+    await expect(runReport({ model, profile: profileNamed('loihi'), samples: 0, sample: () => twoSamples('dl-snn')[0]!, seed: 0 })).rejects.toThrow(
+      /^samples must be a positive integer, got 0$/,
+    );
   });
 });

@@ -66,11 +66,20 @@ describe('runSamples', () => {
     const run = await prepareRun({ model, profile });
     try {
       const seen: Array<[number, number]> = [];
-      expect(await runSamples({ engine: run.engine, samples: 3, sample, trace: (i, step) => seen.push([i, step]), stopped: () => seen.length === 5 })).toBe(false);
+      expect(await runSamples({ engine: run.engine, samples: 3, sample, trace: (i, step) => seen.push([i, step]), stopped: () => seen.length === 5 })).toBe(
+        false,
+      );
       expect(seen).toHaveLength(5);
       const started: number[] = [];
       let results = 0;
-      const done = await runSamples({ engine: run.engine, samples: 3, sample, onSample: (i) => started.push(i), onResult: () => results++, stopped: () => results === 1 });
+      const done = await runSamples({
+        engine: run.engine,
+        samples: 3,
+        sample,
+        onSample: (i) => started.push(i),
+        onResult: () => results++,
+        stopped: () => results === 1,
+      });
       expect([done, started, results]).toEqual([false, [0], 1]);
     } finally {
       await run.engine.close();

@@ -37,7 +37,10 @@ describe('noise samples', () => {
     const rng = new Rng(deriveSeed(seed, 'explore/noise', index));
     const data = new Float32Array(s.inputChannels * s.inputHeight * s.inputWidth);
     for (let i = 0; i < data.length; i++) data[i] = rng.nextFloat() * 2 - 1;
-    return { input: { kind: 'image', image: { shape: [s.inputChannels, s.inputHeight, s.inputWidth], data } }, seed: deriveSeed(seed, 'explore/poisson', index) };
+    return {
+      input: { kind: 'image', image: { shape: [s.inputChannels, s.inputHeight, s.inputWidth], data } },
+      seed: deriveSeed(seed, 'explore/poisson', index),
+    };
   }
 
   it('drawTheSameImagesAndSeedsAsExploreAlwaysDid', () => {

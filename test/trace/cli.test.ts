@@ -52,7 +52,8 @@ function spikeRows(d: TraceData): string[] {
   const layerOf = (c: number) => d.header.layers.find((l) => c >= l.firstCore && c < l.firstCore + l.cores)!.population;
   for (let r = 0; r < d.records; r++) {
     const { start, ids } = d.spikes(r);
-    for (let c = 0; c < d.header.cores; c++) for (let e = start[c]!; e < start[c + 1]!; e++) rows.push(`${d.sampleOf(r)},${d.stepOf(r)},${layerOf(c)},${c},${ids[e]}`);
+    for (let c = 0; c < d.header.cores; c++)
+      for (let e = start[c]!; e < start[c + 1]!; e++) rows.push(`${d.sampleOf(r)},${d.stepOf(r)},${layerOf(c)},${c},${ids[e]}`);
   }
   return rows;
 }
@@ -61,7 +62,9 @@ describe('spikemesh trace stats', () => {
   it('printsPerLayerTotalsPerInferenceAndTheEnergySplit', () => {
     const r = cli(['trace', 'stats', a]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/a\.trace: Spiking-DeepLab \(dl-vgg9\) on loihi-7n, 2 samples × 4 steps \(T=4, same-step, float arithmetic, seed 0\), \d+ cores on \d+ chips?/);
+    expect(r.stdout).toMatch(
+      /a\.trace: Spiking-DeepLab \(dl-vgg9\) on loihi-7n, 2 samples × 4 steps \(T=4, same-step, float arithmetic, seed 0\), \d+ cores on \d+ chips?/,
+    );
     expect(r.stdout).toContain('per layer, per inference (means over 2 samples):');
     expect(r.stdout).toMatch(/^layer\s+cores\s+neurons\s+spikes\s+rate own\s+ACs\s+MACs\s+updates\s+packets\s+hops\s+energy$/m);
     expect(r.stdout).toMatch(/^conv1\s+\d+\s+/m);
@@ -77,7 +80,10 @@ describe('spikemesh trace stats', () => {
     expect(got.layers.map((l: { counters: { acs: number } }) => l.counters.acs)).toEqual(want.layers.map((l) => l.counters.acs));
     expect(got.cores).toHaveLength(want.header.cores);
     expect(got.steps).toHaveLength(8);
-    for (const by of ['core', 'step']) expect(cli(['trace', 'stats', a, '--by', by]).stdout).toContain(by === 'core' ? 'per core, totals over 8 step records' : 'per step, totals over every core');
+    for (const by of ['core', 'step'])
+      expect(cli(['trace', 'stats', a, '--by', by]).stdout).toContain(
+        by === 'core' ? 'per core, totals over 8 step records' : 'per step, totals over every core',
+      );
   });
 
   it('warnsAboutADamagedTraceAndReportsWhatIsGood', () => {
@@ -118,7 +124,10 @@ describe('spikemesh trace export --csv', () => {
     const acs = rows.reduce((s, r) => s + Number(r.split(',')[col]), 0);
     expect(acs).toBe(stats.layers.reduce((s, l) => s + l.counters.acs, 0));
     const energy = rows.reduce((s, r) => s + Number(r.split(',').at(-1)), 0);
-    expect(energy).toBeCloseTo(stats.cores.reduce((s, c) => s + c.energyPJ, 0), 3);
+    expect(energy).toBeCloseTo(
+      stats.cores.reduce((s, c) => s + c.energyPJ, 0),
+      3,
+    );
   });
 
   it('refusesMissingOrConflictingFormatsInOneLine', () => {
@@ -197,7 +206,11 @@ describe('spikemesh trace diff', () => {
     // The oracle: the first row of a's spike list that b lacks or b's that a lacks, by (sample, step, layer order, neuron).
     const da = loadTrace(a);
     const db = loadTrace(b);
-    const key = (row: string) => row.split(',').filter((_, i) => i !== 3).join(',');
+    const key = (row: string) =>
+      row
+        .split(',')
+        .filter((_, i) => i !== 3)
+        .join(',');
     const inA = new Set(spikeRows(da).map(key));
     const inB = new Set(spikeRows(db).map(key));
     const layers = da.header.layers.map((l) => l.population);
@@ -214,7 +227,9 @@ describe('spikemesh trace diff', () => {
     const [s, t, l, n] = only[0]!.split(',');
     expect(s).toBe('1');
     expect(r.stdout).toContain(`first divergent spike: sample ${s}, step ${t}, layer ${l}, neuron ${n} (`);
-    expect(r.stdout).toMatch(inA.has(only[0]!) ? /: fired in .*a\.trace \(core \d+\), silent in .*b\.trace/ : /: silent in .*a\.trace \(core \d+\), fired in .*b\.trace/);
+    expect(r.stdout).toMatch(
+      inA.has(only[0]!) ? /: fired in .*a\.trace \(core \d+\), silent in .*b\.trace/ : /: silent in .*a\.trace \(core \d+\), fired in .*b\.trace/,
+    );
   });
 
   it('saysSoWhenTwoTracesAgree', () => {

@@ -70,7 +70,9 @@ describe('a truncated trace', () => {
         // A cut inside the footer loses only the index: reading from the start still finds the end record.
         expect(got.warnings).toHaveLength(cut >= whole.length - FOOTER_BYTES ? 0 : 1);
         if (got.warnings.length === 0) return;
-        expect(got.warnings[0]).toMatch(new RegExp(`cut\\.trace: damaged or truncated at byte \\d+ .*read the ${got.steps} complete step records? before it, of ${STEPS * SAMPLES}`));
+        expect(got.warnings[0]).toMatch(
+          new RegExp(`cut\\.trace: damaged or truncated at byte \\d+ .*read the ${got.steps} complete step records? before it, of ${STEPS * SAMPLES}`),
+        );
       }),
       { numRuns: 80 },
     );

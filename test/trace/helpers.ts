@@ -40,10 +40,24 @@ export function makeHeader(layers: LayerSpec[], o: { steps?: number; samples?: n
           t.x0.push(j * l.tile.w);
           t.x1.push(Math.min(l.shape.w, (j + 1) * l.tile.w));
         }
-    traceLayers.push({ population: l.name, kind: l.spiking ? 'lif' : 'accumulator', shape: l.shape, tile: l.tile, grid, firstCore, cores: t.c0.length - firstCore, spiking: l.spiking });
+    traceLayers.push({
+      population: l.name,
+      kind: l.spiking ? 'lif' : 'accumulator',
+      shape: l.shape,
+      tile: l.tile,
+      grid,
+      firstCore,
+      cores: t.c0.length - firstCore,
+      spiking: l.spiking,
+    });
   }
   const cores = t.c0.length;
-  const mesh = o.mesh ?? { chips: { x: 1, y: 1 }, routersPerChip: { x: Math.max(1, Math.ceil(Math.sqrt(cores))), y: Math.max(1, Math.ceil(cores / Math.max(1, Math.ceil(Math.sqrt(cores))))) }, coresPerRouter: 1, slots: 0 };
+  const mesh = o.mesh ?? {
+    chips: { x: 1, y: 1 },
+    routersPerChip: { x: Math.max(1, Math.ceil(Math.sqrt(cores))), y: Math.max(1, Math.ceil(cores / Math.max(1, Math.ceil(Math.sqrt(cores))))) },
+    coresPerRouter: 1,
+    slots: 0,
+  };
   const slots = mesh.chips.x * mesh.chips.y * mesh.routersPerChip.x * mesh.routersPerChip.y * mesh.coresPerRouter;
   const neurons = (c: number) => (t.c1[c]! - t.c0[c]!) * (t.y1[c]! - t.y0[c]!) * (t.x1[c]! - t.x0[c]!);
   return {
@@ -110,7 +124,9 @@ export function traceSteps(h: TraceHeader, steps: StepInput[], sink: { step(r: S
     const step = k % h.steps;
     const counters = new Float64Array(h.steps * h.cores * COUNTER_COUNT);
     counters.set(s.counters, step * h.cores * COUNTER_COUNT);
-    const host = Object.fromEntries(HOST_FIELDS.map((f, i) => [f, Float64Array.from({ length: h.steps }, (_, t) => (t === step ? s.host[i]! : 0))])) as unknown as HostCounters;
+    const host = Object.fromEntries(
+      HOST_FIELDS.map((f, i) => [f, Float64Array.from({ length: h.steps }, (_, t) => (t === step ? s.host[i]! : 0))]),
+    ) as unknown as HostCounters;
     tracer.record(Math.floor(k / h.steps), step, { outIdx, outCount, counters }, host);
   });
 }
@@ -128,7 +144,8 @@ export function tileIds(h: TraceHeader, c: number): number[] {
   const layer = h.layers.find((l) => c >= l.firstCore && c < l.firstCore + l.cores)!;
   const { h: H, w: W } = layer.shape;
   const out: number[] = [];
-  for (let ch = t.c0[c]!; ch < t.c1[c]!; ch++) for (let y = t.y0[c]!; y < t.y1[c]!; y++) for (let x = t.x0[c]!; x < t.x1[c]!; x++) out.push((ch * H + y) * W + x);
+  for (let ch = t.c0[c]!; ch < t.c1[c]!; ch++)
+    for (let y = t.y0[c]!; y < t.y1[c]!; y++) for (let x = t.x0[c]!; x < t.x1[c]!; x++) out.push((ch * H + y) * W + x);
   return out;
 }
 
@@ -146,11 +163,13 @@ export const layerSpecArb: fc.Arbitrary<LayerSpec> = fc
 /** Random steps of a header: each spiking core fires a random subset of its tile; counters are big or fractional at times. */
 export function stepsArb(h: TraceHeader, count: number): fc.Arbitrary<StepInput[]> {
   const step = fc.record({
-    ids: fc.tuple(...Array.from({ length: h.cores }, (_, c) => {
-      const spiking = h.layers.some((l) => l.spiking && c >= l.firstCore && c < l.firstCore + l.cores);
-      const all = tileIds(h, c);
-      return spiking ? fc.subarray(all) : fc.constant([] as number[]);
-    })),
+    ids: fc.tuple(
+      ...Array.from({ length: h.cores }, (_, c) => {
+        const spiking = h.layers.some((l) => l.spiking && c >= l.firstCore && c < l.firstCore + l.cores);
+        const all = tileIds(h, c);
+        return spiking ? fc.subarray(all) : fc.constant([] as number[]);
+      }),
+    ),
     counters: fc.oneof(
       fc.array(fc.oneof(fc.nat(300), fc.nat(), fc.constant(2 ** 40 + 3)), { minLength: h.cores * COUNTER_COUNT, maxLength: h.cores * COUNTER_COUNT }),
       fc.array(fc.double({ min: 0, max: 1e6, noNaN: true }), { minLength: h.cores * COUNTER_COUNT, maxLength: h.cores * COUNTER_COUNT }),

@@ -123,15 +123,21 @@ describe('a hostile trace header', () => {
 
   it('refusesAHugeCoreCountWithoutAllocatingForIt', () => {
     const before = process.memoryUsage().arrayBuffers;
-    expect(refusal({ ...header, cores: 2 ** 30 })).toContain(`hostile.trace: trace header: cores: 1073741824 declared, but coreTable.slot holds ${header.cores} entries`);
+    expect(refusal({ ...header, cores: 2 ** 30 })).toContain(
+      `hostile.trace: trace header: cores: 1073741824 declared, but coreTable.slot holds ${header.cores} entries`,
+    );
     expect(refusal({ ...header, cores: 1e15 })).toMatch(/hostile\.trace: trace header: cores: must be ≤ 2\^31 − 1/);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 << 20);
   });
 
   it('refusesTablesThatDisagreeWithTheLayers', () => {
     const t = header.coreTable;
-    expect(refusal({ ...header, coreTable: { ...t, c1: Int32Array.from(t.c1, (v, c) => (c === 1 ? 99 : v)) } })).toMatch(/trace header: coreTable: core 1 .*channels/);
-    expect(refusal({ ...header, coreTable: { ...t, slot: Int32Array.from(t.slot, (v, c) => (c === 2 ? -5 : v)) } })).toMatch(/trace header: coreTable\.slot: core 2 .*slot -5/);
+    expect(refusal({ ...header, coreTable: { ...t, c1: Int32Array.from(t.c1, (v, c) => (c === 1 ? 99 : v)) } })).toMatch(
+      /trace header: coreTable: core 1 .*channels/,
+    );
+    expect(refusal({ ...header, coreTable: { ...t, slot: Int32Array.from(t.slot, (v, c) => (c === 2 ? -5 : v)) } })).toMatch(
+      /trace header: coreTable\.slot: core 2 .*slot -5/,
+    );
     expect(refusal({ ...header, layers: [{ ...header.layers[0]!, firstCore: 1 }, header.layers[1]] })).toMatch(/trace header: layers\.0\.firstCore/);
     expect(refusal({ ...header, mesh: { ...header.mesh, slots: 2 ** 40 } })).toMatch(/trace header: mesh\.slots/);
   });
@@ -147,7 +153,9 @@ describe('a header that does not describe its records', () => {
     const s = withTrace(path, traceStats);
     expect(s.records).toBe(0);
     expect(s.warnings).toHaveLength(1);
-    expect(s.warnings[0]).toMatch(/misfit\.trace: damaged or truncated at byte \d+ \(a step record that does not fit the header \(spike bytes left over after the last core\)\); read the 0 complete step records before it, of 4/);
+    expect(s.warnings[0]).toMatch(
+      /misfit\.trace: damaged or truncated at byte \d+ \(a step record that does not fit the header \(spike bytes left over after the last core\)\); read the 0 complete step records before it, of 4/,
+    );
   });
 });
 

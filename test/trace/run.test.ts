@@ -56,13 +56,27 @@ describe('trace of a run', () => {
     const h = data.header;
     expect(data.warnings).toEqual([]);
     expect(data.complete).toBe(true);
-    expect(h).toMatchObject({ format: TRACE_FORMAT, version: TRACE_VERSION, network: model.network.name, profile: profile.name, seed: 5, timesteps: 4, steps: want.steps, semantics, arithmetic: 'float', samples: 2, cores: chip.cores });
+    expect(h).toMatchObject({
+      format: TRACE_FORMAT,
+      version: TRACE_VERSION,
+      network: model.network.name,
+      profile: profile.name,
+      seed: 5,
+      timesteps: 4,
+      steps: want.steps,
+      semantics,
+      arithmetic: 'float',
+      samples: 2,
+      cores: chip.cores,
+    });
     expect(h.modelHash).toMatch(/^[0-9a-f]{64}$/);
     expect(h.mappingHash).toMatch(/^[0-9a-f]{64}$/);
     expect(h.counterNames).toEqual(COUNTER_NAMES);
     expect(Array.from(h.coreTable.slot)).toEqual(Array.from(mapping.placement.slotOfTile));
     expect(h.mesh).toEqual(mapping.placement.geometry);
-    expect(h.layers.map((l) => [l.population, l.firstCore, l.cores])).toEqual(chip.plan.populations.map((p, li) => [p.name, chip.layerCores[li]![0], chip.layerCores[li]!.length]));
+    expect(h.layers.map((l) => [l.population, l.firstCore, l.cores])).toEqual(
+      chip.plan.populations.map((p, li) => [p.name, chip.layerCores[li]![0], chip.layerCores[li]!.length]),
+    );
     expect(data.records).toBe(2 * want.steps);
 
     const rowLength = chip.cores * COUNTER_NAMES.length;

@@ -23,7 +23,16 @@ async function runAndStats(name: string, profileName: string, semantics: Semanti
   const { model } = golden(name);
   const profile = profileNamed(profileName);
   const path = join(tempDir(), 'r.trace');
-  const report = await runReport({ model, profile, mapping: mapModel(model, profile), semantics, samples, sample: (i) => imageSample(model, i), seed: 1, tracePath: path });
+  const report = await runReport({
+    model,
+    profile,
+    mapping: mapModel(model, profile),
+    semantics,
+    samples,
+    sample: (i) => imageSample(model, i),
+    seed: 1,
+    tracePath: path,
+  });
   return { report, stats: withTrace(path, traceStats) };
 }
 
@@ -48,7 +57,9 @@ describe('trace stats', () => {
     });
     expect(stats.layers.some((l) => l.counters.acs > 0)).toBe(true);
     const e = stats.energy;
-    expect({ synapticPJ: e.synapticPJ / n, neuronPJ: e.neuronPJ / n, routingPJ: e.routingPJ / n, staticPJ: e.staticPJ / n, totalPJ: e.totalPJ / n }).toEqual(report.comparison.total.profile);
+    expect({ synapticPJ: e.synapticPJ / n, neuronPJ: e.neuronPJ / n, routingPJ: e.routingPJ / n, staticPJ: e.staticPJ / n, totalPJ: e.totalPJ / n }).toEqual(
+      report.comparison.total.profile,
+    );
     expect(stats.host.events / n).toBe(report.inputEvents);
     // Per-core and per-step totals add up to the same run.
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);

@@ -23,7 +23,10 @@ async function until(frame: () => string | undefined, test: (lines: string[]) =>
 /** The last frame without colour codes, lines trimmed. */
 function text(frame: string | undefined): string[] {
   // eslint-disable-next-line no-control-regex
-  return (frame ?? '').replace(/\u001B\[[0-9;]*m/g, '').split('\n').map((l) => l.trimEnd());
+  return (frame ?? '')
+    .replace(/\u001B\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((l) => l.trimEnd());
 }
 
 let unmount: (() => void) | null = null;
@@ -78,7 +81,16 @@ describe('TopApp', () => {
 
   it('watchesALiveRunStepByStep', async () => {
     const { model, input } = golden('dl-snn');
-    const live = await LiveRun.start({ model, profile: profileNamed('loihi'), semantics: 'same-step', arithmetic: 'float', workers: 0, samples: 2, sample: () => ({ input, seed: 0 }), seed: 0 });
+    const live = await LiveRun.start({
+      model,
+      profile: profileNamed('loihi'),
+      semantics: 'same-step',
+      arithmetic: 'float',
+      workers: 0,
+      samples: 2,
+      sample: () => ({ input, seed: 0 }),
+      seed: 0,
+    });
     const { lastFrame } = mount(<TopApp data={live.data} source="live: dl-snn" live={live} />);
     await live.finished;
     const lines = await until(lastFrame, (l) => /run done/.test(l[1]!));

@@ -78,7 +78,12 @@ describe('frame', () => {
     // ACs over the run: cores 0-7 did 100 110 120 130 140 100 110 120, core 8 none; quarters of 140.
     // From core 4 (row 1, col 0): right, right, up reaches core 2.
     const lines = shown([{ type: 'metric' }, { type: 'span' }, { type: 'move', dir: 'right' }, { type: 'move', dir: 'right' }, { type: 'move', dir: 'up' }]);
-    expect(lines.slice(2, 6).map((l) => l.slice(0, 40).trimEnd())).toEqual(['ACs whole run', '▓▓██◆◆██│··', '██▓▓████│', '· idle  ░▒▓█ quarters of 140 ACs (run)']);
+    expect(lines.slice(2, 6).map((l) => l.slice(0, 40).trimEnd())).toEqual([
+      'ACs whole run',
+      '▓▓██◆◆██│··',
+      '██▓▓████│',
+      '· idle  ░▒▓█ quarters of 140 ACs (run)',
+    ]);
     expect(lines[2]).toContain('core 2 · a in · tile 3/8');
   });
 

@@ -33,7 +33,16 @@ describe('LiveRun', () => {
 
   it('stopsAtTheStepItIsOnWhenTheUserQuits', async () => {
     const { model, input } = golden('dl-snn');
-    const live = await LiveRun.start({ model, profile: profileNamed('loihi'), semantics: 'same-step', arithmetic: 'float', workers: 0, samples: 50, sample: () => ({ input, seed: 0 }), seed: 0 });
+    const live = await LiveRun.start({
+      model,
+      profile: profileNamed('loihi'),
+      semantics: 'same-step',
+      arithmetic: 'float',
+      workers: 0,
+      samples: 50,
+      sample: () => ({ input, seed: 0 }),
+      seed: 0,
+    });
     await new Promise<void>((resolve) => {
       const off = live.subscribe(() => {
         if (live.data.records >= 3) {

@@ -25,7 +25,14 @@ export async function writeSmallTrace(path = SMALL_TRACE): Promise<void> {
   const { model } = loadModel(dir);
   const samples = 2;
   const seed = 0;
-  await runReport({ model, profile: loadProfile('loihi'), samples, seed, sample: datasetSamples(spec, digitsDataset('val', 0), { count: samples, seed }), tracePath: path });
+  await runReport({
+    model,
+    profile: loadProfile('loihi'),
+    samples,
+    seed,
+    sample: datasetSamples(spec, digitsDataset('val', 0), { count: samples, seed }),
+    tracePath: path,
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await writeSmallTrace();

@@ -48,7 +48,12 @@ describe('reduce', () => {
 
   it('cyclesMetricsSpanAndLayerView', () => {
     const { s, run } = setup();
-    expect([1, 2, 3, 4].map((n) => run(s, ...Array.from({ length: n }, (): Action => ({ type: 'metric' }))).metric)).toEqual(['acs', 'energy', 'util', 'spikes']);
+    expect([1, 2, 3, 4].map((n) => run(s, ...Array.from({ length: n }, (): Action => ({ type: 'metric' }))).metric)).toEqual([
+      'acs',
+      'energy',
+      'util',
+      'spikes',
+    ]);
     expect(run(s, { type: 'span' }).span).toBe('run');
     expect(run(s, { type: 'layers' }, { type: 'layers' }).layerView).toBe(false);
   });

@@ -62,7 +62,19 @@ describe('spikemesh top in tmux', () => {
     const first = hottest(new MetricCache(d).values('spikes', 'step', 0));
     expect(screenLayout(d.header, { cols: 80, rows: 24 }).grid.sepX).toBe(true);
     // ink draws only the last frame when it sees CI=true (as CI sets it); a person's terminal has no CI variable.
-    tmux('new-session', '-d', '-s', 'top', '-x', '80', '-y', '24', '-c', ROOT, `env -u CI node --import tsx src/cli/main.ts top traces/small.trace; echo "EXIT=$?"; sleep 60`);
+    tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'top',
+      '-x',
+      '80',
+      '-y',
+      '24',
+      '-c',
+      ROOT,
+      `env -u CI node --import tsx src/cli/main.ts top traces/small.trace; echo "EXIT=$?"; sleep 60`,
+    );
     const start = await waitFor('the UI', shows('←↑↓→ core'));
     const lines = start.split('\n');
     expect(lines[0]).toMatch(/^spikemesh top {2}traces\/small\.trace {2}278 cores on 4 chips {2}Spiking-DeepLab/);

@@ -68,7 +68,10 @@ export function withOverride(net: Network, override: Partial<ArchSpec>, path: st
   for (const [key, value] of Object.entries(override) as Array<[keyof ArchSpec, unknown]>) {
     if (value === undefined || ADJUSTABLE.includes(key) || net.spec[key] === value) continue;
     const flag = key === 'inputHeight' || key === 'inputWidth' ? 'size' : key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw fileError(path, worded`${option(flag)}: a network imported from NIR fixes its own ${key} (${String(net.spec[key])}); only ${option('timesteps')} and ${option('encoding')} can change`);
+    throw fileError(
+      path,
+      worded`${option(flag)}: a network imported from NIR fixes its own ${key} (${String(net.spec[key])}); only ${option('timesteps')} and ${option('encoding')} can change`,
+    );
   }
   const timesteps = override.timesteps ?? net.timesteps;
   const encoding = override.encoding ?? net.spec.encoding;
@@ -84,7 +87,8 @@ export function withOverride(net: Network, override: Partial<ArchSpec>, path: st
 export function referencedKeys(net: Network): Set<string> {
   const keys = new Set<string>();
   const add = (k: string | undefined) => k !== undefined && keys.add(k);
-  for (const proj of net.projections) for (const s of proj.stages as Stage[]) if (s.op === 'conv2d' || s.op === 'convtranspose2d') [s.weight, s.bias].forEach(add);
+  for (const proj of net.projections)
+    for (const s of proj.stages as Stage[]) if (s.op === 'conv2d' || s.op === 'convtranspose2d') [s.weight, s.bias].forEach(add);
   for (const pop of net.populations) {
     if (pop.role === 'input' || !pop.norm) continue;
     const n = pop.norm;

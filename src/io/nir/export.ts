@@ -46,7 +46,8 @@ function refusal(net: Network): string | undefined {
     const n = pop.neuron.kind;
     if (n === 'relu' || n === 'identity' || pop.norm?.kind === 'batchnorm')
       return `population '${pop.name}' is an ANN layer (${pop.norm?.kind === 'batchnorm' ? 'BatchNorm' : n}); NIR describes spiking networks: export the SNN`;
-    if (n === 'accumulator' && pop.name !== net.readout.population) return `population '${pop.name}' is an accumulator but not the readout; NIR has no counterpart`;
+    if (n === 'accumulator' && pop.name !== net.readout.population)
+      return `population '${pop.name}' is an accumulator but not the readout; NIR has no counterpart`;
   }
   const readout = net.populations.find((p) => p.name === net.readout.population);
   if (readout?.role === 'input' || readout?.neuron.kind !== 'accumulator') return `readout '${net.readout.population}' is not an accumulator`;
@@ -97,7 +98,13 @@ export function foldBnttOverTime(model: Model): { model: Model; folded: string[]
         if (last?.op !== 'conv2d') throw new Error(`foldBnttOverTime: projection ${proj.name} does not end in a conv`);
         const w = model.weights.get(last.weight)!;
         const block = w.data.length / scale.length;
-        weights.set(last.weight, tensor([...w.shape], Float32Array.from(w.data, (x, j) => x * scale[Math.floor(j / block)]!)));
+        weights.set(
+          last.weight,
+          tensor(
+            [...w.shape],
+            Float32Array.from(w.data, (x, j) => x * scale[Math.floor(j / block)]!),
+          ),
+        );
         const old = last.bias ? model.weights.get(last.bias)!.data : undefined;
         const b = Float32Array.from(scale, (s, k) => (old ? old[k]! * s : 0) + (i === 0 ? bias[k]! : 0));
         const key = last.bias ?? biasKey(last.weight);
@@ -174,7 +181,9 @@ function approximations(net: Network, folded: string[], dt: number): string[] {
     lines.push(
       `BNTT (${net.timesteps} per-step BatchNorms) of ${folded.join(', ')}: folded into the conv weights and bias as its mean over time; NIR parameters cannot change per step`,
     );
-  const soft = net.populations.filter((p): p is NeuronPopulation => p.role !== 'input' && (p.neuron.kind === 'lif' || p.neuron.kind === 'if') && p.neuron.reset === 'soft');
+  const soft = net.populations.filter(
+    (p): p is NeuronPopulation => p.role !== 'input' && (p.neuron.kind === 'lif' || p.neuron.kind === 'if') && p.neuron.reset === 'soft',
+  );
   if (soft.length)
     lines.push(
       `soft reset of ${soft.map((p) => p.name).join(', ')}: NIR's LIF resets to v_reset (written 0) — marked '${RESET_METADATA}: ${SOFT_RESET_VALUE}' in node metadata, which spikemesh restores and other tools ignore`,
@@ -185,7 +194,9 @@ function approximations(net: Network, folded: string[], dt: number): string[] {
   const { height, width } = net.readout.upsampleTo;
   const out = net.populations.find((p) => p.name === net.readout.population)!;
   const resize = out.shape.h !== height || out.shape.w !== width ? ` and the bilinear upsample to ${height}×${width}` : '';
-  lines.push(`readout '${out.name}': the accumulator becomes the NIR Output (what arrives each step); the mean over the T = ${net.timesteps} steps${resize} and the argmax are the reader's`);
+  lines.push(
+    `readout '${out.name}': the accumulator becomes the NIR Output (what arrives each step); the mean over the T = ${net.timesteps} steps${resize} and the argmax are the reader's`,
+  );
   lines.push(`neurons written at dt = ${dt} s (τ = dt/(1 − λ), R = τ/dt, so that λ = 1 − dt/τ and the input scale R·dt/τ = 1 on import)`);
   return lines;
 }
@@ -224,5 +235,8 @@ export function modelToNir(model: Model, meta: BundleMeta | undefined, where: st
     }
   }
   const graph: NirGraph = { type: 'NIRGraph', nodes, edges, metadata: graphMetadata(net, meta, dt) };
-  return { doc: { version: NIR_WRITE_VERSION, graph }, report: { nodes: nodes.size, edges: edges.length, approximations: approximations(model.network, folded, dt) } };
+  return {
+    doc: { version: NIR_WRITE_VERSION, graph },
+    report: { nodes: nodes.size, edges: edges.length, approximations: approximations(model.network, folded, dt) },
+  };
 }

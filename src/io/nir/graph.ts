@@ -77,7 +77,15 @@ function inline(graph: NirGraph, prefix: string, name: string): Flattened {
  * An edge endpoint: a leaf node of this graph, a subgraph (meaning its only Output when it is a
  * source, its only Input when it is a target) or `sub.inner` naming a node inside a subgraph.
  */
-function resolve(graph: NirGraph, subs: Map<string, Flattened>, prefix: string, endpoint: string, port: 'Input' | 'Output', edge: string, name: string): string {
+function resolve(
+  graph: NirGraph,
+  subs: Map<string, Flattened>,
+  prefix: string,
+  endpoint: string,
+  port: 'Input' | 'Output',
+  edge: string,
+  name: string,
+): string {
   const node = graph.nodes.get(endpoint);
   if (node && !isGraph(node)) return `${prefix}${endpoint}`;
   if (node) {
@@ -111,8 +119,7 @@ function joinPorts(flat: Flattened): { nodes: Map<string, NirNode>; edges: Array
     (into.get(t) ?? into.set(t, []).get(t)!).push(edges.length);
     edges.push({ s, t, alive: true });
   };
-  const take = (index: Map<string, number[]>, port: string) =>
-    (index.get(port) ?? []).map((i) => edges[i]!).filter((e) => e.alive);
+  const take = (index: Map<string, number[]>, port: string) => (index.get(port) ?? []).map((i) => edges[i]!).filter((e) => e.alive);
   for (const [s, t] of flat.edges) add(s, t);
   for (const port of flat.ports) {
     const sources = take(into, port);
@@ -154,7 +161,10 @@ function topologicalOrder(nodes: Map<string, NirNode>, inputs: Map<string, strin
   }
   if (order.length === nodes.size) return order;
   const placed = new Set(order);
-  throw fileError(name, `cycle ${describeCycle(new Set([...nodes.keys()].filter((k) => !placed.has(k))), inputs)}: spikemesh maps feed-forward graphs only (no recurrence)`);
+  throw fileError(
+    name,
+    `cycle ${describeCycle(new Set([...nodes.keys()].filter((k) => !placed.has(k))), inputs)}: spikemesh maps feed-forward graphs only (no recurrence)`,
+  );
 }
 
 /** Nodes of a cycle named in full in its message; a longer one is elided in the middle. */

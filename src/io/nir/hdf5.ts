@@ -108,7 +108,12 @@ class ReadBudget {
   ) {
     this.objects = new Budget(name, MAX_HDF5_OBJECTS, 'HDF5 groups and datasets');
     this.elements = new Budget(name, MAX_NIR_ELEMENTS, 'dataset elements');
-    this.bytes = new Budget(name, decompressionAllowance(fileBytes), 'bytes of dataset values', `${MAX_DECOMPRESSION_RATIO}× the file's ${int(fileBytes)} bytes plus 16 MiB`);
+    this.bytes = new Budget(
+      name,
+      decompressionAllowance(fileBytes),
+      'bytes of dataset values',
+      `${MAX_DECOMPRESSION_RATIO}× the file's ${int(fileBytes)} bytes plus 16 MiB`,
+    );
   }
 
   /** A dataset's declared size, before its data is read (h5wasm would allocate all of it at once). */
@@ -128,7 +133,8 @@ function shortPath(path: string): string {
 }
 
 function readGroup(h5: H5Wasm, group: H5GroupObject, budget: ReadBudget, path: string, depth: number): H5Group {
-  if (depth > MAX_HDF5_DEPTH) throw fileError(budget.name, `HDF5 group ${shortPath(path)} is nested ${depth} levels deep, more than the ${MAX_HDF5_DEPTH} allowed`);
+  if (depth > MAX_HDF5_DEPTH)
+    throw fileError(budget.name, `HDF5 group ${shortPath(path)} is nested ${depth} levels deep, more than the ${MAX_HDF5_DEPTH} allowed`);
   const children = new Map<string, H5Entry>();
   for (const key of group.keys()) {
     budget.objects.charge(1, `HDF5 object ${path}/${key}`);
@@ -155,7 +161,8 @@ function datasetValue(raw: Raw, shape: number[], name: string, path: string): Ni
     return { kind: 'numbers', shape, data: Float64Array.from(raw), dtype: raw instanceof Float32Array ? 'f32' : 'f64' };
   if (ArrayBuffer.isView(raw)) return { kind: 'numbers', shape, data: Float64Array.from(raw as ArrayLike<number | bigint>, Number), dtype: 'int' };
   if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return { kind: 'strings', shape, data: raw as string[] };
-  if (Array.isArray(raw) && raw.every((v) => typeof v === 'boolean')) return { kind: 'numbers', shape, data: Float64Array.from(raw as boolean[], Number), dtype: 'int' };
+  if (Array.isArray(raw) && raw.every((v) => typeof v === 'boolean'))
+    return { kind: 'numbers', shape, data: Float64Array.from(raw as boolean[], Number), dtype: 'int' };
   throw fileError(name, `dataset ${path} has an HDF5 type that NIR does not use`);
 }
 
@@ -190,7 +197,11 @@ function writeDataset(group: H5GroupObject, name: string, value: NirValue): void
     return;
   }
   const data =
-    value.dtype === 'f32' ? Float32Array.from(value.data) : value.dtype === 'f64' ? Float64Array.from(value.data) : BigInt64Array.from(value.data, (v) => BigInt(v));
+    value.dtype === 'f32'
+      ? Float32Array.from(value.data)
+      : value.dtype === 'f64'
+        ? Float64Array.from(value.data)
+        : BigInt64Array.from(value.data, (v) => BigInt(v));
   const compress = value.data.length >= COMPRESS_FROM && shape.every((d) => d > 0);
   group.create_dataset({ name, data, shape, ...(compress ? { chunks: shape, compression: 'gzip' as const, compression_opts: 4 } : {}) });
 }

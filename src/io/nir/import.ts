@@ -202,7 +202,11 @@ class Importer {
     const keyOf = (i: number) => (input.paths.length === 1 ? key : `${key}.${i}`);
     /** Append a weighted stage to every path, taking up any pending gain into that path's copy of the weights. */
     const weighted = (stage: ConvStage, out: Shape3, nir: number[]): Signal => ({
-      paths: input.paths.map((p, i) => ({ source: p.source, stages: [...p.stages, p.gain === 1 ? stage : gainConv(`${keyOf(i)}.gain`, stage, p.gain, this.weights)], gain: 1 })),
+      paths: input.paths.map((p, i) => ({
+        source: p.source,
+        stages: [...p.stages, p.gain === 1 ? stage : gainConv(`${keyOf(i)}.gain`, stage, p.gain, this.weights)],
+        gain: 1,
+      })),
       nir,
       layout: out,
     });
@@ -229,7 +233,18 @@ class Importer {
           const last = p.stages.at(-1);
           // Folding into the conv before keeps the engine's projection form (one weighted stage per conv).
           if (last?.op === 'conv2d' && p.gain === 1) return { ...p, stages: [...p.stages.slice(0, -1), scaleConv(keyOf(i), last, per, this.weights)] };
-          return { source: p.source, stages: [...p.stages, depthwiseStage(keyOf(i), per.map((x) => x * p.gain), this.weights)], gain: 1 };
+          return {
+            source: p.source,
+            stages: [
+              ...p.stages,
+              depthwiseStage(
+                keyOf(i),
+                per.map((x) => x * p.gain),
+                this.weights,
+              ),
+            ],
+            gain: 1,
+          };
         });
         return { paths, nir: input.nir, layout: input.layout };
       }
@@ -275,7 +290,8 @@ class Importer {
     const end = dim('end_dim', -1);
     if (start < 0 || end >= nir.length || start > end) throw new NodeProblem(`start_dim/end_dim do not fit a ${shapeText(nir)} signal`);
     const out = [...nir.slice(0, start), numel(nir.slice(start, end + 1)), ...nir.slice(end + 1)];
-    if (out.length !== 1) throw new NodeProblem(`flattening dims ${start}…${end} of ${shapeText(nir)} gives ${shapeText(out)}; spikemesh flattens whole maps only`);
+    if (out.length !== 1)
+      throw new NodeProblem(`flattening dims ${start}…${end} of ${shapeText(nir)} gives ${shapeText(out)}; spikemesh flattens whole maps only`);
     return out;
   }
 
@@ -320,7 +336,10 @@ class Importer {
       const stages =
         path.stages.length && path.gain === 1
           ? path.stages
-          : [...path.stages, depthwiseStage(`${name}.${path.gain === 1 ? 'identity' : 'gain'}`, new Float64Array(input.layout.c).fill(path.gain), this.weights)];
+          : [
+              ...path.stages,
+              depthwiseStage(`${name}.${path.gain === 1 ? 'identity' : 'gain'}`, new Float64Array(input.layout.c).fill(path.gain), this.weights),
+            ];
       this.projections.push({ name, source: path.source, target: key, stages });
     });
   }

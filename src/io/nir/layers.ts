@@ -56,7 +56,8 @@ function convPadding(node: NirNode, k: number, dilation: number, stride: number)
     if (mode === 'valid') return 0;
     if (mode !== 'same') throw new NodeProblem(`padding '${mode}' is not 'same', 'valid' or a number`);
     const total = dilation * (k - 1);
-    if (stride !== 1 || total % 2 !== 0) throw new NodeProblem(`padding 'same' with stride ${stride}, kernel ${k} and dilation ${dilation} pads unevenly; spikemesh pads both sides alike`);
+    if (stride !== 1 || total % 2 !== 0)
+      throw new NodeProblem(`padding 'same' with stride ${stride}, kernel ${k} and dilation ${dilation} pads unevenly; spikemesh pads both sides alike`);
     return total / 2;
   }
   return square(node, 'padding', 0);
@@ -112,7 +113,13 @@ export function poolParams(node: NirNode): PoolParams {
 export function gainConv(key: string, conv: ConvStage, gain: number, weights: WeightMap): ConvStage {
   const w = weights.get(conv.weight)!;
   const scaled: ConvStage = { ...conv, weight: `${key}.weight` };
-  weights.set(scaled.weight, tensor([...w.shape], Float32Array.from(w.data, (x) => x * gain)));
+  weights.set(
+    scaled.weight,
+    tensor(
+      [...w.shape],
+      Float32Array.from(w.data, (x) => x * gain),
+    ),
+  );
   return scaled;
 }
 
@@ -142,7 +149,13 @@ export function foldPool(key: string, conv: ConvStage, p: PoolParams, weights: W
   if (conv.bias) {
     folded.bias = `${key}.bias`;
     const b = weights.get(conv.bias)!.data;
-    weights.set(folded.bias, tensor([cout], Float32Array.from(b, (x) => (p.sum ? x * p.kernel * p.kernel : x))));
+    weights.set(
+      folded.bias,
+      tensor(
+        [cout],
+        Float32Array.from(b, (x) => (p.sum ? x * p.kernel * p.kernel : x)),
+      ),
+    );
   }
   return folded;
 }
@@ -157,7 +170,10 @@ export function denseStage(key: string, node: NirNode, input: Shape3, length: nu
   if (w.shape.length !== 2) throw new NodeProblem(`weight has shape [${w.shape}], expected [out, in]`);
   const [out, inLen] = w.shape as [number, number];
   if (inLen !== length) throw new NodeProblem(`weight takes ${inLen} inputs, but receives a vector of ${length}`);
-  if (input.h !== input.w) throw new NodeProblem(`receives a flattened ${input.c}×${input.h}×${input.w} map; spikemesh can only express a dense layer over a square map (as one square conv)`);
+  if (input.h !== input.w)
+    throw new NodeProblem(
+      `receives a flattened ${input.c}×${input.h}×${input.w} map; spikemesh can only express a dense layer over a square map (as one square conv)`,
+    );
   const stage: ConvStage = { op: 'conv2d', weight: `${key}.weight`, stride: 1, padding: 0, dilation: 1, groups: 1 };
   weights.set(stage.weight, float32(w, [out, input.c, input.h, input.w]));
   if (node.type === 'Affine') {
@@ -180,7 +196,9 @@ export function scalePerChannel(node: NirNode, shape: Shape3): Float64Array {
   const per = new Float64Array(shape.c);
   for (let c = 0; c < shape.c; c++) {
     const first = s.data.length === 1 ? s.data[0]! : s.data[c * hw]!;
-    if (s.data.length === n) for (let i = 1; i < hw; i++) if (s.data[c * hw + i] !== first) throw new NodeProblem(`scale varies within channel ${c}; spikemesh weights are shared across positions`);
+    if (s.data.length === n)
+      for (let i = 1; i < hw; i++)
+        if (s.data[c * hw + i] !== first) throw new NodeProblem(`scale varies within channel ${c}; spikemesh weights are shared across positions`);
     per[c] = first;
   }
   return per;
@@ -191,10 +209,22 @@ export function scaleConv(key: string, conv: ConvStage, per: Float64Array, weigh
   const w = weights.get(conv.weight)!;
   const block = w.data.length / per.length;
   const scaled: ConvStage = { ...conv, weight: `${key}.weight` };
-  weights.set(scaled.weight, tensor([...w.shape], Float32Array.from(w.data, (x, i) => x * per[Math.floor(i / block)]!)));
+  weights.set(
+    scaled.weight,
+    tensor(
+      [...w.shape],
+      Float32Array.from(w.data, (x, i) => x * per[Math.floor(i / block)]!),
+    ),
+  );
   if (conv.bias) {
     scaled.bias = `${key}.bias`;
-    weights.set(scaled.bias, tensor([per.length], Float32Array.from(weights.get(conv.bias)!.data, (x, c) => x * per[c]!)));
+    weights.set(
+      scaled.bias,
+      tensor(
+        [per.length],
+        Float32Array.from(weights.get(conv.bias)!.data, (x, c) => x * per[c]!),
+      ),
+    );
   }
   return scaled;
 }

@@ -83,7 +83,8 @@ export function neuronFromNir(type: string, params: Map<string, NirValue>, metad
     if (problem) return { problem };
   }
   if (type === 'Threshold') return lifOf(0, 1, values.threshold!, 'hard');
-  if (values.v_leak !== undefined && values.v_leak !== 0) return { problem: `v_leak = ${values.v_leak}: spikemesh neurons have no resting potential (v_leak must be 0)` };
+  if (values.v_leak !== undefined && values.v_leak !== 0)
+    return { problem: `v_leak = ${values.v_leak}: spikemesh neurons have no resting potential (v_leak must be 0)` };
   if (values.v_reset !== 0) return { problem: `v_reset = ${values.v_reset}: spikemesh's reset sets the membrane to 0 (v_reset must be 0)` };
   const reset = resetOf(metadata);
   if (type === 'IF') return lifOf(1, values.r! * dt, values.v_threshold!, reset);
@@ -94,7 +95,9 @@ export function neuronFromNir(type: string, params: Map<string, NirValue>, metad
   if (type === 'CubaLIF') {
     const alpha = 1 - dt / values.tau_syn!;
     if (!near(alpha, 0))
-      return { problem: `tau_syn = ${values.tau_syn} gives a synaptic current that decays by α = ${alpha.toPrecision(4)} per step at dt = ${dt}; spikemesh neurons have no synaptic current state (needs tau_syn = dt)` };
+      return {
+        problem: `tau_syn = ${values.tau_syn} gives a synaptic current that decays by α = ${alpha.toPrecision(4)} per step at dt = ${dt}; spikemesh neurons have no synaptic current state (needs tau_syn = dt)`,
+      };
     scale *= values.w_in!;
   }
   return lifOf(1 - dt / tau, scale, values.v_threshold!, reset);
@@ -112,7 +115,8 @@ function lifOf(leak: number, scale: number, vThreshold: number, reset: ResetMode
 
 /** NIR parameters of a spikemesh LIF/IF at step dt (values only; the caller shapes them per neuron). */
 export function neuronToNir(neuron: NeuronModel, dt: number): { type: 'LIF' | 'IF'; values: Record<string, number> } | { problem: string } {
-  if (neuron.kind === 'if' || (neuron.kind === 'lif' && neuron.leak === 1)) return { type: 'IF', values: { r: 1 / dt, v_threshold: neuron.threshold, v_reset: 0 } };
+  if (neuron.kind === 'if' || (neuron.kind === 'lif' && neuron.leak === 1))
+    return { type: 'IF', values: { r: 1 / dt, v_threshold: neuron.threshold, v_reset: 0 } };
   if (neuron.kind !== 'lif') return { problem: `a ${neuron.kind} neuron has no NIR counterpart` };
   if (!(neuron.leak >= 0 && neuron.leak < 1)) return { problem: `leak λ = ${neuron.leak} is outside [0, 1]` };
   const tau = dt / (1 - neuron.leak);

@@ -78,7 +78,8 @@ function readEdges(entry: H5Entry | undefined, name: string, where: string): Arr
   if (entry.kind !== 'dataset' || entry.value.kind !== 'strings') throw fileError(name, `${where}: 'edges' is not an array of node names`);
   const { shape, data } = entry.value;
   const empty = data.length === 0;
-  if (!empty && (shape.length !== 2 || shape[1] !== 2)) throw fileError(name, `${where}: 'edges' has shape [${shape.join(',')}], expected [n, 2] (source, target)`);
+  if (!empty && (shape.length !== 2 || shape[1] !== 2))
+    throw fileError(name, `${where}: 'edges' has shape [${shape.join(',')}], expected [n, 2] (source, target)`);
   const edges: Array<[string, string]> = [];
   for (let i = 0; i + 1 < data.length; i += 2) edges.push([data[i]!, data[i + 1]!]);
   return edges;
@@ -101,7 +102,8 @@ function readNode(group: H5Group, name: string, path: string): NirNode | NirGrap
   collectParams(group, '', params);
   for (const p of required) if (!params.has(p)) throw fileError(name, `node '${path}' (${type}): missing parameter '${p}'`);
   for (const [p, v] of params)
-    if (v.kind === 'strings' && !STRING_PARAMETERS.has(p) && !p.includes('.')) throw fileError(name, `node '${path}' (${type}): parameter '${p}' is a string, expected numbers`);
+    if (v.kind === 'strings' && !STRING_PARAMETERS.has(p) && !p.includes('.'))
+      throw fileError(name, `node '${path}' (${type}): parameter '${p}' is a string, expected numbers`);
   return { type, params, metadata: readMetadata(group) };
 }
 

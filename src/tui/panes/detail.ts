@@ -37,7 +37,12 @@ export function detailPane(sc: Scene, width: number): Line[] {
   const neurons = tileNeurons(h, c);
   const u = utilisation(h, c);
   const lines: Line[] = [
-    [seg(`core ${c}`, { bold: true }), seg(' · '), seg(`${layerLetter(li)} ${layer.population}`, { color: layerColor(li), bold: true }), seg(` · tile ${c - layer.firstCore + 1}/${layer.cores}`)],
+    [
+      seg(`core ${c}`, { bold: true }),
+      seg(' · '),
+      seg(`${layerLetter(li)} ${layer.population}`, { color: layerColor(li), bold: true }),
+      seg(` · tile ${c - layer.firstCore + 1}/${layer.cores}`),
+    ],
     [seg(`chip ${mesh.cx[slot]},${mesh.cy[slot]} · router ${mesh.gx[slot]},${mesh.gy[slot]} · slot ${slot}`)],
     [seg(`ch ${t.c0[c]}-${t.c1[c]! - 1} · rows ${t.y0[c]}-${t.y1[c]! - 1} · cols ${t.x0[c]}-${t.x1[c]! - 1}`)],
     [seg(`${neurons.toLocaleString('en-US')} neurons · ${u.resource ? `util ${percent(u.value)} (${u.resource})` : 'no core limits'}`)],
@@ -51,7 +56,11 @@ export function detailPane(sc: Scene, width: number): Line[] {
   lines.push(
     rule(`step ${d.stepOf(r) + 1} of sample ${d.sampleOf(r) + 1}`, width),
     [seg(`spikes ${short(spikes)} (${percent(spikes / neurons)} fired) · ACs ${short(at(COUNTER.acs))}`)],
-    [seg(`upd ${short(at(COUNTER.updatesActive) + at(COUNTER.updatesInactive))} · pkts ${short(at(COUNTER.packetsOut))} · hops ${short(at(COUNTER.hopsEW) + at(COUNTER.hopsNS) + at(COUNTER.hopsChip))}`)],
+    [
+      seg(
+        `upd ${short(at(COUNTER.updatesActive) + at(COUNTER.updatesInactive))} · pkts ${short(at(COUNTER.packetsOut))} · hops ${short(at(COUNTER.hopsEW) + at(COUNTER.hopsNS) + at(COUNTER.hopsChip))}`,
+      ),
+    ],
     [seg(`energy ${joules(d.energy(r, c))} · ${percent(d.energy(r, c) / stepEnergy)} of the step`)],
   );
   const [from, to] = sampleRange(sc, r);

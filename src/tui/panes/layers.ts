@@ -22,7 +22,10 @@ export function layersPane(sc: Scene, width: number, rows: number): Line[] {
   const selected = sc.layerOf[s.core]!;
   if (rows <= 0) return [];
   const barWidth = Math.max(4, Math.min(30, width - 4 - NAME - 2 * (NUM + 1)));
-  const head: Line = [seg(pad('layers: spike rate', 3 + NAME + barWidth), { bold: true }), seg(` ${pad('step', NUM, true)} ${pad('mean', NUM, true)}`, { dim: true })];
+  const head: Line = [
+    seg(pad('layers: spike rate', 3 + NAME + barWidth), { bold: true }),
+    seg(` ${pad('step', NUM, true)} ${pad('mean', NUM, true)}`, { dim: true }),
+  ];
   const rates = h.layers.map((_, li) => (d.records > 0 ? rate(sc, li, s.record) : 0));
   const top = Math.max(...rates, 1e-9);
   const [from, to] = d.records > 0 ? sampleRange(sc, s.record) : [0, 0];
@@ -34,7 +37,13 @@ export function layersPane(sc: Scene, width: number, rows: number): Line[] {
     let mean = 0;
     for (let r = from; r < to; r++) mean += rate(sc, li, r);
     mean /= Math.max(1, to - from);
-    return [mark, letter, name, seg(bar(rates[li]! / top, barWidth), { color: layerColor(li) }), seg(` ${pad(rates[li]!.toFixed(3), NUM, true)} ${pad(mean.toFixed(3), NUM, true)}`)];
+    return [
+      mark,
+      letter,
+      name,
+      seg(bar(rates[li]! / top, barWidth), { color: layerColor(li) }),
+      seg(` ${pad(rates[li]!.toFixed(3), NUM, true)} ${pad(mean.toFixed(3), NUM, true)}`),
+    ];
   });
   // Too many layers for the pane: keep the selected one in view.
   const room = rows - 1;
