@@ -2,7 +2,7 @@
 
 import type { LoadedModel } from '../io/types.js';
 import { evalCommand, modelPath } from './commands.js';
-import type { Evaluations } from './evaluations.js';
+import type { Evaluations, WantedEvaluation } from './evaluations.js';
 import { bundleName, DATA_SETS, METHODS, type DataName, type Method, type PaperContext, type TableRow, type TablesResult } from './types.js';
 
 /** The ANN twin a spiking row is compared with. */
@@ -37,6 +37,11 @@ function row(ctx: PaperContext, evals: Evaluations, method: Method, data: DataNa
     differencePoints: trainer.miou === null ? null : 100 * (r.metrics.miou - trainer.miou),
     command: evalCommand(modelPath(ctx.sources.modelsDir, model), data, ctx.settings.samples, ctx.settings),
   };
+}
+
+/** The evaluations the rows read: each shipped bundle on its data set, clean. */
+export function tableEvaluations(ctx: PaperContext): WantedEvaluation[] {
+  return DATA_SETS.flatMap((data) => METHODS.map((method) => ({ name: bundleName(method, data), data, sigmas: [0] }))).filter((w) => ctx.sources.model(w.name));
 }
 
 /** Every (method, data set) row; a bundle that is not shipped is a row saying so. */

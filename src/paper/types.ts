@@ -61,6 +61,8 @@ export interface PaperSources {
 export interface PaperContext {
   settings: PaperSettings;
   sources: PaperSources;
+  /** A Redis URL: the evaluations and engine runs go to that queue's workers (src/cluster); the rest runs here. */
+  queue?: string;
 }
 
 /** One row of Table II/III. */
