@@ -39,9 +39,22 @@ export class Evaluations {
           const ds = sources.dataset(w.data, 'val');
           const onProgress = (n: number, _total: number, detail?: string) => {
             done.set(w, n);
-            progress.update([...done.values()].reduce((a, b) => a + b, 0), detail);
+            progress.update(
+              [...done.values()].reduce((a, b) => a + b, 0),
+              detail,
+            );
           };
-          const report = await evaluateOnQueue({ url, loaded, data: w.data, ds, dataSeed: settings.dataSeed, sigmas: [...w.sigmas], count: settings.samples, seed: settings.seed, onProgress });
+          const report = await evaluateOnQueue({
+            url,
+            loaded,
+            data: w.data,
+            ds,
+            dataSeed: settings.dataSeed,
+            sigmas: [...w.sigmas],
+            count: settings.samples,
+            seed: settings.seed,
+            onProgress,
+          });
           report.results.forEach((r) => this.done.set(this.key(w.name, r.sigma), r));
         }),
       );

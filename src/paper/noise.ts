@@ -9,7 +9,9 @@ export const NOISE_METHODS: readonly Method[] = ['spiking-deeplab', 'deeplab-ann
 
 /** The evaluations the curves read: each shipped noise model on digits at every σ. */
 export function noiseEvaluations(ctx: PaperContext): WantedEvaluation[] {
-  return NOISE_METHODS.map((method) => ({ name: bundleName(method, 'digits'), data: 'digits' as const, sigmas: ctx.settings.sigmas })).filter((w) => ctx.sources.model(w.name));
+  return NOISE_METHODS.map((method) => ({ name: bundleName(method, 'digits'), data: 'digits' as const, sigmas: ctx.settings.sigmas })).filter((w) =>
+    ctx.sources.model(w.name),
+  );
 }
 
 /** Each model at every σ; σ = 0 is the evaluation Table II already ran (same samples and seeds), not run again. */
