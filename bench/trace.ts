@@ -26,11 +26,10 @@ import { SpikeCoder } from '../src/trace/encode.js';
 import { withTrace } from '../src/trace/reader.js';
 import { traceStats } from '../src/trace/stats.js';
 import { RunTrace } from '../src/trace/tracer.js';
-import { cachedPaperModel, PAPER_SAMPLE, PAPER_SPEC, PAPER_SYNTH } from './lib/paper-model.js';
+import { cachedPaperModel, PAPER_SAMPLE, PAPER_SYNTH } from './lib/paper-model.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The paper-size model of bench/engine.ts, under the same cache key. */
-const PAPER = PAPER_SPEC;
 const SYNTH = PAPER_SYNTH;
 const SAMPLE = PAPER_SAMPLE;
 /** Untraced and traced inferences each (after one warm-up of each): at least this many, more for short runs. */

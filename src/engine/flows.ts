@@ -95,9 +95,16 @@ export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfil
     const from = b.src[i] === HOST_TILE ? HOST_TILE : slot[b.src[i]!]!;
     let lat = 0;
     walkRoute(m, from, slot[b.dst[i]!]!, (_link, kind) => {
-      if (kind === 'ew') (f.hopsEW[i]!++, (lat += tn.hopEW));
-      else if (kind === 'ns') (f.hopsNS[i]!++, (lat += tn.hopNS));
-      else (f.hopsChip[i]!++, (lat += tn.chipHop));
+      if (kind === 'ew') {
+        f.hopsEW[i]!++;
+        lat += tn.hopEW;
+      } else if (kind === 'ns') {
+        f.hopsNS[i]!++;
+        lat += tn.hopNS;
+      } else {
+        f.hopsChip[i]!++;
+        lat += tn.chipHop;
+      }
     });
     f.latencyNs[i] = lat;
   }
@@ -118,7 +125,10 @@ export function emitPlan(
   const span = (fan: FanOut, a: number, b: number): [number, number] => {
     let lo = Infinity;
     let hi = -Infinity;
-    for (let e = fan.start[a]!; e < fan.start[b]!; e++) ((lo = Math.min(lo, fan.tiles[e]!)), (hi = Math.max(hi, fan.tiles[e]! + 1)));
+    for (let e = fan.start[a]!; e < fan.start[b]!; e++) {
+      lo = Math.min(lo, fan.tiles[e]!);
+      hi = Math.max(hi, fan.tiles[e]! + 1);
+    }
     return lo === Infinity ? [0, 0] : [lo, hi];
   };
   const r = range ?? { y0: 0, y1: fan.rows.start.length - 1, x0: 0, x1: fan.cols.start.length - 1, c0: 0, c1: fan.chans.start.length - 1 };

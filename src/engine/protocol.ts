@@ -43,7 +43,7 @@
 // Phases: 'same-step' runs one phase per layer (a layer reads the flows its source layers wrote in
 // this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
 
-import { InternalError, UserError } from '../errors.js';
+import { InternalError } from '../errors.js';
 import type { BlockedWeights, Chip, ChipSpec, Semantics, SharedBuffers } from './model.js';
 
 export type { SharedBuffers } from './model.js';

@@ -101,7 +101,13 @@ function globalStd(maps: Maps): number {
   let n = 0;
   let sum = 0;
   let sq = 0;
-  for (const s of maps) for (const m of s) for (let i = 0; i < m.length; i++) (n++, (sum += m[i]!), (sq += m[i]! * m[i]!));
+  for (const s of maps)
+    for (const m of s)
+      for (let i = 0; i < m.length; i++) {
+        n++;
+        sum += m[i]!;
+        sq += m[i]! * m[i]!;
+      }
   const mu = sum / n;
   return Math.sqrt(Math.max(0, sq / n - mu * mu));
 }

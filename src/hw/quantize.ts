@@ -67,7 +67,11 @@ function meanTable(tables: NormTable[]): NormTable {
   const c = tables[0]!.scale.length;
   const scale = new Float64Array(c);
   const bias = new Float64Array(c);
-  for (const t of tables) for (let i = 0; i < c; i++) ((scale[i] += t.scale[i]! / tables.length), (bias[i] += t.bias[i]! / tables.length));
+  for (const t of tables)
+    for (let i = 0; i < c; i++) {
+      scale[i] += t.scale[i]! / tables.length;
+      bias[i] += t.bias[i]! / tables.length;
+    }
   return { scale, bias };
 }
 
@@ -75,7 +79,11 @@ function meanTable(tables: NormTable[]): NormTable {
 function spread(tables: NormTable[], mean: NormTable): number {
   let d = 0;
   let n = 0;
-  for (const t of tables) for (let i = 0; i < t.scale.length; i++) ((d += (t.scale[i]! - mean.scale[i]!) ** 2), (n += t.scale[i]! ** 2));
+  for (const t of tables)
+    for (let i = 0; i < t.scale.length; i++) {
+      d += (t.scale[i]! - mean.scale[i]!) ** 2;
+      n += t.scale[i]! ** 2;
+    }
   return n > 0 ? Math.sqrt(d / n) : 0;
 }
 

@@ -10,6 +10,7 @@ const SHOWN = 60;
 
 /** `s` with line breaks and other control characters escaped, so that a message stays on one line. */
 export function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped
   return s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 

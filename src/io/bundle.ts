@@ -1,6 +1,6 @@
 // The project's checkpoint bundle: a folder with model.json (validated with zod) and weights.safetensors.
 
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fileError } from '../errors.js';

@@ -799,10 +799,10 @@ class Unpickler {
         case OP.EXT1:
         case OP.EXT2:
         case OP.EXT4:
-          this.fail('extension-registry opcodes (EXT1/2/4) are not supported');
+          return this.fail('extension-registry opcodes (EXT1/2/4) are not supported');
         case OP.NEXT_BUFFER:
         case OP.READONLY_BUFFER:
-          this.fail('out-of-band buffers are not supported');
+          return this.fail('out-of-band buffers are not supported');
         default:
           this.fail(`unknown opcode 0x${op.toString(16).padStart(2, '0')}`);
       }

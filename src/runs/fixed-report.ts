@@ -233,7 +233,10 @@ export function quantizationReport(
     qnet.populations.forEach((pop, k) => (tallies[k]!.saturations += fixedRun.saturations[pop.name] ?? 0));
     const a = floatRun.accumulator.data;
     const b = fixedRun.accumulator.data;
-    for (let j = 0; j < a.length; j++) ((readoutErr += (b[j]! - a[j]!) ** 2), (readoutRef += a[j]! ** 2));
+    for (let j = 0; j < a.length; j++) {
+      readoutErr += (b[j]! - a[j]!) ** 2;
+      readoutRef += a[j]! ** 2;
+    }
     floatRun.prediction.forEach((p, j) => (samePixels += p === fixedRun.prediction[j] ? 1 : 0));
     pixels += floatRun.prediction.length;
     if (sample.label) {

@@ -10,7 +10,7 @@ import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
 import { ddd17Dataset } from '../../src/data/ddd17.js';
 import { readInputFile } from '../../src/data/input.js';
-import { decodeImage, jpegDimensions } from '../../src/data/voc.js';
+import { jpegDimensions } from '../../src/data/voc.js';
 import { encodeRgbPng, readLabelPng, readRgbPng } from '../../src/data/png.js';
 import type { ArchSpec } from '../../src/net/types.js';
 import { forgedJpeg, forgedPng, refusal, zeroZlib } from '../io/hostile.js';

@@ -6,7 +6,10 @@ import { buildNetwork, defaultSpec } from '../../src/net/index.js';
 function std(x: Float32Array): number {
   let s = 0;
   let q = 0;
-  for (const v of x) ((s += v), (q += v * v));
+  for (const v of x) {
+    s += v;
+    q += v * v;
+  }
   return Math.sqrt(q / x.length - (s / x.length) ** 2);
 }
 

@@ -49,7 +49,10 @@ describe('progressReporter', () => {
     const out = fakeStream(false);
     let t = 0;
     const p = progressReporter(out, 'eval', 10, { delayMs: 0, intervalMs: 0, now: () => t });
-    for (let i = 1; i <= 10; i++) ((t += 1000), p.update(i));
+    for (let i = 1; i <= 10; i++) {
+      t += 1000;
+      p.update(i);
+    }
     p.finish();
     expect(out.writes).toEqual([]);
   });

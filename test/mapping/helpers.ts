@@ -51,6 +51,7 @@ export function convChain(input: Shape3, layers: LayerSpec[], encoding: 'poisson
   return { network, weightShapes };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON read back from a file is untyped by nature
 type Json = Record<string, any>;
 
 /** A shipped profile's JSON with some values replaced (paths like 'neuronsPerCore' or 'energyPJ.hopNS'). */

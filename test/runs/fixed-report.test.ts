@@ -34,7 +34,11 @@ describe('quantization report', () => {
     expect([r.readoutError, r.predictionAgreement, r.miou]).toEqual([null, null, null]);
     // up1 is fed by score9 → convT (upsample1) and score7.
     expect(r.layers.find((l) => l.population === 'up1')!.weights.map((w) => w.weight)).toEqual(['score9.weight', 'upsample1.weight', 'score7.weight']);
-    for (const l of r.layers) for (const w of l.weights) (expect(w.relError).toBeGreaterThan(0), expect(w.relError).toBeLessThan(0.02));
+    for (const l of r.layers)
+      for (const w of l.weights) {
+        expect(w.relError).toBeGreaterThan(0);
+        expect(w.relError).toBeLessThan(0.02);
+      }
   });
 
   it('findsEachLayersOwnErrorTinyWith16BitMantissas', () => {

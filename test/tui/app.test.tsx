@@ -22,11 +22,13 @@ async function until(frame: () => string | undefined, test: (lines: string[]) =>
 
 /** The last frame without colour codes, lines trimmed. */
 function text(frame: string | undefined): string[] {
-  // eslint-disable-next-line no-control-regex
-  return (frame ?? '')
-    .replace(/\u001B\[[0-9;]*m/g, '')
-    .split('\n')
-    .map((l) => l.trimEnd());
+  return (
+    (frame ?? '')
+      // eslint-disable-next-line no-control-regex -- the colour codes are what is removed
+      .replace(/\u001B\[[0-9;]*m/g, '')
+      .split('\n')
+      .map((l) => l.trimEnd())
+  );
 }
 
 let unmount: (() => void) | null = null;
