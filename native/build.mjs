@@ -15,7 +15,10 @@ if (process.env.SPIKEMESH_NO_NATIVE) {
   process.exit(0);
 }
 // npm tells scripts where its own node-gyp is; otherwise look beside this node.
-const gyp = [process.env.npm_config_node_gyp, join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find((p) => p && existsSync(p));
+const gyp = [
+  process.env.npm_config_node_gyp,
+  join(dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'node_modules', 'node-gyp', 'bin', 'node-gyp.js'),
+].find((p) => p && existsSync(p));
 if (!gyp) {
   say('native kernel not built (node-gyp not found); the engine uses its WebAssembly kernel');
   process.exit(0);

@@ -151,14 +151,12 @@ describe('order independence of integer accumulation', () => {
     const contribution = fc.record({ neuron: fc.integer({ min: 0, max: 7 }), value: fc.integer({ min: -(2 ** 20), max: 2 ** 20 }) });
     fc.assert(
       fc.property(
-        fc
-          .array(fc.array(contribution, { maxLength: 200 }), { minLength: 1, maxLength: 4 })
-          .chain((steps) =>
-            fc.record({
-              steps: fc.constant(steps),
-              orders: fc.tuple(...steps.map((s) => fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }))),
-            }),
-          ),
+        fc.array(fc.array(contribution, { maxLength: 200 }), { minLength: 1, maxLength: 4 }).chain((steps) =>
+          fc.record({
+            steps: fc.constant(steps),
+            orders: fc.tuple(...steps.map((s) => fc.shuffledSubarray(s, { minLength: s.length, maxLength: s.length }))),
+          }),
+        ),
         ({ steps, orders }) => {
           const a = layer();
           const b = layer();
