@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClusterClient } from '../src/cluster/client.js';
 import { parseQueueUrl } from '../src/cluster/connection.js';
+import { queueRunner } from '../src/cluster/explore.js';
 import { runSweep, type SweepOptions } from '../src/explore/index.js';
 import { HAVE_REDIS, startRedis, startWorker, type Watched } from '../test/cluster/helpers.js';
 
@@ -40,7 +41,7 @@ function options(url: string, seed: number, dir: string): SweepOptions {
     workers: 0,
     // A fresh cache each time: every timed sweep sends all 12 points to the workers.
     cacheDir: mkdtempSync(join(dir, 'cache-')),
-    queue: url,
+    remote: queueRunner(url),
   };
 }
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Semantics } from '../engine/types.js';
 import { progressReporter, type Progress } from '../eval/progress.js';
-import { ALIASES, checkSweepOut, MAX_SWEEP_WORKERS, NOISE_DATA, runSweep, summary, writeSweep } from '../explore/index.js';
+import { ALIASES, checkSweepOut, MAX_SWEEP_WORKERS, NOISE_DATA, runSweep, summary, writeSweep, type RemoteRunner } from '../explore/index.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
@@ -87,6 +87,11 @@ function checkSweepBudget(flags: ExploreFlags, loaded: LoadedModel, s: SweepShap
     checkSplitCount('--samples', s.samples, openDataset(parseDataSpec(data), split, dataSeed, loaded.model.network.spec.inputHeight), flags.yes ?? false);
 }
 
+/** `--queue`: the points on the workers of a Redis queue (src/cluster). */
+function queued(url: string): RemoteRunner {
+  return async (points) => (await import('../cluster/explore.js')).queueRunner(url)(points);
+}
+
 async function executeExplore(flags: ExploreFlags): Promise<void> {
   checkSweepOut(flags.out, flags.force);
   const timesteps = flags.timesteps ? list(flags.timesteps, (v) => parseIntFlag('--timesteps', v, RANGES.timesteps)) : undefined;
@@ -113,7 +118,8 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
     settings: { samples, data, split, seed, dataSeed },
     workers,
     cacheDir: flags.cache ?? join(flags.out, 'cache'),
-    queue: flags.queue,
+    // The cluster client loads only when a queue is asked for: a local sweep never touches Redis or BullMQ.
+    ...(flags.queue !== undefined ? { remote: queued(flags.queue) } : {}),
     onProgress: (done, total, detail) => {
       progress ??= progressReporter(process.stderr, 'explore', total, { delayMs: 0 });
       progress.update(done, detail ? `points, ${detail}` : 'points');

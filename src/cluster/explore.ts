@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { InternalError } from '../errors.js';
 import type { ResolvedPoint, SweepContext } from '../explore/point.js';
+import type { RemotePoints, RemoteRunner } from '../explore/sweep.js';
 import type { PointResult } from '../explore/types.js';
 import type { LoadedModel } from '../io/types.js';
 import { runWithModel, type JobSpec } from './client.js';
@@ -27,14 +28,8 @@ export const pointResultSchema = pointSettingsSchema.extend({
   notes: z.array(z.string()).optional(),
 }) satisfies z.ZodType<PointResult>;
 
-export interface QueueSweep {
+export interface QueueSweep extends RemotePoints {
   url: string;
-  loaded: LoadedModel;
-  ctx: SweepContext;
-  points: ResolvedPoint[];
-  /** A point finished; `detail` says on which workers the run stands. */
-  done: (r: PointResult, detail: string) => void;
-  report: (detail: string) => void;
 }
 
 function pointJob(modelSha: string, modelBytes: number, ctx: SweepContext, p: ResolvedPoint): JobSpec {
@@ -68,4 +63,9 @@ export async function runSweepOnQueue(o: QueueSweep): Promise<void> {
     onTick: o.report,
     kept: "they are in the sweep's cache",
   });
+}
+
+/** The sweep's runner for the cluster behind `url` (SweepOptions.remote). */
+export function queueRunner(url: string): RemoteRunner {
+  return (points) => runSweepOnQueue({ url, ...points });
 }

@@ -7,7 +7,7 @@ export { dominates, paretoFront, type Objectives } from './pareto.js';
 export { plotSpecs, renderSvg } from './plot.js';
 export { resolvePoint, runPoint, type ResolvedPoint, type SweepContext } from './point.js';
 export { NOISE_DATA, sweepSamples } from './samples.js';
-export { MAX_SWEEP_WORKERS, runSweep, type SweepOptions, type SweepResult } from './sweep.js';
+export { MAX_SWEEP_WORKERS, runSweep, type RemotePoints, type RemoteRunner, type SweepOptions, type SweepResult } from './sweep.js';
 export { summary, toCsv, type Row } from './table.js';
 export { withTimesteps } from './timesteps.js';
 export { checkSweepOut, writeSweep } from './output.js';

@@ -7,6 +7,7 @@ import { option, UserError, worded } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
 import { readJson } from '../io/files.js';
 import { loadModel } from '../io/checkpoint.js';
+import type { LoadedModel } from '../io/types.js';
 import { cartesian, parseVary } from './axes.js';
 import { PointCache } from './cache.js';
 import { weightsHash } from './hash.js';
@@ -31,11 +32,23 @@ export interface SweepOptions {
   /** 0: every point on this thread; N: N worker threads. */
   workers: number;
   cacheDir: string;
-  /** A Redis URL: the points run on that queue's workers (`spikemesh worker`, src/cluster), not on local threads. */
-  queue?: string;
+  /** Runs the missing points somewhere else instead of local threads (`explore --queue`: a cluster's workers). */
+  remote?: RemoteRunner;
   /** Points finished (cached ones count at once) of all; on a queue, `detail` names the workers. */
   onProgress?: (done: number, total: number, detail?: string) => void;
 }
+
+/** The missing points of a sweep, for a runner elsewhere; each result comes back through `done` as it finishes. */
+export interface RemotePoints {
+  loaded: LoadedModel;
+  ctx: SweepContext;
+  points: ResolvedPoint[];
+  /** A point finished; `detail` says where the run stands (e.g. which workers). */
+  done: (r: PointResult, detail: string) => void;
+  report: (detail: string) => void;
+}
+
+export type RemoteRunner = (points: RemotePoints) => Promise<void>;
 
 export interface SweepResult {
   axes: ProfileAxis[];
@@ -114,12 +127,8 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     results.set(r.key, r);
     o.onProgress?.(results.size, total, detail);
   };
-  if (o.queue === undefined) await runMissing(ctx, o, unique, done);
-  else {
-    // Loaded only when a queue is asked for: a local sweep never touches Redis or BullMQ.
-    const { runSweepOnQueue } = await import('../cluster/explore.js');
-    await runSweepOnQueue({ url: o.queue, loaded, ctx, points: unique, done, report: (detail) => o.onProgress?.(results.size, total, detail) });
-  }
+  if (o.remote === undefined) await runMissing(ctx, o, unique, done);
+  else await o.remote({ loaded, ctx, points: unique, done, report: (detail) => o.onProgress?.(results.size, total, detail) });
   // A key does not hash the profile's name, so a result computed (or cached, or stored by a cluster) under another
   // name that means the same profile (an override equal to the base value) is shown under this point's name.
   return { axes, rows: markFront(points.map((p) => ({ ...results.get(p.key)!, ...p.point, profile: p.profile.name }))), cached };

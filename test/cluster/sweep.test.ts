@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents } from 'bullmq';
 import { parseQueueUrl } from '../../src/cluster/connection.js';
 import { failureError, PROTOCOL_VERSION, QUEUE_NAME } from '../../src/cluster/jobs.js';
+import { queueRunner } from '../../src/cluster/explore.js';
 import { runSweep, type SweepOptions, type SweepResult } from '../../src/explore/index.js';
 import { computed, HAVE_REDIS, startCluster, type Cluster, type RedisServer, type Watched } from './helpers.js';
 
@@ -51,7 +52,7 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
   it('a 12-point sweep on 3 workers is identical to the local sweep; each point is computed once', async () => {
     const local = await runSweep(options({}));
     const progress: string[] = [];
-    const remote = await runSweep(options({ queue: redis.url, onProgress: (_d, _t, detail) => detail && progress.push(detail) }));
+    const remote = await runSweep(options({ remote: queueRunner(redis.url), onProgress: (_d, _t, detail) => detail && progress.push(detail) }));
     expect(remote.rows).toHaveLength(12);
     expectIdentical(local, remote);
     expect(totalComputed()).toBe(12);
@@ -61,11 +62,14 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
   it('a duplicate submission, at the same time or later, computes nothing new', async () => {
     const seed = { samples: 1, data: 'noise', split: 'val' as const, seed: 7, dataSeed: 0 };
     const before = totalComputed();
-    const [a, b] = await Promise.all([runSweep(options({ queue: redis.url, settings: seed })), runSweep(options({ queue: redis.url, settings: seed }))]);
+    const [a, b] = await Promise.all([
+      runSweep(options({ remote: queueRunner(redis.url), settings: seed })),
+      runSweep(options({ remote: queueRunner(redis.url), settings: seed })),
+    ]);
     expectIdentical(a, b);
     expect(totalComputed() - before).toBe(12);
     // Later, with an empty local cache: everything comes from the cluster's result store.
-    const again = await runSweep(options({ queue: redis.url, settings: seed }));
+    const again = await runSweep(options({ remote: queueRunner(redis.url), settings: seed }));
     expectIdentical(a, again);
     expect(totalComputed() - before).toBe(12);
   }, 180_000);
@@ -74,7 +78,7 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
     const fit = { vary: ['fanIn=64,4096'], timesteps: [2], semantics: ['same-step'] as SweepOptions['semantics'] };
     const local = await runSweep(options(fit));
     const before = totalComputed();
-    const remote = await runSweep(options({ ...fit, queue: redis.url }));
+    const remote = await runSweep(options({ ...fit, remote: queueRunner(redis.url) }));
     expectIdentical(local, remote);
     expect(remote.rows.map((r) => r.status)).toEqual(['infeasible', 'ok']);
     // fanIn=4096 is loihi's own value: the same point as the first test's T=2 one, served by the store (computed
@@ -113,7 +117,7 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
 
   it('a job the worker refuses (data it may not read) stops the sweep with that one line, not retried', async () => {
     const settings = { samples: 1, data: `voc:${dir}`, split: 'val' as const, seed: 0, dataSeed: 0 };
-    const run = runSweep(options({ queue: redis.url, settings, timesteps: [2], semantics: ['same-step'] }));
+    const run = runSweep(options({ remote: queueRunner(redis.url), settings, timesteps: [2], semantics: ['same-step'] }));
     await expect(run).rejects.toThrow(
       /^--queue: worker w\d could not run job explore-v1-[0-9a-f]{32}: the job reads the data set in .*, which this worker may not read: start it with --data-dir/,
     );
@@ -126,7 +130,7 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
     const local = await runSweep(options(heavy));
     const before = workers.map(computed);
     const marks = workers.map((w) => w.output.length);
-    const remote = runSweep(options({ ...heavy, queue: redis.url }));
+    const remote = runSweep(options({ ...heavy, remote: queueRunner(redis.url) }));
     const running = /(explore-v1-[0-9a-f]{32}): running/;
     const [victim, job] = await Promise.race(workers.map(async (w, i) => [w, (await w.waitFor(running, 120_000, marks[i]))[1]!] as const));
     victim.proc.kill('SIGKILL');
