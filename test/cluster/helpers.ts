@@ -11,7 +11,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const HAVE_REDIS = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
 if (!HAVE_REDIS)
   process.stderr.write(
-    '\n!!! redis-server is not installed: the cluster tests (test/cluster/*) are SKIPPED. Install it (apt-get install redis-server) to run them. !!!\n\n',
+    '\n!!! redis-server is not installed: the cluster tests that need a Redis (test/cluster/*) are SKIPPED. Install it (apt-get install redis-server) to run them. !!!\n\n',
   );
 
 /** A port nothing listens on now (the OS picks it; Redis takes it a moment later). */
