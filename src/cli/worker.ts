@@ -56,7 +56,9 @@ async function executeWorker(flags: WorkerFlags): Promise<void> {
     stalledIntervalMs: parseIntFlag('--stalled-interval', flags.stalledInterval, LOCK_MS),
     log: (line) => log(`${name}: ${line}`),
   });
-  log(`${name}: serving queue '${QUEUE_NAME}' (worker protocol ${PROTOCOL_VERSION}) with ${concurrency} thread${concurrency === 1 ? '' : 's'}; Ctrl-C stops it`);
+  log(
+    `${name}: serving queue '${QUEUE_NAME}' (worker protocol ${PROTOCOL_VERSION}) with ${concurrency} thread${concurrency === 1 ? '' : 's'}; Ctrl-C stops it`,
+  );
   await new Promise<void>((done) => {
     // A second signal finds no handler and ends the process at once.
     const stop = (signal: NodeJS.Signals) => {
@@ -71,12 +73,19 @@ async function executeWorker(flags: WorkerFlags): Promise<void> {
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('serve spikemesh jobs from a Redis queue (BullMQ) with the local engine: start one on each machine, then run explore --queue with the same URL')
+    .description(
+      'serve spikemesh jobs from a Redis queue (BullMQ) with the local engine: start one on each machine, then run explore, eval, run or paper with --queue and the same URL',
+    )
     .requiredOption('--queue <url>', `the Redis the work goes through: ${URL_FORMS}; never expose it publicly`)
     .option('--concurrency <n>', withRange('jobs at once, each on its own thread (default: CPUs)', CONCURRENCY))
     .option('--name <name>', 'name in logs, progress and stored results (default: host:pid)')
     .option('--cache <dir>', 'where fetched models are kept (default: <tmp>/spikemesh-worker-models)')
-    .option('--data-dir <dir>', 'a folder jobs may read data sets from (voc:<dir>, ddd17:<dir> under it); repeat for more; none: synthetic data only', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--data-dir <dir>',
+      'a folder jobs may read data sets from (voc:<dir>, ddd17:<dir> under it); repeat for more; none: synthetic data only',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--lock-duration <ms>', withRange('how long a job stays claimed without a sign of life from its worker', LOCK_MS), '30000')
     .option('--stalled-interval <ms>', withRange('how often this worker looks for jobs whose worker died', LOCK_MS), '30000')
     .action((flags: WorkerFlags) => executeWorker(flags));

@@ -6,7 +6,6 @@ import { InternalError } from '../errors.js';
 import type { ResolvedPoint, SweepContext } from '../explore/point.js';
 import type { RemotePoints, RemoteRunner } from '../explore/sweep.js';
 import type { PointResult } from '../explore/types.js';
-import type { LoadedModel } from '../io/types.js';
 import { runWithModel, type JobSpec } from './client.js';
 import { parseQueueUrl } from './connection.js';
 import { pointJobId, pointKeyHex, pointSettingsSchema, profileHash, PROTOCOL_VERSION, type ExplorePointJob } from './jobs.js';
