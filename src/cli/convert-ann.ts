@@ -1,17 +1,16 @@
 // `spikemesh convert-ann`: an ANN twin bundle → an IF-neuron SNN bundle by threshold balancing on calibration data.
 
+import { dataOrModelDefault } from './data-choice.js';
 import { checkBundleOut } from '../io/bundle.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
 import { convertBundle } from '../convert/bundle.js';
 import type { BalanceMethod } from '../convert/balance.js';
 import { NOISE_DATA } from '../explore/samples.js';
-import { parseDataSpec } from '../data/index.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
 import { checkRun, inputBytes, modelCost } from './budget.js';
 import { parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
-import { dataSpec } from './run.js';
 
 interface ConvertAnnFlags {
   method: string;
@@ -34,16 +33,6 @@ const range = (v: Float64Array) => {
   return lo === hi ? lo.toPrecision(4) : `${lo.toPrecision(4)}–${hi.toPrecision(4)}`;
 };
 
-function calibrationData(loaded: LoadedModel, flag: string | undefined): string {
-  if (flag === NOISE_DATA) return flag;
-  if (flag) {
-    parseDataSpec(flag);
-    return flag;
-  }
-  dataSpec({}, loaded);
-  return loaded.meta.dataset;
-}
-
 /** One analog step per calibration input; every input and every activation it causes are kept for the balancing. */
 function checkConvertBudget(loaded: LoadedModel, calibration: number, yes: boolean): void {
   const cost = { ...modelCost(loaded.model), timesteps: 1 };
@@ -65,7 +54,7 @@ function executeConvertAnn(ann: string, flags: ConvertAnnFlags): void {
   };
   const loaded = loadModel(ann);
   checkConvertBudget(loaded, options.calibration, flags.yes ?? false);
-  const r = convertBundle(ann, flags.out, { ...options, data: calibrationData(loaded, flags.data) });
+  const r = convertBundle(ann, flags.out, { ...options, data: dataOrModelDefault(flags.data, loaded) });
   const scales = Object.fromEntries([...r.scales].map(([k, v]) => [k, [...v]]));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ out: flags.out, network: r.model.network.name, timesteps: r.model.network.timesteps, scales })}\n`);

@@ -1,5 +1,6 @@
 // `spikemesh explore`: sweep profile fields and run settings, map and run every point, write tables, the Pareto front and plots.
 
+import { dataOrModelDefault } from './data-choice.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -12,7 +13,6 @@ import type { LoadedModel } from '../io/types.js';
 import { openDataset, parseDataSpec } from '../data/index.js';
 import { checkRun, checkSplitCount, modelCost } from './budget.js';
 import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
-import { dataSpec } from './run.js';
 
 interface ExploreFlags {
   model: string;
@@ -44,17 +44,6 @@ function list<T>(value: string, parse: (v: string) => T): T[] {
         .filter(Boolean),
     ),
   ].map(parse);
-}
-
-/** The data every point runs: --data as given (checked now), else the data set model.json names if spikemesh can open it. */
-function sweepData(flag: string | undefined, loaded: LoadedModel): string {
-  if (flag === NOISE_DATA) return flag;
-  if (flag) {
-    parseDataSpec(flag);
-    return flag;
-  }
-  dataSpec({}, loaded);
-  return loaded.meta.dataset;
 }
 
 interface SweepShape {
@@ -105,7 +94,7 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
   const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed);
   const split = parseChoice('--split', flags.split, ['train', 'val'] as const);
   const loaded = loadModel(flags.model);
-  const data = sweepData(flags.data, loaded);
+  const data = dataOrModelDefault(flags.data, loaded);
   const ts = timesteps ?? [loaded.model.network.timesteps];
   checkSweepBudget(flags, loaded, { samples, timesteps: ts, semantics, workers, settings: { data, split, dataSeed } });
   let progress: Progress | undefined;

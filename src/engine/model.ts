@@ -7,7 +7,7 @@ import type { TileRanges } from '../geometry/tiling.js';
 import type { QPopulation, QuantizedNet } from '../hw/quantize-types.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
-import type { Model, Network, Shape3 } from '../net/types.js';
+import type { ConvShape, Model, Network, Shape3 } from '../net/types.js';
 import type { NormTable } from '../net/norm.js';
 
 // ─── What a chip is built from ───
@@ -56,17 +56,8 @@ export interface PoolPlan {
   divCols: Float64Array | null;
 }
 
-export interface ConvPlan {
+export interface ConvPlan extends ConvShape {
   op: 'conv' | 'convT';
-  inShape: Shape3;
-  outShape: Shape3;
-  k: number;
-  stride: number;
-  padding: number;
-  dilation: number;
-  groups: number;
-  cinPerGroup: number;
-  coutPerGroup: number;
   /** [cin][ky][kx][coutPerGroup]. */
   weights: Float32Array;
   /** Per output channel (float: float32 values; fixed: integers in output units). */

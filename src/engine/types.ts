@@ -2,7 +2,7 @@
 
 import type { EnergySplit } from '../energy/price.js';
 import type { Cost } from '../energy/types.js';
-import type { Tensor } from '../net/types.js';
+import type { ReferenceResult } from '../reference/types.js';
 import type { Arithmetic, Semantics, SharedState } from './model.js';
 
 export type { Arithmetic, ChipSpec, Semantics } from './model.js';
@@ -50,26 +50,14 @@ export interface LayerTotals {
   saturations: number;
 }
 
-export interface EngineResult {
+/** The reference's readout, spike counts and (recordSpikes) spikes, plus what only the engine counts. */
+export interface EngineResult extends ReferenceResult {
   semantics: Semantics;
   arithmetic: Arithmetic;
   /** The network's T. */
   timesteps: number;
   /** Steps actually run: T (same-step) or T + depth (pipelined). */
   steps: number;
-  /** Readout value (m/T for an accumulator), C×h×w. */
-  accumulator: Tensor;
-  /** Class scores after the bilinear upsample, classes×H×W. */
-  scores: Tensor;
-  /** Per-pixel argmax of the scores. */
-  prediction: Int32Array;
-  /** Spikes per non-input population over the run (Eq. 8 numerator). */
-  spikeCounts: Record<string, number>;
-  spikeCountsPerStep: Record<string, number[]>;
-  /** Non-zero input events over the run. */
-  inputSpikeCount: number;
-  /** Per spiking population, per step: 0/1 per neuron in C-order (recordSpikes only). */
-  spikes?: Record<string, Uint8Array[]>;
   counters: CoreCounters;
   host: HostCounters;
   layers: LayerTotals[];

@@ -23,7 +23,7 @@
 //   accumulator: m = saturate(m + I, membrane);  readout = m · 2^−fracBits / T in float.
 // The membrane's unit is 2^−fracBits of the float network's membrane, so threshold = θ · 2^fracBits.
 
-import type { Network, NeuronPopulation, Shape3 } from '../net/types.js';
+import type { ConvShape, Network, NeuronPopulation, Shape3 } from '../net/types.js';
 
 /** One shared power-of-two exponent per weight tensor, or one per output channel. */
 export type ExponentScope = 'layer' | 'channel';
@@ -75,21 +75,10 @@ export interface QSumPool {
   bound: Float64Array;
 }
 
-export interface QConv {
+export interface QConv extends ConvShape {
   op: 'conv2d' | 'convtranspose2d';
   /** The IR's weight key (for reports). */
   weightKey: string;
-  inShape: Shape3;
-  outShape: Shape3;
-  k: number;
-  stride: number;
-  padding: number;
-  /** 1 for convtranspose2d. */
-  dilation: number;
-  /** 1 for convtranspose2d. */
-  groups: number;
-  cinPerGroup: number;
-  coutPerGroup: number;
   /** Signed mantissas in PyTorch layout: conv2d [Cout, Cin/g, k, k], convtranspose2d [Cin, Cout, k, k]. */
   weight: Int16Array | Int32Array;
   weightBits: number;

@@ -22,6 +22,8 @@ export const shape3 = z.object({ c: whole(1), h: whole(1), w: whole(1) });
 export const xy = z.object({ x: whole(1), y: whole(1) });
 export const label = z.string().max(1000, 'must be at most 1000 characters');
 export const int32s = z.instanceof(Int32Array, { message: 'must be an Int32Array' });
+/** A table's per-tile neuron ranges (geometry's TileRanges), as both mapping files and trace headers store them. */
+export const tileRangeFields = { c0: int32s, c1: int32s, y0: int32s, y1: int32s, x0: int32s, x1: int32s };
 export const float64s = z.instanceof(Float64Array, { message: 'must be a Float64Array' });
 export const geometry = z.object({
   chips: xy,
@@ -55,12 +57,7 @@ const mappingSchema = z.object({
       .min(1, 'must list at least one layer'),
     tiles: z.object({
       layer: int32s,
-      c0: int32s,
-      c1: int32s,
-      y0: int32s,
-      y1: int32s,
-      x0: int32s,
-      x1: int32s,
+      ...tileRangeFields,
       neurons: float64s,
       inputAxons: float64s,
       synapseBits: float64s,

@@ -15,6 +15,21 @@ export interface Shape3 {
   w: number;
 }
 
+/** The shape of one (transposed) convolution as every stage that computes it needs it: the engine's plan, the quantized net. */
+export interface ConvShape {
+  inShape: Shape3;
+  outShape: Shape3;
+  k: number;
+  stride: number;
+  padding: number;
+  /** 1 for a transposed convolution. */
+  dilation: number;
+  /** 1 for a transposed convolution. */
+  groups: number;
+  cinPerGroup: number;
+  coutPerGroup: number;
+}
+
 export type ResetMode = 'soft' | 'hard';
 
 export type NeuronModel =

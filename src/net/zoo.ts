@@ -140,15 +140,20 @@ function validateSpec(spec: ArchSpec): void {
   if (spec.kind === 'ann' && spec.timesteps !== 1) throw new UserError('ANN twins run a single step (timesteps 1)');
 }
 
-/** Spiking-DeepLab: VGG9 front end with atrous convolutions, accumulator output, upsample ×4. */
-function buildDeepLab(spec: ArchSpec): ZooNetwork {
-  const b = new Builder(spec);
+/** The VGG9 front end both networks share: input, conv1-conv5, an average pool before conv3 and conv5. */
+function vggFront(b: Builder): void {
   b.input();
   b.convLayer('conv1', 'input', 64, {});
   b.convLayer('conv2', 'conv1', 64, {});
   b.convLayer('conv3', 'conv2', 128, { pool: true });
   b.convLayer('conv4', 'conv3', 128, {});
   b.convLayer('conv5', 'conv4', 256, { pool: true });
+}
+
+/** Spiking-DeepLab: VGG9 front end with atrous convolutions, accumulator output, upsample ×4. */
+function buildDeepLab(spec: ArchSpec): ZooNetwork {
+  const b = new Builder(spec);
+  vggFront(b);
   b.convLayer('atrous6', 'conv5', 256, { dilation: 2 });
   b.convLayer('atrous7', 'atrous6', 256, { dilation: 2 });
   b.convLayer('atrous8', 'atrous7', 1024, { dilation: 12 });
@@ -172,12 +177,7 @@ function buildDeepLab(spec: ArchSpec): ZooNetwork {
 function buildFcn(spec: ArchSpec): ZooNetwork {
   const b = new Builder(spec);
   const k = spec.classes;
-  b.input();
-  b.convLayer('conv1', 'input', 64, {});
-  b.convLayer('conv2', 'conv1', 64, {});
-  b.convLayer('conv3', 'conv2', 128, { pool: true });
-  b.convLayer('conv4', 'conv3', 128, {});
-  b.convLayer('conv5', 'conv4', 256, { pool: true });
+  vggFront(b);
   b.convLayer('conv6', 'conv5', 256, {});
   b.convLayer('conv7', 'conv6', 256, {});
   b.convLayer('conv8', 'conv7', 1024, { pool: true });

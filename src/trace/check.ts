@@ -6,7 +6,7 @@
 
 import { z } from 'zod';
 import { parseOrRefuse, refusal } from '../io/boundary.js';
-import { firstNegative, float64s, geometry, int32s, label, layerProblem, meshProblem, shape3, whole } from '../mapping/check.js';
+import { firstNegative, float64s, geometry, int32s, label, layerProblem, meshProblem, shape3, tileRangeFields, whole } from '../mapping/check.js';
 import { decodeCounters, SpikeCoder, TraceDamage } from './encode.js';
 import type { StepRecord, TraceHeader } from './types.js';
 
@@ -43,12 +43,7 @@ const headerSchema = z.object({
   mesh: geometry,
   coreTable: z.object({
     slot: int32s,
-    c0: int32s,
-    c1: int32s,
-    y0: int32s,
-    y1: int32s,
-    x0: int32s,
-    x1: int32s,
+    ...tileRangeFields,
     inputAxons: float64s,
     outputAxons: float64s,
     synapseBits: float64s,
