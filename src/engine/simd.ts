@@ -1,4 +1,5 @@
 // The WebAssembly SIMD scatter (assembly/scatter.ts): one instance per thread, its memory laid out for one chip.
+// One file because the memory layout and every call into the kernel must agree byte for byte with assembly/scatter.ts.
 //
 // Everything the kernel reads lives in its own linear memory, placed once when a thread's scratch is
 // made: the weights of every conv, every core's tap tables, the event list and the accumulator (the

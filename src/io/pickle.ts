@@ -1,4 +1,6 @@
 // A restricted unpickler for PyTorch checkpoints: builds data and tensors, never runs any Python.
+// One file because it is one machine: the opcode table, the stack, the memo and the allow-list of globals check each
+// other's invariants (budgets, depth, what a REDUCE may build), and splitting them would spread the security boundary.
 //
 // Pickle is a stack machine whose REDUCE opcode calls an arbitrary global, which is how malicious
 // checkpoints run code. Here every call goes through BUILDERS, a fixed table of pure data builders

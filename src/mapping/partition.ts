@@ -1,4 +1,5 @@
 // The grid partitioner: cut each population into equal tiles that fit a core, fewest cores first, then least halo traffic.
+// One file because the search, its cost model and the feasibility check share the per-layer tables it builds.
 //
 // Populations are tiled from the last to the first, because a tile's output axons depend on how its
 // consumers are tiled, while its input axons depend only on shapes. Each population's tile shape is
