@@ -2,7 +2,7 @@
 // password, and a lost connection worded as one line for the person at the terminal.
 
 import type { RedisOptions } from 'ioredis';
-import { UserError } from '../errors.js';
+import { option, UserError, worded } from '../errors.js';
 
 export const DEFAULT_REDIS_PORT = 6379;
 /** Redis numbers its databases from 0; a server configured with more than this many is not worth guessing at. */
@@ -24,29 +24,29 @@ export interface QueueTarget {
   redis: RedisOptions;
 }
 
-function bad(flag: string, problem: string): UserError {
-  return new UserError(`${flag}: ${problem}; expected ${URL_FORMS}`);
+function bad(name: string, problem: string): UserError {
+  return new UserError(worded`${option(name)}: ${problem}; expected ${URL_FORMS}`);
 }
 
-function parseUrl(text: string, flag: string): URL {
+function parseUrl(text: string, name: string): URL {
   try {
     return new URL(text);
   } catch {
     // The text may hold a password: never echo it.
-    throw bad(flag, 'not a URL');
+    throw bad(name, 'not a URL');
   }
 }
 
-function parseDb(path: string, flag: string): number {
+function parseDb(path: string, name: string): number {
   const db = path === '' || path === '/' ? '0' : path.slice(1);
-  if (!/^\d+$/.test(db) || Number(db) > MAX_REDIS_DB) throw bad(flag, `the database must be a number from 0 to ${MAX_REDIS_DB}, got '${db}'`);
+  if (!/^\d+$/.test(db) || Number(db) > MAX_REDIS_DB) throw bad(name, `the database must be a number from 0 to ${MAX_REDIS_DB}, got '${db}'`);
   return Number(db);
 }
 
-function parsePort(port: string, flag: string): number {
+function parsePort(port: string, name: string): number {
   if (port === '') return DEFAULT_REDIS_PORT;
   const n = Number(port);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw bad(flag, `port ${port} is out of range`);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw bad(name, `port ${port} is out of range`);
   return n;
 }
 
@@ -58,14 +58,14 @@ function shownUrl(u: URL, host: string, port: number, db: number): string {
 }
 
 /** `redis://[user:password@]host[:port][/db]` or `rediss://…`: checked, nothing guessed (no query options). */
-export function parseQueueUrl(text: string, flag = '--queue'): QueueTarget {
-  const u = parseUrl(text, flag);
-  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw bad(flag, `unsupported scheme '${u.protocol}'`);
-  if (u.search || u.hash) throw bad(flag, 'query options and fragments are not supported');
+export function parseQueueUrl(text: string, name = 'queue'): QueueTarget {
+  const u = parseUrl(text, name);
+  if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw bad(name, `unsupported scheme '${u.protocol}'`);
+  if (u.search || u.hash) throw bad(name, 'query options and fragments are not supported');
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-  if (!host) throw bad(flag, 'no host');
-  const port = parsePort(u.port, flag);
-  const db = parseDb(u.pathname, flag);
+  if (!host) throw bad(name, 'no host');
+  const port = parsePort(u.port, name);
+  const db = parseDb(u.pathname, name);
   const redis: RedisOptions = { host, port, db, connectTimeout: CONNECT_TIMEOUT_MS };
   if (u.username) redis.username = decodeURIComponent(u.username);
   if (u.password) redis.password = decodeURIComponent(u.password);
@@ -92,5 +92,5 @@ function describe(e: unknown): string {
 
 /** A client's one line when Redis cannot be reached or went away; `state` says what is kept. */
 export function connectionLost(t: QueueTarget, cause: unknown, state: string): UserError {
-  return new UserError(`--queue ${t.shown}: no connection to Redis (${describe(cause)}); ${state}`);
+  return new UserError(worded`${option('queue')} ${t.shown}: no connection to Redis (${describe(cause)}); ${state}`);
 }

@@ -18,7 +18,7 @@ export const BATCH_SAMPLES = 10;
 export interface QueueEval {
   url: string;
   loaded: LoadedModel;
-  /** The data set as `--data` names it (the workers open it the same way). */
+  /** The data set's spec (digits, voc:<dir>, …): the workers open it the same way. */
   data: string;
   ds: SegDataset;
   dataSeed: number;
@@ -57,7 +57,7 @@ export async function evaluateOnQueue(o: QueueEval): Promise<EvalReport> {
     onResult: (job, stored, detail) => {
       const r = batchResult.safeParse(stored.result);
       if (!r.success || r.data.confusion.length !== o.sigmas.length || r.data.confusion.some((c) => c.length !== classes * classes))
-        throw new InternalError(`--queue: job ${job.id} came back with a malformed result`);
+        throw new InternalError(`job ${job.id} came back from the queue with a malformed result`);
       r.data.confusion.forEach((c, k) => c.forEach((n, i) => (totals[k]![i]! += n)));
       const d = job.data as EvalBatchJob;
       done += (d.to - d.from) * o.sigmas.length;

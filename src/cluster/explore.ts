@@ -46,7 +46,7 @@ function pointJob(modelSha: string, modelBytes: number, ctx: SweepContext, p: Re
 
 function checkedResult(job: JobSpec, result: unknown): PointResult {
   const r = pointResultSchema.safeParse(result);
-  if (!r.success || r.data.key !== job.key) throw new InternalError(`--queue: job ${job.id} came back with a malformed result`);
+  if (!r.success || r.data.key !== job.key) throw new InternalError(`job ${job.id} came back from the queue with a malformed result`);
   return r.data;
 }
 

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import { z } from 'zod';
-import { InternalError, UserError, type SpikemeshError } from '../errors.js';
+import { InternalError, option, UserError, worded, type SpikemeshError } from '../errors.js';
 
 /**
  * The worker protocol: bump whenever a job's data or a result changes shape or meaning. A worker refuses any job
@@ -166,9 +166,9 @@ export function failureError(jobId: string, reason: string): SpikemeshError {
     parsed = undefined;
   }
   const f = failureSchema.safeParse(parsed);
-  if (!f.success) return new UserError(`--queue: job ${jobId} failed: ${reason.split('\n')[0]}`);
-  const line = `--queue: worker ${f.data.worker} could not run job ${jobId}: ${f.data.message}`;
-  return f.data.exitCode === 70 ? new InternalError(line) : new UserError(line);
+  if (!f.success) return new UserError(worded`${option('queue')}: job ${jobId} failed: ${reason.split('\n')[0]}`);
+  const line = `worker ${f.data.worker} could not run job ${jobId}: ${f.data.message}`;
+  return f.data.exitCode === 70 ? new InternalError(`queue: ${line}`) : new UserError(worded`${option('queue')}: ${line}`);
 }
 
 /** The first problems zod found, on one line. */

@@ -25,7 +25,7 @@ export interface QueueRun {
   profile: CoreProfile;
   semantics: Semantics;
   arithmetic: Arithmetic;
-  /** The data set as `--data` names it (the workers open it the same way). */
+  /** The data set's spec (digits, voc:<dir>, …): the workers open it the same way. */
   data: string;
   ds: SegDataset;
   dataSeed: number;
@@ -68,14 +68,14 @@ type BatchResult = z.infer<typeof batchResult>;
 function checked(job: JobSpec, result: unknown): BatchResult {
   const r = batchResult.safeParse(result);
   const d = job.data as RunBatchJob;
-  if (!r.success || r.data.measures.length !== d.to - d.from) throw new InternalError(`--queue: job ${job.id} came back with a malformed result`);
+  if (!r.success || r.data.measures.length !== d.to - d.from) throw new InternalError(`job ${job.id} came back from the queue with a malformed result`);
   return r.data;
 }
 
 /** Every batch ran on the same chip (the same mapping of the same model on the same profile), or the sums mean nothing. */
 function sameShape(results: BatchResult[]): RunShape {
   const first = JSON.stringify(results[0]!.shape);
-  if (results.some((r) => JSON.stringify(r.shape) !== first)) throw new InternalError('--queue: the workers built different chips for the same run');
+  if (results.some((r) => JSON.stringify(r.shape) !== first)) throw new InternalError("the queue's workers built different chips for the same run");
   return results[0]!.shape;
 }
 

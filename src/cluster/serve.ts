@@ -69,7 +69,11 @@ function checkData(s: State, spec: string): void {
   const dir = resolve(parsed.dir);
   const inside = (root: string) => !relative(root, dir).startsWith('..') && !isAbsolute(relative(root, dir));
   if (!s.dataDirs.some(inside))
-    throw jobFailure(s.name, 2, `the job reads the data set in ${dir}, which this worker may not read: start it with --data-dir <that folder or one above it>`);
+    throw jobFailure(
+      s.name,
+      2,
+      `the job reads the data set in ${dir}, which this worker may not read: give the worker that folder (or one above it) as a data folder`,
+    );
 }
 
 function checkProfile(s: State, p: ExplorePointJob['profile']): void {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { UserError } from '../errors.js';
+import { option, UserError, worded } from '../errors.js';
 import { MODEL_FILE, WEIGHTS_FILE } from '../io/bundle.js';
 import { saveModelBundle } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
@@ -44,7 +44,7 @@ export function modelBlob(loaded: LoadedModel): ModelBlob {
     const json = readFileSync(join(dir, 'bundle', MODEL_FILE));
     const weights = readFileSync(join(dir, 'bundle', WEIGHTS_FILE));
     if (json.length + weights.length > MAX_MODEL_BYTES)
-      throw new UserError(`--queue: the model is ${json.length + weights.length} bytes as a bundle; Redis carries at most ${MAX_MODEL_BYTES}`);
+      throw new UserError(worded`${option('queue')}: the model is ${json.length + weights.length} bytes as a bundle; Redis carries at most ${MAX_MODEL_BYTES}`);
     return { sha256: blobHash(json, weights), json, weights };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { connectionLost, parseQueueUrl } from '../../src/cluster/connection.js';
-import { UserError } from '../../src/errors.js';
+import { flagWording, UserError } from '../../src/errors.js';
 
 describe('--queue URL', () => {
   it('reads host, port, db, user, password and TLS', () => {
@@ -37,7 +37,16 @@ describe('--queue URL', () => {
     ];
     for (const u of bad) {
       expect(() => parseQueueUrl(u), u).toThrow(UserError);
-      expect(() => parseQueueUrl(u), u).toThrow(/^--queue: .*; expected redis:\/\/\[user:password@\]host\[:port\]\[\/db\] or rediss:\/\//);
+      const error = (() => {
+        try {
+          parseQueueUrl(u);
+        } catch (e) {
+          return e as UserError;
+        }
+      })()!;
+      // A stage names the option, the CLI its flag.
+      expect(error.message, u).toMatch(/^queue: .*; expected redis:\/\/\[user:password@\]host\[:port\]\[\/db\] or rediss:\/\//);
+      expect(flagWording(error), u).toMatch(/^--queue: .*; expected redis:\/\//);
     }
   });
 

@@ -16,7 +16,7 @@ import {
   type EvalBatchJob,
   type ExplorePointJob,
 } from '../../src/cluster/jobs.js';
-import { InternalError, UserError } from '../../src/errors.js';
+import { flagWording, InternalError, UserError } from '../../src/errors.js';
 
 const good: ExplorePointJob = {
   protocol: PROTOCOL_VERSION,
@@ -34,7 +34,7 @@ function refusal(data: unknown): string {
     parseJob('w1', data);
   } catch (e) {
     expect(e).toBeInstanceOf(UnrecoverableError);
-    return failureError('job-1', (e as Error).message).message;
+    return flagWording(failureError('job-1', (e as Error).message));
   }
   throw new Error('accepted');
 }
@@ -89,7 +89,8 @@ describe('cluster jobs', () => {
     expect(failureError('j', jobFailure('w', 70, 'bug').message)).toBeInstanceOf(InternalError);
     const other = failureError('j', 'job stalled more than allowable limit\n    at stack');
     expect(other).toBeInstanceOf(UserError);
-    expect(other.message).toBe('--queue: job j failed: job stalled more than allowable limit');
+    expect(other.message).toBe('queue: job j failed: job stalled more than allowable limit');
+    expect(flagWording(other)).toBe('--queue: job j failed: job stalled more than allowable limit');
   });
 
   it('refuses an eval batch whose range or key does not hold', () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Queue, QueueEvents } from 'bullmq';
 import { parseQueueUrl } from '../../src/cluster/connection.js';
 import { failureError, PROTOCOL_VERSION, QUEUE_NAME } from '../../src/cluster/jobs.js';
+import { flagWording, UserError } from '../../src/errors.js';
 import { queueRunner } from '../../src/cluster/explore.js';
 import { runSweep, type SweepOptions, type SweepResult } from '../../src/explore/index.js';
 import { computed, HAVE_REDIS, startCluster, type Cluster, type RedisServer, type Watched } from './helpers.js';
@@ -95,7 +96,7 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
       const job = await queue.add('hostile', data, { removeOnFail: { age: 60 } });
       const failed = await job.waitUntilFinished(events).then(
         () => 'the worker ran it',
-        (e: Error) => failureError(job.id!, e.message).message,
+        (e: Error) => flagWording(failureError(job.id!, e.message)),
       );
       return failed;
     };
@@ -117,10 +118,13 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
 
   it('a job the worker refuses (data it may not read) stops the sweep with that one line, not retried', async () => {
     const settings = { samples: 1, data: `voc:${dir}`, split: 'val' as const, seed: 0, dataSeed: 0 };
-    const run = runSweep(options({ remote: queueRunner(redis.url), settings, timesteps: [2], semantics: ['same-step'] }));
-    await expect(run).rejects.toThrow(
-      /^--queue: worker w\d could not run job explore-v1-[0-9a-f]{32}: the job reads the data set in .*, which this worker may not read: start it with --data-dir/,
-    );
+    const error = await runSweep(options({ remote: queueRunner(redis.url), settings, timesteps: [2], semantics: ['same-step'] })).catch((e: UserError) => e);
+    expect(error).toBeInstanceOf(UserError);
+    // A stage names the option, the CLI its flag.
+    const reason =
+      /worker w\d could not run job explore-v1-[0-9a-f]{32}: the job reads the data set in .*, which this worker may not read: give the worker that folder/;
+    expect((error as UserError).message).toMatch(new RegExp(`^queue: ${reason.source}`));
+    expect(flagWording(error as UserError)).toMatch(new RegExp(`^--queue: ${reason.source}`));
   }, 60_000);
 
   it('a worker killed mid-job: its job is taken back and finished elsewhere, the sweep is identical', async () => {
