@@ -51,6 +51,9 @@ export function registerPaper(program: Command): void {
     )
     .option('--quick', 'a few samples and timesteps (seconds, for tests and a first look)')
     .option('--json', 'print paper.json to stdout instead of the summary')
-    .option('--queue <url>', 'run the evaluations and engine runs on the workers of this Redis (spikemesh worker --queue <url>); the conversion study runs here: redis://[:password@]host:port[/db] or rediss://…')
+    .option(
+      '--queue <url>',
+      'run the evaluations and engine runs on the workers of this Redis (spikemesh worker --queue <url>); the conversion study runs here: redis://[:password@]host:port[/db] or rediss://…',
+    )
     .action((flags: PaperFlags) => executePaper(flags));
 }
