@@ -131,14 +131,16 @@ describe('commands never delete or replace what they did not write', () => {
           stdio: 'ignore',
         },
       );
+      // Listen from the start: the conversion may finish before the signal is sent.
+      const exited = new Promise((ok) => child.once('exit', ok));
       await new Promise((r) => setTimeout(r, delayMs));
       child.kill('SIGTERM');
-      await new Promise((ok) => child.once('exit', ok));
+      await exited;
       const left = readdirSync(parent);
       expect(left.filter((f) => f !== 'bundle')).toEqual([]);
       if (left.includes('bundle')) expect(readdirSync(out).sort()).toEqual(['model.json', 'weights.safetensors']);
     }
-  }, 60_000);
+  }, 120_000);
 
   it('runAndDemoRefuseToWriteATraceOverAUsersFileBeforeRunning', () => {
     const notes = join(scratch(), 'notes.txt');
