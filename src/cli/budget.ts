@@ -2,6 +2,7 @@
 // limits a run asks for --yes; beyond what this machine can hold it is refused even then. The figures are upper
 // bounds from the network's shapes (dense synaptic operations, the largest buffers), not promises.
 
+import { weightShapes } from '../net/tensor.js';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { SegDataset } from '../data/types.js';
@@ -64,7 +65,7 @@ export function netCost(network: Network, weightShapes: ReadonlyMap<string, read
 }
 
 export function modelCost(model: Model): NetCost {
-  return netCost(model.network, new Map([...model.weights].map(([k, t]) => [k, t.shape])));
+  return netCost(model.network, weightShapes(model));
 }
 
 /** Refuse a network no command could hold, whatever it is asked to do with it. */

@@ -1,5 +1,6 @@
 // `spikemesh convert-checkpoint`: any checkpoint the loader reads (.pth, .safetensors, .nir, bundle) -> a validated bundle.
 
+import { weightShapes } from '../net/tensor.js';
 import { checkBundleOut } from '../io/bundle.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
@@ -42,7 +43,7 @@ export function registerConvert(program: Command): void {
     saveModelBundle(flags.out, loaded, flags.dataset ? { dataset: flags.dataset } : {}, flags.force);
     const notes = loaded.source.format === 'nir' ? (loaded.meta.provenance.notes as string[]) : [];
     const { network, weights } = loaded.model;
-    const shapes = new Map([...weights].map(([k, t]) => [k, t.shape]));
+    const shapes = weightShapes(loaded.model);
     const params = layerStats(network, kernelsFromShapes(shapes)).reduce((a, l) => a + l.parameters, 0);
     const summary = {
       input,

@@ -1,5 +1,6 @@
 // `spikemesh info`: per-layer shape, neurons, parameters, fan-in and ANN FLOPs of a checkpoint or zoo network.
 
+import { weightShapes } from '../net/tensor.js';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
 import { loadModel } from '../io/index.js';
@@ -85,7 +86,7 @@ export function registerInfo(program: Command): void {
     let r: InfoReport;
     if (checkpoint) {
       const loaded = loadModel(checkpoint, override);
-      const shapes = new Map([...loaded.model.weights].map(([k, t]) => [k, t.shape]));
+      const shapes = weightShapes(loaded.model);
       r = report(loaded.model.network, shapes, `${checkpoint} (${loaded.source.format}, ${loaded.source.layout} layout)`);
     } else {
       if (!override.arch) throw new UserError('info: give a checkpoint, or --arch to describe a zoo network');

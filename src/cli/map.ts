@@ -1,5 +1,6 @@
 // `spikemesh map`: partition, place and route a checkpoint or zoo network onto a core profile; write the mapping files.
 
+import { weightShapes } from '../net/tensor.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { safeFileName } from '../io/output.js';
 import { basename, dirname, extname, join } from 'node:path';
@@ -64,9 +65,9 @@ function checkpointName(path: string): string {
 function load(checkpoint: string | undefined, override: Partial<ArchSpec>): Loaded {
   if (checkpoint) {
     const loaded = loadModel(checkpoint, override);
-    const weightShapes = new Map([...loaded.model.weights].map(([k, t]) => [k, t.shape]));
+    const shapes = weightShapes(loaded.model);
     return {
-      net: { network: loaded.model.network, weightShapes },
+      net: { network: loaded.model.network, weightShapes: shapes },
       weights: loaded.model.weights,
       source: `${checkpoint} (${loaded.source.format})`,
       name: checkpointName(checkpoint),

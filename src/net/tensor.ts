@@ -1,7 +1,7 @@
 // Small helpers for the dense Tensor type.
 
 import { UserError } from '../errors.js';
-import type { Tensor, WeightMap } from './types.js';
+import type { Model, Tensor, WeightMap } from './types.js';
 
 export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -22,4 +22,9 @@ export function getWeight(weights: WeightMap, key: string): Tensor {
 
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Every weight's shape by key: what mapping, statistics and cost estimates need of a model (no values). */
+export function weightShapes(model: Pick<Model, 'weights'>): Map<string, number[]> {
+  return new Map([...model.weights].map(([k, t]) => [k, t.shape]));
 }

@@ -2,6 +2,7 @@
 // the arithmetic is fixed, build the chip, pick the backend. Every command, sweep, study and benchmark that runs
 // a model on the simulated chip starts here, so they all build the same chip for the same request.
 
+import { weightShapes } from '../net/tensor.js';
 import { WorkerBackend } from '../engine/backend-workers.js';
 import { buildChip, type Chip } from '../engine/chip.js';
 import type { EngineBackend } from '../engine/protocol.js';
@@ -46,9 +47,6 @@ export interface PreparedRun extends PreparedChip {
 }
 
 /** The shape of every weight tensor, by name (what the mapper and the analytic model read). */
-export function weightShapes(model: Model): Map<string, number[]> {
-  return new Map([...model.weights].map(([k, t]) => [k, t.shape]));
-}
 
 /** The mapper's default mapping of the model on the profile (its default placer and seed). */
 export function mapModel(model: Model, profile: CoreProfile): Mapping {

@@ -1,5 +1,6 @@
 // `spikemesh run` as a function: prepare the chip once, run the samples on it, compare measured and analytic energy, trace.
 
+import { weightShapes } from '../net/tensor.js';
 import { addEnergy, scaleEnergy, zeroEnergy, type EnergySplit } from '../energy/price.js';
 import { compareEnergy, type EnergyComparison, type MeasuredLayer } from '../energy/report.js';
 import type { Arithmetic, EngineResult, Semantics } from '../engine/types.js';
@@ -11,7 +12,7 @@ import { kernelsFromShapes } from '../net/stats.js';
 import type { Model } from '../net/types.js';
 import { RunTrace } from '../trace/tracer.js';
 import type { CoreProfile } from '../hw/types.js';
-import { backendName, prepareRun, weightShapes, type BackendChoice, type PreparedRun, type RunRequest } from './prepare.js';
+import { backendName, prepareRun, type BackendChoice, type PreparedRun, type RunRequest } from './prepare.js';
 import { runSamples } from './runner.js';
 import { checkSampleCount, type SampleSource } from './samples.js';
 

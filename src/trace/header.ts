@@ -1,5 +1,6 @@
 // The trace header of a run: what was run where (hashes, profile, seed, T, semantics) and the tables the UI lays cores out by.
 
+import { weightShapes } from '../net/tensor.js';
 import { createHash } from 'node:crypto';
 import type { Chip } from '../engine/chip.js';
 import { COUNTER_NAMES } from '../counters.js';
@@ -32,14 +33,14 @@ function isSpiking(kind: string): boolean {
 export function traceHeader(run: RunInfo): TraceHeader {
   const { model, mapping, chip } = run;
   const profile = chip.profile;
-  const weightShapes = new Map([...model.weights].map(([k, t]) => [k, t.shape]));
+  const shapes = weightShapes(model);
   const tiles = mapping.partition.tiles;
   const geo = mapping.placement.geometry;
   return {
     type: 'header',
     format: TRACE_FORMAT,
     version: TRACE_VERSION,
-    modelHash: modelHash({ network: model.network, weightShapes }, model.weights),
+    modelHash: modelHash({ network: model.network, weightShapes: shapes }, model.weights),
     mappingHash: mappingHash(mapping),
     network: model.network.name,
     profile: profile.name,
