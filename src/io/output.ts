@@ -27,6 +27,7 @@ import {
 import { constants } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { readJson } from './files.js';
 
 /** Refused because the path holds something spikemesh did not write; the CLI adds how to force it. */
 export class OutputExists extends InputError {
@@ -301,26 +302,20 @@ interface Manifest {
   files: string[];
 }
 
+/** A manifest lists file names; one past this size is not one we wrote. */
+const MAX_MANIFEST_BYTES = 1 << 20;
+
 function readManifest(dir: string): Manifest | undefined {
+  const path = join(dir, FOLDER_MANIFEST);
   try {
-    const m = JSON.parse(Buffer.from(readBytesQuiet(join(dir, FOLDER_MANIFEST))).toString('utf8')) as Partial<Manifest>;
+    // readJson refuses a FIFO or device under the manifest's name instead of blocking on it.
+    if (statSync(path).size > MAX_MANIFEST_BYTES) return undefined;
+    const m = readJson(path) as Partial<Manifest>;
     if (m.writtenBy === 'spikemesh' && Array.isArray(m.files) && m.files.every((f) => typeof f === 'string' && isPlainName(f))) return m as Manifest;
   } catch {
     // no manifest, or not ours: the folder is treated as the user's
   }
   return undefined;
-}
-
-function readBytesQuiet(path: string): Uint8Array {
-  const fd = openSync(path, 'r');
-  try {
-    const size = Math.min(statSync(path).size, 1 << 20);
-    const buf = Buffer.alloc(size);
-    readSync(fd, buf, 0, size, 0);
-    return buf;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** A name that stays inside its folder (what writers put in a folder, and what a manifest may list). */
@@ -331,7 +326,10 @@ function isPlainName(name: string): boolean {
 /** The files in `dir` that spikemesh did not write (by its manifest, or by the writer's own recognition). */
 function foreignFiles(dir: string, rules: OutputRules): string[] {
   const entries = readdirSync(dir);
-  const ours = new Set([...(readManifest(dir)?.files ?? []), ...(rules.keep ?? []), ...(rules.owns ?? []), FOLDER_MANIFEST]);
+  const manifest = readManifest(dir);
+  const ours = new Set([...(manifest?.files ?? []), ...(rules.keep ?? []), ...(rules.owns ?? [])]);
+  // A file under the manifest's name that is not our manifest is the user's like any other.
+  if (manifest) ours.add(FOLDER_MANIFEST);
   return entries.filter((e) => !ours.has(e));
 }
 

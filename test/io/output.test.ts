@@ -218,6 +218,14 @@ describe('writeOutputFolder', () => {
     expect(readdirSync(join(d, '..'))).toEqual(['report']);
   });
 
+  it('treatsAFifoInPlaceOfTheManifestAsForeignWithoutBlockingOnIt', () => {
+    const d = join(dir(), 'report');
+    mkdirSync(d);
+    fifo(join(d, FOLDER_MANIFEST));
+    expect(() => writeOutputFolder(d, files, { what: 'report' })).toThrow(OutputExists);
+    expect(statSync(join(d, FOLDER_MANIFEST)).isFIFO()).toBe(true);
+  });
+
   it('keepsWhatTheWriterKeepsAcrossRewrites', () => {
     const d = join(dir(), 'sweep');
     mkdirSync(join(d, 'cache'), { recursive: true });
