@@ -1,6 +1,6 @@
 // PNG helpers: label PNGs (palette or greyscale) to class indices, RGB PNG writing, and the VOC colour map.
 
-import { crc32 } from 'node:zlib';
+import { crc32 } from '../io/zip.js';
 import { fileMentions, type OutputRules } from '../io/output.js';
 import { inflateSync } from 'node:zlib';
 import { PNG } from 'pngjs';
