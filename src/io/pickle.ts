@@ -385,6 +385,8 @@ class Unpickler {
   private opStart = 0;
   private pushed = 0;
   private readonly context: BuildContext;
+  /** The error fail() raised, so run() passes it through instead of wrapping it a second time. */
+  private raised: Error | null = null;
 
   constructor(
     private readonly buf: Uint8Array,
@@ -394,7 +396,8 @@ class Unpickler {
   }
 
   private fail(problem: string): never {
-    throw fileError(this.opts.name, `pickle: ${problem} (at byte ${this.opStart})`);
+    this.raised = fileError(this.opts.name, `pickle: ${problem} (at byte ${this.opStart})`);
+    throw this.raised;
   }
 
   private take(n: number): Uint8Array {
@@ -546,7 +549,7 @@ class Unpickler {
     try {
       return this.loop();
     } catch (e) {
-      if (e instanceof UserError && e.message.startsWith(`${this.opts.name}: `)) throw e;
+      if (e === this.raised) throw e;
       return this.fail(e instanceof Error ? e.message : String(e));
     }
   }
