@@ -34,6 +34,8 @@ export const MAX_MESH_SIDE = 1024;
 /** Energy of one event, pJ (1e9 pJ = 1 mJ), and time of one, ns (1e9 ns = 1 s). */
 export const MAX_ENERGY_PJ = 1e9;
 export const MAX_TIME_NS = 1e9;
+/** Die area per core, mm²: at most a reticle (~858 mm²) per core. */
+export const MAX_CORE_AREA_MM2 = 1000;
 
 const count = (max: number, what: string) =>
   z
@@ -72,6 +74,8 @@ const ProfileSchema = z.strictObject({
   coreMesh: sourced(mesh('routers along a side of a chip').nullable()),
   coresPerRouter: sourced(count(MAX_CORES_PER_ROUTER, 'cores per router')),
   chipMesh: sourced(mesh('chips along a side of the system').nullable()),
+  // Optional so that profiles written before it still load; null or absent: the area is not known.
+  coreAreaMM2: sourced(z.number().gt(0, 'must be > 0').max(MAX_CORE_AREA_MM2, `must be ≤ ${MAX_CORE_AREA_MM2} mm² per core`).nullable()).optional(),
   energyPJ: z.strictObject({
     synOp: sourced(energy),
     mac: sourced(energy.nullable()),
@@ -155,6 +159,7 @@ export function parseProfile(raw: unknown, file: string): CoreProfile {
     coreMesh: p.coreMesh.value as Mesh2 | null,
     coresPerRouter: p.coresPerRouter.value,
     chipMesh: p.chipMesh.value as Mesh2 | null,
+    coreAreaMM2: p.coreAreaMM2?.value ?? null,
     energyPJ: {
       synOp: e.synOp.value,
       mac: e.mac.value,

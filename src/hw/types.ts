@@ -80,6 +80,8 @@ export interface CoreProfile {
   readonly coresPerRouter: number;
   /** Largest chip grid the system can address; null: unlimited. */
   readonly chipMesh: Mesh2 | null;
+  /** Die area per core in mm² (the chip's die area over its cores, so the uncore's share is included); null: not known. */
+  readonly coreAreaMM2: number | null;
   readonly energyPJ: EnergyPJ;
   readonly timeNs: TimeNs;
   /** Source of every figure, keyed by field path (e.g. 'energyPJ.synOp'). */

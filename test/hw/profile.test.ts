@@ -49,6 +49,10 @@ describe('shipped core profiles', () => {
     const ideal = loadProfile('ideal-45nm');
     expect([ideal.neuronsPerCore, ideal.synapseMemoryBits, ideal.coresPerChip, ideal.coreMesh]).toEqual([Infinity, Infinity, Infinity, null]);
     expect([ideal.energyPJ.synOp, ideal.energyPJ.mac, ideal.energyPJ.hopEW]).toEqual([0.9, 4.6, 0]);
+    // Die area over cores per chip: Loihi 60 mm² / 128, TrueNorth 4.3 cm² / 4,096; the paper's model has none.
+    expect([loihi.coreAreaMM2, tn.coreAreaMM2, ideal.coreAreaMM2]).toEqual([60 / 128, 0.105, null]);
+    const { coreAreaMM2: _area, ...older } = profileJson('loihi') as Record<string, unknown>;
+    expect(parseProfile(older, 'older.json').coreAreaMM2).toBeNull();
   });
 
   it('givesEveryFigureASourceAndMarksEstimates', () => {
@@ -57,7 +61,7 @@ describe('shipped core profiles', () => {
       const paths = Object.keys(p.sources);
       expect(paths).toContain('energyPJ.staticPerCorePerStep');
       expect(paths).toContain('timeNs.barrier');
-      expect(paths.length).toBe(31);
+      expect(paths.length).toBe(32);
       for (const s of Object.values(p.sources)) expect(s.source.length).toBeGreaterThan(10);
     }
     expect(loadProfile('loihi2-like').sources.neuronsPerCore!.estimate).toBe(true);
