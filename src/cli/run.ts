@@ -5,25 +5,27 @@ import { traceOutput } from '../trace/writer.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { relative, isAbsolute } from 'node:path';
 import type { Command } from 'commander';
-import { openDataset, parseDataSpec, SPLITS, type DataSpec, type SegDataset, type Split } from '../data/index.js';
+import { SPLITS, type Split } from '../data/index.js';
 import { MAX_WORKERS } from '../engine/index.js';
 import type { Arithmetic, Semantics } from '../engine/types.js';
 import { progressReporter, type Progress } from '../eval/progress.js';
 import { UserError } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
 import { loadModel, type LoadedModel } from '../io/index.js';
-import { datasetSamples, runReport, type RunReport } from '../runs/index.js';
+import { runReport, type RunReport } from '../runs/index.js';
 import { int } from './format.js';
-import { checkRun, checkSplitCount, modelCost } from './budget.js';
+import { DEFAULT_SAMPLES, runMapping, runSource, type SourceFlags } from './run-source.js';
 import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 import { renderRunReport } from './run-render.js';
 import type { QueueRun } from '../cluster/run.js';
 
-export interface RunFlags extends ArchFlags {
+export { checkEngineRun, dataSpec } from './run-source.js';
+
+export interface RunFlags extends ArchFlags, SourceFlags {
   profile: string;
-  data?: string;
   split: string;
-  samples: string;
+  /** Default: 4 data-set samples, or every --input file. */
+  samples?: string;
   workers: string;
   semantics: string;
   arithmetic: string;
@@ -37,18 +39,15 @@ export interface RunFlags extends ArchFlags {
 }
 
 /** Defaults of the flags, shared with `spikemesh demo`. */
-export const RUN_DEFAULTS = { split: 'val', samples: '4', workers: '0', semantics: 'same-step', arithmetic: 'float', seed: '0', dataSeed: '0' } as const;
-
-/** Data sets a model.json `dataset` field can name directly. */
-const NAMED_SETS = ['digits', 'digits-dvs'];
-
-export function dataSpec(flags: Pick<RunFlags, 'data'>, loaded: LoadedModel): DataSpec {
-  if (flags.data) return parseDataSpec(flags.data);
-  if (NAMED_SETS.includes(loaded.meta.dataset)) return parseDataSpec(loaded.meta.dataset);
-  throw new UserError(
-    `--data is required: ${loaded.source.path} names data set '${loaded.meta.dataset}', which is not one spikemesh can open by name (digits, digits-dvs)`,
-  );
-}
+export const RUN_DEFAULTS = {
+  split: 'val',
+  samples: String(DEFAULT_SAMPLES),
+  workers: '0',
+  semantics: 'same-step',
+  arithmetic: 'float',
+  seed: '0',
+  dataSeed: '0',
+} as const;
 
 function shownPath(p: string): string {
   const rel = relative(process.cwd(), p);
@@ -72,20 +71,11 @@ export function parseRunSettings(flags: RunSettingFlags) {
   const semantics = parseChoice<Semantics>('--semantics', flags.semantics, ['same-step', 'pipelined']);
   const arithmetic = parseChoice<Arithmetic>('--arithmetic', flags.arithmetic, ['float', 'fixed']);
   const workers = parseIntFlag('--workers', flags.workers, { ...RANGES.workers, max: MAX_WORKERS });
-  const samples = parseIntFlag('--samples', flags.samples, RANGES.samples);
+  const samples = flags.samples === undefined ? undefined : parseIntFlag('--samples', flags.samples, RANGES.samples);
   const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
   const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed);
   const split = parseChoice<Split>('--split', flags.split, SPLITS);
   return { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split };
-}
-
-/** Before the engine maps and runs: the split holds the samples, and the run fits the work and memory limits. */
-export function checkEngineRun(command: string, loaded: LoadedModel, ds: SegDataset, samples: number, semantics: Semantics, yes: boolean): void {
-  const cost = modelCost(loaded.model);
-  // Pipelined runs take T + depth steps; every population is a layer of depth at most.
-  const steps = cost.timesteps + (semantics === 'pipelined' ? loaded.model.network.populations.length : 0);
-  checkRun(command, { cost, samples, steps, engine: true, lower: '--samples, --timesteps or --size' }, yes);
-  checkSplitCount('--samples', samples, ds, yes);
 }
 
 /** `--queue`: the samples on the workers of a Redis queue (src/cluster), loaded only then: a local run never touches Redis. */
@@ -102,20 +92,27 @@ async function queuedRun(
   return runReportOnQueue({ url, ...settings, onProgress });
 }
 
+/** What a queue's workers cannot do: open the user's files, or run on a mapping they did not make. */
+function refuseOnQueue(flags: RunFlags): void {
+  if (flags.input !== undefined) throw new UserError("--input: the queue's workers open data sets by name; drop --queue to run on your own files");
+  if (flags.mapping !== undefined) throw new UserError("--mapping: the queue's workers map the network themselves; drop --queue to run on a mapping file");
+}
+
 /** Load, run and print; `spikemesh demo` calls this with its own defaults. */
 export async function executeRun(checkpoint: string, flags: RunFlags): Promise<void> {
-  const { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split } = parseRunSettings(flags);
+  if (flags.queue !== undefined) refuseOnQueue(flags);
+  const settings = parseRunSettings(flags);
+  const { profile, semantics, arithmetic, workers, seed, dataSeed, split } = settings;
   if (flags.trace) checkOutputFile(flags.trace, traceOutput(flags.force));
   const loaded = loadModel(checkpoint, archOverride(flags));
-  const spec = loaded.model.network.spec;
-  const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
-  checkEngineRun('run', loaded, ds, samples, semantics, flags.yes ?? false);
-  const sample = datasetSamples(spec, ds, { count: samples, seed });
+  const source = runSource('run', loaded, flags, settings, flags.yes ?? false);
+  const { samples, sample, ds } = source;
+  const mapping = runMapping(flags, loaded, profile);
   let progress: Progress | undefined;
   let report: RunReport;
   try {
     if (flags.queue !== undefined) {
-      const settings = { loaded, profile, semantics, arithmetic, data: flags.data ?? loaded.meta.dataset, ds, dataSeed, seed, samples };
+      const settings = { loaded, profile, semantics, arithmetic, data: flags.data ?? loaded.meta.dataset, ds: ds!, dataSeed, seed, samples };
       report = await queuedRun(flags.queue, flags, workers, settings, (done, total, detail) => {
         progress ??= progressReporter(process.stderr, 'run', total);
         progress.update(done, `samples${detail ? `, ${detail}` : ''}`);
@@ -130,6 +127,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
         samples,
         sample,
         seed,
+        ...(mapping ? { mapping } : {}),
         ...(flags.trace ? { tracePath: flags.trace, traceForce: flags.force ?? false } : {}),
         onProgress: (done, total) => {
           progress ??= progressReporter(process.stderr, 'run', total);
@@ -141,14 +139,31 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   }
   const untrained = loaded.meta.untrained ?? false;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify({ model: checkpoint, untrained, data: ds.name, split, dataSeed, seed, ...report })}\n`);
+    const from = { ...source.json, ...(flags.mapping !== undefined ? { mapping: flags.mapping } : {}) };
+    process.stdout.write(`${JSON.stringify({ model: checkpoint, untrained, ...from, seed, ...report })}\n`);
     return;
   }
   const shown = report.trace ? { ...report, trace: { ...report.trace, path: shownPath(report.trace.path) } } : report;
   const head =
-    `${report.network} from ${shownPath(checkpoint)}${untrained ? ' (UNTRAINED: random weights)' : ''} on ${report.profile}: ${report.samples} ${ds.name} ${split} sample${samples === 1 ? '' : 's'}, ` +
+    `${report.network} from ${shownPath(checkpoint)}${untrained ? ' (UNTRAINED: random weights)' : ''} on ${report.profile}${flags.mapping !== undefined ? ` (mapping ${shownPath(flags.mapping)})` : ''}: ${source.what}, ` +
     `T=${report.timesteps} (${report.steps} steps each), ${report.semantics}, ${report.arithmetic} arithmetic, ${report.backend}; ${int(report.cores)} cores on ${int(report.chips)} chip${report.chips === 1 ? '' : 's'}`;
-  process.stdout.write(`${renderRunReport(shown, head, trainerLine(loaded, ds.name, split))}\n`);
+  process.stdout.write(`${renderRunReport(shown, head, ds ? trainerLine(loaded, ds.name, split) : [])}\n`);
+}
+
+/** The options of a run on the user's own files and mapping, shared with `top --live`. */
+export function addInputOptions(cmd: Command, prefix = ''): void {
+  cmd
+    .option(
+      '--input <file|folder>',
+      `${prefix}run on your own inputs instead of a data set: a PNG/JPEG image, a C×H×W tensor (.npy/.safetensors; T×C×H×W frames for DVS models), an event recording (.npy of (t, x, y, p) records, binned into the model's T frames), or a folder of them (sorted by name)`,
+    )
+    .option('--input-spikes', `${prefix}the --input tensors hold pre-encoded input spikes T×C×H×W (−1/0/+1), as infer --input-spikes`)
+    .option('--tensor <name>', `${prefix}tensor to read from .safetensors inputs with several tensors`)
+    .option('--labels <folder>', `${prefix}label masks of the --input files (<input name>.png, palette or greyscale class indices, 255 ignored): reports MIoU`)
+    .option(
+      '--mapping <file>',
+      `${prefix}run on this mapping (written by spikemesh map) instead of mapping again; refused unless made for this network and profile`,
+    );
 }
 
 export function registerRun(program: Command): void {
@@ -156,15 +171,23 @@ export function registerRun(program: Command): void {
     .command('run')
     .argument('<checkpoint>', 'bundle folder, model.json, .pth or .safetensors')
     .description(
-      "map a checkpoint to a core profile, run data-set samples event by event on the simulated chip, and compare measured operations and energy with the paper's analytic model; also latency and MIoU",
+      "map a checkpoint to a core profile (or reuse a mapping), run data-set samples or your own inputs event by event on the simulated chip, and compare measured operations and energy with the paper's analytic model; also latency and MIoU",
     )
     .requiredOption('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json')
     .option(
       '--data <name>',
       'digits | digits-dvs | voc:<VOC2012 folder> | ddd17:<DDD17 folder> (default: the data set model.json names, if digits or digits-dvs)',
-    )
+    );
+  addInputOptions(cmd);
+  cmd
     .option('--split <split>', 'train | val', RUN_DEFAULTS.split)
-    .option('--samples <n>', withRange('samples 0..n−1 of the split (past the split only with --yes)', RANGES.samples), RUN_DEFAULTS.samples)
+    .option(
+      '--samples <n>',
+      withRange(
+        `samples 0..n−1 of the split (past the split only with --yes), or the first n --input files (default ${RUN_DEFAULTS.samples}; with --input, every file)`,
+        RANGES.samples,
+      ),
+    )
     .option(
       '--workers <n>',
       withRange('worker threads computing the cores (0: on the main thread); results are identical for any count', { ...RANGES.workers, max: MAX_WORKERS }),

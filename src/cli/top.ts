@@ -1,23 +1,21 @@
 // `spikemesh top`: the terminal UI over a trace file, or over a run it starts itself (--live).
 
 import type { Command } from 'commander';
-import { openDataset } from '../data/index.js';
 import { MAX_WORKERS } from '../engine/index.js';
-import { datasetSamples } from '../runs/samples.js';
 import { UserError } from '../errors.js';
 import { loadModel } from '../io/index.js';
 import { loadTrace } from '../trace/data.js';
 import { runTop } from '../tui/app.js';
 import { LiveRun } from '../tui/live.js';
 import { RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
-import { checkEngineRun, dataSpec, parseRunSettings, RUN_DEFAULTS } from './run.js';
+import { runMapping, runSource, type SourceFlags } from './run-source.js';
+import { addInputOptions, parseRunSettings, RUN_DEFAULTS } from './run.js';
 
-interface TopFlags {
+interface TopFlags extends SourceFlags {
   live?: string;
   profile?: string;
-  data?: string;
   split: string;
-  samples: string;
+  samples?: string;
   seed: string;
   dataSeed: string;
   semantics: string;
@@ -42,13 +40,12 @@ async function topOfTrace(path: string): Promise<void> {
 
 async function topOfRun(checkpoint: string, flags: TopFlags): Promise<void> {
   if (!flags.profile) throw new UserError('--live needs --profile <name|path>: the core profile to run on');
-  const { profile, semantics, arithmetic, workers, samples, seed, dataSeed, split } = parseRunSettings({ ...flags, profile: flags.profile });
+  const settings = parseRunSettings({ ...flags, profile: flags.profile });
+  const { profile, semantics, arithmetic, workers, seed } = settings;
   const loaded = loadModel(checkpoint);
-  const spec = loaded.model.network.spec;
-  const ds = openDataset(dataSpec(flags, loaded), split, dataSeed, spec.inputHeight);
-  checkEngineRun('top --live', loaded, ds, samples, semantics, flags.yes ?? false);
-  const sample = datasetSamples(spec, ds, { count: samples, seed });
-  const live = await LiveRun.start({ model: loaded.model, profile, semantics, arithmetic, workers, samples, sample, seed });
+  const { samples, sample } = runSource('top --live', loaded, flags, settings, flags.yes ?? false);
+  const mapping = runMapping(flags, loaded, profile);
+  const live = await LiveRun.start({ model: loaded.model, profile, semantics, arithmetic, workers, samples, sample, seed, ...(mapping ? { mapping } : {}) });
   try {
     await runTop({ data: live.data, source: `live: ${checkpoint}`, live });
   } finally {
@@ -57,7 +54,7 @@ async function topOfRun(checkpoint: string, flags: TopFlags): Promise<void> {
 }
 
 export function registerTop(program: Command): void {
-  program
+  const cmd = program
     .command('top')
     .argument('[trace]', 'trace file written by `spikemesh run --trace`')
     .description(
@@ -65,12 +62,20 @@ export function registerTop(program: Command): void {
     )
     .option(
       '--live <checkpoint>',
-      'run this checkpoint now (with --profile, and --data unless model.json names digits or digits-dvs) and watch it step by step',
+      'run this checkpoint now (with --profile, and --data or --input unless model.json names digits or digits-dvs) and watch it step by step',
     )
     .option('--profile <name|path>', 'core profile for --live: loihi, truenorth, loihi2-like, ideal-45nm, or a profile .json')
-    .option('--data <name>', 'for --live: digits | digits-dvs | voc:<folder> | ddd17:<folder>')
+    .option('--data <name>', 'for --live: digits | digits-dvs | voc:<folder> | ddd17:<folder>');
+  addInputOptions(cmd, 'for --live: ');
+  cmd
     .option('--split <split>', 'for --live: train | val', RUN_DEFAULTS.split)
-    .option('--samples <n>', withRange('for --live: samples 0..n−1 of the split (past the split only with --yes)', RANGES.samples), RUN_DEFAULTS.samples)
+    .option(
+      '--samples <n>',
+      withRange(
+        `for --live: samples 0..n−1 of the split (past the split only with --yes), or the first n --input files (default ${RUN_DEFAULTS.samples}; with --input, every file)`,
+        RANGES.samples,
+      ),
+    )
     .option('--seed <n>', withRange('for --live: Poisson seed (per sample, as in run and eval)', RANGES.seed), RUN_DEFAULTS.seed)
     .option('--data-seed <n>', withRange('for --live: seed of the synthetic data sets', RANGES.seed), RUN_DEFAULTS.dataSeed)
     .option('--semantics <s>', 'for --live: same-step | pipelined', RUN_DEFAULTS.semantics)

@@ -6,3 +6,4 @@ export * from './prepare.js';
 export * from './runner.js';
 export * from './report.js';
 export * from './fixed-report.js';
+export * from './mapping.js';

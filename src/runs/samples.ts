@@ -1,12 +1,14 @@
-// Where a run's inputs come from: data-set samples (as `spikemesh eval` feeds them), or seeded synthetic inputs
-// for models without a data set spikemesh can open. Every source is a function of the sample index.
+// Where a run's inputs come from: data-set samples (as `spikemesh eval` feeds them), the user's own files (as
+// `spikemesh infer` reads them), or seeded synthetic inputs for models without a data set spikemesh can open.
+// Every source is a function of the sample index.
 
+import { inputFiles, readLabelledInput, type InputFileOptions } from '../data/input.js';
 import type { SegDataset } from '../data/types.js';
 import { UserError } from '../errors.js';
 import { NOISE_STREAM, POISSON_STREAM } from '../eval/evaluate.js';
 import { checkCompatible, sampleInput } from '../eval/input.js';
 import { deriveSeed } from '../eval/seeds.js';
-import type { ArchSpec, NetworkInput } from '../net/types.js';
+import type { ArchSpec, Network, NetworkInput } from '../net/types.js';
 import { Rng } from '../rng.js';
 
 /** One input of a run: the network input, its Poisson seed, and the H×W label map (255 ignored) when the data has one. */
@@ -40,6 +42,49 @@ export function datasetSamples(spec: ArchSpec, ds: SegDataset, { count, seed }: 
   return (i) => {
     const sample = ds.sample(i);
     return { input: sampleInput(spec, sample, 0, deriveSeed(seed, NOISE_STREAM, i)), seed: deriveSeed(seed, POISSON_STREAM, i), label: sample.label };
+  };
+}
+
+/** The user's inputs of a run: a file or a folder of them, read as `infer` reads its input. */
+export interface InputSet extends InputFileOptions {
+  path: string;
+  /** A folder of label masks, <input name>.png each: the samples then have labels (and the run an MIoU). */
+  labels?: string;
+}
+
+export interface FileSampleOptions {
+  /** Default: every file. */
+  count?: number;
+  seed: number;
+  /** Called with the sample count before any file is read (a budget check). */
+  before?: (count: number) => void;
+}
+
+/** A run's samples from the user's files, and the files they come from. */
+export interface FileSamples {
+  files: string[];
+  count: number;
+  sample: SampleSource;
+}
+
+/**
+ * Samples 0..count−1 (default: all) of the input files, with labels when a labels folder is given, and the run's
+ * per-sample Poisson seeds. Every file and label is read and checked now, so that a bad one is refused before
+ * anything runs or is written; each is read again when its sample runs (a folder's inputs are not all held at once).
+ */
+export function fileSamples(net: Network, inputs: InputSet, { count, seed, before }: FileSampleOptions): FileSamples {
+  const all = inputFiles(inputs.path);
+  const n = count ?? all.length;
+  checkSampleCount(n);
+  if (n > all.length) throw new UserError({ option: 'samples', problem: `${n}: ${inputs.path} holds ${all.length} input file${all.length === 1 ? '' : 's'}` });
+  before?.(n);
+  const files = all.slice(0, n);
+  const opts = { ...inputs, fit: { ...net.readout.upsampleTo, classes: net.spec.classes } };
+  for (const f of files) readLabelledInput(f, net.spec, opts);
+  return {
+    files,
+    count: n,
+    sample: (i) => ({ ...readLabelledInput(files[i]!, net.spec, opts), seed: deriveSeed(seed, POISSON_STREAM, i) }),
   };
 }
 

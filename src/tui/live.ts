@@ -6,6 +6,7 @@ import type { ComputeTask } from '../engine/protocol.js';
 import type { Engine } from '../engine/run.js';
 import type { Arithmetic, Semantics } from '../engine/types.js';
 import type { CoreProfile } from '../hw/types.js';
+import type { Mapping } from '../mapping/types.js';
 import type { Model } from '../net/types.js';
 import { prepareRun } from '../runs/prepare.js';
 import { runSamples } from '../runs/runner.js';
@@ -24,6 +25,8 @@ export interface LiveOptions {
   samples: number;
   sample: SampleSource;
   seed: number;
+  /** A mapping to run on (checked against the model and profile); default: map the network now. */
+  mapping?: Mapping;
 }
 
 /** The in-thread backend, giving the event loop a turn before every phase so the UI stays responsive. */

@@ -64,7 +64,8 @@ export function npyBytes(descr: string, shape: number[], body: Uint8Array, optio
   const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   const version = options.version ?? 1;
   const lenBytes = version === 1 ? 2 : 4;
-  let dict = `{'descr': '${descr}', 'fortran_order': ${options.fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
+  // A structured dtype is a list of fields, written as numpy writes it: [('t', '<i8'), ...].
+  let dict = `{'descr': ${descr.startsWith('[') ? descr : `'${descr}'`}, 'fortran_order': ${options.fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
   dict += ' '.repeat((64 - ((8 + lenBytes + dict.length + 1) % 64)) % 64) + '\n';
   const head = Buffer.alloc(8 + lenBytes);
   Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, version, 0]).copy(head);
