@@ -8,7 +8,18 @@ import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { SpikemeshError } from '../errors.js';
 import { clientOptions, connectionLost, type QueueTarget } from './connection.js';
-import { batchJobId, batchKey, failureError, PROTOCOL_VERSION, QUEUE_NAME, sweepJobId, type ClusterJob, type EvalBatchJob, type RunBatchJob } from './jobs.js';
+import {
+  batchJobId,
+  batchKey,
+  failureError,
+  longestFirst,
+  PROTOCOL_VERSION,
+  QUEUE_NAME,
+  sweepJobId,
+  type ClusterJob,
+  type EvalBatchJob,
+  type RunBatchJob,
+} from './jobs.js';
 import { storedResults, storedResultSchema, uploadModel, type ModelBlob, type StoredResult } from './store.js';
 
 /** How often the client checks the result store (a safety net under the completion events) and redraws progress. */
@@ -23,6 +34,8 @@ export interface JobSpec {
   id: string;
   key: string;
   data: ClusterJob;
+  /** Its work, estimated in any unit shared by the submission's jobs: the costliest are handed out first. */
+  cost: number;
 }
 
 export interface GatherOptions {
@@ -180,6 +193,7 @@ export class ClusterClient {
     const ids = jobs.map((j) => j.id).sort();
     const parent = sweepJobId(createHash('sha256').update(ids.join('\n')).digest('hex'));
     const gone = { removeOnComplete: true, removeOnFail: true };
+    const priority = longestFirst(jobs.map((j) => j.cost));
     // A child already queued under another live parent (an overlapping sweep) is not re-parented by BullMQ: it stays
     // the other sweep's, and this client still sees it complete, through the events and the store.
     await this.flows.add({
@@ -187,7 +201,12 @@ export class ClusterClient {
       queueName: QUEUE_NAME,
       data: { protocol: PROTOCOL_VERSION, kind: 'sweep', points: jobs.length } satisfies ClusterJob,
       opts: { jobId: parent, ...gone },
-      children: jobs.map((j) => ({ name: j.data.kind, queueName: QUEUE_NAME, data: j.data, opts: { jobId: j.id, ...gone, failParentOnFailure: true } })),
+      children: jobs.map((j, i) => ({
+        name: j.data.kind,
+        queueName: QUEUE_NAME,
+        data: j.data,
+        opts: { jobId: j.id, ...gone, failParentOnFailure: true, priority: priority[i] },
+      })),
     });
   }
 
@@ -235,5 +254,6 @@ export function batchJob<B extends Omit<EvalBatchJob, 'key' | 'from' | 'to'> | O
 ): JobSpec {
   const content = { ...base, from, to } as Omit<EvalBatchJob, 'key'> | Omit<RunBatchJob, 'key'>;
   const key = batchKey(content);
-  return { id: batchJobId(content.kind, key), key, data: { ...content, key } as ClusterJob };
+  // A submission's samples cost about the same (one model, one chip or reference simulation): a batch's work is its sample count.
+  return { id: batchJobId(content.kind, key), key, data: { ...content, key } as ClusterJob, cost: to - from };
 }

@@ -2,10 +2,11 @@
 // cache key), their results checked and handed back to the sweep exactly as a local run would.
 
 import { z } from 'zod';
+import { delays } from '../engine/plan.js';
 import { InternalError } from '../errors.js';
 import type { ResolvedPoint, SweepContext } from '../explore/point.js';
 import type { RemotePoints, RemoteRunner } from '../explore/sweep.js';
-import type { PointResult } from '../explore/types.js';
+import type { PointResult, PointSettings, SweepSettings } from '../explore/types.js';
 import { runWithModel, type JobSpec } from './client.js';
 import { parseQueueUrl } from './connection.js';
 import { pointJobId, pointKeyHex, pointSettingsSchema, profileHash, PROTOCOL_VERSION, type ExplorePointJob } from './jobs.js';
@@ -24,6 +25,17 @@ export const pointResultSchema = pointSettingsSchema.extend({
   steps: z.int().optional(),
   miou: z.number().optional(),
   spikes: z.number().optional(),
+  energySplit: z.strictObject({ synapticPJ: z.number(), neuronPJ: z.number(), routingPJ: z.number(), staticPJ: z.number() }).optional(),
+  utilisation: z
+    .strictObject({
+      neurons: z.number().nullable(),
+      inputAxons: z.number().nullable(),
+      synapseBits: z.number().nullable(),
+      outputAxons: z.number().nullable(),
+      chipCores: z.number().nullable(),
+    })
+    .optional(),
+  areaMM2: z.number().optional(),
   notes: z.array(z.string()).optional(),
 }) satisfies z.ZodType<PointResult>;
 
@@ -31,7 +43,16 @@ export interface QueueSweep extends RemotePoints {
   url: string;
 }
 
-function pointJob(modelSha: string, modelBytes: number, ctx: SweepContext, p: ResolvedPoint): JobSpec {
+/**
+ * A point's work, for handing the longest out first: samples × engine steps (T, plus the network's pipeline depth
+ * when pipelined). The points of a sweep share the model, so steps are what sets them apart; a pipelined point at
+ * T = 8 on a network 8 populations deep takes about twice a same-step one.
+ */
+export function pointCost(settings: SweepSettings, point: PointSettings, depth: number): number {
+  return settings.samples * (point.timesteps + (point.semantics === 'pipelined' ? depth : 0));
+}
+
+function pointJob(modelSha: string, modelBytes: number, ctx: SweepContext, p: ResolvedPoint, depth: number): JobSpec {
   const data: ExplorePointJob = {
     protocol: PROTOCOL_VERSION,
     kind: 'explore-point',
@@ -41,7 +62,7 @@ function pointJob(modelSha: string, modelBytes: number, ctx: SweepContext, p: Re
     settings: ctx.settings,
     point: p.point,
   };
-  return { id: pointJobId(p.key), key: p.key, data };
+  return { id: pointJobId(p.key), key: p.key, data, cost: pointCost(ctx.settings, p.point, depth) };
 }
 
 function checkedResult(job: JobSpec, result: unknown): PointResult {
@@ -56,8 +77,10 @@ export async function runSweepOnQueue(o: QueueSweep): Promise<void> {
   if (o.points.length === 0) return;
   const blob = modelBlob(o.loaded);
   const bytes = blob.json.length + blob.weights.length;
+  // T changes the points' networks, never their populations or projections: one depth serves the sweep.
+  const depth = Math.max(...delays(o.ctx.model.network).values());
   await runWithModel(target, blob, {
-    jobs: o.points.map((p) => pointJob(blob.sha256, bytes, o.ctx, p)),
+    jobs: o.points.map((p) => pointJob(blob.sha256, bytes, o.ctx, p, depth)),
     onResult: (job, stored, detail) => o.done(checkedResult(job, stored.result), detail),
     onTick: o.report,
     kept: "they are in the sweep's cache",

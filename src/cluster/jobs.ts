@@ -11,7 +11,7 @@ import { InternalError, option, UserError, worded, type SpikemeshError } from '.
  * whose protocol is not its own, and the number is part of every job id and stored result's key, so that clients and
  * workers of different versions never share work.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** The BullMQ queue every spikemesh job goes through. */
 export const QUEUE_NAME = 'spikemesh';
@@ -43,6 +43,7 @@ export const pointSettingsSchema = z.strictObject({
   overrides: z.record(text, profileValue),
   timesteps: z.int().min(1).max(1_000_000),
   semantics: z.enum(['same-step', 'pipelined']),
+  arithmetic: z.enum(['float', 'fixed']),
 });
 
 /** A model named by the sha256 of its bundle bytes (the bytes themselves travel once, see store.ts). */
@@ -140,6 +141,20 @@ export function profileHash(raw: Record<string, unknown>): string {
 /** Job id of one point: content-addressed, so the same point submitted twice is one job (and one stored result). */
 export function pointJobId(key: string): string {
   return `explore-v${PROTOCOL_VERSION}-${key}`;
+}
+
+/** BullMQ's priorities run from 1 (taken first) to this; 0 would mean none, ahead of every prioritized job. */
+export const LOWEST_PRIORITY = 2_097_151;
+
+/**
+ * BullMQ priorities that hand out the costliest jobs first (longest-processing-time-first list scheduling): the
+ * jobs started last are then the short ones, so the workers finish close together instead of one running a long job
+ * alone at the end while the others idle. Equal costs share a priority and so keep their submission order.
+ */
+export function longestFirst(costs: number[]): number[] {
+  const distinct = [...new Set(costs)].sort((a, b) => b - a);
+  const rank = new Map(distinct.map((c, i) => [c, Math.min(i + 1, LOWEST_PRIORITY)]));
+  return costs.map((c) => rank.get(c)!);
 }
 
 /** Job id of one submission's parent: the hash of what it gathers, so a resubmission joins the same parent. */

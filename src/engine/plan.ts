@@ -160,7 +160,7 @@ function fixedPopulation(q: QPopulation, index: number): Omit<PopulationPlan, 'i
 }
 
 /** Pipelined delay of every population: 0 for the input and its direct targets, +1 per hidden hop (longest path). */
-function delays(net: Network): Map<string, number> {
+export function delays(net: Network): Map<string, number> {
   const d = new Map<string, number>();
   for (const pop of net.populations) {
     let best = 0;

@@ -8,6 +8,8 @@ import {
   batchKey,
   failureError,
   jobFailure,
+  longestFirst,
+  LOWEST_PRIORITY,
   MAX_JOB_BYTES,
   parseJob,
   pointJobId,
@@ -25,7 +27,7 @@ const good: ExplorePointJob = {
   model: { sha256: 'a'.repeat(64), bytes: 1234 },
   profile: { sha256: 'b'.repeat(64), file: 'cores/loihi.json', raw: { name: 'loihi' } },
   settings: { samples: 2, data: 'noise', split: 'val', seed: 0, dataSeed: 0 },
-  point: { overrides: { 'energyPJ.synOp': 12, meshPerChip: { x: 4, y: 4 } }, timesteps: 4, semantics: 'same-step' },
+  point: { overrides: { 'energyPJ.synOp': 12, meshPerChip: { x: 4, y: 4 } }, timesteps: 4, semantics: 'same-step', arithmetic: 'float' },
 };
 
 /** The reason a worker's refusal carries, as the client gets it. */
@@ -116,6 +118,19 @@ describe('cluster jobs', () => {
     expect(batchKey(Object.fromEntries(Object.entries(content).reverse()) as typeof content)).toBe(batch.key);
     expect(refusal({ ...batch, sigmas: [] })).toMatch(/malformed job: sigmas/);
     expect(refusal({ ...batch, sigmas: [11] })).toMatch(/malformed job: sigmas\.0/);
+  });
+
+  it('gives costlier jobs a smaller BullMQ priority (taken first), equal costs the same one, all within the range BullMQ takes (property)', () => {
+    expect(longestFirst([1, 4, 2, 4])).toEqual([3, 1, 2, 1]);
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 1e9, noNaN: true }), { maxLength: 50 }), (costs) => {
+        const p = longestFirst(costs);
+        expect(p).toHaveLength(costs.length);
+        for (const q of p) expect(Number.isInteger(q) && q >= 1 && q <= LOWEST_PRIORITY).toBe(true);
+        costs.forEach((a, i) => costs.forEach((b, j) => expect(Math.sign(p[i]! - p[j]!)).toBe(Math.sign(b - a))));
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('names jobs by content', () => {
