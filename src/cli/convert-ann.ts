@@ -10,6 +10,7 @@ import { NOISE_DATA } from '../explore/samples.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
 import { checkRun, inputBytes, modelCost } from './budget.js';
+import { progressReporter } from '../eval/progress.js';
 import { parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
 
 interface ConvertAnnFlags {
@@ -54,7 +55,17 @@ function executeConvertAnn(ann: string, flags: ConvertAnnFlags): void {
   };
   const loaded = loadModel(ann);
   checkConvertBudget(loaded, options.calibration, flags.yes ?? false);
-  const r = convertBundle(ann, flags.out, { ...options, data: dataOrModelDefault(flags.data, loaded) });
+  const progress = progressReporter(process.stderr, 'convert-ann', options.calibration);
+  let r: ReturnType<typeof convertBundle>;
+  try {
+    r = convertBundle(ann, flags.out, {
+      ...options,
+      data: dataOrModelDefault(flags.data, loaded),
+      onProgress: (done) => progress.update(done, 'calibration samples'),
+    });
+  } finally {
+    progress.finish();
+  }
   const scales = Object.fromEntries([...r.scales].map(([k, v]) => [k, [...v]]));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ out: flags.out, network: r.model.network.name, timesteps: r.model.network.timesteps, scales })}\n`);

@@ -44,14 +44,14 @@ function trainerMetrics(loaded: LoadedModel): { miou: number; samples?: number }
   return { miou: m.valMiou, ...(typeof m.valSamples === 'number' ? { samples: m.valSamples } : {}) };
 }
 
-/** The reference runs every sample at every σ; its buffers are one sample's. */
+/** The reference runs every sample at every σ; its buffers are one sample's. The split's size is checked first: it is the plainer refusal. */
 function checkEvalBudget(loaded: LoadedModel, ds: SegDataset, count: number, sigmas: number, yes: boolean): void {
+  checkSplitCount('--count', count, ds, yes);
   checkRun(
     'eval',
     { cost: modelCost(loaded.model), samples: count, passes: [sigmas, 'noise levels'], lower: '--count, --noise levels, --timesteps or --size' },
     yes,
   );
-  checkSplitCount('--count', count, ds, yes);
 }
 
 /** Default count: the trainer's val sample count when evaluating on its data set, else the whole split. */
@@ -182,9 +182,10 @@ export function registerEval(program: Command): void {
     checkEvalBudget(loaded, ds, count, sigmas.length, flags.yes ?? false);
     const names = loaded.meta.classNames ?? ds.classNames;
     const progress = progressReporter(process.stderr, 'eval', count * sigmas.length);
+    const unit = sigmas.length > 1 ? `sample runs (${sigmas.length} noise levels)` : 'samples';
     let report: EvalReport;
     try {
-      if (flags.queue === undefined) report = evaluateNoise(loaded.model, ds, sigmas, { count, seed, onProgress: (done) => progress.update(done) });
+      if (flags.queue === undefined) report = evaluateNoise(loaded.model, ds, sigmas, { count, seed, onProgress: (done) => progress.update(done, unit) });
       else {
         // Loaded only when a queue is asked for: a local evaluation never touches Redis or BullMQ.
         const { evaluateOnQueue } = await import('../cluster/eval.js');

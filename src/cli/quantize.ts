@@ -11,7 +11,7 @@ import { quantizationReport, type LayerReport, type QuantReport } from '../runs/
 import { datasetSamples, randomSamples, sampleList } from '../runs/samples.js';
 import { pct, table } from './format.js';
 import { checkRun, checkSplitCount, inputBytes, modelCost } from './budget.js';
-import { progressReporter, type Progress } from '../eval/progress.js';
+import { progressReporter } from '../eval/progress.js';
 import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 
 interface QuantizeFlags extends ArchFlags {
@@ -149,17 +149,17 @@ export function registerQuantize(program: Command): void {
       { cost, samples: count, passes: [3, 'runs (float, fixed point, layers in isolation)'], extra: held, lower: '--samples, --timesteps or --size' },
       flags.yes ?? false,
     );
-    const qnet = quantize(loaded.model, loadProfile(flags.profile), options);
     const { samples, source } = samplesFor(flags, loaded, count);
-    let progress: Progress | undefined;
+    // Started before the weights are quantized, so that the time shown (and left) counts the whole command.
+    const progress = progressReporter(process.stderr, 'quantize', count);
+    let qnet: QuantizedNet;
     let report: QuantReport;
     try {
-      report = quantizationReport(loaded.model, qnet, samples, (done, total) => {
-        progress ??= progressReporter(process.stderr, 'quantize', total);
-        progress.update(done, 'samples');
-      });
+      qnet = quantize(loaded.model, loadProfile(flags.profile), options);
+      progress.update(0, 'samples (weights quantized)');
+      report = quantizationReport(loaded.model, qnet, samples, (done) => progress.update(done, 'samples'));
     } finally {
-      progress?.finish();
+      progress.finish();
     }
     if (flags.json) {
       process.stdout.write(

@@ -15,6 +15,8 @@ export interface ConvertOptions {
   /** 'analog': the image is the first layer's input current every step; 'poisson': signed Poisson spikes of rate |x|. */
   encoding: Extract<InputEncoding, 'analog' | 'poisson'>;
   calibration: NetworkInput[];
+  /** Called after each calibration input's forward pass (the long part of a conversion). */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ConvertResult {
@@ -71,7 +73,10 @@ export function convertAnn(ann: Model, o: ConvertOptions): ConvertResult {
   const folded = foldBatchNorm(ann);
   const forward = new AnnForward(folded);
   const balancer = new Balancer(folded.network);
-  for (const input of o.calibration) balancer.add(forward.run(input));
+  o.calibration.forEach((input, i) => {
+    balancer.add(forward.run(input));
+    o.onProgress?.(i + 1, o.calibration.length);
+  });
   const scales = balancer.scales(o.method, o.percentile);
   const net = folded.network;
   // The input is not rescaled (the encoders take |x| ≤ 1) and the output accumulator has no threshold: λ = 1 for both.

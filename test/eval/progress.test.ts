@@ -45,15 +45,30 @@ describe('progressReporter', () => {
     expect(out.writes[1]!.length).toBe(out.writes[0]!.length);
   });
 
-  it('writesNothingWhenTheStreamIsNotATerminal', () => {
+  it('writesPlainLinesAtAModestRateWhenTheStreamIsNotATerminal', () => {
     const out = fakeStream(false);
     let t = 0;
-    const p = progressReporter(out, 'eval', 10, { delayMs: 0, intervalMs: 0, now: () => t });
+    const p = progressReporter(out, 'eval', 10, { delayMs: 2000, plainIntervalMs: 5000, now: () => t });
     for (let i = 1; i <= 10; i++) {
       t += 1000;
-      p.update(i);
+      p.update(i, 'samples');
     }
     p.finish();
-    expect(out.writes).toEqual([]);
+    // No carriage returns, no erasing: each line stays readable in a log.
+    expect(out.writes).toEqual(['eval: 2/10 samples  0:02, ~0:08 left\n', 'eval: 7/10 samples  0:07, ~0:03 left\n']);
+  });
+
+  it('takesTheDelayAndRateFromSPIKEMESH_PROGRESS_MSWhenTheCallerSetsNone', () => {
+    const out = fakeStream(false);
+    const saved = process.env.SPIKEMESH_PROGRESS_MS;
+    process.env.SPIKEMESH_PROGRESS_MS = '0';
+    try {
+      const p = progressReporter(out, 'q', 3, { now: () => 0 });
+      p.update(1);
+      expect(out.writes).toEqual(['q: 1/3  0:00, ~0:00 left\n']);
+    } finally {
+      if (saved === undefined) delete process.env.SPIKEMESH_PROGRESS_MS;
+      else process.env.SPIKEMESH_PROGRESS_MS = saved;
+    }
   });
 });
