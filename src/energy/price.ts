@@ -27,18 +27,20 @@ type Part = Exclude<keyof EnergySplit, 'totalPJ' | 'staticPJ'>;
 /**
  * The priced counters, in counter-slot order within each part (the order the sums are taken in, so a core's
  * total and a split's parts are the same floating-point sums as before they shared this table). A core
- * without a multiplier (mac null) is charged synOp per MAC. Counters not listed (spikes, packets in,
- * saturations) cost nothing by themselves; `host` names the host's own count added to the chip's (its input hops).
+ * without a multiplier (mac null) is charged synOp per MAC. Counters not listed (saturations) cost nothing
+ * by themselves; `host` names the host's own count added to the chip's (its input hops).
  */
 const PRICED: ReadonlyArray<{ counter: CounterName; part: Part; rate: (p: EnergyPJ) => number; host?: keyof HostHops }> = [
   { counter: 'acs', part: 'synapticPJ', rate: (p) => p.synOp },
   { counter: 'macs', part: 'synapticPJ', rate: (p) => p.mac ?? p.synOp },
   { counter: 'updatesActive', part: 'neuronPJ', rate: (p) => p.neuronUpdateActive },
   { counter: 'updatesInactive', part: 'neuronPJ', rate: (p) => p.neuronUpdateInactive },
+  { counter: 'spikes', part: 'neuronPJ', rate: (p) => p.spikeNeuron },
   { counter: 'packetsOut', part: 'routingPJ', rate: (p) => p.spikeOut },
   { counter: 'hopsEW', part: 'routingPJ', host: 'hopsEW', rate: (p) => p.hopEW },
   { counter: 'hopsNS', part: 'routingPJ', host: 'hopsNS', rate: (p) => p.hopNS },
   { counter: 'hopsChip', part: 'routingPJ', host: 'hopsChip', rate: (p) => p.chipHop },
+  { counter: 'packetsIn', part: 'routingPJ', rate: (p) => p.messageIn },
 ];
 
 export function zeroEnergy(): EnergySplit {
@@ -60,7 +62,8 @@ export function scaleEnergy(e: EnergySplit, by: number): EnergySplit {
 
 /**
  * Price counter totals on a profile: synaptic = ACs × synOp + MACs × mac; neuron = active and idle
- * updates; routing = a spike-out per packet sent plus every hop (the host's input hops included);
+ * updates and a spike term per spike fired; routing = a spike-out per packet sent, every hop (the host's
+ * input hops included) and a message-in per packet received;
  * static = `coreSteps` (cores × steps) × the per-core per-step figure.
  */
 export function price(p: EnergyPJ, t: CounterTotals, host: HostHops, coreSteps: number): EnergySplit {

@@ -72,7 +72,7 @@ export function addFlows(
 /** Hops and latency of every flow along the mapping's X-then-Y route; segment offsets. */
 export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfile): Flows {
   const n = b.src.length;
-  const m = new MeshCoords(mapping.placement.geometry);
+  const m = new MeshCoords(mapping.placement.geometry, profile.noc.hostEntry);
   const slot = mapping.placement.slotOfTile;
   const f: Flows = {
     count: n,

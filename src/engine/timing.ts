@@ -37,14 +37,18 @@ export class StepTimeline {
     this.computeNs = new Float64Array(chip.cores);
   }
 
-  /** Time a core spends on its step: every synaptic op and MAC at the synaptic-op time, every neuron update. */
+  /**
+   * Time a core spends on its step: every synaptic op and MAC at the synaptic-op time, every neuron update,
+   * every spike fired, and every packet decoded on the way in and built on the way out.
+   */
   private coreTime(counters: Float64Array, step: number): void {
     const t = this.chip.profile.timeNs;
     for (let c = 0; c < this.chip.cores; c++) {
       const k = (step * this.chip.cores + c) * COUNTER_COUNT;
       const ops = counters[k + COUNTER.acs]! + counters[k + COUNTER.macs]!;
       const updates = counters[k + COUNTER.updatesActive]! + counters[k + COUNTER.updatesInactive]!;
-      this.computeNs[c] = ops * t.synOp + updates * t.neuronUpdate;
+      const messages = counters[k + COUNTER.packetsIn]! * t.messageIn + counters[k + COUNTER.packetsOut]! * t.messageOut;
+      this.computeNs[c] = ops * t.synOp + updates * t.neuronUpdate + counters[k + COUNTER.spikes]! * t.spikeNeuron + messages;
     }
   }
 

@@ -11,8 +11,14 @@ export interface MeshGeometry {
 
 export type HopKind = 'ew' | 'ns' | 'chip';
 
-/** Source tile id of the host, which feeds the input population's spikes in at chip (0, 0). */
+/** Source tile id of the host, which feeds the input population's spikes in at chip (0, 0) (at its router `hostEntry`). */
 export const HOST_TILE = -1;
+
+/** A router of chip (0, 0), by column and row. */
+export interface RouterXY {
+  readonly x: number;
+  readonly y: number;
+}
 
 /** The chip a slot is on, numbered row-major over the chip grid (cy · chips.x + cx): slots are chip-major. */
 export function chipOf(geo: MeshGeometry, slot: number): number {
@@ -37,7 +43,14 @@ export class MeshCoords {
   readonly width: number;
   readonly height: number;
 
-  constructor(readonly geo: MeshGeometry) {
+  /**
+   * `hostEntry`: the router of chip (0, 0) the host's link enters at (a profile's noc.hostEntry); routes from the
+   * host start there. Outside the grid (a profile for a larger chip than this placement uses) it is clamped into it.
+   */
+  constructor(
+    readonly geo: MeshGeometry,
+    hostEntry: RouterXY = { x: 0, y: 0 },
+  ) {
     const { chips, routersPerChip: r, coresPerRouter: cpr } = geo;
     this.width = chips.x * r.x;
     this.height = chips.y * r.y;
@@ -54,7 +67,13 @@ export class MeshCoords {
       this.cx[s] = chip % chips.x;
       this.cy[s] = Math.floor(chip / chips.x);
     }
+    this.hostX = Math.min(hostEntry.x, r.x - 1);
+    this.hostY = Math.min(hostEntry.y, r.y - 1);
   }
+
+  /** Global router the host's link enters at. */
+  readonly hostX: number;
+  readonly hostY: number;
 
   /** The slot of core `core` of the router at global (gx, gy). */
   slotAt(gx: number, gy: number, core: number): number {
@@ -93,8 +112,10 @@ export const NORTH = 3;
 export function walkRoute(m: MeshCoords, a: number, b: number, visit: (link: number, kind: HopKind, gx: number, gy: number, dir: number) => void): void {
   let x = 0;
   let y = 0;
-  if (a === HOST_TILE) visit(m.hostLink, 'chip', -1, 0, EAST);
-  else [x, y] = [m.gx[a]!, m.gy[a]!];
+  if (a === HOST_TILE) {
+    visit(m.hostLink, 'chip', -1, 0, EAST);
+    [x, y] = [m.hostX, m.hostY];
+  } else [x, y] = [m.gx[a]!, m.gy[a]!];
   const [tx, ty] = [m.gx[b]!, m.gy[b]!];
   while (x !== tx) {
     const dir = tx > x ? EAST : WEST;

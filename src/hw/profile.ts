@@ -36,6 +36,10 @@ export const MAX_ENERGY_PJ = 1e9;
 export const MAX_TIME_NS = 1e9;
 /** Die area per core, mm²: at most a reticle (~858 mm²) per core. */
 export const MAX_CORE_AREA_MM2 = 1000;
+/** Link bandwidth, packets per ns: 1,000 (a packet per ps) is beyond any link, so it stands for "free". */
+export const MAX_PACKETS_PER_NS = 1000;
+/** Packets a router input buffers: 2^20, far above any published router. */
+export const MAX_BUFFER_PACKETS = 2 ** 20;
 
 const count = (max: number, what: string) =>
   z
@@ -47,6 +51,7 @@ const count = (max: number, what: string) =>
 const limit = (max = MAX_PER_CORE, what = '2^24') => count(max, what).nullable();
 const energy = z.number().min(0, 'energy must be ≥ 0').max(MAX_ENERGY_PJ, 'energy must be ≤ 1e9 pJ (1 mJ per event)');
 const time = z.number().min(0, 'must be ≥ 0').max(MAX_TIME_NS, 'must be ≤ 1e9 ns (1 s per event)');
+const bandwidth = z.number().gt(0, 'must be > 0 packets per ns').max(MAX_PACKETS_PER_NS, `must be ≤ ${MAX_PACKETS_PER_NS} packets per ns`);
 const mesh = (what: string) => z.strictObject({ x: count(MAX_MESH_SIDE, what), y: count(MAX_MESH_SIDE, what) });
 
 /** A profile's name becomes part of file names (mappings/<network>-<profile>.mapping.msgpack), so it is an identifier. */
@@ -85,6 +90,8 @@ const ProfileSchema = z.strictObject({
     hopEW: sourced(energy),
     hopNS: sourced(energy),
     chipHop: sourced(energy),
+    messageIn: sourced(energy),
+    spikeNeuron: sourced(energy),
     staticPerCorePerStep: sourced(energy),
   }),
   timeNs: z.strictObject({
@@ -94,6 +101,20 @@ const ProfileSchema = z.strictObject({
     hopNS: sourced(time),
     chipHop: sourced(time),
     barrier: sourced(time),
+    messageOut: sourced(time),
+    messageIn: sourced(time),
+    spikeNeuron: sourced(time),
+    routerDelay: sourced(time),
+  }),
+  noc: z.strictObject({
+    contention: sourced(z.enum(['none', 'links'])),
+    linkPacketsPerNs: sourced(bandwidth),
+    chipLinkPacketsPerNs: sourced(bandwidth),
+    hostPacketsPerNs: sourced(bandwidth),
+    hostEntry: sourced(
+      z.strictObject({ x: z.number().int('must be a whole number').min(0, 'must be ≥ 0'), y: z.number().int('must be a whole number').min(0, 'must be ≥ 0') }),
+    ),
+    bufferPackets: sourced(count(MAX_BUFFER_PACKETS, 'packets a router input buffers')),
   }),
 });
 
@@ -106,6 +127,10 @@ function checkConsistency(p: ProfileJson, file: string): void {
   if ((mesh === null) !== (cores === null)) throw fileError(file, 'coresPerChip and coreMesh must both be null (one chip sized to fit) or both be set');
   if (mesh && cores !== mesh.x * mesh.y * p.coresPerRouter.value)
     throw fileError(file, `coresPerChip.value: ${cores} does not equal coreMesh ${mesh.x}×${mesh.y} routers × ${p.coresPerRouter.value} cores per router`);
+  const entry = p.noc.hostEntry.value;
+  const side = mesh ?? { x: 1, y: 1 };
+  if (entry.x >= side.x || entry.y >= side.y)
+    throw fileError(file, `noc.hostEntry.value: router (${entry.x}, ${entry.y}) is outside chip (0, 0)'s ${side.x}×${side.y} routers`);
   if (p.synapseEncoding.value === 'crossbar' && p.axonTypes.value === null)
     throw fileError(file, 'axonTypes.value: the crossbar encoding needs the number of axon types');
 }
@@ -169,6 +194,8 @@ export function parseProfile(raw: unknown, file: string): CoreProfile {
       hopEW: e.hopEW.value,
       hopNS: e.hopNS.value,
       chipHop: e.chipHop.value,
+      messageIn: e.messageIn.value,
+      spikeNeuron: e.spikeNeuron.value,
       staticPerCorePerStep: e.staticPerCorePerStep.value,
     },
     timeNs: {
@@ -178,6 +205,18 @@ export function parseProfile(raw: unknown, file: string): CoreProfile {
       hopNS: t.hopNS.value,
       chipHop: t.chipHop.value,
       barrier: t.barrier.value,
+      messageOut: t.messageOut.value,
+      messageIn: t.messageIn.value,
+      spikeNeuron: t.spikeNeuron.value,
+      routerDelay: t.routerDelay.value,
+    },
+    noc: {
+      contention: p.noc.contention.value,
+      linkPacketsPerNs: p.noc.linkPacketsPerNs.value,
+      chipLinkPacketsPerNs: p.noc.chipLinkPacketsPerNs.value,
+      hostPacketsPerNs: p.noc.hostPacketsPerNs.value,
+      hostEntry: p.noc.hostEntry.value as Mesh2,
+      bufferPackets: p.noc.bufferPackets.value,
     },
     sources,
   };

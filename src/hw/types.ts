@@ -33,6 +33,10 @@ export interface EnergyPJ {
   readonly hopEW: number;
   readonly hopNS: number;
   readonly chipHop: number;
+  /** Receiving one packet (the core's axon-in decode), per packet in. */
+  readonly messageIn: number;
+  /** A neuron firing one spike (before any packet is built), per spike. */
+  readonly spikeNeuron: number;
   readonly staticPerCorePerStep: number;
 }
 
@@ -44,6 +48,32 @@ export interface TimeNs {
   readonly hopNS: number;
   readonly chipHop: number;
   readonly barrier: number;
+  /** Building one outgoing packet, per packet out (core time). */
+  readonly messageOut: number;
+  /** Decoding one incoming packet, per packet in (core time). */
+  readonly messageIn: number;
+  /** A neuron firing one spike, per spike (core time). */
+  readonly spikeNeuron: number;
+  /** A router's pass from its last hop into the destination core; charged only when links are priced (noc.contention 'links'). */
+  readonly routerDelay: number;
+}
+
+/** How the network-on-chip's time is modelled: 'none' (a flow's packets arrive together after its hops' latency) or 'links' (docs/noc.md). */
+export type Contention = 'none' | 'links';
+
+/** The network-on-chip's links: what 'links' contention serialises packets on. */
+export interface NocSpec {
+  readonly contention: Contention;
+  /** Packets per ns one on-chip link (a mesh hop, or a core's port into or out of its router) carries. */
+  readonly linkPacketsPerNs: number;
+  /** Packets per ns one chip-to-chip link carries. */
+  readonly chipLinkPacketsPerNs: number;
+  /** Packets per ns the host's link into the mesh carries. */
+  readonly hostPacketsPerNs: number;
+  /** Router (x, y) of chip (0, 0) the host's link enters the mesh at. */
+  readonly hostEntry: Mesh2;
+  /** Packets one router input buffers before it holds back the link feeding it (back-pressure). */
+  readonly bufferPackets: number;
 }
 
 /**
@@ -84,6 +114,7 @@ export interface CoreProfile {
   readonly coreAreaMM2: number | null;
   readonly energyPJ: EnergyPJ;
   readonly timeNs: TimeNs;
+  readonly noc: NocSpec;
   /** Source of every figure, keyed by field path (e.g. 'energyPJ.synOp'). */
   readonly sources: Readonly<Record<string, Sourced>>;
 }

@@ -29,6 +29,6 @@ export function mapNetwork(net: ShapedNetwork, profile: CoreProfile, options: Ma
   const flows = computeFlows(net, partition, rates);
   const placement = (options.placer ?? new AnnealPlacer()).place(partition, flows, profile, options.seed ?? DEFAULT_SEED);
   const input = net.network.populations.find((p) => p.role === 'input')?.name;
-  const routing = route(partition, flows, placement, input);
+  const routing = route(partition, flows, placement, input, profile.noc.hostEntry);
   return { network: net.network.name, profile: profile.name, rates, partition, flows, placement, routing };
 }

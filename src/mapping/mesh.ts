@@ -61,14 +61,16 @@ export function hopWeights(profile: CoreProfile): HopWeights {
   return e.hopEW > 0 && e.hopNS > 0 && e.chipHop > 0 ? { ew: e.hopEW, ns: e.hopNS, chip: e.chipHop } : { ew: 1, ns: 1, chip: 1 };
 }
 
-/** Weighted X-then-Y distance between two slots; HOST_TILE enters at router (0, 0) of chip (0, 0) over one chip link. */
+/** Weighted X-then-Y distance between two slots; HOST_TILE enters at its entry router of chip (0, 0) over one chip link. */
 export function hopCost(m: MeshCoords, w: HopWeights, a: number, b: number): number {
   const bx = m.gx[b]!;
   const by = m.gy[b]!;
   const bcx = m.cx[b]!;
   const bcy = m.cy[b]!;
-  if (a === HOST_TILE) return w.chip * (1 + bcx + bcy) + w.ew * (bx - bcx) + w.ns * (by - bcy);
-  const cxs = Math.abs(m.cx[a]! - bcx);
-  const cys = Math.abs(m.cy[a]! - bcy);
-  return w.ew * (Math.abs(m.gx[a]! - bx) - cxs) + w.ns * (Math.abs(m.gy[a]! - by) - cys) + w.chip * (cxs + cys);
+  const host = a === HOST_TILE;
+  const cxs = Math.abs((host ? 0 : m.cx[a]!) - bcx);
+  const cys = Math.abs((host ? 0 : m.cy[a]!) - bcy);
+  const ax = host ? m.hostX : m.gx[a]!;
+  const ay = host ? m.hostY : m.gy[a]!;
+  return w.ew * (Math.abs(ax - bx) - cxs) + w.ns * (Math.abs(ay - by) - cys) + w.chip * (cxs + cys + (host ? 1 : 0));
 }

@@ -23,7 +23,7 @@ export class SerpentinePlacer implements Placer {
     const geometry = meshFor(profile, partition.tileCount);
     const order = serpentineSlots(geometry);
     const slotOfTile = order.slice(0, partition.tileCount);
-    const m = new MeshCoords(geometry);
+    const m = new MeshCoords(geometry, profile.noc.hostEntry);
     return { placer: this.name, seed, geometry, slotOfTile, cost: placementCost(m, hopWeights(profile), flows, slotOfTile) };
   }
 }
@@ -98,7 +98,7 @@ export class AnnealPlacer implements Placer {
     const tiles = partition.tileCount;
     if (tiles < 2) return { ...start, placer: this.name };
     const geo = start.geometry;
-    const m = new MeshCoords(geo);
+    const m = new MeshCoords(geo, profile.noc.hostEntry);
     const w = hopWeights(profile);
     const adj = adjacency(tiles, flows);
     const slotOf = start.slotOfTile.slice();

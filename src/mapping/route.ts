@@ -1,6 +1,6 @@
 // The router: X-then-Y routes of every flow, expected load per directed link, and hop totals per source layer.
 
-import { HOST_TILE, MeshCoords, walkRoute, type HopKind } from '../geometry/mesh.js';
+import { HOST_TILE, MeshCoords, walkRoute, type HopKind, type RouterXY } from '../geometry/mesh.js';
 import type { FlowTable, HopTotals, Partition, Placement, Routing } from './types.js';
 
 /** One hop of a traced route, for inspection and tests. */
@@ -23,9 +23,9 @@ export function traceRoute(placement: Placement, src: number, dst: number, coord
 
 const zero = (): HopTotals => ({ packets: 0, ew: 0, ns: 0, chip: 0 });
 
-/** Route every flow; loads and hops are expected values per timestep. */
-export function route(partition: Partition, flows: FlowTable, placement: Placement, inputName = 'input'): Routing {
-  const m = new MeshCoords(placement.geometry);
+/** Route every flow; loads and hops are expected values per timestep. `hostEntry`: the profile's noc.hostEntry. */
+export function route(partition: Partition, flows: FlowTable, placement: Placement, inputName = 'input', hostEntry?: RouterXY): Routing {
+  const m = new MeshCoords(placement.geometry, hostEntry);
   const linkLoad = new Float64Array(m.linkCount);
   const perLayer = [zero(), ...partition.layers.map(zero)];
   for (let f = 0; f < flows.src.length; f++) {

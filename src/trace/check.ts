@@ -58,6 +58,9 @@ const headerSchema = z.object({
     hopEW: price,
     hopNS: price,
     chipHop: price,
+    // Traces written before these prices existed charged nothing for them.
+    messageIn: price.default(0),
+    spikeNeuron: price.default(0),
     staticPerCorePerStep: price,
   }),
   counterNames: z.array(z.string().max(64, 'must be at most 64 characters')).max(256, 'must list at most 256 counters'),

@@ -15,6 +15,8 @@ const prices: fc.Arbitrary<EnergyPJ> = fc.record({
   hopEW: figure,
   hopNS: figure,
   chipHop: figure,
+  messageIn: figure,
+  spikeNeuron: figure,
   staticPerCorePerStep: figure,
 });
 const count = fc.integer({ min: 0, max: 1e7 });
@@ -26,9 +28,13 @@ const totalsOf = (r: number[]) => Object.fromEntries(COUNTER_NAMES.map((n) => [n
 // table: the shared pricer must give the very same floating-point sums, so run, trace stats and CSV output stay byte-identical.
 function writtenOutSplit(e: EnergyPJ, t: CounterTotals, host: HostHops, coreSteps: number) {
   const synapticPJ = t.acs * e.synOp + t.macs * (e.mac ?? e.synOp);
-  const neuronPJ = t.updatesActive * e.neuronUpdateActive + t.updatesInactive * e.neuronUpdateInactive;
+  const neuronPJ = t.updatesActive * e.neuronUpdateActive + t.updatesInactive * e.neuronUpdateInactive + t.spikes * e.spikeNeuron;
   const routingPJ =
-    t.packetsOut * e.spikeOut + (t.hopsEW + host.hopsEW) * e.hopEW + (t.hopsNS + host.hopsNS) * e.hopNS + (t.hopsChip + host.hopsChip) * e.chipHop;
+    t.packetsOut * e.spikeOut +
+    (t.hopsEW + host.hopsEW) * e.hopEW +
+    (t.hopsNS + host.hopsNS) * e.hopNS +
+    (t.hopsChip + host.hopsChip) * e.chipHop +
+    t.packetsIn * e.messageIn;
   const staticPJ = coreSteps * e.staticPerCorePerStep;
   return { synapticPJ, neuronPJ, routingPJ, staticPJ, totalPJ: synapticPJ + neuronPJ + routingPJ + staticPJ };
 }
@@ -39,10 +45,12 @@ function writtenOutCore(p: EnergyPJ, c: (k: number) => number): number {
     c(COUNTER.macs) * (p.mac ?? p.synOp) +
     c(COUNTER.updatesActive) * p.neuronUpdateActive +
     c(COUNTER.updatesInactive) * p.neuronUpdateInactive +
+    c(COUNTER.spikes) * p.spikeNeuron +
     c(COUNTER.packetsOut) * p.spikeOut +
     c(COUNTER.hopsEW) * p.hopEW +
     c(COUNTER.hopsNS) * p.hopNS +
     c(COUNTER.hopsChip) * p.chipHop +
+    c(COUNTER.packetsIn) * p.messageIn +
     p.staticPerCorePerStep
   );
 }
@@ -84,7 +92,7 @@ describe('price', () => {
     );
   });
 
-  it('chargesSynOpPerMacWithoutAMultiplierAndNothingForSpikesPacketsInOrSaturations', () => {
+  it('chargesSynOpPerMacWithoutAMultiplierAndNothingForSaturations', () => {
     const p: EnergyPJ = {
       synOp: 2,
       mac: null,
@@ -94,11 +102,14 @@ describe('price', () => {
       hopEW: 0,
       hopNS: 0,
       chipHop: 0,
+      messageIn: 0.5,
+      spikeNeuron: 3,
       staticPerCorePerStep: 0,
     };
     const t = totalsOf(Array.from({ length: COUNTER_COUNT }, () => 0));
     const e = price(p, { ...t, macs: 5, spikes: 7, packetsIn: 9, saturations: 11 }, { hopsEW: 0, hopsNS: 0, hopsChip: 0 }, 3);
-    expect(e).toEqual({ synapticPJ: 10, neuronPJ: 0, routingPJ: 0, staticPJ: 0, totalPJ: 10 });
+    // 5 MACs at synOp, 7 spikes at spikeNeuron (neuron part), 9 packets in at messageIn (routing part), saturations free.
+    expect(e).toEqual({ synapticPJ: 10, neuronPJ: 21, routingPJ: 4.5, staticPJ: 0, totalPJ: 35.5 });
   });
 
   it('scalesEveryPart', () => {

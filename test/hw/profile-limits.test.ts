@@ -12,10 +12,12 @@ import { InputError, UserError } from '../../src/errors.js';
 import type { CoreProfile } from '../../src/hw/types.js';
 import {
   MAX_AXON_TYPES,
+  MAX_BUFFER_PACKETS,
   MAX_CORES_PER_CHIP,
   MAX_CORES_PER_ROUTER,
   MAX_ENERGY_PJ,
   MAX_MESH_SIDE,
+  MAX_PACKETS_PER_NS,
   MAX_PER_CORE,
   MAX_SYNAPSE_BITS,
   MAX_TIME_NS,
@@ -49,10 +51,25 @@ const NUMERIC: Array<[path: string, max: number]> = [
   ['membraneBits', 64],
   ['coresPerChip', MAX_CORES_PER_CHIP],
   ['coresPerRouter', MAX_CORES_PER_ROUTER],
-  ...['synOp', 'mac', 'neuronUpdateInactive', 'neuronUpdateActive', 'spikeOut', 'hopEW', 'hopNS', 'chipHop', 'staticPerCorePerStep'].map(
-    (k): [string, number] => [`energyPJ.${k}`, MAX_ENERGY_PJ],
-  ),
-  ...['synOp', 'neuronUpdate', 'hopEW', 'hopNS', 'chipHop', 'barrier'].map((k): [string, number] => [`timeNs.${k}`, MAX_TIME_NS]),
+  ...[
+    'synOp',
+    'mac',
+    'neuronUpdateInactive',
+    'neuronUpdateActive',
+    'spikeOut',
+    'hopEW',
+    'hopNS',
+    'chipHop',
+    'messageIn',
+    'spikeNeuron',
+    'staticPerCorePerStep',
+  ].map((k): [string, number] => [`energyPJ.${k}`, MAX_ENERGY_PJ]),
+  ...['synOp', 'neuronUpdate', 'hopEW', 'hopNS', 'chipHop', 'barrier', 'messageOut', 'messageIn', 'spikeNeuron', 'routerDelay'].map((k): [string, number] => [
+    `timeNs.${k}`,
+    MAX_TIME_NS,
+  ]),
+  ...['linkPacketsPerNs', 'chipLinkPacketsPerNs', 'hostPacketsPerNs'].map((k): [string, number] => [`noc.${k}`, MAX_PACKETS_PER_NS]),
+  ['noc.bufferPackets', MAX_BUFFER_PACKETS],
 ];
 
 describe('profile ranges', () => {

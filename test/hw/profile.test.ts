@@ -34,8 +34,11 @@ describe('shipped core profiles', () => {
       128 * 1024 * 8,
       128,
     ]);
-    expect(loihi.energyPJ).toMatchObject({ synOp: 23.6, neuronUpdateInactive: 52, neuronUpdateActive: 81, spikeOut: 1.7, hopEW: 3, hopNS: 4 });
-    expect(loihi.timeNs).toMatchObject({ synOp: 3.5, hopEW: 4.1, hopNS: 6.5 });
+    // Reconciled with SANA-FE's calibrated Loihi table (issue 18): dense synaptic op, message out, spike out, message in.
+    expect(loihi.energyPJ).toMatchObject({ synOp: 35.5, neuronUpdateInactive: 52, neuronUpdateActive: 81, spikeOut: 111, spikeNeuron: 69.3, messageIn: 0 });
+    expect(loihi.energyPJ).toMatchObject({ hopEW: 3, hopNS: 4 });
+    expect(loihi.timeNs).toMatchObject({ synOp: 3.8, hopEW: 4.1, hopNS: 6.5, messageOut: 5.1, messageIn: 16, spikeNeuron: 30, routerDelay: 2.1 });
+    expect(loihi.noc).toMatchObject({ contention: 'none', hostEntry: { x: 0, y: 0 }, bufferPackets: 16 });
     const tn = loadProfile('truenorth');
     expect([tn.neuronsPerCore, tn.fanInAxonsPerCore, tn.fanOutCoresPerNeuron, tn.coresPerChip, tn.axonTypes, tn.synapseEncoding]).toEqual([
       256,
@@ -61,12 +64,22 @@ describe('shipped core profiles', () => {
       const paths = Object.keys(p.sources);
       expect(paths).toContain('energyPJ.staticPerCorePerStep');
       expect(paths).toContain('timeNs.barrier');
-      expect(paths.length).toBe(32);
+      expect(paths.length).toBe(44);
       for (const s of Object.values(p.sources)) expect(s.source.length).toBeGreaterThan(10);
     }
     expect(loadProfile('loihi2-like').sources.neuronsPerCore!.estimate).toBe(true);
     expect(loadProfile('loihi').sources.neuronsPerCore!.estimate).toBe(false);
     expect(loadProfile('loihi').sources['energyPJ.chipHop']!.estimate).toBe(true);
+  });
+
+  it('reconcilesEveryLoihiFigureWithTheCalibratedTableInItsSource', () => {
+    const s = loadProfile('loihi').sources;
+    const checked = ['energyPJ.synOp', 'energyPJ.neuronUpdateInactive', 'energyPJ.neuronUpdateActive', 'energyPJ.spikeOut', 'energyPJ.hopEW', 'energyPJ.hopNS'];
+    const alsoTimes = ['energyPJ.messageIn', 'energyPJ.spikeNeuron', 'timeNs.synOp', 'timeNs.neuronUpdate', 'timeNs.hopEW', 'timeNs.hopNS', 'timeNs.barrier'];
+    for (const path of [...checked, ...alsoTimes]) expect(s[path]!.source, path).toMatch(/SANA-FE/);
+    for (const path of checked) expect(s[path]!.source, path).toMatch(/\b(kept|changed)\b/);
+    expect(s['noc.linkPacketsPerNs']!.estimate).toBe(true);
+    expect(s['noc.hostPacketsPerNs']!.estimate).toBe(true);
   });
 
   it('isImmutable', () => {
@@ -103,6 +116,17 @@ describe('profile schema errors', () => {
     expect(problem(profileJson('loihi', { coresPerChip: 100 }))).toMatch(
       /^cores\/bad\.json: coresPerChip\.value: 100 does not equal coreMesh 8×4 routers × 4 cores per router$/,
     );
+  });
+
+  it('refusesAHostEntryOutsideTheFirstChip', () => {
+    expect(problem(profileJson('loihi', { 'noc.hostEntry': { x: 8, y: 0 } }))).toBe(
+      "cores/bad.json: noc.hostEntry.value: router (8, 0) is outside chip (0, 0)'s 8×4 routers",
+    );
+    expect(problem(profileJson('ideal-45nm', { 'noc.hostEntry': { x: 0, y: 1 } }))).toMatch(/router \(0, 1\) is outside chip \(0, 0\)'s 1×1 routers$/);
+  });
+
+  it('refusesAnUnknownContentionModel', () => {
+    expect(problem(profileJson('loihi', { 'noc.contention': 'flits' }))).toMatch(/^cores\/bad\.json: noc\.contention\.value: /);
   });
 
   it('refusesAWrongType', () => {

@@ -90,7 +90,19 @@ export function makeHeader(layers: LayerSpec[], o: { steps?: number; samples?: n
       synapseBits: Float64Array.from({ length: cores }, (_, c) => 64 * neurons(c)),
     },
     limits: { neurons: 64, inputAxons: 1024, outputAxons: 256, synapseBits: 1 << 16 },
-    prices: { synOp: 2, mac: null, neuronUpdateInactive: 1, neuronUpdateActive: 3, spikeOut: 0.5, hopEW: 1, hopNS: 2, chipHop: 10, staticPerCorePerStep: 4 },
+    prices: {
+      synOp: 2,
+      mac: null,
+      neuronUpdateInactive: 1,
+      neuronUpdateActive: 3,
+      spikeOut: 0.5,
+      hopEW: 1,
+      hopNS: 2,
+      chipHop: 10,
+      messageIn: 0,
+      spikeNeuron: 0,
+      staticPerCorePerStep: 4,
+    },
     counterNames: [...COUNTER_NAMES],
   };
 }
