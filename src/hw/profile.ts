@@ -40,6 +40,13 @@ export const MAX_CORE_AREA_MM2 = 1000;
 export const MAX_PACKETS_PER_NS = 1000;
 /** Packets a router input buffers: 2^20, far above any published router. */
 export const MAX_BUFFER_PACKETS = 2 ** 20;
+/** Atom bits of a population spike: a 32-bit spike message cannot carry a wider atom. */
+export const MAX_ATOM_BITS = 32;
+/** Output-axon slots one population axon takes (Loihi's pop32: 2); 16 is far above any published format. */
+export const MAX_OUTPUT_SLOTS = 16;
+/** A synapse list's entries, header and word: 2^16 entries, 4,096-bit headers and words are far above Loihi's 64, 10 and 64. */
+export const MAX_LIST_ENTRIES = 2 ** 16;
+export const MAX_LIST_BITS = 4096;
 
 const count = (max: number, what: string) =>
   z
@@ -53,6 +60,25 @@ const energy = z.number().min(0, 'energy must be ≥ 0').max(MAX_ENERGY_PJ, 'ene
 const time = z.number().min(0, 'must be ≥ 0').max(MAX_TIME_NS, 'must be ≤ 1e9 ns (1 s per event)');
 const bandwidth = z.number().gt(0, 'must be > 0 packets per ns').max(MAX_PACKETS_PER_NS, `must be ≤ ${MAX_PACKETS_PER_NS} packets per ns`);
 const mesh = (what: string) => z.strictObject({ x: count(MAX_MESH_SIDE, what), y: count(MAX_MESH_SIDE, what) });
+
+/**
+ * How a core receives a projection's spikes; `{ value, atomBits, outputSlots, source }`, the limits beside the value so
+ * that a sweep can vary the model alone (`axonModel=discrete,population`). Optional: a profile written before it is discrete.
+ */
+const axonModelField = z.strictObject({
+  value: z.enum(['discrete', 'population']),
+  atomBits: count(MAX_ATOM_BITS, 'bits of a spike message').nullable(),
+  outputSlots: count(MAX_OUTPUT_SLOTS, 'slots of one output axon').nullable(),
+  source: z.string().min(1, 'must name where the figure comes from'),
+  estimate: z.boolean().optional(),
+});
+const listBits = (what: string) => z.number().int('must be a whole number').min(0, 'must be ≥ 0').max(MAX_LIST_BITS, `must be ≤ ${MAX_LIST_BITS} (${what})`);
+const synapseListFormat = z.strictObject({
+  entries: count(MAX_LIST_ENTRIES, 'synapses of one list'),
+  headerBits: listBits('bits of a list header'),
+  wordBits: count(MAX_LIST_BITS, 'bits of a memory word'),
+  minIndexBits: listBits('bits of a compartment index'),
+});
 
 /** A profile's name becomes part of file names (mappings/<network>-<profile>.mapping.msgpack), so it is an identifier. */
 const profileName = z
@@ -70,6 +96,9 @@ const ProfileSchema = z.strictObject({
   synapseMemoryBits: sourced(limit(MAX_SYNAPSE_BITS, '2^40 bits')),
   synapseEncoding: sourced(z.enum(['dense', 'conv-shared', 'crossbar'])),
   axonTypes: sourced(limit(MAX_AXON_TYPES, 'axon types per core')),
+  axonModel: axonModelField.optional(),
+  // Optional like axonModel; null or absent: a weight set is counted as its bare weights.
+  synapseLists: sourced(synapseListFormat.nullable()).optional(),
   weightBits: sourced(count(32, 'bits of a weight')),
   membraneBits: sourced(count(64, 'bits of a membrane register').min(2, 'must be ≥ 2')),
   programmableNeurons: sourced(z.boolean()),
@@ -133,6 +162,17 @@ function checkConsistency(p: ProfileJson, file: string): void {
     throw fileError(file, `noc.hostEntry.value: router (${entry.x}, ${entry.y}) is outside chip (0, 0)'s ${side.x}×${side.y} routers`);
   if (p.synapseEncoding.value === 'crossbar' && p.axonTypes.value === null)
     throw fileError(file, 'axonTypes.value: the crossbar encoding needs the number of axon types');
+  checkAxonModel(p, file);
+}
+
+/** Population axons need their limits, and a crossbar has one row per source neuron (no atoms). */
+function checkAxonModel(p: ProfileJson, file: string): void {
+  const a = p.axonModel;
+  if (a?.value !== 'population') return;
+  if (a.atomBits === null || a.outputSlots === null)
+    throw fileError(file, 'axonModel: population axons need atomBits and outputSlots (the atom width and the output slots one axon takes)');
+  if (p.synapseEncoding.value === 'crossbar')
+    throw fileError(file, 'axonModel.value: a crossbar core has one row per source neuron, so its axons are discrete, not population');
 }
 
 function deepFreeze<T>(o: T): T {
@@ -175,6 +215,12 @@ export function parseProfile(raw: unknown, file: string): CoreProfile {
     synapseMemoryBits: unlimited(p.synapseMemoryBits.value),
     synapseEncoding: p.synapseEncoding.value,
     axonTypes: p.axonTypes.value,
+    axonModel: p.axonModel?.value ?? 'discrete',
+    populationAxons:
+      p.axonModel && p.axonModel.atomBits !== null && p.axonModel.outputSlots !== null
+        ? { atomBits: p.axonModel.atomBits, outputSlots: p.axonModel.outputSlots }
+        : null,
+    synapseLists: p.synapseLists?.value ?? null,
     weightBits: p.weightBits.value,
     membraneBits: p.membraneBits.value,
     programmableNeurons: p.programmableNeurons.value,

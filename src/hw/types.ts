@@ -9,6 +9,31 @@ export type SynapseEncoding =
   /** Binary axons × neurons crossbar plus a few signed weights per neuron, one per axon type (TrueNorth). */
   | 'crossbar';
 
+/**
+ * How a core receives a projection's spikes (docs/mapping.md). `discrete`: one input axon per source neuron
+ * (TrueNorth's crossbar rows; today's Loihi discrete axons). `population`: one input axon per source pixel, the
+ * channel travelling in the spike as an atom, and axons that see the same kernel footprint sharing one stored
+ * weight set (Loihi's population axons, NengoLoihi's convolution connections).
+ */
+export type AxonModel = 'discrete' | 'population';
+
+/** The limits of population axons; a discrete profile may state them too (what population axons would be), unused. */
+export interface PopulationAxons {
+  /** Bits of the atom a spike carries: one population axon serves at most 2^atomBits source channels (× signs). */
+  readonly atomBits: number;
+  /** Output-axon slots one population axon takes at the sending core (Loihi's pop32 axons: 2). */
+  readonly outputSlots: number;
+}
+
+/** How a core lays out one stored weight set: lists of at most `entries` synapses, each with a header, padded to words. */
+export interface SynapseListFormat {
+  readonly entries: number;
+  readonly headerBits: number;
+  readonly wordBits: number;
+  /** Each synapse entry carries its weight and a compartment index of at least this many bits. */
+  readonly minIndexBits: number;
+}
+
 /** Where one profile figure comes from; `estimate` marks figures that are not published for that chip. */
 export interface Sourced {
   readonly source: string;
@@ -96,6 +121,11 @@ export interface CoreProfile {
   readonly synapseEncoding: SynapseEncoding;
   /** Axon types per core for the crossbar encoding (signed weights per neuron); null otherwise. */
   readonly axonTypes: number | null;
+  readonly axonModel: AxonModel;
+  /** Null where the profile states no population-axon limits (then it must be discrete). */
+  readonly populationAxons: PopulationAxons | null;
+  /** Null: a weight set is counted as its bare weights (no published list format). */
+  readonly synapseLists: SynapseListFormat | null;
   readonly weightBits: number;
   readonly membraneBits: number;
   /** Whether a neuron can apply a per-timestep scale and bias (BNTT) itself. */

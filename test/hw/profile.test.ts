@@ -64,7 +64,7 @@ describe('shipped core profiles', () => {
       const paths = Object.keys(p.sources);
       expect(paths).toContain('energyPJ.staticPerCorePerStep');
       expect(paths).toContain('timeNs.barrier');
-      expect(paths.length).toBe(44);
+      expect(paths.length).toBe(46);
       for (const s of Object.values(p.sources)) expect(s.source.length).toBeGreaterThan(10);
     }
     expect(loadProfile('loihi2-like').sources.neuronsPerCore!.estimate).toBe(true);
