@@ -35,7 +35,8 @@ import torch  # noqa: E402
 from spikemesh_train.bundle import BundleError  # noqa: E402
 from spikemesh_train.data import DataError, SegmentationData, check_labels, input_description, load_data  # noqa: E402
 from spikemesh_train.export import ExportError, check_replaceable, export_bundle, metrics, provenance  # noqa: E402
-from spikemesh_train.models import ARCHS, KINDS, MIN_SIZE_DIVISOR  # noqa: E402
+from spikemesh_train.models import ARCHS, KINDS, MIN_SIZE_DIVISOR, ArchSpec  # noqa: E402
+from spikemesh_train.truenorth import TruenorthError  # noqa: E402
 from spikemesh_train.train_loop import ConfigMismatch, RunConfig, Trainer  # noqa: E402
 
 DEFAULT_TIMESTEPS = 20  # the zoo's default for image input (DVS input defaults to the file's windows)
@@ -98,6 +99,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument('--class-weights', choices=('none', 'inverse-sqrt'), default='none',
                    help='none: plain cross-entropy (paper Eq. 5); inverse-sqrt: weight class c by 1/sqrt(its pixel frequency), '
                         'which gets rare classes learnt sooner on background-heavy data')
+    p.add_argument('--target', choices=('none', 'truenorth'), default='none',
+                   help='none, or truenorth: grouped convs that fit 256-axon cores, trinary weights (straight-through), '
+                        'one BNTT for all steps, no leak (docs/truenorth.md)')
     p.add_argument('--init-from', metavar='BUNDLE', default='',
                    help='start from the synaptic weights of a trained bundle of the same architecture and width, e.g. the '
                         'ANN twin (hybrid training; normalisation is not copied); ignored when --workdir holds a checkpoint')
@@ -133,12 +137,26 @@ def resolve_config(args: argparse.Namespace, train: SegmentationData, val: Segme
         timesteps = DEFAULT_TIMESTEPS
     if args.kind == 'ann':
         timesteps = 1
+    if args.target != 'none':
+        check_target(args, train, size)
     return RunConfig(
         arch=args.arch, kind=args.kind, width=args.width, timesteps=timesteps, epochs=args.epochs, batch=args.batch,
         size=size, seed=args.seed, lr=args.lr, threads=args.threads or torch.get_num_threads(),
         max_minutes=args.max_minutes, checkpoint_minutes=args.checkpoint_minutes, out=args.out,
-        class_weights=args.class_weights, init_from=args.init_from,
+        class_weights=args.class_weights, init_from=args.init_from, target='' if args.target == 'none' else args.target,
     )
+
+
+def check_target(args: argparse.Namespace, train: SegmentationData, size: int) -> None:
+    """Refuses a target the architecture or width cannot meet before any training starts."""
+    if args.arch != 'dl-vgg9':
+        raise UsageError(f'--target: {args.target} is built for dl-vgg9 only (fcn-vgg9 sends graded scores and has transposed convs)')
+    try:
+        ArchSpec.default(args.arch, args.kind, input_height=size, input_width=size, input_channels=train.channels,
+                         classes=len(train.class_names), width=args.width, target=args.target,
+                         **({} if args.kind == 'ann' else {'timesteps': 1})).layer_plan()
+    except TruenorthError as e:
+        raise UsageError(f'--target: {e}') from None
 
 
 def log(message: str) -> None:
@@ -157,7 +175,7 @@ def train(args: argparse.Namespace) -> None:
     check_labels(val_data, classes)
     trainer = Trainer(config, train_data, val_data, args.workdir, log)
     params = sum(p.numel() for p in trainer.model.parameters())
-    log(f'{config.arch}/{config.kind} width {config.width:g} T={trainer.spec.timesteps} {config.size}x{config.size} '
+    log(f'{config.arch}/{config.kind}{"/" + config.target if config.target else ""} width {config.width:g} T={trainer.spec.timesteps} {config.size}x{config.size} '
         f'{classes} classes, {params} parameters; {train_data.count} train / {val_data.count} val samples '
         f'({train_data.dataset}); batch {config.batch}, {config.epochs} epochs, {config.lr_schedule()}; '
         f'{"" if trainer.loss_weights is None else "class weights " + " ".join(f"{w:.2f}" for w in trainer.loss_weights.tolist()) + "; "}'

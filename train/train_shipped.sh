@@ -32,6 +32,10 @@ MODELS=(
   "spiking-deeplab-digits-dvs digits-dvs dl-vgg9 snn 1/8 10 25 --epochs 16 --class-weights inverse-sqrt --init-from models/deeplab-ann-digits-dvs"
   "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1/8 1 8 --class-weights inverse-sqrt"
   "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 1/8 10 40 --epochs 16 --class-weights inverse-sqrt --init-from models/fcn-ann-digits-dvs"
+  # TrueNorth-compatible Spiking-DeepLab (docs/truenorth.md): grouped convs within 256 axons, trinary weights, one BNTT
+  # for all steps, no leak; hybrid start from its own constrained ANN twin. One thread: the machine was shared.
+  "deeplab-ann-digits-truenorth digits dl-vgg9 ann 1/4 1 22 --epochs 8 --target truenorth --threads 1"
+  "spiking-deeplab-digits-truenorth digits dl-vgg9 snn 1/4 8 62 --epochs 2 --target truenorth --threads 1 --init-from models/deeplab-ann-digits-truenorth"
 )
 
 for entry in "${MODELS[@]}"; do

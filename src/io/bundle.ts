@@ -50,6 +50,7 @@ export const archSpecSchema = z
     leak: z.number(),
     threshold: z.number(),
     encoding: z.enum(['poisson', 'dvs', 'analog']),
+    target: z.enum(['truenorth']).optional(),
   })
   .refine((s) => s.inputChannels * s.inputHeight * s.inputWidth <= MAX_INPUT_VALUES, {
     error: (i) => {

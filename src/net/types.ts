@@ -135,7 +135,11 @@ export interface ArchSpec {
   leak: number;
   threshold: number;
   encoding: InputEncoding;
+  /** A hardware the network is built to fit (grouped convs, trinary weights: docs/truenorth.md); absent: unconstrained. */
+  target?: ArchTarget;
 }
+
+export type ArchTarget = 'truenorth';
 
 /**
  * A network: populations listed in evaluation order (every projection's source comes before its

@@ -25,7 +25,8 @@ export function defaultSpec(partial: Partial<ArchSpec> & Pick<ArchSpec, 'arch'>)
     classes: 21,
     timesteps: kind === 'ann' ? 1 : 20,
     width: 1,
-    leak: DEFAULT_LEAK,
+    // TrueNorth's leak is a constant per tick, not a decay: its networks integrate without one (docs/truenorth.md).
+    leak: partial.target === 'truenorth' ? 1 : DEFAULT_LEAK,
     threshold: DEFAULT_THRESHOLD,
     encoding: kind === 'ann' ? 'analog' : 'poisson',
     ...partial,
@@ -33,6 +34,27 @@ export function defaultSpec(partial: Partial<ArchSpec> & Pick<ArchSpec, 'arch'>)
 }
 
 const POOL: Stage = { op: 'avgpool', kernel: 3, stride: 2, padding: 1, countIncludePad: true };
+
+/**
+ * What a TrueNorth core offers one neuron (docs/truenorth.md; cores/truenorth.json, Merolla et al. 2014): 256 input
+ * axons; an axon's type is fixed per axon and each neuron holds one weight per type, so a trinary weight whose sign
+ * varies between the neurons of a core needs every input on two axons (a +a and a −a type); a signed input spike
+ * needs one axon per sign on top of that. train/spikemesh_train/truenorth.py applies the same rule.
+ */
+export const TRUENORTH_CORE = { axons: 256, weightAxons: 2, signedInputAxons: 2 } as const;
+/** Kernel footprint per input channel: a 3×3 conv (dilated or not), and one with the 3×3 stride-2 pool before it folded in (7×7). */
+export const TRUENORTH_TAPS = { conv: 9, pooled: 49 } as const;
+
+/** Axons one neuron reads on TrueNorth: footprint × input channels per group × axons per input. */
+export function truenorthFanIn(taps: number, cinPerGroup: number, signedInput: boolean): number {
+  return taps * cinPerGroup * TRUENORTH_CORE.weightAxons * (signedInput ? TRUENORTH_CORE.signedInputAxons : 1);
+}
+
+/** The fewest groups (dividing both channel counts) that keep a neuron's fan-in within a core's axons. */
+export function truenorthGroups(layer: string, cin: number, cout: number, taps: number, signedInput: boolean, axons: number = TRUENORTH_CORE.axons): number {
+  for (let g = 1; g <= Math.min(cin, cout); g++) if (cin % g === 0 && cout % g === 0 && truenorthFanIn(taps, cin / g, signedInput) <= axons) return g;
+  throw new UserError(`${layer}: no grouping of ${cin} → ${cout} channels fits ${axons} truenorth axons (${taps} taps per input channel)`);
+}
 
 function pooledSize(n: number): number {
   return Math.floor((n + 2 - 3) / 2) + 1;
@@ -70,9 +92,10 @@ class Builder {
     return { kind: 'bntt', eps: BN_EPS, gamma: keys('weight'), mean: keys('running_mean'), variance: keys('running_var') };
   }
 
-  conv(name: string, cin: number, cout: number, k: number, opts: { padding: number; dilation: number; bias?: boolean; key?: string }): Stage {
+  conv(name: string, cin: number, cout: number, k: number, opts: { padding: number; dilation: number; bias?: boolean; key?: string; groups?: number }): Stage {
     const key = opts.key ?? `${name}.conv`;
-    this.weightShapes.set(`${key}.weight`, [cout, cin, k, k]);
+    const groups = opts.groups ?? 1;
+    this.weightShapes.set(`${key}.weight`, [cout, cin / groups, k, k]);
     if (opts.bias) this.weightShapes.set(`${key}.bias`, [cout]);
     return {
       op: 'conv2d',
@@ -81,18 +104,29 @@ class Builder {
       stride: 1,
       padding: opts.padding,
       dilation: opts.dilation,
-      groups: 1,
+      groups,
     };
   }
 
+  /**
+   * Channels and groups of a 3×3 layer: on the TrueNorth target the groups keep each neuron within one core's axons,
+   * and a layer read by the ungrouped 1×1 output projection has at most axons / weightAxons channels.
+   */
+  truenorthShape(name: string, cin: number, cout: number, opts: { pool?: boolean; feedsOutput?: boolean; fromInput: boolean }): { c: number; groups: number } {
+    if (this.spec.target !== 'truenorth') return { c: cout, groups: 1 };
+    const c = opts.feedsOutput ? Math.min(cout, TRUENORTH_CORE.axons / TRUENORTH_CORE.weightAxons) : cout;
+    return { c, groups: truenorthGroups(name, cin, c, opts.pool ? TRUENORTH_TAPS.pooled : TRUENORTH_TAPS.conv, opts.fromInput) };
+  }
+
   /** A 3×3 BNTT/BN conv layer fed by `source` (optionally pooled first). */
-  convLayer(name: string, source: string, cout: number, opts: { pool?: boolean; dilation?: number }): void {
+  convLayer(name: string, source: string, cout: number, opts: { pool?: boolean; dilation?: number; feedsOutput?: boolean }): void {
     const src = this.shapeOf(source);
     const dilation = opts.dilation ?? 1;
-    const c = this.channels(cout);
+    // The input counts as signed whatever its encoding, so that an ANN twin has its SNN's shapes (as the trainer does).
+    const { c, groups } = this.truenorthShape(name, src.c, this.channels(cout), { ...opts, fromInput: source === 'input' });
     const h = opts.pool ? pooledSize(src.h) : src.h;
     const w = opts.pool ? pooledSize(src.w) : src.w;
-    const stages = [...(opts.pool ? [POOL] : []), this.conv(name, src.c, c, 3, { padding: dilation, dilation })];
+    const stages = [...(opts.pool ? [POOL] : []), this.conv(name, src.c, c, 3, { padding: dilation, dilation, groups })];
     this.populations.push({ name, role: 'hidden', shape: { c, h, w }, neuron: this.spikingNeuron(), norm: this.norm(name, c) });
     this.projections.push({ name, source, target: name, stages });
   }
@@ -138,6 +172,8 @@ function validateSpec(spec: ArchSpec): void {
   if (spec.inputHeight % minSize || spec.inputWidth % minSize)
     throw new UserError(worded`${option('size')}: ${spec.arch} needs an input size divisible by ${minSize}, got ${spec.inputHeight}×${spec.inputWidth}`);
   if (spec.kind === 'ann' && spec.timesteps !== 1) throw new UserError('ANN twins run a single step (timesteps 1)');
+  if (spec.target === 'truenorth' && spec.arch !== 'dl-vgg9')
+    throw new UserError(`the truenorth target is built for dl-vgg9 only (${spec.arch} sends graded scores and has transposed convolutions)`);
 }
 
 /** The VGG9 front end both networks share: input, conv1-conv5, an average pool before conv3 and conv5. */
@@ -156,7 +192,7 @@ function buildDeepLab(spec: ArchSpec): ZooNetwork {
   vggFront(b);
   b.convLayer('atrous6', 'conv5', 256, { dilation: 2 });
   b.convLayer('atrous7', 'atrous6', 256, { dilation: 2 });
-  b.convLayer('atrous8', 'atrous7', 1024, { dilation: 12 });
+  b.convLayer('atrous8', 'atrous7', 1024, { dilation: 12, feedsOutput: true });
   const src = b.shapeOf('atrous8');
   const out: NeuronPopulation = {
     name: 'output',

@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .models import ArchSpec, SegmentationNet, canonical_weights
+from .models import ArchSpec, SegmentationNet, adopt_float_weights, canonical_weights
 
 BUNDLE_FORMAT = 'spikemesh-bundle'
 BUNDLE_VERSION = 1
@@ -107,6 +107,8 @@ class BundleError(Exception):
 # Normalisation is never carried over: an ANN twin's BatchNorm has no scale and its statistics describe ReLU
 # activations, not spikes, so BNTT learns its own from the first batch.
 _NORM_PARTS = ('.bn.', '.bntt.')
+# Trainer-side parameters that a bundle stores folded into others (the TrueNorth output scale is in output.conv.weight).
+_DERIVED = ('output.scale',)
 
 
 def _read_bundle(folder: str) -> Tuple[dict, 'OrderedDict[str, Tensor]', bytes]:
@@ -144,7 +146,7 @@ def load_initial_weights(model: SegmentationNet, folder: str) -> Dict[str, objec
     copied = 0
     with torch.no_grad():
         for key, target in state.items():
-            if any(part in key for part in _NORM_PARTS) or key.endswith('num_batches_tracked'):
+            if any(part in key for part in _NORM_PARTS) or key.endswith('num_batches_tracked') or key in _DERIVED:
                 continue
             source = weights.get(key)
             if source is None:
@@ -153,6 +155,7 @@ def load_initial_weights(model: SegmentationNet, folder: str) -> Dict[str, objec
                 raise BundleError(f'{folder}: {key} is {list(source.shape)}, the run needs {list(target.shape)} (other width or classes?)')
             target.copy_(source)
             copied += 1
+    adopt_float_weights(model)
     metrics_entry = meta.get('metrics') if isinstance(meta.get('metrics'), dict) else {}
     return {
         'bundle': folder,

@@ -20,6 +20,7 @@ them to the layout of the authors' SNN-Segmentation code.
 from __future__ import annotations
 
 import math
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
@@ -27,6 +28,8 @@ from typing import Dict, List, Mapping, NamedTuple, Optional, Tuple
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from . import truenorth as tn
 
 BN_EPS = 1e-4  # BatchNorm eps of BNTT and the ANN twins (authors' code)
 BN_MOMENTUM = 0.1  # running-statistics momentum (PyTorch default, as the authors use)
@@ -89,6 +92,7 @@ class ArchSpec:
     leak: float = DEFAULT_LEAK
     threshold: float = DEFAULT_THRESHOLD
     encoding: str = 'poisson'
+    target: str = ''  # '' (unconstrained) or 'truenorth' (grouped convs, trinary weights, tied BNTT: truenorth.py)
 
     @classmethod
     def default(cls, arch: str, kind: str = 'snn', **overrides) -> 'ArchSpec':
@@ -103,6 +107,10 @@ class ArchSpec:
             raise ValueError(f"unknown kind '{self.kind}' (known: {', '.join(KINDS)})")
         if self.encoding not in ENCODINGS:
             raise ValueError(f"unknown encoding '{self.encoding}' (known: {', '.join(ENCODINGS)})")
+        if self.target not in tn.TARGETS:
+            raise ValueError(f"unknown target '{self.target}' (known: truenorth)")
+        if self.target and self.arch != 'dl-vgg9':
+            raise ValueError(f'the {self.target} target is built for dl-vgg9 only (fcn-vgg9 sends graded scores and has transposed convs)')
         for field in ('input_height', 'input_width', 'input_channels', 'classes', 'timesteps'):
             value = getattr(self, field)
             if not isinstance(value, int) or value < 1:
@@ -119,9 +127,21 @@ class ArchSpec:
     def spiking(self) -> bool:
         return self.kind == 'snn'
 
+    @property
+    def truenorth(self) -> bool:
+        return self.target == 'truenorth'
+
     def channels(self, paper_channels: int) -> int:
         """max(1, round(c·width)) with JavaScript's round-half-up, so shapes agree with zoo.ts."""
         return max(1, int(math.floor(paper_channels * self.width + 0.5)))
+
+    def layer_plan(self) -> List[Tuple[str, int, bool, int, int]]:
+        """(name, channels, pooled, dilation, groups) of each hidden layer, as zoo.ts builds them."""
+        layers = [(name, self.channels(c), pooled, dilation) for name, c, pooled, dilation in BACKBONES[self.arch]]
+        if not self.truenorth:
+            return [(*layer, 1) for layer in layers]
+        # The input counts as signed whatever the encoding, so that an ANN twin (analog input) has its SNN's shapes.
+        return tn.plan(layers, self.input_channels, signed_input=True, cap_last=True)
 
     def to_json(self) -> dict:
         """The camelCase ``spec`` object of a spikemesh bundle's model.json."""
@@ -137,6 +157,7 @@ class ArchSpec:
             'leak': self.leak,
             'threshold': self.threshold,
             'encoding': self.encoding,
+            **({'target': self.target} if self.target else {}),
         }
 
     @classmethod
@@ -153,6 +174,7 @@ class ArchSpec:
             leak=obj['leak'],
             threshold=obj['threshold'],
             encoding=obj['encoding'],
+            target=obj.get('target', ''),
         )
 
 
@@ -194,30 +216,48 @@ def _bntt_norm(channels: int) -> nn.BatchNorm2d:
 
 
 class ConvBlock(nn.Module):
-    """3×3 conv without bias, then BNTT (one BatchNorm per timestep, SNN) or BatchNorm(affine=False) (ANN)."""
+    """3×3 conv without bias, then BNTT (one BatchNorm per timestep, SNN) or BatchNorm(affine=False) (ANN).
 
-    def __init__(self, cin: int, cout: int, dilation: int, spec: ArchSpec):
+    TrueNorth target: the conv's weights are the trinary values of latent weights, and every step uses BNTT's
+    first BatchNorm (its copies are synced at export), because a TrueNorth neuron cannot change its scale per step."""
+
+    def __init__(self, cin: int, cout: int, dilation: int, spec: ArchSpec, groups: int = 1):
         super().__init__()
-        self.conv = nn.Conv2d(cin, cout, 3, padding=dilation, dilation=dilation, bias=False)
+        self.conv = nn.Conv2d(cin, cout, 3, padding=dilation, dilation=dilation, groups=groups, bias=False)
+        self.trinary = spec.truenorth
         if spec.spiking:
             self.bntt = nn.ModuleList([_bntt_norm(cout) for _ in range(spec.timesteps)])
         else:
             self.bn = nn.BatchNorm2d(cout, eps=BN_EPS, momentum=BN_MOMENTUM, affine=False)
 
     def forward(self, x: Tensor, t: int) -> Tensor:
+        if self.trinary:
+            conv = self.conv
+            y = F.conv2d(x, tn.trinary(conv.weight), None, conv.stride, conv.padding, conv.dilation, conv.groups)
+            return self.bntt[0](y) if hasattr(self, 'bntt') else self.bn(y)
         y = self.conv(x)
         return self.bntt[t](y) if hasattr(self, 'bntt') else self.bn(y)
+
+    def export_weight(self) -> Tensor:
+        return tn.trinary(self.conv.weight).detach() if self.trinary else self.conv.weight.detach()
 
 
 class OutputConv(nn.Module):
     """The dl-vgg9 1×1 output projection into the accumulator (kept in a module for the key ``output.conv``)."""
 
-    def __init__(self, cin: int, classes: int):
+    def __init__(self, cin: int, classes: int, trinary: bool = False):
         super().__init__()
         self.conv = nn.Conv2d(cin, classes, 1, bias=False)
+        self.trinary = trinary
+        if trinary:  # TrueNorth: ±a_c per class, a_c in the output neuron's two type weights
+            self.scale = nn.Parameter(torch.ones(classes, 1, 1, 1))
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.conv(x)
+        return F.conv2d(x, self.export_weight(detach=False)) if self.trinary else self.conv(x)
+
+    def export_weight(self, detach: bool = True) -> Tensor:
+        w = self.scale * tn.trinary(self.conv.weight) if self.trinary else self.conv.weight
+        return w.detach() if detach else w
 
 
 class RunResult(NamedTuple):
@@ -266,12 +306,11 @@ class SegmentationNet(nn.Module):
         self.spec = spec
         self.layers = BACKBONES[spec.arch]
         cin = spec.input_channels
-        for name, channels, _, dilation in self.layers:
-            cout = spec.channels(channels)
-            self.add_module(name, ConvBlock(cin, cout, dilation, spec))
+        for name, cout, _, dilation, groups in spec.layer_plan():
+            self.add_module(name, ConvBlock(cin, cout, dilation, spec, groups))
             cin = cout
         if spec.arch == 'dl-vgg9':
-            self.output = OutputConv(cin, spec.classes)
+            self.output = OutputConv(cin, spec.classes, spec.truenorth)
         else:
             self._add_fcn_head()
 
@@ -294,6 +333,25 @@ class SegmentationNet(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return self.run(x).scores
+
+    def param_groups(self, lr: float) -> List[dict]:
+        """Adam's parameter groups. TrueNorth target: the latent weights learn tn.LATENT_LR_SCALE times faster, since
+        a trinary weight changes only when its latent crosses ±0.5, far on the scale of Adam's steps of about lr."""
+        if not self.spec.truenorth:
+            return [{'params': list(self.parameters())}]
+        latent = [self.block(name).conv.weight for name, *_ in self.layers] + [self.output.conv.weight]
+        ids = {id(p) for p in latent}
+        rest = [p for p in self.parameters() if id(p) not in ids]
+        return [{'params': latent, 'lr': lr * tn.LATENT_LR_SCALE, 'lr_scale': tn.LATENT_LR_SCALE}, {'params': rest}]
+
+    @torch.no_grad()
+    def after_step(self) -> None:
+        """TrueNorth target: latent weights stay in [-1, 1] (Eedn clips them), so one that crossed a trinary
+        threshold can come back within a few steps instead of drifting beyond reach."""
+        if not self.spec.truenorth:
+            return
+        for conv in [self.block(name).conv for name, *_ in self.layers] + [self.output.conv]:
+            conv.weight.clamp_(-1.0, 1.0)
 
     def run(self, x: Tensor, record: bool = False, generator: Optional[torch.Generator] = None) -> RunResult:
         """Runs all timesteps. ``x``: an image [N,C,H,W] (encoded per ``spec.encoding``) or frames [T,N,C,H,W]."""
@@ -401,15 +459,51 @@ def init_weights(model: SegmentationNet, gain: float = 2.0) -> None:
             nn.init.xavier_uniform_(m.weight, gain=gain)
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
+    adopt_float_weights(model)
+
+
+@torch.no_grad()
+def adopt_float_weights(model: SegmentationNet) -> None:
+    """TrueNorth target: turns the float weights now in the convs (Xavier's, or a bundle's) into latent weights
+    whose trinary values keep the larger weights, and sets each class's output scale from its weights."""
+    if not model.spec.truenorth:
+        return
+    for name, *_ in model.layers:
+        conv = model.block(name).conv
+        conv.weight.copy_(tn.to_latent(conv.weight))
+    out = model.output
+    out.scale.copy_(tn.nonzero_mean_abs(out.conv.weight).reshape(out.scale.shape))
+    out.conv.weight.copy_(tn.to_latent(out.conv.weight))
 
 
 def canonical_weights(model: SegmentationNet) -> 'OrderedDict[str, Tensor]':
-    """The checkpoint contract: every float tensor of the state_dict as F32 on the CPU (no num_batches_tracked)."""
+    """The checkpoint contract: every float tensor of the state_dict as F32 on the CPU (no num_batches_tracked).
+
+    TrueNorth target: the weights the network computes with (trinary kernels, the output's ±a_c) instead of the
+    latent ones, and BNTT's first BatchNorm under every step's keys (the one all steps used)."""
+    state = model.state_dict()
+    if model.spec.truenorth:
+        state = _truenorth_state(model, state)
     return OrderedDict(
         (key, value.detach().to('cpu', torch.float32).contiguous())
-        for key, value in model.state_dict().items()
+        for key, value in state.items()
         if not key.endswith('num_batches_tracked')
     )
+
+
+def _truenorth_state(model: SegmentationNet, state: Mapping[str, Tensor]) -> 'OrderedDict[str, Tensor]':
+    out: 'OrderedDict[str, Tensor]' = OrderedDict()
+    tied = re.compile(r'^(.*\.bntt\.)\d+\.(.*)$')
+    for key, value in state.items():
+        if key == 'output.scale':
+            continue
+        match = tied.match(key)
+        if match:
+            value = state[f'{match.group(1)}0.{match.group(2)}']
+        elif key.endswith('.conv.weight'):
+            value = getattr(model, key.split('.')[0]).export_weight()
+        out[key] = value
+    return out
 
 
 def _authors_prefixes(spec: ArchSpec) -> List[Tuple[str, str]]:

@@ -72,6 +72,7 @@ class RunConfig:
     out: str
     class_weights: str = 'none'
     init_from: str = ''  # a bundle whose synaptic weights start the run (hybrid training); '' = random init
+    target: str = ''  # '' or 'truenorth' (models.ArchSpec.target)
 
     def loss_text(self) -> str:
         weights = {'none': '', 'inverse-sqrt': ', class weights 1/sqrt(pixel frequency in the training labels), pixel-weighted mean 1'}
@@ -143,7 +144,9 @@ def model_spec(config: RunConfig, data: SegmentationData) -> ArchSpec:
         config.arch, config.kind,
         input_height=config.size, input_width=config.size, input_channels=data.channels,
         classes=len(data.class_names), timesteps=config.timesteps if spiking else 1,
-        width=config.width, encoding=encoding,
+        width=config.width, encoding=encoding, target=config.target,
+        # TrueNorth's leak is a constant added per tick, not a decay: its networks integrate without one.
+        **({'leak': 1.0} if config.target == 'truenorth' else {}),
     )
 
 
@@ -187,7 +190,7 @@ class Trainer:
         torch.manual_seed(config.seed)
         self.model: SegmentationNet = build_model(self.spec)
         init_weights(self.model)
-        self.optimizer = torch.optim.Adam(self.model.parameters(), lr=config.lr_at(0))
+        self.optimizer = torch.optim.Adam(self.model.param_groups(config.lr_at(0)), lr=config.lr_at(0))
         self.generator = torch.Generator().manual_seed(config.seed)
         self.state = TrainState()
         self.started = time.monotonic()
@@ -287,6 +290,7 @@ class Trainer:
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
+        self.model.after_step()
         keep = labels != IGNORE_LABEL
         correct = int((scores.detach().argmax(dim=1)[keep] == labels[keep]).sum())
         seconds = time.monotonic() - t0
@@ -345,7 +349,7 @@ class Trainer:
         self.first_epoch = self.state.epoch
         while self.state.epoch < cfg.epochs:
             for group in self.optimizer.param_groups:
-                group['lr'] = cfg.lr_at(self.state.epoch)
+                group['lr'] = cfg.lr_at(self.state.epoch) * group.get('lr_scale', 1.0)
             order = epoch_order(self.train_data.count, cfg.seed, self.state.epoch)
             for indices in batches(order, cfg.batch, self.state.batch):
                 if self.out_of_time(before_eval=True):
