@@ -10,7 +10,8 @@ import { Host, readoutOnHost } from './host.js';
 import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
 import { type Blueprint, type EngineBackend } from './protocol.js';
 import { allocateBuffers, resetState, viewState, writeParity, type SharedState } from './state.js';
-import { StepTimeline } from './timing.js';
+import type { LinkLoads } from './links.js';
+import { StepTimeline, stepPackets } from './timing.js';
 import type { ChipSpec, EngineResult, HostCounters, RunOptions, Semantics } from './types.js';
 
 export interface EngineOptions {
@@ -86,10 +87,10 @@ export class Engine {
       if (this.backend.computeStep) await this.backend.computeStep({ step: t, phases });
       else for (const cores of phases) await this.backend.compute({ step: t, cores });
       if (recorded) this.record(recorded);
-      perStepNs[t] = timeline.run(t, st.counters);
+      perStepNs[t] = timeline.run(t, st.counters, stepPackets(st, t, chip.flows.count));
       opts.onStep?.(t, st, hostCounters);
     }
-    return this.result({ hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: queue.handled });
+    return this.result({ hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: queue.handled, links: timeline.loads });
   }
 
   async close(): Promise<void> {
@@ -132,6 +133,7 @@ export class Engine {
     recorded: Array<Uint8Array[] | null> | null;
     inputSpikeCount: number;
     events: number;
+    links: LinkLoads;
   }): EngineResult {
     const { chip, state: st, steps } = this;
     const out = readoutOnHost(chip, st);
@@ -170,6 +172,7 @@ export class Engine {
       timing: { readyNs: r.readyNs, doneNs: r.doneNs },
       cost: { energyPJ: energy.totalPJ, latencyNs: inferenceNs },
       events: r.events,
+      links: r.links,
       notes,
     };
   }

@@ -2,20 +2,41 @@
 //
 // What is computed is fixed by the dataflow (kernel.ts); when it happens is this replay. A delivery
 // event per flow carries that flow's packets (and, with none, the source's end-of-step token, so a
-// core knows its sources are done); the packets of one flow share its route and arrive together in
-// this contention-free model. Same-step: a core starts when every incoming flow has delivered.
+// core knows its sources are done). With the profile's noc.contention 'none' the packets of one flow
+// share its route and arrive together after its hops' latency; with 'links' they travel as a train
+// that each link of the route serialises (links.ts, docs/noc.md), and the delivery is when the last
+// one arrives. Same-step: a core starts when every incoming flow has delivered.
 // Pipelined: a core starts at once (its inputs came last step) unless it reads the host's input,
 // and its packets only have to arrive before the barrier. The barrier closes the step when every core
 // is done and nothing is in flight; the step's latency is that critical path plus the barrier time.
 
 import { HOST_TILE } from '../geometry/mesh.js';
-import type { Chip, Semantics } from './model.js';
+import type { Chip, Semantics, SharedState } from './model.js';
 import type { EventQueue } from './events.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
+import { LinkAccumulator, LinkModel, linkTable, type LinkLoads, type LinkTable } from './links.js';
+import { writeParity } from './state.js';
 
 const DELIVER = 0;
 const CORE_DONE = 1;
 const BARRIER = 2;
+/** A flow's train reaches hop `b` of its route ('links' contention only). */
+const HOP = 3;
+
+/** A chip's link table is built once, whatever the number of runs on it. */
+const tables = new WeakMap<Chip, LinkTable>();
+
+function tableOf(chip: Chip): LinkTable {
+  let t = tables.get(chip);
+  if (!t) tables.set(chip, (t = linkTable(chip)));
+  return t;
+}
+
+/** Packets of every flow in step `step`: the counts the step's sources wrote (read after the step's compute). */
+export function stepPackets(st: SharedState, step: number, flows: number): Int32Array {
+  const base = writeParity(st, step) * flows;
+  return st.segCount.subarray(base, base + flows);
+}
 
 /** Per-run buffers of the timeline, reused every step. */
 export class StepTimeline {
@@ -24,6 +45,11 @@ export class StepTimeline {
   private doneCount = 0;
   private inFlight = 0;
   private endNs = 0;
+  /** The train model under 'links' contention, else null. */
+  private readonly links: LinkModel | null;
+  private packets: Int32Array | null = null;
+  /** Every link's load over the run (in both contention models). */
+  readonly loads: LinkLoads & { addStep(packets: Int32Array, latencyNs: number): void };
 
   constructor(
     private readonly chip: Chip,
@@ -35,6 +61,10 @@ export class StepTimeline {
   ) {
     this.pending = new Int32Array(chip.cores);
     this.computeNs = new Float64Array(chip.cores);
+    const table = tableOf(chip);
+    const { noc } = chip.profile;
+    this.links = noc.contention === 'links' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
+    this.loads = new LinkAccumulator(table);
   }
 
   /**
@@ -52,11 +82,15 @@ export class StepTimeline {
     }
   }
 
-  /** Replay step `step` from its counters; returns the step's latency in ns (barrier included). */
-  run(step: number, counters: Float64Array): number {
+  /**
+   * Replay step `step` from its counters and its flows' packet counts (stepPackets); returns the step's latency in
+   * ns (barrier included). Without packet counts every flow is an empty token and no link load is counted.
+   */
+  run(step: number, counters: Float64Array, packets?: Int32Array): number {
     const { chip, queue } = this;
-    const { flows } = chip;
     this.coreTime(counters, step);
+    this.packets = packets ?? null;
+    this.links?.reset();
     this.doneCount = 0;
     this.inFlight = 0;
     this.endNs = 0;
@@ -66,17 +100,25 @@ export class StepTimeline {
       this.pending[c] = this.semantics === 'same-step' ? incoming : this.hostFlowsInto(c);
       if (this.pending[c] === 0) this.ready(step, c, 0);
     }
-    for (const f of chip.hostFlows) {
-      this.inFlight++;
-      queue.schedule(step, flows.latencyNs[f]!, DELIVER, f);
-    }
+    for (const f of chip.hostFlows) this.send(step, f, 0);
     let latency = 0;
-    queue.run((kind, a) => {
-      if (kind === DELIVER) this.deliver(step, a);
+    queue.run((kind, a, b) => {
+      if (kind === HOP) this.links!.hop(queue, step, a, b, this.packets![a]!, HOP, DELIVER);
+      else if (kind === DELIVER) this.deliver(step, a);
       else if (kind === CORE_DONE) this.done(step, a);
       else latency = queue.timeNs;
     });
+    if (packets) this.loads.addStep(packets, latency);
     return latency;
+  }
+
+  /** Flow f leaves its source at `atNs`: as a train on the links, or (no contention, or no packets) after its route's latency. */
+  private send(step: number, f: number, atNs: number): void {
+    this.inFlight++;
+    if (this.links && this.packets && this.packets[f]! > 0) {
+      this.links.release(f, atNs);
+      this.queue.schedule(step, atNs, HOP, f, 0);
+    } else this.queue.schedule(step, atNs + this.chip.flows.latencyNs[f]!, DELIVER, f);
   }
 
   private hostFlowsInto(core: number): number {
@@ -104,12 +146,8 @@ export class StepTimeline {
     this.doneNs[step * this.chip.cores + core] = now;
     this.endNs = Math.max(this.endNs, now);
     this.doneCount++;
-    const { flows, outFlows, outStart } = this.chip;
-    for (let i = outStart[core]!; i < outStart[core + 1]!; i++) {
-      const f = outFlows[i]!;
-      this.inFlight++;
-      this.queue.schedule(step, now + flows.latencyNs[f]!, DELIVER, f);
-    }
+    const { outFlows, outStart } = this.chip;
+    for (let i = outStart[core]!; i < outStart[core + 1]!; i++) this.send(step, outFlows[i]!, now);
     this.maybeBarrier(step);
   }
 

@@ -3,6 +3,7 @@
 import type { EnergySplit } from '../energy/price.js';
 import type { Cost } from '../energy/types.js';
 import type { ReferenceResult } from '../reference/types.js';
+import type { LinkLoads } from './links.js';
 import type { Arithmetic, Semantics, SharedState } from './model.js';
 
 export type { Arithmetic, ChipSpec, Semantics } from './model.js';
@@ -76,6 +77,8 @@ export interface EngineResult extends ReferenceResult {
   cost: Cost;
   /** Events the event queue handled. */
   events: number;
+  /** Every link's load over the run (packets, busy time, peak utilisation); absent in results made before links were counted. */
+  links?: LinkLoads;
   /** Things the caller should know (e.g. MACs priced as synaptic ops on a core without a multiplier). */
   notes: string[];
 }

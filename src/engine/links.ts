@@ -1,0 +1,238 @@
+// The network-on-chip's links as the step timeline prices them: every flow's route as a list of links with
+// their packet times, the train model of 'links' contention, and each link's load over a run.
+//
+// The model (written out in docs/noc.md): the packets a flow carries in one step travel as one train. At each
+// link of its route the train's head waits for the link to be free, then the link carries the train's packets
+// one per packet time; the head moves on after the hop's latency, the tail leaves no earlier than it arrived
+// from the link before. A link is booked by trains in the order their heads reach it (first come, first
+// served; ties in the event queue's scheduling order), so a run is deterministic whatever the worker count.
+// What this gets exactly and what it approximates (whole trains, not interleaved packets; back-pressure one
+// link deep) is in docs/noc.md, with the bound test/engine/links.test.ts holds it to.
+
+import { HOST_TILE, MeshCoords, walkRoute } from '../geometry/mesh.js';
+import type { EventQueue } from './events.js';
+import type { Chip } from './model.js';
+
+/** What a link is: a core's port into its router, a router's port into its core, a mesh hop, a chip-to-chip hop, the host's link. */
+export const LINK_KINDS = ['inject', 'eject', 'ew', 'ns', 'chip', 'host'] as const;
+export type LinkKind = (typeof LINK_KINDS)[number];
+const KIND: Readonly<Record<LinkKind, number>> = { inject: 0, eject: 1, ew: 2, ns: 3, chip: 4, host: 5 };
+
+/** The links the flows of a chip cross, densely numbered, and every flow's route over them (CSR). */
+export interface LinkTable {
+  readonly count: number;
+  /** Index into LINK_KINDS of each link. */
+  readonly kind: Uint8Array;
+  /** A hop's or the host link's MeshCoords link number ((y·width + x)·4 + direction); a port's core slot. */
+  readonly at: Int32Array;
+  /** Time one packet holds the link, ns (1 / its bandwidth). */
+  readonly packetNs: Float64Array;
+  /** Flow f crosses links hop[start[f] .. start[f + 1]) in order. */
+  readonly start: Int32Array;
+  readonly hop: Int32Array;
+  /** Latency of a packet's head over each hop of a route: the hop's time; a core's port in: 0; its port out: the router delay. */
+  readonly headNs: Float64Array;
+  /** Width of the router grid, to name a mesh link by its router. */
+  readonly width: number;
+}
+
+/** The link table of a chip: its flows' X-then-Y routes, with a port into the mesh at the source core and out of it at the destination. */
+export function linkTable(chip: Chip): LinkTable {
+  const { flows, profile } = chip;
+  const { placement } = chip.spec.mapping;
+  const m = new MeshCoords(placement.geometry, profile.noc.hostEntry);
+  const { noc, timeNs: tn } = profile;
+  const onChip = 1 / noc.linkPacketsPerNs;
+  const ids = new Map<number, number>();
+  const kind: number[] = [];
+  const at: number[] = [];
+  const packetNs: number[] = [];
+  const hop: number[] = [];
+  const headNs: number[] = [];
+  const start = new Int32Array(flows.count + 1);
+  // Ports are keyed after every mesh link: link numbers and slots share one key space.
+  const use = (key: number, k: LinkKind, where: number, tau: number, head: number) => {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = kind.length;
+      ids.set(key, id);
+      kind.push(KIND[k]);
+      at.push(where);
+      packetNs.push(tau);
+    }
+    hop.push(id);
+    headNs.push(head);
+  };
+  const slot = placement.slotOfTile;
+  for (let f = 0; f < flows.count; f++) {
+    const fromHost = flows.src[f] === HOST_TILE;
+    const from = fromHost ? HOST_TILE : slot[flows.src[f]!]!;
+    const to = slot[flows.dst[f]!]!;
+    if (!fromHost) use(m.linkCount + 2 * from, 'inject', from, onChip, 0);
+    walkRoute(m, from, to, (link, hopKind) => {
+      if (link === m.hostLink) use(link, 'host', link, 1 / noc.hostPacketsPerNs, tn.chipHop);
+      else if (hopKind === 'chip') use(link, 'chip', link, 1 / noc.chipLinkPacketsPerNs, tn.chipHop);
+      else use(link, hopKind, link, onChip, hopKind === 'ew' ? tn.hopEW : tn.hopNS);
+    });
+    use(m.linkCount + 2 * to + 1, 'eject', to, onChip, tn.routerDelay);
+    start[f + 1] = hop.length;
+  }
+  return {
+    count: kind.length,
+    kind: Uint8Array.from(kind),
+    at: Int32Array.from(at),
+    packetNs: Float64Array.from(packetNs),
+    start,
+    hop: Int32Array.from(hop),
+    headNs: Float64Array.from(headNs),
+    width: m.width,
+  };
+}
+
+/**
+ * The train model's state for one step: when each link is next free and who booked it last, and where each
+ * train's tail is. `cross` is called as a train's head reaches each link of its route, in time order.
+ */
+export class LinkModel {
+  private readonly free: Float64Array;
+  private readonly owner: Int32Array;
+  /** Per flow: when its last packet reaches the link the head is at (then: when it reached the destination). */
+  readonly tailNs: Float64Array;
+
+  constructor(
+    readonly table: LinkTable,
+    flows: number,
+    /** Packets a router input holds before the link feeding it is held back. */
+    private readonly buffer: number,
+  ) {
+    this.free = new Float64Array(table.count);
+    this.owner = new Int32Array(table.count);
+    this.tailNs = new Float64Array(flows);
+  }
+
+  /** A new step: every link free at 0. */
+  reset(): void {
+    this.free.fill(0);
+    this.owner.fill(-1);
+  }
+
+  /** Flow f's n packets are all ready at `atNs` (its source finished, or the host sent them). */
+  release(f: number, atNs: number): void {
+    this.tailNs[f] = atNs;
+  }
+
+  /**
+   * The head of flow f's train (n packets) reaches hop k of its route at `now`: book the link. Returns when
+   * the head reaches the next link (or the destination); tailNs[f] becomes when the tail does.
+   */
+  cross(f: number, k: number, n: number, now: number): number {
+    const t = this.table;
+    const i = t.start[f]! + k;
+    const l = t.hop[i]!;
+    const tau = t.packetNs[l]!;
+    const head = t.headNs[i]!;
+    const begin = Math.max(now, this.free[l]!);
+    const lastIn = Math.max(begin + (n - 1) * tau, this.tailNs[f]!);
+    // The link is booked for the train's work only: where the tail trickles in behind a slower or later link,
+    // the gaps are left to the next train (as a router interleaving packets would fill them).
+    this.free[l] = begin + n * tau;
+    this.owner[l] = f;
+    this.tailNs[f] = lastIn + head;
+    // Back-pressure: a train that waited here fills this router's input buffer; once it is full, the link
+    // before can take no more, so it stays held until all but `buffer` packets have entered this one.
+    if (k > 0 && begin > now && n - 1 > this.buffer) {
+      const before = t.hop[i - 1]!;
+      if (this.owner[before] === f) this.free[before] = Math.max(this.free[before]!, begin + (n - 1 - this.buffer) * tau);
+    }
+    return begin + head;
+  }
+
+  /**
+   * The event of flow f's head reaching hop k (n packets): book the link, then schedule the head's next hop as
+   * `hopKind` (f, k + 1), or, from the last hop, the tail's arrival at the destination as `arriveKind` (f).
+   */
+  hop(queue: EventQueue, step: number, f: number, k: number, n: number, hopKind: number, arriveKind: number): void {
+    const next = this.cross(f, k, n, queue.timeNs);
+    if (k + 1 < this.table.start[f + 1]! - this.table.start[f]!) queue.schedule(step, next, hopKind, f, k + 1);
+    else queue.schedule(step, this.tailNs[f]!, arriveKind, f);
+  }
+}
+
+/**
+ * The train model alone, as one step's network with no cores: flow f's packets[f] packets leave at releaseNs[f];
+ * returns when each flow's last packet reaches its destination (NaN for a flow with no packets).
+ */
+export function trainArrivals(queue: EventQueue, table: LinkTable, packets: Int32Array, releaseNs: Float64Array, buffer: number): Float64Array {
+  const flows = packets.length;
+  const model = new LinkModel(table, flows, buffer);
+  const arrival = new Float64Array(flows).fill(NaN);
+  model.reset();
+  queue.advanceTo(queue.step + 1);
+  const step = queue.step;
+  for (let f = 0; f < flows; f++) {
+    if (packets[f]! === 0) continue;
+    model.release(f, releaseNs[f]!);
+    queue.schedule(step, releaseNs[f]!, 0, f, 0);
+  }
+  queue.run((kind, f, k) => {
+    if (kind === 0) model.hop(queue, step, f, k, packets[f]!, 0, 1);
+    else arrival[f] = queue.timeNs;
+  });
+  return arrival;
+}
+
+/** Each link's load over a run: packets, busy time, and its highest share of a step's time. */
+export interface LinkLoads {
+  readonly table: LinkTable;
+  readonly packets: Float64Array;
+  /** Packets × packet time, summed over steps (ns). */
+  readonly busyNs: Float64Array;
+  /** Highest over steps of the link's busy time in the step over the step's latency (1 = busy the whole step). */
+  readonly peakUtilisation: Float64Array;
+}
+
+/** Per-link totals, accumulated step by step (the same in both contention models). */
+export class LinkAccumulator implements LinkLoads {
+  readonly packets: Float64Array;
+  readonly busyNs: Float64Array;
+  readonly peakUtilisation: Float64Array;
+  private readonly stepBusy: Float64Array;
+
+  constructor(readonly table: LinkTable) {
+    this.packets = new Float64Array(table.count);
+    this.busyNs = new Float64Array(table.count);
+    this.peakUtilisation = new Float64Array(table.count);
+    this.stepBusy = new Float64Array(table.count);
+  }
+
+  /** A step's traffic: `packets[f]` packets on each flow f; `latencyNs` the step's latency. */
+  addStep(packets: Int32Array, latencyNs: number): void {
+    const { start, hop, packetNs } = this.table;
+    for (let f = 0; f < start.length - 1; f++) {
+      const n = packets[f]!;
+      if (n === 0) continue;
+      for (let i = start[f]!; i < start[f + 1]!; i++) {
+        const l = hop[i]!;
+        this.packets[l]! += n;
+        this.stepBusy[l]! += n * packetNs[l]!;
+      }
+    }
+    for (let l = 0; l < this.table.count; l++) {
+      const busy = this.stepBusy[l]!;
+      if (busy === 0) continue;
+      this.busyNs[l]! += busy;
+      if (latencyNs > 0) this.peakUtilisation[l] = Math.max(this.peakUtilisation[l]!, busy / latencyNs);
+      this.stepBusy[l] = 0;
+    }
+  }
+}
+
+/** A link in words: "router (3, 1) east", "core 5 in", "host". */
+export function linkName(t: LinkTable, l: number): string {
+  const kind = LINK_KINDS[t.kind[l]!]!;
+  const at = t.at[l]!;
+  if (kind === 'host') return 'host link';
+  if (kind === 'inject' || kind === 'eject') return `slot ${at} ${kind === 'inject' ? 'into its router' : 'from its router'}`;
+  const router = Math.floor(at / 4);
+  return `router (${router % t.width}, ${Math.floor(router / t.width)}) ${['east', 'west', 'south', 'north'][at % 4]}`;
+}
