@@ -17,12 +17,14 @@ import type { ShapedNetwork } from '../mapping/types.js';
 import { buildNetwork, defaultSpec, shapeText } from '../net/index.js';
 import type { ArchSpec, WeightMap } from '../net/types.js';
 import { int, pct, table } from './format.js';
+import { showMapping } from './map-show.js';
 import { si } from '../units.js';
 import { checkMapBudget, netCost } from './budget.js';
 import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 
 interface MapFlags extends ArchFlags {
   profile?: string;
+  show?: string;
   out?: string;
   force?: boolean;
   json?: boolean;
@@ -80,7 +82,7 @@ function load(checkpoint: string | undefined, override: Partial<ArchSpec>): Load
 
 const use = (u: Utilisation | null) => (u ? `${pct(u.mean, 0)}/${pct(u.max, 0)}` : '-');
 
-function render(s: MappingSummary, profile: CoreProfile, files: { mapping: string; summary: string }): string {
+function render(s: MappingSummary, profile: CoreProfile, files?: { mapping: string; summary: string }): string {
   const t = s.totals;
   const lim = (v: number) => (Number.isFinite(v) ? int(v) : 'no limit');
   const head = [
@@ -114,7 +116,7 @@ function render(s: MappingSummary, profile: CoreProfile, files: { mapping: strin
     `total: ${int(t.cores)} cores on ${int(t.chips)} chip${t.chips === 1 ? '' : 's'} (grid ${t.chipGrid.x}×${t.chipGrid.y} of ${t.routersPerChip.x}×${t.routersPerChip.y} routers × ${t.coresPerRouter} core${t.coresPerRouter === 1 ? '' : 's'}), ` +
       `${si(tr.packets)} packets/step, hops/step ${si(tr.ew)} E-W + ${si(tr.ns)} N-S + ${si(tr.chip)} chip-to-chip, busiest link ${si(t.maxLinkLoad)} packets/step (${s.placer} placement)`,
     ...s.notes.map((n) => `note: ${n}`),
-    `wrote ${files.mapping} and ${files.summary}`,
+    ...(files ? [`wrote ${files.mapping} and ${files.summary}`] : []),
   ].join('\n');
 }
 
@@ -127,6 +129,14 @@ function describeRates(rates: Record<string, number>): string {
         .join(', ');
 }
 
+/** `--show`: the summary stored in a mapping file, as map printed it, and its placement on the mesh. */
+function printShown(path: string, checkpoint: string | undefined, flags: MapFlags): void {
+  if (checkpoint !== undefined) throw new UserError(`map: --show views a mapping file; give no checkpoint (got ${checkpoint})`);
+  const shown = showMapping(path, flags.profile);
+  if (shown.warning) process.stderr.write(`warning: ${shown.warning}\n`);
+  process.stdout.write(flags.json ? `${JSON.stringify(shown.summary, null, 2)}\n` : `${render(shown.summary, shown.profile)}\n\n${shown.placement}\n`);
+}
+
 export function registerMap(program: Command): void {
   const cmd = program
     .command('map')
@@ -134,7 +144,8 @@ export function registerMap(program: Command): void {
     .description(
       'partition a network into core tiles, place them on the chip mesh and route spikes; print per-layer cores, utilisation, chips and hops; write mappings/<name>.mapping.msgpack and .summary.json',
     )
-    .requiredOption('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json')
+    .option('--profile <name|path>', 'core profile: loihi, truenorth, loihi2-like, ideal-45nm, or a path to a profile .json (required unless --show)')
+    .option('--show <file>', 'view a mapping file written by map, without mapping: its per-layer table and where each layer sits on the mesh')
     .option('--out <path>', 'mapping file to write (default mappings/<name>-<profile>.mapping.msgpack; the summary goes beside it)')
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--json', 'print the summary as JSON')
@@ -145,7 +156,9 @@ export function registerMap(program: Command): void {
     .option(YES_FLAG, YES_HELP);
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
   cmd.action((checkpoint: string | undefined, flags: MapFlags) => {
-    const profile = loadProfile(flags.profile!);
+    if (flags.show !== undefined) return printShown(flags.show, checkpoint, flags);
+    if (flags.profile === undefined) throw new UserError('--profile is required: the core profile to map onto (or --show <file> to view a mapping)');
+    const profile = loadProfile(flags.profile);
     const placer = PLACERS[parseChoice('--placer', flags.placer ?? 'anneal', Object.keys(PLACERS))]!();
     const seed = flags.seed === undefined ? 1 : parseIntFlag('--seed', flags.seed, RANGES.seed);
     const loaded = load(checkpoint, archOverride(flags));

@@ -1,15 +1,18 @@
 // `spikemesh run` from the command line: the report's MIoU is the evaluator's, --json and --trace, workers, one-line refusals.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { digitsDataset } from '../../src/data/index.js';
+import { digitsDataset, encodeRgbPng } from '../../src/data/index.js';
 import { buildSyntheticModel, evaluate } from '../../src/eval/index.js';
 import { loadModel, saveBundle } from '../../src/io/index.js';
 import { defaultSpec } from '../../src/net/index.js';
-import { cli } from './run.js';
+import { Rng } from '../../src/rng.js';
+import { writeExampleInputs, type ExampleInputs } from '../data/example-inputs.js';
+import { float32Npy } from '../data/fixtures.js';
+import { cli, cliAsync } from './run.js';
 
 /** A tiny 64×64, 11-class Spiking-DeepLab that digits fits (untrained, rates calibrated). */
 let bundle: string;
@@ -117,6 +120,160 @@ describe('spikemesh run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+/** Tests that start the CLI twice: each start takes 10-30 s on a loaded machine. */
+const SLOW = 180_000;
+
+describe('spikemesh run on your own inputs and mappings', () => {
+  let ex: ExampleInputs;
+  const npy = (name: string, shape: number[], value: (i: number) => number) => {
+    const path = join(dir, name);
+    writeFileSync(
+      path,
+      float32Npy(
+        shape,
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => value(i)),
+      ),
+    );
+    return path;
+  };
+  const without = (o: Record<string, unknown>, ...keys: string[]) => Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
+
+  beforeAll(async () => {
+    ex = writeExampleInputs(join(dir, 'inputs'));
+    mkdirSync(join(dir, 'empty'));
+    for (const profile of ['loihi', 'ideal-45nm']) {
+      const r = await cliAsync(['map', bundle, '--profile', profile, '--out', join(dir, `tiny-${profile}.mapping.msgpack`)]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+  }, SLOW);
+
+  it(
+    'runsTheEngineOnInputSpikesToExactlyTheSpikesInferGives',
+    async () => {
+      const rng = new Rng(7);
+      const spikes = npy('spikes.npy', [2, 3, 64, 64], () => [-1, 0, 0, 0, 1][Math.floor(rng.nextFloat() * 5)]!);
+      const run = await cliAsync(['run', bundle, '--profile', 'loihi', '--input', spikes, '--input-spikes', '--json']);
+      const infer = await cliAsync(['infer', bundle, '--input', spikes, '--input-spikes', '--json']);
+      expect(run.code, run.stderr).toBe(0);
+      expect(infer.code, infer.stderr).toBe(0);
+      const r = JSON.parse(run.stdout);
+      const i = JSON.parse(infer.stdout);
+      expect(r).toMatchObject({ input: spikes, files: [spikes], samples: 1 });
+      expect(r.inputEvents).toBe(i.inputSpikeCount);
+      const ran = Object.fromEntries(r.comparison.layers.map((l: { population: string; spikes: number }) => [l.population, l.spikes]));
+      expect(ran).toEqual(Object.fromEntries(i.layers.map((l: { layer: string; spikes: number }) => [l.layer, l.spikes])));
+      expect(Object.values(ran).some((n) => (n as number) > 0)).toBe(true);
+    },
+    SLOW,
+  );
+
+  it(
+    'givesTheDataSetsReportOnItsScenesSavedAsImagesWithMasks',
+    async () => {
+      const own = await cliAsync(['run', bundle, '--profile', 'loihi', '--input', ex.images, '--labels', ex.imageLabels, '--json']);
+      const data = await cliAsync(['run', bundle, '--profile', 'loihi', '--data', 'digits', '--samples', '2', '--json']);
+      expect(own.code, own.stderr).toBe(0);
+      const a = JSON.parse(own.stdout);
+      expect(a.metrics.miou).toBeGreaterThan(0);
+      expect(without(a, 'input', 'files', 'labels')).toEqual(without(JSON.parse(data.stdout), 'data', 'split', 'dataSeed'));
+    },
+    SLOW,
+  );
+
+  it(
+    'runsAModelWithNoDataSetItCanOpenOnInputAlone',
+    async () => {
+      const own = join(dir, 'own');
+      saveBundle(own, { meta: { ...loadModel(bundle).meta, dataset: 'my-street-scenes' }, weights: loadModel(bundle).model.weights });
+      const refused = await cliAsync(['run', own, '--profile', 'loihi']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(/--data is required: .*'my-street-scenes'.*; or run on your own files with --input$/m);
+      const r = await cliAsync(['run', own, '--profile', 'loihi', '--input', join(ex.images, 'scene-1.png')]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^Spiking-DeepLab \(dl-vgg9\) from .*own \(UNTRAINED: random weights\) on loihi: 1 input from .*scene-1\.png, T=2 /m);
+      expect(r.stdout).not.toMatch(/MIoU/);
+    },
+    SLOW,
+  );
+
+  it(
+    'reproducesTheRunOnTheMappingMapWrote',
+    async () => {
+      const mapping = join(dir, 'tiny-loihi.mapping.msgpack');
+      const args = ['run', bundle, '--profile', 'loihi', '--samples', '1', '--json'];
+      const mapped = await cliAsync([...args, '--mapping', mapping]);
+      expect(mapped.code, mapped.stderr).toBe(0);
+      const a = JSON.parse(mapped.stdout);
+      expect(a.mapping).toBe(mapping);
+      expect(without(a, 'mapping')).toEqual(JSON.parse(cli(args).stdout));
+    },
+    SLOW,
+  );
+
+  const bad: Array<[string, () => string[], RegExp]> = [
+    [
+      'a tensor of the wrong size',
+      () => ['--input', npy('small.npy', [3, 32, 32], () => 0)],
+      /small\.npy: input tensor has shape \[3,32,32\], the model needs \[3,64,64\]$/,
+    ],
+    [
+      'a tensor of the wrong channel count',
+      () => ['--input', npy('two.npy', [2, 64, 64], () => 0)],
+      /two\.npy: input tensor has shape \[2,64,64\], the model needs \[3,64,64\]$/,
+    ],
+    [
+      'input spikes of another T',
+      () => ['--input', npy('t3.npy', [3, 3, 64, 64], () => 0), '--input-spikes'],
+      /t3\.npy: input spike tensor has shape \[3,3,64,64\], the model needs \[2,3,64,64\]$/,
+    ],
+    [
+      'a corrupt .npy',
+      () => {
+        writeFileSync(join(dir, 'corrupt.npy'), 'garbage');
+        return ['--input', join(dir, 'corrupt.npy')];
+      },
+      /corrupt\.npy: not a \.npy file \(bad magic bytes\)$/,
+    ],
+    ['an empty folder', () => ['--input', join(dir, 'empty')], /empty: folder holds no input files \(\.png, \.jpg, \.jpeg, \.npy, \.safetensors\)$/],
+    [
+      'masks of the wrong size',
+      () => {
+        const labels = join(dir, 'small-labels');
+        mkdirSync(labels, { recursive: true });
+        writeFileSync(join(labels, 'scene-0.png'), encodeRgbPng(new Uint8Array(16 * 16 * 3), 16, 16));
+        return ['--input', join(ex.images, 'scene-0.png'), '--labels', labels];
+      },
+      /small-labels\/scene-0\.png: label mask is 16×16, expected 64×64 \(the prediction\)$/,
+    ],
+    [
+      'an event recording for an image model',
+      () => ['--input', ex.events],
+      /moving-digits\.npy: is an event recording \(t, x, y, p\), but the model takes 3-channel/,
+    ],
+    [
+      'a mapping for another profile',
+      () => ['--mapping', join(dir, 'tiny-ideal-45nm.mapping.msgpack')],
+      /tiny-ideal-45nm\.mapping\.msgpack: was mapped for profile ideal-45nm, not loihi/,
+    ],
+    [
+      'a file that is not a mapping',
+      () => ['--mapping', join(dir, 'corrupt.npy')],
+      /corrupt\.npy: not a msgpack mapping file|corrupt\.npy: not a spikemesh-mapping file/,
+    ],
+    ['labels without inputs', () => ['--labels', ex.imageLabels], /^spikemesh: --labels goes with --input/],
+    ['a data set and inputs', () => ['--data', 'digits', '--input', ex.images], /^spikemesh: --data and --input: give one/],
+  ];
+
+  it.each(bad)('refuses %s in one line, exit 2, writing nothing', async (_what, args, message) => {
+    const trace = join(dir, 'refused', 'x.trace');
+    const r = await cliAsync(['run', bundle, '--profile', 'loihi', '--trace', trace, ...args()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(message);
+    expect(existsSync(join(dir, 'refused'))).toBe(false);
   });
 });
 

@@ -1,5 +1,7 @@
-// The sample sources: data-set samples as eval feeds them, quantize's random inputs, explore's noise images.
-import { join } from 'node:path';
+// The sample sources: data-set samples as eval feeds them, the user's files as infer reads them, quantize's random inputs, explore's noise images.
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { digitsDataset } from '../../src/data/index.js';
@@ -8,9 +10,10 @@ import { sampleInput } from '../../src/eval/input.js';
 import { deriveSeed } from '../../src/eval/seeds.js';
 import { loadModel } from '../../src/io/checkpoint.js';
 import type { ArchSpec } from '../../src/net/types.js';
-import { defaultSpec } from '../../src/net/zoo.js';
+import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
 import { Rng } from '../../src/rng.js';
-import { datasetSamples, noiseSamples, randomSamples as randomSource, sampleList } from '../../src/runs/samples.js';
+import { datasetSamples, fileSamples, noiseSamples, randomSamples as randomSource, sampleList } from '../../src/runs/samples.js';
+import { writeExampleInputs } from '../data/example-inputs.js';
 import { wordings } from '../wordings.js';
 
 const spec = loadModel(join(import.meta.dirname, '..', 'fixtures', 'golden', 'fcn-snn')).model.network.spec;
@@ -84,5 +87,47 @@ describe('data-set samples', () => {
   it('listsTheFirstCountSamplesOfASource', () => {
     const list = sampleList(datasetSamples(digitsSpec, ds, { count: 2, seed: 1 }), 2);
     expect(list.map((s) => s.seed)).toEqual([deriveSeed(1, POISSON_STREAM, 0), deriveSeed(1, POISSON_STREAM, 1)]);
+  });
+});
+
+describe('file samples', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sm-file-samples-'));
+  const examples = writeExampleInputs(join(dir, 'examples'), 3);
+  const net = buildNetwork(digitsSpec).network;
+
+  it('takeEveryFileWithTheRunsSeedsAndLabels', () => {
+    const files = fileSamples(net, { path: examples.images, labels: examples.imageLabels }, { seed: 5 });
+    expect(files.count).toBe(3);
+    expect(files.files.map((f) => basename(f))).toEqual(['scene-0.png', 'scene-1.png', 'scene-2.png']);
+    const fromData = datasetSamples(digitsSpec, digitsDataset('val', 0), { count: 3, seed: 5 });
+    expect(files.sample(2)).toEqual(fromData(2));
+    expect(files.sample(0).seed).toBe(deriveSeed(5, POISSON_STREAM, 0));
+  });
+
+  it('refusesMoreSamplesThanFiles', () => {
+    expect(wordings(() => fileSamples(net, { path: examples.images }, { count: 4, seed: 0 })).flags).toBe(
+      `--samples 4: ${examples.images} holds 3 input files`,
+    );
+  });
+
+  it('checksEveryFileBeforeTheRunAndNoneBeforeTheBudget', () => {
+    const folder = join(dir, 'one-corrupt');
+    mkdirSync(folder);
+    copyFileSync(join(examples.images, 'scene-0.png'), join(folder, 'a.png'));
+    writeFileSync(join(folder, 'b.npy'), 'not numpy');
+    expect(() => fileSamples(net, { path: folder }, { seed: 0 })).toThrow(`${join(folder, 'b.npy')}: not a .npy file (bad magic bytes)`);
+    expect(fileSamples(net, { path: folder }, { count: 1, seed: 0 }).count).toBe(1);
+    expect(() =>
+      fileSamples(
+        net,
+        { path: folder },
+        {
+          seed: 0,
+          before: (n) => {
+            throw new Error(`budget: ${n}`);
+          },
+        },
+      ),
+    ).toThrow('budget: 2');
   });
 });
