@@ -1,7 +1,8 @@
 // The trainer's TrueNorth target (train/spikemesh_train/truenorth.py): the trinary forward values, the grouping rule
 // agreeing with the zoo's, and a smoke run whose bundle the zoo loads (shapes), with trinary weights and one BNTT.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +17,13 @@ const TRAIN_DIR = join(import.meta.dirname, '..', '..', 'train');
 const TRAIN = join(TRAIN_DIR, 'train.py');
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 
-/** Runs Python in train/ with one JSON argument; returns what it printed as JSON. */
-function python<T>(code: string, arg: unknown): T {
-  const r = spawnSync(PYTHON, ['-c', `import json, sys\n${code}`, JSON.stringify(arg)], { cwd: TRAIN_DIR, encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as T;
+const run = promisify(execFile);
+
+/** Runs Python in train/ with one JSON argument; returns what it printed as JSON (asynchronously: a loaded machine
+ * takes seconds to import torch, and a blocked test worker misses vitest's heartbeats). */
+async function python<T>(code: string, arg: unknown): Promise<T> {
+  const { stdout } = await run(PYTHON, ['-c', `import json, sys\n${code}`, JSON.stringify(arg)], { cwd: TRAIN_DIR, encoding: 'utf8', timeout: 120_000 });
+  return JSON.parse(stdout) as T;
 }
 
 // Tiny: 16×16 digits scenes, width 1/8 (channels 8, 8, 16, 16, 32, 32, 32, atrous8 128), T = 2.
@@ -29,9 +32,14 @@ let dir: string;
 let trainFile: string;
 let valFile: string;
 
-function train(name: string, ...extra: string[]) {
+async function train(name: string, ...extra: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   const args = [TRAIN, '--data', trainFile, '--val', valFile, '--out', join(dir, name), '--workdir', join(dir, `${name}-work`), ...TINY, ...extra];
-  return spawnSync(PYTHON, args, { encoding: 'utf-8', timeout: 120_000 });
+  try {
+    return { status: 0, ...(await run(PYTHON, args, { encoding: 'utf-8', timeout: 180_000 })) };
+  } catch (e) {
+    const failed = e as { code?: number; stdout?: string; stderr?: string };
+    return { status: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? String(e) };
+  }
 }
 
 async function exportSplit(split: string, count: number, out: string): Promise<void> {
@@ -40,7 +48,8 @@ async function exportSplit(split: string, count: number, out: string): Promise<v
   await program.parseAsync(['node', 'spikemesh', 'data', 'export', '--data', 'digits', '--split', split, '--count', String(count), '--out', out]);
 }
 
-describe.skipIf(!hasTorch)('trainer truenorth target', () => {
+// Each case starts Python and imports torch, which takes tens of seconds on a loaded machine; training takes more.
+describe.skipIf(!hasTorch)('trainer truenorth target', { timeout: 300_000 }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spikemesh-tn-'));
     trainFile = join(dir, 'train.safetensors');
@@ -52,31 +61,31 @@ describe.skipIf(!hasTorch)('trainer truenorth target', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('makesLatentWeightsTrinaryAtHalfAndPassesTheGradientStraightThrough', () => {
+  it('makesLatentWeightsTrinaryAtHalfAndPassesTheGradientStraightThrough', async () => {
     const code = `import torch
 from spikemesh_train.truenorth import trinary
 w = torch.tensor(json.loads(sys.argv[1]), requires_grad=True)
 y = trinary(w)
 (y * torch.arange(1.0, len(w) + 1)).sum().backward()
 print(json.dumps({'y': y.tolist(), 'grad': w.grad.tolist()}))`;
-    const out = python<{ y: number[]; grad: number[] }>(code, [-1, -0.75, -0.5, -0.25, 0, 0.3, 0.5, 0.5001, 1]);
+    const out = await python<{ y: number[]; grad: number[] }>(code, [-1, -0.75, -0.5, -0.25, 0, 0.3, 0.5, 0.5001, 1]);
     expect(out.y).toEqual([-1, -1, 0, 0, 0, 0, 0, 1, 1]); // |w| > 0.5 strictly
     expect(out.grad).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]); // d(Σ k·y_k)/dw_k = k: straight through
   });
 
-  it('turnsFloatKernelsIntoLatentOnesThatKeepTrinaryKernelsExactly', () => {
+  it('turnsFloatKernelsIntoLatentOnesThatKeepTrinaryKernelsExactly', async () => {
     const code = `import torch
 from spikemesh_train.truenorth import to_latent, trinary
 rows = torch.tensor(json.loads(sys.argv[1])).reshape(2, 1, 1, 4)
 print(json.dumps(trinary(to_latent(rows)).reshape(2, 4).tolist()))`;
     // Row 1: float, mean |w| 0.25, so |w| > 0.7 · 0.25 = 0.175 become ±1. Row 2: already ±a / 0, kept as is.
-    expect(python<number[][]>(code, [0.1, -0.2, 0.4, 0.3, 0.2, 0, -0.2, 0])).toEqual([
+    expect(await python<number[][]>(code, [0.1, -0.2, 0.4, 0.3, 0.2, 0, -0.2, 0])).toEqual([
       [0, -1, 1, 1],
       [1, 0, -1, 0],
     ]);
   });
 
-  it('groupsLayersAsTheZooDoes', () => {
+  it('groupsLayersAsTheZooDoes', async () => {
     const cases: [number, number, number, boolean][] = [];
     for (const cin of [1, 3, 8, 12, 16, 24, 32, 64, 128, 256])
       for (const cout of [8, 11, 16, 32, 64, 128, 256])
@@ -95,16 +104,16 @@ print(json.dumps([g(c) for c in json.loads(sys.argv[1])]))`;
         return null;
       }
     });
-    expect(python<(number | null)[]>(code, cases)).toEqual(zoo);
+    expect(await python<(number | null)[]>(code, cases)).toEqual(zoo);
     expect(zoo.filter((g) => g === null).length).toBeGreaterThan(0); // the refusals agree too
   });
 
-  it('trainsATinyTruenorthDeepLabWhoseBundleTheZooLoads', () => {
-    const twin = train('twin', '--kind', 'ann', '--epochs', '1');
+  it('trainsATinyTruenorthDeepLabWhoseBundleTheZooLoads', async () => {
+    const twin = await train('twin', '--kind', 'ann', '--epochs', '1');
     expect(twin.status, twin.stderr).toBe(0);
-    const run = train('snn', '--epochs', '1', '--init-from', join(dir, 'twin'));
-    expect(run.status, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/dl-vgg9\/snn\/truenorth width 0\.125 T=2/);
+    const snn = await train('snn', '--epochs', '1', '--init-from', join(dir, 'twin'));
+    expect(snn.status, snn.stderr).toBe(0);
+    expect(snn.stdout).toMatch(/dl-vgg9\/snn\/truenorth width 0\.125 T=2/);
 
     const { model, meta } = loadModel(join(dir, 'snn')); // throws if a shape differs from the zoo's
     expect(meta.spec).toMatchObject({ target: 'truenorth', leak: 1, width: 0.125, timesteps: 2 });
@@ -122,9 +131,9 @@ print(json.dumps([g(c) for c in json.loads(sys.argv[1])]))`;
     expect(meta.provenance?.initialisedFrom).toMatchObject({ kind: 'ann', tensorsCopied: 9 });
   });
 
-  it('refusesTheTargetForFcnWithOneLine', () => {
-    const run = train('fcn', '--arch', 'fcn-vgg9', '--epochs', '1');
-    expect(run.status).toBe(2);
-    expect(run.stderr.trim()).toBe('train.py: --target: truenorth is built for dl-vgg9 only (fcn-vgg9 sends graded scores and has transposed convs)');
+  it('refusesTheTargetForFcnWithOneLine', async () => {
+    const fcn = await train('fcn', '--arch', 'fcn-vgg9', '--epochs', '1');
+    expect(fcn.status).toBe(2);
+    expect(fcn.stderr.trim()).toBe('train.py: --target: truenorth is built for dl-vgg9 only (fcn-vgg9 sends graded scores and has transposed convs)');
   });
 });
