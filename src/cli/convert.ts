@@ -4,12 +4,13 @@ import { weightShapes } from '../net/tensor.js';
 import { checkBundleOut } from '../io/bundle.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import type { Command } from 'commander';
-import { loadAnyModel, saveModelBundle } from '../io/index.js';
+import { saveModelBundle } from '../io/index.js';
 import { kernelsFromShapes, layerStats } from '../net/index.js';
 import { int } from './format.js';
 import type { ResetMode } from '../net/types.js';
 import { checkArchitecture, modelCost } from './budget.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseNumberFlag, RANGES, withRange, type ArchFlags } from './options.js';
+import { parseChoice, parseNumberFlag, RANGES, withRange, type ArchFlags } from './options.js';
+import { addCheckpointFlags, loadAnyCheckpoint } from './checkpoint-flags.js';
 
 interface ConvertFlags extends ArchFlags {
   out: string;
@@ -31,14 +32,14 @@ export function registerConvert(program: Command): void {
     .option('--dt <seconds>', withRange("NIR input: the exporter's time step (default: the graph's dt metadata, else snnTorch's 1e-4)", RANGES.dt))
     .option('--reset <mode>', "NIR input: hard (NIR's reset to 0, the default) or soft (subtractive, as snnTorch's Leaky trains)")
     .option('--json', 'machine-readable output');
-  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  addCheckpointFlags(cmd);
   cmd.action(async (input: string, flags: ConvertFlags) => {
     checkBundleOut(flags.out, flags.force);
     const nir = {
       ...(flags.dt !== undefined ? { dt: parseNumberFlag('--dt', flags.dt, RANGES.dt) } : {}),
       ...(flags.reset !== undefined ? { reset: parseChoice<ResetMode>('--reset', flags.reset, ['hard', 'soft']) } : {}),
     };
-    const loaded = await loadAnyModel(input, archOverride(flags), nir);
+    const loaded = await loadAnyCheckpoint(input, flags, nir);
     checkArchitecture(modelCost(loaded.model));
     saveModelBundle(flags.out, loaded, flags.dataset ? { dataset: flags.dataset } : {}, flags.force);
     const notes = loaded.source.format === 'nir' ? (loaded.meta.provenance.notes as string[]) : [];

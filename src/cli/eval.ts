@@ -4,10 +4,11 @@ import type { Command } from 'commander';
 import { openDataset, parseDataSpec, SPLITS, type DataSpec, type SegDataset, type Split } from '../data/index.js';
 import { evaluateNoise, noiseTable, progressReporter, type EvalReport, type EvalResult } from '../eval/index.js';
 import { UserError } from '../errors.js';
-import { loadModel, type LoadedModel } from '../io/index.js';
+import type { LoadedModel } from '../io/index.js';
 import { int, pct, table } from './format.js';
 import { checkRun, checkSplitCount, modelCost } from './budget.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { addCheckpointFlags, loadCheckpoint } from './checkpoint-flags.js';
 
 interface EvalFlags extends ArchFlags {
   data?: string;
@@ -166,14 +167,14 @@ export function registerEval(program: Command): void {
       '--queue <url>',
       'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…',
     );
-  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  addCheckpointFlags(cmd);
   cmd.action(async (checkpoint: string, flags: EvalFlags) => {
     const split = parseChoice<Split>('--split', flags.split, SPLITS);
     const dataSeed = parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed);
     const sigmas = parseSigmas(flags.noise);
     const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
     const flagCount = flags.count === undefined ? undefined : parseIntFlag('--count', flags.count, RANGES.samples);
-    const loaded = loadModel(checkpoint, archOverride(flags));
+    const loaded = loadCheckpoint(checkpoint, flags);
     const spec = loaded.model.network.spec;
     const dataSpecValue = dataSpec(flags, loaded);
     // Folder sets are resized by their loader to the model's (square) size; the synthetic sets are fixed at 64×64.

@@ -5,12 +5,12 @@ import { colourLabel, encodeRgbPng, pngOutput } from '../data/index.js';
 import { readInputFile } from '../data/input.js';
 import { checkOutputFile, writeOutputFile } from '../io/output.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
-import { loadModel } from '../io/index.js';
 import { numel } from '../net/index.js';
 import { simulate } from '../reference/index.js';
 import { int, pct, table } from './format.js';
 import { checkRun, modelCost } from './budget.js';
-import { ARCH_FLAG_HELP, archOverride, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { addCheckpointFlags, loadCheckpoint } from './checkpoint-flags.js';
 
 interface InferFlags extends ArchFlags {
   input: string;
@@ -36,11 +36,11 @@ export function registerInfer(program: Command): void {
     .option('--out <file.png>', 'write the prediction as a colour PNG (VOC palette)')
     .option(FORCE_FLAG, FORCE_HELP)
     .option('--json', 'machine-readable output (includes the prediction map)');
-  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  addCheckpointFlags(cmd);
   cmd.action((checkpoint: string, flags: InferFlags) => {
     if (flags.out) checkOutputFile(flags.out, pngOutput(flags.force));
     const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
-    const loaded = loadModel(checkpoint, archOverride(flags));
+    const loaded = loadCheckpoint(checkpoint, flags);
     checkRun('infer', { cost: modelCost(loaded.model), samples: 1, lower: '--timesteps or --size' }, flags.yes ?? false);
     const { network } = loaded.model;
     const spec = network.spec;

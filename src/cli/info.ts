@@ -3,13 +3,13 @@
 import { weightShapes } from '../net/tensor.js';
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { loadModel } from '../io/index.js';
 import { buildNetwork, defaultSpec, kernelsFromShapes, layerStats, shapeText } from '../net/index.js';
 import type { ArchSpec, LayerStats, Network } from '../net/types.js';
 import { int, table } from './format.js';
 import { si } from '../units.js';
 import { checkArchitecture, netCost } from './budget.js';
-import { ARCH_FLAG_HELP, archOverride, type ArchFlags } from './options.js';
+import { archOverride, type ArchFlags } from './options.js';
+import { addCheckpointFlags, loadCheckpoint } from './checkpoint-flags.js';
 
 interface InfoReport {
   network: string;
@@ -80,12 +80,12 @@ export function registerInfo(program: Command): void {
     .argument('[checkpoint]', 'bundle folder, model.json, .pth or .safetensors (omit to describe a zoo network from the flags)')
     .description('print per-layer shape, neurons, parameters, fan-in and ANN FLOPs per timestep (paper Eq. 9), with totals')
     .option('--json', 'machine-readable output');
-  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  addCheckpointFlags(cmd);
   cmd.action((checkpoint: string | undefined, flags: ArchFlags & { json?: boolean }) => {
     const override = archOverride(flags);
     let r: InfoReport;
     if (checkpoint) {
-      const loaded = loadModel(checkpoint, override);
+      const loaded = loadCheckpoint(checkpoint, flags);
       const shapes = weightShapes(loaded.model);
       r = report(loaded.model.network, shapes, `${checkpoint} (${loaded.source.format}, ${loaded.source.layout} layout)`);
     } else {

@@ -20,7 +20,8 @@ import { int, pct, table } from './format.js';
 import { showMapping } from './map-show.js';
 import { si } from '../units.js';
 import { checkMapBudget, netCost } from './budget.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { addCheckpointFlags } from './checkpoint-flags.js';
 
 interface MapFlags extends ArchFlags {
   profile?: string;
@@ -64,9 +65,9 @@ function checkpointName(path: string): string {
   return basename(p) === 'model.json' ? basename(dirname(p)) : basename(p, extname(p));
 }
 
-function load(checkpoint: string | undefined, override: Partial<ArchSpec>): Loaded {
+function load(checkpoint: string | undefined, override: Partial<ArchSpec>, rename?: string[]): Loaded {
   if (checkpoint) {
-    const loaded = loadModel(checkpoint, override);
+    const loaded = loadModel(checkpoint, override, { rename });
     const shapes = weightShapes(loaded.model);
     return {
       net: { network: loaded.model.network, weightShapes: shapes },
@@ -154,14 +155,14 @@ export function registerMap(program: Command): void {
     .option('--rate <r>', withRange('assumed spikes per neuron per step for every population (default 0.1)', RANGES.rate))
     .option('--rates <list>', withRange('per-population rates, e.g. conv1=0.2,conv2=0.05; each', RANGES.rate))
     .option(YES_FLAG, YES_HELP);
-  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  addCheckpointFlags(cmd);
   cmd.action((checkpoint: string | undefined, flags: MapFlags) => {
     if (flags.show !== undefined) return printShown(flags.show, checkpoint, flags);
     if (flags.profile === undefined) throw new UserError('--profile is required: the core profile to map onto (or --show <file> to view a mapping)');
     const profile = loadProfile(flags.profile);
     const placer = PLACERS[parseChoice('--placer', flags.placer ?? 'anneal', Object.keys(PLACERS))]!();
     const seed = flags.seed === undefined ? 1 : parseIntFlag('--seed', flags.seed, RANGES.seed);
-    const loaded = load(checkpoint, archOverride(flags));
+    const loaded = load(checkpoint, archOverride(flags), flags.rename);
     const { network } = loaded.net;
     checkMapBudget(netCost(network, loaded.net.weightShapes), network.populations.length, profile.neuronsPerCore, flags.yes ?? false);
     const rates = parseRates(

@@ -1,9 +1,10 @@
 // `spikemesh export-nir`: a model (bundle, .pth, .safetensors, .nir) -> a NIR graph file, with what NIR could not hold exactly.
 
 import type { Command } from 'commander';
-import { exportNirFile, loadAnyModel } from '../io/index.js';
+import { exportNirFile } from '../io/index.js';
 import { checkArchitecture, modelCost } from './budget.js';
-import { ARCH_FLAG_HELP, archOverride, type ArchFlags } from './options.js';
+import { type ArchFlags } from './options.js';
+import { addCheckpointFlags, loadAnyCheckpoint } from './checkpoint-flags.js';
 
 interface ExportFlags extends ArchFlags {
   out: string;
@@ -17,9 +18,9 @@ export function registerExportNir(program: Command): void {
     .description('write the network as a NIR graph (HDF5, NIR 1.x) for snnTorch, Norse, Sinabs, Lava-DL, …; lists every approximation')
     .requiredOption('--out <file>', 'NIR file to write (written atomically; nothing is written when the export is refused)')
     .option('--json', 'machine-readable output');
-  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  addCheckpointFlags(cmd);
   cmd.action(async (model: string, flags: ExportFlags) => {
-    const loaded = await loadAnyModel(model, archOverride(flags));
+    const loaded = await loadAnyCheckpoint(model, flags);
     checkArchitecture(modelCost(loaded.model));
     const report = await exportNirFile(loaded, flags.out);
     const summary = { model, network: loaded.model.network.name, out: flags.out, ...report };

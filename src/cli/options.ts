@@ -52,6 +52,8 @@ export const RANGES = {
   inputBits: ints(2, 16),
   /** Spikes per neuron per step. */
   rate: reals(0, 1),
+  /** explore --min-miou: a fraction of 1, as MIoU is stored. */
+  miou: reals(0, 1),
   targetRate: reals(0, 0.5, true),
   percentile: reals(0, 100, true),
   /** Gaussian σ on the normalised input (the paper's Fig. 10 goes to 0.5). */
@@ -117,6 +119,9 @@ export interface ArchFlags {
   timesteps?: string;
   width?: string;
   encoding?: string;
+  /** --rename FROM=TO rules, in order (checkpoint-flags.ts). */
+  rename?: string[];
+  printLayout?: boolean;
 }
 
 export function archOverride(flags: ArchFlags): Partial<ArchSpec> {

@@ -6,13 +6,14 @@ import { loadProfile } from '../hw/profile.js';
 import { quantize } from '../hw/quantize.js';
 import type { ExponentRule, ExponentScope, QuantizedNet } from '../hw/quantize-types.js';
 import { DECAY_ONE } from '../hw/fixed.js';
-import { loadModel, type LoadedModel } from '../io/index.js';
+import type { LoadedModel } from '../io/index.js';
 import { quantizationReport, type LayerReport, type QuantReport } from '../runs/fixed-report.js';
 import { datasetSamples, randomSamples, sampleList } from '../runs/samples.js';
 import { pct, table } from './format.js';
 import { checkRun, checkSplitCount, inputBytes, modelCost } from './budget.js';
 import { progressReporter } from '../eval/progress.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { addCheckpointFlags, loadCheckpoint } from './checkpoint-flags.js';
 
 interface QuantizeFlags extends ArchFlags {
   profile: string;
@@ -131,7 +132,7 @@ export function registerQuantize(program: Command): void {
     .option('--input-bits <n>', withRange('bits of a graded (DVS) input value, sign included', RANGES.inputBits), '8')
     .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output');
-  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  addCheckpointFlags(cmd);
   cmd.action((checkpoint: string, flags: QuantizeFlags) => {
     const options = {
       exponent: parseChoice<ExponentScope>('--exponent', flags.exponent, ['layer', 'channel']),
@@ -140,7 +141,7 @@ export function registerQuantize(program: Command): void {
       inputBits: parseIntFlag('--input-bits', flags.inputBits, RANGES.inputBits),
     };
     const count = parseIntFlag('--samples', flags.samples, RANGES.samplesOrNone);
-    const loaded = loadModel(checkpoint, archOverride(flags));
+    const loaded = loadCheckpoint(checkpoint, flags);
     // Each sample runs the float reference, the fixed-point one and each layer in isolation: about three runs.
     const cost = modelCost(loaded.model);
     const held: [number, string] = [count * inputBytes(cost), "every sample's input"];

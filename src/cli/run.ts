@@ -11,11 +11,12 @@ import type { Arithmetic, Semantics } from '../engine/types.js';
 import { progressReporter, type Progress } from '../eval/progress.js';
 import { UserError } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
-import { loadModel, type LoadedModel } from '../io/index.js';
+import type { LoadedModel } from '../io/index.js';
 import { runReport, type RunReport } from '../runs/index.js';
 import { int } from './format.js';
 import { DEFAULT_SAMPLES, runMapping, runSource, type SourceFlags } from './run-source.js';
-import { ARCH_FLAG_HELP, archOverride, parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
+import { addCheckpointFlags, loadCheckpoint } from './checkpoint-flags.js';
 import { renderRunReport } from './run-render.js';
 import type { QueueRun } from '../cluster/run.js';
 
@@ -104,7 +105,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const settings = parseRunSettings(flags);
   const { profile, semantics, arithmetic, workers, seed, dataSeed, split } = settings;
   if (flags.trace) checkOutputFile(flags.trace, traceOutput(flags.force));
-  const loaded = loadModel(checkpoint, archOverride(flags));
+  const loaded = loadCheckpoint(checkpoint, flags);
   const source = runSource('run', loaded, flags, settings, flags.yes ?? false);
   const { samples, sample, ds } = source;
   const mapping = runMapping(flags, loaded, profile);
@@ -205,6 +206,6 @@ export function registerRun(program: Command): void {
       '--queue <url>',
       'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…',
     );
-  for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
+  addCheckpointFlags(cmd);
   cmd.action((checkpoint: string, flags: RunFlags) => executeRun(checkpoint, flags));
 }

@@ -48,11 +48,11 @@ export function authorsKeyToCanonical(key: string, arch: ArchName): string | und
 
 /**
  * Rename weights to the canonical layout. Keys with no canonical name are kept as they are, so that
- * validation can name them as unknown; `name` (the file) prefixes errors.
+ * validation can name them as unknown; `name` (the file) prefixes errors. `original` gives each key's name in the file.
  */
-export function toCanonical(weights: WeightMap, arch: ArchName, name: string): { weights: WeightMap; layout: KeyLayout } {
+export function toCanonical(weights: WeightMap, arch: ArchName, name: string): { weights: WeightMap; layout: KeyLayout; original: Map<string, string> } {
   const layout = detectLayout(weights.keys());
-  if (layout === 'trainer') return { weights, layout };
+  if (layout === 'trainer') return { weights, layout, original: new Map() };
   const out = new Map<string, Tensor>();
   const from = new Map<string, string>();
   for (const [key, t] of weights) {
@@ -62,5 +62,6 @@ export function toCanonical(weights: WeightMap, arch: ArchName, name: string): {
     from.set(canonical, key);
     out.set(canonical, t);
   }
-  return { weights: out, layout };
+  // `from` names every key, renamed or not: the file's own name of each canonical one.
+  return { weights: out, layout, original: from };
 }

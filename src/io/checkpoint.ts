@@ -3,20 +3,22 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, extname } from 'node:path';
 import { fileError, option, UserError, worded, wordingOf } from '../errors.js';
-import { sameShape } from '../net/tensor.js';
 import type { ArchSpec, WeightMap } from '../net/types.js';
-import { buildNetwork, defaultSpec, type ZooNetwork } from '../net/zoo.js';
+import { buildNetwork, type ZooNetwork } from '../net/zoo.js';
 import { toCanonical } from './adapters.js';
+import { describeSpec } from './layout.js';
+import { parseRenameRules, renameKeys, type Renamed } from './rename.js';
+import { archMissing, bundleSpec, defined, inferSpec, type SpecResolution } from './spec.js';
+import { checkWeights, isIgnored, retimeWeights } from './validate.js';
+
+export { checkWeights, validateWeights } from './validate.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, loadBundle, MODEL_FILE, saveBundle } from './bundle.js';
 import { readBytes } from './files.js';
 import { importNirModel, isNirPath, loadCustomBundle, storedNetwork, type NirImportOptions } from './nir/index.js';
 import { isPyDict, pyToJson } from './pickle.js';
 import { parsePth } from './pth.js';
 import { parseSafetensors } from './safetensors.js';
-import type { BundleMeta, BundleMetaPatch, CheckpointFormat, JsonValue, LoadedModel } from './types.js';
-
-/** How many key names an error lists before summarising the rest. */
-const KEYS_SHOWN = 5;
+import type { BundleMeta, BundleMetaPatch, CheckpointFormat, JsonValue, KeyLayout, LoadedModel } from './types.js';
 
 /** A checkpoint as read from disk, before adapting keys and validating. */
 interface RawCheckpoint {
@@ -58,102 +60,6 @@ function readCheckpoint(path: string): RawCheckpoint {
   throw fileError(path, 'unrecognised checkpoint format (expected a bundle folder, model.json, .pth or .safetensors)');
 }
 
-function archMissing(path: string): UserError {
-  return fileError(path, worded`a bare checkpoint does not record its architecture; pass ${option('arch')} dl-vgg9 or ${option('arch')} fcn-vgg9`);
-}
-
-/** Drop undefined fields so that they do not overwrite defaults when spread. */
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/**
- * The smallest-decimal width multiplier that reproduces every hidden layer's channel count
- * (channels = max(1, round(c·width))), or undefined when none does.
- */
-function inferWidth(spec: ArchSpec, weights: WeightMap): number | undefined {
-  let reference: Map<string, number[]>;
-  try {
-    reference = buildNetwork({ ...spec, width: 1 }).weightShapes;
-  } catch {
-    return undefined;
-  }
-  const pairs: Array<[base: number, actual: number]> = [];
-  for (const [key, shape] of reference) {
-    const t = weights.get(key);
-    if (key.endsWith('.conv.weight') && key !== 'output.conv.weight' && t?.shape.length === 4) pairs.push([shape[0]!, t.shape[0]!]);
-  }
-  if (pairs.length === 0) return undefined;
-  const fits = (w: number) => w > 0 && pairs.every(([c, n]) => Math.max(1, Math.round(c * w)) === n);
-  const guess = pairs[0]![1] / pairs[0]![0];
-  for (let digits = 0; digits <= 6; digits++) {
-    const w = Number(guess.toFixed(digits));
-    if (fits(w)) return w;
-  }
-  return fits(guess) ? guess : undefined;
-}
-
-/** Spec of a bare weight file: the caller's fields, then what the weights reveal, then the zoo defaults. */
-export function inferSpec(path: string, weights: WeightMap, override: Partial<ArchSpec>): ArchSpec {
-  const given = defined(override);
-  const arch = given.arch;
-  if (!arch || arch === 'custom') throw archMissing(path);
-  const keys = [...weights.keys()];
-  const kind = keys.some((k) => k.includes('.bntt.')) ? 'snn' : keys.some((k) => k.includes('.bn.')) ? 'ann' : undefined;
-  const steps = new Set(keys.map((k) => /^conv1\.bntt\.(\d+)\.weight$/.exec(k)?.[1]).filter((t) => t !== undefined));
-  const classesKey = arch === 'dl-vgg9' ? 'output.conv.weight' : 'score2.weight';
-  const inferred: Partial<ArchSpec> = {
-    kind,
-    timesteps: steps.size > 0 ? steps.size : undefined,
-    inputChannels: weights.get('conv1.conv.weight')?.shape[1],
-    classes: weights.get(classesKey)?.shape[0],
-  };
-  const spec = defaultSpec({ ...defined(inferred), ...given, arch });
-  if (given.width !== undefined) return spec;
-  return { ...spec, width: inferWidth(spec, weights) ?? spec.width };
-}
-
-function describe(spec: ArchSpec): string {
-  const steps = spec.kind === 'snn' ? `T=${spec.timesteps}, ` : '';
-  return `${spec.arch} ${spec.kind} (${steps}width ${spec.width}, ${spec.inputChannels} input channels, ${spec.classes} classes)`;
-}
-
-function listKeys(keys: string[]): string {
-  const more = keys.length > KEYS_SHOWN ? ` (+${keys.length - KEYS_SHOWN} more)` : '';
-  return keys.slice(0, KEYS_SHOWN).join(', ') + more;
-}
-
-/** BatchNorm's step counter: a training statistic with no effect on inference. */
-const isIgnored = (key: string) => key.endsWith('.num_batches_tracked');
-
-/**
- * Check weights against the network's contract: every expected key present, nothing unknown, every
- * shape as declared and every value finite. Returns exactly the expected tensors, in the zoo's order.
- */
-export function validateWeights(path: string, zoo: ZooNetwork, weights: WeightMap): WeightMap {
-  const spec = zoo.network.spec;
-  const expected = zoo.weightShapes;
-  const missing = [...expected.keys()].filter((k) => !weights.has(k));
-  const unknown = [...weights.keys()].filter((k) => !expected.has(k) && !isIgnored(k));
-  if (missing.length) {
-    const extra = unknown.length ? `; it has ${unknown.length} tensors this network does not use: ${listKeys(unknown)}` : '';
-    throw fileError(path, `missing ${missing.length} of ${expected.size} weight tensors for ${describe(spec)}: ${listKeys(missing)}${extra}`);
-  }
-  if (unknown.length) throw fileError(path, `${unknown.length} unknown weight tensors for ${describe(spec)}: ${listKeys(unknown)}`);
-  const wrong = [...expected].filter(([k, shape]) => !sameShape(weights.get(k)!.shape, shape));
-  if (wrong.length) {
-    const [key, shape] = wrong[0]!;
-    const more = wrong.length > 1 ? ` (+${wrong.length - 1} more shape mismatches)` : '';
-    throw fileError(path, `weight '${key}' has shape [${weights.get(key)!.shape.join(',')}], expected [${shape.join(',')}] for ${describe(spec)}${more}`);
-  }
-  for (const key of expected.keys()) {
-    const data = weights.get(key)!.data;
-    for (let i = 0; i < data.length; i++)
-      if (!Number.isFinite(data[i]!)) throw fileError(path, `weight '${key}' holds a non-finite value (${data[i]} at index ${i})`);
-  }
-  return new Map([...expected.keys()].map((k) => [k, weights.get(k)!]));
-}
-
 function build(path: string, spec: ArchSpec): ZooNetwork {
   try {
     return buildNetwork(spec);
@@ -163,38 +69,132 @@ function build(path: string, spec: ArchSpec): ZooNetwork {
   }
 }
 
+/** How a checkpoint is read beyond its spec. */
+export interface LoadOptions {
+  /** FROM=TO rules (regular expressions), applied in order to the file's keys before its layout is recognised. */
+  rename?: readonly string[];
+}
+
+/** A zoo checkpoint's weights under canonical names, its spec, and the notes a person should read. */
+interface Resolved extends SpecResolution {
+  weights: WeightMap;
+  layout: KeyLayout;
+  /** The file's own name of each key renamed on the way. */
+  original: Map<string, string>;
+  notes: string[];
+}
+
+/** The file's name of a canonical key: back through the layout adapter, then through the caller's rules. */
+function composeOriginals(renamed: Map<string, string>, adapted: Map<string, string>, keys: Iterable<string>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const k of keys) {
+    const beforeAdapter = adapted.get(k) ?? k;
+    const inFile = renamed.get(beforeAdapter) ?? beforeAdapter;
+    if (inFile !== k) out.set(k, inFile);
+  }
+  return out;
+}
+
+function renamedCheckpoint(path: string, opts: LoadOptions): { raw: RawCheckpoint; renamed: Renamed } {
+  const rules = parseRenameRules(opts.rename ?? []);
+  const raw = readCheckpoint(path);
+  return { raw, renamed: renameKeys(raw.weights, rules, path) };
+}
+
+function resolve(path: string, raw: RawCheckpoint, renamed: Renamed, override: Partial<ArchSpec>): Resolved {
+  const arch = override.arch ?? raw.meta?.spec.arch;
+  if (!arch || arch === 'custom') throw archMissing(path);
+  const { weights, layout, original } = toCanonical(renamed.weights, arch, path);
+  const spec = raw.meta ? bundleSpec(path, raw.meta.spec, override) : inferSpec(path, weights, override);
+  return { ...spec, weights, layout, original: composeOriginals(renamed.original, original, weights.keys()), notes: renamed.notes };
+}
+
+/** The spec the file's weights were trained for: the asked one at the file's own BNTT step count. */
+const trainedSpec = (r: SpecResolution): ArchSpec => (r.trained !== undefined && r.spec.kind === 'snn' ? { ...r.spec, timesteps: r.trained } : r.spec);
+
+/** The network at the asked T, its weights re-timed from the trained T when the two differ. */
+function atAskedSteps(path: string, r: Resolved, trained: ZooNetwork, weights: WeightMap): { zoo: ZooNetwork; weights: WeightMap; note?: string } {
+  if (trained.network.timesteps === r.spec.timesteps) return { zoo: trained, weights };
+  const zoo = build(path, r.spec);
+  return { zoo, ...retimeWeights(path, zoo, weights, trained.network.timesteps) };
+}
+
+function loadedMeta(path: string, raw: RawCheckpoint, r: Resolved, spec: ArchSpec): BundleMeta {
+  const retimed: { [key: string]: JsonValue } = r.trained !== undefined && r.trained !== spec.timesteps ? { trainedTimesteps: r.trained } : {};
+  if (raw.meta) return { ...raw.meta, spec, provenance: { ...raw.meta.provenance, ...retimed } };
+  return {
+    format: BUNDLE_FORMAT,
+    version: BUNDLE_VERSION,
+    spec,
+    dataset: 'unknown',
+    provenance: { importedFrom: path, importedFormat: raw.format, keyLayout: r.layout, ...retimed, ...raw.details },
+  };
+}
+
 /**
  * Load any checkpoint: a bundle folder (or its model.json) brings its own spec, which `override`
- * may amend; a bare .pth or .safetensors needs at least `override.arch`, the rest is read from the
- * weights or taken from the zoo defaults. Authors'-layout keys are renamed to the canonical ones.
+ * may amend where it fits the weights; a bare .pth or .safetensors needs at least `override.arch`, the
+ * rest is read from the weights or taken from the zoo defaults. The caller's rename rules apply first, then
+ * authors'-layout keys are renamed to the canonical ones. A T other than the trained one re-times BNTT (see notes).
  */
-export function loadModel(path: string, override: Partial<ArchSpec> = {}): LoadedModel {
+export function loadModel(path: string, override: Partial<ArchSpec> = {}, opts: LoadOptions = {}): LoadedModel {
   // NIR (HDF5 through h5wasm) loads asynchronously: loadAnyModel reads it, convert-checkpoint makes it a bundle.
   if (isNirPath(path))
     throw fileError(path, worded`is a NIR graph: convert it first (spikemesh convert-checkpoint <file.nir> ${option('out')} <bundle>), then use the bundle`);
-  const raw = readCheckpoint(path);
-  if (raw.meta?.spec.arch === 'custom') return loadCustomBundle(path, raw.meta, raw.weights, override);
-  const arch = override.arch ?? raw.meta?.spec.arch;
-  if (!arch || arch === 'custom') throw archMissing(path);
-  const { weights, layout } = toCanonical(raw.weights, arch, path);
-  const spec = raw.meta ? { ...raw.meta.spec, ...defined(override) } : inferSpec(path, weights, override);
-  const zoo = build(path, spec);
-  const model = { network: zoo.network, weights: validateWeights(path, zoo, weights) };
-  const meta: BundleMeta = raw.meta
-    ? { ...raw.meta, spec }
-    : {
-        format: BUNDLE_FORMAT,
-        version: BUNDLE_VERSION,
-        spec,
-        dataset: 'unknown',
-        provenance: { importedFrom: path, importedFormat: raw.format, keyLayout: layout, ...raw.details },
-      };
-  return { model, meta, source: { path, format: raw.format, layout } };
+  const { raw, renamed } = renamedCheckpoint(path, opts);
+  if (raw.meta?.spec.arch === 'custom') return { ...loadCustomBundle(path, raw.meta, renamed.weights, override), notes: renamed.notes };
+  const r = resolve(path, raw, renamed, override);
+  const trained = build(path, trainedSpec(r));
+  const checked = checkWeights(path, trained, r.weights, { origins: r.origins, original: r.original, bundle: raw.meta !== undefined });
+  const { zoo, weights, note } = atAskedSteps(path, r, trained, checked.weights);
+  const notes = [...r.notes, ...checked.notes, ...(note ? [note] : [])];
+  const meta = loadedMeta(path, raw, r, zoo.network.spec);
+  return { model: { network: zoo.network, weights }, meta, source: { path, format: raw.format, layout: r.layout }, notes };
+}
+
+/** One expected tensor: its name and shape, and what the file holds under that name (after renaming), if anything. */
+export interface LayoutEntry {
+  key: string;
+  shape: number[];
+  found?: number[];
+  /** The file's own name, when renaming (rules or the authors' layout) brought it to `key`. */
+  from?: string;
+}
+
+/** Every name and shape a checkpoint's network expects, against what the file has. */
+export interface LayoutReport {
+  description: string;
+  layout: KeyLayout;
+  entries: LayoutEntry[];
+  /** Tensors of the file (after renaming, by their names in the file) that the network does not use. */
+  unused: Array<{ key: string; shape: number[] }>;
+  notes: string[];
+}
+
+/** The layout a checkpoint is checked against, whether or not it loads: for a person bringing a file to it. */
+export function checkpointLayout(path: string, override: Partial<ArchSpec> = {}, opts: LoadOptions = {}): LayoutReport {
+  if (isNirPath(path)) throw fileError(path, 'is a NIR graph: its tensors are named by its own nodes, not by a zoo layout');
+  const { raw, renamed } = renamedCheckpoint(path, opts);
+  if (raw.meta?.spec.arch === 'custom')
+    throw fileError(path, 'is a custom network (imported from NIR): its tensors are named by its own nodes, not by a zoo layout');
+  const r = resolve(path, raw, renamed, override);
+  const spec = trainedSpec(r);
+  const expected = build(path, spec).weightShapes;
+  const entries = [...expected].map(([key, shape]) => {
+    const found = r.weights.get(key)?.shape;
+    const from = r.original.get(key);
+    return { key, shape, ...(found ? { found } : {}), ...(from ? { from } : {}) };
+  });
+  const unused = [...r.weights].filter(([k]) => !expected.has(k) && !isIgnored(k)).map(([key, t]) => ({ key: r.original.get(key) ?? key, shape: t.shape }));
+  return { description: describeSpec(spec, r.origins), layout: r.layout, entries, unused, notes: r.notes };
 }
 
 /** loadModel, and NIR graphs too (.nir or any HDF5 file: a custom network read from the graph, see io/nir). */
-export async function loadAnyModel(path: string, override: Partial<ArchSpec> = {}, nir: NirImportOptions = {}): Promise<LoadedModel> {
-  return isNirPath(path) ? importNirModel(path, override, nir) : loadModel(path, override);
+export async function loadAnyModel(path: string, override: Partial<ArchSpec> = {}, nir: NirImportOptions = {}, opts: LoadOptions = {}): Promise<LoadedModel> {
+  if (!isNirPath(path)) return loadModel(path, override, opts);
+  if (opts.rename?.length)
+    throw new UserError({ option: 'rename', problem: `renames a state_dict's keys; ${path} is a NIR graph, whose names are its nodes'` });
+  return importNirModel(path, override, nir);
 }
 
 /** Write a loaded model as a bundle (canonical keys, float32), with optional metadata changes. */

@@ -8,4 +8,5 @@ export * from './pth.js';
 export * from './adapters.js';
 export * from './bundle.js';
 export * from './checkpoint.js';
+export { parseRenameRule, parseRenameRules, renameKeys, MAX_RENAME_RULES, type RenameRule } from './rename.js';
 export * from './nir/index.js';

@@ -112,6 +112,8 @@ export interface LoadedModel {
   model: Model;
   meta: BundleMeta;
   source: { path: string; format: CheckpointFormat; layout: KeyLayout };
+  /** What a person should know about how it was loaded (a re-timed BNTT, tensors left out, a rename rule that matched nothing). */
+  notes?: string[];
 }
 
 /** Fields a caller may add or replace when writing a bundle (e.g. `convert-checkpoint --dataset`). */
