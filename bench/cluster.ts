@@ -12,10 +12,11 @@ import { runSweep, type SweepOptions } from '../src/explore/index.js';
 import { HAVE_REDIS, startRedis, startWorker, type Watched } from '../test/cluster/helpers.js';
 
 const TINY = process.env.BENCH_CLUSTER_TINY === '1';
-/** The shipped width-1/4 Spiking-DeepLab on digits: 12 points of equal cost (6 energies × 2 semantics). */
+/** The shipped width-1/4 Spiking-DeepLab on digits: 12 points (6 energies × 2 semantics; a pipelined point takes about twice a same-step one). */
 const SWEEP = TINY
   ? { modelPath: 'test/fixtures/golden/dl-snn', data: 'noise', samples: 1, rounds: 1 }
   : { modelPath: 'models/spiking-deeplab-digits', data: 'digits', samples: 2, rounds: 3 };
+const POINTS = 12;
 const PINGS = TINY ? 10 : 100;
 const TARGET = 1.7;
 /** Clock ticks per second of /proc (USER_HZ). */
@@ -24,6 +25,8 @@ const USER_HZ = 100;
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
 }
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -65,9 +68,25 @@ function machineBusy(): number | null {
   }
 }
 
-/** One timed sweep (a fresh seed: nothing in the result store); wall seconds and what other processes used (CPUs). */
-async function timedSweep(url: string, seed: number, dir: string, ours: Watched[]): Promise<{ s: number; other: number | null; rows: string }> {
+/** Milliseconds of points the worker's log says it computed, from character `from` of its output on. */
+function computedMs(w: Watched, from: number): number {
+  return [...w.output.slice(from).matchAll(/: computed in (\d+) ms/g)].reduce((a, m) => a + Number(m[1]), 0);
+}
+
+interface Timed {
+  s: number;
+  /** CPUs other processes used. */
+  other: number | null;
+  /** Seconds the workers spent computing points, all together. */
+  computing: number;
+  rows: string;
+}
+
+/** One timed sweep (a fresh seed: nothing in the result store) on `workers`. */
+async function timedSweep(url: string, seed: number, dir: string, workers: Watched[], redis: Watched): Promise<Timed> {
+  const ours = [...workers, redis];
   const pids = ours.map((w) => w.proc.pid);
+  const logged = workers.map((w) => w.output.length);
   const own = () => pids.reduce<number>((a, p) => a + cpuSeconds(p), 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
   const busy0 = machineBusy();
   const own0 = own();
@@ -76,19 +95,38 @@ async function timedSweep(url: string, seed: number, dir: string, ours: Watched[
   const s = (performance.now() - t0) / 1000;
   const busy1 = machineBusy();
   const other = busy0 === null || busy1 === null ? null : Math.max(0, busy1 - busy0 - (own() - own0)) / s;
-  return { s, other, rows: JSON.stringify(r.rows) };
+  const computing = workers.reduce((a, w, i) => a + computedMs(w, logged[i]!), 0) / 1000;
+  return { s, other, computing, rows: JSON.stringify(r.rows) };
 }
 
-/** Rounds of the sweep on `n` fresh workers: the median wall time, the most other work seen, and the rows of each. */
-async function onWorkers(n: number, url: string, dir: string, redis: Watched, seed0: number): Promise<{ s: number; other: number | null; rows: string[] }> {
+interface Rounds {
+  /** Median wall time. */
+  s: number;
+  /** Median share of the workers' wall time spent computing points (the rest: waiting for a job, the queue, the client). */
+  busy: number;
+  /** Median time of one point. */
+  point: number;
+  /** Most CPUs other processes used in a round. */
+  other: number | null;
+  rows: string[];
+}
+
+/** Rounds of the sweep on `n` fresh workers. */
+async function onWorkers(n: number, url: string, dir: string, redis: Watched, seed0: number): Promise<Rounds> {
   const workers = await Promise.all(Array.from({ length: n }, (_, i) => startWorker(url, `bench-${n}-${i + 1}`)));
   try {
     // Warm-up: each thread loads tsx, the model and its mapping caches once.
     await runSweep(options(url, seed0 + 999, dir));
     const runs = [];
-    for (let i = 0; i < SWEEP.rounds; i++) runs.push(await timedSweep(url, seed0 + i, dir, [...workers, redis]));
+    for (let i = 0; i < SWEEP.rounds; i++) runs.push(await timedSweep(url, seed0 + i, dir, workers, redis));
     const others = runs.map((r) => r.other);
-    return { s: median(runs.map((r) => r.s)), other: others.includes(null) ? null : Math.max(...(others as number[])), rows: runs.map((r) => r.rows) };
+    return {
+      s: median(runs.map((r) => r.s)),
+      busy: median(runs.map((r) => r.computing / (n * r.s))),
+      point: median(runs.map((r) => r.computing / POINTS)),
+      other: others.includes(null) ? null : Math.max(...(others as number[])),
+      rows: runs.map((r) => r.rows),
+    };
   } finally {
     await Promise.all(workers.map((w) => w.stop()));
   }
@@ -111,6 +149,7 @@ export default async function run(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cluster-'));
   const redis = await startRedis();
   try {
+    // Each worker runs one job at a time on one thread, the engine in that thread: 1 thread against 2.
     const one = await onWorkers(1, redis.url, dir, redis.process, 100);
     // The same seeds: the 2-worker rounds recompute the same points (the store is flushed between).
     const client = await ClusterClient.connect(parseQueueUrl(redis.url));
@@ -121,7 +160,10 @@ export default async function run(): Promise<void> {
     const speedup = one.s / two.s;
     const other = one.other === null || two.other === null ? 'unknown' : `up to ${Math.max(one.other, two.other).toFixed(2)} CPUs`;
     say(
-      `12-point sweep (${SWEEP.modelPath}, ${SWEEP.samples} samples per point, ${SWEEP.data}), median of ${SWEEP.rounds}: 1 worker ${one.s.toFixed(2)} s, 2 workers ${two.s.toFixed(2)} s`,
+      `12-point sweep (${SWEEP.modelPath}, ${SWEEP.samples} samples per point, ${SWEEP.data}), median of ${SWEEP.rounds}: 1 worker ${one.s.toFixed(2)} s, 2 workers ${two.s.toFixed(2)} s (one job thread per worker)`,
+    );
+    say(
+      `  a point took ${one.point.toFixed(2)} s on 1 worker, ${two.point.toFixed(2)} s on each of 2; the workers computed ${pct(one.busy)} and ${pct(two.busy)} of the wall time`,
     );
     say(
       `  speedup ${speedup.toFixed(2)}× (target ≥ ${TARGET}×${speedup >= TARGET ? ', met' : ', NOT met'}); identical results: ${same ? 'yes' : 'NO'}; other processes used ${other} during the sweeps`,
