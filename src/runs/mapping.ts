@@ -18,10 +18,10 @@ function layersProblem(mapping: Mapping, network: Network): string | null {
     const p = pops[i];
     if (!l) return `it has no layer for ${p!.name}`;
     if (!p) return `its layer ${l.population} is not in the network`;
-    if (l.population !== p.name) return `its layer ${i + 1} is ${l.population}, the network's is ${p.name}`;
+    if (l.population !== p.name) return `its layer ${i + 1} is ${l.population}, this network's is ${p.name}`;
     const { c, h, w } = p.shape;
     if (l.shape.c !== c || l.shape.h !== h || l.shape.w !== w)
-      return `its layer ${l.population} is ${shapeText(l.shape)}, the network's is ${shapeText(p.shape)}`;
+      return `its layer ${l.population} is ${shapeText(l.shape)}, this network's is ${shapeText(p.shape)}`;
   }
   return null;
 }
@@ -38,6 +38,6 @@ export function readMappingFor(path: string, network: Network, profile: CoreProf
       `was mapped for a different ${profile.name} profile (sha256 ${summary.profile.sha256.slice(0, 12)}…, this one ${hash.slice(0, 12)}…); map the network again`,
     );
   const problem = layersProblem(mapping, network);
-  if (problem) throw fileError(path, `was mapped for ${mapping.network}, which does not fit ${network.name}: ${problem}; map this network again`);
+  if (problem) throw fileError(path, `was mapped for another network (${mapping.network}): ${problem}; map this network again`);
   return mapping;
 }

@@ -51,7 +51,7 @@ describe('readMappingFor', () => {
 
   it('refusesANetworkWhoseLayersDiffer', () => {
     expect(refusal(() => readMappingFor(path, chain(8).network, profile))).toMatch(
-      new RegExp(`^${path}: was mapped for .*, which does not fit .*: its layer l1 is 4×4×4, the network's is 8×4×4; map this network again$`),
+      new RegExp(`^${path}: was mapped for another network \\(.*\\): its layer l1 is 4×4×4, this network's is 8×4×4; map this network again$`),
     );
     const longer = convChain({ c: 1, h: 8, w: 8 }, [{ c: 4, k: 3, dilation: 1 }]);
     expect(refusal(() => readMappingFor(path, longer.network, profile))).toMatch(/: its layer l1 is not in the network; map this network again$/);
