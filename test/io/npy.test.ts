@@ -1,7 +1,7 @@
 // .npy reader: dtypes, versions, shapes, and one-line errors naming the file for malformed input.
 
 import { describe, expect, it } from 'vitest';
-import { parseNpy } from '../../src/io/npy.js';
+import { npyShape, parseNpy, parseNpyTable } from '../../src/io/npy.js';
 import { UserError } from '../../src/errors.js';
 import { float32Npy, npyBytes } from '../data/fixtures.js';
 
@@ -59,5 +59,37 @@ describe('parseNpy', () => {
     const b = float32Npy([2], [1, 2]);
     b.set(Buffer.from('xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'), 10);
     expect(() => parseNpy(b, 'g.npy')).toThrow(/g\.npy: corrupt \.npy header/);
+  });
+});
+
+describe('parseNpyTable', () => {
+  const records = npyBytes(
+    "[('t', '<i8'), ('pad', '|V3'), ('x', '<i2'), ('p', '|b1')]",
+    [2],
+    Uint8Array.from([5, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 3, 0, 1, 7, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 255, 255, 0]),
+  );
+
+  it('readsAStructuredArrayFieldByFieldSkippingPadding', () => {
+    const t = parseNpyTable(records, 'r.npy');
+    expect(t.rows).toBe(2);
+    expect(t.columns).toEqual(['t', 'pad', 'x', 'p']);
+    expect([0, 1].map((r) => [t.get(0, r), t.get(2, r), t.get(3, r)])).toEqual([
+      [5, 3, 1],
+      [7, -1, 0],
+    ]);
+    expect(() => t.get(1, 0)).toThrow("r.npy: field 'pad' holds raw bytes (|V3), not numbers");
+    expect(npyShape(records, 'r.npy')).toEqual({ shape: [2], structured: true });
+  });
+
+  it('readsAPlainNxKArrayByColumnAsFloat64', () => {
+    const t = parseNpyTable(npyBytes('<i8', [2, 2], bytesOf(BigInt64Array.from([2n ** 40n + 1n, 1n, 2n, 3n]))), 'p.npy');
+    expect(t.columns).toEqual(['0', '1']);
+    expect(t.get(0, 0)).toBe(2 ** 40 + 1);
+    expect(t.get(1, 1)).toBe(3);
+  });
+
+  it('refusesARecordTableAsATensorAndATensorAsARecordTable', () => {
+    expect(() => parseNpy(records, 'r.npy')).toThrow(/^r\.npy: structured \.npy dtype \[.*\] is not a tensor$/);
+    expect(() => parseNpyTable(float32Npy([2, 2, 2], new Array(8).fill(0)), 'c.npy')).toThrow('c.npy: expected a 2-D array of records, got shape [2,2,2]');
   });
 });
