@@ -4,15 +4,16 @@ import { dataOrModelDefault } from './data-choice.js';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import type { Semantics } from '../engine/types.js';
+import type { Arithmetic, Semantics } from '../engine/types.js';
 import { progressReporter, type Progress } from '../eval/progress.js';
-import { ALIASES, checkSweepOut, MAX_SWEEP_WORKERS, NOISE_DATA, runSweep, summary, writeSweep, type RemoteRunner } from '../explore/index.js';
+import { ALIASES, checkSweepOut, LINK, MAX_SWEEP_WORKERS, NOISE_DATA, runSweep, summary, writeSweep, type RemoteRunner } from '../explore/index.js';
+import { UserError } from '../errors.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
 import { openDataset, parseDataSpec } from '../data/index.js';
 import { checkRun, checkSplitCount, modelCost } from './budget.js';
-import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
+import { parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
 
 interface ExploreFlags {
   model: string;
@@ -20,6 +21,8 @@ interface ExploreFlags {
   vary: string[];
   timesteps?: string;
   semantics: string;
+  arithmetic: string;
+  minMiou?: string;
   samples: string;
   data?: string;
   split: string;
@@ -50,13 +53,14 @@ interface SweepShape {
   samples: number;
   timesteps: number[];
   semantics: Semantics[];
+  arithmetic: Arithmetic[];
   workers: number;
   settings: { data: string; split: 'train' | 'val'; dataSeed: number };
 }
 
 /** Every point maps and runs the model on the engine: the points are the --vary values' product × T values × semantics. */
 function checkSweepBudget(flags: ExploreFlags, loaded: LoadedModel, s: SweepShape): void {
-  const combos = flags.vary.reduce((n, v) => n * v.slice(v.indexOf('=') + 1).split(',').length, 1);
+  const combos = flags.vary.reduce((n, v) => n * v.slice(v.indexOf('=') + 1).split(',').length, s.arithmetic.length);
   const depth = loaded.model.network.populations.length;
   const steps = s.semantics.flatMap((sem) => s.timesteps.map((t) => t + (sem === 'pipelined' ? depth : 0)));
   const cost = { ...modelCost(loaded.model), timesteps: Math.max(...s.timesteps) };
@@ -64,7 +68,7 @@ function checkSweepBudget(flags: ExploreFlags, loaded: LoadedModel, s: SweepShap
   const plan = {
     cost,
     samples: s.samples,
-    passes: [combos, 'profile points'] as [number, string],
+    passes: [combos, s.arithmetic.length > 1 ? 'profile points × arithmetics' : 'profile points'] as [number, string],
     steps: steps.reduce((a, b) => a + b, 0),
     stepsOf: `T=${steps.join('+')}`,
     engine: true,
@@ -85,6 +89,8 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
   checkSweepOut(flags.out, flags.force);
   const timesteps = flags.timesteps ? list(flags.timesteps, (v) => parseIntFlag('--timesteps', v, RANGES.timesteps)) : undefined;
   const semantics = list(flags.semantics, (v) => parseChoice<Semantics>('--semantics', v, ['same-step', 'pipelined']));
+  const arithmetic = list(flags.arithmetic, (v) => parseChoice<Arithmetic>('--arithmetic', v, ['float', 'fixed']));
+  const minMiou = flags.minMiou === undefined ? undefined : parseNumberFlag('--min-miou', flags.minMiou, RANGES.miou);
   const workers =
     flags.workers === undefined
       ? Math.min(MAX_SWEEP_WORKERS, Math.max(0, availableParallelism() - 1))
@@ -95,8 +101,10 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
   const split = parseChoice('--split', flags.split, ['train', 'val'] as const);
   const loaded = loadModel(flags.model);
   const data = dataOrModelDefault(flags.data, loaded);
+  if (minMiou !== undefined && data === NOISE_DATA)
+    throw new UserError(`--min-miou: --data ${NOISE_DATA} has no labels, so the points have no MIoU to hold to a minimum`);
   const ts = timesteps ?? [loaded.model.network.timesteps];
-  checkSweepBudget(flags, loaded, { samples, timesteps: ts, semantics, workers, settings: { data, split, dataSeed } });
+  checkSweepBudget(flags, loaded, { samples, timesteps: ts, semantics, arithmetic, workers, settings: { data, split, dataSeed } });
   let progress: Progress | undefined;
   const result = await runSweep({
     modelPath: flags.model,
@@ -104,6 +112,8 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
     vary: flags.vary,
     timesteps: ts,
     semantics,
+    arithmetic,
+    ...(minMiou !== undefined ? { minMiou } : {}),
     settings: { samples, data, split, seed, dataSeed },
     workers,
     cacheDir: flags.cache ?? join(flags.out, 'cache'),
@@ -114,25 +124,28 @@ async function executeExplore(flags: ExploreFlags): Promise<void> {
       progress.update(done, detail ? `points, ${detail}` : 'points');
     },
   }).finally(() => progress?.finish());
-  const files = await writeSweep(flags.out, result, { model: flags.model, profile: flags.profile, timesteps: ts, semantics, data }, flags.force);
+  const meta = { model: flags.model, profile: flags.profile, timesteps: ts, semantics, arithmetic, data, ...(minMiou !== undefined ? { minMiou } : {}) };
+  const files = await writeSweep(flags.out, result, meta, flags.force);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ out: flags.out, files, cached: result.cached, axes: result.axes, points: result.rows })}\n`);
     return;
   }
-  process.stdout.write(`${summary(result.rows, result.axes, result.cached)}\nWrote ${files.map((f) => join(flags.out, f)).join(', ')}\n`);
+  process.stdout.write(`${summary(result.rows, result.cached, minMiou)}\nWrote ${files.map((f) => join(flags.out, f)).join(', ')}\n`);
 }
 
 export function registerExplore(program: Command): void {
   program
     .command('explore')
     .description(
-      'sweep core-profile fields and run settings: map and run every point on the engine, cache each by content hash, write CSV/JSON tables, the Pareto front (energy, latency, cores) and SVG plots',
+      'sweep core-profile fields and run settings: map and run every point on the engine, cache each by content hash, write CSV/JSON tables, the Pareto front (MIoU, energy, latency, cores) and SVG plots',
     )
     .requiredOption('--model <bundle>', 'the model to run at every point (bundle folder, model.json, .pth or .safetensors)')
     .requiredOption('--profile <name|path>', 'the base core profile the overrides apply to')
     .option(
       '--vary <field=v1,v2>',
-      `a profile field (dotted path, e.g. energyPJ.synOp, or an alias: ${Object.keys(ALIASES).join(', ')}) and its values; repeat for more axes`,
+      `a profile field (dotted path, e.g. energyPJ.synOp, or an alias: ${Object.keys(ALIASES).join(', ')}) and its values; repeat for more axes. ` +
+        `Fields linked with '${LINK}' move together: neuronsPerCore${LINK}synapseBits=256${LINK}1048576,512${LINK}2097152. ` +
+        'coreMesh (XxY) or coresPerRouter sets coresPerChip = x·y·coresPerRouter (e.g. coreMesh=4x4,8x4)',
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )
@@ -144,6 +157,15 @@ export function registerExplore(program: Command): void {
       ),
     )
     .option('--semantics <list>', 'same-step,pipelined', 'same-step')
+    .option(
+      '--arithmetic <list>',
+      "float | fixed (the profile's fixed point, as run --arithmetic fixed; weightBits and membraneBits then change MIoU) | float,fixed",
+      'float',
+    )
+    .option(
+      '--min-miou <r>',
+      withRange('leave points below this MIoU off the Pareto front (a fraction: 0.5 = 50%; labelled data only); they stay in the tables', RANGES.miou),
+    )
     .option('--samples <n>', withRange('samples per point (0..n−1 of the split; past the split only with --yes)', RANGES.samples), '2')
     .option(
       '--data <name>',

@@ -3,10 +3,10 @@
 import { createHash } from 'node:crypto';
 import type { CoreProfile } from '../hw/types.js';
 import type { Network, WeightMap } from '../net/types.js';
-import type { SweepSettings } from './types.js';
+import type { PointSettings, SweepSettings } from './types.js';
 
-/** Bump when what a cached point holds changes meaning, so old entries miss. */
-export const CACHE_VERSION = 1;
+/** Bump when what a cached point holds changes meaning, so old entries miss (2: arithmetic, energy split, utilisation, area). */
+export const CACHE_VERSION = 2;
 
 /** SHA-256 over every tensor (name, shape, float32 bytes) in name order. */
 export function weightsHash(weights: WeightMap): string {
@@ -26,8 +26,15 @@ function profileContent(p: CoreProfile): Record<string, unknown> {
   return JSON.parse(JSON.stringify(rest, (_k, v: unknown) => (v === Infinity ? 'unlimited' : v))) as Record<string, unknown>;
 }
 
-/** The cache key of one point. */
-export function pointKey(weights: string, network: Network, profile: CoreProfile, semantics: string, settings: SweepSettings): string {
-  const content = { version: CACHE_VERSION, weights, network, profile: profileContent(profile), semantics, settings };
+/** The cache key of one point (its overrides are in the profile's content, its T in the network). */
+export function pointKey(
+  weights: string,
+  network: Network,
+  profile: CoreProfile,
+  run: Pick<PointSettings, 'semantics' | 'arithmetic'>,
+  settings: SweepSettings,
+): string {
+  const { semantics, arithmetic } = run;
+  const content = { version: CACHE_VERSION, weights, network, profile: profileContent(profile), semantics, arithmetic, settings };
   return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32);
 }

@@ -7,6 +7,7 @@ import type { Model } from '../net/types.js';
 import { mapModel } from '../runs/prepare.js';
 import { runReport } from '../runs/report.js';
 import { applyOverrides } from './axes.js';
+import { energyParts, pointUtilisation, siliconMM2 } from './figures.js';
 import { pointKey } from './hash.js';
 import { sweepSamples } from './samples.js';
 import { withTimesteps } from './timesteps.js';
@@ -34,7 +35,7 @@ export interface ResolvedPoint {
 export function resolvePoint(ctx: SweepContext, point: PointSettings): ResolvedPoint {
   const profile = applyOverrides(ctx.rawProfile, ctx.profileFile, point.overrides);
   const { model, notes } = withTimesteps(ctx.model, point.timesteps);
-  const key = pointKey(ctx.weightsHash, model.network, profile, point.semantics, ctx.settings);
+  const key = pointKey(ctx.weightsHash, model.network, profile, point, ctx.settings);
   return { point, profile, model, notes, key };
 }
 
@@ -59,11 +60,13 @@ export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<Poi
       profile: r.profile,
       mapping,
       semantics: r.point.semantics,
+      arithmetic: r.point.arithmetic,
       samples: settings.samples,
       sample: sweepSamples(r.model.network.spec, settings),
       seed: settings.seed,
     });
     const spikes = report.comparison.layers.reduce((a, l) => a + l.spikes, 0);
+    const areaMM2 = siliconMM2(r.profile, report.cores, report.chips);
     return {
       ...r.point,
       key: r.key,
@@ -76,6 +79,9 @@ export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<Poi
       steps: report.steps,
       ...(report.metrics ? { miou: report.metrics.miou } : {}),
       spikes,
+      energySplit: energyParts(report.comparison.total.profile),
+      utilisation: pointUtilisation(mapping, r.profile, report.cores, report.chips),
+      ...(areaMM2 !== undefined ? { areaMM2 } : {}),
       notes: [...r.notes, ...report.notes],
     };
   } catch (e) {

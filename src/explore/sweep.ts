@@ -2,18 +2,19 @@
 
 import { Piscina } from 'piscina';
 import { workerEntry } from '../engine/backend-workers.js';
-import type { Semantics } from '../engine/types.js';
-import { option, UserError, worded } from '../errors.js';
+import type { Arithmetic, Semantics } from '../engine/types.js';
+import { option, UserError, worded, wordingOf } from '../errors.js';
+import { quantize } from '../hw/quantize.js';
 import { loadProfile } from '../hw/profile.js';
 import { readJson } from '../io/files.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
-import { cartesian, parseVary } from './axes.js';
+import { cartesian, checkAxes, linkOverrides, parseVary } from './axes.js';
 import { PointCache } from './cache.js';
 import { weightsHash } from './hash.js';
-import { paretoFront } from './pareto.js';
+import { paretoFront, type Objectives } from './pareto.js';
 import { resolvePoint, runPoint, type ResolvedPoint, type SweepContext } from './point.js';
-import type { Row } from './table.js';
+import { pointLabel, type Row } from './table.js';
 import type { PointResult, PointSettings, ProfileAxis, SweepSettings } from './types.js';
 import type { SweepWorkerData } from './worker.js';
 
@@ -28,7 +29,11 @@ export interface SweepOptions {
   vary: string[];
   timesteps: number[];
   semantics: Semantics[];
+  /** Default ['float']; 'fixed' runs the profile's fixed point, as `spikemesh run` does. */
+  arithmetic?: Arithmetic[];
   settings: SweepSettings;
+  /** Points below this MIoU (0..1) are kept in the tables but left off the front. */
+  minMiou?: number;
   /** 0: every point on this thread; N: N worker threads. */
   workers: number;
   cacheDir: string;
@@ -64,13 +69,50 @@ function checkOptions(o: SweepOptions): void {
   if (o.semantics.length === 0) throw new UserError(worded`${option('semantics')}: give at least one value`);
   if (!Number.isInteger(o.settings.samples) || o.settings.samples < 1)
     throw new UserError({ option: 'samples', problem: `must be a positive integer, got ${o.settings.samples}` });
+  if (o.arithmetic?.length === 0) throw new UserError(worded`${option('arithmetic')}: give at least one value`);
+  if (o.minMiou !== undefined && !(o.minMiou >= 0 && o.minMiou <= 1))
+    throw new UserError({ option: 'min-miou', problem: `must be a fraction from 0 to 1 (e.g. 0.5 for 50%), got ${o.minMiou}` });
 }
 
-/** Energy, latency and cores of the points that ran, and the front among them. */
-function markFront(results: PointResult[]): Row[] {
-  const ok = results.map((r, i) => [r, i] as const).filter(([r]) => r.status === 'ok');
-  const front = new Set(paretoFront(ok.map(([r]) => [r.energyPJ!, r.latencyNs!, r.cores!])).map((k) => ok[k]![1]));
-  return results.map((r, i) => ({ ...r, pareto: front.has(i) }));
+/** Which objectives a sweep's front weighs besides energy, latency and cores: those every eligible point has. */
+interface Extra {
+  miou: boolean;
+  area: boolean;
+}
+
+/** Energy, latency, cores and silicon area to minimise, MIoU to maximise (the last two where known). */
+function objectives(r: PointResult, extra: Extra): Objectives {
+  return [r.energyPJ!, r.latencyNs!, r.cores!, ...(extra.area ? [r.areaMM2!] : []), ...(extra.miou ? [-r.miou!] : [])];
+}
+
+/**
+ * The front among the points that ran: energy, latency, cores, silicon area when the profile gives one, and MIoU when
+ * the data has labels. A point below
+ * `minMiou` stays in the tables but is left off the front (belowMinMiou).
+ */
+export function markFront(results: PointResult[], minMiou?: number): Row[] {
+  const below = (r: PointResult) => minMiou !== undefined && r.miou !== undefined && r.miou < minMiou;
+  const eligible = results.map((r, i) => [r, i] as const).filter(([r]) => r.status === 'ok' && !below(r));
+  const every = (has: (r: PointResult) => boolean) => eligible.length > 0 && eligible.every(([r]) => has(r));
+  const extra = { miou: every((r) => r.miou !== undefined), area: every((r) => r.areaMM2 !== undefined) };
+  const front = new Set(paretoFront(eligible.map(([r]) => objectives(r, extra))).map((k) => eligible[k]![1]));
+  return results.map((r, i) => ({ ...r, pareto: front.has(i), ...(r.status === 'ok' && below(r) ? { belowMinMiou: true } : {}) }));
+}
+
+/**
+ * Quantize every fixed-point point before any runs, so a profile that has no fixed point for this model (weights of
+ * fewer than 2 bits, an ANN's analog input) is refused in one line before a point is run or cached.
+ */
+function checkFixedPoint(points: ResolvedPoint[]): void {
+  for (const p of points) {
+    if (p.point.arithmetic !== 'fixed') continue;
+    try {
+      quantize(p.model, p.profile);
+    } catch (e) {
+      if (e instanceof UserError) throw new UserError(worded`${option('arithmetic')} fixed at ${pointLabel(p.point)}: ${wordingOf(e)}`);
+      throw e;
+    }
+  }
 }
 
 async function runMissing(ctx: SweepContext, o: SweepOptions, missing: ResolvedPoint[], done: (r: PointResult) => void): Promise<void> {
@@ -103,6 +145,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   const profile = loadProfile(o.profile);
   const rawProfile = readJson(profile.file) as Record<string, unknown>;
   const axes = o.vary.map((v) => parseVary(v, rawProfile));
+  checkAxes(axes);
   const ctx: SweepContext = {
     model: loaded.model,
     weightsHash: weightsHash(loaded.model.weights),
@@ -111,7 +154,9 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
     settings: o.settings,
   };
   // Resolving validates every point's profile and T before anything runs.
-  const points = cartesian(axes, o.timesteps, o.semantics).map((p) => resolvePoint(ctx, p));
+  const points = cartesian(axes, o.timesteps, o.semantics, o.arithmetic).map((p) =>
+    resolvePoint(ctx, { ...p, overrides: linkOverrides(rawProfile, p.overrides) }),
+  );
   const cache = new PointCache(o.cacheDir);
   const results = new Map<string, PointResult>();
   for (const p of points) {
@@ -120,6 +165,7 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   }
   const cached = results.size;
   const unique = [...new Map(points.filter((p) => !results.has(p.key)).map((p) => [p.key, p])).values()];
+  checkFixedPoint(unique);
   const total = results.size + unique.length;
   o.onProgress?.(results.size, total);
   const done = (r: PointResult, detail?: string) => {
@@ -131,5 +177,12 @@ export async function runSweep(o: SweepOptions): Promise<SweepResult> {
   else await o.remote({ loaded, ctx, points: unique, done, report: (detail) => o.onProgress?.(results.size, total, detail) });
   // A key does not hash the profile's name, so a result computed (or cached, or stored by a cluster) under another
   // name that means the same profile (an override equal to the base value) is shown under this point's name.
-  return { axes, rows: markFront(points.map((p) => ({ ...results.get(p.key)!, ...p.point, profile: p.profile.name }))), cached };
+  return {
+    axes,
+    rows: markFront(
+      points.map((p) => ({ ...results.get(p.key)!, ...p.point, profile: p.profile.name })),
+      o.minMiou,
+    ),
+    cached,
+  };
 }

@@ -1,51 +1,145 @@
-// The sweep's tables: one row per point (CSV and JSON), and the terminal summary.
+// The sweep's tables: one row per point (CSV and JSON), the settings that tell points apart, and the terminal summary.
 
 import { int } from '../units.js';
-import type { PointResult, ProfileAxis } from './types.js';
+import type { PointResult, PointSettings, ProfileAxis, ProfileValue } from './types.js';
 
 /** A point with its place on the front. */
 export interface Row extends PointResult {
   pareto: boolean;
+  /** It ran but its MIoU is below the sweep's minimum, so it was left off the front. */
+  belowMinMiou?: boolean;
 }
 
-const FIGURES = ['energyPJ', 'latencyNs', 'cores', 'chips', 'steps', 'miou', 'spikes'] as const;
+/** A profile value as a person writes it on the command line: 8x4 for a mesh, the word itself for a word. */
+export function showValue(v: ProfileValue | undefined): string {
+  if (v === undefined) return '';
+  if (v !== null && typeof v === 'object') return `${v.x}x${v.y}`;
+  return String(v);
+}
+
+/** One setting that can tell points apart: a profile field, T, semantics or arithmetic. */
+export interface Dimension {
+  name: string;
+  value: (p: PointSettings) => string | number;
+}
+
+/** Every setting of the points: the profile fields they set (in the order first set, implied ones included), T, semantics, arithmetic. */
+export function dimensions(points: readonly PointSettings[]): Dimension[] {
+  const fields = [...new Set(points.flatMap((p) => Object.keys(p.overrides)))];
+  return [
+    ...fields.map((f) => ({ name: f, value: (p: PointSettings) => showValue(p.overrides[f]) })),
+    { name: 'T', value: (p: PointSettings) => p.timesteps },
+    { name: 'semantics', value: (p: PointSettings) => p.semantics },
+    { name: 'arithmetic', value: (p: PointSettings) => p.arithmetic },
+  ];
+}
+
+/** The settings that differ between the points (T alone when nothing does). */
+export function varying(points: readonly PointSettings[]): Dimension[] {
+  const all = dimensions(points);
+  const differ = all.filter((d) => new Set(points.map(d.value)).size > 1);
+  return differ.length ? differ : all.filter((d) => d.name === 'T');
+}
+
+/**
+ * The varying settings less those another one already determines (a coresPerChip that follows coreMesh, the second
+ * field of a linked group): what a chart needs to tell points apart.
+ */
+export function independent(points: readonly PointSettings[]): Dimension[] {
+  const dims = varying(points);
+  const distinct = (ds: Dimension[]) => new Set(points.map((p) => JSON.stringify(ds.map((d) => d.value(p))))).size;
+  return dims.filter((d, i) => !dims.slice(0, i).some((e) => distinct([e, d]) === distinct([e])));
+}
+
+const labelOf = (p: PointSettings, dims: Dimension[]) => dims.map((d) => `${d.name}=${d.value(p)}`).join(' ');
+
+/** A point's every setting, e.g. `weightBits=4 T=8 semantics=same-step arithmetic=fixed`. */
+export function pointLabel(p: PointSettings): string {
+  return labelOf(p, dimensions([p]));
+}
+
+type Column = [name: string, value: (r: Row) => unknown];
+
+const util = (k: keyof NonNullable<Row['utilisation']>) => (r: Row) => r.utilisation?.[k] ?? undefined;
+const part = (k: keyof NonNullable<Row['energySplit']>) => (r: Row) => r.energySplit?.[k];
+
+/** What a point measured, in the tables' column order: totals, the energy split, silicon, accuracy, the cores' fill. */
+const FIGURES: Column[] = [
+  ['energyPJ', (r) => r.energyPJ],
+  ['synapticPJ', part('synapticPJ')],
+  ['neuronPJ', part('neuronPJ')],
+  ['routingPJ', part('routingPJ')],
+  ['staticPJ', part('staticPJ')],
+  ['latencyNs', (r) => r.latencyNs],
+  ['cores', (r) => r.cores],
+  ['chips', (r) => r.chips],
+  ['areaMM2', (r) => r.areaMM2],
+  ['steps', (r) => r.steps],
+  ['miou', (r) => r.miou],
+  ['spikes', (r) => r.spikes],
+  ['utilNeurons', util('neurons')],
+  ['utilInputAxons', util('inputAxons')],
+  ['utilSynapseBits', util('synapseBits')],
+  ['utilOutputAxons', util('outputAxons')],
+  ['utilChipCores', util('chipCores')],
+];
 
 function csvField(v: unknown): string {
-  const s = v === undefined ? '' : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
+  const s = v === undefined || v === null ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** One column per varied field, then T, semantics, status, energy per inference (pJ), latency (ns), cores, chips, MIoU. */
+/**
+ * One column per swept field (fields a swept field implies too), then T, semantics, arithmetic, status, the figures
+ * (energy per inference and its split in pJ, latency in ns, cores, chips, silicon in mm², MIoU, utilisation as fractions),
+ * and the front.
+ */
 export function toCsv(rows: Row[], axes: ProfileAxis[]): string {
-  const head = [...axes.map((a) => a.path), 'timesteps', 'semantics', 'status', ...FIGURES, 'pareto', 'error', 'key'];
-  const lines = rows.map((r) =>
-    [...axes.map((a) => r.overrides[a.path]), r.timesteps, r.semantics, r.status, ...FIGURES.map((f) => r[f]), r.pareto, r.error, r.key]
-      .map(csvField)
-      .join(','),
-  );
-  return `${[head.join(','), ...lines].join('\n')}\n`;
+  const fields = [...new Set([...axes.flatMap((a) => a.paths), ...rows.flatMap((r) => Object.keys(r.overrides))])];
+  const columns: Column[] = [
+    ...fields.map((f): Column => [f, (r) => showValue(r.overrides[f])]),
+    ['timesteps', (r) => r.timesteps],
+    ['semantics', (r) => r.semantics],
+    ['arithmetic', (r) => r.arithmetic],
+    ['status', (r) => r.status],
+    ...FIGURES,
+    ['pareto', (r) => r.pareto],
+    ['belowMinMiou', (r) => r.belowMinMiou ?? false],
+    ['error', (r) => r.error],
+    ['key', (r) => r.key],
+  ];
+  const lines = rows.map((r) => columns.map(([, value]) => csvField(value(r))).join(','));
+  return `${[columns.map(([name]) => name).join(','), ...lines].join('\n')}\n`;
 }
 
 const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '–' : Number(v.toPrecision(digits)).toLocaleString('en-US'));
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-/** The terminal summary: the front sorted by energy, then counts of what did not run. */
-export function summary(rows: Row[], axes: ProfileAxis[], cached: number): string {
+function frontLine(r: Row, dims: Dimension[]): string {
+  const miou = r.miou !== undefined ? `MIoU ${(r.miou * 100).toFixed(1)}%  ` : '';
+  const area = r.areaMM2 !== undefined ? `  ${fmt(r.areaMM2)} mm²` : '';
+  return `  ${miou}${fmt(r.energyPJ! / 1e6)} µJ  ${fmt(r.latencyNs! / 1e3)} µs  ${int(r.cores!)} cores  ${plural(r.chips!, 'chip')}${area}   ${labelOf(r, dims)}`;
+}
+
+/** The terminal summary: the front sorted by energy, the points held back by the MIoU floor, then what did not run. */
+export function summary(rows: Row[], cached: number, minMiou?: number): string {
   const ok = rows.filter((r) => r.status === 'ok');
   const front = ok.filter((r) => r.pareto).sort((a, b) => a.energyPJ! - b.energyPJ!);
-  const label = (r: Row) => [...axes.map((a) => `${a.path}=${JSON.stringify(r.overrides[a.path])}`), `T=${r.timesteps}`, r.semantics].join(' ');
+  const dims = varying(rows);
+  const labelled = front.length > 0 && front.every((r) => r.miou !== undefined);
+  const area = front.length > 0 && front.every((r) => r.areaMM2 !== undefined);
+  const below = ok.filter((r) => r.belowMinMiou).length;
   const lines = [
     `${rows.length} points: ${ok.length} ran (${cached} from the cache), ${rows.filter((r) => r.status === 'infeasible').length} do not fit, ${rows.filter((r) => r.status === 'refused').length} refused`,
-    `Pareto front (energy per inference, latency, cores), ${front.length} point${front.length === 1 ? '' : 's'}:`,
-    ...front.map(
-      (r) =>
-        `  ${fmt(r.energyPJ! / 1e6)} µJ  ${fmt(r.latencyNs! / 1e3)} µs  ${int(r.cores!)} cores  ${int(r.chips!)} chip${r.chips === 1 ? '' : 's'}${r.miou !== undefined ? `  MIoU ${(r.miou * 100).toFixed(1)}%` : ''}   ${label(r)}`,
-    ),
+    `Pareto front (${labelled ? 'MIoU, ' : ''}energy per inference, latency, cores${area ? ', silicon area' : ''}), ${plural(front.length, 'point')}:`,
+    ...front.map((r) => frontLine(r, dims)),
   ];
+  if (minMiou !== undefined) lines.push(`${plural(below, 'point')} below the minimum MIoU of ${(minMiou * 100).toFixed(1)}% left off the front`);
   const failed = rows.filter((r) => r.status !== 'ok');
   if (failed.length)
     lines.push(
       'Did not run:',
-      ...failed.slice(0, 5).map((r) => `  ${label(r)}: ${r.error}`),
+      ...failed.slice(0, 5).map((r) => `  ${labelOf(r, dims)}: ${r.error}`),
       ...(failed.length > 5 ? [`  … and ${failed.length - 5} more (see the tables)`] : []),
     );
   return lines.join('\n');

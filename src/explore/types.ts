@@ -1,14 +1,17 @@
 // Data types of a design-space sweep: the axes, one point's settings, and what a point measured.
 
-import type { Semantics } from '../engine/types.js';
+import type { Arithmetic, Semantics } from '../engine/types.js';
 
 /** A profile field set to one value at a point: the dotted path into the profile JSON (without `.value`). */
 export type ProfileValue = number | boolean | string | null | { x: number; y: number };
 
-/** One profile axis: a dotted field path and the values it takes. */
+/**
+ * One profile axis: the dotted field paths it sets together (one, or a linked group such as
+ * `neuronsPerCore:synapseBits`) and, per step of the axis, one value for each path.
+ */
 export interface ProfileAxis {
-  path: string;
-  values: ProfileValue[];
+  paths: string[];
+  values: ProfileValue[][];
 }
 
 /** The settings of one point of the sweep. */
@@ -16,6 +19,8 @@ export interface PointSettings {
   overrides: Record<string, ProfileValue>;
   timesteps: number;
   semantics: Semantics;
+  /** 'fixed': the profile's fixed point, as `spikemesh run --arithmetic fixed` computes it. */
+  arithmetic: Arithmetic;
 }
 
 /** Run settings every point shares. */
@@ -46,5 +51,27 @@ export interface PointResult extends PointSettings {
   /** Mean intersection over union of the samples (labelled data only). */
   miou?: number;
   spikes?: number;
+  /** Where the energy per inference goes, pJ (the four parts add up to energyPJ). */
+  energySplit?: EnergyParts;
+  utilisation?: PointUtilisation;
+  /** Silicon of the chips used, mm²: chips × cores per chip × the profile's die area per core (absent: the profile gives no area). */
+  areaMM2?: number;
   notes?: string[];
+}
+
+export interface EnergyParts {
+  synapticPJ: number;
+  neuronPJ: number;
+  routingPJ: number;
+  staticPJ: number;
+}
+
+/** Mean fill of the cores used, per resource, as a fraction of the per-core limit (null: the profile sets no limit). */
+export interface PointUtilisation {
+  neurons: number | null;
+  inputAxons: number | null;
+  synapseBits: number | null;
+  outputAxons: number | null;
+  /** Cores used over the cores of the chips used (null: one chip sized to fit). */
+  chipCores: number | null;
 }

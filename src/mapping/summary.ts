@@ -79,6 +79,13 @@ function utilisation(values: Float64Array, from: number, count: number, limit: n
   return { mean: sum / count / limit, max: max / limit };
 }
 
+/** Mean and max use of each resource over every tile of the mapping (one tile per core), as fractions of the per-core limit. */
+export function mappingUtilisation(mapping: Mapping, profile: CoreProfile): Record<Resource, Utilisation | null> {
+  const { tiles, tileCount } = mapping.partition;
+  const use = (r: Resource) => utilisation(tiles[r], 0, tileCount, LIMIT[r](profile));
+  return { neurons: use('neurons'), inputAxons: use('inputAxons'), synapseBits: use('synapseBits'), outputAxons: use('outputAxons') };
+}
+
 const hopsOf = (h: HopTotals): HopTotals => ({ packets: h.packets, ew: h.ew, ns: h.ns, chip: h.chip });
 
 export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryContext): MappingSummary {

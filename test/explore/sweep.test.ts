@@ -102,9 +102,21 @@ describe('explore sweep', () => {
     const files = await writeSweep(out, r, { model: SNN });
     expect(files).toEqual(['results.csv', 'results.json', 'pareto.json', 'pareto-energy-latency.svg', 'pareto-energy-cores.svg']);
     const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('neuronsPerCore,timesteps,semantics,status,energyPJ,latencyNs,cores,chips,steps,miou,spikes,pareto,error,key');
+    expect(csv[0]).toBe(
+      'neuronsPerCore,timesteps,semantics,arithmetic,status,energyPJ,synapticPJ,neuronPJ,routingPJ,staticPJ,latencyNs,cores,chips,areaMM2,steps,miou,spikes,' +
+        'utilNeurons,utilInputAxons,utilSynapseBits,utilOutputAxons,utilChipCores,pareto,belowMinMiou,error,key',
+    );
     expect(csv).toHaveLength(3);
-    expect(csv[1]!.startsWith('256,4,same-step,ok,')).toBe(true);
+    expect(csv[1]!.startsWith('256,4,same-step,float,ok,')).toBe(true);
+    // The energy split adds up to the total; utilisation is a fraction; Loihi dies are 60 mm² for 128 cores.
+    for (const p of r.rows) {
+      const s = p.energySplit!;
+      expect(s.synapticPJ + s.neuronPJ + s.routingPJ + s.staticPJ).toBeCloseTo(p.energyPJ!, 3);
+      expect(p.utilisation!.neurons!).toBeGreaterThan(0);
+      expect(p.utilisation!.neurons!).toBeLessThanOrEqual(1);
+      expect(p.utilisation!.chipCores).toBeCloseTo(p.cores! / (p.chips! * 128), 12);
+      expect(p.areaMM2).toBeCloseTo(p.chips! * 60, 9);
+    }
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { points: unknown[] };
     expect(json.points).toHaveLength(2);
     const svg = readFileSync(join(out, 'pareto-energy-latency.svg'), 'utf8');
