@@ -100,6 +100,34 @@ async function runOn(ctx: PaperContext, loaded: LoadedModel, name: string, profi
   }
 }
 
+function profileResult(ctx: PaperContext, path: string, out: RunReport | ProfileRefusal): ProfileRun | ProfileRefusal {
+  if (!('comparison' in out)) return out;
+  const t = out.comparison.total;
+  return {
+    profile: out.profile,
+    fits: true,
+    cores: out.cores,
+    chips: out.chips,
+    energy: t.profile,
+    annOverProfile: t.annEnergyPJ / t.profile.totalPJ,
+    latencyNs: out.latency.perInferenceNs,
+    measured45nmPJ: t.measured45nmPJ,
+    command: runCommand(path, out.profile, 'digits', ctx.settings),
+  };
+}
+
+/** Table V networks with a variant trained to fit TrueNorth (docs/truenorth.md), shipped as `<bundle>-truenorth`. */
+export const TRUENORTH_VARIANTS: readonly Method[] = ['spiking-deeplab'];
+
+/** The TrueNorth-trained variant on the truenorth profile, when both are there. */
+async function truenorthVariant(ctx: PaperContext, method: Method): Promise<EnergyModelResult['truenorthVariant']> {
+  const name = `${bundleName(method, 'digits')}-truenorth`;
+  const profile = ctx.sources.profiles.find((p) => p.name === 'truenorth');
+  const loaded = TRUENORTH_VARIANTS.includes(method) && profile ? ctx.sources.model(name) : undefined;
+  if (!loaded || !profile) return undefined;
+  return { model: name, run: profileResult(ctx, modelPath(ctx.sources.modelsDir, name), await runOn(ctx, loaded, name, profile)) };
+}
+
 async function energyModel(ctx: PaperContext, method: Method): Promise<EnergyModelResult> {
   const name = bundleName(method, 'digits');
   const loaded = ctx.sources.model(name);
@@ -113,21 +141,8 @@ async function energyModel(ctx: PaperContext, method: Method): Promise<EnergyMod
   } else for (const profile of ctx.sources.profiles) runs.push({ profile, out: await runOn(ctx, loaded, name, profile) });
   const ran = runs.flatMap((r) => ('comparison' in r.out ? [r.out] : []));
   const first = ran[0];
-  const profiles = runs.map(({ out }): ProfileRun | ProfileRefusal => {
-    if (!('comparison' in out)) return out;
-    const t = out.comparison.total;
-    return {
-      profile: out.profile,
-      fits: true,
-      cores: out.cores,
-      chips: out.chips,
-      energy: t.profile,
-      annOverProfile: t.annEnergyPJ / t.profile.totalPJ,
-      latencyNs: out.latency.perInferenceNs,
-      measured45nmPJ: t.measured45nmPJ,
-      command: runCommand(path, out.profile, 'digits', ctx.settings),
-    };
-  });
+  const profiles = runs.map(({ out }) => profileResult(ctx, path, out));
+  const variant = await truenorthVariant(ctx, method);
   return {
     method,
     model: name,
@@ -136,6 +151,7 @@ async function energyModel(ctx: PaperContext, method: Method): Promise<EnergyMod
     timesteps: loaded.model.network.timesteps,
     readout: loaded.model.network.readout.population,
     profiles,
+    ...(variant ? { truenorthVariant: variant } : {}),
     ...(first
       ? {
           comparison: first.comparison,

@@ -101,13 +101,26 @@ function profileRow(p: ProfileRun | ProfileRefusal): string[] {
   ];
 }
 
+/** The TrueNorth-trained variant's row; its E_ANN is its own (grouped) network's FLOPs model. */
+function variantRow(v: NonNullable<EnergyModelResult['truenorthVariant']>): string[] {
+  const [first, ...rest] = profileRow(v.run);
+  return [`TrueNorth-trained \`${v.model}\` on ${first}`, ...rest];
+}
+
 function energyModel(m: EnergyModelResult): string {
   const head = `### ${m.method === 'spiking-deeplab' ? 'Spiking-DeepLab' : 'Spiking-FCN'} (\`${m.model}\`)`;
   if (!m.shipped) return `${head}\n\nnot shipped`;
   const profiles = m.profiles!;
-  const cmds = profiles.flatMap((p) => (p.fits ? [p.command] : []));
+  const variant = m.truenorthVariant ? [variantRow(m.truenorthVariant)] : [];
+  const cmds = [...profiles, ...(m.truenorthVariant ? [m.truenorthVariant.run] : [])].flatMap((p) => (p.fits ? [p.command] : []));
   if (!m.comparison)
-    return [head, '', table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', 'detail'], profiles.map(profileRow)), '', 'It fits none of the profiles.'].join('\n');
+    return [
+      head,
+      '',
+      table(['E_SNN from', 'E_SNN', 'E_ANN/E_SNN', 'detail'], [...profiles.map(profileRow), ...variant]),
+      '',
+      'It fits none of the profiles.',
+    ].join('\n');
   const t = m.comparison.total;
   const rows = [
     ["analytic: Eq. 10 with each layer's own rate (the paper)", energy(t.snnEnergyPJ.own), times(t.annOverSnn.analyticOwn), ''],
@@ -119,6 +132,7 @@ function energyModel(m: EnergyModelResult): string {
       `${ops(t.measuredAcs)} ACs, ${ops(t.measuredMacs)} MACs`,
     ],
     ...profiles.map(profileRow),
+    ...variant,
   ];
   const layers = m.layers!.map((l) => {
     const c = m.comparison!.layers.find((x) => x.population === l.population)!;
@@ -134,6 +148,13 @@ function energyModel(m: EnergyModelResult): string {
     m.countsAgree
       ? "Every profile's run measured the same ACs and MACs (the mapping does not change what is computed); the profiles differ in what they charge for it."
       : "Note: the profiles' runs measured different ACs/MACs; the 45 nm row is the first profile's.",
+    ...(m.truenorthVariant
+      ? [
+          '',
+          'The TrueNorth-trained row is another network (grouped convolutions within 256 axons, trinary weights, one BNTT for all steps: ' +
+            'docs/truenorth.md): its E_ANN is its own FLOPs model, and its operations are not those of the rows above.',
+        ]
+      : []),
     '',
     "Per layer, Eq. 10 with the input rate (the like-for-like count: input spikes × synapses) against the engine's exact count:",
     '',

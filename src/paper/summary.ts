@@ -16,7 +16,9 @@ function energyLines(r: PaperReport): string[] {
     if (!m.shipped) return `Table V ${m.model}: not shipped`;
     if (!m.comparison) return `Table V ${m.model}: fits no profile`;
     const a = m.comparison.total.annOverSnn;
-    const profiles = m.profiles!.map((p) => (p.fits ? `${p.profile} ${times(p.annOverProfile)}` : `${p.profile} does not fit`)).join(', ');
+    const v = m.truenorthVariant;
+    const variant = v ? `, ${v.model} on truenorth ${v.run.fits ? times(v.run.annOverProfile) : 'does not fit'}` : '';
+    const profiles = m.profiles!.map((p) => (p.fits ? `${p.profile} ${times(p.annOverProfile)}` : `${p.profile} does not fit`)).join(', ') + variant;
     return `Table V ${m.model}: E_ANN/E_SNN analytic ${times(a.analyticOwn)} (own rates), measured at 45 nm ${times(a.measured45nm)}; per profile ${profiles}`;
   });
 }

@@ -149,6 +149,8 @@ export interface EnergyModelResult {
   countsAgree?: boolean;
   /** Labelled samples' MIoU in the comparison run. */
   miou?: number;
+  /** The variant trained to fit TrueNorth (grouped convs, trinary weights: docs/truenorth.md) on the truenorth profile. */
+  truenorthVariant?: { model: string; run: ProfileRun | ProfileRefusal };
 }
 
 export interface EnergyResult {
