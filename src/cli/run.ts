@@ -160,7 +160,10 @@ export function addInputOptions(cmd: Command, prefix = ''): void {
     )
     .option('--input-spikes', `${prefix}the --input tensors hold pre-encoded input spikes T×C×H×W (−1/0/+1), as infer --input-spikes`)
     .option('--tensor <name>', `${prefix}tensor to read from .safetensors inputs with several tensors`)
-    .option('--labels <folder>', `${prefix}label masks of the --input files (<input name>.png, palette or greyscale class indices, 255 ignored): reports MIoU`)
+    .option(
+      '--labels <folder>',
+      `${prefix}label masks of the --input files (<input name>.png: palette, greyscale or VOC-coloured class indices, 255 ignored): reports MIoU`,
+    )
     .option(
       '--mapping <file>',
       `${prefix}run on this mapping (written by spikemesh map) instead of mapping again; refused unless made for this network and profile`,
