@@ -29,6 +29,7 @@ function warn(lines: string[]): void {
 }
 
 async function topOfTrace(path: string): Promise<void> {
+  if (path.endsWith('.mapping.msgpack')) throw new UserError(`${path} is a mapping, not a trace: spikemesh map --show ${path} views it`);
   const data = loadTrace(path);
   if (data.records === 0) throw new UserError(`${path}: no complete step record to show${data.warnings.length ? ` (${data.warnings[0]})` : ''}`);
   try {

@@ -62,6 +62,7 @@ describe('spikemesh map --show', () => {
       () => ['map', 'models/spiking-deeplab-digits', '--show', mapping],
       /^spikemesh: map: --show views a mapping file; give no checkpoint/,
     ],
+    ['a mapping given to top', () => ['top', mapping], /is a mapping, not a trace: spikemesh map --show .*zoo\.mapping\.msgpack views it$/],
     ['mapping without a profile', () => ['map', '--arch', 'dl-vgg9'], /^spikemesh: --profile is required: the core profile to map onto/],
   ])('refuses %s in one line', async (_what, args, message) => {
     writeFileSync(join(dir, 'junk.msgpack'), 'junk');
