@@ -8,7 +8,7 @@ import type { ExponentRule, ExponentScope, QuantizedNet } from '../hw/quantize-t
 import { DECAY_ONE } from '../hw/fixed.js';
 import type { LoadedModel } from '../io/index.js';
 import { quantizationReport, type LayerReport, type QuantReport } from '../runs/fixed-report.js';
-import { datasetSamples, randomSamples, sampleList } from '../runs/samples.js';
+import { datasetSamples, randomSamples, sampleList, type Sample } from '../runs/samples.js';
 import { pct, table } from './format.js';
 import { checkRun, checkSplitCount, inputBytes, modelCost } from './budget.js';
 import { progressReporter } from '../eval/progress.js';
@@ -33,20 +33,23 @@ interface QuantizeFlags extends ArchFlags {
 /** Data sets a model.json `dataset` field can name directly. */
 const NAMED_SETS = ['digits', 'digits-dvs'];
 
-/** Labelled data-set samples when a data set is known, else seeded random inputs; and a line saying which. */
-function samplesFor(flags: QuantizeFlags, loaded: LoadedModel, count: number) {
+/**
+ * Labelled data-set samples when a data set is known, else seeded random inputs; and a line saying which. The split is
+ * opened and its size checked now (the plainer refusal, before the work estimate); `take` builds the samples.
+ */
+function samplesFor(flags: QuantizeFlags, loaded: LoadedModel, count: number): { take: () => Sample[]; source: string } {
   const spec = loaded.model.network.spec;
   const seed = parseIntFlag('--seed', flags.seed, RANGES.seed);
   const dataName = flags.data ?? (NAMED_SETS.includes(loaded.meta.dataset) ? loaded.meta.dataset : undefined);
-  if (count === 0) return { samples: [], source: 'no samples (weights only)' };
+  if (count === 0) return { take: () => [], source: 'no samples (weights only)' };
   if (dataName === undefined) {
     const why = `data set '${loaded.meta.dataset}' cannot be opened by name; give --data for MIoU`;
-    return { samples: sampleList(randomSamples(spec, { seed }), count), source: `${count} random inputs uniform in ±0.5, encoder seed ${seed} (${why})` };
+    return { take: () => sampleList(randomSamples(spec, { seed }), count), source: `${count} random inputs uniform in ±0.5, encoder seed ${seed} (${why})` };
   }
   const split = parseChoice<Split>('--split', flags.split, SPLITS);
   const ds = openDataset(parseDataSpec(dataName), split, parseIntFlag('--data-seed', flags.dataSeed, RANGES.seed), spec.inputHeight);
   checkSplitCount('--samples', count, ds, flags.yes ?? false);
-  return { samples: sampleList(datasetSamples(spec, ds, { count, seed }), count), source: `${count} ${ds.name} ${split} samples, encoder seed ${seed}` };
+  return { take: () => sampleList(datasetSamples(spec, ds, { count, seed }), count), source: `${count} ${ds.name} ${split} samples, encoder seed ${seed}` };
 }
 
 function fmt(x: number | null | undefined, digits = 1): string {
@@ -142,6 +145,7 @@ export function registerQuantize(program: Command): void {
     };
     const count = parseIntFlag('--samples', flags.samples, RANGES.samplesOrNone);
     const loaded = loadCheckpoint(checkpoint, flags);
+    const { take, source } = samplesFor(flags, loaded, count);
     // Each sample runs the float reference, the fixed-point one and each layer in isolation: about three runs.
     const cost = modelCost(loaded.model);
     const held: [number, string] = [count * inputBytes(cost), "every sample's input"];
@@ -150,9 +154,9 @@ export function registerQuantize(program: Command): void {
       { cost, samples: count, passes: [3, 'runs (float, fixed point, layers in isolation)'], extra: held, lower: '--samples, --timesteps or --size' },
       flags.yes ?? false,
     );
-    const { samples, source } = samplesFor(flags, loaded, count);
-    // Started before the weights are quantized, so that the time shown (and left) counts the whole command.
+    // Started before the samples are drawn and the weights quantized, so that the time shown (and left) counts the whole command.
     const progress = progressReporter(process.stderr, 'quantize', count);
+    const samples = take();
     let qnet: QuantizedNet;
     let report: QuantReport;
     try {

@@ -69,4 +69,12 @@ describe('counts beyond the split', () => {
       'spikemesh: --count 100,000: digits val has 500 samples; give --yes to use samples generated past the split (same generator, further indices)\n',
     );
   });
+
+  it('quantizeRefusesSamplesPastTheSplitInOneLineBeforeEstimatingTheWork', async () => {
+    const r = await run(['quantize', SNN, '--profile', 'loihi', '--samples', '100000']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'spikemesh: --samples 100,000: digits val has 500 samples; give --yes to use samples generated past the split (same generator, further indices)\n',
+    );
+  });
 });

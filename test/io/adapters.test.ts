@@ -54,7 +54,7 @@ describe('layout detection and renaming', () => {
 
   it('leavesTrainerWeightsUntouched', () => {
     const w = new Map([['conv1.conv.weight', t(1)]]);
-    expect(toCanonical(w, 'dl-vgg9', 'x.pth')).toEqual({ weights: w, layout: 'trainer' });
+    expect(toCanonical(w, 'dl-vgg9', 'x.pth')).toEqual({ weights: w, layout: 'trainer', original: new Map() });
   });
 
   it('renamesAuthorsWeightsAndKeepsUnknownKeysForValidationToName', () => {
@@ -63,10 +63,12 @@ describe('layout detection and renaming', () => {
       ['bn_features.0.0.weight', t(2)],
       ['threshold_table', t(3)],
     ]);
-    const { weights, layout } = toCanonical(w, 'dl-vgg9', 'x.pth');
+    const { weights, layout, original } = toCanonical(w, 'dl-vgg9', 'x.pth');
     expect(layout).toBe('authors');
     expect([...weights.keys()]).toEqual(['conv1.conv.weight', 'conv1.bntt.0.weight', 'threshold_table']);
     expect(weights.get('conv1.bntt.0.weight')!.data[0]).toBe(2);
+    // Each key's name in the file, for messages and --print-layout.
+    expect(original.get('conv1.bntt.0.weight')).toBe('bn_features.0.0.weight');
   });
 
   it('refusesTwoKeysThatLandOnOneName', () => {
