@@ -137,7 +137,7 @@ export function registerExplore(program: Command): void {
   program
     .command('explore')
     .description(
-      'sweep core-profile fields and run settings: map and run every point on the engine, cache each by content hash, write CSV/JSON tables, the Pareto front (MIoU, energy, latency, cores) and SVG plots',
+      'sweep core-profile fields and run settings: map and run every point on the engine, cache each by content hash, write CSV/JSON tables, the Pareto front (MIoU, energy, latency, cores, silicon area) and SVG plots',
     )
     .requiredOption('--model <bundle>', 'the model to run at every point (bundle folder, model.json, .pth or .safetensors)')
     .requiredOption('--profile <name|path>', 'the base core profile the overrides apply to')

@@ -126,8 +126,8 @@ export function summary(rows: Row[], cached: number, minMiou?: number): string {
   const ok = rows.filter((r) => r.status === 'ok');
   const front = ok.filter((r) => r.pareto).sort((a, b) => a.energyPJ! - b.energyPJ!);
   const dims = varying(rows);
-  const labelled = front.length > 0 && front.every((r) => r.miou !== undefined);
-  const area = front.length > 0 && front.every((r) => r.areaMM2 !== undefined);
+  const labelled = ok.length > 0 && ok.every((r) => r.miou !== undefined);
+  const area = ok.length > 0 && ok.every((r) => r.areaMM2 !== undefined);
   const below = ok.filter((r) => r.belowMinMiou).length;
   const lines = [
     `${rows.length} points: ${ok.length} ran (${cached} from the cache), ${rows.filter((r) => r.status === 'infeasible').length} do not fit, ${rows.filter((r) => r.status === 'refused').length} refused`,
