@@ -65,6 +65,20 @@ function geometryNotes(r: RunReport): string[] {
   });
 }
 
+/** The NoC's hottest links (by their highest share of a step) and the load across the mesh's bisection. */
+function linkLines(r: RunReport): string[] {
+  const l = r.links;
+  if (!l || l.hottest.length === 0) return [];
+  const model = l.contention === 'links' ? 'links serialise packets' : 'no contention: links are not waited for';
+  return [
+    `links (${model}; ${int(l.used)} links used), hottest by their highest share of a step:`,
+    ...l.hottest.map((h) => `  ${h.link}: ${ops(h.packets)} packets, busy ${timeText(h.busyNs)} per inference, peak ${pct(h.peakUtilisation, 0)} of a step`),
+    l.bisection.links > 0
+      ? `mesh bisection (${l.bisection.links} links across the middle of the router grid): ${ops(l.bisection.packets)} packets, busy ${timeText(l.bisection.busyNs)} per inference`
+      : 'mesh bisection: none (the router grid is one column wide)',
+  ];
+}
+
 function latencyLine(r: RunReport): string {
   const l = r.latency;
   if (l.perInferenceNs === 0) return `latency: not modelled (${r.profile} gives no operation, hop or barrier times)`;
@@ -99,6 +113,7 @@ export function renderRunReport(r: RunReport, head: string, aboutMiou: string[] 
     `E_ANN/E_SNN (Table V): analytic ${times(t.annOverSnn.analyticOwn)} with own rates, ${times(t.annOverSnn.analyticInput)} with input rates; measured operations at 45 nm ${times(t.annOverSnn.measured45nm)}`,
     energyLine(r.profile, r.comparison.total.profile),
     latencyLine(r),
+    ...linkLines(r),
     `host: ${ops(r.inputEvents)} input events per inference sent into the mesh; readout (m/T, bilinear upsample) ${ops(r.hostReadoutMacs)} MACs on the host, not counted above`,
     ...geometryNotes(r),
     ...r.notes.map((n) => `note: ${n}`),

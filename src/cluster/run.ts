@@ -47,6 +47,7 @@ const sampleMeasure = z.strictObject({
   maxStepNs: z.number(),
   notes: z.array(z.string()),
   confusion: z.array(z.number().int().min(0)).optional(),
+  links: z.strictObject({ packets: z.array(z.number()), busyNs: z.array(z.number()), peakUtilisation: z.array(z.number()) }).optional(),
 }) satisfies z.ZodType<SampleMeasure>;
 
 const runShape = z.strictObject({
@@ -60,6 +61,7 @@ const runShape = z.strictObject({
   cores: z.int(),
   chips: z.int(),
   populations: z.array(z.string()),
+  links: z.strictObject({ contention: z.enum(['none', 'links']), names: z.array(z.string()), bisection: z.array(z.int()) }).optional(),
 }) satisfies z.ZodType<RunShape>;
 
 const batchResult = z.strictObject({ shape: runShape, measures: z.array(sampleMeasure) });

@@ -9,7 +9,7 @@
 // What this gets exactly and what it approximates (whole trains, not interleaved packets; back-pressure one
 // link deep) is in docs/noc.md, with the bound test/engine/links.test.ts holds it to.
 
-import { HOST_TILE, MeshCoords, walkRoute } from '../geometry/mesh.js';
+import { EAST, HOST_TILE, MeshCoords, walkRoute, WEST } from '../geometry/mesh.js';
 import type { EventQueue } from './events.js';
 import type { Chip } from './model.js';
 
@@ -227,7 +227,17 @@ export class LinkAccumulator implements LinkLoads {
   }
 }
 
-/** A link in words: "router (3, 1) east", "core 5 in", "host". */
+/** Whether link l crosses the vertical cut through the middle of the router grid (the mesh's bisection), either way. */
+export function crossesBisection(t: LinkTable, l: number): boolean {
+  const kind = LINK_KINDS[t.kind[l]!]!;
+  if ((kind !== 'ew' && kind !== 'chip') || t.width < 2) return false;
+  const at = t.at[l]!;
+  const x = Math.floor(at / 4) % t.width;
+  const cut = Math.floor(t.width / 2);
+  return (at % 4 === EAST && x === cut - 1) || (at % 4 === WEST && x === cut);
+}
+
+/** A link in words: "router (3, 1) east", "slot 5 into its router", "host link". */
 export function linkName(t: LinkTable, l: number): string {
   const kind = LINK_KINDS[t.kind[l]!]!;
   const at = t.at[l]!;

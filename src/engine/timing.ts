@@ -26,7 +26,8 @@ const HOP = 3;
 /** A chip's link table is built once, whatever the number of runs on it. */
 const tables = new WeakMap<Chip, LinkTable>();
 
-function tableOf(chip: Chip): LinkTable {
+/** The chip's links and every flow's route over them (built once per chip). */
+export function chipLinks(chip: Chip): LinkTable {
   let t = tables.get(chip);
   if (!t) tables.set(chip, (t = linkTable(chip)));
   return t;
@@ -61,7 +62,7 @@ export class StepTimeline {
   ) {
     this.pending = new Int32Array(chip.cores);
     this.computeNs = new Float64Array(chip.cores);
-    const table = tableOf(chip);
+    const table = chipLinks(chip);
     const { noc } = chip.profile;
     this.links = noc.contention === 'links' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.loads = new LinkAccumulator(table);

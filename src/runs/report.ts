@@ -12,6 +12,7 @@ import { kernelsFromShapes } from '../net/stats.js';
 import type { Model } from '../net/types.js';
 import { RunTrace } from '../trace/tracer.js';
 import type { CoreProfile } from '../hw/types.js';
+import { LinkTotals, linkMeasure, linkShape, type LinkMeasure, type LinkReport, type LinkShape } from './links.js';
 import { backendName, prepareRun, type BackendChoice, type PreparedRun, type RunRequest } from './prepare.js';
 import { runSamples } from './runner.js';
 import { checkSampleCount, type SampleSource } from './samples.js';
@@ -48,6 +49,8 @@ export interface RunReport {
   /** MACs of the readout on the host (m/T and the bilinear upsample) per inference; not on the chip. */
   hostReadoutMacs: number;
   latency: { perStepNs: number; maxStepNs: number; perInferenceNs: number };
+  /** The network-on-chip's hottest links and bisection load (runs.ts's LinkReport). */
+  links?: LinkReport;
   /** Segmentation metrics of the samples' predictions (when the samples have labels). */
   metrics?: SegMetrics;
   notes: string[];
@@ -70,6 +73,7 @@ export interface SampleMeasure {
   notes: string[];
   /** Confusion counts (classes × classes) of the prediction against the sample's label, when it has one. */
   confusion?: number[];
+  links?: LinkMeasure;
 }
 
 /** Labels that do not fit the model's classes are the data's fault: say which sample. */
@@ -86,6 +90,7 @@ function confusionOf(classes: number, index: number, label: ArrayLike<number>, p
 
 /** One sample's engine result as its measure; `label` when the sample has one. */
 export function measureSample(r: EngineResult, index: number, classes: number, label?: ArrayLike<number>): SampleMeasure {
+  const links = linkMeasure(r);
   return {
     spikeCounts: r.spikeCounts,
     layers: r.layers.map((l) => ({ population: l.population, acs: l.acs, macs: l.macs })),
@@ -96,6 +101,7 @@ export function measureSample(r: EngineResult, index: number, classes: number, l
     maxStepNs: r.latency.perStepNs.reduce((a, b) => Math.max(a, b), 0),
     notes: r.notes,
     ...(label ? { confusion: confusionOf(classes, index, label, r.prediction) } : {}),
+    ...(links ? { links } : {}),
   };
 }
 
@@ -113,6 +119,7 @@ export class RunTotals {
   inferenceNs = 0;
   maxStepNs = 0;
   readonly notes = new Set<string>();
+  readonly links = new LinkTotals();
 
   constructor(classes: number) {
     this.confusion = new ConfusionMatrix(classes);
@@ -130,6 +137,7 @@ export class RunTotals {
     this.inferenceNs += m.inferenceNs;
     this.maxStepNs = Math.max(this.maxStepNs, m.maxStepNs);
     for (const n of m.notes) this.notes.add(n);
+    if (m.links) this.links.add(m.links);
     if (m.confusion) {
       m.confusion.forEach((n, i) => (this.confusion.counts[i]! += n));
       this.labelled++;
@@ -151,12 +159,14 @@ export interface RunShape {
   chips: number;
   /** The chip's populations, in order. */
   populations: string[];
+  links?: LinkShape;
 }
 
 /** The report of a run of this shape from its samples' totals. */
 export function runReportOf(model: Model, shape: RunShape, totals: RunTotals, trace?: { path: string; bytes: number }): RunReport {
   const n = totals.samples;
   const mean = (x: number) => x / n;
+  const links = shape.links ? totals.links.report(shape.links, n) : undefined;
   const measured: MeasuredLayer[] = shape.populations.map((p) => ({ population: p, acs: mean(totals.acs.get(p) ?? 0), macs: mean(totals.macs.get(p) ?? 0) }));
   const comparison = compareEnergy({
     network: model.network,
@@ -184,6 +194,7 @@ export function runReportOf(model: Model, shape: RunShape, totals: RunTotals, tr
     inputEvents: mean(totals.inputEvents),
     hostReadoutMacs: mean(totals.readoutMacs),
     latency: { perStepNs: totals.inferenceNs / (n * shape.steps), maxStepNs: totals.maxStepNs, perInferenceNs: mean(totals.inferenceNs) },
+    ...(links ? { links } : {}),
     ...(totals.labelled > 0 ? { metrics: segMetrics(totals.confusion.counts, model.network.spec.classes) } : {}),
     notes: [...totals.notes],
     ...(trace ? { trace } : {}),
@@ -235,5 +246,6 @@ export function runShape(model: Model, profile: CoreProfile, run: PreparedRun, b
     cores: chip.cores,
     chips: chipsUsed(mapping.placement.geometry, mapping.placement.slotOfTile),
     populations: chip.plan.populations.map((p) => p.name),
+    links: linkShape(chip),
   };
 }
