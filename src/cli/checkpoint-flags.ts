@@ -17,16 +17,23 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 /** The architecture flags, --rename and --print-layout, on a command whose first argument is a checkpoint. */
 export function addCheckpointFlags(cmd: Command): Command {
   for (const [flag, help] of ARCH_FLAG_HELP) cmd.option(flag, help);
-  return cmd
-    .option('--rename <FROM=TO>', RENAME_HELP, collect)
-    .option('--print-layout', PRINT_LAYOUT_HELP)
-    .hook('preAction', (_command, action) => {
-      const flags = action.opts<ArchFlags>();
-      if (!flags.printLayout) return;
-      process.stdout.write(`${layoutText(action.args[0], flags)}\n`);
-      // Commander's own way to end a command early and successfully, as --help does: main exits 0.
-      throw new CommanderError(0, 'spikemesh.printLayout', '');
-    });
+  return (
+    cmd
+      .option('--rename <FROM=TO>', RENAME_HELP, collect)
+      .option('--print-layout', PRINT_LAYOUT_HELP)
+      // Listing a layout runs nothing, so what a run requires (--profile, --out) is not required then; options are parsed
+      // before commander checks the required ones, so this is the moment to say so.
+      .on('option:print-layout', () => {
+        for (const o of cmd.options) o.mandatory = false;
+      })
+      .hook('preAction', (_command, action) => {
+        const flags = action.opts<ArchFlags>();
+        if (!flags.printLayout) return;
+        process.stdout.write(`${layoutText(action.args[0], flags)}\n`);
+        // Commander's own way to end a command early and successfully, as --help does: main exits 0.
+        throw new CommanderError(0, 'spikemesh.printLayout', '');
+      })
+  );
 }
 
 /** Write what loading had to say (a re-timed BNTT, tensors left out, an unused rename rule) to stderr. */
