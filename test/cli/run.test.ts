@@ -24,7 +24,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'sm-run-'));
   bundle = join(dir, 'tiny');
   saveBundle(bundle, { meta: { ...m.bundle.meta, dataset: 'digits' }, weights: m.bundle.weights });
-});
+}, 60_000);
 
 describe('spikemesh run', () => {
   it('removesThePartialTraceWhenInterrupted', async () => {
