@@ -13,7 +13,7 @@ import { MAPPING_VERSION, modelHash, profileHash, writeMapping } from '../mappin
 import { mapNetwork } from '../mapping/map.js';
 import { PLACERS } from '../mapping/place.js';
 import { summarize, type LayerSummary, type MappingSummary, type Utilisation } from '../mapping/summary.js';
-import type { ShapedNetwork } from '../mapping/types.js';
+import type { Resource, ShapedNetwork } from '../mapping/types.js';
 import { buildNetwork, defaultSpec, shapeText } from '../net/index.js';
 import type { ArchSpec, WeightMap } from '../net/types.js';
 import { int, pct, table } from './format.js';
@@ -83,13 +83,33 @@ function load(checkpoint: string | undefined, override: Partial<ArchSpec>, renam
 
 const use = (u: Utilisation | null) => (u ? `${pct(u.mean, 0)}/${pct(u.max, 0)}` : '-');
 
+/** The fullest tile's use of a resource against the per-core limit: "3,136/4,096" (summaries before peaks: utilisation). */
+function usedOf(l: LayerSummary, r: Resource, limit: number, bits = false): string {
+  if (!l.peak) return use(l.utilisation[r]);
+  const n = (v: number) => (bits ? `${si(v)}b` : int(v));
+  return Number.isFinite(limit) ? `${n(l.peak[r])}/${n(limit)}` : n(l.peak[r]);
+}
+
+/** How the profile's cores receive spikes and store weights, for the header. */
+function axonText(p: CoreProfile): string {
+  if (p.axonModel === 'discrete') return 'discrete axons: one per source neuron';
+  const a = p.populationAxons!;
+  return `population axons: one per source pixel, ${a.atomBits}-bit atoms, ${a.outputSlots} output slot${a.outputSlots === 1 ? '' : 's'} each`;
+}
+
+function storageText(p: CoreProfile): string {
+  const l = p.synapseLists;
+  const lists = p.axonModel === 'population' && l ? `, weight sets in lists of ${l.entries} with ${l.headerBits}-bit headers in ${l.wordBits}-bit words` : '';
+  return `${p.synapseEncoding}, ${p.weightBits}-bit weights${lists}`;
+}
+
 function render(s: MappingSummary, profile: CoreProfile, files?: { mapping: string; summary: string }): string {
   const t = s.totals;
   const lim = (v: number) => (Number.isFinite(v) ? int(v) : 'no limit');
   const head = [
     `${s.network} on ${profile.name} — ${s.model.source}`,
-    `core: ${lim(profile.neuronsPerCore)} neurons, ${lim(profile.fanInAxonsPerCore)} input / ${lim(profile.fanOutAxonsPerCore)} output axons, ` +
-      `${Number.isFinite(profile.synapseMemoryBits) ? `${si(profile.synapseMemoryBits)}bit` : 'unlimited'} synapse memory (${profile.synapseEncoding}, ${profile.weightBits}-bit weights)`,
+    `core: ${lim(profile.neuronsPerCore)} neurons, ${lim(profile.fanInAxonsPerCore)} input / ${lim(profile.fanOutAxonsPerCore)} output axons (${axonText(profile)}), ` +
+      `${Number.isFinite(profile.synapseMemoryBits) ? `${si(profile.synapseMemoryBits)}bit` : 'unlimited'} synapse memory (${storageText(profile)})`,
     '',
   ];
   const body = table<LayerSummary>(s.layers, [
@@ -99,9 +119,9 @@ function render(s: MappingSummary, profile: CoreProfile, files?: { mapping: stri
     { header: 'tiles C×H×W', value: (l) => shapeText(l.grid) },
     { header: 'cores', value: (l) => int(l.cores) },
     { header: 'neurons', value: (l) => use(l.utilisation.neurons) },
-    { header: 'axons in', value: (l) => use(l.utilisation.inputAxons) },
-    { header: 'axons out', value: (l) => use(l.utilisation.outputAxons) },
-    { header: 'syn mem', value: (l) => use(l.utilisation.synapseBits) },
+    { header: 'axons in', value: (l) => usedOf(l, 'inputAxons', profile.fanInAxonsPerCore) },
+    { header: 'syn mem', value: (l) => usedOf(l, 'synapseBits', profile.synapseMemoryBits, true) },
+    { header: 'axons out', value: (l) => usedOf(l, 'outputAxons', profile.fanOutAxonsPerCore) },
     { header: 'limit', value: (l) => l.limitedBy ?? '-' },
     { header: 'chips', value: (l) => int(l.chips) },
     { header: 'hops/step', value: (l) => si(l.traffic.ew + l.traffic.ns + l.traffic.chip) },
@@ -112,7 +132,8 @@ function render(s: MappingSummary, profile: CoreProfile, files?: { mapping: stri
     ...head,
     body,
     '',
-    `utilisation: mean/max over a layer's cores; hops/step: expected hops of the spikes a layer sends (rates: ${describeRates(s.rates)})`,
+    `neurons: mean/max use of a layer's cores; axons in, syn mem, axons out: its fullest core's use/limit; hops/step: expected hops of the spikes a layer sends (rates: ${describeRates(s.rates)})`,
+    ...s.layers.filter((l) => l.why).map((l) => `tile ${l.population} ${shapeText(l.tile)}: ${l.why}`),
     `host (${s.host.population}): ${si(h.packets)} packets/step, ${si(h.ew + h.ns + h.chip)} hops/step`,
     `total: ${int(t.cores)} cores on ${int(t.chips)} chip${t.chips === 1 ? '' : 's'} (grid ${t.chipGrid.x}×${t.chipGrid.y} of ${t.routersPerChip.x}×${t.routersPerChip.y} routers × ${t.coresPerRouter} core${t.coresPerRouter === 1 ? '' : 's'}), ` +
       `${si(tr.packets)} packets/step, hops/step ${si(tr.ew)} E-W + ${si(tr.ns)} N-S + ${si(tr.chip)} chip-to-chip, busiest link ${si(t.maxLinkLoad)} packets/step (${s.placer} placement)`,

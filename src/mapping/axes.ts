@@ -5,7 +5,7 @@
 // fan-out edges) are sums and unions over one axis at a time, never an enumeration of synapses.
 
 import { inputChannels, type ChannelRule } from '../geometry/channels.js';
-import { readsByOutput, stageTaps, type AxisStage } from '../geometry/taps.js';
+import { stageTaps, type AxisStage, type TapTable } from '../geometry/taps.js';
 import { tileCount, tileRange } from '../geometry/tiling.js';
 import { kernelsFromShapes, type KernelLookup } from '../net/stats.js';
 import { populationByName, stageOutputShape } from '../net/shapes.js';
@@ -19,6 +19,12 @@ export interface AxisMap {
   /** Row-major targetSize × sourceSize; 1 where target index t reads source index s. */
   readonly reads: Uint8Array;
   readonly fanIn: Int32Array;
+  /**
+   * Same layout as `reads`: 0 where t does not read s, else the id of the composite weight along this axis (which
+   * kernel taps, through which stages, connect s to t). Equal ids hold equal weights whatever the kernel's values,
+   * so two source indices whose (relative target, id) patterns agree can share one stored weight set.
+   */
+  readonly weightId: Int32Array;
 }
 
 /** Channel map: target channel c reads the contiguous source channels [lo[c], hi[c]). */
@@ -65,38 +71,74 @@ function axisStage(stage: Stage, k: number, inSize: number, outSize: number): Ax
   }
 }
 
-function identityMap(size: number): Uint8Array {
-  const m = new Uint8Array(size * size);
-  for (let t = 0; t < size; t++) m[t * size + t] = 1;
-  return m;
+/**
+ * What decides the weight one tap of a stage applies: a conv's or transposed conv's tap index; nothing for an
+ * average pool that counts its padding (every tap weighs 1/k), else its count of valid inputs; for a bilinear
+ * resize the tap and the output's fractional position (`o·(in−1) mod (out−1)`), which fix its coefficient.
+ */
+function tapLabel(stage: Stage, taps: TapTable, e: number, inSize: number, outSize: number, validCount: Int32Array): string {
+  switch (stage.op) {
+    case 'conv2d':
+      return `c${taps.tap[e]}`;
+    case 'convtranspose2d':
+      return `t${taps.tap[e]}`;
+    case 'avgpool':
+      return stage.countIncludePad ? 'a' : `a${validCount[taps.out[e]!]}`;
+    case 'resize':
+      return `r${taps.tap[e]}:${outSize > 1 && inSize > 1 ? (taps.out[e]! * (inSize - 1)) % (outSize - 1) : 0}`;
+  }
 }
 
-/** Compose the stages backwards from the target: reads(t) over each stage's input. */
+/**
+ * Compose the stages backwards from the target, keeping for every (target, source) pair its paths (the tap labels
+ * through each stage): their set is the pair's composite weight, interned into `weightId`.
+ */
 function composeAxis(stages: readonly Stage[], sizes: readonly number[], kernels: readonly number[]): AxisMap {
   const targetSize = sizes[sizes.length - 1]!;
-  let cur = identityMap(targetSize);
+  let cur: Array<string[] | undefined> = new Array<string[] | undefined>(targetSize * targetSize);
+  for (let t = 0; t < targetSize; t++) cur[t * targetSize + t] = [''];
   let curSize = targetSize;
   for (let s = stages.length - 1; s >= 0; s--) {
     const inSize = sizes[s]!;
-    const reads = readsByOutput(stageTaps(axisStage(stages[s]!, kernels[s]!, inSize, curSize)), curSize);
-    const next = new Uint8Array(targetSize * inSize);
-    for (let t = 0; t < targetSize; t++) {
-      const row = t * inSize;
-      for (let o = 0; o < curSize; o++) {
-        if (!cur[t * curSize + o]) continue;
-        for (let e = reads.start[o]!; e < reads.start[o + 1]!; e++) next[row + reads.input[e]!] = 1;
+    const taps = stageTaps(axisStage(stages[s]!, kernels[s]!, inSize, curSize));
+    const validCount = new Int32Array(curSize);
+    for (const o of taps.out) validCount[o]!++;
+    const next = new Array<string[] | undefined>(targetSize * inSize);
+    for (let i = 0; i < inSize; i++)
+      for (let e = taps.start[i]!; e < taps.start[i + 1]!; e++) {
+        const o = taps.out[e]!;
+        const label = tapLabel(stages[s]!, taps, e, inSize, curSize, validCount);
+        for (let t = 0; t < targetSize; t++) {
+          const paths = cur[t * curSize + o];
+          if (!paths) continue;
+          const into = (next[t * inSize + i] ??= []);
+          for (const p of paths) into.push(`${p}/${label}`);
+        }
       }
-    }
     cur = next;
     curSize = inSize;
   }
+  return internAxis(cur, targetSize, curSize);
+}
+
+/** The reads bitmap, per-target fan-in and interned weight ids of composed paths. */
+function internAxis(paths: ReadonlyArray<string[] | undefined>, targetSize: number, sourceSize: number): AxisMap {
+  const reads = new Uint8Array(targetSize * sourceSize);
+  const weightId = new Int32Array(targetSize * sourceSize);
   const fanIn = new Int32Array(targetSize);
-  for (let t = 0; t < targetSize; t++) {
-    let n = 0;
-    for (let s = 0; s < curSize; s++) n += cur[t * curSize + s]!;
-    fanIn[t] = n;
-  }
-  return { sourceSize: curSize, targetSize, reads: cur, fanIn };
+  const ids = new Map<string, number>();
+  for (let t = 0; t < targetSize; t++)
+    for (let s = 0; s < sourceSize; s++) {
+      const p = paths[t * sourceSize + s];
+      if (!p) continue;
+      const key = p.sort().join(',');
+      let id = ids.get(key);
+      if (id === undefined) ids.set(key, (id = ids.size + 1));
+      reads[t * sourceSize + s] = 1;
+      weightId[t * sourceSize + s] = id;
+      fanIn[t]!++;
+    }
+  return { sourceSize, targetSize, reads, fanIn, weightId };
 }
 
 /** Channel ranges composed backwards: grouped convs keep ranges contiguous, a full conv widens to all. */

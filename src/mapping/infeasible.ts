@@ -3,6 +3,7 @@
 import { MappingInfeasible } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { ProjectionGeometry } from './axes.js';
+import { axonsPerPixel } from './population.js';
 
 /** What one neuron alone needs on a core (the least any tile can need). */
 export interface SingleNeuronNeeds {
@@ -10,6 +11,8 @@ export interface SingleNeuronNeeds {
   inputAxons: number;
   synapseBits: number;
   outputAxons: number;
+  /** Weights stored for it (synapses, kernel weights or weight-set entries), before list overhead. */
+  weights: number;
   inputs: ReadonlyArray<{ geo: ProjectionGeometry; sign: number }>;
 }
 
@@ -17,24 +20,35 @@ export type Infeasibility = { kind: 'core'; needs: SingleNeuronNeeds } | { kind:
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
-/** "3×3×64 from conv1", with folded pooling and signed axons spelled out. */
-function fanInDetail(inputs: SingleNeuronNeeds['inputs']): string {
+/** "3×3×64 from conv1" (discrete) or "7×7 source pixels" (population), with folded pooling and signed axons spelled out. */
+function fanInDetail(inputs: SingleNeuronNeeds['inputs'], p: CoreProfile): string {
   return inputs
     .map(({ geo, sign }) => {
       let s = `${geo.tapsH}×${geo.tapsW}×${geo.channelFanIn}`;
+      if (p.axonModel === 'population') {
+        const perPixel = axonsPerPixel(geo.channelFanIn * sign, p);
+        s = `${geo.tapsH}×${geo.tapsW} source pixels${perPixel > 1 ? ` × ${perPixel} axons each for ${geo.channelFanIn * sign} atoms of ${p.populationAxons!.atomBits} bits` : ''}`;
+      }
       if (geo.foldsPool) s += ' with the avgpool before it folded in';
-      if (sign === 2) s += ', ×2 for signed input on unsigned axons';
+      if (sign === 2 && p.axonModel === 'discrete') s += ', ×2 for signed input on unsigned axons';
       return inputs.length > 1 ? `${s} from ${geo.source}` : s;
     })
     .join(' + ');
 }
 
+/** What a neuron's weights are, in the profile's storage. */
+function storedWords(p: CoreProfile): string {
+  if (p.synapseEncoding === 'conv-shared') return 'kernel weights';
+  return p.axonModel === 'population' ? 'weight-set entries' : 'synapses';
+}
+
 function coreMessage(layer: string, p: CoreProfile, needs: SingleNeuronNeeds): string | undefined {
+  const pool = needs.inputs.some((i) => i.geo.foldsPool) ? ', or pooling in a population of its own instead of folding it' : '';
   if (needs.inputAxons > p.fanInAxonsPerCore)
     return (
-      `${layer}: one neuron needs ${n(needs.inputAxons)} input axons (${fanInDetail(needs.inputs)}), ${p.name} has ${n(p.fanInAxonsPerCore)} per core; ` +
-      `a profile with ≥ ${n(needs.inputAxons)} fan-in axons per core, or splitting input channels across cores with partial-sum neurons` +
-      `${needs.inputs.some((i) => i.geo.foldsPool) ? ', or pooling in a population of its own instead of folding it' : ''}, would fit`
+      `${layer}: one neuron needs ${n(needs.inputAxons)} input axons (${fanInDetail(needs.inputs, p)}), ${p.name} has ${n(p.fanInAxonsPerCore)} per core; ` +
+      `a profile with ≥ ${n(needs.inputAxons)} fan-in axons per core` +
+      `${p.axonModel === 'discrete' ? `${p.synapseEncoding === 'crossbar' ? '' : ', population axons'}, or splitting input channels across cores with partial-sum neurons` : ''}${pool}, would fit`
     );
   if (needs.synapseBits > p.synapseMemoryBits) {
     if (p.synapseEncoding === 'crossbar')
@@ -42,13 +56,14 @@ function coreMessage(layer: string, p: CoreProfile, needs: SingleNeuronNeeds): s
         `${layer}: one neuron needs ${n(needs.synapseBits)} bits of crossbar (${n(needs.inputAxons)} axons + ${p.axonTypes} × ${p.weightBits}-bit type weights), ` +
         `${p.name} has ${n(p.synapseMemoryBits)} per core; a profile with ≥ ${n(needs.synapseBits)} bits per core would fit`
       );
-    const weights = needs.synapseBits / p.weightBits;
-    const bits = Math.floor(p.synapseMemoryBits / weights);
-    const stored = p.synapseEncoding === 'conv-shared' ? 'kernel weights' : 'synapses';
+    // With synapse lists a weight also carries an index and a share of a header, so no weight width is promised.
+    const listed = p.axonModel === 'population' && p.synapseLists !== null && p.synapseEncoding !== 'conv-shared';
+    const bits = listed ? 0 : Math.floor(p.synapseMemoryBits / needs.weights);
+    const lists = listed ? ` in synapse lists of ≤ ${p.synapseLists!.entries} with indices and headers` : '';
     return (
-      `${layer}: one neuron needs ${n(needs.synapseBits)} bits of synapse memory (${n(weights)} ${stored} × ${p.weightBits}-bit weights), ${p.name} has ${n(p.synapseMemoryBits)} per core; ` +
+      `${layer}: one neuron needs ${n(needs.synapseBits)} bits of synapse memory (${n(needs.weights)} ${storedWords(p)} × ${p.weightBits}-bit weights${lists}), ${p.name} has ${n(p.synapseMemoryBits)} per core; ` +
       `a profile with ≥ ${n(needs.synapseBits)} bits per core${bits >= 1 ? `, weights of ≤ ${bits} bits` : ''}` +
-      `${p.synapseEncoding === 'dense' ? ', or a conv-shared synapse encoding' : ''} would fit`
+      `${p.synapseEncoding === 'dense' ? ', or a conv-shared synapse encoding' : ''}${pool} would fit`
     );
   }
   if (needs.outputAxons > p.fanOutAxonsPerCore)

@@ -7,6 +7,7 @@
 // (see axes.ts), so a 1.25 M-neuron network partitions without visiting a single synapse.
 
 import { tileCount, tileRange } from '../geometry/tiling.js';
+import { axonsPerPixel, channelTilesReading, indexBits, weightSetAxis, weightSetBits, type WeightSetAxis } from './population.js';
 import type { CoreProfile } from '../hw/types.js';
 import { kernelsFromShapes } from '../net/stats.js';
 import type { NeuronPopulation, Population } from '../net/types.js';
@@ -18,6 +19,7 @@ import {
   tileChannelAxis,
   tileSpatialAxis,
   type AxisTiling,
+  type ChannelMap,
   type ProjectionGeometry,
 } from './axes.js';
 import { infeasibleError, type SingleNeuronNeeds } from './infeasible.js';
@@ -65,7 +67,9 @@ function valueAt(terms: readonly Term[], k: number, i: number, j: number): numbe
 }
 
 function scaled(x: Float64Array, f: number): Float64Array {
-  return x.map((v) => v * f);
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i]! * f;
+  return out;
 }
 
 /** Distinct tile sizes ceil(n/m) for m = 1..n, largest first: every other size wastes cores. */
@@ -92,6 +96,11 @@ interface Input {
   geo: ProjectionGeometry;
   /** The source is the input population, fed by the host: its edges cost no core fan-out. */
   fromHost: boolean;
+  /**
+   * Population axons: the cores at least that one source pixel's channels are spread over (each sends its own axon),
+   * from how many source neurons one core's synapse memory holds; 1 for discrete axons, whose count has every channel.
+   */
+  split: number;
   /** Axons per source neuron: 2 for a signed source on unsigned axons. */
   sign: number;
 }
@@ -101,6 +110,9 @@ interface Consumer {
   chan: Int32Array;
   rows: Int32Array;
   cols: Int32Array;
+  /** The consumer's channel map and channel tile: population axons go to consumer channel tiles, not channels. */
+  channels: ChannelMap;
+  tc: number;
 }
 
 interface Candidate {
@@ -122,13 +134,20 @@ class LayerModel {
   private readonly rowCache = new Map<number, AxisTiling[]>();
   private readonly colCache = new Map<number, AxisTiling[]>();
   private readonly chanCache = new Map<number, AxisTiling[]>();
+  private readonly rowSetCache = new Map<number, WeightSetAxis[]>();
+  private readonly colSetCache = new Map<number, WeightSetAxis[]>();
+  private readonly outCache = new Map<string, Float64Array>();
+  private readonly kindCache = new Map<string, number[]>();
+  private readonly population: boolean;
 
   constructor(
     readonly pop: NeuronPopulation,
     readonly inputs: readonly Input[],
     readonly consumers: readonly Consumer[],
     readonly profile: CoreProfile,
-  ) {}
+  ) {
+    this.population = profile.axonModel === 'population';
+  }
 
   private cached(cache: Map<number, AxisTiling[]>, size: number, make: (g: ProjectionGeometry) => AxisTiling): AxisTiling[] {
     let v = cache.get(size);
@@ -146,16 +165,45 @@ class LayerModel {
     return this.cached(this.chanCache, tc, (g) => tileChannelAxis(g.channels, tc));
   }
 
-  axonTerms(tc: number, th: number, tw: number): Term[] {
-    const [ch, rs, cs] = [this.chansFor(tc), this.rowsFor(th), this.colsFor(tw)];
-    return this.inputs.map((inp, p) => ({ a: scaled(ch[p]!.union, inp.sign), b: rs[p]!.union, c: cs[p]!.union }));
+  private setsOf(cache: Map<number, WeightSetAxis[]>, size: number, axis: 'rows' | 'cols'): WeightSetAxis[] {
+    let v = cache.get(size);
+    if (!v) cache.set(size, (v = this.inputs.map((inp) => weightSetAxis(inp.geo[axis], size))));
+    return v;
   }
 
-  /** Stored weights per tile under the profile's encoding (crossbar is handled by its caller). */
+  /** Whether an input's weights are stored as footprint weight sets (population axons) rather than per synapse or as one shared kernel. */
+  private bySets(inp: Input): boolean {
+    return this.population && !(this.profile.synapseEncoding === 'conv-shared' && inp.geo.shareable);
+  }
+
+  /** Whether some weight sets are laid out in lists, whose headers and padding make the count not separable per axis. */
+  private listed(): boolean {
+    return this.profile.synapseLists !== null && this.inputs.some((inp) => this.bySets(inp));
+  }
+
+  /** Input axons: one per source neuron (× signs) when discrete; one per source pixel (per 2^atomBits atoms) under population axons. */
+  axonTerms(tc: number, th: number, tw: number): Term[] {
+    const [ch, rs, cs] = [this.chansFor(tc), this.rowsFor(th), this.colsFor(tw)];
+    return this.inputs.map((inp, p) => ({
+      a: this.population ? ch[p]!.union.map((u) => axonsPerPixel(u * inp.sign, this.profile)) : scaled(ch[p]!.union, inp.sign),
+      b: rs[p]!.union,
+      c: cs[p]!.union,
+    }));
+  }
+
+  /** Stored weights per tile under the profile's encoding, bare of list overhead (crossbar is handled by its caller). */
   weightTerms(tc: number, th: number, tw: number): Term[] {
     const [ch, rs, cs] = [this.chansFor(tc), this.rowsFor(th), this.colsFor(tw)];
     const shared = this.profile.synapseEncoding === 'conv-shared';
     return this.inputs.map((inp, p) => {
+      if (this.bySets(inp)) {
+        // Every (atom, output channel) pair of a weight set holds one weight per target the set reaches.
+        return {
+          a: scaled(ch[p]!.sum, inp.sign),
+          b: this.setsOf(this.rowSetCache, th, 'rows')[p]!.taps,
+          c: this.setsOf(this.colSetCache, tw, 'cols')[p]!.taps,
+        };
+      }
       if (shared && inp.geo.shareable) {
         // The composite kernel is stored once per core: channel fan-in × taps per output channel.
         const ones = (n: number) => new Float64Array(n).fill(1);
@@ -165,8 +213,70 @@ class LayerModel {
     });
   }
 
+  /** Synapse-memory bits of tile (k, i, j) of a (tc, th, tw) tiling, crossbar aside. */
+  weightBitsAt(tc: number, th: number, tw: number, k: number, i: number, j: number, terms = this.weightTerms(tc, th, tw)): number {
+    const wb = this.profile.weightBits;
+    if (!this.listed()) return wb * valueAt(terms, k, i, j);
+    const [ch, rows, cols] = [this.chansFor(tc), this.setsOf(this.rowSetCache, th, 'rows'), this.setsOf(this.colSetCache, tw, 'cols')];
+    const { shape } = this.pop;
+    const lists = this.profile.synapseLists;
+    const ib = indexBits(span(k, tc, shape.c) * span(i, th, shape.h) * span(j, tw, shape.w), lists);
+    let bits = 0;
+    for (let p = 0; p < this.inputs.length; p++) {
+      const inp = this.inputs[p]!;
+      const term = terms[p]!;
+      if (!this.bySets(inp)) {
+        bits += wb * term.a[k]! * term.b[i]! * term.c[j]!;
+        continue;
+      }
+      const pairs = inp.sign * ch[p]!.sum[k]!;
+      for (const [r, nr] of rows[p]!.hist[i]!) for (const [u, nu] of cols[p]!.hist[j]!) bits += nr * nu * weightSetBits(pairs * r * u, wb, ib, lists);
+    }
+    return bits;
+  }
+
+  /** Synapse-memory bits of the fullest tile, crossbar aside; with lists, each kind of tile (alike on every axis) is evaluated once. */
+  maxWeightBits(tc: number, th: number, tw: number): number {
+    if (!this.listed()) return this.profile.weightBits * maxOfSum(this.weightTerms(tc, th, tw));
+    const terms = this.weightTerms(tc, th, tw);
+    const [ks, is, js] = [this.kindsOf('c', tc), this.kindsOf('h', th), this.kindsOf('w', tw)];
+    let best = 0;
+    for (const k of ks) for (const i of is) for (const j of js) best = Math.max(best, this.weightBitsAt(tc, th, tw, k, i, j, terms));
+    return best;
+  }
+
+  /** One tile of each kind along an axis: tiles alike in size, synapse sums and weight sets store alike. */
+  private kindsOf(axis: 'c' | 'h' | 'w', size: number): number[] {
+    const id = `${axis}${size}`;
+    let v = this.kindCache.get(id);
+    if (v) return v;
+    if (axis === 'c') {
+      const ch = this.chansFor(size);
+      v = kinds(ch[0]!.count, (k) => `${ch.map((a) => a.sum[k]).join()}|${tileRange(k, size, this.pop.shape.c).join()}`);
+    } else {
+      const [spans, sets] =
+        axis === 'h' ? [this.rowsFor(size), this.setsOf(this.rowSetCache, size, 'rows')] : [this.colsFor(size), this.setsOf(this.colSetCache, size, 'cols')];
+      v = kinds(spans[0]!.count, (i) => spans.map((a, p) => `${a.sum[i]};${sets[p]!.key[i]}`).join('|'));
+    }
+    this.kindCache.set(id, v);
+    return v;
+  }
+
+  /** Output axons: one per (source neuron, consumer core) when discrete; one per (source pixel, consumer core) × its slots under population axons. */
   outputTerms(tc: number, th: number, tw: number): Term[] {
-    return this.consumers.map((q) => ({ a: sumOverTiles(q.chan, tc), b: sumOverTiles(q.rows, th), c: sumOverTiles(q.cols, tw) }));
+    return this.consumers.map((q, p) => ({
+      a: this.population ? this.consumerCores(q, p, tc) : sumOverTiles(q.chan, tc),
+      b: sumOverTiles(q.rows, th),
+      c: sumOverTiles(q.cols, tw),
+    }));
+  }
+
+  /** Per channel tile: consumer channel tiles its pixels' population axons go to, × the slots each axon takes. */
+  private consumerCores(q: Consumer, p: number, tc: number): Float64Array {
+    const id = `${p}:${tc}`;
+    let v = this.outCache.get(id);
+    if (!v) this.outCache.set(id, (v = scaled(channelTilesReading(q.channels, q.tc, tc), this.profile.populationAxons!.outputSlots)));
+    return v;
   }
 
   /** Use of the fullest tile, resource by resource. */
@@ -174,19 +284,39 @@ class LayerModel {
     const { shape } = this.pop;
     const neurons = Math.min(c.tc, shape.c) * Math.min(c.th, shape.h) * Math.min(c.tw, shape.w);
     const inputAxons = maxOfSum(this.axonTerms(c.tc, c.th, c.tw));
-    const wb = this.profile.weightBits;
     const synapseBits =
       this.profile.synapseEncoding === 'crossbar'
-        ? inputAxons * neurons + neurons * (this.profile.axonTypes ?? 0) * wb
-        : wb * maxOfSum(this.weightTerms(c.tc, c.th, c.tw));
+        ? inputAxons * neurons + neurons * (this.profile.axonTypes ?? 0) * this.profile.weightBits
+        : this.maxWeightBits(c.tc, c.th, c.tw);
     return { neurons, inputAxons, synapseBits, outputAxons: maxOfSum(this.outputTerms(c.tc, c.th, c.tw)) };
   }
 
-  /** Input axons summed over all tiles (spikes crossing between cores, halo included); optionally on-chip sources only. */
+  /**
+   * Edges into all tiles from their producers (halo included; population axons × their output slots), optionally
+   * from on-chip producers only: what the tiling costs the producers' fan-out.
+   */
   traffic(c: Candidate, onChipOnly = false): number {
     const terms = this.axonTerms(c.tc, c.th, c.tw);
-    return terms.reduce((s, t, p) => (onChipOnly && this.inputs[p]!.fromHost ? s : s + sumArr(t.a) * sumArr(t.b) * sumArr(t.c)), 0);
+    const slots = this.population ? this.profile.populationAxons!.outputSlots : 1;
+    let edges = 0;
+    terms.forEach((t, p) => {
+      const inp = this.inputs[p]!;
+      if (!(onChipOnly && inp.fromHost)) edges += sumArr(t.a) * sumArr(t.b) * sumArr(t.c) * (onChipOnly ? inp.split : 1);
+    });
+    return slots * edges;
   }
+}
+
+/** Length of tile t of `size` along an axis of n. */
+function span(t: number, size: number, n: number): number {
+  return Math.min(n, (t + 1) * size) - t * size;
+}
+
+/** One index of each kind among n, kinds told apart by `key`. */
+function kinds(n: number, key: (i: number) => string): number[] {
+  const seen = new Map<string, number>();
+  for (let i = 0; i < n; i++) if (!seen.has(key(i))) seen.set(key(i), i);
+  return [...seen.values()];
 }
 
 function limits(profile: CoreProfile): LayerUse {
@@ -232,20 +362,47 @@ function candidates(pop: NeuronPopulation, maxNeurons: number): Candidate[] {
  * fan-out edges per core, a lower bound), so a layer does not save one core by costing its producer
  * ten; ties go to less traffic. Null when not even one neuron per core fits.
  */
-function chooseTile(model: LayerModel): { cand: Candidate; use: LayerUse } | null {
+function chooseTile(model: LayerModel): { cand: Candidate; use: LayerUse; why: string } | null {
   const lim = limits(model.profile);
   const perProducerCore = Number.isFinite(lim.outputAxons) ? lim.outputAxons : Infinity;
   let best: { cand: Candidate; use: LayerUse; cost: number; traffic: number } | null = null;
+  let refused: { cand: Candidate; use: LayerUse } | null = null;
   for (const cand of candidates(model.pop, lim.neurons)) {
     if (best && cand.cores >= best.cost) break;
     const use = model.maxUse(cand);
-    if (!fits(use, lim)) continue;
+    if (!fits(use, lim)) {
+      refused ??= { cand, use };
+      continue;
+    }
     const traffic = model.traffic(cand);
     const cost = cand.cores + model.traffic(cand, true) / perProducerCore;
     if (!best || cost < best.cost || (cost === best.cost && traffic < best.traffic)) best = { cand, use, cost, traffic };
   }
-  return best;
+  return best && { cand: best.cand, use: best.use, why: whyTile(model, best.cand, refused && refused.cand.cores < best.cand.cores ? refused : null) };
 }
+
+const RESOURCE_WORDS: Record<Resource, string> = {
+  neurons: 'neurons',
+  inputAxons: 'input axons',
+  synapseBits: 'synapse bits',
+  outputAxons: 'output axons',
+};
+
+/** Why a tile shape: the fewest-core shape that did not fit and what it lacked, or that no shape takes fewer cores. */
+function whyTile(model: LayerModel, chosen: Candidate, refused: { cand: Candidate; use: LayerUse } | null): string {
+  if (!refused) {
+    const { c, h, w } = model.pop.shape;
+    return chosen.cores === Math.max(1, Math.ceil((c * h * w) / model.profile.neuronsPerCore))
+      ? 'the fewest cores its neurons fill'
+      : `the fewest cores that fit (${int(chosen.cores)}), then the least halo`;
+  }
+  const lim = limits(model.profile);
+  const over = RESOURCES.find((r) => refused.use[r] > lim[r])!;
+  const { tc, th, tw } = refused.cand;
+  return `${tc}×${th}×${tw} tiles (${int(refused.cand.cores)} cores) would need ${int(refused.use[over])} ${RESOURCE_WORDS[over]} > ${int(lim[over])}`;
+}
+
+const int = (v: number) => Math.round(v).toLocaleString('en-US');
 
 /** Per-neuron fan-out in destination cores (max over neurons), for the profile's per-neuron limit. */
 function maxDestinationsPerNeuron(consumers: readonly Consumer[]): number {
@@ -256,6 +413,7 @@ interface Chosen {
   tiling: { tc: number; th: number; tw: number };
   model: LayerModel;
   limitedBy: Resource | null;
+  why: string;
 }
 
 function emptyTable(n: number): TileTable {
@@ -281,7 +439,6 @@ function writeTiles(table: TileTable, start: number, layerIndex: number, chosen:
   const { tc, th, tw } = chosen.tiling;
   const { shape } = chosen.model.pop;
   const axons = chosen.model.axonTerms(tc, th, tw);
-  const weights = chosen.model.weightTerms(tc, th, tw);
   const outs = chosen.model.outputTerms(tc, th, tw);
   const [nc, nh, nw] = [tileCount(shape.c, tc), tileCount(shape.h, th), tileCount(shape.w, tw)];
   let t = start;
@@ -299,7 +456,7 @@ function writeTiles(table: TileTable, start: number, layerIndex: number, chosen:
         table.synapseBits[t] =
           profile.synapseEncoding === 'crossbar'
             ? inAx * neurons + neurons * (profile.axonTypes ?? 0) * profile.weightBits
-            : profile.weightBits * valueAt(weights, k, i, j);
+            : chosen.model.weightBitsAt(tc, th, tw, k, i, j);
         table.outputAxons[t] = valueAt(outs, k, i, j);
       }
 }
@@ -309,7 +466,7 @@ function writeTiles(table: TileTable, start: number, layerIndex: number, chosen:
  * any is tiled: the error then names the first layer that cannot fit, and lists the others.
  */
 function checkEachNeuronFits(models: readonly LayerModel[]): void {
-  const failing = models.filter((m) => !fits({ ...singleNeuronNeeds(m), outputAxons: 0 }, limits(m.profile)));
+  const failing = models.filter((m) => !fits({ ...m.maxUse({ tc: 1, th: 1, tw: 1, cores: 0 }), outputAxons: 0 }, limits(m.profile)));
   if (failing.length === 0) return;
   const first = failing[0]!;
   const err = infeasibleError(first.pop.name, first.profile, { kind: 'core', needs: { ...singleNeuronNeeds(first), outputAxons: 0 } });
@@ -321,9 +478,17 @@ function checkEachNeuronFits(models: readonly LayerModel[]): void {
   throw err;
 }
 
+/** Cores one pixel's channels take at least: the channels over the neurons one core's synapse memory holds (see Input.split). */
+function pixelSplit(model: LayerModel): number {
+  const { synapseMemoryBits, neuronsPerCore } = model.profile;
+  const bits = model.maxUse({ tc: 1, th: 1, tw: 1, cores: 0 }).synapseBits;
+  const perCore = Math.max(1, Math.min(neuronsPerCore, bits > 0 ? Math.floor(synapseMemoryBits / bits) : Infinity));
+  return Math.ceil(model.pop.shape.c / Math.min(model.pop.shape.c, perCore));
+}
+
 function singleNeuronNeeds(model: LayerModel): SingleNeuronNeeds {
   const use = model.maxUse({ tc: 1, th: 1, tw: 1, cores: 0 });
-  return { ...use, inputs: model.inputs.map((i) => ({ geo: i.geo, sign: i.sign })) };
+  return { ...use, weights: maxOfSum(model.weightTerms(1, 1, 1)), inputs: model.inputs.map((i) => ({ geo: i.geo, sign: i.sign })) };
 }
 
 function notesFor(net: ShapedNetwork, profile: CoreProfile, signedInputs: string[]): string[] {
@@ -334,7 +499,11 @@ function notesFor(net: ShapedNetwork, profile: CoreProfile, signedInputs: string
       `${input.name} (${input.shape.c}×${input.shape.h}×${input.shape.w}) stays on the host; its spikes enter the mesh at chip (0, 0) over the host link`,
     );
   for (const name of signedInputs)
-    notes.push(`${name}: signed input spikes take 2 axons per source neuron (one per sign): ${profile.name} axons carry no sign`);
+    notes.push(
+      profile.axonModel === 'population'
+        ? `${name}: signed input spikes carry their sign in the atom (2 atoms and 2 weights per source channel): ${profile.name} axons carry no sign`
+        : `${name}: signed input spikes take 2 axons per source neuron (one per sign): ${profile.name} axons carry no sign`,
+    );
   const bntt = net.network.populations.filter((p) => p.role !== 'input' && p.norm?.kind === 'bntt').map((p) => p.name);
   if (bntt.length && !profile.programmableNeurons)
     notes.push(`BNTT of ${bntt.join(', ')} must be folded into static weights (mean over time): ${profile.name} neurons cannot apply a per-step scale`);
@@ -361,21 +530,24 @@ export class GridPartitioner implements Partitioner {
     const pops = net.network.populations.filter((p): p is NeuronPopulation => p.role !== 'input');
     const geos = net.network.projections.map((proj) => projectionGeometry(net, proj, lookup));
     const byName = new Map(net.network.populations.map((p) => [p.name, p]));
+    const split = new Map<string, number>();
     const inputsOf = (pop: NeuronPopulation): Input[] =>
       geos
         .filter((g) => g.target === pop.name)
         .map((geo) => {
           const src = byName.get(geo.source)!;
-          return { geo, fromHost: src.role === 'input', sign: isSigned(src) && !profile.signedInputAxons ? 2 : 1 };
+          return { geo, fromHost: src.role === 'input', sign: isSigned(src) && !profile.signedInputAxons ? 2 : 1, split: split.get(src.name) ?? 1 };
         });
-    checkEachNeuronFits(pops.map((pop) => new LayerModel(pop, inputsOf(pop), [], profile)));
+    const alone = pops.map((pop) => new LayerModel(pop, inputsOf(pop), [], profile));
+    checkEachNeuronFits(alone);
+    if (profile.axonModel === 'population') for (const m of alone) split.set(m.pop.name, pixelSplit(m));
     const chosen = new Map<string, Chosen>();
     for (let li = pops.length - 1; li >= 0; li--) {
       const pop = pops[li]!;
       const feeds = geos.filter((g) => g.source === pop.name);
       const consumers = feeds.map((g) => {
         const t = chosen.get(g.target)!.tiling;
-        return { chan: channelCover(g.channels, t.tc), rows: spatialCover(g.rows, t.th), cols: spatialCover(g.cols, t.tw) };
+        return { chan: channelCover(g.channels, t.tc), rows: spatialCover(g.rows, t.th), cols: spatialCover(g.cols, t.tw), channels: g.channels, tc: t.tc };
       });
       const perNeuron = maxDestinationsPerNeuron(consumers);
       if (perNeuron > profile.fanOutCoresPerNeuron)
@@ -383,7 +555,7 @@ export class GridPartitioner implements Partitioner {
       const model = new LayerModel(pop, inputsOf(pop), consumers, profile);
       const best = chooseTile(model);
       if (!best) throw infeasibleError(pop.name, profile, { kind: 'core', needs: singleNeuronNeeds(model) });
-      chosen.set(pop.name, { tiling: best.cand, model, limitedBy: tightest(best.use, limits(profile)) });
+      chosen.set(pop.name, { tiling: best.cand, model, limitedBy: tightest(best.use, limits(profile)), why: best.why });
     }
     const signedInputs = pops.filter((pop) => inputsOf(pop).some((i) => i.sign === 2)).map((p) => p.name);
     return this.assemble(net, profile, pops, chosen, signedInputs);
@@ -393,7 +565,7 @@ export class GridPartitioner implements Partitioner {
     const layers: LayerTiling[] = [];
     let total = 0;
     for (const pop of pops) {
-      const { tiling, limitedBy } = chosen.get(pop.name)!;
+      const { tiling, limitedBy, why } = chosen.get(pop.name)!;
       const grid = { c: tileCount(pop.shape.c, tiling.tc), h: tileCount(pop.shape.h, tiling.th), w: tileCount(pop.shape.w, tiling.tw) };
       const tileCountL = grid.c * grid.h * grid.w;
       layers.push({
@@ -404,6 +576,7 @@ export class GridPartitioner implements Partitioner {
         firstTile: total,
         tileCount: tileCountL,
         limitedBy,
+        why,
       });
       total += tileCountL;
     }

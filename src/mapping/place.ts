@@ -76,8 +76,11 @@ const NONE = -2;
 /** Moves per tile; bounded by counts, not by wall time, so the result is deterministic. */
 export const ANNEAL_MOVES_PER_TILE = 30;
 export const ANNEAL_MAX_MOVES = 400_000;
-/** Flow evaluations for the whole run (~1 s): dense layers with many flows per tile get fewer moves. */
-export const ANNEAL_MAX_WORK = 80_000_000;
+/**
+ * Flow evaluations for the whole run (~1 s on a shared 2-core machine): dense layers with many flows per tile get
+ * fewer moves. 20 M keeps the paper-size networks on Loihi (13,000 tiles, 10 M flows) within the 5 s map budget.
+ */
+export const ANNEAL_MAX_WORK = 20_000_000;
 /** Final temperature as a fraction of the initial one: the last moves only accept improvements in practice. */
 const COOLING_TO = 1e-3;
 
@@ -97,6 +100,11 @@ export class AnnealPlacer implements Placer {
     const start = new SerpentinePlacer().place(partition, flows, profile, seed);
     const tiles = partition.tileCount;
     if (tiles < 2) return { ...start, placer: this.name };
+    // Each move evaluates the flows of two tiles; with fewer moves than tiles the annealer cannot improve the
+    // serpentine in earnest, so its setup (the adjacency of millions of flows) is not worth building.
+    const perMove = Math.max(1, (8 * flows.src.length) / tiles);
+    const moves = Math.max(1, Math.min(this.maxMoves, this.movesPerTile * tiles, Math.floor(ANNEAL_MAX_WORK / perMove)));
+    if (moves < tiles) return { ...start, placer: this.name };
     const geo = start.geometry;
     const m = new MeshCoords(geo, profile.noc.hostEntry);
     const w = hopWeights(profile);
@@ -131,8 +139,6 @@ export class AnnealPlacer implements Placer {
       return m.slotAt(x, y, Math.floor(rand() * cpr));
     };
 
-    const perMove = Math.max(1, (4 * adj.other.length) / tiles);
-    const moves = Math.max(1, Math.min(this.maxMoves, this.movesPerTile * tiles, Math.floor(ANNEAL_MAX_WORK / perMove)));
     const maxRadius = Math.max(m.width, m.height);
     // Initial temperature: the mean uphill step of random moves, so early on about a third of them pass.
     let sum = 0;

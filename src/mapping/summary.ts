@@ -1,6 +1,6 @@
 // The readable summary of a mapping: per layer tiles, cores, utilisation, chips and expected hops; plus totals.
 
-import type { CoreProfile } from '../hw/types.js';
+import type { AxonModel, CoreProfile } from '../hw/types.js';
 import type { Shape3 } from '../net/types.js';
 import { chipsUsed } from '../geometry/mesh.js';
 import type { HopTotals, Mapping, Resource } from './types.js';
@@ -18,8 +18,12 @@ export interface LayerSummary {
   grid: Shape3;
   cores: number;
   limitedBy: Resource | null;
+  /** Why this tile shape (absent in summaries written before it was recorded). */
+  why?: string;
   neurons: number;
   utilisation: Record<Resource, Utilisation | null>;
+  /** Use of the fullest tile, resource by resource, in neurons, axons and bits (absent in older summaries). */
+  peak?: Record<Resource, number>;
   /** Chips holding at least one of its tiles. */
   chips: number;
   /** Expected packets and hops per step of the spikes this layer sends. */
@@ -32,6 +36,9 @@ export interface MappingSummary {
   network: string;
   model: { source: string; sha256: string; weights: boolean };
   profile: { name: string; file: string; sha256: string };
+  /** How cores receive spikes, and the per-core limits the tiles were fitted to (null: none); absent in older summaries. */
+  axonModel?: AxonModel;
+  limits?: Record<Resource, number | null>;
   partitioner: string;
   placer: string;
   seed: number;
@@ -86,6 +93,14 @@ export function mappingUtilisation(mapping: Mapping, profile: CoreProfile): Reco
   return { neurons: use('neurons'), inputAxons: use('inputAxons'), synapseBits: use('synapseBits'), outputAxons: use('outputAxons') };
 }
 
+function peakOf(values: Float64Array, from: number, count: number): number {
+  let max = 0;
+  for (let t = from; t < from + count; t++) max = Math.max(max, values[t]!);
+  return max;
+}
+
+const limitOrNull = (v: number): number | null => (Number.isFinite(v) ? v : null);
+
 const hopsOf = (h: HopTotals): HopTotals => ({ packets: h.packets, ew: h.ew, ns: h.ns, chip: h.chip });
 
 export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryContext): MappingSummary {
@@ -95,6 +110,7 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
     let neurons = 0;
     for (let t = l.firstTile; t < l.firstTile + l.tileCount; t++) neurons += partition.tiles.neurons[t]!;
     const use = (r: Resource) => utilisation(partition.tiles[r], l.firstTile, l.tileCount, LIMIT[r](profile));
+    const peak = (r: Resource) => peakOf(partition.tiles[r], l.firstTile, l.tileCount);
     return {
       population: l.population,
       shape: l.shape,
@@ -102,8 +118,10 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
       grid: l.grid,
       cores: l.tileCount,
       limitedBy: l.limitedBy,
+      ...(l.why === undefined ? {} : { why: l.why }),
       neurons,
       utilisation: { neurons: use('neurons'), inputAxons: use('inputAxons'), synapseBits: use('synapseBits'), outputAxons: use('outputAxons') },
+      peak: { neurons: peak('neurons'), inputAxons: peak('inputAxons'), synapseBits: peak('synapseBits'), outputAxons: peak('outputAxons') },
       chips: chipsUsed(placement.geometry, placement.slotOfTile.subarray(l.firstTile, l.firstTile + l.tileCount)),
       traffic: hopsOf(traffic.get(l.population)!),
     };
@@ -116,6 +134,13 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
     network: mapping.network,
     model: { source: ctx.source, sha256: ctx.modelSha256, weights: ctx.weights },
     profile: { name: profile.name, file: profile.file, sha256: ctx.profileSha256 },
+    axonModel: profile.axonModel,
+    limits: {
+      neurons: limitOrNull(profile.neuronsPerCore),
+      inputAxons: limitOrNull(profile.fanInAxonsPerCore),
+      synapseBits: limitOrNull(profile.synapseMemoryBits),
+      outputAxons: limitOrNull(profile.fanOutAxonsPerCore),
+    },
     partitioner: partition.partitioner,
     placer: placement.placer,
     seed: placement.seed,

@@ -24,6 +24,8 @@ export interface LayerTiling extends Tiling {
   readonly tileCount: number;
   /** The resource closest to its limit in the fullest tile. */
   readonly limitedBy: Resource | null;
+  /** Why this tile shape (absent in mapping files written before it was recorded). */
+  readonly why?: string;
 }
 
 /** Every tile of every population, as parallel typed arrays indexed by tile: its ranges of population `layer`, its use. */

@@ -33,20 +33,49 @@ describe('layers that cannot fit', () => {
     );
   });
 
-  it('countsTheFoldedPoolInTheFanInOnLoihi', () => {
-    expect(failure(() => partition(paper, loadProfile('loihi')))).toBe(
+  it('countsTheFoldedPoolInTheFanInOnLoihiWithDiscreteAxons', () => {
+    expect(failure(() => partition(paper, profileWith('loihi', { axonModel: 'discrete' }, 'loihi')))).toBe(
       'conv5: one neuron needs 6,272 input axons (7×7×128 with the avgpool before it folded in), loihi has 4,096 per core; ' +
-        'a profile with ≥ 6,272 fan-in axons per core, or splitting input channels across cores with partial-sum neurons, ' +
+        'a profile with ≥ 6,272 fan-in axons per core, population axons, or splitting input channels across cores with partial-sum neurons, ' +
         'or pooling in a population of its own instead of folding it, would fit',
     );
+  });
+
+  it('countsSourcePixelsNotNeuronsWithPopulationAxons', () => {
+    // A 3×3/2 pool folded into a 3×3 conv: one neuron reads 7×7 source pixels, whatever the channels (they ride as atoms).
+    const net = convChain({ c: 64, h: 16, w: 16 }, [{ c: 4, k: 3, dilation: 1, pool: true }]);
+    expect(failure(() => partition(net, profileWith('loihi', { fanInAxonsPerCore: 30 })))).toBe(
+      'l0: one neuron needs 49 input axons (7×7 source pixels with the avgpool before it folded in), tiny has 30 per core; ' +
+        'a profile with ≥ 49 fan-in axons per core, or pooling in a population of its own instead of folding it, would fit',
+    );
+  });
+
+  it('namesWeightSetEntriesAndListsWithPopulationAxons', () => {
+    const net = convChain({ c: 1, h: 6, w: 6 }, [{ c: 8, k: 3, dilation: 1 }]);
+    // One neuron: 9 weight sets (one per source pixel) of 2 atoms (signed input) × 1 weight: 18 entries of 8 + 6 index
+    // bits; each set a 10-bit header and 2 entries, 38 bits, one 64-bit word: 576 bits.
+    expect(failure(() => partition(net, profileWith('loihi', { synapseMemoryBits: 500 })))).toBe(
+      'l0: one neuron needs 576 bits of synapse memory (18 weight-set entries × 8-bit weights in synapse lists of ≤ 64 with indices and headers), ' +
+        'tiny has 500 per core; a profile with ≥ 576 bits per core, or a conv-shared synapse encoding would fit',
+    );
+  });
+
+  it('mapsThePaperNetworkOnLoihiWithPopulationAxons', () => {
+    const p = partition(paper, loadProfile('loihi'));
+    const conv5 = p.layers.find((l) => l.population === 'conv5')!;
+    expect(conv5.tileCount).toBeGreaterThan(0);
+    expect(Math.max(...p.tiles.inputAxons)).toBeLessThanOrEqual(4096);
   });
 
   it('namesSynapseMemoryWithTheWeightBitsThatWouldFit', () => {
     const net = convChain({ c: 1, h: 6, w: 6 }, [{ c: 8, k: 3, dilation: 1 }]);
     // One neuron: 9 synapses × 8 bits = 72 bits; the core has 40.
-    expect(failure(() => partition(net, profileWith('loihi', { synapseMemoryBits: 40 })))).toBe(
+    expect(failure(() => partition(net, profileWith('loihi', { axonModel: 'discrete', synapseMemoryBits: 40 })))).toBe(
       'l0: one neuron needs 72 bits of synapse memory (9 synapses × 8-bit weights), tiny has 40 per core; ' +
         'a profile with ≥ 72 bits per core, weights of ≤ 4 bits, or a conv-shared synapse encoding would fit',
+    );
+    expect(failure(() => partition(net, profileWith('loihi', { axonModel: 'discrete', synapseMemoryBits: 40 }, 'discrete')))).toMatch(
+      /^l0: one neuron needs 72 bits of synapse memory \(9 synapses × 8-bit weights\)/,
     );
   });
 

@@ -1,6 +1,6 @@
 // `spikemesh map` end to end through commander: zoo flags and a saved bundle, text and JSON output, files written.
 
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -9,7 +9,7 @@ import { registerMap } from '../../src/cli/map.js';
 import { UserError } from '../../src/errors.js';
 import { cli } from '../cli/run.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION, saveBundle } from '../../src/io/bundle.js';
-import { readMapping } from '../../src/mapping/file.js';
+import { readMapping, writeMapping } from '../../src/mapping/file.js';
 import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
 import { tensor } from '../../src/net/tensor.js';
 
@@ -73,6 +73,44 @@ describe('spikemesh map', () => {
     );
     await expect(run('--profile', 'loihi')).rejects.toThrow('map: give a checkpoint, or --arch to map a zoo network (shapes only)');
     await expect(run(...small, '--profile', 'loihi', '--out', 'x.json')).rejects.toThrow("--out: the mapping file must end in .msgpack, got 'x.json'");
+  });
+
+  it('showsEachLayersFullestCoreAgainstItsLimitsAndWhyItsTile', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'map-'));
+    const text = await run(...small, '--profile', 'loihi', '--out', join(dir, 'p.mapping.msgpack'));
+    expect(text).toContain('(population axons: one per source pixel, 10-bit atoms, 2 output slots each)');
+    expect(text).toMatch(/^conv5 .* \d+\/4,096 .*b\/1\.05 Mb/m);
+    expect(text).toMatch(/^tile conv1 \d+×\d+×\d+: /m);
+    const json = JSON.parse(readFileSync(join(dir, 'p.summary.json'), 'utf8'));
+    expect(json.axonModel).toBe('population');
+    expect(json.limits).toEqual({ neurons: 1024, inputAxons: 4096, synapseBits: 1048576, outputAxons: 4096 });
+    const conv5 = json.layers.find((l: { population: string }) => l.population === 'conv5');
+    expect(conv5.peak.inputAxons).toBeLessThanOrEqual(4096);
+    expect(typeof conv5.why).toBe('string');
+    // A file written before tile reasons, peaks and limits were recorded is still read: they are optional.
+    const file = readMapping(join(dir, 'p.mapping.msgpack'));
+    const { axonModel: _a, limits: _l, ...summary } = file.summary;
+    summary.layers = summary.layers.map(({ why: _w, peak: _p, ...l }) => l);
+    const layers = file.mapping.partition.layers.map(({ why: _w, ...l }) => l);
+    const older = { ...file.mapping, partition: { ...file.mapping.partition, layers } };
+    writeMapping(join(dir, 'old.mapping.msgpack'), older, summary);
+    expect(readMapping(join(dir, 'old.mapping.msgpack')).summary.layers[0]!.peak).toBeUndefined();
+  });
+
+  it('refusesALayerThatCannotFitInOneLineWithExitCode2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'map-'));
+    const profile = join(dir, 'narrow.json');
+    const raw = JSON.parse(readFileSync('cores/loihi.json', 'utf8'));
+    raw.name = 'narrow';
+    raw.fanInAxonsPerCore.value = 40;
+    writeFileSync(profile, JSON.stringify(raw));
+    const r = cli(['map', ...small, '--profile', profile, '--out', join(dir, 'n.mapping.msgpack')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^spikemesh: conv3: one neuron needs 49 input axons \(7×7 source pixels with the avgpool before it folded in\), narrow has 40 per core; /,
+    );
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(dir, 'n.mapping.msgpack'))).toBe(false);
   });
 
   it('namesTheFlagOfARateTheMapperRefuses', () => {

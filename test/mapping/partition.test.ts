@@ -27,8 +27,8 @@ describe('grid partitioner, worked by hand', () => {
     { c: 2, k: 1, dilation: 1 },
     { c: 4, k: 3, dilation: 1 },
   ]);
-  // 32 neurons and 72 axons per core, dense 4-bit weights, 2112 bits: the largest tile below uses exactly that.
-  const tiny = profileWith('loihi', { neuronsPerCore: 32, fanInAxonsPerCore: 72, synapseMemoryBits: 2112, weightBits: 4 });
+  // 32 neurons and 72 axons per core, discrete axons, dense 4-bit weights, 2112 bits: the largest tile below uses exactly that.
+  const tiny = profileWith('loihi', { axonModel: 'discrete', neuronsPerCore: 32, fanInAxonsPerCore: 72, synapseMemoryBits: 2112, weightBits: 4 });
 
   it('choosesTheFewestCoresThenTheLeastHalo', () => {
     const p = partition(net, tiny);
@@ -71,8 +71,8 @@ describe('grid partitioner, worked by hand', () => {
 
   it('doublesAxonsForSignedInputOnUnsignedAxons', () => {
     const one = convChain({ c: 1, h: 4, w: 4 }, [{ c: 1, k: 3, dilation: 1 }]);
-    const unsigned = partition(one, profileWith('loihi', {}));
-    const signed = partition(one, profileWith('loihi2-like', { signedInputAxons: false }));
+    const unsigned = partition(one, profileWith('loihi', { axonModel: 'discrete' }));
+    const signed = partition(one, profileWith('loihi2-like', { axonModel: 'discrete', signedInputAxons: false }));
     const graded = partition(one, profileWith('loihi2-like', {}));
     // One tile reads the whole 1×4×4 input: 16 source neurons.
     expect(unsigned.tiles.inputAxons[0]).toBe(32);

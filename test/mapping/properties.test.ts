@@ -7,6 +7,7 @@ import type { CoreProfile } from '../../src/hw/types.js';
 import { mapNetwork } from '../../src/mapping/map.js';
 import { MeshCoords } from '../../src/geometry/mesh.js';
 import { AnnealPlacer, SerpentinePlacer } from '../../src/mapping/place.js';
+import { weightSetBits } from '../../src/mapping/population.js';
 import { traceRoute } from '../../src/mapping/route.js';
 import { HOST_TILE, type Mapping } from '../../src/mapping/types.js';
 import { convChain, profileWith, type LayerSpec } from './helpers.js';
@@ -67,6 +68,48 @@ function reads(c: Case, l: number, y: number, x: number): number[] {
   return out;
 }
 
+/**
+ * Brute force: the composite weight connecting source index s to target index t of layer l along one axis, as the
+ * sorted conv taps it passes through (each pool tap weighs the same: the pool counts its padding). '' if none.
+ */
+function pathOf(c: Case, l: number, t: number, s: number, size: number): string {
+  const spec = c.layers[l]!;
+  const pad = (spec.dilation * (spec.k - 1)) / 2;
+  const pooled = spec.pool ? Math.floor((size - 1) / 2) + 1 : size;
+  const taps: number[] = [];
+  for (let k = 0; k < spec.k; k++) {
+    const p = t - pad + spec.dilation * k;
+    if (p < 0 || p >= pooled) continue;
+    for (const r of spec.pool ? [2 * p - 1, 2 * p, 2 * p + 1] : [p]) if (r === s) taps.push(k);
+  }
+  return taps.join(',');
+}
+
+/** Brute force: bits of a population tile's weight sets, one set per source pixel's (relative target, weight) pattern. */
+function weightSetBitsOf(c: Case, m: Mapping, t: number, l: number, profile: CoreProfile, sign: number): number {
+  const src = shapesOf(c)[l]!;
+  const T = m.partition.tiles;
+  const sets = new Map<string, number>();
+  for (let r = 0; r < src.h; r++)
+    for (let q = 0; q < src.w; q++) {
+      const reached: Array<[number, number, string]> = [];
+      for (let y = T.y0[t]!; y < T.y1[t]!; y++)
+        for (let x = T.x0[t]!; x < T.x1[t]!; x++) {
+          const [pr, pc] = [pathOf(c, l, y, r, src.h), pathOf(c, l, x, q, src.w)];
+          if (pr && pc) reached.push([y, x, `${pr}|${pc}`]);
+        }
+      if (!reached.length) continue;
+      const [y0, x0] = [Math.min(...reached.map((e) => e[0])), Math.min(...reached.map((e) => e[1]))];
+      sets.set(reached.map(([y, x, w]) => `${y - y0},${x - x0}:${w}`).join(' '), reached.length);
+    }
+  const neurons = T.neurons[t]!;
+  const ib = Math.max(profile.synapseLists!.minIndexBits, Math.ceil(Math.log2(neurons)));
+  let bits = 0;
+  const pairs = (T.c1[t]! - T.c0[t]!) * src.c * sign;
+  for (const reach of sets.values()) bits += weightSetBits(pairs * reach, profile.weightBits, ib, profile.synapseLists);
+  return bits;
+}
+
 function shapesOf(c: Case) {
   const shapes = [c.input];
   for (const l of c.layers) {
@@ -87,6 +130,7 @@ function neuronsOfTile(m: Mapping, t: number): Array<[number, number, number]> {
 function checkTileCounts(c: Case, m: Mapping, profile: CoreProfile): void {
   const shapes = shapesOf(c);
   const T = m.partition.tiles;
+  const population = profile.axonModel === 'population';
   m.partition.layers.forEach((layer, l) => {
     const sign = l === 0 && !profile.signedInputAxons ? 2 : 1;
     // Union of reads of every tile of the next layer, for output axons.
@@ -108,28 +152,39 @@ function checkTileCounts(c: Case, m: Mapping, profile: CoreProfile): void {
       }
       return best;
     };
+    const dst = shapes[l + 1]!;
+    const pixelOf = (id: number) => id % (shapes[l]!.h * shapes[l]!.w);
     for (let t = layer.firstTile; t < layer.firstTile + layer.tileCount; t++) {
       const union = new Set<number>();
       let synapses = 0;
       let out = 0;
       const ns = neuronsOfTile(m, t);
+      const pixelsTo = nextReads.map(() => new Set<number>());
       for (const [ch, y, x] of ns) {
         const r = reads(c, l, y, x);
         synapses += r.length;
         for (const id of r) union.add(id);
-        const self = (ch * shapes[l + 1]!.h + y) * shapes[l + 1]!.w + x;
-        for (const s of nextReads) if (s.has(self)) out++;
+        const self = (ch * dst.h + y) * dst.w + x;
+        nextReads.forEach((s, d) => {
+          if (!s.has(self)) return;
+          out++;
+          pixelsTo[d]!.add(y * dst.w + x);
+        });
       }
       expect(T.neurons[t]).toBe(ns.length);
-      expect(T.inputAxons[t]).toBe(union.size * sign);
-      expect(T.outputAxons[t]).toBe(out);
+      const pixels = new Set([...union].map(pixelOf)).size;
+      expect(T.inputAxons[t]).toBe(population ? pixels : union.size * sign);
+      // Population axons: one per (pixel, consumer core), 2 slots each (pop32).
+      expect(T.outputAxons[t]).toBe(population ? 2 * pixelsTo.reduce((n, s) => n + s.size, 0) : out);
       const wb = profile.weightBits;
       const bits =
-        profile.synapseEncoding === 'dense'
-          ? synapses * wb
-          : profile.synapseEncoding === 'crossbar'
-            ? union.size * sign * ns.length + ns.length * 4 * wb
-            : (T.c1[t]! - T.c0[t]!) * shapes[l]!.c * taps('y') * taps('x') * wb;
+        profile.synapseEncoding === 'conv-shared'
+          ? (T.c1[t]! - T.c0[t]!) * shapes[l]!.c * taps('y') * taps('x') * wb
+          : population
+            ? weightSetBitsOf(c, m, t, l, profile, sign)
+            : profile.synapseEncoding === 'dense'
+              ? synapses * wb
+              : union.size * sign * ns.length + ns.length * 4 * wb;
       expect(T.synapseBits[t]).toBe(bits);
     }
   });
