@@ -53,6 +53,9 @@ export function axisDomain(values: number[], m: Measure): [number, number] {
   return [a, b];
 }
 
+/** Opacity of a point below the MIoU floor. */
+const FAINT = 0.25;
+
 /** Plain records for the charts: µJ and µs read better than pJ and ns. */
 function records(rows: Row[], dims: Dimension[]): Rec[] {
   return rows
@@ -65,7 +68,7 @@ function records(rows: Row[], dims: Dimension[]): Rec[] {
       semantics: r.semantics,
       front: r.pareto ? 'on the Pareto front' : r.belowMinMiou ? 'below the minimum MIoU' : 'dominated',
       ring: r.pareto ? 2.5 : 0,
-      fade: r.pareto ? 1 : r.belowMinMiou ? 0.25 : 0.6,
+      fade: r.pareto ? 1 : r.belowMinMiou ? FAINT : 0.6,
       point: dims.map((d) => `${d.name}=${d.value(r)}`).join(' '),
       ...Object.fromEntries(dims.map((d, i) => [`dim${i}`, String(d.value(r))])),
       ...(r.miou !== undefined ? { miou: r.miou } : {}),
@@ -113,42 +116,63 @@ function axis(m: Measure, values: Rec[]) {
   };
 }
 
-function scatter(title: string, values: Rec[], dims: Dimension[], x: Measure, y: Measure): TopLevelSpec {
+type Encoding = { x: ReturnType<typeof axis>; y: ReturnType<typeof axis> };
+
+/** Every point, coloured and shaped by the first two settings that vary, ringed on the sweep's front. */
+function pointsLayer(values: Rec[], dims: Dimension[], enc: Encoding) {
   const [colour, shape] = dims;
-  const front = viewFront(values, x, y);
+  return {
+    data: { values },
+    mark: { type: 'point' as const, filled: true, size: 90, stroke: '#111' },
+    encoding: {
+      ...enc,
+      ...(colour ? { color: { field: 'dim0', type: 'nominal' as const, title: colour.name, scale: { domain: ordered(values, 'dim0') } } } : {}),
+      ...(shape ? { shape: { field: 'dim1', type: 'nominal' as const, title: shape.name, scale: { domain: ordered(values, 'dim1') } } } : {}),
+      // Drawn as given (scale null): a ring for the front, faded points off it, fainter still below the MIoU floor.
+      strokeWidth: { field: 'ring', type: 'quantitative' as const, scale: null, legend: null },
+      opacity: { field: 'fade', type: 'quantitative' as const, scale: null, legend: null },
+      tooltip: [
+        { field: 'point', type: 'nominal' as const },
+        { field: 'front', type: 'nominal' as const },
+      ],
+    },
+  };
+}
+
+/** Labels of this view's front, on the side of each point away from the nearer edge (the legend sits at the right). */
+function labelLayers(front: Rec[], enc: Encoding) {
+  const [lo, hi] = enc.x.scale.domain;
+  const mid = (lo + hi) / 2;
+  const side = (left: boolean) => ({
+    data: { values: front.filter((v) => (v[enc.x.field] as number) < mid === left) },
+    mark: { type: 'text' as const, align: left ? ('left' as const) : ('right' as const), dx: left ? 7 : -7, dy: -8, fontSize: 9, color: '#333' },
+    encoding: { ...enc, text: { field: 'point' } },
+  });
+  return [side(true), side(false)];
+}
+
+function scatter(title: string, values: Rec[], dims: Dimension[], x: Measure, y: Measure): TopLevelSpec {
+  // This view's front is drawn among the points that meet the MIoU floor, as the sweep's is.
+  const front = viewFront(
+    values.filter((v) => v.fade !== FAINT),
+    x,
+    y,
+  );
   const enc = { x: axis(x, values), y: axis(y, values) };
-  const by = [colour && `colour: ${colour.name}`, shape && `shape: ${shape.name}`].filter(Boolean).join(', ');
+  const by = [dims[0] && `colour: ${dims[0].name}`, dims[1] && `shape: ${dims[1].name}`].filter(Boolean).join(', ');
+  const floor = values.some((v) => v.fade === FAINT) ? '; faint: below the minimum MIoU' : '';
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: title,
-      subtitle: [...(by ? [by] : []), `ringed: the sweep's Pareto front; dashed: the front of this view (better: ${better(x, y)})`],
+      subtitle: [...(by ? [by] : []), `ringed: the sweep's Pareto front${floor}; dashed: the front of this view (better: ${better(x, y)})`],
     },
     width: 480,
     height: 320,
     layer: [
       { data: { values: front }, mark: { type: 'line', interpolate: 'step-after', color: '#555', strokeDash: [4, 3] }, encoding: enc },
-      {
-        data: { values },
-        mark: { type: 'point', filled: true, size: 90, stroke: '#111' },
-        encoding: {
-          ...enc,
-          ...(colour ? { color: { field: 'dim0', type: 'nominal', title: colour.name, scale: { domain: ordered(values, 'dim0') } } } : {}),
-          ...(shape ? { shape: { field: 'dim1', type: 'nominal', title: shape.name, scale: { domain: ordered(values, 'dim1') } } } : {}),
-          // Drawn as given (scale null): a ring for the front, faded points off it, fainter still below the MIoU floor.
-          strokeWidth: { field: 'ring', type: 'quantitative', scale: null, legend: null },
-          opacity: { field: 'fade', type: 'quantitative', scale: null, legend: null },
-          tooltip: [
-            { field: 'point', type: 'nominal' },
-            { field: 'front', type: 'nominal' },
-          ],
-        },
-      },
-      {
-        data: { values: front },
-        mark: { type: 'text', align: 'left', dx: 7, dy: -7, fontSize: 9, color: '#333' },
-        encoding: { ...enc, text: { field: 'point' } },
-      },
+      pointsLayer(values, dims, enc),
+      ...labelLayers(front, enc),
     ],
   };
 }

@@ -116,6 +116,8 @@ function checkFixedPoint(points: ResolvedPoint[]): void {
 }
 
 async function runMissing(ctx: SweepContext, o: SweepOptions, missing: ResolvedPoint[], done: (r: PointResult) => void): Promise<void> {
+  // Nothing missing (a rerun served from the cache) starts no pool: piscina refuses zero threads.
+  if (missing.length === 0) return;
   if (o.workers === 0) {
     for (const p of missing) done(await runPoint(ctx, p));
     return;

@@ -48,7 +48,7 @@ describe('sweep plots', () => {
     };
     const unlabelled = plotSpecs([row(2e6, 3e3, 10, true), row(4e6, 5e3, 12, false), failed]);
     expect(Object.keys(unlabelled)).toEqual(['pareto-energy-latency.svg', 'pareto-energy-cores.svg']);
-    const [line, points, labels] = layers(unlabelled['pareto-energy-latency.svg']);
+    const [line, points, ...labels] = layers(unlabelled['pareto-energy-latency.svg']);
     expect(points!.data.values.map((v) => [v.energyUJ, v.latencyUS, v.front, v.ring, v.dim0])).toEqual([
       [2, 3, 'on the Pareto front', 2.5, '10'],
       [4, 5, 'dominated', 0, '12'],
@@ -56,7 +56,7 @@ describe('sweep plots', () => {
     expect(points!.encoding.color!.title).toBe('neuronsPerCore');
     // This view's front: the one point no other beats on both axes, drawn and labelled with its settings.
     expect(line!.data.values.map((v) => v.point)).toEqual(['neuronsPerCore=10']);
-    expect(labels!.data.values).toEqual(line!.data.values);
+    expect(labels.flatMap((l) => l.data.values)).toEqual(line!.data.values);
     const labelled = plotSpecs([row(2e6, 3e3, 10, true, 0.5), row(3e6, 2e3, 10, true, 0.6, 2)]);
     expect(Object.keys(labelled)).toEqual(['pareto-energy-latency.svg', 'pareto-energy-cores.svg', 'miou-energy.svg', 'miou-latency.svg']);
     expect(layers(labelled['miou-energy.svg'])[1]!.encoding.color!.title).toBe('weightBits');

@@ -94,6 +94,10 @@ describe('explore sweep', () => {
     const threads = await runSweep(options({ vary: ['neuronsPerCore=256,1024'], cacheDir: join(dir, 'c6'), workers: 2 }));
     expect(threads.cached).toBe(0);
     expect(threads.rows).toEqual(here.rows);
+    // A rerun on threads that the cache serves whole starts no pool (it threw: piscina refuses zero threads).
+    const cached = await runSweep(options({ vary: ['neuronsPerCore=256,1024'], cacheDir: join(dir, 'c6'), workers: 2 }));
+    expect(cached.cached).toBe(2);
+    expect(cached.rows).toEqual(here.rows);
   });
 
   it('writes CSV, JSON, the front and vega-rendered SVG plots', async () => {
