@@ -267,6 +267,20 @@ describe('spikemesh run on your own inputs and mappings', () => {
     ['a data set and inputs', () => ['--data', 'digits', '--input', ex.images], /^spikemesh: --data and --input: give one/],
   ];
 
+  it.each([
+    ['a missing input', () => ['--input', 'nowhere'], /^spikemesh: nowhere: no such file or folder$/],
+    [
+      'a mapping for another profile',
+      () => ['--mapping', join(dir, 'tiny-ideal-45nm.mapping.msgpack')],
+      /tiny-ideal-45nm\.mapping\.msgpack: was mapped for profile ideal-45nm, not loihi/,
+    ],
+  ])('refuses %s in top --live too, before the UI starts', async (_what, args, message) => {
+    const r = await cliAsync(['top', '--live', bundle, '--profile', 'loihi', ...args()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(message);
+  });
+
   it.each(bad)('refuses %s in one line, exit 2, writing nothing', async (_what, args, message) => {
     const trace = join(dir, 'refused', 'x.trace');
     const r = await cliAsync(['run', bundle, '--profile', 'loihi', '--trace', trace, ...args()]);
