@@ -165,7 +165,7 @@ function scatter(title: string, values: Rec[], dims: Dimension[], x: Measure, y:
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: {
       text: title,
-      subtitle: [...(by ? [by] : []), `ringed: the sweep's Pareto front${floor}; dashed: the front of this view (better: ${better(x, y)})`],
+      subtitle: [...(by ? [by] : []), `ringed: the sweep's Pareto front${floor}`, `dashed: the front of this view (better: ${better(x, y)})`],
     },
     width: 480,
     height: 320,
