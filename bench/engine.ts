@@ -68,7 +68,7 @@ function splitProfile(): CoreProfile {
 }
 
 /** The sample's Poisson spikes, encoded once so every contender gets the very same input. */
-function inputSpikes(model: Model): Tensor {
+export function inputSpikes(model: Model): Tensor {
   const { input, seed } = calibrationInput(model.network.spec, SAMPLE, SYNTH.seed);
   const pop = model.network.populations.find((p) => p.role === 'input') as InputPopulation;
   const T = model.network.timesteps;
@@ -80,7 +80,7 @@ function inputSpikes(model: Model): Tensor {
 }
 
 /** CPU seconds of this process since `t0` (a process.cpuUsage() reading). */
-function cpuSince(t0: NodeJS.CpuUsage): number {
+export function cpuSince(t0: NodeJS.CpuUsage): number {
   const d = process.cpuUsage(t0);
   return (d.user + d.system) / 1e6;
 }
@@ -271,7 +271,7 @@ function runC(chip: Chip, result: EngineResult, spikes: Tensor, tmp: string): CR
   return JSON.parse(execFileSync(exe, [data, String(C_REPS)], { encoding: 'utf8' })) as CResult;
 }
 
-interface TorchResult {
+export interface TorchResult {
   seconds: number;
   cpuSeconds: number;
   threads: number;
@@ -279,13 +279,15 @@ interface TorchResult {
   prediction: number[];
 }
 
-function runTorch(dir: string, spikes: Tensor, tmp: string): TorchResult | string {
+/** PyTorch's dense run of the bundle in `dir` on the same spikes (threads: torch's default, or that many). */
+export function runTorch(dir: string, spikes: Tensor, tmp: string, threads?: number): TorchResult | string {
   const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.error) return `${PYTHON} not found`;
   if (probe.status !== 0) return `${PYTHON} has no torch (apt install python3-torch)`;
   const file = join(tmp, 'input.f32');
   writeFileSync(file, Buffer.from(spikes.data.buffer, spikes.data.byteOffset, spikes.data.byteLength));
-  const r = spawnSync(PYTHON, [join(here, 'torch_dense.py'), dir, file, String(TORCH_REPS)], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const env = threads ? { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) } : process.env;
+  const r = spawnSync(PYTHON, [join(here, 'torch_dense.py'), dir, file, String(TORCH_REPS)], { encoding: 'utf8', maxBuffer: 1 << 26, env });
   if (r.status !== 0) return `torch_dense.py failed: ${r.stderr.trim().split('\n').pop()}`;
   return JSON.parse(r.stdout) as TorchResult;
 }
@@ -300,7 +302,7 @@ function loihiLine(): string {
   }
 }
 
-const maxRssGB = () => (process.resourceUsage().maxRSS * 1024) / 2 ** 30;
+export const maxRssGB = () => (process.resourceUsage().maxRSS * 1024) / 2 ** 30;
 
 export default async function run(): Promise<void> {
   say(

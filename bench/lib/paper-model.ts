@@ -16,9 +16,8 @@ export const PAPER_SYNTH: Omit<SyntheticOptions, 'onProgress'> = { targetRate: 0
 /** The first sample not used for calibration or its check. */
 export const PAPER_SAMPLE = PAPER_SYNTH.calibrationSamples + PAPER_SYNTH.checkSamples;
 
-/** The paper-size model (about 2 minutes to build at width 1), cached under bench/.cache by its parameters. */
-export function cachedPaperModel(): { model: Model; dir: string; built: boolean } {
-  const s = PAPER_SPEC;
+/** The paper-size model (about 2 minutes to build at width 1), or another spec's, cached under bench/.cache by its parameters. */
+export function cachedPaperModel(s: ArchSpec = PAPER_SPEC): { model: Model; dir: string; built: boolean } {
   const y = PAPER_SYNTH;
   const key = `${s.arch}-${s.inputHeight}x${s.inputWidth}-w${s.width}-c${s.classes}-T${s.timesteps}-rate${y.targetRate}-seed${y.seed}-cal${y.calibrationSamples}-chk${y.checkSamples}`;
   const dir = join(CACHE, key);

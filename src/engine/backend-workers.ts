@@ -106,6 +106,7 @@ export class WorkerPool {
 export class WorkerBackend implements EngineBackend {
   readonly name: string;
   readonly threads: number;
+  readonly layerBlocks = true;
   /** A pool lent by the caller (kept open on close), or null: this backend starts its own per attach and destroys it on close. */
   private readonly lent: WorkerPool | null;
   private pool: WorkerPool | null = null;

@@ -1,5 +1,6 @@
 // The in-thread backend: computes every core of a batch on the calling thread, on the same shared state a worker would use.
 
+import { computeBlock, createBlockScratch, layerBlocks, type Blocks, type BlockScratch } from './blocks.js';
 import { buildChip } from './chip.js';
 import { createScratch, type Scratch } from './integrate.js';
 import type { BlockedWeights, Chip } from './model.js';
@@ -24,9 +25,12 @@ export interface InThreadOptions {
 
 export class InThreadBackend implements EngineBackend {
   readonly name = 'in-thread';
+  readonly layerBlocks = true;
   private chip: Chip | null = null;
   private state: SharedState | null = null;
   private scratch: Scratch | null = null;
+  /** Layer blocks (Blueprint.compute 'layers'): their state and this thread's block buffers; null: core by core. */
+  private blocks: { blocks: Blocks; state: SharedState; scratch: BlockScratch } | null = null;
 
   constructor(private readonly options: InThreadOptions = {}) {}
 
@@ -35,7 +39,9 @@ export class InThreadBackend implements EngineBackend {
     const chip = local ?? buildChip(blueprint.spec);
     this.chip = chip;
     this.state = viewState(buffers, blueprint.semantics, blueprint.steps);
-    this.scratch = createScratch(chip, this.options.kernel, undefined, this.options.blocked ?? null);
+    const blocks = blueprint.compute === 'layers' ? layerBlocks(chip, blueprint.parts) : null;
+    this.blocks = blocks ? { blocks, state: viewState(buffers.blocks!, blueprint.semantics, blueprint.steps), scratch: createBlockScratch(chip) } : null;
+    this.scratch = createScratch(blocks ? blocks.compute : chip, this.options.kernel, undefined, this.options.blocked ?? null);
     this.scratch.shuffle = this.options.shuffle ?? null;
     this.scratch.fault = blueprint.injectFault ?? null;
   }
@@ -44,11 +50,14 @@ export class InThreadBackend implements EngineBackend {
     const { chip, state, scratch } = this;
     if (!chip || !state || !scratch) throw new Error('in-thread backend: compute before attach');
     const cores = this.options.order ? this.options.order(task.cores, task.step) : task.cores;
-    for (const core of cores) {
+    const blocks = this.blocks;
+    for (const unit of cores) {
       try {
-        computeCore(chip, state, scratch, core, task.step);
+        if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, task.step);
+        else computeCore(chip, state, scratch, unit, task.step);
       } catch (e) {
-        throw coreFailure(core, task.step, chip.plan.populations[chip.coreLayer[core]!]?.name ?? '?', e);
+        // A block's failure names its mapped core already (a CoreFailure passes through).
+        throw coreFailure(unit, task.step, chip.plan.populations[blocks ? unit : chip.coreLayer[unit]!]?.name ?? '?', e);
       }
     }
   }
@@ -57,5 +66,6 @@ export class InThreadBackend implements EngineBackend {
     this.chip = null;
     this.state = null;
     this.scratch = null;
+    this.blocks = null;
   }
 }

@@ -203,19 +203,29 @@ export function channelPlan(proj: ProjectionPlan, tileLo: number, tileHi: number
   return { lo, hi, srcLo: Math.min(srcLo, srcHi), srcHi, reach };
 }
 
-/** Whether source index s reaches the axis plan's event region. */
-export const reachesAxis = (p: AxisPlan) => (s: number) => s >= p.srcLo && s < p.srcHi && p.reach[s - p.srcLo]! > 0;
+/** How many event-stage outputs of the axis plan's region source index s reaches (0: none). */
+export const axisReach = (p: AxisPlan) => (s: number) => (s >= p.srcLo && s < p.srcHi ? p.reach[s - p.srcLo]! : 0);
 
-/** CSR of the target tiles each source index reaches, from one reach test per (tile, index). */
-export function fanOut(size: number, tileCount: number, reaches: (tile: number, s: number) => boolean): FanOut {
+/** Whether source index s reaches the axis plan's event region. */
+export const reachesAxis = (p: AxisPlan) => (s: number) => axisReach(p)(s) > 0;
+
+/** CSR of the target tiles each source index reaches, with the reach into each, from one reach count per (tile, index). */
+export function fanOut(size: number, tileCount: number, reachOf: (tile: number, s: number) => number): FanOut {
   const start = new Int32Array(size + 1);
   const tiles: number[] = [];
+  const reach: number[] = [];
   for (let s = 0; s < size; s++) {
     start[s] = tiles.length;
-    for (let t = 0; t < tileCount; t++) if (reaches(t, s)) tiles.push(t);
+    for (let t = 0; t < tileCount; t++) {
+      const r = reachOf(t, s);
+      if (r > 0) {
+        tiles.push(t);
+        reach.push(r);
+      }
+    }
   }
   start[size] = tiles.length;
-  return { start, tiles: Int32Array.from(tiles) };
+  return { start, tiles: Int32Array.from(tiles), reach: Int32Array.from(reach) };
 }
 
 /** One projection seen from every tile of its target: the axis plans of each row, column and channel tile, and the fan-outs. */
@@ -235,9 +245,9 @@ export function projectionTiles(proj: ProjectionPlan, target: Tiling, plan: Netw
   const chans = Array.from({ length: grid.c }, (_, k) => channelPlan(proj, ...tileRange(k, tile.c, shape.c)));
   const src = plan.network.populations[proj.source]!.shape;
   const fan = {
-    rows: fanOut(src.h, rows.length, (t, s) => reachesAxis(rows[t]!)(s)),
-    cols: fanOut(src.w, cols.length, (t, s) => reachesAxis(cols[t]!)(s)),
-    chans: fanOut(src.c, chans.length, (t, s) => chans[t]!.reach[s]! > 0),
+    rows: fanOut(src.h, rows.length, (t, s) => axisReach(rows[t]!)(s)),
+    cols: fanOut(src.w, cols.length, (t, s) => axisReach(cols[t]!)(s)),
+    chans: fanOut(src.c, chans.length, (t, s) => chans[t]!.reach[s]!),
   };
   return { rows, cols, chans, target, fan };
 }

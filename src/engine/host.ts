@@ -5,8 +5,15 @@ import type { InputPopulation, NetworkInput } from '../net/types.js';
 import { inputSource, type InputSource } from '../reference/encode.js';
 import { readout, type ReadoutResult } from '../reference/readout.js';
 import type { Chip, SharedState } from './model.js';
+import { countEvents, createBlockScratch, type Blocks, type BlockScratch } from './blocks.js';
 import { emitEvents } from './kernel.js';
 import { writeParity } from './state.js';
+
+/** A chip in layer blocks: the host sends its packets on the blocks' flows (in their state) and counts the mapped ones. */
+export interface HostBlocks {
+  blocks: Blocks;
+  state: SharedState;
+}
 
 export class Host {
   private readonly values: Float32Array;
@@ -15,19 +22,22 @@ export class Host {
   private readonly cursor: Int32Array;
   private readonly source: InputSource;
   private readonly pop: InputPopulation;
+  private readonly counts: BlockScratch | null;
 
   constructor(
     private readonly chip: Chip,
     input: NetworkInput,
     seed: number,
+    private readonly blocks: HostBlocks | null = null,
   ) {
     this.pop = chip.plan.network.populations[chip.plan.input] as InputPopulation;
     const n = this.pop.shape.c * this.pop.shape.h * this.pop.shape.w;
     this.values = new Float32Array(n);
     this.idx = new Int32Array(n);
     this.val = new Float32Array(n);
-    this.cursor = new Int32Array(chip.flows.count);
+    this.cursor = new Int32Array(Math.max(chip.flows.count, blocks?.blocks.compute.flows.count ?? 0));
     this.source = inputSource(this.pop, input, chip.plan.timesteps, seed);
+    this.counts = blocks ? createBlockScratch(chip) : null;
   }
 
   /**
@@ -52,7 +62,14 @@ export class Host {
       n++;
     }
     const events = { idx: this.idx, val: this.val, offset: 0, count: n };
-    const packets = emitEvents(chip, st, chip.hostEmits, chip.hostFlows, writeParity(st, step), events, this.pop.shape, this.cursor);
+    const parity = writeParity(st, step);
+    let packets: number;
+    if (this.blocks) {
+      const { compute } = this.blocks.blocks;
+      const cst = this.blocks.state;
+      emitEvents(compute, cst, compute.hostEmits, compute.hostFlows, writeParity(cst, step), events, this.pop.shape, this.cursor);
+      packets = countEvents(chip, st, chip.hostEmits, chip.hostFlows, 0, chip.hostFlows.length, parity, this.idx, 0, n, this.pop.shape, this.counts!);
+    } else packets = emitEvents(chip, st, chip.hostEmits, chip.hostFlows, parity, events, this.pop.shape, this.cursor);
     let nonZero = 0;
     for (let i = 0; i < this.values.length; i++) if (this.values[i] !== 0) nonZero++;
     return { events: nonZero, packets };

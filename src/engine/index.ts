@@ -7,6 +7,7 @@ export * from './run.js';
 export * from './backend.js';
 export { layerTotals, priceCounts, price45nm, sumCounters } from './energy.js';
 export { computeCore, emitEvents } from './kernel.js';
+export { blocksFit, layerBlocks, type Blocks } from './blocks.js';
 export { createScratch, type Scratch } from './integrate.js';
 export { allocateBuffers, resetState, viewState, type SharedState } from './state.js';
 export { planNetwork, type NetworkPlan, type PopulationPlan, type ProjectionPlan } from './plan.js';

@@ -91,13 +91,47 @@ export function normRowOf(chip: Chip, st: SharedState, layer: number, step: numb
   return Math.max(0, Math.min(chip.plan.timesteps - 1, t));
 }
 
-/** Compute one core for one step. */
-export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: number, step: number): void {
-  if (sc.fault && sc.fault.core === core && sc.fault.step === step) throw new Error('injected fault (Blueprint.injectFault)');
-  const layer = chip.coreLayer[core]!;
-  const pop = chip.plan.populations[layer]!;
+/**
+ * The core's input current for this step: every incoming projection integrated and added in network order, in
+ * sc.current (tile-local C×H×W over the core's channels [c0, c0 + channels) and `hw` pixels per channel).
+ */
+export function integrateInputs(
+  chip: Chip,
+  st: SharedState,
+  sc: Scratch,
+  core: number,
+  step: number,
+  c0: number,
+  hw: number,
+  n: number,
+  work: IntegrateCounts,
+): Float64Array {
+  const current = sc.current;
   const float = chip.arithmetic === 'float';
-  const view: CoreView = {
+  const inputs = chip.inputs[core]!;
+  for (let p = 0; p < inputs.length; p++) {
+    const inp = inputs[p]!;
+    const proj = chip.plan.projections[inp.proj]!;
+    const y = integrateProjection(chip, st, sc, inp, readParity(st, step, proj.source === chip.plan.input), work);
+    if (float) {
+      // Projections add in network order, each sum rounded to float32 (the reference's a + b).
+      if (p === 0) current.set(y.subarray(0, n));
+      else for (let i = 0; i < n; i++) current[i] = Math.fround(current[i]! + y[i]!);
+      continue;
+    }
+    if (p === 0) current.fill(0, 0, n);
+    const align = proj.align!;
+    for (let c = 0, channels = n / hw; c < channels; c++) {
+      const gain = 2 ** align[c0 + c]!;
+      for (let i = c * hw, end = i + hw; i < end; i++) current[i]! += y[i]! * gain;
+    }
+  }
+  return current;
+}
+
+/** The tile of a core as the neuron update sees it. */
+export function coreView(chip: Chip, core: number): CoreView {
+  return {
     c0: chip.c0[core]!,
     c1: chip.c1[core]!,
     y0: chip.y0[core]!,
@@ -106,65 +140,72 @@ export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: numb
     x1: chip.x1[core]!,
     offset: chip.neuronOffset[core]!,
   };
+}
+
+/** Compute one core for one step. */
+export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: number, step: number): void {
+  if (sc.fault && sc.fault.core === core && sc.fault.step === step) throw new Error('injected fault (Blueprint.injectFault)');
+  const layer = chip.coreLayer[core]!;
+  const pop = chip.plan.populations[layer]!;
+  const float = chip.arithmetic === 'float';
+  const view = coreView(chip, core);
   const n = chip.neuronOffset[core + 1]! - view.offset;
   const hw = (view.y1 - view.y0) * (view.x1 - view.x0);
-  const current = sc.current;
   const work: IntegrateCounts = { events: 0, synOps: 0, gradedOps: 0 };
-  chip.inputs[core]!.forEach((inp, p) => {
-    const proj = chip.plan.projections[inp.proj]!;
-    const y = integrateProjection(chip, st, sc, inp, readParity(st, step, proj.source === chip.plan.input), work);
-    if (float) {
-      // Projections add in network order, each sum rounded to float32 (the reference's a + b).
-      if (p === 0) current.set(y.subarray(0, n));
-      else for (let i = 0; i < n; i++) current[i] = Math.fround(current[i]! + y[i]!);
-      return;
-    }
-    if (p === 0) current.fill(0, 0, n);
-    const align = proj.align!;
-    for (let c = 0; c < view.c1 - view.c0; c++) {
-      const gain = 2 ** align[view.c0 + c]!;
-      for (let i = c * hw, end = i + hw; i < end; i++) current[i]! += y[i]! * gain;
-    }
-  });
+  const current = integrateInputs(chip, st, sc, core, step, view.c0, hw, n, work);
   const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
   const row = normRowOf(chip, st, layer, step);
   if (float) updateFloat(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd, sc.native);
   else updateFixed(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd);
   st.outCount[core] = upd.events;
-  const flows = chip.outFlows.subarray(chip.outStart[core]!, chip.outStart[core + 1]!);
+  const lo = chip.outStart[core]!;
+  const hi = chip.outStart[core + 1]!;
   const parity = writeParity(st, step);
-  const packets = emitEvents(
+  emitEvents(
     chip,
     st,
     chip.emits[core]!,
-    flows,
+    chip.outFlows.subarray(lo, hi),
     parity,
     { idx: st.outIdx, val: st.outVal, offset: view.offset, count: upd.events },
     pop.shape,
     sc.flowCursor,
   );
+  const k = (step * chip.cores + core) * COUNTER_COUNT;
+  writeWork(st.counters, k, work, upd);
+  countSent(chip, st, chip.outFlows, lo, hi, parity, k);
+}
+
+/** A core's integration and update work into its counter row at k. */
+export function writeWork(ctr: Float64Array, k: number, work: IntegrateCounts, upd: UpdateCounts): void {
+  ctr[k + COUNTER.acs] = work.synOps;
+  ctr[k + COUNTER.macs] = work.gradedOps;
+  ctr[k + COUNTER.packetsIn] = work.events;
+  ctr[k + COUNTER.updatesActive] = upd.active;
+  ctr[k + COUNTER.updatesInactive] = upd.inactive;
+  ctr[k + COUNTER.spikes] = upd.events;
+  ctr[k + COUNTER.saturations] = upd.saturations;
+}
+
+/** Packets a core sent this step on its outgoing flows flows[lo, hi) (their counts in segCount) and their hops, into its counter row at k. */
+export function countSent(chip: Chip, st: SharedState, flows: Int32Array, lo: number, hi: number, parity: number, k: number): void {
+  let packets = 0;
   let ew = 0;
   let ns = 0;
   let chipHops = 0;
   const countBase = parity * chip.flows.count;
-  for (let i = 0; i < flows.length; i++) {
+  const { hopsEW, hopsNS, hopsChip } = chip.flows;
+  for (let i = lo; i < hi; i++) {
     const f = flows[i]!;
     const cnt = st.segCount[countBase + f]!;
-    ew += cnt * chip.flows.hopsEW[f]!;
-    ns += cnt * chip.flows.hopsNS[f]!;
-    chipHops += cnt * chip.flows.hopsChip[f]!;
+    packets += cnt;
+    ew += cnt * hopsEW[f]!;
+    ns += cnt * hopsNS[f]!;
+    chipHops += cnt * hopsChip[f]!;
   }
-  const k = (step * chip.cores + core) * COUNTER_COUNT;
   const ctr = st.counters;
-  ctr[k + COUNTER.acs] = work.synOps;
-  ctr[k + COUNTER.macs] = work.gradedOps;
-  ctr[k + COUNTER.updatesActive] = upd.active;
-  ctr[k + COUNTER.updatesInactive] = upd.inactive;
-  ctr[k + COUNTER.spikes] = upd.events;
   ctr[k + COUNTER.packetsOut] = packets;
   ctr[k + COUNTER.hopsEW] = ew;
   ctr[k + COUNTER.hopsNS] = ns;
   ctr[k + COUNTER.hopsChip] = chipHops;
-  ctr[k + COUNTER.packetsIn] = work.events;
-  ctr[k + COUNTER.saturations] = upd.saturations;
 }

@@ -183,10 +183,12 @@ export interface ChannelPlan {
 
 // ─── Flows between cores (flows.ts) ───
 
-/** For each source index along one axis, the target tile indices (along that axis) it reaches. */
+/** For each source index along one axis, the target tile indices (along that axis) it reaches, and how many outputs of each. */
 export interface FanOut {
   start: Int32Array;
   tiles: Int32Array;
+  /** Parallel to tiles: the source index's reach into that tile's event region (AxisPlan.reach, ChannelPlan.reach). */
+  reach: Int32Array;
 }
 
 /** How one source core (or the host) sends one projection's spikes: a box of flow ids over target tile indices. */
@@ -307,8 +309,12 @@ export interface SharedBuffers {
   segVal: SharedArrayBuffer;
   /** Int32 per flow × parities: packets in the segment. */
   segCount: SharedArrayBuffer;
+  /** Float64 per flow × parities: the synaptic ops the flow's packets bring its destination (layer blocks count them, blocks.ts). */
+  segOps: SharedArrayBuffer;
   /** Float64 per step × core × COUNTER_COUNT. */
   counters: SharedArrayBuffer;
+  /** Layer blocks (blocks.ts): the state of the chip the arithmetic runs on; this state's packets are then counted, not sent. */
+  blocks?: SharedBuffers;
 }
 
 /** Typed-array views over a run's SharedBuffers (state.ts makes them). */
@@ -321,6 +327,7 @@ export interface SharedState {
   readonly segIdx: Int32Array;
   readonly segVal: Float32Array;
   readonly segCount: Int32Array;
+  readonly segOps: Float64Array;
   readonly counters: Float64Array;
   /** 2 when pipelined (a flow is written at step t and read at t + 1), else 1. */
   readonly parities: number;

@@ -229,3 +229,68 @@ export function updateFixed(
   counts.events += events;
   counts.saturations += saturations;
 }
+
+/** Counts of activity() for one core. */
+export interface ActivityCounts {
+  active: number;
+  saturations: number;
+}
+
+/**
+ * What the update of the neurons in view `v` will count, before it runs (the update itself runs on a block `b`
+ * holding them, blocks.ts): the neurons active this step (a non-zero current after normalisation, or for LIF/IF and
+ * fixed point a non-zero membrane) and, in fixed point, those whose sum saturates. `current` is the block's
+ * (block-local C×H×W), the membrane its slice from b.offset. The same tests as updateFloat, updateLif and updateFixed.
+ */
+export function activity(
+  pop: PopulationPlan,
+  v: CoreView,
+  b: CoreView,
+  current: Float64Array,
+  membrane: Float64Array,
+  normRow: number,
+  counts: ActivityCounts,
+): void {
+  const H = b.y1 - b.y0;
+  const W = b.x1 - b.x0;
+  const base = b.offset;
+  let active = 0;
+  let saturations = 0;
+  const q = pop.q;
+  if (!q) {
+    const table = pop.norms ? pop.norms[Math.min(normRow, pop.norms.length - 1)]! : null;
+    const withMembrane = pop.kind === 'lif' || pop.kind === 'if';
+    for (let c = v.c0; c < v.c1; c++) {
+      const s = table ? table.scale[c]! : 1;
+      const bias = table ? table.bias[c]! : 0;
+      for (let y = v.y0; y < v.y1; y++) {
+        const row = ((c - b.c0) * H + y - b.y0) * W - b.x0;
+        for (let i = row + v.x0, end = row + v.x1; i < end; i++) {
+          const I = table ? f(current[i]! * s + bias) : current[i]!;
+          if (I !== 0 || (withMembrane && membrane[base + i] !== 0)) active++;
+        }
+      }
+    }
+  } else {
+    const qrow = Math.min(normRow, q.steps - 1) * q.shape.c;
+    const { min, max } = q.membrane;
+    const isLif = q.neuron === 'lif';
+    for (let c = v.c0; c < v.c1; c++) {
+      const mult = q.multiplier[qrow + c]!;
+      const shift = q.shift[c]!;
+      const bias = q.bias[qrow + c]!;
+      for (let y = v.y0; y < v.y1; y++) {
+        const row = ((c - b.c0) * H + y - b.y0) * W - b.x0;
+        for (let i = row + v.x0, end = row + v.x1; i < end; i++) {
+          const I = shiftRound(current[i]! * mult, shift) + bias;
+          const m = membrane[base + i]!;
+          if (I !== 0 || m !== 0) active++;
+          const s = (isLif ? leak(m, q.decay) : m) + I;
+          if (s < min || s > max) saturations++;
+        }
+      }
+    }
+  }
+  counts.active = active;
+  counts.saturations = saturations;
+}

@@ -48,12 +48,22 @@ import type { BlockedWeights, Chip, ChipSpec, Semantics, SharedBuffers } from '.
 
 export type { SharedBuffers } from './model.js';
 
-export const PROTOCOL_VERSION = 4;
+export const PROTOCOL_VERSION = 5;
+
+/**
+ * What a unit of a phase is: a mapped core ('cores'), or a layer block ('layers', blocks.ts: the layer's arithmetic
+ * once, then each of its mapped cores' update and counters).
+ */
+export type ComputeUnit = 'cores' | 'layers';
 
 /** Everything a worker needs to rebuild the chip: structured-cloneable (weights are typed arrays). */
 export interface Blueprint {
   spec: ChipSpec;
   semantics: Semantics;
+  /** Default 'cores'. */
+  compute?: ComputeUnit;
+  /** 'layers': each layer is cut into up to this many blocks (default 1), so that threads share a layer's work. */
+  parts?: number;
   /** Steps of the run (T, or T + depth when pipelined): sizes the counters block. */
   steps: number;
   /**
@@ -183,6 +193,10 @@ export interface StepTask {
  */
 export interface EngineBackend {
   readonly name: string;
+  /** Threads computing at once (default 1): layer blocks cut each layer into as many parts. */
+  readonly threads?: number;
+  /** Whether it computes layer blocks when the blueprint asks (Blueprint.compute 'layers'); a backend that does not is given cores. */
+  readonly layerBlocks?: boolean;
   /**
    * Build the chip tables from the blueprint (or use `local`, a chip already built on the calling
    * thread, where the backend runs there) and map the shared buffers.

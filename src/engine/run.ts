@@ -3,12 +3,13 @@
 import { EngineRefusal, UserError } from '../errors.js';
 import type { NetworkInput } from '../net/types.js';
 import { InThreadBackend } from './backend.js';
+import { blocksFit, layerBlocks, type Blocks } from './blocks.js';
 import { buildChip, type Chip } from './chip.js';
 import { layerTotals, price45nm, priceCounts, sumCounters } from './energy.js';
 import { EventQueue } from './events.js';
 import { Host, readoutOnHost } from './host.js';
 import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
-import { type Blueprint, type EngineBackend } from './protocol.js';
+import { type Blueprint, type ComputeUnit, type EngineBackend } from './protocol.js';
 import { allocateBuffers, resetState, viewState, writeParity, type SharedState } from './state.js';
 import type { LinkLoads } from './links.js';
 import { StepTimeline, stepPackets } from './timing.js';
@@ -21,6 +22,13 @@ export interface EngineOptions {
   backend?: EngineBackend;
   /** Test hook passed to the backend: computing this core at this step throws (or ends its worker thread). */
   injectFault?: Blueprint['injectFault'];
+  /**
+   * 'layers': each layer's arithmetic once, on layer blocks (blocks.ts), the mapped cores' own counters beside it;
+   * 'cores': every mapped core computed on its own. Default: layers wherever the chip fits them (identical results).
+   */
+  compute?: ComputeUnit;
+  /** Layer blocks: cut each layer into up to this many blocks (default: the backend's threads; identical results). */
+  parts?: number;
 }
 
 /** Steps a run takes: T, or T + depth when pipelined (the last layer sees the last input step). */
@@ -40,6 +48,8 @@ export class Engine {
     readonly steps: number,
     private readonly state: SharedState,
     private readonly backend: EngineBackend,
+    /** Layer blocks and their state, or null: core by core. */
+    private readonly blocks: { blocks: Blocks; state: SharedState } | null,
   ) {}
 
   static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
@@ -54,23 +64,34 @@ export class Engine {
         problem: `pipelined needs an accumulator readout (a spiking network); '${chip.plan.network.readout.population}' is ${readout?.kind ?? 'missing'}`,
       });
     const steps = stepsOf(chip, semantics);
-    const buffers = allocateBuffers(chip, semantics, steps);
-    const backend = opts.backend ?? new InThreadBackend();
-    const blueprint: Blueprint = { spec: chip.spec, semantics, steps, ...(opts.injectFault ? { injectFault: opts.injectFault } : {}) };
+    const backend: EngineBackend = opts.backend ?? new InThreadBackend();
+    const compute = opts.compute ?? (blocksFit(chip) && backend.layerBlocks ? 'layers' : 'cores');
+    if (compute === 'layers' && !(blocksFit(chip) && backend.layerBlocks))
+      throw new EngineRefusal(
+        `engine: layer blocks need a chip with some layer on several cores and no graded stage after a projection's first conv, and a backend that computes them`,
+      );
+    const parts = opts.parts ?? backend.threads ?? 1;
+    const blocks = compute === 'layers' ? layerBlocks(chip, parts) : null;
+    const buffers = allocateBuffers(chip, semantics, steps, !blocks);
+    if (blocks) buffers.blocks = allocateBuffers(blocks.compute, semantics, steps);
+    const blueprint: Blueprint = { spec: chip.spec, semantics, steps, compute, parts, ...(opts.injectFault ? { injectFault: opts.injectFault } : {}) };
     await backend.attach(blueprint, buffers, chip);
-    return new Engine(chip, semantics, steps, viewState(buffers, semantics, steps), backend);
+    const blockState = blocks ? { blocks, state: viewState(buffers.blocks!, semantics, steps) } : null;
+    return new Engine(chip, semantics, steps, viewState(buffers, semantics, steps), backend, blockState);
   }
 
-  /** Phases of one step: one per layer (same-step) or all cores at once (pipelined). */
+  /** Phases of one step: one per layer (same-step) or all at once (pipelined), of cores or of layer blocks. */
   private phases(): Int32Array[] {
-    if (this.semantics === 'pipelined') return [Int32Array.from({ length: this.chip.cores }, (_, c) => c)];
-    return this.chip.layerCores;
+    const chip = this.blocks ? this.blocks.blocks.compute : this.chip;
+    if (this.semantics === 'pipelined') return [Int32Array.from({ length: chip.cores }, (_, c) => c)];
+    return chip.layerCores;
   }
 
   async run(input: NetworkInput, opts: RunOptions = {}): Promise<EngineResult> {
     const { chip, state: st, steps } = this;
     resetState(st);
-    const host = new Host(chip, input, opts.seed ?? 0);
+    if (this.blocks) resetState(this.blocks.state);
+    const host = new Host(chip, input, opts.seed ?? 0, this.blocks);
     const hostCounters = emptyHost(steps);
     const queue = new EventQueue();
     const readyNs = new Float64Array(steps * chip.cores);
@@ -136,7 +157,8 @@ export class Engine {
     links: LinkLoads;
   }): EngineResult {
     const { chip, state: st, steps } = this;
-    const out = readoutOnHost(chip, st);
+    // Layer blocks keep the membranes in their own state, a layer's in C-order.
+    const out = this.blocks ? readoutOnHost(this.blocks.blocks.compute, this.blocks.state) : readoutOnHost(chip, st);
     r.hostCounters.readoutMacs = out.macs;
     const counters = Float64Array.from(st.counters);
     const totals = sumCounters(counters, chip.cores, steps, null);

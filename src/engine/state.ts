@@ -5,11 +5,14 @@ import type { Chip, Semantics, SharedBuffers, SharedState } from './model.js';
 
 export type { SharedState } from './model.js';
 
-/** Allocate the shared buffers of a run of `steps` steps. */
-export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number): SharedBuffers {
+/**
+ * Allocate the shared buffers of a run of `steps` steps. `payloads` false: no packet slots, only their counts
+ * (a chip in layer blocks counts its packets and sends them on its blocks' flows).
+ */
+export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number, payloads = true): SharedBuffers {
   const parities = semantics === 'pipelined' ? 2 : 1;
   const n = chip.totalNeurons;
-  const slots = chip.flows.segTotal * parities;
+  const slots = payloads ? chip.flows.segTotal * parities : 0;
   return {
     membrane: new SharedArrayBuffer(8 * n),
     outIdx: new SharedArrayBuffer(4 * n),
@@ -18,6 +21,7 @@ export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number)
     segIdx: new SharedArrayBuffer(4 * slots),
     segVal: new SharedArrayBuffer(4 * slots),
     segCount: new SharedArrayBuffer(4 * chip.flows.count * parities),
+    segOps: new SharedArrayBuffer(payloads ? 0 : 8 * chip.flows.count * parities),
     counters: new SharedArrayBuffer(8 * steps * chip.cores * COUNTER_COUNT),
   };
 }
@@ -33,6 +37,7 @@ export function viewState(buffers: SharedBuffers, semantics: Semantics, steps: n
     segIdx: new Int32Array(buffers.segIdx),
     segVal: new Float32Array(buffers.segVal),
     segCount: new Int32Array(buffers.segCount),
+    segOps: new Float64Array(buffers.segOps),
     counters: new Float64Array(buffers.counters),
     parities: semantics === 'pipelined' ? 2 : 1,
     semantics,
@@ -45,11 +50,12 @@ export function resetState(s: SharedState): void {
   s.membrane.fill(0);
   s.outCount.fill(0);
   s.segCount.fill(0);
+  s.segOps.fill(0);
   s.counters.fill(0);
 }
 
 /** Parity a flow is written with at step t, and read with (host flows are read in the step they are written). */
-export function writeParity(s: SharedState, step: number): number {
+export function writeParity(s: Pick<SharedState, 'parities'>, step: number): number {
   return s.parities === 2 ? step & 1 : 0;
 }
 

@@ -4,10 +4,21 @@
 // the same kernel on the same memory as the in-thread backend. Messages order the phases (protocol.ts).
 
 import { Piscina } from 'piscina';
+import { computeBlock, createBlockScratch, layerBlocks, type Blocks, type BlockScratch } from './blocks.js';
 import { buildChip, type Chip } from './chip.js';
 import { createScratch, type Scratch } from './integrate.js';
 import { computeCore } from './kernel.js';
-import { abortRound, PROTOCOL_VERSION, SYNC, type Attachment, type Blueprint, type ComputeReply, type ComputeRequest, type WorkerData } from './protocol.js';
+import {
+  abortRound,
+  CoreFailure,
+  PROTOCOL_VERSION,
+  SYNC,
+  type Attachment,
+  type Blueprint,
+  type ComputeReply,
+  type ComputeRequest,
+  type WorkerData,
+} from './protocol.js';
 import { viewState, type SharedState } from './state.js';
 
 /** Exit code of a thread ended by the 'exit' fault hook (EX_SOFTWARE): recognisable in the coordinator's error. */
@@ -33,6 +44,8 @@ interface Attached {
   progress: Int32Array;
   sync: Int32Array;
   coreNs: Float64Array;
+  /** Layer blocks (Blueprint.compute 'layers'), their state and this thread's block buffers; null: core by core. */
+  blocks: { blocks: Blocks; state: SharedState; scratch: BlockScratch } | null;
 }
 
 let attached: Attached | null = null;
@@ -41,11 +54,25 @@ function attach(engine: number, a: Attachment): Attached {
   attached = null; // the previous engine's chip can be collected while this one is built
   const { blueprint } = a;
   const chip = buildChip(blueprint.spec);
-  const scratch = createScratch(chip, 'native', undefined, a.blocked);
+  const layers = blueprint.compute === 'layers' ? layerBlocks(chip, blueprint.parts) : null;
+  const scratch = createScratch(layers ? layers.compute : chip, 'native', undefined, a.blocked);
   const fault = blueprint.injectFault ?? null;
   scratch.fault = fault;
   const state = viewState(a.buffers, blueprint.semantics, blueprint.steps);
-  return { engine, chip, state, scratch, fault, progress: new Int32Array(a.progress), sync: new Int32Array(a.sync), coreNs: new Float64Array(a.coreNs) };
+  const blocks = layers
+    ? { blocks: layers, state: viewState(a.buffers.blocks!, blueprint.semantics, blueprint.steps), scratch: createBlockScratch(chip) }
+    : null;
+  return {
+    engine,
+    chip,
+    state,
+    scratch,
+    fault,
+    progress: new Int32Array(a.progress),
+    sync: new Int32Array(a.sync),
+    coreNs: new Float64Array(a.coreNs),
+    blocks,
+  };
 }
 
 function populationOf(chip: Chip, core: number): string {
@@ -73,29 +100,38 @@ export default function compute(req: ComputeRequest): ComputeReply {
     if (!req.attach) return { type: 'unattached' };
     attached = attach(req.engine, req.attach);
   }
-  const { chip, state, scratch, fault, progress, sync, coreNs } = attached;
+  const { chip, state, scratch, fault, progress, sync, coreNs, blocks } = attached;
   const { phases, step, slot } = req;
+  /** Before each mapped core: record it (to name it if this thread dies), and the 'exit' fault hook. */
+  const enter = (core: number): void => {
+    Atomics.store(progress, slot, core);
+    if (fault?.mode === 'exit' && fault.core === core && fault.step === step) process.exit(FAULT_EXIT_CODE);
+  };
   const doneAt = SYNC.claim + phases.length;
   let claimed = 0;
   for (let p = 0; p < phases.length; p++) {
-    const cores = phases[p]!;
-    for (let i = Atomics.add(sync, SYNC.claim + p, 1); i < cores.length; i = Atomics.add(sync, SYNC.claim + p, 1), claimed++) {
+    const units = phases[p]!;
+    for (let i = Atomics.add(sync, SYNC.claim + p, 1); i < units.length; i = Atomics.add(sync, SYNC.claim + p, 1), claimed++) {
       if (Atomics.load(sync, SYNC.abort) !== 0) return { type: 'aborted' };
-      const core = cores[i]!;
-      Atomics.store(progress, slot, core);
-      if (fault?.mode === 'exit' && fault.core === core && fault.step === step) process.exit(FAULT_EXIT_CODE);
+      const unit = units[i]!;
       const t0 = performance.now();
       try {
-        computeCore(chip, state, scratch, core, step);
+        if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, step, enter);
+        else {
+          enter(unit);
+          computeCore(chip, state, scratch, unit, step);
+        }
       } catch (e) {
         abortRound(sync);
+        if (e instanceof CoreFailure) return { type: 'failed', error: e.info };
+        const core = Atomics.load(progress, slot);
         return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
       }
-      coreNs[core] = (performance.now() - t0) * 1e6;
-      if (Atomics.add(sync, doneAt + p, 1) + 1 === cores.length) Atomics.notify(sync, doneAt + p);
+      coreNs[unit] = (performance.now() - t0) * 1e6;
+      if (Atomics.add(sync, doneAt + p, 1) + 1 === units.length) Atomics.notify(sync, doneAt + p);
     }
     // The replies end the last phase: the coordinator waits for every one.
-    if (p + 1 < phases.length && !awaitCount(sync, doneAt + p, cores.length)) return { type: 'aborted' };
+    if (p + 1 < phases.length && !awaitCount(sync, doneAt + p, units.length)) return { type: 'aborted' };
   }
   return { type: 'computed', step, cores: claimed };
 }

@@ -1,0 +1,165 @@
+// Benchmark (issue 15, item 5): the engine on a realistic mapping of thousands of cores against one core per layer.
+//
+// The paper-size dl-vgg9 (bench/lib/paper-model.ts; width 0.5 where loihi cannot map width 1 yet) on loihi against
+// ideal-45nm, T=20, 2 worker threads each, the same input spikes: wall-time ratio (target ≤ 1.3×), peak memory
+// (target ≤ 2 GB), identical spikes and operation counts; the core-by-core engine on the same loihi mapping for the
+// record; fixed point against float on the same work (target ≤ 1.3×); and the engine against PyTorch's dense run
+// with 2 threads (target ≤ 0.5×). Engines are created (threads started, chips built) before the clock starts; each
+// figure is the median of ROUNDS runs taken in turns, so a change in the machine's load hits every contender alike.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkerBackend } from '../src/engine/backend-workers.js';
+import type { Chip } from '../src/engine/chip.js';
+import type { ComputeUnit } from '../src/engine/protocol.js';
+import { Engine } from '../src/engine/run.js';
+import type { EngineResult } from '../src/engine/types.js';
+import { MappingInfeasible } from '../src/errors.js';
+import { loadProfile } from '../src/hw/profile.js';
+import { mapNetwork } from '../src/mapping/map.js';
+import type { ArchSpec, Tensor } from '../src/net/types.js';
+import { buildNetwork } from '../src/net/zoo.js';
+import { prepareChip } from '../src/runs/prepare.js';
+import { cpuSince, inputSpikes, maxRssGB, runTorch } from './engine.js';
+import { idleText, watchOtherWork } from './lib/machine.js';
+import { cachedPaperModel, PAPER_SPEC } from './lib/paper-model.js';
+
+const WORKERS = 2;
+const ROUNDS = 3;
+const TARGETS = { ratio: 1.3, rssGB: 2, fixed: 1.3, torch: 0.5 };
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const secs = (s: number) => `${s.toFixed(2)} s`;
+const verdict = (value: number, target: number) => (value <= target ? 'met' : 'NOT met');
+
+/** The paper-size spec if loihi maps it, else width 0.5 (the mapper's population axons decide). */
+function chooseSpec(): { spec: ArchSpec; why: string } {
+  try {
+    mapNetwork(buildNetwork(PAPER_SPEC), loadProfile('loihi'));
+    return { spec: PAPER_SPEC, why: 'paper size (width 1)' };
+  } catch (e) {
+    if (!(e instanceof MappingInfeasible)) throw e;
+    return { spec: { ...PAPER_SPEC, width: 0.5 }, why: `width 0.5 (loihi does not map width 1: ${e.message})` };
+  }
+}
+
+interface Timing {
+  wall: number[];
+  cpu: number[];
+  other: number;
+  result: EngineResult;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** Engines that stay open across rounds; runs each once to warm up, then ROUNDS timed runs in turns. */
+async function race(contenders: Array<{ chip: Chip; compute?: ComputeUnit }>, spikes: Tensor): Promise<{ cold: number[]; timings: Timing[] }> {
+  const input = { kind: 'spikes' as const, spikes };
+  const engines: Engine[] = [];
+  try {
+    for (const c of contenders)
+      engines.push(await Engine.create(c.chip, { backend: new WorkerBackend(WORKERS), ...(c.compute ? { compute: c.compute } : {}) }));
+    const cold: number[] = [];
+    const timings: Timing[] = [];
+    for (const e of engines) {
+      const t0 = performance.now();
+      const result = await e.run(input, { recordSpikes: true });
+      cold.push((performance.now() - t0) / 1000);
+      timings.push({ wall: [], cpu: [], other: 0, result });
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let i = 0; i < engines.length; i++) {
+        const other = watchOtherWork();
+        const c0 = process.cpuUsage();
+        const t0 = performance.now();
+        await engines[i]!.run(input);
+        const t = timings[i]!;
+        t.wall.push((performance.now() - t0) / 1000);
+        t.cpu.push(cpuSince(c0));
+        t.other = Math.max(t.other, other() ?? 0);
+      }
+    }
+    return { cold, timings };
+  } finally {
+    for (const e of engines) await e.close();
+  }
+}
+
+/** What no mapping may change: every spike, the readout, and each layer's operation counts. */
+function sameMathematics(a: EngineResult, b: EngineResult): string {
+  const diffs: string[] = [];
+  a.layers.forEach((l, i) => {
+    const m = b.layers[i]!;
+    for (const k of ['acs', 'macs', 'spikes', 'updatesActive', 'updatesInactive', 'saturations'] as const)
+      if (l[k] !== m[k]) diffs.push(`${l.population}.${k}`);
+  });
+  for (const [name, steps] of Object.entries(a.spikes ?? {}))
+    if (!steps.every((bits, t) => bits.every((v, i) => v === b.spikes![name]![t]![i]))) diffs.push(`${name} spikes`);
+  if (!a.accumulator.data.every((v, i) => Object.is(v, b.accumulator.data[i]))) diffs.push('readout');
+  return diffs.length === 0 ? 'identical' : `DIFFERENT (${diffs.slice(0, 6).join(', ')})`;
+}
+
+const line = (t: Timing) => `median ${secs(median(t.wall))} wall, ${secs(median(t.cpu))} CPU [${t.wall.map((w) => w.toFixed(2)).join(' ')}]`;
+
+export default async function run(): Promise<void> {
+  say(
+    `machine: load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (wall times on a machine shared with other work are noisy; CPU times and the medians of runs in turns are given too)`,
+  );
+  const { spec, why } = chooseSpec();
+  const { model, dir } = cachedPaperModel(spec);
+  const spikes = inputSpikes(model);
+  const loihi = prepareChip({ model, profile: loadProfile('loihi') }).chip;
+  const ideal = prepareChip({ model, profile: loadProfile('ideal-45nm') }).chip;
+  say(
+    `model: dl-vgg9 64×64 ${why}, T=${model.network.timesteps}; loihi ${fmt(loihi.cores)} cores (${fmt(loihi.flows.count)} flows), ideal-45nm ${ideal.cores} cores`,
+  );
+
+  const main = await race([{ chip: loihi }, { chip: ideal }], spikes);
+  const [onLoihi, onIdeal] = main.timings as [Timing, Timing];
+  const ratio = median(onLoihi.wall) / median(onIdeal.wall);
+  say(`loihi, layer blocks, ${WORKERS} workers: ${line(onLoihi)}; first run ${secs(main.cold[0]!)} (threads build their chips)`);
+  say(`ideal-45nm, ${WORKERS} workers: ${line(onIdeal)}; first run ${secs(main.cold[1]!)}`);
+  say(
+    `  loihi / ideal-45nm: ${ratio.toFixed(2)}× by wall time, ${(median(onLoihi.cpu) / median(onIdeal.cpu)).toFixed(2)}× by CPU time (target ≤ ${TARGETS.ratio}×: ${verdict(ratio, TARGETS.ratio)}; ${idleText(Math.max(onLoihi.other, onIdeal.other))})`,
+  );
+  say(`  spikes, readout and per-layer operations, loihi against ideal-45nm: ${sameMathematics(onLoihi.result, onIdeal.result)}`);
+  const rss = maxRssGB();
+  say(`  peak memory (maxRSS, worker threads included): ${rss.toFixed(2)} GB (target ≤ ${TARGETS.rssGB} GB: ${verdict(rss, TARGETS.rssGB)})`);
+
+  const before = await race([{ chip: loihi, compute: 'cores' }], spikes);
+  const coreByCore = before.timings[0]!;
+  say(
+    `loihi, core by core (the engine before layer blocks), ${WORKERS} workers: ${line(coreByCore)}; layer blocks are ${(median(coreByCore.wall) / median(onLoihi.wall)).toFixed(2)}× faster; results ${sameMathematics(coreByCore.result, onLoihi.result)}`,
+  );
+
+  const fixedChip = prepareChip({ model, profile: loadProfile('loihi'), arithmetic: 'fixed' }).chip;
+  const arith = await race([{ chip: fixedChip }, { chip: loihi }], spikes);
+  const [fixed, float] = arith.timings as [Timing, Timing];
+  const acs = (r: EngineResult) => r.layers.reduce((a, l) => a + l.acs + l.macs, 0);
+  const fixedRatio = median(fixed.wall) / median(float.wall);
+  say(`fixed point on loihi, ${WORKERS} workers: ${line(fixed)} (${fmt(acs(fixed.result))} synaptic ops); float ${line(float)} (${fmt(acs(float.result))})`);
+  say(
+    `  fixed / float: ${fixedRatio.toFixed(2)}× by wall time, ${(median(fixed.cpu) / median(float.cpu)).toFixed(2)}× by CPU time (target ≤ ${TARGETS.fixed}×: ${verdict(fixedRatio, TARGETS.fixed)})`,
+  );
+
+  const tmp = mkdtempSync(join(tmpdir(), 'spikemesh-cores-'));
+  try {
+    const torch = runTorch(dir, spikes, tmp, WORKERS);
+    if (typeof torch === 'string') say(`PyTorch: skipped (${torch})`);
+    else {
+      const r = median(onLoihi.wall) / torch.seconds;
+      say(
+        `PyTorch ${torch.torch} dense, ${torch.threads} threads, the same spikes and weights: ${secs(torch.seconds)} wall, ${secs(torch.cpuSeconds)} CPU (best of its runs)`,
+      );
+      say(
+        `  engine (loihi, ${WORKERS} workers) / PyTorch: ${r.toFixed(2)}× by wall time (target ≤ ${TARGETS.torch}×: ${verdict(r, TARGETS.torch)}); ideal-45nm / PyTorch ${(median(onIdeal.wall) / torch.seconds).toFixed(2)}×`,
+      );
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,410 @@
+// Layer blocks: each layer's arithmetic computed once on one block core covering the whole layer, while every
+// membrane, outbox and counter stays the mapped cores' own. So a step's cost follows the synaptic work and the
+// packets, not the number of cores a mapping cut the network into.
+//
+// Why this is exact: the engine's sums are the reference's whatever the tiling (integrate.ts puts every
+// accumulator's contributions in source order, fixed point is exact), so the layer's current, and so its update,
+// is the same on one core as on many. Each mapped core's update counters come from activity() (neurons.ts: the
+// update's own tests, run before it), its spikes and outbox from the layer's events in its tile. What the mapping adds
+// is traffic: the packets of every mapped flow and the synaptic ops they bring are counted per event through the
+// mapped chip's emit boxes (countEvents: one count per packet, no payload moved), and a core's received packets
+// and synaptic ops are the sums over its incoming flows. These are the counts computeCore makes: one packet per
+// (event, destination core), and a gathered event's ops are its reach product over the core's region.
+//
+// Blocks need every projection to end at its event stage: a later graded stage (transposed conv, resize) works on
+// the hull of each core's region, so its MACs depend on the tiling itself; such chips run core by core.
+
+import { COUNTER, COUNTER_COUNT } from '../counters.js';
+import { buildChip } from './chip.js';
+import type { Scratch } from './integrate.js';
+import { coreView, countSent, emitEvents, integrateInputs, normRowOf, type EventList } from './kernel.js';
+import type { Chip, EmitPlan, FanOut, SharedState } from './model.js';
+import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
+import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
+import { activity, updateFixed, updateFloat, type ActivityCounts, type UpdateCounts } from './neurons.js';
+import { coreFailure } from './protocol.js';
+import { readParity, writeParity } from './state.js';
+
+/** A mapped chip's layer blocks: the chip the arithmetic runs on, the mapped cores of each block, and their tiles. */
+export interface Blocks {
+  /** The same network and profile with each layer cut into a few blocks of whole mapped tiles: block b is its core b. */
+  readonly compute: Chip;
+  /** Mapped cores of each block. */
+  readonly cores: readonly Int32Array[];
+  /** Per layer: the mapped tile index of every row, column and channel (a core is coreOfTile of the three). */
+  readonly tileOf: ReadonlyArray<{ rows: Int32Array; cols: Int32Array; chans: Int32Array }>;
+}
+
+/** Per-thread buffers of computeBlock and of the host's packet counts. */
+export interface BlockScratch {
+  /** Per mapped flow: packets counted this step and the synaptic ops they bring (the thread's own, like flowCursor). */
+  sent: Int32Array;
+  ops: Float64Array;
+  /** Per pixel of a population: events counted there (zero between uses), and the pixels touched. */
+  pixels: Int32Array;
+  touched: Int32Array;
+  /** Per (row tile, column tile) of an emit box: packets and their row × column reach (zero between uses). */
+  spatialCount: Int32Array;
+  spatialOps: Float64Array;
+  activity: ActivityCounts;
+}
+
+/** Whether a chip runs in layer blocks: some layer spans several cores, and every projection ends at its event stage. */
+export function blocksFit(chip: Chip): boolean {
+  return chip.cores > chip.plan.populations.length && chip.plan.projections.every((p) => p.stages.length === p.eventStage + 1);
+}
+
+/**
+ * A layer's block tiling: its mapped tile grid cut into `parts` runs of whole tiles along its first axis of several
+ * tiles (rows, then columns, then channels: a spatial cut shares the least input between blocks), so every mapped
+ * core lies inside one block.
+ */
+function blockTiling(l: LayerTiling, parts: number, firstTile: number): Tiling {
+  const tile = { ...l.shape };
+  const axis = (['h', 'w', 'c'] as const).find((a) => l.grid[a] > 1);
+  if (axis && parts > 1) tile[axis] = l.tile[axis] * Math.ceil(l.grid[axis] / Math.min(parts, l.grid[axis]));
+  const grid = { c: tileCount(l.shape.c, tile.c), h: tileCount(l.shape.h, tile.h), w: tileCount(l.shape.w, tile.w) };
+  return { tile, grid, firstTile };
+}
+
+/** The tile table of layer tilings numbered from 0 (`count` tiles): each tile's layer and ranges, its neurons as its use. */
+export function tileTable(tilings: readonly LayerTiling[], count: number): TileTable {
+  const col = () => new Int32Array(count);
+  const use = () => new Float64Array(count);
+  const tiles = {
+    layer: col(),
+    c0: col(),
+    c1: col(),
+    y0: col(),
+    y1: col(),
+    x0: col(),
+    x1: col(),
+    neurons: use(),
+    inputAxons: use(),
+    synapseBits: use(),
+    outputAxons: use(),
+  };
+  tilings.forEach((l, li) => {
+    for (let b = l.firstTile; b < l.firstTile + l.tileCount; b++) {
+      const [i, j, k] = tileOfCore(l, b);
+      tiles.layer[b] = li;
+      [tiles.y0[b], tiles.y1[b]] = tileRange(i, l.tile.h, l.shape.h);
+      [tiles.x0[b], tiles.x1[b]] = tileRange(j, l.tile.w, l.shape.w);
+      [tiles.c0[b], tiles.c1[b]] = tileRange(k, l.tile.c, l.shape.c);
+      tiles.neurons[b] = (tiles.c1[b]! - tiles.c0[b]!) * (tiles.y1[b]! - tiles.y0[b]!) * (tiles.x1[b]! - tiles.x0[b]!);
+    }
+  });
+  return tiles;
+}
+
+/** The mapping cut into blocks (all on slot 0: their flows are never routed or timed, the mapped chip's are). */
+function blockMapping(m: Mapping, parts: number): Mapping {
+  const tilings: LayerTiling[] = [];
+  let first = 0;
+  for (const l of m.partition.layers) {
+    const t = blockTiling(l, parts, first);
+    const n = t.grid.c * t.grid.h * t.grid.w;
+    tilings.push({ ...l, ...t, tileCount: n });
+    first += n;
+  }
+  const tiles = tileTable(tilings, first);
+  return { ...m, partition: { ...m.partition, layers: tilings, tiles, tileCount: first }, placement: { ...m.placement, slotOfTile: new Int32Array(first) } };
+}
+
+const built = new WeakMap<Chip, Map<number, Blocks>>();
+
+/** The tile of every index along an axis cut into tiles of `size`. */
+const tilesAlong = (n: number, size: number) => Int32Array.from({ length: n }, (_, i) => Math.floor(i / size));
+
+/** The mapped cores inside each block (a mapped core lies in the block holding its first neuron). */
+function coresOfBlocks(chip: Chip, compute: Chip): Int32Array[] {
+  const lists: number[][] = Array.from({ length: compute.cores }, () => []);
+  const layers = compute.spec.mapping.partition.layers;
+  for (let core = 0; core < chip.cores; core++) {
+    const l = layers[chip.coreLayer[core]!]!;
+    const b = coreOfTile(l, Math.floor(chip.y0[core]! / l.tile.h), Math.floor(chip.x0[core]! / l.tile.w), Math.floor(chip.c0[core]! / l.tile.c));
+    lists[b]!.push(core);
+  }
+  return lists.map((l) => Int32Array.from(l));
+}
+
+/** The blocks of a mapped chip, each layer cut into up to `parts` blocks (built once per chip, parts and thread). */
+export function layerBlocks(chip: Chip, parts = 1): Blocks {
+  let byParts = built.get(chip);
+  if (!byParts) built.set(chip, (byParts = new Map()));
+  let b = byParts.get(parts);
+  if (!b) {
+    const mapping = chip.spec.mapping;
+    const compute = buildChip({ ...chip.spec, mapping: blockMapping(mapping, parts) });
+    const tileOf = mapping.partition.layers.map((l) => ({
+      rows: tilesAlong(l.shape.h, l.tile.h),
+      cols: tilesAlong(l.shape.w, l.tile.w),
+      chans: tilesAlong(l.shape.c, l.tile.c),
+    }));
+    b = { compute, cores: coresOfBlocks(chip, compute), tileOf };
+    byParts.set(parts, b);
+  }
+  return b;
+}
+
+export function createBlockScratch(chip: Chip): BlockScratch {
+  const pixels = Math.max(...chip.plan.network.populations.map((p) => p.shape.h * p.shape.w));
+  let spatial = 1;
+  for (const plans of [...chip.emits, chip.hostEmits]) for (const p of plans) spatial = Math.max(spatial, p.flowIds.length / Math.max(1, p.nk));
+  return {
+    spatialCount: new Int32Array(spatial),
+    spatialOps: new Float64Array(spatial),
+    sent: new Int32Array(chip.flows.count),
+    ops: new Float64Array(chip.flows.count),
+    pixels: new Int32Array(pixels),
+    touched: new Int32Array(pixels),
+    activity: { active: 0, saturations: 0 },
+  };
+}
+
+/** Whether every source channel reaches the same target channel tiles by the same counts (a conv with one group): then only an event's pixel matters. */
+const uniformCache = new WeakMap<FanOut, boolean>();
+function uniformChannels(fan: FanOut): boolean {
+  let u = uniformCache.get(fan);
+  if (u === undefined) {
+    const n = fan.start[1]! - fan.start[0]!;
+    u = true;
+    for (let c = 1; u && c + 1 < fan.start.length; c++) {
+      const a = fan.start[c]!;
+      if (fan.start[c + 1]! - a !== n) u = false;
+      for (let g = 0; u && g < n; g++) if (fan.tiles[a + g] !== fan.tiles[g] || fan.reach[a + g] !== fan.reach[g]) u = false;
+    }
+    uniformCache.set(fan, u);
+  }
+  return u;
+}
+
+/** Add `cnt` packets of a source at (y, x) whose channels reach target channel tiles [g0, g1) of the plan's fan to the flows of its box. */
+function countBox(plan: EmitPlan, y: number, x: number, g0: number, g1: number, cnt: number, sent: Int32Array, ops: Float64Array): void {
+  const { rows, cols, chans, flowIds, iLo, jLo, kLo, nj, nk } = plan;
+  for (let a = rows.start[y]!, a1 = rows.start[y + 1]!; a < a1; a++) {
+    const ib = (rows.tiles[a]! - iLo) * nj;
+    const ra = cnt * rows.reach[a]!;
+    for (let b = cols.start[x]!, b1 = cols.start[x + 1]!; b < b1; b++) {
+      const jb = (ib + cols.tiles[b]! - jLo) * nk;
+      const rab = ra * cols.reach[b]!;
+      for (let g = g0; g < g1; g++) {
+        const f = flowIds[jb + chans.tiles[g]! - kLo]!;
+        sent[f]! += cnt;
+        ops[f]! += rab * chans.reach[g]!;
+      }
+    }
+  }
+}
+
+/**
+ * countEvents for a plan whose channels all reach alike: the events are counted per pixel, the pixels per spatial
+ * destination (row and column tile) with their row and column reach, and each spatial destination's counts go to
+ * its channel tiles once: a source of many events walks each destination once, not once per event.
+ */
+function countPixels(plan: EmitPlan, idx: Int32Array, offset: number, end: number, HW: number, bs: BlockScratch): void {
+  const { sent, ops, pixels, touched, spatialCount, spatialOps } = bs;
+  const { rows, cols, chans, flowIds, iLo, jLo, kLo, nj, nk } = plan;
+  let nt = 0;
+  for (let e = offset; e < end; e++) {
+    const p = idx[e]! % HW;
+    if (pixels[p]++ === 0) touched[nt++] = p;
+  }
+  const W = cols.start.length - 1;
+  for (let t = 0; t < nt; t++) {
+    const p = touched[t]!;
+    const cnt = pixels[p]!;
+    pixels[p] = 0;
+    const x = p % W;
+    const y = (p - x) / W;
+    for (let a = rows.start[y]!, a1 = rows.start[y + 1]!; a < a1; a++) {
+      const ib = (rows.tiles[a]! - iLo) * nj - jLo;
+      const ra = cnt * rows.reach[a]!;
+      for (let b = cols.start[x]!, b1 = cols.start[x + 1]!; b < b1; b++) {
+        const ij = ib + cols.tiles[b]!;
+        spatialCount[ij]! += cnt;
+        spatialOps[ij]! += ra * cols.reach[b]!;
+      }
+    }
+  }
+  const g0 = chans.start[0]!;
+  const g1 = chans.start[1]!;
+  for (let ij = 0, n = flowIds.length / Math.max(1, nk); ij < n; ij++) {
+    const cnt = spatialCount[ij]!;
+    if (cnt === 0) continue;
+    const o = spatialOps[ij]!;
+    spatialCount[ij] = 0;
+    spatialOps[ij] = 0;
+    for (let g = g0; g < g1; g++) {
+      const f = flowIds[ij * nk + chans.tiles[g]! - kLo]!;
+      sent[f]! += cnt;
+      ops[f]! += o * chans.reach[g]!;
+    }
+  }
+}
+
+/**
+ * Count the packets a source's events make on its flows (one per event and destination core, as emitEvents sends)
+ * and the synaptic ops each brings its destination (the event's reach product over the destination's region); the
+ * counts go to segCount and segOps of this parity for the flows flows[lo, hi). Returns the packets. Where every
+ * channel reaches alike, the events are counted per pixel first: a core of many channels and few pixels walks its
+ * box once per pixel, not once per event.
+ */
+export function countEvents(
+  chip: Chip,
+  st: SharedState,
+  plans: readonly EmitPlan[],
+  flows: Int32Array,
+  lo: number,
+  hi: number,
+  parity: number,
+  idx: Int32Array,
+  offset: number,
+  count: number,
+  shape: { h: number; w: number },
+  bs: BlockScratch,
+): number {
+  const { sent, ops } = bs;
+  for (let i = lo; i < hi; i++) {
+    sent[flows[i]!] = 0;
+    ops[flows[i]!] = 0;
+  }
+  const H = shape.h;
+  const W = shape.w;
+  const end = offset + count;
+  for (const plan of plans) {
+    const chans = plan.chans;
+    if (uniformChannels(chans)) {
+      countPixels(plan, idx, offset, end, H * W, bs);
+      continue;
+    }
+    for (let e = offset; e < end; e++) {
+      const i = idx[e]!;
+      const x = i % W;
+      const r = (i - x) / W;
+      const y = r % H;
+      const c = (r - y) / H;
+      countBox(plan, y, x, chans.start[c]!, chans.start[c + 1]!, 1, sent, ops);
+    }
+  }
+  const base = parity * chip.flows.count;
+  let packets = 0;
+  for (let i = lo; i < hi; i++) {
+    const f = flows[i]!;
+    st.segCount[base + f] = sent[f]!;
+    st.segOps[base + f] = ops[f]!;
+    packets += sent[f]!;
+  }
+  return packets;
+}
+
+/** A mapped core's received packets and the synaptic ops (or MACs, from graded sources) they bring, from its incoming flows' counts. */
+function countReceived(chip: Chip, st: SharedState, core: number, step: number, k: number): void {
+  const F = chip.flows.count;
+  let packets = 0;
+  let acs = 0;
+  let macs = 0;
+  for (const inp of chip.inputs[core]!) {
+    const proj = chip.plan.projections[inp.proj]!;
+    const base = readParity(st, step, proj.source === chip.plan.input) * F;
+    let ops = 0;
+    for (let f = base + inp.flowLo, end = base + inp.flowHi; f < end; f++) {
+      packets += st.segCount[f]!;
+      ops += st.segOps[f]!;
+    }
+    if (proj.graded) macs += ops;
+    else acs += ops;
+  }
+  const ctr = st.counters;
+  ctr[k + COUNTER.acs] = acs;
+  ctr[k + COUNTER.macs] = macs;
+  ctr[k + COUNTER.packetsIn] = packets;
+}
+
+/** The block's events (C-order) into its mapped cores' outboxes, each core's in C-order too. */
+function distribute(chip: Chip, st: SharedState, blocks: Blocks, block: number, ev: EventList, shape: { h: number; w: number }): void {
+  const li = blocks.compute.coreLayer[block]!;
+  const { rows, cols, chans } = blocks.tileOf[li]!;
+  const layer = chip.spec.mapping.partition.layers[li]!;
+  const { w: gw, c: gc } = layer.grid;
+  const first = layer.firstTile;
+  const { outIdx, outVal, outCount } = st;
+  const { neuronOffset } = chip;
+  for (const core of blocks.cores[block]!) outCount[core] = 0;
+  const H = shape.h;
+  const W = shape.w;
+  for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
+    const idx = ev.idx[e]!;
+    const x = idx % W;
+    const r = (idx - x) / W;
+    const y = r % H;
+    const core = first + (rows[y]! * gw + cols[x]!) * gc + chans[(r - y) / H]!;
+    const slot = neuronOffset[core]! + outCount[core]!++;
+    outIdx[slot] = idx;
+    outVal[slot] = ev.val[e]!;
+  }
+}
+
+/** Called before each mapped core of a block is counted (a worker records it, to name the core if the thread dies). */
+export type BeforeCore = (core: number) => void;
+
+/**
+ * One block for one step: the layer's current and update once (compute chip, its state), then each mapped core's
+ * activity, outbox, counters and packet counts (mapped chip, its state), then the block's events to the blocks that read them.
+ */
+export function computeBlock(
+  blocks: Blocks,
+  chip: Chip,
+  st: SharedState,
+  cst: SharedState,
+  sc: Scratch,
+  bs: BlockScratch,
+  block: number,
+  step: number,
+  before?: BeforeCore,
+): void {
+  const comp = blocks.compute;
+  const layer = comp.coreLayer[block]!;
+  const pop = comp.plan.populations[layer]!;
+  const bview = coreView(comp, block);
+  const n = comp.neuronOffset[block + 1]! - bview.offset;
+  const current = integrateInputs(comp, cst, sc, block, step, bview.c0, (bview.y1 - bview.y0) * (bview.x1 - bview.x0), n, {
+    events: 0,
+    synOps: 0,
+    gradedOps: 0,
+  });
+  const row = normRowOf(chip, st, layer, step);
+  const parity = writeParity(st, step);
+  const ctr = st.counters;
+  const act = bs.activity;
+  // Before the update: the activity tests read the membranes it replaces (and the current a relu normalises in place).
+  for (const core of blocks.cores[block]!) {
+    before?.(core);
+    if (sc.fault && sc.fault.core === core && sc.fault.step === step)
+      throw coreFailure(core, step, pop.name, new Error('injected fault (Blueprint.injectFault)'));
+    const view = coreView(chip, core);
+    activity(pop, view, bview, current, cst.membrane, row, act);
+    const k = (step * chip.cores + core) * COUNTER_COUNT;
+    ctr[k + COUNTER.updatesActive] = act.active;
+    ctr[k + COUNTER.updatesInactive] = chip.neuronOffset[core + 1]! - view.offset - act.active;
+    ctr[k + COUNTER.saturations] = act.saturations;
+  }
+  const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
+  if (chip.arithmetic === 'float') updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native);
+  else updateFixed(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd);
+  const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: bview.offset, count: upd.events };
+  cst.outCount[block] = upd.events;
+  distribute(chip, st, blocks, block, events, pop.shape);
+  for (const core of blocks.cores[block]!) {
+    before?.(core);
+    const k = (step * chip.cores + core) * COUNTER_COUNT;
+    ctr[k + COUNTER.spikes] = st.outCount[core]!;
+    countReceived(chip, st, core, step, k);
+    const lo = chip.outStart[core]!;
+    const hi = chip.outStart[core + 1]!;
+    countEvents(chip, st, chip.emits[core]!, chip.outFlows, lo, hi, parity, st.outIdx, chip.neuronOffset[core]!, st.outCount[core]!, pop.shape, bs);
+    countSent(chip, st, chip.outFlows, lo, hi, parity, k);
+  }
+  const flows = comp.outFlows.subarray(comp.outStart[block]!, comp.outStart[block + 1]!);
+  emitEvents(comp, cst, comp.emits[block]!, flows, writeParity(cst, step), events, pop.shape, sc.flowCursor);
+}

@@ -1,0 +1,193 @@
+// Layer blocks (src/engine/blocks.ts) and mapping invariance: the mapping never changes the mathematics.
+//
+// A fast-check property cuts the golden networks into arbitrary tile shapes on several profiles: spikes, readout and
+// every layer's operation counts equal the one-core-per-layer run (float: ideal-45nm's; fixed point: the same
+// profile's), and running in layer blocks gives the core-by-core run's counters, timeline and outboxes bit for bit.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { tileTable } from '../../src/engine/blocks.js';
+import { blocksFit, buildChip, CoreFailure, Engine, runEngine, WorkerBackend, type Chip, type ComputeUnit, type EngineResult } from '../../src/engine/index.js';
+import { EngineRefusal } from '../../src/errors.js';
+import { tileCount } from '../../src/geometry/tiling.js';
+import { loadProfile } from '../../src/hw/profile.js';
+import { quantize } from '../../src/hw/quantize.js';
+import type { CoreProfile } from '../../src/hw/types.js';
+import { mapNetwork } from '../../src/mapping/map.js';
+import { SerpentinePlacer } from '../../src/mapping/place.js';
+import type { LayerTiling, Mapping, Partition, Partitioner, ShapedNetwork } from '../../src/mapping/types.js';
+import { weightShapes } from '../../src/net/tensor.js';
+import type { Model, NetworkInput } from '../../src/net/types.js';
+import { fingerprint } from './contract.js';
+import { golden, mapModel, smallCores } from './helpers.js';
+
+type Grid = { c: number; h: number; w: number };
+
+/** Cuts every layer into the given number of tiles per axis (ragged where the axis does not divide): any tile shape the engine must take. */
+class GridOf implements Partitioner {
+  readonly name = 'test-grid';
+  constructor(private readonly grids: readonly Grid[]) {}
+
+  partition(net: ShapedNetwork, profile: CoreProfile): Partition {
+    const pops = net.network.populations.filter((p) => p.role !== 'input');
+    const layers: LayerTiling[] = [];
+    let first = 0;
+    pops.forEach((pop, li) => {
+      const g = this.grids[li % this.grids.length]!;
+      const s = pop.shape;
+      const tile = { c: Math.ceil(s.c / Math.min(g.c, s.c)), h: Math.ceil(s.h / Math.min(g.h, s.h)), w: Math.ceil(s.w / Math.min(g.w, s.w)) };
+      const grid = { c: tileCount(s.c, tile.c), h: tileCount(s.h, tile.h), w: tileCount(s.w, tile.w) };
+      const n = grid.c * grid.h * grid.w;
+      layers.push({ population: pop.name, shape: s, tile, grid, firstTile: first, tileCount: n, limitedBy: null });
+      first += n;
+    });
+    const tiles = tileTable(layers, first);
+    return { partitioner: this.name, profile: profile.name, layers, tiles, tileCount: first, notes: [] };
+  }
+}
+
+const shaped = (model: Model): ShapedNetwork => ({ network: model.network, weightShapes: weightShapes(model) });
+
+function chipOf(model: Model, profile: CoreProfile, mapping: Mapping, arithmetic: 'float' | 'fixed'): Chip {
+  return buildChip({ model, mapping, profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(model, profile) } : {}) });
+}
+
+/** Every step's outboxes as the trace reads them: each core's event count and its events. */
+interface Run {
+  result: EngineResult;
+  outboxes: number[][];
+}
+
+async function run(
+  chip: Chip,
+  input: NetworkInput,
+  opts: { compute?: ComputeUnit; semantics?: 'same-step' | 'pipelined'; workers?: number; parts?: number },
+): Promise<Run> {
+  const outboxes: number[][] = [];
+  const result = await runEngine(chip, input, {
+    recordSpikes: true,
+    ...(opts.compute ? { compute: opts.compute } : {}),
+    ...(opts.semantics ? { semantics: opts.semantics } : {}),
+    ...(opts.workers ? { backend: new WorkerBackend(opts.workers) } : {}),
+    ...(opts.parts ? { parts: opts.parts } : {}),
+    onStep: (_t, st) => {
+      const row: number[] = [];
+      for (let c = 0; c < chip.cores; c++) {
+        const off = chip.neuronOffset[c]!;
+        row.push(st.outCount[c]!, ...st.outIdx.subarray(off, off + st.outCount[c]!));
+      }
+      outboxes.push(row);
+    },
+  });
+  return { result, outboxes };
+}
+
+/** What no mapping may change: spikes, readout and each layer's operations (the per-core split and the traffic are the mapping's). */
+function mathematics(r: EngineResult): unknown {
+  return {
+    acc: Array.from(r.accumulator.data),
+    spikes: r.spikes,
+    layers: r.layers.map((l) => [l.population, l.acs, l.macs, l.spikes, l.updatesActive, l.updatesInactive, l.saturations, l.packetsIn > 0]),
+  };
+}
+
+/** Everything of a run on one chip: the layer blocks must give all of it exactly as core by core does. */
+const everything = (r: Run) => ({
+  ...(fingerprint(r.result) as object),
+  timing: r.result.timing,
+  links: r.result.links,
+  events: r.result.events,
+  outboxes: r.outboxes,
+});
+
+const references = new Map<string, EngineResult>();
+
+/** The one-core-per-layer run a mapped run must equal: ideal-45nm's in float, the same profile's in fixed point (its quantization). */
+async function reference(fixture: string, profile: CoreProfile, arithmetic: 'float' | 'fixed', semantics: 'same-step' | 'pipelined'): Promise<EngineResult> {
+  const key = `${fixture}/${arithmetic === 'float' ? 'ideal-45nm' : profile.name}/${arithmetic}/${semantics}`;
+  let r = references.get(key);
+  if (!r) {
+    const { model, input } = golden(fixture);
+    const p = arithmetic === 'float' ? loadProfile('ideal-45nm') : profile;
+    const whole = new GridOf([{ c: 1, h: 1, w: 1 }]);
+    r = (await run(chipOf(model, p, mapNetwork(shaped(model), p, { partitioner: whole, placer: new SerpentinePlacer() }), arithmetic), input, { semantics }))
+      .result;
+    references.set(key, r);
+  }
+  return r;
+}
+
+const PROFILES = new Map(['ideal-45nm', 'loihi', 'loihi2-like'].map((n) => [n, loadProfile(n)]));
+
+describe('mapping invariance', () => {
+  it('givesTheOneCorePerLayerSpikesAndOperationCountsForAnyProfileAndTileShape', async () => {
+    const grid = fc.record({ c: fc.integer({ min: 1, max: 4 }), h: fc.integer({ min: 1, max: 4 }), w: fc.integer({ min: 1, max: 4 }) });
+    let split = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('dl-snn', 'dl-ann'),
+        fc.constantFrom(...PROFILES.keys()),
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(grid, { minLength: 1, maxLength: 10 }),
+        fc.integer({ min: 1, max: 3 }),
+        async (fixture, profileName, fixed, pipelined, grids, parts) => {
+          const { model, input } = golden(fixture);
+          const profile = PROFILES.get(profileName)!;
+          // The ANN twin has analog input and no time: float and same-step only.
+          const spiking = fixture === 'dl-snn';
+          const arithmetic = fixed && spiking ? 'fixed' : 'float';
+          const semantics = pipelined && spiking ? 'pipelined' : 'same-step';
+          const mapping = mapNetwork(shaped(model), profile, { partitioner: new GridOf(grids), placer: new SerpentinePlacer() });
+          const chip = chipOf(model, profile, mapping, arithmetic);
+          const cores = await run(chip, input, { compute: 'cores', semantics });
+          expect(mathematics(cores.result)).toEqual(mathematics(await reference(fixture, profile, arithmetic, semantics)));
+          if (!blocksFit(chip)) return;
+          split++;
+          expect(everything(await run(chip, input, { compute: 'layers', semantics, parts }))).toEqual(everything(cores));
+        },
+      ),
+      { numRuns: 14, seed: 15 },
+    );
+    expect(split).toBeGreaterThan(6);
+  }, 240_000);
+});
+
+describe('layer blocks', () => {
+  const { model, input } = golden('dl-snn');
+  const profile = smallCores(7);
+  const chip = chipOf(model, profile, mapModel(model, profile), 'float');
+
+  it('areChosenWhereSomeLayerSpansSeveralCoresAndNoProjectionHasLaterStages', () => {
+    expect(blocksFit(chip)).toBe(true);
+    const ideal = loadProfile('ideal-45nm');
+    expect(blocksFit(chipOf(model, ideal, mapModel(model, ideal), 'float'))).toBe(false);
+    const fcn = golden('fcn-snn').model;
+    expect(blocksFit(chipOf(fcn, profile, mapModel(fcn, profile), 'float'))).toBe(false);
+  });
+
+  it('refusesLayerBlocksOnAChipWhoseGradedStagesDependOnTheTiling', async () => {
+    const fcn = golden('fcn-snn');
+    const fcnChip = chipOf(fcn.model, profile, mapModel(fcn.model, profile), 'float');
+    await expect(Engine.create(fcnChip, { compute: 'layers' })).rejects.toThrow(EngineRefusal);
+  });
+
+  it('giveTheCoreByCoreResultsOnWorkerThreads', async () => {
+    const want = everything(await run(chip, input, { compute: 'cores' }));
+    expect(everything(await run(chip, input, { compute: 'layers', workers: 2 }))).toEqual(want);
+  });
+
+  it('nameTheMappedCoreAndStepThatFailsInsideABlock', async () => {
+    const core = chip.layerCores[3]![2]!;
+    for (const backend of [undefined, new WorkerBackend(2)]) {
+      const engine = await Engine.create(chip, { compute: 'layers', injectFault: { core, step: 1 }, ...(backend ? { backend } : {}) });
+      try {
+        const failure = await engine.run(input).catch((e: unknown) => e);
+        expect(failure).toBeInstanceOf(CoreFailure);
+        expect((failure as CoreFailure).info).toMatchObject({ core, step: 1, population: chip.plan.populations[3]!.name });
+      } finally {
+        await engine.close();
+      }
+    }
+  });
+});
