@@ -55,7 +55,7 @@ function parseValue(text: string): ProfileValue {
   return t !== '' && Number.isFinite(n) ? n : t;
 }
 
-/** A field name (or alias) of the profile, checked to exist; `spec` names the --vary it came from. */
+/** The dotted path of a field name (or alias), checked to exist in the profile. */
 function fieldPath(name: string, raw: Json): string {
   const path = ALIASES[name] ?? name;
   if (!sourcedAt(raw, path))
