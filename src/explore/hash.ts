@@ -5,8 +5,11 @@ import type { CoreProfile } from '../hw/types.js';
 import type { Network, WeightMap } from '../net/types.js';
 import type { PointSettings, SweepSettings } from './types.js';
 
-/** Bump when what a cached point holds changes meaning, so old entries miss (2: arithmetic, energy split, utilisation, area). */
-export const CACHE_VERSION = 2;
+/**
+ * Bump when what a cached point holds changes meaning, so old entries miss (2: arithmetic, energy split, utilisation,
+ * area; 3: the mapper's placement budget and routing changed the cores' hops of large mappings).
+ */
+export const CACHE_VERSION = 3;
 
 /** SHA-256 over every tensor (name, shape, float32 bytes) in name order. */
 export function weightsHash(weights: WeightMap): string {
