@@ -269,6 +269,7 @@ describe('own checkpoints: layouts spikemesh does not know', () => {
     expect(flags(['conv1'])).toBe("--rename 'conv1' is not FROM=TO (a regular expression, '=', its replacement)");
     expect(flags(['(conv='])).toMatch(/^--rename '\(conv=': FROM is not a regular expression \(Invalid regular expression: .*\)$/);
     expect(flags(['=x'])).toBe("--rename '=x': FROM is empty; give the part of the key names to replace");
+    expect(flags(Array.from({ length: 257 }, (_, i) => `a${i}=b`))).toBe('--rename takes at most 256 rules, got 257');
     expect(flags(['\\.\\d+\\.=.'])).toMatch(new RegExp(`^${path}: the rename rules map both '\\S+' and '\\S+' to '\\S+'$`));
   });
 
