@@ -100,18 +100,28 @@ export class Engine {
     const perStepNs = new Float64Array(steps);
     const recorded = opts.recordSpikes ? chip.plan.populations.map((p) => (isSpiking(p.kind) ? ([] as Uint8Array[]) : null)) : null;
     const phases = this.phases();
+    // The timeline of step t − 1 replays while worker threads compute step t: it reads only that step's counter rows
+    // and a copy of its flows' packet counts (step t writes its own rows, and the counts again).
+    const packets = new Int32Array(chip.flows.count);
     let inputSpikeCount = 0;
     for (let t = 0; t < steps; t++) {
       const sent = host.send(st, t);
       inputSpikeCount += sent.events;
       this.countHost(hostCounters, t, sent.events, sent.packets);
-      if (this.backend.computeStep) await this.backend.computeStep({ step: t, phases });
-      else for (const cores of phases) await this.backend.compute({ step: t, cores });
+      const computing = this.computeStep(t, phases);
+      if (t > 0) perStepNs[t - 1] = timeline.run(t - 1, st.counters, packets);
+      await computing;
       if (recorded) this.record(recorded);
-      perStepNs[t] = timeline.run(t, st.counters, stepPackets(st, t, chip.flows.count));
       opts.onStep?.(t, st, hostCounters);
+      packets.set(stepPackets(st, t, chip.flows.count));
     }
+    if (steps > 0) perStepNs[steps - 1] = timeline.run(steps - 1, st.counters, packets);
     return this.result({ hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: queue.handled, links: timeline.loads });
+  }
+
+  private async computeStep(step: number, phases: Int32Array[]): Promise<void> {
+    if (this.backend.computeStep) await this.backend.computeStep({ step, phases });
+    else for (const cores of phases) await this.backend.compute({ step, cores });
   }
 
   async close(): Promise<void> {
