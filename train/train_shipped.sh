@@ -35,7 +35,7 @@ MODELS=(
   # TrueNorth-compatible Spiking-DeepLab (docs/truenorth.md): grouped convs within 256 axons, trinary weights, one BNTT
   # for all steps, no leak; hybrid start from its own constrained ANN twin. One thread: the machine was shared.
   "deeplab-ann-digits-truenorth digits dl-vgg9 ann 1/4 1 22 --epochs 8 --target truenorth --threads 1"
-  "spiking-deeplab-digits-truenorth digits dl-vgg9 snn 1/4 8 62 --epochs 2 --target truenorth --threads 1 --init-from models/deeplab-ann-digits-truenorth"
+  "spiking-deeplab-digits-truenorth digits dl-vgg9 snn 1/4 8 29 --epochs 1 --class-weights inverse-sqrt --target truenorth --threads 1 --init-from models/deeplab-ann-digits-truenorth"
 )
 
 for entry in "${MODELS[@]}"; do

@@ -1,17 +1,13 @@
 // Smoke test of the PyTorch trainer: a few steps on a tiny network from `data export` files, bundle read back by loadModel.
 
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerDataCommands } from '../../src/cli/data.js';
 import { loadModel } from '../../src/io/checkpoint.js';
 
-const PYTHON = '/usr/bin/python3';
-const TRAIN = join(import.meta.dirname, '..', '..', 'train', 'train.py');
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+import { exportSplit, hasTorch, python, PYTHON, PYTHON_TEST_TIMEOUT_MS, TRAIN } from './helpers.js';
+
 const SKIP_REASON = `${PYTHON} with torch is not available (Debian python3-torch); the trainer smoke test is skipped`;
 
 // Tiny on purpose: 16 digits scenes resized to 16×16, width 1/16, T = 2 — seconds, not minutes.
@@ -21,15 +17,9 @@ let dir: string;
 let trainFile: string;
 let valFile: string;
 
-function train(name: string, ...extra: string[]) {
+async function train(name: string, ...extra: string[]) {
   const args = [TRAIN, '--data', trainFile, '--val', valFile, '--out', join(dir, name), '--workdir', join(dir, `${name}-work`), ...TINY, ...extra];
-  return spawnSync(PYTHON, args, { encoding: 'utf-8', timeout: 60_000 });
-}
-
-async function exportSplit(split: string, count: number, out: string): Promise<void> {
-  const program = new Command().exitOverride();
-  registerDataCommands(program);
-  await program.parseAsync(['node', 'spikemesh', 'data', 'export', '--data', 'digits', '--split', split, '--count', String(count), '--out', out]);
+  return python(args);
 }
 
 beforeAll(async () => {
@@ -43,11 +33,11 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — skipped: ${SKIP_REASON}`, () => {
-  it('trainsATinySpikingDeepLabAndExportsABundleThatLoadModelReads', () => {
-    const init = train('init', '--epochs', '0');
+describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — skipped: ${SKIP_REASON}`, { timeout: PYTHON_TEST_TIMEOUT_MS }, () => {
+  it('trainsATinySpikingDeepLabAndExportsABundleThatLoadModelReads', async () => {
+    const init = await train('init', '--epochs', '0');
     expect(init.status, init.stderr).toBe(0);
-    const run = train('trained', '--epochs', '2');
+    const run = await train('trained', '--epochs', '2');
     expect(run.status, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/epoch 2\/2 +loss [\d.]+ +train acc [\d.]+ +val MIoU [\d.]+ +val acc [\d.]+/);
 
@@ -72,21 +62,21 @@ describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — ski
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
 
-  it('weightsClassesByInverseSqrtFrequencyWhenAskedAndRefusesToResumeAPlainRunSo', () => {
-    const run = train('weighted', '--epochs', '1', '--class-weights', 'inverse-sqrt');
+  it('weightsClassesByInverseSqrtFrequencyWhenAskedAndRefusesToResumeAPlainRunSo', async () => {
+    const run = await train('weighted', '--epochs', '1', '--class-weights', 'inverse-sqrt');
     expect(run.status, run.stderr).toBe(0);
     const { meta } = loadModel(join(dir, 'weighted'));
     expect(meta.provenance?.loss).toMatch(/\(paper Eq\. 5\), ignore_index 255, class weights 1\/sqrt\(pixel frequency/);
     // The plain run's workdir ('trained-work') was made without class weights: resuming it with them is refused.
-    const mixed = spawnSync(PYTHON, [TRAIN, '--data', trainFile, '--val', valFile, '--out', join(dir, 'mixed'), '--workdir', join(dir, 'trained-work'), ...TINY, '--epochs', '3', '--class-weights', 'inverse-sqrt'], { encoding: 'utf-8', timeout: 60_000 });
+    const mixed = await python([TRAIN, '--data', trainFile, '--val', valFile, '--out', join(dir, 'mixed'), '--workdir', join(dir, 'trained-work'), ...TINY, '--epochs', '3', '--class-weights', 'inverse-sqrt']);
     expect(mixed.status).toBe(2);
     expect(mixed.stderr).toContain("class_weights 'none' -> 'inverse-sqrt'");
   });
 
-  it('startsASpikingNetworkFromItsAnnTwinsSynapticWeightsWithInitFrom', () => {
-    const twin = train('twin', '--kind', 'ann', '--epochs', '1');
+  it('startsASpikingNetworkFromItsAnnTwinsSynapticWeightsWithInitFrom', async () => {
+    const twin = await train('twin', '--kind', 'ann', '--epochs', '1');
     expect(twin.status, twin.stderr).toBe(0);
-    const hybrid = train('hybrid', '--epochs', '0', '--init-from', join(dir, 'twin'));
+    const hybrid = await train('hybrid', '--epochs', '0', '--init-from', join(dir, 'twin'));
     expect(hybrid.status, hybrid.stderr).toBe(0);
     expect(hybrid.stdout).toMatch(/initialised from .*twin \(dl-vgg9\/ann, val MIoU [\d.]+\): 9 weight tensors copied/);
 
@@ -101,13 +91,13 @@ describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — ski
     expect(meta.provenance?.initialisedFrom).toMatchObject({ bundle: join(dir, 'twin'), arch: 'dl-vgg9', kind: 'ann', tensorsCopied: 9 });
   });
 
-  it('refusesAnInitFromBundleOfAnotherWidthOrAMissingOneWithOneLine', () => {
-    const wide = train('wide-twin', '--kind', 'ann', '--epochs', '0', '--width', '1/8');
+  it('refusesAnInitFromBundleOfAnotherWidthOrAMissingOneWithOneLine', async () => {
+    const wide = await train('wide-twin', '--kind', 'ann', '--epochs', '0', '--width', '1/8');
     expect(wide.status, wide.stderr).toBe(0);
-    const mismatch = train('bad-init', '--epochs', '1', '--init-from', join(dir, 'wide-twin'));
+    const mismatch = await train('bad-init', '--epochs', '1', '--init-from', join(dir, 'wide-twin'));
     expect(mismatch.status).toBe(2);
     expect(mismatch.stderr.trim()).toBe(`train.py: ${join(dir, 'wide-twin')}: conv1.conv.weight is [8, 3, 3, 3], the run needs [4, 3, 3, 3] (other width or classes?)`);
-    const missing = train('no-init', '--epochs', '1', '--init-from', join(dir, 'nowhere'));
+    const missing = await train('no-init', '--epochs', '1', '--init-from', join(dir, 'nowhere'));
     expect(missing.status).toBe(2);
     expect(missing.stderr.trim()).toMatch(/^train\.py: .*nowhere\/model\.json: no such file \(--init-from wants a bundle folder/);
     // A bundle whose weights file is cut short: one line naming the file.
@@ -115,14 +105,14 @@ describe.skipIf(!hasTorch)(hasTorch ? 'train/train.py' : `train/train.py — ski
     mkdirSync(cut);
     copyFileSync(join(dir, 'wide-twin', 'model.json'), join(cut, 'model.json'));
     writeFileSync(join(cut, 'weights.safetensors'), readFileSync(join(dir, 'wide-twin', 'weights.safetensors')).subarray(0, 100));
-    const corrupt = train('corrupt-init', '--epochs', '1', '--init-from', cut);
+    const corrupt = await train('corrupt-init', '--epochs', '1', '--init-from', cut);
     expect(corrupt.status).toBe(2);
     expect(corrupt.stderr.trim().split('\n')).toHaveLength(1);
     expect(corrupt.stderr).toContain(`train.py: ${join(cut, 'weights.safetensors')}: not a readable safetensors file`);
   });
 
-  it('refusesAMissingDataFileWithOneLineAndExitCode2', () => {
-    const run = spawnSync(PYTHON, [TRAIN, '--data', join(dir, 'missing.safetensors'), '--val', valFile, '--out', join(dir, 'x'), '--workdir', join(dir, 'xw')], { encoding: 'utf-8', timeout: 60_000 });
+  it('refusesAMissingDataFileWithOneLineAndExitCode2', async () => {
+    const run = await python([TRAIN, '--data', join(dir, 'missing.safetensors'), '--val', valFile, '--out', join(dir, 'x'), '--workdir', join(dir, 'xw')]);
     expect(run.status).toBe(2);
     expect(run.stderr.trim()).toBe(`train.py: ${join(dir, 'missing.safetensors')}: no such file`);
   });

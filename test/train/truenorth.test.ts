@@ -1,29 +1,20 @@
 // The trainer's TrueNorth target (train/spikemesh_train/truenorth.py): the trinary forward values, the grouping rule
 // agreeing with the zoo's, and a smoke run whose bundle the zoo loads (shapes), with trinary weights and one BNTT.
 
-import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerDataCommands } from '../../src/cli/data.js';
 import { loadModel } from '../../src/io/checkpoint.js';
 import { TRUENORTH_TAPS, truenorthGroups } from '../../src/net/zoo.js';
 
-const PYTHON = '/usr/bin/python3';
-const TRAIN_DIR = join(import.meta.dirname, '..', '..', 'train');
-const TRAIN = join(TRAIN_DIR, 'train.py');
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+import { exportSplit, hasTorch, python, PYTHON_TEST_TIMEOUT_MS, TRAIN, TRAIN_DIR } from './helpers.js';
 
-const run = promisify(execFile);
-
-/** Runs Python in train/ with one JSON argument; returns what it printed as JSON (asynchronously: a loaded machine
- * takes seconds to import torch, and a blocked test worker misses vitest's heartbeats). */
-async function python<T>(code: string, arg: unknown): Promise<T> {
-  const { stdout } = await run(PYTHON, ['-c', `import json, sys\n${code}`, JSON.stringify(arg)], { cwd: TRAIN_DIR, encoding: 'utf8', timeout: 120_000 });
-  return JSON.parse(stdout) as T;
+/** Runs Python code in train/ with one JSON argument; returns what it printed as JSON. */
+async function pythonJson<T>(code: string, arg: unknown): Promise<T> {
+  const r = await python(['-c', `import json, sys\n${code}`, JSON.stringify(arg)], { cwd: TRAIN_DIR });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as T;
 }
 
 // Tiny: 16×16 digits scenes, width 1/8 (channels 8, 8, 16, 16, 32, 32, 32, atrous8 128), T = 2.
@@ -32,24 +23,11 @@ let dir: string;
 let trainFile: string;
 let valFile: string;
 
-async function train(name: string, ...extra: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const args = [TRAIN, '--data', trainFile, '--val', valFile, '--out', join(dir, name), '--workdir', join(dir, `${name}-work`), ...TINY, ...extra];
-  try {
-    return { status: 0, ...(await run(PYTHON, args, { encoding: 'utf-8', timeout: 180_000 })) };
-  } catch (e) {
-    const failed = e as { code?: number; stdout?: string; stderr?: string };
-    return { status: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? String(e) };
-  }
+function train(name: string, ...extra: string[]) {
+  return python([TRAIN, '--data', trainFile, '--val', valFile, '--out', join(dir, name), '--workdir', join(dir, `${name}-work`), ...TINY, ...extra]);
 }
 
-async function exportSplit(split: string, count: number, out: string): Promise<void> {
-  const program = new Command().exitOverride();
-  registerDataCommands(program);
-  await program.parseAsync(['node', 'spikemesh', 'data', 'export', '--data', 'digits', '--split', split, '--count', String(count), '--out', out]);
-}
-
-// Each case starts Python and imports torch, which takes tens of seconds on a loaded machine; training takes more.
-describe.skipIf(!hasTorch)('trainer truenorth target', { timeout: 300_000 }, () => {
+describe.skipIf(!hasTorch)('trainer truenorth target', { timeout: PYTHON_TEST_TIMEOUT_MS }, () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'spikemesh-tn-'));
     trainFile = join(dir, 'train.safetensors');
@@ -68,7 +46,7 @@ w = torch.tensor(json.loads(sys.argv[1]), requires_grad=True)
 y = trinary(w)
 (y * torch.arange(1.0, len(w) + 1)).sum().backward()
 print(json.dumps({'y': y.tolist(), 'grad': w.grad.tolist()}))`;
-    const out = await python<{ y: number[]; grad: number[] }>(code, [-1, -0.75, -0.5, -0.25, 0, 0.3, 0.5, 0.5001, 1]);
+    const out = await pythonJson<{ y: number[]; grad: number[] }>(code, [-1, -0.75, -0.5, -0.25, 0, 0.3, 0.5, 0.5001, 1]);
     expect(out.y).toEqual([-1, -1, 0, 0, 0, 0, 0, 1, 1]); // |w| > 0.5 strictly
     expect(out.grad).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]); // d(Σ k·y_k)/dw_k = k: straight through
   });
@@ -79,7 +57,7 @@ from spikemesh_train.truenorth import to_latent, trinary
 rows = torch.tensor(json.loads(sys.argv[1])).reshape(2, 1, 1, 4)
 print(json.dumps(trinary(to_latent(rows)).reshape(2, 4).tolist()))`;
     // Row 1: float, mean |w| 0.25, so |w| > 0.7 · 0.25 = 0.175 become ±1. Row 2: already ±a / 0, kept as is.
-    expect(await python<number[][]>(code, [0.1, -0.2, 0.4, 0.3, 0.2, 0, -0.2, 0])).toEqual([
+    expect(await pythonJson<number[][]>(code, [0.1, -0.2, 0.4, 0.3, 0.2, 0, -0.2, 0])).toEqual([
       [0, -1, 1, 1],
       [1, 0, -1, 0],
     ]);
@@ -104,7 +82,7 @@ print(json.dumps([g(c) for c in json.loads(sys.argv[1])]))`;
         return null;
       }
     });
-    expect(await python<(number | null)[]>(code, cases)).toEqual(zoo);
+    expect(await pythonJson<(number | null)[]>(code, cases)).toEqual(zoo);
     expect(zoo.filter((g) => g === null).length).toBeGreaterThan(0); // the refusals agree too
   });
 
