@@ -115,6 +115,12 @@ export function renderDiff(a: string, b: string, d: TraceDiff): string {
   } else lines.push(`no divergent spike: ${a} and ${b} agree on all ${int(d.spikes)} spikes of ${plural(d.compared, 'step record')}`);
   const c = d.counter;
   if (c) lines.push(`first differing counter: sample ${c.sample}, step ${c.step}, core ${c.core}, ${c.counter}: ${c.a} in ${a}, ${c.b} in ${b}`);
+  const l = d.links;
+  if (l && l.most)
+    lines.push(
+      `link loads: ${int(l.a)} packet hops in ${a}, ${int(l.b)} in ${b}; ${int(l.differing)} of ${int(l.links)} links differ, most ${l.most.link}: ${int(l.most.a)} vs ${int(l.most.b)} packets`,
+    );
+  else if (l) lines.push(`link loads: the same on all ${int(l.links)} links (${int(l.a)} packet hops)`);
   lines.push(...d.notes.map((n) => `note: ${n}`));
   return lines.join('\n');
 }

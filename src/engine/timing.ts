@@ -34,7 +34,7 @@ export function chipLinks(chip: Chip): LinkTable {
 }
 
 /** Packets of every flow in step `step`: the counts the step's sources wrote (read after the step's compute). */
-export function stepPackets(st: SharedState, step: number, flows: number): Int32Array {
+export function stepPackets(st: Pick<SharedState, 'segCount' | 'parities'>, step: number, flows: number): Int32Array {
   const base = writeParity(st, step) * flows;
   return st.segCount.subarray(base, base + flows);
 }

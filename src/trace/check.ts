@@ -64,7 +64,24 @@ const headerSchema = z.object({
     staticPerCorePerStep: price,
   }),
   counterNames: z.array(z.string().max(64, 'must be at most 64 characters')).max(256, 'must list at most 256 counters'),
+  links: z
+    .object({
+      contention: z.enum(['none', 'links']),
+      names: z.array(z.string().max(64, 'must be at most 64 characters')),
+      kind: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'must be bytes'),
+      packetNs: float64s,
+    })
+    .optional(),
 });
+
+/** Every link has a name, a kind and a packet time. */
+function linksProblem(h: TraceHeader): string | null {
+  const l = h.links;
+  if (!l) return null;
+  if (l.kind.length !== l.names.length || l.packetNs.length !== l.names.length)
+    return `links: ${l.names.length} names, ${l.kind.length} kinds and ${l.packetNs.length} packet times`;
+  return firstNegative(l.packetNs) >= 0 ? `links.packetNs: link ${firstNegative(l.packetNs)} is not a number ≥ 0` : null;
+}
 
 /** Every table has one entry per core: checked first, so that `cores` is never trusted beyond the bytes present. */
 function tablesProblem(h: TraceHeader): string | null {
@@ -90,7 +107,7 @@ function layersProblem(h: TraceHeader): string | null {
 /** The header as a TraceHeader, or an InputError naming `file` and the first field that is wrong. */
 export function checkHeader(raw: TraceHeader, file: string): TraceHeader {
   const h = { ...raw, ...parseOrRefuse(headerSchema, raw, file, 'trace header') };
-  const problem = tablesProblem(h) ?? layersProblem(h) ?? meshProblem(h.mesh, h.coreTable.slot, h.cores, 'mesh', 'coreTable.slot: core');
+  const problem = tablesProblem(h) ?? layersProblem(h) ?? linksProblem(h) ?? meshProblem(h.mesh, h.coreTable.slot, h.cores, 'mesh', 'coreTable.slot: core');
   if (problem) throw refusal(file, `trace header: ${problem}`);
   return h;
 }
@@ -99,16 +116,19 @@ export function checkHeader(raw: TraceHeader, file: string): TraceHeader {
 export class RecordCheck {
   private readonly coder: SpikeCoder;
   private readonly counters: Float64Array;
+  private readonly links: Float64Array;
 
   constructor(header: TraceHeader) {
     this.coder = new SpikeCoder(header);
     this.counters = new Float64Array(header.cores * header.counterNames.length);
+    this.links = new Float64Array(header.links?.names.length ?? 0);
   }
 
   /** Why the record's arrays are not what its header describes, or null when they are. */
   problem(r: StepRecord): string | null {
     try {
       decodeCounters(r.counters, this.counters.length, this.counters);
+      if (r.links) decodeCounters(r.links, this.links.length, this.links);
       this.coder.decode(r.spikes);
       return null;
     } catch (e) {

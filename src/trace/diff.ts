@@ -31,13 +31,73 @@ export interface CounterDivergence {
   b: number;
 }
 
+/** The NoC's link loads of two traces (same links, e.g. the same mapping on two link models, or two runs), over the compared steps. */
+export interface LinkDiff {
+  /** Links both traces name, and how many of them carried a different number of packets. */
+  links: number;
+  differing: number;
+  /** Packets summed over every link, in each trace. */
+  a: number;
+  b: number;
+  /** The link whose packets differ most, or null when every link carried the same. */
+  most: { link: string; a: number; b: number } | null;
+}
+
 export interface TraceDiff {
   /** Step records compared (the shorter trace's count). */
   compared: number;
   spikes: number;
   spike: Divergence | null;
   counter: CounterDivergence | null;
+  /** Null when either trace has no link loads (version 2) or the two name different links (different mappings). */
+  links: LinkDiff | null;
   notes: string[];
+}
+
+/** Per-link packet totals of both traces, step record by step record; null when they cannot be compared link by link. */
+class LinkLoads {
+  private readonly totals: [Float64Array, Float64Array];
+  private readonly row: Float64Array;
+
+  private constructor(private readonly names: string[]) {
+    this.totals = [new Float64Array(names.length), new Float64Array(names.length)];
+    this.row = new Float64Array(names.length);
+  }
+
+  static of(a: TraceHeader, b: TraceHeader, notes: string[]): LinkLoads | null {
+    if (!a.links || !b.links) {
+      notes.push('link loads not compared: a trace written before version 3 has none');
+      return null;
+    }
+    if (a.links.names.length !== b.links.names.length || a.links.names.some((n, i) => n !== b.links!.names[i])) {
+      notes.push('link loads not compared: the traces route over different links (different mappings or meshes)');
+      return null;
+    }
+    return new LinkLoads(a.links.names);
+  }
+
+  add(ra: StepRecord, rb: StepRecord): void {
+    [ra, rb].forEach((r, i) => {
+      if (!r.links) return;
+      decodeCounters(r.links, this.row.length, this.row);
+      const t = this.totals[i]!;
+      for (let l = 0; l < this.row.length; l++) t[l]! += this.row[l]!;
+    });
+  }
+
+  diff(): LinkDiff {
+    const [a, b] = this.totals;
+    let most = -1;
+    let differing = 0;
+    for (let l = 0; l < a.length; l++) {
+      const d = Math.abs(a[l]! - b[l]!);
+      if (d === 0) continue;
+      differing++;
+      if (most < 0 || d > Math.abs(a[most]! - b[most]!)) most = l;
+    }
+    const sum = (x: Float64Array) => x.reduce((s, v) => s + v, 0);
+    return { links: a.length, differing, a: sum(a), b: sum(b), most: most < 0 ? null : { link: this.names[most]!, a: a[most]!, b: b[most]! } };
+  }
 }
 
 /** Same layers (names, shapes, spiking) and steps per sample, or a refusal naming what differs. */
@@ -127,6 +187,7 @@ export function diffTraces(a: TraceFile, b: TraceFile): TraceDiff {
   const rowA = new Float64Array(a.header.cores * COUNTER_COUNT);
   const rowB = new Float64Array(b.header.cores * COUNTER_COUNT);
   const itB = b.records();
+  const links = LinkLoads.of(a.header, b.header, notes);
   let compared = 0;
   let spikes = 0;
   let counter: CounterDivergence | null = null;
@@ -135,12 +196,13 @@ export function diffTraces(a: TraceFile, b: TraceFile): TraceDiff {
     if (next.done) break;
     const rb = next.value;
     compared++;
+    links?.add(ra, rb);
     const sa = coderA.decode(ra.spikes);
     const sb = coderB.decode(rb.spikes);
     const spike = spikeDivergence(a, b, ra, sa, sb);
     if (spike) {
       itB.return(undefined);
-      return { compared, spikes: spikes + countBefore(a.header, spike, sa), spike, counter, notes };
+      return { compared, spikes: spikes + countBefore(a.header, spike, sa), spike, counter, links: links?.diff() ?? null, notes };
     }
     spikes += sa.ids.length;
     if (cores && !counter) counter = counterDivergence(a.header, ra, rb, rowA, rowB);
@@ -149,7 +211,7 @@ export function diffTraces(a: TraceFile, b: TraceFile): TraceDiff {
   const na = a.count;
   const nb = b.count;
   if (na !== nb) notes.push(`${a.path} has ${na} step records, ${b.path} ${nb}: compared the first ${compared}`);
-  return { compared, spikes, spike: null, counter, notes };
+  return { compared, spikes, spike: null, counter, links: links?.diff() ?? null, notes };
 }
 
 /** Spikes of the divergent step in the layers before the divergent one (all agreed). */

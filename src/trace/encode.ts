@@ -254,8 +254,8 @@ function viewBytes(a: Uint8Array | Float64Array): Uint8Array {
   return a instanceof Uint8Array ? a : new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-/** The CRC a step record carries: over its sample and step (uint32 LE each) and its three arrays' bytes. */
-export function checksum(r: Pick<StepRecord, 'sample' | 'step' | 'spikes' | 'counters' | 'host'>): number {
+/** The CRC a step record carries: over its sample and step (uint32 LE each) and its arrays' bytes (links from version 3). */
+export function checksum(r: Pick<StepRecord, 'sample' | 'step' | 'spikes' | 'counters' | 'host' | 'links'>): number {
   const head = new Uint8Array(8);
   const view = new DataView(head.buffer);
   view.setUint32(0, r.sample >>> 0, true);
@@ -263,5 +263,6 @@ export function checksum(r: Pick<StepRecord, 'sample' | 'step' | 'spikes' | 'cou
   let crc = crc32(head);
   crc = crc32(r.spikes, crc);
   crc = crc32(viewBytes(r.counters), crc);
-  return crc32(viewBytes(r.host), crc);
+  crc = crc32(viewBytes(r.host), crc);
+  return r.links ? crc32(viewBytes(r.links), crc) : crc;
 }

@@ -3,12 +3,14 @@
 import { weightShapes } from '../net/tensor.js';
 import { createHash } from 'node:crypto';
 import type { Chip } from '../engine/chip.js';
+import { linkName } from '../engine/links.js';
+import { chipLinks } from '../engine/timing.js';
 import { COUNTER_NAMES } from '../counters.js';
 import type { Semantics } from '../engine/types.js';
 import { modelHash } from '../mapping/file.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Model } from '../net/types.js';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from './types.js';
+import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceLinks } from './types.js';
 import { tracePackr } from './writer.js';
 
 export interface RunInfo {
@@ -85,5 +87,17 @@ export function traceHeader(run: RunInfo): TraceHeader {
     },
     prices: { ...profile.energyPJ },
     counterNames: [...COUNTER_NAMES],
+    links: traceLinks(chip),
+  };
+}
+
+/** The chip's links as the trace names them. */
+function traceLinks(chip: Chip): TraceLinks {
+  const t = chipLinks(chip);
+  return {
+    contention: chip.profile.noc.contention,
+    names: Array.from({ length: t.count }, (_, l) => linkName(t, l)),
+    kind: Uint8Array.from(t.kind),
+    packetNs: Float64Array.from(t.packetNs),
   };
 }

@@ -6,7 +6,7 @@ import { fileError } from '../errors.js';
 import { brief, refusal } from '../io/boundary.js';
 import { checkHeader, RecordCheck } from './check.js';
 import { checksum } from './encode.js';
-import { FOOTER_BYTES, FOOTER_MAGIC, HOST_FIELDS, TRACE_FORMAT, TRACE_VERSION, type EndRecord, type StepRecord, type TraceHeader } from './types.js';
+import { FOOTER_BYTES, FOOTER_MAGIC, HOST_FIELDS, READABLE_VERSIONS, TRACE_FORMAT, type EndRecord, type StepRecord, type TraceHeader } from './types.js';
 import { tracePackr } from './writer.js';
 
 /** First read; doubled while one record does not fit. */
@@ -114,7 +114,8 @@ function stepProblem(v: unknown, h: TraceHeader, k: number, content: RecordCheck
     !(r.spikes instanceof Uint8Array) ||
     !(r.counters instanceof Uint8Array || r.counters instanceof Float64Array) ||
     !(r.host instanceof Float64Array) ||
-    r.host.length !== HOST_FIELDS.length
+    r.host.length !== HOST_FIELDS.length ||
+    (h.links !== undefined && !(r.links instanceof Uint8Array || r.links instanceof Float64Array))
   )
     return 'a step record with missing or mistyped arrays';
   if (r.crc !== checksum(r)) return `sample ${sample} step ${r.step} fails its checksum`;
@@ -169,10 +170,10 @@ export class TraceFile {
       if (!first || first instanceof Damage || !isHeader(first.value)) throw fileError(path, 'not a spikemesh trace (no trace header at the start)');
       const h = first.value;
       if (h.format !== TRACE_FORMAT) throw refusal(path, `not a spikemesh trace (format ${brief(h.format)})`);
-      if (h.version !== TRACE_VERSION)
+      if (!READABLE_VERSIONS.includes(h.version as number))
         throw fileError(
           path,
-          `trace format version ${brief(h.version)}; this spikemesh reads version ${TRACE_VERSION} (run again with this version to write a new trace)`,
+          `trace format version ${brief(h.version)}; this spikemesh reads versions ${READABLE_VERSIONS.join(' and ')} (run again with this version to write a new trace)`,
         );
       return new TraceFile(path, fd, size, checkHeader(h, path), first.end);
     } catch (e) {

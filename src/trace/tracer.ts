@@ -1,10 +1,13 @@
 // From the engine to trace records: after every step, the outboxes, the counter rows and the host's traffic become one record.
 
 import { COUNTER_COUNT } from '../counters.js';
+import type { LinkTable } from '../engine/links.js';
 import type { SharedState } from '../engine/state.js';
+import { stepPackets } from '../engine/timing.js';
 import type { HostCounters } from '../engine/types.js';
 import { ByteWriter, checksum, encodeCounters, SpikeCoder } from './encode.js';
 import { traceHeader, type RunInfo } from './header.js';
+import { chipLinks } from '../engine/timing.js';
 import { HOST_FIELDS, type StepRecord, type TraceHeader } from './types.js';
 import { TraceWriter, type TraceSink } from './writer.js';
 
@@ -14,24 +17,49 @@ export class StepTracer {
   private readonly counterBytes = new ByteWriter();
   private readonly host = new Float64Array(HOST_FIELDS.length);
   private readonly rowLength: number;
+  private readonly linkBytes = new ByteWriter();
+  private readonly linkPackets: Float64Array;
 
   constructor(
     readonly header: TraceHeader,
     private readonly neuronOffset: Int32Array,
     private readonly sink: TraceSink,
+    /** The chip's links (the header's `links`): each step's packets per link are recorded when given. */
+    private readonly links?: LinkTable,
   ) {
     this.coder = new SpikeCoder(header);
     this.rowLength = header.cores * COUNTER_COUNT;
+    this.linkPackets = new Float64Array(links?.count ?? 0);
   }
 
   /** Record step `step` of sample `sample` (called from the engine's onStep). */
-  record(sample: number, step: number, st: Pick<SharedState, 'outIdx' | 'outCount' | 'counters'>, host: HostCounters): void {
+  record(
+    sample: number,
+    step: number,
+    st: Pick<SharedState, 'outIdx' | 'outCount' | 'counters'> & Partial<Pick<SharedState, 'segCount' | 'parities'>>,
+    host: HostCounters,
+  ): void {
     const spikes = this.coder.encode(st.outIdx, st.outCount, this.neuronOffset);
     const counters = encodeCounters(st.counters.subarray(step * this.rowLength, (step + 1) * this.rowLength), this.counterBytes);
     HOST_FIELDS.forEach((f, i) => (this.host[i] = host[f][step]!));
     const rec: StepRecord = { type: 'step', sample, step, spikes, counters, host: this.host, crc: 0 };
+    if (this.links && st.segCount && st.parities)
+      rec.links = encodeCounters(
+        this.packetsPerLink(this.links, stepPackets({ segCount: st.segCount, parities: st.parities }, step, this.links.start.length - 1)),
+        this.linkBytes,
+      );
     rec.crc = checksum(rec);
     this.sink.step(rec);
+  }
+
+  /** The step's packets on every link: each flow's packets on every link of its route. */
+  private packetsPerLink(t: LinkTable, packets: Int32Array): Float64Array {
+    const out = this.linkPackets.fill(0);
+    for (let f = 0; f < packets.length; f++) {
+      const n = packets[f]!;
+      if (n > 0) for (let i = t.start[f]!; i < t.start[f + 1]!; i++) out[t.hop[i]!]! += n;
+    }
+    return out;
   }
 }
 
@@ -43,7 +71,7 @@ export class RunTrace {
   constructor(path: string, run: RunInfo, force = false) {
     const header = traceHeader(run);
     this.writer = new TraceWriter(path, header, force);
-    this.tracer = new StepTracer(header, run.chip.neuronOffset, this.writer);
+    this.tracer = new StepTracer(header, run.chip.neuronOffset, this.writer, chipLinks(run.chip));
   }
 
   step(sample: number, step: number, st: SharedState, host: HostCounters): void {

@@ -15,7 +15,9 @@ import type { EnergyPJ } from '../hw/types.js';
 
 export const TRACE_FORMAT = 'spikemesh-trace';
 /** Bump when a record's layout changes; readers refuse versions they do not know rather than misread them. */
-export const TRACE_VERSION = 2;
+export const TRACE_VERSION = 3;
+/** Versions this spikemesh reads: 2 is 3 without links (no `links` in the header or the step records). */
+export const READABLE_VERSIONS: readonly number[] = [2, 3];
 
 /** Magic of the footer's bin payload (followed by the end record's offset as uint64 LE). */
 export const FOOTER_MAGIC = 'SMTX';
@@ -111,6 +113,16 @@ export interface TraceHeader {
   prices: EnergyPJ;
   /** Names of the per-core counters, in the order of each core's run in `StepRecord.counters`. */
   counterNames: string[];
+  /** The network-on-chip's links the flows cross (version 3 on), in the order of `StepRecord.links`. */
+  links?: TraceLinks;
+}
+
+/** The chip's links (engine/links.ts's LinkTable): each link's name, its kind (LINK_KINDS index) and the time a packet holds it. */
+export interface TraceLinks {
+  contention: 'none' | 'links';
+  names: string[];
+  kind: Uint8Array;
+  packetNs: Float64Array;
 }
 
 /**
@@ -132,6 +144,8 @@ export interface StepRecord {
   counters: Uint8Array | Float64Array;
   /** The host's traffic this step (HOST_FIELDS order): input events, packets and their hops. */
   host: Float64Array;
+  /** Packets each link of the header's `links` carried this step, coded as `counters` are (version 3 on). */
+  links?: Uint8Array | Float64Array;
   /** CRC-32 of sample, step and the three arrays' bytes (see checksum in encode.ts). */
   crc: number;
 }

@@ -14,6 +14,7 @@ import type { SampleSource } from '../runs/samples.js';
 import { TraceData } from '../trace/data.js';
 import { traceHeader } from '../trace/header.js';
 import { StepTracer } from '../trace/tracer.js';
+import { chipLinks } from '../engine/timing.js';
 
 export interface LiveOptions {
   model: Model;
@@ -59,7 +60,7 @@ export class LiveRun {
     const { mapping, chip, engine } = await prepareRun({ ...o, inThread: () => new YieldingBackend() });
     const header = traceHeader({ model: o.model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics });
     const data = new TraceData(header);
-    const tracer = new StepTracer(header, chip.neuronOffset, { step: (r) => data.push(r) });
+    const tracer = new StepTracer(header, chip.neuronOffset, { step: (r) => data.push(r) }, chipLinks(chip));
     return new LiveRun(data, engine, tracer, o);
   }
 
