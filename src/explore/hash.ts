@@ -7,9 +7,10 @@ import type { PointSettings, SweepSettings } from './types.js';
 
 /**
  * Bump when what a cached point holds changes meaning, so old entries miss (2: arithmetic, energy split, utilisation,
- * area; 3: the mapper's placement budget and routing changed the cores' hops of large mappings).
+ * area; 3: the mapper's placement budget and routing changed the cores' hops of large mappings; 4: a core's time counts
+ * spikes and messages, energy prices spikes and packets in, and links may be priced: issue 18).
  */
-export const CACHE_VERSION = 3;
+export const CACHE_VERSION = 4;
 
 /** SHA-256 over every tensor (name, shape, float32 bytes) in name order. */
 export function weightsHash(weights: WeightMap): string {
