@@ -18,7 +18,6 @@
 // the graded stages share one Scratch and must add the same products in the same order, which stays checkable
 // only while they are read together.
 
-import { shiftRound } from '../hw/fixed.js';
 import { axpy } from '../reference/ops.js';
 import {
   POSITION_BITS,
@@ -34,6 +33,7 @@ import {
   type SharedState,
 } from './model.js';
 import type { NativeKernel } from './native.js';
+import { roundShift, shiftHalf, shiftScale } from './neurons.js';
 import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 
 /**
@@ -455,23 +455,27 @@ function storeStage(
   float: boolean,
   outShift: number,
 ): void {
+  const half = shiftHalf(outShift);
+  const scale = shiftScale(outShift);
   for (let p0 = 0; p0 < HW; p0 += STORE_BLOCK) {
     const p1 = Math.min(HW, p0 + STORE_BLOCK);
     for (let c = 0; c < C; c++) {
       const b = bias ? bias[clo + c]! : 0;
       const base = c * HW;
       if (float) for (let p = p0; p < p1; p++) out[base + p] = Math.fround(acc[p * C + c]! + b);
-      else for (let p = p0; p < p1; p++) out[base + p] = shiftRound(acc[p * C + c]! + b, outShift);
+      else for (let p = p0; p < p1; p++) out[base + p] = roundShift(acc[p * C + c]! + b, outShift, half, scale);
     }
   }
 }
 
 /** storeStage for C×H×W fixed-point sums (the output-stationary kernels store a float stage output themselves): no transpose. */
 function storeChannels(acc: Float64Array, bias: Float64Array | null, clo: number, C: number, HW: number, out: Float64Array, outShift: number): void {
+  const half = shiftHalf(outShift);
+  const scale = shiftScale(outShift);
   for (let c = 0; c < C; c++) {
     const b = bias ? bias[clo + c]! : 0;
     const end = (c + 1) * HW;
-    for (let i = c * HW; i < end; i++) out[i] = shiftRound(acc[i]! + b, outShift);
+    for (let i = c * HW; i < end; i++) out[i] = roundShift(acc[i]! + b, outShift, half, scale);
   }
 }
 
@@ -508,6 +512,8 @@ function gradedConv(sc: Scratch, input: Float64Array, out: Float64Array, conv: C
 
 /** Bilinear resize over the core's region, replaying the reference's float32 formula (or its integer one). */
 function gradedResize(input: Float64Array, out: Float64Array, stage: ResizePlan, inp: CoreInput, s: number, float: boolean): number {
+  const half = shiftHalf(stage.outShift);
+  const scale = shiftScale(stage.outShift);
   const rz = inp.rows.later[s] as LocalResize;
   const cz = inp.cols.later[s] as LocalResize;
   const IH = inp.rows.hi[s - 1]! - inp.rows.lo[s - 1]!;
@@ -536,7 +542,7 @@ function gradedResize(input: Float64Array, out: Float64Array, stage: ResizePlan,
         } else {
           const top = input[r0 + x0]! * w0 + input[r0 + x1]! * w1;
           const bottom = input[r1 + x0]! * w0 + input[r1 + x1]! * w1;
-          out[outBase + oy * OW + ox] = shiftRound(top * h0 + bottom * h1, stage.outShift);
+          out[outBase + oy * OW + ox] = roundShift(top * h0 + bottom * h1, stage.outShift, half, scale);
         }
       }
     }

@@ -3,7 +3,7 @@
 // The current arrives tile-local C×H×W; events go to the core's outbox in the same order, which is
 // ascending global C-order (channel, then row, then column), so every flow segment is sorted too.
 
-import { leak, saturate, shiftRound } from '../hw/fixed.js';
+import { DECAY_ONE, saturate } from '../hw/fixed.js';
 import type { NormTable } from '../net/norm.js';
 import type { NativeKernel } from './native.js';
 import type { PopulationPlan } from './model.js';
@@ -171,6 +171,24 @@ function nativeLif(
   counts.events += lifCounts[0]!;
 }
 
+/**
+ * hw/fixed.ts shiftRound(x, r) with r's powers of two taken once per channel (`half` = 2^(r−1), `scale` = 2^−r:
+ * computing them per value was most of a fixed-point step). Scaling by 2^−r is exact for these integers, so
+ * (x + half)·scale is (x + half) / 2^r bit for bit.
+ */
+export function roundShift(x: number, r: number, half: number, scale: number): number {
+  return r > 0 ? Math.floor((x + half) * scale) : x * scale;
+}
+
+/** roundShift's constants of a shift r. */
+export const shiftHalf = (r: number): number => (r > 0 ? 2 ** (r - 1) : 0);
+export const shiftScale = (r: number): number => 2 ** -r;
+
+/** hw/fixed.ts leak(u, δ) as u times the exact dyadic (4096 − δ)/4096 (`keep`): the same integer product, scaled exactly. */
+function leakBy(u: number, delta: number, keep: number): number {
+  return delta === 0 ? u : Math.trunc(u * keep) + 0;
+}
+
 /** Fixed-point update: I = shiftRound(x·multiplier, shift) + bias, then the integer LIF or accumulator. */
 export function updateFixed(
   pop: PopulationPlan,
@@ -192,6 +210,7 @@ export function updateFixed(
   const hard = q.reset === 'hard';
   const isLif = q.neuron === 'lif';
   const base = v.offset;
+  const keep = (DECAY_ONE - q.decay) / DECAY_ONE;
   let events = 0;
   let active = 0;
   let saturations = 0;
@@ -199,11 +218,13 @@ export function updateFixed(
     const gc = v.c0 + c;
     const mult = q.multiplier[row + gc]!;
     const shift = q.shift[gc]!;
+    const half = shiftHalf(shift);
+    const scale = shiftScale(shift);
     const bias = q.bias[row + gc]!;
     for (let y = 0; y < H; y++)
       for (let x = 0; x < W; x++) {
         const i = (c * H + y) * W + x;
-        const I = shiftRound(current[i]! * mult, shift) + bias;
+        const I = roundShift(current[i]! * mult, shift, half, scale) + bias;
         const m = membrane[base + i]!;
         if (I !== 0 || m !== 0) active++;
         if (!isLif) {
@@ -212,7 +233,7 @@ export function updateFixed(
           membrane[base + i] = saturate(s, min, max);
           continue;
         }
-        const s = leak(m, q.decay) + I;
+        const s = leakBy(m, q.decay, keep) + I;
         if (s < min || s > max) saturations++;
         let u = saturate(s, min, max);
         if (u > theta) {
@@ -275,17 +296,20 @@ export function activity(
     const qrow = Math.min(normRow, q.steps - 1) * q.shape.c;
     const { min, max } = q.membrane;
     const isLif = q.neuron === 'lif';
+    const keep = (DECAY_ONE - q.decay) / DECAY_ONE;
     for (let c = v.c0; c < v.c1; c++) {
       const mult = q.multiplier[qrow + c]!;
       const shift = q.shift[c]!;
+      const half = shiftHalf(shift);
+      const scale = shiftScale(shift);
       const bias = q.bias[qrow + c]!;
       for (let y = v.y0; y < v.y1; y++) {
         const row = ((c - b.c0) * H + y - b.y0) * W - b.x0;
         for (let i = row + v.x0, end = row + v.x1; i < end; i++) {
-          const I = shiftRound(current[i]! * mult, shift) + bias;
+          const I = roundShift(current[i]! * mult, shift, half, scale) + bias;
           const m = membrane[base + i]!;
           if (I !== 0 || m !== 0) active++;
-          const s = (isLif ? leak(m, q.decay) : m) + I;
+          const s = (isLif ? leakBy(m, q.decay, keep) : m) + I;
           if (s < min || s > max) saturations++;
         }
       }
