@@ -2,6 +2,7 @@
 // the result store when the job was computed before, else fetches the model once and runs the point on a thread.
 
 import { isAbsolute, relative, resolve } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Piscina } from 'piscina';
@@ -17,11 +18,15 @@ import type { BatchTask, PointTask, RunTask, ThreadOutcome, ThreadTask } from '.
 /** How many times a job may lose its worker (lock expired: the process died or hung) before it fails. */
 export const MAX_STALLS = 2;
 /**
- * Young generation of a job thread (MB; V8's default is 48). V8's helper threads do part of every scavenge: with the
- * default they used 1.0 s of CPU beside 10 s of job thread over a 12-point sweep, CPU that two workers sharing two
- * cores take from each other. At 192 MB a point scavenges about a quarter as often and the helpers used 0.3 s.
+ * A job thread's heap (MB). With V8's defaults (a 48 MB young generation, an old generation sized to the ~20 MB a
+ * thread keeps between points) a 12-point sweep of the shipped Spiking-DeepLab ran ~16 scavenges and 9 full
+ * mark-compacts (each point's mapping and chip set one off), and V8's helper threads, which do part of that work
+ * beside the job thread, used 1.1 s of CPU against the job thread's 3.3 s. One worker gets that from an idle core;
+ * two workers on two cores take it from each other. With these sizes: 2 mark-compacts, helpers 0.5 s (the rest is
+ * V8 optimizing the engine's functions again).
  */
 export const JOB_YOUNG_GENERATION_MB = 192;
+export const JOB_INITIAL_OLD_GENERATION_MB = 256;
 /** A repeated Redis error is logged at most this often. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
 
@@ -185,6 +190,9 @@ export async function serve(o: ServeOptions): Promise<Serving> {
   const redis = new Redis(workerOptions(o.target));
   redis.on('error', logError);
   const threads = o.concurrency;
+  // A V8 flag, read when an isolate is made: it applies to the job threads made next (Worker's resourceLimits
+  // have a maximum old generation but no starting size).
+  setFlagsFromString(`--initial-old-space-size=${JOB_INITIAL_OLD_GENERATION_MB}`);
   const pool = new Piscina<ThreadTask, ThreadOutcome>({
     ...workerEntry(import.meta.url),
     minThreads: threads,

@@ -122,8 +122,9 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
     const error = await runSweep(options({ remote: queueRunner(redis.url), settings, timesteps: [2], semantics: ['same-step'] })).catch((e: UserError) => e);
     expect(error).toBeInstanceOf(UserError);
     // A stage names the option, the CLI its flag.
-    const reason =
-      /worker w\d could not run job explore-v1-[0-9a-f]{32}: the job reads the data set in .*, which this worker may not read: give the worker that folder/;
+    const reason = new RegExp(
+      `worker w\\d could not run job explore-v${PROTOCOL_VERSION}-[0-9a-f]{32}: the job reads the data set in .*, which this worker may not read: give the worker that folder`,
+    );
     expect((error as UserError).message).toMatch(new RegExp(`^queue: ${reason.source}`));
     expect(flagWording(error as UserError)).toMatch(new RegExp(`^--queue: ${reason.source}`));
   }, 60_000);
@@ -136,7 +137,7 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
     const before = workers.map(computed);
     const marks = workers.map((w) => w.output.length);
     const remote = runSweep(options({ ...heavy, remote: queueRunner(redis.url) }));
-    const running = /(explore-v1-[0-9a-f]{32}): running/;
+    const running = new RegExp(`(explore-v${PROTOCOL_VERSION}-[0-9a-f]{32}): running`);
     const [victim, job] = await Promise.race(workers.map(async (w, i) => [w, (await w.waitFor(running, 120_000, marks[i]))[1]!] as const));
     victim.proc.kill('SIGKILL');
     await victim.exited;
