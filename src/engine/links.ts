@@ -238,7 +238,7 @@ export function crossesBisection(t: LinkTable, l: number): boolean {
 }
 
 /** A link in words: "router (3, 1) east", "slot 5 into its router", "host link". */
-export function linkName(t: LinkTable, l: number): string {
+export function linkName(t: Pick<LinkTable, 'kind' | 'at' | 'width'>, l: number): string {
   const kind = LINK_KINDS[t.kind[l]!]!;
   const at = t.at[l]!;
   if (kind === 'host') return 'host link';

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { parseOrRefuse, refusal } from '../io/boundary.js';
 import { firstNegative, float64s, geometry, int32s, label, layerProblem, meshProblem, shape3, tileRangeFields, whole } from '../mapping/check.js';
 import { decodeCounters, SpikeCoder, TraceDamage } from './encode.js';
+import { LINK_KINDS } from '../engine/links.js';
 import type { StepRecord, TraceHeader } from './types.js';
 
 /** A limit or price: a number ≥ 0; Infinity stands for a limit the profile does not set. */
@@ -67,19 +68,24 @@ const headerSchema = z.object({
   links: z
     .object({
       contention: z.enum(['none', 'links']),
-      names: z.array(z.string().max(64, 'must be at most 64 characters')),
       kind: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'must be bytes'),
+      at: int32s,
+      width: whole(1),
       packetNs: float64s,
     })
     .optional(),
 });
 
-/** Every link has a name, a kind and a packet time. */
+/** Every link has a known kind, a place and a packet time. */
 function linksProblem(h: TraceHeader): string | null {
   const l = h.links;
   if (!l) return null;
-  if (l.kind.length !== l.names.length || l.packetNs.length !== l.names.length)
-    return `links: ${l.names.length} names, ${l.kind.length} kinds and ${l.packetNs.length} packet times`;
+  if (l.at.length !== l.kind.length || l.packetNs.length !== l.kind.length)
+    return `links: ${l.kind.length} kinds, ${l.at.length} places and ${l.packetNs.length} packet times`;
+  const bad = l.kind.findIndex((k) => k >= LINK_KINDS.length);
+  if (bad >= 0) return `links.kind: link ${bad} has kind ${l.kind[bad]}, not one of ${LINK_KINDS.length}`;
+  const outside = l.at.findIndex((v) => v < 0);
+  if (outside >= 0) return `links.at: link ${outside} is not a place ≥ 0`;
   return firstNegative(l.packetNs) >= 0 ? `links.packetNs: link ${firstNegative(l.packetNs)} is not a number ≥ 0` : null;
 }
 
@@ -121,7 +127,7 @@ export class RecordCheck {
   constructor(header: TraceHeader) {
     this.coder = new SpikeCoder(header);
     this.counters = new Float64Array(header.cores * header.counterNames.length);
-    this.links = new Float64Array(header.links?.names.length ?? 0);
+    this.links = new Float64Array(header.links?.kind.length ?? 0);
   }
 
   /** Why the record's arrays are not what its header describes, or null when they are. */

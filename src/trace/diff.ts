@@ -5,7 +5,8 @@ import { COUNTER_COUNT } from '../counters.js';
 import { checkCounters } from './data.js';
 import { decodeCounters, SpikeCoder, type DecodedSpikes } from './encode.js';
 import type { TraceFile } from './reader.js';
-import type { StepRecord, TraceHeader } from './types.js';
+import type { StepRecord, TraceHeader, TraceLinks } from './types.js';
+import { linkName } from '../engine/links.js';
 
 export interface Divergence {
   sample: number;
@@ -59,9 +60,10 @@ class LinkLoads {
   private readonly totals: [Float64Array, Float64Array];
   private readonly row: Float64Array;
 
-  private constructor(private readonly names: string[]) {
-    this.totals = [new Float64Array(names.length), new Float64Array(names.length)];
-    this.row = new Float64Array(names.length);
+  private constructor(private readonly links: TraceLinks) {
+    const n = links.kind.length;
+    this.totals = [new Float64Array(n), new Float64Array(n)];
+    this.row = new Float64Array(n);
   }
 
   static of(a: TraceHeader, b: TraceHeader, notes: string[]): LinkLoads | null {
@@ -69,11 +71,12 @@ class LinkLoads {
       notes.push('link loads not compared: a trace written before version 3 has none');
       return null;
     }
-    if (a.links.names.length !== b.links.names.length || a.links.names.some((n, i) => n !== b.links!.names[i])) {
+    const same = (x: ArrayLike<number>, y: ArrayLike<number>) => x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => v === y[i]);
+    if (a.links.width !== b.links.width || !same(a.links.kind, b.links.kind) || !same(a.links.at, b.links.at)) {
       notes.push('link loads not compared: the traces route over different links (different mappings or meshes)');
       return null;
     }
-    return new LinkLoads(a.links.names);
+    return new LinkLoads(a.links);
   }
 
   add(ra: StepRecord, rb: StepRecord): void {
@@ -96,7 +99,7 @@ class LinkLoads {
       if (most < 0 || d > Math.abs(a[most]! - b[most]!)) most = l;
     }
     const sum = (x: Float64Array) => x.reduce((s, v) => s + v, 0);
-    return { links: a.length, differing, a: sum(a), b: sum(b), most: most < 0 ? null : { link: this.names[most]!, a: a[most]!, b: b[most]! } };
+    return { links: a.length, differing, a: sum(a), b: sum(b), most: most < 0 ? null : { link: linkName(this.links, most), a: a[most]!, b: b[most]! } };
   }
 }
 

@@ -3,7 +3,6 @@
 import { weightShapes } from '../net/tensor.js';
 import { createHash } from 'node:crypto';
 import type { Chip } from '../engine/chip.js';
-import { linkName } from '../engine/links.js';
 import { chipLinks } from '../engine/timing.js';
 import { COUNTER_NAMES } from '../counters.js';
 import type { Semantics } from '../engine/types.js';
@@ -91,13 +90,14 @@ export function traceHeader(run: RunInfo): TraceHeader {
   };
 }
 
-/** The chip's links as the trace names them. */
+/** The chip's links as the trace records them. */
 function traceLinks(chip: Chip): TraceLinks {
   const t = chipLinks(chip);
   return {
     contention: chip.profile.noc.contention,
-    names: Array.from({ length: t.count }, (_, l) => linkName(t, l)),
     kind: Uint8Array.from(t.kind),
+    at: Int32Array.from(t.at),
+    width: t.width,
     packetNs: Float64Array.from(t.packetNs),
   };
 }

@@ -117,11 +117,15 @@ export interface TraceHeader {
   links?: TraceLinks;
 }
 
-/** The chip's links (engine/links.ts's LinkTable): each link's name, its kind (LINK_KINDS index) and the time a packet holds it. */
+/**
+ * The chip's links (engine/links.ts's LinkTable): each link's kind (LINK_KINDS index), where it is (a hop's mesh link
+ * number on a router grid `width` routers wide, a port's core slot) and the time a packet holds it; linkName words one.
+ */
 export interface TraceLinks {
   contention: 'none' | 'links';
-  names: string[];
   kind: Uint8Array;
+  at: Int32Array;
+  width: number;
   packetNs: Float64Array;
 }
 

@@ -8,6 +8,7 @@ import { buildChip } from '../../src/engine/chip.js';
 import { runEngine } from '../../src/engine/run.js';
 import { runReport } from '../../src/runs/index.js';
 import { decodeCounters } from '../../src/trace/encode.js';
+import { linkName } from '../../src/engine/links.js';
 import { diffTraces } from '../../src/trace/diff.js';
 import { TraceFile, withTrace } from '../../src/trace/reader.js';
 import { golden, mapModel } from '../engine/helpers.js';
@@ -30,8 +31,10 @@ describe('link loads in traces', () => {
     const path = await trace(links);
     const r = await runEngine(buildChip({ model, mapping, profile: links }), input);
     withTrace(path, (t) => {
-      const names = t.header.links!.names;
-      expect(t.header.links!.contention).toBe('links');
+      const links = t.header.links!;
+      expect(links.contention).toBe('links');
+      expect(Array.from(links.at)).toEqual(Array.from(r.links!.table.at));
+      const names = Array.from(links.kind, (_, l) => linkName(links, l));
       expect(names.length).toBe(r.links!.table.count);
       const sum = new Float64Array(names.length);
       const row = new Float64Array(names.length);
@@ -56,6 +59,17 @@ describe('link loads in traces', () => {
     expect(diff.links).toBeNull();
     expect(diff.notes).toContain('link loads not compared: a trace written before version 3 has none');
     expect(() => TraceFile.open(path).close()).not.toThrow();
+  });
+
+  it('refusesAHeaderWhoseLinkTablesDisagree', () => {
+    const path = join(tempDir(), 'bad-links.trace');
+    const h = makeHeader([{ name: 'a', shape: { c: 1, h: 2, w: 2 }, tile: { c: 1, h: 2, w: 2 }, spiking: true }], { steps: 1, samples: 1 });
+    h.links = { contention: 'none', kind: Uint8Array.from([0, 9]), at: Int32Array.from([0, 1]), width: 1, packetNs: Float64Array.from([1]) };
+    writeTrace(path, h, [{ ids: [[0]], counters: Array.from({ length: h.cores * h.counterNames.length }, () => 1), host: [1, 1, 0, 0, 0] }]);
+    expect(() => TraceFile.open(path)).toThrow(/bad-links\.trace: trace header: links: 2 kinds, 2 places and 1 packet times$/);
+    h.links.packetNs = Float64Array.from([1, 1]);
+    writeTrace(path, h, [{ ids: [[0]], counters: Array.from({ length: h.cores * h.counterNames.length }, () => 1), host: [1, 1, 0, 0, 0] }]);
+    expect(() => TraceFile.open(path)).toThrow(/trace header: links\.kind: link 1 has kind 9, not one of 6$/);
   });
 
   it('comparesLinkLoadsOfTwoRuns', async () => {
