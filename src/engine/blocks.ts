@@ -21,7 +21,7 @@ import { coreView, countSent, emitEvents, integrateInputs, normRowOf, type Event
 import type { Chip, EmitPlan, FanOut, SharedState } from './model.js';
 import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
 import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
-import { activity, updateFixed, updateFloat, type ActivityCounts, type UpdateCounts } from './neurons.js';
+import { activity, updateFixed, updateFloat, type ActivityCounts, type Tally, type UpdateCounts } from './neurons.js';
 import { coreFailure } from './protocol.js';
 import { readParity, writeParity } from './state.js';
 
@@ -31,6 +31,8 @@ export interface Blocks {
   readonly compute: Chip;
   /** Mapped cores of each block. */
   readonly cores: readonly Int32Array[];
+  /** Per block: the position in `cores` of the mapped core holding each neuron (block-local C-order). */
+  readonly partOf: readonly Int32Array[];
   /** Per layer: the mapped tile index of every row, column and channel (a core is coreOfTile of the three). */
   readonly tileOf: ReadonlyArray<{ rows: Int32Array; cols: Int32Array; chans: Int32Array }>;
 }
@@ -47,6 +49,8 @@ export interface BlockScratch {
   spatialCount: Int32Array;
   spatialOps: Float64Array;
   activity: ActivityCounts;
+  /** The fixed-point update's counts per mapped core of a block. */
+  tally: Tally;
 }
 
 /** Whether a chip runs in layer blocks: some layer spans several cores, and every projection ends at its event stage. */
@@ -128,6 +132,22 @@ function coresOfBlocks(chip: Chip, compute: Chip): Int32Array[] {
   return lists.map((l) => Int32Array.from(l));
 }
 
+/** For each neuron of a block (block-local C-order), the position of its mapped core in the block's list. */
+function partsOf(chip: Chip, compute: Chip, block: number, cores: Int32Array): Int32Array {
+  const b = coreView(compute, block);
+  const H = b.y1 - b.y0;
+  const W = b.x1 - b.x0;
+  const part = new Int32Array(compute.neuronOffset[block + 1]! - b.offset);
+  cores.forEach((core, p) => {
+    for (let c = chip.c0[core]!; c < chip.c1[core]!; c++)
+      for (let y = chip.y0[core]!; y < chip.y1[core]!; y++) {
+        const row = ((c - b.c0) * H + y - b.y0) * W - b.x0;
+        part.fill(p, row + chip.x0[core]!, row + chip.x1[core]!);
+      }
+  });
+  return part;
+}
+
 /** The blocks of a mapped chip, each layer cut into up to `parts` blocks (built once per chip, parts and thread). */
 export function layerBlocks(chip: Chip, parts = 1): Blocks {
   let byParts = built.get(chip);
@@ -141,7 +161,8 @@ export function layerBlocks(chip: Chip, parts = 1): Blocks {
       cols: tilesAlong(l.shape.w, l.tile.w),
       chans: tilesAlong(l.shape.c, l.tile.c),
     }));
-    b = { compute, cores: coresOfBlocks(chip, compute), tileOf };
+    const cores = coresOfBlocks(chip, compute);
+    b = { compute, cores, partOf: cores.map((list, block) => partsOf(chip, compute, block, list)), tileOf };
     byParts.set(parts, b);
   }
   return b;
@@ -159,6 +180,7 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     pixels: new Int32Array(pixels),
     touched: new Int32Array(pixels),
     activity: { active: 0, saturations: 0 },
+    tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
   };
 }
 
@@ -345,6 +367,13 @@ function distribute(chip: Chip, st: SharedState, blocks: Blocks, block: number, 
   }
 }
 
+/** A mapped core's update counters at counter row k. */
+function writeActivity(chip: Chip, ctr: Float64Array, k: number, core: number, active: number, saturations: number): void {
+  ctr[k + COUNTER.updatesActive] = active;
+  ctr[k + COUNTER.updatesInactive] = chip.neuronOffset[core + 1]! - chip.neuronOffset[core]! - active;
+  ctr[k + COUNTER.saturations] = saturations;
+}
+
 /** Called before each mapped core of a block is counted (a worker records it, to name the core if the thread dies). */
 export type BeforeCore = (core: number) => void;
 
@@ -377,21 +406,30 @@ export function computeBlock(
   const parity = writeParity(st, step);
   const ctr = st.counters;
   const act = bs.activity;
-  // Before the update: the activity tests read the membranes it replaces (and the current a relu normalises in place).
-  for (const core of blocks.cores[block]!) {
+  const cores = blocks.cores[block]!;
+  const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
+  for (const core of cores) {
     before?.(core);
     if (sc.fault && sc.fault.core === core && sc.fault.step === step)
       throw coreFailure(core, step, pop.name, new Error('injected fault (Blueprint.injectFault)'));
-    const view = coreView(chip, core);
-    activity(pop, view, bview, current, cst.membrane, row, act);
-    const k = (step * chip.cores + core) * COUNTER_COUNT;
-    ctr[k + COUNTER.updatesActive] = act.active;
-    ctr[k + COUNTER.updatesInactive] = chip.neuronOffset[core + 1]! - view.offset - act.active;
-    ctr[k + COUNTER.saturations] = act.saturations;
   }
-  const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
-  if (chip.arithmetic === 'float') updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native);
-  else updateFixed(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd);
+  if (chip.arithmetic === 'float') {
+    // Before the update: the activity tests read the membranes it replaces (and the current a relu normalises in place).
+    for (const core of cores) {
+      const view = coreView(chip, core);
+      activity(pop, view, bview, current, cst.membrane, row, act);
+      writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, act.active, act.saturations);
+    }
+    updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native);
+  } else {
+    // The fixed-point update is TypeScript: it counts each mapped core's neurons itself.
+    const tally = bs.tally;
+    tally.part = blocks.partOf[block]!;
+    tally.active.fill(0, 0, cores.length);
+    tally.saturations.fill(0, 0, cores.length);
+    updateFixed(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, tally);
+    cores.forEach((core, p) => writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!));
+  }
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: bview.offset, count: upd.events };
   cst.outCount[block] = upd.events;
   distribute(chip, st, blocks, block, events, pop.shape);

@@ -189,7 +189,18 @@ function leakBy(u: number, delta: number, keep: number): number {
   return delta === 0 ? u : Math.trunc(u * keep) + 0;
 }
 
-/** Fixed-point update: I = shiftRound(x·multiplier, shift) + bias, then the integer LIF or accumulator. */
+/** Per-part activity counts of an update over several parts' neurons (blocks.ts: the mapped cores of a block). */
+export interface Tally {
+  /** Per neuron of the view (tile-local index): its part. */
+  part: Int32Array;
+  active: Float64Array;
+  saturations: Float64Array;
+}
+
+/**
+ * Fixed-point update: I = shiftRound(x·multiplier, shift) + bias, then the integer LIF or accumulator. `tally`: also
+ * count active and saturating neurons per part.
+ */
 export function updateFixed(
   pop: PopulationPlan,
   v: CoreView,
@@ -199,6 +210,7 @@ export function updateFixed(
   outVal: Float32Array,
   normRow: number,
   counts: UpdateCounts,
+  tally: Tally | null = null,
 ): void {
   const q = pop.q!;
   const C = v.c1 - v.c0;
@@ -226,15 +238,19 @@ export function updateFixed(
         const i = (c * H + y) * W + x;
         const I = roundShift(current[i]! * mult, shift, half, scale) + bias;
         const m = membrane[base + i]!;
-        if (I !== 0 || m !== 0) active++;
+        if (I !== 0 || m !== 0) {
+          active++;
+          if (tally) tally.active[tally.part[i]!]!++;
+        }
+        const s = (isLif ? leakBy(m, q.decay, keep) : m) + I;
+        if (s < min || s > max) {
+          saturations++;
+          if (tally) tally.saturations[tally.part[i]!]!++;
+        }
         if (!isLif) {
-          const s = m + I;
-          if (s < min || s > max) saturations++;
           membrane[base + i] = saturate(s, min, max);
           continue;
         }
-        const s = leakBy(m, q.decay, keep) + I;
-        if (s < min || s > max) saturations++;
         let u = saturate(s, min, max);
         if (u > theta) {
           u = hard ? 0 : u - theta;
@@ -258,10 +274,10 @@ export interface ActivityCounts {
 }
 
 /**
- * What the update of the neurons in view `v` will count, before it runs (the update itself runs on a block `b`
- * holding them, blocks.ts): the neurons active this step (a non-zero current after normalisation, or for LIF/IF and
- * fixed point a non-zero membrane) and, in fixed point, those whose sum saturates. `current` is the block's
- * (block-local C×H×W), the membrane its slice from b.offset. The same tests as updateFloat, updateLif and updateFixed.
+ * What the float update of the neurons in view `v` will count, before it runs (the update itself runs on a block `b`
+ * holding them, blocks.ts; the native LIF counts only its totals): the neurons active this step, i.e. with a non-zero
+ * current after normalisation or, for LIF/IF, a non-zero membrane. `current` is the block's (block-local C×H×W), the
+ * membrane its slice from b.offset. The same tests as updateFloat and updateLif. (Fixed point counts in its update: Tally.)
  */
 export function activity(
   pop: PopulationPlan,
@@ -276,45 +292,19 @@ export function activity(
   const W = b.x1 - b.x0;
   const base = b.offset;
   let active = 0;
-  let saturations = 0;
-  const q = pop.q;
-  if (!q) {
-    const table = pop.norms ? pop.norms[Math.min(normRow, pop.norms.length - 1)]! : null;
-    const withMembrane = pop.kind === 'lif' || pop.kind === 'if';
-    for (let c = v.c0; c < v.c1; c++) {
-      const s = table ? table.scale[c]! : 1;
-      const bias = table ? table.bias[c]! : 0;
-      for (let y = v.y0; y < v.y1; y++) {
-        const row = ((c - b.c0) * H + y - b.y0) * W - b.x0;
-        for (let i = row + v.x0, end = row + v.x1; i < end; i++) {
-          const I = table ? f(current[i]! * s + bias) : current[i]!;
-          if (I !== 0 || (withMembrane && membrane[base + i] !== 0)) active++;
-        }
-      }
-    }
-  } else {
-    const qrow = Math.min(normRow, q.steps - 1) * q.shape.c;
-    const { min, max } = q.membrane;
-    const isLif = q.neuron === 'lif';
-    const keep = (DECAY_ONE - q.decay) / DECAY_ONE;
-    for (let c = v.c0; c < v.c1; c++) {
-      const mult = q.multiplier[qrow + c]!;
-      const shift = q.shift[c]!;
-      const half = shiftHalf(shift);
-      const scale = shiftScale(shift);
-      const bias = q.bias[qrow + c]!;
-      for (let y = v.y0; y < v.y1; y++) {
-        const row = ((c - b.c0) * H + y - b.y0) * W - b.x0;
-        for (let i = row + v.x0, end = row + v.x1; i < end; i++) {
-          const I = roundShift(current[i]! * mult, shift, half, scale) + bias;
-          const m = membrane[base + i]!;
-          if (I !== 0 || m !== 0) active++;
-          const s = (isLif ? leakBy(m, q.decay, keep) : m) + I;
-          if (s < min || s > max) saturations++;
-        }
+  const table = pop.norms ? pop.norms[Math.min(normRow, pop.norms.length - 1)]! : null;
+  const withMembrane = pop.kind === 'lif' || pop.kind === 'if';
+  for (let c = v.c0; c < v.c1; c++) {
+    const s = table ? table.scale[c]! : 1;
+    const bias = table ? table.bias[c]! : 0;
+    for (let y = v.y0; y < v.y1; y++) {
+      const row = ((c - b.c0) * H + y - b.y0) * W - b.x0;
+      for (let i = row + v.x0, end = row + v.x1; i < end; i++) {
+        const I = table ? f(current[i]! * s + bias) : current[i]!;
+        if (I !== 0 || (withMembrane && membrane[base + i] !== 0)) active++;
       }
     }
   }
   counts.active = active;
-  counts.saturations = saturations;
+  counts.saturations = 0;
 }

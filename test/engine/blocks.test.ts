@@ -177,6 +177,15 @@ describe('layer blocks', () => {
     expect(everything(await run(chip, input, { compute: 'layers', workers: 2 }))).toEqual(want);
   });
 
+  it('countSaturatingNeuronsPerMappedCoreAsCoreByCoreDoes', async () => {
+    // No headroom over the threshold: the membranes saturate, and the fixed-point update counts them per mapped core.
+    const qnet = quantize(model, profile, { headroomBits: 0 });
+    const fixed = buildChip({ model, mapping: mapModel(model, profile), profile, arithmetic: 'fixed', qnet });
+    const cores = await run(fixed, input, { compute: 'cores' });
+    expect(cores.result.layers.reduce((a, l) => a + l.saturations, 0)).toBeGreaterThan(0);
+    expect(everything(await run(fixed, input, { compute: 'layers', parts: 2 }))).toEqual(everything(cores));
+  });
+
   it('nameTheMappedCoreAndStepThatFailsInsideABlock', async () => {
     const core = chip.layerCores[3]![2]!;
     for (const backend of [undefined, new WorkerBackend(2)]) {
