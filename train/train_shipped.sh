@@ -33,9 +33,11 @@ MODELS=(
   "fcn-ann-digits-dvs digits-dvs fcn-vgg9 ann 1/8 1 8 --class-weights inverse-sqrt"
   "spiking-fcn-digits-dvs digits-dvs fcn-vgg9 snn 1/8 10 40 --epochs 16 --class-weights inverse-sqrt --init-from models/fcn-ann-digits-dvs"
   # TrueNorth-compatible Spiking-DeepLab (docs/truenorth.md): grouped convs within 256 axons, trinary weights, one BNTT
-  # for all steps, no leak; hybrid start from its own constrained ANN twin. One thread: the machine was shared.
+  # for all steps, no leak; hybrid start from its own constrained ANN twin. One thread: the machine was shared. Shipped
+  # from two invocations (29 min with --epochs 1, then resumed with --epochs 3 and 15 min); class weights because the
+  # plain loss left it predicting background only after one epoch (8.6%).
   "deeplab-ann-digits-truenorth digits dl-vgg9 ann 1/4 1 22 --epochs 8 --target truenorth --threads 1"
-  "spiking-deeplab-digits-truenorth digits dl-vgg9 snn 1/4 8 29 --epochs 1 --class-weights inverse-sqrt --target truenorth --threads 1 --init-from models/deeplab-ann-digits-truenorth"
+  "spiking-deeplab-digits-truenorth digits dl-vgg9 snn 1/4 8 44 --epochs 3 --class-weights inverse-sqrt --target truenorth --threads 1 --init-from models/deeplab-ann-digits-truenorth"
 )
 
 for entry in "${MODELS[@]}"; do
