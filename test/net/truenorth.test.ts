@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { loadProfile } from '../../src/hw/profile.js';
+import { loadModel } from '../../src/io/checkpoint.js';
 import { buildNetwork, defaultSpec } from '../../src/net/index.js';
 import { TRUENORTH_CORE, TRUENORTH_TAPS, truenorthFanIn, truenorthGroups } from '../../src/net/zoo.js';
 import type { Stage } from '../../src/net/types.js';
@@ -98,5 +99,18 @@ describe('zoo truenorth target', () => {
     expect(convs({ ...SHIPPED, target: undefined }).every((l) => l.groups === 1)).toBe(true);
     expect(defaultSpec(SHIPPED).leak).toBe(1);
     expect(defaultSpec({ ...SHIPPED, target: undefined }).leak).toBe(0.99);
+  });
+
+  it('shipsABundleWithTrinaryKernelsTwoWeightsPerOutputNeuronAndOneBntt', () => {
+    const { model, meta } = loadModel('models/spiking-deeplab-digits-truenorth'); // shapes checked against the zoo's
+    expect(meta.spec).toMatchObject({ ...SHIPPED, leak: 1 });
+    for (const [key, w] of model.weights) {
+      if (/^(conv\d|atrous\d)\.conv\.weight$/.test(key)) expect(new Set(w.data), key).toEqual(new Set([-1, 0, 1]));
+      const step = /^(.*)\.bntt\.(\d+)\.(.*)$/.exec(key);
+      if (step) expect(w.data, key).toEqual(model.weights.get(`${step[1]}.bntt.0.${step[3]}`)!.data);
+    }
+    const out = model.weights.get('output.conv.weight')!;
+    const row = out.data.length / 11;
+    for (let c = 0; c < 11; c++) expect(new Set([...out.data.subarray(c * row, (c + 1) * row)].map(Math.abs)).size, `class ${c}`).toBe(2); // 0 and a_c
   });
 });
