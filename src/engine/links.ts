@@ -12,29 +12,9 @@
 import { EAST, HOST_TILE, MeshCoords, walkRoute, WEST } from '../geometry/mesh.js';
 import type { EventQueue } from './events.js';
 import type { Chip } from './model.js';
+import { LINK_KINDS, type LinkKind, type LinkLoads, type LinkTable } from './types.js';
 
-/** What a link is: a core's port into its router, a router's port into its core, a mesh hop, a chip-to-chip hop, the host's link. */
-export const LINK_KINDS = ['inject', 'eject', 'ew', 'ns', 'chip', 'host'] as const;
-export type LinkKind = (typeof LINK_KINDS)[number];
 const KIND: Readonly<Record<LinkKind, number>> = { inject: 0, eject: 1, ew: 2, ns: 3, chip: 4, host: 5 };
-
-/** The links the flows of a chip cross, densely numbered, and every flow's route over them (CSR). */
-export interface LinkTable {
-  readonly count: number;
-  /** Index into LINK_KINDS of each link. */
-  readonly kind: Uint8Array;
-  /** A hop's or the host link's MeshCoords link number ((y·width + x)·4 + direction); a port's core slot. */
-  readonly at: Int32Array;
-  /** Time one packet holds the link, ns (1 / its bandwidth). */
-  readonly packetNs: Float64Array;
-  /** Flow f crosses links hop[start[f] .. start[f + 1]) in order. */
-  readonly start: Int32Array;
-  readonly hop: Int32Array;
-  /** Latency of a packet's head over each hop of a route: the hop's time; a core's port in: 0; its port out: the router delay. */
-  readonly headNs: Float64Array;
-  /** Width of the router grid, to name a mesh link by its router. */
-  readonly width: number;
-}
 
 /** The link table of a chip: its flows' X-then-Y routes, with a port into the mesh at the source core and out of it at the destination. */
 export function linkTable(chip: Chip): LinkTable {
@@ -179,16 +159,6 @@ export function trainArrivals(queue: EventQueue, table: LinkTable, packets: Int3
     else arrival[f] = queue.timeNs;
   });
   return arrival;
-}
-
-/** Each link's load over a run: packets, busy time, and its highest share of a step's time. */
-export interface LinkLoads {
-  readonly table: LinkTable;
-  readonly packets: Float64Array;
-  /** Packets × packet time, summed over steps (ns). */
-  readonly busyNs: Float64Array;
-  /** Highest over steps of the link's busy time in the step over the step's latency (1 = busy the whole step). */
-  readonly peakUtilisation: Float64Array;
 }
 
 /** Per-link totals, accumulated step by step (the same in both contention models). */

@@ -11,7 +11,7 @@ import { Host, readoutOnHost } from './host.js';
 import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
 import { type Blueprint, type ComputeUnit, type EngineBackend } from './protocol.js';
 import { allocateBuffers, resetState, viewState, writeParity, type SharedState } from './state.js';
-import type { LinkLoads } from './links.js';
+import type { LinkLoads } from './types.js';
 import { StepTimeline, stepPackets } from './timing.js';
 import type { ChipSpec, EngineResult, HostCounters, RunOptions, Semantics } from './types.js';
 

@@ -14,7 +14,8 @@ import { HOST_TILE } from '../geometry/mesh.js';
 import type { Chip, Semantics, SharedState } from './model.js';
 import type { EventQueue } from './events.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
-import { LinkAccumulator, LinkModel, linkTable, type LinkLoads, type LinkTable } from './links.js';
+import { LinkAccumulator, LinkModel, linkTable } from './links.js';
+import type { LinkLoads, LinkTable } from './types.js';
 import { writeParity } from './state.js';
 
 const DELIVER = 0;

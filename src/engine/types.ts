@@ -3,7 +3,6 @@
 import type { EnergySplit } from '../energy/price.js';
 import type { Cost } from '../energy/types.js';
 import type { ReferenceResult } from '../reference/types.js';
-import type { LinkLoads } from './links.js';
 import type { Arithmetic, Semantics, SharedState } from './model.js';
 
 export type { Arithmetic, ChipSpec, Semantics } from './model.js';
@@ -94,4 +93,36 @@ export interface RunOptions {
    * streams them). Read only; the state is reused next step.
    */
   onStep?: (step: number, state: SharedState, host: HostCounters) => void;
+}
+
+/** What a link is: a core's port into its router, a router's port into its core, a mesh hop, a chip-to-chip hop, the host's link. */
+export const LINK_KINDS = ['inject', 'eject', 'ew', 'ns', 'chip', 'host'] as const;
+export type LinkKind = (typeof LINK_KINDS)[number];
+
+/** The links the flows of a chip cross, densely numbered, and every flow's route over them (CSR). */
+export interface LinkTable {
+  readonly count: number;
+  /** Index into LINK_KINDS of each link. */
+  readonly kind: Uint8Array;
+  /** A hop's or the host link's MeshCoords link number ((y·width + x)·4 + direction); a port's core slot. */
+  readonly at: Int32Array;
+  /** Time one packet holds the link, ns (1 / its bandwidth). */
+  readonly packetNs: Float64Array;
+  /** Flow f crosses links hop[start[f] .. start[f + 1]) in order. */
+  readonly start: Int32Array;
+  readonly hop: Int32Array;
+  /** Latency of a packet's head over each hop of a route: the hop's time; a core's port in: 0; its port out: the router delay. */
+  readonly headNs: Float64Array;
+  /** Width of the router grid, to name a mesh link by its router. */
+  readonly width: number;
+}
+
+/** Each link's load over a run: packets, busy time, and its highest share of a step's time. */
+export interface LinkLoads {
+  readonly table: LinkTable;
+  readonly packets: Float64Array;
+  /** Packets × packet time, summed over steps (ns). */
+  readonly busyNs: Float64Array;
+  /** Highest over steps of the link's busy time in the step over the step's latency (1 = busy the whole step). */
+  readonly peakUtilisation: Float64Array;
 }

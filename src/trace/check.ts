@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseOrRefuse, refusal } from '../io/boundary.js';
 import { firstNegative, float64s, geometry, int32s, label, layerProblem, meshProblem, shape3, tileRangeFields, whole } from '../mapping/check.js';
 import { decodeCounters, SpikeCoder, TraceDamage } from './encode.js';
-import { LINK_KINDS } from '../engine/links.js';
+import { LINK_KINDS } from '../engine/types.js';
 import type { StepRecord, TraceHeader } from './types.js';
 
 /** A limit or price: a number ≥ 0; Infinity stands for a limit the profile does not set. */

@@ -1,7 +1,7 @@
 // From the engine to trace records: after every step, the outboxes, the counter rows and the host's traffic become one record.
 
 import { COUNTER_COUNT } from '../counters.js';
-import type { LinkTable } from '../engine/links.js';
+import type { LinkTable } from '../engine/types.js';
 import type { SharedState } from '../engine/state.js';
 import { stepPackets } from '../engine/timing.js';
 import type { HostCounters } from '../engine/types.js';

@@ -92,6 +92,7 @@ const ALLOWED: Record<string, RegExp> = {
   'paper/run.ts': /git\('status', '--porcelain'/,
   'convert/bundle.ts': /notes: `ANN→SNN conversion: /,
   'io/nir/model.ts': /^\s*(`dt = |`T = |\? `reset: |: "reset: )/,
+  'cluster/serve.ts': /setFlagsFromString\(`--/, // a V8 flag for the job threads' heap, not a command's
 };
 
 /** Lines of `text` (file `file` under src/) with a quoted or templated --flag that is no comment, node's --import, or allowed. */
