@@ -28,7 +28,10 @@ export function registerInfer(program: Command): void {
     .command('infer')
     .argument('<checkpoint>', 'bundle folder, .pth or .safetensors')
     .description('run the clock-driven reference simulator on one input; print the prediction and per-layer spike counts')
-    .requiredOption('--input <file>', 'PNG/JPEG image (resized to the model input), or a C×H×W tensor (.npy/.safetensors; T×C×H×W frames for DVS models)')
+    .requiredOption(
+      '--input <file>',
+      "PNG/JPEG image (resized to the model input), a C×H×W tensor (.npy/.safetensors; T×C×H×W frames for DVS models), or an event recording (.npy of (t, x, y, p) records, binned into the model's T frames)",
+    )
     .option('--input-spikes', 'the input file holds pre-encoded input spikes T×C×H×W (−1/0/+1), e.g. made in PyTorch')
     .option('--tensor <name>', 'tensor to read from a .safetensors input with several tensors')
     .option('--seed <n>', withRange('seed of the Poisson encoder', RANGES.seed), '0')
