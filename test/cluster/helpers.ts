@@ -23,20 +23,40 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A child process whose output (stdout and stderr together) is kept and can be waited on. */
+/** A plain progress line ("eval: 24/24 2 workers, e1 1, e2 1  0:02"): how long work took on a loaded machine, not what a command says. */
+const PROGRESS_LINE = /^[a-z][\w-]*: \d+\/\d+( [^\n]*)? {2}\d+:\d\d(, ~\d+:\d\d left)?$/;
+
+/** A child process whose output (stdout and stderr together, stderr's progress lines left out) is kept and can be waited on. */
 export class Watched {
   output = '';
   readonly exited: Promise<number | null>;
   private waiters: Array<() => void> = [];
+  private stderrTail = '';
 
   constructor(readonly proc: ChildProcess) {
-    const take = (b: Buffer) => {
-      this.output += b.toString('utf8');
+    const add = (text: string) => {
+      this.output += text;
       for (const w of this.waiters) w();
     };
-    proc.stdout?.on('data', take);
-    proc.stderr?.on('data', take);
-    this.exited = new Promise((resolve) => proc.on('exit', (code) => resolve(code)));
+    proc.stdout?.on('data', (b: Buffer) => add(b.toString('utf8')));
+    proc.stderr?.on('data', (b: Buffer) => {
+      // Whole lines only, so that a progress line split across chunks is still recognised.
+      const lines = (this.stderrTail + b.toString('utf8')).split('\n');
+      this.stderrTail = lines.pop()!;
+      add(
+        lines
+          .filter((l) => !PROGRESS_LINE.test(l))
+          .map((l) => `${l}\n`)
+          .join(''),
+      );
+    });
+    this.exited = new Promise((resolve) =>
+      proc.on('close', (code) => {
+        if (this.stderrTail) add(this.stderrTail);
+        this.stderrTail = '';
+        resolve(code);
+      }),
+    );
   }
 
   /** Resolves once the output (from character `from` on) matches; rejects (showing the output) after `ms`. */
