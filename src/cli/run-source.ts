@@ -64,8 +64,9 @@ function checkEngineWork(command: string, loaded: LoadedModel, samples: number, 
 
 /** Before the engine maps and runs: the split holds the samples, and the run fits the work and memory limits. */
 export function checkEngineRun(command: string, loaded: LoadedModel, ds: SegDataset, samples: number, semantics: Semantics, yes: boolean): void {
-  checkEngineWork(command, loaded, samples, semantics, yes);
+  // The split first, as eval does: far past it, that is the plainer answer than the work estimate.
   checkSplitCount('--samples', samples, ds, yes);
+  checkEngineWork(command, loaded, samples, semantics, yes);
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;

@@ -75,6 +75,9 @@ describe('sizes and counts in range but beyond what a run may hold or do', () =>
     // Far past it too, the split speaks first: it is the plainer answer.
     expect(await commandRefusal(['eval', DL, '--count', '100000'])).toMatch(/^--count 100,000: digits val has 500 samples; give --yes/);
     expect(await commandRefusal(['run', DL, '--profile', 'loihi', '--samples', '501'])).toMatch(/^--samples 501: digits val has 500 samples; give --yes/);
+    expect(await commandRefusal(['run', DL, '--profile', 'loihi', '--samples', '100000'])).toMatch(
+      /^--samples 100,000: digits val has 500 samples; give --yes/,
+    );
   });
 
   it('refusesWorkBeyondTheLimitWithTheEstimate', async () => {
