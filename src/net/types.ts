@@ -71,6 +71,8 @@ export interface NeuronPopulation {
   shape: Shape3;
   neuron: NeuronModel;
   norm?: Normalisation;
+  /** A pooling relay (src/net/relay.ts): graded (sends the pooled value) or an integrate-and-fire approximation. */
+  relay?: 'graded' | 'if';
 }
 
 export type Population = InputPopulation | NeuronPopulation;
