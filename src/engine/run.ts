@@ -116,7 +116,7 @@ export class Engine {
       packets.set(stepPackets(st, t, chip.flows.count));
     }
     if (steps > 0) perStepNs[steps - 1] = timeline.run(steps - 1, st.counters, packets);
-    return this.result({ hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: queue.handled, links: timeline.loads });
+    return this.result({ hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: timeline.events, links: timeline.loads });
   }
 
   private async computeStep(step: number, phases: Int32Array[]): Promise<void> {

@@ -9,6 +9,12 @@
 // Pipelined: a core starts at once (its inputs came last step) unless it reads the host's input,
 // and its packets only have to arrive before the barrier. The barrier closes the step when every core
 // is done and nothing is in flight; the step's latency is that critical path plus the barrier time.
+//
+// Without link contention nothing waits on anything but its inputs, so the replay needs no event queue: a core is
+// ready at the latest of its counted inputs' deliveries (source done + route latency), done after its compute, and
+// the cores are visited in an order where every source comes before its destinations (computed once per chip).
+// That gives the event replay's times bit for bit (the same sums, and max is exact); test/engine/timing.test.ts
+// holds the two together.
 
 import { HOST_TILE } from '../geometry/mesh.js';
 import type { Chip, Semantics, SharedState } from './model.js';
@@ -26,12 +32,42 @@ const HOP = 3;
 
 /** A chip's link table is built once, whatever the number of runs on it. */
 const tables = new WeakMap<Chip, LinkTable>();
+/** A chip's cores in source-before-destination order (null: its flows form a cycle), built once. */
+const orders = new WeakMap<Chip, Int32Array | null>();
 
 /** The chip's links and every flow's route over them (built once per chip). */
 export function chipLinks(chip: Chip): LinkTable {
   let t = tables.get(chip);
   if (!t) tables.set(chip, (t = linkTable(chip)));
   return t;
+}
+
+/**
+ * The chip's cores so that every core comes after the sources of its incoming flows (Kahn's algorithm), or null
+ * when the flows form a cycle (no network the planner accepts does: every
+ * projection's source is evaluated before its target; the timeline then keeps to its event replay).
+ */
+export function coreOrder(chip: Pick<Chip, 'cores' | 'flows' | 'inStart' | 'outStart' | 'outFlows'>): Int32Array | null {
+  const { cores, flows, inStart, outStart, outFlows } = chip;
+  const waiting = new Int32Array(cores);
+  for (let c = 0; c < cores; c++) for (let f = inStart[c]!; f < inStart[c + 1]!; f++) if (flows.src[f] !== HOST_TILE) waiting[c]!++;
+  const order = new Int32Array(cores);
+  let placed = 0;
+  for (let c = 0; c < cores; c++) if (waiting[c] === 0) order[placed++] = c;
+  for (let next = 0; next < placed; next++) {
+    const c = order[next]!;
+    for (let i = outStart[c]!; i < outStart[c + 1]!; i++) {
+      const d = flows.dst[outFlows[i]!]!;
+      if (--waiting[d]! === 0) order[placed++] = d;
+    }
+  }
+  return placed === cores ? order : null;
+}
+
+function chipOrder(chip: Chip): Int32Array | null {
+  let o = orders.get(chip);
+  if (o === undefined) orders.set(chip, (o = coreOrder(chip)));
+  return o;
 }
 
 /** Packets of every flow in step `step`: the counts the step's sources wrote (read after the step's compute). */
@@ -53,6 +89,11 @@ export class StepTimeline {
   /** Every link's load over the run (in both contention models). */
   readonly loads: LinkLoads & { addStep(packets: Int32Array, latencyNs: number): void };
 
+  /** Events of the replay so far: per step a delivery per flow, a completion per core, the barrier, and (links) a hop per train and link. */
+  events = 0;
+  /** Cores in source-before-destination order for the replay without events, or null: replay on the event queue. */
+  private readonly order: Int32Array | null;
+
   constructor(
     private readonly chip: Chip,
     private readonly queue: EventQueue,
@@ -60,6 +101,8 @@ export class StepTimeline {
     /** Per step × core, filled as the events pop. */
     readonly readyNs: Float64Array,
     readonly doneNs: Float64Array,
+    /** 'events': always replay on the event queue (the reference the direct replay is tested against). */
+    replay: 'direct' | 'events' = 'direct',
   ) {
     this.pending = new Int32Array(chip.cores);
     this.computeNs = new Float64Array(chip.cores);
@@ -67,6 +110,7 @@ export class StepTimeline {
     const { noc } = chip.profile;
     this.links = noc.contention === 'links' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.loads = new LinkAccumulator(table);
+    this.order = replay === 'events' ? null : semantics === 'pipelined' ? Int32Array.from({ length: chip.cores }, (_, c) => c) : chipOrder(chip);
   }
 
   /**
@@ -89,8 +133,48 @@ export class StepTimeline {
    * ns (barrier included). Without packet counts every flow is an empty token and no link load is counted.
    */
   run(step: number, counters: Float64Array, packets?: Int32Array): number {
-    const { chip, queue } = this;
     this.coreTime(counters, step);
+    const latency = (this.links && packets) || !this.order ? this.replay(step, packets) : this.direct(step, this.order);
+    if (packets) this.loads.addStep(packets, latency);
+    return latency;
+  }
+
+  /**
+   * The step without contention and without events: every flow delivers at its source's done time (the host's: 0)
+   * plus its route's latency, a core is ready at its last counted delivery (same-step: every incoming flow;
+   * pipelined: the host's), and the barrier follows the last completion or delivery.
+   */
+  private direct(step: number, order: Int32Array): number {
+    const { cores, inStart, flows } = this.chip;
+    const { src, latencyNs } = flows;
+    const { readyNs, doneNs, computeNs } = this;
+    const base = step * cores;
+    const same = this.semantics === 'same-step';
+    if (cores === 0) return 0;
+    let end = 0;
+    for (let i = 0; i < cores; i++) {
+      const c = order[i]!;
+      let ready = 0;
+      for (let f = inStart[c]!; f < inStart[c + 1]!; f++) {
+        const s = src[f]!;
+        if (s === HOST_TILE) ready = Math.max(ready, latencyNs[f]!);
+        else if (same) ready = Math.max(ready, doneNs[base + s]! + latencyNs[f]!);
+      }
+      const done = ready + computeNs[c]!;
+      readyNs[base + c] = ready;
+      doneNs[base + c] = done;
+      end = Math.max(end, done);
+    }
+    // Same-step, every delivery is counted, so none is later than its destination's completion.
+    if (!same) for (let f = 0; f < flows.count; f++) if (src[f] !== HOST_TILE) end = Math.max(end, doneNs[base + src[f]!]! + latencyNs[f]!);
+    this.events += flows.count + cores + 1;
+    return end + this.chip.profile.timeNs.barrier;
+  }
+
+  /** The step on the event queue (links contention, or flows that form a cycle). */
+  private replay(step: number, packets?: Int32Array): number {
+    const { chip, queue } = this;
+    const handled = queue.handled;
     this.packets = packets ?? null;
     this.links?.reset();
     this.doneCount = 0;
@@ -110,7 +194,7 @@ export class StepTimeline {
       else if (kind === CORE_DONE) this.done(step, a);
       else latency = queue.timeNs;
     });
-    if (packets) this.loads.addStep(packets, latency);
+    this.events += queue.handled - handled;
     return latency;
   }
 

@@ -1,0 +1,145 @@
+// The step timeline (src/engine/timing.ts): the replay without events gives the event replay's times bit for bit,
+// on real chips with random per-core work and on random feed-forward flow graphs over a real chip's placement, in
+// both semantics; the core order it walks puts every source before its destinations, and a cycle falls back.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildChip } from '../../src/engine/chip.js';
+import { EventQueue } from '../../src/engine/events.js';
+import { FlowBuilder, outgoing, routeFlows } from '../../src/engine/flows.js';
+import type { Chip } from '../../src/engine/model.js';
+import { coreOrder, StepTimeline } from '../../src/engine/timing.js';
+import type { Semantics } from '../../src/engine/types.js';
+import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
+import { HOST_TILE } from '../../src/geometry/mesh.js';
+import { golden, mapModel, smallCores } from './helpers.js';
+
+const chips = new Map<string, Chip>();
+
+/** A golden model on Loihi cores of `neurons` neurons (many cores over several chips). */
+function realChip(fixture: string, neurons: number): Chip {
+  const key = `${fixture}/${neurons}`;
+  let chip = chips.get(key);
+  if (!chip) {
+    const { model } = golden(fixture);
+    const profile = smallCores(neurons);
+    chips.set(key, (chip = buildChip({ model, mapping: mapModel(model, profile), profile })));
+  }
+  return chip;
+}
+
+/** Counters for `steps` steps: small counts (many cores alike, so many times tie), from one flat list of draws. */
+function counters(chip: Chip, steps: number, draws: number[]): Float64Array {
+  const data = new Float64Array(steps * chip.cores * COUNTER_COUNT);
+  const slots = [COUNTER.acs, COUNTER.macs, COUNTER.updatesActive, COUNTER.spikes, COUNTER.packetsIn, COUNTER.packetsOut];
+  let i = 0;
+  for (let k = 0; k < steps * chip.cores; k++) for (const s of slots) data[k * COUNTER_COUNT + s] = draws[i++ % draws.length]!;
+  return data;
+}
+
+interface Replay {
+  readyNs: number[];
+  doneNs: number[];
+  latency: number[];
+  events: number;
+}
+
+/** Every step of a chip's timeline replayed directly (or on the event queue), with packet counts per flow or none. */
+function replay(chip: Chip, semantics: Semantics, data: Float64Array, steps: number, how: 'direct' | 'events', packets?: Int32Array[]): Replay {
+  const readyNs = new Float64Array(steps * chip.cores);
+  const doneNs = new Float64Array(steps * chip.cores);
+  const timeline = new StepTimeline(chip, new EventQueue(), semantics, readyNs, doneNs, how);
+  const latency = Array.from({ length: steps }, (_, t) => timeline.run(t, data, packets?.[t]));
+  return { readyNs: Array.from(readyNs), doneNs: Array.from(doneNs), latency, events: timeline.events };
+}
+
+/**
+ * The real chip's placement and profile with other flows: `edges` as (a, b, from the host) over cores ranked by
+ * `rank`, each flow from the lower-ranked core to the higher (so the graph is feed-forward), sorted by destination.
+ */
+function withFlows(chip: Chip, rank: number[], edges: Array<[number, number, boolean]>): Chip {
+  const n = chip.cores;
+  const before = (x: number, y: number) => rank[x]! < rank[y]! || (rank[x] === rank[y] && x < y);
+  const list = edges
+    .map(([a, b, host]) => [a % n, b % n, host] as const)
+    .filter(([a, b, host]) => host || a !== b)
+    .map(([a, b, host]) => (host ? { s: HOST_TILE, d: b } : before(a, b) ? { s: a, d: b } : { s: b, d: a }))
+    .sort((x, y) => x.d - y.d);
+  const b = new FlowBuilder();
+  for (const { s, d } of list) b.add(s, d, 0, 1);
+  const flows = routeFlows(b, chip.spec.mapping, chip.profile);
+  const inStart = new Int32Array(n + 1);
+  for (const { d } of list) inStart[d + 1]!++;
+  for (let c = 0; c < n; c++) inStart[c + 1]! += inStart[c]!;
+  const hostFlows = Int32Array.from(list.keys()).filter((f) => flows.src[f] === HOST_TILE);
+  return { ...chip, flows, inStart, hostFlows, ...outgoing(flows, n) };
+}
+
+const semantics = fc.constantFrom<Semantics>('same-step', 'pipelined');
+const draws = fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 40 });
+
+describe('the step timeline without events', () => {
+  it('givesTheEventReplaysTimesBitForBitOnRealChips', () => {
+    fc.assert(
+      fc.property(fc.constantFrom('dl-snn', 'fcn-snn'), fc.constantFrom(9, 16, 40), semantics, draws, (fixture, neurons, sem, d) => {
+        const chip = realChip(fixture, neurons);
+        const steps = 3;
+        const data = counters(chip, steps, d);
+        expect(replay(chip, sem, data, steps, 'direct')).toEqual(replay(chip, sem, data, steps, 'events'));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('givesTheEventReplaysTimesBitForBitOnRandomFeedForwardFlows', () => {
+    const base = realChip('dl-snn', 9);
+    const edge = fc.tuple(fc.nat(), fc.nat(), fc.boolean());
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: base.cores, maxLength: base.cores }),
+        fc.array(edge, { maxLength: 120 }),
+        semantics,
+        draws,
+        (rank, edges, sem, d) => {
+          const chip = withFlows(base, rank, edges);
+          const data = counters(chip, 2, d);
+          expect(replay(chip, sem, data, 2, 'direct')).toEqual(replay(chip, sem, data, 2, 'events'));
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+});
+
+describe('the core order', () => {
+  it('putsEverySourceBeforeItsDestinations', () => {
+    for (const chip of [realChip('dl-snn', 9), realChip('fcn-snn', 16)]) {
+      const order = coreOrder(chip)!;
+      expect([...order].sort((a, b) => a - b)).toEqual(Array.from({ length: chip.cores }, (_, c) => c));
+      const at = new Int32Array(chip.cores);
+      order.forEach((c, i) => (at[c] = i));
+      for (let f = 0; f < chip.flows.count; f++) if (chip.flows.src[f] !== HOST_TILE) expect(at[chip.flows.src[f]!]).toBeLessThan(at[chip.flows.dst[f]!]!);
+    }
+  });
+
+  it('isNullForFlowsInACycleAndTheTimelineThenReplaysEvents', () => {
+    const base = realChip('dl-snn', 9);
+    // Cores 0 → 1 → 2 → 0 (flows sorted by destination: into 0 from 2, into 1 from 0, into 2 from 1).
+    const b = new FlowBuilder();
+    for (const [s, d] of [
+      [2, 0],
+      [0, 1],
+      [1, 2],
+    ] as const)
+      b.add(s, d, 0, 1);
+    const flows = routeFlows(b, base.spec.mapping, base.profile);
+    const inStart = Int32Array.from({ length: base.cores + 1 }, (_, c) => Math.min(c, 3));
+    const cyclic: Chip = { ...base, flows, inStart, hostFlows: new Int32Array(0), ...outgoing(flows, base.cores) };
+    expect(coreOrder(cyclic)).toBeNull();
+    const data = counters(cyclic, 1, [1, 2, 3]);
+    // On the event queue the cores of the ring never start: the step never reaches its barrier.
+    const direct = replay(cyclic, 'same-step', data, 1, 'direct');
+    expect(direct).toEqual(replay(cyclic, 'same-step', data, 1, 'events'));
+    expect(direct.latency).toEqual([0]);
+  });
+});
