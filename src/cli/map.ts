@@ -22,8 +22,9 @@ import { si } from '../units.js';
 import { checkMapBudget, netCost } from './budget.js';
 import { archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 import { addCheckpointFlags } from './checkpoint-flags.js';
+import { addPoolingFlag, pooledModel, pooledShapes, relayLine, type PoolingFlags } from './pooling.js';
 
-interface MapFlags extends ArchFlags {
+interface MapFlags extends ArchFlags, PoolingFlags {
   profile?: string;
   show?: string;
   out?: string;
@@ -79,6 +80,13 @@ function load(checkpoint: string | undefined, override: Partial<ArchSpec>, renam
   if (!override.arch) throw new UserError('map: give a checkpoint, or --arch to map a zoo network (shapes only)');
   const spec = defaultSpec({ ...override, arch: override.arch });
   return { net: buildNetwork(spec), source: 'zoo (no weights)', name: zooName(spec) };
+}
+
+/** The loaded network with its pools relayed when --pooling asks for it (the weights too, so the model hash is the relayed model's). */
+function pooled(l: Loaded, flags: MapFlags, profile: CoreProfile): Loaded {
+  if (!l.weights) return { ...l, net: pooledShapes(l.net, flags, profile) };
+  const model = pooledModel({ network: l.net.network, weights: l.weights }, flags, profile);
+  return { ...l, net: { network: model.network, weightShapes: weightShapes(model) }, weights: model.weights };
 }
 
 const use = (u: Utilisation | null) => (u ? `${pct(u.mean, 0)}/${pct(u.max, 0)}` : '-');
@@ -176,6 +184,7 @@ export function registerMap(program: Command): void {
     .option('--rate <r>', withRange('assumed spikes per neuron per step for every population (default 0.1)', RANGES.rate))
     .option('--rates <list>', withRange('per-population rates, e.g. conv1=0.2,conv2=0.05; each', RANGES.rate))
     .option(YES_FLAG, YES_HELP);
+  addPoolingFlag(cmd);
   addCheckpointFlags(cmd);
   cmd.action((checkpoint: string | undefined, flags: MapFlags) => {
     if (flags.show !== undefined) return printShown(flags.show, checkpoint, flags);
@@ -183,7 +192,7 @@ export function registerMap(program: Command): void {
     const profile = loadProfile(flags.profile);
     const placer = PLACERS[parseChoice('--placer', flags.placer ?? 'anneal', Object.keys(PLACERS))]!();
     const seed = flags.seed === undefined ? 1 : parseIntFlag('--seed', flags.seed, RANGES.seed);
-    const loaded = load(checkpoint, archOverride(flags), flags.rename);
+    const loaded = pooled(load(checkpoint, archOverride(flags), flags.rename), flags, profile);
     const { network } = loaded.net;
     checkMapBudget(netCost(network, loaded.net.weightShapes), network.populations.length, profile.neuronsPerCore, flags.yes ?? false);
     const rates = parseRates(
@@ -202,6 +211,7 @@ export function registerMap(program: Command): void {
     const out = flags.out ?? join('mappings', `${safeFileName(`${loaded.name}-${profile.name}`)}.mapping.msgpack`);
     if (!out.endsWith('.msgpack')) throw new UserError(`--out: the mapping file must end in .msgpack, got '${out}'`);
     const files = writeMapping(out, mapping, summary, flags.force);
-    process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${render(summary, profile, files)}\n`);
+    const relays = relayLine(network);
+    process.stdout.write(flags.json ? `${JSON.stringify(summary, null, 2)}\n` : `${render(summary, profile, files)}\n${relays ? `${relays}\n` : ''}`);
   });
 }

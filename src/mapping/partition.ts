@@ -82,9 +82,9 @@ export function distinctTileSizes(n: number): number[] {
   return out;
 }
 
-/** Whether spikes from a population carry a sign (the input, or an identity-activation ANN stage). */
+/** Whether spikes from a population carry a sign (the input, or an identity-activation ANN stage; a pooling relay averages unsigned values). */
 function isSigned(p: Population): boolean {
-  return p.role === 'input' || p.neuron.kind === 'identity';
+  return p.role === 'input' || (p.neuron.kind === 'identity' && p.relay === undefined);
 }
 
 /** Whether a population's output is graded rather than 0/1 spikes. */

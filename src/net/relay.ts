@@ -37,10 +37,19 @@ export function relayWeightKey(relay: string): string {
 
 type Pool = Extract<Stage, { op: 'avgpool' }>;
 
-/** A projection whose pool can be relayed: an avgpool followed by at least one more stage (the conv that reads it). */
-function leadingPool(p: Projection): Pool | null {
+/**
+ * A source whose values are never negative (spikes, ReLU): its pool is unsigned, so a relay of it needs no sign on the
+ * wire and an IF relay (which cannot fire negative spikes) can approximate it. A pool of signed values stays folded.
+ */
+function unsignedSource(net: Network, name: string): boolean {
+  const src = populationByName(net, name);
+  return src.role !== 'input' && (src.neuron.kind === 'lif' || src.neuron.kind === 'if' || src.neuron.kind === 'relu');
+}
+
+/** A projection whose pool can be relayed: an avgpool of unsigned values followed by at least one more stage (the conv that reads it). */
+function leadingPool(net: Network, p: Projection): Pool | null {
   const first = p.stages[0];
-  return first?.op === 'avgpool' && p.stages.length > 1 ? first : null;
+  return first?.op === 'avgpool' && p.stages.length > 1 && unsignedSource(net, p.source) ? first : null;
 }
 
 function poolKey(source: string, pool: Pool): string {
@@ -90,7 +99,7 @@ export function relayNetwork(net: Network, kind: RelayKind): Network {
   const relays = new Map<string, Relay>();
   const projections: Projection[] = [];
   for (const p of net.projections) {
-    const pool = leadingPool(p);
+    const pool = leadingPool(net, p);
     if (!pool) {
       projections.push(p);
       continue;
@@ -105,7 +114,7 @@ export function relayNetwork(net: Network, kind: RelayKind): Network {
     projections.push({ ...p, source: relay.pop.name, stages: p.stages.slice(1) });
   }
   if (relays.size === 0)
-    throw new UserError(worded`${option('pooling')} relay: network ${net.name} has no average pool in front of a conv, so there is nothing to relay`);
+    throw new UserError(worded`${option('pooling')} relay: network ${net.name} has no average pool of spikes in front of a conv, so there is nothing to relay`);
   const populations: Population[] = [];
   for (const pop of net.populations) {
     for (const r of relays.values()) if (r.before === pop.name) populations.push(r.pop);

@@ -1,0 +1,54 @@
+// `--pooling fold|relay` (map, run, quantize): where an average pool in front of a conv is computed. 'fold' (the
+// default) keeps it inside the conv's projection; 'relay' gives it a population of its own (src/net/relay.ts), graded
+// on a profile whose spikes carry a payload, integrate-and-fire where they do not.
+
+import type { Command } from 'commander';
+import type { CoreProfile } from '../hw/types.js';
+import type { LoadedModel } from '../io/index.js';
+import { POOLINGS, relayKindFor, relayModel, relayShapes, type Pooling } from '../net/relay.js';
+import type { Model, Network } from '../net/types.js';
+import { parseChoice } from './options.js';
+
+export interface PoolingFlags {
+  pooling?: string;
+}
+
+const POOLING_HELP =
+  'fold: an average pool is the first stage of the next conv (default); relay: it is a population of its own that the conv reads ' +
+  '(graded spikes carry the pooled value where the profile has them: exact; else an integrate-and-fire relay: an approximation)';
+
+export function addPoolingFlag(cmd: Command): Command {
+  return cmd.option('--pooling <how>', POOLING_HELP, 'fold');
+}
+
+export function parsePooling(flags: PoolingFlags): Pooling {
+  return parseChoice<Pooling>('--pooling', flags.pooling ?? 'fold', POOLINGS);
+}
+
+/** The model with its pools relayed for the profile when the flags ask for it. */
+export function pooledModel(model: Model, flags: PoolingFlags, profile: CoreProfile): Model {
+  return parsePooling(flags) === 'relay' ? relayModel(model, relayKindFor(profile.gradedSpikes)) : model;
+}
+
+export function pooledCheckpoint(loaded: LoadedModel, flags: PoolingFlags, profile: CoreProfile): LoadedModel {
+  return { ...loaded, model: pooledModel(loaded.model, flags, profile) };
+}
+
+/** The same for a network known by its weight shapes. */
+export function pooledShapes<S extends { network: Network; weightShapes: ReadonlyMap<string, readonly number[]> }>(
+  net: S,
+  flags: PoolingFlags,
+  profile: CoreProfile,
+): S {
+  return parsePooling(flags) === 'relay' ? relayShapes(net, relayKindFor(profile.gradedSpikes)) : net;
+}
+
+/** What `map` and `run` say about the relays of a network, or nothing when its pools are folded. */
+export function relayLine(network: Network): string | null {
+  const relays = network.populations.filter((p) => p.role !== 'input' && p.relay !== undefined);
+  if (relays.length === 0) return null;
+  const kind = relays.every((p) => p.role !== 'input' && p.relay === 'graded')
+    ? 'graded spikes carry the pooled value: the same values as folding'
+    : 'integrate-and-fire relays rate-code the pooled value: an approximation';
+  return `pooling: relay — ${relays.map((p) => p.name).join(', ')} ${relays.length === 1 ? 'is a relay population' : 'are relay populations'} (${kind})`;
+}
