@@ -64,7 +64,8 @@ async function executeWorker(flags: WorkerFlags): Promise<void> {
     const stop = (signal: NodeJS.Signals) => {
       process.off('SIGINT', stop).off('SIGTERM', stop);
       log(`${name}: ${signal}: finishing the jobs in hand, then stopping`);
-      void serving.close().then(done);
+      // Left unfinished (Redis stopped answering), a socket to it may stay open until it answers: end here.
+      void serving.close().then((finished) => (finished ? done() : process.exit(0)));
     };
     process.once('SIGINT', stop).once('SIGTERM', stop);
   });

@@ -29,6 +29,9 @@ export const JOB_YOUNG_GENERATION_MB = 192;
 export const JOB_INITIAL_OLD_GENERATION_MB = 256;
 /** A repeated Redis error is logged at most this often. */
 const ERROR_LOG_INTERVAL_MS = 10_000;
+/** While stopping, Redis is asked this often whether it still answers, and given this long to answer. */
+const ALIVE_INTERVAL_MS = 1000;
+const ALIVE_TIMEOUT_MS = 2000;
 
 export interface ServeOptions {
   target: QueueTarget;
@@ -179,9 +182,51 @@ async function processJob(s: State, job: Job): Promise<unknown> {
   }
 }
 
+/** Whether Redis answers a PING within ALIVE_TIMEOUT_MS (a host gone without closing the socket never answers). */
+async function answers(redis: Redis): Promise<boolean> {
+  if (redis.status !== 'ready') return false;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ALIVE_TIMEOUT_MS)));
+  const pong = redis.ping().then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([pong, late]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves once Redis stops answering; `stop()` ends the watch. */
+function whenGone(redis: Redis): { gone: Promise<void>; stop: () => void } {
+  let watching = true;
+  const gone = (async () => {
+    while (watching && (await answers(redis))) await new Promise((resolve) => setTimeout(resolve, ALIVE_INTERVAL_MS).unref());
+    if (!watching) await new Promise<never>(() => {});
+  })();
+  return { gone, stop: () => (watching = false) };
+}
+
+/**
+ * Stop taking jobs, finish those in hand, disconnect. Redis that does not answer (gone before the signal or while
+ * waiting) can neither take the jobs' results nor hand them back, so waiting would hang until a second signal: stop at
+ * once instead (the jobs' locks expire and other workers take them over once Redis is back).
+ */
+async function stopWorker(worker: Worker, redis: Redis, log: (line: string) => void): Promise<boolean> {
+  const watch = whenGone(redis);
+  const graceful = worker.close(false).then(() => true);
+  const finished = await Promise.race([graceful, watch.gone.then(() => false)]);
+  watch.stop();
+  if (finished) return true;
+  log('Redis does not answer: stopping without finishing the jobs in hand (they go back to the queue once their locks expire)');
+  // close(false) is under way and BullMQ closes only once: end its connections directly.
+  void worker.disconnect().catch(() => undefined);
+  return false;
+}
+
 export interface Serving {
-  /** Finish the jobs in hand, then disconnect. */
-  close(): Promise<void>;
+  /**
+   * Finish the jobs in hand, then disconnect. False: Redis stopped answering, the jobs were left; a socket to a Redis
+   * that does not answer closes only when it does (or TCP gives up), so the caller ends the process.
+   */
+  close(): Promise<boolean>;
 }
 
 /** Start serving jobs; resolves once the worker is connected and taking them. */
@@ -213,11 +258,10 @@ export async function serve(o: ServeOptions): Promise<Serving> {
   await worker.waitUntilReady();
   return {
     async close() {
-      // With Redis gone the jobs in hand can neither be finished nor handed back, so waiting for them would hang:
-      // stop at once (their locks expire and other workers take them over once Redis is back).
-      await worker.close(redis.status !== 'ready');
+      const finished = await stopWorker(worker, redis, o.log);
       await pool.destroy();
       redis.disconnect();
+      return finished;
     },
   };
 }
