@@ -18,11 +18,12 @@ import { DEFAULT_SAMPLES, runMapping, runSource, type SourceFlags } from './run-
 import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 import { addCheckpointFlags, loadCheckpoint } from './checkpoint-flags.js';
 import { renderRunReport } from './run-render.js';
+import { addPoolingFlag, parsePooling, pooledCheckpoint, relayLine, type PoolingFlags } from './pooling.js';
 import type { QueueRun } from '../cluster/run.js';
 
 export { checkEngineRun, dataSpec } from './run-source.js';
 
-export interface RunFlags extends ArchFlags, SourceFlags {
+export interface RunFlags extends ArchFlags, SourceFlags, PoolingFlags {
   profile: string;
   split: string;
   /** Default: 4 data-set samples, or every --input file. */
@@ -97,6 +98,8 @@ async function queuedRun(
 function refuseOnQueue(flags: RunFlags): void {
   if (flags.input !== undefined) throw new UserError("--input: the queue's workers open data sets by name; drop --queue to run on your own files");
   if (flags.mapping !== undefined) throw new UserError("--mapping: the queue's workers map the network themselves; drop --queue to run on a mapping file");
+  if (parsePooling(flags) === 'relay')
+    throw new UserError("--pooling relay: the queue's workers load the checkpoint as it is; drop --queue to run with relays");
 }
 
 /** Load, run and print; `spikemesh demo` calls this with its own defaults. */
@@ -105,7 +108,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const settings = parseRunSettings(flags);
   const { profile, semantics, arithmetic, workers, seed, dataSeed, split } = settings;
   if (flags.trace) checkOutputFile(flags.trace, traceOutput(flags.force));
-  const loaded = loadCheckpoint(checkpoint, flags);
+  const loaded = pooledCheckpoint(loadCheckpoint(checkpoint, flags), flags, profile);
   const source = runSource('run', loaded, flags, settings, flags.yes ?? false);
   const { samples, sample, ds } = source;
   const mapping = runMapping(flags, loaded, profile);
@@ -148,7 +151,8 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const head =
     `${report.network} from ${shownPath(checkpoint)}${untrained ? ' (UNTRAINED: random weights)' : ''} on ${report.profile}${flags.mapping !== undefined ? ` (mapping ${shownPath(flags.mapping)})` : ''}: ${source.what}, ` +
     `T=${report.timesteps} (${report.steps} steps each), ${report.semantics}, ${report.arithmetic} arithmetic, ${report.backend}; ${int(report.cores)} cores on ${int(report.chips)} chip${report.chips === 1 ? '' : 's'}`;
-  process.stdout.write(`${renderRunReport(shown, head, ds ? trainerLine(loaded, ds.name, split) : [])}\n`);
+  const relays = relayLine(loaded.model.network);
+  process.stdout.write(`${renderRunReport(shown, head, ds ? trainerLine(loaded, ds.name, split) : [])}\n${relays ? `${relays}\n` : ''}`);
 }
 
 /** The options of a run on the user's own files and mapping, shared with `top --live`. */
@@ -209,6 +213,7 @@ export function registerRun(program: Command): void {
       '--queue <url>',
       'run the samples in batches on the workers of this Redis (spikemesh worker --queue <url>) instead of here: redis://[:password@]host:port[/db] or rediss://…',
     );
+  addPoolingFlag(cmd);
   addCheckpointFlags(cmd);
   cmd.action((checkpoint: string, flags: RunFlags) => executeRun(checkpoint, flags));
 }

@@ -27,12 +27,16 @@ export function projectionFlops(network: Network, kernels: KernelLookup): Map<st
 
 /** Eq. 8 rate of every population: spikes over all T / neurons (the input's events for the input population). */
 function spikeRates(network: Network, activity: SpikeActivity): Map<string, number> {
-  return new Map(
+  const rates = new Map(
     network.populations.map((p) => {
       const spikes = p.role === 'input' ? activity.inputSpikeCount : (activity.spikeCounts[p.name] ?? 0);
       return [p.name, spikes / (p.shape.c * p.shape.h * p.shape.w)];
     }),
   );
+  // A graded pooling relay sends the pool itself, as a folded pool would: the model charges what reads it at the rate of the pool's source.
+  for (const p of network.populations)
+    if (p.role !== 'input' && p.relay === 'graded') rates.set(p.name, rates.get(network.projections.find((q) => q.target === p.name)!.source)!);
+  return rates;
 }
 
 function both(f: (c: keyof PerConvention) => number): PerConvention {

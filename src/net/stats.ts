@@ -46,7 +46,9 @@ export function layerStats(net: Network, kernelOf: KernelLookup): LayerStats[] {
     if (pop.norm?.kind === 'batchnorm' && pop.norm.gamma) parameters += 2 * pop.shape.c;
     let fanIn = 0;
     let annFlops = 0;
-    for (const proj of net.projections.filter((p) => p.target === pop.name)) {
+    // A pooling relay's projection is the pool (free in Eq. 9) and a conv of ones that only carries it (src/net/relay.ts).
+    const costed = pop.relay === undefined ? net.projections : [];
+    for (const proj of costed.filter((p) => p.target === pop.name)) {
       let projFanIn = 0;
       let shape = populationByName(net, proj.source).shape;
       proj.stages.forEach((stage, i) => {
