@@ -9,7 +9,7 @@
 // What this gets exactly and what it approximates (whole trains, not interleaved packets; back-pressure one
 // link deep) is in docs/noc.md, with the bound test/engine/links.test.ts holds it to.
 
-import { EAST, HOST_TILE, MeshCoords, walkRoute, WEST } from '../geometry/mesh.js';
+import { EAST, HOST_TILE, MeshCoords, SOUTH, walkRoute, WEST } from '../geometry/mesh.js';
 import type { EventQueue } from './events.js';
 import type { Chip } from './model.js';
 import { LINK_KINDS, type LinkKind, type LinkLoads, type LinkTable } from './types.js';
@@ -161,38 +161,154 @@ export function trainArrivals(queue: EventQueue, table: LinkTable, packets: Int3
   return arrival;
 }
 
-/** Per-link totals, accumulated step by step (the same in both contention models). */
+/** Whether a link kind is a hop between routers (on one chip or between chips): those lie on the router grid's lines. */
+const onGrid = (kind: number) => kind === KIND.ew || kind === KIND.ns || kind === KIND.chip;
+
+/**
+ * Every flow's route as the few things a step's link loads need: up to three port links (its core's ports, the host
+ * link) and up to two straight runs of router hops (X, then Y), each a range of positions on the router grid's lines.
+ * A line holds one position per router plus one spare, so a run's range ends inside its line and a difference array
+ * over all lines sums back to zero at each line's end. A route of any other shape (a hand-made table) is walked.
+ */
+interface RouteRuns {
+  /** Per flow PER_FLOW slots: port links (−1: none), then two runs as [from, to) positions (−1: none); −2 first: walk it. */
+  readonly slots: Int32Array;
+  /** The link at each grid position (−1: no flow crosses it). */
+  readonly linkAt: Int32Array;
+}
+
+const PER_FLOW = 7;
+const PORTS = 3;
+const WALK = -2;
+const runsOf = new WeakMap<LinkTable, RouteRuns>();
+
+/** Flows whose routes are not ports around two straight runs, so their loads are counted hop by hop (none from linkTable). */
+export function walkedFlows(t: LinkTable): number {
+  const { slots } = routeRuns(t);
+  let n = 0;
+  for (let k = 0; k < slots.length; k += PER_FLOW) if (slots[k] === WALK) n++;
+  return n;
+}
+
+function routeRuns(t: LinkTable): RouteRuns {
+  let r = runsOf.get(t);
+  if (r) return r;
+  const w = t.width;
+  let h = 1;
+  for (let l = 0; l < t.count; l++) if (onGrid(t.kind[l]!)) h = Math.max(h, Math.floor(t.at[l]! / 4 / w) + 1);
+  const rows = h * (w + 1);
+  const cols = w * (h + 1);
+  const offset = [0, rows, 2 * rows, 2 * rows + cols];
+  const position = (at: number) => {
+    const router = at >> 2;
+    const [x, y, dir] = [router % w, Math.floor(router / w), at & 3];
+    return offset[dir]! + (dir === EAST || dir === WEST ? y * (w + 1) + x : x * (h + 1) + y);
+  };
+  const linkAt = new Int32Array(2 * rows + 2 * cols).fill(-1);
+  const flows = t.start.length - 1;
+  const slots = new Int32Array(flows * PER_FLOW).fill(-1);
+  for (let f = 0; f < flows; f++) if (!describeRoute(t, f, slots, position, linkAt)) slots[f * PER_FLOW] = WALK;
+  runsOf.set(t, (r = { slots, linkAt }));
+  return r;
+}
+
+/** Flow f's ports and runs into its slots; false when its route is not ports around at most two straight runs. */
+function describeRoute(t: LinkTable, f: number, slots: Int32Array, position: (at: number) => number, linkAt: Int32Array): boolean {
+  const base = f * PER_FLOW;
+  let ports = 0;
+  let runs = 0;
+  let dir = -1;
+  let last = 0;
+  for (let i = t.start[f]!; i < t.start[f + 1]!; i++) {
+    const l = t.hop[i]!;
+    if (!onGrid(t.kind[l]!)) {
+      if (ports === PORTS) return false;
+      slots[base + ports++] = l;
+      continue;
+    }
+    const at = t.at[l]!;
+    const p = position(at);
+    linkAt[p] = l;
+    // East and south walk up their line's positions, west and north down.
+    const stride = (at & 3) === EAST || (at & 3) === SOUTH ? 1 : -1;
+    if (dir === (at & 3) && p === last + stride) {
+      const k = base + PORTS + 2 * (runs - 1);
+      slots[k] = Math.min(slots[k]!, p);
+      slots[k + 1] = Math.max(slots[k + 1]!, p + 1);
+    } else {
+      if (runs === 2) return false;
+      const k = base + PORTS + 2 * runs++;
+      slots[k] = p;
+      slots[k + 1] = p + 1;
+      dir = at & 3;
+    }
+    last = p;
+  }
+  return true;
+}
+
+/**
+ * Per-link totals, accumulated step by step (the same in both contention models). A step's packets per link are
+ * counted per flow, not per hop: each flow adds its packets to its ports and to the two ends of each of its runs in a
+ * difference array, and one pass over the grid's positions sums the runs up. The counts are integers, exact; a
+ * link's busy time in the step is its packets × its packet time.
+ */
 export class LinkAccumulator implements LinkLoads {
   readonly packets: Float64Array;
   readonly busyNs: Float64Array;
   readonly peakUtilisation: Float64Array;
-  private readonly stepBusy: Float64Array;
+  private readonly stepPackets: Float64Array;
+  private readonly runs: RouteRuns;
+  private readonly diff: Float64Array;
 
   constructor(readonly table: LinkTable) {
     this.packets = new Float64Array(table.count);
     this.busyNs = new Float64Array(table.count);
     this.peakUtilisation = new Float64Array(table.count);
-    this.stepBusy = new Float64Array(table.count);
+    this.stepPackets = new Float64Array(table.count);
+    this.runs = routeRuns(table);
+    this.diff = new Float64Array(this.runs.linkAt.length);
   }
 
   /** A step's traffic: `packets[f]` packets on each flow f; `latencyNs` the step's latency. */
   addStep(packets: Int32Array, latencyNs: number): void {
-    const { start, hop, packetNs } = this.table;
-    for (let f = 0; f < start.length - 1; f++) {
-      const n = packets[f]!;
-      if (n === 0) continue;
-      for (let i = start[f]!; i < start[f + 1]!; i++) {
-        const l = hop[i]!;
-        this.packets[l]! += n;
-        this.stepBusy[l]! += n * packetNs[l]!;
-      }
-    }
+    this.countStep(packets);
+    const { packetNs } = this.table;
+    const step = this.stepPackets;
     for (let l = 0; l < this.table.count; l++) {
-      const busy = this.stepBusy[l]!;
-      if (busy === 0) continue;
+      const n = step[l]!;
+      if (n === 0) continue;
+      const busy = n * packetNs[l]!;
+      this.packets[l]! += n;
       this.busyNs[l]! += busy;
       if (latencyNs > 0) this.peakUtilisation[l] = Math.max(this.peakUtilisation[l]!, busy / latencyNs);
-      this.stepBusy[l] = 0;
+      step[l] = 0;
+    }
+  }
+
+  /** The step's packets on every link into stepPackets. */
+  private countStep(packets: Int32Array): void {
+    const { slots, linkAt } = this.runs;
+    const { diff, stepPackets: step } = this;
+    for (let f = 0, base = 0; f < packets.length; f++, base += PER_FLOW) {
+      const n = packets[f]!;
+      if (n === 0) continue;
+      if (slots[base] === WALK) {
+        for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += n;
+        continue;
+      }
+      for (let k = base; k < base + PORTS; k++) if (slots[k]! >= 0) step[slots[k]!]! += n;
+      for (let k = base + PORTS; k < base + PER_FLOW; k += 2)
+        if (slots[k]! >= 0) {
+          diff[slots[k]!]! += n;
+          diff[slots[k + 1]!]! -= n;
+        }
+    }
+    let run = 0;
+    for (let p = 0; p < diff.length; p++) {
+      run += diff[p]!;
+      diff[p] = 0;
+      if (run !== 0) step[linkAt[p]!]! += run;
     }
   }
 }

@@ -1,0 +1,141 @@
+// Link loads (LinkAccumulator, src/engine/links.ts): counted per flow through its route's straight runs, they equal a
+// walk over every hop of every flow — packets exactly; busy time and peak utilisation as packets × packet time, which
+// the walk's per-flow sums reach to rounding — on real chips over several chips and on hand-made routes of any shape.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { buildChip } from '../../src/engine/chip.js';
+import { LinkAccumulator, linkTable, walkedFlows } from '../../src/engine/links.js';
+import type { LinkTable } from '../../src/engine/types.js';
+import { golden, mapModel } from './helpers.js';
+import { profileWith } from '../mapping/helpers.js';
+
+/** The walk LinkAccumulator replaced: every hop of every flow, every step; busy as per-flow sums. */
+function walk(t: LinkTable, steps: Int32Array[], latency: number[]) {
+  const packets = new Float64Array(t.count);
+  const busyNs = new Float64Array(t.count);
+  const peak = new Float64Array(t.count);
+  const stepPackets = new Float64Array(t.count);
+  const stepBusy = new Float64Array(t.count);
+  steps.forEach((n, s) => {
+    stepPackets.fill(0);
+    stepBusy.fill(0);
+    for (let f = 0; f < t.start.length - 1; f++)
+      for (let i = t.start[f]!; i < t.start[f + 1]!; i++) {
+        stepPackets[t.hop[i]!]! += n[f]!;
+        stepBusy[t.hop[i]!]! += n[f]! * t.packetNs[t.hop[i]!]!;
+      }
+    for (let l = 0; l < t.count; l++) {
+      packets[l]! += stepPackets[l]!;
+      busyNs[l]! += stepBusy[l]!;
+      if (latency[s]! > 0 && stepBusy[l]! > 0) peak[l] = Math.max(peak[l]!, stepBusy[l]! / latency[s]!);
+    }
+  });
+  return { packets, busyNs, peak };
+}
+
+function accumulate(t: LinkTable, steps: Int32Array[], latency: number[]) {
+  const acc = new LinkAccumulator(t);
+  steps.forEach((n, s) => acc.addStep(n, latency[s]!));
+  return acc;
+}
+
+function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): void {
+  const want = walk(t, steps, latency);
+  const got = accumulate(t, steps, latency);
+  expect(Array.from(got.packets)).toEqual(Array.from(want.packets));
+  for (let l = 0; l < t.count; l++) {
+    expect(Math.abs(got.busyNs[l]! - want.busyNs[l]!)).toBeLessThanOrEqual(want.busyNs[l]! * 1e-12);
+    expect(Math.abs(got.peakUtilisation[l]! - want.peak[l]!)).toBeLessThanOrEqual(want.peak[l]! * 1e-12);
+  }
+  // One step: the busy time is the link's packets times its packet time, to the bit.
+  const once = accumulate(t, steps.slice(0, 1), latency);
+  for (let l = 0; l < t.count; l++) expect(once.busyNs[l]).toBe(once.packets[l]! * t.packetNs[l]!);
+}
+
+const tables = new Map<string, LinkTable>();
+
+/** A golden model on small Loihi cores over meshes of 2×2 routers per chip (chip links, the host link, both directions). */
+function realTable(fixture: string, neurons: number, perRouter: number): LinkTable {
+  const key = `${fixture}/${neurons}/${perRouter}`;
+  let t = tables.get(key);
+  if (!t) {
+    const { model } = golden(fixture);
+    const values = { neuronsPerCore: neurons, coreMesh: { x: 2, y: 2 }, coresPerRouter: perRouter, coresPerChip: 4 * perRouter };
+    const profile = profileWith('loihi', { ...values, fanInAxonsPerCore: 1e6, fanOutAxonsPerCore: 1e6, synapseMemoryBits: 1e12 }, 'small');
+    tables.set(key, (t = linkTable(buildChip({ model, mapping: mapModel(model, profile), profile }))));
+  }
+  return t;
+}
+
+const packetsOf = (flows: number, draws: number[], shift: number) => Int32Array.from({ length: flows }, (_, f) => draws[(f + shift) % draws.length]!);
+
+describe('link loads counted through route runs', () => {
+  it('equalTheWalkOverEveryHopOnRealChips', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('dl-snn', 'fcn-snn'),
+        fc.constantFrom(9, 16),
+        fc.constantFrom(1, 2),
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 30 }),
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1, max: 1e4, noNaN: true })), { minLength: 3, maxLength: 3 }),
+        (fixture, neurons, perRouter, draws, latency) => {
+          const t = realTable(fixture, neurons, perRouter);
+          const flows = t.start.length - 1;
+          expect(walkedFlows(t)).toBe(0);
+          expectSameLoads(
+            t,
+            [0, 1, 2].map((s) => packetsOf(flows, draws, s)),
+            latency,
+          );
+        },
+      ),
+      { numRuns: 20 },
+    );
+  });
+
+  it('equalTheWalkOnRoutesOfAnyShape', () => {
+    // Hand-made routes over ports (kind 0) and grid hops (kinds 2-4) in any order, repeats included: what is not
+    // ports around two straight runs is walked.
+    const hop = fc.record({ kind: fc.constantFrom(0, 1, 2, 3, 4, 5), at: fc.integer({ min: 0, max: 4 * 9 - 1 }) });
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(hop, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 10 }),
+        fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 20 }),
+        (routes, draws) => {
+          const links = new Map<string, number>();
+          const kind: number[] = [];
+          const at: number[] = [];
+          const id = (k: number, a: number) => {
+            // Grid hops are keyed by place alone, as linkTable keys them; ports by kind and place.
+            const key = k >= 2 && k <= 4 ? `g${a}` : `${k}/${a}`;
+            if (!links.has(key)) {
+              links.set(key, kind.length);
+              kind.push(k >= 2 && k <= 4 ? (kind.length % 3) + 2 : k);
+              at.push(a);
+            }
+            return links.get(key)!;
+          };
+          const hops = routes.map((r) => r.map((h) => id(h.kind, h.at)));
+          const start = Int32Array.from([0, ...hops.map((_, f) => hops.slice(0, f + 1).flat().length)]);
+          const t: LinkTable = {
+            count: kind.length,
+            kind: Uint8Array.from(kind),
+            at: Int32Array.from(at),
+            packetNs: Float64Array.from(kind, (_, l) => 0.5 + (l % 4) * 0.7),
+            start,
+            hop: Int32Array.from(hops.flat()),
+            headNs: new Float64Array(start[hops.length]!),
+            width: 3,
+          };
+          expectSameLoads(
+            t,
+            [0, 1].map((s) => packetsOf(routes.length, draws, s)),
+            [100, 7],
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
