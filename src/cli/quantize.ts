@@ -14,8 +14,11 @@ import { checkRun, checkSplitCount, inputBytes, modelCost } from './budget.js';
 import { progressReporter } from '../eval/progress.js';
 import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 import { addCheckpointFlags, loadCheckpoint } from './checkpoint-flags.js';
+import { addPoolingFlag, pooledModel, relayLine, type PoolingFlags } from './pooling.js';
+import { relayComparison, type RelayComparison } from '../runs/relay-report.js';
+import type { Network } from '../net/types.js';
 
-interface QuantizeFlags extends ArchFlags {
+interface QuantizeFlags extends ArchFlags, PoolingFlags {
   profile: string;
   samples: string;
   data?: string;
@@ -75,6 +78,28 @@ function header(qnet: QuantizedNet, source: string): string[] {
   ];
 }
 
+/** Points of MIoU from a to b, signed. */
+function points(a: number, b: number): string {
+  return `${b >= a ? '+' : '−'}${Math.abs(100 * (b - a)).toFixed(2)} points`;
+}
+
+/** What relaying the pools changed in float, against the folded network the fixed-point table does not see. */
+function relayText(network: Network, r: RelayComparison): string[] {
+  const layers = r.layers.filter((l) => l.spikeAgreement < 1 || l.foldSpikes !== l.relaySpikes);
+  return [
+    '',
+    '',
+    relayLine(network)!,
+    `relayed against folded, both float, ${r.samples} sample${r.samples === 1 ? '' : 's'}: readout m/T relative L2 error ${fmt(r.readoutError, 2)}; pixels predicted alike ${fmt(r.predictionAgreement, 2)}`,
+    ...(layers.length
+      ? [
+          `spikes alike (count ratio relay/fold): ${layers.map((l) => `${l.population} ${fmt(l.spikeAgreement, 2)} (${(l.relaySpikes / Math.max(1, l.foldSpikes)).toFixed(3)})`).join(', ')}`,
+        ]
+      : ['every layer spikes as with the pools folded']),
+    ...(r.miou ? [`MIoU: folded float ${pct(r.miou.fold, 2)} → relayed float ${pct(r.miou.relay, 2)} (${points(r.miou.fold, r.miou.relay)})`] : []),
+  ];
+}
+
 function render(qnet: QuantizedNet, report: QuantReport, source: string): string {
   const lines = [...header(qnet, source), ''];
   lines.push(
@@ -102,9 +127,7 @@ function render(qnet: QuantizedNet, report: QuantReport, source: string): string
     );
   }
   if (report.miou)
-    lines.push(
-      `MIoU: float ${pct(report.miou.float, 2)} → fixed ${pct(report.miou.fixed, 2)} (${report.miou.fixed >= report.miou.float ? '+' : '−'}${Math.abs(100 * (report.miou.fixed - report.miou.float)).toFixed(2)} points)`,
-    );
+    lines.push(`MIoU: float ${pct(report.miou.float, 2)} → fixed ${pct(report.miou.fixed, 2)} (${points(report.miou.float, report.miou.fixed)})`);
   if (report.notes.length) lines.push('', 'notes:', ...report.notes.map((n) => `  - ${n}`));
   return lines.join('\n');
 }
@@ -135,6 +158,7 @@ export function registerQuantize(program: Command): void {
     .option('--input-bits <n>', withRange('bits of a graded (DVS) input value, sign included', RANGES.inputBits), '8')
     .option(YES_FLAG, YES_HELP)
     .option('--json', 'machine-readable output');
+  addPoolingFlag(cmd);
   addCheckpointFlags(cmd);
   cmd.action((checkpoint: string, flags: QuantizeFlags) => {
     const options = {
@@ -145,13 +169,24 @@ export function registerQuantize(program: Command): void {
     };
     const count = parseIntFlag('--samples', flags.samples, RANGES.samplesOrNone);
     const loaded = loadCheckpoint(checkpoint, flags);
+    const profile = loadProfile(flags.profile);
+    const model = pooledModel(loaded.model, flags, profile);
+    const relayed = model !== loaded.model;
     const { take, source } = samplesFor(flags, loaded, count);
     // Each sample runs the float reference, the fixed-point one and each layer in isolation: about three runs.
-    const cost = modelCost(loaded.model);
+    const cost = modelCost(model);
     const held: [number, string] = [count * inputBytes(cost), "every sample's input"];
     checkRun(
       'quantize',
-      { cost, samples: count, passes: [3, 'runs (float, fixed point, layers in isolation)'], extra: held, lower: '--samples, --timesteps or --size' },
+      {
+        cost,
+        samples: count,
+        passes: relayed
+          ? [5, 'runs (float, fixed point, layers in isolation, float with folded and relayed pools)']
+          : [3, 'runs (float, fixed point, layers in isolation)'],
+        extra: held,
+        lower: '--samples, --timesteps or --size',
+      },
       flags.yes ?? false,
     );
     // Started before the samples are drawn and the weights quantized, so that the time shown (and left) counts the whole command.
@@ -159,20 +194,23 @@ export function registerQuantize(program: Command): void {
     const samples = take();
     let qnet: QuantizedNet;
     let report: QuantReport;
+    let relay: RelayComparison | null = null;
     try {
-      qnet = quantize(loaded.model, loadProfile(flags.profile), options);
+      qnet = quantize(model, profile, options);
       progress.update(0, 'samples (weights quantized)');
-      report = quantizationReport(loaded.model, qnet, samples, (done) => progress.update(done, 'samples'));
+      report = quantizationReport(model, qnet, samples, (done) => progress.update(done, 'samples'));
+      if (relayed) relay = relayComparison(loaded.model, model, samples);
     } finally {
       progress.finish();
     }
     if (flags.json) {
       process.stdout.write(
-        `${JSON.stringify({ checkpoint, options: qnet.options, sampleSource: source, untrained: loaded.meta.untrained ?? false, ...report })}\n`,
+        `${JSON.stringify({ checkpoint, options: qnet.options, sampleSource: source, untrained: loaded.meta.untrained ?? false, ...report, ...(relay ? { relay } : {}) })}\n`,
       );
       return;
     }
     const untrained = loaded.meta.untrained ? ['', 'UNTRAINED model: prediction and MIoU changes say nothing about a trained network'] : [];
-    process.stdout.write(`${render(qnet, report, source)}${untrained.join('\n')}\n`);
+    const relayLines = relay ? relayText(model.network, relay) : [];
+    process.stdout.write(`${render(qnet, report, source)}${[...relayLines, ...untrained].join('\n')}\n`);
   });
 }

@@ -36,6 +36,10 @@ function checkSpiking(model: Model): void {
   for (const p of net.populations) {
     if (p.role === 'input' && p.encoding === 'analog')
       throw new UserError(`${net.name}: analog input cannot be quantized for spiking cores (an ANN twin?); fixed point needs spikes or DVS frames`);
+    if (p.role !== 'input' && p.relay === 'graded')
+      throw new UserError(
+        `${net.name}: '${p.name}' is a graded pooling relay; fixed point runs relays as integrate-and-fire only (a profile without graded spikes), or keep the pool folded`,
+      );
     if (p.role !== 'input' && !['lif', 'if', 'accumulator'].includes(p.neuron.kind))
       throw new UserError(
         `${net.name}: population '${p.name}' has ${p.neuron.kind} neurons; fixed-point quantization is for spiking networks (LIF/IF and accumulators)`,
