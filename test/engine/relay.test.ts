@@ -4,8 +4,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { runEngine } from '../../src/engine/index.js';
+import { quantize } from '../../src/hw/quantize.js';
 import { relayModel } from '../../src/net/relay.js';
-import { simulate } from '../../src/reference/index.js';
+import { simulate, simulateFixed } from '../../src/reference/index.js';
 import { prepareChip } from '../../src/runs/prepare.js';
 import { golden, profileNamed, spikeMismatches, totalSpikeValues } from './helpers.js';
 
@@ -45,4 +46,25 @@ describe('relayed networks on the engine and the reference', () => {
       expect(got.accumulator.data).toEqual(want.accumulator.data);
     },
   );
+});
+
+describe('integrate-and-fire relays in fixed point', () => {
+  it.each(FIXTURES)('engineEqualsFixedReferenceOnIfRelays (%s on loihi)', async (fixture) => {
+    const { model, input } = golden(fixture);
+    const relayed = relayModel(model, 'if');
+    const profile = profileNamed('loihi');
+    const want = simulateFixed(quantize(relayed, profile), input, { recordSpikes: true });
+    const got = await runEngine(prepareChip({ model: relayed, profile, arithmetic: 'fixed' }).chip, input, { recordSpikes: true });
+    expect(totalSpikeValues(want.spikes!)).toBeGreaterThan(0);
+    expect(want.spikeCounts.conv2_pool).toBeGreaterThan(0);
+    expect(spikeMismatches(want.spikes!, got.spikes)).toBe(0);
+    expect(got.accumulator.data).toEqual(want.accumulator.data);
+  });
+
+  it('refusesAGradedRelayInFixedPoint', () => {
+    const relayed = relayModel(golden('dl-snn').model, 'graded');
+    expect(() => quantize(relayed, profileNamed('loihi2-like'))).toThrow(
+      /'conv2_pool' is a graded pooling relay; fixed point runs relays as integrate-and-fire only/,
+    );
+  });
 });
