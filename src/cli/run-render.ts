@@ -3,6 +3,7 @@
 import type { EnergySplit } from '../energy/price.js';
 import { acGap, type ComparisonLayer, type ComparisonTotals } from '../energy/report.js';
 import type { RunReport } from '../runs/report.js';
+import type { LinkReport } from '../runs/links.js';
 import { int, pct, table } from './format.js';
 import { energyText, si, timeText } from '../units.js';
 
@@ -65,14 +66,15 @@ function geometryNotes(r: RunReport): string[] {
   });
 }
 
-/** The NoC's hottest links (by their highest share of a step) and the load across the mesh's bisection. */
-function linkLines(r: RunReport): string[] {
-  const l = r.links;
+/** The NoC's hottest links (by their highest share of a step) and the load across the mesh's bisection (also `trace stats`'). */
+export function linkLines(l: LinkReport | undefined): string[] {
   if (!l || l.hottest.length === 0) return [];
   const model = l.contention === 'links' ? 'links serialise packets' : 'no contention: links are not waited for';
+  const known = l.peakKnown !== false;
+  const peak = (u: number) => (known ? `, peak ${pct(u, 0)} of a step` : '');
   return [
-    `links (${model}; ${int(l.used)} links used), hottest by their highest share of a step:`,
-    ...l.hottest.map((h) => `  ${h.link}: ${ops(h.packets)} packets, busy ${timeText(h.busyNs)} per inference, peak ${pct(h.peakUtilisation, 0)} of a step`),
+    `links (${model}; ${int(l.used)} links used), ${known ? 'hottest by their highest share of a step' : 'busiest by packets (no step latencies in this trace: format 3)'}:`,
+    ...l.hottest.map((h) => `  ${h.link}: ${ops(h.packets)} packets, busy ${timeText(h.busyNs)} per inference${peak(h.peakUtilisation)}`),
     l.bisection.links > 0
       ? `mesh bisection (${l.bisection.links} links across the middle of the router grid): ${ops(l.bisection.packets)} packets, busy ${timeText(l.bisection.busyNs)} per inference`
       : 'mesh bisection: none (the router grid is one column wide)',
@@ -113,7 +115,7 @@ export function renderRunReport(r: RunReport, head: string, aboutMiou: string[] 
     `E_ANN/E_SNN (Table V): analytic ${times(t.annOverSnn.analyticOwn)} with own rates, ${times(t.annOverSnn.analyticInput)} with input rates; measured operations at 45 nm ${times(t.annOverSnn.measured45nm)}`,
     energyLine(r.profile, r.comparison.total.profile),
     latencyLine(r),
-    ...linkLines(r),
+    ...linkLines(r.links),
     `host: ${ops(r.inputEvents)} input events per inference sent into the mesh; readout (m/T, bilinear upsample) ${ops(r.hostReadoutMacs)} MACs on the host, not counted above`,
     ...geometryNotes(r),
     ...r.notes.map((n) => `note: ${n}`),

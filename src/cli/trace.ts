@@ -12,11 +12,11 @@ import { withTrace, TraceFile } from '../trace/reader.js';
 import { traceStats, type TraceStats } from '../trace/stats.js';
 import type { TraceHeader } from '../trace/types.js';
 import { int, pct, table } from './format.js';
-import { energyText, si } from '../units.js';
+import { energyText, si, timeText } from '../units.js';
 import { parseChoice } from './options.js';
-import { energyLine } from './run-render.js';
+import { energyLine, linkLines } from './run-render.js';
 
-type By = 'layer' | 'core' | 'step';
+type By = 'layer' | 'core' | 'step' | 'link';
 
 function plural(n: number, word: string): string {
   return `${int(n)} ${word}${n === 1 ? '' : 's'}`;
@@ -82,6 +82,23 @@ function stepTable(s: TraceStats): string {
   ]);
 }
 
+/** Every link that carried a packet, busiest first (as the run report ranks its hottest). */
+function linkTable(s: TraceStats): string[] {
+  const l = s.links;
+  if (!l) return [`per link: none (a trace of format 2 holds no link loads)`];
+  const order = l.loads.filter((x) => x.packets > 0).sort((a, b) => b.peakUtilisation - a.peakUtilisation || b.packets - a.packets);
+  const known = l.report.peakKnown !== false;
+  return [
+    `per link, per inference (means over ${plural(s.samples, 'sample')}; peak: the highest share of any one step${known ? '' : ', not in this trace (format 3)'}):`,
+    table(order, [
+      { header: 'link', value: (x) => x.link, align: 'left' },
+      { header: 'packets', value: (x) => count(x.packets) },
+      { header: 'busy', value: (x) => timeText(x.busyNs) },
+      { header: 'peak', value: (x) => (known ? pct(x.peakUtilisation, 0) : '—') },
+    ]),
+  ];
+}
+
 export function renderStats(path: string, s: TraceStats, by: By): string {
   const h = s.header;
   const n = Math.max(1, s.samples);
@@ -90,10 +107,12 @@ export function renderStats(path: string, s: TraceStats, by: By): string {
   if (by === 'layer') lines.push(`per layer, per inference (means over ${plural(s.samples, 'sample')}):`, layerTable(s));
   if (by === 'core') lines.push(`per core, totals over ${plural(s.records, 'step record')} (energy includes each core's static share):`, coreTable(s));
   if (by === 'step') lines.push(`per step, totals over every core (energy includes the host's hops):`, stepTable(s));
+  if (by === 'link') lines.push(...linkTable(s));
   lines.push(
     '',
     energyLine(h.profile, scaleEnergy(s.energy, n)),
     `host: ${count(s.host.events / n)} input events per inference sent as ${count(s.host.packets / n)} packets over ${count((s.host.hopsEW + s.host.hopsNS + s.host.hopsChip) / n)} hops`,
+    ...linkLines(s.links?.report),
   );
   return lines.join('\n');
 }
@@ -135,11 +154,11 @@ export function registerTrace(program: Command): void {
   trace
     .command('stats')
     .argument('<file>', 'trace file')
-    .description('totals per layer (per inference, as the run report shows them), per core or per step; energy on the traced profile')
-    .option('--by <what>', 'layer | core | step', 'layer')
+    .description('totals per layer (per inference, as the run report shows them), per core, per step or per link; energy on the traced profile')
+    .option('--by <what>', 'layer | core | step | link', 'layer')
     .option('--json', 'machine-readable output (every table, totals over the trace)')
     .action((file: string, flags: { by: string; json?: boolean }) => {
-      const by = parseChoice<By>('--by', flags.by, ['layer', 'core', 'step']);
+      const by = parseChoice<By>('--by', flags.by, ['layer', 'core', 'step', 'link']);
       const s = withTrace(file, traceStats);
       warn(s.warnings);
       process.stdout.write(`${flags.json ? JSON.stringify(statsJson(s)) : renderStats(file, s, by)}\n`);

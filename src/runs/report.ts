@@ -220,7 +220,10 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
       sample: o.sample,
       ...(sink ? { trace: (i, step, st, host) => sink.step(i, step, st, host) } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
-      onResult: (i, s, r) => totals.add(measureSample(r, i, classes, s.label)),
+      onResult: (i, s, r) => {
+        sink?.sampleDone(r.latency.perStepNs);
+        totals.add(measureSample(r, i, classes, s.label));
+      },
     });
   } catch (e) {
     trace?.abort();

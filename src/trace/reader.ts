@@ -124,7 +124,13 @@ function stepProblem(v: unknown, h: TraceHeader, k: number, content: RecordCheck
 
 function isEnd(v: unknown): v is EndRecord {
   const e = v as EndRecord;
-  return typeof v === 'object' && v !== null && e.type === 'end' && e.offsets instanceof Float64Array && e.offsets.length === e.stepRecords;
+  return typeof v === 'object' && v !== null && e.type === 'end' && e.offsets instanceof Float64Array && e.offsets.length === e.stepRecords && latenciesFit(e);
+}
+
+/** No latencies (before version 4), or one finite time ≥ 0 per step record: a latency a consumer can divide by. */
+function latenciesFit(e: EndRecord): boolean {
+  const l = e.latencyNs;
+  return l === undefined || (l instanceof Float64Array && l.length === e.stepRecords && l.every((x) => Number.isFinite(x) && x >= 0));
 }
 
 /**
@@ -173,7 +179,7 @@ export class TraceFile {
       if (!READABLE_VERSIONS.includes(h.version as number))
         throw fileError(
           path,
-          `trace format version ${brief(h.version)}; this spikemesh reads versions ${READABLE_VERSIONS.join(' and ')} (run again with this version to write a new trace)`,
+          `trace format version ${brief(h.version)}; this spikemesh reads versions ${READABLE_VERSIONS.slice(0, -1).join(', ')} and ${READABLE_VERSIONS.at(-1)!} (run again with this version to write a new trace)`,
         );
       return new TraceFile(path, fd, size, checkHeader(h, path), first.end);
     } catch (e) {
@@ -189,6 +195,16 @@ export class TraceFile {
   /** The end record, when the file has a good one (after index() or a full records() pass). */
   get endRecord(): EndRecord | null {
     return this.end;
+  }
+
+  /**
+   * Every good step record's latency (ns), from the end record (read by index()); null before version 4, or when
+   * the end record is lost.
+   */
+  latencies(): Float64Array | null {
+    const n = this.index().length;
+    const l = this.end?.latencyNs;
+    return l && l.length >= n ? l.subarray(0, n) : null;
   }
 
   /** The good step records in file order; stops before the first damaged one (with a warning). */

@@ -5,8 +5,9 @@ import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
 import { decodeCounters } from './encode.js';
 import { addEnergy, coreEnergyPJ, price, zeroEnergy, type CounterTotals, type EnergySplit } from '../energy/price.js';
+import { StepLinks, traceLinkShape, type LinkLoad, type LinkReport } from './links.js';
 import type { TraceFile } from './reader.js';
-import { HOST, HOST_FIELDS, type HostField, type TraceHeader } from './types.js';
+import { HOST, HOST_FIELDS, type HostField, type StepRecord, type TraceHeader } from './types.js';
 
 export interface LayerStats {
   population: string;
@@ -54,6 +55,8 @@ export interface TraceStats {
   host: Record<HostField, number>;
   /** Summed over the samples, each priced as the run report prices one inference. */
   energy: EnergySplit;
+  /** The network-on-chip's links as the run report gives them (per inference), and every link's load; none before version 3. */
+  links?: { report: LinkReport; loads: LinkLoad[] };
   warnings: string[];
 }
 
@@ -93,6 +96,43 @@ class SampleEnergy {
   }
 }
 
+/** The trace's link loads (version 3 on), with each step's share of its latency where the trace holds latencies (version 4 on). */
+class TraceLinkLoads {
+  private readonly sums: StepLinks | null;
+  private readonly row: Float64Array;
+  private readonly latencies: Float64Array | null;
+  private record = 0;
+
+  constructor(private readonly file: TraceFile) {
+    const links = file.header.links;
+    this.sums = links ? new StepLinks(links.packetNs) : null;
+    this.row = new Float64Array(links?.kind.length ?? 0);
+    this.latencies = links ? file.latencies() : null;
+  }
+
+  add(r: StepRecord): void {
+    const k = this.record++;
+    if (!this.sums || !r.links) return;
+    decodeCounters(r.links, this.row.length, this.row);
+    this.sums.addStep(this.row, this.latencies ? this.latencies[k]! : NaN);
+  }
+
+  closeSample(): void {
+    this.sums?.closeSample();
+  }
+
+  stats(samples: number): TraceStats['links'] {
+    const links = this.file.header.links;
+    if (!this.sums || !links) return undefined;
+    const shape = traceLinkShape(links);
+    const n = Math.max(1, samples);
+    const report = this.sums.totals.report(shape, n);
+    const loads = this.sums.totals.loads(shape, n);
+    if (!report || !loads) return undefined;
+    return { report: { ...report, peakKnown: this.latencies !== null }, loads };
+  }
+}
+
 /** Read every good record of a trace once and total it. */
 export function traceStats(file: TraceFile): TraceStats {
   const h = file.header;
@@ -102,11 +142,16 @@ export function traceStats(file: TraceFile): TraceStats {
   const coreEnergy = new Float64Array(h.cores);
   const host = Object.fromEntries(HOST_FIELDS.map((f) => [f, 0])) as Record<HostField, number>;
   const sample = new SampleEnergy(h);
+  const links = new TraceLinkLoads(file);
   const steps: StepStats[] = [];
   let last = -1;
   for (const r of file.records()) {
-    if (r.sample !== last) sample.close();
+    if (r.sample !== last) {
+      sample.close();
+      links.closeSample();
+    }
     last = r.sample;
+    links.add(r);
     decodeCounters(r.counters, row.length, row);
     sample.add(row, r.host);
     const s: StepStats = { sample: r.sample, step: r.step, spikes: 0, acs: 0, macs: 0, packets: 0, hops: 0, inputEvents: r.host[HOST.events]!, energyPJ: 0 };
@@ -128,6 +173,7 @@ export function traceStats(file: TraceFile): TraceStats {
     steps.push(s);
   }
   sample.close();
+  links.closeSample();
   const records = steps.length;
   const mesh = new MeshCoords(h.mesh);
   const layers: LayerStats[] = h.layers.map((l) => {
@@ -157,5 +203,18 @@ export function traceStats(file: TraceFile): TraceStats {
     };
   });
   const samples = records === 0 ? 0 : steps[records - 1]!.sample + 1;
-  return { header: h, records, samples, partial: records % h.steps !== 0, layers, cores, steps, host, energy: sample.energy, warnings: [...file.warnings] };
+  const linkStats = links.stats(samples);
+  return {
+    header: h,
+    records,
+    samples,
+    partial: records % h.steps !== 0,
+    layers,
+    cores,
+    steps,
+    host,
+    energy: sample.energy,
+    ...(linkStats ? { links: linkStats } : {}),
+    warnings: [...file.warnings],
+  };
 }

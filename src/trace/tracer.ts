@@ -52,6 +52,11 @@ export class StepTracer {
     this.sink.step(rec);
   }
 
+  /** Sample done: its steps' latencies (the engine result's), for the records just made. */
+  sampleDone(perStepNs: Float64Array): void {
+    this.sink.latencies?.(perStepNs);
+  }
+
   /** The step's packets on every link: each flow's packets on every link of its route. */
   private packetsPerLink(t: LinkTable, packets: Int32Array): Float64Array {
     const out = this.linkPackets.fill(0);
@@ -76,6 +81,10 @@ export class RunTrace {
 
   step(sample: number, step: number, st: SharedState, host: HostCounters): void {
     this.tracer.record(sample, step, st, host);
+  }
+
+  sampleDone(perStepNs: Float64Array): void {
+    this.tracer.sampleDone(perStepNs);
   }
 
   finish(samples: number): { path: string; bytes: number } {

@@ -15,9 +15,12 @@ import type { EnergyPJ } from '../hw/types.js';
 
 export const TRACE_FORMAT = 'spikemesh-trace';
 /** Bump when a record's layout changes; readers refuse versions they do not know rather than misread them. */
-export const TRACE_VERSION = 3;
-/** Versions this spikemesh reads: 2 is 3 without links (no `links` in the header or the step records). */
-export const READABLE_VERSIONS: readonly number[] = [2, 3];
+export const TRACE_VERSION = 4;
+/**
+ * Versions this spikemesh reads: 3 is 4 without the steps' latencies in the end record (so no link's share of a
+ * step), 2 is 3 without links (no `links` in the header or the step records).
+ */
+export const READABLE_VERSIONS: readonly number[] = [2, 3, 4];
 
 /** Magic of the footer's bin payload (followed by the end record's offset as uint64 LE). */
 export const FOOTER_MAGIC = 'SMTX';
@@ -161,6 +164,11 @@ export interface EndRecord {
   stepRecords: number;
   /** Byte offset of every step record, in file order: the index for reading by timestep. */
   offsets: Float64Array;
+  /**
+   * Every step record's step latency (ns), in file order (version 4 on). Here rather than in the step records: a
+   * step's timeline is replayed after the next step is computed, so its latency is known only when its record is out.
+   */
+  latencyNs?: Float64Array;
 }
 
 export type TraceRecord = TraceHeader | StepRecord | EndRecord;

@@ -10,6 +10,8 @@ export const tracePackr = new Packr({ useRecords: false, moreTypes: true });
 /** Takes step records as they are made (their arrays may be views that are only valid during the call). */
 export interface TraceSink {
   step(record: StepRecord): void;
+  /** A sample's steps' latencies (ns), once the sample has run: they belong to its step records, in order. */
+  latencies?(perStepNs: Float64Array): void;
 }
 
 /** The footer: a msgpack bin value holding the magic and the end record's byte offset. */
@@ -32,6 +34,7 @@ export class TraceWriter implements TraceSink {
   private readonly file: OutputFile;
   private offsets = new Float64Array(64);
   private stepRecords = 0;
+  private latencyNs: number[] = [];
 
   constructor(
     readonly path: string,
@@ -52,10 +55,15 @@ export class TraceWriter implements TraceSink {
     this.file.write(tracePackr.pack(record));
   }
 
-  /** Write the end record (with the index) and the footer, and move the file into place. */
+  latencies(perStepNs: Float64Array): void {
+    this.latencyNs.push(...perStepNs);
+  }
+
+  /** Write the end record (with the index, and the latencies when every step record has one) and the footer, and move the file into place. */
   finish(samples: number): { path: string; bytes: number } {
     const endOffset = this.file.bytes;
     const end: EndRecord = { type: 'end', samples, stepRecords: this.stepRecords, offsets: this.offsets.slice(0, this.stepRecords) };
+    if (this.latencyNs.length === this.stepRecords) end.latencyNs = Float64Array.from(this.latencyNs);
     this.file.write(tracePackr.pack(end));
     this.file.write(footer(endOffset));
     this.file.commit();

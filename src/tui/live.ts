@@ -98,6 +98,10 @@ export class LiveRun {
         trace: (i, step, st, host) => tracer.record(i, step, st, host),
         onSample: (i) => (this.sampleNow = i),
         onProgress: () => this.notify(),
+        onResult: (_i, _s, r) => {
+          tracer.sampleDone(r.latency.perStepNs);
+          this.notify();
+        },
         stopped: () => this.stopped,
       });
       this.data.complete = !this.stopped;

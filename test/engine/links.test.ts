@@ -12,7 +12,7 @@ import { LINK_KINDS, type LinkTable } from '../../src/engine/types.js';
 import { runEngine } from '../../src/engine/run.js';
 import type { EngineResult } from '../../src/engine/types.js';
 import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
-import { golden, mapModel } from './helpers.js';
+import { linkFixture, SMALL_MESH } from './link-fixture.js';
 import { profileWith } from '../mapping/helpers.js';
 
 /** A link table by hand: links with packet times `tau` and hop latencies `head`; each route a list of link ids. */
@@ -186,11 +186,8 @@ describe('the train model against a packet-by-packet simulation', () => {
 });
 
 describe('links in the engine', () => {
-  const { model, input } = golden('dl-snn');
-  const base = { neuronsPerCore: 9, coreMesh: { x: 2, y: 2 }, coresPerRouter: 2, coresPerChip: 8, fanInAxonsPerCore: 1e6, fanOutAxonsPerCore: 1e6 };
-  const none = profileWith('loihi', base, 'small');
-  const links = profileWith('loihi', { ...base, 'noc.contention': 'links' }, 'small');
-  const mapping = mapModel(model, none);
+  const { model, input, none, links, mapping } = linkFixture();
+  const base = SMALL_MESH;
   const run = (profile = links, backend?: WorkerBackend) => runEngine(buildChip({ model, mapping, profile }), input, backend ? { backend } : {});
   const counts = (r: EngineResult) => ({ counters: Array.from(r.counters.data), spikes: r.spikeCounts, energy: r.energy });
 

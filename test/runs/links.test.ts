@@ -7,14 +7,10 @@ import { buildChip } from '../../src/engine/chip.js';
 import { crossesBisection, linkName } from '../../src/engine/links.js';
 import { runEngine } from '../../src/engine/run.js';
 import { runReport } from '../../src/runs/index.js';
-import { golden, mapModel } from '../engine/helpers.js';
-import { profileWith } from '../mapping/helpers.js';
+import { linkFixture } from '../engine/link-fixture.js';
 
 describe('the run report on links', () => {
-  const { model, input } = golden('dl-snn');
-  const base = { neuronsPerCore: 9, coreMesh: { x: 2, y: 2 }, coresPerRouter: 2, coresPerChip: 8, fanInAxonsPerCore: 1e6, fanOutAxonsPerCore: 1e6 };
-  const profile = profileWith('loihi', { ...base, 'noc.contention': 'links' }, 'small');
-  const mapping = mapModel(model, profile);
+  const { model, input, links: profile, mapping } = linkFixture();
 
   it('namesTheBusiestLinksAndTheBisectionLoadOfTheSamples', async () => {
     const report = await runReport({ model, profile, mapping, samples: 2, sample: () => ({ input, seed: 0 }), seed: 0 });

@@ -151,6 +151,6 @@ describe('files that are not traces', () => {
     expect(() => TraceFile.open(dir)).toThrow(/is a directory/);
     const future = join(dir, 'future.trace');
     writeFileSync(future, tracePackr.pack({ ...header, version: 99 }));
-    expect(() => TraceFile.open(future)).toThrow(/future\.trace: trace format version 99; this spikemesh reads versions 2 and 3/);
+    expect(() => TraceFile.open(future)).toThrow(/future\.trace: trace format version 99; this spikemesh reads versions 2, 3 and 4/);
   });
 });

@@ -6,9 +6,20 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { COUNTER_COUNT, COUNTER_NAMES } from '../../src/counters.js';
 import type { HostCounters } from '../../src/engine/types.js';
+import { tensor } from '../../src/net/tensor.js';
+import type { Model } from '../../src/net/types.js';
+import type { Sample } from '../../src/runs/samples.js';
 import { StepTracer } from '../../src/trace/tracer.js';
 import { HOST_FIELDS, TRACE_FORMAT, TRACE_VERSION, type StepRecord, type TraceHeader, type TraceLayer } from '../../src/trace/types.js';
 import { TraceWriter } from '../../src/trace/writer.js';
+
+/** A fixed image per sample (Poisson-encoded with the sample's seed), so samples differ. */
+export function imageSample(model: Model, i: number): Sample {
+  const s = model.network.spec;
+  const n = s.inputChannels * s.inputHeight * s.inputWidth;
+  const data = Float32Array.from({ length: n }, (_, k) => (((k * 37 + i * 11) % 101) / 100 - 0.5) * 0.9);
+  return { input: { kind: 'image', image: tensor([s.inputChannels, s.inputHeight, s.inputWidth], data) }, seed: 100 + i };
+}
 
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'sm-trace-'));

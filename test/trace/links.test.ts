@@ -1,9 +1,15 @@
-// Link loads in the trace (format version 3): the header names the chip's links, every step record holds the packets
-// each link carried, old version-2 traces (no links) still read, and `trace diff` compares link loads.
+// Link loads in the trace (format version 3 on): the header names the chip's links, every step record holds the packets
+// each link carried, old version-2 traces (no links) still read, and `trace diff` compares link loads. Version 4's end
+// record holds every step's latency, so `trace stats` gives each link's busy time and peak share of a step as the run
+// report does; a version-3 trace reads without them.
 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { renderDiff } from '../../src/cli/trace.js';
+import { renderDiff, renderStats } from '../../src/cli/trace.js';
+import { linkLines } from '../../src/cli/run-render.js';
+import type { CoreProfile } from '../../src/hw/types.js';
+import { traceStats } from '../../src/trace/stats.js';
+import { TraceWriter } from '../../src/trace/writer.js';
 import { buildChip } from '../../src/engine/chip.js';
 import { runEngine } from '../../src/engine/run.js';
 import { runReport } from '../../src/runs/index.js';
@@ -11,16 +17,14 @@ import { decodeCounters } from '../../src/trace/encode.js';
 import { linkName } from '../../src/engine/links.js';
 import { diffTraces } from '../../src/trace/diff.js';
 import { TraceFile, withTrace } from '../../src/trace/reader.js';
-import { golden, mapModel } from '../engine/helpers.js';
+import { mapModel } from '../engine/helpers.js';
+import { linkFixture, SMALL_MESH } from '../engine/link-fixture.js';
 import { profileWith } from '../mapping/helpers.js';
-import { makeHeader, tempDir, writeTrace } from './helpers.js';
+import { imageSample, makeHeader, tempDir, writeTrace } from './helpers.js';
 
 describe('link loads in traces', () => {
-  const { model, input } = golden('dl-snn');
-  const base = { neuronsPerCore: 9, coreMesh: { x: 2, y: 2 }, coresPerRouter: 2, coresPerChip: 8, fanInAxonsPerCore: 1e6, fanOutAxonsPerCore: 1e6 };
-  const none = profileWith('loihi', base, 'small');
-  const links = profileWith('loihi', { ...base, 'noc.contention': 'links' }, 'small');
-  const mapping = mapModel(model, none);
+  const { model, input, none, links, mapping } = linkFixture();
+  const base = SMALL_MESH;
   const trace = async (profile = none, at = mapping, samples = 1) => {
     const path = join(tempDir(), `${profile.noc.contention}-${samples}.trace`);
     await runReport({ model, profile, mapping: at, samples, sample: () => ({ input, seed: 0 }), seed: 0, tracePath: path });
@@ -84,5 +88,95 @@ describe('link loads in traces', () => {
     const other = withTrace(a, (ta) => withTrace(c, (tc) => diffTraces(ta, tc)));
     expect(other.links).toBeNull();
     expect(other.notes).toContain('link loads not compared: the traces route over different links (different mappings or meshes)');
+  });
+});
+
+describe('link loads in trace stats', () => {
+  const { model, none, links, mapping } = linkFixture();
+  /** Two samples that differ (their own images and seeds), so sums, means and the highest peak each matter. */
+  const sample = (i: number) => imageSample(model, i);
+  const run = async (profile: CoreProfile) => {
+    const path = join(tempDir(), `${profile.noc.contention}.trace`);
+    const report = await runReport({ model, profile, mapping, samples: 2, sample, seed: 0, tracePath: path });
+    return { path, report };
+  };
+  const near = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-12 * Math.abs(b));
+
+  it.each([
+    ['links', links],
+    ['none', none],
+  ] as const)('equalsTheRunReportsLinks (%s)', async (_name, profile) => {
+    const { path, report } = await run(profile);
+    const stats = withTrace(path, traceStats);
+    const want = report.links!;
+    const got = stats.links!.report;
+    expect(stats.warnings).toEqual([]);
+    expect(got.peakKnown).toBe(true);
+    expect({ ...got, hottest: [], bisection: { ...got.bisection, busyNs: 0 }, peakKnown: undefined }).toEqual({
+      ...want,
+      hottest: [],
+      bisection: { ...want.bisection, busyNs: 0 },
+      peakKnown: undefined,
+    });
+    // Packets are counts (exact); busy time is packets × packet time, summed by the engine flow by flow and here link by link.
+    expect(got.hottest.map((h) => [h.link, h.packets])).toEqual(want.hottest.map((h) => [h.link, h.packets]));
+    got.hottest.forEach((h, i) => {
+      near(h.busyNs, want.hottest[i]!.busyNs);
+      near(h.peakUtilisation, want.hottest[i]!.peakUtilisation);
+    });
+    near(got.bisection.busyNs, want.bisection.busyNs);
+    expect(got.hottest[0]!.peakUtilisation).toBeGreaterThan(0);
+    // Every link's load is in --json; the text names the same hottest links as the run report.
+    expect(stats.links!.loads.filter((l) => l.packets > 0)).toHaveLength(want.used);
+    expect(linkLines(got)).toEqual(linkLines(want));
+    expect(renderStats(path, stats, 'layer')).toContain(linkLines(want).join('\n'));
+    expect(renderStats(path, stats, 'link')).toMatch(
+      /^per link, per inference \(means over 2 samples; peak: the highest share of any one step\):\nlink +packets +busy +peak$/m,
+    );
+  });
+
+  /** The trace at `path` rewritten with another header version and no step latencies (as versions 3 and 2 were written). */
+  const rewrite = (path: string, version: number, latencies?: number[]) => {
+    const out = join(tempDir(), `v${version}.trace`);
+    withTrace(path, (t) => {
+      const w = new TraceWriter(out, { ...t.header, version });
+      for (const r of t.records()) w.step(r);
+      if (latencies) w.latencies(Float64Array.from(latencies));
+      w.finish(t.header.samples);
+    });
+    return out;
+  };
+
+  it('readsAVersion3TraceWithoutStepLatencies', async () => {
+    const { path, report } = await run(links);
+    const old = rewrite(path, 3);
+    const stats = withTrace(old, traceStats);
+    expect(stats.warnings).toEqual([]);
+    const got = stats.links!.report;
+    expect(got.peakKnown).toBe(false);
+    expect(got.hottest.every((h) => h.peakUtilisation === 0)).toBe(true);
+    expect(got.used).toBe(report.links!.used);
+    // Without latencies the busiest are the links with the most packets.
+    const most = Math.max(...stats.links!.loads.map((l) => l.packets));
+    expect(got.hottest[0]!.packets).toBe(most);
+    const text = renderStats(old, stats, 'link');
+    expect(text).toContain('busiest by packets (no step latencies in this trace: format 3):');
+    expect(text).not.toMatch(/peak \d/);
+  });
+
+  it('refusesStepLatenciesThatCannotBeDividedBy', async () => {
+    const { path } = await run(links);
+    const steps = withTrace(path, (t) => t.count);
+    for (const bad of [Array(steps).fill(NaN), Array(steps).fill(-1)]) {
+      const damaged = rewrite(path, 4, bad);
+      const stats = withTrace(damaged, traceStats);
+      // Every step record still reads; the end record is the damage, and no step's share is made up.
+      expect(stats.records).toBe(steps);
+      expect(stats.warnings.join('\n')).toMatch(/damaged or truncated at byte \d+ \(a damaged end record\)/);
+      expect(stats.links!.report.peakKnown).toBe(false);
+    }
+    // A run that gave latencies for only some of its steps writes none.
+    const short = withTrace(rewrite(path, 4, Array(steps - 1).fill(1)), (t) => ({ latencies: t.latencies(), warnings: t.warnings }));
+    expect(short).toEqual({ latencies: null, warnings: [] });
   });
 });

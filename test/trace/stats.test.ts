@@ -3,21 +3,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Semantics } from '../../src/engine/types.js';
-import { tensor } from '../../src/net/tensor.js';
-import type { Model } from '../../src/net/types.js';
-import { runReport, type RunReport, type Sample } from '../../src/runs/index.js';
+import { runReport, type RunReport } from '../../src/runs/index.js';
 import { withTrace } from '../../src/trace/reader.js';
 import { traceStats, type TraceStats } from '../../src/trace/stats.js';
 import { golden, mapModel, profileNamed } from '../engine/helpers.js';
-import { tempDir } from './helpers.js';
-
-/** A fixed image per sample (Poisson-encoded with the sample's seed), so samples differ. */
-function imageSample(model: Model, i: number): Sample {
-  const s = model.network.spec;
-  const n = s.inputChannels * s.inputHeight * s.inputWidth;
-  const data = Float32Array.from({ length: n }, (_, k) => (((k * 37 + i * 11) % 101) / 100 - 0.5) * 0.9);
-  return { input: { kind: 'image', image: tensor([s.inputChannels, s.inputHeight, s.inputWidth], data) }, seed: 100 + i };
-}
+import { imageSample, tempDir } from './helpers.js';
 
 async function runAndStats(name: string, profileName: string, semantics: Semantics, samples: number): Promise<{ report: RunReport; stats: TraceStats }> {
   const { model } = golden(name);
