@@ -1,0 +1,58 @@
+// `--pooling fold|relay` through the CLI: map shows the relay populations, quantize reports what an IF relay changes,
+// and every refusal is one line with exit 2.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliAsync } from './run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'pooling-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const SNN = 'models/spiking-deeplab-digits';
+const small = ['--arch', 'dl-vgg9', '--size', '16', '--width', '1/16', '--classes', '3', '--timesteps', '2'];
+
+function oneLine(r: { code: number; stderr: string }): string {
+  expect(r.code).toBe(2);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0]!;
+}
+
+describe('--pooling', () => {
+  it('mapsTheRelayPopulationsOnCoresOfTheirOwn', async () => {
+    const r = await cliAsync(['map', ...small, '--profile', 'loihi2-like', '--pooling', 'relay', '--out', join(dir, 'relay.mapping.msgpack')]);
+    expect(r.code).toBe(0);
+    for (const layer of ['conv2_pool', 'conv4_pool']) expect(r.stdout).toMatch(new RegExp(`^${layer} `, 'm'));
+    expect(r.stdout).toMatch(
+      /^pooling: relay — conv2_pool, conv4_pool are relay populations \(graded spikes carry the pooled value: the same values as folding\)$/m,
+    );
+  });
+
+  it('refusesAnUnknownPoolingInOneLine', async () => {
+    expect(oneLine(await cliAsync(['map', ...small, '--profile', 'loihi', '--pooling', 'pool']))).toBe(
+      "spikemesh: --pooling must be one of fold, relay, got 'pool'",
+    );
+  });
+
+  it('refusesAGradedRelayInFixedPointInOneLine', async () => {
+    expect(oneLine(await cliAsync(['quantize', SNN, '--profile', 'loihi2-like', '--pooling', 'relay', '--samples', '0']))).toMatch(
+      /'conv2_pool' is a graded pooling relay; fixed point runs relays as integrate-and-fire only/,
+    );
+  });
+
+  it('refusesRelaysOnTheQueueInOneLine', async () => {
+    expect(oneLine(await cliAsync(['run', SNN, '--profile', 'loihi', '--pooling', 'relay', '--queue', 'redis://127.0.0.1:1']))).toMatch(
+      /--pooling relay: the queue's workers load the checkpoint as it is; drop --queue/,
+    );
+  });
+
+  it('reportsWhatAnIfRelayChangesBesideTheFixedPointError', async () => {
+    const r = await cliAsync(['quantize', SNN, '--profile', 'loihi', '--pooling', 'relay', '--samples', '1']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^pooling: relay — conv2_pool, conv4_pool are relay populations \(integrate-and-fire relays/m);
+    expect(r.stdout).toMatch(/^relayed against folded, both float, 1 sample: readout m\/T relative L2 error [\d.]+%; pixels predicted alike [\d.]+%$/m);
+    expect(r.stdout).toMatch(/^MIoU: folded float [\d.]+% → relayed float [\d.]+% \([+−][\d.]+ points\)$/m);
+  });
+});
