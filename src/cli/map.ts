@@ -127,6 +127,7 @@ function render(s: MappingSummary, profile: CoreProfile, files?: { mapping: stri
     { header: 'tiles C×H×W', value: (l) => shapeText(l.grid) },
     { header: 'cores', value: (l) => int(l.cores) },
     { header: 'neurons', value: (l) => use(l.utilisation.neurons) },
+    ...copyColumns(s, profile),
     { header: 'axons in', value: (l) => usedOf(l, 'inputAxons', profile.fanInAxonsPerCore) },
     { header: 'syn mem', value: (l) => usedOf(l, 'synapseBits', profile.synapseMemoryBits, true) },
     { header: 'axons out', value: (l) => usedOf(l, 'outputAxons', profile.fanOutAxonsPerCore) },
@@ -141,6 +142,11 @@ function render(s: MappingSummary, profile: CoreProfile, files?: { mapping: stri
     body,
     '',
     `neurons: mean/max use of a layer's cores; axons in, syn mem, axons out: its fullest core's use/limit; hops/step: expected hops of the spikes a layer sends (rates: ${describeRates(s.rates)})`,
+    ...(s.totals.copies === undefined
+      ? []
+      : [
+          `copies/neuron: neurons placed per neuron (mean, and the most one neuron takes) where a neuron reaches fewer cores than need its spikes; placed: its fullest core's neurons, copies included, of the limit`,
+        ]),
     ...s.layers.filter((l) => l.why).map((l) => `tile ${l.population} ${shapeText(l.tile)}: ${l.why}`),
     `host (${s.host.population}): ${si(h.packets)} packets/step, ${si(h.ew + h.ns + h.chip)} hops/step`,
     `total: ${int(t.cores)} cores on ${int(t.chips)} chip${t.chips === 1 ? '' : 's'} (grid ${t.chipGrid.x}×${t.chipGrid.y} of ${t.routersPerChip.x}×${t.routersPerChip.y} routers × ${t.coresPerRouter} core${t.coresPerRouter === 1 ? '' : 's'}), ` +
@@ -148,6 +154,15 @@ function render(s: MappingSummary, profile: CoreProfile, files?: { mapping: stri
     ...s.notes.map((n) => `note: ${n}`),
     ...(files ? [`wrote ${files.mapping} and ${files.summary}`] : []),
   ].join('\n');
+}
+
+/** Where neurons are copied (fan-out beyond a neuron's reach): copies per neuron and the fullest core's neurons. */
+function copyColumns(s: MappingSummary, profile: CoreProfile): Array<{ header: string; value: (l: LayerSummary) => string }> {
+  if (s.totals.copies === undefined) return [];
+  return [
+    { header: 'copies/neuron', value: (l) => (l.copies ? `${l.copies.mean.toFixed(2)} (≤ ${l.copies.max})` : '1') },
+    { header: 'placed', value: (l) => usedOf(l, 'neurons', profile.neuronsPerCore) },
+  ];
 }
 
 function describeRates(rates: Record<string, number>): string {

@@ -53,6 +53,7 @@ const mappingSchema = z.object({
           tileCount: whole(1),
           limitedBy: resource,
           why: z.string().max(1000, 'must be at most 1000 characters').optional(),
+          copies: whole(2).optional(),
         }),
       )
       .min(1, 'must list at least one layer'),
@@ -87,6 +88,7 @@ const summarySchema = z.object({
   rates: z.record(z.string(), finite),
   totals: z.object({
     neurons: finite,
+    copies: finite.optional(),
     cores: finite,
     chips: finite,
     chipGrid: xy,
@@ -107,6 +109,7 @@ const summarySchema = z.object({
       limitedBy: resource,
       why: z.string().optional(),
       neurons: finite,
+      copies: z.object({ mean: finite, max: finite, extra: finite }).optional(),
       utilisation: z.object({ neurons: utilisation, inputAxons: utilisation, synapseBits: utilisation, outputAxons: utilisation }),
       peak: z.object({ neurons: finite, inputAxons: finite, synapseBits: finite, outputAxons: finite }).optional(),
       chips: finite,
@@ -180,13 +183,27 @@ function partitionProblem(m: MappingJson): string | null {
     if (next + l.tileCount > tileCount) return `${at}: tiles up to ${next + l.tileCount}, but the partition has ${tileCount}`;
     const wrong = tiles.layer.subarray(next, next + l.tileCount).findIndex((v) => v !== i);
     if (wrong >= 0) return `partition.tiles.layer: tile ${next + wrong} says layer ${tiles.layer[next + wrong]}, expected ${i}`;
-    const problem = layerProblem(tiles, l, next, l.tileCount, at, 'partition.tiles: tile');
+    const problem = layerProblem(tiles, l, next, l.tileCount, at, 'partition.tiles: tile') ?? placedProblem(tiles, l.copies ?? 1, next, l.tileCount);
     if (problem) return problem;
     next += l.tileCount;
   }
   if (next !== tileCount) return `partition.layers: cover ${next} tiles, the partition has ${tileCount}`;
   const bad = (['neurons', 'inputAxons', 'synapseBits', 'outputAxons'] as const).find((k) => firstNegative(tiles[k]) >= 0);
   return bad ? `partition.tiles.${bad}: tile ${firstNegative(tiles[bad])} is not a number ≥ 0` : null;
+}
+
+/**
+ * A tile's neurons count its copies (copies.ts): a whole number from the neurons its ranges hold to `copies` times
+ * them, so a file cannot make its copy factors, which the energy report prices, larger than its layer records.
+ */
+function placedProblem(t: TileTable, copies: number, first: number, count: number): string | null {
+  for (let i = first; i < first + count; i++) {
+    const held = (t.c1[i]! - t.c0[i]!) * (t.y1[i]! - t.y0[i]!) * (t.x1[i]! - t.x0[i]!);
+    const v = t.neurons[i]!;
+    if (!(Number.isInteger(v) && v >= held && v <= held * copies))
+      return `partition.tiles.neurons: tile ${i} places ${v} neurons for the ${held} it holds; expected ${copies === 1 ? held : `${held} to ${held * copies} (its layer's copies: ${copies} at most per neuron)`}`;
+  }
+  return null;
 }
 
 /** Every tile sits in its own slot. */

@@ -16,7 +16,12 @@ export interface SingleNeuronNeeds {
   inputs: ReadonlyArray<{ geo: ProjectionGeometry; sign: number }>;
 }
 
-export type Infeasibility = { kind: 'core'; needs: SingleNeuronNeeds } | { kind: 'fanOutPerNeuron'; needed: number; consumers: readonly string[] };
+/**
+ * 'fanOutPerNeuron': a neuron's spikes are needed on `needed` cores, more than one neuron reaches, and the `copies` it
+ * then takes (copies.ts) do not fit one core: more neurons than a core holds, or `synapseBits` of crossbar beyond it.
+ */
+export type Infeasibility =
+  { kind: 'core'; needs: SingleNeuronNeeds } | { kind: 'fanOutPerNeuron'; needed: number; consumers: readonly string[]; copies: number; synapseBits: number };
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 
@@ -75,13 +80,24 @@ function coreMessage(layer: string, p: CoreProfile, needs: SingleNeuronNeeds): s
   return undefined;
 }
 
+/** The copies a neuron needs and what of the core they overflow; what would fit (fewer destinations, more reach, or splitters). */
+function copiesMessage(layer: string, p: CoreProfile, why: Extract<Infeasibility, { kind: 'fanOutPerNeuron' }>): string {
+  const reach = p.fanOutCoresPerNeuron;
+  const over =
+    why.copies > p.neuronsPerCore
+      ? `more than the ${n(p.neuronsPerCore)} neuron${p.neuronsPerCore === 1 ? '' : 's'} a core holds`
+      : `whose crossbar columns need ${n(why.synapseBits)} bits, more than the ${n(p.synapseMemoryBits)} a core has`;
+  // Crossbar bits grow by one column per copy, so the copies a core can hold are bounded by both budgets.
+  const held = Math.max(1, Math.min(Math.floor(p.neuronsPerCore), Math.floor(p.synapseMemoryBits / (why.synapseBits / why.copies))));
+  const fitsReach = Math.ceil(why.needed / held);
+  return (
+    `${layer}: one neuron's spikes are needed on ${n(why.needed)} cores (tiles of ${why.consumers.join(', ')}), ${p.name} neurons reach ${n(reach)} core${reach === 1 ? '' : 's'} each, ` +
+    `so it takes ${n(why.copies)} copies on its core, ${over}; larger tiles in ${why.consumers.join(', ')}, splitter cores, ` +
+    `or a profile with ≥ ${n(Math.max(fitsReach, reach + 1))} destinations per neuron would fit`
+  );
+}
+
 export function infeasibleError(layer: string, p: CoreProfile, why: Infeasibility): MappingInfeasible<Infeasibility> {
-  if (why.kind === 'fanOutPerNeuron')
-    return new MappingInfeasible(
-      `${layer}: one neuron's spikes are needed on ${n(why.needed)} cores (tiles of ${why.consumers.join(', ')}), ${p.name} neurons reach ${n(p.fanOutCoresPerNeuron)} core${p.fanOutCoresPerNeuron === 1 ? '' : 's'} each; ` +
-        `splitter neurons that copy each spike to more cores, or a profile with ≥ ${n(why.needed)} destinations per neuron, would fit`,
-      layer,
-      why,
-    );
+  if (why.kind === 'fanOutPerNeuron') return new MappingInfeasible(copiesMessage(layer, p, why), layer, why);
   return new MappingInfeasible(coreMessage(layer, p, why.needs) ?? `${layer}: does not fit ${p.name}'s cores`, layer, why);
 }

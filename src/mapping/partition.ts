@@ -22,6 +22,7 @@ import {
   type ChannelMap,
   type ProjectionGeometry,
 } from './axes.js';
+import { copiedNeurons, neuronCopies, type NeuronCopies } from './copies.js';
 import { infeasibleError, type SingleNeuronNeeds } from './infeasible.js';
 import { RESOURCES, type LayerTiling, type Partition, type Partitioner, type Resource, type ShapedNetwork, type TileTable } from './types.js';
 
@@ -139,6 +140,8 @@ class LayerModel {
   private readonly outCache = new Map<string, Float64Array>();
   private readonly kindCache = new Map<string, number[]>();
   private readonly population: boolean;
+  /** Copies of the neurons whose spikes are needed on more cores than one neuron reaches; null when none are. */
+  readonly copies: NeuronCopies | null;
 
   constructor(
     readonly pop: NeuronPopulation,
@@ -147,6 +150,14 @@ class LayerModel {
     readonly profile: CoreProfile,
   ) {
     this.population = profile.axonModel === 'population';
+    const covers = { chan: consumers.map((q) => q.chan), rows: consumers.map((q) => q.rows), cols: consumers.map((q) => q.cols) };
+    this.copies = neuronCopies(covers, profile.fanOutCoresPerNeuron, maxDestinationsPerNeuron(consumers));
+  }
+
+  /** Neurons tile (k, i, j) places on its core, every copy counted. */
+  neuronsAt(tc: number, th: number, tw: number, k: number, i: number, j: number): number {
+    const { shape } = this.pop;
+    return this.copies ? this.copies.at(tc, th, tw, k, i, j) : span(k, tc, shape.c) * span(i, th, shape.h) * span(j, tw, shape.w);
   }
 
   private cached(cache: Map<number, AxisTiling[]>, size: number, make: (g: ProjectionGeometry) => AxisTiling): AxisTiling[] {
@@ -282,7 +293,7 @@ class LayerModel {
   /** Use of the fullest tile, resource by resource. */
   maxUse(c: Candidate): LayerUse {
     const { shape } = this.pop;
-    const neurons = Math.min(c.tc, shape.c) * Math.min(c.th, shape.h) * Math.min(c.tw, shape.w);
+    const neurons = this.copies ? this.copies.max(c.tc, c.th, c.tw) : Math.min(c.tc, shape.c) * Math.min(c.th, shape.h) * Math.min(c.tw, shape.w);
     const inputAxons = maxOfSum(this.axonTerms(c.tc, c.th, c.tw));
     const synapseBits =
       this.profile.synapseEncoding === 'crossbar'
@@ -449,7 +460,7 @@ function writeTiles(table: TileTable, start: number, layerIndex: number, chosen:
         [table.c0[t], table.c1[t]] = tileRange(k, tc, shape.c);
         [table.y0[t], table.y1[t]] = tileRange(i, th, shape.h);
         [table.x0[t], table.x1[t]] = tileRange(j, tw, shape.w);
-        const neurons = (table.c1[t]! - table.c0[t]!) * (table.y1[t]! - table.y0[t]!) * (table.x1[t]! - table.x0[t]!);
+        const neurons = chosen.model.neuronsAt(tc, th, tw, k, i, j);
         const inAx = valueAt(axons, k, i, j);
         table.neurons[t] = neurons;
         table.inputAxons[t] = inAx;
@@ -484,6 +495,25 @@ function pixelSplit(model: LayerModel): number {
   const bits = model.maxUse({ tc: 1, th: 1, tw: 1, cores: 0 }).synapseBits;
   const perCore = Math.max(1, Math.min(neuronsPerCore, bits > 0 ? Math.floor(synapseMemoryBits / bits) : Infinity));
   return Math.ceil(model.pop.shape.c / Math.min(model.pop.shape.c, perCore));
+}
+
+/**
+ * Why not even one neuron per core fits: its copies where they are what overflows (the neuron alone fitted
+ * checkEachNeuronFits), else the resource it lacks.
+ */
+function noTileFits(model: LayerModel, consumers: readonly string[]): Error {
+  const needs = singleNeuronNeeds(model);
+  const { copies, profile } = model;
+  const overflows = needs.neurons > profile.neuronsPerCore || needs.synapseBits > profile.synapseMemoryBits;
+  if (copies && overflows)
+    return infeasibleError(model.pop.name, profile, {
+      kind: 'fanOutPerNeuron',
+      needed: maxDestinationsPerNeuron(model.consumers),
+      consumers,
+      copies: copies.maxPerNeuron,
+      synapseBits: needs.synapseBits,
+    });
+  return infeasibleError(model.pop.name, profile, { kind: 'core', needs });
 }
 
 function singleNeuronNeeds(model: LayerModel): SingleNeuronNeeds {
@@ -521,6 +551,19 @@ function notesFor(net: ShapedNetwork, profile: CoreProfile, signedInputs: string
   return notes;
 }
 
+/** What the copies cost, where a layer has any: the neurons they add, and why they are there. */
+function copyNotes(layers: readonly LayerTiling[], tiles: TileTable, profile: CoreProfile): string[] {
+  const c = copiedNeurons(layers, tiles);
+  if (!c) return [];
+  const r = profile.fanOutCoresPerNeuron;
+  const times = r === 1 ? 'k times' : `⌈k / ${int(r)}⌉ times`;
+  return [
+    `${profile.name} neurons reach ${int(r)} core${r === 1 ? '' : 's'} each, so a neuron whose spikes are needed on k cores is placed ${times} on its core ` +
+      `(copies with the same inputs, weights and threshold spike identically; each sends to its own cores); ${c.populations.join(', ')} ` +
+      `${c.populations.length === 1 ? 'takes' : 'take'} ${int(c.placed)} neurons for ${int(c.neurons)} (${int(c.placed - c.neurons)} copies), counted in each core's neurons and crossbar`,
+  ];
+}
+
 /** Regular-grid partitioner: exhaustive over distinct tile sizes per axis (see file header). */
 export class GridPartitioner implements Partitioner {
   readonly name = 'grid';
@@ -549,12 +592,13 @@ export class GridPartitioner implements Partitioner {
         const t = chosen.get(g.target)!.tiling;
         return { chan: channelCover(g.channels, t.tc), rows: spatialCover(g.rows, t.th), cols: spatialCover(g.cols, t.tw), channels: g.channels, tc: t.tc };
       });
-      const perNeuron = maxDestinationsPerNeuron(consumers);
-      if (perNeuron > profile.fanOutCoresPerNeuron)
-        throw infeasibleError(pop.name, profile, { kind: 'fanOutPerNeuron', needed: perNeuron, consumers: feeds.map((g) => g.target) });
       const model = new LayerModel(pop, inputsOf(pop), consumers, profile);
       const best = chooseTile(model);
-      if (!best) throw infeasibleError(pop.name, profile, { kind: 'core', needs: singleNeuronNeeds(model) });
+      if (!best)
+        throw noTileFits(
+          model,
+          feeds.map((g) => g.target),
+        );
       chosen.set(pop.name, { tiling: best.cand, model, limitedBy: tightest(best.use, limits(profile)), why: best.why });
     }
     const signedInputs = pops.filter((pop) => inputsOf(pop).some((i) => i.sign === 2)).map((p) => p.name);
@@ -565,7 +609,7 @@ export class GridPartitioner implements Partitioner {
     const layers: LayerTiling[] = [];
     let total = 0;
     for (const pop of pops) {
-      const { tiling, limitedBy, why } = chosen.get(pop.name)!;
+      const { tiling, limitedBy, why, model } = chosen.get(pop.name)!;
       const grid = { c: tileCount(pop.shape.c, tiling.tc), h: tileCount(pop.shape.h, tiling.th), w: tileCount(pop.shape.w, tiling.tw) };
       const tileCountL = grid.c * grid.h * grid.w;
       layers.push({
@@ -577,12 +621,14 @@ export class GridPartitioner implements Partitioner {
         tileCount: tileCountL,
         limitedBy,
         why,
+        ...(model.copies ? { copies: model.copies.maxPerNeuron } : {}),
       });
       total += tileCountL;
     }
     const tiles = emptyTable(total);
     pops.forEach((pop, li) => writeTiles(tiles, layers[li]!.firstTile, li, chosen.get(pop.name)!, profile));
-    return { partitioner: this.name, profile: profile.name, layers, tiles, tileCount: total, notes: notesFor(net, profile, signedInputs) };
+    const notes = [...notesFor(net, profile, signedInputs), ...copyNotes(layers, tiles, profile)];
+    return { partitioner: this.name, profile: profile.name, layers, tiles, tileCount: total, notes };
   }
 }
 

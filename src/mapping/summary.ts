@@ -20,7 +20,13 @@ export interface LayerSummary {
   limitedBy: Resource | null;
   /** Why this tile shape (absent in summaries written before it was recorded). */
   why?: string;
+  /** The population's neurons (its copies not counted: those are in `copies` and in the neurons' utilisation). */
   neurons: number;
+  /**
+   * Where a neuron reaches fewer cores than need its spikes (copies.ts): neurons placed per neuron, copies included
+   * (mean over the layer; max: the most one neuron takes), and the copies in all. Absent without copies.
+   */
+  copies?: { mean: number; max: number; extra: number };
   utilisation: Record<Resource, Utilisation | null>;
   /** Use of the fullest tile, resource by resource, in neurons, axons and bits (absent in older summaries). */
   peak?: Record<Resource, number>;
@@ -45,6 +51,8 @@ export interface MappingSummary {
   rates: Record<string, number>;
   totals: {
     neurons: number;
+    /** Neuron copies in all (absent without copies). */
+    copies?: number;
     cores: number;
     chips: number;
     chipGrid: { x: number; y: number };
@@ -107,8 +115,9 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
   const { partition, placement, routing } = mapping;
   const traffic = new Map(routing.perLayer.map((l) => [l.population, l]));
   const layers = partition.layers.map((l): LayerSummary => {
-    let neurons = 0;
-    for (let t = l.firstTile; t < l.firstTile + l.tileCount; t++) neurons += partition.tiles.neurons[t]!;
+    const neurons = l.shape.c * l.shape.h * l.shape.w;
+    let placed = 0;
+    for (let t = l.firstTile; t < l.firstTile + l.tileCount; t++) placed += partition.tiles.neurons[t]!;
     const use = (r: Resource) => utilisation(partition.tiles[r], l.firstTile, l.tileCount, LIMIT[r](profile));
     const peak = (r: Resource) => peakOf(partition.tiles[r], l.firstTile, l.tileCount);
     return {
@@ -120,6 +129,7 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
       limitedBy: l.limitedBy,
       ...(l.why === undefined ? {} : { why: l.why }),
       neurons,
+      ...(l.copies === undefined ? {} : { copies: { mean: placed / neurons, max: l.copies, extra: placed - neurons } }),
       utilisation: { neurons: use('neurons'), inputAxons: use('inputAxons'), synapseBits: use('synapseBits'), outputAxons: use('outputAxons') },
       peak: { neurons: peak('neurons'), inputAxons: peak('inputAxons'), synapseBits: peak('synapseBits'), outputAxons: peak('outputAxons') },
       chips: chipsUsed(placement.geometry, placement.slotOfTile.subarray(l.firstTile, l.firstTile + l.tileCount)),
@@ -128,6 +138,7 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
   });
   const host = routing.perLayer[0]!;
   const g = placement.geometry;
+  const copies = layers.some((l) => l.copies) ? layers.reduce((s, l) => s + (l.copies?.extra ?? 0), 0) : undefined;
   return {
     format: 'spikemesh-mapping-summary',
     version: ctx.formatVersion,
@@ -147,6 +158,7 @@ export function summarize(mapping: Mapping, profile: CoreProfile, ctx: SummaryCo
     rates: { ...mapping.rates },
     totals: {
       neurons: layers.reduce((s, l) => s + l.neurons, 0),
+      ...(copies === undefined ? {} : { copies }),
       cores: partition.tileCount,
       chips: chipsUsed(placement.geometry, placement.slotOfTile.subarray(0, partition.tileCount)),
       chipGrid: { ...g.chips },

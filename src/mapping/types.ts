@@ -26,9 +26,14 @@ export interface LayerTiling extends Tiling {
   readonly limitedBy: Resource | null;
   /** Why this tile shape (absent in mapping files written before it was recorded). */
   readonly why?: string;
+  /** The most placements one neuron takes where its spikes are needed on more cores than it reaches (copies.ts); absent: one each. */
+  readonly copies?: number;
 }
 
-/** Every tile of every population, as parallel typed arrays indexed by tile: its ranges of population `layer`, its use. */
+/**
+ * Every tile of every population, as parallel typed arrays indexed by tile: its ranges of population `layer`, its use.
+ * `neurons` is the core's neurons with every copy counted (copies.ts): at least the neurons its ranges hold.
+ */
 export interface TileTable extends TileRanges {
   readonly layer: Int32Array;
   readonly neurons: Float64Array;

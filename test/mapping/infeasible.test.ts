@@ -79,15 +79,18 @@ describe('layers that cannot fit', () => {
     );
   });
 
-  it('namesAPerNeuronFanOutBeyondTrueNorthsOneTarget', () => {
-    // l1 has 512 neurons, so it takes 2 TrueNorth cores; with a 3×3 kernel some l0 neurons feed both.
+  it('namesPerNeuronFanOutOnlyWhereNeuronCopiesCannotFit', () => {
+    // l1 has 512 neurons, so it takes 2 TrueNorth cores; with a 3×3 kernel some l0 neurons feed both: they are copied
+    // (copies.test.ts works it by hand). With 1 neuron per core, l1's 2 channels × 3×3 pixels read an l0 neuron from
+    // 18 one-neuron cores: 18 copies, which no core of 1 holds.
     const net = convChain({ c: 1, h: 16, w: 16 }, [
       { c: 1, k: 3, dilation: 1 },
       { c: 2, k: 3, dilation: 1 },
     ]);
-    expect(failure(() => partition(net, loadProfile('truenorth')))).toBe(
-      "l0: one neuron's spikes are needed on 2 cores (tiles of l1), truenorth neurons reach 1 core each; " +
-        'splitter neurons that copy each spike to more cores, or a profile with ≥ 2 destinations per neuron, would fit',
+    expect(partition(net, loadProfile('truenorth')).layers[0]!.copies).toBe(2);
+    expect(failure(() => partition(net, profileWith('truenorth', { neuronsPerCore: 1 }, 'truenorth1')))).toBe(
+      "l0: one neuron's spikes are needed on 18 cores (tiles of l1), truenorth1 neurons reach 1 core each, so it takes 18 copies on its core, " +
+        'more than the 1 neuron a core holds; larger tiles in l1, splitter cores, or a profile with ≥ 18 destinations per neuron would fit',
     );
   });
 

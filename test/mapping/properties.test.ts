@@ -19,6 +19,8 @@ interface Case {
   values: Record<string, unknown>;
   anneal: boolean;
   seed: number;
+  /** Cores one neuron reaches on the truenorth base (its profile's 1, or more), so neuron copies are exercised. */
+  reach: number;
 }
 
 const caseArb: fc.Arbitrary<Case> = fc.record({
@@ -37,6 +39,7 @@ const caseArb: fc.Arbitrary<Case> = fc.record({
   }),
   anneal: fc.boolean(),
   seed: fc.integer({ min: 0, max: 1000 }),
+  reach: fc.constantFrom(1, 2, 3),
 });
 
 /** Mesh values that keep coresPerChip consistent; a small mesh so that tiles spread over several chips. */
@@ -158,6 +161,7 @@ function checkTileCounts(c: Case, m: Mapping, profile: CoreProfile): void {
       const union = new Set<number>();
       let synapses = 0;
       let out = 0;
+      let placed = 0;
       const ns = neuronsOfTile(m, t);
       const pixelsTo = nextReads.map(() => new Set<number>());
       for (const [ch, y, x] of ns) {
@@ -165,13 +169,17 @@ function checkTileCounts(c: Case, m: Mapping, profile: CoreProfile): void {
         synapses += r.length;
         for (const id of r) union.add(id);
         const self = (ch * dst.h + y) * dst.w + x;
+        let cores = 0;
         nextReads.forEach((s, d) => {
           if (!s.has(self)) return;
-          out++;
+          cores++;
           pixelsTo[d]!.add(y * dst.w + x);
         });
+        out += cores;
+        // A neuron reaching fewer cores than read it is placed once per share of them (neuron copies).
+        placed += Math.max(1, Math.ceil(cores / profile.fanOutCoresPerNeuron));
       }
-      expect(T.neurons[t]).toBe(ns.length);
+      expect(T.neurons[t]).toBe(placed);
       const pixels = new Set([...union].map(pixelOf)).size;
       expect(T.inputAxons[t]).toBe(population ? pixels : union.size * sign);
       // Population axons: one per (pixel, consumer core), 2 slots each (pop32).
@@ -184,7 +192,7 @@ function checkTileCounts(c: Case, m: Mapping, profile: CoreProfile): void {
             ? weightSetBitsOf(c, m, t, l, profile, sign)
             : profile.synapseEncoding === 'dense'
               ? synapses * wb
-              : union.size * sign * ns.length + ns.length * 4 * wb;
+              : union.size * sign * placed + placed * 4 * wb;
       expect(T.synapseBits[t]).toBe(bits);
     }
   });
@@ -269,10 +277,12 @@ function checkRoutes(m: Mapping): void {
 describe('mapping properties over random layers and profiles', () => {
   it('placesEveryNeuronOnceWithinLimitsWithExactCountsValidRoutesAndDeterminism', () => {
     let mapped = 0;
+    let copied = 0;
     fc.assert(
       fc.property(caseArb, (c) => {
         const net = convChain(c.input, c.layers);
-        const profile = profileWith(c.base, { ...c.values, ...meshValues(c.seed) });
+        const reach = c.base === 'truenorth' ? { fanOutCoresPerNeuron: c.reach } : {};
+        const profile = profileWith(c.base, { ...c.values, ...meshValues(c.seed), ...reach });
         const placer = () => (c.anneal ? new AnnealPlacer(20, 5000) : new SerpentinePlacer());
         let m: Mapping;
         try {
@@ -283,6 +293,7 @@ describe('mapping properties over random layers and profiles', () => {
           return;
         }
         mapped++;
+        if (m.partition.layers.some((l) => l.copies)) copied++;
         checkEveryNeuronOnce(c, m);
         checkLimits(m, profile);
         checkTileCounts(c, m, profile);
@@ -297,5 +308,6 @@ describe('mapping properties over random layers and profiles', () => {
     );
     // The generator must exercise successful mappings, not only refusals.
     expect(mapped).toBeGreaterThan(30);
+    expect(copied).toBeGreaterThanOrEqual(3); // 4 of 60 mapped cases with this seed
   });
 });
