@@ -2,7 +2,7 @@
 // lands in. A run (engine), a trace (stats, CSV, the TUI's energy pane and heat map) all price from here,
 // so a new counter or price is added in one table.
 
-import { COUNTER, type CounterName } from '../counters.js';
+import { COUNTER, COUNTER_COUNT, COUNTER_NAMES, type CounterName } from '../counters.js';
 import type { EnergyPJ } from '../hw/types.js';
 
 /** Energy in pJ split the way profiles price it; totalPJ is the sum of the four parts. */
@@ -79,4 +79,34 @@ export function coreEnergyPJ(p: EnergyPJ, counters: Float64Array, at: number): n
   let e = 0;
   for (const { counter, rate } of PRICED) e += counters[at + COUNTER[counter]]! * rate(p);
   return e + p.staticPerCorePerStep;
+}
+
+/**
+ * What a neuron's copies repeat (docs/truenorth.md, "Neuron copies"): each copy integrates its neuron's synaptic
+ * events, updates and fires with it. Packets, hops and packets in are not repeated: a spike still goes once to each
+ * destination core, sent by whichever copy targets that core.
+ */
+const COPIED: readonly CounterName[] = ['acs', 'macs', 'updatesActive', 'updatesInactive', 'spikes'];
+
+/**
+ * The copies' own work, to price beside the network's counts: per core, its copied counters × (copy factor − 1),
+ * summed over steps. A core's factor is its neurons placed, copies included, over the neurons it holds, so a copy is
+ * charged its core's average neuron's events (the engine counts per core, not per neuron).
+ * `counters` is [step][core][slot], as the engine and traces store them.
+ */
+export function copyWork(counters: Float64Array, cores: number, steps: number, factors: Float64Array): CounterTotals {
+  const extra = new Float64Array(COUNTER_COUNT);
+  for (let t = 0; t < steps; t++)
+    for (let c = 0; c < cores; c++) {
+      const f = factors[c]! - 1;
+      if (f === 0) continue;
+      const at = (t * cores + c) * COUNTER_COUNT;
+      for (const name of COPIED) extra[COUNTER[name]]! += counters[at + COUNTER[name]]! * f;
+    }
+  return Object.fromEntries(COUNTER_NAMES.map((n) => [n, extra[COUNTER[n]]!])) as CounterTotals;
+}
+
+/** Counter totals added name by name. */
+export function addTotals(a: CounterTotals, b: CounterTotals): CounterTotals {
+  return Object.fromEntries(COUNTER_NAMES.map((n) => [n, a[n] + b[n]])) as CounterTotals;
 }

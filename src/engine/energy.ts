@@ -1,8 +1,9 @@
 // Summing a run's counters (per layer, in all) and pricing them: on the profile through src/energy's price, and at the paper's 45 nm.
 
 import { AC_ENERGY_45NM_PJ, MAC_ENERGY_45NM_PJ } from '../energy/analytic.js';
-import { price, type CounterTotals, type EnergySplit } from '../energy/price.js';
+import { addTotals, copyWork, price, type CounterTotals, type EnergySplit } from '../energy/price.js';
 import type { CoreProfile } from '../hw/types.js';
+import { copyFactors, copyPricingNote } from '../mapping/copies.js';
 import type { Chip } from './chip.js';
 import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
 import type { HostCounters, LayerTotals } from './types.js';
@@ -50,19 +51,41 @@ function sum(a: Float64Array): number {
   return s;
 }
 
-/** A run's energy on its profile (src/energy's price), with a note where a core without a multiplier (mac null) is charged synOp per MAC. */
+/** Neuron copies of a mapping (mapping/copies.ts): the per-core counters and each core's copy factor, and how they are priced. */
+export interface CopyPricing {
+  counters: Float64Array;
+  factors: Float64Array;
+  note: string;
+}
+
+/**
+ * A run's energy on its profile (src/energy's price), with a note where a core without a multiplier (mac null) is
+ * charged synOp per MAC; with `copies`, the neuron copies' work is priced too (src/energy's copyWork) and said so.
+ */
 export function priceCounts(
   profile: CoreProfile,
   totals: CounterTotals,
   host: HostCounters,
   cores: number,
   steps: number,
+  copies?: CopyPricing,
 ): { energy: EnergySplit; notes: string[] } {
   const notes: string[] = [];
   if (profile.energyPJ.mac === null && totals.macs > 0)
     notes.push(`${profile.name} has no multiplier (mac: null): ${Math.round(totals.macs)} MACs of graded values are priced as synaptic ops`);
   const hops = { hopsEW: sum(host.hopsEW), hopsNS: sum(host.hopsNS), hopsChip: sum(host.hopsChip) };
-  return { energy: price(profile.energyPJ, totals, hops, cores * steps), notes };
+  if (!copies) return { energy: price(profile.energyPJ, totals, hops, cores * steps), notes };
+  notes.push(copies.note);
+  const work = addTotals(totals, copyWork(copies.counters, cores, steps, copies.factors));
+  return { energy: price(profile.energyPJ, work, hops, cores * steps), notes };
+}
+
+/** How a run on this chip prices its mapping's neuron copies; undefined where the mapping has none. */
+export function copyPricing(chip: Chip, counters: Float64Array): CopyPricing | undefined {
+  const part = chip.spec.mapping.partition;
+  const factors = copyFactors(part);
+  const note = copyPricingNote(part, chip.profile.name);
+  return factors && note ? { counters, factors, note } : undefined;
 }
 
 /** The paper's pricing (Table IV) of the measured on-chip operations. */

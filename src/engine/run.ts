@@ -5,7 +5,7 @@ import type { NetworkInput } from '../net/types.js';
 import { InThreadBackend } from './backend.js';
 import { blocksFit, layerBlocks, type Blocks } from './blocks.js';
 import { buildChip, type Chip } from './chip.js';
-import { layerTotals, price45nm, priceCounts, sumCounters } from './energy.js';
+import { copyPricing, layerTotals, price45nm, priceCounts, sumCounters } from './energy.js';
 import { EventQueue } from './events.js';
 import { Host, readoutOnHost } from './host.js';
 import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
@@ -172,7 +172,7 @@ export class Engine {
     r.hostCounters.readoutMacs = out.macs;
     const counters = Float64Array.from(st.counters);
     const totals = sumCounters(counters, chip.cores, steps, null);
-    const { energy, notes } = priceCounts(chip.profile, totals, r.hostCounters, chip.cores, steps);
+    const { energy, notes } = priceCounts(chip.profile, totals, r.hostCounters, chip.cores, steps, copyPricing(chip, counters));
     const spikesPerStep = chip.plan.populations.map((pop, li) =>
       Array.from({ length: steps }, (_, t) => {
         if (!isSpiking(pop.kind)) return 0;
