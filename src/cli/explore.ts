@@ -6,7 +6,19 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { Arithmetic, Semantics } from '../engine/types.js';
 import { progressReporter, type Progress } from '../eval/progress.js';
-import { ALIASES, checkSweepOut, LINK, MAX_SWEEP_WORKERS, NOISE_DATA, runSweep, summary, writeSweep, type RemoteRunner } from '../explore/index.js';
+import {
+  ALIASES,
+  checkSweepOut,
+  LINK,
+  MAX_SWEEP_WORKERS,
+  NOISE_DATA,
+  PLACEMENT,
+  PLACEMENTS,
+  runSweep,
+  summary,
+  writeSweep,
+  type RemoteRunner,
+} from '../explore/index.js';
 import { UserError } from '../errors.js';
 import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { loadModel } from '../io/checkpoint.js';
@@ -137,7 +149,7 @@ export function registerExplore(program: Command): void {
   program
     .command('explore')
     .description(
-      'sweep core-profile fields and run settings: map and run every point on the engine, cache each by content hash, write CSV/JSON tables, the Pareto front (MIoU, energy, latency, cores, silicon area) and SVG plots',
+      'sweep core-profile fields, the placer and run settings: map and run every point on the engine, cache each by content hash, write CSV/JSON tables, the Pareto front (MIoU, energy, latency, slowest step, cores, silicon area) and SVG plots',
     )
     .requiredOption('--model <bundle>', 'the model to run at every point (bundle folder, model.json, .pth or .safetensors)')
     .requiredOption('--profile <name|path>', 'the base core profile the overrides apply to')
@@ -145,7 +157,9 @@ export function registerExplore(program: Command): void {
       '--vary <field=v1,v2>',
       `a profile field (dotted path, e.g. energyPJ.synOp, or an alias: ${Object.keys(ALIASES).join(', ')}) and its values; repeat for more axes. ` +
         `Fields linked with '${LINK}' move together: neuronsPerCore${LINK}synapseBits=256${LINK}1048576,512${LINK}2097152. ` +
-        'coreMesh (XxY) or coresPerRouter sets coresPerChip = x·y·coresPerRouter (e.g. coreMesh=4x4,8x4)',
+        'coreMesh (XxY) or coresPerRouter sets coresPerChip = x·y·coresPerRouter (e.g. coreMesh=4x4,8x4). ' +
+        `${PLACEMENT}=${PLACEMENTS.join(',')} chooses the mapper's placer (not a profile field). ` +
+        'Times are in ns, energies in pJ, link bandwidths in packets per ns (a value may carry its unit: 2.1ns; other units are refused)',
       (v: string, prev: string[]) => [...prev, v],
       [] as string[],
     )

@@ -11,7 +11,7 @@ import { InternalError, option, UserError, worded, type SpikemeshError } from '.
  * whose protocol is not its own, and the number is part of every job id and stored result's key, so that clients and
  * workers of different versions never share work.
  */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The BullMQ queue every spikemesh job goes through. */
 export const QUEUE_NAME = 'spikemesh';
@@ -44,6 +44,8 @@ export const pointSettingsSchema = z.strictObject({
   timesteps: z.int().min(1).max(1_000_000),
   semantics: z.enum(['same-step', 'pipelined']),
   arithmetic: z.enum(['float', 'fixed']),
+  // The mapper's placer (explore's placement axis; the worker checks the name); absent: the mapper's default.
+  placement: text.optional(),
 });
 
 /** A model named by the sha256 of its bundle bytes (the bytes themselves travel once, see store.ts). */

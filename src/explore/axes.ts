@@ -4,6 +4,7 @@ import type { Arithmetic, Semantics } from '../engine/types.js';
 import { option, UserError, worded, wordingOf } from '../errors.js';
 import { parseProfile, renamedProfile } from '../hw/profile.js';
 import type { CoreProfile } from '../hw/types.js';
+import { PLACERS } from '../mapping/place.js';
 import type { PointSettings, ProfileAxis, ProfileValue } from './types.js';
 
 /** Short names for the fields a sweep varies most; any full dotted path works too. */
@@ -20,7 +21,32 @@ export const ALIASES: Readonly<Record<string, string>> = {
   fanIn: 'fanInAxonsPerCore',
   fanOut: 'fanOutAxonsPerCore',
   synapseBits: 'synapseMemoryBits',
+  routerDelay: 'timeNs.routerDelay',
+  linkBandwidth: 'noc.linkPacketsPerNs',
+  chipLinkBandwidth: 'noc.chipLinkPacketsPerNs',
+  hostBandwidth: 'noc.hostPacketsPerNs',
+  contention: 'noc.contention',
 };
+
+/**
+ * The axis that is not a profile field: the mapper's placer (`--vary placement=serpentine,anneal`). It changes where
+ * tiles sit, so hops, link loads and latency, never what a core computes.
+ */
+export const PLACEMENT = 'placement';
+
+/** The placers a sweep may choose, as `spikemesh map` names them. */
+export const PLACEMENTS: readonly string[] = Object.keys(PLACERS);
+
+/** The unit a field's number is in, and the suffixes a value may carry in it (`2.1ns`); fields not listed take plain numbers. */
+function unitOf(path: string): { unit: string; suffixes: string[] } | undefined {
+  if (path.startsWith('timeNs.')) return { unit: 'ns', suffixes: ['ns'] };
+  if (path.startsWith('energyPJ.')) return { unit: 'pJ', suffixes: ['pJ'] };
+  if (path.startsWith('noc.') && path.endsWith('PacketsPerNs')) return { unit: 'packets per ns', suffixes: ['packets/ns', '/ns'] };
+  return undefined;
+}
+
+/** Fields whose value is a grid size or position, written XxY. */
+const MESH_FIELDS: readonly string[] = ['coreMesh', 'chipMesh', 'noc.hostEntry'];
 
 type Json = Record<string, unknown>;
 
@@ -55,13 +81,40 @@ function parseValue(text: string): ProfileValue {
   return t !== '' && Number.isFinite(n) ? n : t;
 }
 
-/** The dotted path of a field name (or alias), checked to exist in the profile. */
+const NUMBER_WITH_UNIT = /^([+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)\s*(\S.*)$/i;
+
+/** A number in the field's unit: plain, or with the unit written after it; any other unit is refused, not converted. */
+function inUnit(text: string, path: string, unit: { unit: string; suffixes: string[] }): ProfileValue {
+  const value = parseValue(text);
+  if (typeof value === 'number' || value === null) return value;
+  const m = NUMBER_WITH_UNIT.exec(text.trim());
+  if (m && unit.suffixes.includes(m[2]!)) return Number(m[1]);
+  throw new UserError({
+    option: 'vary',
+    problem: `${path}=${text.trim()}: ${path} is a number of ${unit.unit}; write it plain or as e.g. 2${unit.suffixes[0]} (other units are not converted)`,
+  });
+}
+
+/** One value of one path as written on the command line, checked for the kind of value the path takes. */
+function parseStep(text: string, path: string): ProfileValue {
+  const unit = unitOf(path);
+  if (unit) return inUnit(text, path, unit);
+  const value = parseValue(text);
+  if (path === PLACEMENT && !PLACEMENTS.includes(value as string))
+    throw new UserError({ option: 'vary', problem: `placement=${text.trim()}: not a placement strategy (${PLACEMENTS.join(', ')})` });
+  if (MESH_FIELDS.includes(path) && typeof value !== 'object')
+    throw new UserError({ option: 'vary', problem: `${path}=${text.trim()}: must be XxY (e.g. 8x4)${path === 'noc.hostEntry' ? '' : ' or null'}` });
+  return value;
+}
+
+/** The dotted path of a field name (or alias), checked to exist in the profile; `placement` names the mapper's placer. */
 function fieldPath(name: string, raw: Json): string {
+  if (name === PLACEMENT) return PLACEMENT;
   const path = ALIASES[name] ?? name;
   if (!sourcedAt(raw, path))
     throw new UserError({
       option: 'vary',
-      problem: `${name}: not a field of the profile (fields: ${variablePaths(raw).join(', ')}; aliases: ${Object.keys(ALIASES).join(', ')})`,
+      problem: `${name}: not a field of the profile (fields: ${variablePaths(raw).join(', ')}; aliases: ${Object.keys(ALIASES).join(', ')}; and ${PLACEMENT}: ${PLACEMENTS.join(', ')})`,
     });
   return path;
 }
@@ -111,7 +164,7 @@ export function parseVary(spec: string, raw: Json): ProfileAxis {
           option: 'vary',
           problem: `${spec.slice(0, eq)}: '${step}' gives ${parts.length} value${parts.length === 1 ? '' : 's'}, the group has ${paths.length} fields (values joined by '${LINK}')`,
         });
-      return parts.map(parseValue);
+      return parts.map((text, i) => parseStep(text, paths[i]!));
     });
   return { paths, values };
 }
@@ -161,12 +214,23 @@ export function applyOverrides(raw: Json, file: string, given: Record<string, Pr
   }
 }
 
+/** A combination of axis values as the profile's overrides and, when an axis sets it, the placer. */
+function splitPlacement(combo: Record<string, ProfileValue>): Pick<PointSettings, 'overrides' | 'placement'> {
+  const { [PLACEMENT]: placement, ...overrides } = combo;
+  return placement === undefined ? { overrides } : { overrides, placement: placement as string };
+}
+
 /** The cartesian product of the axes, T values, semantics and arithmetic, in a stable order (last axis fastest). */
 export function cartesian(axes: ProfileAxis[], timesteps: number[], semantics: Semantics[], arithmetic: Arithmetic[] = ['float']): PointSettings[] {
   let combos: Array<Record<string, ProfileValue>> = [{}];
   for (const axis of axes)
     combos = combos.flatMap((c) => axis.values.map((step) => ({ ...c, ...Object.fromEntries(axis.paths.map((p, i) => [p, step[i]!])) })));
-  return combos.flatMap((overrides) =>
-    timesteps.flatMap((t) => semantics.flatMap((s) => arithmetic.map((a) => ({ overrides, timesteps: t, semantics: s, arithmetic: a })))),
-  );
+  return combos.flatMap((combo) => {
+    const { overrides, placement } = splitPlacement(combo);
+    return timesteps.flatMap((t) =>
+      semantics.flatMap((s) =>
+        arithmetic.map((a) => ({ overrides, timesteps: t, semantics: s, arithmetic: a, ...(placement !== undefined ? { placement } : {}) })),
+      ),
+    );
+  });
 }

@@ -8,9 +8,13 @@ import type { PointSettings, SweepSettings } from './types.js';
 /**
  * Bump when what a cached point holds changes meaning, so old entries miss (2: arithmetic, energy split, utilisation,
  * area; 3: the mapper's placement budget and routing changed the cores' hops of large mappings; 4: a core's time counts
- * spikes and messages, energy prices spikes and packets in, and links may be priced: issue 18).
+ * spikes and messages, energy prices spikes and packets in, and links may be priced: issue 18; 5: a point names its
+ * placer and holds its latency model, step latencies, hottest link and bisection load).
  */
-export const CACHE_VERSION = 4;
+export const CACHE_VERSION = 5;
+
+/** What a point without a placement axis is mapped with (the mapper's default placer), so that both share one key. */
+export const DEFAULT_PLACEMENT = 'anneal';
 
 /** SHA-256 over every tensor (name, shape, float32 bytes) in name order. */
 export function weightsHash(weights: WeightMap): string {
@@ -30,15 +34,16 @@ function profileContent(p: CoreProfile): Record<string, unknown> {
   return JSON.parse(JSON.stringify(rest, (_k, v: unknown) => (v === Infinity ? 'unlimited' : v))) as Record<string, unknown>;
 }
 
-/** The cache key of one point (its overrides are in the profile's content, its T in the network). */
+/** The cache key of one point (its overrides are in the profile's content, its T in the network, its placer named). */
 export function pointKey(
   weights: string,
   network: Network,
   profile: CoreProfile,
-  run: Pick<PointSettings, 'semantics' | 'arithmetic'>,
+  run: Pick<PointSettings, 'semantics' | 'arithmetic' | 'placement'>,
   settings: SweepSettings,
 ): string {
   const { semantics, arithmetic } = run;
-  const content = { version: CACHE_VERSION, weights, network, profile: profileContent(profile), semantics, arithmetic, settings };
+  const placement = run.placement ?? DEFAULT_PLACEMENT;
+  const content = { version: CACHE_VERSION, weights, network, profile: profileContent(profile), semantics, arithmetic, placement, settings };
   return createHash('sha256').update(JSON.stringify(content)).digest('hex').slice(0, 32);
 }

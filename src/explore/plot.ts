@@ -5,13 +5,13 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { paretoFront } from './pareto.js';
-import { independent, type Dimension, type Row } from './table.js';
+import { independent, latencyModel, type Dimension, type Row } from './table.js';
 
 type Rec = Record<string, unknown>;
 
 /** One objective as a chart axis: its field in the records, whether lower is better, its least span and tick format. */
 interface Measure {
-  field: 'energyUJ' | 'latencyUS' | 'cores' | 'miou';
+  field: 'energyUJ' | 'latencyUS' | 'maxStepUS' | 'cores' | 'miou';
   title: string;
   lowerIsBetter: boolean;
   /** The axis never spans less than this (absolute), so a near-constant figure is not blown up into a flat line. */
@@ -36,6 +36,7 @@ const cost = (field: Measure['field'], title: string, floor: number, format: str
 const MEASURES: Record<Measure['field'], Measure> = {
   energyUJ: cost('energyUJ', 'energy per inference (µJ)', 1e-3, ',.3~r'),
   latencyUS: cost('latencyUS', 'latency per inference (µs)', 1e-3, ',.3~r'),
+  maxStepUS: cost('maxStepUS', 'slowest step (µs)', 1e-3, ',.3~r'),
   cores: cost('cores', 'cores', 4, ',d'),
   // Two points of MIoU: differences below that are noise on a few samples.
   miou: { field: 'miou', title: 'MIoU', lowerIsBetter: false, minSpan: () => 0.02, format: '.1%', bounds: [0, 1] },
@@ -72,6 +73,7 @@ function records(rows: Row[], dims: Dimension[]): Rec[] {
       point: dims.map((d) => `${d.name}=${d.value(r)}`).join(' '),
       ...Object.fromEntries(dims.map((d, i) => [`dim${i}`, String(d.value(r))])),
       ...(r.miou !== undefined ? { miou: r.miou } : {}),
+      ...(r.maxStepNs !== undefined ? { maxStepUS: r.maxStepNs / 1e3 } : {}),
     }));
 }
 
@@ -182,15 +184,23 @@ function better(x: Measure, y: Measure): string {
   return `${dir(x, 'left', 'right')}, ${dir(y, 'down', 'up')}`;
 }
 
-/** The charts of a sweep, by file name: energy against latency and cores, and MIoU against energy and latency when labelled. */
+/**
+ * The charts of a sweep, by file name: energy against latency, the slowest step (its axis says under which
+ * timeline) and cores, and MIoU against energy and latency when labelled.
+ */
 export function plotSpecs(rows: Row[]): Record<string, TopLevelSpec> {
-  const dims = independent(rows.filter((r) => r.status === 'ok'));
+  const ok = rows.filter((r) => r.status === 'ok');
+  const dims = independent(ok);
   const values = records(rows, dims);
-  const { energyUJ, latencyUS, cores, miou } = MEASURES;
+  const { energyUJ, latencyUS, maxStepUS, cores, miou } = MEASURES;
   const specs: Record<string, TopLevelSpec> = {
     'pareto-energy-latency.svg': scatter('Energy vs latency per inference', values, dims, latencyUS, energyUJ),
-    'pareto-energy-cores.svg': scatter('Energy per inference vs cores', values, dims, cores, energyUJ),
   };
+  if (values.length > 0 && values.every((v) => 'maxStepUS' in v)) {
+    const step = { ...maxStepUS, title: `slowest step (µs; ${latencyModel(ok)})` };
+    specs['pareto-energy-step.svg'] = scatter('Energy per inference vs the slowest step', values, dims, step, energyUJ);
+  }
+  specs['pareto-energy-cores.svg'] = scatter('Energy per inference vs cores', values, dims, cores, energyUJ);
   // Accuracy only where the data has labels.
   if (values.length > 0 && values.every((v) => 'miou' in v)) {
     specs['miou-energy.svg'] = scatter('MIoU vs energy per inference', values, dims, energyUJ, miou);

@@ -1,17 +1,33 @@
 // One point of a sweep: apply its profile overrides and T, map, run the samples on the engine, keep the figures.
 
-import { EngineRefusal, flagWording, MappingInfeasible, type SpikemeshError } from '../errors.js';
+import { EngineRefusal, flagWording, MappingInfeasible, UserError, type SpikemeshError } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
-import type { Mapping } from '../mapping/types.js';
+import { PLACERS } from '../mapping/place.js';
+import type { MapOptions, Mapping, Placer } from '../mapping/types.js';
 import type { Model } from '../net/types.js';
 import { mapModel } from '../runs/prepare.js';
-import { runReport } from '../runs/report.js';
-import { applyOverrides } from './axes.js';
+import { runReport, type RunReport } from '../runs/report.js';
+import { applyOverrides, PLACEMENTS } from './axes.js';
 import { energyParts, pointUtilisation, siliconMM2 } from './figures.js';
 import { pointKey } from './hash.js';
 import { sweepSamples } from './samples.js';
 import { withTimesteps } from './timesteps.js';
 import type { PointResult, PointSettings, SweepSettings } from './types.js';
+
+/** The point's placer, checked (a job from a queue too); undefined: the mapper's default. */
+function placerOf(point: PointSettings): (() => Placer) | undefined {
+  const name = point.placement;
+  if (name === undefined) return undefined;
+  // hasOwn: 'constructor' must not reach Object.prototype's member.
+  if (!Object.hasOwn(PLACERS, name)) throw new UserError({ option: 'vary', problem: `placement=${name}: not a placement strategy (${PLACEMENTS.join(', ')})` });
+  return PLACERS[name];
+}
+
+/** The mapper's options for a point: its placer when it names one. */
+export function mapOptions(point: PointSettings): MapOptions {
+  const placer = placerOf(point);
+  return placer ? { placer: placer() } : {};
+}
 
 /** What every point of one sweep shares. */
 export interface SweepContext {
@@ -33,6 +49,7 @@ export interface ResolvedPoint {
 }
 
 export function resolvePoint(ctx: SweepContext, point: PointSettings): ResolvedPoint {
+  placerOf(point);
   const profile = applyOverrides(ctx.rawProfile, ctx.profileFile, point.overrides);
   const { model, notes } = withTimesteps(ctx.model, point.timesteps);
   const key = pointKey(ctx.weightsHash, model.network, profile, point, ctx.settings);
@@ -44,11 +61,36 @@ function refused(r: ResolvedPoint, status: 'infeasible' | 'refused', e: Spikemes
   return { ...r.point, key: r.key, profile: r.profile.name, status, error: flagWording(e) };
 }
 
+/** The point's latencies and, when the engine measured its links, the hottest one and the bisection's load. */
+function latencyFigures(
+  report: RunReport,
+  profile: CoreProfile,
+): Pick<PointResult, 'latencyNs' | 'contention' | 'stepNs' | 'maxStepNs' | 'hottestLink' | 'bisection'> {
+  const { links } = report;
+  const hottest = links?.hottest[0];
+  return {
+    latencyNs: report.latency.perInferenceNs,
+    contention: profile.noc.contention,
+    stepNs: report.latency.perStepNs,
+    maxStepNs: report.latency.maxStepNs,
+    ...(hottest ? { hottestLink: { ...hottest } } : {}),
+    ...(links ? { bisection: { packets: links.bisection.packets, busyNs: links.bisection.busyNs } } : {}),
+  };
+}
+
+/** How a point is mapped and fed: afresh, or (a cluster worker's job thread) kept from the points before it. */
+export interface PointPrep {
+  map: (r: ResolvedPoint) => Mapping;
+  samples: typeof sweepSamples;
+}
+
+const FRESH: PointPrep = { map: (r) => mapModel(r.model, r.profile, mapOptions(r.point)), samples: sweepSamples };
+
 /** Map and run one point; a mapping that does not fit (or a run the engine refuses) is recorded, not thrown. */
-export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<PointResult> {
+export async function runPoint(ctx: SweepContext, r: ResolvedPoint, prep: PointPrep = FRESH): Promise<PointResult> {
   let mapping: Mapping;
   try {
-    mapping = mapModel(r.model, r.profile);
+    mapping = prep.map(r);
   } catch (e) {
     if (e instanceof MappingInfeasible) return refused(r, 'infeasible', e);
     throw e;
@@ -62,7 +104,7 @@ export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<Poi
       semantics: r.point.semantics,
       arithmetic: r.point.arithmetic,
       samples: settings.samples,
-      sample: sweepSamples(r.model.network.spec, settings),
+      sample: prep.samples(r.model.network.spec, settings),
       seed: settings.seed,
     });
     const spikes = report.comparison.layers.reduce((a, l) => a + l.spikes, 0);
@@ -73,7 +115,7 @@ export async function runPoint(ctx: SweepContext, r: ResolvedPoint): Promise<Poi
       profile: r.profile.name,
       status: 'ok',
       energyPJ: report.comparison.total.profile.totalPJ,
-      latencyNs: report.latency.perInferenceNs,
+      ...latencyFigures(report, r.profile),
       cores: report.cores,
       chips: report.chips,
       steps: report.steps,

@@ -78,23 +78,24 @@ function checkOptions(o: SweepOptions): void {
 interface Extra {
   miou: boolean;
   area: boolean;
+  step: boolean;
 }
 
-/** Energy, latency, cores and silicon area to minimise, MIoU to maximise (the last two where known). */
+/** Energy, latency per inference, cores, the slowest step and silicon area to minimise, MIoU to maximise (the last three where known). */
 function objectives(r: PointResult, extra: Extra): Objectives {
-  return [r.energyPJ!, r.latencyNs!, r.cores!, ...(extra.area ? [r.areaMM2!] : []), ...(extra.miou ? [-r.miou!] : [])];
+  return [r.energyPJ!, r.latencyNs!, r.cores!, ...(extra.step ? [r.maxStepNs!] : []), ...(extra.area ? [r.areaMM2!] : []), ...(extra.miou ? [-r.miou!] : [])];
 }
 
 /**
- * The front among the points that ran: energy, latency, cores, silicon area when the profile gives one, and MIoU when
- * the data has labels. A point below
- * `minMiou` stays in the tables but is left off the front (belowMinMiou).
+ * The front among the points that ran: energy, latency per inference, the slowest step (under link contention where
+ * the point's profile prices links, contention-free otherwise), cores, silicon area when the profile gives one, and
+ * MIoU when the data has labels. A point below `minMiou` stays in the tables but is left off the front (belowMinMiou).
  */
 export function markFront(results: PointResult[], minMiou?: number): Row[] {
   const below = (r: PointResult) => minMiou !== undefined && r.miou !== undefined && r.miou < minMiou;
   const eligible = results.map((r, i) => [r, i] as const).filter(([r]) => r.status === 'ok' && !below(r));
   const every = (has: (r: PointResult) => boolean) => eligible.length > 0 && eligible.every(([r]) => has(r));
-  const extra = { miou: every((r) => r.miou !== undefined), area: every((r) => r.areaMM2 !== undefined) };
+  const extra = { miou: every((r) => r.miou !== undefined), area: every((r) => r.areaMM2 !== undefined), step: every((r) => r.maxStepNs !== undefined) };
   const front = new Set(paretoFront(eligible.map(([r]) => objectives(r, extra))).map((k) => eligible[k]![1]));
   return results.map((r, i) => ({ ...r, pareto: front.has(i), ...(r.status === 'ok' && below(r) ? { belowMinMiou: true } : {}) }));
 }

@@ -1,6 +1,7 @@
 // The sweep's tables: one row per point (CSV and JSON), the settings that tell points apart, and the terminal summary.
 
 import { int } from '../units.js';
+import { PLACEMENT } from './axes.js';
 import type { PointResult, PointSettings, ProfileAxis, ProfileValue } from './types.js';
 
 /** A point with its place on the front. */
@@ -23,11 +24,20 @@ export interface Dimension {
   value: (p: PointSettings) => string | number;
 }
 
-/** Every setting of the points: the profile fields they set (in the order first set, implied ones included), T, semantics, arithmetic. */
+/** The placement setting, when any point names its placer (the others are mapped with the mapper's default). */
+function placementDimension(points: readonly PointSettings[]): Dimension[] {
+  return points.some((p) => p.placement !== undefined) ? [{ name: PLACEMENT, value: (p: PointSettings) => p.placement ?? 'default' }] : [];
+}
+
+/**
+ * Every setting of the points: the profile fields they set (in the order first set, implied ones included), the
+ * placer when one is named, T, semantics, arithmetic.
+ */
 export function dimensions(points: readonly PointSettings[]): Dimension[] {
   const fields = [...new Set(points.flatMap((p) => Object.keys(p.overrides)))];
   return [
     ...fields.map((f) => ({ name: f, value: (p: PointSettings) => showValue(p.overrides[f]) })),
+    ...placementDimension(points),
     { name: 'T', value: (p: PointSettings) => p.timesteps },
     { name: 'semantics', value: (p: PointSettings) => p.semantics },
     { name: 'arithmetic', value: (p: PointSettings) => p.arithmetic },
@@ -62,6 +72,7 @@ type Column = [name: string, value: (r: Row) => unknown];
 
 const util = (k: keyof NonNullable<Row['utilisation']>) => (r: Row) => r.utilisation?.[k] ?? undefined;
 const part = (k: keyof NonNullable<Row['energySplit']>) => (r: Row) => r.energySplit?.[k];
+const hot = (k: keyof NonNullable<Row['hottestLink']>) => (r: Row) => r.hottestLink?.[k];
 
 /** What a point measured, in the tables' column order: totals, the energy split, silicon, accuracy, the cores' fill. */
 const FIGURES: Column[] = [
@@ -71,6 +82,16 @@ const FIGURES: Column[] = [
   ['routingPJ', part('routingPJ')],
   ['staticPJ', part('staticPJ')],
   ['latencyNs', (r) => r.latencyNs],
+  ['stepNs', (r) => r.stepNs],
+  ['maxStepNs', (r) => r.maxStepNs],
+  // The timeline the three latencies come from: 'links' (under link contention) or 'none' (contention-free).
+  ['latencyContention', (r) => r.contention],
+  ['hottestLink', hot('link')],
+  ['hottestLinkPeak', hot('peakUtilisation')],
+  ['hottestLinkPackets', hot('packets')],
+  ['hottestLinkBusyNs', hot('busyNs')],
+  ['bisectionPackets', (r) => r.bisection?.packets],
+  ['bisectionBusyNs', (r) => r.bisection?.busyNs],
   ['cores', (r) => r.cores],
   ['chips', (r) => r.chips],
   ['areaMM2', (r) => r.areaMM2],
@@ -90,14 +111,18 @@ function csvField(v: unknown): string {
 }
 
 /**
- * One column per swept field (fields a swept field implies too), then T, semantics, arithmetic, status, the figures
- * (energy per inference and its split in pJ, latency in ns, cores, chips, silicon in mm², MIoU, utilisation as fractions),
- * and the front.
+ * One column per swept field (fields a swept field implies too), the placer when swept, then T, semantics,
+ * arithmetic, status, the figures (energy per inference and its split in pJ; latency per inference, mean and slowest
+ * step in ns, and which timeline they come from; the hottest link and the bisection's load; cores, chips, silicon in
+ * mm², MIoU, utilisation as fractions), and the front.
  */
 export function toCsv(rows: Row[], axes: ProfileAxis[]): string {
-  const fields = [...new Set([...axes.flatMap((a) => a.paths), ...rows.flatMap((r) => Object.keys(r.overrides))])];
+  const paths = [...new Set([...axes.flatMap((a) => a.paths), ...rows.flatMap((r) => Object.keys(r.overrides))])];
+  const fields = paths.filter((p) => p !== PLACEMENT);
+  const placed = paths.includes(PLACEMENT) || rows.some((r) => r.placement !== undefined);
   const columns: Column[] = [
     ...fields.map((f): Column => [f, (r) => showValue(r.overrides[f])]),
+    ...(placed ? [[PLACEMENT, (r) => r.placement ?? 'default'] as Column] : []),
     ['timesteps', (r) => r.timesteps],
     ['semantics', (r) => r.semantics],
     ['arithmetic', (r) => r.arithmetic],
@@ -118,7 +143,37 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 function frontLine(r: Row, dims: Dimension[]): string {
   const miou = r.miou !== undefined ? `MIoU ${(r.miou * 100).toFixed(1)}%  ` : '';
   const area = r.areaMM2 !== undefined ? `  ${fmt(r.areaMM2)} mm²` : '';
-  return `  ${miou}${fmt(r.energyPJ! / 1e6)} µJ  ${fmt(r.latencyNs! / 1e3)} µs  ${int(r.cores!)} cores  ${plural(r.chips!, 'chip')}${area}   ${labelOf(r, dims)}`;
+  const step = r.maxStepNs !== undefined ? ` (slowest step ${fmt(r.maxStepNs / 1e3)} µs)` : '';
+  const latency = `${fmt(r.latencyNs! / 1e3)} µs${step}`;
+  const link = r.hottestLink ? `  hottest link ${r.hottestLink.link} (${Math.round(r.hottestLink.peakUtilisation * 100)}% of a step)` : '';
+  return `  ${miou}${fmt(r.energyPJ! / 1e6)} µJ  ${latency}  ${int(r.cores!)} cores  ${plural(r.chips!, 'chip')}${area}${link}   ${labelOf(r, dims)}`;
+}
+
+/** Which timeline the points' latencies come from, as the front's heading says it. */
+export function latencyModel(ok: readonly Row[]): string {
+  const links = ok.filter((r) => r.contention === 'links').length;
+  if (links === 0) return 'latencies contention-free';
+  if (links === ok.length) return 'latencies under link contention';
+  return `latencies under link contention for ${plural(links, 'point')}, contention-free for ${ok.length - links}`;
+}
+
+/** The first `most` lines of a block of the summary; the rest are in the tables. */
+const listed = (lines: string[], most: number) => [
+  ...lines.slice(0, most),
+  ...(lines.length > most ? [`  … and ${lines.length - most} more (see the tables)`] : []),
+];
+
+/**
+ * Every point's slowest step and hottest link, when the hottest link is not the same link at every point: the
+ * bottleneck moved (with the placement, the mesh or a link's bandwidth), and the front alone would not show where.
+ */
+function bottlenecks(ok: readonly Row[], dims: Dimension[]): string[] {
+  if (new Set(ok.map((r) => r.hottestLink?.link)).size < 2) return [];
+  const line = (r: Row) => {
+    const link = r.hottestLink ? `${r.hottestLink.link} (${Math.round(r.hottestLink.peakUtilisation * 100)}% of a step)` : 'no link used';
+    return `  slowest step ${fmt(r.maxStepNs === undefined ? undefined : r.maxStepNs / 1e3)} µs  hottest link ${link}   ${labelOf(r, dims)}`;
+  };
+  return ['The hottest link moves:', ...listed(ok.map(line), 8)];
 }
 
 /** The terminal summary: the front sorted by energy, the points held back by the MIoU floor, then what did not run. */
@@ -128,19 +183,23 @@ export function summary(rows: Row[], cached: number, minMiou?: number): string {
   const dims = varying(rows);
   const labelled = ok.length > 0 && ok.every((r) => r.miou !== undefined);
   const area = ok.length > 0 && ok.every((r) => r.areaMM2 !== undefined);
+  const step = ok.length > 0 && ok.every((r) => r.maxStepNs !== undefined);
   const below = ok.filter((r) => r.belowMinMiou).length;
   const lines = [
     `${rows.length} points: ${ok.length} ran (${cached} from the cache), ${rows.filter((r) => r.status === 'infeasible').length} do not fit, ${rows.filter((r) => r.status === 'refused').length} refused`,
-    `Pareto front (${labelled ? 'MIoU, ' : ''}energy per inference, latency, cores${area ? ', silicon area' : ''}), ${plural(front.length, 'point')}:`,
+    `Pareto front (${labelled ? 'MIoU, ' : ''}energy per inference, latency, ${step ? 'slowest step, ' : ''}cores${area ? ', silicon area' : ''}; ${latencyModel(ok)}), ${plural(front.length, 'point')}:`,
     ...front.map((r) => frontLine(r, dims)),
   ];
+  lines.push(...bottlenecks(ok, dims));
   if (minMiou !== undefined) lines.push(`${plural(below, 'point')} below the minimum MIoU of ${(minMiou * 100).toFixed(1)}% left off the front`);
   const failed = rows.filter((r) => r.status !== 'ok');
   if (failed.length)
     lines.push(
       'Did not run:',
-      ...failed.slice(0, 5).map((r) => `  ${labelOf(r, dims)}: ${r.error}`),
-      ...(failed.length > 5 ? [`  … and ${failed.length - 5} more (see the tables)`] : []),
+      ...listed(
+        failed.map((r) => `  ${labelOf(r, dims)}: ${r.error}`),
+        5,
+      ),
     );
   return lines.join('\n');
 }

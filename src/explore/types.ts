@@ -1,13 +1,15 @@
 // Data types of a design-space sweep: the axes, one point's settings, and what a point measured.
 
 import type { Arithmetic, Semantics } from '../engine/types.js';
+import type { Contention } from '../hw/types.js';
 
 /** A profile field set to one value at a point: the dotted path into the profile JSON (without `.value`). */
 export type ProfileValue = number | boolean | string | null | { x: number; y: number };
 
 /**
  * One profile axis: the dotted field paths it sets together (one, or a linked group such as
- * `neuronsPerCore:synapseBits`) and, per step of the axis, one value for each path.
+ * `neuronsPerCore:synapseBits`) and, per step of the axis, one value for each path. A path may be `placement`
+ * (axes.ts PLACEMENT): not a profile field but the mapper's placer, which the point carries beside its overrides.
  */
 export interface ProfileAxis {
   paths: string[];
@@ -21,6 +23,8 @@ export interface PointSettings {
   semantics: Semantics;
   /** 'fixed': the profile's fixed point, as `spikemesh run --arithmetic fixed` computes it. */
   arithmetic: Arithmetic;
+  /** The mapper's placer (a name of mapping's PLACERS); absent: the mapper's default, as `spikemesh run` maps. */
+  placement?: string;
 }
 
 /** Run settings every point shares. */
@@ -45,6 +49,19 @@ export interface PointResult extends PointSettings {
   error?: string;
   energyPJ?: number;
   latencyNs?: number;
+  /**
+   * Which timeline the latencies come from: 'links' (links serialise packets, the profile's noc.contention) or
+   * 'none' (contention-free: a flow's packets arrive together after their hops' latency).
+   */
+  contention?: Contention;
+  /** Mean latency of a step, ns (latencyNs / steps). */
+  stepNs?: number;
+  /** The slowest step of any sample, ns: where a saturated link shows first; an objective of the front. */
+  maxStepNs?: number;
+  /** The link with the highest peak share of a step (per inference: packets and busy time), when any link carried a packet. */
+  hottestLink?: HottestLink;
+  /** Packets and busy time per inference summed over the links across the middle of the router grid. */
+  bisection?: { packets: number; busyNs: number };
   cores?: number;
   chips?: number;
   steps?: number;
@@ -57,6 +74,13 @@ export interface PointResult extends PointSettings {
   /** Silicon of the chips used, mm²: chips × cores per chip × the profile's die area per core (absent: the profile gives no area). */
   areaMM2?: number;
   notes?: string[];
+}
+
+export interface HottestLink {
+  link: string;
+  packets: number;
+  busyNs: number;
+  peakUtilisation: number;
 }
 
 export interface EnergyParts {

@@ -11,7 +11,7 @@ import type { Arithmetic, Semantics } from '../engine/types.js';
 import { quantize } from '../hw/quantize.js';
 import type { CoreProfile } from '../hw/types.js';
 import { mapNetwork } from '../mapping/map.js';
-import type { Mapping } from '../mapping/types.js';
+import type { MapOptions, Mapping } from '../mapping/types.js';
 import type { Model } from '../net/types.js';
 
 export interface ChipRequest {
@@ -48,9 +48,9 @@ export interface PreparedRun extends PreparedChip {
 
 /** The shape of every weight tensor, by name (what the mapper and the analytic model read). */
 
-/** The mapper's default mapping of the model on the profile (its default placer and seed). */
-export function mapModel(model: Model, profile: CoreProfile): Mapping {
-  return mapNetwork({ network: model.network, weightShapes: weightShapes(model) }, profile);
+/** The mapper's mapping of the model on the profile (its default placer and seed unless `options` name others). */
+export function mapModel(model: Model, profile: CoreProfile, options: MapOptions = {}): Mapping {
+  return mapNetwork({ network: model.network, weightShapes: weightShapes(model) }, profile, options);
 }
 
 export function prepareChip(r: ChipRequest): PreparedChip {

@@ -41,4 +41,18 @@ describe('spikemesh explore', () => {
     expect(noData.code).toBe(2);
     expect(noData.stderr).toMatch(/--data is required/);
   });
+
+  it('refuses a placer, unit or bandwidth it does not know in one line naming the flag and value', async () => {
+    const refusals: Array<[string, RegExp]> = [
+      ['placement=annealing', /^spikemesh: --vary placement=annealing: not a placement strategy \(serpentine, anneal\)$/],
+      ['routerDelay=2us', /^spikemesh: --vary timeNs\.routerDelay=2us: timeNs\.routerDelay is a number of ns;/],
+      ['linkBandwidth=0.5,0', /^spikemesh: --vary: .*noc\.linkPacketsPerNs=0: noc\.linkPacketsPerNs\.value: must be > 0 packets per ns, got 0$/],
+    ];
+    for (const [vary, message] of refusals) {
+      const r = await cli([...base, '--vary', vary, '--out', join(dir, 'x')]);
+      expect(r.code, vary).toBe(2);
+      expect(r.stderr.trim()).toMatch(message);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
 });

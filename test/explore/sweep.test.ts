@@ -105,10 +105,11 @@ describe('explore sweep', () => {
     const r = await runSweep(options({ vary: ['neuronsPerCore=256,1024'], cacheDir: join(dir, 'c5') }));
     const out = join(dir, 'out');
     const files = await writeSweep(out, r, { model: SNN });
-    expect(files).toEqual(['results.csv', 'results.json', 'pareto.json', 'pareto-energy-latency.svg', 'pareto-energy-cores.svg']);
+    expect(files).toEqual(['results.csv', 'results.json', 'pareto.json', 'pareto-energy-latency.svg', 'pareto-energy-step.svg', 'pareto-energy-cores.svg']);
     const csv = readFileSync(join(out, 'results.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(
-      'neuronsPerCore,timesteps,semantics,arithmetic,status,energyPJ,synapticPJ,neuronPJ,routingPJ,staticPJ,latencyNs,cores,chips,areaMM2,steps,miou,spikes,' +
+      'neuronsPerCore,timesteps,semantics,arithmetic,status,energyPJ,synapticPJ,neuronPJ,routingPJ,staticPJ,latencyNs,stepNs,maxStepNs,latencyContention,' +
+        'hottestLink,hottestLinkPeak,hottestLinkPackets,hottestLinkBusyNs,bisectionPackets,bisectionBusyNs,cores,chips,areaMM2,steps,miou,spikes,' +
         'utilNeurons,utilInputAxons,utilSynapseBits,utilOutputAxons,utilChipCores,pareto,belowMinMiou,error,key',
     );
     expect(csv).toHaveLength(3);
@@ -121,6 +122,10 @@ describe('explore sweep', () => {
       expect(p.utilisation!.neurons!).toBeLessThanOrEqual(1);
       expect(p.utilisation!.chipCores).toBeCloseTo(p.cores! / (p.chips! * 128), 12);
       expect(p.areaMM2).toBeCloseTo(p.chips! * 60, 9);
+      // loihi prices no links: the latencies are the contention-free timeline's, a step's mean within its slowest.
+      expect(p.contention).toBe('none');
+      expect(p.stepNs! * p.steps!).toBeCloseTo(p.latencyNs!, 3);
+      expect(p.maxStepNs!).toBeGreaterThanOrEqual(p.stepNs!);
     }
     const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { points: unknown[] };
     expect(json.points).toHaveLength(2);
@@ -128,6 +133,7 @@ describe('explore sweep', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('Energy vs latency per inference');
     expect(svg).toContain('latency per inference (µs)');
+    expect(readFileSync(join(out, 'pareto-energy-step.svg'), 'utf8')).toContain('slowest step (µs; latencies contention-free)');
   });
 });
 
