@@ -152,7 +152,9 @@ function energyModel(m: EnergyModelResult): string {
       ? [
           '',
           'The TrueNorth-trained row is another network (grouped convolutions within 256 axons, trinary weights, one BNTT for all steps: ' +
-            'docs/truenorth.md): its E_ANN is its own FLOPs model, and its operations are not those of the rows above.',
+            'docs/truenorth.md): its E_ANN is its own FLOPs model, and its operations are not those of the rows above. ' +
+            'A TrueNorth neuron reaches one core, so the mapper places a copy of a neuron for each further core that reads it; ' +
+            "its energy includes the copies' synaptic events (each core's events × its neurons placed / its neurons).",
         ]
       : []),
     '',

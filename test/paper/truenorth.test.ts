@@ -9,7 +9,6 @@ import { mapModel } from '../../src/runs/prepare.js';
 import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
 import { energyStudy } from '../../src/paper/energy.js';
 import type { ProfileRefusal, ProfileRun } from '../../src/paper/types.js';
-import { profileWith } from '../mapping/helpers.js';
 import { context, fakeSources, golden } from './fixtures.js';
 
 /** A TrueNorth-target Spiking-DeepLab at the fixtures' size (16×16, 5 classes, T=4). */
@@ -32,9 +31,8 @@ async function study(models: Record<string, LoadedModel>, truenorth = loadProfil
 
 describe('Table V TrueNorth-trained row', () => {
   it('runsTheVariantOnTruenorthWhereItMapsWithItsRunCommand', async () => {
-    // Neuron copies (fan-out) aside, the variant fits truenorth's cores; this profile lets a neuron reach any core.
-    const copies = profileWith('truenorth', { fanOutCoresPerNeuron: null }, 'truenorth');
-    const dl = await study({ 'spiking-deeplab-digits': golden('dl-snn'), [VARIANT]: truenorthModel() }, copies);
+    // The variant fits truenorth's cores, its neurons copied where their spikes are needed on several cores.
+    const dl = await study({ 'spiking-deeplab-digits': golden('dl-snn'), [VARIANT]: truenorthModel() });
     const run = dl.truenorthVariant!.run as ProfileRun;
     expect(dl.truenorthVariant!.model).toBe(VARIANT);
     expect(run).toMatchObject({ profile: 'truenorth', fits: true });
