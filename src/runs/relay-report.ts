@@ -1,6 +1,6 @@
 // What relaying the pools changes, in float, on the same samples: the folded network (as trained) against the relayed one.
 // A graded relay changes nothing (docs/semantics.md "Pooling relays"); an integrate-and-fire relay rate-codes the pooled
-// value, and this is the measure of that approximation that `spikemesh quantize --pooling relay` reports beside the
+// value, and this is the measure of that approximation that `spikemesh quantize` reports for relays beside the
 // fixed-point error.
 
 import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';

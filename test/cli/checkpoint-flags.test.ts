@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../src/io/index.js';
 import { stateDictPth } from '../io/stateDict.js';
 import { cliAsync } from './run.js';
+import { oneLine } from './refusal.js';
 
 const GOLDEN = 'test/fixtures/golden/dl-snn';
 const SNN = 'models/spiking-deeplab-digits';
@@ -23,14 +24,6 @@ beforeAll(() => {
   writeFileSync(pth, stateDictPth(new Map([...weights].map(([k, t]) => [`encoder.${k.replace(/\.bntt\.(\d+)\./, '.norm$1.')}`, t]))));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** The single line a refusal prints, and its exit code. */
-function oneLine(r: { code: number; stderr: string }): string {
-  expect(r.code).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  return lines[0]!;
-}
 
 describe('--rename', () => {
   it('loadsAStateDictWithRenamedKeysIntoTheSameModel', async () => {

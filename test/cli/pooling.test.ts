@@ -6,19 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliAsync } from './run.js';
+import { oneLine } from './refusal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pooling-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const SNN = 'models/spiking-deeplab-digits';
 const small = ['--arch', 'dl-vgg9', '--size', '16', '--width', '1/16', '--classes', '3', '--timesteps', '2'];
-
-function oneLine(r: { code: number; stderr: string }): string {
-  expect(r.code).toBe(2);
-  const lines = r.stderr.trim().split('\n');
-  expect(lines).toHaveLength(1);
-  return lines[0]!;
-}
 
 describe('--pooling', () => {
   it('mapsTheRelayPopulationsOnCoresOfTheirOwn', async () => {
