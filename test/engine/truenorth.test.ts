@@ -3,7 +3,6 @@
 
 import { describe, expect, it } from 'vitest';
 import { buildChip, runEngine } from '../../src/engine/index.js';
-import { MappingInfeasible } from '../../src/errors.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { quantize } from '../../src/hw/quantize.js';
 import { buildNetwork, defaultSpec } from '../../src/net/zoo.js';
@@ -11,7 +10,6 @@ import { tensor } from '../../src/net/tensor.js';
 import type { Model, NetworkInput, Tensor } from '../../src/net/types.js';
 import { simulateFixed } from '../../src/reference/index.js';
 import { Rng } from '../../src/rng.js';
-import { profileWith } from '../mapping/helpers.js';
 import { mapModel, spikeMismatches, totalSpikeValues } from './helpers.js';
 
 // 16×16 input, width 1/8 (channels 8, 8, 16, 16, 32, 32, 32, 128), 3 classes, T = 3.
@@ -59,8 +57,8 @@ function spikeInput(seed: number): NetworkInput {
   };
 }
 
-/** TrueNorth with one change: a neuron may feed any number of cores, standing in for the neuron copies the mapper does not yet insert. */
-const truenorthWithCopies = profileWith('truenorth', { fanOutCoresPerNeuron: null }, 'truenorth');
+/** The real profile: a neuron reaches one core, so the mapper copies neurons needed on several (src/mapping/copies.ts). */
+const truenorthWithCopies = loadProfile('truenorth');
 
 describe('truenorth target on truenorth fixed point', () => {
   const model = trinaryModel(7);
@@ -76,19 +74,11 @@ describe('truenorth target on truenorth fixed point', () => {
     expect(qnet.notes.join('\n')).not.toMatch(/distinct weights/);
   });
 
-  it('fitsEveryNeuronOnATruenorthCoreAndIsRefusedOnlyForFanOut', () => {
-    // Per-neuron fan-in passes on the real profile; what stops the mapping is that a truenorth neuron reaches one
-    // core, and the mapper does not place neuron copies (docs/truenorth.md).
-    let refusal: unknown;
-    try {
-      mapModel(model, loadProfile('truenorth'));
-    } catch (e) {
-      refusal = e;
-    }
-    if (refusal !== undefined) {
-      expect(refusal).toBeInstanceOf(MappingInfeasible);
-      expect((refusal as MappingInfeasible<{ kind: string }>).detail.kind).toBe('fanOutPerNeuron');
-    }
+  it('fitsEveryNeuronOnATruenorthCoreWithNeuronCopies', () => {
+    // Per-neuron fan-in passes on the real profile, and the neurons whose spikes are needed on several cores are copied.
+    const mapping = mapModel(model, loadProfile('truenorth'));
+    expect(mapping.partition.layers.some((l) => (l.copies ?? 1) > 1)).toBe(true);
+    expect(Math.max(...mapping.partition.tiles.neurons)).toBeLessThanOrEqual(256);
   });
 
   it('runsBitExactAgainstTheFixedPointReference', async () => {
