@@ -59,7 +59,7 @@ export function registerTop(program: Command): void {
     .command('top')
     .argument('[trace]', 'trace file written by `spikemesh run --trace`')
     .description(
-      'terminal UI over a trace: the core grid as the chips lay it out (heat by spikes, ACs, energy or utilisation), a timeline, the selected core, per-layer rates and energy; --live runs a checkpoint and shows it as it goes',
+      'terminal UI over a trace: the core grid as the chips lay it out (heat by spikes, ACs, energy or utilisation, or link load: key n), a timeline, the selected core and its links, per-layer rates and energy; --live runs a checkpoint and shows it as it goes',
     )
     .option(
       '--live <checkpoint>',

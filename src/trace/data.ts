@@ -31,6 +31,11 @@ export class TraceData {
   private hostBuf: Float64Array;
   private energyBuf: Float64Array;
   private spikeBytes: Uint8Array[] = [];
+  /** Links of the header (0 before version 3); each record's packets per link, and its step's latency (NaN until known). */
+  readonly links: number;
+  private linkBuf: Float64Array;
+  private latencyBuf = new Float64Array(1).fill(NaN);
+  private latencyCount = 0;
 
   constructor(readonly header: TraceHeader) {
     this.coder = new SpikeCoder(header);
@@ -38,6 +43,8 @@ export class TraceData {
     this.countersBuf = new Float64Array(header.cores * this.width);
     this.hostBuf = new Float64Array(HOST_FIELDS.length);
     this.energyBuf = new Float64Array(header.cores);
+    this.links = header.links?.kind.length ?? 0;
+    this.linkBuf = new Float64Array(this.links);
   }
 
   /** Add a record (its arrays are copied: a live tracer reuses them). */
@@ -52,7 +59,25 @@ export class TraceData {
     this.samples[i] = r.sample;
     this.steps[i] = r.step;
     this.spikeBytes.push(r.spikes.slice());
+    if (r.links) decodeCounters(r.links, this.links, this.linkBuf.subarray(i * this.links, (i + 1) * this.links));
     this.records = i + 1;
+  }
+
+  /** The latencies of the next records' steps, in order (a sample's, once it has run; a file's, from its end record). */
+  latencies(perStepNs: ArrayLike<number>): void {
+    const n = Math.min(perStepNs.length, Math.max(0, this.latencyBuf.length - this.latencyCount));
+    for (let k = 0; k < n; k++) this.latencyBuf[this.latencyCount + k] = perStepNs[k]!;
+    this.latencyCount += n;
+  }
+
+  /** The packets each link carried in a record (all 0 in a trace without links). */
+  linkRow(record: number): Float64Array {
+    return this.linkBuf.subarray(record * this.links, (record + 1) * this.links);
+  }
+
+  /** A record's step latency (ns), NaN where it is not known (a trace before version 4, a live sample still running). */
+  latency(record: number): number {
+    return this.latencyBuf[record]!;
   }
 
   /** Sample of a record. */
@@ -102,6 +127,10 @@ export class TraceData {
     this.countersBuf = more(this.countersBuf, this.header.cores * this.width);
     this.hostBuf = more(this.hostBuf, HOST_FIELDS.length);
     this.energyBuf = more(this.energyBuf, this.header.cores);
+    this.linkBuf = more(this.linkBuf, this.links);
+    const latency = new Float64Array(cap).fill(NaN);
+    latency.set(this.latencyBuf);
+    this.latencyBuf = latency;
   }
 }
 
@@ -112,6 +141,8 @@ export function loadTrace(path: string): TraceData {
     checkCounters(file.header, path);
     const data = new TraceData(file.header);
     for (const r of file.records()) data.push(r);
+    const latencies = file.latencies();
+    if (latencies) data.latencies(latencies);
     data.complete = file.endRecord !== null && file.warnings.length === 0;
     data.warnings.push(...file.warnings);
     return data;

@@ -10,6 +10,7 @@ import { energyPane } from './panes/energy.js';
 import { heatPane } from './panes/heatmap.js';
 import { helpPane } from './panes/help.js';
 import { layersPane } from './panes/layers.js';
+import { linksPane } from './panes/links.js';
 import type { Scene } from './scene.js';
 import { columns, fit, seg, sparkline, width } from './text.js';
 import { SPEEDS, type Line, type View } from './types.js';
@@ -84,7 +85,8 @@ export function frame(sc: Scene): View {
   if (sc.state.help) body = helpPane();
   else {
     const left = [...padTo(heatPane(sc), L.heatRows), ...layersPane(sc, L.leftWidth, L.layerRows)];
-    const right = [...padTo(detailPane(sc, L.rightWidth), DETAIL_ROWS), ...energyPane(sc, L.rightWidth, L.body - DETAIL_ROWS)];
+    const lower = sc.state.linkView ? linksPane : energyPane;
+    const right = [...padTo(detailPane(sc, L.rightWidth), DETAIL_ROWS), ...lower(sc, L.rightWidth, L.body - DETAIL_ROWS)];
     body = columns(
       [
         { lines: left, width: L.leftWidth },

@@ -15,6 +15,8 @@ export interface PhysicalGrid {
   chipWidth: number;
   chipHeight: number;
   chips: { x: number; y: number };
+  /** Cells of a router's block of cores, across and down. */
+  block: { x: number; y: number };
   /** Cell of every core. */
   x: Int32Array;
   y: Int32Array;
@@ -34,6 +36,7 @@ export function physicalGrid(h: TraceHeader): PhysicalGrid {
     y[c] = coords.gy[s]! * bh + Math.floor(k / bw);
   }
   return {
+    block: { x: bw, y: bh },
     width: coords.width * bw,
     height: coords.height * bh,
     chipWidth: m.routersPerChip.x * bw,
@@ -108,6 +111,11 @@ export function layoutGrid(h: TraceHeader, maxWidth: number, maxHeight: number):
 /** Whether a chip boundary runs before display column `col` (or row), given the grouping. */
 export function boundaryBefore(index: number, f: number, chipCells: number): boolean {
   return index > 0 && (index * f) % chipCells === 0;
+}
+
+/** The display cell of physical cell (x, y). */
+export function displayCell(g: GridLayout, x: number, y: number): number {
+  return Math.floor(y / g.fy) * g.cols + Math.floor(x / g.fx);
 }
 
 /** The cores of display cell `cell`. */

@@ -80,6 +80,7 @@ export const BINDINGS: readonly Binding[] = [
   { keys: 'm', does: 'metric: spikes ACs energy utilisation', triggers: [['m', { type: 'metric' }]] },
   { keys: 'a', does: 'heat of this step / the whole run', triggers: [['a', { type: 'span' }]] },
   { keys: 't', does: 'layer letters instead of heat', triggers: [['t', { type: 'layers' }]] },
+  { keys: 'n', does: "link heat: each router's busiest link; the core's links", triggers: [['n', { type: 'links' }]] },
   { keys: 'H', does: 'jump to the hottest core', triggers: [['H', { type: 'hottest' }]] },
   {
     keys: 'Tab  Shift-Tab',
@@ -122,4 +123,4 @@ export function keyAction(input: string, key: KeyInfo): Action | null {
 }
 
 /** The one-line reminder under the panes. */
-export const KEY_HINT = '←↑↓→ core  , . step  space play  + - speed  m metric  H hottest  ? keys  q quit';
+export const KEY_HINT = '←↑↓→ core  , . step  space play  m metric  n links  H hottest  ? keys  q quit';

@@ -60,7 +60,7 @@ export class LiveRun {
     const { mapping, chip, engine } = await prepareRun({ ...o, inThread: () => new YieldingBackend() });
     const header = traceHeader({ model: o.model, mapping, chip, seed: o.seed, samples: o.samples, steps: engine.steps, semantics: engine.semantics });
     const data = new TraceData(header);
-    const tracer = new StepTracer(header, chip.neuronOffset, { step: (r) => data.push(r) }, chipLinks(chip));
+    const tracer = new StepTracer(header, chip.neuronOffset, { step: (r) => data.push(r), latencies: (l) => data.latencies(l) }, chipLinks(chip));
     return new LiveRun(data, engine, tracer, o);
   }
 

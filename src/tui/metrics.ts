@@ -4,6 +4,7 @@ import { COUNTER } from '../counters.js';
 import type { TraceData } from '../trace/data.js';
 import type { TraceHeader } from '../trace/types.js';
 import { coresOf, type GridLayout } from './grid.js';
+import { LinkLoads } from './links.js';
 import type { Metric, Span } from './types.js';
 
 export const METRIC_LABEL: Record<Metric, string> = { spikes: 'spikes', acs: 'ACs', energy: 'energy', util: 'utilisation' };
@@ -54,10 +55,14 @@ export function stepValue(d: TraceData, record: number, core: number, metric: Me
  * compares across time.
  */
 export class MetricCache {
+  /** The network-on-chip's link loads (the overlay's). */
+  readonly links: LinkLoads;
   private readonly runTotals = new Map<Metric, { records: number; values: Float64Array }>();
   private readonly stepMax = new Map<string, { records: number; max: number }>();
 
-  constructor(private readonly d: TraceData) {}
+  constructor(private readonly d: TraceData) {
+    this.links = new LinkLoads(d);
+  }
 
   /** Values of every core: the record's, or the sum over all records held (utilisation: static). */
   values(metric: Metric, span: Span, record: number): Float64Array {

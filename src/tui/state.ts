@@ -15,7 +15,18 @@ export interface Context {
 /** Start at the first step with the core that spiked most over the trace selected, paused. */
 export function initialState(data: TraceData, metrics: MetricCache, live = false): TopState {
   const core = data.records > 0 ? hottest(metrics.values('spikes', 'run', 0)) : 0;
-  return { record: 0, playing: live, speed: 2, metric: 'spikes', span: 'step', layerView: false, core: Math.max(0, core), help: false, follow: live };
+  return {
+    record: 0,
+    playing: live,
+    speed: 2,
+    metric: 'spikes',
+    span: 'step',
+    layerView: false,
+    linkView: false,
+    core: Math.max(0, core),
+    help: false,
+    follow: live,
+  };
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, v));
@@ -73,7 +84,9 @@ export function reduce(s: TopState, a: Action, ctx: Context): TopState {
     case 'span':
       return { ...s, span: s.span === 'step' ? 'run' : 'step' };
     case 'layers':
-      return { ...s, layerView: !s.layerView };
+      return { ...s, layerView: !s.layerView, linkView: false };
+    case 'links':
+      return { ...s, linkView: !s.linkView, layerView: false };
     case 'move':
       return { ...s, core: moved(s, a.dir, ctx) };
     case 'hottest':

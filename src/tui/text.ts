@@ -36,6 +36,12 @@ export function pad(s: string, w: number, right = false): string {
   return right ? ' '.repeat(w - n) + s : s + ' '.repeat(w - n);
 }
 
+/** A pane's section heading: "── label ───…" across `width` columns. */
+export function rule(label: string, width: number): Line {
+  const text = `── ${label} `;
+  return [seg(text + '─'.repeat(Math.max(0, width - [...text].length)), { dim: true })];
+}
+
 /** Columns side by side: each column's lines fitted to its width, `gap` spaces between, `rows` lines in all. */
 export function columns(cols: Array<{ lines: Line[]; width: number }>, rows: number, gap = 2): Line[] {
   return Array.from({ length: rows }, (_, r) =>

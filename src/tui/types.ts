@@ -20,6 +20,8 @@ export interface TopState {
   span: Span;
   /** Show each core's layer letter instead of its heat. */
   layerView: boolean;
+  /** The link-heat overlay: each router's busiest link shaded on the grid, the selected core's links listed. */
+  linkView: boolean;
   /** The selected core. */
   core: number;
   help: boolean;
@@ -39,6 +41,7 @@ export type Action =
   | { type: 'metric' }
   | { type: 'span' }
   | { type: 'layers' }
+  | { type: 'links' }
   | { type: 'move'; dir: Direction }
   | { type: 'hottest' }
   | { type: 'layer'; by: number }

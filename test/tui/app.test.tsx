@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TopApp } from '../../src/tui/app.js';
 import { LiveRun } from '../../src/tui/live.js';
 import { golden, profileNamed } from '../engine/helpers.js';
-import { toyData } from './helpers.js';
+import { toyData, toyLinkData } from './helpers.js';
 
 const ARROW_RIGHT = '\u001B[C';
 const ARROW_UP = '\u001B[A';
@@ -68,6 +68,18 @@ describe('TopApp', () => {
     await after('m', 2, /^ACs this step/);
     await after('?', 2, /^keys$/);
     await after('x', 2, /^ACs this step/);
+    await after('n', 2, /^link load this step/);
+    await after('n', 2, /^ACs this step/);
+  });
+
+  it('showsTheLinkOverlayAndTheCoresLinksOnN', async () => {
+    const { lastFrame, stdin } = mount(<TopApp data={toyLinkData()} source="toy.trace" />);
+    await settle();
+    stdin.write('n');
+    const lines = await until(lastFrame, (l) => /^link load this step/.test(l[2]!));
+    expect(lines[2]).toMatch(/^link load this step/);
+    expect(lines[14]).toMatch(/── links of core \d+ and its router ─+$/);
+    expect(lines[22]).toContain('n links');
   });
 
   it('playsAtTheChosenSpeedAndStopsAtTheEnd', async () => {

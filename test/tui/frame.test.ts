@@ -45,7 +45,7 @@ layers: spike rate           step  mean   fan-in 40 axons · fan-out 8
                                           static    ▌          36.0 pJ    108 pJ
                                           total                 582 pJ   1.95 nJ
                                           host in: 3 events · 4 packets
-←↑↓→ core  , . step  space play  + - speed  m metric  H hottest  ? keys  q quit`;
+←↑↓→ core  , . step  space play  m metric  n links  H hottest  ? keys  q quit`;
 
 describe('frame', () => {
   it('drawsTheWholeScreenAt80x24', () => {
@@ -95,7 +95,7 @@ describe('frame', () => {
 
   it('showsEveryKeyOverTheBodyWithQuestionMark', () => {
     const lines = shown([{ type: 'help' }]);
-    expect(lines.slice(2, 16)).toEqual([
+    expect(lines.slice(2, 17)).toEqual([
       'keys',
       '← → ↑ ↓  h l k j   select a core on the grid',
       '.  ,               next / previous step',
@@ -106,11 +106,13 @@ describe('frame', () => {
       'm                  metric: spikes ACs energy utilisation',
       'a                  heat of this step / the whole run',
       't                  layer letters instead of heat',
+      "n                  link heat: each router's busiest link; the core's links",
       'H                  jump to the hottest core',
       "Tab  Shift-Tab     next / previous layer's hottest",
       '?                  this help (any key closes it)',
       'q  Esc             quit',
     ]);
+    expect(lines[21]).toBe("n: a router's busiest link (ways out, cores' ports) as its share of the step");
   });
 
   it('saysWhenTheTerminalIsTooSmall', () => {

@@ -2,6 +2,7 @@
 
 import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
 import { TraceData } from '../../src/trace/data.js';
+import { ByteWriter, encodeCounters } from '../../src/trace/encode.js';
 import type { TraceHeader } from '../../src/trace/types.js';
 import { screenLayout } from '../../src/tui/layout.js';
 import { MetricCache } from '../../src/tui/metrics.js';
@@ -61,4 +62,28 @@ export function sceneAfter(d: TraceData, size: Size, actions: Action[] = [], sou
   let state = initialState(d, metrics);
   for (const a of actions) state = reduce(state, a, { data: d, grid: layout.grid, metrics });
   return { scene: makeScene(d, state, layout, metrics, source), state };
+}
+
+/**
+ * The toy trace with links (4×2 routers, 2 cores each): 0 router (0, 0) east (2 ns a packet), 1 router (1, 0) east
+ * onto chip 1 (10 ns), 2 router (0, 0) south (2 ns), 3 slot 0's port into its router (1 ns), 4 slot 8's port out of
+ * its router (1 ns), 5 the host's link (5 ns). Record k carries k + 1, 2, 0, k, 1, 3 packets on them; steps take
+ * 100 ns in sample 1 and 50 ns in sample 2, known for the first `known` samples (a live run knows a sample's once it has run).
+ */
+export function toyLinkData(known = 2): TraceData {
+  const h = toyHeader();
+  h.links = {
+    contention: 'links',
+    kind: Uint8Array.from([2, 4, 3, 0, 1, 5]),
+    at: Int32Array.from([0, 4, 2, 0, 8, 32]),
+    width: 4,
+    packetNs: Float64Array.from([2, 10, 2, 1, 1, 5]),
+  };
+  const d = new TraceData(h);
+  const bytes = new ByteWriter();
+  let k = 0;
+  traceSteps(h, toySteps(h), { step: (r) => d.push({ ...r, links: encodeCounters(Float64Array.from([k + 1, 2, 0, k++, 1, 3]), bytes) }) });
+  for (let s = 0; s < known; s++) d.latencies(Array.from({ length: h.steps }, () => (s === 0 ? 100 : 50)));
+  d.complete = true;
+  return d;
 }

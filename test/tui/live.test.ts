@@ -25,8 +25,13 @@ describe('LiveRun', () => {
     for (let r = 0; r < file.records; r++) {
       expect(Array.from(live.data.counterRow(r))).toEqual(Array.from(file.counterRow(r)));
       expect(Array.from(live.data.spikes(r).ids)).toEqual(Array.from(file.spikes(r).ids));
+      expect(Array.from(live.data.linkRow(r))).toEqual(Array.from(file.linkRow(r)));
+      expect(live.data.latency(r)).toBe(file.latency(r));
+      expect(live.data.latency(r)).toBeGreaterThan(0);
     }
-    expect(updates).toBe(file.records + 1);
+    expect(live.data.links).toBeGreaterThan(0);
+    // A redraw after every step, after each sample (its steps' latencies are in) and when the run ends.
+    expect(updates).toBe(file.records + 2 + 1);
     expect(live.status()).toBe('run done: 2 samples');
     expect(live.data.complete).toBe(true);
   });

@@ -56,6 +56,11 @@ describe('reduce', () => {
     ]);
     expect(run(s, { type: 'span' }).span).toBe('run');
     expect(run(s, { type: 'layers' }, { type: 'layers' }).layerView).toBe(false);
+    // The link overlay and the layer letters replace the heat each their own way: one at a time.
+    expect(run(s, { type: 'links' })).toMatchObject({ linkView: true, layerView: false });
+    expect(run(s, { type: 'links' }, { type: 'layers' })).toMatchObject({ linkView: false, layerView: true });
+    expect(run(s, { type: 'layers' }, { type: 'links' })).toMatchObject({ linkView: true, layerView: false });
+    expect(run(s, { type: 'links' }, { type: 'links' }).linkView).toBe(false);
   });
 
   it('movesTheSelectionOverEmptySlotsAndStopsAtTheEdge', () => {
@@ -114,12 +119,29 @@ describe('keys', () => {
     expect(keyAction('', { tab: true, shift: true })).toEqual({ type: 'layer', by: -1 });
     expect(keyAction('c', { ctrl: true })).toEqual({ type: 'quit' });
     expect(keyAction('', { escape: true })).toEqual({ type: 'quit' });
+    expect(keyAction('n', {})).toEqual({ type: 'links' });
     expect(keyAction('z', {})).toBeNull();
   });
 
   it('listsEveryActionInTheHelpAndFitsTheHintIn80Columns', () => {
     const types = new Set(BINDINGS.flatMap((b) => b.triggers.map(([, a]) => a.type)));
-    expect([...types].sort()).toEqual(['first', 'help', 'hottest', 'last', 'layer', 'layers', 'metric', 'move', 'play', 'quit', 'span', 'speed', 'step']);
+    expect([...types].sort()).toEqual([
+      'first',
+      'help',
+      'hottest',
+      'last',
+      'layer',
+      'layers',
+      'links',
+      'metric',
+      'move',
+      'play',
+      'quit',
+      'span',
+      'speed',
+      'step',
+    ]);
     expect(width(KEY_HINT)).toBeLessThanOrEqual(80);
+    expect(KEY_HINT).toContain('n links');
   });
 });

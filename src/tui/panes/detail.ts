@@ -4,13 +4,8 @@ import { COUNTER } from '../../counters.js';
 import { MeshCoords } from '../../mapping/mesh.js';
 import { tileNeurons, utilisation } from '../metrics.js';
 import { layerColor, layerLetter, sampleRange, type Scene } from '../scene.js';
-import { joules, percent, seg, short, sparkline } from '../text.js';
+import { joules, percent, rule, seg, short, sparkline } from '../text.js';
 import type { Line } from '../types.js';
-
-function rule(label: string, width: number): Line {
-  const text = `── ${label} `;
-  return [seg(text + '─'.repeat(Math.max(0, width - [...text].length)), { dim: true })];
-}
 
 /** Sum of `value(record)` over records [from, to). */
 function total(from: number, to: number, value: (r: number) => number): number {

@@ -13,5 +13,6 @@ export function helpPane(): Line[] {
     [seg('· idle core   ░▒▓█ quarters of the largest cell   ◆ selected core', { dim: true })],
     [seg('│ ─ chip boundaries; a grid too big to fit shows blocks of cores', { dim: true })],
     [seg('per cell (their sum; utilisation: the fullest).', { dim: true })],
+    [seg("n: a router's busiest link (ways out, cores' ports) as its share of the step", { dim: true })],
   ];
 }
