@@ -51,7 +51,8 @@ function render(r: InfoReport): string {
   const head = [
     `${r.network} — ${r.source}`,
     `input ${s.inputChannels}×${s.inputHeight}×${s.inputWidth} (${s.encoding}), ${s.classes} classes, T=${s.timesteps}, width ${s.width}` +
-      (s.kind === 'snn' ? `, ${r.neurons.join('; ')}` : ', BatchNorm + ReLU'),
+      (s.kind === 'snn' ? `, ${r.neurons.join('; ')}` : ', BatchNorm + ReLU') +
+      (s.target ? `; built for ${s.target} (grouped convolutions, trinary weights: docs/${s.target}.md)` : ''),
     '',
   ];
   const rows = [

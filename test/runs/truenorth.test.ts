@@ -2,6 +2,8 @@
 // truenorth profile: it maps with neuron copies and no refusal, and its fixed-point engine run equals the fixed-point
 // reference bit for bit on a digits sample, the copies' work priced in the energy and nowhere else.
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { digitsDataset } from '../../src/data/index.js';
@@ -14,6 +16,7 @@ import { copyFactors } from '../../src/mapping/copies.js';
 import { simulateFixed } from '../../src/reference/index.js';
 import { prepareChip } from '../../src/runs/prepare.js';
 import { datasetSamples } from '../../src/runs/samples.js';
+import { cliAsync } from '../cli/run.js';
 import { spikeMismatches, totalSpikeValues } from '../engine/helpers.js';
 
 const MODEL = join(import.meta.dirname, '..', '..', 'models', 'spiking-deeplab-digits-truenorth');
@@ -71,4 +74,17 @@ describe('the shipped TrueNorth-compatible model on truenorth', () => {
       /^truenorth neuron copies \(3\.01 neurons placed per neuron of conv1, .*atrous7\): the synaptic and neuron energy include/m,
     );
   });
+
+  it('isMappedByTheMapCommandWithItsCopiesAndNamesItsTargetInInfo', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'tn-map-')), 'tn.mapping.msgpack');
+    const map = await cliAsync(['map', MODEL, '--profile', 'truenorth', '--out', out]);
+    expect(map.stderr).toBe('');
+    expect(map.code).toBe(0);
+    expect(map.stdout).toMatch(/^layer .* copies\/neuron +placed +axons in/m);
+    expect(map.stdout).toMatch(/^conv4 .* 3\.08 \(≤ 6\) +240\/256 /m);
+    expect(map.stdout).toContain('total: 4,808 cores on 2 chips');
+    const info = await cliAsync(['info', MODEL]);
+    expect(info.code).toBe(0);
+    expect(info.stdout.split('\n')[1]).toMatch(/; built for truenorth \(grouped convolutions, trinary weights: docs\/truenorth\.md\)$/);
+  }, 150_000); // two CLI processes, the map about 10 s alone and 25 s on the shared machine
 });
