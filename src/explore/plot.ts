@@ -5,7 +5,7 @@
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { paretoFront } from './pareto.js';
-import { independent, latencyModel, type Dimension, type Row } from './table.js';
+import { hottestWords, independent, latencyModel, type Dimension, type Row } from './table.js';
 
 type Rec = Record<string, unknown>;
 
@@ -74,6 +74,7 @@ function records(rows: Row[], dims: Dimension[]): Rec[] {
       ...Object.fromEntries(dims.map((d, i) => [`dim${i}`, String(d.value(r))])),
       ...(r.miou !== undefined ? { miou: r.miou } : {}),
       ...(r.maxStepNs !== undefined ? { maxStepUS: r.maxStepNs / 1e3 } : {}),
+      ...(r.hottestLink ? { hottest: hottestWords(r.hottestLink) } : {}),
     }));
 }
 
@@ -136,6 +137,7 @@ function pointsLayer(values: Rec[], dims: Dimension[], enc: Encoding) {
       tooltip: [
         { field: 'point', type: 'nominal' as const },
         { field: 'front', type: 'nominal' as const },
+        { field: 'hottest', type: 'nominal' as const, title: 'hottest link' },
       ],
     },
   };

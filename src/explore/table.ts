@@ -2,7 +2,7 @@
 
 import { int } from '../units.js';
 import { PLACEMENT } from './axes.js';
-import type { PointResult, PointSettings, ProfileAxis, ProfileValue } from './types.js';
+import type { HottestLink, PointResult, PointSettings, ProfileAxis, ProfileValue } from './types.js';
 
 /** A point with its place on the front. */
 export interface Row extends PointResult {
@@ -140,12 +140,15 @@ export function toCsv(rows: Row[], axes: ProfileAxis[]): string {
 const fmt = (v: number | undefined, digits = 3) => (v === undefined ? '–' : Number(v.toPrecision(digits)).toLocaleString('en-US'));
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
+/** A point's hottest link and its peak share of a step, e.g. `router (7, 0) east (12% of a step)`. */
+export const hottestWords = (h: HottestLink) => `${h.link} (${Math.round(h.peakUtilisation * 100)}% of a step)`;
+
 function frontLine(r: Row, dims: Dimension[]): string {
   const miou = r.miou !== undefined ? `MIoU ${(r.miou * 100).toFixed(1)}%  ` : '';
   const area = r.areaMM2 !== undefined ? `  ${fmt(r.areaMM2)} mm²` : '';
   const step = r.maxStepNs !== undefined ? ` (slowest step ${fmt(r.maxStepNs / 1e3)} µs)` : '';
   const latency = `${fmt(r.latencyNs! / 1e3)} µs${step}`;
-  const link = r.hottestLink ? `  hottest link ${r.hottestLink.link} (${Math.round(r.hottestLink.peakUtilisation * 100)}% of a step)` : '';
+  const link = r.hottestLink ? `  hottest link ${hottestWords(r.hottestLink)}` : '';
   return `  ${miou}${fmt(r.energyPJ! / 1e6)} µJ  ${latency}  ${int(r.cores!)} cores  ${plural(r.chips!, 'chip')}${area}${link}   ${labelOf(r, dims)}`;
 }
 
@@ -170,7 +173,7 @@ const listed = (lines: string[], most: number) => [
 function bottlenecks(ok: readonly Row[], dims: Dimension[]): string[] {
   if (new Set(ok.map((r) => r.hottestLink?.link)).size < 2) return [];
   const line = (r: Row) => {
-    const link = r.hottestLink ? `${r.hottestLink.link} (${Math.round(r.hottestLink.peakUtilisation * 100)}% of a step)` : 'no link used';
+    const link = r.hottestLink ? hottestWords(r.hottestLink) : 'no link used';
     return `  slowest step ${fmt(r.maxStepNs === undefined ? undefined : r.maxStepNs / 1e3)} µs  hottest link ${link}   ${labelOf(r, dims)}`;
   };
   return ['The hottest link moves:', ...listed(ok.map(line), 8)];

@@ -27,7 +27,14 @@ const good: ExplorePointJob = {
   model: { sha256: 'a'.repeat(64), bytes: 1234 },
   profile: { sha256: 'b'.repeat(64), file: 'cores/loihi.json', raw: { name: 'loihi' } },
   settings: { samples: 2, data: 'noise', split: 'val', seed: 0, dataSeed: 0 },
-  point: { overrides: { 'energyPJ.synOp': 12, meshPerChip: { x: 4, y: 4 } }, timesteps: 4, semantics: 'same-step', arithmetic: 'float' },
+  point: {
+    overrides: { 'energyPJ.synOp': 12, meshPerChip: { x: 4, y: 4 } },
+    timesteps: 4,
+    semantics: 'same-step',
+    arithmetic: 'float',
+    // explore's placement axis: the mapper's placer travels with the point.
+    placement: 'serpentine',
+  },
 };
 
 /** The reason a worker's refusal carries, as the client gets it. */
