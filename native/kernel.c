@@ -1,13 +1,16 @@
 // Native parts of the engine's hot loop: the sum of the output-stationary scatter (src/engine/simd.ts; the
 // same sums as the WebAssembly sumBuckets in assembly/scatter.ts, with 512-bit vectors where the CPU has
-// them) and the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings).
+// them), the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point
+// update (neurons.ts updateFixed, the same float64 operations on the same integers).
 //
 // Each output value is 0 plus its pixel's entries in list order, rounded to nearest after every operation:
 // the very additions of the WebAssembly and TypeScript kernels, so the results are identical bit for bit.
 // Float arithmetic sums in float32 (each product v·w rounded to float32, then added: the reference's
-// sums, src/reference/ops.ts); fixed point in float64, where the integer products and sums are exact.
+// sums, src/reference/ops.ts); fixed point in int32 where the caller has proved that no partial sum can leave
+// the int32 range (simd.ts), else in float64; both are exact integer sums, so both equal the reference's.
 // Contraction into fused multiply-adds would skip the product's rounding: it is switched off (binding.gyp).
 
+#include <math.h>
 #include <node_api.h>
 #include <stdint.h>
 #include <string.h>
@@ -21,7 +24,7 @@
 #endif
 
 // Output channels per block of the weights this kernel reads: [block][row][BLOCK] float64, or [block][row][BLOCK32]
-// float32 (a row of either is 256 bytes, four 512-bit vectors).
+// float32 or int32 (a row of any is 256 bytes, four 512-bit vectors).
 #define BLOCK 32
 #define BLOCK32 64
 
@@ -35,6 +38,7 @@ static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, s
 
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
 typedef float v16f __attribute__((vector_size(64), aligned(4)));
+typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
 
 static inline __attribute__((always_inline)) v8d load8(const double *p) {
   v8d v;
@@ -44,6 +48,12 @@ static inline __attribute__((always_inline)) v8d load8(const double *p) {
 
 static inline __attribute__((always_inline)) v16f load16(const float *p) {
   v16f v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+
+static inline __attribute__((always_inline)) v16i load16i(const int32_t *p) {
+  v16i v;
   memcpy(&v, p, sizeof v);
   return v;
 }
@@ -59,7 +69,8 @@ static inline __attribute__((always_inline)) v16f load16(const float *p) {
 
 // Entries of one pixel from *q while rows[*q] < rowEnd, added in order to the block's partial sums at acc: BLK partial
 // sums of type T in four vectors of type V (LOAD reads one), each product v·w rounded to T before it is added.
-// add_entries in float64 (fixed point), add_entries32 in float32 (float).
+// add_entries in float64 and add_entries_int in int32 (fixed point: exact, the values are integers), add_entries32 in
+// float32 (float).
 #define ADD_ENTRIES(NAME, T, V, LOAD, BLK)                                                                                   \
   static inline void NAME(T *acc, const T *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1, int32_t rowEnd, \
                           int ones) {                                                                                         \
@@ -85,6 +96,7 @@ static inline __attribute__((always_inline)) v16f load16(const float *p) {
 
 ADD_ENTRIES(add_entries, double, v8d, load8, BLOCK)
 ADD_ENTRIES(add_entries32, float, v16f, load16, BLOCK32)
+ADD_ENTRIES(add_entries_int, int32_t, v16i, load16i, BLOCK32)
 
 // The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
 static inline double fround(double x) { return (double)(float)x; }
@@ -96,13 +108,26 @@ static int32_t chunk_rows(const int32_t *count, int32_t nRows, int32_t P) {
   return wanted > CHUNK_ROWS ? (wanted < nRows ? (int32_t)wanted : nRows) : CHUNK_ROWS;
 }
 
+// The stage output of a sum x (+ its channel's bias): float arithmetic rounds it to float32 once (the reference's
+// storeChw); fixed point rounds it by the stage's shift r (neurons.ts roundShift: half = 2^(r−1), scale = 2^−r).
+typedef struct {
+  int fixed;
+  int32_t shift;
+  double half, scale;
+} Store;
+
+static inline double store_value(double x, const Store *st) {
+  if (!st->fixed) return fround(x);
+  return st->shift > 0 ? floor((x + st->half) * st->scale) : x * st->scale;
+}
+
 // The block loop of sum (see there) for partial sums of type T, BLK channels per block, ADD adding a pixel's entries of
-// one chunk: sum_blocks in float64 (fixed point: out gets the sums), sum_blocks32 in float32 (float, STORE: out gets the
-// stage output), as float64 values.
-#define SUM_BLOCKS(NAME, T, BLK, ADD, STORE)                                                                                 \
+// one chunk: sum_blocks in float64 and sum_blocks_int in int32 (fixed point), sum_blocks32 in float32 (float); out gets
+// the stage output (store_value of the sum + bias) as float64 values.
+#define SUM_BLOCKS(NAME, T, BLK, ADD)                                                                                        \
   MULTI_TARGET static void NAME(double *out, const int32_t *count, const int32_t *rows, const double *vals, int32_t *cursor,   \
                                 T *partial, const T *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones,     \
-                                const double *bias) {                                                                         \
+                                const double *bias, const Store *st) {                                                        \
     const int32_t chunkRows = chunk_rows(count, nRows, P);                                                                    \
     for (int32_t b = cLo / BLK; b * BLK < cHi; b++) {                                                                         \
       const T *wb = w + (size_t)b * nRows * BLK;                                                                              \
@@ -116,16 +141,15 @@ static int32_t chunk_rows(const int32_t *count, int32_t nRows, int32_t P) {
       for (int32_t j = j0; j < j1; j++) {                                                                                     \
         double *o = out + (size_t)(base + j) * P;                                                                             \
         const T *s = partial + j;                                                                                             \
-        /* The float stage store (the reference's storeChw): + bias, rounded to float32 once. */                             \
         const double bj = bias ? bias[b * BLK + j] : 0;                                                                       \
-        if (STORE) for (int32_t p = 0; p < P; p++) o[p] = fround((double)s[(size_t)p * BLK] + bj);                           \
-        else for (int32_t p = 0; p < P; p++) o[p] = s[(size_t)p * BLK];                                                      \
+        for (int32_t p = 0; p < P; p++) o[p] = store_value((double)s[(size_t)p * BLK] + bj, st);                             \
       }                                                                                                                       \
     }                                                                                                                         \
   }
 
-SUM_BLOCKS(sum_blocks, double, BLOCK, add_entries, 0)
-SUM_BLOCKS(sum_blocks32, float, BLOCK32, add_entries32, 1)
+SUM_BLOCKS(sum_blocks, double, BLOCK, add_entries)
+SUM_BLOCKS(sum_blocks32, float, BLOCK32, add_entries32)
+SUM_BLOCKS(sum_blocks_int, int32_t, BLOCK32, add_entries_int)
 
 // Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
 static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
@@ -139,37 +163,38 @@ static const double *optional_f64(napi_env env, napi_value v, size_t *length, in
 
 static int arg_i32(napi_env env, napi_value v, int32_t *out) { return napi_get_value_int32(env, v, out) == napi_ok; }
 
-// sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array | Float32Array, nRows, cLo,
-//     cHi, P, ones, bias: Float64Array | null): undefined
+// sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array | Float32Array | Int32Array,
+//     nRows, cLo, cHi, P, ones, bias: Float64Array | null, outShift): undefined
 // Offsets are bytes into `memory` (the WebAssembly kernel's memory, where bucket() left the lists); scratchAt has
 // room for P cursors (int32) and then, 8-byte aligned, P·256 bytes of partial sums. The weights' type picks the
-// arithmetic: float64 blocked by BLOCK (fixed point: out receives the sums; bias unused), float32 blocked by BLOCK32
-// (float: out receives each sum + its channel's bias, indexed by the conv's output channel, rounded to float32 —
-// the float stage output), as float64 values either way.
+// arithmetic: float32 blocked by BLOCK32 (float: out receives each sum + its channel's bias, indexed by the conv's
+// output channel, rounded to float32), float64 blocked by BLOCK or int32 blocked by BLOCK32 (fixed point: out receives
+// each sum + bias rounded by outShift, the fixed stage output; int32 only where the caller proved the sums fit), as
+// float64 values either way.
 static napi_value Sum(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
-  napi_value argv[13];
+  size_t argc = 14;
+  napi_value argv[14];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   void *mem = NULL;
   size_t memBytes = 0;
   napi_typedarray_type type;
   size_t wLength = 0;
   void *wData = NULL;
-  int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones;
+  int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones, outShift;
   size_t biasLength = 0;
   int biasOk = 1;
-  const double *bias = argc == 13 ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
-  if (argc != 13 || !biasOk || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
+  const double *bias = argc == 14 ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
+  if (argc != 14 || !biasOk || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
       napi_get_typedarray_info(env, argv[6], &type, &wLength, &wData, NULL, NULL) != napi_ok ||
-      (type != napi_float64_array && type != napi_float32_array) ||
+      (type != napi_float64_array && type != napi_float32_array && type != napi_int32_array) ||
       !arg_i32(env, argv[1], &outAt) || !arg_i32(env, argv[2], &countAt) || !arg_i32(env, argv[3], &rowsAt) ||
       !arg_i32(env, argv[4], &valsAt) || !arg_i32(env, argv[5], &scratchAt) || !arg_i32(env, argv[7], &nRows) ||
-      !arg_i32(env, argv[8], &cLo) || !arg_i32(env, argv[9], &cHi) || !arg_i32(env, argv[10], &P) || !arg_i32(env, argv[11], &ones)) {
+      !arg_i32(env, argv[8], &cLo) || !arg_i32(env, argv[9], &cHi) || !arg_i32(env, argv[10], &P) || !arg_i32(env, argv[11], &ones) ||
+      !arg_i32(env, argv[13], &outShift)) {
     napi_throw_type_error(env, NULL, "spikemesh_native.sum: bad arguments");
     return NULL;
   }
-  const int single = type == napi_float32_array;
-  const size_t block = single ? BLOCK32 : BLOCK;
+  const size_t block = type == napi_float64_array ? BLOCK : BLOCK32;
   if (cLo < 0 || cHi < cLo || nRows < 0 || P < 0 || (size_t)(cHi + block - 1) / block * block * (size_t)nRows > wLength) {
     napi_throw_range_error(env, NULL, "spikemesh_native.sum: weights shorter than the channel range");
     return NULL;
@@ -178,6 +203,12 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "spikemesh_native.sum: bias shorter than the channel range");
     return NULL;
   }
+  if (outShift < -1000 || outShift > 1000) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.sum: outShift out of range");
+    return NULL;
+  }
+  // The same powers of two as neurons.ts shiftHalf and shiftScale (exact in a double for any shift allowed here).
+  const Store st = {type != napi_float32_array, outShift, outShift > 0 ? ldexp(1, outShift - 1) : 0, ldexp(1, -outShift)};
   uint8_t *m = (uint8_t *)mem;
   double *out = (double *)(m + outAt);
   const int32_t *count = (const int32_t *)(m + countAt);
@@ -186,8 +217,11 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   // Per pixel: its cursor into its list and the block's partial sums.
   int32_t *cursor = (int32_t *)(m + scratchAt);
   void *partial = m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7);
-  if (single) sum_blocks32(out, count, rows, vals, cursor, (float *)partial, (const float *)wData, nRows, cLo, cHi, P, ones, bias);
-  else sum_blocks(out, count, rows, vals, cursor, (double *)partial, (const double *)wData, nRows, cLo, cHi, P, ones, bias);
+  if (type == napi_float32_array)
+    sum_blocks32(out, count, rows, vals, cursor, (float *)partial, (const float *)wData, nRows, cLo, cHi, P, ones, bias, &st);
+  else if (type == napi_int32_array)
+    sum_blocks_int(out, count, rows, vals, cursor, (int32_t *)partial, (const int32_t *)wData, nRows, cLo, cHi, P, ones, bias, &st);
+  else sum_blocks(out, count, rows, vals, cursor, (double *)partial, (const double *)wData, nRows, cLo, cHi, P, ones, bias, &st);
   return NULL;
 }
 
@@ -295,12 +329,165 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// The fixed-point neuron constants of a population (neurons.ts updateFixed): membrane range, threshold, the leak's δ and
+// its exact factor keep = (4096 − δ)/4096, and the kind.
+typedef struct {
+  double min, max, theta, keep;
+  int32_t decay, lif, hard;
+} FixedNeuron;
+
+// The per-step tables of one channel: I = roundShift(x · mult, shift) + bias.
+typedef struct {
+  double mult, half, scale, bias;
+  int32_t shift;
+} FixedChannel;
+
+// Flags of one pass over a tile row piece (counted, and added to the tally, after the vectorized pass).
+typedef struct {
+  uint8_t spiked[LIF_ROW], active[LIF_ROW], saturated[LIF_ROW];
+} RowFlags;
+
+// One tile row piece of the fixed update: the very operations of updateFixed in the same order, on float64 integers.
+// rounds (shift > 0), leaks (LIF with δ > 0) and lif are constants at each call, so every variant is a branch-free loop
+// GCC vectorizes (floor and trunc are single instructions on x86-64-v2 and later).
+static inline __attribute__((always_inline)) void fixed_row(const double *restrict cur, double *restrict mem, int32_t len, FixedChannel ch,
+                                                            FixedNeuron q, int rounds, int leaks, int lif, uint8_t *restrict spiked,
+                                                            uint8_t *restrict active, uint8_t *restrict saturated) {
+  for (int32_t k = 0; k < len; k++) {
+    const double xm = cur[k] * ch.mult;
+    const double I = (rounds ? floor((xm + ch.half) * ch.scale) : xm * ch.scale) + ch.bias;
+    const double m = mem[k];
+    active[k] = (uint8_t)((I != 0) | (m != 0));
+    // trunc(·) + 0 turns −0 into 0, as updateFixed's leakBy does.
+    const double s = (leaks ? trunc(m * q.keep) + 0.0 : m) + I;
+    saturated[k] = (uint8_t)((s < q.min) | (s > q.max));
+    const double u = s < q.min ? q.min : s > q.max ? q.max : s;
+    const int spike = lif && u > q.theta;
+    mem[k] = spike ? (q.hard ? 0 : u - q.theta) : u;
+    spiked[k] = (uint8_t)spike;
+  }
+}
+
+// fixed_row with its three constants picked from the channel and the population.
+static inline __attribute__((always_inline)) void fixed_row_any(const double *cur, double *mem, int32_t len, FixedChannel ch, FixedNeuron q,
+                                                                RowFlags *f) {
+  const int leaks = q.lif && q.decay != 0;
+  if (ch.shift > 0) {
+    if (leaks) fixed_row(cur, mem, len, ch, q, 1, 1, 1, f->spiked, f->active, f->saturated);
+    else if (q.lif) fixed_row(cur, mem, len, ch, q, 1, 0, 1, f->spiked, f->active, f->saturated);
+    else fixed_row(cur, mem, len, ch, q, 1, 0, 0, f->spiked, f->active, f->saturated);
+  } else {
+    if (leaks) fixed_row(cur, mem, len, ch, q, 0, 1, 1, f->spiked, f->active, f->saturated);
+    else if (q.lif) fixed_row(cur, mem, len, ch, q, 0, 0, 1, f->spiked, f->active, f->saturated);
+    else fixed_row(cur, mem, len, ch, q, 0, 0, 0, f->spiked, f->active, f->saturated);
+  }
+}
+
+// The fixed update of a tile (see LifFixed); counts receives [events, active, saturations].
+MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int32_t *outIdx, float *outVal, const int32_t *mult,
+                                    const int32_t *shift, const int32_t *bias, const int32_t *g, const FixedNeuron *q, const int32_t *part,
+                                    double *tallyActive, double *tallySat, int32_t *counts) {
+  const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], row = g[9];
+  const int32_t tw = x1 - x0;
+  const FixedNeuron qn = *q;
+  RowFlags f;
+  int32_t events = 0, active = 0, saturations = 0;
+  size_t i = 0;
+  for (int32_t c = c0; c < c1; c++) {
+    const int32_t r = shift[c];
+    const FixedChannel ch = {mult[row + c], r > 0 ? ldexp(1, r - 1) : 0, ldexp(1, -r), bias[row + c], r};
+    for (int32_t y = y0; y < y1; y++) {
+      const int32_t first = (c * popH + y) * popW + x0;
+      for (int32_t x = 0; x < tw; x += LIF_ROW) {
+        const int32_t len = tw - x < LIF_ROW ? tw - x : LIF_ROW;
+        fixed_row_any(current + i, membrane + base + i, len, ch, qn, &f);
+        // Written for every neuron, kept for spikes (as in lif_loop): the write lands at most at this neuron's own slot.
+        int32_t *out = outIdx + base;
+        for (int32_t k = 0; k < len; k++) {
+          out[events] = first + x + k;
+          events += f.spiked[k];
+        }
+        for (int32_t k = 0; k < len; k++) {
+          active += f.active[k];
+          saturations += f.saturated[k];
+        }
+        if (part)
+          for (int32_t k = 0; k < len; k++) {
+            tallyActive[part[i + k]] += f.active[k];
+            tallySat[part[i + k]] += f.saturated[k];
+          }
+        i += (size_t)len;
+      }
+    }
+  }
+  for (int32_t e = 0; e < events; e++) outVal[base + e] = 1;
+  counts[0] = events;
+  counts[1] = active;
+  counts[2] = saturations;
+}
+
+// lifFixed(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, multiplier: Int32Array,
+//          shift: Int32Array, bias: Int32Array, geometry: Int32Array [c0, c1, y0, y1, x0, x1, popH, popW, base, row, lif,
+//          hard, decay], limits: Float64Array [min, max, theta, keep], part: Int32Array | null, tallyActive: Float64Array |
+//          null, tallySaturations: Float64Array | null, counts: Int32Array [events, active, saturations]): undefined
+// neurons.ts updateFixed on one tile: row is the first entry of the step's multiplier/bias row (t'·C). With part, each
+// neuron's activity and saturation are also added to its part's tally (part indexed tile-locally).
+static napi_value LifFixed(napi_env env, napi_callback_info info) {
+  size_t argc = 13;
+  napi_value argv[13];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 13) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.lifFixed: expects 13 arguments");
+    return NULL;
+  }
+  size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nMult = 0, nShift = 0, nBias = 0, nGeo = 0, nLim = 0, nPart = 0, nTa = 0, nTs = 0, nCounts = 0;
+  const double *current = typed_data(env, argv[0], napi_float64_array, &nCur);
+  double *membrane = typed_data(env, argv[1], napi_float64_array, &nMem);
+  int32_t *outIdx = typed_data(env, argv[2], napi_int32_array, &nIdx);
+  float *outVal = typed_data(env, argv[3], napi_float32_array, &nVal);
+  const int32_t *mult = typed_data(env, argv[4], napi_int32_array, &nMult);
+  const int32_t *shift = typed_data(env, argv[5], napi_int32_array, &nShift);
+  const int32_t *bias = typed_data(env, argv[6], napi_int32_array, &nBias);
+  const int32_t *g = typed_data(env, argv[7], napi_int32_array, &nGeo);
+  const double *lim = typed_data(env, argv[8], napi_float64_array, &nLim);
+  int32_t *counts = typed_data(env, argv[12], napi_int32_array, &nCounts);
+  napi_valuetype partType = napi_undefined;
+  const int withTally = napi_typeof(env, argv[9], &partType) == napi_ok && partType != napi_null;
+  const int32_t *part = withTally ? typed_data(env, argv[9], napi_int32_array, &nPart) : NULL;
+  double *ta = withTally ? typed_data(env, argv[10], napi_float64_array, &nTa) : NULL;
+  double *ts = withTally ? typed_data(env, argv[11], napi_float64_array, &nTs) : NULL;
+  if (!current || !membrane || !outIdx || !outVal || !mult || !shift || !bias || !g || nGeo < 13 || !lim || nLim < 4 || !counts || nCounts < 3 ||
+      (withTally && (!part || !ta || !ts))) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.lifFixed: bad arguments");
+    return NULL;
+  }
+  const int32_t c0 = g[0], c1 = g[1], row = g[9];
+  const size_t n = (size_t)(c1 - c0) * (size_t)(g[3] - g[2]) * (size_t)(g[5] - g[4]);
+  const size_t end = (size_t)g[8] + n;
+  if (c0 < 0 || c1 < c0 || g[8] < 0 || row < 0 || n > nCur || end > nMem || end > nIdx || end > nVal || (size_t)c1 > nShift ||
+      (size_t)row + (size_t)c1 > nMult || (size_t)row + (size_t)c1 > nBias || (withTally && n > nPart)) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.lifFixed: arrays shorter than the tile");
+    return NULL;
+  }
+  // Every part index is checked once here, so the tally's adds stay inside its arrays.
+  for (size_t i = 0; withTally && i < n; i++)
+    if (part[i] < 0 || (size_t)part[i] >= nTa || (size_t)part[i] >= nTs) {
+      napi_throw_range_error(env, NULL, "spikemesh_native.lifFixed: a part outside the tally");
+      return NULL;
+    }
+  const FixedNeuron q = {lim[0], lim[1], lim[2], lim[3], g[12], g[10], g[11]};
+  fixed_tile(current, membrane, outIdx, outVal, mult, shift, bias, g, &q, part, ta, ts, counts);
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn, lif, block, block32;
+  napi_value fn, lif, lifFixed, block, block32;
   napi_create_function(env, "sum", NAPI_AUTO_LENGTH, Sum, NULL, &fn);
   napi_set_named_property(env, exports, "sum", fn);
   napi_create_function(env, "lif", NAPI_AUTO_LENGTH, Lif, NULL, &lif);
   napi_set_named_property(env, exports, "lif", lif);
+  napi_create_function(env, "lifFixed", NAPI_AUTO_LENGTH, LifFixed, NULL, &lifFixed);
+  napi_set_named_property(env, exports, "lifFixed", lifFixed);
   napi_create_int32(env, BLOCK, &block);
   napi_set_named_property(env, exports, "block", block);
   napi_create_int32(env, BLOCK32, &block32);

@@ -422,12 +422,12 @@ export function computeBlock(
     }
     updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native);
   } else {
-    // The fixed-point update is TypeScript: it counts each mapped core's neurons itself.
+    // The fixed-point update counts each mapped core's neurons itself (its saturation test is the update's own).
     const tally = bs.tally;
     tally.part = blocks.partOf[block]!;
     tally.active.fill(0, 0, cores.length);
     tally.saturations.fill(0, 0, cores.length);
-    updateFixed(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, tally);
+    updateFixed(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, tally, sc.native);
     cores.forEach((core, p) => writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!));
   }
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: bview.offset, count: upd.events };

@@ -6,7 +6,8 @@
 // to float32 as the reference does (acc32). Each flow's packets already come in that order (a
 // source emits in C-order) and no neuron is in two flows, so merging the flows' runs suffices (and
 // where no accumulator hears two flows, not even that: CoreInput.merge); only the test hook that
-// shuffles packets needs a full sort. Fixed point needs neither: integer sums are exact (in float64, acc).
+// shuffles packets needs a full sort. Fixed point needs neither: integer sums are exact (in float64, acc; in int32 in the
+// native sum where simd.ts proves they fit).
 //
 // The scatter runs in the WebAssembly SIMD kernel (simd.ts) where the runtime has it, else in the
 // TypeScript loops below; both add the same products into the same accumulators in the same order. For a
@@ -38,8 +39,8 @@ import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 
 /**
  * The event stage's accumulator: 'pixels' H×W×C sums (input-stationary scatter; in acc32 in float, acc in fixed
- * point), 'channels' C×H×W fixed-point sums in acc (output-stationary), 'stored' the C×H×W float stage output itself
- * in acc (the output-stationary sums add the bias and round).
+ * point), 'channels' C×H×W fixed-point sums in acc (the WebAssembly output-stationary sum), 'stored' the C×H×W stage
+ * output itself in acc (the native output-stationary sums, and the WebAssembly one in float, add the bias and round).
  */
 export type AccLayout = 'pixels' | 'channels' | 'stored';
 
@@ -283,8 +284,8 @@ function bindScatter(sc: Scratch, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, 
   return (ly, lx, ci, v, coA, coB) => scatterOne(acc, conv, rT, cT, ly, lx, ci, v, EW, EC, elo, coA, coB);
 }
 
-/** The layout buckets() leaves: the float stage output, or channel-major fixed-point sums. */
-const bucketsLayout = (float: boolean): AccLayout => (float ? 'stored' : 'channels');
+/** The layout buckets() leaves: the stage output, or channel-major fixed-point sums (the WebAssembly sum in fixed point). */
+const bucketsLayout = (wasm: WasmScatter): AccLayout => (wasm.storesStage ? 'stored' : 'channels');
 
 /** Event stage without a pool: every event meets the synapses of its source neuron inside the region. */
 function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number, float: boolean): number {
@@ -300,7 +301,7 @@ function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   if (sc.wasm && conv.groups === 1) {
     const ops = sc.wasm.directBuckets(n, proj.unitEvents, { H: srcH, W: srcW, yOff: rT.inLo, xOff: cT.inLo, cOff: 0 }, conv, rT, cT, { EH, EW, elo, ehi });
     if (ops >= 0) {
-      sc.accLayout = bucketsLayout(float);
+      sc.accLayout = bucketsLayout(sc.wasm);
       return ops;
     }
   }
@@ -382,7 +383,7 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
     conv.groups === 1 &&
     sc.wasm.pooledBuckets(m, { H: PH, W: PW, yOff: 0, xOff: 0, cOff: pcLo }, conv, rows.event, cols.event, { EH, EW, elo, ehi }) >= 0
   ) {
-    sc.accLayout = bucketsLayout(float);
+    sc.accLayout = bucketsLayout(sc.wasm);
     return ops;
   }
   sc.accLayout = 'pixels';

@@ -119,11 +119,12 @@ export function integrateInputs(
       else for (let i = 0; i < n; i++) current[i] = Math.fround(current[i]! + y[i]!);
       continue;
     }
-    if (p === 0) current.fill(0, 0, n);
+    // The first projection adds onto zeros: 0 + y·gain in one pass (the + 0 keeps what adding to a cleared current gives, −0 included).
     const align = proj.align!;
     for (let c = 0, channels = n / hw; c < channels; c++) {
       const gain = 2 ** align[c0 + c]!;
-      for (let i = c * hw, end = i + hw; i < end; i++) current[i]! += y[i]! * gain;
+      if (p === 0) for (let i = c * hw, end = i + hw; i < end; i++) current[i] = 0 + y[i]! * gain;
+      else for (let i = c * hw, end = i + hw; i < end; i++) current[i]! += y[i]! * gain;
     }
   }
   return current;
@@ -156,7 +157,7 @@ export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: numb
   const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
   const row = normRowOf(chip, st, layer, step);
   if (float) updateFloat(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd, sc.native);
-  else updateFixed(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd);
+  else updateFixed(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd, null, sc.native);
   st.outCount[core] = upd.events;
   const lo = chip.outStart[core]!;
   const hi = chip.outStart[core + 1]!;

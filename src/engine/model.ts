@@ -336,4 +336,4 @@ export interface SharedState {
 }
 
 /** The native sum's weights of a chip's convs with one group ([block][row][block]), by stage key (simd.ts). */
-export type BlockedWeights = Record<string, Float64Array | Float32Array>;
+export type BlockedWeights = Record<string, Float64Array | Float32Array | Int32Array>;

@@ -1,6 +1,6 @@
 // The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the sum of the
-// output-stationary scatter and the float LIF update. Where it is missing the WebAssembly kernel and the
-// TypeScript update do the same work with identical results.
+// output-stationary scatter and the float and fixed-point neuron updates. Where it is missing the WebAssembly kernel
+// and the TypeScript updates do the same work with identical results.
 
 import { createRequire } from 'node:module';
 
@@ -21,14 +21,36 @@ export interface NativeKernel {
     theta: number,
     counts: Int32Array,
   ): void;
-  /** Output channels per block of the float64 weights `sum` reads ([block][row][block]: fixed point). */
+  /**
+   * neurons.ts updateFixed on one tile: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, row (the step's first
+   * multiplier/bias entry), lif (0/1), hard (0/1), decay δ], limits [membrane min, max, threshold, (4096 − δ)/4096];
+   * part (tile-local, with the two tally arrays; all three null: no tally) adds each neuron's activity and saturation
+   * to its part; counts receives [events, active, saturations].
+   */
+  lifFixed(
+    current: Float64Array,
+    membrane: Float64Array,
+    outIdx: Int32Array,
+    outVal: Float32Array,
+    multiplier: Int32Array,
+    shift: Int32Array,
+    bias: Int32Array,
+    geometry: Int32Array,
+    limits: Float64Array,
+    part: Int32Array | null,
+    tallyActive: Float64Array | null,
+    tallySaturations: Float64Array | null,
+    counts: Int32Array,
+  ): void;
+  /** Output channels per block of the float64 weights `sum` reads ([block][row][block]: fixed point where int32 may overflow). */
   readonly block: number;
-  /** Output channels per block of the float32 weights `sum` reads ([block32][row][block32]: float arithmetic). */
+  /** Output channels per block of the float32 and int32 weights `sum` reads ([block32][row][block32]: float, fixed point). */
   readonly block32: number;
   /**
-   * sumBuckets of assembly/scatter.ts on the kernel's memory (byte offsets), reading `weights` blocked by `block`
-   * (float64: fixed point, out receives the sums) or by `block32` (float32: float, out receives each sum + bias[its
-   * conv output channel] (bias null: 0) rounded to float32, the float stage output), as float64 values either way.
+   * sumBuckets of assembly/scatter.ts on the kernel's memory (byte offsets), reading `weights` blocked by `block32`
+   * (float32: float, out receives each sum + bias[its conv output channel] (bias null: 0) rounded to float32; int32:
+   * fixed point, the caller having proved no sum leaves int32) or by `block` (float64: fixed point); in fixed point out
+   * receives each sum + bias rounded by outShift (neurons.ts roundShift): the stage output either way, as float64 values.
    * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·256 bytes of partial sums.
    */
   sum(
@@ -38,13 +60,14 @@ export interface NativeKernel {
     rowsAt: number,
     valsAt: number,
     scratchAt: number,
-    weights: Float64Array | Float32Array,
+    weights: Float64Array | Float32Array | Int32Array,
     nRows: number,
     cLo: number,
     cHi: number,
     P: number,
     ones: number,
     bias: Float64Array | null,
+    outShift: number,
   ): void;
 }
 

@@ -165,10 +165,15 @@ function nativeLif(
 ): void {
   lifGeometry.set([v.c0, v.c1, v.y0, v.y1, v.x0, v.x1, pop.shape.h, pop.shape.w, v.offset, pop.hardReset ? 1 : 0]);
   native.lif(current, membrane, outIdx, outVal, table?.scale ?? null, table?.bias ?? null, lifGeometry, pop.leak, pop.threshold, lifCounts);
-  const n = (v.c1 - v.c0) * (v.y1 - v.y0) * (v.x1 - v.x0);
-  counts.active += lifCounts[1]!;
-  counts.inactive += n - lifCounts[1]!;
-  counts.events += lifCounts[0]!;
+  addTotals(counts, v, lifCounts[0]!, lifCounts[1]!, 0);
+}
+
+/** A native update's totals over the tile of `v` into counts. */
+function addTotals(counts: UpdateCounts, v: CoreView, events: number, active: number, saturations: number): void {
+  counts.active += active;
+  counts.inactive += (v.c1 - v.c0) * (v.y1 - v.y0) * (v.x1 - v.x0) - active;
+  counts.events += events;
+  counts.saturations += saturations;
 }
 
 /**
@@ -199,7 +204,7 @@ export interface Tally {
 
 /**
  * Fixed-point update: I = shiftRound(x·multiplier, shift) + bias, then the integer LIF or accumulator. `tally`: also
- * count active and saturating neurons per part.
+ * count active and saturating neurons per part. `native`: the same update in the native kernel.
  */
 export function updateFixed(
   pop: PopulationPlan,
@@ -211,7 +216,12 @@ export function updateFixed(
   normRow: number,
   counts: UpdateCounts,
   tally: Tally | null = null,
+  native: NativeKernel | null = null,
 ): void {
+  if (native) {
+    nativeFixed(native, pop, v, current, membrane, outIdx, outVal, normRow, counts, tally);
+    return;
+  }
   const q = pop.q!;
   const C = v.c1 - v.c0;
   const H = v.y1 - v.y0;
@@ -265,6 +275,47 @@ export function updateFixed(
   counts.inactive += C * H * W - active;
   counts.events += events;
   counts.saturations += saturations;
+}
+
+/** Per-thread argument buffers of nativeFixed (no allocation per call). */
+const fixedGeometry = new Int32Array(13);
+const fixedLimits = new Float64Array(4);
+const fixedCounts = new Int32Array(3);
+
+/** updateFixed in the native kernel: the same float64 operations on the same integers, so the same membranes, spikes and counts. */
+function nativeFixed(
+  native: NativeKernel,
+  pop: PopulationPlan,
+  v: CoreView,
+  current: Float64Array,
+  membrane: Float64Array,
+  outIdx: Int32Array,
+  outVal: Float32Array,
+  normRow: number,
+  counts: UpdateCounts,
+  tally: Tally | null,
+): void {
+  const q = pop.q!;
+  const row = Math.min(normRow, q.steps - 1) * q.shape.c;
+  const lif = q.neuron === 'lif' ? 1 : 0;
+  fixedGeometry.set([v.c0, v.c1, v.y0, v.y1, v.x0, v.x1, pop.shape.h, pop.shape.w, v.offset, row, lif, q.reset === 'hard' ? 1 : 0, q.decay]);
+  fixedLimits.set([q.membrane.min, q.membrane.max, q.threshold, (DECAY_ONE - q.decay) / DECAY_ONE]);
+  native.lifFixed(
+    current,
+    membrane,
+    outIdx,
+    outVal,
+    q.multiplier,
+    q.shift,
+    q.bias,
+    fixedGeometry,
+    fixedLimits,
+    tally?.part ?? null,
+    tally?.active ?? null,
+    tally?.saturations ?? null,
+    fixedCounts,
+  );
+  addTotals(counts, v, fixedCounts[0]!, fixedCounts[1]!, fixedCounts[2]!);
 }
 
 /** Counts of activity() for one core. */

@@ -5,7 +5,9 @@
 // made: the weights of every conv, every core's tap tables, the event list and the accumulator (the
 // scratch's evIdx/evVal/acc/acc32 are views of it, so gathering writes straight into the kernel's input).
 // The memory never grows, so the views stay valid for the thread's life. A chip in float arithmetic sums
-// in float32 (acc32, float32 blocked weights), one in fixed point in float64 (acc, float64 blocked weights).
+// in float32 (acc32, float32 blocked weights), one in fixed point exactly: in int32 in the native sum where the
+// step's values and the conv's weights prove every partial sum fits (int32 blocked weights, as wide as float's, so
+// the same work costs the same), else in float64 (float64 blocked weights).
 
 import type { BlockedWeights, Chip, ConvPlan, LocalTaps } from './model.js';
 import { nativeKernel, type NativeKernel } from './native.js';
@@ -157,28 +159,30 @@ const WASM_BLOCK = 12;
 const weightRows = (c: ConvPlan) => c.weights.length / c.coutPerGroup;
 const blockedLength = (c: ConvPlan, block: number) => Math.ceil(c.coutPerGroup / block) * block * weightRows(c);
 
-/** The native sum's scratch: a cursor and a block of partial sums per pixel (a float64 or a float32 block). */
+/** The native sum's scratch: a cursor and a block of partial sums per pixel (a float64, float32 or int32 block). */
 const nativeScratchBytes = (chip: Chip, native: NativeKernel) =>
   align16(8 * chip.scratch.pixels) + align16(Math.max(8 * native.block, 4 * native.block32) * chip.scratch.pixels);
 
-/** How a chip's blocked weights are laid out: float arithmetic sums in float32, fixed point in float64. */
+/** How a chip's blocked weights are laid out: float arithmetic sums in float32, fixed point in int32 (native) or float64. */
 interface BlockedLayout {
   block: number;
-  single: boolean;
+  type: typeof Float32Array | typeof Int32Array | typeof Float64Array;
 }
 const blockedLayout = (chip: Chip, native: NativeKernel | null): BlockedLayout => {
-  const single = chip.arithmetic === 'float';
-  return { single, block: native ? (single ? native.block32 : native.block) : WASM_BLOCK };
+  if (chip.arithmetic === 'float') return { type: Float32Array, block: native ? native.block32 : WASM_BLOCK };
+  return native ? { type: Int32Array, block: native.block32 } : { type: Float64Array, block: WASM_BLOCK };
 };
+/** The native sum's exact fallback in fixed point where int32 could overflow: float64 sums. */
+const exactLayout = (native: NativeKernel): BlockedLayout => ({ type: Float64Array, block: native.block });
 /** A blocked weight array of the layout, over `buffer` at byteOffset (a fresh buffer when none is given). */
-function blockedArray(layout: BlockedLayout, length: number, buffer?: ArrayBufferLike, byteOffset = 0): Float64Array | Float32Array {
-  if (layout.single) return buffer ? new Float32Array(buffer, byteOffset, length) : new Float32Array(length);
-  return buffer ? new Float64Array(buffer, byteOffset, length) : new Float64Array(length);
+function blockedArray(layout: BlockedLayout, length: number, buffer: ArrayBufferLike = new ArrayBuffer(blockedBytes(layout, length)), byteOffset = 0): Blocked {
+  return new layout.type(buffer as ArrayBuffer, byteOffset, length);
 }
-const blockedBytes = (layout: BlockedLayout, length: number) => (layout.single ? 4 : 8) * length;
+const blockedBytes = (layout: BlockedLayout, length: number) => layout.type.BYTES_PER_ELEMENT * length;
+type Blocked = Float64Array | Float32Array | Int32Array;
 
-/** [row][cout] float32 → [block][row][block] (exact in either precision), the last block padded with zeros. */
-function blockWeights<A extends Float64Array | Float32Array>(c: ConvPlan, block: number, out: A): A {
+/** [row][cout] float32 → [block][row][block] (exact in each type: fixed-point weights are integers), the last block padded with zeros. */
+function blockWeights<A extends Blocked>(c: ConvPlan, block: number, out: A): A {
   const rows = weightRows(c);
   const cout = c.coutPerGroup;
   for (let b = 0; b * block < cout; b++) {
@@ -192,6 +196,33 @@ function blockWeights<A extends Float64Array | Float32Array>(c: ConvPlan, block:
 }
 /** Key of a chip's conv stage in BlockedWeights: projection index / stage index. */
 const stageKey = (projection: number, stage: number) => `${projection}/${stage}`;
+
+/** The largest magnitude an int32 sum may reach. */
+const INT32_LIMIT = 2 ** 31 - 1;
+
+/**
+ * The most any output channel's sum of |weight| over its rows: a pixel's list holds each weight row at most once (one
+ * event per source neuron, one pooled value per cell, each through one tap), so every partial sum of a pixel with
+ * values of magnitude ≤ m stays within m times this.
+ */
+export function weightL1(c: ConvPlan): number {
+  const rows = weightRows(c);
+  const cout = c.coutPerGroup;
+  const l1 = new Float64Array(cout);
+  for (let r = 0; r < rows; r++) for (let j = 0; j < cout; j++) l1[j]! += Math.abs(c.weights[r * cout + j]!);
+  return l1.reduce((a, b) => Math.max(a, b), 0);
+}
+
+/** The largest |value| of list[0, n), or Infinity where one is not an integer (int32 cannot hold it). */
+function integerBound(list: Float32Array | Float64Array, n: number): number {
+  let most = 0;
+  for (let i = 0; i < n; i++) {
+    const v = list[i]!;
+    if (!Number.isInteger(v)) return Infinity;
+    most = Math.max(most, Math.abs(v));
+  }
+  return most;
+}
 
 function forEachBlockedConv(chip: Chip, visit: (conv: ConvPlan, key: string) => void): void {
   chip.plan.projections.forEach((proj, pi) =>
@@ -277,7 +308,10 @@ export class WasmScatter {
   private readonly blockedAt = new Map<ConvPlan, number>();
   /** sumBuckets' copy of a conv's bias (float64); absent: no bias. */
   private readonly biasAt = new Map<ConvPlan, number>();
-  private readonly nativeBlocked = new Map<ConvPlan, Float64Array | Float32Array>();
+  private readonly nativeBlocked = new Map<ConvPlan, Blocked>();
+  /** Fixed point, native: each conv's weightL1 (int32 sums are proved safe from it), and its float64 weights once needed. */
+  private readonly l1 = new Map<ConvPlan, number>();
+  private readonly exactBlocked = new Map<ConvPlan, Float64Array>();
   /** 1: float32 sums (float arithmetic), 0: float64 (fixed point); the kernels' `single`. */
   private readonly single: number;
   private readonly tapsAt = new Map<LocalTaps, number>();
@@ -343,7 +377,7 @@ export class WasmScatter {
     this.acc = new Float64Array(buffer, this.accAt, chip.scratch.acc);
     this.acc32 = new Float32Array(buffer, this.accAt, chip.scratch.acc);
     const layout = blockedLayout(chip, native);
-    this.single = layout.single ? 1 : 0;
+    this.single = chip.arithmetic === 'float' ? 1 : 0;
     this.evIdx = new Int32Array(buffer, this.evIdxAt, chip.scratch.events);
     this.evVal = new Float32Array(buffer, this.evValAt, chip.scratch.events);
     this.cap = cap;
@@ -364,8 +398,9 @@ export class WasmScatter {
       const length = blockedLength(c, layout.block);
       if (native) {
         const given = shared?.[keys.get(c) ?? ''];
-        const fits = given?.length === length && given instanceof (layout.single ? Float32Array : Float64Array);
+        const fits = given?.length === length && given instanceof layout.type;
         this.nativeBlocked.set(c, fits ? given : blockWeights(c, layout.block, blockedArray(layout, length)));
+        if (!this.single) this.l1.set(c, weightL1(c));
         continue;
       }
       const b = place(blockedBytes(layout, length));
@@ -429,11 +464,12 @@ export class WasmScatter {
    * The output-stationary scatter through a conv with one group into the accumulator, channel-major this time
    * (channels [elo, ehi) × EH×EW): `bucket` lists each pixel's (weight row, value) pairs in event order,
    * `sumBuckets` adds them pixel by pixel; every value is written (no need to clear the accumulator). Returns
-   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. In float the
-   * accumulator receives the stage output itself (+ bias, rounded to float32), as float64; in fixed point the sums.
+   * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. Where storesStage the
+   * accumulator receives the stage output itself (+ bias, rounded to float32 or by the fixed stage's shift), as
+   * float64; otherwise (fixed point without the native kernel) the sums.
    */
   private buckets(
-    events: { idxAt: number; valAt: number; values: number; n: number },
+    events: { idxAt: number; valAt: number; values: number; n: number; list: Float32Array | Float64Array },
     grid: EventGrid,
     conv: ConvPlan,
     rT: LocalTaps,
@@ -464,7 +500,7 @@ export class WasmScatter {
     );
     if (pairs < 0) return -1;
     const ones = events.values === VALUES.one ? 1 : 0;
-    const nativeWeights = this.nativeBlocked.get(conv);
+    const nativeWeights = this.nativeWeights(conv, events);
     if (this.native && nativeWeights)
       this.native.sum(
         this.buffer,
@@ -480,6 +516,7 @@ export class WasmScatter {
         P,
         ones,
         conv.bias,
+        conv.outShift,
       );
     else {
       const blocked = this.blockedAt.get(conv);
@@ -502,14 +539,39 @@ export class WasmScatter {
     return pairs * (out.ehi - out.elo);
   }
 
+  /**
+   * The native sum's weights of a conv for these values (undefined: no native sum for it). Fixed point sums in int32
+   * only where the values are integers of magnitude ≤ m and m · weightL1 fits int32; else in float64, also exact.
+   */
+  private nativeWeights(conv: ConvPlan, events: { values: number; n: number; list: Float32Array | Float64Array }): Blocked | undefined {
+    const blocked = this.nativeBlocked.get(conv);
+    const l1 = this.l1.get(conv);
+    if (!this.native || !(blocked instanceof Int32Array) || l1 === undefined) return blocked;
+    const most = events.values === VALUES.one ? 1 : integerBound(events.list, events.n);
+    if (most * l1 <= INT32_LIMIT) return blocked;
+    let exact = this.exactBlocked.get(conv);
+    if (!exact) {
+      const layout = exactLayout(this.native);
+      exact = blockWeights(conv, layout.block, new Float64Array(blockedLength(conv, layout.block)));
+      this.exactBlocked.set(conv, exact);
+    }
+    return exact;
+  }
+
+  /** Whether buckets() leaves the stage output (+ bias, rounded) rather than the sums: always but in fixed point without the native kernel. */
+  get storesStage(): boolean {
+    return this.single === 1 || this.native !== null;
+  }
+
   /** `direct` for a conv with one group, output-stationary (see buckets); -1: too many pairs, use `direct`. */
   directBuckets(n: number, unitValues: boolean, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: BucketsOut): number {
-    return this.buckets({ idxAt: this.evIdxAt, valAt: this.evValAt, values: unitValues ? VALUES.one : VALUES.f32, n }, grid, conv, rT, cT, out);
+    const values = unitValues ? VALUES.one : VALUES.f32;
+    return this.buckets({ idxAt: this.evIdxAt, valAt: this.evValAt, values, n, list: this.evVal }, grid, conv, rT, cT, out);
   }
 
   /** The first n pooled cells of cellIdx/cellVal through a conv with one group (see buckets); -1: too many pairs. */
   pooledBuckets(n: number, grid: EventGrid, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, out: BucketsOut): number {
-    return this.buckets({ idxAt: this.cellIdxAt, valAt: this.cellValAt, values: VALUES.f64, n }, grid, conv, rT, cT, out);
+    return this.buckets({ idxAt: this.cellIdxAt, valAt: this.cellValAt, values: VALUES.f64, n, list: this.cellVal }, grid, conv, rT, cT, out);
   }
 
   /** integrate.ts scatterOne with the conv, tap tables and accumulator region fixed. */

@@ -1,9 +1,10 @@
-// The native LIF update against the TypeScript one: the same membranes, spikes and counts for any tile, table, leak and threshold.
+// The native neuron updates against the TypeScript ones: the same membranes, spikes and counts for any tile, table, leak
+// and threshold, in float (LIF) and in fixed point (LIF or accumulator, any shift, saturation, per-part tallies).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nativeKernel } from '../../src/engine/native.js';
-import { updateFloat, type CoreView, type UpdateCounts } from '../../src/engine/neurons.js';
+import { updateFixed, updateFloat, type CoreView, type Tally, type UpdateCounts } from '../../src/engine/neurons.js';
 import type { PopulationPlan } from '../../src/engine/plan.js';
 
 const f32 = fc.float({ min: Math.fround(-4), max: Math.fround(4), noNaN: true });
@@ -110,5 +111,130 @@ describe.skipIf(!nativeKernel())('native LIF update', () => {
     expect(r.spikes).toEqual([0, 1]);
     expect(r.membrane).toEqual([0.25, 0.25, 1]);
     expect(r.counts).toEqual({ active: 3, inactive: 0, events: 2, saturations: 0 });
+  });
+});
+
+interface FixedCase {
+  shape: { c: number; h: number; w: number };
+  view: CoreView;
+  lif: boolean;
+  hard: boolean;
+  decay: number;
+  threshold: number;
+  bits: number;
+  steps: number;
+  normRow: number;
+  multiplier: number[];
+  shift: number[];
+  bias: number[];
+  current: number[];
+  membrane: number[];
+  parts: number[];
+}
+
+/** A tile of a population with fixed-point tables: every rounding shift sign, leak or none, LIF or accumulator, saturating membranes. */
+const fixedCases = cases.chain((k) => {
+  const n = k.current.length;
+  const C = k.shape.c;
+  return fc.record({ bits: fc.integer({ min: 6, max: 24 }), steps: fc.integer({ min: 1, max: 3 }) }).chain(({ bits, steps }) => {
+    const limit = 2 ** (bits - 1);
+    const integer = (m: number) => fc.oneof(fc.integer({ min: -m, max: m }), fc.constant(0));
+    return fc.record({
+      shape: fc.constant(k.shape),
+      view: fc.constant(k.view),
+      lif: fc.boolean(),
+      hard: fc.boolean(),
+      decay: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 4095 })),
+      threshold: fc.integer({ min: 1, max: limit - 1 }),
+      bits: fc.constant(bits),
+      steps: fc.constant(steps),
+      normRow: fc.nat(steps + 1),
+      multiplier: fc.array(fc.integer({ min: -(2 ** 15), max: 2 ** 15 }), { minLength: steps * C, maxLength: steps * C }),
+      shift: fc.array(fc.integer({ min: -4, max: 20 }), { minLength: C, maxLength: C }),
+      bias: fc.array(integer(limit), { minLength: steps * C, maxLength: steps * C }),
+      current: fc.array(integer(2 ** 30), { minLength: n, maxLength: n }),
+      membrane: fc.array(fc.integer({ min: -limit, max: limit - 1 }), { minLength: n, maxLength: n }),
+      parts: fc.array(fc.nat(3), { minLength: n, maxLength: n }),
+    });
+  });
+});
+
+function runFixed(k: FixedCase, native: ReturnType<typeof nativeKernel>, withTally: boolean) {
+  const n = k.current.length;
+  const q = {
+    shape: k.shape,
+    neuron: k.lif ? 'lif' : 'accumulator',
+    reset: k.hard ? 'hard' : 'soft',
+    threshold: k.threshold,
+    decay: k.decay,
+    membrane: { bits: k.bits, min: -(2 ** (k.bits - 1)), max: 2 ** (k.bits - 1) - 1 },
+    steps: k.steps,
+    multiplier: Int32Array.from(k.multiplier),
+    shift: Int32Array.from(k.shift),
+    bias: Int32Array.from(k.bias),
+  };
+  const pop = { kind: q.neuron, shape: k.shape, q } as unknown as PopulationPlan;
+  const size = k.view.offset + n;
+  const membrane = new Float64Array(size);
+  membrane.set(k.membrane, k.view.offset);
+  const outIdx = new Int32Array(size);
+  const outVal = new Float32Array(size);
+  const counts: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
+  const tally: Tally | null = withTally ? { part: Int32Array.from(k.parts), active: new Float64Array(4), saturations: new Float64Array(4) } : null;
+  updateFixed(pop, k.view, Float64Array.from(k.current), membrane, outIdx, outVal, k.normRow, counts, tally, native);
+  return {
+    membrane: [...membrane],
+    spikes: [...outIdx.subarray(k.view.offset, k.view.offset + counts.events)],
+    values: [...outVal.subarray(k.view.offset, k.view.offset + counts.events)],
+    counts,
+    tally: tally ? [...tally.active, ...tally.saturations] : null,
+  };
+}
+
+describe.skipIf(!nativeKernel())('native fixed-point update', () => {
+  it('matchesTheTypeScriptUpdateBitForBit', () => {
+    fc.assert(
+      fc.property(fixedCases, fc.boolean(), (k, withTally) => {
+        const ts = runFixed(k, null, withTally);
+        const native = runFixed(k, nativeKernel(), withTally);
+        expect(native.counts).toEqual(ts.counts);
+        expect(native.spikes).toEqual(ts.spikes);
+        expect(native.values).toEqual(ts.values);
+        expect(native.tally).toEqual(ts.tally);
+        expect(native.membrane.every((m, i) => Object.is(m, ts.membrane[i]))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('leaksRoundsSaturatesAndSpikesLikeTheHandWorkedIntegers', () => {
+    // One channel, multiplier 3, shift 1 (round half up), bias 1, δ = 2048 (halving, truncated toward 0), θ = 10,
+    // membrane [−16, 15]: x = [7, −3, 9, 0] → I = round(21/2)+1 = 12, round(−9/2)+1 = −3, round(27/2)+1 = 15, 1;
+    // m = [4, −7, 31, −1] → leak 2, −3, 15, 0 → s = 14, −6, 30 (saturates to 15), 1; spikes at 0 and 2 (soft: 4, 5).
+    // Tally (parts 0, 0, 1, 1; four parts): active [2, 2, 0, 0], saturations [0, 1, 0, 0].
+    const k: FixedCase = {
+      shape: { c: 1, h: 1, w: 4 },
+      view: { c0: 0, c1: 1, y0: 0, y1: 1, x0: 0, x1: 4, offset: 0 },
+      lif: true,
+      hard: false,
+      decay: 2048,
+      threshold: 10,
+      bits: 5,
+      steps: 1,
+      normRow: 0,
+      multiplier: [3],
+      shift: [1],
+      bias: [1],
+      current: [7, -3, 9, 0],
+      membrane: [4, -7, 31, -1],
+      parts: [0, 0, 1, 1],
+    };
+    for (const native of [null, nativeKernel()]) {
+      const r = runFixed(k, native, true);
+      expect(r.spikes).toEqual([0, 2]);
+      expect(r.membrane).toEqual([4, -6, 5, 1]);
+      expect(r.counts).toEqual({ active: 4, inactive: 0, events: 2, saturations: 1 });
+      expect(r.tally).toEqual([2, 2, 0, 0, 0, 1, 0, 0]);
+    }
   });
 });

@@ -12,8 +12,8 @@ import { runEngine } from '../../src/engine/run.js';
 import { SCATTER_WASM_BASE64 } from '../../src/engine/scatter-wasm.js';
 import { readParity, viewState, type SharedState } from '../../src/engine/state.js';
 import { nativeKernel } from '../../src/engine/native.js';
-import type { BlockedWeights } from '../../src/engine/model.js';
-import { sharedBlockedWeights, wasmAvailable, type KernelChoice } from '../../src/engine/simd.js';
+import type { BlockedWeights, ConvPlan, StagePlan } from '../../src/engine/model.js';
+import { sharedBlockedWeights, wasmAvailable, weightL1, type KernelChoice } from '../../src/engine/simd.js';
 import { quantize } from '../../src/hw/quantize.js';
 import { FLOAT32_SUMS } from '../reference/helpers.js';
 import { fingerprint } from './contract.js';
@@ -23,6 +23,22 @@ function chipFor(fixture: string, profileName: string, arithmetic: 'float' | 'fi
   const { model } = golden(fixture);
   const profile = profileNamed(profileName);
   return buildChip({ model, mapping: mapModel(model, profile), profile, arithmetic, ...(arithmetic === 'fixed' ? { qnet: quantize(model, profile) } : {}) });
+}
+
+/** The largest weightL1 of a chip's convs of one group (the ones the native sum adds). */
+function largestL1(chip: Chip): number {
+  const convs = chip.plan.projections.flatMap((p) => p.stages).filter((s: StagePlan): s is ConvPlan => (s.op === 'conv' || s.op === 'convT') && s.groups === 1);
+  return Math.max(...convs.map(weightL1));
+}
+
+/** A fixture's fixed-point chip with every conv mantissa times 2^shift (sums stay far below 2^53, so every sum is still exact). */
+function scaledFixedChip(fixture: string, profileName: string, shift: number): Chip {
+  const { model } = golden(fixture);
+  const profile = profileNamed(profileName);
+  const qnet = quantize(model, profile);
+  for (const p of qnet.projections)
+    for (const s of p.stages) if (s.op === 'conv2d' || s.op === 'convtranspose2d') s.weight = Int32Array.from(s.weight, (w) => w * 2 ** shift);
+  return buildChip({ model, mapping: mapModel(model, profile), profile, arithmetic: 'fixed', qnet });
 }
 
 /**
@@ -165,6 +181,20 @@ describe('WebAssembly scatter kernel', () => {
       for (const a of arrays) a.fill(0);
       const zeroed = await runWith(chip, fixture, 'native', blocked);
       expect(fingerprint(zeroed)).not.toEqual(fingerprint(own));
+    });
+
+    // The native sum adds fixed point in int32 only where weightL1 × the largest |value| fits: mantissas scaled past
+    // that must take its float64 sums (int32 would wrap), and still equal the TypeScript loops' exact ones.
+    it.skipIf(!nativeKernel())('sumsInFloat64WhereInt32SumsCouldOverflow (fixed)', async () => {
+      const plain = chipFor(fixture, 'small7', 'fixed');
+      expect(largestL1(plain)).toBeLessThan(2 ** 31);
+      const shift = Math.ceil(Math.log2(2 ** 36 / largestL1(plain)));
+      const chip = scaledFixedChip(fixture, 'small7', shift);
+      expect(largestL1(chip)).toBeGreaterThan(2 ** 36);
+      const backend = new ComparingBackend('native');
+      await runEngine(chip, golden(fixture).input, { backend });
+      expect(backend.compared).toBeGreaterThan(0);
+      expect(backend.mismatches).toBe(0);
     });
 
     // Lists of one pair overflow at once: every step falls back to the input-stationary kernel.
