@@ -213,7 +213,8 @@ export interface AcGap {
 /** The gaps the layer's synapse geometry explains: taps in zero padding (dilated layers), folded avg-pools. */
 export function acGap(l: ComparisonLayer): AcGap | null {
   const g = l.geometry;
-  if (!g || !(l.acRatio < 1 / GAP_OUTSIDE || l.acRatio > GAP_OUTSIDE)) return null;
+  // An infinite ratio is a layer the analytic model charges nothing by design (a pooling relay: the pool is free in Eq. 9).
+  if (!g || !Number.isFinite(l.acRatio) || !(l.acRatio < 1 / GAP_OUTSIDE || l.acRatio > GAP_OUTSIDE)) return null;
   const map = `${g.sourceH}×${g.sourceW}`;
   if (l.acRatio < 1 && g.expectedAcRatio < 1 / GAP_OUTSIDE)
     return {

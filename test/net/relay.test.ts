@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyticEnergy } from '../../src/energy/analytic.js';
+import { acGap, compareEnergy } from '../../src/energy/report.js';
 import { UserError } from '../../src/errors.js';
 import { kernelFromWeights } from '../../src/net/shapes.js';
 import { layerStats } from '../../src/net/stats.js';
@@ -100,6 +101,18 @@ describe('the relay transform', () => {
     const a = analyticEnergy(m.network, kernels(m.weights), activity).total;
     const b = analyticEnergy(relayed.network, kernels(relayed.weights), activity).total;
     expect(b).toEqual(a);
+  });
+
+  it('givesARelayNoGapNoteForTheWorkTheAnalyticModelLeavesToThePool', () => {
+    const m = relayModel(pooledModel(2, 3, 8, 3, 4), 'graded');
+    const kernels = (stage: Stage, where: string) => kernelFromWeights(stage, m.weights, where);
+    const activity = { timesteps: 4, spikeCounts: { l0: 50, l1: 20, l0_pool: 0 }, inputSpikeCount: 70 };
+    const measured = ['l0', 'l0_pool', 'l1', 'out'].map((population) => ({ population, acs: 100, macs: 0 }));
+    const profileEnergy = { synapticPJ: 1, neuronPJ: 1, routingPJ: 1, staticPJ: 1, totalPJ: 4 };
+    const relay = compareEnergy({ network: m.network, kernels, activity, measured, profileEnergy }).layers.find((l) => l.population === 'l0_pool')!;
+    // The relay does measured work (spikes meeting pool windows) that Eq. 9 charges to nobody: no ratio to explain.
+    expect([relay.annFlops, relay.acRatio]).toEqual([0, Infinity]);
+    expect(acGap(relay)).toBeNull();
   });
 });
 
