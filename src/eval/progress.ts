@@ -51,6 +51,12 @@ export function progressLine(label: string, done: number, total: number, elapsed
   return `${label} ${bar} ${countAndTime(done, total, elapsedMs, detail)}`;
 }
 
+/**
+ * A line plainProgressLine writes, whatever its counts and detail, under a label that starts with a letter and has no
+ * colon ("eval", "eval spiking-deeplab-digits"): readers of a log leave them out.
+ */
+export const PLAIN_PROGRESS_LINE = /^[a-z][^:\n]*: \d+\/\d+( [^\n]*)? {2}\d+:\d\d(, ~\d+:\d\d left)?$/;
+
 /** The same without the bar, for logs: "eval: 25/100  0:10, ~0:30 left". */
 export function plainProgressLine(label: string, done: number, total: number, elapsedMs: number, detail = ''): string {
   return `${label}: ${countAndTime(done, total, elapsedMs, detail)}`;

@@ -1,19 +1,12 @@
 // `spikemesh eval --queue` and `run --queue` on a real Redis and two workers: the same output as the local command,
 // byte for byte (batches of samples add up exactly, in sample order), and a rerun computing nothing.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSyntheticModel } from '../../src/eval/index.js';
 import { saveBundle } from '../../src/io/index.js';
 import { defaultSpec } from '../../src/net/index.js';
-import { computed, HAVE_REDIS, spikemesh, startCluster, type Cluster } from './helpers.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'cluster-eval-'));
-/** A tiny 64×64, 11-class model that digits fits (as test/cli/eval.test.ts builds it). */
-const bundle = join(dir, 'tiny');
-let cluster: Cluster;
+import { HAVE_REDIS, spikemesh, withCluster } from './helpers.js';
 
 async function output(args: string[]): Promise<string> {
   const run = spikemesh(args);
@@ -22,47 +15,44 @@ async function output(args: string[]): Promise<string> {
 }
 
 describe.skipIf(!HAVE_REDIS)('eval and run --queue on a Redis cluster', () => {
-  beforeAll(async () => {
+  const fx = withCluster({ beforeAll, afterAll }, 'eval', ['e1', 'e2'], (dir) => {
+    // A tiny 64×64, 11-class model that digits fits (as test/cli/eval.test.ts builds it).
     const spec = defaultSpec({ arch: 'dl-vgg9', width: 1 / 16, classes: 11, timesteps: 2 });
     const m = buildSyntheticModel(spec, { targetRate: 0.1, seed: 0, calibrationSamples: 2, checkSamples: 1 });
-    saveBundle(bundle, { meta: { ...m.bundle.meta, dataset: 'digits' }, weights: m.bundle.weights });
-    cluster = await startCluster(['e1', 'e2']);
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    saveBundle(join(dir, 'tiny'), { meta: { ...m.bundle.meta, dataset: 'digits' }, weights: m.bundle.weights });
   });
+  const bundle = join(fx.dir, 'tiny');
 
   it('prints exactly what the local evaluation prints, from batches on two workers; a rerun computes nothing', async () => {
     const args = ['eval', bundle, '--data', 'digits', '--count', '12', '--noise', '0,0.2', '--json'];
     const local = await output(args);
-    const { redis, workers } = cluster;
+    const { redis } = fx.cluster;
     const remote = await output([...args, '--queue', redis.url]);
     expect(remote).toBe(local);
     const report = JSON.parse(remote) as { samples: number; results: unknown[] };
     expect(report.samples).toBe(12);
     expect(report.results).toHaveLength(2);
     // 12 samples: batches 0..9 and 10..11.
-    expect(workers.reduce((n, w) => n + computed(w), 0)).toBe(2);
+    expect(fx.cluster.computed()).toBe(2);
     expect(await output([...args.filter((a) => a !== '--json'), '--queue', redis.url])).toBe(await output(args.filter((a) => a !== '--json')));
-    expect(workers.reduce((n, w) => n + computed(w), 0)).toBe(2);
+    expect(fx.cluster.computed()).toBe(2);
   }, 240_000);
 
   it('run: prints exactly what the local run prints, from batches of 8 samples on two workers', async () => {
-    const { redis, workers } = cluster;
-    const before = workers.reduce((n, w) => n + computed(w), 0);
+    const { redis } = fx.cluster;
+    const before = fx.cluster.computed();
     const args = ['run', bundle, '--profile', 'loihi', '--data', 'digits', '--samples', '10'];
     expect(await output([...args, '--json', '--queue', redis.url])).toBe(await output([...args, '--json']));
     // 10 samples: batches 0..7 and 8..9; the text report from the same batches, from the store.
-    expect(workers.reduce((n, w) => n + computed(w), 0) - before).toBe(2);
+    expect(fx.cluster.computed() - before).toBe(2);
     expect(await output([...args, '--queue', redis.url])).toBe(await output(args));
-    expect(workers.reduce((n, w) => n + computed(w), 0) - before).toBe(2);
+    expect(fx.cluster.computed() - before).toBe(2);
   }, 240_000);
 
   it('run: refuses --trace and --workers with --queue, in one line', async () => {
-    const base = ['run', bundle, '--profile', 'loihi', '--data', 'digits', '--samples', '1', '--queue', cluster.redis.url];
+    const base = ['run', bundle, '--profile', 'loihi', '--data', 'digits', '--samples', '1', '--queue', fx.cluster.redis.url];
     for (const [extra, message] of [
-      [['--trace', join(dir, 't.trace')], 'spikemesh: --trace: the trace is written by the local engine; drop --queue to trace\n'],
+      [['--trace', join(fx.dir, 't.trace')], 'spikemesh: --trace: the trace is written by the local engine; drop --queue to trace\n'],
       [['--workers', '2'], "spikemesh: --workers: with --queue the samples run on the queue's workers; drop --workers\n"],
     ] as const) {
       const run = spikemesh([...base, ...extra]);

@@ -1,30 +1,21 @@
 // explore --queue with the fields a point gained for issue 19 (arithmetic, linked fields; results with the energy
 // split, utilisation and area): the workers carry them, so the queue prints and writes exactly what local explore does.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliAsync } from '../cli/run.js';
-import { HAVE_REDIS, startCluster, type Cluster } from './helpers.js';
-
-const dir = mkdtempSync(join(tmpdir(), 'cluster-explore-fixed-'));
-let cluster: Cluster;
+import { HAVE_REDIS, withCluster } from './helpers.js';
 
 describe.skipIf(!HAVE_REDIS)('explore --queue --arithmetic fixed', () => {
-  beforeAll(async () => {
-    cluster = await startCluster(['w1']);
-  }, 180_000);
-  afterAll(async () => {
-    await cluster?.stop();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const fx = withCluster({ beforeAll, afterAll }, 'explore-fixed', ['w1']);
 
   it('prints and writes exactly what the local sweep does', async () => {
+    const { dir } = fx;
     const sweep = ['explore', '--model', 'test/fixtures/golden/dl-snn', '--profile', 'loihi', '--data', 'noise', '--samples', '1'];
     const axes = ['--vary', 'weightBits=2,8', '--vary', 'coreMesh=4x4,8x4', '--arithmetic', 'float,fixed'];
     const local = await cliAsync([...sweep, ...axes, '--workers', '0', '--out', join(dir, 'local')]);
-    const queued = await cliAsync([...sweep, ...axes, '--queue', cluster.redis.url, '--out', join(dir, 'queued')]);
+    const queued = await cliAsync([...sweep, ...axes, '--queue', fx.cluster.redis.url, '--out', join(dir, 'queued')]);
     expect(local.code, local.stderr).toBe(0);
     expect(queued.code, queued.stderr).toBe(0);
     expect(queued.stdout.replaceAll(join(dir, 'queued'), 'OUT')).toBe(local.stdout.replaceAll(join(dir, 'local'), 'OUT'));

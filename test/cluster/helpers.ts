@@ -2,8 +2,13 @@
 // processes started from source, and a CLI run that can be watched while it works.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { afterAll, beforeAll } from 'vitest';
+import { PLAIN_PROGRESS_LINE } from '../../src/eval/progress.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -23,9 +28,6 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A plain progress line ("eval: 24/24 2 workers, e1 1, e2 1  0:02"): how long work took on a loaded machine, not what a command says. */
-const PROGRESS_LINE = /^[a-z][\w-]*: \d+\/\d+( [^\n]*)? {2}\d+:\d\d(, ~\d+:\d\d left)?$/;
-
 /** A child process whose output (stdout and stderr together, stderr's progress lines left out) is kept and can be waited on. */
 export class Watched {
   output = '';
@@ -39,13 +41,15 @@ export class Watched {
       for (const w of this.waiters) w();
     };
     proc.stdout?.on('data', (b: Buffer) => add(b.toString('utf8')));
+    // A plain progress line ("eval: 24/24 2 workers, e1 1, e2 1  0:02") says how long work took on a loaded machine,
+    // not what a command says: left out.
     proc.stderr?.on('data', (b: Buffer) => {
       // Whole lines only, so that a progress line split across chunks is still recognised.
       const lines = (this.stderrTail + b.toString('utf8')).split('\n');
       this.stderrTail = lines.pop()!;
       add(
         lines
-          .filter((l) => !PROGRESS_LINE.test(l))
+          .filter((l) => !PLAIN_PROGRESS_LINE.test(l))
           .map((l) => `${l}\n`)
           .join(''),
       );
@@ -122,6 +126,8 @@ export function computed(w: Watched): number {
 export interface Cluster {
   redis: RedisServer;
   workers: Watched[];
+  /** Points and batches the workers computed so far (not taken from the store), all together. */
+  computed(): number;
   /** Stop every worker started here (a killed one is already gone), then Redis. */
   stop(): Promise<void>;
 }
@@ -133,9 +139,46 @@ export async function startCluster(names: string[]): Promise<Cluster> {
   return {
     redis,
     workers,
+    computed: () => workers.reduce((n, w) => n + computed(w), 0),
     async stop() {
       await Promise.all(workers.map((w) => w.stop()));
       await redis.process.stop();
+    },
+  };
+}
+
+/** A describe block's cluster: its temp folder (made at once) and the cluster (started before its tests). */
+export interface ClusterFixture {
+  readonly dir: string;
+  readonly cluster: Cluster;
+}
+
+/**
+ * Inside a describe: a temp folder now; before the tests `prepare(dir)`, then a Redis and one worker per name; after
+ * them, all stopped and the folder removed. vitest's hooks are passed in: this file is imported by bench/cluster.ts
+ * too, where vitest cannot load.
+ */
+export function withCluster(
+  hooks: { beforeAll: typeof beforeAll; afterAll: typeof afterAll },
+  prefix: string,
+  names: string[],
+  prepare?: (dir: string) => void,
+): ClusterFixture {
+  const dir = mkdtempSync(join(tmpdir(), `cluster-${prefix}-`));
+  let cluster: Cluster | undefined;
+  hooks.beforeAll(async () => {
+    prepare?.(dir);
+    cluster = await startCluster(names);
+  }, 180_000);
+  hooks.afterAll(async () => {
+    await cluster?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    dir,
+    get cluster() {
+      if (!cluster) throw new Error('the cluster starts before the tests, not while they are collected');
+      return cluster;
     },
   };
 }

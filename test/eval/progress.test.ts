@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { progressLine, progressReporter } from '../../src/eval/index.js';
+import { PLAIN_PROGRESS_LINE, plainProgressLine } from '../../src/eval/progress.js';
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
@@ -70,5 +72,20 @@ describe('progressReporter', () => {
       if (saved === undefined) delete process.env.SPIKEMESH_PROGRESS_MS;
       else process.env.SPIKEMESH_PROGRESS_MS = saved;
     }
+  });
+});
+
+describe('PLAIN_PROGRESS_LINE', () => {
+  it('recognises every plain line and no bar line nor report line', () => {
+    const label = fc.stringMatching(/^[a-z][a-z-]{0,8}( [a-z0-9][\w.-]{0,20})?$/);
+    const detail = fc.oneof(fc.constant(''), fc.stringMatching(/^[\w ,.:()-]{1,40}$/));
+    fc.assert(
+      fc.property(label, fc.nat(10_000), fc.nat(10_000), fc.nat(10_000_000), detail, (l, done, total, ms, d) => {
+        expect(plainProgressLine(l, done, total, ms, d)).toMatch(PLAIN_PROGRESS_LINE);
+        expect(progressLine(l, done, total, ms, d)).not.toMatch(PLAIN_PROGRESS_LINE);
+      }),
+      { numRuns: 300 },
+    );
+    expect('12 points: 12 ran (3 from the cache)').not.toMatch(PLAIN_PROGRESS_LINE);
   });
 });
