@@ -44,6 +44,40 @@ describe('EventQueue', () => {
     );
   });
 
+  it('popsInOrderWhenSchedulingAndPoppingInterleave', () => {
+    // Events scheduled relative to the clock between pops (the queue keeps an earliest one outside its heap): the
+    // order is always (step, time, scheduling order), checked against a plain list.
+    const op = fc.oneof(fc.record({ pop: fc.constant(true) }), fc.record({ dStep: fc.integer({ min: 0, max: 1 }), dt: fc.integer({ min: 0, max: 4 }) }));
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 300 }), (ops) => {
+        const q = new EventQueue();
+        const list: Array<{ step: number; t: number; id: number }> = [];
+        let id = 0;
+        const popBoth = () => {
+          list.sort((x, y) => x.step - y.step || x.t - y.t || x.id - y.id);
+          const want = list.shift();
+          let got: number | undefined;
+          expect(q.stepOnce((_k, a) => (got = a))).toBe(want !== undefined);
+          expect(got).toBe(want?.id);
+          if (want) expect([q.step, q.timeNs]).toEqual([want.step, want.t]);
+        };
+        for (const o of ops) {
+          if ('pop' in o) popBoth();
+          else {
+            const step = q.step + o.dStep;
+            const t = o.dStep > 0 ? o.dt : q.timeNs + o.dt;
+            q.schedule(step, t, 0, id);
+            list.push({ step, t, id: id++ });
+          }
+          expect(q.size).toBe(list.length);
+        }
+        while (list.length > 0) popBoth();
+        expect(q.peek()).toBeNull();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('handlesEventsScheduledWhileRunning', () => {
     const q = new EventQueue();
     const seen: number[] = [];
