@@ -148,7 +148,8 @@ function frontLine(r: Row, dims: Dimension[]): string {
   const area = r.areaMM2 !== undefined ? `  ${fmt(r.areaMM2)} mm²` : '';
   const step = r.maxStepNs !== undefined ? ` (slowest step ${fmt(r.maxStepNs / 1e3)} µs)` : '';
   const latency = `${fmt(r.latencyNs! / 1e3)} µs${step}`;
-  const link = r.hottestLink ? `  hottest link ${hottestWords(r.hottestLink)}` : '';
+  // Contention-free, a link's load costs no time: naming the hottest would only add words.
+  const link = r.hottestLink && r.contention === 'links' ? `  hottest link ${hottestWords(r.hottestLink)}` : '';
   return `  ${miou}${fmt(r.energyPJ! / 1e6)} µJ  ${latency}  ${int(r.cores!)} cores  ${plural(r.chips!, 'chip')}${area}${link}   ${labelOf(r, dims)}`;
 }
 
@@ -167,11 +168,12 @@ const listed = (lines: string[], most: number) => [
 ];
 
 /**
- * Every point's slowest step and hottest link, when the hottest link is not the same link at every point: the
- * bottleneck moved (with the placement, the mesh or a link's bandwidth), and the front alone would not show where.
+ * Every point's slowest step and hottest link, when links cost time (some point runs under link contention) and the
+ * hottest link is not the same link at every point: the bottleneck moved (with the placement, the mesh or a link's
+ * bandwidth), and the front alone would not show where.
  */
 function bottlenecks(ok: readonly Row[], dims: Dimension[]): string[] {
-  if (new Set(ok.map((r) => r.hottestLink?.link)).size < 2) return [];
+  if (!ok.some((r) => r.contention === 'links') || new Set(ok.map((r) => r.hottestLink?.link)).size < 2) return [];
   const line = (r: Row) => {
     const link = r.hottestLink ? hottestWords(r.hottestLink) : 'no link used';
     return `  slowest step ${fmt(r.maxStepNs === undefined ? undefined : r.maxStepNs / 1e3)} µs  hottest link ${link}   ${labelOf(r, dims)}`;

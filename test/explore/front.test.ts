@@ -138,5 +138,9 @@ describe('the front with the slowest step', () => {
     // One hottest link everywhere: nothing moved, no block.
     expect(summary(markFront([placed('a', 1, 1, 'host link'), placed('b', 2, 2, 'host link')]), 0)).not.toContain('moves');
     expect(summary(markFront([placed('a', 1, 1, 'host link')]), 0)).toContain('latencies under link contention)');
+    // Contention-free, links cost no time: their loads are in the tables, not the summary.
+    const free = summary(markFront([placed('a', 1, 1, 'host link', 'none'), placed('b', 2, 2, 'router (0, 0) east', 'none')]), 0);
+    expect(free).toContain('latencies contention-free)');
+    expect(free).not.toMatch(/hottest|moves/);
   });
 });
