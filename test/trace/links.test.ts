@@ -4,10 +4,12 @@
 // report does; a version-3 trace reads without them.
 
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderDiff, renderStats } from '../../src/cli/trace.js';
 import { linkLines } from '../../src/cli/run-render.js';
 import type { CoreProfile } from '../../src/hw/types.js';
+import { StepLinks } from '../../src/trace/links.js';
 import { traceStats } from '../../src/trace/stats.js';
 import { TraceWriter } from '../../src/trace/writer.js';
 import { buildChip } from '../../src/engine/chip.js';
@@ -178,5 +180,51 @@ describe('link loads in trace stats', () => {
     // A run that gave latencies for only some of its steps writes none.
     const short = withTrace(rewrite(path, 4, Array(steps - 1).fill(1)), (t) => ({ latencies: t.latencies(), warnings: t.warnings }));
     expect(short).toEqual({ latencies: null, warnings: [] });
+  });
+});
+
+describe('StepLinks', () => {
+  it('sumsPacketsAndBusyTimeAndKeepsTheHighestShareOfAnyStep', () => {
+    const load = fc.record({
+      packetNs: fc.array(fc.double({ min: 0.01, max: 50, noNaN: true }), { minLength: 1, maxLength: 6 }),
+      samples: fc.integer({ min: 1, max: 3 }),
+      steps: fc.integer({ min: 1, max: 4 }),
+      seed: fc.integer({ min: 0, max: 1000 }),
+    });
+    fc.assert(
+      fc.property(load, ({ packetNs, samples, steps, seed }) => {
+        const n = packetNs.length;
+        // Packets and latencies drawn from the seed; every fifth step's latency unknown (NaN), which leaves its share out.
+        const packets = (s: number, t: number, l: number) => (seed + 7 * s + 3 * t + 5 * l) % 4;
+        const latency = (s: number, t: number) => ((seed + s + t) % 5 === 0 ? NaN : 10 + ((seed * 13 + s * 7 + t) % 90));
+        const sums = new StepLinks(Float64Array.from(packetNs));
+        for (let s = 0; s < samples; s++) {
+          for (let t = 0; t < steps; t++)
+            sums.addStep(
+              Float64Array.from({ length: n }, (_, l) => packets(s, t, l)),
+              latency(s, t),
+            );
+          sums.closeSample();
+        }
+        const shape = { contention: 'links' as const, names: packetNs.map((_, l) => `l${l}`), bisection: [0] };
+        const loads = sums.totals.loads(shape, samples)!;
+        packetNs.forEach((tau, l) => {
+          let p = 0;
+          let peak = 0;
+          for (let s = 0; s < samples; s++)
+            for (let t = 0; t < steps; t++) {
+              p += packets(s, t, l);
+              if (latency(s, t) > 0) peak = Math.max(peak, (packets(s, t, l) * tau) / latency(s, t));
+            }
+          expect(loads[l]!.packets).toBe(p / samples);
+          expect(loads[l]!.busyNs).toBeCloseTo((p * tau) / samples, 9);
+          expect(loads[l]!.peakUtilisation).toBeCloseTo(peak, 12);
+        });
+        const report = sums.totals.report(shape, samples)!;
+        expect(report.bisection.packets).toBe(loads[0]!.packets);
+        expect(report.hottest.length).toBe(Math.min(5, loads.filter((x) => x.packets > 0).length));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
