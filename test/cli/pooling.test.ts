@@ -24,6 +24,17 @@ describe('--pooling', () => {
     );
   });
 
+  it('runsGradedRelaysToTheFoldedResult', async () => {
+    const args = ['run', SNN, '--profile', 'ideal-45nm', '--samples', '1'];
+    const [fold, relay] = await Promise.all([cliAsync(args), cliAsync([...args, '--pooling', 'relay'])]);
+    expect([fold.code, relay.code]).toEqual([0, 0]);
+    const miou = (out: string) => out.match(/^MIoU of the 1 sample: .*$/m)![0];
+    expect(miou(relay.stdout)).toBe(miou(fold.stdout));
+    expect(relay.stdout).toMatch(/^conv2_pool /m);
+    expect(relay.stdout).toMatch(/^pooling: relay — conv2_pool, conv4_pool are relay populations \(graded/m);
+    expect(fold.stdout).not.toMatch(/pooling: relay/);
+  });
+
   it('refusesAnUnknownPoolingInOneLine', async () => {
     expect(oneLine(await cliAsync(['map', ...small, '--profile', 'loihi', '--pooling', 'pool']))).toBe(
       "spikemesh: --pooling must be one of fold, relay, got 'pool'",
