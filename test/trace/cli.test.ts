@@ -80,10 +80,14 @@ describe('spikemesh trace stats', () => {
     expect(got.layers.map((l: { counters: { acs: number } }) => l.counters.acs)).toEqual(want.layers.map((l) => l.counters.acs));
     expect(got.cores).toHaveLength(want.header.cores);
     expect(got.steps).toHaveLength(8);
-    for (const by of ['core', 'step'])
-      expect(cli(['trace', 'stats', a, '--by', by]).stdout).toContain(
-        by === 'core' ? 'per core, totals over 8 step records' : 'per step, totals over every core',
-      );
+    expect(got.links.report).toEqual(JSON.parse(JSON.stringify(want.links!.report)));
+    expect(got.links.loads).toHaveLength(want.header.links!.kind.length);
+    const titles = {
+      core: 'per core, totals over 8 step records',
+      step: 'per step, totals over every core',
+      link: 'per link, per inference (means over 2 samples',
+    };
+    for (const [by, title] of Object.entries(titles)) expect(cli(['trace', 'stats', a, '--by', by]).stdout).toContain(title);
   });
 
   it('warnsAboutADamagedTraceAndReportsWhatIsGood', () => {
