@@ -410,7 +410,8 @@ function whyTile(model: LayerModel, chosen: Candidate, refused: { cand: Candidat
   const lim = limits(model.profile);
   const over = RESOURCES.find((r) => refused.use[r] > lim[r])!;
   const { tc, th, tw } = refused.cand;
-  return `${tc}×${th}×${tw} tiles (${int(refused.cand.cores)} cores) would need ${int(refused.use[over])} ${RESOURCE_WORDS[over]} > ${int(lim[over])}`;
+  const copies = over === 'neurons' && model.copies ? ' (copies included)' : '';
+  return `${tc}×${th}×${tw} tiles (${int(refused.cand.cores)} cores) would need ${int(refused.use[over])} ${RESOURCE_WORDS[over]}${copies} > ${int(lim[over])}`;
 }
 
 const int = (v: number) => Math.round(v).toLocaleString('en-US');

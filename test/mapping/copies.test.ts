@@ -45,7 +45,7 @@ describe('neuron copies on truenorth', () => {
     // l0 on one core would place 256 + 32 = 288 > 256 neurons; on two (16×8) a core reads 16 rows × 9 columns × 2
     // signs = 288 > 256 input axons; so three 16×6 cores: columns 0-5 (96), 6-11 (96 + 32 copies), 12-15 (64).
     expect(l0!.tile).toEqual({ c: 1, h: 16, w: 6 });
-    expect(l0!.why).toBe('1×16×16 tiles (1 cores) would need 288 neurons > 256');
+    expect(l0!.why).toBe('1×16×16 tiles (1 cores) would need 288 neurons (copies included) > 256');
     expect(Array.from(p.tiles.neurons)).toEqual([96, 128, 64, 256, 256]);
     // Every copy has its own crossbar column: tile 1 reads input columns 5-12, 16 × 8 × 2 = 256 axons.
     expect(p.tiles.inputAxons[1]).toBe(256);
