@@ -79,6 +79,8 @@ interface Timed {
   other: number | null;
   /** Seconds the workers spent computing points, all together. */
   computing: number;
+  /** CPU seconds this process (the client: sweep setup, upload, gathering) used. */
+  client: number;
   rows: string;
 }
 
@@ -87,16 +89,18 @@ async function timedSweep(url: string, seed: number, dir: string, workers: Watch
   const ours = [...workers, redis];
   const pids = ours.map((w) => w.proc.pid);
   const logged = workers.map((w) => w.output.length);
-  const own = () => pids.reduce<number>((a, p) => a + cpuSeconds(p), 0) + (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  const mine = () => (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  const own = () => pids.reduce<number>((a, p) => a + cpuSeconds(p), 0) + mine();
   const busy0 = machineBusy();
   const own0 = own();
+  const mine0 = mine();
   const t0 = performance.now();
   const r = await runSweep(options(url, seed, dir));
   const s = (performance.now() - t0) / 1000;
   const busy1 = machineBusy();
   const other = busy0 === null || busy1 === null ? null : Math.max(0, busy1 - busy0 - (own() - own0)) / s;
   const computing = workers.reduce((a, w, i) => a + computedMs(w, logged[i]!), 0) / 1000;
-  return { s, other, computing, rows: JSON.stringify(r.rows) };
+  return { s, other, computing, client: mine() - mine0, rows: JSON.stringify(r.rows) };
 }
 
 interface Rounds {
@@ -108,6 +112,8 @@ interface Rounds {
   point: number;
   /** Most CPUs other processes used in a round. */
   other: number | null;
+  /** Median CPU seconds of the client per sweep. */
+  client: number;
   rows: string[];
 }
 
@@ -125,6 +131,7 @@ async function onWorkers(n: number, url: string, dir: string, redis: Watched, se
       busy: median(runs.map((r) => r.computing / (n * r.s))),
       point: median(runs.map((r) => r.computing / POINTS)),
       other: others.includes(null) ? null : Math.max(...(others as number[])),
+      client: median(runs.map((r) => r.client)),
       rows: runs.map((r) => r.rows),
     };
   } finally {
@@ -165,6 +172,7 @@ export default async function run(): Promise<void> {
     say(
       `  a point took ${one.point.toFixed(2)} s on 1 worker, ${two.point.toFixed(2)} s on each of 2; the workers computed ${pct(one.busy)} and ${pct(two.busy)} of the wall time`,
     );
+    say(`  the client (this process: sweep setup, model upload, gathering) used ${one.client.toFixed(2)} and ${two.client.toFixed(2)} CPU-s per sweep`);
     say(
       `  speedup ${speedup.toFixed(2)}× (target ≥ ${TARGET}×${speedup >= TARGET ? ', met' : ', NOT met'}); identical results: ${same ? 'yes' : 'NO'}; other processes used ${other} during the sweeps`,
     );

@@ -7,9 +7,12 @@ import { SpikemeshError, UserError } from '../errors.js';
 import { checkCompatible } from '../eval/input.js';
 import { evaluateRange } from '../eval/evaluate.js';
 import { weightsHash } from '../explore/hash.js';
-import { resolvePoint, runPoint, type SweepContext } from '../explore/point.js';
+import { mapOptions, resolvePoint, runPoint, type PointPrep, type SweepContext } from '../explore/point.js';
+import { sweepSamples } from '../explore/samples.js';
 import type { PointSettings, SweepSettings } from '../explore/types.js';
 import { loadModel } from '../io/checkpoint.js';
+import { weightShapes } from '../net/tensor.js';
+import { mapModel } from '../runs/prepare.js';
 import type { Arithmetic, Semantics } from '../engine/types.js';
 import { parseProfile } from '../hw/profile.js';
 import type { Model } from '../net/types.js';
@@ -17,6 +20,7 @@ import { measureSample, runShape, type RunShape, type SampleMeasure } from '../r
 import { prepareRun } from '../runs/prepare.js';
 import { runSamples } from '../runs/runner.js';
 import { datasetSamples } from '../runs/samples.js';
+import { MappingMemo, SampleMemo } from './memo.js';
 
 /** One explore point: the profile and settings, and the key the worker must arrive at. */
 export interface PointTask {
@@ -83,13 +87,27 @@ function model(dir: string): { model: Model; weightsHash: string } {
   return m;
 }
 
+/**
+ * The thread's points are mapped and fed from what the points before it made: a sweep's points often share a
+ * mapping (they differ in prices or semantics) and always share their samples.
+ */
+const mappings = new MappingMemo();
+const samples = new SampleMemo();
+const kept: PointPrep = {
+  map: (r) =>
+    mappings.get(JSON.stringify([r.model.network, [...weightShapes(r.model)], r.point.placement ?? null]), r.profile, (profile) =>
+      mapModel(r.model, profile, mapOptions(r.point)),
+    ),
+  samples: (spec, settings) => samples.source(JSON.stringify([spec, settings]), () => sweepSamples(spec, settings)),
+};
+
 async function runPointTask(task: PointTask & { modelDir: string }): Promise<unknown> {
   const ctx: SweepContext = { ...model(task.modelDir), rawProfile: task.rawProfile, profileFile: task.profileFile, settings: task.settings };
   const r = resolvePoint(ctx, task.point);
   // The key hashes the weights, network, profile and settings as this worker sees them: a mismatch means the job's
   // content is not what its id says, and its result would be filed under the wrong point.
   if (r.key !== task.key) throw new UserError(`the job's key ${task.key} does not match its content (${r.key} here): refusing it`);
-  return runPoint(ctx, r);
+  return runPoint(ctx, r, kept);
 }
 
 function runBatchTask(task: BatchTask & { modelDir: string }): unknown {
