@@ -70,10 +70,11 @@ export class LinkLoads {
       const row = d.linkRow(this.busyUpTo);
       for (let l = 0; l < this.count; l++) this.busy[l]! += row[l]! * this.packetNs[l]!;
     }
-    for (; this.peakUpTo < d.records && d.latency(this.peakUpTo) > 0; this.peakUpTo++) {
+    // Latencies are known for a prefix of the records (a live sample's arrive when it has run); a step of no time has no share.
+    for (; this.peakUpTo < d.records && !Number.isNaN(d.latency(this.peakUpTo)); this.peakUpTo++) {
       const row = d.linkRow(this.peakUpTo);
       const latency = d.latency(this.peakUpTo);
-      for (let l = 0; l < this.count; l++) this.peak[l] = Math.max(this.peak[l]!, (row[l]! * this.packetNs[l]!) / latency);
+      if (latency > 0) for (let l = 0; l < this.count; l++) this.peak[l] = Math.max(this.peak[l]!, (row[l]! * this.packetNs[l]!) / latency);
     }
     return this.peakUpTo > 0 ? { values: this.peak, share: true } : { values: this.busy, share: false };
   }

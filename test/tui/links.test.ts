@@ -44,6 +44,14 @@ describe('link loads in top', () => {
     expect(links.peakOf(3)).toBe(0.1);
   });
 
+  it('leavesAStepOfNoTimeOutOfThePeakAndGoesOnPastIt', () => {
+    const d = toyLinkData(0);
+    d.latencies([100, 0, 100, 50, 50, 50]);
+    const links = sceneAfter(d, SIZE).scene.metrics.links;
+    expect(Array.from(links.values('run', 0).values)).toEqual([0.24, 0.4, 0, 0.1, 0.02, 0.3]);
+    expect(links.values('step', 1).share).toBe(false);
+  });
+
   it('shadesEachRoutersBusiestLinkAgainstTheTopPeak', () => {
     const lines = overlay();
     expect(lines[2]).toMatch(/^link load this step {4,}core 0 · a in · tile 1\/8$/);
