@@ -233,15 +233,17 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
 // and u/1 is u. The float32 division is several times cheaper than the float64 one, which bounded this loop.
 enum { DIV_BY_ONE, DIV_FLOAT32, DIV_FLOAT64 };
 
-// The loop of lif (see there) for one division mode; events and active receive the counts.
+// The loop of lif (see there) for one division mode; events and active receive the counts, and with part each neuron's
+// activity is added to its part's tally.
 static inline __attribute__((always_inline)) void lif_loop(const double *current, double *membrane, int32_t *outIdx, float *outVal,
                                                            const double *scale, const double *bias, const int32_t *g, double lambda,
-                                                           double theta, int div, int32_t *eventsOut, int32_t *activeOut) {
+                                                           double theta, int div, const int32_t *part, double *tally, int32_t *eventsOut,
+                                                           int32_t *activeOut) {
   const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], hard = g[9];
   // One tile row at a time: a branch-free pass GCC vectorizes (membranes, spike flags, activity), then the spikes out.
   const int32_t tw = x1 - x0;
   const float thetaF = (float)theta;
-  uint8_t spiked[LIF_ROW];
+  uint8_t spiked[LIF_ROW], act[LIF_ROW];
   int32_t events = 0, active = 0;
   size_t i = 0;
   for (int32_t c = c0; c < c1; c++) {
@@ -255,7 +257,7 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
         for (int32_t k = 0; k < len; k++) {
           const double I = scale ? fround(cur[k] * s + b) : cur[k];
           const double m = mem[k];
-          active += (I != 0) | (m != 0);
+          act[k] = (uint8_t)((I != 0) | (m != 0));
           const double u = fround(fround(lambda * m) + I);
           const double q = div == DIV_BY_ONE ? u : div == DIV_FLOAT32 ? (double)((float)u / thetaF) : fround(u / theta);
           const int spike = fround(q - 1) > 0;
@@ -270,6 +272,9 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
           out[events] = first + k;
           events += spiked[k];
         }
+        for (int32_t k = 0; k < len; k++) active += act[k];
+        if (part)
+          for (int32_t k = 0; k < len; k++) tally[part[i + k]] += act[k];
         i += (size_t)len;
       }
     }
@@ -280,23 +285,49 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
 }
 
 MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32_t *outIdx, float *outVal, const double *scale, const double *bias,
-                                  const int32_t *g, double lambda, double theta, int32_t *eventsOut, int32_t *activeOut) {
+                                  const int32_t *g, double lambda, double theta, const int32_t *part, double *tally, int32_t *eventsOut,
+                                  int32_t *activeOut) {
   // u is a float32 value (a rounded sum), so the float32 division applies whenever θ is one too (the engine's are).
-  if (theta == 1) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_BY_ONE, eventsOut, activeOut);
-  else if ((double)(float)theta == theta) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT32, eventsOut, activeOut);
-  else lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, eventsOut, activeOut);
+  const int div = theta == 1 ? DIV_BY_ONE : (double)(float)theta == theta ? DIV_FLOAT32 : DIV_FLOAT64;
+  if (div == DIV_BY_ONE) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_BY_ONE, part, tally, eventsOut, activeOut);
+  else if (div == DIV_FLOAT32) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT32, part, tally, eventsOut, activeOut);
+  else lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, part, tally, eventsOut, activeOut);
+}
+
+// Optional per-part tallies (part: Int32Array | null, then `arrays` Float64Arrays, null with it): *ok = 0 when they are
+// malformed or a part of the n neurons lies outside a tally (checked once here, so the update's adds stay inside).
+static const int32_t *tally_args(napi_env env, const napi_value *argv, int arrays, size_t n, double **tallies, int *ok) {
+  napi_valuetype t = napi_undefined;
+  if (napi_typeof(env, argv[0], &t) != napi_ok) { *ok = 0; return NULL; }
+  if (t == napi_null) {
+    for (int a = 0; a < arrays; a++) tallies[a] = NULL;
+    return NULL;
+  }
+  size_t nPart = 0, shortest = (size_t)-1;
+  const int32_t *part = typed_data(env, argv[0], napi_int32_array, &nPart);
+  for (int a = 0; a < arrays; a++) {
+    size_t len = 0;
+    tallies[a] = typed_data(env, argv[1 + a], napi_float64_array, &len);
+    if (!tallies[a]) *ok = 0;
+    if (len < shortest) shortest = len;
+  }
+  if (!part || nPart < n) *ok = 0;
+  for (size_t i = 0; *ok && i < n; i++)
+    if (part[i] < 0 || (size_t)part[i] >= shortest) *ok = 0;
+  return part;
 }
 
 // lif(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null,
 //     bias: Float64Array | null, geometry: Int32Array [c0, c1, y0, y1, x0, x1, popH, popW, base, hard], lambda, theta,
-//     counts: Int32Array [events, active]): undefined
-// scale/bias: the step's BNTT table per channel, or both null. Spikes go to outIdx/outVal from base, in C-order.
+//     counts: Int32Array [events, active], part: Int32Array | null, tallyActive: Float64Array | null): undefined
+// scale/bias: the step's BNTT table per channel, or both null. Spikes go to outIdx/outVal from base, in C-order. With
+// part (tile-local), each neuron's activity is also added to its part's tally.
 static napi_value Lif(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+  size_t argc = 12;
+  napi_value argv[12];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 10) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.lif: expects 10 arguments");
+  if (argc != 12) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.lif: expects 12 arguments");
     return NULL;
   }
   size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nScale = 0, nBias = 0, nGeo = 0, nCounts = 0;
@@ -322,8 +353,14 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "spikemesh_native.lif: arrays shorter than the tile");
     return NULL;
   }
+  double *tally = NULL;
+  const int32_t *part = tally_args(env, argv + 10, 1, n, &tally, &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.lif: bad tally (parts shorter than the tile, or outside the tally)");
+    return NULL;
+  }
   int32_t events = 0, active = 0;
-  lif_tile(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, &events, &active);
+  lif_tile(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, part, tally, &events, &active);
   counts[0] = events;
   counts[1] = active;
   return NULL;
@@ -440,7 +477,7 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "spikemesh_native.lifFixed: expects 13 arguments");
     return NULL;
   }
-  size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nMult = 0, nShift = 0, nBias = 0, nGeo = 0, nLim = 0, nPart = 0, nTa = 0, nTs = 0, nCounts = 0;
+  size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nMult = 0, nShift = 0, nBias = 0, nGeo = 0, nLim = 0, nCounts = 0;
   const double *current = typed_data(env, argv[0], napi_float64_array, &nCur);
   double *membrane = typed_data(env, argv[1], napi_float64_array, &nMem);
   int32_t *outIdx = typed_data(env, argv[2], napi_int32_array, &nIdx);
@@ -451,13 +488,7 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
   const int32_t *g = typed_data(env, argv[7], napi_int32_array, &nGeo);
   const double *lim = typed_data(env, argv[8], napi_float64_array, &nLim);
   int32_t *counts = typed_data(env, argv[12], napi_int32_array, &nCounts);
-  napi_valuetype partType = napi_undefined;
-  const int withTally = napi_typeof(env, argv[9], &partType) == napi_ok && partType != napi_null;
-  const int32_t *part = withTally ? typed_data(env, argv[9], napi_int32_array, &nPart) : NULL;
-  double *ta = withTally ? typed_data(env, argv[10], napi_float64_array, &nTa) : NULL;
-  double *ts = withTally ? typed_data(env, argv[11], napi_float64_array, &nTs) : NULL;
-  if (!current || !membrane || !outIdx || !outVal || !mult || !shift || !bias || !g || nGeo < 13 || !lim || nLim < 4 || !counts || nCounts < 3 ||
-      (withTally && (!part || !ta || !ts))) {
+  if (!current || !membrane || !outIdx || !outVal || !mult || !shift || !bias || !g || nGeo < 13 || !lim || nLim < 4 || !counts || nCounts < 3) {
     napi_throw_type_error(env, NULL, "spikemesh_native.lifFixed: bad arguments");
     return NULL;
   }
@@ -465,18 +496,19 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
   const size_t n = (size_t)(c1 - c0) * (size_t)(g[3] - g[2]) * (size_t)(g[5] - g[4]);
   const size_t end = (size_t)g[8] + n;
   if (c0 < 0 || c1 < c0 || g[8] < 0 || row < 0 || n > nCur || end > nMem || end > nIdx || end > nVal || (size_t)c1 > nShift ||
-      (size_t)row + (size_t)c1 > nMult || (size_t)row + (size_t)c1 > nBias || (withTally && n > nPart)) {
+      (size_t)row + (size_t)c1 > nMult || (size_t)row + (size_t)c1 > nBias) {
     napi_throw_range_error(env, NULL, "spikemesh_native.lifFixed: arrays shorter than the tile");
     return NULL;
   }
-  // Every part index is checked once here, so the tally's adds stay inside its arrays.
-  for (size_t i = 0; withTally && i < n; i++)
-    if (part[i] < 0 || (size_t)part[i] >= nTa || (size_t)part[i] >= nTs) {
-      napi_throw_range_error(env, NULL, "spikemesh_native.lifFixed: a part outside the tally");
-      return NULL;
-    }
+  int ok = 1;
+  double *tallies[2];
+  const int32_t *part = tally_args(env, argv + 9, 2, n, tallies, &ok);
+  if (!ok) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.lifFixed: bad tally (parts shorter than the tile, or outside the tally)");
+    return NULL;
+  }
   const FixedNeuron q = {lim[0], lim[1], lim[2], lim[3], g[12], g[10], g[11]};
-  fixed_tile(current, membrane, outIdx, outVal, mult, shift, bias, g, &q, part, ta, ts, counts);
+  fixed_tile(current, membrane, outIdx, outVal, mult, shift, bias, g, &q, part, tallies[0], tallies[1], counts);
   return NULL;
 }
 

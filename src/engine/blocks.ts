@@ -4,8 +4,8 @@
 //
 // Why this is exact: the engine's sums are the reference's whatever the tiling (integrate.ts puts every
 // accumulator's contributions in source order, fixed point is exact), so the layer's current, and so its update,
-// is the same on one core as on many. Each mapped core's update counters come from activity() (neurons.ts: the
-// update's own tests, run before it), its spikes and outbox from the layer's events in its tile. What the mapping adds
+// is the same on one core as on many. Each mapped core's update counters come from the update's own tests, counted
+// per mapped core as it runs (neurons.ts Tally), its spikes and outbox from the layer's events in its tile. What the mapping adds
 // is traffic: the packets of every mapped flow and the synaptic ops they bring are counted per event through the
 // mapped chip's emit boxes (countEvents: one count per packet, no payload moved), and a core's received packets
 // and synaptic ops are the sums over its incoming flows. These are the counts computeCore makes: one packet per
@@ -21,7 +21,7 @@ import { coreView, countSent, emitEvents, integrateInputs, normRowOf, type Event
 import type { Chip, EmitPlan, FanOut, SharedState } from './model.js';
 import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
 import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
-import { activity, updateFixed, updateFloat, type ActivityCounts, type Tally, type UpdateCounts } from './neurons.js';
+import { updateFixed, updateFloat, type Tally, type UpdateCounts } from './neurons.js';
 import { coreFailure } from './protocol.js';
 import { readParity, writeParity } from './state.js';
 
@@ -48,8 +48,7 @@ export interface BlockScratch {
   /** Per (row tile, column tile) of an emit box: packets and their row × column reach (zero between uses). */
   spatialCount: Int32Array;
   spatialOps: Float64Array;
-  activity: ActivityCounts;
-  /** The fixed-point update's counts per mapped core of a block. */
+  /** The update's counts per mapped core of a block. */
   tally: Tally;
 }
 
@@ -179,7 +178,6 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     ops: new Float64Array(chip.flows.count),
     pixels: new Int32Array(pixels),
     touched: new Int32Array(pixels),
-    activity: { active: 0, saturations: 0 },
     tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
   };
 }
@@ -405,7 +403,6 @@ export function computeBlock(
   const row = normRowOf(chip, st, layer, step);
   const parity = writeParity(st, step);
   const ctr = st.counters;
-  const act = bs.activity;
   const cores = blocks.cores[block]!;
   const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
   for (const core of cores) {
@@ -413,23 +410,14 @@ export function computeBlock(
     if (sc.fault && sc.fault.core === core && sc.fault.step === step)
       throw coreFailure(core, step, pop.name, new Error('injected fault (Blueprint.injectFault)'));
   }
-  if (chip.arithmetic === 'float') {
-    // Before the update: the activity tests read the membranes it replaces (and the current a relu normalises in place).
-    for (const core of cores) {
-      const view = coreView(chip, core);
-      activity(pop, view, bview, current, cst.membrane, row, act);
-      writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, act.active, act.saturations);
-    }
-    updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native);
-  } else {
-    // The fixed-point update counts each mapped core's neurons itself (its saturation test is the update's own).
-    const tally = bs.tally;
-    tally.part = blocks.partOf[block]!;
-    tally.active.fill(0, 0, cores.length);
-    tally.saturations.fill(0, 0, cores.length);
-    updateFixed(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, tally, sc.native);
-    cores.forEach((core, p) => writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!));
-  }
+  // The update counts each mapped core's active (and, in fixed point, saturating) neurons itself: its own tests.
+  const tally = bs.tally;
+  tally.part = blocks.partOf[block]!;
+  tally.active.fill(0, 0, cores.length);
+  tally.saturations.fill(0, 0, cores.length);
+  if (chip.arithmetic === 'float') updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native, tally);
+  else updateFixed(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, tally, sc.native);
+  cores.forEach((core, p) => writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!));
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: bview.offset, count: upd.events };
   cst.outCount[block] = upd.events;
   distribute(chip, st, blocks, block, events, pop.shape);

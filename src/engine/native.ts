@@ -7,7 +7,8 @@ import { createRequire } from 'node:module';
 export interface NativeKernel {
   /**
    * neurons.ts updateLif on one tile, float: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, hard (0/1)], the BNTT
-   * table as scale/bias (or both null); counts receives [events, active].
+   * table as scale/bias (or both null); counts receives [events, active]; part (tile-local, with tallyActive; both
+   * null: no tally) adds each neuron's activity to its part.
    */
   lif(
     current: Float64Array,
@@ -20,6 +21,8 @@ export interface NativeKernel {
     lambda: number,
     theta: number,
     counts: Int32Array,
+    part: Int32Array | null,
+    tallyActive: Float64Array | null,
   ): void;
   /**
    * neurons.ts updateFixed on one tile: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, row (the step's first

@@ -37,7 +37,8 @@ function globalIndex(pop: PopulationPlan, v: CoreView, c: number, y: number, x: 
 
 /**
  * Float update of every neuron of the tile. `normRow` picks the BNTT table of this step. Returns
- * counts; events (spikes, or non-zero relu/identity outputs) are written to outIdx/outVal.
+ * counts; events (spikes, or non-zero relu/identity outputs) are written to outIdx/outVal. `tally`: also count the
+ * active neurons per part (float never saturates). `native`: the LIF/IF update in the native kernel.
  */
 export function updateFloat(
   pop: PopulationPlan,
@@ -49,13 +50,14 @@ export function updateFloat(
   normRow: number,
   counts: UpdateCounts,
   native: NativeKernel | null = null,
+  tally: Tally | null = null,
 ): void {
   const C = v.c1 - v.c0;
   const hw = (v.y1 - v.y0) * (v.x1 - v.x0);
   const table = pop.norms ? pop.norms[Math.min(normRow, pop.norms.length - 1)]! : null;
   if (pop.kind === 'lif' || pop.kind === 'if') {
-    if (native) nativeLif(native, pop, v, current, membrane, outIdx, outVal, table, counts);
-    else updateLif(pop, v, current, membrane, outIdx, outVal, table, counts);
+    if (native) nativeLif(native, pop, v, current, membrane, outIdx, outVal, table, counts, tally);
+    else updateLif(pop, v, current, membrane, outIdx, outVal, table, counts, tally);
     return;
   }
   if (table) {
@@ -72,7 +74,10 @@ export function updateFloat(
   if (pop.kind === 'accumulator') {
     for (let i = 0; i < n; i++) {
       const I = current[i]!;
-      if (I !== 0) active++;
+      if (I !== 0) {
+        active++;
+        if (tally) tally.active[tally.part[i]!]!++;
+      }
       membrane[base + i] = f(membrane[base + i]! + I);
     }
   } else {
@@ -82,7 +87,10 @@ export function updateFloat(
     for (let i = 0; i < n; i++) {
       const I = current[i]!;
       const out = relu && !(I > 0) ? 0 : I;
-      if (I !== 0) active++;
+      if (I !== 0) {
+        active++;
+        if (tally) tally.active[tally.part[i]!]!++;
+      }
       membrane[base + i] = out;
       if (out !== 0) {
         const x = i % W;
@@ -112,6 +120,7 @@ function updateLif(
   outVal: Float32Array,
   table: NormTable | null,
   counts: UpdateCounts,
+  tally: Tally | null,
 ): void {
   const popH = pop.shape.h;
   const popW = pop.shape.w;
@@ -130,7 +139,10 @@ function updateLif(
       for (let x = v.x0; x < v.x1; x++, i++) {
         const I = table ? f(current[i]! * s + b) : current[i]!;
         const m = membrane[base + i]!;
-        if (I !== 0 || m !== 0) active++;
+        if (I !== 0 || m !== 0) {
+          active++;
+          if (tally) tally.active[tally.part[i]!]!++;
+        }
         let u = f(f(lambda * m) + I);
         if (f(f(u / theta) - 1) > 0) {
           u = hard ? 0 : f(u - theta);
@@ -162,9 +174,12 @@ function nativeLif(
   outVal: Float32Array,
   table: NormTable | null,
   counts: UpdateCounts,
+  tally: Tally | null,
 ): void {
   lifGeometry.set([v.c0, v.c1, v.y0, v.y1, v.x0, v.x1, pop.shape.h, pop.shape.w, v.offset, pop.hardReset ? 1 : 0]);
-  native.lif(current, membrane, outIdx, outVal, table?.scale ?? null, table?.bias ?? null, lifGeometry, pop.leak, pop.threshold, lifCounts);
+  const scale = table?.scale ?? null;
+  const bias = table?.bias ?? null;
+  native.lif(current, membrane, outIdx, outVal, scale, bias, lifGeometry, pop.leak, pop.threshold, lifCounts, tally?.part ?? null, tally?.active ?? null);
   addTotals(counts, v, lifCounts[0]!, lifCounts[1]!, 0);
 }
 
@@ -316,46 +331,4 @@ function nativeFixed(
     fixedCounts,
   );
   addTotals(counts, v, fixedCounts[0]!, fixedCounts[1]!, fixedCounts[2]!);
-}
-
-/** Counts of activity() for one core. */
-export interface ActivityCounts {
-  active: number;
-  saturations: number;
-}
-
-/**
- * What the float update of the neurons in view `v` will count, before it runs (the update itself runs on a block `b`
- * holding them, blocks.ts; the native LIF counts only its totals): the neurons active this step, i.e. with a non-zero
- * current after normalisation or, for LIF/IF, a non-zero membrane. `current` is the block's (block-local C×H×W), the
- * membrane its slice from b.offset. The same tests as updateFloat and updateLif. (Fixed point counts in its update: Tally.)
- */
-export function activity(
-  pop: PopulationPlan,
-  v: CoreView,
-  b: CoreView,
-  current: Float64Array,
-  membrane: Float64Array,
-  normRow: number,
-  counts: ActivityCounts,
-): void {
-  const H = b.y1 - b.y0;
-  const W = b.x1 - b.x0;
-  const base = b.offset;
-  let active = 0;
-  const table = pop.norms ? pop.norms[Math.min(normRow, pop.norms.length - 1)]! : null;
-  const withMembrane = pop.kind === 'lif' || pop.kind === 'if';
-  for (let c = v.c0; c < v.c1; c++) {
-    const s = table ? table.scale[c]! : 1;
-    const bias = table ? table.bias[c]! : 0;
-    for (let y = v.y0; y < v.y1; y++) {
-      const row = ((c - b.c0) * H + y - b.y0) * W - b.x0;
-      for (let i = row + v.x0, end = row + v.x1; i < end; i++) {
-        const I = table ? f(current[i]! * s + bias) : current[i]!;
-        if (I !== 0 || (withMembrane && membrane[base + i] !== 0)) active++;
-      }
-    }
-  }
-  counts.active = active;
-  counts.saturations = 0;
 }

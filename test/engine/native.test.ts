@@ -55,7 +55,13 @@ const cases = fc.record({ c: fc.integer({ min: 1, max: 5 }), h: fc.integer({ min
     }),
 );
 
-function run(k: Case, native: ReturnType<typeof nativeKernel>) {
+/** Per-part tallies over a tile of n neurons (parts 0..3, pseudo-random but fixed), or null. */
+function tallyFor(n: number, withTally: boolean): Tally | null {
+  if (!withTally) return null;
+  return { part: Int32Array.from({ length: n }, (_, i) => (i * 7 + (i >> 3)) % 4), active: new Float64Array(4), saturations: new Float64Array(4) };
+}
+
+function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false) {
   const n = k.current.length;
   const pop = {
     kind: 'lif',
@@ -71,22 +77,26 @@ function run(k: Case, native: ReturnType<typeof nativeKernel>) {
   const outIdx = new Int32Array(size);
   const outVal = new Float32Array(size);
   const counts: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
-  updateFloat(pop, k.view, Float64Array.from(k.current), membrane, outIdx, outVal, 0, counts, native);
+  const tally = tallyFor(n, withTally);
+  updateFloat(pop, k.view, Float64Array.from(k.current), membrane, outIdx, outVal, 0, counts, native, tally);
   return {
     membrane: [...membrane],
     spikes: [...outIdx.subarray(k.view.offset, k.view.offset + counts.events)],
     values: [...outVal.subarray(k.view.offset, k.view.offset + counts.events)],
     counts,
+    tally: tally ? [...tally.active, ...tally.saturations] : null,
   };
 }
 
 describe.skipIf(!nativeKernel())('native LIF update', () => {
   it('matchesTheTypeScriptUpdateBitForBit', () => {
     fc.assert(
-      fc.property(cases, (k) => {
-        const ts = run(k, null);
-        const native = run(k, nativeKernel());
+      fc.property(cases, fc.boolean(), (k, withTally) => {
+        const ts = run(k, null, withTally);
+        const native = run(k, nativeKernel(), withTally);
         expect(native.counts).toEqual(ts.counts);
+        expect(native.tally).toEqual(ts.tally);
+        if (ts.tally) expect(ts.tally.reduce((a, b) => a + b, 0)).toBe(ts.counts.active);
         expect(native.spikes).toEqual(ts.spikes);
         expect(native.values).toEqual(ts.values);
         expect(native.membrane.every((m, i) => Object.is(m, ts.membrane[i]))).toBe(true);
