@@ -73,6 +73,40 @@ function computedMs(w: Watched, from: number): number {
   return [...w.output.slice(from).matchAll(/: computed in (\d+) ms/g)].reduce((a, m) => a + Number(m[1]), 0);
 }
 
+/** A point's phases on its job thread (ms), as the worker logs them; `kept`: its mapping came from an earlier point. */
+interface Phases {
+  setup: number;
+  map: number;
+  samples: number;
+  run: number;
+  kept: number;
+}
+
+const PHASES = /: model and key (\d+) ms, mapping (\d+) ms \((kept|made)\), samples (\d+) ms, chip and run (\d+) ms/g;
+
+/** The phases of the points the worker's log shows from character `from` on, added up. */
+function phases(w: Watched, from: number): Phases {
+  const sum: Phases = { setup: 0, map: 0, samples: 0, run: 0, kept: 0 };
+  for (const m of w.output.slice(from).matchAll(PHASES)) {
+    sum.setup += Number(m[1]);
+    sum.map += Number(m[2]);
+    sum.kept += m[3] === 'kept' ? 1 : 0;
+    sum.samples += Number(m[4]);
+    sum.run += Number(m[5]);
+  }
+  return sum;
+}
+
+function addPhases(a: Phases, b: Phases): Phases {
+  return { setup: a.setup + b.setup, map: a.map + b.map, samples: a.samples + b.samples, run: a.run + b.run, kept: a.kept + b.kept };
+}
+
+/** Per point (means over the POINTS of a round): where a point's time went on its job thread. */
+function phaseLine(p: Phases): string {
+  const per = (x: number) => `${(x / POINTS).toFixed(0)} ms`;
+  return `chip and run ${per(p.run)}, mapping ${per(p.map)} (${p.kept} of ${POINTS} kept from an earlier point), samples ${per(p.samples)}, model and key ${per(p.setup)}`;
+}
+
 interface Timed {
   s: number;
   /** CPUs other processes used. */
@@ -81,6 +115,7 @@ interface Timed {
   computing: number;
   /** CPU seconds this process (the client: sweep setup, upload, gathering) used. */
   client: number;
+  phases: Phases;
   rows: string;
 }
 
@@ -100,7 +135,8 @@ async function timedSweep(url: string, seed: number, dir: string, workers: Watch
   const busy1 = machineBusy();
   const other = busy0 === null || busy1 === null ? null : Math.max(0, busy1 - busy0 - (own() - own0)) / s;
   const computing = workers.reduce((a, w, i) => a + computedMs(w, logged[i]!), 0) / 1000;
-  return { s, other, computing, client: mine() - mine0, rows: JSON.stringify(r.rows) };
+  const ph = workers.map((w, i) => phases(w, logged[i]!)).reduce(addPhases);
+  return { s, other, computing, client: mine() - mine0, phases: ph, rows: JSON.stringify(r.rows) };
 }
 
 interface Rounds {
@@ -114,6 +150,8 @@ interface Rounds {
   other: number | null;
   /** Median CPU seconds of the client per sweep. */
   client: number;
+  /** The phases of the round of median wall time. */
+  phases: Phases;
   rows: string[];
 }
 
@@ -132,6 +170,7 @@ async function onWorkers(n: number, url: string, dir: string, redis: Watched, se
       point: median(runs.map((r) => r.computing / POINTS)),
       other: others.includes(null) ? null : Math.max(...(others as number[])),
       client: median(runs.map((r) => r.client)),
+      phases: [...runs].sort((a, b) => a.s - b.s)[Math.floor(runs.length / 2)]!.phases,
       rows: runs.map((r) => r.rows),
     };
   } finally {
@@ -172,6 +211,8 @@ export default async function run(): Promise<void> {
     say(
       `  a point took ${one.point.toFixed(2)} s on 1 worker, ${two.point.toFixed(2)} s on each of 2; the workers computed ${pct(one.busy)} and ${pct(two.busy)} of the wall time`,
     );
+    say(`  per point on 1 worker: ${phaseLine(one.phases)}`);
+    say(`  per point on 2 workers: ${phaseLine(two.phases)}`);
     say(`  the client (this process: sweep setup, model upload, gathering) used ${one.client.toFixed(2)} and ${two.client.toFixed(2)} CPU-s per sweep`);
     say(
       `  speedup ${speedup.toFixed(2)}× (target ≥ ${TARGET}×${speedup >= TARGET ? ', met' : ', NOT met'}); identical results: ${same ? 'yes' : 'NO'}; other processes used ${other} during the sweeps`,

@@ -110,6 +110,7 @@ async function onThread(s: State, id: string, modelSha: string, data: string, ta
     s.log(`${id}: failed: ${out.stack ?? out.message}`);
     throw jobFailure(s.name, out.exitCode, out.message);
   }
+  if (out.phases) s.log(`${id}: ${out.phases}`);
   return out.result;
 }
 

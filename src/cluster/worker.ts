@@ -70,7 +70,7 @@ export interface RunBatchResult {
 export type ThreadTask = (PointTask | BatchTask | RunTask) & { modelDir: string };
 
 /** The job's result, or the one line (and exit code) of why it could not run; errors do not cross threads whole. */
-export type ThreadOutcome = { ok: true; result: unknown } | { ok: false; exitCode: 2 | 70; message: string; stack?: string };
+export type ThreadOutcome = { ok: true; result: unknown; phases?: string } | { ok: false; exitCode: 2 | 70; message: string; stack?: string };
 
 /** Models a thread keeps loaded: a sweep uses one; two spares the reload when sweeps alternate. */
 const KEPT_MODELS = 2;
@@ -101,13 +101,42 @@ const kept: PointPrep = {
   samples: (spec, settings) => samples.source(JSON.stringify([spec, settings]), () => sweepSamples(spec, settings)),
 };
 
-async function runPointTask(task: PointTask & { modelDir: string }): Promise<unknown> {
-  const ctx: SweepContext = { ...model(task.modelDir), rawProfile: task.rawProfile, profileFile: task.profileFile, settings: task.settings };
-  const r = resolvePoint(ctx, task.point);
+/** `f`'s result, its milliseconds added to `into[k]`. */
+function timed<T, K extends string>(into: Record<K, number>, k: K, f: () => T): T {
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    into[k] += performance.now() - t0;
+  }
+}
+
+/** The point, and where its time went on this thread (for the worker's log: the bench adds these up). */
+async function runPointTask(task: PointTask & { modelDir: string }): Promise<{ result: unknown; phases: string }> {
+  const t0 = performance.now();
+  const ms = { setup: 0, map: 0, samples: 0 };
+  const ctx: SweepContext = timed(ms, 'setup', () => ({
+    ...model(task.modelDir),
+    rawProfile: task.rawProfile,
+    profileFile: task.profileFile,
+    settings: task.settings,
+  }));
+  const r = timed(ms, 'setup', () => resolvePoint(ctx, task.point));
   // The key hashes the weights, network, profile and settings as this worker sees them: a mismatch means the job's
   // content is not what its id says, and its result would be filed under the wrong point.
   if (r.key !== task.key) throw new UserError(`the job's key ${task.key} does not match its content (${r.key} here): refusing it`);
-  return runPoint(ctx, r, kept);
+  const hits = mappings.hits;
+  const result = await runPoint(ctx, r, {
+    map: (p) => timed(ms, 'map', () => kept.map(p)),
+    samples: (spec, settings) => {
+      const source = timed(ms, 'samples', () => kept.samples(spec, settings));
+      return (i) => timed(ms, 'samples', () => source(i));
+    },
+  });
+  const rest = performance.now() - t0 - ms.setup - ms.map - ms.samples;
+  const how = mappings.hits > hits ? 'kept' : 'made';
+  const phases = `model and key ${ms.setup.toFixed(0)} ms, mapping ${ms.map.toFixed(0)} ms (${how}), samples ${ms.samples.toFixed(0)} ms, chip and run ${rest.toFixed(0)} ms`;
+  return { result, phases };
 }
 
 function runBatchTask(task: BatchTask & { modelDir: string }): unknown {
@@ -142,7 +171,8 @@ async function runRunTask(task: RunTask & { modelDir: string }): Promise<RunBatc
 
 export default async function runTask(task: ThreadTask): Promise<ThreadOutcome> {
   try {
-    const result = task.kind === 'explore-point' ? await runPointTask(task) : task.kind === 'eval-batch' ? runBatchTask(task) : await runRunTask(task);
+    if (task.kind === 'explore-point') return { ok: true, ...(await runPointTask(task)) };
+    const result = task.kind === 'eval-batch' ? runBatchTask(task) : await runRunTask(task);
     return { ok: true, result };
   } catch (e) {
     if (e instanceof SpikemeshError) return { ok: false, exitCode: e.exitCode === 2 ? 2 : 70, message: e.message };
