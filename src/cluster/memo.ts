@@ -138,6 +138,8 @@ function renamed(mapping: Mapping, paths: Path[], name: string): Mapping {
 }
 
 interface MappingEntry {
+  /** The hash of the content key it was made for. */
+  key: string;
   /** The reads the mapper made, split into paths, and what each gave. */
   reads: Array<[string[], unknown]>;
   /** Made under the stand-in name, named at `named`. */
@@ -145,25 +147,29 @@ interface MappingEntry {
   named: Path[];
 }
 
-/** Mappings kept per thread: a sweep's points need one per distinct set of the fields the mapper reads. */
-export const KEPT_MAPPINGS = 16;
+/**
+ * Mappings kept per thread, the least recently used dropped first: a sweep needs one per distinct set of the fields the
+ * mapper reads; a paper-size mapping holds millions of flows, so a few.
+ */
+export const KEPT_MAPPINGS = 4;
 
 /**
  * Mappings by what they were made from: `network` (a content key of everything but the profile: network, weight
  * shapes, placer) and the profile fields the mapper read. A profile that agrees with a kept mapping's reads gets it.
  */
 export class MappingMemo {
-  private readonly entries = new Map<string, MappingEntry[]>();
-  private count = 0;
+  /** Least recently used first. */
+  private entries: MappingEntry[] = [];
   hits = 0;
   misses = 0;
 
   /** The mapping of `profile` as `map` makes it; from the memo when a kept one was made from the same reads. */
   get(network: string, profile: CoreProfile, map: (profile: CoreProfile) => Mapping): Mapping {
     const key = createHash('sha256').update(network).digest('hex');
-    const kept = this.entries.get(key)?.find((e) => e.reads.every(([path, v]) => Object.is(replay(profile, path), v)));
+    const kept = this.entries.find((e) => e.key === key && e.reads.every(([path, v]) => Object.is(replay(profile, path), v)));
     if (kept) {
       this.hits++;
+      this.entries = [...this.entries.filter((e) => e !== kept), kept];
       return renamed(kept.mapping, kept.named, profile.name);
     }
     this.misses++;
@@ -180,17 +186,8 @@ export class MappingMemo {
     if (named === null) return map(profile);
     // The name is read only to be written into the mapping (notes, its profile field): any name gives the same.
     const reads = [...t.reads].filter(([path]) => path !== 'name').map(([path, v]): [string[], unknown] => [path.split('\u0001'), v]);
-    this.keep(key, { reads, mapping, named });
+    this.entries = [...this.entries, { key, reads, mapping, named }].slice(-KEPT_MAPPINGS);
     return renamed(mapping, named, profile.name);
-  }
-
-  private keep(key: string, e: MappingEntry): void {
-    if (this.count >= KEPT_MAPPINGS) {
-      this.entries.clear();
-      this.count = 0;
-    }
-    this.entries.set(key, [...(this.entries.get(key) ?? []), e]);
-    this.count++;
   }
 }
 

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MappingMemo, SampleMemo } from '../../src/cluster/memo.js';
+import { KEPT_MAPPINGS, MappingMemo, SampleMemo } from '../../src/cluster/memo.js';
 import { applyOverrides } from '../../src/explore/axes.js';
 import { weightsHash } from '../../src/explore/hash.js';
 import { mapOptions, resolvePoint, runPoint, type PointPrep, type SweepContext } from '../../src/explore/point.js';
@@ -62,6 +62,22 @@ describe('MappingMemo', () => {
     memo.get('dl-snn', profile({ 'energyPJ.hopEW': 6 }), map);
     memo.get('other network', profile({ 'energyPJ.synOp': 10 }), map);
     expect([memo.hits, memo.misses]).toEqual([1, 3]);
+  });
+
+  it(`keeps the ${KEPT_MAPPINGS} mappings used last`, () => {
+    const memo = new MappingMemo();
+    const profiles = [256, 512, 1024]
+      .flatMap((neuronsPerCore) => [4, 8].map((weightBits) => profile({ neuronsPerCore, weightBits })))
+      .slice(0, KEPT_MAPPINGS + 1);
+    for (const p of profiles) memo.get('dl-snn', p, map);
+    expect([memo.hits, memo.misses]).toEqual([0, KEPT_MAPPINGS + 1]);
+    memo.get('dl-snn', profiles[1]!, map);
+    memo.get('dl-snn', profiles[0]!, map);
+    expect([memo.hits, memo.misses]).toEqual([1, KEPT_MAPPINGS + 2]);
+    // profiles[2] was the least recently used when profiles[0] came back.
+    memo.get('dl-snn', profiles[1]!, map);
+    memo.get('dl-snn', profiles[2]!, map);
+    expect([memo.hits, memo.misses]).toEqual([2, KEPT_MAPPINGS + 3]);
   });
 
   it('keeps nothing a mapper could make differ: a mapping that holds the profile, one made after writing to it, a failure', () => {
