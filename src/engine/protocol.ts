@@ -91,7 +91,7 @@ export interface Attachment {
   sync: SharedArrayBuffer;
   /** Float64 per core: the time its last computation took (ns), which orders the next phase's cores (largest first). */
   coreNs: SharedArrayBuffer;
-  /** The native sum's blocked weights in shared memory, one copy for every thread: float32 for a chip in float, float64 in fixed point (null: no native kernel here). */
+  /** The native sum's blocked weights in shared memory, one copy for every thread: float32 for a chip in float, int32 in fixed point (null: no native kernel here). */
   blocked: BlockedWeights | null;
 }
 
