@@ -170,17 +170,22 @@ const onGrid = (kind: number) => kind === KIND.ew || kind === KIND.ns || kind ==
  * A line holds one position per router plus one spare, so a run's range ends inside its line and a difference array
  * over all lines sums back to zero at each line's end. A route of any other shape (a hand-made table) is walked.
  */
-interface RouteRuns {
+export interface RouteRuns {
   /** Per flow PER_FLOW slots: port links (−1: none), then two runs as [from, to) positions (−1: none); −2 first: walk it. */
   readonly slots: Int32Array;
   /** The link at each grid position (−1: no flow crosses it). */
   readonly linkAt: Int32Array;
 }
 
-const PER_FLOW = 7;
-const PORTS = 3;
+export const PER_FLOW = 7;
+export const PORTS = 3;
 const WALK = -2;
 const runsOf = new WeakMap<LinkTable, RouteRuns>();
+
+/** A table's runs worked out with it (link-table.ts, from each route's ends): its hops are then never walked for loads. */
+export function presetRouteRuns(t: LinkTable, r: RouteRuns): void {
+  runsOf.set(t, r);
+}
 
 /** Flows whose routes are not ports around two straight runs, so their loads are counted hop by hop (none from linkTable). */
 export function walkedFlows(t: LinkTable): number {
