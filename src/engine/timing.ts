@@ -20,7 +20,8 @@ import { HOST_TILE } from '../geometry/mesh.js';
 import type { Chip, Semantics, SharedState } from './model.js';
 import type { EventQueue } from './events.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
-import { LinkAccumulator, LinkModel, linkTable } from './links.js';
+import { LinkAccumulator, LinkModel } from './links.js';
+import { compactLinkTable } from './link-table.js';
 import type { LinkLoads, LinkTable } from './types.js';
 import { writeParity } from './state.js';
 
@@ -38,7 +39,7 @@ const orders = new WeakMap<Chip, Int32Array | null>();
 /** The chip's links and every flow's route over them (built once per chip). */
 export function chipLinks(chip: Chip): LinkTable {
   let t = tables.get(chip);
-  if (!t) tables.set(chip, (t = linkTable(chip)));
+  if (!t) tables.set(chip, (t = compactLinkTable(chip)));
   return t;
 }
 
