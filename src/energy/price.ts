@@ -28,14 +28,17 @@ type Part = Exclude<keyof EnergySplit, 'totalPJ' | 'staticPJ'>;
  * The priced counters, in counter-slot order within each part (the order the sums are taken in, so a core's
  * total and a split's parts are the same floating-point sums as before they shared this table). A core
  * without a multiplier (mac null) is charged synOp per MAC. Counters not listed (saturations) cost nothing
- * by themselves; `host` names the host's own count added to the chip's (its input hops).
+ * by themselves; `host` names the host's own count added to the chip's (its input hops); `copied`, what a neuron's
+ * copies repeat (docs/truenorth.md, "Neuron copies"): each copy integrates its neuron's synaptic events, updates and
+ * fires with it. Packets, hops and packets in are not repeated: a spike still goes once to each destination core, sent by
+ * whichever copy targets that core.
  */
-const PRICED: ReadonlyArray<{ counter: CounterName; part: Part; rate: (p: EnergyPJ) => number; host?: keyof HostHops }> = [
-  { counter: 'acs', part: 'synapticPJ', rate: (p) => p.synOp },
-  { counter: 'macs', part: 'synapticPJ', rate: (p) => p.mac ?? p.synOp },
-  { counter: 'updatesActive', part: 'neuronPJ', rate: (p) => p.neuronUpdateActive },
-  { counter: 'updatesInactive', part: 'neuronPJ', rate: (p) => p.neuronUpdateInactive },
-  { counter: 'spikes', part: 'neuronPJ', rate: (p) => p.spikeNeuron },
+const PRICED: ReadonlyArray<{ counter: CounterName; part: Part; rate: (p: EnergyPJ) => number; host?: keyof HostHops; copied?: true }> = [
+  { counter: 'acs', part: 'synapticPJ', rate: (p) => p.synOp, copied: true },
+  { counter: 'macs', part: 'synapticPJ', rate: (p) => p.mac ?? p.synOp, copied: true },
+  { counter: 'updatesActive', part: 'neuronPJ', rate: (p) => p.neuronUpdateActive, copied: true },
+  { counter: 'updatesInactive', part: 'neuronPJ', rate: (p) => p.neuronUpdateInactive, copied: true },
+  { counter: 'spikes', part: 'neuronPJ', rate: (p) => p.spikeNeuron, copied: true },
   { counter: 'packetsOut', part: 'routingPJ', rate: (p) => p.spikeOut },
   { counter: 'hopsEW', part: 'routingPJ', host: 'hopsEW', rate: (p) => p.hopEW },
   { counter: 'hopsNS', part: 'routingPJ', host: 'hopsNS', rate: (p) => p.hopNS },
@@ -74,19 +77,17 @@ export function price(p: EnergyPJ, t: CounterTotals, host: HostHops, coreSteps: 
   return split;
 }
 
-/** One core's energy in one step, from its counter row starting at `at` (trace CSV, heat map): no allocation per call. */
-export function coreEnergyPJ(p: EnergyPJ, counters: Float64Array, at: number): number {
+/**
+ * One core's energy in one step, from its counter row starting at `at` (trace CSV, heat map): no allocation per call.
+ * `copyFactor`: the core's copy factor (copyWork), its copies' work included.
+ */
+export function coreEnergyPJ(p: EnergyPJ, counters: Float64Array, at: number, copyFactor = 1): number {
   let e = 0;
-  for (const { counter, rate } of PRICED) e += counters[at + COUNTER[counter]]! * rate(p);
+  for (const { counter, rate, copied } of PRICED) e += counters[at + COUNTER[counter]]! * rate(p) * (copied ? copyFactor : 1);
   return e + p.staticPerCorePerStep;
 }
 
-/**
- * What a neuron's copies repeat (docs/truenorth.md, "Neuron copies"): each copy integrates its neuron's synaptic
- * events, updates and fires with it. Packets, hops and packets in are not repeated: a spike still goes once to each
- * destination core, sent by whichever copy targets that core.
- */
-const COPIED: readonly CounterName[] = ['acs', 'macs', 'updatesActive', 'updatesInactive', 'spikes'];
+const COPIED: readonly CounterName[] = PRICED.filter((x) => x.copied).map((x) => x.counter);
 
 /**
  * The copies' own work, to price beside the network's counts: per core, its copied counters × (copy factor − 1),
@@ -96,14 +97,22 @@ const COPIED: readonly CounterName[] = ['acs', 'macs', 'updatesActive', 'updates
  */
 export function copyWork(counters: Float64Array, cores: number, steps: number, factors: Float64Array): CounterTotals {
   const extra = new Float64Array(COUNTER_COUNT);
-  for (let t = 0; t < steps; t++)
-    for (let c = 0; c < cores; c++) {
-      const f = factors[c]! - 1;
-      if (f === 0) continue;
-      const at = (t * cores + c) * COUNTER_COUNT;
-      for (const name of COPIED) extra[COUNTER[name]]! += counters[at + COUNTER[name]]! * f;
-    }
+  const row = cores * COUNTER_COUNT;
+  for (let t = 0; t < steps; t++) addCopyWork(extra, counters.subarray(t * row, (t + 1) * row), factors);
   return Object.fromEntries(COUNTER_NAMES.map((n) => [n, extra[COUNTER[n]]!])) as CounterTotals;
+}
+
+/**
+ * One step's copy work (its counter row, [core][slot]) added into `extra` (one value per slot): copyWork step by step,
+ * the same sums in the same order, for a reader that sees a run one step at a time (a trace).
+ */
+export function addCopyWork(extra: Float64Array, row: Float64Array, factors: Float64Array): void {
+  for (let c = 0; c < factors.length; c++) {
+    const f = factors[c]! - 1;
+    if (f === 0) continue;
+    const at = c * COUNTER_COUNT;
+    for (const name of COPIED) extra[COUNTER[name]]! += row[at + COUNTER[name]]! * f;
+  }
 }
 
 /** Counter totals added name by name. */
