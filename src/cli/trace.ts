@@ -8,6 +8,7 @@ import { diffTraces, type TraceDiff } from '../trace/diff.js';
 import { exportCsv, type CsvKind } from '../trace/csv.js';
 import { scaleEnergy } from '../energy/price.js';
 import { exportNir } from '../trace/nir.js';
+import { pricingNotes } from '../trace/price.js';
 import { withTrace, TraceFile } from '../trace/reader.js';
 import { traceStats, type TraceStats } from '../trace/stats.js';
 import type { TraceHeader } from '../trace/types.js';
@@ -113,6 +114,7 @@ export function renderStats(path: string, s: TraceStats, by: By): string {
     energyLine(h.profile, scaleEnergy(s.energy, n)),
     `host: ${count(s.host.events / n)} input events per inference sent as ${count(s.host.packets / n)} packets over ${count((s.host.hopsEW + s.host.hopsNS + s.host.hopsChip) / n)} hops`,
     ...linkLines(s.links?.report),
+    ...s.notes.map((n) => `note: ${n}`),
   );
   return lines.join('\n');
 }
@@ -188,6 +190,7 @@ export function registerTrace(program: Command): void {
           const rows = await exportCsv(t, kind, flags.out, flags.force);
           warn(t.warnings);
           process.stdout.write(`${flags.out}: ${plural(rows, 'row')} of ${kind}\n`);
+          if (kind === 'counters') for (const n of pricingNotes(t.header)) process.stdout.write(`note: energy_pj as the run prices it: ${n}\n`);
         }
       } finally {
         t.close();

@@ -74,6 +74,13 @@ const headerSchema = z.object({
       packetNs: float64s,
     })
     .optional(),
+  copies: z
+    .object({
+      factors: float64s,
+      // Printed as a line of the stats: no control characters (a terminal would act on them).
+      note: label.regex(/^[^\p{Cc}]*$/u, 'must not hold control characters'),
+    })
+    .optional(),
 });
 
 /** Every link has a known kind, a place and a packet time. */
@@ -87,6 +94,15 @@ function linksProblem(h: TraceHeader): string | null {
   const outside = l.at.findIndex((v) => v < 0);
   if (outside >= 0) return `links.at: link ${outside} is not a place ≥ 0`;
   return firstNegative(l.packetNs) >= 0 ? `links.packetNs: link ${firstNegative(l.packetNs)} is not a number ≥ 0` : null;
+}
+
+/** One copy factor per core, each a finite number ≥ 1 (a core places at least the neurons it holds). */
+function copiesProblem(h: TraceHeader): string | null {
+  const f = h.copies?.factors;
+  if (!f) return null;
+  if (f.length !== h.cores) return `cores: ${h.cores} declared, but copies.factors holds ${f.length} entries`;
+  const bad = f.findIndex((x) => !(Number.isFinite(x) && x >= 1));
+  return bad >= 0 ? `copies.factors: core ${bad} has ${f[bad]}, not a finite number ≥ 1` : null;
 }
 
 /** Every table has one entry per core: checked first, so that `cores` is never trusted beyond the bytes present. */
@@ -113,7 +129,12 @@ function layersProblem(h: TraceHeader): string | null {
 /** The header as a TraceHeader, or an InputError naming `file` and the first field that is wrong. */
 export function checkHeader(raw: TraceHeader, file: string): TraceHeader {
   const h = { ...raw, ...parseOrRefuse(headerSchema, raw, file, 'trace header') };
-  const problem = tablesProblem(h) ?? layersProblem(h) ?? linksProblem(h) ?? meshProblem(h.mesh, h.coreTable.slot, h.cores, 'mesh', 'coreTable.slot: core');
+  const problem =
+    tablesProblem(h) ??
+    copiesProblem(h) ??
+    layersProblem(h) ??
+    linksProblem(h) ??
+    meshProblem(h.mesh, h.coreTable.slot, h.cores, 'mesh', 'coreTable.slot: core');
   if (problem) throw refusal(file, `trace header: ${problem}`);
   return h;
 }

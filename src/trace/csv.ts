@@ -5,7 +5,7 @@ import { COUNTER_COUNT } from '../counters.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
 import { decodeCounters, SpikeCoder } from './encode.js';
-import { coreEnergyPJ } from '../energy/price.js';
+import { traceCoreEnergy } from './price.js';
 import type { TraceFile } from './reader.js';
 
 export type CsvKind = 'spikes' | 'counters';
@@ -105,7 +105,7 @@ async function writeCounters(file: TraceFile, out: TextOut): Promise<void> {
       const at = c * COUNTER_COUNT;
       const counts = Array.from(row.subarray(at, at + COUNTER_COUNT)).join(',');
       out.line(
-        `${r.sample},${r.step},${c},${h.layers[layer[c]!]!.population},${mesh.cx[s]},${mesh.cy[s]},${mesh.gx[s]},${mesh.gy[s]},${counts},${coreEnergyPJ(h.prices, row, at)}`,
+        `${r.sample},${r.step},${c},${h.layers[layer[c]!]!.population},${mesh.cx[s]},${mesh.cy[s]},${mesh.gx[s]},${mesh.gy[s]},${counts},${traceCoreEnergy(h, row, c)}`,
       );
       out.rows++;
     }

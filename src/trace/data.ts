@@ -5,7 +5,7 @@
 import { fileError } from '../errors.js';
 import { COUNTER_NAMES } from '../counters.js';
 import { decodeCounters, SpikeCoder, type DecodedSpikes } from './encode.js';
-import { coreEnergyPJ } from '../energy/price.js';
+import { traceCoreEnergy } from './price.js';
 import { TraceFile } from './reader.js';
 import { HOST_FIELDS, type StepRecord, type TraceHeader } from './types.js';
 
@@ -54,7 +54,7 @@ export class TraceData {
     const cores = this.header.cores;
     const row = this.countersBuf.subarray(i * cores * this.width, (i + 1) * cores * this.width);
     decodeCounters(r.counters, row.length, row);
-    for (let c = 0; c < cores; c++) this.energyBuf[i * cores + c] = coreEnergyPJ(this.header.prices, row, c * this.width);
+    for (let c = 0; c < cores; c++) this.energyBuf[i * cores + c] = traceCoreEnergy(this.header, row, c);
     this.hostBuf.set(r.host, i * HOST_FIELDS.length);
     this.samples[i] = r.sample;
     this.steps[i] = r.step;
@@ -101,7 +101,7 @@ export class TraceData {
     return this.countersBuf.subarray(record * n, (record + 1) * n);
   }
 
-  /** Energy of `core` in `record` on the trace's profile (static share included), pJ. */
+  /** Energy of `core` in `record` on the trace's profile (static share and neuron copies' work included), pJ. */
   energy(record: number, core: number): number {
     return this.energyBuf[record * this.header.cores + core]!;
   }

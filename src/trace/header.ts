@@ -6,10 +6,11 @@ import type { Chip } from '../engine/chip.js';
 import { chipLinks } from '../engine/timing.js';
 import { COUNTER_NAMES } from '../counters.js';
 import type { Semantics } from '../engine/types.js';
+import { copyFactors, copyPricingNote } from '../mapping/copies.js';
 import { modelHash } from '../mapping/file.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Model } from '../net/types.js';
-import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader, type TraceLinks } from './types.js';
+import { TRACE_FORMAT, TRACE_VERSION, type TraceCopies, type TraceHeader, type TraceLinks } from './types.js';
 import { tracePackr } from './writer.js';
 
 export interface RunInfo {
@@ -87,7 +88,15 @@ export function traceHeader(run: RunInfo): TraceHeader {
     prices: { ...profile.energyPJ },
     counterNames: [...COUNTER_NAMES],
     links: traceLinks(chip),
+    ...traceCopies(mapping, profile.name),
   };
+}
+
+/** The mapping's neuron copies as the run prices them (engine/energy.ts copyPricing), where it has any. */
+function traceCopies(mapping: Mapping, profile: string): { copies?: TraceCopies } {
+  const factors = copyFactors(mapping.partition);
+  const note = copyPricingNote(mapping.partition, profile);
+  return factors && note ? { copies: { factors, note } } : {};
 }
 
 /** The chip's links as the trace records them. */

@@ -1,10 +1,11 @@
 // `trace stats`: totals per layer, per core and per step, and the run's energy priced sample by sample as the run report does.
 
-import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
+import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { MeshCoords } from '../mapping/mesh.js';
 import { checkCounters } from './data.js';
 import { decodeCounters } from './encode.js';
-import { addEnergy, coreEnergyPJ, price, zeroEnergy, type CounterTotals, type EnergySplit } from '../energy/price.js';
+import { addEnergy, zeroEnergy, type CounterTotals, type EnergySplit } from '../energy/price.js';
+import { counterTotals, coresEnergy, pricingNotes, SpanEnergy, traceCoreEnergy } from './price.js';
 import { StepLinks, traceLinkShape, type LinkLoad, type LinkReport } from './links.js';
 import type { TraceFile } from './reader.js';
 import { HOST, HOST_FIELDS, type HostField, type StepRecord, type TraceHeader } from './types.js';
@@ -57,43 +58,14 @@ export interface TraceStats {
   energy: EnergySplit;
   /** The network-on-chip's links as the run report gives them (per inference), and every link's load; none before version 3. */
   links?: { report: LinkReport; loads: LinkLoad[] };
+  /** What the run report notes about the energy (the neuron copies' work is in it, where the mapping has copies). */
+  notes: string[];
   warnings: string[];
-}
-
-function totals(sums: Float64Array, at = 0): CounterTotals {
-  return Object.fromEntries(COUNTER_NAMES.map((n, k) => [n, sums[at + k]!])) as CounterTotals;
 }
 
 function tileNeurons(h: TraceHeader, c: number): number {
   const t = h.coreTable;
   return (t.c1[c]! - t.c0[c]!) * (t.y1[c]! - t.y0[c]!) * (t.x1[c]! - t.x0[c]!);
-}
-
-/** Per-sample accumulator: the sample's counter totals and host hops, priced when the sample ends. */
-class SampleEnergy {
-  readonly energy = zeroEnergy();
-  private readonly sums = new Float64Array(COUNTER_COUNT);
-  private readonly hops = { hopsEW: 0, hopsNS: 0, hopsChip: 0 };
-  private steps = 0;
-
-  constructor(private readonly h: TraceHeader) {}
-
-  add(row: Float64Array, host: Float64Array): void {
-    for (let c = 0; c < this.h.cores; c++) for (let k = 0; k < COUNTER_COUNT; k++) this.sums[k]! += row[c * COUNTER_COUNT + k]!;
-    this.hops.hopsEW += host[HOST.hopsEW]!;
-    this.hops.hopsNS += host[HOST.hopsNS]!;
-    this.hops.hopsChip += host[HOST.hopsChip]!;
-    this.steps++;
-  }
-
-  /** Price the sample (as the engine prices one run) and start the next. */
-  close(): void {
-    if (this.steps === 0) return;
-    addEnergy(this.energy, price(this.h.prices, totals(this.sums), this.hops, this.h.cores * this.steps));
-    this.sums.fill(0);
-    this.hops.hopsEW = this.hops.hopsNS = this.hops.hopsChip = 0;
-    this.steps = 0;
-  }
 }
 
 /** The trace's link loads (version 3 on), with each step's share of its latency where the trace holds latencies (version 4 on). */
@@ -141,13 +113,18 @@ export function traceStats(file: TraceFile): TraceStats {
   const row = new Float64Array(h.cores * COUNTER_COUNT);
   const coreEnergy = new Float64Array(h.cores);
   const host = Object.fromEntries(HOST_FIELDS.map((f) => [f, 0])) as Record<HostField, number>;
-  const sample = new SampleEnergy(h);
+  // Each sample priced on its own, as the run report prices each inference, then added up.
+  const sample = new SpanEnergy(h);
+  const energy = zeroEnergy();
+  const closeSample = () => {
+    if (!sample.empty) addEnergy(energy, sample.take());
+  };
   const links = new TraceLinkLoads(file);
   const steps: StepStats[] = [];
   let last = -1;
   for (const r of file.records()) {
     if (r.sample !== last) {
-      sample.close();
+      closeSample();
       links.closeSample();
     }
     last = r.sample;
@@ -158,7 +135,7 @@ export function traceStats(file: TraceFile): TraceStats {
     for (let c = 0; c < h.cores; c++) {
       const at = c * COUNTER_COUNT;
       for (let k = 0; k < COUNTER_COUNT; k++) coreSums[at + k]! += row[at + k]!;
-      const e = coreEnergyPJ(h.prices, row, at);
+      const e = traceCoreEnergy(h, row, c);
       coreEnergy[c]! += e;
       s.energyPJ += e;
       s.spikes += row[at + COUNTER.spikes]!;
@@ -172,23 +149,17 @@ export function traceStats(file: TraceFile): TraceStats {
     HOST_FIELDS.forEach((f, i) => (host[f] += r.host[i]!));
     steps.push(s);
   }
-  sample.close();
+  closeSample();
   links.closeSample();
   const records = steps.length;
   const mesh = new MeshCoords(h.mesh);
-  const layers: LayerStats[] = h.layers.map((l) => {
-    const sums = new Float64Array(COUNTER_COUNT);
-    for (let c = l.firstCore; c < l.firstCore + l.cores; c++) for (let k = 0; k < COUNTER_COUNT; k++) sums[k]! += coreSums[c * COUNTER_COUNT + k]!;
-    const t = totals(sums);
-    return {
-      population: l.population,
-      kind: l.kind,
-      cores: l.cores,
-      neurons: l.shape.c * l.shape.h * l.shape.w,
-      counters: t,
-      energy: price(h.prices, t, { hopsEW: 0, hopsNS: 0, hopsChip: 0 }, l.cores * records),
-    };
-  });
+  const layers: LayerStats[] = h.layers.map((l) => ({
+    population: l.population,
+    kind: l.kind,
+    cores: l.cores,
+    neurons: l.shape.c * l.shape.h * l.shape.w,
+    ...coresEnergy(h, coreSums, l.firstCore, l.cores, records),
+  }));
   const cores: CoreStats[] = Array.from({ length: h.cores }, (_, c) => {
     const slot = h.coreTable.slot[c]!;
     const layer = h.layers.find((l) => c >= l.firstCore && c < l.firstCore + l.cores)!;
@@ -198,7 +169,7 @@ export function traceStats(file: TraceFile): TraceStats {
       chip: { x: mesh.cx[slot]!, y: mesh.cy[slot]! },
       router: { x: mesh.gx[slot]!, y: mesh.gy[slot]! },
       neurons: tileNeurons(h, c),
-      counters: totals(coreSums, c * COUNTER_COUNT),
+      counters: counterTotals(coreSums, c * COUNTER_COUNT),
       energyPJ: coreEnergy[c]!,
     };
   });
@@ -213,8 +184,9 @@ export function traceStats(file: TraceFile): TraceStats {
     cores,
     steps,
     host,
-    energy: sample.energy,
+    energy,
     ...(linkStats ? { links: linkStats } : {}),
+    notes: pricingNotes(h),
     warnings: [...file.warnings],
   };
 }

@@ -118,6 +118,18 @@ export interface TraceHeader {
   counterNames: string[];
   /** The network-on-chip's links the flows cross (version 3 on), in the order of `StepRecord.links`. */
   links?: TraceLinks;
+  /** The mapping's neuron copies, where it has any (absent in traces of mappings without copies, and before them). */
+  copies?: TraceCopies;
+}
+
+/**
+ * What pricing a run's neuron copies needs (mapping/copies.ts, docs/truenorth.md "Neuron copies"): each core's copy
+ * factor (its neurons placed, copies included, over the neurons it holds), and the run report's note on how they are priced.
+ * An optional field, not a new version: a trace without it prices as every trace did before copies.
+ */
+export interface TraceCopies {
+  factors: Float64Array;
+  note: string;
 }
 
 /**

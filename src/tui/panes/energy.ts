@@ -1,8 +1,8 @@
 // The energy pane: this step's and this sample's energy on the traced profile, split synaptic / neuron / routing / static.
 
-import { COUNTER_COUNT, COUNTER_NAMES } from '../../counters.js';
-import { price, type CounterTotals, type EnergySplit } from '../../energy/price.js';
-import { HOST } from '../../trace/types.js';
+import type { EnergySplit } from '../../energy/price.js';
+import { SpanEnergy } from '../../trace/price.js';
+import { HOST, HOST_FIELDS } from '../../trace/types.js';
 import { sampleRange, type Scene } from '../scene.js';
 import { bar, joules, pad, seg, short } from '../text.js';
 import type { Line } from '../types.js';
@@ -10,17 +10,13 @@ import type { Line } from '../types.js';
 /** The energy of records [from, to): every core's counters and the host's hops, priced as the run report prices a run. */
 function energyOf(sc: Scene, from: number, to: number): EnergySplit {
   const d = sc.data;
-  const sums = new Float64Array(COUNTER_COUNT);
-  const hops = { hopsEW: 0, hopsNS: 0, hopsChip: 0 };
+  const span = new SpanEnergy(d.header);
+  const host = new Float64Array(HOST_FIELDS.length);
   for (let r = from; r < to; r++) {
-    const row = d.counterRow(r);
-    for (let i = 0; i < row.length; i++) sums[i % COUNTER_COUNT]! += row[i]!;
-    hops.hopsEW += d.host(r, HOST.hopsEW);
-    hops.hopsNS += d.host(r, HOST.hopsNS);
-    hops.hopsChip += d.host(r, HOST.hopsChip);
+    for (let f = 0; f < host.length; f++) host[f] = d.host(r, f);
+    span.add(d.counterRow(r), host);
   }
-  const totals = Object.fromEntries(COUNTER_NAMES.map((n, k) => [n, sums[k]!])) as CounterTotals;
-  return price(d.header.prices, totals, hops, d.header.cores * (to - from));
+  return span.take();
 }
 
 const PARTS: Array<[keyof EnergySplit, string]> = [
@@ -33,7 +29,7 @@ const PARTS: Array<[keyof EnergySplit, string]> = [
 export function energyPane(sc: Scene, width: number, rows: number): Line[] {
   const d = sc.data;
   if (rows <= 0) return [];
-  const head: Line = [seg(`energy on ${d.header.profile}`, { bold: true })];
+  const head: Line = [seg(`energy on ${d.header.profile}`, { bold: true }), ...(d.header.copies ? [seg(' · neuron copies included', { dim: true })] : [])];
   if (d.records === 0) return [head];
   const r = sc.state.record;
   const step = energyOf(sc, r, r + 1);
