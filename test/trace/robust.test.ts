@@ -64,13 +64,17 @@ function headerFile(name: string, h: unknown): string {
 
 beforeAll(() => {
   dir = tempDir();
-  header = makeHeader(
-    [
-      { name: 'a', shape: { c: 3, h: 4, w: 4 }, tile: { c: 2, h: 2, w: 4 }, spiking: true },
-      { name: 'b', shape: { c: 2, h: 2, w: 2 }, tile: { c: 2, h: 1, w: 2 }, spiking: false },
-    ],
-    { steps: 2, samples: 2 },
-  );
+  header = {
+    ...makeHeader(
+      [
+        { name: 'a', shape: { c: 3, h: 4, w: 4 }, tile: { c: 2, h: 2, w: 4 }, spiking: true },
+        { name: 'b', shape: { c: 2, h: 2, w: 2 }, tile: { c: 2, h: 1, w: 2 }, spiking: false },
+      ],
+      { steps: 2, samples: 2 },
+    ),
+    // Neuron copies on two of the six cores, so that hostile values reach the copies' fields too.
+    copies: { factors: Float64Array.from([1, 1.5, 1, 2, 1, 1]), note: 'toy neuron copies: priced' },
+  };
   wholePath = join(dir, 'whole.trace');
   writeTrace(wholePath, header, someSteps(header));
   whole = new Uint8Array(readFileSync(wholePath));
@@ -140,6 +144,17 @@ describe('a hostile trace header', () => {
     );
     expect(refusal({ ...header, layers: [{ ...header.layers[0]!, firstCore: 1 }, header.layers[1]] })).toMatch(/trace header: layers\.0\.firstCore/);
     expect(refusal({ ...header, mesh: { ...header.mesh, slots: 2 ** 40 } })).toMatch(/trace header: mesh\.slots/);
+  });
+  it('refusesCopyFactorsThatAreNotOnePerCoreAndAtLeastOne', () => {
+    const copies = header.copies!;
+    const factors = (f: number[]) => refusal({ ...header, copies: { ...copies, factors: Float64Array.from(f) } });
+    expect(factors([1, 2])).toMatch(/hostile\.trace: trace header: cores: 6 declared, but copies\.factors holds 2 entries/);
+    expect(factors([1, 1, 0.5, 1, 1, 1])).toMatch(/hostile\.trace: trace header: copies\.factors: core 2 has 0\.5, not a finite number ≥ 1/);
+    expect(factors([1, 1, 1, NaN, 1, 1])).toMatch(/copies\.factors: core 3 has NaN/);
+    expect(factors([1, 1, 1, 1, Infinity, 1])).toMatch(/copies\.factors: core 4 has Infinity/);
+    expect(refusal({ ...header, copies: { ...copies, factors: [1, 1, 1, 1, 1, 1] } })).toMatch(/trace header: copies\.factors: must be a Float64Array/);
+    expect(refusal({ ...header, copies: { ...copies, note: 'copies \u001b[2J' } })).toMatch(/trace header: copies\.note: must not hold control characters/);
+    expect(refusal({ ...header, copies: { factors: copies.factors } })).toMatch(/trace header: copies\.note: missing/);
   });
 });
 
