@@ -1,6 +1,6 @@
-// Native parts of the engine's hot loop: the sum of the output-stationary scatter (src/engine/simd.ts; the
-// same sums as the WebAssembly sumBuckets in assembly/scatter.ts, with 512-bit vectors where the CPU has
-// them), the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point
+// Native parts of the engine's hot loop: the output-stationary scatter (src/engine/simd.ts), its lists (the
+// WebAssembly bucket of assembly/scatter.ts, the same lists in the same order) and its sum (the same sums as the
+// WebAssembly sumBuckets, with 512-bit vectors where the CPU has them), the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point
 // update (neurons.ts updateFixed, the same float64 operations on the same integers).
 //
 // Each output value is 0 plus its pixel's entries in list order, rounded to nearest after every operation:
@@ -223,6 +223,100 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
     sum_blocks_int(out, count, rows, vals, cursor, (int32_t *)partial, (const int32_t *)wData, nRows, cLo, cHi, P, ones, bias, &st);
   else sum_blocks(out, count, rows, vals, cursor, (double *)partial, (const double *)wData, nRows, cLo, cHi, P, ones, bias, &st);
   return NULL;
+}
+
+// The tap tables of one axis as simd.ts lays them out: inLo, nIn, nTap, then start[nIn + 1], tap[nTap], out[nTap].
+typedef struct {
+  int32_t n;
+  const int32_t *start, *tap, *out;
+} Taps;
+
+static Taps taps_at(const uint8_t *m, int32_t at) {
+  const int32_t *t = (const int32_t *)(m + at);
+  const Taps r = {t[1], t + 3, t + 3 + t[1] + 1, t + 3 + t[1] + 1 + t[2]};
+  return r;
+}
+
+// The arguments of bucket (see Bucket): offsets into the kernel's memory, and the grids.
+typedef struct {
+  int32_t evIdx, evVal, valueKind, n, H, W, yOff, xOff, cOff, rT, cT, k, EW, P, count, cap, rows, vals, pos;
+} BucketArgs;
+
+// assembly/scatter.ts bucket, natively: the same lists in the same order (each pixel's pairs in event order), so the sums
+// over them are the same. Returns the pairs, or -1 (lists untouched past the counts) when they exceed cap.
+static int32_t bucket_lists(uint8_t *m, const BucketArgs *g) {
+  const int32_t *evIdx = (const int32_t *)(m + g->evIdx);
+  const Taps r = taps_at(m, g->rT), c = taps_at(m, g->cT);
+  const int32_t W = g->W, H = g->H, EW = g->EW;
+  // Events per input position first, then each position's count through its taps (the channels of a position share them).
+  int32_t *pos = (int32_t *)(m + g->pos);
+  memset(pos, 0, sizeof(int32_t) * (size_t)r.n * (size_t)c.n);
+  for (int32_t e = 0; e < g->n; e++) {
+    const int32_t idx = evIdx[e], q = idx / W;
+    pos[(q - (q / H) * H - g->yOff) * c.n + idx - q * W - g->xOff]++;
+  }
+  int32_t *count = (int32_t *)(m + g->count);
+  memset(count, 0, sizeof(int32_t) * (size_t)(g->P + 2));
+  for (int32_t ly = 0; ly < r.n; ly++)
+    for (int32_t lx = 0; lx < c.n; lx++) {
+      const int32_t k = pos[ly * c.n + lx];
+      if (k == 0) continue;
+      for (int32_t a = r.start[ly]; a < r.start[ly + 1]; a++) {
+        int32_t *slots = count + r.out[a] * EW + 2;
+        for (int32_t b = c.start[lx]; b < c.start[lx + 1]; b++) slots[c.out[b]] += k;
+      }
+    }
+  int32_t sum = 0;
+  for (int32_t p = 0; p < g->P + 2; p++) count[p] = sum += count[p];
+  if (sum > g->cap) return -1;
+  int32_t *rows = (int32_t *)(m + g->rows);
+  double *vals = (double *)(m + g->vals);
+  const float *v32 = (const float *)(m + g->evVal);
+  const double *v64 = (const double *)(m + g->evVal);
+  for (int32_t e = 0; e < g->n; e++) {
+    const int32_t idx = evIdx[e], q = idx / W, ch = q / H;
+    const int32_t lx = idx - q * W - g->xOff, ly = q - ch * H - g->yOff;
+    const int32_t wBase = (ch + g->cOff) * g->k;
+    const double v = g->valueKind == 0 ? 1.0 : g->valueKind == 1 ? (double)v32[e] : v64[e];
+    for (int32_t a = r.start[ly]; a < r.start[ly + 1]; a++) {
+      int32_t *slots = count + r.out[a] * EW + 1;
+      const int32_t wRow = (wBase + r.tap[a]) * g->k;
+      for (int32_t b = c.start[lx]; b < c.start[lx + 1]; b++) {
+        const int32_t at = slots[c.out[b]]++;
+        rows[at] = wRow + c.tap[b];
+        if (g->valueKind != 0) vals[at] = v;
+      }
+    }
+  }
+  return sum;
+}
+
+// bucket(memory: ArrayBuffer, evIdxAt, evValAt, valueKind, n, H, W, yOff, xOff, cOff, rTAt, cTAt, k, EW, P, countAt, cap,
+//        rowsAt, valsAt, posAt): number — the WebAssembly kernel's bucket (simd.ts BucketFn, the same arguments after the
+// memory), on its memory: the pairs listed, or -1 when they exceed cap.
+static napi_value Bucket(napi_env env, napi_callback_info info) {
+  size_t argc = 20;
+  napi_value argv[20];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  void *mem = NULL;
+  size_t memBytes = 0;
+  int32_t a[19];
+  int ok = argc == 20 && napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) == napi_ok;
+  for (int i = 0; ok && i < 19; i++) ok = arg_i32(env, argv[i + 1], &a[i]);
+  if (!ok) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.bucket: bad arguments");
+    return NULL;
+  }
+  const BucketArgs g = {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]};
+  const int32_t at[] = {g.evIdx, g.evVal, g.rT, g.cT, g.count, g.rows, g.vals, g.pos};
+  for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+    if (at[i] < 0 || (size_t)at[i] >= memBytes) {
+      napi_throw_range_error(env, NULL, "spikemesh_native.bucket: an offset outside the memory");
+      return NULL;
+    }
+  napi_value out;
+  napi_create_int32(env, bucket_lists((uint8_t *)mem, &g), &out);
+  return out;
 }
 
 // Neurons per vectorized pass of lif (a tile row, or a piece of a longer one).
@@ -518,6 +612,9 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "sum", fn);
   napi_create_function(env, "lif", NAPI_AUTO_LENGTH, Lif, NULL, &lif);
   napi_set_named_property(env, exports, "lif", lif);
+  napi_value bucket;
+  napi_create_function(env, "bucket", NAPI_AUTO_LENGTH, Bucket, NULL, &bucket);
+  napi_set_named_property(env, exports, "bucket", bucket);
   napi_create_function(env, "lifFixed", NAPI_AUTO_LENGTH, LifFixed, NULL, &lifFixed);
   napi_set_named_property(env, exports, "lifFixed", lifFixed);
   napi_create_int32(env, BLOCK, &block);

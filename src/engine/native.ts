@@ -1,8 +1,31 @@
-// The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the sum of the
-// output-stationary scatter and the float and fixed-point neuron updates. Where it is missing the WebAssembly kernel
+// The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the lists and the sum
+// of the output-stationary scatter and the float and fixed-point neuron updates. Where it is missing the WebAssembly kernel
 // and the TypeScript updates do the same work with identical results.
 
 import { createRequire } from 'node:module';
+
+/** The bucket of assembly/scatter.ts (simd.ts lays out its memory): offsets into it and the grids; returns the pairs or -1. */
+export type BucketFn = (
+  evIdx: number,
+  evVal: number,
+  valueKind: number,
+  n: number,
+  H: number,
+  W: number,
+  yOff: number,
+  xOff: number,
+  cOff: number,
+  rT: number,
+  cT: number,
+  k: number,
+  EW: number,
+  P: number,
+  count: number,
+  cap: number,
+  rows: number,
+  vals: number,
+  pos: number,
+) => number;
 
 export interface NativeKernel {
   /**
@@ -45,6 +68,11 @@ export interface NativeKernel {
     tallySaturations: Float64Array | null,
     counts: Int32Array,
   ): void;
+  /**
+   * assembly/scatter.ts bucket on the kernel's memory (the arguments of simd.ts BucketFn after it): the same lists in
+   * the same order; returns the pairs, or -1 when they exceed cap.
+   */
+  bucket(memory: ArrayBuffer, ...args: Parameters<BucketFn>): number;
   /** Output channels per block of the float64 weights `sum` reads ([block][row][block]: fixed point where int32 may overflow). */
   readonly block: number;
   /** Output channels per block of the float32 and int32 weights `sum` reads ([block32][row][block32]: float, fixed point). */

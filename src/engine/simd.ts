@@ -10,7 +10,7 @@
 // the same work costs the same), else in float64 (float64 blocked weights).
 
 import type { BlockedWeights, Chip, ConvPlan, LocalTaps } from './model.js';
-import { nativeKernel, type NativeKernel } from './native.js';
+import { nativeKernel, type BucketFn, type NativeKernel } from './native.js';
 import { SCATTER_WASM_BASE64 } from './scatter-wasm.js';
 
 /**
@@ -45,27 +45,6 @@ type OneFn = (
   coA: number,
   coB: number,
   single: number,
-) => number;
-type BucketFn = (
-  evIdx: number,
-  evVal: number,
-  valueKind: number,
-  n: number,
-  H: number,
-  W: number,
-  yOff: number,
-  xOff: number,
-  cOff: number,
-  rT: number,
-  cT: number,
-  k: number,
-  EW: number,
-  P: number,
-  count: number,
-  cap: number,
-  rows: number,
-  vals: number,
-  pos: number,
 ) => number;
 type SumFn = (
   out: number,
@@ -477,7 +456,7 @@ export class WasmScatter {
     out: BucketsOut,
   ): number {
     const P = out.EH * out.EW;
-    const pairs = this.bucketFn(
+    const pairs = this.listPairs(
       events.idxAt,
       events.valAt,
       events.values,
@@ -538,6 +517,9 @@ export class WasmScatter {
     }
     return pairs * (out.ehi - out.elo);
   }
+
+  /** bucket() natively where the addon is built (the same lists, faster than the WebAssembly one), else in WebAssembly. */
+  private readonly listPairs: BucketFn = (...args) => (this.native ? this.native.bucket(this.buffer, ...args) : this.bucketFn(...args));
 
   /**
    * The native sum's weights of a conv for these values (undefined: no native sum for it). Fixed point sums in int32
