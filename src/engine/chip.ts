@@ -1,11 +1,10 @@
 // buildChip(spec): the runtime chip — every core with its projection plans, the flows between cores (flows.ts), scratch sizes.
 
 import { EngineRefusal } from '../errors.js';
-import { HOST_TILE } from '../geometry/mesh.js';
 import { tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
-import { addFlows, emitPlan, FlowBuilder, outgoing, routeFlows } from './flows.js';
+import { addFlows, emitPlan, FlowBuilder, hostFlowsOf, outgoing, routeFlows } from './flows.js';
 import { projectionTiles } from './geometry.js';
 import { POSITION_BITS, type Chip, type ChipSpec, type CoreInput, type LocalTaps, type NetworkPlan, type ProjectionPlan, type ScratchSizes } from './model.js';
 import { planNetwork } from './plan.js';
@@ -61,7 +60,7 @@ export function buildChip(spec: ChipSpec): Chip {
   const inputs: CoreInput[][] = [];
   const inStart = new Int32Array(cores + 1);
   for (let d = 0; d < cores; d++) {
-    inStart[d] = flows.src.length;
+    inStart[d] = flows.count;
     const layer = t.layer[d]!;
     const tl = tilings[layer]!;
     const [i, j, k] = tileOfCore(tl, d);
@@ -69,18 +68,18 @@ export function buildChip(spec: ChipSpec): Chip {
     inputs.push(
       plan.populations[layer]!.incoming.map((pi) => {
         const g = geos[pi]!;
-        const flowLo = flows.src.length;
+        const flowLo = flows.count;
         const capacity = addFlows(flows, plan, pi, d, g.rows[i]!, g.cols[j]!, g.chans[k]!, part.layers, layerOfPop);
-        const flowHi = flows.src.length;
+        const flowHi = flows.count;
         const merge = flowHi - flowLo > 1 && needsMerge(plan.projections[pi]!);
         return { proj: pi, flowLo, flowHi, capacity, merge, rows: g.rows[i]!, cols: g.cols[j]!, chans: g.chans[k]! };
       }),
     );
   }
-  inStart[cores] = flows.src.length;
+  inStart[cores] = flows.count;
   const flowTable = routeFlows(flows, mapping, profile);
   const { outStart, outFlows } = outgoing(flowTable, cores);
-  const hostFlows = Int32Array.from({ length: flowTable.count }, (_, f) => f).filter((f) => flowTable.src[f] === HOST_TILE);
+  const hostFlows = hostFlowsOf(flowTable);
   const emits = Array.from({ length: cores }, (_, u) => {
     const range = { y0: t.y0[u]!, y1: t.y1[u]!, x0: t.x0[u]!, x1: t.x1[u]!, c0: t.c0[u]!, c1: t.c1[u]! };
     const own = outFlows.subarray(outStart[u]!, outStart[u + 1]!);

@@ -23,12 +23,33 @@ function perSourceTile(tiles: number, size: number, total: number, reaches: (s: 
   return n;
 }
 
+/** A column of int32 that grows by doubling: millions of flows as typed arrays, not as number[] (8 bytes each, and a hard length limit). */
+class IntColumn {
+  private data = new Int32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = v;
+  }
+  /** The values as an array of their own length. */
+  done(): Int32Array {
+    return this.data.slice(0, this.length);
+  }
+}
+
 /** Flows collected in build order (destination, projection, source tile). */
 export class FlowBuilder {
-  src: number[] = [];
-  dst: number[] = [];
-  proj: number[] = [];
-  cap: number[] = [];
+  readonly src = new IntColumn();
+  readonly dst = new IntColumn();
+  readonly proj = new IntColumn();
+  readonly cap = new IntColumn();
+  get count(): number {
+    return this.src.length;
+  }
   add(s: number, d: number, p: number, c: number): void {
     this.src.push(s);
     this.dst.push(d);
@@ -71,16 +92,16 @@ export function addFlows(
 
 /** Hops and latency of every flow along the mapping's X-then-Y route; segment offsets. */
 export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfile): Flows {
-  const n = b.src.length;
+  const n = b.count;
   const m = new MeshCoords(mapping.placement.geometry, profile.noc.hostEntry);
   const slot = mapping.placement.slotOfTile;
   const f: Flows = {
     count: n,
-    src: Int32Array.from(b.src),
-    dst: Int32Array.from(b.dst),
-    proj: Int32Array.from(b.proj),
+    src: b.src.done(),
+    dst: b.dst.done(),
+    proj: b.proj.done(),
     segOffset: new Int32Array(n),
-    segCapacity: Int32Array.from(b.cap),
+    segCapacity: b.cap.done(),
     hopsEW: new Int32Array(n),
     hopsNS: new Int32Array(n),
     hopsChip: new Int32Array(n),
@@ -91,10 +112,10 @@ export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfil
   let offset = 0;
   for (let i = 0; i < n; i++) {
     f.segOffset[i] = offset;
-    offset += b.cap[i]!;
-    const from = b.src[i] === HOST_TILE ? HOST_TILE : slot[b.src[i]!]!;
+    offset += f.segCapacity[i]!;
+    const from = f.src[i] === HOST_TILE ? HOST_TILE : slot[f.src[i]!]!;
     let lat = 0;
-    walkRoute(m, from, slot[b.dst[i]!]!, (_link, kind) => {
+    walkRoute(m, from, slot[f.dst[i]!]!, (_link, kind) => {
       if (kind === 'ew') {
         f.hopsEW[i]!++;
         lat += tn.hopEW;
@@ -149,6 +170,15 @@ export function emitPlan(
   };
   const single = flowIds.length === 1 && once(fan.rows, r.y0, r.y1) && once(fan.cols, r.x0, r.x1) && once(fan.chans, r.c0, r.c1) ? flowIds[0]! : -1;
   return { proj: pi, rows: fan.rows, cols: fan.cols, chans: fan.chans, iLo, jLo, kLo, nj, nk, flowIds, single };
+}
+
+/** The flows the host sends, in flow order. */
+export function hostFlowsOf(flows: Flows): Int32Array {
+  let n = 0;
+  for (let f = 0; f < flows.count; f++) if (flows.src[f] === HOST_TILE) n++;
+  const out = new Int32Array(n);
+  for (let f = 0, k = 0; f < flows.count; f++) if (flows.src[f] === HOST_TILE) out[k++] = f;
+  return out;
 }
 
 /** Outgoing flows of every core, as CSR. */
