@@ -7,6 +7,7 @@
 // every hop is made only when something asks for it (the train model of 'links' contention, a trace's walk), and a
 // hop's head latency is its link's: it depends on the link's kind alone.
 
+import { EngineRefusal } from '../errors.js';
 import { EAST, HOST_TILE, MeshCoords, NORTH, SOUTH, WEST } from '../geometry/mesh.js';
 import type { CoreProfile } from '../hw/types.js';
 import { PER_FLOW, presetRouteRuns, type RouteRuns } from './links.js';
@@ -174,7 +175,10 @@ export function hopLists(runs: RouteRuns, at: Int32Array, headOfLink: Float64Arr
   for (let f = 0, base = 0; f < flows; f++, base += PER_FLOW) {
     let n = 2;
     for (let k = base + 3; k < base + PER_FLOW && slots[k]! >= 0; k += 2) n += slots[k + 1]! - slots[k]!;
-    if (start[f]! + n > 2 ** 31 - 1) throw new RangeError(`the chip's routes have over 2^31 hops`);
+    if (start[f]! + n > 2 ** 31 - 1)
+      throw new EngineRefusal(
+        `engine: the mapping's routes have over 2^31 hops, more than link contention can list; run it without contention (noc.contention none)`,
+      );
     start[f + 1] = start[f]! + n;
   }
   const hop = new Int32Array(start[flows]!);

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildChip } from '../../src/engine/chip.js';
-import { compactLinkTable } from '../../src/engine/link-table.js';
+import { compactLinkTable, hopLists } from '../../src/engine/link-table.js';
+import { EngineRefusal } from '../../src/errors.js';
 import { LinkAccumulator, linkTable, walkedFlows } from '../../src/engine/links.js';
 import { runEngine } from '../../src/engine/run.js';
 import { chipLinks } from '../../src/engine/timing.js';
@@ -82,5 +83,14 @@ describe('the link table from route ends', () => {
     const on = buildChip({ model, mapping, profile: links });
     await runEngine(on, input);
     expect((chipLinks(on) as ReturnType<typeof compactLinkTable>).hopsMade).toBe(true);
+  });
+
+  it('refusesHopListsPastTwoToThe31InOneLine', () => {
+    // Two flows whose runs together pass 2^31 hops: refused while counting, before anything that size is allocated.
+    const half = 2 ** 30;
+    const slots = Int32Array.of(0, 1, -1, 0, half, -1, -1, 0, 1, -1, 0, half, -1, -1);
+    const at = () => hopLists({ slots, linkAt: new Int32Array(1) }, new Int32Array(2), new Float64Array(2));
+    expect(at).toThrow(EngineRefusal);
+    expect(at).toThrow(/over 2\^31 hops.*without contention/);
   });
 });
