@@ -5,7 +5,8 @@ import { TraceData } from '../../src/trace/data.js';
 import { frame } from '../../src/tui/frame.js';
 import { plain, width } from '../../src/tui/text.js';
 import type { Action } from '../../src/tui/types.js';
-import { sceneAfter, toyData, toyHeader } from './helpers.js';
+import { traceSteps } from '../trace/helpers.js';
+import { sceneAfter, toyData, toyHeader, toySteps } from './helpers.js';
 
 /** The frame's lines with trailing spaces dropped (every line is padded to the width; checked separately). */
 function shown(actions: Action[] = [], size = { cols: 80, rows: 24 }): string[] {
@@ -64,6 +65,33 @@ describe('frame', () => {
       expect(lines).toHaveLength(rows - 1);
       for (const l of lines) expect(width(l)).toBe(cols);
     }
+  });
+
+  it('pricesACoresNeuronCopiesInItsEnergyAndTheEnergyPane', () => {
+    // Core 4 places each of its neurons twice (copy factor 2): its ACs and updates are priced twice, its packets and
+    // hops once. Record 0: 40 ACs × 2 × 2 + 8 updates × 3 × 2 + 4 packets × 0.5 + 8 hops × 1 + static 4 = 222 pJ,
+    // 104 pJ more than without copies (118), so the step's 582 pJ becomes 686 pJ (683 on the cores: 222 is 33% of it)
+    // and its synaptic 270 + 80 = 350 pJ.
+    // Sample 1 (core 4 fires 4, 0, 1): 50 ACs × 2 + 3 × 8 updates × 3 = 172 pJ more: core 4's 197 → 369 pJ, the
+    // sample's 1.95 nJ (1947 pJ) → 2.12 nJ, its synaptic 990 → 1090 pJ, its neuron 720 → 792 pJ.
+    const h = { ...toyHeader(), copies: { factors: Float64Array.from([1, 1, 1, 1, 2, 1, 1, 1, 1]), note: 'toy copies' } };
+    const d = new TraceData(h);
+    traceSteps(h, toySteps(h), { step: (r) => d.push(r) });
+    d.complete = true;
+    const lines = plain(frame(sceneAfter(d, { cols: 80, rows: 24 }).scene))
+      .split('\n')
+      .map((l) => l.slice(42).trimEnd());
+    expect(lines[10]).toBe('energy 222 pJ · 33% of the step');
+    expect(lines.slice(13, 21)).toEqual([
+      '█▁▂ spikes/step · 369 pJ (17%)',
+      'energy on toy-hw · copies included',
+      '                   this step    sample',
+      'synaptic  ████▏       350 pJ   1.09 nJ',
+      'neuron    ███▏        264 pJ    792 pJ',
+      'routing   ▍          35.5 pJ    129 pJ',
+      'static    ▍          36.0 pJ    108 pJ',
+      'total                 686 pJ   2.12 nJ',
+    ]);
   });
 
   it('lettersEachCoreByItsLayerInLayerView', () => {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { runReport } from '../../src/runs/index.js';
 import { loadTrace } from '../../src/trace/data.js';
 import { LiveRun } from '../../src/tui/live.js';
-import { golden, profileNamed } from '../engine/helpers.js';
+import { HOST } from '../../src/trace/types.js';
+import { golden, profileNamed, smallCores } from '../engine/helpers.js';
 import { tempDir } from '../trace/helpers.js';
 
 describe('LiveRun', () => {
@@ -34,6 +35,27 @@ describe('LiveRun', () => {
     expect(updates).toBe(file.records + 2 + 1);
     expect(live.status()).toBe('run done: 2 samples');
     expect(live.data.complete).toBe(true);
+  });
+
+  it('pricesTheMappingsNeuronCopiesAsTheRunReportDoes', async () => {
+    // 64 neurons per core reaching 2 cores each: dl-snn's first four layers place copies (mapping/copies.ts).
+    const { model, input } = golden('dl-snn');
+    const profile = { ...smallCores(64), fanOutCoresPerNeuron: 2, name: 'small64-reach2' };
+    const sample = () => ({ input, seed: 0 });
+    const live = await LiveRun.start({ model, profile, semantics: 'same-step', arithmetic: 'float', workers: 0, samples: 1, sample, seed: 3 });
+    await live.finished;
+    const report = await runReport({ model, profile, samples: 1, sample, seed: 3 });
+    const d = live.data;
+    expect(d.header.copies?.note).toBe(report.notes.find((n) => n.includes('neuron copies')));
+    // Every core's energy of every step (the heat map's) and the host's hops add up to the run's energy.
+    const p = profile.energyPJ;
+    let total = 0;
+    for (let r = 0; r < d.records; r++) {
+      for (let c = 0; c < d.header.cores; c++) total += d.energy(r, c);
+      total += d.host(r, HOST.hopsEW) * p.hopEW + d.host(r, HOST.hopsNS) * p.hopNS + d.host(r, HOST.hopsChip) * p.chipHop;
+    }
+    const want = report.comparison.total.profile.totalPJ;
+    expect(Math.abs(total - want) / want).toBeLessThan(1e-12);
   });
 
   it('stopsAtTheStepItIsOnWhenTheUserQuits', async () => {

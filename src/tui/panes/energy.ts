@@ -29,7 +29,7 @@ const PARTS: Array<[keyof EnergySplit, string]> = [
 export function energyPane(sc: Scene, width: number, rows: number): Line[] {
   const d = sc.data;
   if (rows <= 0) return [];
-  const head: Line = [seg(`energy on ${d.header.profile}`, { bold: true }), ...(d.header.copies ? [seg(' · neuron copies included', { dim: true })] : [])];
+  const head: Line = [seg(`energy on ${d.header.profile}`, { bold: true }), ...(d.header.copies ? [seg(' · copies included', { dim: true })] : [])];
   if (d.records === 0) return [head];
   const r = sc.state.record;
   const step = energyOf(sc, r, r + 1);
