@@ -3,7 +3,7 @@
 import { AC_ENERGY_45NM_PJ, MAC_ENERGY_45NM_PJ } from '../energy/analytic.js';
 import { addTotals, copyWork, price, type CounterTotals, type EnergySplit } from '../energy/price.js';
 import type { CoreProfile } from '../hw/types.js';
-import { copyFactors, copyPricingNote } from '../mapping/copies.js';
+import { copyFactors, copyPricingNote } from '../energy/copies.js';
 import type { Chip } from './chip.js';
 import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
 import type { HostCounters, LayerTotals } from './types.js';
@@ -51,7 +51,7 @@ function sum(a: Float64Array): number {
   return s;
 }
 
-/** Neuron copies of a mapping (mapping/copies.ts): the per-core counters and each core's copy factor, and how they are priced. */
+/** Neuron copies of a mapping (energy/copies.ts): the per-core counters and each core's copy factor, and how they are priced. */
 export interface CopyPricing {
   counters: Float64Array;
   factors: Float64Array;

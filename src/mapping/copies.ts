@@ -9,7 +9,7 @@
 // vectors of cover counts (a handful per tile: border and interior indices), never neuron by neuron.
 
 import { tileCount, tileRange } from '../geometry/tiling.js';
-import type { LayerTiling, Partition, TileTable } from './types.js';
+import type { LayerTiling, TileTable } from './types.js';
 
 /** How many of each consumer's tiles read every source channel, row and column (one array per consumer). */
 export interface CoverAxes {
@@ -102,13 +102,6 @@ export function neuronCopies(covers: CoverAxes, limit: number, maxDestinations: 
   return covers.chan.length === 0 || most === 1 ? null : new NeuronCopies(covers, limit, most);
 }
 
-/** Each core's copy factor (neurons placed, copies included, over the neurons it holds); null where no core has copies. */
-export function copyFactors(partition: Partition): Float64Array | null {
-  if (!partition.layers.some((l) => l.copies !== undefined)) return null;
-  const t = partition.tiles;
-  return Float64Array.from({ length: partition.tileCount }, (_, i) => t.neurons[i]! / ((t.c1[i]! - t.c0[i]!) * (t.y1[i]! - t.y0[i]!) * (t.x1[i]! - t.x0[i]!)));
-}
-
 /** The layers with copies, their neurons, and the neurons their cores place (copies included); null where none has copies. */
 export function copiedNeurons(layers: readonly LayerTiling[], tiles: TileTable): { populations: string[]; neurons: number; placed: number } | null {
   const copied = layers.filter((l) => l.copies !== undefined);
@@ -120,15 +113,4 @@ export function copiedNeurons(layers: readonly LayerTiling[], tiles: TileTable):
     for (let i = l.firstTile; i < l.firstTile + l.tileCount; i++) placed += tiles.neurons[i]!;
   }
   return { populations: copied.map((l) => l.population), neurons, placed };
-}
-
-/** One line on how a run prices the copies (the same for every sample of a mapping): what they add and how. */
-export function copyPricingNote(partition: Partition, profileName: string): string | null {
-  const c = copiedNeurons(partition.layers, partition.tiles);
-  if (!c) return null;
-  return (
-    `${profileName} neuron copies (${(c.placed / c.neurons).toFixed(2)} neurons placed per neuron of ${c.populations.join(', ')}): ` +
-    `the synaptic and neuron energy include their work, each core's synaptic events, updates and spikes × (its neurons placed / its neurons − 1) ` +
-    `(a copy integrates as many events as its core's average neuron); operation counts, spikes, packets and hops are the network's own`
-  );
 }

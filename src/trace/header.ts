@@ -6,7 +6,7 @@ import type { Chip } from '../engine/chip.js';
 import { chipLinks } from '../engine/timing.js';
 import { COUNTER_NAMES } from '../counters.js';
 import type { Semantics } from '../engine/types.js';
-import { copyFactors, copyPricingNote } from '../mapping/copies.js';
+import { copyFactors, copyPricingNote } from '../energy/copies.js';
 import { modelHash } from '../mapping/file.js';
 import type { Mapping } from '../mapping/types.js';
 import type { Model } from '../net/types.js';

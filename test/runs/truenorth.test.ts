@@ -12,7 +12,7 @@ import { runEngine, sumCounters } from '../../src/engine/index.js';
 import { chipsUsed } from '../../src/geometry/mesh.js';
 import { loadProfile } from '../../src/hw/profile.js';
 import { loadModel } from '../../src/io/checkpoint.js';
-import { copyFactors } from '../../src/mapping/copies.js';
+import { copyFactors } from '../../src/energy/copies.js';
 import { simulateFixed } from '../../src/reference/index.js';
 import { prepareChip } from '../../src/runs/prepare.js';
 import { datasetSamples } from '../../src/runs/samples.js';
