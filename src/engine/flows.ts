@@ -7,7 +7,7 @@
 
 import { EngineRefusal } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
-import { HOST_TILE, MeshCoords, walkRoute } from '../geometry/mesh.js';
+import { HOST_TILE, MeshCoords } from '../geometry/mesh.js';
 import { coreOfTile, tileOfCore, tileRange, wholeTiling, type Tiling } from '../geometry/tiling.js';
 import type { LayerTiling, Mapping } from '../mapping/types.js';
 import { reachesAxis } from './geometry.js';
@@ -90,6 +90,32 @@ export function addFlows(
   return capacity;
 }
 
+/**
+ * Flow i's hops of each kind and its route's latency, hop by hop in walkRoute's order (so the sum rounds as it does
+ * there) but without a call per hop: a paper-size chip has hundreds of millions of them.
+ */
+function routeCost(m: MeshCoords, tn: CoreProfile['timeNs'], f: Flows, i: number, from: number, to: number): void {
+  let [ew, ns, chip, lat] = [0, 0, 0, 0];
+  let [x, y] = from === HOST_TILE ? [m.hostX, m.hostY] : [m.gx[from]!, m.gy[from]!];
+  if (from === HOST_TILE) [chip, lat] = [1, tn.chipHop];
+  const [tx, ty] = [m.gx[to]!, m.gy[to]!];
+  const { x: rx, y: ry } = m.geo.routersPerChip;
+  // Plain statements in the loops: they run once per hop.
+  for (const dx = tx > x ? 1 : -1; x !== tx; x += dx) {
+    const crosses = Math.floor((x + dx) / rx) !== Math.floor(x / rx);
+    if (crosses) chip++;
+    else ew++;
+    lat += crosses ? tn.chipHop : tn.hopEW;
+  }
+  for (const dy = ty > y ? 1 : -1; y !== ty; y += dy) {
+    const crosses = Math.floor((y + dy) / ry) !== Math.floor(y / ry);
+    if (crosses) chip++;
+    else ns++;
+    lat += crosses ? tn.chipHop : tn.hopNS;
+  }
+  [f.hopsEW[i], f.hopsNS[i], f.hopsChip[i], f.latencyNs[i]] = [ew, ns, chip, lat];
+}
+
 /** Hops and latency of every flow along the mapping's X-then-Y route; segment offsets. */
 export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfile): Flows {
   const n = b.count;
@@ -108,26 +134,11 @@ export function routeFlows(b: FlowBuilder, mapping: Mapping, profile: CoreProfil
     latencyNs: new Float64Array(n),
     segTotal: 0,
   };
-  const tn = profile.timeNs;
   let offset = 0;
   for (let i = 0; i < n; i++) {
     f.segOffset[i] = offset;
     offset += f.segCapacity[i]!;
-    const from = f.src[i] === HOST_TILE ? HOST_TILE : slot[f.src[i]!]!;
-    let lat = 0;
-    walkRoute(m, from, slot[f.dst[i]!]!, (_link, kind) => {
-      if (kind === 'ew') {
-        f.hopsEW[i]!++;
-        lat += tn.hopEW;
-      } else if (kind === 'ns') {
-        f.hopsNS[i]!++;
-        lat += tn.hopNS;
-      } else {
-        f.hopsChip[i]!++;
-        lat += tn.chipHop;
-      }
-    });
-    f.latencyNs[i] = lat;
+    routeCost(m, profile.timeNs, f, i, f.src[i] === HOST_TILE ? HOST_TILE : slot[f.src[i]!]!, slot[f.dst[i]!]!);
   }
   if (offset > 2 ** 31 - 1) throw new EngineRefusal(`engine: the mapping needs ${offset} packet slots per step, more than one buffer can index`);
   f.segTotal = offset;
