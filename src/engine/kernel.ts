@@ -119,12 +119,15 @@ export function integrateInputs(
       else for (let i = 0; i < n; i++) current[i] = Math.fround(current[i]! + y[i]!);
       continue;
     }
-    // The first projection adds onto zeros: 0 + y·gain in one pass (the + 0 keeps what adding to a cleared current gives, −0 included).
+    // The first projection adds onto zeros: 0 + y·gain is y·gain, since no stage output is −0 (every sum starts at +0
+    // and adds integers, and roundShift keeps a value that is not −0 so), and y itself where the gain is 1.
     const align = proj.align!;
     for (let c = 0, channels = n / hw; c < channels; c++) {
       const gain = 2 ** align[c0 + c]!;
-      if (p === 0) for (let i = c * hw, end = i + hw; i < end; i++) current[i] = 0 + y[i]! * gain;
-      else for (let i = c * hw, end = i + hw; i < end; i++) current[i]! += y[i]! * gain;
+      const lo = c * hw;
+      if (p === 0 && gain === 1) current.set(y.subarray(lo, lo + hw), lo);
+      else if (p === 0) for (let i = lo, end = lo + hw; i < end; i++) current[i] = y[i]! * gain;
+      else for (let i = lo, end = lo + hw; i < end; i++) current[i]! += y[i]! * gain;
     }
   }
   return current;
