@@ -2,7 +2,7 @@
 //
 // A paper-size mapping has millions of flows of tens of hops each (fcn-vgg9 on loihi: 9.8 M flows, 410 M hops), so a
 // route per hop does not fit in memory (as numbers it passed V8's array limit). What a run needs is smaller: the links
-// themselves (numbered in the order the routes first use them, as links.ts's linkTable numbers them), and per flow its
+// themselves (numbered in the order the routes first use them, in the order of a walk over every hop (test/engine/walked-link-table.ts)), and per flow its
 // ports and its two straight runs on the router grid (links.ts RouteRuns), which is all the link loads read. The list of
 // every hop is made only when something asks for it (the train model of 'links' contention, a trace's walk), and a
 // hop's head latency is its link's: it depends on the link's kind alone.
@@ -22,7 +22,7 @@ const NS = 3;
 const CHIP = 4;
 const HOST = 5;
 
-/** Per link kind: the time a packet holds the link and a head's latency over it (as linkTable prices them). */
+/** Per link kind: the time a packet holds the link and a head's latency over it (as a walk over every hop prices them). */
 function kindTimes(profile: CoreProfile): { packetNs: Float64Array; headNs: Float64Array } {
   const { noc, timeNs: tn } = profile;
   const onChip = 1 / noc.linkPacketsPerNs;
@@ -230,7 +230,7 @@ class CompactLinkTable implements LinkTable {
   }
 }
 
-/** The chip's link table (links.ts linkTable's links, ids and loads), in memory per link and per flow, not per hop. */
+/** The chip's link table (the walked table's links, ids and loads), in memory per link and per flow, not per hop. */
 export function compactLinkTable(chip: Chip): LinkTable & { readonly hopsMade: boolean } {
   const m = new MeshCoords(chip.spec.mapping.placement.geometry, chip.profile.noc.hostEntry);
   const ends = routeEnds(chip);

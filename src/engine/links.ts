@@ -1,5 +1,5 @@
-// The network-on-chip's links as the step timeline prices them: every flow's route as a list of links with
-// their packet times, the train model of 'links' contention, and each link's load over a run.
+// The network-on-chip's links as the step timeline prices them (the table of links and routes: link-table.ts): the
+// train model of 'links' contention, and each link's load over a run.
 //
 // The model (written out in docs/noc.md): the packets a flow carries in one step travel as one train. At each
 // link of its route the train's head waits for the link to be free, then the link carries the train's packets
@@ -9,65 +9,11 @@
 // What this gets exactly and what it approximates (whole trains, not interleaved packets; back-pressure one
 // link deep) is in docs/noc.md, with the bound test/engine/links.test.ts holds it to.
 
-import { EAST, HOST_TILE, MeshCoords, SOUTH, walkRoute, WEST } from '../geometry/mesh.js';
+import { EAST, SOUTH, WEST } from '../geometry/mesh.js';
 import type { EventQueue } from './events.js';
-import type { Chip } from './model.js';
 import { LINK_KINDS, type LinkKind, type LinkLoads, type LinkTable } from './types.js';
 
 const KIND: Readonly<Record<LinkKind, number>> = { inject: 0, eject: 1, ew: 2, ns: 3, chip: 4, host: 5 };
-
-/** The link table of a chip: its flows' X-then-Y routes, with a port into the mesh at the source core and out of it at the destination. */
-export function linkTable(chip: Chip): LinkTable {
-  const { flows, profile } = chip;
-  const { placement } = chip.spec.mapping;
-  const m = new MeshCoords(placement.geometry, profile.noc.hostEntry);
-  const { noc, timeNs: tn } = profile;
-  const onChip = 1 / noc.linkPacketsPerNs;
-  const ids = new Map<number, number>();
-  const kind: number[] = [];
-  const at: number[] = [];
-  const packetNs: number[] = [];
-  const hop: number[] = [];
-  const headNs: number[] = [];
-  const start = new Int32Array(flows.count + 1);
-  // Ports are keyed after every mesh link: link numbers and slots share one key space.
-  const use = (key: number, k: LinkKind, where: number, tau: number, head: number) => {
-    let id = ids.get(key);
-    if (id === undefined) {
-      id = kind.length;
-      ids.set(key, id);
-      kind.push(KIND[k]);
-      at.push(where);
-      packetNs.push(tau);
-    }
-    hop.push(id);
-    headNs.push(head);
-  };
-  const slot = placement.slotOfTile;
-  for (let f = 0; f < flows.count; f++) {
-    const fromHost = flows.src[f] === HOST_TILE;
-    const from = fromHost ? HOST_TILE : slot[flows.src[f]!]!;
-    const to = slot[flows.dst[f]!]!;
-    if (!fromHost) use(m.linkCount + 2 * from, 'inject', from, onChip, 0);
-    walkRoute(m, from, to, (link, hopKind) => {
-      if (link === m.hostLink) use(link, 'host', link, 1 / noc.hostPacketsPerNs, tn.chipHop);
-      else if (hopKind === 'chip') use(link, 'chip', link, 1 / noc.chipLinkPacketsPerNs, tn.chipHop);
-      else use(link, hopKind, link, onChip, hopKind === 'ew' ? tn.hopEW : tn.hopNS);
-    });
-    use(m.linkCount + 2 * to + 1, 'eject', to, onChip, tn.routerDelay);
-    start[f + 1] = hop.length;
-  }
-  return {
-    count: kind.length,
-    kind: Uint8Array.from(kind),
-    at: Int32Array.from(at),
-    packetNs: Float64Array.from(packetNs),
-    start,
-    hop: Int32Array.from(hop),
-    headNs: Float64Array.from(headNs),
-    width: m.width,
-  };
-}
 
 /**
  * The train model's state for one step: when each link is next free and who booked it last, and where each
@@ -187,7 +133,7 @@ export function presetRouteRuns(t: LinkTable, r: RouteRuns): void {
   runsOf.set(t, r);
 }
 
-/** Flows whose routes are not ports around two straight runs, so their loads are counted hop by hop (none from linkTable). */
+/** Flows whose routes are not ports around two straight runs, so their loads are counted hop by hop (none on the mesh's X-then-Y routes). */
 export function walkedFlows(t: LinkTable): number {
   const { slots } = routeRuns(t);
   let n = 0;

@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildChip } from '../../src/engine/chip.js';
-import { LinkAccumulator, linkTable, walkedFlows } from '../../src/engine/links.js';
+import { LinkAccumulator, walkedFlows } from '../../src/engine/links.js';
+import { walkedLinkTable } from './walked-link-table.js';
 import type { LinkTable } from '../../src/engine/types.js';
 import { golden, mapModel } from './helpers.js';
 import { profileWith } from '../mapping/helpers.js';
@@ -63,7 +64,7 @@ function realTable(fixture: string, neurons: number, perRouter: number): LinkTab
     const { model } = golden(fixture);
     const values = { neuronsPerCore: neurons, coreMesh: { x: 2, y: 2 }, coresPerRouter: perRouter, coresPerChip: 4 * perRouter };
     const profile = profileWith('loihi', { ...values, fanInAxonsPerCore: 1e6, fanOutAxonsPerCore: 1e6, synapseMemoryBits: 1e12 }, 'small');
-    tables.set(key, (t = linkTable(buildChip({ model, mapping: mapModel(model, profile), profile }))));
+    tables.set(key, (t = walkedLinkTable(buildChip({ model, mapping: mapModel(model, profile), profile }))));
   }
   return t;
 }
@@ -107,7 +108,7 @@ describe('link loads counted through route runs', () => {
           const kind: number[] = [];
           const at: number[] = [];
           const id = (k: number, a: number) => {
-            // Grid hops are keyed by place alone, as linkTable keys them; ports by kind and place.
+            // Grid hops are keyed by place alone, as the walked table keys them; ports by kind and place.
             const key = k >= 2 && k <= 4 ? `g${a}` : `${k}/${a}`;
             if (!links.has(key)) {
               links.set(key, kind.length);

@@ -1,4 +1,4 @@
-// The link table built from each route's ends (src/engine/link-table.ts) against links.ts's linkTable, which walks
+// The link table built from each route's ends (src/engine/link-table.ts) against the walked link table (walked-link-table.ts), which walks
 // every hop of every flow: the same links in the same order, the same per-hop lists when they are asked for, the same
 // loads; and a run without contention never makes the per-hop lists (a paper-size chip has hundreds of millions).
 
@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { buildChip } from '../../src/engine/chip.js';
 import { compactLinkTable, hopLists } from '../../src/engine/link-table.js';
 import { EngineRefusal } from '../../src/errors.js';
-import { LinkAccumulator, linkTable, walkedFlows } from '../../src/engine/links.js';
+import { LinkAccumulator, walkedFlows } from '../../src/engine/links.js';
+import { walkedLinkTable } from './walked-link-table.js';
 import { runEngine } from '../../src/engine/run.js';
 import { chipLinks } from '../../src/engine/timing.js';
 import type { LinkTable } from '../../src/engine/types.js';
@@ -59,7 +60,7 @@ describe('the link table from route ends', () => {
           };
           const profile = profileWith('loihi', values, 'small');
           const chip = buildChip({ model, mapping: mapModel(model, profile), profile });
-          const [want, got] = [linkTable(chip), compactLinkTable(chip)];
+          const [want, got] = [walkedLinkTable(chip), compactLinkTable(chip)];
           expect(tableFields(got)).toEqual(tableFields(want));
           // Loads first: they must come from the preset runs, before anything makes the hop lists.
           const steps = [0, 1].map((s) => Int32Array.from({ length: chip.flows.count }, (_, f) => draws[(f * 7 + s) % draws.length]!));
