@@ -7,6 +7,9 @@ import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { SegDataset } from '../data/types.js';
 import { UserError } from '../errors.js';
+import { HOST_TILE, MeshCoords } from '../geometry/mesh.js';
+import type { CoreProfile } from '../hw/types.js';
+import type { Mapping } from '../mapping/types.js';
 import { kernelsFromShapes, layerStats } from '../net/index.js';
 import type { Model, Network } from '../net/types.js';
 import { int, si } from '../units.js';
@@ -156,6 +159,69 @@ export function runEstimate(p: RunPlan): Estimate {
 export function checkRun(command: string, p: RunPlan, yes: boolean, limits?: Limits): void {
   checkArchitecture(p.cost);
   checkBudget(command, runEstimate(p), yes, limits);
+}
+
+/** What a chip build allocates in proportion to, read off a mapping before the chip is built. */
+export interface ChipSize {
+  /** One per (source tile, destination tile, projection): the mapping's flows are the engine's. */
+  flows: number;
+  /** Links crossed by all routes together: ports (or the host link) plus X-then-Y grid hops. */
+  hops: number;
+}
+
+export function chipSize(mapping: Mapping, profile: CoreProfile): ChipSize {
+  const m = new MeshCoords(mapping.placement.geometry, profile.noc.hostEntry);
+  const { src, dst } = mapping.flows;
+  const slot = mapping.placement.slotOfTile;
+  let hops = 0;
+  for (let f = 0; f < src.length; f++) {
+    const b = slot[dst[f]!]!;
+    const [x, y] = src[f] === HOST_TILE ? [m.hostX, m.hostY] : [m.gx[slot[src[f]!]!]!, m.gy[slot[src[f]!]!]!];
+    hops += 2 + Math.abs(m.gx[b]! - x) + Math.abs(m.gy[b]! - y);
+  }
+  return { flows: src.length, hops };
+}
+
+// Bytes per flow in each copy of the chip (engine/flows.ts, chip.ts; every worker thread builds its own): the flow
+// table's eight int32 columns and float64 latency (40), the builder's four doubling int32 columns before they are cut
+// to length (up to 32), the outgoing CSR and the emit boxes' flow ids (8).
+export const CHIP_BYTES_PER_FLOW = 80;
+// Bytes per flow held once, on the main thread: the link table's route runs and ends (9 int32, link-table.ts), a
+// step's packets (int32), and the shared step state (int32 count + float64 ops, twice when pipelined: 24).
+export const LINK_BYTES_PER_FLOW = 64;
+/** Per-hop route lists (int32 link + float64 head latency), made only for 'links' contention's train model. */
+export const BYTES_PER_HOP = 12;
+
+/** How the engine will hold a mapped chip. */
+export interface ChipHolding {
+  /** Worker threads (0: the main thread computes the cores). */
+  workers: number;
+  /** Whether the per-hop route lists are made (noc.contention 'links'). */
+  hopLists: boolean;
+}
+
+/** Bytes of a run on a mapped chip: the network's state and the chip's flows in every copy, the link table once. */
+export function chipRunEstimate(cost: NetCost, size: ChipSize, h: ChipHolding, lower: string, steps = cost.timesteps): Estimate {
+  const copies = h.workers > 0 ? h.workers + 1 : 1;
+  const perCopy = engineBytes(cost, steps) + CHIP_BYTES_PER_FLOW * size.flows;
+  const once = LINK_BYTES_PER_FLOW * size.flows + (h.hopLists ? BYTES_PER_HOP * size.hops + 4 * size.flows : 0);
+  const flows = `${si(size.flows)} flows${h.hopLists ? ` and ${si(size.hops)} hops listed` : ''}`;
+  return {
+    bytes: copies * perCopy + once,
+    bytesOf: `${copies > 1 ? `${copies} chip copies (--workers ${h.workers} and the main thread) × ` : ''}${flows}, weights and core state`,
+    lower,
+  };
+}
+
+/**
+ * After mapping, before the chip is built: the run's memory with the chip's flows counted (the estimate before mapping
+ * sees only neurons and weights, a small part of a paper-size chip on loihi).
+ */
+export function checkMappedRun(command: string, model: Model, mapping: Mapping, profile: CoreProfile, workers: number, yes: boolean, limits?: Limits): void {
+  const holding = { workers, hopLists: profile.noc.contention === 'links' };
+  // Each worker thread builds its own chip: fewer workers is the plainer fix; without them, a smaller network.
+  const lower = workers > 0 ? '--workers (each worker thread builds its own chip)' : '--size or --width';
+  checkBudget(command, chipRunEstimate(modelCost(model), chipSize(mapping, profile), holding, lower), yes, limits);
 }
 
 /** Heap a mapping holds per core (tiles, placement, routes): measured ~1.9 KB at 84,000 cores, doubled. */
