@@ -1,6 +1,7 @@
 // From the engine to trace records: after every step, the outboxes, the counter rows and the host's traffic become one record.
 
 import { COUNTER_COUNT } from '../counters.js';
+import { LinkAccumulator } from '../engine/links.js';
 import type { LinkTable } from '../engine/types.js';
 import type { SharedState } from '../engine/state.js';
 import { stepPackets } from '../engine/timing.js';
@@ -19,6 +20,10 @@ export class StepTracer {
   private readonly rowLength: number;
   private readonly linkBytes = new ByteWriter();
   private readonly linkPackets: Float64Array;
+  /** Counts each step per flow, as the engine's link loads do: no list of every hop (a paper-size chip has 410 M). */
+  private readonly linkCounts?: LinkAccumulator;
+  /** The counts' totals up to the last step (a step's packets are the difference; integers, exact). */
+  private readonly linkTotals: Float64Array;
 
   constructor(
     readonly header: TraceHeader,
@@ -30,6 +35,8 @@ export class StepTracer {
     this.coder = new SpikeCoder(header);
     this.rowLength = header.cores * COUNTER_COUNT;
     this.linkPackets = new Float64Array(links?.count ?? 0);
+    this.linkTotals = new Float64Array(links?.count ?? 0);
+    if (links) this.linkCounts = new LinkAccumulator(links);
   }
 
   /** Record step `step` of sample `sample` (called from the engine's onStep). */
@@ -43,11 +50,13 @@ export class StepTracer {
     const counters = encodeCounters(st.counters.subarray(step * this.rowLength, (step + 1) * this.rowLength), this.counterBytes);
     HOST_FIELDS.forEach((f, i) => (this.host[i] = host[f][step]!));
     const rec: StepRecord = { type: 'step', sample, step, spikes, counters, host: this.host, crc: 0 };
-    if (this.links && st.segCount && st.parities)
+    if (this.linkCounts && st.segCount && st.parities) {
+      const flows = st.segCount.length / st.parities;
       rec.links = encodeCounters(
-        this.packetsPerLink(this.links, stepPackets({ segCount: st.segCount, parities: st.parities }, step, this.links.start.length - 1)),
+        this.packetsPerLink(this.linkCounts, stepPackets({ segCount: st.segCount, parities: st.parities }, step, flows)),
         this.linkBytes,
       );
+    }
     rec.crc = checksum(rec);
     this.sink.step(rec);
   }
@@ -58,11 +67,12 @@ export class StepTracer {
   }
 
   /** The step's packets on every link: each flow's packets on every link of its route. */
-  private packetsPerLink(t: LinkTable, packets: Int32Array): Float64Array {
-    const out = this.linkPackets.fill(0);
-    for (let f = 0; f < packets.length; f++) {
-      const n = packets[f]!;
-      if (n > 0) for (let i = t.start[f]!; i < t.start[f + 1]!; i++) out[t.hop[i]!]! += n;
+  private packetsPerLink(counts: LinkAccumulator, packets: Int32Array): Float64Array {
+    counts.addStep(packets, 0);
+    const { linkPackets: out, linkTotals: before } = this;
+    for (let l = 0; l < out.length; l++) {
+      out[l] = counts.packets[l]! - before[l]!;
+      before[l] = counts.packets[l]!;
     }
     return out;
   }
