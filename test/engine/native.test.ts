@@ -61,6 +61,24 @@ function tallyFor(n: number, withTally: boolean): Tally | null {
   return { part: Int32Array.from({ length: n }, (_, i) => (i * 7 + (i >> 3)) % 4), active: new Float64Array(4), saturations: new Float64Array(4) };
 }
 
+/** What an update left: membrane, the spikes and values it wrote from `offset`, its counts and per-core tallies. */
+function outcome(
+  offset: number,
+  membrane: Float64Array,
+  outIdx: Int32Array,
+  outVal: Float32Array,
+  counts: UpdateCounts,
+  tally: { active: Float64Array; saturations: Float64Array } | null,
+) {
+  return {
+    membrane: [...membrane],
+    spikes: [...outIdx.subarray(offset, offset + counts.events)],
+    values: [...outVal.subarray(offset, offset + counts.events)],
+    counts,
+    tally: tally ? [...tally.active, ...tally.saturations] : null,
+  };
+}
+
 function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false) {
   const n = k.current.length;
   const pop = {
@@ -79,13 +97,7 @@ function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false
   const counts: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
   const tally = tallyFor(n, withTally);
   updateFloat(pop, k.view, Float64Array.from(k.current), membrane, outIdx, outVal, 0, counts, native, tally);
-  return {
-    membrane: [...membrane],
-    spikes: [...outIdx.subarray(k.view.offset, k.view.offset + counts.events)],
-    values: [...outVal.subarray(k.view.offset, k.view.offset + counts.events)],
-    counts,
-    tally: tally ? [...tally.active, ...tally.saturations] : null,
-  };
+  return outcome(k.view.offset, membrane, outIdx, outVal, counts, tally);
 }
 
 describe.skipIf(!nativeKernel())('native LIF update', () => {
@@ -192,13 +204,7 @@ function runFixed(k: FixedCase, native: ReturnType<typeof nativeKernel>, withTal
   const counts: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
   const tally: Tally | null = withTally ? { part: Int32Array.from(k.parts), active: new Float64Array(4), saturations: new Float64Array(4) } : null;
   updateFixed(pop, k.view, Float64Array.from(k.current), membrane, outIdx, outVal, k.normRow, counts, tally, native);
-  return {
-    membrane: [...membrane],
-    spikes: [...outIdx.subarray(k.view.offset, k.view.offset + counts.events)],
-    values: [...outVal.subarray(k.view.offset, k.view.offset + counts.events)],
-    counts,
-    tally: tally ? [...tally.active, ...tally.saturations] : null,
-  };
+  return outcome(k.view.offset, membrane, outIdx, outVal, counts, tally);
 }
 
 describe.skipIf(!nativeKernel())('native fixed-point update', () => {
