@@ -10,6 +10,7 @@ import { UserError } from '../errors.js';
 import { HOST_TILE, MeshCoords } from '../geometry/mesh.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
+import { mapModel } from '../runs/prepare.js';
 import { kernelsFromShapes, layerStats } from '../net/index.js';
 import type { Model, Network } from '../net/types.js';
 import { int, si } from '../units.js';
@@ -222,6 +223,13 @@ export function checkMappedRun(command: string, model: Model, mapping: Mapping, 
   // Each worker thread builds its own chip: fewer workers is the plainer fix; without them, a smaller network.
   const lower = workers > 0 ? '--workers (each worker thread builds its own chip)' : '--size or --width';
   checkBudget(command, chipRunEstimate(modelCost(model), chipSize(mapping, profile), holding, lower), yes, limits);
+}
+
+/** The run's mapping (the one given, or the mapper's, as the run would make it), checked by checkMappedRun before any chip is built. */
+export function mapForRun(command: string, model: Model, given: Mapping | undefined, profile: CoreProfile, workers: number, yes: boolean): Mapping {
+  const mapping = given ?? mapModel(model, profile);
+  checkMappedRun(command, model, mapping, profile, workers, yes);
+  return mapping;
 }
 
 /** Heap a mapping holds per core (tiles, placement, routes): measured ~1.9 KB at 84,000 cores, doubled. */

@@ -12,8 +12,8 @@ import { progressReporter, type Progress } from '../eval/progress.js';
 import { UserError } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
 import type { LoadedModel } from '../io/index.js';
-import { mapModel, runReport, type RunReport } from '../runs/index.js';
-import { checkMappedRun } from './budget.js';
+import { runReport, type RunReport } from '../runs/index.js';
+import { mapForRun } from './budget.js';
 import { int } from './format.js';
 import { DEFAULT_SAMPLES, runMapping, runSource, type SourceFlags } from './run-source.js';
 import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
@@ -113,9 +113,8 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const source = runSource('run', loaded, flags, settings, flags.yes ?? false);
   const { samples, sample, ds } = source;
   // Mapped here, not in runReport, so the chip's flows are counted against the memory limits before it is built.
-  const local = flags.queue === undefined;
-  const mapping = runMapping(flags, loaded, profile) ?? (local ? mapModel(loaded.model, profile) : undefined);
-  if (local && mapping) checkMappedRun('run', loaded.model, mapping, profile, workers, flags.yes ?? false);
+  const given = runMapping(flags, loaded, profile);
+  const mapping = flags.queue === undefined ? mapForRun('run', loaded.model, given, profile, workers, flags.yes ?? false) : given;
   let progress: Progress | undefined;
   let report: RunReport;
   try {

@@ -9,6 +9,7 @@ import { runTop } from '../tui/app.js';
 import { LiveRun } from '../tui/live.js';
 import { RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
 import { runMapping, runSource, type SourceFlags } from './run-source.js';
+import { mapForRun } from './budget.js';
 import { addInputOptions, parseRunSettings, RUN_DEFAULTS } from './run.js';
 
 interface TopFlags extends SourceFlags {
@@ -45,8 +46,9 @@ async function topOfRun(checkpoint: string, flags: TopFlags): Promise<void> {
   const { profile, semantics, arithmetic, workers, seed } = settings;
   const loaded = loadModel(checkpoint);
   const { samples, sample } = runSource('top --live', loaded, flags, settings, flags.yes ?? false);
-  const mapping = runMapping(flags, loaded, profile);
-  const live = await LiveRun.start({ model: loaded.model, profile, semantics, arithmetic, workers, samples, sample, seed, ...(mapping ? { mapping } : {}) });
+  // Mapped here so the chip's flows are counted against the memory limits before it is built.
+  const mapping = mapForRun('top --live', loaded.model, runMapping(flags, loaded, profile), profile, workers, flags.yes ?? false);
+  const live = await LiveRun.start({ model: loaded.model, profile, semantics, arithmetic, workers, samples, sample, seed, mapping });
   try {
     await runTop({ data: live.data, source: `live: ${checkpoint}`, live });
   } finally {

@@ -7,6 +7,7 @@ import { buildChip } from '../../src/engine/chip.js';
 import { compactLinkTable } from '../../src/engine/link-table.js';
 import {
   checkMappedRun,
+  mapForRun,
   chipRunEstimate,
   chipSize,
   CHIP_BYTES_PER_FLOW,
@@ -107,5 +108,12 @@ describe('the memory estimate of a mapped chip', () => {
     const limits: Limits = { work: WORK_LIMIT, memory: 12 * size.hops, machine: 16 * GiB, heap: 4 * GiB };
     const m = mapModel(g.model, links);
     expect(refusal(() => checkMappedRun('run', g.model, m, links, 0, false, limits))).toContain('hops listed');
+  });
+
+  it('mapsARunAsTheRunWouldOrKeepsTheGivenMappingThenChecksIt', () => {
+    expect(mapForRun('run', g.model, mapping, profile, 0, false)).toBe(mapping);
+    const made = mapForRun('run', g.model, undefined, profile, 0, false);
+    expect(made.placement.slotOfTile).toEqual(mapping.placement.slotOfTile);
+    expect(made.flows.src).toEqual(mapping.flows.src);
   });
 });
