@@ -12,15 +12,9 @@ import { EAST, HOST_TILE, MeshCoords, NORTH, SOUTH, WEST } from '../geometry/mes
 import type { CoreProfile } from '../hw/types.js';
 import { PER_FLOW, presetRouteRuns, type RouteRuns } from './links.js';
 import type { Chip } from './model.js';
-import type { LinkTable } from './types.js';
+import { LINK_KIND, type LinkTable } from './types.js';
 
-// Indices into LINK_KINDS.
-const INJECT = 0;
-const EJECT = 1;
-const EW = 2;
-const NS = 3;
-const CHIP = 4;
-const HOST = 5;
+const { inject: INJECT, eject: EJECT, ew: EW, ns: NS, chip: CHIP, host: HOST } = LINK_KIND;
 
 /** Per link kind: the time a packet holds the link and a head's latency over it (as a walk over every hop prices them). */
 function kindTimes(profile: CoreProfile): { packetNs: Float64Array; headNs: Float64Array } {

@@ -11,9 +11,7 @@
 
 import { EAST, SOUTH, WEST } from '../geometry/mesh.js';
 import type { EventQueue } from './events.js';
-import { LINK_KINDS, type LinkKind, type LinkLoads, type LinkTable } from './types.js';
-
-const KIND: Readonly<Record<LinkKind, number>> = { inject: 0, eject: 1, ew: 2, ns: 3, chip: 4, host: 5 };
+import { LINK_KIND, LINK_KINDS, type LinkLoads, type LinkTable } from './types.js';
 
 /**
  * The train model's state for one step: when each link is next free and who booked it last, and where each
@@ -108,7 +106,7 @@ export function trainArrivals(queue: EventQueue, table: LinkTable, packets: Int3
 }
 
 /** Whether a link kind is a hop between routers (on one chip or between chips): those lie on the router grid's lines. */
-const onGrid = (kind: number) => kind === KIND.ew || kind === KIND.ns || kind === KIND.chip;
+const onGrid = (kind: number) => kind === LINK_KIND.ew || kind === LINK_KIND.ns || kind === LINK_KIND.chip;
 
 /**
  * Every flow's route as the few things a step's link loads need: up to three port links (its core's ports, the host

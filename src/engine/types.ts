@@ -98,6 +98,8 @@ export interface RunOptions {
 /** What a link is: a core's port into its router, a router's port into its core, a mesh hop, a chip-to-chip hop, the host's link. */
 export const LINK_KINDS = ['inject', 'eject', 'ew', 'ns', 'chip', 'host'] as const;
 export type LinkKind = (typeof LINK_KINDS)[number];
+/** Each kind's index into LINK_KINDS (what LinkTable.kind stores). */
+export const LINK_KIND = Object.fromEntries(LINK_KINDS.map((k, i) => [k, i])) as Readonly<Record<LinkKind, number>>;
 
 /** The links the flows of a chip cross, densely numbered, and every flow's route over them (CSR). */
 export interface LinkTable {

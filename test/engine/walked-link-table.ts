@@ -3,9 +3,7 @@
 
 import { HOST_TILE, MeshCoords, walkRoute } from '../../src/geometry/mesh.js';
 import type { Chip } from '../../src/engine/model.js';
-import { LINK_KINDS, type LinkKind, type LinkTable } from '../../src/engine/types.js';
-
-const KIND = (k: LinkKind) => LINK_KINDS.indexOf(k);
+import { LINK_KIND, type LinkKind, type LinkTable } from '../../src/engine/types.js';
 
 /** The link table of a chip: its flows' X-then-Y routes, with a port into the mesh at the source core and out of it at the destination. */
 export function walkedLinkTable(chip: Chip): LinkTable {
@@ -27,7 +25,7 @@ export function walkedLinkTable(chip: Chip): LinkTable {
     if (id === undefined) {
       id = kind.length;
       ids.set(key, id);
-      kind.push(KIND(k));
+      kind.push(LINK_KIND[k]);
       at.push(where);
       packetNs.push(tau);
     }
