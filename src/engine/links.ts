@@ -263,7 +263,7 @@ export class LinkAccumulator implements LinkLoads {
 }
 
 /** Whether link l crosses the vertical cut through the middle of the router grid (the mesh's bisection), either way. */
-export function crossesBisection(t: LinkTable, l: number): boolean {
+export function crossesBisection(t: Pick<LinkTable, 'kind' | 'at' | 'width'>, l: number): boolean {
   const kind = LINK_KINDS[t.kind[l]!]!;
   if ((kind !== 'ew' && kind !== 'chip') || t.width < 2) return false;
   const at = t.at[l]!;

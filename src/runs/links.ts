@@ -2,18 +2,14 @@
 // engine link loads as plain data. Summing and summarising them is trace/links.ts's, which `trace stats` shares.
 
 import type { Chip } from '../engine/model.js';
-import { crossesBisection, linkName } from '../engine/links.js';
 import { chipLinks } from '../engine/timing.js';
 import type { EngineResult } from '../engine/types.js';
-import type { LinkMeasure, LinkShape } from '../trace/links.js';
+import { linkShapeOf, type LinkMeasure, type LinkShape } from '../trace/links.js';
 
 export { HOTTEST_LINKS, LinkTotals, type LinkMeasure, type LinkReport, type LinkShape } from '../trace/links.js';
 
 export function linkShape(chip: Chip): LinkShape {
-  const t = chipLinks(chip);
-  const names = Array.from({ length: t.count }, (_, l) => linkName(t, l));
-  const bisection = names.flatMap((_, l) => (crossesBisection(t, l) ? [l] : []));
-  return { contention: chip.profile.noc.contention, names, bisection };
+  return linkShapeOf(chipLinks(chip), chip.profile.noc.contention);
 }
 
 export function linkMeasure(r: EngineResult): LinkMeasure | undefined {

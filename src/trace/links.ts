@@ -45,13 +45,16 @@ export interface LinkReport {
   peakKnown?: boolean;
 }
 
-/** The links of a trace's header as the report names them (linkName, crossesBisection read only kind, place and width). */
+/** Links as the report names them, from what names them: each link's kind and place, and the grid's width. */
+export function linkShapeOf(links: Pick<LinkTable, 'kind' | 'at' | 'width'>, contention: Contention): LinkShape {
+  const names = Array.from({ length: links.kind.length }, (_, l) => linkName(links, l));
+  const bisection = names.flatMap((_, l) => (crossesBisection(links, l) ? [l] : []));
+  return { contention, names, bisection };
+}
+
+/** The links of a trace's header as the report names them. */
 export function traceLinkShape(links: TraceLinks): LinkShape {
-  const n = links.kind.length;
-  const table: LinkTable = { ...links, count: n, start: new Int32Array(1), hop: new Int32Array(0), headNs: new Float64Array(0) };
-  const names = Array.from({ length: n }, (_, l) => linkName(table, l));
-  const bisection = names.flatMap((_, l) => (crossesBisection(table, l) ? [l] : []));
-  return { contention: links.contention, names, bisection };
+  return linkShapeOf(links, links.contention);
 }
 
 /** Sums of the samples' link loads (the highest peak). */
