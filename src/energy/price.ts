@@ -99,7 +99,12 @@ export function copyWork(counters: Float64Array, cores: number, steps: number, f
   const extra = new Float64Array(COUNTER_COUNT);
   const row = cores * COUNTER_COUNT;
   for (let t = 0; t < steps; t++) addCopyWork(extra, counters.subarray(t * row, (t + 1) * row), factors);
-  return Object.fromEntries(COUNTER_NAMES.map((n) => [n, extra[COUNTER[n]]!])) as CounterTotals;
+  return counterTotals(extra);
+}
+
+/** The counters of one slot row (one value per counter, from `at` of `sums`) by name. */
+export function counterTotals(sums: Float64Array, at = 0): CounterTotals {
+  return Object.fromEntries(COUNTER_NAMES.map((n) => [n, sums[at + COUNTER[n]]!])) as CounterTotals;
 }
 
 /**

@@ -1,11 +1,11 @@
 // Summing a run's counters (per layer, in all) and pricing them: on the profile through src/energy's price, and at the paper's 45 nm.
 
 import { AC_ENERGY_45NM_PJ, MAC_ENERGY_45NM_PJ } from '../energy/analytic.js';
-import { addTotals, copyWork, price, type CounterTotals, type EnergySplit } from '../energy/price.js';
+import { addTotals, copyWork, counterTotals, price, type CounterTotals, type EnergySplit } from '../energy/price.js';
 import type { CoreProfile } from '../hw/types.js';
 import { copyFactors, copyPricingNote } from '../energy/copies.js';
 import type { Chip } from './chip.js';
-import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
+import { COUNTER_COUNT } from '../counters.js';
 import type { HostCounters, LayerTotals } from './types.js';
 
 /** Sum of each counter over steps and the given cores. */
@@ -19,7 +19,7 @@ export function sumCounters(counters: Float64Array, cores: number, steps: number
     if (which) for (const c of which) visit(c);
     else for (let c = 0; c < cores; c++) visit(c);
   }
-  return Object.fromEntries(COUNTER_NAMES.map((n) => [n, sums[COUNTER[n]]!])) as CounterTotals;
+  return counterTotals(sums);
 }
 
 export function layerTotals(chip: Chip, counters: Float64Array, steps: number): LayerTotals[] {

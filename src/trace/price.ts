@@ -1,14 +1,9 @@
 // A trace's counters priced as the run prices its own (src/energy's price, with the mapping's neuron copies where the
 // header holds them): the one pricer of trace stats, the counters CSV and top's heat map and energy pane.
 
-import { COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
-import { addCopyWork, addTotals, copyWork, coreEnergyPJ, NO_HOST_HOPS, price, type CounterTotals, type EnergySplit } from '../energy/price.js';
+import { COUNTER_COUNT } from '../counters.js';
+import { addCopyWork, addTotals, copyWork, coreEnergyPJ, counterTotals, NO_HOST_HOPS, price, type CounterTotals, type EnergySplit } from '../energy/price.js';
 import { HOST, type TraceHeader } from './types.js';
-
-/** The counters from slot `at` of `sums` by name. */
-export function counterTotals(sums: Float64Array, at = 0): CounterTotals {
-  return Object.fromEntries(COUNTER_NAMES.map((n, k) => [n, sums[at + k]!])) as CounterTotals;
-}
 
 /** Records [from, to) of one run, their counters and host hops added up step by step and priced as one run. */
 export class SpanEnergy {
