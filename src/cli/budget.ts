@@ -176,9 +176,9 @@ export function chipSize(mapping: Mapping, profile: CoreProfile): ChipSize {
   const slot = mapping.placement.slotOfTile;
   let hops = 0;
   for (let f = 0; f < src.length; f++) {
+    const a = src[f] === HOST_TILE ? HOST_TILE : slot[src[f]!]!;
     const b = slot[dst[f]!]!;
-    const [x, y] = src[f] === HOST_TILE ? [m.hostX, m.hostY] : [m.gx[slot[src[f]!]!]!, m.gy[slot[src[f]!]!]!];
-    hops += 2 + Math.abs(m.gx[b]! - x) + Math.abs(m.gy[b]! - y);
+    hops += 2 + Math.abs(m.gx[b]! - m.xOf(a)) + Math.abs(m.gy[b]! - m.yOf(a));
   }
   return { flows: src.length, hops };
 }

@@ -96,7 +96,7 @@ export function addFlows(
  */
 function routeCost(m: MeshCoords, tn: CoreProfile['timeNs'], f: Flows, i: number, from: number, to: number): void {
   let [ew, ns, chip, lat] = [0, 0, 0, 0];
-  let [x, y] = from === HOST_TILE ? [m.hostX, m.hostY] : [m.gx[from]!, m.gy[from]!];
+  let [x, y] = [m.xOf(from), m.yOf(from)];
   if (from === HOST_TILE) [chip, lat] = [1, tn.chipHop];
   const [tx, ty] = [m.gx[to]!, m.gy[to]!];
   const { x: rx, y: ry } = m.geo.routersPerChip;

@@ -103,7 +103,7 @@ function numberLinks(m: MeshCoords, ends: Ends): LinkIds {
     const b = to[f]!;
     if (a === HOST_TILE) ids.use(m.hostLink, HOST, m.hostLink);
     else ids.use(m.linkCount + 2 * a, INJECT, a);
-    ids.walk(a === HOST_TILE ? m.hostX : m.gx[a]!, a === HOST_TILE ? m.hostY : m.gy[a]!, m.gx[b]!, m.gy[b]!);
+    ids.walk(m.xOf(a), m.yOf(a), m.gx[b]!, m.gy[b]!);
     ids.use(m.linkCount + 2 * b + 1, EJECT, b);
   }
   return ids;
@@ -149,7 +149,7 @@ function routeRuns(m: MeshCoords, ends: Ends, ids: LinkIds): RouteRuns {
     const b = to[f]!;
     slots[base] = ids.idOf[a === HOST_TILE ? m.hostLink : m.linkCount + 2 * a]!;
     slots[base + 1] = ids.idOf[m.linkCount + 2 * b + 1]!;
-    const [x, y] = a === HOST_TILE ? [m.hostX, m.hostY] : [m.gx[a]!, m.gy[a]!];
+    const [x, y] = [m.xOf(a), m.yOf(a)];
     const [tx, ty] = [m.gx[b]!, m.gy[b]!];
     let k = base + 3;
     // East and south runs go up their line's positions, west and north down: [from, to) either way.

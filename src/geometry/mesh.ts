@@ -75,6 +75,14 @@ export class MeshCoords {
   readonly hostX: number;
   readonly hostY: number;
 
+  /** Global router column of a slot's router, or of the host's entry router for HOST_TILE (where its routes start). */
+  xOf(slot: number): number {
+    return slot === HOST_TILE ? this.hostX : this.gx[slot]!;
+  }
+  yOf(slot: number): number {
+    return slot === HOST_TILE ? this.hostY : this.gy[slot]!;
+  }
+
   /** The slot of core `core` of the router at global (gx, gy). */
   slotAt(gx: number, gy: number, core: number): number {
     const r = this.geo.routersPerChip;

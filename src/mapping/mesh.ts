@@ -70,7 +70,5 @@ export function hopCost(m: MeshCoords, w: HopWeights, a: number, b: number): num
   const host = a === HOST_TILE;
   const cxs = Math.abs((host ? 0 : m.cx[a]!) - bcx);
   const cys = Math.abs((host ? 0 : m.cy[a]!) - bcy);
-  const ax = host ? m.hostX : m.gx[a]!;
-  const ay = host ? m.hostY : m.gy[a]!;
-  return w.ew * (Math.abs(ax - bx) - cxs) + w.ns * (Math.abs(ay - by) - cys) + w.chip * (cxs + cys + (host ? 1 : 0));
+  return w.ew * (Math.abs(m.xOf(a) - bx) - cxs) + w.ns * (Math.abs(m.yOf(a) - by) - cys) + w.chip * (cxs + cys + (host ? 1 : 0));
 }
