@@ -80,6 +80,15 @@ export class Engine {
     return new Engine(chip, semantics, steps, viewState(buffers, semantics, steps), backend, blockState);
   }
 
+  /**
+   * This engine (its state, backend and layer blocks) on `chip`: a copy of its own chip that differs only in what
+   * building the chip and this engine never read (a cluster job thread's next point: other prices, another name).
+   * The caller vouches for that and closes this engine, never the copy; runs of the two must not overlap.
+   */
+  onChip(chip: Chip): Engine {
+    return new Engine(chip, this.semantics, this.steps, this.state, this.backend, this.blocks);
+  }
+
   /** Phases of one step: one per layer (same-step) or all at once (pipelined), of cores or of layer blocks. */
   private phases(): Int32Array[] {
     const chip = this.blocks ? this.blocks.blocks.compute : this.chip;

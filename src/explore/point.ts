@@ -5,7 +5,7 @@ import type { CoreProfile } from '../hw/types.js';
 import { PLACERS } from '../mapping/place.js';
 import type { MapOptions, Mapping, Placer } from '../mapping/types.js';
 import type { Model } from '../net/types.js';
-import { mapModel } from '../runs/prepare.js';
+import { mapModel, type PreparedRun } from '../runs/prepare.js';
 import { runReport, type RunReport } from '../runs/report.js';
 import { applyOverrides, PLACEMENTS } from './axes.js';
 import { energyParts, pointUtilisation, siliconMM2 } from './figures.js';
@@ -82,6 +82,8 @@ function latencyFigures(
 export interface PointPrep {
   map: (r: ResolvedPoint) => Mapping;
   samples: typeof sweepSamples;
+  /** The chip and engine of the mapped point, which `prep` keeps and closes; absent: prepared for the run and closed after it. */
+  prepared?: (r: ResolvedPoint, mapping: Mapping) => Promise<PreparedRun>;
 }
 
 const FRESH: PointPrep = { map: (r) => mapModel(r.model, r.profile, mapOptions(r.point)), samples: sweepSamples };
@@ -106,6 +108,7 @@ export async function runPoint(ctx: SweepContext, r: ResolvedPoint, prep: PointP
       samples: settings.samples,
       sample: prep.samples(r.model.network.spec, settings),
       seed: settings.seed,
+      ...(prep.prepared ? { prepared: await prep.prepared(r, mapping) } : {}),
     });
     const spikes = report.comparison.layers.reduce((a, l) => a + l.spikes, 0);
     const areaMM2 = siliconMM2(r.profile, report.cores, report.chips);

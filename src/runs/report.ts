@@ -28,6 +28,8 @@ export interface RunReportOptions extends RunRequest {
   traceForce?: boolean;
   /** Called after every step of every sample: steps done and steps in all (samples × steps). */
   onProgress?: (done: number, total: number) => void;
+  /** The chip and engine to run on, prepared already for this request (the caller keeps them and closes the engine). */
+  prepared?: PreparedRun;
 }
 
 /** Everything `spikemesh run` prints; energies, operations and spikes are per inference (means over the samples). */
@@ -205,7 +207,7 @@ export function runReportOf(model: Model, shape: RunShape, totals: RunTotals, tr
 export async function runReport(o: RunReportOptions): Promise<RunReport> {
   checkSampleCount(o.samples);
   const { model, profile } = o;
-  const { mapping, chip, arithmetic, engine } = await prepareRun(o);
+  const { mapping, chip, arithmetic, engine } = o.prepared ?? (await prepareRun(o));
   const classes = model.network.spec.classes;
   const totals = new RunTotals(classes);
   let trace: RunTrace | null = null;
@@ -229,7 +231,7 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
     trace?.abort();
     throw e;
   } finally {
-    await engine.close();
+    if (!o.prepared) await engine.close();
   }
   const written = trace?.finish(o.samples);
   return runReportOf(model, runShape(model, profile, { mapping, chip, arithmetic, engine }, o), totals, written);
