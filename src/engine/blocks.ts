@@ -6,9 +6,9 @@
 // accumulator's contributions in source order, fixed point is exact), so the layer's current, and so its update,
 // is the same on one core as on many. Each mapped core's update counters come from the update's own tests, counted
 // per mapped core as it runs (neurons.ts Tally), its spikes and outbox from the layer's events in its tile. What the mapping adds
-// is traffic: the packets of every mapped flow and the synaptic ops they bring are counted per event through the
-// mapped chip's emit boxes (countEvents: one count per packet, no payload moved), and a core's received packets
-// and synaptic ops are the sums over its incoming flows. These are the counts computeCore makes: one packet per
+// is traffic: the packets of every mapped flow and the synaptic ops they bring are counted through the mapped
+// chip's emit boxes (countSource: per pixel, then per spatial cell of the box, then one write per flow; no payload
+// moved), and a core's received packets and synaptic ops are the sums over its incoming flows. These are the counts computeCore makes: one packet per
 // (event, destination core), and a gathered event's ops are its reach product over the core's region.
 //
 // Blocks need every projection to end at its event stage: a later graded stage (transposed conv, resize) works on
@@ -17,7 +17,7 @@
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { buildChip } from './chip.js';
 import type { Scratch } from './integrate.js';
-import { coreView, countSent, emitEvents, integrateInputs, normRowOf, type EventList } from './kernel.js';
+import { coreView, emitEvents, integrateInputs, normRowOf, type EventList } from './kernel.js';
 import type { Chip, EmitPlan, FanOut, SharedState } from './model.js';
 import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
 import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
@@ -50,6 +50,8 @@ export interface BlockScratch {
   spatialOps: Float64Array;
   /** The update's counts per mapped core of a block. */
   tally: Tally;
+  /** The packets and hops of the source being counted. */
+  sentTotals: SentTotals;
 }
 
 /** Whether a chip runs in layer blocks: some layer spans several cores, and every projection ends at its event stage. */
@@ -179,6 +181,7 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     pixels: new Int32Array(pixels),
     touched: new Int32Array(pixels),
     tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
+    sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
   };
 }
 
@@ -199,6 +202,44 @@ function uniformChannels(fan: FanOut): boolean {
   return u;
 }
 
+/** Packets a source sent on its flows this step, and their hops by link kind (the counter row's packetsOut and hops). */
+export interface SentTotals {
+  packets: number;
+  ew: number;
+  ns: number;
+  chip: number;
+}
+
+/** Values per spatial cell in cellSums: the flows there, then their EW, NS and chip-crossing hops summed over the cell's channel tiles. */
+const CELL = 4;
+
+/**
+ * Per spatial cell (row tile, column tile) of a uniform plan's box, its flows and their hops summed over the channel
+ * tiles its packets go to: every flow of a cell carries the cell's packet count, so a cell's sent totals are its
+ * count times these sums, one multiply per cell instead of per flow.
+ */
+const cellSumsCache = new WeakMap<EmitPlan, Float64Array>();
+function cellSums(chip: Chip, plan: EmitPlan): Float64Array {
+  let sums = cellSumsCache.get(plan);
+  if (!sums) {
+    const { chans, flowIds, kLo, nk } = plan;
+    const { hopsEW, hopsNS, hopsChip } = chip.flows;
+    const cells = nk > 0 ? flowIds.length / nk : 0;
+    sums = new Float64Array(CELL * cells);
+    for (let ij = 0; ij < cells; ij++)
+      for (let g = chans.start[0]!, g1 = chans.start[1]!; g < g1; g++) {
+        const f = flowIds[ij * nk + chans.tiles[g]! - kLo]!;
+        if (f < 0) continue;
+        sums[CELL * ij]!++;
+        sums[CELL * ij + 1]! += hopsEW[f]!;
+        sums[CELL * ij + 2]! += hopsNS[f]!;
+        sums[CELL * ij + 3]! += hopsChip[f]!;
+      }
+    cellSumsCache.set(plan, sums);
+  }
+  return sums;
+}
+
 /** Add `cnt` packets of a source at (y, x) whose channels reach target channel tiles [g0, g1) of the plan's fan to the flows of its box. */
 function countBox(plan: EmitPlan, y: number, x: number, g0: number, g1: number, cnt: number, sent: Int32Array, ops: Float64Array): void {
   const { rows, cols, chans, flowIds, iLo, jLo, kLo, nj, nk } = plan;
@@ -217,19 +258,24 @@ function countBox(plan: EmitPlan, y: number, x: number, g0: number, g1: number, 
   }
 }
 
-/**
- * countEvents for a plan whose channels all reach alike: the events are counted per pixel, the pixels per spatial
- * destination (row and column tile) with their row and column reach, and each spatial destination's counts go to
- * its channel tiles once: a source of many events walks each destination once, not once per event.
- */
-function countPixels(plan: EmitPlan, idx: Int32Array, offset: number, end: number, HW: number, bs: BlockScratch): void {
-  const { sent, ops, pixels, touched, spatialCount, spatialOps } = bs;
-  const { rows, cols, chans, flowIds, iLo, jLo, kLo, nj, nk } = plan;
+/** The events' counts per pixel into bs.pixels, the pixels counted into bs.touched; returns how many. */
+function histogram(idx: Int32Array, offset: number, end: number, HW: number, bs: BlockScratch): number {
+  const { pixels, touched } = bs;
   let nt = 0;
   for (let e = offset; e < end; e++) {
     const p = idx[e]! % HW;
     if (pixels[p]++ === 0) touched[nt++] = p;
   }
+  return nt;
+}
+
+/**
+ * The touched pixels' counts (zeroed as read) into the plan's spatial cells: packets per cell, and the ops they bring
+ * before the channel reach (the row reach times the column reach of each).
+ */
+function countCells(plan: EmitPlan, nt: number, bs: BlockScratch): void {
+  const { pixels, touched, spatialCount, spatialOps } = bs;
+  const { rows, cols, iLo, jLo, nj } = plan;
   const W = cols.start.length - 1;
   for (let t = 0; t < nt; t++) {
     const p = touched[t]!;
@@ -247,75 +293,127 @@ function countPixels(plan: EmitPlan, idx: Int32Array, offset: number, end: numbe
       }
     }
   }
+}
+
+/**
+ * A uniform plan's spatial cells (zeroed as read) onto every flow of its box, in segCount and segOps at `base`: a
+ * flow's packets are its cell's, its ops the cell's times its channel tile's reach. Every flow of the box is written,
+ * an empty cell's with zeros, so no flow keeps an earlier step's count and none needs zeroing first.
+ */
+function writeCells(chip: Chip, st: SharedState, plan: EmitPlan, base: number, bs: BlockScratch, out: SentTotals): void {
+  const { spatialCount, spatialOps } = bs;
+  const { chans, flowIds, kLo, nk } = plan;
+  const { segCount, segOps } = st;
+  const sums = cellSums(chip, plan);
   const g0 = chans.start[0]!;
   const g1 = chans.start[1]!;
-  for (let ij = 0, n = flowIds.length / Math.max(1, nk); ij < n; ij++) {
+  for (let ij = 0, n = sums.length / CELL; ij < n; ij++) {
+    if (sums[CELL * ij] === 0) continue;
     const cnt = spatialCount[ij]!;
-    if (cnt === 0) continue;
     const o = spatialOps[ij]!;
     spatialCount[ij] = 0;
     spatialOps[ij] = 0;
     for (let g = g0; g < g1; g++) {
       const f = flowIds[ij * nk + chans.tiles[g]! - kLo]!;
-      sent[f]! += cnt;
-      ops[f]! += o * chans.reach[g]!;
+      if (f < 0) continue;
+      segCount[base + f] = cnt;
+      segOps[base + f] = o * chans.reach[g]!;
     }
+    if (cnt === 0) continue;
+    out.packets += cnt * sums[CELL * ij]!;
+    out.ew += cnt * sums[CELL * ij + 1]!;
+    out.ns += cnt * sums[CELL * ij + 2]!;
+    out.chip += cnt * sums[CELL * ij + 3]!;
+  }
+}
+
+/** A plan whose channels reach differently (grouped convs): each event walks its own channel's fan, onto the plan's flows. */
+function countEachEvent(
+  chip: Chip,
+  st: SharedState,
+  plan: EmitPlan,
+  base: number,
+  idx: Int32Array,
+  offset: number,
+  end: number,
+  H: number,
+  bs: BlockScratch,
+  out: SentTotals,
+): void {
+  const { sent, ops } = bs;
+  const { chans, flowIds } = plan;
+  const W = plan.cols.start.length - 1;
+  for (const f of flowIds) {
+    if (f < 0) continue;
+    sent[f] = 0;
+    ops[f] = 0;
+  }
+  for (let e = offset; e < end; e++) {
+    const i = idx[e]!;
+    const x = i % W;
+    const r = (i - x) / W;
+    const y = r % H;
+    const c = (r - y) / H;
+    countBox(plan, y, x, chans.start[c]!, chans.start[c + 1]!, 1, sent, ops);
+  }
+  const { hopsEW, hopsNS, hopsChip } = chip.flows;
+  for (const f of flowIds) {
+    if (f < 0) continue;
+    const cnt = sent[f]!;
+    st.segCount[base + f] = cnt;
+    st.segOps[base + f] = ops[f]!;
+    out.packets += cnt;
+    out.ew += cnt * hopsEW[f]!;
+    out.ns += cnt * hopsNS[f]!;
+    out.chip += cnt * hopsChip[f]!;
   }
 }
 
 /**
  * Count the packets a source's events make on its flows (one per event and destination core, as emitEvents sends)
- * and the synaptic ops each brings its destination (the event's reach product over the destination's region); the
- * counts go to segCount and segOps of this parity for the flows flows[lo, hi). Returns the packets. Where every
- * channel reaches alike, the events are counted per pixel first: a core of many channels and few pixels walks its
- * box once per pixel, not once per event.
+ * and the synaptic ops each brings its destination (the event's reach product over the destination's region), into
+ * segCount and segOps of this parity for every flow of the plans; `out` gains the packets and their hops. Where every
+ * channel reaches alike, the events are counted per pixel, the pixels per spatial cell of the box, and each cell's
+ * counts go to its flows once: the work per flow is one write, not a count per event.
  */
-export function countEvents(
+export function countSource(
   chip: Chip,
   st: SharedState,
   plans: readonly EmitPlan[],
-  flows: Int32Array,
-  lo: number,
-  hi: number,
   parity: number,
   idx: Int32Array,
   offset: number,
   count: number,
   shape: { h: number; w: number },
   bs: BlockScratch,
-): number {
-  const { sent, ops } = bs;
-  for (let i = lo; i < hi; i++) {
-    sent[flows[i]!] = 0;
-    ops[flows[i]!] = 0;
-  }
-  const H = shape.h;
-  const W = shape.w;
+  out: SentTotals,
+): void {
+  const base = parity * chip.flows.count;
   const end = offset + count;
   for (const plan of plans) {
-    const chans = plan.chans;
-    if (uniformChannels(chans)) {
-      countPixels(plan, idx, offset, end, H * W, bs);
+    if (!uniformChannels(plan.chans)) {
+      countEachEvent(chip, st, plan, base, idx, offset, end, shape.h, bs, out);
       continue;
     }
-    for (let e = offset; e < end; e++) {
-      const i = idx[e]!;
-      const x = i % W;
-      const r = (i - x) / W;
-      const y = r % H;
-      const c = (r - y) / H;
-      countBox(plan, y, x, chans.start[c]!, chans.start[c + 1]!, 1, sent, ops);
-    }
+    countCells(plan, histogram(idx, offset, end, shape.h * shape.w, bs), bs);
+    writeCells(chip, st, plan, base, bs, out);
   }
-  const base = parity * chip.flows.count;
-  let packets = 0;
-  for (let i = lo; i < hi; i++) {
-    const f = flows[i]!;
-    st.segCount[base + f] = sent[f]!;
-    st.segOps[base + f] = ops[f]!;
-    packets += sent[f]!;
-  }
-  return packets;
+}
+
+/** countSource for the host's events: returns the packets (the engine prices the host's hops from segCount). */
+export function countEvents(
+  chip: Chip,
+  st: SharedState,
+  plans: readonly EmitPlan[],
+  parity: number,
+  idx: Int32Array,
+  count: number,
+  shape: { h: number; w: number },
+  bs: BlockScratch,
+): number {
+  const out = { packets: 0, ew: 0, ns: 0, chip: 0 };
+  countSource(chip, st, plans, parity, idx, 0, count, shape, bs, out);
+  return out.packets;
 }
 
 /** A mapped core's received packets and the synaptic ops (or MACs, from graded sources) they bring, from its incoming flows' counts. */
@@ -426,10 +524,13 @@ export function computeBlock(
     const k = (step * chip.cores + core) * COUNTER_COUNT;
     ctr[k + COUNTER.spikes] = st.outCount[core]!;
     countReceived(chip, st, core, step, k);
-    const lo = chip.outStart[core]!;
-    const hi = chip.outStart[core + 1]!;
-    countEvents(chip, st, chip.emits[core]!, chip.outFlows, lo, hi, parity, st.outIdx, chip.neuronOffset[core]!, st.outCount[core]!, pop.shape, bs);
-    countSent(chip, st, chip.outFlows, lo, hi, parity, k);
+    const out = bs.sentTotals;
+    out.packets = out.ew = out.ns = out.chip = 0;
+    countSource(chip, st, chip.emits[core]!, parity, st.outIdx, chip.neuronOffset[core]!, st.outCount[core]!, pop.shape, bs, out);
+    ctr[k + COUNTER.packetsOut] = out.packets;
+    ctr[k + COUNTER.hopsEW] = out.ew;
+    ctr[k + COUNTER.hopsNS] = out.ns;
+    ctr[k + COUNTER.hopsChip] = out.chip;
   }
   const flows = comp.outFlows.subarray(comp.outStart[block]!, comp.outStart[block + 1]!);
   emitEvents(comp, cst, comp.emits[block]!, flows, writeParity(cst, step), events, pop.shape, sc.flowCursor);
