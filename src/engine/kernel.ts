@@ -18,6 +18,40 @@ export interface EventList {
   count: number;
 }
 
+/** A plan's flows per source column (flows of column x: ids[start[x]..start[x + 1]]), where every row and every channel reach one and the same tile. */
+interface ColumnFlows {
+  start: Int32Array;
+  ids: Int32Array;
+}
+
+const columnCache = new WeakMap<EmitPlan, ColumnFlows | null>();
+
+/** The one tile every index of an axis reaches, or −1 where some index reaches none or several, or they differ. */
+function oneTile(fan: EmitPlan['rows']): number {
+  const t = fan.tiles[0] ?? -1;
+  for (let i = 0; i + 1 < fan.start.length; i++) if (fan.start[i + 1]! - fan.start[i]! !== 1 || fan.tiles[fan.start[i]!] !== t) return -1;
+  return t;
+}
+
+/**
+ * Where only the column decides an event's flows (a layer cut along its columns, as layer blocks are), the flows of
+ * each column, so an event costs a lookup instead of the box walk; null where rows or channels fan out.
+ */
+function columnFlows(plan: EmitPlan): ColumnFlows | null {
+  let c = columnCache.get(plan);
+  if (c !== undefined) return c;
+  const ti = oneTile(plan.rows);
+  const tk = oneTile(plan.chans);
+  c = null;
+  if (ti >= 0 && tk >= 0) {
+    const { cols, flowIds, iLo, jLo, kLo, nj, nk } = plan;
+    const ids = Int32Array.from(cols.tiles, (j) => flowIds[((ti - iLo) * nj + j - jLo) * nk + tk - kLo]!);
+    c = ids.includes(-1) ? null : { start: cols.start, ids };
+  }
+  columnCache.set(plan, c);
+  return c;
+}
+
 /**
  * Send every event to every destination core of every consumer projection: one packet per (event,
  * destination core), written into the flow's segment. Returns packets.
@@ -51,6 +85,21 @@ export function emitEvents(
       segIdx.set(ev.idx.subarray(ev.offset, ev.offset + ev.count), slot);
       segVal.set(ev.val.subarray(ev.offset, ev.offset + ev.count), slot);
       cursor[plan.single] = slot + ev.count;
+      continue;
+    }
+    const byColumn = columnFlows(plan);
+    if (byColumn) {
+      const { start, ids } = byColumn;
+      for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
+        const idx = ev.idx[e]!;
+        const v = ev.val[e]!;
+        const x = idx % W;
+        for (let b = start[x]!, b1 = start[x + 1]!; b < b1; b++) {
+          const slot = cursor[ids[b]!]!++;
+          segIdx[slot] = idx;
+          segVal[slot] = v;
+        }
+      }
       continue;
     }
     const { rows, cols, chans, flowIds, iLo, jLo, kLo, nj, nk } = plan;
