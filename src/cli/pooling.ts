@@ -5,7 +5,9 @@
 import type { Command } from 'commander';
 import type { CoreProfile } from '../hw/types.js';
 import type { LoadedModel } from '../io/index.js';
-import { POOLINGS, relayKindFor, relayModel, relayShapes, type Pooling } from '../net/relay.js';
+import type { Arithmetic } from '../engine/index.js';
+import { payloadBits } from '../hw/quantize.js';
+import { POOLINGS, relayChannels, relayKindFor, relayModel, relayShapes, type Pooling } from '../net/relay.js';
 import type { Model, Network } from '../net/types.js';
 import { parseChoice } from './options.js';
 
@@ -43,12 +45,26 @@ export function pooledShapes<S extends { network: Network; weightShapes: Readonl
   return parsePooling(flags) === 'relay' ? relayShapes(net, relayKindFor(profile.gradedSpikes)) : net;
 }
 
+/**
+ * What fixed point sends on a graded relay: the integer window sum of 0/1 spikes (fixed point relays spikes only), at
+ * most the pool's window, in the payload width the quantizer gives it (hw/quantize.ts relayPopulation).
+ */
+function fixedPayload(network: Network): string {
+  const relays = relayChannels(network);
+  const windows = network.projections.flatMap((p) => {
+    const pool = p.stages[0];
+    return relays.has(p.target) && pool?.op === 'avgpool' ? [pool.kernel ** 2] : [];
+  });
+  const max = Math.max(...windows);
+  return `; in fixed point the integer window sum, up to ${max} (a ${payloadBits(max)}-bit signed payload), the divisor in the next conv's integer weights as folded`;
+}
+
 /** What `map` and `run` say about the relays of a network, or nothing when its pools are folded. */
-export function relayLine(network: Network): string | null {
+export function relayLine(network: Network, arithmetic: Arithmetic = 'float'): string | null {
   const relays = network.populations.filter((p) => p.role !== 'input' && p.relay !== undefined);
   if (relays.length === 0) return null;
   const kind = relays.every((p) => p.role !== 'input' && p.relay === 'graded')
-    ? 'graded spikes carry the pooled value: the same values as folding'
+    ? `graded spikes carry the pooled value: the same values as folding${arithmetic === 'fixed' ? fixedPayload(network) : ''}`
     : 'integrate-and-fire relays rate-code the pooled value: an approximation';
   return `pooling: relay — ${relays.map((p) => p.name).join(', ')} ${relays.length === 1 ? 'is a relay population' : 'are relay populations'} (${kind})`;
 }

@@ -154,7 +154,7 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const head =
     `${report.network} from ${shownPath(checkpoint)}${untrained ? ' (UNTRAINED: random weights)' : ''} on ${report.profile}${flags.mapping !== undefined ? ` (mapping ${shownPath(flags.mapping)})` : ''}: ${source.what}, ` +
     `T=${report.timesteps} (${report.steps} steps each), ${report.semantics}, ${report.arithmetic} arithmetic, ${report.backend}; ${int(report.cores)} cores on ${int(report.chips)} chip${report.chips === 1 ? '' : 's'}`;
-  const relays = relayLine(loaded.model.network);
+  const relays = relayLine(loaded.model.network, report.arithmetic);
   process.stdout.write(`${renderRunReport(shown, head, ds ? trainerLine(loaded, ds.name, split) : [])}\n${relays ? `${relays}\n` : ''}`);
 }
 

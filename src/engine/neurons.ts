@@ -233,6 +233,12 @@ export function updateFixed(
   tally: Tally | null = null,
   native: NativeKernel | null = null,
 ): void {
+  if (pop.q!.neuron === 'identity') {
+    // A graded pooling relay sends its integer window sum on (below 2^24 by its payload width, so exact in outVal): the
+    // float identity update does just that, a fixed plan having no norm tables (fixed.ts stepFixedNeurons).
+    updateFloat(pop, v, current, membrane, outIdx, outVal, normRow, counts, null, tally);
+    return;
+  }
   if (native) {
     nativeFixed(native, pop, v, current, membrane, outIdx, outVal, normRow, counts, tally);
     return;

@@ -104,6 +104,8 @@ const ProfileSchema = z.strictObject({
   programmableNeurons: sourced(z.boolean()),
   signedInputAxons: sourced(z.boolean()),
   gradedSpikes: sourced(z.boolean()),
+  // Optional like coreAreaMM2; null or absent: a graded payload's width is not limited by the profile.
+  gradedSpikeBits: sourced(count(64, 'bits of a graded spike payload').min(2, 'must be ≥ 2').nullable()).optional(),
   coresPerChip: sourced(limit(MAX_CORES_PER_CHIP, 'cores on one chip')),
   coreMesh: sourced(mesh('routers along a side of a chip').nullable()),
   coresPerRouter: sourced(count(MAX_CORES_PER_ROUTER, 'cores per router')),
@@ -163,6 +165,8 @@ function checkConsistency(p: ProfileJson, file: string): void {
   if (p.synapseEncoding.value === 'crossbar' && p.axonTypes.value === null)
     throw fileError(file, 'axonTypes.value: the crossbar encoding needs the number of axon types');
   checkAxonModel(p, file);
+  if (!p.gradedSpikes.value && p.gradedSpikeBits && p.gradedSpikeBits.value !== null)
+    throw fileError(file, 'gradedSpikeBits.value: a profile without graded spikes (gradedSpikes false) has no payload width; set it to null');
 }
 
 /** Population axons need their limits, and a crossbar has one row per source neuron (no atoms). */
@@ -226,6 +230,7 @@ export function parseProfile(raw: unknown, file: string): CoreProfile {
     programmableNeurons: p.programmableNeurons.value,
     signedInputAxons: p.signedInputAxons.value,
     gradedSpikes: p.gradedSpikes.value,
+    gradedSpikeBits: p.gradedSpikeBits?.value ?? null,
     coresPerChip: unlimited(p.coresPerChip.value),
     coreMesh: p.coreMesh.value as Mesh2 | null,
     coresPerRouter: p.coresPerRouter.value,

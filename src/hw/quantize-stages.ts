@@ -1,6 +1,6 @@
 // Quantizes one projection stage by stage: integer weights and biases, value exponents and magnitude bounds.
 
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { kernelFromWeights, populationByName, stageOutputShape } from '../net/shapes.js';
 import { getWeight } from '../net/tensor.js';
 import type { Network, Projection, Shape3, Stage, WeightMap } from '../net/types.js';
@@ -17,6 +17,8 @@ export const RESIZE_FRAC_BITS = 10;
 export interface SourceFormat {
   exponent: number;
   bound: number;
+  /** A graded pooling relay's pool divisor: it sends window sums, so the conv reading it carries the divisor, as a folded pool's does. */
+  divisor?: number;
 }
 
 export interface StageContext {
@@ -245,7 +247,7 @@ export function quantizeProjection(net: Network, proj: Projection, weights: Weig
   const shape = populationByName(net, proj.source).shape;
   let flow: Flow = { shape, exponent: new Int32Array(shape.c).fill(src.exponent), bound: new Float64Array(shape.c).fill(src.bound) };
   const stages: QStage[] = [];
-  let divisor = 1;
+  let divisor = src.divisor ?? 1;
   let accBound = -1;
   proj.stages.forEach((stage, i) => {
     const where = `projection ${proj.name} stage ${i} (${stage.op})`;
@@ -261,4 +263,51 @@ export function quantizeProjection(net: Network, proj: Projection, weights: Weig
     flow = afterShift(q, outputExponent(q, flow, where));
   });
   return { name: proj.name, source: proj.source, target: proj.target, stages, outExponent: flow.exponent, accBound, bound: flow.bound };
+}
+
+/**
+ * A graded relay's projection [avgpool, 1×1 depthwise conv of ones] (src/net/relay.ts) as the window sum passed on
+ * unchanged: mantissa 1 at exponent 0, no divisor. The divisor stays for the conv that reads the relay (its
+ * SourceFormat.divisor), which so gets the very integer weights a folded pool's conv gets.
+ */
+export function quantizeRelayProjection(net: Network, proj: Projection, weights: WeightMap, src: SourceFormat, weightBits: number): Omit<QProjection, 'align'> {
+  const [pool, ones] = proj.stages;
+  const where = `relay projection ${proj.name}`;
+  if (proj.stages.length !== 2 || pool?.op !== 'avgpool' || ones?.op !== 'conv2d')
+    throw new InternalError(`${where}: a relay's projection must be [avgpool, 1×1 conv of ones]`);
+  const shape = populationByName(net, proj.source).shape;
+  const flow: Flow = { shape, exponent: new Int32Array(shape.c).fill(src.exponent), bound: new Float64Array(shape.c).fill(src.bound) };
+  const sum = sumPool(pool, flow, stageOutputShape(pool, shape, undefined, where), where);
+  const w = getWeight(weights, ones.weight);
+  if (w.data.length !== shape.c || w.data.some((v) => v !== 1)) throw new InternalError(`${where}: the relay's weight '${ones.weight}' is not ${shape.c} ones`);
+  const c = shape.c;
+  const unit: QConv = {
+    op: 'conv2d',
+    weightKey: ones.weight,
+    inShape: sum.outShape,
+    outShape: sum.outShape,
+    k: 1,
+    stride: 1,
+    padding: 0,
+    dilation: 1,
+    groups: c,
+    cinPerGroup: 1,
+    coutPerGroup: 1,
+    weight: new Int16Array(c).fill(1),
+    weightBits,
+    exponent: new Int32Array(c),
+    bias: null,
+    outShift: 0,
+    bound: sum.bound,
+    stats: { count: c, relError: 0, clipped: 0, zeroed: 0, maxDistinctPerChannel: 1 },
+  };
+  return {
+    name: proj.name,
+    source: proj.source,
+    target: proj.target,
+    stages: [sum, unit],
+    outExponent: flow.exponent,
+    accBound: Math.max(...sum.bound),
+    bound: sum.bound,
+  };
 }

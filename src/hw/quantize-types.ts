@@ -21,6 +21,8 @@
 //   I = shiftRound(x · multiplier[t'·C + c], shift[c]) + bias[t'·C + c]   the one rounding per neuron per step
 //   lif:         u = saturate(leak(u, decay) + I, membrane);  spike = u > threshold;  then u −= threshold (soft) or u = 0 (hard)
 //   accumulator: m = saturate(m + I, membrane);  readout = m · 2^−fracBits / T in float.
+//   identity:    a graded pooling relay: sends I itself (the integer window sum of its pool) as a graded spike;
+//                the conv reading it carries the pool's divisor in its weights, exactly as a folded pool's conv.
 // The membrane's unit is 2^−fracBits of the float network's membrane, so threshold = θ · 2^fracBits.
 
 import type { ConvShape, Network, NeuronPopulation, Shape3 } from '../net/types.js';
@@ -136,7 +138,7 @@ export interface QPopulation {
   name: string;
   role: NeuronPopulation['role'];
   shape: Shape3;
-  neuron: 'lif' | 'accumulator';
+  neuron: 'lif' | 'accumulator' | 'identity';
   reset: 'soft' | 'hard';
   /** The membrane's unit is 2^−fracBits in float terms. */
   fracBits: number;
@@ -161,6 +163,8 @@ export interface QPopulation {
   currentBound: number;
   /** Folded BNTT only: ‖s_t − s̄‖ / ‖s_t‖ over t and c, how much the per-step scales differ from their mean. */
   foldSpread: number | null;
+  /** A graded pooling relay (neuron 'identity'): its pool's divisor (float value = payload / divisor) and its payload's width, sign included. */
+  relay?: { divisor: number; payloadBits: number };
 }
 
 export interface QInput {

@@ -2,10 +2,10 @@
 
 import { option, UserError, worded } from '../errors.js';
 import { checkModelShapes } from '../net/shapes.js';
-import type { InputPopulation, Model, NeuronPopulation, Population } from '../net/types.js';
+import type { InputPopulation, Model, NeuronPopulation, Population, Projection } from '../net/types.js';
 import { normTables, type NormTable } from '../net/norm.js';
 import { decayDelta, EXACT_LIMIT, MAX_SHIFT, roundHalfAway, saturate, signedRange } from './fixed.js';
-import { quantizeProjection, type SourceFormat } from './quantize-stages.js';
+import { quantizeProjection, quantizeRelayProjection, type SourceFormat } from './quantize-stages.js';
 import type { NormPlacement, QInput, QPopulation, QProjection, QuantizedNet, QuantizeOptions, ResolvedQuantizeOptions } from './quantize-types.js';
 import type { CoreProfile } from './types.js';
 
@@ -36,11 +36,7 @@ function checkSpiking(model: Model): void {
   for (const p of net.populations) {
     if (p.role === 'input' && p.encoding === 'analog')
       throw new UserError(`${net.name}: analog input cannot be quantized for spiking cores (an ANN twin?); fixed point needs spikes or DVS frames`);
-    if (p.role !== 'input' && p.relay === 'graded')
-      throw new UserError(
-        `${net.name}: '${p.name}' is a graded pooling relay; fixed point runs relays as integrate-and-fire only (a profile without graded spikes), or keep the pool folded`,
-      );
-    if (p.role !== 'input' && !['lif', 'if', 'accumulator'].includes(p.neuron.kind))
+    if (p.role !== 'input' && p.relay !== 'graded' && !['lif', 'if', 'accumulator'].includes(p.neuron.kind))
       throw new UserError(
         `${net.name}: population '${p.name}' has ${p.neuron.kind} neurons; fixed-point quantization is for spiking networks (LIF/IF and accumulators)`,
       );
@@ -59,8 +55,9 @@ function quantizeInput(pop: InputPopulation, inputBits: number): QInput {
   };
 }
 
-function sourceFormat(pop: Population, input: QInput): SourceFormat {
+function sourceFormat(pop: Population, input: QInput, quantized: QPopulation | undefined): SourceFormat {
   if (pop.role === 'input') return { exponent: -input.fracBits, bound: input.maxAbs };
+  if (quantized?.relay) return { exponent: quantized.inExponent[0]!, bound: quantized.currentBound, divisor: quantized.relay.divisor };
   if (pop.neuron.kind === 'accumulator')
     throw new UserError(`population '${pop.name}' is an accumulator: it sends no spikes, so it cannot feed a projection on spiking cores`);
   return { exponent: 0, bound: 1 };
@@ -198,6 +195,65 @@ function buildPopulation(
   return { population, align };
 }
 
+/** Graded payloads cross the engine as float32 values: integers are exact up to 2^24, a 25-bit signed payload. */
+export const EXACT_PAYLOAD_BITS = 25;
+
+/** Bits of a signed payload that holds 0..max. */
+export function payloadBits(max: number): number {
+  let bits = 1;
+  while (2 ** (bits - 1) - 1 < max) bits++;
+  return bits;
+}
+
+/**
+ * A graded pooling relay: I = x, the integer window sum of its pool (exponent of its source, no rounding), sent on
+ * as a graded spike. Refused where that sum needs more payload bits than the profile's graded spikes carry.
+ */
+function relayPopulation(pop: NeuronPopulation, incoming: Omit<QProjection, 'align'>[], profile: CoreProfile, net: string): QPopulation {
+  const [proj] = incoming;
+  const pool = proj?.stages[0];
+  if (incoming.length !== 1 || pool?.op !== 'sumpool') throw new UserError(`${net}: relay '${pop.name}' must be fed by its pool alone`);
+  const C = pop.shape.c;
+  const max = Math.max(...proj!.bound);
+  const bits = payloadBits(max);
+  const limit = Math.min(profile.gradedSpikeBits ?? Infinity, EXACT_PAYLOAD_BITS);
+  if (bits > limit)
+    throw new UserError(
+      worded`${net}: relay '${pop.name}' sends window sums up to ${max}, a ${bits}-bit graded payload (sign included), more than the ${limit} bits ${profile.name}'s graded spikes carry here; use ${option('pooling')} fold`,
+    );
+  return {
+    name: pop.name,
+    role: pop.role,
+    shape: pop.shape,
+    neuron: 'identity',
+    reset: 'soft',
+    fracBits: -proj!.outExponent[0]!,
+    threshold: 0,
+    decay: 0,
+    membrane: { bits, ...signedRange(bits) },
+    inExponent: proj!.outExponent,
+    norm: 'none',
+    steps: 1,
+    multiplier: new Int32Array(C).fill(1),
+    shift: new Int32Array(C),
+    bias: new Int32Array(C),
+    xBound: proj!.bound,
+    currentBound: max,
+    foldSpread: null,
+    relay: { divisor: pool.divisor, payloadBits: bits },
+  };
+}
+
+/** What a fixed-point run of graded relays sends and where their divisors went. */
+function relayNote(relays: QPopulation[], profile: CoreProfile): string[] {
+  if (relays.length === 0) return [];
+  const each = relays.map((r) => `${r.name} 0..${r.currentBound} (${r.relay!.payloadBits} bits, 1/${r.relay!.divisor} in the next conv)`).join(', ');
+  const width = profile.gradedSpikeBits === null ? 'unlimited' : `${profile.gradedSpikeBits}-bit`;
+  return [
+    `graded relays send integer window sums as signed payloads (${profile.name}: ${width} graded spikes): ${each}; the divisor is in the reading conv's integer weights, as folded`,
+  ];
+}
+
 /** Shift s for a per-step scale whose largest |value| in x-units is `a`: largest s with round(a·2^s) < 2^(SCALE_BITS−1). */
 function neuronShift(a: number): number {
   if (a === 0) return 0;
@@ -262,6 +318,7 @@ export function quantize(model: Model, profile: CoreProfile, opts: QuantizeOptio
   const input = quantizeInput(inputs[0]!, options.inputBits);
   const byName = new Map(net.populations.map((p) => [p.name, p]));
   const populations: QPopulation[] = [];
+  const quantized = new Map<string, QPopulation>();
   const projections = new Map<string, QProjection>();
   const notes = profileNotes(profile, weightBits, membraneBits);
   for (const pop of net.populations) {
@@ -270,11 +327,27 @@ export function quantize(model: Model, profile: CoreProfile, opts: QuantizeOptio
     const ctx = { weightBits, scope: options.exponent, rule: options.exponentRule, outScale: plan.weightScale };
     const feeding = net.projections.filter((p) => p.target === pop.name);
     if (feeding.length === 0) throw new UserError(`network ${net.name}: population '${pop.name}' has no incoming projection`);
-    const incoming = feeding.map((p) => quantizeProjection(net, p, model.weights, sourceFormat(byName.get(p.source)!, input), ctx));
+    const format = (p: Projection) => sourceFormat(byName.get(p.source)!, input, quantized.get(p.source));
+    if (pop.relay === 'graded') {
+      const incoming = feeding.map((p) => quantizeRelayProjection(net, p, model.weights, format(p), weightBits));
+      const population = relayPopulation(pop, incoming, profile, net.name);
+      incoming.forEach((p) => projections.set(p.name, { ...p, align: new Int32Array(pop.shape.c) }));
+      populations.push(population);
+      quantized.set(pop.name, population);
+      continue;
+    }
+    const incoming = feeding.map((p) => quantizeProjection(net, p, model.weights, format(p), ctx));
     const { population, align } = buildPopulation(pop, incoming, plan, membraneBits, options, net.timesteps);
     incoming.forEach((p, i) => projections.set(p.name, { ...p, align: align[i]! }));
     populations.push(population);
+    quantized.set(pop.name, population);
   }
+  notes.push(
+    ...relayNote(
+      populations.filter((p) => p.relay),
+      profile,
+    ),
+  );
   const folded = populations.filter((p) => p.norm === 'folded').map((p) => p.name);
   if (folded.length)
     notes.push(`BNTT folded into static weights and a constant bias (mean over T) for ${folded.join(', ')}: ${profile.name} neurons cannot scale per step`);

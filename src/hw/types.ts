@@ -134,6 +134,8 @@ export interface CoreProfile {
   readonly signedInputAxons: boolean;
   /** Whether spikes can carry a graded payload (needed for graded inputs and ANN activations). */
   readonly gradedSpikes: boolean;
+  /** Bits of a graded spike's integer payload, sign included; null: not limited by the profile (or no graded spikes). */
+  readonly gradedSpikeBits: number | null;
   readonly coresPerChip: number;
   /** Routers per chip; null: one chip sized to fit everything. */
   readonly coreMesh: Mesh2 | null;

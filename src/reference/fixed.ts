@@ -90,12 +90,18 @@ export function fixedCurrent(layer: FixedLayer, t: number, outputs: Float64Array
   }
 }
 
-/** Leak, add, saturate, threshold, reset — the integer LIF / accumulator update of one step. */
+/** Leak, add, saturate, threshold, reset — the integer LIF / accumulator update of one step (a graded relay passes I on). */
 export function stepFixedNeurons(layer: FixedLayer): FixedStepCounts {
   const { pop, current, mem, out } = layer;
   const { min, max } = pop.membrane;
   let spikes = 0;
   let saturations = 0;
+  if (pop.neuron === 'identity') {
+    // The quantizer sized the payload to the window sum's bound: nothing to saturate. No spikes: its events are graded.
+    out.set(current);
+    mem.set(current);
+    return { spikes, saturations };
+  }
   if (pop.neuron === 'accumulator') {
     for (let i = 0; i < mem.length; i++) {
       const v = mem[i]! + current[i]!;

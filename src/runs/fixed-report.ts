@@ -5,7 +5,7 @@
 // its current, membrane and spike errors are the layer's own quantization error, nothing inherited.
 
 import { ConfusionMatrix, segMetrics } from '../eval/metrics.js';
-import type { NormPlacement, QuantizedNet } from '../hw/quantize-types.js';
+import type { NormPlacement, QPopulation, QuantizedNet } from '../hw/quantize-types.js';
 import type { Model, NeuronModel } from '../net/types.js';
 import { inputSource } from '../reference/encode.js';
 import { compileFixedLayers, fixedCurrent, quantizeInputStep, simulateFixed, stepFixedNeurons, type FixedLayer } from '../reference/fixed.js';
@@ -44,7 +44,7 @@ export interface LayerErrors {
 
 export interface LayerReport {
   population: string;
-  neuron: 'lif' | 'accumulator';
+  neuron: QPopulation['neuron'];
   norm: NormPlacement;
   foldSpread: number | null;
   fracBits: number;
@@ -96,7 +96,7 @@ class LayerTally {
   isoTotal = 0;
   saturations = 0;
 
-  errors(neuron: 'lif' | 'accumulator', theta: number): LayerErrors {
+  errors(neuron: QPopulation['neuron'], theta: number): LayerErrors {
     const spiking = neuron === 'lif';
     const memScale = spiking ? theta : Math.sqrt(this.memRef / Math.max(this.memCount, 1));
     return {
@@ -177,7 +177,8 @@ function isolatedLayerStep(fl: FixedLayer, f: FloatLayer, t: number, floatOut: F
   stepNeurons(f.neuron, f.current, f.mem, f.out);
   fixedCurrent(fl, t, fixedOut);
   stepFixedNeurons(fl);
-  const unit = 2 ** -pop.fracBits;
+  // A graded relay's integers are window sums; its float twin sends their average.
+  const unit = pop.relay ? 1 / pop.relay.divisor : 2 ** -pop.fracBits;
   for (let i = 0; i < f.current.length; i++) {
     tally.currentErr += (fl.current[i]! * unit - f.current[i]!) ** 2;
     tally.currentRef += f.current[i]! ** 2;

@@ -1,7 +1,7 @@
 // `--pooling fold|relay` through the CLI: map shows the relay populations, quantize reports what an IF relay changes,
-// and every refusal is one line with exit 2.
+// graded relays run in fixed point to the folded result, and every refusal is one line with exit 2.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,9 +41,22 @@ describe('--pooling', () => {
     );
   });
 
-  it('refusesAGradedRelayInFixedPointInOneLine', async () => {
-    expect(oneLine(await cliAsync(['quantize', SNN, '--profile', 'loihi2-like', '--pooling', 'relay', '--samples', '0']))).toMatch(
-      /'conv2_pool' is a graded pooling relay; fixed point runs relays as integrate-and-fire only/,
+  it('runsGradedRelaysInFixedPointToTheFoldedResultAndSaysThePayload', async () => {
+    const args = ['run', SNN, '--profile', 'loihi2-like', '--arithmetic', 'fixed', '--samples', '1'];
+    const [fold, relay] = await Promise.all([cliAsync(args), cliAsync([...args, '--pooling', 'relay'])]);
+    expect([fold.code, relay.code]).toEqual([0, 0]);
+    const miou = (out: string) => out.match(/^MIoU of the 1 sample: .*$/m)![0];
+    expect(miou(relay.stdout)).toBe(miou(fold.stdout));
+    expect(relay.stdout).toMatch(
+      /; in fixed point the integer window sum, up to 9 \(a 5-bit signed payload\), the divisor in the next conv's integer weights as folded\)$/m,
+    );
+  });
+
+  it('refusesAPayloadWiderThanTheProfilesGradedSpikesInOneLine', async () => {
+    const file = join(dir, 'narrow.json');
+    writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync('cores/loihi2-like.json', 'utf8')), gradedSpikeBits: { value: 4, source: 'test' } }));
+    expect(oneLine(await cliAsync(['quantize', SNN, '--profile', file, '--pooling', 'relay', '--samples', '0']))).toMatch(
+      /relay 'conv2_pool' sends window sums up to 9, a 5-bit graded payload \(sign included\), more than the 4 bits loihi2-like's graded spikes carry here; use --pooling fold$/,
     );
   });
 

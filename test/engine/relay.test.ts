@@ -1,6 +1,6 @@
 // Pooling relays on the engine: a graded relay computes exactly what the folded pool computes (every original
 // population spikes the same, the accumulator is bit-identical), on profiles with graded spikes, and the engine
-// stays bit-identical to the reference on the relayed network for both relay kinds.
+// stays bit-identical to the reference on the relayed network for both relay kinds, in float and in fixed point.
 
 import { describe, expect, it } from 'vitest';
 import { runEngine } from '../../src/engine/index.js';
@@ -60,11 +60,20 @@ describe('integrate-and-fire relays in fixed point', () => {
     expect(spikeMismatches(want.spikes!, got.spikes)).toBe(0);
     expect(got.accumulator.data).toEqual(want.accumulator.data);
   });
+});
 
-  it('refusesAGradedRelayInFixedPoint', () => {
-    const relayed = relayModel(golden('dl-snn').model, 'graded');
-    expect(() => quantize(relayed, profileNamed('loihi2-like'))).toThrow(
-      /'conv2_pool' is a graded pooling relay; fixed point runs relays as integrate-and-fire only/,
-    );
+describe('graded relays in fixed point', () => {
+  it.each(FIXTURES)('relayEqualsFoldAndEngineEqualsFixedReference (%s on loihi2-like)', async (fixture) => {
+    const { model, input } = golden(fixture);
+    const relayed = relayModel(model, 'graded');
+    const profile = profileNamed('loihi2-like');
+    const fold = simulateFixed(quantize(model, profile), input, { recordSpikes: true });
+    const want = simulateFixed(quantize(relayed, profile), input, { recordSpikes: true });
+    const got = await runEngine(prepareChip({ model: relayed, profile, arithmetic: 'fixed' }).chip, input, { recordSpikes: true });
+    expect(totalSpikeValues(fold.spikes!)).toBeGreaterThan(0);
+    expect(spikeMismatches(fold.spikes!, want.spikes)).toBe(0);
+    expect(want.accumulator.data).toEqual(fold.accumulator.data);
+    expect(spikeMismatches(want.spikes!, got.spikes)).toBe(0);
+    expect(got.accumulator.data).toEqual(want.accumulator.data);
   });
 });

@@ -64,7 +64,7 @@ describe('shipped core profiles', () => {
       const paths = Object.keys(p.sources);
       expect(paths).toContain('energyPJ.staticPerCorePerStep');
       expect(paths).toContain('timeNs.barrier');
-      expect(paths.length).toBe(46);
+      expect(paths.length).toBe(47);
       for (const s of Object.values(p.sources)) expect(s.source.length).toBeGreaterThan(10);
     }
     expect(loadProfile('loihi2-like').sources.neuronsPerCore!.estimate).toBe(true);
@@ -123,6 +123,20 @@ describe('profile schema errors', () => {
       "cores/bad.json: noc.hostEntry.value: router (8, 0) is outside chip (0, 0)'s 8×4 routers",
     );
     expect(problem(profileJson('ideal-45nm', { 'noc.hostEntry': { x: 0, y: 1 } }))).toMatch(/router \(0, 1\) is outside chip \(0, 0\)'s 1×1 routers$/);
+  });
+
+  it('readsTheGradedSpikeWidthAndRefusesOneWithoutGradedSpikes', () => {
+    expect([loadProfile('loihi2-like').gradedSpikeBits, loadProfile('ideal-45nm').gradedSpikeBits, loadProfile('loihi').gradedSpikeBits]).toEqual([
+      24,
+      null,
+      null,
+    ]);
+    expect(problem({ ...profileJson('loihi'), gradedSpikeBits: { value: 8, source: 'x' } })).toBe(
+      'cores/bad.json: gradedSpikeBits.value: a profile without graded spikes (gradedSpikes false) has no payload width; set it to null',
+    );
+    expect(problem({ ...profileJson('loihi2-like'), gradedSpikeBits: { value: 1, source: 'x' } })).toMatch(
+      /^cores\/bad\.json: gradedSpikeBits\.value: must be ≥ 2/,
+    );
   });
 
   it('refusesAnUnknownContentionModel', () => {
