@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InThreadBackend } from '../src/engine/backend.js';
-import { WorkerBackend } from '../src/engine/backend-workers.js';
+import { WorkerBackend, type WorkerProfile } from '../src/engine/backend-workers.js';
 import type { Chip } from '../src/engine/chip.js';
 import { createScratch, type Scratch } from '../src/engine/integrate.js';
 import { computeCore } from '../src/engine/kernel.js';
@@ -154,12 +154,20 @@ const median = (runs: WorkerRun[]) => {
 async function workerScaling(
   chip: Chip,
   spikes: Tensor,
-): Promise<{ w1: { runs: WorkerRun[]; result: EngineResult }; w2: { runs: WorkerRun[]; result: EngineResult }; otherCpus: number | null }> {
+): Promise<{
+  w1: { runs: WorkerRun[]; result: EngineResult };
+  w2: { runs: WorkerRun[]; result: EngineResult };
+  otherCpus: number | null;
+  profile: WorkerProfile;
+}> {
   const input = { kind: 'spikes' as const, spikes };
-  const engines = [await Engine.create(chip, { backend: new WorkerBackend(1) }), await Engine.create(chip, { backend: new WorkerBackend(2) })];
+  const backends = [new WorkerBackend(1), new WorkerBackend(2)];
+  const engines = [await Engine.create(chip, { backend: backends[0] }), await Engine.create(chip, { backend: backends[1] })];
   try {
     const results = [];
     for (const e of engines) results.push(await e.run(input));
+    // The warm-up runs build the threads' chips: left out of the profile.
+    backends[1]!.profile(true);
     const runs: WorkerRun[][] = [[], []];
     for (let round = 0; round < WORKER_ROUNDS; round++) {
       for (let i = 0; i < engines.length; i++) {
@@ -171,10 +179,22 @@ async function workerScaling(
     }
     const shares = runs.flat().map((r) => r.other);
     const otherCpus = shares.includes(null) ? null : Math.max(...(shares as number[]));
-    return { w1: { runs: runs[0]!, result: results[0]! }, w2: { runs: runs[1]!, result: results[1]! }, otherCpus };
+    return { w1: { runs: runs[0]!, result: results[0]! }, w2: { runs: runs[1]!, result: results[1]! }, otherCpus, profile: backends[1]!.profile()! };
   } finally {
     for (const e of engines) await e.close();
   }
+}
+
+/** Where the 2-worker runs' time went, per inference: each layer's phase, busy and waiting per thread, and the step messages. */
+function profileLines(chip: Chip, p: WorkerProfile, runs: number): string {
+  const ms = (v: number) => (v / runs).toFixed(0);
+  const pair = (xs: number[]) => xs.map(ms).join('/');
+  const sum = (rows: number[][]) => rows.flat().reduce((a, b) => a + b, 0);
+  const layers = chip.plan.populations.map((pop, li) => `${pop.name} ${pair(p.busyMs[li]!)} (${pair(p.waitMs[li]!)})`);
+  return [
+    `  2 workers, where the time went per inference (ms, thread 1/thread 2): busy ${pair([0, 1].map((t) => sum(p.busyMs.map((r) => [r[t]!]))))}, waiting for a layer's last block ${pair([0, 1].map((t) => sum(p.waitMs.map((r) => [r[t]!]))))}; ${p.steps / runs} step messages to each thread, ${ms(p.messageMs)} ms of ${ms(p.roundMs)} outside the threads`,
+    `  per layer, busy (waiting): ${layers.join(', ')}`,
+  ].join('\n');
 }
 
 const acsOf = (r: EngineResult) => r.layers.reduce((a, l) => a + l.acs, 0);
@@ -395,6 +415,7 @@ export default async function run(): Promise<void> {
   say(
     `  1 → 2 workers speedup: ${ratio(median(scaling.w1.runs) / median(scaling.w2.runs))} by the medians (target ≥ 1.7× on 2 cores, which only an otherwise idle machine can show: ${idleText(scaling.otherCpus)}); identical results: ${same ? 'yes' : 'NO'}`,
   );
+  say(profileLines(split, scaling.profile, WORKER_ROUNDS));
   say(
     `peak memory (maxRSS): ${rssAfterRun.toFixed(2)} GB after the paper-size runs${built ? ' (the model was built in this process)' : ''} (target ≤ 1.5 GB); ${maxRssGB().toFixed(2)} GB at the end, worker threads included`,
   );

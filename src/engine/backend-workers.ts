@@ -9,6 +9,7 @@ import {
   CoreFailure,
   PROTOCOL_VERSION,
   abortRound,
+  profileBase,
   shareWeights,
   syncLength,
   type Attachment,
@@ -103,6 +104,18 @@ export class WorkerPool {
   }
 }
 
+/** Where a worker backend's time went (WorkerBackend.profile), in ms summed over its steps. */
+export interface WorkerProfile {
+  /** Rounds (steps) counted. */
+  steps: number;
+  /** Per phase of a step (one per layer, same-step), per thread: computing its units, and waiting for the phase's last unit. */
+  busyMs: number[][];
+  waitMs: number[][];
+  /** The coordinator's round trips, and what of them no thread spent inside its request (messages, waking threads, a thread's first chip build). */
+  roundMs: number;
+  messageMs: number;
+}
+
 export class WorkerBackend implements EngineBackend {
   readonly name: string;
   readonly threads: number;
@@ -115,6 +128,8 @@ export class WorkerBackend implements EngineBackend {
   private progress: Int32Array | null = null;
   private sync: Int32Array | null = null;
   private coreNs: Float64Array | null = null;
+  /** Attachment.profile, and the coordinator's side of it: rounds, their summed round trips and message costs (ms). */
+  private timing: { threads: Float64Array; phases: number; steps: number; roundMs: number; messageMs: number } | null = null;
   /** Population of each core (from the mapping), to name a core whose thread died. */
   private coreNames: string[] = [];
 
@@ -137,8 +152,11 @@ export class WorkerBackend implements EngineBackend {
     // A step has at most one phase per layer (same-step); pipelined runs one phase.
     const sync = new SharedArrayBuffer(4 * syncLength(partition.layers.length));
     const coreNs = new SharedArrayBuffer(8 * partition.tileCount);
+    const phases = partition.layers.length;
+    const profile = new SharedArrayBuffer(8 * profileBase(this.threads, phases));
     this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
-    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, coreNs, blocked };
+    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, coreNs, profile, blocked };
+    this.timing = { threads: new Float64Array(profile), phases, steps: 0, roundMs: 0, messageMs: 0 };
     this.progress = new Int32Array(progress);
     this.sync = new Int32Array(sync);
     this.coreNs = new Float64Array(coreNs);
@@ -169,6 +187,7 @@ export class WorkerBackend implements EngineBackend {
     if (poolError) throw new InternalError(`engine: a worker thread failed: ${poolError.message}`);
     progress.fill(-1);
     sync.fill(0);
+    const t0 = performance.now();
     const requests = Array.from({ length: threads }, (_, slot) =>
       this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, slot }).catch((e: unknown) => {
         // The core the dead thread was computing is never done: stop the others waiting for it.
@@ -182,6 +201,37 @@ export class WorkerBackend implements EngineBackend {
       if (s.status === 'rejected') throw this.threadDied(slot, task.step, s.reason);
       if (s.value.type === 'failed') throw new CoreFailure(s.value.error);
     }
+    this.countRound(performance.now() - t0, threads);
+  }
+
+  /** A round's trip against its threads' own time in it: what is left is messages and threads waking up. */
+  private countRound(ms: number, threads: number): void {
+    const t = this.timing!;
+    let longest = 0;
+    for (let slot = 0; slot < threads; slot++) longest = Math.max(longest, t.threads[profileBase(slot, t.phases) + 2 * t.phases]!);
+    t.steps++;
+    t.roundMs += ms;
+    t.messageMs += Math.max(0, ms - longest);
+  }
+
+  /** Where the threads' time went since attach (or the last reset): per phase of a step, each thread's busy and waiting time. */
+  profile(reset = false): WorkerProfile | null {
+    const t = this.timing;
+    if (!t) return null;
+    const at = (slot: number, i: number) => t.threads[profileBase(slot, t.phases) + i]!;
+    const slots = Array.from({ length: this.threads }, (_, s) => s);
+    const p: WorkerProfile = {
+      steps: t.steps,
+      busyMs: Array.from({ length: t.phases }, (_, ph) => slots.map((s) => at(s, 2 * ph))),
+      waitMs: Array.from({ length: t.phases }, (_, ph) => slots.map((s) => at(s, 2 * ph + 1))),
+      roundMs: t.roundMs,
+      messageMs: t.messageMs,
+    };
+    if (reset) {
+      t.threads.fill(0);
+      t.steps = t.roundMs = t.messageMs = 0;
+    }
+    return p;
   }
 
   /** A thread that has not built this engine's chip yet answers 'unattached'; the request goes again with the attachment. */
@@ -208,6 +258,7 @@ export class WorkerBackend implements EngineBackend {
     this.progress = null;
     this.sync = null;
     this.coreNs = null;
+    this.timing = null;
     this.attachment = null;
     if (pool && pool !== this.lent) await pool.destroy();
   }

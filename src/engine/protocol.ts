@@ -48,7 +48,7 @@ import type { BlockedWeights, Chip, ChipSpec, Semantics, SharedBuffers } from '.
 
 export type { SharedBuffers } from './model.js';
 
-export const PROTOCOL_VERSION = 5;
+export const PROTOCOL_VERSION = 6;
 
 /**
  * What a unit of a phase is: a mapped core ('cores'), or a layer block ('layers', blocks.ts: the layer's arithmetic
@@ -91,6 +91,8 @@ export interface Attachment {
   sync: SharedArrayBuffer;
   /** Float64 per core: the time its last computation took (ns), which orders the next phase's cores (largest first). */
   coreNs: SharedArrayBuffer;
+  /** Float64 × profileBase(threads, phases): where each thread's time went, summed over the engine's steps. */
+  profile: SharedArrayBuffer;
   /** The native sum's blocked weights in shared memory, one copy for every thread: float32 for a chip in float, int32 in fixed point (null: no native kernel here). */
   blocked: BlockedWeights | null;
 }
@@ -108,6 +110,21 @@ export const SYNC = {
 /** Int32 slots of Attachment.sync for rounds of at most `phases` phases. */
 export function syncLength(phases: number): number {
   return SYNC.claim + 2 * phases;
+}
+
+/** Most phases a round of this sync array can hold (its length is syncLength(phases)). */
+export function maxPhases(sync: Int32Array): number {
+  return (sync.length - SYNC.claim) / 2;
+}
+
+/**
+ * Layout of Attachment.profile (ms, Float64): per request slot, `2 · maxPhases + 1` values — for each phase p, the time
+ * the thread spent computing its units (base + 2p) and waiting for the phase's last unit (base + 2p + 1), both summed
+ * over steps; then its time in its latest request, start to reply (base + 2 · maxPhases), which the coordinator
+ * compares with the round trip to find the cost of the messages.
+ */
+export function profileBase(slot: number, phases: number): number {
+  return slot * (2 * phases + 1);
 }
 
 /** Stop every thread of the round (a core failed, or a thread died): none waits for a core that will never be done. */

@@ -11,6 +11,8 @@ import { computeCore } from './kernel.js';
 import {
   abortRound,
   CoreFailure,
+  maxPhases,
+  profileBase,
   PROTOCOL_VERSION,
   SYNC,
   type Attachment,
@@ -44,6 +46,7 @@ interface Attached {
   progress: Int32Array;
   sync: Int32Array;
   coreNs: Float64Array;
+  profile: Float64Array;
   /** Layer blocks (Blueprint.compute 'layers'), their state and this thread's block buffers; null: core by core. */
   blocks: { blocks: Blocks; state: SharedState; scratch: BlockScratch } | null;
 }
@@ -71,6 +74,7 @@ function attach(engine: number, a: Attachment): Attached {
     progress: new Int32Array(a.progress),
     sync: new Int32Array(a.sync),
     coreNs: new Float64Array(a.coreNs),
+    profile: new Float64Array(a.profile),
     blocks,
   };
 }
@@ -100,8 +104,10 @@ export default function compute(req: ComputeRequest): ComputeReply {
     if (!req.attach) return { type: 'unattached' };
     attached = attach(req.engine, req.attach);
   }
-  const { chip, state, scratch, fault, progress, sync, coreNs, blocks } = attached;
+  const start = performance.now();
+  const { chip, state, scratch, fault, progress, sync, coreNs, profile, blocks } = attached;
   const { phases, step, slot } = req;
+  const base = profileBase(slot, maxPhases(sync));
   /** Before each mapped core: record it (to name it if this thread dies), and the 'exit' fault hook. */
   const enter = (core: number): void => {
     Atomics.store(progress, slot, core);
@@ -127,11 +133,18 @@ export default function compute(req: ComputeRequest): ComputeReply {
         const core = Atomics.load(progress, slot);
         return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
       }
-      coreNs[unit] = (performance.now() - t0) * 1e6;
+      const ms = performance.now() - t0;
+      coreNs[unit] = ms * 1e6;
+      profile[base + 2 * p]! += ms;
       if (Atomics.add(sync, doneAt + p, 1) + 1 === units.length) Atomics.notify(sync, doneAt + p);
     }
     // The replies end the last phase: the coordinator waits for every one.
-    if (p + 1 < phases.length && !awaitCount(sync, doneAt + p, units.length)) return { type: 'aborted' };
+    if (p + 1 < phases.length) {
+      const t0 = performance.now();
+      if (!awaitCount(sync, doneAt + p, units.length)) return { type: 'aborted' };
+      profile[base + 2 * p + 1]! += performance.now() - t0;
+    }
   }
+  profile[base + 2 * maxPhases(sync)] = performance.now() - start;
   return { type: 'computed', step, cores: claimed };
 }

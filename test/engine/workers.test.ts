@@ -67,6 +67,32 @@ describe('worker backend', () => {
     expect(fingerprint(await runEngine(chip, input, { recordSpikes: true, backend: new WorkerBackend(2) }))).toEqual(inThread);
   });
 
+  it('profilesEachThreadsBusyAndWaitingTimePerPhaseAndTheMessagesOfEachStep', async () => {
+    const chip = smallChip();
+    const backend = new WorkerBackend(2);
+    const engine = await Engine.create(chip, { backend });
+    try {
+      await engine.run(golden('dl-snn').input);
+      const p = backend.profile(true)!;
+      const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+      expect(p.steps).toBe(stepsOf(chip, 'same-step'));
+      // One row per layer (a same-step phase each), one column per thread; the last phase ends with the replies, not a wait.
+      expect(p.busyMs.map((r) => r.length)).toEqual(chip.plan.populations.map(() => 2));
+      for (const row of p.busyMs) expect(sum(row)).toBeGreaterThan(0);
+      for (const row of p.waitMs) for (const ms of row) expect(ms).toBeGreaterThanOrEqual(0);
+      expect(p.waitMs.at(-1)).toEqual([0, 0]);
+      expect(p.messageMs).toBeGreaterThan(0);
+      expect(p.roundMs).toBeGreaterThan(p.messageMs);
+      // Each round lasts at least as long as a thread's part of it.
+      for (let slot = 0; slot < 2; slot++) expect(p.roundMs).toBeGreaterThanOrEqual(sum(p.busyMs.map((r) => r[slot]!)) + sum(p.waitMs.map((r) => r[slot]!)));
+      const cleared = backend.profile()!;
+      expect(cleared.steps).toBe(0);
+      expect([cleared.roundMs, cleared.messageMs, ...cleared.busyMs.flat(), ...cleared.waitMs.flat()].every((v) => v === 0)).toBe(true);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('servesTwoEnginesInTurnAndAtOnceFromOneLentPoolAndKeepsItOpenAfterTheirClose', async () => {
     const dl = smallChip();
     const fcnModel = golden('fcn-snn').model;
