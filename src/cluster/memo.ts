@@ -8,7 +8,7 @@ import type { Mapping } from '../mapping/types.js';
 import type { Sample, SampleSource } from '../runs/samples.js';
 
 /** A profile's name is a label, never read for a figure (as the explore cache key has it): mapped under this one, a mapping's own copy of it is put back. */
-const NAME_STANDIN = '\u0000spikemesh-memo-profile\u0000';
+export const NAME_STANDIN = '\u0000spikemesh-memo-profile\u0000';
 
 /** What a read gave: a primitive itself, an object only its kind (what is read inside it is recorded on its own). */
 function seen(v: unknown): unknown {
@@ -29,7 +29,7 @@ function replay(root: unknown, path: string[]): unknown {
   return seen(v);
 }
 
-interface Tracking {
+export interface Tracking {
   view: CoreProfile;
   /** Every read, by its path joined with \u0001: what it gave. */
   reads: Map<string, unknown>;
@@ -39,7 +39,7 @@ interface Tracking {
 }
 
 /** A view of `profile` that records every field read through it (nested objects too). */
-function track(profile: CoreProfile): Tracking {
+export function track(profile: CoreProfile): Tracking {
   const t: Tracking = { view: profile, reads: new Map(), proxies: new WeakSet(), wrote: false };
   const views = new WeakMap<object, object>();
   const record = (path: string[], v: unknown) => t.reads.set(path.join('\u0001'), v);
@@ -137,6 +137,16 @@ function renamed(mapping: Mapping, paths: Path[], name: string): Mapping {
   return out;
 }
 
+/** The reads a tracked profile gave, split into paths; its name left out (read only to be written into what is made: any name gives the same). */
+export function readsOf(t: Tracking): Array<[string[], unknown]> {
+  return [...t.reads].filter(([path]) => path !== 'name').map(([path, v]): [string[], unknown] => [path.split('\u0001'), v]);
+}
+
+/** Whether every read gives the same in `profile`. */
+export function agrees(reads: Array<[string[], unknown]>, profile: CoreProfile): boolean {
+  return reads.every(([path, v]) => Object.is(replay(profile, path), v));
+}
+
 interface MappingEntry {
   /** The hash of the content key it was made for. */
   key: string;
@@ -163,14 +173,17 @@ export class MappingMemo {
   hits = 0;
   misses = 0;
 
+  /** The kept mapping (under the stand-in name) each mapping handed out was made from: the kept chips' key. */
+  private origins = new WeakMap<Mapping, Mapping>();
+
   /** The mapping of `profile` as `map` makes it; from the memo when a kept one was made from the same reads. */
   get(network: string, profile: CoreProfile, map: (profile: CoreProfile) => Mapping): Mapping {
     const key = createHash('sha256').update(network).digest('hex');
-    const kept = this.entries.find((e) => e.key === key && e.reads.every(([path, v]) => Object.is(replay(profile, path), v)));
+    const kept = this.entries.find((e) => e.key === key && agrees(e.reads, profile));
     if (kept) {
       this.hits++;
       this.entries = [...this.entries.filter((e) => e !== kept), kept];
-      return renamed(kept.mapping, kept.named, profile.name);
+      return this.named(kept, profile);
     }
     this.misses++;
     // A copy: a parsed profile is frozen, and a proxy of a frozen object must hand out the very objects it holds.
@@ -184,10 +197,20 @@ export class MappingMemo {
     }
     const named = t.wrote ? null : namedAt(mapping, t.proxies);
     if (named === null) return map(profile);
-    // The name is read only to be written into the mapping (notes, its profile field): any name gives the same.
-    const reads = [...t.reads].filter(([path]) => path !== 'name').map(([path, v]): [string[], unknown] => [path.split('\u0001'), v]);
-    this.entries = [...this.entries, { key, reads, mapping, named }].slice(-KEPT_MAPPINGS);
-    return renamed(mapping, named, profile.name);
+    const entry = { key, reads: readsOf(t), mapping, named };
+    this.entries = [...this.entries, entry].slice(-KEPT_MAPPINGS);
+    return this.named(entry, profile);
+  }
+
+  /** The kept mapping `mapping` (handed out by this memo) was made from; undefined for one made afresh. */
+  origin(mapping: Mapping): Mapping | undefined {
+    return this.origins.get(mapping);
+  }
+
+  private named(e: MappingEntry, profile: CoreProfile): Mapping {
+    const out = renamed(e.mapping, e.named, profile.name);
+    this.origins.set(out, e.mapping);
+    return out;
   }
 }
 

@@ -2,14 +2,16 @@
 // batch of eval samples on the reference simulator), keeping the event loop of the worker process free to renew its
 // BullMQ locks. A thread keeps the last models it loaded.
 
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { openDataset, parseDataSpec } from '../data/index.js';
 import { SpikemeshError, UserError } from '../errors.js';
 import { checkCompatible } from '../eval/input.js';
 import { evaluateRange } from '../eval/evaluate.js';
 import { weightsHash } from '../explore/hash.js';
-import { mapOptions, resolvePoint, runPoint, type PointPrep, type SweepContext } from '../explore/point.js';
+import { mapOptions, resolvePoint, runPoint, type PointPrep, type ResolvedPoint, type SweepContext } from '../explore/point.js';
 import { sweepSamples } from '../explore/samples.js';
-import type { PointSettings, SweepSettings } from '../explore/types.js';
+import type { PointResult, PointSettings, SweepSettings } from '../explore/types.js';
 import { loadModel } from '../io/checkpoint.js';
 import { weightShapes } from '../net/tensor.js';
 import { mapModel } from '../runs/prepare.js';
@@ -20,7 +22,8 @@ import { measureSample, runShape, type RunShape, type SampleMeasure } from '../r
 import { prepareRun } from '../runs/prepare.js';
 import { runSamples } from '../runs/runner.js';
 import { datasetSamples } from '../runs/samples.js';
-import { MappingMemo, SampleMemo } from './memo.js';
+import { EngineMemo, type LentRun } from './engines.js';
+import { MappingMemo, NAME_STANDIN, SampleMemo } from './memo.js';
 
 /** One explore point: the profile and settings, and the key the worker must arrive at. */
 export interface PointTask {
@@ -93,6 +96,7 @@ function model(dir: string): { model: Model; weightsHash: string } {
  */
 const mappings = new MappingMemo();
 const samples = new SampleMemo();
+const engines = new EngineMemo();
 const kept: PointPrep = {
   map: (r) =>
     mappings.get(JSON.stringify([r.model.network, [...weightShapes(r.model)], r.point.placement ?? null]), r.profile, (profile) =>
@@ -111,10 +115,53 @@ function timed<T, K extends string>(into: Record<K, number>, k: K, f: () => T): 
   }
 }
 
+/** This thread's nanoseconds on a core and waiting for one (Linux's schedstat), or null where there is none. */
+function threadSched(): [number, number] | null {
+  try {
+    const [run, wait] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return run !== undefined && wait !== undefined ? [run, wait] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** What the chip and engine are made from besides the mapping and profile: the weights, the network at T, the arithmetic. */
+function chipKey(ctx: SweepContext, r: ResolvedPoint): string {
+  return createHash('sha256')
+    .update(JSON.stringify([ctx.weightsHash, r.model.network, r.point.arithmetic]))
+    .digest('hex');
+}
+
+/** The point run with what the thread kept; afresh (as a local sweep runs it) where a kept chip turned out not to fit it. */
+async function keptPoint(ctx: SweepContext, r: ResolvedPoint, prep: PointPrep, ms: { chip: number }): Promise<PointResult> {
+  let lent: LentRun | undefined;
+  const withEngine: PointPrep = {
+    ...prep,
+    prepared: async (p, mapping) => {
+      const t0 = performance.now();
+      const { arithmetic, semantics } = p.point;
+      lent = await engines.lend({ key: chipKey(ctx, p), origin: mappings.origin(mapping), mapping, model: p.model, profile: p.profile, arithmetic, semantics });
+      ms.chip += performance.now() - t0;
+      return lent.prepared;
+    },
+  };
+  let result: PointResult;
+  try {
+    result = await runPoint(ctx, r, withEngine);
+  } catch (e) {
+    await lent?.settle(false);
+    throw e;
+  }
+  // The kept chip was built under a stand-in name: a result naming it was not made as this point's own would be.
+  if (!lent || (await lent.settle(!JSON.stringify(result).includes(NAME_STANDIN)))) return result;
+  return runPoint(ctx, r, prep);
+}
+
 /** The point, and where its time went on this thread (for the worker's log: the bench adds these up). */
 async function runPointTask(task: PointTask & { modelDir: string }): Promise<{ result: unknown; phases: string }> {
   const t0 = performance.now();
-  const ms = { setup: 0, map: 0, samples: 0 };
+  const sched0 = threadSched();
+  const ms = { setup: 0, map: 0, samples: 0, chip: 0 };
   const ctx: SweepContext = timed(ms, 'setup', () => ({
     ...model(task.modelDir),
     rawProfile: task.rawProfile,
@@ -125,17 +172,27 @@ async function runPointTask(task: PointTask & { modelDir: string }): Promise<{ r
   // The key hashes the weights, network, profile and settings as this worker sees them: a mismatch means the job's
   // content is not what its id says, and its result would be filed under the wrong point.
   if (r.key !== task.key) throw new UserError(`the job's key ${task.key} does not match its content (${r.key} here): refusing it`);
-  const hits = mappings.hits;
-  const result = await runPoint(ctx, r, {
-    map: (p) => timed(ms, 'map', () => kept.map(p)),
-    samples: (spec, settings) => {
-      const source = timed(ms, 'samples', () => kept.samples(spec, settings));
-      return (i) => timed(ms, 'samples', () => source(i));
+  const [mapHits, chipHits] = [mappings.hits, engines.hits];
+  const result = await keptPoint(
+    ctx,
+    r,
+    {
+      map: (p) => timed(ms, 'map', () => kept.map(p)),
+      samples: (spec, settings) => {
+        const source = timed(ms, 'samples', () => kept.samples(spec, settings));
+        return (i) => timed(ms, 'samples', () => source(i));
+      },
     },
-  });
+    ms,
+  );
   const rest = performance.now() - t0 - ms.setup - ms.map - ms.samples;
-  const how = mappings.hits > hits ? 'kept' : 'made';
-  const phases = `model and key ${ms.setup.toFixed(0)} ms, mapping ${ms.map.toFixed(0)} ms (${how}), samples ${ms.samples.toFixed(0)} ms, chip and run ${rest.toFixed(0)} ms`;
+  const how = (hits: number, now: number) => (now > hits ? 'kept' : 'made');
+  const sched1 = threadSched();
+  const cpu =
+    sched0 && sched1 ? `; on a core ${((sched1[0] - sched0[0]) / 1e6).toFixed(0)} ms, waiting for one ${((sched1[1] - sched0[1]) / 1e6).toFixed(0)} ms` : '';
+  const phases =
+    `model and key ${ms.setup.toFixed(0)} ms, mapping ${ms.map.toFixed(0)} ms (${how(mapHits, mappings.hits)}), samples ${ms.samples.toFixed(0)} ms, ` +
+    `chip and run ${rest.toFixed(0)} ms (chip and engine ${ms.chip.toFixed(0)} ms, ${how(chipHits, engines.hits)})${cpu}`;
   return { result, phases };
 }
 

@@ -2,25 +2,17 @@
 // the mapper read (so it is the mapping the mapper would make), samples are handed out as copies; a point run with
 // them is the point run afresh, to the last bit.
 
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KEPT_MAPPINGS, MappingMemo, SampleMemo } from '../../src/cluster/memo.js';
-import { applyOverrides } from '../../src/explore/axes.js';
-import { weightsHash } from '../../src/explore/hash.js';
-import { mapOptions, resolvePoint, runPoint, type PointPrep, type SweepContext } from '../../src/explore/point.js';
+import { mapOptions, resolvePoint, runPoint, type PointPrep } from '../../src/explore/point.js';
 import { sweepSamples } from '../../src/explore/samples.js';
 import type { PointSettings } from '../../src/explore/types.js';
 import type { CoreProfile } from '../../src/hw/types.js';
-import { loadProfile } from '../../src/hw/profile.js';
-import { loadModel } from '../../src/io/checkpoint.js';
 import type { Mapping } from '../../src/mapping/types.js';
 import { mapModel } from '../../src/runs/prepare.js';
+import { goldenContext, model, profile } from './golden.js';
 
-const model = loadModel('test/fixtures/golden/dl-snn').model;
-const base = loadProfile('loihi');
-const raw = JSON.parse(readFileSync(base.file, 'utf8')) as Record<string, unknown>;
-const profile = (overrides: Record<string, number | { x: number; y: number }>): CoreProfile => applyOverrides(raw, base.file, overrides);
 const map = (p: CoreProfile) => mapModel(model, p);
 
 /** Fields a sweep varies: prices the mapper never reads, hop prices its placer weighs, limits its partitioner obeys. */
@@ -123,13 +115,7 @@ describe('SampleMemo', () => {
 
 describe('a point run with what the thread kept', () => {
   it('is the point run afresh, to the last bit (ran, infeasible, another name for the same mapping)', async () => {
-    const ctx: SweepContext = {
-      model,
-      weightsHash: weightsHash(model.weights),
-      rawProfile: raw,
-      profileFile: base.file,
-      settings: { samples: 2, data: 'noise', split: 'val', seed: 9, dataSeed: 0 },
-    };
+    const ctx = goldenContext({ samples: 2, data: 'noise', split: 'val', seed: 9, dataSeed: 0 });
     const mappings = new MappingMemo();
     const samples = new SampleMemo();
     const kept: PointPrep = {

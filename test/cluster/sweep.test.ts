@@ -58,7 +58,8 @@ describe.skipIf(!HAVE_REDIS)('explore --queue on a Redis cluster', () => {
     expectIdentical(local, remote);
     expect(totalComputed()).toBe(12);
     // Each computed point's log says where its time went on the thread (bench/cluster.ts adds these up).
-    const phases = /: model and key \d+ ms, mapping \d+ ms \((kept|made)\), samples \d+ ms, chip and run \d+ ms\n/g;
+    const phases =
+      /: model and key \d+ ms, mapping \d+ ms \((kept|made)\), samples \d+ ms, chip and run \d+ ms \(chip and engine \d+ ms, (kept|made)\)(; on a core \d+ ms, waiting for one \d+ ms)?\n/g;
     expect(workers.reduce((n, w) => n + (w.output.match(phases) ?? []).length, 0)).toBe(12);
     expect(progress.at(-1)).toMatch(/^3 workers, w\d \d+/);
   }, 180_000);
