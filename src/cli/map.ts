@@ -22,7 +22,7 @@ import { si } from '../units.js';
 import { checkMapBudget, netCost } from './budget.js';
 import { archOverride, parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 import { addCheckpointFlags } from './checkpoint-flags.js';
-import { addPoolingFlag, pooledModel, pooledShapes, relayLine, type PoolingFlags } from './pooling.js';
+import { addPoolingFlag, mapPooled, pooledModel, pooledShapes, relayLine, type PoolingFlags } from './pooling.js';
 
 interface MapFlags extends ArchFlags, PoolingFlags {
   profile?: string;
@@ -214,7 +214,12 @@ export function registerMap(program: Command): void {
       flags,
       network.populations.map((p) => p.name),
     );
-    const mapping = mapNetwork(loaded.net, profile, { placer, seed, rates });
+    const mapping = mapPooled(
+      flags,
+      profile,
+      () => loaded.net,
+      () => mapNetwork(loaded.net, profile, { placer, seed, rates }),
+    );
     const summary = summarize(mapping, profile, {
       source: loaded.source,
       modelSha256: modelHash(loaded.net, loaded.weights),

@@ -3,10 +3,14 @@
 // on a profile whose spikes carry a payload, integrate-and-fire where they do not.
 
 import type { Command } from 'commander';
+import { MappingInfeasible, UserError } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { LoadedModel } from '../io/index.js';
 import type { Arithmetic } from '../engine/index.js';
 import { payloadBits } from '../hw/quantize.js';
+import { meshFor } from '../mapping/mesh.js';
+import { GridPartitioner } from '../mapping/partition.js';
+import type { ShapedNetwork } from '../mapping/types.js';
 import { POOLINGS, relayChannels, relayKindFor, relayModel, relayShapes, type Pooling } from '../net/relay.js';
 import type { Model, Network } from '../net/types.js';
 import { parseChoice } from './options.js';
@@ -34,6 +38,36 @@ export function pooledModel(model: Model, flags: PoolingFlags, profile: CoreProf
 
 export function pooledCheckpoint(loaded: LoadedModel, flags: PoolingFlags, profile: CoreProfile): LoadedModel {
   return { ...loaded, model: pooledModel(loaded.model, flags, profile) };
+}
+
+/** Cores of the relayed network where it fits the profile (its tiles and chip grid: what the mapper refuses), else null. */
+function relayedCores(net: ShapedNetwork, profile: CoreProfile): number | null {
+  try {
+    const tiles = new GridPartitioner().partition(relayShapes(net, relayKindFor(profile.gradedSpikes)), profile).tileCount;
+    meshFor(profile, tiles);
+    return tiles;
+  } catch (e) {
+    // Nothing to relay (a UserError), or the relayed network does not fit either: no hint to give.
+    if (e instanceof UserError) return null;
+    throw e;
+  }
+}
+
+/**
+ * `map()`, the mapper's run on the network as the flags pool it (`folded()` when they fold it). Where it refuses a network whose pools are folded and
+ * the relayed network fits (tried: a relay narrows the conv's fan-in but is a layer of its own that must fit too),
+ * the refusal names --pooling relay, and what that costs where the relays are integrate-and-fire.
+ */
+export function mapPooled<T>(flags: PoolingFlags, profile: CoreProfile, folded: () => ShapedNetwork, map: () => T): T {
+  try {
+    return map();
+  } catch (e) {
+    if (!(e instanceof MappingInfeasible) || parsePooling(flags) === 'relay') throw e;
+    const cores = relayedCores(folded(), profile);
+    if (cores === null) throw e;
+    const kind = profile.gradedSpikes ? 'graded relays: the same values' : 'integrate-and-fire relays: an approximation';
+    throw new MappingInfeasible(`${e.message}; with --pooling relay it fits on ${cores.toLocaleString('en-US')} cores (${kind})`, e.layer, e.detail);
+  }
 }
 
 /** The same for a network known by its weight shapes. */

@@ -12,6 +12,7 @@ import { progressReporter, type Progress } from '../eval/progress.js';
 import { UserError } from '../errors.js';
 import { loadProfile } from '../hw/profile.js';
 import type { LoadedModel } from '../io/index.js';
+import { weightShapes } from '../net/tensor.js';
 import { runReport, type RunReport } from '../runs/index.js';
 import { mapForRun } from './budget.js';
 import { int } from './format.js';
@@ -19,7 +20,7 @@ import { DEFAULT_SAMPLES, runMapping, runSource, type SourceFlags } from './run-
 import { parseChoice, parseIntFlag, RANGES, withRange, YES_FLAG, YES_HELP, type ArchFlags } from './options.js';
 import { addCheckpointFlags, loadCheckpoint } from './checkpoint-flags.js';
 import { renderRunReport } from './run-render.js';
-import { addPoolingFlag, parsePooling, pooledCheckpoint, relayLine, type PoolingFlags } from './pooling.js';
+import { addPoolingFlag, mapPooled, parsePooling, pooledCheckpoint, relayLine, type PoolingFlags } from './pooling.js';
 import type { QueueRun } from '../cluster/run.js';
 
 export { checkEngineRun, dataSpec } from './run-source.js';
@@ -114,7 +115,9 @@ export async function executeRun(checkpoint: string, flags: RunFlags): Promise<v
   const { samples, sample, ds } = source;
   // Mapped here, not in runReport, so the chip's flows are counted against the memory limits before it is built.
   const given = runMapping(flags, loaded, profile);
-  const mapping = flags.queue === undefined ? mapForRun('run', loaded.model, given, profile, workers, flags.yes ?? false) : given;
+  const folded = () => ({ network: loaded.model.network, weightShapes: weightShapes(loaded.model) });
+  const mapping =
+    flags.queue === undefined ? mapPooled(flags, profile, folded, () => mapForRun('run', loaded.model, given, profile, workers, flags.yes ?? false)) : given;
   let progress: Progress | undefined;
   let report: RunReport;
   try {

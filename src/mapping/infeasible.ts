@@ -48,12 +48,12 @@ function storedWords(p: CoreProfile): string {
 }
 
 function coreMessage(layer: string, p: CoreProfile, needs: SingleNeuronNeeds): string | undefined {
-  const pool = needs.inputs.some((i) => i.geo.foldsPool) ? ', or pooling in a population of its own instead of folding it' : '';
+  // Whether relaying a folded pool would fit is tried, and said, by the CLI (cli/pooling.ts mapPooled): it names a flag.
   if (needs.inputAxons > p.fanInAxonsPerCore)
     return (
       `${layer}: one neuron needs ${n(needs.inputAxons)} input axons (${fanInDetail(needs.inputs, p)}), ${p.name} has ${n(p.fanInAxonsPerCore)} per core; ` +
       `a profile with ≥ ${n(needs.inputAxons)} fan-in axons per core` +
-      `${p.axonModel === 'discrete' ? `${p.synapseEncoding === 'crossbar' ? '' : ', population axons'}, or splitting input channels across cores with partial-sum neurons` : ''}${pool}, would fit`
+      `${p.axonModel === 'discrete' ? `${p.synapseEncoding === 'crossbar' ? '' : ', population axons'}, or splitting input channels across cores with partial-sum neurons,` : ''} would fit`
     );
   if (needs.synapseBits > p.synapseMemoryBits) {
     if (p.synapseEncoding === 'crossbar')
@@ -68,7 +68,7 @@ function coreMessage(layer: string, p: CoreProfile, needs: SingleNeuronNeeds): s
     return (
       `${layer}: one neuron needs ${n(needs.synapseBits)} bits of synapse memory (${n(needs.weights)} ${storedWords(p)} × ${p.weightBits}-bit weights${lists}), ${p.name} has ${n(p.synapseMemoryBits)} per core; ` +
       `a profile with ≥ ${n(needs.synapseBits)} bits per core${bits >= 1 ? `, weights of ≤ ${bits} bits` : ''}` +
-      `${p.synapseEncoding === 'dense' ? ', or a conv-shared synapse encoding' : ''}${pool} would fit`
+      `${p.synapseEncoding === 'dense' ? ', or a conv-shared synapse encoding' : ''} would fit`
     );
   }
   if (needs.outputAxons > p.fanOutAxonsPerCore)

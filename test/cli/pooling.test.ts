@@ -60,6 +60,38 @@ describe('--pooling', () => {
     );
   });
 
+  it('namesRelaysInTheTooLargeRefusalWhereTheRelayedNetworkFits', async () => {
+    // Discrete axons, 300 a core: conv5 folded reads 7×7×8 source neurons, relayed 3×3×8 relay neurons.
+    const file = join(dir, 'narrow.json');
+    const loihi = JSON.parse(readFileSync('cores/loihi.json', 'utf8'));
+    writeFileSync(
+      file,
+      JSON.stringify({ ...loihi, name: 'narrow', axonModel: { ...loihi.axonModel, value: 'discrete' }, fanInAxonsPerCore: { value: 300, source: 'test' } }),
+    );
+    const out = join(dir, 'narrow.mapping.msgpack');
+    const [fold, relay] = await Promise.all([
+      cliAsync(['map', ...small, '--profile', file, '--out', out]),
+      cliAsync(['map', ...small, '--profile', file, '--pooling', 'relay', '--out', out]),
+    ]);
+    expect(oneLine(fold)).toBe(
+      'spikemesh: conv5: one neuron needs 392 input axons (7×7×8 with the avgpool before it folded in), narrow has 300 per core; a profile with ≥ 392 ' +
+        'fan-in axons per core, population axons, or splitting input channels across cores with partial-sum neurons, would fit; ' +
+        'with --pooling relay it fits on 37 cores (integrate-and-fire relays: an approximation)',
+    );
+    // The cores it names are the relayed mapping's own.
+    expect(relay.code).toBe(0);
+    expect(relay.stdout).toMatch(/^total: 37 cores on 1 chip /m);
+  });
+
+  it('namesNoRelayWhereTheRelayedNetworkDoesNotFitEither', async () => {
+    // TrueNorth's 256 axons: conv3 folded reads 7×7×16, and relayed, conv4 still reads 3×3×32 = 288.
+    const line = oneLine(await cliAsync(['run', SNN, '--profile', 'truenorth', '--samples', '1']));
+    expect(line).toMatch(
+      /^spikemesh: conv3: one neuron needs 784 input axons .* would fit \(also too large for one truenorth core: conv4, conv5, atrous6, atrous7\)$/,
+    );
+    expect(line).not.toMatch(/relay|population of its own/);
+  });
+
   it('refusesRelaysOnTheQueueInOneLine', async () => {
     expect(oneLine(await cliAsync(['run', SNN, '--profile', 'loihi', '--pooling', 'relay', '--queue', 'redis://127.0.0.1:1']))).toMatch(
       /--pooling relay: the queue's workers load the checkpoint as it is; drop --queue/,
