@@ -104,6 +104,20 @@ export class WorkerPool {
   }
 }
 
+/** Each phase's blocks to update, then the blocks of the phase before to count (~b); a last phase counts the last layer's. */
+export function withCounts(phases: readonly Int32Array[]): Int32Array[] {
+  const items = phases.map((blocks, p) => [...blocks, ...Array.from(phases[p - 1] ?? [], (b) => ~b)]);
+  items.push(Array.from(phases.at(-1) ?? [], (b) => ~b));
+  return items.map((list) => Int32Array.from(list));
+}
+
+/** Items by their last time, longest first (a count ~b by its own time, in the second half of coreNs); ties in a fixed order. */
+function longestFirst(items: ArrayLike<number>, coreNs: Float64Array): Int32Array {
+  const half = coreNs.length / 2;
+  const ns = (item: number) => coreNs[item < 0 ? half + ~item : item]!;
+  return Int32Array.from(items).sort((a, b) => ns(b) - ns(a) || b - a);
+}
+
 /** Where a worker backend's time went (WorkerBackend.profile), in ms summed over its steps. */
 export interface WorkerProfile {
   /** Rounds (steps) counted. */
@@ -130,6 +144,8 @@ export class WorkerBackend implements EngineBackend {
   private coreNs: Float64Array | null = null;
   /** Attachment.profile, and the coordinator's side of it: rounds, their summed round trips and message costs (ms). */
   private timing: { threads: Float64Array; phases: number; steps: number; roundMs: number; messageMs: number } | null = null;
+  /** Layer blocks: a step's phases split each block into its update and its counts (ComputeRequest.counts). */
+  private counts = false;
   /** Population of each core (from the mapping), to name a core whose thread died. */
   private coreNames: string[] = [];
 
@@ -150,13 +166,16 @@ export class WorkerBackend implements EngineBackend {
     const progress = new SharedArrayBuffer(4 * this.threads);
     const { partition } = blueprint.spec.mapping;
     // A step has at most one phase per layer (same-step); pipelined runs one phase.
-    const sync = new SharedArrayBuffer(4 * syncLength(partition.layers.length));
-    const coreNs = new SharedArrayBuffer(8 * partition.tileCount);
-    const phases = partition.layers.length;
+    const sync = new SharedArrayBuffer(4 * syncLength(partition.layers.length + 1));
+    // Room for each block's counts' time after the cores' (blocks are never more than the mapped cores).
+    const coreNs = new SharedArrayBuffer(8 * 2 * partition.tileCount);
+    // A step of split layer blocks has one phase more: the last layer's counts.
+    const phases = partition.layers.length + 1;
     const profile = new SharedArrayBuffer(8 * profileBase(this.threads, phases));
     this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
     this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, coreNs, profile, blocked };
     this.timing = { threads: new Float64Array(profile), phases, steps: 0, roundMs: 0, messageMs: 0 };
+    this.counts = blueprint.compute === 'layers';
     this.progress = new Int32Array(progress);
     this.sync = new Int32Array(sync);
     this.coreNs = new Float64Array(coreNs);
@@ -172,15 +191,18 @@ export class WorkerBackend implements EngineBackend {
   }
 
   /**
-   * Sends the step to every thread (as many as its largest phase has cores): each claims cores until the
-   * phase has none left, then waits for the phase's last core before the next phase. Returns when every
-   * thread replied, so no thread still writes shared state. Each phase's cores go longest first by their
-   * last time, so a phase does not end on one long core started last.
+   * Sends the step to every thread (as many as its largest phase has items): each claims items until the
+   * phase has none left, then waits for the phase's last item before the next phase. Returns when every
+   * thread replied, so no thread still writes shared state. Each phase's items go longest first by their
+   * last time, so a phase does not end on one long item started last. Layer blocks of several phases go
+   * in two parts: a layer's counts join the next layer's phase, where a thread done with its update takes
+   * them instead of waiting (ComputeRequest.counts).
    */
   async computeStep(task: StepTask): Promise<void> {
     const { pool, progress, sync, coreNs } = this;
     if (!pool || !progress || !sync || !coreNs) throw new Error('worker backend: compute before attach');
-    const phases = task.phases.map((cores) => Int32Array.from(cores).sort((a, b) => coreNs[b]! - coreNs[a]! || a - b));
+    const counts = this.counts && task.phases.length > 1;
+    const phases = (counts ? withCounts(task.phases) : task.phases).map((items) => longestFirst(items, coreNs));
     const threads = Math.min(this.threads, Math.max(0, ...phases.map((p) => p.length)));
     if (threads === 0) return;
     const poolError = pool.takeError();
@@ -189,7 +211,7 @@ export class WorkerBackend implements EngineBackend {
     sync.fill(0);
     const t0 = performance.now();
     const requests = Array.from({ length: threads }, (_, slot) =>
-      this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, slot }).catch((e: unknown) => {
+      this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, counts, slot }).catch((e: unknown) => {
         // The core the dead thread was computing is never done: stop the others waiting for it.
         abortRound(sync);
         throw e;

@@ -474,8 +474,15 @@ function writeActivity(chip: Chip, ctr: Float64Array, k: number, core: number, a
 export type BeforeCore = (core: number) => void;
 
 /**
- * One block for one step: the layer's current and update once (compute chip, its state), then each mapped core's
- * activity, outbox, counters and packet counts (mapped chip, its state), then the block's events to the blocks that read them.
+ * Which part of a block's step computeBlock does: 'whole'; 'update' (the current, the update, each mapped core's
+ * activity, the events to the blocks that read them: what the next layer waits for); 'count' (each mapped core's
+ * outbox, packets and hops: read only by the next layer's 'count', so it may run beside that layer's 'update').
+ */
+export type BlockPart = 'whole' | 'update' | 'count';
+
+/**
+ * One block for one step: the layer's current and update once (compute chip, its state), the block's events to the
+ * blocks that read them, then each mapped core's outbox, counters and packet counts (mapped chip, its state).
  */
 export function computeBlock(
   blocks: Blocks,
@@ -487,7 +494,9 @@ export function computeBlock(
   block: number,
   step: number,
   before?: BeforeCore,
+  part: BlockPart = 'whole',
 ): void {
+  if (part === 'count') return countBlock(blocks, chip, st, cst, bs, block, step, before);
   const comp = blocks.compute;
   const layer = comp.coreLayer[block]!;
   const pop = comp.plan.populations[layer]!;
@@ -499,7 +508,6 @@ export function computeBlock(
     gradedOps: 0,
   });
   const row = normRowOf(chip, st, layer, step);
-  const parity = writeParity(st, step);
   const ctr = st.counters;
   const cores = blocks.cores[block]!;
   const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
@@ -518,6 +526,18 @@ export function computeBlock(
   cores.forEach((core, p) => writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!));
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: bview.offset, count: upd.events };
   cst.outCount[block] = upd.events;
+  const flows = comp.outFlows.subarray(comp.outStart[block]!, comp.outStart[block + 1]!);
+  emitEvents(comp, cst, comp.emits[block]!, flows, writeParity(cst, step), events, pop.shape, sc.flowCursor);
+  if (part === 'whole') countBlock(blocks, chip, st, cst, bs, block, step, before);
+}
+
+/** A block's mapped cores for one step, after its update: each one's outbox (the block's events in its tile), spikes, packets and hops. */
+function countBlock(blocks: Blocks, chip: Chip, st: SharedState, cst: SharedState, bs: BlockScratch, block: number, step: number, before?: BeforeCore): void {
+  const comp = blocks.compute;
+  const pop = comp.plan.populations[comp.coreLayer[block]!]!;
+  const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: comp.neuronOffset[block]!, count: cst.outCount[block]! };
+  const parity = writeParity(st, step);
+  const ctr = st.counters;
   distribute(chip, st, blocks, block, events, pop.shape);
   for (const core of blocks.cores[block]!) {
     before?.(core);
@@ -532,6 +552,4 @@ export function computeBlock(
     ctr[k + COUNTER.hopsNS] = out.ns;
     ctr[k + COUNTER.hopsChip] = out.chip;
   }
-  const flows = comp.outFlows.subarray(comp.outStart[block]!, comp.outStart[block + 1]!);
-  emitEvents(comp, cst, comp.emits[block]!, flows, writeParity(cst, step), events, pop.shape, sc.flowCursor);
 }

@@ -25,7 +25,9 @@
 //                                                 and start a phase only when every core of the one before
 //                                                 is done (a count in shared memory): one message round trip
 //                                                 per step, not one per phase; a thread late to the step
-//                                                 holds no one up, it finds the early phases done.
+//                                                 holds no one up, it finds the early phases done. Layer
+//                                                 blocks go in two parts: a layer's mapped counts join the
+//                                                 next layer's phase (ComputeRequest.counts).
 //     event queue replays the step's packets and core work (timing.ts) from the counters
 //   close()
 //
@@ -48,7 +50,7 @@ import type { BlockedWeights, Chip, ChipSpec, Semantics, SharedBuffers } from '.
 
 export type { SharedBuffers } from './model.js';
 
-export const PROTOCOL_VERSION = 6;
+export const PROTOCOL_VERSION = 7;
 
 /**
  * What a unit of a phase is: a mapped core ('cores'), or a layer block ('layers', blocks.ts: the layer's arithmetic
@@ -89,7 +91,10 @@ export interface Attachment {
   progress: SharedArrayBuffer;
   /** Int32 × syncLength(phases): abort flag, each phase's next core index to claim, each phase's cores done (SYNC). */
   sync: SharedArrayBuffer;
-  /** Float64 per core: the time its last computation took (ns), which orders the next phase's cores (largest first). */
+  /**
+   * Float64 per core (then, layer blocks split: per block's counts, from the middle on): the time its last computation
+   * took (ns), which orders the next step's items (largest first).
+   */
   coreNs: SharedArrayBuffer;
   /** Float64 × profileBase(threads, phases): where each thread's time went, summed over the engine's steps. */
   profile: SharedArrayBuffer;
@@ -139,8 +144,14 @@ export interface ComputeRequest {
   /** The engine the cores belong to (unique in the coordinator's process). */
   engine: number;
   step: number;
-  /** Each phase's cores, the longest expected first (the same lists in every request of the round). */
+  /**
+   * Each phase's items, the longest expected first (the same lists in every request of the round): cores, or layer
+   * blocks; with `counts`, a block b ≥ 0 is its update alone (BlockPart 'update') and ~b (negative) the mapped counts of
+   * block b of the phase before ('count'), which the next layer does not wait for, so they fill the wait for its last block.
+   */
   phases: Int32Array[];
+  /** Whether the phases split layer blocks into updates and counts (above); false: each item is a whole core or block. */
+  counts: boolean;
   /** The request's slot in Attachment.progress (requests of one round have distinct slots). */
   slot: number;
   /** Sent only to a thread that answered 'unattached' to this engine. */

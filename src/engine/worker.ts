@@ -4,7 +4,7 @@
 // the same kernel on the same memory as the in-thread backend. Messages order the phases (protocol.ts).
 
 import { Piscina } from 'piscina';
-import { computeBlock, createBlockScratch, layerBlocks, type Blocks, type BlockScratch } from './blocks.js';
+import { computeBlock, createBlockScratch, layerBlocks, type BlockPart, type Blocks, type BlockScratch } from './blocks.js';
 import { buildChip, type Chip } from './chip.js';
 import { createScratch, type Scratch } from './integrate.js';
 import { computeCore } from './kernel.js';
@@ -94,6 +94,12 @@ function awaitCount(sync: Int32Array, at: number, total: number): boolean {
   }
 }
 
+/** What of a layer block an item asks for (ComputeRequest.phases). */
+function partOf(counts: boolean, item: number): BlockPart {
+  if (!counts) return 'whole';
+  return item < 0 ? 'count' : 'update';
+}
+
 /**
  * Compute the cores this thread claims, phase after phase; a phase starts once every core of the one before
  * is done, whichever thread computed it. A failing core becomes a 'failed' reply so its core and step cross
@@ -119,10 +125,11 @@ export default function compute(req: ComputeRequest): ComputeReply {
     const units = phases[p]!;
     for (let i = Atomics.add(sync, SYNC.claim + p, 1); i < units.length; i = Atomics.add(sync, SYNC.claim + p, 1), claimed++) {
       if (Atomics.load(sync, SYNC.abort) !== 0) return { type: 'aborted' };
-      const unit = units[i]!;
+      const item = units[i]!;
+      const unit = item < 0 ? ~item : item;
       const t0 = performance.now();
       try {
-        if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, step, enter);
+        if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, step, enter, partOf(req.counts, item));
         else {
           enter(unit);
           computeCore(chip, state, scratch, unit, step);
@@ -134,7 +141,7 @@ export default function compute(req: ComputeRequest): ComputeReply {
         return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
       }
       const ms = performance.now() - t0;
-      coreNs[unit] = ms * 1e6;
+      coreNs[item < 0 ? coreNs.length / 2 + unit : unit] = ms * 1e6;
       profile[base + 2 * p]! += ms;
       if (Atomics.add(sync, doneAt + p, 1) + 1 === units.length) Atomics.notify(sync, doneAt + p);
     }

@@ -1,6 +1,8 @@
 // The worker backend passes the engine contract at 1, 2 and 4 threads with identical results, and a failing thread never hangs a run.
 
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import { withCounts } from '../../src/engine/backend-workers.js';
 import {
   allocateBuffers,
   buildChip,
@@ -76,8 +78,9 @@ describe('worker backend', () => {
       const p = backend.profile(true)!;
       const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
       expect(p.steps).toBe(stepsOf(chip, 'same-step'));
-      // One row per layer (a same-step phase each), one column per thread; the last phase ends with the replies, not a wait.
-      expect(p.busyMs.map((r) => r.length)).toEqual(chip.plan.populations.map(() => 2));
+      // One row per layer (a same-step phase each) and one for the last layer's counts, one column per thread; the last
+      // phase ends with the replies, not a wait.
+      expect(p.busyMs.map((r) => r.length)).toEqual([...chip.plan.populations.map(() => 2), 2]);
       for (const row of p.busyMs) expect(sum(row)).toBeGreaterThan(0);
       for (const row of p.waitMs) for (const ms of row) expect(ms).toBeGreaterThanOrEqual(0);
       expect(p.waitMs.at(-1)).toEqual([0, 0]);
@@ -91,6 +94,39 @@ describe('worker backend', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  it('givesTheInThreadResultsForAnyThreadCountAndLayerBlockCut', async () => {
+    const chip = smallChip();
+    const input = golden('dl-snn').input;
+    const want = new Map<string, unknown>();
+    const inThread = async (semantics: 'same-step' | 'pipelined') => {
+      if (!want.has(semantics)) want.set(semantics, fingerprint(await runEngine(chip, input, { recordSpikes: true, semantics, compute: 'cores' })));
+      return want.get(semantics);
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(1, 2, 4),
+        fc.integer({ min: 1, max: 5 }),
+        fc.constantFrom('same-step' as const, 'pipelined' as const),
+        async (threads, parts, semantics) => {
+          const got = fingerprint(await runEngine(chip, input, { recordSpikes: true, semantics, parts, backend: pooled(threads) }));
+          expect(got).toEqual(await inThread(semantics));
+        },
+      ),
+      { numRuns: 8 },
+    );
+  });
+
+  it('putsEachLayersCountsInTheNextPhaseAndTheLastLayersInAPhaseOfTheirOwn', () => {
+    const phases = [Int32Array.of(0, 1), Int32Array.of(2), Int32Array.of(3, 4, 5)];
+    expect(withCounts(phases).map((p) => Array.from(p))).toEqual([
+      [0, 1],
+      [2, ~0, ~1],
+      [3, 4, 5, ~2],
+      [~3, ~4, ~5],
+    ]);
+    expect(withCounts([])).toEqual([new Int32Array(0)]);
   });
 
   it('servesTwoEnginesInTurnAndAtOnceFromOneLentPoolAndKeepsItOpenAfterTheirClose', async () => {
