@@ -141,3 +141,61 @@ export class EventQueue {
     this.argB = widen(this.argB, (k) => new Int32Array(k));
   }
 }
+
+/**
+ * A min-heap of (time, id) pairs in typed arrays, for a fixed number of ids each pushed at most once between clears:
+ * the 'links' timeline's cores in the order they finish (ties: the lower id first, so the order is deterministic).
+ */
+export class TimeHeap {
+  private readonly time: Float64Array;
+  private readonly id: Int32Array;
+  size = 0;
+
+  constructor(capacity: number) {
+    this.time = new Float64Array(capacity);
+    this.id = new Int32Array(capacity);
+  }
+
+  private before(t: number, i: number, at: number): boolean {
+    const u = this.time[at]!;
+    return t < u || (t === u && i < this.id[at]!);
+  }
+
+  push(t: number, i: number): void {
+    let k = this.size++;
+    while (k > 0) {
+      const parent = (k - 1) >> 1;
+      if (!this.before(t, i, parent)) break;
+      this.time[k] = this.time[parent]!;
+      this.id[k] = this.id[parent]!;
+      k = parent;
+    }
+    this.time[k] = t;
+    this.id[k] = i;
+  }
+
+  /** The earliest time (read before pop). */
+  get minTime(): number {
+    return this.time[0]!;
+  }
+
+  /** Removes the earliest pair; returns its id. */
+  pop(): number {
+    const top = this.id[0]!;
+    const n = --this.size;
+    const [t, i] = [this.time[n]!, this.id[n]!];
+    let k = 0;
+    for (;;) {
+      let c = 2 * k + 1;
+      if (c >= n) break;
+      if (c + 1 < n && this.before(this.time[c + 1]!, this.id[c + 1]!, c)) c++;
+      if (this.before(t, i, c)) break;
+      this.time[k] = this.time[c]!;
+      this.id[k] = this.id[c]!;
+      k = c;
+    }
+    this.time[k] = t;
+    this.id[k] = i;
+    return top;
+  }
+}

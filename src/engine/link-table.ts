@@ -4,7 +4,7 @@
 // route per hop does not fit in memory (as numbers it passed V8's array limit). What a run needs is smaller: the links
 // themselves (numbered in the order the routes first use them, in the order of a walk over every hop (test/engine/walked-link-table.ts)), and per flow its
 // ports and its two straight runs on the router grid (links.ts RouteRuns), which is all the link loads read. The list of
-// every hop is made only when something asks for it (the train model of 'links' contention, a trace's walk), and a
+// every hop is made only when something asks for it (the per-hop train model, a trace's walk), and a
 // hop's head latency is its link's: it depends on the link's kind alone.
 
 import { EngineRefusal } from '../errors.js';
@@ -24,6 +24,12 @@ function kindTimes(profile: CoreProfile): { packetNs: Float64Array; headNs: Floa
     packetNs: Float64Array.of(onChip, onChip, onChip, onChip, 1 / noc.chipLinkPacketsPerNs, 1 / noc.hostPacketsPerNs),
     headNs: Float64Array.of(0, tn.routerDelay, tn.hopEW, tn.hopNS, tn.chipHop, tn.chipHop),
   };
+}
+
+/** Each link's head latency from its kind (what a hop over it costs a packet's head). */
+export function linkHeadNs(profile: CoreProfile, kinds: Uint8Array): Float64Array {
+  const { headNs } = kindTimes(profile);
+  return Float64Array.from(kinds, (k) => headNs[k]!);
 }
 
 /** Where each flow's route starts and ends: a slot, or the host's entry router (from = HOST_TILE). */
@@ -171,7 +177,7 @@ export function hopLists(runs: RouteRuns, at: Int32Array, headOfLink: Float64Arr
     for (let k = base + 3; k < base + PER_FLOW && slots[k]! >= 0; k += 2) n += slots[k + 1]! - slots[k]!;
     if (start[f]! + n > 2 ** 31 - 1)
       throw new EngineRefusal(
-        `engine: the mapping's routes have over 2^31 hops, more than link contention can list; run it without contention (noc.contention none)`,
+        `engine: the mapping's routes have over 2^31 hops, more than the per-hop route lists can hold (they are made only for the per-hop train model and a trace's walk)`,
       );
     start[f + 1] = start[f]! + n;
   }

@@ -161,17 +161,19 @@ function routeRuns(t: LinkTable): RouteRuns {
   return r;
 }
 
-/** Flow f's ports and runs into its slots; false when its route is not ports around at most two straight runs. */
+/** Flow f's ports and runs into its slots; false when its route is not a port, at most two straight runs and a port. */
 function describeRoute(t: LinkTable, f: number, slots: Int32Array, position: (at: number) => number, linkAt: Int32Array): boolean {
   const base = f * PER_FLOW;
   let ports = 0;
   let runs = 0;
   let dir = -1;
   let last = 0;
-  for (let i = t.start[f]!; i < t.start[f + 1]!; i++) {
+  const [first, end] = [t.start[f]!, t.start[f + 1]!];
+  for (let i = first; i < end; i++) {
     const l = t.hop[i]!;
     if (!onGrid(t.kind[l]!)) {
-      if (ports === PORTS) return false;
+      // Ports only at the route's two ends (the 'links' model books them there, in route order).
+      if (i !== first && i !== end - 1) return false;
       slots[base + ports++] = l;
       continue;
     }
@@ -193,7 +195,215 @@ function describeRoute(t: LinkTable, f: number, slots: Int32Array, position: (at
     }
     last = p;
   }
-  return true;
+  return ports === 2;
+}
+
+/**
+ * The 'links' contention model (docs/noc.md). A step's trains are booked one after another in the order they are
+ * released (their source finished, or the host sent them at 0), each through its whole route at once: its first port,
+ * on each straight run of router hops the run's busiest link in the step (most packets × packet time; ties: the lowest
+ * position on its line), and its last port. Each booked link serialises trains first come, first booked: a train
+ * begins on it when its head gets there or when the link is free, whichever is later, and holds it for its packets;
+ * a wait delays the head for the rest of the route. The tail follows the slowest link of each stretch. Routes of any
+ * other shape (hand-made tables) are booked on every hop. The whole step costs O(1) per train and run, no event queue.
+ */
+export class RunModel {
+  private readonly runs: RouteRuns;
+  /** Head latency summed along the grid positions (a prefix sum; only differences within one line are read). */
+  private readonly lineNs: Float64Array;
+  /**
+   * Per train, in the order the caller books them (`sends`, so that one source's trains lie together in memory):
+   * its first port, last port and two runs as [lo, hi) positions (lo −1: none); first port WALK: booked hop by hop.
+   */
+  private readonly route: Int32Array;
+  /**
+   * Per train and run, RUN_FIELDS numbers: the run's slowest packet time (negative where the run walks down its line,
+   * west or north), and the line's summed head latency at the run's two ends (lineNs[lo], lineNs[hi]).
+   */
+  private readonly runFields: Float64Array;
+  /**
+   * Per link, LINK_FIELDS numbers together (one read brings them): when its booked work ends, when the train booked on
+   * it last begins, when the work booked before that train ends, its packet time and its head latency.
+   */
+  private readonly link: Float64Array;
+  /** Per grid position: its link's busy time in the step (packets × packet time), −1 with no link there. */
+  private readonly busy: Float64Array;
+  /** Sparse table: the busiest position of [p, p + 2^j) at argmax[j · positions + p]. */
+  private readonly argmax: Int32Array;
+  private readonly levels: number;
+
+  constructor(
+    readonly table: LinkTable,
+    /** Each link's head latency (a hop's latency is its link's). */
+    headOfLink: Float64Array,
+    /** The flow of each train index that `arrive` is called with. */
+    private readonly sends: Int32Array,
+  ) {
+    this.runs = routeRuns(table);
+    const { linkAt } = this.runs;
+    const positions = linkAt.length;
+    this.lineNs = new Float64Array(positions + 1);
+    for (let p = 0; p < positions; p++) this.lineNs[p + 1] = this.lineNs[p]! + (linkAt[p]! >= 0 ? headOfLink[linkAt[p]!]! : 0);
+    this.route = new Int32Array(ROUTE * sends.length);
+    this.runFields = new Float64Array(2 * RUN_FIELDS * sends.length);
+    let longest = 1;
+    for (let i = 0; i < sends.length; i++) longest = Math.max(longest, this.describe(i));
+    this.levels = 32 - Math.clz32(longest);
+    this.link = new Float64Array(LINK_FIELDS * table.count);
+    for (let l = 0; l < table.count; l++) [this.link[LINK_FIELDS * l + TAU], this.link[LINK_FIELDS * l + HEAD]] = [table.packetNs[l]!, headOfLink[l]!];
+    this.busy = new Float64Array(positions);
+    this.argmax = new Int32Array(this.levels * positions);
+  }
+
+  /** Train i's route and its runs' slowest packet times from its flow's slots; returns its longest run. */
+  private describe(i: number): number {
+    const { slots, linkAt } = this.runs;
+    const base = this.sends[i]! * PER_FLOW;
+    const r = ROUTE * i;
+    this.route.set([slots[base]!, slots[base + 1]!, ...slots.subarray(base + PORTS, base + PER_FLOW)], r);
+    if (slots[base] === WALK) return 1;
+    let longest = 1;
+    for (let k = 0; k < 2 && this.route[r + 2 + 2 * k]! >= 0; k++) {
+      const [lo, hi] = [this.route[r + 2 + 2 * k]!, this.route[r + 3 + 2 * k]!];
+      let tau = 0;
+      for (let p = lo; p < hi; p++) tau = Math.max(tau, this.table.packetNs[linkAt[p]!]!);
+      const dir = this.table.at[linkAt[lo]!]! & 3;
+      this.runFields.set([dir === EAST || dir === SOUTH ? tau : -tau, this.lineNs[lo]!, this.lineNs[hi]!], RUN_FIELDS * (2 * i + k));
+      longest = Math.max(longest, hi - lo);
+    }
+    return longest;
+  }
+
+  /** A new step whose packets per link (LinkAccumulator.countStep) pick each run's busiest link: every link free at 0. */
+  prepare(linkPackets: Float64Array): void {
+    const { linkAt } = this.runs;
+    const { busy, argmax } = this;
+    const positions = busy.length;
+    const tau = this.table.packetNs;
+    for (let p = 0; p < positions; p++) {
+      const l = linkAt[p]!;
+      busy[p] = l < 0 ? -1 : linkPackets[l]! * tau[l]!;
+      argmax[p] = p;
+    }
+    for (let j = 1, half = 1; j < this.levels; j++, half *= 2) {
+      const [from, to] = [(j - 1) * positions, j * positions];
+      for (let p = 0; p + 2 * half <= positions; p++) {
+        const [a, b] = [argmax[from + p]!, argmax[from + p + half]!];
+        argmax[to + p] = busy[b]! > busy[a]! ? b : a;
+      }
+    }
+    for (let l = 0; l < this.link.length; l += LINK_FIELDS) this.link[l + FREE] = this.link[l + LAST] = this.link[l + BEFORE] = 0;
+  }
+
+  /** The busiest position of [lo, hi) (the lowest of equals). */
+  private busiest(lo: number, hi: number): number {
+    const j = 31 - Math.clz32(hi - lo);
+    const at = j * this.busy.length;
+    const a = this.argmax[at + lo]!;
+    const b = this.argmax[at + hi - (1 << j)]!;
+    return this.busy[b]! > this.busy[a]! ? b : a;
+  }
+
+  /** Train i (its flow: sends[i]) of n packets, released at `releaseNs`, booked through its route: when its last packet arrives. */
+  arrive(i: number, n: number, releaseNs: number): number {
+    const { route, link, lineNs, runFields } = this;
+    const r = ROUTE * i;
+    if (route[r] === WALK) return this.walk(this.sends[i]!, n, releaseNs);
+    let l = LINK_FIELDS * route[r]!;
+    let begin = this.take(l, releaseNs, n);
+    let head = begin + link[l + HEAD]!;
+    let tail = head + (n - 1) * link[l + TAU]!;
+    for (let k = 0; k < 2; k++) {
+      const lo = route[r + 2 + 2 * k]!;
+      if (lo < 0) break;
+      const hi = route[r + 3 + 2 * k]!;
+      const p = this.busiest(lo, hi);
+      const q = RUN_FIELDS * (2 * i + k);
+      const tau = runFields[q]!;
+      const lineLo = runFields[q + 1]!;
+      const lineHi = runFields[q + 2]!;
+      // The head reaches the run's busiest link after the run's hops before it, in the run's walking direction.
+      const at = head + (tau > 0 ? lineNs[p]! - lineLo : lineHi - lineNs[p + 1]!);
+      l = LINK_FIELDS * this.runs.linkAt[p]!;
+      begin = this.take(l, at, n);
+      head += lineHi - lineLo + (begin - at);
+      tail = Math.max(tail + lineHi - lineLo, head + (n - 1) * Math.abs(tau));
+    }
+    l = LINK_FIELDS * route[r + 1]!;
+    begin = this.take(l, head, n);
+    return Math.max(begin + (n - 1) * link[l + TAU]!, tail) + link[l + HEAD]!;
+  }
+
+  /**
+   * Books n packets on the link whose fields start at l for a train whose head gets there at `at`; returns when the
+   * train begins on it. Trains are booked in release order, which is not always the order their heads reach a link: one
+   * that gets there before the train booked last began goes ahead of it (that train then begins after it), so a link
+   * does not wait for a train that is not there yet. Further back the order stays the booking order.
+   */
+  private take(l: number, at: number, n: number): number {
+    const { link } = this;
+    const work = n * link[l + TAU]!;
+    const free = link[l + FREE]!;
+    const last = link[l + LAST]!;
+    if (at < last) {
+      const early = Math.max(at, link[l + BEFORE]!);
+      if (early + work <= last) {
+        link[l + BEFORE] = early + work;
+        return early;
+      }
+    }
+    const begin = Math.max(at, free);
+    link[l + BEFORE] = free;
+    link[l + LAST] = begin;
+    link[l + FREE] = begin + work;
+    return begin;
+  }
+
+  /** A route of another shape, booked on every hop in route order. */
+  private walk(f: number, n: number, releaseNs: number): number {
+    const { hop, start } = this.table;
+    const { link } = this;
+    let head = releaseNs;
+    let tail = releaseNs;
+    for (let i = start[f]!; i < start[f + 1]!; i++) {
+      const l = LINK_FIELDS * hop[i]!;
+      const begin = this.take(l, head, n);
+      tail = Math.max(begin + (n - 1) * link[l + TAU]!, tail) + link[l + HEAD]!;
+      head = begin + link[l + HEAD]!;
+    }
+    return tail;
+  }
+}
+
+/** Int32 slots per train in RunModel.route: two ports and two runs. */
+const ROUTE = 6;
+/** Numbers per run of a train in RunModel.runFields, and per link in RunModel.link. */
+const RUN_FIELDS = 3;
+const LINK_FIELDS = 5;
+const [FREE, LAST, BEFORE, TAU, HEAD] = [0, 1, 2, 3, 4];
+
+/** Each link's head latency read off a table's hop lists (a hand-made table; a chip's comes from its profile). */
+export function headsOfHops(t: LinkTable): Float64Array {
+  const head = new Float64Array(t.count);
+  for (let i = 0; i < t.hop.length; i++) head[t.hop[i]!] = t.headNs[i]!;
+  return head;
+}
+
+/**
+ * The 'links' model alone, as one step's network with no cores: flow f's packets[f] packets leave at releaseNs[f],
+ * booked in release order (ties: flow order); returns when each flow's last packet arrives (NaN with no packets).
+ */
+export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Float64Array): Float64Array {
+  const order = Int32Array.from(packets.keys()).sort((a, b) => releaseNs[a]! - releaseNs[b]! || a - b);
+  const model = new RunModel(table, headsOfHops(table), order);
+  const counts = new LinkAccumulator(table);
+  counts.countStep(packets);
+  model.prepare(counts.stepLinkPackets);
+  const arrival = new Float64Array(packets.length).fill(NaN);
+  order.forEach((f, i) => {
+    if (packets[f]! > 0) arrival[f] = model.arrive(i, packets[f]!, releaseNs[f]!);
+  });
+  return arrival;
 }
 
 /**
@@ -222,6 +432,16 @@ export class LinkAccumulator implements LinkLoads {
   /** A step's traffic: `packets[f]` packets on each flow f; `latencyNs` the step's latency. */
   addStep(packets: Int32Array, latencyNs: number): void {
     this.countStep(packets);
+    this.closeStep(latencyNs);
+  }
+
+  /** The step's packets on every link, counted by countStep (read before closeStep adds them up). */
+  get stepLinkPackets(): Float64Array {
+    return this.stepPackets;
+  }
+
+  /** Adds the step counted by countStep to the totals, with the step's latency for the peak utilisation. */
+  closeStep(latencyNs: number): void {
     const { packetNs } = this.table;
     const step = this.stepPackets;
     for (let l = 0; l < this.table.count; l++) {
@@ -235,8 +455,8 @@ export class LinkAccumulator implements LinkLoads {
     }
   }
 
-  /** The step's packets on every link into stepPackets. */
-  private countStep(packets: Int32Array): void {
+  /** The step's packets on every link into stepPackets (closeStep then adds them to the totals). */
+  countStep(packets: Int32Array): void {
     const { slots, linkAt } = this.runs;
     const { diff, stepPackets: step } = this;
     for (let f = 0, base = 0; f < packets.length; f++, base += PER_FLOW) {

@@ -4,8 +4,8 @@
 // event per flow carries that flow's packets (and, with none, the source's end-of-step token, so a
 // core knows its sources are done). With the profile's noc.contention 'none' the packets of one flow
 // share its route and arrive together after its hops' latency; with 'links' they travel as a train
-// that each link of the route serialises (links.ts, docs/noc.md), and the delivery is when the last
-// one arrives. Same-step: a core starts when every incoming flow has delivered.
+// that the links of its route serialise (links.ts RunModel, docs/noc.md), and the delivery is when the
+// last one arrives. Same-step: a core starts when every incoming flow has delivered.
 // Pipelined: a core starts at once (its inputs came last step) unless it reads the host's input,
 // and its packets only have to arrive before the barrier. The barrier closes the step when every core
 // is done and nothing is in flight; the step's latency is that critical path plus the barrier time.
@@ -15,14 +15,19 @@
 // the cores are visited in an order where every source comes before its destinations (computed once per chip).
 // That gives the event replay's times bit for bit (the same sums, and max is exact); test/engine/timing.test.ts
 // holds the two together.
+//
+// With link contention the step still needs no event queue: trains are booked in the order they are released, so the
+// cores are taken in the order they finish (a heap of cores, not of events) and each core's trains are booked through
+// their whole routes when it does. The per-hop train model on the event queue (LinkModel) stays as the reference the
+// 'links' model is measured against (replay 'events').
 
 import { HOST_TILE } from '../geometry/mesh.js';
 import type { Chip, Semantics, SharedState } from './model.js';
-import type { EventQueue } from './events.js';
+import { TimeHeap, type EventQueue } from './events.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
-import { LinkAccumulator, LinkModel } from './links.js';
-import { compactLinkTable } from './link-table.js';
-import type { LinkLoads, LinkTable } from './types.js';
+import { LinkAccumulator, LinkModel, RunModel } from './links.js';
+import { compactLinkTable, linkHeadNs } from './link-table.js';
+import type { LinkTable } from './types.js';
 import { writeParity } from './state.js';
 
 const DELIVER = 0;
@@ -84,13 +89,24 @@ export class StepTimeline {
   private doneCount = 0;
   private inFlight = 0;
   private endNs = 0;
-  /** The train model under 'links' contention, else null. */
+  /** Under 'links' contention: the model that books each train's route at once (replay 'direct'), else null. */
+  private readonly runs: RunModel | null;
+  /** Under 'links' contention replayed on the event queue: the per-hop train model (the reference), else null. */
   private readonly links: LinkModel | null;
   private packets: Int32Array | null = null;
+  /** The flows in the order the 'links' model books them: the host's, then each core's outgoing flows. */
+  private readonly sends: Int32Array;
+  /** Each of those flows' destination core. */
+  private readonly sendTo: Int32Array;
+  /** Cores by the time they finish, for the 'links' model. */
+  private readonly finishing: TimeHeap;
   /** Every link's load over the run (in both contention models). */
-  readonly loads: LinkLoads & { addStep(packets: Int32Array, latencyNs: number): void };
+  readonly loads: LinkAccumulator;
 
-  /** Events of the replay so far: per step a delivery per flow, a completion per core, the barrier, and (links) a hop per train and link. */
+  /**
+   * Events of the replay so far: per step a delivery per flow, a completion per core, the barrier, and (on the event
+   * queue under 'links') a hop per train and link.
+   */
   events = 0;
   /** Cores in source-before-destination order for the replay without events, or null: replay on the event queue. */
   private readonly order: Int32Array | null;
@@ -109,7 +125,12 @@ export class StepTimeline {
     this.computeNs = new Float64Array(chip.cores);
     const table = chipLinks(chip);
     const { noc } = chip.profile;
-    this.links = noc.contention === 'links' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
+    const contended = noc.contention === 'links';
+    this.sends = Int32Array.from([...chip.hostFlows, ...chip.outFlows]);
+    this.sendTo = Int32Array.from(this.sends, (f) => chip.flows.dst[f]!);
+    this.runs = contended && replay === 'direct' ? new RunModel(table, linkHeadNs(chip.profile, table.kind), this.sends) : null;
+    this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
+    this.finishing = new TimeHeap(chip.cores);
     this.loads = new LinkAccumulator(table);
     this.order = replay === 'events' ? null : semantics === 'pipelined' ? Int32Array.from({ length: chip.cores }, (_, c) => c) : chipOrder(chip);
   }
@@ -135,9 +156,60 @@ export class StepTimeline {
    */
   run(step: number, counters: Float64Array, packets?: Int32Array): number {
     this.coreTime(counters, step);
-    const latency = (this.links && packets) || !this.order ? this.replay(step, packets) : this.direct(step, this.order);
-    if (packets) this.loads.addStep(packets, latency);
+    if (packets) this.loads.countStep(packets);
+    let latency: number;
+    if (this.runs && packets) latency = this.contended(step, packets, this.runs);
+    else if ((this.links && packets) || !this.order) latency = this.replay(step, packets);
+    else latency = this.direct(step, this.order);
+    if (packets) this.loads.closeStep(latency);
     return latency;
+  }
+
+  /**
+   * The step under the 'links' model: the host's trains leave at 0, then cores in the order they finish (ties: lower
+   * core first), each one's trains in its flow order, every train booked through its route when it leaves. A core is
+   * ready at its last counted delivery (as in `direct`); the barrier follows the last completion or delivery. Cores
+   * whose inputs never all arrive (flows in a cycle) leave the step without a barrier, as on the event queue.
+   */
+  private contended(step: number, packets: Int32Array, runs: RunModel): number {
+    const { cores, inStart, outStart } = this.chip;
+    const { pending, readyNs, doneNs, computeNs, finishing } = this;
+    const base = step * cores;
+    const same = this.semantics === 'same-step';
+    runs.prepare(this.loads.stepLinkPackets);
+    for (let c = 0; c < cores; c++) {
+      pending[c] = same ? inStart[c + 1]! - inStart[c]! : this.hostFlowsInto(c);
+      readyNs[base + c] = 0;
+      if (pending[c] === 0) finishing.push(computeNs[c]!, c);
+    }
+    let end = 0;
+    const host = this.chip.hostFlows.length;
+    for (let i = 0; i < host; i++) end = Math.max(end, this.book(runs, base, i, 0, packets));
+    let done = 0;
+    while (finishing.size > 0) {
+      const at = finishing.minTime;
+      const c = finishing.pop();
+      doneNs[base + c] = at;
+      end = Math.max(end, at);
+      done++;
+      for (let i = host + outStart[c]!; i < host + outStart[c + 1]!; i++) end = Math.max(end, this.book(runs, base, i, at, packets));
+    }
+    this.events += this.chip.flows.count + cores + 1;
+    return done === cores ? end + this.chip.profile.timeNs.barrier : 0;
+  }
+
+  /** Train i (flow sends[i]) leaves at `atNs` under the 'links' model: its delivery counted at its destination; returns when it arrives. */
+  private book(runs: RunModel, base: number, i: number, atNs: number, packets: Int32Array): number {
+    const f = this.sends[i]!;
+    const n = packets[f]!;
+    const arrival = n > 0 ? runs.arrive(i, n, atNs) : atNs + this.chip.flows.latencyNs[f]!;
+    // The host's flows come first in `sends`.
+    if (this.semantics === 'same-step' || i < this.chip.hostFlows.length) {
+      const d = this.sendTo[i]!;
+      this.readyNs[base + d] = Math.max(this.readyNs[base + d]!, arrival);
+      if (--this.pending[d]! === 0) this.finishing.push(this.readyNs[base + d]! + this.computeNs[d]!, d);
+    }
+    return arrival;
   }
 
   /**
