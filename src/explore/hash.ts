@@ -9,9 +9,10 @@ import type { PointSettings, SweepSettings } from './types.js';
  * Bump when what a cached point holds changes meaning, so old entries miss (2: arithmetic, energy split, utilisation,
  * area; 3: the mapper's placement budget and routing changed the cores' hops of large mappings; 4: a core's time counts
  * spikes and messages, energy prices spikes and packets in, and links may be priced: issue 18; 5: a point names its
- * placer and holds its latency model, step latencies, hottest link and bisection load).
+ * placer and holds its latency model, step latencies, hottest link and bisection load; 6: 'links' contention books each
+ * train's route when it leaves, a straight run at its busiest link, so contended latencies changed).
  */
-export const CACHE_VERSION = 5;
+export const CACHE_VERSION = 6;
 
 /** What a point without a placement axis is mapped with (the mapper's default placer), so that both share one key. */
 export const DEFAULT_PLACEMENT = 'anneal';

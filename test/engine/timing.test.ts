@@ -1,6 +1,7 @@
 // The step timeline (src/engine/timing.ts): the replay without events gives the event replay's times bit for bit,
 // on real chips with random per-core work and on random feed-forward flow graphs over a real chip's placement, in
-// both semantics; the core order it walks puts every source before its destinations, and a cycle falls back.
+// both semantics; the core order it walks puts every source before its destinations, and a cycle falls back. Under
+// 'links' contention the timeline without events (the RunModel) stays near the per-hop train model on the event queue.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -107,6 +108,41 @@ describe('the step timeline without events', () => {
         },
       ),
       { numRuns: 100 },
+    );
+  });
+});
+
+/** The golden chip's placement and flows with its profile's links contended. */
+function contended(chip: Chip): Chip {
+  return { ...chip, profile: { ...chip.profile, noc: { ...chip.profile.noc, contention: 'links' } } };
+}
+
+/** The stated bound of a 'links' step latency against the per-hop train model's on real chips (docs/noc.md; measured 1.43 over 300 steps). */
+const TRAIN_MODEL_BOUND = 1.5;
+
+describe('the step timeline under link contention', () => {
+  it('staysWithinItsBoundOfThePerHopTrainModelOnRealChips', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('dl-snn', 'fcn-snn'),
+        fc.constantFrom(9, 16),
+        semantics,
+        draws,
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 30 }),
+        (fixture, neurons, sem, d, n) => {
+          const chip = contended(realChip(fixture, neurons));
+          const steps = 2;
+          const data = counters(chip, steps, d);
+          const packets = [0, 1].map((s) => Int32Array.from({ length: chip.flows.count }, (_, f) => n[(f * 3 + s) % n.length]!));
+          const links = replay(chip, sem, data, steps, 'direct', packets);
+          const trains = replay(chip, sem, data, steps, 'events', packets);
+          links.latency.forEach((l, t) => {
+            expect(l).toBeLessThanOrEqual(trains.latency[t]! * TRAIN_MODEL_BOUND);
+            expect(trains.latency[t]!).toBeLessThanOrEqual(l * TRAIN_MODEL_BOUND);
+          });
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
