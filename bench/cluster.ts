@@ -73,38 +73,53 @@ function computedMs(w: Watched, from: number): number {
   return [...w.output.slice(from).matchAll(/: computed in (\d+) ms/g)].reduce((a, m) => a + Number(m[1]), 0);
 }
 
-/** A point's phases on its job thread (ms), as the worker logs them; `kept`: its mapping came from an earlier point. */
+/** A point's phases on its job thread (ms), as the worker logs them; `kept`/`chipKept`: its mapping/chip came from an earlier point. */
 interface Phases {
   setup: number;
   map: number;
   samples: number;
   run: number;
+  chip: number;
   kept: number;
+  chipKept: number;
+  /** The job thread's time on a core and waiting for one (Linux's schedstat; 0 where the log has none). */
+  core: number;
+  waiting: number;
 }
 
-const PHASES = /: model and key (\d+) ms, mapping (\d+) ms \((kept|made)\), samples (\d+) ms, chip and run (\d+) ms/g;
+const PHASES =
+  /: model and key (\d+) ms, mapping (\d+) ms \((kept|made)\), samples (\d+) ms, chip and run (\d+) ms \(chip and engine (\d+) ms, (kept|made)\)(?:; on a core (\d+) ms, waiting for one (\d+) ms)?/g;
+
+const NO_PHASES: Phases = { setup: 0, map: 0, samples: 0, run: 0, chip: 0, kept: 0, chipKept: 0, core: 0, waiting: 0 };
 
 /** The phases of the points the worker's log shows from character `from` on, added up. */
 function phases(w: Watched, from: number): Phases {
-  const sum: Phases = { setup: 0, map: 0, samples: 0, run: 0, kept: 0 };
+  const sum = { ...NO_PHASES };
   for (const m of w.output.slice(from).matchAll(PHASES)) {
     sum.setup += Number(m[1]);
     sum.map += Number(m[2]);
     sum.kept += m[3] === 'kept' ? 1 : 0;
     sum.samples += Number(m[4]);
     sum.run += Number(m[5]);
+    sum.chip += Number(m[6]);
+    sum.chipKept += m[7] === 'kept' ? 1 : 0;
+    sum.core += Number(m[8] ?? 0);
+    sum.waiting += Number(m[9] ?? 0);
   }
   return sum;
 }
 
 function addPhases(a: Phases, b: Phases): Phases {
-  return { setup: a.setup + b.setup, map: a.map + b.map, samples: a.samples + b.samples, run: a.run + b.run, kept: a.kept + b.kept };
+  return Object.fromEntries(Object.keys(a).map((k) => [k, a[k as keyof Phases] + b[k as keyof Phases]])) as unknown as Phases;
 }
 
 /** Per point (means over the POINTS of a round): where a point's time went on its job thread. */
 function phaseLine(p: Phases): string {
   const per = (x: number) => `${(x / POINTS).toFixed(0)} ms`;
-  return `chip and run ${per(p.run)}, mapping ${per(p.map)} (${p.kept} of ${POINTS} kept from an earlier point), samples ${per(p.samples)}, model and key ${per(p.setup)}`;
+  return (
+    `on a core ${per(p.core)}, waiting for one ${per(p.waiting)}; chip and run ${per(p.run)} (chip and engine ${per(p.chip)}, ${p.chipKept} of ${POINTS} kept), ` +
+    `mapping ${per(p.map)} (${p.kept} of ${POINTS} kept), samples ${per(p.samples)}, model and key ${per(p.setup)}`
+  );
 }
 
 interface Timed {
@@ -115,6 +130,9 @@ interface Timed {
   computing: number;
   /** CPU seconds this process (the client: sweep setup, upload, gathering) used. */
   client: number;
+  /** CPU seconds the worker processes used besides their job threads (BullMQ, V8's helper threads), and Redis. */
+  beside: number;
+  redis: number;
   phases: Phases;
   rows: string;
 }
@@ -129,6 +147,8 @@ async function timedSweep(url: string, seed: number, dir: string, workers: Watch
   const busy0 = machineBusy();
   const own0 = own();
   const mine0 = mine();
+  const workers0 = workers.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0);
+  const redis0 = cpuSeconds(redis.proc.pid);
   const t0 = performance.now();
   const r = await runSweep(options(url, seed, dir));
   const s = (performance.now() - t0) / 1000;
@@ -136,7 +156,17 @@ async function timedSweep(url: string, seed: number, dir: string, workers: Watch
   const other = busy0 === null || busy1 === null ? null : Math.max(0, busy1 - busy0 - (own() - own0)) / s;
   const computing = workers.reduce((a, w, i) => a + computedMs(w, logged[i]!), 0) / 1000;
   const ph = workers.map((w, i) => phases(w, logged[i]!)).reduce(addPhases);
-  return { s, other, computing, client: mine() - mine0, phases: ph, rows: JSON.stringify(r.rows) };
+  const workersCpu = workers.reduce((a, w) => a + cpuSeconds(w.proc.pid), 0) - workers0;
+  return {
+    s,
+    other,
+    computing,
+    client: mine() - mine0,
+    beside: Math.max(0, workersCpu - ph.core / 1000),
+    redis: cpuSeconds(redis.proc.pid) - redis0,
+    phases: ph,
+    rows: JSON.stringify(r.rows),
+  };
 }
 
 interface Rounds {
@@ -148,8 +178,10 @@ interface Rounds {
   point: number;
   /** Most CPUs other processes used in a round. */
   other: number | null;
-  /** Median CPU seconds of the client per sweep. */
+  /** Median CPU seconds per sweep of the client, the workers beside their job threads, and Redis. */
   client: number;
+  beside: number;
+  redis: number;
   /** The phases of the round of median wall time. */
   phases: Phases;
   rows: string[];
@@ -170,6 +202,8 @@ async function onWorkers(n: number, url: string, dir: string, redis: Watched, se
       point: median(runs.map((r) => r.computing / POINTS)),
       other: others.includes(null) ? null : Math.max(...(others as number[])),
       client: median(runs.map((r) => r.client)),
+      beside: median(runs.map((r) => r.beside)),
+      redis: median(runs.map((r) => r.redis)),
       phases: [...runs].sort((a, b) => a.s - b.s)[Math.floor(runs.length / 2)]!.phases,
       rows: runs.map((r) => r.rows),
     };
@@ -213,7 +247,8 @@ export default async function run(): Promise<void> {
     );
     say(`  per point on 1 worker: ${phaseLine(one.phases)}`);
     say(`  per point on 2 workers: ${phaseLine(two.phases)}`);
-    say(`  the client (this process: sweep setup, model upload, gathering) used ${one.client.toFixed(2)} and ${two.client.toFixed(2)} CPU-s per sweep`);
+    const cpu = (r: Rounds) => `client ${r.client.toFixed(2)}, workers beside their job threads ${r.beside.toFixed(2)}, Redis ${r.redis.toFixed(2)}`;
+    say(`  CPU-s per sweep besides the job threads (client: this process, sweep setup, upload, gathering): 1 worker: ${cpu(one)}; 2 workers: ${cpu(two)}`);
     say(
       `  speedup ${speedup.toFixed(2)}× (target ≥ ${TARGET}×${speedup >= TARGET ? ', met' : ', NOT met'}); identical results: ${same ? 'yes' : 'NO'}; other processes used ${other} during the sweeps`,
     );
