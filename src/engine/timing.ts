@@ -126,7 +126,8 @@ export class StepTimeline {
     const table = chipLinks(chip);
     const { noc } = chip.profile;
     const contended = noc.contention === 'links';
-    this.sends = Int32Array.from([...chip.hostFlows, ...chip.outFlows]);
+    // Only the 'links' model reads these (8 bytes a flow).
+    this.sends = contended ? Int32Array.from([...chip.hostFlows, ...chip.outFlows]) : new Int32Array(0);
     this.sendTo = Int32Array.from(this.sends, (f) => chip.flows.dst[f]!);
     this.runs = contended && replay === 'direct' ? new RunModel(table, linkHeadNs(chip.profile, table.kind), this.sends) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
