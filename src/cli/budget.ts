@@ -2,18 +2,32 @@
 // limits a run asks for --yes; beyond what this machine can hold it is refused even then. The figures are upper
 // bounds from the network's shapes (dense synaptic operations, the largest buffers), not promises.
 
-import { weightShapes } from '../net/tensor.js';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import type { SegDataset } from '../data/types.js';
-import { UserError } from '../errors.js';
-import { HOST_TILE, MeshCoords } from '../geometry/mesh.js';
+import { MappingInfeasible, UserError } from '../errors.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
 import { mapModel } from '../runs/prepare.js';
-import { kernelsFromShapes, layerStats } from '../net/index.js';
-import type { Model, Network } from '../net/types.js';
+import type { Model } from '../net/types.js';
+import { chipBytes, chipSize, engineBytes, gib, modelCost, referenceBytes, type ChipHolding, type ChipSize, type NetCost } from '../runs/memory.js';
 import { int, si } from '../units.js';
+
+// The byte counts live in runs/memory.ts (paper reads them too); these names stay importable from here.
+export {
+  BYTES_PER_HOP,
+  CHIP_BYTES_PER_FLOW,
+  chipSize,
+  engineBytes,
+  inputBytes,
+  LINK_BYTES_PER_FLOW,
+  modelCost,
+  netCost,
+  referenceBytes,
+  type ChipHolding,
+  type ChipSize,
+  type NetCost,
+} from '../runs/memory.js';
 
 export interface Limits {
   /**
@@ -40,38 +54,6 @@ export function machineLimits(): Limits {
   return { work: WORK_LIMIT, memory: MEMORY_LIMIT, machine: totalmem(), heap: Math.min(totalmem(), getHeapStatistics().heap_size_limit) };
 }
 
-/** What a network costs: totals over its layers (info's figures), plus what the buffers are sized by. */
-export interface NetCost {
-  neurons: number;
-  parameters: number;
-  /** Dense synaptic operations per timestep (paper Eq. 9): every weight meets every input once. */
-  synOpsPerStep: number;
-  /** Input values per timestep (C·H·W). */
-  inputValues: number;
-  /** Neurons of the largest layer (per-layer buffers are sized by it). */
-  largestLayer: number;
-  timesteps: number;
-}
-
-export function netCost(network: Network, weightShapes: ReadonlyMap<string, readonly number[]>): NetCost {
-  const layers = layerStats(network, kernelsFromShapes(new Map([...weightShapes].map(([k, s]) => [k, [...s]]))));
-  const sum = (f: (l: (typeof layers)[number]) => number) => layers.reduce((a, l) => a + f(l), 0);
-  const input = network.populations.filter((p) => p.role === 'input').reduce((a, p) => a + p.shape.c * p.shape.h * p.shape.w, 0);
-  const largestLayer = Math.max(0, ...layers.map((l) => l.neurons));
-  return {
-    neurons: sum((l) => l.neurons),
-    parameters: sum((l) => l.parameters),
-    synOpsPerStep: sum((l) => l.annFlops),
-    inputValues: input,
-    largestLayer,
-    timesteps: network.timesteps,
-  };
-}
-
-export function modelCost(model: Model): NetCost {
-  return netCost(model.network, weightShapes(model));
-}
-
 /** Refuse a network no command could hold, whatever it is asked to do with it. */
 export function checkArchitecture(c: NetCost): void {
   if (c.neurons > MAX_NEURONS)
@@ -81,20 +63,6 @@ export function checkArchitecture(c: NetCost): void {
       `the network would have ${si(c.parameters)} parameters, over the limit of ${si(MAX_PARAMETERS)}; lower --width, --classes or --input-channels`,
     );
 }
-
-// Bytes per neuron and per parameter, measured (RSS over a bare start) with a 16× larger input: the reference
-// simulator holds ~22 B a neuron, the engine ~84 B (its per-core state and mapping); doubled for headroom.
-const REFERENCE_BYTES_PER_NEURON = 48;
-const ENGINE_BYTES_PER_NEURON = 168;
-/** Weights as float32, plus one working copy (folded, blocked or quantized). */
-const BYTES_PER_PARAMETER = 8;
-
-/** One sample's input over all timesteps, as float32 (DVS frames, or the encoder's per-step spikes). */
-export const inputBytes = (c: NetCost, steps = c.timesteps) => 4 * c.inputValues * steps;
-
-export const referenceBytes = (c: NetCost, steps = c.timesteps) =>
-  BYTES_PER_PARAMETER * c.parameters + REFERENCE_BYTES_PER_NEURON * c.neurons + inputBytes(c, steps);
-export const engineBytes = (c: NetCost, steps = c.timesteps) => BYTES_PER_PARAMETER * c.parameters + ENGINE_BYTES_PER_NEURON * c.neurons + inputBytes(c, steps);
 
 /** A run's estimate: dense synaptic operations and peak bytes, each with how it was reckoned (in terms of its flags). */
 export interface Estimate {
@@ -107,8 +75,6 @@ export interface Estimate {
   /** The flags to lower, e.g. "--count or --noise". */
   lower: string;
 }
-
-const gib = (b: number) => `${(b / 2 ** 30).toPrecision(b < 2 ** 30 ? 2 : 3)} GiB`;
 
 /** Refuse a run beyond the machine, or beyond the limits without --yes; one line with the estimate and the limit. */
 export function checkBudget(command: string, e: Estimate, yes: boolean, limits: Limits = machineLimits()): void {
@@ -139,7 +105,15 @@ export interface RunPlan {
   copies?: number;
   /** Bytes held on top of the simulator's (e.g. a zoo's calibration maps), and what they are. */
   extra?: [bytes: number, what: string];
+  /** Engine runs: the mapped chip each copy builds (a run in-thread on it); without it, neurons and weights only. */
+  chip?: MappedChip;
   lower: string;
+}
+
+/** A mapped chip's size and whether its runs list every hop: what a run on it holds beside the network. */
+export interface MappedChip {
+  size: ChipSize;
+  hopLists: boolean;
 }
 
 export function runEstimate(p: RunPlan): Estimate {
@@ -147,11 +121,13 @@ export function runEstimate(p: RunPlan): Estimate {
   const [n, what] = p.passes ?? [1, ''];
   const [extraBytes, extraWhat] = p.extra ?? [0, ''];
   const samples = `${int(p.samples)} sample${p.samples === 1 ? '' : 's'}${n > 1 ? ` × ${int(n)} ${what}` : ''}`;
+  const each = p.chip ? chipBytes(p.cost, p.chip.size, { workers: 0, hopLists: p.chip.hopLists }).bytes : (p.engine ? engineBytes : referenceBytes)(p.cost);
+  const chip = p.chip ? `a chip of ${si(p.chip.size.flows)} flows${p.chip.hopLists ? ` and ${si(p.chip.size.hops)} hops listed` : ''}, ` : '';
   return {
     ops: p.samples * n * steps * p.cost.synOpsPerStep,
     opsOf: `${samples} × ${p.stepsOf ?? `T=${int(steps)}`} × ${si(p.cost.synOpsPerStep)} per step`,
-    bytes: (p.copies ?? 1) * (p.engine ? engineBytes : referenceBytes)(p.cost) + extraBytes,
-    bytesOf: `${p.copies && p.copies > 1 ? `${p.copies} × (` : ''}weights, ${p.engine ? 'core' : 'neuron'} state and one input${p.copies && p.copies > 1 ? ')' : ''}${extraWhat ? `, ${extraWhat}` : ''}`,
+    bytes: (p.copies ?? 1) * each + extraBytes,
+    bytesOf: `${p.copies && p.copies > 1 ? `${p.copies} × (` : ''}${chip}weights, ${p.engine || p.chip ? 'core' : 'neuron'} state and one input${p.copies && p.copies > 1 ? ')' : ''}${extraWhat ? `, ${extraWhat}` : ''}`,
     lower: p.lower,
   };
 }
@@ -162,53 +138,12 @@ export function checkRun(command: string, p: RunPlan, yes: boolean, limits?: Lim
   checkBudget(command, runEstimate(p), yes, limits);
 }
 
-/** What a chip build allocates in proportion to, read off a mapping before the chip is built. */
-export interface ChipSize {
-  /** One per (source tile, destination tile, projection): the mapping's flows are the engine's. */
-  flows: number;
-  /** Links crossed by all routes together: ports (or the host link) plus X-then-Y grid hops. */
-  hops: number;
-}
-
-export function chipSize(mapping: Mapping, profile: CoreProfile): ChipSize {
-  const m = new MeshCoords(mapping.placement.geometry, profile.noc.hostEntry);
-  const { src, dst } = mapping.flows;
-  const slot = mapping.placement.slotOfTile;
-  let hops = 0;
-  for (let f = 0; f < src.length; f++) {
-    const a = src[f] === HOST_TILE ? HOST_TILE : slot[src[f]!]!;
-    const b = slot[dst[f]!]!;
-    hops += 2 + Math.abs(m.gx[b]! - m.xOf(a)) + Math.abs(m.gy[b]! - m.yOf(a));
-  }
-  return { flows: src.length, hops };
-}
-
-// Bytes per flow in each copy of the chip (engine/flows.ts, chip.ts; every worker thread builds its own): the flow
-// table's eight int32 columns and float64 latency (40), the builder's four doubling int32 columns before they are cut
-// to length (up to 32), the outgoing CSR and the emit boxes' flow ids (8).
-export const CHIP_BYTES_PER_FLOW = 80;
-// Bytes per flow held once, on the main thread: the link table's route runs and ends (9 int32, link-table.ts), a
-// step's packets (int32), and the shared step state (int32 count + float64 ops, twice when pipelined: 24).
-export const LINK_BYTES_PER_FLOW = 64;
-/** Per-hop route lists (int32 link + float64 head latency), made only for 'links' contention's train model. */
-export const BYTES_PER_HOP = 12;
-
-/** How the engine will hold a mapped chip. */
-export interface ChipHolding {
-  /** Worker threads (0: the main thread computes the cores). */
-  workers: number;
-  /** Whether the per-hop route lists are made (noc.contention 'links'). */
-  hopLists: boolean;
-}
-
-/** Bytes of a run on a mapped chip: the network's state and the chip's flows in every copy, the link table once. */
+/** A run on a mapped chip (runs/memory.ts chipBytes) as an estimate: its bytes and what they are made of, in flags. */
 export function chipRunEstimate(cost: NetCost, size: ChipSize, h: ChipHolding, lower: string, steps = cost.timesteps): Estimate {
-  const copies = h.workers > 0 ? h.workers + 1 : 1;
-  const perCopy = engineBytes(cost, steps) + CHIP_BYTES_PER_FLOW * size.flows;
-  const once = LINK_BYTES_PER_FLOW * size.flows + (h.hopLists ? BYTES_PER_HOP * size.hops + 4 * size.flows : 0);
+  const { bytes, copies } = chipBytes(cost, size, h, steps);
   const flows = `${si(size.flows)} flows${h.hopLists ? ` and ${si(size.hops)} hops listed` : ''}`;
   return {
-    bytes: copies * perCopy + once,
+    bytes,
     bytesOf: `${copies > 1 ? `${copies} chip copies (--workers ${h.workers} and the main thread) × ` : ''}${flows}, weights and core state`,
     lower,
   };
@@ -223,6 +158,19 @@ export function checkMappedRun(command: string, model: Model, mapping: Mapping, 
   // Each worker thread builds its own chip: fewer workers is the plainer fix; without them, a smaller network.
   const lower = workers > 0 ? '--workers (each worker thread builds its own chip)' : '--size or --width';
   checkBudget(command, chipRunEstimate(modelCost(model), chipSize(mapping, profile), holding, lower), yes, limits);
+}
+
+/**
+ * The chip a model maps to on a profile, as a run maps it; undefined where it does not fit (a sweep's points may vary
+ * the profile until it does: their estimate then counts neurons and weights only).
+ */
+export function mappedChip(model: Model, profile: CoreProfile): MappedChip | undefined {
+  try {
+    return { size: chipSize(mapModel(model, profile), profile), hopLists: profile.noc.contention === 'links' };
+  } catch (e) {
+    if (e instanceof MappingInfeasible) return undefined;
+    throw e;
+  }
 }
 
 /** The run's mapping (the one given, or the mapper's, as the run would make it), checked by checkMappedRun before any chip is built. */

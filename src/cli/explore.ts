@@ -24,10 +24,11 @@ import { FORCE_FLAG, FORCE_HELP } from './force.js';
 import { loadModel } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
 import { openDataset, parseDataSpec } from '../data/index.js';
-import { checkRun, checkSplitCount, modelCost } from './budget.js';
+import { checkRun, checkSplitCount, mappedChip, modelCost, type Limits } from './budget.js';
+import { loadProfile } from '../hw/profile.js';
 import { parseChoice, parseIntFlag, parseNumberFlag, RANGES, withRange, YES_FLAG, YES_HELP } from './options.js';
 
-interface ExploreFlags {
+export interface ExploreFlags {
   model: string;
   profile: string;
   vary: string[];
@@ -61,7 +62,7 @@ function list<T>(value: string, parse: (v: string) => T): T[] {
   ].map(parse);
 }
 
-interface SweepShape {
+export interface SweepShape {
   samples: number;
   timesteps: number[];
   semantics: Semantics[];
@@ -70,8 +71,11 @@ interface SweepShape {
   settings: { data: string; split: 'train' | 'val'; dataSeed: number };
 }
 
-/** Every point maps and runs the model on the engine: the points are the --vary values' product × T values × semantics. */
-function checkSweepBudget(flags: ExploreFlags, loaded: LoadedModel, s: SweepShape): void {
+/**
+ * Every point maps and runs the model on the engine: the points are the --vary values' product × T values × semantics.
+ * Each sweep thread holds one point's chip at a time, counted as a run on the model mapped to --profile as given.
+ */
+export function checkSweepBudget(flags: ExploreFlags, loaded: LoadedModel, s: SweepShape, limits?: Limits): void {
   const combos = flags.vary.reduce((n, v) => n * v.slice(v.indexOf('=') + 1).split(',').length, s.arithmetic.length);
   const depth = loaded.model.network.populations.length;
   const steps = s.semantics.flatMap((sem) => s.timesteps.map((t) => t + (sem === 'pipelined' ? depth : 0)));
@@ -85,8 +89,9 @@ function checkSweepBudget(flags: ExploreFlags, loaded: LoadedModel, s: SweepShap
     stepsOf: `T=${steps.join('+')}`,
     engine: true,
     copies,
+    chip: mappedChip(loaded.model, loadProfile(flags.profile)),
   };
-  checkRun('explore', { ...plan, lower: '--samples, --vary values, --timesteps or --workers' }, flags.yes ?? false);
+  checkRun('explore', { ...plan, lower: '--samples, --vary values, --timesteps or --workers' }, flags.yes ?? false, limits);
   const { data, split, dataSeed } = s.settings;
   if (data !== NOISE_DATA)
     checkSplitCount('--samples', s.samples, openDataset(parseDataSpec(data), split, dataSeed, loaded.model.network.spec.inputHeight), flags.yes ?? false);

@@ -5,6 +5,8 @@ import { MappingInfeasible } from '../errors.js';
 import type { Progress } from '../eval/progress.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { LoadedModel } from '../io/types.js';
+import { totalmem } from 'node:os';
+import { beyondMachine } from '../runs/memory.js';
 import { mapModel } from '../runs/prepare.js';
 import { runReport, type RunReport } from '../runs/report.js';
 import { datasetSamples } from '../runs/samples.js';
@@ -79,6 +81,9 @@ async function runOn(ctx: PaperContext, loaded: LoadedModel, name: string, profi
   try {
     // Mapped first: a profile the model does not fit is a refusal whatever the data.
     const mapping = mapModel(model, profile);
+    // The run's chip counted as `run` counts it (flows in the chip, the link table): past the machine it is this profile's result.
+    const held = beyondMachine(model, mapping, profile, totalmem());
+    if (held !== null) return { profile: profile.name, fits: false, reason: held };
     if (ctx.queue !== undefined) return await queuedRun(ctx, ctx.queue, loaded, profile);
     return await runReport({
       model,

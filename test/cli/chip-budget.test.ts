@@ -8,6 +8,7 @@ import { compactLinkTable } from '../../src/engine/link-table.js';
 import {
   checkMappedRun,
   mapForRun,
+  mappedChip,
   chipRunEstimate,
   chipSize,
   CHIP_BYTES_PER_FLOW,
@@ -18,9 +19,16 @@ import {
   type Limits,
 } from '../../src/cli/budget.js';
 import { buildNetwork, defaultSpec } from '../../src/net/index.js';
-import { profileWith } from '../mapping/helpers.js';
+import { profileJson, profileWith } from '../mapping/helpers.js';
 import { golden, mapModel, smallCores } from '../engine/helpers.js';
 import { refusal } from './refusal.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkSweepBudget, type ExploreFlags, type SweepShape } from '../../src/cli/explore.js';
+import { NOISE_DATA } from '../../src/explore/index.js';
+import { loadProfile } from '../../src/hw/profile.js';
+import type { LoadedModel } from '../../src/io/types.js';
 
 const GiB = 2 ** 30;
 /** The zoo's fcn-vgg9 as the paper runs it (64×64, width 1, 21 classes, T=20) mapped on loihi: 13,251 cores. */
@@ -108,6 +116,31 @@ describe('the memory estimate of a mapped chip', () => {
     const limits: Limits = { work: WORK_LIMIT, memory: 12 * size.hops, machine: 16 * GiB, heap: 4 * GiB };
     const m = mapModel(g.model, links);
     expect(refusal(() => checkMappedRun('run', g.model, m, links, 0, false, limits))).toContain('hops listed');
+  });
+
+  it('countsEachExploreThreadsChipAsARunOnItAndRefusesPastTheLimitNamingWorkers', () => {
+    // The model as explore maps it (--profile as given, a file here): every sweep thread holds one point's chip.
+    const file = join(mkdtempSync(join(tmpdir(), 'explore-budget-')), 'cores9.json');
+    writeFileSync(file, JSON.stringify({ ...profileJson('loihi', { neuronsPerCore: 9 }), name: 'cores9' }));
+    const chip = mappedChip(g.model, loadProfile(file))!;
+    expect(chip).toEqual({ size: chipSize(mapModel(g.model, loadProfile(file)), loadProfile(file)), hopLists: false });
+    const alone = chipRunEstimate(modelCost(g.model), chip.size, { workers: 0, hopLists: false }, 'x').bytes!;
+    const limits: Limits = { work: WORK_LIMIT, memory: 2.5 * alone, machine: 16 * GiB, heap: 4 * GiB };
+    const flags = { profile: file, vary: ['neuronsPerCore=9,10,11,12'] } as ExploreFlags;
+    const sweep = (workers: number): SweepShape => ({
+      samples: 1,
+      timesteps: [g.model.network.timesteps],
+      semantics: ['same-step'],
+      arithmetic: ['float'],
+      workers,
+      settings: { data: NOISE_DATA, split: 'val', dataSeed: 0 },
+    });
+    const loaded = { model: g.model } as LoadedModel;
+    expect(() => checkSweepBudget(flags, loaded, sweep(2), limits)).not.toThrow();
+    expect(refusal(() => checkSweepBudget(flags, loaded, sweep(3), limits))).toMatch(
+      /^explore: needs about [\d.]+ GiB of memory \(3 × \(a chip of [\d.]+ k flows, weights, core state and one input\)\), over the [\d.]+ GiB limit; give --yes to go ahead, or lower --samples, --vary values, --timesteps or --workers$/,
+    );
+    expect(() => checkSweepBudget({ ...flags, yes: true }, loaded, sweep(3), limits)).not.toThrow();
   });
 
   it('mapsARunAsTheRunWouldOrKeepsTheGivenMappingThenChecksIt', () => {
