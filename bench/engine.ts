@@ -190,10 +190,12 @@ function profileLines(chip: Chip, p: WorkerProfile, runs: number): string {
   const ms = (v: number) => (v / runs).toFixed(0);
   const pair = (xs: number[]) => xs.map(ms).join('/');
   const sum = (rows: number[][]) => rows.flat().reduce((a, b) => a + b, 0);
-  const layers = chip.plan.populations.map((pop, li) => `${pop.name} ${pair(p.busyMs[li]!)} (${pair(p.waitMs[li]!)})`);
+  // A phase updates a layer's blocks and counts the layer before's mapped cores; one more counts the last layer's.
+  const names = [...chip.plan.populations.map((pop) => pop.name), 'last counts'];
+  const phases = p.busyMs.map((row, i) => `${names[i] ?? i} ${pair(row)} (${pair(p.waitMs[i]!)})`);
   return [
     `  2 workers, where the time went per inference (ms, thread 1/thread 2): busy ${pair([0, 1].map((t) => sum(p.busyMs.map((r) => [r[t]!]))))}, waiting for a layer's last block ${pair([0, 1].map((t) => sum(p.waitMs.map((r) => [r[t]!]))))}; ${p.steps / runs} step messages to each thread, ${ms(p.messageMs)} ms of ${ms(p.roundMs)} outside the threads`,
-    `  per layer, busy (waiting): ${layers.join(', ')}`,
+    `  per phase (a layer's updates, the layer before's counts), busy (waiting): ${phases.join(', ')}`,
   ].join('\n');
 }
 
