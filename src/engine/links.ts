@@ -297,6 +297,7 @@ export class RunModel {
 
   /** The busiest position of [lo, hi) (the lowest of equals). */
   private busiest(lo: number, hi: number): number {
+    if (hi - lo === 1) return lo;
     const j = 31 - Math.clz32(hi - lo);
     const at = j * this.busy.length;
     const a = this.argmax[at + lo]!;
