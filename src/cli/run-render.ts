@@ -18,6 +18,17 @@ function ops(x: number): string {
 
 type Row = ComparisonLayer | (ComparisonTotals & { population: 'total'; neurons: number; spikeRate: null; inputSpikeRate: null; geometry: null });
 
+const isRelay = (l: object): boolean => 'relay' in l && l.relay === true;
+
+/** Why relay rows show no ratios (a relay has no synaptic input of its own in the paper's model), when there are any. */
+function relayNote(r: RunReport): string[] {
+  const relays = r.comparison.layers.filter(isRelay).map((l) => l.population);
+  if (relays.length === 0) return [];
+  return [
+    `— on a relay row (${relays.join(', ')}): the paper's model charges a pooling relay nothing (the pool is free in Eq. 9, no synapses of its own), so its measured ACs have no analytic count to compare with.`,
+  ];
+}
+
 function opsTable(r: RunReport): string {
   const t = r.comparison.total;
   const rows: Row[] = [
@@ -28,13 +39,13 @@ function opsTable(r: RunReport): string {
     { header: 'layer', value: (l) => l.population },
     { header: 'neurons', value: (l) => int(l.neurons) },
     { header: 'rate own', value: (l) => (l.spikeRate === null ? '' : l.spikeRate.toFixed(3)) },
-    { header: 'rate in', value: (l) => (l.inputSpikeRate === null ? '' : l.inputSpikeRate.toFixed(3)) },
+    { header: 'rate in', value: (l) => (l.inputSpikeRate === null ? '' : isRelay(l) ? '—' : l.inputSpikeRate.toFixed(3)) },
     { header: 'FLOPs_ANN', value: (l) => ops(l.annFlops) },
     { header: 'SNN own', value: (l) => ops(l.snnFlops.own) },
     { header: 'SNN in', value: (l) => ops(l.snnFlops.input) },
     { header: 'ACs measured', value: (l) => ops(l.measuredAcs) },
-    { header: 'meas/in', value: (l) => times(l.acRatio) },
-    { header: 'even spikes', value: (l) => (l.geometry ? times(l.geometry.expectedAcRatio) : '') },
+    { header: 'meas/in', value: (l) => (isRelay(l) ? '—' : times(l.acRatio)) },
+    { header: 'even spikes', value: (l) => (isRelay(l) ? '—' : l.geometry ? times(l.geometry.expectedAcRatio) : '') },
     { header: 'MACs measured', value: (l) => ops(l.measuredMacs) },
   ]);
 }
@@ -48,7 +59,7 @@ function energyTable(r: RunReport): string {
     { header: 'E_SNN own', value: (l) => energyText(l.snnEnergyPJ.own) },
     { header: 'E_SNN in', value: (l) => energyText(l.snnEnergyPJ.input) },
     { header: 'E_SNN measured', value: (l) => energyText(l.measured45nmPJ) },
-    { header: 'E_ANN/E_SNN measured', value: (l) => times(l.annEnergyPJ / l.measured45nmPJ) },
+    { header: 'E_ANN/E_SNN measured', value: (l) => (isRelay(l) ? '—' : times(l.annEnergyPJ / l.measured45nmPJ)) },
   ]);
 }
 
@@ -111,6 +122,7 @@ export function renderRunReport(r: RunReport, head: string, aboutMiou: string[] 
     `SNN own / SNN in = FLOPs_SNN (Eq. 10) with each rate; ACs/MACs measured = the engine's exact counts; meas/in = measured ACs / SNN in;`,
     `even spikes = meas/in if spikes were spread evenly: from the geometry alone (taps in zero padding drop out, a folded avg-pool widens fan-out).`,
     `E_SNN measured = ACs × ${e.acPJ} pJ + MACs × ${e.macPJ} pJ.`,
+    ...relayNote(r),
     '',
     `E_ANN/E_SNN (Table V): analytic ${times(t.annOverSnn.analyticOwn)} with own rates, ${times(t.annOverSnn.analyticInput)} with input rates; measured operations at 45 nm ${times(t.annOverSnn.measured45nm)}`,
     energyLine(r.profile, r.comparison.total.profile),

@@ -40,6 +40,11 @@ export interface ComparisonLayer extends Omit<AnalyticLayer, 'ratio'> {
   geometry: SynapseGeometry | null;
   /** The measured operations at 45 nm: ACs × E_AC + MACs × E_MAC. */
   measured45nmPJ: number;
+  /**
+   * A pooling relay (net/relay.ts): the analytic model charges its pool nothing (Eq. 9), so its measured ACs have no
+   * analytic count, its acRatio is ∞ and E_ANN is 0 by design: a report shows no ratio for it.
+   */
+  relay?: boolean;
 }
 
 export interface ComparisonTotals extends Omit<AnalyticTotals, 'ratio'> {
@@ -155,6 +160,7 @@ export function synapseGeometry(network: Network, kernels: KernelLookup, populat
 export function compareEnergy(input: ComparisonInput): EnergyComparison {
   const analytic = analyticEnergy(input.network, input.kernels, input.activity, PAPER_45NM);
   const byName = new Map(input.measured.map((m) => [m.population, m]));
+  const relays = new Set(input.network.populations.filter((p) => p.role !== 'input' && p.relay !== undefined).map((p) => p.name));
   const layers = analytic.layers.map((a): ComparisonLayer => {
     const m = byName.get(a.population);
     if (!m) throw new Error(`compareEnergy: no measured counts for layer '${a.population}'`);
@@ -170,6 +176,7 @@ export function compareEnergy(input: ComparisonInput): EnergyComparison {
       measuredMacs: m.macs,
       acRatio: ratio(m.acs, a.snnFlops.input),
       geometry: synapseGeometry(input.network, input.kernels, a.population),
+      ...(relays.has(a.population) ? { relay: true } : {}),
       annEnergyPJ: a.annEnergyPJ,
       snnEnergyPJ: a.snnEnergyPJ,
       measured45nmPJ: measured45nm(m.acs, m.macs),

@@ -30,7 +30,11 @@ describe('--pooling', () => {
     expect([fold.code, relay.code]).toEqual([0, 0]);
     const miou = (out: string) => out.match(/^MIoU of the 1 sample: .*$/m)![0];
     expect(miou(relay.stdout)).toBe(miou(fold.stdout));
-    expect(relay.stdout).toMatch(/^conv2_pool /m);
+    // A relay row has no ratio to the paper's model (it charges the pool nothing): a dash, never ∞ or 0.00×.
+    expect(relay.stdout).toMatch(/^conv2_pool +16,384 +[\d.]+ +— +0 +0 +0 +[\d.]+ k +— +— +0$/m);
+    expect(relay.stdout).toMatch(/^conv2_pool +0\.00 pJ +0\.00 pJ +0\.00 pJ +[\d.]+ nJ +—$/m);
+    expect(relay.stdout).not.toContain('∞');
+    expect(relay.stdout).toMatch(/^— on a relay row \(conv2_pool, conv4_pool\): the paper's model charges a pooling relay nothing/m);
     expect(relay.stdout).toMatch(/^pooling: relay — conv2_pool, conv4_pool are relay populations \(graded/m);
     expect(fold.stdout).not.toMatch(/pooling: relay/);
   });

@@ -83,7 +83,12 @@ describe('the relay transform', () => {
     const profileEnergy = { synapticPJ: 1, neuronPJ: 1, routingPJ: 1, staticPJ: 1, totalPJ: 4 };
     const relay = compareEnergy({ network: m.network, kernels, activity, measured, profileEnergy }).layers.find((l) => l.population === 'l0_pool')!;
     // The relay does measured work (spikes meeting pool windows) that Eq. 9 charges to nobody: no ratio to explain.
-    expect([relay.annFlops, relay.acRatio]).toEqual([0, Infinity]);
+    expect([relay.annFlops, relay.acRatio, relay.relay]).toEqual([0, Infinity, true]);
+    expect(
+      compareEnergy({ network: m.network, kernels, activity, measured, profileEnergy })
+        .layers.filter((l) => l.relay)
+        .map((l) => l.population),
+    ).toEqual(['l0_pool']);
     expect(acGap(relay)).toBeNull();
   });
 });

@@ -84,6 +84,11 @@ describe('energyStudy (Table V)', () => {
     );
   });
 
+  it('says a pooling relay has no analytic count to compare with, not that its rate is 0', () => {
+    const relay = { acRatio: Infinity, measuredAcs: 132_000, measuredMacs: 0, geometry: null, relay: true } as ComparisonLayer;
+    expect(gapWhy(relay)).toBe("a pooling relay: Eq. 9 charges its pool nothing, so the engine's 132 k ACs have no analytic count to compare with");
+  });
+
   it('says "not shipped" for a missing network', () => {
     expect(result.models[1]).toEqual({ method: 'spiking-fcn', model: 'spiking-fcn-digits', shipped: false });
   });
