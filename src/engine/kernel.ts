@@ -45,8 +45,9 @@ function columnFlows(plan: EmitPlan): ColumnFlows | null {
   c = null;
   if (ti >= 0 && tk >= 0) {
     const { cols, flowIds, iLo, jLo, kLo, nj, nk } = plan;
-    const ids = Int32Array.from(cols.tiles, (j) => flowIds[((ti - iLo) * nj + j - jLo) * nk + tk - kLo]!);
-    c = ids.includes(-1) ? null : { start: cols.start, ids };
+    // Columns of other sources may reach tiles outside this source's box: they never come here (−1).
+    const ids = Int32Array.from(cols.tiles, (j) => (j >= jLo && j < jLo + nj ? flowIds[((ti - iLo) * nj + j - jLo) * nk + tk - kLo]! : -1));
+    c = { start: cols.start, ids };
   }
   columnCache.set(plan, c);
   return c;
