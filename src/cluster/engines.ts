@@ -19,6 +19,12 @@ import { agrees, NAME_STANDIN, readsOf, track, type Tracking } from './memo.js';
  */
 export const KEPT_CHIPS = 1;
 
+/**
+ * Past this many bytes of array buffers on the thread, a kept chip keeps only the engine in use: a paper-size engine's
+ * buffers take hundreds of MB, and a second one for the other semantics would hold them twice between points.
+ */
+export const KEPT_ENGINE_BYTES = 512 * 2 ** 20;
+
 /** What a point's chip and engine are made from, besides the profile. */
 export interface EngineRequest {
   /** A content key of the model (weights and network at the point's T) and the arithmetic. */
@@ -60,6 +66,10 @@ export class EngineMemo {
   private entries: ChipEntry[] = [];
   hits = 0;
   misses = 0;
+  /** Engines started on kept chips. */
+  started = 0;
+
+  constructor(private readonly keptEngineBytes = KEPT_ENGINE_BYTES) {}
 
   /** A chip and engine for the request: the kept ones where they fit it, else prepared for this run alone. */
   async lend(req: EngineRequest): Promise<LentRun> {
@@ -115,6 +125,8 @@ export class EngineMemo {
   private async engineOf(entry: ChipEntry, semantics: Semantics): Promise<Engine | null> {
     let engine = entry.engines.get(semantics);
     if (engine) return engine;
+    if (entry.engines.size > 0 && process.memoryUsage().arrayBuffers > this.keptEngineBytes) await closeEngines(entry);
+    this.started++;
     try {
       engine = await Engine.create(entry.chip, { semantics });
     } catch {
@@ -126,10 +138,14 @@ export class EngineMemo {
 
   private async drop(entry: ChipEntry): Promise<void> {
     this.entries = this.entries.filter((e) => e !== entry);
-    const engines = [...entry.engines.values()];
-    entry.engines.clear();
-    for (const engine of engines) await engine.close();
+    await closeEngines(entry);
   }
+}
+
+async function closeEngines(entry: ChipEntry): Promise<void> {
+  const engines = [...entry.engines.values()];
+  entry.engines.clear();
+  for (const engine of engines) await engine.close();
 }
 
 /** Prepared for this run alone, closed after it. */

@@ -65,6 +65,17 @@ describe('EngineMemo', () => {
     await memo.clear();
   }, 60_000);
 
+  it('keeps one engine per chip, the one in use, once the thread holds more array buffers than allowed', async () => {
+    const lends = async (memo: EngineMemo) => {
+      for (const semantics of ['same-step', 'pipelined', 'same-step', 'pipelined'] as const)
+        await (await memo.lend(request(profile({ 'energyPJ.synOp': 10 }), semantics))).settle(true);
+      await memo.clear();
+      return memo.started;
+    };
+    expect(await lends(new EngineMemo())).toBe(2);
+    expect(await lends(new EngineMemo(0))).toBe(4);
+  }, 60_000);
+
   it('checks after the run what the kept chip was read for since: a point whose profile differs there is not kept, nor the chip', async () => {
     const memo = new EngineMemo();
     await (await memo.lend(request(profile({ 'energyPJ.synOp': 10 })))).settle(true);
