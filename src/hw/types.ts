@@ -97,7 +97,7 @@ export interface NocSpec {
   readonly hostPacketsPerNs: number;
   /** Router (x, y) of chip (0, 0) the host's link enters the mesh at. */
   readonly hostEntry: Mesh2;
-  /** Packets one router input buffers before it holds back the link feeding it (back-pressure). */
+  /** Packets one router input buffers before it holds back the link feeding it (back-pressure; read by the per-hop train model, the tests' reference: 'links' has unbounded buffers, docs/noc.md). */
   readonly bufferPackets: number;
 }
 
