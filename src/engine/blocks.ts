@@ -35,6 +35,8 @@ export interface Blocks {
   readonly partOf: readonly Int32Array[];
   /** Per layer: the mapped tile index of every row, column and channel (a core is coreOfTile of the three). */
   readonly tileOf: ReadonlyArray<{ rows: Int32Array; cols: Int32Array; chans: Int32Array }>;
+  /** How every source counts its packets and where their ops are read. */
+  readonly sends: Sends;
 }
 
 /** Per-thread buffers of computeBlock and of the host's packet counts. */
@@ -42,9 +44,13 @@ export interface BlockScratch {
   /** Per mapped flow: packets counted this step and the synaptic ops they bring (the thread's own, like flowCursor). */
   sent: Int32Array;
   ops: Float64Array;
-  /** Per pixel of a population: events counted there (zero between uses), and the pixels touched. */
+  /**
+   * Events counted per pixel (zero between uses): of the host's input, or of a layer by channel tile and pixel,
+   * (tile · H + y) · W + x; then a source's pixels that have events (y · W + x) and their counts.
+   */
   pixels: Int32Array;
   touched: Int32Array;
+  counts: Int32Array;
   /** Per (row tile, column tile) of an emit box: packets and their row × column reach (zero between uses). */
   spatialCount: Int32Array;
   spatialOps: Float64Array;
@@ -163,14 +169,21 @@ export function layerBlocks(chip: Chip, parts = 1): Blocks {
       chans: tilesAlong(l.shape.c, l.tile.c),
     }));
     const cores = coresOfBlocks(chip, compute);
-    b = { compute, cores, partOf: cores.map((list, block) => partsOf(chip, compute, block, list)), tileOf };
+    b = {
+      compute,
+      cores,
+      partOf: cores.map((list, block) => partsOf(chip, compute, block, list)),
+      tileOf,
+      sends: buildSends(chip),
+    };
     byParts.set(parts, b);
   }
   return b;
 }
 
 export function createBlockScratch(chip: Chip): BlockScratch {
-  const pixels = Math.max(...chip.plan.network.populations.map((p) => p.shape.h * p.shape.w));
+  const layers = chip.spec.mapping.partition.layers;
+  const pixels = Math.max(...chip.plan.network.populations.map((p) => p.shape.h * p.shape.w), ...layers.map((l) => l.grid.c * l.shape.h * l.shape.w));
   let spatial = 1;
   for (const plans of [...chip.emits, chip.hostEmits]) for (const p of plans) spatial = Math.max(spatial, p.flowIds.length / Math.max(1, p.nk));
   return {
@@ -180,27 +193,25 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     ops: new Float64Array(chip.flows.count),
     pixels: new Int32Array(pixels),
     touched: new Int32Array(pixels),
+    counts: new Int32Array(pixels),
     tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
     sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
   };
 }
 
 /** Whether every source channel reaches the same target channel tiles by the same counts (a conv with one group): then only an event's pixel matters. */
-const uniformCache = new WeakMap<FanOut, boolean>();
 function uniformChannels(fan: FanOut): boolean {
-  let u = uniformCache.get(fan);
-  if (u === undefined) {
-    const n = fan.start[1]! - fan.start[0]!;
-    u = true;
-    for (let c = 1; u && c + 1 < fan.start.length; c++) {
-      const a = fan.start[c]!;
-      if (fan.start[c + 1]! - a !== n) u = false;
-      for (let g = 0; u && g < n; g++) if (fan.tiles[a + g] !== fan.tiles[g] || fan.reach[a + g] !== fan.reach[g]) u = false;
-    }
-    uniformCache.set(fan, u);
+  const n = fan.start[1]! - fan.start[0]!;
+  for (let c = 1; c + 1 < fan.start.length; c++) {
+    const a = fan.start[c]!;
+    if (fan.start[c + 1]! - a !== n) return false;
+    for (let g = 0; g < n; g++) if (fan.tiles[a + g] !== fan.tiles[g] || fan.reach[a + g] !== fan.reach[g]) return false;
   }
-  return u;
+  return true;
 }
+
+/** A source's events: idx[offset, offset + count) (their values do not change a count). */
+type Events = Pick<EventList, 'idx' | 'offset' | 'count'>;
 
 /** Packets a source sent on its flows this step, and their hops by link kind (the counter row's packetsOut and hops). */
 export interface SentTotals {
@@ -210,34 +221,79 @@ export interface SentTotals {
   chip: number;
 }
 
-/** Values per spatial cell in cellSums: the flows there, then their EW, NS and chip-crossing hops summed over the cell's channel tiles. */
-const CELL = 4;
+/**
+ * The flows of a uniform plan per spatial cell (row tile, column tile) of its box: cell ij's flows are
+ * ids[start[ij], start[ij + 1]), one per channel tile its packets reach; the segOps slot of its ops (slot[ij]); and
+ * per cell its flows' EW, NS and chip-crossing hops summed (hops[3·ij ..]). Every flow of a cell carries the cell's
+ * packets, so a cell's hops are its packets times these sums, and its ops are stored once, not per flow.
+ */
+interface CellFlows {
+  start: Int32Array;
+  ids: Int32Array;
+  slot: Int32Array;
+  hops: Float64Array;
+}
+
+/** How a source counts its packets on one consumer plan: by spatial cell where its channels all reach alike, else event by event (cells null). */
+interface SendPlan {
+  readonly plan: EmitPlan;
+  readonly cells: CellFlows | null;
+}
 
 /**
- * Per spatial cell (row tile, column tile) of a uniform plan's box, its flows and their hops summed over the channel
- * tiles its packets go to: every flow of a cell carries the cell's packet count, so a cell's sent totals are its
- * count times these sums, one multiply per cell instead of per flow.
+ * How every source counts its packets, and where each flow's destination finds the synaptic ops they bring: segOps
+ * slot opsSlot[f] times opsScale[f]. A uniform plan's flows of one spatial cell share a slot (the cell's ops before
+ * the channel reach, which is the scale); any other flow has a slot of its own and scale 1.
  */
-const cellSumsCache = new WeakMap<EmitPlan, Float64Array>();
-function cellSums(chip: Chip, plan: EmitPlan): Float64Array {
-  let sums = cellSumsCache.get(plan);
-  if (!sums) {
+export interface Sends {
+  readonly cores: readonly (readonly SendPlan[])[];
+  readonly host: readonly SendPlan[];
+  readonly opsSlot: Int32Array;
+  readonly opsScale: Float64Array;
+}
+
+function buildSends(chip: Chip): Sends {
+  const { hopsEW, hopsNS, hopsChip, count } = chip.flows;
+  const opsSlot = new Int32Array(count).fill(-1);
+  const opsScale = new Float64Array(count);
+  let slots = 0;
+  const cellFlows = (plan: EmitPlan): CellFlows => {
     const { chans, flowIds, kLo, nk } = plan;
-    const { hopsEW, hopsNS, hopsChip } = chip.flows;
-    const cells = nk > 0 ? flowIds.length / nk : 0;
-    sums = new Float64Array(CELL * cells);
-    for (let ij = 0; ij < cells; ij++)
-      for (let g = chans.start[0]!, g1 = chans.start[1]!; g < g1; g++) {
+    const n = nk > 0 ? flowIds.length / nk : 0;
+    const start = new Int32Array(n + 1);
+    const ids: number[] = [];
+    const slot = new Int32Array(n).fill(-1);
+    const hops = new Float64Array(3 * n);
+    for (let ij = 0; ij < n; ij++) {
+      for (let g = chans.start[0]!; g < chans.start[1]!; g++) {
         const f = flowIds[ij * nk + chans.tiles[g]! - kLo]!;
         if (f < 0) continue;
-        sums[CELL * ij]!++;
-        sums[CELL * ij + 1]! += hopsEW[f]!;
-        sums[CELL * ij + 2]! += hopsNS[f]!;
-        sums[CELL * ij + 3]! += hopsChip[f]!;
+        if (slot[ij]! < 0) slot[ij] = slots++;
+        ids.push(f);
+        opsSlot[f] = slot[ij]!;
+        opsScale[f] = chans.reach[g]!;
+        hops[3 * ij]! += hopsEW[f]!;
+        hops[3 * ij + 1]! += hopsNS[f]!;
+        hops[3 * ij + 2]! += hopsChip[f]!;
       }
-    cellSumsCache.set(plan, sums);
-  }
-  return sums;
+      start[ij + 1] = ids.length;
+    }
+    return { start, ids: Int32Array.from(ids), slot, hops };
+  };
+  const sendPlan = (plan: EmitPlan): SendPlan => {
+    if (uniformChannels(plan.chans)) return { plan, cells: cellFlows(plan) };
+    for (const f of plan.flowIds) {
+      if (f < 0) continue;
+      opsSlot[f] = slots++;
+      opsScale[f] = 1;
+    }
+    return { plan, cells: null };
+  };
+  const host = chip.hostEmits.map(sendPlan);
+  const cores = chip.emits.map((plans) => plans.map(sendPlan));
+  const lost = opsSlot.indexOf(-1);
+  if (lost >= 0) throw new Error(`engine: flow ${lost} is in no source's emit box, so its packets would go uncounted`);
+  return { cores, host, opsSlot, opsScale };
 }
 
 /** Add `cnt` packets of a source at (y, x) whose channels reach target channel tiles [g0, g1) of the plan's fan to the flows of its box. */
@@ -258,29 +314,52 @@ function countBox(plan: EmitPlan, y: number, x: number, g0: number, g1: number, 
   }
 }
 
-/** The events' counts per pixel into bs.pixels, the pixels counted into bs.touched; returns how many. */
+/** The events' pixels (idx mod HW) with their counts into bs.touched and bs.counts; returns how many pixels. */
 function histogram(idx: Int32Array, offset: number, end: number, HW: number, bs: BlockScratch): number {
-  const { pixels, touched } = bs;
+  const { pixels, touched, counts } = bs;
   let nt = 0;
   for (let e = offset; e < end; e++) {
     const p = idx[e]! % HW;
     if (pixels[p]++ === 0) touched[nt++] = p;
   }
+  for (let t = 0; t < nt; t++) {
+    counts[t] = pixels[touched[t]!]!;
+    pixels[touched[t]!] = 0;
+  }
   return nt;
 }
 
 /**
- * The touched pixels' counts (zeroed as read) into the plan's spatial cells: packets per cell, and the ops they bring
- * before the channel reach (the row reach times the column reach of each).
+ * The pixels of a mapped core's tile that distribute counted events at (bs.pixels, by channel tile and pixel of
+ * its layer), with their counts, into bs.touched and bs.counts, zeroing them; returns how many pixels.
  */
+function tilePixels(chip: Chip, core: number, kc: number, shape: { h: number; w: number }, bs: BlockScratch): number {
+  const { pixels, touched, counts } = bs;
+  const W = shape.w;
+  const x0 = chip.x0[core]!;
+  const x1 = chip.x1[core]!;
+  let nt = 0;
+  for (let y = chip.y0[core]!, y1 = chip.y1[core]!; y < y1; y++) {
+    const row = (kc * shape.h + y) * W;
+    for (let x = x0; x < x1; x++) {
+      const n = pixels[row + x]!;
+      if (n === 0) continue;
+      pixels[row + x] = 0;
+      touched[nt] = y * W + x;
+      counts[nt++] = n;
+    }
+  }
+  return nt;
+}
+
+/** The touched pixels' counts into the plan's spatial cells: packets per cell, and the ops they bring before the channel reach (row reach × column reach). */
 function countCells(plan: EmitPlan, nt: number, bs: BlockScratch): void {
-  const { pixels, touched, spatialCount, spatialOps } = bs;
+  const { touched, counts, spatialCount, spatialOps } = bs;
   const { rows, cols, iLo, jLo, nj } = plan;
   const W = cols.start.length - 1;
   for (let t = 0; t < nt; t++) {
     const p = touched[t]!;
-    const cnt = pixels[p]!;
-    pixels[p] = 0;
+    const cnt = counts[t]!;
     const x = p % W;
     const y = (p - x) / W;
     for (let a = rows.start[y]!, a1 = rows.start[y + 1]!; a < a1; a++) {
@@ -296,34 +375,29 @@ function countCells(plan: EmitPlan, nt: number, bs: BlockScratch): void {
 }
 
 /**
- * A uniform plan's spatial cells (zeroed as read) onto every flow of its box, in segCount and segOps at `base`: a
- * flow's packets are its cell's, its ops the cell's times its channel tile's reach. Every flow of the box is written,
- * an empty cell's with zeros, so no flow keeps an earlier step's count and none needs zeroing first.
+ * The spatial cells (zeroed as read) onto every flow of a uniform plan, in segCount and segOps at `base`: a flow's
+ * packets are its cell's, its ops the cell's times its channel tile's reach. Every flow is written, an empty cell's
+ * with zeros, so none keeps an earlier step's count and none needs zeroing first.
  */
-function writeCells(chip: Chip, st: SharedState, plan: EmitPlan, base: number, bs: BlockScratch, out: SentTotals): void {
+function writeCells(st: SharedState, cells: CellFlows, base: number, bs: BlockScratch, out: SentTotals): void {
   const { spatialCount, spatialOps } = bs;
-  const { chans, flowIds, kLo, nk } = plan;
+  const { start, ids, slot, hops } = cells;
   const { segCount, segOps } = st;
-  const sums = cellSums(chip, plan);
-  const g0 = chans.start[0]!;
-  const g1 = chans.start[1]!;
-  for (let ij = 0, n = sums.length / CELL; ij < n; ij++) {
-    if (sums[CELL * ij] === 0) continue;
+  for (let ij = 0, n = start.length - 1; ij < n; ij++) {
+    const q0 = start[ij]!;
+    const q1 = start[ij + 1]!;
+    if (q0 === q1) continue;
     const cnt = spatialCount[ij]!;
     const o = spatialOps[ij]!;
     spatialCount[ij] = 0;
     spatialOps[ij] = 0;
-    for (let g = g0; g < g1; g++) {
-      const f = flowIds[ij * nk + chans.tiles[g]! - kLo]!;
-      if (f < 0) continue;
-      segCount[base + f] = cnt;
-      segOps[base + f] = o * chans.reach[g]!;
-    }
+    segOps[base + slot[ij]!] = o;
+    for (let q = q0; q < q1; q++) segCount[base + ids[q]!] = cnt;
     if (cnt === 0) continue;
-    out.packets += cnt * sums[CELL * ij]!;
-    out.ew += cnt * sums[CELL * ij + 1]!;
-    out.ns += cnt * sums[CELL * ij + 2]!;
-    out.chip += cnt * sums[CELL * ij + 3]!;
+    out.packets += cnt * (q1 - q0);
+    out.ew += cnt * hops[3 * ij]!;
+    out.ns += cnt * hops[3 * ij + 1]!;
+    out.chip += cnt * hops[3 * ij + 2]!;
   }
 }
 
@@ -331,11 +405,10 @@ function writeCells(chip: Chip, st: SharedState, plan: EmitPlan, base: number, b
 function countEachEvent(
   chip: Chip,
   st: SharedState,
+  sends: Sends,
   plan: EmitPlan,
   base: number,
-  idx: Int32Array,
-  offset: number,
-  end: number,
+  ev: Events,
   H: number,
   bs: BlockScratch,
   out: SentTotals,
@@ -348,8 +421,8 @@ function countEachEvent(
     sent[f] = 0;
     ops[f] = 0;
   }
-  for (let e = offset; e < end; e++) {
-    const i = idx[e]!;
+  for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
+    const i = ev.idx[e]!;
     const x = i % W;
     const r = (i - x) / W;
     const y = r % H;
@@ -361,7 +434,7 @@ function countEachEvent(
     if (f < 0) continue;
     const cnt = sent[f]!;
     st.segCount[base + f] = cnt;
-    st.segOps[base + f] = ops[f]!;
+    st.segOps[base + sends.opsSlot[f]!] = ops[f]!;
     out.packets += cnt;
     out.ew += cnt * hopsEW[f]!;
     out.ns += cnt * hopsNS[f]!;
@@ -372,39 +445,38 @@ function countEachEvent(
 /**
  * Count the packets a source's events make on its flows (one per event and destination core, as emitEvents sends)
  * and the synaptic ops each brings its destination (the event's reach product over the destination's region), into
- * segCount and segOps of this parity for every flow of the plans; `out` gains the packets and their hops. Where every
- * channel reaches alike, the events are counted per pixel, the pixels per spatial cell of the box, and each cell's
- * counts go to its flows once: the work per flow is one write, not a count per event.
+ * segCount and segOps of this parity for every flow of its plans; `out` gains the packets and their hops. `nt`
+ * pixels with their event counts are in bs.touched and bs.counts: a uniform plan counts them per spatial cell of its
+ * box, and each cell's counts go to its flows once, so the work per flow is a write, not a count per event.
  */
-export function countSource(
+function countSource(
   chip: Chip,
   st: SharedState,
-  plans: readonly EmitPlan[],
+  sends: Sends,
+  plans: readonly SendPlan[],
   parity: number,
-  idx: Int32Array,
-  offset: number,
-  count: number,
-  shape: { h: number; w: number },
+  nt: number,
+  ev: Events,
+  H: number,
   bs: BlockScratch,
   out: SentTotals,
 ): void {
   const base = parity * chip.flows.count;
-  const end = offset + count;
-  for (const plan of plans) {
-    if (!uniformChannels(plan.chans)) {
-      countEachEvent(chip, st, plan, base, idx, offset, end, shape.h, bs, out);
+  for (const s of plans) {
+    if (!s.cells) {
+      countEachEvent(chip, st, sends, s.plan, base, ev, H, bs, out);
       continue;
     }
-    countCells(plan, histogram(idx, offset, end, shape.h * shape.w, bs), bs);
-    writeCells(chip, st, plan, base, bs, out);
+    countCells(s.plan, nt, bs);
+    writeCells(st, s.cells, base, bs, out);
   }
 }
 
-/** countSource for the host's events: returns the packets (the engine prices the host's hops from segCount). */
+/** countSource for the host's events (all of them, from 0): returns the packets (the engine prices the host's hops from segCount). */
 export function countEvents(
+  blocks: Blocks,
   chip: Chip,
   st: SharedState,
-  plans: readonly EmitPlan[],
   parity: number,
   idx: Int32Array,
   count: number,
@@ -412,13 +484,15 @@ export function countEvents(
   bs: BlockScratch,
 ): number {
   const out = { packets: 0, ew: 0, ns: 0, chip: 0 };
-  countSource(chip, st, plans, parity, idx, 0, count, shape, bs, out);
+  const nt = histogram(idx, 0, count, shape.h * shape.w, bs);
+  countSource(chip, st, blocks.sends, blocks.sends.host, parity, nt, { idx, offset: 0, count }, shape.h, bs, out);
   return out.packets;
 }
 
 /** A mapped core's received packets and the synaptic ops (or MACs, from graded sources) they bring, from its incoming flows' counts. */
-function countReceived(chip: Chip, st: SharedState, core: number, step: number, k: number): void {
+function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, step: number, k: number): void {
   const F = chip.flows.count;
+  const { opsSlot, opsScale } = sends;
   let packets = 0;
   let acs = 0;
   let macs = 0;
@@ -426,9 +500,9 @@ function countReceived(chip: Chip, st: SharedState, core: number, step: number, 
     const proj = chip.plan.projections[inp.proj]!;
     const base = readParity(st, step, proj.source === chip.plan.input) * F;
     let ops = 0;
-    for (let f = base + inp.flowLo, end = base + inp.flowHi; f < end; f++) {
-      packets += st.segCount[f]!;
-      ops += st.segOps[f]!;
+    for (let f = inp.flowLo; f < inp.flowHi; f++) {
+      packets += st.segCount[base + f]!;
+      ops += st.segOps[base + opsSlot[f]!]! * opsScale[f]!;
     }
     if (proj.graded) macs += ops;
     else acs += ops;
@@ -439,8 +513,11 @@ function countReceived(chip: Chip, st: SharedState, core: number, step: number, 
   ctr[k + COUNTER.packetsIn] = packets;
 }
 
-/** The block's events (C-order) into its mapped cores' outboxes, each core's in C-order too. */
-function distribute(chip: Chip, st: SharedState, blocks: Blocks, block: number, ev: EventList, shape: { h: number; w: number }): void {
+/**
+ * The block's events (C-order) into its mapped cores' outboxes, each core's in C-order too, and counted per channel
+ * tile and pixel into bs.pixels (what the cores' packets are counted from: tilePixels).
+ */
+function distribute(chip: Chip, st: SharedState, blocks: Blocks, block: number, ev: EventList, shape: { h: number; w: number }, bs: BlockScratch): void {
   const li = blocks.compute.coreLayer[block]!;
   const { rows, cols, chans } = blocks.tileOf[li]!;
   const layer = chip.spec.mapping.partition.layers[li]!;
@@ -449,14 +526,28 @@ function distribute(chip: Chip, st: SharedState, blocks: Blocks, block: number, 
   const { outIdx, outVal, outCount } = st;
   const { neuronOffset } = chip;
   for (const core of blocks.cores[block]!) outCount[core] = 0;
+  const { pixels } = bs;
   const H = shape.h;
   const W = shape.w;
+  // Events ascend, so the row (channel, y) changes only between rows that have events: one division per such row.
+  let rowStart = 0;
+  let rowEnd = 0;
+  let rowCore = 0;
+  let rowPixel = 0;
   for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
     const idx = ev.idx[e]!;
-    const x = idx % W;
-    const r = (idx - x) / W;
-    const y = r % H;
-    const core = first + (rows[y]! * gw + cols[x]!) * gc + chans[(r - y) / H]!;
+    if (idx >= rowEnd) {
+      const row = Math.floor(idx / W);
+      const y = row % H;
+      const c = (row - y) / H;
+      rowStart = row * W;
+      rowEnd = rowStart + W;
+      rowCore = first + rows[y]! * gw * gc + chans[c]!;
+      rowPixel = (chans[c]! * H + y) * W;
+    }
+    const x = idx - rowStart;
+    pixels[rowPixel + x]!++;
+    const core = rowCore + cols[x]! * gc;
     const slot = neuronOffset[core]! + outCount[core]!++;
     outIdx[slot] = idx;
     outVal[slot] = ev.val[e]!;
@@ -538,15 +629,29 @@ function countBlock(blocks: Blocks, chip: Chip, st: SharedState, cst: SharedStat
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: comp.neuronOffset[block]!, count: cst.outCount[block]! };
   const parity = writeParity(st, step);
   const ctr = st.counters;
-  distribute(chip, st, blocks, block, events, pop.shape);
+  distribute(chip, st, blocks, block, events, pop.shape, bs);
+  const chans = blocks.tileOf[comp.coreLayer[block]!]!.chans;
   for (const core of blocks.cores[block]!) {
     before?.(core);
     const k = (step * chip.cores + core) * COUNTER_COUNT;
-    ctr[k + COUNTER.spikes] = st.outCount[core]!;
-    countReceived(chip, st, core, step, k);
+    const count = st.outCount[core]!;
+    ctr[k + COUNTER.spikes] = count;
+    countReceived(chip, st, blocks.sends, core, step, k);
     const out = bs.sentTotals;
     out.packets = out.ew = out.ns = out.chip = 0;
-    countSource(chip, st, chip.emits[core]!, parity, st.outIdx, chip.neuronOffset[core]!, st.outCount[core]!, pop.shape, bs, out);
+    const nt = count > 0 ? tilePixels(chip, core, chans[chip.c0[core]!]!, pop.shape, bs) : 0;
+    countSource(
+      chip,
+      st,
+      blocks.sends,
+      blocks.sends.cores[core]!,
+      parity,
+      nt,
+      { idx: st.outIdx, offset: chip.neuronOffset[core]!, count },
+      pop.shape.h,
+      bs,
+      out,
+    );
     ctr[k + COUNTER.packetsOut] = out.packets;
     ctr[k + COUNTER.hopsEW] = out.ew;
     ctr[k + COUNTER.hopsNS] = out.ns;

@@ -68,7 +68,7 @@ export class Host {
       const { compute } = this.blocks.blocks;
       const cst = this.blocks.state;
       emitEvents(compute, cst, compute.hostEmits, compute.hostFlows, writeParity(cst, step), events, this.pop.shape, this.cursor);
-      packets = countEvents(chip, st, chip.hostEmits, parity, this.idx, n, this.pop.shape, this.counts!);
+      packets = countEvents(this.blocks.blocks, chip, st, parity, this.idx, n, this.pop.shape, this.counts!);
     } else packets = emitEvents(chip, st, chip.hostEmits, chip.hostFlows, parity, events, this.pop.shape, this.cursor);
     let nonZero = 0;
     for (let i = 0; i < this.values.length; i++) if (this.values[i] !== 0) nonZero++;

@@ -309,7 +309,7 @@ export interface SharedBuffers {
   segVal: SharedArrayBuffer;
   /** Int32 per flow × parities: packets in the segment. */
   segCount: SharedArrayBuffer;
-  /** Float64 per flow × parities: the synaptic ops the flow's packets bring its destination (layer blocks count them, blocks.ts). */
+  /** Float64 per flow × parities: the synaptic ops flows' packets bring their destinations, by ops slot (layer blocks count them: blocks.ts Sends). */
   segOps: SharedArrayBuffer;
   /** Float64 per step × core × COUNTER_COUNT. */
   counters: SharedArrayBuffer;
