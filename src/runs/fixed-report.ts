@@ -160,6 +160,10 @@ function isolatedRun(model: Model, qnet: QuantizedNet, sample: Sample, floatRun:
       if (recorded) {
         floatOut[fl.index]!.set(recorded);
         fixedOut[fl.index]!.set(recorded);
+      } else if (fl.pop.relay) {
+        // A graded relay has no spikes to replay: each side reads its own relay's values (made from the float spikes).
+        floatOut[fl.index]!.set(floats[k]!.out);
+        fixedOut[fl.index]!.set(fl.out);
       }
     });
   }

@@ -85,10 +85,17 @@ describe('graded relays in fixed point', () => {
     expect(() => quantize(relay, { ...LOIHI2, gradedSpikeBits: 5 })).not.toThrow();
   });
 
-  it('reportTheRelaysSumsAgainstTheFloatAverageTheyStandFor', () => {
-    const relay = relayModel(pooledModel(2, 3, 7, 5, 4), 'graded');
-    const report = quantizationReport(relay, quantize(relay, LOIHI2), [{ input: randomImage(2, 7, 6), seed: 6 }]);
+  it('reportTheRelaysSumsAgainstTheFloatAverageTheyStandForAndTheConvBehindAsFolded', () => {
+    const fold = pooledModel(2, 3, 7, 5, 4);
+    const relay = relayModel(fold, 'graded');
+    const samples = [{ input: randomImage(2, 7, 6), seed: 6 }];
+    const report = quantizationReport(relay, quantize(relay, LOIHI2), samples);
     // Window sums over the divisor are the float pool's averages of the same spikes, to the float32 rounding of a ninth.
     expect(report.layers.find((l) => l.population === 'l0_pool')!.errors!.isolatedCurrentError).toBeLessThan(1e-6);
+    // Fed the float reference's spikes, the conv behind the relay computes what the folded conv does, on both sides.
+    const l1 = (r: typeof report) => r.layers.find((l) => l.population === 'l1')!.errors!;
+    const folded = quantizationReport(fold, quantize(fold, LOIHI2), samples);
+    expect(l1(folded).isolatedCurrentError).toBeGreaterThan(0);
+    expect(l1(report)).toEqual(l1(folded));
   });
 });
