@@ -71,17 +71,22 @@ export function gridTable(g: GridTraffic): LinkTable {
     route.push(use(`out${to}`, LINK_KIND.eject, to, g.portTau, g.router));
     return route;
   });
+  return handTable({ kind, at, tau: packetNs, head }, routes, g.width);
+}
+
+/** A link table from its links' kinds, places, packet times and hop latencies, and each route as a list of link ids. */
+export function handTable(links: { kind: number[]; at: number[]; tau: number[]; head: number[] }, routes: number[][], width: number): LinkTable {
   const start = new Int32Array(routes.length + 1);
   routes.forEach((r, f) => (start[f + 1] = start[f]! + r.length));
   const hop = Int32Array.from(routes.flat());
   return {
-    count: kind.length,
-    kind: Uint8Array.from(kind),
-    at: Int32Array.from(at),
-    packetNs: Float64Array.from(packetNs),
+    count: links.kind.length,
+    kind: Uint8Array.from(links.kind),
+    at: Int32Array.from(links.at),
+    packetNs: Float64Array.from(links.tau),
     start,
     hop,
-    headNs: Float64Array.from(hop, (l) => head[l]!),
-    width: g.width,
+    headNs: Float64Array.from(hop, (l) => links.head[l]!),
+    width,
   };
 }

@@ -15,25 +15,12 @@ import { runEngine } from '../../src/engine/run.js';
 import type { EngineResult } from '../../src/engine/types.js';
 import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
 import { linkFixture, SMALL_MESH } from './link-fixture.js';
-import { gridTable, gridTraffic, type GridTraffic } from './link-grid.js';
+import { gridTable, gridTraffic, handTable, type GridTraffic } from './link-grid.js';
 import { profileWith } from '../mapping/helpers.js';
 
-/** A link table by hand: links with packet times `tau` and hop latencies `head`; each route a list of link ids. */
-function table(tau: number[], head: number[], routes: number[][]): LinkTable {
-  const start = new Int32Array(routes.length + 1);
-  routes.forEach((r, f) => (start[f + 1] = start[f]! + r.length));
-  const hop = Int32Array.from(routes.flat());
-  return {
-    count: tau.length,
-    kind: new Uint8Array(tau.length),
-    at: Int32Array.from(tau, (_, i) => i),
-    packetNs: Float64Array.from(tau),
-    start,
-    hop,
-    headNs: Float64Array.from(hop, (l) => head[l]!),
-    width: 1,
-  };
-}
+/** A link table by hand: links (ports) with packet times `tau` and hop latencies `head`; each route a list of link ids. */
+const table = (tau: number[], head: number[], routes: number[][]): LinkTable =>
+  handTable({ kind: tau.map(() => 0), at: tau.map((_, i) => i), tau, head }, routes, 1);
 
 /** The 'links' model's arrivals. */
 const arrivals = (t: LinkTable, packets: number[], release: number[]) => Array.from(runArrivals(t, Int32Array.from(packets), Float64Array.from(release)));
@@ -213,6 +200,13 @@ function expectWithin(model: number, reference: number, bound: number): void {
   expect(reference).toBeLessThanOrEqual(model * bound);
 }
 
+/** Both models' network makespans within their bounds of the packet-by-packet simulation's. */
+function expectBothWithin(t: LinkTable, packets: number[], release: number[]): void {
+  const reference = last(packetSimulation(t, packets, release));
+  expectWithin(last(arrivals(t, packets, release)), reference, LINKS_BOUND);
+  expectWithin(last(trains(t, packets, release)), reference, TRAINS_BOUND);
+}
+
 describe('the link models against a packet-by-packet simulation', () => {
   it('endTheNetworksWorkWithinTheirStatedBounds', () => {
     fc.assert(
@@ -222,11 +216,11 @@ describe('the link models against a packet-by-packet simulation', () => {
           head,
           flows.map((f) => f.route),
         );
-        const packets = flows.map((f) => f.packets);
-        const release = flows.map((f) => f.release);
-        const reference = last(packetSimulation(t, packets, release));
-        expectWithin(last(arrivals(t, packets, release)), reference, LINKS_BOUND);
-        expectWithin(last(trains(t, packets, release)), reference, TRAINS_BOUND);
+        expectBothWithin(
+          t,
+          flows.map((f) => f.packets),
+          flows.map((f) => f.release),
+        );
       }),
       { numRuns: 400 },
     );
@@ -238,11 +232,11 @@ describe('the link models against a packet-by-packet simulation', () => {
       fc.property(gridTraffic, (g) => {
         const t = gridTable(g);
         expect(walkedFlows(t)).toBe(0);
-        const packets = g.flows.map((f) => f.packets);
-        const release = g.flows.map((f) => f.release);
-        const reference = last(packetSimulation(t, packets, release));
-        expectWithin(last(arrivals(t, packets, release)), reference, LINKS_BOUND);
-        expectWithin(last(trains(t, packets, release)), reference, TRAINS_BOUND);
+        expectBothWithin(
+          t,
+          g.flows.map((f) => f.packets),
+          g.flows.map((f) => f.release),
+        );
       }),
       { numRuns: 300 },
     );
