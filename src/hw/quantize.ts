@@ -213,6 +213,8 @@ function relayPopulation(pop: NeuronPopulation, incoming: Omit<QProjection, 'ali
   const [proj] = incoming;
   const pool = proj?.stages[0];
   if (incoming.length !== 1 || pool?.op !== 'sumpool') throw new UserError(`${net}: relay '${pop.name}' must be fed by its pool alone`);
+  if (!profile.gradedSpikes)
+    throw new UserError(`${net}: relay '${pop.name}' sends graded spikes, which ${profile.name} does not have; relay with integrate-and-fire neurons there`);
   const C = pop.shape.c;
   const max = Math.max(...proj!.bound);
   const bits = payloadBits(max);

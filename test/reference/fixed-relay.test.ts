@@ -83,6 +83,9 @@ describe('graded relays in fixed point', () => {
       "tiny: relay 'l0_pool' sends window sums up to 9, a 5-bit graded payload (sign included), more than the 4 bits loihi2-like's graded spikes carry here; use pooling fold",
     );
     expect(() => quantize(relay, { ...LOIHI2, gradedSpikeBits: 5 })).not.toThrow();
+    expect(() => quantize(relay, profileNamed('loihi'))).toThrow(
+      "tiny: relay 'l0_pool' sends graded spikes, which loihi does not have; relay with integrate-and-fire neurons there",
+    );
   });
 
   it('reportTheRelaysSumsAgainstTheFloatAverageTheyStandForAndTheConvBehindAsFolded', () => {
