@@ -217,8 +217,9 @@ export class RunModel {
    */
   private readonly route: Int32Array;
   /**
-   * Per train and run, RUN_FIELDS numbers: the run's slowest packet time (negative where the run walks down its line,
-   * west or north), and the line's summed head latency at the run's two ends (lineNs[lo], lineNs[hi]).
+   * Per train and run, RUN_FIELDS numbers together: the run's slowest packet time (negative where the run walks down
+   * its line, west or north) and its head latency; then, set each step by `prepare`, its busiest link's record in
+   * `link` and the head latency from the run's start to that link.
    */
   private readonly runFields: Float64Array;
   /**
@@ -268,7 +269,7 @@ export class RunModel {
       let tau = 0;
       for (let p = lo; p < hi; p++) tau = Math.max(tau, this.table.packetNs[linkAt[p]!]!);
       const dir = this.table.at[linkAt[lo]!]! & 3;
-      this.runFields.set([dir === EAST || dir === SOUTH ? tau : -tau, this.lineNs[lo]!, this.lineNs[hi]!], RUN_FIELDS * (2 * i + k));
+      this.runFields.set([dir === EAST || dir === SOUTH ? tau : -tau, this.lineNs[hi]! - this.lineNs[lo]!], RUN_FIELDS * (2 * i + k));
       longest = Math.max(longest, hi - lo);
     }
     return longest;
@@ -292,7 +293,29 @@ export class RunModel {
         argmax[to + p] = busy[b]! > busy[a]! ? b : a;
       }
     }
+    this.findBusiest();
     for (let l = 0; l < this.link.length; l += LINK_FIELDS) this.link[l + FREE] = this.link[l + LAST] = this.link[l + BEFORE] = 0;
+  }
+
+  /**
+   * Every train's runs' busiest links this step, and how far into its run each lies, in one pass over the trains in
+   * booking order (independent lookups, so the memory reads overlap; `arrive` then reads them in order).
+   */
+  private findBusiest(): void {
+    const { route, runFields, lineNs } = this;
+    const { linkAt } = this.runs;
+    for (let i = 0, r = 0; r < route.length; i++, r += ROUTE) {
+      if (route[r] === WALK) continue;
+      for (let k = 0; k < 2; k++) {
+        const lo = route[r + 2 + 2 * k]!;
+        if (lo < 0) break;
+        const hi = route[r + 3 + 2 * k]!;
+        const p = this.busiest(lo, hi);
+        const q = RUN_FIELDS * (2 * i + k);
+        runFields[q + RUN_LINK] = LINK_FIELDS * linkAt[p]!;
+        runFields[q + RUN_TO] = runFields[q + RUN_TAU]! > 0 ? lineNs[p]! - lineNs[lo]! : lineNs[hi]! - lineNs[p + 1]!;
+      }
+    }
   }
 
   /** The busiest position of [lo, hi) (the lowest of equals). */
@@ -307,28 +330,22 @@ export class RunModel {
 
   /** Train i (its flow: sends[i]) of n packets, released at `releaseNs`, booked through its route: when its last packet arrives. */
   arrive(i: number, n: number, releaseNs: number): number {
-    const { route, link, lineNs, runFields } = this;
+    const { route, link, runFields } = this;
     const r = ROUTE * i;
     if (route[r] === WALK) return this.walk(this.sends[i]!, n, releaseNs);
     let l = LINK_FIELDS * route[r]!;
     let begin = this.take(l, releaseNs, n);
     let head = begin + link[l + HEAD]!;
     let tail = head + (n - 1) * link[l + TAU]!;
-    for (let k = 0; k < 2; k++) {
-      const lo = route[r + 2 + 2 * k]!;
-      if (lo < 0) break;
-      const hi = route[r + 3 + 2 * k]!;
-      const p = this.busiest(lo, hi);
+    for (let k = 0; k < 2 && route[r + 2 + 2 * k]! >= 0; k++) {
       const q = RUN_FIELDS * (2 * i + k);
-      const tau = runFields[q]!;
-      const lineLo = runFields[q + 1]!;
-      const lineHi = runFields[q + 2]!;
-      // The head reaches the run's busiest link after the run's hops before it, in the run's walking direction.
-      const at = head + (tau > 0 ? lineNs[p]! - lineLo : lineHi - lineNs[p + 1]!);
-      l = LINK_FIELDS * this.runs.linkAt[p]!;
-      begin = this.take(l, at, n);
-      head += lineHi - lineLo + (begin - at);
-      tail = Math.max(tail + lineHi - lineLo, head + (n - 1) * Math.abs(tau));
+      const tau = runFields[q + RUN_TAU]!;
+      const run = runFields[q + RUN_NS]!;
+      // The head reaches the run's busiest link after the run's hops before it.
+      const at = head + runFields[q + RUN_TO]!;
+      begin = this.take(runFields[q + RUN_LINK]!, at, n);
+      head += run + (begin - at);
+      tail = Math.max(tail + run, head + (n - 1) * Math.abs(tau));
     }
     l = LINK_FIELDS * route[r + 1]!;
     begin = this.take(l, head, n);
@@ -379,7 +396,8 @@ export class RunModel {
 /** Int32 slots per train in RunModel.route: two ports and two runs. */
 const ROUTE = 6;
 /** Numbers per run of a train in RunModel.runFields, and per link in RunModel.link. */
-const RUN_FIELDS = 3;
+const RUN_FIELDS = 4;
+const [RUN_TAU, RUN_NS, RUN_LINK, RUN_TO] = [0, 1, 2, 3];
 const LINK_FIELDS = 5;
 const [FREE, LAST, BEFORE, TAU, HEAD] = [0, 1, 2, 3, 4];
 
