@@ -148,6 +148,7 @@ export interface ComputeRequest {
    * Each phase's items, the longest expected first (the same lists in every request of the round): cores, or layer
    * blocks; with `counts`, a block b ≥ 0 is its update alone (BlockPart 'update') and ~b (negative) the mapped counts of
    * block b of the phase before ('count'), which the next layer does not wait for, so they fill the wait for its last block.
+   * A layer's counts read the counts of the layer before, so they never share its phase: a last phase counts the last layer.
    */
   phases: Int32Array[];
   /** Whether the phases split layer blocks into updates and counts (above); false: each item is a whole core or block. */
