@@ -355,8 +355,9 @@ export class RunModel {
   /**
    * Books n packets on the link whose fields start at l for a train whose head gets there at `at`; returns when the
    * train begins on it. Trains are booked in release order, which is not always the order their heads reach a link: one
-   * that gets there before the train booked last began goes ahead of it (that train then begins after it), so a link
-   * does not wait for a train that is not there yet. Further back the order stays the booking order.
+   * that gets there before the train booked last began goes into the gap before that train when its packets fit there
+   * (after the work booked earlier), so a link does not wait for a train that is not there yet; otherwise it goes after
+   * everything booked. Bookings never overlap: the link never carries more than its bandwidth.
    */
   private take(l: number, at: number, n: number): number {
     const { link } = this;
