@@ -177,6 +177,7 @@ export class StepTimeline {
     const { pending, readyNs, doneNs, computeNs, finishing } = this;
     const base = step * cores;
     const same = this.semantics === 'same-step';
+    if (cores === 0) return 0;
     runs.prepare(this.loads.stepLinkPackets);
     for (let c = 0; c < cores; c++) {
       pending[c] = same ? inStart[c + 1]! - inStart[c]! : this.hostFlowsInto(c);
