@@ -151,18 +151,27 @@ function gather(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity
   return n;
 }
 
-/** Merge the ascending runs [a0, a1) and [a1, b1) of idx/val into the same positions of outIdx/outVal (`val` null: unit values, left alone). */
+/**
+ * Merge the ascending runs [a0, a1) and [a1, b1) of idx/val into the same positions of outIdx/outVal (`val` null:
+ * unit values, left alone). Runs of a layer cut into blocks interleave in long stretches (a channel's rows of one
+ * block, then the other's), so each side is copied while it stays below the other's head: a loop per stretch, not a
+ * branch per event that mispredicts at every change of side.
+ */
 function mergeTwo(idx: Int32Array, val: Float32Array | null, a0: number, a1: number, b1: number, outIdx: Int32Array, outVal: Float32Array): void {
   let i = a0;
   let j = a1;
   let o = a0;
   while (i < a1 && j < b1) {
-    if (idx[i]! < idx[j]!) {
+    const head = idx[j]!;
+    for (; i < a1 && idx[i]! < head; i++, o++) {
       if (val) outVal[o] = val[i]!;
-      outIdx[o++] = idx[i++]!;
-    } else {
+      outIdx[o] = idx[i]!;
+    }
+    if (i === a1) break;
+    const other = idx[i]!;
+    for (; j < b1 && idx[j]! < other; j++, o++) {
       if (val) outVal[o] = val[j]!;
-      outIdx[o++] = idx[j++]!;
+      outIdx[o] = idx[j]!;
     }
   }
   for (; i < a1; i++, o++) {
