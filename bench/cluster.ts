@@ -133,6 +133,8 @@ interface Timed {
   /** CPU seconds the worker processes used besides their job threads (BullMQ, V8's helper threads), and Redis. */
   beside: number;
   redis: number;
+  /** Cores our processes (client, workers, Redis) kept busy on average. */
+  ours: number;
   phases: Phases;
   rows: string;
 }
@@ -164,6 +166,7 @@ async function timedSweep(url: string, seed: number, dir: string, workers: Watch
     client: mine() - mine0,
     beside: Math.max(0, workersCpu - ph.core / 1000),
     redis: cpuSeconds(redis.proc.pid) - redis0,
+    ours: (own() - own0) / s,
     phases: ph,
     rows: JSON.stringify(r.rows),
   };
@@ -182,6 +185,8 @@ interface Rounds {
   client: number;
   beside: number;
   redis: number;
+  /** Median cores our processes kept busy. */
+  ours: number;
   /** The phases of the round of median wall time. */
   phases: Phases;
   rows: string[];
@@ -204,6 +209,7 @@ async function onWorkers(n: number, url: string, dir: string, redis: Watched, se
       client: median(runs.map((r) => r.client)),
       beside: median(runs.map((r) => r.beside)),
       redis: median(runs.map((r) => r.redis)),
+      ours: median(runs.map((r) => r.ours)),
       phases: [...runs].sort((a, b) => a.s - b.s)[Math.floor(runs.length / 2)]!.phases,
       rows: runs.map((r) => r.rows),
     };
@@ -248,6 +254,7 @@ export default async function run(): Promise<void> {
     say(`  per point on 1 worker: ${phaseLine(one.phases)}`);
     say(`  per point on 2 workers: ${phaseLine(two.phases)}`);
     const cpu = (r: Rounds) => `client ${r.client.toFixed(2)}, workers beside their job threads ${r.beside.toFixed(2)}, Redis ${r.redis.toFixed(2)}`;
+    say(`  our processes (client, workers, Redis) kept ${one.ours.toFixed(2)} cores busy with 1 worker, ${two.ours.toFixed(2)} with 2`);
     say(`  CPU-s per sweep besides the job threads (client: this process, sweep setup, upload, gathering): 1 worker: ${cpu(one)}; 2 workers: ${cpu(two)}`);
     say(
       `  speedup ${speedup.toFixed(2)}× (target ≥ ${TARGET}×${speedup >= TARGET ? ', met' : ', NOT met'}); identical results: ${same ? 'yes' : 'NO'}; other processes used ${other} during the sweeps`,
