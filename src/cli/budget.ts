@@ -15,7 +15,6 @@ import { int, si } from '../units.js';
 
 // The byte counts live in runs/memory.ts (paper reads them too); these names stay importable from here.
 export {
-  BYTES_PER_HOP,
   CHIP_BYTES_PER_FLOW,
   chipSize,
   engineBytes,
@@ -113,7 +112,7 @@ export interface RunPlan {
 /** A mapped chip's size and whether its runs list every hop: what a run on it holds beside the network. */
 export interface MappedChip {
   size: ChipSize;
-  hopLists: boolean;
+  contended: boolean;
 }
 
 export function runEstimate(p: RunPlan): Estimate {
@@ -121,8 +120,8 @@ export function runEstimate(p: RunPlan): Estimate {
   const [n, what] = p.passes ?? [1, ''];
   const [extraBytes, extraWhat] = p.extra ?? [0, ''];
   const samples = `${int(p.samples)} sample${p.samples === 1 ? '' : 's'}${n > 1 ? ` × ${int(n)} ${what}` : ''}`;
-  const each = p.chip ? chipBytes(p.cost, p.chip.size, { workers: 0, hopLists: p.chip.hopLists }).bytes : (p.engine ? engineBytes : referenceBytes)(p.cost);
-  const chip = p.chip ? `a chip of ${si(p.chip.size.flows)} flows${p.chip.hopLists ? ` and ${si(p.chip.size.hops)} hops listed` : ''}, ` : '';
+  const each = p.chip ? chipBytes(p.cost, p.chip.size, { workers: 0, contended: p.chip.contended }).bytes : (p.engine ? engineBytes : referenceBytes)(p.cost);
+  const chip = p.chip ? `a chip of ${si(p.chip.size.flows)} flows, ` : '';
   return {
     ops: p.samples * n * steps * p.cost.synOpsPerStep,
     opsOf: `${samples} × ${p.stepsOf ?? `T=${int(steps)}`} × ${si(p.cost.synOpsPerStep)} per step`,
@@ -141,7 +140,7 @@ export function checkRun(command: string, p: RunPlan, yes: boolean, limits?: Lim
 /** A run on a mapped chip (runs/memory.ts chipBytes) as an estimate: its bytes and what they are made of, in flags. */
 export function chipRunEstimate(cost: NetCost, size: ChipSize, h: ChipHolding, lower: string, steps = cost.timesteps): Estimate {
   const { bytes, copies } = chipBytes(cost, size, h, steps);
-  const flows = `${si(size.flows)} flows${h.hopLists ? ` and ${si(size.hops)} hops listed` : ''}`;
+  const flows = `${si(size.flows)} flows`;
   return {
     bytes,
     bytesOf: `${copies > 1 ? `${copies} chip copies (--workers ${h.workers} and the main thread) × ` : ''}${flows}, weights and core state`,
@@ -154,10 +153,10 @@ export function chipRunEstimate(cost: NetCost, size: ChipSize, h: ChipHolding, l
  * sees only neurons and weights, a small part of a paper-size chip on loihi).
  */
 export function checkMappedRun(command: string, model: Model, mapping: Mapping, profile: CoreProfile, workers: number, yes: boolean, limits?: Limits): void {
-  const holding = { workers, hopLists: profile.noc.contention === 'links' };
+  const holding = { workers, contended: profile.noc.contention === 'links' };
   // Each worker thread builds its own chip: fewer workers is the plainer fix; without them, a smaller network.
   const lower = workers > 0 ? '--workers (each worker thread builds its own chip)' : '--size or --width';
-  checkBudget(command, chipRunEstimate(modelCost(model), chipSize(mapping, profile), holding, lower), yes, limits);
+  checkBudget(command, chipRunEstimate(modelCost(model), chipSize(mapping), holding, lower), yes, limits);
 }
 
 /**
@@ -166,7 +165,7 @@ export function checkMappedRun(command: string, model: Model, mapping: Mapping, 
  */
 export function mappedChip(model: Model, profile: CoreProfile): MappedChip | undefined {
   try {
-    return { size: chipSize(mapModel(model, profile), profile), hopLists: profile.noc.contention === 'links' };
+    return { size: chipSize(mapModel(model, profile)), contended: profile.noc.contention === 'links' };
   } catch (e) {
     if (e instanceof MappingInfeasible) return undefined;
     throw e;

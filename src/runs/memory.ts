@@ -2,7 +2,6 @@
 // the estimate every command checks before it allocates (cli/budget.ts words it and asks for --yes; paper, which asks
 // nothing, holds a run past the machine's memory to a refusal). Upper bounds, measured per neuron, parameter and flow.
 
-import { HOST_TILE, MeshCoords } from '../geometry/mesh.js';
 import type { CoreProfile } from '../hw/types.js';
 import type { Mapping } from '../mapping/types.js';
 import { kernelsFromShapes, layerStats } from '../net/index.js';
@@ -60,22 +59,9 @@ export const engineBytes = (c: NetCost, steps = c.timesteps) => BYTES_PER_PARAME
 export interface ChipSize {
   /** One per (source tile, destination tile, projection): the mapping's flows are the engine's. */
   flows: number;
-  /** Links crossed by all routes together: ports (or the host link) plus X-then-Y grid hops. */
-  hops: number;
 }
 
-export function chipSize(mapping: Mapping, profile: CoreProfile): ChipSize {
-  const m = new MeshCoords(mapping.placement.geometry, profile.noc.hostEntry);
-  const { src, dst } = mapping.flows;
-  const slot = mapping.placement.slotOfTile;
-  let hops = 0;
-  for (let f = 0; f < src.length; f++) {
-    const a = src[f] === HOST_TILE ? HOST_TILE : slot[src[f]!]!;
-    const b = slot[dst[f]!]!;
-    hops += 2 + Math.abs(m.gx[b]! - m.xOf(a)) + Math.abs(m.gy[b]! - m.yOf(a));
-  }
-  return { flows: src.length, hops };
-}
+export const chipSize = (mapping: Mapping): ChipSize => ({ flows: mapping.flows.src.length });
 
 // Bytes per flow in each copy of the chip (engine/flows.ts, chip.ts; every worker thread builds its own): the flow
 // table's eight int32 columns and float64 latency (40), the builder's four doubling int32 columns before they are cut
@@ -84,15 +70,16 @@ export const CHIP_BYTES_PER_FLOW = 80;
 // Bytes per flow held once, on the main thread: the link table's route runs and ends (9 int32, link-table.ts), a
 // step's packets (int32), and the shared step state (int32 count + float64 ops, twice when pipelined: 24).
 export const LINK_BYTES_PER_FLOW = 64;
-/** Per-hop route lists (int32 link + float64 head latency), made only for 'links' contention's train model. */
-export const BYTES_PER_HOP = 12;
+// Bytes per flow sent, held once under 'links' contention (engine/links.ts RunModel): its route (6 int32), its two
+// straight runs' fields (8 float64), its tail time (float64) and its place in the send order (int32).
+export const CONTENTION_BYTES_PER_FLOW = 100;
 
 /** How the engine will hold a mapped chip. */
 export interface ChipHolding {
   /** Worker threads (0: the main thread computes the cores). */
   workers: number;
-  /** Whether the per-hop route lists are made (noc.contention 'links'). */
-  hopLists: boolean;
+  /** Whether links serialise packets (noc.contention 'links'), which keeps a booking record per flow. */
+  contended: boolean;
 }
 
 /** A run on a mapped chip: the network's state and the chip's flows in every copy, the link table once per run. */
@@ -105,7 +92,7 @@ export interface ChipBytes {
 export function chipBytes(cost: NetCost, size: ChipSize, h: ChipHolding, steps = cost.timesteps): ChipBytes {
   const copies = h.workers > 0 ? h.workers + 1 : 1;
   const perCopy = engineBytes(cost, steps) + CHIP_BYTES_PER_FLOW * size.flows;
-  const once = LINK_BYTES_PER_FLOW * size.flows + (h.hopLists ? BYTES_PER_HOP * size.hops + 4 * size.flows : 0);
+  const once = LINK_BYTES_PER_FLOW * size.flows + (h.contended ? CONTENTION_BYTES_PER_FLOW * size.flows : 0);
   return { bytes: copies * perCopy + once, copies };
 }
 
@@ -116,10 +103,8 @@ export const gib = (b: number): string => `${(b / 2 ** 30).toPrecision(b < 2 ** 
  * asks nothing and runs on (paper records it as the profile's result, as it records a model that does not fit).
  */
 export function beyondMachine(model: Model, mapping: Mapping, profile: CoreProfile, machine: number, workers = 0): string | null {
-  const size = chipSize(mapping, profile);
-  const hopLists = profile.noc.contention === 'links';
-  const { bytes } = chipBytes(modelCost(model), size, { workers, hopLists });
+  const size = chipSize(mapping);
+  const { bytes } = chipBytes(modelCost(model), size, { workers, contended: profile.noc.contention === 'links' });
   if (bytes <= machine) return null;
-  const hops = hopLists ? ` and ${si(size.hops)} hops listed` : '';
-  return `a run needs about ${gib(bytes)} of memory (a chip of ${si(size.flows)} flows${hops}, weights, core state and one input), more than this machine's ${gib(machine)}`;
+  return `a run needs about ${gib(bytes)} of memory (a chip of ${si(size.flows)} flows, weights, core state and one input), more than this machine's ${gib(machine)}`;
 }

@@ -10,7 +10,7 @@ describe('a run beyond the machine', () => {
   const g = golden('fcn-snn');
   const profile = smallCores(9);
   const mapping = mapModel(g.model, profile);
-  const bytes = chipRunEstimate(modelCost(g.model), chipSize(mapping, profile), { workers: 0, hopLists: false }, 'x').bytes!;
+  const bytes = chipRunEstimate(modelCost(g.model), chipSize(mapping), { workers: 0, contended: false }, 'x').bytes!;
 
   it('isRefusedInOneLineWhereRunsOwnEstimatePassesTheMachine', () => {
     expect(beyondMachine(g.model, mapping, profile, bytes)).toBeNull();
@@ -20,7 +20,7 @@ describe('a run beyond the machine', () => {
   });
 
   it('countsTheWorkersChipCopiesAsRunDoes', () => {
-    const three = chipRunEstimate(modelCost(g.model), chipSize(mapping, profile), { workers: 2, hopLists: false }, 'x').bytes!;
+    const three = chipRunEstimate(modelCost(g.model), chipSize(mapping), { workers: 2, contended: false }, 'x').bytes!;
     expect(beyondMachine(g.model, mapping, profile, three, 2)).toBeNull();
     expect(beyondMachine(g.model, mapping, profile, three - 1, 2)).not.toBeNull();
   });
