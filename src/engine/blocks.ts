@@ -493,6 +493,7 @@ export function countEvents(
 function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, step: number, k: number): void {
   const F = chip.flows.count;
   const { opsSlot, opsScale } = sends;
+  const { segCount, segOps } = st;
   let packets = 0;
   let acs = 0;
   let macs = 0;
@@ -501,8 +502,8 @@ function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, 
     const base = readParity(st, step, proj.source === chip.plan.input) * F;
     let ops = 0;
     for (let f = inp.flowLo; f < inp.flowHi; f++) {
-      packets += st.segCount[base + f]!;
-      ops += st.segOps[base + opsSlot[f]!]! * opsScale[f]!;
+      packets += segCount[base + f]!;
+      ops += segOps[base + opsSlot[f]!]! * opsScale[f]!;
     }
     if (proj.graded) macs += ops;
     else acs += ops;
@@ -552,6 +553,15 @@ function distribute(chip: Chip, st: SharedState, blocks: Blocks, block: number, 
     outIdx[slot] = idx;
     outVal[slot] = ev.val[e]!;
   }
+}
+
+/**
+ * Whether a core's flows of this step's parity hold zeros already: it sent nothing the last time it wrote them (or
+ * never did this run: the run starts with them zeroed), so a silent core need not write its zeros again.
+ */
+function silentBefore(chip: Chip, st: SharedState, core: number, step: number): boolean {
+  const before = step - st.parities;
+  return before < 0 || st.counters[(before * chip.cores + core) * COUNTER_COUNT + COUNTER.spikes] === 0;
 }
 
 /** A mapped core's update counters at counter row k. */
@@ -639,19 +649,11 @@ function countBlock(blocks: Blocks, chip: Chip, st: SharedState, cst: SharedStat
     countReceived(chip, st, blocks.sends, core, step, k);
     const out = bs.sentTotals;
     out.packets = out.ew = out.ns = out.chip = 0;
-    const nt = count > 0 ? tilePixels(chip, core, chans[chip.c0[core]!]!, pop.shape, bs) : 0;
-    countSource(
-      chip,
-      st,
-      blocks.sends,
-      blocks.sends.cores[core]!,
-      parity,
-      nt,
-      { idx: st.outIdx, offset: chip.neuronOffset[core]!, count },
-      pop.shape.h,
-      bs,
-      out,
-    );
+    if (count > 0 || !silentBefore(chip, st, core, step)) {
+      const nt = count > 0 ? tilePixels(chip, core, chans[chip.c0[core]!]!, pop.shape, bs) : 0;
+      const ev = { idx: st.outIdx, offset: chip.neuronOffset[core]!, count };
+      countSource(chip, st, blocks.sends, blocks.sends.cores[core]!, parity, nt, ev, pop.shape.h, bs, out);
+    }
     ctr[k + COUNTER.packetsOut] = out.packets;
     ctr[k + COUNTER.hopsEW] = out.ew;
     ctr[k + COUNTER.hopsNS] = out.ns;
