@@ -58,6 +58,8 @@ export interface BlockScratch {
   tally: Tally;
   /** The packets and hops of the source being counted. */
   sentTotals: SentTotals;
+  /** Per input of the core counted last: its spatial cell (−1: none yet), and the packets and unscaled ops it received there (countReceived). */
+  heard: { cell: Float64Array; packets: Float64Array; ops: Float64Array };
 }
 
 /** Whether a chip runs in layer blocks: some layer spans several cores, and every projection ends at its event stage. */
@@ -186,6 +188,7 @@ export function createBlockScratch(chip: Chip): BlockScratch {
   const pixels = Math.max(...chip.plan.network.populations.map((p) => p.shape.h * p.shape.w), ...layers.map((l) => l.grid.c * l.shape.h * l.shape.w));
   let spatial = 1;
   for (const plans of [...chip.emits, chip.hostEmits]) for (const p of plans) spatial = Math.max(spatial, p.flowIds.length / Math.max(1, p.nk));
+  const inputs = Math.max(1, ...chip.inputs.map((list) => list.length));
   return {
     spatialCount: new Int32Array(spatial),
     spatialOps: new Float64Array(spatial),
@@ -196,6 +199,7 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     counts: new Int32Array(pixels),
     tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
     sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
+    heard: { cell: new Float64Array(inputs), packets: new Float64Array(inputs), ops: new Float64Array(inputs) },
   };
 }
 
@@ -250,6 +254,8 @@ export interface Sends {
   readonly host: readonly SendPlan[];
   readonly opsSlot: Int32Array;
   readonly opsScale: Float64Array;
+  /** Per projection: 1 where its channels all reach alike (every destination of a spatial cell hears the same sources alike). */
+  readonly uniform: Uint8Array;
 }
 
 function buildSends(chip: Chip): Sends {
@@ -280,8 +286,10 @@ function buildSends(chip: Chip): Sends {
     }
     return { start, ids: Int32Array.from(ids), slot, hops };
   };
+  const uniform = new Uint8Array(chip.plan.projections.length);
   const sendPlan = (plan: EmitPlan): SendPlan => {
-    if (uniformChannels(plan.chans)) return { plan, cells: cellFlows(plan) };
+    uniform[plan.proj] = uniformChannels(plan.chans) ? 1 : 0;
+    if (uniform[plan.proj]) return { plan, cells: cellFlows(plan) };
     for (const f of plan.flowIds) {
       if (f < 0) continue;
       opsSlot[f] = slots++;
@@ -293,7 +301,7 @@ function buildSends(chip: Chip): Sends {
   const cores = chip.emits.map((plans) => plans.map(sendPlan));
   const lost = opsSlot.indexOf(-1);
   if (lost >= 0) throw new Error(`engine: flow ${lost} is in no source's emit box, so its packets would go uncounted`);
-  return { cores, host, opsSlot, opsScale };
+  return { cores, host, opsSlot, opsScale, uniform };
 }
 
 /** Add `cnt` packets of a source at (y, x) whose channels reach target channel tiles [g0, g1) of the plan's fan to the flows of its box. */
@@ -489,22 +497,40 @@ export function countEvents(
   return out.packets;
 }
 
-/** A mapped core's received packets and the synaptic ops (or MACs, from graded sources) they bring, from its incoming flows' counts. */
-function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, step: number, k: number): void {
+/**
+ * A mapped core's received packets and the synaptic ops (or MACs, from graded sources) they bring, from its incoming
+ * flows' counts: a flow's ops are its segOps slot times its scale, which is the same for every flow into the core
+ * (its channel tile's reach). Cores of one spatial cell (row and column tile) differ only in channel tile: on a
+ * projection whose channels all reach alike they hear the same sources with the same packets, so the next such core
+ * reuses the sums (bs.heard) and only scales them.
+ */
+function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, step: number, k: number, heard: BlockScratch['heard']): void {
   const F = chip.flows.count;
   const { opsSlot, opsScale } = sends;
   const { segCount, segOps } = st;
+  const cell = chip.y0[core]! * chip.spec.mapping.partition.layers[chip.coreLayer[core]!]!.shape.w + chip.x0[core]!;
+  const inputs = chip.inputs[core]!;
   let packets = 0;
   let acs = 0;
   let macs = 0;
-  for (const inp of chip.inputs[core]!) {
+  for (let p = 0; p < inputs.length; p++) {
+    const inp = inputs[p]!;
+    if (inp.flowHi === inp.flowLo) continue;
     const proj = chip.plan.projections[inp.proj]!;
-    const base = readParity(st, step, proj.source === chip.plan.input) * F;
-    let ops = 0;
-    for (let f = inp.flowLo; f < inp.flowHi; f++) {
-      packets += segCount[base + f]!;
-      ops += segOps[base + opsSlot[f]!]! * opsScale[f]!;
+    if (!sends.uniform[inp.proj] || heard.cell[p] !== cell) {
+      const base = readParity(st, step, proj.source === chip.plan.input) * F;
+      let n = 0;
+      let ops = 0;
+      for (let f = inp.flowLo; f < inp.flowHi; f++) {
+        n += segCount[base + f]!;
+        ops += segOps[base + opsSlot[f]!]!;
+      }
+      heard.cell[p] = cell;
+      heard.packets[p] = n;
+      heard.ops[p] = ops;
     }
+    packets += heard.packets[p]!;
+    const ops = heard.ops[p]! * opsScale[inp.flowLo]!;
     if (proj.graded) macs += ops;
     else acs += ops;
   }
@@ -641,12 +667,13 @@ function countBlock(blocks: Blocks, chip: Chip, st: SharedState, cst: SharedStat
   const ctr = st.counters;
   distribute(chip, st, blocks, block, events, pop.shape, bs);
   const chans = blocks.tileOf[comp.coreLayer[block]!]!.chans;
+  bs.heard.cell.fill(-1);
   for (const core of blocks.cores[block]!) {
     before?.(core);
     const k = (step * chip.cores + core) * COUNTER_COUNT;
     const count = st.outCount[core]!;
     ctr[k + COUNTER.spikes] = count;
-    countReceived(chip, st, blocks.sends, core, step, k);
+    countReceived(chip, st, blocks.sends, core, step, k, bs.heard);
     const out = bs.sentTotals;
     out.packets = out.ew = out.ns = out.chip = 0;
     if (count > 0 || !silentBefore(chip, st, core, step)) {
