@@ -206,22 +206,83 @@ function describeRoute(t: LinkTable, f: number, slots: Int32Array, position: (at
  * begins on it when its head gets there or when the link is free, whichever is later, and holds it for its packets;
  * a wait delays the head for the rest of the route. The tail follows the slowest link of each stretch. Routes of any
  * other shape (hand-made tables) are booked on every hop. The whole step costs O(1) per train and run, no event queue.
+ * What the trains book is fixed by the chip (RunRoutes, built once per chip); the bookings are one run's (RunModel).
  */
+export class RunRoutes {
+  readonly runs: RouteRuns;
+  /** Head latency summed along the grid positions (a prefix sum; only differences within one line are read). */
+  readonly lineNs: Float64Array;
+  /**
+   * Per train, ROUTE numbers in the order the caller books them (`sends`, so that one source's trains lie together and
+   * a step reads them front to back): its first and last ports as the offsets of their links' records in RunModel's
+   * `link`, then per run its [lo, hi) positions and its slowest packet time as an index into `taus` (lo −1: no run);
+   * first port WALK: booked hop by hop.
+   */
+  readonly route: Int32Array;
+  /** The runs' slowest packet times, each once (a handful on a chip): negative where the run walks down its line, west or north. */
+  readonly taus: Float64Array;
+  /** Sparse-table levels a step needs: enough for the longest run. */
+  readonly levels: number;
+
+  constructor(
+    readonly table: LinkTable,
+    /** Each link's head latency (a hop's latency is its link's). */
+    readonly headOfLink: Float64Array,
+    /** The flow of each train index that RunModel.arrive is called with. */
+    readonly sends: Int32Array,
+  ) {
+    this.runs = routeRuns(table);
+    const { linkAt } = this.runs;
+    const positions = linkAt.length;
+    this.lineNs = new Float64Array(positions + 1);
+    for (let p = 0; p < positions; p++) this.lineNs[p + 1] = this.lineNs[p]! + (linkAt[p]! >= 0 ? headOfLink[linkAt[p]!]! : 0);
+    this.route = new Int32Array(ROUTE * sends.length);
+    const taus = new Map<number, number>();
+    let longest = 1;
+    for (let i = 0; i < sends.length; i++) longest = Math.max(longest, this.describe(i, taus));
+    this.taus = Float64Array.from(taus.keys());
+    this.levels = 32 - Math.clz32(longest);
+  }
+
+  /** Train i's route from its flow's slots, its runs' slowest packet times numbered in `taus`; returns its longest run. */
+  private describe(i: number, taus: Map<number, number>): number {
+    const { slots, linkAt } = this.runs;
+    const { route } = this;
+    const base = this.sends[i]! * PER_FLOW;
+    const r = ROUTE * i;
+    if (slots[base] === WALK) {
+      route[r] = WALK;
+      return 1;
+    }
+    route[r] = LINK_FIELDS * slots[base]!;
+    route[r + 1] = LINK_FIELDS * slots[base + 1]!;
+    let longest = 1;
+    for (let k = 0; k < 2; k++) {
+      const q = r + RUNS + RUN_FIELDS * k;
+      const [lo, hi] = [slots[base + PORTS + 2 * k]!, slots[base + PORTS + 2 * k + 1]!];
+      route[q] = lo;
+      if (lo < 0) break;
+      let tau = 0;
+      for (let p = lo; p < hi; p++) tau = Math.max(tau, this.table.packetNs[linkAt[p]!]!);
+      const dir = this.table.at[linkAt[lo]!]! & 3;
+      const signed = dir === EAST || dir === SOUTH ? tau : -tau;
+      if (!taus.has(signed)) taus.set(signed, taus.size);
+      route[q + 1] = hi;
+      route[q + 2] = taus.get(signed)!;
+      longest = Math.max(longest, hi - lo);
+    }
+    return longest;
+  }
+}
+
+/** The 'links' model's state over one run (see RunRoutes for what it books on): the links' bookings and the step's busiest positions. */
 export class RunModel {
   private readonly runs: RouteRuns;
-  /** Head latency summed along the grid positions (a prefix sum; only differences within one line are read). */
   private readonly lineNs: Float64Array;
-  /**
-   * Per train, in the order the caller books them (`sends`, so that one source's trains lie together in memory):
-   * its first port, last port and two runs as [lo, hi) positions (lo −1: none); first port WALK: booked hop by hop.
-   */
   private readonly route: Int32Array;
-  /**
-   * Per train and run, RUN_FIELDS numbers together: the run's slowest packet time (negative where the run walks down
-   * its line, west or north) and its head latency; then, set each step by `prepare`, its busiest link's record in
-   * `link` and the head latency from the run's start to that link.
-   */
-  private readonly runFields: Float64Array;
+  private readonly taus: Float64Array;
+  private readonly sends: Int32Array;
+  private readonly table: LinkTable;
   /**
    * Per link, LINK_FIELDS numbers together (one read brings them): when its booked work ends, when the train booked on
    * it last begins, when the work booked before that train ends, its packet time and its head latency.
@@ -233,46 +294,13 @@ export class RunModel {
   private readonly argmax: Int32Array;
   private readonly levels: number;
 
-  constructor(
-    readonly table: LinkTable,
-    /** Each link's head latency (a hop's latency is its link's). */
-    headOfLink: Float64Array,
-    /** The flow of each train index that `arrive` is called with. */
-    private readonly sends: Int32Array,
-  ) {
-    this.runs = routeRuns(table);
-    const { linkAt } = this.runs;
-    const positions = linkAt.length;
-    this.lineNs = new Float64Array(positions + 1);
-    for (let p = 0; p < positions; p++) this.lineNs[p + 1] = this.lineNs[p]! + (linkAt[p]! >= 0 ? headOfLink[linkAt[p]!]! : 0);
-    this.route = new Int32Array(ROUTE * sends.length);
-    this.runFields = new Float64Array(2 * RUN_FIELDS * sends.length);
-    let longest = 1;
-    for (let i = 0; i < sends.length; i++) longest = Math.max(longest, this.describe(i));
-    this.levels = 32 - Math.clz32(longest);
+  constructor(routes: RunRoutes) {
+    ({ runs: this.runs, lineNs: this.lineNs, route: this.route, taus: this.taus, sends: this.sends, table: this.table, levels: this.levels } = routes);
+    const { table, headOfLink } = routes;
     this.link = new Float64Array(LINK_FIELDS * table.count);
     for (let l = 0; l < table.count; l++) [this.link[LINK_FIELDS * l + TAU], this.link[LINK_FIELDS * l + HEAD]] = [table.packetNs[l]!, headOfLink[l]!];
-    this.busy = new Float64Array(positions);
-    this.argmax = new Int32Array(this.levels * positions);
-  }
-
-  /** Train i's route and its runs' slowest packet times from its flow's slots; returns its longest run. */
-  private describe(i: number): number {
-    const { slots, linkAt } = this.runs;
-    const base = this.sends[i]! * PER_FLOW;
-    const r = ROUTE * i;
-    this.route.set([slots[base]!, slots[base + 1]!, ...slots.subarray(base + PORTS, base + PER_FLOW)], r);
-    if (slots[base] === WALK) return 1;
-    let longest = 1;
-    for (let k = 0; k < 2 && this.route[r + 2 + 2 * k]! >= 0; k++) {
-      const [lo, hi] = [this.route[r + 2 + 2 * k]!, this.route[r + 3 + 2 * k]!];
-      let tau = 0;
-      for (let p = lo; p < hi; p++) tau = Math.max(tau, this.table.packetNs[linkAt[p]!]!);
-      const dir = this.table.at[linkAt[lo]!]! & 3;
-      this.runFields.set([dir === EAST || dir === SOUTH ? tau : -tau, this.lineNs[hi]! - this.lineNs[lo]!], RUN_FIELDS * (2 * i + k));
-      longest = Math.max(longest, hi - lo);
-    }
-    return longest;
+    this.busy = new Float64Array(this.runs.linkAt.length);
+    this.argmax = new Int32Array(this.levels * this.busy.length);
   }
 
   /** A new step whose packets per link (LinkAccumulator.countStep) pick each run's busiest link: every link free at 0. */
@@ -293,29 +321,7 @@ export class RunModel {
         argmax[to + p] = busy[b]! > busy[a]! ? b : a;
       }
     }
-    this.findBusiest();
     for (let l = 0; l < this.link.length; l += LINK_FIELDS) this.link[l + FREE] = this.link[l + LAST] = this.link[l + BEFORE] = 0;
-  }
-
-  /**
-   * Every train's runs' busiest links this step, and how far into its run each lies, in one pass over the trains in
-   * booking order (independent lookups, so the memory reads overlap; `arrive` then reads them in order).
-   */
-  private findBusiest(): void {
-    const { route, runFields, lineNs } = this;
-    const { linkAt } = this.runs;
-    for (let i = 0, r = 0; r < route.length; i++, r += ROUTE) {
-      if (route[r] === WALK) continue;
-      for (let k = 0; k < 2; k++) {
-        const lo = route[r + 2 + 2 * k]!;
-        if (lo < 0) break;
-        const hi = route[r + 3 + 2 * k]!;
-        const p = this.busiest(lo, hi);
-        const q = RUN_FIELDS * (2 * i + k);
-        runFields[q + RUN_LINK] = LINK_FIELDS * linkAt[p]!;
-        runFields[q + RUN_TO] = runFields[q + RUN_TAU]! > 0 ? lineNs[p]! - lineNs[lo]! : lineNs[hi]! - lineNs[p + 1]!;
-      }
-    }
   }
 
   /** The busiest position of [lo, hi) (the lowest of equals). */
@@ -330,24 +336,28 @@ export class RunModel {
 
   /** Train i (its flow: sends[i]) of n packets, released at `releaseNs`, booked through its route: when its last packet arrives. */
   arrive(i: number, n: number, releaseNs: number): number {
-    const { route, link, runFields } = this;
+    const { route, link, lineNs, taus } = this;
+    const { linkAt } = this.runs;
     const r = ROUTE * i;
-    if (route[r] === WALK) return this.walk(this.sends[i]!, n, releaseNs);
-    let l = LINK_FIELDS * route[r]!;
+    let l = route[r]!;
+    if (l === WALK) return this.walk(this.sends[i]!, n, releaseNs);
     let begin = this.take(l, releaseNs, n);
     let head = begin + link[l + HEAD]!;
     let tail = head + (n - 1) * link[l + TAU]!;
-    for (let k = 0; k < 2 && route[r + 2 + 2 * k]! >= 0; k++) {
-      const q = RUN_FIELDS * (2 * i + k);
-      const tau = runFields[q + RUN_TAU]!;
-      const run = runFields[q + RUN_NS]!;
-      // The head reaches the run's busiest link after the run's hops before it.
-      const at = head + runFields[q + RUN_TO]!;
-      begin = this.take(runFields[q + RUN_LINK]!, at, n);
+    for (let q = r + RUNS; q < r + ROUTE; q += RUN_FIELDS) {
+      const lo = route[q]!;
+      if (lo < 0) break;
+      const hi = route[q + 1]!;
+      const tau = taus[route[q + 2]!]!;
+      const run = lineNs[hi]! - lineNs[lo]!;
+      const p = this.busiest(lo, hi);
+      // The head reaches the run's busiest link after the run's hops before it (in the run's direction).
+      const at = head + (tau > 0 ? lineNs[p]! - lineNs[lo]! : lineNs[hi]! - lineNs[p + 1]!);
+      begin = this.take(LINK_FIELDS * linkAt[p]!, at, n);
       head += run + (begin - at);
       tail = Math.max(tail + run, head + (n - 1) * Math.abs(tau));
     }
-    l = LINK_FIELDS * route[r + 1]!;
+    l = route[r + 1]!;
     begin = this.take(l, head, n);
     return Math.max(begin + (n - 1) * link[l + TAU]!, tail) + link[l + HEAD]!;
   }
@@ -394,11 +404,10 @@ export class RunModel {
   }
 }
 
-/** Int32 slots per train in RunModel.route: two ports and two runs. */
-const ROUTE = 6;
-/** Numbers per run of a train in RunModel.runFields, and per link in RunModel.link. */
-const RUN_FIELDS = 4;
-const [RUN_TAU, RUN_NS, RUN_LINK, RUN_TO] = [0, 1, 2, 3];
+/** Int32 slots per train in RunModel.route: two ports, then from RUNS two runs of RUN_FIELDS (lo, hi, tau's index). */
+const [RUNS, RUN_FIELDS] = [2, 3];
+const ROUTE = RUNS + 2 * RUN_FIELDS;
+/** Numbers per link in RunModel.link. */
 const LINK_FIELDS = 5;
 const [FREE, LAST, BEFORE, TAU, HEAD] = [0, 1, 2, 3, 4];
 
@@ -415,7 +424,7 @@ export function headsOfHops(t: LinkTable): Float64Array {
  */
 export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Float64Array): Float64Array {
   const order = Int32Array.from(packets.keys()).sort((a, b) => releaseNs[a]! - releaseNs[b]! || a - b);
-  const model = new RunModel(table, headsOfHops(table), order);
+  const model = new RunModel(new RunRoutes(table, headsOfHops(table), order));
   const counts = new LinkAccumulator(table);
   counts.countStep(packets);
   model.prepare(counts.stepLinkPackets);

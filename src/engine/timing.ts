@@ -25,7 +25,7 @@ import { HOST_TILE } from '../geometry/mesh.js';
 import type { Chip, Semantics, SharedState } from './model.js';
 import { TimeHeap, type EventQueue } from './events.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
-import { LinkAccumulator, LinkModel, RunModel } from './links.js';
+import { LinkAccumulator, LinkModel, RunModel, RunRoutes } from './links.js';
 import { compactLinkTable, linkHeadNs } from './link-table.js';
 import type { LinkTable } from './types.js';
 import { writeParity } from './state.js';
@@ -38,6 +38,8 @@ const HOP = 3;
 
 /** A chip's link table is built once, whatever the number of runs on it. */
 const tables = new WeakMap<Chip, LinkTable>();
+/** What a chip's trains book under 'links' contention, in send order (the host's flows, then each core's), built once. */
+const sendRoutes = new WeakMap<Chip, { routes: RunRoutes; sendTo: Int32Array }>();
 /** A chip's cores in source-before-destination order (null: its flows form a cycle), built once. */
 const orders = new WeakMap<Chip, Int32Array | null>();
 
@@ -68,6 +70,20 @@ export function coreOrder(chip: Pick<Chip, 'cores' | 'flows' | 'inStart' | 'outS
     }
   }
   return placed === cores ? order : null;
+}
+
+function chipSends(chip: Chip): { routes: RunRoutes; sendTo: Int32Array } {
+  let s = sendRoutes.get(chip);
+  if (!s) {
+    const table = chipLinks(chip);
+    const sends = new Int32Array(chip.hostFlows.length + chip.outFlows.length);
+    sends.set(chip.hostFlows);
+    sends.set(chip.outFlows, chip.hostFlows.length);
+    const sendTo = new Int32Array(sends.length);
+    for (let i = 0; i < sends.length; i++) sendTo[i] = chip.flows.dst[sends[i]!]!;
+    sendRoutes.set(chip, (s = { routes: new RunRoutes(table, linkHeadNs(chip.profile, table.kind), sends), sendTo }));
+  }
+  return s;
 }
 
 function chipOrder(chip: Chip): Int32Array | null {
@@ -126,10 +142,10 @@ export class StepTimeline {
     const table = chipLinks(chip);
     const { noc } = chip.profile;
     const contended = noc.contention === 'links';
-    // Only the 'links' model reads these (8 bytes a flow).
-    this.sends = contended ? Int32Array.from([...chip.hostFlows, ...chip.outFlows]) : new Int32Array(0);
-    this.sendTo = Int32Array.from(this.sends, (f) => chip.flows.dst[f]!);
-    this.runs = contended && replay === 'direct' ? new RunModel(table, linkHeadNs(chip.profile, table.kind), this.sends) : null;
+    const sent = contended && replay === 'direct' ? chipSends(chip) : null;
+    this.sends = sent?.routes.sends ?? new Int32Array(0);
+    this.sendTo = sent?.sendTo ?? new Int32Array(0);
+    this.runs = sent ? new RunModel(sent.routes) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.finishing = new TimeHeap(chip.cores);
     this.loads = new LinkAccumulator(table);
