@@ -114,6 +114,8 @@ export class StepTimeline {
   private readonly sends: Int32Array;
   /** Each of those flows' destination core. */
   private readonly sendTo: Int32Array;
+  /** The step's packets of each of those flows, gathered once a step so that booking reads them in order. */
+  private readonly sent: Int32Array;
   /** Cores by the time they finish, for the 'links' model. */
   private readonly finishing: TimeHeap;
   /** Every link's load over the run (in both contention models). */
@@ -145,6 +147,7 @@ export class StepTimeline {
     const sent = contended && replay === 'direct' ? chipSends(chip) : null;
     this.sends = sent?.routes.sends ?? new Int32Array(0);
     this.sendTo = sent?.sendTo ?? new Int32Array(0);
+    this.sent = new Int32Array(this.sends.length);
     this.runs = sent ? new RunModel(sent.routes) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.finishing = new TimeHeap(chip.cores);
@@ -195,6 +198,8 @@ export class StepTimeline {
     const same = this.semantics === 'same-step';
     if (cores === 0) return 0;
     runs.prepare(this.loads.stepLinkPackets);
+    const { sends, sent } = this;
+    for (let i = 0; i < sends.length; i++) sent[i] = packets[sends[i]!]!;
     for (let c = 0; c < cores; c++) {
       pending[c] = same ? inStart[c + 1]! - inStart[c]! : this.hostFlowsInto(c);
       readyNs[base + c] = 0;
@@ -202,7 +207,7 @@ export class StepTimeline {
     }
     let end = 0;
     const host = this.chip.hostFlows.length;
-    for (let i = 0; i < host; i++) end = Math.max(end, this.book(runs, base, i, 0, packets));
+    for (let i = 0; i < host; i++) end = Math.max(end, this.book(runs, base, i, 0));
     let done = 0;
     while (finishing.size > 0) {
       const at = finishing.minTime;
@@ -210,17 +215,16 @@ export class StepTimeline {
       doneNs[base + c] = at;
       end = Math.max(end, at);
       done++;
-      for (let i = host + outStart[c]!; i < host + outStart[c + 1]!; i++) end = Math.max(end, this.book(runs, base, i, at, packets));
+      for (let i = host + outStart[c]!; i < host + outStart[c + 1]!; i++) end = Math.max(end, this.book(runs, base, i, at));
     }
     this.events += this.chip.flows.count + cores + 1;
     return done === cores ? end + this.chip.profile.timeNs.barrier : 0;
   }
 
   /** Train i (flow sends[i]) leaves at `atNs` under the 'links' model: its delivery counted at its destination; returns when it arrives. */
-  private book(runs: RunModel, base: number, i: number, atNs: number, packets: Int32Array): number {
-    const f = this.sends[i]!;
-    const n = packets[f]!;
-    const arrival = n > 0 ? runs.arrive(i, n, atNs) : atNs + this.chip.flows.latencyNs[f]!;
+  private book(runs: RunModel, base: number, i: number, atNs: number): number {
+    const n = this.sent[i]!;
+    const arrival = n > 0 ? runs.arrive(i, n, atNs) : atNs + this.chip.flows.latencyNs[this.sends[i]!]!;
     // The host's flows come first in `sends`.
     if (this.semantics === 'same-step' || i < this.chip.hostFlows.length) {
       const d = this.sendTo[i]!;
