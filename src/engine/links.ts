@@ -215,14 +215,26 @@ export class RunRoutes {
   /**
    * Per train, ROUTE numbers in the order the caller books them (`sends`, so that one source's trains lie together and
    * a step reads them front to back): its first and last ports as the offsets of their links' records in RunModel's
-   * `link`, then per run its [lo, hi) positions and its slowest packet time as an index into `taus` (lo −1: no run);
-   * first port WALK: booked hop by hop.
+   * `link`, then per run its [lo, hi) positions, its slowest packet time as an index into `taus` and its index in
+   * `distinct` (lo −1: no run); first port WALK: booked hop by hop.
    */
   readonly route: Int32Array;
+  /**
+   * Each run that some train takes, once, as [lo, hi) positions (a chip's trains take about a tenth as many distinct
+   * runs as they take runs): a step finds the busiest link of each of these, and a train reads its runs' from there.
+   */
+  readonly distinct: Int32Array;
   /** The runs' slowest packet times, each once (a handful on a chip): negative where the run walks down its line, west or north. */
   readonly taus: Float64Array;
   /** Sparse-table levels a step needs: enough for the longest run. */
   readonly levels: number;
+  /**
+   * Each link's record in RunModel's `link`: a link on the router grid's lines at its position (so a line's links lie
+   * together, and a run's busiest position is its record), the others after them.
+   */
+  readonly recordOf: Int32Array;
+  /** Records in RunModel's `link` (positions, then the links off the grid). */
+  readonly records: number;
 
   constructor(
     readonly table: LinkTable,
@@ -236,16 +248,24 @@ export class RunRoutes {
     const positions = linkAt.length;
     this.lineNs = new Float64Array(positions + 1);
     for (let p = 0; p < positions; p++) this.lineNs[p + 1] = this.lineNs[p]! + (linkAt[p]! >= 0 ? headOfLink[linkAt[p]!]! : 0);
+    this.recordOf = new Int32Array(table.count).fill(-1);
+    for (let p = 0; p < positions; p++) if (linkAt[p]! >= 0) this.recordOf[linkAt[p]!] = p;
+    let records = positions;
+    for (let l = 0; l < table.count; l++) if (this.recordOf[l]! < 0) this.recordOf[l] = records++;
+    this.records = records;
     this.route = new Int32Array(ROUTE * sends.length);
     const taus = new Map<number, number>();
+    const distinct = new Map<number, number>();
     let longest = 1;
-    for (let i = 0; i < sends.length; i++) longest = Math.max(longest, this.describe(i, taus));
+    for (let i = 0; i < sends.length; i++) longest = Math.max(longest, this.describe(i, taus, distinct));
     this.taus = Float64Array.from(taus.keys());
+    this.distinct = new Int32Array(2 * distinct.size);
+    for (const [key, u] of distinct) [this.distinct[2 * u], this.distinct[2 * u + 1]] = [Math.floor(key / (positions + 1)), key % (positions + 1)];
     this.levels = 32 - Math.clz32(longest);
   }
 
-  /** Train i's route from its flow's slots, its runs' slowest packet times numbered in `taus`; returns its longest run. */
-  private describe(i: number, taus: Map<number, number>): number {
+  /** Train i's route from its flow's slots, its runs' slowest packet times numbered in `taus` and the runs in `distinct`; returns its longest run. */
+  private describe(i: number, taus: Map<number, number>, distinct: Map<number, number>): number {
     const { slots, linkAt } = this.runs;
     const { route } = this;
     const base = this.sends[i]! * PER_FLOW;
@@ -254,8 +274,8 @@ export class RunRoutes {
       route[r] = WALK;
       return 1;
     }
-    route[r] = LINK_FIELDS * slots[base]!;
-    route[r + 1] = LINK_FIELDS * slots[base + 1]!;
+    route[r] = LINK_FIELDS * this.recordOf[slots[base]!]!;
+    route[r + 1] = LINK_FIELDS * this.recordOf[slots[base + 1]!]!;
     let longest = 1;
     for (let k = 0; k < 2; k++) {
       const q = r + RUNS + RUN_FIELDS * k;
@@ -267,8 +287,11 @@ export class RunRoutes {
       const dir = this.table.at[linkAt[lo]!]! & 3;
       const signed = dir === EAST || dir === SOUTH ? tau : -tau;
       if (!taus.has(signed)) taus.set(signed, taus.size);
+      const key = lo * (this.runs.linkAt.length + 1) + hi;
+      if (!distinct.has(key)) distinct.set(key, distinct.size);
       route[q + 1] = hi;
       route[q + 2] = taus.get(signed)!;
+      route[q + 3] = distinct.get(key)!;
       longest = Math.max(longest, hi - lo);
     }
     return longest;
@@ -284,21 +307,36 @@ export class RunModel {
   private readonly sends: Int32Array;
   private readonly table: LinkTable;
   /**
-   * Per link, LINK_FIELDS numbers together (one read brings them): when its booked work ends, when the train booked on
-   * it last begins, when the work booked before that train ends, its packet time and its head latency.
+   * Per link record (RunRoutes.recordOf), LINK_FIELDS numbers together (32 bytes, so one read brings them): when its
+   * booked work ends, when the train booked on it last begins, when the work booked before that train ends, and its
+   * packet time.
    */
   private readonly link: Float64Array;
+  /** Per link record, its head latency (read for ports; a run's comes from lineNs). */
+  private readonly heads: Float64Array;
+  private readonly recordOf: Int32Array;
   /** Per grid position: its link's busy time in the step (packets × packet time), −1 with no link there. */
   private readonly busy: Float64Array;
   /** Sparse table: the busiest position of [p, p + 2^j) at argmax[j · positions + p]. */
   private readonly argmax: Int32Array;
   private readonly levels: number;
+  private readonly distinct: Int32Array;
+  /** The step's busiest position of each of RunRoutes' distinct runs. */
+  private readonly busiestOf: Int32Array;
 
   constructor(routes: RunRoutes) {
     ({ runs: this.runs, lineNs: this.lineNs, route: this.route, taus: this.taus, sends: this.sends, table: this.table, levels: this.levels } = routes);
+    this.distinct = routes.distinct;
+    this.busiestOf = new Int32Array(this.distinct.length / 2);
     const { table, headOfLink } = routes;
-    this.link = new Float64Array(LINK_FIELDS * table.count);
-    for (let l = 0; l < table.count; l++) [this.link[LINK_FIELDS * l + TAU], this.link[LINK_FIELDS * l + HEAD]] = [table.packetNs[l]!, headOfLink[l]!];
+    this.recordOf = routes.recordOf;
+    this.link = new Float64Array(LINK_FIELDS * routes.records);
+    this.heads = new Float64Array(routes.records);
+    for (let l = 0; l < table.count; l++) {
+      const k = this.recordOf[l]!;
+      this.link[LINK_FIELDS * k + TAU] = table.packetNs[l]!;
+      this.heads[k] = headOfLink[l]!;
+    }
     this.busy = new Float64Array(this.runs.linkAt.length);
     this.argmax = new Int32Array(this.levels * this.busy.length);
   }
@@ -321,6 +359,8 @@ export class RunModel {
         argmax[to + p] = busy[b]! > busy[a]! ? b : a;
       }
     }
+    const { distinct, busiestOf } = this;
+    for (let u = 0; u < busiestOf.length; u++) busiestOf[u] = this.busiest(distinct[2 * u]!, distinct[2 * u + 1]!);
     for (let l = 0; l < this.link.length; l += LINK_FIELDS) this.link[l + FREE] = this.link[l + LAST] = this.link[l + BEFORE] = 0;
   }
 
@@ -336,13 +376,12 @@ export class RunModel {
 
   /** Train i (its flow: sends[i]) of n packets, released at `releaseNs`, booked through its route: when its last packet arrives. */
   arrive(i: number, n: number, releaseNs: number): number {
-    const { route, link, lineNs, taus } = this;
-    const { linkAt } = this.runs;
+    const { route, link, lineNs, taus, busiestOf } = this;
     const r = ROUTE * i;
     let l = route[r]!;
     if (l === WALK) return this.walk(this.sends[i]!, n, releaseNs);
     let begin = this.take(l, releaseNs, n);
-    let head = begin + link[l + HEAD]!;
+    let head = begin + this.heads[l >> FIELD_BITS]!;
     let tail = head + (n - 1) * link[l + TAU]!;
     for (let q = r + RUNS; q < r + ROUTE; q += RUN_FIELDS) {
       const lo = route[q]!;
@@ -350,16 +389,16 @@ export class RunModel {
       const hi = route[q + 1]!;
       const tau = taus[route[q + 2]!]!;
       const run = lineNs[hi]! - lineNs[lo]!;
-      const p = this.busiest(lo, hi);
+      const p = busiestOf[route[q + 3]!]!;
       // The head reaches the run's busiest link after the run's hops before it (in the run's direction).
       const at = head + (tau > 0 ? lineNs[p]! - lineNs[lo]! : lineNs[hi]! - lineNs[p + 1]!);
-      begin = this.take(LINK_FIELDS * linkAt[p]!, at, n);
+      begin = this.take(LINK_FIELDS * p, at, n);
       head += run + (begin - at);
       tail = Math.max(tail + run, head + (n - 1) * Math.abs(tau));
     }
     l = route[r + 1]!;
     begin = this.take(l, head, n);
-    return Math.max(begin + (n - 1) * link[l + TAU]!, tail) + link[l + HEAD]!;
+    return Math.max(begin + (n - 1) * link[l + TAU]!, tail) + this.heads[l >> FIELD_BITS]!;
   }
 
   /**
@@ -395,21 +434,22 @@ export class RunModel {
     let head = releaseNs;
     let tail = releaseNs;
     for (let i = start[f]!; i < start[f + 1]!; i++) {
-      const l = LINK_FIELDS * hop[i]!;
-      const begin = this.take(l, head, n);
-      tail = Math.max(begin + (n - 1) * link[l + TAU]!, tail) + link[l + HEAD]!;
-      head = begin + link[l + HEAD]!;
+      const k = this.recordOf[hop[i]!]!;
+      const begin = this.take(LINK_FIELDS * k, head, n);
+      tail = Math.max(begin + (n - 1) * link[LINK_FIELDS * k + TAU]!, tail) + this.heads[k]!;
+      head = begin + this.heads[k]!;
     }
     return tail;
   }
 }
 
-/** Int32 slots per train in RunModel.route: two ports, then from RUNS two runs of RUN_FIELDS (lo, hi, tau's index). */
-const [RUNS, RUN_FIELDS] = [2, 3];
+/** Int32 slots per train in RunModel.route: two ports, then from RUNS two runs of RUN_FIELDS (lo, hi, tau's index, the run's index). */
+const [RUNS, RUN_FIELDS] = [2, 4];
 const ROUTE = RUNS + 2 * RUN_FIELDS;
 /** Numbers per link in RunModel.link. */
-const LINK_FIELDS = 5;
-const [FREE, LAST, BEFORE, TAU, HEAD] = [0, 1, 2, 3, 4];
+const FIELD_BITS = 2;
+const LINK_FIELDS = 1 << FIELD_BITS;
+const [FREE, LAST, BEFORE, TAU] = [0, 1, 2, 3];
 
 /** Each link's head latency read off a table's hop lists (a hand-made table; a chip's comes from its profile). */
 export function headsOfHops(t: LinkTable): Float64Array {
