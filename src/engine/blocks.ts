@@ -5,11 +5,13 @@
 // Why this is exact: the engine's sums are the reference's whatever the tiling (integrate.ts puts every
 // accumulator's contributions in source order, fixed point is exact), so the layer's current, and so its update,
 // is the same on one core as on many. Each mapped core's update counters come from the update's own tests, counted
-// per mapped core as it runs (neurons.ts Tally), its spikes and outbox from the layer's events in its tile. What the mapping adds
-// is traffic: the packets of every mapped flow and the synaptic ops they bring are counted through the mapped
-// chip's emit boxes (countSource: per pixel, then per spatial cell of the box, then one write per flow; no payload
-// moved), and a core's received packets and synaptic ops are the sums over its incoming flows. These are the counts computeCore makes: one packet per
-// (event, destination core), and a gathered event's ops are its reach product over the core's region.
+// per mapped core as it runs (neurons.ts Tally), its spikes and outbox from the layer's events in its tile. What the
+// mapping adds is traffic: the packets of every mapped flow and the synaptic ops they bring are counted through the
+// mapped chip's emit boxes (countSource: events per pixel, pixels per spatial cell of the box, then one write per
+// flow and one ops slot per cell; no payload moved), and a core's received packets and synaptic ops are the sums
+// over its incoming flows (countReceived). These are the counts computeCore makes: one packet per (event,
+// destination core), and a gathered event's ops are its reach product over the core's region; all are integers,
+// so the order they are added in does not change them.
 //
 // Blocks need every projection to end at its event stage: a later graded stage (transposed conv, resize) works on
 // the hull of each core's region, so its MACs depend on the tiling itself; such chips run core by core.
