@@ -16,6 +16,7 @@ import { int, si } from '../units.js';
 // The byte counts live in runs/memory.ts (paper reads them too); these names stay importable from here.
 export {
   CHIP_BYTES_PER_FLOW,
+  CONTENTION_BYTES_PER_FLOW,
   chipSize,
   engineBytes,
   inputBytes,

@@ -11,6 +11,7 @@ import {
   mappedChip,
   chipRunEstimate,
   chipSize,
+  CONTENTION_BYTES_PER_FLOW,
   CHIP_BYTES_PER_FLOW,
   LINK_BYTES_PER_FLOW,
   modelCost,
@@ -75,7 +76,7 @@ describe('the memory estimate of a mapped chip', () => {
     const three = chipRunEstimate(cost, size, { workers: 2, contended: false }, 'x').bytes!;
     const listed = chipRunEstimate(cost, size, { workers: 0, contended: true }, 'x').bytes!;
     expect(three - one).toBeGreaterThan(2 * CHIP_BYTES_PER_FLOW * size.flows);
-    expect(listed - one).toBe(100 * size.flows);
+    expect(listed - one).toBe(CONTENTION_BYTES_PER_FLOW * size.flows);
   });
 
   it('reckonsThePaperSizeFcnOnLoihiWithTwoWorkersAtOverThreeGigabytes', () => {
