@@ -20,6 +20,17 @@ type Row = ComparisonLayer | (ComparisonTotals & { population: 'total'; neurons:
 
 const isRelay = (l: object): boolean => 'relay' in l && l.relay === true;
 
+const isGradedInput = (l: object): boolean => 'gradedInput' in l && l.gradedInput === true;
+
+/** Why layers fed graded values are rated by their MACs. */
+function gradedInputNote(r: RunReport): string[] {
+  const graded = r.comparison.layers.filter(isGradedInput).map((l) => l.population);
+  if (graded.length === 0) return [];
+  return [
+    `on a layer fed graded values only (${graded.join(', ')}): its synaptic operations are MACs, so meas/in = measured MACs / SNN in; a graded value is nonzero wherever any spike fell in its window, more often than the spikes Eq. 10 counts.`,
+  ];
+}
+
 /** Why relay rows show no ratios (a relay has no synaptic input of its own in the paper's model), when there are any. */
 function relayNote(r: RunReport): string[] {
   const relays = r.comparison.layers.filter(isRelay).map((l) => l.population);
@@ -45,7 +56,7 @@ function opsTable(r: RunReport): string {
     { header: 'SNN in', value: (l) => ops(l.snnFlops.input) },
     { header: 'ACs measured', value: (l) => ops(l.measuredAcs) },
     { header: 'meas/in', value: (l) => (isRelay(l) ? '—' : times(l.acRatio)) },
-    { header: 'even spikes', value: (l) => (isRelay(l) ? '—' : l.geometry ? times(l.geometry.expectedAcRatio) : '') },
+    { header: 'even spikes', value: (l) => (isRelay(l) || isGradedInput(l) ? '—' : l.geometry ? times(l.geometry.expectedAcRatio) : '') },
     { header: 'MACs measured', value: (l) => ops(l.measuredMacs) },
   ]);
 }
@@ -123,6 +134,7 @@ export function renderRunReport(r: RunReport, head: string, aboutMiou: string[] 
     `even spikes = meas/in if spikes were spread evenly: from the geometry alone (taps in zero padding drop out, a folded avg-pool widens fan-out).`,
     `E_SNN measured = ACs × ${e.acPJ} pJ + MACs × ${e.macPJ} pJ.`,
     ...relayNote(r),
+    ...gradedInputNote(r),
     '',
     `E_ANN/E_SNN (Table V): analytic ${times(t.annOverSnn.analyticOwn)} with own rates, ${times(t.annOverSnn.analyticInput)} with input rates; measured operations at 45 nm ${times(t.annOverSnn.measured45nm)}`,
     energyLine(r.profile, r.comparison.total.profile),

@@ -45,6 +45,11 @@ export interface ComparisonLayer extends Omit<AnalyticLayer, 'ratio'> {
    * analytic count, its acRatio is ∞ and E_ANN is 0 by design: a report shows no ratio for it.
    */
   relay?: boolean;
+  /**
+   * Fed only graded values (a graded relay's pooled sums, or graded input frames): its synaptic operations are MACs,
+   * so its acRatio is measured MACs / the analytic count, and it has no evenly-spread-spikes figure.
+   */
+  gradedInput?: boolean;
 }
 
 export interface ComparisonTotals extends Omit<AnalyticTotals, 'ratio'> {
@@ -156,11 +161,23 @@ export function synapseGeometry(network: Network, kernels: KernelLookup, populat
   };
 }
 
+/** Populations every projection into which carries graded values: from a graded relay or a graded input encoding. */
+function gradedFed(network: Network): Set<string> {
+  const population = new Map(network.populations.map((p) => [p.name, p]));
+  const sendsGraded = (name: string) => {
+    const p = population.get(name);
+    return p !== undefined && (p.role === 'input' ? p.encoding !== 'poisson' : p.relay === 'graded');
+  };
+  const targets = new Set(network.projections.map((j) => j.target));
+  return new Set([...targets].filter((t) => network.projections.every((j) => j.target !== t || sendsGraded(j.source))));
+}
+
 /** Put the analytic model (src/energy/analytic.ts) and the measured counts side by side. */
 export function compareEnergy(input: ComparisonInput): EnergyComparison {
   const analytic = analyticEnergy(input.network, input.kernels, input.activity, PAPER_45NM);
   const byName = new Map(input.measured.map((m) => [m.population, m]));
   const relays = new Set(input.network.populations.filter((p) => p.role !== 'input' && p.relay !== undefined).map((p) => p.name));
+  const graded = gradedFed(input.network);
   const layers = analytic.layers.map((a): ComparisonLayer => {
     const m = byName.get(a.population);
     if (!m) throw new Error(`compareEnergy: no measured counts for layer '${a.population}'`);
@@ -174,9 +191,10 @@ export function compareEnergy(input: ComparisonInput): EnergyComparison {
       snnFlops: a.snnFlops,
       measuredAcs: m.acs,
       measuredMacs: m.macs,
-      acRatio: ratio(m.acs, a.snnFlops.input),
+      acRatio: ratio(graded.has(a.population) ? m.macs : m.acs, a.snnFlops.input),
       geometry: synapseGeometry(input.network, input.kernels, a.population),
       ...(relays.has(a.population) ? { relay: true } : {}),
+      ...(graded.has(a.population) ? { gradedInput: true } : {}),
       annEnergyPJ: a.annEnergyPJ,
       snnEnergyPJ: a.snnEnergyPJ,
       measured45nmPJ: measured45nm(m.acs, m.macs),
@@ -221,7 +239,7 @@ export interface AcGap {
 export function acGap(l: ComparisonLayer): AcGap | null {
   const g = l.geometry;
   // An infinite ratio is a layer the analytic model charges nothing by design (a pooling relay: the pool is free in Eq. 9).
-  if (!g || !Number.isFinite(l.acRatio) || !(l.acRatio < 1 / GAP_OUTSIDE || l.acRatio > GAP_OUTSIDE)) return null;
+  if (!g || l.gradedInput || !Number.isFinite(l.acRatio) || !(l.acRatio < 1 / GAP_OUTSIDE || l.acRatio > GAP_OUTSIDE)) return null;
   const map = `${g.sourceH}×${g.sourceW}`;
   if (l.acRatio < 1 && g.expectedAcRatio < 1 / GAP_OUTSIDE)
     return {

@@ -39,6 +39,8 @@ export function gapWhy(l: ComparisonLayer): string {
   if (gap) return `analytic ${gap.direction}-counts ${times(gap.factor)}: ${gap.reason}${macs}`;
   if (l.relay)
     return `a pooling relay: Eq. 9 charges its pool nothing, so the engine's ${ops(l.measuredAcs)} ACs have no analytic count to compare with${macs}`;
+  if (l.gradedInput)
+    return `fed graded values only (a graded relay's window sums or graded input frames): its ${ops(l.measuredMacs)} MACs are ${times(l.acRatio)} Eq. 10's spike-driven ACs`;
   if (Number.isNaN(l.acRatio)) return `no spikes reach it: both count 0 ACs${macs}`;
   if (l.acRatio === Infinity) return `Eq. 10 counts 0 ACs (its rate is 0), the engine ${ops(l.measuredAcs)}${macs}`;
   const g = l.geometry;

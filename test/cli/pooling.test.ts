@@ -34,6 +34,12 @@ describe('--pooling', () => {
     expect(relay.stdout).toMatch(/^conv2_pool +16,384 +[\d.]+ +— +0 +0 +0 +[\d.]+ k +— +— +0$/m);
     expect(relay.stdout).toMatch(/^conv2_pool +0\.00 pJ +0\.00 pJ +0\.00 pJ +[\d.]+ nJ +—$/m);
     expect(relay.stdout).not.toContain('∞');
+    // The convolutions behind a graded relay do MACs, rated against Eq. 10 as such: never 0.00×.
+    expect(relay.stdout).not.toMatch(/ 0\.00× /);
+    expect(relay.stdout).toMatch(/^conv3 +32,768 .* 0 +[\d.]+× +— +[\d.]+ [kM]$/m);
+    expect(relay.stdout).toMatch(
+      /^on a layer fed graded values only \(conv3, conv5\): its synaptic operations are MACs, so meas\/in = measured MACs \/ SNN in/m,
+    );
     expect(relay.stdout).toMatch(/^— on a relay row \(conv2_pool, conv4_pool\): the paper's model charges a pooling relay nothing/m);
     expect(relay.stdout).toMatch(/^pooling: relay — conv2_pool, conv4_pool are relay populations \(graded/m);
     expect(fold.stdout).not.toMatch(/pooling: relay/);

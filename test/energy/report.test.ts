@@ -1,7 +1,7 @@
 // The comparison report: hand-worked synapse geometry (zero padding, dilation, folded avg-pool) and the measured/analytic columns.
 
 import { describe, expect, it } from 'vitest';
-import { analyticEnergy, compareEnergy, measured45nm, synapseGeometry } from '../../src/energy/index.js';
+import { acGap, analyticEnergy, compareEnergy, measured45nm, synapseGeometry } from '../../src/energy/index.js';
 import { kernelsFromShapes, tensor } from '../../src/net/index.js';
 import type { Model } from '../../src/net/types.js';
 import { conv, tinyModel } from '../reference/helpers.js';
@@ -78,6 +78,26 @@ describe('compareEnergy', () => {
     expect(report.total.measured45nmPJ).toBeCloseTo(164 * 0.9 + 3 * 4.6, 9);
     expect(report.total.annOverSnn.measured45nm).toBeCloseTo(analytic.total.annEnergyPJ / (164 * 0.9 + 3 * 4.6), 9);
     expect(report.total.profile).toBe(profileEnergy);
+  });
+
+  it('ratesALayerFedOnlyGradedValuesByItsMacs', () => {
+    // c a graded relay: out reads only c's window sums, so its synaptic operations are MACs, not ACs.
+    const graded = geometryToy();
+    graded.network.populations = graded.network.populations.map((p) => (p.name === 'c' && p.role !== 'input' ? { ...p, relay: 'graded' as const } : p));
+    const counts = [...measured.slice(0, 2), { population: 'out', acs: 0, macs: 30 }];
+    const r = compareEnergy({ network: graded.network, kernels, activity, measured: counts, profileEnergy });
+    const out = r.layers.find((l) => l.population === 'out')!;
+    // out: 1×1 conv 2→2 on 5×5 = 100 FLOPs_ANN; Eq. 10 sees through the relay to its source's rate, 30/25 → 120 ACs.
+    expect(out.gradedInput).toBe(true);
+    expect(out.acRatio).toBeCloseTo(30 / 120, 12);
+    expect(r.layers.filter((l) => l.gradedInput).map((l) => l.population)).toEqual(['out']);
+    expect(acGap(out)).toBeNull();
+    // The spike-fed layers keep the AC ratio; graded input frames make the layers they feed graded-fed too.
+    expect(report.layers.some((l) => l.gradedInput)).toBe(false);
+    const dvs = geometryToy();
+    dvs.network.populations = dvs.network.populations.map((p) => (p.role === 'input' ? { ...p, encoding: 'dvs' as const } : p));
+    const frames = compareEnergy({ network: dvs.network, kernels, activity, measured, profileEnergy });
+    expect(frames.layers.filter((l) => l.gradedInput).map((l) => l.population)).toEqual(['a', 'c']);
   });
 
   it('refusesMeasuredCountsThatMissALayer', () => {

@@ -89,6 +89,13 @@ describe('energyStudy (Table V)', () => {
     expect(gapWhy(relay)).toBe("a pooling relay: Eq. 9 charges its pool nothing, so the engine's 132 k ACs have no analytic count to compare with");
   });
 
+  it('rates a layer fed graded values only by its MACs', () => {
+    const graded = { acRatio: 4.23, measuredAcs: 0, measuredMacs: 17_300_000, geometry: null, gradedInput: true } as ComparisonLayer;
+    expect(gapWhy(graded)).toBe(
+      "fed graded values only (a graded relay's window sums or graded input frames): its 17.3 M MACs are 4.23× Eq. 10's spike-driven ACs",
+    );
+  });
+
   it('says "not shipped" for a missing network', () => {
     expect(result.models[1]).toEqual({ method: 'spiking-fcn', model: 'spiking-fcn-digits', shipped: false });
   });
