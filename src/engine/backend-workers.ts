@@ -5,13 +5,12 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { InternalError, UserError } from '../errors.js';
 import { buildChip, type Chip } from './chip.js';
+import { abortRound, syncLength, type SyncLayout } from './claim.js';
 import {
   CoreFailure,
   PROTOCOL_VERSION,
-  abortRound,
   profileBase,
   shareWeights,
-  syncLength,
   type Attachment,
   type Blueprint,
   type ComputeReply,
@@ -104,25 +103,19 @@ export class WorkerPool {
   }
 }
 
-/** Each phase's blocks to update, then the blocks of the phase before to count (~b); a last phase counts the last layer's. */
-export function withCounts(phases: readonly Int32Array[]): Int32Array[] {
-  const items = phases.map((blocks, p) => [...blocks, ...Array.from(phases[p - 1] ?? [], (b) => ~b)]);
-  items.push(Array.from(phases.at(-1) ?? [], (b) => ~b));
-  return items.map((list) => Int32Array.from(list));
-}
-
-/** Items by their last time, longest first (a count ~b by its own time, in the second half of coreNs); ties in a fixed order. */
-function longestFirst(items: ArrayLike<number>, coreNs: Float64Array): Int32Array {
-  const half = coreNs.length / 2;
-  const ns = (item: number) => coreNs[item < 0 ? half + ~item : item]!;
-  return Int32Array.from(items).sort((a, b) => ns(b) - ns(a) || b - a);
+/** Units by their last time (from `at` in coreNs: a block's counts' times are in its second half), longest first; ties in a fixed order. */
+function longestFirst(units: ArrayLike<number>, coreNs: Float64Array, at: number): Int32Array {
+  return Int32Array.from(units).sort((a, b) => coreNs[at + b]! - coreNs[at + a]! || b - a);
 }
 
 /** Where a worker backend's time went (WorkerBackend.profile), in ms summed over its steps. */
 export interface WorkerProfile {
   /** Rounds (steps) counted. */
   steps: number;
-  /** Per phase of a step (one per layer, same-step), per thread: computing its units, and waiting for the phase's last unit. */
+  /**
+   * Per phase of a step (one per layer, same-step; layer blocks split: each layer's updates and the layer before's
+   * counts, and a last phase of counts), per thread: computing its items, and waiting with none ready (protocol.ts profileBase).
+   */
   busyMs: number[][];
   waitMs: number[][];
   /** The coordinator's round trips, and what of them no thread spent inside its request (messages, waking threads, a thread's first chip build). */
@@ -165,15 +158,16 @@ export class WorkerBackend implements EngineBackend {
     const blocked = sharedBlockedWeights(local ?? buildChip(blueprint.spec));
     const progress = new SharedArrayBuffer(4 * this.threads);
     const { partition } = blueprint.spec.mapping;
-    // A step has at most one phase per layer (same-step); pipelined runs one phase.
-    const sync = new SharedArrayBuffer(4 * syncLength(partition.layers.length + 1));
-    // Room for each block's counts' time after the cores' (blocks are never more than the mapped cores).
+    // A step has at most one phase per layer (same-step; pipelined runs one), and the profile one more for the last
+    // layer's counts; units are cores or layer blocks, never more blocks than mapped cores.
+    const layout: SyncLayout = { phases: partition.layers.length + 1, units: partition.tileCount };
+    const sync = new SharedArrayBuffer(4 * syncLength(layout));
+    // Room for each block's counts' time after the cores'.
     const coreNs = new SharedArrayBuffer(8 * 2 * partition.tileCount);
-    // A step of split layer blocks has one phase more: the last layer's counts.
-    const phases = partition.layers.length + 1;
+    const { phases } = layout;
     const profile = new SharedArrayBuffer(8 * profileBase(this.threads, phases));
     this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
-    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, coreNs, profile, blocked };
+    this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, layout, coreNs, profile, blocked };
     this.timing = { threads: new Float64Array(profile), phases, steps: 0, roundMs: 0, messageMs: 0 };
     this.counts = blueprint.compute === 'layers';
     this.progress = new Int32Array(progress);
@@ -191,19 +185,22 @@ export class WorkerBackend implements EngineBackend {
   }
 
   /**
-   * Sends the step to every thread (as many as its largest phase has items): each claims items until the
-   * phase has none left, then waits for the phase's last item before the next phase. Returns when every
-   * thread replied, so no thread still writes shared state. Each phase's items go longest first by their
-   * last time, so a phase does not end on one long item started last. Layer blocks of several phases go
-   * in two parts: a layer's counts join the next layer's phase, where a thread done with its update takes
-   * them instead of waiting (ComputeRequest.counts).
+   * Sends the step to every thread (as many as can work at once): each claims items until none is left, an item
+   * once what it reads is done (claim.ts): a phase's units once every unit of the phase before is done. Returns
+   * when every thread replied, so no thread still writes shared state. Each phase's items go longest first by
+   * their last time, so a phase does not end on one long item started last. Layer blocks of several phases go in
+   * two parts: a block's counts are an item that waits for its own update and the layer before's counts only, so a
+   * thread done with its update early counts instead of waiting for the layer's other blocks (ComputeRequest.counts).
    */
   async computeStep(task: StepTask): Promise<void> {
     const { pool, progress, sync, coreNs } = this;
     if (!pool || !progress || !sync || !coreNs) throw new Error('worker backend: compute before attach');
-    const counts = this.counts && task.phases.length > 1;
-    const phases = (counts ? withCounts(task.phases) : task.phases).map((items) => longestFirst(items, coreNs));
-    const threads = Math.min(this.threads, Math.max(0, ...phases.map((p) => p.length)));
+    const split = this.counts && task.phases.length > 1;
+    const phases = task.phases.map((units) => longestFirst(units, coreNs, 0));
+    const counts = split ? task.phases.map((units) => longestFirst(units, coreNs, coreNs.length / 2)) : null;
+    // A layer's counts run beside the next layer's updates.
+    const widest = Math.max(0, ...phases.map((p) => p.length));
+    const threads = Math.min(this.threads, split ? 2 * widest : widest);
     if (threads === 0) return;
     const poolError = pool.takeError();
     if (poolError) throw new InternalError(`engine: a worker thread failed: ${poolError.message}`);

@@ -21,13 +21,14 @@
 //                                                 phase. So the result is the same for any split.
 //   or, where the backend has it, all phases of the step at once:
 //     computeStep({ step, phases }) ─────────────► worker threads claim each phase's cores one at a time
-//                                                 (Attachment.sync), so one that finishes early takes more,
-//                                                 and start a phase only when every core of the one before
-//                                                 is done (a count in shared memory): one message round trip
-//                                                 per step, not one per phase; a thread late to the step
+//                                                 (Attachment.sync, claim.ts), so one that finishes early takes
+//                                                 more, and start a phase only when every core of the one
+//                                                 before is done (a count in shared memory): one message round
+//                                                 trip per step, not one per phase; a thread late to the step
 //                                                 holds no one up, it finds the early phases done. Layer
-//                                                 blocks go in two parts: a layer's mapped counts join the
-//                                                 next layer's phase (ComputeRequest.counts).
+//                                                 blocks go in two parts: each block's mapped counts are an
+//                                                 item of their own, started once its update and the layer
+//                                                 before's counts are done (ComputeRequest.counts).
 //     event queue replays the step's packets and core work (timing.ts) from the counters
 //   close()
 //
@@ -46,11 +47,12 @@
 // this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
 
 import { InternalError } from '../errors.js';
+import type { SyncLayout } from './claim.js';
 import type { BlockedWeights, Chip, ChipSpec, Semantics, SharedBuffers } from './model.js';
 
 export type { SharedBuffers } from './model.js';
 
-export const PROTOCOL_VERSION = 7;
+export const PROTOCOL_VERSION = 8;
 
 /**
  * What a unit of a phase is: a mapped core ('cores'), or a layer block ('layers', blocks.ts: the layer's arithmetic
@@ -89,8 +91,10 @@ export interface Attachment {
   buffers: SharedBuffers;
   /** Int32 per request slot: the core a worker is computing (−1 before the first), so a thread that dies is reported by core. */
   progress: SharedArrayBuffer;
-  /** Int32 × syncLength(phases): abort flag, each phase's next core index to claim, each phase's cores done (SYNC). */
+  /** Int32 × syncLength(layout): what the threads of a round claim their items by (claim.ts). */
   sync: SharedArrayBuffer;
+  /** The shape of `sync`; its `phases` also sizes `profile`. */
+  layout: SyncLayout;
   /**
    * Float64 per core (then, layer blocks split: per block's counts, from the middle on): the time its last computation
    * took (ns), which orders the next step's items (largest first).
@@ -103,39 +107,14 @@ export interface Attachment {
 }
 
 /**
- * Layout of Attachment.sync, zeroed by the coordinator before each request round. In a round of n phases,
- * phase p's next core index to claim (Atomics.add) is at claim + p, and its count of cores done at claim + n + p.
- */
-export const SYNC = {
-  /** Set (1) by the thread whose core failed, or by the coordinator when a thread died: the others stop waiting. */
-  abort: 0,
-  claim: 1,
-} as const;
-
-/** Int32 slots of Attachment.sync for rounds of at most `phases` phases. */
-export function syncLength(phases: number): number {
-  return SYNC.claim + 2 * phases;
-}
-
-/** Most phases a round of this sync array can hold (its length is syncLength(phases)). */
-export function maxPhases(sync: Int32Array): number {
-  return (sync.length - SYNC.claim) / 2;
-}
-
-/**
- * Layout of Attachment.profile (ms, Float64): per request slot, `2 · maxPhases + 1` values — for each phase p, the time
- * the thread spent computing its units (base + 2p) and waiting for the phase's last unit (base + 2p + 1), both summed
- * over steps; then its time in its latest request, start to reply (base + 2 · maxPhases), which the coordinator
- * compares with the round trip to find the cost of the messages.
+ * Layout of Attachment.profile (ms, Float64): per request slot, `2 · phases + 1` values (SyncLayout.phases) — for each
+ * phase p, the time the thread spent computing its items (base + 2p: the units of phase p, and with layer blocks split,
+ * the counts of phase p − 1; a last phase counts the last layer) and waiting with none ready while p was the oldest
+ * phase it had left (base + 2p + 1), both summed over steps; then its time in its latest request, start to reply
+ * (base + 2 · phases), which the coordinator compares with the round trip to find the cost of the messages.
  */
 export function profileBase(slot: number, phases: number): number {
   return slot * (2 * phases + 1);
-}
-
-/** Stop every thread of the round (a core failed, or a thread died): none waits for a core that will never be done. */
-export function abortRound(sync: Int32Array): void {
-  Atomics.store(sync, SYNC.abort, 1);
-  for (let i = SYNC.claim; i < sync.length; i++) Atomics.notify(sync, i);
 }
 
 /** Coordinator → worker: one task per thread for a step's phases, each thread computing the cores it claims. */
@@ -145,14 +124,16 @@ export interface ComputeRequest {
   engine: number;
   step: number;
   /**
-   * Each phase's items, the longest expected first (the same lists in every request of the round): cores, or layer
-   * blocks; with `counts`, a block b ≥ 0 is its update alone (BlockPart 'update') and ~b (negative) the mapped counts of
-   * block b of the phase before ('count'), which the next layer does not wait for, so they fill the wait for its last block.
-   * A layer's counts read the counts of the layer before, so they never share its phase: a last phase counts the last layer.
+   * Each phase's units, the longest expected first (the same lists in every request of the round): cores, or layer
+   * blocks (with `counts`, each block's update alone: BlockPart 'update').
    */
   phases: Int32Array[];
-  /** Whether the phases split layer blocks into updates and counts (above); false: each item is a whole core or block. */
-  counts: boolean;
+  /**
+   * Layer blocks split: each phase's blocks again, by their counts' time, longest first: the mapped counts of each
+   * ('count'), an item that waits for its block's update and the phase before's counts only (claim.ts); null: every
+   * item of `phases` is a whole core or block.
+   */
+  counts: Int32Array[] | null;
   /** The request's slot in Attachment.progress (requests of one round have distinct slots). */
   slot: number;
   /** Sent only to a thread that answered 'unattached' to this engine. */

@@ -1,4 +1,4 @@
-// Worker-thread entry of the worker backend (piscina): builds an engine's chip from its Attachment once, then computes the cores it claims, phase by phase.
+// Worker-thread entry of the worker backend (piscina): builds an engine's chip from its Attachment once, then computes the items it claims (claim.ts).
 //
 // Everything a core reads and writes is in the Attachment's SharedArrayBuffers, so this thread runs
 // the same kernel on the same memory as the in-thread backend. Messages order the phases (protocol.ts).
@@ -6,15 +6,13 @@
 import { Piscina } from 'piscina';
 import { computeBlock, createBlockScratch, layerBlocks, type BlockPart, type Blocks, type BlockScratch } from './blocks.js';
 import { buildChip, type Chip } from './chip.js';
+import { abortRound, claimer, claimNext, finishItem, SYNC, type Claimer, type SyncLayout } from './claim.js';
 import { createScratch, type Scratch } from './integrate.js';
 import { computeCore } from './kernel.js';
 import {
-  abortRound,
   CoreFailure,
-  maxPhases,
   profileBase,
   PROTOCOL_VERSION,
-  SYNC,
   type Attachment,
   type Blueprint,
   type ComputeReply,
@@ -26,10 +24,12 @@ import { viewState, type SharedState } from './state.js';
 /** Exit code of a thread ended by the 'exit' fault hook (EX_SOFTWARE): recognisable in the coordinator's error. */
 const FAULT_EXIT_CODE = 70;
 /**
- * A thread waiting for another's last core of a phase spins this long before it sleeps: that core usually
- * ends sooner, and waking a sleeping thread (a halted virtual CPU, even) costs more than the spin.
+ * A thread with no item ready spins this long before it sleeps. Short: waking a sleeper
+ * costs about 7 µs here (a notify/wait ping-pong between two threads took 14 µs a round trip on the 2-CPU bench
+ * machine), while a spin burns a CPU the other threads need: with the coordinator replaying the timeline beside two
+ * workers on two CPUs, a 1 ms spin at each of a step's ~10 phase ends cost about a quarter of a run's CPU time.
  */
-const SPIN_MS = 1;
+const SPIN_MS = 0.02;
 /** A sleeping thread wakes this often to look at the abort flag (a notify normally wakes it first). */
 const WAIT_MS = 50;
 
@@ -45,6 +45,7 @@ interface Attached {
   fault: Blueprint['injectFault'] | null;
   progress: Int32Array;
   sync: Int32Array;
+  layout: SyncLayout;
   coreNs: Float64Array;
   profile: Float64Array;
   /** Layer blocks (Blueprint.compute 'layers'), their state and this thread's block buffers; null: core by core. */
@@ -73,6 +74,7 @@ function attach(engine: number, a: Attachment): Attached {
     fault,
     progress: new Int32Array(a.progress),
     sync: new Int32Array(a.sync),
+    layout: a.layout,
     coreNs: new Float64Array(a.coreNs),
     profile: new Float64Array(a.profile),
     blocks,
@@ -83,27 +85,32 @@ function populationOf(chip: Chip, core: number): string {
   return chip.plan.populations[chip.coreLayer[core]!]?.name ?? '?';
 }
 
-/** Wait until the count in slot `at` reaches `total` (every core of a phase done); false when the round was aborted meanwhile. */
-function awaitCount(sync: Int32Array, at: number, total: number): boolean {
+/** Wait until SYNC.progress moves on from `seen` (an item was done somewhere); false when the round was aborted meanwhile. */
+function awaitProgress(sync: Int32Array, seen: number): boolean {
   const spinUntil = performance.now() + SPIN_MS;
   for (;;) {
-    const done = Atomics.load(sync, at);
-    if (done >= total) return true;
     if (Atomics.load(sync, SYNC.abort) !== 0) return false;
-    if (performance.now() > spinUntil) Atomics.wait(sync, at, done, WAIT_MS);
+    if (Atomics.load(sync, SYNC.progress) !== seen) return true;
+    if (performance.now() > spinUntil) Atomics.wait(sync, SYNC.progress, seen, WAIT_MS);
   }
 }
 
-/** What of a layer block an item asks for (ComputeRequest.phases). */
-function partOf(counts: boolean, item: number): BlockPart {
-  if (!counts) return 'whole';
-  return item < 0 ? 'count' : 'update';
+/** What of its unit the item claimed last asks for. */
+function partOf(c: Claimer): BlockPart {
+  if (!c.counts) return 'whole';
+  return c.isCount ? 'count' : 'update';
 }
 
+/** The profile's phase of the item claimed last: a phase's counts are charged to the next phase (protocol.ts profileBase). */
+const profilePhase = (c: Claimer): number => c.phase + (c.isCount ? 1 : 0);
+
+/** The phase a thread with nothing ready waits in: the oldest it has left (its next updates, or its next counts). */
+const waitingPhase = (c: Claimer): number => Math.min(c.nextUpdate, c.counts ? c.nextCount + 1 : c.nextUpdate);
+
 /**
- * Compute the cores this thread claims, phase after phase; a phase starts once every core of the one before
- * is done, whichever thread computed it. A failing core becomes a 'failed' reply so its core and step cross
- * the thread boundary intact (and aborts the round, so no thread waits for it).
+ * Compute the items this thread claims until none is left to claim; an item starts once what it reads is done,
+ * whichever thread computed it (claim.ts). A failing core becomes a 'failed' reply so its core and step cross the
+ * thread boundary intact (and aborts the round, so no thread waits for it).
  */
 export default function compute(req: ComputeRequest): ComputeReply {
   if (attached?.engine !== req.engine) {
@@ -111,47 +118,47 @@ export default function compute(req: ComputeRequest): ComputeReply {
     attached = attach(req.engine, req.attach);
   }
   const start = performance.now();
-  const { chip, state, scratch, fault, progress, sync, coreNs, profile, blocks } = attached;
-  const { phases, step, slot } = req;
-  const base = profileBase(slot, maxPhases(sync));
+  const { chip, state, scratch, fault, progress, sync, layout, coreNs, profile, blocks } = attached;
+  const { step, slot } = req;
+  const base = profileBase(slot, layout.phases);
   /** Before each mapped core: record it (to name it if this thread dies), and the 'exit' fault hook. */
   const enter = (core: number): void => {
     Atomics.store(progress, slot, core);
     if (fault?.mode === 'exit' && fault.core === core && fault.step === step) process.exit(FAULT_EXIT_CODE);
   };
-  const doneAt = SYNC.claim + phases.length;
+  const c = claimer(sync, layout, req.phases, req.counts);
   let claimed = 0;
-  for (let p = 0; p < phases.length; p++) {
-    const units = phases[p]!;
-    for (let i = Atomics.add(sync, SYNC.claim + p, 1); i < units.length; i = Atomics.add(sync, SYNC.claim + p, 1), claimed++) {
-      if (Atomics.load(sync, SYNC.abort) !== 0) return { type: 'aborted' };
-      const item = units[i]!;
-      const unit = item < 0 ? ~item : item;
+  for (;;) {
+    if (Atomics.load(sync, SYNC.abort) !== 0) return { type: 'aborted' };
+    const seen = Atomics.load(sync, SYNC.progress);
+    const next = claimNext(c);
+    if (next === 'done') break;
+    if (next === 'wait') {
       const t0 = performance.now();
-      try {
-        if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, step, enter, partOf(req.counts, item));
-        else {
-          enter(unit);
-          computeCore(chip, state, scratch, unit, step);
-        }
-      } catch (e) {
-        abortRound(sync);
-        if (e instanceof CoreFailure) return { type: 'failed', error: e.info };
-        const core = Atomics.load(progress, slot);
-        return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
+      if (!awaitProgress(sync, seen)) return { type: 'aborted' };
+      profile[base + 2 * waitingPhase(c) + 1]! += performance.now() - t0;
+      continue;
+    }
+    const { unit } = c;
+    const t0 = performance.now();
+    try {
+      if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, step, enter, partOf(c));
+      else {
+        enter(unit);
+        computeCore(chip, state, scratch, unit, step);
       }
-      const ms = performance.now() - t0;
-      coreNs[item < 0 ? coreNs.length / 2 + unit : unit] = ms * 1e6;
-      profile[base + 2 * p]! += ms;
-      if (Atomics.add(sync, doneAt + p, 1) + 1 === units.length) Atomics.notify(sync, doneAt + p);
+    } catch (e) {
+      abortRound(sync);
+      if (e instanceof CoreFailure) return { type: 'failed', error: e.info };
+      const core = Atomics.load(progress, slot);
+      return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
     }
-    // The replies end the last phase: the coordinator waits for every one.
-    if (p + 1 < phases.length) {
-      const t0 = performance.now();
-      if (!awaitCount(sync, doneAt + p, units.length)) return { type: 'aborted' };
-      profile[base + 2 * p + 1]! += performance.now() - t0;
-    }
+    const ms = performance.now() - t0;
+    coreNs[c.isCount ? coreNs.length / 2 + unit : unit] = ms * 1e6;
+    profile[base + 2 * profilePhase(c)]! += ms;
+    claimed++;
+    finishItem(c);
   }
-  profile[base + 2 * maxPhases(sync)] = performance.now() - start;
+  profile[base + 2 * layout.phases] = performance.now() - start;
   return { type: 'computed', step, cores: claimed };
 }

@@ -69,7 +69,7 @@ function cycles(graph: Map<string, string[]>): string[][] {
 
 /** The engine's layers, bottom first: a file may import its own layer or lower ones, never a higher one. */
 const ENGINE_LAYERS: Record<string, readonly string[]> = {
-  model: ['model', 'types', 'protocol'],
+  model: ['model', 'types', 'protocol', 'claim'],
   builders: ['plan', 'geometry', 'flows', 'chip', 'state'],
   kernels: ['native', 'scatter-wasm', 'simd', 'neurons', 'integrate', 'kernel', 'blocks'],
   drivers: ['events', 'links', 'link-table', 'timing', 'host', 'energy', 'backend', 'backend-workers', 'worker', 'run', 'index'],
