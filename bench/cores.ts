@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkerBackend } from '../src/engine/backend-workers.js';
+import { WorkerBackend, type WorkerProfile } from '../src/engine/backend-workers.js';
 import type { Chip } from '../src/engine/chip.js';
 import type { ComputeUnit } from '../src/engine/protocol.js';
 import { Engine } from '../src/engine/run.js';
@@ -21,7 +21,7 @@ import { mapNetwork } from '../src/mapping/map.js';
 import type { ArchSpec, Tensor } from '../src/net/types.js';
 import { buildNetwork } from '../src/net/zoo.js';
 import { prepareChip } from '../src/runs/prepare.js';
-import { cpuSince, inputSpikes, maxRssGB, runTorch } from './engine.js';
+import { cpuSince, inputSpikes, maxRssGB, profileLines, runTorch } from './engine.js';
 import { idleText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SPEC } from './lib/paper-model.js';
 
@@ -50,6 +50,8 @@ interface Timing {
   cpu: number[];
   other: number;
   result: EngineResult;
+  /** Where the worker threads' time went in the timed runs (WorkerBackend.profile). */
+  profile: WorkerProfile;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
@@ -58,16 +60,19 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 async function race(contenders: Array<{ chip: Chip; compute?: ComputeUnit }>, spikes: Tensor, rounds = ROUNDS): Promise<{ cold: number[]; timings: Timing[] }> {
   const input = { kind: 'spikes' as const, spikes };
   const engines: Engine[] = [];
+  const backends = contenders.map(() => new WorkerBackend(WORKERS));
   try {
-    for (const c of contenders)
-      engines.push(await Engine.create(c.chip, { backend: new WorkerBackend(WORKERS), ...(c.compute ? { compute: c.compute } : {}) }));
+    for (const [i, c] of contenders.entries())
+      engines.push(await Engine.create(c.chip, { backend: backends[i], ...(c.compute ? { compute: c.compute } : {}) }));
     const cold: number[] = [];
-    const timings: Timing[] = [];
-    for (const e of engines) {
+    const partial: Array<Omit<Timing, 'profile'>> = [];
+    for (const [i, e] of engines.entries()) {
       const t0 = performance.now();
       const result = await e.run(input, { recordSpikes: true });
       cold.push((performance.now() - t0) / 1000);
-      timings.push({ wall: [], cpu: [], other: 0, result });
+      partial.push({ wall: [], cpu: [], other: 0, result });
+      // The first run builds the threads' chips: left out of the profile.
+      backends[i]!.profile(true);
     }
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < engines.length; i++) {
@@ -75,13 +80,13 @@ async function race(contenders: Array<{ chip: Chip; compute?: ComputeUnit }>, sp
         const c0 = process.cpuUsage();
         const t0 = performance.now();
         await engines[i]!.run(input);
-        const t = timings[i]!;
+        const t = partial[i]!;
         t.wall.push((performance.now() - t0) / 1000);
         t.cpu.push(cpuSince(c0));
         t.other = Math.max(t.other, other() ?? 0);
       }
     }
-    return { cold, timings };
+    return { cold, timings: partial.map((t, i) => ({ ...t, profile: backends[i]!.profile()! })) };
   } finally {
     for (const e of engines) await e.close();
   }
@@ -126,6 +131,7 @@ export default async function run(): Promise<void> {
   say(
     `  loihi / ideal-45nm: ${ratio.toFixed(2)}× by wall time, ${(median(onLoihi.cpu) / median(onIdeal.cpu)).toFixed(2)}× by CPU time (target ≤ ${TARGETS.ratio}×: ${verdict(ratio, TARGETS.ratio)}; ${idleText(Math.max(onLoihi.other, onIdeal.other))})`,
   );
+  say(profileLines(loihi, onLoihi.profile, ROUNDS, `loihi, ${WORKERS} workers`));
   say(`  spikes, readout and per-layer operations, loihi against ideal-45nm: ${sameMathematics(onLoihi.result, onIdeal.result)}`);
   const rss = maxRssGB();
   say(`  peak memory (maxRSS, worker threads included): ${rss.toFixed(2)} GB (target ≤ ${TARGETS.rssGB} GB: ${verdict(rss, TARGETS.rssGB)})`);

@@ -186,7 +186,7 @@ async function workerScaling(
 }
 
 /** Where the 2-worker runs' time went, per inference: each layer's phase, busy and waiting per thread, and the step messages. */
-function profileLines(chip: Chip, p: WorkerProfile, runs: number): string {
+export function profileLines(chip: Chip, p: WorkerProfile, runs: number, label = '2 workers'): string {
   const ms = (v: number) => (v / runs).toFixed(0);
   const pair = (xs: number[]) => xs.map(ms).join('/');
   const sum = (rows: number[][]) => rows.flat().reduce((a, b) => a + b, 0);
@@ -194,7 +194,7 @@ function profileLines(chip: Chip, p: WorkerProfile, runs: number): string {
   const names = [...chip.plan.populations.map((pop) => pop.name), 'last counts'];
   const phases = p.busyMs.map((row, i) => `${names[i] ?? i} ${pair(row)} (${pair(p.waitMs[i]!)})`);
   return [
-    `  2 workers, where the time went per inference (ms, thread 1/thread 2): busy ${pair([0, 1].map((t) => sum(p.busyMs.map((r) => [r[t]!]))))}, waiting for a layer's last block ${pair([0, 1].map((t) => sum(p.waitMs.map((r) => [r[t]!]))))}; ${p.steps / runs} step messages to each thread, ${ms(p.messageMs)} ms of ${ms(p.roundMs)} outside the threads`,
+    `  ${label}, where the time went per inference (ms, thread 1/thread 2): busy ${pair([0, 1].map((t) => sum(p.busyMs.map((r) => [r[t]!]))))}, waiting with no item ready ${pair([0, 1].map((t) => sum(p.waitMs.map((r) => [r[t]!]))))}; ${p.steps / runs} step messages to each thread, ${ms(p.messageMs)} ms of ${ms(p.roundMs)} outside the threads`,
     `  per phase (a layer's updates, the layer before's counts), busy (waiting): ${phases.join(', ')}`,
   ].join('\n');
 }
