@@ -215,17 +215,15 @@ export class RunRoutes {
   /**
    * Per train, ROUTE numbers in the order the caller books them (`sends`, so that one source's trains lie together and
    * a step reads them front to back): its first and last ports as the offsets of their links' records in RunModel's
-   * `link`, then per run its [lo, hi) positions, its slowest packet time as an index into `taus` and its index in
-   * `distinct` (lo −1: no run); first port WALK: booked hop by hop.
+   * `link`, then its runs' indices in `distinct` (−1: no run); first port WALK: booked hop by hop.
    */
   readonly route: Int32Array;
   /**
-   * Each run that some train takes, once, as [lo, hi) positions (a chip's trains take about a tenth as many distinct
-   * runs as they take runs): a step finds the busiest link of each of these, and a train reads its runs' from there.
+   * Each run that some train takes, once, as DISTINCT numbers: its [lo, hi) positions and 1 where it walks down its
+   * line (west or north), else 0. A chip's trains take about a tenth as many distinct runs as they take runs: a step
+   * works out each one's busiest link once, and a train reads it from there.
    */
   readonly distinct: Int32Array;
-  /** The runs' slowest packet times, each once (a handful on a chip): negative where the run walks down its line, west or north. */
-  readonly taus: Float64Array;
   /** Sparse-table levels a step needs: enough for the longest run. */
   readonly levels: number;
   /**
@@ -253,19 +251,17 @@ export class RunRoutes {
     let records = positions;
     for (let l = 0; l < table.count; l++) if (this.recordOf[l]! < 0) this.recordOf[l] = records++;
     this.records = records;
-    this.route = new Int32Array(ROUTE * sends.length);
-    const taus = new Map<number, number>();
+    this.route = new Int32Array(ROUTE * sends.length).fill(-1);
     const distinct = new Map<number, number>();
+    const runs: number[] = [];
     let longest = 1;
-    for (let i = 0; i < sends.length; i++) longest = Math.max(longest, this.describe(i, taus, distinct));
-    this.taus = Float64Array.from(taus.keys());
-    this.distinct = new Int32Array(2 * distinct.size);
-    for (const [key, u] of distinct) [this.distinct[2 * u], this.distinct[2 * u + 1]] = [Math.floor(key / (positions + 1)), key % (positions + 1)];
+    for (let i = 0; i < sends.length; i++) longest = Math.max(longest, this.describe(i, distinct, runs));
+    this.distinct = Int32Array.from(runs);
     this.levels = 32 - Math.clz32(longest);
   }
 
-  /** Train i's route from its flow's slots, its runs' slowest packet times numbered in `taus` and the runs in `distinct`; returns its longest run. */
-  private describe(i: number, taus: Map<number, number>, distinct: Map<number, number>): number {
+  /** Train i's route from its flow's slots, its runs numbered in `distinct` (their numbers appended to `runs`); returns its longest run. */
+  private describe(i: number, distinct: Map<number, number>, runs: number[]): number {
     const { slots, linkAt } = this.runs;
     const { route } = this;
     const base = this.sends[i]! * PER_FLOW;
@@ -278,20 +274,16 @@ export class RunRoutes {
     route[r + 1] = LINK_FIELDS * this.recordOf[slots[base + 1]!]!;
     let longest = 1;
     for (let k = 0; k < 2; k++) {
-      const q = r + RUNS + RUN_FIELDS * k;
       const [lo, hi] = [slots[base + PORTS + 2 * k]!, slots[base + PORTS + 2 * k + 1]!];
-      route[q] = lo;
       if (lo < 0) break;
-      let tau = 0;
-      for (let p = lo; p < hi; p++) tau = Math.max(tau, this.table.packetNs[linkAt[p]!]!);
-      const dir = this.table.at[linkAt[lo]!]! & 3;
-      const signed = dir === EAST || dir === SOUTH ? tau : -tau;
-      if (!taus.has(signed)) taus.set(signed, taus.size);
-      const key = lo * (this.runs.linkAt.length + 1) + hi;
-      if (!distinct.has(key)) distinct.set(key, distinct.size);
-      route[q + 1] = hi;
-      route[q + 2] = taus.get(signed)!;
-      route[q + 3] = distinct.get(key)!;
+      const key = lo * (linkAt.length + 1) + hi;
+      let u = distinct.get(key);
+      if (u === undefined) {
+        distinct.set(key, (u = distinct.size));
+        const dir = this.table.at[linkAt[lo]!]! & 3;
+        runs.push(lo, hi, dir === EAST || dir === SOUTH ? 0 : 1);
+      }
+      route[r + 2 + k] = u;
       longest = Math.max(longest, hi - lo);
     }
     return longest;
@@ -303,7 +295,6 @@ export class RunModel {
   private readonly runs: RouteRuns;
   private readonly lineNs: Float64Array;
   private readonly route: Int32Array;
-  private readonly taus: Float64Array;
   private readonly sends: Int32Array;
   private readonly table: LinkTable;
   /**
@@ -312,7 +303,7 @@ export class RunModel {
    * packet time.
    */
   private readonly link: Float64Array;
-  /** Per link record, its head latency (read for ports; a run's comes from lineNs). */
+  /** Per link record, its head latency (read for ports; a run's comes from its record in `step`). */
   private readonly heads: Float64Array;
   private readonly recordOf: Int32Array;
   /** Per grid position: its link's busy time in the step (packets × packet time), −1 with no link there. */
@@ -321,13 +312,18 @@ export class RunModel {
   private readonly argmax: Int32Array;
   private readonly levels: number;
   private readonly distinct: Int32Array;
-  /** The step's busiest position of each of RunRoutes' distinct runs. */
-  private readonly busiestOf: Int32Array;
+  /**
+   * Per distinct run, STEP_FIELDS float64 (32 bytes, so a train reads all of a run from one place): the head latency
+   * from the run's start to its busiest link in the step, the run's whole head latency, its slowest packet time, and
+   * (as an int32 in `stepAt`, at STEP_AT) its busiest link's record offset in `link`. The last three are the chip's,
+   * the first and the record the step's (prepare).
+   */
+  private readonly step: Float64Array;
+  private readonly stepAt: Int32Array;
 
   constructor(routes: RunRoutes) {
-    ({ runs: this.runs, lineNs: this.lineNs, route: this.route, taus: this.taus, sends: this.sends, table: this.table, levels: this.levels } = routes);
+    ({ runs: this.runs, lineNs: this.lineNs, route: this.route, sends: this.sends, table: this.table, levels: this.levels } = routes);
     this.distinct = routes.distinct;
-    this.busiestOf = new Int32Array(this.distinct.length / 2);
     const { table, headOfLink } = routes;
     this.recordOf = routes.recordOf;
     this.link = new Float64Array(LINK_FIELDS * routes.records);
@@ -337,7 +333,17 @@ export class RunModel {
       this.link[LINK_FIELDS * k + TAU] = table.packetNs[l]!;
       this.heads[k] = headOfLink[l]!;
     }
-    this.busy = new Float64Array(this.runs.linkAt.length);
+    this.step = new Float64Array((STEP_FIELDS * this.distinct.length) / DISTINCT);
+    this.stepAt = new Int32Array(this.step.buffer);
+    const { linkAt } = this.runs;
+    for (let k = 0, u = 0; k < this.distinct.length; k += DISTINCT, u += STEP_FIELDS) {
+      const [lo, hi] = [this.distinct[k]!, this.distinct[k + 1]!];
+      let tau = 0;
+      for (let p = lo; p < hi; p++) tau = Math.max(tau, table.packetNs[linkAt[p]!]!);
+      this.step[u + RUN] = this.lineNs[hi]! - this.lineNs[lo]!;
+      this.step[u + SLOWEST] = tau;
+    }
+    this.busy = new Float64Array(linkAt.length);
     this.argmax = new Int32Array(this.levels * this.busy.length);
   }
 
@@ -359,8 +365,14 @@ export class RunModel {
         argmax[to + p] = busy[b]! > busy[a]! ? b : a;
       }
     }
-    const { distinct, busiestOf } = this;
-    for (let u = 0; u < busiestOf.length; u++) busiestOf[u] = this.busiest(distinct[2 * u]!, distinct[2 * u + 1]!);
+    const { distinct, step, stepAt, lineNs } = this;
+    for (let k = 0, u = 0; k < distinct.length; k += DISTINCT, u += STEP_FIELDS) {
+      const [lo, hi] = [distinct[k]!, distinct[k + 1]!];
+      const p = this.busiest(lo, hi);
+      stepAt[2 * u + STEP_AT] = LINK_FIELDS * p;
+      // The head reaches the run's busiest link after the run's hops before it (in the run's direction).
+      step[u + LEAD] = distinct[k + 2] === 0 ? lineNs[p]! - lineNs[lo]! : lineNs[hi]! - lineNs[p + 1]!;
+    }
     for (let l = 0; l < this.link.length; l += LINK_FIELDS) this.link[l + FREE] = this.link[l + LAST] = this.link[l + BEFORE] = 0;
   }
 
@@ -376,25 +388,29 @@ export class RunModel {
 
   /** Train i (its flow: sends[i]) of n packets, released at `releaseNs`, booked through its route: when its last packet arrives. */
   arrive(i: number, n: number, releaseNs: number): number {
-    const { route, link, lineNs, taus, busiestOf } = this;
+    const { route, link, step, stepAt } = this;
     const r = ROUTE * i;
     let l = route[r]!;
     if (l === WALK) return this.walk(this.sends[i]!, n, releaseNs);
     let begin = this.take(l, releaseNs, n);
     let head = begin + this.heads[l >> FIELD_BITS]!;
     let tail = head + (n - 1) * link[l + TAU]!;
-    for (let q = r + RUNS; q < r + ROUTE; q += RUN_FIELDS) {
-      const lo = route[q]!;
-      if (lo < 0) break;
-      const hi = route[q + 1]!;
-      const tau = taus[route[q + 2]!]!;
-      const run = lineNs[hi]! - lineNs[lo]!;
-      const p = busiestOf[route[q + 3]!]!;
-      // The head reaches the run's busiest link after the run's hops before it (in the run's direction).
-      const at = head + (tau > 0 ? lineNs[p]! - lineNs[lo]! : lineNs[hi]! - lineNs[p + 1]!);
-      begin = this.take(LINK_FIELDS * p, at, n);
+    // The two runs written out, not looped over: each booking's branches then have a place of their own to be predicted from.
+    let u = STEP_FIELDS * route[r + 2]!;
+    if (u >= 0) {
+      let at = head + step[u + LEAD]!;
+      let run = step[u + RUN]!;
+      begin = this.take(stepAt[2 * u + STEP_AT]!, at, n);
       head += run + (begin - at);
-      tail = Math.max(tail + run, head + (n - 1) * Math.abs(tau));
+      tail = Math.max(tail + run, head + (n - 1) * step[u + SLOWEST]!);
+      u = STEP_FIELDS * route[r + 3]!;
+      if (u >= 0) {
+        at = head + step[u + LEAD]!;
+        run = step[u + RUN]!;
+        begin = this.take(stepAt[2 * u + STEP_AT]!, at, n);
+        head += run + (begin - at);
+        tail = Math.max(tail + run, head + (n - 1) * step[u + SLOWEST]!);
+      }
     }
     l = route[r + 1]!;
     begin = this.take(l, head, n);
@@ -443,9 +459,13 @@ export class RunModel {
   }
 }
 
-/** Int32 slots per train in RunModel.route: two ports, then from RUNS two runs of RUN_FIELDS (lo, hi, tau's index, the run's index). */
-const [RUNS, RUN_FIELDS] = [2, 4];
-const ROUTE = RUNS + 2 * RUN_FIELDS;
+/** Int32 slots per train in RunRoutes.route: two ports, then its two runs' indices in `distinct`. */
+const ROUTE = 4;
+/** Int32 numbers per run in RunRoutes.distinct (lo, hi, down). */
+const DISTINCT = 3;
+/** Numbers per distinct run in RunModel.step: LEAD, RUN, SLOWEST as float64, then the busiest record as an int32 at STEP_AT (in int32 units, from the run's first). */
+const STEP_FIELDS = 4;
+const [LEAD, RUN, SLOWEST, STEP_AT] = [0, 1, 2, 6];
 /** Numbers per link in RunModel.link. */
 const FIELD_BITS = 2;
 const LINK_FIELDS = 1 << FIELD_BITS;
