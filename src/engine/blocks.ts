@@ -69,14 +69,21 @@ export function blocksFit(chip: Chip): boolean {
   return chip.cores > chip.plan.populations.length && chip.plan.projections.every((p) => p.stages.length === p.eventStage + 1);
 }
 
+/** The largest block's share of a layer cut along `axis` into up to `parts` runs of whole tiles. */
+function largestShare(l: LayerTiling, axis: 'h' | 'w' | 'c', parts: number): number {
+  return Math.min(l.shape[axis], l.tile[axis] * Math.ceil(l.grid[axis] / Math.min(parts, l.grid[axis]))) / l.shape[axis];
+}
+
 /**
- * A layer's block tiling: its mapped tile grid cut into `parts` runs of whole tiles along its first axis of several
- * tiles (rows, then columns, then channels: a spatial cut shares the least input between blocks), so every mapped
- * core lies inside one block.
+ * A layer's block tiling: its mapped tile grid cut into `parts` runs of whole tiles along one axis of several tiles,
+ * so every mapped core lies inside one block. A spatial axis where there is one (a spatial cut shares the least input
+ * between blocks), of rows and columns the one whose largest block is smallest (threads share a layer's work evenly:
+ * 3 row tiles make blocks of 2 and 1 tiles, 32 column tiles two of 16), rows on a tie; channels otherwise.
  */
 function blockTiling(l: LayerTiling, parts: number, firstTile: number): Tiling {
   const tile = { ...l.shape };
-  const axis = (['h', 'w', 'c'] as const).find((a) => l.grid[a] > 1);
+  const spatial = (['h', 'w'] as const).filter((a) => l.grid[a] > 1);
+  const axis = spatial.length > 0 ? spatial.reduce((a, b) => (largestShare(l, b, parts) < largestShare(l, a, parts) ? b : a)) : l.grid.c > 1 ? 'c' : null;
   if (axis && parts > 1) tile[axis] = l.tile[axis] * Math.ceil(l.grid[axis] / Math.min(parts, l.grid[axis]));
   const grid = { c: tileCount(l.shape.c, tile.c), h: tileCount(l.shape.h, tile.h), w: tileCount(l.shape.w, tile.w) };
   return { tile, grid, firstTile };

@@ -175,6 +175,22 @@ describe('layer blocks', () => {
     await expect(Engine.create(fcnChip, { compute: 'layers' })).rejects.toThrow(EngineRefusal);
   });
 
+  it('cutEachLayerAlongTheSpatialAxisThatSharesItMostEvenlyAndAlongChannelsOnlyWhereNoSpatialAxisIsCut', () => {
+    const grids = [
+      { c: 1, h: 3, w: 4 },
+      { c: 2, h: 4, w: 3 },
+      { c: 4, h: 1, w: 1 },
+    ];
+    const mapping = mapNetwork(shaped(model), profile, { partitioner: new GridOf(grids), placer: new SerpentinePlacer() });
+    const blocks = layerBlocks(chipOf(model, profile, mapping, 'float'), 2);
+    // 16 rows in 3 tiles of 6 make blocks of 12 and 4 rows, 16 columns in 4 tiles of 4 two of 8; and the other way round.
+    expect(blocks.compute.spec.mapping.partition.layers.slice(0, 3).map((l) => l.grid)).toEqual([
+      { c: 1, h: 1, w: 2 },
+      { c: 1, h: 2, w: 1 },
+      { c: 2, h: 1, w: 1 },
+    ]);
+  });
+
   it('giveTheCoreByCoreResultsOnWorkerThreads', async () => {
     const want = everything(await run(chip, input, { compute: 'cores' }));
     expect(everything(await run(chip, input, { compute: 'layers', workers: 2 }))).toEqual(want);
