@@ -94,7 +94,8 @@ export class ClusterClient {
 
   /**
    * Connect; the completion events are read from the stream position of this moment, so that no job finishing
-   * between now and the submission goes unseen.
+   * between now and the submission goes unseen. The store, the queue and the flow producer share one connection (none
+   * of them blocks); the events need one of their own (they block reading the stream).
    */
   static async connect(target: QueueTarget): Promise<ClusterClient> {
     const opts = clientOptions(target);
@@ -103,11 +104,13 @@ export class ClusterClient {
     redis.on('error', (e: unknown) => (lastError = e));
     try {
       await redis.connect();
-      const queue = new Queue(QUEUE_NAME, { connection: opts });
+      const queue = new Queue(QUEUE_NAME, { connection: redis });
       queue.on('error', (e: unknown) => (lastError = e));
+      const flows = new FlowProducer({ connection: redis });
+      flows.on('error', (e: unknown) => (lastError = e));
       const newest = (await redis.xrevrange(queue.keys.events!, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
       const events = new QueueEvents(QUEUE_NAME, { connection: opts, lastEventId: newest });
-      const client = new ClusterClient(target, redis, queue, new FlowProducer({ connection: opts }), events);
+      const client = new ClusterClient(target, redis, queue, flows, events);
       await client.ready();
       return client;
     } catch (e) {

@@ -57,16 +57,11 @@ export function pointCost(settings: SweepSettings, point: PointSettings, depth: 
   return settings.samples * (point.timesteps + (point.semantics === 'pipelined' ? depth : 0));
 }
 
-function pointJob(modelSha: string, modelBytes: number, ctx: SweepContext, p: ResolvedPoint, depth: number): JobSpec {
-  const data: ExplorePointJob = {
-    protocol: PROTOCOL_VERSION,
-    kind: 'explore-point',
-    key: p.key,
-    model: { sha256: modelSha, bytes: modelBytes },
-    profile: { sha256: profileHash(ctx.rawProfile), file: ctx.profileFile, raw: ctx.rawProfile },
-    settings: ctx.settings,
-    point: p.point,
-  };
+/** What every job of a sweep shares: the model and the profile, named by their hashes (computed once a sweep). */
+type SweepRefs = Pick<ExplorePointJob, 'model' | 'profile'>;
+
+function pointJob(refs: SweepRefs, ctx: SweepContext, p: ResolvedPoint, depth: number): JobSpec {
+  const data: ExplorePointJob = { protocol: PROTOCOL_VERSION, kind: 'explore-point', key: p.key, ...refs, settings: ctx.settings, point: p.point };
   return { id: pointJobId(p.key), key: p.key, data, cost: pointCost(ctx.settings, p.point, depth) };
 }
 
@@ -80,12 +75,13 @@ function checkedResult(job: JobSpec, result: unknown): PointResult {
 export async function runSweepOnQueue(o: QueueSweep): Promise<void> {
   const target = parseQueueUrl(o.url);
   if (o.points.length === 0) return;
-  const blob = modelBlob(o.loaded);
-  const bytes = blob.json.length + blob.weights.length;
+  const blob = modelBlob(o.loaded, o.ctx.weightsHash);
+  const { rawProfile: raw, profileFile: file } = o.ctx;
+  const refs: SweepRefs = { model: { sha256: blob.sha256, bytes: blob.json.length + blob.weights.length }, profile: { sha256: profileHash(raw), file, raw } };
   // T changes the points' networks, never their populations or projections: one depth serves the sweep.
   const depth = Math.max(...delays(o.ctx.model.network).values());
   await runWithModel(target, blob, {
-    jobs: o.points.map((p) => pointJob(blob.sha256, bytes, o.ctx, p, depth)),
+    jobs: o.points.map((p) => pointJob(refs, o.ctx, p, depth)),
     onResult: (job, stored, detail) => o.done(checkedResult(job, stored.result), detail),
     onTick: o.report,
     kept: "they are in the sweep's cache",

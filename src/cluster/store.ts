@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { option, UserError, worded } from '../errors.js';
+import { weightsHash } from '../explore/hash.js';
 import { MODEL_FILE, WEIGHTS_FILE } from '../io/bundle.js';
 import { saveModelBundle } from '../io/checkpoint.js';
 import type { LoadedModel } from '../io/types.js';
@@ -36,22 +37,22 @@ function blobHash(json: Uint8Array, weights: Uint8Array): string {
   return createHash('sha256').update(length).update(json).update(weights).digest('hex');
 }
 
-/** A hash of everything a model's bundle is written from: its metadata, network and weights. */
-function sourceHash(loaded: LoadedModel): string {
-  const h = createHash('sha256').update(JSON.stringify([loaded.meta, loaded.model.network]));
-  for (const name of [...loaded.model.weights.keys()].sort()) {
-    const t = loaded.model.weights.get(name)!;
-    h.update(`;${name}:${t.shape.join('x')}:`).update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-  }
-  return h.digest('hex');
+/** A hash of everything a model's bundle is written from: its metadata, network and weights (`weights`: their weightsHash). */
+function sourceHash(loaded: LoadedModel, weights: string): string {
+  return createHash('sha256')
+    .update(JSON.stringify([loaded.meta, loaded.model.network, weights]))
+    .digest('hex');
 }
 
 /** The last bundle written, by its source hash: a process that submits sweep after sweep of one model (`paper`) writes it once. */
 let lastBlob: { source: string; blob: ModelBlob } | undefined;
 
-/** The model as a bundle's bytes (whatever file it was loaded from), ready to upload. */
-export function modelBlob(loaded: LoadedModel): ModelBlob {
-  const source = sourceHash(loaded);
+/**
+ * The model as a bundle's bytes (whatever file it was loaded from), ready to upload. `weights`: the weights' hash where
+ * the caller has it already (a sweep does), which spares hashing them again.
+ */
+export function modelBlob(loaded: LoadedModel, weights = weightsHash(loaded.model.weights)): ModelBlob {
+  const source = sourceHash(loaded, weights);
   if (lastBlob?.source === source) return lastBlob.blob;
   const dir = mkdtempSync(join(tmpdir(), 'spikemesh-blob-'));
   try {
@@ -70,7 +71,9 @@ export function modelBlob(loaded: LoadedModel): ModelBlob {
 /** Upload the model unless Redis has it already (it travels once), and keep it for another MODEL_TTL_S. */
 export async function uploadModel(redis: Redis, blob: ModelBlob): Promise<void> {
   const key = modelKey(blob.sha256);
-  if (!(await redis.exists(key))) await redis.hset(key, { json: blob.json, weights: blob.weights });
+  // EXPIRE answers 0 for a key that is not there: one round trip where the model is in Redis already.
+  if (await redis.expire(key, MODEL_TTL_S)) return;
+  await redis.hset(key, { json: blob.json, weights: blob.weights });
   await redis.expire(key, MODEL_TTL_S);
 }
 
