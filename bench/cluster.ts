@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ClusterClient } from '../src/cluster/client.js';
 import { parseQueueUrl } from '../src/cluster/connection.js';
 import { queueRunner } from '../src/cluster/explore.js';
@@ -310,3 +311,6 @@ async function pingLine(): Promise<void> {
     await stopSetup(setup);
   }
 }
+
+// Run as a script (npx tsx bench/cluster.ts) as well as through bench/run.ts, which imports it and calls run().
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await run();
