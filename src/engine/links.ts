@@ -238,7 +238,7 @@ export class RunRoutes {
     readonly table: LinkTable,
     /** Each link's head latency (a hop's latency is its link's). */
     readonly headOfLink: Float64Array,
-    /** The flow of each train index that RunModel.arrive is called with. */
+    /** The flow of each train index that RunModel.arriveAll is called with. */
     readonly sends: Int32Array,
   ) {
     this.runs = routeRuns(table);
@@ -386,35 +386,45 @@ export class RunModel {
     return this.busy[b]! > this.busy[a]! ? b : a;
   }
 
-  /** Train i (its flow: sends[i]) of n packets, released at `releaseNs`, booked through its route: when its last packet arrives. */
-  arrive(i: number, n: number, releaseNs: number): number {
-    const { route, link, step, stepAt } = this;
-    const r = ROUTE * i;
-    let l = route[r]!;
-    if (l === WALK) return this.walk(this.sends[i]!, n, releaseNs);
-    let begin = this.take(l, releaseNs, n);
-    let head = begin + this.heads[l >> FIELD_BITS]!;
-    let tail = head + (n - 1) * link[l + TAU]!;
-    // The two runs written out, not looped over: each booking's branches then have a place of their own to be predicted from.
-    let u = STEP_FIELDS * route[r + 2]!;
-    if (u >= 0) {
-      let at = head + step[u + LEAD]!;
-      let run = step[u + RUN]!;
-      begin = this.take(stepAt[2 * u + STEP_AT]!, at, n);
-      head += run + (begin - at);
-      tail = Math.max(tail + run, head + (n - 1) * step[u + SLOWEST]!);
-      u = STEP_FIELDS * route[r + 3]!;
+  /**
+   * Trains from..to − 1 released together at `releaseNs` (one source's, in booking order), sent[i] packets each: each
+   * one with packets booked through its route, when its last packet arrives into out[i] (those without are left alone).
+   */
+  arriveAll(from: number, to: number, releaseNs: number, sent: Int32Array, out: Float64Array): void {
+    const { route, link, step, stepAt, heads } = this;
+    for (let i = from; i < to; i++) {
+      const n = sent[i]!;
+      if (n <= 0) continue;
+      const r = ROUTE * i;
+      let l = route[r]!;
+      if (l === WALK) {
+        out[i] = this.walk(this.sends[i]!, n, releaseNs);
+        continue;
+      }
+      let begin = this.take(l, releaseNs, n);
+      let head = begin + heads[l >> FIELD_BITS]!;
+      let tail = head + (n - 1) * link[l + TAU]!;
+      // The two runs written out, not looped over: each booking's branches then have a place of their own to be predicted from.
+      let u = STEP_FIELDS * route[r + 2]!;
       if (u >= 0) {
-        at = head + step[u + LEAD]!;
-        run = step[u + RUN]!;
+        let at = head + step[u + LEAD]!;
+        let run = step[u + RUN]!;
         begin = this.take(stepAt[2 * u + STEP_AT]!, at, n);
         head += run + (begin - at);
         tail = Math.max(tail + run, head + (n - 1) * step[u + SLOWEST]!);
+        u = STEP_FIELDS * route[r + 3]!;
+        if (u >= 0) {
+          at = head + step[u + LEAD]!;
+          run = step[u + RUN]!;
+          begin = this.take(stepAt[2 * u + STEP_AT]!, at, n);
+          head += run + (begin - at);
+          tail = Math.max(tail + run, head + (n - 1) * step[u + SLOWEST]!);
+        }
       }
+      l = route[r + 1]!;
+      begin = this.take(l, head, n);
+      out[i] = Math.max(begin + (n - 1) * link[l + TAU]!, tail) + heads[l >> FIELD_BITS]!;
     }
-    l = route[r + 1]!;
-    begin = this.take(l, head, n);
-    return Math.max(begin + (n - 1) * link[l + TAU]!, tail) + this.heads[l >> FIELD_BITS]!;
   }
 
   /**
@@ -488,9 +498,12 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
   const counts = new LinkAccumulator(table);
   counts.countStep(packets);
   model.prepare(counts.stepLinkPackets);
+  const sent = Int32Array.from(order, (f) => packets[f]!);
+  const out = new Float64Array(order.length);
+  order.forEach((_, i) => model.arriveAll(i, i + 1, releaseNs[order[i]!]!, sent, out));
   const arrival = new Float64Array(packets.length).fill(NaN);
   order.forEach((f, i) => {
-    if (packets[f]! > 0) arrival[f] = model.arrive(i, packets[f]!, releaseNs[f]!);
+    if (packets[f]! > 0) arrival[f] = out[i]!;
   });
   return arrival;
 }

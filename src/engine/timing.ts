@@ -116,6 +116,8 @@ export class StepTimeline {
   private readonly sendTo: Int32Array;
   /** The step's packets of each of those flows, gathered once a step so that booking reads them in order. */
   private readonly sent: Int32Array;
+  /** When each of those trains arrives in the step (read only where it has packets). */
+  private readonly arrivalNs: Float64Array;
   /** Cores by the time they finish, for the 'links' model. */
   private readonly finishing: TimeHeap;
   /** Every link's load over the run (in both contention models). */
@@ -148,6 +150,7 @@ export class StepTimeline {
     this.sends = sent?.routes.sends ?? new Int32Array(0);
     this.sendTo = sent?.sendTo ?? new Int32Array(0);
     this.sent = new Int32Array(this.sends.length);
+    this.arrivalNs = new Float64Array(this.sends.length);
     this.runs = sent ? new RunModel(sent.routes) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.finishing = new TimeHeap(chip.cores);
@@ -205,9 +208,8 @@ export class StepTimeline {
       readyNs[base + c] = 0;
       if (pending[c] === 0) finishing.push(computeNs[c]!, c);
     }
-    let end = 0;
     const host = this.chip.hostFlows.length;
-    for (let i = 0; i < host; i++) end = Math.max(end, this.book(runs, base, i, 0));
+    let end = this.book(runs, base, 0, host, 0, true);
     let done = 0;
     while (finishing.size > 0) {
       const at = finishing.minTime;
@@ -215,23 +217,31 @@ export class StepTimeline {
       doneNs[base + c] = at;
       end = Math.max(end, at);
       done++;
-      for (let i = host + outStart[c]!; i < host + outStart[c + 1]!; i++) end = Math.max(end, this.book(runs, base, i, at));
+      end = Math.max(end, this.book(runs, base, host + outStart[c]!, host + outStart[c + 1]!, at, same));
     }
     this.events += this.chip.flows.count + cores + 1;
     return done === cores ? end + this.chip.profile.timeNs.barrier : 0;
   }
 
-  /** Train i (flow sends[i]) leaves at `atNs` under the 'links' model: its delivery counted at its destination; returns when it arrives. */
-  private book(runs: RunModel, base: number, i: number, atNs: number): number {
-    const n = this.sent[i]!;
-    const arrival = n > 0 ? runs.arrive(i, n, atNs) : atNs + this.chip.flows.latencyNs[this.sends[i]!]!;
-    // The host's flows come first in `sends`.
-    if (this.semantics === 'same-step' || i < this.chip.hostFlows.length) {
-      const d = this.sendTo[i]!;
-      this.readyNs[base + d] = Math.max(this.readyNs[base + d]!, arrival);
-      if (--this.pending[d]! === 0) this.finishing.push(this.readyNs[base + d]! + this.computeNs[d]!, d);
+  /**
+   * Trains from..to − 1 (one source's, in `sends`) leave at `atNs` under the 'links' model, each counted at its
+   * destination when `counted`; returns when the last of them arrives (atNs with none). The model books a source's
+   * trains in one call, so that its loop keeps its arrays at hand.
+   */
+  private book(runs: RunModel, base: number, from: number, to: number, atNs: number, counted: boolean): number {
+    const { sent, sends, sendTo, arrivalNs, readyNs, pending, computeNs, finishing } = this;
+    const latencyNs = this.chip.flows.latencyNs;
+    runs.arriveAll(from, to, atNs, sent, arrivalNs);
+    let end = atNs;
+    for (let i = from; i < to; i++) {
+      const arrival = sent[i]! > 0 ? arrivalNs[i]! : atNs + latencyNs[sends[i]!]!;
+      end = Math.max(end, arrival);
+      if (!counted) continue;
+      const d = sendTo[i]!;
+      readyNs[base + d] = Math.max(readyNs[base + d]!, arrival);
+      if (--pending[d]! === 0) finishing.push(readyNs[base + d]! + computeNs[d]!, d);
     }
-    return arrival;
+    return end;
   }
 
   /**
