@@ -224,6 +224,8 @@ export class RunRoutes {
    * works out each one's busiest link once, and a train reads it from there.
    */
   readonly distinct: Int32Array;
+  /** Per distinct run, SHAPE float64: the run's whole head latency (RUN) and its slowest packet time (SLOWEST). */
+  readonly shape: Float64Array;
   /** Sparse-table levels a step needs: enough for the longest run. */
   readonly levels: number;
   /**
@@ -233,6 +235,10 @@ export class RunRoutes {
   readonly recordOf: Int32Array;
   /** Records in RunModel's `link` (positions, then the links off the grid). */
   readonly records: number;
+  /** RunModel's `link` before any booking (each record's packet time in place), copied by each run. */
+  readonly blank: Float64Array;
+  /** Each link record's head latency. */
+  readonly heads: Float64Array;
 
   constructor(
     readonly table: LinkTable,
@@ -251,12 +257,27 @@ export class RunRoutes {
     let records = positions;
     for (let l = 0; l < table.count; l++) if (this.recordOf[l]! < 0) this.recordOf[l] = records++;
     this.records = records;
+    this.blank = new Float64Array(LINK_FIELDS * records);
+    this.heads = new Float64Array(records);
+    for (let l = 0; l < table.count; l++) {
+      this.blank[LINK_FIELDS * this.recordOf[l]! + TAU] = table.packetNs[l]!;
+      this.heads[this.recordOf[l]!] = headOfLink[l]!;
+    }
     this.route = new Int32Array(ROUTE * sends.length).fill(-1);
     const distinct = new Map<number, number>();
     const runs: number[] = [];
     let longest = 1;
     for (let i = 0; i < sends.length; i++) longest = Math.max(longest, this.describe(i, distinct, runs));
     this.distinct = Int32Array.from(runs);
+    this.shape = new Float64Array((SHAPE * this.distinct.length) / DISTINCT);
+    for (let k = 0, u = 0; k < this.distinct.length; k += DISTINCT, u += SHAPE) {
+      const lo = this.distinct[k]!;
+      const hi = this.distinct[k + 1]!;
+      let tau = 0;
+      for (let p = lo; p < hi; p++) tau = Math.max(tau, table.packetNs[linkAt[p]!]!);
+      this.shape[u + RUN] = this.lineNs[hi]! - this.lineNs[lo]!;
+      this.shape[u + SLOWEST] = tau;
+    }
     this.levels = 32 - Math.clz32(longest);
   }
 
@@ -303,7 +324,8 @@ export class RunModel {
    * packet time.
    */
   private readonly link: Float64Array;
-  /** Per link record, its head latency (read for ports; a run's comes from its record in `step`). */
+  private readonly blank: Float64Array;
+  /** RunRoutes.heads: each link record's head latency (read for ports; a run's comes from `shape` and `step`). */
   private readonly heads: Float64Array;
   private readonly recordOf: Int32Array;
   /** Per grid position: its link's busy time in the step (packets × packet time), −1 with no link there. */
@@ -312,11 +334,11 @@ export class RunModel {
   private readonly argmax: Int32Array;
   private readonly levels: number;
   private readonly distinct: Int32Array;
+  /** RunRoutes.shape: each distinct run's head latency and slowest packet time. */
+  private readonly shape: Float64Array;
   /**
-   * Per distinct run, STEP_FIELDS float64 (32 bytes, so a train reads all of a run from one place): the head latency
-   * from the run's start to its busiest link in the step, the run's whole head latency, its slowest packet time, and
-   * (as an int32 in `stepAt`, at STEP_AT) its busiest link's record offset in `link`. The last three are the chip's,
-   * the first and the record the step's (prepare).
+   * Per distinct run in the step, STEP float64: the head latency from the run's start to its busiest link (LEAD), and
+   * (as an int32 in `stepAt`, at BUSIEST) that link's record offset in `link`.
    */
   private readonly step: Float64Array;
   private readonly stepAt: Int32Array;
@@ -324,26 +346,14 @@ export class RunModel {
   constructor(routes: RunRoutes) {
     ({ runs: this.runs, lineNs: this.lineNs, route: this.route, sends: this.sends, table: this.table, levels: this.levels } = routes);
     this.distinct = routes.distinct;
-    const { table, headOfLink } = routes;
     this.recordOf = routes.recordOf;
-    this.link = new Float64Array(LINK_FIELDS * routes.records);
-    this.heads = new Float64Array(routes.records);
-    for (let l = 0; l < table.count; l++) {
-      const k = this.recordOf[l]!;
-      this.link[LINK_FIELDS * k + TAU] = table.packetNs[l]!;
-      this.heads[k] = headOfLink[l]!;
-    }
-    this.step = new Float64Array((STEP_FIELDS * this.distinct.length) / DISTINCT);
+    this.blank = routes.blank;
+    this.link = routes.blank.slice();
+    this.heads = routes.heads;
+    this.shape = routes.shape;
+    this.step = new Float64Array((STEP * this.distinct.length) / DISTINCT);
     this.stepAt = new Int32Array(this.step.buffer);
-    const { linkAt } = this.runs;
-    for (let k = 0, u = 0; k < this.distinct.length; k += DISTINCT, u += STEP_FIELDS) {
-      const [lo, hi] = [this.distinct[k]!, this.distinct[k + 1]!];
-      let tau = 0;
-      for (let p = lo; p < hi; p++) tau = Math.max(tau, table.packetNs[linkAt[p]!]!);
-      this.step[u + RUN] = this.lineNs[hi]! - this.lineNs[lo]!;
-      this.step[u + SLOWEST] = tau;
-    }
-    this.busy = new Float64Array(linkAt.length);
+    this.busy = new Float64Array(this.runs.linkAt.length);
     this.argmax = new Int32Array(this.levels * this.busy.length);
   }
 
@@ -361,19 +371,21 @@ export class RunModel {
     for (let j = 1, half = 1; j < this.levels; j++, half *= 2) {
       const [from, to] = [(j - 1) * positions, j * positions];
       for (let p = 0; p + 2 * half <= positions; p++) {
-        const [a, b] = [argmax[from + p]!, argmax[from + p + half]!];
+        const a = argmax[from + p]!;
+        const b = argmax[from + p + half]!;
         argmax[to + p] = busy[b]! > busy[a]! ? b : a;
       }
     }
     const { distinct, step, stepAt, lineNs } = this;
-    for (let k = 0, u = 0; k < distinct.length; k += DISTINCT, u += STEP_FIELDS) {
-      const [lo, hi] = [distinct[k]!, distinct[k + 1]!];
+    for (let k = 0, u = 0; k < distinct.length; k += DISTINCT, u += STEP) {
+      const lo = distinct[k]!;
+      const hi = distinct[k + 1]!;
       const p = this.busiest(lo, hi);
-      stepAt[2 * u + STEP_AT] = LINK_FIELDS * p;
+      stepAt[2 * u + BUSIEST] = LINK_FIELDS * p;
       // The head reaches the run's busiest link after the run's hops before it (in the run's direction).
       step[u + LEAD] = distinct[k + 2] === 0 ? lineNs[p]! - lineNs[lo]! : lineNs[hi]! - lineNs[p + 1]!;
     }
-    for (let l = 0; l < this.link.length; l += LINK_FIELDS) this.link[l + FREE] = this.link[l + LAST] = this.link[l + BEFORE] = 0;
+    this.link.set(this.blank);
   }
 
   /** The busiest position of [lo, hi) (the lowest of equals). */
@@ -391,7 +403,7 @@ export class RunModel {
    * one with packets booked through its route, when its last packet arrives into out[i] (those without are left alone).
    */
   arriveAll(from: number, to: number, releaseNs: number, sent: Int32Array, out: Float64Array): void {
-    const { route, link, step, stepAt, heads } = this;
+    const { route, link, step, stepAt, shape, heads } = this;
     for (let i = from; i < to; i++) {
       const n = sent[i]!;
       if (n <= 0) continue;
@@ -405,20 +417,20 @@ export class RunModel {
       let head = begin + heads[l >> FIELD_BITS]!;
       let tail = head + (n - 1) * link[l + TAU]!;
       // The two runs written out, not looped over: each booking's branches then have a place of their own to be predicted from.
-      let u = STEP_FIELDS * route[r + 2]!;
+      let u = STEP * route[r + 2]!;
       if (u >= 0) {
         let at = head + step[u + LEAD]!;
-        let run = step[u + RUN]!;
-        begin = this.take(stepAt[2 * u + STEP_AT]!, at, n);
+        let run = shape[u + RUN]!;
+        begin = this.take(stepAt[2 * u + BUSIEST]!, at, n);
         head += run + (begin - at);
-        tail = Math.max(tail + run, head + (n - 1) * step[u + SLOWEST]!);
-        u = STEP_FIELDS * route[r + 3]!;
+        tail = Math.max(tail + run, head + (n - 1) * shape[u + SLOWEST]!);
+        u = STEP * route[r + 3]!;
         if (u >= 0) {
           at = head + step[u + LEAD]!;
-          run = step[u + RUN]!;
-          begin = this.take(stepAt[2 * u + STEP_AT]!, at, n);
+          run = shape[u + RUN]!;
+          begin = this.take(stepAt[2 * u + BUSIEST]!, at, n);
           head += run + (begin - at);
-          tail = Math.max(tail + run, head + (n - 1) * step[u + SLOWEST]!);
+          tail = Math.max(tail + run, head + (n - 1) * shape[u + SLOWEST]!);
         }
       }
       l = route[r + 1]!;
@@ -473,9 +485,12 @@ export class RunModel {
 const ROUTE = 4;
 /** Int32 numbers per run in RunRoutes.distinct (lo, hi, down). */
 const DISTINCT = 3;
-/** Numbers per distinct run in RunModel.step: LEAD, RUN, SLOWEST as float64, then the busiest record as an int32 at STEP_AT (in int32 units, from the run's first). */
-const STEP_FIELDS = 4;
-const [LEAD, RUN, SLOWEST, STEP_AT] = [0, 1, 2, 6];
+/**
+ * Numbers per distinct run in RunRoutes.shape (float64) and in RunModel.step (LEAD as float64, then BUSIEST as int32, in
+ * int32 units from the run's first): the same stride, so that one index reads a run in both.
+ */
+const [SHAPE, STEP] = [2, 2];
+const [RUN, SLOWEST, LEAD, BUSIEST] = [0, 1, 0, 2];
 /** Numbers per link in RunModel.link. */
 const FIELD_BITS = 2;
 const LINK_FIELDS = 1 << FIELD_BITS;
