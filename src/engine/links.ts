@@ -400,7 +400,7 @@ export class RunModel {
 
   /**
    * Trains from..to − 1 released together at `releaseNs` (one source's, in booking order), sent[i] packets each: each
-   * one with packets booked through its route, when its last packet arrives into out[i] (those without are left alone).
+   * one with packets booked through its route, when its last packet arrives into out[i − from] (those without are left alone).
    */
   arriveAll(from: number, to: number, releaseNs: number, sent: Int32Array, out: Float64Array): void {
     const { route, link, step, stepAt, shape, heads } = this;
@@ -410,7 +410,7 @@ export class RunModel {
       const r = ROUTE * i;
       let l = route[r]!;
       if (l === WALK) {
-        out[i] = this.walk(this.sends[i]!, n, releaseNs);
+        out[i - from] = this.walk(this.sends[i]!, n, releaseNs);
         continue;
       }
       let begin = this.take(l, releaseNs, n);
@@ -435,7 +435,7 @@ export class RunModel {
       }
       l = route[r + 1]!;
       begin = this.take(l, head, n);
-      out[i] = Math.max(begin + (n - 1) * link[l + TAU]!, tail) + heads[l >> FIELD_BITS]!;
+      out[i - from] = Math.max(begin + (n - 1) * link[l + TAU]!, tail) + heads[l >> FIELD_BITS]!;
     }
   }
 
@@ -514,11 +514,12 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
   counts.countStep(packets);
   model.prepare(counts.stepLinkPackets);
   const sent = Int32Array.from(order, (f) => packets[f]!);
-  const out = new Float64Array(order.length);
-  order.forEach((_, i) => model.arriveAll(i, i + 1, releaseNs[order[i]!]!, sent, out));
+  const out = new Float64Array(1);
   const arrival = new Float64Array(packets.length).fill(NaN);
   order.forEach((f, i) => {
-    if (packets[f]! > 0) arrival[f] = out[i]!;
+    if (packets[f]! === 0) return;
+    model.arriveAll(i, i + 1, releaseNs[f]!, sent, out);
+    arrival[f] = out[0]!;
   });
   return arrival;
 }

@@ -116,7 +116,7 @@ export class StepTimeline {
   private readonly sendTo: Int32Array;
   /** The step's packets of each of those flows, gathered once a step so that booking reads them in order. */
   private readonly sent: Int32Array;
-  /** When each of those trains arrives in the step (read only where it has packets). */
+  /** When each train of one source arrives (RunModel.arriveAll's, read only where it has packets): as many as a source sends. */
   private readonly arrivalNs: Float64Array;
   /** Cores by the time they finish, for the 'links' model. */
   private readonly finishing: TimeHeap;
@@ -150,7 +150,9 @@ export class StepTimeline {
     this.sends = sent?.routes.sends ?? new Int32Array(0);
     this.sendTo = sent?.sendTo ?? new Int32Array(0);
     this.sent = new Int32Array(this.sends.length);
-    this.arrivalNs = new Float64Array(this.sends.length);
+    let widest = chip.hostFlows.length;
+    for (let c = 0; c < chip.cores; c++) widest = Math.max(widest, chip.outStart[c + 1]! - chip.outStart[c]!);
+    this.arrivalNs = new Float64Array(sent ? widest : 0);
     this.runs = sent ? new RunModel(sent.routes) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.finishing = new TimeHeap(chip.cores);
@@ -234,7 +236,7 @@ export class StepTimeline {
     runs.arriveAll(from, to, atNs, sent, arrivalNs);
     let end = atNs;
     for (let i = from; i < to; i++) {
-      const arrival = sent[i]! > 0 ? arrivalNs[i]! : atNs + latencyNs[sends[i]!]!;
+      const arrival = sent[i]! > 0 ? arrivalNs[i - from]! : atNs + latencyNs[sends[i]!]!;
       end = Math.max(end, arrival);
       if (!counted) continue;
       const d = sendTo[i]!;
