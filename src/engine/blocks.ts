@@ -15,12 +15,16 @@
 //
 // Blocks need every projection to end at its event stage: a later graded stage (transposed conv, resize) works on
 // the hull of each core's region, so its MACs depend on the tiling itself; such chips run core by core.
+//
+// Threads share a layer by cutting it into several blocks (Engine's parts). Same-step, a block reads such a layer's
+// events straight from its blocks' outboxes (readBlocks: the events its flows would bring, in the order a merge of
+// them gives) instead of their copying every event into a flow per destination block and its merging the flows back.
 
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { buildChip } from './chip.js';
 import type { Scratch } from './integrate.js';
-import { coreView, emitEvents, integrateInputs, normRowOf, type EventList } from './kernel.js';
-import type { Chip, EmitPlan, FanOut, SharedState } from './model.js';
+import { coreView, emitEvents, integrateInputs, normRowOf, type EventList, type ReadEvents } from './kernel.js';
+import type { Chip, CoreInput, EmitPlan, FanOut, SharedState } from './model.js';
 import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
 import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
 import { updateFixed, updateFloat, type Tally, type UpdateCounts } from './neurons.js';
@@ -39,6 +43,28 @@ export interface Blocks {
   readonly tileOf: ReadonlyArray<{ rows: Int32Array; cols: Int32Array; chans: Int32Array }>;
   /** How every source counts its packets and where their ops are read. */
   readonly sends: Sends;
+  /**
+   * Per layer: 1 where it is cut into several blocks. Same-step, such a layer's blocks send their events nowhere: each
+   * block of a later layer reads them from their outboxes (readBlocks), which costs a pass over them instead of a copy
+   * per destination and a merge back into source order there.
+   */
+  readonly split: Uint8Array;
+  /** Per block, per input (compute chip's inputs): how it reads its events from a split source layer's blocks; null: from its flows. */
+  readonly reads: ReadonlyArray<ReadonlyArray<BlockRead | null>>;
+}
+
+/** How a block reads one input's events from the blocks of a split source layer (readBlocks). */
+interface BlockRead {
+  /** The source layer's blocks whose tiles meet the input's source box, in block order. */
+  readonly sources: Int32Array;
+  /** The source layer's shape. */
+  readonly shape: { c: number; h: number; w: number };
+  /** The source blocks share rows (a layer cut along columns): their events are merged, else each block's follow the one before's. */
+  readonly merge: boolean;
+  /** Per source pixel (y · W + x), 1 where the input hears it (its row and column each reach the block's region). */
+  readonly hears: Uint8Array;
+  /** It hears every pixel of the rows it reads (whole rows, none skipped): no pixel need be looked up. */
+  readonly hearsAll: boolean;
 }
 
 /** Per-thread buffers of computeBlock and of the host's packet counts. */
@@ -62,6 +88,10 @@ export interface BlockScratch {
   sentTotals: SentTotals;
   /** Per input of the core counted last: its spatial cell (−1: none yet), and the packets and unscaled ops it received there (countReceived). */
   heard: { cell: Float64Array; packets: Float64Array; ops: Float64Array };
+  /** Per source block of readBlocks: its next event, the end of the stretch being read, and the end of its events. */
+  heads: Int32Array;
+  stops: Int32Array;
+  ends: Int32Array;
 }
 
 /** Whether a chip runs in layer blocks: some layer spans several cores, and every projection ends at its event stage. */
@@ -166,6 +196,28 @@ function partsOf(chip: Chip, compute: Chip, block: number, cores: Int32Array): I
   return part;
 }
 
+/** How a block reads an input from the blocks of its source layer, where that layer is split; null: from its flows. */
+function blockRead(compute: Chip, split: Uint8Array, inp: CoreInput): BlockRead | null {
+  const { plan } = compute;
+  const layer = plan.populations.findIndex((p) => p.index === plan.projections[inp.proj]!.source);
+  if (layer < 0 || !split[layer]) return null;
+  const { rows, cols, chans } = inp;
+  const meets = (b: number) =>
+    compute.y0[b]! < rows.srcHi &&
+    compute.y1[b]! > rows.srcLo &&
+    compute.x0[b]! < cols.srcHi &&
+    compute.x1[b]! > cols.srcLo &&
+    compute.c0[b]! < chans.srcHi &&
+    compute.c1[b]! > chans.srcLo;
+  const shape = plan.populations[layer]!.shape;
+  const sources = compute.layerCores[layer]!.filter(meets);
+  const hears = new Uint8Array(shape.h * shape.w);
+  for (let y = rows.srcLo; y < rows.srcHi; y++)
+    for (let x = cols.srcLo; x < cols.srcHi; x++) hears[y * shape.w + x] = rows.reach[y - rows.srcLo]! > 0 && cols.reach[x - cols.srcLo]! > 0 ? 1 : 0;
+  const hearsAll = hears.subarray(rows.srcLo * shape.w, rows.srcHi * shape.w).every((h) => h === 1);
+  return { sources, shape, merge: sources.length > 1 && compute.spec.mapping.partition.layers[layer]!.grid.w > 1, hears, hearsAll };
+}
+
 /** The blocks of a mapped chip, each layer cut into up to `parts` blocks (built once per chip, parts and thread). */
 export function layerBlocks(chip: Chip, parts = 1): Blocks {
   let byParts = built.get(chip);
@@ -180,12 +232,15 @@ export function layerBlocks(chip: Chip, parts = 1): Blocks {
       chans: tilesAlong(l.shape.c, l.tile.c),
     }));
     const cores = coresOfBlocks(chip, compute);
+    const split = Uint8Array.from(compute.layerCores, (list) => (list.length > 1 ? 1 : 0));
     b = {
       compute,
       cores,
       partOf: cores.map((list, block) => partsOf(chip, compute, block, list)),
       tileOf,
       sends: buildSends(chip),
+      split,
+      reads: compute.inputs.map((inputs) => inputs.map((inp) => blockRead(compute, split, inp))),
     };
     byParts.set(parts, b);
   }
@@ -209,6 +264,9 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
     sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
     heard: { cell: new Float64Array(inputs), packets: new Float64Array(inputs), ops: new Float64Array(inputs) },
+    heads: new Int32Array(chip.cores),
+    stops: new Int32Array(chip.cores),
+    ends: new Int32Array(chip.cores),
   };
 }
 
@@ -606,6 +664,163 @@ function writeActivity(chip: Chip, ctr: Float64Array, k: number, core: number, a
   ctr[k + COUNTER.saturations] = saturations;
 }
 
+/** The first position in [from, end) of the ascending idx whose value is ≥ target (end: none), searched from `from` by doubling steps. */
+function seek(idx: Int32Array, from: number, end: number, target: number): number {
+  if (from >= end || idx[from]! >= target) return from;
+  let lo = from;
+  let step = 1;
+  let hi = from + 1;
+  while (hi < end && idx[hi]! < target) {
+    lo = hi;
+    step *= 2;
+    hi = lo + step;
+  }
+  hi = Math.min(hi, end);
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >>> 1;
+    if (idx[mid]! < target) lo = mid;
+    else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * A block's events of one input read from the source layer's blocks' outboxes (same-step: they were updated in an
+ * earlier phase), into sc.evIdx/evVal; returns how many. They are the events its flows would bring, those whose
+ * channel, row and column each reach the block's region, in source order, channel after channel: each outbox is in
+ * source order, so a channel's events are its blocks' one after the other where each of its rows lies in one block
+ * (a layer cut along rows or channels), and the blocks' merged where they share rows (cut along columns).
+ */
+function readBlocks(comp: Chip, cst: SharedState, read: BlockRead, inp: CoreInput, sc: Scratch, bs: BlockScratch): number {
+  const { outIdx, outCount } = cst;
+  const { heads, ends, stops } = bs;
+  const { sources, shape } = read;
+  const k = sources.length;
+  for (let i = 0; i < k; i++) {
+    heads[i] = comp.neuronOffset[sources[i]!]!;
+    ends[i] = heads[i]! + outCount[sources[i]!]!;
+  }
+  const { rows, chans } = inp;
+  const HW = shape.h * shape.w;
+  let n = 0;
+  for (let c = chans.srcLo; c < chans.srcHi; c++) {
+    if (chans.reach[c] === 0) continue;
+    // The channel's rows the input reads: [lo, hi) in each block.
+    const lo = c * HW + rows.srcLo * shape.w;
+    const hi = c * HW + rows.srcHi * shape.w;
+    for (let i = 0; i < k; i++) {
+      heads[i] = seek(outIdx, heads[i]!, ends[i]!, lo);
+      stops[i] = seek(outIdx, heads[i]!, ends[i]!, hi);
+    }
+    if (!read.merge) n = appendStretches(cst, read, sc, bs, c * HW, n);
+    else if (k === 2 && n + stops[0]! - heads[0]! + stops[1]! - heads[1]! <= sc.evIdx.length) n = mergeTwoBlocks(cst, read.hears, sc, bs, c * HW, n);
+    else n = mergeStretches(cst, read, sc, bs, c * HW, n);
+  }
+  return n;
+}
+
+/**
+ * The events [e, stop) of a source outbox, those the input hears (hears[idx − base], null: all), onto sc.evIdx/evVal at
+ * n; returns the new n. Where the list has room for every one, each is written and n moves on by its hears flag: no
+ * branch to mispredict at every change between heard and unheard columns (3–4× faster over such rows).
+ */
+function copyHeard(cst: SharedState, sc: Scratch, hears: Uint8Array | null, base: number, e: number, stop: number, n: number): number {
+  // hears null: every event is heard.
+  const { outIdx, outVal } = cst;
+  const { evIdx, evVal } = sc;
+  if (!hears || n + stop - e > evIdx.length) {
+    for (; e < stop; e++) {
+      const idx = outIdx[e]!;
+      if (hears && hears[idx - base] === 0) continue;
+      evIdx[n] = idx;
+      evVal[n++] = outVal[e]!;
+    }
+    return n;
+  }
+  for (; e < stop; e++) {
+    const idx = outIdx[e]!;
+    evIdx[n] = idx;
+    evVal[n] = outVal[e]!;
+    n += hears[idx - base]!;
+  }
+  return n;
+}
+
+/** Each source block's events [heads, stops) of one channel (from `base`), those the input hears, after the block before's onto sc.evIdx/evVal at n; returns the new n. */
+function appendStretches(cst: SharedState, read: BlockRead, sc: Scratch, bs: BlockScratch, base: number, n: number): number {
+  const { heads, stops } = bs;
+  for (let i = 0, k = read.sources.length; i < k; i++) {
+    n = copyHeard(cst, sc, read.hearsAll ? null : read.hears, base, heads[i]!, stops[i]!, n);
+    heads[i] = stops[i]!;
+  }
+  return n;
+}
+
+/**
+ * The source blocks' events [heads, stops) of one channel (from `base`) merged into source order, those the input
+ * hears onto sc.evIdx/evVal at n; returns the new n. The lowest head's block is copied while it stays below every other
+ * head: one stretch per row part (blocks cut along columns), not a comparison per event.
+ */
+function mergeStretches(cst: SharedState, read: BlockRead, sc: Scratch, bs: BlockScratch, base: number, n: number): number {
+  const { outIdx } = cst;
+  const { heads, stops } = bs;
+  const k = read.sources.length;
+  for (;;) {
+    let low = -1;
+    let bound = Infinity;
+    for (let i = 0; i < k; i++) {
+      if (heads[i]! >= stops[i]!) continue;
+      const head = outIdx[heads[i]!]!;
+      if (low < 0 || head < outIdx[heads[low]!]!) {
+        if (low >= 0) bound = Math.min(bound, outIdx[heads[low]!]!);
+        low = i;
+      } else bound = Math.min(bound, head);
+    }
+    if (low < 0) return n;
+    const stop = bound === Infinity ? stops[low]! : seek(outIdx, heads[low]!, stops[low]!, bound);
+    n = copyHeard(cst, sc, read.hearsAll ? null : read.hears, base, heads[low]!, stop, n);
+    heads[low] = stop;
+  }
+}
+
+/**
+ * mergeStretches for two blocks, where the list has room for all their events: each block's events are copied while
+ * they stay below the other's head (a loop per row part, not a search), each written and counted by its hears flag.
+ */
+function mergeTwoBlocks(cst: SharedState, hears: Uint8Array, sc: Scratch, bs: BlockScratch, base: number, n: number): number {
+  const { outIdx, outVal } = cst;
+  const { evIdx, evVal } = sc;
+  const { heads, stops } = bs;
+  let a = heads[0]!;
+  let b = heads[1]!;
+  const aStop = stops[0]!;
+  const bStop = stops[1]!;
+  while (a < aStop && b < bStop) {
+    const bHead = outIdx[b]!;
+    for (; a < aStop; a++) {
+      const idx = outIdx[a]!;
+      if (idx >= bHead) break;
+      evIdx[n] = idx;
+      evVal[n] = outVal[a]!;
+      n += hears[idx - base]!;
+    }
+    if (a === aStop) break;
+    const aHead = outIdx[a]!;
+    for (; b < bStop; b++) {
+      const idx = outIdx[b]!;
+      if (idx >= aHead) break;
+      evIdx[n] = idx;
+      evVal[n] = outVal[b]!;
+      n += hears[idx - base]!;
+    }
+  }
+  n = copyHeard(cst, sc, hears, base, a, aStop, n);
+  n = copyHeard(cst, sc, hears, base, b, bStop, n);
+  heads[0] = aStop;
+  heads[1] = bStop;
+  return n;
+}
+
 /** Called before each mapped core of a block is counted (a worker records it, to name the core if the thread dies). */
 export type BeforeCore = (core: number) => void;
 
@@ -638,11 +853,27 @@ export function computeBlock(
   const pop = comp.plan.populations[layer]!;
   const bview = coreView(comp, block);
   const n = comp.neuronOffset[block + 1]! - bview.offset;
-  const current = integrateInputs(comp, cst, sc, block, step, bview.c0, (bview.y1 - bview.y0) * (bview.x1 - bview.x0), n, {
-    events: 0,
-    synOps: 0,
-    gradedOps: 0,
-  });
+  // Same-step, a split layer's events are read from its blocks (readBlocks); pipelined, from the last step's flows.
+  const sameStep = cst.semantics === 'same-step';
+  const reads = blocks.reads[block]!;
+  const read: ReadEvents | undefined = sameStep
+    ? (p, inp) => {
+        const from = reads[p];
+        return from ? readBlocks(comp, cst, from, inp, sc, bs) : -1;
+      }
+    : undefined;
+  const current = integrateInputs(
+    comp,
+    cst,
+    sc,
+    block,
+    step,
+    bview.c0,
+    (bview.y1 - bview.y0) * (bview.x1 - bview.x0),
+    n,
+    { events: 0, synOps: 0, gradedOps: 0 },
+    read,
+  );
   const row = normRowOf(chip, st, layer, step);
   const ctr = st.counters;
   const cores = blocks.cores[block]!;
@@ -662,8 +893,10 @@ export function computeBlock(
   cores.forEach((core, p) => writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!));
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: bview.offset, count: upd.events };
   cst.outCount[block] = upd.events;
-  const flows = comp.outFlows.subarray(comp.outStart[block]!, comp.outStart[block + 1]!);
-  emitEvents(comp, cst, comp.emits[block]!, flows, writeParity(cst, step), events, pop.shape, sc.flowCursor);
+  if (!(sameStep && blocks.split[layer])) {
+    const flows = comp.outFlows.subarray(comp.outStart[block]!, comp.outStart[block + 1]!);
+    emitEvents(comp, cst, comp.emits[block]!, flows, writeParity(cst, step), events, pop.shape, sc.flowCursor);
+  }
   if (part === 'whole') countBlock(blocks, chip, st, cst, bs, block, step, before);
 }
 

@@ -563,16 +563,25 @@ function gradedResize(input: Float64Array, out: Float64Array, stage: ResizePlan,
 
 /**
  * Integrate one projection on one core for one step; returns the tile-local C×H×W output (a scratch
- * buffer valid until the next call) and adds the work to `counts`.
+ * buffer valid until the next call) and adds the work to `counts`. `gathered` ≥ 0: the caller put that many of its
+ * flows' events in sc.evIdx/evVal already, in source order (layer blocks read them from their sources: blocks.ts).
  */
-export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity: number, counts: IntegrateCounts): Float64Array {
+export function integrateProjection(
+  chip: Chip,
+  st: SharedState,
+  sc: Scratch,
+  inp: CoreInput,
+  parity: number,
+  counts: IntegrateCounts,
+  gathered = -1,
+): Float64Array {
   const proj = chip.plan.projections[inp.proj]!;
   const float = chip.arithmetic === 'float';
   const src = chip.plan.network.populations[proj.source]!.shape;
-  const n = gather(chip, st, sc, inp, parity);
+  const n = gathered >= 0 ? gathered : gather(chip, st, sc, inp, parity);
   if (sc.shuffle) sc.shuffle(sc.evIdx, sc.evVal, n);
   if (float && sc.shuffle) sortEvents(sc, n, proj.unitEvents);
-  else if (float && inp.merge) mergeRuns(sc, inp.flowHi - inp.flowLo, proj.unitEvents);
+  else if (float && inp.merge && gathered < 0) mergeRuns(sc, inp.flowHi - inp.flowLo, proj.unitEvents);
   const e = proj.eventStage;
   const ops = e === 0 ? scatterDirect(sc, n, inp, proj, src.h, src.w, float) : scatterPooled(sc, n, inp, proj, src.h, src.w, float);
   counts.events += n;

@@ -3,7 +3,7 @@
 // A core writes only its own neurons, outbox, outgoing flow segments and counter row, and reads only
 // flows written in an earlier phase, so cores of one phase can run in any order on any thread.
 
-import type { Chip, EmitPlan, SharedState } from './model.js';
+import type { Chip, CoreInput, EmitPlan, SharedState } from './model.js';
 import { integrateProjection, type IntegrateCounts, type Scratch } from './integrate.js';
 import { updateFixed, updateFloat, type CoreView, type UpdateCounts } from './neurons.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
@@ -141,6 +141,9 @@ export function normRowOf(chip: Chip, st: SharedState, layer: number, step: numb
   return Math.max(0, Math.min(chip.plan.timesteps - 1, t));
 }
 
+/** Puts input p's events in sc.evIdx/evVal in source order and returns how many, or returns −1: gather them from its flows. */
+export type ReadEvents = (p: number, inp: CoreInput) => number;
+
 /**
  * The core's input current for this step: every incoming projection integrated and added in network order, in
  * sc.current (tile-local C×H×W over the core's channels [c0, c0 + channels) and `hw` pixels per channel).
@@ -155,6 +158,7 @@ export function integrateInputs(
   hw: number,
   n: number,
   work: IntegrateCounts,
+  read?: ReadEvents,
 ): Float64Array {
   const current = sc.current;
   const float = chip.arithmetic === 'float';
@@ -162,7 +166,7 @@ export function integrateInputs(
   for (let p = 0; p < inputs.length; p++) {
     const inp = inputs[p]!;
     const proj = chip.plan.projections[inp.proj]!;
-    const y = integrateProjection(chip, st, sc, inp, readParity(st, step, proj.source === chip.plan.input), work);
+    const y = integrateProjection(chip, st, sc, inp, readParity(st, step, proj.source === chip.plan.input), work, read ? read(p, inp) : -1);
     if (float) {
       // Projections add in network order, each sum rounded to float32 (the reference's a + b).
       if (p === 0) current.set(y.subarray(0, n));
