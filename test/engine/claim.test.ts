@@ -38,9 +38,11 @@ describe('claim', () => {
     finishItem(a);
     expect(claimNext(a)).toBe('wait');
     finishItem(b);
-    // The oldest ready work first: the layer's counts before the next layer's updates.
+    // Updates first (the next layer waits for each of them); the layer's counts wait for a thread with none ready.
+    expect(take(b)).toBe('u2');
+    expect(take(a)).toBe('u3');
+    finishItem(b);
     expect(take(b)).toBe('c1');
-    expect(take(a)).toBe('u2');
   });
 
   it('startsAPhaseOnlyOnceEveryUnitOfThePhaseBeforeIsDone', () => {
@@ -61,16 +63,16 @@ describe('claim', () => {
     for (const c of [a, b]) take(c);
     finishItem(a);
     finishItem(b);
-    expect(take(a)).toBe('c0');
-    expect(take(b)).toBe('c1');
-    finishItem(b);
-    expect(take(b)).toBe('u2');
-    finishItem(b);
-    // Unit 2 is updated, but unit 0's counts (the layer before) are not done.
-    expect(claimNext(b)).toBe('wait');
+    expect(take(a)).toBe('u2');
+    expect(take(b)).toBe('c0');
     finishItem(a);
-    expect(take(b)).toBe('c2');
-    expect(claimNext(a)).toBe('done');
+    expect(take(a)).toBe('c1');
+    finishItem(a);
+    // Unit 2 is updated, but unit 0's counts (the layer before) are not done.
+    expect(claimNext(a)).toBe('wait');
+    finishItem(b);
+    expect(take(a)).toBe('c2');
+    expect(claimNext(b)).toBe('done');
   });
 
   it('claimsEveryItemOnceAndEachAfterWhatItReadsForAnyThreadsAndFinishingOrder', () => {
