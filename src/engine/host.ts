@@ -1,5 +1,6 @@
 // The host: encodes the input into packets each step and reads the output population's membranes out at the end.
 
+import { InternalError } from '../errors.js';
 import { roundHalfAway, saturate } from '../hw/fixed.js';
 import type { InputPopulation, NetworkInput } from '../net/types.js';
 import { inputSource, type InputSource } from '../reference/encode.js';
@@ -15,19 +16,27 @@ export interface HostBlocks {
   state: SharedState;
 }
 
+/**
+ * One engine's host, reused run after run (start gives it each run's input): it encodes a step's input into its own
+ * buffers (encode, no shared state) apart from sending the events on the flows (send), so a coordinator encodes
+ * step t + 1 while the threads compute step t.
+ */
 export class Host {
   private readonly values: Float32Array;
   private readonly idx: Int32Array;
   private readonly val: Float32Array;
   private readonly cursor: Int32Array;
-  private readonly source: InputSource;
   private readonly pop: InputPopulation;
   private readonly counts: BlockScratch | null;
+  private source: InputSource | null = null;
+  /** The step encode must take next (a Poisson source draws its steps in order), and the step idx/val hold (−1: none). */
+  private next = 0;
+  private encoded = -1;
+  private count = 0;
+  private nonZero = 0;
 
   constructor(
     private readonly chip: Chip,
-    input: NetworkInput,
-    seed: number,
     private readonly blocks: HostBlocks | null = null,
   ) {
     this.pop = chip.plan.network.populations[chip.plan.input] as InputPopulation;
@@ -36,31 +45,51 @@ export class Host {
     this.idx = new Int32Array(n);
     this.val = new Float32Array(n);
     this.cursor = new Int32Array(Math.max(chip.flows.count, blocks?.blocks.compute.flows.count ?? 0));
-    this.source = inputSource(this.pop, input, chip.plan.timesteps, seed);
     this.counts = blocks ? createBlockScratch(chip) : null;
   }
 
+  /** A run's input (checked here: a bad one throws before any step); its steps are encoded from 0. */
+  start(input: NetworkInput, seed: number): void {
+    this.source = inputSource(this.pop, input, this.chip.plan.timesteps, seed);
+    this.next = 0;
+    this.encoded = -1;
+  }
+
   /**
-   * Encode step t (zeros once t ≥ T: the pipelined tail) and send its events; fixed point quantizes
-   * graded values as the fixed reference does. Returns [events, packets].
+   * Encode step t (zeros once t ≥ T: the pipelined tail) into this host's buffers; fixed point quantizes graded
+   * values as the fixed reference does. Steps go in order, each once.
    */
-  send(st: SharedState, step: number): { events: number; packets: number } {
-    const { chip } = this;
-    if (step < chip.plan.timesteps) this.source(step, this.values);
+  encode(step: number): void {
+    const { chip, source } = this;
+    if (!source || step !== this.next) throw new InternalError(`engine host: step ${step} encoded out of order (next is ${this.next})`);
+    if (step < chip.plan.timesteps) source(step, this.values);
     else this.values.fill(0);
     const fixed = chip.arithmetic === 'fixed';
     const scale = 2 ** chip.plan.inputFracBits;
     const max = chip.plan.inputMaxAbs;
     let n = 0;
+    let nonZero = 0;
     for (let i = 0; i < this.values.length; i++) {
       const x = this.values[i]!;
       if (x === 0) continue;
+      nonZero++;
       const v = fixed ? saturate(roundHalfAway(x * scale), -max, max) : x;
       if (v === 0) continue;
       this.idx[n] = i;
       this.val[n] = v;
       n++;
     }
+    this.count = n;
+    this.nonZero = nonZero;
+    this.encoded = step;
+    this.next = step + 1;
+  }
+
+  /** Send step t's events (encoding it first unless encode did already). Returns [events, packets]. */
+  send(st: SharedState, step: number): { events: number; packets: number } {
+    if (this.encoded !== step) this.encode(step);
+    this.encoded = -1;
+    const { chip, count: n } = this;
     const events = { idx: this.idx, val: this.val, offset: 0, count: n };
     const parity = writeParity(st, step);
     let packets: number;
@@ -70,9 +99,7 @@ export class Host {
       emitEvents(compute, cst, compute.hostEmits, compute.hostFlows, writeParity(cst, step), events, this.pop.shape, this.cursor);
       packets = countEvents(this.blocks.blocks, chip, st, parity, this.idx, n, this.pop.shape, this.counts!);
     } else packets = emitEvents(chip, st, chip.hostEmits, chip.hostFlows, parity, events, this.pop.shape, this.cursor);
-    let nonZero = 0;
-    for (let i = 0; i < this.values.length; i++) if (this.values[i] !== 0) nonZero++;
-    return { events: nonZero, packets };
+    return { events: this.nonZero, packets };
   }
 }
 

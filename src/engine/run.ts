@@ -52,6 +52,9 @@ export class Engine {
     private readonly blocks: { blocks: Blocks; state: SharedState } | null,
   ) {}
 
+  /** The host's buffers and block scratch, built with the first run and kept for the next. */
+  private host: Host | null = null;
+
   static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
     const chip = 'plan' in chipOrSpec ? chipOrSpec : buildChip(chipOrSpec);
     const semantics = opts.semantics ?? 'same-step';
@@ -100,7 +103,8 @@ export class Engine {
     const { chip, state: st, steps } = this;
     resetState(st);
     if (this.blocks) resetState(this.blocks.state);
-    const host = new Host(chip, input, opts.seed ?? 0, this.blocks);
+    const host = (this.host ??= new Host(chip, this.blocks));
+    host.start(input, opts.seed ?? 0);
     const hostCounters = emptyHost(steps);
     const queue = new EventQueue();
     const readyNs = new Float64Array(steps * chip.cores);
@@ -112,20 +116,33 @@ export class Engine {
     // The timeline of step t − 1 replays while worker threads compute step t: it reads only that step's counter rows
     // and a copy of its flows' packet counts (step t writes its own rows, and the counts again).
     const packets = new Int32Array(chip.flows.count);
+    // The result's copy of the counters, a step's row copied beside the next step's compute (a row is final once its
+    // step is computed): a fresh 6 MB copy at the end cost the coordinator ~10-20 ms alone, most of it page faults.
+    const counters = new Float64Array(st.counters.length);
+    const row = chip.cores * COUNTER_COUNT;
+    const keepRow = (t: number) => counters.set(st.counters.subarray(t * row, (t + 1) * row), t * row);
     let inputSpikeCount = 0;
     for (let t = 0; t < steps; t++) {
       const sent = host.send(st, t);
       inputSpikeCount += sent.events;
       this.countHost(hostCounters, t, sent.events, sent.packets);
       const computing = this.computeStep(t, phases);
-      if (t > 0) perStepNs[t - 1] = timeline.run(t - 1, st.counters, packets);
+      // While the threads compute: the next step's input (the host's own buffers only), the step before's timeline.
+      if (t + 1 < steps) host.encode(t + 1);
+      if (t > 0) {
+        keepRow(t - 1);
+        perStepNs[t - 1] = timeline.run(t - 1, st.counters, packets);
+      }
       await computing;
       if (recorded) this.record(recorded);
       opts.onStep?.(t, st, hostCounters);
       packets.set(stepPackets(st, t, chip.flows.count));
     }
-    if (steps > 0) perStepNs[steps - 1] = timeline.run(steps - 1, st.counters, packets);
-    return this.result({ hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: timeline.events, links: timeline.loads });
+    if (steps > 0) {
+      keepRow(steps - 1);
+      perStepNs[steps - 1] = timeline.run(steps - 1, st.counters, packets);
+    }
+    return this.result({ counters, hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: timeline.events, links: timeline.loads });
   }
 
   private async computeStep(step: number, phases: Int32Array[]): Promise<void> {
@@ -166,6 +183,8 @@ export class Engine {
   }
 
   private result(r: {
+    /** Every step's counter rows, copied out of the shared state. */
+    counters: Float64Array;
     hostCounters: HostCounters;
     readyNs: Float64Array;
     doneNs: Float64Array;
@@ -179,7 +198,7 @@ export class Engine {
     // Layer blocks keep the membranes in their own state, a layer's in C-order.
     const out = this.blocks ? readoutOnHost(this.blocks.blocks.compute, this.blocks.state) : readoutOnHost(chip, st);
     r.hostCounters.readoutMacs = out.macs;
-    const counters = Float64Array.from(st.counters);
+    const { counters } = r;
     const totals = sumCounters(counters, chip.cores, steps, null);
     const { energy, notes } = priceCounts(chip.profile, totals, r.hostCounters, chip.cores, steps, copyPricing(chip, counters));
     const spikesPerStep = chip.plan.populations.map((pop, li) =>
