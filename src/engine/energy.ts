@@ -11,24 +11,41 @@ import type { HostCounters, LayerTotals } from './types.js';
 /** Sum of each counter over steps and the given cores. */
 export function sumCounters(counters: Float64Array, cores: number, steps: number, which: Int32Array | null): CounterTotals {
   const sums = new Float64Array(COUNTER_COUNT);
-  for (let t = 0; t < steps; t++) {
-    const visit = (c: number) => {
-      const k = (t * cores + c) * COUNTER_COUNT;
-      for (let j = 0; j < COUNTER_COUNT; j++) sums[j]! += counters[k + j]!;
-    };
-    if (which) for (const c of which) visit(c);
-    else for (let c = 0; c < cores; c++) visit(c);
-  }
+  for (let t = 0; t < steps; t++) addCounterRow(sums, counters, cores, t, which);
   return counterTotals(sums);
 }
 
+/**
+ * Step t's counters over the given cores (null: all) added into `sums` (one value per slot): sumCounters a step at a
+ * time, the same sums in the same order, for a coordinator that sums each step's row as it becomes final.
+ */
+export function addCounterRow(sums: Float64Array, counters: Float64Array, cores: number, t: number, which: Int32Array | null): void {
+  const visit = (c: number) => {
+    const k = (t * cores + c) * COUNTER_COUNT;
+    for (let j = 0; j < COUNTER_COUNT; j++) sums[j]! += counters[k + j]!;
+  };
+  if (which) for (const c of which) visit(c);
+  else for (let c = 0; c < cores; c++) visit(c);
+}
+
 export function layerTotals(chip: Chip, counters: Float64Array, steps: number): LayerTotals[] {
+  return layerTotalsOf(
+    chip,
+    chip.layerCores.map((cores) => {
+      const sums = new Float64Array(COUNTER_COUNT);
+      for (let t = 0; t < steps; t++) addCounterRow(sums, counters, chip.cores, t, cores);
+      return sums;
+    }),
+  );
+}
+
+/** layerTotals from each layer's sums over its cores (addCounterRow). */
+export function layerTotalsOf(chip: Chip, layerSums: Float64Array[]): LayerTotals[] {
   return chip.plan.populations.map((pop, li) => {
-    const cores = chip.layerCores[li]!;
-    const s = sumCounters(counters, chip.cores, steps, cores);
+    const s = counterTotals(layerSums[li]!);
     return {
       population: pop.name,
-      cores: cores.length,
+      cores: chip.layerCores[li]!.length,
       neurons: pop.shape.c * pop.shape.h * pop.shape.w,
       acs: s.acs,
       macs: s.macs,

@@ -5,10 +5,12 @@ import type { NetworkInput } from '../net/types.js';
 import { InThreadBackend } from './backend.js';
 import { blocksFit, layerBlocks, type Blocks } from './blocks.js';
 import { buildChip, type Chip } from './chip.js';
-import { copyPricing, layerTotals, price45nm, priceCounts, sumCounters } from './energy.js';
+import { copyPricing, layerTotalsOf, price45nm, priceCounts } from './energy.js';
+import { counterTotals } from '../energy/price.js';
+import { CounterRows } from './counter-rows.js';
 import { EventQueue } from './events.js';
 import { Host, readoutOnHost } from './host.js';
-import { COUNTER, COUNTER_COUNT, COUNTER_NAMES } from '../counters.js';
+import { COUNTER_NAMES } from '../counters.js';
 import { type Blueprint, type ComputeUnit, type EngineBackend } from './protocol.js';
 import { allocateBuffers, resetState, viewState, writeParity, type SharedState } from './state.js';
 import type { LinkLoads } from './types.js';
@@ -116,11 +118,7 @@ export class Engine {
     // The timeline of step t − 1 replays while worker threads compute step t: it reads only that step's counter rows
     // and a copy of its flows' packet counts (step t writes its own rows, and the counts again).
     const packets = new Int32Array(chip.flows.count);
-    // The result's copy of the counters, a step's row copied beside the next step's compute (a row is final once its
-    // step is computed): a fresh 6 MB copy at the end cost the coordinator ~10-20 ms alone, most of it page faults.
-    const counters = new Float64Array(st.counters.length);
-    const row = chip.cores * COUNTER_COUNT;
-    const keepRow = (t: number) => counters.set(st.counters.subarray(t * row, (t + 1) * row), t * row);
+    const counters = new CounterRows(chip, steps);
     let inputSpikeCount = 0;
     for (let t = 0; t < steps; t++) {
       const sent = host.send(st, t);
@@ -130,7 +128,7 @@ export class Engine {
       // While the threads compute: the next step's input (the host's own buffers only), the step before's timeline.
       if (t + 1 < steps) host.encode(t + 1);
       if (t > 0) {
-        keepRow(t - 1);
+        counters.keep(st.counters, t - 1);
         perStepNs[t - 1] = timeline.run(t - 1, st.counters, packets);
       }
       await computing;
@@ -139,7 +137,7 @@ export class Engine {
       packets.set(stepPackets(st, t, chip.flows.count));
     }
     if (steps > 0) {
-      keepRow(steps - 1);
+      counters.keep(st.counters, steps - 1);
       perStepNs[steps - 1] = timeline.run(steps - 1, st.counters, packets);
     }
     return this.result({ counters, hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: timeline.events, links: timeline.loads });
@@ -183,8 +181,8 @@ export class Engine {
   }
 
   private result(r: {
-    /** Every step's counter rows, copied out of the shared state. */
-    counters: Float64Array;
+    /** Every step's counter rows, copied out of the shared state, and their sums. */
+    counters: CounterRows;
     hostCounters: HostCounters;
     readyNs: Float64Array;
     doneNs: Float64Array;
@@ -198,17 +196,9 @@ export class Engine {
     // Layer blocks keep the membranes in their own state, a layer's in C-order.
     const out = this.blocks ? readoutOnHost(this.blocks.blocks.compute, this.blocks.state) : readoutOnHost(chip, st);
     r.hostCounters.readoutMacs = out.macs;
-    const { counters } = r;
-    const totals = sumCounters(counters, chip.cores, steps, null);
+    const { data: counters, spikesPerStep } = r.counters;
+    const totals = counterTotals(r.counters.total);
     const { energy, notes } = priceCounts(chip.profile, totals, r.hostCounters, chip.cores, steps, copyPricing(chip, counters));
-    const spikesPerStep = chip.plan.populations.map((pop, li) =>
-      Array.from({ length: steps }, (_, t) => {
-        if (!isSpiking(pop.kind)) return 0;
-        let n = 0;
-        for (const c of chip.layerCores[li]!) n += counters[(t * chip.cores + c) * COUNTER_COUNT + COUNTER.spikes]!;
-        return n;
-      }),
-    );
     const names = chip.plan.populations.map((p) => p.name);
     const inferenceNs = r.perStepNs.reduce((a, b) => a + b, 0);
     return {
@@ -225,7 +215,7 @@ export class Engine {
       ...(r.recorded ? { spikes: Object.fromEntries(names.flatMap((n, i) => (r.recorded![i] ? [[n, r.recorded![i]!]] : []))) } : {}),
       counters: { cores: chip.cores, steps, names: COUNTER_NAMES, data: counters },
       host: r.hostCounters,
-      layers: layerTotals(chip, counters, steps),
+      layers: layerTotalsOf(chip, r.counters.layers),
       energy,
       energy45nmPJ: price45nm(totals),
       latency: { perStepNs: r.perStepNs, inferenceNs },
