@@ -242,8 +242,10 @@ async function rounds(dir: string): Promise<[Setup, Setup]> {
   const one = await startSetup(1);
   const two = await startSetup(2);
   try {
-    // Warm-up: each thread loads tsx, the model and its mapping, chip and engines once.
-    for (const s of [one, two]) await runSweep(options(s.url, 100 + 999, dir));
+    // Warm-up: each thread loads tsx, the model and its mapping, chip and engines, and every job thread computes the same
+    // 12 points before the timed rounds (one sweep on 1 worker, two on 2), so neither setup's rounds carry more of V8's
+    // compiling (measured: a job thread's helper threads use ~0.07 CPU-s a sweep over its first 18 points, ~0.01 after 36).
+    for (const s of [one, two]) for (let k = 0; k < s.n; k++) await runSweep(options(s.url, 100 + 999 + k, dir));
     for (let i = 0; i < SWEEP.rounds; i++)
       for (const s of i % 2 ? [two, one] : [one, two]) s.runs.push(await timedSweep(s.url, 100 + i, dir, s.workers, s.redis));
     return [one, two];
