@@ -70,8 +70,9 @@ export const CHIP_BYTES_PER_FLOW = 80;
 // Bytes per flow held once, on the main thread: the link table's route runs and ends (9 int32, link-table.ts), a
 // step's packets (int32), and the shared step state (int32 count + float64 ops, twice when pipelined: 24).
 export const LINK_BYTES_PER_FLOW = 64;
-// Bytes per flow sent, held once under 'links' contention (engine/links.ts): its route as booked (RunRoutes, 10 int32),
-// its tail time and packets in send order in a step (RunModel), and at most one distinct run's record besides (24).
+// Bytes per flow sent, held once under 'links' contention (engine/links.ts), an upper bound: its route as booked
+// (RunRoutes: 4 int32 now, 10 when this was measured), its tail time and packets in send order in a step (RunModel),
+// and at most one distinct run's record besides (24).
 export const CONTENTION_BYTES_PER_FLOW = 76;
 
 /** How the engine will hold a mapped chip. */
