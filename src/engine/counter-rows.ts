@@ -5,7 +5,8 @@ import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { addCounterRow } from './energy.js';
 import type { Chip } from './chip.js';
 
-function isSpiking(kind: string): boolean {
+/** A population kind that fires spikes (its spikes are counted and recorded); the others are graded or accumulate. */
+export function isSpiking(kind: string): boolean {
   return kind === 'lif' || kind === 'if';
 }
 

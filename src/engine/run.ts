@@ -7,7 +7,7 @@ import { blocksFit, layerBlocks, type Blocks } from './blocks.js';
 import { buildChip, type Chip } from './chip.js';
 import { copyPricing, layerTotalsOf, price45nm, priceCounts } from './energy.js';
 import { counterTotals } from '../energy/price.js';
-import { CounterRows } from './counter-rows.js';
+import { CounterRows, isSpiking } from './counter-rows.js';
 import { EventQueue } from './events.js';
 import { Host, readoutOnHost } from './host.js';
 import { COUNTER_NAMES } from '../counters.js';
@@ -36,10 +36,6 @@ export interface EngineOptions {
 /** Steps a run takes: T, or T + depth when pipelined (the last layer sees the last input step). */
 export function stepsOf(chip: Chip, semantics: Semantics): number {
   return chip.plan.timesteps + (semantics === 'pipelined' ? chip.plan.depth : 0);
-}
-
-function isSpiking(kind: string): boolean {
-  return kind === 'lif' || kind === 'if';
 }
 
 /** A chip with its shared state and backend, ready to run many inputs one after another. */
