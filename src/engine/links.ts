@@ -535,16 +535,21 @@ export class LinkAccumulator implements LinkLoads {
   readonly busyNs: Float64Array;
   readonly peakUtilisation: Float64Array;
   private readonly stepPackets: Float64Array;
-  private readonly runs: RouteRuns;
+  private readonly stepView: Float64Array;
+  private readonly loadRoutes: LoadRoutes;
+  private readonly linkAt: Int32Array;
   private readonly diff: Float64Array;
 
   constructor(readonly table: LinkTable) {
     this.packets = new Float64Array(table.count);
     this.busyNs = new Float64Array(table.count);
     this.peakUtilisation = new Float64Array(table.count);
-    this.stepPackets = new Float64Array(table.count);
-    this.runs = routeRuns(table);
-    this.diff = new Float64Array(this.runs.linkAt.length);
+    this.loadRoutes = loadRoutesOf(table);
+    // A spare link past the table's and spare positions past the grid's take what walked flows' ports and missing runs add.
+    this.stepPackets = new Float64Array(table.count + 1);
+    this.stepView = this.stepPackets.subarray(0, table.count);
+    this.linkAt = routeRuns(table).linkAt;
+    this.diff = new Float64Array(this.linkAt.length + SPARES);
   }
 
   /** A step's traffic: `packets[f]` packets on each flow f; `latencyNs` the step's latency. */
@@ -555,7 +560,7 @@ export class LinkAccumulator implements LinkLoads {
 
   /** The step's packets on every link, counted by countStep (read before closeStep adds them up). */
   get stepLinkPackets(): Float64Array {
-    return this.stepPackets;
+    return this.stepView;
   }
 
   /** Adds the step counted by countStep to the totals, with the step's latency for the peak utilisation. */
@@ -575,29 +580,74 @@ export class LinkAccumulator implements LinkLoads {
 
   /** The step's packets on every link into stepPackets (closeStep then adds them to the totals). */
   countStep(packets: Int32Array): void {
-    const { slots, linkAt } = this.runs;
-    const { diff, stepPackets: step } = this;
-    for (let f = 0, base = 0; f < packets.length; f++, base += PER_FLOW) {
+    const { slots, walked } = this.loadRoutes;
+    const { diff, stepPackets: step, linkAt } = this;
+    // Every flow adds to all of its slots, missing runs to spare positions: no branch a flow's shape could mispredict.
+    // Flows into one core lie together: their last port's packets are summed here, not added to it one flow at a time.
+    let last = slots[1] ?? 0;
+    let intoLast = 0;
+    for (let f = 0, b = 0; f < packets.length; f++, b += LOAD_SLOTS) {
       const n = packets[f]!;
-      if (n === 0) continue;
-      if (slots[base] === WALK) {
-        for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += n;
-        continue;
+      step[slots[b]!]! += n;
+      if (slots[b + 1] !== last) {
+        step[last]! += intoLast;
+        last = slots[b + 1]!;
+        intoLast = 0;
       }
-      for (let k = base; k < base + PORTS; k++) if (slots[k]! >= 0) step[slots[k]!]! += n;
-      for (let k = base + PORTS; k < base + PER_FLOW; k += 2)
-        if (slots[k]! >= 0) {
-          diff[slots[k]!]! += n;
-          diff[slots[k + 1]!]! -= n;
-        }
+      intoLast += n;
+      diff[slots[b + 2]!]! += n;
+      diff[slots[b + 3]!]! -= n;
+      diff[slots[b + 4]!]! += n;
+      diff[slots[b + 5]!]! -= n;
     }
+    step[last]! += intoLast;
+    for (const f of walked) for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += packets[f]!;
     let run = 0;
-    for (let p = 0; p < diff.length; p++) {
+    const positions = linkAt.length;
+    for (let p = 0; p < positions; p++) {
       run += diff[p]!;
       diff[p] = 0;
       if (run !== 0) step[linkAt[p]!]! += run;
     }
+    diff.fill(0, positions);
+    step[this.table.count] = 0;
   }
+}
+
+/**
+ * Every flow's route as link loads read it, LOAD_SLOTS int32 per flow: its first and last port links, then its two
+ * runs' [lo, hi) grid positions (a missing run: a spare position past the line positions). A flow whose route is walked
+ * hop by hop (`walked`) has the spare link past the table's links as its ports, and no runs.
+ */
+interface LoadRoutes {
+  readonly slots: Int32Array;
+  readonly walked: Int32Array;
+}
+
+const LOAD_SLOTS = 6;
+/** Spare positions past the grid's: consecutive flows take different ones, so that their additions do not wait on one another. */
+const SPARES = 8;
+const loadRoutesOfTable = new WeakMap<LinkTable, LoadRoutes>();
+
+function loadRoutesOf(t: LinkTable): LoadRoutes {
+  let r = loadRoutesOfTable.get(t);
+  if (r) return r;
+  const { slots, linkAt } = routeRuns(t);
+  const flows = slots.length / PER_FLOW;
+  const out = new Int32Array(flows * LOAD_SLOTS);
+  const walked: number[] = [];
+  for (let f = 0; f < flows; f++) {
+    const [from, to] = [f * PER_FLOW, f * LOAD_SLOTS];
+    const walk = slots[from] === WALK;
+    if (walk) walked.push(f);
+    // A route that is not walked has exactly two ports (describeRoute), in its first two slots.
+    out[to] = walk ? t.count : slots[from]!;
+    out[to + 1] = walk ? t.count : slots[from + 1]!;
+    const spare = linkAt.length + (f % SPARES);
+    for (let k = 0; k < 4; k++) out[to + 2 + k] = walk || slots[from + PORTS + k]! < 0 ? spare : slots[from + PORTS + k]!;
+  }
+  loadRoutesOfTable.set(t, (r = { slots: out, walked: Int32Array.from(walked) }));
+  return r;
 }
 
 /** Whether link l crosses the vertical cut through the middle of the router grid (the mesh's bisection), either way. */
