@@ -9,6 +9,10 @@
 // sums, src/reference/ops.ts); fixed point in int32 where the caller has proved that no partial sum can leave
 // the int32 range (simd.ts), else in float64; both are exact integer sums, so both equal the reference's.
 // Contraction into fused multiply-adds would skip the product's rounding: it is switched off (binding.gyp).
+//
+// The sum reads whole 512-bit vectors of its weights and partial sums: it rounds its partial sums up to a 64-byte
+// boundary itself, and `alignment` tells simd.ts where a weight array lies so that it can start each one on such a
+// boundary (no vector straddles two cache lines). Any address works; aligned ones are only faster.
 
 #include <math.h>
 #include <node_api.h>
@@ -27,6 +31,8 @@
 // float32 or int32 (a row of any is 256 bytes, four 512-bit vectors).
 #define BLOCK 32
 #define BLOCK32 64
+// The boundary the sum's weights and partial sums start on best: a cache line, and a 512-bit vector.
+#define ALIGN 64
 
 // The data of a typed array of the given type (NULL when it is something else); length in elements.
 static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, size_t *length) {
@@ -166,7 +172,8 @@ static int arg_i32(napi_env env, napi_value v, int32_t *out) { return napi_get_v
 // sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array | Float32Array | Int32Array,
 //     nRows, cLo, cHi, P, ones, bias: Float64Array | null, outShift): undefined
 // Offsets are bytes into `memory` (the WebAssembly kernel's memory, where bucket() left the lists); scratchAt has
-// room for P cursors (int32) and then, 8-byte aligned, P·256 bytes of partial sums. The weights' type picks the
+// room for P cursors (int32) and then, 8-byte aligned, ALIGN + P·256 bytes: the partial sums start on the first
+// ALIGN-byte boundary (absolute address) there. The weights' type picks the
 // arithmetic: float32 blocked by BLOCK32 (float: out receives each sum + its channel's bias, indexed by the conv's
 // output channel, rounded to float32), float64 blocked by BLOCK or int32 blocked by BLOCK32 (fixed point: out receives
 // each sum + bias rounded by outShift, the fixed stage output; int32 only where the caller proved the sums fit), as
@@ -214,9 +221,10 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   const int32_t *count = (const int32_t *)(m + countAt);
   const int32_t *rows = (const int32_t *)(m + rowsAt);
   const double *vals = (const double *)(m + valsAt);
-  // Per pixel: its cursor into its list and the block's partial sums.
+  // Per pixel: its cursor into its list and the block's partial sums, these on a cache line of their own each.
   int32_t *cursor = (int32_t *)(m + scratchAt);
-  void *partial = m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7);
+  const uintptr_t afterCursors = (uintptr_t)(m + scratchAt + ((sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7));
+  void *partial = (void *)((afterCursors + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1));
   if (type == napi_float32_array)
     sum_blocks32(out, count, rows, vals, cursor, (float *)partial, (const float *)wData, nRows, cLo, cHi, P, ones, bias, &st);
   else if (type == napi_int32_array)
@@ -606,6 +614,25 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+// alignment(view: typed array): number, the address of its data mod ALIGN. JavaScript cannot see addresses; simd.ts
+// starts each blocked weight array at the offset into its buffer that puts it on an ALIGN-byte boundary (the buffers'
+// backing stores stay where they are, and threads sharing a SharedArrayBuffer see it at the same address).
+static napi_value Alignment(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void *data = NULL;
+  napi_value r;
+  if (argc != 1 || napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+      napi_create_int32(env, (int32_t)((uintptr_t)data % ALIGN), &r) != napi_ok) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.alignment: expects a typed array");
+    return NULL;
+  }
+  return r;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn, lif, lifFixed, block, block32;
   napi_create_function(env, "sum", NAPI_AUTO_LENGTH, Sum, NULL, &fn);
@@ -621,6 +648,11 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "block", block);
   napi_create_int32(env, BLOCK32, &block32);
   napi_set_named_property(env, exports, "block32", block32);
+  napi_value alignment, align;
+  napi_create_function(env, "alignment", NAPI_AUTO_LENGTH, Alignment, NULL, &alignment);
+  napi_set_named_property(env, exports, "alignment", alignment);
+  napi_create_int32(env, ALIGN, &align);
+  napi_set_named_property(env, exports, "align", align);
   return exports;
 }
 

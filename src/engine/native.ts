@@ -77,12 +77,20 @@ export interface NativeKernel {
   readonly block: number;
   /** Output channels per block of the float32 and int32 weights `sum` reads ([block32][row][block32]: float, fixed point). */
   readonly block32: number;
+  /** The byte boundary `sum`'s weights are best started on (a cache line: none of its 512-bit loads straddles two). */
+  readonly align: number;
+  /**
+   * The address of a typed array's data mod `align`, for starting weights on that boundary (JavaScript cannot see
+   * addresses). An ArrayBuffer's or SharedArrayBuffer's data never moves, and every thread sees a SharedArrayBuffer's at the same address.
+   */
+  alignment(view: Uint8Array | Int32Array | Float32Array | Float64Array): number;
   /**
    * sumBuckets of assembly/scatter.ts on the kernel's memory (byte offsets), reading `weights` blocked by `block32`
    * (float32: float, out receives each sum + bias[its conv output channel] (bias null: 0) rounded to float32; int32:
    * fixed point, the caller having proved no sum leaves int32) or by `block` (float64: fixed point); in fixed point out
    * receives each sum + bias rounded by outShift (neurons.ts roundShift): the stage output either way, as float64 values.
-   * scratchAt: room for P int32 cursors and, 8-byte aligned after them, P·256 bytes of partial sums.
+   * scratchAt: room for P int32 cursors and, 8-byte aligned after them, align + P·256 bytes: the partial sums start on the
+   * first `align`-byte boundary (absolute address) there. Weights at any address are read; on an `align` boundary, faster.
    */
   sum(
     memory: ArrayBuffer,

@@ -254,3 +254,152 @@ describe.skipIf(!nativeKernel())('native fixed-point update', () => {
     }
   });
 });
+
+/** One call of the native sum: pixel lists of (weight row, value), blocked weights and the stage's channels, bias and shift. */
+interface SumCase {
+  type: 'float32' | 'int32' | 'float64';
+  nRows: number;
+  cLo: number;
+  cHi: number;
+  lists: { row: number; value: number }[][];
+  ones: boolean;
+  weights: number[];
+  bias: number[] | null;
+  outShift: number;
+}
+
+const SUM_TYPES = { float32: Float32Array, int32: Int32Array, float64: Float64Array } as const;
+const blockOf = (type: SumCase['type']) => (type === 'float64' ? nativeKernel()!.block : nativeKernel()!.block32);
+
+/** Lists in ascending rows (as bucket() makes them) over up to 300 rows, so chunks of 128 rows split them; float or exact integers. */
+const sumCases = fc
+  .record({
+    type: fc.constantFrom<SumCase['type'][]>('float32', 'int32', 'float64'),
+    nRows: fc.integer({ min: 1, max: 300 }),
+    channels: fc.integer({ min: 1, max: 80 }),
+    lo: fc.nat(70),
+    pixels: fc.integer({ min: 0, max: 12 }),
+  })
+  .chain(({ type, nRows, channels, lo, pixels }) => {
+    const float = type === 'float32';
+    const value = float ? fc.float({ min: Math.fround(-4), max: Math.fround(4), noNaN: true }) : fc.integer({ min: -9, max: 9 });
+    const weight = float ? f32 : fc.integer({ min: -1000, max: 1000 });
+    const cHi = lo + channels;
+    const width = Math.ceil(cHi / blockOf(type)) * blockOf(type) * nRows;
+    return fc.record({
+      type: fc.constant(type),
+      nRows: fc.constant(nRows),
+      cLo: fc.constant(lo),
+      cHi: fc.constant(cHi),
+      lists: fc.array(
+        fc.array(fc.record({ row: fc.nat(nRows - 1), value }), { maxLength: 40 }).map((l) => l.sort((a, b) => a.row - b.row)),
+        { minLength: pixels, maxLength: pixels },
+      ),
+      ones: fc.boolean(),
+      weights: fc.array(weight, { minLength: width, maxLength: width }),
+      bias: fc.option(fc.array(float ? f32 : fc.integer({ min: -99, max: 99 }), { minLength: cHi, maxLength: cHi }), { nil: null }),
+      outShift: float ? fc.constant(0) : fc.integer({ min: -3, max: 6 }),
+    });
+  });
+
+/** The sums as the reference adds them: list order, from 0; float32 rounding each product and each sum, integers exactly. */
+function referenceSums(k: SumCase): number[] {
+  const block = blockOf(k.type);
+  const float = k.type === 'float32';
+  const out: number[] = [];
+  for (let c = k.cLo; c < k.cHi; c++) {
+    for (const list of k.lists) {
+      const w = (row: number) => k.weights[(Math.floor(c / block) * k.nRows + row) * block + (c % block)]!;
+      let s = 0;
+      for (const e of list) {
+        const term = k.ones ? w(e.row) : float ? Math.fround(Math.fround(e.value) * w(e.row)) : e.value * w(e.row);
+        s = float ? Math.fround(s + term) : s + term;
+      }
+      const x = s + (k.bias ? k.bias[c]! : 0);
+      out.push(float ? Math.fround(x) : k.outShift > 0 ? Math.floor((x + 2 ** (k.outShift - 1)) * 2 ** -k.outShift) : x * 2 ** -k.outShift);
+    }
+  }
+  return out;
+}
+
+/** `k`'s weights in a fresh buffer whose data lies `skew` bytes past a 64-byte boundary. */
+function weightsAt(k: SumCase, skew: number): Float32Array | Int32Array | Float64Array {
+  const native = nativeKernel()!;
+  const T = SUM_TYPES[k.type];
+  const buffer = new ArrayBuffer(T.BYTES_PER_ELEMENT * k.weights.length + 2 * native.align);
+  const offset = (native.align - native.alignment(new Uint8Array(buffer)) + skew) % native.align;
+  const w = new T(buffer, offset, k.weights.length);
+  w.set(k.weights);
+  return w;
+}
+
+const GUARD = 0xa5;
+const align8 = (n: number) => Math.ceil(n / 8) * 8;
+
+/**
+ * The native sum of `k` in a memory laid out as simd.ts lays out the kernel's (out, counts, rows, values, scratch), the
+ * scratch `scratchSkew` bytes past a 64-byte boundary and exactly as large as native.ts documents, guard bytes after it.
+ */
+function nativeSums(k: SumCase, weights: Float32Array | Int32Array | Float64Array, scratchSkew: number) {
+  const native = nativeKernel()!;
+  const P = k.lists.length;
+  const n = k.lists.reduce((a, l) => a + l.length, 0);
+  const outAt = 0;
+  const countAt = align8(8 * (k.cHi - k.cLo) * P);
+  const rowsAt = align8(countAt + 4 * (P + 1));
+  const valsAt = align8(rowsAt + 4 * n);
+  const room = align8(4 * P) + native.align + 256 * P;
+  const memory = new ArrayBuffer(valsAt + 8 * n + 2 * native.align + room + 64);
+  const skew = (native.alignment(new Uint8Array(memory, valsAt + 8 * n)) + 8 * n) % native.align;
+  const scratchAt = valsAt + 8 * n + ((native.align - skew + scratchSkew) % native.align);
+  new Uint8Array(memory, scratchAt + room).fill(GUARD);
+  const count = new Int32Array(memory, countAt, P + 1);
+  const rows = new Int32Array(memory, rowsAt, n);
+  const vals = new Float64Array(memory, valsAt, n);
+  let i = 0;
+  k.lists.forEach((list, p) => {
+    count[p] = i;
+    for (const e of list) [rows[i], vals[i++]] = [e.row, e.value];
+  });
+  count[P] = i;
+  const bias = k.bias ? Float64Array.from(k.bias) : null;
+  native.sum(memory, outAt, countAt, rowsAt, valsAt, scratchAt, weights, k.nRows, k.cLo, k.cHi, P, k.ones ? 1 : 0, bias, k.outShift);
+  return { sums: [...new Float64Array(memory, outAt, (k.cHi - k.cLo) * P)], guard: new Uint8Array(memory, scratchAt + room).every((b) => b === GUARD) };
+}
+
+describe.skipIf(!nativeKernel())('native sum', () => {
+  it('tellsWhereATypedArraysDataLies', () => {
+    const native = nativeKernel()!;
+    const buffer = new SharedArrayBuffer(256);
+    const a = native.alignment(new Uint8Array(buffer));
+    for (let at = 0; at < 128; at++) expect(native.alignment(new Uint8Array(buffer, at))).toBe((a + at) % native.align);
+    expect(native.alignment(new Float64Array(buffer, 24, 2))).toBe((a + 24) % native.align);
+    expect(() => native.alignment(buffer as unknown as Uint8Array)).toThrow(TypeError);
+  });
+
+  // Weights on a 64-byte boundary (as the engine hands them) or off it, the partial sums' scratch anywhere: the same sums,
+  // the reference's, and nothing written past the scratch native.ts documents (its `align` bytes cover the rounding up).
+  it('sumsTheSameAtAnyAlignmentOfWeightsAndScratch', () => {
+    const native = nativeKernel()!;
+    fc.assert(
+      fc.property(sumCases, fc.integer({ min: 1, max: 15 }), fc.nat(15), (k, off, scratch) => {
+        const expected = referenceSums(k);
+        const bytes = SUM_TYPES[k.type].BYTES_PER_ELEMENT;
+        const aligned = weightsAt(k, 0);
+        const misaligned = weightsAt(k, (off * bytes) % native.align || bytes);
+        expect(native.alignment(aligned)).toBe(0);
+        expect(native.alignment(misaligned)).not.toBe(0);
+        for (const [w, skew] of [
+          [aligned, 0],
+          [misaligned, 4 * scratch],
+          [aligned, 4 * scratch],
+        ] as const) {
+          const r = nativeSums(k, w, skew);
+          expect(r.guard).toBe(true);
+          expect(r.sums.every((s, i) => Object.is(s, expected[i]))).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

@@ -1,7 +1,7 @@
 // The WebAssembly SIMD scatter and the native sum: the committed module is its source's output, and each gives exactly what the TypeScript loops give.
 
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { compileKernel, KERNEL_MODULE, renderKernelModule } from '../../assembly/build.js';
 import { InThreadBackend } from '../../src/engine/backend.js';
 import { buildChip, type Chip } from '../../src/engine/chip.js';
@@ -39,6 +39,12 @@ function scaledFixedChip(fixture: string, profileName: string, shift: number): C
   for (const p of qnet.projections)
     for (const s of p.stages) if (s.op === 'conv2d' || s.op === 'convtranspose2d') s.weight = Int32Array.from(s.weight, (w) => w * 2 ** shift);
   return buildChip({ model, mapping: mapModel(model, profile), profile, arithmetic: 'fixed', qnet });
+}
+
+/** scaledFixedChip with mantissas scaled until weightL1 passes 2^36: int32 sums could overflow, the native sum adds in float64. */
+function int32OverflowingChip(fixture: string): { plain: Chip; chip: Chip } {
+  const plain = chipFor(fixture, 'small7', 'fixed');
+  return { plain, chip: scaledFixedChip(fixture, 'small7', Math.ceil(Math.log2(2 ** 36 / largestL1(plain)))) };
 }
 
 /**
@@ -183,13 +189,31 @@ describe('WebAssembly scatter kernel', () => {
       expect(fingerprint(zeroed)).not.toEqual(fingerprint(own));
     });
 
+    // The native sum reads whole cache lines where its weights start on a 64-byte boundary: every copy the engine makes
+    // (a thread's own, the one its threads share, fixed point's float64 one where int32 could overflow) starts on one.
+    it.skipIf(!nativeKernel())('handsTheNativeSumWeightsOnA64ByteBoundary', async () => {
+      const native = nativeKernel()!;
+      const sum = vi.spyOn(native, 'sum');
+      try {
+        const float = chipFor(fixture, 'ideal-45nm', 'float');
+        await runWith(float, fixture, 'native');
+        await runWith(float, fixture, 'native', sharedBlockedWeights(float)!);
+        await runWith(chipFor(fixture, 'small7', 'fixed'), fixture, 'native');
+        await runWith(int32OverflowingChip(fixture).chip, fixture, 'native');
+        const weights = sum.mock.calls.map((c) => c[6]);
+        expect(new Set(weights.map((w) => w.constructor))).toEqual(new Set([Float32Array, Int32Array, Float64Array]));
+        expect(weights.filter((w) => w.buffer instanceof SharedArrayBuffer).length).toBeGreaterThan(0);
+        expect(new Set(weights.map((w) => native.alignment(w)))).toEqual(new Set([0]));
+      } finally {
+        sum.mockRestore();
+      }
+    });
+
     // The native sum adds fixed point in int32 only where weightL1 × the largest |value| fits: mantissas scaled past
     // that must take its float64 sums (int32 would wrap), and still equal the TypeScript loops' exact ones.
     it.skipIf(!nativeKernel())('sumsInFloat64WhereInt32SumsCouldOverflow (fixed)', async () => {
-      const plain = chipFor(fixture, 'small7', 'fixed');
+      const { plain, chip } = int32OverflowingChip(fixture);
       expect(largestL1(plain)).toBeLessThan(2 ** 31);
-      const shift = Math.ceil(Math.log2(2 ** 36 / largestL1(plain)));
-      const chip = scaledFixedChip(fixture, 'small7', shift);
       expect(largestL1(chip)).toBeGreaterThan(2 ** 36);
       const backend = new ComparingBackend('native');
       await runEngine(chip, golden(fixture).input, { backend });
