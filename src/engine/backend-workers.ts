@@ -181,7 +181,7 @@ export class WorkerBackend implements EngineBackend {
 
   /** One phase: a step of one phase. */
   compute(task: ComputeTask): Promise<void> {
-    return this.computeStep({ step: task.step, phases: [task.cores] });
+    return this.computeStep({ step: task.step, phases: [task.cores], ...(task.outboxes === undefined ? {} : { outboxes: task.outboxes }) });
   }
 
   /**
@@ -208,11 +208,13 @@ export class WorkerBackend implements EngineBackend {
     sync.fill(0);
     const t0 = performance.now();
     const requests = Array.from({ length: threads }, (_, slot) =>
-      this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, counts, slot }).catch((e: unknown) => {
-        // The core the dead thread was computing is never done: stop the others waiting for it.
-        abortRound(sync);
-        throw e;
-      }),
+      this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, counts, slot, outboxes: task.outboxes ?? true }).catch(
+        (e: unknown) => {
+          // The core the dead thread was computing is never done: stop the others waiting for it.
+          abortRound(sync);
+          throw e;
+        },
+      ),
     );
     const settled = await Promise.allSettled(requests);
     for (let slot = 0; slot < settled.length; slot++) {

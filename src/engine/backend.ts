@@ -53,7 +53,7 @@ export class InThreadBackend implements EngineBackend {
     const blocks = this.blocks;
     for (const unit of cores) {
       try {
-        if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, task.step);
+        if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, task.step, undefined, 'whole', task.outboxes ?? true);
         else computeCore(chip, state, scratch, unit, task.step);
       } catch (e) {
         // A block's failure names its mapped core already (a CoreFailure passes through).

@@ -51,6 +51,8 @@ export interface Blocks {
   readonly split: Uint8Array;
   /** Per block, per input (compute chip's inputs): how it reads its events from a split source layer's blocks; null: from its flows. */
   readonly reads: ReadonlyArray<ReadonlyArray<BlockRead | null>>;
+  /** Per block: 1 where some mapped core's packets are counted event by event (countEachEvent reads its outbox). */
+  readonly eventByEvent: Uint8Array;
 }
 
 /** How a block reads one input's events from the blocks of a split source layer (readBlocks). */
@@ -233,14 +235,16 @@ export function layerBlocks(chip: Chip, parts = 1): Blocks {
     }));
     const cores = coresOfBlocks(chip, compute);
     const split = Uint8Array.from(compute.layerCores, (list) => (list.length > 1 ? 1 : 0));
+    const sends = buildSends(chip);
     b = {
       compute,
       cores,
       partOf: cores.map((list, block) => partsOf(chip, compute, block, list)),
       tileOf,
-      sends: buildSends(chip),
+      sends,
       split,
       reads: compute.inputs.map((inputs) => inputs.map((inp) => blockRead(compute, split, inp))),
+      eventByEvent: Uint8Array.from(cores, (list) => (list.some((core) => sends.cores[core]!.some((s) => !s.cells)) ? 1 : 0)),
     };
     byParts.set(parts, b);
   }
@@ -608,21 +612,34 @@ function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, 
 }
 
 /**
- * The block's events (C-order) into its mapped cores' outboxes, each core's in C-order too, and counted per channel
- * tile and pixel into bs.pixels (what the cores' packets are counted from: tilePixels).
+ * The block's events (C-order) counted per channel tile and pixel into bs.pixels (what the cores' packets are counted
+ * from: tilePixels), and with `fill` into its mapped cores' outboxes, each core's in C-order too.
  */
-function distribute(chip: Chip, st: SharedState, blocks: Blocks, block: number, ev: EventList, shape: { h: number; w: number }, bs: BlockScratch): void {
+function distribute(
+  chip: Chip,
+  st: SharedState,
+  blocks: Blocks,
+  block: number,
+  ev: EventList,
+  shape: { h: number; w: number },
+  bs: BlockScratch,
+  fill: boolean,
+): void {
   const li = blocks.compute.coreLayer[block]!;
   const { rows, cols, chans } = blocks.tileOf[li]!;
+  const { pixels } = bs;
+  const H = shape.h;
+  const W = shape.w;
+  if (!fill) {
+    countPixels(ev, chans, H, W, pixels);
+    return;
+  }
   const layer = chip.spec.mapping.partition.layers[li]!;
   const { w: gw, c: gc } = layer.grid;
   const first = layer.firstTile;
   const { outIdx, outVal, outCount } = st;
   const { neuronOffset } = chip;
   for (const core of blocks.cores[block]!) outCount[core] = 0;
-  const { pixels } = bs;
-  const H = shape.h;
-  const W = shape.w;
   // Events ascend, so the row (channel, y) changes only between rows that have events: one division per such row.
   let rowStart = 0;
   let rowEnd = 0;
@@ -647,6 +664,30 @@ function distribute(chip: Chip, st: SharedState, blocks: Blocks, block: number, 
     outVal[slot] = ev.val[e]!;
   }
 }
+
+/** distribute without outboxes: the events counted per channel tile (`chans` of each channel) and pixel. */
+function countPixels(ev: EventList, chans: Int32Array, H: number, W: number, pixels: Int32Array): void {
+  let rowStart = 0;
+  let rowEnd = 0;
+  let rowPixel = 0;
+  for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
+    const idx = ev.idx[e]!;
+    if (idx >= rowEnd) {
+      const row = Math.floor(idx / W);
+      const y = row % H;
+      rowStart = row * W;
+      rowEnd = rowStart + W;
+      rowPixel = (chans[(row - y) / H]! * H + y) * W - rowStart;
+    }
+    pixels[rowPixel + idx]!++;
+  }
+}
+
+const sumOf = (a: Int32Array, n: number): number => {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i]!;
+  return s;
+};
 
 /**
  * Whether a core's flows of this step's parity hold zeros already: it sent nothing the last time it wrote them (or
@@ -846,8 +887,10 @@ export function computeBlock(
   step: number,
   before?: BeforeCore,
   part: BlockPart = 'whole',
+  /** StepTask.outboxes: fill the mapped cores' outboxes. */
+  outboxes = true,
 ): void {
-  if (part === 'count') return countBlock(blocks, chip, st, cst, bs, block, step, before);
+  if (part === 'count') return countBlock(blocks, chip, st, cst, bs, block, step, outboxes, before);
   const comp = blocks.compute;
   const layer = comp.coreLayer[block]!;
   const pop = comp.plan.populations[layer]!;
@@ -897,29 +940,45 @@ export function computeBlock(
     const flows = comp.outFlows.subarray(comp.outStart[block]!, comp.outStart[block + 1]!);
     emitEvents(comp, cst, comp.emits[block]!, flows, writeParity(cst, step), events, pop.shape, sc.flowCursor);
   }
-  if (part === 'whole') countBlock(blocks, chip, st, cst, bs, block, step, before);
+  if (part === 'whole') countBlock(blocks, chip, st, cst, bs, block, step, outboxes, before);
 }
 
-/** A block's mapped cores for one step, after its update: each one's outbox (the block's events in its tile), spikes, packets and hops. */
-function countBlock(blocks: Blocks, chip: Chip, st: SharedState, cst: SharedState, bs: BlockScratch, block: number, step: number, before?: BeforeCore): void {
+/**
+ * A block's mapped cores for one step, after its update: each one's spikes, packets and hops, and (`outboxes`, or a
+ * source whose packets are counted event by event) its outbox, the block's events in its tile.
+ */
+function countBlock(
+  blocks: Blocks,
+  chip: Chip,
+  st: SharedState,
+  cst: SharedState,
+  bs: BlockScratch,
+  block: number,
+  step: number,
+  outboxes: boolean,
+  before?: BeforeCore,
+): void {
   const comp = blocks.compute;
   const pop = comp.plan.populations[comp.coreLayer[block]!]!;
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: comp.neuronOffset[block]!, count: cst.outCount[block]! };
   const parity = writeParity(st, step);
   const ctr = st.counters;
-  distribute(chip, st, blocks, block, events, pop.shape, bs);
+  const fill = outboxes || blocks.eventByEvent[block] === 1;
+  distribute(chip, st, blocks, block, events, pop.shape, bs, fill);
   const chans = blocks.tileOf[comp.coreLayer[block]!]!.chans;
   bs.heard.cell.fill(-1);
   for (const core of blocks.cores[block]!) {
     before?.(core);
     const k = (step * chip.cores + core) * COUNTER_COUNT;
-    const count = st.outCount[core]!;
+    // Without outboxes a core's events are its tile's pixel counts: every core's tile is read (zeroing it for the next use).
+    const kc = chans[chip.c0[core]!]!;
+    const nt = fill ? (st.outCount[core]! > 0 ? tilePixels(chip, core, kc, pop.shape, bs) : 0) : tilePixels(chip, core, kc, pop.shape, bs);
+    const count = fill ? st.outCount[core]! : sumOf(bs.counts, nt);
     ctr[k + COUNTER.spikes] = count;
     countReceived(chip, st, blocks.sends, core, step, k, bs.heard);
     const out = bs.sentTotals;
     out.packets = out.ew = out.ns = out.chip = 0;
     if (count > 0 || !silentBefore(chip, st, core, step)) {
-      const nt = count > 0 ? tilePixels(chip, core, chans[chip.c0[core]!]!, pop.shape, bs) : 0;
       const ev = { idx: st.outIdx, offset: chip.neuronOffset[core]!, count };
       countSource(chip, st, blocks.sends, blocks.sends.cores[core]!, parity, nt, ev, pop.shape.h, bs, out);
     }

@@ -136,6 +136,8 @@ export interface ComputeRequest {
   counts: Int32Array[] | null;
   /** The request's slot in Attachment.progress (requests of one round have distinct slots). */
   slot: number;
+  /** StepTask.outboxes. */
+  outboxes: boolean;
   /** Sent only to a thread that answered 'unattached' to this engine. */
   attach?: Attachment;
 }
@@ -189,12 +191,20 @@ export function coreFailure(core: number, step: number, population: string, caus
 export interface ComputeTask {
   step: number;
   cores: Int32Array;
+  /** Outboxes (StepTask.outboxes). */
+  outboxes?: boolean;
 }
 
 /** Every phase of one step, in order: each phase's cores are independent, and a phase reads what earlier ones wrote. */
 export interface StepTask {
   step: number;
   phases: readonly Int32Array[];
+  /**
+   * Whether every mapped core's outbox must hold its events after the step (default true). Layer blocks count a core's
+   * packets from its events per pixel, so they fill the mapped outboxes only for a caller that reads them (spikes
+   * recorded, the state read each step).
+   */
+  outboxes?: boolean;
 }
 
 /**

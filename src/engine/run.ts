@@ -111,6 +111,8 @@ export class Engine {
     const perStepNs = new Float64Array(steps);
     const recorded = opts.recordSpikes ? chip.plan.populations.map((p) => (isSpiking(p.kind) ? ([] as Uint8Array[]) : null)) : null;
     const phases = this.phases();
+    // Only a caller that reads the cores' outboxes needs them filled (layer blocks count packets without them).
+    const outboxes = recorded !== null || opts.onStep !== undefined;
     // The timeline of step t − 1 replays while worker threads compute step t: it reads only that step's counter rows
     // and a copy of its flows' packet counts (step t writes its own rows, and the counts again).
     const packets = new Int32Array(chip.flows.count);
@@ -120,7 +122,7 @@ export class Engine {
       const sent = host.send(st, t);
       inputSpikeCount += sent.events;
       this.countHost(hostCounters, t, sent.events, sent.packets);
-      const computing = this.computeStep(t, phases);
+      const computing = this.computeStep(t, phases, outboxes);
       // While the threads compute: the next step's input (the host's own buffers only), the step before's timeline.
       if (t + 1 < steps) host.encode(t + 1);
       if (t > 0) {
@@ -139,9 +141,9 @@ export class Engine {
     return this.result({ counters, hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: timeline.events, links: timeline.loads });
   }
 
-  private async computeStep(step: number, phases: Int32Array[]): Promise<void> {
-    if (this.backend.computeStep) await this.backend.computeStep({ step, phases });
-    else for (const cores of phases) await this.backend.compute({ step, cores });
+  private async computeStep(step: number, phases: Int32Array[], outboxes: boolean): Promise<void> {
+    if (this.backend.computeStep) await this.backend.computeStep({ step, phases, outboxes });
+    else for (const cores of phases) await this.backend.compute({ step, cores, outboxes });
   }
 
   async close(): Promise<void> {

@@ -142,7 +142,7 @@ export default function compute(req: ComputeRequest): ComputeReply {
     const { unit } = c;
     const t0 = performance.now();
     try {
-      if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, step, enter, partOf(c));
+      if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, step, enter, partOf(c), req.outboxes);
       else {
         enter(unit);
         computeCore(chip, state, scratch, unit, step);
