@@ -20,6 +20,8 @@ export class CounterRows {
   /** Per layer, each kept step's spikes over its cores (0 for a layer that does not spike). */
   readonly spikesPerStep: number[][];
   private readonly row: number;
+  /** Whether the layers' cores, one layer after another, are 0, 1, … (a chip numbers its cores layer by layer). */
+  private readonly inOrder: boolean;
 
   constructor(
     private readonly chip: Chip,
@@ -30,19 +32,37 @@ export class CounterRows {
     this.data = new Float64Array(steps * this.row);
     this.layers = chip.layerCores.map(() => new Float64Array(COUNTER_COUNT));
     this.spikesPerStep = chip.plan.populations.map(() => []);
+    let next = 0;
+    this.inOrder = chip.layerCores.every((cores) => cores.every((c) => c === next++)) && next === chip.cores;
   }
 
   /** Step t's row, final in `shared`: copied, then added to the sums. Steps in order, each once. */
   keep(shared: Float64Array, t: number): void {
     const { chip, data, row } = this;
     data.set(shared.subarray(t * row, (t + 1) * row), t * row);
-    addCounterRow(this.total, data, chip.cores, t, null);
+    if (this.inOrder) this.addInOrder(t);
+    else {
+      addCounterRow(this.total, data, chip.cores, t, null);
+      chip.layerCores.forEach((cores, li) => addCounterRow(this.layers[li]!, data, chip.cores, t, cores));
+    }
     chip.plan.populations.forEach((pop, li) => {
-      const cores = chip.layerCores[li]!;
-      addCounterRow(this.layers[li]!, data, chip.cores, t, cores);
       let n = 0;
-      if (isSpiking(pop.kind)) for (const c of cores) n += data[(t * chip.cores + c) * COUNTER_COUNT + COUNTER.spikes]!;
+      if (isSpiking(pop.kind)) for (const c of chip.layerCores[li]!) n += data[(t * chip.cores + c) * COUNTER_COUNT + COUNTER.spikes]!;
       this.spikesPerStep[li]!.push(n);
     });
+  }
+
+  /** The sums of keep where the layers' cores, one layer after another, are every core in order: one pass does both. */
+  private addInOrder(t: number): void {
+    const { chip, data, total } = this;
+    let k = t * this.row;
+    for (let li = 0; li < chip.layerCores.length; li++) {
+      const sums = this.layers[li]!;
+      for (let n = chip.layerCores[li]!.length; n > 0; n--, k += COUNTER_COUNT)
+        for (let j = 0; j < COUNTER_COUNT; j++) {
+          sums[j]! += data[k + j]!;
+          total[j]! += data[k + j]!;
+        }
+    }
   }
 }
