@@ -166,7 +166,8 @@ type Blocked = Float64Array | Float32Array | Int32Array;
 /**
  * A blocked weight array for the native sum in a fresh buffer (`Store`: SharedArrayBuffer for worker threads), its data
  * on an `align`-byte boundary: a fresh buffer's data lies on whichever 16-byte boundary the allocator chose, and loads
- * that straddle cache lines made whole runs 3.5–5% slower. The buffer's data never moves (native.ts alignment).
+ * that straddle cache lines made whole runs 7–8% slower (paper-size dl-vgg9, one thread, float or fixed). The buffer's
+ * data never moves (native.ts alignment).
  */
 function alignedBlocked(
   layout: BlockedLayout,

@@ -1,6 +1,9 @@
 // The native neuron updates against the TypeScript ones: the same membranes, spikes and counts for any tile, table, leak
 // and threshold, in float (LIF) and in fixed point (LIF or accumulator, any shift, saturation, per-part tallies).
 
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nativeKernel } from '../../src/engine/native.js';
@@ -375,6 +378,23 @@ describe.skipIf(!nativeKernel())('native sum', () => {
     for (let at = 0; at < 128; at++) expect(native.alignment(new Uint8Array(buffer, at))).toBe((a + at) % native.align);
     expect(native.alignment(new Float64Array(buffer, 24, 2))).toBe((a + 24) % native.align);
     expect(() => native.alignment(buffer as unknown as Uint8Array)).toThrow(TypeError);
+  });
+
+  // Worker threads read the weights sharedBlockedWeights placed on a 64-byte boundary in this thread: the same place there.
+  it('findsASharedBuffersDataAtTheSameAlignmentInAWorkerThread', async () => {
+    const native = nativeKernel()!;
+    const buffer = new SharedArrayBuffer(4096);
+    const views = [0, 8, 16, 40, 64, 1000].map((at) => new Float64Array(buffer, at, 8));
+    const addon = fileURLToPath(new URL('../../native/build/Release/spikemesh_native.node', import.meta.url));
+    const code = `const { parentPort, workerData: d } = require('node:worker_threads');
+      parentPort.postMessage(d.views.map((v) => require(d.addon).alignment(v)));`;
+    const worker = new Worker(code, { eval: true, workerData: { addon, views } });
+    try {
+      const [there] = (await once(worker, 'message')) as [number[]];
+      expect(there).toEqual(views.map((v) => native.alignment(v)));
+    } finally {
+      await worker.terminate();
+    }
   });
 
   // Weights on a 64-byte boundary (as the engine hands them) or off it, the partial sums' scratch anywhere: the same sums,
