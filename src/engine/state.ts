@@ -6,15 +6,15 @@ import type { Chip, Semantics, SharedBuffers, SharedState } from './model.js';
 export type { SharedState } from './model.js';
 
 /**
- * Allocate the shared buffers of a run of `steps` steps. `payloads` false: no packet slots, only their counts
- * (a chip in layer blocks counts its packets and sends them on its blocks' flows).
+ * Allocate the shared buffers of a run of `steps` steps. `payloads` false: no packet slots, only their counts, and no
+ * membranes (a chip in layer blocks counts its packets and sends them on its blocks' flows; its blocks hold the membranes).
  */
 export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number, payloads = true): SharedBuffers {
   const parities = semantics === 'pipelined' ? 2 : 1;
   const n = chip.totalNeurons;
   const slots = payloads ? chip.flows.segTotal * parities : 0;
   return {
-    membrane: new SharedArrayBuffer(8 * n),
+    membrane: new SharedArrayBuffer(payloads ? 8 * n : 0),
     outIdx: new SharedArrayBuffer(4 * n),
     outVal: new SharedArrayBuffer(4 * n),
     outCount: new SharedArrayBuffer(4 * chip.cores),
