@@ -335,6 +335,18 @@ static napi_value Bucket(napi_env env, napi_callback_info info) {
 // and u/1 is u. The float32 division is several times cheaper than the float64 one, which bounded this loop.
 enum { DIV_BY_ONE, DIV_FLOAT32, DIV_FLOAT64 };
 
+// flags[0, len) added to the tallies of their parts (part[0, len)). A tile row's neurons change part only where a mapped
+// core's columns end, so each run of one part is summed first and added once: a dependent add per neuron into the same
+// tally entry bounded the update (the counts are integers, exact in any order).
+static inline __attribute__((always_inline)) void tally_runs(const int32_t *part, const uint8_t *flags, int32_t len, double *tally) {
+  for (int32_t k = 0; k < len;) {
+    const int32_t p = part[k];
+    int32_t n = 0;
+    for (; k < len && part[k] == p; k++) n += flags[k];
+    tally[p] += n;
+  }
+}
+
 // The loop of lif (see there) for one division mode; events and active receive the counts, and with part each neuron's
 // activity is added to its part's tally.
 static inline __attribute__((always_inline)) void lif_loop(const double *current, double *membrane, int32_t *outIdx, float *outVal,
@@ -375,8 +387,7 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
           events += spiked[k];
         }
         for (int32_t k = 0; k < len; k++) active += act[k];
-        if (part)
-          for (int32_t k = 0; k < len; k++) tally[part[i + k]] += act[k];
+        if (part) tally_runs(part + i, act, len, tally);
         i += (size_t)len;
       }
     }
@@ -550,11 +561,10 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
           active += f.active[k];
           saturations += f.saturated[k];
         }
-        if (part)
-          for (int32_t k = 0; k < len; k++) {
-            tallyActive[part[i + k]] += f.active[k];
-            tallySat[part[i + k]] += f.saturated[k];
-          }
+        if (part) {
+          tally_runs(part + i, f.active, len, tallyActive);
+          tally_runs(part + i, f.saturated, len, tallySat);
+        }
         i += (size_t)len;
       }
     }
