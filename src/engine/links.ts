@@ -235,10 +235,8 @@ export class RunRoutes {
   readonly recordOf: Int32Array;
   /** Records in RunModel's `link` (positions, then the links off the grid). */
   readonly records: number;
-  /** RunModel's `link` before any booking (each record's packet time in place), copied by each run. */
+  /** RunModel's `link` before any booking (each record's packet time and head latency in place), copied by each step. */
   readonly blank: Float64Array;
-  /** Each link record's head latency. */
-  readonly heads: Float64Array;
 
   constructor(
     readonly table: LinkTable,
@@ -258,10 +256,9 @@ export class RunRoutes {
     for (let l = 0; l < table.count; l++) if (this.recordOf[l]! < 0) this.recordOf[l] = records++;
     this.records = records;
     this.blank = new Float64Array(LINK_FIELDS * records);
-    this.heads = new Float64Array(records);
     for (let l = 0; l < table.count; l++) {
       this.blank[LINK_FIELDS * this.recordOf[l]! + TAU] = table.packetNs[l]!;
-      this.heads[this.recordOf[l]!] = headOfLink[l]!;
+      this.blank[LINK_FIELDS * this.recordOf[l]! + HEAD] = headOfLink[l]!;
     }
     this.route = new Int32Array(ROUTE * sends.length).fill(-1);
     const distinct = new Map<number, number>();
@@ -319,14 +316,13 @@ export class RunModel {
   private readonly sends: Int32Array;
   private readonly table: LinkTable;
   /**
-   * Per link record (RunRoutes.recordOf), LINK_FIELDS numbers together (32 bytes, so one read brings them): when its
-   * booked work ends, when the train booked on it last begins, when the work booked before that train ends, and its
-   * packet time.
+   * Per link record (RunRoutes.recordOf), LINK_FIELDS numbers together (40 bytes): when its booked work ends, when the
+   * train booked on it last begins, when the work booked before that train ends, its packet time and its head latency
+   * (read for ports; a run's comes from `shape` and `step`). A plain array of doubles, not a Float64Array: V8 reads and
+   * writes it with fewer checks, and the bookings are most of what a step does with it.
    */
-  private readonly link: Float64Array;
+  private readonly link: number[];
   private readonly blank: Float64Array;
-  /** RunRoutes.heads: each link record's head latency (read for ports; a run's comes from `shape` and `step`). */
-  private readonly heads: Float64Array;
   private readonly recordOf: Int32Array;
   /** Per grid position: its link's busy time in the step (packets × packet time), −1 with no link there. */
   private readonly busy: Float64Array;
@@ -348,8 +344,7 @@ export class RunModel {
     this.distinct = routes.distinct;
     this.recordOf = routes.recordOf;
     this.blank = routes.blank;
-    this.link = routes.blank.slice();
-    this.heads = routes.heads;
+    this.link = doubles(routes.blank);
     this.shape = routes.shape;
     this.step = new Float64Array((STEP * this.distinct.length) / DISTINCT);
     this.stepAt = new Int32Array(this.step.buffer);
@@ -385,7 +380,8 @@ export class RunModel {
       // The head reaches the run's busiest link after the run's hops before it (in the run's direction).
       step[u + LEAD] = distinct[k + 2] === 0 ? lineNs[p]! - lineNs[lo]! : lineNs[hi]! - lineNs[p + 1]!;
     }
-    this.link.set(this.blank);
+    const { link, blank } = this;
+    for (let k = 0; k < blank.length; k++) link[k] = blank[k]!;
   }
 
   /** The busiest position of [lo, hi) (the lowest of equals). */
@@ -403,39 +399,50 @@ export class RunModel {
    * one with packets booked through its route, when its last packet arrives into out[i − from] (those without are left alone).
    */
   arriveAll(from: number, to: number, releaseNs: number, sent: Int32Array, out: Float64Array): void {
-    const { route, link, step, stepAt, shape, heads } = this;
+    // Written for V8's optimising compiler: index sums truncated (| 0) are added without an overflow check, the release
+    // time is unboxed once, not per train, and the later of two times is a compare, not Math.max (the times here are
+    // never NaN or −0, so both pick the same number, and Math.max's checks for those cost a branch each).
+    const { route, link, step, stepAt, shape } = this;
+    const release = +releaseNs;
     for (let i = from; i < to; i++) {
       const n = sent[i]!;
       if (n <= 0) continue;
-      const r = ROUTE * i;
+      const r = (ROUTE * i) | 0;
       let l = route[r]!;
       if (l === WALK) {
-        out[i - from] = this.walk(this.sends[i]!, n, releaseNs);
+        out[i - from] = this.walk(this.sends[i]!, n, release);
         continue;
       }
-      let begin = this.take(l, releaseNs, n);
-      let head = begin + heads[l >> FIELD_BITS]!;
-      let tail = head + (n - 1) * link[l + TAU]!;
+      let begin = this.take(l, release, n);
+      let head = begin + link[(l + HEAD) | 0]!;
+      let tail = head + (n - 1) * link[(l + TAU) | 0]!;
       // The two runs written out, not looped over: each booking's branches then have a place of their own to be predicted from.
-      let u = STEP * route[r + 2]!;
+      let u = route[(r + 2) | 0]!;
       if (u >= 0) {
-        let at = head + step[u + LEAD]!;
-        let run = shape[u + RUN]!;
-        begin = this.take(stepAt[2 * u + BUSIEST]!, at, n);
+        u = (STEP * u) | 0;
+        let at = head + step[(u + LEAD) | 0]!;
+        let run = shape[(u + RUN) | 0]!;
+        begin = this.take(stepAt[(2 * u + BUSIEST) | 0]!, at, n);
         head += run + (begin - at);
-        tail = Math.max(tail + run, head + (n - 1) * shape[u + SLOWEST]!);
-        u = STEP * route[r + 3]!;
+        tail += run;
+        const spread = head + (n - 1) * shape[(u + SLOWEST) | 0]!;
+        if (tail < spread) tail = spread;
+        u = route[(r + 3) | 0]!;
         if (u >= 0) {
-          at = head + step[u + LEAD]!;
-          run = shape[u + RUN]!;
-          begin = this.take(stepAt[2 * u + BUSIEST]!, at, n);
+          u = (STEP * u) | 0;
+          at = head + step[(u + LEAD) | 0]!;
+          run = shape[(u + RUN) | 0]!;
+          begin = this.take(stepAt[(2 * u + BUSIEST) | 0]!, at, n);
           head += run + (begin - at);
-          tail = Math.max(tail + run, head + (n - 1) * shape[u + SLOWEST]!);
+          tail += run;
+          const spread2 = head + (n - 1) * shape[(u + SLOWEST) | 0]!;
+          if (tail < spread2) tail = spread2;
         }
       }
-      l = route[r + 1]!;
+      l = route[(r + 1) | 0]!;
       begin = this.take(l, head, n);
-      out[i - from] = Math.max(begin + (n - 1) * link[l + TAU]!, tail) + heads[l >> FIELD_BITS]!;
+      const lastIn = begin + (n - 1) * link[(l + TAU) | 0]!;
+      out[i - from] = (lastIn < tail ? tail : lastIn) + link[(l + HEAD) | 0]!;
     }
   }
 
@@ -448,20 +455,21 @@ export class RunModel {
    */
   private take(l: number, at: number, n: number): number {
     const { link } = this;
-    const work = n * link[l + TAU]!;
-    const free = link[l + FREE]!;
-    const last = link[l + LAST]!;
+    const work = n * link[(l + TAU) | 0]!;
+    const free = link[(l + FREE) | 0]!;
+    const last = link[(l + LAST) | 0]!;
     if (at < last) {
-      const early = Math.max(at, link[l + BEFORE]!);
+      const before = link[(l + BEFORE) | 0]!;
+      const early = at < before ? before : at;
       if (early + work <= last) {
-        link[l + BEFORE] = early + work;
+        link[(l + BEFORE) | 0] = early + work;
         return early;
       }
     }
-    const begin = Math.max(at, free);
-    link[l + BEFORE] = free;
-    link[l + LAST] = begin;
-    link[l + FREE] = begin + work;
+    const begin = at < free ? free : at;
+    link[(l + BEFORE) | 0] = free;
+    link[(l + LAST) | 0] = begin;
+    link[(l + FREE) | 0] = begin + work;
     return begin;
   }
 
@@ -472,10 +480,10 @@ export class RunModel {
     let head = releaseNs;
     let tail = releaseNs;
     for (let i = start[f]!; i < start[f + 1]!; i++) {
-      const k = this.recordOf[hop[i]!]!;
-      const begin = this.take(LINK_FIELDS * k, head, n);
-      tail = Math.max(begin + (n - 1) * link[LINK_FIELDS * k + TAU]!, tail) + this.heads[k]!;
-      head = begin + this.heads[k]!;
+      const l = LINK_FIELDS * this.recordOf[hop[i]!]!;
+      const begin = this.take(l, head, n);
+      tail = Math.max(begin + (n - 1) * link[l + TAU]!, tail) + link[l + HEAD]!;
+      head = begin + link[l + HEAD]!;
     }
     return tail;
   }
@@ -492,9 +500,19 @@ const DISTINCT = 3;
 const [SHAPE, STEP] = [2, 2];
 const [RUN, SLOWEST, LEAD, BUSIEST] = [0, 1, 0, 2];
 /** Numbers per link in RunModel.link. */
-const FIELD_BITS = 2;
-const LINK_FIELDS = 1 << FIELD_BITS;
-const [FREE, LAST, BEFORE, TAU] = [0, 1, 2, 3];
+const LINK_FIELDS = 5;
+const [FREE, LAST, BEFORE, TAU, HEAD] = [0, 1, 2, 3, 4];
+
+/**
+ * A plain array holding `from`'s numbers as unboxed doubles from the start (one double pushed and popped), so that it
+ * never changes its kind of elements in the booking loop (which would discard that loop's optimised code).
+ */
+function doubles(from: Float64Array): number[] {
+  const a = Array.from(from);
+  a.push(0.5);
+  a.pop();
+  return a;
+}
 
 /** Each link's head latency read off a table's hop lists (a hand-made table; a chip's comes from its profile). */
 export function headsOfHops(t: LinkTable): Float64Array {
