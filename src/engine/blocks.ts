@@ -90,6 +90,8 @@ export interface BlockScratch {
   sentTotals: SentTotals;
   /** Per input of the core counted last: its spatial cell (−1: none yet), and the packets and unscaled ops it received there (countReceived). */
   heard: { cell: Float64Array; packets: Float64Array; ops: Float64Array };
+  /** The row a pass of distribute is in: channel, y and its indices [start, end) (end 0: none yet). */
+  row: { c: number; y: number; start: number; end: number };
   /** Per source block of readBlocks: its next event, the end of the stretch being read, and the end of its events. */
   heads: Int32Array;
   stops: Int32Array;
@@ -268,6 +270,7 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
     sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
     heard: { cell: new Float64Array(inputs), packets: new Float64Array(inputs), ops: new Float64Array(inputs) },
+    row: { c: 0, y: 0, start: 0, end: 0 },
     heads: new Int32Array(chip.cores),
     stops: new Int32Array(chip.cores),
     ends: new Int32Array(chip.cores),
@@ -627,60 +630,51 @@ function distribute(
 ): void {
   const li = blocks.compute.coreLayer[block]!;
   const { rows, cols, chans } = blocks.tileOf[li]!;
-  const { pixels } = bs;
+  const { pixels, row } = bs;
   const H = shape.h;
   const W = shape.w;
-  if (!fill) {
-    countPixels(ev, chans, H, W, pixels);
-    return;
+  row.end = 0;
+  let rowPixel = 0;
+  for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
+    const idx = ev.idx[e]!;
+    if (idx >= row.end) {
+      enterRow(row, idx, H, W);
+      rowPixel = (chans[row.c]! * H + row.y) * W - row.start;
+    }
+    pixels[rowPixel + idx]!++;
   }
+  if (!fill) return;
   const layer = chip.spec.mapping.partition.layers[li]!;
   const { w: gw, c: gc } = layer.grid;
   const first = layer.firstTile;
   const { outIdx, outVal, outCount } = st;
   const { neuronOffset } = chip;
   for (const core of blocks.cores[block]!) outCount[core] = 0;
-  // Events ascend, so the row (channel, y) changes only between rows that have events: one division per such row.
-  let rowStart = 0;
-  let rowEnd = 0;
+  row.end = 0;
   let rowCore = 0;
-  let rowPixel = 0;
   for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
     const idx = ev.idx[e]!;
-    if (idx >= rowEnd) {
-      const row = Math.floor(idx / W);
-      const y = row % H;
-      const c = (row - y) / H;
-      rowStart = row * W;
-      rowEnd = rowStart + W;
-      rowCore = first + rows[y]! * gw * gc + chans[c]!;
-      rowPixel = (chans[c]! * H + y) * W;
+    if (idx >= row.end) {
+      enterRow(row, idx, H, W);
+      rowCore = first + rows[row.y]! * gw * gc + chans[row.c]!;
     }
-    const x = idx - rowStart;
-    pixels[rowPixel + x]!++;
-    const core = rowCore + cols[x]! * gc;
+    const core = rowCore + cols[idx - row.start]! * gc;
     const slot = neuronOffset[core]! + outCount[core]!++;
     outIdx[slot] = idx;
     outVal[slot] = ev.val[e]!;
   }
 }
 
-/** distribute without outboxes: the events counted per channel tile (`chans` of each channel) and pixel. */
-function countPixels(ev: EventList, chans: Int32Array, H: number, W: number, pixels: Int32Array): void {
-  let rowStart = 0;
-  let rowEnd = 0;
-  let rowPixel = 0;
-  for (let e = ev.offset, end = ev.offset + ev.count; e < end; e++) {
-    const idx = ev.idx[e]!;
-    if (idx >= rowEnd) {
-      const row = Math.floor(idx / W);
-      const y = row % H;
-      rowStart = row * W;
-      rowEnd = rowStart + W;
-      rowPixel = (chans[(row - y) / H]! * H + y) * W - rowStart;
-    }
-    pixels[rowPixel + idx]!++;
-  }
+/**
+ * The row (channel, y) of a C-order index into `row`: its channel, y and the indices it spans. Events ascend, so a
+ * pass over them enters a row only where one has events: one division per such row, not per event.
+ */
+function enterRow(row: BlockScratch['row'], idx: number, H: number, W: number): void {
+  const r = Math.floor(idx / W);
+  row.y = r % H;
+  row.c = (r - row.y) / H;
+  row.start = r * W;
+  row.end = row.start + W;
 }
 
 const sumOf = (a: Int32Array, n: number): number => {
