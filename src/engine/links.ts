@@ -395,22 +395,26 @@ export class RunModel {
   }
 
   /**
-   * Trains from..to − 1 released together at `releaseNs` (one source's, in booking order), sent[i] packets each: each
-   * one with packets booked through its route, when its last packet arrives into out[i − from] (those without are left alone).
+   * Trains from..to − 1 released together at `releaseNs` (one source's, in booking order), train i carrying flow
+   * sends[i]'s packets[sends[i]] packets: each one with packets booked through its route, when its last packet arrives
+   * into out[i − from]; −1 there for a train without packets.
    */
-  arriveAll(from: number, to: number, releaseNs: number, sent: Int32Array, out: Float64Array): void {
+  arriveAll(from: number, to: number, releaseNs: number, packets: Int32Array, out: number[]): void {
     // Written for V8's optimising compiler: index sums truncated (| 0) are added without an overflow check, the release
     // time is unboxed once, not per train, and the later of two times is a compare, not Math.max (the times here are
     // never NaN or −0, so both pick the same number, and Math.max's checks for those cost a branch each).
-    const { route, link, step, stepAt, shape } = this;
+    const { route, link, step, stepAt, shape, sends } = this;
     const release = +releaseNs;
     for (let i = from; i < to; i++) {
-      const n = sent[i]!;
-      if (n <= 0) continue;
+      const n = packets[sends[i]!]!;
+      if (n <= 0) {
+        out[(i - from) | 0] = -1;
+        continue;
+      }
       const r = (ROUTE * i) | 0;
       let l = route[r]!;
       if (l === WALK) {
-        out[i - from] = this.walk(this.sends[i]!, n, release);
+        out[(i - from) | 0] = this.walk(sends[i]!, n, release);
         continue;
       }
       let begin = this.take(l, release, n);
@@ -442,7 +446,7 @@ export class RunModel {
       l = route[(r + 1) | 0]!;
       begin = this.take(l, head, n);
       const lastIn = begin + (n - 1) * link[(l + TAU) | 0]!;
-      out[i - from] = (lastIn < tail ? tail : lastIn) + link[(l + HEAD) | 0]!;
+      out[(i - from) | 0] = (lastIn < tail ? tail : lastIn) + link[(l + HEAD) | 0]!;
     }
   }
 
@@ -507,7 +511,7 @@ const [FREE, LAST, BEFORE, TAU, HEAD] = [0, 1, 2, 3, 4];
  * A plain array holding `from`'s numbers as unboxed doubles from the start (one double pushed and popped), so that it
  * never changes its kind of elements in the booking loop (which would discard that loop's optimised code).
  */
-function doubles(from: Float64Array): number[] {
+export function doubles(from: Float64Array): number[] {
   const a = Array.from(from);
   a.push(0.5);
   a.pop();
@@ -531,12 +535,11 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
   const counts = new LinkAccumulator(table);
   counts.countStep(packets);
   model.prepare(counts.stepLinkPackets);
-  const sent = Int32Array.from(order, (f) => packets[f]!);
-  const out = new Float64Array(1);
+  const out = doubles(new Float64Array(1));
   const arrival = new Float64Array(packets.length).fill(NaN);
   order.forEach((f, i) => {
     if (packets[f]! === 0) return;
-    model.arriveAll(i, i + 1, releaseNs[f]!, sent, out);
+    model.arriveAll(i, i + 1, releaseNs[f]!, packets, out);
     arrival[f] = out[0]!;
   });
   return arrival;
