@@ -405,6 +405,15 @@ export class RunModel {
     // never NaN or −0, so both pick the same number, and Math.max's checks for those cost a branch each).
     const { route, link, step, stepAt, shape, sends } = this;
     const release = +releaseNs;
+    // A source's trains all leave through its port (on a chip): that port's record is held in locals from one train to
+    // the next (`port`: its offset; −1: none held) and booked there as take() books it, then written back before
+    // anything else could book it (a run's links are grid positions, never a port's record).
+    let port = -1;
+    let free = 0;
+    let last = 0;
+    let before = 0;
+    let tau = 0;
+    let portHead = 0;
     for (let i = from; i < to; i++) {
       const n = packets[sends[i]!]!;
       if (n <= 0) {
@@ -414,12 +423,32 @@ export class RunModel {
       const r = (ROUTE * i) | 0;
       let l = route[r]!;
       if (l === WALK) {
+        this.hold(port, free, last, before);
+        port = -1;
         out[(i - from) | 0] = this.walk(sends[i]!, n, release);
         continue;
       }
-      let begin = this.take(l, release, n);
-      let head = begin + link[(l + HEAD) | 0]!;
-      let tail = head + (n - 1) * link[(l + TAU) | 0]!;
+      if (l !== port) {
+        this.hold(port, free, last, before);
+        port = l;
+        free = link[(l + FREE) | 0]!;
+        last = link[(l + LAST) | 0]!;
+        before = link[(l + BEFORE) | 0]!;
+        tau = link[(l + TAU) | 0]!;
+        portHead = link[(l + HEAD) | 0]!;
+      }
+      const work = n * tau;
+      const early = release < before ? before : release;
+      let begin = early;
+      if (release < last && early + work <= last) before = early + work;
+      else {
+        begin = release < free ? free : release;
+        before = free;
+        last = begin;
+        free = begin + work;
+      }
+      let head = begin + portHead;
+      let tail = head + (n - 1) * tau;
       // The two runs written out, not looped over: each booking's branches then have a place of their own to be predicted from.
       let u = route[(r + 2) | 0]!;
       if (u >= 0) {
@@ -444,10 +473,24 @@ export class RunModel {
         }
       }
       l = route[(r + 1) | 0]!;
+      if (l === port) {
+        this.hold(port, free, last, before);
+        port = -1;
+      }
       begin = this.take(l, head, n);
       const lastIn = begin + (n - 1) * link[(l + TAU) | 0]!;
       out[(i - from) | 0] = (lastIn < tail ? tail : lastIn) + link[(l + HEAD) | 0]!;
     }
+    this.hold(port, free, last, before);
+  }
+
+  /** Writes a port's booking held in locals back into its record l (none with l < 0). */
+  private hold(l: number, free: number, last: number, before: number): void {
+    if (l < 0) return;
+    const { link } = this;
+    link[(l + FREE) | 0] = free;
+    link[(l + LAST) | 0] = last;
+    link[(l + BEFORE) | 0] = before;
   }
 
   /**

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkerBackend } from '../../src/engine/backend-workers.js';
 import { buildChip } from '../../src/engine/chip.js';
 import { EventQueue } from '../../src/engine/events.js';
-import { linkName, runArrivals, trainArrivals, walkedFlows } from '../../src/engine/links.js';
+import { doubles, headsOfHops, LinkAccumulator, linkName, RunModel, RunRoutes, runArrivals, trainArrivals, walkedFlows } from '../../src/engine/links.js';
 import { LINK_KINDS, type LinkTable } from '../../src/engine/types.js';
 import { runEngine } from '../../src/engine/run.js';
 import type { EngineResult } from '../../src/engine/types.js';
@@ -265,6 +265,88 @@ describe('the link models against a packet-by-packet simulation', () => {
       }),
       { numRuns: 200 },
     );
+  });
+});
+
+/**
+ * The 'links' model's arrivals with trains booked a group at a time, as the timeline books one source's trains: train i
+ * is flow i, groups of 1 + sizes[g] trains (cycling), each group released at its first train's release time.
+ */
+function bookInGroups(t: LinkTable, packets: number[], release: number[], sizes: number[]): number[] {
+  const model = new RunModel(new RunRoutes(t, headsOfHops(t), Int32Array.from(packets.keys())));
+  const counts = new LinkAccumulator(t);
+  const n = Int32Array.from(packets);
+  counts.countStep(n);
+  model.prepare(counts.stepLinkPackets);
+  const out = doubles(new Float64Array(packets.length));
+  const arrival: number[] = [];
+  for (let from = 0, g = 0; from < packets.length; g++) {
+    const to = Math.min(packets.length, from + 1 + sizes[g % sizes.length]!);
+    model.arriveAll(from, to, release[from]!, n, out);
+    arrival.push(...out.slice(0, to - from));
+    from = to;
+  }
+  return arrival;
+}
+
+describe("the 'links' model's bookings of one source's trains", () => {
+  // arriveAll books a group's trains in one call, holding their port's booking in locals between them; that must be
+  // the bookings of one train at a time, bit for bit, whatever else the routes share.
+  const sameAsOneAtATime = (t: LinkTable, packets: number[], release: number[], sizes: number[]) => {
+    const grouped = bookInGroups(t, packets, release, sizes);
+    let g = 0;
+    const shared = [...release];
+    for (let from = 0; from < packets.length; g++) {
+      const to = Math.min(packets.length, from + 1 + sizes[g % sizes.length]!);
+      shared.fill(release[from]!, from, to);
+      from = to;
+    }
+    expect(grouped).toEqual(bookInGroups(t, packets, shared, [0]));
+  };
+
+  it('areTheSameInOneCallAsOneAtATime', () => {
+    // Hand-made routes (two ports, or walked hop by hop: one route's port may be another's) and grid routes, some
+    // trains without packets.
+    const sizes = fc.array(fc.nat(4), { minLength: 1, maxLength: 4 });
+    fc.assert(
+      fc.property(traffic, gridTraffic, sizes, fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }), ({ tau, head, flows }, g, cut, empty) => {
+        const hand = table(
+          tau,
+          head,
+          flows.map((f) => f.route),
+        );
+        const packets = (ps: number[]) => ps.map((p, i) => (empty[i] ? 0 : p));
+        sameAsOneAtATime(
+          hand,
+          packets(flows.map((f) => f.packets)),
+          flows.map((f) => f.release),
+          cut,
+        );
+        sameAsOneAtATime(
+          gridTable(g),
+          packets(g.flows.map((f) => f.packets)),
+          g.flows.map((f) => f.release),
+          cut,
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('bookARouteThatLeavesAndEntersByOnePortTwiceOnIt', () => {
+    // Route [0, 0] (1 ns a packet, 1 ns a hop): A (3 packets) holds link 0 from 0 to 3 ns as it leaves; its head is
+    // back at 1 ns and goes in after its own tail, 3 to 6 ns: its last packet arrives at 5 + 1 = 6 ns. B (2 packets)
+    // leaves at 6 ns (link 0 is booked to 6) and holds it to 8; back at 7, it goes in at 8: it arrives at 9 + 1 = 10 ns.
+    const t = table(
+      [1],
+      [1],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    );
+    expect(arrivals(t, [3, 2], [0, 0])).toEqual([6, 10]);
+    expect(bookInGroups(t, [3, 2], [0, 0], [1])).toEqual([6, 10]);
   });
 });
 
