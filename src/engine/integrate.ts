@@ -357,17 +357,28 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const EH = rows.hi[1]! - rows.lo[1]!;
   let ops = 0;
   let nt = 0;
+  // Events come in source order, so the row (channel, y) changes only between rows that have events: its division,
+  // reach and pooled rows are worked out once per such row, not per event (integer products: the same ops).
+  let rowStart = 0;
+  let rowEnd = 0;
+  let ly = 0;
+  let rowReach = 0;
+  let cBase = 0;
   for (let e = 0; e < n; e++) {
     const idx = evIdx[e]!;
     const v = evVal[e]!;
-    const x = idx % srcW;
-    const r = (idx - x) / srcW;
-    const y = r % srcH;
-    const ci = (r - y) / srcH;
-    const ly = y - pR.inLo;
-    const lx = x - pC.inLo;
-    ops += chans.reach[ci]! * rows.reach[ly]! * cols.reach[lx]!;
-    const cBase = (ci - pcLo) * PH;
+    if (idx >= rowEnd || idx < rowStart) {
+      const r = Math.floor(idx / srcW);
+      const y = r % srcH;
+      const ci = (r - y) / srcH;
+      rowStart = r * srcW;
+      rowEnd = rowStart + srcW;
+      ly = y - pR.inLo;
+      rowReach = chans.reach[ci]! * rows.reach[ly]!;
+      cBase = (ci - pcLo) * PH;
+    }
+    const lx = idx - rowStart - pC.inLo;
+    ops += rowReach * cols.reach[lx]!;
     for (let a = pR.start[ly]!; a < pR.start[ly + 1]!; a++) {
       const rowBase = (cBase + pR.out[a]!) * PW;
       for (let b = pC.start[lx]!; b < pC.start[lx + 1]!; b++) {
