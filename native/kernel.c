@@ -335,16 +335,21 @@ static napi_value Bucket(napi_env env, napi_callback_info info) {
 // and u/1 is u. The float32 division is several times cheaper than the float64 one, which bounded this loop.
 enum { DIV_BY_ONE, DIV_FLOAT32, DIV_FLOAT64 };
 
-// flags[0, len) added to the tallies of their parts (part[0, len)). A tile row's neurons change part only where a mapped
-// core's columns end, so each run of one part is summed first and added once: a dependent add per neuron into the same
-// tally entry bounded the update (the counts are integers, exact in any order).
-static inline __attribute__((always_inline)) void tally_runs(const int32_t *part, const uint8_t *flags, int32_t len, double *tally) {
-  for (int32_t k = 0; k < len;) {
-    const int32_t p = part[k];
-    int32_t n = 0;
-    for (; k < len && part[k] == p; k++) n += flags[k];
-    tally[p] += n;
+// flags[0, len) added to the tallies of their parts (part[0, len)). A row piece of one part (a mapped core's tile spans
+// the row) is summed first and added once: a dependent add per neuron into the same tally entry was the update's
+// slowest part. Where parts change along the row (tiles a few columns wide, one column on Loihi) each neuron's flag is
+// added to its part's entry, mostly a different entry from the neuron before. The counts are integers: exact in any order.
+static inline __attribute__((always_inline)) void tally_row(const int32_t *part, const uint8_t *flags, int32_t len, double *tally) {
+  const int32_t p = part[0];
+  int same = part[len - 1] == p;
+  for (int32_t k = 1; same && k < len - 1; k++) same = part[k] == p;
+  if (!same) {
+    for (int32_t k = 0; k < len; k++) tally[part[k]] += flags[k];
+    return;
   }
+  int32_t n = 0;
+  for (int32_t k = 0; k < len; k++) n += flags[k];
+  tally[p] += n;
 }
 
 // The loop of lif (see there) for one division mode; events and active receive the counts, and with part each neuron's
@@ -387,7 +392,7 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
           events += spiked[k];
         }
         for (int32_t k = 0; k < len; k++) active += act[k];
-        if (part) tally_runs(part + i, act, len, tally);
+        if (part) tally_row(part + i, act, len, tally);
         i += (size_t)len;
       }
     }
@@ -425,8 +430,14 @@ static const int32_t *tally_args(napi_env env, const napi_value *argv, int array
     if (len < shortest) shortest = len;
   }
   if (!part || nPart < n) *ok = 0;
-  for (size_t i = 0; *ok && i < n; i++)
-    if (part[i] < 0 || (size_t)part[i] >= shortest) *ok = 0;
+  if (!*ok || n == 0) return part;
+  // The parts' range in one pass without an exit (it vectorizes): each update's call checks its n parts.
+  int32_t lo = part[0], hi = part[0];
+  for (size_t i = 1; i < n; i++) {
+    lo = part[i] < lo ? part[i] : lo;
+    hi = part[i] > hi ? part[i] : hi;
+  }
+  if (lo < 0 || (size_t)hi >= shortest) *ok = 0;
   return part;
 }
 
@@ -562,8 +573,8 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
           saturations += f.saturated[k];
         }
         if (part) {
-          tally_runs(part + i, f.active, len, tallyActive);
-          tally_runs(part + i, f.saturated, len, tallySat);
+          tally_row(part + i, f.active, len, tallyActive);
+          tally_row(part + i, f.saturated, len, tallySat);
         }
         i += (size_t)len;
       }

@@ -137,6 +137,37 @@ describe.skipIf(!nativeKernel())('native LIF update', () => {
     expect(r.membrane).toEqual([0.25, 0.25, 1]);
     expect(r.counts).toEqual({ active: 3, inactive: 0, events: 2, saturations: 0 });
   });
+
+  it('talliesEachPartsActiveNeuronsWhetherAPartSpansARowOrOneColumn', () => {
+    // A 2×4 tile, row 0 all active, row 1 active at columns 1 and 3 (I ≠ 0 or m ≠ 0).
+    const native = nativeKernel()!;
+    const current = Float64Array.of(1, 1, 1, 1, 0, 1, 0, 1);
+    const geometry = Int32Array.of(0, 1, 0, 2, 0, 4, 2, 4, 0, 0);
+    const tallyOf = (part: number[], parts: number) => {
+      const active = new Float64Array(parts);
+      native.lif(
+        current,
+        new Float64Array(8),
+        new Int32Array(8),
+        new Float32Array(8),
+        null,
+        null,
+        geometry,
+        0.5,
+        10,
+        new Int32Array(2),
+        Int32Array.from(part),
+        active,
+      );
+      return Array.from(active);
+    };
+    // A part per row (a tile spanning the row), a part per column (Loihi's one-column tiles), and mixed runs.
+    expect(tallyOf([0, 0, 0, 0, 1, 1, 1, 1], 2)).toEqual([4, 2]);
+    expect(tallyOf([0, 1, 2, 3, 0, 1, 2, 3], 4)).toEqual([1, 2, 1, 2]);
+    expect(tallyOf([0, 0, 1, 1, 0, 0, 1, 1], 2)).toEqual([3, 3]);
+    expect(() => tallyOf([0, 0, 0, 0, 1, 1, 1, 2], 2)).toThrow(/bad tally/);
+    expect(() => tallyOf([-1, 0, 0, 0, 1, 1, 1, 1], 2)).toThrow(/bad tally/);
+  });
 });
 
 interface FixedCase {
