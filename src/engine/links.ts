@@ -10,7 +10,9 @@
 // link deep) is in docs/noc.md, with the bound test/engine/links.test.ts holds it to.
 
 import { EAST, SOUTH, WEST } from '../geometry/mesh.js';
+import { EngineRefusal, InternalError } from '../errors.js';
 import type { EventQueue } from './events.js';
+import { LINKS_WASM_BASE64 } from './links-wasm.js';
 import { LINK_KIND, LINK_KINDS, type LinkLoads, type LinkTable } from './types.js';
 
 /**
@@ -318,11 +320,16 @@ export class RunModel {
   /**
    * Per link record (RunRoutes.recordOf), LINK_FIELDS numbers together (40 bytes): when its booked work ends, when the
    * train booked on it last begins, when the work booked before that train ends, its packet time and its head latency
-   * (read for ports; a run's comes from `shape` and `step`). A plain array of doubles, not a Float64Array: V8 reads and
-   * writes it with fewer checks, and the bookings are most of what a step does with it.
+   * (read for ports; a run's comes from `shape` and `step`).
    */
-  private readonly link: number[];
+  private readonly link: Float64Array;
   private readonly blank: Float64Array;
+  /** The bookings kernel (assembly/links.ts), over a memory holding the arrays it reads and writes (`layout`). */
+  private readonly kernel: LinksKernel;
+  /** The step's packets per flow (prepare's copy, for the kernel). */
+  private readonly packets: Int32Array;
+  /** Each train's arrival in its last arriveAll (−1: no packets). */
+  readonly arrivalNs: Float64Array;
   private readonly recordOf: Int32Array;
   /** Per grid position: its link's busy time in the step (packets × packet time), −1 with no link there. */
   private readonly busy: Float64Array;
@@ -340,20 +347,46 @@ export class RunModel {
   private readonly stepAt: Int32Array;
 
   constructor(routes: RunRoutes) {
-    ({ runs: this.runs, lineNs: this.lineNs, route: this.route, sends: this.sends, table: this.table, levels: this.levels } = routes);
+    ({ runs: this.runs, lineNs: this.lineNs, sends: this.sends, table: this.table, levels: this.levels } = routes);
     this.distinct = routes.distinct;
     this.recordOf = routes.recordOf;
     this.blank = routes.blank;
-    this.link = doubles(routes.blank);
-    this.shape = routes.shape;
-    this.step = new Float64Array((STEP * this.distinct.length) / DISTINCT);
-    this.stepAt = new Int32Array(this.step.buffer);
+    const { sends } = routes;
+    const flows = sends.reduce((m, f) => Math.max(m, f + 1), 0);
+    const runs = (STEP * this.distinct.length) / DISTINCT;
+    const [route, send, packets, link, step, shape, arrival] = layout([
+      4 * routes.route.length,
+      4 * sends.length,
+      4 * flows,
+      8 * routes.blank.length,
+      8 * runs,
+      8 * runs,
+      8 * sends.length,
+    ]);
+    const memory = new wasmApi.Memory({ initial: kernelPages(arrival!.end) });
+    const { buffer } = memory;
+    this.route = new Int32Array(buffer, route!.at, routes.route.length);
+    this.route.set(routes.route);
+    new Int32Array(buffer, send!.at, sends.length).set(sends);
+    this.packets = new Int32Array(buffer, packets!.at, flows);
+    this.link = new Float64Array(buffer, link!.at, routes.blank.length);
+    this.step = new Float64Array(buffer, step!.at, runs);
+    this.stepAt = new Int32Array(buffer, step!.at, 2 * runs);
+    this.shape = new Float64Array(buffer, shape!.at, runs);
+    this.shape.set(routes.shape);
+    this.arrivalNs = new Float64Array(buffer, arrival!.at, sends.length);
+    this.kernel = new wasmApi.Instance(kernelModule(), { env: { memory, abort: kernelAbort } }).exports as LinksKernel;
+    this.kernel.init(route!.at, send!.at, packets!.at, link!.at, step!.at, shape!.at, arrival!.at);
     this.busy = new Float64Array(this.runs.linkAt.length);
     this.argmax = new Int32Array(this.levels * this.busy.length);
   }
 
-  /** A new step whose packets per link (LinkAccumulator.countStep) pick each run's busiest link: every link free at 0. */
-  prepare(linkPackets: Float64Array): void {
+  /**
+   * A new step whose packets per link (LinkAccumulator.countStep) pick each run's busiest link, its packets per flow
+   * (stepPackets) what each train carries: every link free at 0.
+   */
+  prepare(linkPackets: Float64Array, packets: Int32Array): void {
+    this.packets.set(packets.subarray(0, this.packets.length));
     const { linkAt } = this.runs;
     const { busy, argmax } = this;
     const positions = busy.length;
@@ -382,8 +415,7 @@ export class RunModel {
       const down = distinct[k + 2]!;
       step[u + LEAD] = lineNs[p + (hi - p) * down]! - lineNs[lo + (p + 1 - lo) * down]!;
     }
-    const { link, blank } = this;
-    for (let k = 0; k < blank.length; k++) link[k] = blank[k]!;
+    this.link.set(this.blank);
   }
 
   /** The busiest position of [lo, hi) (the lowest of equals). */
@@ -395,101 +427,16 @@ export class RunModel {
 
   /**
    * Trains from..to − 1 released together at `releaseNs` (one source's, in booking order), train i carrying flow
-   * sends[i]'s packets[sends[i]] packets: each one with packets booked through its route, when its last packet arrives
-   * into out[i − from]; −1 there for a train without packets.
+   * sends[i]'s packets (prepare's): each one with packets booked through its route, when its last packet arrives into
+   * arrivalNs[i]; −1 there for a train without packets. The kernel books them (assembly/links.ts: this loop's
+   * arithmetic in WebAssembly, where typed-array reads and writes cost no checks; the source's port held in locals
+   * from one train to the next); it stops at a walked route, which is booked here, hop by hop.
    */
-  arriveAll(from: number, to: number, releaseNs: number, packets: Int32Array, out: number[]): void {
-    // Written for V8's optimising compiler: index sums truncated (| 0) are added without an overflow check, the release
-    // time is unboxed once, not per train, and the later of two times is a compare, not Math.max (the times here are
-    // never NaN or −0, so both pick the same number, and Math.max's checks for those cost a branch each).
-    const { route, link, step, stepAt, shape, sends } = this;
-    const release = +releaseNs;
-    // A source's trains all leave through its port (on a chip): that port's record is held in locals from one train to
-    // the next (`port`: its offset; −1: none held) and booked there as take() books it, then written back before
-    // anything else could book it (a run's links are grid positions, never a port's record).
-    let port = -1;
-    let free = 0;
-    let last = 0;
-    let before = 0;
-    let tau = 0;
-    let portHead = 0;
+  arriveAll(from: number, to: number, releaseNs: number): void {
     for (let i = from; i < to; i++) {
-      const n = packets[sends[i]!]!;
-      if (n <= 0) {
-        out[(i - from) | 0] = -1;
-        continue;
-      }
-      const r = (ROUTE * i) | 0;
-      let l = route[r]!;
-      if (l === WALK) {
-        this.hold(port, free, last, before);
-        port = -1;
-        out[(i - from) | 0] = this.walk(sends[i]!, n, release);
-        continue;
-      }
-      if (l !== port) {
-        this.hold(port, free, last, before);
-        port = l;
-        free = link[(l + FREE) | 0]!;
-        last = link[(l + LAST) | 0]!;
-        before = link[(l + BEFORE) | 0]!;
-        tau = link[(l + TAU) | 0]!;
-        portHead = link[(l + HEAD) | 0]!;
-      }
-      const work = n * tau;
-      const early = release < before ? before : release;
-      let begin = early;
-      if (release < last && early + work <= last) before = early + work;
-      else {
-        begin = release < free ? free : release;
-        before = free;
-        last = begin;
-        free = begin + work;
-      }
-      let head = begin + portHead;
-      let tail = head + (n - 1) * tau;
-      // The two runs written out, not looped over: each booking's branches then have a place of their own to be predicted from.
-      let u = route[(r + 2) | 0]!;
-      if (u >= 0) {
-        u = (STEP * u) | 0;
-        let at = head + step[(u + LEAD) | 0]!;
-        let run = shape[(u + RUN) | 0]!;
-        begin = this.take(stepAt[(2 * u + BUSIEST) | 0]!, at, n);
-        head += run + (begin - at);
-        tail += run;
-        const spread = head + (n - 1) * shape[(u + SLOWEST) | 0]!;
-        if (tail < spread) tail = spread;
-        u = route[(r + 3) | 0]!;
-        if (u >= 0) {
-          u = (STEP * u) | 0;
-          at = head + step[(u + LEAD) | 0]!;
-          run = shape[(u + RUN) | 0]!;
-          begin = this.take(stepAt[(2 * u + BUSIEST) | 0]!, at, n);
-          head += run + (begin - at);
-          tail += run;
-          const spread2 = head + (n - 1) * shape[(u + SLOWEST) | 0]!;
-          if (tail < spread2) tail = spread2;
-        }
-      }
-      l = route[(r + 1) | 0]!;
-      if (l === port) {
-        this.hold(port, free, last, before);
-        port = -1;
-      }
-      begin = this.take(l, head, n);
-      const lastIn = begin + (n - 1) * link[(l + TAU) | 0]!;
-      out[(i - from) | 0] = (lastIn < tail ? tail : lastIn) + link[(l + HEAD) | 0]!;
+      i = this.kernel.arriveAll(i, to, releaseNs);
+      if (i < to) this.arrivalNs[i] = this.walk(this.sends[i]!, this.packets[this.sends[i]!]!, releaseNs);
     }
-    this.hold(port, free, last, before);
-  }
-
-  /** Writes a port's booking held in locals back into its record l (none with l < 0). */
-  private hold(l: number, free: number, last: number, before: number): void {
-    if (l < 0) return;
-    const { link } = this;
-    link[(l + FREE) | 0] = free;
-    link[(l + LAST) | 0] = last;
-    link[(l + BEFORE) | 0] = before;
   }
 
   /**
@@ -501,6 +448,7 @@ export class RunModel {
    */
   private take(l: number, at: number, n: number): number {
     const { link } = this;
+    // As the kernel's (assembly/links.ts), for the routes walked here.
     const work = n * link[(l + TAU) | 0]!;
     const free = link[(l + FREE) | 0]!;
     const last = link[(l + LAST) | 0]!;
@@ -557,15 +505,53 @@ function pick(a: number, b: number, busy: Float64Array): number {
   return a + (b - a) * +(busy[b]! > busy[a]!);
 }
 
-/**
- * A plain array holding `from`'s numbers as unboxed doubles from the start (one double pushed and popped), so that it
- * never changes its kind of elements in the booking loop (which would discard that loop's optimised code).
- */
-export function doubles(from: Float64Array): number[] {
-  const a = Array.from(from);
-  a.push(0.5);
-  a.pop();
-  return a;
+/** The slice of the WebAssembly API used here (the project's lib has no DOM types). */
+interface WasmApi {
+  Memory: new (size: { initial: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+/** assembly/links.ts's exports. */
+interface LinksKernel {
+  init(route: number, sends: number, packets: number, link: number, step: number, shape: number, arrivals: number): void;
+  arriveAll(from: number, to: number, releaseNs: number): number;
+}
+
+const wasmApi = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const WASM_PAGE = 65536;
+/** WebAssembly's 32-bit memory: 4 GiB. */
+const WASM_PAGES = 65536;
+let linksModule: object | undefined;
+
+/** The compiled kernel (once per thread). */
+function kernelModule(): object {
+  return (linksModule ??= new wasmApi.Module(Uint8Array.from(Buffer.from(LINKS_WASM_BASE64, 'base64'))));
+}
+
+/** The kernel is compiled without asserts (it never aborts); its import is still asked for. */
+function kernelAbort(): never {
+  throw new InternalError('links kernel: abort');
+}
+
+/** Pages of kernel memory for `bytes`; a chip whose trains need more than WebAssembly's 4 GiB is refused. */
+export function kernelPages(bytes: number): number {
+  const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
+  if (pages > WASM_PAGES)
+    throw new EngineRefusal(
+      `engine: the 'links' contention model's bookings need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than WebAssembly's 4 GiB (use noc.contention 'none' for this mapping)`,
+    );
+  return pages;
+}
+
+/** Consecutive regions of the given byte sizes, each starting on a 64-byte line. */
+function layout(sizes: number[]): { at: number; end: number }[] {
+  let end = 0;
+  return sizes.map((size) => {
+    const at = Math.ceil(end / 64) * 64;
+    end = at + size;
+    return { at, end };
+  });
 }
 
 /** Each link's head latency read off a table's hop lists (a hand-made table; a chip's comes from its profile). */
@@ -584,13 +570,12 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
   const model = new RunModel(new RunRoutes(table, headsOfHops(table), order));
   const counts = new LinkAccumulator(table);
   counts.countStep(packets);
-  model.prepare(counts.stepLinkPackets);
-  const out = doubles(new Float64Array(1));
+  model.prepare(counts.stepLinkPackets, packets);
   const arrival = new Float64Array(packets.length).fill(NaN);
   order.forEach((f, i) => {
     if (packets[f]! === 0) return;
-    model.arriveAll(i, i + 1, releaseNs[f]!, packets, out);
-    arrival[f] = out[0]!;
+    model.arriveAll(i, i + 1, releaseNs[f]!);
+    arrival[f] = model.arrivalNs[i]!;
   });
   return arrival;
 }

@@ -25,7 +25,7 @@ import { HOST_TILE } from '../geometry/mesh.js';
 import type { Chip, Semantics, SharedState } from './model.js';
 import { TimeHeap, type EventQueue } from './events.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
-import { doubles, LinkAccumulator, LinkModel, RunModel, RunRoutes } from './links.js';
+import { LinkAccumulator, LinkModel, RunModel, RunRoutes } from './links.js';
 import { compactLinkTable, linkHeadNs } from './link-table.js';
 import type { LinkTable } from './types.js';
 import { writeParity } from './state.js';
@@ -114,8 +114,6 @@ export class StepTimeline {
   private readonly sends: Int32Array;
   /** Each of those flows' destination core. */
   private readonly sendTo: Int32Array;
-  /** When each train of one source arrives (RunModel.arriveAll's; −1: no packets): as many as a source sends. */
-  private readonly arrivalNs: number[];
   /** Cores by the time they finish, for the 'links' model. */
   private readonly finishing: TimeHeap;
   /** Every link's load over the run (in both contention models). */
@@ -147,9 +145,6 @@ export class StepTimeline {
     const sent = contended && replay === 'direct' ? chipSends(chip) : null;
     this.sends = sent?.routes.sends ?? new Int32Array(0);
     this.sendTo = sent?.sendTo ?? new Int32Array(0);
-    let widest = chip.hostFlows.length;
-    for (let c = 0; c < chip.cores; c++) widest = Math.max(widest, chip.outStart[c + 1]! - chip.outStart[c]!);
-    this.arrivalNs = doubles(new Float64Array(sent ? widest : 0));
     this.runs = sent ? new RunModel(sent.routes) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.finishing = new TimeHeap(chip.cores);
@@ -199,14 +194,14 @@ export class StepTimeline {
     const base = step * cores;
     const same = this.semantics === 'same-step';
     if (cores === 0) return 0;
-    runs.prepare(this.loads.stepLinkPackets);
+    runs.prepare(this.loads.stepLinkPackets, packets);
     for (let c = 0; c < cores; c++) {
       pending[c] = same ? inStart[c + 1]! - inStart[c]! : this.hostFlowsInto(c);
       readyNs[base + c] = 0;
       if (pending[c] === 0) finishing.push(computeNs[c]!, c);
     }
     const host = this.chip.hostFlows.length;
-    let end = this.book(runs, packets, base, 0, host, 0, true);
+    let end = this.book(runs, base, 0, host, 0, true);
     let done = 0;
     while (finishing.size > 0) {
       const at = finishing.minTime;
@@ -214,7 +209,7 @@ export class StepTimeline {
       doneNs[base + c] = at;
       end = Math.max(end, at);
       done++;
-      end = Math.max(end, this.book(runs, packets, base, host + outStart[c]!, host + outStart[c + 1]!, at, same));
+      end = Math.max(end, this.book(runs, base, host + outStart[c]!, host + outStart[c + 1]!, at, same));
     }
     this.events += this.chip.flows.count + cores + 1;
     return done === cores ? end + this.chip.profile.timeNs.barrier : 0;
@@ -225,15 +220,16 @@ export class StepTimeline {
    * destination when `counted`; returns when the last of them arrives (atNs with none). The model books a source's
    * trains in one call, so that its loop keeps its arrays at hand.
    */
-  private book(runs: RunModel, packets: Int32Array, base: number, from: number, to: number, atNs: number, counted: boolean): number {
-    const { sends, sendTo, arrivalNs, readyNs, pending, computeNs, finishing } = this;
+  private book(runs: RunModel, base: number, from: number, to: number, atNs: number, counted: boolean): number {
+    const { sends, sendTo, readyNs, pending, computeNs, finishing } = this;
+    const { arrivalNs } = runs;
     const latencyNs = this.chip.flows.latencyNs;
-    runs.arriveAll(from, to, atNs, packets, arrivalNs);
-    // As in RunModel.arriveAll: the time unboxed once, index sums without overflow checks, maxima by compare (no NaN, no −0).
+    runs.arriveAll(from, to, atNs);
+    // Written for V8: the time unboxed once, index sums without overflow checks, maxima by compare (times are never NaN or −0).
     const release = +atNs;
     let end = release;
     for (let i = from; i < to; i++) {
-      let arrival = arrivalNs[(i - from) | 0]!;
+      let arrival = arrivalNs[i]!;
       if (arrival < 0) arrival = release + latencyNs[sends[i]!]!;
       if (end < arrival) end = arrival;
       if (!counted) continue;

@@ -5,12 +5,16 @@
 // contention, link loads that add up, worker-independent).
 
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { compileKernel, LINKS_KERNEL, renderKernelModule } from '../../assembly/build.js';
 import { WorkerBackend } from '../../src/engine/backend-workers.js';
+import { LINKS_WASM_BASE64 } from '../../src/engine/links-wasm.js';
 import { buildChip } from '../../src/engine/chip.js';
 import { EventQueue } from '../../src/engine/events.js';
-import { doubles, headsOfHops, LinkAccumulator, linkName, RunModel, RunRoutes, runArrivals, trainArrivals, walkedFlows } from '../../src/engine/links.js';
+import { headsOfHops, kernelPages, LinkAccumulator, linkName, RunModel, RunRoutes, runArrivals, trainArrivals, walkedFlows } from '../../src/engine/links.js';
 import { LINK_KINDS, type LinkTable } from '../../src/engine/types.js';
+import { EngineRefusal } from '../../src/errors.js';
 import { runEngine } from '../../src/engine/run.js';
 import type { EngineResult } from '../../src/engine/types.js';
 import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
@@ -277,17 +281,29 @@ function bookInGroups(t: LinkTable, packets: number[], release: number[], sizes:
   const counts = new LinkAccumulator(t);
   const n = Int32Array.from(packets);
   counts.countStep(n);
-  model.prepare(counts.stepLinkPackets);
-  const out = doubles(new Float64Array(packets.length));
-  const arrival: number[] = [];
+  model.prepare(counts.stepLinkPackets, n);
   for (let from = 0, g = 0; from < packets.length; g++) {
     const to = Math.min(packets.length, from + 1 + sizes[g % sizes.length]!);
-    model.arriveAll(from, to, release[from]!, n, out);
-    arrival.push(...out.slice(0, to - from));
+    model.arriveAll(from, to, release[from]!);
     from = to;
   }
-  return arrival;
+  return Array.from(model.arrivalNs);
 }
+
+describe("the 'links' bookings kernel", () => {
+  it('isTheCompiledOutputOfAssemblyLinks', async () => {
+    const bytes = await compileKernel(LINKS_KERNEL.source);
+    expect(Buffer.from(LINKS_WASM_BASE64, 'base64').equals(Buffer.from(bytes))).toBe(true);
+    expect(readFileSync(LINKS_KERNEL.module, 'utf8')).toBe(renderKernelModule(bytes, LINKS_KERNEL.constant, LINKS_KERNEL.what));
+  }, 60_000);
+
+  it('refusesAChipWhoseBookingsNeedMoreThanWebAssemblysMemory', () => {
+    expect(kernelPages(0)).toBe(1);
+    expect(kernelPages(2 ** 32)).toBe(65536);
+    expect(() => kernelPages(2 ** 32 + 1)).toThrow(EngineRefusal);
+    expect(() => kernelPages(2 ** 32 + 1)).toThrow(/4\.0 GiB, more than WebAssembly's 4 GiB/);
+  });
+});
 
 describe("the 'links' model's bookings of one source's trains", () => {
   // arriveAll books a group's trains in one call, holding their port's booking in locals between them; that must be
