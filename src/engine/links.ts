@@ -314,7 +314,6 @@ export class RunRoutes {
 export class RunModel {
   private readonly runs: RouteRuns;
   private readonly lineNs: Float64Array;
-  private readonly route: Int32Array;
   private readonly sends: Int32Array;
   private readonly table: LinkTable;
   /**
@@ -324,7 +323,7 @@ export class RunModel {
    */
   private readonly link: Float64Array;
   private readonly blank: Float64Array;
-  /** The bookings kernel (assembly/links.ts), over a memory holding the arrays it reads and writes (`layout`). */
+  /** The bookings kernel (assembly/links.ts), over a memory holding the arrays it reads and writes (bookingKernel). */
   private readonly kernel: LinksKernel;
   /** The step's packets per flow (prepare's copy, for the kernel). */
   private readonly packets: Int32Array;
@@ -337,8 +336,6 @@ export class RunModel {
   private readonly argmax: Int32Array;
   private readonly levels: number;
   private readonly distinct: Int32Array;
-  /** RunRoutes.shape: each distinct run's head latency and slowest packet time. */
-  private readonly shape: Float64Array;
   /**
    * Per distinct run in the step, STEP float64: the head latency from the run's start to its busiest link (LEAD), and
    * (as an int32 in `stepAt`, at BUSIEST) that link's record offset in `link`.
@@ -351,32 +348,7 @@ export class RunModel {
     this.distinct = routes.distinct;
     this.recordOf = routes.recordOf;
     this.blank = routes.blank;
-    const { sends } = routes;
-    const flows = sends.reduce((m, f) => Math.max(m, f + 1), 0);
-    const runs = (STEP * this.distinct.length) / DISTINCT;
-    const [route, send, packets, link, step, shape, arrival] = layout([
-      4 * routes.route.length,
-      4 * sends.length,
-      4 * flows,
-      8 * routes.blank.length,
-      8 * runs,
-      8 * runs,
-      8 * sends.length,
-    ]);
-    const memory = new wasmApi.Memory({ initial: kernelPages(arrival!.end) });
-    const { buffer } = memory;
-    this.route = new Int32Array(buffer, route!.at, routes.route.length);
-    this.route.set(routes.route);
-    new Int32Array(buffer, send!.at, sends.length).set(sends);
-    this.packets = new Int32Array(buffer, packets!.at, flows);
-    this.link = new Float64Array(buffer, link!.at, routes.blank.length);
-    this.step = new Float64Array(buffer, step!.at, runs);
-    this.stepAt = new Int32Array(buffer, step!.at, 2 * runs);
-    this.shape = new Float64Array(buffer, shape!.at, runs);
-    this.shape.set(routes.shape);
-    this.arrivalNs = new Float64Array(buffer, arrival!.at, sends.length);
-    this.kernel = new wasmApi.Instance(kernelModule(), { env: { memory, abort: kernelAbort } }).exports as LinksKernel;
-    this.kernel.init(route!.at, send!.at, packets!.at, link!.at, step!.at, shape!.at, arrival!.at);
+    ({ kernel: this.kernel, packets: this.packets, link: this.link, step: this.step, stepAt: this.stepAt, arrivalNs: this.arrivalNs } = bookingKernel(routes));
     this.busy = new Float64Array(this.runs.linkAt.length);
     this.argmax = new Int32Array(this.levels * this.busy.length);
   }
@@ -542,6 +514,59 @@ export function kernelPages(bytes: number): number {
       `engine: the 'links' contention model's bookings need ${(bytes / 2 ** 30).toFixed(1)} GiB, more than WebAssembly's 4 GiB (use noc.contention 'none' for this mapping)`,
     );
   return pages;
+}
+
+/** A chip's bookings kernel and the views on its memory that the host reads and writes. */
+interface BookingKernel {
+  readonly kernel: LinksKernel;
+  readonly packets: Int32Array;
+  readonly link: Float64Array;
+  readonly step: Float64Array;
+  readonly stepAt: Int32Array;
+  readonly arrivalNs: Float64Array;
+}
+
+const kernels = new WeakMap<RunRoutes, BookingKernel>();
+
+/**
+ * The bookings kernel of a chip's trains, made once per RunRoutes in a thread (a fresh WebAssembly memory costs its
+ * page faults every time: about 20 ms a run on the paper-size mapping): the routes, flows and runs' shapes in place,
+ * and room for one step's bookings. The chip's runs share it: a step's bookings are made and read within one
+ * synchronous StepTimeline.run and RunModel.prepare resets them, so runs that take turns step by step never see each
+ * other's.
+ */
+function bookingKernel(routes: RunRoutes): BookingKernel {
+  let k = kernels.get(routes);
+  if (k) return k;
+  const { sends } = routes;
+  const flows = sends.reduce((m, f) => Math.max(m, f + 1), 0);
+  const runs = routes.shape.length;
+  const [route, send, packets, link, step, shape, arrival] = layout([
+    4 * routes.route.length,
+    4 * sends.length,
+    4 * flows,
+    8 * routes.blank.length,
+    8 * runs,
+    8 * runs,
+    8 * sends.length,
+  ]);
+  const memory = new wasmApi.Memory({ initial: kernelPages(arrival!.end) });
+  const { buffer } = memory;
+  new Int32Array(buffer, route!.at, routes.route.length).set(routes.route);
+  new Int32Array(buffer, send!.at, sends.length).set(sends);
+  new Float64Array(buffer, shape!.at, runs).set(routes.shape);
+  const kernel = new wasmApi.Instance(kernelModule(), { env: { memory, abort: kernelAbort } }).exports as LinksKernel;
+  kernel.init(route!.at, send!.at, packets!.at, link!.at, step!.at, shape!.at, arrival!.at);
+  k = {
+    kernel,
+    packets: new Int32Array(buffer, packets!.at, flows),
+    link: new Float64Array(buffer, link!.at, routes.blank.length),
+    step: new Float64Array(buffer, step!.at, runs),
+    stepAt: new Int32Array(buffer, step!.at, 2 * runs),
+    arrivalNs: new Float64Array(buffer, arrival!.at, sends.length),
+  };
+  kernels.set(routes, k);
+  return k;
 }
 
 /** Consecutive regions of the given byte sizes, each starting on a 64-byte line. */

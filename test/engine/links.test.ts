@@ -349,6 +349,31 @@ describe("the 'links' model's bookings of one source's trains", () => {
     );
   });
 
+  it('areTheSameForRunsOfOneChipTakingTurns', () => {
+    // A chip's runs share one kernel memory (a thread's RunRoutes): each step's bookings, made between other runs'
+    // steps, are the bookings of a run alone.
+    fc.assert(
+      fc.property(gridTraffic, fc.array(fc.nat(12), { minLength: 10, maxLength: 10 }), (g, other) => {
+        const t = gridTable(g);
+        const routes = new RunRoutes(t, headsOfHops(t), Int32Array.from(g.flows.keys()));
+        const [a, b] = [new RunModel(routes), new RunModel(routes)];
+        const step = (m: RunModel, packets: number[]) => {
+          const counts = new LinkAccumulator(t);
+          counts.countStep(Int32Array.from(packets));
+          m.prepare(counts.stepLinkPackets, Int32Array.from(packets));
+          for (let i = 0; i < packets.length; i++) m.arriveAll(i, i + 1, g.flows[i]!.release);
+          return Array.from(m.arrivalNs);
+        };
+        const mine = g.flows.map((f) => f.packets);
+        const alone = step(new RunModel(new RunRoutes(t, headsOfHops(t), Int32Array.from(g.flows.keys()))), mine);
+        step(a, mine);
+        step(b, other.slice(0, mine.length));
+        expect(step(a, mine)).toEqual(alone);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('bookARouteThatLeavesAndEntersByOnePortTwiceOnIt', () => {
     // Route [0, 0] (1 ns a packet, 1 ns a hop): A (3 packets) holds link 0 from 0 to 3 ns as it leaves; its head is
     // back at 1 ns and goes in after its own tail, 3 to 6 ns: its last packet arrives at 5 + 1 = 6 ns. B (2 packets)
