@@ -71,7 +71,7 @@ function cycles(graph: Map<string, string[]>): string[][] {
 const ENGINE_LAYERS: Record<string, readonly string[]> = {
   model: ['model', 'types', 'protocol', 'claim'],
   builders: ['plan', 'geometry', 'flows', 'chip', 'state'],
-  kernels: ['native', 'scatter-wasm', 'simd', 'neurons', 'integrate', 'kernel', 'blocks'],
+  kernels: ['native', 'scatter-wasm', 'links-wasm', 'simd', 'neurons', 'integrate', 'kernel', 'blocks'],
   drivers: ['events', 'links', 'link-table', 'timing', 'host', 'energy', 'counter-rows', 'backend', 'backend-workers', 'worker', 'run', 'index'],
 };
 const layerOf = new Map<string, number>(Object.values(ENGINE_LAYERS).flatMap((files, rank) => files.map((f) => [`engine/${f}.ts`, rank] as const)));
