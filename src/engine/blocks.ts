@@ -22,7 +22,7 @@
 
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { buildChip } from './chip.js';
-import type { Scratch } from './integrate.js';
+import { enterRow, type EventRow, type Scratch } from './integrate.js';
 import { coreView, emitEvents, integrateInputs, normRowOf, type EventList, type ReadEvents } from './kernel.js';
 import type { Chip, CoreInput, EmitPlan, FanOut, SharedState } from './model.js';
 import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
@@ -90,8 +90,8 @@ export interface BlockScratch {
   sentTotals: SentTotals;
   /** Per input of the core counted last: its spatial cell (−1: none yet), and the packets and unscaled ops it received there (countReceived). */
   heard: { cell: Float64Array; packets: Float64Array; ops: Float64Array };
-  /** The row a pass of distribute is in: channel, y and its indices [start, end) (end 0: none yet). */
-  row: { c: number; y: number; start: number; end: number };
+  /** The row a pass of distribute is in (end 0: none yet). */
+  row: EventRow;
   /** Per source block of readBlocks: its next event, the end of the stretch being read, and the end of its events. */
   heads: Int32Array;
   stops: Int32Array;
@@ -665,18 +665,6 @@ function distribute(
   }
 }
 
-/**
- * The row (channel, y) of a C-order index into `row`: its channel, y and the indices it spans. Events ascend, so a
- * pass over them enters a row only where one has events: one division per such row, not per event.
- */
-function enterRow(row: BlockScratch['row'], idx: number, H: number, W: number): void {
-  const r = Math.floor(idx / W);
-  row.y = r % H;
-  row.c = (r - row.y) / H;
-  row.start = r * W;
-  row.end = row.start + W;
-}
-
 const sumOf = (a: Int32Array, n: number): number => {
   let s = 0;
   for (let i = 0; i < n; i++) s += a[i]!;
@@ -964,10 +952,9 @@ function countBlock(
   for (const core of blocks.cores[block]!) {
     before?.(core);
     const k = (step * chip.cores + core) * COUNTER_COUNT;
-    // Without outboxes a core's events are its tile's pixel counts: every core's tile is read (zeroing it for the next use).
-    const kc = chans[chip.c0[core]!]!;
-    const nt = fill ? (st.outCount[core]! > 0 ? tilePixels(chip, core, kc, pop.shape, bs) : 0) : tilePixels(chip, core, kc, pop.shape, bs);
-    const count = fill ? st.outCount[core]! : sumOf(bs.counts, nt);
+    // A core's events are its tile's pixel counts (outboxes filled or not): every core's tile is read, zeroing it for the next use.
+    const nt = tilePixels(chip, core, chans[chip.c0[core]!]!, pop.shape, bs);
+    const count = sumOf(bs.counts, nt);
     ctr[k + COUNTER.spikes] = count;
     countReceived(chip, st, blocks.sends, core, step, k, bs.heard);
     const out = bs.sentTotals;

@@ -45,6 +45,26 @@ import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 export type AccLayout = 'pixels' | 'channels' | 'stored';
 
 /** Per-thread buffers, sized once for the largest core (no allocation while running). */
+/** The row (channel c, y) of a C-order index and the indices [start, end) it spans (enterRow). */
+export interface EventRow {
+  c: number;
+  y: number;
+  start: number;
+  end: number;
+}
+
+/**
+ * idx's row into `row`. Events come in source order, so a pass over them enters a row only where one has events: one
+ * division per such row, not per event.
+ */
+export function enterRow(row: EventRow, idx: number, H: number, W: number): void {
+  const r = Math.floor(idx / W);
+  row.y = r % H;
+  row.c = (r - row.y) / H;
+  row.start = r * W;
+  row.end = row.start + W;
+}
+
 export interface Scratch {
   evIdx: Int32Array;
   evVal: Float32Array;
@@ -77,6 +97,8 @@ export interface Scratch {
   shuffle: ((idx: Int32Array, val: Float32Array, count: number) => void) | null;
   /** Test hook (Blueprint.injectFault): computeCore throws at this core and step. */
   fault: { core: number; step: number } | null;
+  /** The row the pooled event stage's pass is in. */
+  row: EventRow;
 }
 
 const POSITION = 2 ** POSITION_BITS;
@@ -113,6 +135,7 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPa
     wasm,
     shuffle: null,
     fault: null,
+    row: { c: 0, y: 0, start: 0, end: 0 },
   };
 }
 
@@ -357,27 +380,23 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const EH = rows.hi[1]! - rows.lo[1]!;
   let ops = 0;
   let nt = 0;
-  // Events come in source order, so the row (channel, y) changes only between rows that have events: its division,
-  // reach and pooled rows are worked out once per such row, not per event (integer products: the same ops).
-  let rowStart = 0;
-  let rowEnd = 0;
+  // A row's reach and pooled rows are worked out when a pass enters it (enterRow), not per event (integer products:
+  // the same ops).
+  const { row } = sc;
+  row.start = row.end = 0;
   let ly = 0;
   let rowReach = 0;
   let cBase = 0;
   for (let e = 0; e < n; e++) {
     const idx = evIdx[e]!;
     const v = evVal[e]!;
-    if (idx >= rowEnd || idx < rowStart) {
-      const r = Math.floor(idx / srcW);
-      const y = r % srcH;
-      const ci = (r - y) / srcH;
-      rowStart = r * srcW;
-      rowEnd = rowStart + srcW;
-      ly = y - pR.inLo;
-      rowReach = chans.reach[ci]! * rows.reach[ly]!;
-      cBase = (ci - pcLo) * PH;
+    if (idx >= row.end || idx < row.start) {
+      enterRow(row, idx, srcH, srcW);
+      ly = row.y - pR.inLo;
+      rowReach = chans.reach[row.c]! * rows.reach[ly]!;
+      cBase = (row.c - pcLo) * PH;
     }
-    const lx = idx - rowStart - pC.inLo;
+    const lx = idx - row.start - pC.inLo;
     ops += rowReach * cols.reach[lx]!;
     for (let a = pR.start[ly]!; a < pR.start[ly + 1]!; a++) {
       const rowBase = (cBase + pR.out[a]!) * PW;
