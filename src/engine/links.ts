@@ -626,11 +626,11 @@ export class LinkAccumulator implements LinkLoads {
     this.busyNs = new Float64Array(table.count);
     this.peakUtilisation = new Float64Array(table.count);
     this.loadRoutes = loadRoutesOf(table);
-    // A spare link past the table's and spare positions past the grid's take what walked flows' ports and missing runs add.
+    // A spare link past the table's and a spare position past the grid's take what walked flows' ports and missing runs add.
     this.stepPackets = new Float64Array(table.count + 1);
     this.stepView = this.stepPackets.subarray(0, table.count);
     this.linkAt = routeRuns(table).linkAt;
-    this.diff = new Float64Array(this.linkAt.length + SPARES);
+    this.diff = new Float64Array(this.linkAt.length + 1);
   }
 
   /** A step's traffic: `packets[f]` packets on each flow f; `latencyNs` the step's latency. */
@@ -663,7 +663,7 @@ export class LinkAccumulator implements LinkLoads {
   countStep(packets: Int32Array): void {
     const { slots, walked } = this.loadRoutes;
     const { diff, stepPackets: step, linkAt } = this;
-    // Every flow adds to all of its slots, missing runs to spare positions: no branch a flow's shape could mispredict.
+    // Every flow adds to all of its slots, missing runs to the spare position: no branch a flow's shape could mispredict.
     // Flows into one core lie together: their last port's packets are summed here, not added to it one flow at a time.
     let last = slots[1] ?? 0;
     let intoLast = 0;
@@ -690,14 +690,14 @@ export class LinkAccumulator implements LinkLoads {
       diff[p] = 0;
       if (run !== 0) step[linkAt[p]!]! += run;
     }
-    diff.fill(0, positions);
+    diff[positions] = 0;
     step[this.table.count] = 0;
   }
 }
 
 /**
  * Every flow's route as link loads read it, LOAD_SLOTS int32 per flow: its first and last port links, then its two
- * runs' [lo, hi) grid positions (a missing run: a spare position past the line positions). A flow whose route is walked
+ * runs' [lo, hi) grid positions (a missing run: the spare position past the line positions). A flow whose route is walked
  * hop by hop (`walked`) has the spare link past the table's links as its ports, and no runs.
  */
 interface LoadRoutes {
@@ -706,8 +706,6 @@ interface LoadRoutes {
 }
 
 const LOAD_SLOTS = 6;
-/** Spare positions past the grid's: consecutive flows take different ones, so that their additions do not wait on one another. */
-const SPARES = 8;
 const loadRoutesOfTable = new WeakMap<LinkTable, LoadRoutes>();
 
 function loadRoutesOf(t: LinkTable): LoadRoutes {
@@ -724,8 +722,7 @@ function loadRoutesOf(t: LinkTable): LoadRoutes {
     // A route that is not walked has exactly two ports (describeRoute), in its first two slots.
     out[to] = walk ? t.count : slots[from]!;
     out[to + 1] = walk ? t.count : slots[from + 1]!;
-    const spare = linkAt.length + (f % SPARES);
-    for (let k = 0; k < 4; k++) out[to + 2 + k] = walk || slots[from + PORTS + k]! < 0 ? spare : slots[from + PORTS + k]!;
+    for (let k = 0; k < 4; k++) out[to + 2 + k] = walk || slots[from + PORTS + k]! < 0 ? linkAt.length : slots[from + PORTS + k]!;
   }
   loadRoutesOfTable.set(t, (r = { slots: out, walked: Int32Array.from(walked) }));
   return r;
