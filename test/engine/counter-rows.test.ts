@@ -4,16 +4,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
 import { CounterRows } from '../../src/engine/counter-rows.js';
-import { buildChip, layerTotals, sumCounters, type Chip } from '../../src/engine/index.js';
+import { layerTotals, sumCounters } from '../../src/engine/index.js';
 import { layerTotalsOf } from '../../src/engine/energy.js';
 import { counterTotals } from '../../src/energy/price.js';
-import { golden, mapModel, smallCores } from './helpers.js';
-
-function smallChip(): Chip {
-  const { model } = golden('dl-snn');
-  const profile = smallCores(7);
-  return buildChip({ model, mapping: mapModel(model, profile), profile });
-}
+import { smallChip } from './helpers.js';
 
 describe('counter rows', () => {
   it('copiesAndSumsEachStepAsSummingTheWholeRunAtTheEndDoes', () => {

@@ -15,6 +15,8 @@ import { normTables } from '../../src/net/norm.js';
 import { readout } from '../../src/reference/readout.js';
 import { compileProjection, runProjection } from '../../src/reference/stages.js';
 import { profileWith } from '../mapping/helpers.js';
+import { buildChip, type Chip } from '../../src/engine/chip.js';
+import { mapModel } from '../../src/runs/prepare.js';
 
 export const GOLDEN = join(import.meta.dirname, '..', 'fixtures', 'golden');
 export const SNN_FIXTURES = ['dl-snn', 'fcn-snn'] as const;
@@ -66,6 +68,13 @@ export function profileNamed(name: string): CoreProfile {
 }
 
 export { mapModel } from '../../src/runs/prepare.js';
+
+/** The golden dl-snn on 7-neuron cores (smallCores): its layers span several cores, so the engine computes layer blocks. */
+export function smallChip(): Chip {
+  const { model } = golden('dl-snn');
+  const profile = smallCores(7);
+  return buildChip({ model, mapping: mapModel(model, profile), profile });
+}
 
 /** Longest input→population path with one step of delay per hidden source (the pipelined depth). */
 export function pipelineDelays(net: Network): Map<string, number> {

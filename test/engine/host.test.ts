@@ -2,28 +2,24 @@
 // gives each run what a fresh one gives (the host's state, the counters copied row by row beside the compute).
 
 import { afterAll, describe, expect, it } from 'vitest';
-import { blocksFit, buildChip, Engine, runEngine, WorkerBackend, WorkerPool, type EngineBackend } from '../../src/engine/index.js';
+import { blocksFit, Engine, runEngine, WorkerBackend, WorkerPool, type EngineBackend } from '../../src/engine/index.js';
 import { Host } from '../../src/engine/host.js';
 import { InternalError } from '../../src/errors.js';
 import type { NetworkInput } from '../../src/net/types.js';
 import { fingerprint } from './contract.js';
-import { golden, mapModel, smallCores } from './helpers.js';
+import { golden, smallChip } from './helpers.js';
 
 const pool = new WorkerPool(2);
 afterAll(() => pool.destroy());
 
-function smallChip() {
-  const { model, input } = golden('dl-snn');
-  // Small cores: layers over several cores, so the workers compute layer blocks.
-  const profile = smallCores(7);
-  return { chip: buildChip({ model, mapping: mapModel(model, profile), profile }), spikes: input };
-}
+/** smallChip (layers over several cores, so the workers compute layer blocks) and the golden input. */
+const smallCase = () => ({ chip: smallChip(), spikes: golden('dl-snn').input });
 
 const image: NetworkInput = { kind: 'image', image: { shape: [3, 16, 16], data: new Float32Array(768).map((_, i) => ((i * 37) % 100) / 100 - 0.5) } };
 
 describe('host', () => {
   it('encodesAStepOnlyAfterTheStepBeforeAndOnlyOnceStarted', () => {
-    const { chip, spikes } = smallChip();
+    const { chip, spikes } = smallCase();
     const host = new Host(chip);
     expect(() => host.encode(0)).toThrow(InternalError);
     host.start(spikes, 0);
@@ -40,7 +36,7 @@ describe('host', () => {
     ['in-thread', () => undefined],
     ['workers×2', () => new WorkerBackend(pool)],
   ])('givesEveryRunOfAReusedEngineWhatAFreshEngineGives (%s)', async (_name, backend) => {
-    const { chip, spikes } = smallChip();
+    const { chip, spikes } = smallCase();
     const runs: Array<[NetworkInput, number]> = [
       [image, 5],
       [spikes, 0],

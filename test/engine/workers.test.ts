@@ -2,21 +2,10 @@
 
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  allocateBuffers,
-  buildChip,
-  CoreFailure,
-  Engine,
-  runEngine,
-  stepsOf,
-  WorkerBackend,
-  WorkerPool,
-  workerEntry,
-  type Chip,
-} from '../../src/engine/index.js';
+import { allocateBuffers, buildChip, CoreFailure, Engine, runEngine, stepsOf, WorkerBackend, WorkerPool, workerEntry } from '../../src/engine/index.js';
 import { flagWording, InternalError, UserError } from '../../src/errors.js';
 import { engineContract, fingerprint } from './contract.js';
-import { golden, mapModel, smallCores } from './helpers.js';
+import { golden, mapModel, smallChip, smallCores } from './helpers.js';
 
 /** One pool per thread count, lent to every engine of the contract: threads start once, not once per engine. */
 const pools = new Map<number, WorkerPool>();
@@ -32,12 +21,6 @@ engineContract('workers', {
   'workers×2': () => pooled(2),
   'workers×4': () => pooled(4),
 });
-
-function smallChip(): Chip {
-  const { model } = golden('dl-snn');
-  const profile = smallCores(7);
-  return buildChip({ model, mapping: mapModel(model, profile), profile });
-}
 
 describe('worker backend', () => {
   it('resolvesTheWorkerEntryForSourceAndForCompiledCode', () => {
