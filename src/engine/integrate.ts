@@ -99,6 +99,14 @@ export interface Scratch {
   fault: { core: number; step: number } | null;
   /** The row the pooled event stage's pass is in. */
   row: EventRow;
+  /** What the pooled event stage's pass left (poolEvents). */
+  pass: PoolPass;
+}
+
+/** The pooled cells a pass touched (listed in Scratch.touched) and the synaptic ops of its events. */
+export interface PoolPass {
+  cells: number;
+  ops: number;
 }
 
 const POSITION = 2 ** POSITION_BITS;
@@ -136,6 +144,7 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPa
     shuffle: null,
     fault: null,
     row: { c: 0, y: 0, start: 0, end: 0 },
+    pass: { cells: 0, ops: 0 },
   };
 }
 
@@ -367,8 +376,6 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const pool = proj.stages[0] as PoolPlan;
   const conv = proj.stages[1] as ConvPlan;
   const { rows, cols, chans } = inp;
-  const pR = rows.pool!;
-  const pC = cols.pool!;
   const PH = rows.hi[0]! - rows.lo[0]!;
   const PW = cols.hi[0]! - cols.lo[0]!;
   const pcLo = chans.lo[0]!;
@@ -376,40 +383,9 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const elo = chans.lo[1]!;
   const ehi = chans.hi[1]!;
   const EC = ehi - elo;
-  const { evIdx, evVal, pooled, mark, touched } = sc;
+  const { mark, touched } = sc;
   const EH = rows.hi[1]! - rows.lo[1]!;
-  let ops = 0;
-  let nt = 0;
-  // A row's reach and pooled rows are worked out when a pass enters it (enterRow), not per event (integer products:
-  // the same ops).
-  const { row } = sc;
-  row.start = row.end = 0;
-  let ly = 0;
-  let rowReach = 0;
-  let cBase = 0;
-  for (let e = 0; e < n; e++) {
-    const idx = evIdx[e]!;
-    const v = evVal[e]!;
-    if (idx >= row.end || idx < row.start) {
-      enterRow(row, idx, srcH, srcW);
-      ly = row.y - pR.inLo;
-      rowReach = chans.reach[row.c]! * rows.reach[ly]!;
-      cBase = (row.c - pcLo) * PH;
-    }
-    const lx = idx - row.start - pC.inLo;
-    ops += rowReach * cols.reach[lx]!;
-    for (let a = pR.start[ly]!; a < pR.start[ly + 1]!; a++) {
-      const rowBase = (cBase + pR.out[a]!) * PW;
-      for (let b = pC.start[lx]!; b < pC.start[lx + 1]!; b++) {
-        const cell = rowBase + pC.out[b]!;
-        if (mark[cell] === 0) {
-          mark[cell] = 1;
-          touched[nt++] = cell;
-        }
-        pooled[cell] = float ? Math.fround(pooled[cell]! + v) : pooled[cell]! + v;
-      }
-    }
-  }
+  const { cells: nt, ops } = poolEvents(sc, n, inp, srcH, srcW, float);
   if (float) {
     // Pooled C-order: scan the marks when most cells were touched (3×3 windows at the usual rates), else sort the few.
     const cells = PH * PW * (chans.hi[0]! - pcLo);
@@ -441,6 +417,56 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
     if (coB > coA) scatter(pr, pc, ci, cellVal[t]!, coA, coB);
   }
   return ops;
+}
+
+/**
+ * The pooled event stage's window sums: each event added to every pooling window of the region it falls in (sc.pooled,
+ * its cells marked and listed in sc.touched in the order first touched); sc.pass gets the cells touched and the
+ * synaptic ops. Its own function so that the JIT compiles this loop on its own: as a loop inside scatterPooled it ran
+ * as on-stack-replacement code that left for the interpreter at every call on some chips.
+ */
+function poolEvents(sc: Scratch, n: number, inp: CoreInput, srcH: number, srcW: number, float: boolean): PoolPass {
+  const { rows, cols, chans } = inp;
+  const pR = rows.pool!;
+  const pC = cols.pool!;
+  const PH = rows.hi[0]! - rows.lo[0]!;
+  const PW = cols.hi[0]! - cols.lo[0]!;
+  const pcLo = chans.lo[0]!;
+  const { evIdx, evVal, pooled, mark, touched, row, pass } = sc;
+  let ops = 0;
+  let nt = 0;
+  // A row's reach and pooled rows are worked out when a pass enters it (enterRow), not per event (integer products:
+  // the same ops).
+  row.start = row.end = 0;
+  let ly = 0;
+  let rowReach = 0;
+  let cBase = 0;
+  for (let e = 0; e < n; e++) {
+    const idx = evIdx[e]!;
+    const v = evVal[e]!;
+    if (idx >= row.end || idx < row.start) {
+      enterRow(row, idx, srcH, srcW);
+      ly = row.y - pR.inLo;
+      rowReach = chans.reach[row.c]! * rows.reach[ly]!;
+      cBase = (row.c - pcLo) * PH;
+    }
+    const lx = idx - row.start - pC.inLo;
+    ops += rowReach * cols.reach[lx]!;
+    for (let a = pR.start[ly]!; a < pR.start[ly + 1]!; a++) {
+      const rowBase = (cBase + pR.out[a]!) * PW;
+      for (let b = pC.start[lx]!; b < pC.start[lx + 1]!; b++) {
+        const cell = rowBase + pC.out[b]!;
+        if (mark[cell] === 0) {
+          mark[cell] = 1;
+          touched[nt++] = cell;
+        }
+        pooled[cell] = float ? Math.fround(pooled[cell]! + v) : pooled[cell]! + v;
+      }
+    }
+  }
+  pass.cells = nt;
+  pass.ops = ops;
+  return pass;
 }
 
 /** The marked cells among [0, cells), ascending, into `touched` (as many as were marked). */
