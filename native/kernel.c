@@ -335,21 +335,50 @@ static napi_value Bucket(napi_env env, napi_callback_info info) {
 // and u/1 is u. The float32 division is several times cheaper than the float64 one, which bounded this loop.
 enum { DIV_BY_ONE, DIV_FLOAT32, DIV_FLOAT64 };
 
+// A row piece's flags per neuron, not yet added to the tallies: rows whose parts are those of the row piece before (the
+// rows of a tile a few columns wide, one column on Loihi, repeat one part row channel after channel and row after row)
+// are summed neuron by neuron here, a vector add, and each neuron's sum reaches its part's tally once the part row
+// changes (tally_flush). A dependent add per neuron into a scattered tally entry had been the update's slowest part.
+typedef struct {
+  const int32_t *part;
+  int32_t len;
+  int32_t sum[LIF_ROW];
+} PendingTally;
+
+static inline __attribute__((always_inline)) void tally_flush(PendingTally *t, double *tally) {
+  if (!t->part) return;
+  for (int32_t k = 0; k < t->len; k++) tally[t->part[k]] += t->sum[k];
+  t->part = NULL;
+}
+
+static inline __attribute__((always_inline)) int same_parts(const int32_t *a, const int32_t *b, int32_t len) {
+  int32_t d = 0;
+  for (int32_t k = 0; k < len; k++) d |= a[k] ^ b[k];
+  return d == 0;
+}
+
 // flags[0, len) added to the tallies of their parts (part[0, len)). A row piece of one part (a mapped core's tile spans
-// the row) is summed first and added once: a dependent add per neuron into the same tally entry was the update's
-// slowest part. Where parts change along the row (tiles a few columns wide, one column on Loihi) each neuron's flag is
-// added to its part's entry, mostly a different entry from the neuron before. The counts are integers: exact in any order.
-static inline __attribute__((always_inline)) void tally_row(const int32_t *part, const uint8_t *flags, int32_t len, double *tally) {
+// the row) is summed and added at once; one whose parts change along the row goes through the pending sums. The counts
+// are integers: exact in any order.
+static inline __attribute__((always_inline)) void tally_row(const int32_t *part, const uint8_t *flags, int32_t len, double *tally,
+                                                            PendingTally *t) {
   const int32_t p = part[0];
   int same = part[len - 1] == p;
   for (int32_t k = 1; same && k < len - 1; k++) same = part[k] == p;
-  if (!same) {
-    for (int32_t k = 0; k < len; k++) tally[part[k]] += flags[k];
+  if (same) {
+    int32_t n = 0;
+    for (int32_t k = 0; k < len; k++) n += flags[k];
+    tally[p] += n;
     return;
   }
-  int32_t n = 0;
-  for (int32_t k = 0; k < len; k++) n += flags[k];
-  tally[p] += n;
+  if (t->part && t->len == len && same_parts(t->part, part, len)) {
+    for (int32_t k = 0; k < len; k++) t->sum[k] += flags[k];
+    return;
+  }
+  tally_flush(t, tally);
+  t->part = part;
+  t->len = len;
+  for (int32_t k = 0; k < len; k++) t->sum[k] = flags[k];
 }
 
 // The loop of lif (see there) for one division mode; events and active receive the counts, and with part each neuron's
@@ -363,6 +392,8 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
   const int32_t tw = x1 - x0;
   const float thetaF = (float)theta;
   uint8_t spiked[LIF_ROW], act[LIF_ROW];
+  PendingTally pending;
+  pending.part = NULL;
   int32_t events = 0, active = 0;
   size_t i = 0;
   for (int32_t c = c0; c < c1; c++) {
@@ -392,11 +423,12 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
           events += spiked[k];
         }
         for (int32_t k = 0; k < len; k++) active += act[k];
-        if (part) tally_row(part + i, act, len, tally);
+        if (part) tally_row(part + i, act, len, tally, &pending);
         i += (size_t)len;
       }
     }
   }
+  if (part) tally_flush(&pending, tally);
   for (int32_t e = 0; e < events; e++) outVal[base + e] = 1;
   *eventsOut = events;
   *activeOut = active;
@@ -552,6 +584,8 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
   const int32_t tw = x1 - x0;
   const FixedNeuron qn = *q;
   RowFlags f;
+  PendingTally pendingActive, pendingSat;
+  pendingActive.part = pendingSat.part = NULL;
   int32_t events = 0, active = 0, saturations = 0;
   size_t i = 0;
   for (int32_t c = c0; c < c1; c++) {
@@ -573,12 +607,16 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
           saturations += f.saturated[k];
         }
         if (part) {
-          tally_row(part + i, f.active, len, tallyActive);
-          tally_row(part + i, f.saturated, len, tallySat);
+          tally_row(part + i, f.active, len, tallyActive, &pendingActive);
+          tally_row(part + i, f.saturated, len, tallySat, &pendingSat);
         }
         i += (size_t)len;
       }
     }
+  }
+  if (part) {
+    tally_flush(&pendingActive, tallyActive);
+    tally_flush(&pendingSat, tallySat);
   }
   for (int32_t e = 0; e < events; e++) outVal[base + e] = 1;
   counts[0] = events;

@@ -168,6 +168,28 @@ describe.skipIf(!nativeKernel())('native LIF update', () => {
     expect(() => tallyOf([0, 0, 0, 0, 1, 1, 1, 2], 2)).toThrow(/bad tally/);
     expect(() => tallyOf([-1, 0, 0, 0, 1, 1, 1, 1], 2)).toThrow(/bad tally/);
   });
+
+  it('talliesOneColumnPartsWhoseRowChangesBetweenTiles', () => {
+    // A 4×2 tile of one-column parts: rows 0–1 in parts 0/1, rows 2–3 in parts 2/3 (the tile row below). Active flags
+    // (I ≠ 0): row 0 [1, 0], row 1 [1, 1], row 2 [0, 1], row 3 [1, 1] → parts [1+1, 0+1, 0+1, 1+1].
+    const native = nativeKernel()!;
+    const active = new Float64Array(4);
+    native.lif(
+      Float64Array.of(1, 0, 1, 1, 0, 1, 1, 1),
+      new Float64Array(8),
+      new Int32Array(8),
+      new Float32Array(8),
+      null,
+      null,
+      Int32Array.of(0, 1, 0, 4, 0, 2, 4, 2, 0, 0),
+      0.5,
+      10,
+      new Int32Array(2),
+      Int32Array.of(0, 1, 0, 1, 2, 3, 2, 3),
+      active,
+    );
+    expect(Array.from(active)).toEqual([2, 1, 1, 2]);
+  });
 });
 
 interface FixedCase {
