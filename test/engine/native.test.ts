@@ -450,6 +450,58 @@ describe.skipIf(!nativeKernel())('native sum', () => {
     }
   });
 
+  // Hand-worked: one channel, a 1×3 input row into a 1×2 output through a 1×2 kernel (k = 2): input x feeds output x by
+  // tap 0 and output x − 1 by tap 1. Events at x = 0 and x = 2 → pixel 0 lists row 0 (x = 0, tap 0), pixel 1 row 1 (x = 2,
+  // tap 1). A wrong table or region is refused before anything is written.
+  it('listsEachPixelsWeightRowsAndRefusesMalformedTablesAndRegions', () => {
+    const native = nativeKernel()!;
+    const memory = new ArrayBuffer(1024);
+    const i32 = new Int32Array(memory);
+    // Tables (inLo, nIn, nTap, start[nIn + 1], tap[nTap], out[nTap]) at bytes 0 (rows) and 64 (columns).
+    i32.set([0, 1, 1, 0, 1, 0, 0], 0);
+    const cols = [0, 3, 4, 0, 1, 3, 4, 0, 0, 1, 1, 0, 1, 0, 1];
+    i32.set(cols, 16);
+    const [evIdx, count, rows, vals, pos] = [256, 288, 320, 384, 512];
+    const bucket = (events: number[], xOff = 0, cap = 8, P = 2) => {
+      i32.set(events, evIdx / 4);
+      return native.bucket(memory, evIdx, evIdx, 0, events.length, 1, 3, 0, xOff, 0, 0, 64, 2, 2, P, count, cap, rows, vals, pos);
+    };
+    expect(bucket([0, 2])).toBe(2);
+    expect(Array.from(new Int32Array(memory, count, 3))).toEqual([0, 1, 2]);
+    expect(Array.from(new Int32Array(memory, rows, 2))).toEqual([0, 1]);
+    expect(() => bucket([0, 2], 0, 1 << 20)).toThrow(/outside the memory/);
+    expect(() => bucket([0, 2], 0, 8, 3)).toThrow(/malformed grids/);
+    i32[16 + 14] = 2;
+    expect(() => bucket([0, 2])).toThrow(/tap tables/);
+  });
+
+  // One pixel, one channel, two weight rows: lists and regions a caller got wrong are refused, never read or written.
+  it('refusesListsAndRegionsOutsideTheirRanges', () => {
+    const native = nativeKernel()!;
+    const weights = new Float32Array(2 * native.block32).fill(1);
+    // out 8 bytes at 0, counts [0, n] at 8, rows at 16, values at 32, scratch at 64 (4 + 4 + align + 256 bytes).
+    const memory = new ArrayBuffer(64 + 8 + native.align + 256);
+    const count = new Int32Array(memory, 8, 2);
+    const rows = new Int32Array(memory, 16, 2);
+    const sum = (P = 1, outAt = 0) => native.sum(memory, outAt, 8, 16, 32, 64, weights, 2, 0, 1, P, 1, null, 0);
+    count.set([0, 2]);
+    rows.set([0, 1]);
+    sum();
+    expect(new Float64Array(memory, 0, 1)[0]).toBe(2);
+    rows.set([0, 2]);
+    expect(() => sum()).toThrow(/malformed lists/);
+    rows.set([-1, 0]);
+    expect(() => sum()).toThrow(/malformed lists/);
+    rows.set([0, 1]);
+    count.set([1, 0]);
+    expect(() => sum()).toThrow(/malformed lists/);
+    count.set([0, 1 << 20]);
+    expect(() => sum()).toThrow(/malformed lists/);
+    count.set([0, 2]);
+    expect(() => sum(1, memory.byteLength - 4)).toThrow(/outside the memory/);
+    expect(() => sum(4)).toThrow(/outside the memory/);
+  });
+
   // Weights on a 64-byte boundary (as the engine hands them) or off it, the partial sums' scratch anywhere: the same sums,
   // the reference's, and nothing written past the scratch native.ts documents (its `align` bytes cover the rounding up).
   it('sumsTheSameAtAnyAlignmentOfWeightsAndScratch', () => {
