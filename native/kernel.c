@@ -309,9 +309,18 @@ __attribute__((noinline)) static int32_t bucket_lists(uint8_t *m, const BucketAr
   // Events per input position first, then each position's count through its taps (the channels of a position share them).
   int32_t *pos = (int32_t *)(m + g->pos);
   memset(pos, 0, sizeof(int32_t) * (size_t)r.n * (size_t)c.n);
+  // An event's row (channel and y) is worked out where a pass enters it, not per event: events come row after row, and
+  // the two divisions per event were a third of the lists' time.
+  int32_t rowStart = 0, rowEnd = 0, rowPos = 0;
   for (int32_t e = 0; e < g->n; e++) {
-    const int32_t idx = evIdx[e], q = idx / W;
-    pos[(q - (q / H) * H - g->yOff) * c.n + idx - q * W - g->xOff]++;
+    const int32_t idx = evIdx[e];
+    if (idx >= rowEnd || idx < rowStart) {
+      const int32_t q = idx / W;
+      rowStart = q * W;
+      rowEnd = rowStart + W;
+      rowPos = (q - (q / H) * H - g->yOff) * c.n - g->xOff;
+    }
+    pos[rowPos + idx - rowStart]++;
   }
   int32_t *count = (int32_t *)(m + g->count);
   memset(count, 0, sizeof(int32_t) * (size_t)(g->P + 2));
@@ -331,10 +340,18 @@ __attribute__((noinline)) static int32_t bucket_lists(uint8_t *m, const BucketAr
   double *vals = (double *)(m + g->vals);
   const float *v32 = (const float *)(m + g->evVal);
   const double *v64 = (const double *)(m + g->evVal);
+  rowStart = rowEnd = 0;
+  int32_t ly = 0, wBase = 0;
   for (int32_t e = 0; e < g->n; e++) {
-    const int32_t idx = evIdx[e], q = idx / W, ch = q / H;
-    const int32_t lx = idx - q * W - g->xOff, ly = q - ch * H - g->yOff;
-    const int32_t wBase = (ch + g->cOff) * g->k;
+    const int32_t idx = evIdx[e];
+    if (idx >= rowEnd || idx < rowStart) {
+      const int32_t q = idx / W, ch = q / H;
+      rowStart = q * W;
+      rowEnd = rowStart + W;
+      ly = q - ch * H - g->yOff;
+      wBase = (ch + g->cOff) * g->k;
+    }
+    const int32_t lx = idx - rowStart - g->xOff;
     const double v = g->valueKind == 0 ? 1.0 : g->valueKind == 1 ? (double)v32[e] : v64[e];
     for (int32_t a = r.start[ly]; a < r.start[ly + 1]; a++) {
       int32_t *slots = count + r.out[a] * EW + 1;
