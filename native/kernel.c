@@ -454,6 +454,24 @@ static inline __attribute__((always_inline)) void tally_row(const int32_t *part,
   for (int32_t k = 0; k < len; k++) t->sum[k] = flags[k];
 }
 
+// The spikes of a piece of len neurons of channel c, from its j-th neuron (rows of the tile's width tw from row y0, column
+// x0 of a popH×popW map), appended to out after `events`; returns the new count. Written for every neuron, kept for
+// spikes: a branch per neuron would mispredict at the usual spike rates. The write lands at most at this neuron's own
+// slot (events never exceeds the neurons done), inside the tile.
+static inline __attribute__((always_inline)) int32_t spikes_out(int32_t *out, int32_t events, const uint8_t *spiked, int32_t len, int32_t j,
+                                                                int32_t c, int32_t y0, int32_t x0, int32_t tw, int32_t popH, int32_t popW) {
+  for (int32_t k = 0, y = y0 + j / tw, x = j % tw; k < len; y++, x = 0) {
+    const int32_t piece = tw - x < len - k ? tw - x : len - k;
+    const int32_t first = (c * popH + y) * popW + x0 + x;
+    for (int32_t e = 0; e < piece; e++) {
+      out[events] = first + e;
+      events += spiked[k + e];
+    }
+    k += piece;
+  }
+  return events;
+}
+
 // The loop of lif (see there) for one division mode; events and active receive the counts, and with part each neuron's
 // activity is added to its part's tally.
 static inline __attribute__((always_inline)) void lif_loop(const double *current, double *membrane, int32_t *outIdx, float *outVal,
@@ -461,44 +479,37 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
                                                            double theta, int div, const int32_t *part, double *tally, int32_t *eventsOut,
                                                            int32_t *activeOut) {
   const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], hard = g[9];
-  // One tile row at a time: a branch-free pass GCC vectorizes (membranes, spike flags, activity), then the spikes out.
-  const int32_t tw = x1 - x0;
+  // A channel's neurons are consecutive in current and membrane whatever the tile's width, so the branch-free pass GCC
+  // vectorizes (membranes, spike flags, activity) runs over pieces of up to LIF_ROW of them, rows after rows; then the
+  // spikes out, row piece by row piece. Row by row, the 16-neuron rows of a 16×16 map never reached the vector loop.
+  const int32_t tw = x1 - x0, perChannel = (y1 - y0) * tw;
   const float thetaF = (float)theta;
   uint8_t spiked[LIF_ROW], act[LIF_ROW];
   PendingTally pending;
   pending.part = NULL;
   int32_t events = 0, active = 0;
   size_t i = 0;
+  int32_t *out = outIdx + base;
   for (int32_t c = c0; c < c1; c++) {
     const double s = scale ? scale[c] : 1, b = scale ? bias[c] : 0;
-    for (int32_t y = y0; y < y1; y++) {
-      const int32_t row = (c * popH + y) * popW;
-      for (int32_t x = 0; x < tw; x += LIF_ROW) {
-        const int32_t len = tw - x < LIF_ROW ? tw - x : LIF_ROW;
-        const double *cur = current + i;
-        double *mem = membrane + base + i;
-        for (int32_t k = 0; k < len; k++) {
-          const double I = scale ? fround(cur[k] * s + b) : cur[k];
-          const double m = mem[k];
-          act[k] = (uint8_t)((I != 0) | (m != 0));
-          const double u = fround(fround(lambda * m) + I);
-          const double q = div == DIV_BY_ONE ? u : div == DIV_FLOAT32 ? (double)((float)u / thetaF) : fround(u / theta);
-          const int spike = fround(q - 1) > 0;
-          mem[k] = spike ? (hard ? 0 : fround(u - theta)) : u;
-          spiked[k] = (uint8_t)spike;
-        }
-        // Written for every neuron, kept for spikes: a branch per neuron would mispredict at the usual spike rates. The
-        // write lands at most at this neuron's own slot (events never exceeds the neurons done), inside the tile.
-        int32_t *out = outIdx + base;
-        const int32_t first = row + x0 + x;
-        for (int32_t k = 0; k < len; k++) {
-          out[events] = first + k;
-          events += spiked[k];
-        }
-        for (int32_t k = 0; k < len; k++) active += act[k];
-        if (part) tally_row(part + i, act, len, tally, &pending);
-        i += (size_t)len;
+    for (int32_t j = 0; j < perChannel; j += LIF_ROW) {
+      const int32_t len = perChannel - j < LIF_ROW ? perChannel - j : LIF_ROW;
+      const double *restrict cur = current + i;
+      double *restrict mem = membrane + base + i;
+      for (int32_t k = 0; k < len; k++) {
+        const double I = scale ? fround(cur[k] * s + b) : cur[k];
+        const double m = mem[k];
+        act[k] = (uint8_t)((I != 0) | (m != 0));
+        const double u = fround(fround(lambda * m) + I);
+        const double q = div == DIV_BY_ONE ? u : div == DIV_FLOAT32 ? (double)((float)u / thetaF) : fround(u / theta);
+        const int spike = fround(q - 1) > 0;
+        mem[k] = spike ? (hard ? 0 : fround(u - theta)) : u;
+        spiked[k] = (uint8_t)spike;
       }
+      events = spikes_out(out, events, spiked, len, j, c, y0, x0, tw, popH, popW);
+      for (int32_t k = 0; k < len; k++) active += act[k];
+      if (part) tally_row(part + i, act, len, tally, &pending);
+      i += (size_t)len;
     }
   }
   if (part) tally_flush(&pending, tally);
@@ -654,37 +665,31 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
                                     const int32_t *shift, const int32_t *bias, const int32_t *g, const FixedNeuron *q, const int32_t *part,
                                     double *tallyActive, double *tallySat, int32_t *counts) {
   const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], row = g[9];
-  const int32_t tw = x1 - x0;
+  // Pieces of up to LIF_ROW consecutive neurons of a channel, rows after rows, as in lif_loop.
+  const int32_t tw = x1 - x0, perChannel = (y1 - y0) * tw;
   const FixedNeuron qn = *q;
   RowFlags f;
   PendingTally pendingActive, pendingSat;
   pendingActive.part = pendingSat.part = NULL;
   int32_t events = 0, active = 0, saturations = 0;
   size_t i = 0;
+  int32_t *out = outIdx + base;
   for (int32_t c = c0; c < c1; c++) {
     const int32_t r = shift[c];
     const FixedChannel ch = {mult[row + c], r > 0 ? ldexp(1, r - 1) : 0, ldexp(1, -r), bias[row + c], r};
-    for (int32_t y = y0; y < y1; y++) {
-      const int32_t first = (c * popH + y) * popW + x0;
-      for (int32_t x = 0; x < tw; x += LIF_ROW) {
-        const int32_t len = tw - x < LIF_ROW ? tw - x : LIF_ROW;
-        fixed_row_any(current + i, membrane + base + i, len, ch, qn, &f);
-        // Written for every neuron, kept for spikes (as in lif_loop): the write lands at most at this neuron's own slot.
-        int32_t *out = outIdx + base;
-        for (int32_t k = 0; k < len; k++) {
-          out[events] = first + x + k;
-          events += f.spiked[k];
-        }
-        for (int32_t k = 0; k < len; k++) {
-          active += f.active[k];
-          saturations += f.saturated[k];
-        }
-        if (part) {
-          tally_row(part + i, f.active, len, tallyActive, &pendingActive);
-          tally_row(part + i, f.saturated, len, tallySat, &pendingSat);
-        }
-        i += (size_t)len;
+    for (int32_t j = 0; j < perChannel; j += LIF_ROW) {
+      const int32_t len = perChannel - j < LIF_ROW ? perChannel - j : LIF_ROW;
+      fixed_row_any(current + i, membrane + base + i, len, ch, qn, &f);
+      events = spikes_out(out, events, f.spiked, len, j, c, y0, x0, tw, popH, popW);
+      for (int32_t k = 0; k < len; k++) {
+        active += f.active[k];
+        saturations += f.saturated[k];
       }
+      if (part) {
+        tally_row(part + i, f.active, len, tallyActive, &pendingActive);
+        tally_row(part + i, f.saturated, len, tallySat, &pendingSat);
+      }
+      i += (size_t)len;
     }
   }
   if (part) {
