@@ -298,6 +298,45 @@ typedef struct {
   int32_t evIdx, evVal, valueKind, n, H, W, yOff, xOff, cOff, rT, cT, k, EW, P, count, cap, rows, vals, pos;
 } BucketArgs;
 
+// bucket_lists' fill: each event's pairs appended to its pixels' lists (the slots at count + 1), with its value where
+// `valued` (a constant at each call). The arguments are copied into locals and the lists marked restrict: GCC otherwise
+// reloaded them from memory at every pair, as a list's store might have changed them.
+static inline __attribute__((always_inline)) void fill_lists(uint8_t *m, const BucketArgs *g, const Taps *rt, const Taps *ct,
+                                                             int32_t *restrict count, int valued) {
+  const int32_t *restrict evIdx = (const int32_t *)(m + g->evIdx);
+  int32_t *restrict rows = (int32_t *)(m + g->rows);
+  double *restrict vals = (double *)(m + g->vals);
+  const float *v32 = (const float *)(m + g->evVal);
+  const double *v64 = (const double *)(m + g->evVal);
+  const int32_t n = g->n, W = g->W, H = g->H, EW = g->EW, k = g->k, yOff = g->yOff, xOff = g->xOff, cOff = g->cOff;
+  const int single = g->valueKind == 1;
+  const int32_t *restrict rStart = rt->start, *restrict rTap = rt->tap, *restrict rOut = rt->out;
+  const int32_t *restrict cStart = ct->start, *restrict cTap = ct->tap, *restrict cOut = ct->out;
+  int32_t rowStart = 0, rowEnd = 0, ly = 0, wBase = 0;
+  for (int32_t e = 0; e < n; e++) {
+    const int32_t idx = evIdx[e];
+    if (idx >= rowEnd || idx < rowStart) {
+      const int32_t q = idx / W, ch = q / H;
+      rowStart = q * W;
+      rowEnd = rowStart + W;
+      ly = q - ch * H - yOff;
+      wBase = (ch + cOff) * k;
+    }
+    const int32_t lx = idx - rowStart - xOff;
+    const double v = !valued ? 1.0 : single ? (double)v32[e] : v64[e];
+    const int32_t b0 = cStart[lx], b1 = cStart[lx + 1];
+    for (int32_t a = rStart[ly], a1 = rStart[ly + 1]; a < a1; a++) {
+      int32_t *slots = count + rOut[a] * EW + 1;
+      const int32_t wRow = (wBase + rTap[a]) * k;
+      for (int32_t b = b0; b < b1; b++) {
+        const int32_t at = slots[cOut[b]]++;
+        rows[at] = wRow + cTap[b];
+        if (valued) vals[at] = v;
+      }
+    }
+  }
+}
+
 // assembly/scatter.ts bucket, natively: the same lists in the same order (each pixel's pairs in event order), so the sums
 // over them are the same. Returns the pairs, or -1 (lists untouched past the counts) when they exceed cap. Events must lie
 // at the tables' input positions (the engine gathers only those): checking each one cost 10% of the lists. Not inlined:
@@ -336,33 +375,8 @@ __attribute__((noinline)) static int32_t bucket_lists(uint8_t *m, const BucketAr
   int32_t sum = 0;
   for (int32_t p = 0; p < g->P + 2; p++) count[p] = sum += count[p];
   if (sum > g->cap) return -1;
-  int32_t *rows = (int32_t *)(m + g->rows);
-  double *vals = (double *)(m + g->vals);
-  const float *v32 = (const float *)(m + g->evVal);
-  const double *v64 = (const double *)(m + g->evVal);
-  rowStart = rowEnd = 0;
-  int32_t ly = 0, wBase = 0;
-  for (int32_t e = 0; e < g->n; e++) {
-    const int32_t idx = evIdx[e];
-    if (idx >= rowEnd || idx < rowStart) {
-      const int32_t q = idx / W, ch = q / H;
-      rowStart = q * W;
-      rowEnd = rowStart + W;
-      ly = q - ch * H - g->yOff;
-      wBase = (ch + g->cOff) * g->k;
-    }
-    const int32_t lx = idx - rowStart - g->xOff;
-    const double v = g->valueKind == 0 ? 1.0 : g->valueKind == 1 ? (double)v32[e] : v64[e];
-    for (int32_t a = r.start[ly]; a < r.start[ly + 1]; a++) {
-      int32_t *slots = count + r.out[a] * EW + 1;
-      const int32_t wRow = (wBase + r.tap[a]) * g->k;
-      for (int32_t b = c.start[lx]; b < c.start[lx + 1]; b++) {
-        const int32_t at = slots[c.out[b]]++;
-        rows[at] = wRow + c.tap[b];
-        if (g->valueKind != 0) vals[at] = v;
-      }
-    }
-  }
+  if (g->valueKind == 0) fill_lists(m, g, &r, &c, count, 0);
+  else fill_lists(m, g, &r, &c, count, 1);
   return sum;
 }
 
