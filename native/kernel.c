@@ -542,6 +542,17 @@ MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32
   else lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, part, tally, eventsOut, activeOut);
 }
 
+// Whether every one of the n parts lies in [0, limit): their range in one pass without an exit, for the widest vectors the
+// CPU has (each update's call checks its n parts; compiled for the baseline alone it ran one part at a time).
+MULTI_TARGET static int parts_within(const int32_t *part, size_t n, size_t limit) {
+  int32_t lo = part[0], hi = part[0];
+  for (size_t i = 1; i < n; i++) {
+    lo = part[i] < lo ? part[i] : lo;
+    hi = part[i] > hi ? part[i] : hi;
+  }
+  return lo >= 0 && (size_t)hi < limit;
+}
+
 // Optional per-part tallies (part: Int32Array | null, then `arrays` Float64Arrays, null with it): *ok = 0 when they are
 // malformed or a part of the n neurons lies outside a tally (checked once here, so the update's adds stay inside).
 static const int32_t *tally_args(napi_env env, const napi_value *argv, int arrays, size_t n, double **tallies, int *ok) {
@@ -561,13 +572,7 @@ static const int32_t *tally_args(napi_env env, const napi_value *argv, int array
   }
   if (!part || nPart < n) *ok = 0;
   if (!*ok || n == 0) return part;
-  // The parts' range in one pass without an exit (it vectorizes): each update's call checks its n parts.
-  int32_t lo = part[0], hi = part[0];
-  for (size_t i = 1; i < n; i++) {
-    lo = part[i] < lo ? part[i] : lo;
-    hi = part[i] > hi ? part[i] : hi;
-  }
-  if (lo < 0 || (size_t)hi >= shortest) *ok = 0;
+  if (!parts_within(part, n, shortest)) *ok = 0;
   return part;
 }
 
