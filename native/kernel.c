@@ -179,14 +179,15 @@ static int ascending(const int32_t *count, int32_t P) {
   return ok;
 }
 
-// Whether every weight row of the n entries lies in [0, nRows) (one pass GCC vectorizes; small beside the sum).
-MULTI_TARGET static int rows_within(const int32_t *rows, int32_t n, int32_t nRows) {
+// Whether every one of the n values lies in [0, limit): their range in one pass without an exit, compiled for the widest
+// vectors the CPU has (the sum's weight rows, the updates' parts; for the baseline alone it ran one value at a time).
+MULTI_TARGET static int values_within(const int32_t *v, size_t n, size_t limit) {
   int32_t lo = 0, hi = -1;
-  for (int32_t i = 0; i < n; i++) {
-    lo = rows[i] < lo ? rows[i] : lo;
-    hi = rows[i] > hi ? rows[i] : hi;
+  for (size_t i = 0; i < n; i++) {
+    lo = v[i] < lo ? v[i] : lo;
+    hi = v[i] > hi ? v[i] : hi;
   }
-  return lo >= 0 && hi < nRows;
+  return lo >= 0 && (hi < 0 || (size_t)hi < limit);
 }
 
 // sum(memory: ArrayBuffer, outAt, countAt, rowsAt, valsAt, scratchAt, weights: Float64Array | Float32Array | Int32Array,
@@ -246,7 +247,7 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   const int32_t *count = (const int32_t *)(m + countAt);
   const int32_t total = P > 0 ? count[P] : 0;
   if (!ascending(count, P) || !inside(rowsAt, sizeof(int32_t) * (size_t)total, memBytes) ||
-      (!ones && !inside(valsAt, sizeof(double) * (size_t)total, memBytes)) || !rows_within((const int32_t *)(m + rowsAt), total, nRows)) {
+      (!ones && !inside(valsAt, sizeof(double) * (size_t)total, memBytes)) || !values_within((const int32_t *)(m + rowsAt), (size_t)total, (size_t)nRows)) {
     napi_throw_range_error(env, NULL, "spikemesh_native.sum: malformed lists (pixel starts, weight rows or values outside their ranges)");
     return NULL;
   }
@@ -542,17 +543,6 @@ MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32
   else lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, part, tally, eventsOut, activeOut);
 }
 
-// Whether every one of the n parts lies in [0, limit): their range in one pass without an exit, for the widest vectors the
-// CPU has (each update's call checks its n parts; compiled for the baseline alone it ran one part at a time).
-MULTI_TARGET static int parts_within(const int32_t *part, size_t n, size_t limit) {
-  int32_t lo = part[0], hi = part[0];
-  for (size_t i = 1; i < n; i++) {
-    lo = part[i] < lo ? part[i] : lo;
-    hi = part[i] > hi ? part[i] : hi;
-  }
-  return lo >= 0 && (size_t)hi < limit;
-}
-
 // Optional per-part tallies (part: Int32Array | null, then `arrays` Float64Arrays, null with it): *ok = 0 when they are
 // malformed or a part of the n neurons lies outside a tally (checked once here, so the update's adds stay inside).
 static const int32_t *tally_args(napi_env env, const napi_value *argv, int arrays, size_t n, double **tallies, int *ok) {
@@ -571,8 +561,7 @@ static const int32_t *tally_args(napi_env env, const napi_value *argv, int array
     if (len < shortest) shortest = len;
   }
   if (!part || nPart < n) *ok = 0;
-  if (!*ok || n == 0) return part;
-  if (!parts_within(part, n, shortest)) *ok = 0;
+  if (*ok && !values_within(part, n, shortest)) *ok = 0;
   return part;
 }
 
