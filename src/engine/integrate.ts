@@ -44,7 +44,6 @@ import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
  */
 export type AccLayout = 'pixels' | 'channels' | 'stored';
 
-/** Per-thread buffers, sized once for the largest core (no allocation while running). */
 /** The row (channel c, y) of a C-order index and the indices [start, end) it spans (enterRow). */
 export interface EventRow {
   c: number;
@@ -65,6 +64,7 @@ export function enterRow(row: EventRow, idx: number, H: number, W: number): void
   row.end = row.start + W;
 }
 
+/** Per-thread buffers, sized once for the largest core (no allocation while running). */
 export interface Scratch {
   evIdx: Int32Array;
   evVal: Float32Array;
