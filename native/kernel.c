@@ -1,7 +1,9 @@
 // Native parts of the engine's hot loop: the output-stationary scatter (src/engine/simd.ts), its lists (the
 // WebAssembly bucket of assembly/scatter.ts, the same lists in the same order) and its sum (the same sums as the
 // WebAssembly sumBuckets, with 512-bit vectors where the CPU has them), the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point
-// update (neurons.ts updateFixed, the same float64 operations on the same integers).
+// update (neurons.ts updateFixed, the same float64 operations on the same integers); and the step timeline's two
+// per-flow loops (src/engine/links.ts LinkAccumulator.countStep and src/engine/timing.ts StepTimeline.direct, the
+// same sums and maxima in the same order).
 //
 // Each output value is 0 plus its pixel's entries in list order, rounded to nearest after every operation:
 // the very additions of the WebAssembly and TypeScript kernels, so the results are identical bit for bit.
@@ -40,6 +42,12 @@ static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, s
   void *data = NULL;
   if (napi_get_typedarray_info(env, v, &type, length, &data, NULL, NULL) != napi_ok || type != want) return NULL;
   return data;
+}
+
+// Whether v is a typed array of the given type: its data (NULL where it is empty) and length in elements.
+static int typed_arg(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
+  napi_typedarray_type type;
+  return napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == want;
 }
 
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
@@ -791,6 +799,134 @@ static napi_value Alignment(napi_env env, napi_callback_info info) {
   return r;
 }
 
+// loads(packets: Int32Array, slots: Int32Array, step: Float64Array, diff: Float64Array, linkAt: Int32Array): undefined
+// LinkAccumulator.countStep's loops (src/engine/links.ts), the same sums in the same order: each flow f's packets onto
+// its ports step[slots[6f]] and step[slots[6f + 1]] (the last port's summed over consecutive flows into it), and onto
+// its two runs' ends in diff (+ at slots[6f + 2], 6f + 4; − at 6f + 3, 6f + 5); then the runs summed along the grid's
+// positions onto step[linkAt[q]] (a position with no link, −1, takes nothing), diff zeroed. Integer sums in float64.
+// Every index is checked before it is used (well-predicted branches: the loop is bound by its scattered adds).
+static napi_value Loads(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t flows = 0, nSlots = 0, nStep = 0, nDiff = 0, nLinkAt = 0;
+  int32_t *packets = NULL, *slots = NULL, *linkAt = NULL;
+  double *step = NULL, *diff = NULL;
+  if (argc != 5 || !typed_arg(env, argv[0], napi_int32_array, (void **)&packets, &flows) ||
+      !typed_arg(env, argv[1], napi_int32_array, (void **)&slots, &nSlots) ||
+      !typed_arg(env, argv[2], napi_float64_array, (void **)&step, &nStep) ||
+      !typed_arg(env, argv[3], napi_float64_array, (void **)&diff, &nDiff) ||
+      !typed_arg(env, argv[4], napi_int32_array, (void **)&linkAt, &nLinkAt)) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.loads: bad arguments");
+    return NULL;
+  }
+  if (nSlots != 6 * flows || nDiff <= nLinkAt) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.loads: slots are not 6 per flow, or diff has no spare position");
+    return NULL;
+  }
+  int32_t last = flows > 0 ? slots[1] : 0;
+  if ((size_t)(uint32_t)last >= nStep) goto outside;
+  double intoLast = 0;
+  for (size_t f = 0; f < flows; f++) {
+    const int32_t *s = slots + 6 * f;
+    const double n = packets[f];
+    if ((size_t)(uint32_t)s[0] >= nStep || (size_t)(uint32_t)s[1] >= nStep) goto outside;
+    for (int k = 2; k < 6; k++)
+      if ((size_t)(uint32_t)s[k] >= nDiff) goto outside;
+    step[s[0]] += n;
+    if (s[1] != last) {
+      step[last] += intoLast;
+      last = s[1];
+      intoLast = 0;
+    }
+    intoLast += n;
+    diff[s[2]] += n;
+    diff[s[3]] -= n;
+    diff[s[4]] += n;
+    diff[s[5]] -= n;
+  }
+  step[last] += intoLast;
+  double run = 0;
+  for (size_t q = 0; q < nLinkAt; q++) {
+    run += diff[q];
+    diff[q] = 0;
+    const int32_t l = linkAt[q];
+    if (run != 0 && l >= 0) {
+      if ((size_t)l >= nStep) goto outside;
+      step[l] += run;
+    }
+  }
+  diff[nLinkAt] = 0;
+  return NULL;
+outside:
+  napi_throw_range_error(env, NULL, "spikemesh_native.loads: an index outside step, diff or the links");
+  return NULL;
+}
+
+// direct(order: Int32Array, inStart: Int32Array, src: Int32Array, latencyNs: Float64Array, computeNs: Float64Array,
+//        readyNs: Float64Array, doneNs: Float64Array, base, same (0/1)): number
+// StepTimeline.direct (src/engine/timing.ts) without its event count, the same maxima in the same order: cores in
+// `order`, each ready at its last counted delivery (a host flow, src −1: its latency; same-step, a core's: its source's
+// done time plus its latency), done after its compute time; returns the latest completion (not pipelined) or delivery.
+static napi_value Direct(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t cores = 0, nIn = 0, flows = 0, nLat = 0, nCompute = 0, nReady = 0, nDone = 0;
+  int32_t base = 0, same = 0;
+  int32_t *order = NULL, *inStart = NULL, *src = NULL;
+  double *latency = NULL, *compute = NULL, *ready = NULL, *done = NULL;
+  if (argc != 9 || !typed_arg(env, argv[0], napi_int32_array, (void **)&order, &cores) ||
+      !typed_arg(env, argv[1], napi_int32_array, (void **)&inStart, &nIn) || !typed_arg(env, argv[2], napi_int32_array, (void **)&src, &flows) ||
+      !typed_arg(env, argv[3], napi_float64_array, (void **)&latency, &nLat) ||
+      !typed_arg(env, argv[4], napi_float64_array, (void **)&compute, &nCompute) ||
+      !typed_arg(env, argv[5], napi_float64_array, (void **)&ready, &nReady) ||
+      !typed_arg(env, argv[6], napi_float64_array, (void **)&done, &nDone) || !arg_i32(env, argv[7], &base) || !arg_i32(env, argv[8], &same)) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.direct: bad arguments");
+    return NULL;
+  }
+  // Core c's times are at base + c in ready and done; its flows inStart[c] .. inStart[c + 1] − 1.
+  if (nIn != cores + 1 || nLat != flows || nCompute != cores || base < 0 || nReady != nDone || (size_t)base > nReady ||
+      cores > nReady - (size_t)base || !values_within(order, cores, cores) || !values_within(inStart, nIn, flows + 1) ||
+      !ascending(inStart, (int32_t)cores)) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.direct: core or flow tables outside their ranges");
+    return NULL;
+  }
+  double end = 0;
+  for (size_t i = 0; i < cores; i++) {
+    const int32_t c = order[i];
+    double r = 0;
+    for (int32_t f = inStart[c]; f < inStart[c + 1]; f++) {
+      const int32_t s = src[f];
+      double at;
+      if (s == -1) at = latency[f];
+      else if (same) {
+        if ((size_t)(uint32_t)s >= cores) goto outside;
+        at = done[base + s] + latency[f];
+      } else continue;
+      if (at > r) r = at;
+    }
+    const double d = r + compute[c];
+    ready[base + c] = r;
+    done[base + c] = d;
+    if (d > end) end = d;
+  }
+  if (!same)
+    for (size_t f = 0; f < flows; f++) {
+      const int32_t s = src[f];
+      if (s == -1) continue;
+      if ((size_t)(uint32_t)s >= cores) goto outside;
+      const double at = done[base + s] + latency[f];
+      if (at > end) end = at;
+    }
+  napi_value r;
+  napi_create_double(env, end, &r);
+  return r;
+outside:
+  napi_throw_range_error(env, NULL, "spikemesh_native.direct: a flow's source outside the cores");
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn, lif, lifFixed, block, block32;
   napi_create_function(env, "sum", NAPI_AUTO_LENGTH, Sum, NULL, &fn);
@@ -811,6 +947,11 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "alignment", alignment);
   napi_create_int32(env, ALIGN, &align);
   napi_set_named_property(env, exports, "align", align);
+  napi_value loads, direct;
+  napi_create_function(env, "loads", NAPI_AUTO_LENGTH, Loads, NULL, &loads);
+  napi_set_named_property(env, exports, "loads", loads);
+  napi_create_function(env, "direct", NAPI_AUTO_LENGTH, Direct, NULL, &direct);
+  napi_set_named_property(env, exports, "direct", direct);
   return exports;
 }
 

@@ -13,6 +13,7 @@ import { EAST, SOUTH, WEST } from '../geometry/mesh.js';
 import { EngineRefusal, InternalError } from '../errors.js';
 import type { EventQueue } from './events.js';
 import { LINKS_WASM_BASE64 } from './links-wasm.js';
+import { nativeKernel, type NativeKernel } from './native.js';
 import { LINK_KIND, LINK_KINDS, type LinkLoads, type LinkTable } from './types.js';
 
 /**
@@ -621,7 +622,11 @@ export class LinkAccumulator implements LinkLoads {
   private readonly linkAt: Int32Array;
   private readonly diff: Float64Array;
 
-  constructor(readonly table: LinkTable) {
+  constructor(
+    readonly table: LinkTable,
+    /** The native kernel's loop (identical sums), or null: the TypeScript one. */
+    private readonly native: NativeKernel | null = nativeKernel(),
+  ) {
     this.packets = new Float64Array(table.count);
     this.busyNs = new Float64Array(table.count);
     this.peakUtilisation = new Float64Array(table.count);
@@ -661,8 +666,13 @@ export class LinkAccumulator implements LinkLoads {
 
   /** The step's packets on every link into stepPackets (closeStep then adds them to the totals). */
   countStep(packets: Int32Array): void {
-    const { slots, walked } = this.loadRoutes;
+    const { slots } = this.loadRoutes;
     const { diff, stepPackets: step, linkAt } = this;
+    if (this.native) {
+      this.native.loads(packets, slots, step, diff, linkAt);
+      this.addWalked(packets);
+      return;
+    }
     // Every flow adds to all of its slots, missing runs to the spare position: no branch a flow's shape could mispredict.
     // Flows into one core lie together: their last port's packets are summed here, not added to it one flow at a time.
     let last = slots[1] ?? 0;
@@ -682,7 +692,6 @@ export class LinkAccumulator implements LinkLoads {
       diff[slots[b + 5]!]! -= n;
     }
     step[last]! += intoLast;
-    for (const f of walked) for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += packets[f]!;
     let run = 0;
     const positions = linkAt.length;
     for (let p = 0; p < positions; p++) {
@@ -691,6 +700,14 @@ export class LinkAccumulator implements LinkLoads {
       if (run !== 0) step[linkAt[p]!]! += run;
     }
     diff[positions] = 0;
+    this.addWalked(packets);
+  }
+
+  /** The walked flows' packets onto every link of their routes; the spare link's (their ports') dropped. */
+  private addWalked(packets: Int32Array): void {
+    const step = this.stepPackets;
+    // The table's per-hop lists are read only for walked flows (a compact table makes them when first read).
+    for (const f of this.loadRoutes.walked) for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += packets[f]!;
     step[this.table.count] = 0;
   }
 }

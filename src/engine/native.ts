@@ -1,6 +1,7 @@
 // The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the lists and the sum
-// of the output-stationary scatter and the float and fixed-point neuron updates. Where it is missing the WebAssembly kernel
-// and the TypeScript updates do the same work with identical results.
+// of the output-stationary scatter, the float and fixed-point neuron updates, and the timeline's per-flow loops (link
+// loads, the contention-free replay). Where it is missing the WebAssembly kernel and the TypeScript loops do the same
+// work with identical results.
 
 import { createRequire } from 'node:module';
 
@@ -108,6 +109,28 @@ export interface NativeKernel {
     bias: Float64Array | null,
     outShift: number,
   ): void;
+  /**
+   * links.ts LinkAccumulator.countStep's loops, the same sums: the step's packets per flow onto its ports in `step` and
+   * its runs' ends in `diff` (slots: 6 per flow, loadRoutesOf's), then the runs along the grid's positions onto
+   * step[linkAt[q]]; diff is left zeroed.
+   */
+  loads(packets: Int32Array, slots: Int32Array, step: Float64Array, diff: Float64Array, linkAt: Int32Array): void;
+  /**
+   * timing.ts StepTimeline.direct's loops, the same maxima: each core in `order` ready at its last counted delivery and
+   * done after computeNs, into readyNs and doneNs at base + core (same: 1 same-step, 0 pipelined); returns the latest
+   * completion or (pipelined) delivery, barrier not included.
+   */
+  direct(
+    order: Int32Array,
+    inStart: Int32Array,
+    src: Int32Array,
+    latencyNs: Float64Array,
+    computeNs: Float64Array,
+    readyNs: Float64Array,
+    doneNs: Float64Array,
+    base: number,
+    same: number,
+  ): number;
 }
 
 let loaded: NativeKernel | null | undefined;

@@ -29,6 +29,7 @@ import { LinkAccumulator, LinkModel, RunModel, RunRoutes } from './links.js';
 import { compactLinkTable, linkHeadNs } from './link-table.js';
 import type { LinkTable } from './types.js';
 import { writeParity } from './state.js';
+import { nativeKernel, type NativeKernel } from './native.js';
 
 const DELIVER = 0;
 const CORE_DONE = 1;
@@ -136,6 +137,8 @@ export class StepTimeline {
     readonly doneNs: Float64Array,
     /** 'events': always replay on the event queue (the reference the direct replay is tested against). */
     replay: 'direct' | 'events' = 'direct',
+    /** The native kernel's loops for the direct replay and the link loads (identical results), or null: the TypeScript ones. */
+    private readonly native: NativeKernel | null = nativeKernel(),
   ) {
     this.pending = new Int32Array(chip.cores);
     this.computeNs = new Float64Array(chip.cores);
@@ -148,7 +151,7 @@ export class StepTimeline {
     this.runs = sent ? new RunModel(sent.routes) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.finishing = new TimeHeap(chip.cores);
-    this.loads = new LinkAccumulator(table);
+    this.loads = new LinkAccumulator(table, native);
     this.order = replay === 'events' ? null : semantics === 'pipelined' ? Int32Array.from({ length: chip.cores }, (_, c) => c) : chipOrder(chip);
   }
 
@@ -253,6 +256,9 @@ export class StepTimeline {
     const base = step * cores;
     const same = this.semantics === 'same-step';
     if (cores === 0) return 0;
+    this.events += flows.count + cores + 1;
+    const barrier = this.chip.profile.timeNs.barrier;
+    if (this.native) return this.native.direct(order, inStart, src, latencyNs, computeNs, readyNs, doneNs, base, same ? 1 : 0) + barrier;
     let end = 0;
     for (let i = 0; i < cores; i++) {
       const c = order[i]!;
@@ -269,8 +275,7 @@ export class StepTimeline {
     }
     // Same-step, every delivery is counted, so none is later than its destination's completion.
     if (!same) for (let f = 0; f < flows.count; f++) if (src[f] !== HOST_TILE) end = Math.max(end, doneNs[base + src[f]!]! + latencyNs[f]!);
-    this.events += flows.count + cores + 1;
-    return end + this.chip.profile.timeNs.barrier;
+    return end + barrier;
   }
 
   /** The step on the event queue (links contention, or flows that form a cycle). */

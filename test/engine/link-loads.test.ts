@@ -1,11 +1,12 @@
-// Link loads (LinkAccumulator, src/engine/links.ts): counted per flow through its route's straight runs, they equal a
-// walk over every hop of every flow — packets exactly; busy time and peak utilisation as packets × packet time, which
+// Link loads (LinkAccumulator, src/engine/links.ts): counted per flow through its route's straight runs (in the native
+// kernel and in TypeScript), they equal a walk over every hop of every flow — packets exactly; busy time and peak utilisation as packets × packet time, which
 // the walk's per-flow sums reach to rounding — on real chips over several chips and on hand-made routes of any shape.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildChip } from '../../src/engine/chip.js';
 import { LinkAccumulator, walkedFlows } from '../../src/engine/links.js';
+import { nativeKernel, type NativeKernel } from '../../src/engine/native.js';
 import { walkedLinkTable } from './walked-link-table.js';
 import type { LinkTable } from '../../src/engine/types.js';
 import { golden, mapModel } from './helpers.js';
@@ -35,23 +36,28 @@ function walk(t: LinkTable, steps: Int32Array[], latency: number[]) {
   return { packets, busyNs, peak };
 }
 
-function accumulate(t: LinkTable, steps: Int32Array[], latency: number[]) {
-  const acc = new LinkAccumulator(t);
+function accumulate(t: LinkTable, steps: Int32Array[], latency: number[], native: NativeKernel | null) {
+  const acc = new LinkAccumulator(t, native);
   steps.forEach((n, s) => acc.addStep(n, latency[s]!));
   return acc;
 }
 
+/** The loop in the native kernel where it is built, and in TypeScript: each against the walk. */
+const kernels = [nativeKernel(), null];
+
 function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): void {
   const want = walk(t, steps, latency);
-  const got = accumulate(t, steps, latency);
-  expect(Array.from(got.packets)).toEqual(Array.from(want.packets));
-  for (let l = 0; l < t.count; l++) {
-    expect(Math.abs(got.busyNs[l]! - want.busyNs[l]!)).toBeLessThanOrEqual(want.busyNs[l]! * 1e-12);
-    expect(Math.abs(got.peakUtilisation[l]! - want.peak[l]!)).toBeLessThanOrEqual(want.peak[l]! * 1e-12);
+  for (const native of kernels) {
+    const got = accumulate(t, steps, latency, native);
+    expect(Array.from(got.packets)).toEqual(Array.from(want.packets));
+    for (let l = 0; l < t.count; l++) {
+      expect(Math.abs(got.busyNs[l]! - want.busyNs[l]!)).toBeLessThanOrEqual(want.busyNs[l]! * 1e-12);
+      expect(Math.abs(got.peakUtilisation[l]! - want.peak[l]!)).toBeLessThanOrEqual(want.peak[l]! * 1e-12);
+    }
+    // One step: the busy time is the link's packets times its packet time, to the bit.
+    const once = accumulate(t, steps.slice(0, 1), latency, native);
+    for (let l = 0; l < t.count; l++) expect(once.busyNs[l]).toBe(once.packets[l]! * t.packetNs[l]!);
   }
-  // One step: the busy time is the link's packets times its packet time, to the bit.
-  const once = accumulate(t, steps.slice(0, 1), latency);
-  for (let l = 0; l < t.count; l++) expect(once.busyNs[l]).toBe(once.packets[l]! * t.packetNs[l]!);
 }
 
 const tables = new Map<string, LinkTable>();

@@ -528,3 +528,58 @@ describe.skipIf(!nativeKernel())('native sum', () => {
     );
   });
 });
+
+describe.skipIf(!nativeKernel())('native timeline loops', () => {
+  // Hand-worked: two flows into one core over a line of 4 grid positions (links 0-3 at positions 0-3), ports 4 and 5.
+  // Flow 0 (3 packets): ports 4 → 5, one run over positions [0, 2), no second run (the spare position 4). Flow 1 (2
+  // packets): ports 4 → 5, runs [1, 3) and [3, 4). Links 0: 3, 1: 5, 2: 2, 3: 2; port 4: 5, port 5: 5 (summed over the
+  // two consecutive flows into it). An index outside step, diff or the links is refused before it is used.
+  it('countsTheLinkLoadsOfAHandWorkedStepAndRefusesIndicesOutsideTheirArrays', () => {
+    const native = nativeKernel()!;
+    const slots = Int32Array.from([4, 5, 0, 2, 4, 4, 4, 5, 1, 3, 3, 4]);
+    const linkAt = Int32Array.from([0, 1, 2, 3]);
+    const step = new Float64Array(7);
+    const diff = new Float64Array(5);
+    native.loads(Int32Array.from([3, 2]), slots, step, diff, linkAt);
+    expect(Array.from(step)).toEqual([3, 5, 2, 2, 5, 5, 0]);
+    expect(diff.every((d) => d === 0)).toBe(true);
+    for (const [at, value] of [
+      [0, 7],
+      [1, -1],
+      [2, 5],
+      [5, 9],
+    ] as const) {
+      const bad = Int32Array.from(slots);
+      bad[at] = value;
+      expect(() => native.loads(Int32Array.from([3, 2]), bad, step, diff, linkAt)).toThrow(/outside step, diff or the links/);
+    }
+    expect(() => native.loads(Int32Array.from([3, 2]), slots, step, diff, Int32Array.from([0, 1, 9, 3]))).toThrow(/outside/);
+    expect(() => native.loads(Int32Array.from([3]), slots, step, diff, linkAt)).toThrow(/6 per flow/);
+    expect(() => native.loads(Int32Array.from([3, 2]), slots, step, new Float64Array(4), linkAt)).toThrow(/spare position/);
+  });
+
+  // Hand-worked: cores 0 → 1 → 2, core 2 also fed by the host. Compute 10, 20, 5 ns; latencies 1 (host → 0), 2 (0 → 1),
+  // 3 (1 → 2), 50 (host → 2). Same-step: core 0 ready 1, done 11; core 1 ready 13, done 33; core 2 ready max(36, 50) =
+  // 50, done 55 → 55. Pipelined (only host flows count): ready 1, 0, 50; done 11, 20, 55; the latest delivery 0 → 1
+  // at 11 + 2, 1 → 2 at 20 + 3: 55.
+  it('replaysAHandWorkedStepInBothSemanticsAndRefusesTablesOutsideTheirRanges', () => {
+    const native = nativeKernel()!;
+    const order = Int32Array.from([0, 1, 2]);
+    const inStart = Int32Array.from([0, 1, 2, 4]);
+    const src = Int32Array.from([-1, 0, 1, -1]);
+    const latency = Float64Array.from([1, 2, 3, 50]);
+    const compute = Float64Array.from([10, 20, 5]);
+    const ready = new Float64Array(6);
+    const done = new Float64Array(6);
+    expect(native.direct(order, inStart, src, latency, compute, ready, done, 3, 1)).toBe(55);
+    expect(Array.from(ready.subarray(3))).toEqual([1, 13, 50]);
+    expect(Array.from(done.subarray(3))).toEqual([11, 33, 55]);
+    expect(native.direct(order, inStart, src, latency, compute, ready, done, 0, 0)).toBe(55);
+    expect(Array.from(ready.subarray(0, 3))).toEqual([1, 0, 50]);
+    expect(Array.from(done.subarray(0, 3))).toEqual([11, 20, 55]);
+    expect(() => native.direct(order, inStart, src, latency, compute, ready, done, 4, 1)).toThrow(/outside their ranges/);
+    expect(() => native.direct(Int32Array.from([0, 3, 2]), inStart, src, latency, compute, ready, done, 0, 1)).toThrow(/outside their ranges/);
+    expect(() => native.direct(order, Int32Array.from([0, 2, 1, 4]), src, latency, compute, ready, done, 0, 1)).toThrow(/outside their ranges/);
+    expect(() => native.direct(order, inStart, Int32Array.from([-1, 0, 3, -1]), latency, compute, ready, done, 0, 1)).toThrow(/source outside the cores/);
+  });
+});

@@ -1,6 +1,6 @@
-// The step timeline (src/engine/timing.ts): the replay without events gives the event replay's times bit for bit,
-// on real chips with random per-core work and on random feed-forward flow graphs over a real chip's placement, in
-// both semantics; the core order it walks puts every source before its destinations, and a cycle falls back. Under
+// The step timeline (src/engine/timing.ts): the replay without events gives the event replay's times bit for bit
+// (its loop in the native kernel and in TypeScript), on real chips with random per-core work and on random
+// feed-forward flow graphs over a real chip's placement, in both semantics; the core order it walks puts every source before its destinations, and a cycle falls back. Under
 // 'links' contention the timeline without events (the RunModel) stays near the per-hop train model on the event queue.
 
 import fc from 'fast-check';
@@ -9,6 +9,7 @@ import { buildChip } from '../../src/engine/chip.js';
 import { EventQueue } from '../../src/engine/events.js';
 import { FlowBuilder, outgoing, routeFlows } from '../../src/engine/flows.js';
 import type { Chip } from '../../src/engine/model.js';
+import { nativeKernel, type NativeKernel } from '../../src/engine/native.js';
 import { coreOrder, StepTimeline } from '../../src/engine/timing.js';
 import type { Semantics } from '../../src/engine/types.js';
 import { COUNTER, COUNTER_COUNT } from '../../src/counters.js';
@@ -45,11 +46,22 @@ interface Replay {
   events: number;
 }
 
-/** Every step of a chip's timeline replayed directly (or on the event queue), with packet counts per flow or none. */
-function replay(chip: Chip, semantics: Semantics, data: Float64Array, steps: number, how: 'direct' | 'events', packets?: Int32Array[]): Replay {
+/**
+ * Every step of a chip's timeline replayed directly (or on the event queue), with packet counts per flow or none; its
+ * per-flow loops in the native kernel where built (the default), or in TypeScript (native null).
+ */
+function replay(
+  chip: Chip,
+  semantics: Semantics,
+  data: Float64Array,
+  steps: number,
+  how: 'direct' | 'events',
+  packets?: Int32Array[],
+  native: NativeKernel | null = nativeKernel(),
+): Replay {
   const readyNs = new Float64Array(steps * chip.cores);
   const doneNs = new Float64Array(steps * chip.cores);
-  const timeline = new StepTimeline(chip, new EventQueue(), semantics, readyNs, doneNs, how);
+  const timeline = new StepTimeline(chip, new EventQueue(), semantics, readyNs, doneNs, how, native);
   const latency = Array.from({ length: steps }, (_, t) => timeline.run(t, data, packets?.[t]));
   return { readyNs: Array.from(readyNs), doneNs: Array.from(doneNs), latency, events: timeline.events };
 }
@@ -86,7 +98,9 @@ describe('the step timeline without events', () => {
         const chip = realChip(fixture, neurons);
         const steps = 3;
         const data = counters(chip, steps, d);
-        expect(replay(chip, sem, data, steps, 'direct')).toEqual(replay(chip, sem, data, steps, 'events'));
+        const events = replay(chip, sem, data, steps, 'events');
+        expect(replay(chip, sem, data, steps, 'direct')).toEqual(events);
+        expect(replay(chip, sem, data, steps, 'direct', undefined, null)).toEqual(events);
       }),
       { numRuns: 60 },
     );
@@ -104,7 +118,9 @@ describe('the step timeline without events', () => {
         (rank, edges, sem, d) => {
           const chip = withFlows(base, rank, edges);
           const data = counters(chip, 2, d);
-          expect(replay(chip, sem, data, 2, 'direct')).toEqual(replay(chip, sem, data, 2, 'events'));
+          const events = replay(chip, sem, data, 2, 'events');
+          expect(replay(chip, sem, data, 2, 'direct')).toEqual(events);
+          expect(replay(chip, sem, data, 2, 'direct', undefined, null)).toEqual(events);
         },
       ),
       { numRuns: 100 },
