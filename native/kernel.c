@@ -1,9 +1,9 @@
 // Native parts of the engine's hot loop: the output-stationary scatter (src/engine/simd.ts), its lists (the
 // WebAssembly bucket of assembly/scatter.ts, the same lists in the same order) and its sum (the same sums as the
 // WebAssembly sumBuckets, with 512-bit vectors where the CPU has them), the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point
-// update (neurons.ts updateFixed, the same float64 operations on the same integers); and the step timeline's two
-// per-flow loops (src/engine/links.ts LinkAccumulator.countStep and src/engine/timing.ts StepTimeline.direct, the
-// same sums and maxima in the same order).
+// update (neurons.ts updateFixed, the same float64 operations on the same integers); and the step timeline's per-step
+// loops (src/engine/links.ts LinkAccumulator.countStep and RunModel.prepare, src/engine/timing.ts StepTimeline.direct:
+// the same sums, maxima and picks in the same order).
 //
 // Each output value is 0 plus its pixel's entries in list order, rounded to nearest after every operation:
 // the very additions of the WebAssembly and TypeScript kernels, so the results are identical bit for bit.
@@ -927,6 +927,70 @@ outside:
   return NULL;
 }
 
+// prepare(linkPackets: Float64Array, packetNs: Float64Array, linkAt: Int32Array, busy: Float64Array, argmax: Int32Array,
+//         levels, distinct: Int32Array, lineNs: Float64Array, step: Float64Array): undefined
+// RunModel.prepare's loops (src/engine/links.ts), the same compares and subtractions: each grid position's busy time
+// (its link's packets × packet time, −1 with no link), a sparse table of the busiest position of [p, p + 2^j) (the
+// lowest of equals), and per distinct run (lo, hi, down) its busiest position's link record (5 numbers a record; an
+// int32 in the second float64 of the run's 16 bytes in `step`) and the head latency from the run's start to it (the
+// first float64).
+static napi_value Prepare(napi_env env, napi_callback_info info) {
+  size_t argc = 9;
+  napi_value argv[9];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  size_t links = 0, nTau = 0, positions = 0, nBusy = 0, nArgmax = 0, nDistinct = 0, nLine = 0, nStep = 0;
+  int32_t levels = 0;
+  double *packets = NULL, *tau = NULL, *busy = NULL, *lineNs = NULL, *step = NULL;
+  int32_t *linkAt = NULL, *argmax = NULL, *distinct = NULL;
+  if (argc != 9 || !typed_arg(env, argv[0], napi_float64_array, (void **)&packets, &links) ||
+      !typed_arg(env, argv[1], napi_float64_array, (void **)&tau, &nTau) || !typed_arg(env, argv[2], napi_int32_array, (void **)&linkAt, &positions) ||
+      !typed_arg(env, argv[3], napi_float64_array, (void **)&busy, &nBusy) || !typed_arg(env, argv[4], napi_int32_array, (void **)&argmax, &nArgmax) ||
+      !arg_i32(env, argv[5], &levels) || !typed_arg(env, argv[6], napi_int32_array, (void **)&distinct, &nDistinct) ||
+      !typed_arg(env, argv[7], napi_float64_array, (void **)&lineNs, &nLine) || !typed_arg(env, argv[8], napi_float64_array, (void **)&step, &nStep)) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.prepare: bad arguments");
+    return NULL;
+  }
+  const size_t runs = nDistinct / 3;
+  if (nTau < links || nBusy != positions || levels < 1 || levels > 31 || nArgmax < (size_t)levels * positions || nDistinct % 3 != 0 ||
+      nLine != positions + 1 || nStep < 2 * runs) {
+    napi_throw_range_error(env, NULL, "spikemesh_native.prepare: tables of mismatched sizes");
+    return NULL;
+  }
+  for (size_t p = 0; p < positions; p++) {
+    const int32_t l = linkAt[p];
+    if (l < -1 || (l >= 0 && (size_t)l >= links)) {
+      napi_throw_range_error(env, NULL, "spikemesh_native.prepare: a position's link outside the links");
+      return NULL;
+    }
+    busy[p] = l < 0 ? -1 : packets[l] * tau[l];
+    argmax[p] = (int32_t)p;
+  }
+  for (int32_t j = 1, half = 1; j < levels; j++, half *= 2) {
+    const int32_t *from = argmax + (size_t)(j - 1) * positions;
+    int32_t *to = argmax + (size_t)j * positions;
+    for (size_t p = 0; p + 2 * (size_t)half <= positions; p++) {
+      const int32_t a = from[p], b = from[p + half];
+      to[p] = busy[b] > busy[a] ? b : a;
+    }
+  }
+  for (size_t r = 0; r < runs; r++) {
+    const int32_t lo = distinct[3 * r], hi = distinct[3 * r + 1], down = distinct[3 * r + 2];
+    if (lo < 0 || hi <= lo || (size_t)hi > positions || (down != 0 && down != 1)) goto malformed;
+    const int32_t j = 31 - __builtin_clz((uint32_t)(hi - lo));
+    if (j >= levels) goto malformed;
+    const int32_t *level = argmax + (size_t)j * positions;
+    const int32_t a = level[lo], b = level[hi - (1 << j)];
+    const int32_t p = busy[b] > busy[a] ? b : a;
+    const int32_t record = 5 * p;
+    memcpy(step + 2 * r + 1, &record, sizeof record);
+    step[2 * r] = lineNs[p + (hi - p) * down] - lineNs[lo + (p + 1 - lo) * down];
+  }
+  return NULL;
+malformed:
+  napi_throw_range_error(env, NULL, "spikemesh_native.prepare: a distinct run outside the positions or the table's levels");
+  return NULL;
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
   napi_value fn, lif, lifFixed, block, block32;
   napi_create_function(env, "sum", NAPI_AUTO_LENGTH, Sum, NULL, &fn);
@@ -952,6 +1016,9 @@ static napi_value Init(napi_env env, napi_value exports) {
   napi_set_named_property(env, exports, "loads", loads);
   napi_create_function(env, "direct", NAPI_AUTO_LENGTH, Direct, NULL, &direct);
   napi_set_named_property(env, exports, "direct", direct);
+  napi_value prepare;
+  napi_create_function(env, "prepare", NAPI_AUTO_LENGTH, Prepare, NULL, &prepare);
+  napi_set_named_property(env, exports, "prepare", prepare);
   return exports;
 }
 

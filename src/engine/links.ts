@@ -344,7 +344,11 @@ export class RunModel {
   private readonly step: Float64Array;
   private readonly stepAt: Int32Array;
 
-  constructor(routes: RunRoutes) {
+  constructor(
+    routes: RunRoutes,
+    /** The native kernel's loops for prepare (identical picks), or null: the TypeScript ones. */
+    private readonly native: NativeKernel | null = nativeKernel(),
+  ) {
     ({ runs: this.runs, lineNs: this.lineNs, sends: this.sends, table: this.table, levels: this.levels } = routes);
     this.distinct = routes.distinct;
     this.recordOf = routes.recordOf;
@@ -362,6 +366,11 @@ export class RunModel {
     this.packets.set(packets.subarray(0, this.packets.length));
     const { linkAt } = this.runs;
     const { busy, argmax } = this;
+    if (this.native) {
+      this.native.prepare(linkPackets, this.table.packetNs, linkAt, busy, argmax, this.levels, this.distinct, this.lineNs, this.step);
+      this.link.set(this.blank);
+      return;
+    }
     const positions = busy.length;
     const tau = this.table.packetNs;
     for (let p = 0; p < positions; p++) {

@@ -1,6 +1,6 @@
 // The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the lists and the sum
-// of the output-stationary scatter, the float and fixed-point neuron updates, and the timeline's per-flow loops (link
-// loads, the contention-free replay). Where it is missing the WebAssembly kernel and the TypeScript loops do the same
+// of the output-stationary scatter, the float and fixed-point neuron updates, and the timeline's per-step loops (link
+// loads, the contention-free replay, the 'links' model's busiest links). Where it is missing the WebAssembly kernel and the TypeScript loops do the same
 // work with identical results.
 
 import { createRequire } from 'node:module';
@@ -131,6 +131,22 @@ export interface NativeKernel {
     base: number,
     same: number,
   ): number;
+  /**
+   * links.ts RunModel.prepare's loops, the same picks: each position's busy time from its link's packets × packetNs (−1
+   * with no link), the sparse table of busiest positions over `levels` levels, and per distinct run (lo, hi, down) its
+   * busiest position's link record and head latency into `step` (16 bytes a run: the latency, then the record as int32).
+   */
+  prepare(
+    linkPackets: Float64Array,
+    packetNs: Float64Array,
+    linkAt: Int32Array,
+    busy: Float64Array,
+    argmax: Int32Array,
+    levels: number,
+    distinct: Int32Array,
+    lineNs: Float64Array,
+    step: Float64Array,
+  ): void;
 }
 
 let loaded: NativeKernel | null | undefined;

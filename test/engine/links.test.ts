@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { compileKernel, LINKS_KERNEL, renderKernelModule } from '../../assembly/build.js';
 import { WorkerBackend } from '../../src/engine/backend-workers.js';
 import { LINKS_WASM_BASE64 } from '../../src/engine/links-wasm.js';
+import { nativeKernel, type NativeKernel } from '../../src/engine/native.js';
 import { buildChip } from '../../src/engine/chip.js';
 import { EventQueue } from '../../src/engine/events.js';
 import { headsOfHops, kernelPages, LinkAccumulator, linkName, RunModel, RunRoutes, runArrivals, trainArrivals, walkedFlows } from '../../src/engine/links.js';
@@ -274,10 +275,11 @@ describe('the link models against a packet-by-packet simulation', () => {
 
 /**
  * The 'links' model's arrivals with trains booked a group at a time, as the timeline books one source's trains: train i
- * is flow i, groups of 1 + sizes[g] trains (cycling), each group released at its first train's release time.
+ * is flow i, groups of 1 + sizes[g] trains (cycling), each group released at its first train's release time; each
+ * step prepared by the native kernel where built (the default) or by TypeScript (native null).
  */
-function bookInGroups(t: LinkTable, packets: number[], release: number[], sizes: number[]): number[] {
-  const model = new RunModel(new RunRoutes(t, headsOfHops(t), Int32Array.from(packets.keys())));
+function bookInGroups(t: LinkTable, packets: number[], release: number[], sizes: number[], native: NativeKernel | null = nativeKernel()): number[] {
+  const model = new RunModel(new RunRoutes(t, headsOfHops(t), Int32Array.from(packets.keys())), native);
   const counts = new LinkAccumulator(t);
   const n = Int32Array.from(packets);
   counts.countStep(n);
@@ -318,11 +320,13 @@ describe("the 'links' model's bookings of one source's trains", () => {
       from = to;
     }
     expect(grouped).toEqual(bookInGroups(t, packets, shared, [0]));
+    // The step's busiest links picked in TypeScript: the same bookings.
+    expect(grouped).toEqual(bookInGroups(t, packets, release, sizes, null));
   };
 
   it('areTheSameInOneCallAsOneAtATime', () => {
     // Hand-made routes (two ports, or walked hop by hop: one route's port may be another's) and grid routes, some
-    // trains without packets.
+    // trains without packets; the step prepared natively and in TypeScript.
     const sizes = fc.array(fc.nat(4), { minLength: 1, maxLength: 4 });
     fc.assert(
       fc.property(traffic, gridTraffic, sizes, fc.array(fc.boolean(), { minLength: 10, maxLength: 10 }), ({ tau, head, flows }, g, cut, empty) => {

@@ -558,6 +558,39 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
     expect(() => native.loads(Int32Array.from([3, 2]), slots, step, new Float64Array(4), linkAt)).toThrow(/spare position/);
   });
 
+  // Hand-worked: positions 0-3 carry links 0, 1, none, 2; packets 2, 5, 5 at 1, 1, 2 ns → busy 2, 5, −1, 10. Run [0, 2)
+  // up its line: busiest position 1 (record 5), head latency lineNs[1] − lineNs[0] = 1; run [0, 3) down its line:
+  // busiest 1 again, lineNs[3] − lineNs[2] = 3; run [1, 4): position 3 (record 15), down: lineNs[4] − lineNs[4] = 0.
+  it('picksTheBusiestLinkOfHandWorkedRunsAndRefusesTablesOutsideTheirRanges', () => {
+    const native = nativeKernel()!;
+    const args = (linkAt = [0, 1, -1, 2], distinct = [0, 2, 0, 0, 3, 1, 1, 4, 1], levels = 3) => {
+      const step = new Float64Array(2 * (distinct.length / 3));
+      const call = () =>
+        native.prepare(
+          Float64Array.from([2, 5, 5]),
+          Float64Array.from([1, 1, 2]),
+          Int32Array.from(linkAt),
+          new Float64Array(4),
+          new Int32Array(levels * 4),
+          levels,
+          Int32Array.from(distinct),
+          Float64Array.from([0, 1, 3, 6, 10]),
+          step,
+        );
+      return { step, call };
+    };
+    const { step, call } = args();
+    call();
+    const records = new Int32Array(step.buffer);
+    expect([step[0], records[2], step[2], records[6], step[4], records[10]]).toEqual([1, 5, 3, 5, 0, 15]);
+    expect(() => args([0, 3, -1, 2]).call()).toThrow(/link outside the links/);
+    expect(() => args(undefined, [0, 5, 0]).call()).toThrow(/distinct run outside/);
+    expect(() => args(undefined, [2, 2, 0]).call()).toThrow(/distinct run outside/);
+    expect(() => args(undefined, [0, 4, 2]).call()).toThrow(/distinct run outside/);
+    expect(() => args(undefined, [0, 4, 0], 2).call()).toThrow(/distinct run outside/);
+    expect(() => args(undefined, [0, 4]).call()).toThrow(/mismatched sizes/);
+  });
+
   // Hand-worked: cores 0 → 1 → 2, core 2 also fed by the host. Compute 10, 20, 5 ns; latencies 1 (host → 0), 2 (0 → 1),
   // 3 (1 → 2), 50 (host → 2). Same-step: core 0 ready 1, done 11; core 1 ready 13, done 33; core 2 ready max(36, 50) =
   // 50, done 55 → 55. Pipelined (only host flows count): ready 1, 0, 50; done 11, 20, 55; the latest delivery 0 → 1
