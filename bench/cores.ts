@@ -26,7 +26,7 @@ import { idleText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SPEC } from './lib/paper-model.js';
 
 const WORKERS = 2;
-const ROUNDS = 3;
+const ROUNDS = 7;
 const TARGETS = { ratio: 1.3, rssGB: 2, fixed: 1.3, torch: 0.5 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
