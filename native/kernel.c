@@ -50,6 +50,12 @@ static int typed_arg(napi_env env, napi_value v, napi_typedarray_type want, void
   return napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == want;
 }
 
+// The call's n arguments into argv; whether it was given exactly n.
+static int call_args(napi_env env, napi_callback_info info, napi_value *argv, size_t n) {
+  size_t argc = n;
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == n;
+}
+
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
 typedef float v16f __attribute__((vector_size(64), aligned(4)));
 typedef int32_t v16i __attribute__((vector_size(64), aligned(4)));
@@ -806,13 +812,12 @@ static napi_value Alignment(napi_env env, napi_callback_info info) {
 // positions onto step[linkAt[q]] (a position with no link, −1, takes nothing), diff zeroed. Integer sums in float64.
 // Every index is checked before it is used (well-predicted branches: the loop is bound by its scattered adds).
 static napi_value Loads(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
   napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const int given = call_args(env, info, argv, 5);
   size_t flows = 0, nSlots = 0, nStep = 0, nDiff = 0, nLinkAt = 0;
   int32_t *packets = NULL, *slots = NULL, *linkAt = NULL;
   double *step = NULL, *diff = NULL;
-  if (argc != 5 || !typed_arg(env, argv[0], napi_int32_array, (void **)&packets, &flows) ||
+  if (!given || !typed_arg(env, argv[0], napi_int32_array, (void **)&packets, &flows) ||
       !typed_arg(env, argv[1], napi_int32_array, (void **)&slots, &nSlots) ||
       !typed_arg(env, argv[2], napi_float64_array, (void **)&step, &nStep) ||
       !typed_arg(env, argv[3], napi_float64_array, (void **)&diff, &nDiff) ||
@@ -869,14 +874,13 @@ outside:
 // `order`, each ready at its last counted delivery (a host flow, src −1: its latency; same-step, a core's: its source's
 // done time plus its latency), done after its compute time; returns the latest completion (not pipelined) or delivery.
 static napi_value Direct(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
   napi_value argv[9];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const int given = call_args(env, info, argv, 9);
   size_t cores = 0, nIn = 0, flows = 0, nLat = 0, nCompute = 0, nReady = 0, nDone = 0;
   int32_t base = 0, same = 0;
   int32_t *order = NULL, *inStart = NULL, *src = NULL;
   double *latency = NULL, *compute = NULL, *ready = NULL, *done = NULL;
-  if (argc != 9 || !typed_arg(env, argv[0], napi_int32_array, (void **)&order, &cores) ||
+  if (!given || !typed_arg(env, argv[0], napi_int32_array, (void **)&order, &cores) ||
       !typed_arg(env, argv[1], napi_int32_array, (void **)&inStart, &nIn) || !typed_arg(env, argv[2], napi_int32_array, (void **)&src, &flows) ||
       !typed_arg(env, argv[3], napi_float64_array, (void **)&latency, &nLat) ||
       !typed_arg(env, argv[4], napi_float64_array, (void **)&compute, &nCompute) ||
@@ -935,14 +939,13 @@ outside:
 // int32 in the second float64 of the run's 16 bytes in `step`) and the head latency from the run's start to it (the
 // first float64).
 static napi_value Prepare(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
   napi_value argv[9];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const int given = call_args(env, info, argv, 9);
   size_t links = 0, nTau = 0, positions = 0, nBusy = 0, nArgmax = 0, nDistinct = 0, nLine = 0, nStep = 0;
   int32_t levels = 0;
   double *packets = NULL, *tau = NULL, *busy = NULL, *lineNs = NULL, *step = NULL;
   int32_t *linkAt = NULL, *argmax = NULL, *distinct = NULL;
-  if (argc != 9 || !typed_arg(env, argv[0], napi_float64_array, (void **)&packets, &links) ||
+  if (!given || !typed_arg(env, argv[0], napi_float64_array, (void **)&packets, &links) ||
       !typed_arg(env, argv[1], napi_float64_array, (void **)&tau, &nTau) || !typed_arg(env, argv[2], napi_int32_array, (void **)&linkAt, &positions) ||
       !typed_arg(env, argv[3], napi_float64_array, (void **)&busy, &nBusy) || !typed_arg(env, argv[4], napi_int32_array, (void **)&argmax, &nArgmax) ||
       !arg_i32(env, argv[5], &levels) || !typed_arg(env, argv[6], napi_int32_array, (void **)&distinct, &nDistinct) ||
