@@ -1,7 +1,7 @@
 // The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the lists and the sum
 // of the output-stationary scatter, the float and fixed-point neuron updates, and the timeline's per-step loops (link
-// loads, the contention-free replay, the 'links' model's busiest links). Where it is missing the WebAssembly kernel and the TypeScript loops do the same
-// work with identical results.
+// loads, the contention-free replay, the 'links' model's busiest links). Where it is missing the WebAssembly kernel
+// and the TypeScript loops do the same work with identical results.
 
 import { createRequire } from 'node:module';
 
@@ -117,8 +117,8 @@ export interface NativeKernel {
   loads(packets: Int32Array, slots: Int32Array, step: Float64Array, diff: Float64Array, linkAt: Int32Array): void;
   /**
    * timing.ts StepTimeline.direct's loops, the same maxima: each core in `order` ready at its last counted delivery and
-   * done after computeNs, into readyNs and doneNs at base + core (same: 1 same-step, 0 pipelined); returns the latest
-   * completion or (pipelined) delivery, barrier not included.
+   * done after computeNs, into readyNs and doneNs at base + core (same: 1 same-step, 0 pipelined; a host flow's src is
+   * −1, geometry/mesh.ts HOST_TILE); returns the latest completion or (pipelined) delivery, barrier not included.
    */
   direct(
     order: Int32Array,

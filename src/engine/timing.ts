@@ -137,7 +137,7 @@ export class StepTimeline {
     readonly doneNs: Float64Array,
     /** 'events': always replay on the event queue (the reference the direct replay is tested against). */
     replay: 'direct' | 'events' = 'direct',
-    /** The native kernel's loops for the direct replay and the link loads (identical results), or null: the TypeScript ones. */
+    /** The native kernel's loops for the direct replay, the link loads and the 'links' step (identical results), or null: the TypeScript ones. */
     private readonly native: NativeKernel | null = nativeKernel(),
   ) {
     this.pending = new Int32Array(chip.cores);
@@ -148,7 +148,7 @@ export class StepTimeline {
     const sent = contended && replay === 'direct' ? chipSends(chip) : null;
     this.sends = sent?.routes.sends ?? new Int32Array(0);
     this.sendTo = sent?.sendTo ?? new Int32Array(0);
-    this.runs = sent ? new RunModel(sent.routes) : null;
+    this.runs = sent ? new RunModel(sent.routes, native) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.finishing = new TimeHeap(chip.cores);
     this.loads = new LinkAccumulator(table, native);
