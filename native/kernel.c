@@ -36,18 +36,16 @@
 // The boundary the sum's weights and partial sums start on best: a cache line, and a 512-bit vector.
 #define ALIGN 64
 
-// The data of a typed array of the given type (NULL when it is something else); length in elements.
-static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, size_t *length) {
-  napi_typedarray_type type;
-  void *data = NULL;
-  if (napi_get_typedarray_info(env, v, &type, length, &data, NULL, NULL) != napi_ok || type != want) return NULL;
-  return data;
-}
-
 // Whether v is a typed array of the given type: its data (NULL where it is empty) and length in elements.
 static int typed_arg(napi_env env, napi_value v, napi_typedarray_type want, void **data, size_t *length) {
   napi_typedarray_type type;
   return napi_get_typedarray_info(env, v, &type, length, data, NULL, NULL) == napi_ok && type == want;
+}
+
+// The data of a typed array of the given type (NULL when it is something else, or empty); length in elements.
+static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, size_t *length) {
+  void *data = NULL;
+  return typed_arg(env, v, want, &data, length) ? data : NULL;
 }
 
 // The call's n arguments into argv; whether it was given exactly n.
@@ -214,9 +212,8 @@ MULTI_TARGET static int values_within(const int32_t *v, size_t n, size_t limit) 
 // each sum + bias rounded by outShift, the fixed stage output; int32 only where the caller proved the sums fit), as
 // float64 values either way.
 static napi_value Sum(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
   napi_value argv[14];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const int given = call_args(env, info, argv, 14);
   void *mem = NULL;
   size_t memBytes = 0;
   napi_typedarray_type type;
@@ -225,8 +222,8 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones, outShift;
   size_t biasLength = 0;
   int biasOk = 1;
-  const double *bias = argc == 14 ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
-  if (argc != 14 || !biasOk || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
+  const double *bias = given ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
+  if (!given || !biasOk || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
       napi_get_typedarray_info(env, argv[6], &type, &wLength, &wData, NULL, NULL) != napi_ok ||
       (type != napi_float64_array && type != napi_float32_array && type != napi_int32_array) ||
       !arg_i32(env, argv[1], &outAt) || !arg_i32(env, argv[2], &countAt) || !arg_i32(env, argv[3], &rowsAt) ||
@@ -412,13 +409,12 @@ __attribute__((noinline)) static int32_t bucket_lists(uint8_t *m, const BucketAr
 //        rowsAt, valsAt, posAt): number — the WebAssembly kernel's bucket (simd.ts BucketFn, the same arguments after the
 // memory), on its memory: the pairs listed, or -1 when they exceed cap.
 static napi_value Bucket(napi_env env, napi_callback_info info) {
-  size_t argc = 20;
   napi_value argv[20];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const int given = call_args(env, info, argv, 20);
   void *mem = NULL;
   size_t memBytes = 0;
   int32_t a[19];
-  int ok = argc == 20 && napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) == napi_ok;
+  int ok = given && napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) == napi_ok;
   for (int i = 0; ok && i < 19; i++) ok = arg_i32(env, argv[i + 1], &a[i]);
   if (!ok) {
     napi_throw_type_error(env, NULL, "spikemesh_native.bucket: bad arguments");
@@ -598,10 +594,9 @@ static const int32_t *tally_args(napi_env env, const napi_value *argv, int array
 // scale/bias: the step's BNTT table per channel, or both null. Spikes go to outIdx/outVal from base, in C-order. With
 // part (tile-local), each neuron's activity is also added to its part's tally.
 static napi_value Lif(napi_env env, napi_callback_info info) {
-  size_t argc = 12;
   napi_value argv[12];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 12) {
+  const int given = call_args(env, info, argv, 12);
+  if (!given) {
     napi_throw_type_error(env, NULL, "spikemesh_native.lif: expects 12 arguments");
     return NULL;
   }
@@ -744,10 +739,9 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
 // neurons.ts updateFixed on one tile: row is the first entry of the step's multiplier/bias row (t'·C). With part, each
 // neuron's activity and saturation are also added to its part's tally (part indexed tile-locally).
 static napi_value LifFixed(napi_env env, napi_callback_info info) {
-  size_t argc = 13;
   napi_value argv[13];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 13) {
+  const int given = call_args(env, info, argv, 13);
+  if (!given) {
     napi_throw_type_error(env, NULL, "spikemesh_native.lifFixed: expects 13 arguments");
     return NULL;
   }
@@ -790,14 +784,13 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
 // starts each blocked weight array at the offset into its buffer that puts it on an ALIGN-byte boundary (the buffers'
 // backing stores stay where they are, and threads sharing a SharedArrayBuffer see it at the same address).
 static napi_value Alignment(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  const int given = call_args(env, info, argv, 1);
   napi_typedarray_type type;
   size_t length = 0;
   void *data = NULL;
   napi_value r;
-  if (argc != 1 || napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
+  if (!given || napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
       napi_create_int32(env, (int32_t)((uintptr_t)data % ALIGN), &r) != napi_ok) {
     napi_throw_type_error(env, NULL, "spikemesh_native.alignment: expects a typed array");
     return NULL;
@@ -994,34 +987,31 @@ malformed:
   return NULL;
 }
 
+// exports[name] = a function calling fn, or the int32 value.
+static void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+  napi_value v;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &v);
+  napi_set_named_property(env, exports, name, v);
+}
+
+static void export_int(napi_env env, napi_value exports, const char *name, int32_t value) {
+  napi_value v;
+  napi_create_int32(env, value, &v);
+  napi_set_named_property(env, exports, name, v);
+}
+
 static napi_value Init(napi_env env, napi_value exports) {
-  napi_value fn, lif, lifFixed, block, block32;
-  napi_create_function(env, "sum", NAPI_AUTO_LENGTH, Sum, NULL, &fn);
-  napi_set_named_property(env, exports, "sum", fn);
-  napi_create_function(env, "lif", NAPI_AUTO_LENGTH, Lif, NULL, &lif);
-  napi_set_named_property(env, exports, "lif", lif);
-  napi_value bucket;
-  napi_create_function(env, "bucket", NAPI_AUTO_LENGTH, Bucket, NULL, &bucket);
-  napi_set_named_property(env, exports, "bucket", bucket);
-  napi_create_function(env, "lifFixed", NAPI_AUTO_LENGTH, LifFixed, NULL, &lifFixed);
-  napi_set_named_property(env, exports, "lifFixed", lifFixed);
-  napi_create_int32(env, BLOCK, &block);
-  napi_set_named_property(env, exports, "block", block);
-  napi_create_int32(env, BLOCK32, &block32);
-  napi_set_named_property(env, exports, "block32", block32);
-  napi_value alignment, align;
-  napi_create_function(env, "alignment", NAPI_AUTO_LENGTH, Alignment, NULL, &alignment);
-  napi_set_named_property(env, exports, "alignment", alignment);
-  napi_create_int32(env, ALIGN, &align);
-  napi_set_named_property(env, exports, "align", align);
-  napi_value loads, direct;
-  napi_create_function(env, "loads", NAPI_AUTO_LENGTH, Loads, NULL, &loads);
-  napi_set_named_property(env, exports, "loads", loads);
-  napi_create_function(env, "direct", NAPI_AUTO_LENGTH, Direct, NULL, &direct);
-  napi_set_named_property(env, exports, "direct", direct);
-  napi_value prepare;
-  napi_create_function(env, "prepare", NAPI_AUTO_LENGTH, Prepare, NULL, &prepare);
-  napi_set_named_property(env, exports, "prepare", prepare);
+  export_function(env, exports, "sum", Sum);
+  export_function(env, exports, "lif", Lif);
+  export_function(env, exports, "bucket", Bucket);
+  export_function(env, exports, "lifFixed", LifFixed);
+  export_int(env, exports, "block", BLOCK);
+  export_int(env, exports, "block32", BLOCK32);
+  export_function(env, exports, "alignment", Alignment);
+  export_int(env, exports, "align", ALIGN);
+  export_function(env, exports, "loads", Loads);
+  export_function(env, exports, "direct", Direct);
+  export_function(env, exports, "prepare", Prepare);
   return exports;
 }
 
