@@ -1,9 +1,10 @@
 // Native parts of the engine's hot loop: the output-stationary scatter (src/engine/simd.ts), its lists (the
 // WebAssembly bucket of assembly/scatter.ts, the same lists in the same order) and its sum (the same sums as the
 // WebAssembly sumBuckets, with 512-bit vectors where the CPU has them), the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point
-// update (neurons.ts updateFixed, the same float64 operations on the same integers); and the step timeline's per-step
+// update (neurons.ts updateFixed, the same float64 operations on the same integers); the step timeline's per-step
 // loops (src/engine/links.ts LinkAccumulator.countStep and RunModel.prepare, src/engine/timing.ts StepTimeline.direct:
-// the same sums, maxima and picks in the same order).
+// the same sums, maxima and picks in the same order); and a layer block's packet counts (src/engine/blocks.ts
+// countBlock: the same integer counts and sums in the same order).
 //
 // Each output value is 0 plus its pixel's entries in list order, rounded to nearest after every operation:
 // the very additions of the WebAssembly and TypeScript kernels, so the results are identical bit for bit.
@@ -987,6 +988,308 @@ malformed:
   return NULL;
 }
 
+// The scalars of count (see Count), in its `call` argument.
+enum {
+  CALL_EV_AT, // the block's first event in evIdx/evVal
+  CALL_EV_COUNT,
+  CALL_H, // the layer's rows and columns
+  CALL_W,
+  CALL_GW, // its mapped tile grid's columns and channel tiles
+  CALL_GC,
+  CALL_FIRST, // its first mapped tile
+  CALL_FILL, // 1: fill the mapped cores' outboxes
+  CALL_STEP,
+  CALL_PARITIES, // 1 same-step, 2 pipelined (state.ts writeParity, readParity)
+  CALL_FLOWS, // the mapped chip's flows (one parity's segCount)
+  CALL_CORES, // the mapped chip's cores (a counter row's cores)
+  CALL_STRIDE, // counters per (step, core): COUNTER_COUNT
+  CALL_SPIKES, // where each counter lies in a core's counters (counters.ts COUNTER)
+  CALL_ACS,
+  CALL_MACS,
+  CALL_PACKETS_IN,
+  CALL_PACKETS_OUT,
+  CALL_HOPS_EW,
+  CALL_HOPS_NS,
+  CALL_HOPS_CHIP,
+  CALL_SIZE
+};
+
+// A mapped core's record in `coreInfo`: its tile, its channel tile, its first neuron, its spatial cell (y0 · W + x0)
+// and its inputs' and send plans' ranges.
+enum { CORE_Y0, CORE_Y1, CORE_X0, CORE_X1, CORE_KC, CORE_OFFSET, CORE_CELL, CORE_IN_LO, CORE_IN_HI, CORE_PLAN_LO, CORE_PLAN_HI, CORE_SIZE };
+// An input's record: its flows [lo, hi), whether its projection's channels all reach alike, whether it is graded, and
+// whether it comes from the host (read with the write parity).
+enum { IN_FLOW_LO, IN_FLOW_HI, IN_UNIFORM, IN_GRADED, IN_HOST, IN_SIZE };
+// A send plan's record (blocks.ts SendPlan, uniform): the box's first row and column tiles and its columns of tiles,
+// the source layer's width, where its row and column fans start in fanStart, and its cells [lo, hi) in cellStart.
+enum { PLAN_I_LO, PLAN_J_LO, PLAN_NJ, PLAN_W, PLAN_ROWS, PLAN_COLS, PLAN_CELL_LO, PLAN_CELL_HI, PLAN_SIZE };
+
+// count's typed-array arguments, in order, and their types.
+enum {
+  A_CALL, A_EV_IDX, A_EV_VAL, A_ROWS, A_COLS, A_CHANS, A_BLOCK_CORES, A_CORE_INFO, A_INPUTS, A_PLANS, A_FAN_START, A_FAN_TILES,
+  A_FAN_REACH, A_CELL_START, A_CELL_IDS, A_CELL_SLOT, A_CELL_HOPS, A_OPS_SLOT, A_OPS_SCALE, A_SEG_COUNT, A_SEG_OPS, A_COUNTERS,
+  A_OUT_IDX, A_OUT_VAL, A_OUT_COUNT, A_PIXELS, A_TOUCHED, A_COUNTS, A_SPATIAL_COUNT, A_SPATIAL_OPS, A_HEARD, A_COUNT
+};
+static const napi_typedarray_type COUNT_TYPES[A_COUNT] = {
+  napi_int32_array, napi_int32_array, napi_float32_array, napi_int32_array, napi_int32_array, napi_int32_array,
+  napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array,
+  napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_float64_array, napi_int32_array,
+  napi_float64_array, napi_int32_array, napi_float64_array, napi_float64_array, napi_int32_array, napi_float32_array,
+  napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_float64_array,
+  napi_float64_array,
+};
+
+typedef struct {
+  void *p;
+  size_t n;
+} Typed;
+
+#define I32(a) ((int32_t *)t[a].p)
+#define F64(a) ((double *)t[a].p)
+// Whether i (any int32 or size) indexes argument a.
+#define IN(a, i) ((size_t)(uint32_t)(i) < t[a].n)
+
+// The mapped chip's packets of one uniform send plan from the source's touched pixels (blocks.ts countCells, then
+// writeCells): per spatial cell of its box the packets and their ops, then each cell's onto its flows at base.
+// Returns 0 where an index lies outside its array.
+static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t base, double *out) {
+  const int32_t *fanStart = I32(A_FAN_START), *fanTiles = I32(A_FAN_TILES), *fanReach = I32(A_FAN_REACH);
+  const int32_t *touched = I32(A_TOUCHED), *counts = I32(A_COUNTS), *cellStart = I32(A_CELL_START);
+  int32_t *spatialCount = I32(A_SPATIAL_COUNT), *segCount = I32(A_SEG_COUNT);
+  double *spatialOps = F64(A_SPATIAL_OPS), *segOps = F64(A_SEG_OPS);
+  const int32_t iLo = plan[PLAN_I_LO], jLo = plan[PLAN_J_LO], nj = plan[PLAN_NJ], W = plan[PLAN_W];
+  const int32_t rowsAt = plan[PLAN_ROWS], colsAt = plan[PLAN_COLS], cellLo = plan[PLAN_CELL_LO], cellHi = plan[PLAN_CELL_HI];
+  if (W <= 0 || rowsAt < 0 || colsAt < 0 || cellLo < 0 || cellHi < cellLo || !IN(A_CELL_START, cellHi)) return 0;
+  const size_t nCells = (size_t)(cellHi - cellLo);
+  if (nCells > t[A_SPATIAL_COUNT].n || nCells > t[A_SPATIAL_OPS].n) return 0;
+  for (int32_t k = 0; k < nt; k++) {
+    const int32_t p = touched[k], cnt = counts[k];
+    if (p < 0) return 0;
+    const int32_t x = p % W, y = p / W;
+    const size_t ry = (size_t)rowsAt + (size_t)y, cx = (size_t)colsAt + (size_t)x;
+    if (ry + 1 >= t[A_FAN_START].n || cx + 1 >= t[A_FAN_START].n) return 0;
+    const int32_t a1 = fanStart[ry + 1], b0 = fanStart[cx], b1 = fanStart[cx + 1];
+    if (b0 < 0 || (b1 > b0 && !IN(A_FAN_TILES, b1 - 1))) return 0;
+    for (int32_t a = fanStart[ry]; a < a1; a++) {
+      if (!IN(A_FAN_TILES, a)) return 0;
+      const int32_t ib = (fanTiles[a] - iLo) * nj - jLo;
+      const double ra = (double)cnt * fanReach[a];
+      for (int32_t b = b0; b < b1; b++) {
+        const int32_t ij = ib + fanTiles[b];
+        if ((size_t)(uint32_t)ij >= nCells) return 0;
+        spatialCount[ij] = (int32_t)((uint32_t)spatialCount[ij] + (uint32_t)cnt);
+        spatialOps[ij] += ra * fanReach[b];
+      }
+    }
+  }
+  const int32_t *ids = I32(A_CELL_IDS), *slot = I32(A_CELL_SLOT);
+  const double *hops = F64(A_CELL_HOPS);
+  for (size_t ij = 0; ij < nCells; ij++) {
+    const size_t cell = (size_t)cellLo + ij;
+    const int32_t q0 = cellStart[cell], q1 = cellStart[cell + 1];
+    if (q0 == q1) continue;
+    if (q0 < 0 || q1 < q0 || (size_t)q1 > t[A_CELL_IDS].n || !IN(A_CELL_SLOT, cell) || 3 * cell + 2 >= t[A_CELL_HOPS].n) return 0;
+    const int32_t cnt = spatialCount[ij];
+    const double o = spatialOps[ij];
+    spatialCount[ij] = 0;
+    spatialOps[ij] = 0;
+    if (slot[cell] < 0 || base + (size_t)slot[cell] >= t[A_SEG_OPS].n) return 0;
+    segOps[base + (size_t)slot[cell]] = o;
+    for (int32_t q = q0; q < q1; q++) {
+      if (ids[q] < 0 || base + (size_t)ids[q] >= t[A_SEG_COUNT].n) return 0;
+      segCount[base + (size_t)ids[q]] = cnt;
+    }
+    if (cnt == 0) continue;
+    out[0] += (double)cnt * (q1 - q0);
+    out[1] += cnt * hops[3 * cell];
+    out[2] += cnt * hops[3 * cell + 1];
+    out[3] += cnt * hops[3 * cell + 2];
+  }
+  return 1;
+}
+
+// A mapped core's received packets and ops from its incoming flows' counts (blocks.ts countReceived), the same sums in
+// the same order; heard holds per input (cell, packets, unscaled ops) for the next core of the same cell. Returns 0
+// where an index lies outside its array.
+static int count_received(const Typed *t, const int32_t *call, const int32_t *info, size_t k) {
+  const int32_t *inputs = I32(A_INPUTS), *segCount = I32(A_SEG_COUNT), *opsSlot = I32(A_OPS_SLOT);
+  const double *segOps = F64(A_SEG_OPS), *opsScale = F64(A_OPS_SCALE);
+  double *heard = F64(A_HEARD), *ctr = F64(A_COUNTERS);
+  const int32_t step = call[CALL_STEP], parities = call[CALL_PARITIES];
+  const size_t F = (size_t)call[CALL_FLOWS];
+  const int32_t lo = info[CORE_IN_LO], hi = info[CORE_IN_HI];
+  if (lo < 0 || hi < lo || (size_t)hi * IN_SIZE > t[A_INPUTS].n || 3 * (size_t)(hi - lo) > t[A_HEARD].n) return 0;
+  const double cell = info[CORE_CELL];
+  double packets = 0, acs = 0, macs = 0;
+  for (int32_t p = 0; p < hi - lo; p++) {
+    const int32_t *in = inputs + (size_t)(lo + p) * IN_SIZE;
+    const int32_t f0 = in[IN_FLOW_LO], f1 = in[IN_FLOW_HI];
+    if (f1 == f0) continue;
+    if (f0 < 0 || f1 < f0 || (size_t)f1 > F || (size_t)f1 > t[A_OPS_SLOT].n || (size_t)f1 > t[A_OPS_SCALE].n) return 0;
+    double *h = heard + 3 * (size_t)p;
+    if (!in[IN_UNIFORM] || h[0] != cell) {
+      const int32_t parity = parities == 1 || in[IN_HOST] ? (parities == 2 ? step & 1 : 0) : (step + 1) & 1;
+      const size_t base = (size_t)parity * F;
+      if (base + (size_t)f1 > t[A_SEG_COUNT].n) return 0;
+      double n = 0, ops = 0;
+      for (int32_t f = f0; f < f1; f++) {
+        n += segCount[base + (size_t)f];
+        if (opsSlot[f] < 0 || base + (size_t)opsSlot[f] >= t[A_SEG_OPS].n) return 0;
+        ops += segOps[base + (size_t)opsSlot[f]];
+      }
+      h[0] = cell;
+      h[1] = n;
+      h[2] = ops;
+    }
+    packets += h[1];
+    const double ops = h[2] * opsScale[f0];
+    if (in[IN_GRADED]) macs += ops;
+    else acs += ops;
+  }
+  ctr[k + (size_t)call[CALL_ACS]] = acs;
+  ctr[k + (size_t)call[CALL_MACS]] = macs;
+  ctr[k + (size_t)call[CALL_PACKETS_IN]] = packets;
+  return 1;
+}
+
+// blocks.ts distribute: the block's events counted per channel tile and pixel into pixels, and with CALL_FILL each
+// one into its mapped core's outbox (outIdx/outVal at the core's first neuron, outCount). Returns 0 where an index
+// lies outside its array.
+static int count_distribute(const Typed *t, const int32_t *call) {
+  const int32_t *evIdx = I32(A_EV_IDX), *rows = I32(A_ROWS), *cols = I32(A_COLS), *chans = I32(A_CHANS);
+  const float *evVal = (const float *)t[A_EV_VAL].p;
+  int32_t *pixels = I32(A_PIXELS);
+  const int32_t H = call[CALL_H], W = call[CALL_W], at = call[CALL_EV_AT], n = call[CALL_EV_COUNT];
+  if (H <= 0 || W <= 0 || at < 0 || n < 0 || (size_t)at + (size_t)n > t[A_EV_IDX].n || (size_t)at + (size_t)n > t[A_EV_VAL].n ||
+      t[A_ROWS].n < (size_t)H || t[A_COLS].n < (size_t)W)
+    return 0;
+  EventRow row = {0, 0, 0, 0};
+  int64_t rowPixel = 0;
+  for (int32_t e = at; e < at + n; e++) {
+    const int32_t idx = evIdx[e];
+    if (idx < 0) return 0;
+    if (idx >= row.end) {
+      enter_row(&row, idx, H, W);
+      if (!IN(A_CHANS, row.c)) return 0;
+      rowPixel = ((int64_t)chans[row.c] * H + row.y) * W - row.start;
+    }
+    const int64_t px = rowPixel + idx;
+    if (px < 0 || (uint64_t)px >= t[A_PIXELS].n) return 0;
+    pixels[px]++;
+  }
+  if (!call[CALL_FILL]) return 1;
+  const int32_t *cores = I32(A_BLOCK_CORES), *info = I32(A_CORE_INFO);
+  int32_t *outIdx = I32(A_OUT_IDX), *count = I32(A_OUT_COUNT);
+  float *outVal = (float *)t[A_OUT_VAL].p;
+  for (size_t q = 0; q < t[A_BLOCK_CORES].n; q++) {
+    if (!IN(A_OUT_COUNT, cores[q])) return 0;
+    count[cores[q]] = 0;
+  }
+  const int32_t gw = call[CALL_GW], gc = call[CALL_GC], first = call[CALL_FIRST];
+  row = (EventRow){0, 0, 0, 0};
+  int32_t rowCore = 0;
+  for (int32_t e = at; e < at + n; e++) {
+    const int32_t idx = evIdx[e];
+    if (idx >= row.end) {
+      enter_row(&row, idx, H, W);
+      if (!IN(A_CHANS, row.c)) return 0;
+      rowCore = first + rows[row.y] * gw * gc + chans[row.c];
+    }
+    const int32_t core = rowCore + cols[idx - row.start] * gc;
+    if (!IN(A_OUT_COUNT, core) || (size_t)core * CORE_SIZE + CORE_OFFSET >= t[A_CORE_INFO].n) return 0;
+    const int32_t slot = info[(size_t)core * CORE_SIZE + CORE_OFFSET] + count[core]++;
+    if (!IN(A_OUT_IDX, slot) || !IN(A_OUT_VAL, slot)) return 0;
+    outIdx[slot] = idx;
+    outVal[slot] = evVal[e];
+  }
+  return 1;
+}
+
+// blocks.ts tilePixels: the core's tile's pixels that have events (y · W + x) and their counts into touched and
+// counts, zeroing them in pixels; returns how many, or -1 where its tile lies outside the arrays.
+static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *info) {
+  int32_t *pixels = I32(A_PIXELS), *touched = I32(A_TOUCHED), *counts = I32(A_COUNTS);
+  const int32_t H = call[CALL_H], W = call[CALL_W];
+  const int32_t y0 = info[CORE_Y0], y1 = info[CORE_Y1], x0 = info[CORE_X0], x1 = info[CORE_X1], kc = info[CORE_KC];
+  if (y0 < 0 || x0 < 0 || y1 > H || x1 > W || kc < 0 || y1 <= y0 || x1 <= x0) return y1 <= y0 || x1 <= x0 ? 0 : -1;
+  if ((size_t)(y1 - y0) * (size_t)(x1 - x0) > t[A_TOUCHED].n || (size_t)(y1 - y0) * (size_t)(x1 - x0) > t[A_COUNTS].n ||
+      (((size_t)kc * H + (size_t)y1 - 1) * W + (size_t)x1) > t[A_PIXELS].n)
+    return -1;
+  int32_t nt = 0;
+  for (int32_t y = y0; y < y1; y++) {
+    int32_t *row = pixels + ((size_t)kc * H + y) * W;
+    for (int32_t x = x0; x < x1; x++) {
+      const int32_t n = row[x];
+      if (n == 0) continue;
+      row[x] = 0;
+      touched[nt] = y * W + x;
+      counts[nt++] = n;
+    }
+  }
+  return nt;
+}
+
+// count(call: Int32Array, evIdx, evVal, rows, cols, chans, blockCores, coreInfo, inputs, plans, fanStart, fanTiles,
+//       fanReach, cellStart, cellIds, cellSlot, cellHops, opsSlot, opsScale, segCount, segOps, counters, outIdx, outVal,
+//       outCount, pixels, touched, counts, spatialCount, spatialOps, heard): undefined
+// blocks.ts countBlock for a block whose mapped cores' send plans are all uniform: the same counts, sums and writes in
+// the same order (call: CALL_*; coreInfo, inputs and plans: records of CORE_SIZE, IN_SIZE and PLAN_SIZE int32). Every
+// index is checked before it is used (RangeError); what came before a failing one is written already.
+static napi_value Count(napi_env env, napi_callback_info info) {
+  napi_value argv[A_COUNT];
+  Typed t[A_COUNT];
+  int ok = call_args(env, info, argv, A_COUNT);
+  for (int a = 0; ok && a < A_COUNT; a++) ok = typed_arg(env, argv[a], COUNT_TYPES[a], &t[a].p, &t[a].n);
+  if (!ok || t[A_CALL].n != CALL_SIZE) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.count: bad arguments");
+    return NULL;
+  }
+  const int32_t *call = I32(A_CALL);
+  const int32_t *cores = I32(A_BLOCK_CORES), *coreInfo = I32(A_CORE_INFO), *plans = I32(A_PLANS);
+  double *ctr = F64(A_COUNTERS), *heard = F64(A_HEARD);
+  const int32_t step = call[CALL_STEP], parities = call[CALL_PARITIES], nCores = call[CALL_CORES], stride = call[CALL_STRIDE];
+  const size_t base = (size_t)(parities == 2 ? step & 1 : 0) * (size_t)call[CALL_FLOWS];
+  if (step < 0 || nCores < 0 || stride <= 0 || call[CALL_FLOWS] < 0) goto outside;
+  for (int c = CALL_SPIKES; c < CALL_SIZE; c++)
+    if (call[c] < 0 || call[c] >= stride) goto outside;
+  if (!count_distribute(t, call)) goto outside;
+  for (size_t q = 0; q < t[A_HEARD].n; q += 3) heard[q] = -1;
+  for (size_t q = 0; q < t[A_BLOCK_CORES].n; q++) {
+    const int32_t core = cores[q];
+    if (core < 0 || core >= nCores || ((size_t)core + 1) * CORE_SIZE > t[A_CORE_INFO].n) goto outside;
+    const int32_t *inf = coreInfo + (size_t)core * CORE_SIZE;
+    const size_t k = ((size_t)step * (size_t)nCores + (size_t)core) * (size_t)stride;
+    if (k + (size_t)stride > t[A_COUNTERS].n) goto outside;
+    const int32_t nt = count_tile(t, call, inf);
+    if (nt < 0) goto outside;
+    double spikes = 0;
+    for (int32_t i = 0; i < nt; i++) spikes += I32(A_COUNTS)[i];
+    ctr[k + (size_t)call[CALL_SPIKES]] = spikes;
+    if (!count_received(t, call, inf, k)) goto outside;
+    double out[4] = {0, 0, 0, 0};
+    const int32_t before = step - parities;
+    const int silent = before < 0 || ctr[((size_t)before * (size_t)nCores + (size_t)core) * (size_t)stride + (size_t)call[CALL_SPIKES]] == 0;
+    if (spikes > 0 || !silent) {
+      const int32_t p0 = inf[CORE_PLAN_LO], p1 = inf[CORE_PLAN_HI];
+      if (p0 < 0 || p1 < p0 || (size_t)p1 * PLAN_SIZE > t[A_PLANS].n) goto outside;
+      for (int32_t p = p0; p < p1; p++)
+        if (!count_plan(t, plans + (size_t)p * PLAN_SIZE, nt, base, out)) goto outside;
+    }
+    ctr[k + (size_t)call[CALL_PACKETS_OUT]] = out[0];
+    ctr[k + (size_t)call[CALL_HOPS_EW]] = out[1];
+    ctr[k + (size_t)call[CALL_HOPS_NS]] = out[2];
+    ctr[k + (size_t)call[CALL_HOPS_CHIP]] = out[3];
+  }
+  return NULL;
+outside:
+  napi_throw_range_error(env, NULL, "spikemesh_native.count: an index outside its array");
+  return NULL;
+}
+
+#undef I32
+#undef F64
+#undef IN
+
 // exports[name] = a function calling fn, or the int32 value.
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value v;
@@ -1012,6 +1315,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   export_function(env, exports, "loads", Loads);
   export_function(env, exports, "direct", Direct);
   export_function(env, exports, "prepare", Prepare);
+  export_function(env, exports, "count", Count);
   return exports;
 }
 

@@ -9,7 +9,8 @@
 // mapping adds is traffic: the packets of every mapped flow and the synaptic ops they bring are counted through the
 // mapped chip's emit boxes (countSource: events per pixel, pixels per spatial cell of the box, then one write per
 // flow and one ops slot per cell; no payload moved), and a core's received packets and synaptic ops are the sums
-// over its incoming flows (countReceived). These are the counts computeCore makes: one packet per (event,
+// over its incoming flows (countReceived); where every send plan is uniform the native kernel does all of a block's
+// counting in one call (countNatively). These are the counts computeCore makes: one packet per (event,
 // destination core), and a gathered event's ops are its reach product over the core's region; all are integers,
 // so the order they are added in does not change them.
 //
@@ -28,6 +29,7 @@ import type { Chip, CoreInput, EmitPlan, FanOut, SharedState } from './model.js'
 import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
 import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
 import { updateFixed, updateFloat, type Tally, type UpdateCounts } from './neurons.js';
+import type { NativeKernel } from './native.js';
 import { coreFailure } from './protocol.js';
 import { readParity, writeParity } from './state.js';
 
@@ -53,6 +55,8 @@ export interface Blocks {
   readonly reads: ReadonlyArray<ReadonlyArray<BlockRead | null>>;
   /** Per block: 1 where some mapped core's packets are counted event by event (countEachEvent reads its outbox). */
   readonly eventByEvent: Uint8Array;
+  /** The native count's tables; null where some send plan counts event by event (those chips count in TypeScript). */
+  readonly counts: CountTables | null;
 }
 
 /** How a block reads one input's events from the blocks of a split source layer (readBlocks). */
@@ -88,8 +92,10 @@ export interface BlockScratch {
   tally: Tally;
   /** The packets and hops of the source being counted. */
   sentTotals: SentTotals;
-  /** Per input of the core counted last: its spatial cell (−1: none yet), and the packets and unscaled ops it received there (countReceived). */
-  heard: { cell: Float64Array; packets: Float64Array; ops: Float64Array };
+  /** Per input of the core counted last, 3 each: its spatial cell (−1: none yet), and the packets and unscaled ops it received there (countReceived). */
+  heard: Float64Array;
+  /** The scalars of a native count (CountCall). */
+  call: Int32Array;
   /** The row a pass of distribute is in (end 0: none yet). */
   row: EventRow;
   /** Per source block of readBlocks: its next event, the end of the stretch being read, and the end of its events. */
@@ -247,6 +253,7 @@ export function layerBlocks(chip: Chip, parts = 1): Blocks {
       split,
       reads: compute.inputs.map((inputs) => inputs.map((inp) => blockRead(compute, split, inp))),
       eventByEvent: Uint8Array.from(cores, (list) => (list.some((core) => sends.cores[core]!.some((s) => !s.cells)) ? 1 : 0)),
+      counts: countTables(chip, sends, tileOf),
     };
     byParts.set(parts, b);
   }
@@ -269,7 +276,8 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     counts: new Int32Array(pixels),
     tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
     sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
-    heard: { cell: new Float64Array(inputs), packets: new Float64Array(inputs), ops: new Float64Array(inputs) },
+    heard: new Float64Array(3 * inputs),
+    call: new Int32Array(COUNT_CALL_SIZE),
     row: { c: 0, y: 0, start: 0, end: 0 },
     heads: new Int32Array(chip.cores),
     stops: new Int32Array(chip.cores),
@@ -376,6 +384,102 @@ function buildSends(chip: Chip): Sends {
   const lost = opsSlot.indexOf(-1);
   if (lost >= 0) throw new Error(`engine: flow ${lost} is in no source's emit box, so its packets would go uncounted`);
   return { cores, host, opsSlot, opsScale, uniform };
+}
+
+// Records of CountTables, as native/kernel.c reads them (its CORE_*, IN_* and PLAN_*).
+const CORE_RECORD = 11;
+const INPUT_RECORD = 5;
+const PLAN_RECORD = 8;
+/** The scalars of a native count (kernel.c CALL_*): countCall writes them in this order. */
+const COUNT_CALL_SIZE = 21;
+
+/**
+ * What the native count reads of a mapped chip whose send plans are all uniform, flattened: per mapped core a record
+ * (its tile, channel tile, first neuron, spatial cell, and its ranges of inputs and plans); per input its flows and
+ * kind; per send plan its box and where its row and column fans and its cells lie; the fans (start, tiles, reach:
+ * starts index the tiles); the cells' flows, ops slots and hops (CellFlows, cell after cell).
+ */
+interface CountTables {
+  coreInfo: Int32Array;
+  inputs: Int32Array;
+  plans: Int32Array;
+  fanStart: Int32Array;
+  fanTiles: Int32Array;
+  fanReach: Int32Array;
+  cellStart: Int32Array;
+  cellIds: Int32Array;
+  cellSlot: Int32Array;
+  cellHops: Float64Array;
+}
+
+function countTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): CountTables | null {
+  if (sends.cores.some((plans) => plans.some((s) => !s.cells))) return null;
+  const layers = chip.spec.mapping.partition.layers;
+  const inputs: number[] = [];
+  const plans: number[] = [];
+  const fanAt = new Map<FanOut, number>();
+  const fanStart: number[] = [];
+  const fanTiles: number[] = [];
+  const fanReach: number[] = [];
+  const fan = (f: FanOut): number => {
+    let at = fanAt.get(f);
+    if (at === undefined) {
+      at = fanStart.length;
+      fanAt.set(f, at);
+      const off = fanTiles.length;
+      for (const a of f.start) fanStart.push(off + a);
+      for (let a = 0; a < f.tiles.length; a++) {
+        fanTiles.push(f.tiles[a]!);
+        fanReach.push(f.reach[a]!);
+      }
+    }
+    return at;
+  };
+  const cellStart: number[] = [0];
+  const cellIds: number[] = [];
+  const cellSlot: number[] = [];
+  const cellHops: number[] = [];
+  const coreInfo = new Int32Array(chip.cores * CORE_RECORD);
+  for (let core = 0; core < chip.cores; core++) {
+    const li = chip.coreLayer[core]!;
+    const inLo = inputs.length / INPUT_RECORD;
+    for (const inp of chip.inputs[core]!) {
+      const proj = chip.plan.projections[inp.proj]!;
+      inputs.push(inp.flowLo, inp.flowHi, sends.uniform[inp.proj]!, proj.graded ? 1 : 0, proj.source === chip.plan.input ? 1 : 0);
+    }
+    const planLo = plans.length / PLAN_RECORD;
+    for (const { plan, cells } of sends.cores[core]!) {
+      const { start, ids, slot, hops } = cells!;
+      plans.push(plan.iLo, plan.jLo, plan.nj, plan.cols.start.length - 1, fan(plan.rows), fan(plan.cols), cellSlot.length, cellSlot.length + slot.length);
+      const off = cellIds.length;
+      for (let ij = 0; ij < slot.length; ij++) {
+        cellStart.push(off + start[ij + 1]!);
+        cellSlot.push(slot[ij]!);
+      }
+      for (const f of ids) cellIds.push(f);
+      for (const h of hops) cellHops.push(h);
+    }
+    const [y0, x0] = [chip.y0[core]!, chip.x0[core]!];
+    const kc = tileOf[li]!.chans[chip.c0[core]!]!;
+    const cell = y0 * layers[li]!.shape.w + x0;
+    coreInfo.set(
+      [y0, chip.y1[core]!, x0, chip.x1[core]!, kc, chip.neuronOffset[core]!, cell, inLo, inputs.length / INPUT_RECORD, planLo, plans.length / PLAN_RECORD],
+      core * CORE_RECORD,
+    );
+  }
+  const i32 = (a: number[]) => Int32Array.from(a);
+  return {
+    coreInfo,
+    inputs: i32(inputs),
+    plans: i32(plans),
+    fanStart: i32(fanStart),
+    fanTiles: i32(fanTiles),
+    fanReach: i32(fanReach),
+    cellStart: i32(cellStart),
+    cellIds: i32(cellIds),
+    cellSlot: i32(cellSlot),
+    cellHops: Float64Array.from(cellHops),
+  };
 }
 
 /** Add `cnt` packets of a source at (y, x) whose channels reach target channel tiles [g0, g1) of the plan's fan to the flows of its box. */
@@ -591,7 +695,7 @@ function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, 
     const inp = inputs[p]!;
     if (inp.flowHi === inp.flowLo) continue;
     const proj = chip.plan.projections[inp.proj]!;
-    if (!sends.uniform[inp.proj] || heard.cell[p] !== cell) {
+    if (!sends.uniform[inp.proj] || heard[3 * p] !== cell) {
       const base = readParity(st, step, proj.source === chip.plan.input) * F;
       let n = 0;
       let ops = 0;
@@ -599,12 +703,12 @@ function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, 
         n += segCount[base + f]!;
         ops += segOps[base + opsSlot[f]!]!;
       }
-      heard.cell[p] = cell;
-      heard.packets[p] = n;
-      heard.ops[p] = ops;
+      heard[3 * p] = cell;
+      heard[3 * p + 1] = n;
+      heard[3 * p + 2] = ops;
     }
-    packets += heard.packets[p]!;
-    const ops = heard.ops[p]! * opsScale[inp.flowLo]!;
+    packets += heard[3 * p + 1]!;
+    const ops = heard[3 * p + 2]! * opsScale[inp.flowLo]!;
     if (proj.graded) macs += ops;
     else acs += ops;
   }
@@ -872,7 +976,7 @@ export function computeBlock(
   /** StepTask.outboxes: fill the mapped cores' outboxes. */
   outboxes = true,
 ): void {
-  if (part === 'count') return countBlock(blocks, chip, st, cst, bs, block, step, outboxes, before);
+  if (part === 'count') return countBlock(blocks, chip, st, cst, bs, block, step, outboxes, sc.native, before);
   const comp = blocks.compute;
   const layer = comp.coreLayer[block]!;
   const pop = comp.plan.populations[layer]!;
@@ -922,7 +1026,7 @@ export function computeBlock(
     const flows = comp.outFlows.subarray(comp.outStart[block]!, comp.outStart[block + 1]!);
     emitEvents(comp, cst, comp.emits[block]!, flows, writeParity(cst, step), events, pop.shape, sc.flowCursor);
   }
-  if (part === 'whole') countBlock(blocks, chip, st, cst, bs, block, step, outboxes, before);
+  if (part === 'whole') countBlock(blocks, chip, st, cst, bs, block, step, outboxes, sc.native, before);
 }
 
 /**
@@ -938,17 +1042,19 @@ function countBlock(
   block: number,
   step: number,
   outboxes: boolean,
+  native: NativeKernel | null,
   before?: BeforeCore,
 ): void {
   const comp = blocks.compute;
   const pop = comp.plan.populations[comp.coreLayer[block]!]!;
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: comp.neuronOffset[block]!, count: cst.outCount[block]! };
+  const fill = outboxes || blocks.eventByEvent[block] === 1;
+  if (native && blocks.counts) return countNatively(native, blocks, blocks.counts, chip, st, bs, block, step, events, fill);
   const parity = writeParity(st, step);
   const ctr = st.counters;
-  const fill = outboxes || blocks.eventByEvent[block] === 1;
   distribute(chip, st, blocks, block, events, pop.shape, bs, fill);
   const chans = blocks.tileOf[comp.coreLayer[block]!]!.chans;
-  bs.heard.cell.fill(-1);
+  bs.heard.fill(-1);
   for (const core of blocks.cores[block]!) {
     before?.(core);
     const k = (step * chip.cores + core) * COUNTER_COUNT;
@@ -968,4 +1074,84 @@ function countBlock(
     ctr[k + COUNTER.hopsNS] = out.ns;
     ctr[k + COUNTER.hopsChip] = out.chip;
   }
+}
+
+/**
+ * countBlock in the native kernel (native/kernel.c Count: the same counts, sums and writes in the same order), one call
+ * a block. It calls no BeforeCore: a failure inside names the core recorded last.
+ */
+function countNatively(
+  native: NativeKernel,
+  blocks: Blocks,
+  t: CountTables,
+  chip: Chip,
+  st: SharedState,
+  bs: BlockScratch,
+  block: number,
+  step: number,
+  events: EventList,
+  fill: boolean,
+): void {
+  const li = blocks.compute.coreLayer[block]!;
+  const { shape } = blocks.compute.plan.populations[li]!;
+  const layer = chip.spec.mapping.partition.layers[li]!;
+  const { rows, cols, chans } = blocks.tileOf[li]!;
+  const c = COUNTER;
+  bs.call.set([
+    events.offset,
+    events.count,
+    shape.h,
+    shape.w,
+    layer.grid.w,
+    layer.grid.c,
+    layer.firstTile,
+    fill ? 1 : 0,
+    step,
+    st.parities,
+    chip.flows.count,
+    chip.cores,
+    COUNTER_COUNT,
+    c.spikes,
+    c.acs,
+    c.macs,
+    c.packetsIn,
+    c.packetsOut,
+    c.hopsEW,
+    c.hopsNS,
+    c.hopsChip,
+  ]);
+  const { sends } = blocks;
+  native.count(
+    bs.call,
+    events.idx,
+    events.val,
+    rows,
+    cols,
+    chans,
+    blocks.cores[block]!,
+    t.coreInfo,
+    t.inputs,
+    t.plans,
+    t.fanStart,
+    t.fanTiles,
+    t.fanReach,
+    t.cellStart,
+    t.cellIds,
+    t.cellSlot,
+    t.cellHops,
+    sends.opsSlot,
+    sends.opsScale,
+    st.segCount,
+    st.segOps,
+    st.counters,
+    st.outIdx,
+    st.outVal,
+    st.outCount,
+    bs.pixels,
+    bs.touched,
+    bs.counts,
+    bs.spatialCount,
+    bs.spatialOps,
+    bs.heard,
+  );
 }

@@ -1,6 +1,6 @@
 // The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the lists and the sum
 // of the output-stationary scatter, the float and fixed-point neuron updates, and the timeline's per-step loops (link
-// loads, the contention-free replay, the 'links' model's busiest links). Where it is missing the WebAssembly kernel
+// loads, the contention-free replay, the 'links' model's busiest links) and a layer block's packet counts. Where it is missing the WebAssembly kernel
 // and the TypeScript loops do the same work with identical results.
 
 import { createRequire } from 'node:module';
@@ -147,7 +147,47 @@ export interface NativeKernel {
     lineNs: Float64Array,
     step: Float64Array,
   ): void;
+  /**
+   * blocks.ts countBlock for a block whose mapped cores' send plans are all uniform: the same counts, sums and writes
+   * in the same order (blocks.ts CountTables lays out the records; call: its COUNT_CALL scalars).
+   */
+  count(...args: CountArgs): void;
 }
+
+/** The arguments of NativeKernel.count, in order (native/kernel.c Count's A_*). */
+export type CountArgs = [
+  call: Int32Array,
+  evIdx: Int32Array,
+  evVal: Float32Array,
+  rows: Int32Array,
+  cols: Int32Array,
+  chans: Int32Array,
+  blockCores: Int32Array,
+  coreInfo: Int32Array,
+  inputs: Int32Array,
+  plans: Int32Array,
+  fanStart: Int32Array,
+  fanTiles: Int32Array,
+  fanReach: Int32Array,
+  cellStart: Int32Array,
+  cellIds: Int32Array,
+  cellSlot: Int32Array,
+  cellHops: Float64Array,
+  opsSlot: Int32Array,
+  opsScale: Float64Array,
+  segCount: Int32Array,
+  segOps: Float64Array,
+  counters: Float64Array,
+  outIdx: Int32Array,
+  outVal: Float32Array,
+  outCount: Int32Array,
+  pixels: Int32Array,
+  touched: Int32Array,
+  counts: Int32Array,
+  spatialCount: Int32Array,
+  spatialOps: Float64Array,
+  heard: Float64Array,
+];
 
 let loaded: NativeKernel | null | undefined;
 

@@ -616,3 +616,79 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
     expect(() => native.direct(order, inStart, Int32Array.from([-1, 0, 3, -1]), latency, compute, ready, done, 0, 1)).toThrow(/source outside the cores/);
   });
 });
+
+describe.skipIf(!nativeKernel())('native block count', () => {
+  // Hand-worked: a 1×2×4 layer in two mapped tiles of 2×2 (core 0: columns 0-1, core 1: columns 2-3), both sending to
+  // core 2 through one spatial cell; rows reach 1, 2 and columns 1, 1, 2, 3 of it. Events 0, 1, 5 (core 0) and 6 (core 1).
+  // Core 0: 3 packets on flow 1, ops 1·1 + 1·1 + 2·1 = 4, hops 3 × (EW 2, NS 1); it hears the host's flow 0 (5 packets,
+  // ops slot 2 holding 7, scaled by 3: 21 ACs). Core 1: 1 packet on flow 2, ops 2·2 = 4, hops EW 1, chip 1.
+  // Counters: 8 per core here (spikes, acs, macs, packets in, packets out, hops EW, NS, chip).
+  const tables = () => ({
+    call: Int32Array.from([0, 4, 2, 4, 2, 1, 0, 1, 0, 1, 3, 3, 8, 0, 1, 2, 3, 4, 5, 6, 7]),
+    coreInfo: Int32Array.from([0, 2, 0, 2, 0, 0, 0, 0, 1, 0, 1, 0, 2, 2, 4, 0, 4, 2, 1, 1, 1, 2, 0, 1, 0, 1, 0, 8, 0, 1, 1, 2, 2]),
+    plans: Int32Array.from([0, 0, 1, 4, 0, 3, 0, 1, 0, 0, 1, 4, 0, 3, 1, 2]),
+    cellIds: Int32Array.from([1, 2]),
+    evIdx: Int32Array.from([0, 1, 5, 6]),
+  });
+  const count = (t: ReturnType<typeof tables>) => {
+    const segCount = Int32Array.from([5, 0, 0]);
+    const segOps = Float64Array.from([0, 0, 7]);
+    const counters = new Float64Array(24);
+    const outIdx = new Int32Array(9);
+    const outCount = new Int32Array(3);
+    nativeKernel()!.count(
+      t.call,
+      t.evIdx,
+      new Float32Array(4).fill(1),
+      Int32Array.from([0, 0]),
+      Int32Array.from([0, 0, 1, 1]),
+      Int32Array.from([0]),
+      Int32Array.from([0, 1]),
+      t.coreInfo,
+      Int32Array.from([0, 1, 1, 0, 1]),
+      t.plans,
+      Int32Array.from([0, 1, 2, 2, 3, 4, 5, 6]),
+      Int32Array.from([0, 0, 0, 0, 0, 0]),
+      Int32Array.from([1, 2, 1, 1, 2, 3]),
+      Int32Array.from([0, 1, 2]),
+      t.cellIds,
+      Int32Array.from([0, 1]),
+      Float64Array.from([2, 1, 0, 1, 0, 1]),
+      Int32Array.from([2, 0, 1]),
+      Float64Array.from([3, 1, 1]),
+      segCount,
+      segOps,
+      counters,
+      outIdx,
+      new Float32Array(9),
+      outCount,
+      new Int32Array(8),
+      new Int32Array(8),
+      new Int32Array(8),
+      new Int32Array(1),
+      new Float64Array(1),
+      new Float64Array(3),
+    );
+    return { segCount, segOps, counters, outIdx, outCount };
+  };
+
+  it('countsAHandWorkedBlocksPacketsOpsAndHopsAndRefusesIndicesOutsideTheirArrays', () => {
+    const r = count(tables());
+    expect(Array.from(r.counters.subarray(0, 16))).toEqual([3, 21, 0, 5, 3, 6, 3, 0, 1, 0, 0, 0, 1, 1, 0, 1]);
+    expect(Array.from(r.segCount)).toEqual([5, 3, 1]);
+    expect(Array.from(r.segOps)).toEqual([4, 4, 7]);
+    expect(Array.from(r.outIdx.subarray(0, 5))).toEqual([0, 1, 5, 0, 6]);
+    expect(Array.from(r.outCount)).toEqual([3, 1, 0]);
+    const broken = (change: (t: ReturnType<typeof tables>) => void) => {
+      const t = tables();
+      change(t);
+      return () => count(t);
+    };
+    expect(broken((t) => (t.evIdx[3] = 8))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.plans[7] = 3))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.cellIds[1] = 3))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.coreInfo[14] = 5))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.call[12] = 4))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.call = new Int32Array(20)))).toThrow(/bad arguments/);
+  });
+});
