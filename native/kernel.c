@@ -3,8 +3,9 @@
 // WebAssembly sumBuckets, with 512-bit vectors where the CPU has them), the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point
 // update (neurons.ts updateFixed, the same float64 operations on the same integers); the step timeline's per-step
 // loops (src/engine/links.ts LinkAccumulator.countStep and RunModel.prepare, src/engine/timing.ts StepTimeline.direct:
-// the same sums, maxima and picks in the same order); and a layer block's packet counts (src/engine/blocks.ts
-// countBlock: the same integer counts and sums in the same order).
+// the same sums, maxima and picks in the same order); and a layer block's packet counts and its reading of a split
+// layer's events (src/engine/blocks.ts countBlock and readBlocks: the same integer counts and sums, the same events in
+// the same order).
 //
 // Each output value is 0 plus its pixel's entries in list order, rounded to nearest after every operation:
 // the very additions of the WebAssembly and TypeScript kernels, so the results are identical bit for bit.
@@ -53,6 +54,20 @@ static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, s
 static int call_args(napi_env env, napi_callback_info info, napi_value *argv, size_t n) {
   size_t argc = n;
   return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc == n;
+}
+
+// A typed array argument's data and length in elements.
+typedef struct {
+  void *p;
+  size_t n;
+} Typed;
+
+// The call's n arguments into argv, each a typed array of the type types[a] into t[a]; whether they all are.
+static int typed_args(napi_env env, napi_callback_info info, napi_value *argv, const napi_typedarray_type *types, int n, Typed *t) {
+  if (!call_args(env, info, argv, (size_t)n)) return 0;
+  for (int a = 0; a < n; a++)
+    if (!typed_arg(env, argv[a], types[a], &t[a].p, &t[a].n)) return 0;
+  return 1;
 }
 
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
@@ -1039,11 +1054,6 @@ static const napi_typedarray_type COUNT_TYPES[A_COUNT] = {
   napi_float64_array,
 };
 
-typedef struct {
-  void *p;
-  size_t n;
-} Typed;
-
 #define I32(a) ((int32_t *)t[a].p)
 #define F64(a) ((double *)t[a].p)
 // Whether i (any int32 or size) indexes argument a.
@@ -1238,9 +1248,7 @@ static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *in
 static napi_value Count(napi_env env, napi_callback_info info) {
   napi_value argv[A_COUNT];
   Typed t[A_COUNT];
-  int ok = call_args(env, info, argv, A_COUNT);
-  for (int a = 0; ok && a < A_COUNT; a++) ok = typed_arg(env, argv[a], COUNT_TYPES[a], &t[a].p, &t[a].n);
-  if (!ok || t[A_CALL].n != CALL_SIZE) {
+  if (!typed_args(env, info, argv, COUNT_TYPES, A_COUNT, t) || t[A_CALL].n != CALL_SIZE) {
     napi_throw_type_error(env, NULL, "spikemesh_native.count: bad arguments");
     return NULL;
   }
@@ -1290,6 +1298,174 @@ outside:
 #undef F64
 #undef IN
 
+// read's typed-array arguments, in order, and their types; its scalars (R_CALL: READ_*).
+enum { R_CALL, R_OUT_IDX, R_OUT_VAL, R_OUT_COUNT, R_OFFSET, R_SOURCES, R_HEARS, R_REACH, R_EV_IDX, R_EV_VAL, R_HEADS, R_STOPS, R_ENDS, R_COUNT };
+static const napi_typedarray_type READ_TYPES[R_COUNT] = {
+  napi_int32_array, napi_int32_array, napi_float32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_uint8_array,
+  napi_int32_array, napi_int32_array, napi_float32_array, napi_int32_array, napi_int32_array, napi_int32_array,
+};
+// The input's source channels [lo, hi) and rows [lo, hi), the source layer's rows and columns, whether its blocks'
+// events are merged (they share rows) and whether it hears every pixel of the rows it reads.
+enum { READ_CHAN_LO, READ_CHAN_HI, READ_ROW_LO, READ_ROW_HI, READ_H, READ_W, READ_MERGE, READ_HEARS_ALL, READ_CALL_SIZE };
+
+typedef struct {
+  const int32_t *outIdx;
+  const float *outVal;
+  const uint8_t *hears; // NULL: every event is heard
+  size_t nHears;
+  int32_t *evIdx;
+  float *evVal;
+  size_t cap;
+  int32_t base; // the channel's first index (hears is per pixel)
+} ReadState;
+
+// The first position in [from, end) of the ascending idx whose value is ≥ target (end: none).
+static int32_t seek_at_least(const int32_t *idx, int32_t from, int32_t end, int32_t target) {
+  int32_t lo = from, hi = end;
+  while (lo < hi) {
+    const int32_t mid = lo + ((hi - lo) >> 1);
+    if (idx[mid] < target) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+// blocks.ts copyHeard: the events [e, stop) the input hears onto evIdx/evVal at n; the new n, or -1 (an index outside).
+static int64_t copy_heard(const ReadState *r, int32_t e, int32_t stop, int64_t n) {
+  if (!r->hears || (size_t)(n + stop - e) > r->cap) {
+    for (; e < stop; e++) {
+      const int32_t idx = r->outIdx[e];
+      if (r->hears) {
+        const int64_t px = (int64_t)idx - r->base;
+        if (px < 0 || (uint64_t)px >= r->nHears) return -1;
+        if (r->hears[px] == 0) continue;
+      }
+      if ((size_t)n >= r->cap) return -1;
+      r->evIdx[n] = idx;
+      r->evVal[n++] = r->outVal[e];
+    }
+    return n;
+  }
+  // Room for every one: each is written and n moves on by its hears flag (no branch on it).
+  for (; e < stop; e++) {
+    const int32_t idx = r->outIdx[e];
+    const int64_t px = (int64_t)idx - r->base;
+    if (px < 0 || (uint64_t)px >= r->nHears) return -1;
+    r->evIdx[n] = idx;
+    r->evVal[n] = r->outVal[e];
+    n += r->hears[px];
+  }
+  return n;
+}
+
+// blocks.ts mergeTwoBlocks: two blocks' events [heads, stops) merged into source order, those heard onto the list at n
+// (which has room for all of them); the new n, or -1.
+static int64_t merge_two(const ReadState *r, int32_t *heads, const int32_t *stops, int64_t n) {
+  const int32_t *outIdx = r->outIdx;
+  int32_t a = heads[0], b = heads[1];
+  const int32_t aStop = stops[0], bStop = stops[1];
+  while (a < aStop && b < bStop) {
+    const int32_t bHead = outIdx[b];
+    int32_t e = a;
+    while (e < aStop && outIdx[e] < bHead) e++;
+    if ((n = copy_heard(r, a, e, n)) < 0) return -1;
+    a = e;
+    if (a == aStop) break;
+    const int32_t aHead = outIdx[a];
+    e = b;
+    while (e < bStop && outIdx[e] < aHead) e++;
+    if ((n = copy_heard(r, b, e, n)) < 0) return -1;
+    b = e;
+  }
+  if ((n = copy_heard(r, a, aStop, n)) < 0 || (n = copy_heard(r, b, bStop, n)) < 0) return -1;
+  heads[0] = aStop;
+  heads[1] = bStop;
+  return n;
+}
+
+// blocks.ts mergeStretches: k blocks' events [heads, stops) merged into source order by stretches (the lowest head's
+// block copied while it stays below every other head); the new n, or -1.
+static int64_t merge_stretches(const ReadState *r, int32_t *heads, const int32_t *stops, size_t k, int64_t n) {
+  const int32_t *outIdx = r->outIdx;
+  for (;;) {
+    int64_t low = -1;
+    int64_t bound = INT64_MAX;
+    for (size_t i = 0; i < k; i++) {
+      if (heads[i] >= stops[i]) continue;
+      const int32_t head = outIdx[heads[i]];
+      if (low < 0 || head < outIdx[heads[low]]) {
+        if (low >= 0 && outIdx[heads[low]] < bound) bound = outIdx[heads[low]];
+        low = (int64_t)i;
+      } else if (head < bound) bound = head;
+    }
+    if (low < 0) return n;
+    const int32_t stop = bound == INT64_MAX ? stops[low] : seek_at_least(outIdx, heads[low], stops[low], (int32_t)bound);
+    if ((n = copy_heard(r, heads[low], stop, n)) < 0) return -1;
+    heads[low] = stop;
+  }
+}
+
+// read(call: Int32Array, outIdx, outVal, outCount, neuronOffset, sources, hears: Uint8Array, reach, evIdx, evVal, heads,
+//      stops, ends): number
+// blocks.ts readBlocks: a block's events of one input read from the source layer's blocks' outboxes into evIdx/evVal,
+// channel after channel, the same events in the same order; returns how many. Every index is checked before it is
+// used (RangeError).
+static napi_value Read(napi_env env, napi_callback_info info) {
+  napi_value argv[R_COUNT];
+  Typed t[R_COUNT];
+  if (!typed_args(env, info, argv, READ_TYPES, R_COUNT, t) || t[R_CALL].n != READ_CALL_SIZE) {
+    napi_throw_type_error(env, NULL, "spikemesh_native.read: bad arguments");
+    return NULL;
+  }
+  const int32_t *call = (const int32_t *)t[R_CALL].p;
+  const int32_t *outCount = (const int32_t *)t[R_OUT_COUNT].p, *offset = (const int32_t *)t[R_OFFSET].p;
+  const int32_t *sources = (const int32_t *)t[R_SOURCES].p, *reach = (const int32_t *)t[R_REACH].p;
+  int32_t *heads = (int32_t *)t[R_HEADS].p, *stops = (int32_t *)t[R_STOPS].p, *ends = (int32_t *)t[R_ENDS].p;
+  const size_t k = t[R_SOURCES].n;
+  const int32_t H = call[READ_H], W = call[READ_W];
+  ReadState r = {(const int32_t *)t[R_OUT_IDX].p, (const float *)t[R_OUT_VAL].p, call[READ_HEARS_ALL] ? NULL : (const uint8_t *)t[R_HEARS].p,
+                 t[R_HEARS].n, (int32_t *)t[R_EV_IDX].p, (float *)t[R_EV_VAL].p, t[R_EV_IDX].n < t[R_EV_VAL].n ? t[R_EV_IDX].n : t[R_EV_VAL].n, 0};
+  int64_t n = 0;
+  if (H <= 0 || W <= 0 || call[READ_CHAN_LO] < 0 || call[READ_CHAN_HI] < call[READ_CHAN_LO] || (size_t)call[READ_CHAN_HI] > t[R_REACH].n ||
+      call[READ_ROW_LO] < 0 || call[READ_ROW_HI] < call[READ_ROW_LO] || call[READ_ROW_HI] > H || k > t[R_HEADS].n || k > t[R_STOPS].n ||
+      k > t[R_ENDS].n || t[R_OUT_VAL].n < t[R_OUT_IDX].n || (int64_t)call[READ_CHAN_HI] * H * W > INT32_MAX)
+    goto outside;
+  for (size_t i = 0; i < k; i++) {
+    if (!((size_t)(uint32_t)sources[i] < t[R_OFFSET].n) || !((size_t)(uint32_t)sources[i] < t[R_OUT_COUNT].n)) goto outside;
+    const int64_t head = offset[sources[i]], end = head + outCount[sources[i]];
+    if (head < 0 || end < head || (uint64_t)end > t[R_OUT_IDX].n) goto outside;
+    heads[i] = (int32_t)head;
+    ends[i] = (int32_t)end;
+  }
+  for (int32_t c = call[READ_CHAN_LO]; c < call[READ_CHAN_HI]; c++) {
+    if (reach[c] == 0) continue;
+    r.base = c * H * W;
+    const int32_t lo = r.base + call[READ_ROW_LO] * W, hi = r.base + call[READ_ROW_HI] * W;
+    size_t all = 0;
+    for (size_t i = 0; i < k; i++) {
+      heads[i] = seek_at_least(r.outIdx, heads[i], ends[i], lo);
+      stops[i] = seek_at_least(r.outIdx, heads[i], ends[i], hi);
+      all += (size_t)(stops[i] - heads[i]);
+    }
+    if (!call[READ_MERGE]) {
+      for (size_t i = 0; i < k && n >= 0; i++) {
+        n = copy_heard(&r, heads[i], stops[i], n);
+        heads[i] = stops[i];
+      }
+    } else if (k == 2 && (size_t)n + all <= r.cap)
+      n = merge_two(&r, heads, stops, n);
+    else
+      n = merge_stretches(&r, heads, stops, k, n);
+    if (n < 0) goto outside;
+  }
+  napi_value result;
+  napi_create_int64(env, n, &result);
+  return result;
+outside:
+  napi_throw_range_error(env, NULL, "spikemesh_native.read: an index outside its array");
+  return NULL;
+}
+
 // exports[name] = a function calling fn, or the int32 value.
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value v;
@@ -1316,6 +1492,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   export_function(env, exports, "direct", Direct);
   export_function(env, exports, "prepare", Prepare);
   export_function(env, exports, "count", Count);
+  export_function(env, exports, "read", Read);
   return exports;
 }
 

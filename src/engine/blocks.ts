@@ -94,8 +94,9 @@ export interface BlockScratch {
   sentTotals: SentTotals;
   /** Per input of the core counted last, 3 each: its spatial cell (−1: none yet), and the packets and unscaled ops it received there (countReceived). */
   heard: Float64Array;
-  /** The scalars of a native count (CountCall). */
+  /** The scalars of a native count (countNatively) and of a native read (readNatively). */
   call: Int32Array;
+  readCall: Int32Array;
   /** The row a pass of distribute is in (end 0: none yet). */
   row: EventRow;
   /** Per source block of readBlocks: its next event, the end of the stretch being read, and the end of its events. */
@@ -278,6 +279,7 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
     heard: new Float64Array(3 * inputs),
     call: new Int32Array(COUNT_CALL_SIZE),
+    readCall: new Int32Array(8),
     row: { c: 0, y: 0, start: 0, end: 0 },
     heads: new Int32Array(chip.cores),
     stops: new Int32Array(chip.cores),
@@ -846,6 +848,29 @@ function readBlocks(comp: Chip, cst: SharedState, read: BlockRead, inp: CoreInpu
   return n;
 }
 
+/** readBlocks in the native kernel (native/kernel.c Read: the same events in the same order). */
+function readNatively(native: NativeKernel, comp: Chip, cst: SharedState, read: BlockRead, inp: CoreInput, sc: Scratch, bs: BlockScratch): number {
+  const { rows, chans } = inp;
+  const { shape } = read;
+  bs.readCall.set([chans.srcLo, chans.srcHi, rows.srcLo, rows.srcHi, shape.h, shape.w, read.merge ? 1 : 0, read.hearsAll ? 1 : 0]);
+  const { outIdx, outVal, outCount } = cst;
+  return native.read(
+    bs.readCall,
+    outIdx,
+    outVal,
+    outCount,
+    comp.neuronOffset,
+    read.sources,
+    read.hears,
+    chans.reach,
+    sc.evIdx,
+    sc.evVal,
+    bs.heads,
+    bs.stops,
+    bs.ends,
+  );
+}
+
 /**
  * The events [e, stop) of a source outbox, those the input hears (hears[idx − base], null: all), onto sc.evIdx/evVal at
  * n; returns the new n. Where the list has room for every one, each is written and n moves on by its hears flag: no
@@ -988,7 +1013,8 @@ export function computeBlock(
   const read: ReadEvents | undefined = sameStep
     ? (p, inp) => {
         const from = reads[p];
-        return from ? readBlocks(comp, cst, from, inp, sc, bs) : -1;
+        if (!from) return -1;
+        return sc.native ? readNatively(sc.native, comp, cst, from, inp, sc, bs) : readBlocks(comp, cst, from, inp, sc, bs);
       }
     : undefined;
   const current = integrateInputs(

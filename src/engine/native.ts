@@ -1,6 +1,6 @@
 // The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the lists and the sum
 // of the output-stationary scatter, the float and fixed-point neuron updates, and the timeline's per-step loops (link
-// loads, the contention-free replay, the 'links' model's busiest links) and a layer block's packet counts. Where it is missing the WebAssembly kernel
+// loads, the contention-free replay, the 'links' model's busiest links) and a layer block's packet counts and reads. Where it is missing the WebAssembly kernel
 // and the TypeScript loops do the same work with identical results.
 
 import { createRequire } from 'node:module';
@@ -152,6 +152,26 @@ export interface NativeKernel {
    * in the same order (blocks.ts CountTables lays out the records; call: its COUNT_CALL scalars).
    */
   count(...args: CountArgs): void;
+  /**
+   * blocks.ts readBlocks: a block's events of one input from the source layer's blocks' outboxes into evIdx/evVal, the
+   * same events in the same order; returns how many (call: [source channels lo, hi, rows lo, hi, the layer's H, W,
+   * merge 0/1, hears all 0/1]).
+   */
+  read(
+    call: Int32Array,
+    outIdx: Int32Array,
+    outVal: Float32Array,
+    outCount: Int32Array,
+    neuronOffset: Int32Array,
+    sources: Int32Array,
+    hears: Uint8Array,
+    reach: Int32Array,
+    evIdx: Int32Array,
+    evVal: Float32Array,
+    heads: Int32Array,
+    stops: Int32Array,
+    ends: Int32Array,
+  ): number;
 }
 
 /** The arguments of NativeKernel.count, in order (native/kernel.c Count's A_*). */

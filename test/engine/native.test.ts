@@ -692,3 +692,47 @@ describe.skipIf(!nativeKernel())('native block count', () => {
     expect(broken((t) => (t.call = new Int32Array(20)))).toThrow(/bad arguments/);
   });
 });
+
+describe.skipIf(!nativeKernel())('native block read', () => {
+  // Hand-worked: a 1×2×4 source layer in two blocks cut along columns (block 0: columns 0-1, its outbox from 0; block 1:
+  // columns 2-3, from 4), events 0, 1, 5 (values 0.5, 1, 1.5) and 2, 6, 7 (2, 2.5, 3). The input hears every pixel
+  // but 6. Merged into source order: 0, 1, 2, 5, 7 with 0.5, 1, 2, 1.5, 3; appended block after block (a layer cut
+  // along rows would have its blocks' events in order already): 0, 1, 5, 2, 7; rows [1, 2) only: 5, 7.
+  const read = (
+    opts: { merge?: number; hearsAll?: number; rows?: [number, number]; cap?: number; sources?: number[]; counts?: number[]; hears?: number[] } = {},
+  ) => {
+    const evIdx = new Int32Array(opts.cap ?? 8);
+    const evVal = new Float32Array(opts.cap ?? 8);
+    const [r0, r1] = opts.rows ?? [0, 2];
+    const n = nativeKernel()!.read(
+      Int32Array.from([0, 1, r0, r1, 2, 4, opts.merge ?? 1, opts.hearsAll ?? 0]),
+      Int32Array.from([0, 1, 5, 0, 2, 6, 7, 0]),
+      Float32Array.from([0.5, 1, 1.5, 0, 2, 2.5, 3, 0]),
+      Int32Array.from(opts.counts ?? [3, 3]),
+      Int32Array.from([0, 4, 8]),
+      Int32Array.from(opts.sources ?? [0, 1]),
+      Uint8Array.from(opts.hears ?? [1, 1, 1, 1, 1, 1, 0, 1]),
+      Int32Array.from([1]),
+      evIdx,
+      evVal,
+      new Int32Array(2),
+      new Int32Array(2),
+      new Int32Array(2),
+    );
+    return { idx: Array.from(evIdx.subarray(0, n)), val: Array.from(evVal.subarray(0, n)) };
+  };
+
+  it('readsAHandWorkedSplitLayersEventsInSourceOrderAndRefusesIndicesOutsideTheirArrays', () => {
+    expect(read()).toEqual({ idx: [0, 1, 2, 5, 7], val: [0.5, 1, 2, 1.5, 3] });
+    expect(read({ hearsAll: 1 })).toEqual({ idx: [0, 1, 2, 5, 6, 7], val: [0.5, 1, 2, 1.5, 2.5, 3] });
+    // No room for all six: merged stretch by stretch, each heard event checked against the room.
+    expect(read({ cap: 5 })).toEqual({ idx: [0, 1, 2, 5, 7], val: [0.5, 1, 2, 1.5, 3] });
+    expect(read({ merge: 0 }).idx).toEqual([0, 1, 5, 2, 7]);
+    expect(read({ rows: [1, 2] }).idx).toEqual([5, 7]);
+    expect(() => read({ sources: [0, 3] })).toThrow(/index outside its array/);
+    expect(() => read({ counts: [3, 5] })).toThrow(/index outside its array/);
+    expect(() => read({ hears: [1, 1, 1, 1, 1] })).toThrow(/index outside its array/);
+    expect(() => read({ hearsAll: 1, cap: 5 })).toThrow(/index outside its array/);
+    expect(() => read({ rows: [0, 3] })).toThrow(/index outside its array/);
+  });
+});
