@@ -62,12 +62,16 @@ typedef struct {
   size_t n;
 } Typed;
 
-// The call's n arguments into argv, each a typed array of the type types[a] into t[a]; whether they all are.
-static int typed_args(napi_env env, napi_callback_info info, napi_value *argv, const napi_typedarray_type *types, int n, Typed *t) {
-  if (!call_args(env, info, argv, (size_t)n)) return 0;
-  for (int a = 0; a < n; a++)
-    if (!typed_arg(env, argv[a], types[a], &t[a].p, &t[a].n)) return 0;
-  return 1;
+// The call's n arguments, each a typed array of the type types[a], into t[a], the first one (its scalars) of callSize
+// elements; whether they are (else the TypeError `error` is thrown). At most MAX_TYPED arguments.
+#define MAX_TYPED 32
+static int typed_call(napi_env env, napi_callback_info info, const napi_typedarray_type *types, int n, Typed *t, size_t callSize, const char *error) {
+  napi_value argv[MAX_TYPED];
+  int ok = n <= MAX_TYPED && call_args(env, info, argv, (size_t)n);
+  for (int a = 0; ok && a < n; a++) ok = typed_arg(env, argv[a], types[a], &t[a].p, &t[a].n);
+  if (ok && t[0].n == callSize) return 1;
+  napi_throw_type_error(env, NULL, error);
+  return 0;
 }
 
 typedef double v8d __attribute__((vector_size(64), aligned(8)));
@@ -1246,12 +1250,8 @@ static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *in
 // the same order (call: CALL_*; coreInfo, inputs and plans: records of CORE_SIZE, IN_SIZE and PLAN_SIZE int32). Every
 // index is checked before it is used (RangeError); what came before a failing one is written already.
 static napi_value Count(napi_env env, napi_callback_info info) {
-  napi_value argv[A_COUNT];
   Typed t[A_COUNT];
-  if (!typed_args(env, info, argv, COUNT_TYPES, A_COUNT, t) || t[A_CALL].n != CALL_SIZE) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.count: bad arguments");
-    return NULL;
-  }
+  if (!typed_call(env, info, COUNT_TYPES, A_COUNT, t, CALL_SIZE, "spikemesh_native.count: bad arguments")) return NULL;
   const int32_t *call = I32(A_CALL);
   const int32_t *cores = I32(A_BLOCK_CORES), *coreInfo = I32(A_CORE_INFO), *plans = I32(A_PLANS);
   double *ctr = F64(A_COUNTERS), *heard = F64(A_HEARD);
@@ -1411,12 +1411,8 @@ static int64_t merge_stretches(const ReadState *r, int32_t *heads, const int32_t
 // channel after channel, the same events in the same order; returns how many. Every index is checked before it is
 // used (RangeError).
 static napi_value Read(napi_env env, napi_callback_info info) {
-  napi_value argv[R_COUNT];
   Typed t[R_COUNT];
-  if (!typed_args(env, info, argv, READ_TYPES, R_COUNT, t) || t[R_CALL].n != READ_CALL_SIZE) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.read: bad arguments");
-    return NULL;
-  }
+  if (!typed_call(env, info, READ_TYPES, R_COUNT, t, READ_CALL_SIZE, "spikemesh_native.read: bad arguments")) return NULL;
   const int32_t *call = (const int32_t *)t[R_CALL].p;
   const int32_t *outCount = (const int32_t *)t[R_OUT_COUNT].p, *offset = (const int32_t *)t[R_OFFSET].p;
   const int32_t *sources = (const int32_t *)t[R_SOURCES].p, *reach = (const int32_t *)t[R_REACH].p;
