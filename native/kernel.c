@@ -21,6 +21,7 @@
 #include <math.h>
 #include <node_api.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 // Hot loops are compiled for AVX-512, AVX2 and the baseline, and the CPU picks at load time: a build copied to
@@ -1462,6 +1463,127 @@ outside:
   return NULL;
 }
 
+// pool's typed-array arguments, in order, and their types; its scalars (P_CALL: POOL_*).
+enum {
+  P_CALL, P_EV_IDX, P_EV_VAL, P_ROW_START, P_ROW_OUT, P_COL_START, P_COL_OUT, P_ROWS_REACH, P_COLS_REACH, P_CHANS_REACH, P_POOLED,
+  P_MARK, P_TOUCHED, P_DIV_ROWS, P_DIV_COLS, P_CELL_IDX, P_CELL_VAL, P_OPS, P_COUNT
+};
+static const napi_typedarray_type POOL_TYPES[P_COUNT] = {
+  napi_int32_array, napi_int32_array, napi_float32_array, napi_int32_array, napi_int32_array, napi_int32_array,
+  napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_float64_array, napi_uint8_array,
+  napi_int32_array, napi_float64_array, napi_float64_array, napi_int32_array, napi_float64_array, napi_float64_array,
+};
+// The events, the source layer's rows and columns, the pooled region's rows, columns and first channel and its
+// channels, where the region starts in the pool's output (rows, columns: the divisors' index), where the pool's row
+// and column taps start in the source, float arithmetic (0/1) and whether there are divisors (0/1).
+enum {
+  POOL_N, POOL_SRC_H, POOL_SRC_W, POOL_PH, POOL_PW, POOL_PC_LO, POOL_CHANS, POOL_ROW_LO, POOL_COL_LO, POOL_ROW_IN_LO, POOL_COL_IN_LO,
+  POOL_FLOAT, POOL_DIVIDE, POOL_CALL_SIZE
+};
+
+static int ascending_int(const void *a, const void *b) {
+  const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+  return (x > y) - (x < y);
+}
+
+// pool(call: Int32Array, evIdx, evVal, rowStart, rowOut, colStart, colOut, rowsReach, colsReach, chansReach, pooled,
+//      mark: Uint8Array, touched, divRows, divCols, cellIdx, cellVal, ops: Float64Array): number
+// integrate.ts poolEvents, then (float) the touched cells in ascending order, then collectCells: each event added to
+// its pooling windows' sums (float32 sums in float), its composite synaptic ops into ops[0], and the nonzero cells
+// (divided by their windows in float) into cellIdx/cellVal in the same order; every touched cell cleared. Returns how
+// many cells were kept. Every index is checked before it is used (RangeError).
+static napi_value Pool(napi_env env, napi_callback_info info) {
+  Typed t[P_COUNT];
+  if (!typed_call(env, info, POOL_TYPES, P_COUNT, t, POOL_CALL_SIZE, "spikemesh_native.pool: bad arguments")) return NULL;
+  const int32_t *g = (const int32_t *)t[P_CALL].p;
+  const int32_t *evIdx = (const int32_t *)t[P_EV_IDX].p, *rStart = (const int32_t *)t[P_ROW_START].p, *rOut = (const int32_t *)t[P_ROW_OUT].p;
+  const int32_t *cStart = (const int32_t *)t[P_COL_START].p, *cOut = (const int32_t *)t[P_COL_OUT].p;
+  const int32_t *rowsReach = (const int32_t *)t[P_ROWS_REACH].p, *colsReach = (const int32_t *)t[P_COLS_REACH].p, *chansReach = (const int32_t *)t[P_CHANS_REACH].p;
+  const float *evVal = (const float *)t[P_EV_VAL].p;
+  double *pooled = (double *)t[P_POOLED].p, *cellVal = (double *)t[P_CELL_VAL].p, *ops = (double *)t[P_OPS].p;
+  const double *divRows = (const double *)t[P_DIV_ROWS].p, *divCols = (const double *)t[P_DIV_COLS].p;
+  uint8_t *mark = (uint8_t *)t[P_MARK].p;
+  int32_t *touched = (int32_t *)t[P_TOUCHED].p, *cellIdx = (int32_t *)t[P_CELL_IDX].p;
+  const int32_t n = g[POOL_N], H = g[POOL_SRC_H], W = g[POOL_SRC_W], PH = g[POOL_PH], PW = g[POOL_PW], pcLo = g[POOL_PC_LO];
+  const int32_t rowInLo = g[POOL_ROW_IN_LO], colInLo = g[POOL_COL_IN_LO];
+  const int isFloat = g[POOL_FLOAT] != 0;
+  const int64_t cells = (int64_t)PH * PW * g[POOL_CHANS];
+  if (n < 0 || (size_t)n > t[P_EV_IDX].n || (size_t)n > t[P_EV_VAL].n || H <= 0 || W <= 0 || PH <= 0 || PW <= 0 || g[POOL_CHANS] < 0 ||
+      cells > (int64_t)t[P_POOLED].n || cells > (int64_t)t[P_MARK].n || cells > (int64_t)t[P_TOUCHED].n || t[P_OPS].n < 1)
+    goto outside;
+  EventRow row = {0, 0, 0, 0};
+  int32_t ly = 0, cBase = 0, nt = 0;
+  double rowReach = 0, sum = 0;
+  for (int32_t e = 0; e < n; e++) {
+    const int32_t idx = evIdx[e];
+    const double v = evVal[e];
+    if (idx < 0) goto outside;
+    if (idx >= row.end || idx < row.start) {
+      enter_row(&row, idx, H, W);
+      ly = row.y - rowInLo;
+      if (!((size_t)(uint32_t)row.c < t[P_CHANS_REACH].n) || !((size_t)(uint32_t)ly < t[P_ROWS_REACH].n) ||
+          !((size_t)(uint32_t)ly + 1 < t[P_ROW_START].n))
+        goto outside;
+      rowReach = (double)chansReach[row.c] * rowsReach[ly];
+      cBase = (row.c - pcLo) * PH;
+    }
+    const int32_t lx = idx - row.start - colInLo;
+    if (!((size_t)(uint32_t)lx < t[P_COLS_REACH].n) || !((size_t)(uint32_t)lx + 1 < t[P_COL_START].n)) goto outside;
+    sum += rowReach * colsReach[lx];
+    const int32_t b0 = cStart[lx], b1 = cStart[lx + 1];
+    if (b0 < 0 || (b1 > b0 && (size_t)b1 > t[P_COL_OUT].n)) goto outside;
+    for (int32_t a = rStart[ly]; a < rStart[ly + 1]; a++) {
+      if (!((size_t)(uint32_t)a < t[P_ROW_OUT].n)) goto outside;
+      const int64_t rowBase = ((int64_t)cBase + rOut[a]) * PW;
+      for (int32_t b = b0; b < b1; b++) {
+        const int64_t cell = rowBase + cOut[b];
+        if (cell < 0 || cell >= cells) goto outside;
+        if (mark[cell] == 0) {
+          mark[cell] = 1;
+          touched[nt++] = (int32_t)cell;
+        }
+        pooled[cell] = isFloat ? (double)(float)(pooled[cell] + v) : pooled[cell] + v;
+      }
+    }
+  }
+  ops[0] = sum;
+  if (isFloat) {
+    // Pooled C-order: scan the marks where most cells were touched, else sort the few (the same list either way).
+    if ((int64_t)nt * (31 - __builtin_clz((uint32_t)nt + 1)) > cells) {
+      int32_t m = 0;
+      for (int32_t c = 0; c < (int32_t)cells; c++) {
+        touched[m] = c;
+        m += mark[c];
+      }
+    } else
+      qsort(touched, (size_t)nt, sizeof(int32_t), ascending_int);
+  }
+  const int divide = g[POOL_DIVIDE] != 0;
+  int32_t m = 0;
+  for (int32_t k = 0; k < nt; k++) {
+    const int32_t cell = touched[k];
+    double v = pooled[cell];
+    pooled[cell] = 0;
+    mark[cell] = 0;
+    if (divide) {
+      const int32_t pc = cell % PW, pr = (cell / PW) % PH;
+      const int64_t r = (int64_t)pr + g[POOL_ROW_LO], c = (int64_t)pc + g[POOL_COL_LO];
+      if (r < 0 || c < 0 || (uint64_t)r >= t[P_DIV_ROWS].n || (uint64_t)c >= t[P_DIV_COLS].n) goto outside;
+      v = (double)(float)(v / (divRows[r] * divCols[c]));
+    }
+    if (v == 0) continue;
+    if ((size_t)m >= t[P_CELL_IDX].n || (size_t)m >= t[P_CELL_VAL].n) goto outside;
+    cellIdx[m] = cell;
+    cellVal[m++] = v;
+  }
+  napi_value result;
+  napi_create_int32(env, m, &result);
+  return result;
+outside:
+  napi_throw_range_error(env, NULL, "spikemesh_native.pool: an index outside its array");
+  return NULL;
+}
+
 // exports[name] = a function calling fn, or the int32 value.
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value v;
@@ -1489,6 +1611,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   export_function(env, exports, "prepare", Prepare);
   export_function(env, exports, "count", Count);
   export_function(env, exports, "read", Read);
+  export_function(env, exports, "pool", Pool);
   return exports;
 }
 

@@ -101,6 +101,9 @@ export interface Scratch {
   row: EventRow;
   /** What the pooled event stage's pass left (poolEvents). */
   pass: PoolPass;
+  /** The scalars of a native pooled pass (poolNatively) and the synaptic ops it returns. */
+  poolCall: Int32Array;
+  poolOps: Float64Array;
 }
 
 /** The pooled cells a pass touched (listed in Scratch.touched) and the synaptic ops of its events. */
@@ -145,6 +148,8 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPa
     fault: null,
     row: { c: 0, y: 0, start: 0, end: 0 },
     pass: { cells: 0, ops: 0 },
+    poolCall: new Int32Array(13),
+    poolOps: new Float64Array(1),
   };
 }
 
@@ -383,16 +388,9 @@ function scatterPooled(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionP
   const elo = chans.lo[1]!;
   const ehi = chans.hi[1]!;
   const EC = ehi - elo;
-  const { mark, touched } = sc;
   const EH = rows.hi[1]! - rows.lo[1]!;
-  const { cells: nt, ops } = poolEvents(sc, n, inp, srcH, srcW, float);
-  if (float) {
-    // Pooled C-order: scan the marks when most cells were touched (3×3 windows at the usual rates), else sort the few.
-    const cells = PH * PW * (chans.hi[0]! - pcLo);
-    if (nt * Math.log2(nt + 1) > cells) listMarked(mark, touched, cells);
-    else touched.subarray(0, nt).sort();
-  }
-  const m = collectCells(sc, nt, pool, inp);
+  const m = sc.native ? poolNatively(sc.native, sc, n, inp, pool, srcH, srcW, float) : poolCells(sc, n, inp, pool, srcH, srcW, float);
+  const { ops } = sc.pass;
   if (
     sc.wasm &&
     conv.groups === 1 &&
@@ -467,6 +465,69 @@ function poolEvents(sc: Scratch, n: number, inp: CoreInput, srcH: number, srcW: 
   pass.cells = nt;
   pass.ops = ops;
   return pass;
+}
+
+/**
+ * The pooled event stage's cells: the events' window sums (poolEvents), the touched cells in pooled C-order in float,
+ * the nonzero ones collected (collectCells); returns how many, their synaptic ops in sc.pass.ops.
+ */
+function poolCells(sc: Scratch, n: number, inp: CoreInput, pool: PoolPlan, srcH: number, srcW: number, float: boolean): number {
+  const { chans } = inp;
+  const { cells: nt } = poolEvents(sc, n, inp, srcH, srcW, float);
+  if (float) {
+    // Pooled C-order: scan the marks when most cells were touched (3×3 windows at the usual rates), else sort the few.
+    const cells = (inp.rows.hi[0]! - inp.rows.lo[0]!) * (inp.cols.hi[0]! - inp.cols.lo[0]!) * (chans.hi[0]! - chans.lo[0]!);
+    if (nt * Math.log2(nt + 1) > cells) listMarked(sc.mark, sc.touched, cells);
+    else sc.touched.subarray(0, nt).sort();
+  }
+  return collectCells(sc, nt, pool, inp);
+}
+
+const NO_DIVISORS = new Float64Array(0);
+
+/** poolCells in the native kernel (native/kernel.c Pool: the same sums, cells and order). */
+function poolNatively(native: NativeKernel, sc: Scratch, n: number, inp: CoreInput, pool: PoolPlan, srcH: number, srcW: number, float: boolean): number {
+  const { rows, cols, chans } = inp;
+  const pR = rows.pool!;
+  const pC = cols.pool!;
+  const divide = pool.divRows !== null && pool.divCols !== null;
+  sc.poolCall.set([
+    n,
+    srcH,
+    srcW,
+    rows.hi[0]! - rows.lo[0]!,
+    cols.hi[0]! - cols.lo[0]!,
+    chans.lo[0]!,
+    chans.hi[0]! - chans.lo[0]!,
+    rows.lo[0]!,
+    cols.lo[0]!,
+    pR.inLo,
+    pC.inLo,
+    float ? 1 : 0,
+    divide ? 1 : 0,
+  ]);
+  const m = native.pool(
+    sc.poolCall,
+    sc.evIdx,
+    sc.evVal,
+    pR.start,
+    pR.out,
+    pC.start,
+    pC.out,
+    rows.reach,
+    cols.reach,
+    chans.reach,
+    sc.pooled,
+    sc.mark,
+    sc.touched,
+    pool.divRows ?? NO_DIVISORS,
+    pool.divCols ?? NO_DIVISORS,
+    sc.cellIdx,
+    sc.cellVal,
+    sc.poolOps,
+  );
+  sc.pass.ops = sc.poolOps[0]!;
+  return m;
 }
 
 /** The marked cells among [0, cells), ascending, into `touched` (as many as were marked). */

@@ -157,6 +157,33 @@ export interface NativeKernel {
    * same events in the same order; returns how many (call: [source channels lo, hi, rows lo, hi, the layer's H, W,
    * merge 0/1, hears all 0/1]).
    */
+  /**
+   * integrate.ts poolCells: the pooled event stage's window sums, touched cells (in pooled C-order in float) and the
+   * nonzero ones into cellIdx/cellVal (divided by their windows where there are divisors), the same sums, cells and
+   * order; returns how many, their synaptic ops in ops[0] (call: [events, source H, W, pooled rows, columns, first
+   * channel, channels, its first row and column in the pool's output, the taps' first source row and column, float
+   * 0/1, divisors 0/1]).
+   */
+  pool(
+    call: Int32Array,
+    evIdx: Int32Array,
+    evVal: Float32Array,
+    rowStart: Int32Array,
+    rowOut: Int32Array,
+    colStart: Int32Array,
+    colOut: Int32Array,
+    rowsReach: Int32Array,
+    colsReach: Int32Array,
+    chansReach: Int32Array,
+    pooled: Float64Array,
+    mark: Uint8Array,
+    touched: Int32Array,
+    divRows: Float64Array,
+    divCols: Float64Array,
+    cellIdx: Int32Array,
+    cellVal: Float64Array,
+    ops: Float64Array,
+  ): number;
   read(
     call: Int32Array,
     outIdx: Int32Array,

@@ -736,3 +736,50 @@ describe.skipIf(!nativeKernel())('native block read', () => {
     expect(() => read({ rows: [0, 3] })).toThrow(/index outside its array/);
   });
 });
+
+describe.skipIf(!nativeKernel())('native pooled event stage', () => {
+  // Hand-worked: a 1×4×4 source under a 2×2 stride-2 pool (pooled 2×2); rows reach 1, 1, 2, 2 and columns 1, 2, 1, 2
+  // conv outputs, the channel 3. Events 10, 0, 1, 5 (values 0.5, 1, 1, 1): window (0, 0) sums 3, window (1, 1) 0.5;
+  // ops 3 · (2·1 + 1·1 + 1·2 + 1·2) = 21. Float divides by the windows' 4 and lists cells in pooled C-order (0, 3);
+  // fixed point keeps the sums in the order first touched (3, 0). Events in all four windows are listed by a scan of
+  // the marks instead of a sort: the same order.
+  const pool = (events: number[], values: number[], opts: { float?: boolean; cellRoom?: number; rowOut?: number[] } = {}) => {
+    const float = opts.float ?? true;
+    const cellIdx = new Int32Array(opts.cellRoom ?? 4);
+    const cellVal = new Float64Array(opts.cellRoom ?? 4);
+    const ops = new Float64Array(1);
+    const pooled = new Float64Array(4);
+    const mark = new Uint8Array(4);
+    const m = nativeKernel()!.pool(
+      Int32Array.from([events.length, 4, 4, 2, 2, 0, 1, 0, 0, 0, 0, float ? 1 : 0, float ? 1 : 0]),
+      Int32Array.from(events),
+      Float32Array.from(values),
+      Int32Array.from([0, 1, 2, 3, 4]),
+      Int32Array.from(opts.rowOut ?? [0, 0, 1, 1]),
+      Int32Array.from([0, 1, 2, 3, 4]),
+      Int32Array.from([0, 0, 1, 1]),
+      Int32Array.from([1, 1, 2, 2]),
+      Int32Array.from([1, 2, 1, 2]),
+      Int32Array.from([3]),
+      pooled,
+      mark,
+      new Int32Array(4),
+      float ? Float64Array.from([2, 2]) : new Float64Array(0),
+      float ? Float64Array.from([2, 2]) : new Float64Array(0),
+      cellIdx,
+      cellVal,
+      ops,
+    );
+    expect(pooled.every((v) => v === 0) && mark.every((v) => v === 0)).toBe(true);
+    return { idx: Array.from(cellIdx.subarray(0, m)), val: Array.from(cellVal.subarray(0, m)), ops: ops[0] };
+  };
+
+  it('sumsAHandWorkedPoolsWindowsInEitherArithmeticAndRefusesIndicesOutsideTheirArrays', () => {
+    expect(pool([10, 0, 1, 5], [0.5, 1, 1, 1])).toEqual({ idx: [0, 3], val: [0.75, 0.125], ops: 21 });
+    expect(pool([10, 0, 1, 5], [1, 1, 1, 1], { float: false })).toEqual({ idx: [3, 0], val: [1, 3], ops: 21 });
+    expect(pool([15, 0, 2, 8], [1, 1, 1, 1]).idx).toEqual([0, 1, 2, 3]);
+    expect(() => pool([16], [1])).toThrow(/index outside its array/);
+    expect(() => pool([0], [1], { rowOut: [2, 0, 1, 1] })).toThrow(/index outside its array/);
+    expect(() => pool([0, 15], [1, 1], { cellRoom: 1 })).toThrow(/index outside its array/);
+  });
+});
