@@ -51,6 +51,24 @@ static void *typed_data(napi_env env, napi_value v, napi_typedarray_type want, s
   return typed_arg(env, v, want, &data, length) ? data : NULL;
 }
 
+// Throws a RangeError (TypeError) with the message; NULL, for the N-API function to return.
+static napi_value range_error(napi_env env, const char *message) {
+  napi_throw_range_error(env, NULL, message);
+  return NULL;
+}
+
+static napi_value type_error(napi_env env, const char *message) {
+  napi_throw_type_error(env, NULL, message);
+  return NULL;
+}
+
+// x as a JavaScript number.
+static napi_value number(napi_env env, double x) {
+  napi_value v;
+  napi_create_double(env, x, &v);
+  return v;
+}
+
 // The call's n arguments into argv; whether it was given exactly n.
 static int call_args(napi_env env, napi_callback_info info, napi_value *argv, size_t n) {
   size_t argc = n;
@@ -251,21 +269,17 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
       !arg_i32(env, argv[4], &valsAt) || !arg_i32(env, argv[5], &scratchAt) || !arg_i32(env, argv[7], &nRows) ||
       !arg_i32(env, argv[8], &cLo) || !arg_i32(env, argv[9], &cHi) || !arg_i32(env, argv[10], &P) || !arg_i32(env, argv[11], &ones) ||
       !arg_i32(env, argv[13], &outShift)) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.sum: bad arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.sum: bad arguments");
   }
   const size_t block = type == napi_float64_array ? BLOCK : BLOCK32;
   if (cLo < 0 || cHi < cLo || nRows < 0 || P < 0 || (size_t)(cHi + block - 1) / block * block * (size_t)nRows > wLength) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.sum: weights shorter than the channel range");
-    return NULL;
+    return range_error(env, "spikemesh_native.sum: weights shorter than the channel range");
   }
   if (bias && biasLength < (size_t)cHi) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.sum: bias shorter than the channel range");
-    return NULL;
+    return range_error(env, "spikemesh_native.sum: bias shorter than the channel range");
   }
   if (outShift < -1000 || outShift > 1000) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.sum: outShift out of range");
-    return NULL;
+    return range_error(env, "spikemesh_native.sum: outShift out of range");
   }
   uint8_t *m = (uint8_t *)mem;
   // Every region inside the memory, and the lists well formed (ascending pixel starts, weight rows in range): a caller's
@@ -275,15 +289,13 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   const size_t scratchBytes = cursorBytes + ALIGN + (size_t)P * 256;
   if (!inside(outAt, sizeof(double) * (size_t)P * (size_t)(cHi - cLo), memBytes) || !inside(countAt, sizeof(int32_t) * ((size_t)P + 1), memBytes) ||
       !inside(scratchAt, scratchBytes, memBytes)) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.sum: a region outside the memory");
-    return NULL;
+    return range_error(env, "spikemesh_native.sum: a region outside the memory");
   }
   const int32_t *count = (const int32_t *)(m + countAt);
   const int32_t total = P > 0 ? count[P] : 0;
   if (!ascending(count, P) || !inside(rowsAt, sizeof(int32_t) * (size_t)total, memBytes) ||
       (!ones && !inside(valsAt, sizeof(double) * (size_t)total, memBytes)) || !values_within((const int32_t *)(m + rowsAt), (size_t)total, (size_t)nRows)) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.sum: malformed lists (pixel starts, weight rows or values outside their ranges)");
-    return NULL;
+    return range_error(env, "spikemesh_native.sum: malformed lists (pixel starts, weight rows or values outside their ranges)");
   }
   // The same powers of two as neurons.ts shiftHalf and shiftScale (exact in a double for any shift allowed here).
   const Store st = {type != napi_float32_array, outShift, outShift > 0 ? ldexp(1, outShift - 1) : 0, ldexp(1, -outShift)};
@@ -438,8 +450,7 @@ static napi_value Bucket(napi_env env, napi_callback_info info) {
   int ok = given && napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) == napi_ok;
   for (int i = 0; ok && i < 19; i++) ok = arg_i32(env, argv[i + 1], &a[i]);
   if (!ok) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.bucket: bad arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.bucket: bad arguments");
   }
   const BucketArgs g = {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]};
   // Every region inside the memory and the tap tables well formed, so that the lists are written where the caller said.
@@ -451,8 +462,7 @@ static napi_value Bucket(napi_env env, napi_callback_info info) {
       !inside(g.count, sizeof(int32_t) * ((size_t)g.P + 2), memBytes) || !inside(g.rows, sizeof(int32_t) * (size_t)g.cap, memBytes) ||
       !inside(g.vals, (valBytes ? sizeof(double) : 0) * (size_t)g.cap, memBytes) || !taps_check(m, memBytes, g.rT, g.P / g.EW, &r) ||
       !taps_check(m, memBytes, g.cT, g.EW, &c) || !inside(g.pos, sizeof(int32_t) * (size_t)r.n * (size_t)c.n, memBytes)) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.bucket: a region outside the memory, or malformed grids or tap tables");
-    return NULL;
+    return range_error(env, "spikemesh_native.bucket: a region outside the memory, or malformed grids or tap tables");
   }
   napi_value out;
   napi_create_int32(env, bucket_lists((uint8_t *)mem, &g), &out);
@@ -618,8 +628,7 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
   napi_value argv[12];
   const int given = call_args(env, info, argv, 12);
   if (!given) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.lif: expects 12 arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.lif: expects 12 arguments");
   }
   size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nScale = 0, nBias = 0, nGeo = 0, nCounts = 0;
   int ok = 1;
@@ -634,21 +643,18 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
   int32_t *counts = typed_data(env, argv[9], napi_int32_array, &nCounts);
   if (!ok || !current || !membrane || !outIdx || !outVal || !scale != !bias || !g || nGeo < 10 || !counts || nCounts < 2 ||
       napi_get_value_double(env, argv[7], &lambda) != napi_ok || napi_get_value_double(env, argv[8], &theta) != napi_ok) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.lif: bad arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.lif: bad arguments");
   }
   const int32_t c1 = g[1];
   const size_t n = (size_t)(c1 - g[0]) * (size_t)(g[3] - g[2]) * (size_t)(g[5] - g[4]);
   const size_t end = (size_t)g[8] + n;
   if (g[0] < 0 || g[8] < 0 || n > nCur || end > nMem || end > nIdx || end > nVal || (scale && ((size_t)c1 > nScale || (size_t)c1 > nBias))) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.lif: arrays shorter than the tile");
-    return NULL;
+    return range_error(env, "spikemesh_native.lif: arrays shorter than the tile");
   }
   double *tally = NULL;
   const int32_t *part = tally_args(env, argv + 10, 1, n, &tally, &ok);
   if (!ok) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.lif: bad tally (parts shorter than the tile, or outside the tally)");
-    return NULL;
+    return range_error(env, "spikemesh_native.lif: bad tally (parts shorter than the tile, or outside the tally)");
   }
   int32_t events = 0, active = 0;
   lif_tile(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, part, tally, &events, &active);
@@ -763,8 +769,7 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
   napi_value argv[13];
   const int given = call_args(env, info, argv, 13);
   if (!given) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.lifFixed: expects 13 arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.lifFixed: expects 13 arguments");
   }
   size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nMult = 0, nShift = 0, nBias = 0, nGeo = 0, nLim = 0, nCounts = 0;
   const double *current = typed_data(env, argv[0], napi_float64_array, &nCur);
@@ -778,23 +783,20 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
   const double *lim = typed_data(env, argv[8], napi_float64_array, &nLim);
   int32_t *counts = typed_data(env, argv[12], napi_int32_array, &nCounts);
   if (!current || !membrane || !outIdx || !outVal || !mult || !shift || !bias || !g || nGeo < 13 || !lim || nLim < 4 || !counts || nCounts < 3) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.lifFixed: bad arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.lifFixed: bad arguments");
   }
   const int32_t c0 = g[0], c1 = g[1], row = g[9];
   const size_t n = (size_t)(c1 - c0) * (size_t)(g[3] - g[2]) * (size_t)(g[5] - g[4]);
   const size_t end = (size_t)g[8] + n;
   if (c0 < 0 || c1 < c0 || g[8] < 0 || row < 0 || n > nCur || end > nMem || end > nIdx || end > nVal || (size_t)c1 > nShift ||
       (size_t)row + (size_t)c1 > nMult || (size_t)row + (size_t)c1 > nBias) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.lifFixed: arrays shorter than the tile");
-    return NULL;
+    return range_error(env, "spikemesh_native.lifFixed: arrays shorter than the tile");
   }
   int ok = 1;
   double *tallies[2];
   const int32_t *part = tally_args(env, argv + 9, 2, n, tallies, &ok);
   if (!ok) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.lifFixed: bad tally (parts shorter than the tile, or outside the tally)");
-    return NULL;
+    return range_error(env, "spikemesh_native.lifFixed: bad tally (parts shorter than the tile, or outside the tally)");
   }
   const FixedNeuron q = {lim[0], lim[1], lim[2], lim[3], g[12], g[10], g[11]};
   fixed_tile(current, membrane, outIdx, outVal, mult, shift, bias, g, &q, part, tallies[0], tallies[1], counts);
@@ -813,8 +815,7 @@ static napi_value Alignment(napi_env env, napi_callback_info info) {
   napi_value r;
   if (!given || napi_get_typedarray_info(env, argv[0], &type, &length, &data, NULL, NULL) != napi_ok ||
       napi_create_int32(env, (int32_t)((uintptr_t)data % ALIGN), &r) != napi_ok) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.alignment: expects a typed array");
-    return NULL;
+    return type_error(env, "spikemesh_native.alignment: expects a typed array");
   }
   return r;
 }
@@ -836,12 +837,10 @@ static napi_value Loads(napi_env env, napi_callback_info info) {
       !typed_arg(env, argv[2], napi_float64_array, (void **)&step, &nStep) ||
       !typed_arg(env, argv[3], napi_float64_array, (void **)&diff, &nDiff) ||
       !typed_arg(env, argv[4], napi_int32_array, (void **)&linkAt, &nLinkAt)) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.loads: bad arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.loads: bad arguments");
   }
   if (nSlots != 6 * flows || nDiff <= nLinkAt) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.loads: slots are not 6 per flow, or diff has no spare position");
-    return NULL;
+    return range_error(env, "spikemesh_native.loads: slots are not 6 per flow, or diff has no spare position");
   }
   int32_t last = flows > 0 ? slots[1] : 0;
   if ((size_t)(uint32_t)last >= nStep) goto outside;
@@ -878,8 +877,7 @@ static napi_value Loads(napi_env env, napi_callback_info info) {
   diff[nLinkAt] = 0;
   return NULL;
 outside:
-  napi_throw_range_error(env, NULL, "spikemesh_native.loads: an index outside step, diff or the links");
-  return NULL;
+  return range_error(env, "spikemesh_native.loads: an index outside step, diff or the links");
 }
 
 // direct(order: Int32Array, inStart: Int32Array, src: Int32Array, latencyNs: Float64Array, computeNs: Float64Array,
@@ -900,15 +898,13 @@ static napi_value Direct(napi_env env, napi_callback_info info) {
       !typed_arg(env, argv[4], napi_float64_array, (void **)&compute, &nCompute) ||
       !typed_arg(env, argv[5], napi_float64_array, (void **)&ready, &nReady) ||
       !typed_arg(env, argv[6], napi_float64_array, (void **)&done, &nDone) || !arg_i32(env, argv[7], &base) || !arg_i32(env, argv[8], &same)) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.direct: bad arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.direct: bad arguments");
   }
   // Core c's times are at base + c in ready and done; its flows inStart[c] .. inStart[c + 1] − 1.
   if (nIn != cores + 1 || nLat != flows || nCompute != cores || base < 0 || nReady != nDone || (size_t)base > nReady ||
       cores > nReady - (size_t)base || !values_within(order, cores, cores) || !values_within(inStart, nIn, flows + 1) ||
       !ascending(inStart, (int32_t)cores)) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.direct: core or flow tables outside their ranges");
-    return NULL;
+    return range_error(env, "spikemesh_native.direct: core or flow tables outside their ranges");
   }
   double end = 0;
   for (size_t i = 0; i < cores; i++) {
@@ -937,12 +933,9 @@ static napi_value Direct(napi_env env, napi_callback_info info) {
       const double at = done[base + s] + latency[f];
       if (at > end) end = at;
     }
-  napi_value r;
-  napi_create_double(env, end, &r);
-  return r;
+  return number(env, end);
 outside:
-  napi_throw_range_error(env, NULL, "spikemesh_native.direct: a flow's source outside the cores");
-  return NULL;
+  return range_error(env, "spikemesh_native.direct: a flow's source outside the cores");
 }
 
 // prepare(linkPackets: Float64Array, packetNs: Float64Array, linkAt: Int32Array, busy: Float64Array, argmax: Int32Array,
@@ -964,20 +957,17 @@ static napi_value Prepare(napi_env env, napi_callback_info info) {
       !typed_arg(env, argv[3], napi_float64_array, (void **)&busy, &nBusy) || !typed_arg(env, argv[4], napi_int32_array, (void **)&argmax, &nArgmax) ||
       !arg_i32(env, argv[5], &levels) || !typed_arg(env, argv[6], napi_int32_array, (void **)&distinct, &nDistinct) ||
       !typed_arg(env, argv[7], napi_float64_array, (void **)&lineNs, &nLine) || !typed_arg(env, argv[8], napi_float64_array, (void **)&step, &nStep)) {
-    napi_throw_type_error(env, NULL, "spikemesh_native.prepare: bad arguments");
-    return NULL;
+    return type_error(env, "spikemesh_native.prepare: bad arguments");
   }
   const size_t runs = nDistinct / 3;
   if (nTau < links || nBusy != positions || levels < 1 || levels > 31 || nArgmax < (size_t)levels * positions || nDistinct % 3 != 0 ||
       nLine != positions + 1 || nStep < 2 * runs) {
-    napi_throw_range_error(env, NULL, "spikemesh_native.prepare: tables of mismatched sizes");
-    return NULL;
+    return range_error(env, "spikemesh_native.prepare: tables of mismatched sizes");
   }
   for (size_t p = 0; p < positions; p++) {
     const int32_t l = linkAt[p];
     if (l < -1 || (l >= 0 && (size_t)l >= links)) {
-      napi_throw_range_error(env, NULL, "spikemesh_native.prepare: a position's link outside the links");
-      return NULL;
+      return range_error(env, "spikemesh_native.prepare: a position's link outside the links");
     }
     busy[p] = l < 0 ? -1 : packets[l] * tau[l];
     argmax[p] = (int32_t)p;
@@ -1004,8 +994,7 @@ static napi_value Prepare(napi_env env, napi_callback_info info) {
   }
   return NULL;
 malformed:
-  napi_throw_range_error(env, NULL, "spikemesh_native.prepare: a distinct run outside the positions or the table's levels");
-  return NULL;
+  return range_error(env, "spikemesh_native.prepare: a distinct run outside the positions or the table's levels");
 }
 
 // The scalars of count (see Count), in its `call` argument.
@@ -1291,8 +1280,7 @@ static napi_value Count(napi_env env, napi_callback_info info) {
   }
   return NULL;
 outside:
-  napi_throw_range_error(env, NULL, "spikemesh_native.count: an index outside its array");
-  return NULL;
+  return range_error(env, "spikemesh_native.count: an index outside its array");
 }
 
 #undef I32
@@ -1455,12 +1443,9 @@ static napi_value Read(napi_env env, napi_callback_info info) {
       n = merge_stretches(&r, heads, stops, k, n);
     if (n < 0) goto outside;
   }
-  napi_value result;
-  napi_create_int64(env, n, &result);
-  return result;
+  return number(env, (double)n);
 outside:
-  napi_throw_range_error(env, NULL, "spikemesh_native.read: an index outside its array");
-  return NULL;
+  return range_error(env, "spikemesh_native.read: an index outside its array");
 }
 
 // pool's typed-array arguments, in order, and their types; its scalars (P_CALL: POOL_*).
@@ -1576,12 +1561,9 @@ static napi_value Pool(napi_env env, napi_callback_info info) {
     cellIdx[m] = cell;
     cellVal[m++] = v;
   }
-  napi_value result;
-  napi_create_int32(env, m, &result);
-  return result;
+  return number(env, m);
 outside:
-  napi_throw_range_error(env, NULL, "spikemesh_native.pool: an index outside its array");
-  return NULL;
+  return range_error(env, "spikemesh_native.pool: an index outside its array");
 }
 
 // exports[name] = a function calling fn, or the int32 value.
