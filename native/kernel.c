@@ -1,7 +1,9 @@
 // Native parts of the engine's hot loop: the output-stationary scatter (src/engine/simd.ts), its lists (the
 // WebAssembly bucket of assembly/scatter.ts, the same lists in the same order) and its sum (the same sums as the
-// WebAssembly sumBuckets, with 512-bit vectors where the CPU has them), the float LIF update (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point
-// update (neurons.ts updateFixed, the same float64 operations on the same integers); the step timeline's per-step
+// WebAssembly sumBuckets, with 512-bit vectors where the CPU has them), the pooled event stage's window sums
+// (src/engine/integrate.ts poolCells: the same float32 sums, cells and order), the float LIF update
+// (src/engine/neurons.ts updateLif, the same float32 roundings) and the fixed-point update (neurons.ts updateFixed,
+// the same float64 operations on the same integers); the step timeline's per-step
 // loops (src/engine/links.ts LinkAccumulator.countStep and RunModel.prepare, src/engine/timing.ts StepTimeline.direct:
 // the same sums, maxima and picks in the same order); and a layer block's packet counts and its reading of a split
 // layer's events (src/engine/blocks.ts countBlock and readBlocks: the same integer counts and sums, the same events in

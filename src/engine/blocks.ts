@@ -279,7 +279,7 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
     heard: new Float64Array(3 * inputs),
     call: new Int32Array(COUNT_CALL_SIZE),
-    readCall: new Int32Array(8),
+    readCall: new Int32Array(READ_CALL_SIZE),
     row: { c: 0, y: 0, start: 0, end: 0 },
     heads: new Int32Array(chip.cores),
     stops: new Int32Array(chip.cores),
@@ -392,8 +392,9 @@ function buildSends(chip: Chip): Sends {
 const CORE_RECORD = 11;
 const INPUT_RECORD = 5;
 const PLAN_RECORD = 8;
-/** The scalars of a native count (kernel.c CALL_*): countCall writes them in this order. */
+/** The scalars of a native count and of a native read (kernel.c CALL_* and READ_*, in the order countNatively and readNatively write them). */
 const COUNT_CALL_SIZE = 21;
+const READ_CALL_SIZE = 8;
 
 /**
  * What the native count reads of a mapped chip whose send plans are all uniform, flattened: per mapped core a record

@@ -148,7 +148,7 @@ export function createScratch(chip: Chip, kernel: KernelChoice = 'native', maxPa
     fault: null,
     row: { c: 0, y: 0, start: 0, end: 0 },
     pass: { cells: 0, ops: 0 },
-    poolCall: new Int32Array(13),
+    poolCall: new Int32Array(POOL_CALL_SIZE),
     poolOps: new Float64Array(1),
   };
 }
@@ -484,6 +484,8 @@ function poolCells(sc: Scratch, n: number, inp: CoreInput, pool: PoolPlan, srcH:
 }
 
 const NO_DIVISORS = new Float64Array(0);
+/** The scalars of a native pooled pass (kernel.c POOL_*, in the order poolNatively writes them). */
+const POOL_CALL_SIZE = 13;
 
 /** poolCells in the native kernel (native/kernel.c Pool: the same sums, cells and order). */
 function poolNatively(native: NativeKernel, sc: Scratch, n: number, inp: CoreInput, pool: PoolPlan, srcH: number, srcW: number, float: boolean): number {

@@ -1,6 +1,7 @@
 // The optional native kernel (native/kernel.c, built by `npm ci` where a C compiler is at hand): the lists and the sum
-// of the output-stationary scatter, the float and fixed-point neuron updates, and the timeline's per-step loops (link
-// loads, the contention-free replay, the 'links' model's busiest links) and a layer block's packet counts and reads. Where it is missing the WebAssembly kernel
+// of the output-stationary scatter, the pooled event stage's window sums, the float and fixed-point neuron updates,
+// the timeline's per-step loops (link loads, the contention-free replay, the 'links' model's busiest links), and a
+// layer block's packet counts and its reading of a split layer's events. Where it is missing the WebAssembly kernel
 // and the TypeScript loops do the same work with identical results.
 
 import { createRequire } from 'node:module';
