@@ -1078,11 +1078,11 @@ static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t ba
     if (b0 < 0 || (b1 > b0 && !IN(A_FAN_TILES, b1 - 1))) return 0;
     for (int32_t a = fanStart[ry]; a < a1; a++) {
       if (!IN(A_FAN_TILES, a)) return 0;
-      const int32_t ib = (fanTiles[a] - iLo) * nj - jLo;
+      const int64_t ib = ((int64_t)fanTiles[a] - iLo) * nj - jLo;
       const double ra = (double)cnt * fanReach[a];
       for (int32_t b = b0; b < b1; b++) {
-        const int32_t ij = ib + fanTiles[b];
-        if ((size_t)(uint32_t)ij >= nCells) return 0;
+        const int64_t ij = ib + fanTiles[b];
+        if (ij < 0 || (uint64_t)ij >= nCells) return 0;
         spatialCount[ij] = (int32_t)((uint32_t)spatialCount[ij] + (uint32_t)cnt);
         spatialOps[ij] += ra * fanReach[b];
       }
@@ -1193,18 +1193,18 @@ static int count_distribute(const Typed *t, const int32_t *call) {
   }
   const int32_t gw = call[CALL_GW], gc = call[CALL_GC], first = call[CALL_FIRST];
   row = (EventRow){0, 0, 0, 0};
-  int32_t rowCore = 0;
+  int64_t rowCore = 0;
   for (int32_t e = at; e < at + n; e++) {
     const int32_t idx = evIdx[e];
     if (idx >= row.end) {
       enter_row(&row, idx, H, W);
       if (!IN(A_CHANS, row.c)) return 0;
-      rowCore = first + rows[row.y] * gw * gc + chans[row.c];
+      rowCore = (int64_t)first + (int64_t)rows[row.y] * gw * gc + chans[row.c];
     }
-    const int32_t core = rowCore + cols[idx - row.start] * gc;
-    if (!IN(A_OUT_COUNT, core) || (size_t)core * CORE_SIZE + CORE_OFFSET >= t[A_CORE_INFO].n) return 0;
-    const int32_t slot = info[(size_t)core * CORE_SIZE + CORE_OFFSET] + count[core]++;
-    if (!IN(A_OUT_IDX, slot) || !IN(A_OUT_VAL, slot)) return 0;
+    const int64_t core = rowCore + (int64_t)cols[idx - row.start] * gc;
+    if (core < 0 || (uint64_t)core >= t[A_OUT_COUNT].n || (uint64_t)core * CORE_SIZE + CORE_OFFSET >= t[A_CORE_INFO].n) return 0;
+    const int64_t slot = (int64_t)info[(size_t)core * CORE_SIZE + CORE_OFFSET] + count[core]++;
+    if (slot < 0 || (uint64_t)slot >= t[A_OUT_IDX].n || (uint64_t)slot >= t[A_OUT_VAL].n) return 0;
     outIdx[slot] = idx;
     outVal[slot] = evVal[e];
   }
@@ -1499,7 +1499,8 @@ static napi_value Pool(napi_env env, napi_callback_info info) {
       cells > (int64_t)t[P_POOLED].n || cells > (int64_t)t[P_MARK].n || cells > (int64_t)t[P_TOUCHED].n || t[P_OPS].n < 1)
     goto outside;
   EventRow row = {0, 0, 0, 0};
-  int32_t ly = 0, cBase = 0, nt = 0;
+  int32_t ly = 0, nt = 0;
+  int64_t cBase = 0;
   double rowReach = 0, sum = 0;
   for (int32_t e = 0; e < n; e++) {
     const int32_t idx = evIdx[e];
@@ -1512,7 +1513,7 @@ static napi_value Pool(napi_env env, napi_callback_info info) {
           !((size_t)(uint32_t)ly + 1 < t[P_ROW_START].n))
         goto outside;
       rowReach = (double)chansReach[row.c] * rowsReach[ly];
-      cBase = (row.c - pcLo) * PH;
+      cBase = ((int64_t)row.c - pcLo) * PH;
     }
     const int32_t lx = idx - row.start - colInLo;
     if (!((size_t)(uint32_t)lx < t[P_COLS_REACH].n) || !((size_t)(uint32_t)lx + 1 < t[P_COL_START].n)) goto outside;
@@ -1521,7 +1522,7 @@ static napi_value Pool(napi_env env, napi_callback_info info) {
     if (b0 < 0 || (b1 > b0 && (size_t)b1 > t[P_COL_OUT].n)) goto outside;
     for (int32_t a = rStart[ly]; a < rStart[ly + 1]; a++) {
       if (!((size_t)(uint32_t)a < t[P_ROW_OUT].n)) goto outside;
-      const int64_t rowBase = ((int64_t)cBase + rOut[a]) * PW;
+      const int64_t rowBase = (cBase + rOut[a]) * PW;
       for (int32_t b = b0; b < b1; b++) {
         const int64_t cell = rowBase + cOut[b];
         if (cell < 0 || cell >= cells) goto outside;
