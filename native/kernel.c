@@ -83,6 +83,12 @@ typedef struct {
   size_t n;
 } Typed;
 
+// The data of argument a of the typed arguments `t` (typed_call's) as int32 or float64, and whether i (any int32)
+// indexes it.
+#define I32(a) ((int32_t *)t[a].p)
+#define F64(a) ((double *)t[a].p)
+#define IN(a, i) ((size_t)(uint32_t)(i) < t[a].n)
+
 // The call's n arguments, each a typed array of the type types[a], into t[a], the first one (its scalars) of callSize
 // elements; whether they are (else the TypeError `error` is thrown). At most MAX_TYPED arguments.
 #define MAX_TYPED 32
@@ -1050,11 +1056,6 @@ static const napi_typedarray_type COUNT_TYPES[A_COUNT] = {
   napi_float64_array,
 };
 
-#define I32(a) ((int32_t *)t[a].p)
-#define F64(a) ((double *)t[a].p)
-// Whether i (any int32 or size) indexes argument a.
-#define IN(a, i) ((size_t)(uint32_t)(i) < t[a].n)
-
 // The mapped chip's packets of one uniform send plan from the source's touched pixels (blocks.ts countCells, then
 // writeCells): per spatial cell of its box the packets and their ops, then each cell's onto its flows at base.
 // Returns 0 where an index lies outside its array.
@@ -1285,9 +1286,6 @@ outside:
   return range_error(env, "spikemesh_native.count: an index outside its array");
 }
 
-#undef I32
-#undef F64
-#undef IN
 
 // read's typed-array arguments, in order, and their types; its scalars (R_CALL: READ_*).
 enum { R_CALL, R_OUT_IDX, R_OUT_VAL, R_OUT_COUNT, R_OFFSET, R_SOURCES, R_HEARS, R_REACH, R_EV_IDX, R_EV_VAL, R_HEADS, R_STOPS, R_ENDS, R_COUNT };
@@ -1404,21 +1402,19 @@ static int64_t merge_stretches(const ReadState *r, int32_t *heads, const int32_t
 static napi_value Read(napi_env env, napi_callback_info info) {
   Typed t[R_COUNT];
   if (!typed_call(env, info, READ_TYPES, R_COUNT, t, READ_CALL_SIZE, "spikemesh_native.read: bad arguments")) return NULL;
-  const int32_t *call = (const int32_t *)t[R_CALL].p;
-  const int32_t *outCount = (const int32_t *)t[R_OUT_COUNT].p, *offset = (const int32_t *)t[R_OFFSET].p;
-  const int32_t *sources = (const int32_t *)t[R_SOURCES].p, *reach = (const int32_t *)t[R_REACH].p;
-  int32_t *heads = (int32_t *)t[R_HEADS].p, *stops = (int32_t *)t[R_STOPS].p, *ends = (int32_t *)t[R_ENDS].p;
+  const int32_t *call = I32(R_CALL), *outCount = I32(R_OUT_COUNT), *offset = I32(R_OFFSET), *sources = I32(R_SOURCES), *reach = I32(R_REACH);
+  int32_t *heads = I32(R_HEADS), *stops = I32(R_STOPS), *ends = I32(R_ENDS);
   const size_t k = t[R_SOURCES].n;
   const int32_t H = call[READ_H], W = call[READ_W];
-  ReadState r = {(const int32_t *)t[R_OUT_IDX].p, (const float *)t[R_OUT_VAL].p, call[READ_HEARS_ALL] ? NULL : (const uint8_t *)t[R_HEARS].p,
-                 t[R_HEARS].n, (int32_t *)t[R_EV_IDX].p, (float *)t[R_EV_VAL].p, t[R_EV_IDX].n < t[R_EV_VAL].n ? t[R_EV_IDX].n : t[R_EV_VAL].n, 0};
+  ReadState r = {I32(R_OUT_IDX), (const float *)t[R_OUT_VAL].p, call[READ_HEARS_ALL] ? NULL : (const uint8_t *)t[R_HEARS].p,
+                 t[R_HEARS].n, I32(R_EV_IDX), (float *)t[R_EV_VAL].p, t[R_EV_IDX].n < t[R_EV_VAL].n ? t[R_EV_IDX].n : t[R_EV_VAL].n, 0};
   int64_t n = 0;
   if (H <= 0 || W <= 0 || call[READ_CHAN_LO] < 0 || call[READ_CHAN_HI] < call[READ_CHAN_LO] || (size_t)call[READ_CHAN_HI] > t[R_REACH].n ||
       call[READ_ROW_LO] < 0 || call[READ_ROW_HI] < call[READ_ROW_LO] || call[READ_ROW_HI] > H || k > t[R_HEADS].n || k > t[R_STOPS].n ||
       k > t[R_ENDS].n || t[R_OUT_VAL].n < t[R_OUT_IDX].n || (int64_t)call[READ_CHAN_HI] * H * W > INT32_MAX)
     goto outside;
   for (size_t i = 0; i < k; i++) {
-    if (!((size_t)(uint32_t)sources[i] < t[R_OFFSET].n) || !((size_t)(uint32_t)sources[i] < t[R_OUT_COUNT].n)) goto outside;
+    if (!IN(R_OFFSET, sources[i]) || !IN(R_OUT_COUNT, sources[i])) goto outside;
     const int64_t head = offset[sources[i]], end = head + outCount[sources[i]];
     if (head < 0 || end < head || (uint64_t)end > t[R_OUT_IDX].n) goto outside;
     heads[i] = (int32_t)head;
@@ -1482,15 +1478,14 @@ static int ascending_int(const void *a, const void *b) {
 static napi_value Pool(napi_env env, napi_callback_info info) {
   Typed t[P_COUNT];
   if (!typed_call(env, info, POOL_TYPES, P_COUNT, t, POOL_CALL_SIZE, "spikemesh_native.pool: bad arguments")) return NULL;
-  const int32_t *g = (const int32_t *)t[P_CALL].p;
-  const int32_t *evIdx = (const int32_t *)t[P_EV_IDX].p, *rStart = (const int32_t *)t[P_ROW_START].p, *rOut = (const int32_t *)t[P_ROW_OUT].p;
-  const int32_t *cStart = (const int32_t *)t[P_COL_START].p, *cOut = (const int32_t *)t[P_COL_OUT].p;
-  const int32_t *rowsReach = (const int32_t *)t[P_ROWS_REACH].p, *colsReach = (const int32_t *)t[P_COLS_REACH].p, *chansReach = (const int32_t *)t[P_CHANS_REACH].p;
+  const int32_t *g = I32(P_CALL), *evIdx = I32(P_EV_IDX), *rStart = I32(P_ROW_START), *rOut = I32(P_ROW_OUT);
+  const int32_t *cStart = I32(P_COL_START), *cOut = I32(P_COL_OUT), *rowsReach = I32(P_ROWS_REACH), *colsReach = I32(P_COLS_REACH);
+  const int32_t *chansReach = I32(P_CHANS_REACH);
   const float *evVal = (const float *)t[P_EV_VAL].p;
-  double *pooled = (double *)t[P_POOLED].p, *cellVal = (double *)t[P_CELL_VAL].p, *ops = (double *)t[P_OPS].p;
-  const double *divRows = (const double *)t[P_DIV_ROWS].p, *divCols = (const double *)t[P_DIV_COLS].p;
+  double *pooled = F64(P_POOLED), *cellVal = F64(P_CELL_VAL), *ops = F64(P_OPS);
+  const double *divRows = F64(P_DIV_ROWS), *divCols = F64(P_DIV_COLS);
   uint8_t *mark = (uint8_t *)t[P_MARK].p;
-  int32_t *touched = (int32_t *)t[P_TOUCHED].p, *cellIdx = (int32_t *)t[P_CELL_IDX].p;
+  int32_t *touched = I32(P_TOUCHED), *cellIdx = I32(P_CELL_IDX);
   const int32_t n = g[POOL_N], H = g[POOL_SRC_H], W = g[POOL_SRC_W], PH = g[POOL_PH], PW = g[POOL_PW], pcLo = g[POOL_PC_LO];
   const int32_t rowInLo = g[POOL_ROW_IN_LO], colInLo = g[POOL_COL_IN_LO];
   const int isFloat = g[POOL_FLOAT] != 0;
@@ -1509,19 +1504,17 @@ static napi_value Pool(napi_env env, napi_callback_info info) {
     if (idx >= row.end || idx < row.start) {
       enter_row(&row, idx, H, W);
       ly = row.y - rowInLo;
-      if (!((size_t)(uint32_t)row.c < t[P_CHANS_REACH].n) || !((size_t)(uint32_t)ly < t[P_ROWS_REACH].n) ||
-          !((size_t)(uint32_t)ly + 1 < t[P_ROW_START].n))
-        goto outside;
+      if (!IN(P_CHANS_REACH, row.c) || !IN(P_ROWS_REACH, ly) || !IN(P_ROW_START, ly + 1)) goto outside;
       rowReach = (double)chansReach[row.c] * rowsReach[ly];
       cBase = ((int64_t)row.c - pcLo) * PH;
     }
     const int32_t lx = idx - row.start - colInLo;
-    if (!((size_t)(uint32_t)lx < t[P_COLS_REACH].n) || !((size_t)(uint32_t)lx + 1 < t[P_COL_START].n)) goto outside;
+    if (!IN(P_COLS_REACH, lx) || !IN(P_COL_START, lx + 1)) goto outside;
     sum += rowReach * colsReach[lx];
     const int32_t b0 = cStart[lx], b1 = cStart[lx + 1];
     if (b0 < 0 || (b1 > b0 && (size_t)b1 > t[P_COL_OUT].n)) goto outside;
     for (int32_t a = rStart[ly]; a < rStart[ly + 1]; a++) {
-      if (!((size_t)(uint32_t)a < t[P_ROW_OUT].n)) goto outside;
+      if (!IN(P_ROW_OUT, a)) goto outside;
       const int64_t rowBase = (cBase + rOut[a]) * PW;
       for (int32_t b = b0; b < b1; b++) {
         const int64_t cell = rowBase + cOut[b];
