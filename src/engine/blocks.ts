@@ -55,8 +55,6 @@ export interface Blocks {
   readonly reads: ReadonlyArray<ReadonlyArray<BlockRead | null>>;
   /** Per block: 1 where some mapped core's packets are counted event by event (countEachEvent reads its outbox). */
   readonly eventByEvent: Uint8Array;
-  /** The native count's tables; null where some send plan counts event by event (those chips count in TypeScript). */
-  readonly counts: CountTables | null;
 }
 
 /** How a block reads one input's events from the blocks of a split source layer (readBlocks). */
@@ -254,7 +252,6 @@ export function layerBlocks(chip: Chip, parts = 1): Blocks {
       split,
       reads: compute.inputs.map((inputs) => inputs.map((inp) => blockRead(compute, split, inp))),
       eventByEvent: Uint8Array.from(cores, (list) => (list.some((core) => sends.cores[core]!.some((s) => !s.cells)) ? 1 : 0)),
-      counts: countTables(chip, sends, tileOf),
     };
     byParts.set(parts, b);
   }
@@ -415,7 +412,19 @@ interface CountTables {
   cellHops: Float64Array;
 }
 
-function countTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): CountTables | null {
+const countTables = new WeakMap<Blocks, CountTables | null>();
+
+/**
+ * The native count's tables of a chip's blocks, built on the first native count (a thread that never counts natively,
+ * or the coordinator, builds none); null where some send plan counts event by event (such chips count in TypeScript).
+ */
+function countTablesOf(blocks: Blocks, chip: Chip): CountTables | null {
+  let t = countTables.get(blocks);
+  if (t === undefined) countTables.set(blocks, (t = buildCountTables(chip, blocks.sends, blocks.tileOf)));
+  return t;
+}
+
+function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): CountTables | null {
   if (sends.cores.some((plans) => plans.some((s) => !s.cells))) return null;
   const layers = chip.spec.mapping.partition.layers;
   const inputs: number[] = [];
@@ -1076,7 +1085,8 @@ function countBlock(
   const pop = comp.plan.populations[comp.coreLayer[block]!]!;
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: comp.neuronOffset[block]!, count: cst.outCount[block]! };
   const fill = outboxes || blocks.eventByEvent[block] === 1;
-  if (native && blocks.counts) return countNatively(native, blocks, blocks.counts, chip, st, bs, block, step, events, fill);
+  const tables = native ? countTablesOf(blocks, chip) : null;
+  if (native && tables) return countNatively(native, blocks, tables, chip, st, bs, block, step, events, fill);
   const parity = writeParity(st, step);
   const ctr = st.counters;
   distribute(chip, st, blocks, block, events, pop.shape, bs, fill);
