@@ -186,6 +186,11 @@ static inline double store_value(double x, const Store *st) {
   return st->shift > 0 ? floor((x + st->half) * st->scale) : x * st->scale;
 }
 
+// Pixels whose partial sums the store reads channel after channel before it moves on: their BLK channels (16 · 256
+// bytes) stay in L1 while every channel's output row gets its 16 consecutive values. Channel by channel over all P
+// pixels, each value was read from its own cache line of the whole P · 256-byte partial sums, once per channel.
+#define STORE_PIXELS 16
+
 // The block loop of sum (see there) for partial sums of type T, BLK channels per block, ADD adding a pixel's entries of
 // one chunk: sum_blocks in float64 and sum_blocks_int in int32 (fixed point), sum_blocks32 in float32 (float); out gets
 // the stage output (store_value of the sum + bias) as float64 values.
@@ -203,11 +208,14 @@ static inline double store_value(double x, const Store *st) {
       memset(partial, 0, sizeof(T) * BLK * (size_t)P);                                                                        \
       for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows)                                                                       \
         for (int32_t p = 0; p < P; p++) ADD(partial + (size_t)p * BLK, wb, rows, vals, cursor + p, count[p + 1], r0 + chunkRows, ones); \
-      for (int32_t j = j0; j < j1; j++) {                                                                                     \
-        double *o = out + (size_t)(base + j) * P;                                                                             \
-        const T *s = partial + j;                                                                                             \
-        const double bj = bias ? bias[b * BLK + j] : 0;                                                                       \
-        for (int32_t p = 0; p < P; p++) o[p] = store_value((double)s[(size_t)p * BLK] + bj, st);                             \
+      for (int32_t p0 = 0; p0 < P; p0 += STORE_PIXELS) {                                                                      \
+        const int32_t p1 = p0 + STORE_PIXELS < P ? p0 + STORE_PIXELS : P;                                                    \
+        for (int32_t j = j0; j < j1; j++) {                                                                                   \
+          double *o = out + (size_t)(base + j) * P;                                                                           \
+          const T *s = partial + j;                                                                                           \
+          const double bj = bias ? bias[b * BLK + j] : 0;                                                                     \
+          for (int32_t p = p0; p < p1; p++) o[p] = store_value((double)s[(size_t)p * BLK] + bj, st);                         \
+        }                                                                                                                     \
       }                                                                                                                       \
     }                                                                                                                         \
   }
