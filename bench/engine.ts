@@ -194,7 +194,7 @@ export function profileLines(chip: Chip, p: WorkerProfile, runs: number, label =
   const names = [...chip.plan.populations.map((pop) => pop.name), 'last counts'];
   const phases = p.busyMs.map((row, i) => `${names[i] ?? i} ${pair(row)} (${pair(p.waitMs[i]!)})`);
   return [
-    `  ${label}, where the time went per inference (ms, thread 1/thread 2): busy ${pair([0, 1].map((t) => sum(p.busyMs.map((r) => [r[t]!]))))}, waiting with no item ready ${pair([0, 1].map((t) => sum(p.waitMs.map((r) => [r[t]!]))))}; ${p.steps / runs} step messages to each thread, ${ms(p.messageMs)} ms of ${ms(p.roundMs)} outside the threads`,
+    `  ${label}, where the time went per inference (ms, thread 1/thread 2): busy ${pair([0, 1].map((t) => sum(p.busyMs.map((r) => [r[t]!]))))}, waiting with no item ready ${pair([0, 1].map((t) => sum(p.waitMs.map((r) => [r[t]!]))))}; ${p.rounds / runs} round messages to each thread (${p.steps / runs} steps), ${ms(p.messageMs)} ms of ${ms(p.roundMs)} outside the threads`,
     `  per phase (a layer's updates, the layer before's counts), busy (waiting): ${phases.join(', ')}`,
   ].join('\n');
 }

@@ -1024,7 +1024,9 @@ enum {
   CALL_FIRST, // its first mapped tile
   CALL_FILL, // 1: fill the mapped cores' outboxes
   CALL_STEP,
-  CALL_PARITIES, // 1 same-step, 2 pipelined (state.ts writeParity, readParity)
+  CALL_PARITIES, // the state's flow slots (state.ts SharedState.parities)
+  CALL_WRITE_PARITY, // the slot this step writes (state.ts writeParity) and reads its sources' flows from (readParity)
+  CALL_READ_PARITY,
   CALL_FLOWS, // the mapped chip's flows (one parity's segCount)
   CALL_CORES, // the mapped chip's cores (a counter row's cores)
   CALL_STRIDE, // counters per (step, core): COUNTER_COUNT
@@ -1130,7 +1132,6 @@ static int count_received(const Typed *t, const int32_t *call, const int32_t *in
   const int32_t *inputs = I32(A_INPUTS), *segCount = I32(A_SEG_COUNT), *opsSlot = I32(A_OPS_SLOT);
   const double *segOps = F64(A_SEG_OPS), *opsScale = F64(A_OPS_SCALE);
   double *heard = F64(A_HEARD), *ctr = F64(A_COUNTERS);
-  const int32_t step = call[CALL_STEP], parities = call[CALL_PARITIES];
   const size_t F = (size_t)call[CALL_FLOWS];
   const int32_t lo = info[CORE_IN_LO], hi = info[CORE_IN_HI];
   if (lo < 0 || hi < lo || (size_t)hi * IN_SIZE > t[A_INPUTS].n || 3 * (size_t)(hi - lo) > t[A_HEARD].n) return 0;
@@ -1143,8 +1144,7 @@ static int count_received(const Typed *t, const int32_t *call, const int32_t *in
     if (f0 < 0 || f1 < f0 || (size_t)f1 > F || (size_t)f1 > t[A_OPS_SLOT].n || (size_t)f1 > t[A_OPS_SCALE].n) return 0;
     double *h = heard + 3 * (size_t)p;
     if (!in[IN_UNIFORM] || h[0] != cell) {
-      const int32_t parity = parities == 1 || in[IN_HOST] ? (parities == 2 ? step & 1 : 0) : (step + 1) & 1;
-      const size_t base = (size_t)parity * F;
+      const size_t base = (size_t)call[in[IN_HOST] ? CALL_WRITE_PARITY : CALL_READ_PARITY] * F;
       if (base + (size_t)f1 > t[A_SEG_COUNT].n) return 0;
       double n = 0, ops = 0;
       for (int32_t f = f0; f < f1; f++) {
@@ -1257,8 +1257,9 @@ static napi_value Count(napi_env env, napi_callback_info info) {
   const int32_t *cores = I32(A_BLOCK_CORES), *coreInfo = I32(A_CORE_INFO), *plans = I32(A_PLANS);
   double *ctr = F64(A_COUNTERS), *heard = F64(A_HEARD);
   const int32_t step = call[CALL_STEP], parities = call[CALL_PARITIES], nCores = call[CALL_CORES], stride = call[CALL_STRIDE];
-  const size_t base = (size_t)(parities == 2 ? step & 1 : 0) * (size_t)call[CALL_FLOWS];
-  if (step < 0 || nCores < 0 || stride <= 0 || call[CALL_FLOWS] < 0) goto outside;
+  const size_t base = (size_t)call[CALL_WRITE_PARITY] * (size_t)call[CALL_FLOWS];
+  if (step < 0 || nCores < 0 || stride <= 0 || call[CALL_FLOWS] < 0 || parities < 1) goto outside;
+  if (call[CALL_WRITE_PARITY] < 0 || call[CALL_WRITE_PARITY] >= parities || call[CALL_READ_PARITY] < 0 || call[CALL_READ_PARITY] >= parities) goto outside;
   for (int c = CALL_SPIKES; c < CALL_SIZE; c++)
     if (call[c] < 0 || call[c] >= stride) goto outside;
   if (!count_distribute(t, call)) goto outside;

@@ -5,9 +5,10 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { InternalError, UserError } from '../errors.js';
 import { buildChip, type Chip } from './chip.js';
-import { abortRound, syncLength, type SyncLayout } from './claim.js';
+import { abortRound, roundOrder, syncLength, type SyncLayout } from './claim.js';
 import {
   CoreFailure,
+  PROGRESS_FIELDS,
   PROTOCOL_VERSION,
   profileBase,
   shareWeights,
@@ -103,6 +104,13 @@ export class WorkerPool {
   }
 }
 
+/** Per layer (a same-step phase), the last layer that reads its events in the same step: itself where none does. */
+function lastReaders(chip: Chip): Int32Array {
+  const last = Int32Array.from(chip.plan.populations, (_, i) => i);
+  for (const p of chip.plan.projections) last[p.source] = Math.max(last[p.source]!, p.target);
+  return last;
+}
+
 /** Units by their last time (from `at` in coreNs: a block's counts' times are in its second half), longest first; ties in a fixed order. */
 function longestFirst(units: ArrayLike<number>, coreNs: Float64Array, at: number): Int32Array {
   return Int32Array.from(units).sort((a, b) => coreNs[at + b]! - coreNs[at + a]! || b - a);
@@ -110,8 +118,9 @@ function longestFirst(units: ArrayLike<number>, coreNs: Float64Array, at: number
 
 /** Where a worker backend's time went (WorkerBackend.profile), in ms summed over its steps. */
 export interface WorkerProfile {
-  /** Rounds (steps) counted. */
+  /** Steps computed, and the rounds (one message to each thread) they took (StepTask.steps). */
   steps: number;
+  rounds: number;
   /**
    * Per phase of a step (one per layer, same-step; layer blocks split: each layer's updates and the layer before's
    * counts, and a last phase of counts), per thread: computing its items, and waiting with none ready (protocol.ts profileBase).
@@ -136,11 +145,15 @@ export class WorkerBackend implements EngineBackend {
   private sync: Int32Array | null = null;
   private coreNs: Float64Array | null = null;
   /** Attachment.profile, and the coordinator's side of it: rounds, their summed round trips and message costs (ms). */
-  private timing: { threads: Float64Array; phases: number; steps: number; roundMs: number; messageMs: number } | null = null;
+  private timing: { threads: Float64Array; phases: number; steps: number; rounds: number; roundMs: number; messageMs: number } | null = null;
   /** Layer blocks: a step's phases split each block into its update and its counts (ComputeRequest.counts). */
   private counts = false;
   /** Population of each core (from the mapping), to name a core whose thread died. */
   private coreNames: string[] = [];
+  /** Per layer, the last layer that reads its events in a step (lastReaders): what a round's next step waits for. */
+  private lastReader: Int32Array = new Int32Array(0);
+  /** Attachment.layout. */
+  private layout: SyncLayout | null = null;
 
   /** `threads`: start that many threads for each engine; a WorkerPool: compute on its threads, which outlive the engine. */
   constructor(
@@ -155,12 +168,14 @@ export class WorkerBackend implements EngineBackend {
   /** Takes the pool; each thread rebuilds the chip from the blueprint (weights shared, not copied) with its first task. */
   async attach(blueprint: Blueprint, buffers: SharedBuffers, local?: Chip): Promise<void> {
     await this.close();
-    const blocked = sharedBlockedWeights(local ?? buildChip(blueprint.spec));
-    const progress = new SharedArrayBuffer(4 * this.threads);
+    local ??= buildChip(blueprint.spec);
+    const blocked = sharedBlockedWeights(local);
+    const progress = new SharedArrayBuffer(4 * PROGRESS_FIELDS * this.threads);
     const { partition } = blueprint.spec.mapping;
     // A step has at most one phase per layer (same-step; pipelined runs one), and the profile one more for the last
     // layer's counts; units are cores or layer blocks, never more blocks than mapped cores.
-    const layout: SyncLayout = { phases: partition.layers.length + 1, units: partition.tileCount };
+    const layout: SyncLayout = { phases: partition.layers.length + 1, units: partition.tileCount, steps: blueprint.rounds ?? 1 };
+    this.lastReader = lastReaders(local);
     const sync = new SharedArrayBuffer(4 * syncLength(layout));
     // Room for each block's counts' time after the cores'.
     const coreNs = new SharedArrayBuffer(8 * 2 * partition.tileCount);
@@ -168,7 +183,8 @@ export class WorkerBackend implements EngineBackend {
     const profile = new SharedArrayBuffer(8 * profileBase(this.threads, phases));
     this.coreNames = Array.from(partition.tiles.layer, (l) => partition.layers[l]?.population ?? '?');
     this.attachment = { blueprint: { ...blueprint, spec: shareWeights(blueprint.spec) }, buffers, progress, sync, layout, coreNs, profile, blocked };
-    this.timing = { threads: new Float64Array(profile), phases, steps: 0, roundMs: 0, messageMs: 0 };
+    this.layout = layout;
+    this.timing = { threads: new Float64Array(profile), phases, steps: 0, rounds: 0, roundMs: 0, messageMs: 0 };
     this.counts = blueprint.compute === 'layers';
     this.progress = new Int32Array(progress);
     this.sync = new Int32Array(sync);
@@ -193,11 +209,17 @@ export class WorkerBackend implements EngineBackend {
    * thread done with its update early counts instead of waiting for the layer's other blocks (ComputeRequest.counts).
    */
   async computeStep(task: StepTask): Promise<void> {
-    const { pool, progress, sync, coreNs } = this;
-    if (!pool || !progress || !sync || !coreNs) throw new Error('worker backend: compute before attach');
+    const { pool, progress, sync, coreNs, layout } = this;
+    if (!pool || !progress || !sync || !coreNs || !layout) throw new Error('worker backend: compute before attach');
+    const steps = task.steps ?? 1;
+    if (steps > (layout.steps ?? 1)) throw new InternalError(`engine: a round of ${steps} steps, attached for ${layout.steps ?? 1}`);
     const split = this.counts && task.phases.length > 1;
-    const phases = task.phases.map((units) => longestFirst(units, coreNs, 0));
-    const counts = split ? task.phases.map((units) => longestFirst(units, coreNs, coreNs.length / 2)) : null;
+    // A round's step j numbers its items on from j · units (ComputeRequest.order).
+    const round = (at: number) =>
+      Array.from({ length: steps }, (_, j) => task.phases.map((units) => longestFirst(units, coreNs, at).map((u) => j * layout.units + u))).flat();
+    const phases = round(0);
+    const counts = split ? round(coreNs.length / 2) : null;
+    const order = steps > 1 ? roundOrder(task.phases.length, steps, this.lastReader) : undefined;
     // A layer's counts run beside the next layer's updates.
     const widest = Math.max(0, ...phases.map((p) => p.length));
     const threads = Math.min(this.threads, split ? 2 * widest : widest);
@@ -208,13 +230,20 @@ export class WorkerBackend implements EngineBackend {
     sync.fill(0);
     const t0 = performance.now();
     const requests = Array.from({ length: threads }, (_, slot) =>
-      this.runRequest(pool, { type: 'compute', engine: this.engine, step: task.step, phases, counts, slot, outboxes: task.outboxes ?? true }).catch(
-        (e: unknown) => {
-          // The core the dead thread was computing is never done: stop the others waiting for it.
-          abortRound(sync);
-          throw e;
-        },
-      ),
+      this.runRequest(pool, {
+        type: 'compute',
+        engine: this.engine,
+        step: task.step,
+        phases,
+        counts,
+        ...(order ? { order } : {}),
+        slot,
+        outboxes: task.outboxes ?? true,
+      }).catch((e: unknown) => {
+        // The core the dead thread was computing is never done: stop the others waiting for it.
+        abortRound(sync);
+        throw e;
+      }),
     );
     const settled = await Promise.allSettled(requests);
     for (let slot = 0; slot < settled.length; slot++) {
@@ -222,15 +251,16 @@ export class WorkerBackend implements EngineBackend {
       if (s.status === 'rejected') throw this.threadDied(slot, task.step, s.reason);
       if (s.value.type === 'failed') throw new CoreFailure(s.value.error);
     }
-    this.countRound(performance.now() - t0, threads);
+    this.countRound(performance.now() - t0, threads, steps);
   }
 
   /** A round's trip against its threads' own time in it: what is left is messages and threads waking up. */
-  private countRound(ms: number, threads: number): void {
+  private countRound(ms: number, threads: number, steps: number): void {
     const t = this.timing!;
     let longest = 0;
     for (let slot = 0; slot < threads; slot++) longest = Math.max(longest, t.threads[profileBase(slot, t.phases) + 2 * t.phases]!);
-    t.steps++;
+    t.steps += steps;
+    t.rounds++;
     t.roundMs += ms;
     t.messageMs += Math.max(0, ms - longest);
   }
@@ -243,6 +273,7 @@ export class WorkerBackend implements EngineBackend {
     const slots = Array.from({ length: this.threads }, (_, s) => s);
     const p: WorkerProfile = {
       steps: t.steps,
+      rounds: t.rounds,
       busyMs: Array.from({ length: t.phases }, (_, ph) => slots.map((s) => at(s, 2 * ph))),
       waitMs: Array.from({ length: t.phases }, (_, ph) => slots.map((s) => at(s, 2 * ph + 1))),
       roundMs: t.roundMs,
@@ -250,7 +281,7 @@ export class WorkerBackend implements EngineBackend {
     };
     if (reset) {
       t.threads.fill(0);
-      t.steps = t.roundMs = t.messageMs = 0;
+      t.steps = t.rounds = t.roundMs = t.messageMs = 0;
     }
     return p;
   }
@@ -264,12 +295,12 @@ export class WorkerBackend implements EngineBackend {
     return retry;
   }
 
-  /** A thread that ended mid-task is reported by the core it had started (Attachment.progress). */
+  /** A thread that ended mid-task is reported by the core and step it had started (Attachment.progress); `step`: the round's first. */
   private threadDied(slot: number, step: number, reason: unknown): InternalError {
-    const core = Atomics.load(this.progress!, slot);
+    const core = Atomics.load(this.progress!, PROGRESS_FIELDS * slot);
     const message = `worker thread died (${messageOf(reason)})`;
     if (core < 0) return new InternalError(`engine: a worker thread failed before computing any core of timestep ${step}: ${messageOf(reason)}`);
-    return new CoreFailure({ core, step, population: this.coreNames[core] ?? '?', message });
+    return new CoreFailure({ core, step: Atomics.load(this.progress!, PROGRESS_FIELDS * slot + 1), population: this.coreNames[core] ?? '?', message });
   }
 
   /** Lets go of the pool: a lent one stays open for its owner, one of this backend's own is destroyed. */
@@ -281,6 +312,7 @@ export class WorkerBackend implements EngineBackend {
     this.coreNs = null;
     this.timing = null;
     this.attachment = null;
+    this.layout = null;
     if (pool && pool !== this.lent) await pool.destroy();
   }
 }

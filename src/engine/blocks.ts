@@ -390,7 +390,7 @@ const CORE_RECORD = 11;
 const INPUT_RECORD = 5;
 const PLAN_RECORD = 8;
 /** The scalars of a native count and of a native read (kernel.c CALL_* and READ_*, in the order countNatively and readNatively write them). */
-const COUNT_CALL_SIZE = 21;
+const COUNT_CALL_SIZE = 23;
 const READ_CALL_SIZE = 8;
 
 /**
@@ -1145,6 +1145,8 @@ function countNatively(
     fill ? 1 : 0,
     step,
     st.parities,
+    writeParity(st, step),
+    readParity(st, step, false),
     chip.flows.count,
     chip.cores,
     COUNTER_COUNT,

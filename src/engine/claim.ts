@@ -8,6 +8,13 @@
 // next update. So the counts need no barrier of their own at the updates' phase ends: a thread whose update ends
 // before the other blocks' of its layer counts a block (its own, or one of the layer before) instead of waiting.
 //
+// Rounds of several steps (run.ts ROUND_STEPS): the phases of each step follow those of the step before, and a phase of
+// step j waits, besides the phase before it in its step, only for what of step j − 1 reads or counts what it rewrites:
+// the last phase of j − 1 that reads its layer's events, and its layer's counts in j − 1 (RoundOrder). So while one
+// thread updates a deep layer of step j − 1, another can update the first layers of step j, as a pipeline would; each
+// step writes its own flow slots (state.ts writeParity) and its own counter rows. A thread takes the oldest ready item,
+// looking past phases that wait.
+//
 // Claim order: a ready update first. The updates are the step's critical chain (a layer waits for every block of the
 // one before), the counts are not (nothing but the next counts reads them), so they fill the time a thread would wait
 // for another's update, and what is left of them runs at the step's end. (Counts first, keeping them up with the
@@ -22,25 +29,65 @@ export const SYNC = {
   base: 2,
 } as const;
 
-/** The most phases a round has and the largest unit number + 1 (mapped cores ≥ layer blocks): sizes Attachment.sync. */
+/**
+ * The most phases a step has and the largest unit number + 1 (mapped cores ≥ layer blocks), and the most steps a round
+ * has (default 1): sizes Attachment.sync. A round's phase q and item id (ComputeRequest) count on through its steps.
+ */
 export interface SyncLayout {
   phases: number;
   units: number;
+  steps?: number;
 }
 
-/** Int32 slots of Attachment.sync: the header, then per phase four counters, then per unit two flags. */
+/** Int32 slots of Attachment.sync: the header, then per phase of a round four counters, then per item two flags. */
 export function syncLength(l: SyncLayout): number {
-  return SYNC.base + 4 * l.phases + 2 * l.units;
+  return SYNC.base + (4 * l.phases + 2 * l.units) * (l.steps ?? 1);
+}
+
+/**
+ * What each phase of a round waits for (−1: nothing): per phase, in `updates`, the update phases whose items must all
+ * be done before its updates start (the phase before it in its step; the phase of the step before that reads its layer
+ * last) and the counts phase likewise (its layer's in the step before); in `counts`, two counts phases its counts wait
+ * for besides each block's own update (the phase before it in its step; its layer's in the step before).
+ */
+export interface RoundOrder {
+  /** Phases per step. */
+  perStep: number;
+  updates: Int32Array;
+  counts: Int32Array;
+}
+
+const UPDATE_WAITS = 3;
+const COUNT_WAITS = 2;
+
+/**
+ * The order of a round of `steps` steps of `perStep` phases each (one step: each phase waits for the one before).
+ * `lastReader[p]`: the last phase of a step that reads what phase p writes (p itself where none does).
+ */
+export function roundOrder(perStep: number, steps: number, lastReader: ArrayLike<number>): RoundOrder {
+  const updates = new Int32Array(UPDATE_WAITS * perStep * steps).fill(-1);
+  const counts = new Int32Array(COUNT_WAITS * perStep * steps).fill(-1);
+  for (let j = 0; j < steps; j++)
+    for (let p = 0; p < perStep; p++) {
+      const q = j * perStep + p;
+      const before = p > 0 ? q - 1 : -1;
+      const last = j > 0 ? q - perStep : -1;
+      updates.set([before, j > 0 ? (j - 1) * perStep + Math.max(p, lastReader[p]!) : -1, last], UPDATE_WAITS * q);
+      counts.set([before, last], COUNT_WAITS * q);
+    }
+  return { perStep, updates, counts };
 }
 
 /** Per phase p: updates (or whole units) claimed, and done; counts claimed, and done. Per unit u: its update done, its counts claimed. */
+const roundPhases = (l: SyncLayout) => l.phases * (l.steps ?? 1);
+const roundUnits = (l: SyncLayout) => l.units * (l.steps ?? 1);
 const at = {
   claimed: (_: SyncLayout, p: number) => SYNC.base + p,
-  done: (l: SyncLayout, p: number) => SYNC.base + l.phases + p,
-  countsClaimed: (l: SyncLayout, p: number) => SYNC.base + 2 * l.phases + p,
-  countsDone: (l: SyncLayout, p: number) => SYNC.base + 3 * l.phases + p,
-  updated: (l: SyncLayout, u: number) => SYNC.base + 4 * l.phases + u,
-  countTaken: (l: SyncLayout, u: number) => SYNC.base + 4 * l.phases + l.units + u,
+  done: (l: SyncLayout, p: number) => SYNC.base + roundPhases(l) + p,
+  countsClaimed: (l: SyncLayout, p: number) => SYNC.base + 2 * roundPhases(l) + p,
+  countsDone: (l: SyncLayout, p: number) => SYNC.base + 3 * roundPhases(l) + p,
+  updated: (l: SyncLayout, u: number) => SYNC.base + 4 * roundPhases(l) + u,
+  countTaken: (l: SyncLayout, u: number) => SYNC.base + 4 * roundPhases(l) + roundUnits(l) + u,
 };
 
 /** Stop every thread of the round (a unit failed, or a thread died): none waits for a unit that will never be done. */
@@ -58,6 +105,8 @@ export interface Claimer {
   readonly phases: readonly Int32Array[];
   /** Each phase's units whose counts are a separate item, in claim order; null: every item is whole. */
   readonly counts: readonly Int32Array[] | null;
+  /** What each phase waits for. */
+  readonly order: RoundOrder;
   /** The first phase whose updates (counts) may still have unclaimed items. */
   nextUpdate: number;
   nextCount: number;
@@ -67,42 +116,62 @@ export interface Claimer {
   isCount: boolean;
 }
 
-export function claimer(sync: Int32Array, layout: SyncLayout, phases: readonly Int32Array[], counts: readonly Int32Array[] | null): Claimer {
-  return { sync, layout, phases, counts, nextUpdate: 0, nextCount: counts ? 0 : phases.length, unit: -1, phase: -1, isCount: false };
+/** A claimer of a round's phases in `order` (default: one step, each phase after the one before). */
+export function claimer(
+  sync: Int32Array,
+  layout: SyncLayout,
+  phases: readonly Int32Array[],
+  counts: readonly Int32Array[] | null,
+  order: RoundOrder = roundOrder(phases.length, 1, []),
+): Claimer {
+  return { sync, layout, phases, counts, order, nextUpdate: 0, nextCount: counts ? 0 : phases.length, unit: -1, phase: -1, isCount: false };
 }
 
-/** Whether every item of phase p − 1 of a chain is done (always, for the first phase). */
-function phaseBeforeDone(c: Claimer, p: number, counts: boolean): boolean {
-  if (p === 0) return true;
+/** Whether every item of phase p of a chain is done (p < 0: nothing to wait for). */
+function phaseDone(c: Claimer, p: number, counts: boolean): boolean {
+  if (p < 0) return true;
   const lists = counts ? c.counts! : c.phases;
-  return Atomics.load(c.sync, (counts ? at.countsDone : at.done)(c.layout, p - 1)) === lists[p - 1]!.length;
+  return Atomics.load(c.sync, (counts ? at.countsDone : at.done)(c.layout, p)) === lists[p]!.length;
 }
 
-/** A ready count of the claimer's next counts phase, claimed; false where there is none. */
+/** Whether phase p's updates may start: what they wait for (RoundOrder.updates) is done. */
+function updatesReady(c: Claimer, p: number): boolean {
+  const w = c.order.updates;
+  const k = UPDATE_WAITS * p;
+  return phaseDone(c, w[k]!, false) && phaseDone(c, w[k + 1]!, false) && (c.counts === null || phaseDone(c, w[k + 2]!, true));
+}
+
+/** Whether phase p's counts may start, each once its block's update is done (RoundOrder.counts). */
+function countsReady(c: Claimer, p: number): boolean {
+  const w = c.order.counts;
+  return phaseDone(c, w[COUNT_WAITS * p]!, true) && phaseDone(c, w[COUNT_WAITS * p + 1]!, true);
+}
+
+/** The oldest ready count, claimed; false where there is none. */
 function claimCount(c: Claimer): boolean {
   const { sync, layout } = c;
   const lists = c.counts!;
   while (c.nextCount < lists.length && Atomics.load(sync, at.countsClaimed(layout, c.nextCount)) >= lists[c.nextCount]!.length) c.nextCount++;
-  const p = c.nextCount;
-  if (p >= lists.length || !phaseBeforeDone(c, p, true)) return false;
-  for (const unit of lists[p]!) {
-    if (Atomics.load(sync, at.updated(layout, unit)) === 0 || Atomics.compareExchange(sync, at.countTaken(layout, unit), 0, 1) !== 0) continue;
-    Atomics.add(sync, at.countsClaimed(layout, p), 1);
-    c.unit = unit;
-    c.phase = p;
-    c.isCount = true;
-    return true;
+  for (let p = c.nextCount; p < lists.length; p++) {
+    if (Atomics.load(sync, at.countsClaimed(layout, p)) >= lists[p]!.length || !countsReady(c, p)) continue;
+    for (const unit of lists[p]!) {
+      if (Atomics.load(sync, at.updated(layout, unit)) === 0 || Atomics.compareExchange(sync, at.countTaken(layout, unit), 0, 1) !== 0) continue;
+      Atomics.add(sync, at.countsClaimed(layout, p), 1);
+      c.unit = unit;
+      c.phase = p;
+      c.isCount = true;
+      return true;
+    }
   }
   return false;
 }
 
-/** A ready update (or whole unit) of the claimer's next phase, claimed; false where there is none. */
+/** The oldest ready update (or whole unit), claimed; false where there is none. */
 function claimUpdate(c: Claimer): boolean {
   const { sync, layout, phases } = c;
-  for (;;) {
-    while (c.nextUpdate < phases.length && Atomics.load(sync, at.claimed(layout, c.nextUpdate)) >= phases[c.nextUpdate]!.length) c.nextUpdate++;
-    const p = c.nextUpdate;
-    if (p >= phases.length || !phaseBeforeDone(c, p, false)) return false;
+  while (c.nextUpdate < phases.length && Atomics.load(sync, at.claimed(layout, c.nextUpdate)) >= phases[c.nextUpdate]!.length) c.nextUpdate++;
+  for (let p = c.nextUpdate; p < phases.length; p++) {
+    if (Atomics.load(sync, at.claimed(layout, p)) >= phases[p]!.length || !updatesReady(c, p)) continue;
     const i = Atomics.add(sync, at.claimed(layout, p), 1);
     if (i >= phases[p]!.length) continue;
     c.unit = phases[p]![i]!;
@@ -110,6 +179,7 @@ function claimUpdate(c: Claimer): boolean {
     c.isCount = false;
     return true;
   }
+  return false;
 }
 
 /**

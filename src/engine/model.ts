@@ -315,6 +315,8 @@ export interface SharedBuffers {
   counters: SharedArrayBuffer;
   /** Layer blocks (blocks.ts): the state of the chip the arithmetic runs on; this state's packets are then counted, not sent. */
   blocks?: SharedBuffers;
+  /** Flow slots ("parities") of segIdx, segVal, segCount and segOps (state.ts allocateBuffers). */
+  parities: number;
 }
 
 /** Typed-array views over a run's SharedBuffers (state.ts makes them). */
@@ -329,7 +331,7 @@ export interface SharedState {
   readonly segCount: Int32Array;
   readonly segOps: Float64Array;
   readonly counters: Float64Array;
-  /** 2 when pipelined (a flow is written at step t and read at t + 1), else 1. */
+  /** Flow slots (SharedBuffers.parities): a step writes slot writeParity(step) (state.ts). */
   readonly parities: number;
   readonly semantics: Semantics;
   readonly steps: number;

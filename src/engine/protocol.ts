@@ -29,6 +29,9 @@
 //                                                 blocks go in two parts: each block's mapped counts are an
 //                                                 item of their own, started once its update and the layer
 //                                                 before's counts are done (ComputeRequest.counts).
+//   or several steps at once (StepTask.steps: same-step layer blocks whose outboxes no one reads): one round
+//   trip for the round; a step's phase waits for the phase before it and for what of the step before reads or
+//   counts what it rewrites (ComputeRequest.order, claim.ts RoundOrder); each step has its own flow slots.
 //     event queue replays the step's packets and core work (timing.ts) from the counters
 //   close()
 //
@@ -47,12 +50,12 @@
 // this step); 'pipelined' runs one phase per step (every core reads the previous step's flows).
 
 import { InternalError } from '../errors.js';
-import type { SyncLayout } from './claim.js';
+import type { RoundOrder, SyncLayout } from './claim.js';
 import type { BlockedWeights, Chip, ChipSpec, Semantics, SharedBuffers } from './model.js';
 
 export type { SharedBuffers } from './model.js';
 
-export const PROTOCOL_VERSION = 8;
+export const PROTOCOL_VERSION = 9;
 
 /**
  * What a unit of a phase is: a mapped core ('cores'), or a layer block ('layers', blocks.ts: the layer's arithmetic
@@ -70,12 +73,17 @@ export interface Blueprint {
   parts?: number;
   /** Steps of the run (T, or T + depth when pipelined): sizes the counters block. */
   steps: number;
+  /** The most steps the engine computes in one call (StepTask.steps; default 1): sizes a worker backend's claims. */
+  rounds?: number;
   /**
    * Test hook: computing this core at this step throws (to check that failures name both and never hang);
    * mode 'exit' makes a worker thread end itself there instead, as a crashed thread would (in-thread: throws).
    */
   injectFault?: { core: number; step: number; mode?: 'throw' | 'exit' };
 }
+
+/** Attachment.progress's fields per request slot: core, step. */
+export const PROGRESS_FIELDS = 2;
 
 /** What a worker thread starts with (piscina's workerData): engines reach it later, as Attachments. */
 export interface WorkerData {
@@ -89,7 +97,10 @@ export interface WorkerData {
 export interface Attachment {
   blueprint: Blueprint;
   buffers: SharedBuffers;
-  /** Int32 per request slot: the core a worker is computing (−1 before the first), so a thread that dies is reported by core. */
+  /**
+   * Int32 × PROGRESS_FIELDS per request slot: the core a worker is computing (−1 before the first) and its step, so a
+   * thread that dies is reported by core and step.
+   */
   progress: SharedArrayBuffer;
   /** Int32 × syncLength(layout): what the threads of a round claim their items by (claim.ts). */
   sync: SharedArrayBuffer;
@@ -134,6 +145,12 @@ export interface ComputeRequest {
    * item of `phases` is a whole core or block.
    */
   counts: Int32Array[] | null;
+  /**
+   * A round of several steps (StepTask.steps): what each phase waits for, its phases those of `step`, then those of
+   * step + 1, and so on, an item numbered j · SyncLayout.units + its unit in step + j. Absent: one step, each phase after
+   * the one before.
+   */
+  order?: RoundOrder;
   /** The request's slot in Attachment.progress (requests of one round have distinct slots). */
   slot: number;
   /** StepTask.outboxes. */
@@ -205,6 +222,12 @@ export interface StepTask {
    * recorded, the state read each step).
    */
   outboxes?: boolean;
+  /**
+   * Steps computed in this call, from `step` on, each with the same phases (default 1), as that many calls one after
+   * the other would: a backend may start a step's early phases before the step before has finished (claim.ts). The
+   * state must have a flow slot per step of a round (state.ts allocateBuffers), and outboxes are not filled.
+   */
+  steps?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The coordinator: the step loop over a chip — host input, compute phases on a backend, the event-queue timeline, readout.
 
-import { EngineRefusal, UserError } from '../errors.js';
+import { EngineRefusal, InternalError, UserError } from '../errors.js';
 import type { NetworkInput } from '../net/types.js';
 import { InThreadBackend } from './backend.js';
 import { blocksFit, layerBlocks, type Blocks } from './blocks.js';
@@ -31,12 +31,21 @@ export interface EngineOptions {
   compute?: ComputeUnit;
   /** Layer blocks: cut each layer into up to this many blocks (default: the backend's threads; identical results). */
   parts?: number;
+  /** Same-step layer blocks on worker threads: steps per round (default ROUND_STEPS; 1: step by step; identical results). */
+  rounds?: number;
 }
 
 /** Steps a run takes: T, or T + depth when pipelined (the last layer sees the last input step). */
 export function stepsOf(chip: Chip, semantics: Semantics): number {
   return chip.plan.timesteps + (semantics === 'pipelined' ? chip.plan.depth : 0);
 }
+
+/**
+ * Steps a round of same-step layer blocks computes on worker threads (each step in its own flow slots): a thread can
+ * update a step's first layers while another still updates the step before's last ones (claim.ts RoundOrder). Each
+ * round's first and last layers leave a thread idle; longer rounds idle less but delay the coordinator's timelines.
+ */
+export const ROUND_STEPS = 4;
 
 /** A chip with its shared state and backend, ready to run many inputs one after another. */
 export class Engine {
@@ -73,9 +82,12 @@ export class Engine {
       );
     const parts = opts.parts ?? backend.threads ?? 1;
     const blocks = compute === 'layers' ? layerBlocks(chip, parts) : null;
-    const buffers = allocateBuffers(chip, semantics, steps, !blocks);
-    if (blocks) buffers.blocks = allocateBuffers(blocks.compute, semantics, steps);
-    const blueprint: Blueprint = { spec: chip.spec, semantics, steps, compute, parts, ...(opts.injectFault ? { injectFault: opts.injectFault } : {}) };
+    // Same-step layer blocks on several threads compute ROUND_STEPS steps a round, each step in its own flow slots.
+    const rounds = semantics === 'same-step' && blocks && backend.computeStep && (backend.threads ?? 1) > 1 ? (opts.rounds ?? ROUND_STEPS) : 1;
+    if (!Number.isInteger(rounds) || rounds < 1) throw new InternalError(`engine: rounds must be a whole number of steps from 1, got ${rounds}`);
+    const buffers = allocateBuffers(chip, semantics, steps, !blocks, rounds);
+    if (blocks) buffers.blocks = allocateBuffers(blocks.compute, semantics, steps, true, rounds);
+    const blueprint: Blueprint = { spec: chip.spec, semantics, steps, compute, parts, rounds, ...(opts.injectFault ? { injectFault: opts.injectFault } : {}) };
     await backend.attach(blueprint, buffers, chip);
     const blockState = blocks ? { blocks, state: viewState(buffers.blocks!, semantics, steps) } : null;
     return new Engine(chip, semantics, steps, viewState(buffers, semantics, steps), backend, blockState);
@@ -115,34 +127,39 @@ export class Engine {
     const outboxes = recorded !== null || opts.onStep !== undefined;
     // The timeline of step t − 1 replays while worker threads compute step t: it reads only that step's counter rows
     // and a copy of its flows' packet counts (step t writes its own rows, and the counts again).
-    const packets = new Int32Array(chip.flows.count);
+    // A round computes several steps at once (Engine.create) unless the state is read after each step.
+    const rounds = outboxes || this.semantics !== 'same-step' ? 1 : st.parities;
+    const packets = Array.from({ length: rounds }, () => new Int32Array(chip.flows.count));
     const counters = new CounterRows(chip, steps);
+    const replay = (u: number) => {
+      counters.keep(st.counters, u);
+      perStepNs[u] = timeline.run(u, st.counters, packets[u % rounds]!);
+    };
     let inputSpikeCount = 0;
-    for (let t = 0; t < steps; t++) {
-      const sent = host.send(st, t);
-      inputSpikeCount += sent.events;
-      this.countHost(hostCounters, t, sent.events, sent.packets);
-      const computing = this.computeStep(t, phases, outboxes);
-      // While the threads compute: the next step's input (the host's own buffers only), the step before's timeline.
-      if (t + 1 < steps) host.encode(t + 1);
-      if (t > 0) {
-        counters.keep(st.counters, t - 1);
-        perStepNs[t - 1] = timeline.run(t - 1, st.counters, packets);
+    let replayFrom = 0;
+    for (let t = 0, k = 1; t < steps; t += k) {
+      k = Math.min(rounds, steps - t);
+      for (let u = t; u < t + k; u++) {
+        const sent = host.send(st, u);
+        inputSpikeCount += sent.events;
+        this.countHost(hostCounters, u, sent.events, sent.packets);
       }
+      const computing = this.computeSteps(t, k, phases, outboxes);
+      // While the threads compute: the next round's input (the host's own buffers only), the round before's timelines.
+      if (t + k < steps) host.encode(t + k);
+      for (; replayFrom < t; replayFrom++) replay(replayFrom);
       await computing;
       if (recorded) this.record(recorded);
       opts.onStep?.(t, st, hostCounters);
-      packets.set(stepPackets(st, t, chip.flows.count));
+      for (let u = t; u < t + k; u++) packets[u % rounds]!.set(stepPackets(st, u, chip.flows.count));
     }
-    if (steps > 0) {
-      counters.keep(st.counters, steps - 1);
-      perStepNs[steps - 1] = timeline.run(steps - 1, st.counters, packets);
-    }
+    for (; replayFrom < steps; replayFrom++) replay(replayFrom);
     return this.result({ counters, hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: timeline.events, links: timeline.loads });
   }
 
-  private async computeStep(step: number, phases: Int32Array[], outboxes: boolean): Promise<void> {
-    if (this.backend.computeStep) await this.backend.computeStep({ step, phases, outboxes });
+  /** Steps step … step + steps − 1 (more than one only on a backend with computeStep: Engine.create). */
+  private async computeSteps(step: number, steps: number, phases: Int32Array[], outboxes: boolean): Promise<void> {
+    if (this.backend.computeStep) await this.backend.computeStep({ step, phases, outboxes, ...(steps > 1 ? { steps } : {}) });
     else for (const cores of phases) await this.backend.compute({ step, cores, outboxes });
   }
 

@@ -8,9 +8,11 @@ export type { SharedState } from './model.js';
 /**
  * Allocate the shared buffers of a run of `steps` steps. `payloads` false: no packet slots, only their counts, and no
  * membranes (a chip in layer blocks counts its packets and sends them on its blocks' flows; its blocks hold the membranes).
+ * Flow slots: pipelined 2 (a flow written at step t is read at t + 1); same-step `rounds` (an engine that computes that
+ * many consecutive steps at once gives each its own: run.ts ROUND_STEPS).
  */
-export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number, payloads = true): SharedBuffers {
-  const parities = semantics === 'pipelined' ? 2 : 1;
+export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number, payloads = true, rounds = 1): SharedBuffers {
+  const parities = semantics === 'pipelined' ? 2 : rounds;
   const n = chip.totalNeurons;
   const slots = payloads ? chip.flows.segTotal * parities : 0;
   return {
@@ -23,6 +25,7 @@ export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number,
     segCount: new SharedArrayBuffer(4 * chip.flows.count * parities),
     segOps: new SharedArrayBuffer(payloads ? 0 : 8 * chip.flows.count * parities),
     counters: new SharedArrayBuffer(8 * steps * chip.cores * COUNTER_COUNT),
+    parities,
   };
 }
 
@@ -39,7 +42,7 @@ export function viewState(buffers: SharedBuffers, semantics: Semantics, steps: n
     segCount: new Int32Array(buffers.segCount),
     segOps: new Float64Array(buffers.segOps),
     counters: new Float64Array(buffers.counters),
-    parities: semantics === 'pipelined' ? 2 : 1,
+    parities: buffers.parities,
     semantics,
     steps,
   };
@@ -54,12 +57,15 @@ export function resetState(s: SharedState): void {
   s.counters.fill(0);
 }
 
-/** Parity a flow is written with at step t, and read with (host flows are read in the step they are written). */
+/**
+ * The flow slot ("parity") written at step t, and the one read (same-step and the host's flows: the step's own;
+ * pipelined: the step before's).
+ */
 export function writeParity(s: Pick<SharedState, 'parities'>, step: number): number {
-  return s.parities === 2 ? step & 1 : 0;
+  return step % s.parities;
 }
 
-export function readParity(s: SharedState, step: number, fromHost: boolean): number {
-  if (s.parities === 1 || fromHost) return writeParity(s, step);
-  return (step + 1) & 1;
+export function readParity(s: Pick<SharedState, 'parities' | 'semantics'>, step: number, fromHost: boolean): number {
+  if (s.semantics === 'pipelined' && !fromHost) return (step + 1) % s.parities;
+  return writeParity(s, step);
 }

@@ -12,6 +12,7 @@ import { computeCore } from './kernel.js';
 import {
   CoreFailure,
   profileBase,
+  PROGRESS_FIELDS,
   PROTOCOL_VERSION,
   type Attachment,
   type Blueprint,
@@ -101,11 +102,15 @@ function partOf(c: Claimer): BlockPart {
   return c.isCount ? 'count' : 'update';
 }
 
-/** The profile's phase of the item claimed last: a phase's counts are charged to the next phase (protocol.ts profileBase). */
-const profilePhase = (c: Claimer): number => c.phase + (c.isCount ? 1 : 0);
+/** The profile's phase of the item claimed last: a phase's counts are charged to the next phase (protocol.ts profileBase); a round's steps share one profile. */
+const profilePhase = (c: Claimer): number => (c.phase % c.order.perStep) + (c.isCount ? 1 : 0);
 
 /** The phase a thread with nothing ready waits in: the oldest it has left (its next updates, or its next counts). */
-const waitingPhase = (c: Claimer): number => Math.min(c.nextUpdate, c.counts ? c.nextCount + 1 : c.nextUpdate);
+function waitingPhase(c: Claimer): number {
+  const { perStep } = c.order;
+  if (!c.counts || c.nextUpdate <= c.nextCount) return c.nextUpdate % perStep;
+  return (c.nextCount % perStep) + 1;
+}
 
 /**
  * Compute the items this thread claims until none is left to claim; an item starts once what it reads is done,
@@ -119,14 +124,17 @@ export default function compute(req: ComputeRequest): ComputeReply {
   }
   const start = performance.now();
   const { chip, state, scratch, fault, progress, sync, layout, coreNs, profile, blocks } = attached;
-  const { step, slot } = req;
+  const { slot } = req;
   const base = profileBase(slot, layout.phases);
+  /** The step of the item claimed last: a round's items are numbered on through its steps (ComputeRequest.order). */
+  let step = req.step;
   /** Before each mapped core: record it (to name it if this thread dies), and the 'exit' fault hook. */
   const enter = (core: number): void => {
-    Atomics.store(progress, slot, core);
+    Atomics.store(progress, PROGRESS_FIELDS * slot + 1, step);
+    Atomics.store(progress, PROGRESS_FIELDS * slot, core);
     if (fault?.mode === 'exit' && fault.core === core && fault.step === step) process.exit(FAULT_EXIT_CODE);
   };
-  const c = claimer(sync, layout, req.phases, req.counts);
+  const c = claimer(sync, layout, req.phases, req.counts, req.order);
   let claimed = 0;
   for (;;) {
     if (Atomics.load(sync, SYNC.abort) !== 0) return { type: 'aborted' };
@@ -139,7 +147,8 @@ export default function compute(req: ComputeRequest): ComputeReply {
       profile[base + 2 * waitingPhase(c) + 1]! += performance.now() - t0;
       continue;
     }
-    const { unit } = c;
+    const unit = c.unit % layout.units;
+    step = req.step + Math.floor(c.unit / layout.units);
     const t0 = performance.now();
     try {
       if (blocks) computeBlock(blocks.blocks, chip, state, blocks.state, scratch, blocks.scratch, unit, step, enter, partOf(c), req.outboxes);
@@ -150,7 +159,7 @@ export default function compute(req: ComputeRequest): ComputeReply {
     } catch (e) {
       abortRound(sync);
       if (e instanceof CoreFailure) return { type: 'failed', error: e.info };
-      const core = Atomics.load(progress, slot);
+      const core = Atomics.load(progress, PROGRESS_FIELDS * slot);
       return { type: 'failed', error: { core, step, population: populationOf(chip, core), message: e instanceof Error ? e.message : String(e) } };
     }
     const ms = performance.now() - t0;
@@ -160,5 +169,5 @@ export default function compute(req: ComputeRequest): ComputeReply {
     finishItem(c);
   }
   profile[base + 2 * layout.phases] = performance.now() - start;
-  return { type: 'computed', step, cores: claimed };
+  return { type: 'computed', step: req.step, cores: claimed };
 }

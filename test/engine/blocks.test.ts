@@ -216,6 +216,10 @@ describe('layer blocks', () => {
   it('giveTheCoreByCoreResultsOnWorkerThreads', async () => {
     const want = everything(await run(chip, input, { compute: 'cores' }));
     expect(everything(await run(chip, input, { compute: 'layers', workers: 2 }))).toEqual(want);
+    // Unobserved, the threads compute rounds of steps (run.ts ROUND_STEPS): the timeline, links and events too.
+    expect(everything(await run(chip, input, { compute: 'layers', workers: 2, unobserved: true }))).toEqual(
+      unobserved(await run(chip, input, { compute: 'cores' })),
+    );
   });
 
   it('countSaturatingNeuronsPerMappedCoreAsCoreByCoreDoes', async () => {

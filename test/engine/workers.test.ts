@@ -2,7 +2,18 @@
 
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allocateBuffers, buildChip, CoreFailure, Engine, runEngine, stepsOf, WorkerBackend, WorkerPool, workerEntry } from '../../src/engine/index.js';
+import {
+  allocateBuffers,
+  buildChip,
+  CoreFailure,
+  Engine,
+  ROUND_STEPS,
+  runEngine,
+  stepsOf,
+  WorkerBackend,
+  WorkerPool,
+  workerEntry,
+} from '../../src/engine/index.js';
 import { flagWording, InternalError, UserError } from '../../src/errors.js';
 import { engineContract, fingerprint } from './contract.js';
 import { golden, mapModel, smallChip, smallCores } from './helpers.js';
@@ -60,6 +71,8 @@ describe('worker backend', () => {
       const p = backend.profile(true)!;
       const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
       expect(p.steps).toBe(stepsOf(chip, 'same-step'));
+      // Unobserved, same-step layer blocks take their steps in rounds of up to ROUND_STEPS.
+      expect(p.rounds).toBe(Math.ceil(p.steps / ROUND_STEPS));
       // One row per layer (a same-step phase each) and one for the last layer's counts, one column per thread.
       expect(p.busyMs.map((r) => r.length)).toEqual([...chip.plan.populations.map(() => 2), 2]);
       for (const row of p.busyMs) expect(sum(row)).toBeGreaterThan(0);
@@ -74,6 +87,19 @@ describe('worker backend', () => {
     } finally {
       await engine.close();
     }
+  });
+
+  // Unobserved (no spikes recorded, no state read per step), same-step layer blocks on threads compute rounds of steps.
+  it('givesTheInThreadResultsForAnyRoundOfStepsOnThreads', async () => {
+    const chip = smallChip();
+    const input = golden('dl-snn').input;
+    const want = fingerprint(await runEngine(chip, input, { compute: 'cores' }));
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(2, 3), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 5 }), async (threads, parts, rounds) => {
+        expect(fingerprint(await runEngine(chip, input, { parts, rounds, backend: pooled(threads) }))).toEqual(want);
+      }),
+      { numRuns: 8 },
+    );
   });
 
   it('givesTheInThreadResultsForAnyThreadCountAndLayerBlockCut', async () => {
