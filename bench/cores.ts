@@ -22,7 +22,7 @@ import type { ArchSpec, Tensor } from '../src/net/types.js';
 import { buildNetwork } from '../src/net/zoo.js';
 import { prepareChip } from '../src/runs/prepare.js';
 import { cpuSince, inputSpikes, maxRssGB, profileLines, runTorch } from './engine.js';
-import { idleText, watchOtherWork } from './lib/machine.js';
+import { idleText, threadScalingText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SPEC } from './lib/paper-model.js';
 
 const WORKERS = 2;
@@ -132,6 +132,7 @@ export default async function run(): Promise<void> {
     `  loihi / ideal-45nm: ${ratio.toFixed(2)}× by wall time, ${(median(onLoihi.cpu) / median(onIdeal.cpu)).toFixed(2)}× by CPU time (target ≤ ${TARGETS.ratio}×: ${verdict(ratio, TARGETS.ratio)}; ${idleText(Math.max(onLoihi.other, onIdeal.other))})`,
   );
   say(profileLines(loihi, onLoihi.profile, ROUNDS, `loihi, ${WORKERS} workers`));
+  say(`  ${threadScalingText()}`);
   say(`  spikes, readout and per-layer operations, loihi against ideal-45nm: ${sameMathematics(onLoihi.result, onIdeal.result)}`);
   const rss = maxRssGB();
   say(`  peak memory (maxRSS, worker threads included): ${rss.toFixed(2)} GB (target ≤ ${TARGETS.rssGB} GB: ${verdict(rss, TARGETS.rssGB)})`);

@@ -35,7 +35,7 @@ import type { InputPopulation, Model, Tensor } from '../src/net/types.js';
 import { buildNetwork } from '../src/net/zoo.js';
 import { inputSource } from '../src/reference/encode.js';
 import { prepareChip } from '../src/runs/prepare.js';
-import { idleText, watchOtherWork } from './lib/machine.js';
+import { buildC, idleText, threadScalingText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SAMPLE, PAPER_SPEC, PAPER_SYNTH } from './lib/paper-model.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -285,12 +285,11 @@ function layerTable(chip: Chip, coreSeconds: Float64Array, result: EngineResult,
 
 /** Build bench/scatter.c in a temp dir and run it on the engine's events. */
 function runC(chip: Chip, result: EngineResult, spikes: Tensor, tmp: string): CResult | string {
-  const exe = join(tmp, 'scatter');
-  const cc = spawnSync('gcc', ['-O3', '-march=native', '-ffp-contract=off', '-o', exe, join(here, 'scatter.c')], { encoding: 'utf8' });
-  if (cc.error || cc.status !== 0) return `gcc failed: ${cc.error?.message ?? cc.stderr.trim()}`;
+  const built = buildC('scatter.c', tmp, ['-ffp-contract=off']);
+  if (typeof built === 'string') return built;
   const data = join(tmp, 'scatter.bin');
   writeFileSync(data, scatterData(chip, result, spikes));
-  return JSON.parse(execFileSync(exe, [data, String(C_REPS)], { encoding: 'utf8' })) as CResult;
+  return JSON.parse(execFileSync(built.exe, [data, String(C_REPS)], { encoding: 'utf8' })) as CResult;
 }
 
 export interface TorchResult {
@@ -418,6 +417,7 @@ export default async function run(): Promise<void> {
     `  1 → 2 workers speedup: ${ratio(median(scaling.w1.runs) / median(scaling.w2.runs))} by the medians (target ≥ 1.7× on 2 cores, which only an otherwise idle machine can show: ${idleText(scaling.otherCpus)}); identical results: ${same ? 'yes' : 'NO'}`,
   );
   say(profileLines(split, scaling.profile, WORKER_ROUNDS));
+  say(`  ${threadScalingText()}`);
   say(
     `peak memory (maxRSS): ${rssAfterRun.toFixed(2)} GB after the paper-size runs${built ? ' (the model was built in this process)' : ''} (target ≤ 1.5 GB); ${maxRssGB().toFixed(2)} GB at the end, worker threads included`,
   );

@@ -1,7 +1,12 @@
 // Whether the machine was otherwise idle during a measurement: CPU time all processes used (/proc/stat) minus this process's own.
 
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const BENCH = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Clock ticks per second of /proc/stat (USER_HZ, 100 on Linux for every architecture Node runs on). */
 const USER_HZ = 100;
@@ -46,4 +51,29 @@ export function idleText(share: number | null): string {
   if (share === null) return 'other work on the machine unknown (no /proc/stat)';
   const idle = share < IDLE_SHARE ? 'the machine was otherwise idle' : 'the machine was NOT otherwise idle';
   return `${idle}: other processes used up to ${share.toFixed(2)} of ${availableParallelism()} CPUs during a run`;
+}
+
+/** Builds bench/`file` into `tmp` with gcc -O3 -march=native and `flags`: the executable's path, or why it could not. */
+export function buildC(file: string, tmp: string, flags: string[] = []): { exe: string } | string {
+  const exe = join(tmp, file.replace(/\.c$/, ''));
+  const cc = spawnSync('gcc', ['-O3', '-march=native', ...flags, '-o', exe, join(BENCH, file)], { encoding: 'utf8' });
+  if (cc.error || cc.status !== 0) return `gcc failed: ${cc.error?.message ?? cc.stderr.trim()}`;
+  return { exe };
+}
+
+/**
+ * What a second thread adds on this machine now (bench/threads.c): work per second of two threads over one, for a loop
+ * bound by the vector units and for one bound by a chain of dependent operations. A virtual machine's two CPUs may be
+ * two hardware threads of one core (the vector loop then gains ~1×) and may change between runs.
+ */
+export function threadScalingText(): string {
+  const tmp = mkdtempSync(join(tmpdir(), 'spikemesh-threads-'));
+  try {
+    const built = buildC('threads.c', tmp, ['-pthread']);
+    if (typeof built === 'string') return `two threads against one: not measured (${built})`;
+    const r = JSON.parse(execFileSync(built.exe, { encoding: 'utf8' })) as { vector: number; latency: number };
+    return `two threads against one on this machine now (bench/threads.c): ${r.vector.toFixed(2)}× the work per second of a loop bound by the vector units, ${r.latency.toFixed(2)}× of one bound by dependent operations (2× each: two independent cores; ~1× for the vector loop: two hardware threads of one core)`;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
