@@ -45,7 +45,7 @@ export function stepsOf(chip: Chip, semantics: Semantics): number {
  * update a step's first layers while another still updates the step before's last ones (claim.ts RoundOrder). Each
  * round's first and last layers leave a thread idle; longer rounds idle less but delay the coordinator's timelines.
  */
-export const ROUND_STEPS = 4;
+export const ROUND_STEPS = 8;
 
 /** A chip with its shared state and backend, ready to run many inputs one after another. */
 export class Engine {
@@ -151,6 +151,7 @@ export class Engine {
       await computing;
       if (recorded) this.record(recorded);
       opts.onStep?.(t, st, hostCounters);
+      opts.onProgress?.(t + k);
       for (let u = t; u < t + k; u++) packets[u % rounds]!.set(stepPackets(st, u, chip.flows.count));
     }
     for (; replayFrom < steps; replayFrom++) replay(replayFrom);

@@ -93,6 +93,12 @@ export interface RunOptions {
    * streams them). Read only; the state is reused next step.
    */
   onStep?: (step: number, state: SharedState, host: HostCounters) => void;
+  /**
+   * Called as steps finish, with how many have (after each step, or each round of steps: Engine's ROUND_STEPS). For
+   * progress and for stopping a run (by throwing); it reads no state, so unlike onStep it leaves worker threads free
+   * to compute several steps at once.
+   */
+  onProgress?: (stepsDone: number) => void;
 }
 
 /** What a link is: a core's port into its router, a router's port into its core, a mesh hop, a chip-to-chip hop, the host's link. */

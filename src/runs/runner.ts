@@ -35,12 +35,14 @@ export async function runSamples(o: SampleRun): Promise<boolean> {
       if (o.stopped?.()) return false;
       o.onSample?.(i);
       const s = o.sample(i);
-      const onStep: RunOptions['onStep'] = (step, state, host) => {
+      const onProgress = (done: number) => {
         if (o.stopped?.()) throw new Stopped();
-        o.trace?.(i, step, state, host);
-        o.onProgress?.(i * engine.steps + step + 1, total);
+        o.onProgress?.(i * engine.steps + done, total);
       };
-      const r = await engine.run(s.input, { seed: s.seed, onStep });
+      // Only a trace reads the state after each step (the engine then computes step by step).
+      const { trace } = o;
+      const onStep: RunOptions['onStep'] = trace ? (step, state, host) => trace(i, step, state, host) : undefined;
+      const r = await engine.run(s.input, { seed: s.seed, onProgress, ...(onStep ? { onStep } : {}) });
       // A macrotask turn per sample: an in-thread run never yields otherwise, and Ctrl-C's handler (which removes a
       // partial trace) only runs between turns.
       await new Promise<void>((resolve) => setImmediate(resolve));
