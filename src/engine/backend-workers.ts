@@ -222,7 +222,7 @@ export class WorkerBackend implements EngineBackend {
     const order = steps > 1 ? roundOrder(task.phases.length, steps, this.lastReader) : undefined;
     // A layer's counts run beside the next layer's updates.
     const widest = Math.max(0, ...phases.map((p) => p.length));
-    const threads = Math.min(this.threads, split ? 2 * widest : widest);
+    const threads = Math.min(this.threads, (split ? 2 : 1) * widest * steps);
     if (threads === 0) return;
     const poolError = pool.takeError();
     if (poolError) throw new InternalError(`engine: a worker thread failed: ${poolError.message}`);

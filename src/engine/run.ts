@@ -31,7 +31,7 @@ export interface EngineOptions {
   compute?: ComputeUnit;
   /** Layer blocks: cut each layer into up to this many blocks (default: the backend's threads; identical results). */
   parts?: number;
-  /** Same-step layer blocks on worker threads: steps per round (default ROUND_STEPS; 1: step by step; identical results). */
+  /** Same-step on worker threads: steps per round (default ROUND_STEPS where their flow slots fit; 1: step by step; identical results). */
   rounds?: number;
 }
 
@@ -41,11 +41,14 @@ export function stepsOf(chip: Chip, semantics: Semantics): number {
 }
 
 /**
- * Steps a round of same-step layer blocks computes on worker threads (each step in its own flow slots): a thread can
- * update a step's first layers while another still updates the step before's last ones (claim.ts RoundOrder). Each
- * round's first and last layers leave a thread idle; longer rounds idle less but delay the coordinator's timelines.
+ * Steps a same-step round computes on worker threads (each step in its own flow slots): a thread can update a step's
+ * first layers while another still updates the step before's last ones (claim.ts RoundOrder), so even a chip of one
+ * core per layer keeps two threads busy. Each round's first and last layers leave a thread idle; longer rounds idle
+ * less but delay the coordinator's timelines.
  */
 export const ROUND_STEPS = 8;
+/** The most memory a round's flow slots may take (their payloads and counts: 8 bytes a packet). */
+const ROUND_SLOT_BYTES = 256 * 2 ** 20;
 
 /** A chip with its shared state and backend, ready to run many inputs one after another. */
 export class Engine {
@@ -82,8 +85,11 @@ export class Engine {
       );
     const parts = opts.parts ?? backend.threads ?? 1;
     const blocks = compute === 'layers' ? layerBlocks(chip, parts) : null;
-    // Same-step layer blocks on several threads compute ROUND_STEPS steps a round, each step in its own flow slots.
-    const rounds = semantics === 'same-step' && blocks && backend.computeStep && (backend.threads ?? 1) > 1 ? (opts.rounds ?? ROUND_STEPS) : 1;
+    // Same-step on several threads: ROUND_STEPS steps a round, each step in its own flow slots, where they fit in
+    // ROUND_SLOT_BYTES (a Loihi mapping's packets core by core take ~400 MB a slot: step by step).
+    const slotBytes = 8 * (blocks ? blocks.compute.flows.segTotal : chip.flows.segTotal);
+    const fit = Math.max(1, Math.min(ROUND_STEPS, Math.floor(ROUND_SLOT_BYTES / Math.max(1, slotBytes))));
+    const rounds = semantics === 'same-step' && backend.computeStep && (backend.threads ?? 1) > 1 ? (opts.rounds ?? fit) : 1;
     if (!Number.isInteger(rounds) || rounds < 1) throw new InternalError(`engine: rounds must be a whole number of steps from 1, got ${rounds}`);
     const buffers = allocateBuffers(chip, semantics, steps, !blocks, rounds);
     if (blocks) buffers.blocks = allocateBuffers(blocks.compute, semantics, steps, true, rounds);
