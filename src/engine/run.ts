@@ -64,6 +64,8 @@ export class Engine {
 
   /** The host's buffers and block scratch, built with the first run and kept for the next. */
   private host: Host | null = null;
+  /** Per flow slot of a round, a finished step's packets per flow, which its timeline reads during the next round (kept across runs). */
+  private stepPackets: Int32Array[] = [];
 
   static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
     const chip = 'plan' in chipOrSpec ? chipOrSpec : buildChip(chipOrSpec);
@@ -135,7 +137,8 @@ export class Engine {
     // and a copy of its flows' packet counts (step t writes its own rows, and the counts again).
     // A round computes several steps at once (Engine.create) unless the state is read after each step.
     const rounds = outboxes || this.semantics !== 'same-step' ? 1 : st.parities;
-    const packets = Array.from({ length: rounds }, () => new Int32Array(chip.flows.count));
+    while (this.stepPackets.length < rounds) this.stepPackets.push(new Int32Array(chip.flows.count));
+    const packets = this.stepPackets;
     const counters = new CounterRows(chip, steps);
     const replay = (u: number) => {
       counters.keep(st.counters, u);
