@@ -133,9 +133,9 @@ export class Engine {
     const phases = this.phases();
     // Only a caller that reads the cores' outboxes needs them filled (layer blocks count packets without them).
     const outboxes = recorded !== null || opts.onStep !== undefined;
-    // The timeline of step t − 1 replays while worker threads compute step t: it reads only that step's counter rows
-    // and a copy of its flows' packet counts (step t writes its own rows, and the counts again).
-    // A round computes several steps at once (Engine.create) unless the state is read after each step.
+    // A round computes several steps at once (Engine.create) unless the state is read after each step. Its steps'
+    // timelines replay while the threads compute the next round: each reads only its step's counter rows and a copy of
+    // its flows' packet counts (the next round writes its own rows, and its packet counts again).
     const rounds = outboxes || this.semantics !== 'same-step' ? 1 : st.parities;
     while (this.stepPackets.length < rounds) this.stepPackets.push(new Int32Array(chip.flows.count));
     const packets = this.stepPackets;
