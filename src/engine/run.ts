@@ -88,8 +88,11 @@ export class Engine {
     const parts = opts.parts ?? backend.threads ?? 1;
     const blocks = compute === 'layers' ? layerBlocks(chip, parts) : null;
     // Same-step on several threads: ROUND_STEPS steps a round, each step in its own flow slots, where they fit in
-    // ROUND_SLOT_BYTES (a Loihi mapping's packets core by core take ~400 MB a slot: step by step).
-    const slotBytes = 8 * (blocks ? blocks.compute.flows.segTotal : chip.flows.segTotal);
+    // ROUND_SLOT_BYTES (a Loihi mapping's packets core by core take ~400 MB a slot, fcn-vgg9's ~10 M flows' counts ~120
+    // MB: fewer steps a round, or one). A slot holds each packet's index and value (8 bytes) where the state carries
+    // them, and each flow's packet count and synaptic ops (12 bytes).
+    const flows = chip.flows.count + (blocks ? blocks.compute.flows.count : 0);
+    const slotBytes = 8 * (blocks ? blocks.compute.flows.segTotal : chip.flows.segTotal) + 12 * flows;
     const fit = Math.max(1, Math.min(ROUND_STEPS, Math.floor(ROUND_SLOT_BYTES / Math.max(1, slotBytes))));
     const rounds = semantics === 'same-step' && backend.computeStep && (backend.threads ?? 1) > 1 ? (opts.rounds ?? fit) : 1;
     if (!Number.isInteger(rounds) || rounds < 1) throw new InternalError(`engine: rounds must be a whole number of steps from 1, got ${rounds}`);
