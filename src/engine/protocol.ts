@@ -29,7 +29,7 @@
 //                                                 blocks go in two parts: each block's mapped counts are an
 //                                                 item of their own, started once its update and the layer
 //                                                 before's counts are done (ComputeRequest.counts).
-//   or several steps at once (StepTask.steps: same-step layer blocks whose outboxes no one reads): one round
+//   or several steps at once (StepTask.steps: same-step runs whose state no one reads between steps): one round
 //   trip for the round; a step's phase waits for the phase before it and for what of the step before reads or
 //   counts what it rewrites (ComputeRequest.order, claim.ts RoundOrder); each step has its own flow slots.
 //     event queue replays the step's packets and core work (timing.ts) from the counters
@@ -225,7 +225,7 @@ export interface StepTask {
   /**
    * Steps computed in this call, from `step` on, each with the same phases (default 1), as that many calls one after
    * the other would: a backend may start a step's early phases before the step before has finished (claim.ts). The
-   * state must have a flow slot per step of a round (state.ts allocateBuffers), and outboxes are not filled.
+   * state must have a flow slot per step of a round (state.ts allocateBuffers); it is read only after the round.
    */
   steps?: number;
 }
