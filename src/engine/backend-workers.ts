@@ -106,9 +106,8 @@ export class WorkerPool {
 
 /** Per layer (a same-step phase), the last layer that reads its events in the same step: itself where none does. */
 function lastReaders(chip: Chip): Int32Array {
-  const last = Int32Array.from(chip.plan.populations, (_, i) => i);
-  for (const p of chip.plan.projections) last[p.source] = Math.max(last[p.source]!, p.target);
-  return last;
+  const { populations, projections } = chip.plan;
+  return Int32Array.from(populations, (pop, i) => Math.max(i, ...pop.consumers.map((p) => projections[p]!.target)));
 }
 
 /** Units by their last time (from `at` in coreNs: a block's counts' times are in its second half), longest first; ties in a fixed order. */
@@ -212,11 +211,13 @@ export class WorkerBackend implements EngineBackend {
     const { pool, progress, sync, coreNs, layout } = this;
     if (!pool || !progress || !sync || !coreNs || !layout) throw new Error('worker backend: compute before attach');
     const steps = task.steps ?? 1;
-    if (steps > (layout.steps ?? 1)) throw new InternalError(`engine: a round of ${steps} steps, attached for ${layout.steps ?? 1}`);
+    if (steps > layout.steps) throw new InternalError(`engine: a round of ${steps} steps, attached for ${layout.steps}`);
     const split = this.counts && task.phases.length > 1;
-    // A round's step j numbers its items on from j · units (ComputeRequest.order).
-    const round = (at: number) =>
-      Array.from({ length: steps }, (_, j) => task.phases.map((units) => longestFirst(units, coreNs, at).map((u) => j * layout.units + u))).flat();
+    // Each phase sorted once; a round's step j numbers its items on from j · units (ComputeRequest.order).
+    const round = (at: number) => {
+      const sorted = task.phases.map((units) => longestFirst(units, coreNs, at));
+      return Array.from({ length: steps }, (_, j) => (j === 0 ? sorted : sorted.map((units) => units.map((u) => j * layout.units + u)))).flat();
+    };
     const phases = round(0);
     const counts = split ? round(coreNs.length / 2) : null;
     const order = steps > 1 ? roundOrder(task.phases.length, steps, this.lastReader) : undefined;

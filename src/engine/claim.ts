@@ -31,17 +31,17 @@ export const SYNC = {
 
 /**
  * The most phases a step has and the largest unit number + 1 (mapped cores ≥ layer blocks), and the most steps a round
- * has (default 1): sizes Attachment.sync. A round's phase q and item id (ComputeRequest) count on through its steps.
+ * has: sizes Attachment.sync. A round's phase q and item id (ComputeRequest) count on through its steps.
  */
 export interface SyncLayout {
   phases: number;
   units: number;
-  steps?: number;
+  steps: number;
 }
 
 /** Int32 slots of Attachment.sync: the header, then per phase of a round four counters, then per item two flags. */
 export function syncLength(l: SyncLayout): number {
-  return SYNC.base + (4 * l.phases + 2 * l.units) * (l.steps ?? 1);
+  return SYNC.base + (4 * l.phases + 2 * l.units) * l.steps;
 }
 
 /**
@@ -79,8 +79,8 @@ export function roundOrder(perStep: number, steps: number, lastReader: ArrayLike
 }
 
 /** Per phase p: updates (or whole units) claimed, and done; counts claimed, and done. Per unit u: its update done, its counts claimed. */
-const roundPhases = (l: SyncLayout) => l.phases * (l.steps ?? 1);
-const roundUnits = (l: SyncLayout) => l.units * (l.steps ?? 1);
+const roundPhases = (l: SyncLayout) => l.phases * l.steps;
+const roundUnits = (l: SyncLayout) => l.units * l.steps;
 const at = {
   claimed: (_: SyncLayout, p: number) => SYNC.base + p,
   done: (l: SyncLayout, p: number) => SYNC.base + roundPhases(l) + p,
