@@ -1025,8 +1025,8 @@ enum {
   CALL_FILL, // 1: fill the mapped cores' outboxes
   CALL_STEP,
   CALL_PARITIES, // the state's flow slots (state.ts SharedState.parities)
-  CALL_WRITE_PARITY, // the slot this step writes (state.ts writeParity) and reads its sources' flows from (readParity)
-  CALL_READ_PARITY,
+  CALL_WRITE_PARITY, // the flow slot this step writes, and reads the host's flows from (state.ts writeParity)
+  CALL_READ_PARITY, // the flow slot it reads its other sources' flows from (state.ts readParity)
   CALL_FLOWS, // the mapped chip's flows (one parity's segCount)
   CALL_CORES, // the mapped chip's cores (a counter row's cores)
   CALL_STRIDE, // counters per (step, core): COUNTER_COUNT
