@@ -22,6 +22,7 @@ import {
   type StepTask,
   type WorkerData,
 } from './protocol.js';
+import { layerBlocks } from './blocks.js';
 import { sharedBlockedWeights } from './simd.js';
 
 /** Most worker threads a run may ask for: beyond this a typo (400 for 40) would only thrash. */
@@ -104,10 +105,18 @@ export class WorkerPool {
   }
 }
 
-/** Per layer (a same-step phase), the last layer that reads its events in the same step: itself where none does. */
-function lastReaders(chip: Chip): Int32Array {
+/**
+ * Per layer (a same-step phase), the last layer that reads its events in the same step where they are read in place
+ * (the outboxes of a layer cut into several blocks, blocks.ts readBlocks), which the next step's update rewrites;
+ * itself where none is: events read from flows lie in the step's own flow slots, which the next step leaves alone.
+ */
+export function lastReaders(chip: Chip, blueprint: Pick<Blueprint, 'compute' | 'parts'>): Int32Array {
   const { populations, projections } = chip.plan;
-  return Int32Array.from(populations, (pop, i) => Math.max(i, ...pop.consumers.map((p) => projections[p]!.target)));
+  const inPlace = blueprint.compute === 'layers' ? layerBlocks(chip, blueprint.parts).split : null;
+  // A projection names its target by its index in the network's populations (the input's among them), a phase is its layer's place here.
+  const layer = new Map(populations.map((pop, i) => [pop.index, i]));
+  const reader = (p: number) => layer.get(projections[p]!.target)!;
+  return Int32Array.from(populations, (pop, i) => (inPlace?.[i] ? Math.max(i, ...pop.consumers.map(reader)) : i));
 }
 
 /** Units by their last time (from `at` in coreNs: a block's counts' times are in its second half), longest first; ties in a fixed order. */
@@ -174,7 +183,7 @@ export class WorkerBackend implements EngineBackend {
     // A step has at most one phase per layer (same-step; pipelined runs one), and the profile one more for the last
     // layer's counts; units are cores or layer blocks, never more blocks than mapped cores.
     const layout: SyncLayout = { phases: partition.layers.length + 1, units: partition.tileCount, steps: blueprint.rounds ?? 1 };
-    this.lastReader = lastReaders(local);
+    this.lastReader = lastReaders(local, blueprint);
     const sync = new SharedArrayBuffer(4 * syncLength(layout));
     // Room for each block's counts' time after the cores'.
     const coreNs = new SharedArrayBuffer(8 * 2 * partition.tileCount);

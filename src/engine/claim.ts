@@ -10,7 +10,8 @@
 //
 // Rounds of several steps (run.ts ROUND_STEPS): the phases of each step follow those of the step before, and a phase of
 // step j waits, besides the phase before it in its step, only for what of step j − 1 reads or counts what it rewrites:
-// the last phase of j − 1 that reads its layer's events, and its layer's counts in j − 1 (RoundOrder). So while one
+// the last phase of j − 1 that reads its layer's events in place (a layer cut into blocks is read from its outboxes;
+// events in flows lie in each step's own flow slots), and its layer's counts in j − 1 (RoundOrder). So while one
 // thread updates a deep layer of step j − 1, another can update the first layers of step j, as a pipeline would; each
 // step writes its own flow slots (state.ts writeParity) and its own counter rows. A thread takes the oldest ready item,
 // looking past phases that wait.

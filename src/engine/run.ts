@@ -29,9 +29,15 @@ export interface EngineOptions {
    * 'cores': every mapped core computed on its own. Default: layers wherever the chip fits them (identical results).
    */
   compute?: ComputeUnit;
-  /** Layer blocks: cut each layer into up to this many blocks (default: the backend's threads; identical results). */
+  /**
+   * Layer blocks: cut each layer into up to this many blocks (default: 1 where the steps are computed in rounds, else the
+   * backend's threads; identical results).
+   */
   parts?: number;
-  /** Same-step on worker threads: steps per round (default ROUND_STEPS where their flow slots fit; 1: step by step; identical results). */
+  /**
+   * Same-step on worker threads: steps per round (default ROUND_STEPS where their flow slots fit; identical results). 1:
+   * step by step, for an engine whose runs read the state after each step (a trace), which cannot use rounds.
+   */
   rounds?: number;
 }
 
@@ -49,6 +55,18 @@ export function stepsOf(chip: Chip, semantics: Semantics): number {
 export const ROUND_STEPS = 8;
 /** The most memory a round's flow slots may take (their payloads and counts: 8 bytes a packet). */
 const ROUND_SLOT_BYTES = 256 * 2 ** 20;
+
+/**
+ * Same-step on several threads: ROUND_STEPS steps a round, each step in its own flow slots, where they fit in
+ * ROUND_SLOT_BYTES (a Loihi mapping's packets core by core take ~400 MB a slot, fcn-vgg9's ~10 M flows' counts ~120 MB:
+ * fewer steps a round, or one). A slot holds each packet's index and value (8 bytes) where the state carries them, and
+ * each flow's packet count and synaptic ops (12 bytes).
+ */
+function roundsThatFit(chip: Chip, blocks: Blocks | null): number {
+  const flows = chip.flows.count + (blocks ? blocks.compute.flows.count : 0);
+  const slotBytes = 8 * (blocks ? blocks.compute.flows.segTotal : chip.flows.segTotal) + 12 * flows;
+  return Math.max(1, Math.min(ROUND_STEPS, Math.floor(ROUND_SLOT_BYTES / Math.max(1, slotBytes))));
+}
 
 /** A chip with its shared state and backend, ready to run many inputs one after another. */
 export class Engine {
@@ -85,16 +103,19 @@ export class Engine {
       throw new EngineRefusal(
         `engine: layer blocks need a chip with some layer on several cores and no graded stage after a projection's first conv, and a backend that computes them`,
       );
-    const parts = opts.parts ?? backend.threads ?? 1;
-    const blocks = compute === 'layers' ? layerBlocks(chip, parts) : null;
-    // Same-step on several threads: ROUND_STEPS steps a round, each step in its own flow slots, where they fit in
-    // ROUND_SLOT_BYTES (a Loihi mapping's packets core by core take ~400 MB a slot, fcn-vgg9's ~10 M flows' counts ~120
-    // MB: fewer steps a round, or one). A slot holds each packet's index and value (8 bytes) where the state carries
-    // them, and each flow's packet count and synaptic ops (12 bytes).
-    const flows = chip.flows.count + (blocks ? blocks.compute.flows.count : 0);
-    const slotBytes = 8 * (blocks ? blocks.compute.flows.segTotal : chip.flows.segTotal) + 12 * flows;
-    const fit = Math.max(1, Math.min(ROUND_STEPS, Math.floor(ROUND_SLOT_BYTES / Math.max(1, slotBytes))));
-    const rounds = semantics === 'same-step' && backend.computeStep && (backend.threads ?? 1) > 1 ? (opts.rounds ?? fit) : 1;
+    const threads = backend.threads ?? 1;
+    const inRounds = semantics === 'same-step' && backend.computeStep !== undefined && threads > 1;
+    const roundsOf = (b: Blocks | null) => (inRounds ? (opts.rounds ?? roundsThatFit(chip, b)) : 1);
+    // Rounds share the threads between steps, so layers stay whole (each cut costs its halo's events and a read of the
+    // other part's outbox: ~10% more CPU on the paper's Loihi mapping); step by step, each layer is cut once per thread.
+    let parts = opts.parts ?? (inRounds && opts.rounds !== 1 ? 1 : threads);
+    let blocks = compute === 'layers' ? layerBlocks(chip, parts) : null;
+    let rounds = roundsOf(blocks);
+    if (opts.parts === undefined && rounds === 1 && parts !== threads) {
+      parts = threads;
+      blocks = compute === 'layers' ? layerBlocks(chip, parts) : null;
+      rounds = roundsOf(blocks);
+    }
     if (!Number.isInteger(rounds) || rounds < 1) throw new InternalError(`engine: rounds must be a whole number of steps from 1, got ${rounds}`);
     const buffers = allocateBuffers(chip, semantics, steps, !blocks, rounds);
     if (blocks) buffers.blocks = allocateBuffers(blocks.compute, semantics, steps, true, rounds);

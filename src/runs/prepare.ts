@@ -40,6 +40,8 @@ export interface BackendChoice {
 export interface RunRequest extends ChipRequest, BackendChoice {
   /** Default 'same-step'. */
   semantics?: Semantics;
+  /** Every run reads the state after each step (a trace): computed step by step, not in rounds (EngineOptions.rounds). */
+  stepByStep?: boolean;
 }
 
 export interface PreparedRun extends PreparedChip {
@@ -82,6 +84,10 @@ export function backendName(c: BackendChoice): string {
 export async function prepareRun(r: RunRequest): Promise<PreparedRun> {
   const prepared = prepareChip(r);
   const backend = chooseBackend(r);
-  const engine = await Engine.create(prepared.chip, { ...(r.semantics ? { semantics: r.semantics } : {}), ...(backend ? { backend } : {}) });
+  const engine = await Engine.create(prepared.chip, {
+    ...(r.semantics ? { semantics: r.semantics } : {}),
+    ...(backend ? { backend } : {}),
+    ...(r.stepByStep ? { rounds: 1 } : {}),
+  });
   return { ...prepared, engine };
 }

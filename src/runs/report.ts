@@ -207,7 +207,7 @@ export function runReportOf(model: Model, shape: RunShape, totals: RunTotals, tr
 export async function runReport(o: RunReportOptions): Promise<RunReport> {
   checkSampleCount(o.samples);
   const { model, profile } = o;
-  const { mapping, chip, arithmetic, engine } = o.prepared ?? (await prepareRun(o));
+  const { mapping, chip, arithmetic, engine } = o.prepared ?? (await prepareRun({ ...o, stepByStep: o.tracePath !== undefined }));
   const classes = model.network.spec.classes;
   const totals = new RunTotals(classes);
   let trace: RunTrace | null = null;

@@ -14,6 +14,7 @@ import {
   WorkerPool,
   workerEntry,
 } from '../../src/engine/index.js';
+import { lastReaders } from '../../src/engine/backend-workers.js';
 import { flagWording, InternalError, UserError } from '../../src/errors.js';
 import { engineContract, fingerprint } from './contract.js';
 import { golden, mapModel, smallChip, smallCores } from './helpers.js';
@@ -106,6 +107,18 @@ describe('worker backend', () => {
       ),
       { numRuns: 10 },
     );
+  });
+
+  // The small chip's nine layers form a chain (layer i is read by layer i + 1; the last, the readout, by none). A round's
+  // next step rewrites a layer's outboxes, where a layer cut into blocks is read by the next (blocks.ts readBlocks): its
+  // update waits until that reader of the step before is done. Events read from flows lie in each step's own flow
+  // slots, so whole layers and core-by-core chips wait for nothing of the kind (each phase waits for itself).
+  it('makesARoundsNextStepWaitForTheReaderOfALayerOnlyWhereItReadsTheLayersOutboxes', () => {
+    const chip = smallChip();
+    const itself = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+    expect([...lastReaders(chip, { compute: 'layers', parts: 2 })]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 8]);
+    expect([...lastReaders(chip, { compute: 'layers', parts: 1 })]).toEqual(itself);
+    expect([...lastReaders(chip, { compute: 'cores', parts: 2 })]).toEqual(itself);
   });
 
   it('givesTheInThreadResultsForAnyThreadCountAndLayerBlockCut', async () => {
