@@ -132,24 +132,25 @@ static inline __attribute__((always_inline)) v16i load16i(const int32_t *p) {
 // sparse lists (a dilated conv whose taps mostly fall outside the map) get longer chunks.
 #define CHUNK_ENTRIES 16
 
-// Entries of one pixel from *q while rows[*q] < rowEnd, added in order to the block's partial sums at acc: BLK partial
-// sums of type T in four vectors of type V (LOAD reads one), each product v·w rounded to T before it is added.
-// add_entries in float64 and add_entries_int in int32 (fixed point: exact, the values are integers), add_entries32 in
-// float32 (float).
-#define ADD_ENTRIES(NAME, T, V, LOAD, BLK)                                                                                   \
-  static inline void NAME(T *acc, const T *wb, const int32_t *rows, const double *vals, int32_t *q, int32_t q1, int32_t rowEnd, \
+// Entries of one pixel from *q while rows[*q] lies in [0, rowEnd), added in order to the block's partial sums at acc: BLK
+// partial sums of type T in four vectors of type V (LOAD reads one), each product v·w (v of type VT, as T) rounded to T
+// before it is added. add_entries in float64 and add_entries_int in int32 (fixed point: exact, the values are
+// integers), add_entries32 in float32 (float; its values float32 too). A row outside [0, rowEnd) stops the pixel there:
+// the sum, whose last chunk ends at its rows, finds such a row left over instead of reading outside the weights.
+#define ADD_ENTRIES(NAME, T, VT, V, LOAD, BLK)                                                                               \
+  static inline void NAME(T *acc, const T *wb, const int32_t *rows, const VT *vals, int32_t *q, int32_t q1, uint32_t rowEnd,    \
                           int ones) {                                                                                         \
     enum { L = (BLK) / 4 };                                                                                                   \
     int32_t i = *q;                                                                                                           \
-    if (i >= q1 || rows[i] >= rowEnd) return;                                                                                 \
+    if (i >= q1 || (uint32_t)rows[i] >= rowEnd) return;                                                                       \
     V s0 = LOAD(acc), s1 = LOAD(acc + L), s2 = LOAD(acc + 2 * L), s3 = LOAD(acc + 3 * L);                                     \
     if (ones) {                                                                                                               \
-      for (; i < q1 && rows[i] < rowEnd; i++) {                                                                               \
+      for (; i < q1 && (uint32_t)rows[i] < rowEnd; i++) {                                                                     \
         const T *w = wb + (size_t)rows[i] * (BLK);                                                                            \
         s0 += LOAD(w); s1 += LOAD(w + L); s2 += LOAD(w + 2 * L); s3 += LOAD(w + 3 * L);                                       \
       }                                                                                                                       \
     } else {                                                                                                                  \
-      for (; i < q1 && rows[i] < rowEnd; i++) {                                                                               \
+      for (; i < q1 && (uint32_t)rows[i] < rowEnd; i++) {                                                                     \
         const T *w = wb + (size_t)rows[i] * (BLK);                                                                            \
         const T v = (T)vals[i];                                                                                               \
         s0 += v * LOAD(w); s1 += v * LOAD(w + L); s2 += v * LOAD(w + 2 * L); s3 += v * LOAD(w + 3 * L);                       \
@@ -159,9 +160,9 @@ static inline __attribute__((always_inline)) v16i load16i(const int32_t *p) {
     *q = i;                                                                                                                   \
   }
 
-ADD_ENTRIES(add_entries, double, v8d, load8, BLOCK)
-ADD_ENTRIES(add_entries32, float, v16f, load16, BLOCK32)
-ADD_ENTRIES(add_entries_int, int32_t, v16i, load16i, BLOCK32)
+ADD_ENTRIES(add_entries, double, double, v8d, load8, BLOCK)
+ADD_ENTRIES(add_entries32, float, float, v16f, load16, BLOCK32)
+ADD_ENTRIES(add_entries_int, int32_t, double, v16i, load16i, BLOCK32)
 
 // The float32 rounding of Math.fround (round to nearest even, like every float → float conversion here).
 static inline double fround(double x) { return (double)(float)x; }
@@ -193,11 +194,12 @@ static inline double store_value(double x, const Store *st) {
 
 // The block loop of sum (see there) for partial sums of type T, BLK channels per block, ADD adding a pixel's entries of
 // one chunk: sum_blocks in float64 and sum_blocks_int in int32 (fixed point), sum_blocks32 in float32 (float); out gets
-// the stage output (store_value of the sum + bias) as float64 values.
-#define SUM_BLOCKS(NAME, T, BLK, ADD)                                                                                        \
-  MULTI_TARGET static void NAME(double *out, const int32_t *count, const int32_t *rows, const double *vals, int32_t *cursor,   \
-                                T *partial, const T *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones,     \
-                                const double *bias, const Store *st) {                                                        \
+// the stage output (store_value of the sum + bias) as float64 values. Returns 0, before storing anything, where a list
+// holds a row outside [0, nRows) (its pixel's cursor stops short of its end), else 1.
+#define SUM_BLOCKS(NAME, T, VT, BLK, ADD)                                                                                    \
+  MULTI_TARGET static int NAME(double *out, const int32_t *count, const int32_t *rows, const VT *vals, int32_t *cursor,       \
+                               T *partial, const T *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones,      \
+                               const double *bias, const Store *st) {                                                         \
     const int32_t chunkRows = chunk_rows(count, nRows, P);                                                                    \
     for (int32_t b = cLo / BLK; b * BLK < cHi; b++) {                                                                         \
       const T *wb = w + (size_t)b * nRows * BLK;                                                                              \
@@ -206,8 +208,12 @@ static inline double store_value(double x, const Store *st) {
       const int32_t j1 = cHi - b * BLK < BLK ? cHi - b * BLK : BLK;                                                           \
       memcpy(cursor, count, sizeof(int32_t) * (size_t)P);                                                                     \
       memset(partial, 0, sizeof(T) * BLK * (size_t)P);                                                                        \
-      for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows)                                                                       \
-        for (int32_t p = 0; p < P; p++) ADD(partial + (size_t)p * BLK, wb, rows, vals, cursor + p, count[p + 1], r0 + chunkRows, ones); \
+      for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows) {                                                                     \
+        const uint32_t rowEnd = (uint32_t)(nRows - r0 > chunkRows ? r0 + chunkRows : nRows);                                  \
+        for (int32_t p = 0; p < P; p++) ADD(partial + (size_t)p * BLK, wb, rows, vals, cursor + p, count[p + 1], rowEnd, ones); \
+      }                                                                                                                       \
+      for (int32_t p = 0; p < P; p++)                                                                                         \
+        if (cursor[p] != count[p + 1]) return 0;                                                                              \
       for (int32_t p0 = 0; p0 < P; p0 += STORE_PIXELS) {                                                                      \
         const int32_t p1 = p0 + STORE_PIXELS < P ? p0 + STORE_PIXELS : P;                                                    \
         for (int32_t j = j0; j < j1; j++) {                                                                                   \
@@ -218,11 +224,12 @@ static inline double store_value(double x, const Store *st) {
         }                                                                                                                     \
       }                                                                                                                       \
     }                                                                                                                         \
+    return 1;                                                                                                                 \
   }
 
-SUM_BLOCKS(sum_blocks, double, BLOCK, add_entries)
-SUM_BLOCKS(sum_blocks32, float, BLOCK32, add_entries32)
-SUM_BLOCKS(sum_blocks_int, int32_t, BLOCK32, add_entries_int)
+SUM_BLOCKS(sum_blocks, double, double, BLOCK, add_entries)
+SUM_BLOCKS(sum_blocks32, float, float, BLOCK32, add_entries32)
+SUM_BLOCKS(sum_blocks_int, int32_t, double, BLOCK32, add_entries_int)
 
 // Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
 static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
@@ -265,7 +272,8 @@ MULTI_TARGET static int values_within(const int32_t *v, size_t n, size_t limit) 
 // arithmetic: float32 blocked by BLOCK32 (float: out receives each sum + its channel's bias, indexed by the conv's
 // output channel, rounded to float32), float64 blocked by BLOCK or int32 blocked by BLOCK32 (fixed point: out receives
 // each sum + bias rounded by outShift, the fixed stage output; int32 only where the caller proved the sums fit), as
-// float64 values either way.
+// float64 values either way. The values are float32 beside float32 weights, float64 beside the others (bucket's vals32).
+#define MALFORMED_LISTS "spikemesh_native.sum: malformed lists (pixel starts, weight rows or values outside their ranges)"
 static napi_value Sum(napi_env env, napi_callback_info info) {
   napi_value argv[14];
   const int given = call_args(env, info, argv, 14);
@@ -309,25 +317,26 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   }
   const int32_t *count = (const int32_t *)(m + countAt);
   const int32_t total = P > 0 ? count[P] : 0;
+  // Float sums read float32 values, the others float64 (bucket writes them so).
+  const size_t valBytes = type == napi_float32_array ? sizeof(float) : sizeof(double);
   if (!ascending(count, P) || !inside(rowsAt, sizeof(int32_t) * (size_t)total, memBytes) ||
-      (!ones && !inside(valsAt, sizeof(double) * (size_t)total, memBytes)) || !values_within((const int32_t *)(m + rowsAt), (size_t)total, (size_t)nRows)) {
-    return range_error(env, "spikemesh_native.sum: malformed lists (pixel starts, weight rows or values outside their ranges)");
+      (!ones && !inside(valsAt, valBytes * (size_t)total, memBytes))) {
+    return range_error(env, MALFORMED_LISTS);
   }
   // The same powers of two as neurons.ts shiftHalf and shiftScale (exact in a double for any shift allowed here).
   const Store st = {type != napi_float32_array, outShift, outShift > 0 ? ldexp(1, outShift - 1) : 0, ldexp(1, -outShift)};
   double *out = (double *)(m + outAt);
   const int32_t *rows = (const int32_t *)(m + rowsAt);
-  const double *vals = (const double *)(m + valsAt);
+  const void *vals = m + valsAt;
   // Per pixel: its cursor into its list and the block's partial sums, these on a cache line of their own each.
   int32_t *cursor = (int32_t *)(m + scratchAt);
   const uintptr_t afterCursors = (uintptr_t)(m + scratchAt + cursorBytes);
   void *partial = (void *)((afterCursors + ALIGN - 1) & ~(uintptr_t)(ALIGN - 1));
-  if (type == napi_float32_array)
-    sum_blocks32(out, count, rows, vals, cursor, (float *)partial, (const float *)wData, nRows, cLo, cHi, P, ones, bias, &st);
-  else if (type == napi_int32_array)
-    sum_blocks_int(out, count, rows, vals, cursor, (int32_t *)partial, (const int32_t *)wData, nRows, cLo, cHi, P, ones, bias, &st);
-  else sum_blocks(out, count, rows, vals, cursor, (double *)partial, (const double *)wData, nRows, cLo, cHi, P, ones, bias, &st);
-  return NULL;
+  const int summed =
+      type == napi_float32_array ? sum_blocks32(out, count, rows, vals, cursor, (float *)partial, (const float *)wData, nRows, cLo, cHi, P, ones, bias, &st)
+      : type == napi_int32_array ? sum_blocks_int(out, count, rows, vals, cursor, (int32_t *)partial, (const int32_t *)wData, nRows, cLo, cHi, P, ones, bias, &st)
+                                 : sum_blocks(out, count, rows, vals, cursor, (double *)partial, (const double *)wData, nRows, cLo, cHi, P, ones, bias, &st);
+  return summed ? NULL : range_error(env, MALFORMED_LISTS);
 }
 
 // The tap tables of one axis as simd.ts lays them out: inLo, nIn, nTap, then start[nIn + 1], tap[nTap], out[nTap].
@@ -358,7 +367,7 @@ static int taps_check(const uint8_t *m, size_t memBytes, int32_t at, int32_t nOu
 
 // The arguments of bucket (see Bucket): offsets into the kernel's memory, and the grids.
 typedef struct {
-  int32_t evIdx, evVal, valueKind, n, H, W, yOff, xOff, cOff, rT, cT, k, EW, P, count, cap, rows, vals, pos;
+  int32_t evIdx, evVal, valueKind, n, H, W, yOff, xOff, cOff, rT, cT, k, EW, P, count, cap, rows, vals, pos, vals32;
 } BucketArgs;
 
 // The row (channel c, y) of a C-order index in a C×H×W grid and the indices [start, end) it spans (integrate.ts enterRow).
@@ -377,13 +386,16 @@ static inline __attribute__((always_inline)) void enter_row(EventRow *row, int32
 }
 
 // bucket_lists' fill: each event's pairs appended to its pixels' lists (the slots at count + 1), with its value where
-// `valued` (a constant at each call). The arguments are copied into locals and the lists marked restrict: GCC otherwise
-// reloaded them from memory at every pair, as a list's store might have changed them.
+// `valued` (a constant at each call: VALUES_NONE, VALUES_F64 or VALUES_F32, the value rounded to float32 as a float
+// sum rounds it). The arguments are copied into locals and the lists marked restrict: GCC otherwise reloaded them from
+// memory at every pair, as a list's store might have changed them.
+enum { VALUES_NONE, VALUES_F64, VALUES_F32 };
 static inline __attribute__((always_inline)) void fill_lists(uint8_t *m, const BucketArgs *g, const Taps *rt, const Taps *ct,
                                                              int32_t *restrict count, int valued) {
   const int32_t *restrict evIdx = (const int32_t *)(m + g->evIdx);
   int32_t *restrict rows = (int32_t *)(m + g->rows);
   double *restrict vals = (double *)(m + g->vals);
+  float *restrict vals32 = (float *)(m + g->vals);
   const float *v32 = (const float *)(m + g->evVal);
   const double *v64 = (const double *)(m + g->evVal);
   const int32_t n = g->n, W = g->W, H = g->H, EW = g->EW, k = g->k, yOff = g->yOff, xOff = g->xOff, cOff = g->cOff;
@@ -408,7 +420,8 @@ static inline __attribute__((always_inline)) void fill_lists(uint8_t *m, const B
       for (int32_t b = b0; b < b1; b++) {
         const int32_t at = slots[cOut[b]]++;
         rows[at] = wRow + cTap[b];
-        if (valued) vals[at] = v;
+        if (valued == VALUES_F64) vals[at] = v;
+        if (valued == VALUES_F32) vals32[at] = (float)v;
       }
     }
   }
@@ -449,26 +462,28 @@ __attribute__((noinline)) static int32_t bucket_lists(uint8_t *m, const BucketAr
   int32_t sum = 0;
   for (int32_t p = 0; p < g->P + 2; p++) count[p] = sum += count[p];
   if (sum > g->cap) return -1;
-  if (g->valueKind == 0) fill_lists(m, g, &r, &c, count, 0);
-  else fill_lists(m, g, &r, &c, count, 1);
+  if (g->valueKind == 0) fill_lists(m, g, &r, &c, count, VALUES_NONE);
+  else if (g->vals32) fill_lists(m, g, &r, &c, count, VALUES_F32);
+  else fill_lists(m, g, &r, &c, count, VALUES_F64);
   return sum;
 }
 
 // bucket(memory: ArrayBuffer, evIdxAt, evValAt, valueKind, n, H, W, yOff, xOff, cOff, rTAt, cTAt, k, EW, P, countAt, cap,
-//        rowsAt, valsAt, posAt): number — the WebAssembly kernel's bucket (simd.ts BucketFn, the same arguments after the
-// memory), on its memory: the pairs listed, or -1 when they exceed cap.
+//        rowsAt, valsAt, posAt, vals32): number — the WebAssembly kernel's bucket (simd.ts BucketFn, the same arguments
+// after the memory), on its memory: the pairs listed, or -1 when they exceed cap. vals32 (0/1): the values listed as
+// float32 (what a float sum reads: 4 bytes a pair, not 8), else float64 as the WebAssembly bucket lists them.
 static napi_value Bucket(napi_env env, napi_callback_info info) {
-  napi_value argv[20];
-  const int given = call_args(env, info, argv, 20);
+  napi_value argv[21];
+  const int given = call_args(env, info, argv, 21);
   void *mem = NULL;
   size_t memBytes = 0;
-  int32_t a[19];
+  int32_t a[20];
   int ok = given && napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) == napi_ok;
-  for (int i = 0; ok && i < 19; i++) ok = arg_i32(env, argv[i + 1], &a[i]);
-  if (!ok) {
+  for (int i = 0; ok && i < 20; i++) ok = arg_i32(env, argv[i + 1], &a[i]);
+  if (!ok || (a[19] != 0 && a[19] != 1)) {
     return type_error(env, "spikemesh_native.bucket: bad arguments");
   }
-  const BucketArgs g = {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18]};
+  const BucketArgs g = {a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14], a[15], a[16], a[17], a[18], a[19]};
   // Every region inside the memory and the tap tables well formed, so that the lists are written where the caller said.
   const uint8_t *m = (const uint8_t *)mem;
   const size_t valBytes = g.valueKind == 0 ? 0 : g.valueKind == 1 ? sizeof(float) : sizeof(double);

@@ -72,9 +72,10 @@ export interface NativeKernel {
   ): void;
   /**
    * assembly/scatter.ts bucket on the kernel's memory (the arguments of simd.ts BucketFn after it): the same lists in
-   * the same order; returns the pairs, or -1 when they exceed cap.
+   * the same order; returns the pairs, or -1 when they exceed cap. vals32 (1): each value listed as float32, what `sum`
+   * reads beside float32 weights (0: float64, as the WebAssembly bucket lists them).
    */
-  bucket(memory: ArrayBuffer, ...args: Parameters<BucketFn>): number;
+  bucket(memory: ArrayBuffer, ...args: [...Parameters<BucketFn>, vals32: number]): number;
   /** Output channels per block of the float64 weights `sum` reads ([block][row][block]: fixed point where int32 may overflow). */
   readonly block: number;
   /** Output channels per block of the float32 and int32 weights `sum` reads ([block32][row][block32]: float, fixed point). */
@@ -91,6 +92,7 @@ export interface NativeKernel {
    * (float32: float, out receives each sum + bias[its conv output channel] (bias null: 0) rounded to float32; int32:
    * fixed point, the caller having proved no sum leaves int32) or by `block` (float64: fixed point); in fixed point out
    * receives each sum + bias rounded by outShift (neurons.ts roundShift): the stage output either way, as float64 values.
+   * The values (valsAt) are float32 beside float32 weights, float64 beside the others (bucket's vals32).
    * scratchAt: room for P int32 cursors and, 8-byte aligned after them, align + P·256 bytes: the partial sums start on the
    * first `align`-byte boundary (absolute address) there. Weights at any address are read; on an `align` boundary, faster.
    */

@@ -475,7 +475,9 @@ export class WasmScatter {
     out: BucketsOut,
   ): number {
     const P = out.EH * out.EW;
-    const pairs = this.listPairs(
+    const nativeWeights = this.nativeWeights(conv, events);
+    const summer = this.native && nativeWeights ? this.native : null;
+    const listArgs: Parameters<BucketFn> = [
       events.idxAt,
       events.valAt,
       events.values,
@@ -495,12 +497,14 @@ export class WasmScatter {
       this.rowsAt,
       this.valsAt,
       this.positionsAt,
-    );
+    ];
+    // The native lists where the native sum reads them (a float chip's values as float32, what that sum reads), else the
+    // WebAssembly ones (its sum reads float64 values).
+    const pairs = summer ? summer.bucket(this.buffer, ...listArgs, this.single) : this.bucketFn(...listArgs);
     if (pairs < 0) return -1;
     const ones = events.values === VALUES.one ? 1 : 0;
-    const nativeWeights = this.nativeWeights(conv, events);
-    if (this.native && nativeWeights)
-      this.native.sum(
+    if (summer && nativeWeights)
+      summer.sum(
         this.buffer,
         this.accAt,
         this.countAt,
@@ -536,9 +540,6 @@ export class WasmScatter {
     }
     return pairs * (out.ehi - out.elo);
   }
-
-  /** bucket() natively where the addon is built (the same lists, faster than the WebAssembly one), else in WebAssembly. */
-  private readonly listPairs: BucketFn = (...args) => (this.native ? this.native.bucket(this.buffer, ...args) : this.bucketFn(...args));
 
   /**
    * The native sum's weights of a conv for these values (undefined: no native sum for it). Fixed point sums in int32

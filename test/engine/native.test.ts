@@ -411,7 +411,8 @@ function nativeSums(k: SumCase, weights: Float32Array | Int32Array | Float64Arra
   new Uint8Array(memory, scratchAt + room).fill(GUARD);
   const count = new Int32Array(memory, countAt, P + 1);
   const rows = new Int32Array(memory, rowsAt, n);
-  const vals = new Float64Array(memory, valsAt, n);
+  // A float sum reads float32 values (bucket's vals32), the others float64.
+  const vals = k.type === 'float32' ? new Float32Array(memory, valsAt, n) : new Float64Array(memory, valsAt, n);
   let i = 0;
   k.lists.forEach((list, p) => {
     count[p] = i;
@@ -462,13 +463,21 @@ describe.skipIf(!nativeKernel())('native sum', () => {
     const cols = [0, 3, 4, 0, 1, 3, 4, 0, 0, 1, 1, 0, 1, 0, 1];
     i32.set(cols, 16);
     const [evIdx, count, rows, vals, pos] = [256, 288, 320, 384, 512];
-    const bucket = (events: number[], xOff = 0, cap = 8, P = 2) => {
+    const evVal = 480;
+    const bucket = (events: number[], xOff = 0, cap = 8, P = 2, valueKind = 0, vals32 = 0) => {
       i32.set(events, evIdx / 4);
-      return native.bucket(memory, evIdx, evIdx, 0, events.length, 1, 3, 0, xOff, 0, 0, 64, 2, 2, P, count, cap, rows, vals, pos);
+      return native.bucket(memory, evIdx, evVal, valueKind, events.length, 1, 3, 0, xOff, 0, 0, 64, 2, 2, P, count, cap, rows, vals, pos, vals32);
     };
     expect(bucket([0, 2])).toBe(2);
     expect(Array.from(new Int32Array(memory, count, 3))).toEqual([0, 1, 2]);
     expect(Array.from(new Int32Array(memory, rows, 2))).toEqual([0, 1]);
+    // Values listed beside the rows: float64 (the WebAssembly bucket's), or rounded to float32 for a float sum (vals32).
+    new Float64Array(memory, evVal, 2).set([0.1, -2.5]);
+    expect(bucket([0, 2], 0, 8, 2, 2)).toBe(2);
+    expect(Array.from(new Float64Array(memory, vals, 2))).toEqual([0.1, -2.5]);
+    expect(bucket([0, 2], 0, 8, 2, 2, 1)).toBe(2);
+    expect(Array.from(new Float32Array(memory, vals, 2))).toEqual([Math.fround(0.1), -2.5]);
+    expect(() => bucket([0, 2], 0, 8, 2, 2, 2)).toThrow(/bad arguments/);
     expect(() => bucket([0, 2], 0, 1 << 20)).toThrow(/outside the memory/);
     expect(() => bucket([0, 2], 0, 8, 3)).toThrow(/malformed grids/);
     i32[16 + 14] = 2;
