@@ -146,7 +146,9 @@ export type ReadEvents = (p: number, inp: CoreInput) => number;
 
 /**
  * The core's input current for this step: every incoming projection integrated and added in network order, in
- * sc.current (tile-local C×H×W over the core's channels [c0, c0 + channels) and `hw` pixels per channel).
+ * sc.current (tile-local C×H×W over the core's channels [c0, c0 + channels) and `hw` pixels per channel); a core of one
+ * projection whose stage output needs no gain gets that output itself (the thread's scratch, not copied: ~2 MB a step
+ * for a 64×64×64 layer), which the update may then overwrite.
  */
 export function integrateInputs(
   chip: Chip,
@@ -168,6 +170,7 @@ export function integrateInputs(
     const proj = chip.plan.projections[inp.proj]!;
     const y = integrateProjection(chip, st, sc, inp, readParity(st, step, proj.source === chip.plan.input), work, read ? read(p, inp) : -1);
     if (float) {
+      if (inputs.length === 1) return y;
       // Projections add in network order, each sum rounded to float32 (the reference's a + b).
       if (p === 0) current.set(y.subarray(0, n));
       else for (let i = 0; i < n; i++) current[i] = Math.fround(current[i]! + y[i]!);
@@ -176,6 +179,7 @@ export function integrateInputs(
     // The first projection adds onto zeros: 0 + y·gain is y·gain, since no stage output is −0 (every sum starts at +0
     // and adds integers, and roundShift keeps a value that is not −0 so), and y itself where the gain is 1.
     const align = proj.align!;
+    if (inputs.length === 1 && unitGains(align, c0, n / hw)) return y;
     for (let c = 0, channels = n / hw; c < channels; c++) {
       const gain = 2 ** align[c0 + c]!;
       const lo = c * hw;
@@ -185,6 +189,12 @@ export function integrateInputs(
     }
   }
   return current;
+}
+
+/** Whether channels [c0, c0 + channels) of a fixed projection join the population's exponent unshifted (gain 2^0). */
+function unitGains(align: Int32Array, c0: number, channels: number): boolean {
+  for (let c = c0; c < c0 + channels; c++) if (align[c] !== 0) return false;
+  return true;
 }
 
 /** The tile of a core as the neuron update sees it. */
