@@ -194,10 +194,11 @@ static inline double store_value(double x, const Store *st) {
 
 // The block loop of sum (see there) for partial sums of type T, BLK channels per block, ADD adding a pixel's entries of
 // one chunk: sum_blocks in float64 and sum_blocks_int in int32 (fixed point), sum_blocks32 in float32 (float); out gets
-// the stage output (store_value of the sum + bias) as float64 values. Returns 0, before storing anything, where a list
-// holds a row outside [0, nRows) (its pixel's cursor stops short of its end), else 1.
-#define SUM_BLOCKS(NAME, T, VT, BLK, ADD)                                                                                    \
-  MULTI_TARGET static int NAME(double *out, const int32_t *count, const int32_t *rows, const VT *vals, int32_t *cursor,       \
+// the stage output (store_value of the sum + bias) as values of type OT: float32 for a float sum (the stage output is
+// a float32 value: half the bytes to write, and for the update to read), float64 in fixed point. Returns 0, before
+// storing anything, where a list holds a row outside [0, nRows) (its pixel's cursor stops short of its end), else 1.
+#define SUM_BLOCKS(NAME, T, VT, OT, BLK, ADD)                                                                                \
+  MULTI_TARGET static int NAME(OT *out, const int32_t *count, const int32_t *rows, const VT *vals, int32_t *cursor,           \
                                T *partial, const T *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones,      \
                                const double *bias, const Store *st) {                                                         \
     const int32_t chunkRows = chunk_rows(count, nRows, P);                                                                    \
@@ -217,19 +218,19 @@ static inline double store_value(double x, const Store *st) {
       for (int32_t p0 = 0; p0 < P; p0 += STORE_PIXELS) {                                                                      \
         const int32_t p1 = p0 + STORE_PIXELS < P ? p0 + STORE_PIXELS : P;                                                    \
         for (int32_t j = j0; j < j1; j++) {                                                                                   \
-          double *o = out + (size_t)(base + j) * P;                                                                           \
+          OT *o = out + (size_t)(base + j) * P;                                                                               \
           const T *s = partial + j;                                                                                           \
           const double bj = bias ? bias[b * BLK + j] : 0;                                                                     \
-          for (int32_t p = p0; p < p1; p++) o[p] = store_value((double)s[(size_t)p * BLK] + bj, st);                         \
+          for (int32_t p = p0; p < p1; p++) o[p] = (OT)store_value((double)s[(size_t)p * BLK] + bj, st);                     \
         }                                                                                                                     \
       }                                                                                                                       \
     }                                                                                                                         \
     return 1;                                                                                                                 \
   }
 
-SUM_BLOCKS(sum_blocks, double, double, BLOCK, add_entries)
-SUM_BLOCKS(sum_blocks32, float, float, BLOCK32, add_entries32)
-SUM_BLOCKS(sum_blocks_int, int32_t, double, BLOCK32, add_entries_int)
+SUM_BLOCKS(sum_blocks, double, double, double, BLOCK, add_entries)
+SUM_BLOCKS(sum_blocks32, float, float, float, BLOCK32, add_entries32)
+SUM_BLOCKS(sum_blocks_int, int32_t, double, double, BLOCK32, add_entries_int)
 
 // Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
 static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
@@ -270,9 +271,10 @@ MULTI_TARGET static int values_within(const int32_t *v, size_t n, size_t limit) 
 // room for P cursors (int32) and then, 8-byte aligned, ALIGN + P·256 bytes: the partial sums start on the first
 // ALIGN-byte boundary (absolute address) there. The weights' type picks the
 // arithmetic: float32 blocked by BLOCK32 (float: out receives each sum + its channel's bias, indexed by the conv's
-// output channel, rounded to float32), float64 blocked by BLOCK or int32 blocked by BLOCK32 (fixed point: out receives
-// each sum + bias rounded by outShift, the fixed stage output; int32 only where the caller proved the sums fit), as
-// float64 values either way. The values are float32 beside float32 weights, float64 beside the others (bucket's vals32).
+// output channel, rounded to float32, as float32 values), float64 blocked by BLOCK or int32 blocked by BLOCK32 (fixed
+// point: out receives each sum + bias rounded by outShift, the fixed stage output, as float64 values; int32 only where
+// the caller proved the sums fit). The values are float32 beside float32 weights, float64 beside the others (bucket's
+// vals32).
 #define MALFORMED_LISTS "spikemesh_native.sum: malformed lists (pixel starts, weight rows or values outside their ranges)"
 static napi_value Sum(napi_env env, napi_callback_info info) {
   napi_value argv[14];
@@ -311,7 +313,8 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   // The scratch: P cursors rounded up to 8 bytes, then ALIGN bytes to reach an ALIGN boundary, then the partial sums.
   const size_t cursorBytes = (sizeof(int32_t) * (size_t)P + 7) & ~(size_t)7;
   const size_t scratchBytes = cursorBytes + ALIGN + (size_t)P * 256;
-  if (!inside(outAt, sizeof(double) * (size_t)P * (size_t)(cHi - cLo), memBytes) || !inside(countAt, sizeof(int32_t) * ((size_t)P + 1), memBytes) ||
+  const size_t outBytes = type == napi_float32_array ? sizeof(float) : sizeof(double);
+  if (!inside(outAt, outBytes * (size_t)P * (size_t)(cHi - cLo), memBytes) || !inside(countAt, sizeof(int32_t) * ((size_t)P + 1), memBytes) ||
       !inside(scratchAt, scratchBytes, memBytes)) {
     return range_error(env, "spikemesh_native.sum: a region outside the memory");
   }
@@ -325,7 +328,7 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   }
   // The same powers of two as neurons.ts shiftHalf and shiftScale (exact in a double for any shift allowed here).
   const Store st = {type != napi_float32_array, outShift, outShift > 0 ? ldexp(1, outShift - 1) : 0, ldexp(1, -outShift)};
-  double *out = (double *)(m + outAt);
+  void *out = m + outAt;
   const int32_t *rows = (const int32_t *)(m + rowsAt);
   const void *vals = m + valsAt;
   // Per pixel: its cursor into its list and the block's partial sums, these on a cache line of their own each.
@@ -574,10 +577,10 @@ static inline __attribute__((always_inline)) int32_t spikes_out(int32_t *out, in
 
 // The loop of lif (see there) for one division mode; events and active receive the counts, and with part each neuron's
 // activity is added to its part's tally.
-static inline __attribute__((always_inline)) void lif_loop(const double *current, double *membrane, int32_t *outIdx, float *outVal,
-                                                           const double *scale, const double *bias, const int32_t *g, double lambda,
-                                                           double theta, int div, const int32_t *part, double *tally, int32_t *eventsOut,
-                                                           int32_t *activeOut) {
+static inline __attribute__((always_inline)) void lif_loop(const void *current, int current32, double *membrane, int32_t *outIdx,
+                                                           float *outVal, const double *scale, const double *bias, const int32_t *g,
+                                                           double lambda, double theta, int div, const int32_t *part, double *tally,
+                                                           int32_t *eventsOut, int32_t *activeOut) {
   const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], hard = g[9];
   // A channel's neurons are consecutive in current and membrane whatever the tile's width, so the branch-free pass GCC
   // vectorizes (membranes, spike flags, activity) runs over pieces of up to LIF_ROW of them, rows after rows; then the
@@ -594,10 +597,12 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
     const double s = scale ? scale[c] : 1, b = scale ? bias[c] : 0;
     for (int32_t j = 0; j < perChannel; j += LIF_ROW) {
       const int32_t len = perChannel - j < LIF_ROW ? perChannel - j : LIF_ROW;
-      const double *restrict cur = current + i;
+      const double *restrict cur = (const double *)current + i;
+      const float *restrict cur32 = (const float *)current + i;
       double *restrict mem = membrane + base + i;
       for (int32_t k = 0; k < len; k++) {
-        const double I = scale ? fround(cur[k] * s + b) : cur[k];
+        const double c = current32 ? (double)cur32[k] : cur[k];
+        const double I = scale ? fround(c * s + b) : c;
         const double m = mem[k];
         act[k] = (uint8_t)((I != 0) | (m != 0));
         const double u = fround(fround(lambda * m) + I);
@@ -618,14 +623,24 @@ static inline __attribute__((always_inline)) void lif_loop(const double *current
   *activeOut = active;
 }
 
-MULTI_TARGET static void lif_tile(const double *current, double *membrane, int32_t *outIdx, float *outVal, const double *scale, const double *bias,
-                                  const int32_t *g, double lambda, double theta, const int32_t *part, double *tally, int32_t *eventsOut,
-                                  int32_t *activeOut) {
+// lif_loop for each way of dividing by θ, the current float32 (current32) or float64.
+#define LIF_DIVS(CURRENT32)                                                                                                  \
+  if (div == DIV_BY_ONE)                                                                                                      \
+    lif_loop(current, CURRENT32, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_BY_ONE, part, tally, eventsOut, activeOut); \
+  else if (div == DIV_FLOAT32)                                                                                                \
+    lif_loop(current, CURRENT32, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT32, part, tally, eventsOut, activeOut); \
+  else lif_loop(current, CURRENT32, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, part, tally, eventsOut, activeOut);
+
+MULTI_TARGET static void lif_tile(const void *current, int current32, double *membrane, int32_t *outIdx, float *outVal, const double *scale,
+                                  const double *bias, const int32_t *g, double lambda, double theta, const int32_t *part, double *tally,
+                                  int32_t *eventsOut, int32_t *activeOut) {
   // u is a float32 value (a rounded sum), so the float32 division applies whenever θ is one too (the engine's are).
   const int div = theta == 1 ? DIV_BY_ONE : (double)(float)theta == theta ? DIV_FLOAT32 : DIV_FLOAT64;
-  if (div == DIV_BY_ONE) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_BY_ONE, part, tally, eventsOut, activeOut);
-  else if (div == DIV_FLOAT32) lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT32, part, tally, eventsOut, activeOut);
-  else lif_loop(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, part, tally, eventsOut, activeOut);
+  if (current32) {
+    LIF_DIVS(1)
+  } else {
+    LIF_DIVS(0)
+  }
 }
 
 // Optional per-part tallies (part: Int32Array | null, then `arrays` Float64Arrays, null with it): *ok = 0 when they are
@@ -650,7 +665,7 @@ static const int32_t *tally_args(napi_env env, const napi_value *argv, int array
   return part;
 }
 
-// lif(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null,
+// lif(current: Float64Array | Float32Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null,
 //     bias: Float64Array | null, geometry: Int32Array [c0, c1, y0, y1, x0, x1, popH, popW, base, hard], lambda, theta,
 //     counts: Int32Array [events, active], part: Int32Array | null, tallyActive: Float64Array | null): undefined
 // scale/bias: the step's BNTT table per channel, or both null. Spikes go to outIdx/outVal from base, in C-order. With
@@ -664,7 +679,10 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
   size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nScale = 0, nBias = 0, nGeo = 0, nCounts = 0;
   int ok = 1;
   double lambda = 0, theta = 0;
-  const double *current = typed_data(env, argv[0], napi_float64_array, &nCur);
+  // The current as float64 values, or float32 (the native sum's float stage output).
+  const void *current = typed_data(env, argv[0], napi_float64_array, &nCur);
+  const int current32 = current == NULL;
+  if (current32) current = typed_data(env, argv[0], napi_float32_array, &nCur);
   double *membrane = typed_data(env, argv[1], napi_float64_array, &nMem);
   int32_t *outIdx = typed_data(env, argv[2], napi_int32_array, &nIdx);
   float *outVal = typed_data(env, argv[3], napi_float32_array, &nVal);
@@ -688,7 +706,7 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
     return range_error(env, "spikemesh_native.lif: bad tally (parts shorter than the tile, or outside the tally)");
   }
   int32_t events = 0, active = 0;
-  lif_tile(current, membrane, outIdx, outVal, scale, bias, g, lambda, theta, part, tally, &events, &active);
+  lif_tile(current, current32, membrane, outIdx, outVal, scale, bias, g, lambda, theta, part, tally, &events, &active);
   counts[0] = events;
   counts[1] = active;
   return NULL;

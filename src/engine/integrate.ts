@@ -34,15 +34,16 @@ import {
   type SharedState,
 } from './model.js';
 import type { NativeKernel } from './native.js';
-import { roundShift, shiftHalf, shiftScale } from './neurons.js';
+import { roundShift, shiftHalf, shiftScale, type Current } from './neurons.js';
 import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 
 /**
  * The event stage's accumulator: 'pixels' H×W×C sums (input-stationary scatter; in acc32 in float, acc in fixed
  * point), 'channels' C×H×W fixed-point sums in acc (the WebAssembly output-stationary sum), 'stored' the C×H×W stage
- * output itself in acc (the native output-stationary sums, and the WebAssembly one in float, add the bias and round).
+ * output itself in acc (the native output-stationary sums in fixed point, and the WebAssembly one in float, add the bias
+ * and round), 'stored32' that output as float32 values in acc32 (the native sum in float).
  */
-export type AccLayout = 'pixels' | 'channels' | 'stored';
+export type AccLayout = 'pixels' | 'channels' | 'stored' | 'stored32';
 
 /** The row (channel c, y) of a C-order index and the indices [start, end) it spans (enterRow). */
 export interface EventRow {
@@ -331,7 +332,7 @@ function bindScatter(sc: Scratch, conv: ConvPlan, rT: LocalTaps, cT: LocalTaps, 
 }
 
 /** The layout buckets() leaves: the stage output, or channel-major fixed-point sums (the WebAssembly sum in fixed point). */
-const bucketsLayout = (wasm: WasmScatter): AccLayout => (wasm.storesStage ? 'stored' : 'channels');
+const bucketsLayout = (wasm: WasmScatter): AccLayout => (wasm.stores32 ? 'stored32' : wasm.storesStage ? 'stored' : 'channels');
 
 /** Event stage without a pool: every event meets the synapses of its source neuron inside the region. */
 function scatterDirect(sc: Scratch, n: number, inp: CoreInput, proj: ProjectionPlan, srcH: number, srcW: number, float: boolean): number {
@@ -685,15 +686,7 @@ function gradedResize(input: Float64Array, out: Float64Array, stage: ResizePlan,
  * buffer valid until the next call) and adds the work to `counts`. `gathered` ≥ 0: the caller put that many of its
  * flows' events in sc.evIdx/evVal already, in source order (layer blocks read them from their sources: blocks.ts).
  */
-export function integrateProjection(
-  chip: Chip,
-  st: SharedState,
-  sc: Scratch,
-  inp: CoreInput,
-  parity: number,
-  counts: IntegrateCounts,
-  gathered = -1,
-): Float64Array {
+export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity: number, counts: IntegrateCounts, gathered = -1): Current {
   const proj = chip.plan.projections[inp.proj]!;
   const float = chip.arithmetic === 'float';
   const src = chip.plan.network.populations[proj.source]!.shape;
@@ -710,11 +703,13 @@ export function integrateProjection(
   const ec = inp.chans.hi[e]! - inp.chans.lo[e]!;
   const eHW = (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!);
   const last = e === proj.stages.length - 1;
-  // The stage output as the native sum left it needs no store; it stays in acc when no later stage follows.
+  // The stage output as the native sum left it needs no store; it stays in acc (acc32) when no later stage follows.
   if (sc.accLayout === 'stored' && last) return sc.acc;
+  if (sc.accLayout === 'stored32' && last) return sc.acc32;
   let cur = sc.stageA;
   let next = sc.stageB;
   if (sc.accLayout === 'stored') cur.set(sc.acc.subarray(0, ec * eHW));
+  else if (sc.accLayout === 'stored32') cur.set(sc.acc32.subarray(0, ec * eHW));
   else if (sc.accLayout === 'channels') storeChannels(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, conv.outShift);
   else storeStage(sums(sc, float), conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
   for (let s = e + 1; s < proj.stages.length; s++) {

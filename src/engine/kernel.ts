@@ -5,7 +5,7 @@
 
 import type { Chip, CoreInput, EmitPlan, SharedState } from './model.js';
 import { integrateProjection, type IntegrateCounts, type Scratch } from './integrate.js';
-import { updateFixed, updateFloat, type CoreView, type UpdateCounts } from './neurons.js';
+import { fixedCurrent, updateFixed, updateFloat, type Current, type CoreView, type UpdateCounts } from './neurons.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { readParity, writeParity } from './state.js';
 
@@ -161,7 +161,7 @@ export function integrateInputs(
   n: number,
   work: IntegrateCounts,
   read?: ReadEvents,
-): Float64Array {
+): Current {
   const current = sc.current;
   const float = chip.arithmetic === 'float';
   const inputs = chip.inputs[core]!;
@@ -179,7 +179,7 @@ export function integrateInputs(
     // The first projection adds onto zeros: 0 + y·gain is y·gain, since no stage output is −0 (every sum starts at +0
     // and adds integers, and roundShift keeps a value that is not −0 so), and y itself where the gain is 1.
     const align = proj.align!;
-    if (inputs.length === 1 && unitGains(align, c0, n / hw)) return y;
+    if (inputs.length === 1 && y instanceof Float64Array && unitGains(align, c0, n / hw)) return y;
     for (let c = 0, channels = n / hw; c < channels; c++) {
       const gain = 2 ** align[c0 + c]!;
       const lo = c * hw;
@@ -224,7 +224,7 @@ export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: numb
   const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
   const row = normRowOf(chip, st, layer, step);
   if (float) updateFloat(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd, sc.native);
-  else updateFixed(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd, null, sc.native);
+  else updateFixed(pop, view, fixedCurrent(current), st.membrane, st.outIdx, st.outVal, row, upd, null, sc.native);
   st.outCount[core] = upd.events;
   const lo = chip.outStart[core]!;
   const hi = chip.outStart[core + 1]!;

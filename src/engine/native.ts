@@ -33,10 +33,11 @@ export interface NativeKernel {
   /**
    * neurons.ts updateLif on one tile, float: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, hard (0/1)], the BNTT
    * table as scale/bias (or both null); counts receives [events, active]; part (tile-local, with tallyActive; both
-   * null: no tally) adds each neuron's activity to its part.
+   * null: no tally) adds each neuron's activity to its part. The current as float64 values or float32 (`sum`'s float
+   * stage output).
    */
   lif(
-    current: Float64Array,
+    current: Float64Array | Float32Array,
     membrane: Float64Array,
     outIdx: Int32Array,
     outVal: Float32Array,
@@ -91,8 +92,9 @@ export interface NativeKernel {
    * sumBuckets of assembly/scatter.ts on the kernel's memory (byte offsets), reading `weights` blocked by `block32`
    * (float32: float, out receives each sum + bias[its conv output channel] (bias null: 0) rounded to float32; int32:
    * fixed point, the caller having proved no sum leaves int32) or by `block` (float64: fixed point); in fixed point out
-   * receives each sum + bias rounded by outShift (neurons.ts roundShift): the stage output either way, as float64 values.
-   * The values (valsAt) are float32 beside float32 weights, float64 beside the others (bucket's vals32).
+   * receives each sum + bias rounded by outShift (neurons.ts roundShift): the stage output either way, as float32 values
+   * in float (half the bytes of float64, the same numbers), float64 in fixed point. The values (valsAt) are float32
+   * beside float32 weights, float64 beside the others (bucket's vals32).
    * scratchAt: room for P int32 cursors and, 8-byte aligned after them, align + P·256 bytes: the partial sums start on the
    * first `align`-byte boundary (absolute address) there. Weights at any address are read; on an `align` boundary, faster.
    */

@@ -3,12 +3,25 @@
 // The current arrives tile-local C×H×W; events go to the core's outbox in the same order, which is
 // ascending global C-order (channel, then row, then column), so every flow segment is sorted too.
 
+import { InternalError } from '../errors.js';
 import { DECAY_ONE, saturate } from '../hw/fixed.js';
 import type { NormTable } from '../net/norm.js';
 import type { NativeKernel } from './native.js';
 import type { PopulationPlan } from './model.js';
 
 const f = Math.fround;
+
+/**
+ * A tile's input current, tile-local C×H×W: float64 values, or in float arithmetic float32 ones where it is the native
+ * sum's stage output itself (every float stage output is a float32 value).
+ */
+export type Current = Float64Array | Float32Array;
+
+/** A fixed-point current: always float64 (only the float sum stores float32). */
+export function fixedCurrent(current: Current): Float64Array {
+  if (current instanceof Float64Array) return current;
+  throw new InternalError('engine: a fixed-point current in float32');
+}
 
 /** The core's tile, its state slice and its outbox. */
 export interface CoreView {
@@ -43,7 +56,7 @@ function globalIndex(pop: PopulationPlan, v: CoreView, c: number, y: number, x: 
 export function updateFloat(
   pop: PopulationPlan,
   v: CoreView,
-  current: Float64Array,
+  current: Current,
   membrane: Float64Array,
   outIdx: Int32Array,
   outVal: Float32Array,
@@ -114,7 +127,7 @@ export function updateFloat(
 function updateLif(
   pop: PopulationPlan,
   v: CoreView,
-  current: Float64Array,
+  current: Current,
   membrane: Float64Array,
   outIdx: Int32Array,
   outVal: Float32Array,
@@ -168,7 +181,7 @@ function nativeLif(
   native: NativeKernel,
   pop: PopulationPlan,
   v: CoreView,
-  current: Float64Array,
+  current: Current,
   membrane: Float64Array,
   outIdx: Int32Array,
   outVal: Float32Array,

@@ -464,7 +464,7 @@ export class WasmScatter {
    * `sumBuckets` adds them pixel by pixel; every value is written (no need to clear the accumulator). Returns
    * the multiply-adds, or -1 (nothing done) when the step brings more pairs than the lists hold. Where storesStage the
    * accumulator receives the stage output itself (+ bias, rounded to float32 or by the fixed stage's shift), as
-   * float64; otherwise (fixed point without the native kernel) the sums.
+   * float64, or as float32 in acc32 where stores32; otherwise (fixed point without the native kernel) the sums.
    */
   private buckets(
     events: { idxAt: number; valAt: number; values: number; n: number; list: Float32Array | Float64Array },
@@ -563,6 +563,11 @@ export class WasmScatter {
   /** Whether buckets() leaves the stage output (+ bias, rounded) rather than the sums: always but in fixed point without the native kernel. */
   get storesStage(): boolean {
     return this.single === 1 || this.native !== null;
+  }
+
+  /** Whether buckets() leaves the stage output as float32 values in acc32 (the native sum in float), not as float64 in acc. */
+  get stores32(): boolean {
+    return this.single === 1 && this.native !== null;
   }
 
   /** `direct` for a conv with one group, output-stationary (see buckets); -1: too many pairs, use `direct`. */
