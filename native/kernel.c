@@ -577,10 +577,10 @@ static inline __attribute__((always_inline)) int32_t spikes_out(int32_t *out, in
 
 // The loop of lif (see there) for one division mode; events and active receive the counts, and with part each neuron's
 // activity is added to its part's tally.
-static inline __attribute__((always_inline)) void lif_loop(const void *current, int current32, double *membrane, int32_t *outIdx,
-                                                           float *outVal, const double *scale, const double *bias, const int32_t *g,
-                                                           double lambda, double theta, int div, const int32_t *part, double *tally,
-                                                           int32_t *eventsOut, int32_t *activeOut) {
+static inline __attribute__((always_inline)) void lif_loop(const void *current, int current32, void *membrane, int membrane32,
+                                                           int32_t *outIdx, float *outVal, const double *scale, const double *bias,
+                                                           const int32_t *g, double lambda, double theta, int div, const int32_t *part,
+                                                           double *tally, int32_t *eventsOut, int32_t *activeOut) {
   const int32_t c0 = g[0], c1 = g[1], y0 = g[2], y1 = g[3], x0 = g[4], x1 = g[5], popH = g[6], popW = g[7], base = g[8], hard = g[9];
   // A channel's neurons are consecutive in current and membrane whatever the tile's width, so the branch-free pass GCC
   // vectorizes (membranes, spike flags, activity) runs over pieces of up to LIF_ROW of them, rows after rows; then the
@@ -599,16 +599,19 @@ static inline __attribute__((always_inline)) void lif_loop(const void *current, 
       const int32_t len = perChannel - j < LIF_ROW ? perChannel - j : LIF_ROW;
       const double *restrict cur = (const double *)current + i;
       const float *restrict cur32 = (const float *)current + i;
-      double *restrict mem = membrane + base + i;
+      double *restrict mem = (double *)membrane + base + i;
+      float *restrict mem32 = (float *)membrane + base + i;
       for (int32_t k = 0; k < len; k++) {
         const double c = current32 ? (double)cur32[k] : cur[k];
         const double I = scale ? fround(c * s + b) : c;
-        const double m = mem[k];
+        const double m = membrane32 ? (double)mem32[k] : mem[k];
         act[k] = (uint8_t)((I != 0) | (m != 0));
         const double u = fround(fround(lambda * m) + I);
         const double q = div == DIV_BY_ONE ? u : div == DIV_FLOAT32 ? (double)((float)u / thetaF) : fround(u / theta);
         const int spike = fround(q - 1) > 0;
-        mem[k] = spike ? (hard ? 0 : fround(u - theta)) : u;
+        const double next = spike ? (hard ? 0 : fround(u - theta)) : u;
+        if (membrane32) mem32[k] = (float)next;
+        else mem[k] = next;
         spiked[k] = (uint8_t)spike;
       }
       events = spikes_out(out, events, spiked, len, j, c, y0, x0, tw, popH, popW);
@@ -623,23 +626,28 @@ static inline __attribute__((always_inline)) void lif_loop(const void *current, 
   *activeOut = active;
 }
 
-// lif_loop for each way of dividing by θ, the current float32 (current32) or float64.
-#define LIF_DIVS(CURRENT32)                                                                                                  \
+// lif_loop for each way of dividing by θ, the current float32 (CURRENT32) or float64, the membranes float32 (MEMBRANE32)
+// or float64: each a loop of its own, vectorized with its types.
+#define LIF_DIVS(CURRENT32, MEMBRANE32)                                                                                      \
   if (div == DIV_BY_ONE)                                                                                                      \
-    lif_loop(current, CURRENT32, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_BY_ONE, part, tally, eventsOut, activeOut); \
+    lif_loop(current, CURRENT32, membrane, MEMBRANE32, outIdx, outVal, scale, bias, g, lambda, theta, DIV_BY_ONE, part, tally, eventsOut, activeOut); \
   else if (div == DIV_FLOAT32)                                                                                                \
-    lif_loop(current, CURRENT32, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT32, part, tally, eventsOut, activeOut); \
-  else lif_loop(current, CURRENT32, membrane, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, part, tally, eventsOut, activeOut);
+    lif_loop(current, CURRENT32, membrane, MEMBRANE32, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT32, part, tally, eventsOut, activeOut); \
+  else lif_loop(current, CURRENT32, membrane, MEMBRANE32, outIdx, outVal, scale, bias, g, lambda, theta, DIV_FLOAT64, part, tally, eventsOut, activeOut);
 
-MULTI_TARGET static void lif_tile(const void *current, int current32, double *membrane, int32_t *outIdx, float *outVal, const double *scale,
-                                  const double *bias, const int32_t *g, double lambda, double theta, const int32_t *part, double *tally,
-                                  int32_t *eventsOut, int32_t *activeOut) {
+MULTI_TARGET static void lif_tile(const void *current, int current32, void *membrane, int membrane32, int32_t *outIdx, float *outVal,
+                                  const double *scale, const double *bias, const int32_t *g, double lambda, double theta, const int32_t *part,
+                                  double *tally, int32_t *eventsOut, int32_t *activeOut) {
   // u is a float32 value (a rounded sum), so the float32 division applies whenever θ is one too (the engine's are).
   const int div = theta == 1 ? DIV_BY_ONE : (double)(float)theta == theta ? DIV_FLOAT32 : DIV_FLOAT64;
-  if (current32) {
-    LIF_DIVS(1)
+  if (current32 && membrane32) {
+    LIF_DIVS(1, 1)
+  } else if (current32) {
+    LIF_DIVS(1, 0)
+  } else if (membrane32) {
+    LIF_DIVS(0, 1)
   } else {
-    LIF_DIVS(0)
+    LIF_DIVS(0, 0)
   }
 }
 
@@ -665,7 +673,7 @@ static const int32_t *tally_args(napi_env env, const napi_value *argv, int array
   return part;
 }
 
-// lif(current: Float64Array | Float32Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null,
+// lif(current: Float64Array | Float32Array, membrane: Float64Array | Float32Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null,
 //     bias: Float64Array | null, geometry: Int32Array [c0, c1, y0, y1, x0, x1, popH, popW, base, hard], lambda, theta,
 //     counts: Int32Array [events, active], part: Int32Array | null, tallyActive: Float64Array | null): undefined
 // scale/bias: the step's BNTT table per channel, or both null. Spikes go to outIdx/outVal from base, in C-order. With
@@ -683,7 +691,9 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
   const void *current = typed_data(env, argv[0], napi_float64_array, &nCur);
   const int current32 = current == NULL;
   if (current32) current = typed_data(env, argv[0], napi_float32_array, &nCur);
-  double *membrane = typed_data(env, argv[1], napi_float64_array, &nMem);
+  void *membrane = typed_data(env, argv[1], napi_float64_array, &nMem);
+  const int membrane32 = membrane == NULL;
+  if (membrane32) membrane = typed_data(env, argv[1], napi_float32_array, &nMem);
   int32_t *outIdx = typed_data(env, argv[2], napi_int32_array, &nIdx);
   float *outVal = typed_data(env, argv[3], napi_float32_array, &nVal);
   const double *scale = optional_f64(env, argv[4], &nScale, &ok);
@@ -706,7 +716,7 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
     return range_error(env, "spikemesh_native.lif: bad tally (parts shorter than the tile, or outside the tally)");
   }
   int32_t events = 0, active = 0;
-  lif_tile(current, current32, membrane, outIdx, outVal, scale, bias, g, lambda, theta, part, tally, &events, &active);
+  lif_tile(current, current32, membrane, membrane32, outIdx, outVal, scale, bias, g, lambda, theta, part, tally, &events, &active);
   counts[0] = events;
   counts[1] = active;
   return NULL;

@@ -28,7 +28,7 @@ import { coreView, emitEvents, integrateInputs, normRowOf, type EventList, type 
 import type { Chip, CoreInput, EmitPlan, FanOut, SharedState } from './model.js';
 import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
 import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
-import { fixedCurrent, updateFixed, updateFloat, type Tally, type UpdateCounts } from './neurons.js';
+import { fixedValues, updateFixed, updateFloat, type Tally, type UpdateCounts } from './neurons.js';
 import type { NativeKernel } from './native.js';
 import { coreFailure } from './protocol.js';
 import { readParity, writeParity } from './state.js';
@@ -1054,7 +1054,7 @@ export function computeBlock(
   tally.active.fill(0, 0, cores.length);
   tally.saturations.fill(0, 0, cores.length);
   if (chip.arithmetic === 'float') updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native, tally);
-  else updateFixed(pop, bview, fixedCurrent(current), cst.membrane, cst.outIdx, cst.outVal, row, upd, tally, sc.native);
+  else updateFixed(pop, bview, fixedValues(current), fixedValues(cst.membrane), cst.outIdx, cst.outVal, row, upd, tally, sc.native);
   cores.forEach((core, p) => writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!));
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: bview.offset, count: upd.events };
   cst.outCount[block] = upd.events;

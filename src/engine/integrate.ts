@@ -34,7 +34,7 @@ import {
   type SharedState,
 } from './model.js';
 import type { NativeKernel } from './native.js';
-import { roundShift, shiftHalf, shiftScale, type Current } from './neurons.js';
+import { roundShift, shiftHalf, shiftScale, type FloatArray } from './neurons.js';
 import { WasmScatter, type BoundScatter, type KernelChoice } from './simd.js';
 
 /**
@@ -686,7 +686,15 @@ function gradedResize(input: Float64Array, out: Float64Array, stage: ResizePlan,
  * buffer valid until the next call) and adds the work to `counts`. `gathered` ≥ 0: the caller put that many of its
  * flows' events in sc.evIdx/evVal already, in source order (layer blocks read them from their sources: blocks.ts).
  */
-export function integrateProjection(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity: number, counts: IntegrateCounts, gathered = -1): Current {
+export function integrateProjection(
+  chip: Chip,
+  st: SharedState,
+  sc: Scratch,
+  inp: CoreInput,
+  parity: number,
+  counts: IntegrateCounts,
+  gathered = -1,
+): FloatArray {
   const proj = chip.plan.projections[inp.proj]!;
   const float = chip.arithmetic === 'float';
   const src = chip.plan.network.populations[proj.source]!.shape;

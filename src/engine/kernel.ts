@@ -5,7 +5,7 @@
 
 import type { Chip, CoreInput, EmitPlan, SharedState } from './model.js';
 import { integrateProjection, type IntegrateCounts, type Scratch } from './integrate.js';
-import { fixedCurrent, updateFixed, updateFloat, type Current, type CoreView, type UpdateCounts } from './neurons.js';
+import { fixedValues, updateFixed, updateFloat, type FloatArray, type CoreView, type UpdateCounts } from './neurons.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { readParity, writeParity } from './state.js';
 
@@ -161,7 +161,7 @@ export function integrateInputs(
   n: number,
   work: IntegrateCounts,
   read?: ReadEvents,
-): Current {
+): FloatArray {
   const current = sc.current;
   const float = chip.arithmetic === 'float';
   const inputs = chip.inputs[core]!;
@@ -224,7 +224,7 @@ export function computeCore(chip: Chip, st: SharedState, sc: Scratch, core: numb
   const upd: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
   const row = normRowOf(chip, st, layer, step);
   if (float) updateFloat(pop, view, current, st.membrane, st.outIdx, st.outVal, row, upd, sc.native);
-  else updateFixed(pop, view, fixedCurrent(current), st.membrane, st.outIdx, st.outVal, row, upd, null, sc.native);
+  else updateFixed(pop, view, fixedValues(current), fixedValues(st.membrane), st.outIdx, st.outVal, row, upd, null, sc.native);
   st.outCount[core] = upd.events;
   const lo = chip.outStart[core]!;
   const hi = chip.outStart[core + 1]!;

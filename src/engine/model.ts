@@ -295,8 +295,13 @@ export interface Chip extends TileRanges {
  *  - counters of (step t, core c): [(t·cores + c)·COUNTER_COUNT, … + COUNTER_COUNT).
  */
 export interface SharedBuffers {
-  /** Float64 per neuron: membrane (accumulator, or the last output of a relu/identity population). */
+  /**
+   * Per neuron: membrane (accumulator, or the last output of a relu/identity population); float32 in float arithmetic
+   * (every float membrane is a float32 value: half the bytes for the update to read and write), float64 in fixed point.
+   */
   membrane: SharedArrayBuffer;
+  /** Whether the membranes are float32 (float arithmetic). */
+  membrane32: boolean;
   /** Int32 per neuron slot: global C-order index of each event the core emitted this step (ascending). */
   outIdx: SharedArrayBuffer;
   /** Float32 per neuron slot: the event's value (1 for a spike). */
@@ -322,7 +327,7 @@ export interface SharedBuffers {
 /** Typed-array views over a run's SharedBuffers (state.ts makes them). */
 export interface SharedState {
   readonly buffers: SharedBuffers;
-  readonly membrane: Float64Array;
+  readonly membrane: Float64Array | Float32Array;
   readonly outIdx: Int32Array;
   readonly outVal: Float32Array;
   readonly outCount: Int32Array;

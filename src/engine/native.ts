@@ -34,11 +34,11 @@ export interface NativeKernel {
    * neurons.ts updateLif on one tile, float: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, hard (0/1)], the BNTT
    * table as scale/bias (or both null); counts receives [events, active]; part (tile-local, with tallyActive; both
    * null: no tally) adds each neuron's activity to its part. The current as float64 values or float32 (`sum`'s float
-   * stage output).
+   * stage output), the membranes float64 or float32 (a float chip's, state.ts): the same numbers either way.
    */
   lif(
     current: Float64Array | Float32Array,
-    membrane: Float64Array,
+    membrane: Float64Array | Float32Array,
     outIdx: Int32Array,
     outVal: Float32Array,
     scale: Float64Array | null,

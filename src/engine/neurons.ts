@@ -12,15 +12,16 @@ import type { PopulationPlan } from './model.js';
 const f = Math.fround;
 
 /**
- * A tile's input current, tile-local C×H×W: float64 values, or in float arithmetic float32 ones where it is the native
- * sum's stage output itself (every float stage output is a float32 value).
+ * Float64 or float32 values: a tile's input current (float32 where it is the native sum's float stage output itself)
+ * and the membranes (float32 in float arithmetic, state.ts). Every float stage output and float membrane is a float32
+ * value, so either holds the same numbers; fixed point keeps float64 (its integers may exceed float32's 24 bits).
  */
-export type Current = Float64Array | Float32Array;
+export type FloatArray = Float64Array | Float32Array;
 
-/** A fixed-point current: always float64 (only the float sum stores float32). */
-export function fixedCurrent(current: Current): Float64Array {
-  if (current instanceof Float64Array) return current;
-  throw new InternalError('engine: a fixed-point current in float32');
+/** A fixed-point update's current or membranes: always float64. */
+export function fixedValues(values: FloatArray): Float64Array {
+  if (values instanceof Float64Array) return values;
+  throw new InternalError('engine: fixed-point values in float32');
 }
 
 /** The core's tile, its state slice and its outbox. */
@@ -56,8 +57,8 @@ function globalIndex(pop: PopulationPlan, v: CoreView, c: number, y: number, x: 
 export function updateFloat(
   pop: PopulationPlan,
   v: CoreView,
-  current: Current,
-  membrane: Float64Array,
+  current: FloatArray,
+  membrane: FloatArray,
   outIdx: Int32Array,
   outVal: Float32Array,
   normRow: number,
@@ -127,8 +128,8 @@ export function updateFloat(
 function updateLif(
   pop: PopulationPlan,
   v: CoreView,
-  current: Current,
-  membrane: Float64Array,
+  current: FloatArray,
+  membrane: FloatArray,
   outIdx: Int32Array,
   outVal: Float32Array,
   table: NormTable | null,
@@ -181,8 +182,8 @@ function nativeLif(
   native: NativeKernel,
   pop: PopulationPlan,
   v: CoreView,
-  current: Current,
-  membrane: Float64Array,
+  current: FloatArray,
+  membrane: FloatArray,
   outIdx: Int32Array,
   outVal: Float32Array,
   table: NormTable | null,

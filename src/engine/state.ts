@@ -15,8 +15,10 @@ export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number,
   const parities = semantics === 'pipelined' ? 2 : rounds;
   const n = chip.totalNeurons;
   const slots = payloads ? chip.flows.segTotal * parities : 0;
+  const membrane32 = chip.arithmetic === 'float';
   return {
-    membrane: new SharedArrayBuffer(payloads ? 8 * n : 0),
+    membrane: new SharedArrayBuffer(payloads ? (membrane32 ? 4 : 8) * n : 0),
+    membrane32,
     outIdx: new SharedArrayBuffer(4 * n),
     outVal: new SharedArrayBuffer(4 * n),
     outCount: new SharedArrayBuffer(4 * chip.cores),
@@ -33,7 +35,7 @@ export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number,
 export function viewState(buffers: SharedBuffers, semantics: Semantics, steps: number): SharedState {
   return {
     buffers,
-    membrane: new Float64Array(buffers.membrane),
+    membrane: buffers.membrane32 ? new Float32Array(buffers.membrane) : new Float64Array(buffers.membrane),
     outIdx: new Int32Array(buffers.outIdx),
     outVal: new Float32Array(buffers.outVal),
     outCount: new Int32Array(buffers.outCount),

@@ -67,7 +67,7 @@ function tallyFor(n: number, withTally: boolean): Tally | null {
 /** What an update left: membrane, the spikes and values it wrote from `offset`, its counts and per-core tallies. */
 function outcome(
   offset: number,
-  membrane: Float64Array,
+  membrane: Float64Array | Float32Array,
   outIdx: Int32Array,
   outVal: Float32Array,
   counts: UpdateCounts,
@@ -82,8 +82,11 @@ function outcome(
   };
 }
 
-/** `current32`: the current handed over as float32 values (the native sum's float stage output), else float64. */
-function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false, current32 = false) {
+/**
+ * `current32`: the current handed over as float32 values (the native sum's float stage output), else float64;
+ * `membrane32`: the membranes kept as float32 (a float chip's, state.ts), else float64.
+ */
+function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false, current32 = false, membrane32 = false) {
   const n = k.current.length;
   const pop = {
     kind: 'lif',
@@ -94,7 +97,7 @@ function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false
     norms: k.table ? [{ scale: Float64Array.from(k.table.scale), bias: Float64Array.from(k.table.bias) }] : null,
   } as unknown as PopulationPlan;
   const size = k.view.offset + n;
-  const membrane = new Float64Array(new SharedArrayBuffer(8 * size));
+  const membrane = membrane32 ? new Float32Array(new SharedArrayBuffer(4 * size)) : new Float64Array(new SharedArrayBuffer(8 * size));
   membrane.set(k.membrane, k.view.offset);
   const outIdx = new Int32Array(size);
   const outVal = new Float32Array(size);
@@ -106,13 +109,18 @@ function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false
 }
 
 describe.skipIf(!nativeKernel())('native LIF update', () => {
-  // The native update reads a float32 current as the same numbers as a float64 one (the engine's are float32 values).
+  // The native update reads a float32 current, and keeps float32 membranes, as the same numbers as float64 ones (the
+  // engine's are float32 values).
   it('matchesTheTypeScriptUpdateBitForBit', () => {
     fc.assert(
-      fc.property(cases, fc.boolean(), fc.boolean(), (k0, withTally, current32) => {
-        const k = current32 ? { ...k0, current: k0.current.map(Math.fround) } : k0;
+      fc.property(cases, fc.boolean(), fc.boolean(), fc.boolean(), (k0, withTally, current32, membrane32) => {
+        const k = {
+          ...k0,
+          current: current32 ? k0.current.map(Math.fround) : k0.current,
+          membrane: membrane32 ? k0.membrane.map(Math.fround) : k0.membrane,
+        };
         const ts = run(k, null, withTally);
-        const native = run(k, nativeKernel(), withTally, current32);
+        const native = run(k, nativeKernel(), withTally, current32, membrane32);
         expect(native.counts).toEqual(ts.counts);
         expect(native.tally).toEqual(ts.tally);
         if (ts.tally) expect(ts.tally.reduce((a, b) => a + b, 0)).toBe(ts.counts.active);
