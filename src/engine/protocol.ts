@@ -55,7 +55,7 @@ import type { BlockedWeights, Chip, ChipSpec, Semantics, SharedBuffers } from '.
 
 export type { SharedBuffers } from './model.js';
 
-export const PROTOCOL_VERSION = 9;
+export const PROTOCOL_VERSION = 10;
 
 /**
  * What a unit of a phase is: a mapped core ('cores'), or a layer block ('layers', blocks.ts: the layer's arithmetic
