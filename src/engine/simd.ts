@@ -476,6 +476,9 @@ export class WasmScatter {
   ): number {
     const P = out.EH * out.EW;
     const nativeWeights = this.nativeWeights(conv, events);
+    // With the addon every conv of one group has the native sum's weights (the constructor blocks them): its stage
+    // output is then float32 in float (stores32), never the WebAssembly sum's float64.
+    if (this.native && !nativeWeights) throw new Error("wasm scatter: a conv without the native sum's weights");
     const summer = this.native && nativeWeights ? this.native : null;
     const listArgs: Parameters<BucketFn> = [
       events.idxAt,
