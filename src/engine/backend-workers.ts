@@ -23,6 +23,7 @@ import {
   type WorkerData,
 } from './protocol.js';
 import { layerBlocks } from './blocks.js';
+import { layerOfPopulation } from './plan.js';
 import { sharedBlockedWeights } from './simd.js';
 
 /** Most worker threads a run may ask for: beyond this a typo (400 for 40) would only thrash. */
@@ -113,8 +114,7 @@ export class WorkerPool {
 export function lastReaders(chip: Chip, blueprint: Pick<Blueprint, 'compute' | 'parts'>): Int32Array {
   const { populations, projections } = chip.plan;
   const inPlace = blueprint.compute === 'layers' ? layerBlocks(chip, blueprint.parts).split : null;
-  // A projection names its target by its index in the network's populations (the input's among them), a phase is its layer's place here.
-  const layer = new Map(populations.map((pop, i) => [pop.index, i]));
+  const layer = layerOfPopulation(chip.plan);
   const reader = (p: number) => layer.get(projections[p]!.target)!;
   return Int32Array.from(populations, (pop, i) => (inPlace?.[i] ? Math.max(i, ...pop.consumers.map(reader)) : i));
 }

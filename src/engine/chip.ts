@@ -7,7 +7,7 @@ import type { Mapping } from '../mapping/types.js';
 import { addFlows, emitPlan, FlowBuilder, hostFlowsOf, outgoing, routeFlows } from './flows.js';
 import { projectionTiles } from './geometry.js';
 import { POSITION_BITS, type Chip, type ChipSpec, type CoreInput, type LocalTaps, type NetworkPlan, type ProjectionPlan, type ScratchSizes } from './model.js';
-import { planNetwork } from './plan.js';
+import { layerOfPopulation, planNetwork } from './plan.js';
 
 export type { Chip, CoreInput, EmitPlan, FanOut, Flows, ScratchSizes } from './model.js';
 
@@ -50,7 +50,7 @@ export function buildChip(spec: ChipSpec): Chip {
   const cores = part.tileCount;
   const t = part.tiles;
   const tilings = part.layers;
-  const layerOfPop = new Map(plan.populations.map((p, i) => [p.index, i]));
+  const layerOfPop = layerOfPopulation(plan);
   const geos = plan.projections.map((p) => projectionTiles(p, tilings[layerOfPop.get(p.target)!]!, plan));
 
   const neuronOffset = new Int32Array(cores + 1);

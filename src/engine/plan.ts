@@ -173,6 +173,14 @@ export function delays(net: Network): Map<string, number> {
   return d;
 }
 
+/**
+ * Each population's layer (its place in plan.populations, a phase of a step) by its index in the network's populations,
+ * the index projections name their source and target by (the input has one, but no layer).
+ */
+export function layerOfPopulation(plan: NetworkPlan): Map<number, number> {
+  return new Map(plan.populations.map((p, i) => [p.index, i]));
+}
+
 /** Build the engine's plan of a network in one arithmetic (float from the model, fixed from its quantized net). */
 export function planNetwork(model: Model, arithmetic: Arithmetic, qnet?: QuantizedNet): NetworkPlan {
   const net = model.network;
