@@ -339,11 +339,25 @@ interface SumCase {
 const SUM_TYPES = { float32: Float32Array, int32: Int32Array, float64: Float64Array } as const;
 const blockOf = (type: SumCase['type']) => (type === 'float64' ? nativeKernel()!.block : nativeKernel()!.block32);
 
-/** Lists in ascending rows (as bucket() makes them) over up to 300 rows, so chunks of 128 rows split them; float or exact integers. */
+/** `n` weights from `seed` (a float32 value in [−4, 4), or an integer in [−1000, 1000]): drawn here, as fast-check is slow at
+ * drawing the ~100 000 a case may need and shrinking them does not help. */
+function seededWeights(n: number, seed: number, float: boolean): number[] {
+  let x = seed >>> 0 || 1;
+  return Array.from({ length: n }, () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const u = (x >>> 0) / 2 ** 32;
+    return float ? Math.fround(u * 8 - 4) : Math.floor(u * 2001) - 1000;
+  });
+}
+
+/** Lists in ascending rows (as bucket() makes them) over up to 600 rows and 100 entries, so chunks (about 256 rows, longer
+ * for sparse lists) split them; float or exact integers. */
 const sumCases = fc
   .record({
     type: fc.constantFrom<SumCase['type'][]>('float32', 'int32', 'float64'),
-    nRows: fc.integer({ min: 1, max: 300 }),
+    nRows: fc.integer({ min: 1, max: 600 }),
     channels: fc.integer({ min: 1, max: 80 }),
     lo: fc.nat(70),
     pixels: fc.integer({ min: 0, max: 12 }),
@@ -351,7 +365,6 @@ const sumCases = fc
   .chain(({ type, nRows, channels, lo, pixels }) => {
     const float = type === 'float32';
     const value = float ? fc.float({ min: Math.fround(-4), max: Math.fround(4), noNaN: true }) : fc.integer({ min: -9, max: 9 });
-    const weight = float ? f32 : fc.integer({ min: -1000, max: 1000 });
     const cHi = lo + channels;
     const width = Math.ceil(cHi / blockOf(type)) * blockOf(type) * nRows;
     return fc.record({
@@ -360,11 +373,11 @@ const sumCases = fc
       cLo: fc.constant(lo),
       cHi: fc.constant(cHi),
       lists: fc.array(
-        fc.array(fc.record({ row: fc.nat(nRows - 1), value }), { maxLength: 40 }).map((l) => l.sort((a, b) => a.row - b.row)),
+        fc.array(fc.record({ row: fc.nat(nRows - 1), value }), { maxLength: 100, size: 'max' }).map((l) => l.sort((a, b) => a.row - b.row)),
         { minLength: pixels, maxLength: pixels },
       ),
       ones: fc.boolean(),
-      weights: fc.array(weight, { minLength: width, maxLength: width }),
+      weights: fc.nat().map((seed) => seededWeights(width, seed, float)),
       bias: fc.option(fc.array(float ? f32 : fc.integer({ min: -99, max: 99 }), { minLength: cHi, maxLength: cHi }), { nil: null }),
       outShift: float ? fc.constant(0) : fc.integer({ min: -3, max: 6 }),
     });
