@@ -179,6 +179,31 @@ describe.skipIf(!nativeKernel())('native LIF update', () => {
     expect(tallyOf([0, 0, 1, 1, 0, 0, 1, 1], 2)).toEqual([3, 3]);
     expect(() => tallyOf([0, 0, 0, 0, 1, 1, 1, 2], 2)).toThrow(/bad tally/);
     expect(() => tallyOf([-1, 0, 0, 0, 1, 1, 1, 1], 2)).toThrow(/bad tally/);
+    // A row of one part (added at once) outside the tally.
+    expect(() => tallyOf([0, 0, 0, 0, 2, 2, 2, 2], 2)).toThrow(/bad tally/);
+  });
+
+  it('refusesAPartOutsideTheTallyInTheFixedUpdate', () => {
+    // The fixed update of a 1×4 tile (IF, no leak, θ = 4, multiplier 1, shift 0): parts 0, 0, 1, 1 into tallies of 2 or 1.
+    const native = nativeKernel()!;
+    const fixed = (parts: number) =>
+      native.lifFixed(
+        Float64Array.of(1, 0, 2, 0),
+        new Float64Array(4),
+        new Int32Array(4),
+        new Float32Array(4),
+        Int32Array.of(1),
+        Int32Array.of(0),
+        Int32Array.of(0),
+        Int32Array.of(0, 1, 0, 1, 0, 4, 1, 4, 0, 0, 0, 0, 0),
+        Float64Array.of(-100, 100, 4, 1),
+        Int32Array.of(0, 0, 1, 1),
+        new Float64Array(parts),
+        new Float64Array(parts),
+        new Int32Array(3),
+      );
+    expect(() => fixed(2)).not.toThrow();
+    expect(() => fixed(1)).toThrow(/bad tally/);
   });
 
   it('talliesOneColumnPartsWhoseRowChangesBetweenTiles', () => {
