@@ -158,11 +158,6 @@ export interface NativeKernel {
    */
   count(...args: CountArgs): void;
   /**
-   * blocks.ts readBlocks: a block's events of one input from the source layer's blocks' outboxes into evIdx/evVal, the
-   * same events in the same order; returns how many (call: [source channels lo, hi, rows lo, hi, the layer's H, W,
-   * merge 0/1, hears all 0/1]).
-   */
-  /**
    * integrate.ts poolCells: the pooled event stage's window sums, touched cells (in pooled C-order in float) and the
    * nonzero ones into cellIdx/cellVal (divided by their windows where there are divisors), the same sums, cells and
    * order; returns how many, their synaptic ops in ops[0] (call: [events, source H, W, pooled rows, columns, first
@@ -189,6 +184,11 @@ export interface NativeKernel {
     cellVal: Float64Array,
     ops: Float64Array,
   ): number;
+  /**
+   * blocks.ts readBlocks: a block's events of one input from the source layer's blocks' outboxes into evIdx/evVal, the
+   * same events in the same order; returns how many (call: [source channels lo, hi, rows lo, hi, the layer's H, W,
+   * merge 0/1, hears all 0/1]).
+   */
   read(
     call: Int32Array,
     outIdx: Int32Array,
