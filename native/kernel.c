@@ -123,8 +123,8 @@ static inline __attribute__((always_inline)) v16i load16i(const int32_t *p) {
   return v;
 }
 
-// Rows of weights per chunk: a chunk of one block (up to CHUNK_ROWS rows of 256 bytes = 64 KiB) stays in L1 and L2
-// while every pixel adds its entries from it. Chunks split each pixel's list at row boundaries; as rows ascend with the
+// Rows of weights per chunk: a chunk of one block (about CHUNK_ROWS rows of 256 bytes, 64 KiB; more for sparse lists)
+// stays in the L2 cache while every pixel adds its entries from it. Chunks split each pixel's list at row boundaries; as rows ascend with the
 // input channel and lists are in input-channel order, a pixel's entries of one chunk are consecutive, and
 // carrying the partial sums from chunk to chunk keeps every addition in list order. Each visit of a pixel loads and
 // stores its partial sums and ends in a mispredicted branch, which costs more than reading part of a chunk from L2: the

@@ -34,7 +34,8 @@ export interface NativeKernel {
    * neurons.ts updateLif on one tile, float: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, hard (0/1)], the BNTT
    * table as scale/bias (or both null); counts receives [events, active]; part (tile-local, with tallyActive; both
    * null: no tally) adds each neuron's activity to its part. The current as float64 values or float32 (`sum`'s float
-   * stage output), the membranes float64 or float32 (a float chip's, state.ts): the same numbers either way.
+   * stage output), the membranes float64 or float32 (a float chip's, state.ts): the same numbers either way. A part
+   * outside its tally adds nothing and makes the call throw (RangeError) after the update.
    */
   lif(
     current: Float64Array | Float32Array,
@@ -54,7 +55,8 @@ export interface NativeKernel {
    * neurons.ts updateFixed on one tile: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, row (the step's first
    * multiplier/bias entry), lif (0/1), hard (0/1), decay δ], limits [membrane min, max, threshold, (4096 − δ)/4096];
    * part (tile-local, with the two tally arrays; all three null: no tally) adds each neuron's activity and saturation
-   * to its part; counts receives [events, active, saturations].
+   * to its part (a part outside a tally adds nothing and makes the call throw after the update); counts receives
+   * [events, active, saturations].
    */
   lifFixed(
     current: Float64Array,
