@@ -364,16 +364,24 @@ interface SumCase {
 const SUM_TYPES = { float32: Float32Array, int32: Int32Array, float64: Float64Array } as const;
 const blockOf = (type: SumCase['type']) => (type === 'float64' ? nativeKernel()!.block : nativeKernel()!.block32);
 
-/** `n` weights from `seed` (a float32 value in [−4, 4), or an integer in [−1000, 1000]): drawn here, as fast-check is slow at
- * drawing the ~100 000 a case may need and shrinking them does not help. */
+/** Weights the sums' rounding and signs turn on: zeros of both signs, the smallest subnormal and normal, the range's ends. */
+const EDGE_WEIGHTS = { float: [0, -0, 2 ** -149, -(2 ** -149), 2 ** -126, 4, -4, Math.fround(1 / 3)], int: [0, 1, -1, 1000, -1000] };
+
+/** `n` weights from `seed` (a float32 value in [−4, 4], or an integer in [−1000, 1000], an eighth of them EDGE_WEIGHTS):
+ * drawn here, as fast-check is slow at drawing the ~100 000 a case may need and shrinking them does not help. */
 function seededWeights(n: number, seed: number, float: boolean): number[] {
   let x = seed >>> 0 || 1;
-  return Array.from({ length: n }, () => {
+  const next = () => {
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
-    const u = (x >>> 0) / 2 ** 32;
-    return float ? Math.fround(u * 8 - 4) : Math.floor(u * 2001) - 1000;
+    return (x >>> 0) / 2 ** 32;
+  };
+  const edges = float ? EDGE_WEIGHTS.float : EDGE_WEIGHTS.int;
+  return Array.from({ length: n }, () => {
+    const u = next();
+    if (u < 1 / 8) return edges[Math.floor(u * 8 * edges.length)]!;
+    return float ? Math.fround(next() * 8 - 4) : Math.floor(next() * 2001) - 1000;
   });
 }
 
