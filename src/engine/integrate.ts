@@ -712,12 +712,11 @@ export function integrateProjection(
   const eHW = (inp.rows.hi[e]! - inp.rows.lo[e]!) * (inp.cols.hi[e]! - inp.cols.lo[e]!);
   const last = e === proj.stages.length - 1;
   // The stage output as the native sum left it needs no store; it stays in acc (acc32) when no later stage follows.
-  if (sc.accLayout === 'stored' && last) return sc.acc;
-  if (sc.accLayout === 'stored32' && last) return sc.acc32;
+  const stored = sc.accLayout === 'stored' ? sc.acc : sc.accLayout === 'stored32' ? sc.acc32 : null;
+  if (stored && last) return stored;
   let cur = sc.stageA;
   let next = sc.stageB;
-  if (sc.accLayout === 'stored') cur.set(sc.acc.subarray(0, ec * eHW));
-  else if (sc.accLayout === 'stored32') cur.set(sc.acc32.subarray(0, ec * eHW));
+  if (stored) cur.set(stored.subarray(0, ec * eHW));
   else if (sc.accLayout === 'channels') storeChannels(sc.acc, conv.bias, inp.chans.lo[e]!, ec, eHW, cur, conv.outShift);
   else storeStage(sums(sc, float), conv.bias, inp.chans.lo[e]!, ec, eHW, cur, float, conv.outShift);
   for (let s = e + 1; s < proj.stages.length; s++) {

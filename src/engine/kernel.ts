@@ -179,7 +179,7 @@ export function integrateInputs(
     // The first projection adds onto zeros: 0 + y·gain is y·gain, since no stage output is −0 (every sum starts at +0
     // and adds integers, and roundShift keeps a value that is not −0 so), and y itself where the gain is 1.
     const align = proj.align!;
-    if (inputs.length === 1 && y instanceof Float64Array && unitGains(align, c0, n / hw)) return y;
+    if (inputs.length === 1 && unitGains(align, c0, n / hw)) return y;
     for (let c = 0, channels = n / hw; c < channels; c++) {
       const gain = 2 ** align[c0 + c]!;
       const lo = c * hw;
