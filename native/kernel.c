@@ -907,64 +907,87 @@ static napi_value Alignment(napi_env env, napi_callback_info info) {
   return r;
 }
 
-// loads(packets: Int32Array, slots: Int32Array, step: Float64Array, diff: Float64Array, linkAt: Int32Array): undefined
-// LinkAccumulator.countStep's loops (src/engine/links.ts), the same sums in the same order: each flow f's packets onto
-// its ports step[slots[6f]] and step[slots[6f + 1]] (the last port's summed over consecutive flows into it), and onto
-// its two runs' ends in diff (+ at slots[6f + 2], 6f + 4; − at 6f + 3, 6f + 5); then the runs summed along the grid's
-// positions onto step[linkAt[q]] (a position with no link, −1, takes nothing), diff zeroed. Integer sums in float64.
-// Every index is checked before it is used (well-predicted branches: the loop is bound by its scattered adds).
-static napi_value Loads(napi_env env, napi_callback_info info) {
-  napi_value argv[5];
-  const int given = call_args(env, info, argv, 5);
-  size_t flows = 0, nSlots = 0, nStep = 0, nDiff = 0, nLinkAt = 0;
-  int32_t *packets = NULL, *slots = NULL, *linkAt = NULL;
-  double *step = NULL, *diff = NULL;
-  if (!given || !typed_arg(env, argv[0], napi_int32_array, (void **)&packets, &flows) ||
-      !typed_arg(env, argv[1], napi_int32_array, (void **)&slots, &nSlots) ||
-      !typed_arg(env, argv[2], napi_float64_array, (void **)&step, &nStep) ||
-      !typed_arg(env, argv[3], napi_float64_array, (void **)&diff, &nDiff) ||
-      !typed_arg(env, argv[4], napi_int32_array, (void **)&linkAt, &nLinkAt)) {
-    return type_error(env, "spikemesh_native.loads: bad arguments");
-  }
-  if (nSlots != 6 * flows || nDiff <= nLinkAt) {
-    return range_error(env, "spikemesh_native.loads: slots are not 6 per flow, or diff has no spare position");
-  }
-  int32_t last = flows > 0 ? slots[1] : 0;
-  if ((size_t)(uint32_t)last >= nStep) goto outside;
-  double intoLast = 0;
+// loads(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): undefined
+// LinkAccumulator.countSteps's sums (src/engine/links.ts) for k steps at once: packets holds each step's packets per
+// flow (flows = slots / 6, one step after another), rows each step's packets per link (k rows of rows / k links, added
+// to). Each flow f's packets go onto its ports (slots[6f], slots[6f + 1]) and onto its two runs' ends in a difference
+// array (+ at slots[6f + 2], 6f + 4; − at 6f + 3, 6f + 5); the runs are then summed along the grid's positions onto
+// link linkAt[q] (a position with no link, −1, takes nothing). The steps of a flow are added together (up to
+// LOAD_STEPS at a time), so each flow's route is read once for them all rather than once a step. The sums are
+// integers in int64 (exact), in scratch (left zeroed: it must be zero at the call); every index is checked first.
+#define LOAD_STEPS 32
+#define LOAD_BLOCK 64
+
+// Steps t0 … t0 + k − 1 (k ≤ LOAD_STEPS) of Loads, its indices checked: per position, then per link, the k steps side by
+// side in scratch, so that a flow's six additions are k consecutive sums each.
+MULTI_TARGET static void load_steps(const int32_t *packets, size_t flows, const int32_t *slots, double *rows, size_t stride,
+                                    int64_t *scratch, const int32_t *linkAt, size_t nLinkAt, size_t t0, size_t k) {
+  int64_t *diff = scratch, *port = scratch + (nLinkAt + 1) * k;
+  const int32_t *from = packets + t0 * flows;
+  // A block of flows' packets, step by step: each step's are read in one sequential run, not a step's stride apart.
+  int64_t block[LOAD_BLOCK * LOAD_STEPS];
   for (size_t f = 0; f < flows; f++) {
+    const size_t inBlock = f % LOAD_BLOCK;
+    if (inBlock == 0) {
+      const size_t m = flows - f < LOAD_BLOCK ? flows - f : LOAD_BLOCK;
+      for (size_t j = 0; j < k; j++)
+        for (size_t i = 0; i < m; i++) block[i * k + j] = from[j * flows + f + i];
+    }
     const int32_t *s = slots + 6 * f;
-    const double n = packets[f];
-    if ((size_t)(uint32_t)s[0] >= nStep || (size_t)(uint32_t)s[1] >= nStep) goto outside;
-    for (int k = 2; k < 6; k++)
-      if ((size_t)(uint32_t)s[k] >= nDiff) goto outside;
-    step[s[0]] += n;
-    if (s[1] != last) {
-      step[last] += intoLast;
-      last = s[1];
-      intoLast = 0;
-    }
-    intoLast += n;
-    diff[s[2]] += n;
-    diff[s[3]] -= n;
-    diff[s[4]] += n;
-    diff[s[5]] -= n;
+    const int64_t *n = block + inBlock * k;
+    int64_t *a = port + (size_t)s[0] * k, *b = port + (size_t)s[1] * k;
+    int64_t *up1 = diff + (size_t)s[2] * k, *down1 = diff + (size_t)s[3] * k;
+    int64_t *up2 = diff + (size_t)s[4] * k, *down2 = diff + (size_t)s[5] * k;
+    for (size_t j = 0; j < k; j++) a[j] += n[j];
+    for (size_t j = 0; j < k; j++) b[j] += n[j];
+    for (size_t j = 0; j < k; j++) up1[j] += n[j];
+    for (size_t j = 0; j < k; j++) down1[j] -= n[j];
+    for (size_t j = 0; j < k; j++) up2[j] += n[j];
+    for (size_t j = 0; j < k; j++) down2[j] -= n[j];
   }
-  step[last] += intoLast;
-  double run = 0;
+  double *row = rows + t0 * stride;
+  int64_t run[LOAD_STEPS] = {0};
   for (size_t q = 0; q < nLinkAt; q++) {
-    run += diff[q];
-    diff[q] = 0;
+    int64_t *d = diff + q * k;
+    for (size_t j = 0; j < k; j++) run[j] += d[j], d[j] = 0;
     const int32_t l = linkAt[q];
-    if (run != 0 && l >= 0) {
-      if ((size_t)l >= nStep) goto outside;
-      step[l] += run;
-    }
+    if (l >= 0)
+      for (size_t j = 0; j < k; j++)
+        if (run[j] != 0) row[j * stride + (size_t)l] += (double)run[j];
   }
-  diff[nLinkAt] = 0;
+  for (size_t j = 0; j < k; j++) diff[nLinkAt * k + j] = 0;
+  for (size_t l = 0; l < stride; l++) {
+    int64_t *p = port + l * k;
+    for (size_t j = 0; j < k; j++)
+      if (p[j] != 0) row[j * stride + l] += (double)p[j], p[j] = 0;
+  }
+}
+
+static napi_value Loads(napi_env env, napi_callback_info info) {
+  static const napi_typedarray_type types[5] = {napi_int32_array, napi_int32_array, napi_float64_array, napi_bigint64_array, napi_int32_array};
+  Typed t[5];
+  napi_value argv[5];
+  int ok = call_args(env, info, argv, 5);
+  for (int a = 0; ok && a < 5; a++) ok = typed_arg(env, argv[a], types[a], &t[a].p, &t[a].n);
+  if (!ok) return type_error(env, "spikemesh_native.loads: bad arguments");
+  const size_t flows = t[1].n / 6, nLinkAt = t[4].n;
+  const size_t steps = flows > 0 ? t[0].n / flows : 0;
+  const size_t stride = steps > 0 ? t[2].n / steps : 0;
+  const size_t chunk = steps < LOAD_STEPS ? steps : LOAD_STEPS;
+  if (t[1].n % 6 != 0 || (flows > 0 && t[0].n % flows != 0) || (steps > 0 && t[2].n % steps != 0) ||
+      t[3].n < (nLinkAt + 1 + stride) * chunk) {
+    return range_error(env, "spikemesh_native.loads: slots are not 6 per flow, packets or rows are not whole steps, or scratch is too short");
+  }
+  const int32_t *slots = I32(1), *linkAt = I32(4);
+  for (size_t i = 0; i < 6 * flows; i++)
+    if ((size_t)(uint32_t)slots[i] >= (i % 6 < 2 ? stride : nLinkAt + 1)) goto outside;
+  for (size_t q = 0; q < nLinkAt; q++)
+    if (linkAt[q] >= 0 && (size_t)linkAt[q] >= stride) goto outside;
+  for (size_t t0 = 0; t0 < steps; t0 += LOAD_STEPS)
+    load_steps(I32(0), flows, slots, F64(2), stride, (int64_t *)t[3].p, linkAt, nLinkAt, t0, steps - t0 < LOAD_STEPS ? steps - t0 : LOAD_STEPS);
   return NULL;
 outside:
-  return range_error(env, "spikemesh_native.loads: an index outside step, diff or the links");
+  return range_error(env, "spikemesh_native.loads: an index outside the links or the grid's positions");
 }
 
 // direct(order: Int32Array, inStart: Int32Array, src: Int32Array, latencyNs: Float64Array, computeNs: Float64Array,

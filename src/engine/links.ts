@@ -359,7 +359,7 @@ export class RunModel {
   }
 
   /**
-   * A new step whose packets per link (LinkAccumulator.countStep) pick each run's busiest link, its packets per flow
+   * A new step whose packets per link (LinkAccumulator.countSteps) pick each run's busiest link, its packets per flow
    * (stepPackets) what each train carries: every link free at 0.
    */
   prepare(linkPackets: Float64Array, packets: Int32Array): void {
@@ -604,7 +604,7 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
   const order = Int32Array.from(packets.keys()).sort((a, b) => releaseNs[a]! - releaseNs[b]! || a - b);
   const model = new RunModel(new RunRoutes(table, headsOfHops(table), order));
   const counts = new LinkAccumulator(table);
-  counts.countStep(packets);
+  counts.countSteps(packets);
   model.prepare(counts.stepLinkPackets, packets);
   const arrival = new Float64Array(packets.length).fill(NaN);
   order.forEach((f, i) => {
@@ -619,17 +619,26 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
  * Per-link totals, accumulated step by step (the same in both contention models). A step's packets per link are
  * counted per flow, not per hop: each flow adds its packets to its ports and to the two ends of each of its runs in a
  * difference array, and one pass over the grid's positions sums the runs up. The counts are integers, exact; a
- * link's busy time in the step is its packets × its packet time.
+ * link's busy time in the step is its packets × its packet time. Several steps can be counted in one call (the
+ * native loop then reads each flow's route once for all of them), each into a row of its own that closeStep takes in
+ * order.
  */
 export class LinkAccumulator implements LinkLoads {
   readonly packets: Float64Array;
   readonly busyNs: Float64Array;
   readonly peakUtilisation: Float64Array;
-  private readonly stepPackets: Float64Array;
-  private readonly stepView: Float64Array;
+  /** Counted steps' packets per link, a row each: the table's links and a spare past them (walked flows' ports). */
+  private rows: Float64Array;
+  private readonly stride: number;
+  /** Rows counted by countSteps, and of them closed by closeStep. */
+  private counted = 0;
+  private closed = 0;
   private readonly loadRoutes: LoadRoutes;
   private readonly linkAt: Int32Array;
+  /** The TypeScript loop's difference array: the grid's positions and a spare past them (missing runs). */
   private readonly diff: Float64Array;
+  /** The native loop's integer sums, zero between calls (sized for the most steps counted at once). */
+  private scratch = new BigInt64Array(0);
 
   constructor(
     readonly table: LinkTable,
@@ -640,48 +649,79 @@ export class LinkAccumulator implements LinkLoads {
     this.busyNs = new Float64Array(table.count);
     this.peakUtilisation = new Float64Array(table.count);
     this.loadRoutes = loadRoutesOf(table);
-    // A spare link past the table's and a spare position past the grid's take what walked flows' ports and missing runs add.
-    this.stepPackets = new Float64Array(table.count + 1);
-    this.stepView = this.stepPackets.subarray(0, table.count);
+    this.stride = table.count + 1;
+    this.rows = new Float64Array(this.stride);
     this.linkAt = routeRuns(table).linkAt;
     this.diff = new Float64Array(this.linkAt.length + 1);
   }
 
   /** A step's traffic: `packets[f]` packets on each flow f; `latencyNs` the step's latency. */
   addStep(packets: Int32Array, latencyNs: number): void {
-    this.countStep(packets);
+    this.countSteps(packets);
     this.closeStep(latencyNs);
   }
 
-  /** The step's packets on every link, counted by countStep (read before closeStep adds them up). */
-  get stepLinkPackets(): Float64Array {
-    return this.stepView;
+  /** The totals alone (a result keeps these, not the accumulator's rows and scratch). */
+  get totals(): LinkLoads {
+    const { table, packets, busyNs, peakUtilisation } = this;
+    return { table, packets, busyNs, peakUtilisation };
   }
 
-  /** Adds the step counted by countStep to the totals, with the step's latency for the peak utilisation. */
+  /** Steps counted by countSteps and not yet closed. */
+  get pending(): number {
+    return this.counted - this.closed;
+  }
+
+  /** The next step's packets on every link, counted by countSteps (read before closeStep adds them up). */
+  get stepLinkPackets(): Float64Array {
+    const at = this.closed * this.stride;
+    return this.rows.subarray(at, at + this.table.count);
+  }
+
+  /** Adds the next counted step to the totals, with the step's latency for the peak utilisation. */
   closeStep(latencyNs: number): void {
+    if (this.pending === 0) throw new InternalError('link loads: a step closed that was not counted');
     const { packetNs } = this.table;
-    const step = this.stepPackets;
+    const { rows } = this;
+    const at = this.closed * this.stride;
     for (let l = 0; l < this.table.count; l++) {
-      const n = step[l]!;
+      const n = rows[at + l]!;
       if (n === 0) continue;
       const busy = n * packetNs[l]!;
       this.packets[l]! += n;
       this.busyNs[l]! += busy;
       if (latencyNs > 0) this.peakUtilisation[l] = Math.max(this.peakUtilisation[l]!, busy / latencyNs);
-      step[l] = 0;
+      rows[at + l] = 0;
     }
+    if (++this.closed === this.counted) this.closed = this.counted = 0;
   }
 
-  /** The step's packets on every link into stepPackets (closeStep then adds them to the totals). */
-  countStep(packets: Int32Array): void {
-    const { slots } = this.loadRoutes;
-    const { diff, stepPackets: step, linkAt } = this;
+  /**
+   * The packets per link of one or more steps: `packets` holds each step's packets per flow, one step after another
+   * (a whole number of steps). Each step gets a row that stepLinkPackets shows and closeStep adds to the totals, in
+   * order; every step counted before must be closed first.
+   */
+  countSteps(packets: Int32Array): void {
+    const flows = this.loadRoutes.slots.length / LOAD_SLOTS;
+    const steps = flows > 0 ? packets.length / flows : 1;
+    if (this.pending > 0 || !Number.isInteger(steps) || steps < 1)
+      throw new InternalError(`link loads: ${packets.length} packets are not whole steps of ${flows} flows, or steps are still open`);
+    const { stride, linkAt } = this;
+    if (this.rows.length < steps * stride) this.rows = new Float64Array(steps * stride);
+    const rows = this.rows.subarray(0, steps * stride);
     if (this.native) {
-      this.native.loads(packets, slots, step, diff, linkAt);
-      this.addWalked(packets);
-      return;
-    }
+      const need = (linkAt.length + 1 + stride) * steps;
+      if (this.scratch.length < need) this.scratch = new BigInt64Array(need);
+      this.native.loads(packets, this.loadRoutes.slots, rows, this.scratch, linkAt);
+    } else for (let t = 0; t < steps; t++) this.countOne(packets.subarray(t * flows, (t + 1) * flows), rows.subarray(t * stride, (t + 1) * stride));
+    for (let t = 0; t < steps; t++) this.addWalked(packets.subarray(t * flows, (t + 1) * flows), rows.subarray(t * stride, (t + 1) * stride));
+    this.counted = steps;
+  }
+
+  /** One step's packets per link added to `step` (the table's links and the spare), in TypeScript. */
+  private countOne(packets: Int32Array, step: Float64Array): void {
+    const { slots } = this.loadRoutes;
+    const { diff, linkAt } = this;
     // Every flow adds to all of its slots, missing runs to the spare position: no branch a flow's shape could mispredict.
     // Flows into one core lie together: their last port's packets are summed here, not added to it one flow at a time.
     let last = slots[1] ?? 0;
@@ -709,12 +749,10 @@ export class LinkAccumulator implements LinkLoads {
       if (run !== 0) step[linkAt[p]!]! += run;
     }
     diff[positions] = 0;
-    this.addWalked(packets);
   }
 
-  /** The walked flows' packets onto every link of their routes; the spare link's (their ports') dropped. */
-  private addWalked(packets: Int32Array): void {
-    const step = this.stepPackets;
+  /** The walked flows' packets onto every link of their routes in `step`; the spare link's (their ports') dropped. */
+  private addWalked(packets: Int32Array, step: Float64Array): void {
     // The table's per-hop lists are read only for walked flows (a compact table makes them when first read).
     for (const f of this.loadRoutes.walked) for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += packets[f]!;
     step[this.table.count] = 0;

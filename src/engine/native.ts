@@ -117,11 +117,13 @@ export interface NativeKernel {
     outShift: number,
   ): void;
   /**
-   * links.ts LinkAccumulator.countStep's loops, the same sums: the step's packets per flow onto its ports in `step` and
-   * its runs' ends in `diff` (slots: 6 per flow, loadRoutesOf's), then the runs along the grid's positions onto
-   * step[linkAt[q]]; diff is left zeroed.
+   * links.ts LinkAccumulator.countSteps's sums for k steps at once: each step's packets per flow (`packets`, k × the
+   * flows) onto its ports and its runs (slots: 6 per flow, loadRoutesOf's), the runs summed along the grid's positions
+   * onto link linkAt[q]; each step's packets per link added to its row of `rows` (k rows). Every flow's route is read
+   * once for all k steps. `scratch` holds the integer sums, (positions + 1 + a row's links) × min(k, 32), and must be
+   * zero at the call (it is left zeroed).
    */
-  loads(packets: Int32Array, slots: Int32Array, step: Float64Array, diff: Float64Array, linkAt: Int32Array): void;
+  loads(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): void;
   /**
    * timing.ts StepTimeline.direct's loops, the same maxima: each core in `order` ready at its last counted delivery and
    * done after computeNs, into readyNs and doneNs at base + core (same: 1 same-step, 0 pipelined; a host flow's src is

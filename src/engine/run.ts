@@ -84,8 +84,8 @@ export class Engine {
 
   /** The host's buffers and block scratch, built with the first run and kept for the next. */
   private host: Host | null = null;
-  /** Per flow slot of a round, a finished step's packets per flow, which its timeline reads during the next round (kept across runs). */
-  private stepPackets: Int32Array[] = [];
+  /** Per flow slot of a round, a finished step's packets per flow, one slot after another, which its timeline reads during the next round (kept across runs). */
+  private stepPackets = new Int32Array(0);
 
   static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
     const chip = 'plan' in chipOrSpec ? chipOrSpec : buildChip(chipOrSpec);
@@ -163,12 +163,18 @@ export class Engine {
     // timelines replay while the threads compute the next round: each reads only its step's counter rows and a copy of
     // its flows' packet counts (the next round writes its own rows, and its packet counts again).
     const rounds = outboxes || this.semantics !== 'same-step' ? 1 : st.parities;
-    while (this.stepPackets.length < rounds) this.stepPackets.push(new Int32Array(chip.flows.count));
+    const flows = chip.flows.count;
+    if (this.stepPackets.length < rounds * flows) this.stepPackets = new Int32Array(rounds * flows);
     const packets = this.stepPackets;
+    const slot = (u: number) => packets.subarray((u % rounds) * flows, ((u % rounds) + 1) * flows);
     const counters = new CounterRows(chip, steps);
-    const replay = (u: number) => {
-      counters.keep(st.counters, u);
-      perStepNs[u] = timeline.run(u, st.counters, packets[u % rounds]!);
+    // A round's steps lie in slots 0 … k − 1 (a round starts at a multiple of `rounds`): their link loads are counted together.
+    const replayRound = (from: number, to: number) => {
+      if (to > from) timeline.countLoads(packets.subarray((from % rounds) * flows, ((from % rounds) + to - from) * flows));
+      for (let u = from; u < to; u++) {
+        counters.keep(st.counters, u);
+        perStepNs[u] = timeline.run(u, st.counters, slot(u));
+      }
     };
     let inputSpikeCount = 0;
     let replayFrom = 0;
@@ -182,15 +188,26 @@ export class Engine {
       const computing = this.computeSteps(t, k, phases, outboxes);
       // While the threads compute: the next round's input (the host's own buffers only), the round before's timelines.
       if (t + k < steps) host.encode(t + k);
-      for (; replayFrom < t; replayFrom++) replay(replayFrom);
+      replayRound(replayFrom, t);
+      replayFrom = t;
       await computing;
       if (recorded) this.record(recorded);
       opts.onStep?.(t, st, hostCounters);
       opts.onProgress?.(t + k);
-      for (let u = t; u < t + k; u++) packets[u % rounds]!.set(stepPackets(st, u, chip.flows.count));
+      for (let u = t; u < t + k; u++) slot(u).set(stepPackets(st, u, flows));
     }
-    for (; replayFrom < steps; replayFrom++) replay(replayFrom);
-    return this.result({ counters, hostCounters, readyNs, doneNs, perStepNs, recorded, inputSpikeCount, events: timeline.events, links: timeline.loads });
+    replayRound(replayFrom, steps);
+    return this.result({
+      counters,
+      hostCounters,
+      readyNs,
+      doneNs,
+      perStepNs,
+      recorded,
+      inputSpikeCount,
+      events: timeline.events,
+      links: timeline.loads.totals,
+    });
   }
 
   /** Steps step … step + steps − 1 (more than one only on a backend with computeStep: Engine.create). */

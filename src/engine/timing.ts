@@ -171,12 +171,21 @@ export class StepTimeline {
   }
 
   /**
+   * The link loads of the next steps run replays, counted together (`packets`: their flows' packet counts, one step
+   * after another): the native loop then reads each flow's route once for them all.
+   */
+  countLoads(packets: Int32Array): void {
+    this.loads.countSteps(packets);
+  }
+
+  /**
    * Replay step `step` from its counters and its flows' packet counts (stepPackets); returns the step's latency in
-   * ns (barrier included). Without packet counts every flow is an empty token and no link load is counted.
+   * ns (barrier included). Without packet counts every flow is an empty token and no link load is counted. The step's
+   * link loads are counted here unless countLoads counted them beforehand.
    */
   run(step: number, counters: Float64Array, packets?: Int32Array): number {
     this.coreTime(counters, step);
-    if (packets) this.loads.countStep(packets);
+    if (packets && this.loads.pending === 0) this.loads.countSteps(packets);
     let latency: number;
     if (this.runs && packets) latency = this.contended(step, packets, this.runs);
     else if ((this.links && packets) || !this.order) latency = this.replay(step, packets);

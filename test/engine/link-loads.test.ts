@@ -36,9 +36,17 @@ function walk(t: LinkTable, steps: Int32Array[], latency: number[]) {
   return { packets, busyNs, peak };
 }
 
-function accumulate(t: LinkTable, steps: Int32Array[], latency: number[], native: NativeKernel | null) {
+/** Step by step, or every step counted in one call (then closed one by one). */
+function accumulate(t: LinkTable, steps: Int32Array[], latency: number[], native: NativeKernel | null, together = false) {
   const acc = new LinkAccumulator(t, native);
-  steps.forEach((n, s) => acc.addStep(n, latency[s]!));
+  if (!together) steps.forEach((n, s) => acc.addStep(n, latency[s]!));
+  else {
+    const all = new Int32Array(steps.reduce((n, s) => n + s.length, 0));
+    steps.forEach((n, s) => all.set(n, s * n.length));
+    acc.countSteps(all);
+    steps.forEach((_, s) => acc.closeStep(latency[s]!));
+    expect(acc.pending).toBe(0);
+  }
   return acc;
 }
 
@@ -47,8 +55,8 @@ const kernels = [nativeKernel(), null];
 
 function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): void {
   const want = walk(t, steps, latency);
-  for (const native of kernels) {
-    const got = accumulate(t, steps, latency, native);
+  for (const [native, together] of kernels.flatMap((k) => [[k, false] as const, [k, true] as const])) {
+    const got = accumulate(t, steps, latency, native, together);
     expect(Array.from(got.packets)).toEqual(Array.from(want.packets));
     for (let l = 0; l < t.count; l++) {
       expect(Math.abs(got.busyNs[l]! - want.busyNs[l]!)).toBeLessThanOrEqual(want.busyNs[l]! * 1e-12);
@@ -109,7 +117,9 @@ describe('link loads counted through route runs', () => {
       fc.property(
         fc.array(fc.array(hop, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 10 }),
         fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 20 }),
-        (routes, draws) => {
+        // Past 32 steps counted together, the native loop takes them 32 at a time.
+        fc.integer({ min: 1, max: 40 }),
+        (routes, draws, steps) => {
           const links = new Map<string, number>();
           const kind: number[] = [];
           const at: number[] = [];
@@ -137,8 +147,8 @@ describe('link loads counted through route runs', () => {
           };
           expectSameLoads(
             t,
-            [0, 1].map((s) => packetsOf(routes.length, draws, s)),
-            [100, 7],
+            Array.from({ length: steps }, (_, s) => packetsOf(routes.length, draws, s)),
+            Array.from({ length: steps }, (_, s) => [100, 7, 0, 13][s % 4]!),
           );
         },
       ),

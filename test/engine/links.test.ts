@@ -282,7 +282,7 @@ function bookInGroups(t: LinkTable, packets: number[], release: number[], sizes:
   const model = new RunModel(new RunRoutes(t, headsOfHops(t), Int32Array.from(packets.keys())), native);
   const counts = new LinkAccumulator(t);
   const n = Int32Array.from(packets);
-  counts.countStep(n);
+  counts.countSteps(n);
   model.prepare(counts.stepLinkPackets, n);
   for (let from = 0, g = 0; from < packets.length; g++) {
     const to = Math.min(packets.length, from + 1 + sizes[g % sizes.length]!);
@@ -363,7 +363,7 @@ describe("the 'links' model's bookings of one source's trains", () => {
         const [a, b] = [new RunModel(routes), new RunModel(routes)];
         const step = (m: RunModel, packets: number[]) => {
           const counts = new LinkAccumulator(t);
-          counts.countStep(Int32Array.from(packets));
+          counts.countSteps(Int32Array.from(packets));
           m.prepare(counts.stepLinkPackets, Int32Array.from(packets));
           for (let i = 0; i < packets.length; i++) m.arriveAll(i, i + 1, g.flows[i]!.release);
           return Array.from(m.arrivalNs);

@@ -599,19 +599,24 @@ describe.skipIf(!nativeKernel())('native sum', () => {
 });
 
 describe.skipIf(!nativeKernel())('native timeline loops', () => {
-  // Hand-worked: two flows into one core over a line of 4 grid positions (links 0-3 at positions 0-3), ports 4 and 5.
-  // Flow 0 (3 packets): ports 4 → 5, one run over positions [0, 2), no second run (the spare position 4). Flow 1 (2
-  // packets): ports 4 → 5, runs [1, 3) and [3, 4). Links 0: 3, 1: 5, 2: 2, 3: 2; port 4: 5, port 5: 5 (summed over the
-  // two consecutive flows into it). An index outside step, diff or the links is refused before it is used.
-  it('countsTheLinkLoadsOfAHandWorkedStepAndRefusesIndicesOutsideTheirArrays', () => {
+  // Hand-worked: two flows into one core over a line of 4 grid positions (links 0-3 at positions 0-3), ports 4 and 5,
+  // the spare link 6. Flow 0: ports 4 → 5, one run over positions [0, 2), no second run (the spare position 4). Flow 1:
+  // ports 4 → 5, runs [1, 3) and [3, 4). Step 0 (3 and 2 packets): links 0: 3, 1: 5, 2: 2, 3: 2, ports 5 and 5; step 1
+  // (1 and 4): links 1, 5, 4, 4, ports 5 and 5. Both steps in one call, each into its own row; an index outside the
+  // links or the positions is refused before it is used.
+  it('countsTheLinkLoadsOfHandWorkedStepsAndRefusesIndicesOutsideTheirArrays', () => {
     const native = nativeKernel()!;
     const slots = Int32Array.from([4, 5, 0, 2, 4, 4, 4, 5, 1, 3, 3, 4]);
     const linkAt = Int32Array.from([0, 1, 2, 3]);
-    const step = new Float64Array(7);
-    const diff = new Float64Array(5);
-    native.loads(Int32Array.from([3, 2]), slots, step, diff, linkAt);
-    expect(Array.from(step)).toEqual([3, 5, 2, 2, 5, 5, 0]);
-    expect(diff.every((d) => d === 0)).toBe(true);
+    const packets = Int32Array.from([3, 2, 1, 4]);
+    const rows = new Float64Array(14);
+    const scratch = new BigInt64Array((4 + 1 + 7) * 2);
+    native.loads(packets, slots, rows, scratch, linkAt);
+    expect(Array.from(rows)).toEqual([3, 5, 2, 2, 5, 5, 0, 1, 5, 4, 4, 5, 5, 0]);
+    expect(scratch.every((d) => d === 0n)).toBe(true);
+    // Added to the rows, one step alone as well.
+    native.loads(packets.subarray(0, 2), slots, rows.subarray(0, 7), scratch, linkAt);
+    expect(Array.from(rows.subarray(0, 7))).toEqual([6, 10, 4, 4, 10, 10, 0]);
     for (const [at, value] of [
       [0, 7],
       [1, -1],
@@ -620,11 +625,13 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
     ] as const) {
       const bad = Int32Array.from(slots);
       bad[at] = value;
-      expect(() => native.loads(Int32Array.from([3, 2]), bad, step, diff, linkAt)).toThrow(/outside step, diff or the links/);
+      expect(() => native.loads(packets, bad, rows, scratch, linkAt)).toThrow(/outside the links or the grid's positions/);
     }
-    expect(() => native.loads(Int32Array.from([3, 2]), slots, step, diff, Int32Array.from([0, 1, 9, 3]))).toThrow(/outside/);
-    expect(() => native.loads(Int32Array.from([3]), slots, step, diff, linkAt)).toThrow(/6 per flow/);
-    expect(() => native.loads(Int32Array.from([3, 2]), slots, step, new Float64Array(4), linkAt)).toThrow(/spare position/);
+    expect(() => native.loads(packets, slots, rows, scratch, Int32Array.from([0, 1, 9, 3]))).toThrow(/outside/);
+    expect(() => native.loads(Int32Array.from([3, 2, 1]), slots, rows, scratch, linkAt)).toThrow(/not whole steps/);
+    expect(() => native.loads(packets, slots, new Float64Array(13), scratch, linkAt)).toThrow(/not whole steps/);
+    expect(() => native.loads(packets, slots, rows, new BigInt64Array(23), linkAt)).toThrow(/scratch is too short/);
+    expect(() => native.loads(packets, slots, rows, new Float64Array(24) as unknown as BigInt64Array, linkAt)).toThrow(/bad arguments/);
   });
 
   // Hand-worked: positions 0-3 carry links 0, 1, none, 2; packets 2, 5, 5 at 1, 1, 2 ns → busy 2, 5, −1, 10. Run [0, 2)
