@@ -926,6 +926,8 @@ MULTI_TARGET static void load_steps(const int32_t *packets, size_t flows, const 
   const int32_t *from = packets + t0 * flows;
   // A block of flows' packets, step by step: each step's are read in one sequential run, not a step's stride apart.
   int64_t block[LOAD_BLOCK * LOAD_STEPS];
+  int64_t into[LOAD_STEPS] = {0};
+  int32_t last = flows > 0 ? slots[1] : 0;
   for (size_t f = 0; f < flows; f++) {
     const size_t inBlock = f % LOAD_BLOCK;
     if (inBlock == 0) {
@@ -935,16 +937,24 @@ MULTI_TARGET static void load_steps(const int32_t *packets, size_t flows, const 
     }
     const int32_t *s = slots + 6 * f;
     const int64_t *n = block + inBlock * k;
-    int64_t *a = port + (size_t)s[0] * k, *b = port + (size_t)s[1] * k;
+    // Flows into one core lie together: their last port's packets are summed here, and added to it once.
+    if (s[1] != last) {
+      int64_t *b = port + (size_t)last * k;
+      for (size_t j = 0; j < k; j++) b[j] += into[j], into[j] = 0;
+      last = s[1];
+    }
+    for (size_t j = 0; j < k; j++) into[j] += n[j];
+    int64_t *a = port + (size_t)s[0] * k;
     int64_t *up1 = diff + (size_t)s[2] * k, *down1 = diff + (size_t)s[3] * k;
     int64_t *up2 = diff + (size_t)s[4] * k, *down2 = diff + (size_t)s[5] * k;
     for (size_t j = 0; j < k; j++) a[j] += n[j];
-    for (size_t j = 0; j < k; j++) b[j] += n[j];
     for (size_t j = 0; j < k; j++) up1[j] += n[j];
     for (size_t j = 0; j < k; j++) down1[j] -= n[j];
     for (size_t j = 0; j < k; j++) up2[j] += n[j];
     for (size_t j = 0; j < k; j++) down2[j] -= n[j];
   }
+  int64_t *b = port + (size_t)last * k;
+  for (size_t j = 0; j < k; j++) b[j] += into[j];
   double *row = rows + t0 * stride;
   int64_t run[LOAD_STEPS] = {0};
   for (size_t q = 0; q < nLinkAt; q++) {
@@ -979,8 +989,13 @@ static napi_value Loads(napi_env env, napi_callback_info info) {
     return range_error(env, "spikemesh_native.loads: slots are not 6 per flow, packets or rows are not whole steps, or scratch is too short");
   }
   const int32_t *slots = I32(1), *linkAt = I32(4);
-  for (size_t i = 0; i < 6 * flows; i++)
-    if ((size_t)(uint32_t)slots[i] >= (i % 6 < 2 ? stride : nLinkAt + 1)) goto outside;
+  int bad = 0;
+  for (size_t f = 0; f < flows; f++) {
+    const int32_t *s = slots + 6 * f;
+    bad |= ((size_t)(uint32_t)s[0] >= stride) | ((size_t)(uint32_t)s[1] >= stride);
+    for (int j = 2; j < 6; j++) bad |= (size_t)(uint32_t)s[j] > nLinkAt;
+  }
+  if (bad) goto outside;
   for (size_t q = 0; q < nLinkAt; q++)
     if (linkAt[q] >= 0 && (size_t)linkAt[q] >= stride) goto outside;
   for (size_t t0 = 0; t0 < steps; t0 += LOAD_STEPS)

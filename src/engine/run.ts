@@ -161,19 +161,21 @@ export class Engine {
     const outboxes = recorded !== null || opts.onStep !== undefined;
     // A round computes several steps at once (Engine.create) unless the state is read after each step. Its steps'
     // timelines replay while the threads compute the next round: each reads only its step's counter rows and a copy of
-    // its flows' packet counts (the next round writes its own rows, and its packet counts again).
+    // its flows' packet counts (the next round writes its own rows, and its packet counts again; the last round's are
+    // read where they are).
     const rounds = outboxes || this.semantics !== 'same-step' ? 1 : st.parities;
     const flows = chip.flows.count;
-    if (this.stepPackets.length < rounds * flows) this.stepPackets = new Int32Array(rounds * flows);
+    if (steps > rounds && this.stepPackets.length < rounds * flows) this.stepPackets = new Int32Array(rounds * flows);
     const packets = this.stepPackets;
-    const slot = (u: number) => packets.subarray((u % rounds) * flows, ((u % rounds) + 1) * flows);
     const counters = new CounterRows(chip, steps);
-    // A round's steps lie in slots 0 … k − 1 (a round starts at a multiple of `rounds`): their link loads are counted together.
-    const replayRound = (from: number, to: number) => {
-      if (to > from) timeline.countLoads(packets.subarray((from % rounds) * flows, ((from % rounds) + to - from) * flows));
+    // Steps from … to − 1 (a round), their packets per flow one step after another in `held` from slot `first`: their
+    // link loads are counted together.
+    const replayRound = (from: number, to: number, held: Int32Array, first: number) => {
+      const at = (u: number) => (first + u - from) * flows;
+      if (to > from) timeline.countLoads(held.subarray(at(from), at(to)));
       for (let u = from; u < to; u++) {
         counters.keep(st.counters, u);
-        perStepNs[u] = timeline.run(u, st.counters, slot(u));
+        perStepNs[u] = timeline.run(u, st.counters, held.subarray(at(u), at(u + 1)));
       }
     };
     let inputSpikeCount = 0;
@@ -188,15 +190,18 @@ export class Engine {
       const computing = this.computeSteps(t, k, phases, outboxes);
       // While the threads compute: the next round's input (the host's own buffers only), the round before's timelines.
       if (t + k < steps) host.encode(t + k);
-      replayRound(replayFrom, t);
+      // A round starts at a multiple of `rounds`: the round before's copies are in slots 0 … k − 1.
+      replayRound(replayFrom, t, packets, 0);
       replayFrom = t;
       await computing;
       if (recorded) this.record(recorded);
       opts.onStep?.(t, st, hostCounters);
       opts.onProgress?.(t + k);
-      for (let u = t; u < t + k; u++) slot(u).set(stepPackets(st, u, flows));
+      if (t + k < steps) for (let u = t; u < t + k; u++) packets.set(stepPackets(st, u, flows), (u - t) * flows);
     }
-    replayRound(replayFrom, steps);
+    // The last round's packets are still in the state, its steps in consecutive slots (a round of several steps fills
+    // slots 0 … k − 1; a round of one step its own): replayed from there, without a copy.
+    replayRound(replayFrom, steps, st.segCount, writeParity(st, replayFrom));
     return this.result({
       counters,
       hostCounters,

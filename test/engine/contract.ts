@@ -76,6 +76,7 @@ export function fingerprint(r: EngineResult): unknown {
     latency: Array.from(r.latency.perStepNs),
     energy: r.energy,
     host: r.host,
+    links: r.links && [r.links.packets, r.links.busyNs, r.links.peakUtilisation].map((a) => Array.from(a)),
   };
 }
 
