@@ -637,8 +637,6 @@ export class LinkAccumulator implements LinkLoads {
   private readonly linkAt: Int32Array;
   /** The TypeScript loop's difference array: the grid's positions and a spare past them (missing runs). */
   private readonly diff: Float64Array;
-  /** The native loop's integer sums, zero between calls (sized for the most steps counted at once). */
-  private scratch = new BigInt64Array(0);
 
   constructor(
     readonly table: LinkTable,
@@ -710,9 +708,7 @@ export class LinkAccumulator implements LinkLoads {
     if (this.rows.length < steps * stride) this.rows = new Float64Array(steps * stride);
     const rows = this.rows.subarray(0, steps * stride);
     if (this.native) {
-      const need = (linkAt.length + 1 + stride) * steps;
-      if (this.scratch.length < need) this.scratch = new BigInt64Array(need);
-      this.native.loads(packets, this.loadRoutes.slots, rows, this.scratch, linkAt);
+      this.native.loads(packets, this.loadRoutes.slots, rows, loadScratch(this.table, (linkAt.length + 1 + stride) * steps), linkAt);
     } else for (let t = 0; t < steps; t++) this.countOne(packets.subarray(t * flows, (t + 1) * flows), rows.subarray(t * stride, (t + 1) * stride));
     for (let t = 0; t < steps; t++) this.addWalked(packets.subarray(t * flows, (t + 1) * flows), rows.subarray(t * stride, (t + 1) * stride));
     this.counted = steps;
@@ -757,6 +753,18 @@ export class LinkAccumulator implements LinkLoads {
     for (const f of this.loadRoutes.walked) for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += packets[f]!;
     step[this.table.count] = 0;
   }
+}
+
+/**
+ * The native loop's integer sums for a table's link loads, zero between calls (the loop leaves them zeroed), so one per
+ * table serves every accumulator and run on it: a run's 20 steps need ~2 MB on the paper-size mapping.
+ */
+const loadScratches = new WeakMap<LinkTable, BigInt64Array>();
+
+function loadScratch(table: LinkTable, length: number): BigInt64Array {
+  let s = loadScratches.get(table);
+  if (!s || s.length < length) loadScratches.set(table, (s = new BigInt64Array(length)));
+  return s;
 }
 
 /**

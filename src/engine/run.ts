@@ -57,6 +57,19 @@ export function stepsOf(chip: Chip, semantics: Semantics): number {
 export const ROUND_STEPS = 32;
 /** The most memory a round's flow slots may take (their payloads and counts: 8 bytes a packet). */
 const ROUND_SLOT_BYTES = 256 * 2 ** 20;
+/**
+ * The most memory the coordinator's copies of finished steps' packets per flow may take (4 bytes a flow and step) while
+ * their timelines wait to be replayed together (the paper-size Loihi mapping: 1 MB a step).
+ */
+const HELD_PACKET_BYTES = 64 * 2 ** 20;
+
+/**
+ * Steps whose timelines replay together (their link loads counted in one pass): a round's, or where steps go one at a
+ * time, up to ROUND_STEPS whose packets per flow fit in HELD_PACKET_BYTES.
+ */
+function replayBatch(flows: number, rounds: number): number {
+  return Math.max(rounds, Math.min(ROUND_STEPS, Math.floor(HELD_PACKET_BYTES / Math.max(1, 4 * flows))));
+}
 
 /**
  * Same-step on several threads: the run's steps, up to ROUND_STEPS, a round, each step in its own flow slots, where they
@@ -160,12 +173,13 @@ export class Engine {
     // Only a caller that reads the cores' outboxes needs them filled (layer blocks count packets without them).
     const outboxes = recorded !== null || opts.onStep !== undefined;
     // A round computes several steps at once (Engine.create) unless the state is read after each step. Its steps'
-    // timelines replay while the threads compute the next round: each reads only its step's counter rows and a copy of
-    // its flows' packet counts (the next round writes its own rows, and its packet counts again; the last round's are
-    // read where they are).
+    // timelines replay while the threads compute the next round (steps taken one at a time, several steps' together):
+    // each reads only its step's counter rows and a copy of its flows' packet counts (the next round writes its own
+    // rows, and its packet counts again; the last round's are read where they are).
     const rounds = outboxes || this.semantics !== 'same-step' ? 1 : st.parities;
     const flows = chip.flows.count;
-    if (steps > rounds && this.stepPackets.length < rounds * flows) this.stepPackets = new Int32Array(rounds * flows);
+    const batch = replayBatch(flows, rounds);
+    if (steps > rounds && this.stepPackets.length < batch * flows) this.stepPackets = new Int32Array(batch * flows);
     const packets = this.stepPackets;
     const counters = new CounterRows(chip, steps);
     // Steps from … to − 1 (a round), their packets per flow one step after another in `held` from slot `first`: their
@@ -179,8 +193,11 @@ export class Engine {
       }
     };
     let inputSpikeCount = 0;
+    // Steps replayFrom … t − 1 are computed and held (their packets copied to `packets` from slot 0), not yet replayed.
     let replayFrom = 0;
+    let lastRound = 0;
     for (let t = 0, k = 1; t < steps; t += k) {
+      lastRound = t;
       k = Math.min(rounds, steps - t);
       for (let u = t; u < t + k; u++) {
         const sent = host.send(st, u);
@@ -190,18 +207,21 @@ export class Engine {
       const computing = this.computeSteps(t, k, phases, outboxes);
       // While the threads compute: the next round's input (the host's own buffers only), the round before's timelines.
       if (t + k < steps) host.encode(t + k);
-      // A round starts at a multiple of `rounds`: the round before's copies are in slots 0 … k − 1.
-      replayRound(replayFrom, t, packets, 0);
-      replayFrom = t;
+      // The held steps replay while the threads compute this round, once they leave no room for its packets.
+      if (t - replayFrom + k > batch) {
+        replayRound(replayFrom, t, packets, 0);
+        replayFrom = t;
+      }
       await computing;
       if (recorded) this.record(recorded);
       opts.onStep?.(t, st, hostCounters);
       opts.onProgress?.(t + k);
-      if (t + k < steps) for (let u = t; u < t + k; u++) packets.set(stepPackets(st, u, flows), (u - t) * flows);
+      if (t + k < steps || replayFrom < t) for (let u = t; u < t + k; u++) packets.set(stepPackets(st, u, flows), (u - replayFrom) * flows);
     }
-    // The last round's packets are still in the state, its steps in consecutive slots (a round of several steps fills
-    // slots 0 … k − 1; a round of one step its own): replayed from there, without a copy.
-    replayRound(replayFrom, steps, st.segCount, writeParity(st, replayFrom));
+    // With nothing held before it, the last round's packets are read where the threads wrote them: its steps lie in
+    // consecutive slots (a round of several steps fills slots 0 … k − 1; a round of one step its own).
+    if (replayFrom < lastRound) replayRound(replayFrom, steps, packets, 0);
+    else replayRound(replayFrom, steps, st.segCount, writeParity(st, replayFrom));
     return this.result({
       counters,
       hostCounters,
