@@ -918,12 +918,11 @@ static napi_value Alignment(napi_env env, napi_callback_info info) {
 #define LOAD_STEPS 32
 #define LOAD_BLOCK 64
 
-// Steps t0 … t0 + k − 1 (k ≤ LOAD_STEPS) of Loads, its indices checked: per position, then per link, the k steps side by
-// side in scratch, so that a flow's six additions are k consecutive sums each.
-MULTI_TARGET static void load_steps(const int32_t *packets, size_t flows, const int32_t *slots, double *rows, size_t stride,
-                                    int64_t *scratch, const int32_t *linkAt, size_t nLinkAt, size_t t0, size_t k) {
-  int64_t *diff = scratch, *port = scratch + (nLinkAt + 1) * k;
-  const int32_t *from = packets + t0 * flows;
+// The flows' part of load_steps: each flow's packets of the k steps onto its ports and its runs' ends; 0 at the first
+// flow whose route leaves the links (ports) or the positions (runs), whatever it added to scratch left there. Inlined
+// with k a constant 1 as well, so that a step alone keeps the plain loop of one sum per slot.
+static inline __attribute__((always_inline)) int add_flows(const int32_t *from, size_t flows, const int32_t *slots, size_t stride,
+                                                           int64_t *diff, int64_t *port, size_t nLinkAt, size_t k) {
   // A block of flows' packets, step by step: each step's are read in one sequential run, not a step's stride apart.
   int64_t block[LOAD_BLOCK * LOAD_STEPS];
   int64_t into[LOAD_STEPS] = {0};
@@ -936,6 +935,9 @@ MULTI_TARGET static void load_steps(const int32_t *packets, size_t flows, const 
         for (size_t i = 0; i < m; i++) block[i * k + j] = from[j * flows + f + i];
     }
     const int32_t *s = slots + 6 * f;
+    if (((size_t)(uint32_t)s[0] >= stride) | ((size_t)(uint32_t)s[1] >= stride) | ((size_t)(uint32_t)s[2] > nLinkAt) |
+        ((size_t)(uint32_t)s[3] > nLinkAt) | ((size_t)(uint32_t)s[4] > nLinkAt) | ((size_t)(uint32_t)s[5] > nLinkAt))
+      return 0;
     const int64_t *n = block + inBlock * k;
     // Flows into one core lie together: their last port's packets are summed here, and added to it once.
     if (s[1] != last) {
@@ -955,6 +957,21 @@ MULTI_TARGET static void load_steps(const int32_t *packets, size_t flows, const 
   }
   int64_t *b = port + (size_t)last * k;
   for (size_t j = 0; j < k; j++) b[j] += into[j];
+  return 1;
+}
+
+// Steps t0 … t0 + k − 1 (k ≤ LOAD_STEPS) of Loads: per position, then per link, the k steps side by side in scratch,
+// so that a flow's six additions are k consecutive sums each; 0 (scratch zeroed, rows untouched) where a route leaves
+// the links or the positions.
+MULTI_TARGET static int load_steps(const int32_t *packets, size_t flows, const int32_t *slots, double *rows, size_t stride,
+                                   int64_t *scratch, const int32_t *linkAt, size_t nLinkAt, size_t t0, size_t k) {
+  int64_t *diff = scratch, *port = scratch + (nLinkAt + 1) * k;
+  const int32_t *from = packets + t0 * flows;
+  const int ok = k == 1 ? add_flows(from, flows, slots, stride, diff, port, nLinkAt, 1) : add_flows(from, flows, slots, stride, diff, port, nLinkAt, k);
+  if (!ok) {
+    memset(scratch, 0, sizeof(int64_t) * (nLinkAt + 1 + stride) * k);
+    return 0;
+  }
   double *row = rows + t0 * stride;
   int64_t run[LOAD_STEPS] = {0};
   for (size_t q = 0; q < nLinkAt; q++) {
@@ -971,6 +988,7 @@ MULTI_TARGET static void load_steps(const int32_t *packets, size_t flows, const 
     for (size_t j = 0; j < k; j++)
       if (p[j] != 0) row[j * stride + l] += (double)p[j], p[j] = 0;
   }
+  return 1;
 }
 
 static napi_value Loads(napi_env env, napi_callback_info info) {
@@ -989,78 +1007,100 @@ static napi_value Loads(napi_env env, napi_callback_info info) {
     return range_error(env, "spikemesh_native.loads: slots are not 6 per flow, packets or rows are not whole steps, or scratch is too short");
   }
   const int32_t *slots = I32(1), *linkAt = I32(4);
-  int bad = 0;
-  for (size_t f = 0; f < flows; f++) {
-    const int32_t *s = slots + 6 * f;
-    bad |= ((size_t)(uint32_t)s[0] >= stride) | ((size_t)(uint32_t)s[1] >= stride);
-    for (int j = 2; j < 6; j++) bad |= (size_t)(uint32_t)s[j] > nLinkAt;
-  }
-  if (bad) goto outside;
   for (size_t q = 0; q < nLinkAt; q++)
     if (linkAt[q] >= 0 && (size_t)linkAt[q] >= stride) goto outside;
   for (size_t t0 = 0; t0 < steps; t0 += LOAD_STEPS)
-    load_steps(I32(0), flows, slots, F64(2), stride, (int64_t *)t[3].p, linkAt, nLinkAt, t0, steps - t0 < LOAD_STEPS ? steps - t0 : LOAD_STEPS);
+    if (!load_steps(I32(0), flows, slots, F64(2), stride, (int64_t *)t[3].p, linkAt, nLinkAt, t0, steps - t0 < LOAD_STEPS ? steps - t0 : LOAD_STEPS))
+      goto outside;
   return NULL;
 outside:
   return range_error(env, "spikemesh_native.loads: an index outside the links or the grid's positions");
 }
 
 // direct(order: Int32Array, inStart: Int32Array, src: Int32Array, latencyNs: Float64Array, computeNs: Float64Array,
-//        readyNs: Float64Array, doneNs: Float64Array, base, same (0/1)): number
-// StepTimeline.direct (src/engine/timing.ts) without its event count, the same maxima in the same order: cores in
-// `order`, each ready at its last counted delivery (a host flow, src −1: its latency; same-step, a core's: its source's
-// done time plus its latency), done after its compute time; returns the latest completion (not pipelined) or delivery.
-static napi_value Direct(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
-  const int given = call_args(env, info, argv, 9);
-  size_t cores = 0, nIn = 0, flows = 0, nLat = 0, nCompute = 0, nReady = 0, nDone = 0;
-  int32_t base = 0, same = 0;
-  int32_t *order = NULL, *inStart = NULL, *src = NULL;
-  double *latency = NULL, *compute = NULL, *ready = NULL, *done = NULL;
-  if (!given || !typed_arg(env, argv[0], napi_int32_array, (void **)&order, &cores) ||
-      !typed_arg(env, argv[1], napi_int32_array, (void **)&inStart, &nIn) || !typed_arg(env, argv[2], napi_int32_array, (void **)&src, &flows) ||
-      !typed_arg(env, argv[3], napi_float64_array, (void **)&latency, &nLat) ||
-      !typed_arg(env, argv[4], napi_float64_array, (void **)&compute, &nCompute) ||
-      !typed_arg(env, argv[5], napi_float64_array, (void **)&ready, &nReady) ||
-      !typed_arg(env, argv[6], napi_float64_array, (void **)&done, &nDone) || !arg_i32(env, argv[7], &base) || !arg_i32(env, argv[8], &same)) {
-    return type_error(env, "spikemesh_native.direct: bad arguments");
-  }
-  // Core c's times are at base + c in ready and done; its flows inStart[c] .. inStart[c + 1] − 1.
-  if (nIn != cores + 1 || nLat != flows || nCompute != cores || base < 0 || nReady != nDone || (size_t)base > nReady ||
-      cores > nReady - (size_t)base || !values_within(order, cores, cores) || !values_within(inStart, nIn, flows + 1) ||
-      !ascending(inStart, (int32_t)cores)) {
-    return range_error(env, "spikemesh_native.direct: core or flow tables outside their ranges");
-  }
-  double end = 0;
+//        readyNs: Float64Array, doneNs: Float64Array, base, same (0/1), ends: Float64Array, scratch: Float64Array): undefined
+// StepTimeline.direct (src/engine/timing.ts) for k = ends.length steps at once, without its event count, the same
+// maxima in the same order: cores in `order`, each ready at its last counted delivery (a host flow, src −1: its
+// latency; same-step, a core's: its source's done time plus its latency), done after its compute time (step j's at
+// computeNs[j · cores + c]; times at base + j · cores + c); ends[j] the step's latest completion (not pipelined) or
+// delivery. The steps of a flow are taken together (up to DIRECT_STEPS at a time, the done times side by side in
+// scratch, cores × min(k, DIRECT_STEPS)), so each flow is read once for them all.
+#define DIRECT_STEPS 32
+MULTI_TARGET static int direct_steps(const int32_t *order, size_t cores, const int32_t *inStart, const int32_t *src, size_t flows,
+                                     const double *latency, const double *compute, double *ready, double *done, size_t base, int same,
+                                     double *ends, double *doneT, size_t k) {
+  for (size_t j = 0; j < k; j++) ends[j] = 0;
   for (size_t i = 0; i < cores; i++) {
     const int32_t c = order[i];
-    double r = 0;
+    double r[DIRECT_STEPS];
+    for (size_t j = 0; j < k; j++) r[j] = 0;
     for (int32_t f = inStart[c]; f < inStart[c + 1]; f++) {
       const int32_t s = src[f];
-      double at;
-      if (s == -1) at = latency[f];
-      else if (same) {
-        if ((size_t)(uint32_t)s >= cores) goto outside;
-        at = done[base + s] + latency[f];
-      } else continue;
-      if (at > r) r = at;
+      const double l = latency[f];
+      if (s == -1) {
+        for (size_t j = 0; j < k; j++) r[j] = l > r[j] ? l : r[j];
+      } else if (same) {
+        if ((size_t)(uint32_t)s >= cores) return 0;
+        const double *d = doneT + (size_t)s * k;
+        for (size_t j = 0; j < k; j++) {
+          const double at = d[j] + l;
+          r[j] = at > r[j] ? at : r[j];
+        }
+      }
     }
-    const double d = r + compute[c];
-    ready[base + c] = r;
-    done[base + c] = d;
-    if (d > end) end = d;
+    double *d = doneT + (size_t)c * k;
+    for (size_t j = 0; j < k; j++) {
+      const size_t at = base + j * cores + (size_t)c;
+      d[j] = r[j] + compute[j * cores + (size_t)c];
+      ready[at] = r[j];
+      done[at] = d[j];
+      ends[j] = d[j] > ends[j] ? d[j] : ends[j];
+    }
   }
   if (!same)
     for (size_t f = 0; f < flows; f++) {
       const int32_t s = src[f];
       if (s == -1) continue;
-      if ((size_t)(uint32_t)s >= cores) goto outside;
-      const double at = done[base + s] + latency[f];
-      if (at > end) end = at;
+      if ((size_t)(uint32_t)s >= cores) return 0;
+      const double *d = doneT + (size_t)s * k;
+      for (size_t j = 0; j < k; j++) {
+        const double at = d[j] + latency[f];
+        ends[j] = at > ends[j] ? at : ends[j];
+      }
     }
-  return number(env, end);
-outside:
-  return range_error(env, "spikemesh_native.direct: a flow's source outside the cores");
+  return 1;
+}
+
+static napi_value Direct(napi_env env, napi_callback_info info) {
+  napi_value argv[11];
+  const int given = call_args(env, info, argv, 11);
+  size_t cores = 0, nIn = 0, flows = 0, nLat = 0, nCompute = 0, nReady = 0, nDone = 0, steps = 0, nScratch = 0;
+  int32_t base = 0, same = 0;
+  int32_t *order = NULL, *inStart = NULL, *src = NULL;
+  double *latency = NULL, *compute = NULL, *ready = NULL, *done = NULL, *ends = NULL, *scratch = NULL;
+  if (!given || !typed_arg(env, argv[0], napi_int32_array, (void **)&order, &cores) ||
+      !typed_arg(env, argv[1], napi_int32_array, (void **)&inStart, &nIn) || !typed_arg(env, argv[2], napi_int32_array, (void **)&src, &flows) ||
+      !typed_arg(env, argv[3], napi_float64_array, (void **)&latency, &nLat) ||
+      !typed_arg(env, argv[4], napi_float64_array, (void **)&compute, &nCompute) ||
+      !typed_arg(env, argv[5], napi_float64_array, (void **)&ready, &nReady) ||
+      !typed_arg(env, argv[6], napi_float64_array, (void **)&done, &nDone) || !arg_i32(env, argv[7], &base) || !arg_i32(env, argv[8], &same) ||
+      !typed_arg(env, argv[9], napi_float64_array, (void **)&ends, &steps) || !typed_arg(env, argv[10], napi_float64_array, (void **)&scratch, &nScratch)) {
+    return type_error(env, "spikemesh_native.direct: bad arguments");
+  }
+  // Step j's core c: compute at j · cores + c, times at base + j · cores + c; its flows inStart[c] .. inStart[c + 1] − 1.
+  const size_t chunk = steps < DIRECT_STEPS ? steps : DIRECT_STEPS;
+  if (nIn != cores + 1 || nLat != flows || nCompute != steps * cores || base < 0 || nReady != nDone || (size_t)base > nReady ||
+      steps * cores > nReady - (size_t)base || nScratch < cores * chunk || !values_within(order, cores, cores) ||
+      !values_within(inStart, nIn, flows + 1) || !ascending(inStart, (int32_t)cores)) {
+    return range_error(env, "spikemesh_native.direct: core or flow tables outside their ranges");
+  }
+  for (size_t t0 = 0; t0 < steps; t0 += DIRECT_STEPS) {
+    const size_t k = steps - t0 < DIRECT_STEPS ? steps - t0 : DIRECT_STEPS;
+    if (!direct_steps(order, cores, inStart, src, flows, latency, compute + t0 * cores, ready, done, (size_t)base + t0 * cores, same,
+                      ends + t0, scratch, k))
+      return range_error(env, "spikemesh_native.direct: a flow's source outside the cores");
+  }
+  return NULL;
 }
 
 // prepare(linkPackets: Float64Array, packetNs: Float64Array, linkAt: Int32Array, busy: Float64Array, argmax: Int32Array,

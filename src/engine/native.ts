@@ -121,13 +121,15 @@ export interface NativeKernel {
    * flows) onto its ports and its runs (slots: 6 per flow, loadRoutesOf's), the runs summed along the grid's positions
    * onto link linkAt[q]; each step's packets per link added to its row of `rows` (k rows). Every flow's route is read
    * once for all k steps. `scratch` holds the integer sums, (positions + 1 + a row's links) × min(k, 32), and must be
-   * zero at the call (it is left zeroed).
+   * zero at the call (it is left zeroed, also where a route outside the links or the positions is refused).
    */
   loads(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): void;
   /**
-   * timing.ts StepTimeline.direct's loops, the same maxima: each core in `order` ready at its last counted delivery and
-   * done after computeNs, into readyNs and doneNs at base + core (same: 1 same-step, 0 pipelined; a host flow's src is
-   * −1, geometry/mesh.ts HOST_TILE); returns the latest completion or (pipelined) delivery, barrier not included.
+   * timing.ts StepTimeline.direct's loops for k = ends.length steps at once, the same maxima: each core in `order` ready
+   * at its last counted delivery and done after its compute time (step j's at computeNs[j · cores + core]), into readyNs
+   * and doneNs at base + j · cores + core (same: 1 same-step, 0 pipelined; a host flow's src is −1, geometry/mesh.ts
+   * HOST_TILE); ends[j] the step's latest completion or (pipelined) delivery, barrier not included. `scratch` holds
+   * cores × min(k, 32) done times (each flow is read once for up to 32 steps).
    */
   direct(
     order: Int32Array,
@@ -139,7 +141,9 @@ export interface NativeKernel {
     doneNs: Float64Array,
     base: number,
     same: number,
-  ): number;
+    ends: Float64Array,
+    scratch: Float64Array,
+  ): void;
   /**
    * links.ts RunModel.prepare's loops, the same picks: each position's busy time from its link's packets × packetNs (−1
    * with no link), the sparse table of busiest positions over `levels` levels, and per distinct run (lo, hi, down) its

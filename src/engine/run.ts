@@ -182,15 +182,11 @@ export class Engine {
     if (steps > rounds && this.stepPackets.length < batch * flows) this.stepPackets = new Int32Array(batch * flows);
     const packets = this.stepPackets;
     const counters = new CounterRows(chip, steps);
-    // Steps from … to − 1 (a round), their packets per flow one step after another in `held` from slot `first`: their
-    // link loads are counted together.
+    // Steps from … to − 1 (a round), their packets per flow one step after another in `held` from slot `first`, replayed
+    // together (StepTimeline.runSteps).
     const replayRound = (from: number, to: number, held: Int32Array, first: number) => {
-      const at = (u: number) => (first + u - from) * flows;
-      if (to > from) timeline.countLoads(held.subarray(at(from), at(to)));
-      for (let u = from; u < to; u++) {
-        counters.keep(st.counters, u);
-        perStepNs[u] = timeline.run(u, st.counters, held.subarray(at(u), at(u + 1)));
-      }
+      for (let u = from; u < to; u++) counters.keep(st.counters, u);
+      timeline.runSteps(from, to, st.counters, held.subarray(first * flows, (first + to - from) * flows), perStepNs);
     };
     let inputSpikeCount = 0;
     // Steps replayFrom … t − 1 are computed and held (their packets copied to `packets` from slot 0), not yet replayed.

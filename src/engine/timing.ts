@@ -103,6 +103,8 @@ export function stepPackets(st: Pick<SharedState, 'segCount' | 'parities'>, step
 export class StepTimeline {
   private readonly pending: Int32Array;
   private readonly computeNs: Float64Array;
+  /** The native replay's buffers for several steps at once (batchOf), made on first use. */
+  private batch: { computeNs: Float64Array; ends: Float64Array; doneNs: Float64Array } | null = null;
   private doneCount = 0;
   private inFlight = 0;
   private endNs = 0;
@@ -157,25 +159,69 @@ export class StepTimeline {
 
   /**
    * Time a core spends on its step: every synaptic op and MAC at the synaptic-op time, every neuron update,
-   * every spike fired, and every packet decoded on the way in and built on the way out.
+   * every spike fired, and every packet decoded on the way in and built on the way out (into `out` from `at`).
    */
-  private coreTime(counters: Float64Array, step: number): void {
+  private coreTime(counters: Float64Array, step: number, out = this.computeNs, at = 0): void {
     const t = this.chip.profile.timeNs;
     for (let c = 0; c < this.chip.cores; c++) {
       const k = (step * this.chip.cores + c) * COUNTER_COUNT;
       const ops = counters[k + COUNTER.acs]! + counters[k + COUNTER.macs]!;
       const updates = counters[k + COUNTER.updatesActive]! + counters[k + COUNTER.updatesInactive]!;
       const messages = counters[k + COUNTER.packetsIn]! * t.messageIn + counters[k + COUNTER.packetsOut]! * t.messageOut;
-      this.computeNs[c] = ops * t.synOp + updates * t.neuronUpdate + counters[k + COUNTER.spikes]! * t.spikeNeuron + messages;
+      out[at + c] = ops * t.synOp + updates * t.neuronUpdate + counters[k + COUNTER.spikes]! * t.spikeNeuron + messages;
     }
   }
 
+  /** The native replay's buffers for k steps at once: the cores' compute times and each step's end, and its scratch. */
+  private batchOf(k: number): { computeNs: Float64Array; ends: Float64Array; doneNs: Float64Array } {
+    const { cores } = this.chip;
+    const b = (this.batch ??= { computeNs: new Float64Array(0), ends: new Float64Array(0), doneNs: new Float64Array(0) });
+    if (b.ends.length < k) Object.assign(b, { computeNs: new Float64Array(k * cores), ends: new Float64Array(k) });
+    // The native loop takes up to 32 steps at a time, their done times side by side.
+    if (b.doneNs.length < cores * Math.min(k, 32)) b.doneNs = new Float64Array(cores * Math.min(k, 32));
+    return b;
+  }
+
   /**
-   * The link loads of the next steps run replays, counted together (`packets`: their flows' packet counts, one step
-   * after another): the native loop then reads each flow's route once for them all.
+   * Replays steps from … to − 1 into latencyNs[step] (run's latencies), `packets` their flows' packet counts one step
+   * after another (or none): their link loads counted in one pass (the native loop reads each flow's route once for
+   * them all) and, without contention, the steps replayed together by the native loop (each flow read once too).
    */
-  countLoads(packets: Int32Array): void {
-    this.loads.countSteps(packets);
+  runSteps(from: number, to: number, counters: Float64Array, packets: Int32Array | null, latencyNs: Float64Array): void {
+    const { cores, flows } = this.chip;
+    if (to <= from) return;
+    if (packets) this.loads.countSteps(packets);
+    const order = this.order;
+    if (!this.native || !order || cores === 0 || (packets && (this.runs || this.links))) {
+      for (let u = from; u < to; u++) latencyNs[u] = this.run(u, counters, packets?.subarray((u - from) * flows.count, (u - from + 1) * flows.count));
+      return;
+    }
+    const k = to - from;
+    const scratch = this.batchOf(k);
+    for (let u = from; u < to; u++) this.coreTime(counters, u, scratch.computeNs, (u - from) * cores);
+    const same = this.semantics === 'same-step' ? 1 : 0;
+    const { inStart } = this.chip;
+    const ends = scratch.ends.subarray(0, k);
+    this.native.direct(
+      order,
+      inStart,
+      flows.src,
+      flows.latencyNs,
+      scratch.computeNs.subarray(0, k * cores),
+      this.readyNs,
+      this.doneNs,
+      from * cores,
+      same,
+      ends,
+      scratch.doneNs,
+    );
+    const barrier = this.chip.profile.timeNs.barrier;
+    for (let j = 0; j < k; j++) {
+      const latency = ends[j]! + barrier;
+      this.events += flows.count + cores + 1;
+      if (packets) this.loads.closeStep(latency);
+      latencyNs[from + j] = latency;
+    }
   }
 
   /**
@@ -267,7 +313,11 @@ export class StepTimeline {
     if (cores === 0) return 0;
     this.events += flows.count + cores + 1;
     const barrier = this.chip.profile.timeNs.barrier;
-    if (this.native) return this.native.direct(order, inStart, src, latencyNs, computeNs, readyNs, doneNs, base, same ? 1 : 0) + barrier;
+    if (this.native) {
+      const { ends, doneNs: scratch } = this.batchOf(1);
+      this.native.direct(order, inStart, src, latencyNs, computeNs, readyNs, doneNs, base, same ? 1 : 0, ends.subarray(0, 1), scratch);
+      return ends[0]! + barrier;
+    }
     let end = 0;
     for (let i = 0; i < cores; i++) {
       const c = order[i]!;

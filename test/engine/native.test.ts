@@ -622,10 +622,14 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
       [1, -1],
       [2, 5],
       [5, 9],
+      // The second flow's: the first one's sums are in the scratch when it is refused.
+      [8, 6],
     ] as const) {
       const bad = Int32Array.from(slots);
       bad[at] = value;
       expect(() => native.loads(packets, bad, rows, scratch, linkAt)).toThrow(/outside the links or the grid's positions/);
+      // Whatever the refused call had summed is cleared: the scratch serves the next call.
+      expect(scratch.every((d) => d === 0n)).toBe(true);
     }
     expect(() => native.loads(packets, slots, rows, scratch, Int32Array.from([0, 1, 9, 3]))).toThrow(/outside/);
     expect(() => native.loads(Int32Array.from([3, 2, 1]), slots, rows, scratch, linkAt)).toThrow(/not whole steps/);
@@ -670,8 +674,9 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
   // Hand-worked: cores 0 → 1 → 2, core 2 also fed by the host. Compute 10, 20, 5 ns; latencies 1 (host → 0), 2 (0 → 1),
   // 3 (1 → 2), 50 (host → 2). Same-step: core 0 ready 1, done 11; core 1 ready 13, done 33; core 2 ready max(36, 50) =
   // 50, done 55 → 55. Pipelined (only host flows count): ready 1, 0, 50; done 11, 20, 55; the latest delivery 0 → 1
-  // at 11 + 2, 1 → 2 at 20 + 3: 55.
-  it('replaysAHandWorkedStepInBothSemanticsAndRefusesTablesOutsideTheirRanges', () => {
+  // at 11 + 2, 1 → 2 at 20 + 3: 55. A second step computing 1, 2, 3 ns: same-step ready 1, 4, 50, done 2, 6, 53 → 53;
+  // pipelined ready 1, 0, 50, done 2, 2, 53, deliveries at 4 and 5 → 53.
+  it('replaysHandWorkedStepsInBothSemanticsAndRefusesTablesOutsideTheirRanges', () => {
     const native = nativeKernel()!;
     const order = Int32Array.from([0, 1, 2]);
     const inStart = Int32Array.from([0, 1, 2, 4]);
@@ -680,16 +685,38 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
     const compute = Float64Array.from([10, 20, 5]);
     const ready = new Float64Array(6);
     const done = new Float64Array(6);
-    expect(native.direct(order, inStart, src, latency, compute, ready, done, 3, 1)).toBe(55);
-    expect(Array.from(ready.subarray(3))).toEqual([1, 13, 50]);
-    expect(Array.from(done.subarray(3))).toEqual([11, 33, 55]);
-    expect(native.direct(order, inStart, src, latency, compute, ready, done, 0, 0)).toBe(55);
-    expect(Array.from(ready.subarray(0, 3))).toEqual([1, 0, 50]);
-    expect(Array.from(done.subarray(0, 3))).toEqual([11, 20, 55]);
-    expect(() => native.direct(order, inStart, src, latency, compute, ready, done, 4, 1)).toThrow(/outside their ranges/);
-    expect(() => native.direct(Int32Array.from([0, 3, 2]), inStart, src, latency, compute, ready, done, 0, 1)).toThrow(/outside their ranges/);
-    expect(() => native.direct(order, Int32Array.from([0, 2, 1, 4]), src, latency, compute, ready, done, 0, 1)).toThrow(/outside their ranges/);
-    expect(() => native.direct(order, inStart, Int32Array.from([-1, 0, 3, -1]), latency, compute, ready, done, 0, 1)).toThrow(/source outside the cores/);
+    const ends = new Float64Array(1);
+    const scratch = new Float64Array(3);
+    native.direct(order, inStart, src, latency, compute, ready, done, 3, 1, ends, scratch);
+    expect([ends[0], Array.from(ready.subarray(3)), Array.from(done.subarray(3))]).toEqual([55, [1, 13, 50], [11, 33, 55]]);
+    native.direct(order, inStart, src, latency, compute, ready, done, 0, 0, ends, scratch);
+    expect([ends[0], Array.from(ready.subarray(0, 3)), Array.from(done.subarray(0, 3))]).toEqual([55, [1, 0, 50], [11, 20, 55]]);
+    // Both steps in one call, each at its own base.
+    const two = Float64Array.from([10, 20, 5, 1, 2, 3]);
+    const ends2 = new Float64Array(2);
+    native.direct(order, inStart, src, latency, two, ready, done, 0, 1, ends2, new Float64Array(6));
+    expect([Array.from(ends2), Array.from(ready), Array.from(done)]).toEqual([
+      [55, 53],
+      [1, 13, 50, 1, 4, 50],
+      [11, 33, 55, 2, 6, 53],
+    ]);
+    native.direct(order, inStart, src, latency, two, ready, done, 0, 0, ends2, new Float64Array(6));
+    expect([Array.from(ends2), Array.from(ready), Array.from(done)]).toEqual([
+      [55, 53],
+      [1, 0, 50, 1, 0, 50],
+      [11, 20, 55, 2, 2, 53],
+    ]);
+    const call =
+      (o = order, i = inStart, s = src, base = 0, c = compute, e = ends, sc = scratch) =>
+      () =>
+        native.direct(o, i, s, latency, c, ready, done, base, 1, e, sc);
+    expect(call(order, inStart, src, 4)).toThrow(/outside their ranges/);
+    expect(call(Int32Array.from([0, 3, 2]))).toThrow(/outside their ranges/);
+    expect(call(order, Int32Array.from([0, 2, 1, 4]))).toThrow(/outside their ranges/);
+    expect(call(order, inStart, src, 0, two)).toThrow(/outside their ranges/);
+    expect(call(order, inStart, src, 4, two, ends2, new Float64Array(6))).toThrow(/outside their ranges/);
+    expect(call(order, inStart, src, 0, two, ends2, new Float64Array(5))).toThrow(/outside their ranges/);
+    expect(call(order, inStart, Int32Array.from([-1, 0, 3, -1]))).toThrow(/source outside the cores/);
   });
 });
 

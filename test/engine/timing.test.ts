@@ -44,26 +44,43 @@ interface Replay {
   doneNs: number[];
   latency: number[];
   events: number;
+  /** Every link's packets, busy time and peak utilisation over the steps. */
+  loads: number[][];
 }
 
 /**
- * Every step of a chip's timeline replayed directly (or on the event queue), with packet counts per flow or none; its
- * per-flow loops in the native kernel where built (the default), or in TypeScript (native null).
+ * Every step of a chip's timeline replayed directly (or on the event queue), step by step or all steps in one call
+ * ('together': runSteps), with packet counts per flow or none; its per-flow loops in the native kernel where built
+ * (the default), or in TypeScript (native null).
  */
 function replay(
   chip: Chip,
   semantics: Semantics,
   data: Float64Array,
   steps: number,
-  how: 'direct' | 'events',
+  how: 'direct' | 'events' | 'together',
   packets?: Int32Array[],
   native: NativeKernel | null = nativeKernel(),
 ): Replay {
   const readyNs = new Float64Array(steps * chip.cores);
   const doneNs = new Float64Array(steps * chip.cores);
-  const timeline = new StepTimeline(chip, new EventQueue(), semantics, readyNs, doneNs, how, native);
-  const latency = Array.from({ length: steps }, (_, t) => timeline.run(t, data, packets?.[t]));
-  return { readyNs: Array.from(readyNs), doneNs: Array.from(doneNs), latency, events: timeline.events };
+  const timeline = new StepTimeline(chip, new EventQueue(), semantics, readyNs, doneNs, how === 'events' ? 'events' : 'direct', native);
+  let latency: number[];
+  if (how !== 'together') latency = Array.from({ length: steps }, (_, t) => timeline.run(t, data, packets?.[t]));
+  else {
+    const all = new Float64Array(steps);
+    const held = packets ? Int32Array.from(packets.flatMap((p) => Array.from(p))) : null;
+    timeline.runSteps(0, steps, data, held, all);
+    latency = Array.from(all);
+  }
+  const { packets: p, busyNs, peakUtilisation } = timeline.loads;
+  return {
+    readyNs: Array.from(readyNs),
+    doneNs: Array.from(doneNs),
+    latency,
+    events: timeline.events,
+    loads: [p, busyNs, peakUtilisation].map((a) => Array.from(a)),
+  };
 }
 
 /**
@@ -101,6 +118,14 @@ describe('the step timeline without events', () => {
         const events = replay(chip, sem, data, steps, 'events');
         expect(replay(chip, sem, data, steps, 'direct')).toEqual(events);
         expect(replay(chip, sem, data, steps, 'direct', undefined, null)).toEqual(events);
+        expect(replay(chip, sem, data, steps, 'together')).toEqual(events);
+        expect(replay(chip, sem, data, steps, 'together', undefined, null)).toEqual(events);
+        // With packets: the same times, and the steps' link loads counted in one pass are the step by step ones.
+        const packets = [0, 1, 2].map((s) => Int32Array.from({ length: chip.flows.count }, (_, f) => d[(f * 5 + s) % d.length]!));
+        const stepByStep = replay(chip, sem, data, steps, 'direct', packets);
+        expect({ ...stepByStep, loads: [] }).toEqual({ ...events, loads: [] });
+        expect(replay(chip, sem, data, steps, 'together', packets)).toEqual(stepByStep);
+        expect(replay(chip, sem, data, steps, 'together', packets, null)).toEqual(stepByStep);
       }),
       { numRuns: 60 },
     );
@@ -121,6 +146,7 @@ describe('the step timeline without events', () => {
           const events = replay(chip, sem, data, 2, 'events');
           expect(replay(chip, sem, data, 2, 'direct')).toEqual(events);
           expect(replay(chip, sem, data, 2, 'direct', undefined, null)).toEqual(events);
+          expect(replay(chip, sem, data, 2, 'together')).toEqual(events);
         },
       ),
       { numRuns: 100 },
@@ -157,6 +183,8 @@ describe('the step timeline under link contention', () => {
           const packets = [0, 1].map((s) => Int32Array.from({ length: chip.flows.count }, (_, f) => n[(f * 3 + s) % n.length]!));
           const links = replay(chip, sem, data, steps, 'direct', packets);
           const trains = replay(chip, sem, data, steps, 'events', packets);
+          // Both steps' loads counted in one pass book the same trains.
+          expect(replay(chip, sem, data, steps, 'together', packets)).toEqual(links);
           links.latency.forEach((l, t) => {
             expect(l).toBeLessThanOrEqual(trains.latency[t]! * TRAIN_MODEL_BOUND);
             expect(trains.latency[t]!).toBeLessThanOrEqual(l * TRAIN_MODEL_BOUND);
