@@ -1026,28 +1026,35 @@ outside:
 // delivery. The steps of a flow are taken together (up to DIRECT_STEPS at a time, the done times side by side in
 // scratch, cores × min(k, DIRECT_STEPS)), so each flow is read once for them all.
 #define DIRECT_STEPS 32
-MULTI_TARGET static int direct_steps(const int32_t *order, size_t cores, const int32_t *inStart, const int32_t *src, size_t flows,
-                                     const double *latency, const double *compute, double *ready, double *done, size_t base, int same,
-                                     double *ends, double *doneT, size_t k) {
+static inline __attribute__((always_inline)) int direct_body(const int32_t *order, size_t cores, const int32_t *inStart, const int32_t *src,
+                                                             size_t flows, const double *latency, const double *compute, double *ready,
+                                                             double *done, size_t base, int same, double *ends, double *doneT, size_t k) {
   for (size_t j = 0; j < k; j++) ends[j] = 0;
   for (size_t i = 0; i < cores; i++) {
     const int32_t c = order[i];
     double r[DIRECT_STEPS];
     for (size_t j = 0; j < k; j++) r[j] = 0;
+    // One step's maximum in a register: in the array, each flow's compare would wait for the last one's store.
+    double r0 = 0;
     for (int32_t f = inStart[c]; f < inStart[c + 1]; f++) {
       const int32_t s = src[f];
       const double l = latency[f];
       if (s == -1) {
-        for (size_t j = 0; j < k; j++) r[j] = l > r[j] ? l : r[j];
+        if (k == 1) r0 = l > r0 ? l : r0;
+        else
+          for (size_t j = 0; j < k; j++) r[j] = l > r[j] ? l : r[j];
       } else if (same) {
         if ((size_t)(uint32_t)s >= cores) return 0;
         const double *d = doneT + (size_t)s * k;
-        for (size_t j = 0; j < k; j++) {
-          const double at = d[j] + l;
-          r[j] = at > r[j] ? at : r[j];
-        }
+        if (k == 1) r0 = d[0] + l > r0 ? d[0] + l : r0;
+        else
+          for (size_t j = 0; j < k; j++) {
+            const double at = d[j] + l;
+            r[j] = at > r[j] ? at : r[j];
+          }
       }
     }
+    if (k == 1) r[0] = r0;
     double *d = doneT + (size_t)c * k;
     for (size_t j = 0; j < k; j++) {
       const size_t at = base + j * cores + (size_t)c;
@@ -1069,6 +1076,14 @@ MULTI_TARGET static int direct_steps(const int32_t *order, size_t cores, const i
       }
     }
   return 1;
+}
+
+// direct_body for k ≤ DIRECT_STEPS steps; with k a constant 1 for a step alone, whose loops over the steps then go.
+MULTI_TARGET static int direct_steps(const int32_t *order, size_t cores, const int32_t *inStart, const int32_t *src, size_t flows,
+                                     const double *latency, const double *compute, double *ready, double *done, size_t base, int same,
+                                     double *ends, double *doneT, size_t k) {
+  if (k == 1) return direct_body(order, cores, inStart, src, flows, latency, compute, ready, done, base, same, ends, doneT, 1);
+  return direct_body(order, cores, inStart, src, flows, latency, compute, ready, done, base, same, ends, doneT, k);
 }
 
 static napi_value Direct(napi_env env, napi_callback_info info) {
