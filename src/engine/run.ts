@@ -97,7 +97,7 @@ export class Engine {
 
   /** The host's buffers and block scratch, built with the first run and kept for the next. */
   private host: Host | null = null;
-  /** Per flow slot of a round, a finished step's packets per flow, one slot after another, which its timeline reads during the next round (kept across runs). */
+  /** Finished steps' packets per flow, one step after another, held until their timelines replay together (kept across runs). */
   private stepPackets = new Int32Array(0);
 
   static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
@@ -182,8 +182,8 @@ export class Engine {
     if (steps > rounds && this.stepPackets.length < batch * flows) this.stepPackets = new Int32Array(batch * flows);
     const packets = this.stepPackets;
     const counters = new CounterRows(chip, steps);
-    // Steps from … to − 1 (a round), their packets per flow one step after another in `held` from slot `first`, replayed
-    // together (StepTimeline.runSteps).
+    // Steps from … to − 1 (the held steps, or the last round), their packets per flow one step after another in `held`
+    // from slot `first`, replayed together (StepTimeline.runSteps).
     const replayRound = (from: number, to: number, held: Int32Array, first: number) => {
       for (let u = from; u < to; u++) counters.keep(st.counters, u);
       timeline.runSteps(from, to, st.counters, held.subarray(first * flows, (first + to - from) * flows), perStepNs);

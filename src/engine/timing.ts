@@ -172,13 +172,11 @@ export class StepTimeline {
     }
   }
 
-  /** The native replay's buffers for k steps at once: the cores' compute times and each step's end, and its scratch. */
+  /** The native replay's buffers for k steps at once: the cores' compute times, each step's end, the done times it keeps side by side. */
   private batchOf(k: number): { computeNs: Float64Array; ends: Float64Array; doneNs: Float64Array } {
     const { cores } = this.chip;
     const b = (this.batch ??= { computeNs: new Float64Array(0), ends: new Float64Array(0), doneNs: new Float64Array(0) });
-    if (b.ends.length < k) Object.assign(b, { computeNs: new Float64Array(k * cores), ends: new Float64Array(k) });
-    // The native loop takes up to 32 steps at a time, their done times side by side.
-    if (b.doneNs.length < cores * Math.min(k, 32)) b.doneNs = new Float64Array(cores * Math.min(k, 32));
+    if (b.ends.length < k) Object.assign(b, { computeNs: new Float64Array(k * cores), ends: new Float64Array(k), doneNs: new Float64Array(k * cores) });
     return b;
   }
 
@@ -227,7 +225,7 @@ export class StepTimeline {
   /**
    * Replay step `step` from its counters and its flows' packet counts (stepPackets); returns the step's latency in
    * ns (barrier included). Without packet counts every flow is an empty token and no link load is counted. The step's
-   * link loads are counted here unless countLoads counted them beforehand.
+   * link loads are counted here unless runSteps counted them beforehand.
    */
   run(step: number, counters: Float64Array, packets?: Int32Array): number {
     this.coreTime(counters, step);
