@@ -914,7 +914,9 @@ static napi_value Alignment(napi_env env, napi_callback_info info) {
 // array (+ at slots[6f + 2], 6f + 4; − at 6f + 3, 6f + 5); the runs are then summed along the grid's positions onto
 // link linkAt[q] (a position with no link, −1, takes nothing). The steps of a flow are added together (up to
 // LOAD_STEPS at a time), so each flow's route is read once for them all rather than once a step. The sums are
-// integers in int64 (exact), in scratch (left zeroed: it must be zero at the call); every index is checked first.
+// integers in int64 (exact), in scratch, which must be zero at the call and is left zeroed. Every index is checked
+// before it is used; a route outside the links or the positions is refused (RangeError), the rows of the chunks of
+// LOAD_STEPS before the one it was found in keeping their sums.
 #define LOAD_STEPS 32
 #define LOAD_BLOCK 64
 
