@@ -40,11 +40,12 @@ export class CounterRows {
   keep(shared: Float64Array, t: number): void {
     const { chip, data, row } = this;
     data.set(shared.subarray(t * row, (t + 1) * row), t * row);
-    if (this.inOrder) this.addInOrder(t);
-    else {
-      addCounterRow(this.total, data, chip.cores, t, null);
-      chip.layerCores.forEach((cores, li) => addCounterRow(this.layers[li]!, data, chip.cores, t, cores));
+    if (this.inOrder) {
+      this.addInOrder(t);
+      return;
     }
+    addCounterRow(this.total, data, chip.cores, t, null);
+    chip.layerCores.forEach((cores, li) => addCounterRow(this.layers[li]!, data, chip.cores, t, cores));
     chip.plan.populations.forEach((pop, li) => {
       let n = 0;
       if (isSpiking(pop.kind)) for (const c of chip.layerCores[li]!) n += data[(t * chip.cores + c) * COUNTER_COUNT + COUNTER.spikes]!;
@@ -52,17 +53,33 @@ export class CounterRows {
     });
   }
 
-  /** The sums of keep where the layers' cores, one layer after another, are every core in order: one pass does both. */
+  /**
+   * The sums of keep where the layers' cores, one layer after another, are every core in order: one pass per layer and
+   * counter does all three, each sum in a local and in core order (the additions keep's other path makes, in its order).
+   */
   private addInOrder(t: number): void {
     const { chip, data, total } = this;
-    let k = t * this.row;
-    for (let li = 0; li < chip.layerCores.length; li++) {
+    let first = t * this.row;
+    chip.plan.populations.forEach((pop, li) => {
       const sums = this.layers[li]!;
-      for (let n = chip.layerCores[li]!.length; n > 0; n--, k += COUNTER_COUNT)
-        for (let j = 0; j < COUNTER_COUNT; j++) {
-          sums[j]! += data[k + j]!;
-          total[j]! += data[k + j]!;
+      const end = first + chip.layerCores[li]!.length * COUNTER_COUNT;
+      let spikes = 0;
+      for (let j = 0; j < COUNTER_COUNT; j++) {
+        let layer = sums[j]!;
+        let all = total[j]!;
+        let step = 0;
+        for (let k = first + j; k < end; k += COUNTER_COUNT) {
+          const v = data[k]!;
+          layer += v;
+          all += v;
+          step += v;
         }
-    }
+        sums[j] = layer;
+        total[j] = all;
+        if (j === COUNTER.spikes) spikes = step;
+      }
+      this.spikesPerStep[li]!.push(isSpiking(pop.kind) ? spikes : 0);
+      first = end;
+    });
   }
 }
