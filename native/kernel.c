@@ -89,14 +89,19 @@ typedef struct {
 #define F64(a) ((double *)t[a].p)
 #define IN(a, i) ((size_t)(uint32_t)(i) < t[a].n)
 
-// The call's n arguments, each a typed array of the type types[a], into t[a], the first one (its scalars) of callSize
-// elements; whether they are (else the TypeError `error` is thrown). At most MAX_TYPED arguments.
+// The call's n arguments, each a typed array of the type types[a], into t[a]; whether they are. At most MAX_TYPED.
 #define MAX_TYPED 32
-static int typed_call(napi_env env, napi_callback_info info, const napi_typedarray_type *types, int n, Typed *t, size_t callSize, const char *error) {
+static int typed_args(napi_env env, napi_callback_info info, const napi_typedarray_type *types, int n, Typed *t) {
   napi_value argv[MAX_TYPED];
   int ok = n <= MAX_TYPED && call_args(env, info, argv, (size_t)n);
   for (int a = 0; ok && a < n; a++) ok = typed_arg(env, argv[a], types[a], &t[a].p, &t[a].n);
-  if (ok && t[0].n == callSize) return 1;
+  return ok;
+}
+
+// typed_args, the first argument (its scalars) of callSize elements; whether they are (else the TypeError `error` is
+// thrown).
+static int typed_call(napi_env env, napi_callback_info info, const napi_typedarray_type *types, int n, Typed *t, size_t callSize, const char *error) {
+  if (typed_args(env, info, types, n, t) && t[0].n == callSize) return 1;
   napi_throw_type_error(env, NULL, error);
   return 0;
 }
@@ -996,10 +1001,7 @@ MULTI_TARGET static int load_steps(const int32_t *packets, size_t flows, const i
 static napi_value Loads(napi_env env, napi_callback_info info) {
   static const napi_typedarray_type types[5] = {napi_int32_array, napi_int32_array, napi_float64_array, napi_bigint64_array, napi_int32_array};
   Typed t[5];
-  napi_value argv[5];
-  int ok = call_args(env, info, argv, 5);
-  for (int a = 0; ok && a < 5; a++) ok = typed_arg(env, argv[a], types[a], &t[a].p, &t[a].n);
-  if (!ok) return type_error(env, "spikemesh_native.loads: bad arguments");
+  if (!typed_args(env, info, types, 5, t)) return type_error(env, "spikemesh_native.loads: bad arguments");
   const size_t flows = t[1].n / 6, nLinkAt = t[4].n;
   const size_t steps = flows > 0 ? t[0].n / flows : 0;
   const size_t stride = steps > 0 ? t[2].n / steps : 0;
