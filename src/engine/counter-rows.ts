@@ -59,8 +59,9 @@ export class CounterRows {
    */
   private addInOrder(t: number): void {
     const { chip, data, total } = this;
+    const { populations } = chip.plan;
     let first = t * this.row;
-    chip.plan.populations.forEach((pop, li) => {
+    for (let li = 0; li < populations.length; li++) {
       const sums = this.layers[li]!;
       const end = first + chip.layerCores[li]!.length * COUNTER_COUNT;
       let spikes = 0;
@@ -78,8 +79,8 @@ export class CounterRows {
         total[j] = all;
         if (j === COUNTER.spikes) spikes = step;
       }
-      this.spikesPerStep[li]!.push(isSpiking(pop.kind) ? spikes : 0);
+      this.spikesPerStep[li]!.push(isSpiking(populations[li]!.kind) ? spikes : 0);
       first = end;
-    });
+    }
   }
 }

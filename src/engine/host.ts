@@ -127,7 +127,9 @@ export function readoutOnHost(chip: Chip, st: SharedState): ReadoutResult & { ma
   const divisor = net.readout.averageOverTime ? chip.plan.timesteps : 1;
   // Fixed point reads the integer membrane out in float: m · 2^−fracBits (as simulateFixed does).
   const scale = pop.q ? 2 ** -pop.q.fracBits : 1;
-  const floats = Float32Array.from(value, (m) => m * scale);
+  // A loop, not Float32Array.from(value, map): that iterates, and its garbage made the coordinator's collections.
+  const floats = new Float32Array(value.length);
+  for (let i = 0; i < value.length; i++) floats[i] = value[i]! * scale;
   const result = readout(floats, pop.shape, divisor, net.readout);
   const up = net.readout.upsampleTo;
   return { ...result, macs: floats.length + 6 * pop.shape.c * up.height * up.width };

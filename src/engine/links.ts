@@ -624,9 +624,9 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
  * order.
  */
 export class LinkAccumulator implements LinkLoads {
-  readonly packets: Float64Array;
-  readonly busyNs: Float64Array;
-  readonly peakUtilisation: Float64Array;
+  packets: Float64Array;
+  busyNs: Float64Array;
+  peakUtilisation: Float64Array;
   /** Counted steps' packets per link, a row each: the table's links and a spare past them (walked flows' ports). */
   private rows: Float64Array;
   private readonly stride: number;
@@ -651,6 +651,15 @@ export class LinkAccumulator implements LinkLoads {
     this.rows = new Float64Array(this.stride);
     this.linkAt = routeRuns(table).linkAt;
     this.diff = new Float64Array(this.linkAt.length + 1);
+  }
+
+  /** Totals from zero in arrays of their own (the last totals stay with whoever holds them); its rows and scratch are kept. */
+  restart(): void {
+    if (this.pending > 0) throw new InternalError('link loads: restarted with steps still open');
+    const links = this.table.count;
+    this.packets = new Float64Array(links);
+    this.busyNs = new Float64Array(links);
+    this.peakUtilisation = new Float64Array(links);
   }
 
   /** A step's traffic: `packets[f]` packets on each flow f; `latencyNs` the step's latency. */

@@ -99,6 +99,8 @@ export class Engine {
   private host: Host | null = null;
   /** Finished steps' packets per flow, one step after another, held until their timelines replay together (kept across runs). */
   private stepPackets = new Int32Array(0);
+  /** The step timeline and its buffers, made with the first run and restarted for each next one. */
+  private timeline: StepTimeline | null = null;
 
   static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
     const chip = 'plan' in chipOrSpec ? chipOrSpec : buildChip(chipOrSpec);
@@ -166,7 +168,9 @@ export class Engine {
     const queue = new EventQueue();
     const readyNs = new Float64Array(steps * chip.cores);
     const doneNs = new Float64Array(steps * chip.cores);
-    const timeline = new StepTimeline(chip, queue, this.semantics, readyNs, doneNs);
+    const timeline = this.timeline
+      ? this.timeline.restart(queue, readyNs, doneNs)
+      : (this.timeline = new StepTimeline(chip, queue, this.semantics, readyNs, doneNs));
     const perStepNs = new Float64Array(steps);
     const recorded = opts.recordSpikes ? chip.plan.populations.map((p) => (isSpiking(p.kind) ? ([] as Uint8Array[]) : null)) : null;
     const phases = this.phases();

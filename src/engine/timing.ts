@@ -132,11 +132,11 @@ export class StepTimeline {
 
   constructor(
     private readonly chip: Chip,
-    private readonly queue: EventQueue,
+    private queue: EventQueue,
     private readonly semantics: Semantics,
     /** Per step × core, filled as the events pop. */
-    readonly readyNs: Float64Array,
-    readonly doneNs: Float64Array,
+    private readyNs: Float64Array,
+    private doneNs: Float64Array,
     /** 'events': always replay on the event queue (the reference the direct replay is tested against). */
     replay: 'direct' | 'events' = 'direct',
     /** The native kernel's loops for the direct replay, the link loads and the 'links' step (identical results), or null: the TypeScript ones. */
@@ -155,6 +155,20 @@ export class StepTimeline {
     this.finishing = new TimeHeap(chip.cores);
     this.loads = new LinkAccumulator(table, native);
     this.order = replay === 'events' ? null : semantics === 'pipelined' ? Int32Array.from({ length: chip.cores }, (_, c) => c) : chipOrder(chip);
+  }
+
+  /**
+   * The timeline again for the next run of its engine, with the run's own queue, times and link totals (a result keeps
+   * them); its buffers are kept, since fresh ones each run (~3 MB on the paper's Loihi mapping) made the coordinator's
+   * full garbage collections more frequent.
+   */
+  restart(queue: EventQueue, readyNs: Float64Array, doneNs: Float64Array): this {
+    this.queue = queue;
+    this.readyNs = readyNs;
+    this.doneNs = doneNs;
+    this.events = 0;
+    this.loads.restart();
+    return this;
   }
 
   /**
