@@ -653,9 +653,15 @@ export class LinkAccumulator implements LinkLoads {
     this.diff = new Float64Array(this.linkAt.length + 1);
   }
 
-  /** Totals from zero in arrays of their own (the last totals stay with whoever holds them); its rows and scratch are kept. */
+  /**
+   * Totals from zero in arrays of their own (the last totals stay with whoever holds them); its rows and scratch are
+   * kept, steps still open (a run that failed between counting and closing them) dropped.
+   */
   restart(): void {
-    if (this.pending > 0) throw new InternalError('link loads: restarted with steps still open');
+    if (this.pending > 0) {
+      this.rows.fill(0);
+      this.counted = this.closed = 0;
+    }
     const links = this.table.count;
     this.packets = new Float64Array(links);
     this.busyNs = new Float64Array(links);

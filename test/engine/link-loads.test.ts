@@ -36,14 +36,18 @@ function walk(t: LinkTable, steps: Int32Array[], latency: number[]) {
   return { packets, busyNs, peak };
 }
 
+function oneAfterAnother(steps: Int32Array[]): Int32Array {
+  const all = new Int32Array(steps.reduce((n, s) => n + s.length, 0));
+  steps.forEach((n, s) => all.set(n, s * n.length));
+  return all;
+}
+
 /** Step by step, or every step counted in one call (then closed one by one). */
 function accumulate(t: LinkTable, steps: Int32Array[], latency: number[], native: NativeKernel | null, together = false) {
   const acc = new LinkAccumulator(t, native);
   if (!together) steps.forEach((n, s) => acc.addStep(n, latency[s]!));
   else {
-    const all = new Int32Array(steps.reduce((n, s) => n + s.length, 0));
-    steps.forEach((n, s) => all.set(n, s * n.length));
-    acc.countSteps(all);
+    acc.countSteps(oneAfterAnother(steps));
     steps.forEach((_, s) => acc.closeStep(latency[s]!));
     expect(acc.pending).toBe(0);
   }
@@ -62,6 +66,17 @@ function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): 
       expect(Math.abs(got.busyNs[l]! - want.busyNs[l]!)).toBeLessThanOrEqual(want.busyNs[l]! * 1e-12);
       expect(Math.abs(got.peakUtilisation[l]! - want.peak[l]!)).toBeLessThanOrEqual(want.peak[l]! * 1e-12);
     }
+    // Restarted after a run that left steps open (an engine's next run): the same totals, in arrays of its own.
+    const again = new LinkAccumulator(t, native);
+    again.countSteps(oneAfterAnother(steps));
+    again.closeStep(latency[0]!);
+    const earlier = Array.from(again.packets);
+    const earlierPackets = again.packets;
+    again.restart();
+    again.countSteps(oneAfterAnother(steps));
+    steps.forEach((_, s) => again.closeStep(latency[s]!));
+    expect(Array.from(again.packets)).toEqual(Array.from(want.packets));
+    expect(Array.from(earlierPackets)).toEqual(earlier);
     // One step: the busy time is the link's packets times its packet time, to the bit.
     const once = accumulate(t, steps.slice(0, 1), latency, native);
     for (let l = 0; l < t.count; l++) expect(once.busyNs[l]).toBe(once.packets[l]! * t.packetNs[l]!);
