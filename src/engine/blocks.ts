@@ -1055,7 +1055,10 @@ export function computeBlock(
   tally.saturations.fill(0, 0, cores.length);
   if (chip.arithmetic === 'float') updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native, tally);
   else updateFixed(pop, bview, fixedValues(current), fixedValues(cst.membrane), cst.outIdx, cst.outVal, row, upd, tally, sc.native);
-  cores.forEach((core, p) => writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!));
+  for (let p = 0; p < cores.length; p++) {
+    const core = cores[p]!;
+    writeActivity(chip, ctr, (step * chip.cores + core) * COUNTER_COUNT, core, tally.active[p]!, tally.saturations[p]!);
+  }
   const events: EventList = { idx: cst.outIdx, val: cst.outVal, offset: bview.offset, count: upd.events };
   cst.outCount[block] = upd.events;
   if (!(sameStep && blocks.split[layer])) {
