@@ -261,7 +261,7 @@ describe('engine reuse and refusals', () => {
     // What a result holds in arrays: a later run on the same engine (which keeps its buffers) must leave them alone.
     const held = (r: EngineResult) => ({
       counters: Array.from(r.counters.data),
-      links: [r.links.packets, r.links.busyNs, r.links.peakUtilisation].map((x) => Array.from(x)),
+      links: [r.links!.packets, r.links!.busyNs, r.links!.peakUtilisation].map((x) => Array.from(x)),
       timing: [r.timing.readyNs, r.timing.doneNs, r.latency.perStepNs].map((x) => Array.from(x)),
       energyPJ: r.energy.totalPJ,
     });
