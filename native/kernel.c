@@ -998,27 +998,106 @@ MULTI_TARGET static int load_steps(const int32_t *packets, size_t flows, const i
   return 1;
 }
 
-static napi_value Loads(napi_env env, napi_callback_info info) {
-  static const napi_typedarray_type types[5] = {napi_int32_array, napi_int32_array, napi_float64_array, napi_bigint64_array, napi_int32_array};
+// A call of loads or loadsAsync: its typed arrays (packets, slots, rows, scratch, linkAt) and their shape.
+typedef struct {
   Typed t[5];
-  if (!typed_args(env, info, types, 5, t)) return type_error(env, "spikemesh_native.loads: bad arguments");
-  const size_t flows = t[1].n / 6, nLinkAt = t[4].n;
-  const size_t steps = flows > 0 ? t[0].n / flows : 0;
-  const size_t stride = steps > 0 ? t[2].n / steps : 0;
-  const size_t chunk = steps < LOAD_STEPS ? steps : LOAD_STEPS;
-  if (t[1].n % 6 != 0 || (flows > 0 && t[0].n % flows != 0) || (steps > 0 && t[2].n % steps != 0) ||
-      t[3].n < (nLinkAt + 1 + stride) * chunk) {
-    return range_error(env, "spikemesh_native.loads: slots are not 6 per flow, packets or rows are not whole steps, or scratch is too short");
+  size_t flows, nLinkAt, steps, stride;
+} LoadsCall;
+
+static const char LOADS_SHAPE[] =
+  "spikemesh_native.loads: slots are not 6 per flow, packets or rows are not whole steps, or scratch is too short";
+static const char LOADS_OUTSIDE[] = "spikemesh_native.loads: an index outside the links or the grid's positions";
+
+// The arguments' shape into c; whether they fit together (a route's indices are checked where they are read).
+static int loads_shape(LoadsCall *c) {
+  const Typed *t = c->t;
+  c->flows = t[1].n / 6;
+  c->nLinkAt = t[4].n;
+  c->steps = c->flows > 0 ? t[0].n / c->flows : 0;
+  c->stride = c->steps > 0 ? t[2].n / c->steps : 0;
+  const size_t chunk = c->steps < LOAD_STEPS ? c->steps : LOAD_STEPS;
+  return !(t[1].n % 6 != 0 || (c->flows > 0 && t[0].n % c->flows != 0) || (c->steps > 0 && t[2].n % c->steps != 0) ||
+           t[3].n < (c->nLinkAt + 1 + c->stride) * chunk);
+}
+
+// Every step's sums, LOAD_STEPS at a time; 0 where a link or a route lies outside (see load_steps). Reads no JS value:
+// loadsAsync runs it on a thread of libuv's pool.
+static int loads_run(const LoadsCall *c) {
+  const Typed *t = c->t;
+  const int32_t *linkAt = I32(4);
+  for (size_t q = 0; q < c->nLinkAt; q++)
+    if (linkAt[q] >= 0 && (size_t)linkAt[q] >= c->stride) return 0;
+  for (size_t t0 = 0; t0 < c->steps; t0 += LOAD_STEPS)
+    if (!load_steps(I32(0), c->flows, I32(1), F64(2), c->stride, (int64_t *)t[3].p, linkAt, c->nLinkAt, t0,
+                    c->steps - t0 < LOAD_STEPS ? c->steps - t0 : LOAD_STEPS))
+      return 0;
+  return 1;
+}
+
+static const napi_typedarray_type LOADS_TYPES[5] = {napi_int32_array, napi_int32_array, napi_float64_array, napi_bigint64_array,
+                                                    napi_int32_array};
+
+static napi_value Loads(napi_env env, napi_callback_info info) {
+  LoadsCall c;
+  if (!typed_args(env, info, LOADS_TYPES, 5, c.t)) return type_error(env, "spikemesh_native.loads: bad arguments");
+  if (!loads_shape(&c)) return range_error(env, LOADS_SHAPE);
+  return loads_run(&c) ? NULL : range_error(env, LOADS_OUTSIDE);
+}
+
+// loadsAsync's work in flight: the call, a reference to each array (kept alive until it is done), its promise.
+typedef struct {
+  LoadsCall call;
+  napi_ref refs[5];
+  napi_deferred deferred;
+  napi_async_work work;
+  int ok;
+} LoadsJob;
+
+static void loads_execute(napi_env env, void *data) {
+  (void)env;
+  LoadsJob *job = data;
+  job->ok = loads_run(&job->call);
+}
+
+static void loads_complete(napi_env env, napi_status status, void *data) {
+  LoadsJob *job = data;
+  napi_value value;
+  if (status == napi_ok && job->ok) {
+    napi_get_undefined(env, &value);
+    napi_resolve_deferred(env, job->deferred, value);
+  } else {
+    napi_value message;
+    napi_create_string_utf8(env, status == napi_ok ? LOADS_OUTSIDE : "spikemesh_native.loadsAsync: cancelled", NAPI_AUTO_LENGTH, &message);
+    napi_create_range_error(env, NULL, message, &value);
+    napi_reject_deferred(env, job->deferred, value);
   }
-  const int32_t *slots = I32(1), *linkAt = I32(4);
-  for (size_t q = 0; q < nLinkAt; q++)
-    if (linkAt[q] >= 0 && (size_t)linkAt[q] >= stride) goto outside;
-  for (size_t t0 = 0; t0 < steps; t0 += LOAD_STEPS)
-    if (!load_steps(I32(0), flows, slots, F64(2), stride, (int64_t *)t[3].p, linkAt, nLinkAt, t0, steps - t0 < LOAD_STEPS ? steps - t0 : LOAD_STEPS))
-      goto outside;
-  return NULL;
-outside:
-  return range_error(env, "spikemesh_native.loads: an index outside the links or the grid's positions");
+  for (int a = 0; a < 5; a++) napi_delete_reference(env, job->refs[a]);
+  napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+// loadsAsync(packets, slots, rows, scratch, linkAt): Promise<undefined> — loads on a thread of libuv's pool, so that
+// the coordinator does other work meanwhile; the caller must leave the five arrays alone until it settles. Bad
+// arguments throw at the call, as loads does; a route outside the links or the positions rejects (RangeError).
+static napi_value LoadsAsync(napi_env env, napi_callback_info info) {
+  napi_value argv[5], promise, name;
+  LoadsJob *job = calloc(1, sizeof(LoadsJob));
+  if (!job) return range_error(env, "spikemesh_native.loadsAsync: out of memory");
+  if (!call_args(env, info, argv, 5) || !typed_args(env, info, LOADS_TYPES, 5, job->call.t)) {
+    free(job);
+    return type_error(env, "spikemesh_native.loads: bad arguments");
+  }
+  if (!loads_shape(&job->call)) {
+    free(job);
+    return range_error(env, LOADS_SHAPE);
+  }
+  for (int a = 0; a < 5; a++) napi_create_reference(env, argv[a], 1, &job->refs[a]);
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "spikemesh_native.loadsAsync", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, loads_execute, loads_complete, job, &job->work) != napi_ok ||
+      napi_queue_async_work(env, job->work) != napi_ok)
+    napi_fatal_error("spikemesh_native.loadsAsync", NAPI_AUTO_LENGTH, "could not queue the work", NAPI_AUTO_LENGTH);
+  return promise;
 }
 
 // direct(order: Int32Array, inStart: Int32Array, src: Int32Array, latencyNs: Float64Array, computeNs: Float64Array,
@@ -1762,6 +1841,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   export_function(env, exports, "alignment", Alignment);
   export_int(env, exports, "align", ALIGN);
   export_function(env, exports, "loads", Loads);
+  export_function(env, exports, "loadsAsync", LoadsAsync);
   export_function(env, exports, "direct", Direct);
   export_function(env, exports, "prepare", Prepare);
   export_function(env, exports, "count", Count);

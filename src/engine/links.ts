@@ -637,6 +637,13 @@ export class LinkAccumulator implements LinkLoads {
   private readonly linkAt: Int32Array;
   /** The TypeScript loop's difference array: the grid's positions and a spare past them (missing runs). */
   private readonly diff: Float64Array;
+  /**
+   * The native loop's integer sums, its own (a count in the background must not share them): ~2 MB for a run's 20 steps
+   * on the paper-size Loihi mapping, kept as long as the accumulator (an engine's, across its runs).
+   */
+  private scratch = new BigInt64Array(0);
+  /** Whether countStepsInBackground is counting. */
+  private counting = false;
 
   constructor(
     readonly table: LinkTable,
@@ -715,18 +722,59 @@ export class LinkAccumulator implements LinkLoads {
    * order; every step counted before must be closed first.
    */
   countSteps(packets: Int32Array): void {
+    const { steps, rows } = this.startCount(packets);
+    if (this.native) this.native.loads(packets, this.loadRoutes.slots, rows, this.scratchFor(steps), this.linkAt);
+    else this.countEach(packets, steps, rows);
+    this.endCount(packets, steps, rows);
+  }
+
+  /**
+   * countSteps with the native loop on a thread of libuv's pool (where there is no native kernel, at once): the caller
+   * does other work meanwhile and awaits it before reading or closing the steps; `packets` must stay as they are until then.
+   */
+  async countStepsInBackground(packets: Int32Array): Promise<void> {
+    const { steps, rows } = this.startCount(packets);
+    this.counting = true;
+    try {
+      if (this.native) await this.native.loadsAsync(packets, this.loadRoutes.slots, rows, this.scratchFor(steps), this.linkAt);
+      else this.countEach(packets, steps, rows);
+    } finally {
+      this.counting = false;
+    }
+    this.endCount(packets, steps, rows);
+  }
+
+  /** The steps in `packets` and their rows, checked: whole steps, none still open or being counted. */
+  private startCount(packets: Int32Array): { steps: number; rows: Float64Array } {
     const flows = this.loadRoutes.slots.length / LOAD_SLOTS;
     const steps = flows > 0 ? packets.length / flows : 1;
-    if (this.pending > 0 || !Number.isInteger(steps) || steps < 1)
+    if (this.pending > 0 || this.counting || !Number.isInteger(steps) || steps < 1)
       throw new InternalError(`link loads: ${packets.length} packets are not whole steps of ${flows} flows, or steps are still open`);
-    const { stride, linkAt } = this;
+    const { stride } = this;
     if (this.rows.length < steps * stride) this.rows = new Float64Array(steps * stride);
-    const rows = this.rows.subarray(0, steps * stride);
-    if (this.native) {
-      this.native.loads(packets, this.loadRoutes.slots, rows, loadScratch(this.table, (linkAt.length + 1 + stride) * steps), linkAt);
-    } else for (let t = 0; t < steps; t++) this.countOne(packets.subarray(t * flows, (t + 1) * flows), rows.subarray(t * stride, (t + 1) * stride));
+    return { steps, rows: this.rows.subarray(0, steps * stride) };
+  }
+
+  /** The TypeScript loop, step by step. */
+  private countEach(packets: Int32Array, steps: number, rows: Float64Array): void {
+    const flows = packets.length / steps;
+    const { stride } = this;
+    for (let t = 0; t < steps; t++) this.countOne(packets.subarray(t * flows, (t + 1) * flows), rows.subarray(t * stride, (t + 1) * stride));
+  }
+
+  /** The walked flows added and the steps opened. */
+  private endCount(packets: Int32Array, steps: number, rows: Float64Array): void {
+    const flows = packets.length / steps;
+    const { stride } = this;
     for (let t = 0; t < steps; t++) this.addWalked(packets.subarray(t * flows, (t + 1) * flows), rows.subarray(t * stride, (t + 1) * stride));
     this.counted = steps;
+  }
+
+  /** The native loop's integer sums for `steps` steps (zero between calls: the loop leaves them zeroed). */
+  private scratchFor(steps: number): BigInt64Array {
+    const length = (this.linkAt.length + 1 + this.stride) * steps;
+    if (this.scratch.length < length) this.scratch = new BigInt64Array(length);
+    return this.scratch;
   }
 
   /** One step's packets per link added to `step` (the table's links and the spare), in TypeScript. */
@@ -768,18 +816,6 @@ export class LinkAccumulator implements LinkLoads {
     for (const f of this.loadRoutes.walked) for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += packets[f]!;
     step[this.table.count] = 0;
   }
-}
-
-/**
- * The native loop's integer sums for a table's link loads, zero between calls (the loop leaves them zeroed), so one per
- * table serves every accumulator and run on it: a run's 20 steps need ~2 MB on the paper-size mapping.
- */
-const loadScratches = new WeakMap<LinkTable, BigInt64Array>();
-
-function loadScratch(table: LinkTable, length: number): BigInt64Array {
-  let s = loadScratches.get(table);
-  if (!s || s.length < length) loadScratches.set(table, (s = new BigInt64Array(length)));
-  return s;
 }
 
 /**

@@ -125,6 +125,11 @@ export interface NativeKernel {
    */
   loads(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): void;
   /**
+   * loads on a thread of libuv's pool, settling when done: bad arguments throw at the call, a route outside the links
+   * or the positions rejects. The caller leaves the five arrays alone until it settles.
+   */
+  loadsAsync(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): Promise<void>;
+  /**
    * timing.ts StepTimeline.direct's loops for k = ends.length steps at once, the same maxima: each core in `order` ready
    * at its last counted delivery and done after its compute time (step j's at computeNs[j · cores + core]), into readyNs
    * and doneNs at base + j · cores + core (same: 1 same-step, 0 pipelined; a host flow's src is −1, geometry/mesh.ts

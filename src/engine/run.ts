@@ -188,10 +188,11 @@ export class Engine {
     const counters = new CounterRows(chip, steps);
     // Steps from … to − 1 (the held steps, or the last round), their packets per flow one step after another in `held`
     // from slot `first`, replayed together (StepTimeline.runSteps).
-    const replayRound = (from: number, to: number, held: Int32Array, first: number) => {
-      for (let u = from; u < to; u++) counters.keep(st.counters, u);
-      timeline.runSteps(from, to, st.counters, held.subarray(first * flows, (first + to - from) * flows), perStepNs);
-    };
+    // Their counter rows are kept while their link loads are counted (StepTimeline.runSteps).
+    const replayRound = (from: number, to: number, held: Int32Array, first: number) =>
+      timeline.runSteps(from, to, st.counters, held.subarray(first * flows, (first + to - from) * flows), perStepNs, () => {
+        for (let u = from; u < to; u++) counters.keep(st.counters, u);
+      });
     let inputSpikeCount = 0;
     // Steps replayFrom … t − 1 are computed and held (their packets copied to `packets` from slot 0), not yet replayed.
     let replayFrom = 0;
@@ -209,7 +210,7 @@ export class Engine {
       if (t + k < steps) host.encode(t + k);
       // The held steps replay while the threads compute this round, once they leave no room for its packets.
       if (t - replayFrom + k > batch) {
-        replayRound(replayFrom, t, packets, 0);
+        await replayRound(replayFrom, t, packets, 0);
         replayFrom = t;
       }
       await computing;
@@ -220,8 +221,8 @@ export class Engine {
     }
     // With nothing held before it, the last round's packets are read where the threads wrote them: its steps lie in
     // consecutive slots (a round of several steps fills slots 0 … k − 1; a round of one step its own).
-    if (replayFrom < lastRound) replayRound(replayFrom, steps, packets, 0);
-    else replayRound(replayFrom, steps, st.segCount, writeParity(st, replayFrom));
+    if (replayFrom < lastRound) await replayRound(replayFrom, steps, packets, 0);
+    else await replayRound(replayFrom, steps, st.segCount, writeParity(st, replayFrom));
     return this.result({
       counters,
       hostCounters,

@@ -197,17 +197,45 @@ export class StepTimeline {
   /**
    * Replays steps from … to − 1 into latencyNs[step] (run's latencies), `packets` their flows' packet counts one step
    * after another (or none): their link loads counted in one pass (the native loop reads each flow's route once for
-   * them all) and, without contention, the steps replayed together by the native loop (each flow read once too).
+   * them all, on a thread of libuv's pool while `beside` runs and the cores' times are replayed here) and, without
+   * contention, the steps replayed together by the native loop (each flow read once too). `packets` must stay as they
+   * are until it settles.
    */
-  runSteps(from: number, to: number, counters: Float64Array, packets: Int32Array | null, latencyNs: Float64Array): void {
+  async runSteps(from: number, to: number, counters: Float64Array, packets: Int32Array | null, latencyNs: Float64Array, beside?: () => void): Promise<void> {
+    const counting = packets && to > from ? this.loads.countStepsInBackground(packets) : null;
+    let ends: Float64Array | null;
+    try {
+      beside?.();
+      ends = this.directSteps(from, to, counters, packets);
+    } catch (e) {
+      // The count writes the accumulator's rows: it ends before anything else may.
+      await counting?.catch(() => undefined);
+      throw e;
+    }
+    await counting;
     const { cores, flows } = this.chip;
-    if (to <= from) return;
-    if (packets) this.loads.countSteps(packets);
-    const order = this.order;
-    if (!this.native || !order || cores === 0 || (packets && (this.runs || this.links))) {
+    if (!ends) {
       for (let u = from; u < to; u++) latencyNs[u] = this.run(u, counters, packets?.subarray((u - from) * flows.count, (u - from + 1) * flows.count));
       return;
     }
+    const barrier = this.chip.profile.timeNs.barrier;
+    for (let j = 0; j < to - from; j++) {
+      const latency = ends[j]! + barrier;
+      this.events += flows.count + cores + 1;
+      if (packets) this.loads.closeStep(latency);
+      latencyNs[from + j] = latency;
+    }
+  }
+
+  /**
+   * Without contention, with the native loop and an order of the cores: steps from … to − 1 replayed together, each
+   * step's end (barrier not included) in the array returned; otherwise null (runSteps goes step by step).
+   */
+  private directSteps(from: number, to: number, counters: Float64Array, packets: Int32Array | null): Float64Array | null {
+    const { cores, flows } = this.chip;
+    const order = this.order;
+    if (to <= from) return new Float64Array(0);
+    if (!this.native || !order || cores === 0 || (packets && (this.runs || this.links))) return null;
     const k = to - from;
     const scratch = this.batchOf(k);
     for (let u = from; u < to; u++) this.coreTime(counters, u, scratch.computeNs, (u - from) * cores);
@@ -227,13 +255,7 @@ export class StepTimeline {
       ends,
       scratch.doneNs,
     );
-    const barrier = this.chip.profile.timeNs.barrier;
-    for (let j = 0; j < k; j++) {
-      const latency = ends[j]! + barrier;
-      this.events += flows.count + cores + 1;
-      if (packets) this.loads.closeStep(latency);
-      latencyNs[from + j] = latency;
-    }
+    return ends;
   }
 
   /**

@@ -42,12 +42,13 @@ function oneAfterAnother(steps: Int32Array[]): Int32Array {
   return all;
 }
 
-/** Step by step, or every step counted in one call (then closed one by one). */
-function accumulate(t: LinkTable, steps: Int32Array[], latency: number[], native: NativeKernel | null, together = false) {
+/** Step by step, or every step counted in one call, at once or in the background (then closed one by one). */
+async function accumulate(t: LinkTable, steps: Int32Array[], latency: number[], native: NativeKernel | null, how: 'each' | 'together' | 'background') {
   const acc = new LinkAccumulator(t, native);
-  if (!together) steps.forEach((n, s) => acc.addStep(n, latency[s]!));
+  if (how === 'each') steps.forEach((n, s) => acc.addStep(n, latency[s]!));
   else {
-    acc.countSteps(oneAfterAnother(steps));
+    if (how === 'together') acc.countSteps(oneAfterAnother(steps));
+    else await acc.countStepsInBackground(oneAfterAnother(steps));
     steps.forEach((_, s) => acc.closeStep(latency[s]!));
     expect(acc.pending).toBe(0);
   }
@@ -57,10 +58,10 @@ function accumulate(t: LinkTable, steps: Int32Array[], latency: number[], native
 /** The loop in the native kernel where it is built, and in TypeScript: each against the walk. */
 const kernels = [nativeKernel(), null];
 
-function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): void {
+async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): Promise<void> {
   const want = walk(t, steps, latency);
-  for (const [native, together] of kernels.flatMap((k) => [[k, false] as const, [k, true] as const])) {
-    const got = accumulate(t, steps, latency, native, together);
+  for (const [native, how] of kernels.flatMap((k) => (['each', 'together', 'background'] as const).map((h) => [k, h] as const))) {
+    const got = await accumulate(t, steps, latency, native, how);
     expect(Array.from(got.packets)).toEqual(Array.from(want.packets));
     for (let l = 0; l < t.count; l++) {
       expect(Math.abs(got.busyNs[l]! - want.busyNs[l]!)).toBeLessThanOrEqual(want.busyNs[l]! * 1e-12);
@@ -78,7 +79,7 @@ function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): 
     expect(Array.from(again.packets)).toEqual(Array.from(want.packets));
     expect(Array.from(earlierPackets)).toEqual(earlier);
     // One step: the busy time is the link's packets times its packet time, to the bit.
-    const once = accumulate(t, steps.slice(0, 1), latency, native);
+    const once = await accumulate(t, steps.slice(0, 1), latency, native, 'each');
     for (let l = 0; l < t.count; l++) expect(once.busyNs[l]).toBe(once.packets[l]! * t.packetNs[l]!);
   }
 }
@@ -101,19 +102,19 @@ function realTable(fixture: string, neurons: number, perRouter: number): LinkTab
 const packetsOf = (flows: number, draws: number[], shift: number) => Int32Array.from({ length: flows }, (_, f) => draws[(f + shift) % draws.length]!);
 
 describe('link loads counted through route runs', () => {
-  it('equalTheWalkOverEveryHopOnRealChips', () => {
-    fc.assert(
-      fc.property(
+  it('equalTheWalkOverEveryHopOnRealChips', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.constantFrom('dl-snn', 'fcn-snn'),
         fc.constantFrom(9, 16),
         fc.constantFrom(1, 2),
         fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 30 }),
         fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1, max: 1e4, noNaN: true })), { minLength: 3, maxLength: 3 }),
-        (fixture, neurons, perRouter, draws, latency) => {
+        async (fixture, neurons, perRouter, draws, latency) => {
           const t = realTable(fixture, neurons, perRouter);
           const flows = t.start.length - 1;
           expect(walkedFlows(t)).toBe(0);
-          expectSameLoads(
+          await expectSameLoads(
             t,
             [0, 1, 2].map((s) => packetsOf(flows, draws, s)),
             latency,
@@ -124,17 +125,17 @@ describe('link loads counted through route runs', () => {
     );
   });
 
-  it('equalTheWalkOnRoutesOfAnyShape', () => {
+  it('equalTheWalkOnRoutesOfAnyShape', async () => {
     // Hand-made routes over ports (kind 0) and grid hops (kinds 2-4) in any order, repeats included: what is not
     // ports around two straight runs is walked.
     const hop = fc.record({ kind: fc.constantFrom(0, 1, 2, 3, 4, 5), at: fc.integer({ min: 0, max: 4 * 9 - 1 }) });
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.array(hop, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 10 }),
         fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 20 }),
         // Past 32 steps counted together, the native loop takes them 32 at a time.
         fc.integer({ min: 1, max: 40 }),
-        (routes, draws, steps) => {
+        async (routes, draws, steps) => {
           const links = new Map<string, number>();
           const kind: number[] = [];
           const at: number[] = [];
@@ -160,7 +161,7 @@ describe('link loads counted through route runs', () => {
             headNs: new Float64Array(start[hops.length]!),
             width: 3,
           };
-          expectSameLoads(
+          await expectSameLoads(
             t,
             Array.from({ length: steps }, (_, s) => packetsOf(routes.length, draws, s)),
             Array.from({ length: steps }, (_, s) => [100, 7, 0, 13][s % 4]!),

@@ -638,6 +638,29 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
     expect(() => native.loads(packets, slots, rows, new Float64Array(24) as unknown as BigInt64Array, linkAt)).toThrow(/bad arguments/);
   });
 
+  // The same on a thread of libuv's pool: the same rows; a route outside rejects (its scratch cleared), bad arguments
+  // throw at the call.
+  it('countsTheSameLinkLoadsInTheBackgroundAndRejectsIndicesOutsideTheirArrays', async () => {
+    const native = nativeKernel()!;
+    const slots = Int32Array.from([4, 5, 0, 2, 4, 4, 4, 5, 1, 3, 3, 4]);
+    const linkAt = Int32Array.from([0, 1, 2, 3]);
+    const packets = Int32Array.from([3, 2, 1, 4]);
+    const rows = new Float64Array(14);
+    const scratch = new BigInt64Array((4 + 1 + 7) * 2);
+    const pending = native.loadsAsync(packets, slots, rows, scratch, linkAt);
+    expect(pending).toBeInstanceOf(Promise);
+    await pending;
+    expect(Array.from(rows)).toEqual([3, 5, 2, 2, 5, 5, 0, 1, 5, 4, 4, 5, 5, 0]);
+    expect(scratch.every((d) => d === 0n)).toBe(true);
+    const bad = Int32Array.from(slots);
+    bad[8] = 6;
+    await expect(native.loadsAsync(packets, bad, rows, scratch, linkAt)).rejects.toThrow(RangeError);
+    expect(scratch.every((d) => d === 0n)).toBe(true);
+    await expect(native.loadsAsync(packets, slots, rows, scratch, Int32Array.from([0, 1, 9, 3]))).rejects.toThrow(/outside/);
+    expect(() => native.loadsAsync(Int32Array.from([3, 2, 1]), slots, rows, scratch, linkAt)).toThrow(/not whole steps/);
+    expect(() => native.loadsAsync(packets, slots, rows, new Float64Array(24) as unknown as BigInt64Array, linkAt)).toThrow(/bad arguments/);
+  });
+
   // Hand-worked: positions 0-3 carry links 0, 1, none, 2; packets 2, 5, 5 at 1, 1, 2 ns → busy 2, 5, −1, 10. Run [0, 2)
   // up its line: busiest position 1 (record 5), head latency lineNs[1] − lineNs[0] = 1; run [0, 3) down its line:
   // busiest 1 again, lineNs[3] − lineNs[2] = 3; run [1, 4): position 3 (record 15), down: lineNs[4] − lineNs[4] = 0.

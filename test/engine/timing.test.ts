@@ -53,7 +53,7 @@ interface Replay {
  * ('together': runSteps), with packet counts per flow or none; its per-flow loops in the native kernel where built
  * (the default), or in TypeScript (native null).
  */
-function replay(
+async function replay(
   chip: Chip,
   semantics: Semantics,
   data: Float64Array,
@@ -61,7 +61,7 @@ function replay(
   how: 'direct' | 'events' | 'together',
   packets?: Int32Array[],
   native: NativeKernel | null = nativeKernel(),
-): Replay {
+): Promise<Replay> {
   const readyNs = new Float64Array(steps * chip.cores);
   const doneNs = new Float64Array(steps * chip.cores);
   const timeline = new StepTimeline(chip, new EventQueue(), semantics, readyNs, doneNs, how === 'events' ? 'events' : 'direct', native);
@@ -70,7 +70,7 @@ function replay(
   else {
     const all = new Float64Array(steps);
     const held = packets ? Int32Array.from(packets.flatMap((p) => Array.from(p))) : null;
-    timeline.runSteps(0, steps, data, held, all);
+    await timeline.runSteps(0, steps, data, held, all);
     latency = Array.from(all);
   }
   const { packets: p, busyNs, peakUtilisation } = timeline.loads;
@@ -109,44 +109,44 @@ const semantics = fc.constantFrom<Semantics>('same-step', 'pipelined');
 const draws = fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 40 });
 
 describe('the step timeline without events', () => {
-  it('givesTheEventReplaysTimesBitForBitOnRealChips', () => {
-    fc.assert(
-      fc.property(fc.constantFrom('dl-snn', 'fcn-snn'), fc.constantFrom(9, 16, 40), semantics, draws, (fixture, neurons, sem, d) => {
+  it('givesTheEventReplaysTimesBitForBitOnRealChips', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('dl-snn', 'fcn-snn'), fc.constantFrom(9, 16, 40), semantics, draws, async (fixture, neurons, sem, d) => {
         const chip = realChip(fixture, neurons);
         const steps = 3;
         const data = counters(chip, steps, d);
-        const events = replay(chip, sem, data, steps, 'events');
-        expect(replay(chip, sem, data, steps, 'direct')).toEqual(events);
-        expect(replay(chip, sem, data, steps, 'direct', undefined, null)).toEqual(events);
-        expect(replay(chip, sem, data, steps, 'together')).toEqual(events);
-        expect(replay(chip, sem, data, steps, 'together', undefined, null)).toEqual(events);
+        const events = await replay(chip, sem, data, steps, 'events');
+        expect(await replay(chip, sem, data, steps, 'direct')).toEqual(events);
+        expect(await replay(chip, sem, data, steps, 'direct', undefined, null)).toEqual(events);
+        expect(await replay(chip, sem, data, steps, 'together')).toEqual(events);
+        expect(await replay(chip, sem, data, steps, 'together', undefined, null)).toEqual(events);
         // With packets: the same times, and the steps' link loads counted in one pass are the step by step ones.
         const packets = [0, 1, 2].map((s) => Int32Array.from({ length: chip.flows.count }, (_, f) => d[(f * 5 + s) % d.length]!));
-        const stepByStep = replay(chip, sem, data, steps, 'direct', packets);
+        const stepByStep = await replay(chip, sem, data, steps, 'direct', packets);
         expect({ ...stepByStep, loads: [] }).toEqual({ ...events, loads: [] });
-        expect(replay(chip, sem, data, steps, 'together', packets)).toEqual(stepByStep);
-        expect(replay(chip, sem, data, steps, 'together', packets, null)).toEqual(stepByStep);
+        expect(await replay(chip, sem, data, steps, 'together', packets)).toEqual(stepByStep);
+        expect(await replay(chip, sem, data, steps, 'together', packets, null)).toEqual(stepByStep);
       }),
       { numRuns: 60 },
     );
   });
 
-  it('givesTheEventReplaysTimesBitForBitOnRandomFeedForwardFlows', () => {
+  it('givesTheEventReplaysTimesBitForBitOnRandomFeedForwardFlows', async () => {
     const base = realChip('dl-snn', 9);
     const edge = fc.tuple(fc.nat(), fc.nat(), fc.boolean());
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         fc.array(fc.integer({ min: 0, max: 5 }), { minLength: base.cores, maxLength: base.cores }),
         fc.array(edge, { maxLength: 120 }),
         semantics,
         draws,
-        (rank, edges, sem, d) => {
+        async (rank, edges, sem, d) => {
           const chip = withFlows(base, rank, edges);
           const data = counters(chip, 2, d);
-          const events = replay(chip, sem, data, 2, 'events');
-          expect(replay(chip, sem, data, 2, 'direct')).toEqual(events);
-          expect(replay(chip, sem, data, 2, 'direct', undefined, null)).toEqual(events);
-          expect(replay(chip, sem, data, 2, 'together')).toEqual(events);
+          const events = await replay(chip, sem, data, 2, 'events');
+          expect(await replay(chip, sem, data, 2, 'direct')).toEqual(events);
+          expect(await replay(chip, sem, data, 2, 'direct', undefined, null)).toEqual(events);
+          expect(await replay(chip, sem, data, 2, 'together')).toEqual(events);
         },
       ),
       { numRuns: 100 },
@@ -168,23 +168,23 @@ const TRAIN_MODEL_BOUND = 1.6;
 const WORST_FOUND = ['fcn-snn', 16, 'pipelined', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1], [5, 0, 2, 1]] as const;
 
 describe('the step timeline under link contention', () => {
-  it('staysWithinItsBoundOfThePerHopTrainModelOnRealChips', () => {
-    fc.assert(
-      fc.property(
+  it('staysWithinItsBoundOfThePerHopTrainModelOnRealChips', async () => {
+    await fc.assert(
+      fc.asyncProperty(
         fc.constantFrom('dl-snn', 'fcn-snn'),
         fc.constantFrom(9, 16),
         semantics,
         draws,
         fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 30 }),
-        (fixture, neurons, sem, d, n) => {
+        async (fixture, neurons, sem, d, n) => {
           const chip = contended(realChip(fixture, neurons));
           const steps = 2;
           const data = counters(chip, steps, d);
           const packets = [0, 1].map((s) => Int32Array.from({ length: chip.flows.count }, (_, f) => n[(f * 3 + s) % n.length]!));
-          const links = replay(chip, sem, data, steps, 'direct', packets);
-          const trains = replay(chip, sem, data, steps, 'events', packets);
+          const links = await replay(chip, sem, data, steps, 'direct', packets);
+          const trains = await replay(chip, sem, data, steps, 'events', packets);
           // Both steps' loads counted in one pass book the same trains.
-          expect(replay(chip, sem, data, steps, 'together', packets)).toEqual(links);
+          expect(await replay(chip, sem, data, steps, 'together', packets)).toEqual(links);
           links.latency.forEach((l, t) => {
             expect(l).toBeLessThanOrEqual(trains.latency[t]! * TRAIN_MODEL_BOUND);
             expect(trains.latency[t]!).toBeLessThanOrEqual(l * TRAIN_MODEL_BOUND);
@@ -207,7 +207,7 @@ describe('the core order', () => {
     }
   });
 
-  it('isNullForFlowsInACycleAndTheTimelineThenReplaysEvents', () => {
+  it('isNullForFlowsInACycleAndTheTimelineThenReplaysEvents', async () => {
     const base = realChip('dl-snn', 9);
     // Cores 0 → 1 → 2 → 0 (flows sorted by destination: into 0 from 2, into 1 from 0, into 2 from 1).
     const b = new FlowBuilder();
@@ -223,8 +223,8 @@ describe('the core order', () => {
     expect(coreOrder(cyclic)).toBeNull();
     const data = counters(cyclic, 1, [1, 2, 3]);
     // On the event queue the cores of the ring never start: the step never reaches its barrier.
-    const direct = replay(cyclic, 'same-step', data, 1, 'direct');
-    expect(direct).toEqual(replay(cyclic, 'same-step', data, 1, 'events'));
+    const direct = await replay(cyclic, 'same-step', data, 1, 'direct');
+    expect(direct).toEqual(await replay(cyclic, 'same-step', data, 1, 'events'));
     expect(direct.latency).toEqual([0]);
   });
 });
