@@ -598,6 +598,17 @@ describe.skipIf(!nativeKernel())('native sum', () => {
   });
 });
 
+/** The hand-worked link loads below: two flows, two steps, four grid positions (links 0-3), ports 4 and 5, spare 6. */
+function handWorkedLoads() {
+  return {
+    slots: Int32Array.from([4, 5, 0, 2, 4, 4, 4, 5, 1, 3, 3, 4]),
+    linkAt: Int32Array.from([0, 1, 2, 3]),
+    packets: Int32Array.from([3, 2, 1, 4]),
+    rows: new Float64Array(14),
+    scratch: new BigInt64Array((4 + 1 + 7) * 2),
+  };
+}
+
 describe.skipIf(!nativeKernel())('native timeline loops', () => {
   // Hand-worked: two flows into one core over a line of 4 grid positions (links 0-3 at positions 0-3), ports 4 and 5,
   // the spare link 6. Flow 0: ports 4 → 5, one run over positions [0, 2), no second run (the spare position 4). Flow 1:
@@ -606,11 +617,7 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
   // links or the positions is refused before it is used.
   it('countsTheLinkLoadsOfHandWorkedStepsAndRefusesIndicesOutsideTheirArrays', () => {
     const native = nativeKernel()!;
-    const slots = Int32Array.from([4, 5, 0, 2, 4, 4, 4, 5, 1, 3, 3, 4]);
-    const linkAt = Int32Array.from([0, 1, 2, 3]);
-    const packets = Int32Array.from([3, 2, 1, 4]);
-    const rows = new Float64Array(14);
-    const scratch = new BigInt64Array((4 + 1 + 7) * 2);
+    const { slots, linkAt, packets, rows, scratch } = handWorkedLoads();
     native.loads(packets, slots, rows, scratch, linkAt);
     expect(Array.from(rows)).toEqual([3, 5, 2, 2, 5, 5, 0, 1, 5, 4, 4, 5, 5, 0]);
     expect(scratch.every((d) => d === 0n)).toBe(true);
@@ -642,11 +649,7 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
   // throw at the call.
   it('countsTheSameLinkLoadsInTheBackgroundAndRejectsIndicesOutsideTheirArrays', async () => {
     const native = nativeKernel()!;
-    const slots = Int32Array.from([4, 5, 0, 2, 4, 4, 4, 5, 1, 3, 3, 4]);
-    const linkAt = Int32Array.from([0, 1, 2, 3]);
-    const packets = Int32Array.from([3, 2, 1, 4]);
-    const rows = new Float64Array(14);
-    const scratch = new BigInt64Array((4 + 1 + 7) * 2);
+    const { slots, linkAt, packets, rows, scratch } = handWorkedLoads();
     const pending = native.loadsAsync(packets, slots, rows, scratch, linkAt);
     expect(pending).toBeInstanceOf(Promise);
     await pending;
