@@ -1100,6 +1100,104 @@ static napi_value LoadsAsync(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+// zeroAsync's arrays at most, and the pieces each is cut into (one per thread of libuv's pool it may take).
+#define ZERO_ARRAYS 16
+#define ZERO_PIECES 2
+
+// A zeroAsync call in flight: its pieces not yet done, its promise, a reference to each array (kept alive until done).
+typedef struct {
+  int pending;
+  int arrays;
+  napi_deferred deferred;
+  napi_ref refs[ZERO_ARRAYS];
+} ZeroJob;
+
+typedef struct {
+  ZeroJob *job;
+  uint8_t *p;
+  size_t bytes;
+  napi_async_work work;
+} ZeroPiece;
+
+static void zero_execute(napi_env env, void *data) {
+  (void)env;
+  ZeroPiece *piece = data;
+  memset(piece->p, 0, piece->bytes);
+}
+
+static void zero_complete(napi_env env, napi_status status, void *data) {
+  ZeroPiece *piece = data;
+  ZeroJob *job = piece->job;
+  napi_delete_async_work(env, piece->work);
+  free(piece);
+  if (--job->pending > 0) return;
+  for (int a = 0; a < job->arrays; a++) napi_delete_reference(env, job->refs[a]);
+  napi_value value;
+  napi_get_undefined(env, &value);
+  (void)status; // memset cannot fail; a cancelled piece cannot happen (nothing cancels them)
+  napi_resolve_deferred(env, job->deferred, value);
+  free(job);
+}
+
+static size_t element_bytes(napi_typedarray_type type) {
+  switch (type) {
+    case napi_int8_array: case napi_uint8_array: case napi_uint8_clamped_array: return 1;
+    case napi_int16_array: case napi_uint16_array: return 2;
+    case napi_int32_array: case napi_uint32_array: case napi_float32_array: return 4;
+    default: return 8;
+  }
+}
+
+// zeroAsync(...arrays): Promise<undefined> — every element of up to ZERO_ARRAYS typed arrays set to zero on threads of
+// libuv's pool, each array in ZERO_PIECES pieces side by side (an engine's state reset: a SharedArrayBuffer's
+// TypedArray.fill stores element by element, on one thread). The caller leaves the arrays alone until it settles.
+static napi_value ZeroAsync(napi_env env, napi_callback_info info) {
+  napi_value argv[ZERO_ARRAYS], promise, name;
+  size_t argc = ZERO_ARRAYS;
+  void *data[ZERO_ARRAYS];
+  size_t bytes[ZERO_ARRAYS];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc > ZERO_ARRAYS)
+    return type_error(env, "spikemesh_native.zeroAsync: expects at most 16 typed arrays");
+  for (size_t a = 0; a < argc; a++) {
+    napi_typedarray_type type;
+    size_t length;
+    if (napi_get_typedarray_info(env, argv[a], &type, &length, &data[a], NULL, NULL) != napi_ok)
+      return type_error(env, "spikemesh_native.zeroAsync: expects typed arrays");
+    bytes[a] = length * element_bytes(type);
+  }
+  ZeroJob *job = calloc(1, sizeof(ZeroJob));
+  if (!job) return range_error(env, "spikemesh_native.zeroAsync: out of memory");
+  job->arrays = (int)argc;
+  job->pending = 1; // the call's own hold, dropped below once every piece is queued
+  napi_create_promise(env, &job->deferred, &promise);
+  napi_create_string_utf8(env, "spikemesh_native.zeroAsync", NAPI_AUTO_LENGTH, &name);
+  for (size_t a = 0; a < argc; a++) {
+    napi_create_reference(env, argv[a], 1, &job->refs[a]);
+    // Pieces of whole cache lines but the last.
+    const size_t step = bytes[a] < 64 * ZERO_PIECES ? 64 : ((bytes[a] / ZERO_PIECES + 63) / 64) * 64;
+    for (size_t at = 0; at < bytes[a]; at += step) {
+      ZeroPiece *piece = calloc(1, sizeof(ZeroPiece));
+      if (!piece) napi_fatal_error("spikemesh_native.zeroAsync", NAPI_AUTO_LENGTH, "out of memory", NAPI_AUTO_LENGTH);
+      piece->job = job;
+      piece->p = (uint8_t *)data[a] + at;
+      piece->bytes = bytes[a] - at < step ? bytes[a] - at : step;
+      job->pending++;
+      if (napi_create_async_work(env, NULL, name, zero_execute, zero_complete, piece, &piece->work) != napi_ok ||
+          napi_queue_async_work(env, piece->work) != napi_ok)
+        napi_fatal_error("spikemesh_native.zeroAsync", NAPI_AUTO_LENGTH, "could not queue the work", NAPI_AUTO_LENGTH);
+    }
+  }
+  // No piece has completed yet (their completions run on this thread, later): drop the call's hold.
+  if (--job->pending == 0) {
+    for (int a = 0; a < job->arrays; a++) napi_delete_reference(env, job->refs[a]);
+    napi_value value;
+    napi_get_undefined(env, &value);
+    napi_resolve_deferred(env, job->deferred, value);
+    free(job);
+  }
+  return promise;
+}
+
 // direct(order: Int32Array, inStart: Int32Array, src: Int32Array, latencyNs: Float64Array, computeNs: Float64Array,
 //        readyNs: Float64Array, doneNs: Float64Array, base, same (0/1), ends: Float64Array, scratch: Float64Array): undefined
 // StepTimeline.direct (src/engine/timing.ts) for k = ends.length steps at once, without its event count, the same
@@ -1842,6 +1940,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   export_int(env, exports, "align", ALIGN);
   export_function(env, exports, "loads", Loads);
   export_function(env, exports, "loadsAsync", LoadsAsync);
+  export_function(env, exports, "zeroAsync", ZeroAsync);
   export_function(env, exports, "direct", Direct);
   export_function(env, exports, "prepare", Prepare);
   export_function(env, exports, "count", Count);

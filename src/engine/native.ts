@@ -130,6 +130,12 @@ export interface NativeKernel {
    */
   loadsAsync(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): Promise<void>;
   /**
+   * Every element of up to 16 typed arrays set to zero on threads of libuv's pool, each array in two pieces side by side,
+   * settling when done (a SharedArrayBuffer's TypedArray.fill stores element by element, on one thread). The caller
+   * leaves the arrays alone until it settles.
+   */
+  zeroAsync(...arrays: ArrayBufferView[]): Promise<void>;
+  /**
    * timing.ts StepTimeline.direct's loops for k = ends.length steps at once, the same maxima: each core in `order` ready
    * at its last counted delivery and done after its compute time (step j's at computeNs[j · cores + core]), into readyNs
    * and doneNs at base + j · cores + core (same: 1 same-step, 0 pipelined; a host flow's src is −1, geometry/mesh.ts

@@ -11,7 +11,7 @@
 //   attach(blueprint, buffers)   ───────────────► build the Chip from the blueprint (buildChip is pure and
 //                                                 deterministic, so every thread gets identical tables);
 //                                                 a worker thread gets them with its first task (below)
-//   per run: the coordinator zeroes the state (resetState); nothing to send
+//   per run: the coordinator zeroes the state (resetStatesInBackground); nothing to send
 //   per step t, per phase:
 //     host writes input packets into host flows
 //     compute({ step, cores })   ───────────────► computeCore(core) for each core of the batch, any order,

@@ -9,10 +9,11 @@ import { copyPricing, layerTotalsOf, price45nm, priceCounts } from './energy.js'
 import { counterTotals } from '../energy/price.js';
 import { CounterRows, isSpiking } from './counter-rows.js';
 import { EventQueue } from './events.js';
+import { nativeKernel, type NativeKernel } from './native.js';
 import { Host, readoutOnHost } from './host.js';
 import { COUNTER_NAMES } from '../counters.js';
 import { type Blueprint, type ComputeUnit, type EngineBackend } from './protocol.js';
-import { allocateBuffers, resetState, viewState, writeParity, type SharedState } from './state.js';
+import { allocateBuffers, readBeforeWritten, resetState, viewState, writeParity, type SharedState } from './state.js';
 import type { LinkLoads } from './types.js';
 import { StepTimeline, stepPackets } from './timing.js';
 import type { ChipSpec, EngineResult, HostCounters, RunOptions, Semantics } from './types.js';
@@ -81,6 +82,16 @@ function roundsThatFit(chip: Chip, blocks: Blocks | null, steps: number): number
   const flows = chip.flows.count + (blocks ? blocks.compute.flows.count : 0);
   const slotBytes = 8 * (blocks ? blocks.compute.flows.segTotal : chip.flows.segTotal) + 12 * flows;
   return Math.max(1, Math.min(ROUND_STEPS, steps, Math.floor(ROUND_SLOT_BYTES / Math.max(1, slotBytes))));
+}
+
+/**
+ * resetState of each state on threads of libuv's pool where the native kernel is built (~63 MB of flow slots on the
+ * paper-size Loihi mapping: ~4 ms of the coordinator's time a run in TypedArray.fill, which stores a SharedArrayBuffer's
+ * elements one by one), at once otherwise. Nothing may read or write the states until it settles.
+ */
+export async function resetStatesInBackground(states: SharedState[], native: NativeKernel | null = nativeKernel()): Promise<void> {
+  if (native) await native.zeroAsync(...states.flatMap(readBeforeWritten));
+  else for (const s of states) resetState(s);
 }
 
 /** A chip with its shared state and backend, ready to run many inputs one after another. */
@@ -160,10 +171,10 @@ export class Engine {
 
   async run(input: NetworkInput, opts: RunOptions = {}): Promise<EngineResult> {
     const { chip, state: st, steps } = this;
-    resetState(st);
-    if (this.blocks) resetState(this.blocks.state);
     const host = (this.host ??= new Host(chip, this.blocks));
     host.start(input, opts.seed ?? 0);
+    // The state zeroed on other threads while the run's own arrays are made (a bad input was refused above).
+    const resetting = resetStatesInBackground(this.blocks ? [st, this.blocks.state] : [st]);
     const hostCounters = emptyHost(steps);
     const queue = new EventQueue();
     const readyNs = new Float64Array(steps * chip.cores);
@@ -186,9 +197,10 @@ export class Engine {
     if (steps > rounds && this.stepPackets.length < batch * flows) this.stepPackets = new Int32Array(batch * flows);
     const packets = this.stepPackets;
     const counters = new CounterRows(chip, steps);
+    await resetting;
     // Steps from … to − 1 (the held steps, or the last round), their packets per flow one step after another in `held`
-    // from slot `first`, replayed together (StepTimeline.runSteps).
-    // Their counter rows are kept while their link loads are counted (StepTimeline.runSteps).
+    // from slot `first`, replayed together (StepTimeline.runSteps), their counter rows kept while their link loads are
+    // counted.
     const replayRound = (from: number, to: number, held: Int32Array, first: number) =>
       timeline.runSteps(from, to, st.counters, held.subarray(first * flows, (first + to - from) * flows), perStepNs, () => {
         for (let u = from; u < to; u++) counters.keep(st.counters, u);

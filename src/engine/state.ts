@@ -50,13 +50,14 @@ export function viewState(buffers: SharedBuffers, semantics: Semantics, steps: n
   };
 }
 
-/** Zero everything a run reads before writing: membranes, outboxes, packet counts, counters. */
+/** Everything a run reads before writing: membranes, outboxes, packet counts, counters. */
+export function readBeforeWritten(s: SharedState): Array<Float32Array | Float64Array | Int32Array> {
+  return [s.membrane, s.outCount, s.segCount, s.segOps, s.counters];
+}
+
+/** Zero everything a run reads before writing. */
 export function resetState(s: SharedState): void {
-  s.membrane.fill(0);
-  s.outCount.fill(0);
-  s.segCount.fill(0);
-  s.segOps.fill(0);
-  s.counters.fill(0);
+  for (const a of readBeforeWritten(s)) a.fill(0);
 }
 
 /**

@@ -7,6 +7,9 @@ import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { nativeKernel } from '../../src/engine/native.js';
+import { allocateBuffers, resetState, viewState } from '../../src/engine/state.js';
+import { resetStatesInBackground } from '../../src/engine/run.js';
+import { smallChip } from './helpers.js';
 import { updateFixed, updateFloat, type CoreView, type Tally, type UpdateCounts } from '../../src/engine/neurons.js';
 import type { PopulationPlan } from '../../src/engine/plan.js';
 
@@ -912,5 +915,48 @@ describe.skipIf(!nativeKernel())('native pooled event stage', () => {
     expect(() => pool([16], [1])).toThrow(/index outside its array/);
     expect(() => pool([0], [1], { rowOut: [2, 0, 1, 1] })).toThrow(/index outside its array/);
     expect(() => pool([0, 15], [1, 1], { cellRoom: 1 })).toThrow(/index outside its array/);
+  });
+});
+
+describe.skipIf(!nativeKernel())('native state reset', () => {
+  // Arrays of every width, shared or not, of lengths around the pieces' cache-line cuts (empty, one element, odd sizes).
+  it('zeroesEveryElementOfTypedArraysOfAnySizeInTheBackground', async () => {
+    const native = nativeKernel()!;
+    const make = [
+      (n: number) => new Uint8Array(n),
+      (n: number) => new Int32Array(new SharedArrayBuffer(4 * n)),
+      (n: number) => new Float32Array(n),
+      (n: number) => new Float64Array(new SharedArrayBuffer(8 * n)),
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(fc.nat(3), fc.nat(300)), { maxLength: 16 }), async (specs) => {
+        // Each a view with one element either side of it, which must keep its value.
+        const wholes = specs.map(([kind, n]) => make[kind]!(n + 2).fill(7));
+        await native.zeroAsync(...wholes.map((w) => w.subarray(1, w.length - 1)));
+        for (const w of wholes) expect(Array.from(w)).toEqual([7, ...new Array<number>(w.length - 2).fill(0), 7]);
+      }),
+      { numRuns: 100 },
+    );
+    expect(() => native.zeroAsync({} as Float64Array)).toThrow(/typed arrays/);
+    expect(() => native.zeroAsync(...Array.from({ length: 17 }, () => new Int32Array(1)))).toThrow(/at most 16/);
+  });
+
+  it('resetsAStateAsResetStateDoes', async () => {
+    // A state of every array (flow slots with payloads), and one of packet counts and their ops alone.
+    const chip = smallChip();
+    const states = (payloads: boolean) => [0, 1].map(() => viewState(allocateBuffers(chip, 'same-step', 3, payloads, 2), 'same-step', 3));
+    const [[a, b], [c, d]] = [states(true), states(false)];
+    for (const s of [a!, b!, c!, d!]) for (const x of [s.membrane, s.outCount, s.segCount, s.segOps, s.counters, s.outIdx]) x.fill(3);
+    resetState(a!);
+    resetState(c!);
+    await resetStatesInBackground([b!, d!]);
+    for (const k of ['membrane', 'outCount', 'segCount', 'segOps', 'counters', 'outIdx'] as const) {
+      expect(Array.from(b![k])).toEqual(Array.from(a![k]));
+      expect(Array.from(d![k])).toEqual(Array.from(c![k]));
+    }
+    // Where the native kernel is not built: at once, the same.
+    b!.counters.fill(3);
+    await resetStatesInBackground([b!], null);
+    expect(b!.counters.every((x) => x === 0)).toBe(true);
   });
 });
