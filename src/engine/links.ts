@@ -723,8 +723,12 @@ export class LinkAccumulator implements LinkLoads {
    */
   countSteps(packets: Int32Array): void {
     const { steps, rows } = this.startCount(packets);
-    if (this.native) this.native.loads(packets, this.loadRoutes.slots, rows, this.scratchFor(steps), this.linkAt);
-    else this.countEach(packets, steps, rows);
+    try {
+      if (this.native) this.native.loads(packets, this.loadRoutes.slots, rows, this.scratchFor(steps), this.linkAt);
+      else this.countEach(packets, steps, rows);
+    } catch (e) {
+      throw this.dropped(rows, e);
+    }
     this.endCount(packets, steps, rows);
   }
 
@@ -738,10 +742,18 @@ export class LinkAccumulator implements LinkLoads {
     try {
       if (this.native) await this.native.loadsAsync(packets, this.loadRoutes.slots, rows, this.scratchFor(steps), this.linkAt);
       else this.countEach(packets, steps, rows);
+    } catch (e) {
+      throw this.dropped(rows, e);
     } finally {
       this.counting = false;
     }
     this.endCount(packets, steps, rows);
+  }
+
+  /** A refused count's rows cleared (a refusal leaves the chunks before it summed): the next count starts from zero. */
+  private dropped(rows: Float64Array, e: unknown): unknown {
+    rows.fill(0);
+    return e;
   }
 
   /** The steps in `packets` and their rows, checked: whole steps, none still open or being counted. */
