@@ -1125,18 +1125,23 @@ static void zero_execute(napi_env env, void *data) {
   memset(piece->p, 0, piece->bytes);
 }
 
-static void zero_complete(napi_env env, napi_status status, void *data) {
-  ZeroPiece *piece = data;
-  ZeroJob *job = piece->job;
-  napi_delete_async_work(env, piece->work);
-  free(piece);
+// One hold on the job dropped (a piece done, or the call's own); the last one releases the arrays and settles it.
+static void zero_release(napi_env env, ZeroJob *job) {
   if (--job->pending > 0) return;
   for (int a = 0; a < job->arrays; a++) napi_delete_reference(env, job->refs[a]);
   napi_value value;
   napi_get_undefined(env, &value);
-  (void)status; // memset cannot fail; a cancelled piece cannot happen (nothing cancels them)
   napi_resolve_deferred(env, job->deferred, value);
   free(job);
+}
+
+static void zero_complete(napi_env env, napi_status status, void *data) {
+  ZeroPiece *piece = data;
+  ZeroJob *job = piece->job;
+  (void)status; // memset cannot fail; a cancelled piece cannot happen (nothing cancels them)
+  napi_delete_async_work(env, piece->work);
+  free(piece);
+  zero_release(env, job);
 }
 
 static size_t element_bytes(napi_typedarray_type type) {
@@ -1188,13 +1193,7 @@ static napi_value ZeroAsync(napi_env env, napi_callback_info info) {
     }
   }
   // No piece has completed yet (their completions run on this thread, later): drop the call's hold.
-  if (--job->pending == 0) {
-    for (int a = 0; a < job->arrays; a++) napi_delete_reference(env, job->refs[a]);
-    napi_value value;
-    napi_get_undefined(env, &value);
-    napi_resolve_deferred(env, job->deferred, value);
-    free(job);
-  }
+  zero_release(env, job);
   return promise;
 }
 
