@@ -1372,6 +1372,7 @@ enum {
   CALL_WRITE_PARITY, // the flow slot this step writes, and reads the host's flows from (state.ts writeParity)
   CALL_READ_PARITY, // the flow slot it reads its other sources' flows from (state.ts readParity)
   CALL_FLOWS, // the mapped chip's flows (one parity's segCount)
+  CALL_OPS_SLOTS, // the ops slots of one parity's segOps (state.ts SharedState.opsSlots)
   CALL_CORES, // the mapped chip's cores (a counter row's cores)
   CALL_STRIDE, // counters per (step, core): COUNTER_COUNT
   CALL_SPIKES, // where each counter lies in a core's counters (counters.ts COUNTER)
@@ -1411,9 +1412,9 @@ static const napi_typedarray_type COUNT_TYPES[A_COUNT] = {
 };
 
 // The mapped chip's packets of one uniform send plan from the source's touched pixels (blocks.ts countCells, then
-// writeCells): per spatial cell of its box the packets and their ops, then each cell's onto its flows at base.
-// Returns 0 where an index lies outside its array.
-static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t base, double *out) {
+// writeCells): per spatial cell of its box the packets and their ops, then each cell's onto its flows at base and its
+// ops slot at opsBase. Returns 0 where an index lies outside its array.
+static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t base, size_t opsBase, double *out) {
   const int32_t *fanStart = I32(A_FAN_START), *fanTiles = I32(A_FAN_TILES), *fanReach = I32(A_FAN_REACH);
   const int32_t *touched = I32(A_TOUCHED), *counts = I32(A_COUNTS), *cellStart = I32(A_CELL_START);
   int32_t *spatialCount = I32(A_SPATIAL_COUNT), *segCount = I32(A_SEG_COUNT);
@@ -1454,8 +1455,8 @@ static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t ba
     const double o = spatialOps[ij];
     spatialCount[ij] = 0;
     spatialOps[ij] = 0;
-    if (slot[cell] < 0 || base + (size_t)slot[cell] >= t[A_SEG_OPS].n) return 0;
-    segOps[base + (size_t)slot[cell]] = o;
+    if (slot[cell] < 0 || opsBase + (size_t)slot[cell] >= t[A_SEG_OPS].n) return 0;
+    segOps[opsBase + (size_t)slot[cell]] = o;
     for (int32_t q = q0; q < q1; q++) {
       if (ids[q] < 0 || base + (size_t)ids[q] >= t[A_SEG_COUNT].n) return 0;
       segCount[base + (size_t)ids[q]] = cnt;
@@ -1488,13 +1489,14 @@ static int count_received(const Typed *t, const int32_t *call, const int32_t *in
     if (f0 < 0 || f1 < f0 || (size_t)f1 > F || (size_t)f1 > t[A_OPS_SLOT].n || (size_t)f1 > t[A_OPS_SCALE].n) return 0;
     double *h = heard + 3 * (size_t)p;
     if (!in[IN_UNIFORM] || h[0] != cell) {
-      const size_t base = (size_t)call[in[IN_HOST] ? CALL_WRITE_PARITY : CALL_READ_PARITY] * F;
+      const size_t parity = (size_t)call[in[IN_HOST] ? CALL_WRITE_PARITY : CALL_READ_PARITY];
+      const size_t base = parity * F, opsBase = parity * (size_t)call[CALL_OPS_SLOTS];
       if (base + (size_t)f1 > t[A_SEG_COUNT].n) return 0;
       double n = 0, ops = 0;
       for (int32_t f = f0; f < f1; f++) {
         n += segCount[base + (size_t)f];
-        if (opsSlot[f] < 0 || base + (size_t)opsSlot[f] >= t[A_SEG_OPS].n) return 0;
-        ops += segOps[base + (size_t)opsSlot[f]];
+        if (opsSlot[f] < 0 || opsBase + (size_t)opsSlot[f] >= t[A_SEG_OPS].n) return 0;
+        ops += segOps[opsBase + (size_t)opsSlot[f]];
       }
       h[0] = cell;
       h[1] = n;
@@ -1602,7 +1604,8 @@ static napi_value Count(napi_env env, napi_callback_info info) {
   double *ctr = F64(A_COUNTERS), *heard = F64(A_HEARD);
   const int32_t step = call[CALL_STEP], parities = call[CALL_PARITIES], nCores = call[CALL_CORES], stride = call[CALL_STRIDE];
   const size_t base = (size_t)call[CALL_WRITE_PARITY] * (size_t)call[CALL_FLOWS];
-  if (step < 0 || nCores < 0 || stride <= 0 || call[CALL_FLOWS] < 0 || parities < 1) goto outside;
+  const size_t opsBase = (size_t)call[CALL_WRITE_PARITY] * (size_t)call[CALL_OPS_SLOTS];
+  if (step < 0 || nCores < 0 || stride <= 0 || call[CALL_FLOWS] < 0 || call[CALL_OPS_SLOTS] < 0 || parities < 1) goto outside;
   if (call[CALL_WRITE_PARITY] < 0 || call[CALL_WRITE_PARITY] >= parities || call[CALL_READ_PARITY] < 0 || call[CALL_READ_PARITY] >= parities) goto outside;
   for (int c = CALL_SPIKES; c < CALL_SIZE; c++)
     if (call[c] < 0 || call[c] >= stride) goto outside;
@@ -1627,7 +1630,7 @@ static napi_value Count(napi_env env, napi_callback_info info) {
       const int32_t p0 = inf[CORE_PLAN_LO], p1 = inf[CORE_PLAN_HI];
       if (p0 < 0 || p1 < p0 || (size_t)p1 * PLAN_SIZE > t[A_PLANS].n) goto outside;
       for (int32_t p = p0; p < p1; p++)
-        if (!count_plan(t, plans + (size_t)p * PLAN_SIZE, nt, base, out)) goto outside;
+        if (!count_plan(t, plans + (size_t)p * PLAN_SIZE, nt, base, opsBase, out)) goto outside;
     }
     ctr[k + (size_t)call[CALL_PACKETS_OUT]] = out[0];
     ctr[k + (size_t)call[CALL_HOPS_EW]] = out[1];

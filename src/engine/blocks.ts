@@ -295,6 +295,16 @@ function uniformChannels(fan: FanOut): boolean {
   return true;
 }
 
+/** Where a flow slot ("parity") starts in segCount (flows per slot) and in segOps (ops slots per slot). */
+interface SlotBase {
+  count: number;
+  ops: number;
+}
+
+function slotBase(chip: Chip, st: SharedState, parity: number): SlotBase {
+  return { count: parity * chip.flows.count, ops: parity * st.opsSlots };
+}
+
 /** A source's events: idx[offset, offset + count) (their values do not change a count). */
 type Events = Pick<EventList, 'idx' | 'offset' | 'count'>;
 
@@ -335,6 +345,8 @@ export interface Sends {
   readonly host: readonly SendPlan[];
   readonly opsSlot: Int32Array;
   readonly opsScale: Float64Array;
+  /** Ops slots in all (cells of uniform plans and other flows): a flow slot's segOps holds this many (state.ts allocateBuffers). */
+  readonly opsSlots: number;
   /** Per projection: 1 where its channels all reach alike (every destination of a spatial cell hears the same sources alike). */
   readonly uniform: Uint8Array;
 }
@@ -382,7 +394,7 @@ function buildSends(chip: Chip): Sends {
   const cores = chip.emits.map((plans) => plans.map(sendPlan));
   const lost = opsSlot.indexOf(-1);
   if (lost >= 0) throw new Error(`engine: flow ${lost} is in no source's emit box, so its packets would go uncounted`);
-  return { cores, host, opsSlot, opsScale, uniform };
+  return { cores, host, opsSlot, opsScale, opsSlots: slots, uniform };
 }
 
 // Records of CountTables, as native/kernel.c reads them (its CORE_*, IN_* and PLAN_*).
@@ -390,7 +402,7 @@ const CORE_RECORD = 11;
 const INPUT_RECORD = 5;
 const PLAN_RECORD = 8;
 /** The scalars of a native count and of a native read (kernel.c CALL_* and READ_*, in the order countNatively and readNatively write them). */
-const COUNT_CALL_SIZE = 23;
+const COUNT_CALL_SIZE = 24;
 const READ_CALL_SIZE = 8;
 
 /**
@@ -573,11 +585,11 @@ function countCells(plan: EmitPlan, nt: number, bs: BlockScratch): void {
 }
 
 /**
- * The spatial cells (zeroed as read) onto every flow of a uniform plan, in segCount and segOps at `base`: a flow's
- * packets are its cell's, its ops the cell's times its channel tile's reach. Every flow is written, an empty cell's
- * with zeros, so none keeps an earlier step's count and none needs zeroing first.
+ * The spatial cells (zeroed as read) onto every flow of a uniform plan, in segCount and segOps of a flow slot (at
+ * `base`): a flow's packets are its cell's, its ops the cell's times its channel tile's reach. Every flow is written,
+ * an empty cell's with zeros, so none keeps an earlier step's count and none needs zeroing first.
  */
-function writeCells(st: SharedState, cells: CellFlows, base: number, bs: BlockScratch, out: SentTotals): void {
+function writeCells(st: SharedState, cells: CellFlows, base: SlotBase, bs: BlockScratch, out: SentTotals): void {
   const { spatialCount, spatialOps } = bs;
   const { start, ids, slot, hops } = cells;
   const { segCount, segOps } = st;
@@ -589,8 +601,8 @@ function writeCells(st: SharedState, cells: CellFlows, base: number, bs: BlockSc
     const o = spatialOps[ij]!;
     spatialCount[ij] = 0;
     spatialOps[ij] = 0;
-    segOps[base + slot[ij]!] = o;
-    for (let q = q0; q < q1; q++) segCount[base + ids[q]!] = cnt;
+    segOps[base.ops + slot[ij]!] = o;
+    for (let q = q0; q < q1; q++) segCount[base.count + ids[q]!] = cnt;
     if (cnt === 0) continue;
     out.packets += cnt * (q1 - q0);
     out.ew += cnt * hops[3 * ij]!;
@@ -605,7 +617,7 @@ function countEachEvent(
   st: SharedState,
   sends: Sends,
   plan: EmitPlan,
-  base: number,
+  base: SlotBase,
   ev: Events,
   H: number,
   bs: BlockScratch,
@@ -631,8 +643,8 @@ function countEachEvent(
   for (const f of flowIds) {
     if (f < 0) continue;
     const cnt = sent[f]!;
-    st.segCount[base + f] = cnt;
-    st.segOps[base + sends.opsSlot[f]!] = ops[f]!;
+    st.segCount[base.count + f] = cnt;
+    st.segOps[base.ops + sends.opsSlot[f]!] = ops[f]!;
     out.packets += cnt;
     out.ew += cnt * hopsEW[f]!;
     out.ns += cnt * hopsNS[f]!;
@@ -659,7 +671,7 @@ function countSource(
   bs: BlockScratch,
   out: SentTotals,
 ): void {
-  const base = parity * chip.flows.count;
+  const base = slotBase(chip, st, parity);
   for (const s of plans) {
     if (!s.cells) {
       countEachEvent(chip, st, sends, s.plan, base, ev, H, bs, out);
@@ -708,12 +720,14 @@ function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, 
     if (inp.flowHi === inp.flowLo) continue;
     const proj = chip.plan.projections[inp.proj]!;
     if (!sends.uniform[inp.proj] || heard[3 * p] !== cell) {
-      const base = readParity(st, step, proj.source === chip.plan.input) * F;
+      const parity = readParity(st, step, proj.source === chip.plan.input);
+      const base = parity * F;
+      const opsBase = parity * st.opsSlots;
       let n = 0;
       let ops = 0;
       for (let f = inp.flowLo; f < inp.flowHi; f++) {
         n += segCount[base + f]!;
-        ops += segOps[base + opsSlot[f]!]!;
+        ops += segOps[opsBase + opsSlot[f]!]!;
       }
       heard[3 * p] = cell;
       heard[3 * p + 1] = n;
@@ -1151,6 +1165,7 @@ function countNatively(
     writeParity(st, step),
     readParity(st, step, false),
     chip.flows.count,
+    st.opsSlots,
     chip.cores,
     COUNTER_COUNT,
     c.spikes,

@@ -292,6 +292,7 @@ export interface Chip extends TileRanges {
  * The shared memory of one engine instance. Offsets come from the Chip:
  *  - neurons of core c: [chip.neuronOffset[c], chip.neuronOffset[c + 1]) in tile-local C-order;
  *  - flow f of parity p: slots [p·segTotal + segOffset[f], … + segCapacity[f]), count at segCount[p·flows + f];
+ *    counted, not sent (layer blocks), its ops at segOps[p·opsSlots + opsSlot[f]] (blocks.ts Sends);
  *  - counters of (step t, core c): [(t·cores + c)·COUNTER_COUNT, … + COUNTER_COUNT).
  */
 export interface SharedBuffers {
@@ -314,8 +315,10 @@ export interface SharedBuffers {
   segVal: SharedArrayBuffer;
   /** Int32 per flow × parities: packets in the segment. */
   segCount: SharedArrayBuffer;
-  /** Float64 per flow × parities: the synaptic ops flows' packets bring their destinations, by ops slot (layer blocks count them: blocks.ts Sends). */
+  /** Float64 per ops slot × parities: the synaptic ops flows' packets bring their destinations, by ops slot (layer blocks count them: blocks.ts Sends). */
   segOps: SharedArrayBuffer;
+  /** Ops slots per parity in segOps (0 where packets carry payloads). */
+  opsSlots: number;
   /** Float64 per step × core × COUNTER_COUNT. */
   counters: SharedArrayBuffer;
   /** Layer blocks (blocks.ts): the state of the chip the arithmetic runs on; this state's packets are then counted, not sent. */
@@ -338,6 +341,8 @@ export interface SharedState {
   readonly counters: Float64Array;
   /** Flow slots (SharedBuffers.parities): a step writes slot writeParity(step) (state.ts). */
   readonly parities: number;
+  /** SharedBuffers.opsSlots: flow slot p's ops lie at p · opsSlots + an ops slot. */
+  readonly opsSlots: number;
   readonly semantics: Semantics;
   readonly steps: number;
 }

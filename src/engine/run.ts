@@ -145,7 +145,7 @@ export class Engine {
       rounds = roundsOf(blocks);
     }
     if (!Number.isInteger(rounds) || rounds < 1) throw new InternalError(`engine: rounds must be a whole number of steps from 1, got ${rounds}`);
-    const buffers = allocateBuffers(chip, semantics, steps, !blocks, rounds);
+    const buffers = allocateBuffers(chip, semantics, steps, !blocks, rounds, blocks?.sends.opsSlots);
     if (blocks) buffers.blocks = allocateBuffers(blocks.compute, semantics, steps, true, rounds);
     const blueprint: Blueprint = { spec: chip.spec, semantics, steps, compute, parts, rounds, ...(opts.injectFault ? { injectFault: opts.injectFault } : {}) };
     await backend.attach(blueprint, buffers, chip);

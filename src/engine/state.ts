@@ -6,12 +6,20 @@ import type { Chip, Semantics, SharedBuffers, SharedState } from './model.js';
 export type { SharedState } from './model.js';
 
 /**
- * Allocate the shared buffers of a run of `steps` steps. `payloads` false: no packet slots, only their counts, and no
+ * Allocate the shared buffers of a run of `steps` steps. `payloads` false: no packet slots, only their counts and the
+ * synaptic ops they bring (`opsSlots` a flow slot: blocks.ts Sends.opsSlots, one per flow where not given), and no
  * membranes (a chip in layer blocks counts its packets and sends them on its blocks' flows; its blocks hold the membranes).
  * Flow slots: pipelined 2 (a flow written at step t is read at t + 1); same-step `rounds` (an engine that computes that
  * many consecutive steps at once gives each its own: run.ts ROUND_STEPS).
  */
-export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number, payloads = true, rounds = 1): SharedBuffers {
+export function allocateBuffers(
+  chip: Chip,
+  semantics: Semantics,
+  steps: number,
+  payloads = true,
+  rounds = 1,
+  opsSlots = payloads ? 0 : chip.flows.count,
+): SharedBuffers {
   const parities = semantics === 'pipelined' ? 2 : rounds;
   const n = chip.totalNeurons;
   const slots = payloads ? chip.flows.segTotal * parities : 0;
@@ -25,7 +33,8 @@ export function allocateBuffers(chip: Chip, semantics: Semantics, steps: number,
     segIdx: new SharedArrayBuffer(4 * slots),
     segVal: new SharedArrayBuffer(4 * slots),
     segCount: new SharedArrayBuffer(4 * chip.flows.count * parities),
-    segOps: new SharedArrayBuffer(payloads ? 0 : 8 * chip.flows.count * parities),
+    segOps: new SharedArrayBuffer(8 * opsSlots * parities),
+    opsSlots,
     counters: new SharedArrayBuffer(8 * steps * chip.cores * COUNTER_COUNT),
     parities,
   };
@@ -45,6 +54,7 @@ export function viewState(buffers: SharedBuffers, semantics: Semantics, steps: n
     segOps: new Float64Array(buffers.segOps),
     counters: new Float64Array(buffers.counters),
     parities: buffers.parities,
+    opsSlots: buffers.opsSlots,
     semantics,
     steps,
   };
