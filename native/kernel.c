@@ -30,8 +30,11 @@
 // another machine still runs (no -march=native in binding.gyp).
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define MULTI_TARGET __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define COMPRESS_SPIKES 1
+#include <immintrin.h>
 #else
 #define MULTI_TARGET
+#define COMPRESS_SPIKES 0
 #endif
 
 // Output channels per block of the weights this kernel reads: [block][row][BLOCK] float64, or [block][row][BLOCK32]
@@ -585,19 +588,52 @@ static inline __attribute__((always_inline)) void tally_row(const int32_t *part,
   for (int32_t k = 0; k < len; k++) t->sum[k] = flags[k];
 }
 
+// The spikes of n neurons whose indices run from `first`, appended to out after `events`; returns the new count.
+// Written for every neuron, kept for spikes: a branch per neuron would mispredict at the usual spike rates. The write
+// lands at most at this neuron's own slot (events never exceeds the neurons done), inside the tile.
+static inline __attribute__((always_inline)) int32_t spikes_run(int32_t *out, int32_t events, const uint8_t *spiked, int32_t n, int32_t first) {
+  for (int32_t e = 0; e < n; e++) {
+    out[events] = first + e;
+    events += spiked[e];
+  }
+  return events;
+}
+
+#if COMPRESS_SPIKES
+// Whether the CPU has the AVX-512 parts spikes_compress uses (set at load, Init).
+static int compressSpikes = 0;
+
+// spikes_run 16 neurons at a time: their flags tested into a mask, their indices compressed into its low lanes, and
+// all 16 lanes stored. The lanes past the spikes land at most at the 16th neuron's own slot (events never exceeds the
+// neurons done), as spikes_run's writes do; the scalar per-neuron loop had been a third of the update's time.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) static int32_t spikes_compress(int32_t *out, int32_t events, const uint8_t *spiked,
+                                                                                 int32_t n, int32_t first) {
+  const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  int32_t e = 0;
+  for (; e + 16 <= n; e += 16) {
+    const __m128i flags = _mm_loadu_si128((const __m128i *)(spiked + e));
+    const __mmask16 m = _mm_test_epi8_mask(flags, flags);
+    const __m512i idx = _mm512_add_epi32(_mm512_set1_epi32(first + e), lanes);
+    _mm512_storeu_si512((void *)(out + events), _mm512_maskz_compress_epi32(m, idx));
+    events += __builtin_popcount((unsigned)m);
+  }
+  return spikes_run(out, events, spiked + e, n - e, first + e);
+}
+#endif
+
 // The spikes of a piece of len neurons of channel c, from its j-th neuron (rows of the tile's width tw from row y0, column
-// x0 of a popH×popW map), appended to out after `events`; returns the new count. Written for every neuron, kept for
-// spikes: a branch per neuron would mispredict at the usual spike rates. The write lands at most at this neuron's own
-// slot (events never exceeds the neurons done), inside the tile.
+// x0 of a popH×popW map), appended to out after `events`; returns the new count. A tile of whole rows numbers its
+// neurons on from row to row: its piece is one run.
 static inline __attribute__((always_inline)) int32_t spikes_out(int32_t *out, int32_t events, const uint8_t *spiked, int32_t len, int32_t j,
                                                                 int32_t c, int32_t y0, int32_t x0, int32_t tw, int32_t popH, int32_t popW) {
   for (int32_t k = 0, y = y0 + j / tw, x = j % tw; k < len; y++, x = 0) {
-    const int32_t piece = tw - x < len - k ? tw - x : len - k;
+    const int32_t piece = tw == popW ? len : tw - x < len - k ? tw - x : len - k;
     const int32_t first = (c * popH + y) * popW + x0 + x;
-    for (int32_t e = 0; e < piece; e++) {
-      out[events] = first + e;
-      events += spiked[k + e];
-    }
+#if COMPRESS_SPIKES
+    if (compressSpikes) events = spikes_compress(out, events, spiked + k, piece, first);
+    else
+#endif
+      events = spikes_run(out, events, spiked + k, piece, first);
     k += piece;
   }
   return events;
@@ -1932,6 +1968,10 @@ static void export_int(napi_env env, napi_value exports, const char *name, int32
 }
 
 static napi_value Init(napi_env env, napi_value exports) {
+#if COMPRESS_SPIKES
+  __builtin_cpu_init();
+  compressSpikes = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+#endif
   export_function(env, exports, "sum", Sum);
   export_function(env, exports, "lif", Lif);
   export_function(env, exports, "bucket", Bucket);
