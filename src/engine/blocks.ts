@@ -707,7 +707,6 @@ export function countEvents(
  * reuses the sums (bs.heard) and only scales them.
  */
 function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, step: number, k: number, heard: BlockScratch['heard']): void {
-  const F = chip.flows.count;
   const { opsSlot, opsScale } = sends;
   const { segCount, segOps } = st;
   const cell = chip.y0[core]! * chip.spec.mapping.partition.layers[chip.coreLayer[core]!]!.shape.w + chip.x0[core]!;
@@ -720,14 +719,12 @@ function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, 
     if (inp.flowHi === inp.flowLo) continue;
     const proj = chip.plan.projections[inp.proj]!;
     if (!sends.uniform[inp.proj] || heard[3 * p] !== cell) {
-      const parity = readParity(st, step, proj.source === chip.plan.input);
-      const base = parity * F;
-      const opsBase = parity * st.opsSlots;
+      const base = slotBase(chip, st, readParity(st, step, proj.source === chip.plan.input));
       let n = 0;
       let ops = 0;
       for (let f = inp.flowLo; f < inp.flowHi; f++) {
-        n += segCount[base + f]!;
-        ops += segOps[opsBase + opsSlot[f]!]!;
+        n += segCount[base.count + f]!;
+        ops += segOps[base.ops + opsSlot[f]!]!;
       }
       heard[3 * p] = cell;
       heard[3 * p + 1] = n;
