@@ -538,6 +538,10 @@ describe.skipIf(!nativeKernel())('native sum', () => {
     expect(bucket([0, 2])).toBe(2);
     expect(Array.from(new Int32Array(memory, count, 3))).toEqual([0, 1, 2]);
     expect(Array.from(new Int32Array(memory, rows, 2))).toEqual([0, 1]);
+    // The map is one row high (H = 1, the divisor the row's channel is found by is 1): channel 1's events (indices 3 and
+    // 5, x = 0 and 2) list its rows, (1·k + 0)·k + tap = 4 and 5.
+    expect(bucket([3, 5])).toBe(2);
+    expect(Array.from(new Int32Array(memory, rows, 2))).toEqual([4, 5]);
     // Values listed beside the rows: float64 (the WebAssembly bucket's), or rounded to float32 for a float sum (vals32).
     new Float64Array(memory, evVal, 2).set([0.1, -2.5]);
     expect(bucket([0, 2], 0, 8, 2, 2)).toBe(2);
