@@ -616,6 +616,12 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
 }
 
 /**
+ * Jobs a background count is cut into. A run's last round is counted while the coordinator replays it, after the threads
+ * have stopped: one job left a CPU idle, and the count was most of the run's serial end (paper Loihi: 8-16 ms).
+ */
+const BACKGROUND_PARTS = 2;
+
+/**
  * Per-link totals, accumulated step by step (the same in both contention models). A step's packets per link are
  * counted per flow, not per hop: each flow adds its packets to its ports and to the two ends of each of its runs in a
  * difference array, and one pass over the grid's positions sums the runs up. The counts are integers, exact; a
@@ -638,10 +644,11 @@ export class LinkAccumulator implements LinkLoads {
   /** The TypeScript loop's difference array: the grid's positions and a spare past them (missing runs). */
   private readonly diff: Float64Array;
   /**
-   * The native loop's integer sums, its own (a count in the background must not share them): ~2 MB for a run's 20 steps
-   * on the paper-size Loihi mapping, kept as long as the accumulator (an engine's, across its runs).
+   * The native loop's integer sums, one per part of a background count (a count in the background must not share them):
+   * ~2 MB in all for a run's 20 steps on the paper-size Loihi mapping, kept as long as the accumulator (an engine's,
+   * across its runs).
    */
-  private scratch = new BigInt64Array(0);
+  private scratch: BigInt64Array[] = [];
   /** Whether countStepsInBackground is counting. */
   private counting = false;
 
@@ -740,7 +747,7 @@ export class LinkAccumulator implements LinkLoads {
     const { steps, rows } = this.startCount(packets);
     this.counting = true;
     try {
-      if (this.native) await this.native.loadsAsync(packets, this.loadRoutes.slots, rows, this.scratchFor(steps), this.linkAt);
+      if (this.native) await this.countInParts(this.native, packets, steps, rows);
       else this.countEach(packets, steps, rows);
     } catch (e) {
       throw this.dropped(rows, e);
@@ -782,11 +789,29 @@ export class LinkAccumulator implements LinkLoads {
     this.counted = steps;
   }
 
-  /** The native loop's integer sums for `steps` steps (zero between calls: the loop leaves them zeroed). */
-  private scratchFor(steps: number): BigInt64Array {
+  /** The native loop's integer sums for `steps` steps, part `part`'s own (zero between calls: the loop leaves them zeroed). */
+  private scratchFor(steps: number, part = 0): BigInt64Array {
     const length = (this.linkAt.length + 1 + this.stride) * steps;
-    if (this.scratch.length < length) this.scratch = new BigInt64Array(length);
-    return this.scratch;
+    if ((this.scratch[part]?.length ?? 0) < length) this.scratch[part] = new BigInt64Array(length);
+    return this.scratch[part]!;
+  }
+
+  /**
+   * The native loop on libuv's pool in up to BACKGROUND_PARTS jobs of consecutive steps side by side (their rows are
+   * disjoint, each has its own scratch); settles once every job has, rejecting with the first refusal.
+   */
+  private async countInParts(native: NativeKernel, packets: Int32Array, steps: number, rows: Float64Array): Promise<void> {
+    const parts = Math.min(BACKGROUND_PARTS, steps);
+    const flows = packets.length / steps;
+    const { stride } = this;
+    const jobs = Array.from({ length: parts }, (_, p) => {
+      const from = Math.floor((p * steps) / parts);
+      const to = Math.floor(((p + 1) * steps) / parts);
+      const part = { packets: packets.subarray(from * flows, to * flows), rows: rows.subarray(from * stride, to * stride) };
+      return native.loadsAsync(part.packets, this.loadRoutes.slots, part.rows, this.scratchFor(to - from, p), this.linkAt);
+    });
+    const refused = (await Promise.allSettled(jobs)).find((s) => s.status === 'rejected');
+    if (refused) throw refused.reason;
   }
 
   /** One step's packets per link added to `step` (the table's links and the spare), in TypeScript. */
