@@ -430,6 +430,22 @@ static inline __attribute__((always_inline)) void enter_row(EventRow *row, int32
   row->end = row->start + g->w.d;
 }
 
+// The channel c of a C-order index (≥ 0) in a C×H×W grid and the indices [start, end) it spans. Where an event's place
+// depends on its channel alone (a count's pixel, a list position where the tables span whole rows), a pass enters a
+// channel every H·W indices instead of a row every few events, each entry a mispredicted branch: with the rows, the
+// entries had been ~a tenth of the packet counts' time.
+typedef struct {
+  int32_t c;
+  int64_t start, end;
+} EventChannel;
+
+static inline __attribute__((always_inline)) void enter_channel(EventChannel *ch, int32_t idx, const RowGrid *g) {
+  const int64_t HW = (int64_t)g->h.d * g->w.d;
+  ch->c = divide(divide(idx, g->w), g->h);
+  ch->start = ch->c * HW;
+  ch->end = ch->start + HW;
+}
+
 // bucket_lists' fill: each event's pairs appended to its pixels' lists (the slots at count + 1), with its value where
 // `valued` (a constant at each call: VALUES_NONE, VALUES_F64 or VALUES_F32, the value rounded to float32 as a float
 // sum rounds it). The arguments are copied into locals and the lists marked restrict: GCC otherwise reloaded them from
@@ -486,14 +502,29 @@ __attribute__((noinline)) static int32_t bucket_lists(uint8_t *m, const BucketAr
   memset(pos, 0, sizeof(int32_t) * (size_t)r.n * (size_t)c.n);
   EventRow row = {0, 0, 0, 0};
   const RowGrid grid = grid_of(H, W);
-  int32_t rowPos = 0;
-  for (int32_t e = 0; e < g->n; e++) {
-    const int32_t idx = evIdx[e];
-    if (idx >= row.end || idx < row.start) {
-      enter_row(&row, idx, &grid);
-      rowPos = (row.y - g->yOff) * c.n - g->xOff - row.start;
+  if (c.n == W) {
+    // Position (y − yOff)·W + x − xOff is idx − c·H·W − (yOff·W + xOff): its channel's alone.
+    EventChannel ch = {0, 0, 0};
+    const int64_t corner = (int64_t)g->yOff * W + g->xOff;
+    int64_t chanPos = 0;
+    for (int32_t e = 0; e < g->n; e++) {
+      const int32_t idx = evIdx[e];
+      if (idx >= ch.end || idx < ch.start) {
+        enter_channel(&ch, idx, &grid);
+        chanPos = -ch.start - corner;
+      }
+      pos[chanPos + idx]++;
     }
-    pos[rowPos + idx]++;
+  } else {
+    int32_t rowPos = 0;
+    for (int32_t e = 0; e < g->n; e++) {
+      const int32_t idx = evIdx[e];
+      if (idx >= row.end || idx < row.start) {
+        enter_row(&row, idx, &grid);
+        rowPos = (row.y - g->yOff) * c.n - g->xOff - row.start;
+      }
+      pos[rowPos + idx]++;
+    }
   }
   int32_t *count = (int32_t *)(m + g->count);
   memset(count, 0, sizeof(int32_t) * (size_t)(g->P + 2));
@@ -1590,18 +1621,19 @@ static int count_distribute(const Typed *t, const int32_t *call) {
   if (H <= 0 || W <= 0 || at < 0 || n < 0 || (size_t)at + (size_t)n > t[A_EV_IDX].n || (size_t)at + (size_t)n > t[A_EV_VAL].n ||
       t[A_ROWS].n < (size_t)H || t[A_COLS].n < (size_t)W)
     return 0;
-  EventRow row = {0, 0, 0, 0};
   const RowGrid grid = grid_of(H, W);
-  int64_t rowPixel = 0;
+  // Pixel (chans[c]·H + y)·W + x is idx + (chans[c] − c)·H·W: its channel's alone.
+  EventChannel ch = {0, 0, 0};
+  int64_t chanPixel = 0;
   for (int32_t e = at; e < at + n; e++) {
     const int32_t idx = evIdx[e];
     if (idx < 0) return 0;
-    if (idx >= row.end) {
-      enter_row(&row, idx, &grid);
-      if (!IN(A_CHANS, row.c)) return 0;
-      rowPixel = ((int64_t)chans[row.c] * H + row.y) * W - row.start;
+    if (idx >= ch.end) {
+      enter_channel(&ch, idx, &grid);
+      if (!IN(A_CHANS, ch.c)) return 0;
+      chanPixel = ((int64_t)chans[ch.c] - ch.c) * H * W;
     }
-    const int64_t px = rowPixel + idx;
+    const int64_t px = chanPixel + idx;
     if (px < 0 || (uint64_t)px >= t[A_PIXELS].n) return 0;
     pixels[px]++;
   }
@@ -1614,7 +1646,7 @@ static int count_distribute(const Typed *t, const int32_t *call) {
     count[cores[q]] = 0;
   }
   const int32_t gw = call[CALL_GW], gc = call[CALL_GC], first = call[CALL_FIRST];
-  row = (EventRow){0, 0, 0, 0};
+  EventRow row = {0, 0, 0, 0};
   int64_t rowCore = 0;
   for (int32_t e = at; e < at + n; e++) {
     const int32_t idx = evIdx[e];
