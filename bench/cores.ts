@@ -6,6 +6,7 @@
 // record; fixed point against float on the same work (target ≤ 1.3×); and the engine against PyTorch's dense run
 // with 2 threads (target ≤ 0.5×). Engines are created (threads started, chips built) before the clock starts; each
 // figure is the median of ROUNDS runs taken in turns, so a change in the machine's load hits every contender alike.
+// The worker threads run the compiled engine, as the CLI's do (bench/lib/compiled-workers.ts says why).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -22,6 +23,7 @@ import type { ArchSpec, Tensor } from '../src/net/types.js';
 import { buildNetwork } from '../src/net/zoo.js';
 import { prepareChip } from '../src/runs/prepare.js';
 import { cpuSince, inputSpikes, maxRssGB, profileLines, runTorch } from './engine.js';
+import { compiledWorkers } from './lib/compiled-workers.js';
 import { idleText, threadScalingText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SPEC } from './lib/paper-model.js';
 
@@ -60,7 +62,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 async function race(contenders: Array<{ chip: Chip; compute?: ComputeUnit }>, spikes: Tensor, rounds = ROUNDS): Promise<{ cold: number[]; timings: Timing[] }> {
   const input = { kind: 'spikes' as const, spikes };
   const engines: Engine[] = [];
-  const backends = contenders.map(() => new WorkerBackend(WORKERS));
+  const backends = contenders.map(() => new WorkerBackend(WORKERS, compiledWorkers()));
   try {
     for (const [i, c] of contenders.entries())
       engines.push(await Engine.create(c.chip, { backend: backends[i], ...(c.compute ? { compute: c.compute } : {}) }));
@@ -123,6 +125,7 @@ export default async function run(): Promise<void> {
     `model: dl-vgg9 64×64 ${why}, T=${model.network.timesteps}; loihi ${fmt(loihi.cores)} cores (${fmt(loihi.flows.count)} flows), ideal-45nm ${ideal.cores} cores`,
   );
 
+  say('worker threads: the compiled engine (dist/, built from these sources first), as the CLI runs them (bench/lib/compiled-workers.ts)');
   const main = await race([{ chip: loihi }, { chip: ideal }], spikes);
   const [onLoihi, onIdeal] = main.timings as [Timing, Timing];
   const ratio = median(onLoihi.wall) / median(onIdeal.wall);

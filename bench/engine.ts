@@ -35,6 +35,7 @@ import type { InputPopulation, Model, Tensor } from '../src/net/types.js';
 import { buildNetwork } from '../src/net/zoo.js';
 import { inputSource } from '../src/reference/encode.js';
 import { prepareChip } from '../src/runs/prepare.js';
+import { compiledWorkers } from './lib/compiled-workers.js';
 import { buildC, idleText, threadScalingText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SAMPLE, PAPER_SPEC, PAPER_SYNTH } from './lib/paper-model.js';
 
@@ -161,7 +162,7 @@ async function workerScaling(
   profile: WorkerProfile;
 }> {
   const input = { kind: 'spikes' as const, spikes };
-  const backends = [new WorkerBackend(1), new WorkerBackend(2)];
+  const backends = [new WorkerBackend(1, compiledWorkers()), new WorkerBackend(2, compiledWorkers())];
   const engines = [await Engine.create(chip, { backend: backends[0] }), await Engine.create(chip, { backend: backends[1] })];
   try {
     const results = [];
@@ -411,7 +412,7 @@ export default async function run(): Promise<void> {
   const same = sameOutputs(scaling.w1.result, inThread.result) && sameOutputs(scaling.w2.result, inThread.result);
   const walls = (runs: WorkerRun[]) => runs.map((r) => r.wall.toFixed(2)).join(' ');
   say(
-    `workers on ideal-45nm ≤ ${fmt(SPLIT_NEURONS)} neurons/core (${split.cores} cores; ideal-45nm itself has one core per layer), wall time: in-thread ${secs(inThread.wall)}; ${WORKER_ROUNDS} rounds of 1 worker then 2 workers, median 1 worker ${secs(median(scaling.w1.runs))} [${walls(scaling.w1.runs)}], 2 workers ${secs(median(scaling.w2.runs))} [${walls(scaling.w2.runs)}]`,
+    `workers on ideal-45nm ≤ ${fmt(SPLIT_NEURONS)} neurons/core (${split.cores} cores; ideal-45nm itself has one core per layer; the threads run the compiled engine, as the CLI's do), wall time: in-thread ${secs(inThread.wall)}; ${WORKER_ROUNDS} rounds of 1 worker then 2 workers, median 1 worker ${secs(median(scaling.w1.runs))} [${walls(scaling.w1.runs)}], 2 workers ${secs(median(scaling.w2.runs))} [${walls(scaling.w2.runs)}]`,
   );
   say(
     `  1 → 2 workers speedup: ${ratio(median(scaling.w1.runs) / median(scaling.w2.runs))} by the medians (target ≥ 1.7× on 2 cores, which only an otherwise idle machine can show: ${idleText(scaling.otherCpus)}); identical results: ${same ? 'yes' : 'NO'}`,
