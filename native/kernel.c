@@ -463,17 +463,18 @@ static inline __attribute__((always_inline)) void fill_lists(uint8_t *m, const B
   const int single = g->valueKind == 1;
   const int32_t *restrict rStart = rt->start, *restrict rTap = rt->tap, *restrict rOut = rt->out;
   const int32_t *restrict cStart = ct->start, *restrict cTap = ct->tap, *restrict cOut = ct->out;
-  EventRow row = {0, 0, 0, 0};
   const RowGrid grid = grid_of(H, W);
-  int32_t ly = 0, wBase = 0;
+  EventChannel ch = {0, 0, 0};
+  int32_t wBase = 0;
   for (int32_t e = 0; e < n; e++) {
     const int32_t idx = evIdx[e];
-    if (idx >= row.end || idx < row.start) {
-      enter_row(&row, idx, &grid);
-      ly = row.y - yOff;
-      wBase = (row.c + cOff) * k;
+    if (idx >= ch.end || idx < ch.start) {
+      enter_channel(&ch, idx, &grid);
+      wBase = (ch.c + cOff) * k;
     }
-    const int32_t lx = idx - row.start - xOff;
+    // The row by a multiply on every event, not a branch that mispredicts at each new row (every few events).
+    const int32_t q = idx - (int32_t)ch.start, y = divide(q, grid.w);
+    const int32_t ly = y - yOff, lx = q - y * W - xOff;
     const double v = !valued ? 1.0 : single ? (double)v32[e] : v64[e];
     const int32_t b0 = cStart[lx], b1 = cStart[lx + 1];
     for (int32_t a = rStart[ly], a1 = rStart[ly + 1]; a < a1; a++) {
