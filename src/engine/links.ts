@@ -798,7 +798,8 @@ export class LinkAccumulator implements LinkLoads {
 
   /**
    * The native loop on libuv's pool in up to BACKGROUND_PARTS jobs of consecutive steps side by side (their rows are
-   * disjoint, each has its own scratch); settles once every job has, rejecting with the first refusal.
+   * disjoint, each has its own scratch); settles once every job has, rejecting with the first refusal (one thrown at a
+   * call too: no job may still write the rows when the caller clears them).
    */
   private async countInParts(native: NativeKernel, packets: Int32Array, steps: number, rows: Float64Array): Promise<void> {
     const parts = Math.min(BACKGROUND_PARTS, steps);
@@ -808,7 +809,7 @@ export class LinkAccumulator implements LinkLoads {
       const from = Math.floor((p * steps) / parts);
       const to = Math.floor(((p + 1) * steps) / parts);
       const part = { packets: packets.subarray(from * flows, to * flows), rows: rows.subarray(from * stride, to * stride) };
-      return native.loadsAsync(part.packets, this.loadRoutes.slots, part.rows, this.scratchFor(to - from, p), this.linkAt);
+      return (async () => native.loadsAsync(part.packets, this.loadRoutes.slots, part.rows, this.scratchFor(to - from, p), this.linkAt))();
     });
     const refused = (await Promise.allSettled(jobs)).find((s) => s.status === 'rejected');
     if (refused) throw refused.reason;

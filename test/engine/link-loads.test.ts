@@ -79,7 +79,8 @@ async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: numbe
     expect(Array.from(again.packets)).toEqual(Array.from(want.packets));
     expect(Array.from(earlierPackets)).toEqual(earlier);
     // A refused count (an internal error: here a loop that writes part of its rows, then throws) leaves no sums behind,
-    // in the background also where only its last part is refused (the parts before it counted their steps' rows).
+    // in the background also where only its last part is refused, at the call (the parts before it counted their
+    // steps' rows, and the count waits for them before it clears the rows).
     if (native) {
       let refuse = true;
       const failing: NativeKernel = {
@@ -93,7 +94,7 @@ async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: numbe
           const lastPart = p.byteOffset + p.byteLength === p.buffer.byteLength;
           if (!refuse || !lastPart) return native.loadsAsync(p, slots, rows, scratch, linkAt);
           rows.fill(9);
-          return Promise.reject(new RangeError('refused'));
+          throw new RangeError('refused');
         },
       };
       const after = new LinkAccumulator(t, failing);
