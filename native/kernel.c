@@ -416,8 +416,8 @@ static inline RowGrid grid_of(int32_t H, int32_t W) {
 }
 
 // The row (channel c, y) of a C-order index (≥ 0) in a C×H×W grid and the indices [start, end) it spans (integrate.ts
-// enterRow). Events come row after row, so a pass over them enters a row only where one has events: two divisions per
-// such row, not per event (per event, they were a tenth of the lists' time).
+// enterRow). Events come row after row, so a pass over them enters a row only where one has events: two divisions (as
+// multiplies) per such row, not per event (per event, they were a tenth of the lists' time).
 typedef struct {
   int32_t c, y, start, end;
 } EventRow;
@@ -1977,10 +1977,12 @@ static napi_value Pool(napi_env env, napi_callback_info info) {
       for (int32_t b = b0; b < b1; b++) {
         const int64_t cell = rowBase + cOut[b];
         if (cell < 0 || cell >= cells) goto outside;
-        if (mark[cell] == 0) {
-          mark[cell] = 1;
-          touched[nt++] = (int32_t)cell;
-        }
+        // A cell's first touch recorded without a branch (whether a cell is new is as good as random): written at nt
+        // every time, kept when new. Once every cell is touched, nt = cells: then into a spare, never past touched.
+        int32_t spare;
+        *(nt < cells ? touched + nt : &spare) = (int32_t)cell;
+        nt += mark[cell] ^ 1;
+        mark[cell] = 1;
         pooled[cell] = isFloat ? (double)(float)(pooled[cell] + v) : pooled[cell] + v;
       }
     }
@@ -1997,23 +1999,28 @@ static napi_value Pool(napi_env env, napi_callback_info info) {
     } else
       qsort(touched, (size_t)nt, sizeof(int32_t), ascending_int);
   }
-  const int divide = g[POOL_DIVIDE] != 0;
+  const int averaged = g[POOL_DIVIDE] != 0;
+  const Divisor byPW = divisor_of(PW), byPH = divisor_of(PH);
+  // The nonzero cells out without a branch on each (zero or not is data): written at m every time, kept when nonzero.
+  const size_t room = t[P_CELL_IDX].n < t[P_CELL_VAL].n ? t[P_CELL_IDX].n : t[P_CELL_VAL].n;
   int32_t m = 0;
   for (int32_t k = 0; k < nt; k++) {
     const int32_t cell = touched[k];
     double v = pooled[cell];
     pooled[cell] = 0;
     mark[cell] = 0;
-    if (divide) {
-      const int32_t pc = cell % PW, pr = (cell / PW) % PH;
+    if (averaged) {
+      const int32_t q = divide(cell, byPW), pc = cell - q * PW, pr = q - divide(q, byPH) * PH;
       const int64_t r = (int64_t)pr + g[POOL_ROW_LO], c = (int64_t)pc + g[POOL_COL_LO];
       if (r < 0 || c < 0 || (uint64_t)r >= t[P_DIV_ROWS].n || (uint64_t)c >= t[P_DIV_COLS].n) goto outside;
       v = (double)(float)(v / (divRows[r] * divCols[c]));
     }
-    if (v == 0) continue;
-    if ((size_t)m >= t[P_CELL_IDX].n || (size_t)m >= t[P_CELL_VAL].n) goto outside;
-    cellIdx[m] = cell;
-    cellVal[m++] = v;
+    if ((size_t)m < room) {
+      cellIdx[m] = cell;
+      cellVal[m] = v;
+    } else if (v != 0)
+      goto outside;
+    m += v != 0;
   }
   return number(env, m);
 outside:
