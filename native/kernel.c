@@ -501,7 +501,6 @@ __attribute__((noinline)) static int32_t bucket_lists(uint8_t *m, const BucketAr
   // Events per input position first, then each position's count through its taps (the channels of a position share them).
   int32_t *pos = (int32_t *)(m + g->pos);
   memset(pos, 0, sizeof(int32_t) * (size_t)r.n * (size_t)c.n);
-  EventRow row = {0, 0, 0, 0};
   const RowGrid grid = grid_of(H, W);
   if (c.n == W) {
     // Position (y − yOff)·W + x − xOff is idx − c·H·W − (yOff·W + xOff): its channel's alone.
@@ -517,6 +516,7 @@ __attribute__((noinline)) static int32_t bucket_lists(uint8_t *m, const BucketAr
       pos[chanPos + idx]++;
     }
   } else {
+    EventRow row = {0, 0, 0, 0};
     int32_t rowPos = 0;
     for (int32_t e = 0; e < g->n; e++) {
       const int32_t idx = evIdx[e];
