@@ -12,6 +12,7 @@ import { parseQueueUrl } from '../src/cluster/connection.js';
 import { queueRunner } from '../src/cluster/explore.js';
 import { runSweep, type SweepOptions } from '../src/explore/index.js';
 import { HAVE_REDIS, startRedis, startWorker, type Watched } from '../test/cluster/helpers.js';
+import { compiledCli } from './lib/compiled-workers.js';
 
 const TINY = process.env.BENCH_CLUSTER_TINY === '1';
 /** The shipped width-1/4 Spiking-DeepLab on digits: 12 points (6 energies × 2 semantics; a pipelined point takes about twice a same-step one). */
@@ -207,7 +208,7 @@ interface Setup {
 
 async function startSetup(n: number): Promise<Setup> {
   const redis = await startRedis();
-  const workers = await Promise.all(Array.from({ length: n }, (_, i) => startWorker(redis.url, `bench-${n}-${i + 1}`)));
+  const workers = await Promise.all(Array.from({ length: n }, (_, i) => startWorker(redis.url, `bench-${n}-${i + 1}`, [], compiledCli())));
   return { n, redis: redis.process, url: redis.url, workers, runs: [] };
 }
 
@@ -242,7 +243,7 @@ async function rounds(dir: string): Promise<[Setup, Setup]> {
   const one = await startSetup(1);
   const two = await startSetup(2);
   try {
-    // Warm-up: each thread loads tsx, the model and its mapping, chip and engines, and every job thread computes the same
+    // Warm-up: each thread loads the model and its mapping, chip and engines, and every job thread computes the same
     // 12 points before the timed rounds (one sweep on 1 worker, two on 2), so neither setup's rounds carry more of V8's
     // compiling (measured: a job thread's helper threads use ~0.07 CPU-s a sweep over its first 18 points, ~0.01 after 36).
     for (const s of [one, two]) for (let k = 0; k < s.n; k++) await runSweep(options(s.url, 100 + 999 + k, dir));

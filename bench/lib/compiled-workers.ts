@@ -1,10 +1,12 @@
-// The engine's worker threads as the CLI runs them: the compiled engine (dist/, built here from the sources first).
+// The engine's worker threads, and `spikemesh worker` processes, as users run them: the compiled engine and CLI (dist/,
+// built here from the sources first).
 //
 // A bench runs the TypeScript sources through tsx, and a worker thread started from them can load TypeScript only
 // through tsx's CommonJS hook (Node 20 applies no ES module loader given by --import inside a worker thread). As
 // CommonJS modules, the thread's modules read every imported name through a getter (a megamorphic property load),
 // which the compiled threads, ES modules, do not: the paper-size Loihi run took ~4% more time so, with identical
 // results. Compiling first keeps the threads' code the sources' own, and the protocol version is checked on attach.
+// bench/cluster's worker processes run dist/cli/main.js for the same reason (their job threads are such threads).
 
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -13,14 +15,24 @@ import type { WorkerEntry } from '../../src/engine/backend-workers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-let entry: WorkerEntry | null = null;
+let built = false;
 
-/** The compiled worker entry, dist/ built (tsc -p tsconfig.json) at the first call of this process. */
+/** dist/ built from the sources (tsc -p tsconfig.json), once in this process. */
+function buildDist(): void {
+  if (built) return;
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+  built = true;
+}
+
+/** The compiled worker entry (dist/ built at the first call of this process). */
 export function compiledWorkers(): WorkerEntry {
-  if (!entry) {
-    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
-    entry = { filename: new URL('../../dist/engine/worker.js', import.meta.url).href };
-  }
-  return entry;
+  buildDist();
+  return { filename: new URL('../../dist/engine/worker.js', import.meta.url).href };
+}
+
+/** The compiled CLI's main module, as `spikemesh` runs (dist/ built at the first call of this process). */
+export function compiledCli(): string {
+  buildDist();
+  return fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
 }

@@ -103,17 +103,19 @@ export async function startRedis(): Promise<RedisServer> {
   return { url: `redis://127.0.0.1:${port}`, process: w };
 }
 
-/** `spikemesh <args>` from source, watched. */
-export function spikemesh(args: string[]): Watched {
-  return new Watched(spawn(process.execPath, ['--import', 'tsx', `${ROOT}src/cli/main.ts`, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
+/** `spikemesh <args>` watched: from source, or from the compiled CLI at `compiledMain` (a dist/cli/main.js). */
+export function spikemesh(args: string[], compiledMain?: string): Watched {
+  const entry = compiledMain ? [compiledMain] : ['--import', 'tsx', `${ROOT}src/cli/main.ts`];
+  return new Watched(spawn(process.execPath, [...entry, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /**
  * A `spikemesh worker` on one thread, with a short job lock (4 s) and stalled check (2 s) so that a killed worker's
  * job comes back within seconds; resolves once it serves.
  */
-export async function startWorker(url: string, name: string, extra: string[] = []): Promise<Watched> {
-  const w = spikemesh(['worker', '--queue', url, '--name', name, '--concurrency', '1', '--lock-duration', '4000', '--stalled-interval', '2000', ...extra]);
+export async function startWorker(url: string, name: string, extra: string[] = [], compiledMain?: string): Promise<Watched> {
+  const args = ['worker', '--queue', url, '--name', name, '--concurrency', '1', '--lock-duration', '4000', '--stalled-interval', '2000', ...extra];
+  const w = spikemesh(args, compiledMain);
   await w.waitFor(/serving queue/, 90_000);
   return w;
 }
