@@ -587,27 +587,37 @@ static napi_value Bucket(napi_env env, napi_callback_info info) {
 // and u/1 is u. The float32 division is several times cheaper than the float64 one, which bounded this loop.
 enum { DIV_BY_ONE, DIV_FLOAT32, DIV_FLOAT64 };
 
-// A row piece's flags per neuron, not yet added to the tallies: rows whose parts are those of the row piece before (the
-// rows of a tile a few columns wide, one column on Loihi, repeat one part row channel after channel and row after row)
-// are summed neuron by neuron here, a vector add, and each neuron's sum reaches its part's tally once the part row
-// changes (tally_flush). A dependent add per neuron into a scattered tally entry had been the update's slowest part.
-// Each part is checked against the tally's length (limit) where its count is added, not in a pass over every part
-// before the update (a read of every part again, ~1.4% of the paper Loihi run): a part outside the tally sets `bad`,
-// adds nothing, and the call throws after its update.
+// A channel's flags per neuron, not yet added to the tallies: channels whose parts are those of the channel before (a
+// mapped core's tile spans several channels, and its rows and columns repeat in each) are summed neuron by neuron here,
+// a vector add, and each neuron's sum reaches its part's tally once a channel's parts differ (tally_flush). A dependent
+// add per neuron into a scattered tally entry had been the update's slowest part; pending sums of one row piece
+// (LIF_ROW neurons) had flushed at every piece of a channel longer than that (each piece other rows, other cores: on
+// the paper Loihi mapping, a third of the update's time). Each part is checked against the tally's length (limit) where
+// its count is added, not in a pass over every part before the update (a read of every part again, ~1.4% of the paper
+// Loihi run): a part outside the tally sets `bad`, adds nothing, and the call throws after its update.
 typedef struct {
   double *tally;
   uint32_t limit;
   int bad;
-  const int32_t *part;
-  int32_t len;
-  int32_t sum[LIF_ROW];
+  const int32_t *part; // the pending channel's parts (its first neuron's), NULL while nothing is pending
+  int32_t len;         // neurons per channel
+  int32_t *sum;        // len pending sums, zero where nothing is pending
 } PendingTally;
 
-static inline __attribute__((always_inline)) void tally_start(PendingTally *t, double *tally, size_t limit) {
+// Starts a tally of channels of perChannel neurons; 0 when its pending sums cannot be allocated (tally_end frees them).
+static int tally_start(PendingTally *t, double *tally, size_t limit, int32_t perChannel) {
   t->tally = tally;
   t->limit = limit < UINT32_MAX ? (uint32_t)limit : UINT32_MAX;
   t->bad = 0;
   t->part = NULL;
+  t->len = perChannel;
+  t->sum = tally && perChannel > 0 ? calloc((size_t)perChannel, sizeof(int32_t)) : NULL;
+  return !tally || perChannel <= 0 || t->sum != NULL;
+}
+
+static void tally_end(PendingTally *t) {
+  free(t->sum);
+  t->sum = NULL;
 }
 
 static inline __attribute__((always_inline)) void tally_add(PendingTally *t, int32_t part, int32_t n) {
@@ -617,37 +627,40 @@ static inline __attribute__((always_inline)) void tally_add(PendingTally *t, int
 
 static inline __attribute__((always_inline)) void tally_flush(PendingTally *t) {
   if (!t->part) return;
-  for (int32_t k = 0; k < t->len; k++) tally_add(t, t->part[k], t->sum[k]);
+  for (int32_t k = 0; k < t->len; k++) {
+    tally_add(t, t->part[k], t->sum[k]);
+    t->sum[k] = 0;
+  }
   t->part = NULL;
 }
 
-static inline __attribute__((always_inline)) int same_parts(const int32_t *a, const int32_t *b, int32_t len) {
-  int32_t d = 0;
-  for (int32_t k = 0; k < len; k++) d |= a[k] ^ b[k];
-  return d == 0;
-}
-
-// flags[0, len) added to the tallies of their parts (part[0, len)). A row piece of one part (a mapped core's tile spans
-// the row) is summed and added at once; one whose parts change along the row goes through the pending sums. The counts
-// are integers: exact in any order.
-static inline __attribute__((always_inline)) void tally_row(const int32_t *part, const uint8_t *flags, int32_t len, PendingTally *t) {
+// flags[0, len) of a channel's neurons j … j + len − 1 added to the tallies of their parts (channel: the channel's
+// parts, from its first neuron). A row piece of one part (a mapped core's tile spans the row) is summed and added at
+// once; one whose parts change along the row goes through the pending sums. Both checks in one pass without an exit,
+// which GCC vectorizes (a scalar loop that stopped at the first other part had cost as much as the pending sums). The
+// counts are integers: exact in any order.
+static inline __attribute__((always_inline)) void tally_piece(const int32_t *channel, int32_t j, const uint8_t *flags, int32_t len,
+                                                             PendingTally *t) {
+  const int32_t *restrict part = channel + j;
+  const int32_t *restrict pending = t->part ? t->part + j : part;
   const int32_t p = part[0];
-  int same = part[len - 1] == p;
-  for (int32_t k = 1; same && k < len - 1; k++) same = part[k] == p;
-  if (same) {
+  int32_t other = 0, changed = 0;
+  for (int32_t k = 0; k < len; k++) {
+    other |= part[k] ^ p;
+    changed |= part[k] ^ pending[k];
+  }
+  if (other == 0) {
     int32_t n = 0;
     for (int32_t k = 0; k < len; k++) n += flags[k];
     tally_add(t, p, n);
     return;
   }
-  if (t->part && t->len == len && same_parts(t->part, part, len)) {
-    for (int32_t k = 0; k < len; k++) t->sum[k] += flags[k];
-    return;
+  if (!t->part || changed != 0) {
+    tally_flush(t);
+    t->part = channel;
   }
-  tally_flush(t);
-  t->part = part;
-  t->len = len;
-  for (int32_t k = 0; k < len; k++) t->sum[k] = flags[k];
+  int32_t *restrict sum = t->sum + j;
+  for (int32_t k = 0; k < len; k++) sum[k] += flags[k];
 }
 
 // The spikes of n neurons whose indices run from `first`, appended to out after `events`; returns the new count.
@@ -740,7 +753,7 @@ static inline __attribute__((always_inline)) void lif_loop(const void *current, 
       }
       events = spikes_out(out, events, spiked, len, j, c, y0, x0, tw, popH, popW);
       for (int32_t k = 0; k < len; k++) active += act[k];
-      if (part) tally_row(part + i, act, len, pending);
+      if (part) tally_piece(part + i - j, j, act, len, pending);
       i += (size_t)len;
     }
   }
@@ -843,9 +856,13 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
     return range_error(env, "spikemesh_native.lif: bad tally (parts shorter than the tile)");
   }
   PendingTally pending;
-  tally_start(&pending, tally, limit);
+  if (!tally_start(&pending, tally, limit, (g[3] - g[2]) * (g[5] - g[4]))) {
+    napi_throw_error(env, NULL, "spikemesh_native.lif: out of memory");
+    return NULL;
+  }
   int32_t events = 0, active = 0;
   lif_tile(current, current32, membrane, membrane32, outIdx, outVal, scale, bias, g, lambda, theta, part, &pending, &events, &active);
+  tally_end(&pending);
   counts[0] = events;
   counts[1] = active;
   return pending.bad ? range_error(env, "spikemesh_native.lif: bad tally (a part outside the tally)") : NULL;
@@ -929,8 +946,8 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
         saturations += f.saturated[k];
       }
       if (part) {
-        tally_row(part + i, f.active, len, pendingActive);
-        tally_row(part + i, f.saturated, len, pendingSat);
+        tally_piece(part + i - j, j, f.active, len, pendingActive);
+        tally_piece(part + i - j, j, f.saturated, len, pendingSat);
       }
       i += (size_t)len;
     }
@@ -986,10 +1003,17 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
     return range_error(env, "spikemesh_native.lifFixed: bad tally (parts shorter than the tile)");
   }
   PendingTally pendingActive, pendingSat;
-  tally_start(&pendingActive, tallies[0], limit);
-  tally_start(&pendingSat, tallies[1], limit);
+  const int32_t perChannel = (g[3] - g[2]) * (g[5] - g[4]);
+  const int started = tally_start(&pendingActive, tallies[0], limit, perChannel);
+  if (!started || !tally_start(&pendingSat, tallies[1], limit, perChannel)) {
+    if (started) tally_end(&pendingActive);
+    napi_throw_error(env, NULL, "spikemesh_native.lifFixed: out of memory");
+    return NULL;
+  }
   const FixedNeuron q = {lim[0], lim[1], lim[2], lim[3], g[12], g[10], g[11]};
   fixed_tile(current, membrane, outIdx, outVal, mult, shift, bias, g, &q, part, &pendingActive, &pendingSat, counts);
+  tally_end(&pendingActive);
+  tally_end(&pendingSat);
   return pendingActive.bad || pendingSat.bad ? range_error(env, "spikemesh_native.lifFixed: bad tally (a part outside the tally)") : NULL;
 }
 

@@ -65,10 +65,30 @@ const casesOf = (wholeRows: boolean) =>
 // Whole-row tiles a quarter of the time: their spikes are numbered in one run across rows (kernel.c spikes_out).
 const cases = fc.oneof({ weight: 3, arbitrary: casesOf(false) }, { weight: 1, arbitrary: casesOf(true) });
 
-/** Per-part tallies over a tile of n neurons (parts 0..3, pseudo-random but fixed), or null. */
-function tallyFor(n: number, withTally: boolean): Tally | null {
-  if (!withTally) return null;
-  return { part: Int32Array.from({ length: n }, (_, i) => (i * 7 + (i >> 3)) % 4), active: new Float64Array(4), saturations: new Float64Array(4) };
+/** How an update's neurons are given parts: none (no tally), pseudo-random parts 0..3, or a tiling (tallyFor). */
+type Parts = 'none' | 'scattered' | 'tiles';
+const partKinds = fc.constantFrom<Parts>('none', 'scattered', 'tiles');
+
+/**
+ * Per-part tallies over the view's neurons (tile-local C-order), or null. 'tiles': the parts of its cut into cores of 2
+ * channels × 2 rows × 3 columns, as a mapping cuts a layer (each core's parts repeat channel after channel; a row longer
+ * than the update's pieces of 256 neurons spans several of them, each of other cores).
+ */
+function tallyFor(view: Case['view'], n: number, kind: Parts): Tally | null {
+  if (kind === 'none') return null;
+  if (kind === 'scattered')
+    return { part: Int32Array.from({ length: n }, (_, i) => (i * 7 + (i >> 3)) % 4), active: new Float64Array(4), saturations: new Float64Array(4) };
+  const h = view.y1 - view.y0;
+  const w = view.x1 - view.x0;
+  const rowTiles = Math.ceil(h / 2);
+  const colTiles = Math.ceil(w / 3);
+  const part = Int32Array.from({ length: n }, (_, i) => {
+    const c = Math.floor(i / (h * w));
+    const y = Math.floor(i / w) % h;
+    return (Math.floor(c / 2) * rowTiles + Math.floor(y / 2)) * colTiles + Math.floor((i % w) / 3);
+  });
+  const parts = Math.ceil((view.c1 - view.c0) / 2) * rowTiles * colTiles;
+  return { part, active: new Float64Array(parts), saturations: new Float64Array(parts) };
 }
 
 /** What an update left: membrane, the spikes and values it wrote from `offset`, its counts and per-core tallies. */
@@ -93,7 +113,7 @@ function outcome(
  * `current32`: the current handed over as float32 values (the native sum's float stage output), else float64;
  * `membrane32`: the membranes kept as float32 (a float chip's, state.ts), else float64.
  */
-function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false, current32 = false, membrane32 = false) {
+function run(k: Case, native: ReturnType<typeof nativeKernel>, parts: Parts = 'none', current32 = false, membrane32 = false) {
   const n = k.current.length;
   const pop = {
     kind: 'lif',
@@ -109,7 +129,7 @@ function run(k: Case, native: ReturnType<typeof nativeKernel>, withTally = false
   const outIdx = new Int32Array(size);
   const outVal = new Float32Array(size);
   const counts: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
-  const tally = tallyFor(n, withTally);
+  const tally = tallyFor(k.view, n, parts);
   const current = current32 ? Float32Array.from(k.current) : Float64Array.from(k.current);
   updateFloat(pop, k.view, current, membrane, outIdx, outVal, 0, counts, native, tally);
   return outcome(k.view.offset, membrane, outIdx, outVal, counts, tally);
@@ -120,14 +140,14 @@ describe.skipIf(!nativeKernel())('native LIF update', () => {
   // engine's are float32 values).
   it('matchesTheTypeScriptUpdateBitForBit', () => {
     fc.assert(
-      fc.property(cases, fc.boolean(), fc.boolean(), fc.boolean(), (k0, withTally, current32, membrane32) => {
+      fc.property(cases, partKinds, fc.boolean(), fc.boolean(), (k0, parts, current32, membrane32) => {
         const k = {
           ...k0,
           current: current32 ? k0.current.map(Math.fround) : k0.current,
           membrane: membrane32 ? k0.membrane.map(Math.fround) : k0.membrane,
         };
-        const ts = run(k, null, withTally);
-        const native = run(k, nativeKernel(), withTally, current32, membrane32);
+        const ts = run(k, null, parts);
+        const native = run(k, nativeKernel(), parts, current32, membrane32);
         expect(native.counts).toEqual(ts.counts);
         expect(native.tally).toEqual(ts.tally);
         if (ts.tally) expect(ts.tally.reduce((a, b) => a + b, 0)).toBe(ts.counts.active);
