@@ -1533,24 +1533,73 @@ static const napi_typedarray_type COUNT_TYPES[A_COUNT] = {
   napi_float64_array,
 };
 
-// The mapped chip's packets of one uniform send plan from the source's touched pixels (blocks.ts countCells, then
-// writeCells): per spatial cell of its box the packets and their ops, then each cell's onto its flows at base and its
-// ops slot at opsBase. Returns 0 where an index lies outside its array.
-static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t base, size_t opsBase, double *out) {
+// Box rows that count_plan_column sums at once (stack arrays); a plan whose box has more takes the pixel by pixel path.
+#define PLAN_ROWS_AT_ONCE 64
+
+// count_plan's cells for a core whose tile is one column wide (most of the paper's Loihi layers): every touched pixel
+// shares its column's fan, so each pixel's count and ops go through its row's fan into sums per box row first, then
+// those through the column's fan into the cells, once a plan; pixel by pixel, each pixel had been added to every cell
+// it reaches, chains of dependent additions through memory (adjacent pixels reach the same cells), a fifth of the
+// packet counts' time. Packets and ops are integers (blocks.ts), so the sums are the same in this order. rowCount and
+// rowOps: PLAN_ROWS_AT_ONCE zeros each, left zero. Returns 0 where an index lies outside its array.
+static int count_plan_column(const Typed *t, const int32_t *plan, int32_t nt, size_t nCells, uint32_t *rowCount, double *rowOps) {
   const int32_t *fanStart = I32(A_FAN_START), *fanTiles = I32(A_FAN_TILES), *fanReach = I32(A_FAN_REACH);
-  const int32_t *touched = I32(A_TOUCHED), *counts = I32(A_COUNTS), *cellStart = I32(A_CELL_START);
-  int32_t *spatialCount = I32(A_SPATIAL_COUNT), *segCount = I32(A_SEG_COUNT);
-  double *spatialOps = F64(A_SPATIAL_OPS), *segOps = F64(A_SEG_OPS);
+  const int32_t *touched = I32(A_TOUCHED), *counts = I32(A_COUNTS);
+  int32_t *spatialCount = I32(A_SPATIAL_COUNT);
+  double *spatialOps = F64(A_SPATIAL_OPS);
   const int32_t iLo = plan[PLAN_I_LO], jLo = plan[PLAN_J_LO], nj = plan[PLAN_NJ], W = plan[PLAN_W];
-  const int32_t rowsAt = plan[PLAN_ROWS], colsAt = plan[PLAN_COLS], cellLo = plan[PLAN_CELL_LO], cellHi = plan[PLAN_CELL_HI];
-  if (W <= 0 || rowsAt < 0 || colsAt < 0 || cellLo < 0 || cellHi < cellLo || !IN(A_CELL_START, cellHi)) return 0;
-  const size_t nCells = (size_t)(cellHi - cellLo);
-  if (nCells > t[A_SPATIAL_COUNT].n || nCells > t[A_SPATIAL_OPS].n) return 0;
+  const int64_t boxRows = (int64_t)nCells / nj;
+  const Divisor w = divisor_of(W);
+  int32_t iMin = PLAN_ROWS_AT_ONCE, iMax = -1;
+  for (int32_t k = 0; k < nt; k++) {
+    if (touched[k] < 0) return 0;
+    const size_t ry = (size_t)plan[PLAN_ROWS] + (size_t)divide(touched[k], w);
+    if (ry + 1 >= t[A_FAN_START].n) return 0;
+    const uint32_t cnt = (uint32_t)counts[k];
+    for (int32_t a = fanStart[ry], a1 = fanStart[ry + 1]; a < a1; a++) {
+      if (!IN(A_FAN_TILES, a)) return 0;
+      const int64_t i = (int64_t)fanTiles[a] - iLo;
+      if (i < 0 || i >= boxRows) return 0;
+      rowCount[i] += cnt;
+      rowOps[i] += (double)(int32_t)cnt * fanReach[a];
+      iMin = i < iMin ? (int32_t)i : iMin;
+      iMax = i > iMax ? (int32_t)i : iMax;
+    }
+  }
+  if (iMax < iMin) return 1;
+  const size_t cx = (size_t)plan[PLAN_COLS] + (size_t)(touched[0] % W);
+  if (cx + 1 >= t[A_FAN_START].n) return 0;
+  const int32_t b0 = fanStart[cx], b1 = fanStart[cx + 1];
+  if (b0 < 0 || (b1 > b0 && !IN(A_FAN_TILES, b1 - 1))) return 0;
+  for (int32_t i = iMin; i <= iMax; i++) {
+    const uint32_t cnt = rowCount[i];
+    const double ops = rowOps[i];
+    rowCount[i] = 0;
+    rowOps[i] = 0;
+    for (int32_t b = b0; b < b1; b++) {
+      const int64_t j = (int64_t)fanTiles[b] - jLo;
+      if (j < 0 || j >= nj) return 0;
+      const size_t ij = (size_t)i * (size_t)nj + (size_t)j;
+      spatialCount[ij] = (int32_t)((uint32_t)spatialCount[ij] + cnt);
+      spatialOps[ij] += ops * fanReach[b];
+    }
+  }
+  return 1;
+}
+
+// count_plan's cells pixel by pixel: each touched pixel's count and ops onto every cell its row and column fans reach.
+// Returns 0 where an index lies outside its array.
+static int count_plan_pixels(const Typed *t, const int32_t *plan, int32_t nt, size_t nCells) {
+  const int32_t *fanStart = I32(A_FAN_START), *fanTiles = I32(A_FAN_TILES), *fanReach = I32(A_FAN_REACH);
+  const int32_t *touched = I32(A_TOUCHED), *counts = I32(A_COUNTS);
+  int32_t *spatialCount = I32(A_SPATIAL_COUNT);
+  double *spatialOps = F64(A_SPATIAL_OPS);
+  const int32_t iLo = plan[PLAN_I_LO], jLo = plan[PLAN_J_LO], nj = plan[PLAN_NJ], W = plan[PLAN_W];
   for (int32_t k = 0; k < nt; k++) {
     const int32_t p = touched[k], cnt = counts[k];
     if (p < 0) return 0;
     const int32_t x = p % W, y = p / W;
-    const size_t ry = (size_t)rowsAt + (size_t)y, cx = (size_t)colsAt + (size_t)x;
+    const size_t ry = (size_t)plan[PLAN_ROWS] + (size_t)y, cx = (size_t)plan[PLAN_COLS] + (size_t)x;
     if (ry + 1 >= t[A_FAN_START].n || cx + 1 >= t[A_FAN_START].n) return 0;
     const int32_t a1 = fanStart[ry + 1], b0 = fanStart[cx], b1 = fanStart[cx + 1];
     if (b0 < 0 || (b1 > b0 && !IN(A_FAN_TILES, b1 - 1))) return 0;
@@ -1566,6 +1615,25 @@ static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t ba
       }
     }
   }
+  return 1;
+}
+
+// The mapped chip's packets of one uniform send plan from the source's touched pixels (blocks.ts countCells, then
+// writeCells): per spatial cell of its box the packets and their ops, then each cell's onto its flows at base and its
+// ops slot at opsBase. oneColumn: the core's tile is one column wide (count_plan_column, with rowCount and rowOps its
+// zeroed sums). Returns 0 where an index lies outside its array.
+static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t base, size_t opsBase, double *out, int oneColumn,
+                      uint32_t *rowCount, double *rowOps) {
+  const int32_t *cellStart = I32(A_CELL_START);
+  int32_t *spatialCount = I32(A_SPATIAL_COUNT), *segCount = I32(A_SEG_COUNT);
+  double *spatialOps = F64(A_SPATIAL_OPS), *segOps = F64(A_SEG_OPS);
+  const int32_t nj = plan[PLAN_NJ], W = plan[PLAN_W];
+  const int32_t rowsAt = plan[PLAN_ROWS], colsAt = plan[PLAN_COLS], cellLo = plan[PLAN_CELL_LO], cellHi = plan[PLAN_CELL_HI];
+  if (W <= 0 || rowsAt < 0 || colsAt < 0 || cellLo < 0 || cellHi < cellLo || !IN(A_CELL_START, cellHi)) return 0;
+  const size_t nCells = (size_t)(cellHi - cellLo);
+  if (nCells > t[A_SPATIAL_COUNT].n || nCells > t[A_SPATIAL_OPS].n) return 0;
+  const int byRows = oneColumn && nj > 0 && (int64_t)nCells <= (int64_t)nj * PLAN_ROWS_AT_ONCE;
+  if (!(byRows ? count_plan_column(t, plan, nt, nCells, rowCount, rowOps) : count_plan_pixels(t, plan, nt, nCells))) return 0;
   const int32_t *ids = I32(A_CELL_IDS), *slot = I32(A_CELL_SLOT);
   const double *hops = F64(A_CELL_HOPS);
   for (size_t ij = 0; ij < nCells; ij++) {
@@ -1736,6 +1804,8 @@ static napi_value Count(napi_env env, napi_callback_info info) {
     if (call[c] < 0 || call[c] >= stride) goto outside;
   if (!count_distribute(t, call)) goto outside;
   for (size_t q = 0; q < t[A_HEARD].n; q += 3) heard[q] = -1;
+  uint32_t rowCount[PLAN_ROWS_AT_ONCE] = {0};
+  double rowOps[PLAN_ROWS_AT_ONCE] = {0};
   for (size_t q = 0; q < t[A_BLOCK_CORES].n; q++) {
     const int32_t core = cores[q];
     if (core < 0 || core >= nCores || ((size_t)core + 1) * CORE_SIZE > t[A_CORE_INFO].n) goto outside;
@@ -1754,8 +1824,9 @@ static napi_value Count(napi_env env, napi_callback_info info) {
     if (spikes > 0 || !silent) {
       const int32_t p0 = inf[CORE_PLAN_LO], p1 = inf[CORE_PLAN_HI];
       if (p0 < 0 || p1 < p0 || (size_t)p1 * PLAN_SIZE > t[A_PLANS].n) goto outside;
+      const int oneColumn = inf[CORE_X1] - inf[CORE_X0] == 1;
       for (int32_t p = p0; p < p1; p++)
-        if (!count_plan(t, plans + (size_t)p * PLAN_SIZE, nt, base, opsBase, out)) goto outside;
+        if (!count_plan(t, plans + (size_t)p * PLAN_SIZE, nt, base, opsBase, out, oneColumn, rowCount, rowOps)) goto outside;
     }
     ctr[k + (size_t)call[CALL_PACKETS_OUT]] = out[0];
     ctr[k + (size_t)call[CALL_HOPS_EW]] = out[1];
