@@ -1660,46 +1660,60 @@ static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t ba
   return 1;
 }
 
-// A mapped core's received packets and ops from its incoming flows' counts (blocks.ts countReceived), the same sums in
-// the same order; heard holds per input (cell, packets, unscaled ops) for the next core of the same cell. Returns 0
-// where an index lies outside its array.
+// An input's packets and unscaled ops (heard: its (cell, packets, ops) for the next core of the same cell) from its
+// flows [f0, f1) read with the call's parity; 0 where an index lies outside its array. The packets are summed as
+// integers, the ops in two chains: each addition had waited for the one before (both are integers, blocks.ts, so
+// the sums are the same).
+static int heard_input(const Typed *t, const int32_t *call, const int32_t *in, double cell, double *h) {
+  const int32_t *segCount = I32(A_SEG_COUNT), *opsSlot = I32(A_OPS_SLOT);
+  const double *segOps = F64(A_SEG_OPS);
+  const size_t F = (size_t)call[CALL_FLOWS];
+  const int32_t f0 = in[IN_FLOW_LO], f1 = in[IN_FLOW_HI];
+  const size_t parity = (size_t)call[in[IN_HOST] ? CALL_WRITE_PARITY : CALL_READ_PARITY];
+  const size_t base = parity * F, opsBase = parity * (size_t)call[CALL_OPS_SLOTS];
+  if (base + (size_t)f1 > t[A_SEG_COUNT].n) return 0;
+  int64_t n = 0;
+  double ops[2] = {0, 0};
+  for (int32_t f = f0; f < f1; f++) {
+    n += segCount[base + (size_t)f];
+    if (opsSlot[f] < 0 || opsBase + (size_t)opsSlot[f] >= t[A_SEG_OPS].n) return 0;
+    ops[f & 1] += segOps[opsBase + (size_t)opsSlot[f]];
+  }
+  h[0] = cell;
+  h[1] = (double)n;
+  h[2] = ops[0] + ops[1];
+  return 1;
+}
+
+// A mapped core's received packets and ops from its incoming flows' counts (blocks.ts countReceived), the same sums
+// (integers: in two chains, alternate inputs in each, so that an addition need not wait for the one before); heard
+// holds per input (cell, packets, unscaled ops) for the next core of the same cell. Returns 0 where an index lies
+// outside its array.
 static int count_received(const Typed *t, const int32_t *call, const int32_t *info, size_t k) {
-  const int32_t *inputs = I32(A_INPUTS), *segCount = I32(A_SEG_COUNT), *opsSlot = I32(A_OPS_SLOT);
-  const double *segOps = F64(A_SEG_OPS), *opsScale = F64(A_OPS_SCALE);
+  const int32_t *inputs = I32(A_INPUTS);
+  const double *opsScale = F64(A_OPS_SCALE);
   double *heard = F64(A_HEARD), *ctr = F64(A_COUNTERS);
   const size_t F = (size_t)call[CALL_FLOWS];
   const int32_t lo = info[CORE_IN_LO], hi = info[CORE_IN_HI];
   if (lo < 0 || hi < lo || (size_t)hi * IN_SIZE > t[A_INPUTS].n || 3 * (size_t)(hi - lo) > t[A_HEARD].n) return 0;
   const double cell = info[CORE_CELL];
-  double packets = 0, acs = 0, macs = 0;
+  double packets[2] = {0, 0}, acs[2] = {0, 0}, macs[2] = {0, 0};
   for (int32_t p = 0; p < hi - lo; p++) {
     const int32_t *in = inputs + (size_t)(lo + p) * IN_SIZE;
     const int32_t f0 = in[IN_FLOW_LO], f1 = in[IN_FLOW_HI];
     if (f1 == f0) continue;
     if (f0 < 0 || f1 < f0 || (size_t)f1 > F || (size_t)f1 > t[A_OPS_SLOT].n || (size_t)f1 > t[A_OPS_SCALE].n) return 0;
     double *h = heard + 3 * (size_t)p;
-    if (!in[IN_UNIFORM] || h[0] != cell) {
-      const size_t parity = (size_t)call[in[IN_HOST] ? CALL_WRITE_PARITY : CALL_READ_PARITY];
-      const size_t base = parity * F, opsBase = parity * (size_t)call[CALL_OPS_SLOTS];
-      if (base + (size_t)f1 > t[A_SEG_COUNT].n) return 0;
-      double n = 0, ops = 0;
-      for (int32_t f = f0; f < f1; f++) {
-        n += segCount[base + (size_t)f];
-        if (opsSlot[f] < 0 || opsBase + (size_t)opsSlot[f] >= t[A_SEG_OPS].n) return 0;
-        ops += segOps[opsBase + (size_t)opsSlot[f]];
-      }
-      h[0] = cell;
-      h[1] = n;
-      h[2] = ops;
-    }
-    packets += h[1];
+    if ((!in[IN_UNIFORM] || h[0] != cell) && !heard_input(t, call, in, cell, h)) return 0;
     const double ops = h[2] * opsScale[f0];
-    if (in[IN_GRADED]) macs += ops;
-    else acs += ops;
+    const int lane = p & 1;
+    packets[lane] += h[1];
+    if (in[IN_GRADED]) macs[lane] += ops;
+    else acs[lane] += ops;
   }
-  ctr[k + (size_t)call[CALL_ACS]] = acs;
-  ctr[k + (size_t)call[CALL_MACS]] = macs;
-  ctr[k + (size_t)call[CALL_PACKETS_IN]] = packets;
+  ctr[k + (size_t)call[CALL_ACS]] = acs[0] + acs[1];
+  ctr[k + (size_t)call[CALL_MACS]] = macs[0] + macs[1];
+  ctr[k + (size_t)call[CALL_PACKETS_IN]] = packets[0] + packets[1];
   return 1;
 }
 

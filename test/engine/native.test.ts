@@ -789,10 +789,13 @@ describe.skipIf(!nativeKernel())('native block count', () => {
     plans: Int32Array.from([0, 0, 1, 4, 0, 3, 0, 1, 0, 0, 1, 4, 0, 3, 1, 2]),
     cellIds: Int32Array.from([1, 2]),
     evIdx: Int32Array.from([0, 1, 5, 6]),
+    inputs: Int32Array.from([0, 1, 1, 0, 1]),
+    segCount: Int32Array.from([5, 0, 0]),
+    segOps: Float64Array.from([0, 0, 7]),
   });
   const count = (t: ReturnType<typeof tables>) => {
-    const segCount = Int32Array.from([5, 0, 0]);
-    const segOps = Float64Array.from([0, 0, 7]);
+    const segCount = Int32Array.from(t.segCount);
+    const segOps = Float64Array.from(t.segOps);
     const counters = new Float64Array(24);
     const outIdx = new Int32Array(9);
     const outCount = new Int32Array(3);
@@ -805,7 +808,7 @@ describe.skipIf(!nativeKernel())('native block count', () => {
       Int32Array.from([0]),
       Int32Array.from([0, 1]),
       t.coreInfo,
-      Int32Array.from([0, 1, 1, 0, 1]),
+      t.inputs,
       t.plans,
       Int32Array.from([0, 1, 2, 2, 3, 4, 5, 6]),
       Int32Array.from([0, 0, 0, 0, 0, 0]),
@@ -827,10 +830,26 @@ describe.skipIf(!nativeKernel())('native block count', () => {
       new Int32Array(8),
       new Int32Array(1),
       new Float64Array(1),
-      new Float64Array(3),
+      new Float64Array(3 * (t.inputs.length / 5)),
     );
     return { segCount, segOps, counters, outIdx, outCount };
   };
+
+  it('addsUpEveryInputOfACoreItsPacketsAndOps', () => {
+    // Core 0 also hears flows 1-2 (a second input, uniform, not the host's), read before the block's cores write them:
+    // they hold 2 and 4 packets, their ops slots 0 and 1 hold 2 and 3 (scale 1): packets in 5 + 6, ACs 21 + 5.
+    const t = {
+      ...tables(),
+      inputs: Int32Array.from([0, 1, 1, 0, 1, 1, 3, 1, 0, 0]),
+      segCount: Int32Array.from([5, 2, 4]),
+      segOps: Float64Array.from([2, 3, 7]),
+    };
+    t.coreInfo.set([0, 2], 7);
+    t.coreInfo.set([2, 2], 18);
+    const r = count(t);
+    expect(Array.from(r.counters.subarray(0, 16))).toEqual([3, 26, 0, 11, 3, 6, 3, 0, 1, 0, 0, 0, 1, 1, 0, 1]);
+    expect(Array.from(r.segCount)).toEqual([5, 3, 1]);
+  });
 
   it('countsAHandWorkedBlocksPacketsOpsAndHopsAndRefusesIndicesOutsideTheirArrays', () => {
     const r = count(tables());
