@@ -1828,9 +1828,10 @@ static napi_value Count(napi_env env, napi_callback_info info) {
     if (k + (size_t)stride > t[A_COUNTERS].n) goto outside;
     const int32_t nt = count_tile(t, call, inf);
     if (nt < 0) goto outside;
-    double spikes = 0;
+    // Summed as integers: a chain of float additions had made each wait for the one before.
+    int64_t spikes = 0;
     for (int32_t i = 0; i < nt; i++) spikes += I32(A_COUNTS)[i];
-    ctr[k + (size_t)call[CALL_SPIKES]] = spikes;
+    ctr[k + (size_t)call[CALL_SPIKES]] = (double)spikes;
     if (!count_received(t, call, inf, k)) goto outside;
     double out[4] = {0, 0, 0, 0};
     const int32_t before = step - parities;
