@@ -1049,74 +1049,113 @@ static napi_value Alignment(napi_env env, napi_callback_info info) {
 
 // The flows' part of load_steps: each flow's packets of the k steps onto its ports and its runs' ends; 0 at the first
 // flow whose route leaves the links (ports) or the positions (runs), whatever it added to scratch left there. Inlined
-// with k a constant 1 as well, so that a step alone keeps the plain loop of one sum per slot.
-static inline __attribute__((always_inline)) int add_flows(const int32_t *from, size_t flows, const int32_t *slots, size_t stride,
-                                                           int64_t *diff, int64_t *port, size_t nLinkAt, size_t k) {
-  // A block of flows' packets, step by step: each step's are read in one sequential run, not a step's stride apart.
-  int64_t block[LOAD_BLOCK * LOAD_STEPS];
-  int64_t into[LOAD_STEPS] = {0};
-  int32_t last = flows > 0 ? slots[1] : 0;
-  for (size_t f = 0; f < flows; f++) {
-    const size_t inBlock = f % LOAD_BLOCK;
-    if (inBlock == 0) {
-      const size_t m = flows - f < LOAD_BLOCK ? flows - f : LOAD_BLOCK;
-      for (size_t j = 0; j < k; j++)
-        for (size_t i = 0; i < m; i++) block[i * k + j] = from[j * flows + f + i];
-    }
-    const int32_t *s = slots + 6 * f;
-    if (((size_t)(uint32_t)s[0] >= stride) | ((size_t)(uint32_t)s[1] >= stride) | ((size_t)(uint32_t)s[2] > nLinkAt) |
-        ((size_t)(uint32_t)s[3] > nLinkAt) | ((size_t)(uint32_t)s[4] > nLinkAt) | ((size_t)(uint32_t)s[5] > nLinkAt))
-      return 0;
-    const int64_t *n = block + inBlock * k;
-    // Flows into one core lie together: their last port's packets are summed here, and added to it once.
-    if (s[1] != last) {
-      int64_t *b = port + (size_t)last * k;
-      for (size_t j = 0; j < k; j++) b[j] += into[j], into[j] = 0;
-      last = s[1];
-    }
-    for (size_t j = 0; j < k; j++) into[j] += n[j];
-    int64_t *a = port + (size_t)s[0] * k;
-    int64_t *up1 = diff + (size_t)s[2] * k, *down1 = diff + (size_t)s[3] * k;
-    int64_t *up2 = diff + (size_t)s[4] * k, *down2 = diff + (size_t)s[5] * k;
-    for (size_t j = 0; j < k; j++) a[j] += n[j];
-    for (size_t j = 0; j < k; j++) up1[j] += n[j];
-    for (size_t j = 0; j < k; j++) down1[j] -= n[j];
-    for (size_t j = 0; j < k; j++) up2[j] += n[j];
-    for (size_t j = 0; j < k; j++) down2[j] -= n[j];
+// with k a constant 1 as well, so that a step alone keeps the plain loop of one sum per slot. The sums are of type T
+// (int64_t, or uint32_t: wrapping, read back as int32); magnitude[j] gets the sum of the packets' magnitudes of step j
+// (32-bit sums are exact while it stays below 2^31: no load, run end or port sums more).
+#define ADD_FLOWS(NAME, T)                                                                                                    \
+  static inline __attribute__((always_inline)) int NAME(const int32_t *from, size_t flows, const int32_t *slots, size_t stride, \
+                                                        T *diff, T *port, size_t nLinkAt, size_t k, int64_t *magnitude) {     \
+    /* A block of flows' packets, step by step: each step's are read in one sequential run, not a step's stride apart. */   \
+    T block[LOAD_BLOCK * LOAD_STEPS];                                                                                         \
+    T into[LOAD_STEPS] = {0};                                                                                                 \
+    int32_t last = flows > 0 ? slots[1] : 0;                                                                                  \
+    for (size_t f = 0; f < flows; f++) {                                                                                      \
+      const size_t inBlock = f % LOAD_BLOCK;                                                                                  \
+      if (inBlock == 0) {                                                                                                     \
+        const size_t m = flows - f < LOAD_BLOCK ? flows - f : LOAD_BLOCK;                                                     \
+        for (size_t j = 0; j < k; j++) {                                                                                      \
+          int64_t sum = 0;                                                                                                    \
+          for (size_t i = 0; i < m; i++) {                                                                                    \
+            const int32_t v = from[j * flows + f + i];                                                                        \
+            block[i * k + j] = v;                                                                                             \
+            sum += v < 0 ? -(int64_t)v : v;                                                                                   \
+          }                                                                                                                   \
+          magnitude[j] += sum;                                                                                                \
+        }                                                                                                                     \
+      }                                                                                                                       \
+      const int32_t *s = slots + 6 * f;                                                                                       \
+      if (((size_t)(uint32_t)s[0] >= stride) | ((size_t)(uint32_t)s[1] >= stride) | ((size_t)(uint32_t)s[2] > nLinkAt) |     \
+          ((size_t)(uint32_t)s[3] > nLinkAt) | ((size_t)(uint32_t)s[4] > nLinkAt) | ((size_t)(uint32_t)s[5] > nLinkAt))       \
+        return 0;                                                                                                             \
+      const T *n = block + inBlock * k;                                                                                       \
+      /* Flows into one core lie together: their last port's packets are summed here, and added to it once. */             \
+      if (s[1] != last) {                                                                                                     \
+        T *b = port + (size_t)last * k;                                                                                       \
+        for (size_t j = 0; j < k; j++) b[j] += into[j], into[j] = 0;                                                          \
+        last = s[1];                                                                                                          \
+      }                                                                                                                       \
+      for (size_t j = 0; j < k; j++) into[j] += n[j];                                                                         \
+      T *a = port + (size_t)s[0] * k;                                                                                         \
+      T *up1 = diff + (size_t)s[2] * k, *down1 = diff + (size_t)s[3] * k;                                                     \
+      T *up2 = diff + (size_t)s[4] * k, *down2 = diff + (size_t)s[5] * k;                                                     \
+      for (size_t j = 0; j < k; j++) a[j] += n[j];                                                                            \
+      for (size_t j = 0; j < k; j++) up1[j] += n[j];                                                                          \
+      for (size_t j = 0; j < k; j++) down1[j] -= n[j];                                                                        \
+      for (size_t j = 0; j < k; j++) up2[j] += n[j];                                                                          \
+      for (size_t j = 0; j < k; j++) down2[j] -= n[j];                                                                        \
+    }                                                                                                                         \
+    T *b = port + (size_t)last * k;                                                                                           \
+    for (size_t j = 0; j < k; j++) b[j] += into[j];                                                                           \
+    return 1;                                                                                                                 \
   }
-  int64_t *b = port + (size_t)last * k;
-  for (size_t j = 0; j < k; j++) b[j] += into[j];
-  return 1;
-}
+
+ADD_FLOWS(add_flows, int64_t)
+ADD_FLOWS(add_flows32, uint32_t)
+
+// The positions' and ports' part of load_steps: the runs summed along the positions onto their links, and the ports,
+// into rows (k steps side by side in diff and port, of type T, read as S), leaving them zeroed.
+#define SUM_LOADS(NAME, T, S)                                                                                                 \
+  static inline __attribute__((always_inline)) void NAME(T *diff, T *port, double *row, size_t stride, const int32_t *linkAt,   \
+                                                         size_t nLinkAt, size_t k) {                                          \
+    T run[LOAD_STEPS] = {0};                                                                                                  \
+    for (size_t q = 0; q < nLinkAt; q++) {                                                                                    \
+      T *d = diff + q * k;                                                                                                    \
+      for (size_t j = 0; j < k; j++) run[j] += d[j], d[j] = 0;                                                                \
+      const int32_t l = linkAt[q];                                                                                            \
+      if (l >= 0)                                                                                                             \
+        for (size_t j = 0; j < k; j++)                                                                                        \
+          if (run[j] != 0) row[j * stride + (size_t)l] += (double)(S)run[j];                                                  \
+    }                                                                                                                         \
+    for (size_t j = 0; j < k; j++) diff[nLinkAt * k + j] = 0;                                                                 \
+    for (size_t l = 0; l < stride; l++) {                                                                                     \
+      T *p = port + l * k;                                                                                                    \
+      for (size_t j = 0; j < k; j++)                                                                                          \
+        if (p[j] != 0) row[j * stride + l] += (double)(S)p[j], p[j] = 0;                                                      \
+    }                                                                                                                         \
+  }
+
+SUM_LOADS(sum_loads, int64_t, int64_t)
+SUM_LOADS(sum_loads32, uint32_t, int32_t)
 
 // Steps t0 … t0 + k − 1 (k ≤ LOAD_STEPS) of Loads: per position, then per link, the k steps side by side in scratch,
 // so that a flow's six additions are k consecutive sums each; 0 (scratch zeroed, rows untouched) where a route leaves
-// the links or the positions.
+// the links or the positions. The sums are int32 where every step's packets add up to less than 2^31 in magnitude (half
+// the bytes of scratch each flow's six additions touch: scattered over it, they had waited on its cache lines), else
+// int64: the int32 pass is counted first and redone in int64 where a step's packets turn out to be more.
 MULTI_TARGET static int load_steps(const int32_t *packets, size_t flows, const int32_t *slots, double *rows, size_t stride,
                                    int64_t *scratch, const int32_t *linkAt, size_t nLinkAt, size_t t0, size_t k) {
-  int64_t *diff = scratch, *port = scratch + (nLinkAt + 1) * k;
   const int32_t *from = packets + t0 * flows;
-  const int ok = k == 1 ? add_flows(from, flows, slots, stride, diff, port, nLinkAt, 1) : add_flows(from, flows, slots, stride, diff, port, nLinkAt, k);
+  double *row = rows + t0 * stride;
+  int64_t magnitude[LOAD_STEPS] = {0};
+  uint32_t *diff32 = (uint32_t *)scratch, *port32 = diff32 + (nLinkAt + 1) * k;
+  const int ok32 = k == 1 ? add_flows32(from, flows, slots, stride, diff32, port32, nLinkAt, 1, magnitude)
+                          : add_flows32(from, flows, slots, stride, diff32, port32, nLinkAt, k, magnitude);
+  int small = 1;
+  for (size_t j = 0; j < k; j++) small &= magnitude[j] <= INT32_MAX;
+  if (ok32 && small) {
+    sum_loads32(diff32, port32, row, stride, linkAt, nLinkAt, k);
+    return 1;
+  }
+  memset(scratch, 0, sizeof(uint32_t) * (nLinkAt + 1 + stride) * k);
+  if (!ok32) return 0;
+  int64_t *diff = scratch, *port = scratch + (nLinkAt + 1) * k;
+  const int ok = k == 1 ? add_flows(from, flows, slots, stride, diff, port, nLinkAt, 1, magnitude)
+                        : add_flows(from, flows, slots, stride, diff, port, nLinkAt, k, magnitude);
   if (!ok) {
     memset(scratch, 0, sizeof(int64_t) * (nLinkAt + 1 + stride) * k);
     return 0;
   }
-  double *row = rows + t0 * stride;
-  int64_t run[LOAD_STEPS] = {0};
-  for (size_t q = 0; q < nLinkAt; q++) {
-    int64_t *d = diff + q * k;
-    for (size_t j = 0; j < k; j++) run[j] += d[j], d[j] = 0;
-    const int32_t l = linkAt[q];
-    if (l >= 0)
-      for (size_t j = 0; j < k; j++)
-        if (run[j] != 0) row[j * stride + (size_t)l] += (double)run[j];
-  }
-  for (size_t j = 0; j < k; j++) diff[nLinkAt * k + j] = 0;
-  for (size_t l = 0; l < stride; l++) {
-    int64_t *p = port + l * k;
-    for (size_t j = 0; j < k; j++)
-      if (p[j] != 0) row[j * stride + l] += (double)p[j], p[j] = 0;
-  }
+  sum_loads(diff, port, row, stride, linkAt, nLinkAt, k);
   return 1;
 }
 

@@ -676,6 +676,16 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
     expect(() => native.loads(packets, slots, rows, new Float64Array(24) as unknown as BigInt64Array, linkAt)).toThrow(/bad arguments/);
   });
 
+  // The same flows with 2^31 − 1 and 2 packets in step 0: sums past 32 bits, counted in 64 (exact in the rows' doubles).
+  it('countsLinkLoadsPastThirtyTwoBitsExactly', () => {
+    const native = nativeKernel()!;
+    const { slots, linkAt, rows, scratch } = handWorkedLoads();
+    const big = 2 ** 31 - 1;
+    native.loads(Int32Array.from([big, 2, 1, 4]), slots, rows, scratch, linkAt);
+    expect(Array.from(rows)).toEqual([big, big + 2, 2, 2, big + 2, big + 2, 0, 1, 5, 4, 4, 5, 5, 0]);
+    expect(scratch.every((d) => d === 0n)).toBe(true);
+  });
+
   // The same on a thread of libuv's pool: the same rows; a route outside rejects (its scratch cleared), bad arguments
   // throw at the call.
   it('countsTheSameLinkLoadsInTheBackgroundAndRejectsIndicesOutsideTheirArrays', async () => {
