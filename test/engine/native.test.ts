@@ -800,6 +800,7 @@ describe.skipIf(!nativeKernel())('native block count', () => {
     cellIds: Int32Array.from([1, 2]),
     evIdx: Int32Array.from([0, 1, 5, 6]),
     inputs: Int32Array.from([0, 1, 1, 0, 1]),
+    fanTiles: Int32Array.from([0, 0, 0, 0, 0, 0]),
     segCount: Int32Array.from([5, 0, 0]),
     segOps: Float64Array.from([0, 0, 7]),
   });
@@ -821,7 +822,7 @@ describe.skipIf(!nativeKernel())('native block count', () => {
       t.inputs,
       t.plans,
       Int32Array.from([0, 1, 2, 2, 3, 4, 5, 6]),
-      Int32Array.from([0, 0, 0, 0, 0, 0]),
+      t.fanTiles,
       Int32Array.from([1, 2, 1, 1, 2, 3]),
       Int32Array.from([0, 1, 2]),
       t.cellIds,
@@ -844,6 +845,26 @@ describe.skipIf(!nativeKernel())('native block count', () => {
     );
     return { segCount, segOps, counters, outIdx, outCount };
   };
+
+  it('countsAOneColumnTileByRowsAndRefusesAFanOutsideItsBox', () => {
+    // Core 0's tile one column wide (column 0; the kernel sums its cells by rows): its one touched pixel (0, 0), event 0,
+    // reaches the cell through row reach 1 and column reach 1: 1 packet on flow 1, ops 1 in slot 0, hops EW 2, NS 1;
+    // core 1 as before. A row or column fan's tile outside the box (1 ≥ its one row, its one column) is refused.
+    const oneColumn = () => {
+      const t = tables();
+      t.coreInfo[3] = 1;
+      return t;
+    };
+    const r = count(oneColumn());
+    expect(Array.from(r.counters.subarray(0, 16))).toEqual([1, 21, 0, 5, 1, 2, 1, 0, 1, 0, 0, 0, 1, 1, 0, 1]);
+    expect(Array.from(r.segCount)).toEqual([5, 1, 1]);
+    expect(Array.from(r.segOps)).toEqual([1, 4, 7]);
+    for (const at of [0, 2]) {
+      const t = oneColumn();
+      t.fanTiles[at] = 1;
+      expect(() => count(t)).toThrow(/index outside its array/);
+    }
+  });
 
   it('addsUpEveryInputOfACoreItsPacketsAndOps', () => {
     // Core 0 also hears flows 1-2 (a second input, uniform, not the host's), read before the block's cores write them:
