@@ -594,22 +594,29 @@ enum { DIV_BY_ONE, DIV_FLOAT32, DIV_FLOAT64 };
 // (LIF_ROW neurons) had flushed at every piece of a channel longer than that (each piece other rows, other cores: on
 // the paper Loihi mapping, a third of the update's time). Each part is checked against the tally's length (limit) where
 // its count is added, not in a pass over every part before the update (a read of every part again, ~1.4% of the paper
-// Loihi run): a part outside the tally sets `bad`, adds nothing, and the call throws after its update.
+// Loihi run): a part outside the tally sets `bad`, adds nothing, and the call throws after its update. Where the
+// caller gives each channel a plane (channels of one plane have the same parts: blocks.ts numbers them so), a channel
+// of the pending plane is added without reading its parts at all; the parts are read only to flush.
 typedef struct {
   double *tally;
   uint32_t limit;
   int bad;
-  const int32_t *part; // the pending channel's parts (its first neuron's), NULL while nothing is pending
-  int32_t len;         // neurons per channel
-  int32_t *sum;        // len pending sums, zero where nothing is pending
+  const int32_t *part;   // the pending channel's parts (its first neuron's), NULL while nothing is pending
+  int32_t len;           // neurons per channel
+  int32_t *sum;          // len pending sums, zero where nothing is pending
+  const int32_t *planes; // per channel of the tile its plane, or NULL (the parts compared instead)
+  int32_t plane;         // the pending channel's plane
 } PendingTally;
 
-// Starts a tally of channels of perChannel neurons; 0 when its pending sums cannot be allocated (tally_end frees them).
-static int tally_start(PendingTally *t, double *tally, size_t limit, int32_t perChannel) {
+// Starts a tally of channels of perChannel neurons (planes: per channel, or NULL); 0 when its pending sums cannot be
+// allocated (tally_end frees them).
+static int tally_start(PendingTally *t, double *tally, size_t limit, int32_t perChannel, const int32_t *planes) {
   t->tally = tally;
   t->limit = limit < UINT32_MAX ? (uint32_t)limit : UINT32_MAX;
   t->bad = 0;
   t->part = NULL;
+  t->planes = planes;
+  t->plane = 0;
   t->len = perChannel;
   t->sum = tally && perChannel > 0 ? calloc((size_t)perChannel, sizeof(int32_t)) : NULL;
   return !tally || perChannel <= 0 || t->sum != NULL;
@@ -620,27 +627,48 @@ static void tally_end(PendingTally *t) {
   t->sum = NULL;
 }
 
-static inline __attribute__((always_inline)) void tally_add(PendingTally *t, int32_t part, int32_t n) {
-  if ((uint32_t)part < t->limit) t->tally[part] += n;
+static inline __attribute__((always_inline)) void tally_add(PendingTally *t, int32_t part, int64_t n) {
+  if ((uint32_t)part < t->limit) t->tally[part] += (double)n;
   else t->bad = 1;
 }
 
+// The pending sums into the tallies, a run of neurons of one part added at once (a mapped core's row of a tile, or a
+// whole channel of one part: one add, not a chain of dependent adds into one tally entry).
 static inline __attribute__((always_inline)) void tally_flush(PendingTally *t) {
   if (!t->part) return;
+  int32_t run = t->part[0];
+  int64_t n = 0;
   for (int32_t k = 0; k < t->len; k++) {
-    tally_add(t, t->part[k], t->sum[k]);
+    if (t->part[k] != run) {
+      tally_add(t, run, n);
+      run = t->part[k];
+      n = 0;
+    }
+    n += t->sum[k];
     t->sum[k] = 0;
   }
+  tally_add(t, run, n);
   t->part = NULL;
 }
 
 // flags[0, len) of a channel's neurons j … j + len − 1 added to the tallies of their parts (channel: the channel's
-// parts, from its first neuron). A row piece of one part (a mapped core's tile spans the row) is summed and added at
+// parts, from its first neuron; ci: the channel's index in the tile, its plane's). A row piece of one part (a mapped core's tile spans the row) is summed and added at
 // once; one whose parts change along the row goes through the pending sums. Both checks in one pass without an exit,
 // which GCC vectorizes (a scalar loop that stopped at the first other part had cost as much as the pending sums). The
 // counts are integers: exact in any order.
-static inline __attribute__((always_inline)) void tally_piece(const int32_t *channel, int32_t j, const uint8_t *flags, int32_t len,
-                                                             PendingTally *t) {
+static inline __attribute__((always_inline)) void tally_piece(const int32_t *channel, int32_t ci, int32_t j, const uint8_t *flags,
+                                                             int32_t len, PendingTally *t) {
+  if (t->planes) {
+    // The channel's first piece decides for all of it: the same plane as the pending channel, or a new one.
+    if (j == 0 && (!t->part || t->planes[ci] != t->plane)) {
+      tally_flush(t);
+      t->part = channel;
+      t->plane = t->planes[ci];
+    }
+    int32_t *restrict sum = t->sum + j;
+    for (int32_t k = 0; k < len; k++) sum[k] += flags[k];
+    return;
+  }
   const int32_t *restrict part = channel + j;
   const int32_t *restrict pending = t->part ? t->part + j : part;
   const int32_t p = part[0];
@@ -753,7 +781,7 @@ static inline __attribute__((always_inline)) void lif_loop(const void *current, 
       }
       events = spikes_out(out, events, spiked, len, j, c, y0, x0, tw, popH, popW);
       for (int32_t k = 0; k < len; k++) active += act[k];
-      if (part) tally_piece(part + i - j, j, act, len, pending);
+      if (part) tally_piece(part + i - j, c - c0, j, act, len, pending);
       i += (size_t)len;
     }
   }
@@ -812,16 +840,30 @@ static const int32_t *tally_args(napi_env env, const napi_value *argv, int array
   return part;
 }
 
+// The optional planes of a tally (Int32Array | null): per channel of the tile; NULL for null, *ok = 0 when it is
+// something else or shorter than the channels.
+static const int32_t *planes_arg(napi_env env, napi_value v, int32_t channels, int *ok) {
+  napi_valuetype t = napi_undefined;
+  if (napi_typeof(env, v, &t) != napi_ok) { *ok = 0; return NULL; }
+  if (t == napi_null) return NULL;
+  size_t n = 0;
+  const int32_t *planes = typed_data(env, v, napi_int32_array, &n);
+  if (!planes || channels < 0 || n < (size_t)channels) *ok = 0;
+  return planes;
+}
+
 // lif(current: Float64Array | Float32Array, membrane: Float64Array | Float32Array, outIdx: Int32Array, outVal: Float32Array, scale: Float64Array | null,
 //     bias: Float64Array | null, geometry: Int32Array [c0, c1, y0, y1, x0, x1, popH, popW, base, hard], lambda, theta,
-//     counts: Int32Array [events, active], part: Int32Array | null, tallyActive: Float64Array | null): undefined
+//     counts: Int32Array [events, active], part: Int32Array | null, tallyActive: Float64Array | null,
+//     planes: Int32Array | null): undefined
 // scale/bias: the step's BNTT table per channel, or both null. Spikes go to outIdx/outVal from base, in C-order. With
-// part (tile-local), each neuron's activity is also added to its part's tally.
+// part (tile-local), each neuron's activity is also added to its part's tally; planes (per channel of the tile, or null)
+// must give two channels one plane only where their parts are the same (PendingTally).
 static napi_value Lif(napi_env env, napi_callback_info info) {
-  napi_value argv[12];
-  const int given = call_args(env, info, argv, 12);
+  napi_value argv[13];
+  const int given = call_args(env, info, argv, 13);
   if (!given) {
-    return type_error(env, "spikemesh_native.lif: expects 12 arguments");
+    return type_error(env, "spikemesh_native.lif: expects 13 arguments");
   }
   size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nScale = 0, nBias = 0, nGeo = 0, nCounts = 0;
   int ok = 1;
@@ -852,11 +894,12 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
   double *tally = NULL;
   size_t limit = 0;
   const int32_t *part = tally_args(env, argv + 10, 1, n, &tally, &limit, &ok);
+  const int32_t *planes = planes_arg(env, argv[12], c1 - g[0], &ok);
   if (!ok) {
-    return range_error(env, "spikemesh_native.lif: bad tally (parts shorter than the tile)");
+    return range_error(env, "spikemesh_native.lif: bad tally (parts shorter than the tile, or planes than its channels)");
   }
   PendingTally pending;
-  if (!tally_start(&pending, tally, limit, (g[3] - g[2]) * (g[5] - g[4]))) {
+  if (!tally_start(&pending, tally, limit, (g[3] - g[2]) * (g[5] - g[4]), planes)) {
     napi_throw_error(env, NULL, "spikemesh_native.lif: out of memory");
     return NULL;
   }
@@ -946,8 +989,8 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
         saturations += f.saturated[k];
       }
       if (part) {
-        tally_piece(part + i - j, j, f.active, len, pendingActive);
-        tally_piece(part + i - j, j, f.saturated, len, pendingSat);
+        tally_piece(part + i - j, c - c0, j, f.active, len, pendingActive);
+        tally_piece(part + i - j, c - c0, j, f.saturated, len, pendingSat);
       }
       i += (size_t)len;
     }
@@ -965,14 +1008,15 @@ MULTI_TARGET static void fixed_tile(const double *current, double *membrane, int
 // lifFixed(current: Float64Array, membrane: Float64Array, outIdx: Int32Array, outVal: Float32Array, multiplier: Int32Array,
 //          shift: Int32Array, bias: Int32Array, geometry: Int32Array [c0, c1, y0, y1, x0, x1, popH, popW, base, row, lif,
 //          hard, decay], limits: Float64Array [min, max, theta, keep], part: Int32Array | null, tallyActive: Float64Array |
-//          null, tallySaturations: Float64Array | null, counts: Int32Array [events, active, saturations]): undefined
+//          null, tallySaturations: Float64Array | null, counts: Int32Array [events, active, saturations],
+//          planes: Int32Array | null): undefined
 // neurons.ts updateFixed on one tile: row is the first entry of the step's multiplier/bias row (t'·C). With part, each
-// neuron's activity and saturation are also added to its part's tally (part indexed tile-locally).
+// neuron's activity and saturation are also added to its part's tally (part indexed tile-locally; planes as in lif).
 static napi_value LifFixed(napi_env env, napi_callback_info info) {
-  napi_value argv[13];
-  const int given = call_args(env, info, argv, 13);
+  napi_value argv[14];
+  const int given = call_args(env, info, argv, 14);
   if (!given) {
-    return type_error(env, "spikemesh_native.lifFixed: expects 13 arguments");
+    return type_error(env, "spikemesh_native.lifFixed: expects 14 arguments");
   }
   size_t nCur = 0, nMem = 0, nIdx = 0, nVal = 0, nMult = 0, nShift = 0, nBias = 0, nGeo = 0, nLim = 0, nCounts = 0;
   const double *current = typed_data(env, argv[0], napi_float64_array, &nCur);
@@ -999,13 +1043,14 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
   double *tallies[2];
   size_t limit = 0;
   const int32_t *part = tally_args(env, argv + 9, 2, n, tallies, &limit, &ok);
+  const int32_t *planes = planes_arg(env, argv[13], c1 - c0, &ok);
   if (!ok) {
-    return range_error(env, "spikemesh_native.lifFixed: bad tally (parts shorter than the tile)");
+    return range_error(env, "spikemesh_native.lifFixed: bad tally (parts shorter than the tile, or planes than its channels)");
   }
   PendingTally pendingActive, pendingSat;
   const int32_t perChannel = (g[3] - g[2]) * (g[5] - g[4]);
-  const int started = tally_start(&pendingActive, tallies[0], limit, perChannel);
-  if (!started || !tally_start(&pendingSat, tallies[1], limit, perChannel)) {
+  const int started = tally_start(&pendingActive, tallies[0], limit, perChannel, planes);
+  if (!started || !tally_start(&pendingSat, tallies[1], limit, perChannel, planes)) {
     if (started) tally_end(&pendingActive);
     napi_throw_error(env, NULL, "spikemesh_native.lifFixed: out of memory");
     return NULL;

@@ -41,6 +41,8 @@ export interface Blocks {
   readonly cores: readonly Int32Array[];
   /** Per block: the position in `cores` of the mapped core holding each neuron (block-local C-order). */
   readonly partOf: readonly Int32Array[];
+  /** Per block, per channel of it: its plane (planesOf). */
+  readonly planesOf: readonly Int32Array[];
   /** Per layer: the mapped tile index of every row, column and channel (a core is coreOfTile of the three). */
   readonly tileOf: ReadonlyArray<{ rows: Int32Array; cols: Int32Array; chans: Int32Array }>;
   /** How every source counts its packets and where their ops are read. */
@@ -189,6 +191,22 @@ function coresOfBlocks(chip: Chip, compute: Chip): Int32Array[] {
   return lists.map((l) => Int32Array.from(l));
 }
 
+/**
+ * For each channel of a block, its plane: the channel before's where their parts (partsOf) are the same, the next
+ * number where they differ (a mapped core's tile spans a run of channels, and its rows and columns repeat in each).
+ */
+function planesOf(compute: Chip, block: number, part: Int32Array): Int32Array {
+  const b = coreView(compute, block);
+  const perChannel = (b.y1 - b.y0) * (b.x1 - b.x0);
+  const planes = new Int32Array(b.c1 - b.c0);
+  for (let c = 1; c < planes.length; c++) {
+    let same = true;
+    for (let k = 0; same && k < perChannel; k++) same = part[c * perChannel + k] === part[(c - 1) * perChannel + k];
+    planes[c] = same ? planes[c - 1]! : planes[c - 1]! + 1;
+  }
+  return planes;
+}
+
 /** For each neuron of a block (block-local C-order), the position of its mapped core in the block's list. */
 function partsOf(chip: Chip, compute: Chip, block: number, cores: Int32Array): Int32Array {
   const b = coreView(compute, block);
@@ -243,10 +261,12 @@ export function layerBlocks(chip: Chip, parts = 1): Blocks {
     const cores = coresOfBlocks(chip, compute);
     const split = Uint8Array.from(compute.layerCores, (list) => (list.length > 1 ? 1 : 0));
     const sends = buildSends(chip);
+    const partOf = cores.map((list, block) => partsOf(chip, compute, block, list));
     b = {
       compute,
       cores,
-      partOf: cores.map((list, block) => partsOf(chip, compute, block, list)),
+      partOf,
+      planesOf: partOf.map((part, block) => planesOf(compute, block, part)),
       tileOf,
       sends,
       split,
@@ -272,7 +292,7 @@ export function createBlockScratch(chip: Chip): BlockScratch {
     pixels: new Int32Array(pixels),
     touched: new Int32Array(pixels),
     counts: new Int32Array(pixels),
-    tally: { part: new Int32Array(0), active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
+    tally: { part: new Int32Array(0), planes: null, active: new Float64Array(chip.cores), saturations: new Float64Array(chip.cores) },
     sentTotals: { packets: 0, ew: 0, ns: 0, chip: 0 },
     heard: new Float64Array(3 * inputs),
     call: new Int32Array(COUNT_CALL_SIZE),
@@ -1062,6 +1082,7 @@ export function computeBlock(
   // The update counts each mapped core's active (and, in fixed point, saturating) neurons itself: its own tests.
   const tally = bs.tally;
   tally.part = blocks.partOf[block]!;
+  tally.planes = blocks.planesOf[block]!;
   tally.active.fill(0, 0, cores.length);
   tally.saturations.fill(0, 0, cores.length);
   if (chip.arithmetic === 'float') updateFloat(pop, bview, current, cst.membrane, cst.outIdx, cst.outVal, row, upd, sc.native, tally);

@@ -35,7 +35,9 @@ export interface NativeKernel {
    * table as scale/bias (or both null); counts receives [events, active]; part (tile-local, with tallyActive; both
    * null: no tally) adds each neuron's activity to its part. The current as float64 values or float32 (`sum`'s float
    * stage output), the membranes float64 or float32 (a float chip's, state.ts): the same numbers either way. A part
-   * outside its tally adds nothing and makes the call throw (RangeError) after the update.
+   * outside its tally adds nothing and makes the call throw (RangeError) after the update. planes (per channel of the
+   * tile, or null): channels given one plane must have the same parts; the update then adds a channel of the pending
+   * plane without reading its parts.
    */
   lif(
     current: Float64Array | Float32Array,
@@ -50,13 +52,14 @@ export interface NativeKernel {
     counts: Int32Array,
     part: Int32Array | null,
     tallyActive: Float64Array | null,
+    planes: Int32Array | null,
   ): void;
   /**
    * neurons.ts updateFixed on one tile: geometry [c0, c1, y0, y1, x0, x1, popH, popW, base, row (the step's first
    * multiplier/bias entry), lif (0/1), hard (0/1), decay δ], limits [membrane min, max, threshold, (4096 − δ)/4096];
    * part (tile-local, with the two tally arrays; all three null: no tally) adds each neuron's activity and saturation
    * to its part (a part outside a tally adds nothing and makes the call throw after the update); counts receives
-   * [events, active, saturations].
+   * [events, active, saturations]; planes as in lif.
    */
   lifFixed(
     current: Float64Array,
@@ -72,6 +75,7 @@ export interface NativeKernel {
     tallyActive: Float64Array | null,
     tallySaturations: Float64Array | null,
     counts: Int32Array,
+    planes: Int32Array | null,
   ): void;
   /**
    * assembly/scatter.ts bucket on the kernel's memory (the arguments of simd.ts BucketFn after it): the same lists in

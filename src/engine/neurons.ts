@@ -193,7 +193,21 @@ function nativeLif(
   lifGeometry.set([v.c0, v.c1, v.y0, v.y1, v.x0, v.x1, pop.shape.h, pop.shape.w, v.offset, pop.hardReset ? 1 : 0]);
   const scale = table?.scale ?? null;
   const bias = table?.bias ?? null;
-  native.lif(current, membrane, outIdx, outVal, scale, bias, lifGeometry, pop.leak, pop.threshold, lifCounts, tally?.part ?? null, tally?.active ?? null);
+  native.lif(
+    current,
+    membrane,
+    outIdx,
+    outVal,
+    scale,
+    bias,
+    lifGeometry,
+    pop.leak,
+    pop.threshold,
+    lifCounts,
+    tally?.part ?? null,
+    tally?.active ?? null,
+    tally?.planes ?? null,
+  );
   addTotals(counts, v, lifCounts[0]!, lifCounts[1]!, 0);
 }
 
@@ -227,6 +241,11 @@ function leakBy(u: number, delta: number, keep: number): number {
 export interface Tally {
   /** Per neuron of the view (tile-local index): its part. */
   part: Int32Array;
+  /**
+   * Per channel of the view: its plane, the same for channels whose parts are the same (the native update then reads
+   * a channel's parts only where its plane changes), or null.
+   */
+  planes: Int32Array | null;
   active: Float64Array;
   saturations: Float64Array;
 }
@@ -349,6 +368,7 @@ function nativeFixed(
     tally?.active ?? null,
     tally?.saturations ?? null,
     fixedCounts,
+    tally?.planes ?? null,
   );
   addTotals(counts, v, fixedCounts[0]!, fixedCounts[1]!, fixedCounts[2]!);
 }

@@ -65,19 +65,28 @@ const casesOf = (wholeRows: boolean) =>
 // Whole-row tiles a quarter of the time: their spikes are numbered in one run across rows (kernel.c spikes_out).
 const cases = fc.oneof({ weight: 3, arbitrary: casesOf(false) }, { weight: 1, arbitrary: casesOf(true) });
 
-/** How an update's neurons are given parts: none (no tally), pseudo-random parts 0..3, or a tiling (tallyFor). */
-type Parts = 'none' | 'scattered' | 'tiles';
-const partKinds = fc.constantFrom<Parts>('none', 'scattered', 'tiles');
+/**
+ * How an update's neurons are given parts: none (no tally), pseudo-random parts 0..3, or a tiling (tallyFor), its
+ * channels' planes given ('planes') or not ('tiles').
+ */
+type Parts = 'none' | 'scattered' | 'tiles' | 'planes';
+const partKinds = fc.constantFrom<Parts>('none', 'scattered', 'tiles', 'planes');
 
 /**
- * Per-part tallies over the view's neurons (tile-local C-order), or null. 'tiles': the parts of its cut into cores of 2
- * channels × 2 rows × 3 columns, as a mapping cuts a layer (each core's parts repeat channel after channel; a row longer
- * than the update's pieces of 256 neurons spans several of them, each of other cores).
+ * Per-part tallies over the view's neurons (tile-local C-order), or null. 'tiles' and 'planes': the parts of its cut
+ * into cores of 2 channels × 2 rows × 3 columns, as a mapping cuts a layer (each core's parts repeat channel after
+ * channel; a row longer than the update's pieces of 256 neurons spans several of them, each of other cores); 'planes'
+ * also gives each channel its plane, its tile of 2 channels (the same parts).
  */
 function tallyFor(view: Case['view'], n: number, kind: Parts): Tally | null {
   if (kind === 'none') return null;
   if (kind === 'scattered')
-    return { part: Int32Array.from({ length: n }, (_, i) => (i * 7 + (i >> 3)) % 4), active: new Float64Array(4), saturations: new Float64Array(4) };
+    return {
+      part: Int32Array.from({ length: n }, (_, i) => (i * 7 + (i >> 3)) % 4),
+      planes: null,
+      active: new Float64Array(4),
+      saturations: new Float64Array(4),
+    };
   const h = view.y1 - view.y0;
   const w = view.x1 - view.x0;
   const rowTiles = Math.ceil(h / 2);
@@ -88,7 +97,8 @@ function tallyFor(view: Case['view'], n: number, kind: Parts): Tally | null {
     return (Math.floor(c / 2) * rowTiles + Math.floor(y / 2)) * colTiles + Math.floor((i % w) / 3);
   });
   const parts = Math.ceil((view.c1 - view.c0) / 2) * rowTiles * colTiles;
-  return { part, active: new Float64Array(parts), saturations: new Float64Array(parts) };
+  const planes = kind === 'planes' ? Int32Array.from({ length: view.c1 - view.c0 }, (_, c) => Math.floor(c / 2)) : null;
+  return { part, planes, active: new Float64Array(parts), saturations: new Float64Array(parts) };
 }
 
 /** What an update left: membrane, the spikes and values it wrote from `offset`, its counts and per-core tallies. */
@@ -197,6 +207,7 @@ describe.skipIf(!nativeKernel())('native LIF update', () => {
         new Int32Array(2),
         Int32Array.from(part),
         active,
+        null,
       );
       return Array.from(active);
     };
@@ -228,6 +239,7 @@ describe.skipIf(!nativeKernel())('native LIF update', () => {
         new Float64Array(parts),
         new Float64Array(parts),
         new Int32Array(3),
+        null,
       );
     expect(() => fixed(2)).not.toThrow();
     expect(() => fixed(1)).toThrow(/bad tally/);
@@ -251,8 +263,37 @@ describe.skipIf(!nativeKernel())('native LIF update', () => {
       new Int32Array(2),
       Int32Array.of(0, 1, 0, 1, 2, 3, 2, 3),
       active,
+      null,
     );
     expect(Array.from(active)).toEqual([2, 1, 1, 2]);
+  });
+
+  it('talliesTheChannelsOfOnePlaneTogetherAndRefusesTooFewPlanes', () => {
+    // Two channels of a 1×2 tile, each in parts 0/1 (one-column cores spanning both channels); active flags (I ≠ 0)
+    // [1, 0] and [1, 1] → parts [2, 1], whether the channels share a plane (added to one pending channel) or not.
+    const native = nativeKernel()!;
+    const tallyOf = (planes: Int32Array) => {
+      const active = new Float64Array(2);
+      native.lif(
+        Float64Array.of(1, 0, 1, 1),
+        new Float64Array(4),
+        new Int32Array(4),
+        new Float32Array(4),
+        null,
+        null,
+        Int32Array.of(0, 2, 0, 1, 0, 2, 1, 2, 0, 0),
+        0.5,
+        10,
+        new Int32Array(2),
+        Int32Array.of(0, 1, 0, 1),
+        active,
+        planes,
+      );
+      return Array.from(active);
+    };
+    expect(tallyOf(Int32Array.of(0, 0))).toEqual([2, 1]);
+    expect(tallyOf(Int32Array.of(0, 1))).toEqual([2, 1]);
+    expect(() => tallyOf(Int32Array.of(0))).toThrow(/bad tally/);
   });
 });
 
@@ -322,7 +363,9 @@ function runFixed(k: FixedCase, native: ReturnType<typeof nativeKernel>, withTal
   const outIdx = new Int32Array(size);
   const outVal = new Float32Array(size);
   const counts: UpdateCounts = { active: 0, inactive: 0, events: 0, saturations: 0 };
-  const tally: Tally | null = withTally ? { part: Int32Array.from(k.parts), active: new Float64Array(4), saturations: new Float64Array(4) } : null;
+  const tally: Tally | null = withTally
+    ? { part: Int32Array.from(k.parts), planes: null, active: new Float64Array(4), saturations: new Float64Array(4) }
+    : null;
   updateFixed(pop, k.view, Float64Array.from(k.current), membrane, outIdx, outVal, k.normRow, counts, tally, native);
   return outcome(k.view.offset, membrane, outIdx, outVal, counts, tally);
 }
