@@ -652,10 +652,11 @@ static inline __attribute__((always_inline)) void tally_flush(PendingTally *t) {
 }
 
 // flags[0, len) of a channel's neurons j … j + len − 1 added to the tallies of their parts (channel: the channel's
-// parts, from its first neuron; ci: the channel's index in the tile, its plane's). A row piece of one part (a mapped core's tile spans the row) is summed and added at
-// once; one whose parts change along the row goes through the pending sums. Both checks in one pass without an exit,
-// which GCC vectorizes (a scalar loop that stopped at the first other part had cost as much as the pending sums). The
-// counts are integers: exact in any order.
+// parts, from its first neuron; ci: the channel's index in the tile, for its plane). With planes, every piece goes to
+// the pending sums, the channel's first piece flushing them where its plane is new. Without, a row piece of one part (a
+// mapped core's tile spans the row) is summed and added at once, and one whose parts change along the row goes through
+// the pending sums; both checks in one pass without an exit, which GCC vectorizes (a scalar loop that stopped at the
+// first other part had cost as much as the pending sums). The counts are integers: exact in any order.
 static inline __attribute__((always_inline)) void tally_piece(const int32_t *channel, int32_t ci, int32_t j, const uint8_t *flags,
                                                              int32_t len, PendingTally *t) {
   if (t->planes) {
