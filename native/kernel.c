@@ -246,12 +246,13 @@ SUM_BLOCKS(sum_blocks, double, double, double, BLOCK, add_entries)
 SUM_BLOCKS(sum_blocks32, float, float, float, BLOCK32, add_entries32)
 SUM_BLOCKS(sum_blocks_int, int32_t, double, double, BLOCK32, add_entries_int)
 
-// Optional float64 array argument: NULL for JavaScript null, else its data (*ok = 0 when it is something else).
-static const double *optional_f64(napi_env env, napi_value v, size_t *length, int *ok) {
+// Optional typed array argument of type `want`: NULL for JavaScript null, else its data (*ok = 0 when it is something
+// else, or empty).
+static void *optional_typed(napi_env env, napi_value v, napi_typedarray_type want, size_t *length, int *ok) {
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok) { *ok = 0; return NULL; }
   if (t == napi_null) return NULL;
-  const double *d = typed_data(env, v, napi_float64_array, length);
+  void *d = typed_data(env, v, want, length);
   if (!d) *ok = 0;
   return d;
 }
@@ -301,7 +302,7 @@ static napi_value Sum(napi_env env, napi_callback_info info) {
   int32_t outAt, countAt, rowsAt, valsAt, scratchAt, nRows, cLo, cHi, P, ones, outShift;
   size_t biasLength = 0;
   int biasOk = 1;
-  const double *bias = given ? optional_f64(env, argv[12], &biasLength, &biasOk) : NULL;
+  const double *bias = given ? optional_typed(env, argv[12], napi_float64_array, &biasLength, &biasOk) : NULL;
   if (!given || !biasOk || napi_get_arraybuffer_info(env, argv[0], &mem, &memBytes) != napi_ok ||
       napi_get_typedarray_info(env, argv[6], &type, &wLength, &wData, NULL, NULL) != napi_ok ||
       (type != napi_float64_array && type != napi_float32_array && type != napi_int32_array) ||
@@ -844,12 +845,9 @@ static const int32_t *tally_args(napi_env env, const napi_value *argv, int array
 // The optional planes of a tally (Int32Array | null): per channel of the tile; NULL for null, *ok = 0 when it is
 // something else or shorter than the channels.
 static const int32_t *planes_arg(napi_env env, napi_value v, int32_t channels, int *ok) {
-  napi_valuetype t = napi_undefined;
-  if (napi_typeof(env, v, &t) != napi_ok) { *ok = 0; return NULL; }
-  if (t == napi_null) return NULL;
   size_t n = 0;
-  const int32_t *planes = typed_data(env, v, napi_int32_array, &n);
-  if (!planes || channels < 0 || n < (size_t)channels) *ok = 0;
+  const int32_t *planes = optional_typed(env, v, napi_int32_array, &n, ok);
+  if (planes && (channels < 0 || n < (size_t)channels)) *ok = 0;
   return planes;
 }
 
@@ -878,8 +876,8 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
   if (membrane32) membrane = typed_data(env, argv[1], napi_float32_array, &nMem);
   int32_t *outIdx = typed_data(env, argv[2], napi_int32_array, &nIdx);
   float *outVal = typed_data(env, argv[3], napi_float32_array, &nVal);
-  const double *scale = optional_f64(env, argv[4], &nScale, &ok);
-  const double *bias = optional_f64(env, argv[5], &nBias, &ok);
+  const double *scale = optional_typed(env, argv[4], napi_float64_array, &nScale, &ok);
+  const double *bias = optional_typed(env, argv[5], napi_float64_array, &nBias, &ok);
   const int32_t *g = typed_data(env, argv[6], napi_int32_array, &nGeo);
   int32_t *counts = typed_data(env, argv[9], napi_int32_array, &nCounts);
   if (!ok || !current || !membrane || !outIdx || !outVal || !scale != !bias || !g || nGeo < 10 || !counts || nCounts < 2 ||
