@@ -5,7 +5,8 @@
 // (target ≤ 2 GB), identical spikes and operation counts; the core-by-core engine on the same loihi mapping for the
 // record; fixed point against float on the same work (target ≤ 1.3×); and the engine against PyTorch's dense run
 // with 2 threads (target ≤ 0.5×). Engines are created (threads started, chips built) before the clock starts; each
-// figure is the median of ROUNDS runs taken in turns, so a change in the machine's load hits every contender alike.
+// figure is the median of ROUNDS runs taken in turns, so a change in the machine's load hits every contender alike;
+// PyTorch (bench/lib/torch.ts) takes its turn in the same rounds as the two engines, and its median is compared.
 // The worker threads run the compiled engine, as the CLI's do (bench/lib/compiled-workers.ts says why).
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,10 +23,11 @@ import { mapNetwork } from '../src/mapping/map.js';
 import type { ArchSpec, Tensor } from '../src/net/types.js';
 import { buildNetwork } from '../src/net/zoo.js';
 import { prepareChip } from '../src/runs/prepare.js';
-import { cpuSince, inputSpikes, maxRssGB, profileLines, runTorch } from './engine.js';
+import { cpuSince, inputSpikes, maxRssGB, profileLines } from './engine.js';
 import { compiledWorkers } from './lib/compiled-workers.js';
 import { idleText, threadScalingText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SPEC } from './lib/paper-model.js';
+import { TorchSession, type TorchRun } from './lib/torch.js';
 
 const WORKERS = 2;
 const ROUNDS = 7;
@@ -58,8 +60,13 @@ interface Timing {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** Engines that stay open across rounds; runs each once to warm up, then `rounds` timed runs in turns. */
-async function race(contenders: Array<{ chip: Chip; compute?: ComputeUnit }>, spikes: Tensor, rounds = ROUNDS): Promise<{ cold: number[]; timings: Timing[] }> {
+/** Engines that stay open across rounds; runs each once to warm up, then `rounds` timed runs in turns (and the peer's, after them). */
+async function race(
+  contenders: Array<{ chip: Chip; compute?: ComputeUnit }>,
+  spikes: Tensor,
+  rounds = ROUNDS,
+  peer?: TorchSession,
+): Promise<{ cold: number[]; timings: Timing[]; peer: TorchRun[] }> {
   const input = { kind: 'spikes' as const, spikes };
   const engines: Engine[] = [];
   const backends = contenders.map(() => new WorkerBackend(WORKERS, compiledWorkers()));
@@ -68,6 +75,7 @@ async function race(contenders: Array<{ chip: Chip; compute?: ComputeUnit }>, sp
       engines.push(await Engine.create(c.chip, { backend: backends[i], ...(c.compute ? { compute: c.compute } : {}) }));
     const cold: number[] = [];
     const partial: Array<Omit<Timing, 'profile'>> = [];
+    const peerRuns: TorchRun[] = [];
     for (const [i, e] of engines.entries()) {
       const t0 = performance.now();
       const result = await e.run(input, { recordSpikes: true });
@@ -87,8 +95,9 @@ async function race(contenders: Array<{ chip: Chip; compute?: ComputeUnit }>, sp
         t.cpu.push(cpuSince(c0));
         t.other = Math.max(t.other, other() ?? 0);
       }
+      if (peer) peerRuns.push(await peer.run());
     }
-    return { cold, timings: partial.map((t, i) => ({ ...t, profile: backends[i]!.profile()! })) };
+    return { cold, timings: partial.map((t, i) => ({ ...t, profile: backends[i]!.profile()! })), peer: peerRuns };
   } finally {
     for (const e of engines) await e.close();
   }
@@ -126,7 +135,16 @@ export default async function run(): Promise<void> {
   );
 
   say('worker threads: the compiled engine (dist/, built from these sources first), as the CLI runs them (bench/lib/compiled-workers.ts)');
-  const main = await race([{ chip: loihi }, { chip: ideal }], spikes);
+  const tmp = mkdtempSync(join(tmpdir(), 'spikemesh-cores-'));
+  let torch: TorchSession | string;
+  let main: Awaited<ReturnType<typeof race>>;
+  try {
+    torch = await TorchSession.start(dir, spikes, tmp, WORKERS);
+    main = await race([{ chip: loihi }, { chip: ideal }], spikes, ROUNDS, typeof torch === 'string' ? undefined : torch);
+    if (typeof torch !== 'string') await torch.close();
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
   const [onLoihi, onIdeal] = main.timings as [Timing, Timing];
   const ratio = median(onLoihi.wall) / median(onIdeal.wall);
   say(`loihi, layer blocks, ${WORKERS} workers: ${line(onLoihi)}; first run ${secs(main.cold[0]!)} (threads build their chips)`);
@@ -165,20 +183,16 @@ export default async function run(): Promise<void> {
     );
   }
 
-  const tmp = mkdtempSync(join(tmpdir(), 'spikemesh-cores-'));
-  try {
-    const torch = runTorch(dir, spikes, tmp, WORKERS);
-    if (typeof torch === 'string') say(`PyTorch: skipped (${torch})`);
-    else {
-      const r = median(onLoihi.wall) / torch.seconds;
-      say(
-        `PyTorch ${torch.torch} dense, ${torch.threads} threads, the same spikes and weights: ${secs(torch.seconds)} wall, ${secs(torch.cpuSeconds)} CPU (best of its runs)`,
-      );
-      say(
-        `  engine (loihi, ${WORKERS} workers) / PyTorch: ${r.toFixed(2)}× by wall time (target ≤ ${TARGETS.torch}×: ${verdict(r, TARGETS.torch)}); ideal-45nm / PyTorch ${(median(onIdeal.wall) / torch.seconds).toFixed(2)}×`,
-      );
-    }
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
+  if (typeof torch === 'string') say(`PyTorch: skipped (${torch})`);
+  else {
+    const walls = main.peer.map((r) => r.seconds);
+    const torchWall = median(walls);
+    const r = median(onLoihi.wall) / torchWall;
+    say(
+      `PyTorch ${torch.torch} dense, ${torch.threads} threads, the same spikes and weights, in turns with the two engines above: median ${secs(torchWall)} wall, ${secs(median(main.peer.map((p) => p.cpuSeconds)))} CPU [${walls.map((w) => w.toFixed(2)).join(' ')}]`,
+    );
+    say(
+      `  engine (loihi, ${WORKERS} workers) / PyTorch: ${r.toFixed(2)}× by the medians of wall time (target ≤ ${TARGETS.torch}×: ${verdict(r, TARGETS.torch)}); by the best runs ${(Math.min(...onLoihi.wall) / Math.min(...walls)).toFixed(2)}×; ideal-45nm / PyTorch ${(median(onIdeal.wall) / torchWall).toFixed(2)}× (best ${(Math.min(...onIdeal.wall) / Math.min(...walls)).toFixed(2)}×)`,
+    );
   }
 }

@@ -7,7 +7,7 @@
 // time and as the CPU time of its process: on a machine shared with other work the wall clock counts
 // time the contender spent waiting for a CPU, so the CPU-time ratios are the ones to read there.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,6 +38,7 @@ import { prepareChip } from '../src/runs/prepare.js';
 import { compiledWorkers } from './lib/compiled-workers.js';
 import { buildC, idleText, threadScalingText, watchOtherWork } from './lib/machine.js';
 import { cachedPaperModel, PAPER_SAMPLE, PAPER_SPEC, PAPER_SYNTH } from './lib/paper-model.js';
+import { TorchSession, type TorchRun } from './lib/torch.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const SPEC = PAPER_SPEC;
@@ -46,7 +47,6 @@ const SYNTH = PAPER_SYNTH;
 const SAMPLE = PAPER_SAMPLE;
 /** Neurons per core of the ideal-45nm variant the workers are measured on (ideal-45nm puts each layer on one core). */
 const SPLIT_NEURONS = 16384;
-const PYTHON = '/usr/bin/python3';
 const C_REPS = 3;
 const TORCH_REPS = 3;
 /** Rounds of (1 worker, 2 workers) runs taken in turns, so a change in the machine's load hits both alike. */
@@ -293,25 +293,22 @@ function runC(chip: Chip, result: EngineResult, spikes: Tensor, tmp: string): CR
   return JSON.parse(execFileSync(built.exe, [data, String(C_REPS)], { encoding: 'utf8' })) as CResult;
 }
 
-export interface TorchResult {
-  seconds: number;
-  cpuSeconds: number;
+export interface TorchResult extends TorchRun {
   threads: number;
   torch: string;
   prediction: number[];
 }
 
-/** PyTorch's dense run of the bundle in `dir` on the same spikes (threads: torch's default, or that many). */
-export function runTorch(dir: string, spikes: Tensor, tmp: string, threads?: number): TorchResult | string {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.error) return `${PYTHON} not found`;
-  if (probe.status !== 0) return `${PYTHON} has no torch (apt install python3-torch)`;
-  const file = join(tmp, 'input.f32');
-  writeFileSync(file, Buffer.from(spikes.data.buffer, spikes.data.byteOffset, spikes.data.byteLength));
-  const env = threads ? { ...process.env, OMP_NUM_THREADS: String(threads), MKL_NUM_THREADS: String(threads) } : process.env;
-  const r = spawnSync(PYTHON, [join(here, 'torch_dense.py'), dir, file, String(TORCH_REPS)], { encoding: 'utf8', maxBuffer: 1 << 26, env });
-  if (r.status !== 0) return `torch_dense.py failed: ${r.stderr.trim().split('\n').pop()}`;
-  return JSON.parse(r.stdout) as TorchResult;
+/** PyTorch's dense run of the bundle in `dir` on the same spikes, best of TORCH_REPS (threads: torch's default, or that many). */
+export async function runTorch(dir: string, spikes: Tensor, tmp: string, threads?: number): Promise<TorchResult | string> {
+  const torch = await TorchSession.start(dir, spikes, tmp, threads);
+  if (typeof torch === 'string') return torch;
+  let best: TorchRun | null = null;
+  for (let r = 0; r < TORCH_REPS; r++) {
+    const run = await torch.run();
+    if (!best || run.seconds < best.seconds) best = run;
+  }
+  return { ...best!, threads: torch.threads, torch: torch.torch, prediction: await torch.close() };
 }
 
 function loihiLine(): string {
@@ -390,7 +387,7 @@ export default async function run(): Promise<void> {
       );
     }
 
-    const torch = runTorch(dir, spikes, tmp);
+    const torch = await runTorch(dir, spikes, tmp);
     if (typeof torch === 'string') say(`PyTorch: skipped (${torch})`);
     else {
       const pred = engine.result.prediction;

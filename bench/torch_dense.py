@@ -1,11 +1,13 @@
-# Dense PyTorch inference of a spikemesh bundle on the CPU, timed: the baseline bench/engine.ts compares the event engine with.
-"""usage: torch_dense.py <bundle dir> <input spikes file> <repetitions>
+# Dense PyTorch inference of a spikemesh bundle on the CPU, timed one inference at a time on request: the peer
+# bench/engine.ts and bench/cores.ts compare the event engine with (bench/lib/torch.ts drives it).
+"""usage: torch_dense.py <bundle dir> <input spikes file>
 
 The input spikes file holds the T×C×H×W float32 values (−1, 0, +1) the engine was fed, so both run the
-same network on the same spikes (train/spikemesh_train/models.py, weights from the bundle). Prints one
-JSON line: the best wall time and the best CPU time (of the whole process, all threads) of one inference
-over the repetitions (after one warm-up), the thread
-count, and the per-pixel argmax (for an agreement check against the engine's float32 result).
+same network on the same spikes (train/spikemesh_train/models.py, weights from the bundle). After one
+warm-up inference it prints a JSON line with the torch version and its thread count; then, for each line
+read on standard input, it runs one inference and prints a JSON line with its wall time and CPU time (of
+the whole process, all threads), so that a bench can time it in turns with the engine; at the end of its
+input, a JSON line with the per-pixel argmax (for an agreement check against the engine's float32 result).
 """
 
 import json
@@ -32,24 +34,26 @@ def load(bundle: str) -> SegmentationNet:
     return net.eval()
 
 
+def say(record: dict) -> None:
+    print(json.dumps(record), flush=True)
+
+
 def main() -> None:
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 3:
         raise SystemExit(__doc__)
-    bundle, spikes_file, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    bundle, spikes_file = sys.argv[1], sys.argv[2]
     net = load(bundle)
     s = net.spec
     frames = torch.from_numpy(np.fromfile(spikes_file, dtype='<f4').astype(np.float32))
     frames = frames.reshape(s.timesteps, 1, s.input_channels, s.input_height, s.input_width)
-    best_wall = best_cpu = float('inf')
     with torch.no_grad():
         scores = net(frames)
-        for _ in range(reps):
+        say({'torch': torch.__version__, 'threads': torch.get_num_threads()})
+        for _ in sys.stdin:
             c0, t0 = time.process_time(), time.perf_counter()
             scores = net(frames)
-            best_wall = min(best_wall, time.perf_counter() - t0)
-            best_cpu = min(best_cpu, time.process_time() - c0)
-    prediction = scores[0].argmax(0).flatten().tolist()
-    print(json.dumps({'seconds': best_wall, 'cpuSeconds': best_cpu, 'repetitions': reps, 'threads': torch.get_num_threads(), 'torch': torch.__version__, 'prediction': prediction}))
+            say({'seconds': time.perf_counter() - t0, 'cpuSeconds': time.process_time() - c0})
+    say({'prediction': scores[0].argmax(0).flatten().tolist()})
 
 
 if __name__ == '__main__':
