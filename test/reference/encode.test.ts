@@ -1,4 +1,5 @@
 // Poisson encoding (determinism, rate, sign, draw order) and the input kinds simulate accepts.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { tensor } from '../../src/net/tensor.js';
 import { poissonSpikes, simulate } from '../../src/reference/index.js';
@@ -70,5 +71,24 @@ describe('simulate input kinds', () => {
     const bad = tensor([3, 1, 1, 5]);
     bad.data[7] = 0.5;
     expect(() => simulate(model('poisson'), { kind: 'spikes', spikes: bad })).toThrow(/spikes must be −1, 0 or \+1, found 0.5 at index 7/);
+  });
+
+  it('takesSpikesOfExactlyMinusOneZeroAndOne', () => {
+    const feed = (v: number) => {
+      const spikes = tensor([3, 1, 1, 5]);
+      spikes.data[9] = v;
+      return () => simulate(model('poisson'), { kind: 'spikes', spikes });
+    };
+    for (const v of [0, -0, 1, -1]) expect(feed(v)).not.toThrow();
+    const near = [Math.fround(1 + 2 ** -23), Math.fround(1 - 2 ** -24), -Math.fround(1 + 2 ** -23), 2 ** -149, 2, -2, 0.5];
+    for (const v of [NaN, Infinity, -Infinity, ...near]) expect(feed(v)).toThrow(/spikes must be −1, 0 or \+1, found .* at index 9/);
+    fc.assert(
+      fc.property(fc.float({ noDefaultInfinity: false }), (v) => {
+        const good = v === 0 || v === 1 || v === -1;
+        if (good) expect(feed(v)).not.toThrow();
+        else expect(feed(v)).toThrow(/spikes must be/);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
