@@ -220,11 +220,10 @@ export class StepTimeline {
     }
     const barrier = this.chip.profile.timeNs.barrier;
     for (let j = 0; j < to - from; j++) {
-      const latency = ends[j]! + barrier;
+      latencyNs[from + j] = ends[j]! + barrier;
       this.events += flows.count + cores + 1;
-      if (packets) this.loads.closeStep(latency);
-      latencyNs[from + j] = latency;
     }
+    if (packets) this.loads.closeSteps(latencyNs.subarray(from, to));
   }
 
   /**

@@ -42,11 +42,25 @@ function oneAfterAnother(steps: Int32Array[]): Int32Array {
   return all;
 }
 
-/** Step by step, or every step counted in one call, at once or in the background (then closed one by one). */
-async function accumulate(t: LinkTable, steps: Int32Array[], latency: number[], native: NativeKernel | null, how: 'each' | 'together' | 'background') {
+/**
+ * Step by step, or every step counted in one call, at once or in the background (then closed one by one), or counted at
+ * once and closed two by two (closeSteps: a link's totals take its steps' rows together).
+ */
+async function accumulate(
+  t: LinkTable,
+  steps: Int32Array[],
+  latency: number[],
+  native: NativeKernel | null,
+  how: 'each' | 'together' | 'background' | 'closed together',
+) {
   const acc = new LinkAccumulator(t, native);
   if (how === 'each') steps.forEach((n, s) => acc.addStep(n, latency[s]!));
-  else {
+  else if (how === 'closed together') {
+    acc.countSteps(oneAfterAnother(steps));
+    for (let s = 0; s < steps.length; s += 2) acc.closeSteps(latency.slice(s, s + 2));
+    expect(acc.pending).toBe(0);
+    expect(() => acc.closeSteps([1])).toThrow(/1 steps closed, 0 counted/);
+  } else {
     if (how === 'together') acc.countSteps(oneAfterAnother(steps));
     else await acc.countStepsInBackground(oneAfterAnother(steps));
     steps.forEach((_, s) => acc.closeStep(latency[s]!));
@@ -60,7 +74,7 @@ const kernels = [nativeKernel(), null];
 
 async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): Promise<void> {
   const want = walk(t, steps, latency);
-  for (const [native, how] of kernels.flatMap((k) => (['each', 'together', 'background'] as const).map((h) => [k, h] as const))) {
+  for (const [native, how] of kernels.flatMap((k) => (['each', 'together', 'background', 'closed together'] as const).map((h) => [k, h] as const))) {
     const got = await accumulate(t, steps, latency, native, how);
     expect(Array.from(got.packets)).toEqual(Array.from(want.packets));
     for (let l = 0; l < t.count; l++) {
