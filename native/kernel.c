@@ -1856,8 +1856,10 @@ static int count_distribute(const Typed *t, const int32_t *call) {
 }
 
 // blocks.ts tilePixels: the core's tile's pixels that have events (y · W + x) and their counts into touched and
-// counts, zeroing them in pixels; returns how many, or -1 where its tile lies outside the arrays.
-static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *info) {
+// counts, zeroing them in pixels, and their events summed into *spikes (as integers, in the same pass: a second pass
+// over the counts had been ~6% of the packet counts' time); returns how many pixels, or -1 where its tile lies outside
+// the arrays.
+static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *info, int64_t *spikes) {
   int32_t *pixels = I32(A_PIXELS), *touched = I32(A_TOUCHED), *counts = I32(A_COUNTS);
   const int32_t H = call[CALL_H], W = call[CALL_W];
   const int32_t y0 = info[CORE_Y0], y1 = info[CORE_Y1], x0 = info[CORE_X0], x1 = info[CORE_X1], kc = info[CORE_KC];
@@ -1866,6 +1868,7 @@ static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *in
       (((size_t)kc * H + (size_t)y1 - 1) * W + (size_t)x1) > t[A_PIXELS].n)
     return -1;
   int32_t nt = 0;
+  int64_t events = 0;
   for (int32_t y = y0; y < y1; y++) {
     int32_t *row = pixels + ((size_t)kc * H + y) * W;
     // Every pixel written in place, kept where it has events: a branch per pixel mispredicted as often as not.
@@ -1875,8 +1878,10 @@ static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *in
       touched[nt] = y * W + x;
       counts[nt] = n;
       nt += n != 0;
+      events += n;
     }
   }
+  *spikes = events;
   return nt;
 }
 
@@ -1909,11 +1914,9 @@ static napi_value Count(napi_env env, napi_callback_info info) {
     const int32_t *inf = coreInfo + (size_t)core * CORE_SIZE;
     const size_t k = ((size_t)step * (size_t)nCores + (size_t)core) * (size_t)stride;
     if (k + (size_t)stride > t[A_COUNTERS].n) goto outside;
-    const int32_t nt = count_tile(t, call, inf);
-    if (nt < 0) goto outside;
-    // Summed as integers: a chain of float additions had made each wait for the one before.
     int64_t spikes = 0;
-    for (int32_t i = 0; i < nt; i++) spikes += I32(A_COUNTS)[i];
+    const int32_t nt = count_tile(t, call, inf, &spikes);
+    if (nt < 0) goto outside;
     ctr[k + (size_t)call[CALL_SPIKES]] = (double)spikes;
     if (!count_received(t, call, inf, k)) goto outside;
     double out[4] = {0, 0, 0, 0};
