@@ -30,7 +30,8 @@ import { cachedPaperModel, PAPER_SPEC } from './lib/paper-model.js';
 import { TorchSession, type TorchRun } from './lib/torch.js';
 
 const WORKERS = 2;
-const ROUNDS = 7;
+/** Runs of each contender, in turns (15, not 7: a median's spread shrinks as the square root of the runs, and this machine's speed moves ±15-20% within minutes). */
+const ROUNDS = 15;
 const TARGETS = { ratio: 1.3, rssGB: 2, fixed: 1.3, torch: 0.5 };
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
