@@ -39,7 +39,8 @@ function expectShape(what: string, actual: readonly number[], expected: readonly
     throw new UserError(`reference input: ${what} has shape [${actual.join(',')}], the network expects [${expected.join(',')}]`);
 }
 
-// Counted without a branch: one that takes the ~10% of non-zero values mispredicts, and took ~half the loop's time.
+// Counted without a branch: one taken on each non-zero value (a quarter of the paper model's input) mispredicted, ~half
+// the loop's time.
 function countNonZero(x: Float32Array): number {
   let n = 0;
   for (let i = 0; i < x.length; i++) n += +(x[i] !== 0);
