@@ -61,7 +61,7 @@ interface Timing {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-/** Engines that stay open across rounds; runs each once to warm up, then `rounds` timed runs in turns (and the peer's, after them). */
+/** Engines that stay open across rounds; runs each once to warm up, then `rounds` timed runs in turns (the peer's among them). */
 async function race(
   contenders: Array<{ chip: Chip; compute?: ComputeUnit }>,
   spikes: Tensor,
@@ -85,8 +85,16 @@ async function race(
       // The first run builds the threads' chips: left out of the profile.
       backends[i]!.profile(true);
     }
+    // Each round starts one turn later than the one before (the peer's turn, −1, among the engines'), so no contender
+    // always runs right after the same one (PyTorch's threads, say, still spinning after its inference).
+    const turns = [...engines.keys(), ...(peer ? [-1] : [])];
     for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < engines.length; i++) {
+      for (let j = 0; j < turns.length; j++) {
+        const i = turns[(round + j) % turns.length]!;
+        if (i < 0) {
+          peerRuns.push(await peer!.run());
+          continue;
+        }
         const other = watchOtherWork();
         const c0 = process.cpuUsage();
         const t0 = performance.now();
@@ -96,7 +104,6 @@ async function race(
         t.cpu.push(cpuSince(c0));
         t.other = Math.max(t.other, other() ?? 0);
       }
-      if (peer) peerRuns.push(await peer.run());
     }
     return { cold, timings: partial.map((t, i) => ({ ...t, profile: backends[i]!.profile()! })), peer: peerRuns };
   } finally {
