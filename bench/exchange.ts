@@ -56,7 +56,7 @@ async function record(model: Model, profile: CoreProfile, path: string): Promise
       steps: run.engine.steps,
       semantics: run.engine.semantics,
     });
-    await run.engine.run(input, { seed, onStep: (step, st, host) => trace.step(0, step, st, host) });
+    await run.engine.run(input, { seed, onStep: (step, st, host, packets) => trace.step(0, step, st, host, packets) });
     trace.finish(1);
     return stepS;
   } finally {

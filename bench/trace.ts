@@ -102,7 +102,7 @@ async function measure(model: Model, { mapping, chip, engine }: PreparedRun, sam
       c0 = process.cpuUsage();
       t0 = performance.now();
       const trace = new RunTrace(path, info);
-      await engine.run(sample.input, { seed: sample.seed, onStep: (step, st, host) => trace.step(0, step, st, host) });
+      await engine.run(sample.input, { seed: sample.seed, onStep: (step, st, host, packets) => trace.step(0, step, st, host, packets) });
       bytes = trace.finish(1).bytes;
       const t = { cpu: cpuSince(c0), wall: (performance.now() - t0) / 1000 };
       c0 = process.cpuUsage();

@@ -1078,73 +1078,60 @@ static napi_value Alignment(napi_env env, napi_callback_info info) {
   return r;
 }
 
-// loads(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): undefined
-// LinkAccumulator.countSteps's sums (src/engine/links.ts) for k steps at once: packets holds each step's packets per
-// flow (flows = slots / 6, one step after another), rows each step's packets per link (k rows of rows / k links, added
-// to). Each flow f's packets go onto its ports (slots[6f], slots[6f + 1]) and onto its two runs' ends in a difference
-// array (+ at slots[6f + 2], 6f + 4; − at 6f + 3, 6f + 5); the runs are then summed along the grid's positions onto
-// link linkAt[q] (a position with no link, −1, takes nothing). The steps of a flow are added together (up to
-// LOAD_STEPS at a time), so each flow's route is read once for them all rather than once a step. The sums are
-// integers in int64 (exact), in scratch, which must be zero at the call and is left zeroed. Every index is checked
-// before it is used; a route outside the links or the positions is refused (RangeError), the rows of the chunks of
-// LOAD_STEPS before the one it was found in keeping their sums.
+// loads(packets: Int32Array, starts: Int32Array, entries: Int32Array, rows: Float64Array, scratch: BigInt64Array,
+//       linkAt: Int32Array): undefined
+// LinkAccumulator.countSteps's sums (src/engine/links.ts) for k steps at once. packets holds each step's packets per
+// source (sources = starts.length − 1, one step after another): a source is a set of flows that carry the same packets
+// (on a chip in layer blocks, the flows of one ops slot). Its routes are summed up in its entries, starts[s] …
+// starts[s + 1] − 1 of them, each an (at, times) pair in `entries`: the source's packets, times `times`, go to sum `at`
+// of a step — a grid position of the routes' runs (0 … positions, the last the spare: a difference array, + at a run's
+// start, − past its end) or, past them, a port link (positions + 1 + link). The runs are then summed along the grid's
+// positions onto link linkAt[q] (a position with no link, −1, takes nothing), the ports onto their links, into rows
+// (k rows of rows / k links, added to). The steps of a source are added together (up to LOAD_STEPS at a time), so
+// that each entry is read once for them all. The sums are integers, in scratch (which must be zero at the call and is
+// left zeroed), exact while no sum's magnitude reaches 2^63. Every index is checked before it is used; an entry outside
+// the sums or a source's entries outside `entries` is refused (RangeError), the rows of the chunks of LOAD_STEPS before
+// the one it was found in keeping their sums.
 #define LOAD_STEPS 32
 #define LOAD_BLOCK 64
 
-// The flows' part of load_steps: each flow's packets of the k steps onto its ports and its runs' ends; 0 at the first
-// flow whose route leaves the links (ports) or the positions (runs), whatever it added to scratch left there. Inlined
-// with k a constant 1 as well, so that a step alone keeps the plain loop of one sum per slot. The sums are of type T
-// (int64_t, or uint32_t: wrapping, read back as int32); magnitude[j] gets the sum of the packets' magnitudes of step j
-// (32-bit sums are exact while it stays below 2^31: no load, run end or port sums more).
-#define ADD_FLOWS(NAME, T)                                                                                                    \
-  static inline __attribute__((always_inline)) int NAME(const int32_t *from, size_t flows, const int32_t *slots, size_t stride, \
-                                                        T *diff, T *port, size_t nLinkAt, size_t k, int64_t *magnitude) {     \
-    /* A block of flows' packets, step by step: each step's are read in one sequential run, not a step's stride apart. */   \
-    T block[LOAD_BLOCK * LOAD_STEPS];                                                                                         \
-    T into[LOAD_STEPS] = {0};                                                                                                 \
-    int32_t last = flows > 0 ? slots[1] : 0;                                                                                  \
-    for (size_t f = 0; f < flows; f++) {                                                                                      \
-      const size_t inBlock = f % LOAD_BLOCK;                                                                                  \
+// The sources' part of load_steps: each source's packets of the k steps, times each entry's count, onto its sums;
+// 0 at the first source whose entries leave `entries` or the sums, whatever it added to scratch left there. Inlined
+// with k a constant 1 as well, so that a step alone keeps the plain loop of one sum per entry. The sums are of type T
+// (unsigned: wrapping, read back as signed); bound[j] gets the sum of the entries' magnitudes times the packets' of
+// step j, which no sum's magnitude exceeds (32-bit sums are exact while it stays below 2^31).
+#define ADD_SOURCES(NAME, T)                                                                                                  \
+  static inline __attribute__((always_inline)) int NAME(const int32_t *from, size_t sources, const int32_t *starts,          \
+                                                        const int32_t *entries, size_t nEntries, size_t sums, T *sum,       \
+                                                        size_t k, double *bound) {                                          \
+    /* A block of sources' packets, step by step: each step's are read in one sequential run, not a step's stride apart. */ \
+    int32_t block[LOAD_BLOCK * LOAD_STEPS];                                                                                   \
+    for (size_t s = 0; s < sources; s++) {                                                                                    \
+      const size_t inBlock = s % LOAD_BLOCK;                                                                                  \
       if (inBlock == 0) {                                                                                                     \
-        const size_t m = flows - f < LOAD_BLOCK ? flows - f : LOAD_BLOCK;                                                     \
-        for (size_t j = 0; j < k; j++) {                                                                                      \
-          int64_t sum = 0;                                                                                                    \
-          for (size_t i = 0; i < m; i++) {                                                                                    \
-            const int32_t v = from[j * flows + f + i];                                                                        \
-            block[i * k + j] = v;                                                                                             \
-            sum += v < 0 ? -(int64_t)v : v;                                                                                   \
-          }                                                                                                                   \
-          magnitude[j] += sum;                                                                                                \
-        }                                                                                                                     \
+        const size_t m = sources - s < LOAD_BLOCK ? sources - s : LOAD_BLOCK;                                                 \
+        for (size_t j = 0; j < k; j++)                                                                                        \
+          for (size_t i = 0; i < m; i++) block[i * k + j] = from[j * sources + s + i];                                        \
       }                                                                                                                       \
-      const int32_t *s = slots + 6 * f;                                                                                       \
-      if (((size_t)(uint32_t)s[0] >= stride) | ((size_t)(uint32_t)s[1] >= stride) | ((size_t)(uint32_t)s[2] > nLinkAt) |     \
-          ((size_t)(uint32_t)s[3] > nLinkAt) | ((size_t)(uint32_t)s[4] > nLinkAt) | ((size_t)(uint32_t)s[5] > nLinkAt))       \
-        return 0;                                                                                                             \
-      const T *n = block + inBlock * k;                                                                                       \
-      /* Flows into one core lie together: their last port's packets are summed here, and added to it once. */             \
-      if (s[1] != last) {                                                                                                     \
-        T *b = port + (size_t)last * k;                                                                                       \
-        for (size_t j = 0; j < k; j++) b[j] += into[j], into[j] = 0;                                                          \
-        last = s[1];                                                                                                          \
+      const int32_t e0 = starts[s], e1 = starts[s + 1];                                                                       \
+      if (e0 < 0 || e1 < e0 || (size_t)e1 > nEntries) return 0;                                                               \
+      const int32_t *n = block + inBlock * k;                                                                                 \
+      double weight = 0;                                                                                                      \
+      for (int32_t e = e0; e < e1; e++) {                                                                                     \
+        const int32_t at = entries[2 * (size_t)e], times = entries[2 * (size_t)e + 1];                                        \
+        if ((size_t)(uint32_t)at >= sums) return 0;                                                                           \
+        T *d = sum + (size_t)at * k;                                                                                          \
+        const T w = (T)(int64_t)times;                                                                                        \
+        for (size_t j = 0; j < k; j++) d[j] += w * (T)(int64_t)n[j];                                                          \
+        weight += fabs((double)times);                                                                                        \
       }                                                                                                                       \
-      for (size_t j = 0; j < k; j++) into[j] += n[j];                                                                         \
-      T *a = port + (size_t)s[0] * k;                                                                                         \
-      T *up1 = diff + (size_t)s[2] * k, *down1 = diff + (size_t)s[3] * k;                                                     \
-      T *up2 = diff + (size_t)s[4] * k, *down2 = diff + (size_t)s[5] * k;                                                     \
-      for (size_t j = 0; j < k; j++) a[j] += n[j];                                                                            \
-      for (size_t j = 0; j < k; j++) up1[j] += n[j];                                                                          \
-      for (size_t j = 0; j < k; j++) down1[j] -= n[j];                                                                        \
-      for (size_t j = 0; j < k; j++) up2[j] += n[j];                                                                          \
-      for (size_t j = 0; j < k; j++) down2[j] -= n[j];                                                                        \
+      for (size_t j = 0; j < k; j++) bound[j] += weight * fabs((double)n[j]);                                                 \
     }                                                                                                                         \
-    T *b = port + (size_t)last * k;                                                                                           \
-    for (size_t j = 0; j < k; j++) b[j] += into[j];                                                                           \
     return 1;                                                                                                                 \
   }
 
-ADD_FLOWS(add_flows, int64_t)
-ADD_FLOWS(add_flows32, uint32_t)
+ADD_SOURCES(add_sources, uint64_t)
+ADD_SOURCES(add_sources32, uint32_t)
 
 // The positions' and ports' part of load_steps: the runs summed along the positions onto their links, and the ports,
 // into rows (k steps side by side in diff and port, of type T, read as S), leaving them zeroed.
@@ -1168,83 +1155,89 @@ ADD_FLOWS(add_flows32, uint32_t)
     }                                                                                                                         \
   }
 
-SUM_LOADS(sum_loads, int64_t, int64_t)
+SUM_LOADS(sum_loads, uint64_t, int64_t)
 SUM_LOADS(sum_loads32, uint32_t, int32_t)
 
 // Steps t0 … t0 + k − 1 (k ≤ LOAD_STEPS) of Loads: per position, then per link, the k steps side by side in scratch,
-// so that a flow's six additions are k consecutive sums each; 0 (scratch zeroed, rows untouched) where a route leaves
-// the links or the positions. The sums are int32 where every step's packets add up to less than 2^31 in magnitude (half
-// the bytes of scratch each flow's six additions touch: scattered over it, they had waited on its cache lines), else
-// int64: the int32 pass is counted first and redone in int64 where a step's packets turn out to be more.
-MULTI_TARGET static int load_steps(const int32_t *packets, size_t flows, const int32_t *slots, double *rows, size_t stride,
-                                   int64_t *scratch, const int32_t *linkAt, size_t nLinkAt, size_t t0, size_t k) {
-  const int32_t *from = packets + t0 * flows;
+// so that an entry's addition is k consecutive sums; 0 (scratch zeroed, rows untouched) where an entry leaves the sums
+// or `entries`. The sums are 32-bit where the bound of every step's stays below 2^31 (half the bytes of scratch each
+// addition touches: scattered over it, they had waited on its cache lines), else 64-bit: the 32-bit pass is counted
+// first and redone where a step's bound turns out to be more.
+MULTI_TARGET static int load_steps(const int32_t *packets, size_t sources, const int32_t *starts, const int32_t *entries,
+                                   size_t nEntries, double *rows, size_t stride, int64_t *scratch, const int32_t *linkAt,
+                                   size_t nLinkAt, size_t t0, size_t k) {
+  const int32_t *from = packets + t0 * sources;
   double *row = rows + t0 * stride;
-  int64_t magnitude[LOAD_STEPS] = {0};
-  uint32_t *diff32 = (uint32_t *)scratch, *port32 = diff32 + (nLinkAt + 1) * k;
-  const int ok32 = k == 1 ? add_flows32(from, flows, slots, stride, diff32, port32, nLinkAt, 1, magnitude)
-                          : add_flows32(from, flows, slots, stride, diff32, port32, nLinkAt, k, magnitude);
+  const size_t sums = nLinkAt + 1 + stride;
+  double bound[LOAD_STEPS] = {0};
+  uint32_t *sum32 = (uint32_t *)scratch;
+  const int ok32 = k == 1 ? add_sources32(from, sources, starts, entries, nEntries, sums, sum32, 1, bound)
+                          : add_sources32(from, sources, starts, entries, nEntries, sums, sum32, k, bound);
   int small = 1;
-  for (size_t j = 0; j < k; j++) small &= magnitude[j] <= INT32_MAX;
+  for (size_t j = 0; j < k; j++) small &= bound[j] <= INT32_MAX;
   if (ok32 && small) {
-    sum_loads32(diff32, port32, row, stride, linkAt, nLinkAt, k);
+    sum_loads32(sum32, sum32 + (nLinkAt + 1) * k, row, stride, linkAt, nLinkAt, k);
     return 1;
   }
-  memset(scratch, 0, sizeof(uint32_t) * (nLinkAt + 1 + stride) * k);
+  memset(scratch, 0, sizeof(uint32_t) * sums * k);
   if (!ok32) return 0;
-  int64_t *diff = scratch, *port = scratch + (nLinkAt + 1) * k;
-  const int ok = k == 1 ? add_flows(from, flows, slots, stride, diff, port, nLinkAt, 1, magnitude)
-                        : add_flows(from, flows, slots, stride, diff, port, nLinkAt, k, magnitude);
+  uint64_t *sum = (uint64_t *)scratch;
+  for (size_t j = 0; j < k; j++) bound[j] = 0;
+  const int ok = k == 1 ? add_sources(from, sources, starts, entries, nEntries, sums, sum, 1, bound)
+                        : add_sources(from, sources, starts, entries, nEntries, sums, sum, k, bound);
   if (!ok) {
-    memset(scratch, 0, sizeof(int64_t) * (nLinkAt + 1 + stride) * k);
+    memset(scratch, 0, sizeof(uint64_t) * sums * k);
     return 0;
   }
-  sum_loads(diff, port, row, stride, linkAt, nLinkAt, k);
+  sum_loads(sum, sum + (nLinkAt + 1) * k, row, stride, linkAt, nLinkAt, k);
   return 1;
 }
 
-// A call of loads or loadsAsync: its typed arrays (packets, slots, rows, scratch, linkAt) and their shape.
+// A call of loads or loadsAsync: its typed arrays (packets, starts, entries, rows, scratch, linkAt) and their shape.
+#define LOADS_ARGS 6
 typedef struct {
-  Typed t[5];
-  size_t flows, nLinkAt, steps, stride;
+  Typed t[LOADS_ARGS];
+  size_t sources, nEntries, nLinkAt, steps, stride;
 } LoadsCall;
 
-static const char LOADS_SHAPE[] =
-  "spikemesh_native.loads: slots are not 6 per flow, packets or rows are not whole steps, or scratch is too short";
-static const char LOADS_OUTSIDE[] = "spikemesh_native.loads: an index outside the links or the grid's positions";
+static const char LOADS_SHAPE[] = "spikemesh_native.loads: no sources, entries not in pairs, packets or rows not whole steps, "
+                                  "or scratch too short";
+static const char LOADS_OUTSIDE[] = "spikemesh_native.loads: an index outside the entries, the links or the grid's positions";
 
-// The arguments' shape into c; whether they fit together (a route's indices are checked where they are read).
+// The arguments' shape into c; whether they fit together (the entries' indices are checked where they are read).
 static int loads_shape(LoadsCall *c) {
   const Typed *t = c->t;
-  c->flows = t[1].n / 6;
-  c->nLinkAt = t[4].n;
-  c->steps = c->flows > 0 ? t[0].n / c->flows : 0;
-  c->stride = c->steps > 0 ? t[2].n / c->steps : 0;
+  if (t[1].n < 1 || t[2].n % 2 != 0) return 0;
+  c->sources = t[1].n - 1;
+  c->nEntries = t[2].n / 2;
+  c->nLinkAt = t[5].n;
+  c->steps = c->sources > 0 ? t[0].n / c->sources : 0;
+  c->stride = c->steps > 0 ? t[3].n / c->steps : 0;
   const size_t chunk = c->steps < LOAD_STEPS ? c->steps : LOAD_STEPS;
-  return !(t[1].n % 6 != 0 || (c->flows > 0 && t[0].n % c->flows != 0) || (c->steps > 0 && t[2].n % c->steps != 0) ||
-           t[3].n < (c->nLinkAt + 1 + c->stride) * chunk);
+  return !((c->sources > 0 && t[0].n % c->sources != 0) || (c->steps > 0 && t[3].n % c->steps != 0) ||
+           t[4].n < (c->nLinkAt + 1 + c->stride) * chunk);
 }
 
-// Every step's sums, LOAD_STEPS at a time; 0 where a link or a route lies outside (see load_steps). Reads no JS value:
-// loadsAsync runs it on a thread of libuv's pool.
+// Every step's sums, LOAD_STEPS at a time; 0 where a link, an entry or a source's entries lie outside (see
+// load_steps). Reads no JS value: loadsAsync runs it on a thread of libuv's pool.
 static int loads_run(const LoadsCall *c) {
   const Typed *t = c->t;
-  const int32_t *linkAt = I32(4);
+  const int32_t *linkAt = I32(5);
   for (size_t q = 0; q < c->nLinkAt; q++)
     if (linkAt[q] >= 0 && (size_t)linkAt[q] >= c->stride) return 0;
   for (size_t t0 = 0; t0 < c->steps; t0 += LOAD_STEPS)
-    if (!load_steps(I32(0), c->flows, I32(1), F64(2), c->stride, (int64_t *)t[3].p, linkAt, c->nLinkAt, t0,
-                    c->steps - t0 < LOAD_STEPS ? c->steps - t0 : LOAD_STEPS))
+    if (!load_steps(I32(0), c->sources, I32(1), I32(2), c->nEntries, F64(3), c->stride, (int64_t *)t[4].p, linkAt, c->nLinkAt,
+                    t0, c->steps - t0 < LOAD_STEPS ? c->steps - t0 : LOAD_STEPS))
       return 0;
   return 1;
 }
 
-static const napi_typedarray_type LOADS_TYPES[5] = {napi_int32_array, napi_int32_array, napi_float64_array, napi_bigint64_array,
-                                                    napi_int32_array};
+static const napi_typedarray_type LOADS_TYPES[LOADS_ARGS] = {napi_int32_array,   napi_int32_array,    napi_int32_array,
+                                                             napi_float64_array, napi_bigint64_array, napi_int32_array};
 
 static napi_value Loads(napi_env env, napi_callback_info info) {
   LoadsCall c;
-  if (!typed_args(env, info, LOADS_TYPES, 5, c.t)) return type_error(env, "spikemesh_native.loads: bad arguments");
+  if (!typed_args(env, info, LOADS_TYPES, LOADS_ARGS, c.t)) return type_error(env, "spikemesh_native.loads: bad arguments");
   if (!loads_shape(&c)) return range_error(env, LOADS_SHAPE);
   return loads_run(&c) ? NULL : range_error(env, LOADS_OUTSIDE);
 }
@@ -1252,7 +1245,7 @@ static napi_value Loads(napi_env env, napi_callback_info info) {
 // loadsAsync's work in flight: the call, a reference to each array (kept alive until it is done), its promise.
 typedef struct {
   LoadsCall call;
-  napi_ref refs[5];
+  napi_ref refs[LOADS_ARGS];
   napi_deferred deferred;
   napi_async_work work;
   int ok;
@@ -1276,19 +1269,20 @@ static void loads_complete(napi_env env, napi_status status, void *data) {
     napi_create_range_error(env, NULL, message, &value);
     napi_reject_deferred(env, job->deferred, value);
   }
-  for (int a = 0; a < 5; a++) napi_delete_reference(env, job->refs[a]);
+  for (int a = 0; a < LOADS_ARGS; a++) napi_delete_reference(env, job->refs[a]);
   napi_delete_async_work(env, job->work);
   free(job);
 }
 
-// loadsAsync(packets, slots, rows, scratch, linkAt): Promise<undefined> — loads on a thread of libuv's pool, so that
-// the coordinator does other work meanwhile; the caller must leave the five arrays alone until it settles. Bad
-// arguments throw at the call, as loads does; a route outside the links or the positions rejects (RangeError).
+// loadsAsync(packets, starts, entries, rows, scratch, linkAt): Promise<undefined> — loads on a thread of libuv's pool,
+// so that the coordinator does other work meanwhile; the caller must leave the six arrays alone until it settles. Bad
+// arguments throw at the call, as loads does; an index outside the entries, the links or the positions rejects
+// (RangeError).
 static napi_value LoadsAsync(napi_env env, napi_callback_info info) {
-  napi_value argv[5], promise, name;
+  napi_value argv[LOADS_ARGS], promise, name;
   LoadsJob *job = calloc(1, sizeof(LoadsJob));
   if (!job) return range_error(env, "spikemesh_native.loadsAsync: out of memory");
-  if (!call_args(env, info, argv, 5) || !typed_args(env, info, LOADS_TYPES, 5, job->call.t)) {
+  if (!call_args(env, info, argv, LOADS_ARGS) || !typed_args(env, info, LOADS_TYPES, LOADS_ARGS, job->call.t)) {
     free(job);
     return type_error(env, "spikemesh_native.loads: bad arguments");
   }
@@ -1296,7 +1290,7 @@ static napi_value LoadsAsync(napi_env env, napi_callback_info info) {
     free(job);
     return range_error(env, LOADS_SHAPE);
   }
-  for (int a = 0; a < 5; a++) napi_create_reference(env, argv[a], 1, &job->refs[a]);
+  for (int a = 0; a < LOADS_ARGS; a++) napi_create_reference(env, argv[a], 1, &job->refs[a]);
   napi_create_promise(env, &job->deferred, &promise);
   napi_create_string_utf8(env, "spikemesh_native.loadsAsync", NAPI_AUTO_LENGTH, &name);
   if (napi_create_async_work(env, NULL, name, loads_execute, loads_complete, job, &job->work) != napi_ok ||
@@ -1576,8 +1570,8 @@ enum {
   CALL_PARITIES, // the state's flow slots (state.ts SharedState.parities)
   CALL_WRITE_PARITY, // the flow slot this step writes, and reads the host's flows from (state.ts writeParity)
   CALL_READ_PARITY, // the flow slot it reads its other sources' flows from (state.ts readParity)
-  CALL_FLOWS, // the mapped chip's flows (one parity's segCount)
-  CALL_OPS_SLOTS, // the ops slots of one parity's segOps (state.ts SharedState.opsSlots)
+  CALL_FLOWS, // the mapped chip's flows
+  CALL_OPS_SLOTS, // the ops slots of one parity's segCount and segOps (state.ts SharedState.opsSlots)
   CALL_CORES, // the mapped chip's cores (a counter row's cores)
   CALL_STRIDE, // counters per (step, core): COUNTER_COUNT
   CALL_SPIKES, // where each counter lies in a core's counters (counters.ts COUNTER)
@@ -1604,13 +1598,13 @@ enum { PLAN_I_LO, PLAN_J_LO, PLAN_NJ, PLAN_W, PLAN_ROWS, PLAN_COLS, PLAN_CELL_LO
 // count's typed-array arguments, in order, and their types.
 enum {
   A_CALL, A_EV_IDX, A_EV_VAL, A_ROWS, A_COLS, A_CHANS, A_BLOCK_CORES, A_CORE_INFO, A_INPUTS, A_PLANS, A_FAN_START, A_FAN_TILES,
-  A_FAN_REACH, A_CELL_START, A_CELL_IDS, A_CELL_SLOT, A_CELL_HOPS, A_OPS_SLOT, A_OPS_SCALE, A_SEG_COUNT, A_SEG_OPS, A_COUNTERS,
+  A_FAN_REACH, A_CELL_START, A_CELL_SLOT, A_CELL_HOPS, A_OPS_SLOT, A_OPS_SCALE, A_SEG_COUNT, A_SEG_OPS, A_COUNTERS,
   A_OUT_IDX, A_OUT_VAL, A_OUT_COUNT, A_PIXELS, A_TOUCHED, A_COUNTS, A_SPATIAL_COUNT, A_SPATIAL_OPS, A_HEARD, A_COUNT
 };
 static const napi_typedarray_type COUNT_TYPES[A_COUNT] = {
   napi_int32_array, napi_int32_array, napi_float32_array, napi_int32_array, napi_int32_array, napi_int32_array,
   napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array,
-  napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_float64_array, napi_int32_array,
+  napi_int32_array, napi_int32_array, napi_int32_array, napi_float64_array, napi_int32_array,
   napi_float64_array, napi_int32_array, napi_float64_array, napi_float64_array, napi_int32_array, napi_float32_array,
   napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_float64_array,
   napi_float64_array,
@@ -1702,10 +1696,10 @@ static int count_plan_pixels(const Typed *t, const int32_t *plan, int32_t nt, si
 }
 
 // The mapped chip's packets of one uniform send plan from the source's touched pixels (blocks.ts countCells, then
-// writeCells): per spatial cell of its box the packets and their ops, then each cell's onto its flows at base and its
-// ops slot at opsBase. oneColumn: the core's tile is one column wide (count_plan_column, with rowCount and rowOps its
+// writeCells): per spatial cell of its box the packets and their ops, then each cell's into its ops slot at opsBase
+// (every flow of the cell carries them). oneColumn: the core's tile is one column wide (count_plan_column, with rowCount and rowOps its
 // zeroed sums). Returns 0 where an index lies outside its array.
-static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t base, size_t opsBase, double *out, int oneColumn,
+static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t opsBase, double *out, int oneColumn,
                       uint32_t *rowCount, double *rowOps) {
   const int32_t *cellStart = I32(A_CELL_START);
   int32_t *spatialCount = I32(A_SPATIAL_COUNT), *segCount = I32(A_SEG_COUNT);
@@ -1717,23 +1711,20 @@ static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t ba
   if (nCells > t[A_SPATIAL_COUNT].n || nCells > t[A_SPATIAL_OPS].n) return 0;
   const int byRows = oneColumn && nj > 0 && (int64_t)nCells <= (int64_t)nj * PLAN_ROWS_AT_ONCE;
   if (!(byRows ? count_plan_column(t, plan, nt, nCells, rowCount, rowOps) : count_plan_pixels(t, plan, nt, nCells))) return 0;
-  const int32_t *ids = I32(A_CELL_IDS), *slot = I32(A_CELL_SLOT);
+  const int32_t *slot = I32(A_CELL_SLOT);
   const double *hops = F64(A_CELL_HOPS);
   for (size_t ij = 0; ij < nCells; ij++) {
     const size_t cell = (size_t)cellLo + ij;
     const int32_t q0 = cellStart[cell], q1 = cellStart[cell + 1];
     if (q0 == q1) continue;
-    if (q0 < 0 || q1 < q0 || (size_t)q1 > t[A_CELL_IDS].n || !IN(A_CELL_SLOT, cell) || 3 * cell + 2 >= t[A_CELL_HOPS].n) return 0;
+    if (q0 < 0 || q1 < q0 || !IN(A_CELL_SLOT, cell) || 3 * cell + 2 >= t[A_CELL_HOPS].n) return 0;
     const int32_t cnt = spatialCount[ij];
     const double o = spatialOps[ij];
     spatialCount[ij] = 0;
     spatialOps[ij] = 0;
-    if (slot[cell] < 0 || opsBase + (size_t)slot[cell] >= t[A_SEG_OPS].n) return 0;
+    if (slot[cell] < 0 || opsBase + (size_t)slot[cell] >= t[A_SEG_OPS].n || opsBase + (size_t)slot[cell] >= t[A_SEG_COUNT].n) return 0;
     segOps[opsBase + (size_t)slot[cell]] = o;
-    for (int32_t q = q0; q < q1; q++) {
-      if (ids[q] < 0 || base + (size_t)ids[q] >= t[A_SEG_COUNT].n) return 0;
-      segCount[base + (size_t)ids[q]] = cnt;
-    }
+    segCount[opsBase + (size_t)slot[cell]] = cnt;
     if (cnt == 0) continue;
     out[0] += (double)cnt * (q1 - q0);
     out[1] += cnt * hops[3 * cell];
@@ -1750,17 +1741,16 @@ static int count_plan(const Typed *t, const int32_t *plan, int32_t nt, size_t ba
 static int heard_input(const Typed *t, const int32_t *call, const int32_t *in, double cell, double *h) {
   const int32_t *segCount = I32(A_SEG_COUNT), *opsSlot = I32(A_OPS_SLOT);
   const double *segOps = F64(A_SEG_OPS);
-  const size_t F = (size_t)call[CALL_FLOWS];
   const int32_t f0 = in[IN_FLOW_LO], f1 = in[IN_FLOW_HI];
   const size_t parity = (size_t)call[in[IN_HOST] ? CALL_WRITE_PARITY : CALL_READ_PARITY];
-  const size_t base = parity * F, opsBase = parity * (size_t)call[CALL_OPS_SLOTS];
-  if (base + (size_t)f1 > t[A_SEG_COUNT].n) return 0;
+  const size_t opsBase = parity * (size_t)call[CALL_OPS_SLOTS];
   int64_t n = 0;
   double ops[2] = {0, 0};
   for (int32_t f = f0; f < f1; f++) {
-    n += segCount[base + (size_t)f];
-    if (opsSlot[f] < 0 || opsBase + (size_t)opsSlot[f] >= t[A_SEG_OPS].n) return 0;
-    ops[f & 1] += segOps[opsBase + (size_t)opsSlot[f]];
+    const size_t at = opsBase + (size_t)opsSlot[f];
+    if (opsSlot[f] < 0 || at >= t[A_SEG_OPS].n || at >= t[A_SEG_COUNT].n) return 0;
+    n += segCount[at];
+    ops[f & 1] += segOps[at];
   }
   h[0] = cell;
   h[1] = (double)n;
@@ -1886,7 +1876,7 @@ static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *in
 }
 
 // count(call: Int32Array, evIdx, evVal, rows, cols, chans, blockCores, coreInfo, inputs, plans, fanStart, fanTiles,
-//       fanReach, cellStart, cellIds, cellSlot, cellHops, opsSlot, opsScale, segCount, segOps, counters, outIdx, outVal,
+//       fanReach, cellStart, cellSlot, cellHops, opsSlot, opsScale, segCount, segOps, counters, outIdx, outVal,
 //       outCount, pixels, touched, counts, spatialCount, spatialOps, heard): undefined
 // blocks.ts countBlock for a block whose mapped cores' send plans are all uniform: the same counts, sums and writes in
 // the same order (call: CALL_*; coreInfo, inputs and plans: records of CORE_SIZE, IN_SIZE and PLAN_SIZE int32). Every
@@ -1898,7 +1888,6 @@ static napi_value Count(napi_env env, napi_callback_info info) {
   const int32_t *cores = I32(A_BLOCK_CORES), *coreInfo = I32(A_CORE_INFO), *plans = I32(A_PLANS);
   double *ctr = F64(A_COUNTERS), *heard = F64(A_HEARD);
   const int32_t step = call[CALL_STEP], parities = call[CALL_PARITIES], nCores = call[CALL_CORES], stride = call[CALL_STRIDE];
-  const size_t base = (size_t)call[CALL_WRITE_PARITY] * (size_t)call[CALL_FLOWS];
   const size_t opsBase = (size_t)call[CALL_WRITE_PARITY] * (size_t)call[CALL_OPS_SLOTS];
   if (step < 0 || nCores < 0 || stride <= 0 || call[CALL_FLOWS] < 0 || call[CALL_OPS_SLOTS] < 0 || parities < 1) goto outside;
   if (call[CALL_WRITE_PARITY] < 0 || call[CALL_WRITE_PARITY] >= parities || call[CALL_READ_PARITY] < 0 || call[CALL_READ_PARITY] >= parities) goto outside;
@@ -1927,7 +1916,7 @@ static napi_value Count(napi_env env, napi_callback_info info) {
       if (p0 < 0 || p1 < p0 || (size_t)p1 * PLAN_SIZE > t[A_PLANS].n) goto outside;
       const int oneColumn = inf[CORE_X1] - inf[CORE_X0] == 1;
       for (int32_t p = p0; p < p1; p++)
-        if (!count_plan(t, plans + (size_t)p * PLAN_SIZE, nt, base, opsBase, out, oneColumn, rowCount, rowOps)) goto outside;
+        if (!count_plan(t, plans + (size_t)p * PLAN_SIZE, nt, opsBase, out, oneColumn, rowCount, rowOps)) goto outside;
     }
     ctr[k + (size_t)call[CALL_PACKETS_OUT]] = out[0];
     ctr[k + (size_t)call[CALL_HOPS_EW]] = out[1];

@@ -315,14 +315,9 @@ function uniformChannels(fan: FanOut): boolean {
   return true;
 }
 
-/** Where a flow slot ("parity") starts in segCount (flows per slot) and in segOps (ops slots per slot). */
-interface SlotBase {
-  count: number;
-  ops: number;
-}
-
-function slotBase(chip: Chip, st: SharedState, parity: number): SlotBase {
-  return { count: parity * chip.flows.count, ops: parity * st.opsSlots };
+/** Where a flow slot ("parity") starts in segCount and segOps (ops slots per flow slot: a flow's are its ops slot's). */
+function slotBase(st: SharedState, parity: number): number {
+  return parity * st.opsSlots;
 }
 
 /** A source's events: idx[offset, offset + count) (their values do not change a count). */
@@ -337,14 +332,13 @@ export interface SentTotals {
 }
 
 /**
- * The flows of a uniform plan per spatial cell (row tile, column tile) of its box: cell ij's flows are
- * ids[start[ij], start[ij + 1]), one per channel tile its packets reach; the segOps slot of its ops (slot[ij]); and
- * per cell its flows' EW, NS and chip-crossing hops summed (hops[3·ij ..]). Every flow of a cell carries the cell's
- * packets, so a cell's hops are its packets times these sums, and its ops are stored once, not per flow.
+ * The flows of a uniform plan per spatial cell (row tile, column tile) of its box: cell ij has start[ij + 1] −
+ * start[ij] flows, one per channel tile its packets reach; the ops slot of its packets and ops (slot[ij]); and per
+ * cell its flows' EW, NS and chip-crossing hops summed (hops[3·ij ..]). Every flow of a cell carries the cell's
+ * packets, so a cell's hops are its packets times these sums, and its packets and ops are stored once, not per flow.
  */
 interface CellFlows {
   start: Int32Array;
-  ids: Int32Array;
   slot: Int32Array;
   hops: Float64Array;
 }
@@ -356,9 +350,10 @@ interface SendPlan {
 }
 
 /**
- * How every source counts its packets, and where each flow's destination finds the synaptic ops they bring: segOps
- * slot opsSlot[f] times opsScale[f]. A uniform plan's flows of one spatial cell share a slot (the cell's ops before
- * the channel reach, which is the scale); any other flow has a slot of its own and scale 1.
+ * How every source counts its packets, and where each flow's destination finds them and the synaptic ops they bring:
+ * ops slot opsSlot[f] of segCount, and of segOps times opsScale[f]. A uniform plan's flows of one spatial cell share
+ * a slot (the cell's packets, and its ops before the channel reach, which is the scale); any other flow has a slot of
+ * its own and scale 1.
  */
 export interface Sends {
   readonly cores: readonly (readonly SendPlan[])[];
@@ -380,7 +375,7 @@ function buildSends(chip: Chip): Sends {
     const { chans, flowIds, kLo, nk } = plan;
     const n = nk > 0 ? flowIds.length / nk : 0;
     const start = new Int32Array(n + 1);
-    const ids: number[] = [];
+    let flows = 0;
     const slot = new Int32Array(n).fill(-1);
     const hops = new Float64Array(3 * n);
     for (let ij = 0; ij < n; ij++) {
@@ -388,16 +383,16 @@ function buildSends(chip: Chip): Sends {
         const f = flowIds[ij * nk + chans.tiles[g]! - kLo]!;
         if (f < 0) continue;
         if (slot[ij]! < 0) slot[ij] = slots++;
-        ids.push(f);
+        flows++;
         opsSlot[f] = slot[ij]!;
         opsScale[f] = chans.reach[g]!;
         hops[3 * ij]! += hopsEW[f]!;
         hops[3 * ij + 1]! += hopsNS[f]!;
         hops[3 * ij + 2]! += hopsChip[f]!;
       }
-      start[ij + 1] = ids.length;
+      start[ij + 1] = flows;
     }
-    return { start, ids: Int32Array.from(ids), slot, hops };
+    return { start, slot, hops };
   };
   const uniform = new Uint8Array(chip.plan.projections.length);
   const sendPlan = (plan: EmitPlan): SendPlan => {
@@ -439,7 +434,6 @@ interface CountTables {
   fanTiles: Int32Array;
   fanReach: Int32Array;
   cellStart: Int32Array;
-  cellIds: Int32Array;
   cellSlot: Int32Array;
   cellHops: Float64Array;
 }
@@ -480,7 +474,7 @@ function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): C
     return at;
   };
   const cellStart: number[] = [0];
-  const cellIds: number[] = [];
+  let cellFlows = 0;
   const cellSlot: number[] = [];
   const cellHops: number[] = [];
   const coreInfo = new Int32Array(chip.cores * CORE_RECORD);
@@ -493,14 +487,13 @@ function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): C
     }
     const planLo = plans.length / PLAN_RECORD;
     for (const { plan, cells } of sends.cores[core]!) {
-      const { start, ids, slot, hops } = cells!;
+      const { start, slot, hops } = cells!;
       plans.push(plan.iLo, plan.jLo, plan.nj, plan.cols.start.length - 1, fan(plan.rows), fan(plan.cols), cellSlot.length, cellSlot.length + slot.length);
-      const off = cellIds.length;
       for (let ij = 0; ij < slot.length; ij++) {
-        cellStart.push(off + start[ij + 1]!);
+        cellStart.push(cellFlows + start[ij + 1]!);
         cellSlot.push(slot[ij]!);
       }
-      for (const f of ids) cellIds.push(f);
+      cellFlows += start[slot.length]!;
       for (const h of hops) cellHops.push(h);
     }
     const [y0, x0] = [chip.y0[core]!, chip.x0[core]!];
@@ -520,7 +513,6 @@ function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): C
     fanTiles: i32(fanTiles),
     fanReach: i32(fanReach),
     cellStart: i32(cellStart),
-    cellIds: i32(cellIds),
     cellSlot: i32(cellSlot),
     cellHops: Float64Array.from(cellHops),
   };
@@ -605,13 +597,13 @@ function countCells(plan: EmitPlan, nt: number, bs: BlockScratch): void {
 }
 
 /**
- * The spatial cells (zeroed as read) onto every flow of a uniform plan, in segCount and segOps of a flow slot (at
- * `base`): a flow's packets are its cell's, its ops the cell's times its channel tile's reach. Every flow is written,
- * an empty cell's with zeros, so none keeps an earlier step's count and none needs zeroing first.
+ * The spatial cells (zeroed as read) into their ops slots of a uniform plan's flows, in segCount and segOps of a flow
+ * slot (at `base`): a flow's packets are its cell's, its ops the cell's times its channel tile's reach. Every slot is
+ * written, an empty cell's with zeros, so none keeps an earlier step's count and none needs zeroing first.
  */
-function writeCells(st: SharedState, cells: CellFlows, base: SlotBase, bs: BlockScratch, out: SentTotals): void {
+function writeCells(st: SharedState, cells: CellFlows, base: number, bs: BlockScratch, out: SentTotals): void {
   const { spatialCount, spatialOps } = bs;
-  const { start, ids, slot, hops } = cells;
+  const { start, slot, hops } = cells;
   const { segCount, segOps } = st;
   for (let ij = 0, n = start.length - 1; ij < n; ij++) {
     const q0 = start[ij]!;
@@ -621,8 +613,8 @@ function writeCells(st: SharedState, cells: CellFlows, base: SlotBase, bs: Block
     const o = spatialOps[ij]!;
     spatialCount[ij] = 0;
     spatialOps[ij] = 0;
-    segOps[base.ops + slot[ij]!] = o;
-    for (let q = q0; q < q1; q++) segCount[base.count + ids[q]!] = cnt;
+    segOps[base + slot[ij]!] = o;
+    segCount[base + slot[ij]!] = cnt;
     if (cnt === 0) continue;
     out.packets += cnt * (q1 - q0);
     out.ew += cnt * hops[3 * ij]!;
@@ -637,7 +629,7 @@ function countEachEvent(
   st: SharedState,
   sends: Sends,
   plan: EmitPlan,
-  base: SlotBase,
+  base: number,
   ev: Events,
   H: number,
   bs: BlockScratch,
@@ -663,8 +655,8 @@ function countEachEvent(
   for (const f of flowIds) {
     if (f < 0) continue;
     const cnt = sent[f]!;
-    st.segCount[base.count + f] = cnt;
-    st.segOps[base.ops + sends.opsSlot[f]!] = ops[f]!;
+    st.segCount[base + sends.opsSlot[f]!] = cnt;
+    st.segOps[base + sends.opsSlot[f]!] = ops[f]!;
     out.packets += cnt;
     out.ew += cnt * hopsEW[f]!;
     out.ns += cnt * hopsNS[f]!;
@@ -691,7 +683,7 @@ function countSource(
   bs: BlockScratch,
   out: SentTotals,
 ): void {
-  const base = slotBase(chip, st, parity);
+  const base = slotBase(st, parity);
   for (const s of plans) {
     if (!s.cells) {
       countEachEvent(chip, st, sends, s.plan, base, ev, H, bs, out);
@@ -739,12 +731,12 @@ function countReceived(chip: Chip, st: SharedState, sends: Sends, core: number, 
     if (inp.flowHi === inp.flowLo) continue;
     const proj = chip.plan.projections[inp.proj]!;
     if (!sends.uniform[inp.proj] || heard[3 * p] !== cell) {
-      const base = slotBase(chip, st, readParity(st, step, proj.source === chip.plan.input));
+      const base = slotBase(st, readParity(st, step, proj.source === chip.plan.input));
       let n = 0;
       let ops = 0;
       for (let f = inp.flowLo; f < inp.flowHi; f++) {
-        n += segCount[base.count + f]!;
-        ops += segOps[base.ops + opsSlot[f]!]!;
+        n += segCount[base + opsSlot[f]!]!;
+        ops += segOps[base + opsSlot[f]!]!;
       }
       heard[3 * p] = cell;
       heard[3 * p + 1] = n;
@@ -1211,7 +1203,6 @@ function countNatively(
     t.fanTiles,
     t.fanReach,
     t.cellStart,
-    t.cellIds,
     t.cellSlot,
     t.cellHops,
     sends.opsSlot,

@@ -640,6 +640,8 @@ export class LinkAccumulator implements LinkLoads {
   private counted = 0;
   private closed = 0;
   private readonly loadRoutes: LoadRoutes;
+  /** Each source's entries (sourceRoutesOf): what countSteps' packets, one per source and step, add to. */
+  private readonly sourceRoutes: SourceRoutes;
   private readonly linkAt: Int32Array;
   /** The TypeScript loop's difference array: the grid's positions and a spare past them (missing runs). */
   private readonly diff: Float64Array;
@@ -656,6 +658,8 @@ export class LinkAccumulator implements LinkLoads {
     readonly table: LinkTable,
     /** The native kernel's loop (identical sums), or null: the TypeScript one. */
     private readonly native: NativeKernel | null = nativeKernel(),
+    /** The flows that carry the same packets every step, or null: each flow its own (countSteps' packets are per source). */
+    readonly sources: FlowSources | null = null,
   ) {
     this.packets = new Float64Array(table.count);
     this.busyNs = new Float64Array(table.count);
@@ -665,6 +669,7 @@ export class LinkAccumulator implements LinkLoads {
     this.rows = new Float64Array(this.stride);
     this.linkAt = routeRuns(table).linkAt;
     this.diff = new Float64Array(this.linkAt.length + 1);
+    this.sourceRoutes = sourceRoutesOf(this.loadRoutes, this.linkAt.length, this.stride, sources);
   }
 
   /**
@@ -682,7 +687,7 @@ export class LinkAccumulator implements LinkLoads {
     this.peakUtilisation = new Float64Array(links);
   }
 
-  /** A step's traffic: `packets[f]` packets on each flow f; `latencyNs` the step's latency. */
+  /** A step's traffic: `packets[s]` packets on each flow of source s (each flow alone without sources); `latencyNs` the step's latency. */
   addStep(packets: Int32Array, latencyNs: number): void {
     this.countSteps(packets);
     this.closeStep(latencyNs);
@@ -746,14 +751,14 @@ export class LinkAccumulator implements LinkLoads {
   }
 
   /**
-   * The packets per link of one or more steps: `packets` holds each step's packets per flow, one step after another
-   * (a whole number of steps). Each step gets a row that stepLinkPackets shows and closeStep adds to the totals, in
-   * order; every step counted before must be closed first.
+   * The packets per link of one or more steps: `packets` holds each step's packets per source (per flow without
+   * sources), one step after another (a whole number of steps). Each step gets a row that stepLinkPackets shows and
+   * closeStep adds to the totals, in order; every step counted before must be closed first.
    */
   countSteps(packets: Int32Array): void {
     const { steps, rows } = this.startCount(packets);
     try {
-      if (this.native) this.native.loads(packets, this.loadRoutes.slots, rows, this.scratchFor(steps), this.linkAt);
+      if (this.native) this.native.loads(packets, this.sourceRoutes.starts, this.sourceRoutes.entries, rows, this.scratchFor(steps), this.linkAt);
       else this.countEach(packets, steps, rows);
     } catch (e) {
       throw this.dropped(rows, e);
@@ -787,10 +792,10 @@ export class LinkAccumulator implements LinkLoads {
 
   /** The steps in `packets` and their rows, checked: whole steps, none still open or being counted. */
   private startCount(packets: Int32Array): { steps: number; rows: Float64Array } {
-    const flows = this.loadRoutes.slots.length / LOAD_SLOTS;
-    const steps = flows > 0 ? packets.length / flows : 1;
+    const sources = this.sourceRoutes.starts.length - 1;
+    const steps = sources > 0 ? packets.length / sources : 1;
     if (this.pending > 0 || this.counting || !Number.isInteger(steps) || steps < 1)
-      throw new InternalError(`link loads: ${packets.length} packets are not whole steps of ${flows} flows, or steps are still open`);
+      throw new InternalError(`link loads: ${packets.length} packets are not whole steps of ${sources} sources, or steps are still open`);
     const { stride } = this;
     if (this.rows.length < steps * stride) this.rows = new Float64Array(steps * stride);
     return { steps, rows: this.rows.subarray(0, steps * stride) };
@@ -825,43 +830,34 @@ export class LinkAccumulator implements LinkLoads {
    */
   private async countInParts(native: NativeKernel, packets: Int32Array, steps: number, rows: Float64Array): Promise<void> {
     const parts = Math.min(BACKGROUND_PARTS, steps);
-    const flows = packets.length / steps;
+    const sources = packets.length / steps;
     const { stride } = this;
+    const { starts, entries } = this.sourceRoutes;
     const jobs = Array.from({ length: parts }, (_, p) => {
       const from = Math.floor((p * steps) / parts);
       const to = Math.floor(((p + 1) * steps) / parts);
-      const part = { packets: packets.subarray(from * flows, to * flows), rows: rows.subarray(from * stride, to * stride) };
-      return (async () => native.loadsAsync(part.packets, this.loadRoutes.slots, part.rows, this.scratchFor(to - from, p), this.linkAt))();
+      const part = { packets: packets.subarray(from * sources, to * sources), rows: rows.subarray(from * stride, to * stride) };
+      return (async () => native.loadsAsync(part.packets, starts, entries, part.rows, this.scratchFor(to - from, p), this.linkAt))();
     });
     const refused = (await Promise.allSettled(jobs)).find((s) => s.status === 'rejected');
     if (refused) throw refused.reason;
   }
 
-  /** One step's packets per link added to `step` (the table's links and the spare), in TypeScript. */
+  /** One step's packets per link added to `step` (the table's links and the spare), in TypeScript: the native loop's sums. */
   private countOne(packets: Int32Array, step: Float64Array): void {
-    const { slots } = this.loadRoutes;
+    const { starts, entries } = this.sourceRoutes;
     const { diff, linkAt } = this;
-    // Every flow adds to all of its slots, missing runs to the spare position: no branch a flow's shape could mispredict.
-    // Flows into one core lie together: their last port's packets are summed here, not added to it one flow at a time.
-    let last = slots[1] ?? 0;
-    let intoLast = 0;
-    for (let f = 0, b = 0; f < packets.length; f++, b += LOAD_SLOTS) {
-      const n = packets[f]!;
-      step[slots[b]!]! += n;
-      if (slots[b + 1] !== last) {
-        step[last]! += intoLast;
-        last = slots[b + 1]!;
-        intoLast = 0;
-      }
-      intoLast += n;
-      diff[slots[b + 2]!]! += n;
-      diff[slots[b + 3]!]! -= n;
-      diff[slots[b + 4]!]! += n;
-      diff[slots[b + 5]!]! -= n;
-    }
-    step[last]! += intoLast;
-    let run = 0;
     const positions = linkAt.length;
+    for (let s = 0; s < packets.length; s++) {
+      const n = packets[s]!;
+      if (n === 0) continue;
+      for (let e = 2 * starts[s]!, end = 2 * starts[s + 1]!; e < end; e += 2) {
+        const at = entries[e]!;
+        if (at <= positions) diff[at]! += entries[e + 1]! * n;
+        else step[at - positions - 1]! += entries[e + 1]! * n;
+      }
+    }
+    let run = 0;
     for (let p = 0; p < positions; p++) {
       run += diff[p]!;
       diff[p] = 0;
@@ -873,7 +869,11 @@ export class LinkAccumulator implements LinkLoads {
   /** The walked flows' packets onto every link of their routes in `step`; the spare link's (their ports') dropped. */
   private addWalked(packets: Int32Array, step: Float64Array): void {
     // The table's per-hop lists are read only for walked flows (a compact table makes them when first read).
-    for (const f of this.loadRoutes.walked) for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += packets[f]!;
+    const of = this.sources?.of;
+    for (const f of this.loadRoutes.walked) {
+      const n = packets[of ? of[f]! : f]!;
+      for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += n;
+    }
     step[this.table.count] = 0;
   }
 }
@@ -909,6 +909,76 @@ function loadRoutesOf(t: LinkTable): LoadRoutes {
   }
   loadRoutesOfTable.set(t, (r = { slots: out, walked: Int32Array.from(walked) }));
   return r;
+}
+
+/** Flows that carry the same packets every step: flow f's are source of[f]'s, one of `count`. */
+export interface FlowSources {
+  readonly of: Int32Array;
+  readonly count: number;
+}
+
+/** A step's packets on each flow from its packets per source, into `out` where it has a flow's length (else a new array). */
+export function packetsOnFlows(perSource: Int32Array, sources: FlowSources, out?: Int32Array | null): Int32Array {
+  const { of } = sources;
+  const flows = out?.length === of.length ? out : new Int32Array(of.length);
+  for (let f = 0; f < of.length; f++) flows[f] = perSource[of[f]!]!;
+  return flows;
+}
+
+/**
+ * Each source's routes summed up for link loads: its entries starts[s] … starts[s + 1] − 1, each an (at, times) pair
+ * in `entries` — `times` of its flows add their packets to sum `at`: a grid position of their runs (0 … positions,
+ * the spare last; + at a run's start, − past its end) or, past them, port link at − positions − 1. Flows of one source
+ * that share a port or a run's end share an entry (the paper-size Loihi mapping: 1.56 M flow slots, 0.86 M entries), and
+ * ends that cancel (a missing run's, both at the spare position) are dropped. Entries are in increasing `at`.
+ */
+interface SourceRoutes {
+  readonly starts: Int32Array;
+  readonly entries: Int32Array;
+}
+
+function sourceRoutesOf(routes: LoadRoutes, positions: number, links: number, sources: FlowSources | null): SourceRoutes {
+  const { slots } = routes;
+  const flows = slots.length / LOAD_SLOTS;
+  const count = sources ? sources.count : flows;
+  const sourceOf = (f: number): number => (sources ? sources.of[f]! : f);
+  // The flows of each source, by counting sort.
+  const first = new Int32Array(count + 1);
+  for (let f = 0; f < flows; f++) {
+    const s = sourceOf(f);
+    if (!(s >= 0 && s < count)) throw new InternalError(`link loads: flow ${f}'s source ${s} is not one of ${count}`);
+    first[s + 1]!++;
+  }
+  for (let s = 0; s < count; s++) first[s + 1]! += first[s]!;
+  const byFlow = new Int32Array(flows);
+  const next = first.slice(0, count);
+  for (let f = 0; f < flows; f++) byFlow[next[sourceOf(f)]!++] = f;
+  // Each source's sums: `times` per at, `seen` marking the ats it has touched (by source + 1), `touched` listing them.
+  const sums = positions + 1 + links;
+  const times = new Int32Array(sums);
+  const seen = new Int32Array(sums);
+  const touched = new Int32Array(LOAD_SLOTS * Math.max(1, flows));
+  const starts = new Int32Array(count + 1);
+  const entries: number[] = [];
+  for (let s = 0; s < count; s++) {
+    let nTouched = 0;
+    for (let i = first[s]!; i < first[s + 1]!; i++) {
+      const b = LOAD_SLOTS * byFlow[i]!;
+      for (let j = 0; j < LOAD_SLOTS; j++) {
+        // Ports, then the two runs' start (+) and end (−).
+        const at = j < 2 ? positions + 1 + slots[b + j]! : slots[b + j]!;
+        if (seen[at] !== s + 1) {
+          seen[at] = s + 1;
+          times[at] = 0;
+          touched[nTouched++] = at;
+        }
+        times[at]! += j < 2 || j % 2 === 0 ? 1 : -1;
+      }
+    }
+    for (const at of touched.subarray(0, nTouched).sort()) if (times[at] !== 0) entries.push(at, times[at]!);
+    starts[s + 1] = entries.length / 2;
+  }
+  return { starts, entries: Int32Array.from(entries) };
 }
 
 /** Whether link l crosses the vertical cut through the middle of the router grid (the mesh's bisection), either way. */

@@ -292,7 +292,8 @@ export interface Chip extends TileRanges {
  * The shared memory of one engine instance. Offsets come from the Chip:
  *  - neurons of core c: [chip.neuronOffset[c], chip.neuronOffset[c + 1]) in tile-local C-order;
  *  - flow f of parity p: slots [p·segTotal + segOffset[f], … + segCapacity[f]), count at segCount[p·flows + f];
- *    counted, not sent (layer blocks), its ops at segOps[p·opsSlots + opsSlot[f]] (blocks.ts Sends);
+ *    counted, not sent (layer blocks), its count and ops at segCount and segOps[p·opsSlots + opsSlot[f]] (blocks.ts
+ *    Sends: the flows of one ops slot carry the same packets);
  *  - counters of (step t, core c): [(t·cores + c)·COUNTER_COUNT, … + COUNTER_COUNT).
  */
 export interface SharedBuffers {
@@ -313,11 +314,11 @@ export interface SharedBuffers {
   segIdx: SharedArrayBuffer;
   /** Float32 per slot × parities: packet payload. */
   segVal: SharedArrayBuffer;
-  /** Int32 per flow × parities: packets in the segment. */
+  /** Int32 per flow × parities: packets in the segment; counted, not sent (opsSlots > 0): per ops slot × parities. */
   segCount: SharedArrayBuffer;
   /** Float64 per ops slot × parities: the synaptic ops flows' packets bring their destinations, by ops slot (layer blocks count them: blocks.ts Sends). */
   segOps: SharedArrayBuffer;
-  /** Ops slots per parity in segOps (0 where packets carry payloads). */
+  /** Ops slots per parity in segCount and segOps (0 where packets carry payloads). */
   opsSlots: number;
   /** Float64 per step × core × COUNTER_COUNT. */
   counters: SharedArrayBuffer;
@@ -341,7 +342,7 @@ export interface SharedState {
   readonly counters: Float64Array;
   /** Flow slots (SharedBuffers.parities): a step writes slot writeParity(step) (state.ts). */
   readonly parities: number;
-  /** SharedBuffers.opsSlots: flow slot p's ops lie at p · opsSlots + an ops slot. */
+  /** SharedBuffers.opsSlots: flow slot p's counts and ops lie at p · opsSlots + an ops slot (0: counts per flow). */
   readonly opsSlots: number;
   readonly semantics: Semantics;
   readonly steps: number;

@@ -121,18 +121,20 @@ export interface NativeKernel {
     outShift: number,
   ): void;
   /**
-   * links.ts LinkAccumulator.countSteps's sums for k steps at once: each step's packets per flow (`packets`, k × the
-   * flows) onto its ports and its runs (slots: 6 per flow, loadRoutesOf's), the runs summed along the grid's positions
-   * onto link linkAt[q]; each step's packets per link added to its row of `rows` (k rows). Every flow's route is read
-   * once for all k steps. `scratch` holds the integer sums, (positions + 1 + a row's links) × min(k, 32), and must be
-   * zero at the call (it is left zeroed, also where a route outside the links or the positions is refused).
+   * links.ts LinkAccumulator.countSteps's sums for k steps at once: each step's packets per source (`packets`, k × the
+   * sources, a source's flows carrying the same packets), times each of the source's entries' count, onto the entry's
+   * sum (starts[s] … starts[s + 1] − 1 are source s's entries, (at, times) pairs in `entries`: sums 0 … positions are
+   * the runs' difference array, the rest the port links, links.ts sourceRoutesOf); the runs summed along the grid's
+   * positions onto link linkAt[q]; each step's packets per link added to its row of `rows` (k rows). Every entry is
+   * read once for all k steps. `scratch` holds the integer sums, (positions + 1 + a row's links) × min(k, 32), and must
+   * be zero at the call (it is left zeroed, also where an index outside the entries, links or positions is refused).
    */
-  loads(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): void;
+  loads(packets: Int32Array, starts: Int32Array, entries: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): void;
   /**
-   * loads on a thread of libuv's pool, settling when done: bad arguments throw at the call, a route outside the links
-   * or the positions rejects. The caller leaves the five arrays alone until it settles.
+   * loads on a thread of libuv's pool, settling when done: bad arguments throw at the call, an index outside the
+   * entries, the links or the positions rejects. The caller leaves the six arrays alone until it settles.
    */
-  loadsAsync(packets: Int32Array, slots: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): Promise<void>;
+  loadsAsync(packets: Int32Array, starts: Int32Array, entries: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): Promise<void>;
   /**
    * Every element of up to 16 typed arrays set to zero on threads of libuv's pool, each array in two pieces side by side,
    * settling when done (a SharedArrayBuffer's TypedArray.fill stores element by element, on one thread). The caller
@@ -245,7 +247,6 @@ export type CountArgs = [
   fanTiles: Int32Array,
   fanReach: Int32Array,
   cellStart: Int32Array,
-  cellIds: Int32Array,
   cellSlot: Int32Array,
   cellHops: Float64Array,
   opsSlot: Int32Array,

@@ -13,9 +13,10 @@ import { nativeKernel, type NativeKernel } from './native.js';
 import { Host, readoutOnHost } from './host.js';
 import { COUNTER_NAMES } from '../counters.js';
 import { type Blueprint, type ComputeUnit, type EngineBackend } from './protocol.js';
-import { allocateBuffers, readBeforeWritten, resetState, viewState, writeParity, type SharedState } from './state.js';
+import { allocateBuffers, readBeforeWritten, resetState, stepPackets, viewState, writeParity, type SharedState } from './state.js';
+import { packetsOnFlows, type FlowSources } from './links.js';
 import type { LinkLoads } from './types.js';
-import { StepTimeline, stepPackets } from './timing.js';
+import { StepTimeline } from './timing.js';
 import type { ChipSpec, EngineResult, HostCounters, RunOptions, Semantics } from './types.js';
 
 export interface EngineOptions {
@@ -118,8 +119,10 @@ export class Engine {
 
   /** The host's buffers and block scratch, built with the first run and kept for the next. */
   private host: Host | null = null;
-  /** Finished steps' packets per flow, one step after another, held until their timelines replay together (kept across runs). */
+  /** Finished steps' packets per source (stepPackets), one step after another, held until their timelines replay together (kept across runs). */
   private stepPackets = new Int32Array(0);
+  /** onStep's packets per flow where the state counts them per ops slot (flowPackets). */
+  private packetsOfFlows: Int32Array | null = null;
   /** The step timeline and its buffers, made with the first run and restarted for each next one. */
   private timeline: StepTimeline | null = null;
 
@@ -191,7 +194,7 @@ export class Engine {
     const doneNs = new Float64Array(steps * chip.cores);
     const timeline = this.timeline
       ? this.timeline.restart(queue, readyNs, doneNs)
-      : (this.timeline = new StepTimeline(chip, queue, this.semantics, readyNs, doneNs));
+      : (this.timeline = new StepTimeline(chip, queue, this.semantics, readyNs, doneNs, 'direct', nativeKernel(), this.flowSources()));
     const perStepNs = new Float64Array(steps);
     const recorded = opts.recordSpikes ? chip.plan.populations.map((p) => (isSpiking(p.kind) ? ([] as Uint8Array[]) : null)) : null;
     const phases = this.phases();
@@ -202,7 +205,7 @@ export class Engine {
     // each reads only its step's counter rows and a copy of its flows' packet counts (the next round writes its own
     // rows, and its packet counts again; the last round's are read where they are).
     const rounds = outboxes || this.semantics !== 'same-step' ? 1 : st.parities;
-    const flows = chip.flows.count;
+    const flows = st.segCount.length / st.parities;
     const batch = replayBatch(flows, rounds);
     if (steps > rounds && this.stepPackets.length < batch * flows) this.stepPackets = new Int32Array(batch * flows);
     const packets = this.stepPackets;
@@ -240,9 +243,9 @@ export class Engine {
       }
       await computing;
       if (recorded) this.record(recorded);
-      opts.onStep?.(t, st, hostCounters);
+      if (opts.onStep) opts.onStep(t, st, hostCounters, this.flowPackets(t));
       opts.onProgress?.(t + k);
-      if (t + k < steps || replayFrom < t) for (let u = t; u < t + k; u++) packets.set(stepPackets(st, u, flows), (u - replayFrom) * flows);
+      if (t + k < steps || replayFrom < t) for (let u = t; u < t + k; u++) packets.set(stepPackets(st, u), (u - replayFrom) * flows);
     }
     // With nothing held before it, the last round's packets are read where the threads wrote them: its steps lie in
     // consecutive slots (a round of several steps fills slots 0 … k − 1; a round of one step its own).
@@ -271,13 +274,27 @@ export class Engine {
     await this.backend.close();
   }
 
+  /** The flows that carry the same packets (a layer blocks' ops slots: the state counts packets per slot), or null: each flow its own. */
+  private flowSources(): FlowSources | null {
+    const sends = this.blocks?.blocks.sends;
+    return sends ? { of: sends.opsSlot, count: sends.opsSlots } : null;
+  }
+
+  /** Step t's packets on each flow (for onStep), in a buffer the next step reuses. */
+  private flowPackets(t: number): Int32Array {
+    const sources = this.flowSources();
+    const counts = stepPackets(this.state, t);
+    return sources ? (this.packetsOfFlows = packetsOnFlows(counts, sources, this.packetsOfFlows)) : counts;
+  }
+
   private countHost(h: HostCounters, t: number, events: number, packets: number): void {
     const { flows, hostFlows } = this.chip;
-    const base = writeParity(this.state, t) * flows.count;
+    const counts = stepPackets(this.state, t);
+    const of = this.flowSources()?.of;
     h.events[t] = events;
     h.packets[t] = packets;
     for (const f of hostFlows) {
-      const n = this.state.segCount[base + f]!;
+      const n = counts[of ? of[f]! : f]!;
       h.hopsEW[t]! += n * flows.hopsEW[f]!;
       h.hopsNS[t]! += n * flows.hopsNS[f]!;
       h.hopsChip[t]! += n * flows.hopsChip[f]!;

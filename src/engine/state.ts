@@ -7,8 +7,8 @@ export type { SharedState } from './model.js';
 
 /**
  * Allocate the shared buffers of a run of `steps` steps. `payloads` false: no packet slots, only their counts and the
- * synaptic ops they bring (`opsSlots` a flow slot: blocks.ts Sends.opsSlots, one per flow where not given), and no
- * membranes (a chip in layer blocks counts its packets and sends them on its blocks' flows; its blocks hold the membranes).
+ * synaptic ops they bring, per ops slot (`opsSlots` a flow slot: blocks.ts Sends.opsSlots, one per flow where not
+ * given), and no membranes (a chip in layer blocks counts its packets and sends them on its blocks' flows; its blocks hold the membranes).
  * Flow slots: pipelined 2 (a flow written at step t is read at t + 1); same-step `rounds` (an engine that computes that
  * many consecutive steps at once gives each its own: run.ts ROUND_STEPS).
  */
@@ -32,7 +32,7 @@ export function allocateBuffers(
     outCount: new SharedArrayBuffer(4 * chip.cores),
     segIdx: new SharedArrayBuffer(4 * slots),
     segVal: new SharedArrayBuffer(4 * slots),
-    segCount: new SharedArrayBuffer(4 * chip.flows.count * parities),
+    segCount: new SharedArrayBuffer(4 * (payloads ? chip.flows.count : opsSlots) * parities),
     segOps: new SharedArrayBuffer(8 * opsSlots * parities),
     opsSlots,
     counters: new SharedArrayBuffer(8 * steps * chip.cores * COUNTER_COUNT),
@@ -76,6 +76,16 @@ export function resetState(s: SharedState): void {
  */
 export function writeParity(s: Pick<SharedState, 'parities'>, step: number): number {
   return step % s.parities;
+}
+
+/**
+ * The packet counts written at step t: per flow, or per ops slot where packets are counted, not sent (a flow's are
+ * its ops slot's: blocks.ts Sends.opsSlot).
+ */
+export function stepPackets(st: Pick<SharedState, 'segCount' | 'parities'>, step: number): Int32Array {
+  const n = st.segCount.length / st.parities;
+  const base = writeParity(st, step) * n;
+  return st.segCount.subarray(base, base + n);
 }
 
 export function readParity(s: Pick<SharedState, 'parities' | 'semantics'>, step: number, fromHost: boolean): number {

@@ -22,13 +22,12 @@
 // 'links' model is measured against (replay 'events').
 
 import { HOST_TILE } from '../geometry/mesh.js';
-import type { Chip, Semantics, SharedState } from './model.js';
+import type { Chip, Semantics } from './model.js';
 import { TimeHeap, type EventQueue } from './events.js';
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
-import { LinkAccumulator, LinkModel, RunModel, RunRoutes } from './links.js';
+import { LinkAccumulator, LinkModel, packetsOnFlows, RunModel, RunRoutes, type FlowSources } from './links.js';
 import { compactLinkTable, linkHeadNs } from './link-table.js';
 import type { LinkTable } from './types.js';
-import { writeParity } from './state.js';
 import { nativeKernel, type NativeKernel } from './native.js';
 
 const DELIVER = 0;
@@ -93,12 +92,6 @@ function chipOrder(chip: Chip): Int32Array | null {
   return o;
 }
 
-/** Packets of every flow in step `step`: the counts the step's sources wrote (read after the step's compute). */
-export function stepPackets(st: Pick<SharedState, 'segCount' | 'parities'>, step: number, flows: number): Int32Array {
-  const base = writeParity(st, step) * flows;
-  return st.segCount.subarray(base, base + flows);
-}
-
 /** Per-run buffers of the timeline, reused every step. */
 export class StepTimeline {
   private readonly pending: Int32Array;
@@ -113,6 +106,8 @@ export class StepTimeline {
   /** Under 'links' contention replayed on the event queue: the per-hop train model (the reference), else null. */
   private readonly links: LinkModel | null;
   private packets: Int32Array | null = null;
+  /** A step's packets per flow, from its packets per source (made on first use: only the replays with contention read them). */
+  private flowPackets: Int32Array | null = null;
   /** The flows in the order the 'links' model books them: the host's, then each core's outgoing flows. */
   private readonly sends: Int32Array;
   /** Each of those flows' destination core. */
@@ -141,6 +136,8 @@ export class StepTimeline {
     replay: 'direct' | 'events' = 'direct',
     /** The native kernel's loops for the direct replay, the link loads and the 'links' step (identical results), or null: the TypeScript ones. */
     private readonly native: NativeKernel | null = nativeKernel(),
+    /** The flows that carry the same packets (a step's packets are then given per source), or null: each flow its own. */
+    private readonly sources: FlowSources | null = null,
   ) {
     this.pending = new Int32Array(chip.cores);
     this.computeNs = new Float64Array(chip.cores);
@@ -153,7 +150,7 @@ export class StepTimeline {
     this.runs = sent ? new RunModel(sent.routes, native) : null;
     this.links = contended && replay === 'events' ? new LinkModel(table, chip.flows.count, noc.bufferPackets) : null;
     this.finishing = new TimeHeap(chip.cores);
-    this.loads = new LinkAccumulator(table, native);
+    this.loads = new LinkAccumulator(table, native, sources);
     this.order = replay === 'events' ? null : semantics === 'pipelined' ? Int32Array.from({ length: chip.cores }, (_, c) => c) : chipOrder(chip);
   }
 
@@ -195,8 +192,8 @@ export class StepTimeline {
   }
 
   /**
-   * Replays steps from … to − 1 into latencyNs[step] (run's latencies), `packets` their flows' packet counts one step
-   * after another (or none): their link loads counted in one pass (the native loop reads each flow's route once for
+   * Replays steps from … to − 1 into latencyNs[step] (run's latencies), `packets` their packet counts per source (per
+   * flow without sources) one step after another (or none): their link loads counted in one pass (the native loop reads each flow's route once for
    * them all, on a thread of libuv's pool while `beside` runs and the cores' times are replayed here) and, without
    * contention, the steps replayed together by the native loop (each flow read once too). `packets` must stay as they
    * are until it settles.
@@ -215,7 +212,8 @@ export class StepTimeline {
     await counting;
     const { cores, flows } = this.chip;
     if (!ends) {
-      for (let u = from; u < to; u++) latencyNs[u] = this.run(u, counters, packets?.subarray((u - from) * flows.count, (u - from + 1) * flows.count));
+      const n = this.sources?.count ?? flows.count;
+      for (let u = from; u < to; u++) latencyNs[u] = this.run(u, counters, packets?.subarray((u - from) * n, (u - from + 1) * n));
       return;
     }
     const barrier = this.chip.profile.timeNs.barrier;
@@ -258,7 +256,7 @@ export class StepTimeline {
   }
 
   /**
-   * Replay step `step` from its counters and its flows' packet counts (stepPackets); returns the step's latency in
+   * Replay step `step` from its counters and its packet counts per source (state.ts stepPackets); returns the step's latency in
    * ns (barrier included). Without packet counts every flow is an empty token and no link load is counted. The step's
    * link loads are counted here unless runSteps counted them beforehand.
    */
@@ -266,11 +264,16 @@ export class StepTimeline {
     this.coreTime(counters, step);
     if (packets && this.loads.pending === 0) this.loads.countSteps(packets);
     let latency: number;
-    if (this.runs && packets) latency = this.contended(step, packets, this.runs);
-    else if ((this.links && packets) || !this.order) latency = this.replay(step, packets);
+    if (this.runs && packets) latency = this.contended(step, this.perFlow(packets), this.runs);
+    else if ((this.links && packets) || !this.order) latency = this.replay(step, packets && this.perFlow(packets));
     else latency = this.direct(step, this.order);
     if (packets) this.loads.closeStep(latency);
     return latency;
+  }
+
+  /** A step's packets per flow, from its packets per source (the same array without sources). */
+  private perFlow(packets: Int32Array): Int32Array {
+    return this.sources ? (this.flowPackets = packetsOnFlows(packets, this.sources, this.flowPackets)) : packets;
   }
 
   /**

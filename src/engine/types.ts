@@ -89,10 +89,10 @@ export interface RunOptions {
   recordSpikes?: boolean;
   /**
    * Called after every step with the chip's state: the outboxes hold that step's events and the counters
-   * block that step's rows, and `host` the host's input traffic up to this step (e.g. a trace writer
-   * streams them). Read only; the state is reused next step.
+   * block that step's rows, `host` the host's input traffic up to this step, and `flowPackets` the step's packets on
+   * each flow (e.g. a trace writer streams them). Read only; the state and the packets are reused next step.
    */
-  onStep?: (step: number, state: SharedState, host: HostCounters) => void;
+  onStep?: (step: number, state: SharedState, host: HostCounters, flowPackets: Int32Array) => void;
   /**
    * Called as steps finish, with how many have (after each step, or each round of steps: Engine's ROUND_STEPS). For
    * progress and for stopping a run (by throwing); it reads no state, so unlike onStep it leaves worker threads free

@@ -220,7 +220,7 @@ export async function runReport(o: RunReportOptions): Promise<RunReport> {
       engine,
       samples: o.samples,
       sample: o.sample,
-      ...(sink ? { trace: (i, step, st, host) => sink.step(i, step, st, host) } : {}),
+      ...(sink ? { trace: (i, step, st, host, packets) => sink.step(i, step, st, host, packets) } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       onResult: (i, s, r) => {
         sink?.sampleDone(r.latency.perStepNs);

@@ -41,7 +41,7 @@ export async function runSamples(o: SampleRun): Promise<boolean> {
       };
       // Only a trace reads the state after each step (the engine then computes step by step).
       const { trace } = o;
-      const onStep: RunOptions['onStep'] = trace ? (step, state, host) => trace(i, step, state, host) : undefined;
+      const onStep: RunOptions['onStep'] = trace ? (step, state, host, packets) => trace(i, step, state, host, packets) : undefined;
       const r = await engine.run(s.input, { seed: s.seed, onProgress, ...(onStep ? { onStep } : {}) });
       // A macrotask turn per sample: an in-thread run never yields otherwise, and Ctrl-C's handler (which removes a
       // partial trace) only runs between turns.

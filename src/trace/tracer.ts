@@ -4,7 +4,6 @@ import { COUNTER_COUNT } from '../counters.js';
 import { LinkAccumulator } from '../engine/links.js';
 import type { LinkTable } from '../engine/types.js';
 import type { SharedState } from '../engine/state.js';
-import { stepPackets } from '../engine/timing.js';
 import type { HostCounters } from '../engine/types.js';
 import { ByteWriter, checksum, encodeCounters, SpikeCoder } from './encode.js';
 import { traceHeader, type RunInfo } from './header.js';
@@ -39,24 +38,13 @@ export class StepTracer {
     if (links) this.linkCounts = new LinkAccumulator(links);
   }
 
-  /** Record step `step` of sample `sample` (called from the engine's onStep). */
-  record(
-    sample: number,
-    step: number,
-    st: Pick<SharedState, 'outIdx' | 'outCount' | 'counters'> & Partial<Pick<SharedState, 'segCount' | 'parities'>>,
-    host: HostCounters,
-  ): void {
+  /** Record step `step` of sample `sample` (called from the engine's onStep): `flowPackets` are its packets on each flow. */
+  record(sample: number, step: number, st: Pick<SharedState, 'outIdx' | 'outCount' | 'counters'>, host: HostCounters, flowPackets?: Int32Array): void {
     const spikes = this.coder.encode(st.outIdx, st.outCount, this.neuronOffset);
     const counters = encodeCounters(st.counters.subarray(step * this.rowLength, (step + 1) * this.rowLength), this.counterBytes);
     HOST_FIELDS.forEach((f, i) => (this.host[i] = host[f][step]!));
     const rec: StepRecord = { type: 'step', sample, step, spikes, counters, host: this.host, crc: 0 };
-    if (this.linkCounts && st.segCount && st.parities) {
-      const flows = st.segCount.length / st.parities;
-      rec.links = encodeCounters(
-        this.packetsPerLink(this.linkCounts, stepPackets({ segCount: st.segCount, parities: st.parities }, step, flows)),
-        this.linkBytes,
-      );
-    }
+    if (this.linkCounts && flowPackets) rec.links = encodeCounters(this.packetsPerLink(this.linkCounts, flowPackets), this.linkBytes);
     rec.crc = checksum(rec);
     this.sink.step(rec);
   }
@@ -89,8 +77,8 @@ export class RunTrace {
     this.tracer = new StepTracer(header, run.chip.neuronOffset, this.writer, chipLinks(run.chip));
   }
 
-  step(sample: number, step: number, st: SharedState, host: HostCounters): void {
-    this.tracer.record(sample, step, st, host);
+  step(sample: number, step: number, st: SharedState, host: HostCounters, flowPackets: Int32Array): void {
+    this.tracer.record(sample, step, st, host, flowPackets);
   }
 
   sampleDone(perStepNs: Float64Array): void {

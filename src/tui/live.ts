@@ -95,7 +95,7 @@ export class LiveRun {
         engine: this.engine,
         samples: o.samples,
         sample: o.sample,
-        trace: (i, step, st, host) => tracer.record(i, step, st, host),
+        trace: (i, step, st, host, packets) => tracer.record(i, step, st, host, packets),
         onSample: (i) => (this.sampleNow = i),
         onProgress: () => this.notify(),
         onResult: (_i, _s, r) => {

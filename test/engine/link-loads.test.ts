@@ -1,11 +1,12 @@
-// Link loads (LinkAccumulator, src/engine/links.ts): counted per flow through its route's straight runs (in the native
-// kernel and in TypeScript), they equal a walk over every hop of every flow — packets exactly; busy time and peak utilisation as packets × packet time, which
-// the walk's per-flow sums reach to rounding — on real chips over several chips and on hand-made routes of any shape.
+// Link loads (LinkAccumulator, src/engine/links.ts): counted per source (flows that carry the same packets, or each flow
+// alone) through its flows' routes' straight runs (in the native kernel and in TypeScript), they equal a walk over every
+// hop of every flow — packets exactly; busy time and peak utilisation as packets × packet time, which the walk's
+// per-flow sums reach to rounding — on real chips over several chips and on hand-made routes of any shape.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildChip } from '../../src/engine/chip.js';
-import { LinkAccumulator, walkedFlows } from '../../src/engine/links.js';
+import { LinkAccumulator, walkedFlows, type FlowSources } from '../../src/engine/links.js';
 import { nativeKernel, type NativeKernel } from '../../src/engine/native.js';
 import { walkedLinkTable } from './walked-link-table.js';
 import type { LinkTable } from '../../src/engine/types.js';
@@ -52,8 +53,9 @@ async function accumulate(
   latency: number[],
   native: NativeKernel | null,
   how: 'each' | 'together' | 'background' | 'closed together',
+  sources: FlowSources | null,
 ) {
-  const acc = new LinkAccumulator(t, native);
+  const acc = new LinkAccumulator(t, native, sources);
   if (how === 'each') steps.forEach((n, s) => acc.addStep(n, latency[s]!));
   else if (how === 'closed together') {
     acc.countSteps(oneAfterAnother(steps));
@@ -72,17 +74,23 @@ async function accumulate(
 /** The loop in the native kernel where it is built, and in TypeScript: each against the walk. */
 const kernels = [nativeKernel(), null];
 
-async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[]): Promise<void> {
-  const want = walk(t, steps, latency);
+/**
+ * Each step's packets per source (per flow where sources is null) against the walk of the same packets on each flow. A
+ * source's flows are spread over the flows (every `count`-th, shifted), so that flows of one source share ports and
+ * runs' ends in some draws and not in others.
+ */
+async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[], sources: FlowSources | null = null): Promise<void> {
+  const perFlow = sources ? steps.map((n) => Int32Array.from(sources.of, (s) => n[s]!)) : steps;
+  const want = walk(t, perFlow, latency);
   for (const [native, how] of kernels.flatMap((k) => (['each', 'together', 'background', 'closed together'] as const).map((h) => [k, h] as const))) {
-    const got = await accumulate(t, steps, latency, native, how);
+    const got = await accumulate(t, steps, latency, native, how, sources);
     expect(Array.from(got.packets)).toEqual(Array.from(want.packets));
     for (let l = 0; l < t.count; l++) {
       expect(Math.abs(got.busyNs[l]! - want.busyNs[l]!)).toBeLessThanOrEqual(want.busyNs[l]! * 1e-12);
       expect(Math.abs(got.peakUtilisation[l]! - want.peak[l]!)).toBeLessThanOrEqual(want.peak[l]! * 1e-12);
     }
     // Restarted after a run that left steps open (an engine's next run): the same totals, in arrays of its own.
-    const again = new LinkAccumulator(t, native);
+    const again = new LinkAccumulator(t, native, sources);
     again.countSteps(oneAfterAnother(steps));
     again.closeStep(latency[0]!);
     const earlier = Array.from(again.packets);
@@ -99,19 +107,19 @@ async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: numbe
       let refuse = true;
       const failing: NativeKernel = {
         ...native,
-        loads: (p, slots, rows, scratch, linkAt) => {
-          if (!refuse) return native.loads(p, slots, rows, scratch, linkAt);
+        loads: (p, starts, entries, rows, scratch, linkAt) => {
+          if (!refuse) return native.loads(p, starts, entries, rows, scratch, linkAt);
           rows.fill(9);
           throw new RangeError('refused');
         },
-        loadsAsync: (p, slots, rows, scratch, linkAt) => {
+        loadsAsync: (p, starts, entries, rows, scratch, linkAt) => {
           const lastPart = p.byteOffset + p.byteLength === p.buffer.byteLength;
-          if (!refuse || !lastPart) return native.loadsAsync(p, slots, rows, scratch, linkAt);
+          if (!refuse || !lastPart) return native.loadsAsync(p, starts, entries, rows, scratch, linkAt);
           rows.fill(9);
           throw new RangeError('refused');
         },
       };
-      const after = new LinkAccumulator(t, failing);
+      const after = new LinkAccumulator(t, failing, sources);
       expect(() => after.countSteps(oneAfterAnother(steps))).toThrow(/refused/);
       await expect(after.countStepsInBackground(oneAfterAnother(steps))).rejects.toThrow(/refused/);
       refuse = false;
@@ -120,7 +128,7 @@ async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: numbe
       expect(Array.from(after.packets)).toEqual(Array.from(want.packets));
     }
     // One step: the busy time is the link's packets times its packet time, to the bit.
-    const once = await accumulate(t, steps.slice(0, 1), latency, native, 'each');
+    const once = await accumulate(t, steps.slice(0, 1), latency, native, 'each', sources);
     for (let l = 0; l < t.count; l++) expect(once.busyNs[l]).toBe(once.packets[l]! * t.packetNs[l]!);
   }
 }
@@ -142,6 +150,12 @@ function realTable(fixture: string, neurons: number, perRouter: number): LinkTab
 
 const packetsOf = (flows: number, draws: number[], shift: number) => Int32Array.from({ length: flows }, (_, f) => draws[(f + shift) % draws.length]!);
 
+/** Flows in `count` sources (each flow alone at 0): flow f is source (f · 7 + shift) mod count's. */
+function sourcesOf(flows: number, count: number, shift: number): FlowSources | null {
+  if (count === 0) return null;
+  return { of: Int32Array.from({ length: flows }, (_, f) => (f * 7 + shift) % count), count };
+}
+
 describe('link loads counted through route runs', () => {
   it('equalTheWalkOverEveryHopOnRealChips', async () => {
     await fc.assert(
@@ -151,14 +165,18 @@ describe('link loads counted through route runs', () => {
         fc.constantFrom(1, 2),
         fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 30 }),
         fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1, max: 1e4, noNaN: true })), { minLength: 3, maxLength: 3 }),
-        async (fixture, neurons, perRouter, draws, latency) => {
+        fc.integer({ min: 0, max: 12 }),
+        fc.nat(),
+        async (fixture, neurons, perRouter, draws, latency, count, shift) => {
           const t = realTable(fixture, neurons, perRouter);
           const flows = t.start.length - 1;
           expect(walkedFlows(t)).toBe(0);
+          const sources = sourcesOf(flows, count, shift);
           await expectSameLoads(
             t,
-            [0, 1, 2].map((s) => packetsOf(flows, draws, s)),
+            [0, 1, 2].map((s) => packetsOf(sources?.count ?? flows, draws, s)),
             latency,
+            sources,
           );
         },
       ),
@@ -176,7 +194,9 @@ describe('link loads counted through route runs', () => {
         fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 20 }),
         // Past 32 steps counted together, the native loop takes them 32 at a time.
         fc.integer({ min: 1, max: 40 }),
-        async (routes, draws, steps) => {
+        fc.integer({ min: 0, max: 4 }),
+        fc.nat(),
+        async (routes, draws, steps, count, shift) => {
           const links = new Map<string, number>();
           const kind: number[] = [];
           const at: number[] = [];
@@ -202,10 +222,12 @@ describe('link loads counted through route runs', () => {
             headNs: new Float64Array(start[hops.length]!),
             width: 3,
           };
+          const sources = sourcesOf(routes.length, count, shift);
           await expectSameLoads(
             t,
-            Array.from({ length: steps }, (_, s) => packetsOf(routes.length, draws, s)),
+            Array.from({ length: steps }, (_, s) => packetsOf(sources?.count ?? routes.length, draws, s)),
             Array.from({ length: steps }, (_, s) => [100, 7, 0, 13][s % 4]!),
+            sources,
           );
         },
       ),

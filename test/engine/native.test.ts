@@ -672,10 +672,16 @@ describe.skipIf(!nativeKernel())('native sum', () => {
   });
 });
 
-/** The hand-worked link loads below: two flows, two steps, four grid positions (links 0-3), ports 4 and 5, spare 6. */
+/**
+ * The hand-worked link loads below: two flows, two steps, four grid positions (links 0-3; sums 0-3, the spare position
+ * 4), ports 4 and 5 (sums 9 and 10), the spare link 6 (sum 11). Flow 0: ports 4 → 5, one run over positions [0, 2), no
+ * second run (its ends at the spare position cancel). Flow 1: ports 4 → 5, runs [1, 3) and [3, 4) (the end of the one
+ * and the start of the other cancel at position 3). Each flow its own source: (sum, times) pairs.
+ */
 function handWorkedLoads() {
   return {
-    slots: Int32Array.from([4, 5, 0, 2, 4, 4, 4, 5, 1, 3, 3, 4]),
+    starts: Int32Array.from([0, 4, 8]),
+    entries: Int32Array.from([0, 1, 2, -1, 9, 1, 10, 1, 1, 1, 4, -1, 9, 1, 10, 1]),
     linkAt: Int32Array.from([0, 1, 2, 3]),
     packets: Int32Array.from([3, 2, 1, 4]),
     rows: new Float64Array(14),
@@ -684,68 +690,87 @@ function handWorkedLoads() {
 }
 
 describe.skipIf(!nativeKernel())('native timeline loops', () => {
-  // Hand-worked: two flows into one core over a line of 4 grid positions (links 0-3 at positions 0-3), ports 4 and 5,
-  // the spare link 6. Flow 0: ports 4 → 5, one run over positions [0, 2), no second run (the spare position 4). Flow 1:
-  // ports 4 → 5, runs [1, 3) and [3, 4). Step 0 (3 and 2 packets): links 0: 3, 1: 5, 2: 2, 3: 2, ports 5 and 5; step 1
-  // (1 and 4): links 1, 5, 4, 4, ports 5 and 5. Both steps in one call, each into its own row; an index outside the
-  // links or the positions is refused before it is used.
+  // Step 0 (3 and 2 packets): links 0: 3, 1: 5, 2: 2, 3: 2, ports 5 and 5; step 1 (1 and 4): links 1, 5, 4, 4, ports 5
+  // and 5. Both steps in one call, each into its own row; an index outside the entries, the links or the positions is
+  // refused before it is used.
   it('countsTheLinkLoadsOfHandWorkedStepsAndRefusesIndicesOutsideTheirArrays', () => {
     const native = nativeKernel()!;
-    const { slots, linkAt, packets, rows, scratch } = handWorkedLoads();
-    native.loads(packets, slots, rows, scratch, linkAt);
+    const { starts, entries, linkAt, packets, rows, scratch } = handWorkedLoads();
+    native.loads(packets, starts, entries, rows, scratch, linkAt);
     expect(Array.from(rows)).toEqual([3, 5, 2, 2, 5, 5, 0, 1, 5, 4, 4, 5, 5, 0]);
     expect(scratch.every((d) => d === 0n)).toBe(true);
     // Added to the rows, one step alone as well.
-    native.loads(packets.subarray(0, 2), slots, rows.subarray(0, 7), scratch, linkAt);
+    native.loads(packets.subarray(0, 2), starts, entries, rows.subarray(0, 7), scratch, linkAt);
     expect(Array.from(rows.subarray(0, 7))).toEqual([6, 10, 4, 4, 10, 10, 0]);
     for (const [at, value] of [
-      [0, 7],
-      [1, -1],
-      [2, 5],
-      [5, 9],
+      [0, 12],
+      [2, -1],
+      [4, 13],
       // The second flow's: the first one's sums are in the scratch when it is refused.
-      [8, 6],
+      [14, 12],
     ] as const) {
-      const bad = Int32Array.from(slots);
+      const bad = Int32Array.from(entries);
       bad[at] = value;
-      expect(() => native.loads(packets, bad, rows, scratch, linkAt)).toThrow(/outside the links or the grid's positions/);
+      expect(() => native.loads(packets, starts, bad, rows, scratch, linkAt)).toThrow(/outside the entries, the links or the grid's positions/);
       // Whatever the refused call had summed is cleared: the scratch serves the next call.
       expect(scratch.every((d) => d === 0n)).toBe(true);
     }
-    expect(() => native.loads(packets, slots, rows, scratch, Int32Array.from([0, 1, 9, 3]))).toThrow(/outside/);
-    expect(() => native.loads(Int32Array.from([3, 2, 1]), slots, rows, scratch, linkAt)).toThrow(/not whole steps/);
-    expect(() => native.loads(packets, slots, new Float64Array(13), scratch, linkAt)).toThrow(/not whole steps/);
-    expect(() => native.loads(packets, slots, rows, new BigInt64Array(23), linkAt)).toThrow(/scratch is too short/);
-    expect(() => native.loads(packets, slots, rows, new Float64Array(24) as unknown as BigInt64Array, linkAt)).toThrow(/bad arguments/);
+    for (const bad of [
+      [0, 4, 9],
+      [0, 5, 4],
+      [-1, 4, 8],
+    ]) {
+      expect(() => native.loads(packets, Int32Array.from(bad), entries, rows, scratch, linkAt)).toThrow(/outside the entries/);
+      expect(scratch.every((d) => d === 0n)).toBe(true);
+    }
+    expect(() => native.loads(packets, starts, entries, rows, scratch, Int32Array.from([0, 1, 9, 3]))).toThrow(/outside/);
+    expect(() => native.loads(Int32Array.from([3, 2, 1]), starts, entries, rows, scratch, linkAt)).toThrow(/not whole steps/);
+    expect(() => native.loads(packets, starts, entries, new Float64Array(13), scratch, linkAt)).toThrow(/not whole steps/);
+    expect(() => native.loads(packets, starts, entries.subarray(1), rows, scratch, linkAt)).toThrow(/not in pairs/);
+    expect(() => native.loads(packets, new Int32Array(0), entries, rows, scratch, linkAt)).toThrow(/no sources/);
+    expect(() => native.loads(packets, starts, entries, rows, new BigInt64Array(23), linkAt)).toThrow(/scratch too short/);
+    expect(() => native.loads(packets, starts, entries, rows, new Float64Array(24) as unknown as BigInt64Array, linkAt)).toThrow(/bad arguments/);
+  });
+
+  // Both flows as one source (the same packets on each: 3 in step 0, 1 in step 1), their entries merged: each shared
+  // port's and run end's `times` is 2, the ends that cancel are dropped. The loads are the two flows' with those packets.
+  it('countsASourceOfSeveralFlowsAsEachOfItsFlows', () => {
+    const native = nativeKernel()!;
+    const { linkAt, rows, scratch } = handWorkedLoads();
+    const starts = Int32Array.from([0, 6]);
+    const entries = Int32Array.from([0, 1, 1, 1, 2, -1, 4, -1, 9, 2, 10, 2]);
+    native.loads(Int32Array.from([3, 1]), starts, entries, rows, scratch, linkAt);
+    expect(Array.from(rows)).toEqual([3, 6, 3, 3, 6, 6, 0, 1, 2, 1, 1, 2, 2, 0]);
+    expect(scratch.every((d) => d === 0n)).toBe(true);
   });
 
   // The same flows with 2^31 − 1 and 2 packets in step 0: sums past 32 bits, counted in 64 (exact in the rows' doubles).
   it('countsLinkLoadsPastThirtyTwoBitsExactly', () => {
     const native = nativeKernel()!;
-    const { slots, linkAt, rows, scratch } = handWorkedLoads();
+    const { starts, entries, linkAt, rows, scratch } = handWorkedLoads();
     const big = 2 ** 31 - 1;
-    native.loads(Int32Array.from([big, 2, 1, 4]), slots, rows, scratch, linkAt);
+    native.loads(Int32Array.from([big, 2, 1, 4]), starts, entries, rows, scratch, linkAt);
     expect(Array.from(rows)).toEqual([big, big + 2, 2, 2, big + 2, big + 2, 0, 1, 5, 4, 4, 5, 5, 0]);
     expect(scratch.every((d) => d === 0n)).toBe(true);
   });
 
-  // The same on a thread of libuv's pool: the same rows; a route outside rejects (its scratch cleared), bad arguments
+  // The same on a thread of libuv's pool: the same rows; an entry outside rejects (its scratch cleared), bad arguments
   // throw at the call.
   it('countsTheSameLinkLoadsInTheBackgroundAndRejectsIndicesOutsideTheirArrays', async () => {
     const native = nativeKernel()!;
-    const { slots, linkAt, packets, rows, scratch } = handWorkedLoads();
-    const pending = native.loadsAsync(packets, slots, rows, scratch, linkAt);
+    const { starts, entries, linkAt, packets, rows, scratch } = handWorkedLoads();
+    const pending = native.loadsAsync(packets, starts, entries, rows, scratch, linkAt);
     expect(pending).toBeInstanceOf(Promise);
     await pending;
     expect(Array.from(rows)).toEqual([3, 5, 2, 2, 5, 5, 0, 1, 5, 4, 4, 5, 5, 0]);
     expect(scratch.every((d) => d === 0n)).toBe(true);
-    const bad = Int32Array.from(slots);
-    bad[8] = 6;
-    await expect(native.loadsAsync(packets, bad, rows, scratch, linkAt)).rejects.toThrow(RangeError);
+    const bad = Int32Array.from(entries);
+    bad[14] = 12;
+    await expect(native.loadsAsync(packets, starts, bad, rows, scratch, linkAt)).rejects.toThrow(RangeError);
     expect(scratch.every((d) => d === 0n)).toBe(true);
-    await expect(native.loadsAsync(packets, slots, rows, scratch, Int32Array.from([0, 1, 9, 3]))).rejects.toThrow(/outside/);
-    expect(() => native.loadsAsync(Int32Array.from([3, 2, 1]), slots, rows, scratch, linkAt)).toThrow(/not whole steps/);
-    expect(() => native.loadsAsync(packets, slots, rows, new Float64Array(24) as unknown as BigInt64Array, linkAt)).toThrow(/bad arguments/);
+    await expect(native.loadsAsync(packets, starts, entries, rows, scratch, Int32Array.from([0, 1, 9, 3]))).rejects.toThrow(/outside/);
+    expect(() => native.loadsAsync(Int32Array.from([3, 2, 1]), starts, entries, rows, scratch, linkAt)).toThrow(/not whole steps/);
+    expect(() => native.loadsAsync(packets, starts, entries, rows, new Float64Array(24) as unknown as BigInt64Array, linkAt)).toThrow(/bad arguments/);
   });
 
   // Hand-worked: positions 0-3 carry links 0, 1, none, 2; packets 2, 5, 5 at 1, 1, 2 ns → busy 2, 5, −1, 10. Run [0, 2)
@@ -834,17 +859,17 @@ describe.skipIf(!nativeKernel())('native block count', () => {
   // Hand-worked: a 1×2×4 layer in two mapped tiles of 2×2 (core 0: columns 0-1, core 1: columns 2-3), both sending to
   // core 2 through one spatial cell; rows reach 1, 2 and columns 1, 1, 2, 3 of it. Events 0, 1, 5 (core 0) and 6 (core 1).
   // Core 0: 3 packets on flow 1, ops 1·1 + 1·1 + 2·1 = 4, hops 3 × (EW 2, NS 1); it hears the host's flow 0 (5 packets,
-  // ops slot 2 holding 7, scaled by 3: 21 ACs). Core 1: 1 packet on flow 2, ops 2·2 = 4, hops EW 1, chip 1.
-  // Counters: 8 per core here (spikes, acs, macs, packets in, packets out, hops EW, NS, chip).
+  // ops 7, scaled by 3: 21 ACs). Core 1: 1 packet on flow 2, ops 2·2 = 4, hops EW 1, chip 1. Flows 0, 1, 2 count their
+  // packets and ops in ops slots 2, 0, 1. Counters: 8 per core here (spikes, acs, macs, packets in, packets out, hops
+  // EW, NS, chip).
   const tables = () => ({
     call: Int32Array.from([0, 4, 2, 4, 2, 1, 0, 1, 0, 1, 0, 0, 3, 3, 3, 8, 0, 1, 2, 3, 4, 5, 6, 7]),
     coreInfo: Int32Array.from([0, 2, 0, 2, 0, 0, 0, 0, 1, 0, 1, 0, 2, 2, 4, 0, 4, 2, 1, 1, 1, 2, 0, 1, 0, 1, 0, 8, 0, 1, 1, 2, 2]),
     plans: Int32Array.from([0, 0, 1, 4, 0, 3, 0, 1, 0, 0, 1, 4, 0, 3, 1, 2]),
-    cellIds: Int32Array.from([1, 2]),
     evIdx: Int32Array.from([0, 1, 5, 6]),
     inputs: Int32Array.from([0, 1, 1, 0, 1]),
     fanTiles: Int32Array.from([0, 0, 0, 0, 0, 0]),
-    segCount: Int32Array.from([5, 0, 0]),
+    segCount: Int32Array.from([0, 0, 5]),
     segOps: Float64Array.from([0, 0, 7]),
   });
   const count = (t: ReturnType<typeof tables>) => {
@@ -868,7 +893,6 @@ describe.skipIf(!nativeKernel())('native block count', () => {
       t.fanTiles,
       Int32Array.from([1, 2, 1, 1, 2, 3]),
       Int32Array.from([0, 1, 2]),
-      t.cellIds,
       Int32Array.from([0, 1]),
       Float64Array.from([2, 1, 0, 1, 0, 1]),
       Int32Array.from([2, 0, 1]),
@@ -900,7 +924,7 @@ describe.skipIf(!nativeKernel())('native block count', () => {
     };
     const r = count(oneColumn());
     expect(Array.from(r.counters.subarray(0, 16))).toEqual([1, 21, 0, 5, 1, 2, 1, 0, 1, 0, 0, 0, 1, 1, 0, 1]);
-    expect(Array.from(r.segCount)).toEqual([5, 1, 1]);
+    expect(Array.from(r.segCount)).toEqual([1, 1, 5]);
     expect(Array.from(r.segOps)).toEqual([1, 4, 7]);
     for (const at of [0, 2]) {
       const t = oneColumn();
@@ -911,24 +935,24 @@ describe.skipIf(!nativeKernel())('native block count', () => {
 
   it('addsUpEveryInputOfACoreItsPacketsAndOps', () => {
     // Core 0 also hears flows 1-2 (a second input, uniform, not the host's), read before the block's cores write them:
-    // they hold 2 and 4 packets, their ops slots 0 and 1 hold 2 and 3 (scale 1): packets in 5 + 6, ACs 21 + 5.
+    // their ops slots 0 and 1 hold 2 and 4 packets, ops 2 and 3 (scale 1): packets in 5 + 6, ACs 21 + 5.
     const t = {
       ...tables(),
       inputs: Int32Array.from([0, 1, 1, 0, 1, 1, 3, 1, 0, 0]),
-      segCount: Int32Array.from([5, 2, 4]),
+      segCount: Int32Array.from([2, 4, 5]),
       segOps: Float64Array.from([2, 3, 7]),
     };
     t.coreInfo.set([0, 2], 7);
     t.coreInfo.set([2, 2], 18);
     const r = count(t);
     expect(Array.from(r.counters.subarray(0, 16))).toEqual([3, 26, 0, 11, 3, 6, 3, 0, 1, 0, 0, 0, 1, 1, 0, 1]);
-    expect(Array.from(r.segCount)).toEqual([5, 3, 1]);
+    expect(Array.from(r.segCount)).toEqual([3, 1, 5]);
   });
 
   it('countsAHandWorkedBlocksPacketsOpsAndHopsAndRefusesIndicesOutsideTheirArrays', () => {
     const r = count(tables());
     expect(Array.from(r.counters.subarray(0, 16))).toEqual([3, 21, 0, 5, 3, 6, 3, 0, 1, 0, 0, 0, 1, 1, 0, 1]);
-    expect(Array.from(r.segCount)).toEqual([5, 3, 1]);
+    expect(Array.from(r.segCount)).toEqual([3, 1, 5]);
     expect(Array.from(r.segOps)).toEqual([4, 4, 7]);
     expect(Array.from(r.outIdx.subarray(0, 5))).toEqual([0, 1, 5, 0, 6]);
     expect(Array.from(r.outCount)).toEqual([3, 1, 0]);
@@ -939,7 +963,7 @@ describe.skipIf(!nativeKernel())('native block count', () => {
     };
     expect(broken((t) => (t.evIdx[3] = 8))).toThrow(/index outside its array/);
     expect(broken((t) => (t.plans[7] = 3))).toThrow(/index outside its array/);
-    expect(broken((t) => (t.cellIds[1] = 3))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.segCount = new Int32Array(2)))).toThrow(/index outside its array/);
     expect(broken((t) => (t.coreInfo[14] = 5))).toThrow(/index outside its array/);
     expect(broken((t) => (t.call[15] = 4))).toThrow(/index outside its array/);
     expect(broken((t) => (t.call[10] = 1))).toThrow(/index outside its array/);

@@ -20,7 +20,7 @@ describe('link loads as the tracer counts them', () => {
   /** The reference: a second table of the same chip, its per-hop lists walked. */
   const walked = compactLinkTable(chip);
 
-  /** Trace `steps` steps of the given per-flow packets (parity 0, same-step); the links row of every record. */
+  /** Trace `steps` steps of the given per-flow packets (same-step); the links row of every record. */
   function traced(steps: Int32Array[]) {
     const table = compactLinkTable(chip);
     const header = traceHeader({ model, mapping, chip, seed: 0, samples: 1, steps: steps.length, semantics: 'same-step' });
@@ -30,7 +30,7 @@ describe('link loads as the tracer counts them', () => {
     const host = Object.fromEntries(HOST_FIELDS.map((f) => [f, new Float64Array(steps.length)])) as unknown as HostCounters;
     const counters = new Float64Array(steps.length * chip.cores * COUNTER_COUNT);
     const [outIdx, outCount] = [new Int32Array(chip.totalNeurons), new Int32Array(chip.cores)];
-    steps.forEach((segCount, t) => tracer.record(0, t, { outIdx, outCount, counters, segCount, parities: 1 }, host));
+    steps.forEach((packets, t) => tracer.record(0, t, { outIdx, outCount, counters }, host, packets));
     return { rows, hopsMade: table.hopsMade };
   }
 
