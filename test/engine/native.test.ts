@@ -742,6 +742,12 @@ describe.skipIf(!nativeKernel())('native timeline loops', () => {
     native.loads(Int32Array.from([3, 1]), starts, entries, rows, scratch, linkAt);
     expect(Array.from(rows)).toEqual([3, 6, 3, 3, 6, 6, 0, 1, 2, 1, 1, 2, 2, 0]);
     expect(scratch.every((d) => d === 0n)).toBe(true);
+    // 2^30 packets on each of the two flows: 2^31 on links 1 and the ports, past 32 bits though the source's own packets
+    // are not (its entries' counts bound the sums), counted in 64.
+    rows.fill(0);
+    native.loads(Int32Array.from([2 ** 30, 0]), starts, entries, rows, scratch, linkAt);
+    expect(Array.from(rows.subarray(0, 7))).toEqual([2 ** 30, 2 ** 31, 2 ** 30, 2 ** 30, 2 ** 31, 2 ** 31, 0]);
+    expect(scratch.every((d) => d === 0n)).toBe(true);
   });
 
   // The same flows with 2^31 − 1 and 2 packets in step 0: sums past 32 bits, counted in 64 (exact in the rows' doubles).
