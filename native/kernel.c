@@ -1588,9 +1588,9 @@ enum {
 // A mapped core's record in `coreInfo`: its tile, its channel tile, its first neuron, its spatial cell (y0 · W + x0)
 // and its inputs' and send plans' ranges.
 enum { CORE_Y0, CORE_Y1, CORE_X0, CORE_X1, CORE_KC, CORE_OFFSET, CORE_CELL, CORE_IN_LO, CORE_IN_HI, CORE_PLAN_LO, CORE_PLAN_HI, CORE_SIZE };
-// An input's record: its flows [lo, hi), whether its projection's channels all reach alike, whether it is graded, and
-// whether it comes from the host (read with the write parity).
-enum { IN_FLOW_LO, IN_FLOW_HI, IN_UNIFORM, IN_GRADED, IN_HOST, IN_SIZE };
+// An input's record: its flows [lo, hi), whether its projection's channels all reach alike, whether it is graded,
+// whether it comes from the host (read with the write parity), and its ops' scale (blocks.ts Sends.opsScale).
+enum { IN_FLOW_LO, IN_FLOW_HI, IN_UNIFORM, IN_GRADED, IN_HOST, IN_SCALE, IN_SIZE };
 // A send plan's record (blocks.ts SendPlan, uniform): the box's first row and column tiles and its columns of tiles,
 // the source layer's width, where its row and column fans start in fanStart, and its cells [lo, hi) in cellStart.
 enum { PLAN_I_LO, PLAN_J_LO, PLAN_NJ, PLAN_W, PLAN_ROWS, PLAN_COLS, PLAN_CELL_LO, PLAN_CELL_HI, PLAN_SIZE };
@@ -1598,14 +1598,14 @@ enum { PLAN_I_LO, PLAN_J_LO, PLAN_NJ, PLAN_W, PLAN_ROWS, PLAN_COLS, PLAN_CELL_LO
 // count's typed-array arguments, in order, and their types.
 enum {
   A_CALL, A_EV_IDX, A_EV_VAL, A_ROWS, A_COLS, A_CHANS, A_BLOCK_CORES, A_CORE_INFO, A_INPUTS, A_PLANS, A_FAN_START, A_FAN_TILES,
-  A_FAN_REACH, A_CELL_START, A_CELL_SLOT, A_CELL_HOPS, A_OPS_SLOT, A_OPS_SCALE, A_SEG_COUNT, A_SEG_OPS, A_COUNTERS,
+  A_FAN_REACH, A_CELL_START, A_CELL_SLOT, A_CELL_HOPS, A_OPS_SLOT, A_SEG_COUNT, A_SEG_OPS, A_COUNTERS,
   A_OUT_IDX, A_OUT_VAL, A_OUT_COUNT, A_PIXELS, A_TOUCHED, A_COUNTS, A_SPATIAL_COUNT, A_SPATIAL_OPS, A_HEARD, A_COUNT
 };
 static const napi_typedarray_type COUNT_TYPES[A_COUNT] = {
   napi_int32_array, napi_int32_array, napi_float32_array, napi_int32_array, napi_int32_array, napi_int32_array,
   napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array,
   napi_int32_array, napi_int32_array, napi_int32_array, napi_float64_array, napi_int32_array,
-  napi_float64_array, napi_int32_array, napi_float64_array, napi_float64_array, napi_int32_array, napi_float32_array,
+  napi_int32_array, napi_float64_array, napi_float64_array, napi_int32_array, napi_float32_array,
   napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_int32_array, napi_float64_array,
   napi_float64_array,
 };
@@ -1764,7 +1764,6 @@ static int heard_input(const Typed *t, const int32_t *call, const int32_t *in, d
 // outside its array.
 static int count_received(const Typed *t, const int32_t *call, const int32_t *info, size_t k) {
   const int32_t *inputs = I32(A_INPUTS);
-  const double *opsScale = F64(A_OPS_SCALE);
   double *heard = F64(A_HEARD), *ctr = F64(A_COUNTERS);
   const size_t F = (size_t)call[CALL_FLOWS];
   const int32_t lo = info[CORE_IN_LO], hi = info[CORE_IN_HI];
@@ -1775,10 +1774,10 @@ static int count_received(const Typed *t, const int32_t *call, const int32_t *in
     const int32_t *in = inputs + (size_t)(lo + p) * IN_SIZE;
     const int32_t f0 = in[IN_FLOW_LO], f1 = in[IN_FLOW_HI];
     if (f1 == f0) continue;
-    if (f0 < 0 || f1 < f0 || (size_t)f1 > F || (size_t)f1 > t[A_OPS_SLOT].n || (size_t)f1 > t[A_OPS_SCALE].n) return 0;
+    if (f0 < 0 || f1 < f0 || (size_t)f1 > F || (size_t)f1 > t[A_OPS_SLOT].n) return 0;
     double *h = heard + 3 * (size_t)p;
     if ((!in[IN_UNIFORM] || h[0] != cell) && !heard_input(t, call, in, cell, h)) return 0;
-    const double ops = h[2] * opsScale[f0];
+    const double ops = h[2] * in[IN_SCALE];
     const int lane = p & 1;
     packets[lane] += h[1];
     if (in[IN_GRADED]) macs[lane] += ops;
@@ -1876,7 +1875,7 @@ static int32_t count_tile(const Typed *t, const int32_t *call, const int32_t *in
 }
 
 // count(call: Int32Array, evIdx, evVal, rows, cols, chans, blockCores, coreInfo, inputs, plans, fanStart, fanTiles,
-//       fanReach, cellStart, cellSlot, cellHops, opsSlot, opsScale, segCount, segOps, counters, outIdx, outVal,
+//       fanReach, cellStart, cellSlot, cellHops, opsSlot, segCount, segOps, counters, outIdx, outVal,
 //       outCount, pixels, touched, counts, spatialCount, spatialOps, heard): undefined
 // blocks.ts countBlock for a block whose mapped cores' send plans are all uniform: the same counts, sums and writes in
 // the same order (call: CALL_*; coreInfo, inputs and plans: records of CORE_SIZE, IN_SIZE and PLAN_SIZE int32). Every

@@ -31,6 +31,7 @@ import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../ge
 import { fixedValues, updateFixed, updateFloat, type Tally, type UpdateCounts } from './neurons.js';
 import type { NativeKernel } from './native.js';
 import { coreFailure } from './protocol.js';
+import { InternalError } from '../errors.js';
 import { readParity, writeParity } from './state.js';
 
 /** A mapped chip's layer blocks: the chip the arithmetic runs on, the mapped cores of each block, and their tiles. */
@@ -412,9 +413,20 @@ function buildSends(chip: Chip): Sends {
   return { cores, host, opsSlot, opsScale, opsSlots: slots, uniform };
 }
 
+/**
+ * The scale of an input's ops (every flow into a core has its channel tile's: Sends.opsScale), for its record: with
+ * the input, not read from the flows' 2 MB of scales at random (on the paper Loihi mapping, a sixth of the counts' time).
+ */
+function opsScaleOf(sends: Sends, inp: { flowLo: number; flowHi: number }): number {
+  if (inp.flowHi === inp.flowLo) return 0;
+  const scale = sends.opsScale[inp.flowLo]!;
+  if (scale !== (scale | 0)) throw new InternalError(`engine: an input's ops scale ${scale} is not a 32-bit integer`);
+  return scale;
+}
+
 // Records of CountTables, as native/kernel.c reads them (its CORE_*, IN_* and PLAN_*).
 const CORE_RECORD = 11;
-const INPUT_RECORD = 5;
+const INPUT_RECORD = 6;
 const PLAN_RECORD = 8;
 /** The scalars of a native count and of a native read (kernel.c CALL_* and READ_*, in the order countNatively and readNatively write them). */
 const COUNT_CALL_SIZE = 24;
@@ -483,7 +495,7 @@ function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): C
     const inLo = inputs.length / INPUT_RECORD;
     for (const inp of chip.inputs[core]!) {
       const proj = chip.plan.projections[inp.proj]!;
-      inputs.push(inp.flowLo, inp.flowHi, sends.uniform[inp.proj]!, proj.graded ? 1 : 0, proj.source === chip.plan.input ? 1 : 0);
+      inputs.push(inp.flowLo, inp.flowHi, sends.uniform[inp.proj]!, proj.graded ? 1 : 0, proj.source === chip.plan.input ? 1 : 0, opsScaleOf(sends, inp));
     }
     const planLo = plans.length / PLAN_RECORD;
     for (const { plan, cells } of sends.cores[core]!) {
@@ -1206,7 +1218,6 @@ function countNatively(
     t.cellSlot,
     t.cellHops,
     sends.opsSlot,
-    sends.opsScale,
     st.segCount,
     st.segOps,
     st.counters,

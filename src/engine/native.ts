@@ -250,7 +250,6 @@ export type CountArgs = [
   cellSlot: Int32Array,
   cellHops: Float64Array,
   opsSlot: Int32Array,
-  opsScale: Float64Array,
   segCount: Int32Array,
   segOps: Float64Array,
   counters: Float64Array,

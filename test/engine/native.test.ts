@@ -873,7 +873,7 @@ describe.skipIf(!nativeKernel())('native block count', () => {
     coreInfo: Int32Array.from([0, 2, 0, 2, 0, 0, 0, 0, 1, 0, 1, 0, 2, 2, 4, 0, 4, 2, 1, 1, 1, 2, 0, 1, 0, 1, 0, 8, 0, 1, 1, 2, 2]),
     plans: Int32Array.from([0, 0, 1, 4, 0, 3, 0, 1, 0, 0, 1, 4, 0, 3, 1, 2]),
     evIdx: Int32Array.from([0, 1, 5, 6]),
-    inputs: Int32Array.from([0, 1, 1, 0, 1]),
+    inputs: Int32Array.from([0, 1, 1, 0, 1, 3]),
     fanTiles: Int32Array.from([0, 0, 0, 0, 0, 0]),
     segCount: Int32Array.from([0, 0, 5]),
     segOps: Float64Array.from([0, 0, 7]),
@@ -902,7 +902,6 @@ describe.skipIf(!nativeKernel())('native block count', () => {
       Int32Array.from([0, 1]),
       Float64Array.from([2, 1, 0, 1, 0, 1]),
       Int32Array.from([2, 0, 1]),
-      Float64Array.from([3, 1, 1]),
       segCount,
       segOps,
       counters,
@@ -914,7 +913,7 @@ describe.skipIf(!nativeKernel())('native block count', () => {
       new Int32Array(8),
       new Int32Array(1),
       new Float64Array(1),
-      new Float64Array(3 * (t.inputs.length / 5)),
+      new Float64Array(3 * (t.inputs.length / 6)),
     );
     return { segCount, segOps, counters, outIdx, outCount };
   };
@@ -944,7 +943,7 @@ describe.skipIf(!nativeKernel())('native block count', () => {
     // their ops slots 0 and 1 hold 2 and 4 packets, ops 2 and 3 (scale 1): packets in 5 + 6, ACs 21 + 5.
     const t = {
       ...tables(),
-      inputs: Int32Array.from([0, 1, 1, 0, 1, 1, 3, 1, 0, 0]),
+      inputs: Int32Array.from([0, 1, 1, 0, 1, 3, 1, 3, 1, 0, 0, 1]),
       segCount: Int32Array.from([2, 4, 5]),
       segOps: Float64Array.from([2, 3, 7]),
     };
