@@ -639,7 +639,6 @@ export class LinkAccumulator implements LinkLoads {
   /** Rows counted by countSteps, and of them closed by closeStep. */
   private counted = 0;
   private closed = 0;
-  private readonly loadRoutes: LoadRoutes;
   /** Each source's entries (sourceRoutesOf): what countSteps' packets, one per source and step, add to. */
   private readonly sourceRoutes: SourceRoutes;
   private readonly linkAt: Int32Array;
@@ -664,12 +663,11 @@ export class LinkAccumulator implements LinkLoads {
     this.packets = new Float64Array(table.count);
     this.busyNs = new Float64Array(table.count);
     this.peakUtilisation = new Float64Array(table.count);
-    this.loadRoutes = loadRoutesOf(table);
     this.stride = table.count + 1;
     this.rows = new Float64Array(this.stride);
     this.linkAt = routeRuns(table).linkAt;
     this.diff = new Float64Array(this.linkAt.length + 1);
-    this.sourceRoutes = sourceRoutesOf(this.loadRoutes, this.linkAt.length, this.stride, sources);
+    this.sourceRoutes = sourceRoutesOf(table, sources);
   }
 
   /**
@@ -870,45 +868,12 @@ export class LinkAccumulator implements LinkLoads {
   private addWalked(packets: Int32Array, step: Float64Array): void {
     // The table's per-hop lists are read only for walked flows (a compact table makes them when first read).
     const of = this.sources?.of;
-    for (const f of this.loadRoutes.walked) {
+    for (const f of this.sourceRoutes.walked) {
       const n = packets[of ? of[f]! : f]!;
       for (let i = this.table.start[f]!; i < this.table.start[f + 1]!; i++) step[this.table.hop[i]!]! += n;
     }
     step[this.table.count] = 0;
   }
-}
-
-/**
- * Every flow's route as link loads read it, LOAD_SLOTS int32 per flow: its first and last port links, then its two
- * runs' [lo, hi) grid positions (a missing run: the spare position past the line positions). A flow whose route is walked
- * hop by hop (`walked`) has the spare link past the table's links as its ports, and no runs.
- */
-interface LoadRoutes {
-  readonly slots: Int32Array;
-  readonly walked: Int32Array;
-}
-
-const LOAD_SLOTS = 6;
-const loadRoutesOfTable = new WeakMap<LinkTable, LoadRoutes>();
-
-function loadRoutesOf(t: LinkTable): LoadRoutes {
-  let r = loadRoutesOfTable.get(t);
-  if (r) return r;
-  const { slots, linkAt } = routeRuns(t);
-  const flows = slots.length / PER_FLOW;
-  const out = new Int32Array(flows * LOAD_SLOTS);
-  const walked: number[] = [];
-  for (let f = 0; f < flows; f++) {
-    const [from, to] = [f * PER_FLOW, f * LOAD_SLOTS];
-    const walk = slots[from] === WALK;
-    if (walk) walked.push(f);
-    // A route that is not walked has exactly two ports (describeRoute), in its first two slots.
-    out[to] = walk ? t.count : slots[from]!;
-    out[to + 1] = walk ? t.count : slots[from + 1]!;
-    for (let k = 0; k < 4; k++) out[to + 2 + k] = walk || slots[from + PORTS + k]! < 0 ? linkAt.length : slots[from + PORTS + k]!;
-  }
-  loadRoutesOfTable.set(t, (r = { slots: out, walked: Int32Array.from(walked) }));
-  return r;
 }
 
 /** Flows that carry the same packets every step: flow f's are source of[f]'s, one of `count`. */
@@ -928,18 +893,25 @@ export function packetsOnFlows(perSource: Int32Array, sources: FlowSources, out?
 /**
  * Each source's routes summed up for link loads: its entries starts[s] … starts[s + 1] − 1, each an (at, times) pair
  * in `entries` — `times` of its flows add their packets to sum `at`: a grid position of their runs (0 … positions,
- * the spare last; + at a run's start, − past its end) or, past them, port link at − positions − 1. Flows of one source
- * that share a port or a run's end share an entry (the paper-size Loihi mapping: 1.56 M flow slots, 0.86 M entries), and
- * ends that cancel (a missing run's, both at the spare position) are dropped. Entries are in increasing `at`.
+ * the spare last; + at a run's start, − past its end) or, past them, port link at − positions − 1. A route is its two
+ * ports and its two runs (a missing run's ends both at the spare position); one walked hop by hop (`walked`: its
+ * packets go onto each of its hops) has the spare link as its ports and no runs. Flows of one source that share a port
+ * or a run's end share an entry (the paper-size Loihi mapping: the flows' 1.56 M ends in 0.86 M entries), and ends
+ * that cancel are dropped. Entries are in increasing `at`.
  */
 interface SourceRoutes {
   readonly starts: Int32Array;
   readonly entries: Int32Array;
+  readonly walked: Int32Array;
 }
 
-function sourceRoutesOf(routes: LoadRoutes, positions: number, links: number, sources: FlowSources | null): SourceRoutes {
-  const { slots } = routes;
-  const flows = slots.length / LOAD_SLOTS;
+/** The int32 slots of a route's ends that link loads read: its two ports, then its two runs' [lo, hi). */
+const ROUTE_ENDS = 6;
+
+function sourceRoutesOf(t: LinkTable, sources: FlowSources | null): SourceRoutes {
+  const { slots, linkAt } = routeRuns(t);
+  const positions = linkAt.length;
+  const flows = slots.length / PER_FLOW;
   const count = sources ? sources.count : flows;
   const sourceOf = (f: number): number => (sources ? sources.of[f]! : f);
   // The flows of each source, by counting sort.
@@ -949,24 +921,37 @@ function sourceRoutesOf(routes: LoadRoutes, positions: number, links: number, so
     if (!(s >= 0 && s < count)) throw new InternalError(`link loads: flow ${f}'s source ${s} is not one of ${count}`);
     first[s + 1]!++;
   }
-  for (let s = 0; s < count; s++) first[s + 1]! += first[s]!;
+  let most = 0;
+  for (let s = 0; s < count; s++) {
+    most = Math.max(most, first[s + 1]!);
+    first[s + 1]! += first[s]!;
+  }
   const byFlow = new Int32Array(flows);
   const next = first.slice(0, count);
   for (let f = 0; f < flows; f++) byFlow[next[sourceOf(f)]!++] = f;
   // Each source's sums: `times` per at, `seen` marking the ats it has touched (by source + 1), `touched` listing them.
-  const sums = positions + 1 + links;
+  const sums = positions + 2 + t.count;
   const times = new Int32Array(sums);
   const seen = new Int32Array(sums);
-  const touched = new Int32Array(LOAD_SLOTS * Math.max(1, flows));
+  const touched = new Int32Array(ROUTE_ENDS * most);
+  const ends = new Int32Array(ROUTE_ENDS);
   const starts = new Int32Array(count + 1);
-  const entries: number[] = [];
+  let entries = new Int32Array(1024);
+  let n = 0;
+  const walked: number[] = [];
   for (let s = 0; s < count; s++) {
     let nTouched = 0;
     for (let i = first[s]!; i < first[s + 1]!; i++) {
-      const b = LOAD_SLOTS * byFlow[i]!;
-      for (let j = 0; j < LOAD_SLOTS; j++) {
-        // Ports, then the two runs' start (+) and end (−).
-        const at = j < 2 ? positions + 1 + slots[b + j]! : slots[b + j]!;
+      const f = byFlow[i]!;
+      const from = f * PER_FLOW;
+      const walk = slots[from] === WALK;
+      if (walk) walked.push(f);
+      // A route that is not walked has exactly two ports (describeRoute), in its first two slots.
+      ends[0] = positions + 1 + (walk ? t.count : slots[from]!);
+      ends[1] = positions + 1 + (walk ? t.count : slots[from + 1]!);
+      for (let k = 0; k < 4; k++) ends[2 + k] = walk || slots[from + PORTS + k]! < 0 ? positions : slots[from + PORTS + k]!;
+      for (let j = 0; j < ROUTE_ENDS; j++) {
+        const at = ends[j]!;
         if (seen[at] !== s + 1) {
           seen[at] = s + 1;
           times[at] = 0;
@@ -975,10 +960,19 @@ function sourceRoutesOf(routes: LoadRoutes, positions: number, links: number, so
         times[at]! += j < 2 || j % 2 === 0 ? 1 : -1;
       }
     }
-    for (const at of touched.subarray(0, nTouched).sort()) if (times[at] !== 0) entries.push(at, times[at]!);
-    starts[s + 1] = entries.length / 2;
+    for (const at of touched.subarray(0, nTouched).sort()) {
+      if (times[at] === 0) continue;
+      if (n + 2 > entries.length) {
+        const grown = new Int32Array(2 * entries.length);
+        grown.set(entries);
+        entries = grown;
+      }
+      entries[n++] = at;
+      entries[n++] = times[at]!;
+    }
+    starts[s + 1] = n / 2;
   }
-  return { starts, entries: Int32Array.from(entries) };
+  return { starts, entries: entries.slice(0, n), walked: Int32Array.from(walked).sort() };
 }
 
 /** Whether link l crosses the vertical cut through the middle of the router grid (the mesh's bisection), either way. */
