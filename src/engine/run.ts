@@ -60,17 +60,18 @@ export const ROUND_STEPS = 32;
 /** The most memory a round's flow slots may take (their payloads and counts: 8 bytes a packet). */
 const ROUND_SLOT_BYTES = 256 * 2 ** 20;
 /**
- * The most memory the coordinator's copies of finished steps' packets per flow may take (4 bytes a flow and step) while
- * their timelines wait to be replayed together (the paper-size Loihi mapping: 1 MB a step).
+ * The most memory the coordinator's copies of finished steps' packet counts may take (4 bytes a count and step: per
+ * flow, or per ops slot on a chip in layer blocks) while their timelines wait to be replayed together (the paper-size
+ * Loihi mapping: 52 KB a step in layer blocks, 1 MB core by core).
  */
 const HELD_PACKET_BYTES = 64 * 2 ** 20;
 
 /**
  * Steps whose timelines replay together (their link loads counted in one pass): a round's, or where steps go one at a
- * time, up to ROUND_STEPS whose packets per flow fit in HELD_PACKET_BYTES.
+ * time, up to ROUND_STEPS whose packet counts (`counts` a step) fit in HELD_PACKET_BYTES.
  */
-function replayBatch(flows: number, rounds: number): number {
-  return Math.max(rounds, Math.min(ROUND_STEPS, Math.floor(HELD_PACKET_BYTES / Math.max(1, 4 * flows))));
+function replayBatch(counts: number, rounds: number): number {
+  return Math.max(rounds, Math.min(ROUND_STEPS, Math.floor(HELD_PACKET_BYTES / Math.max(1, 4 * counts))));
 }
 
 /**

@@ -193,7 +193,7 @@ export class StepTimeline {
 
   /**
    * Replays steps from … to − 1 into latencyNs[step] (run's latencies), `packets` their packet counts per source (per
-   * flow without sources) one step after another (or none): their link loads counted in one pass (the native loop reads each flow's route once for
+   * flow without sources) one step after another (or none): their link loads counted in one pass (the native loop reads each source's routes once for
    * them all, on a thread of libuv's pool while `beside` runs and the cores' times are replayed here) and, without
    * contention, the steps replayed together by the native loop (each flow read once too). `packets` must stay as they
    * are until it settles.
