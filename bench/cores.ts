@@ -144,13 +144,15 @@ export default async function run(): Promise<void> {
 
   say('worker threads: the compiled engine (dist/, built from these sources first), as the CLI runs them (bench/lib/compiled-workers.ts)');
   const tmp = mkdtempSync(join(tmpdir(), 'spikemesh-cores-'));
-  let torch: TorchSession | string;
+  let torch: TorchSession | string = 'not started';
   let main: Awaited<ReturnType<typeof race>>;
   try {
     torch = await TorchSession.start(dir, spikes, tmp, WORKERS);
     main = await race([{ chip: loihi }, { chip: ideal }], spikes, ROUNDS, typeof torch === 'string' ? undefined : torch);
     if (typeof torch !== 'string') await torch.close();
   } finally {
+    // A race that failed leaves the script waiting for requests, which would keep this process alive.
+    if (typeof torch !== 'string') torch.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
   const [onLoihi, onIdeal] = main.timings as [Timing, Timing];

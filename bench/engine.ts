@@ -303,12 +303,16 @@ export interface TorchResult extends TorchRun {
 export async function runTorch(dir: string, spikes: Tensor, tmp: string, threads?: number): Promise<TorchResult | string> {
   const torch = await TorchSession.start(dir, spikes, tmp, threads);
   if (typeof torch === 'string') return torch;
-  let best: TorchRun | null = null;
-  for (let r = 0; r < TORCH_REPS; r++) {
-    const run = await torch.run();
-    if (!best || run.seconds < best.seconds) best = run;
+  try {
+    let best: TorchRun | null = null;
+    for (let r = 0; r < TORCH_REPS; r++) {
+      const run = await torch.run();
+      if (!best || run.seconds < best.seconds) best = run;
+    }
+    return { ...best!, threads: torch.threads, torch: torch.torch, prediction: await torch.close() };
+  } finally {
+    torch.stop();
   }
-  return { ...best!, threads: torch.threads, torch: torch.torch, prediction: await torch.close() };
 }
 
 function loihiLine(): string {

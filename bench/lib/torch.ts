@@ -46,8 +46,13 @@ export class TorchSession {
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const first = await lines.next();
     if (first.done) return `torch_dense.py failed: ${lastLine(stderr)}`;
-    const head = JSON.parse(first.value) as { torch: string; threads: number };
-    return new TorchSession(child, stderr, lines, head.torch, head.threads);
+    try {
+      const head = JSON.parse(first.value) as { torch: string; threads: number };
+      return new TorchSession(child, stderr, lines, head.torch, head.threads);
+    } catch {
+      child.kill();
+      return `torch_dense.py failed: its first line is not its header (${first.value.slice(0, 80)})`;
+    }
   }
 
   /** One timed inference. */
@@ -60,6 +65,11 @@ export class TorchSession {
   async close(): Promise<number[]> {
     this.child.stdin.end();
     return ((await this.next()) as { prediction: number[] }).prediction;
+  }
+
+  /** Ends the script at once, whatever it is doing (a bench that failed mid-run); nothing once it has ended. */
+  stop(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill();
   }
 
   private async next(): Promise<unknown> {
