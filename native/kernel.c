@@ -146,14 +146,19 @@ static inline __attribute__((always_inline)) v16i load16i(const int32_t *p) {
 // partial sums of type T in four vectors of type V (LOAD reads one), each product v·w (v of type VT, as T) rounded to T
 // before it is added. add_entries in float64 and add_entries_int in int32 (fixed point: exact, the values are
 // integers), add_entries32 in float32 (float; its values float32 too). A row outside [0, rowEnd) stops the pixel there:
-// the sum, whose last chunk ends at its rows, finds such a row left over instead of reading outside the weights.
+// the sum, whose last chunk ends at its rows, finds such a row left over instead of reading outside the weights. fresh:
+// the block's first chunk, whose partial sums start at zero in registers and are written whether or not the pixel has
+// entries there (neither read nor cleared before: a memset of every pixel's 256 bytes per block, and their loads).
 #define ADD_ENTRIES(NAME, T, VT, V, LOAD, BLK)                                                                               \
   static inline void NAME(T *acc, const T *wb, const int32_t *rows, const VT *vals, int32_t *q, int32_t q1, uint32_t rowEnd,    \
-                          int ones) {                                                                                         \
+                          int ones, int fresh) {                                                                              \
     enum { L = (BLK) / 4 };                                                                                                   \
     int32_t i = *q;                                                                                                           \
-    if (i >= q1 || (uint32_t)rows[i] >= rowEnd) return;                                                                       \
-    V s0 = LOAD(acc), s1 = LOAD(acc + L), s2 = LOAD(acc + 2 * L), s3 = LOAD(acc + 3 * L);                                     \
+    V s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};                                                                                 \
+    if (!fresh) {                                                                                                             \
+      if (i >= q1 || (uint32_t)rows[i] >= rowEnd) return;                                                                     \
+      s0 = LOAD(acc), s1 = LOAD(acc + L), s2 = LOAD(acc + 2 * L), s3 = LOAD(acc + 3 * L);                                     \
+    }                                                                                                                         \
     if (ones) {                                                                                                               \
       for (; i < q1 && (uint32_t)rows[i] < rowEnd; i++) {                                                                     \
         const T *w = wb + (size_t)rows[i] * (BLK);                                                                            \
@@ -257,13 +262,12 @@ static inline void prefetch_all(const void *from, size_t bytes) {
       const int32_t j0 = base < 0 ? -base : 0;                                                                                \
       const int32_t j1 = cHi - b * BLK < BLK ? cHi - b * BLK : BLK;                                                           \
       memcpy(cursor, count, sizeof(int32_t) * (size_t)P);                                                                     \
-      memset(partial, 0, sizeof(T) * BLK * (size_t)P);                                                                        \
       for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows) {                                                                     \
         const uint32_t rowEnd = (uint32_t)(nRows - r0 > chunkRows ? r0 + chunkRows : nRows);                                  \
         Ahead ahead = chunk_after(wb, rowEnd, nRows, chunkRows, (b + 1) * BLK < cHi, sizeof(T) * BLK, P);                     \
         for (int32_t p = 0; p < P; p++) {                                                                                     \
           prefetch_some(&ahead);                                                                                              \
-          ADD(partial + (size_t)p * BLK, wb, rows, vals, cursor + p, count[p + 1], rowEnd, ones);                             \
+          ADD(partial + (size_t)p * BLK, wb, rows, vals, cursor + p, count[p + 1], rowEnd, ones, r0 == 0);                    \
         }                                                                                                                     \
       }                                                                                                                       \
       for (int32_t p = 0; p < P; p++)                                                                                         \
