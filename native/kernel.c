@@ -262,7 +262,7 @@ static inline void prefetch_all(const void *from, size_t bytes) {
       const int32_t j0 = base < 0 ? -base : 0;                                                                                \
       const int32_t j1 = cHi - b * BLK < BLK ? cHi - b * BLK : BLK;                                                           \
       memcpy(cursor, count, sizeof(int32_t) * (size_t)P);                                                                     \
-      for (int32_t r0 = 0; r0 < nRows; r0 += chunkRows) {                                                                     \
+      for (int32_t r0 = 0; r0 == 0 || r0 < nRows; r0 += chunkRows) { /* once at least: the first chunk writes the sums */     \
         const uint32_t rowEnd = (uint32_t)(nRows - r0 > chunkRows ? r0 + chunkRows : nRows);                                  \
         Ahead ahead = chunk_after(wb, rowEnd, nRows, chunkRows, (b + 1) * BLK < cHi, sizeof(T) * BLK, P);                     \
         for (int32_t p = 0; p < P; p++) {                                                                                     \

@@ -645,6 +645,18 @@ describe.skipIf(!nativeKernel())('native sum', () => {
     expect(() => sum(4)).toThrow(/outside the memory/);
   });
 
+  // A conv with no weight rows (no input reaches it) sums nothing: each output is its channel's bias, rounded to float32,
+  // whatever the partial sums' scratch held before (the first chunk writes them; nothing clears them beforehand).
+  it('givesTheBiasWhereThereAreNoWeightRows', () => {
+    const native = nativeKernel()!;
+    const P = 2;
+    // out P × 2 float32 at 0, counts [0, 0, 0] at 16, rows and values at 32, scratch at 64.
+    const memory = new ArrayBuffer(64 + 8 + native.align + P * 256);
+    new Uint8Array(memory, 64).fill(0xff);
+    native.sum(memory, 0, 16, 32, 32, 64, new Float32Array(native.block32), 0, 0, 2, P, 1, Float64Array.of(0.1, -3), 0);
+    expect(Array.from(new Float32Array(memory, 0, 2 * P))).toEqual([0.1, 0.1, -3, -3].map(Math.fround));
+  });
+
   // Weights on a 64-byte boundary (as the engine hands them) or off it, the partial sums' scratch anywhere: the same sums,
   // the reference's, and nothing written past the scratch native.ts documents (its `align` bytes cover the rounding up).
   it('sumsTheSameAtAnyAlignmentOfWeightsAndScratch', () => {
