@@ -179,6 +179,12 @@ function gather(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity
     runs[f - inp.flowLo] = n;
     const cnt = segCount[countBase + f]!;
     const off = slotBase + segOffset[f]!;
+    if (cnt > COPY_BY_LOOP) {
+      evIdx.set(segIdx.subarray(off, off + cnt), n);
+      evVal.set(segVal.subarray(off, off + cnt), n);
+      n += cnt;
+      continue;
+    }
     for (let e = 0; e < cnt; e++) {
       evIdx[n] = segIdx[off + e]!;
       evVal[n] = segVal[off + e]!;
@@ -188,6 +194,14 @@ function gather(chip: Chip, st: SharedState, sc: Scratch, inp: CoreInput, parity
   runs[inp.flowHi - inp.flowLo] = n;
   return n;
 }
+
+/**
+ * Packets a flow's gather copies element by element; a flow with more is copied as one block (TypedArray.set, a memory
+ * move): between layer blocks a flow carries a whole layer's events of a step (paper dl-vgg9 with 2 workers, alternating
+ * with the loop in one process: 0.95-0.96× of the wall time, 0.96-0.97× of the CPU, on loihi and ideal-45nm alike).
+ * The two views of each block cost more than a loop over a few packets.
+ */
+const COPY_BY_LOOP = 64;
 
 /**
  * Merge the ascending runs [a0, a1) and [a1, b1) of idx/val into the same positions of outIdx/outVal (`val` null:
