@@ -216,28 +216,26 @@ typedef struct {
   size_t perPixel;
 } Ahead;
 
-// The weight rows the chunk after rows [.., rowEnd) of a block reads (bytes per row rowBytes): the block's next rows, up
-// to chunkRows of them, or, after the block's last chunk, the next block's first chunk where there is a next block; its
-// lines spread over the P pixels of the current chunk.
-static inline Ahead chunk_after(const void *block, uint32_t rowEnd, int32_t nRows, int32_t chunkRows, int nextBlock,
-                                size_t rowBytes, int32_t P) {
-  const char *b = (const char *)block;
-  const size_t first = (size_t)(chunkRows < nRows ? chunkRows : nRows);
-  const char *next = (int32_t)rowEnd < nRows ? b + rowEnd * rowBytes : b + (size_t)nRows * rowBytes;
-  const size_t rows = (int32_t)rowEnd < nRows ? ((size_t)nRows - rowEnd < (size_t)chunkRows ? (size_t)nRows - rowEnd : (size_t)chunkRows)
-                      : nextBlock ? first : 0;
-  const size_t lines = rows * rowBytes / 64;
-  const Ahead a = {next, next + rows * rowBytes, P > 0 ? (lines + (size_t)P - 1) / (size_t)P : 0};
+// The weight rows of a block's chunk from row r0 (bytes per row rowBytes; up to chunkRows rows, none from nRows on),
+// their lines spread over `spread` pixels (1: all at once).
+static inline Ahead chunk_at(const void *block, int32_t r0, int32_t nRows, int32_t chunkRows, size_t rowBytes, int32_t spread) {
+  const int32_t rows = r0 >= nRows ? 0 : nRows - r0 < chunkRows ? nRows - r0 : chunkRows;
+  const char *next = (const char *)block + (size_t)r0 * rowBytes;
+  const size_t lines = (size_t)rows * rowBytes / 64;
+  const Ahead a = {next, next + (size_t)rows * rowBytes, spread > 0 ? (lines + (size_t)spread - 1) / (size_t)spread : 0};
   return a;
+}
+
+// The chunk after rows [.., rowEnd) of a block: the block's next rows, or after its last chunk the next block's first
+// where there is a next block (blocks lie one after another), its lines spread over the P pixels of the current chunk.
+static inline Ahead chunk_after(const void *block, int32_t rowEnd, int32_t nRows, int32_t chunkRows, int nextBlock,
+                                size_t rowBytes, int32_t P) {
+  if (rowEnd < nRows || !nextBlock) return chunk_at(block, rowEnd, nRows, chunkRows, rowBytes, P);
+  return chunk_at((const char *)block + (size_t)nRows * rowBytes, 0, nRows, chunkRows, rowBytes, P);
 }
 
 static inline __attribute__((always_inline)) void prefetch_some(Ahead *a) {
   for (size_t k = 0; k < a->perPixel && a->next < a->end; k++, a->next += 64) __builtin_prefetch(a->next, 0, 3);
-}
-
-// The first chunk's weights, all at once (nothing runs beside them yet).
-static inline void prefetch_all(const void *from, size_t bytes) {
-  for (const char *p = (const char *)from, *end = p + bytes; p < end; p += 64) __builtin_prefetch(p, 0, 3);
 }
 
 // Pixels whose partial sums the store reads channel after channel before it moves on: their BLK channels (16 · 256
@@ -255,7 +253,9 @@ static inline void prefetch_all(const void *from, size_t bytes) {
                                T *partial, const T *w, int32_t nRows, int32_t cLo, int32_t cHi, int32_t P, int32_t ones,      \
                                const double *bias, const Store *st) {                                                         \
     const int32_t chunkRows = chunk_rows(count, nRows, P);                                                                    \
-    if (cLo < cHi) prefetch_all(w + (size_t)(cLo / BLK) * nRows * BLK, (size_t)(chunkRows < nRows ? chunkRows : nRows) * BLK * sizeof(T)); \
+    /* The first chunk's weights all at once: nothing runs beside them yet. */                                              \
+    Ahead first = chunk_at(w + (size_t)(cLo / BLK) * nRows * BLK, 0, cLo < cHi ? nRows : 0, chunkRows, sizeof(T) * BLK, 1);    \
+    prefetch_some(&first);                                                                                                    \
     for (int32_t b = cLo / BLK; b * BLK < cHi; b++) {                                                                         \
       const T *wb = w + (size_t)b * nRows * BLK;                                                                              \
       const int32_t base = b * BLK - cLo;                                                                                     \
@@ -264,7 +264,7 @@ static inline void prefetch_all(const void *from, size_t bytes) {
       memcpy(cursor, count, sizeof(int32_t) * (size_t)P);                                                                     \
       for (int32_t r0 = 0; r0 == 0 || r0 < nRows; r0 += chunkRows) { /* once at least: the first chunk writes the sums */     \
         const uint32_t rowEnd = (uint32_t)(nRows - r0 > chunkRows ? r0 + chunkRows : nRows);                                  \
-        Ahead ahead = chunk_after(wb, rowEnd, nRows, chunkRows, (b + 1) * BLK < cHi, sizeof(T) * BLK, P);                     \
+        Ahead ahead = chunk_after(wb, (int32_t)rowEnd, nRows, chunkRows, (b + 1) * BLK < cHi, sizeof(T) * BLK, P);            \
         for (int32_t p = 0; p < P; p++) {                                                                                     \
           prefetch_some(&ahead);                                                                                              \
           ADD(partial + (size_t)p * BLK, wb, rows, vals, cursor + p, count[p + 1], rowEnd, ones, r0 == 0);                    \
