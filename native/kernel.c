@@ -150,7 +150,7 @@ static inline __attribute__((always_inline)) v16i load16i(const int32_t *p) {
 // the block's first chunk, whose partial sums start at zero in registers and are written whether or not the pixel has
 // entries there (neither read nor cleared before: a memset of every pixel's 256 bytes per block, and their loads).
 #define ADD_ENTRIES(NAME, T, VT, V, LOAD, BLK)                                                                               \
-  static inline void NAME(T *acc, const T *wb, const int32_t *rows, const VT *vals, int32_t *q, int32_t q1, uint32_t rowEnd,    \
+  static inline __attribute__((always_inline)) void NAME(T *acc, const T *wb, const int32_t *rows, const VT *vals, int32_t *q, int32_t q1, uint32_t rowEnd,    \
                           int ones, int fresh) {                                                                              \
     enum { L = (BLK) / 4 };                                                                                                   \
     int32_t i = *q;                                                                                                           \
