@@ -206,7 +206,7 @@ const macsOf = (r: EngineResult) => r.layers.reduce((a, l) => a + l.macs, 0);
 function sameOutputs(a: EngineResult, b: EngineResult): boolean {
   const eq = (x: ArrayLike<number>, y: ArrayLike<number>) =>
     x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
-  return eq(a.counters.data, b.counters.data) && eq(a.accumulator.data, b.accumulator.data) && eq(a.prediction, b.prediction);
+  return eq(a.counters!.data, b.counters!.data) && eq(a.accumulator.data, b.accumulator.data) && eq(a.prediction, b.prediction);
 }
 
 /** The file bench/scatter.c reads: every projection's geometry, weights and per-step source events. */

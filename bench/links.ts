@@ -41,7 +41,7 @@ function cpuSince(t0: NodeJS.CpuUsage): number {
 function sameCounts(a: EngineResult, b: EngineResult): boolean {
   const eq = (x: ArrayLike<number>, y: ArrayLike<number>) =>
     x.length === y.length && Array.prototype.every.call(x, (v: number, i: number) => Object.is(v, y[i]));
-  return eq(a.counters.data, b.counters.data) && JSON.stringify(a.spikeCounts) === JSON.stringify(b.spikeCounts) && eq(a.prediction, b.prediction);
+  return eq(a.counters!.data, b.counters!.data) && JSON.stringify(a.spikeCounts) === JSON.stringify(b.spikeCounts) && eq(a.prediction, b.prediction);
 }
 
 export default async function bench(): Promise<void> {

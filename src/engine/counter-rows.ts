@@ -1,5 +1,6 @@
-// A run's counters as the coordinator keeps them: each step's row copied out of the shared state and summed once the
-// step is computed (a row is final then), beside the next step's compute, so the result is not built alone at the end.
+// A run's counters as the coordinator keeps them: each step's row summed once the step is computed (a row is final
+// then), beside the next step's compute, so the result is not built alone at the end; copied out of the shared state
+// for a run that returns them (RunOptions.perCore).
 
 import { COUNTER, COUNTER_COUNT } from '../counters.js';
 import { addCounterRow } from './energy.js';
@@ -11,8 +12,8 @@ export function isSpiking(kind: string): boolean {
 }
 
 export class CounterRows {
-  /** The result's copy of every step's rows ([step][core][slot]). */
-  readonly data: Float64Array;
+  /** The result's copy of every step's rows ([step][core][slot]), or null: not kept. */
+  readonly data: Float64Array | null;
   /** Each slot summed over every core and the steps kept so far (sumCounters' sums, in its order). */
   readonly total = new Float64Array(COUNTER_COUNT);
   /** The same per layer, over its cores (layerTotals' sums). */
@@ -26,22 +27,25 @@ export class CounterRows {
   constructor(
     private readonly chip: Chip,
     steps: number,
+    copy: boolean,
   ) {
     this.row = chip.cores * COUNTER_COUNT;
     // A fresh 6 MB copy at the end (paper loihi) cost the coordinator ~10-20 ms alone, most of it page faults.
-    this.data = new Float64Array(steps * this.row);
+    this.data = copy ? new Float64Array(steps * this.row) : null;
     this.layers = chip.layerCores.map(() => new Float64Array(COUNTER_COUNT));
     this.spikesPerStep = chip.plan.populations.map(() => []);
     let next = 0;
     this.inOrder = chip.layerCores.every((cores) => cores.every((c) => c === next++)) && next === chip.cores;
   }
 
-  /** Step t's row, final in `shared`: copied, then added to the sums. Steps in order, each once. */
+  /** Step t's row, final in `shared`: copied (where kept), then added to the sums. Steps in order, each once. */
   keep(shared: Float64Array, t: number): void {
-    const { chip, data, row } = this;
-    data.set(shared.subarray(t * row, (t + 1) * row), t * row);
+    const { chip, row } = this;
+    if (this.data) this.data.set(shared.subarray(t * row, (t + 1) * row), t * row);
+    // The copy's values where there is one (the sums read what the result holds), else the same values in place.
+    const data = this.data ?? shared;
     if (this.inOrder) {
-      this.addInOrder(t);
+      this.addInOrder(data, t);
       return;
     }
     addCounterRow(this.total, data, chip.cores, t, null);
@@ -57,8 +61,8 @@ export class CounterRows {
    * The sums of keep where the layers' cores, one layer after another, are every core in order: one pass per layer and
    * counter does all three, each sum in a local and in core order (the additions keep's other path makes, in its order).
    */
-  private addInOrder(t: number): void {
-    const { chip, data, total } = this;
+  private addInOrder(data: Float64Array, t: number): void {
+    const { chip, total } = this;
     const { populations } = chip.plan;
     let first = t * this.row;
     for (let li = 0; li < populations.length; li++) {

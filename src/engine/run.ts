@@ -126,6 +126,8 @@ export class Engine {
   private packetsOfFlows: Int32Array | null = null;
   /** The step timeline and its buffers, made with the first run and restarted for each next one. */
   private timeline: StepTimeline | null = null;
+  /** The timeline's per-core times of a run that does not return them (RunOptions.perCore), made with the first such run. */
+  private coreTimes: { readyNs: Float64Array; doneNs: Float64Array } | null = null;
 
   static async create(chipOrSpec: Chip | ChipSpec, opts: EngineOptions = {}): Promise<Engine> {
     const chip = 'plan' in chipOrSpec ? chipOrSpec : buildChip(chipOrSpec);
@@ -191,8 +193,11 @@ export class Engine {
     const resetting = resetStatesInBackground(this.blocks ? [st, this.blocks.state] : [st]);
     const hostCounters = emptyHost(steps);
     const queue = new EventQueue();
-    const readyNs = new Float64Array(steps * chip.cores);
-    const doneNs = new Float64Array(steps * chip.cores);
+    // The cores' times are the timeline's own where the result does not return them (reused run after run).
+    const perCore = opts.perCore ?? true;
+    const times = perCore ? null : (this.coreTimes ??= { readyNs: new Float64Array(steps * chip.cores), doneNs: new Float64Array(steps * chip.cores) });
+    const readyNs = times?.readyNs ?? new Float64Array(steps * chip.cores);
+    const doneNs = times?.doneNs ?? new Float64Array(steps * chip.cores);
     const timeline = this.timeline
       ? this.timeline.restart(queue, readyNs, doneNs)
       : (this.timeline = new StepTimeline(chip, queue, this.semantics, readyNs, doneNs, 'direct', nativeKernel(), this.flowSources()));
@@ -210,9 +215,9 @@ export class Engine {
     const batch = replayBatch(flows, rounds);
     if (steps > rounds && this.stepPackets.length < batch * flows) this.stepPackets = new Int32Array(batch * flows);
     const packets = this.stepPackets;
-    const counters = new CounterRows(chip, steps);
+    const counters = new CounterRows(chip, steps, perCore);
     await resetting;
-    const touching = touchInBackground([counters.data, readyNs, doneNs]);
+    const touching = touchInBackground(counters.data ? [counters.data, readyNs, doneNs] : [readyNs, doneNs]);
     // Steps from … to − 1 (the held steps, or the last round), their packets per flow one step after another in `held`
     // from slot `first`, replayed together (StepTimeline.runSteps), their counter rows kept while their link loads are
     // counted.
@@ -318,7 +323,7 @@ export class Engine {
   }
 
   private result(r: {
-    /** Every step's counter rows, copied out of the shared state, and their sums. */
+    /** Every step's counter rows' sums, and the rows copied out of the shared state where the run returns them. */
     counters: CounterRows;
     hostCounters: HostCounters;
     readyNs: Float64Array;
@@ -335,7 +340,8 @@ export class Engine {
     r.hostCounters.readoutMacs = out.macs;
     const { data: counters, spikesPerStep } = r.counters;
     const totals = counterTotals(r.counters.total);
-    const { energy, notes } = priceCounts(chip.profile, totals, r.hostCounters, chip.cores, steps, copyPricing(chip, counters));
+    // The shared rows hold every step's until the next run: the copies are priced from them where none was kept.
+    const { energy, notes } = priceCounts(chip.profile, totals, r.hostCounters, chip.cores, steps, copyPricing(chip, counters ?? st.counters));
     const names = chip.plan.populations.map((p) => p.name);
     const inferenceNs = r.perStepNs.reduce((a, b) => a + b, 0);
     return {
@@ -350,13 +356,13 @@ export class Engine {
       spikeCountsPerStep: Object.fromEntries(names.map((n, i) => [n, spikesPerStep[i]!])),
       inputSpikeCount: r.inputSpikeCount,
       ...(r.recorded ? { spikes: Object.fromEntries(names.flatMap((n, i) => (r.recorded![i] ? [[n, r.recorded![i]!]] : []))) } : {}),
-      counters: { cores: chip.cores, steps, names: COUNTER_NAMES, data: counters },
+      ...(counters ? { counters: { cores: chip.cores, steps, names: COUNTER_NAMES, data: counters } } : {}),
       host: r.hostCounters,
       layers: layerTotalsOf(chip, r.counters.layers),
       energy,
       energy45nmPJ: price45nm(totals),
       latency: { perStepNs: r.perStepNs, inferenceNs },
-      timing: { readyNs: r.readyNs, doneNs: r.doneNs },
+      ...(counters ? { timing: { readyNs: r.readyNs, doneNs: r.doneNs } } : {}),
       cost: { energyPJ: energy.totalPJ, latencyNs: inferenceNs },
       events: r.events,
       links: r.links,

@@ -58,7 +58,8 @@ export interface EngineResult extends ReferenceResult {
   timesteps: number;
   /** Steps actually run: T (same-step) or T + depth (pipelined). */
   steps: number;
-  counters: CoreCounters;
+  /** Every step's counters per core, unless the run left them out (RunOptions.perCore). */
+  counters?: CoreCounters;
   host: HostCounters;
   layers: LayerTotals[];
   /** Energy on the chip's own profile (host readout excluded). */
@@ -70,8 +71,11 @@ export interface EngineResult extends ReferenceResult {
     perStepNs: Float64Array;
     inferenceNs: number;
   };
-  /** Per step × core: when the core started integrating and when its work was done (ns into the step). */
-  timing: { readyNs: Float64Array; doneNs: Float64Array };
+  /**
+   * Per step × core: when the core started integrating and when its work was done (ns into the step), unless the run
+   * left them out (RunOptions.perCore).
+   */
+  timing?: { readyNs: Float64Array; doneNs: Float64Array };
   /** Energy and latency of the inference in the one cost type. */
   cost: Cost;
   /** Events the event queue handled. */
@@ -87,6 +91,13 @@ export interface RunOptions {
   seed?: number;
   /** Keep every spiking population's spikes per step (memory: neurons × steps bytes). */
   recordSpikes?: boolean;
+  /**
+   * Return every step's counters and times per core (result.counters, result.timing; default true). They take steps ×
+   * cores × 13 × 8 bytes a run: 7.8 MB on the paper's Loihi mapping, where V8 then collected its heap every two or three
+   * runs (~8% of the run's time). false leaves them out (runs/runner.ts, which reads none): every total, per layer and
+   * per step, stays in the result, and a trace (onStep) still sees each step's rows.
+   */
+  perCore?: boolean;
   /**
    * Called after every step with the chip's state: the outboxes hold that step's events and the counters
    * block that step's rows, `host` the host's input traffic up to this step, and `flowPackets` the step's packets on

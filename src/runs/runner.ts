@@ -42,7 +42,8 @@ export async function runSamples(o: SampleRun): Promise<boolean> {
       // Only a trace reads the state after each step (the engine then computes step by step).
       const { trace } = o;
       const onStep: RunOptions['onStep'] = trace ? (step, state, host, packets) => trace(i, step, state, host, packets) : undefined;
-      const r = await engine.run(s.input, { seed: s.seed, onProgress, ...(onStep ? { onStep } : {}) });
+      // No reader of a sample's result takes its per-core rows (a trace streams them from onStep): left out.
+      const r = await engine.run(s.input, { seed: s.seed, perCore: false, onProgress, ...(onStep ? { onStep } : {}) });
       // A macrotask turn per sample: an in-thread run never yields otherwise, and Ctrl-C's handler (which removes a
       // partial trace) only runs between turns.
       await new Promise<void>((resolve) => setImmediate(resolve));

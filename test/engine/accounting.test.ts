@@ -135,7 +135,7 @@ describe.each(['dl-snn', 'fcn-snn'])('counters of %s on 9-neuron cores', (fixtur
   });
 
   it('sendsOnePacketPerSpikeAndDestinationCoreAlongTheMappedRoutes', () => {
-    const got = result.counters;
+    const got = result.counters!;
     const packets = new Float64Array(got.steps * got.cores);
     const hops = new Float64Array(got.steps * got.cores);
     for (let i = 0; i < packets.length; i++) {
@@ -195,7 +195,7 @@ describe('energy', () => {
       (sum((l) => l.hopsChip) + hostHops(r.host.hopsChip)) * 30 +
       sum((l) => l.packetsIn) * 0;
     expect(r.energy.routingPJ).toBeCloseTo(routing, 3);
-    expect(r.energy.staticPJ).toBe(r.counters.cores * r.steps * 8155);
+    expect(r.energy.staticPJ).toBe(r.counters!.cores * r.steps * 8155);
     expect(r.energy.totalPJ).toBeCloseTo(r.energy.synapticPJ + r.energy.neuronPJ + r.energy.routingPJ + r.energy.staticPJ, 3);
     expect(r.cost).toEqual({ energyPJ: r.energy.totalPJ, latencyNs: r.latency.inferenceNs });
   });
@@ -209,7 +209,7 @@ describe('step timeline', () => {
 
   it('startsACoreWhenItsLastFlowArrivesAndEndsTheStepAtTheBarrier', async () => {
     const r = await runEngine(chip, input);
-    const { readyNs, doneNs } = r.timing;
+    const { readyNs, doneNs } = r.timing!;
     const f = chip.flows;
     for (let t = 0; t < r.steps; t++) {
       const arrival = new Float64Array(chip.cores);
@@ -221,7 +221,7 @@ describe('step timeline', () => {
       for (let c = 0; c < chip.cores; c++) {
         expect(at(readyNs, t, c)).toBe(arrival[c]);
         const k = (t * chip.cores + c) * COUNTER_COUNT;
-        const n = (name: keyof typeof COUNTER) => r.counters.data[k + COUNTER[name]]!;
+        const n = (name: keyof typeof COUNTER) => r.counters!.data[k + COUNTER[name]]!;
         // Loihi's times (cores/loihi.json): synaptic op 3.8, update 8.4, spike 30, message in 16 and out 5.1 ns.
         const work =
           (n('acs') + n('macs')) * 3.8 + (n('updatesActive') + n('updatesInactive')) * 8.4 + n('spikes') * 30 + n('packetsIn') * 16 + n('packetsOut') * 5.1;
@@ -242,8 +242,8 @@ describe('step timeline', () => {
     const hostFed = new Set(Array.from(chip.hostFlows, (f) => chip.flows.dst[f]!));
     for (let t = 0; t < r.steps; t++)
       for (let c = 0; c < chip.cores; c++) {
-        if (!hostFed.has(c)) expect(at(r.timing.readyNs, t, c)).toBe(0);
-        else expect(at(r.timing.readyNs, t, c)).toBeGreaterThan(0);
+        if (!hostFed.has(c)) expect(at(r.timing!.readyNs, t, c)).toBe(0);
+        else expect(at(r.timing!.readyNs, t, c)).toBeGreaterThan(0);
       }
     // Layers overlap in time: a pipelined step is shorter than a same-step one.
     const same = await runEngine(chip, input);
@@ -260,21 +260,26 @@ describe('engine reuse and refusals', () => {
     const image = { kind: 'image' as const, image: { shape: [3, 16, 16], data: new Float32Array(768).map((_, i) => ((i * 37) % 100) / 100 - 0.5) } };
     // What a result holds in arrays: a later run on the same engine (which keeps its buffers) must leave them alone.
     const held = (r: EngineResult) => ({
-      counters: Array.from(r.counters.data),
+      counters: Array.from(r.counters!.data),
       links: [r.links!.packets, r.links!.busyNs, r.links!.peakUtilisation].map((x) => Array.from(x)),
-      timing: [r.timing.readyNs, r.timing.doneNs, r.latency.perStepNs].map((x) => Array.from(x)),
+      timing: [r.timing!.readyNs, r.timing!.doneNs, r.latency.perStepNs].map((x) => Array.from(x)),
       energyPJ: r.energy.totalPJ,
     });
     const first = await engine.run(a.input, { recordSpikes: true });
     const firstHeld = held(first);
     expect(firstHeld.links[0]!.some((n) => n > 0)).toBe(true);
-    await engine.run(image, { seed: 5 });
+    // Runs without the per-core rows between (the engine's own times then, reused): they change nothing else.
+    const lean = [await engine.run(image, { seed: 5, perCore: false }), await engine.run(a.input, { recordSpikes: true, perCore: false })];
     const again = await engine.run(a.input, { recordSpikes: true });
     await engine.close();
     expect(again.spikes).toEqual(first.spikes);
     expect(held(first)).toEqual(firstHeld);
     expect(held(again)).toEqual(firstHeld);
+    expect([lean[1]!.counters, lean[1]!.timing]).toEqual([undefined, undefined]);
+    const { counters: _c, timing: _t, ...rest } = first;
+    expect(lean[1]).toEqual(rest);
     const poissonA = await runEngine(chip, image, { seed: 5 });
+    expect(lean[0]).toEqual({ ...poissonA, counters: undefined, timing: undefined });
     const poissonB = await runEngine(chip, image, { seed: 6 });
     expect(poissonA.inputSpikeCount).not.toBe(poissonB.inputSpikeCount);
   });

@@ -72,7 +72,7 @@ export function fingerprint(r: EngineResult): unknown {
   return {
     acc: Array.from(r.accumulator.data),
     spikes: r.spikes,
-    counters: Array.from(r.counters.data),
+    counters: Array.from(r.counters!.data),
     latency: Array.from(r.latency.perStepNs),
     energy: r.energy,
     host: r.host,

@@ -51,7 +51,7 @@ describe('host', () => {
         let shared: Float64Array | null = null;
         const reused = await engine.run(input, { seed, recordSpikes: true, onStep: (_t, st) => (shared = st.counters) });
         // The result's rows, copied step by step, are the shared counters as the run left them.
-        expect(Array.from(reused.counters.data)).toEqual(Array.from(shared!));
+        expect(Array.from(reused.counters!.data)).toEqual(Array.from(shared!));
         const fresh = await runEngine(chip, input, { seed, recordSpikes: true });
         expect(fingerprint(reused)).toEqual(fingerprint(fresh));
         expect(reused.inputSpikeCount).toBe(fresh.inputSpikeCount);

@@ -399,7 +399,7 @@ describe('links in the engine', () => {
   const { model, input, none, links, mapping } = linkFixture();
   const base = SMALL_MESH;
   const run = (profile = links, backend?: WorkerBackend) => runEngine(buildChip({ model, mapping, profile }), input, backend ? { backend } : {});
-  const counts = (r: EngineResult) => ({ counters: Array.from(r.counters.data), spikes: r.spikeCounts, energy: r.energy });
+  const counts = (r: EngineResult) => ({ counters: Array.from(r.counters!.data), spikes: r.spikeCounts, energy: r.energy });
 
   it('changesOnlyTheTimeAndNeverShortensAStep', async () => {
     const [off, on] = [await run(none), await run(links)];
@@ -438,7 +438,7 @@ describe('links in the engine', () => {
     const sumKind = (kind: string) => loads.packets.reduce((s, p, l) => s + (LINK_KINDS[loads.table.kind[l]!] === kind ? p : 0), 0);
     const total = (name: keyof typeof COUNTER) => {
       let s = 0;
-      for (let i = COUNTER[name]; i < r.counters.data.length; i += COUNTER_COUNT) s += r.counters.data[i]!;
+      for (let i = COUNTER[name]; i < r.counters!.data.length; i += COUNTER_COUNT) s += r.counters!.data[i]!;
       return s;
     };
     const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
@@ -462,6 +462,6 @@ describe('links in the engine', () => {
     const workers = await run(links, backend);
     expect(Array.from(workers.latency.perStepNs)).toEqual(Array.from(inThread.latency.perStepNs));
     expect(Array.from(workers.links!.packets)).toEqual(Array.from(inThread.links!.packets));
-    expect(Array.from(workers.timing.readyNs)).toEqual(Array.from(inThread.timing.readyNs));
+    expect(Array.from(workers.timing!.readyNs)).toEqual(Array.from(inThread.timing!.readyNs));
   });
 });

@@ -33,7 +33,8 @@ function kernelsOf(model: Model) {
 /** Σ over steps and the layer's cores of one counter slot. */
 function counterSum(r: EngineResult, cores: Int32Array, slot: number): number {
   let s = 0;
-  for (let t = 0; t < r.counters.steps; t++) for (const c of cores) s += r.counters.data[(t * r.counters.cores + c) * COUNTER_COUNT + slot]!;
+  const { steps, cores: n, data } = r.counters!;
+  for (let t = 0; t < steps; t++) for (const c of cores) s += data[(t * n + c) * COUNTER_COUNT + slot]!;
   return s;
 }
 

@@ -63,13 +63,17 @@ describe('the shipped TrueNorth-compatible model on truenorth', () => {
     expect(got.layers.map((l) => l.saturations)).toEqual(Object.values(want.saturations));
     // The energy is the network's counts plus the copies' (each core's copied counters × its factor − 1); the
     // counts themselves are the network's: copies change no count the run reports.
-    const totals = sumCounters(got.counters.data, chip.cores, got.steps, null);
+    const totals = sumCounters(got.counters!.data, chip.cores, got.steps, null);
     const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
     const hops = { hopsEW: sum(got.host.hopsEW), hopsNS: sum(got.host.hopsNS), hopsChip: sum(got.host.hopsChip) };
-    const extra = copyWork(got.counters.data, chip.cores, got.steps, copyFactors(mapping.partition)!);
+    const extra = copyWork(got.counters!.data, chip.cores, got.steps, copyFactors(mapping.partition)!);
     expect(got.energy).toEqual(price(profile.energyPJ, addTotals(totals, extra), hops, chip.cores * got.steps));
     expect(got.layers.reduce((a, l) => a + l.acs, 0)).toBe(totals.acs);
     expect(extra.acs).toBeGreaterThan(totals.acs); // about 2 copies per neuron on average
+    // Without the per-core rows in the result the copies are priced from the shared ones: the same energy.
+    const lean = await runEngine(chip, sample.input, { seed: sample.seed, recordSpikes: true, perCore: false });
+    expect(lean.energy).toEqual(got.energy);
+    expect(lean.counters).toBeUndefined();
     expect(got.notes.join('\n')).toMatch(
       /^truenorth neuron copies \(3\.01 neurons placed per neuron of conv1, .*atrous7\): the synaptic and neuron energy include/m,
     );

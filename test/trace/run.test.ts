@@ -83,7 +83,7 @@ describe('trace of a run', () => {
     for (let r = 0; r < data.records; r++) {
       const t = data.stepOf(r);
       expect(data.sampleOf(r)).toBe(Math.floor(r / want.steps));
-      expect(Array.from(data.counterRow(r))).toEqual(Array.from(want.counters.data.subarray(t * rowLength, (t + 1) * rowLength)));
+      expect(Array.from(data.counterRow(r))).toEqual(Array.from(want.counters!.data.subarray(t * rowLength, (t + 1) * rowLength)));
       expect(HOST_FIELDS.map((_, i) => data.host(r, i))).toEqual(HOST_FIELDS.map((f) => want.host[f][t]));
       const { start, ids } = data.spikes(r);
       for (const layer of h.layers) {
