@@ -2254,6 +2254,55 @@ outside:
   return range_error(env, "spikemesh_native.pool: an index outside its array");
 }
 
+// Links a block of close_steps takes at a time: their three totals (12 KB) stay in the first-level cache while each
+// step's stretch of the rows is read in turn.
+#define CLOSE_BLOCK 512
+
+// links.ts LinkAccumulator.closeSteps's loop: k steps' rows (step j's at j · stride, an entry a link) added to each of
+// the count links' totals in step order, each entry zeroed once added: packets += n, busy += n · packet time, and
+// where the step's latency is positive the peak the greater of itself and busy / latency. An entry of 0 is skipped, as
+// the TypeScript loop skips it; the same additions in the same order, so the same totals.
+MULTI_TARGET static void close_steps(double *rows, size_t stride, size_t k, size_t count, const double *packetNs, const double *latency,
+                                     double *packets, double *busyNs, double *peak) {
+  for (size_t l0 = 0; l0 < count; l0 += CLOSE_BLOCK) {
+    const size_t l1 = count - l0 < CLOSE_BLOCK ? count : l0 + CLOSE_BLOCK;
+    for (size_t j = 0; j < k; j++) {
+      double *row = rows + j * stride;
+      const double lat = latency[j];
+      for (size_t l = l0; l < l1; l++) {
+        const double n = row[l];
+        if (n == 0) continue;
+        const double busy = n * packetNs[l];
+        packets[l] += n;
+        busyNs[l] += busy;
+        if (lat > 0) {
+          const double u = busy / lat;
+          peak[l] = u > peak[l] ? u : peak[l];
+        }
+        row[l] = 0;
+      }
+    }
+  }
+}
+
+// closeSteps(rows, packetNs, latency, packets, busyNs, peak: Float64Array): undefined — close_steps over the k =
+// latency.length steps in `rows` (k rows of rows.length / k entries each, at least one a link of packetNs), into the
+// totals (at least one a link).
+enum { CS_ROWS, CS_PACKET_NS, CS_LATENCY, CS_PACKETS, CS_BUSY, CS_PEAK, CS_COUNT };
+static napi_value CloseSteps(napi_env env, napi_callback_info info) {
+  static const napi_typedarray_type types[CS_COUNT] = {napi_float64_array, napi_float64_array, napi_float64_array,
+                                                       napi_float64_array, napi_float64_array, napi_float64_array};
+  Typed t[CS_COUNT];
+  if (!typed_args(env, info, types, CS_COUNT, t)) return type_error(env, "spikemesh_native.closeSteps: bad arguments");
+  const size_t k = t[CS_LATENCY].n, count = t[CS_PACKET_NS].n;
+  if (k == 0) return NULL;
+  const size_t stride = t[CS_ROWS].n / k;
+  if (stride * k != t[CS_ROWS].n || stride < count || t[CS_PACKETS].n < count || t[CS_BUSY].n < count || t[CS_PEAK].n < count)
+    return range_error(env, "spikemesh_native.closeSteps: rows or totals shorter than the links");
+  close_steps(F64(CS_ROWS), stride, k, count, F64(CS_PACKET_NS), F64(CS_LATENCY), F64(CS_PACKETS), F64(CS_BUSY), F64(CS_PEAK));
+  return NULL;
+}
+
 // exports[name] = a function calling fn, or the int32 value.
 static void export_function(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value v;
@@ -2288,6 +2337,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   export_function(env, exports, "count", Count);
   export_function(env, exports, "read", Read);
   export_function(env, exports, "pool", Pool);
+  export_function(env, exports, "closeSteps", CloseSteps);
   return exports;
 }
 

@@ -725,6 +725,21 @@ export class LinkAccumulator implements LinkLoads {
     const { packetNs, count } = this.table;
     const { rows, stride, packets, busyNs, peakUtilisation } = this;
     const first = this.closed * stride;
+    if (this.native) {
+      // ~1.3 ms of the coordinator's serial end in TypeScript on the paper's Loihi mapping (each step's row read a line
+      // at a time), ~0.1 natively, a block of links at a time.
+      const latency = latencyNs instanceof Float64Array ? latencyNs : Float64Array.from(latencyNs);
+      this.native.closeSteps(rows.subarray(first, first + k * stride), packetNs, latency, packets, busyNs, peakUtilisation);
+    } else this.closeInTypeScript(latencyNs, first);
+    this.closed += k;
+    if (this.closed === this.counted) this.closed = this.counted = 0;
+  }
+
+  /** closeSteps's loop where there is no native kernel. */
+  private closeInTypeScript(latencyNs: ArrayLike<number>, first: number): void {
+    const k = latencyNs.length;
+    const { packetNs, count } = this.table;
+    const { rows, stride, packets, busyNs, peakUtilisation } = this;
     for (let l = 0; l < count; l++) {
       const ns = packetNs[l]!;
       let sent = packets[l]!;
@@ -744,8 +759,6 @@ export class LinkAccumulator implements LinkLoads {
       busyNs[l] = busyAll;
       peakUtilisation[l] = peak;
     }
-    this.closed += k;
-    if (this.closed === this.counted) this.closed = this.counted = 0;
   }
 
   /**

@@ -136,6 +136,12 @@ export interface NativeKernel {
    */
   loadsAsync(packets: Int32Array, starts: Int32Array, entries: Int32Array, rows: Float64Array, scratch: BigInt64Array, linkAt: Int32Array): Promise<void>;
   /**
+   * links.ts LinkAccumulator.closeSteps's loop, the same additions in the same order: k = latency.length steps' rows (k
+   * rows of rows.length / k entries, an entry a link of packetNs) added to each link's packets, busy time and peak
+   * utilisation, each entry zeroed once added (RangeError where the rows or totals are shorter than the links).
+   */
+  closeSteps(rows: Float64Array, packetNs: Float64Array, latency: Float64Array, packets: Float64Array, busyNs: Float64Array, peak: Float64Array): void;
+  /**
    * Every element of up to 16 typed arrays set to zero on threads of libuv's pool, each array in two pieces side by side,
    * settling when done (a SharedArrayBuffer's TypedArray.fill stores element by element, on one thread). The caller
    * leaves the arrays alone until it settles.

@@ -218,6 +218,8 @@ export class Engine {
     const counters = new CounterRows(chip, steps, perCore);
     await resetting;
     const touching = touchInBackground(counters.data ? [counters.data, readyNs, doneNs] : [readyNs, doneNs]);
+    // The engine's own times zeroed as a fresh run's are (touchInBackground writes zeros only with the native kernel).
+    if (times && !nativeKernel()) for (const a of [readyNs, doneNs]) a.fill(0);
     // Steps from … to − 1 (the held steps, or the last round), their packets per flow one step after another in `held`
     // from slot `first`, replayed together (StepTimeline.runSteps), their counter rows kept while their link loads are
     // counted.

@@ -82,8 +82,13 @@ const kernels = [nativeKernel(), null];
 async function expectSameLoads(t: LinkTable, steps: Int32Array[], latency: number[], sources: FlowSources | null = null): Promise<void> {
   const perFlow = sources ? steps.map((n) => Int32Array.from(sources.of, (s) => n[s]!)) : steps;
   const want = walk(t, perFlow, latency);
+  // Each way's totals in the native kernel and in TypeScript: the same additions in the same order, so the same bits.
+  const byWay = new Map<string, number[][]>();
   for (const [native, how] of kernels.flatMap((k) => (['each', 'together', 'background', 'closed together'] as const).map((h) => [k, h] as const))) {
     const got = await accumulate(t, steps, latency, native, how, sources);
+    const totals = [got.packets, got.busyNs, got.peakUtilisation].map((a) => Array.from(a));
+    if (byWay.has(how)) expect(totals).toEqual(byWay.get(how));
+    else byWay.set(how, totals);
     expect(Array.from(got.packets)).toEqual(Array.from(want.packets));
     for (let l = 0; l < t.count; l++) {
       expect(Math.abs(got.busyNs[l]! - want.busyNs[l]!)).toBeLessThanOrEqual(want.busyNs[l]! * 1e-12);
