@@ -722,7 +722,7 @@ export class LinkAccumulator implements LinkLoads {
   closeSteps(latencyNs: ArrayLike<number>): void {
     const k = latencyNs.length;
     if (k > this.pending) throw new InternalError(`link loads: ${k} steps closed, ${this.pending} counted`);
-    const { packetNs, count } = this.table;
+    const { packetNs } = this.table;
     const { rows, stride, packets, busyNs, peakUtilisation } = this;
     const first = this.closed * stride;
     if (this.native) {
