@@ -714,10 +714,10 @@ export class LinkAccumulator implements LinkLoads {
   }
 
   /**
-   * closeStep of the next counted steps, one latency each, in order: link by link, each link's totals taking its steps'
-   * rows one after another (the same additions, in the same order, as step by step), so that its totals are read and
-   * written once for them all. Step by step, the paper-size Loihi run's 20 steps had cost the coordinator ~2.4 ms at the
-   * end of a run, a pass over every link's totals a step.
+   * closeStep of the next counted steps, one latency each, in order: each link's totals taking its steps' rows one
+   * after another (the same additions, in the same order, as step by step), so that its totals are read and written
+   * once for them all: natively a block of links at a time, in TypeScript link by link. Step by step, the paper-size
+   * Loihi run's 20 steps had cost the coordinator ~2.4 ms at the end of a run, a pass over every link's totals a step.
    */
   closeSteps(latencyNs: ArrayLike<number>): void {
     const k = latencyNs.length;
@@ -727,7 +727,7 @@ export class LinkAccumulator implements LinkLoads {
     const first = this.closed * stride;
     if (this.native) {
       // ~1.3 ms of the coordinator's serial end in TypeScript on the paper's Loihi mapping (each step's row read a line
-      // at a time), ~0.1 natively, a block of links at a time.
+      // at a time), ~0.1-0.4 natively.
       const latency = latencyNs instanceof Float64Array ? latencyNs : Float64Array.from(latencyNs);
       this.native.closeSteps(rows.subarray(first, first + k * stride), packetNs, latency, packets, busyNs, peakUtilisation);
     } else this.closeInTypeScript(latencyNs, first);
