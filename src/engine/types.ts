@@ -94,7 +94,7 @@ export interface RunOptions {
   /**
    * Return every step's counters and times per core (result.counters, result.timing; default true). They take steps ×
    * cores × 13 × 8 bytes a run: 7.8 MB on the paper's Loihi mapping, where V8 then collected its heap every two or three
-   * runs (~8% of the run's time). false leaves them out (runs/runner.ts, which reads none): every total, per layer and
+   * runs (~6% of the run's time). false leaves them out (runs/runner.ts, which reads none): every total, per layer and
    * per step, stays in the result, and a trace (onStep) still sees each step's rows.
    */
   perCore?: boolean;
