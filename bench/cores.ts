@@ -12,6 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkerBackend, type WorkerProfile } from '../src/engine/backend-workers.js';
 import type { Chip } from '../src/engine/chip.js';
 import type { ComputeUnit } from '../src/engine/protocol.js';
@@ -33,6 +34,12 @@ const WORKERS = 2;
 /** Runs of each contender, in turns (15, not 7: a median's spread shrinks as the square root of the runs, and this machine's speed moves ±15-20% within minutes). */
 const ROUNDS = 15;
 const TARGETS = { ratio: 1.3, rssGB: 2, fixed: 1.3, torch: 0.5 };
+/**
+ * The pause before each timed turn. PyTorch's OpenMP thread spins after an inference before it sleeps (~8 ms of CPU
+ * within ~10 ms of the inference's end, measured here with torch 1.13 and libgomp): without a pause that spin was
+ * timed in the run that followed, on one of its two CPUs. The engine leaves nothing running when its run returns.
+ */
+const SETTLE_MS = 50;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -91,6 +98,7 @@ async function race(
     for (let round = 0; round < rounds; round++) {
       for (let j = 0; j < turns.length; j++) {
         const i = turns[(round + j) % turns.length]!;
+        await sleep(SETTLE_MS);
         if (i < 0) {
           peerRuns.push(await peer!.run());
           continue;
