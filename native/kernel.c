@@ -1840,8 +1840,7 @@ static int count_distribute(const Typed *t, const int32_t *call) {
   const float *evVal = (const float *)t[A_EV_VAL].p;
   int32_t *pixels = I32(A_PIXELS);
   const int32_t H = call[CALL_H], W = call[CALL_W], at = call[CALL_EV_AT], n = call[CALL_EV_COUNT];
-  if (H <= 0 || W <= 0 || at < 0 || n < 0 || (size_t)at + (size_t)n > t[A_EV_IDX].n || (size_t)at + (size_t)n > t[A_EV_VAL].n ||
-      t[A_ROWS].n < (size_t)H || t[A_COLS].n < (size_t)W)
+  if (H <= 0 || W <= 0 || at < 0 || n < 0 || (size_t)at + (size_t)n > t[A_EV_IDX].n || (size_t)at + (size_t)n > t[A_EV_VAL].n)
     return 0;
   const RowGrid grid = grid_of(H, W);
   // Pixel (chans[c]·H + y)·W + x is idx + (chans[c] − c)·H·W: its channel's alone.
@@ -1860,6 +1859,7 @@ static int count_distribute(const Typed *t, const int32_t *call) {
     pixels[px]++;
   }
   if (!call[CALL_FILL]) return 1;
+  if (t[A_ROWS].n < (size_t)H || t[A_COLS].n < (size_t)W) return 0;
   const int32_t *cores = I32(A_BLOCK_CORES), *info = I32(A_CORE_INFO);
   int32_t *outIdx = I32(A_OUT_IDX), *count = I32(A_OUT_COUNT);
   float *outVal = (float *)t[A_OUT_VAL].p;
@@ -1970,6 +1970,42 @@ outside:
   return range_error(env, "spikemesh_native.count: an index outside its array");
 }
 
+// countHost's typed-array arguments, in order, as the count arguments (A_*) they are.
+static const int HOST_SLOTS[] = {A_CALL,       A_EV_IDX,     A_EV_VAL,     A_CHANS,     A_PLANS,     A_FAN_START,
+                                 A_FAN_TILES,  A_FAN_REACH,  A_CELL_START, A_CELL_SLOT, A_CELL_HOPS, A_SEG_COUNT,
+                                 A_SEG_OPS,    A_PIXELS,     A_TOUCHED,    A_COUNTS,    A_SPATIAL_COUNT, A_SPATIAL_OPS};
+#define HOST_ARGS ((int)(sizeof HOST_SLOTS / sizeof HOST_SLOTS[0]))
+
+// countHost(call, evIdx, evVal, chans, plans, fanStart, fanTiles, fanReach, cellStart, cellSlot, cellHops, segCount,
+//           segOps, pixels, touched, counts, spatialCount, spatialOps): number
+// blocks.ts countEvents where every host send plan is uniform: the same integer counts (a sum's order does not change
+// an integer's), written to the same slots. The host's events are counted per pixel of the input (chans: 0 for every
+// channel, so an event lands on pixel y·W + x), the whole image read as one tile, then each plan's cells and flows as a
+// mapped core's (count_plan, pixel by pixel). Returns the packets (call: CALL_EV_AT, CALL_EV_COUNT, CALL_H, CALL_W,
+// CALL_PARITIES, CALL_WRITE_PARITY and CALL_OPS_SLOTS; CALL_FILL 0). Every index is checked before it is used
+// (RangeError).
+static napi_value CountHost(napi_env env, napi_callback_info info) {
+  napi_typedarray_type types[HOST_ARGS];
+  for (int a = 0; a < HOST_ARGS; a++) types[a] = COUNT_TYPES[HOST_SLOTS[a]];
+  Typed given[HOST_ARGS], t[A_COUNT] = {{0}};
+  if (!typed_call(env, info, types, HOST_ARGS, given, CALL_SIZE, "spikemesh_native.countHost: bad arguments")) return NULL;
+  for (int a = 0; a < HOST_ARGS; a++) t[HOST_SLOTS[a]] = given[a];
+  const int32_t *call = I32(A_CALL);
+  const int32_t parities = call[CALL_PARITIES], parity = call[CALL_WRITE_PARITY];
+  if (call[CALL_FILL] != 0 || t[A_PLANS].n % PLAN_SIZE != 0 || call[CALL_OPS_SLOTS] < 0 || parities < 1 || parity < 0 || parity >= parities || !count_distribute(t, call))
+    goto outside;
+  const int32_t image[CORE_SIZE] = {[CORE_Y0] = 0, [CORE_Y1] = call[CALL_H], [CORE_X0] = 0, [CORE_X1] = call[CALL_W]};
+  int64_t events = 0;
+  const int32_t nt = count_tile(t, call, image, &events);
+  if (nt < 0) goto outside;
+  const size_t opsBase = (size_t)parity * (size_t)call[CALL_OPS_SLOTS];
+  double out[4] = {0, 0, 0, 0};
+  for (size_t p = 0; p + PLAN_SIZE <= t[A_PLANS].n; p += PLAN_SIZE)
+    if (!count_plan(t, I32(A_PLANS) + p, nt, opsBase, out, 0, NULL, NULL)) goto outside;
+  return number(env, out[0]);
+outside:
+  return range_error(env, "spikemesh_native.countHost: an index outside its array");
+}
 
 // read's typed-array arguments, in order, and their types; its scalars (R_CALL: READ_*).
 enum { R_CALL, R_OUT_IDX, R_OUT_VAL, R_OUT_COUNT, R_OFFSET, R_SOURCES, R_HEARS, R_REACH, R_EV_IDX, R_EV_VAL, R_HEADS, R_STOPS, R_ENDS, R_COUNT };
@@ -2335,6 +2371,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   export_function(env, exports, "direct", Direct);
   export_function(env, exports, "prepare", Prepare);
   export_function(env, exports, "count", Count);
+  export_function(env, exports, "countHost", CountHost);
   export_function(env, exports, "read", Read);
   export_function(env, exports, "pool", Pool);
   export_function(env, exports, "closeSteps", CloseSteps);

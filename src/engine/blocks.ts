@@ -10,7 +10,7 @@
 // mapped chip's emit boxes (countSource: events per pixel, pixels per spatial cell of the box, then one write per
 // flow and one ops slot per cell; no payload moved), and a core's received packets and synaptic ops are the sums
 // over its incoming flows (countReceived); where every send plan is uniform the native kernel does all of a block's
-// counting in one call (countNatively). These are the counts computeCore makes: one packet per (event,
+// counting in one call (countNatively), and the host's packets in one call a step (countEvents). These are the counts computeCore makes: one packet per (event,
 // destination core), and a gathered event's ops are its reach product over the core's region; all are integers,
 // so the order they are added in does not change them.
 //
@@ -29,7 +29,7 @@ import type { Chip, CoreInput, EmitPlan, FanOut, SharedState } from './model.js'
 import type { LayerTiling, Mapping, TileTable } from '../mapping/types.js';
 import { coreOfTile, tileCount, tileOfCore, tileRange, type Tiling } from '../geometry/tiling.js';
 import { fixedValues, updateFixed, updateFloat, type Tally, type UpdateCounts } from './neurons.js';
-import type { NativeKernel } from './native.js';
+import type { NativeKernel, PlanTableArgs } from './native.js';
 import { coreFailure } from './protocol.js';
 import { InternalError } from '../errors.js';
 import { readParity, writeParity } from './state.js';
@@ -432,15 +432,8 @@ const PLAN_RECORD = 8;
 const COUNT_CALL_SIZE = 24;
 const READ_CALL_SIZE = 8;
 
-/**
- * What the native count reads of a mapped chip whose send plans are all uniform, flattened: per mapped core a record
- * (its tile, channel tile, first neuron, spatial cell, and its ranges of inputs and plans); per input its flows and
- * kind; per send plan its box and where its row and column fans and its cells lie; the fans (start, tiles, reach:
- * starts index the tiles); the cells' flows, ops slots and hops (CellFlows, cell after cell).
- */
-interface CountTables {
-  coreInfo: Int32Array;
-  inputs: Int32Array;
+/** Send plans flattened for the native count: a record each (PLAN_*), their fans (start, tiles, reach: starts index the tiles) and their cells' flows, ops slots and hops (CellFlows, cell after cell). */
+interface PlanTables {
   plans: Int32Array;
   fanStart: Int32Array;
   fanTiles: Int32Array;
@@ -450,7 +443,23 @@ interface CountTables {
   cellHops: Float64Array;
 }
 
+/**
+ * What the native count reads of a mapped chip whose send plans are all uniform, flattened: per mapped core a record
+ * (its tile, channel tile, first neuron, spatial cell, and its ranges of inputs and plans); per input its flows and
+ * kind; its send plans' tables.
+ */
+interface CountTables extends PlanTables {
+  coreInfo: Int32Array;
+  inputs: Int32Array;
+}
+
+/** The native host count's tables: the host's send plans, and a channel tile of 0 for every input channel (kernel.c CountHost). */
+interface HostTables extends PlanTables {
+  chans: Int32Array;
+}
+
 const countTables = new WeakMap<Blocks, CountTables | null>();
+const hostTables = new WeakMap<Blocks, HostTables | null>();
 
 /**
  * The native count's tables of a chip's blocks, built on the first native count (a thread that never counts natively,
@@ -462,10 +471,20 @@ function countTablesOf(blocks: Blocks, chip: Chip): CountTables | null {
   return t;
 }
 
-function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): CountTables | null {
-  if (sends.cores.some((plans) => plans.some((s) => !s.cells))) return null;
-  const layers = chip.spec.mapping.partition.layers;
-  const inputs: number[] = [];
+/** The native host count's tables of a chip's blocks, built on its first host count; null where a host plan counts event by event. */
+function hostTablesOf(blocks: Blocks, chip: Chip): HostTables | null {
+  let t = hostTables.get(blocks);
+  if (t === undefined) {
+    const { host } = blocks.sends;
+    const input = chip.plan.network.populations[chip.plan.input]!;
+    t = host.some((s) => !s.cells) ? null : { ...planTables(host), chans: new Int32Array(input.shape.c) };
+    hostTables.set(blocks, t);
+  }
+  return t;
+}
+
+/** Builds PlanTables plan by plan: add() appends a plan and returns its index; a fan shared by several plans is stored once. */
+function planTableBuilder(): { add: (s: SendPlan) => number; tables: () => PlanTables } {
   const plans: number[] = [];
   const fanAt = new Map<FanOut, number>();
   const fanStart: number[] = [];
@@ -489,6 +508,46 @@ function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): C
   let cellFlows = 0;
   const cellSlot: number[] = [];
   const cellHops: number[] = [];
+  const add = ({ plan, cells }: SendPlan): number => {
+    const { start, slot, hops } = cells!;
+    plans.push(plan.iLo, plan.jLo, plan.nj, plan.cols.start.length - 1, fan(plan.rows), fan(plan.cols), cellSlot.length, cellSlot.length + slot.length);
+    for (let ij = 0; ij < slot.length; ij++) {
+      cellStart.push(cellFlows + start[ij + 1]!);
+      cellSlot.push(slot[ij]!);
+    }
+    cellFlows += start[slot.length]!;
+    for (const h of hops) cellHops.push(h);
+    return plans.length / PLAN_RECORD - 1;
+  };
+  const i32 = (a: number[]) => Int32Array.from(a);
+  const tables = () => ({
+    plans: i32(plans),
+    fanStart: i32(fanStart),
+    fanTiles: i32(fanTiles),
+    fanReach: i32(fanReach),
+    cellStart: i32(cellStart),
+    cellSlot: i32(cellSlot),
+    cellHops: Float64Array.from(cellHops),
+  });
+  return { add, tables };
+}
+
+/** The tables as the native count takes them. */
+const planArgs = (t: PlanTables): PlanTableArgs => [t.plans, t.fanStart, t.fanTiles, t.fanReach, t.cellStart, t.cellSlot, t.cellHops];
+
+/** PlanTables of these uniform plans. */
+function planTables(plans: readonly SendPlan[]): PlanTables {
+  const builder = planTableBuilder();
+  for (const s of plans) builder.add(s);
+  return builder.tables();
+}
+
+function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): CountTables | null {
+  if (sends.cores.some((plans) => plans.some((s) => !s.cells))) return null;
+  const layers = chip.spec.mapping.partition.layers;
+  const inputs: number[] = [];
+  const builder = planTableBuilder();
+  let plans = 0;
   const coreInfo = new Int32Array(chip.cores * CORE_RECORD);
   for (let core = 0; core < chip.cores; core++) {
     const li = chip.coreLayer[core]!;
@@ -497,37 +556,17 @@ function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): C
       const proj = chip.plan.projections[inp.proj]!;
       inputs.push(inp.flowLo, inp.flowHi, sends.uniform[inp.proj]!, proj.graded ? 1 : 0, proj.source === chip.plan.input ? 1 : 0, opsScaleOf(sends, inp));
     }
-    const planLo = plans.length / PLAN_RECORD;
-    for (const { plan, cells } of sends.cores[core]!) {
-      const { start, slot, hops } = cells!;
-      plans.push(plan.iLo, plan.jLo, plan.nj, plan.cols.start.length - 1, fan(plan.rows), fan(plan.cols), cellSlot.length, cellSlot.length + slot.length);
-      for (let ij = 0; ij < slot.length; ij++) {
-        cellStart.push(cellFlows + start[ij + 1]!);
-        cellSlot.push(slot[ij]!);
-      }
-      cellFlows += start[slot.length]!;
-      for (const h of hops) cellHops.push(h);
-    }
+    const planLo = plans;
+    for (const s of sends.cores[core]!) plans = builder.add(s) + 1;
     const [y0, x0] = [chip.y0[core]!, chip.x0[core]!];
     const kc = tileOf[li]!.chans[chip.c0[core]!]!;
     const cell = y0 * layers[li]!.shape.w + x0;
     coreInfo.set(
-      [y0, chip.y1[core]!, x0, chip.x1[core]!, kc, chip.neuronOffset[core]!, cell, inLo, inputs.length / INPUT_RECORD, planLo, plans.length / PLAN_RECORD],
+      [y0, chip.y1[core]!, x0, chip.x1[core]!, kc, chip.neuronOffset[core]!, cell, inLo, inputs.length / INPUT_RECORD, planLo, plans],
       core * CORE_RECORD,
     );
   }
-  const i32 = (a: number[]) => Int32Array.from(a);
-  return {
-    coreInfo,
-    inputs: i32(inputs),
-    plans: i32(plans),
-    fanStart: i32(fanStart),
-    fanTiles: i32(fanTiles),
-    fanReach: i32(fanReach),
-    cellStart: i32(cellStart),
-    cellSlot: i32(cellSlot),
-    cellHops: Float64Array.from(cellHops),
-  };
+  return { coreInfo, inputs: Int32Array.from(inputs), ...builder.tables() };
 }
 
 /** Add `cnt` packets of a source at (y, x) whose channels reach target channel tiles [g0, g1) of the plan's fan to the flows of its box. */
@@ -706,17 +745,29 @@ function countSource(
   }
 }
 
-/** countSource for the host's events (all of them, from 0): returns the packets (the engine prices the host's hops from segCount). */
+/**
+ * countSource for the host's events (all of them, from 0): returns the packets (the engine prices the host's hops from
+ * segCount). With the native kernel where every host plan is uniform (kernel.c CountHost), else in TypeScript.
+ */
 export function countEvents(
   blocks: Blocks,
   chip: Chip,
   st: SharedState,
   parity: number,
-  idx: Int32Array,
-  count: number,
+  events: { idx: Int32Array; val: Float32Array; count: number },
   shape: { h: number; w: number },
   bs: BlockScratch,
+  native: NativeKernel | null,
 ): number {
+  const { idx, count } = events;
+  const tables = native ? hostTablesOf(blocks, chip) : null;
+  if (native && tables) {
+    // kernel.c CALL_EV_AT … CALL_OPS_SLOTS, as countNatively writes them; CountHost reads no other (CALL_FILL 0).
+    bs.call.fill(0);
+    bs.call.set([0, count, shape.h, shape.w, 0, 0, 0, 0, 0, st.parities, parity, parity, 0, st.opsSlots]);
+    const scratch = [bs.pixels, bs.touched, bs.counts, bs.spatialCount, bs.spatialOps] as const;
+    return native.countHost(bs.call, idx, events.val, tables.chans, ...planArgs(tables), st.segCount, st.segOps, ...scratch);
+  }
   const out = { packets: 0, ew: 0, ns: 0, chip: 0 };
   const nt = histogram(idx, 0, count, shape.h * shape.w, bs);
   countSource(chip, st, blocks.sends, blocks.sends.host, parity, nt, { idx, offset: 0, count }, shape.h, bs, out);
@@ -1210,13 +1261,7 @@ function countNatively(
     blocks.cores[block]!,
     t.coreInfo,
     t.inputs,
-    t.plans,
-    t.fanStart,
-    t.fanTiles,
-    t.fanReach,
-    t.cellStart,
-    t.cellSlot,
-    t.cellHops,
+    ...planArgs(t),
     sends.opsSlot,
     st.segCount,
     st.segOps,

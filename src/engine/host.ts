@@ -8,6 +8,7 @@ import { readout, type ReadoutResult } from '../reference/readout.js';
 import type { Chip, SharedState } from './model.js';
 import { countEvents, createBlockScratch, type Blocks, type BlockScratch } from './blocks.js';
 import { emitEvents } from './kernel.js';
+import { nativeKernel, type NativeKernel } from './native.js';
 import { writeParity } from './state.js';
 
 /** A chip in layer blocks: the host sends its packets on the blocks' flows (in their state) and counts the mapped ones. */
@@ -38,6 +39,8 @@ export class Host {
   constructor(
     private readonly chip: Chip,
     private readonly blocks: HostBlocks | null = null,
+    /** The kernel that counts the mapped chip's host packets (TypeScript where null). */
+    private readonly native: NativeKernel | null = nativeKernel(),
   ) {
     this.pop = chip.plan.network.populations[chip.plan.input] as InputPopulation;
     const n = this.pop.shape.c * this.pop.shape.h * this.pop.shape.w;
@@ -119,7 +122,7 @@ export class Host {
       const { compute } = this.blocks.blocks;
       const cst = this.blocks.state;
       emitEvents(compute, cst, compute.hostEmits, compute.hostFlows, writeParity(cst, step), events, this.pop.shape, this.cursor);
-      packets = countEvents(this.blocks.blocks, chip, st, parity, this.idx, n, this.pop.shape, this.counts!);
+      packets = countEvents(this.blocks.blocks, chip, st, parity, events, this.pop.shape, this.counts!, this.native);
     } else packets = emitEvents(chip, st, chip.hostEmits, chip.hostFlows, parity, events, this.pop.shape, this.cursor);
     return { events: this.nonZero, packets };
   }

@@ -189,6 +189,11 @@ export interface NativeKernel {
    */
   count(...args: CountArgs): void;
   /**
+   * blocks.ts countEvents where every host send plan is uniform: the same counts into the same slots of segCount and
+   * segOps; returns the packets (chans: 0 for every input channel; call: its COUNT_CALL scalars, CALL_FILL 0).
+   */
+  countHost(...args: HostCountArgs): number;
+  /**
    * integrate.ts poolCells: the pooled event stage's window sums, touched cells (in pooled C-order in float) and the
    * nonzero ones into cellIdx/cellVal (divided by their windows where there are divisors), the same sums, cells and
    * order; returns how many, their synaptic ops in ops[0] (call: [events, source H, W, pooled rows, columns, first
@@ -237,6 +242,33 @@ export interface NativeKernel {
   ): number;
 }
 
+/** Send plans' tables as count and countHost take them (blocks.ts PlanTables). */
+export type PlanTableArgs = [
+  plans: Int32Array,
+  fanStart: Int32Array,
+  fanTiles: Int32Array,
+  fanReach: Int32Array,
+  cellStart: Int32Array,
+  cellSlot: Int32Array,
+  cellHops: Float64Array,
+];
+
+/** The arguments of NativeKernel.countHost, in order (native/kernel.c HOST_SLOTS). */
+export type HostCountArgs = [
+  call: Int32Array,
+  evIdx: Int32Array,
+  evVal: Float32Array,
+  chans: Int32Array,
+  ...tables: PlanTableArgs,
+  segCount: Int32Array,
+  segOps: Float64Array,
+  pixels: Int32Array,
+  touched: Int32Array,
+  counts: Int32Array,
+  spatialCount: Int32Array,
+  spatialOps: Float64Array,
+];
+
 /** The arguments of NativeKernel.count, in order (native/kernel.c Count's A_*). */
 export type CountArgs = [
   call: Int32Array,
@@ -248,13 +280,7 @@ export type CountArgs = [
   blockCores: Int32Array,
   coreInfo: Int32Array,
   inputs: Int32Array,
-  plans: Int32Array,
-  fanStart: Int32Array,
-  fanTiles: Int32Array,
-  fanReach: Int32Array,
-  cellStart: Int32Array,
-  cellSlot: Int32Array,
-  cellHops: Float64Array,
+  ...tables: PlanTableArgs,
   opsSlot: Int32Array,
   segCount: Int32Array,
   segOps: Float64Array,

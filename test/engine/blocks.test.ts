@@ -6,10 +6,12 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { layerBlocks, tileTable } from '../../src/engine/blocks.js';
+import { countEvents, createBlockScratch, layerBlocks, tileTable } from '../../src/engine/blocks.js';
 import { blocksFit, buildChip, CoreFailure, Engine, runEngine, WorkerBackend, type Chip, type ComputeUnit, type EngineResult } from '../../src/engine/index.js';
 import { InThreadBackend } from '../../src/engine/backend.js';
+import { nativeKernel } from '../../src/engine/native.js';
 import type { KernelChoice } from '../../src/engine/simd.js';
+import { allocateBuffers, viewState } from '../../src/engine/state.js';
 import { EngineRefusal } from '../../src/errors.js';
 import { tileCount } from '../../src/geometry/tiling.js';
 import { loadProfile } from '../../src/hw/profile.js';
@@ -176,6 +178,44 @@ describe('mapping invariance', () => {
     );
     expect(split).toBeGreaterThan(6);
   }, 240_000);
+});
+
+describe.skipIf(!nativeKernel())('host packet counts', () => {
+  it('areTheSameNativelyAsInTypeScriptForAnyTileShapeAndInput', () => {
+    const { model } = golden('dl-snn');
+    const profile = PROFILES.get('loihi')!;
+    const grid = fc.record({ c: fc.integer({ min: 1, max: 4 }), h: fc.integer({ min: 1, max: 4 }), w: fc.integer({ min: 1, max: 4 }) });
+    fc.assert(
+      fc.property(
+        fc.array(grid, { minLength: 1, maxLength: 6 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 1 }),
+        fc.integer(),
+        (grids, density, parity, seed) => {
+          const mapping = mapNetwork(shaped(model), profile, { partitioner: new GridOf(grids), placer: new SerpentinePlacer() });
+          const chip = chipOf(model, profile, mapping, 'float');
+          const blocks = layerBlocks(chip);
+          const { shape } = chip.plan.network.populations[chip.plan.input]!;
+          const rng = new Rng(seed);
+          const idx: number[] = [];
+          for (let i = 0; i < shape.c * shape.h * shape.w; i++) if (rng.nextFloat() < density) idx.push(i);
+          const events = { idx: Int32Array.from(idx), val: Float32Array.from(idx, () => (rng.nextFloat() < 0.5 ? -1 : 1)), count: idx.length };
+          // Every slot starts at a value no count gives, so a slot one way leaves unwritten differs.
+          const counted = (native: ReturnType<typeof nativeKernel>) => {
+            const st = viewState(allocateBuffers(chip, 'same-step', 2, false, 2, blocks.sends.opsSlots), 'same-step', 2);
+            st.segCount.fill(-7);
+            st.segOps.fill(-7);
+            const packets = countEvents(blocks, chip, st, parity, events, shape, createBlockScratch(chip), native);
+            return { packets, segCount: Array.from(st.segCount), segOps: Array.from(st.segOps) };
+          };
+          const inTypeScript = counted(null);
+          expect(inTypeScript.packets).toBeGreaterThanOrEqual(idx.length > 0 ? 1 : 0);
+          expect(counted(nativeKernel())).toEqual(inTypeScript);
+        },
+      ),
+      { numRuns: 25, seed: 16 },
+    );
+  });
 });
 
 describe('layer blocks', () => {

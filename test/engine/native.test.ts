@@ -989,6 +989,58 @@ describe.skipIf(!nativeKernel())('native block count', () => {
   });
 });
 
+describe.skipIf(!nativeKernel())('native host count', () => {
+  // Hand-worked: a 1×2×4 input whose events 0, 1, 5 and 6 (pixels (0, 0), (0, 1), (1, 1), (1, 2)) all reach one spatial
+  // cell of one flow through rows reaching 1, 2 and columns reaching 1, 1, 2, 3: 4 packets, ops 1 + 1 + 2·1 + 2·2 = 8,
+  // into the cell's ops slot 0 of the write parity 1 (3 ops slots a parity: index 3).
+  const host = () => ({
+    call: Int32Array.from([0, 4, 2, 4, 0, 0, 0, 0, 0, 2, 1, 1, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+    evIdx: Int32Array.from([0, 1, 5, 6]),
+    plans: Int32Array.from([0, 0, 1, 4, 0, 3, 0, 1]),
+    fanTiles: Int32Array.from([0, 0, 0, 0, 0, 0]),
+  });
+  const countHost = (t: ReturnType<typeof host>) => {
+    const segCount = new Int32Array(6).fill(-1);
+    const segOps = new Float64Array(6).fill(-1);
+    const packets = nativeKernel()!.countHost(
+      t.call,
+      t.evIdx,
+      new Float32Array(4).fill(1),
+      Int32Array.from([0]),
+      t.plans,
+      Int32Array.from([0, 1, 2, 2, 3, 4, 5, 6]),
+      t.fanTiles,
+      Int32Array.from([1, 2, 1, 1, 2, 3]),
+      Int32Array.from([0, 1]),
+      Int32Array.from([0]),
+      Float64Array.from([2, 1, 0]),
+      segCount,
+      segOps,
+      new Int32Array(8),
+      new Int32Array(8),
+      new Int32Array(8),
+      new Int32Array(1),
+      new Float64Array(1),
+    );
+    return { packets, segCount: Array.from(segCount), segOps: Array.from(segOps) };
+  };
+
+  it('countsAHandWorkedInputsPacketsAndOpsAndRefusesIndicesOutsideTheirArrays', () => {
+    expect(countHost(host())).toEqual({ packets: 4, segCount: [-1, -1, -1, 4, -1, -1], segOps: [-1, -1, -1, 8, -1, -1] });
+    const broken = (change: (t: ReturnType<typeof host>) => void) => {
+      const t = host();
+      change(t);
+      return () => countHost(t);
+    };
+    expect(broken((t) => (t.evIdx[3] = 8))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.plans = t.plans.subarray(0, 7)))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.fanTiles[0] = 1))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.call[10] = 2))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.call[7] = 1))).toThrow(/index outside its array/);
+    expect(broken((t) => (t.call = new Int32Array(23)))).toThrow(/bad arguments/);
+  });
+});
+
 describe.skipIf(!nativeKernel())('native block read', () => {
   // Hand-worked: a 1×2×4 source layer in two blocks cut along columns (block 0: columns 0-1, its outbox from 0; block 1:
   // columns 2-3, from 4), events 0, 1, 5 (values 0.5, 1, 1.5) and 2, 6, 7 (2, 2.5, 3). The input hears every pixel
