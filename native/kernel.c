@@ -647,14 +647,15 @@ typedef struct {
   int bad;
   const int32_t *part;   // the pending channel's parts (its first neuron's), NULL while nothing is pending
   int32_t len;           // neurons per channel
+  int32_t width;         // neurons per row of the tile (len is whole rows of them)
   int32_t *sum;          // len pending sums, zero where nothing is pending
   const int32_t *planes; // per channel of the tile its plane, or NULL (the parts compared instead)
   int32_t plane;         // the pending channel's plane
 } PendingTally;
 
-// Starts a tally of channels of perChannel neurons (planes: per channel, or NULL); 0 when its pending sums cannot be
-// allocated (tally_end frees them).
-static int tally_start(PendingTally *t, double *tally, size_t limit, int32_t perChannel, const int32_t *planes) {
+// Starts a tally of channels of perChannel neurons in rows of `width` (planes: per channel, or NULL); 0 when its pending
+// sums cannot be allocated (tally_end frees them).
+static int tally_start(PendingTally *t, double *tally, size_t limit, int32_t perChannel, int32_t width, const int32_t *planes) {
   t->tally = tally;
   t->limit = limit < UINT32_MAX ? (uint32_t)limit : UINT32_MAX;
   t->bad = 0;
@@ -662,6 +663,7 @@ static int tally_start(PendingTally *t, double *tally, size_t limit, int32_t per
   t->planes = planes;
   t->plane = 0;
   t->len = perChannel;
+  t->width = width > 0 && perChannel % width == 0 ? width : perChannel;
   t->sum = tally && perChannel > 0 ? calloc((size_t)perChannel, sizeof(int32_t)) : NULL;
   return !tally || perChannel <= 0 || t->sum != NULL;
 }
@@ -676,22 +678,45 @@ static inline __attribute__((always_inline)) void tally_add(PendingTally *t, int
   else t->bad = 1;
 }
 
-// The pending sums into the tallies, a run of neurons of one part added at once (a mapped core's row of a tile, or a
-// whole channel of one part: one add, not a chain of dependent adds into one tally entry).
-static inline __attribute__((always_inline)) void tally_flush(PendingTally *t) {
-  if (!t->part) return;
-  int32_t run = t->part[0];
+// A row's sums (acc, zeroed as read) into the tallies of its parts (parts: the row's), a run of neurons of one part
+// added at once.
+static inline __attribute__((always_inline)) void tally_row(PendingTally *t, int32_t *acc, const int32_t *parts) {
+  int32_t run = parts[0];
   int64_t n = 0;
-  for (int32_t k = 0; k < t->len; k++) {
-    if (t->part[k] != run) {
+  for (int32_t k = 0; k < t->width; k++) {
+    if (parts[k] != run) {
       tally_add(t, run, n);
-      run = t->part[k];
+      run = parts[k];
       n = 0;
     }
-    n += t->sum[k];
-    t->sum[k] = 0;
+    n += acc[k];
+    acc[k] = 0;
   }
   tally_add(t, run, n);
+}
+
+// The pending sums into the tallies: the rows of a stretch whose parts are the same row after row (a mapped core's
+// tile spans several rows) summed into its first row, a vector add, and that row's sums added to its parts once. Row
+// by row, a tile one column wide (most of the paper's Loihi layers) had made an add into a tally entry per neuron.
+static inline __attribute__((always_inline)) void tally_flush(PendingTally *t) {
+  if (!t->part) return;
+  const int32_t w = t->width;
+  int32_t *restrict acc = t->sum;
+  const int32_t *top = t->part;
+  for (int32_t r = w; r < t->len; r += w) {
+    int32_t *restrict row = t->sum + r;
+    if (memcmp(t->part + r, top, sizeof(int32_t) * (size_t)w) != 0) {
+      tally_row(t, acc, top);
+      acc = row;
+      top = t->part + r;
+      continue;
+    }
+    for (int32_t k = 0; k < w; k++) {
+      acc[k] += row[k];
+      row[k] = 0;
+    }
+  }
+  tally_row(t, acc, top);
   t->part = NULL;
 }
 
@@ -941,7 +966,7 @@ static napi_value Lif(napi_env env, napi_callback_info info) {
     return range_error(env, "spikemesh_native.lif: bad tally (parts shorter than the tile, or planes than its channels)");
   }
   PendingTally pending;
-  if (!tally_start(&pending, tally, limit, (g[3] - g[2]) * (g[5] - g[4]), planes)) {
+  if (!tally_start(&pending, tally, limit, (g[3] - g[2]) * (g[5] - g[4]), g[5] - g[4], planes)) {
     napi_throw_error(env, NULL, "spikemesh_native.lif: out of memory");
     return NULL;
   }
@@ -1091,8 +1116,9 @@ static napi_value LifFixed(napi_env env, napi_callback_info info) {
   }
   PendingTally pendingActive, pendingSat;
   const int32_t perChannel = (g[3] - g[2]) * (g[5] - g[4]);
-  const int started = tally_start(&pendingActive, tallies[0], limit, perChannel, planes);
-  if (!started || !tally_start(&pendingSat, tallies[1], limit, perChannel, planes)) {
+  const int32_t width = g[5] - g[4];
+  const int started = tally_start(&pendingActive, tallies[0], limit, perChannel, width, planes);
+  if (!started || !tally_start(&pendingSat, tallies[1], limit, perChannel, width, planes)) {
     if (started) tally_end(&pendingActive);
     napi_throw_error(env, NULL, "spikemesh_native.lifFixed: out of memory");
     return NULL;
