@@ -3,7 +3,7 @@
 import { InternalError } from '../errors.js';
 import { roundHalfAway, saturate } from '../hw/fixed.js';
 import type { InputPopulation, NetworkInput } from '../net/types.js';
-import { inputSource, type InputSource } from '../reference/encode.js';
+import { inputFrames, inputSource, type InputFrames, type InputSource } from '../reference/encode.js';
 import { readout, type ReadoutResult } from '../reference/readout.js';
 import type { Chip, SharedState } from './model.js';
 import { countEvents, createBlockScratch, type Blocks, type BlockScratch } from './blocks.js';
@@ -29,6 +29,8 @@ export class Host {
   private readonly cursor: Int32Array;
   private readonly pop: InputPopulation;
   private readonly counts: BlockScratch | null;
+  /** The run's input as frames read in place (spikes, DVS frames, an analog image), else its source (a rate-coded image). */
+  private frames: InputFrames | null = null;
   private source: InputSource | null = null;
   /** The step encode must take next (a Poisson source draws its steps in order), and the step idx/val hold (−1: none). */
   private next = 0;
@@ -53,7 +55,9 @@ export class Host {
 
   /** A run's input (checked here: a bad one throws before any step); its steps are encoded from 0. */
   start(input: NetworkInput, seed: number): void {
-    this.source = inputSource(this.pop, input, this.chip.plan.timesteps, seed);
+    const T = this.chip.plan.timesteps;
+    this.frames = inputFrames(this.pop, input, T);
+    this.source = this.frames ? null : inputSource(this.pop, input, T, seed);
     this.next = 0;
     this.encoded = -1;
   }
@@ -63,22 +67,30 @@ export class Host {
    * values as the fixed reference does. Steps go in order, each once.
    */
   encode(step: number): void {
-    const { chip, source } = this;
-    if (!source || step !== this.next) throw new InternalError(`engine host: step ${step} encoded out of order (next is ${this.next})`);
-    if (step < chip.plan.timesteps) source(step, this.values);
-    else this.values.fill(0);
-    if (chip.arithmetic === 'fixed') this.quantize();
-    else this.keepNonZero();
+    const { chip, source, frames } = this;
+    if ((!source && !frames) || step !== this.next) throw new InternalError(`engine host: step ${step} encoded out of order (next is ${this.next})`);
+    const values = this.stepValues(step, frames, source);
+    if (chip.arithmetic === 'fixed') this.quantize(values);
+    else this.keepNonZero(values);
     this.encoded = step;
     this.next = step + 1;
   }
 
+  /** Step t's values: its frame where they lie (not copied), else drawn into this.values; zeros once t ≥ T. */
+  private stepValues(step: number, frames: InputFrames | null, source: InputSource | null): Float32Array {
+    const n = this.values.length;
+    if (step >= this.chip.plan.timesteps) return this.values.fill(0);
+    if (frames) return frames.data.subarray(step * frames.stride, step * frames.stride + n);
+    source!(step, this.values);
+    return this.values;
+  }
+
   /**
-   * The float events of this.values: every value written in place and kept where non-zero (a branch on it mispredicted
+   * The float events of the values: every value written in place and kept where non-zero (a branch on it mispredicted
    * on each event, ~half the loop's time on the paper model's input).
    */
-  private keepNonZero(): void {
-    const { values, idx, val } = this;
+  private keepNonZero(values: Float32Array): void {
+    const { idx, val } = this;
     let n = 0;
     for (let i = 0; i < values.length; i++) {
       const x = values[i]!;
@@ -90,14 +102,14 @@ export class Host {
     this.nonZero = n;
   }
 
-  /** The fixed point events of this.values (non-zero ones that quantize to zero are counted, not sent). */
-  private quantize(): void {
+  /** The fixed point events of the values (non-zero ones that quantize to zero are counted, not sent). */
+  private quantize(values: Float32Array): void {
     const scale = 2 ** this.chip.plan.inputFracBits;
     const max = this.chip.plan.inputMaxAbs;
     let n = 0;
     let nonZero = 0;
-    for (let i = 0; i < this.values.length; i++) {
-      const x = this.values[i]!;
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i]!;
       if (x === 0) continue;
       nonZero++;
       const v = saturate(roundHalfAway(x * scale), -max, max);

@@ -1,6 +1,6 @@
 // Input encodings: signed Poisson (seeded, fixed draw order), DVS frames, analog images, pre-encoded spikes.
 
-import { UserError } from '../errors.js';
+import { InternalError, UserError } from '../errors.js';
 import { numel, tensor } from '../net/tensor.js';
 import type { InputPopulation, Shape3, Tensor, NetworkInput } from '../net/types.js';
 import { Rng } from '../rng.js';
@@ -64,8 +64,17 @@ function checkSpikeValues(spikes: Float32Array): void {
   }
 }
 
-/** The input population's source of values per step, after checking the input against the network. */
-export function inputSource(pop: InputPopulation, input: NetworkInput, timesteps: number, seed: number): InputSource {
+/** An input's values held as frames: step t's at t·stride (stride 0: the same image every step). */
+export interface InputFrames {
+  data: Float32Array;
+  stride: number;
+}
+
+/**
+ * The input's frames after checking it against the network, so that a caller can read each step's values where they
+ * lie; null for an image the network rate-codes (its spikes are drawn step by step: inputSource).
+ */
+export function inputFrames(pop: InputPopulation, input: NetworkInput, timesteps: number): InputFrames | null {
   const s: Shape3 = pop.shape;
   const chw = [s.c, s.h, s.w];
   const n = numel(chw);
@@ -73,19 +82,26 @@ export function inputSource(pop: InputPopulation, input: NetworkInput, timesteps
     case 'spikes':
       expectShape('spikes', input.spikes.shape, [timesteps, ...chw]);
       checkSpikeValues(input.spikes.data);
-      return frameSource(input.spikes.data, n, n);
+      return { data: input.spikes.data, stride: n };
     case 'frames':
       if (pop.encoding !== 'dvs')
         throw new UserError(`reference input: frames given, but the network's input encoding is '${pop.encoding}' (frames are for 'dvs')`);
       expectShape('frames', input.frames.shape, [timesteps, ...chw]);
-      return frameSource(input.frames.data, n, n);
-    case 'image': {
+      return { data: input.frames.data, stride: n };
+    case 'image':
       expectShape('image', input.image.shape, chw);
-      const image = input.image.data;
       if (pop.encoding === 'dvs') throw new UserError("reference input: the network's input encoding is 'dvs', give T frames, not one image");
-      if (pop.encoding === 'analog') return frameSource(image, 0, n);
-      const rng = new Rng(seed);
-      return (_t, out) => poissonStep(image, rng, out);
-    }
+      return pop.encoding === 'analog' ? { data: input.image.data, stride: 0 } : null;
   }
+}
+
+/** The input population's source of values per step, after checking the input against the network. */
+export function inputSource(pop: InputPopulation, input: NetworkInput, timesteps: number, seed: number): InputSource {
+  const n = pop.shape.c * pop.shape.h * pop.shape.w;
+  const frames = inputFrames(pop, input, timesteps);
+  if (frames) return frameSource(frames.data, frames.stride, n);
+  if (input.kind !== 'image') throw new InternalError(`reference input: a ${input.kind} input without frames`);
+  const image = input.image.data;
+  const rng = new Rng(seed);
+  return (_t, out) => poissonStep(image, rng, out);
 }
