@@ -616,12 +616,6 @@ export function runArrivals(table: LinkTable, packets: Int32Array, releaseNs: Fl
 }
 
 /**
- * Jobs a background count is cut into. A run's last round is counted while the coordinator replays it, after the threads
- * have stopped: one job left a CPU idle, and the count was most of the run's serial end (paper Loihi: 8-16 ms).
- */
-const BACKGROUND_PARTS = 2;
-
-/**
  * Per-link totals, accumulated step by step (the same in both contention models). A step's packets per link are
  * counted per flow, not per hop: each flow adds its packets to its ports and to the two ends of each of its runs in a
  * difference array, and one pass over the grid's positions sums the runs up. The counts are integers, exact; a
@@ -645,11 +639,10 @@ export class LinkAccumulator implements LinkLoads {
   /** The TypeScript loop's difference array: the grid's positions and a spare past them (missing runs). */
   private readonly diff: Float64Array;
   /**
-   * The native loop's integer sums, one per part of a background count (a count in the background must not share them):
-   * ~2 MB in all for a run's 20 steps on the paper-size Loihi mapping, kept as long as the accumulator (an engine's,
-   * across its runs).
+   * The native loop's integer sums: ~2 MB for a run's 20 steps on the paper-size Loihi mapping, kept as long as the
+   * accumulator (an engine's, across its runs).
    */
-  private scratch: BigInt64Array[] = [];
+  private scratch = new BigInt64Array(0);
   /** Whether countStepsInBackground is counting. */
   private counting = false;
 
@@ -780,12 +773,16 @@ export class LinkAccumulator implements LinkLoads {
   /**
    * countSteps with the native loop on a thread of libuv's pool (where there is no native kernel, at once): the caller
    * does other work meanwhile and awaits it before reading or closing the steps; `packets` must stay as they are until then.
+   * One job for all the steps: the loop reads each source's entries once for up to 32 steps side by side, and two jobs of
+   * half the steps each (to use both CPUs beside the coordinator's replay) had read them twice, ~1.5× the CPU (paper
+   * Loihi, 2 CPUs: one job 4.6 ms against two of 3.4-6.3 ms each).
    */
   async countStepsInBackground(packets: Int32Array): Promise<void> {
     const { steps, rows } = this.startCount(packets);
     this.counting = true;
     try {
-      if (this.native) await this.countInParts(this.native, packets, steps, rows);
+      const { starts, entries } = this.sourceRoutes;
+      if (this.native) await this.native.loadsAsync(packets, starts, entries, rows, this.scratchFor(steps), this.linkAt);
       else this.countEach(packets, steps, rows);
     } catch (e) {
       throw this.dropped(rows, e);
@@ -827,31 +824,11 @@ export class LinkAccumulator implements LinkLoads {
     this.counted = steps;
   }
 
-  /** The native loop's integer sums for `steps` steps, part `part`'s own (zero between calls: the loop leaves them zeroed). */
-  private scratchFor(steps: number, part = 0): BigInt64Array {
+  /** The native loop's integer sums for `steps` steps (zero between calls: the loop leaves them zeroed). */
+  private scratchFor(steps: number): BigInt64Array {
     const length = (this.linkAt.length + 1 + this.stride) * steps;
-    if ((this.scratch[part]?.length ?? 0) < length) this.scratch[part] = new BigInt64Array(length);
-    return this.scratch[part]!;
-  }
-
-  /**
-   * The native loop on libuv's pool in up to BACKGROUND_PARTS jobs of consecutive steps side by side (their rows are
-   * disjoint, each has its own scratch); settles once every job has, rejecting with the first refusal (one thrown at a
-   * call too: no job may still write the rows when the caller clears them).
-   */
-  private async countInParts(native: NativeKernel, packets: Int32Array, steps: number, rows: Float64Array): Promise<void> {
-    const parts = Math.min(BACKGROUND_PARTS, steps);
-    const sources = packets.length / steps;
-    const { stride } = this;
-    const { starts, entries } = this.sourceRoutes;
-    const jobs = Array.from({ length: parts }, (_, p) => {
-      const from = Math.floor((p * steps) / parts);
-      const to = Math.floor(((p + 1) * steps) / parts);
-      const part = { packets: packets.subarray(from * sources, to * sources), rows: rows.subarray(from * stride, to * stride) };
-      return (async () => native.loadsAsync(part.packets, starts, entries, part.rows, this.scratchFor(to - from, p), this.linkAt))();
-    });
-    const refused = (await Promise.allSettled(jobs)).find((s) => s.status === 'rejected');
-    if (refused) throw refused.reason;
+    if (this.scratch.length < length) this.scratch = new BigInt64Array(length);
+    return this.scratch;
   }
 
   /** One step's packets per link added to `step` (the table's links and the spare), in TypeScript: the native loop's sums. */
