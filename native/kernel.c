@@ -2018,7 +2018,8 @@ static napi_value CountHost(napi_env env, napi_callback_info info) {
   for (int a = 0; a < HOST_ARGS; a++) t[HOST_SLOTS[a]] = given[a];
   const int32_t *call = I32(A_CALL);
   const int32_t parities = call[CALL_PARITIES], parity = call[CALL_WRITE_PARITY];
-  if (call[CALL_FILL] != 0 || t[A_PLANS].n % PLAN_SIZE != 0 || call[CALL_OPS_SLOTS] < 0 || parities < 1 || parity < 0 || parity >= parities || !count_distribute(t, call))
+  if (call[CALL_FILL] != 0 || t[A_PLANS].n % PLAN_SIZE != 0 || call[CALL_OPS_SLOTS] < 0 || parities < 1 || parity < 0 ||
+      parity >= parities || !count_distribute(t, call))
     goto outside;
   const int32_t image[CORE_SIZE] = {[CORE_Y0] = 0, [CORE_Y1] = call[CALL_H], [CORE_X0] = 0, [CORE_X1] = call[CALL_W]};
   int64_t events = 0;

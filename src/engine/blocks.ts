@@ -10,9 +10,9 @@
 // mapped chip's emit boxes (countSource: events per pixel, pixels per spatial cell of the box, then one write per
 // flow and one ops slot per cell; no payload moved), and a core's received packets and synaptic ops are the sums
 // over its incoming flows (countReceived); where every send plan is uniform the native kernel does all of a block's
-// counting in one call (countNatively), and the host's packets in one call a step (countEvents). These are the counts computeCore makes: one packet per (event,
-// destination core), and a gathered event's ops are its reach product over the core's region; all are integers,
-// so the order they are added in does not change them.
+// counting in one call (countNatively), and the host's packets in one call a step (countEvents). These are the counts
+// computeCore makes: one packet per (event, destination core), and a gathered event's ops are its reach product over
+// the core's region; all are integers, so the order they are added in does not change them.
 //
 // Blocks need every projection to end at its event stage: a later graded stage (transposed conv, resize) works on
 // the hull of each core's region, so its MACs depend on the tiling itself; such chips run core by core.
@@ -432,7 +432,11 @@ const PLAN_RECORD = 8;
 const COUNT_CALL_SIZE = 24;
 const READ_CALL_SIZE = 8;
 
-/** Send plans flattened for the native count: a record each (PLAN_*), their fans (start, tiles, reach: starts index the tiles) and their cells' flows, ops slots and hops (CellFlows, cell after cell). */
+/**
+ * Send plans flattened for the native count: a record each (PLAN_*: its box, where its row and column fans and its
+ * cells lie), their fans (start, tiles, reach: starts index the tiles) and their cells' flows, ops slots and hops
+ * (CellFlows, cell after cell).
+ */
 interface PlanTables {
   plans: Int32Array;
   fanStart: Int32Array;
