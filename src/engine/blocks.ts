@@ -487,8 +487,8 @@ function hostTablesOf(blocks: Blocks, chip: Chip): HostTables | null {
   return t;
 }
 
-/** Builds PlanTables plan by plan: add() appends a plan and returns its index; a fan shared by several plans is stored once. */
-function planTableBuilder(): { add: (s: SendPlan) => number; tables: () => PlanTables } {
+/** Builds PlanTables plan by plan: add() appends a plan, size() counts them; a fan shared by several plans is stored once. */
+function planTableBuilder(): { add: (s: SendPlan) => void; size: () => number; tables: () => PlanTables } {
   const plans: number[] = [];
   const fanAt = new Map<FanOut, number>();
   const fanStart: number[] = [];
@@ -512,7 +512,7 @@ function planTableBuilder(): { add: (s: SendPlan) => number; tables: () => PlanT
   let cellFlows = 0;
   const cellSlot: number[] = [];
   const cellHops: number[] = [];
-  const add = ({ plan, cells }: SendPlan): number => {
+  const add = ({ plan, cells }: SendPlan): void => {
     const { start, slot, hops } = cells!;
     plans.push(plan.iLo, plan.jLo, plan.nj, plan.cols.start.length - 1, fan(plan.rows), fan(plan.cols), cellSlot.length, cellSlot.length + slot.length);
     for (let ij = 0; ij < slot.length; ij++) {
@@ -521,8 +521,8 @@ function planTableBuilder(): { add: (s: SendPlan) => number; tables: () => PlanT
     }
     cellFlows += start[slot.length]!;
     for (const h of hops) cellHops.push(h);
-    return plans.length / PLAN_RECORD - 1;
   };
+  const size = () => plans.length / PLAN_RECORD;
   const i32 = (a: number[]) => Int32Array.from(a);
   const tables = () => ({
     plans: i32(plans),
@@ -533,7 +533,7 @@ function planTableBuilder(): { add: (s: SendPlan) => number; tables: () => PlanT
     cellSlot: i32(cellSlot),
     cellHops: Float64Array.from(cellHops),
   });
-  return { add, tables };
+  return { add, size, tables };
 }
 
 /** The tables as the native count takes them. */
@@ -551,7 +551,6 @@ function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): C
   const layers = chip.spec.mapping.partition.layers;
   const inputs: number[] = [];
   const builder = planTableBuilder();
-  let plans = 0;
   const coreInfo = new Int32Array(chip.cores * CORE_RECORD);
   for (let core = 0; core < chip.cores; core++) {
     const li = chip.coreLayer[core]!;
@@ -560,13 +559,13 @@ function buildCountTables(chip: Chip, sends: Sends, tileOf: Blocks['tileOf']): C
       const proj = chip.plan.projections[inp.proj]!;
       inputs.push(inp.flowLo, inp.flowHi, sends.uniform[inp.proj]!, proj.graded ? 1 : 0, proj.source === chip.plan.input ? 1 : 0, opsScaleOf(sends, inp));
     }
-    const planLo = plans;
-    for (const s of sends.cores[core]!) plans = builder.add(s) + 1;
+    const planLo = builder.size();
+    for (const s of sends.cores[core]!) builder.add(s);
     const [y0, x0] = [chip.y0[core]!, chip.x0[core]!];
     const kc = tileOf[li]!.chans[chip.c0[core]!]!;
     const cell = y0 * layers[li]!.shape.w + x0;
     coreInfo.set(
-      [y0, chip.y1[core]!, x0, chip.x1[core]!, kc, chip.neuronOffset[core]!, cell, inLo, inputs.length / INPUT_RECORD, planLo, plans],
+      [y0, chip.y1[core]!, x0, chip.x1[core]!, kc, chip.neuronOffset[core]!, cell, inLo, inputs.length / INPUT_RECORD, planLo, builder.size()],
       core * CORE_RECORD,
     );
   }

@@ -67,9 +67,9 @@ export class Host {
    * values as the fixed reference does. Steps go in order, each once.
    */
   encode(step: number): void {
-    const { chip, source, frames } = this;
-    if ((!source && !frames) || step !== this.next) throw new InternalError(`engine host: step ${step} encoded out of order (next is ${this.next})`);
-    const values = this.stepValues(step, frames, source);
+    const { chip } = this;
+    if ((!this.source && !this.frames) || step !== this.next) throw new InternalError(`engine host: step ${step} encoded out of order (next is ${this.next})`);
+    const values = this.stepValues(step);
     if (chip.arithmetic === 'fixed') this.quantize(values);
     else this.keepNonZero(values);
     this.encoded = step;
@@ -77,12 +77,12 @@ export class Host {
   }
 
   /** Step t's values: its frame where they lie (not copied), else drawn into this.values; zeros once t ≥ T. */
-  private stepValues(step: number, frames: InputFrames | null, source: InputSource | null): Float32Array {
-    const n = this.values.length;
-    if (step >= this.chip.plan.timesteps) return this.values.fill(0);
-    if (frames) return frames.data.subarray(step * frames.stride, step * frames.stride + n);
-    source!(step, this.values);
-    return this.values;
+  private stepValues(step: number): Float32Array {
+    const { frames, source, values } = this;
+    if (step >= this.chip.plan.timesteps) return values.fill(0);
+    if (frames) return frames.data.subarray(step * frames.stride, step * frames.stride + values.length);
+    source!(step, values);
+    return values;
   }
 
   /**
