@@ -456,14 +456,15 @@ function seededWeights(n: number, seed: number, float: boolean): number[] {
 }
 
 /** Lists in ascending rows (as bucket() makes them) over up to 600 rows and 100 entries, so chunks (about 256 rows, longer
- * for sparse lists) split them; float or exact integers. */
+ * for sparse lists) split them; float or exact integers; up to 40 pixels, so the float store's transposes of 16 pixels
+ * by 16 channels and its pixels and channels left over are all taken. */
 const sumCases = fc
   .record({
     type: fc.constantFrom<SumCase['type'][]>('float32', 'int32', 'float64'),
     nRows: fc.integer({ min: 1, max: 600 }),
     channels: fc.integer({ min: 1, max: 80 }),
     lo: fc.nat(70),
-    pixels: fc.integer({ min: 0, max: 12 }),
+    pixels: fc.integer({ min: 0, max: 40 }),
   })
   .chain(({ type, nRows, channels, lo, pixels }) => {
     const float = type === 'float32';
