@@ -1131,7 +1131,203 @@ describe.skipIf(!nativeKernel())('native pooled event stage', () => {
     expect(() => pool([0], [1], { rowOut: [2, 0, 1, 1] })).toThrow(/index outside its array/);
     expect(() => pool([0, 15], [1, 1], { cellRoom: 1 })).toThrow(/index outside its array/);
   });
+
+  // Any pool (k, stride, padding) over a region of a C×H×W source, as a mapped core pools it (a range of channels and
+  // of pooled rows and columns, the source rows and columns that reach them): the native stage equals a plain
+  // reference, in float and fixed point, for events in order or not, and for each source row's pooled rows listed
+  // ascending, descending (as the plan lists them) or for the source rows in reverse ('flipped').
+  it('poolsAnyRegionOfAnyPoolAsAPlainReferenceDoes', () => {
+    fc.assert(
+      fc.property(poolCases, (k) => {
+        const { native, reference } = poolBoth(k);
+        expect(native).toEqual(reference);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
+
+/** One native pooled pass: a source region's events, the tables that take them to a pooled region, and its divisors. */
+interface PoolCase {
+  C: number;
+  H: number;
+  W: number;
+  chanLo: number;
+  chans: number;
+  rows: PoolAxis;
+  cols: PoolAxis;
+  events: { idx: number; value: number }[];
+  float: boolean;
+  divide: boolean;
+  reach: { chans: number[]; rows: number[]; cols: number[] };
+}
+
+/** One axis of a pooled region: pooled [lo, lo + size) of the whole pooled axis, fed by source [inLo, inLo + start.length − 1). */
+interface PoolAxis {
+  lo: number;
+  size: number;
+  inLo: number;
+  start: number[];
+  out: number[];
+  divisors: number[];
+}
+
+type AxisOrder = 'ascending' | 'descending' | 'flipped';
+
+/**
+ * The tables of one axis of a pool (k, stride, padding) over n source positions, for pooled [lo, hi): each source
+ * position's pooled positions (local), ascending, or in reverse ('descending'), or ascending with the source positions'
+ * lists in reverse ('flipped': a table of another pool); the divisors, each window's positions inside the source (any
+ * positive numbers would do).
+ */
+function poolAxis(n: number, k: number, stride: number, padding: number, lo: number, hi: number, order: AxisOrder): PoolAxis {
+  const inLo = Math.max(0, lo * stride - padding);
+  const inHi = Math.min(n, (hi - 1) * stride - padding + k);
+  const lists: number[][] = [];
+  for (let y = inLo; y < inHi; y++) {
+    const mine: number[] = [];
+    for (let r = lo; r < hi; r++) if (y >= r * stride - padding && y < r * stride - padding + k) mine.push(r - lo);
+    lists.push(order === 'descending' ? mine.reverse() : mine);
+  }
+  if (order === 'flipped') lists.reverse();
+  const start = [0];
+  const out: number[] = [];
+  for (const mine of lists) {
+    out.push(...mine);
+    start.push(out.length);
+  }
+  const whole = Math.floor((n + 2 * padding - k) / stride) + 1;
+  const divisors = Array.from({ length: whole }, (_, r) => Math.min(n, r * stride - padding + k) - Math.max(0, r * stride - padding));
+  return { lo, size: hi - lo, inLo, start, out, divisors };
+}
+
+const poolCases = fc
+  .record({
+    C: fc.integer({ min: 1, max: 3 }),
+    H: fc.integer({ min: 1, max: 12 }),
+    W: fc.integer({ min: 1, max: 12 }),
+    k: fc.integer({ min: 1, max: 3 }),
+    stride: fc.integer({ min: 1, max: 3 }),
+    padding: fc.nat(2),
+  })
+  .filter(({ H, W, k, padding }) => padding < k && H + 2 * padding >= k && W + 2 * padding >= k)
+  .chain(({ C, H, W, k, stride, padding }) => {
+    const PH = Math.floor((H + 2 * padding - k) / stride) + 1;
+    const PW = Math.floor((W + 2 * padding - k) / stride) + 1;
+    const range = (n: number) => fc.tuple(fc.nat(n - 1), fc.nat(n - 1)).map(([a, b]) => [Math.min(a, b), Math.max(a, b) + 1] as const);
+    return fc
+      .record({
+        chanRange: range(C),
+        rowRange: range(PH),
+        colRange: range(PW),
+        order: fc.constantFrom<AxisOrder[]>('ascending', 'descending', 'flipped'),
+        shuffled: fc.boolean(),
+        float: fc.boolean(),
+        divide: fc.boolean(),
+        density: fc.double({ min: 0, max: 1, noNaN: true }),
+        seed: fc.nat(),
+      })
+      .map(({ chanRange, rowRange, colRange, order, shuffled, float, divide, density, seed }) => {
+        const rows = poolAxis(H, k, stride, padding, rowRange[0], rowRange[1], order);
+        const cols = poolAxis(W, k, stride, padding, colRange[0], colRange[1], 'ascending');
+        const draws = seededWeights(C * H * W * 2 + 64, seed, true);
+        let d = 0;
+        const next = () => (draws[d++]! + 4) / 8;
+        const events: PoolCase['events'] = [];
+        for (let c = chanRange[0]; c < chanRange[1]; c++)
+          for (let y = rows.inLo; y < rows.inLo + rows.start.length - 1; y++)
+            for (let x = cols.inLo; x < cols.inLo + cols.start.length - 1; x++)
+              if (next() < density) events.push({ idx: (c * H + y) * W + x, value: float ? Math.fround(next() * 4 - 2) : Math.floor(next() * 9) - 4 });
+        if (shuffled) events.reverse();
+        const small = (n: number) => Array.from({ length: n }, () => 1 + Math.floor(next() * 3));
+        return {
+          C,
+          H,
+          W,
+          chanLo: chanRange[0],
+          chans: chanRange[1] - chanRange[0],
+          rows,
+          cols,
+          events,
+          float,
+          divide: divide && float,
+          reach: { chans: small(C), rows: small(rows.start.length - 1), cols: small(cols.start.length - 1) },
+        };
+      });
+  });
+
+/** A pool case through the native stage and through a plain reference: the cells kept (index, value) and the ops. */
+function poolBoth(k: PoolCase) {
+  const cells = k.rows.size * k.cols.size * k.chans;
+  const sums = new Map<number, number>();
+  let ops = 0;
+  for (const { idx, value } of k.events) {
+    const c = Math.floor(idx / (k.H * k.W));
+    const ly = (Math.floor(idx / k.W) % k.H) - k.rows.inLo;
+    const lx = (idx % k.W) - k.cols.inLo;
+    ops += k.reach.chans[c]! * k.reach.rows[ly]! * k.reach.cols[lx]!;
+    for (let a = k.rows.start[ly]!; a < k.rows.start[ly + 1]!; a++)
+      for (let b = k.cols.start[lx]!; b < k.cols.start[lx + 1]!; b++) {
+        const cell = ((c - k.chanLo) * k.rows.size + k.rows.out[a]!) * k.cols.size + k.cols.out[b]!;
+        const sum = (sums.get(cell) ?? 0) + value;
+        sums.set(cell, k.float ? Math.fround(sum) : sum);
+      }
+  }
+  // Float lists the cells in pooled C-order; fixed point as first touched (a Map's order).
+  const order = k.float ? [...sums.keys()].sort((a, b) => a - b) : [...sums.keys()];
+  const reference: Array<[number, number]> = [];
+  for (const cell of order) {
+    const pc = cell % k.cols.size;
+    const pr = Math.floor(cell / k.cols.size) % k.rows.size;
+    const v = k.divide ? Math.fround(sums.get(cell)! / (k.rows.divisors[pr + k.rows.lo]! * k.cols.divisors[pc + k.cols.lo]!)) : sums.get(cell)!;
+    if (v !== 0) reference.push([cell, v]);
+  }
+  const cellIdx = new Int32Array(cells);
+  const cellVal = new Float64Array(cells);
+  const opsOut = new Float64Array(1);
+  const pooled = new Float64Array(cells);
+  const mark = new Uint8Array(cells);
+  const m = nativeKernel()!.pool(
+    Int32Array.from([
+      k.events.length,
+      k.H,
+      k.W,
+      k.rows.size,
+      k.cols.size,
+      k.chanLo,
+      k.chans,
+      k.rows.lo,
+      k.cols.lo,
+      k.rows.inLo,
+      k.cols.inLo,
+      k.float ? 1 : 0,
+      k.divide ? 1 : 0,
+    ]),
+    Int32Array.from(k.events.map((e) => e.idx)),
+    Float32Array.from(k.events.map((e) => e.value)),
+    Int32Array.from(k.rows.start),
+    Int32Array.from(k.rows.out),
+    Int32Array.from(k.cols.start),
+    Int32Array.from(k.cols.out),
+    Int32Array.from(k.reach.rows),
+    Int32Array.from(k.reach.cols),
+    Int32Array.from(k.reach.chans),
+    pooled,
+    mark,
+    new Int32Array(cells),
+    k.divide ? Float64Array.from(k.rows.divisors) : new Float64Array(0),
+    k.divide ? Float64Array.from(k.cols.divisors) : new Float64Array(0),
+    cellIdx,
+    cellVal,
+    opsOut,
+  );
+  const native = {
+    cells: Array.from({ length: m }, (_, i) => [cellIdx[i]!, cellVal[i]!]),
+    ops: opsOut[0],
+    cleared: pooled.every((v) => v === 0) && mark.every((v) => v === 0),
+  };
+  return { native, reference: { cells: reference, ops, cleared: true } };
+}
 
 describe.skipIf(!nativeKernel())('native state reset', () => {
   // Arrays of every width, shared or not, of lengths around the pieces' cache-line cuts (empty, one element, odd sizes).
